@@ -1,0 +1,122 @@
+// A client connection: the socket as an RxJS chunk stream, our RESP parser, a reply batch
+// flushed once per chunk handled, and the per-connection state commands work with.
+// A Client without a stream is a pseudo-client (the master link applying its stream, a
+// config-file replay): its replies are dropped.
+import type { Subscription } from 'rxjs';
+import { execute } from '../commands/dispatch.js';
+import { ProtocolError, RespParser } from '../io/resp-parser.js';
+import { ReplyWriter } from '../io/reply-writer.js';
+import type { SocketStream } from '../io/socket-stream.js';
+import type { Db, WatchFlag } from '../store/db.js';
+import type { Server } from './server.js';
+
+export interface MultiState {
+  queue: string[][];
+  /** A command failed to queue: EXEC answers EXECABORT. */
+  failed: boolean;
+}
+
+export class Client {
+  readonly id: number;
+  readonly parser = new RespParser();
+  readonly reply = new ReplyWriter();
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  db: Db;
+  name = '';
+  authenticated: boolean;
+  multi: MultiState | null = null;
+  readonly watch: WatchFlag & { keys: Array<[Db, string]> } = { casDirty: false, keys: [] };
+  /** The last command run, for CLIENT LIST's cmd=. */
+  lastCommand = 'NULL';
+  /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
+  closeAfterReply = false;
+  closed = false;
+  readonly addr: string;
+  readonly laddr: string;
+  private subscription: Subscription | null = null;
+
+  constructor(readonly server: Server, readonly stream: SocketStream | null) {
+    this.id = server.nextClientId++;
+    this.db = server.keyspace.dbs[0]!;
+    this.authenticated = !server.requiresAuth;
+    this.parser.unauthenticated = !this.authenticated;
+    this.parser.maxBulkLen = server.config.getInt('proto-max-bulk-len');
+    const s = stream?.socket;
+    this.addr = s ? `${s.remoteAddress}:${s.remotePort}` : '';
+    this.laddr = s ? `${s.localAddress}:${s.localPort}` : '';
+    if (stream === null) this.reply.mute(true);
+  }
+
+  get dbIndex(): number {
+    return this.db.id;
+  }
+
+  start(): void {
+    if (this.stream === null) return;
+    this.subscription = this.stream.chunks$.subscribe({
+      next: (chunk) => this.onChunk(chunk),
+      error: () => this.close(),
+      complete: () => this.close(),
+    });
+  }
+
+  /** Runs one command as if this client had sent it (the one command path). */
+  run(argv: string[]): void {
+    execute(this, argv);
+  }
+
+  private readonly sink = (argv: string[]): void => {
+    if (!this.closeAfterReply) execute(this, argv);
+  };
+
+  private onChunk(chunk: Buffer): void {
+    this.lastInteraction = Date.now();
+    this.server.stats.netInputBytes += chunk.length;
+    try {
+      this.parser.feed(chunk, this.sink);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.reply.error(`ERR Protocol error: ${e.message}`);
+      this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
+      this.closeAfterReply = true;
+    }
+    this.flush();
+  }
+
+  /** Writes the replies batched so far with one syscall; closes if asked to. */
+  flush(): void {
+    const batch = this.reply.take();
+    if (batch !== null && this.stream !== null) {
+      for (const b of batch) this.server.stats.netOutputBytes += b.length;
+      this.stream.write(batch);
+    }
+    if (this.closeAfterReply) this.close();
+  }
+
+  /** Marks this client authenticated (AUTH, HELLO AUTH). */
+  setAuthenticated(): void {
+    this.authenticated = true;
+    this.parser.unauthenticated = false;
+  }
+
+  unwatchAll(): void {
+    for (const [db, key] of this.watch.keys) {
+      const set = db.watchers.get(key);
+      if (set === undefined) continue;
+      set.delete(this.watch);
+      if (set.size === 0) db.watchers.delete(key);
+    }
+    this.watch.keys = [];
+    this.watch.casDirty = false;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription?.unsubscribe();
+    this.unwatchAll();
+    this.server.clients.delete(this.id);
+    this.stream?.end();
+  }
+}

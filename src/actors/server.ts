@@ -1,0 +1,176 @@
+// The server actor: owns the keyspace, the config, the listening sockets, the connected
+// clients and serverCron. Commands reach everything through it.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Config } from '../config/config.js';
+import { socketStream } from '../io/socket-stream.js';
+import type { Logger } from '../log.js';
+import { Keyspace } from '../store/keyspace.js';
+import { Client } from './client.js';
+import { Persistence } from './persistence.js';
+
+export class ListenError extends Error {}
+
+export interface ServerStats {
+  connectionsReceived: number;
+  rejectedConnections: number;
+  commandsProcessed: number;
+  rejectedCalls: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+}
+
+const newStats = (): ServerStats => ({
+  connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0,
+  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0,
+});
+
+export class Server {
+  readonly keyspace: Keyspace;
+  readonly clients = new Map<number, Client>();
+  readonly persistence: Persistence;
+  readonly startedAt = Date.now();
+  readonly runId = randomBytes(20).toString('hex');
+  stats = newStats();
+  nextClientId = 1;
+  /** The port actually bound (differs from the config when it asked for 0). */
+  port = 0;
+  /** Called once the server has shut down; the CLI exits the process with the code. */
+  onExit: (code: number) => void = () => {};
+  private listeners: NetServer[] = [];
+  private cronTimer: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+
+  constructor(readonly config: Config, readonly log: Logger) {
+    this.keyspace = new Keyspace(config.getInt('databases'));
+    this.persistence = new Persistence(this);
+  }
+
+  get requiresAuth(): boolean {
+    return this.config.get('requirepass') !== '';
+  }
+
+  get isReplica(): boolean {
+    return false;
+  }
+
+  resetStats(): void {
+    this.stats = newStats();
+  }
+
+  /** Binds every configured address; throws ListenError as Redis aborts when one fails. */
+  async listen(): Promise<void> {
+    const port = this.config.getInt('port');
+    for (const spec of this.config.get('bind')!.split(' ')) {
+      const optional = spec.startsWith('-');
+      const host = spec.replace(/^-/, '').replace(/^\*$/, '0.0.0.0').replace(/^::\*$/, '::');
+      try {
+        const srv = await this.listenOn(host, this.port || port);
+        this.listeners.push(srv);
+        const addr = srv.address();
+        if (addr !== null && typeof addr === 'object') this.port = addr.port;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
+        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${describe(err)}`);
+        this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
+        await this.closeListeners();
+        throw new ListenError(`Failed listening on port ${port}`);
+      }
+    }
+    const hz = this.config.getInt('hz');
+    this.cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
+    this.cronTimer.unref();
+  }
+
+  private listenOn(host: string, port: number): Promise<NetServer> {
+    return new Promise((resolve, reject) => {
+      const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.once('error', reject);
+      srv.listen({ host, port, backlog: this.config.getInt('tcp-backlog') }, () => {
+        srv.off('error', reject);
+        resolve(srv);
+      });
+    });
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.connectionsReceived++;
+    const keepalive = this.config.getInt('tcp-keepalive');
+    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    const client = new Client(this, socketStream(socket));
+    if (this.clients.size >= this.config.getInt('maxclients')) {
+      this.stats.rejectedConnections++;
+      client.reply.error('ERR max number of clients reached');
+      client.closeAfterReply = true;
+      client.flush();
+      return;
+    }
+    this.clients.set(client.id, client);
+    client.start();
+  }
+
+  /** serverCron: active expiry, idle-client timeouts, save points. */
+  private cron(): void {
+    this.keyspace.activeExpire(200);
+    const timeout = this.config.getInt('timeout');
+    if (timeout > 0) {
+      const now = Date.now();
+      for (const c of this.clients.values()) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+          this.log.verbose('Closing idle client');
+          c.close();
+        }
+      }
+    }
+    this.persistence.cron();
+  }
+
+  /**
+   * prepareForShutdown: saves if asked (or if save points are configured and nosave was not
+   * given), closes every client and listener, then calls onExit. Returns false, without
+   * shutting down, when the save failed.
+   */
+  async shutdown(opts: { save?: boolean; nosave?: boolean } = {}): Promise<boolean> {
+    if (this.shuttingDown) return true;
+    this.log.warning('User requested shutdown...');
+    const wantSave = opts.save === true || (opts.nosave !== true && this.config.get('save') !== '');
+    if (wantSave) {
+      this.log.notice('Saving the final RDB snapshot before exiting.');
+      if (!this.persistence.saveOnShutdown()) {
+        this.log.warning('Error trying to save the DB, can\'t exit.');
+        return false;
+      }
+    }
+    this.shuttingDown = true;
+    await this.close();
+    this.log.warning('Redis is now ready to exit, bye bye...');
+    this.onExit(0);
+    return true;
+  }
+
+  /** Stops listening and drops every client, without saving. */
+  async close(): Promise<void> {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+    for (const c of [...this.clients.values()]) {
+      c.flush();
+      c.close();
+      c.stream?.destroy();
+    }
+    await this.closeListeners();
+  }
+
+  private async closeListeners(): Promise<void> {
+    const ls = this.listeners;
+    this.listeners = [];
+    await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
+  }
+}
+
+function describe(err: NodeJS.ErrnoException): string {
+  if (err.code === 'EADDRINUSE') return 'Address already in use';
+  if (err.code === 'EADDRNOTAVAIL') return 'Cannot assign requested address';
+  if (err.code === 'EACCES') return 'Permission denied';
+  return err.message;
+}

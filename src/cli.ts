@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// redstate [config-file] [--name value ...]: redis-server's command line, start-up and
+// shutdown. Runs as the server process itself, so signals reach it directly.
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Config } from './config/config.js';
+import { FatalConfigError, loadConfig } from './config/load.js';
+import { ListenError, Server } from './actors/server.js';
+import { isLogLevel, Logger } from './log.js';
+import { logBanner, logStarting } from './startup-log.js';
+import { REDIS_VERSION, REDSTATE_VERSION } from './version.js';
+
+const USAGE = `Usage: redstate [/path/to/redis.conf] [options] [-]
+       redstate - (read config from stdin)
+       redstate -v or --version
+       redstate -h or --help
+
+Examples:
+       redstate (run the server with default config)
+       redstate /etc/redis/6379.conf
+       redstate --port 7777
+       redstate --port 7777 --replicaof 127.0.0.1 8888
+       redstate /etc/myredis.conf --loglevel verbose -
+`;
+
+export async function main(argv: string[]): Promise<number | null> {
+  if (argv[0] === '-v' || argv[0] === '--version') {
+    process.stdout.write(`Redis server v=${REDIS_VERSION} sha=00000000:0 malloc=libc bits=64 build=redstate-${REDSTATE_VERSION}\n`);
+    return 0;
+  }
+  if (argv[0] === '-h' || argv[0] === '--help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const log = new Logger();
+  const config = new Config();
+  const ignored: string[] = [];
+  config.onIgnored = (name) => ignored.push(name);
+  let configFile: string | null;
+  try {
+    ({ file: configFile } = loadConfig(config, argv));
+  } catch (e) {
+    if (!(e instanceof FatalConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return 1;
+  }
+  if (config.getBool('daemonize')) return daemonize(argv);
+  const applyLogConfig = (): void => {
+    const level = config.get('loglevel')!;
+    if (isLogLevel(level)) log.level = level;
+    log.file = config.get('logfile')!;
+  };
+  applyLogConfig();
+  config.onIgnored = (name) => log.notice(`Config directive '${name}' is not implemented by redstate and is ignored.`);
+  config.onChange = (name) => {
+    if (name === 'loglevel') applyLogConfig();
+  };
+
+  logStarting(log, configFile);
+  for (const name of ignored) config.onIgnored(name);
+  const pidfile = config.get('pidfile')!;
+  if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+
+  const server = new Server(config, log);
+  server.onExit = (code) => {
+    if (pidfile !== '') rmSync(pidfile, { force: true });
+    process.exit(code);
+  };
+  try {
+    await server.listen();
+  } catch (e) {
+    if (e instanceof ListenError) return 1;
+    throw e;
+  }
+  logBanner(log, config, server.port);
+  log.notice('Server initialized');
+  try {
+    server.persistence.loadAtStart();
+  } catch (e) {
+    log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    await server.close();
+    return 1;
+  }
+  log.notice('Ready to accept connections');
+
+  let signals = 0;
+  const onSignal = (name: string) => (): void => {
+    if (++signals > 1 && name === 'SIGINT') {
+      log.warning('You insist... exiting now.');
+      process.exit(1);
+    }
+    log.warning(`Received ${name} scheduling shutdown...`);
+    void server.shutdown();
+  };
+  process.on('SIGTERM', onSignal('SIGTERM'));
+  process.on('SIGINT', onSignal('SIGINT'));
+  return null;
+}
+
+/** daemonize yes: run again detached with daemonize no, and let this process go. */
+function daemonize(argv: string[]): number {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...argv, '--daemonize', 'no'], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== null) process.exit(code);
+  },
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);

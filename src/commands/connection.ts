@@ -1,0 +1,96 @@
+// Connection commands: PING ECHO SELECT AUTH HELLO QUIT.
+import { REDIS_VERSION } from '../version.js';
+import { intArg, is } from './args.js';
+import type { CommandSpec } from './command.js';
+import { ERR } from './errors.js';
+import type { Client } from '../actors/client.js';
+
+/** AUTH's check: only the default user exists, whose password is requirepass. */
+function authenticate(c: Client, user: string, pass: string): boolean {
+  const required = c.server.config.get('requirepass')!;
+  if (user === 'default' && (required === '' || pass === required)) {
+    c.setAuthenticated();
+    return true;
+  }
+  return false;
+}
+
+export const connectionCommands: CommandSpec[] = [
+  {
+    name: 'ping', arity: -1, flags: ['fast', 'stale', 'loading'],
+    run(c, argv) {
+      if (argv.length > 2) c.reply.error(ERR.arity('ping'));
+      else if (argv.length === 2) c.reply.bulk(argv[1]!);
+      else c.reply.simple('PONG');
+    },
+  },
+  {
+    name: 'echo', arity: 2, flags: ['fast', 'stale', 'loading'],
+    run(c, argv) {
+      c.reply.bulk(argv[1]!);
+    },
+  },
+  {
+    name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'],
+    run(c, argv) {
+      const id = intArg(c, argv[1]!);
+      if (id === null) return;
+      const db = c.server.keyspace.dbs[id];
+      if (db === undefined) return c.reply.error(ERR.dbIndexOutOfRange);
+      c.db = db;
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    run(c, argv) {
+      if (argv.length > 3) return c.reply.error(ERR.syntax);
+      if (argv.length === 2 && !c.server.requiresAuth) {
+        return c.reply.error('ERR AUTH <password> called without any password configured for the default user. ' +
+          'Are you sure your configuration is correct?');
+      }
+      const [user, pass] = argv.length === 3 ? [argv[1]!, argv[2]!] : ['default', argv[1]!];
+      if (authenticate(c, user, pass)) c.reply.ok();
+      else c.reply.error(ERR.wrongPass);
+    },
+  },
+  {
+    name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    run(c, argv) {
+      let i = 1;
+      if (argv.length > 1) {
+        const ver = intArg(c, argv[1]!, 'ERR Protocol version is not an integer or out of range');
+        if (ver === null) return;
+        if (ver !== 2) return c.reply.error('NOPROTO unsupported protocol version');
+        i = 2;
+      }
+      for (; i < argv.length; i++) {
+        if (is(argv[i], 'AUTH') && i + 2 < argv.length) {
+          if (!authenticate(c, argv[i + 1]!, argv[i + 2]!)) return c.reply.error(ERR.wrongPass);
+          i += 2;
+        } else if (is(argv[i], 'SETNAME') && i + 1 < argv.length) {
+          c.name = argv[++i]!;
+        } else {
+          return c.reply.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
+        }
+      }
+      if (!c.authenticated) return c.reply.error(ERR.noAuth);
+      const role = c.server.isReplica ? 'replica' : 'master';
+      c.reply.array(14);
+      c.reply.bulk('server'); c.reply.bulk('redis');
+      c.reply.bulk('version'); c.reply.bulk(REDIS_VERSION);
+      c.reply.bulk('proto'); c.reply.integer(2);
+      c.reply.bulk('id'); c.reply.integer(c.id);
+      c.reply.bulk('mode'); c.reply.bulk('standalone');
+      c.reply.bulk('role'); c.reply.bulk(role);
+      c.reply.bulk('modules'); c.reply.emptyArray();
+    },
+  },
+  {
+    name: 'quit', arity: -1, flags: ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    run(c) {
+      c.reply.ok();
+      c.closeAfterReply = true;
+    },
+  },
+];

@@ -1,0 +1,68 @@
+// processCommand and call: the one path every command takes, from a client socket, a
+// MULTI/EXEC or (later) a master's replication stream. It checks what Redis checks, in
+// Redis's order, then runs the command and counts it.
+import type { Client } from '../actors/client.js';
+import type { Command } from './command.js';
+import { ERR } from './errors.js';
+import { lookupCommand } from './table.js';
+
+/** Commands that run at once inside MULTI instead of being queued. */
+const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+export function execute(c: Client, argv: string[]): void {
+  const cmd = lookupCommand(argv[0]!);
+  if (cmd === undefined) {
+    reject(c, unknownCommand(argv));
+    return;
+  }
+  if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
+    reject(c, ERR.arity(cmd.name), cmd);
+    return;
+  }
+  if (!c.authenticated && !cmd.noAuth) {
+    reject(c, ERR.noAuth, cmd);
+    return;
+  }
+  if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
+    if (cmd.noMulti) {
+      reject(c, 'ERR Command not allowed inside a transaction', cmd);
+      return;
+    }
+    c.multi.queue.push(argv);
+    c.reply.simple('QUEUED');
+    return;
+  }
+  call(c, cmd, argv);
+}
+
+/** call(): runs a command that passed the checks, and counts it for INFO. */
+export function call(c: Client, cmd: Command, argv: string[]): void {
+  const server = c.server;
+  const start = performance.now();
+  try {
+    cmd.run(c, argv);
+  } catch (e) {
+    cmd.stats.failed++;
+    server.log.warning(`Command ${cmd.name} failed: ${e instanceof Error ? e.stack : String(e)}`);
+    c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+  }
+  cmd.stats.calls++;
+  cmd.stats.usec += (performance.now() - start) * 1000;
+  server.stats.commandsProcessed++;
+  c.lastCommand = cmd.name;
+}
+
+function reject(c: Client, msg: string, cmd?: Command): void {
+  if (cmd !== undefined) cmd.stats.rejected++;
+  if (c.multi !== null) c.multi.failed = true;
+  c.server.stats.rejectedCalls++;
+  c.reply.error(msg);
+}
+
+function unknownCommand(argv: string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+}

@@ -1,0 +1,16 @@
+// Redis's shared error replies, word for word (server.c createSharedObjects).
+export const ERR = {
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  overflow: 'ERR increment or decrement would overflow',
+  noSuchKey: 'ERR no such key',
+  indexOutOfRange: 'ERR index out of range',
+  dbIndexOutOfRange: 'ERR DB index is out of range',
+  invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
+  arity: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
+  noAuth: 'NOAUTH Authentication required.',
+  wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+} as const;
+
+export { WRONGTYPE } from '../store/values.js';

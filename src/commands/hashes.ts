@@ -1,0 +1,4 @@
+// Hashes.
+import type { CommandSpec } from './command.js';
+
+export const hashCommands: CommandSpec[] = [];

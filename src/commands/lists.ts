@@ -1,0 +1,4 @@
+// Lists.
+import type { CommandSpec } from './command.js';
+
+export const listCommands: CommandSpec[] = [];

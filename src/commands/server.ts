@@ -1,0 +1,4 @@
+// Server commands.
+import type { CommandSpec } from './command.js';
+
+export const serverCommands: CommandSpec[] = [];

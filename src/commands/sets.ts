@@ -1,0 +1,4 @@
+// Sets.
+import type { CommandSpec } from './command.js';
+
+export const setCommands: CommandSpec[] = [];

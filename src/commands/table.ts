@@ -1,0 +1,35 @@
+// The command table: every family's specs, looked up by name without allocating for the
+// spellings clients send (all lower or all upper case).
+import { compile, type Command, type CommandSpec } from './command.js';
+import { connectionCommands } from './connection.js';
+import { hashCommands } from './hashes.js';
+import { keyCommands } from './keys.js';
+import { listCommands } from './lists.js';
+import { serverCommands } from './server.js';
+import { setCommands } from './sets.js';
+import { stringCommands } from './strings.js';
+import { transactionCommands } from './transactions.js';
+import { zsetCommands } from './zsets.js';
+
+const FAMILIES: CommandSpec[][] = [
+  connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
+  setCommands, zsetCommands, transactionCommands, serverCommands,
+];
+
+const byName = new Map<string, Command>();
+const all: Command[] = [];
+for (const spec of FAMILIES.flat()) {
+  if (byName.has(spec.name)) throw new Error(`command ${spec.name} defined twice`);
+  const cmd = compile(spec);
+  all.push(cmd);
+  byName.set(spec.name, cmd);
+  byName.set(spec.name.toUpperCase(), cmd);
+}
+
+export function lookupCommand(name: string): Command | undefined {
+  return byName.get(name) ?? byName.get(name.toLowerCase());
+}
+
+export function allCommands(): readonly Command[] {
+  return all;
+}

@@ -1,0 +1,65 @@
+// MULTI EXEC DISCARD WATCH UNWATCH (multi.c).
+import type { Client } from '../actors/client.js';
+import type { CommandSpec } from './command.js';
+import { call } from './dispatch.js';
+import { lookupCommand } from './table.js';
+
+function discardTransaction(c: Client): void {
+  c.multi = null;
+  c.unwatchAll();
+}
+
+export const transactionCommands: CommandSpec[] = [
+  {
+    name: 'multi', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    run(c) {
+      if (c.multi !== null) return c.reply.error('ERR MULTI calls can not be nested');
+      c.multi = { queue: [], failed: false };
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'],
+    run(c) {
+      const multi = c.multi;
+      if (multi === null) return c.reply.error('ERR EXEC without MULTI');
+      const aborted = multi.failed;
+      const dirty = c.watch.casDirty;
+      discardTransaction(c);
+      if (aborted) return c.reply.error('EXECABORT Transaction discarded because of previous errors.');
+      if (dirty) return c.reply.nullArray();
+      c.reply.array(multi.queue.length);
+      for (const argv of multi.queue) call(c, lookupCommand(argv[0]!)!, argv);
+    },
+  },
+  {
+    name: 'discard', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    run(c) {
+      if (c.multi === null) return c.reply.error('ERR DISCARD without MULTI');
+      discardTransaction(c);
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'watch', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], keys: [1, -1, 1],
+    run(c, argv) {
+      if (c.multi !== null) return c.reply.error('ERR WATCH inside MULTI is not allowed');
+      for (let i = 1; i < argv.length; i++) {
+        const key = argv[i]!;
+        let set = c.db.watchers.get(key);
+        if (set === undefined) c.db.watchers.set(key, (set = new Set()));
+        if (set.has(c.watch)) continue;
+        set.add(c.watch);
+        c.watch.keys.push([c.db, key]);
+      }
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'unwatch', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    run(c) {
+      c.unwatchAll();
+      c.reply.ok();
+    },
+  },
+];

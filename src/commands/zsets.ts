@@ -1,0 +1,4 @@
+// Sorted sets.
+import type { CommandSpec } from './command.js';
+
+export const zsetCommands: CommandSpec[] = [];

@@ -1,0 +1,269 @@
+// The server's configuration: every Redis 7.0 directive by name, its current value in the
+// normal form CONFIG GET prints, and validation for the directives redstate implements.
+// Directives it does not implement are accepted with any arguments and reported once.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { REDIS_DEFAULTS } from './defaults.js';
+import { encodingLimits } from '../store/limits.js';
+
+/** Old names Redis 7.0 still accepts, and the directive each one means. */
+export const ALIASES: Readonly<Record<string, string>> = {
+  'slaveof': 'replicaof',
+  'slave-serve-stale-data': 'replica-serve-stale-data',
+  'slave-read-only': 'replica-read-only',
+  'slave-ignore-maxmemory': 'replica-ignore-maxmemory',
+  'slave-lazy-flush': 'replica-lazy-flush',
+  'slave-priority': 'replica-priority',
+  'slave-announce-ip': 'replica-announce-ip',
+  'slave-announce-port': 'replica-announce-port',
+  'min-slaves-to-write': 'min-replicas-to-write',
+  'min-slaves-max-lag': 'min-replicas-max-lag',
+  'repl-ping-slave-period': 'repl-ping-replica-period',
+  'hash-max-ziplist-entries': 'hash-max-listpack-entries',
+  'hash-max-ziplist-value': 'hash-max-listpack-value',
+  'zset-max-ziplist-entries': 'zset-max-listpack-entries',
+  'zset-max-ziplist-value': 'zset-max-listpack-value',
+  'list-max-ziplist-size': 'list-max-listpack-size',
+};
+
+/** Directives a config file may hold that CONFIG GET does not list. */
+const FILE_ONLY = new Set(['include', 'rename-command', 'user', 'loadmodule', 'sentinel']);
+
+export class ConfigError extends Error {}
+
+type Check = (args: string[]) => string;
+
+const INT_MAX = 2147483647;
+const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+
+const one = (args: string[]): string => {
+  if (args.length !== 1) throw new ConfigError('wrong number of arguments');
+  return args[0]!;
+};
+
+const bool: Check = (args) => {
+  const v = one(args).toLowerCase();
+  if (v !== 'yes' && v !== 'no') throw new ConfigError("argument must be 'yes' or 'no'");
+  return v;
+};
+
+const int = (min: number, max: number): Check => (args) => {
+  const s = one(args);
+  if (!/^-?\d+$/.test(s)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+  const n = Number(s);
+  if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  return String(n);
+};
+
+/** Redis's memtoull: a number with an optional k, kb, m, mb, g, gb suffix (case-insensitive). */
+export function parseMemory(s: string): number | null {
+  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+  if (m === null) return null;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mul: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  return Number(m[1]) * mul[unit]!;
+}
+
+const memory = (min: number, max: number): Check => (args) => {
+  const n = parseMemory(one(args));
+  if (n === null) throw new ConfigError('argument must be a memory value');
+  if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  return String(n);
+};
+
+const enumOf = (...values: string[]): Check => (args) => {
+  const v = one(args).toLowerCase();
+  if (!values.includes(v)) throw new ConfigError(`argument(s) must be one of the following: ${values.join(', ')}`);
+  return v;
+};
+
+const str: Check = (args) => one(args);
+
+/** dir: must exist; kept as an absolute path, as Redis keeps getcwd() after its chdir. */
+const directory: Check = (args) => {
+  const dir = resolve(one(args));
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new ConfigError('No such file or directory');
+  return dir;
+};
+
+/** save: "" or pairs of <seconds> <changes>. */
+const save: Check = (args) => {
+  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  if (parts.length % 2 !== 0 || parts.some((p) => !/^\d+$/.test(p))) throw new ConfigError('Invalid save parameters');
+  return parts.map(Number).join(' ');
+};
+
+/** replicaof: "<host> <port>", or "no one" / "" for none. */
+const replicaof: Check = (args) => {
+  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  if (parts.length === 0) return '';
+  if (parts.length !== 2) throw new ConfigError('wrong number of arguments');
+  if (parts[0]!.toLowerCase() === 'no' && parts[1]!.toLowerCase() === 'one') return '';
+  if (!/^\d+$/.test(parts[1]!) || Number(parts[1]) > 65535) throw new ConfigError('Invalid master port');
+  return `${parts[0]} ${parts[1]}`;
+};
+
+const bind: Check = (args) => {
+  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  if (parts.length === 0 || parts.length > 16) throw new ConfigError('Too many bind addresses specified.');
+  return parts.join(' ');
+};
+
+const CLIENT_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
+
+/** client-output-buffer-limit: one or more "<class> <hard> <soft> <soft-seconds>" groups. */
+const outputLimits = (current: () => string): Check => (args) => {
+  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  if (parts.length === 0 || parts.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
+  const groups = new Map<string, string>();
+  for (const g of current().split(/\s+/).reduce<string[][]>((acc, p, i) => {
+    if (i % 4 === 0) acc.push([]);
+    acc[acc.length - 1]!.push(p);
+    return acc;
+  }, [])) groups.set(g[0]!, g.slice(1).join(' '));
+  for (let i = 0; i < parts.length; i += 4) {
+    let cls = parts[i]!.toLowerCase();
+    if (!CLIENT_CLASSES.includes(cls)) throw new ConfigError('Invalid client class specified in buffer limit configuration.');
+    if (cls === 'replica') cls = 'slave';
+    const hard = parseMemory(parts[i + 1]!);
+    const soft = parseMemory(parts[i + 2]!);
+    const secs = parts[i + 3]!;
+    if (hard === null || soft === null || !/^\d+$/.test(secs)) throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
+    groups.set(cls, `${hard} ${soft} ${Number(secs)}`);
+  }
+  return ['normal', 'slave', 'pubsub'].map((c) => `${c} ${groups.get(c)}`).join(' ');
+};
+
+interface Spec {
+  check: Check;
+  immutable?: boolean;
+}
+
+export class Config {
+  private readonly values = new Map<string, string>();
+  private readonly specs = new Map<string, Spec>();
+  private readonly reported = new Set<string>();
+  /** Called once for each directive that is set but not implemented. */
+  onIgnored: (name: string) => void = () => {};
+  /** Called after a directive changes, with its canonical name. */
+  onChange: (name: string) => void = () => {};
+
+  constructor() {
+    for (const [k, v] of REDIS_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
+    this.values.set('dir', process.cwd());
+    const spec = (check: Check, ...names: string[]): void => {
+      for (const n of names) this.specs.set(n, { check });
+    };
+    const fixed = (check: Check, ...names: string[]): void => {
+      for (const n of names) this.specs.set(n, { check, immutable: true });
+    };
+    fixed(int(0, 65535), 'port');
+    fixed(bind, 'bind');
+    fixed(int(1, INT_MAX), 'databases');
+    fixed(bool, 'daemonize', 'always-show-logo');
+    fixed(str, 'pidfile', 'logfile');
+    spec(directory, 'dir');
+    spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip');
+    spec(enumOf('debug', 'verbose', 'notice', 'warning', 'nothing'), 'loglevel');
+    spec(save, 'save');
+    spec(replicaof, 'replicaof');
+    spec(bool, 'appendonly', 'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
+      'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error');
+    spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
+    spec(int(1, 500), 'hz');
+    spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
+      'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
+      'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
+    spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
+    spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
+    spec(memory(1, LLONG_MAX), 'repl-backlog-size');
+    spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len');
+    spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
+  }
+
+  /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */
+  canonical(name: string): string | null {
+    const n = name.toLowerCase();
+    const c = ALIASES[n] ?? n;
+    return this.values.has(c) ? c : null;
+  }
+
+  isFileOnly(name: string): boolean {
+    return FILE_ONLY.has(name.toLowerCase());
+  }
+
+  isImplemented(name: string): boolean {
+    return this.specs.has(name);
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(ALIASES[name] ?? name);
+  }
+
+  getInt(name: string): number {
+    return Number(this.get(name));
+  }
+
+  getBool(name: string): boolean {
+    return this.get(name) === 'yes';
+  }
+
+  /**
+   * Sets a directive from a config line or CONFIG SET. Throws ConfigError with Redis's
+   * reason; atRuntime refuses immutable directives as CONFIG SET does.
+   */
+  set(name: string, args: string[], atRuntime: boolean): void {
+    const c = this.canonical(name);
+    if (c === null) throw new ConfigError('Bad directive or wrong number of arguments');
+    const spec = this.specs.get(c);
+    if (spec === undefined) {
+      if (!this.reported.has(c)) {
+        this.reported.add(c);
+        this.onIgnored(c);
+      }
+      this.values.set(c, args.join(' '));
+      return;
+    }
+    if (atRuntime && spec.immutable) throw new ConfigError("can't set immutable config");
+    this.values.set(c, spec.check(args));
+    this.apply(c);
+    this.onChange(c);
+  }
+
+  /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */
+  matching(pattern: string, matches: (pattern: string, name: string) => boolean): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [k] of REDIS_DEFAULTS) {
+      if (matches(pattern, k)) out.push([k, this.get(k)!]);
+    }
+    return out;
+  }
+
+  /** Everything, canonical names only: for CONFIG REWRITE. */
+  entries(): IterableIterator<[string, string]> {
+    return this.values.entries();
+  }
+
+  /** True when the value differs from Redis's built-in default. */
+  isDefault(name: string): boolean {
+    const d = REDIS_DEFAULTS.find(([k]) => k === name);
+    return d !== undefined && d[1] === this.values.get(name);
+  }
+
+  private apply(name: string): void {
+    const v = Number(this.values.get(name));
+    switch (name) {
+      case 'hash-max-listpack-entries': encodingLimits.hashMaxListpackEntries = v; break;
+      case 'hash-max-listpack-value': encodingLimits.hashMaxListpackValue = v; break;
+      case 'set-max-intset-entries': encodingLimits.setMaxIntsetEntries = v; break;
+      case 'zset-max-listpack-entries': encodingLimits.zsetMaxListpackEntries = v; break;
+      case 'zset-max-listpack-value': encodingLimits.zsetMaxListpackValue = v; break;
+    }
+  }
+}

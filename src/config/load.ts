@@ -1,0 +1,128 @@
+// loadServerConfig: a redis.conf file and redis-server style argv, applied in order
+// (the file first, then every --name value... as a line of its own, so flags win).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { splitArgs } from '../io/split-args.js';
+import { Config, ConfigError } from './config.js';
+
+export class FatalConfigError extends Error {}
+
+interface Line {
+  text: string;
+  where: string;
+}
+
+/** Turns `[configfile] [--name value ...]` into config lines, as redis-server's main() does. */
+export function argvToLines(argv: string[]): { file: string | null; lines: Line[] } {
+  let i = 0;
+  let file: string | null = null;
+  if (argv.length > 0 && !argv[0]!.startsWith('--')) {
+    file = argv[0]!;
+    i = 1;
+  }
+  const lines: Line[] = [];
+  let cur: string[] | null = null;
+  const push = (): void => {
+    if (cur !== null) lines.push({ text: cur.join(' '), where: 'command line' });
+  };
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a.startsWith('--') && a.length > 2) {
+      push();
+      cur = [a.slice(2)];
+    } else if (cur !== null) {
+      cur.push(quote(a));
+    } else {
+      throw new FatalConfigError(`Invalid argument '${a}': a config file must be the first argument`);
+    }
+  }
+  push();
+  return { file, lines };
+}
+
+/** Quotes an argument so splitArgs gives it back whole (sdscatrepr). */
+function quote(s: string): string {
+  if (s !== '' && /^[\x21-\x7e]+$/.test(s) && !/["'\\]/.test(s)) return s;
+  let out = '"';
+  for (const ch of s) {
+    const code = ch.charCodeAt(0);
+    if (ch === '"' || ch === '\\') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code > 0x7e) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** Reads a config file into lines, following include directives. */
+function fileLines(path: string, depth = 0): Line[] {
+  if (depth > 16) throw new FatalConfigError(`Too many nested includes at ${path}`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (e) {
+    throw new FatalConfigError(`Fatal error, can't open config file '${resolve(path)}': ${(e as Error).message}`);
+  }
+  const out: Line[] = [];
+  text.split('\n').forEach((raw, n) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const args = splitArgs(trimmed);
+    if (args !== null && args[0]?.toLowerCase() === 'include' && args.length === 2) {
+      out.push(...fileLines(resolve(dirname(path), args[1]!), depth + 1));
+      return;
+    }
+    out.push({ text: trimmed, where: `${path}:${n + 1}` });
+  });
+  return out;
+}
+
+/**
+ * Applies every line to config. A bad line is fatal, as in Redis, with Redis's report.
+ * `save` lines accumulate: the first one replaces the default points.
+ */
+export function loadConfig(config: Config, argv: string[]): { file: string | null } {
+  const { file, lines } = argvToLines(argv);
+  const all = [...(file !== null && file !== '-' ? fileLines(file) : []), ...lines];
+  const savePoints: string[] = [];
+  let sawSave = false;
+  for (const line of all) {
+    const args = splitArgs(line.text);
+    if (args === null) fatal(line, 'Unbalanced quotes in configuration line');
+    if (args.length === 0) continue;
+    const name = args[0]!.toLowerCase();
+    const values = args.slice(1);
+    try {
+      if (config.isFileOnly(name)) {
+        config.onIgnored(name);
+        continue;
+      }
+      if (name === 'save') {
+        sawSave = true;
+        const v = values.join(' ').trim();
+        if (v === '') savePoints.length = 0;
+        else savePoints.push(v);
+        config.set('save', [savePoints.join(' ')], false);
+        continue;
+      }
+      if (values.length === 0 && config.canonical(name) !== null && name !== 'bind') {
+        config.set(name, [''], false);
+        continue;
+      }
+      config.set(name, values, false);
+    } catch (e) {
+      if (e instanceof ConfigError) fatal(line, e.message);
+      throw e;
+    }
+  }
+  if (sawSave && savePoints.length === 0) config.set('save', [''], false);
+  return { file };
+}
+
+function fatal(line: Line, reason: string): never {
+  throw new FatalConfigError(
+    `\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at ${line.where}\n>>> '${line.text}'\n${reason}`,
+  );
+}

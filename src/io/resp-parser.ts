@@ -1,0 +1,153 @@
+// The client-side half of RESP2: turns socket chunks into argument vectors.
+// Arguments become latin1 strings (one byte per char), so keys and values stay binary-safe
+// and compact. Lengths and headers are parsed in place on the Buffer; a bulk that spans
+// chunks is gathered once and joined once, never re-concatenated per chunk.
+import { splitArgs } from './split-args.js';
+
+const CR = 13;
+const LF = 10;
+const STAR = 42;
+const DOLLAR = 36;
+const EMPTY = Buffer.alloc(0);
+/** PROTO_INLINE_MAX_SIZE: the longest inline command or header line Redis waits for. */
+const INLINE_MAX = 64 * 1024;
+const INT_MAX = 2147483647;
+/** Bulks this much larger than what is buffered are gathered in a list, not re-joined. */
+const GATHER_AT = 16 * 1024;
+
+export class ProtocolError extends Error {}
+
+/** Parses a decimal integer (string2ll rules: optional '-', digits, no spaces); NaN if bad. */
+export function parseIntBytes(buf: Buffer, start: number, end: number): number {
+  if (start >= end || end - start > 20) return NaN;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return NaN;
+  }
+  if (buf[i] === 48 && end - i > 1) return NaN;
+  let v = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
+export type CommandSink = (argv: string[]) => void;
+
+export class RespParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Chunks of a large bulk still being gathered, and their total length. */
+  private gathered: Buffer[] = [];
+  private gatheredLen = 0;
+  /** Bulks still expected by the multibulk in progress (0: none in progress). */
+  private argc = 0;
+  private argv: string[] = [];
+  private bulkLen = -1;
+
+  /** proto-max-bulk-len */
+  maxBulkLen = 512 * 1024 * 1024;
+  /** Set while the client must still AUTH: Redis then caps counts and lengths. */
+  unauthenticated = false;
+
+  /** Bytes held but not yet parsed into commands (for CLIENT LIST qbuf). */
+  get buffered(): number {
+    return this.buf.length - this.pos + this.gatheredLen;
+  }
+
+  /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
+  feed(chunk: Buffer, sink: CommandSink): void {
+    if (this.gatheredLen > 0) {
+      this.gathered.push(chunk);
+      this.gatheredLen += chunk.length;
+      if (this.gatheredLen < this.bulkLen + 2) return;
+      chunk = Buffer.concat(this.gathered, this.gatheredLen);
+      this.gathered = [];
+      this.gatheredLen = 0;
+    } else if (this.pos < this.buf.length) {
+      chunk = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.buf = chunk;
+    this.pos = 0;
+    this.parse(sink);
+  }
+
+  private parse(sink: CommandSink): void {
+    const buf = this.buf;
+    const len = buf.length;
+    let pos = this.pos;
+    try {
+      while (pos < len) {
+        if (this.argc === 0) {
+          if (buf[pos] !== STAR) {
+            const nl = buf.indexOf(LF, pos);
+            if (nl < 0) {
+              if (len - pos > INLINE_MAX) throw new ProtocolError('too big inline request');
+              break;
+            }
+            const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+            const args = splitArgs(buf.toString('latin1', pos, end));
+            if (args === null) throw new ProtocolError('unbalanced quotes in request');
+            pos = nl + 1;
+            if (args.length > 0) sink(args);
+            continue;
+          }
+          const eol = buf.indexOf(CR, pos);
+          if (eol < 0 || eol + 1 >= len) {
+            if (len - pos > INLINE_MAX) throw new ProtocolError('too big mbulk count string');
+            break;
+          }
+          const n = parseIntBytes(buf, pos + 1, eol);
+          if (Number.isNaN(n) || n > INT_MAX) throw new ProtocolError('invalid multibulk length');
+          if (n > 10 && this.unauthenticated) throw new ProtocolError('unauthenticated multibulk length');
+          pos = eol + 2;
+          if (n > 0) this.argc = n;
+          continue;
+        }
+        if (this.bulkLen < 0) {
+          if (buf[pos] !== DOLLAR) {
+            throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos]!)}'`);
+          }
+          const eol = buf.indexOf(CR, pos);
+          if (eol < 0 || eol + 1 >= len) {
+            if (len - pos > INLINE_MAX) throw new ProtocolError('too big bulk count string');
+            break;
+          }
+          const n = parseIntBytes(buf, pos + 1, eol);
+          if (Number.isNaN(n) || n < 0 || n > this.maxBulkLen) throw new ProtocolError('invalid bulk length');
+          if (n > 16384 && this.unauthenticated) throw new ProtocolError('unauthenticated bulk length');
+          this.bulkLen = n;
+          pos = eol + 2;
+        }
+        const need = this.bulkLen + 2;
+        if (len - pos < need) {
+          if (need - (len - pos) > GATHER_AT) {
+            this.gathered.push(buf.subarray(pos));
+            this.gatheredLen = len - pos;
+            pos = len;
+          }
+          break;
+        }
+        this.argv.push(buf.toString('latin1', pos, pos + this.bulkLen));
+        pos += need;
+        this.bulkLen = -1;
+        if (--this.argc === 0) {
+          const argv = this.argv;
+          this.argv = [];
+          sink(argv);
+        }
+      }
+    } finally {
+      this.pos = pos;
+      if (pos === len) {
+        this.buf = EMPTY;
+        this.pos = 0;
+      }
+    }
+  }
+}

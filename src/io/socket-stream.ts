@@ -1,0 +1,66 @@
+// A TCP socket as an RxJS stream of chunks plus a batched writer. Back-pressure couples
+// the two: while the kernel will not take more of our output, we stop reading the peer's
+// input, so a client that pipelines without reading its replies cannot make us buffer
+// without bound.
+import type { Socket } from 'node:net';
+import { Observable } from 'rxjs';
+
+export interface SocketStream {
+  /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */
+  readonly chunks$: Observable<Buffer>;
+  /** Writes a batch with one syscall (writev for several chunks). */
+  write(batch: Buffer[]): void;
+  /** Sends what is queued, then closes. */
+  end(): void;
+  destroy(): void;
+  readonly socket: Socket;
+}
+
+export function socketStream(socket: Socket): SocketStream {
+  let blocked = false;
+  const onDrain = (): void => {
+    blocked = false;
+    socket.resume();
+  };
+  socket.on('drain', onDrain);
+
+  const chunks$ = new Observable<Buffer>((sub) => {
+    const onData = (b: Buffer): void => sub.next(b);
+    const onEnd = (): void => sub.complete();
+    const onError = (e: Error): void => sub.error(e);
+    socket.on('data', onData);
+    socket.on('close', onEnd);
+    socket.on('error', onError);
+    return () => {
+      socket.off('data', onData);
+      socket.off('close', onEnd);
+      socket.off('error', onError);
+    };
+  });
+
+  return {
+    chunks$,
+    socket,
+    write(batch) {
+      if (socket.destroyed) return;
+      let ok = true;
+      if (batch.length === 1) {
+        ok = socket.write(batch[0]!);
+      } else {
+        socket.cork();
+        for (const b of batch) ok = socket.write(b);
+        socket.uncork();
+      }
+      if (!ok && !blocked) {
+        blocked = true;
+        socket.pause();
+      }
+    },
+    end() {
+      socket.end();
+    },
+    destroy() {
+      socket.destroy();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// sdssplitargs: splits an inline command or a redis.conf line into arguments, honouring
+// "double quotes" with \n \r \t \b \a \xHH escapes and 'single quotes' with \'.
+// Returns null on unbalanced quotes, as Redis does.
+
+const isSpace = (c: string | undefined): boolean =>
+  c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
+
+const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
+
+export function splitArgs(line: string): string[] | null {
+  const args: string[] = [];
+  let i = 0;
+  const n = line.length;
+  for (;;) {
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) return args;
+    let cur = '';
+    let inDouble = false;
+    let inSingle = false;
+    for (;;) {
+      const c = line[i];
+      if (inDouble) {
+        if (c === undefined) return null;
+        if (c === '\\' && line[i + 1] === 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
+          cur += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 3;
+        } else if (c === '\\' && i + 1 < n) {
+          i++;
+          cur += ESCAPES[line[i]!] ?? line[i];
+        } else if (c === '"') {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          i++;
+          break;
+        } else {
+          cur += c;
+        }
+      } else if (inSingle) {
+        if (c === undefined) return null;
+        if (c === '\\' && line[i + 1] === "'") {
+          i++;
+          cur += "'";
+        } else if (c === "'") {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          i++;
+          break;
+        } else {
+          cur += c;
+        }
+      } else {
+        if (c === undefined || isSpace(c) || c === '\0') break;
+        if (c === '"') inDouble = true;
+        else if (c === "'") inSingle = true;
+        else cur += c;
+      }
+      i++;
+    }
+    args.push(cur);
+  }
+}

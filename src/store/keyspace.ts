@@ -1,0 +1,66 @@
+// The whole dataset: the numbered databases, the write epoch, the dirty counter, and the
+// snapshot in progress that every write must consult before it changes an old entry.
+import { Db } from './db.js';
+import type { Entry } from './values.js';
+
+/** A point-in-time snapshot being taken: sees each old entry before its first change. */
+export interface SnapshotObserver {
+  /** Entries whose epoch is below this existed when the snapshot began. */
+  readonly epoch: number;
+  /** Called before entry (still holding its old value and expiry) changes or goes. */
+  preserve(db: Db, key: string, entry: Entry): void;
+}
+
+export class Keyspace {
+  readonly dbs: Db[];
+  /** The epoch new writes are stamped with. */
+  epoch = 1;
+  snapshot: SnapshotObserver | null = null;
+  /** Changes since the last save (server.dirty). */
+  dirty = 0;
+  readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+
+  constructor(databases = 16) {
+    this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
+  }
+
+  /** Starts a snapshot: returns its epoch, above every existing entry's. */
+  beginSnapshot(make: (epoch: number) => SnapshotObserver): SnapshotObserver {
+    if (this.snapshot !== null) throw new Error('a snapshot is already in progress');
+    this.epoch++;
+    this.snapshot = make(this.epoch);
+    return this.snapshot;
+  }
+
+  endSnapshot(s: SnapshotObserver): void {
+    if (this.snapshot === s) this.snapshot = null;
+  }
+
+  get keyCount(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.size;
+    return n;
+  }
+
+  flushAll(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.flush();
+    return n;
+  }
+
+  /** SWAPDB: the two dbs exchange contents; watchers of both are told. */
+  swap(a: number, b: number): void {
+    const da = this.dbs[a]!;
+    const db = this.dbs[b]!;
+    const dict = da.dict;
+    const expires = da.expires;
+    da.replaceContents(db.dict, db.expires);
+    db.replaceContents(dict, expires);
+  }
+
+  /** One pass of the active expire cycle across the dbs, within a key budget. */
+  activeExpire(budgetPerDb: number): void {
+    const now = Date.now();
+    for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
+  }
+}

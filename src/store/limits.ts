@@ -1,0 +1,9 @@
+// Thresholds that choose a collection's compact or large encoding, as in redis.conf.
+// CONFIG SET updates this one object; the collection classes read it when they grow.
+export const encodingLimits = {
+  hashMaxListpackEntries: 512,
+  hashMaxListpackValue: 64,
+  setMaxIntsetEntries: 512,
+  zsetMaxListpackEntries: 128,
+  zsetMaxListpackValue: 64,
+};

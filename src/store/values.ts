@@ -1,0 +1,29 @@
+// What a key can hold, and the entry that carries it with its write epoch.
+import { Hash } from './hash.js';
+import { List } from './list.js';
+import { SetValue } from './set.js';
+import { ZSet } from './zset.js';
+
+export { Hash, List, SetValue, ZSet };
+
+/** A string value is a latin1 JS string: one char per byte. */
+export type Value = string | List | Hash | SetValue | ZSet;
+export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash';
+
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+export function typeName(v: Value): TypeName {
+  if (typeof v === 'string') return 'string';
+  if (v instanceof List) return 'list';
+  if (v instanceof Hash) return 'hash';
+  if (v instanceof SetValue) return 'set';
+  return 'zset';
+}
+
+/**
+ * One key's value and the epoch of its last write. A snapshot at epoch E serializes
+ * entries whose epoch is below E, and marks each one E once it has (see snapshot).
+ */
+export class Entry {
+  constructor(public value: Value, public epoch: number) {}
+}

@@ -1,0 +1,121 @@
+// Servers for tests: redstate in-process or as a process, and Debian's real redis-server,
+// each on a free loopback port with its own temp dir, each stopped by close().
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Config } from '../../src/config/config.js';
+import { Server } from '../../src/actors/server.js';
+import { Logger } from '../../src/log.js';
+import { RespClient } from './resp-client.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export function tempDir(prefix = 'redstate-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export interface Running {
+  port: number;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export interface InProcess extends Running {
+  server: Server;
+}
+
+/** redstate in this process: config directives as name -> value(s). */
+export async function startRedstate(directives: Record<string, string | string[]> = {}): Promise<InProcess> {
+  const dir = tempDir();
+  const config = new Config();
+  const log = new Logger();
+  log.level = process.env.REDSTATE_TEST_LOGLEVEL === undefined ? 'nothing' : (process.env.REDSTATE_TEST_LOGLEVEL as Logger['level']);
+  const all: Record<string, string | string[]> = { port: '0', dir, save: '', ...directives };
+  for (const [name, v] of Object.entries(all)) config.set(name, Array.isArray(v) ? v : [v], false);
+  const server = new Server(config, log);
+  server.persistence.loadAtStart();
+  await server.listen();
+  return {
+    server,
+    port: server.port,
+    dir,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Proc extends Running {
+  proc: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+}
+
+async function startProcess(cmd: string, args: string[], port: number, dir: string, keepDir: boolean): Promise<Proc> {
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  await waitForPing(port, () => proc.exitCode !== null, () => out);
+  return {
+    proc,
+    port,
+    dir,
+    output: () => out,
+    async close() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']). */
+export async function startRedis(args: string[] = [], dir = tempDir('redis-test-')): Promise<Proc> {
+  const port = await freePort();
+  return startProcess('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args,
+  ], port, dir, false);
+}
+
+/** redstate as its own process, from the build (npm run build first). */
+export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
+  const port = await freePort();
+  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'),
+    '--port', String(port), '--dir', dir, '--save', '', ...args], port, dir, false);
+}
+
+export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (gaveUp()) throw new Error(`server exited before answering PING:\n${log()}`);
+    try {
+      const c = await RespClient.connect(port);
+      const r = await c.call('PING');
+      c.close();
+      if (r === 'PONG') return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no PONG on port ${port}:\n${log()}`);
+}
