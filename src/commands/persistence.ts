@@ -1,0 +1,4 @@
+// SAVE BGSAVE LASTSAVE.
+import type { CommandSpec } from './command.js';
+
+export const persistenceCommands: CommandSpec[] = [];
