@@ -164,6 +164,7 @@ export class Config {
       for (const n of names) this.specs.set(n, { check, immutable: true });
     };
     fixed(int(0, 65535), 'port');
+    fixed(int(0, INT_MAX), 'tcp-backlog');
     fixed(bind, 'bind');
     fixed(int(1, INT_MAX), 'databases');
     fixed(bool, 'daemonize', 'always-show-logo');

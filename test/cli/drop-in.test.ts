@@ -1,0 +1,122 @@
+// redstate started the way scripts start redis-server: argv, config files, logs, signals.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, ROOT, tempDir, waitForPing } from '../helpers/servers.js';
+
+const CLI = join(ROOT, 'dist/cli.js');
+
+interface Run {
+  output(): string;
+  exited: Promise<number | null>;
+  pid: number;
+  kill(sig?: NodeJS.Signals): void;
+}
+
+const running: Run[] = [];
+
+function run(args: string[]): Run {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const r: Run = { output: () => out, exited, pid: proc.pid!, kill: (sig = 'SIGKILL') => proc.kill(sig) };
+  running.push(r);
+  return r;
+}
+
+async function waitFor(r: Run, text: string | RegExp): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (typeof text === 'string' ? r.output().includes(text) : text.test(r.output())) return;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`never printed ${text}:\n${r.output()}`);
+}
+
+afterEach(() => {
+  for (const r of running.splice(0)) r.kill();
+});
+
+describe('redstate as a drop-in for redis-server', () => {
+  it('prints the banner with its PID and "Ready to accept connections" to stdout', async () => {
+    const port = await freePort();
+    const r = run(['--port', String(port), '--dir', tempDir(), '--always-show-logo', 'yes', '--logfile', '']);
+    await waitFor(r, 'Ready to accept connections');
+    expect(r.output()).toContain(`PID: ${r.pid}`);
+    expect(r.output()).toMatch(new RegExp(`^${r.pid}:M \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\* Ready to accept connections$`, 'm'));
+  });
+
+  it('says "Failed listening on port N" and exits non-zero when the port is taken', async () => {
+    const blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    const r = run(['--port', String(port), '--dir', tempDir()]);
+    expect(await r.exited).toBe(1);
+    expect(r.output()).toContain(`Failed listening on port ${port} (TCP), aborting.`);
+    blocker.close();
+  });
+
+  it("loads Debian's full redis.conf, logging directives it does not implement once", async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const r = run(['/etc/redis/redis.conf', '--port', String(port), '--dir', dir, '--daemonize', 'no',
+      '--logfile', '', '--pidfile', join(dir, 'redstate.pid'), '--loglevel', 'notice']);
+    await waitFor(r, 'Ready to accept connections');
+    await waitForPing(port);
+    expect(r.output()).toContain('Configuration loaded');
+    const ignored = r.output().match(/Config directive 'appendfsync' is not implemented/g) ?? [];
+    expect(ignored.length).toBe(1);
+    expect(r.output()).not.toContain('FATAL');
+  });
+
+  it('refuses an unknown directive with Redis\'s fatal config error', async () => {
+    const dir = tempDir();
+    const conf = join(dir, 'bad.conf');
+    writeFileSync(conf, 'port 7777\nno-such-directive yes\n');
+    const r = run([conf]);
+    expect(await r.exited).toBe(1);
+    expect(r.output()).toContain('*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***');
+    expect(r.output()).toContain(">>> 'no-such-directive yes'");
+    expect(r.output()).toContain('Bad directive or wrong number of arguments');
+  });
+
+  it('refuses a bad value with the reason', async () => {
+    const r = run(['--port', 'abc']);
+    expect(await r.exited).toBe(1);
+    expect(r.output()).toContain("argument couldn't be parsed into an integer");
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const r = run(['--port', String(port), '--dir', tempDir(), '--save', '']);
+    await waitFor(r, 'Ready to accept connections');
+    r.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
+    expect(r.output()).toContain('ready to exit, bye bye');
+  });
+
+  it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
+    const port = await freePort();
+    const r = run(['--port', String(port), '--dir', tempDir()]);
+    await waitForPing(port);
+    r.kill('SIGSTOP');
+    const stalled = await Promise.race([
+      waitForPing(port).then(() => 'answered'),
+      new Promise((res) => setTimeout(() => res('stalled'), 500)),
+    ]);
+    expect(stalled).toBe('stalled');
+    r.kill('SIGCONT');
+    await waitForPing(port);
+  });
+
+  it('prints its version like redis-server', async () => {
+    const r = run(['--version']);
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toMatch(/^Redis server v=7\.0\.15 /);
+  });
+});

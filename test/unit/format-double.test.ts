@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatDouble, formatHumanDouble } from '../../src/io/format-double.js';
+
+describe('formatDouble (%.17g)', () => {
+  it.each([
+    [1.1, '1.1000000000000001'],
+    [1.5, '1.5'],
+    [0, '0'],
+    [-0, '-0'],
+    [100, '100'],
+    [1e17, '1e+17'],
+    [1e16, '10000000000000000'],
+    [1.5e300, '1.5000000000000001e+300'],
+    [0.0001, '0.0001'],
+    [0.00001, '1.0000000000000001e-05'],
+    [-2.5, '-2.5'],
+    [Infinity, 'inf'],
+    [-Infinity, '-inf'],
+  ])('%d -> %s', (d, s) => {
+    expect(formatDouble(d)).toBe(s);
+  });
+});
+
+describe('formatHumanDouble (INCRBYFLOAT)', () => {
+  it.each([
+    [10.5 + 0.1, '10.6'],
+    [3000, '3000'],
+    [1e21, '1000000000000000000000'],
+    [-0.5, '-0.5'],
+    [1e-7, '0.0000001'],
+  ])('%d -> %s', (d, s) => {
+    expect(formatHumanDouble(d)).toBe(s);
+  });
+});

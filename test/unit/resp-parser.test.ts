@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { ProtocolError, RespParser } from '../../src/io/resp-parser.js';
+import { encodeCommand } from '../helpers/resp-client.js';
+
+function parseAll(chunks: Buffer[], parser = new RespParser()): string[][] {
+  const out: string[][] = [];
+  for (const c of chunks) parser.feed(c, (argv) => out.push(argv));
+  return out;
+}
+
+const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+const commands: Array<Array<string | Buffer>> = [
+  ['SET', 'key', 'value'],
+  ['GET', 'key'],
+  ['SET', binary, Buffer.concat([binary, Buffer.from('\r\n\r\n')])],
+  ['MSET', 'a', '', 'b', 'x'.repeat(70_000)],
+  ['PING'],
+];
+const wire = Buffer.concat([...commands.map((c) => encodeCommand(c)), Buffer.from('PING "in line" x\r\nECHO \'a b\'\n')]);
+const expected = [
+  ...commands.map((c) => c.map((a) => (Buffer.isBuffer(a) ? a.toString('latin1') : a))),
+  ['PING', 'in line', 'x'],
+  ['ECHO', 'a b'],
+];
+
+describe('RESP parser', () => {
+  it('parses multibulk and inline commands, binary-safe', () => {
+    expect(parseAll([wire])).toEqual(expected);
+  });
+
+  it('gives the same commands when the input is split at every byte boundary', () => {
+    for (let i = 0; i <= wire.length; i += i < 300 || i > wire.length - 300 ? 1 : 97) {
+      expect(parseAll([wire.subarray(0, i), wire.subarray(i)])).toEqual(expected);
+    }
+  });
+
+  it('gives the same commands fed one byte at a time', () => {
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < wire.length; i++) chunks.push(wire.subarray(i, i + 1));
+    expect(parseAll(chunks)).toEqual(expected);
+  });
+
+  it('ignores empty multibulks and blank inline lines', () => {
+    expect(parseAll([Buffer.from('*0\r\n*-1\r\n\r\n\n*1\r\n$4\r\nPING\r\n')])).toEqual([['PING']]);
+  });
+
+  it.each([
+    ['*3000000000\r\n', 'invalid multibulk length'],
+    ['*abc\r\n', 'invalid multibulk length'],
+    ['*1\r\n$-5\r\n', 'invalid bulk length'],
+    ['*1\r\n$abc\r\n', 'invalid bulk length'],
+    ['*1\r\n$600000000\r\n', 'invalid bulk length'],
+    ['*1\r\nfoo\r\n', "expected '$', got 'f'"],
+    ['"unbalanced\r\n', 'unbalanced quotes in request'],
+    ['PING "a"b\r\n', 'unbalanced quotes in request'],
+  ])('refuses %j with "%s"', (input, message) => {
+    expect(() => parseAll([Buffer.from(input)])).toThrow(new ProtocolError(message));
+  });
+
+  it('refuses an inline request or header line longer than 64 KB without a newline', () => {
+    expect(() => parseAll([Buffer.alloc(70_000, 'a')])).toThrow('too big inline request');
+    expect(() => parseAll([Buffer.from(`*${'1'.repeat(70_000)}`)])).toThrow('too big mbulk count string');
+  });
+
+  it('waits for a huge announced multibulk without allocating for it', () => {
+    const p = new RespParser();
+    expect(parseAll([Buffer.from('*2000000\r\n')], p)).toEqual([]);
+    expect(p.buffered).toBe(0);
+  });
+
+  it('caps counts and lengths for unauthenticated clients', () => {
+    const p = new RespParser();
+    p.unauthenticated = true;
+    expect(() => parseAll([Buffer.from('*11\r\n')], p)).toThrow('unauthenticated multibulk length');
+    const q = new RespParser();
+    q.unauthenticated = true;
+    expect(() => parseAll([Buffer.from('*1\r\n$20000\r\n')], q)).toThrow('unauthenticated bulk length');
+  });
+
+  it('honours proto-max-bulk-len', () => {
+    const p = new RespParser();
+    p.maxBulkLen = 10;
+    expect(() => parseAll([Buffer.from('*1\r\n$11\r\n')], p)).toThrow('invalid bulk length');
+  });
+});
