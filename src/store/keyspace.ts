@@ -19,6 +19,8 @@ export class Keyspace {
   /** Changes since the last save (server.dirty). */
   dirty = 0;
   readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
+  activeExpireEnabled = true;
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
@@ -60,6 +62,7 @@ export class Keyspace {
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
+    if (!this.activeExpireEnabled) return;
     const now = Date.now();
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }
