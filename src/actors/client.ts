@@ -10,6 +10,9 @@ import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import type { Server } from './server.js';
 
+/** Replies batched beyond this are written out before the next command runs. */
+const FLUSH_AT = 64 * 1024;
+
 export interface MultiState {
   queue: string[][];
   /** A command failed to queue: EXEC answers EXECABORT. */
@@ -32,6 +35,8 @@ export class Client {
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
   closeAfterReply = false;
   closed = false;
+  /** The socket would take no more output: commands wait in the parser until it drains. */
+  private blocked = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -54,6 +59,7 @@ export class Client {
 
   start(): void {
     if (this.stream === null) return;
+    this.stream.onDrain = () => this.onDrain();
     this.subscription = this.stream.chunks$.subscribe({
       next: (chunk) => this.onChunk(chunk),
       error: () => this.close(),
@@ -66,15 +72,28 @@ export class Client {
     execute(this, argv);
   }
 
-  private readonly sink = (argv: string[]): void => {
-    if (!this.closeAfterReply) execute(this, argv);
+  /** Runs each parsed command; stops the parser while the socket is blocked. */
+  private readonly sink = (argv: string[]): boolean => {
+    if (this.closeAfterReply) return false;
+    execute(this, argv);
+    if (this.reply.pending >= FLUSH_AT) this.flush();
+    return !this.blocked && !this.closeAfterReply;
   };
 
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
+    this.parse(() => this.parser.feed(chunk, this.sink));
+  }
+
+  private onDrain(): void {
+    this.blocked = false;
+    this.parse(() => this.parser.resume(this.sink));
+  }
+
+  private parse(step: () => void): void {
     try {
-      this.parser.feed(chunk, this.sink);
+      step();
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.reply.error(`ERR Protocol error: ${e.message}`);
@@ -89,7 +108,7 @@ export class Client {
     const batch = this.reply.take();
     if (batch !== null && this.stream !== null) {
       for (const b of batch) this.server.stats.netOutputBytes += b.length;
-      this.stream.write(batch);
+      if (!this.stream.write(batch)) this.blocked = true;
     }
     if (this.closeAfterReply) this.close();
   }

@@ -29,6 +29,7 @@ export class ReplyWriter {
   private len = 0;
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
+  private chunkBytes = 0;
   /** Set on a client whose replies nobody reads (the master link): they are dropped. */
   private discard = false;
 
@@ -37,22 +38,30 @@ export class ReplyWriter {
     this.discard = on;
   }
 
+  /** Bytes written since the last take. */
   get pending(): number {
-    let n = this.len;
-    for (const c of this.chunks) n += c.length;
-    return n;
+    return this.len + this.chunkBytes;
   }
 
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
     if (this.len === 0 && this.chunks.length === 0) return null;
-    if (this.len > 0) {
-      this.chunks.push(Buffer.from(this.buf.subarray(0, this.len)));
-      this.len = 0;
-    }
+    if (this.len > 0) this.seal();
     const out = this.chunks;
     this.chunks = [];
+    this.chunkBytes = 0;
     return out;
+  }
+
+  /** Moves what buf holds into a chunk of its own. */
+  private seal(): void {
+    this.push(Buffer.from(this.buf.subarray(0, this.len)));
+    this.len = 0;
+  }
+
+  private push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
   }
 
   private room(n: number): void {
@@ -63,8 +72,7 @@ export class ReplyWriter {
       this.buf = bigger;
       return;
     }
-    this.chunks.push(Buffer.from(this.buf.subarray(0, this.len)));
-    this.len = 0;
+    this.seal();
   }
 
   private bytes(b: Buffer): void {
@@ -106,9 +114,8 @@ export class ReplyWriter {
     if (n < SHARED_MAX) this.bytes(sharedBulkHdr[n]!);
     else this.ascii(`$${n}\r\n`);
     if (n >= BIG_BULK) {
-      this.room(0);
-      this.chunks.push(Buffer.from(this.buf.subarray(0, this.len)), Buffer.from(s, 'latin1'));
-      this.len = 0;
+      this.seal();
+      this.push(Buffer.from(s, 'latin1'));
     } else {
       this.room(n + 2);
       this.len += this.buf.write(s, this.len, 'latin1');

@@ -37,7 +37,8 @@ export function parseIntBytes(buf: Buffer, start: number, end: number): number {
   return neg ? -v : v;
 }
 
-export type CommandSink = (argv: string[]) => void;
+/** Gets each complete command; returning false stops parsing until resume(). */
+export type CommandSink = (argv: string[]) => boolean;
 
 export class RespParser {
   private buf: Buffer = EMPTY;
@@ -77,6 +78,11 @@ export class RespParser {
     this.parse(sink);
   }
 
+  /** Goes on parsing what is buffered after a sink returned false. */
+  resume(sink: CommandSink): void {
+    this.parse(sink);
+  }
+
   private parse(sink: CommandSink): void {
     const buf = this.buf;
     const len = buf.length;
@@ -94,7 +100,7 @@ export class RespParser {
             const args = splitArgs(buf.toString('latin1', pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
-            if (args.length > 0) sink(args);
+            if (args.length > 0 && !sink(args)) break;
             continue;
           }
           const eol = buf.indexOf(CR, pos);
@@ -139,7 +145,7 @@ export class RespParser {
         if (--this.argc === 0) {
           const argv = this.argv;
           this.argv = [];
-          sink(argv);
+          if (!sink(argv)) break;
         }
       }
     } finally {

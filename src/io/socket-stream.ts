@@ -8,8 +8,13 @@ import { Observable } from 'rxjs';
 export interface SocketStream {
   /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */
   readonly chunks$: Observable<Buffer>;
-  /** Writes a batch with one syscall (writev for several chunks). */
-  write(batch: Buffer[]): void;
+  /**
+   * Writes a batch with one syscall (writev for several chunks). False when the kernel
+   * took no more: reading stops until the output drains, then onDrain runs.
+   */
+  write(batch: Buffer[]): boolean;
+  /** Set by the owner to carry on with work it held back while blocked. */
+  onDrain: () => void;
   /** Sends what is queued, then closes. */
   end(): void;
   destroy(): void;
@@ -18,11 +23,6 @@ export interface SocketStream {
 
 export function socketStream(socket: Socket): SocketStream {
   let blocked = false;
-  const onDrain = (): void => {
-    blocked = false;
-    socket.resume();
-  };
-  socket.on('drain', onDrain);
 
   const chunks$ = new Observable<Buffer>((sub) => {
     const onData = (b: Buffer): void => sub.next(b);
@@ -38,11 +38,12 @@ export function socketStream(socket: Socket): SocketStream {
     };
   });
 
-  return {
+  const stream: SocketStream = {
     chunks$,
     socket,
+    onDrain: () => {},
     write(batch) {
-      if (socket.destroyed) return;
+      if (socket.destroyed) return false;
       let ok = true;
       if (batch.length === 1) {
         ok = socket.write(batch[0]!);
@@ -55,6 +56,7 @@ export function socketStream(socket: Socket): SocketStream {
         blocked = true;
         socket.pause();
       }
+      return ok;
     },
     end() {
       socket.end();
@@ -63,4 +65,10 @@ export function socketStream(socket: Socket): SocketStream {
       socket.destroy();
     },
   };
+  socket.on('drain', () => {
+    blocked = false;
+    socket.resume();
+    stream.onDrain();
+  });
+  return stream;
 }

@@ -4,7 +4,7 @@ import { encodeCommand } from '../helpers/resp-client.js';
 
 function parseAll(chunks: Buffer[], parser = new RespParser()): string[][] {
   const out: string[][] = [];
-  for (const c of chunks) parser.feed(c, (argv) => out.push(argv));
+  for (const c of chunks) parser.feed(c, (argv) => out.push(argv) > 0);
   return out;
 }
 
