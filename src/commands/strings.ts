@@ -1,4 +1,477 @@
-// Strings: GET SET and friends.
+// Strings (t_string.c): GET SET and friends, the INCR family, ranges.
+import type { Client } from '../actors/client.js';
+import { INT64, parseInteger } from '../store/numbers.js';
+import { WRONGTYPE } from '../store/values.js';
+import { intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
+import { ERR } from './errors.js';
 
-export const stringCommands: CommandSpec[] = [];
+// The OBJ_* flags of parseExtendedStringArgumentsOrReply.
+const NX = 1;
+const XX = 2;
+const GET = 4;
+const KEEPTTL = 8;
+const PERSIST = 16;
+const EX = 32;
+const PX = 64;
+const EXAT = 128;
+const PXAT = 256;
+const ANY_EXPIRE = EX | PX | EXAT | PXAT;
+
+interface StringOptions {
+  flags: number;
+  /** The argument of EX, PX, EXAT or PXAT. */
+  expire: string | undefined;
+}
+
+const NO_OPTIONS: StringOptions = { flags: 0, expire: undefined };
+const NX_ONLY: StringOptions = { flags: NX, expire: undefined };
+
+function expireFlag(opt: string): number {
+  if (is(opt, 'EX')) return EX;
+  if (is(opt, 'PX')) return PX;
+  if (is(opt, 'EXAT')) return EXAT;
+  if (is(opt, 'PXAT')) return PXAT;
+  return 0;
+}
+
+/**
+ * parseExtendedStringArgumentsOrReply: SET's options (NX XX GET KEEPTTL and an expiry) or
+ * GETEX's (PERSIST and an expiry) from argv[from]; null after a syntax error. Repeating an
+ * option is allowed (the last expiry wins), mixing exclusive ones is not.
+ */
+function parseStringOptions(c: Client, argv: string[], from: number, forSet: boolean): StringOptions | null {
+  if (argv.length === from) return NO_OPTIONS;
+  let flags = 0;
+  let expire: string | undefined;
+  for (let j = from; j < argv.length; j++) {
+    const opt = argv[j]!;
+    if (forSet && is(opt, 'NX') && (flags & XX) === 0) flags |= NX;
+    else if (forSet && is(opt, 'XX') && (flags & NX) === 0) flags |= XX;
+    else if (forSet && is(opt, 'GET')) flags |= GET;
+    else if (forSet && is(opt, 'KEEPTTL') && (flags & (PERSIST | ANY_EXPIRE)) === 0) flags |= KEEPTTL;
+    else if (!forSet && is(opt, 'PERSIST') && (flags & (KEEPTTL | ANY_EXPIRE)) === 0) flags |= PERSIST;
+    else {
+      const unit = expireFlag(opt);
+      if (unit === 0 || j + 1 === argv.length || (flags & (KEEPTTL | PERSIST | (ANY_EXPIRE & ~unit))) !== 0) {
+        c.reply.error(ERR.syntax);
+        return null;
+      }
+      flags |= unit;
+      expire = argv[++j];
+    }
+  }
+  return { flags, expire };
+}
+
+const LLONG_MAX_DIV_1000 = INT64.max / 1000n;
+
+/**
+ * getExpireMillisecondsOrReply: the unix ms an EX/PX/EXAT/PXAT argument names; null after
+ * replying "not an integer" or, for <= 0 or int64 overflow, "invalid expire time".
+ */
+function expireAtOrReply(c: Client, arg: string, flags: number, cmd: string): number | null {
+  const v = parseInteger(arg);
+  if (v === null) {
+    c.reply.error(ERR.notInteger);
+    return null;
+  }
+  const seconds = (flags & (EX | EXAT)) !== 0;
+  const base = (flags & (EX | PX)) !== 0 ? Date.now() : 0;
+  if (v > 0 && typeof v === 'number') {
+    const ms = (seconds ? v * 1000 : v) + base;
+    if (Number.isSafeInteger(ms)) return ms;
+  }
+  if (v <= 0 || (seconds && BigInt(v) > LLONG_MAX_DIV_1000)) {
+    c.reply.error(ERR.invalidExpire(cmd));
+    return null;
+  }
+  const ms = BigInt(v) * (seconds ? 1000n : 1n) + BigInt(base);
+  if (ms > INT64.max) {
+    c.reply.error(ERR.invalidExpire(cmd));
+    return null;
+  }
+  return Number(ms);
+}
+
+/** setGenericCommand: SET and its older spellings; SETNX (asInteger) answers 1 and 0, not OK and nil. */
+function setGeneric(c: Client, key: string, value: string, opts: StringOptions, cmd: string, asInteger = false): void {
+  const { flags } = opts;
+  let when: number | null = null;
+  if (opts.expire !== undefined) {
+    when = expireAtOrReply(c, opts.expire, flags, cmd);
+    if (when === null) return;
+  }
+  const old = flags & (GET | NX | XX) ? c.db.lookup(key) : undefined;
+  if (flags & GET) {
+    if (old !== undefined && typeof old !== 'string') return c.reply.error(WRONGTYPE);
+    c.reply.bulkOrNull(old);
+  }
+  if ((flags & NX && old !== undefined) || (flags & XX && old === undefined)) {
+    if (!(flags & GET)) {
+      if (asInteger) c.reply.integer(0);
+      else c.reply.nullBulk();
+    }
+    return;
+  }
+  c.db.set(key, value, (flags & KEEPTTL) !== 0);
+  if (when !== null) c.db.setExpire(key, when);
+  if (flags & GET) return;
+  if (asInteger) c.reply.integer(1);
+  else c.reply.ok();
+}
+
+/** getGenericCommand: the string at key or nil; false when WRONGTYPE was replied. */
+function replyGet(c: Client, key: string): boolean {
+  const v = lookupString(c, key);
+  if (v === null) return false;
+  c.reply.bulkOrNull(v);
+  return true;
+}
+
+/** incrDecrCommand: by is a safe integer or an int64 bigint. */
+function incrDecr(c: Client, key: string, by: number | bigint): void {
+  const v = lookupString(c, key);
+  if (v === null) return;
+  const cur = v === undefined ? 0 : parseInteger(v);
+  if (cur === null) return c.reply.error(ERR.notInteger);
+  if (typeof cur === 'number' && typeof by === 'number') {
+    const n = cur + by;
+    if (Number.isSafeInteger(n)) {
+      c.db.set(key, String(n), true);
+      return c.reply.integer(n);
+    }
+  }
+  const n = BigInt(cur) + BigInt(by);
+  if (n > INT64.max || n < INT64.min) return c.reply.error(ERR.overflow);
+  c.db.set(key, String(n), true);
+  c.reply.integer(n);
+}
+
+// INCRBYFLOAT's arithmetic. Redis adds in x86 long double (64-bit significand) and prints
+// "%.17Lf" without trailing zeros (ld2string, LD_STR_HUMAN): 0.1 + 0.2 gives 0.3 there, and
+// 0.30000000000000004 in doubles. A finite long double is m * 2^e, m zero or 64 bits wide,
+// held exactly in a BigInt so that parsing, the sum and the printing round as the C library does.
+interface LongDouble {
+  neg: boolean;
+  m: bigint;
+  e: number;
+}
+
+const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
+/** The exponents of the smallest subnormal and of the largest finite value's m * 2^e. */
+const LD_MIN_E = -16445;
+const LD_MAX_E = 16320;
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const HEX = /^([+-]?)0[xX]([\da-fA-F]*)(?:\.([\da-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+const INFINITY = /^[+-]?inf(?:inity)?$/i;
+
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
+}
+
+/**
+ * num/den * 2^exp2 (num > 0) rounded to nearest-even on 64 bits, fewer below the normal
+ * range; null when it overflows.
+ */
+function roundLongDouble(neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble | null {
+  const k = 66 - (bitLength(num) - bitLength(den));
+  const scaled = k >= 0 ? num << BigInt(k) : num;
+  const div = k >= 0 ? den : den << BigInt(-k);
+  const q = scaled / div;
+  const sticky = q * div !== scaled;
+  let s = bitLength(q) - 64;
+  if (exp2 - k + s < LD_MIN_E) s = LD_MIN_E - exp2 + k;
+  let m = q >> BigInt(s);
+  const rem = q - (m << BigInt(s));
+  const half = 1n << BigInt(s - 1);
+  if (rem > half || (rem === half && (sticky || (m & 1n) === 1n))) m++;
+  let e = exp2 - k + s;
+  if (m === 1n << 64n) {
+    m >>= 1n;
+    e++;
+  }
+  return e > LD_MAX_E ? null : { neg, m, e };
+}
+
+/**
+ * string2ld: strtold's nearest long double to a decimal or hex string, 'inf' for an
+ * infinity, null for what Redis refuses (not a number, NaN, out of range).
+ */
+function parseLongDouble(s: string): LongDouble | 'inf' | null {
+  if (s.length === 0 || s.length >= 5120) return null;
+  if (INFINITY.test(s)) return 'inf';
+  const hex = HEX.exec(s);
+  const d = hex ?? DECIMAL.exec(s);
+  if (d === null || d[2]! + (d[3] ?? '') === '') return null;
+  const radix = hex === null ? 10 : 16;
+  const digits = (d[2]! + (d[3] ?? '')).replace(/^0+/, '');
+  if (digits === '') return { neg: d[1] === '-', m: 0n, e: 0 };
+  const exp = Number(d[4] ?? 0);
+  const num = BigInt(radix === 16 ? `0x${digits}` : digits);
+  let r: LongDouble | null;
+  if (radix === 16) {
+    const exp2 = exp - 4 * (d[3]?.length ?? 0);
+    if (exp2 + 4 * digits.length > LD_MAX_E + 70) return null;
+    if (exp2 + 4 * digits.length < LD_MIN_E - 10) return null;
+    r = roundLongDouble(d[1] === '-', num, 1n, exp2);
+  } else {
+    const exp10 = exp - (d[3]?.length ?? 0);
+    if (exp10 + digits.length > 4940) return null;
+    if (exp10 + digits.length < -4960) return null;
+    r = exp10 >= 0
+      ? roundLongDouble(d[1] === '-', num * 10n ** BigInt(exp10), 1n, 0)
+      : roundLongDouble(d[1] === '-', num, 10n ** BigInt(-exp10), 0);
+  }
+  // Underflow to zero is ERANGE, which Redis refuses.
+  return r === null || r.m === 0n ? null : r;
+}
+
+/** a + b rounded to a long double; null when it overflows. */
+function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
+  if (a.m === 0n) return b;
+  if (b.m === 0n) return a;
+  const e = Math.min(a.e, b.e);
+  const sum = (a.neg ? -a.m : a.m) * (1n << BigInt(a.e - e)) + (b.neg ? -b.m : b.m) * (1n << BigInt(b.e - e));
+  if (sum === 0n) return LD_ZERO;
+  return roundLongDouble(sum < 0n, sum < 0n ? -sum : sum, 1n, e);
+}
+
+/** "%.17Lf" (ties to even, as glibc rounds), trailing zeros and a bare "-0" dropped. */
+function formatLongDouble(x: LongDouble): string {
+  const scaled = x.m * 10n ** 17n;
+  let q: bigint;
+  if (x.e >= 0) {
+    q = scaled << BigInt(x.e);
+  } else {
+    const sh = BigInt(-x.e);
+    q = scaled >> sh;
+    const rem = scaled - (q << sh);
+    const half = 1n << (sh - 1n);
+    if (rem > half || (rem === half && (q & 1n) === 1n)) q++;
+  }
+  const digits = q.toString().padStart(18, '0');
+  const s = `${digits.slice(0, -17)}.${digits.slice(-17)}`.replace(/\.?0+$/, '');
+  return x.neg && s !== '0' ? `-${s}` : s;
+}
+
+/** checkStringLength: a string may not grow past proto-max-bulk-len (the master link is exempt). */
+function checkStringLength(c: Client, size: number): boolean {
+  if (c.stream === null || size <= c.server.config.getInt('proto-max-bulk-len')) return true;
+  c.reply.error('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  return false;
+}
+
+/** getrangeCommand and SUBSTR: bytes start..end inclusive, negatives from the end. */
+function getRange(c: Client, argv: string[]): void {
+  const start = intArg(c, argv[2]!);
+  if (start === null) return;
+  const end = intArg(c, argv[3]!);
+  if (end === null) return;
+  const s = lookupString(c, argv[1]!);
+  if (s === null) return;
+  if (s === undefined || (start < 0 && end < 0 && start > end)) return c.reply.bulk('');
+  const len = s.length;
+  const from = Math.max(start < 0 ? len + start : start, 0);
+  const to = Math.min(Math.max(end < 0 ? len + end : end, 0), len - 1);
+  c.reply.bulk(from > to || len === 0 ? '' : s.slice(from, to + 1));
+}
+
+/** MSET and MSETNX take key value pairs: false after the arity error of an odd count. */
+function pairsOrReply(c: Client, argv: string[]): boolean {
+  if (argv.length % 2 === 1) return true;
+  c.reply.error(ERR.arity(argv[0]!.toLowerCase()));
+  return false;
+}
+
+/** msetGenericCommand's writes. */
+function setPairs(c: Client, argv: string[]): void {
+  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i]!, argv[i + 1]!);
+}
+
+export const stringCommands: CommandSpec[] = [
+  {
+    name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'string', 'fast'],
+    run(c, argv) {
+      replyGet(c, argv[1]!);
+    },
+  },
+  {
+    name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      const opts = parseStringOptions(c, argv, 3, true);
+      if (opts !== null) setGeneric(c, argv[1]!, argv[2]!, opts, 'set');
+    },
+  },
+  {
+    name: 'setnx', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      setGeneric(c, argv[1]!, argv[2]!, NX_ONLY, 'setnx', true);
+    },
+  },
+  {
+    name: 'setex', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      setGeneric(c, argv[1]!, argv[3]!, { flags: EX, expire: argv[2]! }, 'setex');
+    },
+  },
+  {
+    name: 'psetex', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      setGeneric(c, argv[1]!, argv[3]!, { flags: PX, expire: argv[2]! }, 'psetex');
+    },
+  },
+  {
+    name: 'getex', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      const opts = parseStringOptions(c, argv, 2, false);
+      if (opts === null) return;
+      const key = argv[1]!;
+      const v = lookupString(c, key);
+      if (v === null) return;
+      if (v === undefined) return c.reply.nullBulk();
+      let when: number | null = null;
+      if (opts.expire !== undefined) {
+        when = expireAtOrReply(c, opts.expire, opts.flags, 'getex');
+        if (when === null) return;
+      }
+      c.reply.bulk(v);
+      // An absolute time already past deletes the key (checkAlreadyExpired); a replica waits for its master's DEL.
+      if (opts.flags & (EXAT | PXAT) && when! <= Date.now() && !c.server.isReplica) c.db.delete(key);
+      else if (when !== null) c.db.setExpire(key, when);
+      else if (opts.flags & PERSIST) c.db.persist(key);
+    },
+  },
+  {
+    name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      if (replyGet(c, argv[1]!)) c.db.delete(argv[1]!);
+    },
+  },
+  {
+    name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      if (replyGet(c, argv[1]!)) c.db.set(argv[1]!, argv[2]!);
+    },
+  },
+  {
+    name: 'mget', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], acl: ['read', 'string', 'fast'],
+    run(c, argv) {
+      c.reply.array(argv.length - 1);
+      for (let i = 1; i < argv.length; i++) {
+        const v = c.db.lookup(argv[i]!);
+        c.reply.bulkOrNull(typeof v === 'string' ? v : undefined);
+      }
+    },
+  },
+  {
+    name: 'mset', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      if (!pairsOrReply(c, argv)) return;
+      setPairs(c, argv);
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      if (!pairsOrReply(c, argv)) return;
+      for (let i = 1; i < argv.length; i += 2) if (c.db.lookup(argv[i]!) !== undefined) return c.reply.integer(0);
+      setPairs(c, argv);
+      c.reply.integer(1);
+    },
+  },
+  {
+    name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      incrDecr(c, argv[1]!, 1);
+    },
+  },
+  {
+    name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      incrDecr(c, argv[1]!, -1);
+    },
+  },
+  {
+    name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      const by = parseInteger(argv[2]!);
+      if (by === null) return c.reply.error(ERR.notInteger);
+      incrDecr(c, argv[1]!, by);
+    },
+  },
+  {
+    name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      const by = parseInteger(argv[2]!);
+      if (by === null) return c.reply.error(ERR.notInteger);
+      // Negating LLONG_MIN would overflow.
+      if (by === INT64.min) return c.reply.error('ERR decrement would overflow');
+      incrDecr(c, argv[1]!, -by);
+    },
+  },
+  {
+    name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+      const v = lookupString(c, key);
+      if (v === null) return;
+      const cur = v === undefined ? LD_ZERO : parseLongDouble(v);
+      const by = cur === null ? null : parseLongDouble(argv[2]!);
+      if (cur === null || by === null) return c.reply.error(ERR.notFloat);
+      const sum = cur === 'inf' || by === 'inf' ? null : addLongDouble(cur, by);
+      if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
+      const s = formatLongDouble(sum);
+      c.db.set(key, s, true);
+      c.reply.bulk(s);
+    },
+  },
+  {
+    name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+      const v = lookupString(c, key);
+      if (v === null) return;
+      if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
+      const s = v === undefined ? argv[2]! : v + argv[2]!;
+      c.db.set(key, s, true);
+      c.reply.integer(s.length);
+    },
+  },
+  {
+    name: 'strlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'string', 'fast'],
+    run(c, argv) {
+      const v = lookupString(c, argv[1]!);
+      if (v !== null) c.reply.integer(v === undefined ? 0 : v.length);
+    },
+  },
+  {
+    name: 'getrange', arity: 4, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'string', 'slow'],
+    run: getRange,
+  },
+  {
+    name: 'substr', arity: 4, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'string', 'slow'],
+    run: getRange,
+  },
+  {
+    // setrangeCommand: the gap up to offset is filled with zero bytes.
+    name: 'setrange', arity: 4, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['write', 'string', 'slow'],
+    run(c, argv) {
+      const offset = intArg(c, argv[2]!);
+      if (offset === null) return;
+      if (offset < 0) return c.reply.error('ERR offset is out of range');
+      const key = argv[1]!;
+      const value = argv[3]!;
+      const v = lookupString(c, key);
+      if (v === null) return;
+      if (value.length === 0) return c.reply.integer(v === undefined ? 0 : v.length);
+      if (!checkStringLength(c, offset + value.length)) return;
+      const old = v ?? '';
+      const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
+      const s = head + value + old.slice(offset + value.length);
+      c.db.set(key, s, true);
+      c.reply.integer(s.length);
+    },
+  },
+];
