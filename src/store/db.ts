@@ -57,8 +57,13 @@ export class Db {
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     const old = this.dict.get(key);
-    if (old !== undefined) this.preserve(key, old);
-    this.dict.set(key, new Entry(value, this.ks.epoch));
+    if (old === undefined) {
+      this.dict.set(key, new Entry(value, this.ks.epoch));
+    } else {
+      // Once preserved, the old entry is stamped with the snapshot's epoch: reusing it is safe.
+      this.preserve(key, old);
+      old.value = value;
+    }
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.modified(key);
   }
