@@ -1,0 +1,557 @@
+// Loads an RDB file (rdb.c: rdbLoadRio, rdbLoadObject) into plain maps of entries: every
+// version from 1 to 11 and every encoding Redis 7.2 and older write, streams and module
+// values excepted (redstate has neither). Corruption or truncation anywhere throws an
+// RdbError naming the byte offset; nothing is returned half-loaded.
+import { Entry, Hash, List, SetValue, ZSet, type Value } from '../store/values.js';
+import { Crc64 } from './crc64.js';
+import { readIntset } from './intset.js';
+import { readListpack } from './listpack.js';
+import { LZF_MAX_EXPANSION, lzfDecompressInto } from './lzf.js';
+import {
+  ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble, RdbEncoding,
+  RdbError, RdbLength, RdbOpcode, RdbType, moduleTypeName, parseDoubleText,
+} from './rdb-format.js';
+import { readZiplist } from './ziplist.js';
+import { readZipmap } from './zipmap.js';
+
+export interface DecodedDb {
+  dict: Map<string, Entry>;
+  /** Absolute expiry times in unix milliseconds. */
+  expires: Map<string, number>;
+}
+
+export interface DecodedRdb {
+  version: number;
+  aux: Map<string, string>;
+  dbs: DecodedDb[];
+  /** What rdbLoad's "Done loading RDB" line reports. */
+  keysLoaded: number;
+  keysExpired: number;
+  emptyKeysSkipped: number;
+}
+
+export type RdbLog = (level: 'notice' | 'warning', msg: string) => void;
+
+export interface DecodeOptions {
+  /** How many databases the server has (`databases`); a SELECTDB beyond is an error. Default 16. */
+  databases?: number;
+  /**
+   * Keys whose expiry is before this (unix ms) are dropped, as a master does. Default:
+   * Date.now(). A replica loading its master's payload passes -Infinity to keep them all.
+   */
+  now?: number;
+  log?: RdbLog;
+}
+
+const MAGIC = 'REDIS';
+/** rdbLoadRio logs only the first few empty keys it skips. */
+const EMPTY_KEYS_LOGGED = 10;
+
+/** Decodes a whole RDB file held in buf. */
+export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
+  return new RdbReader(buf, opts).readFile();
+}
+
+/** A reader of one encoded blob format: the blob's elements, in order. */
+type BlobReader = (blob: Buffer) => string[];
+
+class RdbReader {
+  private pos = 0;
+  /** Where the last LZF string was expanded (see lzf()). */
+  private lzfOut = Buffer.allocUnsafe(64 * 1024);
+  private readonly databases: number;
+  private readonly now: number;
+  private readonly log: RdbLog;
+
+  constructor(private readonly buf: Buffer, opts: DecodeOptions) {
+    this.databases = opts.databases ?? 16;
+    this.now = opts.now ?? Date.now();
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** rdbLoadRioWithLoadingCtx: header, the opcode/key loop, then the checksum. */
+  readFile(): DecodedRdb {
+    const version = this.readHeader();
+    const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
+    for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Map(), expires: new Map() });
+    let dbId = 0;
+    /** Set by EXPIRETIME(_MS) for the key that follows. */
+    let expireMs: number | undefined;
+    for (;;) {
+      const at = this.pos;
+      const type = this.byte();
+      if (type === RdbOpcode.EOF) break;
+      switch (type) {
+        case RdbOpcode.EXPIRETIME_MS:
+          expireMs = this.int64LE();
+          break;
+        case RdbOpcode.EXPIRETIME:
+          this.need(4);
+          expireMs = this.buf.readInt32LE(this.pos) * 1000;
+          this.pos += 4;
+          break;
+        case RdbOpcode.FREQ:
+          this.byte();
+          break;
+        case RdbOpcode.IDLE:
+          this.length();
+          break;
+        case RdbOpcode.SELECTDB:
+          dbId = this.length();
+          if (dbId >= this.databases) {
+            this.fail(`selects DB ${dbId}, but the server is configured with ${this.databases} databases`, at);
+          }
+          break;
+        case RdbOpcode.RESIZEDB:
+          this.length();
+          this.length();
+          break;
+        case RdbOpcode.AUX: {
+          const key = this.string();
+          const value = this.string();
+          if (key.startsWith('%')) this.log('notice', `RDB '${key}': ${value}`);
+          result.aux.set(key, value);
+          break;
+        }
+        case RdbOpcode.MODULE_AUX:
+          this.skipModuleAux(at);
+          break;
+        case RdbOpcode.FUNCTION2:
+          this.skipString();
+          this.log('notice', 'Skipping a function library in the RDB: redstate does not load functions');
+          break;
+        case RdbOpcode.FUNCTION_PRE_GA:
+          this.skipFunctionPreGa();
+          this.log('notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions');
+          break;
+        default: {
+          const key = this.string();
+          const value = this.value(type, at);
+          const db = result.dbs[dbId]!;
+          if (value === null) {
+            if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
+          } else if (expireMs !== undefined && expireMs < this.now) {
+            result.keysExpired++;
+          } else {
+            const size = db.dict.size;
+            db.dict.set(key, new Entry(value, 0));
+            if (db.dict.size === size) this.fail(`has duplicated key '${key}' in DB ${dbId}`, at);
+            if (expireMs !== undefined) db.expires.set(key, expireMs);
+            result.keysLoaded++;
+          }
+          expireMs = undefined;
+        }
+      }
+    }
+    this.readTrailer(version);
+    return result;
+  }
+
+  private readHeader(): number {
+    this.need(9);
+    if (this.buf.toString('latin1', 0, 5) !== MAGIC) this.fail('signature is not "REDIS"', 0);
+    const digits = this.buf.toString('latin1', 5, 9);
+    const version = /^\d{4}$/.test(digits) ? Number(digits) : NaN;
+    if (!(version >= 1 && version <= RDB_MAX_VERSION)) this.fail(`format version "${digits}" is not one we can load (1..${RDB_MAX_VERSION})`, 5);
+    this.pos = 9;
+    return version;
+  }
+
+  /** The CRC64 of everything up to and including the EOF opcode; zero means saved without. */
+  private readTrailer(version: number): void {
+    const end = this.pos;
+    if (version >= RDB_FIRST_CHECKSUM_VERSION) {
+      this.need(8);
+      const zero = this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0;
+      if (zero) {
+        this.log('warning', 'RDB file was saved with checksum disabled: no check performed.');
+      } else {
+        const crc = new Crc64().update(this.buf, 0, end);
+        if (!crc.matchesLE(this.buf, end)) {
+          const got = this.buf.readBigUInt64LE(end);
+          this.fail(`checksum mismatch: computed ${crc.value.toString(16)}, file has ${got.toString(16)}`, end);
+        }
+      }
+      this.pos += 8;
+    }
+    if (this.pos !== this.buf.length) this.fail(`has ${this.buf.length - this.pos} bytes after its end`, this.pos);
+  }
+
+  /** rdbLoadObject: the value of one key; null for an empty collection (skipped, as Redis does). */
+  private value(type: number, at: number): Value | null {
+    switch (type) {
+      case RdbType.STRING:
+        return this.string();
+      case RdbType.LIST: {
+        const n = this.length();
+        const list = new List();
+        for (let i = 0; i < n; i++) list.pushTail(this.string());
+        return n === 0 ? null : list;
+      }
+      case RdbType.SET: {
+        const n = this.length();
+        const set = new SetValue();
+        for (let i = 0; i < n; i++) {
+          if (!set.add(this.string())) this.fail('set has duplicate members', at);
+        }
+        return n === 0 ? null : set;
+      }
+      case RdbType.ZSET:
+      case RdbType.ZSET_2: {
+        const n = this.length();
+        const zset = new ZSet();
+        for (let i = 0; i < n; i++) {
+          const member = this.string();
+          const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
+          if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+          if (!zset.set(member, score)) this.fail('zset has duplicate members', at);
+        }
+        return n === 0 ? null : zset;
+      }
+      case RdbType.HASH: {
+        const n = this.length();
+        const hash = new Hash();
+        for (let i = 0; i < n; i++) {
+          if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
+        }
+        return n === 0 ? null : hash;
+      }
+      case RdbType.HASH_ZIPMAP:
+        return this.hash(this.blobElements(readZipmap, 'zipmap'), at);
+      case RdbType.HASH_ZIPLIST:
+        return this.hash(this.blobElements(readZiplist, 'hash ziplist'), at);
+      case RdbType.HASH_LISTPACK:
+        return this.hash(this.blobElements(readListpack, 'hash listpack'), at);
+      case RdbType.LIST_ZIPLIST: {
+        const items = this.blobElements(readZiplist, 'list ziplist');
+        return items.length === 0 ? null : List.from(items);
+      }
+      case RdbType.LIST_QUICKLIST:
+      case RdbType.LIST_QUICKLIST_2:
+        return this.quicklist(type);
+      case RdbType.SET_INTSET:
+        return this.set(this.blobElements(readIntset, 'intset'), at);
+      case RdbType.SET_LISTPACK:
+        return this.set(this.blobElements(readListpack, 'set listpack'), at);
+      case RdbType.ZSET_ZIPLIST:
+        return this.zsetFromPairs(this.blobElements(readZiplist, 'zset ziplist'), at);
+      case RdbType.ZSET_LISTPACK:
+        return this.zsetFromPairs(this.blobElements(readListpack, 'zset listpack'), at);
+      case RdbType.STREAM_LISTPACKS:
+      case RdbType.STREAM_LISTPACKS_2:
+      case RdbType.STREAM_LISTPACKS_3:
+        return this.fail(`holds a stream (type ${type}), which redstate does not support`, at);
+      case RdbType.MODULE_PRE_GA:
+      case RdbType.MODULE_2:
+        return this.fail(`holds a module value (type ${type}), which redstate cannot load`, at);
+      default:
+        return this.fail(`has unknown value type ${type}`, at);
+    }
+  }
+
+  /** Quicklist nodes: ziplists (type 14), or listpacks and single PLAIN elements (type 18). */
+  private quicklist(type: number): List | null {
+    const nodes = this.length();
+    const list = new List();
+    for (let i = 0; i < nodes; i++) {
+      let container: number = QuicklistContainer.PACKED;
+      if (type === RdbType.LIST_QUICKLIST_2) {
+        const c = this.pos;
+        container = this.length();
+        if (container !== QuicklistContainer.PLAIN && container !== QuicklistContainer.PACKED) {
+          this.fail(`quicklist node has unknown container ${container}`, c);
+        }
+      }
+      const nodeAt = this.pos;
+      if (container === QuicklistContainer.PLAIN) {
+        const element = this.string();
+        if (element.length === 0) this.fail('quicklist has an empty PLAIN node', nodeAt);
+        list.pushTail(element);
+        continue;
+      }
+      const items = type === RdbType.LIST_QUICKLIST_2
+        ? this.blobElements(readListpack, 'quicklist listpack')
+        : this.blobElements(readZiplist, 'quicklist ziplist');
+      // Empty nodes are skipped silently, as rdbLoadObject does.
+      for (const s of items) list.pushTail(s);
+    }
+    return list.length === 0 ? null : list;
+  }
+
+  private hash(pairs: string[], at: number): Hash | null {
+    if (pairs.length % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
+    const hash = new Hash();
+    for (let i = 0; i < pairs.length; i += 2) {
+      if (!hash.set(pairs[i]!, pairs[i + 1]!)) this.fail('hash has duplicate fields', at);
+    }
+    return pairs.length === 0 ? null : hash;
+  }
+
+  private set(members: string[], at: number): SetValue | null {
+    const set = new SetValue();
+    for (const m of members) {
+      if (!set.add(m)) this.fail('set has duplicate members', at);
+    }
+    return members.length === 0 ? null : set;
+  }
+
+  /** Member, score, member, score... with scores as text or integers (ziplist, listpack). */
+  private zsetFromPairs(pairs: string[], at: number): ZSet | null {
+    if (pairs.length % 2 !== 0) this.fail('zset blob has an odd number of elements', at);
+    const zset = new ZSet();
+    for (let i = 0; i < pairs.length; i += 2) {
+      const score = parseDoubleText(pairs[i + 1]!);
+      if (Number.isNaN(score)) this.fail(`zset has a score that is not a number: "${pairs[i + 1]}"`, at);
+      if (!zset.set(pairs[i]!, score)) this.fail('zset has duplicate members', at);
+    }
+    return pairs.length === 0 ? null : zset;
+  }
+
+  /** Reads a string holding an encoded blob and lists its elements; blob errors get our offset. */
+  private blobElements(read: BlobReader, what: string): string[] {
+    const at = this.pos;
+    const blob = this.blob();
+    try {
+      return read(blob);
+    } catch (e) {
+      if (e instanceof RdbError) this.fail(`${what} integrity check failed: ${e.detail} (blob byte ${e.offset})`, at);
+      throw e;
+    }
+  }
+
+  /** MODULE_AUX: module id, when-opcode, when, then module-serialized items until EOF. */
+  private skipModuleAux(at: number): void {
+    const name = moduleTypeName(this.lengthU64());
+    if (this.length() !== ModuleOpcode.UINT) this.fail(`module '${name}' AUX data has a bad when_opcode`, at);
+    this.length();
+    for (;;) {
+      const itemAt = this.pos;
+      const op = this.length();
+      if (op === ModuleOpcode.EOF) break;
+      switch (op) {
+        case ModuleOpcode.SINT:
+        case ModuleOpcode.UINT:
+          this.lengthU64();
+          break;
+        case ModuleOpcode.FLOAT:
+          this.skip(4);
+          break;
+        case ModuleOpcode.DOUBLE:
+          this.skip(8);
+          break;
+        case ModuleOpcode.STRING:
+          this.skipString();
+          break;
+        default:
+          this.fail(`module '${name}' AUX data has unknown item opcode ${op}`, itemAt);
+      }
+    }
+    this.log('notice', `Skipping AUX data of module '${name}' in the RDB: redstate has no modules`);
+  }
+
+  /** The Redis 7.0 rc1/rc2 function record: name, engine, optional description, code. */
+  private skipFunctionPreGa(): void {
+    this.skipString();
+    this.skipString();
+    if (this.length() !== 0) this.skipString();
+    this.skipString();
+  }
+
+  // --- primitives ---------------------------------------------------------------------
+
+  private fail(detail: string, offset = this.pos): never {
+    throw new RdbError(detail, offset);
+  }
+
+  private need(n: number): void {
+    if (n > this.buf.length - this.pos) {
+      this.fail(`is truncated: ${n} more bytes needed, ${this.buf.length - this.pos} left`);
+    }
+  }
+
+  private skip(n: number): void {
+    this.need(n);
+    this.pos += n;
+  }
+
+  private byte(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+
+  /** rdbLoadLen: a length that must fit in a JS number (every count and size does). */
+  private length(): number {
+    const at = this.pos;
+    const b = this.byte();
+    return this.lengthAfter(b, at);
+  }
+
+  private lengthAfter(b: number, at: number): number {
+    switch (b >> 6) {
+      case RdbLength.BITS_6:
+        return b & 0x3f;
+      case RdbLength.BITS_14:
+        return ((b & 0x3f) << 8) | this.byte();
+      case RdbLength.ENCODED:
+        return this.fail('has an encoded value where a length belongs', at);
+    }
+    if (b === RdbLength.BITS_32) {
+      this.need(4);
+      const v = this.buf.readUInt32BE(this.pos);
+      this.pos += 4;
+      return v;
+    }
+    if (b === RdbLength.BITS_64) {
+      this.need(8);
+      const hi = this.buf.readUInt32BE(this.pos);
+      if (hi > 0x1fffff) this.fail('has a length beyond 2^53', at);
+      const v = hi * 0x100000000 + this.buf.readUInt32BE(this.pos + 4);
+      this.pos += 8;
+      return v;
+    }
+    return this.fail(`has an invalid length byte 0x${b.toString(16)}`, at);
+  }
+
+  /** A length of the full unsigned 64-bit range (module ids and module integers). */
+  private lengthU64(): bigint {
+    if (this.buf[this.pos] !== RdbLength.BITS_64) return BigInt(this.length());
+    this.pos++;
+    this.need(8);
+    const v = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** rdbGenericLoadStringObject: a latin1 string, raw, int-encoded or LZF-compressed. */
+  private string(): string {
+    const at = this.pos;
+    const b = this.byte();
+    if (b >> 6 !== RdbLength.ENCODED) {
+      const n = this.lengthAfter(b, at);
+      this.need(n);
+      const s = this.buf.toString('latin1', this.pos, this.pos + n);
+      this.pos += n;
+      return s;
+    }
+    let v: number;
+    switch (b & 0x3f) {
+      case RdbEncoding.INT8:
+        this.need(1);
+        v = this.buf.readInt8(this.pos);
+        this.pos += 1;
+        return String(v);
+      case RdbEncoding.INT16:
+        this.need(2);
+        v = this.buf.readInt16LE(this.pos);
+        this.pos += 2;
+        return String(v);
+      case RdbEncoding.INT32:
+        this.need(4);
+        v = this.buf.readInt32LE(this.pos);
+        this.pos += 4;
+        return String(v);
+      case RdbEncoding.LZF: {
+        const n = this.lzf(at);
+        return this.lzfOut.toString('latin1', 0, n);
+      }
+      default:
+        return this.fail(`has unknown string encoding ${b & 0x3f}`, at);
+    }
+  }
+
+  /** A string's bytes for a blob reader: a view of the file when raw, fresh when LZF. */
+  private blob(): Buffer {
+    const at = this.pos;
+    const b = this.byte();
+    if (b >> 6 !== RdbLength.ENCODED) {
+      const n = this.lengthAfter(b, at);
+      this.need(n);
+      this.pos += n;
+      return this.buf.subarray(this.pos - n, this.pos);
+    }
+    if ((b & 0x3f) !== RdbEncoding.LZF) this.fail('has an integer where an encoded blob belongs', at);
+    const n = this.lzf(at);
+    return this.lzfOut.subarray(0, n);
+  }
+
+  /**
+   * The body of an LZF string (after its 0xC3): compressed length, length, data. Expands
+   * it into lzfOut, grown as needed, and returns its length; the bytes stay valid until
+   * the next LZF string.
+   */
+  private lzf(at: number): number {
+    const clen = this.length();
+    const len = this.length();
+    this.need(clen);
+    const start = this.pos;
+    this.pos += clen;
+    // Checked before allocating, so that a corrupt length cannot ask for gigabytes.
+    if (len > clen * LZF_MAX_EXPANSION) this.fail(`has an LZF string of ${clen} bytes that claims to expand to ${len}`, at);
+    if (len > this.lzfOut.length) this.lzfOut = Buffer.allocUnsafe(len);
+    try {
+      lzfDecompressInto(this.buf, start, start + clen, this.lzfOut, len);
+    } catch (e) {
+      this.fail(`has a corrupt LZF string: ${(e as Error).message}`, at);
+    }
+    return len;
+  }
+
+  private skipString(): void {
+    const at = this.pos;
+    const b = this.byte();
+    if (b >> 6 !== RdbLength.ENCODED) {
+      this.skip(this.lengthAfter(b, at));
+      return;
+    }
+    switch (b & 0x3f) {
+      case RdbEncoding.INT8:
+        return this.skip(1);
+      case RdbEncoding.INT16:
+        return this.skip(2);
+      case RdbEncoding.INT32:
+        return this.skip(4);
+      case RdbEncoding.LZF: {
+        const clen = this.length();
+        this.length();
+        return this.skip(clen);
+      }
+      default:
+        this.fail(`has unknown string encoding ${b & 0x3f}`, at);
+    }
+  }
+
+  /** rdbLoadDoubleValue: ZSET (type 3) scores as text behind a length byte. */
+  private asciiDouble(): number {
+    const at = this.pos;
+    const n = this.byte();
+    switch (n) {
+      case RdbAsciiDouble.NAN:
+        return NaN;
+      case RdbAsciiDouble.POS_INF:
+        return Infinity;
+      case RdbAsciiDouble.NEG_INF:
+        return -Infinity;
+    }
+    this.need(n);
+    const text = this.buf.toString('latin1', this.pos, this.pos + n);
+    this.pos += n;
+    const v = parseDoubleText(text);
+    if (Number.isNaN(v) && !/^[+-]?nan$/i.test(text)) this.fail(`has a score that is not a number: "${text}"`, at);
+    return v;
+  }
+
+  private binaryDouble(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** rdbLoadMillisecondTime: a signed little-endian int64 (exact well past year 200000). */
+  private int64LE(): number {
+    this.need(8);
+    const v = this.buf.readInt32LE(this.pos + 4) * 0x100000000 + this.buf.readUInt32LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+}

@@ -1,0 +1,138 @@
+// The RDB file format's numbers (rdb.h) and the small pure helpers that the encoder, the
+// decoder and the encoded-blob readers (listpack, ziplist, intset, zipmap) share.
+
+/** What Redis 7.0 writes, and the newest version we load (Redis 7.2's). */
+export const RDB_VERSION = 10;
+export const RDB_MAX_VERSION = 11;
+/** Version 5 introduced the CRC64 trailer. */
+export const RDB_FIRST_CHECKSUM_VERSION = 5;
+
+/** Value types: the byte before a key. */
+export const RdbType = {
+  STRING: 0,
+  LIST: 1,
+  SET: 2,
+  ZSET: 3,
+  HASH: 4,
+  ZSET_2: 5,
+  MODULE_PRE_GA: 6,
+  MODULE_2: 7,
+  HASH_ZIPMAP: 9,
+  LIST_ZIPLIST: 10,
+  SET_INTSET: 11,
+  ZSET_ZIPLIST: 12,
+  HASH_ZIPLIST: 13,
+  LIST_QUICKLIST: 14,
+  STREAM_LISTPACKS: 15,
+  HASH_LISTPACK: 16,
+  ZSET_LISTPACK: 17,
+  LIST_QUICKLIST_2: 18,
+  STREAM_LISTPACKS_2: 19,
+  SET_LISTPACK: 20,
+  STREAM_LISTPACKS_3: 21,
+} as const;
+
+/** Opcodes: bytes in the type position that are not value types. */
+export const RdbOpcode = {
+  FUNCTION2: 245,
+  FUNCTION_PRE_GA: 246,
+  MODULE_AUX: 247,
+  IDLE: 248,
+  FREQ: 249,
+  AUX: 250,
+  RESIZEDB: 251,
+  EXPIRETIME_MS: 252,
+  EXPIRETIME: 253,
+  SELECTDB: 254,
+  EOF: 255,
+} as const;
+
+/**
+ * Length encodings, chosen by the top two bits of the first byte: 00 six bits, 01 fourteen
+ * bits (big-endian), 10 with the whole byte 0x80 or 0x81 a 32- or 64-bit big-endian length
+ * that follows, 11 a special string encoding in the low six bits.
+ */
+export const RdbLength = {
+  BITS_6: 0,
+  BITS_14: 1,
+  BITS_32: 0x80,
+  BITS_64: 0x81,
+  ENCODED: 3,
+} as const;
+
+/** Special string encodings (after a 11xxxxxx byte): little-endian ints, or LZF. */
+export const RdbEncoding = { INT8: 0, INT16: 1, INT32: 2, LZF: 3 } as const;
+
+/** ZSET (type 3) scores: a length byte, or one of these for the special values. */
+export const RdbAsciiDouble = { NAN: 253, POS_INF: 254, NEG_INF: 255 } as const;
+
+/** LIST_QUICKLIST_2 node containers: one raw element, or a listpack of elements. */
+export const QuicklistContainer = { PLAIN: 1, PACKED: 2 } as const;
+
+/** Module-serialized values: typed items until EOF (rdbLoadCheckModuleValue). */
+export const ModuleOpcode = { EOF: 0, SINT: 1, UINT: 2, FLOAT: 3, DOUBLE: 4, STRING: 5 } as const;
+
+/** A corrupt or truncated RDB: what is wrong (detail) and the byte offset where. */
+export class RdbError extends Error {
+  constructor(readonly detail: string, readonly offset: number) {
+    super(`RDB ${detail} (at byte offset ${offset})`);
+    this.name = 'RdbError';
+  }
+}
+
+/**
+ * rdbTryIntegerEncoding's test: the value when s is the canonical decimal form of a
+ * 32-bit signed integer (so the INT8/16/32 encodings give back the same bytes), else
+ * undefined.
+ */
+export function int32Encodable(s: string): number | undefined {
+  const n = s.length;
+  if (n === 0 || n > 11) return undefined;
+  let i = 0;
+  const neg = s.charCodeAt(0) === 45;
+  if (neg && n === 1) return undefined;
+  if (neg) i = 1;
+  if (s.charCodeAt(i) === 48) return n === 1 ? 0 : undefined;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  if (neg) v = -v;
+  return v >= -0x80000000 && v <= 0x7fffffff ? v : undefined;
+}
+
+const DECIMAL_DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const INF = /^[+-]?inf(inity)?$/i;
+
+/**
+ * strtod's reading of a score stored as text (ZSET type 3, ziplist scores); NaN when the
+ * text is not a number. Accepts "inf"/"-inf" as Redis prints them.
+ */
+export function parseDoubleText(s: string): number {
+  if (DECIMAL_DOUBLE.test(s)) return Number(s);
+  if (INF.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
+  return NaN;
+}
+
+/** The decimal text of the little-endian int64 at buf[off]; exact beyond 2^53. */
+export function int64Text(buf: Buffer, off: number): string {
+  const hi = buf.readInt32LE(off + 4);
+  // Within ±2^53 a double holds the value exactly.
+  if (hi >= -0x200000 && hi < 0x200000) return String(hi * 0x100000000 + buf.readUInt32LE(off));
+  return buf.readBigInt64LE(off).toString();
+}
+
+const MODULE_NAME_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** A module type's 9-character name, packed 6 bits a char above the 10-bit encoding version. */
+export function moduleTypeName(id: bigint): string {
+  let name = '';
+  let rest = id >> 10n;
+  for (let i = 0; i < 9; i++) {
+    name = MODULE_NAME_CHARS[Number(rest & 63n)] + name;
+    rest >>= 6n;
+  }
+  return name;
+}

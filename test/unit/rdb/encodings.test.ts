@@ -1,0 +1,229 @@
+// The decoder against hand-built files: every value encoding and opcode Redis has written
+// over the versions, including those our encoder never writes.
+import { describe, expect, it } from 'vitest';
+import { lzfCompress } from '../../../src/io/lzf.js';
+import { decodeRdb } from '../../../src/io/rdb-decoder.js';
+import { RdbError, RdbOpcode as Op, RdbType as T } from '../../../src/io/rdb-format.js';
+import type { Value } from '../../../src/store/values.js';
+import { intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
+
+const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
+const cat = (...parts: Buffer[]): Buffer => Buffer.concat(parts);
+
+function lzfString(data: Buffer): Buffer {
+  const packed = lzfCompress(data)!;
+  return cat(b(0xc3), rdbLength(packed.length), rdbLength(data.length), packed);
+}
+
+function binaryDouble(d: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeDoubleLE(d);
+  return out;
+}
+
+function asciiDouble(d: number | string): Buffer {
+  if (d === Infinity) return b(254);
+  if (d === -Infinity) return b(255);
+  if (typeof d === 'number' && Number.isNaN(d)) return b(253);
+  const text = Buffer.from(String(d), 'latin1');
+  return cat(b(text.length), text);
+}
+
+/** Decodes a one-key version-10 file and returns the key's value, plainly. */
+function load(type: number, value: Buffer, version = 10): unknown {
+  const d = decodeRdb(rdbFile(version, [rdbKey(type, 'k', value)], version >= 5 ? 'crc' : 'none'));
+  const entry = d.dbs[0]!.dict.get('k');
+  return entry === undefined ? undefined : plain(entry.value as Value);
+}
+
+const list = (...items: string[]): unknown => ({ list: items });
+const set = (...members: string[]): unknown => ({ set: [...members].sort() });
+const hash = (...kv: string[]): unknown => {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < kv.length; i += 2) pairs.push([kv[i]!, kv[i + 1]!]);
+  return { hash: pairs.sort((x, y) => (x[0] < y[0] ? -1 : 1)) };
+};
+const zset = (...pairs: Array<[string, number]>): unknown => ({ zset: pairs });
+
+const long300 = 'L'.repeat(300);
+const long20k = 'M'.repeat(20_000);
+
+describe('decodeRdb value encodings', () => {
+  it('strings: raw, INT8/16/32, LZF', () => {
+    expect(load(T.STRING, rdbString('hello'))).toBe('hello');
+    expect(load(T.STRING, b(0xc0, 0x80))).toBe('-128');
+    expect(load(T.STRING, b(0xc1, 0x00, 0x80))).toBe('-32768');
+    expect(load(T.STRING, b(0xc2, 0xff, 0xff, 0xff, 0x7f))).toBe('2147483647');
+    expect(load(T.STRING, lzfString(Buffer.from('abc'.repeat(100))))).toBe('abc'.repeat(100));
+    expect(load(T.STRING, rdbString(long20k))).toBe(long20k);
+  });
+
+  it('plain types 1 to 5, with ascii doubles and their special lengths', () => {
+    expect(load(T.LIST, cat(rdbLength(3), rdbString('a'), b(0xc0, 5), rdbString('')))).toEqual(list('a', '5', ''));
+    expect(load(T.SET, cat(rdbLength(2), rdbString('x'), rdbString('y')))).toEqual(set('x', 'y'));
+    expect(load(T.HASH, cat(rdbLength(2), rdbString('f'), rdbString('v'), rdbString('g'), b(0xc0, 1)))).toEqual(hash('f', 'v', 'g', '1'));
+    expect(load(T.ZSET, cat(rdbLength(4), rdbString('a'), asciiDouble(1.5), rdbString('b'), asciiDouble(Infinity),
+      rdbString('c'), asciiDouble(-Infinity), rdbString('d'), asciiDouble('-1.0000000000000001e+300'))))
+      .toEqual(zset(['c', -Infinity], ['d', -1e300], ['a', 1.5], ['b', Infinity]));
+    expect(load(T.ZSET_2, cat(rdbLength(2), rdbString('a'), binaryDouble(2), rdbString('b'), binaryDouble(-0.5))))
+      .toEqual(zset(['b', -0.5], ['a', 2]));
+  });
+
+  it('rejects NaN scores, as Redis does', () => {
+    expect(() => load(T.ZSET, cat(rdbLength(1), rdbString('a'), asciiDouble(NaN)))).toThrow(/NaN score/);
+    expect(() => load(T.ZSET, cat(rdbLength(1), rdbString('a'), asciiDouble('nan')))).toThrow(/NaN score/);
+    expect(() => load(T.ZSET, cat(rdbLength(1), rdbString('a'), asciiDouble('1.5x')))).toThrow(/not a number/);
+    expect(() => load(T.ZSET_2, cat(rdbLength(1), rdbString('a'), binaryDouble(NaN)))).toThrow(/NaN score/);
+  });
+
+  it('zipmap hashes (type 9), with free bytes and 5-byte lengths', () => {
+    const zm = zipmap([['f1', 'v1'], ['f2', long300], [long300, '']], 3);
+    expect(load(T.HASH_ZIPMAP, rdbString(zm), 3)).toEqual(hash('f1', 'v1', 'f2', long300, long300, ''));
+    expect(load(T.HASH_ZIPMAP, lzfString(zipmap([['a', 'b'.repeat(100)]])))).toEqual(hash('a', 'b'.repeat(100)));
+  });
+
+  const zlItems = ['a', 0, 12, 13, -1, -128, 127, 128, -32768, 32767, 40000, -8388608, 8388607, 2147483647,
+    -2147483648, 2147483648, 9007199254740993n, -9223372036854775808n, 9223372036854775807n, '', long300, long20k, 'z'];
+  const zlText = zlItems.map(String);
+
+  it('ziplist lists (type 10): every integer encoding, 6/14/32-bit strings, 5-byte prevlens', () => {
+    expect(load(T.LIST_ZIPLIST, rdbString(ziplist(zlItems)))).toEqual(list(...zlText));
+    expect(load(T.LIST_ZIPLIST, lzfString(ziplist(['x'.repeat(50), 'y'.repeat(50)])))).toEqual(list('x'.repeat(50), 'y'.repeat(50)));
+  });
+
+  it('intsets (type 11) of 16, 32 and 64-bit members', () => {
+    expect(load(T.SET_INTSET, rdbString(intset(2, [3, -32768, 32767])))).toEqual(set('-32768', '3', '32767'));
+    expect(load(T.SET_INTSET, rdbString(intset(4, [-2147483648, 0, 2147483647])))).toEqual(set('-2147483648', '0', '2147483647'));
+    expect(load(T.SET_INTSET, rdbString(intset(8, [-9223372036854775808n, -1n, 4294967296n, 9223372036854775807n]))))
+      .toEqual(set('-9223372036854775808', '-1', '4294967296', '9223372036854775807'));
+  });
+
+  it('ziplist zsets (12) and hashes (13)', () => {
+    expect(load(T.ZSET_ZIPLIST, rdbString(ziplist(['a', 1, 'b', '2.5', 'c', 'inf', 'd', '-inf', 'e', -3]))))
+      .toEqual(zset(['d', -Infinity], ['e', -3], ['a', 1], ['b', 2.5], ['c', Infinity]));
+    expect(load(T.HASH_ZIPLIST, rdbString(ziplist(['f1', 'v1', 'f2', 7])))).toEqual(hash('f1', 'v1', 'f2', '7'));
+  });
+
+  it('quicklists of ziplists (14), skipping empty nodes', () => {
+    const v = cat(rdbLength(3), rdbString(ziplist(['a', 1])), rdbString(ziplist([])), lzfString(ziplist(['q'.repeat(40), 'r'.repeat(40)])));
+    expect(load(T.LIST_QUICKLIST, v)).toEqual(list('a', '1', 'q'.repeat(40), 'r'.repeat(40)));
+  });
+
+  const lpItems = ['a', 0, 127, 128, -1, -4096, 4095, 4096, -32768, 32767, 32768, -8388608, 8388607, 8388608,
+    -2147483648, 2147483647, 2147483648, -9223372036854775808n, 9223372036854775807n, '', 'x'.repeat(63),
+    'y'.repeat(64), 'z'.repeat(4095), 'w'.repeat(4096), long20k];
+  const lpText = lpItems.map(String);
+
+  it('listpack hashes (16), zsets (17), sets (20)', () => {
+    expect(load(T.HASH_LISTPACK, rdbString(listpack(['f', 'v', 'n', -5])))).toEqual(hash('f', 'v', 'n', '-5'));
+    expect(load(T.ZSET_LISTPACK, rdbString(listpack(['a', 1, 'b', '1.5', 'c', 3000000000])))).toEqual(zset(['a', 1], ['b', 1.5], ['c', 3e9]));
+    expect(load(T.SET_LISTPACK, rdbString(listpack(['a', 1, 'b'])), 11)).toEqual(set('a', '1', 'b'));
+  });
+
+  it('quicklist 2 (18): PACKED listpack nodes with every encoding and PLAIN nodes', () => {
+    const v = cat(rdbLength(4),
+      rdbLength(2), rdbString(listpack(lpItems)),
+      rdbLength(1), rdbString(long20k + '!'),
+      rdbLength(1), lzfString(Buffer.from('p'.repeat(9000))),
+      rdbLength(2), lzfString(listpack(['s'.repeat(30), 's'.repeat(30)])));
+    expect(load(T.LIST_QUICKLIST_2, v)).toEqual(list(...lpText, long20k + '!', 'p'.repeat(9000), 's'.repeat(30), 's'.repeat(30)));
+    expect(() => load(T.LIST_QUICKLIST_2, cat(rdbLength(1), rdbLength(3), rdbString('x')))).toThrow(/unknown container 3/);
+  });
+
+  it('a listpack whose header count is unknown (65535)', () => {
+    const items = Array.from({ length: 70_000 }, (_, i) => i % 2 ? `s${i}` : i);
+    expect(load(T.LIST_QUICKLIST_2, cat(rdbLength(1), rdbLength(2), rdbString(listpack(items))))).toEqual(list(...items.map(String)));
+  });
+
+  it('skips empty keys, as Redis does, and logs the first ones', () => {
+    const logs: string[] = [];
+    const d = decodeRdb(rdbFile(10, [
+      rdbKey(T.LIST, 'l', rdbLength(0)),
+      rdbKey(T.LIST_QUICKLIST, 'q', cat(rdbLength(1), rdbString(ziplist([])))),
+      rdbKey(T.HASH_LISTPACK, 'h', rdbString(listpack([]))),
+      rdbKey(T.STRING, 'ok', rdbString('v')),
+    ]), { log: (_l, m) => logs.push(m) });
+    expect([...d.dbs[0]!.dict.keys()]).toEqual(['ok']);
+    expect(d.emptyKeysSkipped).toBe(3);
+    expect(logs).toEqual(['rdbLoadObject skipping empty key: l', 'rdbLoadObject skipping empty key: q', 'rdbLoadObject skipping empty key: h']);
+  });
+
+  it('rejects duplicates: keys, set members, hash fields, zset members', () => {
+    const one = (type: number, v: Buffer): Buffer => rdbFile(10, [rdbKey(type, 'k', v)]);
+    expect(() => decodeRdb(rdbFile(10, [rdbKey(T.STRING, 'k', rdbString('a')), rdbKey(T.STRING, 'k', rdbString('b'))]))).toThrow(/duplicated key 'k' in DB 0/);
+    expect(() => decodeRdb(one(T.SET, cat(rdbLength(2), rdbString('x'), rdbString('x'))))).toThrow(/duplicate members/);
+    expect(() => decodeRdb(one(T.SET_LISTPACK, rdbString(listpack(['x', 'x']))))).toThrow(/duplicate members/);
+    expect(() => decodeRdb(one(T.HASH_LISTPACK, rdbString(listpack(['f', 1, 'f', 2]))))).toThrow(/duplicate fields/);
+    expect(() => decodeRdb(one(T.ZSET_ZIPLIST, rdbString(ziplist(['m', 1, 'm', 1]))))).toThrow(/duplicate members/);
+    expect(() => decodeRdb(one(T.SET_INTSET, rdbString(Buffer.from([2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0]))))).toThrow(/strictly ascending/);
+  });
+
+  it('refuses streams and module values with a clear error', () => {
+    for (const type of [T.STREAM_LISTPACKS, T.STREAM_LISTPACKS_2, T.STREAM_LISTPACKS_3]) {
+      expect(() => load(type, rdbLength(0), 11)).toThrow(/holds a stream \(type \d+\), which redstate does not support \(at byte offset 9\)/);
+    }
+    expect(() => load(T.MODULE_2, rdbLength(0))).toThrow(/module value/);
+    expect(() => load(T.MODULE_PRE_GA, rdbLength(0))).toThrow(/module value/);
+    expect(() => load(8, rdbLength(0))).toThrow(/unknown value type 8/);
+  });
+});
+
+describe('decodeRdb opcodes and versions', () => {
+  it('reads every opcode of versions up to 11', () => {
+    const logs: Array<[string, string]> = [];
+    // MODULE_AUX of a module named "testmodul" (id = name in 6-bit chars, then 10 bits of version).
+    const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let id = 0n;
+    for (const c of 'testmodul') id = (id << 6n) | BigInt(chars.indexOf(c));
+    id = (id << 10n) | 3n;
+    const idBytes = Buffer.alloc(9);
+    idBytes[0] = 0x81;
+    idBytes.writeBigUInt64BE(id, 1);
+    const moduleAux = cat(b(Op.MODULE_AUX), idBytes, rdbLength(2), rdbLength(2),
+      rdbLength(1), b(0x81, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), // SINT, a full 64-bit value
+      rdbLength(3), Buffer.alloc(4), rdbLength(4), Buffer.alloc(8), rdbLength(5), rdbString('payload'), rdbLength(0));
+    const file = rdbFile(11, [
+      b(Op.AUX), rdbString('redis-ver'), rdbString('7.2.4'),
+      b(Op.AUX), rdbString('%info'), rdbString('shown'),
+      moduleAux,
+      b(Op.FUNCTION2), rdbString('#!lua name=lib\nredis.register_function("f", function() return 1 end)'),
+      b(Op.FUNCTION_PRE_GA), rdbString('lib'), rdbString('LUA'), rdbLength(1), rdbString('desc'), rdbString('code'),
+      b(Op.FUNCTION_PRE_GA), rdbString('lib2'), rdbString('LUA'), rdbLength(0), rdbString('code'),
+      b(Op.SELECTDB), rdbLength(0), b(Op.RESIZEDB), rdbLength(2), rdbLength(1),
+      b(Op.IDLE), rdbLength(1000), b(Op.EXPIRETIME_MS), Buffer.from('0040e59c30120000', 'hex'), rdbKey(T.STRING, 'ms', rdbString('a')),
+      b(Op.FREQ, 7), b(Op.EXPIRETIME), Buffer.from('80f0fa7f', 'hex'), rdbKey(T.STRING, 's', rdbString('b')),
+      b(Op.SELECTDB), rdbLength(9), rdbKey(T.STRING, 'in9', rdbString('c')),
+    ]);
+    const d = decodeRdb(file, { now: 0, log: (level, msg) => logs.push([level, msg]) });
+    expect(d.version).toBe(11);
+    expect(d.aux.get('redis-ver')).toBe('7.2.4');
+    expect(d.dbs[0]!.expires.get('ms')).toBe(0x1230_9ce5_4000);
+    expect(d.dbs[0]!.expires.get('s')).toBe(0x7ffaf080 * 1000);
+    expect(plain(d.dbs[9]!.dict.get('in9')!.value)).toBe('c');
+    expect(d.keysLoaded).toBe(3);
+    expect(logs).toEqual([
+      ['notice', "RDB '%info': shown"],
+      ['notice', "Skipping AUX data of module 'testmodul' in the RDB: redstate has no modules"],
+      ['notice', 'Skipping a function library in the RDB: redstate does not load functions'],
+      ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
+      ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
+    ]);
+  });
+
+  it('loads versions 1 to 4 without a checksum, 5 and up with one', () => {
+    const body = [rdbKey(T.STRING, 'k', rdbString('v'))];
+    for (let v = 1; v <= 4; v++) expect(decodeRdb(rdbFile(v, body, 'none')).dbs[0]!.dict.size).toBe(1);
+    for (let v = 5; v <= 11; v++) expect(decodeRdb(rdbFile(v, body)).dbs[0]!.dict.size).toBe(1);
+    expect(() => decodeRdb(rdbFile(4, body))).toThrow(/8 bytes after its end/);
+    expect(() => decodeRdb(rdbFile(5, body, 'none'))).toThrow(/truncated/);
+  });
+
+  it('refuses other versions and signatures', () => {
+    expect(() => decodeRdb(rdbFile(12, []))).toThrow(/format version "0012" is not one we can load/);
+    expect(() => decodeRdb(rdbFile(0, []))).toThrow(/format version "0000"/);
+    expect(() => decodeRdb(Buffer.from('REDIS00x9\xff', 'latin1'))).toThrow(/format version "00x9"/);
+    expect(() => decodeRdb(Buffer.from('RADIS0009\xff', 'latin1'))).toThrow(/signature/);
+    expect(() => decodeRdb(Buffer.alloc(0))).toThrow(RdbError);
+    expect(() => decodeRdb(rdbFile(10, [b(Op.SELECTDB), rdbLength(16)]))).toThrow(/selects DB 16/);
+  });
+});
