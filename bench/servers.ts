@@ -1,0 +1,239 @@
+// Starting and stopping the two servers (and the tools run against them) on
+// loopback, with every child in a process group of its own and every temp dir
+// remembered, so that cleanUpEverything() can leave nothing behind: it runs on
+// exit, and bench/run.ts calls it on SIGINT/SIGTERM.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RespClient, ReplyError } from './resp.js';
+
+export type ServerName = 'redstate' | 'redis';
+export const serverNames: ServerName[] = ['redstate', 'redis'];
+
+export interface ServerSpec {
+  name: ServerName;
+  /** The command and its own arguments; the common settings are appended. */
+  command: string[];
+}
+
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The servers under test. REDSTATE_CMD (default `node dist/cli.js`, run from
+ * the project root) and REDIS_CMD (default `redis-server`) may name other
+ * commands, e.g. REDSTATE_CMD=redis-server to try the bench against two
+ * redis-servers. Arguments split on whitespace.
+ */
+export function serverSpecs(env: NodeJS.ProcessEnv = process.env): Record<ServerName, ServerSpec> {
+  const split = (cmd: string) => cmd.trim().split(/\s+/);
+  return {
+    redstate: { name: 'redstate', command: split(env.REDSTATE_CMD ?? 'node dist/cli.js') },
+    redis: { name: 'redis', command: split(env.REDIS_CMD ?? 'redis-server') },
+  };
+}
+
+/** The same settings for both servers: loopback only, no persistence of their own, DEBUG POPULATE allowed. */
+export function commonArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+    '--loglevel', 'warning', '--enable-debug-command', 'local'];
+}
+
+const liveGroups = new Set<number>();
+const tempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  liveGroups.delete(pid);
+}
+
+/** Kills every process group we started and removes every temp dir; synchronous. */
+export function cleanUpEverything(): void {
+  for (const pid of [...liveGroups]) killGroup(pid);
+  for (const dir of [...tempDirs]) removeTempDir(dir);
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', cleanUpEverything);
+}
+
+export function makeTempDir(prefix = 'redstate-bench-'): string {
+  installExitHook();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Spawns a child in its own process group, remembered until it exits. */
+export function spawnTracked(command: string[], cwd = projectRoot): ChildProcess {
+  installExitHook();
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid !== undefined) {
+    const pid = child.pid;
+    liveGroups.add(pid);
+    child.once('exit', () => liveGroups.delete(pid));
+  }
+  return child;
+}
+
+/** Runs a tool to completion and returns its stdout; a non-zero exit throws. */
+export function runTool(command: string[], onSpawn?: (child: ChildProcess) => void): Promise<string> {
+  const child = spawnTracked(command);
+  onSpawn?.(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command[0]} exited with ${code ?? signal}: ${(stderr || stdout).trim().slice(-500)}`));
+    });
+  });
+}
+
+/** A loopback port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface StartOptions {
+  dir: string;
+  /** Ready once PING answers PONG and this holds (e.g. DBSIZE == n); default PING only. */
+  ready?: (client: RespClient) => Promise<boolean>;
+  timeoutMs?: number;
+}
+
+export class RunningServer {
+  private output = '';
+  private exitInfo: string | undefined;
+  /** Milliseconds from spawn until the server was ready. */
+  readyMs = NaN;
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly name: ServerName,
+    readonly port: number,
+    readonly dir: string,
+    private readonly child: ChildProcess,
+  ) {
+    const keep = (d: Buffer) => (this.output = (this.output + d).slice(-2000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = `exited with ${code ?? signal}`;
+        resolve();
+      });
+      child.once('error', (err) => {
+        this.exitInfo = `failed to start: ${err.message}`;
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  private stopping = false;
+
+  /** Why the server is gone when we did not stop it, with the tail of what it printed. */
+  get failure(): string | undefined {
+    if (this.stopping || !this.exitInfo) return undefined;
+    return `${this.name} ${this.exitInfo}: ${this.output.trim().slice(-500)}`;
+  }
+
+  client(): Promise<RespClient> {
+    return RespClient.connect(this.port);
+  }
+
+  /** Polls until the server answers (redis says -LOADING while it loads) and `ready` holds. */
+  async waitReady(ready: StartOptions['ready'], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let client: RespClient | undefined;
+    let last = 'no answer';
+    try {
+      while (Date.now() < deadline) {
+        if (this.failure) throw new Error(this.failure);
+        try {
+          client ??= await this.client();
+          const pong = await client.call('PING');
+          if (pong === 'PONG' && (!ready || (await ready(client)))) return;
+          last = `PING answered ${String(pong)}`;
+        } catch (err) {
+          last = (err as Error).message;
+          if (!(err instanceof ReplyError)) {
+            client?.close();
+            client = undefined;
+          }
+        }
+        await sleep(5);
+      }
+      throw new Error(`${this.name} not ready after ${timeoutMs} ms (${last})`);
+    } finally {
+      client?.close();
+    }
+  }
+
+  /** SHUTDOWN NOSAVE, then SIGKILL to the whole group whatever happened. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (!this.exitInfo) {
+      try {
+        const client = await this.client();
+        client.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+        await Promise.race([this.exited, sleep(2000)]);
+        client.close();
+      } catch {
+        // it will be killed below
+      }
+    }
+    killGroup(this.pid);
+    await this.exited;
+  }
+}
+
+/** Starts a server on a free loopback port in `dir` and waits until it is ready. */
+export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const child = spawnTracked([...spec.command, ...commonArgs(port, options.dir)]);
+  const server = new RunningServer(spec.name, port, options.dir, child);
+  try {
+    await server.waitReady(options.ready, options.timeoutMs ?? 30_000);
+    server.readyMs = performance.now() - spawnedAt;
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return server;
+}
