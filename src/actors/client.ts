@@ -29,6 +29,8 @@ export class Client {
   name = '';
   authenticated: boolean;
   multi: MultiState | null = null;
+  /** True while EXEC runs the queued commands. */
+  inExec = false;
   readonly watch: WatchFlag & { keys: Array<[Db, string]> } = { casDirty: false, keys: [] };
   /** The last command run, for CLIENT LIST's cmd=. */
   lastCommand = 'NULL';

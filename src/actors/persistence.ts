@@ -1,19 +1,295 @@
-// RDB persistence: load at start, SAVE, BGSAVE through the versioned snapshot, save points.
+// RDB persistence (rdb.c's server side): load at start, SAVE, BGSAVE through the versioned
+// snapshot, save points from serverCron, the save at shutdown, and the INFO persistence
+// numbers. A background save is the snapshot stream piped to a temp file that replaces
+// dir/dbfilename only once it is complete and on disk.
+import { readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
+import { decodeRdb } from '../io/rdb-decoder.js';
+import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
+import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
 
+/** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long (s). */
+const BGSAVE_RETRY_DELAY = 5;
+
+const unixTime = (): number => Math.floor(Date.now() / 1000);
+
+/** strerror's text for a Node errno error ("ENOENT: no such file or directory, open ..."). */
+function strerror(e: Error): string {
+  const m = /^E[A-Z]+: ([^,]+)/.exec(e.message);
+  return m === null ? e.message : m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1);
+}
+
+/** A background save in progress. */
+interface Bgsave {
+  readonly stream: RdbSnapshotStream;
+  readonly tmp: string;
+  /** rdb_save_time_start, unix s. */
+  readonly startedAt: number;
+  /** dirty_before_bgsave: the changes this save covers. */
+  readonly dirtyBefore: number;
+  aborted: boolean;
+}
+
+/** The "save" directive: pairs of <seconds> <changes>. */
+function savePoints(save: string): Array<[number, number]> {
+  const n = save.split(' ').filter(Boolean).map(Number);
+  const points: Array<[number, number]> = [];
+  for (let i = 0; i + 1 < n.length; i += 2) points.push([n[i]!, n[i + 1]!]);
+  return points;
+}
+
 export class Persistence {
-  lastSave = Math.floor(Date.now() / 1000);
+  /** rdb_last_save_time: unix s of the last successful save. */
+  lastSave = unixTime();
+  lastBgsaveStatus: 'ok' | 'err' = 'ok';
+  /** rdb_last_bgsave_time_sec: -1 until a background save ends. */
+  lastBgsaveTimeSec = -1;
+  /** rdb_saves: SAVE and BGSAVE runs. */
+  rdbSaves = 0;
+  /** loading: 1 while a dataset is being loaded. */
+  loading: 0 | 1 = 0;
+  lastLoadKeysLoaded = 0;
+  lastLoadKeysExpired = 0;
+  private bg: Bgsave | null = null;
+  /** lastbgsave_try: unix s of the last BGSAVE start. */
+  private lastBgsaveTry = 0;
+  /** Numbers the background saves' temp files (an aborted one may linger a moment). */
+  private bgsaveSeq = 0;
 
   constructor(readonly server: Server) {}
 
-  /** Loads dir/dbfilename if it exists. Throws on a corrupt file. */
-  loadAtStart(): void {}
+  /** rdb_changes_since_last_save (server.dirty). */
+  get rdbChangesSinceLastSave(): number {
+    return this.server.keyspace.dirty;
+  }
 
-  /** Save points, from serverCron. */
-  cron(): void {}
+  /**
+   * rdb_bgsave_in_progress: a BGSAVE from its start until its file is in place, or any
+   * other snapshot (a full sync's).
+   */
+  get bgsaveInProgress(): boolean {
+    return this.bg !== null || this.server.keyspace.snapshot !== null;
+  }
 
-  /** The save SHUTDOWN and SIGTERM do. Returns false when it failed. */
-  saveOnShutdown(): boolean {
+  /** rdb_current_bgsave_time_sec: -1 when no BGSAVE runs. */
+  get currentBgsaveTimeSec(): number {
+    return this.bg === null ? -1 : unixTime() - this.bg.startedAt;
+  }
+
+  /** current_save_keys_processed. */
+  get currentSaveKeysProcessed(): number {
+    return this.bg === null ? 0 : this.bg.stream.snapshot.keysProcessed;
+  }
+
+  /** current_save_keys_total. */
+  get currentSaveKeysTotal(): number {
+    return this.bg === null ? 0 : this.bg.stream.snapshot.keysTotal;
+  }
+
+  /**
+   * writeCommandsDeniedByDiskError: the last background save failed while save points are
+   * configured and stop-writes-on-bgsave-error is on; write commands (and PING) get MISCONF.
+   */
+  get writesDeniedByDiskError(): boolean {
+    const config = this.server.config;
+    return this.lastBgsaveStatus === 'err' && config.getBool('stop-writes-on-bgsave-error') && config.get('save') !== '';
+  }
+
+  /** dir/dbfilename. */
+  get path(): string {
+    return join(this.server.config.get('dir')!, this.server.config.get('dbfilename')!);
+  }
+
+  /** rdbSaveInfoAuxFields and rdbcompression: what every snapshot of this server writes. */
+  snapshotOptions(): SnapshotOptions {
+    return {
+      compression: this.server.config.getBool('rdbcompression'),
+      aux: [
+        ['redis-ver', REDIS_VERSION],
+        ['redis-bits', '64'],
+        ['ctime', String(unixTime())],
+        ['used-mem', String(process.memoryUsage().heapUsed)],
+        ['repl-stream-db', '0'],
+        ['repl-id', this.server.runId],
+        ['repl-offset', '0'],
+        ['aof-base', '0'],
+      ],
+    };
+  }
+
+  /**
+   * rdbSave: the dataset as it is now to dir/dbfilename through temp-<pid>.rdb, without
+   * yielding. Works while a snapshot is in progress (SAVE refuses that case itself).
+   * False, logged, on failure.
+   */
+  save(): boolean {
+    const snapshot = RdbSnapshot.now(this.server.keyspace, this.snapshotOptions());
+    const tmp = join(this.server.config.get('dir')!, `temp-${process.pid}.rdb`);
+    try {
+      writeFileAtomicSync(this.path, tmp, (write) => writeSnapshotSync(snapshot, write));
+    } catch (e) {
+      this.logSaveError(tmp, e as Error);
+      return false;
+    }
+    this.server.log.notice('DB saved on disk');
+    this.server.keyspace.dirty = 0;
+    this.lastSave = unixTime();
+    this.lastBgsaveStatus = 'ok';
     return true;
   }
+
+  /**
+   * rdbSaveBackground: starts streaming a snapshot to dir/dbfilename. False when a snapshot
+   * is already in progress.
+   */
+  bgsave(): boolean {
+    if (this.bgsaveInProgress) return false;
+    const ks = this.server.keyspace;
+    const stream = new RdbSnapshotStream(ks, this.snapshotOptions());
+    const tmp = join(this.server.config.get('dir')!, `temp-${process.pid}-${++this.bgsaveSeq}.rdb`);
+    const bg: Bgsave = { stream, tmp, startedAt: unixTime(), dirtyBefore: ks.dirty, aborted: false };
+    this.bg = bg;
+    this.lastBgsaveTry = bg.startedAt;
+    this.rdbSaves++;
+    this.server.log.notice('Background saving started');
+    writeFileAtomic(this.path, tmp, stream).then(
+      () => this.bgsaveDone(bg, null),
+      (e: unknown) => this.bgsaveDone(bg, e as Error),
+    );
+    return true;
+  }
+
+  /** killRDBChild: stops the BGSAVE in progress, leaving dir/dbfilename as it was. */
+  abortBgsave(): void {
+    const bg = this.bg;
+    if (bg === null) return;
+    this.bg = null;
+    bg.aborted = true;
+    bg.stream.destroy();
+    rmSync(bg.tmp, { force: true });
+  }
+
+  /** backgroundSaveDoneHandlerDisk. */
+  private bgsaveDone(bg: Bgsave, err: Error | null): void {
+    if (this.bg === bg) this.bg = null;
+    bg.stream.destroy();
+    this.lastBgsaveTimeSec = unixTime() - bg.startedAt;
+    const log = this.server.log;
+    if (bg.aborted) {
+      log.warning('Background saving terminated by signal 10');
+    } else if (err === null) {
+      log.notice('DB saved on disk');
+      log.notice('Background saving terminated with success');
+      this.server.keyspace.dirty -= bg.dirtyBefore;
+      this.lastSave = unixTime();
+      this.lastBgsaveStatus = 'ok';
+    } else {
+      this.logSaveError(bg.tmp, err);
+      log.warning('Background saving error');
+      this.lastBgsaveStatus = 'err';
+    }
+  }
+
+  private logSaveError(tmp: string, e: Error): void {
+    if ((e as NodeJS.ErrnoException).syscall === 'open') {
+      this.server.log.warning(`Failed opening the temp RDB file ${basename(tmp)} (in server root dir ${dirname(tmp)}) for saving: ${strerror(e)}`);
+    } else {
+      this.server.log.warning(`Write error saving DB on disk: ${strerror(e)}`);
+    }
+  }
+
+  /** Save points (serverCron): a BGSAVE once enough changes have waited long enough. */
+  cron(): void {
+    if (this.bgsaveInProgress) return;
+    const now = unixTime();
+    const dirty = this.server.keyspace.dirty;
+    for (const [seconds, changes] of savePoints(this.server.config.get('save')!)) {
+      if (dirty >= changes && now - this.lastSave > seconds &&
+          (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveStatus === 'ok')) {
+        this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.bgsave();
+        return;
+      }
+    }
+  }
+
+  /**
+   * rdbLoad: replaces every db with the content of the RDB file at path, all at once after
+   * the whole file decoded; throws (nothing changed) on a corrupt or truncated file.
+   */
+  load(path: string): void {
+    this.install(readFileSync(path));
+  }
+
+  /** loadDataFromDisk: dir/dbfilename if there is one. Throws on a corrupt file. */
+  loadAtStart(): void {
+    const start = performance.now();
+    let buf: Buffer;
+    try {
+      buf = readFileSync(this.path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    this.install(buf);
+    this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+  }
+
+  /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
+  reload(save = true): 'ok' | 'save-error' | 'load-error' {
+    if (save) {
+      this.abortBgsave();
+      if (!this.save()) return 'save-error';
+    }
+    try {
+      this.load(this.path);
+    } catch (e) {
+      this.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
+      return 'load-error';
+    }
+    this.server.log.warning('DB reloaded by DEBUG RELOAD');
+    return 'ok';
+  }
+
+  /** The save SHUTDOWN and SIGTERM do (prepareForShutdown). Returns false when it failed. */
+  saveOnShutdown(): boolean {
+    if (this.bg !== null) {
+      this.server.log.warning('There is a child saving an .rdb. Killing it!');
+      this.abortBgsave();
+    }
+    return this.save();
+  }
+
+  /** rdbLoadRio's tail: decode all, then swap every db's maps in; the dirty count stays. */
+  private install(buf: Buffer): void {
+    const log = this.server.log;
+    const ks = this.server.keyspace;
+    this.loading = 1;
+    try {
+      const rdb = decodeRdb(buf, { databases: ks.dbs.length, log: (level, msg) => log[level](msg) });
+      logAux(this.server, rdb.aux);
+      const dirty = ks.dirty;
+      for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+      ks.dirty = dirty;
+      this.lastLoadKeysLoaded = rdb.keysLoaded;
+      this.lastLoadKeysExpired = rdb.keysExpired;
+      const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
+      if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
+      else log.notice(`${done}.`);
+    } finally {
+      this.loading = 0;
+    }
+  }
+}
+
+/** The lines rdbLoadRio logs for the AUX fields it knows. */
+function logAux(server: Server, aux: Map<string, string>): void {
+  const ver = aux.get('redis-ver');
+  if (ver !== undefined) server.log.notice(`Loading RDB produced by version ${ver}`);
+  const ctime = aux.get('ctime');
+  if (ctime !== undefined) server.log.notice(`RDB age ${Math.max(0, unixTime() - Number(ctime))} seconds`);
+  const mem = aux.get('used-mem');
+  if (mem !== undefined) server.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
 }

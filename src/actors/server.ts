@@ -151,6 +151,7 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.persistence.abortBgsave();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     for (const c of [...this.clients.values()]) {

@@ -9,6 +9,11 @@ import { lookupCommand } from './table.js';
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+  'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
+  'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
+  'about the RDB error.';
+
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
   if (cmd === undefined) {
@@ -21,6 +26,10 @@ export function execute(c: Client, argv: string[]): void {
   }
   if (!c.authenticated && !cmd.noAuth) {
     reject(c, ERR.noAuth, cmd);
+    return;
+  }
+  if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
+    reject(c, MISCONF, cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {

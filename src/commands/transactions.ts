@@ -29,7 +29,12 @@ export const transactionCommands: CommandSpec[] = [
       if (aborted) return c.reply.error('EXECABORT Transaction discarded because of previous errors.');
       if (dirty) return c.reply.nullArray();
       c.reply.array(multi.queue.length);
-      for (const argv of multi.queue) call(c, lookupCommand(argv[0]!)!, argv);
+      c.inExec = true;
+      try {
+        for (const argv of multi.queue) call(c, lookupCommand(argv[0]!)!, argv);
+      } finally {
+        c.inExec = false;
+      }
     },
   },
   {

@@ -1,0 +1,69 @@
+// Atomic file replacement, as rdbSave does it: write a temp file next to the target, fsync
+// it, rename it over the target, fsync the directory. A reader of the target sees the old
+// file or the whole new one, never a part, even across a crash.
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Synchronously: produce() calls write() with the content in order. */
+export function writeFileAtomicSync(path: string, tmp: string, produce: (write: (b: Buffer) => void) => void): void {
+  const fd = openSync(tmp, 'w');
+  try {
+    produce((b) => {
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off);
+    });
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  replaceSync(tmp, path);
+}
+
+/** Asynchronously, from a byte stream; the temp file is removed when anything fails. */
+export async function writeFileAtomic(path: string, tmp: string, content: AsyncIterable<Buffer>): Promise<void> {
+  const fh = await open(tmp, 'w');
+  try {
+    for await (const chunk of content) {
+      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten;
+    }
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path);
+}
+
+function replaceSync(tmp: string, path: string): void {
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  fsyncDir(path);
+}
+
+/** fsyncFileDir: makes the rename durable; file systems that cannot fsync a directory are let be. */
+function fsyncDir(path: string): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'EBADF') throw e;
+  } finally {
+    closeSync(fd);
+  }
+}

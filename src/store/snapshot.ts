@@ -1,0 +1,222 @@
+// The versioned point-in-time snapshot (DESIGN.md, "Snapshots without fork"): the RDB of
+// the dataset as it was at one epoch, produced in slices while the server keeps serving.
+//
+// A snapshot at epoch E captures every db's dict and expires maps when it begins (FLUSHDB
+// and SWAPDB replace a db's maps, so the captured ones are the dataset at E wherever they
+// end up) and walks them. An entry whose epoch is below E is serialized and stamped E;
+// entries at E or above were written after the snapshot began, or are already out. A
+// write to an old entry the walk has not reached calls preserve() first, which serializes
+// the old value and expiry at once. So each key of the dataset at E goes out exactly once.
+//
+// One walker, two drivers: RdbSnapshotStream pulls slices between event-loop turns (BGSAVE
+// to a file now, full sync to replica sockets later); writeSnapshotSync runs it to the end
+// at once (SAVE, shutdown), when no write can interleave.
+import { Readable } from 'node:stream';
+import { RdbEncoder } from '../io/rdb-encoder.js';
+import type { Db } from './db.js';
+import type { Keyspace, SnapshotObserver } from './keyspace.js';
+import type { Entry } from './values.js';
+
+export interface SnapshotOptions {
+  /** rdbcompression: LZF for long strings. */
+  compression: boolean;
+  /** AUX fields after the header, in order (rdbSaveInfoAuxFields). */
+  aux: Array<[string, string]>;
+}
+
+/** One db's maps as they were when the snapshot began. */
+interface CapturedDb {
+  readonly id: number;
+  readonly dict: Map<string, Entry>;
+  readonly expires: Map<string, number>;
+  /** RESIZEDB went out with this db's first SELECTDB; later ones carry no hint. */
+  sized: boolean;
+}
+
+/** Bytes and time one slice of a streamed snapshot may take before it yields. */
+const SLICE_BYTES = 128 * 1024;
+const SLICE_MS = 2;
+/** The synchronous driver writes in chunks of about this size. */
+const SYNC_CHUNK = 4 * 1024 * 1024;
+/** How many entries are walked between two looks at the clock (which costs ~0.2 µs). */
+const CLOCK_EVERY = 8;
+
+/** The walk over one snapshot's captured dbs, and the RDB encoder it feeds. */
+export class RdbSnapshot implements SnapshotObserver {
+  /** Keys the dataset had when the snapshot began, and keys serialized so far (INFO). */
+  readonly keysTotal: number;
+  keysProcessed = 0;
+  /** Told after preserve() added bytes, so that a streaming driver passes them on at once. */
+  onPreserved: (() => void) | null = null;
+  private readonly encoder: RdbEncoder;
+  private readonly dbs: CapturedDb[] = [];
+  /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
+  private readonly byDict = new Map<Map<string, Entry>, CapturedDb>();
+  private dbIndex = 0;
+  private cursor: Iterator<[string, Entry]> | null = null;
+  private selected: CapturedDb | null = null;
+  private done = false;
+
+  /**
+   * A snapshot registered with the keyspace at a new epoch, that writes must consult until
+   * it ends. Throws if another is in progress.
+   */
+  static begin(keyspace: Keyspace, opts: SnapshotOptions): RdbSnapshot {
+    return keyspace.beginSnapshot((epoch) => new RdbSnapshot(keyspace, epoch, opts)) as RdbSnapshot;
+  }
+
+  /**
+   * A snapshot of the dataset as it is now, for a driver that runs it to the end before any
+   * write can happen: it takes every entry and stamps none, so it can run while a
+   * registered snapshot is in progress without disturbing it.
+   */
+  static now(keyspace: Keyspace, opts: SnapshotOptions): RdbSnapshot {
+    return new RdbSnapshot(keyspace, Infinity, opts);
+  }
+
+  private constructor(private readonly keyspace: Keyspace, readonly epoch: number, opts: SnapshotOptions) {
+    this.encoder = new RdbEncoder({ compression: opts.compression });
+    this.encoder.header(opts.aux);
+    let total = 0;
+    for (const db of keyspace.dbs) {
+      if (db.size === 0) continue;
+      const captured: CapturedDb = { id: db.id, dict: db.dict, expires: db.expires, sized: false };
+      this.dbs.push(captured);
+      this.byDict.set(db.dict, captured);
+      total += db.size;
+    }
+    this.keysTotal = total;
+  }
+
+  /**
+   * Serializes entries until at least maxBytes are buffered or performance.now() passes
+   * until; after the last db, writes the trailer and ends the snapshot. True once done.
+   */
+  fill(maxBytes: number, until: number): boolean {
+    let n = 0;
+    while (!this.done && this.encoder.buffered < maxBytes) {
+      if (++n % CLOCK_EVERY === 0 && performance.now() >= until) break;
+      this.step();
+    }
+    return this.done;
+  }
+
+  /** The bytes serialized since the last take, or null. */
+  take(): Buffer | null {
+    return this.encoder.take();
+  }
+
+  /** Before an old entry changes: serialize it as it still is, in the db it was in at the epoch. */
+  preserve(db: Db, key: string, entry: Entry): void {
+    const captured = this.byDict.get(db.dict);
+    // A dict the snapshot did not capture holds nothing of the dataset at its epoch
+    // (only an RDB load can fill one with old-epoch entries).
+    if (captured === undefined) return;
+    this.save(captured, key, entry);
+    this.onPreserved?.();
+  }
+
+  /** Stops the snapshot where it is (finished or not): writes no longer consult it. */
+  close(): void {
+    this.keyspace.endSnapshot(this);
+  }
+
+  /** One entry of the walk, or the move to the next db, or the end. */
+  private step(): void {
+    if (this.cursor === null) {
+      const db = this.dbs[this.dbIndex];
+      if (db === undefined) {
+        this.encoder.end();
+        this.done = true;
+        this.close();
+        return;
+      }
+      this.cursor = db.dict.entries();
+    }
+    const next = this.cursor.next();
+    if (next.done === true) {
+      this.cursor = null;
+      this.dbIndex++;
+      return;
+    }
+    const [key, entry] = next.value;
+    if (entry.epoch < this.epoch) this.save(this.dbs[this.dbIndex]!, key, entry);
+  }
+
+  /** rdbSaveKeyValuePair, after a SELECTDB when the last key went to another db. */
+  private save(db: CapturedDb, key: string, entry: Entry): void {
+    if (this.selected !== db) {
+      this.encoder.selectDb(db.id, db.sized ? 0 : db.dict.size, db.sized ? 0 : db.expires.size);
+      db.sized = true;
+      this.selected = db;
+    }
+    this.encoder.entry(key, entry.value, db.expires.get(key));
+    if (this.epoch !== Infinity) entry.epoch = this.epoch;
+    this.keysProcessed++;
+  }
+}
+
+/**
+ * A registered snapshot as a byte stream, whatever it feeds (a file, replica sockets). Each
+ * _read serializes one slice on a later event-loop turn; bytes preserve() produces are
+ * pushed at once, past highWaterMark if need be (bounded by the writes made meanwhile).
+ * Destroying the stream ends the snapshot.
+ */
+export class RdbSnapshotStream extends Readable {
+  readonly snapshot: RdbSnapshot;
+  private scheduled = false;
+
+  constructor(keyspace: Keyspace, opts: SnapshotOptions) {
+    super({ highWaterMark: SLICE_BYTES });
+    this.snapshot = RdbSnapshot.begin(keyspace, opts);
+    this.snapshot.onPreserved = () => this.pushTaken();
+  }
+
+  override _read(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.slice);
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.snapshot.close();
+    cb(err);
+  }
+
+  private readonly slice = (): void => {
+    this.scheduled = false;
+    if (this.destroyed) return;
+    let done: boolean;
+    try {
+      done = this.snapshot.fill(SLICE_BYTES, performance.now() + SLICE_MS);
+    } catch (e) {
+      this.destroy(e as Error);
+      return;
+    }
+    const pushed = this.pushTaken();
+    if (done) this.push(null);
+    // Only new entries were walked this turn: nothing pushed, so no _read will follow.
+    else if (!pushed) this._read();
+  };
+
+  private pushTaken(): boolean {
+    const b = this.snapshot.take();
+    if (b === null) return false;
+    this.push(b);
+    return true;
+  }
+}
+
+/** Runs a snapshot to its end without yielding, handing write() chunks of a few MB. */
+export function writeSnapshotSync(snapshot: RdbSnapshot, write: (b: Buffer) => void): void {
+  try {
+    for (;;) {
+      const done = snapshot.fill(SYNC_CHUNK, Infinity);
+      const b = snapshot.take();
+      if (b !== null) write(b);
+      if (done) return;
+    }
+  } finally {
+    snapshot.close();
+  }
+}

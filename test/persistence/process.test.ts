@@ -1,0 +1,162 @@
+// Persistence across process lifetimes (dist build: npm run build first): the file SAVE
+// writes is loaded at the next start, a corrupt one stops the start-up with a clear line,
+// and SIGTERM / SHUTDOWN save when save points are configured.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeRdb } from '../../src/io/rdb-decoder.js';
+import { Keyspace } from '../../src/store/keyspace.js';
+import { RdbSnapshot, writeSnapshotSync } from '../../src/store/snapshot.js';
+import { writeEveryType } from '../helpers/dataset.js';
+import { encodeCommand, RespClient } from '../helpers/resp-client.js';
+import { freePort, ROOT, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
+import { fill, plain, plainOverWire } from './dataset.js';
+
+const procs: Proc[] = [];
+const clients: RespClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(procs.splice(0).map((p) => p.close()));
+});
+
+async function start(args: string[], dir?: string): Promise<[Proc, RespClient]> {
+  const p = await startRedstateProcess(args, dir);
+  procs.push(p);
+  const c = await RespClient.connect(p.port);
+  clients.push(c);
+  return [p, c];
+}
+
+/** The exit code, once the process has exited by itself (within 10 s). */
+function exited(p: Proc): Promise<number | null> {
+  if (p.proc.exitCode !== null) return Promise.resolve(p.proc.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still running:\n${p.output()}`)), 10_000);
+    p.proc.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+async function keyCount(c: RespClient): Promise<number> {
+  let n = 0;
+  for (let db = 0; db < 16; db++) {
+    await c.call('SELECT', db);
+    n += ((await c.call('KEYS', '*')) as string[]).length;
+  }
+  return n;
+}
+
+/** An RDB of ks, as SAVE would write it. */
+function rdbOf(ks: Keyspace): Buffer {
+  const parts: Buffer[] = [];
+  const aux: Array<[string, string]> = [['redis-ver', '7.0.15'], ['ctime', String(Math.floor(Date.now() / 1000) - 5)]];
+  writeSnapshotSync(RdbSnapshot.now(ks, { compression: true, aux }), (b) => parts.push(Buffer.from(b)));
+  return Buffer.concat(parts);
+}
+
+/** Runs the CLI until it exits by itself: its exit code and output. */
+async function runToExit(args: string[]): Promise<{ code: number | null; out: string }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), '--port', String(await freePort()), '--save', '', ...args]);
+  let out = '';
+  proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+  const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+  clearTimeout(timer);
+  return { code, out };
+}
+
+describe('restart', () => {
+  it('loads at start what SAVE wrote before, every type and expiry', async () => {
+    const [first, c1] = await start([]);
+    await writeEveryType(c1);
+    const want = await plainOverWire(c1, 16);
+    expect(await c1.call('SAVE')).toBe('OK');
+    first.proc.kill('SIGKILL');
+    await exited(first);
+    const [second, c2] = await start([], first.dir);
+    expect(await plainOverWire(c2, 16)).toEqual(want);
+    expect(second.output()).toMatch(/Loading RDB produced by version 7\.0\.15/);
+    expect(second.output()).toMatch(/Done loading RDB, keys loaded: \d+, keys expired: 0\./);
+    expect(second.output()).toMatch(/DB loaded from disk: \d+\.\d{3} seconds/);
+  });
+
+  it('logs what it loaded and drops the keys already expired', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 100);
+    for (let i = 0; i < 10; i++) ks.dbs[0]!.setExpire(`key:${i * 3}`, Date.now() - 1000);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'dump.rdb'), rdbOf(ks));
+    const [p, c] = await start([], dir);
+    expect(await keyCount(c)).toBe(90);
+    expect(p.output()).toMatch(/RDB age [5-9] seconds/);
+    expect(p.output()).toMatch(/Done loading RDB, keys loaded: 90, keys expired: 10\./);
+    expect(p.output().indexOf('DB loaded from disk')).toBeLessThan(p.output().indexOf('Ready to accept connections'));
+  });
+});
+
+describe('a bad dump.rdb', () => {
+  const good = (): Buffer => {
+    const ks = new Keyspace(16);
+    fill(ks, 500, 1, [0, 5]);
+    return rdbOf(ks);
+  };
+
+  it.each([
+    ['flipped byte', (b: Buffer) => { b[b.length >> 1]! ^= 0x40; return b; }],
+    ['truncated', (b: Buffer) => b.subarray(0, b.length - 100)],
+    ['not an RDB', () => Buffer.from('hello world, not redis')],
+  ])('stops the start-up (%s)', async (_, spoil) => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'dump.rdb'), spoil(good()));
+    const { code, out } = await runToExit(['--dir', dir]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/# Fatal error loading the DB: .*RDB.*\. Exiting\./);
+    expect(out).not.toMatch(/Ready to accept connections/);
+  });
+
+  it('stops the start-up when it selects a db beyond databases', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'dump.rdb'), good());
+    const { code, out } = await runToExit(['--dir', dir, '--databases', '4']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/Fatal error loading the DB: .*DB 5.*4 databases/);
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGTERM saves when save points are configured', async () => {
+    const [p, c] = await start(['--save', '3600 1']);
+    await c.call('SET', 'k', 'v');
+    p.proc.kill('SIGTERM');
+    expect(await exited(p)).toBe(0);
+    expect(p.output()).toMatch(/Saving the final RDB snapshot before exiting\.[^]*DB saved on disk/);
+    const rdb = decodeRdb(readFileSync(join(p.dir, 'dump.rdb')));
+    expect(plain(rdb.dbs)[0]).toEqual({ k: ['string', 'v', null] });
+  });
+
+  it('SIGTERM does not save without save points', async () => {
+    const [p, c] = await start([]);
+    await c.call('SET', 'k', 'v');
+    p.proc.kill('SIGTERM');
+    expect(await exited(p)).toBe(0);
+    expect(existsSync(join(p.dir, 'dump.rdb'))).toBe(false);
+  });
+
+  it('SHUTDOWN saves when save points are configured, SHUTDOWN NOSAVE does not', async () => {
+    const [p, c] = await start(['--save', '3600 1']);
+    await c.call('SET', 'k', 'v');
+    c.write(encodeCommand(['SHUTDOWN']));
+    expect(await exited(p)).toBe(0);
+    expect(decodeRdb(readFileSync(join(p.dir, 'dump.rdb'))).keysLoaded).toBe(1);
+
+    const [q, d] = await start(['--save', '3600 1']);
+    await d.call('SET', 'k', 'v');
+    d.write(encodeCommand(['SHUTDOWN', 'NOSAVE']));
+    expect(await exited(q)).toBe(0);
+    expect(existsSync(join(q.dir, 'dump.rdb'))).toBe(false);
+  });
+});

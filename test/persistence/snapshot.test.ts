@@ -1,0 +1,121 @@
+// The versioned snapshot on its own (no sockets): whatever writes land between its slices,
+// the RDB it streams decodes to exactly the dataset at the moment it began.
+import { describe, expect, it } from 'vitest';
+import { decodeRdb } from '../../src/io/rdb-decoder.js';
+import { Keyspace } from '../../src/store/keyspace.js';
+import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../../src/store/snapshot.js';
+import { Hash, List, SetValue, ZSet } from '../../src/store/values.js';
+import { fill, makeValue, plain, prng } from './dataset.js';
+
+const OPTS: SnapshotOptions = { compression: true, aux: [['redis-ver', '7.0.15'], ['redis-bits', '64']] };
+
+const decode = (buf: Buffer): ReturnType<typeof plain> => plain(decodeRdb(buf, { now: 0 }).dbs);
+
+/** One random write of the kinds commands make, through the Db API. */
+function mutate(ks: Keyspace, rand: () => number, n: number): void {
+  const db = ks.dbs[Math.floor(rand() * 3)]!;
+  const key = `key:${Math.floor(rand() * n)}`;
+  const op = Math.floor(rand() * 9);
+  if (op === 0) db.set(key, makeValue(Math.floor(rand() * 5), rand));
+  else if (op === 1) db.delete(key);
+  else if (op === 2) db.setExpire(key, Date.now() - 1) ;
+  else if (op === 3) db.lookup(key); // lazily expires what op 2 made due
+  else if (op === 4) db.persist(key);
+  else if (op === 5) db.set(`new:${Math.floor(rand() * 1e9)}`, makeValue(Math.floor(rand() * 5), rand));
+  else if (op === 6) db.set(key, 'x', true);
+  else {
+    const v = db.lookupWrite(key);
+    if (v === undefined) return;
+    if (typeof v === 'string') db.set(key, `${v}!`, true);
+    else if (v instanceof List) v.pushTail('pushed');
+    else if (v instanceof Hash) v.set('f0', 'changed');
+    else if (v instanceof SetValue) v.add('added');
+    else if (v instanceof ZSet) v.set('m0', 12345.5);
+    db.modified(key);
+  }
+}
+
+async function collect(stream: RdbSnapshotStream, between: (chunk: number) => void): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    between(chunks.length);
+  }
+  return Buffer.concat(chunks);
+}
+
+describe('RdbSnapshotStream', () => {
+  it('streams the dataset as it was at its start, whatever changes during the walk', async () => {
+    const N = 20_000;
+    const ks = new Keyspace(16);
+    fill(ks, N);
+    const before = plain(ks.dbs);
+    const rand = prng(7);
+    const stream = new RdbSnapshotStream(ks, OPTS);
+    // Writes before the first slice: the walk has seen nothing yet.
+    for (let i = 0; i < 500; i++) mutate(ks, rand, N);
+    let chunksDuring = 0;
+    const buf = await collect(stream, (chunk) => {
+      if (ks.snapshot === null) return;
+      chunksDuring++;
+      for (let i = 0; i < 200; i++) mutate(ks, rand, N);
+      if (chunk === 3) ks.swap(0, 1);
+      if (chunk === 5) ks.dbs[2]!.flush();
+      if (chunk === 7) ks.swap(1, 2);
+      if (chunk % 4 === 0) ks.activeExpire(1000);
+    });
+    expect(chunksDuring).toBeGreaterThan(5);
+    expect(ks.snapshot).toBeNull();
+    expect(decode(buf)).toEqual(before);
+  });
+
+  it('never holds the event loop for long: timers run between slices', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 50_000);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let chunks = 0;
+    const buf = await collect(new RdbSnapshotStream(ks, OPTS), () => chunks++);
+    clearInterval(timer);
+    expect(buf.length).toBeGreaterThan(1_000_000);
+    expect(chunks).toBeGreaterThan(10);
+    expect(ticks).toBeGreaterThan(chunks / 2);
+  });
+
+  it('ends the snapshot when destroyed, so another can begin', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 5_000);
+    const stream = new RdbSnapshotStream(ks, OPTS);
+    expect(() => new RdbSnapshotStream(ks, OPTS)).toThrow();
+    stream.destroy();
+    expect(ks.snapshot).toBeNull();
+    ks.dbs[0]!.set('after', 'x');
+    const before = plain(ks.dbs);
+    expect(decode(await collect(new RdbSnapshotStream(ks, OPTS), () => {}))).toEqual(before);
+  });
+
+  it('writes an empty dataset as a header and a trailer', async () => {
+    const ks = new Keyspace(16);
+    const buf = await collect(new RdbSnapshotStream(ks, OPTS), () => {});
+    const rdb = decodeRdb(buf);
+    expect(rdb.keysLoaded).toBe(0);
+    expect(rdb.aux.get('redis-ver')).toBe('7.0.15');
+  });
+});
+
+describe('writeSnapshotSync', () => {
+  it('writes the current dataset, and leaves a streaming snapshot in progress undisturbed', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 3_000);
+    const atStart = plain(ks.dbs);
+    const stream = new RdbSnapshotStream(ks, OPTS);
+    ks.dbs[0]!.set('later', 'v');
+    ks.dbs[1]!.delete('key:1');
+    const now = plain(ks.dbs);
+    const parts: Buffer[] = [];
+    writeSnapshotSync(RdbSnapshot.now(ks, OPTS), (b) => parts.push(Buffer.from(b)));
+    expect(decode(Buffer.concat(parts))).toEqual(now);
+    expect(ks.snapshot).not.toBeNull();
+    expect(decode(await collect(stream, () => {}))).toEqual(atStart);
+  });
+});
