@@ -44,7 +44,7 @@ export async function startRedstate(directives: Record<string, string | string[]
   const config = new Config();
   const log = new Logger();
   log.level = process.env.REDSTATE_TEST_LOGLEVEL === undefined ? 'nothing' : (process.env.REDSTATE_TEST_LOGLEVEL as Logger['level']);
-  const all: Record<string, string | string[]> = { port: '0', dir, save: '', ...directives };
+  const all: Record<string, string | string[]> = { port: '0', dir, save: '', 'enable-debug-command': 'local', ...directives };
   for (const [name, v] of Object.entries(all)) config.set(name, Array.isArray(v) ? v : [v], false);
   const server = new Server(config, log);
   server.persistence.loadAtStart();
@@ -88,11 +88,12 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
   };
 }
 
-/** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']). */
+/** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']); DEBUG allowed locally, as in Redis's own tests. */
 export async function startRedis(args: string[] = [], dir = tempDir('redis-test-')): Promise<Proc> {
   const port = await freePort();
   return startProcess('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...args,
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+    '--enable-debug-command', 'local', ...args,
   ], port, dir, false);
 }
 
@@ -100,7 +101,7 @@ export async function startRedis(args: string[] = [], dir = tempDir('redis-test-
 export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
   const port = await freePort();
   return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'),
-    '--port', String(port), '--dir', dir, '--save', '', ...args], port, dir, false);
+    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args], port, dir, false);
 }
 
 export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => ''): Promise<void> {
