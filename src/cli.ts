@@ -3,6 +3,7 @@
 // shutdown. Runs as the server process itself, so signals reach it directly.
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from './config/config.js';
 import { FatalConfigError, loadConfig } from './config/load.js';
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number | null> {
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
 
   const server = new Server(config, log);
+  server.configFile = configFile === null || configFile === '-' ? null : resolve(configFile);
   server.onExit = (code) => {
     if (pidfile !== '') rmSync(pidfile, { force: true });
     process.exit(code);

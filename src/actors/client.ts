@@ -4,6 +4,7 @@
 // config-file replay): its replies are dropped.
 import type { Subscription } from 'rxjs';
 import { execute } from '../commands/dispatch.js';
+import { countErrorReply } from '../commands/server-state.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
@@ -53,6 +54,7 @@ export class Client {
     this.addr = s ? `${s.remoteAddress}:${s.remotePort}` : '';
     this.laddr = s ? `${s.localAddress}:${s.localPort}` : '';
     if (stream === null) this.reply.mute(true);
+    this.reply.onError = (msg) => countErrorReply(server, msg);
   }
 
   get dbIndex(): number {

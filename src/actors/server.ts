@@ -5,6 +5,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
 import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
+import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
@@ -32,7 +33,10 @@ export class Server {
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
+  metrics: ServerState;
   nextClientId = 1;
+  /** The config file given at start-up, absolute; null without one (CONFIG REWRITE, INFO). */
+  configFile: string | null = null;
   /** The port actually bound (differs from the config when it asked for 0). */
   port = 0;
   /** Called once the server has shut down; the CLI exits the process with the code. */
@@ -44,6 +48,7 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.metrics = new ServerState(this);
   }
 
   get requiresAuth(): boolean {
@@ -113,6 +118,7 @@ export class Server {
   /** serverCron: active expiry, idle-client timeouts, save points. */
   private cron(): void {
     this.keyspace.activeExpire(200);
+    sampleInstantaneousMetrics(this);
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       const now = Date.now();

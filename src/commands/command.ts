@@ -5,7 +5,7 @@ import type { Client } from '../actors/client.js';
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
   | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
-  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading';
+  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys';
 
 export interface CommandSpec {
   /** Lower case, as COMMAND prints it. */

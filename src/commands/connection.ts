@@ -4,6 +4,7 @@ import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import type { Client } from '../actors/client.js';
+import { setClientName } from './client-cmd.js';
 
 /** AUTH's check: only the default user exists, whose password is requirepass. */
 function authenticate(c: Client, user: string, pass: string): boolean {
@@ -17,7 +18,7 @@ function authenticate(c: Client, user: string, pass: string): boolean {
 
 export const connectionCommands: CommandSpec[] = [
   {
-    name: 'ping', arity: -1, flags: ['fast', 'stale', 'loading'],
+    name: 'ping', arity: -1, flags: ['fast'], acl: ['fast', 'connection'],
     run(c, argv) {
       if (argv.length > 2) c.reply.error(ERR.arity('ping'));
       else if (argv.length === 2) c.reply.bulk(argv[1]!);
@@ -25,13 +26,13 @@ export const connectionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'echo', arity: 2, flags: ['fast', 'stale', 'loading'],
+    name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'connection'],
     run(c, argv) {
       c.reply.bulk(argv[1]!);
     },
   },
   {
-    name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'],
+    name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'connection'],
     run(c, argv) {
       const id = intArg(c, argv[1]!);
       if (id === null) return;
@@ -42,7 +43,8 @@ export const connectionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    name: 'auth', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    acl: ['fast', 'connection'],
     run(c, argv) {
       if (argv.length > 3) return c.reply.error(ERR.syntax);
       if (argv.length === 2 && !c.server.requiresAuth) {
@@ -55,7 +57,8 @@ export const connectionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    name: 'hello', arity: -1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    acl: ['fast', 'connection'],
     run(c, argv) {
       let i = 1;
       if (argv.length > 1) {
@@ -69,7 +72,7 @@ export const connectionCommands: CommandSpec[] = [
           if (!authenticate(c, argv[i + 1]!, argv[i + 2]!)) return c.reply.error(ERR.wrongPass);
           i += 2;
         } else if (is(argv[i], 'SETNAME') && i + 1 < argv.length) {
-          c.name = argv[++i]!;
+          if (!setClientName(c, argv[++i]!)) return;
         } else {
           return c.reply.error(`ERR Syntax error in HELLO option '${argv[i]}'`);
         }
@@ -88,6 +91,7 @@ export const connectionCommands: CommandSpec[] = [
   },
   {
     name: 'quit', arity: -1, flags: ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    acl: ['fast', 'connection'],
     run(c) {
       c.reply.ok();
       c.closeAfterReply = true;

@@ -4,6 +4,7 @@
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
+import { serverState } from './server-state.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
@@ -20,6 +21,7 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, unknownCommand(argv));
     return;
   }
+  c.lastCommand = cmd.name;
   if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
     reject(c, ERR.arity(cmd.name), cmd);
     return;
@@ -47,18 +49,20 @@ export function execute(c: Client, argv: string[]): void {
 /** call(): runs a command that passed the checks, and counts it for INFO. */
 export function call(c: Client, cmd: Command, argv: string[]): void {
   const server = c.server;
+  const state = serverState(server);
+  const errors = state.totalErrorReplies;
   const start = performance.now();
+  c.lastCommand = cmd.name;
   try {
     cmd.run(c, argv);
   } catch (e) {
-    cmd.stats.failed++;
     server.log.warning(`Command ${cmd.name} failed: ${e instanceof Error ? e.stack : String(e)}`);
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.calls++;
   cmd.stats.usec += (performance.now() - start) * 1000;
   server.stats.commandsProcessed++;
-  c.lastCommand = cmd.name;
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

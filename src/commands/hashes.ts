@@ -1,4 +1,291 @@
-// Hashes.
+// Hashes (t_hash.c). A hash is created by the write that gives it its first field, and
+// deleted with its last one, as Redis does.
+import type { Client } from '../actors/client.js';
+import { formatHumanDouble } from '../io/format-double.js';
+import { INT64, parseInteger } from '../store/numbers.js';
+import { Hash } from '../store/values.js';
+import { is, lookupOf, parseFloatStrict } from './args.js';
 import type { CommandSpec } from './command.js';
+import { ERR } from './errors.js';
+import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
-export const hashCommands: CommandSpec[] = [];
+/** hashTypeLookupWriteOrCreate's create half: an empty hash at key, filled by the caller. */
+function createHash(c: Client, key: string): Hash {
+  const h = new Hash();
+  c.db.set(key, h);
+  return h;
+}
+
+// hsetCommand, and hmsetCommand (which replies OK rather than the count of new fields).
+function hset(c: Client, argv: string[], name: 'hset' | 'hmset'): void {
+  if (argv.length % 2 === 1) return c.reply.error(ERR.arity(name));
+  const key = argv[1]!;
+  const found = lookupOf(c, key, Hash, true);
+  if (found === null) return;
+  const h = found ?? createHash(c, key);
+  let created = 0;
+  for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, argv[i + 1]!)) created++;
+  c.db.modified(key, (argv.length - 2) / 2);
+  if (name === 'hset') c.reply.integer(created);
+  else c.reply.ok();
+}
+
+/** int64 a + b, exact past 2^53; null on overflow. */
+function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
+  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) return a + b;
+  const n = BigInt(a) + BigInt(b);
+  return n > INT64.max || n < INT64.min ? null : n;
+}
+
+// hincrbyCommand
+function hincrby(c: Client, argv: string[]): void {
+  const by = parseInteger(argv[3]!);
+  if (by === null) return c.reply.error(ERR.notInteger);
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const found = lookupOf(c, key, Hash, true);
+  if (found === null) return;
+  const old = found?.get(field);
+  const cur = old === undefined ? 0 : parseInteger(old);
+  if (cur === null) return c.reply.error('ERR hash value is not an integer');
+  const n = addInt64(cur, by);
+  if (n === null) return c.reply.error(ERR.overflow);
+  (found ?? createHash(c, key)).set(field, String(n));
+  c.db.modified(key);
+  c.reply.integer(n);
+}
+
+// hincrbyfloatCommand. Redis adds in long double; see formatHumanDouble.
+function hincrbyfloat(c: Client, argv: string[]): void {
+  const by = parseFloatStrict(argv[3]!);
+  if (by === null) return c.reply.error(ERR.notFloat);
+  if (!Number.isFinite(by)) return c.reply.error('ERR value is NaN or Infinity');
+  const key = argv[1]!;
+  const field = argv[2]!;
+  const found = lookupOf(c, key, Hash, true);
+  if (found === null) return;
+  const old = found?.get(field);
+  const cur = old === undefined ? 0 : parseFloatStrict(old);
+  if (cur === null) return c.reply.error('ERR hash value is not a float');
+  const n = cur + by;
+  if (!Number.isFinite(n)) return c.reply.error('ERR increment would produce NaN or Infinity');
+  const s = formatHumanDouble(n);
+  (found ?? createHash(c, key)).set(field, s);
+  c.db.modified(key);
+  c.reply.bulk(s);
+}
+
+const FIELDS = 1;
+const VALUES = 2;
+
+// genericHgetallCommand: what is FIELDS, VALUES or both.
+function hgetall(c: Client, key: string, what: number): void {
+  const h = lookupOf(c, key, Hash);
+  if (h === null) return;
+  if (h === undefined) return c.reply.emptyArray();
+  c.reply.array(what === (FIELDS | VALUES) ? h.size * 2 : h.size);
+  for (const [f, v] of h.entries()) {
+    if (what & FIELDS) c.reply.bulk(f);
+    if (what & VALUES) c.reply.bulk(v);
+  }
+}
+
+// hrandfieldCommand's argument checks; the count is a long, LONG_MIN excluded.
+function hrandfield(c: Client, argv: string[]): void {
+  if (argv.length === 2) {
+    const h = lookupOf(c, argv[1]!, Hash);
+    if (h === null) return;
+    return h === undefined ? c.reply.nullBulk() : c.reply.bulk(h.randomEntry()[0]);
+  }
+  const count = parseInteger(argv[2]!);
+  if (count === null) return c.reply.error(ERR.notInteger);
+  if (count === INT64.min) {
+    return c.reply.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  }
+  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'WITHVALUES'))) return c.reply.error(ERR.syntax);
+  const withValues = argv.length === 4;
+  if (withValues && (count < -(INT64.max / 2n) || count > INT64.max / 2n)) return c.reply.error('ERR value is out of range');
+  hrandfieldWithCount(c, argv[1]!, Number(count), withValues);
+}
+
+/**
+ * hrandfieldWithCountCommand: a negative count picks that many with repeats; a positive one
+ * distinct fields, the whole hash in its order when it asks for as many or more.
+ */
+function hrandfieldWithCount(c: Client, key: string, count: number, withValues: boolean): void {
+  const h = lookupOf(c, key, Hash);
+  if (h === null) return;
+  if (h === undefined || count === 0) return c.reply.emptyArray();
+  const per = withValues ? 2 : 1;
+  if (count >= h.size) {
+    c.reply.array(h.size * per);
+    for (const [f, v] of h.entries()) replyPair(c, f, v, withValues);
+    return;
+  }
+  const pairs = Array.from(h.entries());
+  const n = Math.abs(count);
+  c.reply.array(n * per);
+  for (let i = 0; i < n; i++) {
+    // Repeats: any pair each time. Distinct: a partial Fisher-Yates shuffle of the copy.
+    const j = count < 0 ? randomBelow(pairs.length) : i + randomBelow(pairs.length - i);
+    const pick = pairs[j]!;
+    if (count > 0) [pairs[j], pairs[i]] = [pairs[i]!, pick];
+    replyPair(c, pick[0], pick[1], withValues);
+  }
+}
+
+function randomBelow(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+function replyPair(c: Client, field: string, value: string, withValues: boolean): void {
+  c.reply.bulk(field);
+  if (withValues) c.reply.bulk(value);
+}
+
+// hscanCommand + scanGenericCommand: a listpack goes whole in one step with cursor 0, as in
+// Redis; a hashtable by COUNT fields per step. MATCH filters fields after the step.
+function hscan(c: Client, argv: string[]): void {
+  const cursor = parseScanCursor(c, argv[2]!);
+  if (cursor === null) return;
+  const h = lookupOf(c, argv[1]!, Hash);
+  if (h === null) return;
+  if (h === undefined) return replyScan(c, '0', []);
+  const opts = parseScanOptions(c, argv, 3, false);
+  if (opts === null) return;
+  const count = h.encoding === 'listpack' ? Infinity : opts.count;
+  const step = scanStep(cursor, h, () => h.entries(), count);
+  const items: string[] = [];
+  for (const [f, v] of step.items) if (scanMatches(opts, f)) items.push(f, v);
+  replyScan(c, step.next, items);
+}
+
+export const hashCommands: CommandSpec[] = [
+  {
+    name: 'hset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      hset(c, argv, 'hset');
+    },
+  },
+  {
+    name: 'hmset', arity: -4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      hset(c, argv, 'hmset');
+    },
+  },
+  {
+    // hsetnxCommand
+    name: 'hsetnx', arity: 4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+  const field = argv[2]!;
+      const found = lookupOf(c, key, Hash, true);
+      if (found === null) return;
+      if (found?.has(field)) return c.reply.integer(0);
+      (found ?? createHash(c, key)).set(field, argv[3]!);
+      c.db.modified(key);
+      c.reply.integer(1);
+    },
+  },
+  {
+    // hgetCommand
+    name: 'hget', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'hash', 'fast'],
+    run(c, argv) {
+      const h = lookupOf(c, argv[1]!, Hash);
+      if (h !== null) c.reply.bulkOrNull(h?.get(argv[2]!));
+    },
+  },
+  {
+    // hmgetCommand: a missing key answers every field with null.
+    name: 'hmget', arity: -3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'hash', 'fast'],
+    run(c, argv) {
+      const h = lookupOf(c, argv[1]!, Hash);
+      if (h === null) return;
+      c.reply.array(argv.length - 2);
+      for (let i = 2; i < argv.length; i++) c.reply.bulkOrNull(h?.get(argv[i]!));
+    },
+  },
+  {
+    // hdelCommand
+    name: 'hdel', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+      const h = lookupOf(c, key, Hash, true);
+      if (h === null) return;
+      if (h === undefined) return c.reply.integer(0);
+      let deleted = 0;
+      for (let i = 2; i < argv.length && h.size > 0; i++) if (h.delete(argv[i]!)) deleted++;
+      if (deleted > 0) {
+        c.db.modified(key, deleted);
+        if (h.size === 0) c.db.delete(key);
+      }
+      c.reply.integer(deleted);
+    },
+  },
+  {
+    // hlenCommand
+    name: 'hlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'hash', 'fast'],
+    run(c, argv) {
+      const h = lookupOf(c, argv[1]!, Hash);
+      if (h !== null) c.reply.integer(h === undefined ? 0 : h.size);
+    },
+  },
+  {
+    // hexistsCommand
+    name: 'hexists', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'hash', 'fast'],
+    run(c, argv) {
+      const h = lookupOf(c, argv[1]!, Hash);
+      if (h !== null) c.reply.integer(h?.has(argv[2]!) ? 1 : 0);
+    },
+  },
+  {
+    // hstrlenCommand
+    name: 'hstrlen', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'hash', 'fast'],
+    run(c, argv) {
+      const h = lookupOf(c, argv[1]!, Hash);
+      if (h !== null) c.reply.integer(h?.get(argv[2]!)?.length ?? 0);
+    },
+  },
+  {
+    name: 'hgetall', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'hash', 'slow'],
+    run(c, argv) {
+      hgetall(c, argv[1]!, FIELDS | VALUES);
+    },
+  },
+  {
+    name: 'hkeys', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'hash', 'slow'],
+    run(c, argv) {
+      hgetall(c, argv[1]!, FIELDS);
+    },
+  },
+  {
+    name: 'hvals', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'hash', 'slow'],
+    run(c, argv) {
+      hgetall(c, argv[1]!, VALUES);
+    },
+  },
+  {
+    name: 'hincrby', arity: 4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      hincrby(c, argv);
+    },
+  },
+  {
+    name: 'hincrbyfloat', arity: 4, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'hash', 'fast'],
+    run(c, argv) {
+      hincrbyfloat(c, argv);
+    },
+  },
+  {
+    name: 'hrandfield', arity: -2, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'hash', 'slow'],
+    run(c, argv) {
+      hrandfield(c, argv);
+    },
+  },
+  {
+    name: 'hscan', arity: -3, flags: ['readonly'], keys: [1, 1, 1], acl: ['read', 'hash', 'slow'],
+    run(c, argv) {
+      hscan(c, argv);
+    },
+  },
+];

@@ -8,7 +8,7 @@ const IN_PROGRESS = 'ERR Background save already in progress';
 export const persistenceCommands: CommandSpec[] = [
   {
     // saveCommand
-    name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_multi'], acl: ['admin', 'slow', 'dangerous'],
+    name: 'save', arity: 1, flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'], acl: ['admin', 'slow', 'dangerous'],
     run(c) {
       const p = c.server.persistence;
       if (p.bgsaveInProgress) return c.reply.error(IN_PROGRESS);
@@ -19,7 +19,7 @@ export const persistenceCommands: CommandSpec[] = [
   },
   {
     // bgsaveCommand: with no other kind of child than the snapshot, SCHEDULE changes nothing.
-    name: 'bgsave', arity: -1, flags: ['admin', 'noscript'], acl: ['admin', 'slow', 'dangerous'],
+    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], acl: ['admin', 'slow', 'dangerous'],
     run(c, argv) {
       if (argv.length > 2 || (argv.length === 2 && !is(argv[1], 'SCHEDULE'))) return c.reply.error(ERR.syntax);
       if (c.server.persistence.bgsave()) c.reply.simple('Background saving started');

@@ -1,4 +1,101 @@
-// Server commands.
+// Server commands: DBSIZE FLUSHDB FLUSHALL TIME SHUTDOWN here; INFO, CONFIG, CLIENT, COMMAND
+// and DEBUG in the files beside this one.
+import type { Client } from '../actors/client.js';
+import { is } from './args.js';
+import { clientCommand } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
+import { commandCommand } from './command-cmd.js';
+import { configCommand } from './config-cmd.js';
+import { debugCommands } from './debug.js';
+import { ERR } from './errors.js';
+import { infoCommands } from './info.js';
 
-export const serverCommands: CommandSpec[] = [];
+/** getFlushCommandFlags: no argument, ASYNC or SYNC (all the same here: freeing is the GC's). */
+function flushArgsOk(c: Client, argv: string[]): boolean {
+  if (argv.length === 1 || (argv.length === 2 && (is(argv[1], 'ASYNC') || is(argv[1], 'SYNC')))) return true;
+  c.reply.error(ERR.syntax);
+  return false;
+}
+
+/**
+ * shutdownCommand: NOSAVE / SAVE / NOW / FORCE in any order, ABORT alone. A successful
+ * shutdown closes the connection without a reply; FORCE goes on without the save that failed.
+ */
+function shutdown(c: Client, argv: string[]): void {
+  let save = false;
+  let nosave = false;
+  let now = false;
+  let force = false;
+  let abort = false;
+  for (const a of argv.slice(1)) {
+    if (is(a, 'NOSAVE')) nosave = true;
+    else if (is(a, 'SAVE')) save = true;
+    else if (is(a, 'NOW')) now = true;
+    else if (is(a, 'FORCE')) force = true;
+    else if (is(a, 'ABORT')) abort = true;
+    else return c.reply.error(ERR.syntax);
+  }
+  if ((abort && (save || nosave || now || force)) || (save && nosave)) return c.reply.error(ERR.syntax);
+  if (abort) return c.reply.error('ERR No shutdown in progress.');
+  const failed = (): void => {
+    c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    c.flush();
+  };
+  void c.server.shutdown({ save, nosave })
+    .then((done) => done || (force && c.server.shutdown({ nosave: true })))
+    .then((done) => done || failed(), (e: unknown) => {
+      c.server.log.warning(`SHUTDOWN failed: ${e instanceof Error ? e.message : String(e)}`);
+      failed();
+    });
+}
+
+const basics: CommandSpec[] = [
+  {
+    // dbsizeCommand
+    name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], acl: ['keyspace', 'read', 'fast'],
+    run(c) {
+      c.reply.integer(c.db.size);
+    },
+  },
+  {
+    // flushdbCommand
+    name: 'flushdb', arity: -1, flags: ['write'], acl: ['keyspace', 'write', 'slow', 'dangerous'],
+    run(c, argv) {
+      if (!flushArgsOk(c, argv)) return;
+      c.db.flush();
+      c.reply.ok();
+    },
+  },
+  {
+    // flushallCommand, flushAllDataAndResetRDB: with save points configured, the empty
+    // dataset is saved at once (which clears the change count, as rdbSave does).
+    name: 'flushall', arity: -1, flags: ['write'], acl: ['keyspace', 'write', 'slow', 'dangerous'],
+    run(c, argv) {
+      if (!flushArgsOk(c, argv)) return;
+      const p = c.server.persistence;
+      c.server.keyspace.flushAll();
+      p.abortBgsave();
+      if (c.server.config.get('save') !== '') p.save();
+      c.reply.ok();
+    },
+  },
+  {
+    // timeCommand
+    name: 'time', arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['fast'],
+    run(c) {
+      const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+      c.reply.array(2);
+      c.reply.bulk(String(Math.floor(us / 1e6)));
+      c.reply.bulk(String(us % 1e6));
+    },
+  },
+  {
+    name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+    acl: ['admin', 'slow', 'dangerous'],
+    run: shutdown,
+  },
+];
+
+export const serverCommands: CommandSpec[] = [
+  ...basics, ...infoCommands, configCommand, clientCommand, commandCommand, ...debugCommands,
+];

@@ -1,4 +1,404 @@
-// Sets.
+// Sets (t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP SRANDMEMBER SMOVE,
+// the SINTER / SUNION / SDIFF families, SINTERCARD and SSCAN.
+import type { Client } from '../actors/client.js';
+import { INT64, parseInteger } from '../store/numbers.js';
+import { SetValue } from '../store/set.js';
+import { is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
+import { ERR } from './errors.js';
+import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
-export const setCommands: CommandSpec[] = [];
+const LONG_MAX = INT64.max;
+export const POSITIVE = 'ERR value is out of range, must be positive';
+
+/**
+ * getRangeLongFromObjectOrReply: an integer argument within [min, max]; null after the
+ * error reply. msg, when given, replaces both the "not an integer" and the range error.
+ */
+export function rangeArg(c: Client, s: string, min: bigint, max: bigint, msg?: string): number | null {
+  const v = parseInteger(s);
+  if (v === null) {
+    c.reply.error(msg ?? ERR.notInteger);
+    return null;
+  }
+  if (v < min || v > max) {
+    c.reply.error(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
+    return null;
+  }
+  return Number(v);
+}
+
+/** SRANDMEMBER / ZRANDMEMBER's count: any long but LONG_MIN; negative allows repeats. */
+export function randomCountArg(c: Client, s: string): number | null {
+  return rangeArg(c, s, -LONG_MAX, LONG_MAX);
+}
+
+/**
+ * count distinct positions out of 0..size-1, count < size, chosen at random as
+ * srandmemberWithCountCommand does: CASE 3 (count close to size) drops random positions
+ * from all of them, CASE 4 picks random positions until it has enough.
+ */
+export function sampleDistinct(size: number, count: number): number[] {
+  if (count * 3 > size) {
+    const all = Array.from({ length: size }, (_, i) => i);
+    while (all.length > count) {
+      const i = Math.floor(Math.random() * all.length);
+      all[i] = all[all.length - 1]!;
+      all.pop();
+    }
+    return all;
+  }
+  const picked = new Set<number>();
+  while (picked.size < count) picked.add(Math.floor(Math.random() * size));
+  return [...picked];
+}
+
+/** The set at key: undefined when missing, null when WRONGTYPE was replied. */
+function readSet(c: Client, key: string): SetValue | undefined | null {
+  return lookupOf(c, key, SetValue);
+}
+
+function writeSet(c: Client, key: string): SetValue | undefined | null {
+  return lookupOf(c, key, SetValue, true);
+}
+
+/** The sets at keys (undefined for missing ones); null after a WRONGTYPE reply. */
+function readSets(c: Client, keys: string[]): Array<SetValue | undefined> | null {
+  const sets: Array<SetValue | undefined> = [];
+  for (const key of keys) {
+    const s = readSet(c, key);
+    if (s === null) return null;
+    sets.push(s);
+  }
+  return sets;
+}
+
+function replySet(c: Client, set: SetValue): void {
+  c.reply.bulks(set.values(), set.size);
+}
+
+/** The STORE variants' ending: dst gets the result, or goes when it is empty. */
+function storeSet(c: Client, dst: string, result: SetValue): void {
+  if (result.size > 0) c.db.set(dst, result);
+  else c.db.delete(dst);
+  c.reply.integer(result.size);
+}
+
+/** Members of every set, in the order of the smallest (the first of equal sizes). */
+function* intersect(sets: SetValue[]): Generator<string> {
+  sets.sort((a, b) => a.size - b.size);
+  const first = sets[0]!;
+  next: for (const m of first.values()) {
+    for (let j = 1; j < sets.length; j++) {
+      if (sets[j] !== first && !sets[j]!.has(m)) continue next;
+    }
+    yield m;
+  }
+}
+
+// sinterGenericCommand without LIMIT: SINTER, SMEMBERS, SINTERSTORE.
+function sinter(c: Client, keys: string[], dst: string | null): void {
+  const sets = readSets(c, keys);
+  if (sets === null) return;
+  const present = sets.filter((s) => s !== undefined);
+  if (present.length < sets.length) {
+    if (dst === null) return c.reply.emptyArray();
+    c.db.delete(dst);
+    return c.reply.integer(0);
+  }
+  if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)));
+  const members = [...intersect(present)];
+  c.reply.bulks(members, members.length);
+}
+
+/**
+ * sunionDiffGenericCommand's result. SDIFF picks Redis's algorithm too, since the second
+ * one adds every member of the first set before removing, which can leave an all-integer
+ * result in the hashtable encoding (and its order).
+ */
+function unionOrDiff(sets: Array<SetValue | undefined>, diff: boolean): SetValue {
+  const result = new SetValue();
+  if (!diff) {
+    for (const s of sets) if (s !== undefined) for (const m of s.values()) result.add(m);
+    return result;
+  }
+  const first = sets[0];
+  if (first === undefined || sets.indexOf(first, 1) > 0) return result;
+  const others = sets.slice(1).filter((s) => s !== undefined);
+  let oneWork = 0;
+  let twoWork = 0;
+  for (const s of [first, ...others]) {
+    oneWork += first.size;
+    twoWork += s.size;
+  }
+  if (Math.floor(oneWork / 2) <= twoWork) {
+    for (const m of first.values()) if (!others.some((s) => s.has(m))) result.add(m);
+    return result;
+  }
+  for (const m of first.values()) result.add(m);
+  for (const s of others) {
+    for (const m of s.values()) if (result.delete(m) && result.size === 0) return result;
+  }
+  return result;
+}
+
+function sunionDiff(c: Client, keys: string[], dst: string | null, diff: boolean): void {
+  const sets = readSets(c, keys);
+  if (sets === null) return;
+  const result = unionOrDiff(sets, diff);
+  if (dst === null) replySet(c, result);
+  else storeSet(c, dst, result);
+}
+
+// spopWithCountCommand
+function spopWithCount(c: Client, argv: string[]): void {
+  const count = rangeArg(c, argv[2]!, 0n, LONG_MAX, POSITIVE);
+  if (count === null) return;
+  const key = argv[1]!;
+  const set = writeSet(c, key);
+  if (set === null) return;
+  if (set === undefined || count === 0) return c.reply.emptyArray();
+  const size = set.size;
+  if (count >= size) {
+    // CASE 1: the whole set, as SUNION of it would list it.
+    replySet(c, SetValue.from(set.values()));
+    c.db.delete(key);
+    return;
+  }
+  const remaining = size - count;
+  if (remaining * 5 > count) {
+    // CASE 2: pop count random members.
+    c.reply.array(count);
+    for (let i = 0; i < count; i++) c.reply.bulk(set.pop());
+    c.db.modified(key, count);
+    return;
+  }
+  // CASE 3: move the few that stay into a new set; reply what is left of the old one.
+  const kept = new SetValue();
+  for (let i = 0; i < remaining; i++) kept.add(set.pop());
+  replySet(c, set);
+  c.db.set(key, kept, true);
+}
+
+// srandmemberWithCountCommand
+function srandmemberWithCount(c: Client, argv: string[]): void {
+  const l = randomCountArg(c, argv[2]!);
+  if (l === null) return;
+  const set = readSet(c, argv[1]!);
+  if (set === null) return;
+  const count = Math.abs(l);
+  if (set === undefined || count === 0) return c.reply.emptyArray();
+  if (l < 0 || count === 1) {
+    // CASE 1: repeats allowed.
+    c.reply.array(count);
+    for (let i = 0; i < count; i++) c.reply.bulk(set.random());
+    return;
+  }
+  if (count >= set.size) return replySet(c, set);
+  c.reply.array(count);
+  for (const i of sampleDistinct(set.size, count)) c.reply.bulk(set.at(i));
+}
+
+// sinterCardCommand's arguments: numkeys, keys, [LIMIT limit]; null after an error.
+function sintercardArgs(c: Client, argv: string[]): { keys: string[]; limit: number } | null {
+  const numkeys = rangeArg(c, argv[1]!, 1n, LONG_MAX, 'ERR numkeys should be greater than 0');
+  if (numkeys === null) return null;
+  if (numkeys > argv.length - 2) {
+    c.reply.error("ERR Number of keys can't be greater than number of args");
+    return null;
+  }
+  let limit = 0;
+  for (let j = 2 + numkeys; j < argv.length; j++) {
+    if (is(argv[j], 'LIMIT') && j + 1 < argv.length) {
+      const l = rangeArg(c, argv[++j]!, 0n, LONG_MAX, "ERR LIMIT can't be negative");
+      if (l === null) return null;
+      limit = l;
+    } else {
+      c.reply.error(ERR.syntax);
+      return null;
+    }
+  }
+  return { keys: argv.slice(2, 2 + numkeys), limit };
+}
+
+const W = ['write', 'set'];
+const R = ['read', 'set'];
+
+export const setCommands: CommandSpec[] = [
+  {
+    // saddCommand
+    name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+      const found = writeSet(c, key);
+      if (found === null) return;
+      const set = found ?? new SetValue();
+      let added = 0;
+      for (let j = 2; j < argv.length; j++) if (set.add(argv[j]!)) added++;
+      if (found === undefined) c.db.set(key, set);
+      else if (added > 0) c.db.modified(key, added);
+      c.reply.integer(added);
+    },
+  },
+  {
+    // sremCommand
+    name: 'srem', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'],
+    run(c, argv) {
+      const key = argv[1]!;
+      const set = writeSet(c, key);
+      if (set === null) return;
+      if (set === undefined) return c.reply.integer(0);
+      let deleted = 0;
+      for (let j = 2; j < argv.length && set.size > 0; j++) if (set.delete(argv[j]!)) deleted++;
+      if (set.size === 0) c.db.delete(key);
+      else if (deleted > 0) c.db.modified(key, deleted);
+      c.reply.integer(deleted);
+    },
+  },
+  {
+    // scardCommand
+    name: 'scard', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: [...R, 'fast'],
+    run(c, argv) {
+      const set = readSet(c, argv[1]!);
+      if (set !== null) c.reply.integer(set?.size ?? 0);
+    },
+  },
+  {
+    // sismemberCommand
+    name: 'sismember', arity: 3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: [...R, 'fast'],
+    run(c, argv) {
+      const set = readSet(c, argv[1]!);
+      if (set !== null) c.reply.integer(set?.has(argv[2]!) ? 1 : 0);
+    },
+  },
+  {
+    // smismemberCommand: a missing key is an empty set.
+    name: 'smismember', arity: -3, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: [...R, 'fast'],
+    run(c, argv) {
+      const set = readSet(c, argv[1]!);
+      if (set === null) return;
+      c.reply.array(argv.length - 2);
+      for (let j = 2; j < argv.length; j++) c.reply.integer(set?.has(argv[j]!) ? 1 : 0);
+    },
+  },
+  {
+    // smembers is sinterCommand of one key in Redis 7.0.
+    name: 'smembers', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      sinter(c, argv.slice(1), null);
+    },
+  },
+  {
+    // spopCommand
+    name: 'spop', arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'],
+    run(c, argv) {
+      if (argv.length === 3) return spopWithCount(c, argv);
+      if (argv.length > 3) return c.reply.error(ERR.syntax);
+      const key = argv[1]!;
+      const set = writeSet(c, key);
+      if (set === null) return;
+      if (set === undefined) return c.reply.nullBulk();
+      c.reply.bulk(set.pop());
+      if (set.size === 0) c.db.delete(key);
+      else c.db.modified(key);
+    },
+  },
+  {
+    // srandmemberCommand
+    name: 'srandmember', arity: -2, flags: ['readonly'], keys: [1, 1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      if (argv.length === 3) return srandmemberWithCount(c, argv);
+      if (argv.length > 3) return c.reply.error(ERR.syntax);
+      const set = readSet(c, argv[1]!);
+      if (set === null) return;
+      if (set === undefined) c.reply.nullBulk();
+      else c.reply.bulk(set.random());
+    },
+  },
+  {
+    // smoveCommand: a missing source replies 0 before any type check of the destination.
+    name: 'smove', arity: 4, flags: ['write', 'fast'], keys: [1, 2, 1], acl: [...W, 'fast'],
+    run(c, argv) {
+      const [, srcKey, dstKey, member] = argv as [string, string, string, string];
+      const src = writeSet(c, srcKey);
+      if (src === null) return;
+      if (src === undefined) return c.reply.integer(0);
+      const dst = writeSet(c, dstKey);
+      if (dst === null) return;
+      if (src === dst) return c.reply.integer(src.has(member) ? 1 : 0);
+      if (!src.delete(member)) return c.reply.integer(0);
+      if (src.size === 0) c.db.delete(srcKey);
+      else c.db.modified(srcKey);
+      if (dst === undefined) c.db.set(dstKey, SetValue.from([member]));
+      else if (dst.add(member)) c.db.modified(dstKey);
+      c.reply.integer(1);
+    },
+  },
+  {
+    name: 'sinter', arity: -2, flags: ['readonly'], keys: [1, -1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      sinter(c, argv.slice(1), null);
+    },
+  },
+  {
+    name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: [...W, 'slow'],
+    run(c, argv) {
+      sinter(c, argv.slice(2), argv[1]!);
+    },
+  },
+  {
+    // sinterCardCommand
+    name: 'sintercard', arity: -3, flags: ['readonly', 'movablekeys'], keys: [0, 0, 0], acl: [...R, 'slow'],
+    run(c, argv) {
+      const args = sintercardArgs(c, argv);
+      if (args === null) return;
+      const sets = readSets(c, args.keys);
+      if (sets === null) return;
+      let n = 0;
+      if (sets.every((s) => s !== undefined)) {
+        for (const _ of intersect(sets)) if (++n === args.limit) break;
+      }
+      c.reply.integer(n);
+    },
+  },
+  {
+    name: 'sunion', arity: -2, flags: ['readonly'], keys: [1, -1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      sunionDiff(c, argv.slice(1), null, false);
+    },
+  },
+  {
+    name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: [...W, 'slow'],
+    run(c, argv) {
+      sunionDiff(c, argv.slice(2), argv[1]!, false);
+    },
+  },
+  {
+    name: 'sdiff', arity: -2, flags: ['readonly'], keys: [1, -1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      sunionDiff(c, argv.slice(1), null, true);
+    },
+  },
+  {
+    name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: [...W, 'slow'],
+    run(c, argv) {
+      sunionDiff(c, argv.slice(2), argv[1]!, true);
+    },
+  },
+  {
+    // sscanCommand: an intset, or a set small enough to scan its array, goes in one step.
+    name: 'sscan', arity: -3, flags: ['readonly'], keys: [1, 1, 1], acl: [...R, 'slow'],
+    run(c, argv) {
+      const cursor = parseScanCursor(c, argv[2]!);
+      if (cursor === null) return;
+      const set = readSet(c, argv[1]!);
+      if (set === null) return;
+      if (set === undefined) return replyScan(c, '0', []);
+      const opts = parseScanOptions(c, argv, 3, false);
+      if (opts === null) return;
+      const live = set.scanOrder();
+      const step = live === null ? { next: '0', items: [...set.values()] } : scanStep(cursor, set, () => live, opts.count);
+      replyScan(c, step.next, step.items.filter((m) => scanMatches(opts, m)));
+    },
+  },
+];

@@ -11,7 +11,7 @@ function discardTransaction(c: Client): void {
 
 export const transactionCommands: CommandSpec[] = [
   {
-    name: 'multi', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    name: 'multi', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], acl: ['fast', 'transaction'],
     run(c) {
       if (c.multi !== null) return c.reply.error('ERR MULTI calls can not be nested');
       c.multi = { queue: [], failed: false };
@@ -19,7 +19,7 @@ export const transactionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'],
+    name: 'exec', arity: 1, flags: ['noscript', 'loading', 'stale', 'skip_slowlog'], acl: ['slow', 'transaction'],
     run(c) {
       const multi = c.multi;
       if (multi === null) return c.reply.error('ERR EXEC without MULTI');
@@ -38,7 +38,7 @@ export const transactionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'discard', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    name: 'discard', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], acl: ['fast', 'transaction'],
     run(c) {
       if (c.multi === null) return c.reply.error('ERR DISCARD without MULTI');
       discardTransaction(c);
@@ -47,6 +47,7 @@ export const transactionCommands: CommandSpec[] = [
   },
   {
     name: 'watch', arity: -2, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], keys: [1, -1, 1],
+    acl: ['fast', 'transaction'],
     run(c, argv) {
       if (c.multi !== null) return c.reply.error('ERR WATCH inside MULTI is not allowed');
       for (let i = 1; i < argv.length; i++) {
@@ -61,7 +62,7 @@ export const transactionCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'unwatch', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    name: 'unwatch', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], acl: ['fast', 'transaction'],
     run(c) {
       c.unwatchAll();
       c.reply.ok();

@@ -26,6 +26,19 @@ export const ALIASES: Readonly<Record<string, string>> = {
   'list-max-ziplist-size': 'list-max-listpack-size',
 };
 
+/**
+ * Directives CONFIG SET refuses, as Redis 7.0 does; port and bind too, which Redis can
+ * rebind at run time and redstate cannot yet.
+ */
+const IMMUTABLE = new Set([
+  'aclfile', 'always-show-logo', 'aof_rewrite_cpulist', 'appenddirname', 'appendfilename', 'bgsave_cpulist',
+  'bio_cpulist', 'cluster-config-file', 'cluster-enabled', 'cluster-port', 'daemonize', 'databases', 'disable-thp',
+  'enable-debug-command', 'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads',
+  'logfile', 'pidfile', 'rdbchecksum', 'replicaof', 'server_cpulist', 'set-proc-title', 'socket-mark-id',
+  'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident', 'tcp-backlog', 'unixsocket', 'unixsocketperm',
+  'port', 'bind',
+]);
+
 /** Directives a config file may hold that CONFIG GET does not list. */
 const FILE_ONLY = new Set(['include', 'rename-command', 'user', 'loadmodule', 'sentinel']);
 
@@ -140,9 +153,13 @@ const outputLimits = (current: () => string): Check => (args) => {
   return ['normal', 'slave', 'pubsub'].map((c) => `${c} ${groups.get(c)}`).join(' ');
 };
 
+/** hz: any integer, clamped to 1..500 as Redis clamps it. */
+const hz: Check = (args) => String(Math.min(500, Math.max(1, Number(int(-INT_MAX, INT_MAX)(args)))));
+
+const PROTECTION = enumOf('yes', 'no', 'local');
+
 interface Spec {
   check: Check;
-  immutable?: boolean;
 }
 
 export class Config {
@@ -160,24 +177,22 @@ export class Config {
     const spec = (check: Check, ...names: string[]): void => {
       for (const n of names) this.specs.set(n, { check });
     };
-    const fixed = (check: Check, ...names: string[]): void => {
-      for (const n of names) this.specs.set(n, { check, immutable: true });
-    };
-    fixed(int(0, 65535), 'port');
-    fixed(int(0, INT_MAX), 'tcp-backlog');
-    fixed(bind, 'bind');
-    fixed(int(1, INT_MAX), 'databases');
-    fixed(bool, 'daemonize', 'always-show-logo');
-    fixed(str, 'pidfile', 'logfile');
+    spec(int(0, 65535), 'port');
+    spec(int(0, INT_MAX), 'tcp-backlog');
+    spec(bind, 'bind');
+    spec(int(1, INT_MAX), 'databases');
+    spec(bool, 'daemonize', 'always-show-logo');
+    spec(str, 'pidfile', 'logfile');
+    spec(PROTECTION, 'enable-debug-command', 'enable-protected-configs');
     spec(directory, 'dir');
     spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip');
-    spec(enumOf('debug', 'verbose', 'notice', 'warning', 'nothing'), 'loglevel');
+    spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');
     spec(save, 'save');
     spec(replicaof, 'replicaof');
     spec(bool, 'appendonly', 'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
       'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error');
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
-    spec(int(1, 500), 'hz');
+    spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
       'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
@@ -197,6 +212,11 @@ export class Config {
 
   isFileOnly(name: string): boolean {
     return FILE_ONLY.has(name.toLowerCase());
+  }
+
+  /** CONFIG SET may not change it. */
+  isImmutable(name: string): boolean {
+    return IMMUTABLE.has(name);
   }
 
   isImplemented(name: string): boolean {
@@ -222,6 +242,7 @@ export class Config {
   set(name: string, args: string[], atRuntime: boolean): void {
     const c = this.canonical(name);
     if (c === null) throw new ConfigError('Bad directive or wrong number of arguments');
+    if (atRuntime && IMMUTABLE.has(c)) throw new ConfigError("can't set immutable config");
     const spec = this.specs.get(c);
     if (spec === undefined) {
       if (!this.reported.has(c)) {
@@ -231,7 +252,6 @@ export class Config {
       this.values.set(c, args.join(' '));
       return;
     }
-    if (atRuntime && spec.immutable) throw new ConfigError("can't set immutable config");
     this.values.set(c, spec.check(args));
     this.apply(c);
     this.onChange(c);

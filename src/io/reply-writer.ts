@@ -32,6 +32,8 @@ export class ReplyWriter {
   private chunkBytes = 0;
   /** Set on a client whose replies nobody reads (the master link): they are dropped. */
   private discard = false;
+  /** Told of every error reply (INFO errorstats counts them). */
+  onError: ((msg: string) => void) | null = null;
 
   /** Drops every reply from now on (the master link, whose replies nobody reads). */
   mute(on: boolean): void {
@@ -99,6 +101,7 @@ export class ReplyWriter {
 
   /** -msg: msg starts with its code, "ERR ...", "WRONGTYPE ..." */
   error(msg: string): void {
+    this.onError?.(msg);
     this.ascii(`-${msg.replace(/[\r\n]/g, ' ')}\r\n`);
   }
 

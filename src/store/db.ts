@@ -30,8 +30,11 @@ export class Db {
   /** The value at key, or undefined; an expired key is deleted on the way (lazy expiry). */
   lookup(key: string): Value | undefined {
     const e = this.dict.get(key);
-    if (e === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    if (e === undefined || (this.expires.size > 0 && this.expireIfNeeded(key))) {
+      this.ks.stats.keyspaceMisses++;
+      return undefined;
+    }
+    this.ks.stats.keyspaceHits++;
     return e.value;
   }
 

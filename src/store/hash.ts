@@ -1,51 +1,130 @@
-// The hash type. Reports Redis 7.0's encodings: "listpack" while small, "hashtable" for
-// good once it outgrows hash-max-listpack-entries / hash-max-listpack-value.
+// The hash type, in Redis 7.0's two encodings.
+//
+// "listpack" (at most hash-max-listpack-entries fields, each field and value at most
+// hash-max-listpack-value bytes): the pairs f1 v1 f2 v2 ... as packed items in one string
+// (./packed.ts). Lookups walk the items, as Redis does; a change builds a new string, an
+// update in place and a new field at the end, so the order is Redis's: HGETALL matches.
+// "hashtable": a Map, for good once either limit is passed (hashTypeConvert).
 import { encodingLimits } from './limits.js';
+import { flatten, itemEquals, packItem, readItem, skipItem, unpack } from './packed.js';
 
 export class Hash {
-  private map = new Map<string, string>();
-  private large = false;
+  /** The listpack; '' once converted. */
+  private lp = '';
+  /** Fields in lp. */
+  private n = 0;
+  private map: Map<string, string> | null = null;
 
   get size(): number {
-    return this.map.size;
+    return this.map === null ? this.n : this.map.size;
   }
 
   get encoding(): 'listpack' | 'hashtable' {
-    return this.large ? 'hashtable' : 'listpack';
+    return this.map === null ? 'listpack' : 'hashtable';
   }
 
   get(field: string): string | undefined {
-    return this.map.get(field);
+    if (this.map !== null) return this.map.get(field);
+    const at = this.find(field);
+    return at < 0 ? undefined : readItem(this.lp, skipItem(this.lp, at));
   }
 
   has(field: string): boolean {
-    return this.map.has(field);
+    return this.map === null ? this.find(field) >= 0 : this.map.has(field);
   }
 
-  /** Sets field; true when it is new. */
+  /** hashTypeSet: sets field; true when it is new. */
   set(field: string, value: string): boolean {
-    const size = this.map.size;
-    this.map.set(field, value);
-    if (!this.large && (this.map.size > encodingLimits.hashMaxListpackEntries ||
-        field.length > encodingLimits.hashMaxListpackValue || value.length > encodingLimits.hashMaxListpackValue)) {
-      this.large = true;
+    if (this.map === null) {
+      const max = encodingLimits.hashMaxListpackValue;
+      if (field.length > max || value.length > max) this.convert();
     }
-    return this.map.size > size;
+    if (this.map !== null) {
+      const size = this.map.size;
+      this.map.set(field, value);
+      return this.map.size > size;
+    }
+    const lp = this.lp;
+    const at = this.find(field);
+    if (at >= 0) {
+      const v = skipItem(lp, at);
+      this.lp = flatten(lp.slice(0, v) + packItem(value) + lp.slice(skipItem(lp, v)));
+    } else {
+      this.lp = flatten(lp + packItem(field) + packItem(value));
+      this.n++;
+    }
+    // Checked on updates too, as Redis does: a lowered limit converts at the next write.
+    if (this.n > encodingLimits.hashMaxListpackEntries) this.convert();
+    return at < 0;
   }
 
+  /** Removes field; true when it was there. A hashtable never goes back to a listpack. */
   delete(field: string): boolean {
-    return this.map.delete(field);
+    if (this.map !== null) return this.map.delete(field);
+    const lp = this.lp;
+    const at = this.find(field);
+    if (at < 0) return false;
+    this.lp = flatten(lp.slice(0, at) + lp.slice(skipItem(lp, skipItem(lp, at))));
+    this.n--;
+    return true;
   }
 
+  /** Pairs in order: insertion order while a listpack, as Redis's HGETALL gives them. */
   entries(): IterableIterator<[string, string]> {
-    return this.map.entries();
+    return this.map === null ? this.lpEntries() : this.map.entries();
   }
 
   keys(): IterableIterator<string> {
-    return this.map.keys();
+    return this.map === null ? this.lpItems(0) : this.map.keys();
   }
 
   values(): IterableIterator<string> {
-    return this.map.values();
+    return this.map === null ? this.lpItems(1) : this.map.values();
+  }
+
+  /**
+   * A pair chosen uniformly at random; the hash must not be empty. O(n): a listpack is
+   * walked as Redis walks it, and a Map offers no random access either.
+   */
+  randomEntry(): [string, string] {
+    let skip = Math.floor(Math.random() * this.size);
+    for (const e of this.entries()) if (skip-- === 0) return e;
+    throw new Error('randomEntry on an empty hash');
+  }
+
+  /** Index in lp of field's item, or -1. */
+  private find(field: string): number {
+    const lp = this.lp;
+    for (let at = 0; at < lp.length; at = skipItem(lp, skipItem(lp, at))) if (itemEquals(lp, at, field)) return at;
+    return -1;
+  }
+
+  private *lpEntries(): IterableIterator<[string, string]> {
+    const lp = this.lp;
+    for (let at = 0; at < lp.length;) {
+      const v = skipItem(lp, at);
+      yield [readItem(lp, at), readItem(lp, v)];
+      at = skipItem(lp, v);
+    }
+  }
+
+  /** Fields (which 0) or values (which 1). */
+  private *lpItems(which: 0 | 1): IterableIterator<string> {
+    const lp = this.lp;
+    for (let at = 0; at < lp.length;) {
+      const v = skipItem(lp, at);
+      yield readItem(lp, which === 0 ? at : v);
+      at = skipItem(lp, v);
+    }
+  }
+
+  /** hashTypeConvert to a Map. */
+  private convert(): void {
+    const items = unpack(this.lp);
+    const map = new Map<string, string>();
+    for (let i = 0; i < items.length; i += 2) map.set(items[i]!, items[i + 1]!);
+    this.map = map;
+    this.lp = '';
+    this.n = 0;
   }
 }

@@ -1,13 +1,77 @@
-// The set type: members in an array with a member->index map, so SPOP and SRANDMEMBER
-// pick in O(1). Reports Redis 7.0's encodings: "intset" while every member is an integer
-// and there are at most set-max-intset-entries, "hashtable" for good after that.
+// The set type, with Redis 7.0's two encodings:
+// - "intset" while every member is a canonical 64-bit integer and there are at most
+//   set-max-intset-entries: the values packed in ONE latin1 string, 8 chars each (the
+//   int64 big-endian with its sign bit flipped, so that string order is numeric order),
+//   sorted and found by binary search as in intset.c. It costs a few bytes per member
+//   instead of a string each (issue 9: memory per key), and lists its members in
+//   ascending order, as SMEMBERS of an intset does in Redis.
+// - "hashtable" for good after that: members in an array with a member -> index map, so
+//   that SPOP and SRANDMEMBER pick in O(1); small ones go without the map (a scan).
 import { encodingLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
 
+/** Up to this many members a hashtable set finds members by scanning its array. */
+const SCAN_MAX = 16;
+const WIDTH = 8;
+const TWO32 = 2 ** 32;
+const TWO31 = 2 ** 31;
+
+/**
+ * s as one flat string: reading a char makes V8 flatten the rope that concatenation built
+ * (a rope of slices costs several times the bytes it holds).
+ */
+export function flatten(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
+/** The 8 chars of an intset entry for a canonical integer string. */
+function encodeInt(member: string): string {
+  let hi: number;
+  let lo: number;
+  if (member.length < 16) {
+    const v = Number(member);
+    hi = Math.floor(v / TWO32);
+    lo = v - hi * TWO32;
+  } else {
+    const v = BigInt.asUintN(64, BigInt(member));
+    hi = Number(v >> 32n) | 0;
+    lo = Number(v & 0xffffffffn);
+  }
+  hi = (hi + TWO31) >>> 0;
+  return String.fromCharCode(hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255,
+    lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
+}
+
+function word(s: string, at: number): number {
+  return ((s.charCodeAt(at) << 24) | (s.charCodeAt(at + 1) << 16) | (s.charCodeAt(at + 2) << 8) | s.charCodeAt(at + 3)) >>> 0;
+}
+
+/** The decimal member at entry i of an intset string. */
+function decodeInt(ints: string, i: number): string {
+  const hi = word(ints, i * WIDTH) - TWO31;
+  const lo = word(ints, i * WIDTH + 4);
+  if (hi >= -(2 ** 20) && hi < 2 ** 20) return String(hi * TWO32 + lo);
+  return String((BigInt(hi) << 32n) + BigInt(lo));
+}
+
+/** Compares key (8 chars) with entry i of ints, as unsigned bytes. */
+function compareAt(ints: string, i: number, key: string): number {
+  const at = i * WIDTH;
+  for (let k = 0; k < WIDTH; k++) {
+    const d = ints.charCodeAt(at + k) - key.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 export class SetValue {
-  private items: string[] = [];
-  private index = new Map<string, number>();
-  private large = false;
+  /** The intset; '' once converted. */
+  private ints = '';
+  /** The hashtable's members; null while an intset. */
+  private items: string[] | null = null;
+  /** member -> position in items, for a hashtable set past SCAN_MAX members. */
+  private index: Map<string, number> | null = null;
 
   static from(members: Iterable<string>): SetValue {
     const s = new SetValue();
@@ -16,46 +80,133 @@ export class SetValue {
   }
 
   get size(): number {
-    return this.items.length;
+    return this.items === null ? this.ints.length / WIDTH : this.items.length;
   }
 
   get encoding(): 'intset' | 'hashtable' {
-    return this.large ? 'hashtable' : 'intset';
+    return this.items === null ? 'intset' : 'hashtable';
   }
 
   has(member: string): boolean {
-    return this.index.has(member);
+    if (this.items === null) return isIntegerString(member) && this.search(encodeInt(member)) >= 0;
+    return this.find(member) >= 0;
   }
 
-  /** Adds member; true when it was not there. */
+  /** Adds member; true when it was not there (setTypeAdd). */
   add(member: string): boolean {
-    if (this.index.has(member)) return false;
-    this.index.set(member, this.items.length);
-    this.items.push(member);
-    if (!this.large && (this.items.length > encodingLimits.setMaxIntsetEntries || !isIntegerString(member))) {
-      this.large = true;
+    if (this.items === null) {
+      if (isIntegerString(member)) {
+        const key = encodeInt(member);
+        const i = this.search(key);
+        if (i >= 0) return false;
+        const at = (-i - 1) * WIDTH;
+        this.ints = flatten(this.ints.slice(0, at) + key + this.ints.slice(at));
+        if (this.size > encodingLimits.setMaxIntsetEntries) this.convert();
+        return true;
+      }
+      this.convert();
     }
+    if (this.find(member) >= 0) return false;
+    const items = this.items!;
+    this.index?.set(member, items.length);
+    items.push(member);
+    if (this.index === null && items.length > SCAN_MAX) this.buildIndex();
     return true;
   }
 
   delete(member: string): boolean {
-    const i = this.index.get(member);
-    if (i === undefined) return false;
-    const last = this.items.pop()!;
-    if (i < this.items.length) {
-      this.items[i] = last;
-      this.index.set(last, i);
+    if (this.items === null) {
+      const i = isIntegerString(member) ? this.search(encodeInt(member)) : -1;
+      if (i < 0) return false;
+      this.removeInt(i);
+      return true;
     }
-    this.index.delete(member);
+    const i = this.find(member);
+    if (i < 0) return false;
+    this.removeItem(i);
     return true;
+  }
+
+  /** The member at position i (0 <= i < size): the i-th smallest of an intset. */
+  at(i: number): string {
+    return this.items === null ? decodeInt(this.ints, i) : this.items[i]!;
   }
 
   /** A member chosen uniformly at random; the set must not be empty. */
   random(): string {
-    return this.items[Math.floor(Math.random() * this.items.length)]!;
+    return this.at(Math.floor(Math.random() * this.size));
   }
 
+  /** Removes and returns a member chosen at random (SPOP); the set must not be empty. */
+  pop(): string {
+    const i = Math.floor(Math.random() * this.size);
+    const member = this.at(i);
+    if (this.items === null) this.removeInt(i);
+    else this.removeItem(i);
+    return member;
+  }
+
+  /** Members in Redis's iteration order where it is defined: ascending for an intset. */
   values(): IterableIterator<string> {
-    return this.items.values();
+    return this.items === null ? this.intValues() : this.items.values();
+  }
+
+  /**
+   * For SSCAN: the members in an order that survives changes between steps (the index's),
+   * or null when the set is listed in one step (an intset, or one small enough to scan).
+   */
+  scanOrder(): IterableIterator<string> | null {
+    return this.index === null ? null : this.index.keys();
+  }
+
+  private *intValues(): IterableIterator<string> {
+    const ints = this.ints;
+    for (let i = 0; i < ints.length / WIDTH; i++) yield decodeInt(ints, i);
+  }
+
+  /** intsetSearch: the position of key, or -(insertion point) - 1. */
+  private search(key: string): number {
+    let lo = 0;
+    let hi = this.ints.length / WIDTH - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = compareAt(this.ints, mid, key);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  private removeInt(i: number): void {
+    this.ints = flatten(this.ints.slice(0, i * WIDTH) + this.ints.slice((i + 1) * WIDTH));
+  }
+
+  private find(member: string): number {
+    return this.index !== null ? (this.index.get(member) ?? -1) : this.items!.indexOf(member);
+  }
+
+  private removeItem(i: number): void {
+    const items = this.items!;
+    const member = items[i]!;
+    const last = items.pop()!;
+    if (i < items.length) {
+      items[i] = last;
+      this.index?.set(last, i);
+    }
+    this.index?.delete(member);
+  }
+
+  // setTypeConvert to OBJ_ENCODING_HT: one way; the members keep their ascending order.
+  private convert(): void {
+    this.items = [...this.intValues()];
+    this.ints = '';
+    if (this.items.length > SCAN_MAX) this.buildIndex();
+  }
+
+  private buildIndex(): void {
+    const items = this.items!;
+    this.index = new Map();
+    for (let i = 0; i < items.length; i++) this.index.set(items[i]!, i);
   }
 }

@@ -1,64 +1,472 @@
-// The sorted-set type: members ordered by (score, member bytes). Reports Redis 7.0's
-// encodings: "listpack" while small, "skiplist" for good once it outgrows
-// zset-max-listpack-entries / zset-max-listpack-value.
+// The sorted-set type: members ordered by (score, member bytes). Two bodies, as in Redis
+// 7.0: a "listpack" packed in one string while small (zset-max-listpack-entries members of
+// at most zset-max-listpack-value bytes), then for good the "skiplist" encoding: an
+// order-statistic tree (rank-tree.ts) plus a member -> score map, where ranks are O(log n)
+// and scores O(1).
+// Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
 import { encodingLimits } from './limits.js';
+import { flatten } from './set.js';
+import { compareEntries, RankTree, type Leaf } from './rank-tree.js';
 
-/** The order Redis keeps: by score, ties by member bytes (latin1 compares as bytes). */
-export function compareEntries(s1: number, m1: string, s2: number, m2: string): number {
-  if (s1 !== s2) return s1 < s2 ? -1 : 1;
-  return m1 < m2 ? -1 : m1 > m2 ? 1 : 0;
+export { compareEntries };
+
+/** zrangespec: a score interval, each end open or closed. */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  minex: boolean;
+  maxex: boolean;
 }
 
-export class ZSet {
-  private scores = new Map<string, number>();
-  private order: string[] = [];
-  private large = false;
+/** A lex range end: a member, or -1 / 1 for "-" / "+" (shared.minstring / maxstring). */
+export type LexItem = string | -1 | 1;
 
-  get size(): number {
-    return this.scores.size;
+/** zlexrangespec */
+export interface LexRange {
+  min: LexItem;
+  max: LexItem;
+  minex: boolean;
+  maxex: boolean;
+}
+
+// zslValueGteMin, zslValueLteMax
+export function scoreGteMin(v: number, r: ScoreRange): boolean {
+  return r.minex ? v > r.min : v >= r.min;
+}
+
+export function scoreLteMax(v: number, r: ScoreRange): boolean {
+  return r.maxex ? v < r.max : v <= r.max;
+}
+
+// sdscmplex
+function compareLex(a: LexItem, b: LexItem): number {
+  if (a === b) return 0;
+  if (a === -1 || b === 1) return -1;
+  if (a === 1 || b === -1) return 1;
+  return a < b ? -1 : 1;
+}
+
+// zslLexValueGteMin, zslLexValueLteMax
+export function lexGteMin(v: string, r: LexRange): boolean {
+  return r.minex ? compareLex(v, r.min) > 0 : compareLex(v, r.min) >= 0;
+}
+
+export function lexLteMax(v: string, r: LexRange): boolean {
+  return r.maxex ? compareLex(v, r.max) < 0 : compareLex(v, r.max) <= 0;
+}
+
+/** zslIsInRange's first test: ranges that hold nothing whatever the set. */
+function emptyScoreRange(r: ScoreRange): boolean {
+  return r.min > r.max || (r.min === r.max && (r.minex || r.maxex));
+}
+
+function emptyLexRange(r: LexRange): boolean {
+  const cmp = compareLex(r.min, r.max);
+  return cmp > 0 || (cmp === 0 && (r.minex || r.maxex));
+}
+
+/** What each encoding provides; ZSet adds the conversion between them. */
+interface Body {
+  readonly size: number;
+  score(member: string): number | undefined;
+  /** Adds a member that is not there. */
+  insert(member: string, score: number): void;
+  /** Moves a member that is there from score `from` to `to`. */
+  move(member: string, from: number, to: number): void;
+  delete(member: string): boolean;
+  rank(member: string): number;
+  walk(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void;
+  /** The rank of the first entry that `out` (before the range) rejects: the descent. */
+  rankAfter(out: (member: string, score: number) => boolean): number;
+  /** Removes ranks start..end. */
+  deleteRanks(start: number, end: number): number;
+  entries(): IterableIterator<[string, number]>;
+}
+
+// A listpack entry: the member's length (one char below 255, else 255 and four chars), its
+// bytes, then the score as the 8 bytes of an IEEE double, big-endian.
+
+const scoreView = new DataView(new ArrayBuffer(8));
+
+function encodeEntry(member: string, score: number): string {
+  const n = member.length;
+  const prefix = n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
+  scoreView.setFloat64(0, score);
+  let bits = '';
+  for (let k = 0; k < 8; k++) bits += String.fromCharCode(scoreView.getUint8(k));
+  return prefix + member + bits;
+}
+
+function memberLength(lp: string, at: number): number {
+  const c = lp.charCodeAt(at);
+  if (c < 255) return c;
+  return ((lp.charCodeAt(at + 1) << 24) | (lp.charCodeAt(at + 2) << 16) | (lp.charCodeAt(at + 3) << 8) | lp.charCodeAt(at + 4)) >>> 0;
+}
+
+function memberStart(at: number, length: number): number {
+  return at + (length < 255 ? 1 : 5);
+}
+
+function readScore(lp: string, at: number): number {
+  for (let k = 0; k < 8; k++) scoreView.setUint8(k, lp.charCodeAt(at + k));
+  return scoreView.getFloat64(0);
+}
+
+/** Compares the member bytes of lp at start..start+length with m, as memcmp then length. */
+function compareMember(lp: string, start: number, length: number, m: string): number {
+  const n = Math.min(length, m.length);
+  for (let k = 0; k < n; k++) {
+    const d = lp.charCodeAt(start + k) - m.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return length - m.length;
+}
+
+/** Offsets of the entries walked backwards (one walk at a time). */
+const offsets: number[] = [];
+
+/**
+ * The listpack encoding: the entries packed in ONE latin1 string, in order, like Redis's
+ * listpack, so that a small sorted set costs one string instead of a string per member
+ * (issue 9: memory per key). Every lookup walks it (at most zset-max-listpack-entries),
+ * and every change rebuilds it, as Redis moves a listpack's memory.
+ */
+class Listpack implements Body {
+  lp = '';
+  size = 0;
+  /** The rank find() last found. */
+  private found = 0;
+
+  /** The offset of member's entry and its rank, or -1 (rank in this.found). */
+  private find(member: string): number {
+    const lp = this.lp;
+    const n = member.length;
+    let rank = 0;
+    for (let at = 0; at < lp.length; rank++) {
+      const len = memberLength(lp, at);
+      const start = memberStart(at, len);
+      if (len === n && compareMember(lp, start, len, member) === 0) {
+        this.found = rank;
+        return at;
+      }
+      at = start + len + 8;
+    }
+    return -1;
   }
 
-  get encoding(): 'listpack' | 'skiplist' {
-    return this.large ? 'skiplist' : 'listpack';
+  /** The offset of the entry at a rank (lp.length past the last). */
+  private offsetOf(rank: number): number {
+    const lp = this.lp;
+    let at = 0;
+    for (let i = 0; i < rank; i++) {
+      const len = memberLength(lp, at);
+      at = memberStart(at, len) + len + 8;
+    }
+    return at;
   }
 
   score(member: string): number | undefined {
-    return this.scores.get(member);
+    const at = this.find(member);
+    if (at < 0) return undefined;
+    const len = memberLength(this.lp, at);
+    return readScore(this.lp, memberStart(at, len) + len);
   }
 
-  /** Inserts member or moves it to its new score. */
-  set(member: string, score: number): void {
-    if (this.scores.has(member)) this.delete(member);
-    this.scores.set(member, score);
-    this.order.splice(this.insertionPoint(score, member), 0, member);
-    if (!this.large && (this.scores.size > encodingLimits.zsetMaxListpackEntries ||
-        member.length > encodingLimits.zsetMaxListpackValue)) {
-      this.large = true;
+  // zzlInsert: zzlInsertAt stores integral scores as integers, so -0 becomes 0.
+  insert(member: string, score: number): void {
+    const lp = this.lp;
+    let at = 0;
+    while (at < lp.length) {
+      const len = memberLength(lp, at);
+      const start = memberStart(at, len);
+      const s = readScore(lp, start + len);
+      if (s > score || (s === score && compareMember(lp, start, len, member) > 0)) break;
+      at = start + len + 8;
     }
+    this.lp = flatten(lp.slice(0, at) + encodeEntry(member, score === 0 ? 0 : score) + lp.slice(at));
+    this.size++;
+  }
+
+  move(member: string, _from: number, to: number): void {
+    this.delete(member);
+    this.insert(member, to);
   }
 
   delete(member: string): boolean {
-    const score = this.scores.get(member);
-    if (score === undefined) return false;
-    this.order.splice(this.insertionPoint(score, member), 1);
-    this.scores.delete(member);
+    const at = this.find(member);
+    if (at < 0) return false;
+    const len = memberLength(this.lp, at);
+    this.lp = flatten(this.lp.slice(0, at) + this.lp.slice(memberStart(at, len) + len + 8));
+    this.size--;
     return true;
   }
 
-  /** Entries in ascending order. */
-  *entries(): IterableIterator<[string, number]> {
-    for (const m of this.order) yield [m, this.scores.get(m)!];
+  rank(member: string): number {
+    return this.find(member) < 0 ? -1 : this.found;
   }
 
-  private insertionPoint(score: number, member: string): number {
-    let lo = 0;
-    let hi = this.order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.order[mid]!;
-      if (compareEntries(this.scores.get(m)!, m, score, member) < 0) lo = mid + 1;
-      else hi = mid;
+  walk(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
+    const lp = this.lp;
+    if (!reverse) {
+      for (let at = this.offsetOf(start); at < lp.length;) {
+        const len = memberLength(lp, at);
+        const from = memberStart(at, len);
+        at = from + len + 8;
+        if (visit(lp.slice(from, from + len), readScore(lp, from + len)) === false) return;
+      }
+      return;
     }
-    return lo;
+    offsets.length = 0;
+    for (let at = 0, i = 0; i <= start; i++) {
+      offsets.push(at);
+      const len = memberLength(lp, at);
+      at = memberStart(at, len) + len + 8;
+    }
+    for (let i = start; i >= 0; i--) {
+      const at = offsets[i]!;
+      const len = memberLength(lp, at);
+      const from = memberStart(at, len);
+      if (visit(lp.slice(from, from + len), readScore(lp, from + len)) === false) return;
+    }
+  }
+
+  // zzlFirstInRange and friends scan from the head.
+  rankAfter(out: (member: string, score: number) => boolean): number {
+    let rank = 0;
+    this.walk(0, false, (m, s) => {
+      if (!out(m, s)) return false;
+      rank++;
+    });
+    return rank;
+  }
+
+  deleteRanks(start: number, end: number): number {
+    this.lp = flatten(this.lp.slice(0, this.offsetOf(start)) + this.lp.slice(this.offsetOf(end + 1)));
+    this.size -= end - start + 1;
+    return end - start + 1;
+  }
+
+  /** Entries in order; copy: members copied out, not V8 slices that keep lp alive. */
+  *entries(copy = false): IterableIterator<[string, number]> {
+    const lp = this.lp;
+    const bytes = copy ? Buffer.from(lp, 'latin1') : null;
+    for (let at = 0; at < lp.length;) {
+      const len = memberLength(lp, at);
+      const from = memberStart(at, len);
+      at = from + len + 8;
+      yield [bytes === null ? lp.slice(from, from + len) : bytes.toString('latin1', from, from + len), readScore(lp, from + len)];
+    }
+  }
+}
+
+/**
+ * The skiplist encoding (Redis's name for it): an order-statistic tree for ranks and
+ * ranges plus a member -> score map, as t_zset.c's zset pairs zskiplist with a dict.
+ */
+class Tree implements Body {
+  readonly tree = new RankTree();
+  readonly dict = new Map<string, number>();
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  score(member: string): number | undefined {
+    return this.dict.get(member);
+  }
+
+  insert(member: string, score: number): void {
+    this.tree.insert(score, member);
+    this.dict.set(member, score);
+  }
+
+  move(member: string, from: number, to: number): void {
+    this.tree.delete(from, member);
+    this.tree.insert(to, member);
+    this.dict.set(member, to);
+  }
+
+  delete(member: string): boolean {
+    const score = this.dict.get(member);
+    if (score === undefined) return false;
+    this.tree.delete(score, member);
+    this.dict.delete(member);
+    return true;
+  }
+
+  rank(member: string): number {
+    const score = this.dict.get(member);
+    return score === undefined ? -1 : this.tree.seekKey(score, member);
+  }
+
+  walk(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
+    const t = this.tree;
+    t.seekRank(start);
+    let leaf: Leaf | null = t.leaf;
+    let i = t.index;
+    while (leaf !== null) {
+      if (visit(leaf.members[i]!, leaf.scores[i]!) === false) return;
+      i += reverse ? -1 : 1;
+      if (i < 0) {
+        leaf = leaf.prev;
+        i = leaf === null ? 0 : leaf.members.length - 1;
+      } else if (i === leaf.members.length) {
+        leaf = leaf.next;
+        i = 0;
+      }
+    }
+  }
+
+  rankAfter(out: (member: string, score: number) => boolean): number {
+    return this.tree.seekBoundary(out);
+  }
+
+  deleteRanks(start: number, end: number): number {
+    for (let r = start; r <= end; r++) this.dict.delete(this.tree.deleteRank(start));
+    return end - start + 1;
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    for (let leaf: Leaf | null = this.tree.head; leaf !== null; leaf = leaf.next) {
+      for (let i = 0; i < leaf.members.length; i++) yield [leaf.members[i]!, leaf.scores[i]!];
+    }
+  }
+}
+
+export class ZSet {
+  private body: Listpack | Tree = new Listpack();
+
+  get size(): number {
+    return this.body.size;
+  }
+
+  get encoding(): 'listpack' | 'skiplist' {
+    return this.body instanceof Listpack ? 'listpack' : 'skiplist';
+  }
+
+  score(member: string): number | undefined {
+    return this.body.score(member);
+  }
+
+  /**
+   * zsetAdd without options: inserts member or moves it to its new score; true when it
+   * was added. An equal score (0 and -0 included) leaves the entry as it is.
+   */
+  set(member: string, score: number): boolean {
+    const body = this.body;
+    const current = body.score(member);
+    if (current !== undefined) {
+      if (current !== score) body.move(member, current, score);
+      return false;
+    }
+    if (body instanceof Listpack && (body.size + 1 > encodingLimits.zsetMaxListpackEntries ||
+        member.length > encodingLimits.zsetMaxListpackValue)) {
+      this.convertToSkiplist(body);
+    }
+    this.body.insert(member, score);
+    return true;
+  }
+
+  delete(member: string): boolean {
+    return this.body.delete(member);
+  }
+
+  /** The 0-based ascending rank of member, or -1. */
+  rank(member: string): number {
+    return this.body.rank(member);
+  }
+
+  /**
+   * Visits entries from rank start, towards higher ranks or (reverse) lower ones, while
+   * visit does not return false.
+   */
+  walk(start: number, reverse: boolean, visit: (member: string, score: number) => boolean | void): void {
+    if (start >= 0 && start < this.size) this.body.walk(start, reverse, visit);
+  }
+
+  /** Entries in ascending order. */
+  entries(): IterableIterator<[string, number]> {
+    return this.body.entries();
+  }
+
+  /**
+   * For ZSCAN: the members in an order that survives changes between steps (the dict's),
+   * or null for a listpack, which is listed in one step.
+   */
+  scanOrder(): IterableIterator<string> | null {
+    return this.body instanceof Tree ? this.body.dict.keys() : null;
+  }
+
+  /**
+   * zslFirstInRange / zslLastInRange (and the listpack's): the rank of the first entry in
+   * range, or of the last one when reverse; -1 when none is.
+   */
+  firstInScoreRange(r: ScoreRange, reverse: boolean): number {
+    const n = this.size;
+    if (n === 0 || emptyScoreRange(r)) return -1;
+    if (!scoreGteMin(this.scoreAt(n - 1), r) || !scoreLteMax(this.scoreAt(0), r)) return -1;
+    if (reverse) {
+      const i = this.body.rankAfter((_m, s) => scoreLteMax(s, r)) - 1;
+      return scoreGteMin(this.scoreAt(i), r) ? i : -1;
+    }
+    const i = this.body.rankAfter((_m, s) => !scoreGteMin(s, r));
+    return scoreLteMax(this.scoreAt(i), r) ? i : -1;
+  }
+
+  /** zslFirstInLexRange / zslLastInLexRange, as firstInScoreRange. */
+  firstInLexRange(r: LexRange, reverse: boolean): number {
+    const n = this.size;
+    if (n === 0 || emptyLexRange(r)) return -1;
+    if (!lexGteMin(this.memberAt(n - 1), r) || !lexLteMax(this.memberAt(0), r)) return -1;
+    if (reverse) {
+      const i = this.lastInLex(r);
+      return i >= 0 && lexGteMin(this.memberAt(i), r) ? i : -1;
+    }
+    const i = this.body.rankAfter((m) => !lexGteMin(m, r));
+    return lexLteMax(this.memberAt(i), r) ? i : -1;
+  }
+
+  /** Removes ranks start..end (0-based, ascending, inclusive); returns how many went. */
+  deleteRanks(start: number, end: number): number {
+    return end < start ? 0 : this.body.deleteRanks(start, end);
+  }
+
+  /** The member at a rank that exists. */
+  memberAt(rank: number): string {
+    let member = '';
+    this.body.walk(rank, false, (m) => {
+      member = m;
+      return false;
+    });
+    return member;
+  }
+
+  /** The score at a rank that exists. */
+  scoreAt(rank: number): number {
+    let score = 0;
+    this.body.walk(rank, false, (_m, s) => {
+      score = s;
+      return false;
+    });
+    return score;
+  }
+
+  /** zzlLastInLexRange scans back from the tail; the tree descends as zslLastInLexRange does. */
+  private lastInLex(r: LexRange): number {
+    const body = this.body;
+    if (body instanceof Tree) return body.rankAfter((m) => lexLteMax(m, r)) - 1;
+    let i = body.size - 1;
+    body.walk(i, true, (m) => {
+      if (lexLteMax(m, r)) return false;
+      i--;
+    });
+    return i;
+  }
+
+  // zsetConvert to OBJ_ENCODING_SKIPLIST: one way.
+  private convertToSkiplist(lp: Listpack): void {
+    const tree = new Tree();
+    for (const [m, s] of lp.entries(true)) tree.insert(m, s);
+    this.body = tree;
   }
 }

@@ -1,0 +1,256 @@
+// CLIENT LIST INFO KILL SETNAME GETNAME ID NO-EVICT HELP (networking.c clientCommand).
+import type { Client } from '../actors/client.js';
+import { intArg, is } from './args.js';
+import { ERR } from './errors.js';
+import { container, replyHelp } from './subcommands.js';
+
+const CONN = ['noscript', 'loading', 'stale'] as const;
+const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
+
+type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
+
+/** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
+function clientType(_c: Client): ClientType {
+  return 'normal';
+}
+
+/** getClientTypeByName */
+function typeByName(name: string): ClientType | null {
+  const n = name.toLowerCase();
+  if (n === 'normal' || n === 'master' || n === 'pubsub' || n === 'replica') return n;
+  return n === 'slave' ? 'replica' : null;
+}
+
+/** Clients that asked CLIENT NO-EVICT ON (flag "e"); nothing evicts clients here anyway. */
+const noEvict = new WeakSet<Client>();
+
+/** The socket's file descriptor, as Redis shows it; -1 for a client without one. */
+function fdOf(c: Client): number {
+  const handle = (c.stream?.socket as { _handle?: { fd?: number } } | undefined)?._handle;
+  return handle?.fd ?? -1;
+}
+
+/** getClientInfoString: one CLIENT LIST line (without its newline). */
+function clientInfoString(c: Client, argvMem: number): string {
+  const now = Date.now();
+  let flags = '';
+  if (c.multi !== null) flags += 'x';
+  if (c.watch.casDirty) flags += 'd';
+  if (c.closeAfterReply) flags += 'c';
+  if (noEvict.has(c)) flags += 'e';
+  if (flags === '') flags = 'N';
+  let multiMem = 0;
+  if (c.multi !== null) for (const argv of c.multi.queue) for (const a of argv) multiMem += a.length;
+  const qbuf = c.parser.buffered;
+  const omem = c.reply.pending + (c.stream?.socket.writableLength ?? 0);
+  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
+    `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
+    `flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
+    `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=0 oll=0 ` +
+    `omem=${omem} tot-mem=${qbuf + argvMem + multiMem + omem} events=${omem > 0 ? 'rw' : 'r'} ` +
+    `cmd=${c.lastCommand} user=default redir=-1 resp=2`;
+}
+
+/** The bytes of the command being run, for its own client's argv-mem. */
+const argvBytes = (argv: string[]): number => argv.reduce((n, a) => n + a.length, 0);
+
+/** clientListCommand's filters: TYPE <type> alone, or ID <id> [<id> ...]. */
+function clientList(c: Client, argv: string[]): void {
+  let out = '';
+  const line = (cl: Client): void => {
+    out += `${clientInfoString(cl, cl === c ? argvBytes(argv) : 0)}\n`;
+  };
+  if (argv.length === 4 && is(argv[2], 'TYPE')) {
+    const t = typeByName(argv[3]!);
+    if (t === null) return c.reply.error(`ERR Unknown client type '${argv[3]}'`);
+    for (const cl of c.server.clients.values()) if (clientType(cl) === t) line(cl);
+  } else if (argv.length > 3 && is(argv[2], 'ID')) {
+    const ids: number[] = [];
+    for (const s of argv.slice(3)) {
+      const id = intArg(c, s, 'ERR Invalid client ID');
+      if (id === null) return;
+      ids.push(id);
+    }
+    for (const id of ids) {
+      const cl = c.server.clients.get(id);
+      if (cl !== undefined) line(cl);
+    }
+  } else if (argv.length !== 2) {
+    return c.reply.error(ERR.syntax);
+  } else {
+    for (const cl of c.server.clients.values()) line(cl);
+  }
+  c.reply.bulk(out);
+}
+
+interface KillFilter {
+  addr?: string;
+  laddr?: string;
+  type?: ClientType;
+  id?: number;
+  skipme: boolean;
+}
+
+const KILL_ID = 'ERR client-id should be greater than 0';
+
+/** clientKillCommand's options; null when it replied an error. */
+function killFilter(c: Client, argv: string[]): KillFilter | null {
+  if (argv.length === 3) return { addr: argv[2]!, skipme: false };
+  const f: KillFilter = { skipme: true };
+  for (let i = 2; i < argv.length; i += 2) {
+    const opt = argv[i]!;
+    const val = argv[i + 1];
+    if (val === undefined) {
+      c.reply.error(ERR.syntax);
+      return null;
+    }
+    if (is(opt, 'ID')) {
+      const id = intArg(c, val, KILL_ID);
+      if (id === null) return null;
+      if (id < 1) {
+        c.reply.error(KILL_ID);
+        return null;
+      }
+      f.id = id;
+    } else if (is(opt, 'TYPE')) {
+      const t = typeByName(val);
+      if (t === null) {
+        c.reply.error(`ERR Unknown client type '${val}'`);
+        return null;
+      }
+      f.type = t;
+    } else if (is(opt, 'ADDR')) {
+      f.addr = val;
+    } else if (is(opt, 'LADDR')) {
+      f.laddr = val;
+    } else if (is(opt, 'USER')) {
+      if (val !== 'default') {
+        c.reply.error(`ERR No such user '${val}'`);
+        return null;
+      }
+    } else if (is(opt, 'SKIPME') && (is(val, 'YES') || is(val, 'NO'))) {
+      f.skipme = is(val, 'YES');
+    } else {
+      c.reply.error(ERR.syntax);
+      return null;
+    }
+  }
+  return f;
+}
+
+/** CLIENT KILL: the matching clients close once their pending replies are out. */
+function clientKill(c: Client, argv: string[]): void {
+  const f = killFilter(c, argv);
+  if (f === null) return;
+  let killed = 0;
+  for (const cl of [...c.server.clients.values()]) {
+    if (f.addr !== undefined && cl.addr !== f.addr) continue;
+    if (f.laddr !== undefined && cl.laddr !== f.laddr) continue;
+    if (f.type !== undefined && clientType(cl) !== f.type) continue;
+    if (f.id !== undefined && cl.id !== f.id) continue;
+    if (cl === c && f.skipme) continue;
+    killed++;
+    if (cl === c) c.closeAfterReply = true;
+    else cl.close();
+  }
+  if (argv.length === 3) {
+    if (killed === 0) c.reply.error('ERR No such client');
+    else c.reply.ok();
+  } else {
+    c.reply.integer(killed);
+  }
+}
+
+/** clientSetNameOrReply: printable ASCII without spaces, or empty to clear; false (replied) when refused. */
+export function setClientName(c: Client, name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charCodeAt(i);
+    if (ch < 0x21 || ch > 0x7e) {
+      c.reply.error('ERR Client names cannot contain spaces, newlines or special characters.');
+      return false;
+    }
+  }
+  c.name = name;
+  return true;
+}
+
+const HELP = [
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+];
+
+export const clientCommand = container('client', [
+  {
+    name: 'client|list', arity: -2, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run: clientList,
+  },
+  {
+    name: 'client|info', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c, argv) {
+      c.reply.bulk(`${clientInfoString(c, argvBytes(argv))}\n`);
+    },
+  },
+  {
+    name: 'client|kill', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run: clientKill,
+  },
+  {
+    name: 'client|setname', arity: 3, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c, argv) {
+      if (setClientName(c, argv[2]!)) c.reply.ok();
+    },
+  },
+  {
+    name: 'client|getname', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      c.reply.bulkOrNull(c.name === '' ? null : c.name);
+    },
+  },
+  {
+    name: 'client|id', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      c.reply.integer(c.id);
+    },
+  },
+  {
+    name: 'client|no-evict', arity: 3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run(c, argv) {
+      if (is(argv[2], 'ON')) noEvict.add(c);
+      else if (is(argv[2], 'OFF')) noEvict.delete(c);
+      else return c.reply.error(ERR.syntax);
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'client|help', arity: 2, flags: ['loading', 'stale'], acl: ['slow', 'connection'],
+    run(c) {
+      replyHelp(c, 'CLIENT', HELP);
+    },
+  },
+]);

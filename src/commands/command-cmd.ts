@@ -1,0 +1,180 @@
+// COMMAND [COUNT LIST INFO DOCS GETKEYS HELP] (server.c commandCommand and friends): the
+// command table as Redis 7.0 describes it to clients, in RESP2.
+import type { Client } from '../actors/client.js';
+import { globMatch, is } from './args.js';
+import type { Command, CommandFlag } from './command.js';
+import { ERR } from './errors.js';
+import { container, replyHelp, subcommandsOf } from './subcommands.js';
+import { allCommands, lookupCommand } from './table.js';
+
+/** addReplyCommandFlags' order (may_replicate is hidden on purpose, as in Redis). */
+const FLAG_ORDER: readonly string[] = [
+  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
+  'skip_monitor', 'skip_slowlog', 'asking', 'fast', 'no_auth', 'no_mandatory_keys', 'no_async_loading',
+  'no_multi', 'movablekeys', 'allow_busy',
+];
+
+/** ACLCommandCategories' order. */
+const ACL_ORDER = [
+  'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog',
+  'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection',
+  'transaction', 'scripting',
+];
+
+/** The command's ACL categories with setImplicitACLCategories' additions, in Redis's order. */
+function aclCategories(cmd: Command): string[] {
+  const cats = new Set(cmd.acl ?? []);
+  const has = (f: CommandFlag): boolean => cmd.flags.includes(f);
+  if (has('write')) cats.add('write');
+  if (has('readonly') && !cats.has('scripting')) cats.add('read');
+  if (has('admin')) cats.add('admin').add('dangerous');
+  if (has('pubsub')) cats.add('pubsub');
+  if (has('fast')) cats.add('fast');
+  if (has('blocking')) cats.add('blocking');
+  if (!cats.has('fast')) cats.add('slow');
+  return ACL_ORDER.filter((a) => cats.has(a));
+}
+
+/** addReplyCommandInfo: the ten fields of one entry (tips and key specs left empty). */
+function replyCommandInfo(c: Client, cmd: Command): void {
+  const [first, last, step] = cmd.keys ?? [0, 0, 0];
+  const flags = FLAG_ORDER.filter((f) => (cmd.flags as readonly string[]).includes(f));
+  const cats = aclCategories(cmd);
+  const subs = subcommandsOf(cmd.name) ?? [];
+  c.reply.array(10);
+  c.reply.bulk(cmd.name);
+  c.reply.integer(cmd.arity);
+  c.reply.array(flags.length);
+  for (const f of flags) c.reply.simple(f);
+  c.reply.integer(first);
+  c.reply.integer(last);
+  c.reply.integer(step);
+  c.reply.array(cats.length);
+  for (const a of cats) c.reply.simple(`@${a}`);
+  c.reply.emptyArray();
+  c.reply.emptyArray();
+  c.reply.array(subs.length);
+  for (const s of subs) replyCommandInfo(c, s);
+}
+
+/** lookupCommandBySds: "get", or "config|get" for a subcommand; any case. */
+function findCommand(fullname: string): Command | undefined {
+  const name = fullname.toLowerCase();
+  const bar = name.indexOf('|');
+  if (bar < 0) return lookupCommand(name);
+  return subcommandsOf(name.slice(0, bar))?.find((s) => s.name === name);
+}
+
+/** lookupCommand(argv): the subcommand a container's argv names, or the command itself. */
+function commandOfArgv(argv: string[]): Command | undefined {
+  const cmd = lookupCommand(argv[0]!);
+  const subs = cmd === undefined ? undefined : subcommandsOf(cmd.name);
+  if (subs === undefined || argv.length === 1) return cmd;
+  return findCommand(`${cmd!.name}|${argv[1]}`);
+}
+
+/** Every command with its subcommands after it, as COMMAND LIST walks them. */
+function everyCommand(): Command[] {
+  return allCommands().flatMap((cmd) => [cmd, ...(subcommandsOf(cmd.name) ?? [])]);
+}
+
+function replyAll(c: Client): void {
+  const all = allCommands();
+  c.reply.array(all.length);
+  for (const cmd of all) replyCommandInfo(c, cmd);
+}
+
+/** commandListCommand: all names, or those passing FILTERBY MODULE | ACLCAT | PATTERN. */
+function commandList(c: Client, argv: string[]): void {
+  let keep: (cmd: Command) => boolean = () => true;
+  for (let i = 2; i < argv.length; i += 3) {
+    if (!is(argv[i], 'FILTERBY') || argv.length - 1 - i !== 2) return c.reply.error(ERR.syntax);
+    const arg = argv[i + 2]!;
+    if (is(argv[i + 1], 'MODULE')) keep = () => false;
+    else if (is(argv[i + 1], 'ACLCAT')) keep = (cmd) => aclCategories(cmd).includes(arg.toLowerCase());
+    else if (is(argv[i + 1], 'PATTERN')) keep = (cmd) => globMatch(arg, cmd.name, true);
+    else return c.reply.error(ERR.syntax);
+  }
+  const names = everyCommand().filter(keep).map((cmd) => cmd.name);
+  c.reply.bulks(names, names.length);
+}
+
+/** getKeysSubcommand: the keys of a full command line, from its first/last/step. */
+function commandGetKeys(c: Client, argv: string[]): void {
+  const args = argv.slice(2);
+  const cmd = commandOfArgv(args);
+  if (cmd === undefined) return c.reply.error('ERR Invalid command specified');
+  if (cmd.keys === undefined || cmd.keys[0] === 0) return c.reply.error('ERR The command has no key arguments');
+  if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
+    return c.reply.error('ERR Invalid number of arguments specified for command');
+  }
+  const [first, lastSpec, step] = cmd.keys;
+  const last = lastSpec < 0 ? args.length + lastSpec : lastSpec;
+  if (first >= args.length || last >= args.length) return c.reply.error('ERR Invalid arguments specified for command');
+  const keys: string[] = [];
+  for (let i = first; i <= last; i += step) keys.push(args[i]!);
+  c.reply.bulks(keys, keys.length);
+}
+
+const HELP = [
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+];
+
+const CONN = ['loading', 'stale'] as const;
+
+export const commandCommand = container('command', [
+  {
+    name: 'command|count', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      c.reply.integer(allCommands().length);
+    },
+  },
+  {
+    name: 'command|list', arity: -2, flags: [...CONN], acl: ['slow', 'connection'],
+    run: commandList,
+  },
+  {
+    name: 'command|info', arity: -2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c, argv) {
+      if (argv.length === 2) return replyAll(c);
+      c.reply.array(argv.length - 2);
+      for (const name of argv.slice(2)) {
+        const cmd = findCommand(name);
+        if (cmd === undefined) c.reply.nullBulk();
+        else replyCommandInfo(c, cmd);
+      }
+    },
+  },
+  {
+    // No documentation is kept: an empty answer, which redis-cli takes as "no hints".
+    name: 'command|docs', arity: -2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      c.reply.emptyArray();
+    },
+  },
+  {
+    name: 'command|getkeys', arity: -4, flags: [...CONN], acl: ['slow', 'connection'],
+    run: commandGetKeys,
+  },
+  {
+    name: 'command|help', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      replyHelp(c, 'COMMAND', HELP);
+    },
+  },
+], { flags: [...CONN], acl: ['slow', 'connection'], run: replyAll });

@@ -1,0 +1,154 @@
+// CONFIG GET SET RESETSTAT REWRITE HELP (config.c).
+import type { Client } from '../actors/client.js';
+import { ConfigError } from '../config/config.js';
+import { globMatch } from './args.js';
+import { rewriteConfig } from './config-rewrite.js';
+import { resetServerState } from './server-state.js';
+import { container, replyHelp, subcommandsOf } from './subcommands.js';
+import { allCommands } from './table.js';
+
+const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
+
+/** PROTECTED_CONFIG: settable at run time only when enable-protected-configs allows it. */
+const PROTECTED = new Set(['dir', 'dbfilename']);
+
+/** allowProtectedAction: "yes", or "local" and the client is on loopback. */
+export function allowProtectedAction(c: Client, setting: string): boolean {
+  if (setting === 'yes') return true;
+  if (setting !== 'local') return false;
+  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
+  return host === '127.0.0.1' || host === '::1' || host === '::ffff:127.0.0.1' || c.stream === null;
+}
+
+/** resetCommandTableStats */
+function resetCommandStats(): void {
+  for (const cmd of allCommands()) {
+    for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
+      c.stats.calls = 0;
+      c.stats.usec = 0;
+      c.stats.rejected = 0;
+      c.stats.failed = 0;
+    }
+  }
+}
+
+/**
+ * configSetCommand: checks every name first (unknown, protected, given twice: the first
+ * problem is reported), then sets each value in order; when one is refused, the ones already
+ * set get their old values back.
+ */
+function configSet(c: Client, argv: string[]): void {
+  if (argv.length % 2 !== 0) return c.reply.error('ERR syntax error');
+  const config = c.server.config;
+  const names: string[] = [];
+  const canonical: string[] = [];
+  let failure: string | null = null;
+  for (let i = 2; i < argv.length && failure === null; i += 2) {
+    const name = argv[i]!.toLowerCase();
+    const cn = config.isFileOnly(name) ? null : config.canonical(name);
+    if (cn === null) {
+      failure = `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+    } else if (config.isImmutable(cn)) {
+      failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+    } else if (PROTECTED.has(cn) && !allowProtectedAction(c, config.get('enable-protected-configs')!)) {
+      failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
+    } else if (canonical.includes(cn)) {
+      failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
+    } else {
+      names.push(name);
+      canonical.push(cn);
+    }
+  }
+  if (failure !== null) return c.reply.error(failure);
+  const old = canonical.map((cn) => config.get(cn)!);
+  for (let i = 0; i < canonical.length; i++) {
+    try {
+      config.set(canonical[i]!, [argv[3 + i * 2]!], true);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      for (let j = i - 1; j >= 0; j--) config.set(canonical[j]!, [old[j]!], false);
+      return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
+    }
+  }
+  c.reply.ok();
+}
+
+/** configGetCommand: exact names are looked up as typed, patterns matched without case. */
+function configGet(c: Client, argv: string[]): void {
+  const config = c.server.config;
+  const found = new Map<string, [string, string]>();
+  for (let i = 2; i < argv.length; i++) {
+    const pattern = argv[i]!;
+    if (!/[*?[]/.test(pattern)) {
+      const key = pattern.toLowerCase();
+      const cn = config.canonical(key);
+      if (cn !== null && !found.has(key)) found.set(key, [pattern, config.get(cn)!]);
+      continue;
+    }
+    for (const [name, value] of config.matching(pattern, (p, n) => globMatch(p, n, true))) {
+      if (!found.has(name)) found.set(name, [name, value]);
+    }
+  }
+  c.reply.array(found.size * 2);
+  for (const [name, value] of found.values()) {
+    c.reply.bulk(name);
+    c.reply.bulk(value);
+  }
+}
+
+const HELP = [
+  'GET <pattern>',
+  '    Return parameters matching the glob-like <pattern> and their values.',
+  'SET <directive> <value>',
+  '    Set the configuration <directive> to <value>.',
+  'RESETSTAT',
+  '    Reset statistics reported by the INFO command.',
+  'REWRITE',
+  '    Rewrite the configuration file.',
+];
+
+export const configCommand = container('config', [
+  {
+    name: 'config|get', arity: -3, flags: [...ADMIN], acl: ['admin', 'slow', 'dangerous'],
+    run: configGet,
+  },
+  {
+    name: 'config|set', arity: -4, flags: [...ADMIN], acl: ['admin', 'slow', 'dangerous'],
+    run: configSet,
+  },
+  {
+    // resetCommand's RESETSTAT: resetServerStats, resetCommandTableStats, resetErrorTableStats
+    name: 'config|resetstat', arity: 2, flags: [...ADMIN], acl: ['admin', 'slow', 'dangerous'],
+    run(c) {
+      const ks = c.server.keyspace.stats;
+      c.server.resetStats();
+      resetCommandStats();
+      resetServerState(c.server);
+      ks.expiredKeys = 0;
+      ks.keyspaceHits = 0;
+      ks.keyspaceMisses = 0;
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'config|rewrite', arity: 2, flags: [...ADMIN], acl: ['admin', 'slow', 'dangerous'],
+    run(c) {
+      const path = c.server.configFile;
+      if (path === null) return c.reply.error('ERR The server is running without a config file');
+      try {
+        rewriteConfig(c.server.config, path);
+      } catch (e) {
+        c.server.log.warning(`CONFIG REWRITE failed: ${(e as Error).message}`);
+        return c.reply.error(`ERR Rewriting config file: ${(e as Error).message}`);
+      }
+      c.server.log.notice('CONFIG REWRITE executed with success.');
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'config|help', arity: 2, flags: ['loading', 'stale'], acl: ['slow'],
+    run(c) {
+      replyHelp(c, 'CONFIG', HELP);
+    },
+  },
+]);

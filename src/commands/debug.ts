@@ -1,0 +1,169 @@
+// DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, SLEEP, SET-ACTIVE-EXPIRE, POPULATE,
+// RELOAD, LOG, ERROR, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+import type { Client } from '../actors/client.js';
+import { computeDatasetDigest, valueDigest } from '../store/digest.js';
+import { intArg, is } from './args.js';
+import type { CommandSpec } from './command.js';
+import { allowProtectedAction } from './config-cmd.js';
+import { replyHelp } from './subcommands.js';
+
+const NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", ' +
+  'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
+  'and then restart the server.';
+const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
+
+/** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** getPositiveLongFromObjectOrReply with Redis's default message for both failures. */
+function positive(c: Client, s: string): number | null {
+  const n = intArg(c, s, MUST_BE_POSITIVE);
+  if (n !== null && n < 0) {
+    c.reply.error(MUST_BE_POSITIVE);
+    return null;
+  }
+  return n;
+}
+
+/**
+ * DEBUG POPULATE: keys prefix:0..count-1 holding "value:N", NUL-padded or cut to size when
+ * one is given; existing keys are left alone. Like Redis it does not count as changes.
+ */
+function populate(c: Client, argv: string[]): void {
+  const count = positive(c, argv[2]!);
+  if (count === null) return;
+  const size = argv.length === 5 ? positive(c, argv[4]!) : 0;
+  if (size === null) return;
+  const prefix = argv.length >= 4 ? `${argv[3]}:` : 'key:';
+  const pad = '\0'.repeat(size);
+  const db = c.db;
+  const ks = c.server.keyspace;
+  const dirty = ks.dirty;
+  for (let j = 0; j < count; j++) {
+    const key = prefix + j;
+    if (db.lookup(key) !== undefined) continue;
+    let val = `value:${j}`;
+    if (size > 0) val = val.length >= size ? val.slice(0, size) : val + pad.slice(val.length);
+    db.set(key, val);
+  }
+  ks.dirty = dirty;
+  c.reply.ok();
+}
+
+/** DEBUG RELOAD [NOSAVE]: saves (unless NOSAVE), then replaces the dataset with the RDB file. */
+function reload(c: Client, argv: string[]): void {
+  let save = true;
+  for (const opt of argv.slice(2)) {
+    if (is(opt, 'NOSAVE')) save = false;
+    else if (is(opt, 'MERGE') || is(opt, 'NOFLUSH')) return c.reply.error('ERR DEBUG RELOAD MERGE and NOFLUSH are not supported');
+    else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const p = c.server.persistence;
+  if (save) {
+    const r = p.reload();
+    if (r === 'save-error') return c.reply.error('ERR');
+    if (r === 'load-error') return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+    return c.reply.ok();
+  }
+  try {
+    p.load(p.path);
+  } catch (e) {
+    c.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
+    return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  c.server.log.warning('DB reloaded by DEBUG RELOAD');
+  c.reply.ok();
+}
+
+const HELP = [
+  'DIGEST',
+  '    Output a hex signature representing the current DB content.',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    Output a hex signature of the values of all the specified keys.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
+  'LOG <message>',
+  '    Write <message> to the server log.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+  "    it is used instead of the 'key' prefix. These are not propagated to",
+  '    replicas.',
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+];
+
+/** Each subcommand with the argument counts debugCommand accepts for it. */
+const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Client, argv: string[]) => void }>([
+  ['help', {
+    ok: (n) => n === 2,
+    run: (c) => replyHelp(c, 'DEBUG', HELP),
+  }],
+  ['digest', {
+    ok: (n) => n === 2,
+    run: (c) => c.reply.simple(computeDatasetDigest(c.server.keyspace)),
+  }],
+  ['digest-value', {
+    ok: (n) => n >= 2,
+    run(c, argv) {
+      c.reply.array(argv.length - 2);
+      for (const key of argv.slice(2)) c.reply.simple(valueDigest(c.db, key));
+    },
+  }],
+  ['sleep', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      const ms = (parseFloat(argv[2]!) || 0) * 1000;
+      if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+      c.reply.ok();
+    },
+  }],
+  ['set-active-expire', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      c.server.keyspace.activeExpireEnabled = (parseInt(argv[2]!, 10) || 0) !== 0;
+      c.reply.ok();
+    },
+  }],
+  ['populate', {
+    ok: (n) => n >= 3 && n <= 5,
+    run: populate,
+  }],
+  ['reload', {
+    ok: () => true,
+    run: reload,
+  }],
+  ['log', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      c.server.log.warning(`DEBUG LOG: ${argv[2]}`);
+      c.reply.ok();
+    },
+  }],
+  ['error', {
+    ok: (n) => n === 3,
+    run: (c, argv) => c.reply.error(argv[2]!),
+  }],
+]);
+
+export const debugCommands: CommandSpec[] = [
+  {
+    // debugCommand
+    name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['admin', 'slow', 'dangerous'],
+    run(c, argv) {
+      if (!allowProtectedAction(c, c.server.config.get('enable-debug-command')!)) return c.reply.error(NOT_ALLOWED);
+      const sub = SUBCOMMANDS.get(argv[1]!.toLowerCase());
+      if (sub === undefined || !sub.ok(argv.length)) {
+        return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try DEBUG HELP.`);
+      }
+      sub.run(c, argv);
+    },
+  },
+];

@@ -1,0 +1,318 @@
+// INFO (server.c genRedisInfoString): the sections and field names of Redis 7.0, lines ending
+// in \r\n, sections headed "# Name" and separated by an empty line.
+import { arch, machine, release, totalmem, type } from 'node:os';
+import { resolve } from 'node:path';
+import type { Server } from '../actors/server.js';
+import { REDIS_VERSION } from '../version.js';
+import type { CommandSpec } from './command.js';
+import { serverState } from './server-state.js';
+import { subcommandsOf } from './subcommands.js';
+import { allCommands } from './table.js';
+
+type Field = readonly [string, string | number];
+
+interface Section {
+  readonly name: string;
+  readonly title: string;
+  /** Part of a bare INFO ("default"). */
+  readonly byDefault: boolean;
+  readonly fields: (server: Server) => Field[];
+}
+
+/** bytesToHuman: B under 1 KiB, then K M G T P with two decimals, B again past that. */
+function bytesToHuman(n: number): string {
+  let d = n;
+  for (const unit of ['B', 'K', 'M', 'G', 'T', 'P']) {
+    if (d < 1024) return unit === 'B' ? `${n}B` : `${d.toFixed(2)}${unit}`;
+    d /= 1024;
+  }
+  return `${n}B`;
+}
+
+/** The closest analogue of zmalloc_used_memory: V8's live heap plus memory outside it (Buffers included). */
+function usedMemory(server: Server): number {
+  const m = process.memoryUsage();
+  const used = m.heapUsed + m.external;
+  const s = serverState(server);
+  if (used > s.peakMemory) s.peakMemory = used;
+  return used;
+}
+
+function serverFields(server: Server): Field[] {
+  const now = Date.now();
+  const uptime = Math.floor((now - server.startedAt) / 1000);
+  return [
+    ['redis_version', REDIS_VERSION],
+    ['redis_git_sha1', '00000000'],
+    ['redis_git_dirty', 0],
+    ['redis_mode', 'standalone'],
+    ['os', `${type()} ${release()} ${machine()}`],
+    ['arch_bits', arch().endsWith('64') ? 64 : 32],
+    ['monotonic_clock', 'POSIX clock_gettime'],
+    ['multiplexing_api', process.platform === 'linux' ? 'epoll' : 'kqueue'],
+    ['process_id', process.pid],
+    ['process_supervised', 'no'],
+    ['run_id', server.runId],
+    ['tcp_port', server.port],
+    ['server_time_usec', Math.floor((performance.timeOrigin + performance.now()) * 1000)],
+    ['uptime_in_seconds', uptime],
+    ['uptime_in_days', Math.floor(uptime / 86400)],
+    ['hz', server.config.getInt('hz')],
+    ['configured_hz', server.config.getInt('hz')],
+    ['lru_clock', Math.floor(now / 1000) & 0xffffff],
+    ['executable', resolve(process.argv[1] ?? process.execPath)],
+    ['config_file', server.configFile ?? ''],
+    ['io_threads_active', 0],
+  ];
+}
+
+function clientsFields(server: Server): Field[] {
+  let maxIn = 0;
+  let maxOut = 0;
+  for (const c of server.clients.values()) {
+    maxIn = Math.max(maxIn, c.parser.buffered);
+    maxOut = Math.max(maxOut, c.reply.pending);
+  }
+  return [
+    ['connected_clients', server.clients.size],
+    ['cluster_connections', 0],
+    ['maxclients', server.config.getInt('maxclients')],
+    ['client_recent_max_input_buffer', maxIn],
+    ['client_recent_max_output_buffer', maxOut],
+    ['blocked_clients', 0],
+    ['tracking_clients', 0],
+    ['clients_in_timeout_table', 0],
+  ];
+}
+
+function memoryFields(server: Server): Field[] {
+  const used = usedMemory(server);
+  const rss = process.memoryUsage.rss();
+  const peak = serverState(server).peakMemory;
+  const maxmemory = server.config.getInt('maxmemory');
+  const total = totalmem();
+  return [
+    ['used_memory', used],
+    ['used_memory_human', bytesToHuman(used)],
+    ['used_memory_rss', rss],
+    ['used_memory_rss_human', bytesToHuman(rss)],
+    ['used_memory_peak', peak],
+    ['used_memory_peak_human', bytesToHuman(peak)],
+    ['used_memory_peak_perc', `${((used / peak) * 100).toFixed(2)}%`],
+    ['total_system_memory', total],
+    ['total_system_memory_human', bytesToHuman(total)],
+    ['maxmemory', maxmemory],
+    ['maxmemory_human', bytesToHuman(maxmemory)],
+    ['maxmemory_policy', server.config.get('maxmemory-policy')!],
+    ['mem_fragmentation_ratio', (rss / used).toFixed(2)],
+    ['mem_fragmentation_bytes', rss - used],
+    ['mem_not_counted_for_evict', 0],
+    ['mem_clients_slaves', 0],
+    ['mem_clients_normal', 0],
+    ['mem_aof_buffer', 0],
+    ['mem_allocator', 'libc'],
+    ['lazyfree_pending_objects', 0],
+    ['lazyfreed_objects', 0],
+  ];
+}
+
+function persistenceFields(server: Server): Field[] {
+  const p = server.persistence;
+  const total = p.currentSaveKeysTotal;
+  return [
+    ['loading', p.loading],
+    ['async_loading', 0],
+    ['current_cow_peak', 0],
+    ['current_cow_size', 0],
+    ['current_cow_size_age', 0],
+    ['current_fork_perc', (total > 0 ? (p.currentSaveKeysProcessed / total) * 100 : 0).toFixed(2)],
+    ['current_save_keys_processed', p.currentSaveKeysProcessed],
+    ['current_save_keys_total', total],
+    ['rdb_changes_since_last_save', p.rdbChangesSinceLastSave],
+    ['rdb_bgsave_in_progress', p.bgsaveInProgress ? 1 : 0],
+    ['rdb_last_save_time', p.lastSave],
+    ['rdb_last_bgsave_status', p.lastBgsaveStatus],
+    ['rdb_last_bgsave_time_sec', p.lastBgsaveTimeSec],
+    ['rdb_current_bgsave_time_sec', p.currentBgsaveTimeSec],
+    ['rdb_saves', p.rdbSaves],
+    ['rdb_last_cow_size', 0],
+    ['rdb_last_load_keys_expired', p.lastLoadKeysExpired],
+    ['rdb_last_load_keys_loaded', p.lastLoadKeysLoaded],
+    ['aof_enabled', 0],
+    ['aof_rewrite_in_progress', 0],
+    ['aof_rewrite_scheduled', 0],
+    ['aof_last_rewrite_time_sec', -1],
+    ['aof_current_rewrite_time_sec', -1],
+    ['aof_last_bgrewrite_status', 'ok'],
+    ['aof_rewrites', 0],
+    ['aof_rewrites_consecutive_failures', 0],
+    ['aof_last_write_status', 'ok'],
+    ['aof_last_cow_size', 0],
+    ['module_fork_in_progress', 0],
+    ['module_fork_last_cow_size', 0],
+  ];
+}
+
+function statsFields(server: Server): Field[] {
+  const st = server.stats;
+  const ks = server.keyspace.stats;
+  const x = serverState(server);
+  return [
+    ['total_connections_received', st.connectionsReceived],
+    ['total_commands_processed', st.commandsProcessed],
+    ['instantaneous_ops_per_sec', x.ops.value],
+    ['total_net_input_bytes', st.netInputBytes],
+    ['total_net_output_bytes', st.netOutputBytes],
+    ['total_net_repl_input_bytes', 0],
+    ['total_net_repl_output_bytes', 0],
+    ['instantaneous_input_kbps', (x.netInput.value / 1024).toFixed(2)],
+    ['instantaneous_output_kbps', (x.netOutput.value / 1024).toFixed(2)],
+    ['instantaneous_input_repl_kbps', '0.00'],
+    ['instantaneous_output_repl_kbps', '0.00'],
+    ['rejected_connections', st.rejectedConnections],
+    ['sync_full', 0],
+    ['sync_partial_ok', 0],
+    ['sync_partial_err', 0],
+    ['expired_keys', ks.expiredKeys],
+    ['expired_stale_perc', '0.00'],
+    ['expired_time_cap_reached_count', 0],
+    ['expire_cycle_cpu_milliseconds', 0],
+    ['evicted_keys', 0],
+    ['evicted_clients', 0],
+    ['total_eviction_exceeded_time', 0],
+    ['current_eviction_exceeded_time', 0],
+    ['keyspace_hits', ks.keyspaceHits],
+    ['keyspace_misses', ks.keyspaceMisses],
+    ['pubsub_channels', 0],
+    ['pubsub_patterns', 0],
+    ['pubsubshard_channels', 0],
+    ['latest_fork_usec', 0],
+    ['total_forks', 0],
+    ['migrate_cached_sockets', 0],
+    ['slave_expires_tracked_keys', 0],
+    ['active_defrag_hits', 0],
+    ['active_defrag_misses', 0],
+    ['active_defrag_key_hits', 0],
+    ['active_defrag_key_misses', 0],
+    ['total_active_defrag_time', 0],
+    ['current_active_defrag_time', 0],
+    ['tracking_total_keys', 0],
+    ['tracking_total_items', 0],
+    ['tracking_total_prefixes', 0],
+    ['unexpected_error_replies', 0],
+    ['total_error_replies', x.totalErrorReplies],
+    ['dump_payload_sanitizations', 0],
+    ['total_reads_processed', 0],
+    ['total_writes_processed', 0],
+    ['io_threaded_reads_processed', 0],
+    ['io_threaded_writes_processed', 0],
+  ];
+}
+
+/** A master without replicas; master_replid is the id its RDB files carry (repl-id). */
+function replicationFields(server: Server): Field[] {
+  return [
+    ['role', 'master'],
+    ['connected_slaves', 0],
+    ['master_failover_state', 'no-failover'],
+    ['master_replid', server.runId],
+    ['master_replid2', '0'.repeat(40)],
+    ['master_repl_offset', 0],
+    ['second_repl_offset', -1],
+    ['repl_backlog_active', 0],
+    ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
+    ['repl_backlog_first_byte_offset', 0],
+    ['repl_backlog_histlen', 0],
+  ];
+}
+
+function cpuFields(): Field[] {
+  const u = process.cpuUsage();
+  const sys = (u.system / 1e6).toFixed(6);
+  const user = (u.user / 1e6).toFixed(6);
+  return [
+    ['used_cpu_sys', sys],
+    ['used_cpu_user', user],
+    ['used_cpu_sys_children', '0.000000'],
+    ['used_cpu_user_children', '0.000000'],
+    ['used_cpu_sys_main_thread', sys],
+    ['used_cpu_user_main_thread', user],
+  ];
+}
+
+/** cmdstat_<name>: every command called, rejected or failed; a container by its subcommands. */
+function commandstatsFields(): Field[] {
+  const out: Field[] = [];
+  for (const cmd of allCommands()) {
+    for (const c of subcommandsOf(cmd.name) ?? [cmd]) {
+      const { calls, rejected, failed } = c.stats;
+      if (calls === 0 && rejected === 0 && failed === 0) continue;
+      const usec = Math.floor(c.stats.usec);
+      out.push([`cmdstat_${c.name}`, `calls=${calls},usec=${usec},usec_per_call=${(calls > 0 ? usec / calls : 0).toFixed(2)},` +
+        `rejected_calls=${rejected},failed_calls=${failed}`]);
+    }
+  }
+  return out;
+}
+
+function errorstatsFields(server: Server): Field[] {
+  return [...serverState(server).errors].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
+}
+
+function keyspaceFields(server: Server): Field[] {
+  return server.keyspace.dbs.filter((db) => db.size > 0)
+    .map((db) => [`db${db.id}`, `keys=${db.size},expires=${db.expires.size},avg_ttl=0`]);
+}
+
+const SECTIONS: readonly Section[] = [
+  { name: 'server', title: 'Server', byDefault: true, fields: serverFields },
+  { name: 'clients', title: 'Clients', byDefault: true, fields: clientsFields },
+  { name: 'memory', title: 'Memory', byDefault: true, fields: memoryFields },
+  { name: 'persistence', title: 'Persistence', byDefault: true, fields: persistenceFields },
+  { name: 'stats', title: 'Stats', byDefault: true, fields: statsFields },
+  { name: 'replication', title: 'Replication', byDefault: true, fields: replicationFields },
+  { name: 'cpu', title: 'CPU', byDefault: true, fields: cpuFields },
+  { name: 'modules', title: 'Modules', byDefault: true, fields: () => [] },
+  { name: 'commandstats', title: 'Commandstats', byDefault: false, fields: commandstatsFields },
+  { name: 'errorstats', title: 'Errorstats', byDefault: true, fields: errorstatsFields },
+  { name: 'cluster', title: 'Cluster', byDefault: true, fields: () => [['cluster_enabled', 0]] },
+  { name: 'keyspace', title: 'Keyspace', byDefault: true, fields: keyspaceFields },
+];
+
+/**
+ * genRedisInfoString for the sections asked for (genInfoSectionDict's rules: none means
+ * "default", "all" and "everything" mean every section, unknown names are ignored).
+ * Sections come out in Redis's order whatever the order asked.
+ */
+export function genInfoString(server: Server, asked: readonly string[]): string {
+  const names = new Set<string>();
+  let all = false;
+  const addDefaults = (): void => {
+    for (const sec of SECTIONS) if (sec.byDefault) names.add(sec.name);
+  };
+  for (const a of asked) {
+    const s = a.toLowerCase();
+    if (s === 'all' || s === 'everything') all = true;
+    else if (s === 'default') addDefaults();
+    else names.add(s);
+  }
+  if (asked.length === 0) addDefaults();
+  let out = '';
+  for (const sec of SECTIONS) {
+    if (!all && !names.has(sec.name)) continue;
+    if (out !== '') out += '\r\n';
+    out += `# ${sec.title}\r\n`;
+    for (const [k, v] of sec.fields(server)) out += `${k}:${v}\r\n`;
+  }
+  return out;
+}
+
+export const infoCommands: CommandSpec[] = [
+  {
+    // infoCommand
+    name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['slow', 'dangerous'],
+    run(c, argv) {
+      c.reply.bulk(genInfoString(c.server, argv.slice(1)));
+    },
+  },
+];

@@ -1,0 +1,65 @@
+// Container commands (CONFIG, CLIENT, COMMAND): in Redis 7.0 each subcommand is a command of
+// its own, "config|get", with its own arity, flags and INFO commandstats line. The command
+// table knows top-level commands only, so a container's run() finds the subcommand here,
+// checks its arity as processCommand would, and counts it.
+import type { Client } from '../actors/client.js';
+import { compile, type Command, type CommandSpec } from './command.js';
+import { ERR } from './errors.js';
+import { serverState } from './server-state.js';
+
+/** Every container's compiled subcommands, by container name. */
+const registry = new Map<string, readonly Command[]>();
+
+/** The subcommands of a container command, or undefined for a plain command. */
+export function subcommandsOf(name: string): readonly Command[] | undefined {
+  return registry.get(name);
+}
+
+/**
+ * A container command from its subcommands, each named in full ("config|get") with Redis's
+ * arity counting the container and subcommand words (-3 for CONFIG GET pattern...). bare,
+ * when given, is the container called alone (COMMAND), with its own flags.
+ */
+export function container(name: string, subs: CommandSpec[], bare?: Pick<CommandSpec, 'flags' | 'acl' | 'run'>): CommandSpec {
+  const compiled = subs.map(compile);
+  const byName = new Map(compiled.map((s) => [s.name.slice(name.length + 1), s]));
+  registry.set(name, compiled);
+  return {
+    name, arity: bare === undefined ? -2 : -1, flags: bare?.flags ?? [], acl: bare?.acl ?? ['slow'],
+    run(c: Client, argv: string[]) {
+      if (argv.length === 1) return bare!.run(c, argv);
+      const sub = byName.get(argv[1]!.toLowerCase());
+      if (sub === undefined) {
+        return c.reply.error(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`);
+      }
+      if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
+        sub.stats.rejected++;
+        return c.reply.error(ERR.arity(sub.name));
+      }
+      c.lastCommand = sub.name;
+      const state = serverState(c.server);
+      const errors = state.totalErrorReplies;
+      const start = performance.now();
+      try {
+        sub.run(c, argv);
+      } catch (e) {
+        sub.stats.failed++;
+        throw e;
+      } finally {
+        sub.stats.calls++;
+        sub.stats.usec += (performance.now() - start) * 1000;
+      }
+      // incrCommandStatsOnError: a subcommand that replied an error failed
+      if (state.totalErrorReplies > errors) sub.stats.failed++;
+    },
+  };
+}
+
+/** addReplyHelp: the usage lines as status replies, headed as Redis heads them. */
+export function replyHelp(c: Client, name: string, lines: readonly string[]): void {
+  c.reply.array(lines.length + 3);
+  c.reply.simple(`${name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) c.reply.simple(l);
+  c.reply.simple('HELP');
+  c.reply.simple('    Prints this help.');
+}

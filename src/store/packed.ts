@@ -1,0 +1,106 @@
+// Packed items: a sequence of byte strings kept in ONE latin1 string, each item its length
+// as a varint (7 bits per char, low first, high bit = more follows) and then its bytes. The
+// JS counterpart of Redis's listpack: the small hashes and lists live in one of these, so
+// that one of them costs a single string instead of a string object per element (issue 9:
+// memory per key). Walks are linear, as in a listpack; every change builds a new string.
+//
+// A substring of a packed string may be a V8 "sliced string" that keeps the whole packed
+// string alive: what is read out for a reply is fine, what is kept must go through copyOut
+// or unpack.
+
+/** The varint prefix of an n-byte item; one char up to 127 bytes. */
+export function lengthPrefix(n: number): string {
+  let s = '';
+  while (n >= 128) {
+    s += String.fromCharCode(128 | (n & 127));
+    n >>>= 7;
+  }
+  return s + String.fromCharCode(n);
+}
+
+/** An item as stored: prefix and bytes. */
+export function packItem(s: string): string {
+  return lengthPrefix(s.length) + s;
+}
+
+export function prefixSize(n: number): number {
+  let size = 1;
+  while (n >= 128) {
+    size++;
+    n >>>= 7;
+  }
+  return size;
+}
+
+/** The byte length of the item at `at`. */
+export function itemLength(lp: string, at: number): number {
+  let c = lp.charCodeAt(at);
+  if (c < 128) return c;
+  let n = 0;
+  let scale = 1;
+  while (c >= 128) {
+    n += (c & 127) * scale;
+    scale *= 128;
+    c = lp.charCodeAt(++at);
+  }
+  return n + c * scale;
+}
+
+/** Index just past the item at `at`. */
+export function skipItem(lp: string, at: number): number {
+  const n = itemLength(lp, at);
+  return at + prefixSize(n) + n;
+}
+
+/** Index of item i (0 is the first), walking from the start; lp.length for i = the count. */
+export function itemOffset(lp: string, i: number): number {
+  let at = 0;
+  while (i-- > 0) at = skipItem(lp, at);
+  return at;
+}
+
+/** The bytes of the item at `at` (a substring of lp: see the note above). */
+export function readItem(lp: string, at: number): string {
+  const n = itemLength(lp, at);
+  const start = at + prefixSize(n);
+  return lp.slice(start, start + n);
+}
+
+/** True when the item at `at` is s (a plain loop: several times faster than startsWith here). */
+export function itemEquals(lp: string, at: number, s: string): boolean {
+  const n = itemLength(lp, at);
+  if (n !== s.length) return false;
+  const start = at + prefixSize(n);
+  // From the end: elements often share a prefix ("user:1", "user:2").
+  for (let k = n - 1; k >= 0; k--) if (lp.charCodeAt(start + k) !== s.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Every item, each copied out of lp (a body leaving the packed form keeps no slice of it). */
+export function unpack(lp: string): string[] {
+  const bytes = Buffer.from(lp, 'latin1');
+  const out: string[] = [];
+  for (let at = 0; at < lp.length;) {
+    const n = itemLength(lp, at);
+    const start = at + prefixSize(n);
+    out.push(bytes.toString('latin1', start, start + n));
+    at = start + n;
+  }
+  return out;
+}
+
+/** s as a string of its own. V8 copies substrings shorter than 13 chars already. */
+export function copyOut(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'latin1').toString('latin1');
+}
+
+/**
+ * A concatenation is a V8 rope holding every piece (the client's argv strings included)
+ * until something reads it. Reading one char flattens it in place into a single string,
+ * so a packed string's memory is its bytes. The check keeps the read from being optimized
+ * away.
+ */
+export function flatten(s: string): string {
+  if (s.charCodeAt(0) > 255) throw new Error('packed items are bytes');
+  return s;
+}

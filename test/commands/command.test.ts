@@ -1,0 +1,93 @@
+// COMMAND and its subcommands side by side with redis-server 7.0.
+import { describe, expect, it } from 'vitest';
+import type { Reply } from '../helpers/resp-client.js';
+import { same as sameOn, sideBySide } from './side-by-side.js';
+
+const pair = sideBySide();
+const same = (...cmd: string[]): Promise<unknown> => sameOn(pair, ...cmd);
+
+interface Entry {
+  name: string;
+  arity: number;
+  flags: string[];
+  keys: number[];
+  acl: string[];
+  subs: Map<string, Entry>;
+}
+
+/** A COMMAND INFO entry without its tips and key specs, which redstate leaves empty. */
+function entry(x: Reply): Entry {
+  const e = x as Reply[];
+  return {
+    name: e[0] as string,
+    arity: e[1] as number,
+    flags: e[2] as string[],
+    keys: [e[3] as number, e[4] as number, e[5] as number],
+    acl: e[6] as string[],
+    subs: new Map((e[9] as Reply[]).map((s) => [String((s as Reply[])[0]), entry(s)])),
+  };
+}
+
+describe('COMMAND', () => {
+  it('describes the server commands as Redis does, subcommands included', async () => {
+    const names = ['dbsize', 'flushdb', 'flushall', 'time', 'info', 'shutdown', 'debug', 'config', 'client',
+      'command', 'CONFIG|GET', 'client|list', 'command|info', 'bogus', 'config|bogus'];
+    const [want, got] = await Promise.all([pair.r.call('COMMAND', 'INFO', ...names), pair.s.call('COMMAND', 'INFO', ...names)]);
+    const w = want as Reply[];
+    const g = got as Reply[];
+    expect(g).toHaveLength(names.length);
+    for (let i = 0; i < names.length; i++) {
+      if (w[i] === null) {
+        expect(g[i], names[i]).toBeNull();
+        continue;
+      }
+      const mine = entry(g[i]!);
+      const theirs = entry(w[i]!);
+      expect({ ...mine, subs: undefined }, names[i]).toEqual({ ...theirs, subs: undefined });
+      expect(mine.subs.size > 0).toBe(theirs.subs.size > 0);
+      for (const [name, sub] of mine.subs) expect(sub, name).toEqual(theirs.subs.get(name));
+    }
+  });
+
+  it('lists every command once, COUNT matching', async () => {
+    const all = (await pair.s.call('COMMAND')) as Reply[];
+    expect(await pair.s.call('COMMAND', 'COUNT')).toBe(all.length);
+    const names = all.map((e) => (e as Reply[])[0]);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['config', 'client', 'command', 'info', 'debug', 'ping']));
+    for (const e of all) expect(e as Reply[]).toHaveLength(10);
+    expect(((await pair.s.call('COMMAND', 'INFO')) as Reply[]).length).toBe(all.length);
+  });
+
+  it('LIST, GETKEYS, DOCS and the errors match Redis', async () => {
+    for (const cmd of [
+      ['COMMAND', 'bogus'], ['COMMAND', 'COUNT', 'x'], ['COMMAND', 'LIST', 'x'], ['COMMAND', 'LIST', 'FILTERBY'],
+      ['COMMAND', 'LIST', 'FILTERBY', 'bogus', 'x'], ['COMMAND', 'LIST', 'FILTERBY', 'PATTERN', 'x', 'y'],
+      ['COMMAND', 'LIST', 'FILTERBY', 'MODULE', 'x'], ['COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'bogus'],
+      ['COMMAND', 'GETKEYS'], ['COMMAND', 'GETKEYS', 'get'], ['COMMAND', 'GETKEYS', 'bogus', 'a'],
+      ['COMMAND', 'GETKEYS', 'dbsize', 'x'], ['COMMAND', 'GETKEYS', 'ping', 'x'], ['COMMAND', 'GETKEYS', 'config', 'get', 'x'],
+      ['COMMAND', 'GETKEYS', 'config', 'bogus', 'x'], ['COMMAND', 'GETKEYS', 'get', 'a'], ['COMMAND', 'GETKEYS', 'set', 'a'],
+      ['COMMAND', 'GETKEYS', 'set', 'a', 'b', 'ex'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c', 'd'],
+      ['COMMAND', 'GETKEYS', 'del', 'a', 'b', 'c'], ['COMMAND', 'DOCS', 'bogus'],
+    ]) await same(...cmd);
+  });
+
+  it('LIST FILTERBY PATTERN and ACLCAT find commands and subcommands', async () => {
+    for (const filter of [['PATTERN', 'conf*'], ['PATTERN', 'CLIENT|*'], ['PATTERN', '*|help']]) {
+      const [want, got] = await Promise.all([
+        pair.r.call('COMMAND', 'LIST', 'FILTERBY', ...filter), pair.s.call('COMMAND', 'LIST', 'FILTERBY', ...filter)]);
+      const ours = (got as string[]).sort();
+      expect(ours.length, filter.join(' ')).toBeGreaterThan(0);
+      expect(want as string[], filter.join(' ')).toEqual(expect.arrayContaining(ours));
+    }
+    const admin = (await pair.s.call('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'admin')) as string[];
+    expect(admin).toEqual(expect.arrayContaining(['config|get', 'client|kill', 'debug', 'shutdown']));
+    expect(admin).not.toContain('client|id');
+  });
+
+  it('COMMAND HELP is Redis text without the subcommands redstate lacks', async () => {
+    const [want, got] = await Promise.all([pair.r.call('COMMAND', 'HELP'), pair.s.call('COMMAND', 'HELP')]);
+    expect(want as string[]).toEqual(expect.arrayContaining(got as string[]));
+    expect((got as string[])[0]).toBe('COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
+  });
+});

@@ -1,0 +1,96 @@
+// DEBUG side by side with redis-server 7.0: its errors, POPULATE and the digests of what it
+// builds, SLEEP blocking the server, SET-ACTIVE-EXPIRE, RELOAD, enable-debug-command.
+import { describe, expect, it } from 'vitest';
+import { RespClient } from '../helpers/resp-client.js';
+import { startRedis, startRedstate } from '../helpers/servers.js';
+import { same as sameOn, sideBySide } from './side-by-side.js';
+
+const pair = sideBySide();
+const same = (...cmd: string[]): Promise<unknown> => sameOn(pair, ...cmd);
+
+describe('DEBUG', () => {
+  it('answers errors as Redis does', async () => {
+    for (const cmd of [
+      ['DEBUG'], ['DEBUG', 'bogus'], ['DEBUG', 'digest', 'x'], ['DEBUG', 'DIGEST-VALUE'], ['DEBUG', 'sleep'],
+      ['DEBUG', 'SLEEP', '0'], ['DEBUG', 'SLEEP', 'abc'], ['DEBUG', 'set-active-expire', '1'], ['DEBUG', 'POPULATE'],
+      ['DEBUG', 'POPULATE', 'x'], ['DEBUG', 'POPULATE', '-1'], ['DEBUG', 'POPULATE', '3', 'p', 'x'],
+      ['DEBUG', 'POPULATE', '3', 'p', '-5'], ['DEBUG', 'POPULATE', '3', 'p', '5', 'x'], ['DEBUG', 'RELOAD', 'x'],
+      ['DEBUG', 'LOG', 'hello'], ['DEBUG', 'ERROR', 'FOO bar baz'], ['DEBUG', 'HELP', 'x'], ['DEBUG', 'DIGEST'],
+    ]) await same(...cmd);
+  });
+
+  it('POPULATE builds what Redis builds: same digests, existing keys kept, no changes counted', async () => {
+    await same('FLUSHALL');
+    for (const cmd of [
+      ['DEBUG', 'POPULATE', '1000'], ['DEBUG', 'POPULATE', '1500'], ['DEBUG', 'POPULATE', '10', 'p', '3'],
+      ['DEBUG', 'POPULATE', '10', 'pad', '20'], ['SELECT', '9'], ['DEBUG', 'POPULATE', '7', 'other', '0'],
+      ['DBSIZE'], ['SELECT', '0'], ['DBSIZE'], ['DEBUG', 'DIGEST'],
+      ['DEBUG', 'DIGEST-VALUE', 'key:0', 'key:1499', 'p:3', 'pad:9', 'nokey'],
+    ]) await same(...cmd);
+    const changes = (x: unknown): string => /rdb_changes_since_last_save:(\d+)/.exec(String(x))![1]!;
+    const before = changes(await pair.s.call('INFO', 'persistence'));
+    await same('DEBUG', 'POPULATE', '2000');
+    expect(changes(await pair.s.call('INFO', 'persistence'))).toBe(before);
+    await same('FLUSHALL');
+    await same('DEBUG', 'DIGEST');
+  });
+
+  it('POPULATE of a million keys takes about a second', async () => {
+    const start = performance.now();
+    expect(await pair.s.call('DEBUG', 'POPULATE', '1000000')).toBe('OK');
+    expect(performance.now() - start).toBeLessThan(5000);
+    expect(await pair.s.call('DBSIZE')).toBe(1_000_000);
+    expect(await pair.s.call('FLUSHALL')).toBe('OK');
+  });
+
+  it('SLEEP blocks the whole server', async () => {
+    const other = await RespClient.connect(pair.redstate.port);
+    const start = performance.now();
+    const sleeping = pair.s.call('DEBUG', 'SLEEP', '0.3');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await other.call('PING')).toBe('PONG');
+    expect(performance.now() - start).toBeGreaterThanOrEqual(250);
+    expect(await sleeping).toBe('OK');
+    other.close();
+  });
+
+  it('SET-ACTIVE-EXPIRE switches the active expire cycle of this server', async () => {
+    const server = pair.redstate.server;
+    expect(await pair.s.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).toBe('OK');
+    expect(server.keyspace.activeExpireEnabled).toBe(false);
+    expect(await pair.s.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1')).toBe('OK');
+    expect(server.keyspace.activeExpireEnabled).toBe(true);
+  });
+
+  it('RELOAD saves and loads back the same dataset; NOSAVE loads what is on disk', async () => {
+    await pair.s.call('DEBUG', 'POPULATE', '100', 'k', '10');
+    const digest = await pair.s.call('DEBUG', 'DIGEST');
+    expect(await pair.s.call('DEBUG', 'RELOAD')).toBe('OK');
+    expect(await pair.s.call('DEBUG', 'DIGEST')).toBe(digest);
+    await pair.s.call('DEBUG', 'POPULATE', '5', 'extra');
+    expect(await pair.s.call('DEBUG', 'DIGEST')).not.toBe(digest);
+    expect(await pair.s.call('DEBUG', 'RELOAD', 'NOSAVE')).toBe('OK');
+    expect(await pair.s.call('DEBUG', 'DIGEST')).toBe(digest);
+    await pair.s.call('FLUSHALL');
+  });
+
+  it('is refused unless enable-debug-command allows it, as in Redis 7.0', async () => {
+    const [redis, redstate] = await Promise.all([
+      startRedis(['--enable-debug-command', 'no']), startRedstate({ 'enable-debug-command': 'no' })]);
+    const [r, s] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(redstate.port)]);
+    try {
+      const [want, got] = await Promise.all([r.call('DEBUG', 'DIGEST'), s.call('DEBUG', 'DIGEST')]);
+      expect(String(got)).toBe(String(want));
+      expect(String(got)).toMatch(/^Error: ERR DEBUG command not allowed/);
+    } finally {
+      r.close();
+      s.close();
+      await Promise.all([redis.close(), redstate.close()]);
+    }
+    const local = await startRedstate({ 'enable-debug-command': 'local' });
+    const c = await RespClient.connect(local.port);
+    expect(await c.call('DEBUG', 'DIGEST')).toBe('0'.repeat(40));
+    c.close();
+    await local.close();
+  });
+});

@@ -1,0 +1,261 @@
+// Set commands: every reply of redstate compared with redis-server 7.0's for the same
+// command sequence (every command and option, the 7.0 error texts, WRONGTYPE, binary
+// members, sets emptied by SREM / SPOP / SMOVE disappearing), and OBJECT ENCODING at the
+// intset threshold. An intset lists its members in ascending order in both servers, so its
+// replies match byte for byte; a hashtable's order is Redis's hash order, so those replies
+// are compared sorted, and random ones (SPOP, SRANDMEMBER) for their shape and content.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
+import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { SetValue } from '../../src/store/set.js';
+
+type Arg = string | number | Buffer;
+
+const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
+
+let redis: Proc;
+let rs: InProcess;
+let want: RespClient;
+let got: RespClient;
+
+beforeAll(async () => {
+  [redis, rs] = await Promise.all([startRedis(), startRedstate()]);
+  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
+});
+
+afterAll(async () => {
+  want?.close();
+  got?.close();
+  await Promise.all([redis?.close(), rs?.close()]);
+});
+
+beforeEach(async () => {
+  await Promise.all([want.call('FLUSHALL'), got.call('FLUSHALL')]);
+});
+
+/** A reply with errors as text; sorted: arrays sorted, for hashtable orders. */
+function show(r: Reply, sorted = false): unknown {
+  if (r instanceof RespError) return `(error) ${r.message}`;
+  if (!Array.isArray(r)) return r;
+  const items = r.map((x) => show(x, sorted));
+  return sorted ? items.sort() : items;
+}
+
+const words = (cmd: string | Arg[]): Arg[] => (typeof cmd === 'string' ? cmd.split(' ') : cmd);
+
+/** Runs the commands in order on both servers; each reply must be the same. */
+async function same(...cmds: Array<string | Arg[]>): Promise<void> {
+  for (const cmd of cmds.map(words)) {
+    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
+    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
+  }
+}
+
+/** As same, with array replies compared as sets. */
+async function sameSorted(...cmds: Array<string | Arg[]>): Promise<void> {
+  for (const cmd of cmds.map(words)) {
+    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
+    expect(show(g, true), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w, true));
+  }
+}
+
+/** Runs a command with a random reply on both servers, without comparing. */
+async function both(cmd: string): Promise<void> {
+  await Promise.all([want.call(...words(cmd)), got.call(...words(cmd))]);
+}
+
+async function mine(cmd: string | Arg[]): Promise<unknown> {
+  return show(await got.call(...words(cmd)));
+}
+
+const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
+
+describe('single-set commands', () => {
+  it('SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS, intsets in order', async () => {
+    await same(
+      'SADD s 3 1 2 -5 10 9223372036854775807 -9223372036854775808', 'SADD s 1 2', 'SMEMBERS s', 'SCARD s',
+      'SISMEMBER s 2', 'SISMEMBER s 7', 'SMISMEMBER s 2 7 -5', 'SMISMEMBER missing a b', 'SISMEMBER missing a',
+      'SCARD missing', 'SMEMBERS missing', 'SREM s 1 nosuch 10', 'SREM missing a', 'SMEMBERS s', 'OBJECT ENCODING s',
+      'SADD s 0 -0 +1 01 9223372036854775808', 'OBJECT ENCODING s', 'SCARD s', 'SISMEMBER s -0', 'SISMEMBER s 0',
+    );
+    await sameSorted('SMEMBERS s');
+    await same(['SADD', 'b', BINARY, '', 'a\r\nb'], ['SISMEMBER', 'b', BINARY], ['SREM', 'b', '', BINARY], 'SMEMBERS b',
+      'SREM b a\r\nb', ['SREM', 'b', 'a\r\nb'], 'EXISTS b', 'ZADD b 1 x');
+  });
+
+  it('SPOP and SRANDMEMBER: errors, missing keys, whole sets', async () => {
+    await same('SADD s 5 3 1 4 2');
+    await same(
+      'SPOP missing', 'SPOP missing 3', 'SRANDMEMBER missing', 'SRANDMEMBER missing 3', 'SRANDMEMBER missing -3',
+      'SPOP s 0', 'SPOP s -1', 'SPOP s abc', 'SPOP s 1 2', 'SRANDMEMBER s 0', 'SRANDMEMBER s abc', 'SRANDMEMBER s 1 2',
+      'SRANDMEMBER s -9223372036854775808', 'SRANDMEMBER s 9223372036854775808', 'SRANDMEMBER s 5', 'SRANDMEMBER s 100',
+      'SPOP s 5', 'EXISTS s', 'SADD t 7', 'SPOP t', 'EXISTS t',
+    );
+    await same('SADD u a b c');
+    await sameSorted('SRANDMEMBER u 10', 'SPOP u 10');
+    await same('EXISTS u');
+  });
+
+  it('SPOP and SRANDMEMBER: random members, distinct unless the count is negative', async () => {
+    await same(['SADD', 'big', ...range(0, 1000)]);
+    for (const n of [1, 10, 400, 900]) {
+      const r = (await mine(`SRANDMEMBER big ${n}`)) as string[];
+      expect(r.length).toBe(n);
+      expect(new Set(r).size).toBe(n);
+      expect(r.every((m) => Number(m) >= 0 && Number(m) < 1000)).toBe(true);
+    }
+    const rep = (await mine('SRANDMEMBER big -2000')) as string[];
+    expect(rep.length).toBe(2000);
+    expect(new Set(rep).size).toBeLessThan(1000);
+    const popped = new Set<string>();
+    for (const n of [1, 5, 100, 800]) {
+      const r = n === 1 ? [(await mine('SPOP big')) as string] : ((await mine(`SPOP big ${n}`)) as string[]);
+      expect(r.length).toBe(n);
+      for (const m of r) {
+        expect(popped.has(m)).toBe(false);
+        popped.add(m);
+      }
+      expect(await mine('SCARD big')).toBe(1000 - popped.size);
+      expect(await mine(['SMISMEMBER', 'big', ...r])).toEqual(r.map(() => 0));
+    }
+    expect(await mine('OBJECT ENCODING big')).toBe('intset');
+    expect(((await mine('SPOP big 1000')) as string[]).length).toBe(94);
+    expect(await mine('EXISTS big')).toBe(0);
+  });
+
+  it('SPOP of most of a hashtable keeps the rest in a new set, intset when it can', async () => {
+    await same(['SADD', 'h', ...range(0, 600)], 'OBJECT ENCODING h');
+    expect(((await mine('SPOP h 595')) as string[]).length).toBe(595);
+    await want.call('SPOP', 'h', 595);
+    await same('SCARD h', 'OBJECT ENCODING h', ['SADD', 's', ...range(0, 600), 'x'], 'SREM s x');
+    await both('SPOP s 590');
+    await same('SCARD s', 'OBJECT ENCODING s');
+  });
+
+  it('SMOVE', async () => {
+    await same('SADD a 1 2 3', 'SADD b x', 'SET str v');
+    await same(
+      'SMOVE a b 1', 'SMOVE a b nosuch', 'SMOVE missing b 1', 'SMOVE a a 2', 'SMOVE a a nosuch', 'SMOVE a c 2',
+      'SMEMBERS c', 'OBJECT ENCODING c', 'SMOVE a b 3', 'EXISTS a', 'SMOVE missing str 1', 'SMOVE str b 1',
+      'SMOVE b str x', 'SMOVE b d x', 'OBJECT ENCODING d',
+    );
+    await sameSorted('SMEMBERS b');
+  });
+
+  it('WRONGTYPE', async () => {
+    await same('SET k v', 'ZADD z 1 a');
+    const commands = [
+      'SADD k a', 'SREM k a', 'SCARD k', 'SISMEMBER k a', 'SMISMEMBER k a', 'SMEMBERS k', 'SPOP k', 'SPOP k 2',
+      'SPOP k 0', 'SRANDMEMBER k', 'SRANDMEMBER k 2', 'SINTER k', 'SINTERSTORE d k', 'SUNION k', 'SUNIONSTORE d k',
+      'SDIFF k', 'SDIFFSTORE d k', 'SINTERCARD 1 k', 'SSCAN k 0', 'SADD z a',
+    ];
+    await same(...commands);
+  });
+});
+
+describe('SINTER SUNION SDIFF and the STORE variants', () => {
+  it('intsets give ordered replies; missing keys are empty sets', async () => {
+    await same('SADD n1 1 2 3 4', 'SADD n2 3 4 5', 'SADD n3 4 40');
+    await same(
+      'SINTER n1 n2', 'SINTER n1 n2 n3', 'SUNION n1 n2 n3', 'SDIFF n1 n2', 'SDIFF n2 n1 n3', 'SINTER n1 missing',
+      'SINTER missing n1', 'SINTER n1 n1', 'SDIFF n1 n1', 'SDIFF n1 n2 n1', 'SDIFF missing n1', 'SUNION missing other',
+      'SDIFF n1 missing',
+    );
+  });
+
+  it('hashtables, compared as sets', async () => {
+    await same('SADD a x y z 1', 'SADD b y z w', ['SADD', 'big', ...range(0, 30), 'q']);
+    await sameSorted('SINTER a b', 'SUNION a b big', 'SDIFF a b', 'SDIFF big a b', 'SINTER big a');
+  });
+
+  it('the STORE variants, empty results deleting the destination, encodings', async () => {
+    await same('SADD n1 1 2 3 4', 'SADD n2 3 4 5', 'SADD s a 3', 'SET str v');
+    await same(
+      'SINTERSTORE d n1 n2', 'SMEMBERS d', 'OBJECT ENCODING d', 'SUNIONSTORE d n1 s', 'OBJECT ENCODING d', 'SCARD d',
+      'SDIFFSTORE d n1 n2', 'SMEMBERS d', 'SINTERSTORE d n1 s', 'SMEMBERS d', 'OBJECT ENCODING d',
+      'SINTERSTORE d n1 missing', 'EXISTS d', 'SDIFFSTORE d n1 n1', 'EXISTS d', 'SUNIONSTORE d missing', 'EXISTS d',
+      'SUNIONSTORE str n1', 'TYPE str', 'SUNIONSTORE n1 n1 n2', 'SMEMBERS n1', 'SINTERSTORE d n1 str',
+    );
+  });
+
+  it('SDIFF picks Redis 7.0 algorithm, and with it the encoding of an all-integer result', async () => {
+    await same(['SADD', 'dd', ...range(1, 20), 'x'], 'SADD e1 x', 'SADD e2 1', 'SADD e3 2');
+    await same('SDIFFSTORE out dd e1 e2 e3', 'OBJECT ENCODING out', 'SDIFFSTORE out dd e1', 'OBJECT ENCODING out');
+    await sameSorted('SDIFF dd e1 e2 e3');
+  });
+
+  it('SINTERCARD', async () => {
+    await same('SADD n1 1 2 3 4', 'SADD n2 3 4 5', 'SADD s a b');
+    await same(
+      'SINTERCARD 2 n1 n2', 'SINTERCARD 2 n1 n2 LIMIT 1', 'SINTERCARD 1 n1 LIMIT 0', 'SINTERCARD 1 n1 limit 10',
+      'SINTERCARD 2 n1 missing', 'SINTERCARD 2 n1 s', 'SINTERCARD 0 n1', 'SINTERCARD -1 n1', 'SINTERCARD x n1',
+      'SINTERCARD 3 n1 n2', 'SINTERCARD 1 n1 LIMIT -1', 'SINTERCARD 1 n1 LIMIT x', 'SINTERCARD 1 n1 FOO',
+      'SINTERCARD 1 n1 LIMIT', 'SINTERCARD 1 n1 LIMIT 1 LIMIT 2',
+    );
+  });
+});
+
+describe('SSCAN', () => {
+  it('an intset in one step, options and errors', async () => {
+    await same('SADD s 5 -3 100 7 15');
+    await same(
+      'SSCAN s 0', 'SSCAN s 0 COUNT 1', 'SSCAN s 0 MATCH 1*', 'SSCAN s 42', 'SSCAN s x', 'SSCAN s 0 COUNT 0',
+      'SSCAN s 0 COUNT x', 'SSCAN s 0 FOO bar', 'SSCAN s 0 MATCH', 'SSCAN missing 0', 'SSCAN missing 0 FOO',
+    );
+  });
+
+  it('a hashtable, walked with cursors while it changes, gives every stable member', async () => {
+    await same(['SADD', 'h', ...range(0, 400).map((i) => `m${i}`)]);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let step = 0;
+    do {
+      const [next, items] = (await mine(['SSCAN', 'h', cursor, 'COUNT', 25])) as [string, string[]];
+      for (const m of items) seen.add(m);
+      // Changes between steps: members added and removed beyond the stable ones.
+      await mine(['SADD', 'h', `extra${step}`]);
+      await mine(['SREM', 'h', `extra${step - 1}`]);
+      cursor = next;
+      step++;
+    } while (cursor !== '0');
+    for (let i = 0; i < 400; i++) expect(seen.has(`m${i}`)).toBe(true);
+    const small = (await mine('SSCAN h 0 MATCH m1?? COUNT 1000')) as [string, string[]];
+    expect(small[1].length).toBe(100);
+  });
+});
+
+describe('SetValue', () => {
+  it('intset order and membership by value, one-way conversion', () => {
+    const s = SetValue.from(['10', '-2', '3', '9223372036854775807', '-9223372036854775808']);
+    expect([...s.values()]).toEqual(['-9223372036854775808', '-2', '3', '10', '9223372036854775807']);
+    expect(s.has('3')).toBe(true);
+    expect(s.has('03')).toBe(false);
+    expect(s.add('x')).toBe(true);
+    expect(s.encoding).toBe('hashtable');
+    expect(s.delete('x')).toBe(true);
+    expect(s.encoding).toBe('hashtable');
+    for (let i = 0; i < 100; i++) s.add(`m${i}`);
+    for (let i = 0; i < 100; i += 2) expect(s.delete(`m${i}`)).toBe(true);
+    expect(s.size).toBe(55);
+    for (let i = 0; i < 100; i++) expect(s.has(`m${i}`)).toBe(i % 2 === 1);
+    const popped = new Set<string>();
+    while (s.size > 0) popped.add(s.pop());
+    expect(popped.size).toBe(55);
+  });
+});
+
+describe('encodings', () => {
+  afterAll(async () => {
+    await same('CONFIG SET set-max-intset-entries 512');
+  });
+
+  it('intset up to set-max-intset-entries integers, then hashtable for good', async () => {
+    await same(['SADD', 'i', ...range(0, 512)], 'OBJECT ENCODING i', 'SADD i 512', 'OBJECT ENCODING i');
+    await both('SPOP i 10');
+    await same('OBJECT ENCODING i');
+    await both('SPOP i 490');
+    await same('OBJECT ENCODING i', 'SCARD i', 'SADD j 1 a', 'OBJECT ENCODING j', 'SREM j a', 'OBJECT ENCODING j',
+      'CONFIG SET set-max-intset-entries 3', 'SADD k 1 2 3', 'OBJECT ENCODING k', 'SADD k 4', 'OBJECT ENCODING k',
+      'SREM k 4 3', 'OBJECT ENCODING k', 'SADD m 01', 'OBJECT ENCODING m');
+  });
+});
