@@ -1,31 +1,25 @@
 // RESP2 replies encoded straight into one growing Buffer per client; the client actor
 // takes the batch once per event-loop turn and writes it with one syscall (writev when a
-// large bulk travels as a chunk of its own).
+// large bulk travels as a chunk of its own). Headers, numbers and short strings are
+// written with plain byte stores: a native Buffer call costs more than the bytes it copies.
 import { formatDouble } from './format-double.js';
 
 const INITIAL = 16 * 1024;
 /** Bulks at least this long are not copied into the batch but sent as their own chunk. */
 const BIG_BULK = 64 * 1024;
+/** Strings shorter than this are copied char by char; longer ones with one native call. */
+const SHORT = 64;
+/** Room for a type byte, a 20-digit number and CRLF. */
+const HEADER_ROOM = 24;
 
-const lit = (s: string): Buffer => Buffer.from(s, 'latin1');
-const OK = lit('+OK\r\n');
-const NULL_BULK = lit('$-1\r\n');
-const NULL_ARRAY = lit('*-1\r\n');
-const EMPTY_ARRAY = lit('*0\r\n');
-const CRLF = lit('\r\n');
-/** Small integers and lengths are written from precomputed bytes. */
-const SHARED_MAX = 10000;
-const sharedInts: Buffer[] = [];
-const sharedBulkHdr: Buffer[] = [];
-const sharedArrayHdr: Buffer[] = [];
-for (let i = 0; i < SHARED_MAX; i++) {
-  sharedInts.push(lit(`:${i}\r\n`));
-  sharedBulkHdr.push(lit(`$${i}\r\n`));
-  sharedArrayHdr.push(lit(`*${i}\r\n`));
-}
+const CR = 13;
+const LF = 10;
+
+/** Buffer's latin1 writer, which Node has and @types/node does not declare. */
+type Latin1Writer = Buffer & { latin1Write(s: string, offset: number): number };
 
 export class ReplyWriter {
-  private buf = Buffer.allocUnsafe(INITIAL);
+  private buf = Buffer.allocUnsafe(INITIAL) as Latin1Writer;
   private len = 0;
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
@@ -66,10 +60,11 @@ export class ReplyWriter {
     this.chunkBytes += chunk.length;
   }
 
+  /** Makes room for n more bytes in buf. */
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     if (n > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2));
+      const bigger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2)) as Latin1Writer;
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
       return;
@@ -77,64 +72,113 @@ export class ReplyWriter {
     this.seal();
   }
 
-  private bytes(b: Buffer): void {
-    if (this.discard) return;
-    this.room(b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
+  /** Writes type byte, decimal n and CRLF at len (room already made). */
+  private header(type: number, n: number): void {
+    const b = this.buf;
+    let p = this.len;
+    b[p++] = type;
+    if (n < 0) {
+      b[p++] = 45;
+      n = -n;
+    }
+    if (n < 10) {
+      b[p++] = 48 + n;
+    } else {
+      const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
+      const end = p + digits;
+      for (let i = end - 1; i >= p; i--) {
+        b[i] = 48 + (n % 10);
+        n = Math.floor(n / 10);
+      }
+      p = end;
+    }
+    b[p++] = CR;
+    b[p++] = LF;
+    this.len = p;
   }
 
-  private ascii(s: string): void {
+  /** Writes latin1 chars of s at len (room already made). */
+  private chars(s: string): void {
+    const n = s.length;
+    if (n < SHORT) {
+      const b = this.buf;
+      let p = this.len;
+      for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+      this.len = p;
+    } else {
+      this.len += this.buf.latin1Write(s, this.len);
+    }
+  }
+
+  private crlf(): void {
+    this.buf[this.len++] = CR;
+    this.buf[this.len++] = LF;
+  }
+
+  /** A line of ASCII: type byte, text, CRLF. */
+  private line(type: number, s: string): void {
     if (this.discard) return;
-    this.room(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    this.room(s.length + 3);
+    this.buf[this.len++] = type;
+    this.chars(s);
+    this.crlf();
   }
 
   ok(): void {
-    this.bytes(OK);
+    this.line(43, 'OK');
   }
 
   /** +s */
   simple(s: string): void {
-    this.ascii(`+${s}\r\n`);
+    this.line(43, s);
   }
 
   /** -msg: msg starts with its code, "ERR ...", "WRONGTYPE ..." */
   error(msg: string): void {
     this.onError?.(msg);
-    this.ascii(`-${msg.replace(/[\r\n]/g, ' ')}\r\n`);
+    this.line(45, msg.replace(/[\r\n]/g, ' '));
   }
 
   integer(n: number | bigint): void {
-    if (typeof n === 'number' && n >= 0 && n < SHARED_MAX && Number.isInteger(n)) this.bytes(sharedInts[n]!);
-    else this.ascii(`:${n}\r\n`);
+    if (this.discard) return;
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      this.room(HEADER_ROOM);
+      this.header(58, n);
+    } else {
+      this.line(58, String(n));
+    }
   }
 
   /** A bulk string; its chars are bytes (latin1). */
   bulk(s: string): void {
     if (this.discard) return;
     const n = s.length;
-    if (n < SHARED_MAX) this.bytes(sharedBulkHdr[n]!);
-    else this.ascii(`$${n}\r\n`);
     if (n >= BIG_BULK) {
+      this.room(HEADER_ROOM);
+      this.header(36, n);
       this.seal();
       this.push(Buffer.from(s, 'latin1'));
+      this.room(2);
     } else {
-      this.room(n + 2);
-      this.len += this.buf.write(s, this.len, 'latin1');
+      this.room(n + HEADER_ROOM + 2);
+      this.header(36, n);
+      this.chars(s);
     }
-    this.bytes(CRLF);
+    this.crlf();
   }
 
   /** A bulk from bytes, for values that are already Buffers. */
   bulkBuffer(b: Buffer): void {
-    this.ascii(`$${b.length}\r\n`);
-    this.bytes(b);
-    this.bytes(CRLF);
+    if (this.discard) return;
+    this.room(b.length + HEADER_ROOM + 2);
+    this.header(36, b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+    this.crlf();
   }
 
   bulkOrNull(s: string | undefined | null): void {
-    if (s === undefined || s === null) this.bytes(NULL_BULK);
+    if (s === undefined || s === null) this.nullBulk();
     else this.bulk(s);
   }
 
@@ -144,20 +188,21 @@ export class ReplyWriter {
   }
 
   nullBulk(): void {
-    this.bytes(NULL_BULK);
+    this.line(36, '-1');
   }
 
   nullArray(): void {
-    this.bytes(NULL_ARRAY);
+    this.line(42, '-1');
   }
 
   array(n: number): void {
-    if (n < SHARED_MAX) this.bytes(sharedArrayHdr[n]!);
-    else this.ascii(`*${n}\r\n`);
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    this.header(42, n);
   }
 
   emptyArray(): void {
-    this.bytes(EMPTY_ARRAY);
+    this.array(0);
   }
 
   bulks(items: Iterable<string>, count: number): void {
@@ -167,6 +212,9 @@ export class ReplyWriter {
 
   /** Bytes already in RESP form. */
   raw(b: Buffer): void {
-    this.bytes(b);
+    if (this.discard) return;
+    this.room(b.length);
+    b.copy(this.buf, this.len);
+    this.len += b.length;
   }
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ReplyWriter } from '../../src/io/reply-writer.js';
+
+function written(fill: (w: ReplyWriter) => void): string {
+  const w = new ReplyWriter();
+  fill(w);
+  return Buffer.concat(w.take() ?? []).toString('latin1');
+}
+
+describe('ReplyWriter', () => {
+  it('encodes every RESP2 reply type', () => {
+    expect(written((w) => {
+      w.ok();
+      w.simple('QUEUED');
+      w.error('ERR bad\r\nthing');
+      w.integer(0);
+      w.integer(-42);
+      w.integer(1234567890123);
+      w.integer(9223372036854775807n);
+      w.nullBulk();
+      w.nullArray();
+      w.emptyArray();
+      w.array(2);
+      w.bulk('');
+      w.bulk('\x00\xff');
+      w.double(1.1);
+      w.bulkBuffer(Buffer.from('buf'));
+      w.raw(Buffer.from('+RAW\r\n'));
+    })).toBe('+OK\r\n+QUEUED\r\n-ERR bad  thing\r\n:0\r\n:-42\r\n:1234567890123\r\n:9223372036854775807\r\n' +
+      '$-1\r\n*-1\r\n*0\r\n*2\r\n$0\r\n\r\n$2\r\n\x00\xff\r\n$18\r\n1.1000000000000001\r\n$3\r\nbuf\r\n+RAW\r\n');
+  });
+
+  it('keeps order across batches that outgrow the buffer and big bulks sent as chunks', () => {
+    const big = 'b'.repeat(100_000);
+    const mid = 'm'.repeat(20_000);
+    const out = written((w) => {
+      for (let i = 0; i < 3; i++) {
+        w.bulk(mid);
+        w.bulk(big);
+        w.integer(i);
+      }
+    });
+    const one = `$20000\r\n${mid}\r\n$100000\r\n${big}\r\n`;
+    expect(out).toBe(`${one}:0\r\n${one}:1\r\n${one}:2\r\n`);
+  });
+
+  it('counts what is pending and drops everything when muted', () => {
+    const w = new ReplyWriter();
+    w.bulk('abc');
+    expect(w.pending).toBe(9);
+    w.take();
+    expect(w.pending).toBe(0);
+    w.mute(true);
+    w.bulk('abc');
+    w.ok();
+    expect(w.take()).toBeNull();
+  });
+});
