@@ -2,44 +2,84 @@
 // can fail writes Redis's error reply itself and returns null, so a command reads:
 //   const n = intArg(c, argv[2]!); if (n === null) return;
 import type { Client } from '../actors/client.js';
-import { parseInteger } from '../store/numbers.js';
+import { parseDouble } from '../store/floats.js';
+import { INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { ERR } from './errors.js';
+
+/** Replies err and returns null: the failure of a helper that returns what it parsed. */
+export function fail(c: Client, err: string): null {
+  c.reply.error(err);
+  return null;
+}
 
 /** A 64-bit integer argument as a JS number (indices and counts: precision past 2^53 is moot). */
 export function intArg(c: Client, s: string, err: string = ERR.notInteger): number | null {
   const v = parseInteger(s);
-  if (v === null) {
-    c.reply.error(err);
-    return null;
-  }
+  return v === null ? fail(c, err) : Number(v);
+}
+
+/**
+ * getRangeLongFromObjectOrReply: an integer argument within [min, max]. msg, when given,
+ * replaces both the "not an integer" and the range error.
+ */
+export function rangeArg(c: Client, s: string, min: bigint, max: bigint, msg?: string): number | null {
+  const v = parseInteger(s);
+  if (v === null) return fail(c, msg ?? ERR.notInteger);
+  if (v < min || v > max) return fail(c, msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
   return Number(v);
 }
 
-/** As intArg, also refusing negatives with Redis's "out of range, must be positive". */
-export function positiveIntArg(c: Client, s: string): number | null {
-  const v = intArg(c, s);
-  if (v !== null && v < 0) {
-    c.reply.error('ERR value is out of range, must be positive');
-    return null;
-  }
-  return v;
+/** getPositiveLongFromObjectOrReply: 0..LONG_MAX, msg answering a non-integer as well. */
+export function positiveIntArg(c: Client, s: string, msg = 'ERR value is out of range, must be positive'): number | null {
+  return rangeArg(c, s, 0n, INT64.max, msg);
 }
 
-const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INF = /^[+-]?inf(?:inity)?$/i;
-
-/** strtold's view of a double, as Redis accepts it: no spaces, no hex, no "nan". */
-export function parseFloatStrict(s: string): number | null {
-  if (FLOAT.test(s)) return Number(s);
-  if (INF.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-  return null;
+/** getIntFromObjectOrReply: an int32 (db indexes), msg replacing both errors when given. */
+export function int32Arg(c: Client, s: string, msg?: string): number | null {
+  return rangeArg(c, s, -0x80000000n, 0x7fffffffn, msg);
 }
 
+/** The count of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: any long but LONG_MIN; negative allows repeats. */
+export function randomCountArg(c: Client, s: string): number | null {
+  return rangeArg(c, s, -INT64.max, INT64.max);
+}
+
+/**
+ * hrandfieldCommand and zrandmemberCommand's "count [WITHVALUES | WITHSCORES]" from argv[2]:
+ * the count, and whether argv[3] is the word that asks for pairs (then |count| may not pass
+ * LONG_MAX / 2).
+ */
+export function randomPairsArgs(c: Client, argv: string[], word: string): { count: number; pairs: boolean } | null {
+  const count = randomCountArg(c, argv[2]!);
+  if (count === null) return null;
+  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], word))) return fail(c, ERR.syntax);
+  const pairs = argv.length === 4;
+  const half = INT64.max / 2n;
+  // The count again as a bigint: past 2^53 the number lost the digits that decide.
+  if (pairs && (BigInt(argv[2]!) < -half || BigInt(argv[2]!) > half)) return fail(c, 'ERR value is out of range');
+  return { count, pairs };
+}
+
+/**
+ * start..end of LRANGE, LTRIM, ZRANGE and ZREMRANGEBYRANK: negatives count from the end,
+ * then the range is clamped to 0..len-1; null when nothing is in it.
+ */
+export function clampRange(start: number, end: number, len: number): [number, number] | null {
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return null;
+  return [start, Math.min(end, len - 1)];
+}
+
+/**
+ * getDoubleFromObjectOrReply: a double as string2d reads it (scores, weights). INCRBYFLOAT and
+ * HINCRBYFLOAT read long doubles instead (parseLongDouble).
+ */
 export function floatArg(c: Client, s: string, err: string = ERR.notFloat): number | null {
-  const v = parseFloatStrict(s);
-  if (v === null) c.reply.error(err);
-  return v;
+  const v = parseDouble(s);
+  return v === null ? fail(c, err) : v;
 }
 
 /** True when s equals word, ignoring ASCII case (option names: NX, WITHSCORES, ...). */
@@ -56,17 +96,13 @@ export function lookupOf<T extends object>(
 ): T | undefined | null {
   const v = write ? c.db.lookupWrite(key) : c.db.lookup(key);
   if (v === undefined) return undefined;
-  if (v instanceof type) return v;
-  c.reply.error(WRONGTYPE);
-  return null;
+  return v instanceof type ? v : fail(c, WRONGTYPE);
 }
 
 /** The string at key: undefined when missing, null (WRONGTYPE replied) for another type. */
 export function lookupString(c: Client, key: string): string | undefined | null {
   const v = c.db.lookup(key);
-  if (v === undefined || typeof v === 'string') return v;
-  c.reply.error(WRONGTYPE);
-  return null;
+  return v === undefined || typeof v === 'string' ? v : fail(c, WRONGTYPE);
 }
 
 /** Redis's glob matching (stringmatchlen), for KEYS, SCAN MATCH and CONFIG GET. */

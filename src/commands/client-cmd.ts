@@ -1,6 +1,7 @@
 // CLIENT LIST INFO KILL SETNAME GETNAME ID NO-EVICT HELP (networking.c clientCommand).
 import type { Client } from '../actors/client.js';
-import { intArg, is } from './args.js';
+import { INT64 } from '../store/numbers.js';
+import { intArg, is, rangeArg } from './args.js';
 import { ERR } from './errors.js';
 import { container, replyHelp } from './subcommands.js';
 
@@ -105,12 +106,8 @@ function killFilter(c: Client, argv: string[]): KillFilter | null {
       return null;
     }
     if (is(opt, 'ID')) {
-      const id = intArg(c, val, KILL_ID);
+      const id = rangeArg(c, val, 1n, INT64.max, KILL_ID);
       if (id === null) return null;
-      if (id < 1) {
-        c.reply.error(KILL_ID);
-        return null;
-      }
       f.id = id;
     } else if (is(opt, 'TYPE')) {
       const t = typeByName(val);

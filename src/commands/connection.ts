@@ -1,6 +1,6 @@
 // Connection commands: PING ECHO SELECT AUTH HELLO QUIT.
 import { REDIS_VERSION } from '../version.js';
-import { intArg, is } from './args.js';
+import { int32Arg, intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import type { Client } from '../actors/client.js';
@@ -34,7 +34,8 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'select', arity: 2, flags: ['loading', 'stale', 'fast'], acl: ['fast', 'connection'],
     run(c, argv) {
-      const id = intArg(c, argv[1]!);
+      // selectCommand: getIntFromObjectOrReply
+      const id = int32Arg(c, argv[1]!);
       if (id === null) return;
       const db = c.server.keyspace.dbs[id];
       if (db === undefined) return c.reply.error(ERR.dbIndexOutOfRange);

@@ -2,7 +2,8 @@
 // RELOAD, LOG, ERROR, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
-import { intArg, is } from './args.js';
+import { strtod } from '../store/floats.js';
+import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { allowProtectedAction } from './config-cmd.js';
 import { replyHelp } from './subcommands.js';
@@ -10,29 +11,18 @@ import { replyHelp } from './subcommands.js';
 const NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", ' +
   'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
   'and then restart the server.';
-const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-
-/** getPositiveLongFromObjectOrReply with Redis's default message for both failures. */
-function positive(c: Client, s: string): number | null {
-  const n = intArg(c, s, MUST_BE_POSITIVE);
-  if (n !== null && n < 0) {
-    c.reply.error(MUST_BE_POSITIVE);
-    return null;
-  }
-  return n;
-}
 
 /**
  * DEBUG POPULATE: keys prefix:0..count-1 holding "value:N", NUL-padded or cut to size when
  * one is given; existing keys are left alone. Like Redis it does not count as changes.
  */
 function populate(c: Client, argv: string[]): void {
-  const count = positive(c, argv[2]!);
+  const count = positiveIntArg(c, argv[2]!);
   if (count === null) return;
-  const size = argv.length === 5 ? positive(c, argv[4]!) : 0;
+  const size = argv.length === 5 ? positiveIntArg(c, argv[4]!) : 0;
   if (size === null) return;
   const prefix = argv.length >= 4 ? `${argv[3]}:` : 'key:';
   const pad = '\0'.repeat(size);
@@ -58,20 +48,9 @@ function reload(c: Client, argv: string[]): void {
     else if (is(opt, 'MERGE') || is(opt, 'NOFLUSH')) return c.reply.error('ERR DEBUG RELOAD MERGE and NOFLUSH are not supported');
     else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
   }
-  const p = c.server.persistence;
-  if (save) {
-    const r = p.reload();
-    if (r === 'save-error') return c.reply.error('ERR');
-    if (r === 'load-error') return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
-    return c.reply.ok();
-  }
-  try {
-    p.load(p.path);
-  } catch (e) {
-    c.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
-    return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
-  }
-  c.server.log.warning('DB reloaded by DEBUG RELOAD');
+  const r = c.server.persistence.reload(save);
+  if (r === 'save-error') return c.reply.error('ERR');
+  if (r === 'load-error') return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
   c.reply.ok();
 }
 
@@ -120,8 +99,9 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
   ['sleep', {
     ok: (n) => n === 3,
     run(c, argv) {
-      const ms = (parseFloat(argv[2]!) || 0) * 1000;
-      if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+      // strtod's prefix, as debugCommand reads it; an infinite time does not sleep there either.
+      const ms = strtod(argv[2]!).value * 1000;
+      if (ms > 0 && ms < Infinity) Atomics.wait(sleeper, 0, 0, ms);
       c.reply.ok();
     },
   }],

@@ -1,12 +1,13 @@
 // Hashes (t_hash.c). A hash is created by the write that gives it its first field, and
 // deleted with its last one, as Redis does.
 import type { Client } from '../actors/client.js';
-import { formatHumanDouble } from '../io/format-double.js';
-import { INT64, parseInteger } from '../store/numbers.js';
+import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
+import { addInt64, parseInteger } from '../store/numbers.js';
 import { Hash } from '../store/values.js';
-import { is, lookupOf, parseFloatStrict } from './args.js';
+import { lookupOf, randomPairsArgs } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
+import { randomBelow, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 /** hashTypeLookupWriteOrCreate's create half: an empty hash at key, filled by the caller. */
@@ -30,13 +31,6 @@ function hset(c: Client, argv: string[], name: 'hset' | 'hmset'): void {
   else c.reply.ok();
 }
 
-/** int64 a + b, exact past 2^53; null on overflow. */
-function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b)) return a + b;
-  const n = BigInt(a) + BigInt(b);
-  return n > INT64.max || n < INT64.min ? null : n;
-}
-
 // hincrbyCommand
 function hincrby(c: Client, argv: string[]): void {
   const by = parseInteger(argv[3]!);
@@ -55,21 +49,21 @@ function hincrby(c: Client, argv: string[]): void {
   c.reply.integer(n);
 }
 
-// hincrbyfloatCommand. Redis adds in long double; see formatHumanDouble.
+// hincrbyfloatCommand: in long double, as INCRBYFLOAT.
 function hincrbyfloat(c: Client, argv: string[]): void {
-  const by = parseFloatStrict(argv[3]!);
+  const by = parseLongDouble(argv[3]!);
   if (by === null) return c.reply.error(ERR.notFloat);
-  if (!Number.isFinite(by)) return c.reply.error('ERR value is NaN or Infinity');
+  if (by === 'inf') return c.reply.error('ERR value is NaN or Infinity');
   const key = argv[1]!;
   const field = argv[2]!;
   const found = lookupOf(c, key, Hash, true);
   if (found === null) return;
   const old = found?.get(field);
-  const cur = old === undefined ? 0 : parseFloatStrict(old);
+  const cur = old === undefined ? LD_ZERO : parseLongDouble(old);
   if (cur === null) return c.reply.error('ERR hash value is not a float');
-  const n = cur + by;
-  if (!Number.isFinite(n)) return c.reply.error('ERR increment would produce NaN or Infinity');
-  const s = formatHumanDouble(n);
+  const sum = addLongDouble(cur, by);
+  if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
+  const s = formatLongDouble(sum);
   (found ?? createHash(c, key)).set(field, s);
   c.db.modified(key);
   c.reply.bulk(s);
@@ -90,27 +84,20 @@ function hgetall(c: Client, key: string, what: number): void {
   }
 }
 
-// hrandfieldCommand's argument checks; the count is a long, LONG_MIN excluded.
+// hrandfieldCommand
 function hrandfield(c: Client, argv: string[]): void {
   if (argv.length === 2) {
     const h = lookupOf(c, argv[1]!, Hash);
     if (h === null) return;
     return h === undefined ? c.reply.nullBulk() : c.reply.bulk(h.randomEntry()[0]);
   }
-  const count = parseInteger(argv[2]!);
-  if (count === null) return c.reply.error(ERR.notInteger);
-  if (count === INT64.min) {
-    return c.reply.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
-  }
-  if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'WITHVALUES'))) return c.reply.error(ERR.syntax);
-  const withValues = argv.length === 4;
-  if (withValues && (count < -(INT64.max / 2n) || count > INT64.max / 2n)) return c.reply.error('ERR value is out of range');
-  hrandfieldWithCount(c, argv[1]!, Number(count), withValues);
+  const args = randomPairsArgs(c, argv, 'WITHVALUES');
+  if (args !== null) hrandfieldWithCount(c, argv[1]!, args.count, args.pairs);
 }
 
 /**
- * hrandfieldWithCountCommand: a negative count picks that many with repeats; a positive one
- * distinct fields, the whole hash in its order when it asks for as many or more.
+ * hrandfieldWithCountCommand: a negative count picks that many with repeats (CASE 1); a
+ * positive one distinct fields, the whole hash in its order when it asks for as many or more.
  */
 function hrandfieldWithCount(c: Client, key: string, count: number, withValues: boolean): void {
   const h = lookupOf(c, key, Hash);
@@ -124,18 +111,12 @@ function hrandfieldWithCount(c: Client, key: string, count: number, withValues: 
   }
   const pairs = Array.from(h.entries());
   const n = Math.abs(count);
+  const distinct = count < 0 ? null : sampleDistinct(pairs.length, n, h.encoding === 'listpack');
   c.reply.array(n * per);
   for (let i = 0; i < n; i++) {
-    // Repeats: any pair each time. Distinct: a partial Fisher-Yates shuffle of the copy.
-    const j = count < 0 ? randomBelow(pairs.length) : i + randomBelow(pairs.length - i);
-    const pick = pairs[j]!;
-    if (count > 0) [pairs[j], pairs[i]] = [pairs[i]!, pick];
+    const pick = pairs[distinct === null ? randomBelow(pairs.length) : distinct[i]!]!;
     replyPair(c, pick[0], pick[1], withValues);
   }
-}
-
-function randomBelow(n: number): number {
-  return Math.floor(Math.random() * n);
 }
 
 function replyPair(c: Client, field: string, value: string, withValues: boolean): void {

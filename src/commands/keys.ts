@@ -4,10 +4,11 @@ import type { Client } from '../actors/client.js';
 import type { Db } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
 import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/values.js';
-import { globMatch, is } from './args.js';
+import { globMatch, int32Arg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
+import { replyHelp } from './subcommands.js';
 
 /** An integer reply for a time in ms that may have lost precision past 2^53 (PXAT near INT64_MAX). */
 function replyMs(c: Client, ms: number): void {
@@ -149,20 +150,6 @@ function moveValue(src: Db, srcKey: string, dst: Db, dstKey: string, v: Value, e
   src.delete(srcKey);
 }
 
-/** getIntFromObjectOrReply for a db index: an int32, or null after the error (msg, if given). */
-function dbIndexOrReply(c: Client, s: string, msg?: string): number | null {
-  const v = parseInteger(s);
-  if (v === null) {
-    c.reply.error(msg ?? ERR.notInteger);
-    return null;
-  }
-  if (v < -2147483648 || v > 2147483647) {
-    c.reply.error(msg ?? 'ERR value is out of range, value must between -2147483648 and 2147483647');
-    return null;
-  }
-  return Number(v);
-}
-
 /** The db with that index, or undefined after "DB index is out of range". */
 function dbOrReply(c: Client, id: number): Db | undefined {
   const db = c.server.keyspace.dbs[id];
@@ -199,7 +186,6 @@ function refCount(v: Value): number {
 }
 
 const OBJECT_HELP = [
-  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'ENCODING <key>',
   '    Return the kind of internal representation used in order to store the value',
   '    associated with a <key>.',
@@ -212,8 +198,6 @@ const OBJECT_HELP = [
   'REFCOUNT <key>',
   '    Return the number of references of the value associated with the specified',
   '    <key>.',
-  'HELP',
-  '    Prints this help.',
 ];
 
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
@@ -380,7 +364,7 @@ export const keyCommands: CommandSpec[] = [
     // moveCommand: the key keeps its TTL in the other db, and is not moved over an existing one.
     name: 'move', arity: 3, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'fast'],
     run(c, argv) {
-      const id = dbIndexOrReply(c, argv[2]!);
+      const id = int32Arg(c, argv[2]!);
       if (id === null) return;
       const dst = dbOrReply(c, id);
       if (dst === undefined) return;
@@ -395,9 +379,9 @@ export const keyCommands: CommandSpec[] = [
   {
     name: 'swapdb', arity: 3, flags: ['write', 'fast'], keys: [0, 0, 0], acl: ['keyspace', 'write', 'fast', 'dangerous'],
     run(c, argv) {
-      const a = dbIndexOrReply(c, argv[1]!, 'ERR invalid first DB index');
+      const a = int32Arg(c, argv[1]!, 'ERR invalid first DB index');
       if (a === null) return;
-      const b = dbIndexOrReply(c, argv[2]!, 'ERR invalid second DB index');
+      const b = int32Arg(c, argv[2]!, 'ERR invalid second DB index');
       if (b === null) return;
       const ks = c.server.keyspace;
       if (ks.dbs[a] === undefined || ks.dbs[b] === undefined) return c.reply.error(ERR.dbIndexOutOfRange);
@@ -415,7 +399,7 @@ export const keyCommands: CommandSpec[] = [
         if (is(argv[j], 'REPLACE')) {
           replace = true;
         } else if (is(argv[j], 'DB') && j + 1 < argv.length) {
-          const id = dbIndexOrReply(c, argv[++j]!);
+          const id = int32Arg(c, argv[++j]!);
           if (id === null) return;
           dst = dbOrReply(c, id);
           if (dst === undefined) return;
@@ -441,9 +425,7 @@ export const keyCommands: CommandSpec[] = [
       const sub = argv[1]!.toLowerCase();
       if (sub === 'help') {
         if (argv.length !== 2) return c.reply.error(ERR.arity('object|help'));
-        c.reply.array(OBJECT_HELP.length);
-        for (const line of OBJECT_HELP) c.reply.simple(line);
-        return;
+        return replyHelp(c, 'OBJECT', OBJECT_HELP);
       }
       const run = Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub) ? OBJECT_KEY_SUBCOMMANDS[sub] : undefined;
       if (run === undefined) {

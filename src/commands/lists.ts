@@ -3,45 +3,20 @@
 import type { Client } from '../actors/client.js';
 import { INT64, parseInteger } from '../store/numbers.js';
 import { List } from '../store/values.js';
-import { intArg, is, lookupOf } from './args.js';
+import { clampRange, fail, intArg, is, lookupOf, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-
-const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
-
-/** getPositiveLongFromObjectOrReply: err answers a non-integer as well as a negative. */
-function positiveArg(c: Client, s: string, err = MUST_BE_POSITIVE): number | null {
-  const n = intArg(c, s, err);
-  if (n !== null && n < 0) {
-    c.reply.error(err);
-    return null;
-  }
-  return n;
-}
 
 /** getListPositionFromObjectOrReply: LEFT is the head; null after a syntax error. */
 function whereArg(c: Client, s: string): boolean | null {
   if (is(s, 'LEFT')) return true;
   if (is(s, 'RIGHT')) return false;
-  c.reply.error(ERR.syntax);
-  return null;
+  return fail(c, ERR.syntax);
 }
 
 /** Deletes key when the list it holds was emptied (every command that removes does this). */
 function deleteIfEmpty(c: Client, key: string, list: List): void {
   if (list.length === 0) c.db.delete(key);
-}
-
-/**
- * LRANGE and LTRIM's view of start..end: negatives count from the tail, then the range is
- * clamped to the list; null when nothing is in it.
- */
-function clampRange(start: number, end: number, len: number): [number, number] | null {
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) return null;
-  return [start, Math.min(end, len - 1)];
 }
 
 // pushGenericCommand: LPUSH RPUSH, and with onlyIfExists LPUSHX RPUSHX.
@@ -66,7 +41,7 @@ function push(c: Client, argv: string[], atHead: boolean, onlyIfExists: boolean)
 function pop(c: Client, argv: string[], fromHead: boolean): void {
   if (argv.length > 3) return c.reply.error(ERR.arity(fromHead ? 'lpop' : 'rpop'));
   const hasCount = argv.length === 3;
-  const count = hasCount ? positiveArg(c, argv[2]!) : 1;
+  const count = hasCount ? positiveIntArg(c, argv[2]!) : 1;
   if (count === null) return;
   const key = argv[1]!;
   const list = lookupOf(c, key, List, true);
@@ -111,11 +86,6 @@ interface LposOptions {
 const RANK_ZERO = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... " +
   'or use negative to start from the end of the list';
 
-function fail(c: Client, err: string): null {
-  c.reply.error(err);
-  return null;
-}
-
 /** LPOS's RANK COUNT MAXLEN options from argv[3]; null after replying the error. */
 function parseLposOptions(c: Client, argv: string[]): LposOptions | null {
   const opts: LposOptions = { rank: 1, count: -1, maxlen: 0 };
@@ -130,10 +100,10 @@ function parseLposOptions(c: Client, argv: string[]): LposOptions | null {
       // Redis negates LONG_MIN into itself, so that rank matches from the first one at the tail.
       opts.rank = v === INT64.min ? -1 : Number(v);
     } else if (is(opt, 'COUNT') && value !== undefined) {
-      if ((n = positiveArg(c, value, "ERR COUNT can't be negative")) === null) return null;
+      if ((n = positiveIntArg(c, value, "ERR COUNT can't be negative")) === null) return null;
       opts.count = n;
     } else if (is(opt, 'MAXLEN') && value !== undefined) {
-      if ((n = positiveArg(c, value, "ERR MAXLEN can't be negative")) === null) return null;
+      if ((n = positiveIntArg(c, value, "ERR MAXLEN can't be negative")) === null) return null;
       opts.maxlen = n;
     } else {
       return fail(c, ERR.syntax);

@@ -11,7 +11,7 @@
 // start() must iterate something live and order-stable (a Map or Set): an array that
 // swap-removes or splices would move unvisited elements behind the iterator.
 import type { Client } from '../actors/client.js';
-import { globMatch, intArg, is } from './args.js';
+import { fail, globMatch, intArg, is } from './args.js';
 import { ERR } from './errors.js';
 
 /** Iterators parked at once, all servers of the process together; the oldest goes first. */
@@ -96,26 +96,21 @@ export function parseScanOptions(c: Client, argv: string[], from: number, allowT
   for (let i = from; i < argv.length; i += 2) {
     const arg = argv[i]!;
     const value = argv[i + 1];
-    if (value === undefined) return syntaxError(c);
+    if (value === undefined) return fail(c, ERR.syntax);
     if (is(arg, 'COUNT')) {
       const n = intArg(c, value);
       if (n === null) return null;
-      if (n < 1) return syntaxError(c);
+      if (n < 1) return fail(c, ERR.syntax);
       opts.count = n;
     } else if (is(arg, 'MATCH')) {
       opts.match = value === '*' ? null : value;
     } else if (is(arg, 'TYPE') && allowType) {
       opts.type = value.toLowerCase();
     } else {
-      return syntaxError(c);
+      return fail(c, ERR.syntax);
     }
   }
   return opts;
-}
-
-function syntaxError(c: Client): null {
-  c.reply.error(ERR.syntax);
-  return null;
 }
 
 /** True when s passes the MATCH filter. */

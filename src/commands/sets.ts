@@ -1,57 +1,13 @@
 // Sets (t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP SRANDMEMBER SMOVE,
 // the SINTER / SUNION / SDIFF families, SINTERCARD and SSCAN.
 import type { Client } from '../actors/client.js';
-import { INT64, parseInteger } from '../store/numbers.js';
+import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
-import { is, lookupOf } from './args.js';
+import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
+import { sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
-
-const LONG_MAX = INT64.max;
-export const POSITIVE = 'ERR value is out of range, must be positive';
-
-/**
- * getRangeLongFromObjectOrReply: an integer argument within [min, max]; null after the
- * error reply. msg, when given, replaces both the "not an integer" and the range error.
- */
-export function rangeArg(c: Client, s: string, min: bigint, max: bigint, msg?: string): number | null {
-  const v = parseInteger(s);
-  if (v === null) {
-    c.reply.error(msg ?? ERR.notInteger);
-    return null;
-  }
-  if (v < min || v > max) {
-    c.reply.error(msg ?? `ERR value is out of range, value must between ${min} and ${max}`);
-    return null;
-  }
-  return Number(v);
-}
-
-/** SRANDMEMBER / ZRANDMEMBER's count: any long but LONG_MIN; negative allows repeats. */
-export function randomCountArg(c: Client, s: string): number | null {
-  return rangeArg(c, s, -LONG_MAX, LONG_MAX);
-}
-
-/**
- * count distinct positions out of 0..size-1, count < size, chosen at random as
- * srandmemberWithCountCommand does: CASE 3 (count close to size) drops random positions
- * from all of them, CASE 4 picks random positions until it has enough.
- */
-export function sampleDistinct(size: number, count: number): number[] {
-  if (count * 3 > size) {
-    const all = Array.from({ length: size }, (_, i) => i);
-    while (all.length > count) {
-      const i = Math.floor(Math.random() * all.length);
-      all[i] = all[all.length - 1]!;
-      all.pop();
-    }
-    return all;
-  }
-  const picked = new Set<number>();
-  while (picked.size < count) picked.add(Math.floor(Math.random() * size));
-  return [...picked];
-}
 
 /** The set at key: undefined when missing, null when WRONGTYPE was replied. */
 function readSet(c: Client, key: string): SetValue | undefined | null {
@@ -152,7 +108,7 @@ function sunionDiff(c: Client, keys: string[], dst: string | null, diff: boolean
 
 // spopWithCountCommand
 function spopWithCount(c: Client, argv: string[]): void {
-  const count = rangeArg(c, argv[2]!, 0n, LONG_MAX, POSITIVE);
+  const count = positiveIntArg(c, argv[2]!);
   if (count === null) return;
   const key = argv[1]!;
   const set = writeSet(c, key);
@@ -196,12 +152,12 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   }
   if (count >= set.size) return replySet(c, set);
   c.reply.array(count);
-  for (const i of sampleDistinct(set.size, count)) c.reply.bulk(set.at(i));
+  for (const i of sampleDistinct(set.size, count, false)) c.reply.bulk(set.at(i));
 }
 
 // sinterCardCommand's arguments: numkeys, keys, [LIMIT limit]; null after an error.
 function sintercardArgs(c: Client, argv: string[]): { keys: string[]; limit: number } | null {
-  const numkeys = rangeArg(c, argv[1]!, 1n, LONG_MAX, 'ERR numkeys should be greater than 0');
+  const numkeys = rangeArg(c, argv[1]!, 1n, INT64.max, 'ERR numkeys should be greater than 0');
   if (numkeys === null) return null;
   if (numkeys > argv.length - 2) {
     c.reply.error("ERR Number of keys can't be greater than number of args");
@@ -210,7 +166,7 @@ function sintercardArgs(c: Client, argv: string[]): { keys: string[]; limit: num
   let limit = 0;
   for (let j = 2 + numkeys; j < argv.length; j++) {
     if (is(argv[j], 'LIMIT') && j + 1 < argv.length) {
-      const l = rangeArg(c, argv[++j]!, 0n, LONG_MAX, "ERR LIMIT can't be negative");
+      const l = positiveIntArg(c, argv[++j]!, "ERR LIMIT can't be negative");
       if (l === null) return null;
       limit = l;
     } else {

@@ -1,6 +1,7 @@
 // Strings (t_string.c): GET SET and friends, the INCR family, ranges.
 import type { Client } from '../actors/client.js';
-import { INT64, parseInteger } from '../store/numbers.js';
+import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
+import { addInt64, INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -135,124 +136,10 @@ function incrDecr(c: Client, key: string, by: number | bigint): void {
   if (v === null) return;
   const cur = v === undefined ? 0 : parseInteger(v);
   if (cur === null) return c.reply.error(ERR.notInteger);
-  if (typeof cur === 'number' && typeof by === 'number') {
-    const n = cur + by;
-    if (Number.isSafeInteger(n)) {
-      c.db.set(key, String(n), true);
-      return c.reply.integer(n);
-    }
-  }
-  const n = BigInt(cur) + BigInt(by);
-  if (n > INT64.max || n < INT64.min) return c.reply.error(ERR.overflow);
+  const n = addInt64(cur, by);
+  if (n === null) return c.reply.error(ERR.overflow);
   c.db.set(key, String(n), true);
   c.reply.integer(n);
-}
-
-// INCRBYFLOAT's arithmetic. Redis adds in x86 long double (64-bit significand) and prints
-// "%.17Lf" without trailing zeros (ld2string, LD_STR_HUMAN): 0.1 + 0.2 gives 0.3 there, and
-// 0.30000000000000004 in doubles. A finite long double is m * 2^e, m zero or 64 bits wide,
-// held exactly in a BigInt so that parsing, the sum and the printing round as the C library does.
-interface LongDouble {
-  neg: boolean;
-  m: bigint;
-  e: number;
-}
-
-const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
-/** The exponents of the smallest subnormal and of the largest finite value's m * 2^e. */
-const LD_MIN_E = -16445;
-const LD_MAX_E = 16320;
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-const HEX = /^([+-]?)0[xX]([\da-fA-F]*)(?:\.([\da-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
-const INFINITY = /^[+-]?inf(?:inity)?$/i;
-
-function bitLength(n: bigint): number {
-  return n.toString(2).length;
-}
-
-/**
- * num/den * 2^exp2 (num > 0) rounded to nearest-even on 64 bits, fewer below the normal
- * range; null when it overflows.
- */
-function roundLongDouble(neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble | null {
-  const k = 66 - (bitLength(num) - bitLength(den));
-  const scaled = k >= 0 ? num << BigInt(k) : num;
-  const div = k >= 0 ? den : den << BigInt(-k);
-  const q = scaled / div;
-  const sticky = q * div !== scaled;
-  let s = bitLength(q) - 64;
-  if (exp2 - k + s < LD_MIN_E) s = LD_MIN_E - exp2 + k;
-  let m = q >> BigInt(s);
-  const rem = q - (m << BigInt(s));
-  const half = 1n << BigInt(s - 1);
-  if (rem > half || (rem === half && (sticky || (m & 1n) === 1n))) m++;
-  let e = exp2 - k + s;
-  if (m === 1n << 64n) {
-    m >>= 1n;
-    e++;
-  }
-  return e > LD_MAX_E ? null : { neg, m, e };
-}
-
-/**
- * string2ld: strtold's nearest long double to a decimal or hex string, 'inf' for an
- * infinity, null for what Redis refuses (not a number, NaN, out of range).
- */
-function parseLongDouble(s: string): LongDouble | 'inf' | null {
-  if (s.length === 0 || s.length >= 5120) return null;
-  if (INFINITY.test(s)) return 'inf';
-  const hex = HEX.exec(s);
-  const d = hex ?? DECIMAL.exec(s);
-  if (d === null || d[2]! + (d[3] ?? '') === '') return null;
-  const radix = hex === null ? 10 : 16;
-  const digits = (d[2]! + (d[3] ?? '')).replace(/^0+/, '');
-  if (digits === '') return { neg: d[1] === '-', m: 0n, e: 0 };
-  const exp = Number(d[4] ?? 0);
-  const num = BigInt(radix === 16 ? `0x${digits}` : digits);
-  let r: LongDouble | null;
-  if (radix === 16) {
-    const exp2 = exp - 4 * (d[3]?.length ?? 0);
-    if (exp2 + 4 * digits.length > LD_MAX_E + 70) return null;
-    if (exp2 + 4 * digits.length < LD_MIN_E - 10) return null;
-    r = roundLongDouble(d[1] === '-', num, 1n, exp2);
-  } else {
-    const exp10 = exp - (d[3]?.length ?? 0);
-    if (exp10 + digits.length > 4940) return null;
-    if (exp10 + digits.length < -4960) return null;
-    r = exp10 >= 0
-      ? roundLongDouble(d[1] === '-', num * 10n ** BigInt(exp10), 1n, 0)
-      : roundLongDouble(d[1] === '-', num, 10n ** BigInt(-exp10), 0);
-  }
-  // Underflow to zero is ERANGE, which Redis refuses.
-  return r === null || r.m === 0n ? null : r;
-}
-
-/** a + b rounded to a long double; null when it overflows. */
-function addLongDouble(a: LongDouble, b: LongDouble): LongDouble | null {
-  if (a.m === 0n) return b;
-  if (b.m === 0n) return a;
-  const e = Math.min(a.e, b.e);
-  const sum = (a.neg ? -a.m : a.m) * (1n << BigInt(a.e - e)) + (b.neg ? -b.m : b.m) * (1n << BigInt(b.e - e));
-  if (sum === 0n) return LD_ZERO;
-  return roundLongDouble(sum < 0n, sum < 0n ? -sum : sum, 1n, e);
-}
-
-/** "%.17Lf" (ties to even, as glibc rounds), trailing zeros and a bare "-0" dropped. */
-function formatLongDouble(x: LongDouble): string {
-  const scaled = x.m * 10n ** 17n;
-  let q: bigint;
-  if (x.e >= 0) {
-    q = scaled << BigInt(x.e);
-  } else {
-    const sh = BigInt(-x.e);
-    q = scaled >> sh;
-    const rem = scaled - (q << sh);
-    const half = 1n << (sh - 1n);
-    if (rem > half || (rem === half && (q & 1n) === 1n)) q++;
-  }
-  const digits = q.toString().padStart(18, '0');
-  const s = `${digits.slice(0, -17)}.${digits.slice(-17)}`.replace(/\.?0+$/, '');
-  return x.neg && s !== '0' ? `-${s}` : s;
 }
 
 /** checkStringLength: a string may not grow past proto-max-bulk-len (the master link is exempt). */
@@ -412,6 +299,7 @@ export const stringCommands: CommandSpec[] = [
     },
   },
   {
+    // incrbyfloatCommand
     name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
@@ -420,7 +308,7 @@ export const stringCommands: CommandSpec[] = [
       const cur = v === undefined ? LD_ZERO : parseLongDouble(v);
       const by = cur === null ? null : parseLongDouble(argv[2]!);
       if (cur === null || by === null) return c.reply.error(ERR.notFloat);
-      const sum = cur === 'inf' || by === 'inf' ? null : addLongDouble(cur, by);
+      const sum = addLongDouble(cur, by);
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
       c.db.set(key, s, true);

@@ -4,17 +4,18 @@
 // STORE variants and ZINTERCARD.
 import type { Client } from '../actors/client.js';
 import { formatDouble } from '../io/format-double.js';
+import { strtod } from '../store/floats.js';
 import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { WRONGTYPE } from '../store/values.js';
 import {
   lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, compareEntries, ZSet, type LexItem, type LexRange, type ScoreRange,
 } from '../store/zset.js';
-import { intArg, is, lookupOf } from './args.js';
+import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, randomPairsArgs, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
+import { randomBelow, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
-import { POSITIVE, randomCountArg, rangeArg, sampleDistinct } from './sets.js';
 
 const LONG_MAX = INT64.max;
 const NOT_FLOAT_RANGE = 'ERR min or max is not a float';
@@ -22,50 +23,6 @@ const NOT_LEX_RANGE = 'ERR min or max not valid string range item';
 
 // ---------------------------------------------------------------------------------------
 // Numbers and ranges as Redis reads them.
-
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
-const HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)(?:[pP]([+-]?\d+))?/;
-const SPECIAL = /^[+-]?(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
-
-function isSpace(ch: number): boolean {
-  return ch === 32 || (ch >= 9 && ch <= 13);
-}
-
-/**
- * C's strtod: the value of the longest prefix of s (after blanks) that reads as a number,
- * how many chars that took (0: none, the value is 0), and whether it over- or underflowed
- * (ERANGE with +-HUGE_VAL or 0).
- */
-function strtod(s: string): { value: number; end: number; erange: boolean } {
-  let i = 0;
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  const rest = s.slice(i);
-  const hex = HEX.exec(rest);
-  if (hex !== null && hex[2]! + hex[3]! !== '') {
-    const digits = hex[2]! + hex[3]!;
-    const mantissa = parseInt(digits, 16) / 16 ** hex[3]!.length;
-    const value = (hex[1] === '-' ? -1 : 1) * mantissa * 2 ** Number(hex[4] ?? 0);
-    return { value, end: i + hex[0].length, erange: !Number.isFinite(value) || (value === 0 && /[1-9a-f]/i.test(digits)) };
-  }
-  const special = SPECIAL.exec(rest);
-  if (special !== null) {
-    const word = special[0];
-    const value = /nan/i.test(word) ? NaN : word.startsWith('-') ? -Infinity : Infinity;
-    return { value, end: i + word.length, erange: false };
-  }
-  const dec = DECIMAL.exec(rest);
-  if (dec === null) return { value: 0, end: 0, erange: false };
-  const value = Number(dec[0]);
-  const mantissa = dec[0].split(/[eE]/)[0]!;
-  return { value, end: i + dec[0].length, erange: !Number.isFinite(value) || (value === 0 && /[1-9]/.test(mantissa)) };
-}
-
-/** getDoubleFromObject: all of s a finite-or-inf double, no blanks first, no NaN. */
-function parseDouble(s: string): number | null {
-  if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
-  const r = strtod(s);
-  return r.end !== s.length || r.erange || Number.isNaN(r.value) ? null : r.value;
-}
 
 /** One end of zslParseRange: strtod up to the end of the C string (a NUL ends it too). */
 function rangeEnd(s: string): { value: number; ex: boolean } | null {
@@ -157,15 +114,6 @@ function afterRemove(c: Client, key: string, z: ZSet, n: number): void {
   else if (n > 0) c.db.modified(key, n);
 }
 
-/** Clamps Redis-style start/end indexes (negative from the end) to [start, end], or null. */
-function clampRanks(start: number, end: number, size: number): [number, number] | null {
-  if (start < 0) start += size;
-  if (end < 0) end += size;
-  if (start < 0) start = 0;
-  if (start > end || start >= size) return null;
-  return [start, Math.min(end, size - 1)];
-}
-
 // ---------------------------------------------------------------------------------------
 // ZADD and ZINCRBY.
 
@@ -197,8 +145,8 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   if (incr && args > 2) return c.reply.error('ERR INCR option supports a single increment-element pair');
   const scores: number[] = [];
   for (let j = at; j < argv.length; j += 2) {
-    const s = parseDouble(argv[j]!);
-    if (s === null) return c.reply.error(ERR.notFloat);
+    const s = floatArg(c, argv[j]!);
+    if (s === null) return;
     scores.push(s);
   }
   const key = argv[1]!;
@@ -318,7 +266,7 @@ function rankRange(c: Client, startArg: string, endArg: string, reverse: boolean
   const end = intArg(c, endArg);
   if (end === null) return null;
   return (z, out) => {
-    const r = clampRanks(start, end, z.size);
+    const r = clampRange(start, end, z.size);
     if (r === null) return;
     let n = r[1] - r[0] + 1;
     z.walk(reverse ? z.size - 1 - r[0] : r[0], reverse, (m, s) => {
@@ -389,7 +337,7 @@ function zremrange(c: Client, argv: string[], kind: RangeKind): void {
     if (start === null) return;
     const end = intArg(c, argv[3]!);
     if (end === null) return;
-    ranks = (z) => clampRanks(start, end, z.size);
+    ranks = (z) => clampRange(start, end, z.size);
   } else {
     const lex = kind === 'lex';
     const r = lex ? parseLexRange(argv[2]!, argv[3]!) : parseScoreRange(argv[2]!, argv[3]!);
@@ -480,7 +428,7 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
     c.reply.array(count * width);
-    for (let i = 0; i < count; i++) replyEntryAt(c, z, Math.floor(Math.random() * size), withscores);
+    for (let i = 0; i < count; i++) replyEntryAt(c, z, randomBelow(size), withscores);
     return;
   }
   if (count >= size) {
@@ -489,11 +437,9 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
     z.walk(size - 1, true, all.push);
     return all.reply(c, withscores);
   }
-  // CASES 3 and 4; a listpack samples in its own order (lpRandomPairsUnique).
-  const ranks = sampleDistinct(size, count);
-  if (count * 3 <= size && z.encoding === 'listpack') ranks.sort((a, b) => a - b);
+  // CASES 3 and 4.
   c.reply.array(count * width);
-  for (const r of ranks) replyEntryAt(c, z, r, withscores);
+  for (const r of sampleDistinct(size, count, z.encoding === 'listpack')) replyEntryAt(c, z, r, withscores);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -606,8 +552,8 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
     if (op !== 'diff' && !cardOnly && remaining >= setnum + 1 && is(opt, 'WEIGHTS')) {
       j++;
       for (const src of sources) {
-        const w = parseDouble(argv[j++]!);
-        if (w === null) return c.reply.error('ERR weight value is not a float');
+        const w = floatArg(c, argv[j++]!, 'ERR weight value is not a float');
+        if (w === null) return;
         src.weight = w;
       }
     } else if (op !== 'diff' && !cardOnly && remaining >= 2 && is(opt, 'AGGREGATE')) {
@@ -621,7 +567,7 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
       withscores = true;
       j++;
     } else if (cardOnly && remaining >= 2 && is(opt, 'LIMIT')) {
-      const l = rangeArg(c, argv[j + 1]!, 0n, LONG_MAX, "ERR LIMIT can't be negative");
+      const l = positiveIntArg(c, argv[j + 1]!, "ERR LIMIT can't be negative");
       if (l === null) return;
       limit = l;
       j += 2;
@@ -782,7 +728,7 @@ export const zsetCommands: CommandSpec[] = [
     name, arity: -2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'],
     run(c, argv) {
       if (argv.length > 3) return c.reply.error(ERR.syntax);
-      const count = argv.length === 3 ? rangeArg(c, argv[2]!, 0n, LONG_MAX, POSITIVE) : null;
+      const count = argv.length === 3 ? positiveIntArg(c, argv[2]!) : null;
       if (count === null && argv.length === 3) return;
       zpop(c, [argv[1]!], name === 'zpopmax', count, false);
     },
@@ -798,23 +744,17 @@ export const zsetCommands: CommandSpec[] = [
     name: 'zrandmember', arity: -2, flags: ['readonly'], keys: [1, 1, 1], acl: [...R, 'slow'],
     run(c, argv) {
       if (argv.length >= 3) {
-        const l = randomCountArg(c, argv[2]!);
-        if (l === null) return;
-        if (argv.length > 4 || (argv.length === 4 && !is(argv[3], 'WITHSCORES'))) return c.reply.error(ERR.syntax);
-        const withscores = argv.length === 4;
-        const half = LONG_MAX / 2n;
-        if (withscores && (BigInt(argv[2]!) < -half || BigInt(argv[2]!) > half)) {
-          return c.reply.error('ERR value is out of range');
-        }
+        const args = randomPairsArgs(c, argv, 'WITHSCORES');
+        if (args === null) return;
         const z = readZset(c, argv[1]!);
         if (z === null) return;
         if (z === undefined) return c.reply.emptyArray();
-        return zrandmemberWithCount(c, z, l, withscores);
+        return zrandmemberWithCount(c, z, args.count, args.pairs);
       }
       const z = readZset(c, argv[1]!);
       if (z === null) return;
       if (z === undefined) c.reply.nullBulk();
-      else replyEntryAt(c, z, Math.floor(Math.random() * z.size), false);
+      else replyEntryAt(c, z, randomBelow(z.size), false);
     },
   },
   {

@@ -17,32 +17,6 @@ export function formatDouble(d: number): string {
   return stripZeros(d.toFixed(16 - x));
 }
 
-/**
- * The "human" long-double format of INCRBYFLOAT and HINCRBYFLOAT: fixed point, no
- * exponent, no trailing zeros. Redis computes in long double; the shortest round-trip
- * form of the double is what that prints in practice (10.5 + 0.1 gives "10.6").
- */
-export function formatHumanDouble(d: number): string {
-  if (d === 0) return '0';
-  const s = String(d);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  if (Math.abs(d) < 1e-17) return stripZeros(d.toFixed(17));
-  return expandExponent(s.slice(0, e), Number(s.slice(e + 1)));
-}
-
-/** Writes mantissa * 10^exp (mantissa as String(number) prints it) in fixed point. */
-function expandExponent(mantissa: string, exp: number): string {
-  const neg = mantissa.startsWith('-');
-  const [int, frac = ''] = (neg ? mantissa.slice(1) : mantissa).split('.');
-  const digits = int! + frac;
-  const point = int!.length + exp;
-  const body = point <= 0
-    ? `0.${'0'.repeat(-point)}${digits}`
-    : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return (neg ? '-' : '') + body;
-}
-
 function stripZeros(s: string): string {
   if (!s.includes('.')) return s;
   let end = s.length;

@@ -33,4 +33,14 @@ export function parseInteger(s: string): number | bigint | null {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/** int64 a + b (INCRBY, HINCRBY): a number while safe, exact as a bigint past 2^53; null on overflow. */
+export function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const n = a + b;
+    if (Number.isSafeInteger(n)) return n;
+  }
+  const n = BigInt(a) + BigInt(b);
+  return n > INT64_MAX || n < INT64_MIN ? null : n;
+}
+
 export const INT64 = { min: INT64_MIN, max: INT64_MAX };

@@ -97,8 +97,8 @@ export function copyOut(s: string): string {
 /**
  * A concatenation is a V8 rope holding every piece (the client's argv strings included)
  * until something reads it. Reading one char flattens it in place into a single string,
- * so a packed string's memory is its bytes. The check keeps the read from being optimized
- * away.
+ * so a packed string's memory is its bytes. Every one-string body goes through this: packed
+ * items, intsets, sorted-set listpacks. The check keeps the read from being optimized away.
  */
 export function flatten(s: string): string {
   if (s.charCodeAt(0) > 255) throw new Error('packed items are bytes');

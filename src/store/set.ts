@@ -9,21 +9,13 @@
 //   that SPOP and SRANDMEMBER pick in O(1); small ones go without the map (a scan).
 import { encodingLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
+import { flatten } from './packed.js';
 
 /** Up to this many members a hashtable set finds members by scanning its array. */
 const SCAN_MAX = 16;
 const WIDTH = 8;
 const TWO32 = 2 ** 32;
 const TWO31 = 2 ** 31;
-
-/**
- * s as one flat string: reading a char makes V8 flatten the rope that concatenation built
- * (a rope of slices costs several times the bytes it holds).
- */
-export function flatten(s: string): string {
-  s.charCodeAt(0);
-  return s;
-}
 
 /** The 8 chars of an intset entry for a canonical integer string. */
 function encodeInt(member: string): string {

@@ -5,7 +5,7 @@
 // and scores O(1).
 // Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
 import { encodingLimits } from './limits.js';
-import { flatten } from './set.js';
+import { flatten } from './packed.js';
 import { compareEntries, RankTree, type Leaf } from './rank-tree.js';
 
 export { compareEntries };

@@ -2,9 +2,9 @@
 // command sequence (every command and option, every error text, WRONGTYPE, binary fields and
 // values, hashes emptied by HDEL disappearing), OBJECT ENCODING at the listpack thresholds,
 // and field order: a listpack keeps insertion order in both servers, so HGETALL matches
-// byte for byte while small. (HINCRBYFLOAT sticks to values where Redis's long double and a
-// double print the same: see formatHumanDouble.) Random replies (HRANDFIELD, HSCAN of a hashtable) are checked
-// for their shape and content.
+// byte for byte while small. HINCRBYFLOAT adds in long double as Redis does (a pseudo-random
+// walk compares them). Random replies (HRANDFIELD, HSCAN of a hashtable) are checked for their
+// shape and content.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
@@ -114,6 +114,34 @@ describe('HINCRBY HINCRBYFLOAT', () => {
       w('HINCRBYFLOAT h a nan'), w('HINCRBYFLOAT nokey a x'), w('EXISTS nokey'), w('HSET h s abc sp x inf inf'),
       w('HINCRBYFLOAT h s 1'), w('HINCRBYFLOAT h inf 1'), w('HINCRBYFLOAT h e 1e20'),
       w('HINCRBYFLOAT h t 1e-30'), w('HGETALL h'));
+  });
+
+  it('HINCRBYFLOAT computes in long double: sums doubles get wrong, hex, huge and tiny magnitudes', async () => {
+    await same(w('HSET h x 1500'), w('HINCRBYFLOAT h x 0.1'), w('HINCRBYFLOAT h y 0.1'), w('HINCRBYFLOAT h y 0.2'),
+      w('HINCRBYFLOAT h y 100.01'), w('HINCRBYFLOAT h z 1e400'), w('HINCRBYFLOAT h z 0x10'), w('HINCRBYFLOAT h z 1e5000'),
+      w('HINCRBYFLOAT h z 1e-5000'), ['HINCRBYFLOAT', 'h', 'z', ' 1'], ['HINCRBYFLOAT', 'h', 'z', ''],
+      w('HSET h big 1.18e4932 hex 0X1P-2 tiny 1e-4940'), w('HINCRBYFLOAT h big 1e4931'), w('HINCRBYFLOAT h big -1e4931'),
+      w('HINCRBYFLOAT h hex 0x.8'), w('HINCRBYFLOAT h tiny -1e-4940'), w('HINCRBYFLOAT h tiny 5e-18'), w('HMGET h x y z big hex tiny'));
+  });
+
+  it('HINCRBYFLOAT matches Redis over a pseudo-random walk', async () => {
+    let seed = 11;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const shapes = [
+      (): string => (rnd() * 10).toFixed(Math.floor(rnd() * 6)),
+      (): string => `${Math.floor(rnd() * 1e6)}e${Math.floor(rnd() * 40 - 20)}`,
+      (): string => `0.${Math.floor(rnd() * 1e9)}`,
+      (): string => `${Math.floor(rnd() * 1e15)}.${Math.floor(rnd() * 1000)}`,
+      (): string => `1.${Math.floor(rnd() * 1e9)}e${Math.floor(rnd() * 9900 - 4950)}`,
+      (): string => `0x${Math.floor(rnd() * 1e6).toString(16)}p${Math.floor(rnd() * 20 - 10)}`,
+    ];
+    const gen = (): string => (rnd() < 0.3 ? '-' : '') + shapes[Math.floor(rnd() * shapes.length)]!();
+    for (let i = 0; i < 300; i++) {
+      const field = `f${i % 3}`;
+      if (i % 30 === 0) await same(['HSET', 'h', field, gen()]);
+      await same(['HINCRBYFLOAT', 'h', field, gen()]);
+    }
+    await same(w('HMGET h f0 f1 f2'));
   });
 });
 

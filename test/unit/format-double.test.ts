@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDouble, formatHumanDouble } from '../../src/io/format-double.js';
+import { formatDouble } from '../../src/io/format-double.js';
 
 describe('formatDouble (%.17g)', () => {
   it.each([
@@ -18,17 +18,5 @@ describe('formatDouble (%.17g)', () => {
     [-Infinity, '-inf'],
   ])('%d -> %s', (d, s) => {
     expect(formatDouble(d)).toBe(s);
-  });
-});
-
-describe('formatHumanDouble (INCRBYFLOAT)', () => {
-  it.each([
-    [10.5 + 0.1, '10.6'],
-    [3000, '3000'],
-    [1e21, '1000000000000000000000'],
-    [-0.5, '-0.5'],
-    [1e-7, '0.0000001'],
-  ])('%d -> %s', (d, s) => {
-    expect(formatHumanDouble(d)).toBe(s);
   });
 });

@@ -1,0 +1,184 @@
+// Floating-point text as Redis reads and writes it. Redis has two parsers, for two types:
+// - doubles (sorted-set scores, WEIGHTS, range ends) through the C library's strtod: string2d
+//   for a whole argument, zslParseRange's strtod for a prefix. "1e400" overflows: refused.
+// - x86 80-bit long doubles (INCRBYFLOAT, HINCRBYFLOAT) through strtold (string2ld), added in
+//   long double and printed "%.17Lf" (ld2string): 0.1 + 0.2 gives 0.3 there where doubles
+//   give 0.30000000000000004, and "1e400" is a fine long double.
+// Both accept hex ("0x1p4") and infinities, as the C library does. A long double, and a hex
+// double on its way in, is held exactly as m * 2^e in a BigInt, so that parsing, sums and
+// printing round as the C library does.
+
+/** A finite binary float, exactly: (-1)^neg * m * 2^e. */
+export interface LongDouble {
+  neg: boolean;
+  m: bigint;
+  e: number;
+}
+
+/** A binary format: significand bits; exponents of the least subnormal and the largest m * 2^e. */
+interface Format {
+  bits: number;
+  minE: number;
+  maxE: number;
+}
+
+const LONG_DOUBLE: Format = { bits: 64, minE: -16445, maxE: 16320 };
+const DOUBLE: Format = { bits: 53, minE: -1074, maxE: 971 };
+
+export const LD_ZERO: LongDouble = { neg: false, m: 0n, e: 0 };
+
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
+}
+
+/**
+ * num/den * 2^exp2 (num > 0) rounded to nearest-even in format f, with fewer bits below its
+ * normal range (m 0n when it underflows to zero); null when it overflows.
+ */
+function round(f: Format, neg: boolean, num: bigint, den: bigint, exp2: number): LongDouble | null {
+  const k = f.bits + 2 - (bitLength(num) - bitLength(den));
+  const scaled = k >= 0 ? num << BigInt(k) : num;
+  const div = k >= 0 ? den : den << BigInt(-k);
+  const q = scaled / div;
+  const sticky = q * div !== scaled;
+  let s = bitLength(q) - f.bits;
+  if (exp2 - k + s < f.minE) s = f.minE - exp2 + k;
+  let m = q >> BigInt(s);
+  const rem = q - (m << BigInt(s));
+  const half = 1n << BigInt(s - 1);
+  if (rem > half || (rem === half && (sticky || (m & 1n) === 1n))) m++;
+  let e = exp2 - k + s;
+  if (m === 1n << BigInt(f.bits)) {
+    m >>= 1n;
+    e++;
+  }
+  return e > f.maxE ? null : { neg, m, e };
+}
+
+/**
+ * The hex digits (fracLength of them after the point, leading zeros dropped) times 2^exp in
+ * format f, as round() gives it.
+ */
+function hexValue(f: Format, neg: boolean, digits: string, fracLength: number, exp: number): LongDouble | null {
+  if (digits === '') return { neg, m: 0n, e: 0 };
+  const exp2 = exp - 4 * fracLength;
+  // Far out of range: skip building a huge BigInt.
+  if (exp2 + 4 * digits.length > f.maxE + f.bits + 6) return null;
+  if (exp2 + 4 * digits.length < f.minE - 10) return { neg, m: 0n, e: 0 };
+  return round(f, neg, BigInt(`0x${digits}`), 1n, exp2);
+}
+
+function isSpace(ch: number): boolean {
+  return ch === 32 || (ch >= 9 && ch <= 13);
+}
+
+const DECIMAL_PREFIX = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
+const HEX_PREFIX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)(?:[pP]([+-]?\d+))?/;
+const SPECIAL_PREFIX = /^[+-]?(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
+
+/**
+ * C's strtod: the value of the longest prefix of s (after blanks) that reads as a number,
+ * how many chars that took (0: none, the value is 0), and whether it over- or underflowed
+ * (ERANGE with +-HUGE_VAL or 0).
+ */
+export function strtod(s: string): { value: number; end: number; erange: boolean } {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  const rest = s.slice(i);
+  const hex = HEX_PREFIX.exec(rest);
+  if (hex !== null && hex[2]! + hex[3]! !== '') {
+    const neg = hex[1] === '-';
+    const digits = hex[2]! + hex[3]!;
+    const r = hexValue(DOUBLE, neg, digits.replace(/^0+/, ''), hex[3]!.length, Number(hex[4] ?? 0));
+    const end = i + hex[0].length;
+    if (r === null) return { value: neg ? -Infinity : Infinity, end, erange: true };
+    const value = (neg ? -1 : 1) * Number(r.m) * 2 ** r.e;
+    return { value, end, erange: value === 0 && /[1-9a-f]/i.test(digits) };
+  }
+  const special = SPECIAL_PREFIX.exec(rest);
+  if (special !== null) {
+    const word = special[0];
+    const value = /nan/i.test(word) ? NaN : word.startsWith('-') ? -Infinity : Infinity;
+    return { value, end: i + word.length, erange: false };
+  }
+  const dec = DECIMAL_PREFIX.exec(rest);
+  if (dec === null) return { value: 0, end: 0, erange: false };
+  const value = Number(dec[0]);
+  const mantissa = dec[0].split(/[eE]/)[0]!;
+  return { value, end: i + dec[0].length, erange: !Number.isFinite(value) || (value === 0 && /[1-9]/.test(mantissa)) };
+}
+
+/** string2d (getDoubleFromObject): all of s a finite-or-inf double, no blanks first, no NaN. */
+export function parseDouble(s: string): number | null {
+  if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
+  const r = strtod(s);
+  return r.end !== s.length || r.erange || Number.isNaN(r.value) ? null : r.value;
+}
+
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+const HEX = /^([+-]?)0[xX]([\da-fA-F]*)(?:\.([\da-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
+const INFINITY = /^[+-]?inf(?:inity)?$/i;
+/** MAX_LONG_DOUBLE_CHARS: string2ld refuses anything this long. */
+const MAX_LONG_DOUBLE_CHARS = 5 * 1024;
+
+// string2ld (getLongDoubleFromObject)
+/**
+ * strtold's nearest long double to all of s, decimal or hex; 'inf' for an infinity, null for
+ * what Redis refuses (not a number, blanks, NaN, out of range).
+ */
+export function parseLongDouble(s: string): LongDouble | 'inf' | null {
+  if (s.length === 0 || s.length >= MAX_LONG_DOUBLE_CHARS) return null;
+  if (INFINITY.test(s)) return 'inf';
+  const hex = HEX.exec(s);
+  const d = hex ?? DECIMAL.exec(s);
+  if (d === null || d[2]! + (d[3] ?? '') === '') return null;
+  const neg = d[1] === '-';
+  const frac = d[3] ?? '';
+  const digits = (d[2]! + frac).replace(/^0+/, '');
+  if (digits === '') return { neg, m: 0n, e: 0 };
+  const exp = Number(d[4] ?? 0);
+  let r: LongDouble | null;
+  if (hex !== null) {
+    r = hexValue(LONG_DOUBLE, neg, digits, frac.length, exp);
+  } else {
+    const exp10 = exp - frac.length;
+    if (exp10 + digits.length > 4940) return null;
+    if (exp10 + digits.length < -4960) return null;
+    const num = BigInt(digits);
+    r = exp10 >= 0
+      ? round(LONG_DOUBLE, neg, num * 10n ** BigInt(exp10), 1n, 0)
+      : round(LONG_DOUBLE, neg, num, 10n ** BigInt(-exp10), 0);
+  }
+  // Underflow to zero is ERANGE, which Redis refuses.
+  return r === null || r.m === 0n ? null : r;
+}
+
+/** a + b rounded to a long double; null when that is NaN or infinite (either is 'inf'). */
+export function addLongDouble(a: LongDouble | 'inf', b: LongDouble | 'inf'): LongDouble | null {
+  if (a === 'inf' || b === 'inf') return null;
+  if (a.m === 0n) return b;
+  if (b.m === 0n) return a;
+  const e = Math.min(a.e, b.e);
+  const sum = (a.neg ? -a.m : a.m) * (1n << BigInt(a.e - e)) + (b.neg ? -b.m : b.m) * (1n << BigInt(b.e - e));
+  if (sum === 0n) return LD_ZERO;
+  return round(LONG_DOUBLE, sum < 0n, sum < 0n ? -sum : sum, 1n, e);
+}
+
+// ld2string with LD_STR_HUMAN
+/** "%.17Lf" (ties to even, as glibc rounds), trailing zeros and a bare "-0" dropped. */
+export function formatLongDouble(x: LongDouble): string {
+  const scaled = x.m * 10n ** 17n;
+  let q: bigint;
+  if (x.e >= 0) {
+    q = scaled << BigInt(x.e);
+  } else {
+    const sh = BigInt(-x.e);
+    q = scaled >> sh;
+    const rem = scaled - (q << sh);
+    const half = 1n << (sh - 1n);
+    if (rem > half || (rem === half && (q & 1n) === 1n)) q++;
+  }
+  const digits = q.toString().padStart(18, '0');
+  const s = `${digits.slice(0, -17)}.${digits.slice(-17)}`.replace(/\.?0+$/, '');
+  return x.neg && s !== '0' ? `-${s}` : s;
+}
