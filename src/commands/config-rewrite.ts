@@ -5,7 +5,7 @@
 // include, rename-command, user) stays as it was.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/atomic-file.js';
-import { splitArgs } from '../io/split-args.js';
+import { repr, splitArgs } from '../io/split-args.js';
 import type { Config } from '../config/config.js';
 import { REDIS_DEFAULTS } from '../config/defaults.js';
 
@@ -31,24 +31,6 @@ const MEMORY = new Set([
   'auto-aof-rewrite-min-size', 'active-defrag-ignore-bytes', 'hash-max-listpack-value',
   'zset-max-listpack-value', 'stream-node-max-bytes', 'hll-sparse-max-bytes', 'cluster-link-sendbuf-limit',
 ]);
-
-/** sdscatrepr: s in double quotes with C escapes. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    const code = s.charCodeAt(i);
-    if (ch === '\\' || ch === '"') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\x07') out += '\\a';
-    else if (ch === '\b') out += '\\b';
-    else if (code < 0x20 || code > 0x7e) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 /** rewriteConfigFormatMemory */
 function formatMemory(bytes: number): string {

@@ -2,7 +2,7 @@
 // (the file first, then every --name value... as a line of its own, so flags win).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { splitArgs } from '../io/split-args.js';
+import { repr, splitArgs } from '../io/split-args.js';
 import { Config, ConfigError } from './config.js';
 
 export class FatalConfigError extends Error {}
@@ -31,29 +31,13 @@ export function argvToLines(argv: string[]): { file: string | null; lines: Line[
       push();
       cur = [a.slice(2)];
     } else if (cur !== null) {
-      cur.push(quote(a));
+      cur.push(repr(a));
     } else {
       throw new FatalConfigError(`Invalid argument '${a}': a config file must be the first argument`);
     }
   }
   push();
   return { file, lines };
-}
-
-/** Quotes an argument so splitArgs gives it back whole (sdscatrepr). */
-function quote(s: string): string {
-  if (s !== '' && /^[\x21-\x7e]+$/.test(s) && !/["'\\]/.test(s)) return s;
-  let out = '"';
-  for (const ch of s) {
-    const code = ch.charCodeAt(0);
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code > 0x7e) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
 }
 
 /** Reads a config file into lines, following include directives. */

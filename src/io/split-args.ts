@@ -1,6 +1,6 @@
 // sdssplitargs: splits an inline command or a redis.conf line into arguments, honouring
 // "double quotes" with \n \r \t \b \a \xHH escapes and 'single quotes' with \'.
-// Returns null on unbalanced quotes, as Redis does.
+// Returns null on unbalanced quotes, as Redis does. repr is its inverse.
 
 const isSpace = (c: string | undefined): boolean =>
   c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
@@ -58,4 +58,22 @@ export function splitArgs(line: string): string[] | null {
     }
     args.push(cur);
   }
+}
+
+/** sdscatrepr: s in double quotes with C escapes. */
+export function repr(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    const code = s.charCodeAt(i);
+    if (ch === '\\' || ch === '"') out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (code < 0x20 || code > 0x7e) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
 }

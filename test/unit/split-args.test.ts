@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitArgs } from '../../src/io/split-args.js';
+import { repr, splitArgs } from '../../src/io/split-args.js';
 
 describe('splitArgs (sdssplitargs)', () => {
   it.each([
@@ -15,5 +15,14 @@ describe('splitArgs (sdssplitargs)', () => {
 
   it.each(['"open', "'open", '"a"b', "'a'b"])('refuses %j', (line) => {
     expect(splitArgs(line)).toBeNull();
+  });
+});
+
+describe('repr (sdscatrepr)', () => {
+  it('quotes any bytes so that splitArgs gives them back', () => {
+    const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+    for (const s of ['', 'plain', 'a b', '"q"', "it's", '\\', all]) {
+      expect(splitArgs(`x ${repr(s)}`)).toEqual(['x', s]);
+    }
   });
 });
