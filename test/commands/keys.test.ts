@@ -2,65 +2,14 @@
 // same command sequence, plus SCAN's guarantees (its cursors differ by design) and the
 // cursor registry that HSCAN, SSCAN and ZSCAN share.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanStep } from '../../src/commands/scan-cursors.js';
 import { Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
-import { encodeCommand, RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { encodeCommand, RespClient, RespError } from '../helpers/resp-client.js';
+import { BINARY, MAX, MIN, sideBySide, type Arg } from './side-by-side.js';
 
-type Arg = string | number | Buffer;
-
-const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
-const MAX = '9223372036854775807';
-const MIN = '-9223372036854775808';
-
-let redis: Proc;
-let rs: InProcess;
-let want: RespClient;
-let got: RespClient;
-
-beforeAll(async () => {
-  [redis, rs] = await Promise.all([startRedis(), startRedstate()]);
-  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
-});
-
-afterAll(async () => {
-  want?.close();
-  got?.close();
-  await Promise.all([redis?.close(), rs?.close()]);
-});
-
-beforeEach(async () => {
-  await Promise.all([want.call('FLUSHALL'), want.call('SELECT', 0), got.call('SELECT', 0)]);
-  rs.server.keyspace.flushAll();
-});
-
-/** A reply with errors as text, so that a difference shows in the diff. */
-function show(r: Reply): unknown {
-  if (r instanceof RespError) return `(error) ${r.message}`;
-  return Array.isArray(r) ? r.map(show) : r;
-}
-
-/** Runs the commands in order on both servers; each reply must be the same. */
-async function same(...cmds: Arg[][]): Promise<void> {
-  for (const cmd of cmds) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
-  }
-}
-
-/** As same, for replies whose order is unspecified (KEYS): compared sorted. */
-async function sameSorted(...cmd: Arg[]): Promise<void> {
-  const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-  expect((g as string[]).sort(), cmd.join(' ')).toEqual((w as string[]).sort());
-}
-
-/** PTTL on both servers: equal when -1 or -2, else within tolerance ms of each other. */
-async function sameTtl(key: string, tolerance = 1000): Promise<void> {
-  const [w, g] = await Promise.all([want.call('PTTL', key), got.call('PTTL', key)]);
-  if ((w as number) < 0) expect(g, `PTTL ${key}`).toBe(w);
-  else expect(Math.abs((g as number) - (w as number)), `PTTL ${key}: ${g} vs ${w}`).toBeLessThanOrEqual(tolerance);
-}
+const pair = sideBySide({ flushEach: true });
+const { same, sameSorted, sameTtl } = pair;
 
 /** The raw bytes of one reply (to tell +status from $bulk). */
 function raw(port: number, ...args: Arg[]): Promise<string> {
@@ -82,11 +31,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * is written straight to its store (the collection families are other modules).
  */
 async function make(key: string, value: Value, cmd: Arg[], db = 0): Promise<void> {
-  if (db !== 0) await want.call('SELECT', db);
-  const r = await want.call(...cmd);
+  if (db !== 0) await pair.r.call('SELECT', db);
+  const r = await pair.r.call(...cmd);
   if (r instanceof RespError) throw r;
-  if (db !== 0) await want.call('SELECT', 0);
-  rs.server.keyspace.dbs[db]!.set(key, value);
+  if (db !== 0) await pair.r.call('SELECT', 0);
+  pair.redstate.server.keyspace.dbs[db]!.set(key, value);
 }
 
 function hashOf(pairs: Array<[string, string]>): Hash {
@@ -186,8 +135,8 @@ describe('TYPE', () => {
   it('names every type, none for a missing key, as a status reply', async () => {
     await makeEveryType();
     for (const key of [...TYPES, 'nokey']) await same(['TYPE', key]);
-    expect(await raw(rs.port, 'TYPE', 'str')).toBe(await raw(redis.port, 'TYPE', 'str'));
-    expect(await raw(rs.port, 'TYPE', 'nokey')).toBe('+none\r\n');
+    expect(await raw(pair.redstate.port, 'TYPE', 'str')).toBe(await raw(pair.redis.port, 'TYPE', 'str'));
+    expect(await raw(pair.redstate.port, 'TYPE', 'nokey')).toBe('+none\r\n');
   });
 });
 
@@ -199,7 +148,7 @@ describe('KEYS', () => {
     await sleep(20);
     for (const p of ['*', 'h?llo', 'h*llo', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'h\\*llo', 'key:*', '*:[0-9]',
       '[kK]ey*', 'nomatch', '', '\0*', `*${BINARY.slice(250)}`, 'a\\\\b', 'gone', '*[']) {
-      await sameSorted('KEYS', p);
+      await sameSorted(['KEYS', p]);
     }
   });
 });
@@ -228,7 +177,7 @@ describe('SCAN', () => {
   it('cursors Redis accepts start a walk here too', async () => {
     await same(['SET', 'k', 'v']);
     for (const cursor of ['', '0', '+0', '-0', '00', '-1', '18446744073709551615', '123456789']) {
-      const r = (await got.call('SCAN', cursor)) as [string, string[]];
+      const r = (await pair.s.call('SCAN', cursor)) as [string, string[]];
       expect(r, cursor).toEqual(['0', ['k']]);
     }
   });
@@ -238,13 +187,13 @@ describe('SCAN', () => {
     const keys = Array.from({ length: 300 }, (_, i) => `key:${i}`);
     await same(['MSET', ...keys.flatMap((k) => [k, 'v'])], ['SET', BINARY, 'v']);
     for (const count of ['1', '7', '10', '1000']) {
-      const all = await scanAll(got, 'COUNT', count);
+      const all = await scanAll(pair.s, 'COUNT', count);
       expect(new Set(all).size).toBe(all.length);
       expect(all.sort()).toEqual([...keys, ...TYPES, BINARY].sort());
     }
     for (const opts of [[], ['MATCH', 'key:1*'], ['MATCH', '*s*t*', 'COUNT', '3'], ['TYPE', 'STRING'], ['TYPE', 'zset'],
       ['TYPE', 'set', 'MATCH', 'int*'], ['TYPE', 'nosuchtype'], ['MATCH', BINARY.slice(0, 10) + '*']]) {
-      const [w, g] = await Promise.all([scanAll(want, ...opts), scanAll(got, ...opts)]);
+      const [w, g] = await Promise.all([scanAll(pair.r, ...opts), scanAll(pair.s, ...opts)]);
       expect(g.sort(), opts.join(' ')).toEqual(w.sort());
     }
   });
@@ -252,45 +201,45 @@ describe('SCAN', () => {
   it('replies cursor 0 with the last page, and skips (deleting) expired keys', async () => {
     await same(['MSET', 'a', '1', 'b', '2'], ['SET', 'gone', 'v', 'PX', '5']);
     await sleep(20);
-    const r = (await got.call('SCAN', '0', 'COUNT', '3')) as [string, string[]];
+    const r = (await pair.s.call('SCAN', '0', 'COUNT', '3')) as [string, string[]];
     expect(r[0]).toBe('0');
     expect(r[1].sort()).toEqual(['a', 'b']);
-    expect(rs.server.keyspace.dbs[0]!.dict.has('gone')).toBe(false);
-    const step = (await got.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
+    expect(pair.redstate.server.keyspace.dbs[0]!.dict.has('gone')).toBe(false);
+    const step = (await pair.s.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
     expect(step[0]).not.toBe('0');
     expect(step[1]).toHaveLength(1);
   });
 
   it('never misses a key present for the whole walk, whatever changes meanwhile', async () => {
     const stable = Array.from({ length: 200 }, (_, i) => `stable:${i}`);
-    await got.call('MSET', ...stable.flatMap((k) => [k, 'v']), ...Array.from({ length: 200 }, (_, i) => [`churn:${i}`, 'v']).flat());
+    await pair.s.call('MSET', ...stable.flatMap((k) => [k, 'v']), ...Array.from({ length: 200 }, (_, i) => [`churn:${i}`, 'v']).flat());
     const seen = new Set<string>();
     let cursor = '0';
     let n = 0;
     do {
-      const r = (await got.call('SCAN', cursor, 'COUNT', '9')) as [string, string[]];
+      const r = (await pair.s.call('SCAN', cursor, 'COUNT', '9')) as [string, string[]];
       for (const k of r[1]) seen.add(k);
       cursor = r[0];
       // Churn: delete, re-add and add keys while the walk is under way.
-      await got.call('DEL', `churn:${n}`, `churn:${199 - n}`);
-      await got.call('SET', `new:${n}`, 'v');
-      await got.call('SET', `churn:${n}`, 'again');
+      await pair.s.call('DEL', `churn:${n}`, `churn:${199 - n}`);
+      await pair.s.call('SET', `new:${n}`, 'v');
+      await pair.s.call('SET', `churn:${n}`, 'again');
       n++;
     } while (cursor !== '0');
     for (const k of stable) expect(seen.has(k), k).toBe(true);
   });
 
   it('a reused, forged or other-db cursor starts over instead of missing keys', async () => {
-    await got.call('MSET', 'a', '1', 'b', '2', 'c', '3');
-    const first = (await got.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
-    const next = (await got.call('SCAN', first[0], 'COUNT', '10')) as [string, string[]];
+    await pair.s.call('MSET', 'a', '1', 'b', '2', 'c', '3');
+    const first = (await pair.s.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
+    const next = (await pair.s.call('SCAN', first[0], 'COUNT', '10')) as [string, string[]];
     expect([...first[1], ...next[1]].sort()).toEqual(['a', 'b', 'c']);
-    const again = (await got.call('SCAN', first[0], 'COUNT', '10')) as [string, string[]];
+    const again = (await pair.s.call('SCAN', first[0], 'COUNT', '10')) as [string, string[]];
     expect(again).toEqual(['0', expect.arrayContaining(['a', 'b', 'c'])]);
-    const other = (await got.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
-    await got.call('SELECT', 1);
-    await got.call('SET', 'in1', 'v');
-    expect(await got.call('SCAN', other[0])).toEqual(['0', ['in1']]);
+    const other = (await pair.s.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];
+    await pair.s.call('SELECT', 1);
+    await pair.s.call('SET', 'in1', 'v');
+    expect(await pair.s.call('SCAN', other[0])).toEqual(['0', ['in1']]);
   });
 });
 
@@ -337,7 +286,7 @@ describe('RENAME RENAMENX', () => {
       ['RENAME', 'nokey', 'x'], ['RENAME', 'nokey', 'nokey'], ['RENAME', 'a', 'a'], ['GET', 'a'], ['TTL', 'a'],
       ['RENAMENX', 'a', 'zset'], ['RENAMENX', 'a', 'a'], ['RENAMENX', 'nokey', 'a'], ['RENAMENX', 'nokey', 'nokey'],
       ['RENAMENX', 'a', 'fresh'], ['TTL', 'fresh'], ['GET', 'fresh'], ['EXISTS', 'a']);
-    const moved = rs.server.keyspace.dbs[0]!.lookup('str');
+    const moved = pair.redstate.server.keyspace.dbs[0]!.lookup('str');
     expect(moved).toBeInstanceOf(List);
   });
 
@@ -363,7 +312,7 @@ describe('MOVE', () => {
       ['MOVE', 'list', '2'], ['SELECT', '1'], ['GET', 'k'], ['TTL', 'k'], ['SET', 'str', 'mine'], ['SELECT', '2'],
       ['TYPE', 'list'], ['SELECT', '0'], ['MOVE', 'str', '1'], ['GET', 'str'], ['SELECT', '1'], ['GET', 'str'],
       ['MOVE', 'k', '0'], ['SELECT', '0'], ['GET', 'k']);
-    expect(rs.server.keyspace.dbs[2]!.lookup('list')).toBeInstanceOf(List);
+    expect(pair.redstate.server.keyspace.dbs[2]!.lookup('list')).toBeInstanceOf(List);
   });
 
   it('errors', async () => {
@@ -398,11 +347,11 @@ describe('COPY', () => {
   });
 
   it('the copy shares nothing with the original', async () => {
-    const db = rs.server.keyspace.dbs[0]!;
+    const db = pair.redstate.server.keyspace.dbs[0]!;
     const originals: Value[] = [List.from(['a']), SetValue.from(['a']), hashOf([['f', 'v']]), zsetOf([[1, 'a']])];
     for (const [i, v] of originals.entries()) {
       db.set(`o${i}`, v);
-      expect(await got.call('COPY', `o${i}`, `c${i}`)).toBe(1);
+      expect(await pair.s.call('COPY', `o${i}`, `c${i}`)).toBe(1);
       const copy = db.lookup(`c${i}`)!;
       expect(copy).not.toBe(v);
       expect(copy.constructor).toBe(v.constructor);
@@ -460,8 +409,8 @@ describe('OBJECT', () => {
       ['OBJECT', 'IDLETIME'], ['OBJECT', 'FREQ'], ['OBJECT', 'ENCODING', 'nokey'], ['OBJECT', 'REFCOUNT', 'nokey'],
       ['OBJECT', 'IDLETIME', 'nokey'], ['OBJECT', 'FREQ', 'nokey'], ['SET', 'k', 'hello'], ['OBJECT', 'FREQ', 'k'],
       ['OBJECT', 'toString', 'k'], ['OBJECT', '__proto__', 'k']);
-    expect(await raw(rs.port, 'OBJECT', 'HELP')).toBe(await raw(redis.port, 'OBJECT', 'HELP'));
-    const [w, g] = await Promise.all([want.call('OBJECT', 'IDLETIME', 'k'), got.call('OBJECT', 'IDLETIME', 'k')]);
+    expect(await raw(pair.redstate.port, 'OBJECT', 'HELP')).toBe(await raw(pair.redis.port, 'OBJECT', 'HELP'));
+    const [w, g] = await Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'k'), pair.s.call('OBJECT', 'IDLETIME', 'k')]);
     expect(g).toBe(0);
     expect(w).toBeLessThanOrEqual(1);
   });

@@ -2,159 +2,114 @@
 // command sequence (every command and option, every error text, WRONGTYPE, binary values,
 // lists emptied by a command disappearing), plus a seeded random walk over the ring buffer's
 // in-place edits (wrap-around, growing, shrinking).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { describe, it } from 'vitest';
+import { BINARY, MAX, MIN, sideBySide, type Arg } from './side-by-side.js';
 
-type Arg = string | number | Buffer;
-
-const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
-const MAX = '9223372036854775807';
-const MIN = '-9223372036854775808';
-
-let redis: Proc;
-let rs: InProcess;
-let want: RespClient;
-let got: RespClient;
-
-beforeAll(async () => {
-  [redis, rs] = await Promise.all([startRedis(), startRedstate()]);
-  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
-});
-
-afterAll(async () => {
-  want?.close();
-  got?.close();
-  await Promise.all([redis?.close(), rs?.close()]);
-});
-
-beforeEach(async () => {
-  await want.call('FLUSHALL');
-  rs.server.keyspace.flushAll();
-});
-
-/** A reply with errors as text, so that a difference shows in the diff. */
-function show(r: Reply): unknown {
-  if (r instanceof RespError) return `(error) ${r.message}`;
-  return Array.isArray(r) ? r.map(show) : r;
-}
-
-/** Runs the commands in order on both servers; each reply must be the same. Returns redstate's. */
-async function same(...cmds: Arg[][]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const cmd of cmds) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
-    out.push(show(g));
-  }
-  return out;
-}
-
-/** 'LPUSH k a b' as words. */
-const w = (line: string): string[] => line.split(' ');
+const pair = sideBySide({ flushEach: true });
+const { same, samePipelined } = pair;
 
 describe('LPUSH RPUSH LPUSHX RPUSHX LLEN', () => {
   it('pushes at both ends, in argument order', async () => {
-    await same(w('LPUSH l a b c'), w('RPUSH l d e'), w('LRANGE l 0 -1'), w('LLEN l'), w('LLEN nokey'),
-      w('lpush l x'), w('LINDEX l 0'), w('OBJECT ENCODING l'), w('TYPE l'));
+    await same('LPUSH l a b c', 'RPUSH l d e', 'LRANGE l 0 -1', 'LLEN l', 'LLEN nokey',
+      'lpush l x', 'LINDEX l 0', 'OBJECT ENCODING l', 'TYPE l');
   });
 
   it('the X variants push only onto an existing list', async () => {
-    await same(w('LPUSHX l a'), w('RPUSHX l a b'), w('EXISTS l'), w('RPUSH l m'), w('LPUSHX l a b'), w('RPUSHX l y z'),
-      w('LRANGE l 0 -1'));
+    await same('LPUSHX l a', 'RPUSHX l a b', 'EXISTS l', 'RPUSH l m', 'LPUSHX l a b', 'RPUSHX l y z',
+      'LRANGE l 0 -1');
   });
 
   it('arity errors', async () => {
-    await same(w('LPUSH l'), w('RPUSH'), w('LPUSHX l'), w('LLEN'), w('LLEN a b'), w('LRANGE l 0'), w('LINSERT l BEFORE a'),
-      w('LMOVE a b LEFT'), w('RPOPLPUSH a'), w('LPOS l'), w('LPOP'), w('RPOP l 1 2'), w('LPOP l 1 2 3'));
+    await same('LPUSH l', 'RPUSH', 'LPUSHX l', 'LLEN', 'LLEN a b', 'LRANGE l 0', 'LINSERT l BEFORE a',
+      'LMOVE a b LEFT', 'RPOPLPUSH a', 'LPOS l', 'LPOP', 'RPOP l 1 2', 'LPOP l 1 2 3');
   });
 });
 
 describe('LPOP RPOP', () => {
   it('pop one element, or null', async () => {
-    await same(w('RPUSH l a b c'), w('LPOP l'), w('RPOP l'), w('LPOP l'), w('LPOP l'), w('RPOP l'), w('EXISTS l'));
+    await same('RPUSH l a b c', 'LPOP l', 'RPOP l', 'LPOP l', 'LPOP l', 'RPOP l', 'EXISTS l');
   });
 
   it('with a count: arrays, null array for no key, empty array for 0, errors for negatives', async () => {
-    await same(w('LPOP nokey 0'), w('LPOP nokey 3'), w('RPOP nokey -1'), w('LPOP nokey abc'), w('RPUSH l a b c d e'),
-      w('LPOP l 0'), w('LPOP l -1'), w('RPOP l abc'), w('LPOP l 1.5'), ['LPOP', 'l', MAX + '0'], ['LPOP', 'l', MIN],
-      w('LPOP l 2'), w('RPOP l 2'), w('RPOP l 1'), w('EXISTS l'), w('RPUSH l x y'), w('RPOP l 10'), w('EXISTS l'),
-      w('LPOP l 0'), ['LPOP', 'l', MAX]);
+    await same('LPOP nokey 0', 'LPOP nokey 3', 'RPOP nokey -1', 'LPOP nokey abc', 'RPUSH l a b c d e',
+      'LPOP l 0', 'LPOP l -1', 'RPOP l abc', 'LPOP l 1.5', ['LPOP', 'l', MAX + '0'], ['LPOP', 'l', MIN],
+      'LPOP l 2', 'RPOP l 2', 'RPOP l 1', 'EXISTS l', 'RPUSH l x y', 'RPOP l 10', 'EXISTS l',
+      'LPOP l 0', ['LPOP', 'l', MAX]);
   });
 
   it('big counts on a long list', async () => {
     const items = Array.from({ length: 300 }, (_, i) => `i${i}`);
-    await same(['RPUSH', 'l', ...items], w('LPOP l 120'), w('RPOP l 100'), w('LLEN l'), w('LRANGE l 0 -1'), w('LPOP l 1000'),
-      w('EXISTS l'));
+    await same(['RPUSH', 'l', ...items], 'LPOP l 120', 'RPOP l 100', 'LLEN l', 'LRANGE l 0 -1', 'LPOP l 1000',
+      'EXISTS l');
   });
 });
 
 describe('LRANGE LINDEX', () => {
   it('every kind of range', async () => {
-    await same(w('RPUSH l a b c d e f'));
+    await same('RPUSH l a b c d e f');
     const ends = ['0', '1', '3', '5', '6', '100', '-1', '-2', '-6', '-7', '-100', MAX, MIN];
     for (const s of ends) for (const e of ends) await same(['LRANGE', 'l', s, e]);
-    await same(w('LRANGE nokey 0 -1'), w('LRANGE l a 1'), w('LRANGE l 0 b'), w('LRANGE nokey a b'), w('LRANGE l 1.0 2'));
+    await same('LRANGE nokey 0 -1', 'LRANGE l a 1', 'LRANGE l 0 b', 'LRANGE nokey a b', 'LRANGE l 1.0 2');
   });
 
   it('LINDEX in and out of range; the key is looked up before the index is parsed', async () => {
-    await same(w('RPUSH l a b c'));
+    await same('RPUSH l a b c');
     for (const i of ['0', '2', '3', '-1', '-3', '-4', MAX, MIN, 'abc', '1.5']) await same(['LINDEX', 'l', i]);
-    await same(w('LINDEX nokey abc'), w('LINDEX nokey 0'));
+    await same('LINDEX nokey abc', 'LINDEX nokey 0');
   });
 });
 
 describe('LSET LREM LTRIM LINSERT', () => {
   it('LSET', async () => {
-    await same(w('LSET nokey 0 x'), w('LSET nokey abc x'), w('RPUSH l a b c'), w('LSET l 0 A'), w('LSET l -1 C'),
-      w('LSET l 3 x'), w('LSET l -4 x'), w('LSET l abc x'), ['LSET', 'l', MAX, 'x'], w('LRANGE l 0 -1'));
+    await same('LSET nokey 0 x', 'LSET nokey abc x', 'RPUSH l a b c', 'LSET l 0 A', 'LSET l -1 C',
+      'LSET l 3 x', 'LSET l -4 x', 'LSET l abc x', ['LSET', 'l', MAX, 'x'], 'LRANGE l 0 -1');
   });
 
   it('LREM from the head, from the tail, every one', async () => {
-    const fill = w('RPUSH l a b a c a b a');
+    const fill = 'RPUSH l a b a c a b a';
     for (const n of ['0', '1', '2', '-1', '-2', '3', '-3', '100', '-100']) {
-      await same(w('DEL l'), fill, ['LREM', 'l', n, 'a'], w('LRANGE l 0 -1'), ['LREM', 'l', n, 'zz']);
+      await same('DEL l', fill, ['LREM', 'l', n, 'a'], 'LRANGE l 0 -1', ['LREM', 'l', n, 'zz']);
     }
-    await same(w('LREM l abc a'), w('LREM nokey 0 a'), w('LREM nokey x a'), w('DEL l'), w('RPUSH l a a'), w('LREM l 0 a'),
-      w('EXISTS l'), w('RPUSH l a b'), w('LREM l -5 a'), w('LREM l 1 b'), w('EXISTS l'));
+    await same('LREM l abc a', 'LREM nokey 0 a', 'LREM nokey x a', 'DEL l', 'RPUSH l a a', 'LREM l 0 a',
+      'EXISTS l', 'RPUSH l a b', 'LREM l -5 a', 'LREM l 1 b', 'EXISTS l');
   });
 
   it('LTRIM', async () => {
-    const fill = w('RPUSH l a b c d e f');
+    const fill = 'RPUSH l a b c d e f';
     const ranges = [['0', '-1'], ['1', '-2'], ['2', '2'], ['0', '0'], ['-1', '-1'], ['3', '1'], ['6', '10'], ['-100', '1'],
       ['1', '100'], ['-3', '-100'], [MIN, MAX]];
-    for (const [s, e] of ranges) await same(w('DEL l'), fill, ['LTRIM', 'l', s!, e!], w('LRANGE l 0 -1'), w('EXISTS l'));
-    await same(w('LTRIM nokey 0 1'), w('LTRIM nokey a 1'), w('LTRIM l 0 b'), w('EXISTS nokey'));
+    for (const [s, e] of ranges) await same('DEL l', fill, ['LTRIM', 'l', s!, e!], 'LRANGE l 0 -1', 'EXISTS l');
+    await same('LTRIM nokey 0 1', 'LTRIM nokey a 1', 'LTRIM l 0 b', 'EXISTS nokey');
   });
 
   it('LINSERT', async () => {
-    await same(w('LINSERT nokey BEFORE a x'), w('LINSERT nokey foo a x'), w('RPUSH l a b c'), w('LINSERT l before a x'),
-      w('LINSERT l AFTER c y'), w('LINSERT l After b z'), w('LINSERT l BEFORE nope q'), w('LINSERT l middle a q'),
-      w('RPUSH l a'), w('LINSERT l AFTER a dup'), w('LRANGE l 0 -1'));
+    await same('LINSERT nokey BEFORE a x', 'LINSERT nokey foo a x', 'RPUSH l a b c', 'LINSERT l before a x',
+      'LINSERT l AFTER c y', 'LINSERT l After b z', 'LINSERT l BEFORE nope q', 'LINSERT l middle a q',
+      'RPUSH l a', 'LINSERT l AFTER a dup', 'LRANGE l 0 -1');
   });
 });
 
 describe('RPOPLPUSH LMOVE', () => {
   it('every direction, a new destination, and rotation of one list', async () => {
-    await same(w('RPUSH src a b c d'));
+    await same('RPUSH src a b c d');
     for (const [from, to] of [['LEFT', 'LEFT'], ['LEFT', 'RIGHT'], ['RIGHT', 'LEFT'], ['right', 'right']]) {
-      await same(['LMOVE', 'src', 'dst', from!, to!], w('LRANGE src 0 -1'), w('LRANGE dst 0 -1'));
+      await same(['LMOVE', 'src', 'dst', from!, to!], 'LRANGE src 0 -1', 'LRANGE dst 0 -1');
     }
-    await same(w('EXISTS src'), w('RPUSH r 1 2 3'), w('LMOVE r r LEFT RIGHT'), w('RPOPLPUSH r r'), w('LRANGE r 0 -1'),
-      w('RPUSH one x'), w('LMOVE one one RIGHT LEFT'), w('LRANGE one 0 -1'), w('RPOPLPUSH one other'), w('EXISTS one'),
-      w('LRANGE other 0 -1'));
+    await same('EXISTS src', 'RPUSH r 1 2 3', 'LMOVE r r LEFT RIGHT', 'RPOPLPUSH r r', 'LRANGE r 0 -1',
+      'RPUSH one x', 'LMOVE one one RIGHT LEFT', 'LRANGE one 0 -1', 'RPOPLPUSH one other', 'EXISTS one',
+      'LRANGE other 0 -1');
   });
 
   it('errors: no source, wrong types, bad directions', async () => {
-    await same(w('SET s v'), w('RPOPLPUSH nokey s'), w('LMOVE nokey s LEFT LEFT'), w('RPUSH l a'), w('RPOPLPUSH l s'),
-      w('LMOVE l s LEFT RIGHT'), w('LRANGE l 0 -1'), w('RPOPLPUSH s l'), w('LMOVE l x UP LEFT'), w('LMOVE l x LEFT DOWN'),
-      w('LMOVE nokey x foo LEFT'), w('LRANGE l 0 -1'));
+    await same('SET s v', 'RPOPLPUSH nokey s', 'LMOVE nokey s LEFT LEFT', 'RPUSH l a', 'RPOPLPUSH l s',
+      'LMOVE l s LEFT RIGHT', 'LRANGE l 0 -1', 'RPOPLPUSH s l', 'LMOVE l x UP LEFT', 'LMOVE l x LEFT DOWN',
+      'LMOVE nokey x foo LEFT', 'LRANGE l 0 -1');
   });
 });
 
 describe('LPOS', () => {
   it('RANK COUNT MAXLEN, from both ends', async () => {
-    await same(w('RPUSH l a b c a b c a'));
+    await same('RPUSH l a b c a b c a');
     const options = [[], ['RANK', '1'], ['RANK', '2'], ['RANK', '-1'], ['RANK', '-3'], ['RANK', '4'], ['COUNT', '0'],
       ['COUNT', '1'], ['COUNT', '2'], ['COUNT', '10'], ['MAXLEN', '0'], ['MAXLEN', '1'], ['MAXLEN', '4'],
       ['RANK', '2', 'COUNT', '0'], ['RANK', '-2', 'COUNT', '2'], ['RANK', '-1', 'MAXLEN', '3', 'COUNT', '0'],
@@ -164,7 +119,7 @@ describe('LPOS', () => {
   });
 
   it('errors, and a missing key', async () => {
-    await same(w('LPOS nokey a'), w('LPOS nokey a COUNT 0'), w('RPUSH l a'));
+    await same('LPOS nokey a', 'LPOS nokey a COUNT 0', 'RPUSH l a');
     for (const opts of [['RANK', '0'], ['RANK', 'x'], ['COUNT', '-1'], ['COUNT', 'x'], ['MAXLEN', '-1'], ['MAXLEN', 'x'],
       ['FOO'], ['COUNT'], ['RANK', '1', 'MAXLEN'], ['COUNT', MAX + '1']]) {
       await same(['LPOS', 'l', 'a', ...opts], ['LPOS', 'nokey', 'a', ...opts]);
@@ -174,7 +129,7 @@ describe('LPOS', () => {
 
 describe('types and bytes', () => {
   it('WRONGTYPE from every list command, the list left alone by a failed LMOVE', async () => {
-    await same(w('SET s v'), w('HSET h f v'));
+    await same('SET s v', 'HSET h f v');
     for (const key of ['s', 'h']) {
       await same(['LPUSH', key, 'a'], ['RPUSH', key, 'a'], ['LPUSHX', key, 'a'], ['RPUSHX', key, 'a'], ['LPOP', key],
         ['RPOP', key, '2'], ['LPOP', key, '0'], ['LLEN', key], ['LRANGE', key, '0', '-1'], ['LINDEX', key, '0'],
@@ -185,9 +140,9 @@ describe('types and bytes', () => {
 
   it('binary values in every command', async () => {
     const parts = [BINARY, BINARY.slice(0, 10), '', '\r\n', BINARY.slice(128)];
-    await same(['RPUSH', 'b', ...parts], ['LPUSH', 'b', BINARY], w('LRANGE b 0 -1'), ['LPOS', 'b', BINARY, 'COUNT', '0'],
-      ['LREM', 'b', '1', BINARY], ['LINSERT', 'b', 'AFTER', '', BINARY], ['LSET', 'b', '0', '\x00'], w('LINDEX b 0'),
-      w('LRANGE b 0 -1'), ['LMOVE', 'b', BINARY, 'RIGHT', 'LEFT'], ['LRANGE', BINARY, '0', '-1'], w('LPOP b 10'), w('EXISTS b'));
+    await same(['RPUSH', 'b', ...parts], ['LPUSH', 'b', BINARY], 'LRANGE b 0 -1', ['LPOS', 'b', BINARY, 'COUNT', '0'],
+      ['LREM', 'b', '1', BINARY], ['LINSERT', 'b', 'AFTER', '', BINARY], ['LSET', 'b', '0', '\x00'], 'LINDEX b 0',
+      'LRANGE b 0 -1', ['LMOVE', 'b', BINARY, 'RIGHT', 'LEFT'], ['LRANGE', BINARY, '0', '-1'], 'LPOP b 10', 'EXISTS b');
   });
 });
 
@@ -231,9 +186,7 @@ describe('both bodies under a random walk', () => {
       if (i % 5 === 0) cmds.push(['LRANGE', key(), '0', '-1']);
     }
     // Pipelined on both sides, compared at the end: fast, and the first difference still shows.
-    const all = async (c: RespClient): Promise<unknown[]> => (await Promise.all(cmds.map((x) => c.call(...x)))).map(show);
-    const [wr, gr] = await Promise.all([all(want), all(got)]);
-    for (let i = 0; i < cmds.length; i++) expect(gr[i], `${i}: ${cmds[i]!.join(' ').slice(0, 100)}`).toEqual(wr[i]);
+    await samePipelined(cmds);
   }
 
   it('short lists', async () => {

@@ -4,68 +4,16 @@
 // intset threshold. An intset lists its members in ascending order in both servers, so its
 // replies match byte for byte; a hashtable's order is Redis's hash order, so those replies
 // are compared sorted, and random ones (SPOP, SRANDMEMBER) for their shape and content.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SetValue } from '../../src/store/set.js';
+import { BINARY, sideBySide, words } from './side-by-side.js';
 
-type Arg = string | number | Buffer;
-
-const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
-
-let redis: Proc;
-let rs: InProcess;
-let want: RespClient;
-let got: RespClient;
-
-beforeAll(async () => {
-  [redis, rs] = await Promise.all([startRedis(), startRedstate()]);
-  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
-});
-
-afterAll(async () => {
-  want?.close();
-  got?.close();
-  await Promise.all([redis?.close(), rs?.close()]);
-});
-
-beforeEach(async () => {
-  await Promise.all([want.call('FLUSHALL'), got.call('FLUSHALL')]);
-});
-
-/** A reply with errors as text; sorted: arrays sorted, for hashtable orders. */
-function show(r: Reply, sorted = false): unknown {
-  if (r instanceof RespError) return `(error) ${r.message}`;
-  if (!Array.isArray(r)) return r;
-  const items = r.map((x) => show(x, sorted));
-  return sorted ? items.sort() : items;
-}
-
-const words = (cmd: string | Arg[]): Arg[] => (typeof cmd === 'string' ? cmd.split(' ') : cmd);
-
-/** Runs the commands in order on both servers; each reply must be the same. */
-async function same(...cmds: Array<string | Arg[]>): Promise<void> {
-  for (const cmd of cmds.map(words)) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
-  }
-}
-
-/** As same, with array replies compared as sets. */
-async function sameSorted(...cmds: Array<string | Arg[]>): Promise<void> {
-  for (const cmd of cmds.map(words)) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g, true), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w, true));
-  }
-}
+const pair = sideBySide({ flushEach: true });
+const { same, sameSorted, mine } = pair;
 
 /** Runs a command with a random reply on both servers, without comparing. */
 async function both(cmd: string): Promise<void> {
-  await Promise.all([want.call(...words(cmd)), got.call(...words(cmd))]);
-}
-
-async function mine(cmd: string | Arg[]): Promise<unknown> {
-  return show(await got.call(...words(cmd)));
+  await Promise.all([pair.r.call(...words(cmd)), pair.s.call(...words(cmd))]);
 }
 
 const range = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i);
@@ -126,7 +74,7 @@ describe('single-set commands', () => {
   it('SPOP of most of a hashtable keeps the rest in a new set, intset when it can', async () => {
     await same(['SADD', 'h', ...range(0, 600)], 'OBJECT ENCODING h');
     expect(((await mine('SPOP h 595')) as string[]).length).toBe(595);
-    await want.call('SPOP', 'h', 595);
+    await pair.r.call('SPOP', 'h', 595);
     await same('SCARD h', 'OBJECT ENCODING h', ['SADD', 's', ...range(0, 600), 'x'], 'SREM s x');
     await both('SPOP s 590');
     await same('SCARD s', 'OBJECT ENCODING s');

@@ -1,73 +1,20 @@
 // String commands: every reply of redstate compared with redis-server 7.0's for the same
 // command sequence (happy paths, every option and combination, every error text,
 // WRONGTYPE, binary keys and values, integers at the int64 limits), plus expiry.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { List } from '../../src/store/values.js';
-import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { BINARY, MAX, MIN, randomFloats, sideBySide } from './side-by-side.js';
 
-type Arg = string | number | Buffer;
-
-const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
-const MAX = '9223372036854775807';
-const MIN = '-9223372036854775808';
 /** Both servers run with the smallest proto-max-bulk-len, so its errors are cheap to reach. */
 const MAX_BULK = 1024 * 1024;
 
-let redis: Proc;
-let rs: InProcess;
-let want: RespClient;
-let got: RespClient;
-
-beforeAll(async () => {
-  [redis, rs] = await Promise.all([
-    startRedis(['--proto-max-bulk-len', String(MAX_BULK)]),
-    startRedstate({ 'proto-max-bulk-len': String(MAX_BULK) }),
-  ]);
-  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
-});
-
-afterAll(async () => {
-  want?.close();
-  got?.close();
-  await Promise.all([redis?.close(), rs?.close()]);
-});
-
-beforeEach(async () => {
-  await want.call('FLUSHALL');
-  rs.server.keyspace.flushAll();
-});
-
-/** A reply with errors as text, so that a difference shows in the diff. */
-function show(r: Reply): unknown {
-  if (r instanceof RespError) return `(error) ${r.message}`;
-  return Array.isArray(r) ? r.map(show) : r;
-}
-
-/** Runs the commands in order on both servers; each reply must be the same. Returns redstate's. */
-async function same(...cmds: Arg[][]): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for (const cmd of cmds) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
-    out.push(show(g));
-  }
-  return out;
-}
+const pair = sideBySide({ config: { 'proto-max-bulk-len': String(MAX_BULK) }, flushEach: true });
+const { same, sameTtl } = pair;
 
 /** A list at key on both servers (redstate's written straight to its store: lists are another family). */
 async function makeList(key: string): Promise<void> {
-  await want.call('RPUSH', key, 'x');
-  rs.server.keyspace.dbs[0]!.set(key, List.from(['x']));
-}
-
-/** PTTL on both servers: equal when -1 or -2, else within tolerance ms of each other. */
-async function sameTtl(key: string, tolerance = 1000): Promise<number> {
-  const [w, g] = await Promise.all([want.call('PTTL', key), got.call('PTTL', key)]);
-  expect(typeof g).toBe('number');
-  if ((w as number) < 0) expect(g).toBe(w);
-  else expect(Math.abs((g as number) - (w as number))).toBeLessThanOrEqual(tolerance);
-  return g as number;
+  await pair.r.call('RPUSH', key, 'x');
+  pair.redstate.server.keyspace.dbs[0]!.set(key, List.from(['x']));
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -223,17 +170,7 @@ describe('INCRBYFLOAT', () => {
   });
 
   it('matches Redis over a pseudo-random walk', async () => {
-    let seed = 7;
-    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-    const shapes = [
-      (): string => (rnd() * 10).toFixed(Math.floor(rnd() * 6)),
-      (): string => `${Math.floor(rnd() * 1e6)}e${Math.floor(rnd() * 40 - 20)}`,
-      (): string => `0.${Math.floor(rnd() * 1e9)}`,
-      (): string => `${Math.floor(rnd() * 1e15)}.${Math.floor(rnd() * 1000)}`,
-      (): string => `1.${Math.floor(rnd() * 1e9)}e${Math.floor(rnd() * 9900 - 4950)}`,
-      (): string => `0x${Math.floor(rnd() * 1e6).toString(16)}p${Math.floor(rnd() * 20 - 10)}`,
-    ];
-    const gen = (): string => (rnd() < 0.3 ? '-' : '') + shapes[Math.floor(rnd() * shapes.length)]!();
+    const gen = randomFloats(7);
     for (let i = 0; i < 300; i++) {
       if (i % 30 === 0) await same(['SET', 'f', gen()]);
       await same(['INCRBYFLOAT', 'f', gen()]);
@@ -345,9 +282,9 @@ describe('expiry', () => {
   });
 
   it('keys expire actively, with nobody reading them', async () => {
-    const db = rs.server.keyspace.dbs[0]!;
-    await got.call('SET', 'k', 'v', 'PX', '20');
-    await got.call('SET', 'stays', 'v');
+    const db = pair.redstate.server.keyspace.dbs[0]!;
+    await pair.s.call('SET', 'k', 'v', 'PX', '20');
+    await pair.s.call('SET', 'stays', 'v');
     expect(db.dict.has('k')).toBe(true);
     const deadline = Date.now() + 3000;
     while (db.dict.has('k') && Date.now() < deadline) await sleep(20);

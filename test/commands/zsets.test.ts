@@ -3,55 +3,11 @@
 // members, -inf/+inf and %.17g scores, empty sets disappearing), on small (listpack) and
 // large (skiplist) sets alike, and OBJECT ENCODING at the thresholds. Random replies
 // (ZRANDMEMBER, ZSCAN of a large set) are checked for their shape and content.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BINARY, sideBySide } from './side-by-side.js';
 
-type Arg = string | number | Buffer;
-
-const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
-
-let redis: Proc;
-let rs: InProcess;
-let want: RespClient;
-let got: RespClient;
-
-beforeAll(async () => {
-  [redis, rs] = await Promise.all([startRedis(), startRedstate()]);
-  [want, got] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(rs.port)]);
-});
-
-afterAll(async () => {
-  want?.close();
-  got?.close();
-  await Promise.all([redis?.close(), rs?.close()]);
-});
-
-beforeEach(async () => {
-  await Promise.all([want.call('FLUSHALL'), got.call('FLUSHALL')]);
-});
-
-/** A reply with errors as text, so that a difference shows in the diff. */
-function show(r: Reply): unknown {
-  if (r instanceof RespError) return `(error) ${r.message}`;
-  return Array.isArray(r) ? r.map(show) : r;
-}
-
-/** A command written as one string of space-separated words, or as its words. */
-const words = (cmd: string | Arg[]): Arg[] => (typeof cmd === 'string' ? cmd.split(' ') : cmd);
-
-/** Runs the commands in order on both servers; each reply must be the same. */
-async function same(...cmds: Array<string | Arg[]>): Promise<void> {
-  for (const cmd of cmds.map(words)) {
-    const [w, g] = await Promise.all([want.call(...cmd), got.call(...cmd)]);
-    expect(show(g), cmd.map(String).join(' ').slice(0, 120)).toEqual(show(w));
-  }
-}
-
-/** Runs a command on redstate only. */
-async function mine(cmd: string | Arg[]): Promise<unknown> {
-  return show(await got.call(...words(cmd)));
-}
+const pair = sideBySide({ flushEach: true });
+const { same, mine } = pair;
 
 /** ZADD key of n members m0.. with scores i % mod, on both servers. */
 async function fill(key: string, n: number, mod = 1e9): Promise<void> {
