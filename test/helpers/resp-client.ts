@@ -41,6 +41,13 @@ export class RespClient {
     return p;
   }
 
+  /** Sends every command at once; resolves with their replies in order. */
+  pipeline(commands: Array<Array<string | Buffer | number>>): Promise<Reply[]> {
+    const replies = commands.map(() => this.next());
+    this.socket.write(Buffer.concat(commands.map(encodeCommand)));
+    return Promise.all(replies);
+  }
+
   /** The next reply, however it was asked for. */
   next(): Promise<Reply> {
     return new Promise((r) => {

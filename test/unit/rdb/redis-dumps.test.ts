@@ -12,7 +12,7 @@ import { RdbEncoder } from '../../../src/io/rdb-encoder.js';
 import { RdbType as T } from '../../../src/io/rdb-format.js';
 import { Hash, List, SetValue, ZSet, type Value } from '../../../src/store/values.js';
 import { dumpPayload, intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
-import { readDatabase, startRedis, type RedisPeer, type RespClient } from './redis-peer.js';
+import { readDatabase, startRedis, type PeerClient, type RedisPeer } from './redis-peer.js';
 
 const CHECK_RDB = '/usr/bin/redis-check-rdb';
 const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
@@ -30,7 +30,7 @@ function noise(n: number, seed: number): string {
 }
 
 /** Every key of every database, redis's view against the decoded file's. */
-async function expectSameData(client: RespClient, decoded: DecodedRdb): Promise<number> {
+async function expectSameData(client: PeerClient, decoded: DecodedRdb): Promise<number> {
   let compared = 0;
   for (let db = 0; db < 16; db++) {
     const live = await readDatabase(client, db);
