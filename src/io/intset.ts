@@ -3,37 +3,38 @@
 // little-endian signed integers in strictly ascending order.
 //
 // Checked as intsetValidateIntegrity does in deep mode; errors carry offsets within the blob.
-import { RdbError, int64Text } from './rdb-format.js';
+import { type BlobItems, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 8;
 
-/** The members as decimal strings, ascending. */
-export function readIntset(is: Buffer): string[] {
-  if (is.length < HEADER) throw new RdbError(`intset of ${is.length} bytes is shorter than its header`, 0);
-  const width = is.readUInt32LE(0);
+/** The members of the intset src.buf[start, end) into out[0..], ascending; returns their count. */
+export function readIntset(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
+  const is = src.buf;
+  const size = end - start;
+  if (size < HEADER) throw new RdbError(`intset of ${size} bytes is shorter than its header`, 0);
+  const width = is.readUInt32LE(start);
   if (width !== 2 && width !== 4 && width !== 8) throw new RdbError(`intset has invalid element width ${width}`, 0);
-  const count = is.readUInt32LE(4);
-  if (HEADER + count * width !== is.length) {
-    throw new RdbError(`intset of ${count} elements of ${width} bytes does not fill its ${is.length} bytes`, 4);
+  const count = is.readUInt32LE(start + 4);
+  if (HEADER + count * width !== size) {
+    throw new RdbError(`intset of ${count} elements of ${width} bytes does not fill its ${size} bytes`, 4);
   }
   if (count === 0) throw new RdbError('intset is empty', 4);
 
-  const out: string[] = new Array(count);
   if (width === 8) {
-    for (let i = 0, p = HEADER; i < count; i++, p += 8) {
-      if (i > 0 && !ascending64(is, p - 8, p)) throw new RdbError('intset elements are not strictly ascending', p);
-      out[i] = int64Text(is, p);
+    for (let i = 0, p = start + HEADER; i < count; i++, p += 8) {
+      if (i > 0 && !ascending64(is, p - 8, p)) throw new RdbError('intset elements are not strictly ascending', p - start);
+      out[i] = int64Item(is, p);
     }
-    return out;
+    return count;
   }
   let prev = -Infinity;
-  for (let i = 0, p = HEADER; i < count; i++, p += width) {
+  for (let i = 0, p = start + HEADER; i < count; i++, p += width) {
     const v = width === 2 ? is.readInt16LE(p) : is.readInt32LE(p);
-    if (v <= prev) throw new RdbError('intset elements are not strictly ascending', p);
-    out[i] = String(v);
+    if (v <= prev) throw new RdbError('intset elements are not strictly ascending', p - start);
+    out[i] = v;
     prev = v;
   }
-  return out;
+  return count;
 }
 
 /** True when the int64 at a is below the one at b (signed high halves, unsigned low halves). */

@@ -5,7 +5,7 @@
 // first with its high bit set.
 //
 // Every read is bounds-checked against the blob; errors carry offsets within the blob.
-import { RdbError, int64Text } from './rdb-format.js';
+import { type BlobItems, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 6;
 const EOF = 0xff;
@@ -16,104 +16,107 @@ function backlenSize(len: number): number {
   return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
 }
 
-/** Every element as a latin1 string (integers in decimal), in order. */
-export function readListpack(lp: Buffer): string[] {
-  const size = lp.length;
+/** The elements of the listpack src.buf[start, end) into out[0..]; returns their count. */
+export function readListpack(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
+  const lp = src.buf;
+  const size = end - start;
   if (size < HEADER + 1) throw new RdbError(`listpack of ${size} bytes is shorter than its header`, 0);
-  if (lp.readUInt32LE(0) !== size) throw new RdbError(`listpack header says ${lp.readUInt32LE(0)} bytes, blob has ${size}`, 0);
-  const last = size - 1;
-  if (lp[last] !== EOF) throw new RdbError('listpack does not end with 0xFF', last);
+  const total = lp.readUInt32LE(start);
+  if (total !== size) throw new RdbError(`listpack header says ${total} bytes, blob has ${size}`, 0);
+  const last = end - 1;
+  if (lp[last] !== EOF) throw new RdbError('listpack does not end with 0xFF', size - 1);
 
-  const out: string[] = [];
-  let p = HEADER;
+  let count = 0;
+  let p = start + HEADER;
   while (p < last) {
-    const start = p;
+    const entry = p;
     const b = lp[p]!;
-    let value: string;
     if (b < 0x80) {
-      value = String(b);
+      out[count++] = b;
       p += 1;
     } else if (b < 0xc0) {
       p += 1;
-      value = readText(lp, p, b & 0x3f, last, start);
+      out[count++] = text(src, p, b & 0x3f, last, entry - start);
       p += b & 0x3f;
     } else if (b < 0xe0) {
-      need(p, 2, last);
+      need(p, 2, last, start);
       const u = ((b & 0x1f) << 8) | lp[p + 1]!;
-      value = String(u >= 4096 ? u - 8192 : u);
+      out[count++] = u >= 4096 ? u - 8192 : u;
       p += 2;
     } else if (b < 0xf0) {
-      need(p, 2, last);
+      need(p, 2, last, start);
       const n = ((b & 0x0f) << 8) | lp[p + 1]!;
       p += 2;
-      value = readText(lp, p, n, last, start);
+      out[count++] = text(src, p, n, last, entry - start);
       p += n;
     } else {
-      switch (b) {
-        case 0xf0: {
-          need(p, 5, last);
-          const n = lp.readUInt32LE(p + 1);
-          p += 5;
-          value = readText(lp, p, n, last, start);
-          p += n;
-          break;
-        }
-        case 0xf1:
-          need(p, 3, last);
-          value = String(lp.readInt16LE(p + 1));
-          p += 3;
-          break;
-        case 0xf2:
-          need(p, 4, last);
-          value = String(lp.readIntLE(p + 1, 3));
-          p += 4;
-          break;
-        case 0xf3:
-          need(p, 5, last);
-          value = String(lp.readInt32LE(p + 1));
-          p += 5;
-          break;
-        case 0xf4:
-          need(p, 9, last);
-          value = int64Text(lp, p + 1);
-          p += 9;
-          break;
-        default:
-          throw new RdbError(`listpack entry has invalid encoding byte 0x${b.toString(16)}`, start);
-      }
+      p = special(src, p, last, start, out, count++);
     }
-    p = checkBacklen(lp, start, p, last);
-    out.push(value);
+    // The backlen: one byte for the short entries that are nearly all of them.
+    const len = p - entry;
+    if (len <= 127 && p < last && lp[p] === len) p++;
+    else p = checkBacklen(lp, entry, p, last, start);
   }
-  const count = lp.readUInt16LE(4);
-  if (count !== COUNT_UNKNOWN && count !== out.length) {
-    throw new RdbError(`listpack header counts ${count} elements, found ${out.length}`, 4);
+  const header = lp.readUInt16LE(start + 4);
+  if (header !== COUNT_UNKNOWN && header !== count) {
+    throw new RdbError(`listpack header counts ${header} elements, found ${count}`, 4);
   }
-  return out;
+  return count;
+}
+
+/** The entries whose encoding byte is 0xF0 and above: 32-bit strings and 16..64-bit integers. */
+function special(src: Latin1Cutter, p: number, last: number, start: number, out: BlobItems, i: number): number {
+  const lp = src.buf;
+  switch (lp[p]) {
+    case 0xf0: {
+      need(p, 5, last, start);
+      const n = lp.readUInt32LE(p + 1);
+      out[i] = text(src, p + 5, n, last, p - start);
+      return p + 5 + n;
+    }
+    case 0xf1:
+      need(p, 3, last, start);
+      out[i] = lp.readInt16LE(p + 1);
+      return p + 3;
+    case 0xf2:
+      need(p, 4, last, start);
+      out[i] = lp.readIntLE(p + 1, 3);
+      return p + 4;
+    case 0xf3:
+      need(p, 5, last, start);
+      out[i] = lp.readInt32LE(p + 1);
+      return p + 5;
+    case 0xf4:
+      need(p, 9, last, start);
+      out[i] = int64Item(lp, p + 1);
+      return p + 9;
+    default:
+      throw new RdbError(`listpack entry has invalid encoding byte 0x${lp[p]!.toString(16)}`, p - start);
+  }
 }
 
 /** Throws unless n bytes from p lie before the end marker at `last`. */
-function need(p: number, n: number, last: number): void {
-  if (n > last - p) throw new RdbError('listpack entry runs past the end', p);
+function need(p: number, n: number, last: number, start: number): void {
+  if (n > last - p) throw new RdbError('listpack entry runs past the end', p - start);
 }
 
-function readText(lp: Buffer, p: number, n: number, last: number, start: number): string {
-  if (n > last - p) throw new RdbError(`listpack string of ${n} bytes runs past the end`, start);
-  return lp.toString('latin1', p, p + n);
+function text(src: Latin1Cutter, p: number, n: number, last: number, entryOffset: number): string {
+  if (n > last - p) throw new RdbError(`listpack string of ${n} bytes runs past the end`, entryOffset);
+  return src.cut(p, p + n);
 }
 
-/** Verifies the backlen after an entry that spans [start, p); returns the next entry's offset. */
-function checkBacklen(lp: Buffer, start: number, p: number, last: number): number {
-  const len = p - start;
+/** Verifies the backlen after an entry that spans [entry, p); returns the next entry's offset. */
+function checkBacklen(lp: Buffer, entry: number, p: number, last: number, start: number): number {
+  const len = p - entry;
   const n = backlenSize(len);
-  need(p, n, last);
+  need(p, n, last, start);
   let v = lp[p]!;
-  if (v & 0x80) throw new RdbError('listpack backlen is malformed', p);
+  if (v & 0x80) throw new RdbError('listpack backlen is malformed', p - start);
   for (let k = 1; k < n; k++) {
     const b = lp[p + k]!;
-    if (!(b & 0x80)) throw new RdbError('listpack backlen is malformed', p);
+    if (!(b & 0x80)) throw new RdbError('listpack backlen is malformed', p - start);
     v = v * 128 + (b & 0x7f);
   }
-  if (v !== len) throw new RdbError(`listpack backlen says ${v}, entry has ${len} bytes`, p);
+  if (v !== len) throw new RdbError(`listpack backlen says ${v}, entry has ${len} bytes`, p - start);
   return p + n;
 }

@@ -12,6 +12,8 @@ const MAX_REF = 7 + 255 + 2;
 /** A 3-byte back-reference yields at most MAX_REF bytes: a stream claiming more is corrupt. */
 export const LZF_MAX_EXPANSION = Math.ceil(MAX_REF / 3);
 const HASH_BITS = 14;
+/** From this length a back-reference is copied by Buffer.fill or copyWithin rather than a loop. */
+const NATIVE_COPY = 32;
 
 /**
  * Hash slots, shared by every call: a slot holds a position plus the `base` of the call
@@ -20,37 +22,51 @@ const HASH_BITS = 14;
 const slots = new Int32Array(1 << HASH_BITS);
 let base = 1;
 
+/** Bytes past `max` that lzfCompressInto may scribble on before it gives up: out needs them. */
+export const LZF_SLACK = 3;
+
 /**
  * Compresses input; null when the result would not be shorter than the input (Redis then
  * stores the string raw). Deterministic: the output depends on the input alone.
  */
 export function lzfCompress(input: Buffer): Buffer | null {
-  const n = input.length;
-  if (n < 4) return null;
+  const out = Buffer.allocUnsafe(input.length + LZF_SLACK);
+  const n = lzfCompressInto(input, 0, input.length, out, 0, input.length - 1);
+  return n === 0 ? null : out.subarray(0, n);
+}
+
+/**
+ * Compresses src[start, end) into out from outAt: the compressed length, or 0 when it would
+ * take more than max bytes (or the input is under 4 bytes). out must have room for
+ * max + LZF_SLACK bytes from outAt.
+ */
+export function lzfCompressInto(src: Buffer, start: number, end: number, out: Buffer, outAt: number, max: number): number {
+  const n = end - start;
+  if (n < 4) return 0;
   if (base + n >= 0x7fffffff) {
     slots.fill(0);
     base = 1;
   }
-  const callBase = base;
+  // A slot holds position + callBase: positions this call wrote read back as >= start.
+  const callBase = base - start;
   base += n;
 
-  // Three bytes of slack: at most three are written between two checks of `op > n`.
-  const out = Buffer.allocUnsafe(n + 3);
-  let op = 1; // out[0] is the control byte of the first literal run
+  const limit = outAt + max;
+  let op = outAt + 1; // out[outAt] is the control byte of the first literal run
   let lit = 0;
-  let ip = 0;
-  let v = (input[0]! << 8) | input[1]!;
-  while (ip < n - 2) {
-    v = ((v << 8) | input[ip + 2]!) & 0xffffff;
+  let ip = start;
+  let v = (src[ip]! << 8) | src[ip + 1]!;
+  while (ip < end - 2) {
+    v = ((v << 8) | src[ip + 2]!) & 0xffffff;
     const slot = Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS);
     const ref = slots[slot]! - callBase;
     slots[slot] = ip + callBase;
     const off = ip - ref - 1;
-    if (ref >= 0 && off < MAX_OFF &&
-        input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
-      const max = Math.min(n - ip, MAX_REF);
+    if (ref >= start && off < MAX_OFF &&
+        src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
+      const max = Math.min(end - ip, MAX_REF);
       let len = 3;
-      while (len < max && input[ref + len] === input[ip + len]) len++;
+      while (len < max && src[ref + len] === src[ip + len]) len++;
       // Close the pending literal run, or take back its unused control byte.
       if (lit > 0) out[op - lit - 1] = lit - 1;
       else op--;
@@ -64,27 +80,26 @@ export function lzfCompress(input: Buffer): Buffer | null {
       out[op++] = off & 0xff;
       op++; // control byte of the next literal run
       lit = 0;
-      if (op > n) return null;
-      // Index the positions the match covered, so later data can refer into it.
-      const end = ip + len;
-      for (let p = ip + 1; p < end && p < n - 2; p++) {
-        const h = (input[p]! << 16) | (input[p + 1]! << 8) | input[p + 2]!;
+      if (op > limit) return 0;
+      ip += len;
+      // Index the match's last two positions, as liblzf's VERY_FAST mode (Redis's) does.
+      for (let p = ip - 2; p < ip && p < end - 2; p++) {
+        const h = (src[p]! << 16) | (src[p + 1]! << 8) | src[p + 2]!;
         slots[Math.imul(h, 0x9e3779b1) >>> (32 - HASH_BITS)] = p + callBase;
       }
-      ip = end;
-      v = (input[ip]! << 8) | input[ip + 1]!;
+      v = (src[ip]! << 8) | src[ip + 1]!;
       continue;
     }
-    out[op++] = input[ip++]!;
+    out[op++] = src[ip++]!;
     if (++lit === MAX_LIT) {
       out[op - MAX_LIT - 1] = MAX_LIT - 1;
       lit = 0;
       op++;
     }
-    if (op > n) return null;
+    if (op > limit) return 0;
   }
-  while (ip < n) {
-    out[op++] = input[ip++]!;
+  while (ip < end) {
+    out[op++] = src[ip++]!;
     if (++lit === MAX_LIT) {
       out[op - MAX_LIT - 1] = MAX_LIT - 1;
       lit = 0;
@@ -93,7 +108,7 @@ export function lzfCompress(input: Buffer): Buffer | null {
   }
   if (lit > 0) out[op - lit - 1] = lit - 1;
   else op--;
-  return op < n ? out.subarray(0, op) : null;
+  return op <= limit ? op - outAt : 0;
 }
 
 /**
@@ -118,15 +133,15 @@ export function lzfDecompressInto(src: Buffer, start: number, end: number, dst: 
   let ip = start;
   let op = 0;
   while (ip < end) {
-    const at = ip - start;
     const ctrl = src[ip++]!;
     if (ctrl < MAX_LIT) {
       const run = ctrl + 1;
-      if (run > end - ip) throw new Error(`LZF: literal run at ${at} passes the end of the input`);
-      if (run > outLen - op) throw new Error(`LZF: literal run at ${at} passes the end of the output`);
-      for (let k = 0; k < run; k++) dst[op++] = src[ip++]!;
+      if (run > end - ip) throw new Error(`LZF: literal run at ${ip - 1 - start} passes the end of the input`);
+      if (run > outLen - op) throw new Error(`LZF: literal run at ${ip - 1 - start} passes the end of the output`);
+      for (const stop = ip + run; ip < stop;) dst[op++] = src[ip++]!;
       continue;
     }
+    const at = ip - 1 - start;
     let len = ctrl >> 5;
     if (len === 7) {
       if (ip >= end) throw new Error(`LZF: back-reference at ${at} is cut short`);
@@ -137,8 +152,18 @@ export function lzfDecompressInto(src: Buffer, start: number, end: number, dst: 
     if (ref < 0) throw new Error(`LZF: back-reference at ${at} points before the start`);
     len += 2;
     if (len > outLen - op) throw new Error(`LZF: back-reference at ${at} passes the end of the output`);
-    // Byte by byte on purpose: a reference may overlap the bytes it produces.
-    for (let k = 0; k < len; k++) dst[op++] = dst[ref++]!;
+    const stop = op + len;
+    if (len >= NATIVE_COPY && ref === op - 1) {
+      // A long run of one byte (padding): one native call.
+      dst.fill(dst[ref]!, op, stop);
+    } else if (len >= NATIVE_COPY && op - ref >= len) {
+      // A long copy that does not overlap the bytes it produces.
+      dst.copyWithin(op, ref, ref + len);
+    } else {
+      // Byte by byte: the reference overlaps the bytes it produces, or is short.
+      for (let k = op; k < stop; k++) dst[k] = dst[ref++]!;
+    }
+    op = stop;
   }
   if (op !== outLen) throw new Error(`LZF: expanded to ${op} bytes, expected ${outLen}`);
 }

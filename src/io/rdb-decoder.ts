@@ -8,8 +8,8 @@ import { readIntset } from './intset.js';
 import { readListpack } from './listpack.js';
 import { LZF_MAX_EXPANSION, lzfDecompressInto } from './lzf.js';
 import {
-  ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble, RdbEncoding,
-  RdbError, RdbLength, RdbOpcode, RdbType, moduleTypeName, parseDoubleText,
+  type BlobItems, Latin1Cutter, ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble,
+  RdbEncoding, RdbError, RdbLength, RdbOpcode, RdbType, itemText, moduleTypeName, parseDoubleText,
 } from './rdb-format.js';
 import { readZiplist } from './ziplist.js';
 import { readZipmap } from './zipmap.js';
@@ -52,18 +52,28 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   return new RdbReader(buf, opts).readFile();
 }
 
-/** A reader of one encoded blob format: the blob's elements, in order. */
-type BlobReader = (blob: Buffer) => string[];
+/** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
+type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems) => number;
 
 class RdbReader {
   private pos = 0;
   /** Where the last LZF string was expanded (see lzf()). */
   private lzfOut = Buffer.allocUnsafe(64 * 1024);
+  /** Strings out of the file, and out of lzfOut's last content. */
+  private readonly text: Latin1Cutter;
+  private readonly lzfText = new Latin1Cutter(this.lzfOut, 0);
+  /** The last blob read: blobSrc.buf[blobStart, blobEnd), in the file or in lzfOut (see blob()). */
+  private blobSrc: Latin1Cutter = this.lzfText;
+  private blobStart = 0;
+  private blobEnd = 0;
+  /** The elements of the last blob read, reused from blob to blob (see blobItems()). */
+  private readonly items: BlobItems = [];
   private readonly databases: number;
   private readonly now: number;
   private readonly log: RdbLog;
 
   constructor(private readonly buf: Buffer, opts: DecodeOptions) {
+    this.text = new Latin1Cutter(buf);
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
     this.log = opts.log ?? (() => {});
@@ -75,6 +85,7 @@ class RdbReader {
     const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Map(), expires: new Map() });
     let dbId = 0;
+    let db = result.dbs[0]!;
     /** Set by EXPIRETIME(_MS) for the key that follows. */
     let expireMs: number | undefined;
     for (;;) {
@@ -101,6 +112,7 @@ class RdbReader {
           if (dbId >= this.databases) {
             this.fail(`selects DB ${dbId}, but the server is configured with ${this.databases} databases`, at);
           }
+          db = result.dbs[dbId]!;
           break;
         case RdbOpcode.RESIZEDB:
           this.length();
@@ -127,7 +139,6 @@ class RdbReader {
         default: {
           const key = this.string();
           const value = this.value(type, at);
-          const db = result.dbs[dbId]!;
           if (value === null) {
             if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
           } else if (expireMs !== undefined && expireMs < this.now) {
@@ -217,26 +228,29 @@ class RdbReader {
         return n === 0 ? null : hash;
       }
       case RdbType.HASH_ZIPMAP:
-        return this.hash(this.blobElements(readZipmap, 'zipmap'), at);
+        return this.hash(this.blobItems(readZipmap, 'zipmap'), at);
       case RdbType.HASH_ZIPLIST:
-        return this.hash(this.blobElements(readZiplist, 'hash ziplist'), at);
+        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at);
       case RdbType.HASH_LISTPACK:
-        return this.hash(this.blobElements(readListpack, 'hash listpack'), at);
+        return this.hash(this.blobItems(readListpack, 'hash listpack'), at);
       case RdbType.LIST_ZIPLIST: {
-        const items = this.blobElements(readZiplist, 'list ziplist');
-        return items.length === 0 ? null : List.from(items);
+        const n = this.blobItems(readZiplist, 'list ziplist');
+        if (n === 0) return null;
+        const list = new List();
+        this.pushItems(list, n);
+        return list;
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
         return this.quicklist(type);
       case RdbType.SET_INTSET:
-        return this.set(this.blobElements(readIntset, 'intset'), at);
+        return this.set(this.blobItems(readIntset, 'intset'), at);
       case RdbType.SET_LISTPACK:
-        return this.set(this.blobElements(readListpack, 'set listpack'), at);
+        return this.set(this.blobItems(readListpack, 'set listpack'), at);
       case RdbType.ZSET_ZIPLIST:
-        return this.zsetFromPairs(this.blobElements(readZiplist, 'zset ziplist'), at);
+        return this.zsetFromPairs(this.blobItems(readZiplist, 'zset ziplist'), at);
       case RdbType.ZSET_LISTPACK:
-        return this.zsetFromPairs(this.blobElements(readListpack, 'zset listpack'), at);
+        return this.zsetFromPairs(this.blobItems(readListpack, 'zset listpack'), at);
       case RdbType.STREAM_LISTPACKS:
       case RdbType.STREAM_LISTPACKS_2:
       case RdbType.STREAM_LISTPACKS_3:
@@ -269,50 +283,67 @@ class RdbReader {
         list.pushTail(element);
         continue;
       }
-      const items = type === RdbType.LIST_QUICKLIST_2
-        ? this.blobElements(readListpack, 'quicklist listpack')
-        : this.blobElements(readZiplist, 'quicklist ziplist');
+      const n = type === RdbType.LIST_QUICKLIST_2
+        ? this.blobItems(readListpack, 'quicklist listpack')
+        : this.blobItems(readZiplist, 'quicklist ziplist');
       // Empty nodes are skipped silently, as rdbLoadObject does.
-      for (const s of items) list.pushTail(s);
+      this.pushItems(list, n);
     }
     return list.length === 0 ? null : list;
   }
 
-  private hash(pairs: string[], at: number): Hash | null {
-    if (pairs.length % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
+  /** Appends the first n blob items to list. */
+  private pushItems(list: List, n: number): void {
+    const items = this.items;
+    for (let i = 0; i < n; i++) list.pushTail(itemText(items[i]!));
+  }
+
+  /** A hash of the first n blob items: field, value, field, value... */
+  private hash(n: number, at: number): Hash | null {
+    if (n % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
+    const items = this.items;
     const hash = new Hash();
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (!hash.set(pairs[i]!, pairs[i + 1]!)) this.fail('hash has duplicate fields', at);
+    for (let i = 0; i < n; i += 2) {
+      if (!hash.set(itemText(items[i]!), itemText(items[i + 1]!))) this.fail('hash has duplicate fields', at);
     }
-    return pairs.length === 0 ? null : hash;
+    return n === 0 ? null : hash;
   }
 
-  private set(members: string[], at: number): SetValue | null {
+  /** A set of the first n blob items. */
+  private set(n: number, at: number): SetValue | null {
+    const items = this.items;
     const set = new SetValue();
-    for (const m of members) {
-      if (!set.add(m)) this.fail('set has duplicate members', at);
+    for (let i = 0; i < n; i++) {
+      if (!set.add(itemText(items[i]!))) this.fail('set has duplicate members', at);
     }
-    return members.length === 0 ? null : set;
+    return n === 0 ? null : set;
   }
 
-  /** Member, score, member, score... with scores as text or integers (ziplist, listpack). */
-  private zsetFromPairs(pairs: string[], at: number): ZSet | null {
-    if (pairs.length % 2 !== 0) this.fail('zset blob has an odd number of elements', at);
+  /** Member, score, member, score... in the first n blob items, scores as text or integers (ziplist, listpack). */
+  private zsetFromPairs(n: number, at: number): ZSet | null {
+    if (n % 2 !== 0) this.fail('zset blob has an odd number of elements', at);
+    const items = this.items;
     const zset = new ZSet();
-    for (let i = 0; i < pairs.length; i += 2) {
-      const score = parseDoubleText(pairs[i + 1]!);
-      if (Number.isNaN(score)) this.fail(`zset has a score that is not a number: "${pairs[i + 1]}"`, at);
-      if (!zset.set(pairs[i]!, score)) this.fail('zset has duplicate members', at);
+    // Backwards: a blob holds them in ascending order, and a listpack ZSet finds the place
+    // of a new lowest entry at once, where a new highest one takes a walk past them all.
+    for (let i = n - 2; i >= 0; i -= 2) {
+      const s = items[i + 1]!;
+      const score = typeof s === 'number' ? s : parseDoubleText(s);
+      if (Number.isNaN(score)) this.fail(`zset has a score that is not a number: "${s}"`, at);
+      if (!zset.set(itemText(items[i]!), score)) this.fail('zset has duplicate members', at);
     }
-    return pairs.length === 0 ? null : zset;
+    return n === 0 ? null : zset;
   }
 
-  /** Reads a string holding an encoded blob and lists its elements; blob errors get our offset. */
-  private blobElements(read: BlobReader, what: string): string[] {
+  /**
+   * Reads a string holding an encoded blob and has read() put its elements in this.items;
+   * returns their count. Blob errors get our offset.
+   */
+  private blobItems(read: BlobReader, what: string): number {
     const at = this.pos;
-    const blob = this.blob();
+    this.blob();
     try {
-      return read(blob);
+      return read(this.blobSrc, this.blobStart, this.blobEnd, this.items);
     } catch (e) {
       if (e instanceof RdbError) this.fail(`${what} integrity check failed: ${e.detail} (blob byte ${e.offset})`, at);
       throw e;
@@ -429,7 +460,7 @@ class RdbReader {
     if (b >> 6 !== RdbLength.ENCODED) {
       const n = this.lengthAfter(b, at);
       this.need(n);
-      const s = this.buf.toString('latin1', this.pos, this.pos + n);
+      const s = this.text.cut(this.pos, this.pos + n);
       this.pos += n;
       return s;
     }
@@ -459,19 +490,24 @@ class RdbReader {
     }
   }
 
-  /** A string's bytes for a blob reader: a view of the file when raw, fresh when LZF. */
-  private blob(): Buffer {
+  /** Locates a string's bytes for a blob reader (blobSrc and co.): in the file when raw, in lzfOut when LZF. */
+  private blob(): void {
     const at = this.pos;
     const b = this.byte();
     if (b >> 6 !== RdbLength.ENCODED) {
       const n = this.lengthAfter(b, at);
       this.need(n);
+      this.blobSrc = this.text;
+      this.blobStart = this.pos;
       this.pos += n;
-      return this.buf.subarray(this.pos - n, this.pos);
+      this.blobEnd = this.pos;
+      return;
     }
     if ((b & 0x3f) !== RdbEncoding.LZF) this.fail('has an integer where an encoded blob belongs', at);
-    const n = this.lzf(at);
-    return this.lzfOut.subarray(0, n);
+    this.blobEnd = this.lzf(at);
+    this.lzfText.reset(this.lzfOut, this.blobEnd);
+    this.blobSrc = this.lzfText;
+    this.blobStart = 0;
   }
 
   /**

@@ -6,16 +6,20 @@
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
 import { List, SetValue, ZSet, type Value } from '../store/values.js';
 import { Crc64 } from './crc64.js';
-import { lzfCompress } from './lzf.js';
+import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
 /** The smallest buffer the encoder writes into; taking bytes never copies them. */
 const CHUNK = 64 * 1024;
+/** The largest buffer size kept for the next buffers: one huge string must not make them all huge. */
+const MAX_CAPACITY = 16 * 1024 * 1024;
 /** rdbSaveRawString only tries LZF on strings longer than this. */
 const LZF_MIN_LENGTH = 20;
 const ENCODED = RdbLength.ENCODED << 6;
+/** List elements fetched at once while encoding. */
+const LIST_BATCH = 1024;
 /** Up to this length a copy loop beats Buffer.write. */
-const SHORT_STRING = 32;
+const SHORT_STRING = 16;
 
 /** Bytes rdbSaveLen uses for a length. */
 function lengthSize(n: number): number {
@@ -26,9 +30,16 @@ export class RdbEncoder {
   private readonly compression: boolean;
   /** Bytes emitted and not yet taken are buf[0, pos); buf[0, crcPos) are in the CRC already. */
   private buf = Buffer.allocUnsafe(CHUNK);
+  /**
+   * The size of the next buffer: that of the last one (up to a bound), so that a driver
+   * taking a few MB at a time gets a buffer that size at once, not one grown to it by copies.
+   */
+  private capacity = CHUNK;
   private pos = 0;
   private crcPos = 0;
   private readonly crc = new Crc64();
+  /** Where strings are LZF-compressed before the header that names their length goes out. */
+  private lzfOut = Buffer.allocUnsafe(CHUNK);
 
   /** compression: rdbcompression, LZF for strings longer than 20 bytes. */
   constructor(opts: { compression: boolean }) {
@@ -74,22 +85,23 @@ export class RdbEncoder {
       this.byte(RdbType.LIST);
       this.string(key);
       this.length(value.length);
-      for (const s of value) this.string(s);
+      // In batches: an array walk costs less than the iterator, and a batch bounds the array.
+      for (let start = 0; start < value.length; start += LIST_BATCH) {
+        const items = value.slice(start, Math.min(value.length, start + LIST_BATCH) - 1);
+        for (let i = 0; i < items.length; i++) this.string(items[i]!);
+      }
     } else if (value instanceof SetValue) {
       this.byte(RdbType.SET);
       this.string(key);
       this.length(value.size);
-      for (const s of value.values()) this.string(s);
+      for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
       this.byte(RdbType.ZSET_2);
       this.string(key);
       this.length(value.size);
-      for (const [member, score] of value.entries()) {
-        this.string(member);
-        this.ensure(8);
-        this.buf.writeDoubleLE(score, this.pos);
-        this.pos += 8;
-      }
+      // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
+      // entry at the low end finds its place at once.
+      value.walk(value.size - 1, true, this.zsetEntry);
     } else {
       this.byte(RdbType.HASH);
       this.string(key);
@@ -100,6 +112,14 @@ export class RdbEncoder {
       }
     }
   }
+
+  /** ZSET_2's member and binary score; a bound function so that walk() takes it as is. */
+  private readonly zsetEntry = (member: string, score: number): void => {
+    this.string(member);
+    this.ensure(8);
+    this.buf.writeDoubleLE(score, this.pos);
+    this.pos += 8;
+  };
 
   /** The EOF opcode, then the CRC64 of every byte before the trailer. */
   end(): void {
@@ -136,7 +156,9 @@ export class RdbEncoder {
   /** Makes room for n more bytes, moving the untaken ones to a larger buffer if needed. */
   private ensure(n: number): void {
     if (n <= this.buf.length - this.pos) return;
-    const next = Buffer.allocUnsafe(Math.max(CHUNK, 2 * this.pos, this.pos + n));
+    const size = Math.max(this.capacity, 2 * this.pos, this.pos + n);
+    this.capacity = Math.min(size, MAX_CAPACITY);
+    const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
   }
@@ -194,22 +216,32 @@ export class RdbEncoder {
       this.pos += n;
       return;
     }
-    // Stage the raw bytes where they would sit behind the longest LZF header, compress
-    // them from there, then write whichever form wins in place.
-    const staged = this.pos + 1 + 2 * lenSize;
-    this.ensure(staged - this.pos + n);
-    this.latin1(s, staged);
-    const packed = lzfCompress(this.buf.subarray(staged, staged + n));
-    if (packed !== null && packed.length <= n - 4) {
-      this.buf[this.pos++] = ENCODED | RdbEncoding.LZF;
-      this.writeLength(packed.length);
+    // The bytes go where the raw form puts them, then get compressed from there: when LZF
+    // does not win, only the length is left to write.
+    this.ensure(1 + 2 * lenSize + n);
+    const raw = this.pos + lenSize;
+    this.latin1(s, raw);
+    if (this.lzfOut.length < n + LZF_SLACK) this.lzfOut = Buffer.allocUnsafe(2 * n + LZF_SLACK);
+    const packed = lzfCompressInto(this.buf, raw, raw + n, this.lzfOut, 0, n - 4);
+    if (packed === 0) {
       this.writeLength(n);
-      this.pos += packed.copy(this.buf, this.pos);
+      this.pos += n;
       return;
     }
+    this.buf[this.pos++] = ENCODED | RdbEncoding.LZF;
+    this.writeLength(packed);
     this.writeLength(n);
-    this.buf.copyWithin(this.pos, staged, staged + n);
-    this.pos += n;
+    this.copy(this.lzfOut, packed);
+  }
+
+  /** Appends src[0, n) (room ensured): a loop for short spans, where Buffer.copy's call costs more. */
+  private copy(src: Buffer, n: number): void {
+    if (n > SHORT_STRING) {
+      this.pos += src.copy(this.buf, this.pos, 0, n);
+      return;
+    }
+    const buf = this.buf;
+    for (let i = 0; i < n; i++) buf[this.pos++] = src[i]!;
   }
 
   /** Writes s at buf[at] (room ensured): a loop for short strings, where Buffer.write's call costs more. */

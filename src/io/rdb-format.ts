@@ -103,7 +103,6 @@ export function int32Encodable(s: string): number | undefined {
   return v >= -0x80000000 && v <= 0x7fffffff ? v : undefined;
 }
 
-const DECIMAL_DOUBLE = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const INF = /^[+-]?inf(inity)?$/i;
 
 /**
@@ -111,16 +110,90 @@ const INF = /^[+-]?inf(inity)?$/i;
  * text is not a number. Accepts "inf"/"-inf" as Redis prints them.
  */
 export function parseDoubleText(s: string): number {
-  if (DECIMAL_DOUBLE.test(s)) return Number(s);
+  if (isDecimalText(s)) return Number(s);
   if (INF.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
   return NaN;
 }
 
-/** The decimal text of the little-endian int64 at buf[off]; exact beyond 2^53. */
-export function int64Text(buf: Buffer, off: number): string {
+/** [+-]digits[.digits][e[+-]digits] with a digit in the mantissa: a loop, as scores are many. */
+function isDecimalText(s: string): boolean {
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) c = s.charCodeAt(++i);
+  const intStart = i;
+  while (c >= 48 && c <= 57) c = s.charCodeAt(++i);
+  let digits = i - intStart;
+  if (c === 46) {
+    const fracStart = ++i;
+    c = s.charCodeAt(i);
+    while (c >= 48 && c <= 57) c = s.charCodeAt(++i);
+    digits += i - fracStart;
+  }
+  if (digits === 0) return false;
+  if (c === 101 || c === 69) {
+    c = s.charCodeAt(++i);
+    if (c === 43 || c === 45) c = s.charCodeAt(++i);
+    const expStart = i;
+    while (c >= 48 && c <= 57) c = s.charCodeAt(++i);
+    if (i === expStart) return false;
+  }
+  return i === s.length;
+}
+
+/** V8 shares the parent of a substring this long or longer (SlicedString::kMinLength) and copies a shorter one. */
+const SHARED_MIN = 13;
+/** Bytes of the buffer made a string at once for short strings to be cut from. */
+const WINDOW = 16 * 1024;
+
+/**
+ * Latin1 strings out of a buffer, as Buffer.toString makes them, but cheaper when short:
+ * cutting a JS string costs a fraction of a native toString call, so a short string is
+ * cut from a latin1 copy of a window of the buffer (one native call for many strings).
+ * A longer one is copied alone, since a cut would keep the whole window alive.
+ */
+export class Latin1Cutter {
+  private text = '';
+  private from = 0;
+  private to = 0;
+
+  /** buf[0, limit) holds the bytes to cut from. */
+  constructor(public buf: Buffer, private limit = buf.length) {}
+
+  /** Cuts from other bytes: another buffer, or new content in the same one. */
+  reset(buf: Buffer, limit: number): void {
+    this.buf = buf;
+    this.limit = limit;
+    this.from = this.to = 0;
+  }
+
+  /** buf[start, end) as a string. */
+  cut(start: number, end: number): string {
+    if (end - start >= SHARED_MIN) return this.buf.toString('latin1', start, end);
+    if (start < this.from || end > this.to) {
+      this.from = start;
+      this.to = Math.min(this.limit, start + WINDOW);
+      this.text = this.buf.toString('latin1', start, this.to);
+    }
+    return this.text.slice(start - this.from, end - this.from);
+  }
+}
+
+/**
+ * What the blob readers (listpack, ziplist, intset, zipmap) fill: elements in order,
+ * integer elements as numbers when exact (so that a score needs no parsing), else text.
+ */
+export type BlobItems = Array<string | number>;
+
+/** An element as the store keeps it: text, integers in decimal. */
+export function itemText(item: string | number): string {
+  return typeof item === 'string' ? item : String(item);
+}
+
+/** The little-endian int64 at buf[off]: a number within ±2^53, else its exact decimal text. */
+export function int64Item(buf: Buffer, off: number): string | number {
   const hi = buf.readInt32LE(off + 4);
   // Within ±2^53 a double holds the value exactly.
-  if (hi >= -0x200000 && hi < 0x200000) return String(hi * 0x100000000 + buf.readUInt32LE(off));
+  if (hi >= -0x200000 && hi < 0x200000) return hi * 0x100000000 + buf.readUInt32LE(off);
   return buf.readBigInt64LE(off).toString();
 }
 

@@ -8,38 +8,40 @@
 //   0xF1..0xFD                                         the integers 0..12, no data
 //
 // Every read is bounds-checked against the blob; errors carry offsets within the blob.
-import { RdbError, int64Text } from './rdb-format.js';
+import { type BlobItems, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 10;
 const END = 0xff;
 const BIG_PREVLEN = 0xfe;
 const COUNT_UNKNOWN = 0xffff;
 
-/** Every element as a latin1 string (integers in decimal), in order. */
-export function readZiplist(zl: Buffer): string[] {
-  const size = zl.length;
+/** The elements of the ziplist src.buf[start, end) into out[0..]; returns their count. */
+export function readZiplist(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
+  const zl = src.buf;
+  const size = end - start;
   if (size < HEADER + 1) throw new RdbError(`ziplist of ${size} bytes is shorter than its header`, 0);
-  if (zl.readUInt32LE(0) !== size) throw new RdbError(`ziplist header says ${zl.readUInt32LE(0)} bytes, blob has ${size}`, 0);
-  const last = size - 1;
+  const total = zl.readUInt32LE(start);
+  if (total !== size) throw new RdbError(`ziplist header says ${total} bytes, blob has ${size}`, 0);
+  const last = end - 1;
 
-  const out: string[] = [];
-  let p = HEADER;
+  let count = 0;
+  let p = start + HEADER;
   let prevEntryLen = 0;
-  let lastEntry = HEADER;
+  let lastEntry = p;
   for (;;) {
-    if (p >= size) throw new RdbError('ziplist has no end marker', p);
+    if (p >= end) throw new RdbError('ziplist has no end marker', p - start);
     if (zl[p] === END) break;
-    const start = p;
+    const entry = p;
     let prevlen = zl[p]!;
     if (prevlen === BIG_PREVLEN) {
-      need(p, 5, last);
+      need(p, 5, last, start);
       prevlen = zl.readUInt32LE(p + 1);
       p += 5;
     } else {
       p += 1;
     }
-    if (prevlen !== prevEntryLen) throw new RdbError(`ziplist prevlen ${prevlen} does not match ${prevEntryLen}`, start);
-    need(p, 1, last);
+    if (prevlen !== prevEntryLen) throw new RdbError(`ziplist prevlen ${prevlen} does not match ${prevEntryLen}`, entry - start);
+    need(p, 1, last, start);
     const enc = zl[p]!;
     const kind = enc >> 6;
     if (kind < 3) {
@@ -48,66 +50,66 @@ export function readZiplist(zl: Buffer): string[] {
         n = enc & 0x3f;
         p += 1;
       } else if (kind === 1) {
-        need(p, 2, last);
+        need(p, 2, last, start);
         n = ((enc & 0x3f) << 8) | zl[p + 1]!;
         p += 2;
       } else if (enc === 0x80) {
-        need(p, 5, last);
+        need(p, 5, last, start);
         n = zl.readUInt32BE(p + 1);
         p += 5;
       } else {
-        throw new RdbError(`ziplist entry has invalid encoding byte 0x${enc.toString(16)}`, p);
+        throw new RdbError(`ziplist entry has invalid encoding byte 0x${enc.toString(16)}`, p - start);
       }
-      if (n > last - p) throw new RdbError(`ziplist string of ${n} bytes runs past the end`, start);
-      out.push(zl.toString('latin1', p, p + n));
+      if (n > last - p) throw new RdbError(`ziplist string of ${n} bytes runs past the end`, entry - start);
+      out[count++] = src.cut(p, p + n);
       p += n;
     } else {
       switch (enc) {
         case 0xc0:
-          need(p, 3, last);
-          out.push(String(zl.readInt16LE(p + 1)));
+          need(p, 3, last, start);
+          out[count++] = zl.readInt16LE(p + 1);
           p += 3;
           break;
         case 0xd0:
-          need(p, 5, last);
-          out.push(String(zl.readInt32LE(p + 1)));
+          need(p, 5, last, start);
+          out[count++] = zl.readInt32LE(p + 1);
           p += 5;
           break;
         case 0xe0:
-          need(p, 9, last);
-          out.push(int64Text(zl, p + 1));
+          need(p, 9, last, start);
+          out[count++] = int64Item(zl, p + 1);
           p += 9;
           break;
         case 0xf0:
-          need(p, 4, last);
-          out.push(String(zl.readIntLE(p + 1, 3)));
+          need(p, 4, last, start);
+          out[count++] = zl.readIntLE(p + 1, 3);
           p += 4;
           break;
         case 0xfe:
-          need(p, 2, last);
-          out.push(String(zl.readInt8(p + 1)));
+          need(p, 2, last, start);
+          out[count++] = zl.readInt8(p + 1);
           p += 2;
           break;
         default:
-          if (enc < 0xf1 || enc > 0xfd) throw new RdbError(`ziplist entry has invalid encoding byte 0x${enc.toString(16)}`, p);
-          out.push(String((enc & 0x0f) - 1));
+          if (enc < 0xf1 || enc > 0xfd) throw new RdbError(`ziplist entry has invalid encoding byte 0x${enc.toString(16)}`, p - start);
+          out[count++] = (enc & 0x0f) - 1;
           p += 1;
       }
     }
-    prevEntryLen = p - start;
-    lastEntry = start;
+    prevEntryLen = p - entry;
+    lastEntry = entry;
   }
-  if (p !== last) throw new RdbError(`ziplist has ${last - p} bytes after its end marker`, p);
-  const tail = zl.readUInt32LE(4);
-  if (tail !== lastEntry) throw new RdbError(`ziplist tail offset ${tail} is not the last entry's ${lastEntry}`, 4);
-  const count = zl.readUInt16LE(8);
-  if (count !== COUNT_UNKNOWN && count !== out.length) {
-    throw new RdbError(`ziplist header counts ${count} elements, found ${out.length}`, 8);
+  if (p !== last) throw new RdbError(`ziplist has ${last - p} bytes after its end marker`, p - start);
+  const tail = zl.readUInt32LE(start + 4);
+  if (tail !== lastEntry - start) throw new RdbError(`ziplist tail offset ${tail} is not the last entry's ${lastEntry - start}`, 4);
+  const header = zl.readUInt16LE(start + 8);
+  if (header !== COUNT_UNKNOWN && header !== count) {
+    throw new RdbError(`ziplist header counts ${header} elements, found ${count}`, 8);
   }
-  return out;
+  return count;
 }
 
 /** Throws unless n bytes from p lie before the end marker at `last`. */
-function need(p: number, n: number, last: number): void {
-  if (n > last - p) throw new RdbError('ziplist entry runs past the end', p);
+function need(p: number, n: number, last: number, start: number): void {
+  if (n > last - p) throw new RdbError('ziplist entry runs past the end', p - start);
 }
