@@ -2,6 +2,7 @@
 // RELOAD, LOG, ERROR, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
+import { flatten } from '../store/packed.js';
 import { strtod } from '../store/floats.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -30,11 +31,13 @@ function populate(c: Client, argv: string[]): void {
   const ks = c.server.keyspace;
   const dirty = ks.dirty;
   for (let j = 0; j < count; j++) {
-    const key = prefix + j;
+    // Flat strings, as a SET from the network makes: a rope or a slice of pad would cost a
+    // copy (and garbage) the first time anything reads the bytes, a snapshot for one.
+    const key = flatten(prefix + j);
     if (db.lookup(key) !== undefined) continue;
     let val = `value:${j}`;
     if (size > 0) val = val.length >= size ? val.slice(0, size) : val + pad.slice(val.length);
-    db.set(key, val);
+    db.set(key, flatten(val));
   }
   ks.dirty = dirty;
   c.reply.ok();
