@@ -24,10 +24,7 @@ export function allowProtectedAction(c: Client, setting: string): boolean {
 function resetCommandStats(): void {
   for (const cmd of allCommands()) {
     for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
-      c.stats.calls = 0;
-      c.stats.usec = 0;
-      c.stats.rejected = 0;
-      c.stats.failed = 0;
+      c.stats.reset();
     }
   }
 }

@@ -51,7 +51,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const server = c.server;
   const state = serverState(server);
   const errors = state.totalErrorReplies;
-  const start = performance.now();
+  const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   try {
     cmd.run(c, argv);
@@ -60,8 +60,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
   }
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
-  cmd.stats.calls++;
-  cmd.stats.usec += (performance.now() - start) * 1000;
+  cmd.stats.finish(started);
   server.stats.commandsProcessed++;
 }
 

@@ -39,15 +39,14 @@ export function container(name: string, subs: CommandSpec[], bare?: Pick<Command
       c.lastCommand = sub.name;
       const state = serverState(c.server);
       const errors = state.totalErrorReplies;
-      const start = performance.now();
+      const started = sub.stats.start();
       try {
         sub.run(c, argv);
       } catch (e) {
         sub.stats.failed++;
         throw e;
       } finally {
-        sub.stats.calls++;
-        sub.stats.usec += (performance.now() - start) * 1000;
+        sub.stats.finish(started);
       }
       // incrCommandStatsOnError: a subcommand that replied an error failed
       if (state.totalErrorReplies > errors) sub.stats.failed++;
