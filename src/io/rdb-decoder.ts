@@ -2,7 +2,10 @@
 // version from 1 to 11 and every encoding Redis 7.2 and older write, streams and module
 // values excepted (redstate has neither). Corruption or truncation anywhere throws an
 // RdbError naming the byte offset; nothing is returned half-loaded.
+import { BodyBuilder } from '../store/packed.js';
+import { appendIntsetEntry } from '../store/set.js';
 import { Entry, Hash, List, SetValue, ZSet, type Value } from '../store/values.js';
+import { appendZsetEntry } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
 import { readListpack } from './listpack.js';
@@ -68,6 +71,8 @@ class RdbReader {
   private blobEnd = 0;
   /** The elements of the last blob read, reused from blob to blob (see blobItems()). */
   private readonly items: BlobItems = [];
+  /** Where a small collection's body is built, in one pass, from the blob's items. */
+  private readonly body = new BodyBuilder();
   private readonly databases: number;
   private readonly now: number;
   private readonly log: RdbLog;
@@ -235,16 +240,13 @@ class RdbReader {
         return this.hash(this.blobItems(readListpack, 'hash listpack'), at);
       case RdbType.LIST_ZIPLIST: {
         const n = this.blobItems(readZiplist, 'list ziplist');
-        if (n === 0) return null;
-        const list = new List();
-        this.pushItems(list, n);
-        return list;
+        return n === 0 ? null : List.fromPacked(this.packItems(n), n);
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
         return this.quicklist(type);
       case RdbType.SET_INTSET:
-        return this.set(this.blobItems(readIntset, 'intset'), at);
+        return this.intset(this.blobItems(readIntset, 'intset'), at);
       case RdbType.SET_LISTPACK:
         return this.set(this.blobItems(readListpack, 'set listpack'), at);
       case RdbType.ZSET_ZIPLIST:
@@ -266,7 +268,8 @@ class RdbReader {
   /** Quicklist nodes: ziplists (type 14), or listpacks and single PLAIN elements (type 18). */
   private quicklist(type: number): List | null {
     const nodes = this.length();
-    const list = new List();
+    // The first node becomes the list's body at once (a small list has one node).
+    let list: List | null = null;
     for (let i = 0; i < nodes; i++) {
       let container: number = QuicklistContainer.PACKED;
       if (type === RdbType.LIST_QUICKLIST_2) {
@@ -280,6 +283,7 @@ class RdbReader {
       if (container === QuicklistContainer.PLAIN) {
         const element = this.string();
         if (element.length === 0) this.fail('quicklist has an empty PLAIN node', nodeAt);
+        list ??= new List();
         list.pushTail(element);
         continue;
       }
@@ -287,9 +291,10 @@ class RdbReader {
         ? this.blobItems(readListpack, 'quicklist listpack')
         : this.blobItems(readZiplist, 'quicklist ziplist');
       // Empty nodes are skipped silently, as rdbLoadObject does.
-      this.pushItems(list, n);
+      if (list === null) list = List.fromPacked(this.packItems(n), n);
+      else this.pushItems(list, n);
     }
-    return list.length === 0 ? null : list;
+    return list === null || list.length === 0 ? null : list;
   }
 
   /** Appends the first n blob items to list. */
@@ -298,15 +303,27 @@ class RdbReader {
     for (let i = 0; i < n; i++) list.pushTail(itemText(items[i]!));
   }
 
+  /** The first n blob items as one packed string (packed.ts). */
+  private packItems(n: number): string {
+    const items = this.items;
+    const body = this.body;
+    for (let i = 0; i < n; i++) body.item(itemText(items[i]!));
+    return body.take();
+  }
+
   /** A hash of the first n blob items: field, value, field, value... */
   private hash(n: number, at: number): Hash | null {
     if (n % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
+    if (n === 0) return null;
+    return Hash.fromPacked(this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
+  }
+
+  /** A set of the first n blob items, an intset's members (ascending, checked by readIntset). */
+  private intset(n: number, at: number): SetValue {
     const items = this.items;
-    const hash = new Hash();
-    for (let i = 0; i < n; i += 2) {
-      if (!hash.set(itemText(items[i]!), itemText(items[i + 1]!))) this.fail('hash has duplicate fields', at);
-    }
-    return n === 0 ? null : hash;
+    const body = this.body;
+    for (let i = 0; i < n; i++) appendIntsetEntry(body, items[i]!);
+    return SetValue.fromIntset(body.take()) ?? this.fail('set has duplicate members', at);
   }
 
   /** A set of the first n blob items. */
@@ -322,6 +339,24 @@ class RdbReader {
   /** Member, score, member, score... in the first n blob items, scores as text or integers (ziplist, listpack). */
   private zsetFromPairs(n: number, at: number): ZSet | null {
     if (n % 2 !== 0) this.fail('zset blob has an odd number of elements', at);
+    if (n === 0) return null;
+    const items = this.items;
+    const body = this.body;
+    // Redis stores them ascending: then they are the body as is.
+    for (let i = 0; i < n; i += 2) {
+      const s = items[i + 1]!;
+      const score = typeof s === 'number' ? s : parseDoubleText(s);
+      if (Number.isNaN(score)) {
+        body.clear();
+        return this.zsetByInserts(n, at);
+      }
+      appendZsetEntry(body, itemText(items[i]!), score);
+    }
+    return ZSet.fromPacked(body.take(), n / 2) ?? this.zsetByInserts(n, at);
+  }
+
+  /** zsetFromPairs one member at a time: for blobs out of order, and the errors of bad ones. */
+  private zsetByInserts(n: number, at: number): ZSet {
     const items = this.items;
     const zset = new ZSet();
     // Backwards: a blob holds them in ascending order, and a listpack ZSet finds the place
@@ -332,7 +367,7 @@ class RdbReader {
       if (Number.isNaN(score)) this.fail(`zset has a score that is not a number: "${s}"`, at);
       if (!zset.set(itemText(items[i]!), score)) this.fail('zset has duplicate members', at);
     }
-    return n === 0 ? null : zset;
+    return zset;
   }
 
   /**

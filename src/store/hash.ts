@@ -6,7 +6,9 @@
 // update in place and a new field at the end, so the order is Redis's: HGETALL matches.
 // "hashtable": a Map, for good once either limit is passed (hashTypeConvert).
 import { encodingLimits } from './limits.js';
-import { flatten, itemEquals, packItem, readItem, skipItem, unpack } from './packed.js';
+import {
+  flatten, hasDuplicateSpan, itemEquals, itemLength, packItem, prefixSize, readItem, skipItem, spanLengths, spanStarts, unpack,
+} from './packed.js';
 
 export class Hash {
   /** The listpack; '' once converted. */
@@ -14,6 +16,34 @@ export class Hash {
   /** Fields in lp. */
   private n = 0;
   private map: Map<string, string> | null = null;
+
+  /**
+   * A hash adopting the packed pairs lp (f1 v1 f2 v2 ..., a flat string) as loaded from an
+   * RDB, in the encoding set() would have reached; null when a field repeats.
+   */
+  static fromPacked(lp: string, fields: number): Hash | null {
+    const h = new Hash();
+    h.lp = lp;
+    h.n = fields;
+    // One walk: the longest item, and the fields' spans for the duplicate check.
+    let longest = 0;
+    const small = fields <= encodingLimits.hashMaxListpackEntries;
+    for (let at = 0, i = 0; at < lp.length; i++) {
+      const n = itemLength(lp, at);
+      const start = at + prefixSize(n);
+      if (n > longest) longest = n;
+      if (small && i % 2 === 0) {
+        spanStarts[i / 2] = start;
+        spanLengths[i / 2] = n;
+      }
+      at = start + n;
+    }
+    if (!small || longest > encodingLimits.hashMaxListpackValue) {
+      h.convert();
+      return h.map!.size === fields ? h : null;
+    }
+    return hasDuplicateSpan(lp, fields) ? null : h;
+  }
 
   get size(): number {
     return this.map === null ? this.n : this.map.size;

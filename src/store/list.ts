@@ -28,6 +28,13 @@ export class List {
     return l;
   }
 
+  /** A list adopting lp, `count` packed items as loaded from an RDB; a ring when over the limits. */
+  static fromPacked(lp: string, count: number): List {
+    const l = new List();
+    l.setPacked(lp, count);
+    return l;
+  }
+
   get length(): number {
     return this.count;
   }

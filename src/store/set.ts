@@ -9,7 +9,7 @@
 //   that SPOP and SRANDMEMBER pick in O(1); small ones go without the map (a scan).
 import { encodingLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
-import { flatten } from './packed.js';
+import { type BodyBuilder, flatten } from './packed.js';
 
 /** Up to this many members a hashtable set finds members by scanning its array. */
 const SCAN_MAX = 16;
@@ -17,11 +17,15 @@ const WIDTH = 8;
 const TWO32 = 2 ** 32;
 const TWO31 = 2 ** 31;
 
-/** The 8 chars of an intset entry for a canonical integer string. */
-function encodeInt(member: string): string {
+/** The two words of an intset entry, set by splitInt (no pair allocated per member). */
+let hiWord = 0;
+let loWord = 0;
+
+/** An int64 (a safe integer, or canonical decimal text) as hiWord/loWord, the sign bit flipped. */
+function splitInt(member: string | number): void {
   let hi: number;
   let lo: number;
-  if (member.length < 16) {
+  if (typeof member === 'number' || member.length < 16) {
     const v = Number(member);
     hi = Math.floor(v / TWO32);
     lo = v - hi * TWO32;
@@ -30,9 +34,24 @@ function encodeInt(member: string): string {
     hi = Number(v >> 32n) | 0;
     lo = Number(v & 0xffffffffn);
   }
-  hi = (hi + TWO31) >>> 0;
+  hiWord = (hi + TWO31) >>> 0;
+  loWord = lo;
+}
+
+/** The 8 chars of an intset entry for a canonical integer string. */
+function encodeInt(member: string): string {
+  splitInt(member);
+  const hi = hiWord;
+  const lo = loWord;
   return String.fromCharCode(hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255,
     lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
+}
+
+/** Appends the intset entry of v (a safe integer, or canonical decimal text): for fromIntset. */
+export function appendIntsetEntry(b: BodyBuilder, v: string | number): void {
+  splitInt(v);
+  b.uint32BE(hiWord);
+  b.uint32BE(loWord);
 }
 
 function word(s: string, at: number): number {
@@ -68,6 +87,23 @@ export class SetValue {
   static from(members: Iterable<string>): SetValue {
     const s = new SetValue();
     for (const m of members) s.add(m);
+    return s;
+  }
+
+  /**
+   * A set adopting an intset body as loaded from an RDB (entries from appendIntsetEntry),
+   * converted as add() would when over set-max-intset-entries; null unless strictly ascending.
+   */
+  static fromIntset(ints: string): SetValue | null {
+    if (ints.length % WIDTH !== 0) return null;
+    for (let at = WIDTH; at < ints.length; at += WIDTH) {
+      let d = 0;
+      for (let k = 0; k < WIDTH && d === 0; k++) d = ints.charCodeAt(at - WIDTH + k) - ints.charCodeAt(at + k);
+      if (d >= 0) return null;
+    }
+    const s = new SetValue();
+    s.ints = ints;
+    if (s.size > encodingLimits.setMaxIntsetEntries) s.convert();
     return s;
   }
 

@@ -5,7 +5,7 @@
 // and scores O(1).
 // Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
 import { encodingLimits } from './limits.js';
-import { flatten } from './packed.js';
+import { type BodyBuilder, flatten, hasDuplicateSpan, spanLengths, spanStarts } from './packed.js';
 import { compareEntries, RankTree, type Leaf } from './rank-tree.js';
 
 export { compareEntries };
@@ -97,6 +97,19 @@ function encodeEntry(member: string, score: number): string {
   return prefix + member + bits;
 }
 
+/** Appends the entry encodeEntry makes, for fromPacked: a loaded body is built in one pass. */
+export function appendZsetEntry(b: BodyBuilder, member: string, score: number): void {
+  const n = member.length;
+  if (n < 255) {
+    b.byte(n);
+  } else {
+    b.byte(255);
+    b.uint32BE(n);
+  }
+  b.bytes(member);
+  b.doubleBE(score === 0 ? 0 : score);
+}
+
 function memberLength(lp: string, at: number): number {
   const c = lp.charCodeAt(at);
   if (c < 255) return c;
@@ -120,6 +133,16 @@ function compareMember(lp: string, start: number, length: number, m: string): nu
     if (d !== 0) return d;
   }
   return length - m.length;
+}
+
+/** Compares two members of lp, as compareMember does. */
+function compareSpans(lp: string, a: number, alen: number, b: number, blen: number): number {
+  const n = Math.min(alen, blen);
+  for (let k = 0; k < n; k++) {
+    const d = lp.charCodeAt(a + k) - lp.charCodeAt(b + k);
+    if (d !== 0) return d;
+  }
+  return alen - blen;
 }
 
 /** Offsets of the entries walked backwards (one walk at a time). */
@@ -335,6 +358,48 @@ class Tree implements Body {
 
 export class ZSet {
   private body: Listpack | Tree = new Listpack();
+
+  /**
+   * A sorted set adopting lp, `count` entries from appendZsetEntry as loaded from an RDB,
+   * converted as set() would when over the limits; null unless strictly ascending by
+   * (score, member) with no member twice.
+   */
+  static fromPacked(lp: string, count: number): ZSet | null {
+    let longest = 0;
+    let prevScore = 0;
+    let prevStart = 0;
+    let prevLen = 0;
+    let i = 0;
+    const small = count <= encodingLimits.zsetMaxListpackEntries;
+    for (let at = 0; at < lp.length; i++) {
+      const len = memberLength(lp, at);
+      const start = memberStart(at, len);
+      const score = readScore(lp, start + len);
+      if (i > 0 && (score < prevScore ||
+          (score === prevScore && compareSpans(lp, prevStart, prevLen, start, len) >= 0))) {
+        return null;
+      }
+      if (len > longest) longest = len;
+      if (small) {
+        spanStarts[i] = start;
+        spanLengths[i] = len;
+      }
+      prevScore = score;
+      prevStart = start;
+      prevLen = len;
+      at = start + len + 8;
+    }
+    const z = new ZSet();
+    const body = z.body as Listpack;
+    body.lp = lp;
+    body.size = count;
+    if (!small || longest > encodingLimits.zsetMaxListpackValue) {
+      z.convertToSkiplist(body);
+      return z.size === count ? z : null;
+    }
+    // A member twice has two scores, so the order check lets it through.
+    return hasDuplicateSpan(lp, i) ? null : z;
+  }
 
   get size(): number {
     return this.body.size;
