@@ -1,9 +1,8 @@
 // The List store class: the packed body and the ring agree on every operation across the
 // switch between them, and a small list costs little more than its bytes. (Replies against
 // redis-server are in test/commands/lists.test.ts.)
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { fresh, heapBytesEach } from '../helpers/heap.js';
 import { List } from '../../src/store/list.js';
 
 const items = (n: number, prefix = 'e'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -44,23 +43,12 @@ describe('List', () => {
   });
 
   it('a small list costs little more than its bytes', () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const n = 20_000;
-    // Fresh strings per list, as the protocol parser makes them.
-    const str = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const lists: List[] = [];
-    for (let i = 0; i < n; i++) {
+    const perList = heapBytesEach(20_000, () => {
       const l = new List();
-      for (let j = 0; j < 10; j++) l.pushTail(str(`member:${j}`));
-      lists.push(l);
-    }
-    gc();
-    const perList = (process.memoryUsage().heapUsed - before) / n;
+      for (let j = 0; j < 10; j++) l.pushTail(fresh(`member:${j}`));
+      return l;
+    });
     // 90 bytes of items; a ring of ten strings costs about 480.
-    expect(lists.length).toBe(n);
     expect(perList).toBeLessThan(260);
   });
 });
