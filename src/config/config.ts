@@ -219,10 +219,6 @@ export class Config {
     return IMMUTABLE.has(name);
   }
 
-  isImplemented(name: string): boolean {
-    return this.specs.has(name);
-  }
-
   get(name: string): string | undefined {
     return this.values.get(ALIASES[name] ?? name);
   }

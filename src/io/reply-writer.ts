@@ -167,16 +167,6 @@ export class ReplyWriter {
     this.crlf();
   }
 
-  /** A bulk from bytes, for values that are already Buffers. */
-  bulkBuffer(b: Buffer): void {
-    if (this.discard) return;
-    this.room(b.length + HEADER_ROOM + 2);
-    this.header(36, b.length);
-    b.copy(this.buf, this.len);
-    this.len += b.length;
-    this.crlf();
-  }
-
   bulkOrNull(s: string | undefined | null): void {
     if (s === undefined || s === null) this.nullBulk();
     else this.bulk(s);

@@ -38,12 +38,6 @@ export class Keyspace {
     if (this.snapshot === s) this.snapshot = null;
   }
 
-  get keyCount(): number {
-    let n = 0;
-    for (const db of this.dbs) n += db.size;
-    return n;
-  }
-
   flushAll(): number {
     let n = 0;
     for (const db of this.dbs) n += db.flush();
