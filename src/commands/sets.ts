@@ -206,8 +206,7 @@ export const setCommands: CommandSpec[] = [
       if (set === undefined) return c.reply.integer(0);
       let deleted = 0;
       for (let j = 2; j < argv.length && set.size > 0; j++) if (set.delete(argv[j]!)) deleted++;
-      if (set.size === 0) c.db.delete(key);
-      else if (deleted > 0) c.db.modified(key, deleted);
+      c.db.removedFrom(key, set.size, deleted);
       c.reply.integer(deleted);
     },
   },
@@ -255,8 +254,7 @@ export const setCommands: CommandSpec[] = [
       if (set === null) return;
       if (set === undefined) return c.reply.nullBulk();
       c.reply.bulk(set.pop());
-      if (set.size === 0) c.db.delete(key);
-      else c.db.modified(key);
+      c.db.removedFrom(key, set.size, 1);
     },
   },
   {
@@ -283,8 +281,7 @@ export const setCommands: CommandSpec[] = [
       if (dst === null) return;
       if (src === dst) return c.reply.integer(src.has(member) ? 1 : 0);
       if (!src.delete(member)) return c.reply.integer(0);
-      if (src.size === 0) c.db.delete(srcKey);
-      else c.db.modified(srcKey);
+      c.db.removedFrom(srcKey, src.size, 1);
       if (dst === undefined) c.db.set(dstKey, SetValue.from([member]));
       else if (dst.add(member)) c.db.modified(dstKey);
       c.reply.integer(1);

@@ -108,12 +108,6 @@ class Picked {
   }
 }
 
-/** After removing from z at key: the key goes when empty, else n changes are counted. */
-function afterRemove(c: Client, key: string, z: ZSet, n: number): void {
-  if (z.size === 0) c.db.delete(key);
-  else if (n > 0) c.db.modified(key, n);
-}
-
 // ---------------------------------------------------------------------------------------
 // ZADD and ZINCRBY.
 
@@ -350,7 +344,7 @@ function zremrange(c: Client, argv: string[], kind: RangeKind): void {
   const r = z === undefined ? null : ranks(z);
   if (z === undefined || r === null) return c.reply.integer(0);
   const deleted = z.deleteRanks(r[0], r[1]);
-  afterRemove(c, key, z, deleted);
+  c.db.removedFrom(key, z.size, deleted);
   c.reply.integer(deleted);
 }
 
@@ -382,7 +376,7 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
     return out.length < n;
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
-  afterRemove(c, key, z, n);
+  c.db.removedFrom(key, z.size, n);
   if (!nested) return out.reply(c, true);
   c.reply.array(2);
   c.reply.bulk(key);
@@ -617,7 +611,7 @@ export const zsetCommands: CommandSpec[] = [
       if (z === undefined) return c.reply.integer(0);
       let deleted = 0;
       for (let j = 2; j < argv.length && z.size > 0; j++) if (z.delete(argv[j]!)) deleted++;
-      afterRemove(c, key, z, deleted);
+      c.db.removedFrom(key, z.size, deleted);
       c.reply.integer(deleted);
     },
   },

@@ -57,6 +57,15 @@ export class Db {
     if (this.watchers.size > 0) this.touchWatched(key);
   }
 
+  /**
+   * After n elements left the collection at key, which now holds `remaining`: an emptied
+   * collection goes with its key, otherwise the change is reported.
+   */
+  removedFrom(key: string, remaining: number, n: number): void {
+    if (remaining === 0) this.delete(key);
+    else if (n > 0) this.modified(key, n);
+  }
+
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     const old = this.dict.get(key);
