@@ -18,33 +18,24 @@ async function start(which: typeof startRedis, args: string[], dir?: string): Pr
   return RespClient.connect(p.port);
 }
 
-describe('RDB interchange with redis-server 7.0', () => {
-  it('redis-server loads what redstate saved, with the same digest', async () => {
-    const src = await start(startRedstateProcess, []);
-    await writeEveryType(src);
-    const want = await digest(src);
-    expect(want).not.toBe('0'.repeat(40));
-    expect(await src.call('SAVE')).toBe('OK');
-    const dir = tempDir();
-    copyFileSync(join(started[0]!.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
-    const dst = await start(startRedis, ['--dbfilename', 'dump.rdb'], dir);
-    expect(await dst.call('DBSIZE')).toBe(await src.call('DBSIZE'));
-    expect(await digest(dst)).toBe(want);
-    src.close();
-    dst.close();
-  });
+/** Builds every type in `from`, SAVEs, starts `to` on a copy of the dump: same DBSIZE and digest. */
+async function expectSameAfterMove(from: typeof startRedis, to: typeof startRedis): Promise<void> {
+  const src = await start(from, []);
+  await writeEveryType(src);
+  const want = await digest(src);
+  expect(want).not.toBe('0'.repeat(40));
+  expect(await src.call('SAVE')).toBe('OK');
+  const dir = tempDir();
+  copyFileSync(join(started[0]!.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
+  const dst = await start(to, ['--dbfilename', 'dump.rdb'], dir);
+  expect(await dst.call('DBSIZE')).toBe(await src.call('DBSIZE'));
+  expect(await digest(dst)).toBe(want);
+  src.close();
+  dst.close();
+}
 
-  it('redstate loads what redis-server saved, with the same digest', async () => {
-    const src = await start(startRedis, []);
-    await writeEveryType(src);
-    const want = await digest(src);
-    expect(await src.call('SAVE')).toBe('OK');
-    const dir = tempDir();
-    copyFileSync(join(started[0]!.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
-    const dst = await start(startRedstateProcess, ['--dbfilename', 'dump.rdb'], dir);
-    expect(await dst.call('DBSIZE')).toBe(await src.call('DBSIZE'));
-    expect(await digest(dst)).toBe(want);
-    src.close();
-    dst.close();
-  });
+describe('RDB interchange with redis-server 7.0', () => {
+  it('redis-server loads what redstate saved, with the same digest', () => expectSameAfterMove(startRedstateProcess, startRedis));
+
+  it('redstate loads what redis-server saved, with the same digest', () => expectSameAfterMove(startRedis, startRedstateProcess));
 });
