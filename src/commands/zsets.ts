@@ -159,7 +159,7 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
       // zsetAdd
       if (current === undefined) {
         if (xx) continue;
-        z.set(member, s);
+        z.add(member, s);
         added++;
       } else {
         if (nx) continue;
@@ -169,7 +169,7 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
         }
         if ((lt && s >= current) || (gt && s <= current)) continue;
         if (s !== current) {
-          z.set(member, s);
+          z.update(member, current, s);
           updated++;
         }
       }

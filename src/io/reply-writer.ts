@@ -3,6 +3,7 @@
 // large bulk travels as a chunk of its own). Headers, numbers and short strings are
 // written with plain byte stores: a native Buffer call costs more than the bytes it copies.
 import { formatDouble } from './format-double.js';
+import type { Latin1Buffer } from './latin1.js';
 
 const INITIAL = 16 * 1024;
 /** Bulks at least this long are not copied into the batch but sent as their own chunk. */
@@ -15,11 +16,9 @@ const HEADER_ROOM = 24;
 const CR = 13;
 const LF = 10;
 
-/** Buffer's latin1 writer, which Node has and @types/node does not declare. */
-type Latin1Writer = Buffer & { latin1Write(s: string, offset: number): number };
 
 export class ReplyWriter {
-  private buf = Buffer.allocUnsafe(INITIAL) as Latin1Writer;
+  private buf = Buffer.allocUnsafe(INITIAL) as Latin1Buffer;
   private len = 0;
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
@@ -64,7 +63,7 @@ export class ReplyWriter {
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     if (n > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2)) as Latin1Writer;
+      const bigger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2)) as Latin1Buffer;
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
       return;

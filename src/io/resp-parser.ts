@@ -2,6 +2,7 @@
 // Arguments become latin1 strings (one byte per char), so keys and values stay binary-safe
 // and compact. Lengths and headers are parsed in place on the Buffer; a bulk that spans
 // chunks is gathered once and joined once, never re-concatenated per chunk.
+import { latin1Slice } from './latin1.js';
 import { splitArgs } from './split-args.js';
 
 const CR = 13;
@@ -97,7 +98,7 @@ export class RespParser {
               break;
             }
             const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-            const args = splitArgs(buf.toString('latin1', pos, end));
+            const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
             if (args.length > 0 && !sink(args)) break;
@@ -139,7 +140,7 @@ export class RespParser {
           }
           break;
         }
-        this.argv.push(buf.toString('latin1', pos, pos + this.bulkLen));
+        this.argv.push(latin1Slice(buf, pos, pos + this.bulkLen));
         pos += need;
         this.bulkLen = -1;
         if (--this.argc === 0) {

@@ -37,6 +37,19 @@ class Branch {
 const path: Branch[] = [];
 const taken: number[] = [];
 
+/** a.splice(i, 0, v) without the array splice returns. */
+function insertAt<T>(a: T[], i: number, v: T): void {
+  for (let j = a.length; j > i; j--) a[j] = a[j - 1]!;
+  a[i] = v;
+}
+
+/** a.splice(i, 1) without the array splice returns. */
+function removeAt<T>(a: T[], i: number): void {
+  const last = a.length - 1;
+  for (let j = i; j < last; j++) a[j] = a[j + 1]!;
+  a.pop();
+}
+
 function sum(a: number[], end: number): number {
   let s = 0;
   for (let k = 0; k < end; k++) s += a[k]!;
@@ -54,9 +67,44 @@ export class RankTree {
   leaf: Leaf = this.head;
   index = 0;
 
-  /** Rank (0-based) of the first entry not before (score, member); seeks it. */
+  /**
+   * Rank (0-based) of the first entry not before (score, member); seeks it. The same walk
+   * as seek(), with compareEntries inlined: every ZADD and ZREM takes it twice.
+   */
   seekKey(score: number, member: string): number {
-    return this.seek((m, s) => compareEntries(s, m, score, member) <= 0, (m, s) => compareEntries(s, m, score, member) < 0);
+    let node = this.root;
+    let rank = 0;
+    for (let d = 0; d < this.depth; d++) {
+      const b = node as Branch;
+      const scores = b.scores;
+      const members = b.members;
+      let lo = 0;
+      let hi = b.children.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        const s = scores[mid]!;
+        if (s < score || (s === score && members[mid]! <= member)) lo = mid;
+        else hi = mid - 1;
+      }
+      rank += sum(b.counts, lo);
+      path[d] = b;
+      taken[d] = lo;
+      node = b.children[lo]!;
+    }
+    const leaf = node as Leaf;
+    const scores = leaf.scores;
+    const members = leaf.members;
+    let lo = 0;
+    let hi = scores.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const s = scores[mid]!;
+      if (s < score || (s === score && members[mid]! < member)) lo = mid + 1;
+      else hi = mid;
+    }
+    this.leaf = leaf;
+    this.index = lo;
+    return rank + lo;
   }
 
   /**
@@ -120,8 +168,8 @@ export class RankTree {
   insert(score: number, member: string): void {
     this.seekKey(score, member);
     const leaf = this.leaf;
-    leaf.scores.splice(this.index, 0, score);
-    leaf.members.splice(this.index, 0, member);
+    insertAt(leaf.scores, this.index, score);
+    insertAt(leaf.members, this.index, member);
     this.size++;
     for (let d = 0; d < this.depth; d++) path[d]!.counts[taken[d]!]!++;
     if (this.index === 0) this.newLeast(this.depth, score, member);
@@ -151,8 +199,8 @@ export class RankTree {
   private removeSought(): void {
     const leaf = this.leaf;
     const i = this.index;
-    leaf.scores.splice(i, 1);
-    leaf.members.splice(i, 1);
+    removeAt(leaf.scores, i);
+    removeAt(leaf.members, i);
     this.size--;
     for (let d = 0; d < this.depth; d++) path[d]!.counts[taken[d]!]!--;
     if (leaf.scores.length === 0) {

@@ -418,18 +418,28 @@ export class ZSet {
    * was added. An equal score (0 and -0 included) leaves the entry as it is.
    */
   set(member: string, score: number): boolean {
-    const body = this.body;
-    const current = body.score(member);
+    const current = this.body.score(member);
     if (current !== undefined) {
-      if (current !== score) body.move(member, current, score);
+      this.update(member, current, score);
       return false;
     }
+    this.add(member, score);
+    return true;
+  }
+
+  /** set() for a member the caller knows is absent: spares a member lookup. */
+  add(member: string, score: number): void {
+    const body = this.body;
     if (body instanceof Listpack && (body.size + 1 > encodingLimits.zsetMaxListpackEntries ||
         member.length > encodingLimits.zsetMaxListpackValue)) {
       this.convertToSkiplist(body);
     }
     this.body.insert(member, score);
-    return true;
+  }
+
+  /** set() for a member the caller knows holds `from`: spares a member lookup. */
+  update(member: string, from: number, to: number): void {
+    if (from !== to) this.body.move(member, from, to);
   }
 
   delete(member: string): boolean {
