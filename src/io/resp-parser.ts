@@ -38,6 +38,19 @@ export function parseIntBytes(buf: Buffer, start: number, end: number): number {
   return neg ? -v : v;
 }
 
+/** A header line ("*3", "$16") ends within this many bytes, or is not one we accept. */
+const SHORT_LINE = 24;
+
+/**
+ * buf.indexOf(CR, from): a header is a few bytes long, and scanning them here costs less
+ * than the native call; longer lines (errors to report) go to indexOf.
+ */
+function findCR(buf: Buffer, from: number): number {
+  const end = Math.min(from + SHORT_LINE, buf.length);
+  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
+  return end === buf.length ? -1 : buf.indexOf(CR, end);
+}
+
 /** Gets each complete command; returning false stops parsing until resume(). */
 export type CommandSink = (argv: string[]) => boolean;
 
@@ -104,7 +117,7 @@ export class RespParser {
             if (args.length > 0 && !sink(args)) break;
             continue;
           }
-          const eol = buf.indexOf(CR, pos);
+          const eol = findCR(buf, pos);
           if (eol < 0 || eol + 1 >= len) {
             if (len - pos > INLINE_MAX) throw new ProtocolError('too big mbulk count string');
             break;
@@ -120,7 +133,7 @@ export class RespParser {
           if (buf[pos] !== DOLLAR) {
             throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos]!)}'`);
           }
-          const eol = buf.indexOf(CR, pos);
+          const eol = findCR(buf, pos);
           if (eol < 0 || eol + 1 >= len) {
             if (len - pos > INLINE_MAX) throw new ProtocolError('too big bulk count string');
             break;
