@@ -3,6 +3,7 @@
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
+import { settleHeap } from '../store/settle-heap.js';
 import { strtod } from '../store/floats.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -40,6 +41,7 @@ function populate(c: Client, argv: string[]): void {
     db.set(key, flatten(val));
   }
   ks.dirty = dirty;
+  settleHeap();
   c.reply.ok();
 }
 
