@@ -12,8 +12,10 @@ const MAX_REF = 7 + 255 + 2;
 /** A 3-byte back-reference yields at most MAX_REF bytes: a stream claiming more is corrupt. */
 export const LZF_MAX_EXPANSION = Math.ceil(MAX_REF / 3);
 const HASH_BITS = 14;
-/** From this length a back-reference is copied by Buffer.fill or copyWithin rather than a loop. */
+/** From this length a back-reference is copied by fill or copyWithin rather than a loop. */
 const NATIVE_COPY = 32;
+/** Uint8Array's fill: Buffer#fill checks its arguments before reaching it, doubling the cost of a ~100-byte run. */
+const fillBytes = Uint8Array.prototype.fill;
 
 /**
  * Hash slots, shared by every call: a slot holds a position plus the `base` of the call
@@ -155,7 +157,7 @@ export function lzfDecompressInto(src: Buffer, start: number, end: number, dst: 
     const stop = op + len;
     if (len >= NATIVE_COPY && ref === op - 1) {
       // A long run of one byte (padding): one native call.
-      dst.fill(dst[ref]!, op, stop);
+      fillBytes.call(dst, dst[ref]!, op, stop);
     } else if (len >= NATIVE_COPY && op - ref >= len) {
       // A long copy that does not overlap the bytes it produces.
       dst.copyWithin(op, ref, ref + len);

@@ -8,6 +8,7 @@ import { Entry, Hash, List, SetValue, ZSet, type Value } from '../store/values.j
 import { appendZsetEntry } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
+import { latin1Slice } from './latin1.js';
 import { readListpack } from './listpack.js';
 import { LZF_MAX_EXPANSION, lzfDecompressInto } from './lzf.js';
 import {
@@ -518,7 +519,7 @@ class RdbReader {
         return String(v);
       case RdbEncoding.LZF: {
         const n = this.lzf(at);
-        return this.lzfOut.toString('latin1', 0, n);
+        return latin1Slice(this.lzfOut, 0, n);
       }
       default:
         return this.fail(`has unknown string encoding ${b & 0x3f}`, at);

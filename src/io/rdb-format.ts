@@ -1,5 +1,6 @@
 // The RDB file format's numbers (rdb.h) and the small pure helpers that the encoder, the
 // decoder and the encoded-blob readers (listpack, ziplist, intset, zipmap) share.
+import { latin1Slice } from './latin1.js';
 
 /** What Redis 7.0 writes, and the newest version we load (Redis 7.2's). */
 export const RDB_VERSION = 10;
@@ -168,11 +169,11 @@ export class Latin1Cutter {
 
   /** buf[start, end) as a string. */
   cut(start: number, end: number): string {
-    if (end - start >= SHARED_MIN) return this.buf.toString('latin1', start, end);
+    if (end - start >= SHARED_MIN) return latin1Slice(this.buf, start, end);
     if (start < this.from || end > this.to) {
       this.from = start;
       this.to = Math.min(this.limit, start + WINDOW);
-      this.text = this.buf.toString('latin1', start, this.to);
+      this.text = latin1Slice(this.buf, start, this.to);
     }
     return this.text.slice(start - this.from, end - this.from);
   }
