@@ -35,7 +35,7 @@ interface CapturedDb {
 
 /** Bytes and time one slice of a streamed snapshot may take before it yields. */
 const SLICE_BYTES = 128 * 1024;
-const SLICE_MS = 1;
+const SLICE_MS = 0.5;
 /** The synchronous driver writes in chunks of about this size. */
 const SYNC_CHUNK = 4 * 1024 * 1024;
 /** At most this many entries are walked between two looks at the clock (~70 ns each). */
