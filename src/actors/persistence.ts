@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
 import { decodeRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
+import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
 
@@ -273,6 +274,7 @@ export class Persistence {
       const dirty = ks.dirty;
       for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
       ks.dirty = dirty;
+      settleHeap();
       this.lastLoadKeysLoaded = rdb.keysLoaded;
       this.lastLoadKeysExpired = rdb.keysExpired;
       const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
