@@ -38,6 +38,8 @@ export function parseIntBytes(buf: Buffer, start: number, end: number): number {
   return neg ? -v : v;
 }
 
+/** Longer first arguments are not kept for reuse: no command name is this long. */
+const NAME_MAX = 32;
 /** A header line ("*3", "$16") ends within this many bytes, or is not one we accept. */
 const SHORT_LINE = 24;
 
@@ -65,6 +67,9 @@ export class RespParser {
   private argv: string[] = [];
   private bulkLen = -1;
 
+  /** The last command name made: the next one, most often the same, reuses it. */
+  private lastName = '';
+
   /** proto-max-bulk-len */
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
@@ -90,6 +95,23 @@ export class RespParser {
     this.buf = chunk;
     this.pos = 0;
     this.parse(sink);
+  }
+
+  /**
+   * buf[start, end) as a string, the last name's string when the bytes are the same: a
+   * pipeline of one command then makes no string for it, and the command table's lookup
+   * finds its hash already computed.
+   */
+  private commandName(buf: Buffer, start: number, end: number): string {
+    const last = this.lastName;
+    if (end - start === last.length) {
+      let i = 0;
+      while (i < last.length && buf[start + i] === last.charCodeAt(i)) i++;
+      if (i === last.length) return last;
+    }
+    const name = latin1Slice(buf, start, end);
+    if (name.length <= NAME_MAX) this.lastName = name;
+    return name;
   }
 
   /** Goes on parsing what is buffered after a sink returned false. */
@@ -153,7 +175,8 @@ export class RespParser {
           }
           break;
         }
-        this.argv.push(latin1Slice(buf, pos, pos + this.bulkLen));
+        const end = pos + this.bulkLen;
+        this.argv.push(this.argv.length === 0 ? this.commandName(buf, pos, end) : latin1Slice(buf, pos, end));
         pos += need;
         this.bulkLen = -1;
         if (--this.argc === 0) {

@@ -40,6 +40,13 @@ describe('RESP parser', () => {
     expect(parseAll(chunks)).toEqual(expected);
   });
 
+  it('reuses the last command name only when its bytes match', () => {
+    const names = ['GET', 'GET', 'SET', 'get', 'GEt', 'GET', 'GETX', 'x'.repeat(40), 'x'.repeat(40)];
+    const parsed = parseAll([Buffer.concat(names.map((n) => encodeCommand([n, 'k'])))]);
+    expect(parsed.map((argv) => argv[0])).toEqual(names);
+    expect(parsed.every((argv) => argv[1] === 'k')).toBe(true);
+  });
+
   it('ignores empty multibulks and blank inline lines', () => {
     expect(parseAll([Buffer.from('*0\r\n*-1\r\n\r\n\n*1\r\n$4\r\nPING\r\n')])).toEqual([['PING']]);
   });
