@@ -17,7 +17,7 @@ const datasets = [
 
 async function usage(server: RunningServer, client: RespClient) {
   await sleep(300); // let allocators and the garbage collector settle a little
-  return { used: await infoNumber(client, 'memory', 'used_memory'), rss: treeMemory(server.pid, 'Rss') };
+  return { used: await infoNumber(client, 'memory', 'used_memory'), rss: treeMemory(server.pid) };
 }
 
 export const memory: Measure = {

@@ -2,7 +2,7 @@
 // server with a steady write load, a worker pings every millisecond while
 // BGSAVE runs; we report the ping latencies of the save, its duration (from
 // the BGSAVE reply until INFO says it is over) and the peak memory of all the
-// server's processes (Pss, see proc.ts) above the memory just before the save.
+// server's processes (see proc.ts) above the memory just before the save.
 import { Worker } from 'node:worker_threads';
 import type { Measure } from '../measure.js';
 import { treeMemory, sampleMemoryPeak } from '../proc.js';
@@ -11,7 +11,7 @@ import { percentile } from '../stats.js';
 import { populate } from './datasets.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const MEMORY_SAMPLE_MS = 50;
+const MEMORY_SAMPLE_MS = 10;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 interface Pings {
@@ -70,7 +70,7 @@ function startWriteLoad(client: RespClient, keys: number, valueSize: number, per
 async function averageMemory(pid: number, samples = 5): Promise<number> {
   let sum = 0;
   for (let i = 0; i < samples; i++) {
-    sum += treeMemory(pid, 'Pss');
+    sum += treeMemory(pid);
     await sleep(10);
   }
   return sum / samples;
@@ -83,7 +83,7 @@ export const snapshotStalls: Measure = {
     `DEBUG POPULATE ${c.populate.keys} key ${c.populate.valueSize}, then BGSAVE while ${c.stalls.writesPerSec} ` +
     `SETs/s overwrite random keys and a separate connection sends PING every ${c.stalls.pingEveryMs} ms ` +
     `(pings sent from BGSAVE until the save is over, at least ${c.stalls.minPings}). ` +
-    `Memory: sum of Pss of the server and its children (fork), sampled every ${MEMORY_SAMPLE_MS} ms.`,
+    `Memory: the server's resident set plus its children's private pages (the fork's copies), sampled every ${MEMORY_SAMPLE_MS} ms.`,
 
   metrics: () => [
     { key: 'ping.p50', label: 'PING p50 during BGSAVE', unit: 'ms' },
@@ -104,7 +104,7 @@ export const snapshotStalls: Measure = {
     const server = await ctx.start();
     const [client, writer, poller] = await Promise.all([server.client(), server.client(), server.client()]);
     ctx.defer(() => [client, writer, poller].forEach((c) => c.close()));
-    const empty = treeMemory(server.pid, 'Pss');
+    const empty = treeMemory(server.pid);
     await populate(client, ctx.config);
 
     const pinger = await startPinger(server.port, pingEveryMs);
@@ -113,9 +113,7 @@ export const snapshotStalls: Measure = {
     ctx.defer(() => load.cancel());
     await sleep(200);
     const before = await averageMemory(server.pid);
-    // Reading smaps_rollup walks the page tables under the process's mmap lock; every 10 ms
-    // it stalled a node server's GC, and its pings, measurably (p99 3.9 -> 8.2 ms, max 11 -> 20).
-    const sampler = sampleMemoryPeak(server.pid, 'Pss', MEMORY_SAMPLE_MS);
+    const sampler = sampleMemoryPeak(server.pid, MEMORY_SAMPLE_MS);
     ctx.defer(() => sampler.stop());
 
     const sentAt = now();
