@@ -16,7 +16,6 @@ const HEADER_ROOM = 24;
 const CR = 13;
 const LF = 10;
 
-
 export class ReplyWriter {
   private buf = Buffer.allocUnsafe(INITIAL) as Latin1Buffer;
   private len = 0;

@@ -50,6 +50,13 @@ function removeAt<T>(a: T[], i: number): void {
   a.pop();
 }
 
+/** Takes child `at` of branch b at path depth d: records the step, returns the child. */
+function down(d: number, b: Branch, at: number): Branch | Leaf {
+  path[d] = b;
+  taken[d] = at;
+  return b.children[at]!;
+}
+
 function sum(a: number[], end: number): number {
   let s = 0;
   for (let k = 0; k < end; k++) s += a[k]!;
@@ -87,9 +94,7 @@ export class RankTree {
         else hi = mid - 1;
       }
       rank += sum(b.counts, lo);
-      path[d] = b;
-      taken[d] = lo;
-      node = b.children[lo]!;
+      node = down(d, b, lo);
     }
     const leaf = node as Leaf;
     const scores = leaf.scores;
@@ -132,9 +137,7 @@ export class RankTree {
         else hi = mid - 1;
       }
       rank += sum(b.counts, lo);
-      path[d] = b;
-      taken[d] = lo;
-      node = b.children[lo]!;
+      node = down(d, b, lo);
     }
     const leaf = node as Leaf;
     let lo = 0;
@@ -156,9 +159,7 @@ export class RankTree {
       const b = node as Branch;
       let i = 0;
       while (rank >= b.counts[i]!) rank -= b.counts[i++]!;
-      path[d] = b;
-      taken[d] = i;
-      node = b.children[i]!;
+      node = down(d, b, i);
     }
     this.leaf = node as Leaf;
     this.index = rank;
