@@ -20,7 +20,7 @@ interface Pings {
 }
 
 /** Starts the ping worker (pinger.mjs) once it is connected and pinging. */
-async function startPinger(port: number, everyMs: number) {
+export async function startPinger(port: number, everyMs: number) {
   const worker = new Worker(new URL('./pinger.mjs', import.meta.url), {
     workerData: { port, everyMs },
     execArgv: [],
@@ -46,7 +46,7 @@ async function startPinger(port: number, everyMs: number) {
 }
 
 /** SETs over existing keys, `perSec` a second in batches every 10 ms. */
-function startWriteLoad(client: RespClient, keys: number, valueSize: number, perSec: number) {
+export function startWriteLoad(client: RespClient, keys: number, valueSize: number, perSec: number) {
   const perTick = Math.max(1, Math.round(perSec / 100));
   const value = 'w'.repeat(valueSize);
   let errors = 0;
