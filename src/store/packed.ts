@@ -66,13 +66,18 @@ export function readItem(lp: string, at: number): string {
   return lp.slice(start, start + n);
 }
 
-/** True when the item at `at` is s (a plain loop: several times faster than startsWith here). */
+/** True when the item at `at` is s. */
 export function itemEquals(lp: string, at: number, s: string): boolean {
   const n = itemLength(lp, at);
-  if (n !== s.length) return false;
-  const start = at + prefixSize(n);
-  // From the end: elements often share a prefix ("user:1", "user:2").
-  for (let k = n - 1; k >= 0; k--) if (lp.charCodeAt(start + k) !== s.charCodeAt(k)) return false;
+  return n === s.length && holdsAt(lp, at + prefixSize(n), s);
+}
+
+/**
+ * True when lp holds the bytes of s from `start` on. A plain loop, several times faster
+ * than startsWith here, and from the end: elements often share a prefix ("user:1", "user:2").
+ */
+export function holdsAt(lp: string, start: number, s: string): boolean {
+  for (let k = s.length - 1; k >= 0; k--) if (lp.charCodeAt(start + k) !== s.charCodeAt(k)) return false;
   return true;
 }
 

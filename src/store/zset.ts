@@ -5,7 +5,7 @@
 // and scores O(1).
 // Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
 import { encodingLimits } from './limits.js';
-import { type BodyBuilder, flatten, hasDuplicateSpan, spanLengths, spanStarts } from './packed.js';
+import { type BodyBuilder, flatten, hasDuplicateSpan, holdsAt, spanLengths, spanStarts } from './packed.js';
 import { compareEntries, RankTree, type Leaf } from './rank-tree.js';
 
 export { compareEntries };
@@ -92,8 +92,10 @@ function encodeEntry(member: string, score: number): string {
   const n = member.length;
   const prefix = n < 255 ? String.fromCharCode(n) : String.fromCharCode(255, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
   scoreView.setFloat64(0, score);
-  let bits = '';
-  for (let k = 0; k < 8; k++) bits += String.fromCharCode(scoreView.getUint8(k));
+  const hi = scoreView.getUint32(0);
+  const lo = scoreView.getUint32(4);
+  const bits = String.fromCharCode(hi >>> 24, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255,
+    lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
   return prefix + member + bits;
 }
 
@@ -121,7 +123,8 @@ function memberStart(at: number, length: number): number {
 }
 
 function readScore(lp: string, at: number): number {
-  for (let k = 0; k < 8; k++) scoreView.setUint8(k, lp.charCodeAt(at + k));
+  scoreView.setUint32(0, (lp.charCodeAt(at) << 24) | (lp.charCodeAt(at + 1) << 16) | (lp.charCodeAt(at + 2) << 8) | lp.charCodeAt(at + 3));
+  scoreView.setUint32(4, (lp.charCodeAt(at + 4) << 24) | (lp.charCodeAt(at + 5) << 16) | (lp.charCodeAt(at + 6) << 8) | lp.charCodeAt(at + 7));
   return scoreView.getFloat64(0);
 }
 
@@ -159,17 +162,28 @@ class Listpack implements Body {
   size = 0;
   /** The rank find() last found. */
   private found = 0;
+  /**
+   * What find() last found, and in which body: ZADD looks a member up, then moves it, and
+   * the move needs no second walk. A body with the same bytes has the entry at the same place.
+   */
+  private foundIn = '';
+  private foundMember = '';
+  private foundAt = -1;
 
   /** The offset of member's entry and its rank, or -1 (rank in this.found). */
   private find(member: string): number {
     const lp = this.lp;
+    if (this.foundAt >= 0 && member === this.foundMember && lp === this.foundIn) return this.foundAt;
     const n = member.length;
     let rank = 0;
     for (let at = 0; at < lp.length; rank++) {
       const len = memberLength(lp, at);
       const start = memberStart(at, len);
-      if (len === n && compareMember(lp, start, len, member) === 0) {
+      if (len === n && holdsAt(lp, start, member)) {
         this.found = rank;
+        this.foundIn = lp;
+        this.foundMember = member;
+        this.foundAt = at;
         return at;
       }
       at = start + len + 8;
@@ -210,9 +224,29 @@ class Listpack implements Body {
     this.size++;
   }
 
+  /** zzlDelete then zzlInsert, in one walk and one rebuild. */
   move(member: string, _from: number, to: number): void {
-    this.delete(member);
-    this.insert(member, to);
+    const lp = this.lp;
+    const at = this.find(member);
+    const len = memberLength(lp, at);
+    const end = memberStart(at, len) + len + 8;
+    // Where the entry goes among the others: before the first one after (to, member).
+    let dest = 0;
+    while (dest < lp.length) {
+      if (dest === at) {
+        dest = end;
+        continue;
+      }
+      const l = memberLength(lp, dest);
+      const start = memberStart(dest, l);
+      const s = readScore(lp, start + l);
+      if (s > to || (s === to && compareMember(lp, start, l, member) > 0)) break;
+      dest = start + l + 8;
+    }
+    const entry = encodeEntry(member, to === 0 ? 0 : to);
+    this.lp = flatten(dest <= at
+      ? lp.slice(0, dest) + entry + lp.slice(dest, at) + lp.slice(end)
+      : lp.slice(0, at) + lp.slice(end, dest) + entry + lp.slice(dest));
   }
 
   delete(member: string): boolean {

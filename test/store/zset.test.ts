@@ -36,7 +36,11 @@ describe('ZSet against a model', () => {
       const rand = rng(size);
       const z = new ZSet();
       const model = new Model();
-      const member = (): string => `m${Math.floor(rand() * size)}`;
+      // "" is a member too; "m1", "m11", "m21"... end alike.
+      const member = (): string => {
+        const k = Math.floor(rand() * size);
+        return k === 0 ? '' : `m${k}`;
+      };
       const score = (): number => Math.floor(rand() * scores) - scores / 4;
       for (let step = 0; step < size * 6; step++) {
         const op = rand();
