@@ -6,6 +6,8 @@ export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Up to 2^53 an integer's shortest digits (String) are all its digits, as %.17g prints them.
+  if (Number.isSafeInteger(d)) return String(d);
   const { digits, x } = seventeenDigits(Math.abs(d));
   const sign = d < 0 ? '-' : '';
   if (x < -4 || x >= 17) {
