@@ -163,26 +163,30 @@ class Listpack implements Body {
   /** The rank find() last found. */
   private found = 0;
   /**
-   * What find() last found, and in which body: ZADD looks a member up, then moves it, and
-   * the move needs no second walk. A body with the same bytes has the entry at the same place.
+   * Where find() last found an entry (rank in found), until the body is rebuilt: ZADD looks
+   * a member up, then moves it, and the move needs no second walk. Checked against the
+   * member asked for, so nothing of the caller's is kept.
    */
-  private foundIn = '';
-  private foundMember = '';
   private foundAt = -1;
+
+  /** Replaces the body after a change. */
+  private rebuilt(lp: string): void {
+    this.lp = flatten(lp);
+    this.foundAt = -1;
+  }
 
   /** The offset of member's entry and its rank, or -1 (rank in this.found). */
   private find(member: string): number {
     const lp = this.lp;
-    if (this.foundAt >= 0 && member === this.foundMember && lp === this.foundIn) return this.foundAt;
     const n = member.length;
+    const last = this.foundAt;
+    if (last >= 0 && memberLength(lp, last) === n && holdsAt(lp, memberStart(last, n), member)) return last;
     let rank = 0;
     for (let at = 0; at < lp.length; rank++) {
       const len = memberLength(lp, at);
       const start = memberStart(at, len);
       if (len === n && holdsAt(lp, start, member)) {
         this.found = rank;
-        this.foundIn = lp;
-        this.foundMember = member;
         this.foundAt = at;
         return at;
       }
@@ -220,7 +224,7 @@ class Listpack implements Body {
       if (s > score || (s === score && compareMember(lp, start, len, member) > 0)) break;
       at = start + len + 8;
     }
-    this.lp = flatten(lp.slice(0, at) + encodeEntry(member, score === 0 ? 0 : score) + lp.slice(at));
+    this.rebuilt(lp.slice(0, at) + encodeEntry(member, score === 0 ? 0 : score) + lp.slice(at));
     this.size++;
   }
 
@@ -244,7 +248,7 @@ class Listpack implements Body {
       dest = start + l + 8;
     }
     const entry = encodeEntry(member, to === 0 ? 0 : to);
-    this.lp = flatten(dest <= at
+    this.rebuilt(dest <= at
       ? lp.slice(0, dest) + entry + lp.slice(dest, at) + lp.slice(end)
       : lp.slice(0, at) + lp.slice(end, dest) + entry + lp.slice(dest));
   }
@@ -253,7 +257,7 @@ class Listpack implements Body {
     const at = this.find(member);
     if (at < 0) return false;
     const len = memberLength(this.lp, at);
-    this.lp = flatten(this.lp.slice(0, at) + this.lp.slice(memberStart(at, len) + len + 8));
+    this.rebuilt(this.lp.slice(0, at) + this.lp.slice(memberStart(at, len) + len + 8));
     this.size--;
     return true;
   }
@@ -298,7 +302,7 @@ class Listpack implements Body {
   }
 
   deleteRanks(start: number, end: number): number {
-    this.lp = flatten(this.lp.slice(0, this.offsetOf(start)) + this.lp.slice(this.offsetOf(end + 1)));
+    this.rebuilt(this.lp.slice(0, this.offsetOf(start)) + this.lp.slice(this.offsetOf(end + 1)));
     this.size -= end - start + 1;
     return end - start + 1;
   }
