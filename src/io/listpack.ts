@@ -5,7 +5,7 @@
 // first with its high bit set.
 //
 // Every read is bounds-checked against the blob; errors carry offsets within the blob.
-import { type BlobItems, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
+import { type BlobItems, checkBlobLength, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 6;
 const EOF = 0xff;
@@ -19,12 +19,9 @@ function backlenSize(len: number): number {
 /** The elements of the listpack src.buf[start, end) into out[0..]; returns their count. */
 export function readListpack(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
   const lp = src.buf;
-  const size = end - start;
-  if (size < HEADER + 1) throw new RdbError(`listpack of ${size} bytes is shorter than its header`, 0);
-  const total = lp.readUInt32LE(start);
-  if (total !== size) throw new RdbError(`listpack header says ${total} bytes, blob has ${size}`, 0);
+  checkBlobLength('listpack', lp, start, end, HEADER);
   const last = end - 1;
-  if (lp[last] !== EOF) throw new RdbError('listpack does not end with 0xFF', size - 1);
+  if (lp[last] !== EOF) throw new RdbError('listpack does not end with 0xFF', last - start);
 
   let count = 0;
   let p = start + HEADER;

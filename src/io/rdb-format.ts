@@ -82,6 +82,17 @@ export class RdbError extends Error {
 }
 
 /**
+ * The check listpacks and ziplists open with: a header of headerSize bytes and at least
+ * one byte after it, the first four bytes (little-endian) the blob's whole length.
+ */
+export function checkBlobLength(kind: string, buf: Buffer, start: number, end: number, headerSize: number): void {
+  const size = end - start;
+  if (size < headerSize + 1) throw new RdbError(`${kind} of ${size} bytes is shorter than its header`, 0);
+  const total = buf.readUInt32LE(start);
+  if (total !== size) throw new RdbError(`${kind} header says ${total} bytes, blob has ${size}`, 0);
+}
+
+/**
  * rdbTryIntegerEncoding's test: the value when s is the canonical decimal form of a
  * 32-bit signed integer (so the INT8/16/32 encodings give back the same bytes), else
  * undefined.

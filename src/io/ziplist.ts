@@ -8,7 +8,7 @@
 //   0xF1..0xFD                                         the integers 0..12, no data
 //
 // Every read is bounds-checked against the blob; errors carry offsets within the blob.
-import { type BlobItems, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
+import { type BlobItems, checkBlobLength, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 10;
 const END = 0xff;
@@ -18,10 +18,7 @@ const COUNT_UNKNOWN = 0xffff;
 /** The elements of the ziplist src.buf[start, end) into out[0..]; returns their count. */
 export function readZiplist(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
   const zl = src.buf;
-  const size = end - start;
-  if (size < HEADER + 1) throw new RdbError(`ziplist of ${size} bytes is shorter than its header`, 0);
-  const total = zl.readUInt32LE(start);
-  if (total !== size) throw new RdbError(`ziplist header says ${total} bytes, blob has ${size}`, 0);
+  checkBlobLength('ziplist', zl, start, end, HEADER);
   const last = end - 1;
 
   let count = 0;
