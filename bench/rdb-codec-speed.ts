@@ -20,8 +20,8 @@ function save(rdb: DecodedRdb, path: string): void {
   rdb.dbs.forEach((db, id) => {
     if (db.dict.size === 0) return;
     enc.selectDb(id, db.dict.size, db.expires.size);
-    for (const [key, entry] of db.dict) {
-      enc.entry(key, entry.value, db.expires.get(key));
+    for (const [key, value] of db.dict) {
+      enc.entry(key, value, db.expires.get(key));
       if (enc.buffered >= CHUNK) flush();
     }
   });

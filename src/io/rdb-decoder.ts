@@ -4,7 +4,8 @@
 // RdbError naming the byte offset; nothing is returned half-loaded.
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
-import { Entry, Hash, List, SetValue, ZSet, type Value } from '../store/values.js';
+import { Dict } from '../store/dict.js';
+import { Hash, List, SetValue, ZSet, type Value } from '../store/values.js';
 import { appendZsetEntry } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
@@ -19,7 +20,8 @@ import { readZiplist } from './ziplist.js';
 import { readZipmap } from './zipmap.js';
 
 export interface DecodedDb {
-  dict: Map<string, Entry>;
+  /** Every key at epoch 0, older than any snapshot. */
+  dict: Dict<Value>;
   /** Absolute expiry times in unix milliseconds. */
   expires: Map<string, number>;
 }
@@ -89,7 +91,7 @@ class RdbReader {
   readFile(): DecodedRdb {
     const version = this.readHeader();
     const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
-    for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Map(), expires: new Map() });
+    for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
     let dbId = 0;
     let db = result.dbs[0]!;
     /** Set by EXPIRETIME(_MS) for the key that follows. */
@@ -120,10 +122,13 @@ class RdbReader {
           }
           db = result.dbs[dbId]!;
           break;
-        case RdbOpcode.RESIZEDB:
+        case RdbOpcode.RESIZEDB: {
+          // A key takes 3 bytes at the least: a hint beyond what the file can hold is not trusted.
+          const keys = Math.min(this.length(), Math.floor(this.buf.length / 3));
           this.length();
-          this.length();
+          if (db.dict.size === 0) db.dict = new Dict(keys);
           break;
+        }
         case RdbOpcode.AUX: {
           const key = this.string();
           const value = this.string();
@@ -150,9 +155,7 @@ class RdbReader {
           } else if (expireMs !== undefined && expireMs < this.now) {
             result.keysExpired++;
           } else {
-            const size = db.dict.size;
-            db.dict.set(key, new Entry(value, 0));
-            if (db.dict.size === size) this.fail(`has duplicated key '${key}' in DB ${dbId}`, at);
+            if (!db.dict.addIfAbsent(key, value, 0)) this.fail(`has duplicated key '${key}' in DB ${dbId}`, at);
             if (expireMs !== undefined) db.expires.set(key, expireMs);
             result.keysLoaded++;
           }

@@ -5,8 +5,9 @@
 // told (signalModifiedKey), and the dirty counter that drives saves and propagation moves.
 // Commands read with lookup(); before changing a collection in place they fetch it with
 // lookupWrite() and report the change with modified().
+import { Dict } from './dict.js';
 import type { Keyspace } from './keyspace.js';
-import { Entry, type Value } from './values.js';
+import type { Value } from './values.js';
 
 /** Set on a client's WATCH state when a watched key changes (touchWatchedKey). */
 export interface WatchFlag {
@@ -14,7 +15,7 @@ export interface WatchFlag {
 }
 
 export class Db {
-  dict = new Map<string, Entry>();
+  dict = new Dict<Value>();
   expires = new Map<string, number>();
   /** key -> the WATCH states of clients watching it in this db. */
   readonly watchers = new Map<string, Set<WatchFlag>>();
@@ -29,22 +30,21 @@ export class Db {
 
   /** The value at key, or undefined; an expired key is deleted on the way (lazy expiry). */
   lookup(key: string): Value | undefined {
-    const e = this.dict.get(key);
-    if (e === undefined || (this.expires.size > 0 && this.expireIfNeeded(key))) {
+    const i = this.dict.find(key);
+    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) {
       this.ks.stats.keyspaceMisses++;
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
-    return e.value;
+    return this.dict.valueAt(i);
   }
 
   /** As lookup, for a value about to be changed in place: the snapshot gets the old one first. */
   lookupWrite(key: string): Value | undefined {
-    const e = this.dict.get(key);
-    if (e === undefined) return undefined;
-    if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
-    this.preserve(key, e);
-    return e.value;
+    const i = this.dict.find(key);
+    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return undefined;
+    this.preserve(key, i);
+    return this.dict.valueAt(i);
   }
 
   exists(key: string): boolean {
@@ -68,13 +68,12 @@ export class Db {
 
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
-    const old = this.dict.get(key);
-    if (old === undefined) {
-      this.dict.set(key, new Entry(value, this.ks.epoch));
+    const i = this.dict.find(key);
+    if (i < 0) {
+      this.dict.add(key, value, this.ks.epoch);
     } else {
-      // Once preserved, the old entry is stamped with the snapshot's epoch: reusing it is safe.
-      this.preserve(key, old);
-      old.value = value;
+      this.preserve(key, i);
+      this.dict.setValueAt(i, value);
     }
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.modified(key);
@@ -82,10 +81,10 @@ export class Db {
 
   /** dbDelete: true when the key was there. */
   delete(key: string): boolean {
-    const old = this.dict.get(key);
-    if (old === undefined) return false;
-    this.preserve(key, old);
-    this.dict.delete(key);
+    const i = this.dict.find(key);
+    if (i < 0) return false;
+    this.preserve(key, i);
+    this.dict.deleteAt(i);
     if (this.expires.size > 0) this.expires.delete(key);
     this.modified(key);
     return true;
@@ -98,18 +97,18 @@ export class Db {
 
   /** setExpire: key must exist. */
   setExpire(key: string, whenMs: number): void {
-    const e = this.dict.get(key);
-    if (e === undefined) return;
-    this.preserve(key, e);
+    const i = this.dict.find(key);
+    if (i < 0) return;
+    this.preserve(key, i);
     this.expires.set(key, whenMs);
     this.modified(key);
   }
 
   /** removeExpire: true when the key had an expiry. */
   persist(key: string): boolean {
-    const e = this.dict.get(key);
-    if (e === undefined || !this.expires.has(key)) return false;
-    this.preserve(key, e);
+    const i = this.dict.find(key);
+    if (i < 0 || !this.expires.has(key)) return false;
+    this.preserve(key, i);
     this.expires.delete(key);
     this.modified(key);
     return true;
@@ -118,7 +117,7 @@ export class Db {
   /** emptyData for this db. The snapshot in progress keeps the old maps, untouched. */
   flush(): number {
     const n = this.dict.size;
-    this.dict = new Map();
+    this.dict = new Dict();
     this.expires = new Map();
     this.expireCursor = null;
     this.ks.dirty += n;
@@ -127,21 +126,17 @@ export class Db {
   }
 
   /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of every key are told. */
-  replaceContents(dict: Map<string, Entry>, expires: Map<string, number>): void {
+  replaceContents(dict: Dict<Value>, expires: Map<string, number>): void {
     this.flush();
     this.dict = dict;
     this.expires = expires;
   }
 
-  /** A key chosen at random, walking to a random position (O(n)). */
+  /** dbRandomKey: a key at a random slot; one found expired is deleted and another tried. */
   randomKey(): string | undefined {
     for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
-      let skip = Math.floor(Math.random() * this.dict.size);
-      for (const key of this.dict.keys()) {
-        if (skip-- > 0) continue;
-        if (this.expires.size > 0 && this.expireIfNeeded(key)) break;
-        return key;
-      }
+      const key = this.dict.keyAt(this.dict.randomSlot());
+      if (this.expires.size === 0 || !this.expireIfNeeded(key)) return key;
     }
     return undefined;
   }
@@ -179,9 +174,13 @@ export class Db {
     this.ks.stats.expiredKeys++;
   }
 
-  private preserve(key: string, e: Entry): void {
+  /** Before slot i's key changes: the snapshot in progress serializes it first, once. */
+  private preserve(key: string, i: number): void {
     const snap = this.ks.snapshot;
-    if (snap !== null && e.epoch < snap.epoch) snap.preserve(this, key, e);
+    if (snap !== null && this.dict.epochAt(i) < snap.epoch) {
+      snap.preserve(this, key, this.dict.valueAt(i));
+      this.dict.setEpochAt(i, snap.epoch);
+    }
   }
 
   private touchWatched(key: string): void {

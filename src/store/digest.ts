@@ -203,12 +203,14 @@ export function computeDatasetDigest(ks: Keyspace): string {
     mixConstant(final, constant(htonl(db.id)));
     const expires = db.expires;
     const anyExpire = expires.size > 0;
-    db.dict.forEach((entry, key) => {
+    const dict = db.dict;
+    for (let i = dict.nextSlot(0); i >= 0; i = dict.nextSlot(i + 1)) {
+      const key = dict.keyAt(i);
       d.fill(0);
       mixString(d, key);
-      xorObjectDigest(d, entry.value, anyExpire && expires.has(key));
+      xorObjectDigest(d, dict.valueAt(i), anyExpire && expires.has(key));
       xorDigest(final, d);
-    });
+    }
   }
   return hex(final);
 }
@@ -216,7 +218,7 @@ export function computeDatasetDigest(ks: Keyspace): string {
 /** DEBUG DIGEST-VALUE: one key's value digest (no key mixed in); zeros when missing. */
 export function valueDigest(db: Db, key: string): string {
   const d = new Int32Array(5);
-  const entry = db.dict.get(key);
-  if (entry !== undefined) xorObjectDigest(d, entry.value, db.expires.has(key));
+  const value = db.dict.get(key);
+  if (value !== undefined) xorObjectDigest(d, value, db.expires.has(key));
   return hex(d);
 }

@@ -1,14 +1,17 @@
 // The whole dataset: the numbered databases, the write epoch, the dirty counter, and the
 // snapshot in progress that every write must consult before it changes an old entry.
 import { Db } from './db.js';
-import type { Entry } from './values.js';
+import type { Value } from './values.js';
 
 /** A point-in-time snapshot being taken: sees each old entry before its first change. */
 export interface SnapshotObserver {
   /** Entries whose epoch is below this existed when the snapshot began. */
   readonly epoch: number;
-  /** Called before entry (still holding its old value and expiry) changes or goes. */
-  preserve(db: Db, key: string, entry: Entry): void;
+  /**
+   * Called before an old key (still holding this value and its old expiry) changes or goes;
+   * the db then stamps the key with the snapshot's epoch.
+   */
+  preserve(db: Db, key: string, value: Value): void;
 }
 
 export class Keyspace {

@@ -3,10 +3,11 @@
 //
 // A snapshot at epoch E captures every db's dict and expires maps when it begins (FLUSHDB
 // and SWAPDB replace a db's maps, so the captured ones are the dataset at E wherever they
-// end up) and walks them. An entry whose epoch is below E is serialized and stamped E;
-// entries at E or above were written after the snapshot began, or are already out. A
-// write to an old entry the walk has not reached calls preserve() first, which serializes
-// the old value and expiry at once. So each key of the dataset at E goes out exactly once.
+// end up) and walks their slots. A key whose epoch is below E is serialized and stamped E;
+// keys at E or above were written after the snapshot began, or are already out. A write
+// to an old key calls preserve() first, which serializes the old value and expiry at once.
+// So each key of the dataset at E goes out exactly once, even when a rebuild of the table
+// makes the walk start over (see dict.ts).
 //
 // One walker, two drivers: RdbSnapshotStream pulls slices between event-loop turns (BGSAVE
 // to a file now, full sync to replica sockets later); writeSnapshotSync runs it to the end
@@ -15,7 +16,8 @@ import { Readable } from 'node:stream';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import type { Db } from './db.js';
 import type { Keyspace, SnapshotObserver } from './keyspace.js';
-import type { Entry } from './values.js';
+import type { Dict } from './dict.js';
+import type { Value } from './values.js';
 
 export interface SnapshotOptions {
   /** rdbcompression: LZF for long strings. */
@@ -27,7 +29,7 @@ export interface SnapshotOptions {
 /** One db's maps as they were when the snapshot began. */
 interface CapturedDb {
   readonly id: number;
-  readonly dict: Map<string, Entry>;
+  readonly dict: Dict<Value>;
   readonly expires: Map<string, number>;
   /** RESIZEDB went out with this db's first SELECTDB; later ones carry no hint. */
   sized: boolean;
@@ -53,9 +55,11 @@ export class RdbSnapshot implements SnapshotObserver {
   private readonly encoder: RdbEncoder;
   private readonly dbs: CapturedDb[] = [];
   /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
-  private readonly byDict = new Map<Map<string, Entry>, CapturedDb>();
+  private readonly byDict = new Map<Dict<Value>, CapturedDb>();
   private dbIndex = 0;
-  private cursor: Iterator<[string, Entry]> | null = null;
+  /** The next slot of the db being walked, as of its dict's generation (-1: not begun). */
+  private slot = 0;
+  private generation = -1;
   private selected: CapturedDb | null = null;
   private done = false;
   /**
@@ -118,13 +122,13 @@ export class RdbSnapshot implements SnapshotObserver {
     return this.encoder.take();
   }
 
-  /** Before an old entry changes: serialize it as it still is, in the db it was in at the epoch. */
-  preserve(db: Db, key: string, entry: Entry): void {
+  /** Before an old key changes: serialize it as it still is, in the db it was in at the epoch. */
+  preserve(db: Db, key: string, value: Value): void {
     const captured = this.byDict.get(db.dict);
     // A dict the snapshot did not capture holds nothing of the dataset at its epoch
     // (only an RDB load can fill one with old-epoch entries).
     if (captured === undefined) return;
-    this.save(captured, key, entry);
+    this.save(captured, key, value);
     this.onPreserved?.();
   }
 
@@ -133,37 +137,43 @@ export class RdbSnapshot implements SnapshotObserver {
     this.keyspace.endSnapshot(this);
   }
 
-  /** One entry of the walk, or the move to the next db, or the end. */
+  /** One key of the walk, or the move to the next db, or the end. */
   private step(): void {
-    if (this.cursor === null) {
-      const db = this.dbs[this.dbIndex];
-      if (db === undefined) {
-        this.encoder.end();
-        this.done = true;
-        this.close();
-        return;
-      }
-      this.cursor = db.dict.entries();
-    }
-    const next = this.cursor.next();
-    if (next.done === true) {
-      this.cursor = null;
-      this.dbIndex++;
+    const db = this.dbs[this.dbIndex];
+    if (db === undefined) {
+      this.encoder.end();
+      this.done = true;
+      this.close();
       return;
     }
-    const [key, entry] = next.value;
-    if (entry.epoch < this.epoch) this.save(this.dbs[this.dbIndex]!, key, entry);
+    const dict = db.dict;
+    if (dict.generation !== this.generation) {
+      // The table was rebuilt under the walk: start over (what is out is stamped E).
+      this.generation = dict.generation;
+      this.slot = 0;
+    }
+    const i = dict.nextSlot(this.slot);
+    if (i < 0) {
+      this.dbIndex++;
+      this.slot = 0;
+      this.generation = -1;
+      return;
+    }
+    this.slot = i + 1;
+    if (dict.epochAt(i) < this.epoch) {
+      this.save(db, dict.keyAt(i), dict.valueAt(i));
+      if (this.epoch !== Infinity) dict.setEpochAt(i, this.epoch);
+    }
   }
 
   /** rdbSaveKeyValuePair, after a SELECTDB when the last key went to another db. */
-  private save(db: CapturedDb, key: string, entry: Entry): void {
+  private save(db: CapturedDb, key: string, value: Value): void {
     if (this.selected !== db) {
       this.encoder.selectDb(db.id, db.sized ? 0 : db.dict.size, db.sized ? 0 : db.expires.size);
       db.sized = true;
       this.selected = db;
     }
-    this.encoder.entry(key, entry.value, db.expires.get(key));
-    if (this.epoch !== Infinity) entry.epoch = this.epoch;
+    this.encoder.entry(key, value, db.expires.get(key));
     this.keysProcessed++;
   }
 }

@@ -19,11 +19,3 @@ export function typeName(v: Value): TypeName {
   if (v instanceof SetValue) return 'set';
   return 'zset';
 }
-
-/**
- * One key's value and the epoch of its last write. A snapshot at epoch E serializes
- * entries whose epoch is below E, and marks each one E once it has (see snapshot).
- */
-export class Entry {
-  constructor(public value: Value, public epoch: number) {}
-}

@@ -65,10 +65,10 @@ function refDatasetDigest(ks: Keyspace): string {
   for (const db of ks.dbs) {
     if (db.dict.size === 0) continue;
     mixDigest(final, htonl(db.id));
-    for (const [key, entry] of db.dict) {
+    for (const [key, value] of db.dict) {
       const d = Buffer.alloc(20);
       mixDigest(d, bytes(key));
-      refObjectDigest(d, entry.value, db.expires.has(key));
+      refObjectDigest(d, value, db.expires.has(key));
       xorDigest(final, d);
     }
   }

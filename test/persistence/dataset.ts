@@ -3,7 +3,8 @@
 // toEqual can compare.
 import type { Keyspace } from '../../src/store/keyspace.js';
 import type { RespClient } from '../helpers/resp-client.js';
-import { Entry, Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
+import type { Dict } from '../../src/store/dict.js';
+import { Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
 
 /** A small deterministic PRNG (mulberry32), so that failures reproduce. */
 export function prng(seed: number): () => number {
@@ -83,10 +84,10 @@ export function plainValue(v: Value): [string, unknown] {
 }
 
 /** Every db as an object key -> [type, value, expiry], empty dbs included. */
-export function plain(dbs: ReadonlyArray<{ dict: Map<string, Entry>; expires: Map<string, number> }>): Array<Record<string, Plain>> {
+export function plain(dbs: ReadonlyArray<{ dict: Dict<Value>; expires: Map<string, number> }>): Array<Record<string, Plain>> {
   return dbs.map(({ dict, expires }) => {
     const out: Record<string, Plain> = {};
-    for (const [key, e] of dict) out[key] = [...plainValue(e.value), expires.get(key) ?? null];
+    for (const [key, v] of dict) out[key] = [...plainValue(v), expires.get(key) ?? null];
     return out;
   });
 }

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { lzfCompress } from '../../../src/io/lzf.js';
 import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbError, RdbOpcode as Op, RdbType as T } from '../../../src/io/rdb-format.js';
-import type { Value } from '../../../src/store/values.js';
 import { intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
@@ -32,8 +31,8 @@ function asciiDouble(d: number | string): Buffer {
 /** Decodes a one-key version-10 file and returns the key's value, plainly. */
 function load(type: number, value: Buffer, version = 10): unknown {
   const d = decodeRdb(rdbFile(version, [rdbKey(type, 'k', value)], version >= 5 ? 'crc' : 'none'));
-  const entry = d.dbs[0]!.dict.get('k');
-  return entry === undefined ? undefined : plain(entry.value as Value);
+  const loaded = d.dbs[0]!.dict.get('k');
+  return loaded === undefined ? undefined : plain(loaded);
 }
 
 const list = (...items: string[]): unknown => ({ list: items });
@@ -199,7 +198,7 @@ describe('decodeRdb opcodes and versions', () => {
     expect(d.aux.get('redis-ver')).toBe('7.2.4');
     expect(d.dbs[0]!.expires.get('ms')).toBe(0x1230_9ce5_4000);
     expect(d.dbs[0]!.expires.get('s')).toBe(0x7ffaf080 * 1000);
-    expect(plain(d.dbs[9]!.dict.get('in9')!.value)).toBe('c');
+    expect(plain(d.dbs[9]!.dict.get('in9')!)).toBe('c');
     expect(d.keysLoaded).toBe(3);
     expect(logs).toEqual([
       ['notice', "RDB '%info': shown"],

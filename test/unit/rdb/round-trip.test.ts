@@ -42,8 +42,8 @@ function expectSame(file: Buffer, dbs: Map<number, Key[]>, now = 0): void {
     const db = decoded.dbs[id]!;
     expect(db.dict.size).toBe(keys.length);
     for (const k of keys) {
-      expect(plain(db.dict.get(k.key)!.value)).toEqual(plain(k.value));
-      expect(db.dict.get(k.key)!.epoch).toBe(0);
+      expect(plain(db.dict.get(k.key)!)).toEqual(plain(k.value));
+      expect(db.dict.epochAt(db.dict.find(k.key))).toBe(0);
       expect(db.expires.get(k.key)).toBe(k.expireMs);
     }
   }
@@ -96,7 +96,7 @@ describe('RdbEncoder -> decodeRdb', () => {
   it('keeps scores bit-exact', () => {
     const exact = [-Number.MAX_VALUE, -1e-300, Number.MIN_VALUE, 0.1 + 0.2, 1 / 3, 2 ** 53 + 2];
     const dbs = new Map([[0, [{ key: 'z', value: zset(exact.map((s, i) => [`m${i}`, s])) }]]]);
-    const z = decodeRdb(encode(dbs)).dbs[0]!.dict.get('z')!.value as ZSet;
+    const z = decodeRdb(encode(dbs)).dbs[0]!.dict.get('z') as ZSet;
     expect([...z.entries()].map(([, s]) => s)).toEqual(exact);
   });
 
@@ -184,7 +184,7 @@ describe('RdbEncoder -> decodeRdb', () => {
     enc.end();
     const file = Buffer.concat([first, second, enc.take()!]);
     expect(first.toString('latin1')).toBe('REDIS0010');
-    expect(plain(decodeRdb(file).dbs[0]!.dict.get('a')!.value)).toBe('b');
+    expect(plain(decodeRdb(file).dbs[0]!.dict.get('a')!)).toBe('b');
   });
 
   it('rejects a file with a wrong checksum but accepts a zero (disabled) one', () => {

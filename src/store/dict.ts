@@ -1,0 +1,233 @@
+// The keyspace's hash table (dict.c's role for a db's main dict): key -> value, and the
+// write epoch of each key that point-in-time snapshots go by.
+//
+// Why not a JS Map: looking up and overwriting a fresh key string in a Map of 100k-1M keys
+// costs about twice what it does here (bench/dict-speed.ts), because V8's ordered table
+// chases a bucket, an entry and a key per probe, and needs an object per key for the epoch
+// beside it. Here a slot is one 8-byte pair in an Int32Array (the key's hash and its epoch)
+// and one key/value pair in an array: linear probing reads the hashes, and a key string
+// only when its hash matches.
+//
+// Walks (SCAN, the snapshot) go by slot. Deleting leaves a tombstone, so a key present for a
+// whole walk stays in its slot and is seen exactly once, unless the table is rebuilt (grown,
+// shrunk, purged of tombstones): that bumps `generation`, and walkers start over, which may
+// repeat keys but never misses one.
+
+/** Tags in the hash half of a slot: a live slot's tag is its hash with the top bit set. */
+const EMPTY = 0;
+const DELETED = 1;
+const LIVE_BIT = 0x80000000;
+const MIN_CAPACITY = 8;
+/** Per-process hash seed, so that clients cannot aim keys at one probe chain. */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** The tag of key: a seeded FNV-1a over its chars, finished with murmur3's fmix32. */
+function tagOf(key: string): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16) | LIVE_BIT) | 0;
+}
+
+export class Dict<V> {
+  /** Live keys. */
+  size = 0;
+  /** Bumped by every rebuild: slot numbers from before it mean nothing after. */
+  generation = 0;
+  /** Slot i: meta[2i] its tag (EMPTY, DELETED or a live tag), meta[2i+1] its epoch. */
+  private meta: Int32Array;
+  /** Slot i: kv[2i] its key, kv[2i+1] its value. */
+  private kv: Array<string | V | undefined>;
+  private mask: number;
+  /** Live and deleted slots: what makes probe chains long. */
+  private used = 0;
+
+  /** A table that holds `expected` keys without a rebuild. */
+  constructor(expected = 0) {
+    const cap = capacityFor(expected);
+    this.meta = new Int32Array(cap * 2);
+    this.kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
+    this.mask = cap - 1;
+  }
+
+  /** Slots in the table: walks go from 0 to this. */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** The slot holding key, or -1. */
+  find(key: string): number {
+    const tag = tagOf(key);
+    const meta = this.meta;
+    const mask = this.mask;
+    for (let i = tag & mask; ; i = (i + 1) & mask) {
+      const t = meta[i << 1]!;
+      if (t === tag) {
+        if (this.kv[i << 1] === key) return i;
+      } else if (t === EMPTY) {
+        return -1;
+      }
+    }
+  }
+
+  has(key: string): boolean {
+    return this.find(key) >= 0;
+  }
+
+  get(key: string): V | undefined {
+    const i = this.find(key);
+    return i < 0 ? undefined : (this.kv[(i << 1) + 1] as V);
+  }
+
+  /** Inserts key, which must not be here; returns its slot. */
+  add(key: string, value: V, epoch: number): number {
+    this.reserveOne();
+    const tag = tagOf(key);
+    const meta = this.meta;
+    const mask = this.mask;
+    let i = tag & mask;
+    while (meta[i << 1]! < 0) i = (i + 1) & mask;
+    return this.fill(i, tag, key, value, epoch);
+  }
+
+  /** Inserts key unless it is here already (one probe where has() and add() take two). */
+  addIfAbsent(key: string, value: V, epoch: number): boolean {
+    this.reserveOne();
+    const tag = tagOf(key);
+    const meta = this.meta;
+    const mask = this.mask;
+    let free = -1;
+    for (let i = tag & mask; ; i = (i + 1) & mask) {
+      const t = meta[i << 1]!;
+      if (t === tag) {
+        if (this.kv[i << 1] === key) return false;
+      } else if (t === DELETED) {
+        if (free < 0) free = i;
+      } else if (t === EMPTY) {
+        this.fill(free < 0 ? i : free, tag, key, value, epoch);
+        return true;
+      }
+    }
+  }
+
+  private reserveOne(): void {
+    if ((this.used + 1) * 4 > this.capacity * 3) this.rebuild(capacityFor(this.size + 1));
+  }
+
+  private fill(i: number, tag: number, key: string, value: V, epoch: number): number {
+    if (this.meta[i << 1] === EMPTY) this.used++;
+    this.meta[i << 1] = tag;
+    this.meta[(i << 1) + 1] = epoch;
+    this.kv[i << 1] = key;
+    this.kv[(i << 1) + 1] = value;
+    this.size++;
+    return i;
+  }
+
+  /** Empties slot i (live). A rebuild may follow, when the table has become mostly empty. */
+  deleteAt(i: number): void {
+    const meta = this.meta;
+    const mask = this.mask;
+    this.kv[i << 1] = undefined;
+    this.kv[(i << 1) + 1] = undefined;
+    this.size--;
+    if (meta[((i + 1) & mask) << 1] === EMPTY) {
+      // No probe chain runs through a slot followed by an empty one: this slot, and the
+      // tombstones just before it, can be empty instead. (The table always has an empty slot.)
+      do {
+        meta[i << 1] = EMPTY;
+        this.used--;
+        i = (i - 1) & mask;
+      } while (meta[i << 1] === DELETED);
+    } else {
+      meta[i << 1] = DELETED;
+    }
+    if (this.size * 8 < this.capacity && this.capacity > MIN_CAPACITY) this.rebuild(capacityFor(this.size));
+  }
+
+  keyAt(i: number): string {
+    return this.kv[i << 1] as string;
+  }
+
+  valueAt(i: number): V {
+    return this.kv[(i << 1) + 1] as V;
+  }
+
+  setValueAt(i: number, value: V): void {
+    this.kv[(i << 1) + 1] = value;
+  }
+
+  epochAt(i: number): number {
+    return this.meta[(i << 1) + 1]!;
+  }
+
+  setEpochAt(i: number, epoch: number): void {
+    this.meta[(i << 1) + 1] = epoch;
+  }
+
+  /** The first live slot at or after i, or -1 at the end of the table. */
+  nextSlot(i: number): number {
+    const meta = this.meta;
+    const cap = this.capacity;
+    for (; i < cap; i++) if (meta[i << 1]! < 0) return i;
+    return -1;
+  }
+
+  /** A live slot chosen at random (the table is never less than 1/8 full), or -1 when empty. */
+  randomSlot(): number {
+    if (this.size === 0) return -1;
+    for (;;) {
+      const i = Math.floor(Math.random() * this.capacity);
+      if (this.meta[i << 1]! < 0) return i;
+    }
+  }
+
+  /** Keys, live: starts over after a rebuild (see the top of this file). */
+  *keys(): IterableIterator<string> {
+    let generation = this.generation;
+    for (let i = this.nextSlot(0); i >= 0; i = this.nextSlot(i + 1)) {
+      if (generation !== this.generation) {
+        generation = this.generation;
+        i = this.nextSlot(0);
+        if (i < 0) return;
+      }
+      yield this.keyAt(i);
+    }
+  }
+
+  /** [key, value] pairs, for code that walks without writing in between. */
+  *[Symbol.iterator](): IterableIterator<[string, V]> {
+    for (let i = this.nextSlot(0); i >= 0; i = this.nextSlot(i + 1)) yield [this.keyAt(i), this.valueAt(i)];
+  }
+
+  private rebuild(cap: number): void {
+    const from = this.meta;
+    const fromKv = this.kv;
+    const meta = new Int32Array(cap * 2);
+    const kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
+    const mask = cap - 1;
+    for (let j = 0; j < from.length; j += 2) {
+      const tag = from[j]!;
+      if (tag >= 0) continue;
+      let i = tag & mask;
+      while (meta[i << 1] !== EMPTY) i = (i + 1) & mask;
+      meta[i << 1] = tag;
+      meta[(i << 1) + 1] = from[j + 1]!;
+      kv[i << 1] = fromKv[j];
+      kv[(i << 1) + 1] = fromKv[j + 1];
+    }
+    this.meta = meta;
+    this.kv = kv;
+    this.mask = mask;
+    this.used = this.size;
+    this.generation++;
+  }
+}
+
+/** The smallest power of two that holds n keys at most half full. */
+function capacityFor(n: number): number {
+  let cap = MIN_CAPACITY;
+  while (cap < n * 2) cap *= 2;
+  return cap;
+}
