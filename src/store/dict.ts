@@ -111,6 +111,12 @@ export class Dict<V> {
     }
   }
 
+  /** addIfAbsent for each pair in order: the index of the first key that was here, or -1. */
+  addAll(keys: readonly string[], values: readonly V[], epoch: number): number {
+    for (let j = 0; j < keys.length; j++) if (!this.addIfAbsent(keys[j]!, values[j]!, epoch)) return j;
+    return -1;
+  }
+
   private reserveOne(): void {
     if ((this.used + 1) * 4 > this.capacity * 3) this.rebuild(capacityFor(this.size + 1));
   }
