@@ -74,13 +74,27 @@ export class RankTree {
   leaf: Leaf = this.head;
   index = 0;
 
-  /**
-   * Rank (0-based) of the first entry not before (score, member); seeks it. The same walk
-   * as seek(), with compareEntries inlined: every ZADD and ZREM takes it twice.
-   */
+  /** Rank (0-based) of the first entry not before (score, member); seeks it. */
   seekKey(score: number, member: string): number {
+    this.descend(score, member);
+    return this.soughtRank();
+  }
+
+  /** The rank of where the last seek ended: the entries before its path, and its index. */
+  private soughtRank(): number {
+    let rank = this.index;
+    for (let d = 0; d < this.depth; d++) rank += sum(path[d]!.counts, taken[d]!);
+    return rank;
+  }
+
+  /**
+   * Seeks the first entry not before (score, member), without its rank: insert and delete
+   * need only the path, and summing the counts before each step read up to a whole counts
+   * array a level. The same walk as seek(), with compareEntries inlined: every ZADD that
+   * moves a member takes it twice.
+   */
+  private descend(score: number, member: string): void {
     let node = this.root;
-    let rank = 0;
     for (let d = 0; d < this.depth; d++) {
       const b = node as Branch;
       const scores = b.scores;
@@ -93,7 +107,6 @@ export class RankTree {
         if (s < score || (s === score && members[mid]! <= member)) lo = mid;
         else hi = mid - 1;
       }
-      rank += sum(b.counts, lo);
       node = down(d, b, lo);
     }
     const leaf = node as Leaf;
@@ -109,7 +122,6 @@ export class RankTree {
     }
     this.leaf = leaf;
     this.index = lo;
-    return rank + lo;
   }
 
   /**
@@ -126,7 +138,6 @@ export class RankTree {
    */
   private seek(descend: (member: string, score: number) => boolean, before: (member: string, score: number) => boolean): number {
     let node = this.root;
-    let rank = 0;
     for (let d = 0; d < this.depth; d++) {
       const b = node as Branch;
       let lo = 0;
@@ -136,7 +147,6 @@ export class RankTree {
         if (descend(b.members[mid]!, b.scores[mid]!)) lo = mid;
         else hi = mid - 1;
       }
-      rank += sum(b.counts, lo);
       node = down(d, b, lo);
     }
     const leaf = node as Leaf;
@@ -149,7 +159,7 @@ export class RankTree {
     }
     this.leaf = leaf;
     this.index = lo;
-    return rank + lo;
+    return this.soughtRank();
   }
 
   /** Seeks the entry at a rank, which must exist. */
@@ -167,7 +177,7 @@ export class RankTree {
 
   /** Adds an entry that is not there. */
   insert(score: number, member: string): void {
-    this.seekKey(score, member);
+    this.descend(score, member);
     const leaf = this.leaf;
     insertAt(leaf.scores, this.index, score);
     insertAt(leaf.members, this.index, member);
@@ -179,7 +189,7 @@ export class RankTree {
 
   /** Removes an entry; false when it is not there. */
   delete(score: number, member: string): boolean {
-    this.seekKey(score, member);
+    this.descend(score, member);
     const leaf = this.leaf;
     if (this.index === leaf.scores.length || leaf.members[this.index] !== member || leaf.scores[this.index] !== score) {
       return false;
