@@ -4,6 +4,7 @@
 // order-statistic tree (rank-tree.ts) plus a member -> score map, where ranks are O(log n)
 // and scores O(1).
 // Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
+import { Dict } from './dict.js';
 import { encodingLimits } from './limits.js';
 import { type BodyBuilder, flatten, hasDuplicateSpan, holdsAt, spanLengths, spanStarts } from './packed.js';
 import { compareEntries, RankTree, type Leaf } from './rank-tree.js';
@@ -326,7 +327,8 @@ class Listpack implements Body {
  */
 class Tree implements Body {
   readonly tree = new RankTree();
-  readonly dict = new Map<string, number>();
+  /** member -> score, in the keyspace's own table (its epochs unused here). */
+  readonly dict = new Dict<number>();
 
   get size(): number {
     return this.dict.size;
@@ -338,20 +340,21 @@ class Tree implements Body {
 
   insert(member: string, score: number): void {
     this.tree.insert(score, member);
-    this.dict.set(member, score);
+    // A member twice (a corrupt RDB's listpack) is told by size: fromPacked checks it.
+    this.dict.addIfAbsent(member, score, 0);
   }
 
   move(member: string, from: number, to: number): void {
     this.tree.delete(from, member);
     this.tree.insert(to, member);
-    this.dict.set(member, to);
+    this.dict.setValueAt(this.dict.find(member), to);
   }
 
   delete(member: string): boolean {
-    const score = this.dict.get(member);
-    if (score === undefined) return false;
-    this.tree.delete(score, member);
-    this.dict.delete(member);
+    const i = this.dict.find(member);
+    if (i < 0) return false;
+    this.tree.delete(this.dict.valueAt(i), member);
+    this.dict.deleteAt(i);
     return true;
   }
 
@@ -383,7 +386,7 @@ class Tree implements Body {
   }
 
   deleteRanks(start: number, end: number): number {
-    for (let r = start; r <= end; r++) this.dict.delete(this.tree.deleteRank(start));
+    for (let r = start; r <= end; r++) this.dict.deleteAt(this.dict.find(this.tree.deleteRank(start)));
     return end - start + 1;
   }
 
