@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 import { Config } from '../../src/config/config.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
@@ -12,8 +13,16 @@ import { RespClient } from './resp-client.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
+/** Every temp dir the importing test file made: whatever its tests left in them goes after them. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = 'redstate-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export function freePort(): Promise<number> {
