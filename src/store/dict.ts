@@ -189,22 +189,37 @@ export class Dict<V> {
     }
   }
 
-  /** Keys, live: starts over after a rebuild (see the top of this file). */
-  *keys(): IterableIterator<string> {
+  /**
+   * Live slots in slot order, for walks that may write between steps: after a rebuild the
+   * walk starts over (see the top of this file).
+   */
+  private *liveSlots(): IterableIterator<number> {
     let generation = this.generation;
-    for (let i = this.nextSlot(0); i >= 0; i = this.nextSlot(i + 1)) {
+    for (let i = 0; ; i++) {
       if (generation !== this.generation) {
         generation = this.generation;
-        i = this.nextSlot(0);
-        if (i < 0) return;
+        i = 0;
       }
-      yield this.keyAt(i);
+      i = this.nextSlot(i);
+      if (i < 0) return;
+      yield i;
     }
   }
 
-  /** [key, value] pairs, for code that walks without writing in between. */
-  *[Symbol.iterator](): IterableIterator<[string, V]> {
-    for (let i = this.nextSlot(0); i >= 0; i = this.nextSlot(i + 1)) yield [this.keyAt(i), this.valueAt(i)];
+  *keys(): IterableIterator<string> {
+    for (const i of this.liveSlots()) yield this.keyAt(i);
+  }
+
+  *values(): IterableIterator<V> {
+    for (const i of this.liveSlots()) yield this.valueAt(i);
+  }
+
+  *entries(): IterableIterator<[string, V]> {
+    for (const i of this.liveSlots()) yield [this.keyAt(i), this.valueAt(i)];
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, V]> {
+    return this.entries();
   }
 
   private rebuild(cap: number): void {

@@ -84,6 +84,23 @@ describe('Dict', () => {
     for (let n = 0; n < 3000; n++) expect(seen.has(`stay:${n}`)).toBe(true);
   });
 
+  it('walks every key that stays while the table shrinks under the walk', () => {
+    const d = new Dict<number>();
+    for (let n = 0; n < 200; n++) d.add(`stay:${n}`, n, 0);
+    for (let n = 0; n < 5000; n++) d.add(`gone:${n}`, n, 0);
+    const seen = new Set<string>();
+    let deleted = false;
+    for (const key of d.keys()) {
+      seen.add(key);
+      if (!deleted && seen.size === 2000) {
+        for (let n = 0; n < 5000; n++) if (d.has(`gone:${n}`)) d.deleteAt(d.find(`gone:${n}`));
+        deleted = true;
+      }
+    }
+    expect(deleted).toBe(true);
+    for (let n = 0; n < 200; n++) expect(seen.has(`stay:${n}`)).toBe(true);
+  });
+
   it('picks random keys among the live ones', () => {
     const d = new Dict<number>();
     for (let n = 0; n < 64; n++) d.add(`r${n}`, n, 0);
