@@ -4,7 +4,9 @@
 // hash-max-listpack-value bytes): the pairs f1 v1 f2 v2 ... as packed items in one string
 // (./packed.ts). Lookups walk the items, as Redis does; a change builds a new string, an
 // update in place and a new field at the end, so the order is Redis's: HGETALL matches.
-// "hashtable": a Map, for good once either limit is passed (hashTypeConvert).
+// "hashtable": the keyspace's table (./dict.ts), for good once either limit is passed
+// (hashTypeConvert).
+import { Dict } from './dict.js';
 import { encodingLimits } from './limits.js';
 import {
   flatten, hasDuplicateSpan, itemEquals, itemLength, packItem, prefixSize, readItem, skipItem, spanLengths, spanStarts, unpack,
@@ -15,7 +17,7 @@ export class Hash {
   private lp = '';
   /** Fields in lp. */
   private n = 0;
-  private map: Map<string, string> | null = null;
+  private map: Dict<string> | null = null;
 
   /**
    * A hash adopting the packed pairs lp (f1 v1 f2 v2 ..., a flat string) as loaded from an
@@ -70,9 +72,10 @@ export class Hash {
       if (field.length > max || value.length > max) this.convert();
     }
     if (this.map !== null) {
-      const size = this.map.size;
-      this.map.set(field, value);
-      return this.map.size > size;
+      const i = this.map.find(field);
+      if (i >= 0) this.map.setValueAt(i, value);
+      else this.map.add(field, value, 0);
+      return i < 0;
     }
     const lp = this.lp;
     const at = this.find(field);
@@ -90,7 +93,11 @@ export class Hash {
 
   /** Removes field; true when it was there. A hashtable never goes back to a listpack. */
   delete(field: string): boolean {
-    if (this.map !== null) return this.map.delete(field);
+    if (this.map !== null) {
+      const i = this.map.find(field);
+      if (i >= 0) this.map.deleteAt(i);
+      return i >= 0;
+    }
     const lp = this.lp;
     const at = this.find(field);
     if (at < 0) return false;
@@ -113,10 +120,14 @@ export class Hash {
   }
 
   /**
-   * A pair chosen uniformly at random; the hash must not be empty. O(n): a listpack is
-   * walked as Redis walks it, and a Map offers no random access either.
+   * A pair chosen uniformly at random; the hash must not be empty. A listpack is walked
+   * (O(n)) as Redis walks it.
    */
   randomEntry(): [string, string] {
+    if (this.map !== null) {
+      const i = this.map.randomSlot();
+      return [this.map.keyAt(i), this.map.valueAt(i)];
+    }
     let skip = Math.floor(Math.random() * this.size);
     for (const e of this.entries()) if (skip-- === 0) return e;
     throw new Error('randomEntry on an empty hash');
@@ -148,11 +159,11 @@ export class Hash {
     }
   }
 
-  /** hashTypeConvert to a Map. */
+  /** hashTypeConvert to a table; a field twice (a corrupt RDB's) keeps its first value. */
   private convert(): void {
     const items = unpack(this.lp);
-    const map = new Map<string, string>();
-    for (let i = 0; i < items.length; i += 2) map.set(items[i]!, items[i + 1]!);
+    const map = new Dict<string>(items.length / 2);
+    for (let i = 0; i < items.length; i += 2) map.addIfAbsent(items[i]!, items[i + 1]!, 0);
     this.map = map;
     this.lp = '';
     this.n = 0;

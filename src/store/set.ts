@@ -5,8 +5,10 @@
 //   sorted and found by binary search as in intset.c. It costs a few bytes per member
 //   instead of a string each (issue 9: memory per key), and lists its members in
 //   ascending order, as SMEMBERS of an intset does in Redis.
-// - "hashtable" for good after that: members in an array with a member -> index map, so
-//   that SPOP and SRANDMEMBER pick in O(1); small ones go without the map (a scan).
+// - "hashtable" for good after that: members in an array with a member -> index table
+//   (./dict.ts), so that SPOP and SRANDMEMBER pick in O(1); small ones go without the
+//   table (a scan).
+import { Dict } from './dict.js';
 import { encodingLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
 import { type BodyBuilder, flatten } from './packed.js';
@@ -82,7 +84,7 @@ export class SetValue {
   /** The hashtable's members; null while an intset. */
   private items: string[] | null = null;
   /** member -> position in items, for a hashtable set past SCAN_MAX members. */
-  private index: Map<string, number> | null = null;
+  private index: Dict<number> | null = null;
 
   static from(members: Iterable<string>): SetValue {
     const s = new SetValue();
@@ -134,9 +136,12 @@ export class SetValue {
       }
       this.convert();
     }
-    if (this.find(member) >= 0) return false;
     const items = this.items!;
-    this.index?.set(member, items.length);
+    if (this.index !== null) {
+      if (!this.index.addIfAbsent(member, items.length, 0)) return false;
+    } else if (items.indexOf(member) >= 0) {
+      return false;
+    }
     items.push(member);
     if (this.index === null && items.length > SCAN_MAX) this.buildIndex();
     return true;
@@ -220,9 +225,9 @@ export class SetValue {
     const last = items.pop()!;
     if (i < items.length) {
       items[i] = last;
-      this.index?.set(last, i);
+      this.index?.setValueAt(this.index.find(last), i);
     }
-    this.index?.delete(member);
+    this.index?.deleteAt(this.index.find(member));
   }
 
   // setTypeConvert to OBJ_ENCODING_HT: one way; the members keep their ascending order.
@@ -234,7 +239,7 @@ export class SetValue {
 
   private buildIndex(): void {
     const items = this.items!;
-    this.index = new Map();
-    for (let i = 0; i < items.length; i++) this.index.set(items[i]!, i);
+    this.index = new Dict(items.length);
+    for (let i = 0; i < items.length; i++) this.index.add(items[i]!, i, 0);
   }
 }

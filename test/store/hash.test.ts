@@ -82,7 +82,8 @@ describe('Hash', () => {
       h.set('y'.repeat(64), 'z'.repeat(64));
       expect(h.encoding).toBe('listpack');
       h.set(f!, v!);
-      expect([h.encoding, h.size, h.get(f!), h.get('f2'), [...h.keys()].slice(0, 3)]).toEqual(['hashtable', 5, v, 'v2', ['f0', 'f1', 'f2']]);
+      expect([h.encoding, h.size, h.get(f!), h.get('f2')]).toEqual(['hashtable', 5, v, 'v2']);
+      expect(new Set(h.keys())).toEqual(new Set(['f0', 'f1', 'f2', 'y'.repeat(64), f]));
     }
   });
 
