@@ -1,5 +1,6 @@
-// The keyspace's hash table (dict.c's role for a db's main dict): key -> value, and the
-// write epoch of each key that point-in-time snapshots go by.
+// The hash table of the keyspace and of large hashes, sets and sorted sets (dict.c's role):
+// key -> value, and the write epoch of each key that point-in-time snapshots go by (unused,
+// 0, inside a collection).
 //
 // Why not a JS Map: looking up and overwriting a fresh key string in a Map of 100k-1M keys
 // costs about twice what it does here (bench/dict-speed.ts), because V8's ordered table
