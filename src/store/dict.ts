@@ -9,10 +9,10 @@
 // and one key/value pair in an array: linear probing reads the hashes, and a key string
 // only when its hash matches.
 //
-// Walks (SCAN, the snapshot) go by slot. Deleting leaves a tombstone, so a key present for a
-// whole walk stays in its slot and is seen exactly once, unless the table is rebuilt (grown,
-// shrunk, purged of tombstones): that bumps `generation`, and walkers start over, which may
-// repeat keys but never misses one.
+// Walks (SCAN, the snapshot) go by slot. Deleting leaves a tombstone (or an empty slot) and
+// never moves another key, so a key present for a whole walk stays in its slot and is seen
+// exactly once, unless the table is rebuilt (grown, shrunk, purged of tombstones): that
+// bumps `generation`, and walkers start over, which may repeat keys but never misses one.
 
 /** Tags in the hash half of a slot: a live slot's tag is its hash with the top bit set. */
 const EMPTY = 0;
