@@ -191,10 +191,10 @@ export class Dict<V> {
   }
 
   /**
-   * Live slots in slot order, for walks that may write between steps: after a rebuild the
-   * walk starts over (see the top of this file).
+   * Live slots in slot order, for walks that may write between steps (the snapshot, SCAN):
+   * after a rebuild the walk starts over (see the top of this file).
    */
-  private *liveSlots(): IterableIterator<number> {
+  *slots(): IterableIterator<number> {
     let generation = this.generation;
     for (let i = 0; ; i++) {
       if (generation !== this.generation) {
@@ -208,15 +208,15 @@ export class Dict<V> {
   }
 
   *keys(): IterableIterator<string> {
-    for (const i of this.liveSlots()) yield this.keyAt(i);
+    for (const i of this.slots()) yield this.keyAt(i);
   }
 
   *values(): IterableIterator<V> {
-    for (const i of this.liveSlots()) yield this.valueAt(i);
+    for (const i of this.slots()) yield this.valueAt(i);
   }
 
   *entries(): IterableIterator<[string, V]> {
-    for (const i of this.liveSlots()) yield [this.keyAt(i), this.valueAt(i)];
+    for (const i of this.slots()) yield [this.keyAt(i), this.valueAt(i)];
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {

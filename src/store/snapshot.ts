@@ -57,9 +57,8 @@ export class RdbSnapshot implements SnapshotObserver {
   /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
   private readonly byDict = new Map<Dict<Value>, CapturedDb>();
   private dbIndex = 0;
-  /** The next slot of the db being walked, as of its dict's generation (-1: not begun). */
-  private slot = 0;
-  private generation = -1;
+  /** The walk over the slots of the db at dbIndex (null: not begun). */
+  private cursor: Iterator<number> | null = null;
   private selected: CapturedDb | null = null;
   private done = false;
   /**
@@ -147,19 +146,14 @@ export class RdbSnapshot implements SnapshotObserver {
       return;
     }
     const dict = db.dict;
-    if (dict.generation !== this.generation) {
-      // The table was rebuilt under the walk: start over (what is out is stamped E).
-      this.generation = dict.generation;
-      this.slot = 0;
-    }
-    const i = dict.nextSlot(this.slot);
-    if (i < 0) {
+    this.cursor ??= dict.slots();
+    const next = this.cursor.next();
+    if (next.done === true) {
+      this.cursor = null;
       this.dbIndex++;
-      this.slot = 0;
-      this.generation = -1;
       return;
     }
-    this.slot = i + 1;
+    const i = next.value;
     if (dict.epochAt(i) < this.epoch) {
       this.save(db, dict.keyAt(i), dict.valueAt(i));
       if (this.epoch !== Infinity) dict.setEpochAt(i, this.epoch);
