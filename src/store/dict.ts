@@ -59,15 +59,26 @@ export class Dict<V> {
 
   /** The slot holding key, or -1. */
   find(key: string): number {
-    const tag = tagOf(key);
+    const i = this.probe(key, tagOf(key));
+    return i < 0 ? -1 : i;
+  }
+
+  /**
+   * The slot holding key (whose tag is given), or -(the slot to insert it at) - 1: the first
+   * tombstone on its probe chain, or the empty slot that ends the chain.
+   */
+  private probe(key: string, tag: number): number {
     const meta = this.meta;
     const mask = this.mask;
+    let free = -1;
     for (let i = tag & mask; ; i = (i + 1) & mask) {
       const t = meta[i << 1]!;
       if (t === tag) {
         if (this.kv[i << 1] === key) return i;
       } else if (t === EMPTY) {
-        return -1;
+        return -(free < 0 ? i : free) - 1;
+      } else if (t === DELETED && free < 0) {
+        free = i;
       }
     }
   }
@@ -96,20 +107,10 @@ export class Dict<V> {
   addIfAbsent(key: string, value: V, epoch: number): boolean {
     this.reserveOne();
     const tag = tagOf(key);
-    const meta = this.meta;
-    const mask = this.mask;
-    let free = -1;
-    for (let i = tag & mask; ; i = (i + 1) & mask) {
-      const t = meta[i << 1]!;
-      if (t === tag) {
-        if (this.kv[i << 1] === key) return false;
-      } else if (t === DELETED) {
-        if (free < 0) free = i;
-      } else if (t === EMPTY) {
-        this.fill(free < 0 ? i : free, tag, key, value, epoch);
-        return true;
-      }
-    }
+    const i = this.probe(key, tag);
+    if (i >= 0) return false;
+    this.fill(-i - 1, tag, key, value, epoch);
+    return true;
   }
 
   /** addIfAbsent for each pair in order: the index of the first key that was here, or -1. */
