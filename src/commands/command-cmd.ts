@@ -1,7 +1,8 @@
 // COMMAND [COUNT LIST INFO DOCS GETKEYS HELP] (server.c commandCommand and friends): the
 // command table as Redis 7.0 describes it to clients, in RESP2.
 import type { Client } from '../actors/client.js';
-import { globMatch, is } from './args.js';
+import { is } from './args.js';
+import { globMatch } from './glob.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';

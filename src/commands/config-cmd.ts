@@ -1,7 +1,7 @@
 // CONFIG GET SET RESETSTAT REWRITE HELP (config.c).
 import type { Client } from '../actors/client.js';
 import { ConfigError } from '../config/config.js';
-import { globMatch } from './args.js';
+import { globMatch } from './glob.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';

@@ -11,7 +11,8 @@
 // start() must iterate something live and order-stable (a Map or Set): an array that
 // swap-removes or splices would move unvisited elements behind the iterator.
 import type { Client } from '../actors/client.js';
-import { fail, globMatch, intArg, is } from './args.js';
+import { fail, intArg, is } from './args.js';
+import { globMatch } from './glob.js';
 import { ERR } from './errors.js';
 
 /** Iterators parked at once, all servers of the process together; the oldest goes first. */

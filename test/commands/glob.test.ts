@@ -1,0 +1,64 @@
+// Glob matching (KEYS, SCAN MATCH, CONFIG GET) compared with redis-server 7.0: the patterns
+// that make a backtracking matcher exponential answer at once and as Redis answers them, and
+// random patterns over the characters that matter agree with Redis's matcher reply for reply.
+import { describe, expect, it } from 'vitest';
+import { globMatch } from '../../src/commands/glob.js';
+import { sideBySide } from './side-by-side.js';
+
+const pair = sideBySide({ flushEach: true });
+const { same, sameSorted } = pair;
+
+/** Seeded strings over the characters a glob gives meaning to, and a few plain ones. */
+function randomWords(seed: number): (max: number) => string {
+  const alphabet = 'ab*?[]^-\\Ac';
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return (max) => {
+    let s = '';
+    const n = Math.floor(rnd() * (max + 1));
+    for (let i = 0; i < n; i++) s += alphabet[Math.floor(rnd() * alphabet.length)];
+    return s;
+  };
+}
+
+describe('glob matching', () => {
+  it('patterns with many stars answer at once, as Redis answers them', async () => {
+    const a40 = 'a'.repeat(40);
+    await same(['MSET', a40, '1', 'a'.repeat(999), '1', `${a40}b`, '1', 'ab'.repeat(30), '1']);
+    const patterns = [
+      `${'a*'.repeat(20)}b`,
+      `${'a*'.repeat(20)}c`,
+      `${'*a'.repeat(30)}*b`,
+      `${'?*'.repeat(40)}c`,
+      `${'*[ab]'.repeat(30)}c`,
+      `${'*a'.repeat(999)}`,
+      `${'*a'.repeat(1001)}`,
+      `${'*ab'.repeat(40)}x`,
+      `${'a*'.repeat(1500)}`,
+    ];
+    for (const p of patterns) {
+      await sameSorted(['KEYS', p]);
+      await sameSorted(['SCAN', '0', 'MATCH', p, 'COUNT', '1000']);
+    }
+  });
+
+  it('random patterns over *, ?, [...], ^, - and \\ match what Redis matches', async () => {
+    const word = randomWords(7);
+    const keys = new Set<string>();
+    while (keys.size < 60) keys.add(word(8) || 'x');
+    await same(['MSET', ...[...keys].flatMap((k) => [k, '1'])]);
+    for (let i = 0; i < 400; i++) await sameSorted(['KEYS', word(7)]);
+  });
+
+  it('CONFIG GET matches without regard to case, as Redis does', async () => {
+    for (const p of ['MAXMEM*', 'Repl-*', '*TIMEOUT', '[R]epl-backlog-SIZE', 'hash-max-*-[E]*']) {
+      await sameSorted(['CONFIG', 'GET', p]);
+    }
+  });
+
+  it('only a consumed char lets trailing stars match nothing', () => {
+    expect(globMatch('*', '')).toBe(false);
+    expect(globMatch('', '')).toBe(true);
+    expect(globMatch('a**', 'a')).toBe(true);
+    expect(globMatch('[^a]', '\u00e0', true)).toBe(true);
+  });
+});
