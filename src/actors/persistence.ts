@@ -53,6 +53,8 @@ export class Persistence {
   loading: 0 | 1 = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
+  /** repl-stream-db of the RDB loaded at start-up: the db a restarted replica's stream continues in. */
+  loadedStreamDb = 0;
   private bg: Bgsave | null = null;
   /** lastbgsave_try: unix s of the last BGSAVE start. */
   private lastBgsaveTry = 0;
@@ -112,9 +114,9 @@ export class Persistence {
         ['redis-bits', '64'],
         ['ctime', String(unixTime())],
         ['used-mem', String(process.memoryUsage().heapUsed)],
-        ['repl-stream-db', '0'],
-        ['repl-id', this.server.runId],
-        ['repl-offset', '0'],
+        ['repl-stream-db', String(this.server.replicaLink?.master?.db.id ?? 0)],
+        ['repl-id', this.server.replication.replid],
+        ['repl-offset', String(this.server.replication.masterReplOffset)],
         ['aof-base', '0'],
       ],
     };
@@ -234,8 +236,25 @@ export class Persistence {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    this.install(buf);
+    const aux = this.install(buf);
+    this.restoreReplicationInfo(aux);
     this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+  }
+
+  /**
+   * loadDataFromDisk's replica half: a replica restarted with its RDB takes back the replid
+   * and offset the file carries (repl-id, repl-offset, repl-stream-db), so that it can ask
+   * its master for a partial resync.
+   */
+  private restoreReplicationInfo(aux: Map<string, string>): void {
+    if (this.server.config.get('replicaof') === '') return;
+    const id = aux.get('repl-id');
+    const offset = Number(aux.get('repl-offset'));
+    const db = Number(aux.get('repl-stream-db'));
+    if (id === undefined || id.length !== 40 || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return;
+    this.server.replication.replid = id;
+    this.server.replication.masterReplOffset = offset;
+    this.loadedStreamDb = db;
   }
 
   /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
@@ -263,14 +282,27 @@ export class Persistence {
     return this.save();
   }
 
+  /**
+   * A master's payload (readSyncBulkPayload's load): decoded whole before anything changes,
+   * keys with a past expiry kept (the master's DELs will come), onFlush called just before
+   * the old dataset goes. Resolves with the stream's db (repl-stream-db); rejects, nothing
+   * changed, on a bad payload.
+   */
+  async loadReplicaPayload(buf: Buffer, onFlush: () => void): Promise<number> {
+    const aux = this.install(buf, -Infinity, onFlush);
+    const db = Number(aux.get('repl-stream-db') ?? 0);
+    return Number.isInteger(db) && db >= 0 ? db : 0;
+  }
+
   /** rdbLoadRio's tail: decode all, then swap every db's maps in; the dirty count stays. */
-  private install(buf: Buffer): void {
+  private install(buf: Buffer, now?: number, onFlush?: () => void): Map<string, string> {
     const log = this.server.log;
     const ks = this.server.keyspace;
     this.loading = 1;
     try {
-      const rdb = decodeRdb(buf, { databases: ks.dbs.length, log: (level, msg) => log[level](msg) });
+      const rdb = decodeRdb(buf, { databases: ks.dbs.length, now, log: (level, msg) => log[level](msg) });
       logAux(this.server, rdb.aux);
+      onFlush?.();
       const dirty = ks.dirty;
       for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
       ks.dirty = dirty;
@@ -280,6 +312,7 @@ export class Persistence {
       const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
       if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
       else log.notice(`${done}.`);
+      return rdb.aux;
     } finally {
       this.loading = 0;
     }

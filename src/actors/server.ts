@@ -10,6 +10,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
+import type { ReplicaLink } from './replica-link.js';
 
 export class ListenError extends Error {}
 
@@ -60,8 +61,11 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
+  /** The link to our master (REPLICAOF host port); null on a master. */
+  replicaLink: ReplicaLink | null = null;
+
   get isReplica(): boolean {
-    return false;
+    return this.replicaLink !== null;
   }
 
   resetStats(): void {
@@ -162,6 +166,7 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replicaLink?.stop();
     this.persistence.abortBgsave();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;

@@ -15,6 +15,10 @@ const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's cur
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
 
+const READONLY = "READONLY You can't write against a read only replica.";
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+const LOADING = 'LOADING Redis is loading the dataset in memory';
+
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
   if (cmd === undefined) {
@@ -26,12 +30,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, ERR.arity(cmd.name), cmd);
     return;
   }
-  if (!c.authenticated && !cmd.noAuth) {
-    reject(c, ERR.noAuth, cmd);
-    return;
-  }
-  if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
-    reject(c, MISCONF, cmd);
+  // A master's stream is obeyed: none of the checks apply to it (mustObeyClient).
+  const refusal = c.isMaster ? null : refuse(c, cmd);
+  if (refusal !== null) {
+    reject(c, refusal, cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -44,6 +46,20 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+}
+
+/** processCommand's checks, in Redis's order: the error a client gets, or null. */
+function refuse(c: Client, cmd: Command): string | null {
+  const server = c.server;
+  if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  const link = server.replicaLink;
+  if (link !== null) {
+    if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
+    if (!cmd.allowsStale && !link.linkUp && !server.config.getBool('replica-serve-stale-data')) return MASTERDOWN;
+  }
+  if (server.persistence.loading === 1 && !cmd.allowsLoading) return LOADING;
+  return null;
 }
 
 /**

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Server } from '../actors/server.js';
 import { REDIS_VERSION } from '../version.js';
 import type { CommandSpec } from './command.js';
+import { replicaInfoFields } from './replicaof.js';
 import { serverState } from './server-state.js';
 import { subcommandsOf } from './subcommands.js';
 import { allCommands } from './table.js';
@@ -209,20 +210,22 @@ function statsFields(server: Server): Field[] {
   ];
 }
 
-/** A master without replicas; master_replid is the id its RDB files carry (repl-id). */
+/** The replication identity and backlog; a replica's link fields first (replicaInfoFields). */
 function replicationFields(server: Server): Field[] {
+  const repl = server.replication;
+  const backlog = repl.backlog;
   return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
+    ...(server.replicaLink !== null ? replicaInfoFields(server) : [['role', 'master'] as Field]),
+    ['connected_slaves', repl.replicas.size],
     ['master_failover_state', 'no-failover'],
-    ['master_replid', server.runId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
+    ['master_replid', repl.replid],
+    ['master_replid2', repl.replid2],
+    ['master_repl_offset', repl.masterReplOffset],
+    ['second_repl_offset', repl.secondReplOffset],
+    ['repl_backlog_active', backlog !== null ? 1 : 0],
     ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ['repl_backlog_first_byte_offset', backlog !== null ? backlog.offset : 0],
+    ['repl_backlog_histlen', backlog !== null ? backlog.histlen : 0],
   ];
 }
 

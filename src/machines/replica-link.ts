@@ -111,6 +111,8 @@ export const replicaLinkMachine = setup({
     sendSync: () => {},
     /** The reads switch to the payload: a temp file in dir, or memory for a diskless load. */
     prepareTransfer: () => {},
+    /** The bytes after the header are payload from here on. */
+    receivePayload: () => {},
     /** replicationAbortSyncTransfer: temp file deleted, payload dropped. */
     abortTransfer: () => {},
     /** Flush + load (or the diskless swap); LOADED or FAILED follows. */
@@ -417,6 +419,7 @@ export const replicaLinkMachine = setup({
         },
         /** The payload streams to the temp file (or memory); progress arrives with ticks. */
         receiving: {
+          entry: 'receivePayload',
           on: {
             PAYLOAD_RECEIVED: { target: 'loading', actions: 'recordPayloadRead' },
           },

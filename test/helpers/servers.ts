@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import { Config } from '../../src/config/config.js';
+import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
 import { RespClient } from './resp-client.js';
@@ -58,6 +59,7 @@ export async function startRedstate(directives: Record<string, string | string[]
   const server = new Server(config, log);
   server.persistence.loadAtStart();
   await server.listen();
+  startReplicationFromConfig(server);
   return {
     server,
     port: server.port,

@@ -7,7 +7,7 @@ import { continueReplid, parseFullResync, replicaLinkMachine, type ReplicaLinkIn
 const ID = 'a'.repeat(40);
 const IO_ACTIONS = [
   'openSocket', 'closeSocket', 'sendPing', 'sendAuth', 'sendListeningPort', 'sendCapa', 'sendPsync', 'sendSync',
-  'prepareTransfer', 'abortTransfer', 'loadPayload', 'finishSync', 'resurrectCachedMaster', 'sendAck', 'cacheMaster',
+  'prepareTransfer', 'receivePayload', 'abortTransfer', 'loadPayload', 'finishSync', 'resurrectCachedMaster', 'sendAck', 'cacheMaster',
   'discardCachedMaster',
 ] as const;
 
@@ -58,7 +58,7 @@ describe('replica-link machine', () => {
     expect(t.state()).toEqual({ transfer: 'loading' });
     t.actor.send({ type: 'LOADED' });
     expect(t.state()).toBe('connected');
-    expect(t.done.slice(5)).toEqual(['discardCachedMaster', 'prepareTransfer', 'loadPayload', 'finishSync']);
+    expect(t.done.slice(5)).toEqual(['discardCachedMaster', 'prepareTransfer', 'receivePayload', 'loadPayload', 'finishSync']);
     expect(t.ctx().linkDownSince).toBe(0);
     t.tick(2000);
     expect(t.done.at(-1)).toBe('sendAck');

@@ -1,0 +1,87 @@
+// What the replication tests share: INFO as a map, polling with a deadline, a large mixed
+// dataset written fast (pipelined), writes of every command family, and "in sync" as
+// offsets and digests agree.
+import { expect } from 'vitest';
+import { digest } from './dataset.js';
+import { RespClient, RespError, type Reply } from './resp-client.js';
+
+export async function info(c: RespClient, section = 'replication'): Promise<Map<string, string>> {
+  const text = await c.call('INFO', section);
+  if (typeof text !== 'string') throw new Error(`INFO: ${String(text)}`);
+  const m = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+/** Polls cond until it holds, or fails with what last described it. */
+export async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The replica's link is up and it has processed everything the master produced. */
+export async function waitSynced(master: RespClient, replica: RespClient, timeoutMs = 30_000): Promise<void> {
+  await waitFor('the replica to catch up', async () => {
+    const [m, r] = await Promise.all([info(master), info(replica)]);
+    return r.get('master_link_status') === 'up' && m.get('master_repl_offset') === r.get('slave_repl_offset');
+  }, timeoutMs);
+}
+
+/** Both sides' DEBUG DIGEST, once the replica has caught up: they must be equal. */
+export async function expectSameData(master: RespClient, replica: RespClient): Promise<void> {
+  await waitSynced(master, replica);
+  const [a, b] = await Promise.all([digest(master), digest(replica)]);
+  expect(b).toBe(a);
+  expect(a).not.toBe('0'.repeat(40));
+}
+
+async function sendAll(c: RespClient, commands: Array<Array<string | number>>): Promise<void> {
+  for (let i = 0; i < commands.length; i += 5000) {
+    const replies = await c.pipeline(commands.slice(i, i + 5000));
+    const bad = replies.find((r: Reply) => r instanceof RespError);
+    if (bad !== undefined) throw new Error(String(bad));
+  }
+}
+
+/** n keys in db 0, a fifth of each type, small enough for the compact encodings, some with TTLs. */
+export async function writeManyKeys(c: RespClient, n: number, prefix = 'k'): Promise<void> {
+  const cmds: Array<Array<string | number>> = [];
+  for (let i = 0; i < n; i++) {
+    const k = `${prefix}:${i}`;
+    switch (i % 5) {
+      case 0: cmds.push(i % 10 === 0 ? ['SET', k, i] : ['SET', k, `value-${i}`, 'EX', 100_000 + i]); break;
+      case 1: cmds.push(['RPUSH', k, 'a', i, `b${i}`]); break;
+      case 2: cmds.push(['HSET', k, 'f', i, 'g', `v${i}`]); break;
+      case 3: cmds.push(['SADD', k, i, i + 1, `m${i}`]); break;
+      default: cmds.push(['ZADD', k, i, 'x', i / 7, `y${i}`]);
+    }
+  }
+  await sendAll(c, cmds);
+}
+
+/** Writes of every family, in several dbs, with a transaction; round makes each call differ. */
+export async function writeEveryFamily(c: RespClient, round = 0): Promise<void> {
+  const r = String(round);
+  await sendAll(c, [
+    ['SELECT', 0],
+    ['SET', `s:${r}`, 'v', 'EX', 1000], ['INCR', 'counter'], ['INCRBYFLOAT', 'float', '1.5'], ['APPEND', 'app', r],
+    ['SETRANGE', 'range', 3, 'xyz'], ['MSET', `m1:${r}`, 1, `m2:${r}`, 2], ['GETDEL', 'k:10'], ['SETEX', `ex:${r}`, 500, 'e'],
+    ['DEL', 'k:20'], ['EXPIRE', 'k:30', 9999], ['PERSIST', 'k:35'], ['SET', `torename:${r}`, r], ['RENAME', `torename:${r}`, `renamed:${r}`],
+    ['LPUSH', 'list', r, 'a', 'b'], ['RPOP', 'list'], ['LSET', 'list', 0, 'first'], ['LTRIM', 'list', 0, 50], ['LMOVE', 'list', 'list2', 'LEFT', 'RIGHT'],
+    ['HSET', 'hash', `f${r}`, r], ['HINCRBY', 'hash', 'n', 3], ['HDEL', 'k:2', 'f'], ['HINCRBYFLOAT', 'hash', 'fl', '0.25'],
+    ['SADD', 'set', r, 'x'], ['SREM', 'set', 'x'], ['SPOP', 'k:3'], ['SINTERSTORE', 'inter', 'set', 'k:8'], ['SMOVE', 'set', 'set2', r],
+    ['ZADD', 'zset', round, `m${r}`], ['ZINCRBY', 'zset', 2.5, 'm0'], ['ZPOPMIN', 'k:4'], ['ZREMRANGEBYRANK', 'k:9', 0, 0],
+    ['ZUNIONSTORE', 'zu', 2, 'zset', 'k:14'],
+    ['MULTI'], ['INCR', 'tx'], ['SADD', 'txset', r], ['HSET', 'txhash', r, r], ['EXEC'],
+    ['SELECT', 3], ['SET', `db3:${r}`, r], ['RPUSH', 'db3list', r], ['COPY', `db3:${r}`, `db3copy:${r}`],
+    ['SELECT', 5], ['SET', 'db5', r], ['FLUSHDB'], ['SET', `db5:${r}`, r, 'PX', 123456],
+    ['SELECT', 0],
+  ]);
+}
