@@ -53,8 +53,11 @@ export class Persistence {
   loading: 0 | 1 = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
-  /** repl-stream-db of the RDB loaded at start-up: the db a restarted replica's stream continues in. */
-  loadedStreamDb = 0;
+  /**
+   * repl-stream-db of the RDB loaded at start-up, when it gave a replica back its replid and
+   * offset: the db its stream continues in. Null when no such history was loaded.
+   */
+  loadedStreamDb: number | null = null;
   private bg: Bgsave | null = null;
   /** lastbgsave_try: unix s of the last BGSAVE start. */
   private lastBgsaveTry = 0;

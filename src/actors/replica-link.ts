@@ -96,6 +96,10 @@ export class ReplicaLink {
         discardCachedMaster: () => this.discardCachedMaster(),
         log: (_, p) => server.log[p.level](p.msg),
       },
+      guards: {
+        // masterauth as it is now: CONFIG SET masterauth applies to the next attempt.
+        needsAuth: () => server.config.get('masterauth') !== '',
+      },
     });
     if (cached !== null) {
       this.cachedClient = this.newMasterClient();
@@ -131,7 +135,7 @@ export class ReplicaLink {
     clearInterval(this.timer);
     if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
     this.actor.stop();
-    this.master = null;
+    this.dropMasterClient();
     this.cachedClient = null;
   }
 
@@ -196,7 +200,16 @@ export class ReplicaLink {
     this.socket = null;
     this.mode = 'idle';
     this.pending = EMPTY;
+    this.dropMasterClient();
+  }
+
+  /** The master client leaves CLIENT LIST with its link. */
+  private dropMasterClient(): void {
+    const c = this.master;
+    if (c === null) return;
     this.master = null;
+    c.onClose = null;
+    this.server.clients.delete(c.id);
   }
 
   private send(buf: Buffer): void {
@@ -467,6 +480,9 @@ export class ReplicaLink {
 
   private startStream(c: Client): void {
     this.master = c;
+    // CLIENT KILL TYPE master drops the link; the master is cached as on any link loss.
+    c.onClose = () => this.socket?.destroy();
+    this.server.clients.set(c.id, c);
     this.raw = [];
     this.rawHead = 0;
     this.appliedEnd = 0;
@@ -550,7 +566,7 @@ export class ReplicaLink {
   private cacheMaster(): void {
     this.server.log.notice('Caching the disconnected master state.');
     const old = this.master;
-    this.master = null;
+    this.dropMasterClient();
     if (old === null) return;
     const c = this.newMasterClient();
     c.db = old.db;
@@ -580,10 +596,11 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     cached = old.actor.getSnapshot().context.cached ?? (old.master !== null ? { replid: repl.replid, offset: repl.masterReplOffset } : null);
     db = old.master?.db.id ?? 0;
     old.stop();
-  } else if (repl.masterReplOffset > 0) {
-    // replicationCacheMasterUsingMyself
+  } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
+    // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
-    db = server.persistence.loadedStreamDb;
+    db = server.persistence.loadedStreamDb ?? 0;
+    server.persistence.loadedStreamDb = null;
   }
   repl.disconnectReplicas();
   server.keyspace.expireMode = 'hide';

@@ -132,7 +132,7 @@ export class Server {
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.isMaster) {
           this.log.verbose('Closing idle client');
           c.close();
         }

@@ -11,8 +11,8 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
 /** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
-function clientType(_c: Client): ClientType {
-  return 'normal';
+function clientType(c: Client): ClientType {
+  return c.isMaster ? 'master' : 'normal';
 }
 
 /** getClientTypeByName */
@@ -35,6 +35,7 @@ function fdOf(c: Client): number {
 function clientInfoString(c: Client, argvMem: number): string {
   const now = Date.now();
   let flags = '';
+  if (c.isMaster) flags += 'M';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';

@@ -5,6 +5,7 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
 import { serverState } from './server-state.js';
+import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
@@ -31,7 +32,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   // A master's stream is obeyed: none of the checks apply to it (mustObeyClient).
-  const refusal = c.isMaster ? null : refuse(c, cmd);
+  const refusal = c.isMaster ? null : refuse(c, cmd, argv);
   if (refusal !== null) {
     reject(c, refusal, cmd);
     return;
@@ -49,16 +50,16 @@ export function execute(c: Client, argv: string[]): void {
 }
 
 /** processCommand's checks, in Redis's order: the error a client gets, or null. */
-function refuse(c: Client, cmd: Command): string | null {
+function refuse(c: Client, cmd: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
   if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
   const link = server.replicaLink;
   if (link !== null) {
     if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
-    if (!cmd.allowsStale && !link.linkUp && !server.config.getBool('replica-serve-stale-data')) return MASTERDOWN;
+    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
   }
-  if (server.persistence.loading === 1 && !cmd.allowsLoading) return LOADING;
+  if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
   return null;
 }
 

@@ -10,7 +10,7 @@ import type { CommandSpec } from './command.js';
 function replicaof(c: Client, argv: string[]): void {
   const server = c.server;
   const who = `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name}`;
-  if (is(argv[1], 'no') && is(argv[2], 'one')) {
+  if (is(argv[1], 'NO') && is(argv[2], 'ONE')) {
     if (server.replicaLink !== null) {
       replicationUnsetMaster(server);
       server.log.notice(`MASTER MODE enabled (user request from '${who}')`);

@@ -386,18 +386,12 @@ export const replicaLinkMachine = setup({
               {
                 guard: 'isBulkLength',
                 target: 'receiving',
-                actions: [
-                  'recordPayloadHeader',
-                  { type: 'log', params: ({ context }) => ({ level: 'notice', msg: `MASTER <-> REPLICA sync: receiving ${context.transferSize} bytes from master` }) },
-                ],
+                actions: 'recordPayloadHeader',
               },
               {
                 guard: 'isEofMark',
                 target: 'receiving',
-                actions: [
-                  'recordPayloadHeader',
-                  { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync: receiving streamed RDB from master' } },
-                ],
+                actions: 'recordPayloadHeader',
               },
               {
                 guard: 'isError',

@@ -85,3 +85,16 @@ export async function writeEveryFamily(c: RespClient, round = 0): Promise<void> 
     ['SELECT', 0],
   ]);
 }
+
+/** The log lines a server writes from now on (at notice level and above). */
+export function captureLog(log: { level: string; raw(text: string): void }): string[] {
+  const lines: string[] = [];
+  log.level = 'notice';
+  log.raw = (text: string) => void lines.push(text.trimEnd());
+  return lines;
+}
+
+/** A field of the master's INFO stats (sync_full, sync_partial_ok...). */
+export async function stat(c: RespClient, name: string): Promise<number> {
+  return Number((await info(c, 'stats')).get(name));
+}

@@ -100,8 +100,8 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
 }
 
 /** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']); DEBUG allowed locally, as in Redis's own tests. */
-export async function startRedis(args: string[] = [], dir = tempDir('redis-test-')): Promise<Proc> {
-  const port = await freePort();
+export async function startRedis(args: string[] = [], dir = tempDir('redis-test-'), port?: number): Promise<Proc> {
+  port ??= await freePort();
   return startProcess('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--enable-debug-command', 'local', ...args,
