@@ -90,6 +90,16 @@ const isError = (line: string): boolean => line.startsWith('-');
 const timedOut = (c: ReplicaLinkContext, e: LinkIo): boolean => e.now - e.lastIoAt > c.replTimeoutMs;
 const line = (e: ReplicaLinkEvent): string => (e as Ev<'REPLY'>).line;
 
+/** replicationCron: a connection or handshake with no byte from the master for repl-timeout ends. */
+const CONNECT_TIMEOUT = [
+  {
+    guard: 'timedOut',
+    target: '#replicaLink.connect',
+    actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown'],
+  },
+  { actions: 'recordIo' },
+] as const;
+
 export const replicaLinkMachine = setup({
   types: {
     context: {} as ReplicaLinkContext,
@@ -232,15 +242,13 @@ export const replicaLinkMachine = setup({
             'closeSocket', 'linkDown',
           ],
         },
-        TICK: [
-          { guard: 'timedOut', target: 'connect', actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown'] },
-          { actions: 'recordIo' },
-        ],
+        TICK: CONNECT_TIMEOUT,
       },
     },
     /** REPL_STATE_RECEIVE_PING_REPLY */
     receivePong: {
       on: {
+        TICK: CONNECT_TIMEOUT,
         REPLY: [
           {
             guard: 'pongAccepted',
@@ -363,10 +371,7 @@ export const replicaLinkMachine = setup({
           target: 'connect',
           actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Master closed the connection during the handshake: ${event.reason}` }) }, 'closeSocket', 'linkDown'],
         },
-        TICK: [
-          { guard: 'timedOut', target: 'connect', actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown'] },
-          { actions: 'recordIo' },
-        ],
+        TICK: CONNECT_TIMEOUT,
       },
     },
     /** The master did not take PSYNC: SYNC asks for the payload without a replid. */
