@@ -5,11 +5,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { decodeRdb } from '../io/rdb-decoder.js';
+import { decodeRdb, decodeRdbInSlices, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
+
+/** A replica's load gives the event loop back this often (ms). */
+const LOAD_SLICE_MS = 10;
 
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long (s). */
 const BGSAVE_RETRY_DELAY = 5;
@@ -49,8 +52,11 @@ export class Persistence {
   lastBgsaveTimeSec = -1;
   /** rdb_saves: SAVE and BGSAVE runs. */
   rdbSaves = 0;
-  /** loading: 1 while a dataset is being loaded. */
+  /** loading: 1 while a dataset is being loaded; what INFO's loading_* fields report of it. */
   loading: 0 | 1 = 0;
+  loadingStartedAt = 0;
+  loadingTotalBytes = 0;
+  loadingLoadedBytes = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
   /**
@@ -286,39 +292,59 @@ export class Persistence {
   }
 
   /**
-   * A master's payload (readSyncBulkPayload's load): decoded whole before anything changes,
-   * keys with a past expiry kept (the master's DELs will come), onFlush called just before
-   * the old dataset goes. Resolves with the stream's db (repl-stream-db); rejects, nothing
-   * changed, on a bad payload.
+   * A master's payload (readSyncBulkPayload's load), decoded whole before anything changes:
+   * the decode yields to the event loop every few ms (clients get -LOADING meanwhile) and
+   * keeps keys whose expiry has passed (the master's DELs will come). Rejects, nothing
+   * changed, on a bad payload; the caller then installs the result with installPayload.
    */
-  async loadReplicaPayload(buf: Buffer, onFlush: () => void): Promise<number> {
-    const aux = this.install(buf, -Infinity, onFlush);
-    const db = Number(aux.get('repl-stream-db') ?? 0);
+  async decodeReplicaPayload(buf: Buffer): Promise<DecodedRdb> {
+    const log = this.server.log;
+    this.loading = 1;
+    this.loadingStartedAt = unixTime();
+    this.loadingTotalBytes = buf.length;
+    this.loadingLoadedBytes = 0;
+    try {
+      return await decodeRdbInSlices(buf, { databases: this.server.keyspace.dbs.length, now: -Infinity, log: (level, msg) => log[level](msg) },
+        LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
+    } finally {
+      this.loading = 0;
+    }
+  }
+
+  /** The decoded payload replaces every db; its repl-stream-db, the db the stream goes on in. */
+  installPayload(rdb: DecodedRdb): number {
+    this.apply(rdb);
+    const db = Number(rdb.aux.get('repl-stream-db') ?? 0);
     return Number.isInteger(db) && db >= 0 ? db : 0;
   }
 
-  /** rdbLoadRio's tail: decode all, then swap every db's maps in; the dirty count stays. */
-  private install(buf: Buffer, now?: number, onFlush?: () => void): Map<string, string> {
+  /** rdbLoadRio: decode all, then install. */
+  private install(buf: Buffer): Map<string, string> {
     const log = this.server.log;
-    const ks = this.server.keyspace;
     this.loading = 1;
     try {
-      const rdb = decodeRdb(buf, { databases: ks.dbs.length, now, log: (level, msg) => log[level](msg) });
-      logAux(this.server, rdb.aux);
-      onFlush?.();
-      const dirty = ks.dirty;
-      for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
-      ks.dirty = dirty;
-      settleHeap();
-      this.lastLoadKeysLoaded = rdb.keysLoaded;
-      this.lastLoadKeysExpired = rdb.keysExpired;
-      const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
-      if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
-      else log.notice(`${done}.`);
+      const rdb = decodeRdb(buf, { databases: this.server.keyspace.dbs.length, log: (level, msg) => log[level](msg) });
+      this.apply(rdb);
       return rdb.aux;
     } finally {
       this.loading = 0;
     }
+  }
+
+  /** rdbLoadRio's tail: swap every db's maps in; the dirty count stays. */
+  private apply(rdb: DecodedRdb): void {
+    const log = this.server.log;
+    const ks = this.server.keyspace;
+    logAux(this.server, rdb.aux);
+    const dirty = ks.dirty;
+    for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+    ks.dirty = dirty;
+    settleHeap();
+    this.lastLoadKeysLoaded = rdb.keysLoaded;
+    this.lastLoadKeysExpired = rdb.keysExpired;
+    const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
+    if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
+    else log.notice(`${done}.`);
   }
 }
 

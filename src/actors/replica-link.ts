@@ -423,12 +423,13 @@ export class ReplicaLink {
     this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     // replicationAttachToNewMaster: our replicas follow the new history from scratch.
     this.server.replication.disconnectReplicas();
-    persistence.loadReplicaPayload(payload, () => this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data')).then(
-      (streamDb) => {
+    persistence.decodeReplicaPayload(payload).then(
+      (rdb) => {
         if (this.transfer !== t) return;
         if (t.tmp !== '') renameSync(t.tmp, persistence.path);
         this.transfer = null;
-        this.streamDb = streamDb;
+        this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        this.streamDb = persistence.installPayload(rdb);
         const repl = this.server.replication;
         repl.replid = replid;
         repl.masterReplOffset = offset;

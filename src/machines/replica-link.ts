@@ -427,6 +427,8 @@ export const replicaLinkMachine = setup({
         loading: {
           entry: 'loadPayload',
           on: {
+            // The master owes us nothing while we load: no repl-timeout here.
+            TICK: { actions: 'recordIo' },
             LOADED: {
               target: '#replicaLink.connected',
               actions: [

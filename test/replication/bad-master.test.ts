@@ -223,6 +223,24 @@ describe('a misbehaving master', () => {
     expect(await s.c.call('GET', 'b')).toBe('2');
   });
 
+  it('a large load yields to the event loop: clients get -LOADING and INFO shows its progress', async () => {
+    const keys: Record<string, string> = {};
+    for (let i = 0; i < 300_000; i++) keys[`key:${i}`] = `value:${i}`;
+    const payload = rdbOf(keys);
+    const s = await setup();
+    const l = await s.fm.accept();
+    await l.handshake();
+    l.sendPayload(payload);
+    let persistence = await info(s.c, 'persistence');
+    await waitFor('the load to start', async () => (persistence = await info(s.c, 'persistence')).get('loading') === '1', 20_000);
+    expect(Number(persistence.get('loading_total_bytes'))).toBeGreaterThan(1_000_000);
+    expect(persistence.has('loading_eta_seconds')).toBe(true);
+    expect(await s.c.call('GET', 'precious')).toMatchObject({ message: 'LOADING Redis is loading the dataset in memory' });
+    expect((await info(s.c)).get('master_sync_in_progress')).toBe('1');
+    await waitFor('the load to end', async () => (await s.c.call('DBSIZE')) === 300_000);
+    expect(await s.c.call('GET', 'key:299999')).toBe('value:299999');
+  });
+
   it('a refused port and an unreachable host', async () => {
     const s = await setup();
     const port = await freePort();
