@@ -55,4 +55,54 @@ describe('redstate replica of redis-server 7.0', () => {
     expect(await r.call('ROLE')).toEqual(['slave', '127.0.0.1', redis.port, 'connected', Number((await info(r)).get('slave_repl_offset'))]);
     await waitFor('digest', async () => (await digest(r)) === (await digest(m)));
   });
+
+  it('answers INFO replication with the fields of a redis-server replica, in its order, and ROLE as it does', async () => {
+    const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
+    running.push(redis);
+    const twin = await startRedis(['--replicaof', '127.0.0.1', String(redis.port)]);
+    running.push(twin);
+    const replica = await startRedstate({ replicaof: ['127.0.0.1', String(redis.port)] });
+    running.push(replica);
+    const m = await client(redis.port);
+    const t = await client(twin.port);
+    const r = await client(replica.port);
+    await m.call('SET', 'a', 1);
+    await expectSameData(m, t);
+    await expectSameData(m, r);
+    expect([...(await info(r)).keys()]).toEqual([...(await info(t)).keys()]);
+    const [tr, rr] = [await t.call('ROLE'), await r.call('ROLE')] as unknown[][];
+    expect(rr.slice(0, 4)).toEqual(tr.slice(0, 4));
+    expect(rr[4]).toBe(tr[4]);
+    // A link that is down adds master_link_down_since_seconds on both.
+    await twin.close();
+    const down = await startRedstate({ replicaof: ['127.0.0.1', String(twin.port)] });
+    running.push(down);
+    const d = await client(down.port);
+    const di = await info(d);
+    expect(di.get('master_link_status')).toBe('down');
+    expect(Number(di.get('master_link_down_since_seconds'))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('never expires a key by itself, reads an expired one as missing, and drops it on the master\'s DEL', async () => {
+    const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
+    running.push(redis);
+    const replica = await startRedstate({ replicaof: ['127.0.0.1', String(redis.port)] });
+    running.push(replica);
+    const m = await client(redis.port);
+    const r = await client(replica.port);
+    expect(await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', 0)).toBe('OK');
+    await m.call('SET', 'short', 'lived', 'PX', 200);
+    await m.call('SET', 'long', 'lived');
+    await expectSameData(m, r);
+    expect(await r.call('GET', 'short')).toBe('lived');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await r.call('GET', 'short')).toBeNull();
+    expect(await r.call('EXISTS', 'short')).toBe(0);
+    expect(await r.call('TTL', 'short')).toBe(-2);
+    // Still held: the master has not deleted it yet.
+    expect(await r.call('DBSIZE')).toBe(2);
+    expect(await m.call('GET', 'short')).toBeNull();
+    await waitFor('the DEL from the master', async () => (await r.call('DBSIZE')) === 1);
+    await expectSameData(m, r);
+  });
 });
