@@ -111,8 +111,10 @@ export async function startRedis(args: string[] = [], dir = tempDir('redis-test-
 /** redstate as its own process, from the build (npm run build first). */
 export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
   const port = await freePort();
-  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'),
-    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args], port, dir, false);
+  // A config file, when given, must come first, as redis-server takes it.
+  const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
+  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'), ...file,
+    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)], port, dir, false);
 }
 
 export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => ''): Promise<void> {

@@ -1,10 +1,12 @@
 // redstate as the replica of a real redis-server 7.0 master: full sync (the master saving to
 // disk or streaming diskless; our load from disk or swapdb), then the stream of every family.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { digest, writeEveryType } from '../helpers/dataset.js';
 import { expectSameData, info, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type Running } from '../helpers/servers.js';
+import { startRedis, startRedstate, startRedstateProcess, tempDir, type Running } from '../helpers/servers.js';
 
 const running: Running[] = [];
 const clients: RespClient[] = [];
@@ -104,5 +106,30 @@ describe('redstate replica of redis-server 7.0', () => {
     expect(await m.call('GET', 'short')).toBeNull();
     await waitFor('the DEL from the master', async () => (await r.call('DBSIZE')) === 1);
     await expectSameData(m, r);
+  });
+
+  it('takes replicaof as a flag (logging as a replica does) and CONFIG REWRITE keeps what REPLICAOF set', async () => {
+    const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
+    running.push(redis);
+    const m = await client(redis.port);
+    await writeManyKeys(m, 1000);
+    const dir = tempDir();
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, 'save ""\n');
+    const proc = await startRedstateProcess([conf, '--replicaof', '127.0.0.1', String(redis.port), '--dir', dir], dir);
+    running.push(proc);
+    const r = await client(proc.port);
+    await expectSameData(m, r);
+    for (const line of ['* Connecting to MASTER 127.0.0.1:', '* MASTER <-> REPLICA sync started', '* Master replied to PING, replication can continue...',
+      '* Partial resynchronization not possible (no cached master)', '* Full resync from master: ', '* MASTER <-> REPLICA sync: Flushing old data',
+      '* MASTER <-> REPLICA sync: Loading DB in memory', '* MASTER <-> REPLICA sync: Finished with success']) {
+      expect(proc.output()).toMatch(new RegExp(`^\\d+:S .*${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    }
+    expect(await r.call('CONFIG', 'REWRITE')).toBe('OK');
+    expect(readFileSync(conf, 'latin1')).toContain(`replicaof 127.0.0.1 ${redis.port}`);
+    expect(await r.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    expect(await r.call('CONFIG', 'REWRITE')).toBe('OK');
+    expect(readFileSync(conf, 'latin1')).not.toContain('replicaof');
+    expect(proc.output()).toMatch(/^\d+:M .*MASTER MODE enabled \(user request from 'id=/m);
   });
 });
