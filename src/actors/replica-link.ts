@@ -47,6 +47,12 @@ interface Transfer {
 
 const unixTime = (): number => Math.floor(Date.now() / 1000);
 
+/** REPLCONF GETACK, cheaply ruled out for every other command of the stream. */
+function isGetack(argv: string[]): boolean {
+  return argv.length >= 2 && argv[0]!.length === 8 && argv[1]!.length === 6 &&
+    argv[0]!.toLowerCase() === 'replconf' && argv[1]!.toLowerCase() === 'getack';
+}
+
 const command = (...args: string[]): Buffer => encodeCommand(args);
 
 export class ReplicaLink {
@@ -57,6 +63,8 @@ export class ReplicaLink {
   private mode: Mode = 'idle';
   /** Bytes read but not yet consumed by the current mode. */
   private pending: Buffer = EMPTY;
+  /** The stream that follows a payload, kept while the payload loads. */
+  private held: Buffer[] = [];
   private transfer: Transfer | null = null;
   /** The client the master's stream runs as, and the one kept for the next PSYNC (its db too). */
   master: Client | null = null;
@@ -200,6 +208,7 @@ export class ReplicaLink {
     this.socket = null;
     this.mode = 'idle';
     this.pending = EMPTY;
+    this.held = [];
     this.dropMasterClient();
   }
 
@@ -254,7 +263,7 @@ export class ReplicaLink {
         this.readPayload(chunk);
         break;
       case 'held':
-        this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+        this.held.push(chunk);
         break;
       case 'stream':
         this.applyStream(chunk);
@@ -269,7 +278,10 @@ export class ReplicaLink {
     while (this.mode === 'lines') {
       const nl = this.pending.indexOf(10);
       if (nl < 0) {
-        if (this.pending.length > 64 * 1024) this.actor.send({ type: 'FAILED', reason: 'Master sent a reply line too long' });
+        if (this.pending.length > 64 * 1024) {
+          this.server.log.warning('Master sent a reply line longer than 64 kB: closing the link');
+          this.socket?.destroy();
+        }
         return;
       }
       const end = nl > 0 && this.pending[nl - 1] === 13 ? nl - 1 : nl;
@@ -375,7 +387,7 @@ export class ReplicaLink {
     if (!done) return;
     // Anything after the payload is the stream; it waits until the load is over.
     this.mode = 'held';
-    this.pending = rest;
+    this.held = rest.length > 0 ? [rest] : [];
     this.actor.send({ type: 'PAYLOAD_RECEIVED', read: t.read });
   }
 
@@ -491,9 +503,11 @@ export class ReplicaLink {
     this.readOffset = this.server.replication.masterReplOffset;
     this.lastIoAt = Date.now();
     this.mode = 'stream';
-    const held = this.pending;
+    const held = this.held;
+    this.held = [];
+    if (this.pending.length > 0) held.unshift(this.pending);
     this.pending = EMPTY;
-    if (held.length > 0) this.applyStream(held);
+    for (const chunk of held) if (this.master === c) this.applyStream(chunk);
   }
 
   /** The master's commands, applied as they complete; a malformed one ends the link. */
@@ -516,7 +530,7 @@ export class ReplicaLink {
   private readonly sink = (argv: string[]): boolean => {
     const c = this.master;
     if (c === null) return false;
-    if (argv.length >= 2 && argv[0]!.toLowerCase() === 'replconf' && argv[1]!.toLowerCase() === 'getack') {
+    if (isGetack(argv)) {
       this.feedApplied();
       this.sendAck();
     } else {
@@ -527,7 +541,6 @@ export class ReplicaLink {
       } finally {
         ks.expireMode = 'hide';
       }
-      c.reply.take();
     }
     // A transaction is applied, and fed on, whole: its bytes count once EXEC ran.
     if (c.multi === null) this.appliedEnd = c.parser.commandEnd;
