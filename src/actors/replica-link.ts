@@ -134,7 +134,7 @@ export class ReplicaLink {
     if (snap.status !== 'active') return;
     this.actor.send({
       type: 'TICK', now: Date.now(), lastIoAt: this.lastIoAt, read: this.transfer?.read ?? 0,
-      offset: this.server.replication.masterReplOffset,
+      transferStartedAt: this.transfer?.startedAt ?? 0, offset: this.server.replication.masterReplOffset,
     });
   }
 
@@ -196,7 +196,10 @@ export class ReplicaLink {
 
   private onClosed(socket: Socket, reason: string): void {
     if (this.socket !== socket) return;
-    this.actor.send({ type: 'SOCKET_CLOSED', reason, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, offset: this.server.replication.masterReplOffset });
+    this.actor.send({
+      type: 'SOCKET_CLOSED', reason, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, transferStartedAt: 0,
+      offset: this.server.replication.masterReplOffset,
+    });
   }
 
   // undoConnectWithMaster

@@ -34,6 +34,9 @@ export interface ReplicaLinkContext extends ReplicaLinkInput {
   eofMark: string;
   /** Payload bytes read so far, as of the last tick or phase change. */
   transferRead: number;
+  /** The payload's rate (bytes/s) and, when its size is known, the seconds left, as of the last tick. */
+  transferRate: number;
+  transferEta: number;
   /** Unix ms of the last byte from the master, as of the last tick or phase change. */
   lastIoAt: number;
   /** Unix ms the link went down (repl_down_since); 0 while connected. */
@@ -47,6 +50,8 @@ export interface LinkIo {
   now: number;
   lastIoAt: number;
   read: number;
+  /** Unix ms the payload began to arrive (0: no payload). */
+  transferStartedAt: number;
   /** The replication offset processed so far (connected state). */
   offset: number;
 }
@@ -141,9 +146,12 @@ export const replicaLinkMachine = setup({
     log: (_, _params: { level: 'notice' | 'warning'; msg: string }) => {},
 
     // Context bookkeeping.
-    recordIo: assign(({ event }) => {
+    recordIo: assign(({ context, event }) => {
       const e = event as LinkIo;
-      return { lastIoAt: e.lastIoAt, transferRead: e.read };
+      const secs = (e.now - e.transferStartedAt) / 1000;
+      const rate = e.transferStartedAt > 0 && secs > 0 ? Math.round(e.read / secs) : 0;
+      const eta = rate > 0 && context.transferSize > 0 ? Math.ceil((context.transferSize - e.read) / rate) : -1;
+      return { lastIoAt: e.lastIoAt, transferRead: e.read, transferRate: rate, transferEta: eta };
     }),
     recordFullResync: assign(({ event }) => {
       const r = parseFullResync(line(event));
@@ -166,7 +174,7 @@ export const replicaLinkMachine = setup({
         : { transferSize: Number(l.slice(1)), eofMark: '', transferRead: 0 };
     }),
     recordPayloadRead: assign(({ event }) => ({ transferRead: (event as Ev<'PAYLOAD_RECEIVED'>).read })),
-    resetTransfer: assign({ transferSize: -1, eofMark: '', transferRead: 0 }),
+    resetTransfer: assign({ transferSize: -1, eofMark: '', transferRead: 0, transferRate: 0, transferEta: -1 }),
     linkUp: assign({ linkDownSince: 0 }),
     linkDown: assign(({ context, event }) => ({
       linkDownSince: context.linkDownSince === 0 ? (event as Partial<LinkIo>).now ?? context.now : context.linkDownSince,
@@ -202,6 +210,8 @@ export const replicaLinkMachine = setup({
     transferSize: -1,
     eofMark: '',
     transferRead: 0,
+    transferRate: 0,
+    transferEta: -1,
     lastIoAt: input.now,
     linkDownSince: input.now,
     lastError: '',

@@ -21,12 +21,13 @@ function start(input: Partial<ReplicaLinkInput> = {}) {
   const actor = createActor(machine, {
     input: { masterHost: '127.0.0.1', masterPort: 6379, auth: false, replTimeoutMs: 60_000, cached: null, now: 0, ...input },
   }).start();
-  const io = (now: number, offset = 0) => ({ now, lastIoAt: now, read: 0, offset });
+  const io = (now: number, offset = 0) => ({ now, lastIoAt: now, read: 0, transferStartedAt: 0, offset });
   return {
     actor, done, logs,
     state: () => actor.getSnapshot().value,
     ctx: () => actor.getSnapshot().context,
-    tick: (now: number, lastIoAt = now, offset = 0) => actor.send({ type: 'TICK', now, lastIoAt, read: 0, offset }),
+    tick: (now: number, lastIoAt = now, offset = 0, read = 0, transferStartedAt = 0) =>
+      actor.send({ type: 'TICK', now, lastIoAt, read, transferStartedAt, offset }),
     reply: (line: string) => actor.send({ type: 'REPLY', line }),
     closed: (now: number, offset = 0) => actor.send({ type: 'SOCKET_CLOSED', reason: 'connection lost', ...io(now, offset) }),
   };
@@ -54,6 +55,8 @@ describe('replica-link machine', () => {
     expect(t.logs).toContain(`Full resync from master: ${ID}:1234`);
     t.reply('$100');
     expect(t.ctx().transferSize).toBe(100);
+    t.tick(1500, 1500, 0, 25, 1000);
+    expect(t.ctx()).toMatchObject({ transferRead: 25, transferRate: 50, transferEta: 2 });
     t.actor.send({ type: 'PAYLOAD_RECEIVED', read: 100 });
     expect(t.state()).toEqual({ transfer: 'loading' });
     t.actor.send({ type: 'LOADED' });
