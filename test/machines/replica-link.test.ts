@@ -2,6 +2,7 @@
 // are recorded in order, so each test states what the actor would have done.
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
+import { createTestModel } from 'xstate/graph';
 import { continueReplid, parseFullResync, replicaLinkMachine, type ReplicaLinkInput } from '../../src/machines/replica-link.js';
 
 const ID = 'a'.repeat(40);
@@ -207,6 +208,29 @@ describe('replica-link machine', () => {
     const json = JSON.stringify(replicaLinkMachine.toJSON());
     for (const s of ['connect', 'connecting', 'receivePong', 'handshake', 'syncFallback', 'transfer', 'connected', 'stopped']) {
       expect(json).toContain(`"${s}"`);
+    }
+  });
+
+  it('is walkable by xstate/graph: shortest paths reach every state', () => {
+    const io = { lastIoAt: 0, read: 0, transferStartedAt: 0, offset: 0 };
+    const events = [
+      { type: 'TICK', now: 0, ...io }, { type: 'TICK', now: 120_000, ...io }, { type: 'SOCKET_UP' },
+      { type: 'SOCKET_CLOSED', reason: 'lost', now: 0, ...io }, { type: 'REPLY', line: '+PONG' }, { type: 'REPLY', line: '+OK' },
+      { type: 'REPLY', line: '-ERR x' }, { type: 'REPLY', line: `+FULLRESYNC ${ID} 0` }, { type: 'REPLY', line: '+CONTINUE' },
+      { type: 'REPLY', line: '-LOADING' }, { type: 'REPLY', line: '$10' }, { type: 'REPLY', line: `$EOF:${ID}` },
+      { type: 'PAYLOAD_RECEIVED', read: 10 }, { type: 'LOADED' }, { type: 'FAILED', reason: 'x' },
+      { type: 'STREAM_ERROR', reason: 'x' }, { type: 'STOP' },
+    ] as const;
+    const model = createTestModel(replicaLinkMachine, { events: [...events] });
+    const paths = model.getShortestPaths({
+      input: { masterHost: 'h', masterPort: 1, auth: true, replTimeoutMs: 60_000, cached: { replid: ID, offset: 1 }, now: 0 },
+      serializeState: (snap) => JSON.stringify([snap.value, snap.context.cached === null]),
+    });
+    // TestModel keeps the longest of paths that share a prefix: every step's state was reached.
+    const reached = new Set(paths.flatMap((p) => p.steps.map((step) => JSON.stringify(step.state.value))));
+    for (const v of ['"connect"', '"connecting"', '"receivePong"', '{"handshake":"auth"}', '{"handshake":"port"}', '{"handshake":"capa"}',
+      '{"handshake":"psync"}', '{"transfer":"bulkHeader"}', '{"transfer":"receiving"}', '{"transfer":"loading"}', '"connected"', '"stopped"']) {
+      expect(reached).toContain(v);
     }
   });
 });
