@@ -107,6 +107,11 @@ export class ReplicaLink {
       guards: {
         // masterauth as it is now: CONFIG SET masterauth applies to the next attempt.
         needsAuth: () => server.config.get('masterauth') !== '',
+        // repl-timeout as it is now (CONFIG SET applies at once, as server.repl_timeout does).
+        timedOut: ({ event }) => {
+          const io = event as { now: number; lastIoAt: number };
+          return io.now - io.lastIoAt > server.config.getInt('repl-timeout') * 1000;
+        },
       },
     });
     if (cached !== null) {
@@ -160,6 +165,11 @@ export class ReplicaLink {
 
   get linkUp(): boolean {
     return this.actor.getSnapshot().matches('connected');
+  }
+
+  /** A master is cached (or our own history offered) for the next PSYNC. */
+  get hasCachedMaster(): boolean {
+    return this.cachedClient !== null;
   }
 
   get linkDownSince(): number {
@@ -343,7 +353,8 @@ export class ReplicaLink {
   private receivePayload(size: number, eofMark: string): void {
     const t = this.transfer;
     if (t === null) return;
-    t.size = size;
+    // An EOF-marked payload has no size: INFO shows 0 as Redis does.
+    t.size = eofMark === '' ? size : 0;
     t.mark = eofMark === '' ? null : Buffer.from(eofMark, 'latin1');
     this.mode = 'payload';
     const where = t.fd >= 0 ? 'disk' : 'memory';

@@ -56,8 +56,9 @@ export function replicaInfoFields(server: Server): Array<[string, string | numbe
     ['master_link_status', link.linkUp ? 'up' : 'down'],
     ['master_last_io_seconds_ago', link.master !== null ? Math.floor((now - link.lastIoAt) / 1000) : -1],
     ['master_sync_in_progress', link.state === 'sync' ? 1 : 0],
-    ['slave_read_repl_offset', link.master !== null ? link.readOffset : repl.masterReplOffset],
-    ['slave_repl_offset', repl.masterReplOffset],
+    // Those of the master client, else of the cached one, else 1 (as Redis 7.0 prints them).
+    ['slave_read_repl_offset', link.master !== null ? link.readOffset : link.hasCachedMaster ? repl.masterReplOffset : 1],
+    ['slave_repl_offset', link.master !== null || link.hasCachedMaster ? repl.masterReplOffset : 1],
   ];
   const t = link.transferProgress;
   if (t !== null) {
