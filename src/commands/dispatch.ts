@@ -34,6 +34,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, MISCONF, cmd);
     return;
   }
+  if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -64,6 +68,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const state = serverState(server);
   const errors = state.totalErrorReplies;
   const dirty = ks.dirty;
+  const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
@@ -79,11 +84,13 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
+  if (repl.monitors.size > 0 && !cmd.skipMonitor) repl.feedMonitors(c, argv);
   if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
   }
+  if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
 }
 
 // alsoPropagate
