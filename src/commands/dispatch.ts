@@ -93,6 +93,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
 }
 
+/** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
+export function deletionArgv(c: Client, key: string): string[] {
+  return [c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
+}
+
 // alsoPropagate
 /** An effect of the running command to propagate besides (or instead of) its argv. */
 export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
