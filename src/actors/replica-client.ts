@@ -4,7 +4,8 @@
 // the machine: send() queues the shared Buffers on the client's reply batch.
 import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
-import { replicaClientMachine } from '../machines/replica-client.js';
+import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
+import { EffectQueue } from './effects.js';
 import type { Client } from './client.js';
 
 /** What REPLCONF told us before SYNC/PSYNC (slave_listening_port, slave_addr, slave_capa). */
@@ -46,27 +47,29 @@ export class ReplicaClient {
   private heldBytes = 0;
   private streaming = false;
   private file: ReadStream | null = null;
+  private readonly effects = new EffectQueue();
 
   constructor(readonly client: Client, readonly conf: ReplConf, readonly oldSync: boolean) {
     const server = client.server;
     const log = server.log;
     this.name = replicaName(client, conf);
     this.ip = replicaIp(client, conf);
+    const later = <A extends unknown[]>(fn: (...args: A) => void) => this.effects.defer(fn);
     const machine = replicaClientMachine.provide({
       actions: {
-        replyFullResync: () => {
+        replyFullResync: later(() => {
           if (this.oldSync) return;
           client.reply.simple(`FULLRESYNC ${server.replication.replid} ${this.psyncInitialOffset}`);
           client.flush();
-        },
-        sendNewline: () => client.stream?.write([NEWLINE]),
-        sendBulk: () => this.sendBulk(),
-        startStream: () => this.startStream(),
-        logSyncSucceeded: () => log.notice(`Synchronization with replica ${this.name} succeeded`),
-        logStreamedAwaitingAck: () => log.notice(
-          `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`),
-        logTimedOut: () => log.warning(`Disconnecting timedout replica (streaming sync): ${this.name}`),
-        release: () => this.release(),
+        }),
+        sendNewline: later(() => client.stream?.write([NEWLINE])),
+        sendBulk: later(() => this.sendBulk()),
+        startStream: later(() => this.startStream()),
+        logSyncSucceeded: later(() => log.notice(`Synchronization with replica ${this.name} succeeded`)),
+        logStreamedAwaitingAck: later(() => log.notice(
+          `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`)),
+        logTimedOut: later(() => log.warning(`Disconnecting timedout replica (streaming sync): ${this.name}`)),
+        release: later(() => this.release()),
       },
     });
     this.actor = createActor(machine, {
@@ -76,6 +79,12 @@ export class ReplicaClient {
       this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';
     });
     this.actor.start();
+  }
+
+  /** Sends the machine an event, then does the IO its actions asked for. */
+  tell(event: ReplicaClientEvent): void {
+    this.actor.send(event);
+    this.effects.run();
   }
 
   get state(): string {
@@ -113,7 +122,7 @@ export class ReplicaClient {
 
   /** Drops the replica's connection. */
   close(): void {
-    this.actor.send({ type: 'DISCONNECTED' });
+    if (this.actor.getSnapshot().status === 'active') this.tell({ type: 'DISCONNECTED' });
   }
 
   /** Bytes of stream received before the payload, as another replica joining the same snapshot copies them. */
@@ -144,7 +153,7 @@ export class ReplicaClient {
     if (!over || this.client.closed) return;
     const server = this.client.server;
     server.log.warning(`Client ${server.describeClient(this.client)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-    this.actor.send({ type: 'OUTPUT_LIMIT' });
+    this.tell({ type: 'OUTPUT_LIMIT' });
   }
 
   // sendBulkToSlave
@@ -173,7 +182,7 @@ export class ReplicaClient {
     file.on('error', () => this.close());
     file.on('end', () => {
       this.file = null;
-      this.actor.send({ type: 'BULK_SENT', now: Date.now() });
+      this.tell({ type: 'BULK_SENT', now: Date.now() });
     });
   }
 

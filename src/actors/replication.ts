@@ -189,7 +189,7 @@ export class Replication {
 
   /** REPLCONF ACK: the replica holds the stream up to offset. */
   acked(r: ReplicaClient, offset: number): void {
-    r.actor.send({ type: 'ACK', offset, now: Date.now() });
+    r.tell({ type: 'ACK', offset, now: Date.now() });
     if (this.waiters.length > 0) this.answerWaiters(Date.now());
   }
 
@@ -293,7 +293,7 @@ export class Replication {
       this.propagate(-1, ['PING']);
     }
     for (const r of [...this.replicas]) {
-      r.actor.send({ type: 'TICK', now });
+      r.tell({ type: 'TICK', now });
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);

@@ -70,6 +70,11 @@ export class Server {
     return false;
   }
 
+  /** A directive changed by CONFIG SET: what depends on it follows. */
+  configChanged(name: string): void {
+    if (name === 'repl-backlog-size') this.replication.resizeBacklog();
+  }
+
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */
   describeClient(c: Client): string {
     return clientInfoString(c);

@@ -5,8 +5,9 @@
 // `$EOF:<mark>\r\n` header and the same 40-byte mark.
 import { randomBytes } from 'node:crypto';
 import { createActor, type Actor } from 'xstate';
-import { snapshotMachine, type SnapshotTarget } from '../machines/snapshot.js';
+import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
 import { RdbSnapshotStream } from '../store/snapshot.js';
+import { EffectQueue } from './effects.js';
 import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
@@ -20,6 +21,13 @@ interface Running {
   /** The replica an attaching one copies its held stream from. */
   arriving: ReplicaClient | null;
   stream: RdbSnapshotStream | null;
+  readonly effects: EffectQueue;
+}
+
+/** Sends a snapshot machine an event, then does the IO its actions asked for. */
+function tell(run: Running, event: SnapshotEvent): void {
+  run.actor.send(event);
+  run.effects.run();
 }
 
 export class Snapshotter {
@@ -46,14 +54,14 @@ export class Snapshotter {
       const state = cur.actor.getSnapshot().value;
       if (state === 'gathering') {
         cur.replicas.add(r);
-        cur.actor.send({ type: 'REQUEST', now: Date.now() });
+        tell(cur, { type: 'REQUEST', now: Date.now() });
         return;
       }
       const donor = [...cur.replicas].find((o) => o.state === 'waitBgsaveEnd');
       if (state === 'running' && target === 'disk' && donor !== undefined) {
         cur.replicas.add(r);
         cur.arriving = donor;
-        cur.actor.send({ type: 'ATTACH' });
+        tell(cur, { type: 'ATTACH' });
         cur.arriving = null;
         log.notice('Waiting for end of BGSAVE for SYNC');
         return;
@@ -72,12 +80,12 @@ export class Snapshotter {
     this.waiting.delete(r);
     const cur = this.current;
     if (cur === null || !cur.replicas.delete(r)) return;
-    if (cur.replicas.size === 0 && cur.target === 'socket') cur.actor.send({ type: 'ABORT' });
+    if (cur.replicas.size === 0 && cur.target === 'socket') tell(cur, { type: 'ABORT' });
   }
 
   /** Cron: the gathering delay, and the next snapshot for replicas left waiting. */
   tick(now: number): void {
-    this.current?.actor.send({ type: 'TICK', now });
+    if (this.current !== null) tell(this.current, { type: 'TICK', now });
     if (this.current !== null || this.waiting.size === 0 || this.server.persistence.bgsaveInProgress) return;
     const first = this.waiting.values().next().value!;
     const target = this.targetFor(first);
@@ -88,25 +96,26 @@ export class Snapshotter {
 
   /** Ends the snapshot for replicas in progress (shutdown); its replicas are dropped. */
   abort(): void {
-    this.current?.actor.send({ type: 'ABORT' });
+    if (this.current !== null) tell(this.current, { type: 'ABORT' });
   }
 
   private begin(target: SnapshotTarget, replicas: ReplicaClient[]): void {
     const config = this.server.config;
     const log = this.server.log;
     let running: Running | null = null;
+    const effects = new EffectQueue();
     const machine = snapshotMachine.provide({
       actions: {
-        logDelayed: ({ context }) => {
+        logDelayed: effects.defer(({ context }) => {
           if (context.target === 'socket' && context.delayMs > 0) log.notice('Delay next BGSAVE for diskless SYNC');
-        },
-        startSnapshot: () => this.start(running!),
-        attachReplica: () => {
+        }),
+        startSnapshot: effects.defer(() => this.start(running!)),
+        attachReplica: effects.defer(() => {
           const r = [...running!.replicas].at(-1)!;
           r.adoptStream(running!.arriving!);
-          r.actor.send({ type: 'SNAPSHOT_STARTED', diskless: false });
-        },
-        finish: ({ event }) => this.finish(running!, event.type === 'DONE'),
+          r.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
+        }),
+        finish: effects.defer(({ event }) => this.finish(running!, event.type === 'DONE')),
       },
     });
     const actor = createActor(machine, {
@@ -116,12 +125,12 @@ export class Snapshotter {
         maxReplicas: config.getInt('repl-diskless-sync-max-replicas'),
       },
     });
-    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null };
+    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, effects };
     this.current = running;
     actor.start();
     const now = Date.now();
     for (let i = 0; i < replicas.length && actor.getSnapshot().value !== 'running'; i++) {
-      actor.send({ type: 'REQUEST', now });
+      tell(running, { type: 'REQUEST', now });
     }
   }
 
@@ -134,11 +143,11 @@ export class Snapshotter {
     repl.forceSelect();
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
-      r.actor.send({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
+      r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
     }
     if (run.target === 'disk') {
-      const ok = server.persistence.bgsave((err) => run.actor.send({ type: err === null ? 'DONE' : 'FAILED' }));
-      if (!ok) run.actor.send({ type: 'FAILED' });
+      const ok = server.persistence.bgsave((err) => tell(run, { type: err === null ? 'DONE' : 'FAILED' }));
+      if (!ok) tell(run, { type: 'FAILED' });
       return;
     }
     this.streamToSockets(run);
@@ -169,9 +178,9 @@ export class Snapshotter {
     stream.on('end', () => {
       const trailer = Buffer.from(mark);
       for (const s of sockets()) s.socket.write(trailer);
-      run.actor.send({ type: 'DONE' });
+      tell(run, { type: 'DONE' });
     });
-    stream.on('error', () => run.actor.send({ type: 'FAILED' }));
+    stream.on('error', () => tell(run, { type: 'FAILED' }));
   }
 
   // updateSlavesWaitingBgsave
@@ -183,11 +192,11 @@ export class Snapshotter {
     for (const r of run.replicas) {
       if (!ok) {
         log.warning(`SYNC failed. BGSAVE child returned an error`);
-        r.actor.send({ type: 'SNAPSHOT_FAILED' });
+        r.tell({ type: 'SNAPSHOT_FAILED' });
         continue;
       }
       r.bulkPath = this.server.persistence.path;
-      r.actor.send({ type: 'SNAPSHOT_DONE', now });
+      r.tell({ type: 'SNAPSHOT_DONE', now });
     }
     this.tick(now);
   }

@@ -33,7 +33,7 @@ function syncCommand(c: Client, argv: string[]): void {
   }
   repl.stats.syncFull++;
   const r = attach(c, !psync);
-  r.actor.send({ type: 'FULLRESYNC' });
+  r.tell({ type: 'FULLRESYNC' });
   repl.snapshotter.request(r);
 }
 
@@ -92,7 +92,7 @@ function tryPartialResynchronization(c: Client, id: string, offset: number): boo
     sent += p.length;
   }
   r.psyncInitialOffset = repl.masterReplOffset;
-  r.actor.send({ type: 'CONTINUE', now: Date.now() });
+  r.tell({ type: 'CONTINUE', now: Date.now() });
   log.notice(`Partial resynchronization request from ${name} accepted. Sending ${sent} bytes of backlog starting from offset ${offset}.`);
   return true;
 }
