@@ -51,6 +51,8 @@ export class Persistence {
   lastBgsaveTimeSec = -1;
   /** rdb_saves: SAVE and BGSAVE runs. */
   rdbSaves = 0;
+  /** total_forks: background snapshots taken (BGSAVE, and full syncs' to disk or sockets). */
+  backgroundSnapshots = 0;
   /** loading: 1 while a dataset is being loaded. */
   loading: 0 | 1 = 0;
   lastLoadKeysLoaded = 0;
@@ -156,6 +158,7 @@ export class Persistence {
     this.bg = bg;
     this.lastBgsaveTry = bg.startedAt;
     this.rdbSaves++;
+    this.backgroundSnapshots++;
     this.server.log.notice('Background saving started');
     writeFileAtomic(this.path, tmp, stream).then(
       () => this.bgsaveDone(bg, null),

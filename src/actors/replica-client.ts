@@ -14,9 +14,11 @@ export interface ReplConf {
   ipAddress: string;
   capaEof: boolean;
   capaPsync2: boolean;
+  /** rdb-only 1: the payload alone, then the connection closes (CLIENT_REPL_RDBONLY). */
+  rdbOnly: boolean;
 }
 
-export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false });
+export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false, rdbOnly: false });
 
 const NEWLINE = Buffer.from('\n');
 
@@ -73,7 +75,7 @@ export class ReplicaClient {
       },
     });
     this.actor = createActor(machine, {
-      input: { name: this.name, oldSync, timeoutMs: server.config.getInt('repl-timeout') * 1000, now: Date.now() },
+      input: { name: this.name, oldSync, now: Date.now() },
     });
     this.actor.subscribe((s) => {
       this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';
@@ -188,6 +190,11 @@ export class ReplicaClient {
 
   // replicaStartCommandStream
   private startStream(): void {
+    if (this.conf.rdbOnly) {
+      this.client.closeAfterReply = true;
+      this.client.flush();
+      return;
+    }
     this.streaming = true;
     for (const b of this.held) this.client.reply.chunk(b);
     this.held = [];

@@ -292,8 +292,9 @@ export class Replication {
       this.lastPing = now;
       this.propagate(-1, ['PING']);
     }
+    const timeoutMs = config.getInt('repl-timeout') * 1000;
     for (const r of [...this.replicas]) {
-      r.tell({ type: 'TICK', now });
+      r.tell({ type: 'TICK', now, timeoutMs });
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);

@@ -34,8 +34,6 @@ export class Snapshotter {
   private current: Running | null = null;
   /** Replicas waiting for the next snapshot (WAIT_BGSAVE_START with nothing to join). */
   private readonly waiting = new Set<ReplicaClient>();
-  /** Snapshots started for replicas (INFO can tell sharing: fewer than full syncs). */
-  started = 0;
 
   constructor(private readonly server: Server) {}
 
@@ -139,7 +137,6 @@ export class Snapshotter {
     const server = this.server;
     const repl = server.replication;
     server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
-    this.started++;
     repl.forceSelect();
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
@@ -158,6 +155,7 @@ export class Snapshotter {
     const mark = randomBytes(20).toString('hex');
     const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions());
     run.stream = stream;
+    this.server.persistence.backgroundSnapshots++;
     const sockets = () => [...run.replicas].map((r) => r.client.stream).filter((s) => s !== null);
     const header = Buffer.from(`$EOF:${mark}\r\n`);
     for (const s of sockets()) s.socket.write(header);

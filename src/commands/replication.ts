@@ -2,7 +2,7 @@
 import type { Client } from '../actors/client.js';
 import { newReplConf, ReplicaClient, replicaName } from '../actors/replica-client.js';
 import { parseInteger } from '../store/numbers.js';
-import { intArg, is } from './args.js';
+import { intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 
@@ -117,6 +117,14 @@ function replconfCommand(c: Client, argv: string[]): void {
     } else if (opt === 'capa') {
       if (is(val, 'EOF')) conf.capaEof = true;
       else if (is(val, 'PSYNC2')) conf.capaPsync2 = true;
+    } else if (opt === 'rdb-only') {
+      const only = rangeArg(c, val, 0n, 1n);
+      if (only === null) return;
+      conf.rdbOnly = only === 1;
+    } else if (opt === 'rdb-filter-only') {
+      // Only functions can be filtered out of the payload, and redstate has none to send.
+      const bad = val.split(' ').find((f) => f !== '' && f.toLowerCase() !== 'functions');
+      if (bad !== undefined) return c.reply.error(`ERR Unsupported rdb-filter-only option: ${bad}`);
     } else if (opt === 'ack') {
       const r = c.replica;
       const offset = parseInteger(val);

@@ -17,8 +17,6 @@ export interface ReplicaClientContext {
   name: string;
   /** Old SYNC: no ACKs, so never timed out. */
   oldSync: boolean;
-  /** repl-timeout in ms. */
-  timeoutMs: number;
   /** The payload goes straight from the snapshot to the socket ($EOF: format). */
   diskless: boolean;
   /** repl_ack_off and repl_ack_time (unix ms). */
@@ -31,7 +29,6 @@ export interface ReplicaClientContext {
 export interface ReplicaClientInput {
   name: string;
   oldSync: boolean;
-  timeoutMs: number;
   now: number;
 }
 
@@ -43,7 +40,8 @@ export type ReplicaClientEvent =
   | { type: 'SNAPSHOT_FAILED' }
   | { type: 'BULK_SENT'; now: number }
   | { type: 'ACK'; offset: number; now: number }
-  | { type: 'TICK'; now: number }
+  /** The cron's second: the time, and repl-timeout in ms as configured now. */
+  | { type: 'TICK'; now: number; timeoutMs: number }
   | { type: 'OUTPUT_LIMIT' }
   | { type: 'DISCONNECTED' };
 
@@ -83,14 +81,13 @@ export const replicaClientMachine = setup({
     /** Waiting for a disk snapshot: the socket is idle, so it gets keep-alive newlines. */
     idleWhileWaiting: ({ context }) => !context.diskless,
     ackTimedOut: ({ context, event }) =>
-      event.type === 'TICK' && !context.oldSync && event.now - context.ackTime > context.timeoutMs,
+      event.type === 'TICK' && !context.oldSync && event.now - context.ackTime > event.timeoutMs,
   },
 }).createMachine({
   id: 'replicaClient',
   context: ({ input }) => ({
     name: input.name,
     oldSync: input.oldSync,
-    timeoutMs: input.timeoutMs,
     diskless: false,
     ackOffset: 0,
     ackTime: input.now,

@@ -48,13 +48,15 @@ export class StreamReplica {
       socket.write('SYNC\r\n');
     } else {
       const capa = opts.eof === true ? 'capa eof capa psync2' : 'capa psync2';
-      socket.write(`REPLCONF listening-port ${opts.listeningPort ?? 1}\r\nREPLCONF ${capa}\r\nPSYNC ${opts.psync[0]} ${opts.psync[1]}\r\n`);
-      r.skipOks = 2;
+      // One at a time, as a replica does: PSYNC with replies still pending is refused.
+      r.handshake = [`REPLCONF ${capa}\r\n`, `PSYNC ${opts.psync[0]} ${opts.psync[1]}\r\n`];
+      socket.write(`REPLCONF listening-port ${opts.listeningPort ?? 1}\r\n`);
     }
     return r;
   }
 
-  private skipOks = 0;
+  /** Handshake commands still to send, each after the +OK of the one before. */
+  private handshake: string[] = [];
 
   /** Sends REPLCONF ACK <offset>. */
   ack(offset: number): void {
@@ -82,8 +84,8 @@ export class StreamReplica {
         if (nl < 0) return;
         const line = this.buf.subarray(0, nl).toString('latin1');
         this.buf = this.buf.subarray(nl + 2);
-        if (this.skipOks > 0 && line === '+OK') {
-          this.skipOks--;
+        if (this.handshake.length > 0 && line === '+OK') {
+          this.socket.write(this.handshake.shift()!);
           continue;
         }
         this.reply = line.replace(/^\+/, '');
