@@ -5,6 +5,7 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
 import { serverState } from './server-state.js';
+import { subcommandsOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
@@ -84,7 +85,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
-  if (repl.monitors.size > 0 && !cmd.skipMonitor) repl.feedMonitors(c, argv);
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
@@ -96,6 +97,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
 /** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
 export function deletionArgv(c: Client, key: string): string[] {
   return [c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
+}
+
+/** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
+function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
+  if (cmd.skipMonitor) return true;
+  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
+  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
+  return sub !== undefined && sub.skipMonitor;
 }
 
 // alsoPropagate

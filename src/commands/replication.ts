@@ -110,7 +110,7 @@ function replconfCommand(c: Client, argv: string[]): void {
       if (port === null) return;
       conf.listeningPort = port;
     } else if (opt === 'ip-address') {
-      if (val.length >= 46) {
+      if (val.length >= 256) {
         return c.reply.error(`ERR REPLCONF ip-address provided by replica instance is too long: ${val.length} bytes`);
       }
       conf.ipAddress = val;
