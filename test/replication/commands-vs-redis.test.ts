@@ -93,7 +93,9 @@ describe('bad input to the replication commands', () => {
     await cli.call('SET', 'after', 'x');
     await good.waitFor((cmds) => cmds.some((c) => c[0] === 'SET' && c[1] === 'after'));
     good.close();
-    cli.close();
     await until(() => redstate.server.replication.replicas.size === 0);
+    await cli.call('CONFIG', 'SET', 'repl-backlog-ttl', '1');
+    await until(async () => String(await cli.call('INFO', 'replication')).includes('repl_backlog_active:0'), 10_000);
+    cli.close();
   });
 });

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEveryType } from '../helpers/dataset.js';
 import { caughtUp, digest, info, until } from '../helpers/replication.js';
+import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
 
@@ -97,6 +98,27 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
     expect(m.get('connected_slaves')).toBe('2');
     expect(m.get('slave0')).toMatch(new RegExp(`^ip=127\\.0\\.0\\.1,port=${disk.port},state=online,offset=\\d+,lag=\\d+$`));
   }, 120_000);
+
+  it('a replica arriving while a disk snapshot for another runs shares it, stream buffered so far included', async () => {
+    await ok('CONFIG', 'SET', 'repl-diskless-sync', 'no');
+    const forks = Number((await info(master.port, 'stats')).get('total_forks'));
+    const first = await StreamReplica.start(master.port, { psync: ['?', -1] });
+    await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveEnd'));
+    await ok('SET', 'during-snapshot', '1');
+    const second = await StreamReplica.start(master.port, { psync: ['?', -1] });
+    const [a, b] = await Promise.all([first.payload, second.payload]);
+    await ok('SET', 'after-both', '1');
+    const seen = (cmds: string[][]): boolean => cmds.some((c) => c[1] === 'after-both');
+    await Promise.all([first.waitFor(seen), second.waitFor(seen)]);
+    expect(b.reply).toBe(a.reply);
+    expect(b.rdb.equals(a.rdb)).toBe(true);
+    expect(second.commands).toEqual(first.commands);
+    expect(first.commands).toContainEqual(['SET', 'during-snapshot', '1']);
+    expect(Number((await info(master.port, 'stats')).get('total_forks'))).toBe(forks + 1);
+    first.close();
+    second.close();
+    await ok('CONFIG', 'SET', 'repl-diskless-sync', 'yes');
+  }, 60_000);
 
   it('a cut link comes back by partial resync; a backlog too small for the gap makes a full sync', async () => {
     const r = replicas[0]!;
