@@ -209,6 +209,10 @@ export class ReplicaClient {
     this.heldBytes = 0;
     const server = this.client.server;
     server.replication.removeReplica(this);
-    if (!this.client.closed) this.client.close();
+    // Dropped (timeout, output limit): what it was owed is discarded, not flushed, as Redis frees it.
+    if (!this.client.closed) {
+      this.client.close();
+      this.client.stream?.destroy();
+    }
   }
 }
