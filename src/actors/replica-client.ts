@@ -114,7 +114,10 @@ export class ReplicaClient {
       this.held.push(b);
       this.heldBytes += b.length;
     }
-    this.checkOutputLimit(Date.now());
+    const limits = this.client.server.replication.outputLimits;
+    if ((limits.hard > 0 && this.outputBytes >= limits.hard) || (limits.soft > 0 && this.outputBytes >= limits.soft)) {
+      this.checkOutputLimit(Date.now());
+    }
   }
 
   /** Writes what send() queued. */
@@ -142,8 +145,7 @@ export class ReplicaClient {
   // checkClientOutputBufferLimits
   /** Drops the replica when it is past its hard limit, or its soft one for too long. */
   checkOutputLimit(now: number): void {
-    const [hard, soft, secs] = this.client.server.config.get('client-output-buffer-limit')!
-      .split(' ').slice(5, 8).map(Number) as [number, number, number];
+    const { hard, soft, secs } = this.client.server.replication.outputLimits;
     const used = this.outputBytes;
     let over = hard > 0 && used >= hard;
     if (soft > 0 && used >= soft) {

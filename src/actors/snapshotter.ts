@@ -4,6 +4,7 @@
 // snapshot stream written to every gathered replica's socket at once, between an
 // `$EOF:<mark>\r\n` header and the same 40-byte mark.
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { createActor, type Actor } from 'xstate';
 import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
 import { RdbSnapshotStream } from '../store/snapshot.js';
@@ -79,6 +80,8 @@ export class Snapshotter {
     const cur = this.current;
     if (cur === null || !cur.replicas.delete(r)) return;
     if (cur.replicas.size === 0 && cur.target === 'socket') tell(cur, { type: 'ABORT' });
+    // It may have been the socket the transfer waited to drain: the others set the pace now.
+    else cur.stream?.resume();
   }
 
   /** Cron: the gathering delay, and the next snapshot for replicas left waiting. */
@@ -161,16 +164,16 @@ export class Snapshotter {
     for (const s of sockets()) s.socket.write(header);
     this.server.log.notice('Background RDB transfer started');
     stream.on('data', (chunk: Buffer) => {
-      let slowest = Infinity;
-      for (const s of sockets()) {
-        s.socket.write(chunk);
-        slowest = Math.min(slowest, s.socket.writableLength);
+      let fastest: Socket | null = null;
+      for (const { socket } of sockets()) {
+        socket.write(chunk);
+        if (fastest === null || socket.writableLength < fastest.writableLength) fastest = socket;
       }
       for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
       // Paced by the fastest replica: the others buffer, each within its output limit.
-      if (slowest > SOCKET_HIGH_WATER) {
+      if (fastest !== null && fastest.writableLength > SOCKET_HIGH_WATER) {
         stream.pause();
-        for (const s of sockets()) s.socket.once('drain', () => stream.resume());
+        fastest.once('drain', () => stream.resume());
       }
     });
     stream.on('end', () => {
