@@ -47,11 +47,7 @@ interface Transfer {
 
 const unixTime = (): number => Math.floor(Date.now() / 1000);
 
-/** REPLCONF GETACK, cheaply ruled out for every other command of the stream. */
-function isGetack(argv: string[]): boolean {
-  return argv.length >= 2 && argv[0]!.length === 8 && argv[1]!.length === 6 &&
-    argv[0]!.toLowerCase() === 'replconf' && argv[1]!.toLowerCase() === 'getack';
-}
+
 
 const command = (...args: string[]): Buffer => encodeCommand(args);
 
@@ -76,6 +72,8 @@ export class ReplicaLink {
   private fedEnd = 0;
   /** Unix ms of the last byte from the master (repl_transfer_lastio / master->lastinteraction). */
   lastIoAt = Date.now();
+  /** True while a command of the master's stream runs (REPLCONF GETACK is answered only then). */
+  private applying = false;
   /** slave_read_repl_offset: the offset of the last byte read from the stream. */
   readOffset = 0;
   /** The db the master's stream had selected per the payload's repl-stream-db. */
@@ -507,6 +505,7 @@ export class ReplicaLink {
 
   private startStream(c: Client): void {
     this.master = c;
+    this.server.replication.onGetAck = this.onGetAck;
     // CLIENT KILL TYPE master drops the link; the master is cached as on any link loss.
     c.onClose = () => this.socket?.destroy();
     this.server.clients.set(c.id, c);
@@ -540,25 +539,29 @@ export class ReplicaLink {
     this.feedApplied();
   }
 
-  /** Runs one command of the stream; REPLCONF GETACK is answered here, with what was applied before it. */
+  /** Runs one command of the stream, as the master's client; expired keys stay visible to it. */
   private readonly sink = (argv: string[]): boolean => {
     const c = this.master;
     if (c === null) return false;
-    if (isGetack(argv)) {
-      this.feedApplied();
-      this.sendAck();
-    } else {
-      const ks = this.server.keyspace;
-      ks.expireMode = 'keep';
-      try {
-        execute(c, argv);
-      } finally {
-        ks.expireMode = 'hide';
-      }
+    const ks = this.server.keyspace;
+    ks.expireMode = 'keep';
+    this.applying = true;
+    try {
+      execute(c, argv);
+    } finally {
+      this.applying = false;
+      ks.expireMode = 'hide';
     }
     // A transaction is applied, and fed on, whole: its bytes count once EXEC ran.
     if (c.multi === null) this.appliedEnd = c.parser.commandEnd;
     return this.master === c;
+  };
+
+  /** REPLCONF GETACK from our master: the ACK carries what was applied before it. */
+  private readonly onGetAck = (): void => {
+    if (!this.applying) return;
+    this.feedApplied();
+    this.sendAck();
   };
 
   // replicationFeedStreamFromMasterStream: the applied bytes, verbatim.

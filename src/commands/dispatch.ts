@@ -37,6 +37,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refusal, cmd);
     return;
   }
+  if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -81,6 +85,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const state = serverState(server);
   const errors = state.totalErrorReplies;
   const dirty = ks.dirty;
+  const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
@@ -96,11 +101,23 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
   }
+  if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
+}
+
+/** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
+export function deletionArgv(c: Client, key: string): string[] {
+  return [c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
+}
+
+/** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
+function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
+  return cmd.skipMonitor || effectiveCommand(cmd, argv).skipMonitor;
 }
 
 // alsoPropagate

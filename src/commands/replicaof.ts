@@ -1,5 +1,5 @@
-// REPLICAOF / SLAVEOF and ROLE (replication.c: replicaofCommand, roleCommand), and the
-// replica's half of INFO replication.
+// REPLICAOF / SLAVEOF (replication.c: replicaofCommand), and the replica's half of ROLE and
+// of INFO replication.
 import type { Client } from '../actors/client.js';
 import { replicationSetMaster, replicationUnsetMaster } from '../actors/replica-link.js';
 import type { Server } from '../actors/server.js';
@@ -31,8 +31,8 @@ function replicaof(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-// roleCommand, a replica's answer: slave, host, port, link state, offset processed.
-function replicaRole(c: Client): boolean {
+// roleCommand (replica half): slave, host, port, link state, offset processed; false on a master.
+export function replicaRole(c: Client): boolean {
   const link = c.server.replicaLink;
   if (link === null) return false;
   c.reply.array(5);
@@ -88,14 +88,4 @@ const FLAGS: CommandSpec['flags'] = ['admin', 'noscript', 'stale', 'no_async_loa
 export const replicaofCommands: CommandSpec[] = [
   { name: 'replicaof', arity: 3, flags: FLAGS, acl: ['admin', 'slow', 'dangerous'], run: replicaof },
   { name: 'slaveof', arity: 3, flags: FLAGS, acl: ['admin', 'slow', 'dangerous'], run: replicaof },
-  {
-    name: 'role', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast'], acl: ['admin', 'fast', 'dangerous'],
-    run(c) {
-      if (replicaRole(c)) return;
-      c.reply.array(3);
-      c.reply.bulk('master');
-      c.reply.integer(c.server.replication.masterReplOffset);
-      c.reply.array(0);
-    },
-  },
 ];

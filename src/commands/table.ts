@@ -7,6 +7,7 @@ import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
 import { replicaofCommands } from './replicaof.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
@@ -15,7 +16,8 @@ import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands, replicaofCommands,
+  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands,
+  replicationCommands, replicaofCommands,
 ];
 
 const byName = new Map<string, Command>();

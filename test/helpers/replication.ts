@@ -1,43 +1,61 @@
-// What the replication tests share: INFO as a map, polling with a deadline, a large mixed
-// dataset written fast (pipelined), writes of every command family, and "in sync" as
-// offsets and digests agree.
+// What the replication tests share: INFO as a map, polling with a deadline, "caught up" as
+// offsets agree and "same data" as digests do, a large mixed dataset written fast
+// (pipelined), writes of every command family, a server's log lines.
 import { expect } from 'vitest';
-import { digest } from './dataset.js';
+import { digest as digestOf } from './dataset.js';
 import { RespClient, RespError, type Reply } from './resp-client.js';
 
-export async function info(c: RespClient, section = 'replication'): Promise<Map<string, string>> {
-  const text = await c.call('INFO', section);
-  if (typeof text !== 'string') throw new Error(`INFO: ${String(text)}`);
-  const m = new Map<string, string>();
-  for (const line of text.split('\r\n')) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
+/** INFO <section> as a field -> value map, from a connected client or a port. */
+export async function info(target: RespClient | number, section = 'replication'): Promise<Map<string, string>> {
+  const c = typeof target === 'number' ? await RespClient.connect(target) : target;
+  try {
+    const text = String(await c.call('INFO', section));
+    return new Map(text.split('\r\n').filter((l) => l.includes(':')).map((l) => {
+      const i = l.indexOf(':');
+      return [l.slice(0, i), l.slice(i + 1)] as [string, string];
+    }));
+  } finally {
+    if (c !== target) c.close();
   }
-  return m;
 }
 
-/** Polls cond until it holds, or fails with what last described it. */
-export async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+/** Polls until check() returns true; throws with describe()'s text after timeoutMs. */
+export async function until(check: () => Promise<boolean> | boolean, timeoutMs = 30_000, describe = (): string => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await cond()) return;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms ${describe()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The replica's link is up and it has processed everything the master produced. */
-export async function waitSynced(master: RespClient, replica: RespClient, timeoutMs = 30_000): Promise<void> {
-  await waitFor('the replica to catch up', async () => {
+/** until(), named for what it waits for. */
+export function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  return until(check, timeoutMs, () => `(${what})`);
+}
+
+/** Waits until the replica's link is up and it has processed the master's whole stream. */
+export async function caughtUp(master: RespClient | number, replica: RespClient | number, timeoutMs = 60_000): Promise<void> {
+  let last = '';
+  await until(async () => {
     const [m, r] = await Promise.all([info(master), info(replica)]);
-    return r.get('master_link_status') === 'up' && m.get('master_repl_offset') === r.get('slave_repl_offset');
-  }, timeoutMs);
+    last = `master offset ${m.get('master_repl_offset')}, replica ${r.get('master_link_status')} ${r.get('slave_repl_offset')}`;
+    return r.get('master_link_status') === 'up' && r.get('slave_repl_offset') === m.get('master_repl_offset');
+  }, timeoutMs, () => last);
+}
+
+export async function digest(port: number): Promise<string> {
+  const c = await RespClient.connect(port);
+  try {
+    return String(await c.call('DEBUG', 'DIGEST'));
+  } finally {
+    c.close();
+  }
 }
 
 /** Both sides' DEBUG DIGEST, once the replica has caught up: they must be equal. */
 export async function expectSameData(master: RespClient, replica: RespClient): Promise<void> {
-  await waitSynced(master, replica);
-  const [a, b] = await Promise.all([digest(master), digest(replica)]);
+  await caughtUp(master, replica);
+  const [a, b] = await Promise.all([digestOf(master), digestOf(replica)]);
   expect(b).toBe(a);
   expect(a).not.toBe('0'.repeat(40));
 }
