@@ -51,6 +51,7 @@ describe('chains and failover', () => {
     const mid = await redstate(m);
     const tail = await redstate(mid);
     await writeEveryFamily(m.c, 0);
+    expect(await m.c.call('WAIT', 1, 5000)).toBe(1);
     await expectSameData(m.c, mid.c);
     await expectSameData(mid.c, tail.c);
     expect(await mid.c.call('CLIENT', 'KILL', 'TYPE', 'replica')).toBe(1);
