@@ -4,8 +4,12 @@
 //
 // Version 10 with the plain value types (LIST 1, SET 2, ZSET_2 5, HASH 4): Redis 7.0 loads
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
-import { List, SetValue, ZSet, type Value } from '../store/values.js';
+// Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
+import { FLAG_SAMEFIELDS, idDelta, type Nack, type IdMap, type StreamNode } from '../store/stream.js';
+import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { Crc64 } from './crc64.js';
+import { ListpackWriter } from './listpack-writer.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
@@ -40,6 +44,8 @@ export class RdbEncoder {
   private readonly crc = new Crc64();
   /** Where strings are LZF-compressed before the header that names their length goes out. */
   private lzfOut = Buffer.allocUnsafe(CHUNK);
+  /** Where stream nodes become listpacks, made on the first stream. */
+  private lp: ListpackWriter | null = null;
 
   /** compression: rdbcompression, LZF for strings longer than 20 bytes. */
   constructor(opts: { compression: boolean }) {
@@ -71,11 +77,7 @@ export class RdbEncoder {
   entry(key: string, value: Value, expireMs: number | undefined): void {
     if (expireMs !== undefined) {
       this.byte(RdbOpcode.EXPIRETIME_MS);
-      this.ensure(8);
-      const hi = Math.floor(expireMs / 0x100000000);
-      this.buf.writeUInt32LE(expireMs - hi * 0x100000000, this.pos);
-      this.buf.writeInt32LE(hi, this.pos + 4);
-      this.pos += 8;
+      this.int64LE(expireMs);
     }
     if (typeof value === 'string') {
       this.byte(RdbType.STRING);
@@ -102,7 +104,7 @@ export class RdbEncoder {
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
       value.walk(value.size - 1, true, this.zsetEntry);
-    } else {
+    } else if (value instanceof Hash) {
       this.byte(RdbType.HASH);
       this.string(key);
       this.length(value.size);
@@ -110,7 +112,109 @@ export class RdbEncoder {
         this.string(field);
         this.string(v);
       }
+    } else {
+      this.byte(RdbType.STREAM_LISTPACKS_2);
+      this.string(key);
+      this.stream(value);
     }
+  }
+
+  /** rdbSaveObject's stream: the nodes as listpacks, the metadata, then every group. */
+  private stream(s: Stream): void {
+    this.length(s.nodes.length);
+    for (const node of s.nodes) {
+      this.string(node.masterId);
+      this.string(this.nodeListpack(node).toString('latin1'));
+    }
+    this.length(s.length);
+    this.id(s.lastId);
+    this.id(s.firstId);
+    this.id(s.maxDeletedId);
+    this.length(s.entriesAdded);
+    const groups = s.sortedGroups();
+    this.length(groups.length);
+    for (const g of groups) {
+      this.string(g.name);
+      this.id(g.lastId);
+      // entries_read is a long long saved as a uint64: -1 (unknown) is 2^64-1.
+      if (g.entriesRead < 0) this.u64(BigInt.asUintN(64, BigInt(g.entriesRead)));
+      else this.length(g.entriesRead);
+      this.pel(g.pel, true);
+      const consumers = g.sortedConsumers();
+      this.length(consumers.length);
+      for (const c of consumers) {
+        this.string(c.name);
+        this.int64LE(c.seenTime);
+        this.pel(c.pel, false);
+      }
+    }
+  }
+
+  /** The node as Redis's listpack: master entry (counts, fields, 0), then each entry. */
+  private nodeListpack(node: StreamNode): Buffer {
+    const lp = (this.lp ??= new ListpackWriter());
+    lp.integer(node.live);
+    lp.integer(node.deleted);
+    lp.integer(node.masterFields.length);
+    for (const f of node.masterFields) lp.element(f);
+    lp.integer(0);
+    for (let i = 0; i < node.ids.length; i++) {
+      const flags = node.flags[i]!;
+      const data = node.data[i]!;
+      const id = node.ids[i]!;
+      lp.integer(flags);
+      lp.integer(idDelta(id, node.masterId, 0));
+      lp.integer(idDelta(id, node.masterId, 8));
+      if (flags & FLAG_SAMEFIELDS) {
+        for (const v of data) lp.element(v);
+        lp.integer(data.length + 3);
+      } else {
+        lp.integer(data.length / 2);
+        for (const v of data) lp.element(v);
+        lp.integer(data.length + 4);
+      }
+    }
+    return lp.take();
+  }
+
+  /** rdbSaveStreamPEL: raw IDs, with delivery time and count in the group's PEL. */
+  private pel(pel: IdMap<Nack>, nacks: boolean): void {
+    this.length(pel.size);
+    for (const [id, nack] of pel.from(MIN_ID)) {
+      this.ensure(16);
+      this.latin1(id, this.pos);
+      this.pos += 16;
+      if (nacks) {
+        this.int64LE(nack.deliveryTime);
+        this.length(nack.deliveryCount);
+      }
+    }
+  }
+
+  /** An ID as two lengths, ms and seq. */
+  private id(id: StreamId): void {
+    for (const at of [0, 8] as const) {
+      const v = idPart(id, at);
+      if (typeof v === 'number') this.length(v);
+      else this.u64(v);
+    }
+  }
+
+  /** A 64-bit length of any uint64 value. */
+  private u64(v: bigint): void {
+    this.byte(RdbLength.BITS_64);
+    this.ensure(8);
+    this.buf.writeBigUInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbSaveMillisecondTime: a signed little-endian int64. */
+  private int64LE(ms: number): void {
+    this.ensure(8);
+    const hi = Math.floor(ms / 0x100000000);
+    this.buf.writeUInt32LE(ms - hi * 0x100000000, this.pos);
+    this.buf.writeInt32LE(hi, this.pos + 4);
+    this.pos += 8;
   }
 
   /** ZSET_2's member and binary score; a bound function so that walk() takes it as is. */

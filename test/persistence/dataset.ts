@@ -4,7 +4,8 @@
 import type { Keyspace } from '../../src/store/keyspace.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import type { Dict } from '../../src/store/dict.js';
-import { Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
+import { MAX_ID, MIN_ID, idText } from '../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
 
 /** A small deterministic PRNG (mulberry32), so that failures reproduce. */
 export function prng(seed: number): () => number {
@@ -80,7 +81,12 @@ export function plainValue(v: Value): [string, unknown] {
   if (v instanceof List) return ['list', v.toArray()];
   if (v instanceof Hash) return ['hash', [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))];
   if (v instanceof SetValue) return ['set', [...v.values()].sort()];
-  return ['zset', [...v.entries()]];
+  if (v instanceof Stream) {
+    const entries: unknown[] = [];
+    v.range(MIN_ID, MAX_ID, false, (id, node, i) => void entries.push([idText(id), node.fieldsAndValues(i)]));
+    return ['stream', entries];
+  }
+  return ['zset', [...(v as ZSet).entries()]];
 }
 
 /** Every db as an object key -> [type, value, expiry], empty dbs included. */
