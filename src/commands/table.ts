@@ -8,13 +8,17 @@ import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { streamGroupCommands } from './stream-groups.js';
+import { streamReadCommands } from './stream-reads.js';
+import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands,
+  setCommands, zsetCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
+  persistenceCommands,
 ];
 
 const byName = new Map<string, Command>();

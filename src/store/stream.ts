@@ -156,11 +156,19 @@ export class IdMap<V> {
     return true;
   }
 
-  /** The ids from the first >= start, ascending. */
+  /** The ids from the first >= start, ascending; the walker may delete or add ids as it goes. */
   *from(start: StreamId): Generator<[StreamId, V]> {
-    for (let i = lowerBound(this.order, start); i < this.order.length; i++) {
-      const id = this.order[i]!;
+    const order = this.order;
+    let i = lowerBound(order, start);
+    while (i < order.length) {
+      const id = order[i]!;
       yield [id, this.map.get(id)!];
+      if (order[i] === id) {
+        i++;
+      } else {
+        i = lowerBound(order, id);
+        if (order[i] === id) i++;
+      }
     }
   }
 
