@@ -6,18 +6,20 @@ import { Consumer, INVALID_ENTRIES_READ, Nack, Stream, type ConsumerGroup } from
 import { MAX_ID, MIN_ID, idText, parseStreamId, type StreamId } from '../store/stream-id.js';
 import { fail, intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
+import { alsoPropagate } from './dispatch.js';
 import { ERR } from './errors.js';
 import {
   collect, idArg, intervalArg, lookupStream, replyEntry, strictIdArg, subcommandSyntax, type Found,
 } from './streams.js';
 import { container, replyHelp } from './subcommands.js';
 
-/** streamLookupConsumer (seen-time refreshed) or streamCreateConsumer. */
-function consumerOf(g: ConsumerGroup, name: string, now: number): Consumer {
+/** streamLookupConsumer (seen-time refreshed) or streamCreateConsumer; created tells which. */
+function consumerOf(g: ConsumerGroup, name: string, now: number, created?: (con: Consumer) => void): Consumer {
   let con = g.consumers.get(name);
   if (con === undefined) {
     con = new Consumer(name, now);
     g.consumers.set(name, con);
+    created?.(con);
   }
   con.seenTime = now;
   return con;
@@ -39,9 +41,26 @@ function moveNack(id: StreamId, nack: Nack, con: Consumer): void {
 
 /** What XREADGROUP asks of one stream. */
 export interface GroupRead {
+  key: string;
+  groupName: string;
   group: ConsumerGroup;
   consumer: string;
   noack: boolean;
+}
+
+/**
+ * streamPropagateXCLAIM: a pending entry as an idempotent XCLAIM (owner, delivery time and
+ * count, the group's last ID), how a replica learns what XREADGROUP, XCLAIM and XAUTOCLAIM
+ * did to a group.
+ */
+function propagateClaim(c: Client, key: string, groupName: string, g: ConsumerGroup, idArg: string, nack: Nack): void {
+  alsoPropagate(c, c.db.id, ['XCLAIM', key, groupName, nack.consumer!.name, '0', idArg, 'TIME', String(nack.deliveryTime),
+    'RETRYCOUNT', String(nack.deliveryCount), 'FORCE', 'JUSTID', 'LASTID', idText(g.lastId)]);
+}
+
+/** streamPropagateGroupID: a group's last ID and entries-read as XGROUP SETID. */
+function propagateGroupId(c: Client, key: string, groupName: string, g: ConsumerGroup): void {
+  alsoPropagate(c, c.db.id, ['XGROUP', 'SETID', key, groupName, idText(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
 }
 
 /**
@@ -50,10 +69,14 @@ export interface GroupRead {
  * entries-read and, without NOACK, become pending for the consumer; history re-delivers
  * the consumer's pending entries from start, an ID alone for an entry deleted since.
  */
-export function serveGroup(s: Stream, start: StreamId, count: number, read: GroupRead, history: boolean): Array<Found | StreamId> {
+export function serveGroup(c: Client, s: Stream, start: StreamId, count: number, read: GroupRead, history: boolean): Array<Found | StreamId> {
   const now = Date.now();
   const g = read.group;
-  const con = consumerOf(g, read.consumer, now);
+  const { key, groupName } = read;
+  // With NOACK no XCLAIM will create the consumer on replicas.
+  const con = consumerOf(g, read.consumer, now, (created) => {
+    if (read.noack) alsoPropagate(c, c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, created.name]);
+  });
   const out: Array<Found | StreamId> = [];
   if (history) {
     for (const [id, nack] of con.pel.from(start)) {
@@ -69,26 +92,31 @@ export function serveGroup(s: Stream, start: StreamId, count: number, read: Grou
     }
     return out;
   }
+  let advanced = false;
   for (const e of collect(s, start, MAX_ID, false, count)) {
     if (e.id > g.lastId) {
       if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(e.id, MAX_ID)) g.entriesRead++;
       else if (s.entriesAdded) g.entriesRead = s.estimateDistance(e.id);
       g.lastId = e.id;
+      advanced = true;
     }
     if (!read.noack) {
-      const nack = g.pel.get(e.id);
+      let nack = g.pel.get(e.id);
       if (nack === undefined) {
-        const fresh = new Nack(now, 1, con);
-        g.pel.set(e.id, fresh);
-        con.pel.set(e.id, fresh);
+        nack = new Nack(now, 1, con);
+        g.pel.set(e.id, nack);
+        con.pel.set(e.id, nack);
       } else {
         moveNack(e.id, nack, con);
         nack.deliveryTime = now;
         nack.deliveryCount = 1;
       }
+      propagateClaim(c, key, groupName, g, idText(e.id), nack);
     }
     out.push(e);
   }
+  // Without XCLAIMs to carry it, the new last ID goes as XGROUP SETID.
+  if (read.noack && advanced) propagateGroupId(c, key, groupName, g);
   return out;
 }
 
@@ -319,6 +347,7 @@ function xclaim(c: Client, argv: string[]): void {
     if (p === null) break;
     ids.push(p.id);
   }
+  c.preventPropagation();
   const now = Date.now();
   let deliveryTime = -1;
   let retryCount = -1;
@@ -353,19 +382,24 @@ function xclaim(c: Client, argv: string[]): void {
     }
   }
   let changed = 0;
+  let propagateLastId = false;
   if (lastId > g.lastId) {
     g.lastId = lastId;
-    changed++;
+    propagateLastId = true;
   }
   if (deliveryTime === -1 || deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   let con: Consumer | null = null;
   const claimed: Array<Found | StreamId> = [];
-  for (const id of ids) {
+  const [key, groupName] = [argv[1]!, argv[2]!];
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k]!;
     let nack = g.pel.get(id);
     const [entry] = collect(s, id, id, false, 1);
     if (entry === undefined) {
       // The entry is gone: its pending entry goes too.
       if (nack !== undefined) {
+        propagateClaim(c, key, groupName, g, argv[5 + k]!, nack);
+        propagateLastId = false;
         dropNack(g, id, nack);
         changed++;
       }
@@ -383,9 +417,15 @@ function xclaim(c: Client, argv: string[]): void {
     else if (!justId) nack.deliveryCount++;
     moveNack(id, nack, con);
     claimed.push(justId ? id : entry);
+    propagateClaim(c, key, groupName, g, argv[5 + k]!, nack);
+    propagateLastId = false;
     changed++;
   }
-  if (changed > 0) c.db.modified(argv[1]!, changed);
+  if (propagateLastId) {
+    propagateGroupId(c, key, groupName, g);
+    changed++;
+  }
+  if (changed > 0) c.db.modified(key, changed);
   replyClaimed(c, claimed);
 }
 
@@ -420,6 +460,8 @@ function xautoclaim(c: Client, argv: string[]): void {
   const found = groupOrReply(c, argv, true);
   if (found === null) return;
   const { s, g } = found;
+  c.preventPropagation();
+  const [key, groupName] = [argv[1]!, argv[2]!];
   const now = Date.now();
   let attempts = count * 10;
   let con: Consumer | null = null;
@@ -433,6 +475,7 @@ function xautoclaim(c: Client, argv: string[]): void {
     }
     const [entry] = collect(s, id, id, false, 1);
     if (entry === undefined) {
+      propagateClaim(c, key, groupName, g, idText(id), nack);
       dropNack(g, id, nack);
       deleted.push(id);
       count--;
@@ -444,6 +487,7 @@ function xautoclaim(c: Client, argv: string[]): void {
     if (!justId) nack.deliveryCount++;
     moveNack(id, nack, con);
     claimed.push(justId ? id : entry);
+    propagateClaim(c, key, groupName, g, idText(id), nack);
     count--;
   }
   if (claimed.length + deleted.length > 0) c.db.modified(argv[1]!, claimed.length + deleted.length);

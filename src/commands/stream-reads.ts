@@ -91,6 +91,8 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     }
   }
 
+  // What XREADGROUP did leaves as XCLAIMs and XGROUP commands (serveGroup), never as itself.
+  c.preventPropagation();
   const served: Array<{ key: string; entries: Array<Found | StreamId> }> = [];
   for (let i = 0; i < streams; i++) {
     const key = argv[streamsArg + i]!;
@@ -113,7 +115,7 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     if (!serve) continue;
     const start = nextId(gt) ?? MIN_ID;
     const entries = group
-      ? serveGroup(s, start, count, { group, consumer, noack }, history)
+      ? serveGroup(c, s, start, count, { key, groupName: groupName!, group, consumer, noack }, history)
       : collect(s, start, MAX_ID, false, count);
     if (group) c.db.modified(key);
     served.push({ key, entries });

@@ -92,11 +92,13 @@ interface AddTrimArgs {
   id: ParsedId | null;
   /** Where XADD's ID argument is. */
   idPos: number;
+  /** Where the MAXLEN / MINID value is (the `~` or `=` before it, if any). */
+  trimArgPos: number;
 }
 
 /** streamParseAddOrTrimArgsOrReply: null after the error. */
 function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean): AddTrimArgs | null {
-  const a: AddTrimArgs = { maxlen: null, minid: null, approx: false, limit: 0, noMkstream: false, id: null, idPos: 0 };
+  const a: AddTrimArgs = { maxlen: null, minid: null, approx: false, limit: 0, noMkstream: false, id: null, idPos: 0, trimArgPos: 0 };
   let limitGiven = false;
   let i = 2;
   const both = 'ERR syntax error, MAXLEN and MINID options at the same time are not compatible';
@@ -125,6 +127,7 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean): AddTrimArgs
         a.minid = id;
       }
       i++;
+      a.trimArgPos = i;
     } else if (is(opt, 'LIMIT') && more > 0) {
       const n = intArg(c, argv[i + 1]!);
       if (n === null) return null;
@@ -146,7 +149,10 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean): AddTrimArgs
   const strategy = a.maxlen !== null || a.minid !== null;
   if (a.limit && !strategy) return fail(c, 'ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
   if (!xadd && !strategy) return fail(c, 'ERR syntax error, XTRIM must be called with a trimming strategy');
-  if (limitGiven) {
+  if (c.isMaster) {
+    // What a master sends was rewritten to trim exactly: no cap on the work.
+    a.limit = 0;
+  } else if (limitGiven) {
     if (!a.approx) return fail(c, 'ERR syntax error, LIMIT cannot be used without the special ~ option');
   } else if (a.approx) {
     // At most 100 nodes' worth of work for a trim that asked for none.
@@ -161,6 +167,17 @@ function parseAddTrimArgs(c: Client, argv: string[], xadd: boolean): AddTrimArgs
 
 function trim(s: Stream, a: AddTrimArgs): number {
   return s.trim(a.maxlen, a.minid, a.approx, a.limit);
+}
+
+/**
+ * streamRewriteApproxSpecifier and streamRewriteTrimArgument: a `~` trim propagates as `=`
+ * to where it got (the length, or the first ID left, tombstones included), so that
+ * replicas, whose node layout may differ, remove the same entries.
+ */
+function rewriteApproxTrim(out: string[], s: Stream, a: AddTrimArgs): void {
+  out[a.trimArgPos - 1] = '=';
+  if (a.maxlen !== null) out[a.trimArgPos] = String(s.length);
+  else out[a.trimArgPos] = idText(s.nodes.length > 0 ? s.nodes[0]!.ids[0]! : MAX_ID);
 }
 
 /**
@@ -212,7 +229,14 @@ function xadd(c: Client, argv: string[]): void {
   s.append(id, fv);
   c.reply.bulk(idText(id));
   c.db.modified(key);
-  if (a.maxlen !== null || a.minid !== null) trim(s, a);
+  const out = argv.slice();
+  if (a.maxlen !== null || a.minid !== null) {
+    trim(s, a);
+    if (a.approx) rewriteApproxTrim(out, s, a);
+  }
+  // Replicas add at the ID chosen here.
+  if (a.id === null || !a.id.seqGiven) out[a.idPos] = idText(id);
+  c.propagateAs(out);
 }
 
 // xtrimCommand
@@ -224,7 +248,14 @@ function xtrim(c: Client, argv: string[]): void {
   if (s === null) return;
   if (s === undefined) return c.reply.integer(0);
   const deleted = trim(s, a);
-  if (deleted > 0) c.db.modified(key, deleted);
+  if (deleted > 0) {
+    c.db.modified(key, deleted);
+    if (a.approx) {
+      const out = argv.slice();
+      rewriteApproxTrim(out, s, a);
+      c.propagateAs(out);
+    }
+  }
   c.reply.integer(deleted);
 }
 
