@@ -2,6 +2,7 @@
 // spellings clients send (all lower or all upper case).
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
+import { dumpCommands } from './dump.js';
 import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
@@ -16,7 +17,7 @@ import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
-  connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
+  connectionCommands, stringCommands, keyCommands, dumpCommands, listCommands, hashCommands,
   setCommands, zsetCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
   persistenceCommands,
 ];

@@ -74,6 +74,15 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   return new RdbReader(buf, opts).readFile();
 }
 
+/**
+ * The value of a DUMP payload's body (the payload without its version and CRC footer):
+ * a type byte and the value, as rdbLoadObjectType and rdbLoadObject read them. Throws an
+ * RdbError when it is not one (an empty collection included).
+ */
+export function decodeTypedValue(body: Buffer): Value {
+  return new RdbReader(body, { now: -Infinity }).readTypedValue();
+}
+
 /** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
 type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems) => number;
 
@@ -188,6 +197,11 @@ class RdbReader {
       result.dbs[id]!.dict = dict;
     });
     return result;
+  }
+
+  readTypedValue(): Value {
+    const type = this.byte();
+    return this.value(type, 0) ?? this.fail('holds an empty collection', 0);
   }
 
   private readHeader(): number {

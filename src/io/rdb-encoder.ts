@@ -25,6 +25,16 @@ const LIST_BATCH = 1024;
 /** Up to this length a copy loop beats Buffer.write. */
 const SHORT_STRING = 16;
 
+/** The RDB type each value is written as. */
+function valueType(value: Value): number {
+  if (typeof value === 'string') return RdbType.STRING;
+  if (value instanceof List) return RdbType.LIST;
+  if (value instanceof SetValue) return RdbType.SET;
+  if (value instanceof ZSet) return RdbType.ZSET_2;
+  if (value instanceof Hash) return RdbType.HASH;
+  return RdbType.STREAM_LISTPACKS_2;
+}
+
 /** Bytes rdbSaveLen uses for a length. */
 function lengthSize(n: number): number {
   return n < 1 << 6 ? 1 : n < 1 << 14 ? 2 : n <= 0xffffffff ? 5 : 9;
@@ -79,13 +89,22 @@ export class RdbEncoder {
       this.byte(RdbOpcode.EXPIRETIME_MS);
       this.int64LE(expireMs);
     }
+    this.byte(valueType(value));
+    this.string(key);
+    this.object(value);
+  }
+
+  /** rdbSaveObjectType and rdbSaveObject without a key: the body of a DUMP payload. */
+  typedValue(value: Value): void {
+    this.byte(valueType(value));
+    this.object(value);
+  }
+
+  /** rdbSaveObject: the value in the encoding valueType names. */
+  private object(value: Value): void {
     if (typeof value === 'string') {
-      this.byte(RdbType.STRING);
-      this.string(key);
       this.string(value);
     } else if (value instanceof List) {
-      this.byte(RdbType.LIST);
-      this.string(key);
       this.length(value.length);
       // In batches: an array walk costs less than the iterator, and a batch bounds the array.
       for (let start = 0; start < value.length; start += LIST_BATCH) {
@@ -93,28 +112,20 @@ export class RdbEncoder {
         for (let i = 0; i < items.length; i++) this.string(items[i]!);
       }
     } else if (value instanceof SetValue) {
-      this.byte(RdbType.SET);
-      this.string(key);
       this.length(value.size);
       for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
-      this.byte(RdbType.ZSET_2);
-      this.string(key);
       this.length(value.size);
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
       value.walk(value.size - 1, true, this.zsetEntry);
     } else if (value instanceof Hash) {
-      this.byte(RdbType.HASH);
-      this.string(key);
       this.length(value.size);
       for (const [field, v] of value.entries()) {
         this.string(field);
         this.string(v);
       }
     } else {
-      this.byte(RdbType.STREAM_LISTPACKS_2);
-      this.string(key);
       this.stream(value);
     }
   }
