@@ -2,6 +2,7 @@
 // spellings clients send (all lower or all upper case).
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
+import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
 import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
@@ -17,7 +18,7 @@ import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
-  connectionCommands, stringCommands, keyCommands, dumpCommands, listCommands, hashCommands,
+  connectionCommands, stringCommands, bitmapCommands, keyCommands, dumpCommands, listCommands, hashCommands,
   setCommands, zsetCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
   persistenceCommands,
 ];
