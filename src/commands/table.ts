@@ -5,6 +5,7 @@ import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
 import { hashCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
@@ -18,7 +19,7 @@ import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
-  connectionCommands, stringCommands, bitmapCommands, keyCommands, dumpCommands, listCommands, hashCommands,
+  connectionCommands, stringCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands, listCommands, hashCommands,
   setCommands, zsetCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
   persistenceCommands,
 ];

@@ -40,6 +40,11 @@ export async function writeEveryType(c: RespClient, scale = 1): Promise<void> {
     await send('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 20, 'STREAMS', 'stream', '>');
     await send('XACK', 'stream', 'g', '1001-1', '1002-2');
     await send('XGROUP', 'CREATE', 'stream:empty', 'g', '$', 'MKSTREAM');
+    await send('PFADD', 'hll:sparse', ...Array.from({ length: 20 }, (_, i) => `e${i}`));
+    await send('PFADD', 'hll:dense', ...Array.from({ length: 3000 }, (_, i) => `e${i}`));
+    await send('PFCOUNT', 'hll:dense');
+    await send('SETBIT', 'bitmap', 100_000, 1);
+    await send('BITFIELD', 'bitmap', 'SET', 'i16', '#3', -1234);
     await send('HSET', 'hash:ttl', 'a', 'b');
     await send('PEXPIRE', 'hash:ttl', 50_000_000);
   }
