@@ -4,6 +4,7 @@ import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
@@ -20,7 +21,7 @@ import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
+  setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands, streamGroupCommands, transactionCommands, serverCommands,
   persistenceCommands,
 ];
 

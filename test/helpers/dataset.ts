@@ -43,6 +43,7 @@ export async function writeEveryType(c: RespClient, scale = 1): Promise<void> {
     await send('PFADD', 'hll:sparse', ...Array.from({ length: 20 }, (_, i) => `e${i}`));
     await send('PFADD', 'hll:dense', ...Array.from({ length: 3000 }, (_, i) => `e${i}`));
     await send('PFCOUNT', 'hll:dense');
+    await send('GEOADD', 'geo', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania', -122.27652, 37.805186, 'Oakland');
     await send('SETBIT', 'bitmap', 100_000, 1);
     await send('BITFIELD', 'bitmap', 'SET', 'i16', '#3', -1234);
     await send('HSET', 'hash:ttl', 'a', 'b');
