@@ -5,8 +5,8 @@
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
 import { Dict } from '../store/dict.js';
-import { Consumer, FLAG_DELETED, FLAG_SAMEFIELDS, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
-import { idPart, streamId, streamIdBig, type StreamId } from '../store/stream-id.js';
+import { Consumer, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
+import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { appendZsetEntry } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
@@ -319,7 +319,7 @@ class RdbReader {
       if (masterId.length !== 16) this.fail('stream node key is not the size of a stream ID', at);
       const last = s.nodes[s.nodes.length - 1];
       if (last !== undefined && last.masterId >= masterId) this.fail('stream nodes are out of order', at);
-      s.nodes.push(this.streamNode(masterId, this.blobItems(readListpack, 'stream listpack'), at));
+      s.nodes.push(this.streamNode(masterId, at));
     }
     s.length = this.length();
     let live = 0;
@@ -371,57 +371,16 @@ class RdbReader {
     return s;
   }
 
-  /** One stream listpack of n items: the master entry, then entries delta-encoded against masterId. */
-  private streamNode(masterId: StreamId, n: number, at: number): StreamNode {
-    const items = this.items;
-    let p = 0;
-    const int = (): number => {
-      const v = p < n ? items[p++] : undefined;
-      if (typeof v !== 'number') return this.fail('stream listpack has a bad entry', at);
-      return v;
-    };
-    const text = (): string => {
-      if (p >= n) this.fail('stream listpack ends inside an entry', at);
-      return itemText(items[p++]!);
-    };
-    const live = int();
-    const deleted = int();
-    const fieldCount = int();
-    const fields: string[] = [];
-    for (let i = 0; i < fieldCount; i++) fields.push(text());
-    if (int() !== 0) this.fail('stream listpack master entry lacks its terminator', at);
-    const node = new StreamNode(masterId, fields);
-    let prev = '';
-    while (p < n) {
-      const flags = int();
-      if (p + 2 > n) this.fail('stream listpack ends inside an entry', at);
-      const ms = items[p++]!;
-      const seq = items[p++]!;
-      const id = this.addDelta(masterId, ms, seq);
-      if (id <= prev || id < masterId) this.fail('stream listpack entries are out of order', at);
-      prev = id;
-      const count = flags & FLAG_SAMEFIELDS ? fieldCount : 2 * int();
-      const data = new Array<string>(count);
-      for (let i = 0; i < count; i++) data[i] = text();
-      if (int() !== (flags & FLAG_SAMEFIELDS ? count + 3 : count + 4)) this.fail('stream listpack entry has a bad lp-count', at);
-      node.push(id, flags & (FLAG_DELETED | FLAG_SAMEFIELDS), data);
+  /** A stream node from the next string, a listpack kept as the node's bytes. */
+  private streamNode(masterId: StreamId, at: number): StreamNode {
+    this.blob();
+    const lp = Buffer.from(this.blobSrc.buf.subarray(this.blobStart, this.blobEnd));
+    try {
+      return StreamNode.fromListpack(masterId, lp);
+    } catch (e) {
+      if (e instanceof RdbError) this.fail(`stream listpack integrity check failed: ${e.detail}`, at);
+      throw e;
     }
-    if (node.live !== live || node.deleted !== deleted) this.fail('stream listpack counts do not match its entries', at);
-    if (node.ids.length === 0) this.fail('stream has an empty listpack', at);
-    return node;
-  }
-
-  /** master + (ms, seq) deltas, each an int64 added modulo 2^64 as Redis's uint64 arithmetic does. */
-  private addDelta(master: StreamId, ms: string | number, seq: string | number): StreamId {
-    const masterMs = idPart(master, 0);
-    const masterSeq = idPart(master, 8);
-    if (typeof ms === 'number' && typeof seq === 'number' && typeof masterMs === 'number' && typeof masterSeq === 'number') {
-      const m = masterMs + ms;
-      const q = masterSeq + seq;
-      if (m >= 0 && q >= 0 && Number.isSafeInteger(m) && Number.isSafeInteger(q)) return streamId(m, q);
-    }
-    const part = (at: 0 | 8, d: string | number): bigint => BigInt.asUintN(64, BigInt(idPart(master, at)) + BigInt(d));
-    return streamIdBig(part(0, ms), part(8, seq));
   }
 
   /** An ID saved as two lengths. */

@@ -5,11 +5,10 @@
 // Version 10 with the plain value types (LIST 1, SET 2, ZSET_2 5, HASH 4): Redis 7.0 loads
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
 // Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
-import { FLAG_SAMEFIELDS, idDelta, type Nack, type IdMap, type StreamNode } from '../store/stream.js';
+import type { IdMap, Nack } from '../store/stream.js';
 import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { Crc64 } from './crc64.js';
-import { ListpackWriter } from './listpack-writer.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
@@ -54,8 +53,6 @@ export class RdbEncoder {
   private readonly crc = new Crc64();
   /** Where strings are LZF-compressed before the header that names their length goes out. */
   private lzfOut = Buffer.allocUnsafe(CHUNK);
-  /** Where stream nodes become listpacks, made on the first stream. */
-  private lp: ListpackWriter | null = null;
 
   /** compression: rdbcompression, LZF for strings longer than 20 bytes. */
   constructor(opts: { compression: boolean }) {
@@ -135,7 +132,7 @@ export class RdbEncoder {
     this.length(s.nodes.length);
     for (const node of s.nodes) {
       this.string(node.masterId);
-      this.string(this.nodeListpack(node).toString('latin1'));
+      this.string(node.toListpack().toString('latin1'));
     }
     this.length(s.length);
     this.id(s.lastId);
@@ -159,33 +156,6 @@ export class RdbEncoder {
         this.pel(c.pel, false);
       }
     }
-  }
-
-  /** The node as Redis's listpack: master entry (counts, fields, 0), then each entry. */
-  private nodeListpack(node: StreamNode): Buffer {
-    const lp = (this.lp ??= new ListpackWriter());
-    lp.integer(node.live);
-    lp.integer(node.deleted);
-    lp.integer(node.masterFields.length);
-    for (const f of node.masterFields) lp.element(f);
-    lp.integer(0);
-    for (let i = 0; i < node.ids.length; i++) {
-      const flags = node.flags[i]!;
-      const data = node.data[i]!;
-      const id = node.ids[i]!;
-      lp.integer(flags);
-      lp.integer(idDelta(id, node.masterId, 0));
-      lp.integer(idDelta(id, node.masterId, 8));
-      if (flags & FLAG_SAMEFIELDS) {
-        for (const v of data) lp.element(v);
-        lp.integer(data.length + 3);
-      } else {
-        lp.integer(data.length / 2);
-        for (const v of data) lp.element(v);
-        lp.integer(data.length + 4);
-      }
-    }
-    return lp.take();
   }
 
   /** rdbSaveStreamPEL: raw IDs, with delivery time and count in the group's PEL. */

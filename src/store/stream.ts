@@ -6,116 +6,20 @@
 // entries (100) or stream-node-max-bytes of listpack (4096), closed exactly where Redis
 // closes its listpack (sizes are counted as listpack.c encodes them), so that `~` trims
 // remove whole nodes and the same entries as Redis, and a node becomes an RDB listpack as
-// it is. The nodes sit in one array sorted by their master ID: XADD appends to the last
+// it is (stream-node.ts keeps all but the last one packed in those bytes). The nodes sit in one array sorted by their master ID: XADD appends to the last
 // node (O(1)), a range read finds its first node by binary search (O(log n)) and then
 // walks arrays, and trims drop whole nodes from the front. A radix tree buys Redis
 // compact memory for its byte keys; for 16-byte IDs kept in order an array is as fast.
-import { LP_EMPTY_SIZE, lpElementSize, lpIntSize } from '../io/listpack-writer.js';
 import { streamLimits } from './limits.js';
-import { MAX_ID, MIN_ID, idPart, type StreamId } from './stream-id.js';
+import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
+import { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, lowerBound } from './stream-node.js';
 
-export const FLAG_DELETED = 1;
-export const FLAG_SAMEFIELDS = 2;
+export { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, idDelta, lowerBound } from './stream-node.js';
 
 /** STREAM_LISTPACK_MAX_SIZE: the most a node's listpack may reach. */
 export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
 /** SCG_INVALID_ENTRIES_READ: a group's entries-read that is not known. */
 export const INVALID_ENTRIES_READ = -1;
-
-/** The ms - master.ms and seq - master.seq deltas, int64 as lpAppendInteger stores them. */
-export function idDelta(id: StreamId, master: StreamId, at: 0 | 8): number | bigint {
-  const a = idPart(id, at);
-  const b = idPart(master, at);
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return BigInt.asIntN(64, BigInt(a) - BigInt(b));
-}
-
-/** One listpack's worth of entries: deleted ones stay, flagged, as in Redis's listpack. */
-export class StreamNode {
-  readonly ids: StreamId[] = [];
-  readonly flags: number[] = [];
-  /** Per entry: the values when FLAG_SAMEFIELDS is set, else field, value, field, value... */
-  readonly data: string[][] = [];
-  live = 0;
-  deleted = 0;
-  /** The listpack's size without its live and deleted counters (they change size as they grow). */
-  private baseBytes: number;
-
-  constructor(readonly masterId: StreamId, readonly masterFields: string[]) {
-    let bytes = LP_EMPTY_SIZE + lpIntSize(masterFields.length) + lpIntSize(0);
-    for (const f of masterFields) bytes += lpElementSize(f);
-    this.baseBytes = bytes;
-  }
-
-  /** lpBytes of this node as a listpack. */
-  get bytes(): number {
-    return this.baseBytes + lpIntSize(this.live) + lpIntSize(this.deleted);
-  }
-
-  /** True when fv's fields are the master entry's. */
-  sameFields(fv: string[]): boolean {
-    const m = this.masterFields;
-    if (fv.length !== 2 * m.length) return false;
-    for (let i = 0; i < m.length; i++) if (fv[2 * i] !== m[i]) return false;
-    return true;
-  }
-
-  /** Appends an entry (flags already chosen, deleted or not); keeps the byte count. */
-  push(id: StreamId, flags: number, data: string[]): void {
-    this.ids.push(id);
-    this.flags.push(flags);
-    this.data.push(data);
-    let bytes = lpIntSize(flags) + lpIntSize(idDelta(id, this.masterId, 0)) + lpIntSize(idDelta(id, this.masterId, 8));
-    if (!(flags & FLAG_SAMEFIELDS)) bytes += lpIntSize(data.length / 2);
-    for (let i = 0; i < data.length; i++) bytes += lpElementSize(data[i]!);
-    const fields = flags & FLAG_SAMEFIELDS ? data.length : data.length / 2;
-    bytes += lpIntSize(flags & FLAG_SAMEFIELDS ? fields + 3 : 2 * fields + 4);
-    this.baseBytes += bytes;
-    if (flags & FLAG_DELETED) this.deleted++;
-    else this.live++;
-  }
-
-  /** Entry i's fields and values, interleaved. */
-  fieldsAndValues(i: number): string[] {
-    const d = this.data[i]!;
-    if (!(this.flags[i]! & FLAG_SAMEFIELDS)) return d;
-    const m = this.masterFields;
-    const out = new Array<string>(2 * d.length);
-    for (let k = 0; k < d.length; k++) {
-      out[2 * k] = m[k]!;
-      out[2 * k + 1] = d[k]!;
-    }
-    return out;
-  }
-
-  /** The entry index of id, or -1. */
-  indexOf(id: StreamId): number {
-    const i = lowerBound(this.ids, id);
-    return i < this.ids.length && this.ids[i] === id ? i : -1;
-  }
-
-  /** Flags entry i deleted (it stays in the listpack); false if it already was. */
-  markDeleted(i: number): boolean {
-    const f = this.flags[i]!;
-    if (f & FLAG_DELETED) return false;
-    this.flags[i] = f | FLAG_DELETED;
-    this.live--;
-    this.deleted++;
-    return true;
-  }
-}
-
-/** The first index in sorted ids whose id >= target. */
-export function lowerBound(ids: readonly StreamId[], target: StreamId): number {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** A pending entry: delivered to a consumer and not acknowledged yet (streamNACK). */
 export class Nack {
@@ -234,6 +138,7 @@ export class Stream {
       }
     }
     if (node === undefined) {
+      this.nodes[this.nodes.length - 1]?.pack();
       const fields = new Array<string>(fv.length / 2);
       for (let i = 0; i < fields.length; i++) fields[i] = fv[2 * i]!;
       node = new StreamNode(id, fields);
@@ -327,6 +232,7 @@ export class Stream {
     const i = node.indexOf(id);
     if (i < 0 || !node.markDeleted(i)) return false;
     if (node.live === 0) this.nodes.splice(n, 1);
+    else if (n < this.nodes.length - 1) node.pack();
     this.length--;
     return true;
   }
@@ -352,13 +258,15 @@ export class Stream {
         continue;
       }
       if (approx) break;
-      for (let i = 0; i < node.ids.length; i++) {
-        if (maxlen !== null ? this.length <= maxlen : node.ids[i]! >= minid!) break;
+      const ids = node.ids;
+      for (let i = 0; i < ids.length; i++) {
+        if (maxlen !== null ? this.length <= maxlen : ids[i]! >= minid!) break;
         if (node.markDeleted(i)) {
           this.length--;
           deleted++;
         }
       }
+      if (drop < nodes.length - 1) node.pack();
       break;
     }
     if (drop > 0) nodes.splice(0, drop);
@@ -403,11 +311,7 @@ export class Stream {
   /** A copy that shares nothing mutable (COPY). */
   clone(): Stream {
     const s = new Stream();
-    for (const node of this.nodes) {
-      const copy = new StreamNode(node.masterId, node.masterFields);
-      for (let i = 0; i < node.ids.length; i++) copy.push(node.ids[i]!, node.flags[i]!, node.data[i]!.slice());
-      s.nodes.push(copy);
-    }
+    for (const node of this.nodes) s.nodes.push(node.clone());
     s.length = this.length;
     s.lastId = this.lastId;
     s.firstId = this.firstId;
