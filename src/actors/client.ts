@@ -54,6 +54,8 @@ export class Client {
    * this rewrite (set by propagateAs and preventPropagation).
    */
   propagateArgv: string[] | null | undefined = undefined;
+  /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
+  propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
   /** A command (WAIT) answers later: the commands after it wait in the parser until release(). */
@@ -150,6 +152,11 @@ export class Client {
   /** The running command, if it changed the dataset, propagates as argv instead of its own. */
   propagateAs(argv: string[]): void {
     this.propagateArgv = argv;
+  }
+
+  /** The running command propagates whether or not it changed the dataset (FLUSHALL of an empty one). */
+  forcePropagation(): void {
+    this.propagateForced = true;
   }
 
   /** The running command propagates nothing of its own (what it did left by alsoPropagate). */

@@ -73,7 +73,8 @@ function refuse(c: Client, cmd: Command, argv: string[]): string | null {
  * dataset (the keyspace's dirty counter moved) goes to the replication stream as its argv,
  * unless it named what to send instead with c.propagateAs(argv) (a deterministic rewrite:
  * SET EX -> SET PXAT) or c.preventPropagation() (it sent its effects itself through
- * alsoPropagate, or they must not leave). Effects queued during a call (expired keys' DELs,
+ * alsoPropagate, or they must not leave); c.forcePropagation() sends it even when nothing
+ * changed (FLUSHALL of an empty dataset). Effects queued during a call (expired keys' DELs,
  * EXEC's commands) leave when the outermost call ends, in MULTI/EXEC when there are several.
  * Commands a master link applies are never propagated: the replica side feeds their raw
  * bytes on (Replication.feedFromMaster).
@@ -89,6 +90,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
+  c.propagateForced = false;
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -102,7 +104,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
-  if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
+  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();

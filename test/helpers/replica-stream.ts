@@ -18,6 +18,8 @@ export class StreamReplica {
   streamBytes = 0;
   readonly payload: Promise<Payload>;
   closed = false;
+  /** Keep-alive newlines received before the payload. */
+  newlines = 0;
   private buf: Buffer = Buffer.alloc(0);
   private phase: 'reply' | 'header' | 'rdb' | 'stream' = 'reply';
   private rdbLen = 0;
@@ -79,6 +81,12 @@ export class StreamReplica {
   private onData(b: Buffer): void {
     this.buf = this.buf.length === 0 ? b : Buffer.concat([this.buf, b]);
     for (;;) {
+      if (this.phase === 'reply' || this.phase === 'header') {
+        while (this.buf.length > 0 && this.buf[0] === 10) {
+          this.buf = this.buf.subarray(1);
+          this.newlines++;
+        }
+      }
       if (this.phase === 'reply') {
         const nl = this.buf.indexOf('\r\n');
         if (nl < 0) return;
@@ -98,7 +106,6 @@ export class StreamReplica {
         continue;
       }
       if (this.phase === 'header') {
-        while (this.buf.length > 0 && this.buf[0] === 10) this.buf = this.buf.subarray(1);
         const nl = this.buf.indexOf('\r\n');
         if (nl < 0) return;
         const line = this.buf.subarray(0, nl).toString('latin1');

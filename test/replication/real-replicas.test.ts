@@ -120,6 +120,20 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
     await ok('CONFIG', 'SET', 'repl-diskless-sync', 'yes');
   }, 60_000);
 
+  it('a replica arriving during a BGSAVE it cannot share waits, kept alive by newlines, for the next snapshot', async () => {
+    await ok('CONFIG', 'SET', 'repl-diskless-sync', 'no');
+    const forks = Number((await info(master.port, 'stats')).get('total_forks'));
+    await ok('BGSAVE');
+    const r = await StreamReplica.start(master.port, { psync: ['?', -1] });
+    await until(() => [...master.server.replication.replicas].some((x) => x.state === 'waitBgsaveStart'));
+    const payload = await r.payload;
+    expect(payload.reply).toMatch(/^FULLRESYNC /);
+    expect(r.newlines).toBeGreaterThan(0);
+    expect(Number((await info(master.port, 'stats')).get('total_forks'))).toBe(forks + 2);
+    r.close();
+    await ok('CONFIG', 'SET', 'repl-diskless-sync', 'yes');
+  }, 60_000);
+
   it('a cut link comes back by partial resync; a backlog too small for the gap makes a full sync', async () => {
     const r = replicas[0]!;
     const before = await info(master.port, 'stats');

@@ -83,6 +83,10 @@ describe('the stream a master sends, against redis-server 7.0', () => {
       ['SELECT', '2'], ['SET', 'in2', 'v'], ['SELECT', '0'],
       ['FLUSHDB'],
       ['FLUSHALL'],
+      ['FLUSHDB'],
+      ['FLUSHALL'],
+      ['DEBUG', 'POPULATE', '10'],
+      ['CONFIG', 'SET', 'save', '3600 1'], ['SET', 'k', 'v'], ['FLUSHALL'], ['CONFIG', 'SET', 'save', ''],
       ['RPUSH', 'l', 'a', 'b'], ['LMOVE', 'l', 'l2', 'LEFT', 'RIGHT'], ['RPOPLPUSH', 'l', 'l2'], ['RPOPLPUSH', 'l', 'l2'],
       ['SWAPDB', '0', '1'],
     ];
