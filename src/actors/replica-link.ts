@@ -31,7 +31,7 @@ type Mode = 'idle' | 'lines' | 'payload' | 'held' | 'stream';
 
 /** The payload being received. */
 interface Transfer {
-  /** Announced size, or -1 with an EOF mark. */
+  /** Announced size; -1 before the header, 0 with an EOF mark (as INFO shows them). */
   size: number;
   mark: Buffer | null;
   read: number;
@@ -46,8 +46,6 @@ interface Transfer {
 }
 
 const unixTime = (): number => Math.floor(Date.now() / 1000);
-
-
 
 const command = (...args: string[]): Buffer => encodeCommand(args);
 
@@ -161,6 +159,7 @@ export class ReplicaLink {
     return 'none';
   }
 
+  /** master_link_status:up: the stream is being applied. */
   get linkUp(): boolean {
     return this.actor.getSnapshot().matches('connected');
   }
@@ -170,6 +169,7 @@ export class ReplicaLink {
     return this.cachedClient !== null;
   }
 
+  /** repl_down_since, unix ms (0 while the link is up). */
   get linkDownSince(): number {
     return this.actor.getSnapshot().context.linkDownSince;
   }
@@ -202,6 +202,7 @@ export class ReplicaLink {
     });
   }
 
+  /** The socket failed or closed: the machine hears it once, and never about an old socket. */
   private onClosed(socket: Socket, reason: string): void {
     if (this.socket !== socket) return;
     this.actor.send({
@@ -232,10 +233,12 @@ export class ReplicaLink {
     this.server.clients.delete(c.id);
   }
 
+  /** Our few writes to the master (handshake, ACKs) go straight out. */
   private send(buf: Buffer): void {
     this.stream?.write([buf]);
   }
 
+  /** AUTH <masteruser> <masterauth>, or the password alone without masteruser. */
   private sendAuth(): void {
     const user = this.server.config.get('masteruser')!;
     const pass = this.server.config.get('masterauth')!;
@@ -262,6 +265,7 @@ export class ReplicaLink {
     }
   }
 
+  /** Every byte from the master refreshes the last-io time, then goes where the mode says. */
   private onData(chunk: Buffer): void {
     this.lastIoAt = Date.now();
     this.server.stats.netInputBytes += chunk.length;
@@ -305,6 +309,7 @@ export class ReplicaLink {
     this.handOver();
   }
 
+  /** The states where the master may send newlines to keep the link alive. */
   private waitingForMaster(): boolean {
     const s = this.actor.getSnapshot();
     return s.matches({ handshake: 'psync' }) || s.matches({ transfer: 'bulkHeader' });
@@ -320,6 +325,9 @@ export class ReplicaLink {
     } else if (this.mode === 'stream') {
       this.pending = EMPTY;
       this.applyStream(rest);
+    } else if (this.mode === 'held') {
+      this.pending = EMPTY;
+      this.held.push(rest);
     }
   }
 
@@ -348,6 +356,7 @@ export class ReplicaLink {
     this.transfer = { size: -1, mark: null, read: 0, tmp, fd, chunks: [], lastFsync: 0, tail: EMPTY, startedAt: Date.now() };
   }
 
+  /** The header told what to expect: bytes are payload from here on. */
   private receivePayload(size: number, eofMark: string): void {
     const t = this.transfer;
     if (t === null) return;
@@ -359,6 +368,8 @@ export class ReplicaLink {
     this.server.log.notice(t.mark === null
       ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
       : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
+    // `$0` is complete already (and no RDB: its load fails).
+    if (t.mark === null && size === 0) this.readPayload(EMPTY);
   }
 
   // readSyncBulkPayload (the data half)
@@ -392,8 +403,12 @@ export class ReplicaLink {
     if (t.mark === null) {
       done = t.read === t.size;
     } else {
-      const tail = Buffer.concat([t.tail, data]);
-      t.tail = tail.subarray(Math.max(0, tail.length - EOF_MARK_SIZE));
+      if (data.length >= EOF_MARK_SIZE) {
+        t.tail = data.subarray(data.length - EOF_MARK_SIZE);
+      } else {
+        const tail = Buffer.concat([t.tail, data]);
+        t.tail = tail.subarray(Math.max(0, tail.length - EOF_MARK_SIZE));
+      }
       done = t.tail.length === EOF_MARK_SIZE && t.tail.equals(t.mark);
     }
     if (!done) return;
@@ -458,7 +473,7 @@ export class ReplicaLink {
         repl.replid = replid;
         repl.masterReplOffset = offset;
         repl.clearReplicationId2();
-        repl.backlog = null;
+        repl.freeBacklog();
         repl.createBacklogIfNeeded();
         this.actor.send({ type: 'LOADED' });
       },
@@ -469,6 +484,7 @@ export class ReplicaLink {
     );
   }
 
+  /** The trusted client the master's stream runs as (CLIENT_MASTER): authenticated, no bulk limit. */
   private newMasterClient(): Client {
     const c = new Client(this.server, null);
     c.isMaster = true;
@@ -503,6 +519,7 @@ export class ReplicaLink {
     this.startStream(c);
   }
 
+  /** CONNECTED: the bytes from here on are the master's command stream. */
   private startStream(c: Client): void {
     this.master = c;
     this.server.replication.onGetAck = this.onGetAck;
@@ -655,6 +672,8 @@ export function replicationUnsetMaster(server: Server): void {
   server.replicaLink = null;
   const repl = server.replication;
   repl.shiftReplicationId();
+  // Our next write may go to any db: the stream says which first (server.slaveseldb = -1).
+  repl.forceSelect();
   server.log.notice(`Setting secondary replication ID to ${repl.replid2}, valid up to offset: ${repl.secondReplOffset}. New replication ID is ${repl.replid}`);
   repl.disconnectReplicas();
   server.keyspace.expireMode = 'delete';
