@@ -95,7 +95,19 @@ export class Snapshotter {
     this.begin(target, group);
   }
 
-  /** Ends the snapshot for replicas in progress (shutdown); its replicas are dropped. */
+  // rdbSaveBackground for BGSAVE and save points
+  /**
+   * A disk snapshot of no replica's own, run by the same machine (a replica arriving while it
+   * runs waits for the next one, as it cannot have the stream since its start). False while
+   * another snapshot is in progress.
+   */
+  bgsave(): boolean {
+    if (this.current !== null || this.server.persistence.bgsaveInProgress) return false;
+    this.begin('disk', []);
+    return true;
+  }
+
+  /** Ends the snapshot in progress (shutdown); its replicas are dropped. */
   abort(): void {
     if (this.current !== null) tell(this.current, { type: 'ABORT' });
   }
@@ -130,7 +142,7 @@ export class Snapshotter {
     this.current = running;
     actor.start();
     const now = Date.now();
-    for (let i = 0; i < replicas.length && actor.getSnapshot().value !== 'running'; i++) {
+    for (let i = 0; i < Math.max(replicas.length, 1) && actor.getSnapshot().value !== 'running'; i++) {
       tell(running, { type: 'REQUEST', now });
     }
   }
@@ -139,8 +151,10 @@ export class Snapshotter {
   private start(run: Running): void {
     const server = this.server;
     const repl = server.replication;
-    server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
-    repl.forceSelect();
+    if (run.replicas.size > 0) {
+      server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
+      repl.forceSelect();
+    }
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
       r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });

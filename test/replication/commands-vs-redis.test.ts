@@ -73,6 +73,19 @@ describe('bad input to the replication commands', () => {
     expect(ours).toEqual(theirs);
   });
 
+  it('keeps a replica waiting for a diskless snapshot to gather alive with newlines', async () => {
+    const cli = await RespClient.connect(redstate.port);
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '1');
+    const r = await StreamReplica.start(redstate.port, { psync: ['?', -1], eof: true });
+    const payload = await r.payload;
+    expect(payload.eof).toBe(true);
+    expect(r.newlines).toBeGreaterThan(0);
+    r.close();
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
+    cli.close();
+    await until(() => redstate.server.replication.replicas.size === 0);
+  });
+
   it('serves other replicas on when one disconnects while waiting for its snapshot or midway', async () => {
     const port = redstate.port;
     const cli = await RespClient.connect(port);
