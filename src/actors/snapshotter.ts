@@ -25,8 +25,9 @@ interface Running {
   readonly effects: EffectQueue;
 }
 
-/** Sends a snapshot machine an event, then does the IO its actions asked for. */
+/** Sends a snapshot machine an event, then does the IO its actions asked for; an ended one hears nothing. */
 function tell(run: Running, event: SnapshotEvent): void {
+  if (run.actor.getSnapshot().status !== 'active') return;
   run.actor.send(event);
   run.effects.run();
 }
