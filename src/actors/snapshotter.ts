@@ -19,8 +19,8 @@ interface Running {
   readonly actor: Actor<typeof snapshotMachine>;
   readonly target: SnapshotTarget;
   readonly replicas: Set<ReplicaClient>;
-  /** The replica an attaching one copies its held stream from. */
-  arriving: ReplicaClient | null;
+  /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
+  arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
   stream: RdbSnapshotStream | null;
   readonly effects: EffectQueue;
 }
@@ -60,7 +60,7 @@ export class Snapshotter {
       const donor = [...cur.replicas].find((o) => o.state === 'waitBgsaveEnd');
       if (state === 'running' && target === 'disk' && donor !== undefined) {
         cur.replicas.add(r);
-        cur.arriving = donor;
+        cur.arriving = { replica: r, donor };
         tell(cur, { type: 'ATTACH' });
         cur.arriving = null;
         log.notice('Waiting for end of BGSAVE for SYNC');
@@ -125,9 +125,9 @@ export class Snapshotter {
         }),
         startSnapshot: effects.defer(() => this.start(running!)),
         attachReplica: effects.defer(() => {
-          const r = [...running!.replicas].at(-1)!;
-          r.adoptStream(running!.arriving!);
-          r.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
+          const { replica, donor } = running!.arriving!;
+          replica.adoptStream(donor);
+          replica.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
         }),
         finish: effects.defer(({ event }) => this.finish(running!, event.type === 'DONE')),
       },
