@@ -223,6 +223,14 @@ const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value) => void> = {
   },
 };
 
+/** OBJECT's subcommands are commands of their own in Redis 7.0: an unknown one or a wrong arity is refused before MULTI queues it. */
+function objectCheck(argv: string[]): string | null {
+  const sub = argv[1]!.toLowerCase();
+  if (sub === 'help') return argv.length === 2 ? null : ERR.arity('object|help');
+  if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try OBJECT HELP.`;
+  return argv.length === 3 ? null : ERR.arity(`object|${sub}`);
+}
+
 function lfuPolicy(c: Client): boolean {
   return c.server.config.get('maxmemory-policy')?.includes('lfu') === true;
 }
@@ -422,17 +430,13 @@ export const keyCommands: CommandSpec[] = [
   {
     // objectCommand: a container whose subcommands check their own arity.
     name: 'object', arity: -2, flags: [], keys: [0, 0, 0], acl: ['slow'],
+    check: objectCheck,
     run(c, argv) {
+      const refused = objectCheck(argv);
+      if (refused !== null) return c.reply.error(refused);
       const sub = argv[1]!.toLowerCase();
-      if (sub === 'help') {
-        if (argv.length !== 2) return c.reply.error(ERR.arity('object|help'));
-        return replyHelp(c, 'OBJECT', OBJECT_HELP);
-      }
-      const run = Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub) ? OBJECT_KEY_SUBCOMMANDS[sub] : undefined;
-      if (run === undefined) {
-        return c.reply.error(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try OBJECT HELP.`);
-      }
-      if (argv.length !== 3) return c.reply.error(ERR.arity(`object|${sub}`));
+      if (sub === 'help') return replyHelp(c, 'OBJECT', OBJECT_HELP);
+      const run = OBJECT_KEY_SUBCOMMANDS[sub]!;
       const v = c.db.lookup(argv[2]!);
       if (v === undefined) return c.reply.nullBulk();
       run(c, v);

@@ -60,11 +60,17 @@ const bool: Check = (args) => {
   return v;
 };
 
-const int = (min: number, max: number): Check => (args) => {
+/** Redis's size_t directives (the encoding thresholds) go up to LONG_MAX. */
+const LONG_MAX = 9223372036854775807n;
+
+const int = (min: number | bigint, max: number | bigint): Check => (args) => {
   const s = one(args);
-  if (!/^-?\d+$/.test(s)) throw new ConfigError('argument couldn\'t be parsed into an integer');
-  const n = Number(s);
-  if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  // string2ll: no leading zeros, no sign on zero, within long long
+  const n = /^(0|-?[1-9]\d*)$/.test(s) ? BigInt(s) : null;
+  if (n === null || n > 9223372036854775807n || n < -9223372036854775808n) {
+    throw new ConfigError('argument couldn\'t be parsed into an integer');
+  }
+  if (n < BigInt(min) || n > BigInt(max)) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
   return String(n);
 };
 
@@ -194,8 +200,8 @@ export class Config {
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
     spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
-      'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
-      'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
+      'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority', 'slowlog-max-len');
+    spec(int(0, LONG_MAX), 'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
     spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');
