@@ -44,7 +44,7 @@ function configSet(c: Client, argv: string[]): void {
     const name = argv[i]!.toLowerCase();
     const cn = config.isFileOnly(name) ? null : config.canonical(name);
     if (cn === null) {
-      failure = `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      failure = `ERR Unknown option or number of arguments for CONFIG SET - '${argv[i]!}'`;
     } else if (config.isImmutable(cn)) {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
     } else if (PROTECTED.has(cn) && !allowProtectedAction(c, config.get('enable-protected-configs')!)) {

@@ -3,7 +3,7 @@
 // Redis's order, then runs the command and counts it.
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
@@ -85,7 +85,7 @@ function reject(c: Client, msg: string, cmd?: Command): void {
 function unknownCommand(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i]!, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0]!)}', with args beginning with: ${args}`;
 }

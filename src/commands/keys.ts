@@ -7,7 +7,7 @@ import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/value
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 import { replyHelp } from './subcommands.js';
 
@@ -39,7 +39,7 @@ function parseExpireFlags(c: Client, argv: string[]): number | null {
     else if (is(opt, 'GT')) flags |= GT;
     else if (is(opt, 'LT')) flags |= LT;
     else {
-      c.reply.error(`ERR Unsupported option ${opt}`);
+      c.reply.error(`ERR Unsupported option ${cstr(opt, opt.length)}`);
       return null;
     }
   }
@@ -227,7 +227,7 @@ const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value) => void> = {
 function objectCheck(argv: string[]): string | null {
   const sub = argv[1]!.toLowerCase();
   if (sub === 'help') return argv.length === 2 ? null : ERR.arity('object|help');
-  if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try OBJECT HELP.`;
+  if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try OBJECT HELP.`;
   return argv.length === 3 ? null : ERR.arity(`object|${sub}`);
 }
 

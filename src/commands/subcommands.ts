@@ -4,7 +4,7 @@
 // checks its arity as processCommand would, and counts it.
 import type { Client } from '../actors/client.js';
 import { compile, type Command, type CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 
 /** Every container's compiled subcommands, by container name. */
@@ -27,7 +27,7 @@ export function container(name: string, subs: CommandSpec[], bare?: Pick<Command
   const check = (argv: string[]): string | null => {
     if (argv.length === 1) return null;
     const sub = byName.get(argv[1]!.toLowerCase());
-    if (sub === undefined) return `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`;
+    if (sub === undefined) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try ${name.toUpperCase()} HELP.`;
     if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
       sub.stats.rejected++;
       return ERR.arity(sub.name);

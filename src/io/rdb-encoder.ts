@@ -72,8 +72,10 @@ export class RdbEncoder {
     if (expireMs !== undefined) {
       this.byte(RdbOpcode.EXPIRETIME_MS);
       this.ensure(8);
-      const hi = Math.floor(expireMs / 0x100000000);
-      this.buf.writeUInt32LE(expireMs - hi * 0x100000000, this.pos);
+      // PEXPIREAT 9223372036854775807 is held as 2^63, the nearest double: written as INT64_MAX
+      const max = expireMs >= 2 ** 63;
+      const hi = max ? 0x7fffffff : Math.floor(expireMs / 0x100000000);
+      this.buf.writeUInt32LE(max ? 0xffffffff : expireMs - hi * 0x100000000, this.pos);
       this.buf.writeInt32LE(hi, this.pos + 4);
       this.pos += 8;
     }

@@ -23,4 +23,39 @@ describe('bugs the fuzzer found', () => {
       'CONFIG SET set-max-intset-entries 9223372036854775807', 'CONFIG GET set-max-intset-entries',
       'CONFIG SET set-max-intset-entries 512', 'CONFIG SET timeout 00');
   });
+
+  it('seed 1: CONFIG SET memory values: none is 0, up to LONG_MAX; an unknown name as typed', async () => {
+    await same('CONFIG SET zset-max-listpack-value ""', 'CONFIG GET zset-max-listpack-value',
+      'CONFIG SET zset-max-listpack-value 9223372036854775807', 'CONFIG SET zset-max-listpack-value 9223372036854775808',
+      'CONFIG SET hash-max-listpack-value 1GB', 'CONFIG GET hash-max-listpack-value', 'CONFIG SET hash-max-listpack-value -1',
+      'CONFIG SET SET x', 'CONFIG SET zset-max-listpack-value TYPE SUM -1',
+      'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64');
+  });
+
+  it('seed 1: SWAPDB and FLUSHDB make a WATCH fail only when the watched key is, or comes, there', async () => {
+    await same('WATCH f d', 'SWAPDB 0 2', 'MULTI', 'EXEC');
+    await same('SELECT 2', 'SET f 1', 'SELECT 0', 'WATCH f', 'SWAPDB 0 2', 'MULTI', 'EXEC');
+    await same('WATCH g', 'FLUSHDB', 'MULTI', 'EXEC', 'SET g 1', 'WATCH g', 'FLUSHALL', 'MULTI', 'EXEC');
+  });
+
+  it('seed 1: error replies print an argument up to its first NUL byte, as %s does', async () => {
+    await same(['CLIENT', 'b\0', 'SETNAME', 'x'], ['OBJECT', 'x\0y', 'k'], ['DEBUG', 'x\0y'], ['fo\0obar', 'a\0b'],
+      ['PEXPIRE', 'k', '10', '\0'], ['SET', 'k', '1'], ['EXPIREAT', 'k', '100000', 'k\0\xff']);
+  });
+
+  it('seed 1: SAVE writes a key that expires at INT64_MAX ms', async () => {
+    await same('SET k 1', 'PEXPIRE k 92233720368547758', 'PEXPIREAT k 9223372036854775807 GT', 'SAVE', 'PEXPIRETIME k',
+      'DEBUG RELOAD', 'PEXPIRETIME k', 'DEBUG DIGEST');
+  });
+
+  it('seed 2: a SCAN cursor ends at a NUL byte, as strtoul reads it', async () => {
+    await same('ZADD k0 1 a', ['ZSCAN', 'k0', '\0'], ['ZSCAN', 'k0', '0\0x'], ['SCAN', '\0'], ['SSCAN', 'k0', '\0']);
+  });
+
+  it('seed 6: a sorted set made too big for a listpack keeps a -0 score', async () => {
+    await same('CONFIG SET zset-max-listpack-value 8', 'ZADD k2 -0 h 2 -9223372036854775808', 'ZSCORE k2 h',
+      'ZDIFFSTORE x 2 k2 y', 'ZSCORE x h', 'ZUNIONSTORE u 1 k2', 'ZSCORE u h', 'ZRANGESTORE r k2 0 -1', 'ZSCORE r h',
+      'ZADD s -0 a', 'ZSCORE s a', 'ZADD t 2 -9223372036854775808 -0 h', 'ZSCORE t h', 'CONFIG SET zset-max-listpack-entries 2',
+      'ZADD v -0 a 1 b 2 c', 'ZSCORE v a', 'DEBUG DIGEST', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET zset-max-listpack-entries 128');
+  });
 });
