@@ -58,4 +58,18 @@ describe('bugs the fuzzer found', () => {
       'ZADD s -0 a', 'ZSCORE s a', 'ZADD t 2 -9223372036854775808 -0 h', 'ZSCORE t h', 'CONFIG SET zset-max-listpack-entries 2',
       'ZADD v -0 a 1 b 2 c', 'ZSCORE v a', 'DEBUG DIGEST', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET zset-max-listpack-entries 128');
   });
+
+  it('seed 9: a sorted set loaded from an RDB too big for a listpack keeps a -0 score', async () => {
+    await same('CONFIG SET zset-max-listpack-entries 4', 'ZADD k0 -0 e 0 10 -1 d 4 7 5 f', 'ZSCORE k0 e', 'DEBUG RELOAD',
+      'ZSCORE k0 e', 'OBJECT ENCODING k0', 'DEBUG DIGEST', 'CONFIG SET zset-max-listpack-entries 128');
+  });
+
+  it('seed 11: SET KEEPTTL on a key whose time has passed makes a new key without it', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k2 x PXAT 4102444800', 'SET k2 h KEEPTTL', 'PTTL k2', 'LINDEX k2 -4',
+      'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
+
+  it('seed 11: SWAPDB of a db with itself touches no WATCH', async () => {
+    await same('APPEND k2 8', 'WATCH k2 k1', 'SWAPDB 0 0', 'MULTI', 'EXEC');
+  });
 });
