@@ -274,6 +274,8 @@ export const setCommands: CommandSpec[] = [
     name: 'smove', arity: 4, flags: ['write', 'fast'], keys: [1, 2, 1], acl: [...W, 'fast'],
     run(c, argv) {
       const [, srcKey, dstKey, member] = argv as [string, string, string, string];
+      // Both keys are looked up first: an expired destination goes even when nothing moves.
+      c.db.lookupWrite(dstKey);
       const src = writeSet(c, srcKey);
       if (src === null) return;
       if (src === undefined) return c.reply.integer(0);

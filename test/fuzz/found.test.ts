@@ -72,4 +72,9 @@ describe('bugs the fuzzer found', () => {
   it('seed 11: SWAPDB of a db with itself touches no WATCH', async () => {
     await same('APPEND k2 8', 'WATCH k2 k1', 'SWAPDB 0 0', 'MULTI', 'EXEC');
   });
+
+  it('seed 101: SMOVE from a missing key still expires its destination', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET {t}k 1 PXAT 999999999999', 'SMOVE "" {t}k 13', 'DEBUG DIGEST', 'DBSIZE',
+      'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
 });
