@@ -36,6 +36,8 @@ export const transactionCommands: CommandSpec[] = [
       } finally {
         c.inExec = false;
       }
+      // The queued commands propagated themselves; several go out wrapped in MULTI/EXEC.
+      c.preventPropagation();
     },
   },
   {
