@@ -6,7 +6,7 @@ import { SetValue } from '../store/set.js';
 import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import { sampleDistinct } from './sampling.js';
+import { replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 /** The set at key: undefined when missing, null when WRONGTYPE was replied. */
@@ -146,8 +146,7 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   if (set === undefined || count === 0) return c.reply.emptyArray();
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count);
-    for (let i = 0; i < count; i++) c.reply.bulk(set.random());
+    replyPicks(c, count, 1, () => c.reply.bulk(set.random()));
     return;
   }
   if (count >= set.size) return replySet(c, set);

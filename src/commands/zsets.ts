@@ -14,7 +14,7 @@ import {
 import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, randomPairsArgs, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import { randomBelow, sampleDistinct } from './sampling.js';
+import { randomBelow, replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 const LONG_MAX = INT64.max;
@@ -429,8 +429,7 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
   const width = withscores ? 2 : 1;
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count * width);
-    for (let i = 0; i < count; i++) replyEntryAt(c, z, randomBelow(size), withscores);
+    replyPicks(c, count, width, () => replyEntryAt(c, z, randomBelow(size), withscores));
     return;
   }
   if (count >= size) {
