@@ -163,12 +163,9 @@ function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
   if (v instanceof SetValue) return SetValue.from(v.values());
-  if (v instanceof Hash) {
-    const h = new Hash();
-    for (const [field, value] of v.entries()) h.set(field, value);
-    return h;
-  }
-  const z = new ZSet();
+  if (v instanceof Hash) return v.clone();
+  // zsetDup: a skiplist stays one (its -0 scores too)
+  const z = v.encoding === 'skiplist' ? ZSet.sized(Infinity, 0) : new ZSet();
   for (const [member, score] of v.entries()) z.set(member, score);
   return z;
 }

@@ -43,6 +43,8 @@ export interface Entry {
   outsideMulti?: boolean;
   /** Never mutated (a mutation would break what its arguments promise). */
   exactly?: boolean;
+  /** A command sent right after this one, to bring both servers back to the same state. */
+  then?: Arg[];
 }
 
 const e = (gen: Entry['gen'], compare: Entry['compare'] = 'exact', weight = 1): Entry => ({ gen, compare, weight });
@@ -121,7 +123,8 @@ export const keys: Record<string, Entry> = {
   // different position in each server's table.
   scan: e((g) => [g.pick(['0', '0', '0', 'x', '18446744073709551616', '-', '1.5']),
     ...g.opts(() => ['MATCH', g.pattern()], () => ['COUNT', g.count()], () => ['TYPE', g.pick(['string', 'list', 'hash', 'set', 'zset', 'stream', 'foo'])])], 'scan'),
-  randomkey: e(() => [], 'random'),
+  // RANDOMKEY deletes the expired keys it happens to meet: a full SCAN after it deletes the rest.
+  randomkey: { ...e(() => [], 'random'), then: ['SCAN', '0', 'COUNT', '1000000'] },
   rename: e((g) => [g.key(), g.key()]),
   renamenx: e((g) => [g.key(), g.key()]),
   move: e((g) => [g.key(), g.pick(['0', '1', '2', '16', '-1', 'x'])]),
@@ -277,10 +280,11 @@ export const server: Record<string, Entry> = {
     () => ['LIST', 'FILTERBY', 'PATTERN', g.pick(['z*', '*range*', 'x'])], () => ['DOCS', 'get'], () => ['FOO'],
   ])(), (a) => (a.length === 0 || ['COUNT', 'LIST', 'DOCS'].includes(up(a[0])) || (up(a[0]) === 'INFO' && a.length === 1) ? 'shape'
     : up(a[0]) === 'INFO' ? 'commandinfo' : 'exact'), 0.3),
-  debug: e((g) => g.pick([
+  // Never mutated: DEBUG POPULATE with a huge count fills memory for minutes, in Redis too.
+  debug: { ...e((g) => g.pick([
     () => ['DIGEST-VALUE', ...g.keys(1, 2)], () => ['POPULATE', g.pick(['0', '5', '20', '-1', 'x']), ...g.opts(() => [g.pick(['k', 'key'])], () => [g.pick(['3', '0', '-1', '100'])])],
     () => ['RELOAD'], () => ['DIGEST'],
-  ])(), 'exact', 0.3),
+  ])(), 'exact', 0.3), exactly: true },
 };
 
 export const persistence: Record<string, Entry> = {

@@ -77,4 +77,15 @@ describe('bugs the fuzzer found', () => {
     await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET {t}k 1 PXAT 999999999999', 'SMOVE "" {t}k 13', 'DEBUG DIGEST', 'DBSIZE',
       'DEBUG SET-ACTIVE-EXPIRE 1');
   });
+
+  it('seeds 111, 124, 135: COPY keeps the encoding, so a skiplist keeps its -0 scores', async () => {
+    await same('CONFIG SET zset-max-listpack-value 8', 'ZADD z NX 4 3 3 9223372036854775807 -0 "a\r\nb"', 'COPY z z2',
+      'ZSCORE z2 "a\r\nb"', 'OBJECT ENCODING z2', 'CONFIG SET hash-max-listpack-value 8', 'HINCRBYFLOAT h 8 1.7976931348623157e308',
+      'HSET h 12 6 c 4', 'COPY h h2', 'OBJECT ENCODING h2', 'HGETALL h2', 'DEBUG DIGEST',
+      'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64');
+  });
+
+  it('seed 150: CONFIG SET prints an unknown name up to its NUL', async () => {
+    await same(['CONFIG', 'SET', '\0', '100'], ['CONFIG', 'SET', 'a\0b', '1']);
+  });
 });

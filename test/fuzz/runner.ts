@@ -88,6 +88,7 @@ export function makeEpisode(seed: number, episode: number, length = EPISODE): { 
     if (name === 'multi') inMulti = true;
     if (name === 'exec' || name === 'discard') inMulti = false;
     cmds.push(args);
+    if (entry.then) cmds.push(entry.then);
   }
   return { setup, cmds };
 }
