@@ -59,6 +59,21 @@ function pickEntry(g: Gen): [string, Entry] {
   return ENTRIES[ENTRIES.length - 1]!;
 }
 
+/** Where a command's relative expire time is: its argument index, or after EX/PX. */
+const RELATIVE_AT: Record<string, number> = { expire: 2, pexpire: 2, setex: 2, psetex: 2 };
+
+/**
+ * Whether a command (a mutated one) sets an expiry that could lapse during a run: a relative
+ * time under 10,000 s. Whether a key is still there then depends on each server's timing.
+ */
+function expiresSoon(args: Arg[]): boolean {
+  const name = args[0]!.toLowerCase();
+  const soon = (s: string | undefined, ms: boolean): boolean => s !== undefined && /^\d+$/.test(s) && Number(s) > 0 && Number(s) < (ms ? 1e5 : 100);
+  const at = RELATIVE_AT[name];
+  if (at !== undefined) return soon(args[at], name.startsWith('p'));
+  return args.some((a, i) => i > 1 && /^(ex|px)$/i.test(a) && soon(args[i + 1], /^px$/i.test(a)));
+}
+
 function pickEnd(g: Gen): [string, Entry] {
   const name = g.chance(0.85) ? 'exec' : 'discard';
   return [name, BY_NAME.get(name)!];
@@ -84,6 +99,7 @@ export function makeEpisode(seed: number, episode: number, length = EPISODE): { 
     const name = commandOf(entryName);
     let args = [name, ...entry.gen(g)];
     if (g.chance(0.05) && !entry.exactly) args = g.mutate(args);
+    if (expiresSoon(args)) continue;
     if (g.chance(0.05)) args[0] = name.toUpperCase();
     if (name === 'multi') inMulti = true;
     if (name === 'exec' || name === 'discard') inMulti = false;
