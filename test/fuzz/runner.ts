@@ -64,7 +64,7 @@ const RELATIVE_AT: Record<string, number> = { expire: 2, pexpire: 2, setex: 2, p
 
 /**
  * Whether a command (a mutated one) sets an expiry that could lapse during a run: a relative
- * time under 10,000 s. Whether a key is still there then depends on each server's timing.
+ * time under 100 s. Whether a key is still there then depends on each server's timing.
  */
 function expiresSoon(args: Arg[]): boolean {
   const name = args[0]!.toLowerCase();
