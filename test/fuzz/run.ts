@@ -14,6 +14,10 @@ const started = Date.now();
 const until = minutes > 0 ? started + minutes * 60_000 : undefined;
 
 const fuzzer = new Fuzzer();
+// Interrupted: the two servers (and their temp dirs) go too.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void fuzzer.stop().then(() => process.exit(130)));
+}
 await fuzzer.start();
 let commands = 0;
 let failures = 0;
