@@ -302,6 +302,12 @@ export const EXCLUDED: Record<string, string> = {
   quit: 'closes the connection',
   shutdown: 'stops the server',
   bgsave: '"already in progress" depends on timing',
+  sync: 'turns the connection into a replica (test/replication compares it with redis-server)',
+  psync: 'turns the connection into a replica (test/replication compares it with redis-server)',
+  replconf: 'ACK and GETACK get no reply (test/replication/commands-vs-redis.test.ts compares it)',
+  wait: 'answers after replicas acked or a timeout (test/replication compares it with redis-server)',
+  role: 'names the server\'s own offset (test/replication)',
+  monitor: 'turns the connection into a monitor (test/replication/commands-vs-redis.test.ts)',
 };
 
 export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence];
