@@ -14,7 +14,7 @@ import { streamLimits } from './limits.js';
 import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
 import { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, lowerBound } from './stream-node.js';
 
-export { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, idDelta, lowerBound } from './stream-node.js';
+export { StreamNode } from './stream-node.js';
 
 /** STREAM_LISTPACK_MAX_SIZE: the most a node's listpack may reach. */
 export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
