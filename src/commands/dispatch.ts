@@ -3,10 +3,11 @@
 // Redis's order, then runs the command and counts it.
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
+import { discardTransaction } from './transactions.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -31,7 +32,12 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, ERR.arity(cmd.name), cmd);
     return;
   }
-  // A master's stream is obeyed: none of the checks apply to it (mustObeyClient).
+  const refused = cmd.check?.(argv) ?? null;
+  if (refused !== null) {
+    reject(c, refused, cmd);
+    return;
+  }
+  // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, argv);
   if (refusal !== null) {
     reject(c, refusal, cmd);
@@ -132,13 +138,18 @@ function reject(c: Client, msg: string, cmd?: Command): void {
   if (cmd !== undefined) cmd.stats.rejected++;
   if (c.multi !== null) c.multi.failed = true;
   c.server.stats.rejectedCalls++;
+  // execCommandAbort: a refused EXEC ends the transaction, MULTI or not, and says why
+  if (cmd?.name === 'exec') {
+    discardTransaction(c);
+    msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
+  }
   c.reply.error(msg);
 }
 
 function unknownCommand(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i]!, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0]!)}', with args beginning with: ${args}`;
 }
