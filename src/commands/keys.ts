@@ -3,10 +3,11 @@
 import type { Client } from '../actors/client.js';
 import type { Db } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
-import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/values.js';
+import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
+import { deletionArgv } from './dispatch.js';
 import { cstr, ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 import { replyHelp } from './subcommands.js';
@@ -100,8 +101,13 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
       return c.reply.integer(0);
     }
   }
-  if (alreadyExpired(c, when)) c.db.delete(key);
-  else c.db.setExpire(key, when);
+  if (alreadyExpired(c, when)) {
+    c.db.delete(key);
+    c.propagateAs(deletionArgv(c, key));
+  } else {
+    c.db.setExpire(key, when);
+    c.propagateAs(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
+  }
   c.reply.integer(1);
 }
 
@@ -163,6 +169,7 @@ function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
   if (v instanceof SetValue) return SetValue.from(v.values());
+  if (v instanceof Stream) return v.clone();
   if (v instanceof Hash) return v.clone();
   // zsetDup: a skiplist stays one (its -0 scores too)
   const z = v.encoding === 'skiplist' ? ZSet.sized(Infinity, 0) : new ZSet();

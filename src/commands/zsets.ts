@@ -119,7 +119,7 @@ class Picked {
 // ZADD and ZINCRBY.
 
 // zaddGenericCommand: ZADD's options, or ZINCRBY (incr) which parses them the same way.
-function zadd(c: Client, argv: string[], incrCommand: boolean): void {
+export function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let nx = false;
   let xx = false;
   let gt = false;
@@ -385,6 +385,7 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
+  c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)]);
   if (!nested) return out.reply(c, true);
   c.reply.array(2);
   c.reply.bulk(key);
