@@ -193,9 +193,14 @@ export class RdbEncoder {
   private int64LE(ms: number): void {
     this.ensure(8);
     // PEXPIREAT 9223372036854775807 is held as 2^63, the nearest double: written as INT64_MAX
-    const max = ms >= 2 ** 63;
-    const hi = max ? 0x7fffffff : Math.floor(ms / 0x100000000);
-    this.buf.writeUInt32LE(max ? 0xffffffff : ms - hi * 0x100000000, this.pos);
+    if (ms >= 2 ** 63) {
+      this.buf.writeUInt32LE(0xffffffff, this.pos);
+      this.buf.writeInt32LE(0x7fffffff, this.pos + 4);
+      this.pos += 8;
+      return;
+    }
+    const hi = Math.floor(ms / 0x100000000);
+    this.buf.writeUInt32LE(ms - hi * 0x100000000, this.pos);
     this.buf.writeInt32LE(hi, this.pos + 4);
     this.pos += 8;
   }

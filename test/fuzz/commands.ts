@@ -414,12 +414,12 @@ export const EXCLUDED: Record<string, string> = {
   pfselftest: 'a long self test of the HLL code, not an answer to compare',
   dump: 'its payload is RDB bytes, whose encodings differ by design (dump tests compare RESTORE by digest)',
   restore: 'takes DUMP payloads (see dump)',
-  sync: 'turns the connection into a replica',
-  psync: 'turns the connection into a replica',
-  replconf: 'replica handshake, no meaning on a normal connection',
-  monitor: 'turns the connection into a MONITOR stream',
-  wait: 'waits for replicas (none here) with a timeout',
-  role: 'replication offsets differ between the servers',
+  sync: 'turns the connection into a replica (test/replication compares it with redis-server)',
+  psync: 'turns the connection into a replica (test/replication compares it with redis-server)',
+  replconf: 'ACK and GETACK get no reply (test/replication/commands-vs-redis.test.ts compares it)',
+  wait: 'answers after replicas acked or a timeout (test/replication compares it with redis-server)',
+  role: 'names the server\'s own offset (test/replication)',
+  monitor: 'turns the connection into a monitor (test/replication/commands-vs-redis.test.ts)',
 };
 
 export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence,
