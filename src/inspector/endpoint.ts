@@ -174,7 +174,11 @@ export class InspectorEndpoint {
       }
       let frames = batch;
       if (page.fresh || page.behindSince !== null) {
-        join ??= this.registry.joinFrames().concat(batch);
+        if (join === null) {
+          const announced = this.registry.joinFrames();
+          const seen = new Set(announced);
+          join = announced.concat(batch.filter((f) => !seen.has(f)));
+        }
         frames = join;
         page.fresh = false;
         page.behindSince = null;

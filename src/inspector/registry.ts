@@ -17,25 +17,36 @@ export type Frame = string;
 
 /** The protocol version we speak: @statelyai/inspect's receivers require a `_version` string. */
 const PROTOCOL_VERSION = '0.7.2';
-/** Events of one actor kept per batch; beyond it only the count is kept. */
-const EVENTS_PER_BATCH = 50;
+/** Items (events, state changes) of one actor kept per batch; beyond it events are only counted. */
+const ITEMS_PER_BATCH = 64;
 /** How long an ended actor is still announced to pages that join, greyed. */
 export const ENDED_KEEP_MS = 60_000;
 
+/**
+ * An event (identical repeats folded into a count) or a snapshot. A snapshot replaces the
+ * queued one of the same state, so context-only updates coalesce while every state change stays.
+ */
+type Item =
+  | { kind: 'event'; event: unknown; key: string; sourceId: string | undefined; repeat: number; at: number }
+  | { kind: 'snapshot'; snapshot: unknown; cause: unknown; state: string; at: number };
+
 interface Tracked {
+  /** The actor's id on the wire, unique in this registry (xstate's sessionIds restart with each copy of its module). */
+  id: string;
   actor: AnyActorRef;
   meta: ActorMeta;
   rootId: string;
   parentId: string | undefined;
   definition: string;
   name: string;
-  /** The latest snapshot seen (undefined before the first: read from the actor then) and its cause. */
+  /** The latest snapshot seen (undefined before the first: read from the actor then). */
   snapshot: unknown;
-  cause: unknown;
   /** The @xstate.actor frame for a page that joins, cached until the snapshot changes. */
   actorFrame: Frame | null;
-  snapshotDirty: boolean;
-  events: { event: unknown; key: string; sourceId: string | undefined; repeat: number; at: number }[];
+  /** False until a batch has carried its @xstate.actor frame to the pages already watching. */
+  announced: boolean;
+  /** What happened since the last batch, in order. */
+  queue: Item[];
   droppedEvents: number;
   endedAt: number | null;
 }
@@ -45,8 +56,9 @@ interface Tracked {
  * takeBatch() on its own clock and joinFrames() for a page that (re)joins.
  */
 export class InspectorRegistry {
-  private readonly actors = new Map<string, Tracked>();
+  private readonly actors = new Map<AnyActorRef, Tracked>();
   private seq = 0;
+  private actorSeq = 0;
   /** Called when something new is pending, so the endpoint can arm its flush timer. */
   onPending: () => void = () => {};
 
@@ -68,7 +80,7 @@ export class InspectorRegistry {
   /** For an actor created without the `inspect` option: announces it and follows it from now on. */
   register(actor: AnyActorRef, meta: ActorMeta): void {
     if (!this.enabled) return;
-    this.track(actor, meta, actor.sessionId);
+    this.track(actor, meta);
     actor.system.inspect({ next: (ev: InspectionEvent) => {
       if (ev.actorRef === actor && ev.type !== '@xstate.actor') this.observe(ev, meta);
     } });
@@ -76,21 +88,23 @@ export class InspectorRegistry {
 
   private observe(ev: InspectionEvent, meta: ActorMeta): void {
     if (ev.type === '@xstate.actor') {
-      this.track(ev.actorRef as AnyActorRef, meta, ev.rootId);
+      this.track(ev.actorRef as AnyActorRef, meta);
       return;
     }
-    const t = this.actors.get(ev.actorRef.sessionId);
+    const t = this.actors.get(ev.actorRef as AnyActorRef);
     if (t === undefined) return;
     if (ev.type === '@xstate.snapshot') {
       this.setSnapshot(t, ev.snapshot, ev.event);
     } else if (ev.type === '@xstate.event') {
-      // A timer's events repeat identically: fold them into one entry with a count.
+      // A timer's events repeat identically: fold them into one entry with a count (also across
+      // the snapshot the previous one produced, which the next one's replaces if the state holds).
       const key = safeJson(ev.event);
-      const last = t.events[t.events.length - 1];
-      if (last !== undefined && last.key === key) {
+      let last = t.queue[t.queue.length - 1];
+      if (last?.kind === 'snapshot') last = t.queue[t.queue.length - 2];
+      if (last !== undefined && last.kind === 'event' && last.key === key) {
         last.repeat++;
-      } else if (t.events.length < EVENTS_PER_BATCH) {
-        t.events.push({ event: ev.event, key, sourceId: ev.sourceRef?.sessionId, repeat: 1, at: Date.now() });
+      } else if (t.queue.length < ITEMS_PER_BATCH) {
+        t.queue.push({ kind: 'event', event: ev.event, key, sourceId: this.wireId(ev.sourceRef as AnyActorRef | undefined), repeat: 1, at: Date.now() });
       } else {
         t.droppedEvents++;
       }
@@ -98,18 +112,24 @@ export class InspectorRegistry {
     }
   }
 
-  private track(actor: AnyActorRef, meta: ActorMeta, rootId: string): void {
+  private wireId(actor: AnyActorRef | undefined): string | undefined {
+    return actor === undefined ? undefined : this.actors.get(actor)?.id;
+  }
+
+  private track(actor: AnyActorRef, meta: ActorMeta): void {
     const logic = (actor as { logic?: unknown }).logic as { toJSON?: () => unknown; id?: string; config?: { id?: string } };
     const parent = (actor as { _parent?: AnyActorRef })._parent;
+    const id = `a${++this.actorSeq}`;
+    let root = actor;
+    while ((root as { _parent?: AnyActorRef })._parent !== undefined) root = (root as { _parent: AnyActorRef })._parent;
     const t: Tracked = {
-      actor, meta, rootId, parentId: parent?.sessionId,
+      id, actor, meta, rootId: this.wireId(root) ?? id, parentId: this.wireId(parent),
       definition: JSON.stringify(typeof logic.toJSON === 'function' ? logic.toJSON() : { id: actor.id }),
       name: logic.config?.id ?? logic.id ?? actor.id,
-      snapshot: undefined, cause: null, actorFrame: null, snapshotDirty: false,
-      events: [], droppedEvents: 0, endedAt: null,
+      snapshot: undefined, actorFrame: null, announced: false, queue: [], droppedEvents: 0, endedAt: null,
     };
     this.pruneEnded(Date.now());
-    this.actors.set(actor.sessionId, t);
+    this.actors.set(actor, t);
     actor.subscribe({
       complete: () => this.end(t),
       error: () => this.end(t),
@@ -118,10 +138,20 @@ export class InspectorRegistry {
   }
 
   private setSnapshot(t: Tracked, snapshot: unknown, cause: unknown): void {
+    if (snapshot === t.snapshot) return;
     t.snapshot = snapshot;
-    t.cause = cause;
-    t.snapshotDirty = true;
     t.actorFrame = null;
+    const s = snapshot as { status?: string; value?: unknown };
+    const state = `${s.status}:${safeJson(s.value)}`;
+    let at = t.queue.length;
+    for (let i = t.queue.length - 1; i >= 0; i--) {
+      const item = t.queue[i]!;
+      if (item.kind !== 'snapshot') continue;
+      if (item.state === state || t.queue.length >= ITEMS_PER_BATCH) at = i;
+      break;
+    }
+    if (at < t.queue.length) t.queue.splice(at, 1);
+    t.queue.push({ kind: 'snapshot', snapshot, cause, state, at: Date.now() });
     this.onPending();
   }
 
@@ -129,33 +159,39 @@ export class InspectorRegistry {
   private end(t: Tracked): void {
     if (t.endedAt !== null) return;
     t.endedAt = Date.now();
+    t.actorFrame = null;
     this.setSnapshot(t, t.actor.getSnapshot(), { type: 'xstate.stop' });
   }
 
   /**
-   * Everything that happened since the last call, as frames: per actor, its new actors,
-   * its events (repeats folded) and only its latest snapshot. Clears the pending state.
+   * Everything that happened since the last call, as frames: per actor, its announcement if
+   * new, then its events (repeats folded) and state changes in order (a state's context-only
+   * updates coalesced into its latest snapshot). Clears the pending state.
    */
   takeBatch(): Frame[] {
     const frames: Frame[] = [];
     const now = Date.now();
     this.pruneEnded(now);
     for (const t of this.actors.values()) {
-      for (const e of t.events) {
-        frames.push(this.frame(t, {
-          type: '@xstate.event', event: e.event, sourceId: e.sourceId,
-          ...(e.repeat > 1 ? { redstate: { repeat: e.repeat } } : {}),
-        }, e.at));
+      if (!t.announced) {
+        t.announced = true;
+        frames.push(this.actorFrame(t));
+      }
+      for (const item of t.queue) {
+        if (item.kind === 'event') {
+          frames.push(this.frame(t, {
+            type: '@xstate.event', event: item.event, sourceId: item.sourceId,
+            ...(item.repeat > 1 ? { redstate: { repeat: item.repeat } } : {}),
+          }, item.at));
+        } else {
+          frames.push(this.frame(t, { type: '@xstate.snapshot', event: item.cause, snapshot: wireSnapshot(item.snapshot) }, item.at));
+        }
       }
       if (t.droppedEvents > 0) {
         frames.push(this.frame(t, { type: '@xstate.event', event: { type: 'redstate.dropped' }, sourceId: undefined, redstate: { repeat: t.droppedEvents } }, now));
       }
-      t.events = [];
+      t.queue = [];
       t.droppedEvents = 0;
-      if (t.snapshotDirty) {
-        t.snapshotDirty = false;
-        frames.push(this.frame(t, { type: '@xstate.snapshot', event: t.cause, snapshot: this.snapshotOf(t) }, now));
-      }
     }
     return frames;
   }
@@ -170,15 +206,18 @@ export class InspectorRegistry {
   /** Brings a page that joins (or fell behind and dropped frames) up to date: one @xstate.actor per actor. */
   joinFrames(): Frame[] {
     const frames: Frame[] = [];
-    for (const t of this.actors.values()) {
-      t.actorFrame ??= this.frame(t, {
-        type: '@xstate.actor', name: t.name, parentId: t.parentId, definition: t.definition,
-        snapshot: this.snapshotOf(t),
-        redstate: { server: this.server, role: t.meta.role, label: t.meta.label, endedAt: t.endedAt },
-      }, Date.now());
-      frames.push(t.actorFrame);
-    }
+    for (const t of this.actors.values()) frames.push(this.actorFrame(t));
     return frames;
+  }
+
+  /** The actor's announcement with its current snapshot (and, beyond the protocol, who it is for the page). */
+  private actorFrame(t: Tracked): Frame {
+    t.actorFrame ??= this.frame(t, {
+      type: '@xstate.actor', name: t.name, parentId: t.parentId, definition: t.definition,
+      snapshot: this.snapshotOf(t),
+      redstate: { server: this.server, role: t.meta.role, label: t.meta.label, endedAt: t.endedAt },
+    }, Date.now());
+    return t.actorFrame;
   }
 
   /** Live actors (ended ones excluded): for tests and INFO-like views. */
@@ -189,20 +228,25 @@ export class InspectorRegistry {
   }
 
   private snapshotOf(t: Tracked): unknown {
-    const s = (t.snapshot ?? t.actor.getSnapshot()) as Snapshot<unknown> & { value?: unknown; context?: unknown };
-    return { status: s.status, value: s.value, context: s.context, ...(s.status === 'done' ? { output: s.output } : {}) };
+    return wireSnapshot(t.snapshot ?? t.actor.getSnapshot());
   }
 
   private frame(t: Tracked, body: Record<string, unknown>, at: number): Frame {
     return safeJson({
       ...body,
-      sessionId: t.actor.sessionId,
+      sessionId: t.id,
       rootId: t.rootId,
       createdAt: String(at),
       id: `${this.server}#${++this.seq}`,
       _version: PROTOCOL_VERSION,
     });
   }
+}
+
+/** What of a snapshot goes on the wire (as @statelyai/inspect sends it): status, value, context, output. */
+function wireSnapshot(snapshot: unknown): unknown {
+  const s = snapshot as Snapshot<unknown> & { value?: unknown; context?: unknown };
+  return { status: s.status, value: s.value, context: s.context, ...(s.status === 'done' ? { output: s.output } : {}) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { MAX_PAGES } from '../../src/inspector/endpoint.js';
 import { ROOT, startRedstate, type InProcess } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { sampleMachine } from './sample-machine.js';
-import { get, rawHttp, TestPage, until } from './pages.js';
+import { get, rawHttp, TestPage, until, wireId } from './pages.js';
 
 let srv: InProcess;
 let port: number;
@@ -80,7 +80,7 @@ describe('inspector WebSocket', () => {
     const actor = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role: 'replica-link', label: 'g' }) }).start();
     actor.send({ type: 'TICK' });
     for (const page of [bad, good]) {
-      await until(() => page.frames.some((f) => f.type === '@xstate.event' && f.sessionId === actor.sessionId
+      await until(() => page.frames.some((f) => f.type === '@xstate.event' && f.sessionId === wireId(page.frames, 'g')
         && (f.event as { type: string }).type === 'TICK'), 'the TICK on each page');
     }
     // A message over the size limit, then raw bytes that break the WebSocket framing: that page is closed, nothing else.
@@ -91,7 +91,7 @@ describe('inspector WebSocket', () => {
     raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
     await until(() => raw.destroyed || raw.readableEnded, 'the broken page to be closed');
     actor.send({ type: 'SOCKET_UP' });
-    await until(() => good.frames.some((f) => f.sessionId === actor.sessionId && (f.event as { type?: string } | undefined)?.type === 'SOCKET_UP'), 'SOCKET_UP on the good page');
+    await until(() => good.frames.some((f) => f.sessionId === wireId(good.frames, 'g') && (f.event as { type?: string } | undefined)?.type === 'SOCKET_UP'), 'SOCKET_UP on the good page');
     await stillServes();
     actor.stop();
     good.close();

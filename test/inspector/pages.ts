@@ -60,3 +60,8 @@ export function rawHttp(port: number, request: string): Promise<{ status: number
 
 export const get = (port: number, path: string, method = 'GET'): Promise<{ status: number; body: string }> =>
   rawHttp(port, `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+
+/** The wire id (sessionId) the inspector gave the actor registered with this label. */
+export function wireId(frames: Frame[], label: string): string | undefined {
+  return frames.find((f) => f.type === '@xstate.actor' && (f.redstate as { label?: string } | undefined)?.label === label)?.sessionId;
+}

@@ -6,7 +6,7 @@ import { createActor } from 'xstate';
 import { startRedstate, type InProcess } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { sampleMachine } from './sample-machine.js';
-import { TestPage, until } from './pages.js';
+import { TestPage, until, wireId, type Frame } from './pages.js';
 
 let srv: InProcess;
 let port: number;
@@ -34,17 +34,18 @@ describe('inspection stream', () => {
 
     const actor = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role: 'replica-link', label: 'master 127.0.0.1:6379' }) });
     actor.start();
-    const announced = await until(() => received.find((e) => e.type === '@xstate.actor' && e.sessionId === actor.sessionId), 'the actor');
+    const id = await until(() => wireId(received as unknown as Frame[], 'master 127.0.0.1:6379'), 'the actor');
+    const announced = received.find((e) => e.type === '@xstate.actor' && e.sessionId === id)!;
     expect(announced.type === '@xstate.actor' && JSON.parse(announced.definition!)).toEqual(JSON.parse(JSON.stringify(sampleMachine.toJSON())));
-    expect(announced).toMatchObject({ rootId: actor.sessionId, name: 'sample-link', redstate: { role: 'replica-link', label: 'master 127.0.0.1:6379' } });
+    expect(announced).toMatchObject({ rootId: id, name: 'sample-link', redstate: { role: 'replica-link', label: 'master 127.0.0.1:6379' } });
 
     actor.send({ type: 'TICK' });
     actor.send({ type: 'SOCKET_UP' });
     actor.send({ type: 'PONG' });
-    const snap = await until(() => received.find((e) => e.type === '@xstate.snapshot' && e.sessionId === actor.sessionId
+    const snap = await until(() => received.find((e) => e.type === '@xstate.snapshot' && e.sessionId === id
       && JSON.stringify((e.snapshot as unknown as { value: unknown }).value) === '{"handshake":"psync"}'), 'the handshake.psync snapshot');
     expect(snap).toMatchObject({ event: { type: 'PONG' }, snapshot: { status: 'active', context: { host: '127.0.0.1', port: 6379 } } });
-    const events = received.filter((e) => e.type === '@xstate.event' && e.sessionId === actor.sessionId).map((e) => (e as { event: { type: string } }).event.type);
+    const events = received.filter((e) => e.type === '@xstate.event' && e.sessionId === id).map((e) => (e as { event: { type: string } }).event.type);
     expect(events).toEqual(['xstate.init', 'TICK', 'SOCKET_UP', 'PONG']);
     for (const e of received) {
       expect(e).toMatchObject({ rootId: expect.any(String), sessionId: expect.any(String), createdAt: expect.stringMatching(/^\d+$/), id: expect.any(String), _version: expect.any(String) });
@@ -52,7 +53,7 @@ describe('inspection stream', () => {
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
 
     actor.stop();
-    await until(() => received.find((e) => e.type === '@xstate.snapshot' && e.sessionId === actor.sessionId
+    await until(() => received.find((e) => e.type === '@xstate.snapshot' && e.sessionId === id
       && (e.snapshot as unknown as { status: string }).status === 'stopped'), 'the stopped snapshot');
   });
 
@@ -62,10 +63,11 @@ describe('inspection stream', () => {
     const ended = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role: 'replica-client', label: 'gone' }) }).start();
     ended.stop();
     const page = await TestPage.open(port);
-    const actorOf = (id: string) => page.frames.find((f) => f.type === '@xstate.actor' && f.sessionId === id);
-    const a = await until(() => actorOf(live.sessionId), 'the live actor');
+    const actorOf = (label: string) => page.frames.find((f) => f.type === '@xstate.actor' && f.sessionId === wireId(page.frames, label));
+    const a = await until(() => actorOf('live'), 'the live actor');
     expect(a).toMatchObject({ snapshot: { value: 'connecting', status: 'active' }, redstate: { endedAt: null } });
-    const b = await until(() => actorOf(ended.sessionId), 'the ended actor');
+    const b = await until(() => actorOf('gone'), 'the ended actor');
+    expect(a.sessionId).not.toBe(b.sessionId);
     expect(b).toMatchObject({ snapshot: { status: 'stopped' }, redstate: { endedAt: expect.any(Number) } });
     live.stop();
     page.close();
@@ -79,7 +81,8 @@ describe('inspection stream', () => {
     actor.send({ type: 'FULLRESYNC', total: 1000 });
     for (let i = 0; i < 500; i++) actor.send({ type: 'PROGRESS', bytes: 2 });
     actor.send({ type: 'LOADED', offset: 42 });
-    const mine = () => page.frames.filter((f) => f.sessionId === actor.sessionId);
+    const id = await until(() => wireId(page.frames, 'ticks'), 'the actor');
+    const mine = () => page.frames.filter((f) => f.sessionId === id);
     await until(() => mine().some((f) => f.type === '@xstate.snapshot' && (f.snapshot as { value: unknown }).value === 'connected'), 'connected');
     const progress = mine().filter((f) => f.type === '@xstate.event' && (f.event as { type: string }).type === 'PROGRESS');
     expect(progress.reduce((n, f) => n + ((f.redstate as { repeat?: number } | undefined)?.repeat ?? 1), 0)).toBe(500);
@@ -92,7 +95,7 @@ describe('inspection stream', () => {
   it('produces no events for command traffic', async () => {
     const actor = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role: 'replica-link', label: 'quiet' }) }).start();
     const page = await TestPage.open(port);
-    await until(() => page.frames.some((f) => f.sessionId === actor.sessionId), 'the join frames');
+    const id = await until(() => wireId(page.frames, 'quiet'), 'the join frames');
     const before = page.frames.length;
     const c = await RespClient.connect(srv.port);
     for (let i = 0; i < 2000; i++) void c.call('SET', `k${i}`, 'v');
@@ -101,7 +104,7 @@ describe('inspection stream', () => {
     // A marker event after the commands: the first frame after the join is the marker's.
     actor.send({ type: 'TICK' });
     await until(() => page.frames.length > before, 'the marker');
-    expect(page.frames[before]).toMatchObject({ type: '@xstate.event', event: { type: 'TICK' }, sessionId: actor.sessionId });
+    expect(page.frames[before]).toMatchObject({ type: '@xstate.event', event: { type: 'TICK' }, sessionId: id });
     actor.stop();
     page.close();
   });
