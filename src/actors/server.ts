@@ -12,6 +12,7 @@ import { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
+import { Replication } from './replication.js';
 
 export class ListenError extends Error {}
 
@@ -33,6 +34,7 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -58,6 +60,9 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.replication = new Replication(this);
+    this.keyspace.onExpired = (db, key) =>
+      this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     this.metrics = new ServerState(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
