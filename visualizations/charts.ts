@@ -3,6 +3,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AnyStateMachine } from 'xstate';
+import { machineDefinition } from '../src/inspector/definition.js';
 import { layoutChart, renderSvg, type StateJSON } from './src/chart.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -15,16 +17,16 @@ function isMachine(v: unknown): v is { id: string; toJSON(): unknown } {
     && typeof (v as { root?: unknown }).root === 'object' && typeof (v as { id?: unknown }).id === 'string';
 }
 
-/** Each machine of src/machines with the SVG it draws to. */
-export async function renderCharts(): Promise<Map<string, string>> {
-  const charts = new Map<string, string>();
+/** Each machine of src/machines: its chart's file name, its definition and the SVG it draws to. */
+export async function renderCharts(): Promise<Map<string, { def: StateJSON; svg: string }>> {
+  const charts = new Map<string, { def: StateJSON; svg: string }>();
   const files = existsSync(MACHINES_DIR) ? readdirSync(MACHINES_DIR).filter((f) => f.endsWith('.ts')).sort() : [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(MACHINES_DIR, f)).href)) as Record<string, unknown>;
     for (const v of Object.values(mod)) {
       if (!isMachine(v) || charts.has(`${v.id}.svg`)) continue;
-      const def = JSON.parse(JSON.stringify(v.toJSON())) as StateJSON;
-      charts.set(`${v.id}.svg`, `${renderSvg(await layoutChart(def), { standalone: true, title: `${v.id} (src/machines/${f})` })}\n`);
+      const def = machineDefinition(v as unknown as AnyStateMachine) as StateJSON;
+      charts.set(`${v.id}.svg`, { def, svg: `${renderSvg(await layoutChart(def), { standalone: true, title: `${v.id} (src/machines/${f})` })}\n` });
     }
   }
   return charts;
@@ -33,7 +35,7 @@ export async function renderCharts(): Promise<Map<string, string>> {
 /** Names of charts whose file differs from what the machines draw now (missing, stale or orphaned). */
 export async function staleCharts(): Promise<string[]> {
   const want = await renderCharts();
-  const stale = [...want].filter(([name, svg]) => !existsSync(join(CHARTS_DIR, name)) || readFileSync(join(CHARTS_DIR, name), 'utf8') !== svg).map(([n]) => n);
+  const stale = [...want].filter(([name, { svg }]) => !existsSync(join(CHARTS_DIR, name)) || readFileSync(join(CHARTS_DIR, name), 'utf8') !== svg).map(([n]) => n);
   const orphans = (existsSync(CHARTS_DIR) ? readdirSync(CHARTS_DIR) : []).filter((f) => f.endsWith('.svg') && !want.has(f));
   return [...stale, ...orphans];
 }
@@ -41,7 +43,7 @@ export async function staleCharts(): Promise<string[]> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const charts = await renderCharts();
   mkdirSync(CHARTS_DIR, { recursive: true });
-  for (const [name, svg] of charts) {
+  for (const [name, { svg }] of charts) {
     writeFileSync(join(CHARTS_DIR, name), svg);
     process.stdout.write(`visualizations/charts/${name}\n`);
   }

@@ -2,7 +2,8 @@
 // `inspect` option or register()), and it turns what they do into @statelyai/inspect's
 // protocol frames, batched and coalesced per actor, for whoever watches (the endpoint).
 // With no endpoint configured it is inert: inspect() returns undefined and nothing is kept.
-import type { AnyActorRef, InspectionEvent, Observer, Snapshot } from 'xstate';
+import type { AnyActorRef, AnyStateMachine, InspectionEvent, Observer, Snapshot } from 'xstate';
+import { machineDefinition } from './definition.js';
 
 /** Who an actor is, for the page's grouping: "127.0.0.1:6379", "replica-link", "master 127.0.0.1:6380". */
 export interface ActorMeta {
@@ -124,7 +125,7 @@ export class InspectorRegistry {
     while ((root as { _parent?: AnyActorRef })._parent !== undefined) root = (root as { _parent: AnyActorRef })._parent;
     const t: Tracked = {
       id, actor, meta, rootId: this.wireId(root) ?? id, parentId: this.wireId(parent),
-      definition: JSON.stringify(typeof logic.toJSON === 'function' ? logic.toJSON() : { id: actor.id }),
+      definition: JSON.stringify(typeof logic.toJSON === 'function' ? machineDefinition(logic as unknown as AnyStateMachine) : { id: actor.id }),
       name: logic.config?.id ?? logic.id ?? actor.id,
       snapshot: undefined, actorFrame: null, announced: false, queue: [], droppedEvents: 0, endedAt: null,
     };

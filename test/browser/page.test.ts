@@ -46,7 +46,7 @@ describe('inspector page', () => {
     expect(await c.getAttribute('data-state')).toBe('connecting');
     expect(await c.locator('g.state.current').getAttribute('data-state')).toBe('sample-link.connecting');
     // Every state and transition of the definition is drawn, guards in the labels.
-    expect(await c.locator('g.state').count()).toBe(8);
+    expect(await c.locator('g.state').count()).toBe(9); // the machine's box and its 8 states
     expect(await c.locator('g.edge .label text', { hasText: 'CONTINUE [hasCachedMaster]' }).count()).toBe(1);
 
     link.send({ type: 'SOCKET_UP' });

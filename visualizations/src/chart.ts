@@ -15,6 +15,8 @@ export interface StateJSON {
   initial?: { target: string[] };
   states: Record<string, StateJSON>;
   transitions: TransitionJSON[];
+  /** Eventless transitions (src/inspector/definition.ts adds them: toJSON() leaves them out). */
+  always?: TransitionJSON[];
   entry: ActionJSON[];
   exit: ActionJSON[];
 }
@@ -29,9 +31,12 @@ export interface TransitionJSON {
 
 type ActionJSON = string | { type: string } | null;
 
-/** The edge id of a transition: what the page marks when that transition is taken. */
-export function edgeId(t: TransitionJSON, index: number): string {
-  return `${t.source.replace(/^#/, '')}|${index}`;
+/** A state's transitions, eventless ones last, each with its edge id (what the page marks when it is taken). */
+function transitionsOf(s: StateJSON): { t: TransitionJSON; id: string }[] {
+  return [
+    ...s.transitions.map((t, i) => ({ t, id: `${s.id}|${i}` })),
+    ...(s.always ?? []).map((t, i) => ({ t, id: `${s.id}|always${i}` })),
+  ];
 }
 
 const CHAR_W = 7.2;
@@ -58,6 +63,26 @@ interface ElkEdge {
   container?: string;
 }
 
+/** elkjs's options, set on the chart and on every compound state (its children are laid out with them). */
+const LAYERED: Record<string, string> = {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'DOWN',
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+      'elk.spacing.nodeNode': '32',
+      'elk.spacing.edgeLabel': '4',
+      'elk.spacing.edgeNode': '14',
+      'elk.spacing.edgeEdge': '10',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '14',
+      'elk.edgeLabels.inline': 'false',
+      'elk.layered.edgeLabels.sideSelection': 'ALWAYS_UP',
+      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
+      // States in the order the machine declares them (the initial one first), feedback edges going back up.
+      'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
+      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+      'elk.padding': '[top=12,left=12,bottom=12,right=12]',
+    };
+
 const textWidth = (s: string): number => s.length * CHAR_W;
 
 const nameOf = (a: ActionJSON | string | { type: string } | null | undefined): string =>
@@ -70,29 +95,43 @@ export function transitionLabel(t: TransitionJSON): string {
   return guard === '' ? event : `${event} [${guard}]`;
 }
 
-/** The lines written inside a state: its entry/exit actions and its transitions that change no state. */
+const isCompound = (s: StateJSON): boolean => Object.keys(s.states).length > 0;
+
+const targetId = (target: string): string => target.replace(/^#/, '');
+
+/**
+ * A transition written inside its state rather than drawn as an arrow: one that changes no
+ * state, or one of a compound state (the machine itself: "from any state") into its own
+ * children, which a layered layout cannot route.
+ */
+function isInner(s: StateJSON, t: TransitionJSON): boolean {
+  if (t.target === undefined || t.target.length === 0) return true;
+  return isCompound(s) && t.target.every((x) => targetId(x) === s.id || targetId(x).startsWith(`${s.id}.`));
+}
+
+/** The lines written inside a state: its entry/exit actions and its inner transitions. */
 function innerLines(s: StateJSON): string[] {
   const lines: string[] = [];
   for (const a of s.entry) lines.push(`entry / ${nameOf(a)}`);
   for (const a of s.exit) lines.push(`exit / ${nameOf(a)}`);
-  for (const t of s.transitions) {
-    if (t.target === undefined || t.target.length === 0) {
-      const acts = t.actions.map(nameOf).filter(Boolean).join(', ');
-      lines.push(acts === '' ? transitionLabel(t) : `${transitionLabel(t)} / ${acts}`);
-    }
+  for (const { t } of transitionsOf(s)) {
+    if (!isInner(s, t)) continue;
+    const acts = t.actions.map(nameOf).filter(Boolean).join(', ');
+    const to = t.target === undefined || t.target.length === 0 ? '' : ` → ${t.target.map((x) => targetId(x).slice(s.id.length + 1) || s.key).join(', ')}`;
+    lines.push(`${transitionLabel(t)}${to}${acts === '' ? '' : ` / ${acts}`}`);
   }
   return lines;
 }
-
-const isCompound = (s: StateJSON): boolean => Object.keys(s.states).length > 0;
 
 function elkNode(s: StateJSON): ElkNode {
   const lines = innerLines(s);
   const head = LINE_H + 8 + lines.length * LINE_H;
   const width = Math.max(textWidth(s.key) + 8, ...lines.map(textWidth)) + 2 * PAD;
   if (!isCompound(s)) return { id: s.id, width: Math.max(90, width), height: head + 12 };
+  const first = s.initial?.target[0] === undefined ? null : targetId(s.initial.target[0]);
   const children: ElkNode[] = Object.values(s.states).map(elkNode);
-  if (s.initial !== undefined && s.initial.target.length > 0) children.unshift({ id: `${s.id}#initial`, width: 10, height: 10 });
+  // Charts read from the initial state on: it heads the layers, whatever arrows come back to it.
+  for (const c of children) if (c.id === first) c.layoutOptions = { ...c.layoutOptions, 'elk.layered.layering.layerConstraint': 'FIRST' };
   return {
     id: s.id,
     children,
@@ -101,16 +140,13 @@ function elkNode(s: StateJSON): ElkNode {
 }
 
 function elkEdges(s: StateJSON, out: ElkEdge[]): void {
-  if (s.initial !== undefined && s.initial.target.length > 0 && isCompound(s)) {
-    out.push({ id: `${s.id}#initial`, sources: [`${s.id}#initial`], targets: [s.initial.target[0]!.replace(/^#/, '')] });
-  }
-  s.transitions.forEach((t, i) => {
-    if (t.target === undefined || t.target.length === 0) return;
+  transitionsOf(s).forEach(({ t, id }) => {
+    if (t.target === undefined || isInner(s, t)) return;
     const text = transitionLabel(t);
     t.target.forEach((target, j) => out.push({
-      id: j === 0 ? edgeId(t, i) : `${edgeId(t, i)}|${j}`,
+      id: j === 0 ? id : `${id}|${j}`,
       sources: [s.id],
-      targets: [target.replace(/^#/, '')],
+      targets: [targetId(target)],
       labels: [{ text, width: textWidth(text) + 10, height: LINE_H + 4 }],
     }));
   });
@@ -121,7 +157,7 @@ function elkEdges(s: StateJSON, out: ElkEdge[]): void {
 export interface Layout {
   width: number;
   height: number;
-  nodes: { state: StateJSON | null; id: string; x: number; y: number; width: number; height: number; depth: number }[];
+  nodes: { state: StateJSON; initial: boolean; x: number; y: number; width: number; height: number; depth: number }[];
   edges: { id: string; points: ElkPoint[]; label: { text: string; x: number; y: number; width: number; height: number } | null }[];
 }
 
@@ -129,53 +165,37 @@ export interface Layout {
 export async function layoutChart(def: StateJSON): Promise<Layout> {
   const edges: ElkEdge[] = [];
   elkEdges(def, edges);
-  const roots = Object.values(def.states).map(elkNode);
-  if (def.initial !== undefined && def.initial.target.length > 0) roots.unshift({ id: `${def.id}#initial`, width: 10, height: 10 });
+  // The machine is drawn as the outer box, as Stately draws it: its own transitions are its inner lines.
   const graph = {
-    id: def.id,
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'DOWN',
-      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
-      'elk.spacing.nodeNode': '28',
-      'elk.spacing.edgeLabel': '4',
-      'elk.spacing.edgeNode': '14',
-      'elk.spacing.edgeEdge': '10',
-      'elk.layered.spacing.edgeNodeBetweenLayers': '14',
-      'elk.edgeLabels.inline': 'false',
-      'elk.layered.edgeLabels.sideSelection': 'ALWAYS_UP',
-      'elk.layered.nodePlacement.strategy': 'NETWORK_SIMPLEX',
-      // States in the order the machine declares them (the initial one first), feedback edges going back up.
-      'elk.layered.cycleBreaking.strategy': 'MODEL_ORDER',
-      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-      'elk.padding': '[top=12,left=12,bottom=12,right=12]',
-    },
-    children: roots,
+    id: '#graph',
+    layoutOptions: LAYERED,
+    children: [elkNode(def)],
     edges,
   };
   const out = (await new ELK().layout(graph)) as unknown as ElkNode & { edges: ElkEdge[] };
 
   const states = new Map<string, StateJSON>();
+  const initials = new Set<string>();
   const index = (s: StateJSON): void => {
     states.set(s.id, s);
+    if (s.initial?.target[0] !== undefined && isCompound(s)) initials.add(targetId(s.initial.target[0]));
     Object.values(s.states).forEach(index);
   };
   index(def);
   const layout: Layout = { width: out.width ?? 0, height: out.height ?? 0, nodes: [], edges: [] };
-  const origin = new Map<string, ElkPoint>([[def.id, { x: 0, y: 0 }]]);
+  const origin = new Map<string, ElkPoint>([['#graph', { x: 0, y: 0 }]]);
   const walk = (n: ElkNode, ox: number, oy: number, depth: number): void => {
     for (const c of n.children ?? []) {
       const x = ox + (c.x ?? 0);
       const y = oy + (c.y ?? 0);
       origin.set(c.id, { x, y });
-      layout.nodes.push({ state: states.get(c.id) ?? null, id: c.id, x, y, width: c.width ?? 0, height: c.height ?? 0, depth });
+      layout.nodes.push({ state: states.get(c.id)!, initial: initials.has(c.id), x, y, width: c.width ?? 0, height: c.height ?? 0, depth });
       walk(c, x, y, depth + 1);
     }
   };
   walk(out, 0, 0, 0);
   for (const e of out.edges) {
-    const o = origin.get(e.container ?? def.id) ?? { x: 0, y: 0 };
+    const o = origin.get(e.container ?? '#graph') ?? { x: 0, y: 0 };
     const sec = e.sections?.[0];
     if (sec === undefined) continue;
     const points = [sec.startPoint, ...(sec.bendPoints ?? []), sec.endPoint].map((p) => ({ x: p.x + o.x, y: p.y + o.y }));
@@ -197,7 +217,8 @@ export const CHART_CSS = `
 .rs-chart { font: ${FONT}px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .rs-chart .state > rect { fill: #ffffff; stroke: #9aa5b1; stroke-width: 1.2; }
 .rs-chart .state.compound > rect { fill: #f6f8fa; }
-.rs-chart .state.depth1.compound > rect { fill: #eef2f6; }
+.rs-chart .state.depth0 > rect { fill: #fcfdfe; stroke: #cbd2d9; stroke-dasharray: 4 3; }
+.rs-chart .state.depth2.compound > rect { fill: #eef2f6; }
 .rs-chart .state.final > rect.inner { fill: none; stroke: #9aa5b1; }
 .rs-chart .state .name { font-weight: 700; fill: #1f2933; }
 .rs-chart .state .line { fill: #52606d; font-size: 11px; }
@@ -206,10 +227,10 @@ export const CHART_CSS = `
 .rs-chart .edge path { fill: none; stroke: #7b8794; stroke-width: 1.3; }
 .rs-chart .edge .label rect { fill: #ffffff; stroke: #d9e2ec; }
 .rs-chart .edge .label text { fill: #334e68; font-size: 11px; }
-.rs-chart .edge.initial-edge path { stroke: #52606d; }
+.rs-chart .initial-arrow { fill: none; stroke: #52606d; stroke-width: 1.3; }
 `;
 
-/** The chart as SVG text: states carry data-state (their id), transitions data-edge (edgeId()). */
+/** The chart as SVG text: states carry data-state (their id), transitions data-edge (their id from transitionsOf()). */
 export function renderSvg(layout: Layout, opts: { standalone?: boolean; title?: string } = {}): string {
   const out: string[] = [];
   const w = Math.ceil(layout.width);
@@ -220,11 +241,13 @@ export function renderSvg(layout: Layout, opts: { standalone?: boolean; title?: 
     '<path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>');
   if (opts.standalone === true) out.push(`<style>${CHART_CSS}</style><rect width="${w}" height="${h}" fill="#ffffff"/>`);
   for (const n of layout.nodes) {
-    if (n.state === null) {
-      out.push(`<circle class="initial" cx="${num(n.x + n.width / 2)}" cy="${num(n.y + n.height / 2)}" r="5"/>`);
-      continue;
-    }
     const s = n.state;
+    // The initial state's marker: a dot and a short arrow into its left side.
+    if (n.initial) {
+      const cy = n.y + LINE_H / 2 + 4;
+      out.push(`<circle class="initial" cx="${num(n.x - 16)}" cy="${num(cy)}" r="4"/>` +
+        `<path class="initial-arrow" d="M${num(n.x - 12)},${num(cy)} L${num(n.x)},${num(cy)}" marker-end="url(#rs-arrow)"/>`);
+    }
     const kind = [isCompound(s) ? 'compound' : 'atomic', s.type === 'final' ? 'final' : '', `depth${n.depth}`].filter(Boolean).join(' ');
     out.push(`<g class="state ${kind}" data-state="${esc(s.id)}">`);
     out.push(`<rect x="${num(n.x)}" y="${num(n.y)}" width="${num(n.width)}" height="${num(n.height)}" rx="8"/>`);
@@ -239,8 +262,7 @@ export function renderSvg(layout: Layout, opts: { standalone?: boolean; title?: 
   }
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${num(p.x)},${num(p.y)}`).join(' ');
-    const initial = e.id.endsWith('#initial');
-    out.push(`<g class="edge${initial ? ' initial-edge' : ''}" data-edge="${esc(e.id)}"><path d="${d}" marker-end="url(#rs-arrow)"/>`);
+    out.push(`<g class="edge" data-edge="${esc(e.id)}"><path d="${d}" marker-end="url(#rs-arrow)"/>`);
     if (e.label !== null) {
       const l = e.label;
       out.push(`<g class="label"><rect x="${num(l.x)}" y="${num(l.y)}" width="${num(l.width)}" height="${num(l.height)}" rx="4"/>` +
@@ -286,10 +308,10 @@ export function takenEdges(def: StateJSON, before: string[], after: string[], ev
   const found: string[] = [];
   const walk = (s: StateJSON): void => {
     if (was.has(s.id)) {
-      s.transitions.forEach((t, i) => {
-        if (t.eventType !== eventType) return;
-        if (t.target === undefined || t.target.length === 0 || t.target.some((x) => now.has(x.replace(/^#/, '')))) found.push(edgeId(t, i));
-      });
+      for (const { t, id } of transitionsOf(s)) {
+        if (t.eventType !== eventType) continue;
+        if (t.target === undefined || t.target.length === 0 || t.target.some((x) => now.has(targetId(x)))) found.push(id);
+      }
     }
     Object.values(s.states).forEach(walk);
   };
@@ -298,9 +320,9 @@ export function takenEdges(def: StateJSON, before: string[], after: string[], ev
     // The stream keeps only the latest snapshot of a batch: the event may have been taken from a
     // state the page never saw. Any transition on that event that lands where the actor is now.
     const land = (s: StateJSON): void => {
-      s.transitions.forEach((t, i) => {
-        if (t.eventType === eventType && t.target?.some((x) => now.has(x.replace(/^#/, '')))) found.push(edgeId(t, i));
-      });
+      for (const { t, id } of transitionsOf(s)) {
+        if (t.eventType === eventType && t.target?.some((x) => now.has(targetId(x)))) found.push(id);
+      }
       Object.values(s.states).forEach(land);
     };
     land(def);
