@@ -37,6 +37,8 @@ interface ActorView {
   log: LogEntry[];
   samples: { t: number; done: number }[];
   logVersion: number;
+  /** The figures the last event carried (a TICK's offset, read bytes, clock): the data plane as of then. */
+  figures: { type: string; at: number; values: Record<string, unknown> } | null;
 }
 
 interface Source {
@@ -134,6 +136,7 @@ function frame(s: Source, f: Record<string, unknown>): void {
     const repeat = (f.redstate as { repeat?: number } | undefined)?.repeat ?? 1;
     const { type, ...payload } = ev;
     const detail = Object.keys(payload).length > 0 ? JSON.stringify(payload) : undefined;
+    if (detail !== undefined && type !== undefined) a.figures = { type, at, values: payload };
     const last = a.log[a.log.length - 1];
     if (last !== undefined && last.kind === 'event' && last.text === type && last.detail === detail) last.repeat += repeat;
     else push(a, { at, kind: 'event', text: String(type), detail, repeat });
@@ -176,6 +179,7 @@ function announce(s: Source, key: string, f: Record<string, unknown>): void {
     taken: prev?.taken ?? [], takenAt: prev?.takenAt ?? 0,
     endedAt: snap.status === 'active' && (meta.endedAt ?? null) === null ? null : (prev?.endedAt ?? Date.now()),
     log: prev?.log ?? [], samples: prev?.samples ?? [], logVersion: (prev?.logVersion ?? 0) + 1,
+    figures: prev?.figures ?? null,
   };
   if (prev === undefined) a.log.push({ at: Number(f.createdAt) || Date.now(), kind: 'note', text: `actor announced in ${stateText(snap.value)}`, repeat: 1 });
   actors.set(key, a);
@@ -384,6 +388,12 @@ function renderSide(now: number): void {
     ...contextFields(a.snapshot.context, now).map((f) =>
       `<dt>${esc(f.label)}</dt><dd data-key="${esc(f.key)}"${f.title === undefined ? '' : ` title="${esc(f.title)}"`}>${esc(f.text)}</dd>`),
   ];
+  if (a.figures !== null) {
+    rows.push(`<dt class="group" data-key="figures">as of the last ${esc(a.figures.type)}</dt><dd class="group">${clock(a.figures.at)}</dd>`);
+    for (const f of contextFields(a.figures.values, now)) {
+      rows.push(`<dt>${esc(f.label)}</dt><dd data-key="event.${esc(f.key)}"${f.title === undefined ? '' : ` title="${esc(f.title)}"`}>${esc(f.text)}</dd>`);
+    }
+  }
   ctx.innerHTML = rows.join('');
   renderProgress(prog, a);
   renderLog(log, a);

@@ -9,14 +9,16 @@ export interface Field {
 }
 
 /** Fields first in this order when present; the rest follow alphabetically. */
-const FIRST = ['role', 'host', 'port', 'masterHost', 'masterPort', 'replicaAddr', 'listeningPort', 'replid', 'masterReplid', 'replid2',
+const FIRST = ['role', 'name', 'host', 'port', 'masterHost', 'masterPort', 'replicaAddr', 'listeningPort', 'replid', 'masterReplid', 'replid2',
   'offset', 'masterReplOffset', 'replOffset', 'ackOffset', 'lastAck', 'lastAckAt', 'lag'];
 
 const WORDS: Record<string, string> = {
   replid: 'replication id', replid2: 'previous replication id', masterReplid: "master's replication id",
   offset: 'offset', masterReplOffset: 'master repl offset', ackOffset: 'acknowledged offset', lastAckAt: 'last ACK',
   lastInteraction: 'last heard from master', histlen: 'backlog history', backlogSize: 'backlog size', obufBytes: 'output buffer',
-  rdbSize: 'RDB size', transferSize: 'RDB size', transferRead: 'RDB received',
+  rdbSize: 'RDB size', transferSize: 'RDB size', transferRead: 'RDB received', initialOffset: 'offset at full sync',
+  linkDownSince: 'link down since', lastIoAt: 'last I/O', lastError: 'last error', ackTime: 'last ACK', replTimeoutMs: 'repl-timeout',
+  timeoutMs: 'repl-timeout', read: 'bytes read', now: 'clock',
 };
 
 /** camelCase and snake_case to words: "masterReplOffset" -> "master repl offset". */
@@ -52,8 +54,8 @@ export function clock(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
-const BYTES_KEY = /(bytes|size|buf|buffer|histlen|memory)$/i;
-const TIME_KEY = /(At|Time|time|Since|since|Interaction)$/;
+const BYTES_KEY = /(bytes|size|buf|buffer|histlen|memory|^read|Read)$/i;
+const TIME_KEY = /(At|Time|time|Since|since|Interaction|^now)$/;
 
 function valueText(key: string, v: unknown, now: number): { text: string; title?: string } {
   if (v === null || v === undefined || v === '') return { text: '—' };
@@ -63,7 +65,7 @@ function valueText(key: string, v: unknown, now: number): { text: string; title?
     if (TIME_KEY.test(key) && v === 0) return { text: '—' };
     if (TIME_KEY.test(key) && v > 1e12) return { text: `${clock(v)} (${ago(v, now)})` };
     if (TIME_KEY.test(key) && v > 1e9 && v < 1e11) return { text: `${clock(v * 1000)} (${ago(v * 1000, now)})` };
-    if (BYTES_KEY.test(key)) return { text: bytes(v), title: `${thousands(v)} bytes` };
+    if (BYTES_KEY.test(key)) return v < 0 ? { text: 'unknown' } : { text: bytes(v), title: `${thousands(v)} bytes` };
     if (/lag$/i.test(key)) return { text: `${v} s` };
     if (/(ms|Ms|Millis)$/.test(key)) return { text: `${thousands(v)} ms` };
     return { text: Number.isInteger(v) ? thousands(v) : String(v) };
