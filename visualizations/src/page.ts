@@ -39,6 +39,9 @@ interface ActorView {
   logVersion: number;
   /** The figures the last event carried (a TICK's offset, read bytes, clock): the data plane as of then. */
   figures: { type: string; at: number; values: Record<string, unknown> } | null;
+  /** Snapshots received and not yet shown (see play()), and when the shown state last changed. */
+  pending: { snap: Snapshot; ev: string; at: number }[];
+  shownAt: number;
 }
 
 interface Source {
@@ -53,6 +56,9 @@ interface Source {
 const ENDED_VISIBLE_MS = 60_000;
 const LOG_MAX = 400;
 const ROLE_ORDER = ['role', 'replica-link', 'replica-client', 'snapshot'];
+/** How long each state stays lit when the server went through several at once. */
+const STEP_MS = 300;
+const playing = new Set<ActorView>();
 
 const actors = new Map<string, ActorView>();
 const sources: Source[] = [];
@@ -143,24 +149,61 @@ function frame(s: Source, f: Record<string, unknown>): void {
   } else if (f.type === '@xstate.snapshot') {
     const snap = f.snapshot as Snapshot;
     const ev = (f.event as { type?: string } | undefined)?.type ?? '';
-    const before = a.active;
-    a.snapshot = snap;
-    a.active = activeStateIds(a.def, snap.value);
-    if (before.join() !== a.active.join()) {
+    // The log tells state changes as they happened; the chart plays them at a readable pace.
+    const last = a.pending.length > 0 ? a.pending[a.pending.length - 1]!.snap : a.snapshot;
+    if (stateText(snap.value) !== stateText(last.value)) {
       push(a, { at, kind: 'state', text: stateText(snap.value), detail: ev === '' ? undefined : `on ${ev}`, repeat: 1 });
     }
-    const taken = takenEdges(a.def, before, a.active, ev);
-    if (taken.length > 0) {
-      a.taken = taken;
-      a.takenAt = Date.now();
-    }
-    sample(a);
-    if (snap.status !== 'active' && a.endedAt === null) {
-      a.endedAt = Date.now();
-      note(a, `actor ${snap.status}`);
-    }
+    a.pending.push({ snap, ev, at });
+    play(a);
   }
   if (selected.includes(key)) dirtySide = true;
+  dirtyList = true;
+  schedule();
+}
+
+/**
+ * Shows an actor's queued snapshots one state change at a time, STEP_MS apart, so that a
+ * handshake done in a millisecond still reads connect -> handshake -> connected on screen;
+ * updates of the context alone show at once. A long queue plays faster, never lags behind.
+ */
+function play(a: ActorView): void {
+  const now = Date.now();
+  while (a.pending.length > 0) {
+    const next = a.pending[0]!;
+    const moves = stateText(next.snap.value) !== stateText(a.snapshot.value);
+    const step = a.pending.length > 6 ? STEP_MS / 5 : STEP_MS;
+    if (moves && now - a.shownAt < step) {
+      if (!playing.has(a)) {
+        playing.add(a);
+        setTimeout(() => {
+          playing.delete(a);
+          play(a);
+        }, step - (now - a.shownAt));
+      }
+      return;
+    }
+    a.pending.shift();
+    show(a, next.snap, next.ev);
+    if (moves) a.shownAt = now;
+  }
+}
+
+function show(a: ActorView, snap: Snapshot, ev: string): void {
+  const before = a.active;
+  a.snapshot = snap;
+  a.active = activeStateIds(a.def, snap.value);
+  const taken = takenEdges(a.def, before, a.active, ev);
+  if (taken.length > 0) {
+    a.taken = taken;
+    a.takenAt = Date.now();
+  }
+  sample(a);
+  if (snap.status !== 'active' && a.endedAt === null) {
+    a.endedAt = Date.now();
+    note(a, `actor ${snap.status}`);
+  }
+  if (selected.includes(a.key)) dirtySide = true;
   dirtyList = true;
   schedule();
 }
@@ -180,6 +223,7 @@ function announce(s: Source, key: string, f: Record<string, unknown>): void {
     endedAt: snap.status === 'active' && (meta.endedAt ?? null) === null ? null : (prev?.endedAt ?? Date.now()),
     log: prev?.log ?? [], samples: prev?.samples ?? [], logVersion: (prev?.logVersion ?? 0) + 1,
     figures: prev?.figures ?? null,
+    pending: [], shownAt: 0,
   };
   if (prev === undefined) a.log.push({ at: Number(f.createdAt) || Date.now(), kind: 'note', text: `actor announced in ${stateText(snap.value)}`, repeat: 1 });
   actors.set(key, a);
@@ -336,9 +380,23 @@ async function renderCharts(): Promise<void> {
       if (!card.isConnected) continue;
       wrap.innerHTML = svg;
       wrap.dataset.def = a.defText;
+      fitChart(wrap);
     }
     highlight(wrap, a);
   }
+}
+
+/**
+ * A chart keeps a readable scale: shrunk to the card's width down to 85% of its natural
+ * size, scrolled beyond that (the current state is kept in view).
+ */
+function fitChart(wrap: HTMLElement): void {
+  const svg = wrap.querySelector('svg');
+  if (svg === null) return;
+  const natural = Number(svg.getAttribute('width'));
+  const room = wrap.clientWidth - 24;
+  svg.style.width = `${Math.round(natural <= room ? natural : Math.max(room, natural * 0.85))}px`;
+  svg.style.maxWidth = 'none';
 }
 
 /** The live state (and its ancestors) lit, the transition just taken marked for a moment. */
@@ -348,7 +406,9 @@ function highlight(wrap: HTMLElement, a: ActorView): void {
   for (const g of wrap.querySelectorAll<SVGGElement>('g.state')) {
     const id = g.dataset.state!;
     g.classList.toggle('active', live.has(id));
+    const was = g.classList.contains('current');
     g.classList.toggle('current', id === leaf);
+    if (id === leaf && !was) g.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' });
   }
   // The last transition taken stays marked until the next one; its animation plays once per taking.
   const fresh = Date.now() - a.takenAt < 1500;
