@@ -141,11 +141,19 @@ function frame(s: Source, f: Record<string, unknown>): void {
     const ev = f.event as { type?: string } & Record<string, unknown>;
     const repeat = (f.redstate as { repeat?: number } | undefined)?.repeat ?? 1;
     const { type, ...payload } = ev;
-    const detail = Object.keys(payload).length > 0 ? JSON.stringify(payload) : undefined;
+    const detail = Object.keys(payload).length > 0
+      ? Object.entries(payload).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ') : undefined;
     if (detail !== undefined && type !== undefined) a.figures = { type, at, values: payload };
+    // A timer's events in a row make one line with a count and the latest figures.
     const last = a.log[a.log.length - 1];
-    if (last !== undefined && last.kind === 'event' && last.text === type && last.detail === detail) last.repeat += repeat;
-    else push(a, { at, kind: 'event', text: String(type), detail, repeat });
+    if (last !== undefined && last.kind === 'event' && last.text === type) {
+      last.repeat += repeat;
+      last.detail = detail;
+      last.at = at;
+      a.logVersion++;
+    } else {
+      push(a, { at, kind: 'event', text: String(type), detail, repeat });
+    }
   } else if (f.type === '@xstate.snapshot') {
     const snap = f.snapshot as Snapshot;
     const ev = (f.event as { type?: string } | undefined)?.type ?? '';
@@ -399,6 +407,15 @@ function fitChart(wrap: HTMLElement): void {
   svg.style.maxWidth = 'none';
 }
 
+/** Scrolls a large chart (only the chart, never the page) so that the current state shows. */
+function keepInView(wrap: HTMLElement, el: Element): void {
+  const r = el.getBoundingClientRect();
+  const w = wrap.getBoundingClientRect();
+  const dx = r.left < w.left || r.right > w.right ? r.left + r.width / 2 - (w.left + w.width / 2) : 0;
+  const dy = r.top < w.top || r.bottom > w.bottom ? r.top + r.height / 2 - (w.top + w.height / 2) : 0;
+  if (dx !== 0 || dy !== 0) wrap.scrollBy({ left: dx, top: dy, behavior: 'smooth' });
+}
+
 /** The live state (and its ancestors) lit, the transition just taken marked for a moment. */
 function highlight(wrap: HTMLElement, a: ActorView): void {
   const live = new Set(a.active);
@@ -408,7 +425,7 @@ function highlight(wrap: HTMLElement, a: ActorView): void {
     g.classList.toggle('active', live.has(id));
     const was = g.classList.contains('current');
     g.classList.toggle('current', id === leaf);
-    if (id === leaf && !was) g.scrollIntoView({ block: 'nearest', inline: 'nearest', behavior: 'smooth' });
+    if (id === leaf && !was) keepInView(wrap, g);
   }
   // The last transition taken stays marked until the next one; its animation plays once per taking.
   const fresh = Date.now() - a.takenAt < 1500;
