@@ -64,6 +64,8 @@ export interface Command extends CommandSpec {
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
+  /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
+  readonly skipMonitor: boolean;
   readonly stats: CommandStats;
 }
 
@@ -76,6 +78,7 @@ export function compile(spec: CommandSpec): Command {
     allowsLoading: has('loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
+    skipMonitor: has('skip_monitor') || has('admin'),
     stats: new CommandStats(),
   };
 }

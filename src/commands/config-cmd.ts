@@ -67,6 +67,7 @@ function configSet(c: Client, argv: string[]): void {
       return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
     }
   }
+  for (const cn of canonical) c.server.configChanged(cn);
   c.reply.ok();
 }
 

@@ -148,6 +148,8 @@ export const debugCommands: CommandSpec[] = [
       if (sub === undefined || !sub.ok(argv.length)) {
         return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try DEBUG HELP.`);
       }
+      // What DEBUG does to the dataset (POPULATE, RELOAD) is this server's own: replicas never see it.
+      c.preventPropagation();
       sub.run(c, argv);
     },
   },

@@ -5,6 +5,7 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
 import { serverState } from './server-state.js';
+import { subcommandsOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
@@ -34,6 +35,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, MISCONF, cmd);
     return;
   }
+  if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -52,7 +57,8 @@ export function execute(c: Client, argv: string[]): void {
  * dataset (the keyspace's dirty counter moved) goes to the replication stream as its argv,
  * unless it named what to send instead with c.propagateAs(argv) (a deterministic rewrite:
  * SET EX -> SET PXAT) or c.preventPropagation() (it sent its effects itself through
- * alsoPropagate, or they must not leave). Effects queued during a call (expired keys' DELs,
+ * alsoPropagate, or they must not leave); c.forcePropagation() sends it even when nothing
+ * changed (FLUSHALL of an empty dataset). Effects queued during a call (expired keys' DELs,
  * EXEC's commands) leave when the outermost call ends, in MULTI/EXEC when there are several.
  * Commands a master link applies are never propagated: the replica side feeds their raw
  * bytes on (Replication.feedFromMaster).
@@ -64,9 +70,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const state = serverState(server);
   const errors = state.totalErrorReplies;
   const dirty = ks.dirty;
+  const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
+  c.propagateForced = false;
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -79,11 +87,26 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
-  if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
+  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
   }
+  if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
+}
+
+/** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
+export function deletionArgv(c: Client, key: string): string[] {
+  return [c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
+}
+
+/** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
+function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
+  if (cmd.skipMonitor) return true;
+  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
+  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
+  return sub !== undefined && sub.skipMonitor;
 }
 
 // alsoPropagate

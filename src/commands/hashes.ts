@@ -66,6 +66,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   const s = formatLongDouble(sum);
   (found ?? createHash(c, key)).set(field, s);
   c.db.modified(key);
+  c.propagateAs(['HSET', key, field, s]);
   c.reply.bulk(s);
 }
 

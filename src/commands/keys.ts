@@ -7,6 +7,7 @@ import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/value
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
+import { deletionArgv } from './dispatch.js';
 import { ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 import { replyHelp } from './subcommands.js';
@@ -100,8 +101,13 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
       return c.reply.integer(0);
     }
   }
-  if (alreadyExpired(c, when)) c.db.delete(key);
-  else c.db.setExpire(key, when);
+  if (alreadyExpired(c, when)) {
+    c.db.delete(key);
+    c.propagateAs(deletionArgv(c, key));
+  } else {
+    c.db.setExpire(key, when);
+    c.propagateAs(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
+  }
   c.reply.integer(1);
 }
 

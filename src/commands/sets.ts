@@ -5,6 +5,7 @@ import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
+import { alsoPropagate } from './dispatch.js';
 import { ERR } from './errors.js';
 import { sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
@@ -119,21 +120,53 @@ function spopWithCount(c: Client, argv: string[]): void {
     // CASE 1: the whole set, as SUNION of it would list it.
     replySet(c, SetValue.from(set.values()));
     c.db.delete(key);
+    // Redis 7.0 sends DEL here whatever lazyfree-lazy-server-del says.
+    c.propagateAs(['DEL', key]);
     return;
   }
   const remaining = size - count;
+  const popped = new SremBatches(c, key);
   if (remaining * 5 > count) {
     // CASE 2: pop count random members.
     c.reply.array(count);
-    for (let i = 0; i < count; i++) c.reply.bulk(set.pop());
+    for (let i = 0; i < count; i++) {
+      const m = set.pop();
+      c.reply.bulk(m);
+      popped.add(m);
+    }
     c.db.modified(key, count);
-    return;
+  } else {
+    // CASE 3: move the few that stay into a new set; reply what is left of the old one.
+    const kept = new SetValue();
+    for (let i = 0; i < remaining; i++) kept.add(set.pop());
+    replySet(c, set);
+    for (const m of set.values()) popped.add(m);
+    c.db.set(key, kept, true);
   }
-  // CASE 3: move the few that stay into a new set; reply what is left of the old one.
-  const kept = new SetValue();
-  for (let i = 0; i < remaining; i++) kept.add(set.pop());
-  replySet(c, set);
-  c.db.set(key, kept, true);
+  popped.end();
+}
+
+/** SPOP_REPLICATION_BATCH_SIZE: members per SREM that an SPOP with a count propagates as. */
+const SREM_BATCH = 1024;
+
+/** The members an SPOP took, propagated as SREMs of up to SREM_BATCH members (not the random SPOP). */
+class SremBatches {
+  private argv: string[];
+
+  constructor(private readonly c: Client, private readonly key: string) {
+    this.argv = ['SREM', key];
+    c.preventPropagation();
+  }
+
+  add(member: string): void {
+    this.argv.push(member);
+    if (this.argv.length - 2 === SREM_BATCH) this.end();
+  }
+
+  end(): void {
+    if (this.argv.length > 2) alsoPropagate(this.c, this.c.db.id, this.argv);
+    this.argv = ['SREM', this.key];
+  }
 }
 
 // srandmemberWithCountCommand
@@ -253,8 +286,10 @@ export const setCommands: CommandSpec[] = [
       const set = writeSet(c, key);
       if (set === null) return;
       if (set === undefined) return c.reply.nullBulk();
-      c.reply.bulk(set.pop());
+      const m = set.pop();
+      c.reply.bulk(m);
       c.db.removedFrom(key, set.size, 1);
+      c.propagateAs(['SREM', key, m]);
     },
   },
   {

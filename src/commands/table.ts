@@ -6,6 +6,7 @@ import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
@@ -15,6 +16,7 @@ import { zsetCommands } from './zsets.js';
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
   setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands,
+  replicationCommands,
 ];
 
 const byName = new Map<string, Command>();

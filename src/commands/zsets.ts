@@ -377,6 +377,7 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
+  c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)]);
   if (!nested) return out.reply(c, true);
   c.reply.array(2);
   c.reply.bulk(key);

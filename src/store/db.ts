@@ -68,6 +68,8 @@ export class Db {
 
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
+    if (this.expires.size > 0) this.expireIfNeeded(key);
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch);
