@@ -3,7 +3,7 @@
 import type { Client } from '../actors/client.js';
 import type { Db } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
-import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/values.js';
+import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
@@ -169,6 +169,7 @@ function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
   if (v instanceof SetValue) return SetValue.from(v.values());
+  if (v instanceof Stream) return v.clone();
   if (v instanceof Hash) {
     const h = new Hash();
     for (const [field, value] of v.entries()) h.set(field, value);

@@ -112,7 +112,7 @@ class Picked {
 // ZADD and ZINCRBY.
 
 // zaddGenericCommand: ZADD's options, or ZINCRBY (incr) which parses them the same way.
-function zadd(c: Client, argv: string[], incrCommand: boolean): void {
+export function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let nx = false;
   let xx = false;
   let gt = false;

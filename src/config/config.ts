@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ALL_DEFAULTS } from './defaults.js';
-import { encodingLimits } from '../store/limits.js';
+import { encodingLimits, streamLimits } from '../store/limits.js';
 
 /** Old names Redis 7.0 still accepts, and the directive each one means. */
 export const ALIASES: Readonly<Record<string, string>> = {
@@ -202,7 +202,8 @@ export class Config {
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
       'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
-    spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
+    spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
+    spec(int(0, LLONG_MAX), 'stream-node-max-entries');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
@@ -286,6 +287,8 @@ export class Config {
       case 'set-max-intset-entries': encodingLimits.setMaxIntsetEntries = v; break;
       case 'zset-max-listpack-entries': encodingLimits.zsetMaxListpackEntries = v; break;
       case 'zset-max-listpack-value': encodingLimits.zsetMaxListpackValue = v; break;
+      case 'stream-node-max-bytes': streamLimits.nodeMaxBytes = v; break;
+      case 'stream-node-max-entries': streamLimits.nodeMaxEntries = v; break;
     }
   }
 }
