@@ -73,6 +73,22 @@ describe('inspection stream', () => {
     page.close();
   });
 
+  it('follows an actor registered after it was created, and answers CONFIG GET inspect-*', async () => {
+    const page = await TestPage.open(port);
+    const actor = createActor(sampleMachine).start();
+    srv.server.inspector.register(actor, { role: 'replica-link', label: 'late' });
+    actor.send({ type: 'TICK' });
+    const id = await until(() => wireId(page.frames, 'late'), 'the registered actor');
+    await until(() => page.frames.some((f) => f.sessionId === id && f.type === '@xstate.snapshot'
+      && (f.snapshot as { value: unknown }).value === 'connecting'), 'its snapshot');
+    actor.stop();
+    page.close();
+    const c = await RespClient.connect(srv.port);
+    expect(await c.call('CONFIG', 'GET', 'inspect-*')).toEqual(['inspect-bind', '127.0.0.1', 'inspect-port', '0']);
+    expect(String(await c.call('CONFIG', 'SET', 'inspect-port', '1'))).toContain("can't set immutable config");
+    c.close();
+  });
+
   it('folds repeated timer events and keeps only the latest snapshot of a batch', async () => {
     const page = await TestPage.open(port);
     const actor = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role: 'replica-link', label: 'ticks' }) }).start();
