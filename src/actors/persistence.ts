@@ -146,8 +146,9 @@ export class Persistence {
   }
 
   /**
-   * rdbSaveBackground: starts streaming a snapshot to dir/dbfilename. False when a snapshot
-   * is already in progress. onDone hears how it ended (a full sync sends the file then).
+   * rdbSaveBackground's IO: starts streaming a snapshot to dir/dbfilename (the snapshot
+   * machine decides when, see actors/snapshotter.ts). False when a snapshot is already in
+   * progress. onDone hears how it ended (a full sync sends the file then).
    */
   bgsave(onDone?: (err: Error | null) => void): boolean {
     if (this.bgsaveInProgress) return false;
@@ -217,7 +218,7 @@ export class Persistence {
       if (dirty >= changes && now - this.lastSave > seconds &&
           (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveStatus === 'ok')) {
         this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
-        this.bgsave();
+        this.server.replication.snapshotter.bgsave();
         return;
       }
     }

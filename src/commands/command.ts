@@ -18,6 +18,11 @@ export interface CommandSpec {
   /** ACL categories without the '@', e.g. ['string', 'fast']. */
   acl?: string[];
   run(c: Client, argv: string[]): void;
+  /**
+   * What processCommand rejects before a call runs or is queued by MULTI, beyond the arity:
+   * an unknown subcommand or a subcommand's own arity. Null when the call may go on.
+   */
+  check?(argv: string[]): string | null;
 }
 
 /** One call in this many is timed. */

@@ -3,10 +3,11 @@
 // Redis's order, then runs the command and counts it.
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 import { subcommandsOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
+import { discardTransaction } from './transactions.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -25,6 +26,11 @@ export function execute(c: Client, argv: string[]): void {
   c.lastCommand = cmd.name;
   if ((cmd.arity > 0 && argv.length !== cmd.arity) || argv.length < -cmd.arity) {
     reject(c, ERR.arity(cmd.name), cmd);
+    return;
+  }
+  const refused = cmd.check?.(argv) ?? null;
+  if (refused !== null) {
+    reject(c, refused, cmd);
     return;
   }
   if (!c.authenticated && !cmd.noAuth) {
@@ -119,13 +125,18 @@ function reject(c: Client, msg: string, cmd?: Command): void {
   if (cmd !== undefined) cmd.stats.rejected++;
   if (c.multi !== null) c.multi.failed = true;
   c.server.stats.rejectedCalls++;
+  // execCommandAbort: a refused EXEC ends the transaction, MULTI or not, and says why
+  if (cmd?.name === 'exec') {
+    discardTransaction(c);
+    msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
+  }
   c.reply.error(msg);
 }
 
 function unknownCommand(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i]!, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0]!)}', with args beginning with: ${args}`;
 }

@@ -7,7 +7,7 @@ import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.j
 import type { CommandSpec } from './command.js';
 import { alsoPropagate } from './dispatch.js';
 import { ERR } from './errors.js';
-import { sampleDistinct } from './sampling.js';
+import { replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 /** The set at key: undefined when missing, null when WRONGTYPE was replied. */
@@ -179,8 +179,7 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   if (set === undefined || count === 0) return c.reply.emptyArray();
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count);
-    for (let i = 0; i < count; i++) c.reply.bulk(set.random());
+    replyPicks(c, count, 1, () => c.reply.bulk(set.random()));
     return;
   }
   if (count >= set.size) return replySet(c, set);
@@ -309,6 +308,8 @@ export const setCommands: CommandSpec[] = [
     name: 'smove', arity: 4, flags: ['write', 'fast'], keys: [1, 2, 1], acl: [...W, 'fast'],
     run(c, argv) {
       const [, srcKey, dstKey, member] = argv as [string, string, string, string];
+      // Both keys are looked up first: an expired destination goes even when nothing moves.
+      c.db.lookupWrite(dstKey);
       const src = writeSet(c, srcKey);
       if (src === null) return;
       if (src === undefined) return c.reply.integer(0);

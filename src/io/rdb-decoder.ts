@@ -256,13 +256,21 @@ class RdbReader {
       case RdbType.ZSET:
       case RdbType.ZSET_2: {
         const n = this.length();
-        const zset = new ZSet();
+        // Redis loads a skiplist and converts it to a listpack when it fits: read whole first,
+        // so that a -0 score stays -0 exactly when the set stays a skiplist.
+        const members: string[] = [];
+        const scores: number[] = [];
+        let longest = 0;
         for (let i = 0; i < n; i++) {
           const member = this.string();
           const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
           if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
-          if (!zset.set(member, score)) this.fail('zset has duplicate members', at);
+          members.push(member);
+          scores.push(score);
+          if (member.length > longest) longest = member.length;
         }
+        const zset = ZSet.sized(n, longest);
+        for (let i = 0; i < n; i++) if (!zset.set(members[i]!, scores[i]!)) this.fail('zset has duplicate members', at);
         return n === 0 ? null : zset;
       }
       case RdbType.HASH: {

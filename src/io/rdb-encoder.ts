@@ -192,6 +192,13 @@ export class RdbEncoder {
   /** rdbSaveMillisecondTime: a signed little-endian int64. */
   private int64LE(ms: number): void {
     this.ensure(8);
+    // PEXPIREAT 9223372036854775807 is held as 2^63, the nearest double: written as INT64_MAX
+    if (ms >= 2 ** 63) {
+      this.buf.writeUInt32LE(0xffffffff, this.pos);
+      this.buf.writeInt32LE(0x7fffffff, this.pos + 4);
+      this.pos += 8;
+      return;
+    }
     const hi = Math.floor(ms / 0x100000000);
     this.buf.writeUInt32LE(ms - hi * 0x100000000, this.pos);
     this.buf.writeInt32LE(hi, this.pos + 4);
