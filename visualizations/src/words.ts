@@ -16,7 +16,7 @@ const WORDS: Record<string, string> = {
   replid: 'replication id', replid2: 'previous replication id', masterReplid: "master's replication id",
   offset: 'offset', masterReplOffset: 'master repl offset', ackOffset: 'acknowledged offset', lastAckAt: 'last ACK',
   lastInteraction: 'last heard from master', histlen: 'backlog history', backlogSize: 'backlog size', obufBytes: 'output buffer',
-  rdbSize: 'RDB size', transferSize: 'RDB size', transferRead: 'RDB received', initialOffset: 'offset at full sync',
+  rdbSize: 'RDB size', transferSize: 'RDB size', transferRead: 'RDB received', transferRate: 'transfer rate', transferEta: 'time left', initialOffset: 'offset at full sync',
   linkDownSince: 'link down since', lastIoAt: 'last I/O', lastError: 'last error', ackTime: 'last ACK', replTimeoutMs: 'repl-timeout',
   timeoutMs: 'repl-timeout', read: 'bytes read', now: 'clock',
 };
@@ -67,6 +67,8 @@ function valueText(key: string, v: unknown, now: number): { text: string; title?
     if (TIME_KEY.test(key) && v > 1e9 && v < 1e11) return { text: `${clock(v * 1000)} (${ago(v * 1000, now)})` };
     if (BYTES_KEY.test(key)) return v < 0 ? { text: 'unknown' } : { text: bytes(v), title: `${thousands(v)} bytes` };
     if (/lag$/i.test(key)) return { text: `${v} s` };
+    if (/Rate$/.test(key)) return { text: v > 0 ? `${bytes(v)}/s` : '—' };
+    if (/Eta$/.test(key)) return { text: v >= 0 ? `${v} s` : 'unknown' };
     if (/(ms|Ms|Millis)$/.test(key)) return { text: `${thousands(v)} ms` };
     return { text: Number.isInteger(v) ? thousands(v) : String(v) };
   }
@@ -106,6 +108,9 @@ export interface Progress {
   /** null for a transfer of unknown size (an EOF-marked diskless payload). */
   total: number | null;
   doneKey: string;
+  /** The rate (bytes/s) and seconds left the context itself gives, when it does (-1 / absent: unknown). */
+  rate: number | null;
+  eta: number | null;
 }
 
 const DONE = /^(transferred|received|read|sent|written|loaded|done|progress)(Bytes)?$|(Read|Sent|Written|Received|Loaded|Transferred)(Bytes)?$/;
@@ -122,13 +127,18 @@ export function progressOf(context: unknown): Progress | null {
     const doneKey = Object.keys(scope).find((k) => DONE.test(k) && typeof scope[k] === 'number');
     if (doneKey === undefined) continue;
     const totalKey = Object.keys(scope).find((k) => TOTAL.test(k) && typeof scope[k] === 'number' && (scope[k] as number) > 0);
-    return { done: scope[doneKey] as number, total: totalKey === undefined ? null : (scope[totalKey] as number), doneKey };
+    const known = (re: RegExp): number | null => {
+      const k = Object.keys(scope).find((x) => re.test(x) && typeof scope[x] === 'number' && (scope[x] as number) > 0);
+      return k === undefined ? null : (scope[k] as number);
+    };
+    return { done: scope[doneKey] as number, total: totalKey === undefined ? null : (scope[totalKey] as number), doneKey, rate: known(/Rate$|^rate$/), eta: known(/Eta$|^eta$/) };
   }
   return null;
 }
 
 /** Bytes per second over the samples of the last few seconds, and the seconds left at that rate. */
 export function rateAndEta(samples: { t: number; done: number }[], p: Progress): { rate: number | null; eta: number | null } {
+  if (p.rate !== null) return { rate: p.rate, eta: p.eta };
   if (samples.length < 2) return { rate: null, eta: null };
   const a = samples[0]!;
   const b = samples[samples.length - 1]!;
