@@ -6,7 +6,7 @@ import { strtod } from '../store/floats.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR, WRONGTYPE } from './errors.js';
+import { cstr, ERR, WRONGTYPE } from './errors.js';
 
 /**
  * lookupKeyByPattern: "#" is the element itself; else the first '*' is replaced by it,
@@ -33,9 +33,7 @@ function compareBytes(a: string, b: string): number {
 
 /** strcoll in the C locale, as SORT ALPHA collates what it returns: bytes up to the first NUL. */
 function collate(a: string, b: string): number {
-  const na = a.indexOf('\0');
-  const nb = b.indexOf('\0');
-  return compareBytes(na < 0 ? a : a.slice(0, na), nb < 0 ? b : b.slice(0, nb));
+  return compareBytes(cstr(a, Infinity), cstr(b, Infinity));
 }
 
 interface Item {
@@ -88,6 +86,8 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
     alpha = true;
     by = null;
   }
+  // Redis sorts a sorted set through its skiplist, converting a listpack one for good.
+  if (v instanceof ZSet) v.toSkiplist();
   const total = v === undefined ? 0 : v instanceof List ? v.length : v.size;
   let start = Math.min(Math.max(limitStart, 0), total);
   const count = Math.min(Math.max(limitCount, -1), total);
@@ -135,8 +135,10 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       if (alpha) {
         if (by !== null) it.by = byVal;
       } else {
-        const r = strtod(byVal);
-        if (r.end !== byVal.length || r.erange || Number.isNaN(r.value)) bad = true;
+        // strtod over a C string: the value ends at its first NUL.
+        const text = cstr(byVal, Infinity);
+        const r = strtod(text);
+        if (r.end !== text.length || r.erange || Number.isNaN(r.value)) bad = true;
         it.score = r.value;
       }
     }

@@ -161,6 +161,7 @@ describe('consumer groups', () => {
     await same('XREADGROUP STREAMS s >', 'XREADGROUP GROUP g STREAMS s >', 'XREADGROUP GROUP g a STREAMS s', 'XREADGROUP GROUP g alice STREAMS s >');
     await same('XREADGROUP GROUP g alice STREAMS s >', 'XADD s 100-1 f late', 'XREADGROUP GROUP g dave STREAMS s >', 'XPENDING s g');
     await sameMasked(['XINFO', 'STREAM', 's', 'FULL'], ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', 2], ['XINFO', 'CONSUMERS', 's', 'g'], ['XINFO', 'GROUPS', 's']);
+    await same(['XPENDING', 'k\0x', 'g\0y'], ['XREADGROUP', 'GROUP', 'g\0y', 'c', 'STREAMS', 'k\0x', '>'], ['XCLAIM', 's', 'g', 'c', 0, '1-1', 'FOO\0x']);
     await same('XINFO CONSUMERS s nog', 'XINFO CONSUMERS none g', 'XINFO STREAM s FOO', 'XINFO STREAM s FULL COUNT', 'XINFO STREAM s FULL COUNT x', 'XINFO HELP', 'XINFO FOO s');
   });
 
