@@ -592,7 +592,7 @@ export class ZSet {
     return i;
   }
 
-  /** SORT's zsetConvert to a skiplist, whatever the size: the data stays, the encoding changes. */
+  /** zsetConvert to a skiplist, whatever the limits (SORT does it to the set it sorts). */
   toSkiplist(): void {
     if (this.body instanceof Listpack) this.convertToSkiplist(this.body);
   }

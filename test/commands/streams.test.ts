@@ -189,6 +189,16 @@ describe('consumer groups', () => {
   });
 });
 
+describe('WATCH', () => {
+  it('sees XADD, XDEL and XTRIM, and not XSETID or consumer-group changes, as Redis', async () => {
+    await fill('s', 5);
+    await same('XGROUP CREATE s g 0');
+    for (const write of ['XSETID s 99-0', 'XGROUP CREATECONSUMER s g c', 'XREADGROUP GROUP g c COUNT 1 STREAMS s >', 'XACK s g 1-1', 'XCLAIM s g d 0 2-1', 'XGROUP SETID s g 0', 'XADD s 100-1 f x', 'XDEL s 3-1']) {
+      await same('WATCH s', write, 'MULTI', 'PING', 'EXEC');
+    }
+  });
+});
+
 describe('keys and types', () => {
   it('TYPE, OBJECT ENCODING, COPY, RENAME and DEBUG DIGEST-VALUE see streams', async () => {
     await fill('s', 150);
