@@ -14,6 +14,7 @@ import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
+import type { ReplicaLink } from './replica-link.js';
 
 export class ListenError extends Error {}
 
@@ -72,13 +73,16 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
+  /** The link to our master (REPLICAOF host port); null on a master. */
+  replicaLink: ReplicaLink | null = null;
+
   get isReplica(): boolean {
-    return false;
+    return this.replicaLink !== null;
   }
 
   /** A replica whose link to its master is up (REPL_STATE_CONNECTED) serves SYNC to its own replicas. */
   get replicaLinkUp(): boolean {
-    return false;
+    return this.replicaLink?.linkUp ?? false;
   }
 
   /** A directive changed by CONFIG SET: what depends on it follows. */
@@ -175,7 +179,7 @@ export class Server {
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.isMaster) {
           this.log.verbose('Closing idle client');
           c.close();
         }
@@ -210,6 +214,7 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replicaLink?.stop();
     this.replication.snapshotter.abort();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
