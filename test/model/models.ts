@@ -16,7 +16,8 @@ const linkInput = (auth: boolean, cached: boolean): ReplicaLinkInput => ({
 export const replicaLinkModel: ModelSpec<ReplicaLinkInput, ReplicaLinkEvent> = {
   name: 'replica-link',
   machine: replicaLinkMachine,
-  inputs: [linkInput(false, false), linkInput(true, true)],
+  // No cached master at the start: a fresh replica has none; the walk caches one on a lost link.
+  inputs: [linkInput(false, false), linkInput(true, false)],
   events: [
     { type: 'TICK', now: 1000, ...io, lastIoAt: 1000 },
     { type: 'TICK', now: REPL_TIMEOUT_MS + 1, ...io },
