@@ -115,6 +115,7 @@ export class ReplicaLink {
       this.cachedClient.db = server.keyspace.dbs[cachedDb] ?? server.keyspace.dbs[0]!;
     }
     this.actor = createActor(machine, {
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
       input: {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
