@@ -424,8 +424,8 @@ export const EXCLUDED: Record<string, string> = {
   wait: 'answers after replicas acked or a timeout (test/replication compares it with redis-server)',
   role: 'names the server\'s own offset (test/replication)',
   monitor: 'turns the connection into a monitor (test/replication/commands-vs-redis.test.ts)',
-  replicaof: 'makes the server a replica of another (test/replication covers it)',
-  slaveof: 'makes the server a replica of another (test/replication covers it)',
+  replicaof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
+  slaveof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
 };
 
 export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence,
