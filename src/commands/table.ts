@@ -11,6 +11,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
+import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
@@ -26,7 +27,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands,
+  replicationCommands, replicaofCommands,
 ];
 
 const byName = new Map<string, Command>();
