@@ -9,6 +9,7 @@ import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
+import type { Wait } from './blocking.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -40,6 +41,8 @@ export class Client {
   closed = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
+  /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
+  waiting: Wait | null = null;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -81,18 +84,30 @@ export class Client {
     if (this.closeAfterReply) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply;
+    return !this.blocked && !this.closeAfterReply && this.waiting === null;
   };
 
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
-    this.parse(() => this.parser.feed(chunk, this.sink));
+    if (this.waiting !== null) this.parser.hold(chunk);
+    else this.parse(() => this.parser.feed(chunk, this.sink));
   }
 
   private onDrain(): void {
     this.blocked = false;
-    this.parse(() => this.parser.resume(this.sink));
+    if (this.waiting === null) this.parse(() => this.parser.resume(this.sink));
+  }
+
+  /**
+   * After a wait ended: its answer goes out now, the commands held behind it run on the next
+   * event-loop turn (not inside the command that answered it).
+   */
+  wake(): void {
+    this.flush();
+    setImmediate(() => {
+      if (!this.closed && !this.blocked && this.waiting === null) this.parse(() => this.parser.resume(this.sink));
+    });
   }
 
   private parse(step: () => void): void {
@@ -137,6 +152,7 @@ export class Client {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.server.blocking.drop(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
     this.server.clients.delete(this.id);

@@ -7,6 +7,7 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
+import { Blocking } from './blocking.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
 
@@ -30,6 +31,7 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly blocking = new Blocking(this);
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -115,15 +117,16 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: active expiry, idle-client timeouts, save points. */
+  /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
+    const now = Date.now();
+    this.blocking.expireTimeouts(now);
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
-      const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && c.waiting === null) {
           this.log.verbose('Closing idle client');
           c.close();
         }

@@ -1,4 +1,4 @@
-// CLIENT LIST INFO KILL SETNAME GETNAME ID NO-EVICT HELP (networking.c clientCommand).
+// CLIENT LIST INFO KILL SETNAME GETNAME ID UNBLOCK NO-EVICT HELP (networking.c clientCommand).
 import type { Client } from '../actors/client.js';
 import { INT64 } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
@@ -35,6 +35,7 @@ function fdOf(c: Client): number {
 function clientInfoString(c: Client, argvMem: number): string {
   const now = Date.now();
   let flags = '';
+  if (c.waiting !== null) flags += 'b';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
@@ -198,6 +199,8 @@ const HELP = [
   '      Return clients of specified type.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -233,6 +236,22 @@ export const clientCommand = container('client', [
     name: 'client|id', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
     run(c) {
       c.reply.integer(c.id);
+    },
+  },
+  {
+    // CLIENT UNBLOCK: answers a blocked client as its timeout would, or with an error.
+    name: 'client|unblock', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run(c, argv) {
+      if (argv.length > 4) return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+      const id = intArg(c, argv[2]!);
+      if (id === null) return;
+      let withError = false;
+      if (argv.length === 4) {
+        if (is(argv[3], 'ERROR')) withError = true;
+        else if (!is(argv[3], 'TIMEOUT')) return c.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      }
+      const target = c.server.clients.get(id);
+      c.reply.integer(target !== undefined && c.server.blocking.unblockOnRequest(target, withError) ? 1 : 0);
     },
   },
   {

@@ -44,6 +44,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
 }
 
 /** call(): runs a command that passed the checks, and counts it for INFO. */

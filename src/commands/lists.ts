@@ -1,6 +1,8 @@
 // Lists (t_list.c): pushes and pops at both ends, ranges, LINSERT LREM LSET LTRIM, LMOVE
 // and LPOS. A list emptied by a command is deleted with it, as Redis does.
+import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import type { Db } from '../store/db.js';
 import { INT64, parseInteger } from '../store/numbers.js';
 import { List } from '../store/values.js';
 import { clampRange, fail, intArg, is, lookupOf, positiveIntArg } from './args.js';
@@ -73,6 +75,37 @@ function move(c: Client, src: string, dst: string, fromHead: boolean, toHead: bo
   c.db.modified(src);
   deleteIfEmpty(c, src, from);
   c.reply.bulk(value);
+}
+
+/** serveClientBlockedOnList for BLPOP BRPOP: [key, element] when key holds a list. */
+function servePop(c: Client, db: Db, key: string, fromHead: boolean): boolean {
+  const list = db.lookupWrite(key);
+  if (!(list instanceof List)) return false;
+  const value = (fromHead ? list.popHead() : list.popTail())!;
+  c.reply.array(2);
+  c.reply.bulk(key);
+  c.reply.bulk(value);
+  db.modified(key);
+  if (list.length === 0) db.delete(key);
+  return true;
+}
+
+// blockingPopGenericCommand: the first key holding a list answers at once; with none the
+// client waits for any of them (a key of another type is WRONGTYPE at once).
+function blockingPop(c: Client, argv: string[], fromHead: boolean): void {
+  const deadline = timeoutArg(c, argv[argv.length - 1]!, 'seconds');
+  if (deadline === null) return;
+  const keys = argv.slice(1, -1);
+  for (const key of keys) {
+    const list = lookupOf(c, key, List, true);
+    if (list === null) return;
+    if (list !== undefined) {
+      servePop(c, c.db, key, fromHead);
+      return;
+    }
+  }
+  const db = c.db;
+  blockForKeys(c, keys, deadline, (key) => servePop(c, db, key, fromHead), () => c.reply.nullArray());
 }
 
 interface LposOptions {
@@ -283,6 +316,22 @@ export const listCommands: CommandSpec[] = [
       list.insert(after ? pivot + 1 : pivot, argv[4]!);
       c.db.modified(key);
       c.reply.integer(list.length);
+    },
+  },
+  {
+    // blpopCommand
+    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      blockingPop(c, argv, true);
+    },
+  },
+  {
+    // brpopCommand
+    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      blockingPop(c, argv, false);
     },
   },
   {

@@ -1,0 +1,244 @@
+// Blocked clients (src/actors/blocking.ts) through BLPOP and BRPOP: each scenario runs its
+// clients against redis-server 7.0 and against redstate, and what every client got must be
+// the same: arrival order, timeouts, MULTI, EXEC, pipelined commands held behind a wait,
+// CLIENT UNBLOCK, disconnects, keys changing type, SWAPDB.
+import { afterEach, describe, expect, it } from 'vitest';
+import { RespClient, type Reply } from '../helpers/resp-client.js';
+import { plain, sideBySide, type Pair } from './side-by-side.js';
+
+const pair = sideBySide({ flushEach: true });
+
+/** Connections a scenario opened, closed after each test. */
+const opened: RespClient[] = [];
+afterEach(() => {
+  for (const c of opened.splice(0)) c.close();
+});
+
+interface Ctx {
+  /** A new connection to the server under test. */
+  client(): Promise<RespClient>;
+  /** Resolves once this many clients are blocked (INFO clients). */
+  blocked(n: number): Promise<void>;
+  /** A client's id (for CLIENT UNBLOCK). */
+  id(c: RespClient): Promise<number>;
+}
+
+function context(port: number): Ctx {
+  let admin: RespClient | null = null;
+  const ctx: Ctx = {
+    async client() {
+      const c = await RespClient.connect(port);
+      opened.push(c);
+      return c;
+    },
+    async blocked(n) {
+      admin ??= await ctx.client();
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const info = String(await admin.call('INFO', 'clients'));
+        if (new RegExp(`blocked_clients:${n}\\r`).test(info)) return;
+        if (Date.now() > deadline) throw new Error(`never ${n} blocked clients:\n${info}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    },
+    async id(c) {
+      return (await c.call('CLIENT', 'ID')) as number;
+    },
+  };
+  return ctx;
+}
+
+/** Runs the scenario against both servers; what it returns must be equal. */
+async function same(p: Pair, scenario: (x: Ctx) => Promise<unknown>): Promise<void> {
+  const [want, got] = await Promise.all([scenario(context(p.redis.port)), scenario(context(p.redstate.port))]);
+  expect(got).toEqual(want);
+}
+
+const all = async (replies: Array<Promise<Reply>>): Promise<unknown[]> => (await Promise.all(replies)).map(plain);
+
+describe('BLPOP BRPOP', () => {
+  it('answer at once from the first key holding a list; errors for bad timeouts and types', async () => {
+    await pair.same('RPUSH b x y 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16', 'SET s v', 'BLPOP a b 0', 'BRPOP a b 1', 'BLPOP s 0', 'BLPOP a s b 0',
+      'BLPOP b -1', 'BLPOP b abc', 'BLPOP b 1x', 'BLPOP b inf', 'BLPOP b -inf', 'BLPOP b nan', 'BLPOP b 1e16',
+      'BLPOP b 0x10', 'BLPOP b .5', 'BLPOP b -0.0001', 'BLPOP b 1e-5000', 'BLPOP b', 'BRPOP', 'EXISTS b');
+  });
+
+  it('inside MULTI a blocking pop answers at once as a timeout does', async () => {
+    await pair.same('MULTI', 'BLPOP nokey 0', 'BRPOP nokey 1', 'RPUSH l a', 'BLPOP l 0', 'EXEC');
+  });
+
+  it('clients waiting on one key are served in arrival order, one element each', async () => {
+    await same(pair, async (x) => {
+      const waiters = [await x.client(), await x.client(), await x.client()];
+      const replies: Array<Promise<Reply>> = [];
+      for (let i = 0; i < waiters.length; i++) {
+        replies.push(waiters[i]!.call(i === 1 ? 'BRPOP' : 'BLPOP', 'k', '0'));
+        await x.blocked(i + 1);
+      }
+      const pusher = await x.client();
+      const pushed = await pusher.call('RPUSH', 'k', 'a', 'b', 'c', 'd');
+      return [pushed, await all(replies), await pusher.call('LRANGE', 'k', '0', '-1')];
+    });
+  });
+
+  it('a wait on several keys is served by the first of them to become ready', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLPOP', 'k1', 'k2', 'k3', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      await p.call('MULTI');
+      await p.call('RPUSH', 'k3', 'c');
+      await p.call('RPUSH', 'k2', 'b');
+      return [plain(await p.call('EXEC')), plain(await reply), await p.call('EXISTS', 'k2', 'k3')];
+    });
+  });
+
+  it('a transaction that makes a key ready serves it after EXEC, with what EXEC left', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const tx = p.pipeline([['MULTI'], ['RPUSH', 'k', 'a', 'b'], ['LPOP', 'k'], ['EXEC']]);
+      return [(await tx).map(plain), plain(await reply)];
+    });
+  });
+
+  it('a key emptied again in the same transaction serves nobody', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const tx = (await p.pipeline([['MULTI'], ['RPUSH', 'k', 'a'], ['LPOP', 'k'], ['EXEC']])).map(plain);
+      await x.blocked(1);
+      const later = await p.call('RPUSH', 'k', 'z');
+      return [tx, later, plain(await reply)];
+    });
+  });
+
+  it("commands pipelined behind a blocking one wait for its answer", async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const replies = w.pipeline([['BLPOP', 'k', '0'], ['LLEN', 'k'], ['RPUSH', 'k', 'mine'], ['LRANGE', 'k', '0', '-1']]);
+      await x.blocked(1);
+      const p = await x.client();
+      const pushed = await p.call('RPUSH', 'k', 'a', 'b');
+      return [pushed, (await replies).map(plain)];
+    });
+  });
+
+  it('a timeout answers null (fractional seconds), and the client goes on', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const replies = await w.pipeline([['BLPOP', 'k', '0.05'], ['BRPOP', 'k', 'j', '0.1'], ['PING']]);
+      return [replies.map(plain), await w.call('INFO', 'clients').then((i) => /blocked_clients:0\r/.test(String(i)))];
+    });
+  });
+
+  it('CLIENT UNBLOCK answers as a timeout, or with an error; 0 for a client not blocked', async () => {
+    await same(pair, async (x) => {
+      const [w1, w2, admin] = [await x.client(), await x.client(), await x.client()];
+      const r1 = w1.pipeline([['BLPOP', 'k', '0'], ['PING']]);
+      const r2 = w2.call('BRPOP', 'k', '100');
+      await x.blocked(2);
+      const out = [
+        await admin.call('CLIENT', 'UNBLOCK', String(await x.id(admin))),
+        await admin.call('CLIENT', 'UNBLOCK', String(await x.id(admin) + 1000)),
+        plain(await admin.call('CLIENT', 'UNBLOCK', 'abc')),
+        plain(await admin.call('CLIENT', 'UNBLOCK', '1', 'later')),
+        plain(await admin.call('CLIENT', 'UNBLOCK', '1', 'timeout', 'x')),
+      ];
+      const ids = [await x.id(admin) - 2, await x.id(admin) - 1];
+      out.push(await admin.call('CLIENT', 'UNBLOCK', String(ids[0]), 'timeout'));
+      out.push(await admin.call('CLIENT', 'UNBLOCK', String(ids[1]), 'ERROR'));
+      out.push(await admin.call('CLIENT', 'UNBLOCK', String(ids[1])));
+      expect(out.slice(5)).toEqual([1, 1, 0]);
+      return [out, (await r1).map(plain), plain(await r2)];
+    });
+  });
+
+  it('a blocked client that disconnects leaves its queue; the next one is served', async () => {
+    await same(pair, async (x) => {
+      const [w1, w2] = [await x.client(), await x.client()];
+      void w1.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const r2 = w2.call('BLPOP', 'k', '0');
+      await x.blocked(2);
+      w1.close();
+      await x.blocked(1);
+      const p = await x.client();
+      return [await p.call('RPUSH', 'k', 'a', 'b'), plain(await r2), await p.call('LRANGE', 'k', '0', '-1')];
+    });
+  });
+
+  it('a key that turns into another type keeps its waiters waiting; a list later serves them', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const steps = [await p.call('SET', 'k', 'str'), await p.call('DEL', 'k'), await p.call('SADD', 'k', 'm')];
+      await x.blocked(1);
+      steps.push(await p.call('RENAME', 'k', 'other'), await p.call('RPUSH', 'src', 'v'), await p.call('RENAME', 'src', 'k'));
+      return [steps, plain(await reply), await p.call('EXISTS', 'k')];
+    });
+  });
+
+  it('SWAPDB brings a list under a waiter; FLUSHALL leaves waiters waiting', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const steps = [await p.call('FLUSHALL'), await p.call('SELECT', '1'), await p.call('RPUSH', 'k', 'from1', 'x')];
+      await x.blocked(1);
+      steps.push(await p.call('SWAPDB', '0', '1'));
+      return [steps, plain(await reply), await p.call('LRANGE', 'k', '0', '-1')];
+    });
+  });
+
+  it('a pop served to a waiter in another db is not taken from this one', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      await w.call('SELECT', '2');
+      const reply = w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const steps = [await p.call('RPUSH', 'k', 'db0'), await p.call('SELECT', '2'), await p.call('RPUSH', 'k', 'db2')];
+      return [steps, plain(await reply), await p.call('EXISTS', 'k')];
+    });
+  });
+
+  it('CLIENT LIST shows a blocked client with flags=b and cmd=blpop', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      void w.call('BLPOP', 'k', '0');
+      await x.blocked(1);
+      const admin = await x.client();
+      const line = String(await admin.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes('cmd=blpop'));
+      return line?.match(/flags=\S+/)?.[0];
+    });
+  });
+});
+
+describe('many waiters', () => {
+  it('2000 clients blocked on one key are each served once, in order', async () => {
+    const x = context(pair.redstate.port);
+    const n = 2000;
+    const waiters = await Promise.all(Array.from({ length: n }, () => x.client()));
+    const replies: Array<Promise<Reply>> = [];
+    for (const w of waiters) replies.push(w.call('BLPOP', 'k', '0'));
+    await x.blocked(n);
+    const p = await x.client();
+    const items = Array.from({ length: n + 1 }, (_, i) => `v${i}`);
+    // Arrival order among clients that sent at the same moment is the server's reading order:
+    // every element goes to exactly one waiter and one is left over.
+    expect(await p.call('RPUSH', 'k', ...items)).toBe(n + 1);
+    const got = (await Promise.all(replies)).map((r) => (r as string[])[1]!).sort();
+    expect(got).toEqual(items.slice(0, n).sort());
+    expect(await p.call('LRANGE', 'k', '0', '-1')).toEqual([`v${n}`]);
+    await x.blocked(0);
+  });
+});
