@@ -1,11 +1,11 @@
-// Lists (t_list.c): pushes and pops at both ends, ranges, LINSERT LREM LSET LTRIM, LMOVE
-// and LPOS. A list emptied by a command is deleted with it, as Redis does.
+// Lists (t_list.c): pushes and pops at both ends, ranges, LINSERT LREM LSET LTRIM, LMOVE,
+// LPOS, LMPOP, and the blocking forms (BLPOP BRPOP BLMPOP BRPOPLPUSH BLMOVE). A list emptied
+// by a command is deleted with it, as Redis does.
 import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
-import type { Db } from '../store/db.js';
 import { INT64, parseInteger } from '../store/numbers.js';
 import { List } from '../store/values.js';
-import { clampRange, fail, intArg, is, lookupOf, positiveIntArg } from './args.js';
+import { clampRange, fail, intArg, is, lookupOf, mpopArgs, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 
@@ -77,35 +77,64 @@ function move(c: Client, src: string, dst: string, fromHead: boolean, toHead: bo
   c.reply.bulk(value);
 }
 
-/** serveClientBlockedOnList for BLPOP BRPOP: [key, element] when key holds a list. */
-function servePop(c: Client, db: Db, key: string, fromHead: boolean): boolean {
-  const list = db.lookupWrite(key);
+/**
+ * Pops from the list at key for BLPOP BRPOP (count null: [key, element]) and LMPOP BLMPOP
+ * ([key, [elements]]); false when key holds no list.
+ */
+function popKeyed(c: Client, key: string, fromHead: boolean, count: number | null): boolean {
+  const list = c.db.lookupWrite(key);
   if (!(list instanceof List)) return false;
-  const value = (fromHead ? list.popHead() : list.popTail())!;
+  const n = Math.min(count ?? 1, list.length);
   c.reply.array(2);
   c.reply.bulk(key);
-  c.reply.bulk(value);
-  db.modified(key);
-  if (list.length === 0) db.delete(key);
+  if (count !== null) c.reply.array(n);
+  for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
+  c.db.modified(key, n);
+  deleteIfEmpty(c, key, list);
   return true;
 }
 
-// blockingPopGenericCommand: the first key holding a list answers at once; with none the
-// client waits for any of them (a key of another type is WRONGTYPE at once).
-function blockingPop(c: Client, argv: string[], fromHead: boolean): void {
-  const deadline = timeoutArg(c, argv[argv.length - 1]!, 'seconds');
-  if (deadline === null) return;
-  const keys = argv.slice(1, -1);
+/**
+ * The first of keys holding a list answers at once (a key of another type is WRONGTYPE);
+ * true when it replied. mpopGenericCommand, and the first step of every blocking pop.
+ */
+function popFirst(c: Client, keys: readonly string[], fromHead: boolean, count: number | null): boolean {
   for (const key of keys) {
     const list = lookupOf(c, key, List, true);
-    if (list === null) return;
-    if (list !== undefined) {
-      servePop(c, c.db, key, fromHead);
-      return;
-    }
+    if (list === null) return true;
+    if (list !== undefined) return popKeyed(c, key, fromHead, count);
   }
-  const db = c.db;
-  blockForKeys(c, keys, deadline, (key) => servePop(c, db, key, fromHead), () => c.reply.nullArray());
+  return false;
+}
+
+// blockingPopGenericCommand: BLPOP BRPOP BLMPOP, served by the first of keys to hold a list.
+function blockingPop(c: Client, keys: readonly string[], timeout: string, fromHead: boolean, count: number | null): void {
+  const deadline = timeoutArg(c, timeout, 'seconds');
+  if (deadline === null || popFirst(c, keys, fromHead, count)) return;
+  blockForKeys(c, keys, deadline, (key) => popKeyed(c, key, fromHead, count), () => c.reply.nullArray());
+}
+
+// lmpopGenericCommand: [B]LMPOP [timeout] numkeys key [key ...] LEFT|RIGHT [COUNT count]
+function lmpop(c: Client, argv: string[], blocking: boolean): void {
+  const a = mpopArgs(c, argv, blocking ? 2 : 1, 'LEFT', 'RIGHT');
+  if (a === null) return;
+  if (blocking) return blockingPop(c, a.keys, argv[1]!, a.first, a.count);
+  if (!popFirst(c, a.keys, a.first, a.count)) c.reply.nullArray();
+}
+
+// blmoveGenericCommand: LMOVE at once from a list, or a wait for src (BRPOPLPUSH BLMOVE).
+function blockingMove(c: Client, src: string, dst: string, fromHead: boolean, toHead: boolean, timeout: string): void {
+  const deadline = timeoutArg(c, timeout, 'seconds');
+  if (deadline === null) return;
+  const from = lookupOf(c, src, List, true);
+  if (from === null) return;
+  if (from !== undefined) return move(c, src, dst, fromHead, toHead);
+  blockForKeys(c, [src], deadline, () => {
+    if (!(c.db.lookupWrite(src) instanceof List)) return false;
+    // A destination of another type answers WRONGTYPE and leaves src as it was.
+    move(c, src, dst, fromHead, toHead);
+    return true;
+  }, () => c.reply.nullBulk());
 }
 
 interface LposOptions {
@@ -318,20 +347,43 @@ export const listCommands: CommandSpec[] = [
       c.reply.integer(list.length);
     },
   },
-  {
-    // blpopCommand
-    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1],
-    acl: ['write', 'list', 'slow', 'blocking'],
+  ...(['blpop', 'brpop'] as const).map((name): CommandSpec => ({
+    // blpopCommand brpopCommand
+    name, arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: ['write', 'list', 'slow', 'blocking'],
     run(c, argv) {
-      blockingPop(c, argv, true);
+      blockingPop(c, argv.slice(1, -1), argv[argv.length - 1]!, name === 'blpop', null);
+    },
+  })),
+  {
+    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], keys: [0, 0, 0], acl: ['write', 'list', 'slow'],
+    run(c, argv) {
+      lmpop(c, argv, false);
     },
   },
   {
-    // brpopCommand
-    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1],
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: [0, 0, 0],
     acl: ['write', 'list', 'slow', 'blocking'],
     run(c, argv) {
-      blockingPop(c, argv, false);
+      lmpop(c, argv, true);
+    },
+  },
+  {
+    // brpoplpushCommand
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      blockingMove(c, argv[1]!, argv[2]!, false, true, argv[3]!);
+    },
+  },
+  {
+    // blmoveCommand
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      const fromHead = whereArg(c, argv[3]!);
+      if (fromHead === null) return;
+      const toHead = whereArg(c, argv[4]!);
+      if (toHead !== null) blockingMove(c, argv[1]!, argv[2]!, fromHead, toHead, argv[5]!);
     },
   },
   {

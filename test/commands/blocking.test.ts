@@ -223,6 +223,99 @@ describe('BLPOP BRPOP', () => {
   });
 });
 
+describe('LMPOP BLMPOP BRPOPLPUSH BLMOVE', () => {
+  it('answer at once when a list is there, with every argument error', async () => {
+    await pair.same('RPUSH a 1 2 3 4 5', 'RPUSH b x y', 'SET s v',
+      'LMPOP 2 nokey a LEFT', 'LMPOP 2 nokey a RIGHT COUNT 2', 'LMPOP 1 a LEFT COUNT 100', 'LMPOP 1 a LEFT',
+      'LMPOP 0 a LEFT', 'LMPOP -1 a LEFT', 'LMPOP x a LEFT', 'LMPOP 3 a LEFT', 'LMPOP 1 b MIDDLE',
+      'LMPOP 1 b LEFT COUNT 0', 'LMPOP 1 b LEFT COUNT -1', 'LMPOP 1 b LEFT COUNT', 'LMPOP 1 b LEFT COUNT 1 COUNT 1',
+      'LMPOP 1 b LEFT FOO', 'LMPOP 2 s b LEFT', 'LMPOP 2 b s LEFT', 'LMPOP 1 nokey LEFT', 'LMPOP 1',
+      'RPUSH a 1 2 3', 'BLMPOP 0 2 nokey a LEFT COUNT 2', 'BLMPOP 0 1 a RIGHT', 'BLMPOP -1 1 a LEFT',
+      'BLMPOP x 1 a LEFT', 'BLMPOP 0 0 a LEFT', 'BLMPOP 0 1 a UP', 'BLMPOP 0 1 s LEFT', 'BLMPOP 0 1 a',
+      'RPUSH a 1 2 3', 'BRPOPLPUSH a b 0', 'BLMOVE a b LEFT LEFT 0', 'BLMOVE a b LEFT UP 0', 'BLMOVE a b LEFT LEFT -1',
+      'BRPOPLPUSH a s 0', 'BRPOPLPUSH s a 0', 'BLMOVE a a RIGHT LEFT 0', 'LRANGE a 0 -1', 'LRANGE b 0 -1',
+      'BRPOPLPUSH a b', 'BLMOVE a b LEFT LEFT');
+  });
+
+  it('inside MULTI they answer at once as a timeout does', async () => {
+    await pair.same('MULTI', 'BLMPOP 0 1 nokey LEFT', 'BRPOPLPUSH nokey b 0', 'BLMOVE nokey b LEFT RIGHT 1',
+      'BZPOPMIN nokey 0', 'BZMPOP 1 1 nokey MIN', 'EXEC');
+  });
+
+  it('waiters of each kind served in arrival order; a move readies its destination for the next waiter', async () => {
+    await same(pair, async (x) => {
+      const cmds = [['BLMPOP', '0', '2', 'k', 'other', 'RIGHT', 'COUNT', '2'], ['BLMOVE', 'k', 'dst', 'LEFT', 'RIGHT', '0'],
+        ['BLPOP', 'dst', '0'], ['BRPOPLPUSH', 'k', 'k', '0'], ['BLMPOP', '0', '1', 'k', 'LEFT']];
+      const replies: Array<Promise<Reply>> = [];
+      for (let i = 0; i < cmds.length; i++) {
+        replies.push((await x.client()).call(...cmds[i]!));
+        await x.blocked(i + 1);
+      }
+      const p = await x.client();
+      const pushed = await p.call('RPUSH', 'k', 'a', 'b', 'c', 'd', 'e');
+      return [pushed, await all(replies), await p.call('LRANGE', 'k', '0', '-1'), await p.call('EXISTS', 'dst')];
+    });
+  });
+
+  it('a blocked move whose destination is of another type answers WRONGTYPE and keeps the element', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const reply = w.call('BLMOVE', 'src', 'dst', 'RIGHT', 'LEFT', '0');
+      await x.blocked(1);
+      const p = await x.client();
+      const steps = [await p.call('SET', 'dst', 'str'), await p.call('RPUSH', 'src', 'a', 'b')];
+      return [steps, plain(await reply), await p.call('LRANGE', 'src', '0', '-1')];
+    });
+  });
+
+  it('timeouts answer null array for the pops, null bulk for the moves', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      return (await w.pipeline([['BLMPOP', '0.01', '1', 'k', 'LEFT'], ['BRPOPLPUSH', 'k', 'd', '0.01'],
+        ['BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0.01'], ['BZPOPMAX', 'z', '0.01'], ['BZMPOP', '0.01', '1', 'z', 'MAX']])).map(plain);
+    });
+  });
+});
+
+describe('BZPOPMIN BZPOPMAX BZMPOP', () => {
+  it('answer at once from the first key holding a sorted set, with every argument error', async () => {
+    await pair.same('ZADD z 1 a 2 b 3 c 4 d 5 e 6 f', 'SET s v', 'BZPOPMIN nokey z 0', 'BZPOPMAX z 0',
+      'BZPOPMIN s 0', 'BZPOPMIN nokey s z 0', 'BZPOPMIN z -1', 'BZPOPMIN z x', 'BZPOPMIN z', 'BZMPOP 0 2 nokey z MIN',
+      'BZMPOP 0 1 z MAX COUNT 2', 'BZMPOP 0 0 z MIN', 'BZMPOP 0 1 z LEFT', 'BZMPOP -2 1 z MIN', 'BZMPOP 0 1 z MIN COUNT 0',
+      'BZMPOP 0 1 s MIN', 'BZMPOP 0 1 z', 'ZMPOP 1 z MIN COUNT 10', 'EXISTS z');
+  });
+
+  it('waiters served in arrival order, with scores', async () => {
+    await same(pair, async (x) => {
+      const cmds = [['BZPOPMIN', 'z', '0'], ['BZPOPMAX', 'other', 'z', '0'], ['BZMPOP', '0', '1', 'z', 'MIN', 'COUNT', '2'],
+        ['BZMPOP', '0', '1', 'z', 'MAX']];
+      const replies: Array<Promise<Reply>> = [];
+      for (let i = 0; i < cmds.length; i++) {
+        replies.push((await x.client()).call(...cmds[i]!));
+        await x.blocked(i + 1);
+      }
+      const p = await x.client();
+      const added = await p.call('ZADD', 'z', '1', 'a', '2.5', 'b', '3', 'c', '-4', 'd', '5e10', 'e', '6', 'f');
+      return [added, await all(replies), await p.call('ZRANGE', 'z', '0', '-1', 'WITHSCORES')];
+    });
+  });
+
+  it('a list and a sorted set under the same key each serve only their own kind of waiter', async () => {
+    await same(pair, async (x) => {
+      const [wz, wl] = [await x.client(), await x.client()];
+      const rz = wz.call('BZPOPMIN', 'k', '0');
+      await x.blocked(1);
+      const rl = wl.call('BLPOP', 'k', '0');
+      await x.blocked(2);
+      const p = await x.client();
+      const steps = [await p.call('RPUSH', 'k', 'l1')];
+      await x.blocked(1);
+      steps.push(await p.call('ZADD', 'k', '1', 'm'));
+      return [steps, plain(await rl), plain(await rz)];
+    });
+  });
+});
+
 describe('many waiters', () => {
   it('2000 clients blocked on one key are each served once, in order', async () => {
     const x = context(pair.redstate.port);
