@@ -7,8 +7,9 @@
 //   c.server.blocking.block(c, {
 //     db, keys,          // the keys it waits on in db, served in arrival order; [] for WAIT
 //     deadline,          // unix ms from timeoutArg(); 0 waits forever
-//     serve(key),        // a key it waits on is ready: answer c (write its reply, propagate
-//                        // the effect) and return true, or return false to go on waiting
+//     serve(key),        // a key it waits on is ready: answer c (write its reply, name the
+//                        // effect to propagate with c.propagateAs) and return true, or
+//                        // return false to go on waiting
 //     timedOut(),        // answer c as the deadline passing does (also CLIENT UNBLOCK TIMEOUT)
 //   });
 //   c.server.blocking.unblock(c)     // ends a wait its owner answered itself (WAIT's acks)
@@ -20,6 +21,7 @@
 // that made it ready returns, so after EXEC for a transaction (handleClientsBlockedOnKeys).
 // Deadlines are checked from serverCron. A client that disconnects leaves its queues.
 import type { Client } from './client.js';
+import { alsoPropagate } from '../commands/dispatch.js';
 import type { Db } from '../store/db.js';
 import { parseLongDouble } from '../store/floats.js';
 import { parseInteger } from '../store/numbers.js';
@@ -152,10 +154,24 @@ export class Blocking {
         if (queue === undefined) continue;
         for (const c of queue) {
           if (db.dict.find(key) < 0) break;
-          if (c.waiting!.serve(key)) this.unblock(c);
+          if (this.serve(c, key)) this.unblock(c);
         }
       }
     }
+  }
+
+  /**
+   * Offers key to c's wait. What serving changed propagates as call() would propagate it:
+   * the effect the serve named with c.propagateAs, once the dataset moved.
+   */
+  private serve(c: Client, key: string): boolean {
+    const ks = this.server.keyspace;
+    const dirty = ks.dirty;
+    c.propagateArgv = undefined;
+    const served = c.waiting!.serve(key);
+    if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, c.waiting!.db.id, c.propagateArgv);
+    c.propagateArgv = undefined;
+    return served;
   }
 
   /** handleBlockedClientsTimeout, from serverCron: answers every wait past its deadline. */

@@ -39,6 +39,13 @@ export class Client {
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
   closeAfterReply = false;
   closed = false;
+  /** The link of a replica to its master: what it applies is not propagated by call(). */
+  isMaster = false;
+  /**
+   * What call() propagates for the running command: undefined its argv, null nothing, else
+   * this rewrite (set by propagateAs and preventPropagation).
+   */
+  propagateArgv: string[] | null | undefined = undefined;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
@@ -130,6 +137,16 @@ export class Client {
       if (!this.stream.write(batch)) this.blocked = true;
     }
     if (this.closeAfterReply) this.close();
+  }
+
+  /** The running command, if it changed the dataset, propagates as argv instead of its own. */
+  propagateAs(argv: string[]): void {
+    this.propagateArgv = argv;
+  }
+
+  /** The running command propagates nothing of its own (what it did left by alsoPropagate). */
+  preventPropagation(): void {
+    this.propagateArgv = null;
   }
 
   /** Marks this client authenticated (AUTH, HELLO AUTH). */

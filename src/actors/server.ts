@@ -10,6 +10,7 @@ import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
+import { Replication } from './replication.js';
 
 export class ListenError extends Error {}
 
@@ -32,6 +33,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly blocking = new Blocking(this);
+  readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -50,6 +52,9 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.replication = new Replication(this);
+    this.keyspace.onExpired = (db, key) =>
+      this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     this.metrics = new ServerState(this);
   }
 

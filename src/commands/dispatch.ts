@@ -47,22 +47,50 @@ export function execute(c: Client, argv: string[]): void {
   if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
 }
 
-/** call(): runs a command that passed the checks, and counts it for INFO. */
+/**
+ * call(): runs a command that passed the checks, counts it for INFO, and propagates what it
+ * did. Propagation is decided here, for every command alike: a command that changed the
+ * dataset (the keyspace's dirty counter moved) goes to the replication stream as its argv,
+ * unless it named what to send instead with c.propagateAs(argv) (a deterministic rewrite:
+ * SET EX -> SET PXAT) or c.preventPropagation() (it sent its effects itself through
+ * alsoPropagate, or they must not leave). Effects queued during a call (expired keys' DELs,
+ * EXEC's commands) leave when the outermost call ends, in MULTI/EXEC when there are several.
+ * Commands a master link applies are never propagated: the replica side feeds their raw
+ * bytes on (Replication.feedFromMaster).
+ */
 export function call(c: Client, cmd: Command, argv: string[]): void {
   const server = c.server;
+  const repl = server.replication;
+  const ks = server.keyspace;
   const state = serverState(server);
   const errors = state.totalErrorReplies;
+  const dirty = ks.dirty;
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
+  c.propagateArgv = undefined;
+  repl.callDepth++;
   try {
     cmd.run(c, argv);
   } catch (e) {
     server.log.warning(`Command ${cmd.name} failed: ${e instanceof Error ? e.stack : String(e)}`);
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    repl.callDepth--;
   }
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
+  if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
+    repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
+  } else if (repl.callDepth === 0) {
+    repl.propagatePending();
+  }
+}
+
+// alsoPropagate
+/** An effect of the running command to propagate besides (or instead of) its argv. */
+export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
+  if (!c.isMaster) c.server.replication.alsoPropagate(dbId, argv);
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

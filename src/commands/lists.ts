@@ -79,7 +79,7 @@ function move(c: Client, src: string, dst: string, fromHead: boolean, toHead: bo
 
 /**
  * Pops from the list at key for BLPOP BRPOP (count null: [key, element]) and LMPOP BLMPOP
- * ([key, [elements]]); false when key holds no list.
+ * ([key, [elements]]), propagated as LPOP/RPOP; false when key holds no list.
  */
 function popKeyed(c: Client, key: string, fromHead: boolean, count: number | null): boolean {
   const list = c.db.lookupWrite(key);
@@ -91,6 +91,8 @@ function popKeyed(c: Client, key: string, fromHead: boolean, count: number | nul
   for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
   c.db.modified(key, n);
   deleteIfEmpty(c, key, list);
+  const pop = fromHead ? 'LPOP' : 'RPOP';
+  c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
   return true;
 }
 
@@ -122,16 +124,22 @@ function lmpop(c: Client, argv: string[], blocking: boolean): void {
   if (!popFirst(c, a.keys, a.first, a.count)) c.reply.nullArray();
 }
 
-// blmoveGenericCommand: LMOVE at once from a list, or a wait for src (BRPOPLPUSH BLMOVE).
-function blockingMove(c: Client, src: string, dst: string, fromHead: boolean, toHead: boolean, timeout: string): void {
-  const deadline = timeoutArg(c, timeout, 'seconds');
+// blmoveGenericCommand: LMOVE at once from a list, or a wait for src (BRPOPLPUSH BLMOVE);
+// either propagates as effect (RPOPLPUSH or LMOVE).
+function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: boolean, effect: string[]): void {
+  const [src, dst] = [argv[1]!, argv[2]!];
+  const deadline = timeoutArg(c, argv[argv.length - 1]!, 'seconds');
   if (deadline === null) return;
   const from = lookupOf(c, src, List, true);
   if (from === null) return;
+  c.propagateAs(effect);
   if (from !== undefined) return move(c, src, dst, fromHead, toHead);
+  // Served later, LMOVE goes with Redis's own lower-case words for the ends.
+  const served = effect[0] === 'LMOVE' ? [...effect.slice(0, 3), fromHead ? 'left' : 'right', toHead ? 'left' : 'right'] : effect;
   blockForKeys(c, [src], deadline, () => {
     if (!(c.db.lookupWrite(src) instanceof List)) return false;
     // A destination of another type answers WRONGTYPE and leaves src as it was.
+    c.propagateAs(served);
     move(c, src, dst, fromHead, toHead);
     return true;
   }, () => c.reply.nullBulk());
@@ -372,7 +380,7 @@ export const listCommands: CommandSpec[] = [
     name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1],
     acl: ['write', 'list', 'slow', 'blocking'],
     run(c, argv) {
-      blockingMove(c, argv[1]!, argv[2]!, false, true, argv[3]!);
+      blockingMove(c, argv, false, true, ['RPOPLPUSH', argv[1]!, argv[2]!]);
     },
   },
   {
@@ -383,7 +391,7 @@ export const listCommands: CommandSpec[] = [
       const fromHead = whereArg(c, argv[3]!);
       if (fromHead === null) return;
       const toHead = whereArg(c, argv[4]!);
-      if (toHead !== null) blockingMove(c, argv[1]!, argv[2]!, fromHead, toHead, argv[5]!);
+      if (toHead !== null) blockingMove(c, argv, fromHead, toHead, ['LMOVE', argv[1]!, argv[2]!, argv[3]!, argv[4]!]);
     },
   },
   {

@@ -35,6 +35,8 @@ export const transactionCommands: CommandSpec[] = [
       } finally {
         c.inExec = false;
       }
+      // The queued commands propagated themselves; several go out wrapped in MULTI/EXEC.
+      c.preventPropagation();
     },
   },
   {

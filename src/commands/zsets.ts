@@ -366,7 +366,10 @@ function zpop(c: Client, keys: readonly string[], max: boolean, count: number | 
   return form === 'nested' ? c.reply.nullArray() : c.reply.emptyArray();
 }
 
-/** Pops from the sorted set z at key and replies in the given form. */
+/**
+ * Pops from the sorted set z at key and replies in the given form; the keyed forms propagate
+ * as ZPOPMIN/ZPOPMAX.
+ */
 function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | null, form: PopForm): void {
   if (count === 0) return c.reply.emptyArray();
   const n = Math.min(count ?? 1, z.size);
@@ -378,6 +381,8 @@ function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | 
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
   if (form === 'flat') return out.reply(c, true);
+  const pop = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
   if (form === 'keyed') {
     c.reply.array(3);
     c.reply.bulk(key);

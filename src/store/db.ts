@@ -191,9 +191,13 @@ export class Db {
     return true;
   }
 
+  /** deleteExpiredKeyAndPropagate: not a change a command made, so dirty stays as it was. */
   private expireKey(key: string): void {
+    const dirty = this.ks.dirty;
     this.delete(key);
+    this.ks.dirty = dirty;
     this.ks.stats.expiredKeys++;
+    this.ks.onExpired?.(this, key);
   }
 
   /** Before slot i's key changes: the snapshot in progress serializes it first, once. */

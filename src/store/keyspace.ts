@@ -24,6 +24,8 @@ export class Keyspace {
   readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** Keys signalled ready for blocked clients, in order (server.ready_keys). */
   readyKeys: Array<{ db: Db; key: string }> = [];
+  /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
+  onExpired: ((db: Db, key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
