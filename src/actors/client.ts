@@ -3,6 +3,7 @@
 // A Client without a stream is a pseudo-client (the master link applying its stream, a
 // config-file replay): its replies are dropped.
 import type { Subscription } from 'rxjs';
+import { clientInfoString } from '../commands/client-cmd.js';
 import { execute } from '../commands/dispatch.js';
 import { countErrorReply } from '../commands/server-state.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
@@ -10,6 +11,7 @@ import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import type { Wait } from './blocking.js';
+import type { Kind } from './pubsub.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -50,6 +52,11 @@ export class Client {
   private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
   waiting: Wait | null = null;
+  /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
+  readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
+  /** When the output first passed its class's soft limit (0: it is below). */
+  private softLimitSince = 0;
+  private flushScheduled = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -149,6 +156,46 @@ export class Client {
     this.propagateArgv = null;
   }
 
+  /** Output written for this client from elsewhere (a PUBLISH) leaves on the next turn, batched. */
+  flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
+  }
+
+  /** True while subscribed to anything: RESP2 then allows only the pub/sub commands. */
+  get inPubSub(): boolean {
+    const s = this.subscriptions;
+    return s.channel.size + s.pattern.size + s.shard.size > 0;
+  }
+
+  /**
+   * checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached: a client whose
+   * output passed the hard limit, or the soft one for longer than its seconds, is dropped
+   * with what it had not read; false when it was.
+   */
+  checkOutputLimits(limit: { hard: number; soft: number; seconds: number }): boolean {
+    const used = this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+    const hard = limit.hard > 0 && used >= limit.hard;
+    let soft = limit.soft > 0 && used >= limit.soft;
+    if (soft) {
+      const now = Date.now();
+      if (this.softLimitSince === 0) this.softLimitSince = now;
+      soft = now - this.softLimitSince > limit.seconds * 1000;
+    } else {
+      this.softLimitSince = 0;
+    }
+    if (!hard && !soft) return true;
+    this.server.log.warning(`Client ${clientInfoString(this, 0)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.reply.take();
+    this.close();
+    this.stream?.destroy();
+    return false;
+  }
+
   /** Marks this client authenticated (AUTH, HELLO AUTH). */
   setAuthenticated(): void {
     this.authenticated = true;
@@ -170,6 +217,7 @@ export class Client {
     if (this.closed) return;
     this.closed = true;
     this.server.blocking.drop(this);
+    this.server.pubsub.forget(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
     this.server.clients.delete(this.id);

@@ -9,6 +9,7 @@ import { sampleInstantaneousMetrics, ServerState } from '../commands/server-stat
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { Client } from './client.js';
+import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 
@@ -33,6 +34,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly blocking = new Blocking(this);
+  readonly pubsub = new PubSub(this);
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -47,6 +49,8 @@ export class Server {
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
+  private limitsSpec = '';
+  private readonly limits = new Map<string, { hard: number; soft: number; seconds: number }>();
   private shuttingDown = false;
 
   constructor(readonly config: Config, readonly log: Logger) {
@@ -56,6 +60,20 @@ export class Server {
     this.keyspace.onExpired = (db, key) =>
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     this.metrics = new ServerState(this);
+  }
+
+  /** A client class's client-output-buffer-limit, in bytes and seconds (parsed once per change). */
+  outputLimits(cls: 'normal' | 'slave' | 'pubsub'): { hard: number; soft: number; seconds: number } {
+    const spec = this.config.get('client-output-buffer-limit')!;
+    if (spec !== this.limitsSpec) {
+      this.limitsSpec = spec;
+      const parts = spec.split(' ');
+      this.limits.clear();
+      for (let i = 0; i + 3 < parts.length; i += 4) {
+        this.limits.set(parts[i]!, { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), seconds: Number(parts[i + 3]) });
+      }
+    }
+    return this.limits.get(cls) ?? { hard: 0, soft: 0, seconds: 0 };
   }
 
   get requiresAuth(): boolean {
@@ -131,7 +149,7 @@ export class Server {
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && c.waiting === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && c.waiting === null && !c.inPubSub) {
           this.log.verbose('Closing idle client');
           c.close();
         }

@@ -10,9 +10,9 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
-/** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
-function clientType(_c: Client): ClientType {
-  return 'normal';
+/** getClientType: a subscribed client is a pubsub one; replication marks its own later. */
+function clientType(c: Client): ClientType {
+  return c.inPubSub ? 'pubsub' : 'normal';
 }
 
 /** getClientTypeByName */
@@ -32,10 +32,11 @@ function fdOf(c: Client): number {
 }
 
 /** getClientInfoString: one CLIENT LIST line (without its newline). */
-function clientInfoString(c: Client, argvMem: number): string {
+export function clientInfoString(c: Client, argvMem: number): string {
   const now = Date.now();
   let flags = '';
   if (c.waiting !== null) flags += 'b';
+  if (c.inPubSub) flags += 'P';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
@@ -47,7 +48,7 @@ function clientInfoString(c: Client, argvMem: number): string {
   const omem = c.reply.pending + (c.stream?.socket.writableLength ?? 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
+    `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${qbuf + argvMem + multiMem + omem} events=${omem > 0 ? 'rw' : 'r'} ` +
     `cmd=${c.lastCommand} user=default redir=-1 resp=2`;

@@ -1,4 +1,4 @@
-// Connection commands: PING ECHO SELECT AUTH HELLO QUIT.
+// Connection commands: PING ECHO SELECT AUTH HELLO QUIT RESET.
 import { REDIS_VERSION } from '../version.js';
 import { int32Arg, intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -20,8 +20,14 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'ping', arity: -1, flags: ['fast'], acl: ['fast', 'connection'],
     run(c, argv) {
-      if (argv.length > 2) c.reply.error(ERR.arity('ping'));
-      else if (argv.length === 2) c.reply.bulk(argv[1]!);
+      if (argv.length > 2) {
+        c.reply.error(ERR.arity('ping'));
+      } else if (c.inPubSub) {
+        // A subscribed client gets its pong in the shape of a message.
+        c.reply.array(2);
+        c.reply.bulk('pong');
+        c.reply.bulk(argv[1] ?? '');
+      } else if (argv.length === 2) c.reply.bulk(argv[1]!);
       else c.reply.simple('PONG');
     },
   },
@@ -96,6 +102,23 @@ export const connectionCommands: CommandSpec[] = [
     run(c) {
       c.reply.ok();
       c.closeAfterReply = true;
+    },
+  },
+  {
+    // resetCommand (clearClientConnectionState): the connection as it was when it opened.
+    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    acl: ['fast', 'connection'],
+    run(c) {
+      c.multi = null;
+      c.unwatchAll();
+      c.db = c.server.keyspace.dbs[0]!;
+      c.name = '';
+      c.server.pubsub.forget(c);
+      if (c.server.requiresAuth) {
+        c.authenticated = false;
+        c.parser.unauthenticated = true;
+      }
+      c.reply.simple('RESET');
     },
   },
 ];

@@ -5,10 +5,15 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
 import { serverState } from './server-state.js';
+import { subcommandsOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** What a subscribed RESP2 client may still send. */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
+  'punsubscribe', 'quit', 'reset']);
 
 const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
@@ -32,6 +37,10 @@ export function execute(c: Client, argv: string[]): void {
   }
   if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
     reject(c, MISCONF, cmd);
+    return;
+  }
+  if (c.inPubSub && !PUBSUB_CONTEXT.has(cmd.name)) {
+    reject(c, `ERR Can't execute '${fullName(cmd, argv)}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -91,6 +100,12 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
 /** An effect of the running command to propagate besides (or instead of) its argv. */
 export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
   if (!c.isMaster) c.server.replication.alsoPropagate(dbId, argv);
+}
+
+/** A command's name as Redis reports it: "client|list" for a container's subcommand. */
+function fullName(cmd: Command, argv: string[]): string {
+  const sub = argv.length > 1 ? subcommandsOf(cmd.name)?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`) : undefined;
+  return sub?.name ?? cmd.name;
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

@@ -192,6 +192,11 @@ export class ReplyWriter {
     this.header(42, n);
   }
 
+  /** An out-of-band message's header (pub/sub): an array in RESP2. */
+  pushHeader(n: number): void {
+    this.array(n);
+  }
+
   emptyArray(): void {
     this.array(0);
   }
