@@ -9,6 +9,7 @@ import { sampleInstantaneousMetrics, ServerState } from '../commands/server-stat
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { Client } from './client.js';
+import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
@@ -50,6 +51,8 @@ export class Server {
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private limitsSpec = '';
+  private notifySpec = '';
+  private notifyFlagsCache = 0;
   private readonly limits = new Map<string, { hard: number; soft: number; seconds: number }>();
   private shuttingDown = false;
 
@@ -57,9 +60,21 @@ export class Server {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
-    this.keyspace.onExpired = (db, key) =>
+    this.keyspace.onExpired = (db, key) => {
+      notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    };
     this.metrics = new ServerState(this);
+  }
+
+  /** notify-keyspace-events as flags (0 for none: the usual case costs one comparison). */
+  get notifyFlags(): number {
+    const spec = this.config.get('notify-keyspace-events')!;
+    if (spec !== this.notifySpec) {
+      this.notifySpec = spec;
+      this.notifyFlagsCache = parseNotifyFlags(spec) ?? 0;
+    }
+    return this.notifyFlagsCache;
   }
 
   /** A client class's client-output-buffer-limit, in bytes and seconds (parsed once per change). */

@@ -1,6 +1,7 @@
 // Hashes (t_hash.c). A hash is created by the write that gives it its first field, and
 // deleted with its last one, as Redis does.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
 import { addInt64, parseInteger } from '../store/numbers.js';
 import { Hash } from '../store/values.js';
@@ -27,6 +28,7 @@ function hset(c: Client, argv: string[], name: 'hset' | 'hmset'): void {
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, argv[i + 1]!)) created++;
   c.db.modified(key, (argv.length - 2) / 2);
+  notifyKey(c, NOTIFY.hash, 'hset', key);
   if (name === 'hset') c.reply.integer(created);
   else c.reply.ok();
 }
@@ -199,6 +201,7 @@ export const hashCommands: CommandSpec[] = [
       if (deleted > 0) {
         c.db.modified(key, deleted);
         if (h.size === 0) c.db.delete(key);
+        notifyRemoval(c, NOTIFY.hash, 'hdel', key, h.size, deleted);
       }
       c.reply.integer(deleted);
     },

@@ -3,6 +3,7 @@
 // by a command is deleted with it, as Redis does.
 import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { INT64, parseInteger } from '../store/numbers.js';
 import { List } from '../store/values.js';
 import { clampRange, fail, intArg, is, lookupOf, mpopArgs, positiveIntArg } from './args.js';
@@ -16,8 +17,12 @@ function whereArg(c: Client, s: string): boolean | null {
   return fail(c, ERR.syntax);
 }
 
-/** Deletes key when the list it holds was emptied (every command that removes does this). */
-function deleteIfEmpty(c: Client, key: string, list: List): void {
+/**
+ * After n elements were removed by event: notifies it and deletes key when the list it
+ * holds was emptied (every command that removes does this).
+ */
+function removed(c: Client, key: string, list: List, event: string, n: number): void {
+  notifyRemoval(c, NOTIFY.list, event, key, list.length, n);
   if (list.length === 0) c.db.delete(key);
 }
 
@@ -36,6 +41,7 @@ function push(c: Client, argv: string[], atHead: boolean, onlyIfExists: boolean)
     else list.pushTail(argv[i]!);
   }
   c.db.modified(key, argv.length - 2);
+  notifyKey(c, NOTIFY.list, atHead ? 'lpush' : 'rpush', key);
   c.reply.integer(list.length);
 }
 
@@ -54,7 +60,7 @@ function pop(c: Client, argv: string[], fromHead: boolean): void {
   if (hasCount) c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
   c.db.modified(key, n);
-  deleteIfEmpty(c, key, list);
+  removed(c, key, list, fromHead ? 'lpop' : 'rpop', n);
 }
 
 // lmoveGenericCommand: pops from src and pushes onto dst (created if missing; src may be dst).
@@ -72,8 +78,9 @@ function move(c: Client, src: string, dst: string, fromHead: boolean, toHead: bo
   if (toHead) to.pushHead(value);
   else to.pushTail(value);
   c.db.modified(dst);
+  notifyKey(c, NOTIFY.list, toHead ? 'lpush' : 'rpush', dst);
   c.db.modified(src);
-  deleteIfEmpty(c, src, from);
+  removed(c, src, from, fromHead ? 'lpop' : 'rpop', 1);
   c.reply.bulk(value);
 }
 
@@ -90,7 +97,7 @@ function popKeyed(c: Client, key: string, fromHead: boolean, count: number | nul
   if (count !== null) c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
   c.db.modified(key, n);
-  deleteIfEmpty(c, key, list);
+  removed(c, key, list, fromHead ? 'lpop' : 'rpop', n);
   const pop = fromHead ? 'LPOP' : 'RPOP';
   c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
   return true;
@@ -306,12 +313,12 @@ export const listCommands: CommandSpec[] = [
       const list = lookupOf(c, key, List, true);
       if (list === null) return;
       if (list === undefined) return c.reply.integer(0);
-      const removed = list.remove(argv[3]!, Math.abs(count), count < 0);
-      if (removed > 0) {
-        c.db.modified(key, removed);
-        deleteIfEmpty(c, key, list);
+      const n = list.remove(argv[3]!, Math.abs(count), count < 0);
+      if (n > 0) {
+        c.db.modified(key, n);
+        removed(c, key, list, 'lrem', n);
       }
-      c.reply.integer(removed);
+      c.reply.integer(n);
     },
   },
   {

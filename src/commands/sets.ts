@@ -1,6 +1,7 @@
 // Sets (t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP SRANDMEMBER SMOVE,
 // the SINTER / SUNION / SDIFF families, SINTERCARD and SSCAN.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
@@ -193,6 +194,7 @@ export const setCommands: CommandSpec[] = [
       for (let j = 2; j < argv.length; j++) if (set.add(argv[j]!)) added++;
       if (found === undefined) c.db.set(key, set);
       else if (added > 0) c.db.modified(key, added);
+      if (added > 0) notifyKey(c, NOTIFY.set, 'sadd', key);
       c.reply.integer(added);
     },
   },
@@ -207,6 +209,7 @@ export const setCommands: CommandSpec[] = [
       let deleted = 0;
       for (let j = 2; j < argv.length && set.size > 0; j++) if (set.delete(argv[j]!)) deleted++;
       c.db.removedFrom(key, set.size, deleted);
+      notifyRemoval(c, NOTIFY.set, 'srem', key, set.size, deleted);
       c.reply.integer(deleted);
     },
   },

@@ -4,6 +4,7 @@
 // STORE variants and ZINTERCARD.
 import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { formatDouble } from '../io/format-double.js';
 import { strtod } from '../store/floats.js';
 import { SetValue } from '../store/set.js';
@@ -177,6 +178,7 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
     }
     if (found === undefined) c.db.set(key, z);
     else if (added + updated > 0) c.db.modified(key, added + updated);
+    if (added + updated > 0) notifyKey(c, NOTIFY.zset, incr ? 'zincr' : 'zadd', key);
   }
   if (!incr) c.reply.integer(ch ? added + updated : added);
   else if (processed > 0) c.reply.double(score);
@@ -380,6 +382,7 @@ function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | 
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
+  notifyRemoval(c, NOTIFY.zset, max ? 'zpopmax' : 'zpopmin', key, z.size, n);
   if (form === 'flat') return out.reply(c, true);
   const pop = max ? 'ZPOPMAX' : 'ZPOPMIN';
   c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
@@ -630,6 +633,7 @@ export const zsetCommands: CommandSpec[] = [
       let deleted = 0;
       for (let j = 2; j < argv.length && z.size > 0; j++) if (z.delete(argv[j]!)) deleted++;
       c.db.removedFrom(key, z.size, deleted);
+      notifyRemoval(c, NOTIFY.zset, 'zrem', key, z.size, deleted);
       c.reply.integer(deleted);
     },
   },
