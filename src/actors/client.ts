@@ -12,6 +12,7 @@ import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import type { Wait } from './blocking.js';
 import type { Kind } from './pubsub.js';
+import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -41,6 +42,12 @@ export class Client {
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
   closeAfterReply = false;
   closed = false;
+  /** What REPLCONF told us, when this connection is (becoming) a replica. */
+  replconf: ReplConf | null = null;
+  /** Set once SYNC/PSYNC made this connection a replica (CLIENT_SLAVE). */
+  replica: ReplicaClient | null = null;
+  /** woff: the replication offset right after this client's last propagated write (WAIT). */
+  woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
   /**
@@ -48,6 +55,8 @@ export class Client {
    * this rewrite (set by propagateAs and preventPropagation).
    */
   propagateArgv: string[] | null | undefined = undefined;
+  /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
+  propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
@@ -151,6 +160,11 @@ export class Client {
     this.propagateArgv = argv;
   }
 
+  /** The running command propagates whether or not it changed the dataset (FLUSHALL of an empty one). */
+  forcePropagation(): void {
+    this.propagateForced = true;
+  }
+
   /** The running command propagates nothing of its own (what it did left by alsoPropagate). */
   preventPropagation(): void {
     this.propagateArgv = null;
@@ -220,6 +234,11 @@ export class Client {
     this.server.pubsub.forget(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
+    if (this.replica !== null) {
+      this.server.log.notice(`Connection with replica ${this.replica.name} lost.`);
+      this.replica.close();
+    }
+    this.server.replication.monitors.delete(this);
     this.server.clients.delete(this.id);
     this.stream?.end();
   }

@@ -10,8 +10,10 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
-/** getClientType: a subscribed client is a pubsub one; replication marks its own later. */
+/** getClientType: master and replica links as replication marks them, subscribed clients as pubsub. */
 function clientType(c: Client): ClientType {
+  if (c.isMaster) return 'master';
+  if (c.replica !== null) return 'replica';
   return c.inPubSub ? 'pubsub' : 'normal';
 }
 
@@ -32,9 +34,11 @@ function fdOf(c: Client): number {
 }
 
 /** getClientInfoString: one CLIENT LIST line (without its newline). */
-export function clientInfoString(c: Client, argvMem: number): string {
+export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
+  if (c.replica !== null) flags += 'S';
+  if (c.server.replication.monitors.has(c)) flags += 'O';
   if (c.waiting !== null) flags += 'b';
   if (c.inPubSub) flags += 'P';
   if (c.multi !== null) flags += 'x';
@@ -45,7 +49,7 @@ export function clientInfoString(c: Client, argvMem: number): string {
   let multiMem = 0;
   if (c.multi !== null) for (const argv of c.multi.queue) for (const a of argv) multiMem += a.length;
   const qbuf = c.parser.buffered;
-  const omem = c.reply.pending + (c.stream?.socket.writableLength ?? 0);
+  const omem = c.replica !== null ? c.replica.outputBytes : c.reply.pending + (c.stream?.socket.writableLength ?? 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +

@@ -15,7 +15,7 @@ import {
 import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, mpopArgs, randomPairsArgs } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import { randomBelow, sampleDistinct } from './sampling.js';
+import { randomBelow, replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 const NOT_FLOAT_RANGE = 'ERR min or max is not a float';
@@ -95,13 +95,20 @@ class Picked {
     }
   }
 
-  /** The STORE variants' ending: dst gets them as a sorted set, or goes when there are none. */
-  store(c: Client, dst: string): void {
+  /**
+   * The STORE variants' ending: dst gets them as a sorted set, or goes when there are none.
+   * sized: made in the encoding the result's size and longest member call for (ZUNIONSTORE
+   * and friends build a skiplist and convert it when small); else a listpack converted as it
+   * grows (ZRANGESTORE).
+   */
+  store(c: Client, dst: string, sized: boolean): void {
     if (this.members.length === 0) {
       c.db.delete(dst);
       return c.reply.integer(0);
     }
-    const z = new ZSet();
+    let longest = 0;
+    if (sized) for (const m of this.members) longest = Math.max(longest, m.length);
+    const z = sized ? ZSet.sized(this.members.length, longest) : new ZSet();
     for (let i = 0; i < this.members.length; i++) z.set(this.members[i]!, this.scores[i]!);
     c.db.set(dst, z);
     c.reply.integer(z.size);
@@ -112,7 +119,7 @@ class Picked {
 // ZADD and ZINCRBY.
 
 // zaddGenericCommand: ZADD's options, or ZINCRBY (incr) which parses them the same way.
-function zadd(c: Client, argv: string[], incrCommand: boolean): void {
+export function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let nx = false;
   let xx = false;
   let gt = false;
@@ -151,7 +158,8 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let processed = 0;
   let score = 0;
   if (found !== undefined || !xx) {
-    const z = found ?? new ZSet();
+    // Redis 7.0 makes a skiplist when listpacks are off or the first member is too long
+    const z = found ?? ZSet.sized(1, argv[at + 1]!.length);
     for (let k = 0; k < scores.length; k++) {
       const member = argv[at + 2 * k + 1]!;
       let s = scores[k]!;
@@ -250,7 +258,7 @@ function zrange(c: Client, argv: string[], keyAt: number, dst: string | null,
   if (z === null) return;
   const out = new Picked();
   if (z !== undefined) pick(z, out);
-  if (dst !== null) out.store(c, dst);
+  if (dst !== null) out.store(c, dst, false);
   else out.reply(c, q.withscores);
 }
 
@@ -383,9 +391,10 @@ function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | 
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
   notifyRemoval(c, NOTIFY.zset, max ? 'zpopmax' : 'zpopmin', key, z.size, n);
-  if (form === 'flat') return out.reply(c, true);
   const pop = max ? 'ZPOPMAX' : 'ZPOPMIN';
-  c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
+  // BZPOPMIN/BZPOPMAX propagate without a count; the rest with the count popped.
+  c.propagateAs(form === 'keyed' ? [pop, key] : [pop, key, String(n)]);
+  if (form === 'flat') return out.reply(c, true);
   if (form === 'keyed') {
     c.reply.array(3);
     c.reply.bulk(key);
@@ -442,8 +451,7 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
   const width = withscores ? 2 : 1;
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count * width);
-    for (let i = 0; i < count; i++) replyEntryAt(c, z, randomBelow(size), withscores);
+    replyPicks(c, count, width, () => replyEntryAt(c, z, randomBelow(size), withscores));
     return;
   }
   if (count >= size) {
@@ -600,7 +608,7 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
   if (op === 'inter') inter(sources, how, (m, s) => (out.push(m, s), true));
   else if (op === 'union') union(sources, how, out);
   else diff(sources, out);
-  if (dst !== null) out.store(c, dst);
+  if (dst !== null) out.store(c, dst, true);
   else replySorted(c, out, withscores);
 }
 

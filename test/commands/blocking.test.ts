@@ -316,6 +316,30 @@ describe('BZPOPMIN BZPOPMAX BZMPOP', () => {
   });
 });
 
+describe('WAIT on the same mechanism', () => {
+  it('holds the commands sent after it, then CLIENT UNBLOCK answers with the acks so far', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const id = await x.id(w);
+      const replies = w.pipeline([['SET', 'x', '1'], ['WAIT', '1', '0'], ['INCR', 'x']]);
+      await x.blocked(1);
+      const late = w.call('GET', 'x');
+      const admin = await x.client();
+      const line = String(await admin.call('CLIENT', 'LIST')).split('\n').find((l) => l.includes('cmd=wait'));
+      const unblocked = await admin.call('CLIENT', 'UNBLOCK', String(id));
+      return [line?.match(/flags=\S+/)?.[0], unblocked, (await replies).map(plain), plain(await late)];
+    });
+  });
+
+  it('times out with the acks so far; inside MULTI it answers at once', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const t = (await w.pipeline([['WAIT', '1', '50'], ['MULTI'], ['WAIT', '2', '0'], ['EXEC']])).map(plain);
+      return [t, plain(await w.call('WAIT', '0', '0')), plain(await w.call('WAIT', '1', '-1')), plain(await w.call('WAIT', 'x', '1'))];
+    });
+  });
+});
+
 describe('many waiters', () => {
   it('2000 clients blocked on one key are each served once, in order', async () => {
     const x = context(pair.redstate.port);

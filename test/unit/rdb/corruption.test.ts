@@ -5,7 +5,9 @@ import { lzfCompress } from '../../../src/io/lzf.js';
 import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbEncoder } from '../../../src/io/rdb-encoder.js';
 import { RdbError, RdbType as T } from '../../../src/io/rdb-format.js';
-import { Hash, List, SetValue, ZSet } from '../../../src/store/values.js';
+import { Consumer, Nack } from '../../../src/store/stream.js';
+import { streamId } from '../../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet } from '../../../src/store/values.js';
 import { intset, listpack, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 function encodedFile(): Buffer {
@@ -20,6 +22,17 @@ function encodedFile(): Buffer {
   h.set('f', 'v');
   enc.entry('h', h, undefined);
   enc.entry('set', SetValue.from(['1', 'x']), undefined);
+  const st = new Stream();
+  st.append(streamId(5, 1), ['f', 'v', 'n', '12']);
+  st.append(streamId(7, 0), ['f', 'w', 'n', '-3']);
+  st.append(streamId(7, 1), ['other', 'x']);
+  const g = st.createGroup('g', streamId(7, 0), 2)!;
+  const alice = new Consumer('alice', 1_700_000_000_000);
+  g.consumers.set('alice', alice);
+  const nack = new Nack(1_700_000_000_500, 2, alice);
+  g.pel.set(streamId(7, 0), nack);
+  alice.pel.set(streamId(7, 0), nack);
+  enc.entry('st', st, undefined);
   enc.selectDb(2, 1, 0);
   const z = new ZSet();
   z.set('m', 1.5);
