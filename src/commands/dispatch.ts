@@ -12,7 +12,7 @@ import { discardTransaction } from './transactions.js';
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
-/** What a subscribed RESP2 client may still send. */
+/** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
 const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
   'punsubscribe', 'quit', 'reset']);
 
@@ -49,7 +49,7 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
     return;
   }
-  if (c.inPubSub && !PUBSUB_CONTEXT.has(cmd.name)) {
+  if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
     reject(c, `ERR Can't execute '${fullName(cmd, argv)}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
   }

@@ -79,8 +79,9 @@ const VALUES = 2;
 function hgetall(c: Client, key: string, what: number): void {
   const h = lookupOf(c, key, Hash);
   if (h === null) return;
-  if (h === undefined) return c.reply.emptyArray();
-  c.reply.array(what === (FIELDS | VALUES) ? h.size * 2 : h.size);
+  if (h === undefined) return what === (FIELDS | VALUES) ? c.reply.map(0) : c.reply.emptyArray();
+  if (what === (FIELDS | VALUES)) c.reply.map(h.size);
+  else c.reply.array(h.size);
   for (const [f, v] of h.entries()) {
     if (what & FIELDS) c.reply.bulk(f);
     if (what & VALUES) c.reply.bulk(v);

@@ -31,8 +31,14 @@ function readSets(c: Client, keys: string[]): Array<SetValue | undefined> | null
   return sets;
 }
 
+/** Members as a set reply (RESP3's '~'). */
+function replyMembers(c: Client, members: Iterable<string>, n: number): void {
+  c.reply.set(n);
+  for (const m of members) c.reply.bulk(m);
+}
+
 function replySet(c: Client, set: SetValue): void {
-  c.reply.bulks(set.values(), set.size);
+  replyMembers(c, set.values(), set.size);
 }
 
 /** The STORE variants' ending: dst gets the result, or goes when it is empty. */
@@ -60,13 +66,13 @@ function sinter(c: Client, keys: string[], dst: string | null): void {
   if (sets === null) return;
   const present = sets.filter((s) => s !== undefined);
   if (present.length < sets.length) {
-    if (dst === null) return c.reply.emptyArray();
+    if (dst === null) return c.reply.set(0);
     c.db.delete(dst);
     return c.reply.integer(0);
   }
   if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)));
   const members = [...intersect(present)];
-  c.reply.bulks(members, members.length);
+  replyMembers(c, members, members.length);
 }
 
 /**
