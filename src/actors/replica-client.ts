@@ -76,6 +76,7 @@ export class ReplicaClient {
     });
     this.actor = createActor(machine, {
       input: { name: this.name, oldSync, now: Date.now() },
+      inspect: server.inspector.inspect({ role: 'replica-client', label: `replica ${this.name}` }),
     });
     this.actor.subscribe((s) => {
       this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';
@@ -83,8 +84,9 @@ export class ReplicaClient {
     this.actor.start();
   }
 
-  /** Sends the machine an event, then does the IO its actions asked for. */
+  /** Sends the machine an event, then does the IO its actions asked for; a closed replica hears nothing. */
   tell(event: ReplicaClientEvent): void {
+    if (this.actor.getSnapshot().status !== 'active') return;
     this.actor.send(event);
     this.effects.run();
   }
@@ -127,7 +129,7 @@ export class ReplicaClient {
 
   /** Drops the replica's connection. */
   close(): void {
-    if (this.actor.getSnapshot().status === 'active') this.tell({ type: 'DISCONNECTED' });
+    this.tell({ type: 'DISCONNECTED' });
   }
 
   /** Bytes of stream received before the payload, as another replica joining the same snapshot copies them. */

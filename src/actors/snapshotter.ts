@@ -19,14 +19,15 @@ interface Running {
   readonly actor: Actor<typeof snapshotMachine>;
   readonly target: SnapshotTarget;
   readonly replicas: Set<ReplicaClient>;
-  /** The replica an attaching one copies its held stream from. */
-  arriving: ReplicaClient | null;
+  /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
+  arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
   stream: RdbSnapshotStream | null;
   readonly effects: EffectQueue;
 }
 
-/** Sends a snapshot machine an event, then does the IO its actions asked for. */
+/** Sends a snapshot machine an event, then does the IO its actions asked for; an ended one hears nothing. */
 function tell(run: Running, event: SnapshotEvent): void {
+  if (run.actor.getSnapshot().status !== 'active') return;
   run.actor.send(event);
   run.effects.run();
 }
@@ -59,7 +60,7 @@ export class Snapshotter {
       const donor = [...cur.replicas].find((o) => o.state === 'waitBgsaveEnd');
       if (state === 'running' && target === 'disk' && donor !== undefined) {
         cur.replicas.add(r);
-        cur.arriving = donor;
+        cur.arriving = { replica: r, donor };
         tell(cur, { type: 'ATTACH' });
         cur.arriving = null;
         log.notice('Waiting for end of BGSAVE for SYNC');
@@ -95,7 +96,19 @@ export class Snapshotter {
     this.begin(target, group);
   }
 
-  /** Ends the snapshot for replicas in progress (shutdown); its replicas are dropped. */
+  // rdbSaveBackground for BGSAVE and save points
+  /**
+   * A disk snapshot of no replica's own, run by the same machine (a replica arriving while it
+   * runs waits for the next one, as it cannot have the stream since its start). False while
+   * another snapshot is in progress.
+   */
+  bgsave(): boolean {
+    if (this.current !== null || this.server.persistence.bgsaveInProgress) return false;
+    this.begin('disk', []);
+    return true;
+  }
+
+  /** Ends the snapshot in progress (shutdown); its replicas are dropped. */
   abort(): void {
     if (this.current !== null) tell(this.current, { type: 'ABORT' });
   }
@@ -112,9 +125,9 @@ export class Snapshotter {
         }),
         startSnapshot: effects.defer(() => this.start(running!)),
         attachReplica: effects.defer(() => {
-          const r = [...running!.replicas].at(-1)!;
-          r.adoptStream(running!.arriving!);
-          r.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
+          const { replica, donor } = running!.arriving!;
+          replica.adoptStream(donor);
+          replica.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
         }),
         finish: effects.defer(({ event }) => this.finish(running!, event.type === 'DONE')),
       },
@@ -125,12 +138,13 @@ export class Snapshotter {
         delayMs: target === 'socket' ? config.getInt('repl-diskless-sync-delay') * 1000 : 0,
         maxReplicas: config.getInt('repl-diskless-sync-max-replicas'),
       },
+      inspect: this.server.inspector.inspect({ role: 'snapshot', label: target === 'socket' ? 'diskless, to replica sockets' : 'to disk, for replicas' }),
     });
     running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, effects };
     this.current = running;
     actor.start();
     const now = Date.now();
-    for (let i = 0; i < replicas.length && actor.getSnapshot().value !== 'running'; i++) {
+    for (let i = 0; i < Math.max(replicas.length, 1) && actor.getSnapshot().value !== 'running'; i++) {
       tell(running, { type: 'REQUEST', now });
     }
   }
@@ -139,8 +153,10 @@ export class Snapshotter {
   private start(run: Running): void {
     const server = this.server;
     const repl = server.replication;
-    server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
-    repl.forceSelect();
+    if (run.replicas.size > 0) {
+      server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
+      repl.forceSelect();
+    }
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
       r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });

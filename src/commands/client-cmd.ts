@@ -37,6 +37,7 @@ function fdOf(c: Client): number {
 export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
+  if (c.isMaster) flags += 'M';
   if (c.replica !== null) flags += 'S';
   if (c.server.replication.monitors.has(c)) flags += 'O';
   if (c.waiting !== null) flags += 'b';

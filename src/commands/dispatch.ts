@@ -5,7 +5,7 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
-import { subcommandsOf } from './subcommands.js';
+import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
 
@@ -20,6 +20,10 @@ const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's cur
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
+
+const READONLY = "READONLY You can't write against a read only replica.";
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
@@ -37,12 +41,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
-  if (!c.authenticated && !cmd.noAuth) {
-    reject(c, ERR.noAuth, cmd);
-    return;
-  }
-  if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
-    reject(c, MISCONF, cmd);
+  // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
+  const refusal = c.isMaster ? null : refuse(c, cmd, argv);
+  if (refusal !== null) {
+    reject(c, refusal, cmd);
     return;
   }
   if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
@@ -50,7 +52,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
-    reject(c, `ERR Can't execute '${fullName(cmd, argv)}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -64,6 +66,20 @@ export function execute(c: Client, argv: string[]): void {
   }
   call(c, cmd, argv);
   if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
+}
+
+/** processCommand's checks, in Redis's order: the error a client gets, or null. */
+function refuse(c: Client, cmd: Command, argv: string[]): string | null {
+  const server = c.server;
+  if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  const link = server.replicaLink;
+  if (link !== null) {
+    if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
+    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
+  }
+  if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
+  return null;
 }
 
 /**
@@ -118,22 +134,13 @@ export function deletionArgv(c: Client, key: string): string[] {
 
 /** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
 function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
-  if (cmd.skipMonitor) return true;
-  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
-  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
-  return sub !== undefined && sub.skipMonitor;
+  return cmd.skipMonitor || effectiveCommand(cmd, argv).skipMonitor;
 }
 
 // alsoPropagate
 /** An effect of the running command to propagate besides (or instead of) its argv. */
 export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
   if (!c.isMaster) c.server.replication.alsoPropagate(dbId, argv);
-}
-
-/** A command's name as Redis reports it: "client|list" for a container's subcommand. */
-function fullName(cmd: Command, argv: string[]): string {
-  const sub = argv.length > 1 ? subcommandsOf(cmd.name)?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`) : undefined;
-  return sub?.name ?? cmd.name;
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

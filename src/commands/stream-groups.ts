@@ -7,7 +7,7 @@ import { MAX_ID, MIN_ID, idText, parseStreamId, type StreamId } from '../store/s
 import { fail, intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { alsoPropagate } from './dispatch.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import {
   collect, idArg, intervalArg, lookupStream, replyEntry, strictIdArg, subcommandSyntax, type Found,
 } from './streams.js';
@@ -170,7 +170,7 @@ function xgroup(c: Client, argv: string[]): void {
         'use the MKSTREAM option to create an empty stream automatically.');
     }
     if (g === undefined && (sub === 'SETID' || sub === 'CREATECONSUMER' || sub === 'DELCONSUMER')) {
-      return c.reply.error(`NOGROUP No such consumer group '${name}' for key name '${key}'`);
+      return c.reply.error(`NOGROUP No such consumer group '${cs(name)}' for key name '${cs(key)}'`);
     }
   }
   if (sub === 'CREATE' && argv.length <= 8) {
@@ -225,7 +225,7 @@ function groupOrReply(c: Client, argv: string[], write: boolean): { s: Stream; g
   const s = lookupStream(c, argv[1]!, write);
   if (s === null) return null;
   const g = s?.group(argv[2]!);
-  if (s === undefined || g === undefined) return fail(c, `NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`);
+  if (s === undefined || g === undefined) return fail(c, `NOGROUP No such key '${cs(argv[1]!)}' or consumer group '${cs(argv[2]!)}'`);
   return { s, g };
 }
 

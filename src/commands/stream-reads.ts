@@ -5,7 +5,7 @@ import { Stream, type ConsumerGroup } from '../store/stream.js';
 import { MAX_ID, MIN_ID, idText, nextId, type StreamId } from '../store/stream-id.js';
 import { intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import { serveGroup } from './stream-groups.js';
 import { collect, lastValidId, replyEntry, strictIdArg, type Found } from './streams.js';
 
@@ -67,7 +67,7 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     if (groupName !== null) {
       group = s?.group(groupName) ?? null;
       if (group === null) {
-        return c.reply.error(`NOGROUP No such key '${key}' or consumer group '${groupName}' in XREADGROUP with GROUP option`);
+        return c.reply.error(`NOGROUP No such key '${cs(key)}' or consumer group '${cs(groupName)}' in XREADGROUP with GROUP option`);
       }
     }
     groups.push(group);

@@ -9,10 +9,10 @@ import {
 } from '../store/stream-id.js';
 import { fail, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import { container, replyHelp } from './subcommands.js';
 
-export const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
+const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 
 /** streamParseIDOrReply ("-" and "+" allowed): null after the error. */
 export function idArg(c: Client, s: string, missingSeq: 0 | 'max'): StreamId | null {
@@ -365,7 +365,7 @@ function xsetid(c: Client, argv: string[]): void {
  * is the root, each child of a branching byte, and each branch or leaf reached through a
  * chain (one compressed node); counted over the byte trie of the keys.
  */
-export function raxNodeCount(keys: readonly string[]): number {
+function raxNodeCount(keys: readonly string[]): number {
   if (keys.length === 0) return 1;
   const walk = (lo: number, hi: number, depth: number, parentUnary: boolean, forced: boolean): number => {
     if (depth === 16) return forced || parentUnary ? 1 : 0;
@@ -389,7 +389,7 @@ export function raxNodeCount(keys: readonly string[]): number {
 }
 
 /** streamReplyWithCGLag: the group's lag, or null when it cannot be known. */
-export function groupLag(s: Stream, g: ConsumerGroup): number | null {
+function groupLag(s: Stream, g: ConsumerGroup): number | null {
   if (s.entriesAdded === 0) return 0;
   if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(g.lastId, MAX_ID)) return s.entriesAdded - g.entriesRead;
   const read = s.estimateDistance(g.lastId);
@@ -524,7 +524,7 @@ function xinfoGroups(c: Client, s: Stream): void {
 
 function xinfoConsumers(c: Client, argv: string[], s: Stream): void {
   const g = s.group(argv[3]!);
-  if (g === undefined) return c.reply.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`);
+  if (g === undefined) return c.reply.error(`NOGROUP No such consumer group '${cs(argv[3]!)}' for key name '${cs(argv[2]!)}'`);
   const now = Date.now();
   const consumers = g.sortedConsumers();
   c.reply.array(consumers.length);

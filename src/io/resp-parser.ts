@@ -78,6 +78,14 @@ export class RespParser {
   /** The last command name made: the next one, most often the same, reuses it. */
   private lastName = '';
 
+  /** Bytes fed so far: the end of the buffer being parsed, counted from the first byte. */
+  private fedTotal = 0;
+  /**
+   * Where the last command handed to the sink ended, counted as fedTotal is: a master's
+   * stream moves the replication offset by each command's exact byte span.
+   */
+  commandEnd = 0;
+
   /** proto-max-bulk-len */
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
@@ -103,6 +111,7 @@ export class RespParser {
 
   /** Adds a chunk to what is buffered; false while a large bulk is still being gathered. */
   private append(chunk: Buffer): boolean {
+    this.fedTotal += chunk.length;
     if (this.gatheredLen > 0) {
       this.gathered.push(chunk);
       this.gatheredLen += chunk.length;
@@ -157,7 +166,9 @@ export class RespParser {
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
-            if (args.length > 0 && !sink(args)) break;
+            if (args.length === 0) continue;
+            this.commandEnd = this.fedTotal - (len - pos);
+            if (!sink(args)) break;
             continue;
           }
           const eol = findByte(buf, pos, CR);
@@ -204,6 +215,7 @@ export class RespParser {
         if (--this.argc === 0) {
           const argv = this.argv;
           this.argv = [];
+          this.commandEnd = this.fedTotal - (len - pos);
           if (!sink(argv)) break;
         }
       }

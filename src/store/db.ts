@@ -191,10 +191,13 @@ export class Db {
     return checked;
   }
 
-  /** Deletes key if it has expired; true when it did. */
+  /** Deletes key if it has expired (on a replica: only hides it); true when it did. */
   private expireIfNeeded(key: string): boolean {
+    const mode = this.ks.expireMode;
+    if (mode === 'keep') return false;
     const when = this.expires.get(key);
     if (when === undefined || when > Date.now()) return false;
+    if (mode === 'hide') return true;
     this.expireKey(key);
     return true;
   }

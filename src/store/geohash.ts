@@ -4,7 +4,7 @@
 // Redis's Earth radius. The arithmetic follows Redis's operation for operation, so scores
 // and decoded coordinates are the same doubles as redis-server's.
 
-export const GEO_STEP_MAX = 26;
+const GEO_STEP_MAX = 26;
 export const GEO_LAT_MIN = -85.05112878;
 export const GEO_LAT_MAX = 85.05112878;
 export const GEO_LONG_MIN = -180;
@@ -45,7 +45,7 @@ function compact16(x: number): number {
 }
 
 /** interleave64: latitude bits at the even positions, longitude at the odd ones, as a double (rounded past 2^53 as Redis's score is). */
-export function interleave(lat: number, lon: number): number {
+function interleave(lat: number, lon: number): number {
   const lo = (spread16(lat & 0xffff) | (spread16(lon & 0xffff) << 1)) >>> 0;
   const hi = (spread16(lat >>> 16) | (spread16(lon >>> 16) << 1)) >>> 0;
   return hi * TWO32 + lo;
@@ -137,7 +137,7 @@ export function standardGeohash(lon: number, lat: number): string {
 const degRad = (a: number): number => a * D_R;
 const radDeg = (a: number): number => a / D_R;
 
-export function latDistance(lat1: number, lat2: number): number {
+function latDistance(lat1: number, lat2: number): number {
   return EARTH_RADIUS_IN_METERS * Math.abs(degRad(lat2) - degRad(lat1));
 }
 

@@ -5,12 +5,12 @@
 // leaves exactly the bytes Redis's would, so a counter crosses RDB, DUMP and replication
 // unchanged and counts the same on both servers.
 
-export const HLL_P = 14;
+const HLL_P = 14;
 export const HLL_REGISTERS = 1 << HLL_P;
 const HLL_Q = 64 - HLL_P;
 const REGISTER_MAX = 63;
 export const HDR = 16;
-export const DENSE_SIZE = HDR + ((HLL_REGISTERS * 6 + 7) >> 3);
+const DENSE_SIZE = HDR + ((HLL_REGISTERS * 6 + 7) >> 3);
 export const DENSE = 0;
 export const SPARSE = 1;
 const XZERO_BIT = 0x40;

@@ -44,10 +44,6 @@ export function idPart(id: StreamId, at: 0 | 8): number | bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-export function idPartBig(id: StreamId, at: 0 | 8): bigint {
-  return (BigInt(word(id, at)) << 32n) | BigInt(word(id, at + 4));
-}
-
 export const MIN_ID: StreamId = streamId(0, 0);
 export const MAX_ID: StreamId = '\xff'.repeat(16);
 

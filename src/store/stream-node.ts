@@ -12,6 +12,7 @@
 import { readListpack } from '../io/listpack.js';
 import { ListpackWriter, LP_EMPTY_SIZE, lpElementSize, lpIntSize } from '../io/listpack-writer.js';
 import { type BlobItems, Latin1Cutter, RdbError, itemText } from '../io/rdb-format.js';
+import { isIntegerString } from './numbers.js';
 import { idPart, streamId, streamIdBig, type StreamId } from './stream-id.js';
 
 export const FLAG_DELETED = 1;
@@ -78,6 +79,11 @@ function parseListpack(masterId: StreamId, lp: Buffer): Parsed {
     return typeof v === 'number' ? v : bad('stream listpack has a bad entry');
   };
   const text = (): string => (p < n ? itemText(items[p++]!) : bad('stream listpack ends inside an entry'));
+  // An ID delta: an integer, or past 2^53 the decimal text of an int64.
+  const delta = (): number | string => {
+    const v = p < n ? items[p++]! : bad('stream listpack ends inside an entry');
+    return typeof v === 'number' || isIntegerString(v) ? v : bad('stream listpack has a bad ID delta');
+  };
   const live = int();
   const deleted = int();
   const fieldCount = int();
@@ -88,8 +94,7 @@ function parseListpack(masterId: StreamId, lp: Buffer): Parsed {
   let prev = '';
   while (p < n) {
     const flags = int() & (FLAG_DELETED | FLAG_SAMEFIELDS);
-    if (p + 2 > n) bad('stream listpack ends inside an entry');
-    const id = addDelta(masterId, items[p++]!, items[p++]!);
+    const id = addDelta(masterId, delta(), delta());
     if (id <= prev || id < masterId) bad('stream listpack entries are out of order');
     prev = id;
     const count = flags & FLAG_SAMEFIELDS ? fieldCount : 2 * int();

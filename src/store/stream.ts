@@ -10,11 +10,13 @@
 // node (O(1)), a range read finds its first node by binary search (O(log n)) and then
 // walks arrays, and trims drop whole nodes from the front. A radix tree buys Redis
 // compact memory for its byte keys; for 16-byte IDs kept in order an array is as fast.
+import { IdMap } from './id-map.js';
 import { streamLimits } from './limits.js';
 import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
 import { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, lowerBound } from './stream-node.js';
 
-export { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, idDelta, lowerBound } from './stream-node.js';
+export { IdMap } from './id-map.js';
+export { StreamNode } from './stream-node.js';
 
 /** STREAM_LISTPACK_MAX_SIZE: the most a node's listpack may reach. */
 export const STREAM_LISTPACK_MAX_SIZE = 2 ** 30;
@@ -24,65 +26,6 @@ export const INVALID_ENTRIES_READ = -1;
 /** A pending entry: delivered to a consumer and not acknowledged yet (streamNACK). */
 export class Nack {
   constructor(public deliveryTime: number, public deliveryCount: number, public consumer: Consumer | null) {}
-}
-
-/** IDs in order with a value each: the PELs (a rax keyed by ID in Redis). */
-export class IdMap<V> {
-  private readonly map = new Map<StreamId, V>();
-  private readonly order: StreamId[] = [];
-
-  get size(): number {
-    return this.map.size;
-  }
-
-  get(id: StreamId): V | undefined {
-    return this.map.get(id);
-  }
-
-  has(id: StreamId): boolean {
-    return this.map.has(id);
-  }
-
-  /** Adds or replaces id's value; false when id was there already. */
-  set(id: StreamId, v: V): boolean {
-    const fresh = !this.map.has(id);
-    this.map.set(id, v);
-    if (!fresh) return false;
-    const n = this.order.length;
-    if (n === 0 || this.order[n - 1]! < id) this.order.push(id);
-    else this.order.splice(lowerBound(this.order, id), 0, id);
-    return true;
-  }
-
-  delete(id: StreamId): boolean {
-    if (!this.map.delete(id)) return false;
-    this.order.splice(lowerBound(this.order, id), 1);
-    return true;
-  }
-
-  /** The ids from the first >= start, ascending; the walker may delete or add ids as it goes. */
-  *from(start: StreamId): Generator<[StreamId, V]> {
-    const order = this.order;
-    let i = lowerBound(order, start);
-    while (i < order.length) {
-      const id = order[i]!;
-      yield [id, this.map.get(id)!];
-      if (order[i] === id) {
-        i++;
-      } else {
-        i = lowerBound(order, id);
-        if (order[i] === id) i++;
-      }
-    }
-  }
-
-  first(): StreamId | undefined {
-    return this.order[0];
-  }
-
-  last(): StreamId | undefined {
-    return this.order[this.order.length - 1];
-  }
 }
 
 export class Consumer {

@@ -149,7 +149,8 @@ describe('clients', () => {
         await pub.call('PUBLISH', 'news.tech', 'a "quoted", comma');
         await pub.call('PUBLISH', 'news.sport', '');
         await pub.call('PUBLISH', 'weather', 'ignored');
-        while (out.split('\n').length < 4) await new Promise((r) => setTimeout(r, 10));
+        // The banner, the subscription and the two matching messages, each a whole line.
+        while (out.split('\n').length < 5) await new Promise((r) => setTimeout(r, 10));
         return out;
       } finally {
         cli.kill();

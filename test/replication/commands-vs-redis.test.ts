@@ -73,6 +73,34 @@ describe('bad input to the replication commands', () => {
     expect(ours).toEqual(theirs);
   });
 
+  it('refuses SYNC behind replies still pending, as redis-server 7.0 does', async () => {
+    const answer = async (port: number): Promise<string> => {
+      const sock = connect({ port, host: '127.0.0.1' });
+      let text = '';
+      sock.on('data', (b: Buffer) => (text += b.toString('latin1')));
+      sock.write('PING\r\nSYNC\r\nPING\r\n');
+      await until(() => text.split('\r\n').length > 3);
+      sock.destroy();
+      return text;
+    };
+    const [ours, theirs] = await Promise.all([answer(redstate.port), answer(redis.port)]);
+    expect(ours).toBe(theirs);
+    expect(ours).toBe('+PONG\r\n-ERR SYNC and PSYNC are invalid with pending output\r\n+PONG\r\n');
+  });
+
+  it('keeps a replica waiting for a diskless snapshot to gather alive with newlines', async () => {
+    const cli = await RespClient.connect(redstate.port);
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '1');
+    const r = await StreamReplica.start(redstate.port, { psync: ['?', -1], eof: true });
+    const payload = await r.payload;
+    expect(payload.eof).toBe(true);
+    expect(r.newlines).toBeGreaterThan(0);
+    r.close();
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '5');
+    cli.close();
+    await until(() => redstate.server.replication.replicas.size === 0);
+  });
+
   it('serves other replicas on when one disconnects while waiting for its snapshot or midway', async () => {
     const port = redstate.port;
     const cli = await RespClient.connect(port);

@@ -113,6 +113,36 @@ describe('decodeRdb on damaged files', () => {
     }
   });
 
+  it('with the checksum disabled, damage inside a stream only ever raises RdbError', () => {
+    const enc = new RdbEncoder({ compression: false });
+    const st = new Stream();
+    for (let i = 0; i < 105; i++) st.append(streamId(1000 + i, i % 3), i % 5 === 0 ? ['f', String(i), 'other', 'x'] : ['f', `v${i}`]);
+    st.delete(streamId(1010, 1));
+    const g = st.createGroup('g', streamId(1050, 0), 40)!;
+    const bob = new Consumer('bob', 1_700_000_000_000);
+    g.consumers.set('bob', bob);
+    for (const id of [streamId(1001, 1), streamId(1100, 2)]) {
+      const nack = new Nack(1_700_000_000_001, 1, bob);
+      g.pel.set(id, nack);
+      bob.pel.set(id, nack);
+    }
+    enc.typedValue(st);
+    const typed = enc.take()!;
+    const file = rdbFile(10, [Buffer.concat([typed.subarray(0, 1), rdbString('st'), typed.subarray(1)])], 'zero');
+    expect(() => decodeRdb(file, { now: 0 })).not.toThrow();
+    for (let i = 9; i < file.length - 9; i++) {
+      for (const mask of [0x01, 0x40, 0xff]) {
+        const bad = Buffer.from(file);
+        bad[i]! ^= mask;
+        try {
+          decodeRdb(bad, { now: 0 });
+        } catch (e) {
+          if (!(e instanceof RdbError)) throw new Error(`byte ${i} ^ ${mask}: threw ${String(e)}`);
+        }
+      }
+    }
+  });
+
   it('reports where the damage is', () => {
     expect(() => decodeRdb(rdbFile(10, [rdbKey(T.HASH_LISTPACK, 'h', rdbString(Buffer.from([9, 0, 0, 0, 0, 0, 0xff])))])))
       .toThrow('RDB hash listpack integrity check failed: listpack header says 9 bytes, blob has 7 (blob byte 0) (at byte offset 12)');
