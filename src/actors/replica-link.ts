@@ -76,7 +76,7 @@ export class ReplicaLink {
   readOffset = 0;
   /** The db the master's stream had selected per the payload's repl-stream-db. */
   private streamDb = 0;
-  private timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -115,26 +115,30 @@ export class ReplicaLink {
       this.cachedClient.db = server.keyspace.dbs[cachedDb] ?? server.keyspace.dbs[0]!;
     }
     this.actor = createActor(machine, {
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
       input: {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
       },
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
     });
+    if (server.manualReplicaTicks) return;
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
   }
 
   start(): void {
     this.actor.start();
-    this.tick();
+    if (!this.server.manualReplicaTicks) this.tick();
   }
 
   // replicationCron (the replica half): one TICK a second carries the data plane's figures.
-  private tick(): void {
+  /** Public so that model-based tests move the link's clock by ticks (Server.manualReplicaTicks). */
+  tick(now = Date.now()): void {
     const snap = this.actor.getSnapshot();
     if (snap.status !== 'active') return;
     this.actor.send({
-      type: 'TICK', now: Date.now(), lastIoAt: this.lastIoAt, read: this.transfer?.read ?? 0,
+      type: 'TICK', now, lastIoAt: this.lastIoAt, read: this.transfer?.read ?? 0,
       transferStartedAt: this.transfer?.startedAt ?? 0, offset: this.server.replication.masterReplOffset,
     });
   }

@@ -108,6 +108,9 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
+  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  manualReplicaTicks = false;
+
   /** The link to our master (REPLICAOF host port); null on a master. */
   replicaLink: ReplicaLink | null = null;
 

@@ -157,9 +157,19 @@ export class FakeMaster {
     return this.links[this.taken++]!;
   }
 
+  /** Stops listening, so that a connect to this port is refused (until listen()). */
+  refuse(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  /** Listens again on the same port after refuse(). */
+  listen(): Promise<void> {
+    return new Promise((r) => this.server.listen(this.port, '127.0.0.1', () => r()));
+  }
+
   close(): Promise<void> {
     for (const l of this.links) l.destroy();
-    return new Promise((r) => this.server.close(() => r()));
+    return new Promise((r) => (this.server.listening ? this.server.close(() => r()) : r()));
   }
 }
 
