@@ -12,6 +12,10 @@ import { discardTransaction } from './transactions.js';
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+/** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
+  'punsubscribe', 'quit', 'reset']);
+
 const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
@@ -47,6 +51,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
     return;
   }
+  if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
+    reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -57,6 +65,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
 }
 
 /** processCommand's checks, in Redis's order: the error a client gets, or null. */

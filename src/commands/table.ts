@@ -11,6 +11,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
+import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
@@ -27,7 +28,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, replicaofCommands,
+  replicationCommands, replicaofCommands, pubsubCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -22,6 +22,8 @@ export class Keyspace {
   /** Changes since the last save (server.dirty). */
   dirty = 0;
   readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Keys signalled ready for blocked clients, in order (server.ready_keys). */
+  readyKeys: Array<{ db: Db; key: string }> = [];
   /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
   onExpired: ((db: Db, key: string) => void) | null = null;
   /**
