@@ -115,10 +115,12 @@ export class ReplicaLink {
       this.cachedClient.db = server.keyspace.dbs[cachedDb] ?? server.keyspace.dbs[0]!;
     }
     this.actor = createActor(machine, {
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
       input: {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
       },
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
     });
     if (server.manualReplicaTicks) return;
     this.timer = setInterval(() => this.tick(), TICK_MS);

@@ -33,9 +33,7 @@ function compareBytes(a: string, b: string): number {
 
 /** strcoll in the C locale, as SORT ALPHA collates what it returns: bytes up to the first NUL. */
 function collate(a: string, b: string): number {
-  const na = a.indexOf('\0');
-  const nb = b.indexOf('\0');
-  return compareBytes(na < 0 ? a : a.slice(0, na), nb < 0 ? b : b.slice(0, nb));
+  return compareBytes(cs(a), cs(b));
 }
 
 interface Item {

@@ -117,7 +117,8 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     const entries = group
       ? serveGroup(c, s, start, count, { key, groupName: groupName!, group, consumer, noack }, history)
       : collect(s, start, MAX_ID, false, count);
-    if (group) c.db.modified(key);
+    // Group state changes without signalModifiedKey, as in Redis: WATCH does not see it.
+    if (group) c.db.dirtied();
     served.push({ key, entries });
   }
   if (served.length === 0) {

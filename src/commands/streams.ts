@@ -354,7 +354,7 @@ function xsetid(c: Client, argv: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== MIN_ID) s.maxDeletedId = maxDeleted;
-  c.db.modified(key);
+  c.db.dirtied();
   c.reply.ok();
 }
 

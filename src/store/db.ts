@@ -51,6 +51,14 @@ export class Db {
     return this.lookup(key) !== undefined;
   }
 
+  /**
+   * Reports an in-place change Redis makes without signalModifiedKey (a stream's consumer
+   * groups, XSETID): saves and propagation see it (server.dirty += n), WATCH does not.
+   */
+  dirtied(n = 1): void {
+    this.ks.dirty += n;
+  }
+
   /** Reports an in-place change (signalModifiedKey + server.dirty += n). */
   modified(key: string, n = 1): void {
     this.ks.dirty += n;
