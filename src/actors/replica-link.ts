@@ -120,7 +120,6 @@ export class ReplicaLink {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
       },
-      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
     });
     if (server.manualReplicaTicks) return;
     this.timer = setInterval(() => this.tick(), TICK_MS);
