@@ -27,6 +27,13 @@ export interface BenchConfig {
   stalls: { pingEveryMs: number; writesPerSec: number; minPings: number };
   /** Entries of the streams measure. */
   streams: { entries: number };
+  /**
+   * The replication measures. Full sync, and the syncs the master and the replica live
+   * through, use DEBUG POPULATE `keys` (of populate.valueSize); lag and propagation run
+   * redis-benchmark SET at throughput.clients, -n throughput.requests / pipelinedRequests;
+   * the partial resync cuts the link while `partialWrites` SETs go to the master.
+   */
+  replication: { keys: number; partialWrites: number; sampleEveryMs: number; replicaCounts: number[] };
 }
 
 const tests = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
@@ -44,6 +51,7 @@ export const presets: Record<Mode, BenchConfig> = {
     mixed: { keys: 200_000, largeElements: 1000 },
     stalls,
     streams: { entries: 1_000_000 },
+    replication: { keys: 1_000_000, partialWrites: 10_000, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
   quick: {
     mode: 'quick',
@@ -55,6 +63,7 @@ export const presets: Record<Mode, BenchConfig> = {
     mixed: { keys: 20_000, largeElements: 1000 },
     stalls,
     streams: { entries: 100_000 },
+    replication: { keys: 100_000, partialWrites: 10_000, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
   tiny: {
     mode: 'tiny',
@@ -66,5 +75,6 @@ export const presets: Record<Mode, BenchConfig> = {
     mixed: { keys: 1000, largeElements: 200 },
     stalls,
     streams: { entries: 2000 },
+    replication: { keys: 2000, partialWrites: 500, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
 };
