@@ -4,9 +4,10 @@
 // +CONTINUE line. That count is what a partial resync cost on the wire, which
 // neither server reports (redstate's INFO has no total_net_repl_output_bytes).
 import net from 'node:net';
+import { now } from './stats.js';
 
 export interface ProxiedLink {
-  /** performance.now() when the replica's PSYNC passed through; NaN before. */
+  /** now() when the replica's PSYNC passed through; NaN before. */
   psyncAt: number;
   continued: boolean;
   fullResync: boolean;
@@ -65,7 +66,7 @@ export class LinkProxy {
     this.links.push(link);
     let head = ''; // what the master said before the payload or stream began (latin1)
     relay(replica, master, (chunk) => {
-      if (Number.isNaN(link.psyncAt) && chunk.includes('PSYNC')) link.psyncAt = performance.now();
+      if (Number.isNaN(link.psyncAt) && chunk.includes('PSYNC')) link.psyncAt = now();
     });
     relay(master, replica, (chunk) => {
       if (link.continued) {

@@ -4,8 +4,9 @@
 // gathering delay); the replica the same server as the master, and then the
 // other one (the cross pairs redstate → redis and redis → redstate).
 import type { Measure, MetricDef } from '../measure.js';
+import { now } from '../stats.js';
 import { populate } from './datasets.js';
-import { now, otherSpec, startNode, startReplica, syncArgs, waitSynced } from './replicas.js';
+import { otherSpec, startNode, startReplica, syncArgs, waitSynced } from './replicas.js';
 
 const modes = [
   { id: 'disk', diskless: false },

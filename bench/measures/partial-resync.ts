@@ -7,7 +7,8 @@
 // the offsets are equal.
 import { LinkProxy } from '../link-proxy.js';
 import type { Measure } from '../measure.js';
-import { now, offsetOf, startNode, startReplica, syncArgs, waitCaughtUp } from './replicas.js';
+import { now } from '../stats.js';
+import { offsetOf, startNode, startReplica, syncArgs, waitCaughtUp } from './replicas.js';
 
 const BATCH = 1000;
 

@@ -7,7 +7,6 @@ import { runTool, type RunningServer, type ServerSpec, type StartOptions } from 
 import { parseBenchmarkCsv, requestsFor } from './throughput.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-export const now = () => performance.now();
 
 /** Full sync on disk or straight to the sockets, never waiting to gather replicas. */
 export function syncArgs(diskless: boolean): string[] {
