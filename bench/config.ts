@@ -44,7 +44,7 @@ export const presets: Record<Mode, BenchConfig> = {
     mode: 'full',
     // Five: on a 2-core host a single noisy round moved a median of three by up to 25%.
     rounds: 5,
-    budgetMs: 19 * 60_000,
+    budgetMs: 39 * 60_000,
     roundTimeoutMs: 240_000,
     throughput: { tests, clients: 50, requests: 100_000, pipelinedRequests: 500_000, keyspace: 100_000, pipelines: [1, 16] },
     populate: { keys: 1_000_000, valueSize: 100 },
@@ -56,7 +56,7 @@ export const presets: Record<Mode, BenchConfig> = {
   quick: {
     mode: 'quick',
     rounds: 3,
-    budgetMs: 170_000,
+    budgetMs: 350_000,
     roundTimeoutMs: 60_000,
     throughput: { tests, clients: 50, requests: 20_000, pipelinedRequests: 100_000, keyspace: 100_000, pipelines: [1, 16] },
     populate: { keys: 100_000, valueSize: 100 },
