@@ -58,6 +58,25 @@ describe('a redstate master serving real replicas', () => {
     await until(async () => (await info(master.port)).get('connected_slaves') === '1');
   }, 60_000);
 
+  it('repl-diskless-sync-max-replicas starts the diskless snapshot once that many came, long before the delay', async () => {
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '3600', 'repl-diskless-sync-max-replicas', '2');
+    try {
+      const before = await stats();
+      const two = await Promise.all([replicaOf(), replicaOf()]);
+      await cli.call('SET', 'after-max', 'x');
+      await Promise.all(two.map((r) => caughtUp(master.port, r.port, 20_000)));
+      const after = await stats();
+      expect(Number(after.get('sync_full')) - Number(before.get('sync_full'))).toBe(2);
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
+      const want = await digest(master.port);
+      for (const r of two) expect(await digest(r.port)).toBe(want);
+      await Promise.all(two.map((r) => r.close()));
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0');
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === '1');
+  }, 60_000);
+
   it('WAIT, min-replicas-to-write and repl-timeout follow a replica that stops and comes back', async () => {
     const r = kept;
     await cli.call('SET', 'w', '1');
