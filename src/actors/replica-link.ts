@@ -371,7 +371,7 @@ export class ReplicaLink {
     t.size = eofMark === '' ? size : 0;
     t.mark = eofMark === '' ? null : Buffer.from(eofMark, 'latin1');
     this.mode = 'payload';
-    const where = t.fd >= 0 ? 'disk' : 'memory';
+    const where = t.fd >= 0 ? 'disk' : 'parser';
     this.server.log.notice(t.mark === null
       ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
       : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
