@@ -62,6 +62,29 @@ describe('PSYNC at the edges of the history, as redis-server 7.0 answers it', ()
     });
   }
 
+  it('INFO replication, ROLE and CLIENT LIST of a master with a redis replica, as redis-server 7.0 shows them', async () => {
+    const shown: Array<{ keys: string[]; slave0: string; role: unknown; client: string }> = [];
+    for (const kind of ['redstate', 'redis'] as const) {
+      const m = await open(kind, { 'repl-diskless-sync-delay': '0' });
+      await m.c.call('SET', 'a', '1');
+      const r = await startRedis(['--replicaof', '127.0.0.1', String(m.s.port)]);
+      cleanup.push(() => r.close());
+      await waitFor('the replica online', async () => /state=online/.test((await info(m.c)).get('slave0') ?? ''));
+      const i = await info(m.c);
+      const role = (await m.c.call('ROLE')) as [string, number, string[][]];
+      const line = String(await m.c.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim();
+      const fields = new Map(line.split(' ').map((f) => f.split('=') as [string, string]));
+      shown.push({
+        keys: [...i.keys()],
+        slave0: i.get('slave0')!.replace(/\d+/g, 'N'),
+        role: [role[0], typeof role[1], role[2].map(([ip, port, off]) => [ip, port === String(r.port), /^\d+$/.test(off!)])],
+        client: `flags=${fields.get('flags')} db=${fields.get('db')} cmd=${fields.get('cmd')} keys=${[...fields.keys()].join(',')}`,
+      });
+    }
+    expect(shown[0]).toEqual(shown[1]);
+    expect(shown[0]!.client).toMatch(/^flags=S /);
+  });
+
   it('a replica whose link is down refuses SYNC and PSYNC with -NOMASTERLINK, as redis-server does', async () => {
     const dead = await freePort();
     const answers: unknown[][] = [];

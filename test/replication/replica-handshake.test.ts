@@ -2,6 +2,8 @@
 // scripted fake master: AUTH with masteruser, the announced address, the PSYNC a demoted
 // master offers, keep-alives and progress during a transfer, diskless loads, ACKs, REPLICAOF
 // cancelling a handshake; and REPLICAOF's answers to bad input next to redis-server 7.0's.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
 import { FakeMaster, REPLID, rdbOf } from '../helpers/fake-master.js';
@@ -75,7 +77,7 @@ describe('a redstate replica on the wire', () => {
 
   it('newlines keep a slow payload alive past repl-timeout; INFO shows its progress; the bytes count as replication input', async () => {
     const fm = await fakeMaster();
-    const { c, log } = await replica({ 'repl-timeout': '1' });
+    const { r, c, log } = await replica({ 'repl-timeout': '1' });
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
     const l = await fm.accept();
     await l.handshake();
@@ -100,6 +102,9 @@ describe('a redstate replica on the wire', () => {
     l.send(rdb.subarray(1000));
     await waitFor('the payload loaded', async () => (await c.call('DBSIZE')) === 200);
     expect((await info(c)).has('master_sync_total_bytes')).toBe(false);
+    // The temp file, checked, became dbfilename: the master's bytes as they came.
+    expect(readFileSync(join(r.dir, 'dump.rdb')).equals(rdb)).toBe(true);
+    expect(readdirSync(r.dir).filter((f) => f.startsWith('temp-'))).toEqual([]);
     expect(await stat(c, 'total_net_repl_input_bytes')).toBe(base + 10 + header.length + rdb.length);
   });
 
