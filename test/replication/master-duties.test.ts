@@ -127,6 +127,29 @@ describe('a redstate master serving real replicas', () => {
     expect(await digest(kept.port)).toBe(await digest(master.port));
   }, 60_000);
 
+  it('drops a replica that stays past its soft output limit for its seconds (no hard limit)', async () => {
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 0 256kb 1');
+    const base = (await info(master.port)).get('connected_slaves');
+    const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+    await until(async () => (await info(master.port)).get('connected_slaves') !== base);
+    stuck.socket.pause();
+    const chunk = 'o'.repeat(256 * 1024);
+    const before = logged.length;
+    // (A paused socket hears no close: the master's own count says when it was dropped.)
+    const attached = (): number => master.server.replication.replicas.size;
+    const n = attached();
+    for (let i = 0; i < 200 && attached() === n; i++) {
+      await cli.call('SET', `soft${i}`, chunk);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === base);
+    expect(logged.slice(before).join('')).toMatch(/flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\./);
+    stuck.close();
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+    await caughtUp(master.port, kept.port);
+    await cli.call('DEL', ...Array.from({ length: 200 }, (_, i) => `soft${i}`));
+  }, 60_000);
+
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {
     // stdbuf: redis-cli's stdout is a pipe here, which stdio would buffer until exit.
     const proc = spawn('stdbuf', ['-oL', 'redis-cli', '-p', String(master.port), '--replica'], { stdio: ['ignore', 'pipe', 'pipe'] });
