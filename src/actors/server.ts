@@ -216,6 +216,8 @@ export class Server {
   /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     this.keyspace.activeExpire(200);
+    // An expired stream answers the XREADGROUPs waiting on it.
+    if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
     this.blocking.expireTimeouts(now);
