@@ -3,7 +3,7 @@
 import { describe, it } from 'vitest';
 import { sideBySide } from '../commands/side-by-side.js';
 
-const { same } = sideBySide({ flushEach: true });
+const { same, samePipelined } = sideBySide({ flushEach: true });
 
 describe('bugs the fuzzer found', () => {
   it('seed 1: MULTI refuses an unknown subcommand or a subcommand of the wrong arity when queuing it, and EXEC fails', async () => {
@@ -93,5 +93,11 @@ describe('bugs the fuzzer found', () => {
     await same(['XPENDING', 'k\0\xff', 'g1'], ['XREADGROUP', 'GROUP', 'g1', 'c1', 'STREAMS', 'k\0\xff', '>'],
       ['XCLAIM', 'k\0\xff', 'g1', 'c1', '0', '1-0'], 'XADD s 1-0 a 1', ['XGROUP', 'SETID', 's', 'g\0x', '0'],
       ['SADD', 'st', '3', '\0'], 'SORT_RO st', 'ZINCRBY z 1 -5', 'SORT_RO z', 'OBJECT ENCODING z', 'DEBUG DIGEST');
+  });
+
+  it('seed 407: a bulk of 16 KB to 64 KB after 16 KB of pipelined replies comes whole (INFO commandstats was cut short)', async () => {
+    const a = 'a'.repeat(16_000);
+    const b = 'b'.repeat(17_000);
+    await samePipelined([['SET', 'a', a], ['SET', 'b', b], ['GET', 'a'], ['GET', 'b'], ['PING'], ['GET', 'b'], ['GET', 'a'], ['GET', 'b'], ['PING']]);
   });
 });
