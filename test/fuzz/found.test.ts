@@ -100,4 +100,14 @@ describe('bugs the fuzzer found', () => {
     const b = 'b'.repeat(17_000);
     await samePipelined([['SET', 'a', a], ['SET', 'b', b], ['GET', 'a'], ['GET', 'b'], ['PING'], ['GET', 'b'], ['GET', 'a'], ['GET', 'b'], ['PING']]);
   });
+
+  it('seed 405: a sparse HLL whose last run passes register 16384 is corrupt when merged or made dense too', async () => {
+    await same('PFADD k a', ['APPEND', 'k', '\x80'], 'PFCOUNT k k', 'PFCOUNT k', 'PFMERGE x k', 'CONFIG SET hll-sparse-max-bytes 0',
+      'PFADD k q w e', 'PFADD dd a b', 'CONFIG SET hll-sparse-max-bytes 3000', 'PFADD k2 a', ['APPEND', 'k2', '\xe9'],
+      'PFMERGE k2 dd', 'PFCOUNT k2 dd', 'PFADD k3 a', ['APPEND', 'k3', '\x00'], 'PFCOUNT k3 k3', 'PFMERGE k3', 'DEBUG DIGEST');
+  });
+
+  it('seed 402: GEOADD prints a longitude or latitude of -0 as %f does', async () => {
+    await same('GEOADD k 180.1 -0 m', 'GEOADD k -0 -85.1 m', 'GEOADD k -1e-9 91 m');
+  });
 });
