@@ -110,4 +110,12 @@ describe('bugs the fuzzer found', () => {
   it('seed 402: GEOADD prints a longitude or latitude of -0 as %f does', async () => {
     await same('GEOADD k 180.1 -0 m', 'GEOADD k -0 -85.1 m', 'GEOADD k -1e-9 91 m');
   });
+
+  it('seed 406: a search centred on longitude 180 or latitude 85.05112878 keeps its unmoved axis one past the last cell', async () => {
+    await same('ZADD k 3 a 1 c', 'GEOADD k 179.5 85 n 180 -85 s 180 0 e 0 85.05112878 p');
+    for (const q of ['180 52.96 20000 KM', '-180 52.96 20000 KM', '180 0 20000 KM', '180 -85 500 KM', '180 85.05112878 300 km',
+      '0 85.05112878 3000 km', '180 85.05112878 20000 km', '180 0 1 km']) {
+      await same(`GEORADIUS k ${q} ASC`, `GEOSEARCH k FROMLONLAT ${q.split(' ').slice(0, 2).join(' ')} BYBOX 9000 9000 km ASC`);
+    }
+  });
 });
