@@ -11,7 +11,7 @@ import { FakeMaster, rdbOf, type FakeLink } from '../helpers/fake-master.js';
 import { info, waitFor } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedstate } from '../helpers/servers.js';
-import { coverage, formatCoverage, modelPaths, type ModelPath } from './coverage.js';
+import { coverage, formatCoverage, modelPaths, selectPaths, type ModelPath } from './coverage.js';
 import { REPL_TIMEOUT_MS, replicaLinkModel } from './models.js';
 
 type Path = ModelPath<ReplicaLinkInput, ReplicaLinkEvent> & { stateIds: string[] };
@@ -37,24 +37,6 @@ function driveable(at: string, e: ReplicaLinkEvent, next: ReplicaLinkEvent | und
 
 function pathDriveable(p: Path): boolean {
   return p.events.every((e, i) => driveable(key(i === 0 ? 'connect' : p.values[i - 1]), e, p.events[i + 1]));
-}
-
-/** Few paths that together take every transition the driveable paths take (greedy cover). */
-function selectPaths(paths: Path[]): Path[] {
-  const left = new Set(paths.flatMap((p) => p.transitions));
-  const chosen: Path[] = [];
-  while (left.size > 0) {
-    let best: Path | null = null;
-    let gain = 0;
-    for (const p of paths) {
-      const g = new Set(p.transitions.filter((t) => left.has(t))).size;
-      if (g > gain || (g === gain && g > 0 && best !== null && p.events.length < best.events.length)) [best, gain] = [p, g];
-    }
-    if (best === null) break;
-    chosen.push(best);
-    for (const t of best.transitions) left.delete(t);
-  }
-  return chosen;
 }
 
 /** Runs one model path against a fresh in-process replica and a fresh fake master. */
