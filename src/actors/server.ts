@@ -112,7 +112,7 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
-  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  /** Test hook: the replica link and the master side get no TICK of their own, the test sends each (ReplicaLink.tick, Replication.tick). */
   manualReplicaTicks = false;
 
   /** The link to our master (REPLICAOF host port); null on a master. */
