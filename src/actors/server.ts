@@ -112,7 +112,7 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
-  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  /** Test hook: the replica link and the master side get no TICK of their own, the test sends each (ReplicaLink.tick, Replication.tick). */
   manualReplicaTicks = false;
 
   /** The link to our master (REPLICAOF host port); null on a master. */
@@ -216,6 +216,8 @@ export class Server {
   /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     this.keyspace.activeExpire(200);
+    // An expired stream answers the XREADGROUPs waiting on it.
+    if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
     this.blocking.expireTimeouts(now);

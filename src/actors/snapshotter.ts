@@ -53,6 +53,11 @@ export class Snapshotter {
 
   constructor(private readonly server: Server) {}
 
+  /** The machine of the snapshot in progress, or null (for tests that follow it). */
+  get actor(): Actor<typeof snapshotMachine> | null {
+    return this.current?.actor ?? null;
+  }
+
   /** The target a replica's full sync needs. */
   private targetFor(r: ReplicaClient): SnapshotTarget {
     return this.server.config.getBool('repl-diskless-sync') && r.conf.capaEof ? 'socket' : 'disk';
@@ -192,7 +197,7 @@ export class Snapshotter {
    */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');
-    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions());
+    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions(), this.server.persistence.keySaveDelayMs);
     run.stream = stream;
     this.server.persistence.backgroundSnapshots++;
     const header = Buffer.from(`$EOF:${mark}\r\n`);
