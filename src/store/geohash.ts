@@ -202,10 +202,14 @@ function boundingBox(s: GeoShape): [number, number, number, number] {
   return [south ? lon - lonDeltaBottom : lon - lonDeltaTop, lat - latDelta, south ? lon + lonDeltaBottom : lon + lonDeltaTop, lat + latDelta];
 }
 
-/** A cell moved by dx, dy cells, wrapping as geohash_move_x/y do. */
+/**
+ * A cell moved by dx, dy cells as geohash_move_x/y move it: the moved coordinate wraps around
+ * (its bits are masked to the step), the other keeps its bits as they were, so the index
+ * 2^step that encode gives a point on the north or east limit stays one past the grid.
+ */
 function moved(h: GeoHash, dx: number, dy: number): GeoHash {
   const n = 2 ** h.step;
-  return { lat: (h.lat + dy + n) % n, lon: (h.lon + dx + n) % n, step: h.step };
+  return { lat: dy === 0 ? h.lat : (h.lat + dy + n) % n, lon: dx === 0 ? h.lon : (h.lon + dx + n) % n, step: h.step };
 }
 
 /**
