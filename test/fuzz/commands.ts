@@ -415,6 +415,11 @@ export const server: Record<string, Entry> = {
   ])(), 'exact', 0.3), exactly: true },
 };
 
+// MEMORY HELP lists only what redstate serves (PURGE): not compared.
+export const memory: Record<string, Entry> = {
+  memory: e((g) => g.pick([['PURGE'], ['PURGE', 'x'], ['NOSUCH']]), 'exact', 0.05),
+};
+
 export const persistence: Record<string, Entry> = {
   save: e(() => [], 'exact', 0.02),
   lastsave: e(() => [], 'shape', 0.05),
@@ -449,5 +454,5 @@ export const EXCLUDED: Record<string, string> = {
   slaveof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
 };
 
-export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence,
+export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, memory, persistence,
   bitmaps, hyperloglog, sort, lcs, geo, streams];

@@ -94,4 +94,13 @@ describe('bugs the fuzzer found', () => {
       ['XCLAIM', 'k\0\xff', 'g1', 'c1', '0', '1-0'], 'XADD s 1-0 a 1', ['XGROUP', 'SETID', 's', 'g\0x', '0'],
       ['SADD', 'st', '3', '\0'], 'SORT_RO st', 'ZINCRBY z 1 -5', 'SORT_RO z', 'OBJECT ENCODING z', 'DEBUG DIGEST');
   });
+
+  it('seed 304: a sparse HLL with a run past the last register is corrupt when merged (PFCOUNT of several keys, PFMERGE)', async () => {
+    await same(['PFADD', 'k3', '\xe9', '-5', 'ab', 'b\0', '9223372036854775807', '1'], ['APPEND', 'k3', '\xe9'],
+      'PFCOUNT k3 k0', 'PFCOUNT k3', 'PFMERGE d k3', 'PFADD k3 x');
+  });
+
+  it('seed 309: GEO errors print a -0 coordinate with its sign, as %f does', async () => {
+    await same('GEOSEARCH k0 FROMLONLAT 180.1 -0 BYBOX -1 -1 KM WITHDIST', 'GEOADD g -0 91 m', 'GEOADD g -0.0000001 -91 m');
+  });
 });
