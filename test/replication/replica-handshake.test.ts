@@ -159,6 +159,11 @@ describe('a redstate replica on the wire', () => {
     await waitFor('the link lost', () => log.some((x) => x.includes('I/O error trying to sync with MASTER')));
     expect(await digest(c)).toBe(before);
     expect(await c.call('GET', 'fresh')).toBe('1');
+    l = await fm.accept();
+    await l.handshake();
+    l.sendEofPayload(rdbOf({ swapped: '1' }));
+    await waitFor('the swapped-in payload', async () => (await c.call('GET', 'swapped')) === '1');
+    expect(log.some((x) => x.endsWith('MASTER <-> REPLICA sync: Swapping active DB with loaded DB'))).toBe(true);
   });
 
   it('REPLICAOF cancels a handshake in flight; the same master again is "Already connected"', async () => {
