@@ -69,6 +69,12 @@ describe('replication traffic in INFO stats, against redis-server 7.0', () => {
     await waitFor('a partial resync', async () => (await info(m, 'stats')).get('sync_partial_ok') === '1');
     await caughtUp(m, r);
     expect(await balanced(m, [r])).toBeGreaterThan(after.replOut);
+    // CONFIG RESETSTAT starts the replication counters again, as redis-server's does.
+    expect(await m.call('CONFIG', 'RESETSTAT')).toBe('OK');
+    const reset = await info(m, 'stats');
+    expect(['sync_full', 'sync_partial_ok', 'sync_partial_err'].map((f) => reset.get(f))).toEqual(['0', '0', '0']);
+    // (A PING may have gone out since.)
+    expect(Number(reset.get('total_net_repl_output_bytes'))).toBeLessThan(100);
   });
 
   it('a redstate replica counts what a redis master counts sending, full sync and partial resync', async () => {
