@@ -2,7 +2,7 @@
 // scripted fake master: AUTH with masteruser, the announced address, the PSYNC a demoted
 // master offers, keep-alives and progress during a transfer, diskless loads, ACKs, REPLICAOF
 // cancelling a handshake; and REPLICAOF's answers to bad input next to redis-server 7.0's.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
@@ -10,7 +10,12 @@ import { FakeMaster, REPLID, rdbOf } from '../helpers/fake-master.js';
 import { captureLog, info, stat, waitFor } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess } from '../helpers/servers.js';
+import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
+import { Server } from '../../src/actors/server.js';
+import { Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load.js';
+import { Logger } from '../../src/log.js';
+import { startRedis, startRedstate, tempDir, type InProcess } from '../helpers/servers.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -164,6 +169,25 @@ describe('a redstate replica on the wire', () => {
     l.sendEofPayload(rdbOf({ swapped: '1' }));
     await waitFor('the swapped-in payload', async () => (await c.call('GET', 'swapped')) === '1');
     expect(log.some((x) => x.endsWith('MASTER <-> REPLICA sync: Swapping active DB with loaded DB'))).toBe(true);
+  });
+
+  it('takes replicaof, masteruser and masterauth from the config file', async () => {
+    const fm = await fakeMaster();
+    const dir = tempDir();
+    const file = join(dir, 'redis.conf');
+    writeFileSync(file, `dir ${dir}\nsave ""\nport 0\nreplicaof 127.0.0.1 ${fm.port}\nmasteruser repl\nmasterauth "p w"\n`);
+    const config = new Config();
+    loadConfig(config, [file]);
+    const log = new Logger();
+    log.level = 'nothing';
+    const server = new Server(config, log);
+    await server.listen();
+    cleanup.push(() => server.close());
+    startReplicationFromConfig(server);
+    const l = await fm.accept();
+    await l.expect('PING');
+    l.send('+PONG\r\n');
+    expect(await l.expect('AUTH')).toEqual(['AUTH', 'repl', 'p w']);
   });
 
   it('REPLICAOF cancels a handshake in flight; the same master again is "Already connected"', async () => {
