@@ -86,13 +86,13 @@ describe('a redstate replica on the wire', () => {
 
   it('newlines keep a slow payload alive past repl-timeout; INFO shows its progress; the bytes count as replication input', async () => {
     const fm = await fakeMaster();
-    const { r, c, log } = await replica({ 'repl-timeout': '1' });
+    const { r, c, log } = await replica({ 'repl-timeout': '2' });
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
     const l = await fm.accept();
     await l.handshake();
     const base = await stat(c, 'total_net_repl_input_bytes');
-    // Newlines for 2.5 s, longer than repl-timeout: the master is preparing the payload.
-    for (let i = 0; i < 10; i++) {
+    // Newlines for 3 s, longer than repl-timeout: the master is preparing the payload.
+    for (let i = 0; i < 12; i++) {
       l.send('\n');
       await new Promise((res) => setTimeout(res, 250));
     }
@@ -114,24 +114,27 @@ describe('a redstate replica on the wire', () => {
     // The temp file, checked, became dbfilename: the master's bytes as they came.
     expect(readFileSync(join(r.dir, 'dump.rdb')).equals(rdb)).toBe(true);
     expect(readdirSync(r.dir).filter((f) => f.startsWith('temp-'))).toEqual([]);
-    expect(await stat(c, 'total_net_repl_input_bytes')).toBe(base + 10 + header.length + rdb.length);
+    expect(await stat(c, 'total_net_repl_input_bytes')).toBe(base + 12 + header.length + rdb.length);
   });
 
-  it('ACKs its offset every second, and answers GETACK with the offset before it', async () => {
+  it('ACKs its offset on every tick, and answers GETACK at once with the offset before it', async () => {
     const fm = await fakeMaster();
-    const { c } = await replica();
+    const { r, c } = await replica();
+    // The link's clock is the test's: an ACK goes out only when the test ticks.
+    r.server.manualReplicaTicks = true;
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
+    const link = r.server.replicaLink!;
+    link.tick();
     const l = await fm.accept();
     await l.handshake(`+FULLRESYNC ${REPLID} 100`);
     l.sendPayload(rdbOf({}));
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', '100']);
     const set = cmd('SET', 'a', '1');
-    l.send(set);
     const getack = cmd('REPLCONF', 'GETACK', '*');
-    l.send(getack);
+    l.send(set + getack);
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length)]);
-    // The next one comes from the once-a-second cron, and counts the GETACK too.
-    expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length + getack.length)]);
+    // The cron's ACK counts the GETACK too.
+    link.tick();
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length + getack.length)]);
     expect(await c.call('GET', 'a')).toBe('1');
   });
