@@ -14,10 +14,12 @@ import { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
+import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
+import { Tracking } from './tracking.js';
 
 export class ListenError extends Error {}
 
@@ -41,6 +43,8 @@ export class Server {
   readonly persistence: Persistence;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub(this);
+  readonly pause = new ClientPause(this);
+  readonly tracking = new Tracking(this);
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -214,6 +218,8 @@ export class Server {
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
     const now = Date.now();
+    // checkClientPauseTimeoutAndReturnIfPaused: a pause past its end lets its clients go.
+    void this.pause.paused;
     this.blocking.expireTimeouts(now);
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {

@@ -69,6 +69,8 @@ export interface Command extends CommandSpec {
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
+  /** A write, or a command that may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
+  readonly mayReplicate: boolean;
   /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
   readonly skipMonitor: boolean;
   readonly stats: CommandStats;
@@ -83,6 +85,7 @@ export function compile(spec: CommandSpec): Command {
     allowsLoading: has('loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
+    mayReplicate: has('write') || has('may_replicate'),
     skipMonitor: has('skip_monitor') || has('admin'),
     stats: new CommandStats(),
   };

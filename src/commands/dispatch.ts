@@ -55,6 +55,11 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
   }
+  // Replicas are never paused; a held command runs again once the pause ends.
+  if (c.server.pause.type !== 'off' && c.server.pause.holds(c, cmd)) {
+    c.server.pause.postpone(c, argv);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -106,6 +111,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
+  const tracking = server.tracking;
+  if (repl.callDepth === 0) tracking.current = c;
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -115,6 +122,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   } finally {
     repl.callDepth--;
   }
+  // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
+  if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
@@ -125,6 +134,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     repl.propagatePending();
   }
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
+  if (repl.callDepth === 0) tracking.afterCommand();
 }
 
 /** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */

@@ -390,10 +390,17 @@ export const server: Record<string, Entry> = {
     () => ['SET', g.pick(['set-max-intset-entries', 'hash-max-listpack-entries', 'zset-max-listpack-value', 'nosuch']), g.pick(['3', '-1', 'x', '100', MAXS, ''])],
     () => ['FOO'],
   ])(), (a) => (up(a[0]!) === 'GET' ? 'shape' : 'exact'), 0.3),
-  client: e((g) => g.pick([
+  // Never mutated: a mutation could make PAUSE hold the fuzzer's client for minutes, REPLY OFF
+  // silence it, or REDIRECT name a client id one server has and the other not.
+  client: { ...e((g) => g.pick([
     () => ['SETNAME', g.pick(['n1', 'a b', '', 'x\n'])], () => ['GETNAME'], () => ['ID'], () => ['INFO'], () => ['LIST'],
     () => ['NO-EVICT', g.pick(['on', 'off', 'x'])], () => ['FOO'],
-  ])(), (a) => (['ID', 'INFO', 'LIST'].includes(up(a[0]!)) ? 'shape' : 'exact'), 0.3),
+    // Tracking without REDIRECT sends a RESP2 client nothing; only pauses that end at once; REPLY's errors.
+    () => ['TRACKING', g.pick(['on', 'off', 'x']), ...g.many(0, 2, () => g.pick(['BCAST', 'OPTIN', 'OPTOUT', 'NOLOOP', 'PREFIX', 'REDIRECT']))],
+    () => ['CACHING', g.pick(['yes', 'no', 'x'])], () => ['GETREDIR'], () => ['TRACKINGINFO'],
+    () => ['REPLY', g.pick(['x', 'maybe'])], () => ['PAUSE', g.pick(['0', '-1', 'x']), ...g.opts(() => [g.pick(['WRITE', 'ALL', 'foo'])])],
+    () => ['UNPAUSE'],
+  ])(), (a) => (['ID', 'INFO', 'LIST'].includes(up(a[0]!)) ? 'shape' : 'exact'), 0.3), exactly: true },
   command: e((g) => g.pick([
     () => ['COUNT'], () => ['INFO', ...g.many(0, 3, () => g.pick(['get', 'zadd', 'nosuch', 'config|get']))],
     () => ['GETKEYS', ...g.pick([['get', g.key()], ['mset', 'a', 'b', 'c', 'd'], ['nosuch'], ['get'], ['ping'], ['set', 'a']])],
