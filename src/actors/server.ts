@@ -221,6 +221,7 @@ export class Server {
     // checkClientPauseTimeoutAndReturnIfPaused: a pause past its end lets its clients go.
     void this.pause.paused;
     this.blocking.expireTimeouts(now);
+    if (this.tracking.clients > 0) this.tracking.limitUsedSlots(this.config.getInt('tracking-table-max-keys'));
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {

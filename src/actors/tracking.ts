@@ -52,6 +52,8 @@ export class Tracking {
   /** Invalidations of the current client's keys held until its reply is out; null is a flush. */
   private pending: Array<string | null> = [];
   private broadcastScheduled = false;
+  /** serverCron runs in a row that found the table over tracking-table-max-keys. */
+  private overLimitRuns = 0;
 
   constructor(private readonly server: Server) {}
 
@@ -137,6 +139,11 @@ export class Tracking {
   // trackingInvalidateKey (signalModifiedKey): the keyspace calls it for every key a write touches.
   readonly invalidateKey = (key: string): void => {
     if (this.prefixes.size > 0) this.rememberForBroadcast(key);
+    this.invalidateReaders(key);
+  };
+
+  /** Tells the clients that read key (but NOLOOP's own writes) and forgets them. */
+  private invalidateReaders(key: string): void {
     const ids = this.table.get(key);
     if (ids === undefined) return;
     const current = this.current;
@@ -150,7 +157,29 @@ export class Tracking {
     }
     this.totalItems -= ids.size;
     this.table.delete(key);
-  };
+  }
+
+  // trackingLimitUsedSlots
+  /**
+   * Before each command and from serverCron: a table past tracking-table-max-keys sheds keys (their readers told, as
+   * if the keys changed), oldest first, with more effort each run it stays over.
+   */
+  limitUsedSlots(max: number): void {
+    if (max === 0 || this.table.size <= max) {
+      this.overLimitRuns = 0;
+      return;
+    }
+    let effort = 100 * (this.overLimitRuns + 1);
+    for (const key of this.table.keys()) {
+      if (effort-- <= 0) break;
+      this.invalidateReaders(key);
+      if (this.table.size <= max) {
+        this.overLimitRuns = 0;
+        return;
+      }
+    }
+    this.overLimitRuns++;
+  }
 
   // trackingInvalidateKeysOnFlush
   /** FLUSHALL, FLUSHDB, a load: every tracking client is told with a null, and the table is emptied. */

@@ -41,6 +41,8 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
+  const tracking = c.server.tracking;
+  if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, argv);
   if (refusal !== null) {

@@ -165,3 +165,23 @@ describe('CLIENT REPLY', () => {
     expect(got).toContain('>3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n');
   });
 });
+
+describe('tracking-table-max-keys', () => {
+  it('a table past the limit sheds keys before the next command, their readers told', async () => {
+    const got = await same(async (open) => {
+      const admin = await open();
+      const reader = await open();
+      await admin([w('CONFIG SET tracking-table-max-keys 2')]);
+      try {
+        await reader([w('HELLO 3'), w('CLIENT TRACKING on'), w('MGET a b c d e')]);
+        // Which keys go is the table's choice (a random walk in Redis): count them.
+        const shed = (await reader([w('PING')])).split('invalidate').length - 1;
+        const info = await admin([w('INFO stats')]);
+        return [String(shed), /tracking_total_keys:\d+/.exec(info)![0]];
+      } finally {
+        await admin([w('CONFIG SET tracking-table-max-keys 1000000')]);
+      }
+    });
+    expect(got).toEqual(['3', 'tracking_total_keys:2']);
+  });
+});
