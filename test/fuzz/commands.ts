@@ -26,7 +26,7 @@ import type { Arg, Gen } from './gen.js';
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
  *   the same millisecond on one server and not the other (0 or 1).
  * - ttl: times left or expiry times read from each server's clock: within 2 s (or 2000 ms).
- * - shape: INFO, CLIENT, TIME, LASTSAVE, COMMAND (alone, COUNT, LIST, DOCS, INFO of every
+ * - shape: INFO, CLIENT, TIME, LASTSAVE, COMMAND (alone, COUNT, LIST, DOCS and INFO of every
  *   command), CONFIG GET, HELLO, OBJECT IDLETIME, OBJECT REFCOUNT (Redis's count of its internal
  *   references: shared integers, a MULTI's queued arguments): timing, ids, versions, internals
  *   and the set of commands served differ; same reply type.
@@ -404,8 +404,8 @@ export const server: Record<string, Entry> = {
   command: e((g) => g.pick([
     () => ['COUNT'], () => ['INFO', ...g.many(0, 3, () => g.pick(['get', 'zadd', 'nosuch', 'config|get']))],
     () => ['GETKEYS', ...g.pick([['get', g.key()], ['mset', 'a', 'b', 'c', 'd'], ['nosuch'], ['get'], ['ping'], ['set', 'a']])],
-    () => ['LIST', 'FILTERBY', 'PATTERN', g.pick(['z*', '*range*', 'x'])], () => ['DOCS', 'get'], () => ['FOO'],
-  ])(), (a) => (a.length === 0 || ['COUNT', 'LIST', 'DOCS'].includes(up(a[0])) || (up(a[0]) === 'INFO' && a.length === 1) ? 'shape'
+    () => ['LIST', 'FILTERBY', 'PATTERN', g.pick(['z*', '*range*', 'x'])], () => ['DOCS', ...g.many(1, 3, () => g.pick(['get', 'zadd', 'nosuch', 'config|get', 'client|list']))], () => ['FOO'],
+  ])(), (a) => (a.length === 0 || ['COUNT', 'LIST'].includes(up(a[0])) || (['INFO', 'DOCS'].includes(up(a[0])) && a.length === 1) ? 'shape'
     : up(a[0]) === 'INFO' ? 'commandinfo' : 'exact'), 0.3),
   // Never mutated: DEBUG POPULATE with a huge count fills memory for minutes, in Redis too.
   debug: { ...e((g) => g.pick([

@@ -51,3 +51,40 @@ export async function session(port: number): Promise<Session> {
 
 /** A command line as its words. */
 export const w = (s: string): string[] => s.split(' ');
+
+/** A RESP3 value as parsed: maps as objects in their order, arrays and sets as arrays. */
+export type Resp3 = string | number | null | Resp3[] | { [k: string]: Resp3 };
+
+/** Every reply in a RESP3 transcript, parsed (errors and simple strings as their text). */
+export function parseResp3(s: string): Resp3[] {
+  const at = { i: 0 };
+  const one = (): Resp3 => {
+    const type = s[at.i]!;
+    const eol = s.indexOf('\r\n', at.i);
+    const head = s.slice(at.i + 1, eol);
+    at.i = eol + 2;
+    switch (type) {
+      case '$': case '=': {
+        const v = s.slice(at.i, at.i + Number(head));
+        at.i += Number(head) + 2;
+        return v;
+      }
+      case '+': case '-': case ',': return head;
+      case ':': return Number(head);
+      case '_': return null;
+      case '*': case '~': case '>': return Array.from({ length: Number(head) }, one);
+      case '%': {
+        const o: { [k: string]: Resp3 } = {};
+        for (let n = Number(head); n > 0; n--) {
+          const k = one() as string;
+          o[k] = one();
+        }
+        return o;
+      }
+      default: throw new Error(`unexpected RESP3 type ${type}`);
+    }
+  };
+  const out: Resp3[] = [];
+  while (at.i < s.length) out.push(one());
+  return out;
+}
