@@ -7,6 +7,7 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
@@ -49,6 +50,7 @@ export class Server {
   readonly pubsub = new PubSub(this);
   readonly pause = new ClientPause(this);
   readonly tracking = new Tracking(this);
+  readonly slowlog: SlowLog;
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -85,6 +87,7 @@ export class Server {
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     };
     this.metrics = new ServerState(this);
+    this.slowlog = new SlowLog(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
@@ -135,6 +138,7 @@ export class Server {
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
+    if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */

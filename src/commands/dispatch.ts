@@ -110,6 +110,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
+  const timed = started >= 0 ? started : server.slowlog.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
@@ -127,7 +128,10 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
   if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
-  cmd.stats.finish(started);
+  const now = timed >= 0 ? performance.now() : 0;
+  cmd.stats.finish(started, now);
+  // A blocked command is not logged (Redis logs it once served, with its running time only).
+  if (timed >= 0 && c.waiting === null) server.slowlog.consider(c, effectiveCommand(cmd, argv), argv, now - timed);
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
