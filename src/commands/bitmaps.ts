@@ -59,6 +59,8 @@ function setbit(c: Client, argv: string[]): void {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
   }
+  // lookupStringForBitCommand leaves the string raw, changed or not.
+  c.db.markRaw(key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -226,6 +228,7 @@ function bitop(c: Client, argv: string[]): void {
     out[j] = v;
   }
   c.db.set(key, out.toString('latin1'));
+  c.db.markRaw(key);
   c.reply.integer(maxlen);
 }
 
@@ -357,6 +360,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     if (next !== current) changed = true;
   }
   if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
+  if (buf !== null) c.db.markRaw(key);
 }
 
 function toNumber(v: bigint): number | bigint {

@@ -346,6 +346,8 @@ export const stringCommands: CommandSpec[] = [
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
       c.db.set(key, s, true);
+      // Appended to in place (dbUnshareStringValue); a new key takes the argument as it is.
+      if (v !== undefined) c.db.markRaw(key);
       notifyKey(c, NOTIFY.string, 'append', key);
       c.reply.integer(s.length);
     },
@@ -382,6 +384,7 @@ export const stringCommands: CommandSpec[] = [
       const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
       const s = head + value + old.slice(offset + value.length);
       c.db.set(key, s, true);
+      c.db.markRaw(key);
       c.reply.integer(s.length);
     },
   },

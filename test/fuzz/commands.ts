@@ -18,9 +18,9 @@ import type { Arg, Gen } from './gen.js';
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
  *   with SREM (which must remove them all), so both keyspaces stay equal.
- * - encoding: OBJECT ENCODING of a string is what tryObjectEncoding would make of its value
- *   (int, embstr, raw); redstate keeps no record of how a string was written (Redis leaves
- *   INCRBYFLOAT's and APPEND's results unencoded), so the three may stand for each other.
+ * - encoding: OBJECT ENCODING of a string: redstate says raw after an in-place change as Redis
+ *   does, but otherwise judges by the value (Redis leaves INCRBYFLOAT's results embstr), so
+ *   int, embstr and raw may stand for each other (test/commands/bitmaps.test.ts compares raw).
  * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories); redstate does not
  *   serve tips and key specs yet (the eighth and ninth).
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
