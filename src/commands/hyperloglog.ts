@@ -38,7 +38,7 @@ function pfadd(c: Client, argv: string[]): void {
     c.db.set(key, h.toString(), true);
   }
   // createHLLObject and dbUnshareStringValue both leave a raw string.
-  c.db.markRaw(key);
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(updated ? 1 : 0);
 }
 
@@ -64,7 +64,7 @@ function pfcount(c: Client, argv: string[]): void {
   // The cached count is part of the value: it changes, and replicas get this PFCOUNT.
   h.setCachedCard(card);
   c.db.set(key, h.toString(), true);
-  c.db.markRaw(key);
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(card);
 }
 
@@ -87,7 +87,7 @@ function pfmerge(c: Client, argv: string[]): void {
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);
   h.invalidateCache();
   c.db.set(key, h.toString(), true);
-  c.db.markRaw(key);
+  c.db.markEncoding(key, 'raw');
   c.reply.ok();
 }
 
@@ -99,7 +99,7 @@ function pfdebug(c: Client, argv: string[]): void {
   const h = lookupHll(c, key);
   if (h === null || h === undefined) return;
   // pfdebugCommand unshares the string before any subcommand.
-  c.db.markRaw(key);
+  c.db.markEncoding(key, 'raw');
   switch (sub.toLowerCase()) {
     case 'getreg':
     case 'todense': {
@@ -108,7 +108,7 @@ function pfdebug(c: Client, argv: string[]): void {
         if (!h.toDense()) return c.reply.error(INVALID_HLL);
         // The encoding change is a write: replicas convert too.
         c.db.set(key, h.toString(), true);
-        c.db.markRaw(key);
+        c.db.markEncoding(key, 'raw');
       }
       if (sub.toLowerCase() === 'todense') return c.reply.integer(sparse ? 1 : 0);
       c.reply.array(HLL_REGISTERS);
