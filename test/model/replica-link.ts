@@ -127,8 +127,14 @@ export async function runLinkPath(p: Path): Promise<void> {
         expect(link.actor.getSnapshot().status, step).toBe('done');
         expect(r.server.replicaLink).toBeNull();
         expect((await info(c)).get('role')).toBe('master');
+        // A promoted replica keeps the dataset its last load gave it, and now takes writes.
+        const lastLoad = p.events.slice(0, i).filter((x) => x.type === 'LOADED' || x.type === 'FAILED').pop();
+        expect(await c.call('GET', 'model'), step).toBe(lastLoad?.type === 'LOADED' ? 'loaded' : null);
+        expect(await c.call('SET', 'model', 'written'), step).toBe('OK');
         continue;
       }
+      // Redis's rule, apart from the model: a link whose socket closes starts over (cancelReplicationHandshake).
+      if (e.type === 'SOCKET_CLOSED') expect(want, `${step}: a closed link goes back to connect`).toBe('connect');
       await waitFor(`${step}: the actor in ${want} (it is in ${real()})`, () => real() === want, 10_000);
       if (want !== at || e.type === 'SOCKET_UP') {
         peer = await entered(want, at, e, p, i, fm, peer);
