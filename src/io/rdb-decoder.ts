@@ -309,7 +309,7 @@ class RdbReader {
       }
       case RdbType.HASH: {
         const n = this.length();
-        const hash = new Hash();
+        const hash = Hash.sized(n);
         for (let i = 0; i < n; i++) {
           if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
         }

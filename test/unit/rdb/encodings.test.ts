@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { lzfCompress } from '../../../src/io/lzf.js';
 import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbError, RdbOpcode as Op, RdbType as T } from '../../../src/io/rdb-format.js';
+import { encodingLimits } from '../../../src/store/limits.js';
+import type { Hash } from '../../../src/store/hash.js';
 import { intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
@@ -155,6 +157,18 @@ describe('decodeRdb value encodings', () => {
     expect(() => decodeRdb(one(T.HASH_LISTPACK, rdbString(listpack(['f', 1, 'f', 2]))))).toThrow(/duplicate fields/);
     expect(() => decodeRdb(one(T.ZSET_ZIPLIST, rdbString(ziplist(['m', 1, 'm', 1]))))).toThrow(/duplicate members/);
     expect(() => decodeRdb(one(T.SET_INTSET, rdbString(Buffer.from([2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0]))))).toThrow(/strictly ascending/);
+  });
+
+  it('plain hashes (type 4) load in the encoding their size calls for, a large one straight into a table', () => {
+    const fields = (n: number, dup = false): Buffer => cat(rdbLength(n), ...Array.from({ length: n }, (_, i) =>
+      cat(rdbString(dup && i === n - 1 ? 'f0' : `f${i}`), rdbString(`v${i}`))));
+    const loaded = (v: Buffer): Hash => decodeRdb(rdbFile(10, [rdbKey(T.HASH, 'k', v)])).dbs[0]!.dict.get('k') as Hash;
+    const big = encodingLimits.hashMaxListpackEntries + 1;
+    const large = loaded(fields(big));
+    expect([large.encoding, large.size, large.get('f0'), large.get(`f${big - 1}`)]).toEqual(['hashtable', big, 'v0', `v${big - 1}`]);
+    const small = loaded(fields(3));
+    expect([small.encoding, [...small.entries()]]).toEqual(['listpack', [['f0', 'v0'], ['f1', 'v1'], ['f2', 'v2']]]);
+    expect(() => loaded(fields(big, true))).toThrow(/duplicate fields/);
   });
 
   it('loads streams of type 15 (Redis 5-6) and 21 (Redis 7.2), groups and PELs included', () => {
