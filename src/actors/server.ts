@@ -87,6 +87,7 @@ export class Server {
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     };
     this.metrics = new ServerState(this);
+    this.updateNotifyHooks();
     this.slowlog = new SlowLog(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
@@ -139,6 +140,15 @@ export class Server {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
+    if (name === 'notify-keyspace-events') this.updateNotifyHooks();
+  }
+
+  /** The keyspace reports new keys and read misses only while their events are asked for. */
+  private updateNotifyHooks(): void {
+    const flags = this.notifyFlags;
+    const ks = this.keyspace;
+    ks.onNew = flags & NOTIFY.new ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.new, 'new', key, db.id) : null;
+    ks.onMiss = flags & NOTIFY.keyMiss ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.keyMiss, 'keymiss', key, db.id) : null;
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */

@@ -116,6 +116,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   c.propagateForced = false;
   const tracking = server.tracking;
   if (repl.callDepth === 0) tracking.current = c;
+  // "keymiss" is a read's miss (lookupKeyRead): reads and the sources of the STORE commands.
+  if (ks.onMiss !== null) ks.readLookups = readsKeys(effectiveCommand(cmd, argv));
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -141,6 +143,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
   if (repl.callDepth === 0) tracking.afterCommand();
+}
+
+/** Commands that read their source keys as reads do, though they write (lookupKeyRead in a write command). */
+const STORE_READS = new Set(['sinterstore', 'sunionstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore',
+  'zrangestore', 'sort', 'georadius', 'georadiusbymember', 'geosearchstore', 'copy']);
+
+function readsKeys(cmd: Command): boolean {
+  return cmd.flags.includes('readonly') || STORE_READS.has(cmd.name);
 }
 
 /** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
