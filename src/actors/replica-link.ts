@@ -682,6 +682,7 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     old.stop();
   } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
     // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+    server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
     db = server.persistence.loadedStreamDb ?? 0;
     server.persistence.loadedStreamDb = null;
