@@ -7,6 +7,7 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { LatencyMonitor } from '../commands/latency.js';
 import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
@@ -51,6 +52,7 @@ export class Server {
   readonly pause = new ClientPause(this);
   readonly tracking = new Tracking(this);
   readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -89,6 +91,7 @@ export class Server {
     this.metrics = new ServerState(this);
     this.updateNotifyHooks();
     this.slowlog = new SlowLog(this);
+    this.latency = new LatencyMonitor(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
@@ -141,6 +144,7 @@ export class Server {
     if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
     if (name === 'notify-keyspace-events') this.updateNotifyHooks();
+    if (name === 'latency-monitor-threshold') this.latency.configure();
   }
 
   /** The keyspace reports new keys and read misses only while their events are asked for. */

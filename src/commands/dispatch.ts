@@ -110,7 +110,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
-  const timed = started >= 0 ? started : server.slowlog.times(cmd) ? performance.now() : -1;
+  const timed = started >= 0 ? started : server.slowlog.times(cmd) || server.latency.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
@@ -133,7 +133,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const now = timed >= 0 ? performance.now() : 0;
   cmd.stats.finish(started, now);
   // A blocked command is not logged (Redis logs it once served, with its running time only).
-  if (timed >= 0 && c.waiting === null) server.slowlog.consider(c, effectiveCommand(cmd, argv), argv, now - timed);
+  if (timed >= 0 && c.waiting === null) {
+    const real = effectiveCommand(cmd, argv);
+    if (server.latency.threshold > 0) server.latency.commandRan(real, now - timed);
+    server.slowlog.consider(c, real, argv, now - timed);
+  }
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
