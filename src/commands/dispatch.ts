@@ -151,7 +151,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
 
 /** Commands that read their source keys as reads do, though they write (lookupKeyRead in a write command). */
 const STORE_READS = new Set(['sinterstore', 'sunionstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore',
-  'zrangestore', 'sort', 'georadius', 'georadiusbymember', 'geosearchstore', 'copy']);
+  'zrangestore', 'sort', 'georadius', 'georadiusbymember', 'geosearchstore', 'copy', 'pfmerge', 'bitop']);
 
 function readsKeys(cmd: Command): boolean {
   return cmd.flags.includes('readonly') || STORE_READS.has(cmd.name);

@@ -1,6 +1,7 @@
 // HyperLogLog commands (hyperloglog.c): PFADD PFCOUNT PFMERGE PFDEBUG PFSELFTEST, on string
 // values holding Redis's HLL bytes (store/hyperloglog.ts).
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
@@ -36,6 +37,7 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     c.db.set(key, h.toString(), true);
+    notifyKey(c, NOTIFY.string, 'pfadd', key);
   }
   c.reply.integer(updated ? 1 : 0);
 }
@@ -84,6 +86,7 @@ function pfmerge(c: Client, argv: string[]): void {
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);
   h.invalidateCache();
   c.db.set(key, h.toString(), true);
+  notifyKey(c, NOTIFY.string, 'pfadd', key);
   c.reply.ok();
 }
 
