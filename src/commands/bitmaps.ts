@@ -334,10 +334,13 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   const old = lookupString(c, key);
   if (old === null) return;
   let buf: Buffer | null = null;
-  let changed = false;
+  // Writes that did not fail and changed a field (or the string grew): only they signal the
+  // key and count as dirty, as in Redis.
+  let changes = 0;
+  let grew = false;
   if (writes) {
     const grown = growTo(old ?? '', Math.floor(highest / 8));
-    changed = old === undefined || grown.length !== old.length;
+    grew = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }
   const text = old ?? '';
@@ -360,10 +363,18 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
-    if (next !== current) changed = true;
+    if (grew || next !== current) changes++;
   }
-  if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
-  if (buf !== null) c.db.markEncoding(key, 'raw');
+  if (buf === null) return;
+  if (changes > 0) {
+    c.db.set(key, buf.toString('latin1'), true);
+    c.db.dirtied(changes - 1);
+    c.db.markEncoding(key, 'raw');
+  } else if (grew) {
+    c.db.setUnsignalled(key, buf.toString('latin1'));
+  } else {
+    c.db.markEncoding(key, 'raw');
+  }
 }
 
 function toNumber(v: bigint): number | bigint {
