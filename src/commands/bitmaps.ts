@@ -2,6 +2,7 @@
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -58,6 +59,7 @@ function setbit(c: Client, argv: string[]): void {
   if (old === undefined || s.length !== old.length || was !== (on === 1)) {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
+    notifyKey(c, NOTIFY.string, 'setbit', key);
   }
   // lookupStringForBitCommand leaves the string raw, changed or not.
   c.db.markEncoding(key, 'raw');
@@ -210,7 +212,10 @@ function bitop(c: Client, argv: string[]): void {
   }
   const key = argv[2]!;
   if (maxlen === 0) {
-    if (c.db.lookupWrite(key) !== undefined) c.db.delete(key);
+    if (c.db.lookupWrite(key) !== undefined) {
+      c.db.delete(key);
+      notifyKey(c, NOTIFY.generic, 'del', key);
+    }
     return c.reply.integer(0);
   }
   const out = Buffer.alloc(maxlen);
@@ -229,6 +234,7 @@ function bitop(c: Client, argv: string[]): void {
   }
   c.db.set(key, out.toString('latin1'));
   c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'set', key);
   c.reply.integer(maxlen);
 }
 
@@ -370,6 +376,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     c.db.set(key, buf.toString('latin1'), true);
     c.db.dirtied(changes - 1);
     c.db.markEncoding(key, 'raw');
+    notifyKey(c, NOTIFY.string, 'setbit', key);
   } else if (grew) {
     c.db.setUnsignalled(key, buf.toString('latin1'));
   } else {

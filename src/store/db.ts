@@ -55,6 +55,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) {
       this.ks.stats.keyspaceMisses++;
+      if (this.ks.readLookups) this.ks.onMiss?.(this, key);
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
@@ -132,6 +133,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch);
+      this.ks.onNew?.(this, key);
     } else {
       this.preserve(key, i);
       this.dict.setValueAt(i, value);
