@@ -59,10 +59,10 @@ function setbit(c: Client, argv: string[]): void {
   if (old === undefined || s.length !== old.length || was !== (on === 1)) {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
+    notifyKey(c, NOTIFY.string, 'setbit', key);
   }
   // lookupStringForBitCommand leaves the string raw, changed or not.
   c.db.markEncoding(key, 'raw');
-  notifyKey(c, NOTIFY.string, 'setbit', key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -340,12 +340,13 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   const old = lookupString(c, key);
   if (old === null) return;
   let buf: Buffer | null = null;
-  let changed = false;
-  /** SET and INCRBY operations done (Redis's changes): any one notifies setbit. */
-  let done = 0;
+  // Writes that did not fail and changed a field (or the string grew): only they signal the
+  // key and count as dirty, as in Redis.
+  let changes = 0;
+  let grew = false;
   if (writes) {
     const grown = growTo(old ?? '', Math.floor(highest / 8));
-    changed = old === undefined || grown.length !== old.length;
+    grew = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }
   const text = old ?? '';
@@ -368,12 +369,19 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
-    done++;
-    if (next !== current) changed = true;
+    if (grew || next !== current) changes++;
   }
-  if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
-  if (buf !== null) c.db.markEncoding(key, 'raw');
-  if (done > 0) notifyKey(c, NOTIFY.string, 'setbit', key);
+  if (buf === null) return;
+  if (changes > 0) {
+    c.db.set(key, buf.toString('latin1'), true);
+    c.db.dirtied(changes - 1);
+    c.db.markEncoding(key, 'raw');
+    notifyKey(c, NOTIFY.string, 'setbit', key);
+  } else if (grew) {
+    c.db.setUnsignalled(key, buf.toString('latin1'));
+  } else {
+    c.db.markEncoding(key, 'raw');
+  }
 }
 
 function toNumber(v: bigint): number | bigint {

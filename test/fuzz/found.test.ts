@@ -128,4 +128,11 @@ describe('bugs the fuzzer found', () => {
   it('seed 604: XAUTOCLAIM looks its key up (expiring it) before refusing an argument', async () => {
     await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k3 3 EXAT 100000', 'XAUTOCLAIM k3 g1 c1 x + JUSTID', 'DEBUG DIGEST', 'DEBUG SET-ACTIVE-EXPIRE 1');
   });
+
+  it('seed 706: a BITFIELD whose writes all fail still creates or grows its string, unseen by WATCH', async () => {
+    await same('WATCH k1 k1', 'BITFIELD k1 OVERFLOW FAIL SET i16 129 -9223372036854775808 GET u1 71', 'MULTI', 'EXEC', 'GET k1',
+      'SET k x', 'WATCH k', 'BITFIELD k OVERFLOW FAIL INCRBY i8 16 1000', 'MULTI', 'EXEC', 'GET k', 'OBJECT ENCODING k',
+      'WATCH k', 'BITFIELD k SET i8 0 120 INCRBY i8 0 0', 'MULTI', 'EXEC', 'WATCH k', 'BITFIELD k SET i8 0 121', 'MULTI', 'EXEC',
+      'DEL k', 'WATCH k', 'BITFIELD k SET i8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
+  });
 });
