@@ -40,6 +40,8 @@ export class Client {
   closed = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
+  /** A script this client started ran past busy-reply-threshold: its next commands wait. */
+  waitingScript = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -81,7 +83,7 @@ export class Client {
     if (this.closeAfterReply) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply;
+    return !this.blocked && !this.closeAfterReply && !this.waitingScript;
   };
 
   private onChunk(chunk: Buffer): void {
@@ -92,7 +94,15 @@ export class Client {
 
   private onDrain(): void {
     this.blocked = false;
-    this.parse(() => this.parser.resume(this.sink));
+    if (!this.waitingScript) this.parse(() => this.parser.resume(this.sink));
+  }
+
+  /** The script this client waited for ended: its reply goes out, its next commands run. */
+  resumeAfterScript(): void {
+    this.waitingScript = false;
+    if (this.closed) return;
+    if (this.blocked) this.flush();
+    else this.parse(() => this.parser.resume(this.sink));
   }
 
   private parse(step: () => void): void {

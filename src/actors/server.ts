@@ -9,6 +9,7 @@ import { sampleInstantaneousMetrics, ServerState } from '../commands/server-stat
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
+import { ScriptEngine } from '../scripting/engine.js';
 
 export class ListenError extends Error {}
 
@@ -30,6 +31,7 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly scripting: ScriptEngine;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -48,6 +50,7 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.scripting = new ScriptEngine(this);
     this.metrics = new ServerState(this);
   }
 
@@ -117,6 +120,8 @@ export class Server {
 
   /** serverCron: active expiry, idle-client timeouts, save points. */
   private cron(): void {
+    // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
+    if (this.scripting.busy !== null) return;
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
     const timeout = this.config.getInt('timeout');
@@ -158,6 +163,7 @@ export class Server {
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
     this.persistence.abortBgsave();
+    this.scripting.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     for (const c of [...this.clients.values()]) {

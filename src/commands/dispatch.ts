@@ -4,13 +4,14 @@
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { ERR } from './errors.js';
+import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
-const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+export const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
@@ -28,6 +29,11 @@ export function execute(c: Client, argv: string[]): void {
   }
   if (!c.authenticated && !cmd.noAuth) {
     reject(c, ERR.noAuth, cmd);
+    return;
+  }
+  const busy = c.server.scripting.busy;
+  if (busy !== null && !cmd.allowBusy) {
+    reject(c, busy.isEval ? BUSY_EVAL : BUSY_FUNCTION, cmd);
     return;
   }
   if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {

@@ -6,6 +6,7 @@ import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
+import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
 import { stringCommands } from './strings.js';
@@ -14,7 +15,7 @@ import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands,
+  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands, scriptingCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -24,6 +24,7 @@ export const ALIASES: Readonly<Record<string, string>> = {
   'zset-max-ziplist-entries': 'zset-max-listpack-entries',
   'zset-max-ziplist-value': 'zset-max-listpack-value',
   'list-max-ziplist-size': 'list-max-listpack-size',
+  'lua-time-limit': 'busy-reply-threshold',
 };
 
 /**
@@ -197,6 +198,7 @@ export class Config {
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
       'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
+    spec(int(0, LLONG_MAX), 'busy-reply-threshold');
     spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len');

@@ -1,0 +1,53 @@
+// The wire between the main thread and the scripting worker: messages travel over a
+// MessagePort, read synchronously on either side with receiveMessageOnPort, and a shared
+// Int32Array carries the wake-ups (Atomics.wait/notify) and the kill flag. Both sides block
+// in Atomics.wait instead of the event loop, which is what lets redis.call be synchronous
+// inside a script while the main thread runs the command (engine.ts's design note).
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+
+/** Slots of the shared Int32Array. */
+export const TO_WORKER = 0;
+export const TO_MAIN = 1;
+/** Set by SCRIPT KILL / FUNCTION KILL; the worker's count hook reads it. */
+export const KILL = 2;
+/** Set by the worker once its VM is ready. */
+export const READY = 3;
+export const SLOTS = 4;
+
+/** Jobs the main thread gives the worker, and its answers to a running script's requests. */
+export type ToWorker =
+  | { op: 'eval'; sha: string; body: string; keys: string[]; args: string[] }
+  | { op: 'compile'; sha: string; body: string }
+  | { op: 'flush' }
+  | { op: 'reply'; reply: Uint8Array };
+
+/** What the worker sends: a script's requests while it runs, and each job's end. */
+export type ToMain =
+  | { op: 'call'; argv: string[] }
+  | { op: 'log'; level: number; msg: string }
+  | { op: 'repl'; flags: number }
+  | { op: 'done'; reply: Uint8Array; memory: number };
+
+/** Posts a message and wakes the other side, which waits on slot. */
+export function send(port: MessagePort, sig: Int32Array, slot: number, msg: ToWorker | ToMain): void {
+  port.postMessage(msg);
+  Atomics.add(sig, slot, 1);
+  Atomics.notify(sig, slot);
+}
+
+/**
+ * The next message on port, waiting on slot for up to timeoutMs (Infinity: for ever); null
+ * when none came in time. The slot is read before the port is looked at, so a message posted
+ * in between changes the slot and the wait returns at once.
+ */
+export function receive<T>(port: MessagePort, sig: Int32Array, slot: number, timeoutMs: number): T | null {
+  const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+  for (;;) {
+    const seen = Atomics.load(sig, slot);
+    const r = receiveMessageOnPort(port);
+    if (r !== undefined) return r.message as T;
+    const left = deadline - performance.now();
+    if (left <= 0) return null;
+    Atomics.wait(sig, slot, seen, left === Infinity ? undefined : left);
+  }
+}

@@ -1,0 +1,235 @@
+// The Lua source that turns a bare Lua 5.4 state into the environment Redis 7.0 gives
+// scripts (script_lua.c's luaRegisterRedisAPI, luaSetErrorMetatable, scriptingInit): the
+// `redis` table, the 5.1 habits real scripts rely on, the deterministic PRNG, the error
+// handler that adds source and line, and read-only globals. It runs once per state with
+// full privileges; what scripts see afterwards is the frozen table it returns.
+//
+// It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
+// acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+export const PRELUDE = String.raw`
+local G = _G
+local js = G.__js
+G.__js = nil
+local load, xpcall, pcall = load, xpcall, pcall
+local type, error, tostring, rawget, rawset, setmetatable, select, next, pairs =
+  type, error, tostring, rawget, rawset, setmetatable, select, next, pairs
+local dbg = debug
+
+-- Lua 5.1 spellings that Redis scripts use and 5.4 dropped.
+G.unpack = table.unpack
+table.getn = function(t) return #t end
+table.maxn = function(t)
+  local n = 0
+  for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end
+  return n
+end
+table.foreach = function(t, f)
+  for k, v in pairs(t) do local r = f(k, v) if r ~= nil then return r end end
+end
+table.foreachi = function(t, f)
+  for i = 1, #t do local r = f(i, t[i]) if r ~= nil then return r end end
+end
+math.mod = math.fmod
+math.pow = function(a, b) return a ^ b end
+math.log10 = function(x) return math.log(x, 10) end
+math.atan2 = function(y, x) return math.atan(y, x) end
+math.ldexp = function(m, e) return m * 2.0 ^ e end
+math.frexp = function(x)
+  if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x, 0 end
+  local e = math.floor(math.log(math.abs(x), 2)) + 1
+  local m = x / 2.0 ^ e
+  if math.abs(m) >= 1 then m, e = m / 2, e + 1 elseif math.abs(m) < 0.5 then m, e = m * 2, e - 1 end
+  return m, e
+end
+math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
+math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
+math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
+string.gfind = string.gmatch
+G.gcinfo = function() return math.floor(collectgarbage('count')) end
+
+-- Redis's rand.c: the 48-bit linear congruential generator behind math.random, seeded with 0
+-- when the state is made, so that a script draws the same numbers on every server.
+local rand48 = 0x1234ABCD330E
+local function srand48(seed) rand48 = ((seed & 0xffffffff) << 16) | 0x330E end
+local function lrand48()
+  rand48 = (rand48 * 0x5DEECE66D + 0xB) & 0xFFFFFFFFFFFF
+  return rand48 >> 17
+end
+srand48(0)
+math.random = function(...)
+  local r = (lrand48() % 2147483647) / 2147483647
+  local n = select('#', ...)
+  if n == 0 then return r end
+  local m = ...
+  if n == 1 then
+    if m < 1 then error("bad argument #1 to 'random' (interval is empty)", 0) end
+    return math.floor(r * m) + 1
+  end
+  local lo, hi = ...
+  if lo > hi then error("bad argument #2 to 'random' (interval is empty)", 0) end
+  return math.floor(r * (hi - lo + 1)) + lo
+end
+math.randomseed = function(seed) srand48(math.floor(tonumber(seed) or 0)) end
+
+-- The redis table.
+local redis = {}
+redis.call = js.call
+redis.pcall = js.pcall
+-- Bad arguments make these two return an error reply, not raise one (as in script_lua.c).
+redis.error_reply = function(msg)
+  if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+  if msg:sub(1, 1) == '-' then msg = msg:sub(2) end
+  return { err = msg }
+end
+redis.status_reply = function(msg)
+  if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+  return { ok = msg }
+end
+redis.sha1hex = function(s)
+  if select('#', s) == 0 or (type(s) ~= 'string' and type(s) ~= 'number') then
+    error({ err = 'ERR wrong number of arguments' })
+  end
+  return js.sha1hex(tostring(s))
+end
+redis.log = function(level, ...)
+  local n = select('#', ...)
+  if n == 0 then error({ err = 'ERR redis.log() requires two arguments or more.' }) end
+  if type(level) ~= 'number' then error({ err = 'ERR First argument must be a number (log level).' }) end
+  if level < 0 or level > 3 then error({ err = 'ERR Invalid debug level.' }) end
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  js.log(level, table.concat(parts, ' '))
+end
+redis.setresp = function(v)
+  -- Commands here answer in RESP2 whatever the script asks, so only the check remains.
+  if v ~= 2 and v ~= 3 then error({ err = 'ERR RESP version must be 2 or 3.' }) end
+end
+redis.set_repl = function(flags)
+  if type(flags) ~= 'number' then error({ err = 'ERR redis.set_repl() requires one argument.' }) end
+  if flags < 0 or flags > 3 then error({ err = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.' }) end
+  js.setrepl(flags)
+end
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+redis.acl_check_cmd = function(...)
+  if select('#', ...) == 0 then error({ err = 'ERR Please specify at least one argument for this redis lib call' }) end
+  return js.acl(...)
+end
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+redis.REDIS_VERSION = js.version
+redis.REDIS_VERSION_NUM = js.versionNum
+G.redis = redis
+
+-- What Redis removes from a script's reach.
+for _, name in ipairs({ 'print', 'os', 'io', 'require', 'dofile', 'loadfile', 'package', 'utf8', 'debug',
+  'warn' }) do G[name] = nil end
+
+-- luaErrorInformation: every error leaves a script as a table with err, source and line, the
+-- line being the script's (chunks named '@...'), not that of a library function it called.
+-- 5.4 words its type errors "attempt to index a nil value (local 't')"; 5.1, whose texts
+-- scripts and their tests match, says "attempt to index local 't' (a nil value)".
+local function as51(msg)
+  return (msg:gsub("attempt to (.-) an? (%w+) value %((%w+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)"))
+end
+local function errorHandler(err)
+  local found
+  local level = 2
+  while true do
+    local info = dbg.getinfo(level, 'Sl')
+    if info == nil then break end
+    if info.what ~= 'C' and info.source:sub(1, 1) == '@' then found = info break end
+    level = level + 1
+  end
+  if type(err) ~= 'table' then err = { err = 'ERR ' .. as51(tostring(err)) } end
+  if found then err.source = found.source err.line = found.currentline end
+  return err
+end
+
+-- Redis's libraries and most of its redis.* functions are C functions. Two things follow that
+-- Lua versions must keep: luaL_error names the script line that called them, and a call in
+-- tail position ('return bit.band(x)') keeps the script's frame, so that line exists. Each
+-- such function is therefore called through a C trampoline (js.cfunction) and raises
+-- through this boundary, which adds the caller's position to a string error.
+local pack, unpackn = table.pack, table.unpack
+local function asC(f)
+  return js.cfunction(function(...)
+    local r = pack(pcall(f, ...))
+    if not r[1] then
+      if type(r[2]) == 'string' then error(r[2], 3) end
+      error(r[2], 0)
+    end
+    return unpackn(r, 2, r.n)
+  end)
+end
+for _, name in ipairs({ 'cjson', 'cmsgpack', 'struct', 'bit', 'redis' }) do
+  local lib = G[name]
+  for k, f in pairs(lib) do
+    if type(f) == 'function' and k ~= 'call' and k ~= 'pcall' then lib[k] = asC(f) end
+  end
+end
+math.random = asC(math.random)
+math.randomseed = asC(math.randomseed)
+
+-- luaRedisPcall: Redis's pcall hands back an error table's err string, not the table.
+G.pcall = function(f, ...)
+  local r = pack(pcall(f, ...))
+  if not r[1] and type(r[2]) == 'table' then
+    local err = r[2].err
+    if type(err) == 'string' then r[2] = err end
+  end
+  return unpackn(r, 1, r.n)
+end
+
+-- Read-only tables (Redis 7.0's lua_enablereadonlytable): a script can neither add a global nor
+-- change a library. Each table is replaced by an empty proxy that reads through to it.
+local readonly = {}
+local function refuse() error('Attempt to modify a readonly table', 2) end
+local function freeze(t, index)
+  local proxy = setmetatable({}, {
+    __index = index or t,
+    __newindex = refuse,
+    __pairs = function() return next, t, nil end,
+    __len = function() return #t end,
+    __metatable = false,
+  })
+  readonly[proxy] = true
+  return proxy
+end
+local function refuseAny() error('Attempt to modify a readonly table', 0) end
+G.rawset = function(t, k, v)
+  if readonly[t] then refuseAny() end
+  return rawset(t, k, v)
+end
+local setmeta = setmetatable
+G.setmetatable = function(t, mt)
+  if readonly[t] then refuseAny() end
+  return setmeta(t, mt)
+end
+for _, name in ipairs({ 'redis', 'string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit' }) do
+  G[name] = freeze(G[name])
+end
+local env
+-- loadstring as 7.0 has it: text chunks, compiled with the script's globals.
+G.loadstring = function(s, name)
+  if type(s) ~= 'string' then error("bad argument #1 to 'loadstring' (string expected)", 2) end
+  return load(s, name or s, 't', env)
+end
+G.load = function(chunk, name, _, _) return load(chunk, name, 't', env) end
+setmetatable(G, {
+  __index = function(_, k)
+    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+  end,
+})
+env = freeze(G, G)
+rawset(G, '_G', env)
+
+-- The privileged side, kept by the host in the registry: compile a body with the script's
+-- globals, set KEYS and ARGV, seed the PRNG, and run a function under the error handler.
+local function compile(body, chunkname) return load(body, chunkname, 't', env) end
+local function setArgs(keys, argv) rawset(G, 'KEYS', keys) rawset(G, 'ARGV', argv) end
+local function run(f, ...) return xpcall(f, errorHandler, ...) end
+local function gc() collectgarbage('collect') end
+return { compile = compile, setArgs = setArgs, run = run, gc = gc }
+`;
