@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
+import { subcommandOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
@@ -32,7 +33,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   const busy = c.server.scripting.busy;
-  if (busy !== null && !cmd.allowBusy) {
+  if (busy !== null && !cmd.allowBusy && subcommandOf(cmd, argv)?.allowBusy !== true) {
     reject(c, busy.isEval ? BUSY_EVAL : BUSY_FUNCTION, cmd);
     return;
   }

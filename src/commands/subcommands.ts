@@ -15,6 +15,14 @@ export function subcommandsOf(name: string): readonly Command[] | undefined {
   return registry.get(name);
 }
 
+/** The subcommand a container command's argv names (CONFIG GET...), for its own flags. */
+export function subcommandOf(cmd: Command, argv: readonly string[]): Command | undefined {
+  const subs = registry.get(cmd.name);
+  if (subs === undefined || argv.length < 2) return undefined;
+  const want = `${cmd.name}|${argv[1]!.toLowerCase()}`;
+  return subs.find((s) => s.name === want);
+}
+
 /**
  * A container command from its subcommands, each named in full ("config|get") with Redis's
  * arity counting the container and subcommand words (-3 for CONFIG GET pattern...). bare,

@@ -39,9 +39,8 @@ import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
 import { call, MISCONF } from '../commands/dispatch.js';
-import { subcommandsOf } from '../commands/subcommands.js';
+import { subcommandOf } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
-import type { Command } from '../commands/command.js';
 import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, type ToMain, type ToWorker } from './channel.js';
 
 const here = fileURLToPath(import.meta.url);
@@ -228,7 +227,7 @@ export class ScriptEngine {
   private scriptCall(run: ScriptRun, argv: string[]): Uint8Array {
     const cmd = lookupCommand(argv[0]!);
     if (cmd === undefined) return errorBytes('ERR Unknown Redis command called from script');
-    const effective = subcommand(cmd, argv) ?? cmd;
+    const effective = subcommandOf(cmd, argv) ?? cmd;
     if ((effective.arity > 0 && argv.length !== effective.arity) || argv.length < -effective.arity) {
       return errorBytes('ERR Wrong number of args calling Redis command from script');
     }
@@ -287,14 +286,6 @@ export class ScriptEngine {
     void this.worker?.terminate();
     this.worker = null;
   }
-}
-
-/** The subcommand a container command's argv names, for its own arity and flags. */
-function subcommand(cmd: Command, argv: string[]): Command | undefined {
-  const subs = subcommandsOf(cmd.name);
-  if (subs === undefined || argv.length < 2) return undefined;
-  const want = `${cmd.name}|${argv[1]!.toLowerCase()}`;
-  return subs.find((s) => s.name === want);
 }
 
 /** Atomics.waitAsync (Node 16+; TypeScript types it from lib es2024 on). */
