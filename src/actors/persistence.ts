@@ -117,6 +117,7 @@ export class Persistence {
         ['repl-offset', '0'],
         ['aof-base', '0'],
       ],
+      functions: [...this.server.scripting.functions.libraries.values()].map((l) => l.code),
     };
   }
 
@@ -271,6 +272,8 @@ export class Persistence {
     try {
       const rdb = decodeRdb(buf, { databases: ks.dbs.length, log: (level, msg) => log[level](msg) });
       logAux(this.server, rdb.aux);
+      const failed = this.server.scripting.functions.loadAll(rdb.functions);
+      if (failed !== null) throw new Error(`Failed loading the functions in the RDB: ${failed}`);
       const dirty = ks.dirty;
       for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
       ks.dirty = dirty;

@@ -70,12 +70,12 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
       return c.reply.error("READONLY You can't write against a read only replica.");
     }
   }
-  const run = new ScriptRun(c, readonly, true, sha);
+  const run = new ScriptRun(c, argv, readonly, true, sha);
   engine.prepare(run);
   if (!engine.scripts.has(sha)) {
     // Cached only once it compiles: a compile error leaves no entry behind.
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) });
-    if (compiled[0] === 0x2d) return c.reply.error(compiled.toString('latin1', 1, compiled.length - 2));
+    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
+    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
     engine.scripts.set(sha, body);
   }
   engine.start(run, {
@@ -91,8 +91,8 @@ function scriptLoad(c: Client, argv: string[]): void {
   const sha = sha1hex(body);
   const engine = c.server.scripting;
   if (!engine.scripts.has(sha)) {
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) });
-    if (compiled[0] === 0x2d) return c.reply.error(compiled.toString('latin1', 1, compiled.length - 2));
+    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
+    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
     engine.scripts.set(sha, body);
   }
   c.reply.bulk(sha);

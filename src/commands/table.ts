@@ -2,6 +2,7 @@
 // spellings clients send (all lower or all upper case).
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
+import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
@@ -16,6 +17,7 @@ import { zsetCommands } from './zsets.js';
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
   setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands, scriptingCommands,
+  functionCommands,
 ];
 
 const byName = new Map<string, Command>();

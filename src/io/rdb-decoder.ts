@@ -43,6 +43,8 @@ interface ReadKeys {
 export interface DecodedRdb {
   version: number;
   aux: Map<string, string>;
+  /** The function libraries' code (RDB_OPCODE_FUNCTION2), in file order. */
+  functions: string[];
   dbs: DecodedDb[];
   /** What rdbLoad's "Done loading RDB" line reports. */
   keysLoaded: number;
@@ -70,6 +72,14 @@ const EMPTY_KEYS_LOGGED = 10;
 /** Decodes a whole RDB file held in buf. */
 export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   return new RdbReader(buf, opts).readFile();
+}
+
+/**
+ * The libraries of a FUNCTION DUMP payload's body (version and CRC already checked): FUNCTION2
+ * opcodes, each with its code, to the end. Throws RdbError on anything else.
+ */
+export function decodeFunctionPayload(buf: Buffer): string[] {
+  return new RdbReader(buf, {}).readFunctions();
 }
 
 /** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
@@ -104,7 +114,9 @@ class RdbReader {
   /** rdbLoadRioWithLoadingCtx: header, the opcode/key loop, then the checksum. */
   readFile(): DecodedRdb {
     const version = this.readHeader();
-    const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
+    const result: DecodedRdb = {
+      version, aux: new Map(), functions: [], dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0,
+    };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
     const read = result.dbs.map((): ReadKeys => ({ keys: [], values: [], offsets: [] }));
     let dbId = 0;
@@ -152,8 +164,7 @@ class RdbReader {
           this.skipModuleAux(at);
           break;
         case RdbOpcode.FUNCTION2:
-          this.skipString();
-          this.log('notice', 'Skipping a function library in the RDB: redstate does not load functions');
+          result.functions.push(this.string());
           break;
         case RdbOpcode.FUNCTION_PRE_GA:
           this.skipFunctionPreGa();
@@ -441,6 +452,16 @@ class RdbReader {
   }
 
   /** The Redis 7.0 rc1/rc2 function record: name, engine, optional description, code. */
+  readFunctions(): string[] {
+    const out: string[] = [];
+    while (this.pos < this.buf.length) {
+      const at = this.pos;
+      if (this.byte() !== RdbOpcode.FUNCTION2) this.fail('given type is not a function', at);
+      out.push(this.string());
+    }
+    return out;
+  }
+
   private skipFunctionPreGa(): void {
     this.skipString();
     this.skipString();

@@ -19,14 +19,25 @@ export type ToWorker =
   | { op: 'eval'; sha: string; body: string; keys: string[]; args: string[] }
   | { op: 'compile'; sha: string; body: string }
   | { op: 'flush' }
+  | { op: 'fload'; library: string; code: string }
+  | { op: 'fdelete'; library: string }
+  | { op: 'fflush' }
+  | { op: 'fcall'; name: string; keys: string[]; args: string[] }
   | { op: 'reply'; reply: Uint8Array };
+
+/** A function a library registered, as FUNCTION LIST describes it. */
+export interface FunctionInfo {
+  name: string;
+  description: string | null;
+  flags: string[];
+}
 
 /** What the worker sends: a script's requests while it runs, and each job's end. */
 export type ToMain =
   | { op: 'call'; argv: string[] }
   | { op: 'log'; level: number; msg: string }
   | { op: 'repl'; flags: number }
-  | { op: 'done'; reply: Uint8Array; memory: number };
+  | { op: 'done'; reply: Uint8Array; memory: number; functions?: FunctionInfo[] | undefined };
 
 /** Posts a message and wakes the other side, which waits on slot. */
 export function send(port: MessagePort, sig: Int32Array, slot: number, msg: ToWorker | ToMain): void {

@@ -41,7 +41,8 @@ import { Client as ClientClass } from '../actors/client.js';
 import { call, MISCONF } from '../commands/dispatch.js';
 import { subcommandOf } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
-import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, type ToMain, type ToWorker } from './channel.js';
+import { FunctionLibraries } from './functions.js';
+import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
 
 const here = fileURLToPath(import.meta.url);
 // Under vitest the sources run as TypeScript, which a worker thread cannot load: the build's
@@ -71,8 +72,13 @@ export class ScriptRun {
   /** Went past busy-reply-threshold: the caller waits and others get BUSY. */
   async = false;
 
+  /** When it started, for FUNCTION STATS. */
+  readonly started = Date.now();
+
   constructor(
     readonly caller: Client,
+    /** The command that started it (FUNCTION STATS shows it). */
+    readonly argv: readonly string[],
     /** EVAL_RO / FCALL_RO / a no-writes script: writes are refused. */
     readonly readonly: boolean,
     readonly isEval: boolean,
@@ -89,6 +95,8 @@ export class ScriptRun {
 export class ScriptEngine {
   /** The script cache (Redis's lctx.lua_scripts): sha -> body, for EVALSHA and SCRIPT EXISTS. */
   readonly scripts = new Map<string, string>();
+  /** The function libraries (FUNCTION LOAD...), whose callbacks live in the worker. */
+  readonly functions = new FunctionLibraries(this);
   /** The script running past busy-reply-threshold, or null. */
   busy: ScriptRun | null = null;
   /** used_memory_lua after the last run. */
@@ -121,8 +129,8 @@ export class ScriptEngine {
     return port1;
   }
 
-  /** Runs a job that does not call back (compile, flush): waits for its reply. */
-  request(job: ToWorker): Buffer {
+  /** Runs a job that does not call back (compile, flush, library loads): waits for its end. */
+  request(job: ToWorker): Extract<ToMain, { op: 'done' }> {
     const port = this.ensureWorker();
     send(port, this.sig, TO_WORKER, job);
     for (;;) {
@@ -133,7 +141,10 @@ export class ScriptEngine {
         continue;
       }
       const msg = r.message as ToMain;
-      if (msg.op === 'done') return toBuffer(msg.reply);
+      if (msg.op === 'done') {
+        this.memory = msg.memory;
+        return msg;
+      }
     }
   }
 
@@ -277,6 +288,27 @@ export class ScriptEngine {
   flush(): void {
     this.scripts.clear();
     if (this.port !== null) this.request({ op: 'flush' });
+  }
+
+  /**
+   * FUNCTION LOAD's engine side: runs a library's code in the functions state. Returns its
+   * functions, or Redis's error text.
+   */
+  loadLibrary(name: string, code: string): FunctionInfo[] | string {
+    const done = this.request({ op: 'fload', library: name, code });
+    const reply = toBuffer(done.reply);
+    if (reply[0] === 0x2d) return reply.toString('latin1', 1, reply.length - 2);
+    return done.functions ?? [];
+  }
+
+  /** Drops a library's functions from the functions state. */
+  deleteLibrary(name: string): void {
+    if (this.port !== null) this.request({ op: 'fdelete', library: name });
+  }
+
+  /** FUNCTION FLUSH's engine side: a fresh functions state. */
+  flushFunctions(): void {
+    if (this.port !== null) this.request({ op: 'fflush' });
   }
 
   /** Stops the worker (shutdown, server close). */

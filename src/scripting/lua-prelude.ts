@@ -7,6 +7,7 @@
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
 // acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
+local mode = ...
 local G = _G
 local js = G.__js
 G.__js = nil
@@ -231,5 +232,96 @@ local function compile(body, chunkname) return load(body, chunkname, 't', env) e
 local function setArgs(keys, argv) rawset(G, 'KEYS', keys) rawset(G, 'ARGV', argv) end
 local function run(f, ...) return xpcall(f, errorHandler, ...) end
 local function gc() collectgarbage('collect') end
-return { compile = compile, setArgs = setArgs, run = run, gc = gc }
+local api = { compile = compile, setArgs = setArgs, run = run, gc = gc }
+if mode ~= 'functions' then return api end
+
+-- The functions state (function_lua.c): a library's code runs once, at FUNCTION LOAD, where
+-- its only global is a reduced redis table whose register_function collects its functions;
+-- the functions it registered later run with the full globals (but no KEYS or ARGV).
+local loading = false
+local registered, order
+local function nonexistent(k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 3)
+end
+local FLAGS = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true,
+  ['allow-cross-slot-keys'] = true }
+local function regerr(msg) error({ err = 'ERR ' .. msg }) end
+local function register(...)
+  local n = select('#', ...)
+  local name, callback, flags, description
+  if n == 1 then
+    local t = ...
+    if type(t) ~= 'table' then
+      regerr('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+    end
+    for k, v in pairs(t) do
+      if k == 'function_name' then name = v
+      elseif k == 'callback' then callback = v
+      elseif k == 'flags' then flags = v
+      elseif k == 'description' then description = v
+      else regerr('unknown argument given to redis.register_function') end
+    end
+  elseif n == 2 then
+    name, callback = ...
+    if type(name) ~= 'string' then regerr('first argument to redis.register_function must be a string') end
+    if type(callback) ~= 'function' then regerr('second argument to redis.register_function must be a function') end
+  else regerr('wrong number of arguments to redis.register_function') end
+  if name == nil then regerr('redis.register_function must get a function name argument') end
+  if type(name) ~= 'string' then regerr('function_name argument given to redis.register_function must be a string') end
+  if callback == nil then regerr('redis.register_function must get a callback argument') end
+  if type(callback) ~= 'function' then regerr('callback argument given to redis.register_function must be a function') end
+  if description ~= nil and type(description) ~= 'string' then
+    regerr('description argument given to redis.register_function must be a string')
+  end
+  local list = {}
+  if flags ~= nil then
+    if type(flags) ~= 'table' then regerr('flags argument to redis.register_function must be a table representing function flags') end
+    for _, f in ipairs(flags) do
+      if type(f) ~= 'string' or not FLAGS[f] then regerr('unknown flag given') end
+      list[#list + 1] = f
+    end
+  end
+  if not name:match('^[%w_]+$') then
+    -- (sic: Redis 7.0 says "Library names" here too)
+    regerr('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
+  end
+  if registered[name] then regerr('Function already exists in the library') end
+  registered[name] = { name = name, f = callback, flags = list, description = description }
+  order[#order + 1] = name
+end
+local loadRedis = setmetatable({ register_function = asC(register), log = G.redis.log,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REDIS_VERSION = js.version, REDIS_VERSION_NUM = js.versionNum }, {
+  __index = function(_, k) nonexistent(k) end, __newindex = refuse, __metatable = false })
+local fenv = setmetatable({}, {
+  __index = function(_, k)
+    if loading then
+      if k == 'redis' then return loadRedis end
+      nonexistent(k)
+    end
+    if k == 'KEYS' or k == 'ARGV' then nonexistent(k) end
+    local v = rawget(G, k)
+    if v == nil then nonexistent(k) end
+    return v
+  end,
+  __newindex = refuse,
+  __metatable = false,
+})
+readonly[fenv] = true
+-- loadLibrary(code): the chunk's compile error (string), or ok and the registered functions
+-- in order ({name, f, flags, description}), or false and the error table it raised.
+api.loadLibrary = function(code)
+  local chunk, err = load(code, '@user_function', 't', fenv)
+  if chunk == nil then return err end
+  registered, order = {}, {}
+  loading = true
+  local ok, e = xpcall(chunk, errorHandler)
+  loading = false
+  if not ok then return false, e end
+  local out = {}
+  for i, name in ipairs(order) do out[i] = registered[name] end
+  registered, order = nil, nil
+  return true, out
+end
+return api
 `;

@@ -25,6 +25,17 @@ export interface VmHost {
   setRepl(flags: number): void;
 }
 
+/** A function a library registered, as FUNCTION LIST shows it, and its callback's ref. */
+export interface LoadedFunction {
+  name: string;
+  description: string | null;
+  flags: string[];
+  ref: number;
+}
+
+/** How long a library's code may run at FUNCTION LOAD (function_lua.c's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
+
 /** The result of a run: the reply's RESP bytes. */
 export type RunResult = Buffer;
 
@@ -109,13 +120,16 @@ export class LuaVM {
   private readonly lenPtr: number;
   private readonly names = new Map<string, number>();
   /** Registry refs of the prelude's privileged functions. */
-  private readonly api: Record<'compile' | 'setArgs' | 'run' | 'gc', number> = { compile: 0, setArgs: 0, run: 0, gc: 0 };
+  private readonly api: Record<'compile' | 'setArgs' | 'run' | 'gc' | 'loadLibrary', number> =
+    { compile: 0, setArgs: 0, run: 0, gc: 0, loadLibrary: 0 };
+  /** While a library loads: when its code has run too long (FUNCTION LOAD's timeout). */
+  private loadDeadline = 0;
   private readonly fns: number[] = [];
   private host: VmHost | null = null;
   private readonly hookFn: number;
   private closed = false;
 
-  constructor(lw: LuaWasm, private readonly memoryLimit: number) {
+  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions') {
     this.m = lw.module as unknown as Raw;
     const m = this.m;
     this.lenPtr = m._malloc(8);
@@ -269,13 +283,13 @@ export class LuaVM {
 
   private installLibraries(): void {
     for (const [name, source] of [['bit', BIT], ['struct', STRUCT], ['cmsgpack', CMSGPACK]] as const) {
-      this.loadLibrary(name, source, false);
+      this.openLibrary(name, source, false);
     }
-    this.loadLibrary('cjson', CJSON, true);
+    this.openLibrary('cjson', CJSON, true);
   }
 
   /** Runs a library chunk (cjson gets cjson.null) and sets its table as a global. */
-  private loadLibrary(name: string, source: string, withNull: boolean): void {
+  private openLibrary(name: string, source: string, withNull: boolean): void {
     const L = this.L;
     const m = this.m;
     this.pushString(L, source);
@@ -297,8 +311,10 @@ export class LuaVM {
     if (m._luaL_loadbufferx(L, p, m.HEAPU32[this.lenPtr >> 2]!, this.cstr('=redis'), 0) !== 0) {
       throw new Error(`prelude: ${this.toString(L, -1)}`);
     }
-    if (m._lua_pcallk(L, 0, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
-    for (const key of ['compile', 'setArgs', 'run', 'gc'] as const) {
+    this.pushString(L, this.mode);
+    if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
+    const keys = ['compile', 'setArgs', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
+    for (const key of keys) {
       m._lua_getfield(L, -1, this.cstr(key));
       this.api[key] = m._luaL_ref(L, LUA_REGISTRYINDEX);
     }
@@ -310,6 +326,11 @@ export class LuaVM {
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
    */
   private hook(L: number): void {
+    if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
+      this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
+      this.pushErrorTable(L, 'ERR FUNCTION LOAD timeout');
+      this.raise(L);
+    }
     if (this.host?.killRequested()) {
       this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
       this.pushErrorTable(L, 'ERR Script killed by user with SCRIPT KILL...');
@@ -338,6 +359,50 @@ export class LuaVM {
     const ref = m._luaL_ref(L, LUA_REGISTRYINDEX);
     m._lua_settop(L, 0);
     return ref;
+  }
+
+  /**
+   * Runs a library's code (FUNCTION LOAD): its functions, each with a registry ref to its
+   * callback, or Redis's error text.
+   */
+  loadLibrary(code: string): { error: string } | { functions: LoadedFunction[] } {
+    const L = this.L;
+    const m = this.m;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.loadLibrary));
+    this.pushString(L, code);
+    this.loadDeadline = performance.now() + LOAD_TIMEOUT_MS;
+    try {
+      if (m._lua_pcallk(L, 1, 2, 0, 0, 0) !== 0) return { error: `ERR Error registering functions: ${this.toString(L, -1)}` };
+      if (m._lua_type(L, -2) === LUA_TSTRING) {
+        return { error: `ERR Error compiling function: ${this.toString(L, -2).replace(/near <eof>$/, "near '<eof>'")}` };
+      }
+      if (m._lua_toboolean(L, -2) === 0) {
+        const err = m._lua_type(L, -1) === LUA_TTABLE ? this.field(L, -1, 'err') : this.toString(L, -1);
+        return { error: `ERR Error registering functions: ${err ?? 'unknown error'}` };
+      }
+      const list = m._lua_gettop(L);
+      const functions: LoadedFunction[] = [];
+      for (let i = 1; m._lua_rawgeti(L, list, BigInt(i)) === LUA_TTABLE; i++) {
+        const entry = m._lua_gettop(L);
+        const flags: string[] = [];
+        m._lua_getfield(L, entry, this.cstr('flags'));
+        for (let j = 1; m._lua_rawgeti(L, -1, BigInt(j)) === LUA_TSTRING; j++) {
+          flags.push(this.toString(L, -1));
+          m._lua_settop(L, -2);
+        }
+        m._lua_settop(L, entry);
+        const name = this.field(L, entry, 'name')!;
+        const description = this.field(L, entry, 'description');
+        m._lua_getfield(L, entry, this.cstr('f'));
+        functions.push({ name, description, flags, ref: m._luaL_ref(L, LUA_REGISTRYINDEX) });
+        m._lua_settop(L, entry - 1);
+      }
+      return { functions };
+    } finally {
+      this.loadDeadline = 0;
+      m._lua_settop(L, 0);
+      m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    }
   }
 
   release(ref: number): void {

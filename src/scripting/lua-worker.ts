@@ -1,9 +1,10 @@
-// The scripting worker thread: owns the Lua VM and the compiled scripts, takes one job at a
-// time from the main thread and blocks (Atomics.wait) between jobs and while the main thread
-// serves a redis.call. See engine.ts for the design.
+// The scripting worker thread: owns the two Lua states (EVAL's and FUNCTION's, as Redis keeps
+// them apart), the compiled scripts and the registered functions; takes one job at a time from
+// the main thread and blocks (Atomics.wait) between jobs and while the main thread serves a
+// redis.call. See engine.ts for the design.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { LuaFactory } from 'wasmoon';
-import { KILL, READY, TO_MAIN, TO_WORKER, receive, send, type ToMain, type ToWorker } from './channel.js';
+import { KILL, READY, TO_MAIN, TO_WORKER, receive, send, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
 import { LuaVM, type VmHost } from './lua-vm.js';
 
 interface Init {
@@ -32,8 +33,12 @@ const host: VmHost = {
 };
 
 /** The EVAL state and its compiled scripts (sha -> registry ref), rebuilt by SCRIPT FLUSH. */
-let vm = new LuaVM(lw, memoryLimit);
+let vm = new LuaVM(lw, memoryLimit, 'eval');
 let scripts = new Map<string, number>();
+/** The functions state (made on first use): function name -> callback ref, library -> names. */
+let fvm: LuaVM | null = null;
+let functions = new Map<string, number>();
+let libraries = new Map<string, string[]>();
 
 /** The ref of a script's function, compiling it first; or Redis's compile error text. */
 function compiled(sha: string, body: string): number | string {
@@ -46,44 +51,93 @@ function compiled(sha: string, body: string): number | string {
   return ref;
 }
 
+/**
+ * FUNCTION LOAD's work here: runs the library's code and, unless its functions clash with
+ * another library's, puts them in place of the library's old ones.
+ */
+function loadLibrary(name: string, code: string): { reply: Uint8Array; functions?: FunctionInfo[] } {
+  fvm ??= new LuaVM(lw, memoryLimit, 'functions');
+  const loaded = fvm.loadLibrary(code);
+  if ('error' in loaded) return { reply: errorReply(loaded.error) };
+  const clash = loaded.functions.find((f) => functions.has(f.name) && !(libraries.get(name) ?? []).includes(f.name));
+  if (clash !== undefined) {
+    for (const f of loaded.functions) fvm.release(f.ref);
+    return { reply: errorReply(`ERR Function ${clash.name} already exists`) };
+  }
+  deleteLibrary(name);
+  for (const f of loaded.functions) functions.set(f.name, f.ref);
+  libraries.set(name, loaded.functions.map((f) => f.name));
+  return { reply: OK, functions: loaded.functions.map(({ name: n, description, flags }) => ({ name: n, description, flags })) };
+}
+
+function deleteLibrary(name: string): void {
+  for (const f of libraries.get(name) ?? []) {
+    fvm!.release(functions.get(f)!);
+    functions.delete(f);
+  }
+  libraries.delete(name);
+}
+
 const errorReply = (msg: string): Uint8Array => Buffer.from(`-${msg.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1');
 const OK = Buffer.from('+OK\r\n');
 
-/** Runs one job; a JS exception out of the VM (a bug, or a WASM trap) rebuilds the state. */
-function handle(job: ToWorker): Uint8Array {
+/** Runs one job; a JS exception out of the VM (a bug, or a WASM trap) rebuilds that state. */
+function handle(job: ToWorker): { reply: Uint8Array; functions?: FunctionInfo[] } {
   try {
     switch (job.op) {
       case 'compile': {
         const ref = compiled(job.sha, job.body);
-        return typeof ref === 'string' ? errorReply(ref) : OK;
+        return { reply: typeof ref === 'string' ? errorReply(ref) : OK };
       }
       case 'eval': {
         const ref = compiled(job.sha, job.body);
-        if (typeof ref === 'string') return errorReply(ref);
-        return vm.run(ref, job.keys, job.args, true, job.sha, `f_${job.sha}`, host);
+        if (typeof ref === 'string') return { reply: errorReply(ref) };
+        return { reply: vm.run(ref, job.keys, job.args, true, job.sha, `f_${job.sha}`, host) };
       }
       case 'flush':
-        reset();
-        return OK;
+        resetEval();
+        return { reply: OK };
+      case 'fload':
+        return loadLibrary(job.library, job.code);
+      case 'fdelete':
+        deleteLibrary(job.library);
+        return { reply: OK };
+      case 'fflush':
+        resetFunctions();
+        return { reply: OK };
+      case 'fcall': {
+        const ref = functions.get(job.name);
+        if (ref === undefined) return { reply: errorReply('ERR Function not found') };
+        return { reply: fvm!.run(ref, job.keys, job.args, false, job.name, job.name, host) };
+      }
       default:
         throw new Error(`unexpected job ${job.op}`);
     }
   } catch (e) {
-    reset();
-    return errorReply(`ERR Error running script: ${e instanceof Error ? e.message : String(e)}`);
+    if (job.op === 'fload' || job.op === 'fcall') resetFunctions();
+    else resetEval();
+    return { reply: errorReply(`ERR Error running script: ${e instanceof Error ? e.message : String(e)}`) };
   }
 }
 
-function reset(): void {
+function resetEval(): void {
   vm.close();
-  vm = new LuaVM(lw, memoryLimit);
+  vm = new LuaVM(lw, memoryLimit, 'eval');
   scripts = new Map();
+}
+
+/** A fresh functions state; the main thread loads its libraries again where it must. */
+function resetFunctions(): void {
+  fvm?.close();
+  fvm = null;
+  functions = new Map();
+  libraries = new Map();
 }
 
 Atomics.store(sig, READY, 1);
 Atomics.notify(sig, READY);
 for (;;) {
   const job = next();
-  const reply = handle(job);
-  post({ op: 'done', reply, memory: vm.memory });
+  const { reply, functions: loaded } = handle(job);
+  post({ op: 'done', reply, memory: vm.memory + ((fvm as LuaVM | null)?.memory ?? 0), functions: loaded });
 }

@@ -29,7 +29,7 @@ async function scenario(server: Proc): Promise<unknown[]> {
   const loop = a.call('EVAL', 'local i = 0 while true do i = i + 1 end', '0');
   const after = a.call('SET', 'after', 'kill');
   out.push(await untilBusy(b));
-  for (const cmd of [['EVAL', 'return 1', '0'], ['GET', 'x'], ['SHUTDOWN'], ['SCRIPT', 'KILL']]) {
+  for (const cmd of [['EVAL', 'return 1', '0'], ['GET', 'x'], ['SHUTDOWN'], ['FUNCTION', 'KILL'], ['SCRIPT', 'KILL']]) {
     out.push(show(await b.call(...cmd)));
   }
   out.push(show(await loop), show(await after), show(await b.call('GET', 'after')));
