@@ -8,6 +8,7 @@ import type { BenchConfig } from './config.js';
 import type { Measure, MetricDef, RoundContext } from './measure.js';
 import { memory } from './measures/memory.js';
 import { rdb } from './measures/rdb.js';
+import { streams } from './measures/streams.js';
 import { snapshotStalls } from './measures/snapshot-stalls.js';
 import { throughput } from './measures/throughput.js';
 import {
@@ -16,7 +17,7 @@ import {
 } from './servers.js';
 import { spread } from './stats.js';
 
-export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb];
+export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams];
 
 export interface Summary {
   values: number[];

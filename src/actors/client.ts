@@ -9,6 +9,7 @@ import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
+import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -38,10 +39,25 @@ export class Client {
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
   closeAfterReply = false;
   closed = false;
+  /** What REPLCONF told us, when this connection is (becoming) a replica. */
+  replconf: ReplConf | null = null;
+  /** Set once SYNC/PSYNC made this connection a replica (CLIENT_SLAVE). */
+  replica: ReplicaClient | null = null;
+  /** woff: the replication offset right after this client's last propagated write (WAIT). */
+  woff = 0;
+  /** The link of a replica to its master: what it applies is not propagated by call(). */
+  isMaster = false;
+  /**
+   * What call() propagates for the running command: undefined its argv, null nothing, else
+   * this rewrite (set by propagateAs and preventPropagation).
+   */
+  propagateArgv: string[] | null | undefined = undefined;
+  /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
+  propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
-  /** A script this client started ran past busy-reply-threshold: its next commands wait. */
-  waitingScript = false;
+  /** A command (WAIT) answers later: the commands after it wait in the parser until release(). */
+  private held = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -83,7 +99,7 @@ export class Client {
     if (this.closeAfterReply) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.waitingScript;
+    return !this.blocked && !this.closeAfterReply && !this.held;
   };
 
   private onChunk(chunk: Buffer): void {
@@ -94,13 +110,17 @@ export class Client {
 
   private onDrain(): void {
     this.blocked = false;
-    if (!this.waitingScript) this.parse(() => this.parser.resume(this.sink));
+    if (!this.held) this.parse(() => this.parser.resume(this.sink));
   }
 
-  /** The script this client waited for ended: its reply goes out, its next commands run. */
-  resumeAfterScript(): void {
-    this.waitingScript = false;
-    if (this.closed) return;
+  /** The running command will answer later; nothing else this client sent runs until release(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** The held command answered: its reply goes out and the commands after it run. */
+  release(): void {
+    this.held = false;
     if (this.blocked) this.flush();
     else this.parse(() => this.parser.resume(this.sink));
   }
@@ -127,6 +147,21 @@ export class Client {
     if (this.closeAfterReply) this.close();
   }
 
+  /** The running command, if it changed the dataset, propagates as argv instead of its own. */
+  propagateAs(argv: string[]): void {
+    this.propagateArgv = argv;
+  }
+
+  /** The running command propagates whether or not it changed the dataset (FLUSHALL of an empty one). */
+  forcePropagation(): void {
+    this.propagateForced = true;
+  }
+
+  /** The running command propagates nothing of its own (what it did left by alsoPropagate). */
+  preventPropagation(): void {
+    this.propagateArgv = null;
+  }
+
   /** Marks this client authenticated (AUTH, HELLO AUTH). */
   setAuthenticated(): void {
     this.authenticated = true;
@@ -149,6 +184,11 @@ export class Client {
     this.closed = true;
     this.subscription?.unsubscribe();
     this.unwatchAll();
+    if (this.replica !== null) {
+      this.server.log.notice(`Connection with replica ${this.replica.name} lost.`);
+      this.replica.close();
+    }
+    this.server.replication.monitors.delete(this);
     this.server.clients.delete(this.id);
     this.stream?.end();
   }

@@ -5,11 +5,13 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
 import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
+import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
 import { Persistence } from './persistence.js';
 import { ScriptEngine } from '../scripting/engine.js';
+import { Replication } from './replication.js';
 
 export class ListenError extends Error {}
 
@@ -32,6 +34,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly scripting: ScriptEngine;
+  readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -51,6 +54,9 @@ export class Server {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
     this.scripting = new ScriptEngine(this);
+    this.replication = new Replication(this);
+    this.keyspace.onExpired = (db, key) =>
+      this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     this.metrics = new ServerState(this);
   }
 
@@ -60,6 +66,22 @@ export class Server {
 
   get isReplica(): boolean {
     return false;
+  }
+
+  /** A replica whose link to its master is up (REPL_STATE_CONNECTED) serves SYNC to its own replicas. */
+  get replicaLinkUp(): boolean {
+    return false;
+  }
+
+  /** A directive changed by CONFIG SET: what depends on it follows. */
+  configChanged(name: string): void {
+    if (name === 'repl-backlog-size') this.replication.resizeBacklog();
+    if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
+  }
+
+  /** CLIENT LIST's line for a client, as log lines about a client quote it. */
+  describeClient(c: Client): string {
+    return clientInfoString(c);
   }
 
   resetStats(): void {
@@ -135,6 +157,7 @@ export class Server {
       }
     }
     this.persistence.cron();
+    this.replication.cron(Date.now());
   }
 
   /**
@@ -162,6 +185,8 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replication.snapshotter.abort();
+    this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
     this.scripting.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);

@@ -11,8 +11,9 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
 /** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
-function clientType(_c: Client): ClientType {
-  return 'normal';
+function clientType(c: Client): ClientType {
+  if (c.isMaster) return 'master';
+  return c.replica !== null ? 'replica' : 'normal';
 }
 
 /** getClientTypeByName */
@@ -32,9 +33,11 @@ function fdOf(c: Client): number {
 }
 
 /** getClientInfoString: one CLIENT LIST line (without its newline). */
-function clientInfoString(c: Client, argvMem: number): string {
+export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
+  if (c.replica !== null) flags += 'S';
+  if (c.server.replication.monitors.has(c)) flags += 'O';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
@@ -43,7 +46,7 @@ function clientInfoString(c: Client, argvMem: number): string {
   let multiMem = 0;
   if (c.multi !== null) for (const argv of c.multi.queue) for (const a of argv) multiMem += a.length;
   const qbuf = c.parser.buffered;
-  const omem = c.reply.pending + (c.stream?.socket.writableLength ?? 0);
+  const omem = c.replica !== null ? c.replica.outputBytes : c.reply.pending + (c.stream?.socket.writableLength ?? 0);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length} ` +

@@ -24,6 +24,8 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
       return c.reply.error("READONLY You can't write against a read only replica.");
     }
   }
+  // Its effects propagate, not the call (see engine.ts).
+  c.preventPropagation();
   const run = new ScriptRun(c, argv, ro || noWrites, false, found.info.name);
   engine.prepare(run);
   engine.start(run, { op: 'fcall', name: found.info.name, keys: argv.slice(3, 3 + numkeys), args: argv.slice(3 + numkeys) });
@@ -153,14 +155,17 @@ export const functionCommands: CommandSpec[] = [
           return c.reply.error(argv.length > 4 ? 'ERR Unknown option given' : `ERR Unknown option given: ${argv[2]}`);
         }
         const r = c.server.scripting.functions.load(argv[argv.length - 1]!, argv.length === 4);
-        if (typeof r === 'string') c.reply.bulk(r);
-        else c.reply.error(r.error);
+        if (typeof r !== 'string') return c.reply.error(r.error);
+        // Libraries are not keys: FUNCTION commands propagate as themselves.
+        c.forcePropagation();
+        c.reply.bulk(r);
       },
     },
     {
       name: 'function|delete', arity: 3, flags: ['write', 'noscript'], acl: SCRIPTING,
       run(c, argv) {
         if (!c.server.scripting.functions.delete(argv[2]!)) return c.reply.error('ERR Library not found');
+        c.forcePropagation();
         c.reply.ok();
       },
     },
@@ -186,6 +191,7 @@ export const functionCommands: CommandSpec[] = [
         }
         const err = c.server.scripting.functions.restore(Buffer.from(argv[2]!, 'latin1'), policy);
         if (err !== null) return c.reply.error(err);
+        c.forcePropagation();
         c.reply.ok();
       },
     },
@@ -205,6 +211,7 @@ export const functionCommands: CommandSpec[] = [
           return c.reply.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
         }
         c.server.scripting.functions.flush();
+        c.forcePropagation();
         c.reply.ok();
       },
     },

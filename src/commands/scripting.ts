@@ -70,6 +70,8 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
       return c.reply.error("READONLY You can't write against a read only replica.");
     }
   }
+  // Its effects propagate, not the script (see engine.ts).
+  c.preventPropagation();
   const run = new ScriptRun(c, argv, readonly, true, sha);
   engine.prepare(run);
   if (!engine.scripts.has(sha)) {

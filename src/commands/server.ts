@@ -67,6 +67,7 @@ const basics: CommandSpec[] = [
     run(c, argv) {
       if (!flushArgsOk(c, argv)) return;
       c.db.flush();
+      c.forcePropagation();
       c.reply.ok();
     },
   },
@@ -80,6 +81,7 @@ const basics: CommandSpec[] = [
       c.server.keyspace.flushAll();
       p.abortBgsave();
       if (c.server.config.get('save') !== '') p.save();
+      c.forcePropagation();
       c.reply.ok();
     },
   },

@@ -4,7 +4,8 @@ import type { CommandSpec } from './command.js';
 import { call } from './dispatch.js';
 import { lookupCommand } from './table.js';
 
-function discardTransaction(c: Client): void {
+/** Ends a client's MULTI and its WATCHes (EXEC, DISCARD, a refused EXEC). */
+export function discardTransaction(c: Client): void {
   c.multi = null;
   c.unwatchAll();
 }
@@ -35,6 +36,8 @@ export const transactionCommands: CommandSpec[] = [
       } finally {
         c.inExec = false;
       }
+      // The queued commands propagated themselves; several go out wrapped in MULTI/EXEC.
+      c.preventPropagation();
     },
   },
   {

@@ -32,6 +32,20 @@
 // Atomics would make each redis.call cost a full loop turn and give up atomicity. A script
 // that cannot be suspended (inside MULTI/EXEC, or applied from a master's stream) is waited
 // for synchronously to its end, as a replica must: those never answer BUSY.
+//
+// REPLICATION: scripts propagate by their effects, as Redis 7.0 does. The script's EVAL or
+// FCALL propagates nothing itself (preventPropagation); each write its redis.call runs goes
+// through dispatch's call() like any command, which queues its argv (or deterministic rewrite)
+// with the replication's pending effects, and when the outermost call ends they leave together,
+// in MULTI/EXEC when there are several. A script that went past the threshold keeps that call
+// open (callDepth) until it ends. Replicas never run Lua for their master.
+//
+// The seed's replicationScriptCacheInit, replicationScriptCacheFlush, replicationScriptCacheAdd
+// and replicationScriptCacheExists kept, per master, the shas every replica was known to have,
+// so that EVALSHA could be sent verbatim when safe and turned into EVAL otherwise. That cache
+// only exists for verbatim script replication, which Redis 7.0 removed: with effects
+// replication no sha ever reaches a replica, so these functions have no counterpart here and
+// this comment is their home (DESIGN.md's seed map).
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,7 +179,10 @@ export class ScriptEngine {
       `Script name is: ${run.isEval ? `f_${run.name}` : run.name}.`);
     run.async = true;
     this.busy = run;
-    caller.waitingScript = true;
+    caller.hold();
+    // The EVAL's call() returns now, but its effects must still leave together when the script
+    // ends: the call stays open in the replication's eyes until finish().
+    this.server.replication.callDepth++;
     const step = (): void => {
       const seen = this.pump(run, BUSY_SLICE_MS);
       if (seen < 0) return;
@@ -220,7 +237,11 @@ export class ScriptEngine {
     const c = run.caller;
     if (reply[0] === 0x2d /* - */) c.reply.error(reply.toString('latin1', 1, reply.length - 2));
     else c.reply.raw(reply);
-    if (run.async) c.resumeAfterScript();
+    if (run.async) {
+      const repl = this.server.replication;
+      if (--repl.callDepth === 0) repl.propagatePending();
+      c.release();
+    }
   }
 
   private logFromScript(level: number, msg: string): void {

@@ -68,6 +68,8 @@ export class Db {
 
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
+    if (this.expires.size > 0) this.expireIfNeeded(key);
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch);
@@ -114,20 +116,26 @@ export class Db {
     return true;
   }
 
-  /** emptyData for this db. The snapshot in progress keeps the old maps, untouched. */
-  flush(): number {
+  /**
+   * emptyData for this db. The snapshot in progress keeps the old maps, untouched. As
+   * touchAllWatchedKeysInDb, only WATCHers of a key that was here or comes in (replacedWith)
+   * are told: an absent key stays absent for them.
+   */
+  flush(replacedWith?: Dict<Value>): number {
     const n = this.dict.size;
+    for (const [key, flags] of this.watchers) {
+      if (this.dict.has(key) || replacedWith?.has(key) === true) for (const f of flags) f.casDirty = true;
+    }
     this.dict = new Dict();
     this.expires = new Map();
     this.expireCursor = null;
     this.ks.dirty += n;
-    for (const flags of this.watchers.values()) for (const f of flags) f.casDirty = true;
     return n;
   }
 
-  /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of every key are told. */
+  /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of keys in the old or new content are told. */
   replaceContents(dict: Dict<Value>, expires: Map<string, number>): void {
-    this.flush();
+    this.flush(dict);
     this.dict = dict;
     this.expires = expires;
   }
@@ -169,9 +177,13 @@ export class Db {
     return true;
   }
 
+  /** deleteExpiredKeyAndPropagate: not a change a command made, so dirty stays as it was. */
   private expireKey(key: string): void {
+    const dirty = this.ks.dirty;
     this.delete(key);
+    this.ks.dirty = dirty;
     this.ks.stats.expiredKeys++;
+    this.ks.onExpired?.(this, key);
   }
 
   /** Before slot i's key changes: the snapshot in progress serializes it first, once. */

@@ -22,6 +22,8 @@ export class Keyspace {
   /** Changes since the last save (server.dirty). */
   dirty = 0;
   readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
+  onExpired: ((db: Db, key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
@@ -49,6 +51,7 @@ export class Keyspace {
 
   /** SWAPDB: the two dbs exchange contents; watchers of both are told. */
   swap(a: number, b: number): void {
+    if (a === b) return;
     const da = this.dbs[a]!;
     const db = this.dbs[b]!;
     const dict = da.dict;

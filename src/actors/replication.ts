@@ -1,0 +1,343 @@
+// The server's replication identity and stream (replication.c's master half): replid and
+// replid2 (PSYNC2), master_repl_offset, the backlog, and the feed that hands every change
+// to the backlog and to the attached replicas.
+//
+// The feed is plain code on the hot path: a command is encoded once as RESP and the same
+// Buffer goes to the backlog and to every replica; replica sockets are written once per
+// event-loop turn, however many commands ran in it.
+import { randomBytes } from 'node:crypto';
+import { encodeCommand } from '../io/resp-command.js';
+import { Backlog } from '../store/backlog.js';
+import type { Client } from './client.js';
+import type { ReplicaClient } from './replica-client.js';
+import type { Server } from './server.js';
+import { Snapshotter } from './snapshotter.js';
+
+/** An id that names no history (replid2 when the server inherited none). */
+export const NO_REPLID = '0'.repeat(40);
+
+/** A client held by WAIT until enough replicas acked its offset or its deadline passed. */
+interface Waiter {
+  client: Client;
+  offset: number;
+  wanted: number;
+  /** Unix ms; 0: forever. */
+  deadline: number;
+}
+
+/** One effect a call had, waiting for the end of the outermost call (server.also_propagate). */
+interface PendingOp {
+  /** -1: no SELECT before it (MULTI). */
+  dbId: number;
+  argv: string[];
+}
+
+const MULTI = ['MULTI'];
+const EXEC = ['EXEC'];
+
+export class Replication {
+  /** replid: the history this server's stream continues. */
+  replid = newReplid();
+  /** replid2: the history it continued before its last promotion. */
+  replid2 = NO_REPLID;
+  /** second_replid_offset: replid2 is valid up to this offset; -1 without replid2. */
+  secondReplOffset = -1;
+  /** master_repl_offset: bytes of stream produced (or received from a master) so far. */
+  masterReplOffset = 0;
+  backlog: Backlog | null = null;
+  /** server.slaves. */
+  readonly replicas = new Set<ReplicaClient>();
+  /** Clients that ran MONITOR (server.monitors). */
+  readonly monitors = new Set<Client>();
+  readonly snapshotter: Snapshotter;
+  /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+  readonly stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  /** client-output-buffer-limit's replica class, parsed once per change (send() checks it per command). */
+  outputLimits = { hard: 0, soft: 0, secs: 0 };
+  /** REPLCONF GETACK from this server's master: the replica link answers it with an ACK. */
+  onGetAck: (() => void) | null = null;
+  /** Unix ms since when the server has had no replicas (repl_no_slaves_since). */
+  noReplicasSince = Date.now();
+  /** Nesting of call(): effects are propagated when the outermost call ends. */
+  callDepth = 0;
+  /** slaveseldb: the db the stream last selected; -1 forces a SELECT. */
+  private lastDb = -1;
+  private readonly pending: PendingOp[] = [];
+  private flushScheduled = false;
+  private waiters: Waiter[] = [];
+  /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
+  private getAckScheduled = false;
+  /** Unix ms of the last PING to the replicas and of the last once-a-second cron. */
+  private lastPing = Date.now();
+  private lastSecond = 0;
+
+  constructor(private readonly server: Server) {
+    this.snapshotter = new Snapshotter(server);
+    this.readOutputLimits();
+  }
+
+  /** CONFIG SET client-output-buffer-limit (the directive is stored normalized: normal, slave, pubsub). */
+  readOutputLimits(): void {
+    const [hard, soft, secs] = this.server.config.get('client-output-buffer-limit')!.split(' ').slice(5, 8).map(Number);
+    this.outputLimits = { hard: hard!, soft: soft!, secs: secs! };
+  }
+
+  // replicationFeedSlaves
+  /**
+   * Appends one command to the stream: SELECT first when dbId differs from the db last fed
+   * (dbId -1: never). Nothing happens without a backlog and replicas, and on a replica
+   * (its stream is its master's, fed by feedFromMaster).
+   */
+  propagate(dbId: number, argv: readonly string[]): void {
+    if (this.server.isReplica || (this.backlog === null && this.replicas.size === 0)) return;
+    if (dbId !== -1 && dbId !== this.lastDb) {
+      this.feed(encodeCommand(['SELECT', String(dbId)]));
+      this.lastDb = dbId;
+    }
+    this.feed(encodeCommand(argv));
+  }
+
+  // replicationFeedStreamFromMasterStream
+  /** A replica passes on its master's stream byte for byte, so offsets agree at every hop. */
+  feedFromMaster(buf: Buffer): void {
+    this.feed(buf);
+  }
+
+  /** The one place stream bytes go: offset, backlog, replicas. */
+  private feed(buf: Buffer): void {
+    this.masterReplOffset += buf.length;
+    this.backlog?.feed(buf);
+    for (const r of this.replicas) if (r.takesStream) r.send(buf);
+    if (!this.flushScheduled && this.replicas.size > 0) {
+      this.flushScheduled = true;
+      setImmediate(this.flushReplicas);
+    }
+  }
+
+  private readonly flushReplicas = (): void => {
+    this.flushScheduled = false;
+    for (const r of this.replicas) r.flush();
+  };
+
+  /** A new stream begins for whoever attaches next: it starts with a SELECT. */
+  forceSelect(): void {
+    this.lastDb = -1;
+  }
+
+  // alsoPropagate
+  /** Queues an effect of the running call; outside any call it goes out at once. */
+  alsoPropagate(dbId: number, argv: string[]): void {
+    this.pending.push({ dbId, argv });
+    if (this.callDepth === 0) this.propagatePending();
+  }
+
+  // propagatePendingCommands
+  /** Sends the effects of the call that just ended, in MULTI/EXEC when there are several. */
+  propagatePending(): void {
+    const ops = this.pending;
+    if (ops.length === 0) return;
+    const wrap = ops.length > 1;
+    if (wrap) this.propagate(-1, MULTI);
+    for (const op of ops) this.propagate(op.dbId, op.argv);
+    if (wrap) this.propagate(-1, EXEC);
+    ops.length = 0;
+  }
+
+  // changeReplicationId
+  changeReplicationId(): void {
+    this.replid = newReplid();
+  }
+
+  // clearReplicationId2
+  clearReplicationId2(): void {
+    this.replid2 = NO_REPLID;
+    this.secondReplOffset = -1;
+  }
+
+  // shiftReplicationId
+  /** On promotion: the history so far stays reachable under replid2 for the former siblings. */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplOffset = this.masterReplOffset + 1;
+    this.changeReplicationId();
+  }
+
+  // createReplicationBacklog
+  /** The backlog, begun at the next byte of the stream, unless there is one. */
+  createBacklogIfNeeded(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new Backlog(this.server.config.getInt('repl-backlog-size'), this.masterReplOffset + 1);
+  }
+
+  // resizeReplicationBacklog
+  /** CONFIG SET repl-backlog-size. */
+  resizeBacklog(): void {
+    this.backlog?.resize(this.server.config.getInt('repl-backlog-size'));
+  }
+
+  // freeReplicationBacklog
+  freeBacklog(): void {
+    this.backlog = null;
+  }
+
+  /** Drops every replica's connection (role change, shutdown). */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) r.close();
+  }
+
+  addReplica(r: ReplicaClient): void {
+    this.replicas.add(r);
+  }
+
+  /** A replica's connection is gone: its snapshot share and buffers with it. */
+  removeReplica(r: ReplicaClient): void {
+    if (!this.replicas.delete(r)) return;
+    this.snapshotter.forget(r);
+    if (this.replicas.size === 0) this.noReplicasSince = Date.now();
+  }
+
+  /** REPLCONF ACK: the replica holds the stream up to offset. */
+  acked(r: ReplicaClient, offset: number): void {
+    r.tell({ type: 'ACK', offset, now: Date.now() });
+    if (this.waiters.length > 0) this.answerWaiters(Date.now());
+  }
+
+  // refreshGoodSlavesCount
+  /** Online replicas whose last ACK is at most min-replicas-max-lag seconds old. */
+  goodReplicas(now = Date.now()): number {
+    const maxLag = this.server.config.getInt('min-replicas-max-lag');
+    let good = 0;
+    for (const r of this.replicas) {
+      if (r.state === 'online' && Math.floor((now - r.ackTime) / 1000) <= maxLag) good++;
+    }
+    return good;
+  }
+
+  /** min-replicas-to-write is set, and fewer good replicas than that are attached. */
+  tooFewReplicas(): boolean {
+    const min = this.server.config.getInt('min-replicas-to-write');
+    return min > 0 && this.server.config.getInt('min-replicas-max-lag') > 0 && !this.server.isReplica &&
+      this.goodReplicas() < min;
+  }
+
+  // replicationCountAcksByOffset
+  countAcks(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.state === 'online' && r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  // waitCommand's blocking half
+  /** Answers at once when enough replicas acked c's last write; else holds c and asks for ACKs. */
+  wait(c: Client, wanted: number, timeoutMs: number): void {
+    const acks = this.countAcks(c.woff);
+    if (acks >= wanted || c.inExec) {
+      c.reply.integer(acks);
+      return;
+    }
+    c.hold();
+    this.waiters.push({ client: c, offset: c.woff, wanted, deadline: timeoutMs === 0 ? 0 : Date.now() + timeoutMs });
+    this.requestAcks();
+  }
+
+  // replicationRequestAckFromSlaves
+  /** One REPLCONF GETACK * into the stream, at the end of this event-loop turn. */
+  private requestAcks(): void {
+    if (this.getAckScheduled) return;
+    this.getAckScheduled = true;
+    setImmediate(() => {
+      this.getAckScheduled = false;
+      this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+    });
+  }
+
+  // processClientsWaitingReplicas
+  /** Answers the WAITs whose replicas acked, or whose timeout passed. */
+  private answerWaiters(now: number): void {
+    this.waiters = this.waiters.filter((w) => {
+      if (w.client.closed) return false;
+      const acks = this.countAcks(w.offset);
+      if (acks < w.wanted && (w.deadline === 0 || now < w.deadline)) return true;
+      w.client.reply.integer(acks);
+      w.client.release();
+      return false;
+    });
+  }
+
+  // replicationFeedMonitors
+  /** Each monitoring client gets the command as Redis prints it: time [db addr] "arg" ... */
+  feedMonitors(c: Client, argv: readonly string[]): void {
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    let line = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.stream === null ? 'lua' : c.addr}]`;
+    for (const a of argv) line += ` ${reprArg(a)}`;
+    for (const m of this.monitors) {
+      if (m.closed) {
+        this.monitors.delete(m);
+        continue;
+      }
+      m.reply.simple(line);
+      if (m !== c) m.flush();
+    }
+  }
+
+  /** Called by the server cron (hz): WAIT timeouts every time, the rest once a second. */
+  cron(now: number): void {
+    if (this.waiters.length > 0) this.answerWaiters(now);
+    if (now - this.lastSecond < 1000) return;
+    this.lastSecond = now;
+    this.replicationCron(now);
+  }
+
+  // replicationCron (master half)
+  /**
+   * PING into the stream every repl-ping-replica-period; a TICK to every replica (keep-alive
+   * newlines, repl-timeout) and to the snapshot; soft output limits; the backlog freed after
+   * repl-backlog-ttl seconds without replicas.
+   */
+  private replicationCron(now: number): void {
+    const config = this.server.config;
+    const period = config.getInt('repl-ping-replica-period') * 1000;
+    if (this.replicas.size > 0 && !this.server.isReplica && now - this.lastPing >= period) {
+      this.lastPing = now;
+      this.propagate(-1, ['PING']);
+    }
+    const timeoutMs = config.getInt('repl-timeout') * 1000;
+    for (const r of [...this.replicas]) {
+      r.tell({ type: 'TICK', now, timeoutMs });
+      r.checkOutputLimit(now);
+    }
+    this.snapshotter.tick(now);
+    const ttl = config.getInt('repl-backlog-ttl');
+    if (this.replicas.size === 0 && this.backlog !== null && !this.server.isReplica && ttl > 0 &&
+        now - this.noReplicasSince > ttl * 1000) {
+      this.changeReplicationId();
+      this.clearReplicationId2();
+      this.freeBacklog();
+      this.server.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+    }
+  }
+}
+
+/** sdscatrepr: an argument quoted, with C escapes for what is not printable. */
+function reprArg(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    switch (ch) {
+      case 0x5c: out += '\\\\'; break;
+      case 0x22: out += '\\"'; break;
+      case 0x0a: out += '\\n'; break;
+      case 0x0d: out += '\\r'; break;
+      case 0x09: out += '\\t'; break;
+      case 0x07: out += '\\a'; break;
+      case 0x08: out += '\\b'; break;
+      default:
+        out += ch >= 0x20 && ch < 0x7f ? s[i] : `\\x${ch.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return out + '"';
+}
+
+function newReplid(): string {
+  return randomBytes(20).toString('hex');
+}

@@ -1,0 +1,86 @@
+// The feed in process: what call() hands the stream for plain writes, no-ops, transactions
+// and expired keys, read from the backlog as a replica would get it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RespClient } from '../helpers/resp-client.js';
+import { startRedstate, type InProcess } from '../helpers/servers.js';
+import { RespParser } from '../../src/io/resp-parser.js';
+
+let srv: InProcess;
+let cli: RespClient;
+
+beforeAll(async () => {
+  srv = await startRedstate();
+  srv.server.replication.createBacklogIfNeeded();
+  cli = await RespClient.connect(srv.port);
+});
+afterAll(async () => {
+  cli.close();
+  await srv.close();
+});
+
+/** The commands fed to the stream since `from`, each as an argv. */
+function streamSince(from: number): string[][] {
+  const b = srv.server.replication.backlog!;
+  const out: string[][] = [];
+  const p = new RespParser();
+  for (const piece of b.read(from)) p.feed(piece, (argv) => (out.push(argv), true));
+  return out;
+}
+
+describe('propagation', () => {
+  it('feeds writes once, SELECT when the db changes, nothing for reads and no-ops', async () => {
+    const repl = srv.server.replication;
+    const from = repl.masterReplOffset + 1;
+    await cli.call('SET', 'a', '1');
+    await cli.call('GET', 'a');
+    await cli.call('DEL', 'nosuchkey');
+    await cli.call('SELECT', '3');
+    await cli.call('RPUSH', 'l', 'x', 'y');
+    await cli.call('SELECT', '0');
+    await cli.call('INCR', 'a');
+    expect(streamSince(from)).toEqual([
+      ['SELECT', '0'], ['SET', 'a', '1'], ['SELECT', '3'], ['RPUSH', 'l', 'x', 'y'], ['SELECT', '0'], ['INCR', 'a'],
+    ]);
+    expect(repl.masterReplOffset + 1).toBe(repl.backlog!.end);
+  });
+
+  it('wraps a transaction of several writes in MULTI/EXEC, sends a single write alone', async () => {
+    const repl = srv.server.replication;
+    let from = repl.masterReplOffset + 1;
+    await cli.call('MULTI');
+    await cli.call('SET', 'b', '1');
+    await cli.call('GET', 'b');
+    await cli.call('SET', 'c', '2');
+    await cli.call('EXEC');
+    expect(streamSince(from)).toEqual([['MULTI'], ['SET', 'b', '1'], ['SET', 'c', '2'], ['EXEC']]);
+    from = repl.masterReplOffset + 1;
+    await cli.call('MULTI');
+    await cli.call('GET', 'b');
+    await cli.call('INCR', 'b');
+    await cli.call('EXEC');
+    expect(streamSince(from)).toEqual([['INCR', 'b']]);
+  });
+
+  it('propagates a lazily expired key as DEL', async () => {
+    const repl = srv.server.replication;
+    await cli.call('SET', 'e', 'v', 'PX', '1');
+    await new Promise((r) => setTimeout(r, 5));
+    const from = repl.masterReplOffset + 1;
+    expect(await cli.call('GET', 'e')).toBe(null);
+    expect(streamSince(from)).toEqual([['DEL', 'e']]);
+  });
+
+  it('carries a megabyte value and a thousand arguments byte-exact', async () => {
+    const repl = srv.server.replication;
+    srv.server.config.set('repl-backlog-size', ['8mb'], true);
+    repl.resizeBacklog();
+    const from = repl.masterReplOffset + 1;
+    const big = Array.from({ length: 1 << 20 }, (_, i) => String.fromCharCode(i % 256)).join('');
+    const many = Array.from({ length: 1000 }, (_, i) => `m${i}`);
+    await cli.call('SET', 'big', big);
+    await cli.call('SADD', 's', ...many);
+    const got = streamSince(from);
+    expect(got[0]).toEqual(['SET', 'big', big]);
+    expect(got[1]).toEqual(['SADD', 's', ...many]);
+  });
+});
