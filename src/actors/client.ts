@@ -3,12 +3,15 @@
 // A Client without a stream is a pseudo-client (the master link applying its stream, a
 // config-file replay): its replies are dropped.
 import type { Subscription } from 'rxjs';
+import { clientInfoString } from '../commands/client-cmd.js';
 import { execute } from '../commands/dispatch.js';
 import { countErrorReply } from '../commands/server-state.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
+import type { Wait } from './blocking.js';
+import type { Kind } from './pubsub.js';
 import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
@@ -47,6 +50,8 @@ export class Client {
   woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
+  /** Told when the client is closed (CLIENT KILL): the master link closes its socket. */
+  onClose: (() => void) | null = null;
   /**
    * What call() propagates for the running command: undefined its argv, null nothing, else
    * this rewrite (set by propagateAs and preventPropagation).
@@ -56,8 +61,15 @@ export class Client {
   propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
-  /** A command (WAIT) answers later: the commands after it wait in the parser until release(). */
+  /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
+  waiting: Wait | null = null;
+  /** Its script outlived busy-reply-threshold (engine.ts): its next commands wait in the parser until release(). */
   private held = false;
+  /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
+  readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
+  /** When the output first passed its class's soft limit (0: it is below). */
+  private softLimitSince = 0;
+  private flushScheduled = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -99,30 +111,46 @@ export class Client {
     if (this.closeAfterReply) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.held;
+    return !this.blocked && !this.closeAfterReply && !this.paused;
   };
+
+  /** Its commands wait unparsed: it is blocked (waiting) or its script is still running (held). */
+  private get paused(): boolean {
+    return this.waiting !== null || this.held;
+  }
 
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
-    this.parse(() => this.parser.feed(chunk, this.sink));
+    if (this.paused) this.parser.hold(chunk);
+    else this.parse(() => this.parser.feed(chunk, this.sink));
   }
 
   private onDrain(): void {
     this.blocked = false;
-    if (!this.held) this.parse(() => this.parser.resume(this.sink));
+    if (!this.paused) this.parse(() => this.parser.resume(this.sink));
   }
 
-  /** The running command will answer later; nothing else this client sent runs until release(). */
+  /** The running command (a busy script) will answer later; nothing else this client sent runs until release(). */
   hold(): void {
     this.held = true;
   }
 
-  /** The held command answered: its reply goes out and the commands after it run. */
+  /** The held command answered: as after a wait, its reply goes out and the commands after it run. */
   release(): void {
     this.held = false;
-    if (this.blocked) this.flush();
-    else this.parse(() => this.parser.resume(this.sink));
+    this.wake();
+  }
+
+  /**
+   * After a wait ended: its answer goes out now, the commands held behind it run on the next
+   * event-loop turn (not inside the command that answered it).
+   */
+  wake(): void {
+    this.flush();
+    setImmediate(() => {
+      if (!this.closed && !this.blocked && !this.paused) this.parse(() => this.parser.resume(this.sink));
+    });
   }
 
   private parse(step: () => void): void {
@@ -162,6 +190,46 @@ export class Client {
     this.propagateArgv = null;
   }
 
+  /** Output written for this client from elsewhere (a PUBLISH) leaves on the next turn, batched. */
+  flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
+  }
+
+  /** True while subscribed to anything: RESP2 then allows only the pub/sub commands. */
+  get inPubSub(): boolean {
+    const s = this.subscriptions;
+    return s.channel.size + s.pattern.size + s.shard.size > 0;
+  }
+
+  /**
+   * checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached: a client whose
+   * output passed the hard limit, or the soft one for longer than its seconds, is dropped
+   * with what it had not read; false when it was.
+   */
+  checkOutputLimits(limit: { hard: number; soft: number; seconds: number }): boolean {
+    const used = this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+    const hard = limit.hard > 0 && used >= limit.hard;
+    let soft = limit.soft > 0 && used >= limit.soft;
+    if (soft) {
+      const now = Date.now();
+      if (this.softLimitSince === 0) this.softLimitSince = now;
+      soft = now - this.softLimitSince > limit.seconds * 1000;
+    } else {
+      this.softLimitSince = 0;
+    }
+    if (!hard && !soft) return true;
+    this.server.log.warning(`Client ${clientInfoString(this, 0)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.reply.take();
+    this.close();
+    this.stream?.destroy();
+    return false;
+  }
+
   /** Marks this client authenticated (AUTH, HELLO AUTH). */
   setAuthenticated(): void {
     this.authenticated = true;
@@ -182,6 +250,8 @@ export class Client {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.server.blocking.drop(this);
+    this.server.pubsub.forget(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
     if (this.replica !== null) {
@@ -191,5 +261,6 @@ export class Client {
     this.server.replication.monitors.delete(this);
     this.server.clients.delete(this.id);
     this.stream?.end();
+    this.onClose?.();
   }
 }

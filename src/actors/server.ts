@@ -8,10 +8,17 @@ import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
+import { Blocking } from './blocking.js';
+import { PAGE_ROOTS } from '../inspector/assets.js';
+import { InspectorEndpoint } from '../inspector/endpoint.js';
+import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
+import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
+import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
+import type { ReplicaLink } from './replica-link.js';
 
 export class ListenError extends Error {}
 
@@ -34,6 +41,8 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly scripting: ScriptEngine;
+  readonly blocking = new Blocking(this);
+  readonly pubsub = new PubSub(this);
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -44,10 +53,21 @@ export class Server {
   configFile: string | null = null;
   /** The port actually bound (differs from the config when it asked for 0). */
   port = 0;
+  /**
+   * Every machine's actor reports here: createActor(machine, { inspect: server.inspector.inspect({ role, label }) }).
+   * Inert (inspect() gives undefined) unless --inspect-port is given.
+   */
+  readonly inspector: InspectorRegistry;
+  /** The --inspect-port endpoint, once listening. */
+  inspectorEndpoint: InspectorEndpoint | null = null;
   /** Called once the server has shut down; the CLI exits the process with the code. */
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
+  private limitsSpec = '';
+  private notifySpec = '';
+  private notifyFlagsCache = 0;
+  private readonly limits = new Map<string, { hard: number; soft: number; seconds: number }>();
   private shuttingDown = false;
 
   constructor(readonly config: Config, readonly log: Logger) {
@@ -55,22 +75,55 @@ export class Server {
     this.persistence = new Persistence(this);
     this.scripting = new ScriptEngine(this);
     this.replication = new Replication(this);
-    this.keyspace.onExpired = (db, key) =>
+    this.keyspace.onExpired = (db, key) => {
+      notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    };
     this.metrics = new ServerState(this);
+    this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
+  }
+
+  /** notify-keyspace-events as flags (0 for none: the usual case costs one comparison). */
+  get notifyFlags(): number {
+    const spec = this.config.get('notify-keyspace-events')!;
+    if (spec !== this.notifySpec) {
+      this.notifySpec = spec;
+      this.notifyFlagsCache = parseNotifyFlags(spec) ?? 0;
+    }
+    return this.notifyFlagsCache;
+  }
+
+  /** A client class's client-output-buffer-limit, in bytes and seconds (parsed once per change). */
+  outputLimits(cls: 'normal' | 'slave' | 'pubsub'): { hard: number; soft: number; seconds: number } {
+    const spec = this.config.get('client-output-buffer-limit')!;
+    if (spec !== this.limitsSpec) {
+      this.limitsSpec = spec;
+      const parts = spec.split(' ');
+      this.limits.clear();
+      for (let i = 0; i + 3 < parts.length; i += 4) {
+        this.limits.set(parts[i]!, { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), seconds: Number(parts[i + 3]) });
+      }
+    }
+    return this.limits.get(cls) ?? { hard: 0, soft: 0, seconds: 0 };
   }
 
   get requiresAuth(): boolean {
     return this.config.get('requirepass') !== '';
   }
 
+  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  manualReplicaTicks = false;
+
+  /** The link to our master (REPLICAOF host port); null on a master. */
+  replicaLink: ReplicaLink | null = null;
+
   get isReplica(): boolean {
-    return false;
+    return this.replicaLink !== null;
   }
 
   /** A replica whose link to its master is up (REPL_STATE_CONNECTED) serves SYNC to its own replicas. */
   get replicaLinkUp(): boolean {
-    return false;
+    return this.replicaLink?.linkUp ?? false;
   }
 
   /** A directive changed by CONFIG SET: what depends on it follows. */
@@ -108,9 +161,28 @@ export class Server {
         throw new ListenError(`Failed listening on port ${port}`);
       }
     }
+    await this.listenInspector();
     const hz = this.config.getInt('hz');
     this.cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
     this.cronTimer.unref();
+  }
+
+  /** --inspect-port: the statechart page and its event stream, beside the server. */
+  private async listenInspector(): Promise<void> {
+    if (!this.inspector.enabled) return;
+    const bind = this.config.get('inspect-bind')!;
+    const port = this.config.getInt('inspect-port');
+    this.inspector.server = `${this.config.get('bind')!.split(' ')[0]!.replace(/^-/, '')}:${this.port}`;
+    const endpoint = new InspectorEndpoint(this.inspector, PAGE_ROOTS, this.log);
+    try {
+      await endpoint.listen(bind, port);
+    } catch (e) {
+      this.log.warning(`Failed listening on inspect port ${port} (${bind}): ${describe(e as NodeJS.ErrnoException)}, aborting.`);
+      await this.closeListeners();
+      throw new ListenError(`Failed listening on inspect port ${port}`);
+    }
+    this.inspectorEndpoint = endpoint;
+    this.log.notice(`Inspector: watch the statecharts at http://${bind.includes(':') ? `[${bind}]` : bind}:${endpoint.port}/`);
   }
 
   private listenOn(host: string, port: number): Promise<NetServer> {
@@ -140,17 +212,18 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: active expiry, idle-client timeouts, save points. */
+  /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
     if (this.scripting.busy !== null) return;
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
+    const now = Date.now();
+    this.blocking.expireTimeouts(now);
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
-      const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && c.waiting === null && !c.inPubSub && !c.isMaster) {
           this.log.verbose('Closing idle client');
           c.close();
         }
@@ -185,6 +258,7 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replicaLink?.stop();
     this.replication.snapshotter.abort();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
@@ -197,6 +271,8 @@ export class Server {
       c.stream?.destroy();
     }
     await this.closeListeners();
+    await this.inspectorEndpoint?.close();
+    this.inspectorEndpoint = null;
   }
 
   private async closeListeners(): Promise<void> {

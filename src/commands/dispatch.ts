@@ -6,17 +6,25 @@ import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
-import { subcommandOf, subcommandsOf } from './subcommands.js';
+import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+/** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
+  'punsubscribe', 'quit', 'reset']);
+
 export const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
+
+const READONLY = "READONLY You can't write against a read only replica.";
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
@@ -34,21 +42,18 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
-  if (!c.authenticated && !cmd.noAuth) {
-    reject(c, ERR.noAuth, cmd);
-    return;
-  }
-  const busy = c.server.scripting.busy;
-  if (busy !== null && !cmd.allowBusy && subcommandOf(cmd, argv)?.allowBusy !== true) {
-    reject(c, busy.isEval ? BUSY_EVAL : BUSY_FUNCTION, cmd);
-    return;
-  }
-  if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
-    reject(c, MISCONF, cmd);
+  // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
+  const refusal = c.isMaster ? null : refuse(c, cmd, argv);
+  if (refusal !== null) {
+    reject(c, refusal, cmd);
     return;
   }
   if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
     reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
+    return;
+  }
+  if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
+    reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -61,6 +66,23 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
+}
+
+/** processCommand's checks, in Redis's order: the error a client gets, or null. */
+function refuse(c: Client, cmd: Command, argv: string[]): string | null {
+  const server = c.server;
+  if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  const link = server.replicaLink;
+  if (link !== null) {
+    if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
+    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
+  }
+  if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
+  const busy = server.scripting.busy;
+  if (busy !== null && !cmd.allowBusy && !effectiveCommand(cmd, argv).allowBusy) return busy.isEval ? BUSY_EVAL : BUSY_FUNCTION;
+  return null;
 }
 
 /**
@@ -115,10 +137,7 @@ export function deletionArgv(c: Client, key: string): string[] {
 
 /** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
 function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
-  if (cmd.skipMonitor) return true;
-  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
-  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
-  return sub !== undefined && sub.skipMonitor;
+  return cmd.skipMonitor || effectiveCommand(cmd, argv).skipMonitor;
 }
 
 // alsoPropagate

@@ -15,12 +15,12 @@ export function subcommandsOf(name: string): readonly Command[] | undefined {
   return registry.get(name);
 }
 
-/** The subcommand a container command's argv names (CONFIG GET...), for its own flags. */
-export function subcommandOf(cmd: Command, argv: readonly string[]): Command | undefined {
+/** The command whose flags apply to argv: a container's subcommand when there is one (lookupCommand). */
+export function effectiveCommand(cmd: Command, argv: readonly string[]): Command {
   const subs = registry.get(cmd.name);
-  if (subs === undefined || argv.length < 2) return undefined;
-  const want = `${cmd.name}|${argv[1]!.toLowerCase()}`;
-  return subs.find((s) => s.name === want);
+  if (subs === undefined || argv.length < 2) return cmd;
+  const full = `${cmd.name}|${argv[1]!.toLowerCase()}`;
+  return subs.find((s) => s.name === full) ?? cmd;
 }
 
 /**

@@ -12,6 +12,8 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { persistenceCommands } from './persistence.js';
+import { pubsubCommands } from './pubsub.js';
+import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
@@ -28,7 +30,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, scriptingCommands, functionCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, scriptingCommands, functionCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -3,7 +3,8 @@
 // Directives it does not implement are accepted with any arguments and reported once.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { REDIS_DEFAULTS } from './defaults.js';
+import { formatNotifyFlags, parseNotifyFlags } from '../actors/notify.js';
+import { ALL_DEFAULTS } from './defaults.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
 
 /** Old names Redis 7.0 still accepts, and the directive each one means. */
@@ -37,7 +38,7 @@ const IMMUTABLE = new Set([
   'enable-debug-command', 'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads',
   'logfile', 'pidfile', 'rdbchecksum', 'replicaof', 'server_cpulist', 'set-proc-title', 'socket-mark-id',
   'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident', 'tcp-backlog', 'unixsocket', 'unixsocketperm',
-  'port', 'bind',
+  'port', 'bind', 'inspect-port', 'inspect-bind',
 ]);
 
 /** Directives a config file may hold that CONFIG GET does not list. */
@@ -132,6 +133,9 @@ const replicaof: Check = (args) => {
   return `${parts[0]} ${parts[1]}`;
 };
 
+/** inspect-port: "" (off) or a port; 0 takes any free one. */
+const optionalPort: Check = (args) => (one(args) === '' ? '' : int(0, 65535)(args));
+
 const bind: Check = (args) => {
   const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
   if (parts.length === 0 || parts.length > 16) throw new ConfigError('Too many bind addresses specified.');
@@ -163,6 +167,13 @@ const outputLimits = (current: () => string): Check => (args) => {
   return ['normal', 'slave', 'pubsub'].map((c) => `${c} ${groups.get(c)}`).join(' ');
 };
 
+/** notify-keyspace-events: class letters, kept in the canonical form CONFIG GET shows. */
+const notifyEvents: Check = (args) => {
+  const flags = parseNotifyFlags(one(args));
+  if (flags === null) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  return formatNotifyFlags(flags);
+};
+
 /** hz: any integer, clamped to 1..500 as Redis clamps it. */
 const hz: Check = (args) => String(Math.min(500, Math.max(1, Number(int(-INT_MAX, INT_MAX)(args)))));
 
@@ -182,7 +193,7 @@ export class Config {
   onChange: (name: string) => void = () => {};
 
   constructor() {
-    for (const [k, v] of REDIS_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
+    for (const [k, v] of ALL_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
     this.values.set('dir', process.cwd());
     const spec = (check: Check, ...names: string[]): void => {
       for (const n of names) this.specs.set(n, { check });
@@ -190,6 +201,8 @@ export class Config {
     spec(int(0, 65535), 'port');
     spec(int(0, INT_MAX), 'tcp-backlog');
     spec(bind, 'bind');
+    spec(optionalPort, 'inspect-port');
+    spec(str, 'inspect-bind');
     spec(int(1, INT_MAX), 'databases');
     spec(bool, 'daemonize', 'always-show-logo');
     spec(str, 'pidfile', 'logfile');
@@ -213,6 +226,7 @@ export class Config {
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
+    spec(notifyEvents, 'notify-keyspace-events');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */
@@ -268,7 +282,7 @@ export class Config {
   /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */
   matching(pattern: string, matches: (pattern: string, name: string) => boolean): [string, string][] {
     const out: [string, string][] = [];
-    for (const [k] of REDIS_DEFAULTS) {
+    for (const [k] of ALL_DEFAULTS) {
       if (matches(pattern, k)) out.push([k, this.get(k)!]);
     }
     return out;
@@ -281,7 +295,7 @@ export class Config {
 
   /** True when the value differs from Redis's built-in default. */
   isDefault(name: string): boolean {
-    const d = REDIS_DEFAULTS.find(([k]) => k === name);
+    const d = ALL_DEFAULTS.find(([k]) => k === name);
     return d !== undefined && d[1] === this.values.get(name);
   }
 

@@ -78,6 +78,14 @@ export class RespParser {
   /** The last command name made: the next one, most often the same, reuses it. */
   private lastName = '';
 
+  /** Bytes fed so far: the end of the buffer being parsed, counted from the first byte. */
+  private fedTotal = 0;
+  /**
+   * Where the last command handed to the sink ended, counted as fedTotal is: a master's
+   * stream moves the replication offset by each command's exact byte span.
+   */
+  commandEnd = 0;
+
   /** proto-max-bulk-len */
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
@@ -90,10 +98,24 @@ export class RespParser {
 
   /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
   feed(chunk: Buffer, sink: CommandSink): void {
+    if (this.append(chunk)) this.parse(sink);
+  }
+
+  /**
+   * Keeps a chunk without parsing it: a client waiting for a blocking command's answer
+   * holds its next commands until resume().
+   */
+  hold(chunk: Buffer): void {
+    this.append(chunk);
+  }
+
+  /** Adds a chunk to what is buffered; false while a large bulk is still being gathered. */
+  private append(chunk: Buffer): boolean {
+    this.fedTotal += chunk.length;
     if (this.gatheredLen > 0) {
       this.gathered.push(chunk);
       this.gatheredLen += chunk.length;
-      if (this.gatheredLen < this.bulkLen + 2) return;
+      if (this.gatheredLen < this.bulkLen + 2) return false;
       chunk = Buffer.concat(this.gathered, this.gatheredLen);
       this.gathered = [];
       this.gatheredLen = 0;
@@ -102,7 +124,7 @@ export class RespParser {
     }
     this.buf = chunk;
     this.pos = 0;
-    this.parse(sink);
+    return true;
   }
 
   /**
@@ -144,7 +166,9 @@ export class RespParser {
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
-            if (args.length > 0 && !sink(args)) break;
+            if (args.length === 0) continue;
+            this.commandEnd = this.fedTotal - (len - pos);
+            if (!sink(args)) break;
             continue;
           }
           const eol = findByte(buf, pos, CR);
@@ -191,6 +215,7 @@ export class RespParser {
         if (--this.argc === 0) {
           const argv = this.argv;
           this.argv = [];
+          this.commandEnd = this.fedTotal - (len - pos);
           if (!sink(argv)) break;
         }
       }

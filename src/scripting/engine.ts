@@ -53,7 +53,7 @@ import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
 import { call, MISCONF } from '../commands/dispatch.js';
-import { subcommandOf } from '../commands/subcommands.js';
+import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
 import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
@@ -240,6 +240,8 @@ export class ScriptEngine {
     if (run.async) {
       const repl = this.server.replication;
       if (--repl.callDepth === 0) repl.propagatePending();
+      // What the script made ready is served now that it is over, as after any command.
+      if (this.server.keyspace.readyKeys.length > 0) this.server.blocking.handleReadyKeys();
       c.release();
     }
   }
@@ -259,7 +261,7 @@ export class ScriptEngine {
   private scriptCall(run: ScriptRun, argv: string[]): Uint8Array {
     const cmd = lookupCommand(argv[0]!);
     if (cmd === undefined) return errorBytes('ERR Unknown Redis command called from script');
-    const effective = subcommandOf(cmd, argv) ?? cmd;
+    const effective = effectiveCommand(cmd, argv);
     if ((effective.arity > 0 && argv.length !== effective.arity) || argv.length < -effective.arity) {
       return errorBytes('ERR Wrong number of args calling Redis command from script');
     }

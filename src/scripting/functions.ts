@@ -138,20 +138,27 @@ export class FunctionLibraries {
       const clash = named.find((l) => this.libraries.has(l.name));
       if (clash !== undefined) return `ERR Library ${clash.name} already exists`;
     }
-    if (policy === 'flush') this.flush();
-    for (const l of named) {
-      const r = this.load(l.code, true);
-      if (typeof r !== 'string') return r.error;
-    }
-    return null;
+    return this.allOrNothing(policy === 'flush', named.map((l) => l.code), true);
   }
 
   /** The libraries of an RDB being loaded (RDB_OPCODE_FUNCTION2), in place of the current ones. */
   loadAll(codes: readonly string[]): string | null {
-    this.flush();
+    return this.allOrNothing(true, codes, false);
+  }
+
+  /**
+   * Loads codes (after a flush when asked) or, on the first failure, puts the libraries back
+   * as they were and returns its error: a bad RDB or FUNCTION RESTORE payload changes nothing.
+   */
+  private allOrNothing(flush: boolean, codes: readonly string[], replace: boolean): string | null {
+    const before = [...this.libraries.values()].map((l) => l.code);
+    if (flush) this.flush();
     for (const code of codes) {
-      const r = this.load(code, false);
-      if (typeof r !== 'string') return r.error;
+      const r = this.load(code, replace);
+      if (typeof r === 'string') continue;
+      this.flush();
+      for (const old of before) this.load(old, false);
+      return r.error;
     }
     return null;
   }

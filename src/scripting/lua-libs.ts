@@ -558,7 +558,8 @@ end
 cjson.decode = function(...)
   if select('#', ...) ~= 1 then error('expected 1 argument', 0) end
   local s = ...
-  if type(s) ~= 'string' then s = tostring(s) end
+  if type(s) == 'number' then s = tostring(s)
+  elseif type(s) ~= 'string' then error("bad argument #1 to 'decode' (string expected, got " .. type(s) .. ')', 0) end
   local v, nxt = decodeValue(s, 1, 0)
   local kind, value, at = token(s, nxt)
   if kind ~= 'end' then expected('the end', kind, value, at) end

@@ -5,7 +5,7 @@
 // full privileges; what scripts see afterwards is the frozen table it returns.
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
-// acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+// lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
 local mode = ...
 local G = _G
@@ -48,15 +48,8 @@ math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / 
 string.gfind = string.gmatch
 G.gcinfo = function() return math.floor(collectgarbage('count')) end
 
--- Redis's rand.c: the 48-bit linear congruential generator behind math.random, seeded with 0
--- when the state is made, so that a script draws the same numbers on every server.
-local rand48 = 0x1234ABCD330E
-local function srand48(seed) rand48 = ((seed & 0xffffffff) << 16) | 0x330E end
-local function lrand48()
-  rand48 = (rand48 * 0x5DEECE66D + 0xB) & 0xFFFFFFFFFFFF
-  return rand48 >> 17
-end
-srand48(0)
+-- Redis's math.random: rand.c's generator (one state in the worker, shared by every state).
+local lrand48, srand48 = js.lrand48, js.srand48
 math.random = function(...)
   local r = (lrand48() % 2147483647) / 2147483647
   local n = select('#', ...)
@@ -77,19 +70,26 @@ local redis = {}
 redis.call = js.call
 redis.pcall = js.pcall
 -- Bad arguments make these two return an error reply, not raise one (as in script_lua.c).
+-- luaPushErrorBuff: "-CODE text" keeps its code, a message without one gets ERR; C strings
+-- end at a NUL, and the ends lose their CR and LF.
 redis.error_reply = function(msg)
   if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
-  if msg:sub(1, 1) == '-' then msg = msg:sub(2) end
-  return { err = msg }
+  msg = msg:match('^[^%z]*')
+  if msg:sub(1, 1) ~= '-' then msg = '-' .. msg end
+  local sp = msg:find(' ', 1, true)
+  local code, text = 'ERR', msg:sub(2)
+  if sp then code, text = msg:sub(2, sp - 1), msg:sub(sp + 1) end
+  return { err = code .. ' ' .. text:match('^[\r\n]*(.-)[\r\n]*$') }
 end
 redis.status_reply = function(msg)
   if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
   return { ok = msg }
 end
-redis.sha1hex = function(s)
-  if select('#', s) == 0 or (type(s) ~= 'string' and type(s) ~= 'number') then
-    error({ err = 'ERR wrong number of arguments' })
-  end
+-- One argument; what lua_tolstring cannot read (nil, a table) hashes as the empty string.
+redis.sha1hex = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR wrong number of arguments' }) end
+  local s = ...
+  if type(s) ~= 'string' and type(s) ~= 'number' then s = '' end
   return js.sha1hex(tostring(s))
 end
 redis.log = function(level, ...)
@@ -131,8 +131,10 @@ for _, name in ipairs({ 'print', 'os', 'io', 'require', 'dofile', 'loadfile', 'p
 -- line being the script's (chunks named '@...'), not that of a library function it called.
 -- 5.4 words its type errors "attempt to index a nil value (local 't')"; 5.1, whose texts
 -- scripts and their tests match, says "attempt to index local 't' (a nil value)".
+-- 5.4 names a constant integer key "field 'integer index'" where 5.1 says "field '?'".
 local function as51(msg)
-  return (msg:gsub("attempt to (.-) an? (%w+) value %((%w+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)"))
+  msg = msg:gsub("attempt to (.-) an? (%w+) value %((%w+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)")
+  return (msg:gsub("field 'integer index'", "field '?'"))
 end
 local function errorHandler(err)
   local found

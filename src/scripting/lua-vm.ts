@@ -8,6 +8,7 @@
 // copied into and out of the WASM heap byte for byte, so scripts stay binary safe.
 import { createHash } from 'node:crypto';
 import type { LuaWasm } from 'wasmoon';
+import { cstr } from '../commands/errors.js';
 import { formatDouble } from '../io/format-double.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import { REDIS_VERSION } from '../version.js';
@@ -98,6 +99,21 @@ interface Raw {
   _lua_sethook(L: number, f: number, mask: number, count: number): void;
   _lua_close(L: number): void;
 }
+
+/**
+ * rand.c's 48-bit generator behind math.random. One state for the whole worker, as Redis
+ * keeps one C global: EVAL scripts and functions draw from the same sequence, which starts
+ * from the generator's default seed when the server starts and goes on across scripts and
+ * SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
+ */
+let rand48 = 0x1234abcd330en;
+const lrand48 = (): number => {
+  rand48 = (rand48 * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+  return Number(rand48 >> 17n);
+};
+const srand48 = (seed: number): void => {
+  rand48 = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
+};
 
 const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
 
@@ -259,6 +275,14 @@ export class LuaVM {
       m._lua_settop(l, 1);
       m._lua_pushcclosure(l, trampoline, 1);
       return 1;
+    });
+    this.setGlobalTableFn(L, 'lrand48', (l) => {
+      m._lua_pushinteger(l, BigInt(lrand48()));
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'srand48', (l) => {
+      srand48(Number(m._lua_tointegerx(l, 1, 0)));
+      return 0;
     });
     this.setGlobalTableFn(L, 'acl', (l) => {
       m._lua_pushboolean(l, 1);
@@ -520,14 +544,15 @@ export class LuaVM {
 
   private writeTable(w: ReplyWriter, L: number, idx: number, depth: number): void {
     const m = this.m;
+    // Redis copies both as C strings: they end at a NUL.
     const err = this.typedField(L, idx, 'err', LUA_TSTRING);
     if (err !== null) {
-      w.error(err.replace(/[\r\n]/g, ' '));
+      w.error(cstr(err, Infinity).replace(/[\r\n]/g, ' '));
       return;
     }
     const ok = this.typedField(L, idx, 'ok', LUA_TSTRING);
     if (ok !== null) {
-      w.simple(ok.replace(/[\r\n]/g, ' '));
+      w.simple(cstr(ok, Infinity).replace(/[\r\n]/g, ' '));
       return;
     }
     m._lua_pushstring(L, this.cstr('double'));

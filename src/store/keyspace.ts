@@ -22,8 +22,16 @@ export class Keyspace {
   /** Changes since the last save (server.dirty). */
   dirty = 0;
   readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Keys signalled ready for blocked clients, in order (server.ready_keys). */
+  readyKeys: Array<{ db: Db; key: string }> = [];
   /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
   onExpired: ((db: Db, key: string) => void) | null = null;
+  /**
+   * How expired keys are treated: deleted (a master), hidden but kept (a replica serving its
+   * clients: its master sends the DEL), or seen as live (a replica applying its master's
+   * stream, which must find the keys the master still has).
+   */
+  expireMode: 'delete' | 'hide' | 'keep' = 'delete';
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
@@ -62,7 +70,7 @@ export class Keyspace {
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
-    if (!this.activeExpireEnabled) return;
+    if (!this.activeExpireEnabled || this.expireMode !== 'delete') return;
     const now = Date.now();
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }

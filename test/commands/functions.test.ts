@@ -71,7 +71,9 @@ describe('FUNCTION DUMP and RESTORE', () => {
     const fromRedstate = (await pair.s.call('FUNCTION', 'DUMP')) as string;
     await pair.r.call('FUNCTION', 'FLUSH');
     expect(plain(await pair.r.call('FUNCTION', 'RESTORE', fromRedstate))).toBe('OK');
-    await sameSorted(['FUNCTION', 'LIST', 'WITHCODE'], ['FUNCTION', 'RESTORE', fromRedis], ['FUNCTION', 'RESTORE', fromRedis, 'APPEND'],
+    // With both libraries clashing, Redis names the first of its dict's (seeded) order: one clashes.
+    await sameSorted(['FUNCTION', 'LIST', 'WITHCODE'], ['FUNCTION', 'DELETE', 'y'], ['FUNCTION', 'RESTORE', fromRedis],
+      ['FUNCTION', 'RESTORE', fromRedis, 'APPEND'], ['FUNCTION', 'LIST'],
       ['FUNCTION', 'RESTORE', fromRedis, 'REPLACE'], ['FUNCTION', 'RESTORE', fromRedis, 'FLUSH'], ['FUNCTION', 'RESTORE', fromRedis, 'BOGUS'],
       ['FUNCTION', 'LIST']);
   });

@@ -43,6 +43,20 @@ describe('ReplyWriter', () => {
     expect(out).toBe(`${one}:0\r\n${one}:1\r\n${one}:2\r\n`);
   });
 
+  it('keeps every byte of a bulk or raw reply larger than twice the buffer behind pipelined replies', () => {
+    const mid = 'a'.repeat(39_999) + 'z';
+    const raw = Buffer.from(`$100000\r\n${'r'.repeat(99_998)}20\r\n`, 'latin1');
+    const pongs = '+PONG\r\n'.repeat(5);
+    expect(written((w) => {
+      for (let i = 0; i < 5; i++) w.simple('PONG');
+      w.bulk(mid);
+    })).toBe(`${pongs}$40000\r\n${mid}\r\n`);
+    expect(written((w) => {
+      for (let i = 0; i < 5; i++) w.simple('PONG');
+      w.raw(raw);
+    })).toBe(pongs + raw.toString('latin1'));
+  });
+
   it('counts what is pending and drops everything when muted', () => {
     const w = new ReplyWriter();
     w.bulk('abc');

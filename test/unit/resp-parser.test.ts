@@ -24,6 +24,18 @@ const expected = [
 ];
 
 describe('RESP parser', () => {
+  it('holds what arrives while stopped (a waiting client) and parses it on resume, in order', () => {
+    const parser = new RespParser();
+    const out: string[][] = [];
+    const sink = (argv: string[]): boolean => out.push(argv) > 1;
+    parser.feed(wire.subarray(0, 40), sink);
+    expect(out.length).toBe(1);
+    for (let i = 40; i < wire.length; i += 1000) parser.hold(wire.subarray(i, i + 1000));
+    expect(out.length).toBe(1);
+    parser.resume(sink);
+    expect(out).toEqual(expected);
+  });
+
   it('parses multibulk and inline commands, binary-safe', () => {
     expect(parseAll([wire])).toEqual(expected);
   });
@@ -88,5 +100,21 @@ describe('RESP parser', () => {
     const p = new RespParser();
     p.maxBulkLen = 10;
     expect(() => parseAll([Buffer.from('*1\r\n$11\r\n')], p)).toThrow('invalid bulk length');
+  });
+});
+
+describe('RespParser.commandEnd', () => {
+  it('gives each command its exact byte span, whatever the chunking', () => {
+    const cmds = ['*3\r\n$3\r\nSET\r\n$1\r\na\r\n$5\r\nhello\r\n', 'PING\r\n', '*2\r\n$3\r\nGET\r\n$20000\r\n' + 'x'.repeat(20000) + '\r\n'];
+    const whole = Buffer.from(cmds.join(''), 'latin1');
+    const expected: number[] = [];
+    let at = 0;
+    for (const c of cmds) expected.push((at += c.length));
+    for (const size of [1, 7, 100, 4096, whole.length]) {
+      const p = new RespParser();
+      const ends: number[] = [];
+      for (let i = 0; i < whole.length; i += size) p.feed(whole.subarray(i, i + size), () => (ends.push(p.commandEnd), true));
+      expect(ends).toEqual(expected);
+    }
   });
 });
