@@ -27,13 +27,17 @@ export interface ServerStats {
   rejectedConnections: number;
   commandsProcessed: number;
   rejectedCalls: number;
+  /** Bytes from clients, and to them (stat_net_input_bytes, stat_net_output_bytes). */
   netInputBytes: number;
   netOutputBytes: number;
+  /** Replication's share, apart (stat_net_repl_*): our master's payload and stream, and what our replicas got. */
+  netReplInputBytes: number;
+  netReplOutputBytes: number;
 }
 
 const newStats = (): ServerStats => ({
   connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0,
-  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0,
+  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0, netReplInputBytes: 0, netReplOutputBytes: 0,
 });
 
 export class Server {
@@ -111,7 +115,7 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
-  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  /** Test hook: the replica link and the master side get no TICK of their own, the test sends each (ReplicaLink.tick, Replication.tick). */
   manualReplicaTicks = false;
 
   /** The link to our master (REPLICAOF host port); null on a master. */
@@ -217,6 +221,8 @@ export class Server {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
     if (this.scripting.busy !== null) return;
     this.keyspace.activeExpire(200);
+    // An expired stream answers the XREADGROUPs waiting on it.
+    if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
     this.blocking.expireTimeouts(now);

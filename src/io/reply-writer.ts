@@ -67,8 +67,8 @@ export class ReplyWriter {
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     if (n > this.buf.length) {
-      // Room for what buf holds as well: sized for n alone, a bulk or raw reply behind a few
-      // pipelined replies lost its last bytes.
+      // Room for what buf already holds too: sized for n alone, a bulk written after a
+      // nearly full batch was cut short under its declared length (fuzz seed 407).
       const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2)) as Latin1Buffer;
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
