@@ -50,6 +50,10 @@ export class Client {
   woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
+  /** The pseudo-client scripts run their commands as (CLIENT_SCRIPT). */
+  isScript = false;
+  /** Off while a script's redis.set_repl leaves replicas out (PROPAGATE_REPL not in its flags). */
+  replicates = true;
   /** Told when the client is closed (CLIENT KILL): the master link closes its socket. */
   onClose: (() => void) | null = null;
   /**

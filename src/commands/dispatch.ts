@@ -122,7 +122,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
-  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
+  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
@@ -143,7 +143,7 @@ function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
 // alsoPropagate
 /** An effect of the running command to propagate besides (or instead of) its argv. */
 export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
-  if (!c.isMaster) c.server.replication.alsoPropagate(dbId, argv);
+  if (!c.isMaster && c.replicates) c.server.replication.alsoPropagate(dbId, argv);
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

@@ -28,7 +28,9 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
   c.preventPropagation();
   const run = new ScriptRun(c, argv, ro || noWrites, false, found.info.name);
   engine.prepare(run);
-  engine.start(run, { op: 'fcall', name: found.info.name, keys: argv.slice(3, 3 + numkeys), args: argv.slice(3 + numkeys) });
+  engine.start(run, {
+    op: 'fcall', name: found.info.name, keys: argv.slice(3, 3 + numkeys), args: argv.slice(3 + numkeys), resp3: c.reply.resp3,
+  });
 }
 
 /** FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]. */

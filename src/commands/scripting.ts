@@ -81,7 +81,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
     engine.scripts.set(sha, body);
   }
   engine.start(run, {
-    op: 'eval', sha, body: luaBody(body), keys: argv.slice(3, 3 + n), args: argv.slice(3 + n),
+    op: 'eval', sha, body: luaBody(body), keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), resp3: c.reply.resp3,
   });
 }
 

@@ -154,19 +154,19 @@ export class ReplyWriter {
     }
   }
 
-  /** A bulk string; its chars are bytes (latin1). */
-  bulk(s: string): void {
+  /** A bulk string; its chars are bytes (latin1). type: '$', or RESP3's verbatim '='. */
+  bulk(s: string, type = 36): void {
     if (this.discard) return;
     const n = s.length;
     if (n >= BIG_BULK) {
       this.room(HEADER_ROOM);
-      this.header(36, n);
+      this.header(type, n);
       this.seal();
       this.push(Buffer.from(s, 'latin1'));
       this.room(2);
     } else {
       this.room(n + HEADER_ROOM + 2);
-      this.header(36, n);
+      this.header(type, n);
       this.chars(s);
     }
     this.crlf();
@@ -181,6 +181,24 @@ export class ReplyWriter {
   double(d: number): void {
     if (this.resp3) this.line(44, formatDouble(d));
     else this.bulk(formatDouble(d));
+  }
+
+  /** RESP3's boolean; RESP2 has none and gets 1 or 0. */
+  bool(b: boolean): void {
+    if (this.resp3) this.line(35, b ? 't' : 'f');
+    else this.integer(b ? 1 : 0);
+  }
+
+  /** RESP3's big number (decimal digits); a bulk string in RESP2. */
+  bigNumber(digits: string): void {
+    if (this.resp3) this.line(40, digits);
+    else this.bulk(digits);
+  }
+
+  /** RESP3's verbatim string (a 3-letter format, then the text); the text as a bulk in RESP2. */
+  verbatim(format: string, text: string): void {
+    if (this.resp3) this.bulk(`${format}:${text}`, 61);
+    else this.bulk(text);
   }
 
   /** RESP2's $-1; RESP3's one null. */

@@ -14,15 +14,19 @@ export const KILL = 2;
 export const READY = 3;
 export const SLOTS = 4;
 
-/** Jobs the main thread gives the worker, and its answers to a running script's requests. */
+/**
+ * Jobs the main thread gives the worker, and its answers to a running script's requests.
+ * resp3: the caller's protocol (HELLO 3), which the script's reply takes; on a call, the
+ * protocol the script asked for with redis.setresp.
+ */
 export type ToWorker =
-  | { op: 'eval'; sha: string; body: string; keys: string[]; args: string[] }
+  | { op: 'eval'; sha: string; body: string; keys: string[]; args: string[]; resp3: boolean }
   | { op: 'compile'; sha: string; body: string }
   | { op: 'flush' }
   | { op: 'fload'; library: string; code: string }
   | { op: 'fdelete'; library: string }
   | { op: 'fflush' }
-  | { op: 'fcall'; name: string; keys: string[]; args: string[] }
+  | { op: 'fcall'; name: string; keys: string[]; args: string[]; resp3: boolean }
   | { op: 'reply'; reply: Uint8Array };
 
 /** A function a library registered, as FUNCTION LIST describes it. */
@@ -34,7 +38,7 @@ export interface FunctionInfo {
 
 /** What the worker sends: a script's requests while it runs, and each job's end. */
 export type ToMain =
-  | { op: 'call'; argv: string[] }
+  | { op: 'call'; argv: string[]; resp3: boolean }
   | { op: 'log'; level: number; msg: string }
   | { op: 'repl'; flags: number }
   | { op: 'done'; reply: Uint8Array; memory: number; functions?: FunctionInfo[] | undefined };

@@ -217,7 +217,7 @@ export class ScriptEngine {
   private handle(run: ScriptRun, msg: ToMain): boolean {
     switch (msg.op) {
       case 'call':
-        send(this.port!, this.sig, TO_WORKER, { op: 'reply', reply: this.scriptCall(run, msg.argv) });
+        send(this.port!, this.sig, TO_WORKER, { op: 'reply', reply: this.scriptCall(run, msg.argv, msg.resp3) });
         return false;
       case 'log':
         this.logFromScript(msg.level, msg.msg);
@@ -256,9 +256,10 @@ export class ScriptEngine {
 
   /**
    * scriptCall: a command from redis.call, checked as Redis checks it (script.c), then run
-   * through dispatch's call() as the script client. Returns the reply as RESP bytes.
+   * through dispatch's call() as the script client, in the protocol the script asked for
+   * (redis.setresp). Returns the reply as RESP bytes.
    */
-  private scriptCall(run: ScriptRun, argv: string[]): Uint8Array {
+  private scriptCall(run: ScriptRun, argv: string[], resp3: boolean): Uint8Array {
     const cmd = lookupCommand(argv[0]!);
     if (cmd === undefined) return errorBytes('ERR Unknown Redis command called from script');
     const effective = effectiveCommand(cmd, argv);
@@ -275,6 +276,9 @@ export class ScriptEngine {
       run.wrote = true;
     }
     const sc = this.scriptClient();
+    sc.reply.resp3 = resp3;
+    // redis.set_repl without REPL_REPLICA: this write stays off the replication stream.
+    sc.replicates = (run.replFlags & 2) !== 0;
     call(sc, cmd, argv);
     const out = sc.reply.take();
     return out === null ? errorBytes('ERR command gave no reply') : Buffer.concat(out);
@@ -286,6 +290,7 @@ export class ScriptEngine {
       this.client = new ClientClass(this.server, null);
       this.client.reply.mute(false);
       this.client.setAuthenticated();
+      this.client.isScript = true;
     }
     return this.client;
   }

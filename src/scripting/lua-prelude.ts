@@ -5,7 +5,7 @@
 // full privileges; what scripts see afterwards is the frozen table it returns.
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
-// lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+// setresp, lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
 local mode = ...
 local G = _G
@@ -101,12 +101,18 @@ redis.log = function(level, ...)
   for i = 1, n do parts[i] = tostring((select(i, ...))) end
   js.log(level, table.concat(parts, ' '))
 end
-redis.setresp = function(v)
-  -- Commands here answer in RESP2 whatever the script asks, so only the check remains.
+redis.setresp = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR redis.setresp() requires one argument.' }) end
+  local v = ...
   if v ~= 2 and v ~= 3 then error({ err = 'ERR RESP version must be 2 or 3.' }) end
+  js.setresp(v)
 end
-redis.set_repl = function(flags)
-  if type(flags) ~= 'number' then error({ err = 'ERR redis.set_repl() requires one argument.' }) end
+-- luaRedisSetReplCommand: its "two arguments" text, lua_tonumber's 0 for what is not a number,
+-- the C int cast's truncation.
+redis.set_repl = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR redis.set_repl() requires two arguments.' }) end
+  local flags = tonumber((...)) or 0
+  flags = flags < 0 and math.ceil(flags) or math.floor(flags)
   if flags < 0 or flags > 3 then error({ err = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.' }) end
   js.setrepl(flags)
 end

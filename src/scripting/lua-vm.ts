@@ -17,8 +17,8 @@ import { PRELUDE } from './lua-prelude.js';
 
 /** What the VM asks of the main thread while a script runs. */
 export interface VmHost {
-  /** Runs a command for redis.call/pcall; returns its reply as RESP bytes. */
-  call(argv: string[]): Buffer;
+  /** Runs a command for redis.call/pcall; returns its reply as RESP bytes (RESP3 when asked). */
+  call(argv: string[], resp3: boolean): Buffer;
   log(level: number, msg: string): void;
   /** Polled from the count hook: true once SCRIPT KILL / FUNCTION KILL asked to stop. */
   killRequested(): boolean;
@@ -83,6 +83,7 @@ interface Raw {
   _lua_rawseti(L: number, i: number, n: bigint): void;
   _lua_rawgeti(L: number, i: number, n: bigint): number;
   _lua_rawget(L: number, i: number): number;
+  _lua_rawset(L: number, i: number): void;
   _lua_setfield(L: number, i: number, k: number): void;
   _lua_getfield(L: number, i: number, k: number): number;
   _lua_isinteger(L: number, i: number): number;
@@ -115,6 +116,9 @@ const srand48 = (seed: number): void => {
   rand48 = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
 };
 
+/** A RESP3 double's text (inf, -inf and nan included) as a number. */
+const parseRespDouble = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
+
 const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
 
 /** redis.REDIS_VERSION_NUM: 0x00MMmmpp. */
@@ -142,6 +146,8 @@ export class LuaVM {
   private loadDeadline = 0;
   private readonly fns: number[] = [];
   private host: VmHost | null = null;
+  /** What redis.setresp asked for in the running script (2 at each start, as in Redis). */
+  private resp = 2;
   private readonly hookFn: number;
   private closed = false;
 
@@ -275,6 +281,10 @@ export class LuaVM {
       m._lua_settop(l, 1);
       m._lua_pushcclosure(l, trampoline, 1);
       return 1;
+    });
+    this.setGlobalTableFn(L, 'setresp', (l) => {
+      this.resp = Number(m._lua_tointegerx(l, 1, 0));
+      return 0;
     });
     this.setGlobalTableFn(L, 'lrand48', (l) => {
       m._lua_pushinteger(l, BigInt(lrand48()));
@@ -445,14 +455,17 @@ export class LuaVM {
   /**
    * Runs the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
    * the host serving its calls. Returns the reply as RESP bytes; errors come back as Redis's
-   * error replies, `where` naming the script in them ("<sha>" or the function's name).
+   * error replies, `where` naming the script in them ("<sha>" or the function's name); the
+   * reply is RESP3 for a caller that said HELLO 3.
    */
   run(ref: number, keys: readonly string[], args: readonly string[], asGlobals: boolean, where: string,
-    funcname: string, host: VmHost): RunResult {
+    funcname: string, resp3: boolean, host: VmHost): RunResult {
     const L = this.L;
     const m = this.m;
     this.host = host;
+    this.resp = 2;
     const w = new ReplyWriter();
+    w.resp3 = resp3;
     try {
       if (asGlobals) {
         m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
@@ -524,7 +537,9 @@ export class LuaVM {
         w.bulk(this.toString(L, idx));
         return;
       case LUA_TBOOLEAN:
-        if (m._lua_toboolean(L, idx) !== 0) w.integer(1);
+        // A RESP2 script's booleans are 1 and nil, as always; after setresp(3), booleans.
+        if (this.resp === 3) w.bool(m._lua_toboolean(L, idx) !== 0);
+        else if (m._lua_toboolean(L, idx) !== 0) w.integer(1);
         else w.nullBulk();
         return;
       case LUA_TNUMBER:
@@ -564,7 +579,7 @@ export class LuaVM {
     m._lua_settop(L, -2);
     const big = this.typedField(L, idx, 'big_number', LUA_TSTRING);
     if (big !== null) {
-      w.bulk(big.replace(/[\r\n]/g, ' '));
+      w.bigNumber(big.replace(/[\r\n]/g, ' '));
       return;
     }
     for (const kind of ['map', 'set'] as const) {
@@ -574,6 +589,19 @@ export class LuaVM {
         m._lua_settop(L, -2);
         return;
       }
+      m._lua_settop(L, -2);
+    }
+    m._lua_pushstring(L, this.cstr('verbatim_string'));
+    if (m._lua_rawget(L, idx) === LUA_TTABLE) {
+      const top = m._lua_gettop(L);
+      const format = this.typedField(L, top, 'format', LUA_TSTRING);
+      const text = this.typedField(L, top, 'string', LUA_TSTRING);
+      m._lua_settop(L, -2);
+      if (format !== null && text !== null) {
+        w.verbatim(format, text);
+        return;
+      }
+    } else {
       m._lua_settop(L, -2);
     }
     // An array: elements 1..n up to the first nil.
@@ -591,7 +619,7 @@ export class LuaVM {
     }
   }
 
-  /** RESP3 map or set tables, as a RESP2 client gets them: a flat array. */
+  /** {map = t} and {set = t}: RESP3's map and set, which a RESP2 caller gets as flat arrays. */
   private writeMapOrSet(w: ReplyWriter, L: number, idx: number, isMap: boolean, depth: number): void {
     const m = this.m;
     let n = 0;
@@ -600,7 +628,8 @@ export class LuaVM {
       n++;
       m._lua_settop(L, -2);
     }
-    w.array(isMap ? n * 2 : n);
+    if (isMap) w.map(n);
+    else w.set(n);
     m._lua_pushnil(L);
     while (m._lua_next(L, idx) !== 0) {
       const top = m._lua_gettop(L);
@@ -640,7 +669,7 @@ export class LuaVM {
         return 1;
       }
     }
-    const reply = this.host!.call(argv);
+    const reply = this.host!.call(argv, this.resp === 3);
     m._lua_settop(L, 0);
     if (reply[0] === 0x2d /* - */) {
       this.pushErrorTable(L, reply.toString('latin1', 1, reply.length - 2));
@@ -651,7 +680,13 @@ export class LuaVM {
     return 1;
   }
 
-  /** redisProtocolToLuaType: pushes the RESP2 value at pos; returns the position after it. */
+  /** A new table with key pushed after it: {key = <value pushed next>}, set by lua_rawset(-3). */
+  private pushTagged(L: number, key: string): void {
+    this.m._lua_createtable(L, 0, 1);
+    this.pushString(L, key);
+  }
+
+  /** redisProtocolToLuaType: pushes the RESP value at pos; returns the position after it. */
   private pushReply(L: number, b: Buffer, pos: number): number {
     const m = this.m;
     const type = b[pos]!;
@@ -679,9 +714,50 @@ export class LuaVM {
       case 0x2d /* - */:
         this.pushErrorTable(L, line);
         return next;
-      case 0x2c /* , (a double, RESP3) */:
-        m._lua_pushnumber(L, Number(line));
+      // RESP3 (after redis.setresp(3)), as redisProtocolToLuaType_* push them.
+      case 0x2c /* , */:
+        this.pushTagged(L, 'double');
+        m._lua_pushnumber(L, parseRespDouble(line));
+        m._lua_rawset(L, -3);
         return next;
+      case 0x5f /* _ */:
+        m._lua_pushnil(L);
+        return next;
+      case 0x23 /* # */:
+        m._lua_pushboolean(L, line === 't' ? 1 : 0);
+        return next;
+      case 0x28 /* ( */:
+        this.pushTagged(L, 'big_number');
+        this.pushString(L, line);
+        m._lua_rawset(L, -3);
+        return next;
+      case 0x3d /* = */: {
+        const len = Number(line);
+        this.pushTagged(L, 'verbatim_string');
+        m._lua_createtable(L, 0, 2);
+        this.pushString(L, b.toString('latin1', next, next + 3));
+        m._lua_setfield(L, -2, this.cstr('format'));
+        this.pushString(L, b.toString('latin1', next + 4, next + len));
+        m._lua_setfield(L, -2, this.cstr('string'));
+        m._lua_rawset(L, -3);
+        return next + len + 2;
+      }
+      case 0x25 /* % */:
+      case 0x7e /* ~ */: {
+        const isMap = type === 0x25;
+        const n = Number(line);
+        this.pushTagged(L, isMap ? 'map' : 'set');
+        m._lua_createtable(L, 0, n);
+        let p = next;
+        for (let i = 0; i < n; i++) {
+          p = this.pushReply(L, b, p);
+          if (isMap) p = this.pushReply(L, b, p);
+          else m._lua_pushboolean(L, 1);
+          m._lua_rawset(L, -3);
+        }
+        m._lua_rawset(L, -3);
+        return p;
+      }
       case 0x2a /* * */: {
         const n = Number(line);
         if (n < 0) {

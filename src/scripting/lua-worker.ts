@@ -21,8 +21,8 @@ const post = (msg: ToMain): void => send(port, sig, TO_MAIN, msg);
 const next = (): ToWorker => receive<ToWorker>(port, sig, TO_WORKER, Infinity)!;
 
 const host: VmHost = {
-  call(argv) {
-    post({ op: 'call', argv });
+  call(argv, resp3) {
+    post({ op: 'call', argv, resp3 });
     const m = next();
     if (m.op !== 'reply') throw new Error(`expected a reply, got ${m.op}`);
     return Buffer.from(m.reply.buffer, m.reply.byteOffset, m.reply.byteLength);
@@ -92,7 +92,7 @@ function handle(job: ToWorker): { reply: Uint8Array; functions?: FunctionInfo[] 
       case 'eval': {
         const ref = compiled(job.sha, job.body);
         if (typeof ref === 'string') return { reply: errorReply(ref) };
-        return { reply: vm.run(ref, job.keys, job.args, true, job.sha, `f_${job.sha}`, host) };
+        return { reply: vm.run(ref, job.keys, job.args, true, job.sha, `f_${job.sha}`, job.resp3, host) };
       }
       case 'flush':
         resetEval();
@@ -108,7 +108,7 @@ function handle(job: ToWorker): { reply: Uint8Array; functions?: FunctionInfo[] 
       case 'fcall': {
         const ref = functions.get(job.name);
         if (ref === undefined) return { reply: errorReply('ERR Function not found') };
-        return { reply: fvm!.run(ref, job.keys, job.args, false, job.name, job.name, host) };
+        return { reply: fvm!.run(ref, job.keys, job.args, false, job.name, job.name, job.resp3, host) };
       }
       default:
         throw new Error(`unexpected job ${job.op}`);

@@ -4,27 +4,9 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../helpers/resp-client.js';
-import { sideBySide } from './side-by-side.js';
+import { rawReplies as bytes, sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
-
-/** Sends the commands on a fresh connection and returns every byte up to PING END's answer. */
-function bytes(port: number, cmds: string[][]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => {
-      s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
-    });
-    let out = '';
-    s.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (/(\$3\r\nEND\r\n|\+END\r\n)$/.test(out)) {
-        s.destroy();
-        resolve(out);
-      }
-    });
-    s.on('error', reject);
-  });
-}
 
 /** HELLO's id field differs between the servers (each counts its own connections). */
 const ids = (s: string): string => s.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N');

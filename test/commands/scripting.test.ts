@@ -1,10 +1,11 @@
 // EVAL and SCRIPT: every reply of redstate compared with redis-server 7.0's for the same
 // scripts: Lua <-> RESP conversions, redis.call/pcall and their errors, the error texts with
 // their @user_script:N suffixes, protected globals, the 5.1 habits, deterministic
-// math.random, the cjson/cmsgpack/struct/bit libraries, SCRIPT LOAD/EXISTS/FLUSH, numkeys
-// errors and shebang flags.
+// math.random, the cjson/cmsgpack/struct/bit libraries, RESP3 callers and redis.setresp(3)
+// (byte for byte), blocking commands refused, SCRIPT LOAD/EXISTS/FLUSH, numkeys errors and
+// shebang flags.
 import { describe, expect, it } from 'vitest';
-import { BINARY, sideBySide } from './side-by-side.js';
+import { BINARY, rawReplies, sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same } = pair;
@@ -121,6 +122,8 @@ describe('EVAL: the Lua environment', () => {
       ev('return {math.frexp(8)}'), ev('return math.ldexp(1, 4)'), ev('return math.log10(1000)'),
       ev("local s = '' for w in string.gfind('a b c', '%a') do s = s .. w end return s"),
       ev("redis.log(redis.LOG_DEBUG, 'from a script') return 1"), ev('return redis.set_repl(redis.REPL_ALL)'),
+      ev('redis.set_repl()'), ev('redis.set_repl(1, 2)'), ev("redis.set_repl('x') return 1"), ev('redis.set_repl(1.5) return 1'),
+      ev('redis.set_repl(4)'), ev('redis.set_repl(-1)'),
       ev("return redis.acl_check_cmd('get', 'x')"));
   });
 
@@ -175,6 +178,50 @@ describe('EVAL: libraries', () => {
       ev("return cjson.decode('{\"a\":1,}')"), ev("return cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))"),
       ev("return type(cjson.decode('null'))"), ev("return cjson.decode('-12.5e1')"), ev('return cjson.decode(\'"\\\\/"\')'),
       ev("local t = cjson.decode('{\"k\":\"v\"}') return t.k"), ev("return cjson.decode('[]')"), ev('return cjson.encode({{}})'));
+  });
+});
+
+describe('EVAL: RESP3', () => {
+  /** The bytes of cmds on a fresh connection of each server, compared (HELLO's id masked). */
+  const sameBytes = async (...cmds: string[][]): Promise<void> => {
+    const [want, got] = await Promise.all([pair.redis.port, pair.redstate.port].map((port) => rawReplies(port, cmds)));
+    const ids = (s: string): string => s.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N');
+    expect(ids(got)).toBe(ids(want));
+  };
+  const setup = [['HSET', 'h', 'f', 'v'], ['SADD', 's', 'm'], ['ZADD', 'z', '1.5', 'a'], ['SET', 'k', 'v']];
+  const typed = "{2, {map={a=1}}, {set={b=true}}, {double=1.5}, {big_number='123'}, {verbatim_string={format='txt', string='hi'}}}";
+  const calls = "local h = redis.call('HGETALL', 'h') local s = redis.call('SMEMBERS', 's') " +
+    "local z = redis.call('ZSCORE', 'z', 'a') local n = redis.call('GET', 'missing') " +
+    "return {type(h.map), h.map.f, tostring(s.set.m), tostring(z.double), type(n), redis.call('GET', 'k'), redis.call('EXISTS', 'k')}";
+
+  it('answers a HELLO 3 caller in RESP3 types: nil and false as null, maps, sets, doubles, big numbers, verbatim', async () => {
+    await sameBytes(['HELLO', '3'], ...setup, ev('return {1, false, true, nil, 2}'), ev('return false'), ev('return nil'), ev(`return ${typed}`),
+      ev("return redis.call('HGETALL', 'h')"), ev("return redis.call('SMEMBERS', 's')"), ['HELLO', '2'], ev(`return ${typed}`));
+  });
+
+  it('gives a script RESP3 replies and booleans after redis.setresp(3), for RESP2 and RESP3 callers', async () => {
+    for (const hello of [['HELLO', '2'], ['HELLO', '3']]) {
+      await sameBytes(hello, ...setup, ev(`redis.setresp(3) ${calls}`), ev(`redis.setresp(3) return {true, false, ${typed}}`),
+        ev("redis.setresp(3) return redis.call('HGETALL', 'h')"), ev("redis.setresp(3) return redis.call('GET', 'missing')"),
+        ev("redis.setresp(3) return {redis.call('ZSCORE', 'z', 'a'), redis.call('SMEMBERS', 's')}"),
+        ev('redis.setresp(3) redis.setresp(2) return {true, false}'), ev('redis.setresp(1)'), ev('redis.setresp()'),
+        ev("redis.setresp(3) return 1"), ev('return {true, false}'));
+    }
+  });
+});
+
+describe('EVAL: commands that block', () => {
+  it('refuses the blocking commands and XREAD/XREADGROUP with BLOCK; the non-blocking forms run', async () => {
+    await same(['XADD', 'st', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'st', 'g', '0'],
+      ev("return redis.call('XREAD', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", '1', 'st'),
+      ev("return redis.pcall('XREAD', 'BLOCK', 100, 'STREAMS', KEYS[1], '0')", '1', 'st'),
+      ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', KEYS[1], '>')", '1', 'st'),
+      ev("return redis.call('XREAD', 'COUNT', 1, 'STREAMS', KEYS[1], '0')", '1', 'st'),
+      ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')", '1', 'st'),
+      ...['BLPOP', 'BRPOP', 'BZPOPMIN', 'BZPOPMAX'].map((c) => ev(`return redis.pcall('${c}', KEYS[1], 0)`, '1', 'l')),
+      ev("return redis.pcall('BLMOVE', KEYS[1], 'x', 'LEFT', 'LEFT', 0)", '1', 'l'), ev("return redis.pcall('BRPOPLPUSH', KEYS[1], 'x', 0)", '1', 'l'),
+      ev("return redis.pcall('BLMPOP', 0, 1, KEYS[1], 'LEFT')", '1', 'l'), ev("return redis.pcall('WAIT', 0, 0)"),
+      ev("return redis.pcall('SUBSCRIBE', 'ch')"), ev("return redis.call('PUBLISH', 'ch', 'm')"), ev("return redis.pcall('MONITOR')"));
   });
 });
 

@@ -2,7 +2,8 @@
 // FCALL reach the replica as their effects (the replica never runs them: it has no script
 // cache entry and would refuse a write of its own), wrapped in MULTI/EXEC when there are
 // several, a script past busy-reply-threshold included; FUNCTION LOAD/DELETE propagate as
-// commands, and FCALL gives equal results on both; the datasets' digests agree.
+// commands, and FCALL gives equal results on both; the datasets' digests agree. The stream
+// a redstate master sends for scripts (and redis.set_repl) is the one redis-server sends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, digest } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
@@ -65,6 +66,11 @@ describe('scripts and functions replicated by their effects', () => {
         "return redis.call('del', 'nokey')", '2', 'sk', 'sl');
       await c.call('EVAL', "return redis.call('incr', 'one')", '0');
       await c.call('EVAL', "return redis.call('get', 'one')", '0');
+      // redis.set_repl: writes made without REPL_REPLICA stay off the stream.
+      await c.call('EVAL', "redis.call('set', 'a1', '1') redis.set_repl(redis.REPL_NONE) redis.call('set', 'a2', '2') " +
+        "redis.set_repl(redis.REPL_AOF) redis.call('incr', 'a2') redis.set_repl(redis.REPL_ALL) redis.call('set', 'a3', '3')", '0');
+      await c.call('EVAL', "redis.set_repl(redis.REPL_NONE) redis.call('set', 'a4', '4') redis.set_repl(redis.REPL_REPLICA) " +
+        "return redis.call('set', 'a5', '5')", '0');
       await c.call('SET', 'end', '1');
       await sr.waitFor((cmds) => cmds.some((x) => x[0] === 'SET' && x[1] === 'end'));
       streams.push(sr.commands.filter((x) => x[0]!.toUpperCase() !== 'PING' && x[0]!.toUpperCase() !== 'SELECT'));
