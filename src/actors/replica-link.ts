@@ -553,14 +553,29 @@ export class ReplicaLink {
     for (const chunk of held) if (this.master === c) this.applyStream(chunk);
   }
 
-  /** The master's commands, applied as they complete; a malformed one ends the link. */
+  /**
+   * The master's commands, applied as they complete; a malformed one ends the link. While a
+   * script of ours is past busy-reply-threshold they wait unparsed, as Redis's
+   * processInputBuffer leaves a master's stream (no BUSY reply: they run once it ends).
+   */
   private applyStream(chunk: Buffer): void {
     const c = this.master!;
     this.readOffset += chunk.length;
     this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
+    if (this.server.scripting.busy !== null) c.parser.hold(chunk);
+    else this.parseStream((sink) => c.parser.feed(chunk, sink));
+  }
+
+  /** The busy script ended: what the master sent meanwhile is applied now. */
+  resumeStream(): void {
+    const c = this.master;
+    if (c !== null && this.server.scripting.busy === null) this.parseStream((sink) => c.parser.resume(sink));
+  }
+
+  private parseStream(step: (sink: (argv: string[]) => boolean) => void): void {
     try {
-      c.parser.feed(chunk, this.sink);
+      step(this.sink);
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.feedApplied();

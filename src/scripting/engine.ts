@@ -56,7 +56,7 @@ import { call, MISCONF } from '../commands/dispatch.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
-import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
+import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, waitFor, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
 
 const here = fileURLToPath(import.meta.url);
 // Under vitest the sources run as TypeScript, which a worker thread cannot load: the build's
@@ -151,7 +151,7 @@ export class ScriptEngine {
       const seen = Atomics.load(this.sig, TO_MAIN);
       const r = receiveMessageOnPort(port);
       if (r === undefined) {
-        Atomics.wait(this.sig, TO_MAIN, seen);
+        waitFor(this.sig, TO_MAIN, seen);
         continue;
       }
       const msg = r.message as ToMain;
@@ -209,7 +209,7 @@ export class ScriptEngine {
       }
       const left = deadline - performance.now();
       if (left <= 0) return seen;
-      Atomics.wait(this.sig, TO_MAIN, seen, left);
+      waitFor(this.sig, TO_MAIN, seen, left);
     }
   }
 
@@ -243,6 +243,7 @@ export class ScriptEngine {
       // What the script made ready is served now that it is over, as after any command.
       if (this.server.keyspace.readyKeys.length > 0) this.server.blocking.handleReadyKeys();
       c.release();
+      this.server.replicaLink?.resumeStream();
     }
   }
 
