@@ -233,6 +233,8 @@ export class ReplicaLink {
     if (c === null) return;
     this.master = null;
     c.onClose = null;
+    // A command a client pause held goes with it, unapplied.
+    this.server.blocking.drop(c);
     this.server.clients.delete(c.id);
   }
 
@@ -503,6 +505,7 @@ export class ReplicaLink {
     c.isMaster = true;
     c.setAuthenticated();
     c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
+    c.resumeInput = () => this.resumeStream(c);
     return c;
   }
 
@@ -555,27 +558,39 @@ export class ReplicaLink {
 
   /**
    * The master's commands, applied as they complete; a malformed one ends the link. While a
-   * script of ours is past busy-reply-threshold they wait unparsed, as Redis's
-   * processInputBuffer leaves a master's stream (no BUSY reply: they run once it ends).
+   * client pause holds the master client, or a script of ours is past busy-reply-threshold,
+   * what arrives waits unparsed (processInputBuffer: no BUSY reply to a master, its stream
+   * runs once the script ends).
    */
   private applyStream(chunk: Buffer): void {
     const c = this.master!;
     this.readOffset += chunk.length;
     this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
-    if (this.server.scripting.busy !== null) c.parser.hold(chunk);
-    else this.parseStream((sink) => c.parser.feed(chunk, sink));
+    if (c.waiting !== null || this.server.scripting.busy !== null) c.parser.hold(chunk);
+    else this.parseStream(() => c.parser.feed(chunk, this.sink));
   }
 
-  /** The busy script ended: what the master sent meanwhile is applied now. */
-  resumeStream(): void {
+  /** Our busy script ended: what the master sent meanwhile is applied now (unless a pause still holds it). */
+  scriptEnded(): void {
     const c = this.master;
-    if (c !== null && this.server.scripting.busy === null) this.parseStream((sink) => c.parser.resume(sink));
+    if (c !== null && c.waiting === null) this.resumeStream(c);
   }
 
-  private parseStream(step: (sink: (argv: string[]) => boolean) => void): void {
+  /** The pause that held the master client is over: its held command runs, then the rest. */
+  private resumeStream(c: Client): void {
+    if (this.master !== c) return;
+    this.parseStream(() => {
+      const argv = c.takePendingArgv();
+      if (argv !== null && !this.sink(argv)) return;
+      c.parser.resume(this.sink);
+    });
+  }
+
+  /** Runs the parser over the stream; what it applied goes on to our backlog and replicas. */
+  private parseStream(step: () => void): void {
     try {
-      step(this.sink);
+      step();
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.feedApplied();
@@ -598,7 +613,9 @@ export class ReplicaLink {
       this.applying = false;
       ks.expireMode = 'hide';
     }
-    // A transaction is applied, and fed on, whole: its bytes count once EXEC ran.
+    // A transaction is applied, and fed on, whole: its bytes count once EXEC ran. A command
+    // held by a client pause has not been applied yet.
+    if (c.waiting !== null) return false;
     if (c.multi === null) this.appliedEnd = c.parser.commandEnd;
     return this.master === c;
   };
@@ -678,6 +695,7 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     old.stop();
   } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
     // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+    server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
     db = server.persistence.loadedStreamDb ?? 0;
     server.persistence.loadedStreamDb = null;

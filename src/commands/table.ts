@@ -11,6 +11,7 @@ import { lcsCommands } from './lcs.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
+import { memoryCommands } from './memory.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
@@ -18,6 +19,7 @@ import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { slowlogCommands } from './slowlog.js';
 import { sortCommands } from './sort.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { streamReadCommands } from './stream-reads.js';
@@ -29,8 +31,8 @@ import { zsetCommands } from './zsets.js';
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
-  streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, scriptingCommands, functionCommands,
+  streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, scriptingCommands, functionCommands,
 ];
 
 const byName = new Map<string, Command>();

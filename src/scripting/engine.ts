@@ -243,7 +243,7 @@ export class ScriptEngine {
       // What the script made ready is served now that it is over, as after any command.
       if (this.server.keyspace.readyKeys.length > 0) this.server.blocking.handleReadyKeys();
       c.release();
-      this.server.replicaLink?.resumeStream();
+      this.server.replicaLink?.scriptEnded();
     }
   }
 

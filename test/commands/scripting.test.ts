@@ -5,7 +5,8 @@
 // (byte for byte), blocking commands refused, SCRIPT LOAD/EXISTS/FLUSH, numkeys errors and
 // shebang flags.
 import { describe, expect, it } from 'vitest';
-import { BINARY, rawReplies, sideBySide } from './side-by-side.js';
+import { bytes } from '../helpers/raw-session.js';
+import { BINARY, sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same } = pair;
@@ -184,7 +185,7 @@ describe('EVAL: libraries', () => {
 describe('EVAL: RESP3', () => {
   /** The bytes of cmds on a fresh connection of each server, compared (HELLO's id masked). */
   const sameBytes = async (...cmds: string[][]): Promise<void> => {
-    const [want, got] = await Promise.all([pair.redis.port, pair.redstate.port].map((port) => rawReplies(port, cmds)));
+    const [want, got] = await Promise.all([pair.redis.port, pair.redstate.port].map((port) => bytes(port, cmds)));
     const ids = (s: string): string => s.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N');
     expect(ids(got)).toBe(ids(want));
   };

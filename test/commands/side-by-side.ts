@@ -1,9 +1,8 @@
 // A redis-server 7.0 and an in-process redstate started together for one test file, and
 // assertions that the same commands get the same replies from both (errors compared by their
 // text). The command-family tests and the server tests all compare through this module.
-import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { encodeCommand, RespClient, RespError, type Reply } from '../helpers/resp-client.js';
+import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
 
 export type Arg = string | number | Buffer;
@@ -115,22 +114,4 @@ export function sideBySide(options: Options = {}): Pair {
     });
   }
   return pair;
-}
-
-/** Sends the commands on a fresh connection and returns every byte up to PING END's answer. */
-export function rawReplies(port: number, cmds: string[][]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => {
-      s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
-    });
-    let out = '';
-    s.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (/(\$3\r\nEND\r\n|\+END\r\n)$/.test(out)) {
-        s.destroy();
-        resolve(out);
-      }
-    });
-    s.on('error', reject);
-  });
 }
