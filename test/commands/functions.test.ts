@@ -5,6 +5,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Crc64 } from '../../src/io/crc64.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess } from '../helpers/servers.js';
 import { plain, sideBySide } from './side-by-side.js';
@@ -85,6 +86,31 @@ describe('FUNCTION DUMP and RESTORE', () => {
     const flipped = dump.slice(0, 5) + String.fromCharCode(dump.charCodeAt(5) ^ 1) + dump.slice(6);
     await same(['FUNCTION', 'RESTORE', 'bogus'], ['FUNCTION', 'RESTORE', ''], ['FUNCTION', 'RESTORE', flipped],
       ['FUNCTION', 'RESTORE', dump.slice(3)], ['FUNCTION', 'LIST'], ['FCALL', 'f', '0', 'still']);
+  });
+});
+
+/** A FUNCTION DUMP payload of these libraries, as Redis 7.0 frames it (FUNCTION2, RDB 10, CRC64). */
+function payloadOf(...codes: string[]): Buffer {
+  const parts = codes.map((code) => {
+    const n = code.length;
+    const len = n < 64 ? Buffer.from([n]) : Buffer.from([0x40 | (n >> 8), n & 0xff]);
+    return Buffer.concat([Buffer.from([245]), len, Buffer.from(code, 'latin1')]);
+  });
+  const body = Buffer.concat([...parts, Buffer.from([10, 0])]);
+  const out = Buffer.concat([body, Buffer.alloc(8)]);
+  new Crc64().update(out, 0, body.length).writeLE(out, body.length);
+  return out;
+}
+
+describe('FUNCTION RESTORE of a payload one of whose libraries fails', () => {
+  it('changes nothing, with each policy', async () => {
+    await flushFunctions();
+    const bad = payloadOf(LIB_Y, "#!lua name=bad\nreturn 'registers nothing'");
+    const clash = payloadOf(LIB_Y, "#!lua name=z\nredis.register_function('f', function() return 'z' end)");
+    await sameSorted(['FUNCTION', 'LOAD', LIB_X], ['FUNCTION', 'RESTORE', bad], ['FUNCTION', 'RESTORE', bad, 'FLUSH'],
+      ['FUNCTION', 'RESTORE', bad, 'REPLACE'], ['FUNCTION', 'RESTORE', clash], ['FUNCTION', 'RESTORE', clash, 'REPLACE'],
+      ['FUNCTION', 'LIST'], ['FCALL', 'f', '0', 'x'], ['FCALL', 'h', '1', 'k'], ['FUNCTION', 'RESTORE', clash, 'FLUSH'],
+      ['FUNCTION', 'LIST'], ['FCALL', 'f', '0']);
   });
 });
 
