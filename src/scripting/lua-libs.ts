@@ -449,17 +449,19 @@ local function token(s, i)
   local _, e = find(s, '^[ \t\n\r]*', i)
   i = e + 1
   local c = sub(s, i, i)
-  if c == '' then return 'end', nil, i, i end
+  -- The C tokenizer reads a NUL as the end of the text.
+  if c == '' or c == '\0' then return 'end', nil, i, i end
   if NAMES[c] then return c, nil, i, i + 1 end
   if c == '"' then
     local buf, j = {}, i + 1
     while true do
-      local a, b = find(s, '["\\%c]', j)
+      -- Control characters are kept as they are; a NUL ends the text, as in C.
+      local a, b = find(s, '["\\\0]', j)
       if a == nil then return 'error', 'unexpected end of string', #s + 1, #s + 1 end
       buf[#buf + 1] = sub(s, j, a - 1)
       local ch = sub(s, a, a)
       if ch == '"' then return 'string', concat(buf), i, a + 1 end
-      if ch ~= '\\' then return 'error', 'invalid token', a, a end
+      if ch ~= '\\' then return 'error', 'unexpected end of string', a, a end
       local esc = sub(s, a + 1, a + 1)
       if esc == 'u' then
         local hex = s:match('^%x%x%x%x', a + 2)
@@ -528,6 +530,8 @@ local function decodeArray(s, i, depth)
   if kind == ']' then return t, nxt end
   while true do
     n = n + 1
+    -- A bad token is reported where it was found (inside a string, not at its start).
+    if kind == 'error' then expected('value', kind, value, at) end
     t[n], nxt = decodeValue(s, at, depth)
     kind, value, at, nxt = token(s, nxt)
     if kind == ']' then return t, nxt end
@@ -560,6 +564,8 @@ cjson.decode = function(...)
   local s = ...
   if type(s) == 'number' then s = tostring(s)
   elseif type(s) ~= 'string' then error("bad argument #1 to 'decode' (string expected, got " .. type(s) .. ')', 0) end
+  -- A NUL in the first two bytes is how lua-cjson recognises UTF-16 and UTF-32.
+  if #s >= 2 and (byte(s, 1) == 0 or byte(s, 2) == 0) then error('JSON parser does not support UTF-16 or UTF-32', 0) end
   local v, nxt = decodeValue(s, 1, 0)
   local kind, value, at = token(s, nxt)
   if kind ~= 'end' then expected('the end', kind, value, at) end

@@ -179,6 +179,10 @@ describe('EVAL: libraries', () => {
       ev("return cjson.decode('{\"a\":1,}')"), ev("return cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))"),
       ev("return type(cjson.decode('null'))"), ev("return cjson.decode('-12.5e1')"), ev('return cjson.decode(\'"\\\\/"\')'),
       ev("local t = cjson.decode('{\"k\":\"v\"}') return t.k"), ev("return cjson.decode('[]')"), ev('return cjson.encode({{}})'));
+    // NULs (UTF-16/32 in the first two bytes, else the end of the text), control characters, nil.
+    const decode = (json: string): string[] => ev('return cjson.decode(ARGV[1])', '0', json);
+    await same(decode('b\0'), decode('\0b'), decode('\0'), decode('[1]\0'), decode('["a\0b"]'), decode('[1, \0 2]'),
+      decode('["a\x01b"]'), decode('["a\nb"]'), decode('{"a\0":1}'), ev('return cjson.decode(ARGV[1])'), ev('return cjson.decode({})'));
   });
 });
 
