@@ -475,7 +475,9 @@ export class ReplicaLink {
     persistence.decodeReplicaPayload(payload).then(
       (rdb) => {
         if (this.transfer !== t) return;
-        this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
+        const swapped = t.tmp === '' && this.server.config.get('repl-diskless-load') === 'swapdb';
+        this.server.log.notice(`MASTER <-> REPLICA sync: ${swapped ? 'Swapping active DB with loaded DB' : 'Flushing old data'}`);
         try {
           this.streamDb = persistence.installPayload(rdb);
         } catch (e) {

@@ -18,6 +18,7 @@ import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
+import { latencyCommands } from './latency.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
 import { sortCommands } from './sort.js';
@@ -32,7 +33,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, scriptingCommands, functionCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
 ];
 
 const byName = new Map<string, Command>();

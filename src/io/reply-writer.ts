@@ -180,19 +180,19 @@ export class ReplyWriter {
     }
   }
 
-  /** A bulk string; its chars are bytes (latin1). type: '$', or RESP3's verbatim '='. */
-  bulk(s: string, type = 36): void {
+  /** A bulk string; its chars are bytes (latin1). */
+  bulk(s: string): void {
     if (this.discard) return;
     const n = s.length;
     if (n >= BIG_BULK) {
       this.room(HEADER_ROOM);
-      this.header(type, n);
+      this.header(36, n);
       this.seal();
       this.push(Buffer.from(s, 'latin1'));
       this.room(2);
     } else {
       this.room(n + HEADER_ROOM + 2);
-      this.header(type, n);
+      this.header(36, n);
       this.chars(s);
     }
     this.crlf();
@@ -201,6 +201,17 @@ export class ReplyWriter {
   bulkOrNull(s: string | undefined | null): void {
     if (s === undefined || s === null) this.nullBulk();
     else this.bulk(s);
+  }
+
+  /** addReplyVerbatim: text as RESP3's '=' of its 3-letter format (txt, mkd), a bulk string in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
+    if (!this.resp3) return this.bulk(s);
+    if (this.discard) return;
+    this.room(s.length + 4 + HEADER_ROOM + 2);
+    this.header(61, s.length + 4);
+    this.chars(`${format}:`);
+    this.chars(s);
+    this.crlf();
   }
 
   /** A double printed as Redis 7.0 prints it (%.17g): a bulk string, or RESP3's ',' type. */
@@ -219,12 +230,6 @@ export class ReplyWriter {
   bigNumber(digits: string): void {
     if (this.resp3) this.line(40, digits);
     else this.bulk(digits);
-  }
-
-  /** RESP3's verbatim string (a 3-letter format, then the text); the text as a bulk in RESP2. */
-  verbatim(format: string, text: string): void {
-    if (this.resp3) this.bulk(`${format}:${text}`, 61);
-    else this.bulk(text);
   }
 
   /** RESP2's $-1; RESP3's one null. */

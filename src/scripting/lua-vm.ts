@@ -598,7 +598,7 @@ export class LuaVM {
       const text = this.typedField(L, top, 'string', LUA_TSTRING);
       m._lua_settop(L, -2);
       if (format !== null && text !== null) {
-        w.verbatim(format, text);
+        w.verbatim(text, format);
         return;
       }
     } else {
