@@ -19,6 +19,7 @@ import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
 import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
@@ -47,6 +48,7 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly scripting: ScriptEngine;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub(this);
   readonly pause = new ClientPause(this);
@@ -83,6 +85,7 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.scripting = new ScriptEngine(this);
     this.replication = new Replication(this);
     this.keyspace.onExpired = (db, key) => {
       notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
@@ -237,6 +240,8 @@ export class Server {
 
   /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
+    // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
+    if (this.scripting.busy !== null) return;
     this.keyspace.activeExpire(200);
     // An expired stream answers the XREADGROUPs waiting on it.
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
@@ -288,6 +293,7 @@ export class Server {
     this.replication.snapshotter.abort();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
+    this.scripting.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     for (const c of [...this.clients.values()]) {

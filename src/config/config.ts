@@ -25,6 +25,7 @@ export const ALIASES: Readonly<Record<string, string>> = {
   'zset-max-ziplist-entries': 'zset-max-listpack-entries',
   'zset-max-ziplist-value': 'zset-max-listpack-value',
   'list-max-ziplist-size': 'list-max-listpack-size',
+  'lua-time-limit': 'busy-reply-threshold',
 };
 
 /**
@@ -220,6 +221,7 @@ export class Config {
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority', 'slowlog-max-len');
     spec(int(0, LONG_MAX), 'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
+    spec(int(0, LONG_MAX), 'busy-reply-threshold');
     spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
     spec(int(0, LONG_MAX), 'tracking-table-max-keys');

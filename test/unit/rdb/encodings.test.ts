@@ -247,10 +247,10 @@ describe('decodeRdb opcodes and versions', () => {
     expect(d.dbs[0]!.expires.get('s')).toBe(0x7ffaf080 * 1000);
     expect(plain(d.dbs[9]!.dict.get('in9')!)).toBe('c');
     expect(d.keysLoaded).toBe(3);
+    expect(d.functions).toEqual(['#!lua name=lib\nredis.register_function("f", function() return 1 end)']);
     expect(logs).toEqual([
       ['notice', "RDB '%info': shown"],
       ['notice', "Skipping AUX data of module 'testmodul' in the RDB: redstate has no modules"],
-      ['notice', 'Skipping a function library in the RDB: redstate does not load functions'],
       ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
       ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
     ]);
