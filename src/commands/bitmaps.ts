@@ -2,6 +2,7 @@
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -59,6 +60,9 @@ function setbit(c: Client, argv: string[]): void {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
   }
+  // lookupStringForBitCommand leaves the string raw, changed or not.
+  c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'setbit', key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -208,7 +212,10 @@ function bitop(c: Client, argv: string[]): void {
   }
   const key = argv[2]!;
   if (maxlen === 0) {
-    if (c.db.lookupWrite(key) !== undefined) c.db.delete(key);
+    if (c.db.lookupWrite(key) !== undefined) {
+      c.db.delete(key);
+      notifyKey(c, NOTIFY.generic, 'del', key);
+    }
     return c.reply.integer(0);
   }
   const out = Buffer.alloc(maxlen);
@@ -226,6 +233,8 @@ function bitop(c: Client, argv: string[]): void {
     out[j] = v;
   }
   c.db.set(key, out.toString('latin1'));
+  c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'set', key);
   c.reply.integer(maxlen);
 }
 
@@ -276,11 +285,14 @@ function writeField(buf: Buffer, offset: number, bits: number, v: bigint): void 
  * check(Un)SignedBitfieldOverflow on the exact result: the value to store, or null when it
  * overflows under FAIL (WRAP keeps the low bits, SAT the nearest limit).
  */
-function fitField(v: bigint, signed: boolean, bits: number, overflow: number): bigint | null {
+function fitField(v: bigint, signed: boolean, bits: number, overflow: number, isSet: boolean): bigint | null {
   const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
   const min = signed ? -max - 1n : 0n;
   if (v >= min && v <= max) return v;
   if (overflow === FAIL) return null;
+  // checkSignedBitfieldOverflow takes max - value as an int64: for a SET within max of INT64_MIN
+  // it wraps negative and reads as an overflow upwards (fuzz seed 511).
+  if (overflow === SAT && isSet && signed && bits < 64 && v <= max - (1n << 63n)) return max;
   if (overflow === SAT) return v > max ? max : min;
   return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
 }
@@ -329,6 +341,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   if (old === null) return;
   let buf: Buffer | null = null;
   let changed = false;
+  /** SET and INCRBY operations done (Redis's changes): any one notifies setbit. */
+  let done = 0;
   if (writes) {
     const grown = growTo(old ?? '', Math.floor(highest / 8));
     changed = old === undefined || grown.length !== old.length;
@@ -347,16 +361,19 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
       continue;
     }
     const wanted = f.op === 'incrby' ? current + f.value : f.signed ? f.value : BigInt.asUintN(64, f.value);
-    const next = fitField(wanted, f.signed, f.bits, f.overflow);
+    const next = fitField(wanted, f.signed, f.bits, f.overflow, f.op === 'set');
     if (next === null) {
       c.reply.nullBulk();
       continue;
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
+    done++;
     if (next !== current) changed = true;
   }
   if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
+  if (buf !== null) c.db.markEncoding(key, 'raw');
+  if (done > 0) notifyKey(c, NOTIFY.string, 'setbit', key);
 }
 
 function toNumber(v: bigint): number | bigint {
