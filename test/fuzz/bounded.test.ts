@@ -57,6 +57,26 @@ describe('bounded work per command', () => {
       ['PSETEX', 'k', '9223372036854775807', 'v'], ['GETEX', 'k', 'EX', MAX], ['GETEX', 'k', 'PXAT', '0'], 'EXISTS k');
   });
 
+  it('blocking timeouts: seconds * 1000 in long double rounded up (0.0001 s waits 1 ms), a deadline that wraps past int64 never comes', async () => {
+    await same('RPUSH l a b c d e f g', 'ZADD z 1 a 2 b', 'BLPOP l 9223372036854775', 'BLPOP l 9223372036854776',
+      'BLPOP l 9223372036854775.807', 'BLPOP l 9223372036854775.808', 'BRPOP l 0.0001', 'BRPOP l -0.0001', 'BLPOP l -0.001',
+      'BLMPOP 9223372036854775 1 l LEFT', 'BZPOPMIN z 0x1p62', 'BZPOPMAX z 0x1p63', 'BLMOVE l d LEFT RIGHT 1e16',
+      'BLPOP l 1e-4000', 'BLPOP l 0x10', 'LLEN l', 'BLPOP empty 0.0001', 'BRPOP empty 1e-300');
+    // The wrapped deadline: a push a while later still finds the client waiting on both servers.
+    const waited = async (port: number, client: RespClient): Promise<unknown> => {
+      const waiter = await RespClient.connect(port);
+      const reply = waiter.call('BLPOP', 'empty', '9223372036854775');
+      await new Promise((r) => setTimeout(r, 300));
+      await client.call('RPUSH', 'empty', 'x');
+      const got = await reply;
+      waiter.close();
+      return got;
+    };
+    const [want, got] = await Promise.all([waited(pair.redis.port, pair.r), waited(pair.redstate.port, pair.s)]);
+    expect(got).toEqual(want);
+    expect(got).toEqual(['empty', 'x']);
+  });
+
   it('a MULTI of 20,000 queued commands runs as one EXEC', async () => {
     const cmds = [['MULTI'], ...Array.from({ length: 20_000 }, (_, i) => ['INCR', `k${i % 10}`]), ['EXEC'], ['GET', 'k3']];
     const [want, got] = await Promise.all([pair.r.pipeline(cmds), pair.s.pipeline(cmds)]);
