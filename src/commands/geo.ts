@@ -6,6 +6,7 @@ import {
   GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, align52, decodeScore, distance, geoScore, hashBits, searchCells,
   standardGeohash, withinShape, type GeoShape,
 } from '../store/geohash.js';
+import { partialSort } from '../store/partial-sort.js';
 import { ZSet } from '../store/values.js';
 import { fail, floatArg, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -294,8 +295,14 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
   const points = pointsInShape(z, shape, any ? count : 0);
   if (points.length === 0 && storeKey === null) return c.reply.emptyArray();
   const returned = count === 0 || points.length < count ? points.length : count;
-  if (sort === 'asc') points.sort((a, b) => a.dist - b.dist);
-  else if (sort === 'desc') points.sort((a, b) => b.dist - a.dist);
+  if (sort !== 'none') {
+    // sort_gp_asc / sort_gp_desc; glibc's qsort (a merge sort: stable) for the whole result,
+    // Redis's partial sort for the first COUNT, whose ties come out in its own order (fuzz seed 515).
+    const sign = sort === 'asc' ? 1 : -1;
+    const byDist = (a: Point, b: Point): number => (a.dist === b.dist ? 0 : a.dist > b.dist ? sign : -sign);
+    if (returned === points.length) points.sort(byDist);
+    else partialSort(points, byDist, 0, returned - 1);
+  }
   if (storeKey === null) {
     const options = (withDist ? 1 : 0) + (withCoords ? 1 : 0) + (withHash ? 1 : 0);
     c.reply.array(returned);
@@ -304,7 +311,8 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
       if (options) c.reply.array(options + 1);
       c.reply.bulk(p.member);
       if (withDist) c.reply.bulk(fixed4(p.dist / shape.conversion));
-      if (withHash) c.reply.integer(p.score);
+      // addReplyLongLong of the score: a fractional one (ZADD's) truncated (fuzz seed 515).
+      if (withHash) c.reply.integer(Math.trunc(p.score));
       if (withCoords) {
         c.reply.array(2);
         c.reply.bulk(human(p.xy[0]));

@@ -3,6 +3,7 @@
 // window of them, each replaced by the GET patterns' values, returned or STOREd as a list.
 import type { Client } from '../actors/client.js';
 import { strtod } from '../store/floats.js';
+import { partialSort } from '../store/partial-sort.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -155,7 +156,10 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       else r = text(a.element, b.element);
       return desc ? -r : r;
     };
-    items.sort(cmp);
+    // glibc's qsort (a merge sort: stable), or with BY and a narrower LIMIT Redis's partial
+    // sort, whose ties come out in its own order.
+    if (by !== null && (start !== 0 || end !== items.length - 1)) partialSort(items, cmp, start, end);
+    else items.sort(cmp);
     elements = items.map((it) => it.element);
   }
 

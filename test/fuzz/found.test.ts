@@ -118,4 +118,24 @@ describe('bugs the fuzzer found', () => {
       await same(`GEORADIUS k ${q} ASC`, `GEOSEARCH k FROMLONLAT ${q.split(' ').slice(0, 2).join(' ')} BYBOX 9000 9000 km ASC`);
     }
   });
+
+  it('seed 515: a geo search with COUNT orders ties as Redis\'s partial sort leaves them; WITHHASH truncates a fractional score', async () => {
+    const members = Array.from({ length: 60 }, (_, i) => `m${(i * 37) % 60}`);
+    await same(['ZADD', 'z', ...members.flatMap((m, i) => [String(i % 3 === 0 ? 1 : 1.5), m])], 'GEOADD g 13.36 38.11 a 13.36 38.11 b');
+    for (const count of ['1', '5', '9', '30', '59', '60', '61']) {
+      await same(['GEOSEARCH', 'z', 'FROMMEMBER', 'm0', 'BYRADIUS', '1', 'km', 'COUNT', count, 'WITHHASH'],
+        ['GEORADIUS', 'z', '-180', '-85.05', '100', 'km', 'COUNT', count, 'DESC'],
+        ['GEOSEARCH', 'z', 'FROMLONLAT', '-180', '-85.05', 'BYBOX', '100', '100', 'km', 'COUNT', count, 'ASC', 'WITHDIST']);
+    }
+    await same('GEOSEARCH g FROMMEMBER a BYRADIUS 1 km COUNT 1', 'GEOSEARCH g FROMMEMBER a BYRADIUS 1 km COUNT 2 DESC');
+  });
+
+  it('seed 11 (data model): SORT with BY and a narrower LIMIT orders ties as Redis\'s partial sort leaves them', async () => {
+    const items = Array.from({ length: 70 }, (_, i) => `e${(i * 31) % 70}`);
+    await same(['RPUSH', 'l', ...items], ['MSET', ...items.flatMap((e, i) => [`w_${e}`, String(i % 4)])]);
+    for (const [start, count] of [['0', '1'], ['3', '10'], ['0', '69'], ['60', '20'], ['-5', '3'], ['69', '1'], ['10', '-1']]) {
+      await same(['SORT', 'l', 'BY', 'w_*', 'LIMIT', start, count], ['SORT', 'l', 'BY', 'w_*', 'ALPHA', 'DESC', 'LIMIT', start, count],
+        ['SORT', 'l', 'BY', 'w_*', 'LIMIT', start, count, 'STORE', 'dst'], 'LRANGE dst 0 -1');
+    }
+  });
 });
