@@ -146,4 +146,8 @@ describe('bugs the fuzzer found', () => {
       'BITFIELD b OVERFLOW SAT INCRBY i64 0 9223372036854775807 INCRBY i64 0 9223372036854775807 INCRBY u63 64 -9223372036854775808',
       'BITFIELD b OVERFLOW FAIL SET i8 0 -129 SET u8 8 256 INCRBY i5 100 -100', 'GET b');
   });
+
+  it('seed 561: PFCOUNT answers a cached count past 2^53 exactly', async () => {
+    await same('PFADD k', 'SETRANGE k 5 -9223372036854775809', 'PFCOUNT k', 'SETRANGE k 8 abcdefg\x7f', 'PFCOUNT k');
+  });
 });
