@@ -2,6 +2,7 @@
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
+import { MAX_STRING } from '../io/latin1.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -35,8 +36,12 @@ function bitOffsetArg(c: Client, s: string, hash = false, bits = 0): number | nu
   return Number(off);
 }
 
-/** s grown with zero bytes to hold byte index `byte`. */
-function growTo(s: string, byte: number): string {
+/**
+ * s grown with zero bytes to hold byte index `byte`; null after the error past the longest
+ * string V8 holds (Redis grows to 512 MB + 1 byte: "Invalid string length" leaked out).
+ */
+function growTo(c: Client, s: string, byte: number): string | null {
+  if (byte >= MAX_STRING) return fail(c, ERR.tooLong);
   return s.length > byte ? s : s + '\0'.repeat(byte + 1 - s.length);
 }
 
@@ -52,7 +57,8 @@ function setbit(c: Client, argv: string[]): void {
   if (old === null) return;
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
-  const s = growTo(old ?? '', byte);
+  const s = growTo(c, old ?? '', byte);
+  if (s === null) return;
   const b = s.charCodeAt(byte);
   const was = (b & mask) !== 0;
   if (old === undefined || s.length !== old.length || was !== (on === 1)) {
@@ -347,7 +353,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   let buf: Buffer | null = null;
   let changed = false;
   if (writes) {
-    const grown = growTo(old ?? '', Math.floor(highest / 8));
+    const grown = growTo(c, old ?? '', Math.floor(highest / 8));
+    if (grown === null) return;
     changed = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }

@@ -3,7 +3,7 @@
 // Redis's answer, and a huge count never turns into work beyond the data a command touches.
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, RespClient } from '../helpers/resp-client.js';
-import { MAX, MIN, sideBySide } from '../commands/side-by-side.js';
+import { MAX, MIN, plain, sideBySide } from '../commands/side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same, sameSorted } = pair;
@@ -75,6 +75,20 @@ describe('bounded work per command', () => {
     const [want, got] = await Promise.all([waited(pair.redis.port, pair.r), waited(pair.redstate.port, pair.s)]);
     expect(got).toEqual(want);
     expect(got).toEqual(['empty', 'x']);
+  });
+
+  // redis-server takes a string up to 512 MB (+1 byte through BITFIELD); a JS string ends 24
+  // bytes short of that. redstate refuses those lengths with Redis's growth error where it
+  // leaked "Invalid string length" (a bulk argument that long is a protocol error once it has
+  // arrived: checked by hand, it takes 512 MB on the wire).
+  it('growth past the longest JS string gets the growth error, and the server stays up', async () => {
+    const { s } = pair;
+    const tooLong = { error: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)' };
+    for (const cmd of [['SETRANGE', 'k', '536870888', 'x'], ['SETBIT', 'k', '4294967104', '1'], ['BITFIELD', 'k', 'SET', 'u8', '4294967295', '1'],
+      ['BITFIELD', 'k', 'INCRBY', 'i8', '#536870888', '1'], ['APPEND', 'k', 'x'], ['SETRANGE', 'k', '536870887', 'xy']]) {
+      expect(plain(await s.call(...cmd)), cmd.join(' ')).toEqual(cmd[0] === 'APPEND' ? 1 : tooLong);
+    }
+    expect(await s.call('GET', 'k')).toBe('x');
   });
 
   it('a MULTI of 20,000 queued commands runs as one EXEC', async () => {
