@@ -7,15 +7,20 @@ import { ReplyError } from '../resp.js';
 
 type Command = (string | number)[];
 
+/** The two datasets, as the measures that load either name them. */
+export const datasets = [
+  { id: 'populate', name: 'DEBUG POPULATE' },
+  { id: 'mixed', name: 'mixed types' },
+] as const;
+
 export async function expectDbsize(client: RespClient, expected: number): Promise<void> {
   const size = await client.call('DBSIZE');
   if (size !== expected) throw new Error(`DBSIZE is ${String(size)}, expected ${expected}`);
 }
 
-/** DEBUG POPULATE <keys> key <valueSize> on an empty server. */
-export async function populate(client: RespClient, config: BenchConfig): Promise<void> {
-  const { keys, valueSize } = config.populate;
-  await client.call('DEBUG', 'POPULATE', keys, 'key', valueSize);
+/** DEBUG POPULATE <keys> <prefix> <valueSize> on an empty server (by default the populate dataset's size). */
+export async function populate(client: RespClient, config: BenchConfig, keys = config.populate.keys, prefix = 'key'): Promise<void> {
+  await client.call('DEBUG', 'POPULATE', keys, prefix, config.populate.valueSize);
   await expectDbsize(client, keys);
 }
 

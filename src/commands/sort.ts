@@ -2,8 +2,8 @@
 // (ALPHA) as bytes, by themselves or by the keys and hash fields a BY pattern names, a LIMIT
 // window of them, each replaced by the GET patterns' values, returned or STOREd as a list.
 import type { Client } from '../actors/client.js';
+import { pqsort } from '../store/pqsort.js';
 import { strtod } from '../store/floats.js';
-import { partialSort } from '../store/partial-sort.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -156,9 +156,8 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       else r = text(a.element, b.element);
       return desc ? -r : r;
     };
-    // glibc's qsort (a merge sort: stable), or with BY and a narrower LIMIT Redis's partial
-    // sort, whose ties come out in its own order.
-    if (by !== null && (start !== 0 || end !== items.length - 1)) partialSort(items, cmp, start, end);
+    // With BY, a LIMIT window goes through pqsort (its order of ties is Redis's), else qsort.
+    if (by !== null && (start !== 0 || end !== items.length - 1)) pqsort(items, cmp, start, end);
     else items.sort(cmp);
     elements = items.map((it) => it.element);
   }

@@ -10,6 +10,7 @@ import { lcsCommands } from './lcs.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
+import { memoryCommands } from './memory.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
@@ -27,7 +28,7 @@ import { zsetCommands } from './zsets.js';
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
-  streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
+  streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, pubsubCommands,
 ];
 

@@ -68,7 +68,9 @@ describe('RESP3', () => {
     const cmds = [w('HELLO 3'), w('GET nokey'), w('LPOP nokey 2'), w('HSET h f v'), w('HGETALL h'),
       w('HGETALL nokey'), w('ZADD z 1.5 m'), w('ZSCORE z m'), w('ZSCORE z x'), w('ZINCRBY z 1 m'), w('SADD s 3 1 2'),
       w('SMEMBERS s'), w('SINTER s nokey'), w('SUNION s'), w('CONFIG GET maxmemory-policy'), w('BLPOP nokey 0.01'),
-      w('MULTI'), w('BLPOP nokey 0'), w('EXEC'), w('HELLO 2'), w('GET nokey'), w('HGETALL h'), w('ZSCORE z m')];
+      w('MULTI'), w('BLPOP nokey 0'), w('EXEC'), w('XADD x 1-1 f v'), w('XADD y 1-1 g w'), w('XREAD STREAMS x y 0 0'),
+      w('XREAD STREAMS nokey 0'), w('XGROUP CREATE x g 0'), w('XREADGROUP GROUP g c STREAMS x >'), w('XREAD BLOCK 1 STREAMS x $'),
+      w('HELLO 2'), w('GET nokey'), w('HGETALL h'), w('ZSCORE z m'), w('XREAD STREAMS x y 0 0')];
     await same(cmds);
   });
 

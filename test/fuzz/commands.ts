@@ -339,6 +339,13 @@ const trim = (g: Gen): Arg[] => [g.pick(['MAXLEN', 'MINID', 'maxlen']), ...g.opt
 const GROUPS = ['g1', 'g2'];
 const CONSUMERS = ['c1', 'c2'];
 
+/**
+ * Sometimes BLOCK: the fuzzer's one client never feeds a stream while it waits, so a read
+ * with nothing to serve times out (null) after 1 ms, or at once inside MULTI; with a bad
+ * timeout it gets the error. test/commands/blocking.test.ts compares reads served later.
+ */
+const block = (g: Gen): Arg[] => (g.chance(0.15) ? ['BLOCK', g.pick(['1', '1', '-1', 'x'])] : []);
+
 export const streams: Record<string, Entry> = {
   xadd: e((g) => [g.key(), ...g.opts(() => ['NOMKSTREAM'], () => trim(g)), streamId(g), ...g.many(1, 2, g.member).flatMap((f) => [f, g.value()])], 'exact', 3),
   xtrim: e((g) => [g.key(), ...trim(g)]),
@@ -349,7 +356,7 @@ export const streams: Record<string, Entry> = {
   xrevrange: e((g) => [g.key(), rangeId(g), rangeId(g), ...g.opts(() => ['COUNT', g.count()])]),
   xread: e((g) => {
     const keys = g.keys(1, 2);
-    return [...g.opts(() => ['COUNT', g.count()]), 'STREAMS', ...keys, ...keys.map(() => g.pick(['0', '0-0', '3-0', '$', 'x']))];
+    return [...g.opts(() => ['COUNT', g.count()]), ...block(g), 'STREAMS', ...keys, ...keys.map(() => g.pick(['0', '0-0', '3-0', '$', 'x']))];
   }),
   // XINFO reports idle times and the layout of each server's own nodes: shape only.
   xinfo: e((g) => g.pick([() => ['STREAM', g.key(), ...g.opts(() => ['FULL'])], () => ['GROUPS', g.key()], () => ['CONSUMERS', g.key(), g.pick(GROUPS)], () => ['HELP']])(), 'shape', 0.5),
@@ -360,7 +367,8 @@ export const streams: Record<string, Entry> = {
   ])(), 'exact', 2),
   xreadgroup: e((g) => {
     const keys = g.keys(1, 2);
-    return ['GROUP', g.pick(GROUPS), g.pick(CONSUMERS), ...g.opts(() => ['COUNT', g.count()], () => ['NOACK']), 'STREAMS', ...keys, ...keys.map(() => g.pick(['>', '>', '0', '3-0']))];
+    return ['GROUP', g.pick(GROUPS), g.pick(CONSUMERS), ...g.opts(() => ['COUNT', g.count()], () => ['NOACK']), ...block(g), 'STREAMS', ...keys,
+      ...keys.map(() => g.pick(['>', '>', '0', '3-0']))];
   }, 'exact', 2),
   xack: e((g) => [g.key(), g.pick(GROUPS), ...g.many(1, 3, () => streamId(g))]),
   // The extended form reports idle times: shape only.
@@ -407,6 +415,11 @@ export const server: Record<string, Entry> = {
   ])(), 'exact', 0.3), exactly: true },
 };
 
+// MEMORY HELP lists only what redstate serves (PURGE): not compared.
+export const memory: Record<string, Entry> = {
+  memory: e((g) => g.pick([['PURGE'], ['PURGE', 'x'], ['NOSUCH']]), 'exact', 0.05),
+};
+
 export const persistence: Record<string, Entry> = {
   save: e(() => [], 'exact', 0.02),
   lastsave: e(() => [], 'shape', 0.05),
@@ -441,5 +454,5 @@ export const EXCLUDED: Record<string, string> = {
   slaveof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
 };
 
-export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence,
+export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, memory, persistence,
   bitmaps, hyperloglog, sort, lcs, geo, streams];

@@ -57,7 +57,7 @@ export function machineGraph(machine: AnyStateMachine): { states: string[]; tran
 }
 
 /** Runs events through the machine alone, recording the transitions taken and the states entered. */
-export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInput, TEvent>, input: TInput, events: TEvent[]): ModelPath<TInput, TEvent> & { stateIds: string[] } {
+export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInput, TEvent>, input: TInput, events: TEvent[]): ModelPath<TInput, TEvent> & { stateIds: string[]; done: boolean } {
   const transitions: string[] = [];
   const stateIds = new Set<string>();
   const values: unknown[] = [];
@@ -82,8 +82,9 @@ export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInpu
     values.push(actor.getSnapshot().value);
     enter();
   }
+  const done = actor.getSnapshot().status === 'done';
   actor.stop();
-  return { input, events, values, transitions, stateIds: [...stateIds] };
+  return { input, events, values, transitions, stateIds: [...stateIds], done };
 }
 
 /**
@@ -112,6 +113,24 @@ export function modelPaths<TInput, TEvent extends EventObject>(spec: ModelSpec<T
     }
   }
   return paths;
+}
+
+/** Few paths that together take every transition the driveable paths take (greedy cover). */
+export function selectPaths<P extends { transitions: string[]; events: unknown[] }>(paths: P[]): P[] {
+  const left = new Set(paths.flatMap((p) => p.transitions));
+  const chosen: P[] = [];
+  while (left.size > 0) {
+    let best: P | null = null;
+    let gain = 0;
+    for (const p of paths) {
+      const g = new Set(p.transitions.filter((t) => left.has(t))).size;
+      if (g > gain || (g === gain && g > 0 && best !== null && p.events.length < best.events.length)) [best, gain] = [p, g];
+    }
+    if (best === null) break;
+    chosen.push(best);
+    for (const t of best.transitions) left.delete(t);
+  }
+  return chosen;
 }
 
 export interface Coverage {

@@ -1,6 +1,7 @@
 // A redstate master's duties towards real redis-server 7.0 replicas: sharing one snapshot,
 // WAIT, min-replicas-to-write, repl-timeout, output limits; redis-cli --replica (old SYNC).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, digest, info, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
@@ -58,6 +59,25 @@ describe('a redstate master serving real replicas', () => {
     await until(async () => (await info(master.port)).get('connected_slaves') === '1');
   }, 60_000);
 
+  it('repl-diskless-sync-max-replicas starts the diskless snapshot once that many came, long before the delay', async () => {
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '3600', 'repl-diskless-sync-max-replicas', '2');
+    try {
+      const before = await stats();
+      const two = await Promise.all([replicaOf(), replicaOf()]);
+      await cli.call('SET', 'after-max', 'x');
+      await Promise.all(two.map((r) => caughtUp(master.port, r.port, 20_000)));
+      const after = await stats();
+      expect(Number(after.get('sync_full')) - Number(before.get('sync_full'))).toBe(2);
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
+      const want = await digest(master.port);
+      for (const r of two) expect(await digest(r.port)).toBe(want);
+      await Promise.all(two.map((r) => r.close()));
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0');
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === '1');
+  }, 60_000);
+
   it('WAIT, min-replicas-to-write and repl-timeout follow a replica that stops and comes back', async () => {
     const r = kept;
     await cli.call('SET', 'w', '1');
@@ -106,6 +126,53 @@ describe('a redstate master serving real replicas', () => {
     await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
     await caughtUp(master.port, kept.port);
     expect(await digest(kept.port)).toBe(await digest(master.port));
+  }, 60_000);
+
+  it('drops a replica that stays past its soft output limit for its seconds (no hard limit)', async () => {
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 0 256kb 1');
+    const base = (await info(master.port)).get('connected_slaves');
+    const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+    await until(async () => (await info(master.port)).get('connected_slaves') !== base);
+    stuck.socket.pause();
+    const chunk = 'o'.repeat(256 * 1024);
+    const before = logged.length;
+    // (A paused socket hears no close: the master's own count says when it was dropped.)
+    const attached = (): number => master.server.replication.replicas.size;
+    const n = attached();
+    for (let i = 0; i < 200 && attached() === n; i++) {
+      await cli.call('SET', `soft${i}`, chunk);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === base);
+    expect(logged.slice(before).join('')).toMatch(/flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\./);
+    stuck.close();
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+    await caughtUp(master.port, kept.port);
+    await cli.call('DEL', ...Array.from({ length: 200 }, (_, i) => `soft${i}`));
+  }, 60_000);
+
+  it('a replica that stops reading during a shared diskless transfer slows only itself: dropped at its limit, the other syncs', async () => {
+    // 8 MB that LZF cannot shrink: more than the kernel's socket buffers hold for the stuck one.
+    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '1', 'client-output-buffer-limit', 'replica 1mb 0 0');
+    try {
+      const before = await stats();
+      const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+      await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveStart'));
+      stuck.socket.pause();
+      const r = await replicaOf();
+      await caughtUp(master.port, r.port);
+      expect(await digest(r.port)).toBe(await digest(master.port));
+      await until(() => ![...master.server.replication.replicas].some((x) => x.client.replconf?.listeningPort === 1));
+      const after = await stats();
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
+      expect(logged.join('')).toMatch(new RegExp(`addr=127\\.0\\.0\\.1:${stuck.socket.localPort} .*flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\\.`));
+      stuck.close();
+      await r.close();
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+      await cli.call('DEL', 'bulky');
+    }
   }, 60_000);
 
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {
