@@ -351,11 +351,14 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   const old = lookupString(c, key);
   if (old === null) return;
   let buf: Buffer | null = null;
-  let changed = false;
+  let grew = false;
+  // Writes done (a SET or INCRBY that did not fail), whatever they wrote: Redis signals the key
+  // only then, though it creates or grows it anyway (fuzz seed 706).
+  let done = 0;
   if (writes) {
     const grown = growTo(c, old ?? '', Math.floor(highest / 8));
     if (grown === null) return;
-    changed = old === undefined || grown.length !== old.length;
+    grew = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }
   const text = old ?? '';
@@ -379,9 +382,9 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
-    if (next !== current) changed = true;
+    done++;
   }
-  if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
+  if (buf !== null && (grew || done > 0)) c.db.set(key, buf.toString('latin1'), true, done > 0);
 }
 
 function toNumber(v: bigint): number | bigint {

@@ -84,8 +84,11 @@ export class Db {
     else if (n > 0) this.modified(key, n);
   }
 
-  /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
-  set(key: string, value: Value, keepTtl = false): void {
+  /**
+   * setKey: creates or overwrites key; its expiry goes unless keepTtl. Unsignalled, WATCH does
+   * not see the change (a BITFIELD whose writes all failed still creates or grows its key).
+   */
+  set(key: string, value: Value, keepTtl = false, signalled = true): void {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
     if (this.expires.size > 0) this.expireIfNeeded(key);
     const i = this.dict.find(key);
@@ -96,7 +99,8 @@ export class Db {
       this.dict.setValueAt(i, value);
     }
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
-    this.modified(key);
+    if (signalled) this.modified(key);
+    else this.dirtied();
     if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
   }
 

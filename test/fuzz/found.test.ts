@@ -150,4 +150,10 @@ describe('bugs the fuzzer found', () => {
   it('seed 561: PFCOUNT answers a cached count past 2^53 exactly', async () => {
     await same('PFADD k', 'SETRANGE k 5 -9223372036854775809', 'PFCOUNT k', 'SETRANGE k 8 abcdefg\x7f', 'PFCOUNT k');
   });
+
+  it('seed 706: a BITFIELD whose writes all failed creates or grows its key without touching a WATCH; any write done does', async () => {
+    await same('WATCH k', 'BITFIELD k OVERFLOW FAIL SET i16 129 -9223372036854775808 GET u1 71', 'MULTI', 'EXEC', 'STRLEN k',
+      'SET j a', 'WATCH j', 'BITFIELD j OVERFLOW FAIL SET i8 100 200', 'MULTI', 'EXEC', 'STRLEN j',
+      'WATCH j', 'BITFIELD j SET i8 8 0', 'MULTI', 'EXEC', 'WATCH n', 'BITFIELD n GET u8 0 SET u8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
+  });
 });
