@@ -352,9 +352,9 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   if (old === null) return;
   let buf: Buffer | null = null;
   let grew = false;
-  // Writes done (a SET or INCRBY that did not fail), whatever they wrote: Redis signals the key
-  // only then, though it creates or grows it anyway (fuzz seed 706).
-  let done = 0;
+  // Writes done (a SET or INCRBY that did not fail) on a key created or grown, or that changed a
+  // value: Redis signals the key only then, though it creates or grows it anyway (fuzz seed 706).
+  let changes = 0;
   if (writes) {
     const grown = growTo(c, old ?? '', Math.floor(highest / 8));
     if (grown === null) return;
@@ -382,9 +382,9 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
-    done++;
+    if (grew || next !== current) changes++;
   }
-  if (buf !== null && (grew || done > 0)) c.db.set(key, buf.toString('latin1'), true, done > 0);
+  if (buf !== null && (grew || changes > 0)) c.db.set(key, buf.toString('latin1'), true, changes > 0);
 }
 
 function toNumber(v: bigint): number | bigint {
