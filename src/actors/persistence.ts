@@ -354,6 +354,8 @@ export class Persistence {
     const dirty = ks.dirty;
     for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
     ks.dirty = dirty;
+    // emptyData's signalFlushedDb: whatever tracking clients cached is gone.
+    this.server.tracking.invalidateOnFlush();
     settleHeap();
     this.lastLoadKeysLoaded = rdb.keysLoaded;
     this.lastLoadKeysExpired = rdb.keysExpired;

@@ -7,6 +7,8 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { LatencyMonitor } from '../commands/latency.js';
+import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
@@ -14,10 +16,12 @@ import { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
+import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
+import { Tracking } from './tracking.js';
 
 export class ListenError extends Error {}
 
@@ -45,6 +49,10 @@ export class Server {
   readonly persistence: Persistence;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub(this);
+  readonly pause = new ClientPause(this);
+  readonly tracking = new Tracking(this);
+  readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   readonly replication: Replication;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
@@ -81,6 +89,9 @@ export class Server {
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     };
     this.metrics = new ServerState(this);
+    this.updateNotifyHooks();
+    this.slowlog = new SlowLog(this);
+    this.latency = new LatencyMonitor(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
@@ -131,6 +142,17 @@ export class Server {
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
+    if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
+    if (name === 'notify-keyspace-events') this.updateNotifyHooks();
+    if (name === 'latency-monitor-threshold') this.latency.configure();
+  }
+
+  /** The keyspace reports new keys and read misses only while their events are asked for. */
+  private updateNotifyHooks(): void {
+    const flags = this.notifyFlags;
+    const ks = this.keyspace;
+    ks.onNew = flags & NOTIFY.new ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.new, 'new', key, db.id) : null;
+    ks.onMiss = flags & NOTIFY.keyMiss ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.keyMiss, 'keymiss', key, db.id) : null;
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */
@@ -220,7 +242,10 @@ export class Server {
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
+    // checkClientPauseTimeoutAndReturnIfPaused: a pause past its end lets its clients go.
+    void this.pause.paused;
     this.blocking.expireTimeouts(now);
+    if (this.tracking.clients > 0) this.tracking.limitUsedSlots(this.config.getInt('tracking-table-max-keys'));
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {

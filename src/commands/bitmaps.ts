@@ -2,6 +2,7 @@
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { MAX_STRING } from '../io/latin1.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
@@ -65,6 +66,9 @@ function setbit(c: Client, argv: string[]): void {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
   }
+  // lookupStringForBitCommand leaves the string raw, changed or not.
+  c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'setbit', key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -214,7 +218,10 @@ function bitop(c: Client, argv: string[]): void {
   }
   const key = argv[2]!;
   if (maxlen === 0) {
-    if (c.db.lookupWrite(key) !== undefined) c.db.delete(key);
+    if (c.db.lookupWrite(key) !== undefined) {
+      c.db.delete(key);
+      notifyKey(c, NOTIFY.generic, 'del', key);
+    }
     return c.reply.integer(0);
   }
   const out = Buffer.alloc(maxlen);
@@ -232,6 +239,8 @@ function bitop(c: Client, argv: string[]): void {
     out[j] = v;
   }
   c.db.set(key, out.toString('latin1'));
+  c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'set', key);
   c.reply.integer(maxlen);
 }
 
@@ -279,33 +288,19 @@ function writeField(buf: Buffer, offset: number, bits: number, v: bigint): void 
 }
 
 /**
- * check(Un)SignedBitfieldOverflow, in its int64 arithmetic: 1 past the top, -1 past the
- * bottom, 0 within. Its wrap matters: a signed SET of a value near -2^63 counts as past the
- * top (SAT stores the maximum; fuzz seeds 529, 537, 545).
+ * check(Un)SignedBitfieldOverflow on the exact result: the value to store, or null when it
+ * overflows under FAIL (WRAP keeps the low bits, SAT the nearest limit).
  */
-function overflowOf(value: bigint, incr: bigint, signed: boolean, bits: number): number {
-  if (signed) {
-    const max = (1n << BigInt(bits - 1)) - 1n;
-    const min = -max - 1n;
-    const maxincr = BigInt.asIntN(64, max - value);
-    const minincr = BigInt.asIntN(64, min - value);
-    if (value > max || (bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr)) return 1;
-    if (value < min || (bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr)) return -1;
-    return 0;
-  }
-  const max = (1n << BigInt(bits)) - 1n;
-  if (value > max || (incr > 0n && incr > BigInt.asIntN(64, max - value))) return 1;
-  if (incr < 0n && incr < BigInt.asIntN(64, -value)) return -1;
-  return 0;
-}
-
-/** value + incr to store, or null when it overflows under FAIL (WRAP keeps the low bits, SAT the limit). */
-function fitField(value: bigint, incr: bigint, signed: boolean, bits: number, overflow: number): bigint | null {
-  const o = overflowOf(value, incr, signed, bits);
-  if (o === 0) return value + incr;
+function fitField(v: bigint, signed: boolean, bits: number, overflow: number, isSet: boolean): bigint | null {
+  const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
+  const min = signed ? -max - 1n : 0n;
+  if (v >= min && v <= max) return v;
   if (overflow === FAIL) return null;
-  if (overflow === SAT) return o > 0 ? (signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n) : signed ? -(1n << BigInt(bits - 1)) : 0n;
-  return signed ? BigInt.asIntN(bits, value + incr) : BigInt.asUintN(bits, value + incr);
+  // checkSignedBitfieldOverflow takes max - value as an int64: for a SET within max of INT64_MIN
+  // it wraps negative and reads as an overflow upwards (fuzz seed 511).
+  if (overflow === SAT && isSet && signed && bits < 64 && v <= max - (1n << 63n)) return max;
+  if (overflow === SAT) return v > max ? max : min;
+  return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
 }
 
 // bitfieldGeneric
@@ -353,7 +348,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   let buf: Buffer | null = null;
   let grew = false;
   // Writes done (a SET or INCRBY that did not fail) on a key created or grown, or that changed a
-  // value: Redis signals the key only then, though it creates or grows it anyway (fuzz seed 706).
+  // value: Redis signals and notifies the key only then, though it creates or grows it anyway
+  // (fuzz seed 706).
   let changes = 0;
   if (writes) {
     const grown = growTo(c, old ?? '', Math.floor(highest / 8));
@@ -373,9 +369,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
       c.reply.integer(toNumber(current));
       continue;
     }
-    const next = f.op === 'incrby'
-      ? fitField(current, f.value, f.signed, f.bits, f.overflow)
-      : fitField(f.signed ? f.value : BigInt.asUintN(64, f.value), 0n, f.signed, f.bits, f.overflow);
+    const wanted = f.op === 'incrby' ? current + f.value : f.signed ? f.value : BigInt.asUintN(64, f.value);
+    const next = fitField(wanted, f.signed, f.bits, f.overflow, f.op === 'set');
     if (next === null) {
       c.reply.nullBulk();
       continue;
@@ -385,6 +380,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     if (grew || next !== current) changes++;
   }
   if (buf !== null && (grew || changes > 0)) c.db.set(key, buf.toString('latin1'), true, changes > 0);
+  if (buf !== null) c.db.markEncoding(key, 'raw');
+  if (changes > 0) notifyKey(c, NOTIFY.string, 'setbit', key);
 }
 
 function toNumber(v: bigint): number | bigint {

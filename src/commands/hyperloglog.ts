@@ -1,6 +1,7 @@
 // HyperLogLog commands (hyperloglog.c): PFADD PFCOUNT PFMERGE PFDEBUG PFSELFTEST, on string
 // values holding Redis's HLL bytes (store/hyperloglog.ts).
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
@@ -36,7 +37,10 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     c.db.set(key, h.toString(), true);
+    notifyKey(c, NOTIFY.string, 'pfadd', key);
   }
+  // createHLLObject and dbUnshareStringValue both leave a raw string.
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(updated ? 1 : 0);
 }
 
@@ -62,6 +66,7 @@ function pfcount(c: Client, argv: string[]): void {
   // The cached count is part of the value: it changes, and replicas get this PFCOUNT.
   h.setCachedCard(card);
   c.db.set(key, h.toString(), true);
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(card);
 }
 
@@ -84,6 +89,8 @@ function pfmerge(c: Client, argv: string[]): void {
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);
   h.invalidateCache();
   c.db.set(key, h.toString(), true);
+  c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'pfadd', key);
   c.reply.ok();
 }
 
@@ -94,6 +101,8 @@ function pfdebug(c: Client, argv: string[]): void {
   if (c.db.lookupWrite(key) === undefined) return c.reply.error('ERR The specified key does not exist');
   const h = lookupHll(c, key);
   if (h === null || h === undefined) return;
+  // pfdebugCommand unshares the string before any subcommand.
+  c.db.markEncoding(key, 'raw');
   switch (sub.toLowerCase()) {
     case 'getreg':
     case 'todense': {
@@ -102,6 +111,7 @@ function pfdebug(c: Client, argv: string[]): void {
         if (!h.toDense()) return c.reply.error(INVALID_HLL);
         // The encoding change is a write: replicas convert too.
         c.db.set(key, h.toString(), true);
+        c.db.markEncoding(key, 'raw');
       }
       if (sub.toLowerCase() === 'todense') return c.reply.integer(sparse ? 1 : 0);
       c.reply.array(HLL_REGISTERS);
@@ -163,7 +173,7 @@ const W = ['write', 'hyperloglog'];
 
 export const hyperloglogCommands: CommandSpec[] = [
   { name: 'pfadd', arity: -2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'], run: pfadd },
-  { name: 'pfcount', arity: -2, flags: ['readonly'], keys: [1, -1, 1], acl: ['read', 'hyperloglog', 'slow'], run: pfcount },
+  { name: 'pfcount', arity: -2, flags: ['readonly', 'may_replicate'], keys: [1, -1, 1], acl: ['read', 'hyperloglog', 'slow'], run: pfcount },
   { name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: [...W, 'slow'], run: pfmerge },
   { name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], keys: [2, 2, 1], acl: [...W, 'admin', 'slow', 'dangerous'], run: pfdebug },
   { name: 'pfselftest', arity: 1, flags: ['admin'], acl: ['hyperloglog', 'admin', 'slow', 'dangerous'], run: pfselftest },

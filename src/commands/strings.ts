@@ -243,11 +243,13 @@ export const stringCommands: CommandSpec[] = [
       if (opts.flags & (EXAT | PXAT) && when! <= Date.now() && !c.server.isReplica) {
         c.db.delete(key);
         c.propagateAs(deletionArgv(c, key));
+        notifyKey(c, NOTIFY.generic, 'del', key);
       } else if (when !== null) {
         c.db.setExpire(key, when);
         c.propagateAs(['PEXPIREAT', key, String(when)]);
+        notifyKey(c, NOTIFY.generic, 'expire', key);
       } else if (opts.flags & PERSIST) {
-        c.db.persist(key);
+        if (c.db.persist(key)) notifyKey(c, NOTIFY.generic, 'persist', key);
         c.propagateAs(['PERSIST', key]);
       }
     },
@@ -255,13 +257,16 @@ export const stringCommands: CommandSpec[] = [
   {
     name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
-      if (replyGet(c, argv[1]!)) c.db.delete(argv[1]!);
+      if (!replyGet(c, argv[1]!)) return;
+      if (c.db.delete(argv[1]!)) notifyKey(c, NOTIFY.generic, 'del', argv[1]!);
     },
   },
   {
     name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
-      if (replyGet(c, argv[1]!)) c.db.set(argv[1]!, argv[2]!);
+      if (!replyGet(c, argv[1]!)) return;
+      c.db.set(argv[1]!, argv[2]!);
+      notifyKey(c, NOTIFY.string, 'set', argv[1]!);
     },
   },
   {
@@ -335,6 +340,8 @@ export const stringCommands: CommandSpec[] = [
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
       c.db.set(key, s, true);
+      // createStringObjectFromLongDouble: stored as written, not as an integer.
+      if (s.length <= 44) c.db.markEncoding(key, 'embstr');
       notifyKey(c, NOTIFY.string, 'incrbyfloat', key);
       // The replica must not redo the float arithmetic: it gets the result.
       c.propagateAs(['SET', key, s, 'KEEPTTL']);
@@ -350,6 +357,8 @@ export const stringCommands: CommandSpec[] = [
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
       c.db.set(key, s, true);
+      // Appended to in place (dbUnshareStringValue); a new key takes the argument as it is.
+      if (v !== undefined) c.db.markEncoding(key, 'raw');
       notifyKey(c, NOTIFY.string, 'append', key);
       c.reply.integer(s.length);
     },
@@ -386,6 +395,8 @@ export const stringCommands: CommandSpec[] = [
       const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
       const s = head + value + old.slice(offset + value.length);
       c.db.set(key, s, true);
+      c.db.markEncoding(key, 'raw');
+      notifyKey(c, NOTIFY.string, 'setrange', key);
       c.reply.integer(s.length);
     },
   },

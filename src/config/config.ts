@@ -222,6 +222,9 @@ export class Config {
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
     spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
+    spec(int(0, LONG_MAX), 'tracking-table-max-keys');
+    spec(int(-1, LONG_MAX), 'slowlog-log-slower-than');
+    spec(int(0, LONG_MAX), 'latency-monitor-threshold');
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');

@@ -20,6 +20,9 @@ export interface WatchFlag {
   casDirty: boolean;
 }
 
+/** A string encoding its value does not imply (Db.stringEncodings). */
+export type StringEncoding = 'raw' | 'embstr';
+
 export class Db {
   dict = new Dict<Value>();
   expires = new Map<string, number>();
@@ -29,6 +32,15 @@ export class Db {
   readonly blockingKeys = new Map<string, Set<Client>>();
   /** Keys signalled ready and not yet served (db->ready_keys, so each is queued once). */
   readonly readyKeys = new Set<string>();
+  /**
+   * The encoding Redis would give the string at these keys where its value alone does not say
+   * it: raw for one a command changed in place (dbUnshareStringValue: APPEND, SETRANGE, SETBIT,
+   * BITFIELD, PFADD, PFCOUNT's cache...) or built raw (BITOP, a new HLL), embstr for one stored
+   * unencoded although it reads as an integer (INCRBYFLOAT). OBJECT ENCODING reports it; any
+   * other write of the key forgets it, as Redis's new object would. RENAME, MOVE, COPY and
+   * SWAPDB carry it; a reload (RDB, full sync) does not, as Redis's loader re-encodes strings.
+   */
+  stringEncodings = new Map<string, StringEncoding>();
   /** Where the active expire cycle resumes. */
   private expireCursor: Iterator<[string, number]> | null = null;
 
@@ -43,6 +55,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) {
       this.ks.stats.keyspaceMisses++;
+      if (this.ks.readLookups) this.ks.onMiss?.(this, key);
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
@@ -55,6 +68,14 @@ export class Db {
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return undefined;
     this.preserve(key, i);
     return this.dict.valueAt(i);
+  }
+
+  /**
+   * Deletes key if its time has passed, as a lookup would, without counting a hit or miss: for
+   * a command whose lookup Redis makes before it checks its arguments (XAUTOCLAIM).
+   */
+  expireIfDue(key: string): void {
+    if (this.expires.size > 0) this.expireIfNeeded(key);
   }
 
   exists(key: string): boolean {
@@ -73,6 +94,7 @@ export class Db {
   modified(key: string, n = 1): void {
     this.ks.dirty += n;
     if (this.watchers.size > 0) this.touchWatched(key);
+    this.ks.onModified?.(key);
   }
 
   /**
@@ -91,9 +113,11 @@ export class Db {
   set(key: string, value: Value, keepTtl = false, signalled = true): void {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
     if (this.expires.size > 0) this.expireIfNeeded(key);
+    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch);
+      this.ks.onNew?.(this, key);
     } else {
       this.preserve(key, i);
       this.dict.setValueAt(i, value);
@@ -114,10 +138,16 @@ export class Db {
     this.ks.readyKeys.push({ db: this, key });
   }
 
+  /** The string at key now has this encoding whatever its value (see stringEncodings). */
+  markEncoding(key: string, encoding: StringEncoding): void {
+    if (this.dict.find(key) >= 0) this.stringEncodings.set(key, encoding);
+  }
+
   /** dbDelete: true when the key was there. */
   delete(key: string): boolean {
     const i = this.dict.find(key);
     if (i < 0) return false;
+    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     this.preserve(key, i);
     this.dict.deleteAt(i);
     if (this.expires.size > 0) this.expires.delete(key);
@@ -165,6 +195,7 @@ export class Db {
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
     this.dict = new Dict();
     this.expires = new Map();
+    this.stringEncodings = new Map();
     this.expireCursor = null;
     this.ks.dirty += n;
     return n;
@@ -213,8 +244,10 @@ export class Db {
     const mode = this.ks.expireMode;
     if (mode === 'keep') return false;
     const when = this.expires.get(key);
-    if (when === undefined || when > Date.now()) return false;
-    if (mode === 'hide') return true;
+    const now = Date.now();
+    if (when === undefined || when > now) return false;
+    // A replica hides what its master will delete; a paused server keeps its dataset still.
+    if (mode === 'hide' || now <= this.ks.pausedUntil) return true;
     this.expireKey(key);
     return true;
   }

@@ -32,6 +32,18 @@ export class Keyspace {
    * stream, which must find the keys the master still has).
    */
   expireMode: 'delete' | 'hide' | 'keep' = 'delete';
+  /**
+   * While clients are paused, until this unix ms (0: not paused): expired keys are hidden but
+   * not deleted, so the dataset and the replication stream stay still (pause.ts).
+   */
+  pausedUntil = 0;
+  /** Told of each key created (dbAdd's "new" event) and each read that missed ("keymiss"), when those events are on. */
+  onNew: ((db: Db, key: string) => void) | null = null;
+  onMiss: ((db: Db, key: string) => void) | null = null;
+  /** Whether the running command's lookups are reads, whose misses onMiss hears (set by call()). */
+  readLookups = false;
+  /** Told of every key a write touched (signalModifiedKey's trackingInvalidateKey); set once tracking is used. */
+  onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
@@ -64,14 +76,17 @@ export class Keyspace {
     const db = this.dbs[b]!;
     const dict = da.dict;
     const expires = da.expires;
+    const [encA, encB] = [da.stringEncodings, db.stringEncodings];
     da.replaceContents(db.dict, db.expires);
     db.replaceContents(dict, expires);
+    da.stringEncodings = encB;
+    db.stringEncodings = encA;
   }
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
-    if (!this.activeExpireEnabled || this.expireMode !== 'delete') return;
     const now = Date.now();
+    if (!this.activeExpireEnabled || this.expireMode !== 'delete' || now <= this.pausedUntil) return;
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }
 }

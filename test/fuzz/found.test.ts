@@ -156,4 +156,14 @@ describe('bugs the fuzzer found', () => {
       'SET j a', 'WATCH j', 'BITFIELD j OVERFLOW FAIL SET i8 100 200', 'MULTI', 'EXEC', 'STRLEN j',
       'WATCH j', 'BITFIELD j SET i8 8 0', 'MULTI', 'EXEC', 'WATCH n', 'BITFIELD n GET u8 0 SET u8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
   });
+
+  it('seed 511: BITFIELD OVERFLOW SAT SET of a value within the field\'s max of INT64_MIN saturates to the max, as Redis\'s int64 arithmetic does', async () => {
+    await same('BITFIELD k0 GET i16 39 OVERFLOW SAT SET i8 #2 -9223372036854775808', 'GET k0',
+      'BITFIELD k OVERFLOW SAT SET i8 0 -9223372036854775681 SET i8 8 -9223372036854775680 SET i63 16 -9223372036854775808', 'GET k',
+      'BITFIELD k OVERFLOW FAIL SET i8 0 -9223372036854775808 OVERFLOW WRAP SET i4 0 -9223372036854775801', 'GET k', 'DEBUG DIGEST');
+  });
+
+  it('seed 604: XAUTOCLAIM looks its key up (expiring it) before refusing an argument', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k3 3 EXAT 100000', 'XAUTOCLAIM k3 g1 c1 x + JUSTID', 'DEBUG DIGEST', 'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
 });
