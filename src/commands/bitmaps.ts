@@ -3,6 +3,7 @@
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
+import { MAX_STRING } from '../io/latin1.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -36,8 +37,12 @@ function bitOffsetArg(c: Client, s: string, hash = false, bits = 0): number | nu
   return Number(off);
 }
 
-/** s grown with zero bytes to hold byte index `byte`. */
-function growTo(s: string, byte: number): string {
+/**
+ * s grown with zero bytes to hold byte index `byte`; null after the error past the longest
+ * string V8 holds (Redis grows to 512 MB + 1 byte: "Invalid string length" leaked out).
+ */
+function growTo(c: Client, s: string, byte: number): string | null {
+  if (byte >= MAX_STRING) return fail(c, ERR.tooLong);
   return s.length > byte ? s : s + '\0'.repeat(byte + 1 - s.length);
 }
 
@@ -53,7 +58,8 @@ function setbit(c: Client, argv: string[]): void {
   if (old === null) return;
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
-  const s = growTo(old ?? '', byte);
+  const s = growTo(c, old ?? '', byte);
+  if (s === null) return;
   const b = s.charCodeAt(byte);
   const was = (b & mask) !== 0;
   if (old === undefined || s.length !== old.length || was !== (on === 1)) {
@@ -345,7 +351,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   let changes = 0;
   let grew = false;
   if (writes) {
-    const grown = growTo(old ?? '', Math.floor(highest / 8));
+    const grown = growTo(c, old ?? '', Math.floor(highest / 8));
+    if (grown === null) return;
     grew = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }
