@@ -56,6 +56,6 @@ describe('SLOWLOG', () => {
   it('answers bad counts and subcommands as Redis does', async () => {
     await pair.same('SLOWLOG', 'SLOWLOG HELP', 'SLOWLOG foo', 'SLOWLOG GET -2', 'SLOWLOG GET x', 'SLOWLOG GET 1 2',
       'SLOWLOG LEN x', 'SLOWLOG RESET x', 'SLOWLOG RESET', 'SLOWLOG LEN', 'SLOWLOG GET 0', 'CONFIG SET slowlog-log-slower-than -2',
-      'CONFIG GET slowlog-*');
+      'CONFIG GET slowlog-log-slower-than', 'CONFIG GET slowlog-max-len');
   });
 });
