@@ -448,6 +448,8 @@ function replyClaimed(c: Client, claimed: ReadonlyArray<Found | StreamId>): void
 
 // xautoclaimCommand
 function xautoclaim(c: Client, argv: string[]): void {
+  // Redis looks the key up before parsing: an expired one goes even when an argument is refused.
+  c.db.expireIfDue(argv[1]!);
   let minIdle = int64Or(c, argv[4]!, 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minIdle === null) return;
   if (minIdle < 0) minIdle = 0;

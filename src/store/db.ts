@@ -70,6 +70,14 @@ export class Db {
     return this.dict.valueAt(i);
   }
 
+  /**
+   * Deletes key if its time has passed, as a lookup would, without counting a hit or miss: for
+   * a command whose lookup Redis makes before it checks its arguments (XAUTOCLAIM).
+   */
+  expireIfDue(key: string): void {
+    if (this.expires.size > 0) this.expireIfNeeded(key);
+  }
+
   exists(key: string): boolean {
     return this.lookup(key) !== undefined;
   }
