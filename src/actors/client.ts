@@ -140,6 +140,13 @@ export class Client {
     this.parser.unauthenticated = false;
   }
 
+  // discardTransaction
+  /** Leaves MULTI: the queue and every WATCH go. */
+  discardTransaction(): void {
+    this.multi = null;
+    this.unwatchAll();
+  }
+
   unwatchAll(): void {
     for (const [db, key] of this.watch.keys) {
       const set = db.watchers.get(key);

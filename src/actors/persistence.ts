@@ -272,7 +272,11 @@ export class Persistence {
       const rdb = decodeRdb(buf, { databases: ks.dbs.length, log: (level, msg) => log[level](msg) });
       logAux(this.server, rdb.aux);
       const dirty = ks.dirty;
-      for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+      const access = ks.access.fresh();
+      for (let i = 0; i < ks.dbs.length; i++) {
+        rdb.dbs[i]!.dict.fillAccess(access);
+        ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+      }
       ks.dirty = dirty;
       settleHeap();
       this.lastLoadKeysLoaded = rdb.keysLoaded;

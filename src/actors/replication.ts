@@ -23,6 +23,8 @@ export interface ReplicaSink {
   flush(): void;
   /** Drops the replica's connection. */
   close(): void;
+  /** Bytes queued and not yet written (left out of used memory for eviction, as Redis does). */
+  readonly outputBytes?: number;
 }
 
 /** One effect a call had, waiting for the end of the outermost call (server.also_propagate). */

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
+import { Memory } from './memory.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 
@@ -32,6 +33,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly replication: Replication;
+  readonly memory: Memory;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -53,6 +55,9 @@ export class Server {
     this.replication = new Replication(this);
     this.keyspace.onExpired = (db, key) =>
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    this.keyspace.onEvicted = (db, key) =>
+      this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+    this.memory = new Memory(this);
     this.metrics = new ServerState(this);
   }
 
@@ -120,8 +125,9 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: active expiry, idle-client timeouts, save points. */
+  /** serverCron: the LRU clock, active expiry, eviction, idle-client timeouts, save points. */
   private cron(): void {
+    this.memory.cron();
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
     const timeout = this.config.getInt('timeout');
@@ -165,6 +171,7 @@ export class Server {
     this.persistence.abortBgsave();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    this.memory.close();
     for (const c of [...this.clients.values()]) {
       c.flush();
       c.close();

@@ -122,6 +122,8 @@ export const configCommand = container('config', [
       resetCommandStats();
       resetServerState(c.server);
       ks.expiredKeys = 0;
+      ks.evictedKeys = 0;
+      c.server.memory.resetStats();
       ks.keyspaceHits = 0;
       ks.keyspaceMisses = 0;
       c.reply.ok();

@@ -9,6 +9,10 @@ import { lookupCommand } from './table.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands that a client in MULTI may send while out of memory (EXEC unless it holds denyoom commands). */
+const MULTI_OOM_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
+
+const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
@@ -30,6 +34,18 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, ERR.noAuth, cmd);
     return;
   }
+  if (c.server.memory.maxmemory > 0 && !c.isMaster && c.server.memory.performEvictions() === 'fail' &&
+      rejectsOnOom(c, cmd)) {
+    if (cmd.name === 'exec') {
+      cmd.stats.rejected++;
+      c.server.stats.rejectedCalls++;
+      c.discardTransaction();
+      c.reply.error(`EXECABORT Transaction discarded because of: ${OOM}`);
+    } else {
+      reject(c, OOM, cmd);
+    }
+    return;
+  }
   if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
     reject(c, MISCONF, cmd);
     return;
@@ -44,6 +60,17 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+}
+
+/**
+ * processCommand's maxmemory rule: out of memory, a command that may grow memory is refused,
+ * and so is anything a client in MULTI would queue; EXEC only when it holds such a command.
+ */
+function rejectsOnOom(c: Client, cmd: Command): boolean {
+  if (cmd.denyOom) return true;
+  if (c.multi === null) return false;
+  if (cmd.name !== 'exec') return !MULTI_OOM_ALLOWED.has(cmd.name);
+  return c.multi.queue.some((argv) => lookupCommand(argv[0]!)!.denyOom);
 }
 
 /**

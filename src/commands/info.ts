@@ -29,10 +29,9 @@ function bytesToHuman(n: number): string {
   return `${n}B`;
 }
 
-/** The closest analogue of zmalloc_used_memory: V8's live heap plus memory outside it (Buffers included). */
+/** used_memory (Memory.usedMemory says how it is counted), with the peak it may raise. */
 function usedMemory(server: Server): number {
-  const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
+  const used = server.memory.usedMemory();
   const s = serverState(server);
   if (used > s.peakMemory) s.peakMemory = used;
   return used;
@@ -89,7 +88,7 @@ function memoryFields(server: Server): Field[] {
   const used = usedMemory(server);
   const rss = process.memoryUsage.rss();
   const peak = serverState(server).peakMemory;
-  const maxmemory = server.config.getInt('maxmemory');
+  const maxmemory = server.memory.maxmemory;
   const total = totalmem();
   return [
     ['used_memory', used],
@@ -103,10 +102,10 @@ function memoryFields(server: Server): Field[] {
     ['total_system_memory_human', bytesToHuman(total)],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', server.config.get('maxmemory-policy')!],
+    ['maxmemory_policy', server.memory.policy],
     ['mem_fragmentation_ratio', (rss / used).toFixed(2)],
     ['mem_fragmentation_bytes', rss - used],
-    ['mem_not_counted_for_evict', 0],
+    ['mem_not_counted_for_evict', server.memory.notCounted()],
     ['mem_clients_slaves', 0],
     ['mem_clients_normal', 0],
     ['mem_aof_buffer', 0],
@@ -157,6 +156,7 @@ function statsFields(server: Server): Field[] {
   const st = server.stats;
   const ks = server.keyspace.stats;
   const x = serverState(server);
+  const eviction = server.memory.info();
   return [
     ['total_connections_received', st.connectionsReceived],
     ['total_commands_processed', st.commandsProcessed],
@@ -177,10 +177,10 @@ function statsFields(server: Server): Field[] {
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
     ['expire_cycle_cpu_milliseconds', 0],
-    ['evicted_keys', 0],
+    ['evicted_keys', ks.evictedKeys],
     ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['total_eviction_exceeded_time', eviction.exceededTotalMs],
+    ['current_eviction_exceeded_time', eviction.exceededCurrentMs],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
     ['pubsub_channels', 0],

@@ -107,7 +107,7 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
 
 /** ttlGenericCommand: -2 missing, -1 no expiry; ms or rounded seconds, remaining or absolute. */
 function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
-  if (c.db.lookup(key) === undefined) return c.reply.integer(-2);
+  if (c.db.lookup(key, false) === undefined) return c.reply.integer(-2);
   const expire = c.db.getExpire(key);
   if (expire === undefined) return c.reply.integer(-1);
   const ttl = absolute ? expire : Math.max(expire - Date.now(), 0);
@@ -124,10 +124,10 @@ function delGeneric(c: Client, argv: string[]): void {
   c.reply.integer(n);
 }
 
-/** How many of argv[1..] exist, duplicates counted (EXISTS, TOUCH). */
-function countExisting(c: Client, argv: string[]): void {
+/** How many of argv[1..] exist, duplicates counted (EXISTS; TOUCH, which also touches them). */
+function countExisting(c: Client, argv: string[], touch: boolean): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.lookup(argv[i]!) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (c.db.lookup(argv[i]!, touch) !== undefined) n++;
   c.reply.integer(n);
 }
 
@@ -203,29 +203,25 @@ const OBJECT_HELP = [
 
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
-/** objectCommand's subcommands that take a key; each replies nil for a missing one. */
-const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value) => void> = {
+/** objectCommand's subcommands that take a key (its value and access word); nil for a missing one. */
+const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, access: number) => void> = {
   encoding(c, v) {
     c.reply.bulk(typeof v === 'string' ? stringEncoding(v) : v instanceof List ? 'quicklist' : v.encoding);
   },
   refcount(c, v) {
     c.reply.integer(refCount(v));
   },
-  // Access times are not tracked (entries carry no LRU clock): every key looks just used.
-  idletime(c) {
-    if (lfuPolicy(c)) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
-    c.reply.integer(0);
+  idletime(c, _v, access) {
+    const clock = c.server.keyspace.access;
+    if (clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
+    c.reply.integer(Math.floor(clock.idleMs(access) / 1000));
   },
-  // Access counts are not tracked either: every key has LFU_INIT_VAL, a new key's counter.
-  freq(c) {
-    if (!lfuPolicy(c)) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
-    c.reply.integer(5);
+  freq(c, _v, access) {
+    const clock = c.server.keyspace.access;
+    if (!clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
+    c.reply.integer(clock.frequency(access));
   },
 };
-
-function lfuPolicy(c: Client): boolean {
-  return c.server.config.get('maxmemory-policy')?.includes('lfu') === true;
-}
 
 export const keyCommands: CommandSpec[] = [
   {
@@ -238,11 +234,15 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: 'exists', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], acl: ['keyspace', 'read', 'fast'],
-    run: countExisting,
+    run(c, argv) {
+      countExisting(c, argv, false);
+    },
   },
   {
     name: 'touch', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], acl: ['keyspace', 'read', 'fast'],
-    run: countExisting,
+    run(c, argv) {
+      countExisting(c, argv, true);
+    },
   },
   {
     name: 'expire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'fast'],
@@ -302,7 +302,7 @@ export const keyCommands: CommandSpec[] = [
   {
     name: 'type', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'read', 'fast'],
     run(c, argv) {
-      const v = c.db.lookup(argv[1]!);
+      const v = c.db.lookup(argv[1]!, false);
       c.reply.simple(v === undefined ? 'none' : typeName(v));
     },
   },
@@ -433,9 +433,9 @@ export const keyCommands: CommandSpec[] = [
         return c.reply.error(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try OBJECT HELP.`);
       }
       if (argv.length !== 3) return c.reply.error(ERR.arity(`object|${sub}`));
-      const v = c.db.lookup(argv[2]!);
+      const v = c.db.lookup(argv[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
-      run(c, v);
+      run(c, v, c.db.accessWord(argv[2]!)!);
     },
   },
 ];

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REDIS_DEFAULTS } from './defaults.js';
+import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits } from '../store/limits.js';
 
 /** Old names Redis 7.0 still accepts, and the directive each one means. */
@@ -170,6 +171,8 @@ export class Config {
   onIgnored: (name: string) => void = () => {};
   /** Called after a directive changes, with its canonical name. */
   onChange: (name: string) => void = () => {};
+  /** Also called after a directive changes: the server's parts that cache a setting. */
+  private readonly watchers: ((name: string) => void)[] = [];
 
   constructor() {
     for (const [k, v] of REDIS_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
@@ -189,14 +192,19 @@ export class Config {
     spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');
     spec(save, 'save');
     spec(replicaof, 'replicaof');
-    spec(bool, 'appendonly', 'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
+    spec(bool, 'appendonly', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'replica-ignore-maxmemory',
+      'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
       'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error');
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
     spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
       'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
-    spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
+    spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients', 'maxmemory-samples');
+    spec(int(0, 100), 'maxmemory-eviction-tenacity');
+    spec(int(0, INT_MAX), 'lfu-log-factor', 'lfu-decay-time');
+    spec(memory(0, LLONG_MAX), 'maxmemory');
+    spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
     spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len');
@@ -251,6 +259,12 @@ export class Config {
     this.values.set(c, spec.check(args));
     this.apply(c);
     this.onChange(c);
+    for (const w of this.watchers) w(c);
+  }
+
+  /** Calls fn with each directive's canonical name after it changes. */
+  watch(fn: (name: string) => void): void {
+    this.watchers.push(fn);
   }
 
   /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */

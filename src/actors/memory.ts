@@ -1,0 +1,188 @@
+// maxmemory (evict.c's performEvictions and getMaxmemoryState): how much memory redstate
+// counts as used, and the eviction that keeps it under maxmemory before commands run and
+// from the cron, within maxmemory-eviction-tenacity's time per call, the rest continuing
+// in later event-loop turns.
+//
+// used_memory is V8's heap without its young generation (new space: objects that have not
+// yet survived two scavenges, nearly all of them the garbage of commands in flight, whose
+// size swings by megabytes with the request rate) plus memory outside the heap (Buffers),
+// minus what the keys evicted since V8's last full collection held: that memory is garbage
+// but stays in the heap until the next mark-compact, so eviction counts it freed at once,
+// as Redis sees its allocator's figure drop. Eviction compares used_memory minus what
+// Redis leaves out of it (mem_not_counted_for_evict: the replication backlog and the
+// replicas' output buffers) with maxmemory.
+import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { Evictor, type MaxmemoryPolicy } from '../store/evict.js';
+import type { Server } from './server.js';
+
+export type EvictResult = 'ok' | 'running' | 'fail';
+
+/** Keys evicted between two looks at the clock (and at the lazyfree target). */
+const KEYS_PER_CHECK = 16;
+
+export class Memory {
+  maxmemory = 0;
+  policy: MaxmemoryPolicy = 'noeviction';
+  private samples = 5;
+  private tenacity = 10;
+  /** stat_total_eviction_exceeded_time, in ms. */
+  private exceededTotalMs = 0;
+  /** stat_last_eviction_exceeded_time: since when used memory has been over the limit; -1 not. */
+  private exceededSince = -1;
+  /** Estimated bytes of the keys evicted since V8's last full collection. */
+  private freedSinceGc = 0;
+  /** The heap figure of the last measure: a drop means a full collection happened. */
+  private lastHeap = 0;
+  /** isEvictionProcRunning: eviction continues in later turns. */
+  private continuation: NodeJS.Immediate | null = null;
+  private readonly evictor: Evictor;
+  private readonly gcObserver: PerformanceObserver;
+
+  constructor(private readonly server: Server) {
+    this.evictor = new Evictor(server.keyspace);
+    for (const name of ['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity',
+      'lfu-log-factor', 'lfu-decay-time']) this.configure(name);
+    server.config.watch((name) => this.configure(name));
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.freedSinceGc = 0;
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
+  }
+
+  /** used_memory (see the top of this file). */
+  usedMemory(): number {
+    let heap = 0;
+    for (const s of v8.getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
+    if (heap < this.lastHeap) this.freedSinceGc = 0;
+    this.lastHeap = heap;
+    return Math.max(0, heap + v8.getHeapStatistics().external_memory - this.freedSinceGc);
+  }
+
+  // freeMemoryGetNotCountedMemory
+  /** mem_not_counted_for_evict: the backlog and what waits in replicas' output buffers. */
+  notCounted(): number {
+    const repl = this.server.replication;
+    let n = repl.backlog?.size ?? 0;
+    for (const r of repl.replicas) n += r.outputBytes ?? 0;
+    return n;
+  }
+
+  // performEvictions
+  /**
+   * Evicts keys until used memory is under maxmemory or the time tenacity allows is spent
+   * (then eviction goes on in the next turns: 'running'); 'fail' when over the limit with
+   * nothing to evict (noeviction, or no key qualifies): denyoom commands get -OOM.
+   */
+  performEvictions(): EvictResult {
+    if (!this.safeToEvict()) return 'ok';
+    const over = this.usedMemory() - this.notCounted() - this.maxmemory;
+    let result: EvictResult = 'fail';
+    if (over <= 0) {
+      result = 'ok';
+    } else if (this.policy !== 'noeviction') {
+      result = this.evict(over);
+    }
+    this.updateExceededTime(result);
+    return result;
+  }
+
+  /** The cron's check: evicts when over the limit, so that a lowered maxmemory applies without traffic. */
+  cron(): void {
+    this.server.keyspace.access.tick(Date.now());
+    if (this.maxmemory > 0 && this.continuation === null) this.performEvictions();
+  }
+
+  /** INFO memory's maxmemory and eviction fields. */
+  info(): { exceededTotalMs: number; exceededCurrentMs: number } {
+    const current = this.exceededSince < 0 ? 0 : Math.floor(performance.now() - this.exceededSince);
+    return { exceededTotalMs: Math.floor(this.exceededTotalMs) + current, exceededCurrentMs: current };
+  }
+
+  resetStats(): void {
+    this.exceededTotalMs = 0;
+    if (this.exceededSince >= 0) this.exceededSince = performance.now();
+  }
+
+  close(): void {
+    this.gcObserver.disconnect();
+    if (this.continuation !== null) clearImmediate(this.continuation);
+    this.continuation = null;
+  }
+
+  // isSafeToPerformEvictions
+  private safeToEvict(): boolean {
+    if (this.maxmemory === 0 || this.server.persistence.loading) return false;
+    return !(this.server.isReplica && this.server.config.getBool('replica-ignore-maxmemory'));
+  }
+
+  /** performEvictions's loop: frees `toFree` bytes or stops at the time limit. */
+  private evict(toFree: number): EvictResult {
+    const started = performance.now();
+    const limitMs = evictionTimeLimitUs(this.tenacity) / 1000;
+    let freed = 0;
+    let keys = 0;
+    while (freed < toFree) {
+      const bytes = this.evictor.evictOne(this.policy, this.samples);
+      if (bytes < 0) return 'fail';
+      freed += bytes;
+      this.freedSinceGc += bytes;
+      if (++keys % KEYS_PER_CHECK === 0 && performance.now() - started > limitMs) {
+        this.continueLater();
+        break;
+      }
+    }
+    return this.continuation !== null ? 'running' : 'ok';
+  }
+
+  // startEvictionTimeProc / evictionTimeProc
+  private continueLater(): void {
+    if (this.continuation !== null) return;
+    const step = (): void => {
+      this.continuation = null;
+      if (this.performEvictions() === 'running' && this.continuation === null) this.continuation = setImmediate(step);
+    };
+    this.continuation = setImmediate(step);
+  }
+
+  private updateExceededTime(result: EvictResult): void {
+    if (result !== 'ok') {
+      if (this.exceededSince < 0) this.exceededSince = performance.now();
+    } else if (this.exceededSince >= 0) {
+      this.exceededTotalMs += performance.now() - this.exceededSince;
+      this.exceededSince = -1;
+    }
+  }
+
+  private configure(name: string): void {
+    const config = this.server.config;
+    const access = this.server.keyspace.access;
+    switch (name) {
+      case 'maxmemory':
+        this.maxmemory = config.getInt(name);
+        break;
+      case 'maxmemory-policy': {
+        const policy = config.get(name) as MaxmemoryPolicy;
+        if (policy !== this.policy) this.evictor.reset();
+        this.policy = policy;
+        access.lfu = policy.endsWith('lfu');
+        break;
+      }
+      case 'maxmemory-samples': this.samples = config.getInt(name); break;
+      case 'maxmemory-eviction-tenacity': this.tenacity = config.getInt(name); break;
+      case 'lfu-log-factor': access.lfuLogFactor = config.getInt(name); break;
+      case 'lfu-decay-time': access.lfuDecayTime = config.getInt(name); break;
+    }
+  }
+}
+
+// evictionTimeLimitUs
+/** How long one call may evict: 50 us per step of tenacity up to 10, then 15% more per step, 100 unbounded. */
+function evictionTimeLimitUs(tenacity: number): number {
+  if (tenacity <= 10) return 50 * tenacity;
+  if (tenacity < 100) return 500 * 1.15 ** (tenacity - 10);
+  return Infinity;
+}
