@@ -3,23 +3,31 @@
 // from the cron, within maxmemory-eviction-tenacity's time per call, the rest continuing
 // in later event-loop turns.
 //
-// used_memory is V8's heap without its young generation (new space: objects that have not
-// yet survived two scavenges, nearly all of them the garbage of commands in flight, whose
+// used_memory is V8's heap without its young generation (new space and new large objects:
+// objects that have not yet survived two scavenges, nearly all of them the garbage of commands in flight, whose
 // size swings by megabytes with the request rate) plus memory outside the heap (Buffers),
 // minus what the keys evicted since V8's last full collection held: that memory is garbage
 // but stays in the heap until the next mark-compact, so eviction counts it freed at once,
 // as Redis sees its allocator's figure drop. Eviction compares used_memory minus what
 // Redis leaves out of it (mem_not_counted_for_evict: the replication backlog and the
-// replicas' output buffers) with maxmemory.
-import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
+// replicas' output buffers) with maxmemory. Other garbage (a flushed dataset, overwritten
+// values) is not tracked: before evicting, eviction has V8 collect it at most once a second
+// and for at most 2% of the time (MIN_GC_INTERVAL_MS, GC_TIME_SHARE), and before refusing a
+// write whenever the dataset changed since the last collection.
 import v8 from 'node:v8';
 import { Evictor, type MaxmemoryPolicy } from '../store/evict.js';
+import { collectGarbage } from '../store/settle-heap.js';
 import type { Server } from './server.js';
 
 export type EvictResult = 'ok' | 'running' | 'fail';
 
-/** Keys evicted between two looks at the clock (and at the lazyfree target). */
+/** Keys evicted between two looks at the clock. */
 const KEYS_PER_CHECK = 16;
+const MIN_GC_INTERVAL_MS = 1000;
+/** V8's young generation: left out of used_memory. */
+const YOUNG = new Set(['new_space', 'new_large_object_space']);
+/** A forced collection waits this many times its predecessor's length after it. */
+const GC_TIME_SHARE = 50;
 
 export class Memory {
   maxmemory = 0;
@@ -30,34 +38,33 @@ export class Memory {
   private exceededTotalMs = 0;
   /** stat_last_eviction_exceeded_time: since when used memory has been over the limit; -1 not. */
   private exceededSince = -1;
-  /** Estimated bytes of the keys evicted since V8's last full collection. */
+  /** Estimated bytes of the keys evicted and not yet collected by V8. */
   private freedSinceGc = 0;
   /** The heap figure of the last measure: a drop means a full collection happened. */
   private lastHeap = 0;
+  /** When the last forced collection ended, and how long it took (performance.now() ms). */
+  private lastGcEnd = -Infinity;
+  private lastGcMs = 0;
+  /** The keyspace's dirty counter at the last forced collection. */
+  private dirtyAtGc = -1;
   /** isEvictionProcRunning: eviction continues in later turns. */
   private continuation: NodeJS.Immediate | null = null;
   private readonly evictor: Evictor;
-  private readonly gcObserver: PerformanceObserver;
 
   constructor(private readonly server: Server) {
     this.evictor = new Evictor(server.keyspace);
     for (const name of ['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity',
       'lfu-log-factor', 'lfu-decay-time']) this.configure(name);
     server.config.watch((name) => this.configure(name));
-    this.gcObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) this.freedSinceGc = 0;
-      }
-    });
-    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
 
   /** used_memory (see the top of this file). */
   usedMemory(): number {
     let heap = 0;
-    for (const s of v8.getHeapSpaceStatistics()) if (s.space_name !== 'new_space') heap += s.space_used_size;
-    if (heap < this.lastHeap) this.freedSinceGc = 0;
+    for (const s of v8.getHeapSpaceStatistics()) if (!YOUNG.has(s.space_name)) heap += s.space_used_size;
+    // The heap outside the young generation only shrinks when V8 frees garbage: at most that
+    // much of what evicted keys held is gone.
+    if (heap < this.lastHeap) this.freedSinceGc = Math.max(0, this.freedSinceGc - (this.lastHeap - heap));
     this.lastHeap = heap;
     return Math.max(0, heap + v8.getHeapStatistics().external_memory - this.freedSinceGc);
   }
@@ -79,15 +86,36 @@ export class Memory {
    */
   performEvictions(): EvictResult {
     if (!this.safeToEvict()) return 'ok';
-    const over = this.usedMemory() - this.notCounted() - this.maxmemory;
-    let result: EvictResult = 'fail';
-    if (over <= 0) {
-      result = 'ok';
-    } else if (this.policy !== 'noeviction') {
-      result = this.evict(over);
-    }
+    let over = this.overLimit();
+    if (over > 0 && this.collectGarbage(false)) over = this.overLimit();
+    let result: EvictResult = over <= 0 ? 'ok' : this.policy === 'noeviction' ? 'fail' : this.evict(over);
+    if (result === 'fail' && this.collectGarbage(true)) result = this.overLimit() <= 0 ? 'ok' : 'fail';
     this.updateExceededTime(result);
     return result;
+  }
+
+  /** Bytes of used memory, as eviction counts it, above maxmemory (<= 0: under). */
+  private overLimit(): number {
+    return this.usedMemory() - this.notCounted() - this.maxmemory;
+  }
+
+  /**
+   * Has V8 collect its garbage, when the last forced collection is old enough or, before a
+   * write is refused, when the dataset changed since (it may have left garbage: a FLUSHALL);
+   * true when it did.
+   */
+  private collectGarbage(beforeRefusing: boolean): boolean {
+    const started = performance.now();
+    const dirty = this.server.keyspace.dirty;
+    const due = beforeRefusing
+      ? dirty !== this.dirtyAtGc
+      : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE);
+    if (!due || !collectGarbage()) return false;
+    this.dirtyAtGc = dirty;
+    this.lastGcEnd = performance.now();
+    this.lastGcMs = this.lastGcEnd - started;
+    this.freedSinceGc = 0;
+    return true;
   }
 
   /** The cron's check: evicts when over the limit, so that a lowered maxmemory applies without traffic. */
@@ -108,7 +136,6 @@ export class Memory {
   }
 
   close(): void {
-    this.gcObserver.disconnect();
     if (this.continuation !== null) clearImmediate(this.continuation);
     this.continuation = null;
   }
