@@ -6,9 +6,9 @@
 // used_memory is V8's heap without its young generation (new space and new large objects:
 // objects that have not yet survived two scavenges, nearly all of them the garbage of commands in flight, whose
 // size swings by megabytes with the request rate) plus memory outside the heap (Buffers),
-// minus what the keys evicted since V8's last full collection held: that memory is garbage
-// but stays in the heap until the next mark-compact, so eviction counts it freed at once,
-// as Redis sees its allocator's figure drop. Eviction compares used_memory minus what
+// minus what evicted keys held until V8 collects it: that memory is garbage but stays in
+// the heap until a mark-compact, so eviction counts it freed at once (as Redis sees its
+// allocator's figure drop) and writes it off as the heap shrinks. Eviction compares used_memory minus what
 // Redis leaves out of it (mem_not_counted_for_evict: the replication backlog and the
 // replicas' output buffers) with maxmemory. Other garbage (a flushed dataset, overwritten
 // values) is not tracked: before evicting, eviction has V8 collect it at most once a second

@@ -5,6 +5,7 @@ import { connectionCommands } from './connection.js';
 import { hashCommands } from './hashes.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
+import { memoryCommands } from './memory-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
@@ -14,7 +15,7 @@ import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands,
+  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands, memoryCommands,
 ];
 
 const byName = new Map<string, Command>();

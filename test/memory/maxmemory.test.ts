@@ -272,4 +272,20 @@ describe('maxmemory side by side with redis-server 7.0', () => {
       return pings;
     });
   }, 60_000);
+
+  it('MEMORY USAGE: a figure that grows with the value, errors and nil as Redis', async () => {
+    const transcripts = await both(async (p) => {
+      await p.c.pipeline([['SET', 'small', 'x'], ['SET', 'big', VALUE], ['RPUSH', 'l', ...Array(200).fill(VALUE)]]);
+      const sizes = (await p.c.pipeline([['MEMORY', 'USAGE', 'small'], ['MEMORY', 'USAGE', 'big'],
+        ['MEMORY', 'USAGE', 'l', 'SAMPLES', '0']])) as number[];
+      expect(sizes[0]!, p.name).toBeLessThan(sizes[1]!);
+      expect(sizes[1]!, p.name).toBeGreaterThan(VALUE.length);
+      expect(sizes[2]!, p.name).toBeGreaterThan(200 * VALUE.length);
+      const replies = await p.c.pipeline([['MEMORY', 'USAGE', 'nokey'], ['MEMORY', 'USAGE', 'big', 'SAMPLES'],
+        ['MEMORY', 'USAGE', 'big', 'SAMPLES', '-1'], ['MEMORY', 'USAGE', 'big', 'SAMPLES', 'x'], ['MEMORY', 'USAGE', 'big', 'FOO'],
+        ['MEMORY', 'USAGE'], ['MEMORY', 'NOPE']]);
+      return replies.map((r) => (r instanceof RespError ? { error: r.message } : r));
+    });
+    expect(transcripts[1]).toEqual(transcripts[0]);
+  }, 30_000);
 });
