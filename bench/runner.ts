@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { BenchConfig } from './config.js';
 import type { Measure, MetricDef, RoundContext } from './measure.js';
+import { eviction } from './measures/eviction.js';
 import { memory } from './measures/memory.js';
 import { rdb } from './measures/rdb.js';
 import { snapshotStalls } from './measures/snapshot-stalls.js';
@@ -16,7 +17,7 @@ import {
 } from './servers.js';
 import { spread } from './stats.js';
 
-export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb];
+export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, eviction];
 
 export interface Summary {
   values: number[];
