@@ -9,6 +9,7 @@ import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
+import { ClientLimits } from './client-limits.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -45,6 +46,8 @@ export class Client {
    * this rewrite (set by propagateAs and preventPropagation).
    */
   propagateArgv: string[] | null | undefined = undefined;
+  /** Unix seconds since when the output has been over its soft limit; -1 when it is not. */
+  softLimitSince = -1;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
   readonly addr: string;
@@ -68,6 +71,11 @@ export class Client {
     return this.db.id;
   }
 
+  /** omem: replies batched and not yet taken by the kernel. */
+  get outputBytes(): number {
+    return this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+  }
+
   start(): void {
     if (this.stream === null) return;
     this.stream.onDrain = () => this.onDrain();
@@ -85,15 +93,20 @@ export class Client {
 
   /** Runs each parsed command; stops the parser while the socket is blocked. */
   private readonly sink = (argv: string[]): boolean => {
-    if (this.closeAfterReply) return false;
+    if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply;
+    return !this.blocked && !this.closeAfterReply && !this.closed;
   };
 
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
+    if (this.server.clientLimits.queryLimitReached(this, chunk.length)) {
+      this.server.log.warning(ClientLimits.queryLog(this));
+      this.drop();
+      return;
+    }
     this.parse(() => this.parser.feed(chunk, this.sink));
   }
 
@@ -120,8 +133,19 @@ export class Client {
     if (batch !== null && this.stream !== null) {
       for (const b of batch) this.server.stats.netOutputBytes += b.length;
       if (!this.stream.write(batch)) this.blocked = true;
+      if (this.server.clientLimits.outputLimitReached(this)) {
+        this.server.log.warning(ClientLimits.outputLog(this));
+        this.drop();
+        return;
+      }
     }
     if (this.closeAfterReply) this.close();
+  }
+
+  /** Closes at once, dropping whatever output is pending (freeClientAsync for a client over a limit). */
+  private drop(): void {
+    this.close();
+    this.stream?.destroy();
   }
 
   /** The running command, if it changed the dataset, propagates as argv instead of its own. */

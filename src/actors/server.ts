@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
+import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
@@ -34,6 +35,7 @@ export class Server {
   readonly persistence: Persistence;
   readonly replication: Replication;
   readonly memory: Memory;
+  readonly clientLimits: ClientLimits;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -58,6 +60,7 @@ export class Server {
     this.keyspace.onEvicted = (db, key) =>
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     this.memory = new Memory(this);
+    this.clientLimits = new ClientLimits(config);
     this.metrics = new ServerState(this);
   }
 

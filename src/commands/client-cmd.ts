@@ -32,7 +32,7 @@ function fdOf(c: Client): number {
 }
 
 /** getClientInfoString: one CLIENT LIST line (without its newline). */
-function clientInfoString(c: Client, argvMem: number): string {
+export function clientInfoString(c: Client, argvMem: number): string {
   const now = Date.now();
   let flags = '';
   if (c.multi !== null) flags += 'x';
@@ -43,7 +43,7 @@ function clientInfoString(c: Client, argvMem: number): string {
   let multiMem = 0;
   if (c.multi !== null) for (const argv of c.multi.queue) for (const a of argv) multiMem += a.length;
   const qbuf = c.parser.buffered;
-  const omem = c.reply.pending + (c.stream?.socket.writableLength ?? 0);
+  const omem = c.outputBytes;
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length} ` +

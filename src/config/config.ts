@@ -207,7 +207,7 @@ export class Config {
     spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
     spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');
-    spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len');
+    spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
   }
 

@@ -1,0 +1,66 @@
+// Per-client memory limits (networking.c): client-output-buffer-limit, checked whenever a
+// client's replies are written out (checkClientOutputBufferLimits), and
+// client-query-buffer-limit, checked after each chunk read (readQueryFromClient). A client
+// over either is dropped at once, its pending output discarded, as Redis frees it ASAP.
+import { clientInfoString } from '../commands/client-cmd.js';
+import type { Config } from '../config/config.js';
+import type { Client } from './client.js';
+
+interface OutputLimit {
+  hard: number;
+  soft: number;
+  softSeconds: number;
+}
+
+export class ClientLimits {
+  /** The normal class (every client until pub/sub and replica clients exist). */
+  private normal: OutputLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  private queryMax = 0;
+
+  constructor(private readonly config: Config) {
+    this.configure();
+    config.watch((name) => {
+      if (name === 'client-output-buffer-limit' || name === 'client-query-buffer-limit') this.configure();
+    });
+  }
+
+  // checkClientOutputBufferLimits
+  /** True when c's output is over the hard limit, or over the soft one for longer than allowed. */
+  outputLimitReached(c: Client): boolean {
+    const { hard, soft, softSeconds } = this.normal;
+    if (hard === 0 && soft === 0) return false;
+    const used = c.outputBytes;
+    if (hard > 0 && used >= hard) return true;
+    if (soft === 0 || used < soft) {
+      c.softLimitSince = -1;
+      return false;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (c.softLimitSince < 0) c.softLimitSince = now;
+    return now - c.softLimitSince > softSeconds;
+  }
+
+  /**
+   * True when c's unparsed input with the chunk just read would pass client-query-buffer-limit
+   * (a master's never does): Redis checks its query buffer after each read, before parsing.
+   */
+  queryLimitReached(c: Client, incoming: number): boolean {
+    return !c.isMaster && c.parser.buffered + incoming > this.queryMax;
+  }
+
+  /** The log line of a client dropped for its output (the warning Redis logs). */
+  static outputLog(c: Client): string {
+    return `Client ${clientInfoString(c, 0)} scheduled to be closed ASAP for overcoming of output buffer limits.`;
+  }
+
+  static queryLog(c: Client): string {
+    return `Closing client that reached max query buffer length: ${clientInfoString(c, 0)}`;
+  }
+
+  private configure(): void {
+    const words = this.config.get('client-output-buffer-limit')!.split(' ');
+    const at = words.indexOf('normal');
+    this.normal = { hard: Number(words[at + 1]), soft: Number(words[at + 2]), softSeconds: Number(words[at + 3]) };
+    this.queryMax = this.config.getInt('client-query-buffer-limit');
+  }
+}

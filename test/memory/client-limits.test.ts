@@ -1,0 +1,64 @@
+// client-output-buffer-limit (normal class) and client-query-buffer-limit side by side with
+// redis-server 7.0 (each its own process, run `npm run build` first): the client over the
+// limit is dropped, the server and its other clients go on.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RespClient, encodeCommand } from '../helpers/resp-client.js';
+import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+
+let procs: Proc[] = [];
+
+beforeAll(async () => {
+  const args = ['--client-output-buffer-limit', 'normal 256kb 0 0', '--client-query-buffer-limit', '1mb'];
+  procs = await Promise.all([startRedis(args), startRedstateProcess(args)]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.close()));
+});
+
+async function connectedClients(c: RespClient): Promise<number> {
+  return Number(/^connected_clients:(\d+)/m.exec((await c.call('INFO', 'clients')) as string)![1]);
+}
+
+async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('client memory limits, side by side with redis-server 7.0', () => {
+  it('drops a client whose unread replies pass the normal class hard limit', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('SET', 'big', 'x'.repeat(512 * 1024))).toBe('OK');
+      // A client that sends GETs and never reads their replies.
+      const sock = connect({ port: p.port, host: '127.0.0.1' });
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      sock.pause();
+      sock.on('error', () => {});
+      sock.write(Buffer.concat(Array.from({ length: 100 }, () => encodeCommand(['GET', 'big']))));
+      await until(async () => (await connectedClients(watcher)) === 1, `${p.proc.spawnfile}: the reader-less client dropped`);
+      expect(await watcher.call('PING')).toBe('PONG');
+      expect(await watcher.call('STRLEN', 'big')).toBe(512 * 1024);
+      sock.destroy();
+      watcher.close();
+    }));
+  }, 60_000);
+
+  it('drops a client whose query buffer passes client-query-buffer-limit, keeps one under it', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const under = await RespClient.connect(p.port);
+      expect(await under.call('SET', 'q', 'a'.repeat(900_000))).toBe('OK');
+      // Redis drops a query that passes the limit even when it would complete the command.
+      const over = await RespClient.connect(p.port);
+      over.write(encodeCommand(['SET', 'q', 'b'.repeat(1024 * 1024)]));
+      await over.waitClosed();
+      expect(await under.call('STRLEN', 'q')).toBe(900_000);
+      expect(await under.call('CONFIG', 'GET', 'client-query-buffer-limit')).toEqual(['client-query-buffer-limit', '1048576']);
+      under.close();
+    }));
+  }, 60_000);
+});
