@@ -1,7 +1,11 @@
-// Per-client memory limits (networking.c): client-output-buffer-limit, checked whenever a
+// Client memory limits (networking.c): client-output-buffer-limit, checked whenever a
 // client's replies are written out (checkClientOutputBufferLimits), and
 // client-query-buffer-limit, checked after each chunk read (readQueryFromClient). A client
 // over either is dropped at once, its pending output discarded, as Redis frees it ASAP.
+// maxmemory-clients (evictClients) drops the clients that hold most until all clients
+// together hold less than the limit; redstate checks it in the cron, Redis also before each
+// command (it keeps clients in memory buckets; a walk of every client per command costs too
+// much here).
 import { clientInfoString } from '../commands/client-cmd.js';
 import type { Config } from '../config/config.js';
 import type { Client } from './client.js';
@@ -16,6 +20,8 @@ export class ClientLimits {
   /** The normal class (every client until pub/sub and replica clients exist). */
   private normal: OutputLimit = { hard: 0, soft: 0, softSeconds: 0 };
   private queryMax = 0;
+  /** stat_evictedclients */
+  evictedClients = 0;
 
   constructor(private readonly config: Config) {
     this.configure();
@@ -46,6 +52,30 @@ export class ClientLimits {
    */
   queryLimitReached(c: Client, incoming: number): boolean {
     return !c.isMaster && c.parser.buffered + incoming > this.queryMax;
+  }
+
+  // evictClients
+  /** Drops the clients holding most memory until all of them hold less than maxmemory-clients. */
+  evictClients(clients: Iterable<Client>, maxmemory: number, log: (line: string) => void): void {
+    const setting = this.config.get('maxmemory-clients')!;
+    const limit = setting.endsWith('%') ? Math.floor((maxmemory * Number(setting.slice(0, -1))) / 100) : Number(setting);
+    if (limit === 0) return;
+    let total = 0;
+    const candidates: Client[] = [];
+    for (const c of clients) {
+      if (c.isMaster || c.noEvict) continue;
+      total += c.memoryBytes;
+      candidates.push(c);
+    }
+    if (total < limit) return;
+    candidates.sort((a, b) => b.memoryBytes - a.memoryBytes);
+    for (const c of candidates) {
+      if (total < limit) break;
+      total -= c.memoryBytes;
+      log(`Evicting client: ${clientInfoString(c, 0)}`);
+      c.drop();
+      this.evictedClients++;
+    }
   }
 
   /** The log line of a client dropped for its output (the warning Redis logs). */

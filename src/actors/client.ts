@@ -46,6 +46,8 @@ export class Client {
    * this rewrite (set by propagateAs and preventPropagation).
    */
   propagateArgv: string[] | null | undefined = undefined;
+  /** CLIENT NO-EVICT ON: maxmemory-clients never evicts this client. */
+  noEvict = false;
   /** Unix seconds since when the output has been over its soft limit; -1 when it is not. */
   softLimitSince = -1;
   /** The socket would take no more output: commands wait in the parser until it drains. */
@@ -69,6 +71,18 @@ export class Client {
 
   get dbIndex(): number {
     return this.db.id;
+  }
+
+  /** multi-mem: the arguments of the commands queued in MULTI. */
+  get multiBytes(): number {
+    let n = 0;
+    if (this.multi !== null) for (const argv of this.multi.queue) for (const a of argv) n += a.length;
+    return n;
+  }
+
+  /** What maxmemory-clients counts of this client: its input, MULTI queue and output. */
+  get memoryBytes(): number {
+    return this.parser.buffered + this.multiBytes + this.outputBytes;
   }
 
   /** omem: replies batched and not yet taken by the kernel. */
@@ -143,7 +157,7 @@ export class Client {
   }
 
   /** Closes at once, dropping whatever output is pending (freeClientAsync for a client over a limit). */
-  private drop(): void {
+  drop(): void {
     this.close();
     this.stream?.destroy();
   }

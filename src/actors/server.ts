@@ -131,6 +131,7 @@ export class Server {
   /** serverCron: the LRU clock, active expiry, eviction, idle-client timeouts, save points. */
   private cron(): void {
     this.memory.cron();
+    this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
     const timeout = this.config.getInt('timeout');

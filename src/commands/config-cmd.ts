@@ -124,6 +124,7 @@ export const configCommand = container('config', [
       ks.expiredKeys = 0;
       ks.evictedKeys = 0;
       c.server.memory.resetStats();
+      c.server.clientLimits.evictedClients = 0;
       ks.keyspaceHits = 0;
       ks.keyspaceMisses = 0;
       c.reply.ok();

@@ -178,7 +178,7 @@ function statsFields(server: Server): Field[] {
     ['expired_time_cap_reached_count', 0],
     ['expire_cycle_cpu_milliseconds', 0],
     ['evicted_keys', ks.evictedKeys],
-    ['evicted_clients', 0],
+    ['evicted_clients', server.clientLimits.evictedClients],
     ['total_eviction_exceeded_time', eviction.exceededTotalMs],
     ['current_eviction_exceeded_time', eviction.exceededCurrentMs],
     ['keyspace_hits', ks.keyspaceHits],

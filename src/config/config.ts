@@ -85,6 +85,19 @@ const memory = (min: number, max: number): Check => (args) => {
   return String(n);
 };
 
+/** maxmemory-clients: a memory value, or a percentage of maxmemory up to 100%. */
+const memoryOrPercent: Check = (args) => {
+  const s = one(args);
+  const pct = /^(\d+)%$/.exec(s);
+  if (pct !== null) {
+    if (Number(pct[1]) > 100) throw new ConfigError('percentage argument must be less or equal to 100');
+    return `${Number(pct[1])}%`;
+  }
+  const n = parseMemory(s);
+  if (n === null) throw new ConfigError('argument must be a memory or percent value');
+  return String(n);
+};
+
 const enumOf = (...values: string[]): Check => (args) => {
   const v = one(args).toLowerCase();
   if (!values.includes(v)) throw new ConfigError(`argument(s) must be one of the following: ${values.join(', ')}`);
@@ -204,6 +217,7 @@ export class Config {
     spec(int(0, 100), 'maxmemory-eviction-tenacity');
     spec(int(0, INT_MAX), 'lfu-log-factor', 'lfu-decay-time');
     spec(memory(0, LLONG_MAX), 'maxmemory');
+    spec(memoryOrPercent, 'maxmemory-clients');
     spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
     spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
     spec(memory(1, LLONG_MAX), 'repl-backlog-size');

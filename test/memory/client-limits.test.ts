@@ -61,4 +61,30 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
       under.close();
     }));
   }, 60_000);
+
+  it('maxmemory-clients evicts the clients holding most until the rest hold less than the limit', async () => {
+    const evicted = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '1mb')).toBe('OK');
+      // Three clients, each in the middle of a 700 kB argument with 600 kB of it sent.
+      const socks = await Promise.all([0, 1, 2].map(async () => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.write(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$700000\r\n${'x'.repeat(600_000)}`);
+        return sock;
+      }));
+      const stat = async (): Promise<number> =>
+        Number(/^evicted_clients:(\d+)/m.exec((await watcher.call('INFO', 'stats')) as string)![1]);
+      await until(async () => (await stat()) >= 2, 'two clients evicted');
+      await until(async () => (await connectedClients(watcher)) === 2, 'two clients gone');
+      const n = await stat();
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      for (const s of socks) s.destroy();
+      watcher.close();
+      return n;
+    }));
+    expect(evicted[1]).toBe(evicted[0]);
+  }, 60_000);
 });

@@ -211,6 +211,13 @@ describe('maxmemory side by side with redis-server 7.0', () => {
   it('refuses a misspelled policy with Redis error, at run time and at start-up', async () => {
     const replies = await both(async (p) => (await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lruu')) as RespError);
     expect(replies[1]!.message).toBe(replies[0]!.message);
+    const others = await both(async (p) => p.c.pipeline([['CONFIG', 'SET', 'maxmemory', '-1'], ['CONFIG', 'SET', 'maxmemory', '1.5gb'],
+      ['CONFIG', 'SET', 'maxmemory-samples', '0'], ['CONFIG', 'SET', 'maxmemory-eviction-tenacity', '101'],
+      ['CONFIG', 'SET', 'maxmemory-clients', '101%'], ['CONFIG', 'SET', 'maxmemory-clients', 'x'],
+      ['CONFIG', 'SET', 'maxmemory-clients', '10%'], ['CONFIG', 'GET', 'maxmemory-clients'],
+      ['CONFIG', 'SET', 'maxmemory-clients', '0'], ['CONFIG', 'SET', 'maxmemory', '2mb'], ['CONFIG', 'GET', 'maxmemory'],
+      ['CONFIG', 'SET', 'maxmemory', String(LIMIT)]]));
+    expect(others[1]!.map(String)).toEqual(others[0]!.map(String));
     expect(replies[0]!.message).toContain('argument(s) must be one of the following: volatile-lru');
     const starts = await Promise.allSettled([
       startRedis(['--maxmemory-policy', 'lru']), startRedstateProcess(['--maxmemory-policy', 'lru']),
