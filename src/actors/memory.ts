@@ -13,7 +13,7 @@
 // replicas' output buffers) with maxmemory. Other garbage (a flushed dataset, overwritten
 // values) is not tracked: before evicting, eviction has V8 collect it at most once a second
 // and for at most 2% of the time (MIN_GC_INTERVAL_MS, GC_TIME_SHARE), and before refusing a
-// write whenever the dataset changed since the last collection.
+// write whenever the dataset changed or a megabyte came in since the last collection.
 import v8 from 'node:v8';
 import { Evictor, type MaxmemoryPolicy } from '../store/evict.js';
 import { collectGarbage } from '../store/settle-heap.js';
@@ -24,6 +24,8 @@ export type EvictResult = 'ok' | 'running' | 'fail';
 /** Keys evicted between two looks at the clock. */
 const KEYS_PER_CHECK = 16;
 const MIN_GC_INTERVAL_MS = 1000;
+/** Client input since the last forced collection that makes one due before a refusal. */
+const GC_INPUT_BYTES = 1024 * 1024;
 /** V8's young generation: left out of used_memory. */
 const YOUNG = new Set(['new_space', 'new_large_object_space']);
 /** A forced collection waits this many times its predecessor's length after it. */
@@ -45,8 +47,9 @@ export class Memory {
   /** When the last forced collection ended, and how long it took (performance.now() ms). */
   private lastGcEnd = -Infinity;
   private lastGcMs = 0;
-  /** The keyspace's dirty counter at the last forced collection. */
+  /** The keyspace's dirty counter and the bytes read from clients at the last forced collection. */
   private dirtyAtGc = -1;
+  private inputAtGc = 0;
   /** isEvictionProcRunning: eviction continues in later turns. */
   private continuation: NodeJS.Immediate | null = null;
   private readonly evictor: Evictor;
@@ -55,7 +58,13 @@ export class Memory {
     this.evictor = new Evictor(server.keyspace);
     for (const name of ['maxmemory', 'maxmemory-policy', 'maxmemory-samples', 'maxmemory-eviction-tenacity',
       'lfu-log-factor', 'lfu-decay-time']) this.configure(name);
-    server.config.watch((name) => this.configure(name));
+    if (this.maxmemory > 0 && this.maxmemory < 1024 * 1024) {
+      server.log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${this.maxmemory} bytes). Are you sure this is what you really want?`);
+    }
+    server.config.watch((name) => {
+      this.configure(name);
+      if (name === 'maxmemory') this.warnIfUnder();
+    });
   }
 
   /** used_memory (see the top of this file). */
@@ -83,13 +92,15 @@ export class Memory {
    * Evicts keys until used memory is under maxmemory or the time tenacity allows is spent
    * (then eviction goes on in the next turns: 'running'); 'fail' when over the limit with
    * nothing to evict (noeviction, or no key qualifies): denyoom commands get -OOM.
+   * argBytes: the arguments of the command about to run, which Redis counts (its query
+   * buffer) and redstate does not see yet (fresh strings sit in V8's young generation).
    */
-  performEvictions(): EvictResult {
+  performEvictions(argBytes = 0): EvictResult {
     if (!this.safeToEvict()) return 'ok';
-    let over = this.overLimit();
-    if (over > 0 && this.collectGarbage(false)) over = this.overLimit();
+    let over = this.overLimit() + argBytes;
+    if (over > 0 && this.collectGarbage(false, argBytes)) over = this.overLimit() + argBytes;
     let result: EvictResult = over <= 0 ? 'ok' : this.policy === 'noeviction' ? 'fail' : this.evict(over);
-    if (result === 'fail' && this.collectGarbage(true)) result = this.overLimit() <= 0 ? 'ok' : 'fail';
+    if (result === 'fail' && this.collectGarbage(true, argBytes)) result = this.overLimit() + argBytes <= 0 ? 'ok' : 'fail';
     this.updateExceededTime(result);
     return result;
   }
@@ -101,17 +112,21 @@ export class Memory {
 
   /**
    * Has V8 collect its garbage, when the last forced collection is old enough or, before a
-   * write is refused, when the dataset changed since (it may have left garbage: a FLUSHALL);
-   * true when it did.
+   * write is refused, when the dataset changed since (it may have left garbage: a FLUSHALL)
+   * or clients sent a megabyte (the Buffers it came in stay until collected); true when it did.
+   * The running command's argument bytes survive this collection: they count as input the
+   * next one is for.
    */
-  private collectGarbage(beforeRefusing: boolean): boolean {
+  private collectGarbage(beforeRefusing: boolean, argBytes: number): boolean {
     const started = performance.now();
     const dirty = this.server.keyspace.dirty;
+    const input = this.server.stats.netInputBytes;
     const due = beforeRefusing
-      ? dirty !== this.dirtyAtGc
+      ? dirty !== this.dirtyAtGc || Math.abs(input - this.inputAtGc) >= GC_INPUT_BYTES
       : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE);
     if (!due || !collectGarbage()) return false;
     this.dirtyAtGc = dirty;
+    this.inputAtGc = input - argBytes;
     this.lastGcEnd = performance.now();
     this.lastGcMs = this.lastGcEnd - started;
     this.freedSinceGc = 0;
@@ -182,6 +197,15 @@ export class Memory {
       this.exceededTotalMs += performance.now() - this.exceededSince;
       this.exceededSince = -1;
     }
+  }
+
+  // updateMaxmemory's warning
+  private warnIfUnder(): void {
+    const used = this.usedMemory();
+    if (this.maxmemory === 0 || this.maxmemory >= used) return;
+    this.server.log.warning(`WARNING: the new maxmemory value set via CONFIG SET (${this.maxmemory}) is smaller than ` +
+      `the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write ` +
+      'commands depending on the maxmemory-policy.');
   }
 
   private configure(name: string): void {

@@ -34,7 +34,7 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, ERR.noAuth, cmd);
     return;
   }
-  if (c.server.memory.maxmemory > 0 && !c.isMaster && c.server.memory.performEvictions() === 'fail' &&
+  if (c.server.memory.maxmemory > 0 && !c.isMaster && c.server.memory.performEvictions(argvBytes(argv)) === 'fail' &&
       rejectsOnOom(c, cmd)) {
     if (cmd.name === 'exec') {
       cmd.stats.rejected++;
@@ -60,6 +60,12 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+}
+
+function argvBytes(argv: string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
 }
 
 /**

@@ -32,13 +32,16 @@ export function settleHeap(): void {
 }
 
 /**
- * A full (mark-compact) collection, where V8 allows it: maxmemory's last resort before it
+ * Full (mark-compact) collections, where V8 allows it: maxmemory's last resort before it
  * evicts or refuses a write because of garbage V8 has not collected yet (a FLUSHALL's
- * dataset, overwritten values). False when V8 does not hand out its gc function.
+ * dataset, overwritten values, a big argument's Buffers). Two, because V8 frees the memory
+ * of dead Buffers and external strings (and counts it freed) only at the collection after
+ * the one that found them dead. False when V8 does not hand out its gc function.
  */
 export function collectGarbage(): boolean {
   const f = gcFunction();
   if (f === null) return false;
+  f();
   f();
   return true;
 }
