@@ -25,6 +25,8 @@ export interface BenchConfig {
   /** The mixed dataset: `keys` small values plus keys/1000 (at least 1) large ones per type. */
   mixed: { keys: number; largeElements: number };
   stalls: { pingEveryMs: number; writesPerSec: number; minPings: number };
+  /** Entries of the streams measure. */
+  streams: { entries: number };
 }
 
 const tests = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
@@ -41,6 +43,7 @@ export const presets: Record<Mode, BenchConfig> = {
     populate: { keys: 1_000_000, valueSize: 100 },
     mixed: { keys: 200_000, largeElements: 1000 },
     stalls,
+    streams: { entries: 1_000_000 },
   },
   quick: {
     mode: 'quick',
@@ -51,6 +54,7 @@ export const presets: Record<Mode, BenchConfig> = {
     populate: { keys: 100_000, valueSize: 100 },
     mixed: { keys: 20_000, largeElements: 1000 },
     stalls,
+    streams: { entries: 100_000 },
   },
   tiny: {
     mode: 'tiny',
@@ -61,5 +65,6 @@ export const presets: Record<Mode, BenchConfig> = {
     populate: { keys: 2000, valueSize: 100 },
     mixed: { keys: 1000, largeElements: 200 },
     stalls,
+    streams: { entries: 2000 },
   },
 };

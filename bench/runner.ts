@@ -9,6 +9,7 @@ import type { Measure, MetricDef, RoundContext } from './measure.js';
 import { eviction } from './measures/eviction.js';
 import { memory } from './measures/memory.js';
 import { rdb } from './measures/rdb.js';
+import { streams } from './measures/streams.js';
 import { snapshotStalls } from './measures/snapshot-stalls.js';
 import { throughput } from './measures/throughput.js';
 import {
@@ -17,7 +18,7 @@ import {
 } from './servers.js';
 import { spread } from './stats.js';
 
-export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, eviction];
+export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, eviction];
 
 export interface Summary {
   values: number[];

@@ -17,7 +17,7 @@ interface OutputLimit {
 }
 
 export class ClientLimits {
-  /** The normal class (every client until pub/sub and replica clients exist). */
+  /** The normal class (every client but replicas and a master, until pub/sub exists). */
   private normal: OutputLimit = { hard: 0, soft: 0, softSeconds: 0 };
   private queryMax = 0;
   /** stat_evictedclients */
@@ -34,7 +34,8 @@ export class ClientLimits {
   /** True when c's output is over the hard limit, or over the soft one for longer than allowed. */
   outputLimitReached(c: Client): boolean {
     const { hard, soft, softSeconds } = this.normal;
-    if (hard === 0 && soft === 0) return false;
+    // Replicas have their own class (the replica-client actor checks it); a master has none.
+    if ((hard === 0 && soft === 0) || c.replica !== null || c.isMaster) return false;
     const used = c.outputBytes;
     if (hard > 0 && used >= hard) return true;
     if (soft === 0 || used < soft) {
@@ -63,7 +64,7 @@ export class ClientLimits {
     let total = 0;
     const candidates: Client[] = [];
     for (const c of clients) {
-      if (c.isMaster || c.noEvict) continue;
+      if (c.isMaster || c.replica !== null || c.noEvict) continue;
       total += c.memoryBytes;
       candidates.push(c);
     }

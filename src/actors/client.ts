@@ -10,6 +10,7 @@ import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import { ClientLimits } from './client-limits.js';
+import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
@@ -39,6 +40,12 @@ export class Client {
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
   closeAfterReply = false;
   closed = false;
+  /** What REPLCONF told us, when this connection is (becoming) a replica. */
+  replconf: ReplConf | null = null;
+  /** Set once SYNC/PSYNC made this connection a replica (CLIENT_SLAVE). */
+  replica: ReplicaClient | null = null;
+  /** woff: the replication offset right after this client's last propagated write (WAIT). */
+  woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
   /**
@@ -50,8 +57,12 @@ export class Client {
   noEvict = false;
   /** Unix seconds since when the output has been over its soft limit; -1 when it is not. */
   softLimitSince = -1;
+  /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
+  propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
+  /** A command (WAIT) answers later: the commands after it wait in the parser until release(). */
+  private held = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -85,9 +96,9 @@ export class Client {
     return this.parser.buffered + this.multiBytes + this.outputBytes;
   }
 
-  /** omem: replies batched and not yet taken by the kernel. */
+  /** omem: replies batched and not yet taken by the kernel (a replica's: its stream too). */
   get outputBytes(): number {
-    return this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+    return this.replica !== null ? this.replica.outputBytes : this.reply.pending + (this.stream?.socket.writableLength ?? 0);
   }
 
   start(): void {
@@ -110,7 +121,7 @@ export class Client {
     if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.closed;
+    return !this.blocked && !this.closeAfterReply && !this.held && !this.closed;
   };
 
   private onChunk(chunk: Buffer): void {
@@ -126,7 +137,19 @@ export class Client {
 
   private onDrain(): void {
     this.blocked = false;
-    this.parse(() => this.parser.resume(this.sink));
+    if (!this.held) this.parse(() => this.parser.resume(this.sink));
+  }
+
+  /** The running command will answer later; nothing else this client sent runs until release(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** The held command answered: its reply goes out and the commands after it run. */
+  release(): void {
+    this.held = false;
+    if (this.blocked) this.flush();
+    else this.parse(() => this.parser.resume(this.sink));
   }
 
   private parse(step: () => void): void {
@@ -167,6 +190,11 @@ export class Client {
     this.propagateArgv = argv;
   }
 
+  /** The running command propagates whether or not it changed the dataset (FLUSHALL of an empty one). */
+  forcePropagation(): void {
+    this.propagateForced = true;
+  }
+
   /** The running command propagates nothing of its own (what it did left by alsoPropagate). */
   preventPropagation(): void {
     this.propagateArgv = null;
@@ -176,13 +204,6 @@ export class Client {
   setAuthenticated(): void {
     this.authenticated = true;
     this.parser.unauthenticated = false;
-  }
-
-  // discardTransaction
-  /** Leaves MULTI: the queue and every WATCH go. */
-  discardTransaction(): void {
-    this.multi = null;
-    this.unwatchAll();
   }
 
   unwatchAll(): void {
@@ -201,6 +222,11 @@ export class Client {
     this.closed = true;
     this.subscription?.unsubscribe();
     this.unwatchAll();
+    if (this.replica !== null) {
+      this.server.log.notice(`Connection with replica ${this.replica.name} lost.`);
+      this.replica.close();
+    }
+    this.server.replication.monitors.delete(this);
     this.server.clients.delete(this.id);
     this.stream?.end();
   }

@@ -31,6 +31,8 @@ interface Bgsave {
   /** dirty_before_bgsave: the changes this save covers. */
   readonly dirtyBefore: number;
   aborted: boolean;
+  /** Told when the file is in place (null) or the save failed or was aborted. */
+  onDone: ((err: Error | null) => void) | undefined;
 }
 
 /** The "save" directive: pairs of <seconds> <changes>. */
@@ -49,6 +51,8 @@ export class Persistence {
   lastBgsaveTimeSec = -1;
   /** rdb_saves: SAVE and BGSAVE runs. */
   rdbSaves = 0;
+  /** total_forks: background snapshots taken (BGSAVE, and full syncs' to disk or sockets). */
+  backgroundSnapshots = 0;
   /** loading: 1 while a dataset is being loaded. */
   loading: 0 | 1 = 0;
   lastLoadKeysLoaded = 0;
@@ -113,8 +117,8 @@ export class Persistence {
         ['ctime', String(unixTime())],
         ['used-mem', String(process.memoryUsage().heapUsed)],
         ['repl-stream-db', '0'],
-        ['repl-id', this.server.runId],
-        ['repl-offset', '0'],
+        ['repl-id', this.server.replication.replid],
+        ['repl-offset', String(this.server.replication.masterReplOffset)],
         ['aof-base', '0'],
       ],
     };
@@ -142,18 +146,20 @@ export class Persistence {
   }
 
   /**
-   * rdbSaveBackground: starts streaming a snapshot to dir/dbfilename. False when a snapshot
-   * is already in progress.
+   * rdbSaveBackground's IO: starts streaming a snapshot to dir/dbfilename (the snapshot
+   * machine decides when, see actors/snapshotter.ts). False when a snapshot is already in
+   * progress. onDone hears how it ended (a full sync sends the file then).
    */
-  bgsave(): boolean {
+  bgsave(onDone?: (err: Error | null) => void): boolean {
     if (this.bgsaveInProgress) return false;
     const ks = this.server.keyspace;
     const stream = new RdbSnapshotStream(ks, this.snapshotOptions());
     const tmp = join(this.server.config.get('dir')!, `temp-${process.pid}-${++this.bgsaveSeq}.rdb`);
-    const bg: Bgsave = { stream, tmp, startedAt: unixTime(), dirtyBefore: ks.dirty, aborted: false };
+    const bg: Bgsave = { stream, tmp, startedAt: unixTime(), dirtyBefore: ks.dirty, aborted: false, onDone };
     this.bg = bg;
     this.lastBgsaveTry = bg.startedAt;
     this.rdbSaves++;
+    this.backgroundSnapshots++;
     this.server.log.notice('Background saving started');
     writeFileAtomic(this.path, tmp, stream).then(
       () => this.bgsaveDone(bg, null),
@@ -170,6 +176,7 @@ export class Persistence {
     bg.aborted = true;
     bg.stream.destroy();
     rmSync(bg.tmp, { force: true });
+    bg.onDone?.(new Error('aborted'));
   }
 
   /** backgroundSaveDoneHandlerDisk. */
@@ -191,6 +198,7 @@ export class Persistence {
       log.warning('Background saving error');
       this.lastBgsaveStatus = 'err';
     }
+    if (!bg.aborted) bg.onDone?.(err);
   }
 
   private logSaveError(tmp: string, e: Error): void {
@@ -210,7 +218,7 @@ export class Persistence {
       if (dirty >= changes && now - this.lastSave > seconds &&
           (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveStatus === 'ok')) {
         this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
-        this.bgsave();
+        this.server.replication.snapshotter.bgsave();
         return;
       }
     }

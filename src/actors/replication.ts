@@ -8,23 +8,21 @@
 import { randomBytes } from 'node:crypto';
 import { encodeCommand } from '../io/resp-command.js';
 import { Backlog } from '../store/backlog.js';
+import type { Client } from './client.js';
+import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
+import { Snapshotter } from './snapshotter.js';
 
 /** An id that names no history (replid2 when the server inherited none). */
 export const NO_REPLID = '0'.repeat(40);
 
-/** What the feed needs of an attached replica (the replica-client actor). */
-export interface ReplicaSink {
-  /** Past WAIT_BGSAVE_START: its snapshot has begun, so every later change is its to get. */
-  readonly takesStream: boolean;
-  /** Queues bytes of the stream (shared, never modified). */
-  send(b: Buffer): void;
-  /** Writes what send() queued. */
-  flush(): void;
-  /** Drops the replica's connection. */
-  close(): void;
-  /** Bytes queued and not yet written (left out of used memory for eviction, as Redis does). */
-  readonly outputBytes?: number;
+/** A client held by WAIT until enough replicas acked its offset or its deadline passed. */
+interface Waiter {
+  client: Client;
+  offset: number;
+  wanted: number;
+  /** Unix ms; 0: forever. */
+  deadline: number;
 }
 
 /** One effect a call had, waiting for the end of the outermost call (server.also_propagate). */
@@ -48,7 +46,16 @@ export class Replication {
   masterReplOffset = 0;
   backlog: Backlog | null = null;
   /** server.slaves. */
-  readonly replicas = new Set<ReplicaSink>();
+  readonly replicas = new Set<ReplicaClient>();
+  /** Clients that ran MONITOR (server.monitors). */
+  readonly monitors = new Set<Client>();
+  readonly snapshotter: Snapshotter;
+  /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+  readonly stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+  /** client-output-buffer-limit's replica class, parsed once per change (send() checks it per command). */
+  outputLimits = { hard: 0, soft: 0, secs: 0 };
+  /** REPLCONF GETACK from this server's master: the replica link answers it with an ACK. */
+  onGetAck: (() => void) | null = null;
   /** Unix ms since when the server has had no replicas (repl_no_slaves_since). */
   noReplicasSince = Date.now();
   /** Nesting of call(): effects are propagated when the outermost call ends. */
@@ -57,8 +64,23 @@ export class Replication {
   private lastDb = -1;
   private readonly pending: PendingOp[] = [];
   private flushScheduled = false;
+  private waiters: Waiter[] = [];
+  /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
+  private getAckScheduled = false;
+  /** Unix ms of the last PING to the replicas and of the last once-a-second cron. */
+  private lastPing = Date.now();
+  private lastSecond = 0;
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    this.snapshotter = new Snapshotter(server);
+    this.readOutputLimits();
+  }
+
+  /** CONFIG SET client-output-buffer-limit (the directive is stored normalized: normal, slave, pubsub). */
+  readOutputLimits(): void {
+    const [hard, soft, secs] = this.server.config.get('client-output-buffer-limit')!.split(' ').slice(5, 8).map(Number);
+    this.outputLimits = { hard: hard!, soft: soft!, secs: secs! };
+  }
 
   // replicationFeedSlaves
   /**
@@ -162,6 +184,158 @@ export class Replication {
   disconnectReplicas(): void {
     for (const r of [...this.replicas]) r.close();
   }
+
+  addReplica(r: ReplicaClient): void {
+    this.replicas.add(r);
+  }
+
+  /** A replica's connection is gone: its snapshot share and buffers with it. */
+  removeReplica(r: ReplicaClient): void {
+    if (!this.replicas.delete(r)) return;
+    this.snapshotter.forget(r);
+    if (this.replicas.size === 0) this.noReplicasSince = Date.now();
+  }
+
+  /** REPLCONF ACK: the replica holds the stream up to offset. */
+  acked(r: ReplicaClient, offset: number): void {
+    r.tell({ type: 'ACK', offset, now: Date.now() });
+    if (this.waiters.length > 0) this.answerWaiters(Date.now());
+  }
+
+  // refreshGoodSlavesCount
+  /** Online replicas whose last ACK is at most min-replicas-max-lag seconds old. */
+  goodReplicas(now = Date.now()): number {
+    const maxLag = this.server.config.getInt('min-replicas-max-lag');
+    let good = 0;
+    for (const r of this.replicas) {
+      if (r.state === 'online' && Math.floor((now - r.ackTime) / 1000) <= maxLag) good++;
+    }
+    return good;
+  }
+
+  /** min-replicas-to-write is set, and fewer good replicas than that are attached. */
+  tooFewReplicas(): boolean {
+    const min = this.server.config.getInt('min-replicas-to-write');
+    return min > 0 && this.server.config.getInt('min-replicas-max-lag') > 0 && !this.server.isReplica &&
+      this.goodReplicas() < min;
+  }
+
+  // replicationCountAcksByOffset
+  countAcks(offset: number): number {
+    let n = 0;
+    for (const r of this.replicas) if (r.state === 'online' && r.ackOffset >= offset) n++;
+    return n;
+  }
+
+  // waitCommand's blocking half
+  /** Answers at once when enough replicas acked c's last write; else holds c and asks for ACKs. */
+  wait(c: Client, wanted: number, timeoutMs: number): void {
+    const acks = this.countAcks(c.woff);
+    if (acks >= wanted || c.inExec) {
+      c.reply.integer(acks);
+      return;
+    }
+    c.hold();
+    this.waiters.push({ client: c, offset: c.woff, wanted, deadline: timeoutMs === 0 ? 0 : Date.now() + timeoutMs });
+    this.requestAcks();
+  }
+
+  // replicationRequestAckFromSlaves
+  /** One REPLCONF GETACK * into the stream, at the end of this event-loop turn. */
+  private requestAcks(): void {
+    if (this.getAckScheduled) return;
+    this.getAckScheduled = true;
+    setImmediate(() => {
+      this.getAckScheduled = false;
+      this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+    });
+  }
+
+  // processClientsWaitingReplicas
+  /** Answers the WAITs whose replicas acked, or whose timeout passed. */
+  private answerWaiters(now: number): void {
+    this.waiters = this.waiters.filter((w) => {
+      if (w.client.closed) return false;
+      const acks = this.countAcks(w.offset);
+      if (acks < w.wanted && (w.deadline === 0 || now < w.deadline)) return true;
+      w.client.reply.integer(acks);
+      w.client.release();
+      return false;
+    });
+  }
+
+  // replicationFeedMonitors
+  /** Each monitoring client gets the command as Redis prints it: time [db addr] "arg" ... */
+  feedMonitors(c: Client, argv: readonly string[]): void {
+    const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    let line = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.stream === null ? 'lua' : c.addr}]`;
+    for (const a of argv) line += ` ${reprArg(a)}`;
+    for (const m of this.monitors) {
+      if (m.closed) {
+        this.monitors.delete(m);
+        continue;
+      }
+      m.reply.simple(line);
+      if (m !== c) m.flush();
+    }
+  }
+
+  /** Called by the server cron (hz): WAIT timeouts every time, the rest once a second. */
+  cron(now: number): void {
+    if (this.waiters.length > 0) this.answerWaiters(now);
+    if (now - this.lastSecond < 1000) return;
+    this.lastSecond = now;
+    this.replicationCron(now);
+  }
+
+  // replicationCron (master half)
+  /**
+   * PING into the stream every repl-ping-replica-period; a TICK to every replica (keep-alive
+   * newlines, repl-timeout) and to the snapshot; soft output limits; the backlog freed after
+   * repl-backlog-ttl seconds without replicas.
+   */
+  private replicationCron(now: number): void {
+    const config = this.server.config;
+    const period = config.getInt('repl-ping-replica-period') * 1000;
+    if (this.replicas.size > 0 && !this.server.isReplica && now - this.lastPing >= period) {
+      this.lastPing = now;
+      this.propagate(-1, ['PING']);
+    }
+    const timeoutMs = config.getInt('repl-timeout') * 1000;
+    for (const r of [...this.replicas]) {
+      r.tell({ type: 'TICK', now, timeoutMs });
+      r.checkOutputLimit(now);
+    }
+    this.snapshotter.tick(now);
+    const ttl = config.getInt('repl-backlog-ttl');
+    if (this.replicas.size === 0 && this.backlog !== null && !this.server.isReplica && ttl > 0 &&
+        now - this.noReplicasSince > ttl * 1000) {
+      this.changeReplicationId();
+      this.clearReplicationId2();
+      this.freeBacklog();
+      this.server.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
+    }
+  }
+}
+
+/** sdscatrepr: an argument quoted, with C escapes for what is not printable. */
+function reprArg(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    switch (ch) {
+      case 0x5c: out += '\\\\'; break;
+      case 0x22: out += '\\"'; break;
+      case 0x0a: out += '\\n'; break;
+      case 0x0d: out += '\\r'; break;
+      case 0x09: out += '\\t'; break;
+      case 0x07: out += '\\a'; break;
+      case 0x08: out += '\\b'; break;
+      default:
+        out += ch >= 0x20 && ch < 0x7f ? s[i] : `\\x${ch.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return out + '"';
 }
 
 function newReplid(): string {

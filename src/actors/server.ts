@@ -5,6 +5,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
 import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
+import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Client } from './client.js';
@@ -70,6 +71,22 @@ export class Server {
 
   get isReplica(): boolean {
     return false;
+  }
+
+  /** A replica whose link to its master is up (REPL_STATE_CONNECTED) serves SYNC to its own replicas. */
+  get replicaLinkUp(): boolean {
+    return false;
+  }
+
+  /** A directive changed by CONFIG SET: what depends on it follows. */
+  configChanged(name: string): void {
+    if (name === 'repl-backlog-size') this.replication.resizeBacklog();
+    if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
+  }
+
+  /** CLIENT LIST's line for a client, as log lines about a client quote it. */
+  describeClient(c: Client): string {
+    return clientInfoString(c);
   }
 
   resetStats(): void {
@@ -145,6 +162,7 @@ export class Server {
       }
     }
     this.persistence.cron();
+    this.replication.cron(Date.now());
   }
 
   /**
@@ -172,6 +190,8 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replication.snapshotter.abort();
+    this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;

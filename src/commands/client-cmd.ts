@@ -11,8 +11,9 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
 /** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
-function clientType(_c: Client): ClientType {
-  return 'normal';
+function clientType(c: Client): ClientType {
+  if (c.isMaster) return 'master';
+  return c.replica !== null ? 'replica' : 'normal';
 }
 
 /** getClientTypeByName */
@@ -29,9 +30,11 @@ function fdOf(c: Client): number {
 }
 
 /** getClientInfoString: one CLIENT LIST line (without its newline). */
-export function clientInfoString(c: Client, argvMem: number): string {
+export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
+  if (c.replica !== null) flags += 'S';
+  if (c.server.replication.monitors.has(c)) flags += 'O';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';

@@ -18,6 +18,11 @@ export interface CommandSpec {
   /** ACL categories without the '@', e.g. ['string', 'fast']. */
   acl?: string[];
   run(c: Client, argv: string[]): void;
+  /**
+   * What processCommand rejects before a call runs or is queued by MULTI, beyond the arity:
+   * an unknown subcommand or a subcommand's own arity. Null when the call may go on.
+   */
+  check?(argv: string[]): string | null;
 }
 
 /** One call in this many is timed. */
@@ -65,6 +70,8 @@ export interface Command extends CommandSpec {
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
+  /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
+  readonly skipMonitor: boolean;
   readonly stats: CommandStats;
 }
 
@@ -78,6 +85,7 @@ export function compile(spec: CommandSpec): Command {
     allowsLoading: has('loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
+    skipMonitor: has('skip_monitor') || has('admin'),
     stats: new CommandStats(),
   };
 }

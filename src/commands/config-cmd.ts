@@ -2,6 +2,7 @@
 import type { Client } from '../actors/client.js';
 import { ConfigError } from '../config/config.js';
 import { globMatch } from './glob.js';
+import { cstr } from './errors.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';
@@ -44,7 +45,7 @@ function configSet(c: Client, argv: string[]): void {
     const name = argv[i]!.toLowerCase();
     const cn = config.isFileOnly(name) ? null : config.canonical(name);
     if (cn === null) {
-      failure = `ERR Unknown option or number of arguments for CONFIG SET - '${name}'`;
+      failure = `ERR Unknown option or number of arguments for CONFIG SET - '${cstr(argv[i]!, argv[i]!.length)}'`;
     } else if (config.isImmutable(cn)) {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
     } else if (PROTECTED.has(cn) && !allowProtectedAction(c, config.get('enable-protected-configs')!)) {
@@ -67,6 +68,7 @@ function configSet(c: Client, argv: string[]): void {
       return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
     }
   }
+  for (const cn of canonical) c.server.configChanged(cn);
   c.reply.ok();
 }
 

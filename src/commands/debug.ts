@@ -8,6 +8,7 @@ import { strtod } from '../store/floats.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { allowProtectedAction } from './config-cmd.js';
+import { cstr } from './errors.js';
 import { replyHelp } from './subcommands.js';
 
 const NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", ' +
@@ -146,8 +147,10 @@ export const debugCommands: CommandSpec[] = [
       if (!allowProtectedAction(c, c.server.config.get('enable-debug-command')!)) return c.reply.error(NOT_ALLOWED);
       const sub = SUBCOMMANDS.get(argv[1]!.toLowerCase());
       if (sub === undefined || !sub.ok(argv.length)) {
-        return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try DEBUG HELP.`);
+        return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]!)}'. Try DEBUG HELP.`);
       }
+      // What DEBUG does to the dataset (POPULATE, RELOAD) is this server's own: replicas never see it.
+      c.preventPropagation();
       sub.run(c, argv);
     },
   },

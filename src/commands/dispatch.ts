@@ -3,9 +3,11 @@
 // Redis's order, then runs the command and counts it.
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
+import { subcommandsOf } from './subcommands.js';
 import { lookupCommand } from './table.js';
+import { discardTransaction } from './transactions.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
@@ -30,24 +32,26 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, ERR.arity(cmd.name), cmd);
     return;
   }
+  const refused = cmd.check?.(argv) ?? null;
+  if (refused !== null) {
+    reject(c, refused, cmd);
+    return;
+  }
   if (!c.authenticated && !cmd.noAuth) {
     reject(c, ERR.noAuth, cmd);
     return;
   }
   if (c.server.memory.maxmemory > 0 && !c.isMaster && c.server.memory.performEvictions(argvBytes(argv)) === 'fail' &&
       rejectsOnOom(c, cmd)) {
-    if (cmd.name === 'exec') {
-      cmd.stats.rejected++;
-      c.server.stats.rejectedCalls++;
-      c.discardTransaction();
-      c.reply.error(`EXECABORT Transaction discarded because of: ${OOM}`);
-    } else {
-      reject(c, OOM, cmd);
-    }
+    reject(c, OOM, cmd);
     return;
   }
   if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
     reject(c, MISCONF, cmd);
+    return;
+  }
+  if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -85,7 +89,8 @@ function rejectsOnOom(c: Client, cmd: Command): boolean {
  * dataset (the keyspace's dirty counter moved) goes to the replication stream as its argv,
  * unless it named what to send instead with c.propagateAs(argv) (a deterministic rewrite:
  * SET EX -> SET PXAT) or c.preventPropagation() (it sent its effects itself through
- * alsoPropagate, or they must not leave). Effects queued during a call (expired keys' DELs,
+ * alsoPropagate, or they must not leave); c.forcePropagation() sends it even when nothing
+ * changed (FLUSHALL of an empty dataset). Effects queued during a call (expired keys' DELs,
  * EXEC's commands) leave when the outermost call ends, in MULTI/EXEC when there are several.
  * Commands a master link applies are never propagated: the replica side feeds their raw
  * bytes on (Replication.feedFromMaster).
@@ -97,9 +102,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const state = serverState(server);
   const errors = state.totalErrorReplies;
   const dirty = ks.dirty;
+  const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
+  c.propagateForced = false;
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -112,11 +119,26 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
   cmd.stats.finish(started);
   server.stats.commandsProcessed++;
-  if (ks.dirty > dirty && c.propagateArgv !== null && !c.isMaster) {
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
+  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
   }
+  if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
+}
+
+/** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */
+export function deletionArgv(c: Client, key: string): string[] {
+  return [c.server.config.getBool('lazyfree-lazy-server-del') ? 'UNLINK' : 'DEL', key];
+}
+
+/** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
+function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
+  if (cmd.skipMonitor) return true;
+  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
+  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
+  return sub !== undefined && sub.skipMonitor;
 }
 
 // alsoPropagate
@@ -129,13 +151,18 @@ function reject(c: Client, msg: string, cmd?: Command): void {
   if (cmd !== undefined) cmd.stats.rejected++;
   if (c.multi !== null) c.multi.failed = true;
   c.server.stats.rejectedCalls++;
+  // execCommandAbort: a refused EXEC ends the transaction, MULTI or not, and says why
+  if (cmd?.name === 'exec') {
+    discardTransaction(c);
+    msg = `EXECABORT Transaction discarded because of: ${msg.startsWith('ERR ') ? msg.slice(4) : msg}`;
+  }
   c.reply.error(msg);
 }
 
 function unknownCommand(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i]!, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0]!.slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0]!)}', with args beginning with: ${args}`;
 }

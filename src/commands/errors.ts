@@ -13,4 +13,10 @@ export const ERR = {
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
 } as const;
 
+/** An argument as Redis's %.128s prints it into an error: up to its first NUL byte, at most max bytes. */
+export function cstr(s: string, max = 128): string {
+  const nul = s.indexOf('\0');
+  return (nul < 0 ? s : s.slice(0, nul)).slice(0, max);
+}
+
 export { WRONGTYPE } from '../store/values.js';

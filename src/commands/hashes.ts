@@ -7,7 +7,7 @@ import { Hash } from '../store/values.js';
 import { lookupOf, randomPairsArgs } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import { randomBelow, sampleDistinct } from './sampling.js';
+import { randomBelow, replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 /** hashTypeLookupWriteOrCreate's create half: an empty hash at key, filled by the caller. */
@@ -66,6 +66,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   const s = formatLongDouble(sum);
   (found ?? createHash(c, key)).set(field, s);
   c.db.modified(key);
+  c.propagateAs(['HSET', key, field, s]);
   c.reply.bulk(s);
 }
 
@@ -111,10 +112,17 @@ function hrandfieldWithCount(c: Client, key: string, count: number, withValues: 
   }
   const pairs = Array.from(h.entries());
   const n = Math.abs(count);
-  const distinct = count < 0 ? null : sampleDistinct(pairs.length, n, h.encoding === 'listpack');
+  if (count < 0) {
+    replyPicks(c, n, per, () => {
+      const pick = pairs[randomBelow(pairs.length)]!;
+      replyPair(c, pick[0], pick[1], withValues);
+    });
+    return;
+  }
+  const distinct = sampleDistinct(pairs.length, n, h.encoding === 'listpack');
   c.reply.array(n * per);
   for (let i = 0; i < n; i++) {
-    const pick = pairs[distinct === null ? randomBelow(pairs.length) : distinct[i]!]!;
+    const pick = pairs[distinct[i]!]!;
     replyPair(c, pick[0], pick[1], withValues);
   }
 }

@@ -170,9 +170,9 @@ function statsFields(server: Server): Field[] {
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', server.replication.stats.syncFull],
+    ['sync_partial_ok', server.replication.stats.syncPartialOk],
+    ['sync_partial_err', server.replication.stats.syncPartialErr],
     ['expired_keys', ks.expiredKeys],
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
@@ -187,7 +187,7 @@ function statsFields(server: Server): Field[] {
     ['pubsub_patterns', 0],
     ['pubsubshard_channels', 0],
     ['latest_fork_usec', 0],
-    ['total_forks', 0],
+    ['total_forks', server.persistence.backgroundSnapshots],
     ['migrate_cached_sockets', 0],
     ['slave_expires_tracked_keys', 0],
     ['active_defrag_hits', 0],
@@ -209,20 +209,43 @@ function statsFields(server: Server): Field[] {
   ];
 }
 
-/** A master without replicas; master_replid is the id its RDB files carry (repl-id). */
+/** INFO replication: the role's own fields (a master's replicas), then the stream's. */
 function replicationFields(server: Server): Field[] {
+  return [['role', 'master'], ...attachedReplicaFields(server), ...replicationStreamFields(server)];
+}
+
+/** connected_slaves, min_slaves_good_slaves and a slaveN line per attached replica. */
+function attachedReplicaFields(server: Server): Field[] {
+  const repl = server.replication;
+  const config = server.config;
+  const fields: Field[] = [['connected_slaves', repl.replicas.size]];
+  if (config.getInt('min-replicas-to-write') > 0 && config.getInt('min-replicas-max-lag') > 0) {
+    fields.push(['min_slaves_good_slaves', repl.goodReplicas()]);
+  }
+  const now = Date.now();
+  let i = 0;
+  for (const r of repl.replicas) {
+    const state = r.state === 'online' ? 'online' : r.state === 'sendBulk' ? 'send_bulk' : 'wait_bgsave';
+    const lag = Math.floor((now - r.ackTime) / 1000);
+    fields.push([`slave${i++}`, `ip=${r.ip},port=${r.conf.listeningPort},state=${state},offset=${r.ackOffset},lag=${lag}`]);
+  }
+  return fields;
+}
+
+/** The replication ids, offset and backlog, whatever the role. */
+function replicationStreamFields(server: Server): Field[] {
+  const repl = server.replication;
+  const b = repl.backlog;
   return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
     ['master_failover_state', 'no-failover'],
-    ['master_replid', server.runId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
+    ['master_replid', repl.replid],
+    ['master_replid2', repl.replid2],
+    ['master_repl_offset', repl.masterReplOffset],
+    ['second_repl_offset', repl.secondReplOffset],
+    ['repl_backlog_active', b === null ? 0 : 1],
     ['repl_backlog_size', server.config.getInt('repl-backlog-size')],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
+    ['repl_backlog_first_byte_offset', b === null ? 0 : b.offset],
+    ['repl_backlog_histlen', b === null ? 0 : b.histlen],
   ];
 }
 

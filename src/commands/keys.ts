@@ -3,11 +3,12 @@
 import type { Client } from '../actors/client.js';
 import type { Db } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
-import { Hash, List, SetValue, typeName, ZSet, type Value } from '../store/values.js';
+import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { deletionArgv } from './dispatch.js';
+import { cstr, ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 import { replyHelp } from './subcommands.js';
 
@@ -39,7 +40,7 @@ function parseExpireFlags(c: Client, argv: string[]): number | null {
     else if (is(opt, 'GT')) flags |= GT;
     else if (is(opt, 'LT')) flags |= LT;
     else {
-      c.reply.error(`ERR Unsupported option ${opt}`);
+      c.reply.error(`ERR Unsupported option ${cstr(opt, opt.length)}`);
       return null;
     }
   }
@@ -100,8 +101,13 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
       return c.reply.integer(0);
     }
   }
-  if (alreadyExpired(c, when)) c.db.delete(key);
-  else c.db.setExpire(key, when);
+  if (alreadyExpired(c, when)) {
+    c.db.delete(key);
+    c.propagateAs(deletionArgv(c, key));
+  } else {
+    c.db.setExpire(key, when);
+    c.propagateAs(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
+  }
   c.reply.integer(1);
 }
 
@@ -163,12 +169,10 @@ function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
   if (v instanceof SetValue) return SetValue.from(v.values());
-  if (v instanceof Hash) {
-    const h = new Hash();
-    for (const [field, value] of v.entries()) h.set(field, value);
-    return h;
-  }
-  const z = new ZSet();
+  if (v instanceof Stream) return v.clone();
+  if (v instanceof Hash) return v.clone();
+  // zsetDup: a skiplist stays one (its -0 scores too)
+  const z = v.encoding === 'skiplist' ? ZSet.sized(Infinity, 0) : new ZSet();
   for (const [member, score] of v.entries()) z.set(member, score);
   return z;
 }
@@ -222,6 +226,14 @@ const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, access: numbe
     c.reply.integer(clock.frequency(access));
   },
 };
+
+/** OBJECT's subcommands are commands of their own in Redis 7.0: an unknown one or a wrong arity is refused before MULTI queues it. */
+function objectCheck(argv: string[]): string | null {
+  const sub = argv[1]!.toLowerCase();
+  if (sub === 'help') return argv.length === 2 ? null : ERR.arity('object|help');
+  if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try OBJECT HELP.`;
+  return argv.length === 3 ? null : ERR.arity(`object|${sub}`);
+}
 
 export const keyCommands: CommandSpec[] = [
   {
@@ -422,17 +434,13 @@ export const keyCommands: CommandSpec[] = [
   {
     // objectCommand: a container whose subcommands check their own arity.
     name: 'object', arity: -2, flags: [], keys: [0, 0, 0], acl: ['slow'],
+    check: objectCheck,
     run(c, argv) {
+      const refused = objectCheck(argv);
+      if (refused !== null) return c.reply.error(refused);
       const sub = argv[1]!.toLowerCase();
-      if (sub === 'help') {
-        if (argv.length !== 2) return c.reply.error(ERR.arity('object|help'));
-        return replyHelp(c, 'OBJECT', OBJECT_HELP);
-      }
-      const run = Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub) ? OBJECT_KEY_SUBCOMMANDS[sub] : undefined;
-      if (run === undefined) {
-        return c.reply.error(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try OBJECT HELP.`);
-      }
-      if (argv.length !== 3) return c.reply.error(ERR.arity(`object|${sub}`));
+      if (sub === 'help') return replyHelp(c, 'OBJECT', OBJECT_HELP);
+      const run = OBJECT_KEY_SUBCOMMANDS[sub]!;
       const v = c.db.lookup(argv[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
       run(c, v, c.db.accessWord(argv[2]!)!);

@@ -22,7 +22,7 @@ export const persistenceCommands: CommandSpec[] = [
     name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no_async_loading'], acl: ['admin', 'slow', 'dangerous'],
     run(c, argv) {
       if (argv.length > 2 || (argv.length === 2 && !is(argv[1], 'SCHEDULE'))) return c.reply.error(ERR.syntax);
-      if (c.server.persistence.bgsave()) c.reply.simple('Background saving started');
+      if (c.server.replication.snapshotter.bgsave()) c.reply.simple('Background saving started');
       else c.reply.error(IN_PROGRESS);
     },
   },

@@ -1,4 +1,40 @@
 // Random sampling shared by SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a count.
+import type { Client } from '../actors/client.js';
+import { parseMemory } from '../config/config.js';
+
+/**
+ * How big a reply of repeated picks may grow when client-output-buffer-limit sets no hard
+ * limit for normal clients (Redis 7.0 then builds the whole reply and aborts out of memory).
+ */
+const PICKS_SAFETY_LIMIT = 1024 * 1024 * 1024;
+
+/** The normal class's hard output limit in bytes (0: none). */
+function normalHardLimit(c: Client): number {
+  const groups = c.server.config.get('client-output-buffer-limit')?.split(/\s+/) ?? [];
+  const at = groups.indexOf('normal');
+  return at < 0 ? 0 : (parseMemory(groups[at + 1]!) ?? 0);
+}
+
+/**
+ * CASE 1 of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: count picks with repeats, `width`
+ * reply entries each, written by pick(). Its size follows the count, not the data (-LONG_MAX
+ * asks for 2^63 picks), so it stops where an output limit would close the client: the normal
+ * class's hard limit, or PICKS_SAFETY_LIMIT when that is 0. The client is then closed without
+ * its reply, as Redis closes one over its output limit, and every other client goes on.
+ */
+export function replyPicks(c: Client, count: number, width: number, pick: () => void): void {
+  const limit = normalHardLimit(c) || PICKS_SAFETY_LIMIT;
+  c.reply.array(count * width);
+  for (let i = 0; i < count; i++) {
+    pick();
+    if ((i & 1023) === 1023 && c.reply.pending > limit) {
+      c.reply.take();
+      c.closeAfterReply = true;
+      c.server.log.warning(`Client id=${c.id} addr=${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      return;
+    }
+  }
+}
 
 /**
  * count distinct positions out of 0..size-1, count < size, chosen at random as the

@@ -13,7 +13,7 @@
 import type { Client } from '../actors/client.js';
 import { fail, intArg, is } from './args.js';
 import { globMatch } from './glob.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 
 /** Iterators parked at once, all servers of the process together; the oldest goes first. */
 const MAX_CURSORS = 1024;
@@ -73,7 +73,8 @@ function park(p: Parked): string {
  * parseScanCursorOrReply: strtoul's view of a cursor (optional sign, decimal digits, at most
  * 2^64-1; "" is 0), as a canonical decimal string; null after replying "invalid cursor".
  */
-export function parseScanCursor(c: Client, s: string): string | null {
+export function parseScanCursor(c: Client, arg: string): string | null {
+  const s = cstr(arg, arg.length);
   if (/^[+-]?\d*$/.test(s) && s !== '+' && s !== '-') {
     const neg = s.startsWith('-');
     const v = BigInt(s === '' ? 0 : s.replace(/^[+-]/, ''));

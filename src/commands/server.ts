@@ -63,6 +63,7 @@ const basics: CommandSpec[] = [
     run(c, argv) {
       if (!flushArgsOk(c, argv)) return;
       c.db.flush();
+      c.forcePropagation();
       c.reply.ok();
     },
   },
@@ -76,6 +77,7 @@ const basics: CommandSpec[] = [
       c.server.keyspace.flushAll();
       p.abortBgsave();
       if (c.server.config.get('save') !== '') p.save();
+      c.forcePropagation();
       c.reply.ok();
     },
   },

@@ -5,8 +5,9 @@ import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
+import { alsoPropagate } from './dispatch.js';
 import { ERR } from './errors.js';
-import { sampleDistinct } from './sampling.js';
+import { replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 /** The set at key: undefined when missing, null when WRONGTYPE was replied. */
@@ -119,21 +120,53 @@ function spopWithCount(c: Client, argv: string[]): void {
     // CASE 1: the whole set, as SUNION of it would list it.
     replySet(c, SetValue.from(set.values()));
     c.db.delete(key);
+    // Redis 7.0 sends DEL here whatever lazyfree-lazy-server-del says.
+    c.propagateAs(['DEL', key]);
     return;
   }
   const remaining = size - count;
+  const popped = new SremBatches(c, key);
   if (remaining * 5 > count) {
     // CASE 2: pop count random members.
     c.reply.array(count);
-    for (let i = 0; i < count; i++) c.reply.bulk(set.pop());
+    for (let i = 0; i < count; i++) {
+      const m = set.pop();
+      c.reply.bulk(m);
+      popped.add(m);
+    }
     c.db.modified(key, count);
-    return;
+  } else {
+    // CASE 3: move the few that stay into a new set; reply what is left of the old one.
+    const kept = new SetValue();
+    for (let i = 0; i < remaining; i++) kept.add(set.pop());
+    replySet(c, set);
+    for (const m of set.values()) popped.add(m);
+    c.db.set(key, kept, true);
   }
-  // CASE 3: move the few that stay into a new set; reply what is left of the old one.
-  const kept = new SetValue();
-  for (let i = 0; i < remaining; i++) kept.add(set.pop());
-  replySet(c, set);
-  c.db.set(key, kept, true);
+  popped.end();
+}
+
+/** SPOP_REPLICATION_BATCH_SIZE: members per SREM that an SPOP with a count propagates as. */
+const SREM_BATCH = 1024;
+
+/** The members an SPOP took, propagated as SREMs of up to SREM_BATCH members (not the random SPOP). */
+class SremBatches {
+  private argv: string[];
+
+  constructor(private readonly c: Client, private readonly key: string) {
+    this.argv = ['SREM', key];
+    c.preventPropagation();
+  }
+
+  add(member: string): void {
+    this.argv.push(member);
+    if (this.argv.length - 2 === SREM_BATCH) this.end();
+  }
+
+  end(): void {
+    if (this.argv.length > 2) alsoPropagate(this.c, this.c.db.id, this.argv);
+    this.argv = ['SREM', this.key];
+  }
 }
 
 // srandmemberWithCountCommand
@@ -146,8 +179,7 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   if (set === undefined || count === 0) return c.reply.emptyArray();
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count);
-    for (let i = 0; i < count; i++) c.reply.bulk(set.random());
+    replyPicks(c, count, 1, () => c.reply.bulk(set.random()));
     return;
   }
   if (count >= set.size) return replySet(c, set);
@@ -253,8 +285,10 @@ export const setCommands: CommandSpec[] = [
       const set = writeSet(c, key);
       if (set === null) return;
       if (set === undefined) return c.reply.nullBulk();
-      c.reply.bulk(set.pop());
+      const m = set.pop();
+      c.reply.bulk(m);
       c.db.removedFrom(key, set.size, 1);
+      c.propagateAs(['SREM', key, m]);
     },
   },
   {
@@ -274,6 +308,8 @@ export const setCommands: CommandSpec[] = [
     name: 'smove', arity: 4, flags: ['write', 'fast'], keys: [1, 2, 1], acl: [...W, 'fast'],
     run(c, argv) {
       const [, srcKey, dstKey, member] = argv as [string, string, string, string];
+      // Both keys are looked up first: an expired destination goes even when nothing moves.
+      c.db.lookupWrite(dstKey);
       const src = writeSet(c, srcKey);
       if (src === null) return;
       if (src === undefined) return c.reply.integer(0);

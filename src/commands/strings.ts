@@ -5,6 +5,7 @@ import { addInt64, INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
+import { deletionArgv } from './dispatch.js';
 import { ERR } from './errors.js';
 
 // The OBJ_* flags of parseExtendedStringArgumentsOrReply.
@@ -117,6 +118,8 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
   }
   c.db.set(key, value, (flags & KEEPTTL) !== 0);
   if (when !== null) c.db.setExpire(key, when);
+  // A relative expiry means another time on the replica: it gets the absolute one.
+  if (when !== null && !(flags & PXAT)) c.propagateAs(['SET', key, value, 'PXAT', String(when)]);
   if (flags & GET) return;
   if (asInteger) c.reply.integer(1);
   else c.reply.ok();
@@ -224,9 +227,16 @@ export const stringCommands: CommandSpec[] = [
       }
       c.reply.bulk(v);
       // An absolute time already past deletes the key (checkAlreadyExpired); a replica waits for its master's DEL.
-      if (opts.flags & (EXAT | PXAT) && when! <= Date.now() && !c.server.isReplica) c.db.delete(key);
-      else if (when !== null) c.db.setExpire(key, when);
-      else if (opts.flags & PERSIST) c.db.persist(key);
+      if (opts.flags & (EXAT | PXAT) && when! <= Date.now() && !c.server.isReplica) {
+        c.db.delete(key);
+        c.propagateAs(deletionArgv(c, key));
+      } else if (when !== null) {
+        c.db.setExpire(key, when);
+        c.propagateAs(['PEXPIREAT', key, String(when)]);
+      } else if (opts.flags & PERSIST) {
+        c.db.persist(key);
+        c.propagateAs(['PERSIST', key]);
+      }
     },
   },
   {
@@ -312,6 +322,8 @@ export const stringCommands: CommandSpec[] = [
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
       c.db.set(key, s, true);
+      // The replica must not redo the float arithmetic: it gets the result.
+      c.propagateAs(['SET', key, s, 'KEEPTTL']);
       c.reply.bulk(s);
     },
   },

@@ -4,7 +4,7 @@
 // checks its arity as processCommand would, and counts it.
 import type { Client } from '../actors/client.js';
 import { compile, type Command, type CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 
 /** Every container's compiled subcommands, by container name. */
@@ -24,18 +24,24 @@ export function container(name: string, subs: CommandSpec[], bare?: Pick<Command
   const compiled = subs.map(compile);
   const byName = new Map(compiled.map((s) => [s.name.slice(name.length + 1), s]));
   registry.set(name, compiled);
+  const check = (argv: string[]): string | null => {
+    if (argv.length === 1) return null;
+    const sub = byName.get(argv[1]!.toLowerCase());
+    if (sub === undefined) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try ${name.toUpperCase()} HELP.`;
+    if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
+      sub.stats.rejected++;
+      return ERR.arity(sub.name);
+    }
+    return null;
+  };
   return {
     name, arity: bare === undefined ? -2 : -1, flags: bare?.flags ?? [], acl: bare?.acl ?? ['slow'],
+    check,
     run(c: Client, argv: string[]) {
       if (argv.length === 1) return bare!.run(c, argv);
-      const sub = byName.get(argv[1]!.toLowerCase());
-      if (sub === undefined) {
-        return c.reply.error(`ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`);
-      }
-      if ((sub.arity > 0 && argv.length !== sub.arity) || argv.length < -sub.arity) {
-        sub.stats.rejected++;
-        return c.reply.error(ERR.arity(sub.name));
-      }
+      const refused = check(argv);
+      if (refused !== null) return c.reply.error(refused);
+      const sub = byName.get(argv[1]!.toLowerCase())!;
       c.lastCommand = sub.name;
       const state = serverState(c.server);
       const errors = state.totalErrorReplies;

@@ -2,20 +2,32 @@
 // spellings clients send (all lower or all upper case).
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
+import { bitmapCommands } from './bitmaps.js';
+import { dumpCommands } from './dump.js';
+import { geoCommands } from './geo.js';
 import { hashCommands } from './hashes.js';
+import { lcsCommands } from './lcs.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { sortCommands } from './sort.js';
+import { streamGroupCommands } from './stream-groups.js';
+import { streamReadCommands } from './stream-reads.js';
+import { streamCommands } from './streams.js';
 import { stringCommands } from './strings.js';
 import { transactionCommands } from './transactions.js';
 import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
-  connectionCommands, stringCommands, keyCommands, listCommands, hashCommands,
-  setCommands, zsetCommands, transactionCommands, serverCommands, persistenceCommands, memoryCommands,
+  connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
+  sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
+  streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
+  replicationCommands, memoryCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -1,7 +1,14 @@
 // MULTI EXEC DISCARD WATCH UNWATCH (multi.c).
+import type { Client } from '../actors/client.js';
 import type { CommandSpec } from './command.js';
 import { call } from './dispatch.js';
 import { lookupCommand } from './table.js';
+
+/** Ends a client's MULTI and its WATCHes (EXEC, DISCARD, a refused EXEC). */
+export function discardTransaction(c: Client): void {
+  c.multi = null;
+  c.unwatchAll();
+}
 
 export const transactionCommands: CommandSpec[] = [
   {
@@ -19,7 +26,7 @@ export const transactionCommands: CommandSpec[] = [
       if (multi === null) return c.reply.error('ERR EXEC without MULTI');
       const aborted = multi.failed;
       const dirty = c.watch.casDirty;
-      c.discardTransaction();
+      discardTransaction(c);
       if (aborted) return c.reply.error('EXECABORT Transaction discarded because of previous errors.');
       if (dirty) return c.reply.nullArray();
       c.reply.array(multi.queue.length);
@@ -37,7 +44,7 @@ export const transactionCommands: CommandSpec[] = [
     name: 'discard', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], acl: ['fast', 'transaction'],
     run(c) {
       if (c.multi === null) return c.reply.error('ERR DISCARD without MULTI');
-      c.discardTransaction();
+      discardTransaction(c);
       c.reply.ok();
     },
   },

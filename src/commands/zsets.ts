@@ -14,7 +14,7 @@ import {
 import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, randomPairsArgs, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import { randomBelow, sampleDistinct } from './sampling.js';
+import { randomBelow, replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
 const LONG_MAX = INT64.max;
@@ -95,13 +95,20 @@ class Picked {
     }
   }
 
-  /** The STORE variants' ending: dst gets them as a sorted set, or goes when there are none. */
-  store(c: Client, dst: string): void {
+  /**
+   * The STORE variants' ending: dst gets them as a sorted set, or goes when there are none.
+   * sized: made in the encoding the result's size and longest member call for (ZUNIONSTORE
+   * and friends build a skiplist and convert it when small); else a listpack converted as it
+   * grows (ZRANGESTORE).
+   */
+  store(c: Client, dst: string, sized: boolean): void {
     if (this.members.length === 0) {
       c.db.delete(dst);
       return c.reply.integer(0);
     }
-    const z = new ZSet();
+    let longest = 0;
+    if (sized) for (const m of this.members) longest = Math.max(longest, m.length);
+    const z = sized ? ZSet.sized(this.members.length, longest) : new ZSet();
     for (let i = 0; i < this.members.length; i++) z.set(this.members[i]!, this.scores[i]!);
     c.db.set(dst, z);
     c.reply.integer(z.size);
@@ -112,7 +119,7 @@ class Picked {
 // ZADD and ZINCRBY.
 
 // zaddGenericCommand: ZADD's options, or ZINCRBY (incr) which parses them the same way.
-function zadd(c: Client, argv: string[], incrCommand: boolean): void {
+export function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let nx = false;
   let xx = false;
   let gt = false;
@@ -151,7 +158,8 @@ function zadd(c: Client, argv: string[], incrCommand: boolean): void {
   let processed = 0;
   let score = 0;
   if (found !== undefined || !xx) {
-    const z = found ?? new ZSet();
+    // Redis 7.0 makes a skiplist when listpacks are off or the first member is too long
+    const z = found ?? ZSet.sized(1, argv[at + 1]!.length);
     for (let k = 0; k < scores.length; k++) {
       const member = argv[at + 2 * k + 1]!;
       let s = scores[k]!;
@@ -249,7 +257,7 @@ function zrange(c: Client, argv: string[], keyAt: number, dst: string | null,
   if (z === null) return;
   const out = new Picked();
   if (z !== undefined) pick(z, out);
-  if (dst !== null) out.store(c, dst);
+  if (dst !== null) out.store(c, dst, false);
   else out.reply(c, q.withscores);
 }
 
@@ -377,6 +385,7 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
+  c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)]);
   if (!nested) return out.reply(c, true);
   c.reply.array(2);
   c.reply.bulk(key);
@@ -421,8 +430,7 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
   const width = withscores ? 2 : 1;
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    c.reply.array(count * width);
-    for (let i = 0; i < count; i++) replyEntryAt(c, z, randomBelow(size), withscores);
+    replyPicks(c, count, width, () => replyEntryAt(c, z, randomBelow(size), withscores));
     return;
   }
   if (count >= size) {
@@ -579,7 +587,7 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
   if (op === 'inter') inter(sources, how, (m, s) => (out.push(m, s), true));
   else if (op === 'union') union(sources, how, out);
   else diff(sources, out);
-  if (dst !== null) out.store(c, dst);
+  if (dst !== null) out.store(c, dst, true);
   else replySorted(c, out, withscores);
 }
 

@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REDIS_DEFAULTS } from './defaults.js';
 import { MAXMEMORY_POLICIES } from '../store/evict.js';
-import { encodingLimits } from '../store/limits.js';
+import { encodingLimits, streamLimits } from '../store/limits.js';
 
 /** Old names Redis 7.0 still accepts, and the directive each one means. */
 export const ALIASES: Readonly<Record<string, string>> = {
@@ -48,7 +48,8 @@ export class ConfigError extends Error {}
 type Check = (args: string[]) => string;
 
 const INT_MAX = 2147483647;
-const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+/** Redis's size_t directives (encoding thresholds, memory sizes) go up to LONG_MAX. */
+const LONG_MAX = 9223372036854775807n;
 
 const one = (args: string[]): string => {
   if (args.length !== 1) throw new ConfigError('wrong number of arguments');
@@ -61,25 +62,33 @@ const bool: Check = (args) => {
   return v;
 };
 
-const int = (min: number, max: number): Check => (args) => {
+const int = (min: number | bigint, max: number | bigint): Check => (args) => {
   const s = one(args);
-  if (!/^-?\d+$/.test(s)) throw new ConfigError('argument couldn\'t be parsed into an integer');
-  const n = Number(s);
-  if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  // string2ll: no leading zeros, no sign on zero, within long long
+  const n = /^(0|-?[1-9]\d*)$/.test(s) ? BigInt(s) : null;
+  if (n === null || n > 9223372036854775807n || n < -9223372036854775808n) {
+    throw new ConfigError('argument couldn\'t be parsed into an integer');
+  }
+  if (n < BigInt(min) || n > BigInt(max)) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
   return String(n);
 };
 
-/** Redis's memtoull: a number with an optional k, kb, m, mb, g, gb suffix (case-insensitive). */
-export function parseMemory(s: string): number | null {
-  const m = /^(\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
+/** Redis's memtoull: digits (none is 0) with an optional k, kb, m, mb, g, gb suffix (case-insensitive). */
+function parseMemoryExact(s: string): bigint | null {
+  const m = /^(\d*)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
   if (m === null) return null;
   const unit = (m[2] ?? 'b').toLowerCase();
-  const mul: Record<string, number> = { b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  return Number(m[1]) * mul[unit]!;
+  const mul: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1024n ** 2n, g: 1000000000n, gb: 1024n ** 3n };
+  return BigInt(m[1] || '0') * mul[unit]!;
 }
 
-const memory = (min: number, max: number): Check => (args) => {
-  const n = parseMemory(one(args));
+export function parseMemory(s: string): number | null {
+  const n = parseMemoryExact(s);
+  return n === null ? null : Number(n);
+}
+
+const memory = (min: number, max: bigint): Check => (args) => {
+  const n = parseMemoryExact(one(args));
   if (n === null) throw new ConfigError('argument must be a memory value');
   if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
   return String(n);
@@ -211,17 +220,18 @@ export class Config {
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
     spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
-      'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority',
-      'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries', 'slowlog-max-len');
+      'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority', 'slowlog-max-len');
+    spec(int(0, LONG_MAX), 'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients', 'maxmemory-samples');
     spec(int(0, 100), 'maxmemory-eviction-tenacity');
     spec(int(0, INT_MAX), 'lfu-log-factor', 'lfu-decay-time');
-    spec(memory(0, LLONG_MAX), 'maxmemory');
+    spec(memory(0, LONG_MAX), 'maxmemory');
     spec(memoryOrPercent, 'maxmemory-clients');
     spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
-    spec(memory(0, LLONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value');
-    spec(memory(1, LLONG_MAX), 'repl-backlog-size');
-    spec(memory(1024 * 1024, LLONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
+    spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
+    spec(int(0, LONG_MAX), 'stream-node-max-entries');
+    spec(memory(1, LONG_MAX), 'repl-backlog-size');
+    spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
   }
 
@@ -309,6 +319,8 @@ export class Config {
       case 'set-max-intset-entries': encodingLimits.setMaxIntsetEntries = v; break;
       case 'zset-max-listpack-entries': encodingLimits.zsetMaxListpackEntries = v; break;
       case 'zset-max-listpack-value': encodingLimits.zsetMaxListpackValue = v; break;
+      case 'stream-node-max-bytes': streamLimits.nodeMaxBytes = v; break;
+      case 'stream-node-max-entries': streamLimits.nodeMaxEntries = v; break;
     }
   }
 }

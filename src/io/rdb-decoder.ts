@@ -1,11 +1,13 @@
 // Loads an RDB file (rdb.c: rdbLoadRio, rdbLoadObject) into plain maps of entries: every
-// version from 1 to 11 and every encoding Redis 7.2 and older write, streams and module
-// values excepted (redstate has neither). Corruption or truncation anywhere throws an
+// version from 1 to 11 and every encoding Redis 7.2 and older write, module values
+// excepted (redstate has no modules). Corruption or truncation anywhere throws an
 // RdbError naming the byte offset; nothing is returned half-loaded.
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
 import { Dict } from '../store/dict.js';
-import { Hash, List, SetValue, ZSet, type Value } from '../store/values.js';
+import { Consumer, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
+import { streamIdBig, type StreamId } from '../store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { appendZsetEntry } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
@@ -70,6 +72,15 @@ const EMPTY_KEYS_LOGGED = 10;
 /** Decodes a whole RDB file held in buf. */
 export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   return new RdbReader(buf, opts).readFile();
+}
+
+/**
+ * The value of a DUMP payload's body (the payload without its version and CRC footer):
+ * a type byte and the value, as rdbLoadObjectType and rdbLoadObject read them. Throws an
+ * RdbError when it is not one (an empty collection included).
+ */
+export function decodeTypedValue(body: Buffer): Value {
+  return new RdbReader(body, { now: -Infinity }).readTypedValue();
 }
 
 /** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
@@ -188,6 +199,11 @@ class RdbReader {
     return result;
   }
 
+  readTypedValue(): Value {
+    const type = this.byte();
+    return this.value(type, 0) ?? this.fail('holds an empty collection', 0);
+  }
+
   private readHeader(): number {
     this.need(9);
     if (this.buf.toString('latin1', 0, 5) !== MAGIC) this.fail('signature is not "REDIS"', 0);
@@ -240,13 +256,21 @@ class RdbReader {
       case RdbType.ZSET:
       case RdbType.ZSET_2: {
         const n = this.length();
-        const zset = new ZSet();
+        // Redis loads a skiplist and converts it to a listpack when it fits: read whole first,
+        // so that a -0 score stays -0 exactly when the set stays a skiplist.
+        const members: string[] = [];
+        const scores: number[] = [];
+        let longest = 0;
         for (let i = 0; i < n; i++) {
           const member = this.string();
           const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
           if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
-          if (!zset.set(member, score)) this.fail('zset has duplicate members', at);
+          members.push(member);
+          scores.push(score);
+          if (member.length > longest) longest = member.length;
         }
+        const zset = ZSet.sized(n, longest);
+        for (let i = 0; i < n; i++) if (!zset.set(members[i]!, scores[i]!)) this.fail('zset has duplicate members', at);
         return n === 0 ? null : zset;
       }
       case RdbType.HASH: {
@@ -281,13 +305,103 @@ class RdbReader {
       case RdbType.STREAM_LISTPACKS:
       case RdbType.STREAM_LISTPACKS_2:
       case RdbType.STREAM_LISTPACKS_3:
-        return this.fail(`holds a stream (type ${type}), which redstate does not support`, at);
+        return this.stream(type, at);
       case RdbType.MODULE_PRE_GA:
       case RdbType.MODULE_2:
         return this.fail(`holds a module value (type ${type}), which redstate cannot load`, at);
       default:
         return this.fail(`has unknown value type ${type}`, at);
     }
+  }
+
+  /**
+   * rdbLoadObject's stream: the nodes (master ID, listpack), length, last ID, then in types
+   * 19 and 21 the first ID, max deleted ID and entries-added, then the groups with their
+   * PELs and consumers (type 21 adds each consumer's active-time, which Redis 7.0 lacks).
+   */
+  private stream(type: number, at: number): Stream {
+    const s = new Stream();
+    const nodes = this.length();
+    for (let i = 0; i < nodes; i++) {
+      const masterId = this.string();
+      if (masterId.length !== 16) this.fail('stream node key is not the size of a stream ID', at);
+      const last = s.nodes[s.nodes.length - 1];
+      if (last !== undefined && last.masterId >= masterId) this.fail('stream nodes are out of order', at);
+      s.nodes.push(this.streamNode(masterId, at));
+    }
+    s.length = this.length();
+    let live = 0;
+    for (const node of s.nodes) live += node.live;
+    if (live !== s.length) this.fail(`stream length ${s.length} does not match its ${live} entries`, at);
+    s.lastId = this.id();
+    const v2 = type !== RdbType.STREAM_LISTPACKS;
+    if (v2) {
+      s.firstId = this.id();
+      s.maxDeletedId = this.id();
+      s.entriesAdded = this.length();
+    } else {
+      s.entriesAdded = s.length;
+      s.firstId = s.edgeId(true) ?? s.firstId;
+    }
+    const groups = this.length();
+    for (let g = 0; g < groups; g++) {
+      const name = this.string();
+      const lastId = this.id();
+      let entriesRead: number;
+      if (v2) {
+        const n = this.lengthU64();
+        entriesRead = n > BigInt(Number.MAX_SAFE_INTEGER) ? INVALID_ENTRIES_READ : Number(n);
+      } else {
+        entriesRead = s.estimateDistance(lastId);
+      }
+      const group = s.createGroup(name, lastId, entriesRead) ?? this.fail(`stream has duplicated consumer group ${name}`, at);
+      const pelSize = this.length();
+      for (let i = 0; i < pelSize; i++) {
+        const id = this.rawId();
+        const nack = new Nack(this.int64LE(), this.length(), null);
+        if (!group.pel.set(id, nack)) this.fail('stream group PEL has a duplicated entry', at);
+      }
+      const consumers = this.length();
+      for (let c = 0; c < consumers; c++) {
+        const consumer = new Consumer(this.string(), this.int64LE());
+        if (group.consumers.has(consumer.name)) this.fail('stream group has a duplicated consumer', at);
+        group.consumers.set(consumer.name, consumer);
+        if (type === RdbType.STREAM_LISTPACKS_3) this.int64LE();
+        const owned = this.length();
+        for (let i = 0; i < owned; i++) {
+          const id = this.rawId();
+          const nack = group.pel.get(id) ?? this.fail('stream consumer entry not found in its group PEL', at);
+          nack.consumer = consumer;
+          if (!consumer.pel.set(id, nack)) this.fail('stream consumer PEL has a duplicated entry', at);
+        }
+      }
+    }
+    return s;
+  }
+
+  /** A stream node from the next string, a listpack kept as the node's bytes. */
+  private streamNode(masterId: StreamId, at: number): StreamNode {
+    this.blob();
+    const lp = Buffer.from(this.blobSrc.buf.subarray(this.blobStart, this.blobEnd));
+    try {
+      return StreamNode.fromListpack(masterId, lp);
+    } catch (e) {
+      if (e instanceof RdbError) this.fail(`stream listpack integrity check failed: ${e.detail}`, at);
+      throw e;
+    }
+  }
+
+  /** An ID saved as two lengths. */
+  private id(): StreamId {
+    return streamIdBig(this.lengthU64(), this.lengthU64());
+  }
+
+  /** An ID saved raw: 16 bytes, big-endian. */
+  private rawId(): StreamId {
+    this.need(16);
+    const id = this.buf.toString('latin1', this.pos, this.pos + 16);
+    this.pos += 16;
+    return id;
   }
 
   /** Quicklist nodes: ziplists (type 14), or listpacks and single PLAIN elements (type 18). */

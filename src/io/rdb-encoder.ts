@@ -4,7 +4,10 @@
 //
 // Version 10 with the plain value types (LIST 1, SET 2, ZSET_2 5, HASH 4): Redis 7.0 loads
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
-import { List, SetValue, ZSet, type Value } from '../store/values.js';
+// Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
+import type { IdMap, Nack } from '../store/stream.js';
+import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { Crc64 } from './crc64.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
@@ -20,6 +23,16 @@ const ENCODED = RdbLength.ENCODED << 6;
 const LIST_BATCH = 1024;
 /** Up to this length a copy loop beats Buffer.write. */
 const SHORT_STRING = 16;
+
+/** The RDB type each value is written as. */
+function valueType(value: Value): number {
+  if (typeof value === 'string') return RdbType.STRING;
+  if (value instanceof List) return RdbType.LIST;
+  if (value instanceof SetValue) return RdbType.SET;
+  if (value instanceof ZSet) return RdbType.ZSET_2;
+  if (value instanceof Hash) return RdbType.HASH;
+  return RdbType.STREAM_LISTPACKS_2;
+}
 
 /** Bytes rdbSaveLen uses for a length. */
 function lengthSize(n: number): number {
@@ -71,19 +84,24 @@ export class RdbEncoder {
   entry(key: string, value: Value, expireMs: number | undefined): void {
     if (expireMs !== undefined) {
       this.byte(RdbOpcode.EXPIRETIME_MS);
-      this.ensure(8);
-      const hi = Math.floor(expireMs / 0x100000000);
-      this.buf.writeUInt32LE(expireMs - hi * 0x100000000, this.pos);
-      this.buf.writeInt32LE(hi, this.pos + 4);
-      this.pos += 8;
+      this.int64LE(expireMs);
     }
+    this.byte(valueType(value));
+    this.string(key);
+    this.object(value);
+  }
+
+  /** rdbSaveObjectType and rdbSaveObject without a key: the body of a DUMP payload. */
+  typedValue(value: Value): void {
+    this.byte(valueType(value));
+    this.object(value);
+  }
+
+  /** rdbSaveObject: the value in the encoding valueType names. */
+  private object(value: Value): void {
     if (typeof value === 'string') {
-      this.byte(RdbType.STRING);
-      this.string(key);
       this.string(value);
     } else if (value instanceof List) {
-      this.byte(RdbType.LIST);
-      this.string(key);
       this.length(value.length);
       // In batches: an array walk costs less than the iterator, and a batch bounds the array.
       for (let start = 0; start < value.length; start += LIST_BATCH) {
@@ -91,26 +109,100 @@ export class RdbEncoder {
         for (let i = 0; i < items.length; i++) this.string(items[i]!);
       }
     } else if (value instanceof SetValue) {
-      this.byte(RdbType.SET);
-      this.string(key);
       this.length(value.size);
       for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
-      this.byte(RdbType.ZSET_2);
-      this.string(key);
       this.length(value.size);
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
       value.walk(value.size - 1, true, this.zsetEntry);
-    } else {
-      this.byte(RdbType.HASH);
-      this.string(key);
+    } else if (value instanceof Hash) {
       this.length(value.size);
       for (const [field, v] of value.entries()) {
         this.string(field);
         this.string(v);
       }
+    } else {
+      this.stream(value);
     }
+  }
+
+  /** rdbSaveObject's stream: the nodes as listpacks, the metadata, then every group. */
+  private stream(s: Stream): void {
+    this.length(s.nodes.length);
+    for (const node of s.nodes) {
+      this.string(node.masterId);
+      this.string(node.toListpack().toString('latin1'));
+    }
+    this.length(s.length);
+    this.id(s.lastId);
+    this.id(s.firstId);
+    this.id(s.maxDeletedId);
+    this.length(s.entriesAdded);
+    const groups = s.sortedGroups();
+    this.length(groups.length);
+    for (const g of groups) {
+      this.string(g.name);
+      this.id(g.lastId);
+      // entries_read is a long long saved as a uint64: -1 (unknown) is 2^64-1.
+      if (g.entriesRead < 0) this.u64(BigInt.asUintN(64, BigInt(g.entriesRead)));
+      else this.length(g.entriesRead);
+      this.pel(g.pel, true);
+      const consumers = g.sortedConsumers();
+      this.length(consumers.length);
+      for (const c of consumers) {
+        this.string(c.name);
+        this.int64LE(c.seenTime);
+        this.pel(c.pel, false);
+      }
+    }
+  }
+
+  /** rdbSaveStreamPEL: raw IDs, with delivery time and count in the group's PEL. */
+  private pel(pel: IdMap<Nack>, nacks: boolean): void {
+    this.length(pel.size);
+    for (const [id, nack] of pel.from(MIN_ID)) {
+      this.ensure(16);
+      this.latin1(id, this.pos);
+      this.pos += 16;
+      if (nacks) {
+        this.int64LE(nack.deliveryTime);
+        this.length(nack.deliveryCount);
+      }
+    }
+  }
+
+  /** An ID as two lengths, ms and seq. */
+  private id(id: StreamId): void {
+    for (const at of [0, 8] as const) {
+      const v = idPart(id, at);
+      if (typeof v === 'number') this.length(v);
+      else this.u64(v);
+    }
+  }
+
+  /** A 64-bit length of any uint64 value. */
+  private u64(v: bigint): void {
+    this.byte(RdbLength.BITS_64);
+    this.ensure(8);
+    this.buf.writeBigUInt64BE(v, this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbSaveMillisecondTime: a signed little-endian int64. */
+  private int64LE(ms: number): void {
+    this.ensure(8);
+    // PEXPIREAT 9223372036854775807 is held as 2^63, the nearest double: written as INT64_MAX
+    if (ms >= 2 ** 63) {
+      this.buf.writeUInt32LE(0xffffffff, this.pos);
+      this.buf.writeInt32LE(0x7fffffff, this.pos + 4);
+      this.pos += 8;
+      return;
+    }
+    const hi = Math.floor(ms / 0x100000000);
+    this.buf.writeUInt32LE(ms - hi * 0x100000000, this.pos);
+    this.buf.writeInt32LE(hi, this.pos + 4);
+    this.pos += 8;
   }
 
   /** ZSET_2's member and binary score; a bound function so that walk() takes it as is. */

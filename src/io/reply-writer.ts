@@ -201,6 +201,13 @@ export class ReplyWriter {
     for (const s of items) this.bulk(s);
   }
 
+  /** Bytes already in RESP form, shared with others (the replication stream): queued, not copied. */
+  chunk(b: Buffer): void {
+    if (this.discard) return;
+    if (this.len > 0) this.seal();
+    this.push(b);
+  }
+
   /** Bytes already in RESP form. */
   raw(b: Buffer): void {
     if (this.discard) return;

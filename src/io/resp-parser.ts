@@ -44,13 +44,21 @@ const NAME_MAX = 32;
 const SHORT_LINE = 24;
 
 /**
- * buf.indexOf(CR, from): a header is a few bytes long, and scanning them here costs less
- * than the native call; longer lines (errors to report) go to indexOf.
+ * strchr(buf + from, c): the first c, or -1 when none comes before the end or a NUL byte
+ * (Redis looks for line ends with strchr, so a NUL hides them: it then waits for more). A
+ * header is a few bytes long, and scanning them here costs less than the native call;
+ * longer lines (errors to report) go to indexOf.
  */
-function findCR(buf: Buffer, from: number): number {
+function findByte(buf: Buffer, from: number, c: number): number {
   const end = Math.min(from + SHORT_LINE, buf.length);
-  for (let i = from; i < end; i++) if (buf[i] === CR) return i;
-  return end === buf.length ? -1 : buf.indexOf(CR, end);
+  for (let i = from; i < end; i++) {
+    if (buf[i] === c) return i;
+    if (buf[i] === 0) return -1;
+  }
+  if (end === buf.length) return -1;
+  const at = buf.indexOf(c, end);
+  const nul = buf.indexOf(0, end);
+  return nul >= 0 && (at < 0 || nul < at) ? -1 : at;
 }
 
 /** Gets each complete command; returning false stops parsing until resume(). */
@@ -127,7 +135,7 @@ export class RespParser {
       while (pos < len) {
         if (this.argc === 0) {
           if (buf[pos] !== STAR) {
-            const nl = buf.indexOf(LF, pos);
+            const nl = findByte(buf, pos, LF);
             if (nl < 0) {
               if (len - pos > INLINE_MAX) throw new ProtocolError('too big inline request');
               break;
@@ -139,7 +147,7 @@ export class RespParser {
             if (args.length > 0 && !sink(args)) break;
             continue;
           }
-          const eol = findCR(buf, pos);
+          const eol = findByte(buf, pos, CR);
           if (eol < 0 || eol + 1 >= len) {
             if (len - pos > INLINE_MAX) throw new ProtocolError('too big mbulk count string');
             break;
@@ -152,13 +160,14 @@ export class RespParser {
           continue;
         }
         if (this.bulkLen < 0) {
-          if (buf[pos] !== DOLLAR) {
-            throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos]!)}'`);
-          }
-          const eol = findCR(buf, pos);
+          // processMultibulkBuffer: the whole line first, then its '$'
+          const eol = findByte(buf, pos, CR);
           if (eol < 0 || eol + 1 >= len) {
             if (len - pos > INLINE_MAX) throw new ProtocolError('too big bulk count string');
             break;
+          }
+          if (buf[pos] !== DOLLAR) {
+            throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos]!)}'`);
           }
           const n = parseIntBytes(buf, pos + 1, eol);
           if (Number.isNaN(n) || n < 0 || n > this.maxBulkLen) throw new ProtocolError('invalid bulk length');

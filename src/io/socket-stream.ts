@@ -67,6 +67,8 @@ export function socketStream(socket: Socket): SocketStream {
       socket.destroy();
     },
   };
+  // After the owner unsubscribed (a closed client), a reset from the peer must not go unhandled.
+  socket.on('error', () => {});
   socket.on('drain', () => {
     blocked = false;
     socket.resume();

@@ -9,7 +9,10 @@ const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
 
-export function splitArgs(line: string): string[] | null {
+export function splitArgs(whole: string): string[] | null {
+  // A C string: a NUL byte ends the line (an unquoted NUL would otherwise split forever).
+  const nul = whole.indexOf('\0');
+  const line = nul < 0 ? whole : whole.slice(0, nul);
   const args: string[] = [];
   let i = 0;
   const n = line.length;
@@ -49,7 +52,7 @@ export function splitArgs(line: string): string[] | null {
           cur += c;
         }
       } else {
-        if (c === undefined || isSpace(c) || c === '\0') break;
+        if (c === undefined || isSpace(c)) break;
         if (c === '"') inDouble = true;
         else if (c === "'") inSingle = true;
         else cur += c;

@@ -82,6 +82,8 @@ export class Db {
 
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
+    if (this.expires.size > 0) this.expireIfNeeded(key);
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch, this.ks.access.fresh());
@@ -129,21 +131,27 @@ export class Db {
     return true;
   }
 
-  /** emptyData for this db. The snapshot in progress keeps the old maps, untouched. */
-  flush(): number {
+  /**
+   * emptyData for this db. The snapshot in progress keeps the old maps, untouched. As
+   * touchAllWatchedKeysInDb, only WATCHers of a key that was here or comes in (replacedWith)
+   * are told: an absent key stays absent for them.
+   */
+  flush(replacedWith?: Dict<Value>): number {
     const n = this.dict.size;
+    for (const [key, flags] of this.watchers) {
+      if (this.dict.has(key) || replacedWith?.has(key) === true) for (const f of flags) f.casDirty = true;
+    }
     this.dict = new Dict();
     this.expires = new Map();
     this.expireCursor = null;
     this.sampleCursor = null;
     this.ks.dirty += n;
-    for (const flags of this.watchers.values()) for (const f of flags) f.casDirty = true;
     return n;
   }
 
-  /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of every key are told. */
+  /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of keys in the old or new content are told. */
   replaceContents(dict: Dict<Value>, expires: Map<string, number>): void {
-    this.flush();
+    this.flush(dict);
     this.dict = dict;
     this.expires = expires;
   }

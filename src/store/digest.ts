@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { formatDouble } from '../io/format-double.js';
 import type { Db } from './db.js';
 import type { Keyspace } from './keyspace.js';
-import { Hash, List, SetValue, type Value } from './values.js';
+import { MAX_ID, MIN_ID, idPart } from './stream-id.js';
+import { Hash, List, SetValue, Stream, type Value } from './values.js';
 
 // --- SHA1 (FIPS 180-1) over five-word states -----------------------------------------------
 
@@ -143,6 +144,7 @@ const TYPE_LIST = constant(htonl(1));
 const TYPE_SET = constant(htonl(2));
 const TYPE_ZSET = constant(htonl(3));
 const TYPE_HASH = constant(htonl(4));
+const TYPE_STREAM = constant(htonl(6));
 const EXPIRE_MARK = constant('!!expire!!');
 
 /** Per-element digest of sorted-set and hash entries. */
@@ -167,6 +169,14 @@ function xorObjectDigest(d: Int32Array, v: Value, hasExpire: boolean): void {
       mixString(ele, value);
       xorDigest(d, ele);
     }
+  } else if (v instanceof Stream) {
+    mixConstant(d, TYPE_STREAM);
+    // Entries only: debug.c leaves consumer groups out of the digest.
+    v.range(MIN_ID, MAX_ID, false, (id, node, i) => {
+      mixString(d, `${idPart(id, 0)}.${idPart(id, 8)}`);
+      const fv = node.fieldsAndValues(i);
+      for (let k = 0; k < fv.length; k++) mixString(d, fv[k]!);
+    });
   } else {
     mixConstant(d, TYPE_ZSET);
     v.walk(0, false, (member, score) => {

@@ -159,6 +159,19 @@ export class Hash {
     }
   }
 
+  /** hashTypeDup: a copy in the same encoding (COPY), whatever the limits now say. */
+  clone(): Hash {
+    const h = new Hash();
+    if (this.map === null) {
+      h.lp = this.lp;
+      h.n = this.n;
+      return h;
+    }
+    h.convert();
+    for (const [field, value] of this.entries()) h.map!.add(field, value, 0);
+    return h;
+  }
+
   /** hashTypeConvert to a table; a field twice (a corrupt RDB's) keeps its first value. */
   private convert(): void {
     const items = unpack(this.lp);

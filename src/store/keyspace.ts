@@ -56,6 +56,7 @@ export class Keyspace {
 
   /** SWAPDB: the two dbs exchange contents; watchers of both are told. */
   swap(a: number, b: number): void {
+    if (a === b) return;
     const da = this.dbs[a]!;
     const db = this.dbs[b]!;
     const dict = da.dict;

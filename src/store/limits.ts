@@ -7,3 +7,6 @@ export const encodingLimits = {
   zsetMaxListpackEntries: 128,
   zsetMaxListpackValue: 64,
 };
+
+/** Where a stream closes a node (stream-node-max-bytes, stream-node-max-entries). */
+export const streamLimits = { nodeMaxBytes: 4096, nodeMaxEntries: 100 };

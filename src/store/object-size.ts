@@ -6,7 +6,7 @@
 // one-byte string is a 16-byte header and its chars rounded up to 8; a keyspace or hashtable
 // slot is three ints and two references, at a load of about one half. Collections are
 // estimated from their first `samples` elements (0: all), as Redis does.
-import { List, SetValue, type Value } from './values.js';
+import { List, SetValue, Stream, type Value } from './values.js';
 
 const STRING_HEADER = 16;
 /** A Dict slot (12 + 16 bytes) at half load. */
@@ -29,8 +29,12 @@ export function keySize(key: string, value: Value, samples = DEFAULT_SAMPLES): n
   return DICT_ENTRY + stringSize(key) + valueSize(value, samples);
 }
 
+/** A stream entry's ID, flags and listpack overhead, besides its fields and values. */
+const STREAM_ENTRY = 24;
+
 function valueSize(v: Value, samples: number): number {
   if (typeof v === 'string') return stringSize(v);
+  if (v instanceof Stream) return COLLECTION_HEADER + v.length * STREAM_ENTRY;
   const packed = v instanceof List ? true : v.encoding !== 'hashtable' && v.encoding !== 'skiplist';
   const perElement = packed ? PACKED_ENTRY : DICT_ENTRY + STRING_HEADER;
   let count = 0;

@@ -442,6 +442,19 @@ export class ZSet {
     return hasDuplicateSpan(lp, i) ? null : z;
   }
 
+  /**
+   * An empty sorted set for `count` entries whose longest member is `longest` bytes, a
+   * skiplist from the start when they will not fit a listpack (so that a -0 score stays -0,
+   * as it does in Redis, instead of passing through a listpack as 0).
+   */
+  static sized(count: number, longest: number): ZSet {
+    const z = new ZSet();
+    if (count > encodingLimits.zsetMaxListpackEntries || longest > encodingLimits.zsetMaxListpackValue) {
+      z.convertToSkiplist(z.body as Listpack);
+    }
+    return z;
+  }
+
   get size(): number {
     return this.body.size;
   }

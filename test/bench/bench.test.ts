@@ -45,7 +45,7 @@ describe('bench', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(result.measures.map((m) => m.id)).toEqual(['throughput', 'memory', 'stalls', 'rdb', 'eviction']);
+    expect(result.measures.map((m) => m.id)).toEqual(['throughput', 'memory', 'stalls', 'rdb', 'streams', 'eviction']);
 
     const files = writeReports(result, outDir, 'tiny-test');
     for (const file of [files.markdown, files.json, files.svg, files.latest!]) expect(existsSync(file)).toBe(true);

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeDatasetDigest, valueDigest } from '../../src/store/digest.js';
 import { Keyspace } from '../../src/store/keyspace.js';
 import { formatDouble } from '../../src/io/format-double.js';
-import { Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
+import { idText, MAX_ID, MIN_ID, parseStreamId } from '../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, type Proc } from '../helpers/servers.js';
 
@@ -48,6 +49,12 @@ function refObjectDigest(d: Buffer, v: Value, expire: boolean): void {
       mixDigest(e, bytes(formatDouble(score)));
       xorDigest(d, e);
     }
+  } else if (v instanceof Stream) {
+    mixDigest(d, htonl(6));
+    v.range(MIN_ID, MAX_ID, false, (id, node, i) => {
+      mixDigest(d, bytes(idText(id).replace('-', '.')));
+      for (const s of node.fieldsAndValues(i)) mixDigest(d, bytes(s));
+    });
   } else {
     mixDigest(d, htonl(4));
     for (const [f, val] of v.entries()) {
@@ -82,7 +89,8 @@ type Spec =
   | { db: number; key: string; list: string[]; ttl?: number }
   | { db: number; key: string; set: string[]; ttl?: number }
   | { db: number; key: string; zset: Array<[string, string]>; ttl?: number }
-  | { db: number; key: string; hash: Array<[string, string]>; ttl?: number };
+  | { db: number; key: string; hash: Array<[string, string]>; ttl?: number }
+  | { db: number; key: string; stream: Array<[string, ...string[]]>; ttl?: number };
 
 const binary = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
 const range = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
@@ -110,6 +118,8 @@ function dataset(): Spec[] {
       { db, key: 'hash', hash: [['f1', 'v1'], ['f2', '2'], [binary, binary], ['', '']] },
       { db, key: 'hash:large', hash: range(600, (i) => `field${i}`).map((f, i) => [f, `value${i}`]) },
       { db, key: 'hash:wide', hash: [['f', 'w'.repeat(100)]], ttl: 50_000_000 },
+      { db, key: 'stream', stream: [['1-1', 'f', 'v'], ['1-2', 'f', binary, 'g', ''], ['18446744073709551615-3', '', '7']] },
+      { db, key: 'stream:large', stream: range(300, (i) => `${i + 5}-0`).map((id, i) => [id, 'n', String(i), 'x', 'abc'.repeat(i % 30)]) },
     );
   }
   return out;
@@ -133,6 +143,10 @@ function buildKeyspace(specs: Spec[]): Keyspace {
       const z = new ZSet();
       for (const [score, m] of s.zset) z.set(m, toNumber(score));
       v = z;
+    } else if ('stream' in s) {
+      const st = new Stream();
+      for (const [id, ...fv] of s.stream) st.append(parseStreamId(id, 0)!.id, fv);
+      v = st;
     } else {
       const h = new Hash();
       for (const [f, val] of s.hash) h.set(f, val);
@@ -155,6 +169,7 @@ async function buildRedis(c: RespClient, specs: Spec[]): Promise<void> {
     else if ('list' in s) await send('RPUSH', s.key, ...s.list);
     else if ('set' in s) await send('SADD', s.key, ...s.set);
     else if ('zset' in s) await send('ZADD', s.key, ...s.zset.flat());
+    else if ('stream' in s) for (const entry of s.stream) await send('XADD', s.key, ...entry);
     else await send('HSET', s.key, ...s.hash.flat());
     if (s.ttl !== undefined) await send('PEXPIRE', s.key, String(s.ttl));
   }

@@ -61,4 +61,22 @@ describe('glob matching', () => {
     expect(globMatch('a**', 'a')).toBe(true);
     expect(globMatch('[^a]', '\u00e0', true)).toBe(true);
   });
+
+  it('SSCAN, HSCAN and ZSCAN MATCH take the same patterns at once, as Redis answers them', async () => {
+    const members = ['a'.repeat(40), `${'a'.repeat(40)}b`, 'ab'.repeat(30), 'x'];
+    await same(['SADD', 's', ...members], ['HSET', 'h', ...members.flatMap((m) => [m, '1'])],
+      ['ZADD', 'z', ...members.flatMap((m) => ['1', m])]);
+    for (const p of [`${'a*'.repeat(20)}b`, `${'*a'.repeat(30)}*c`, `${'?*'.repeat(40)}c`, `${'*a'.repeat(1001)}`, '*[a-b]*x*']) {
+      await sameSorted(['SSCAN', 's', '0', 'MATCH', p, 'COUNT', '1000'], ['HSCAN', 'h', '0', 'MATCH', p, 'COUNT', '1000'],
+        ['ZSCAN', 'z', '0', 'MATCH', p, 'COUNT', '1000']);
+    }
+  });
+
+  it('COMMAND LIST FILTERBY PATTERN matches as Redis does (nocase), among the commands redstate serves', async () => {
+    for (const p of ['Z*', '*RANGE*', `${'*e'.repeat(30)}*x`, 's?n*', '[gs]et*', `${'*'.repeat(2000)}get`]) {
+      const [want, got] = await Promise.all([pair.r.call('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', p), pair.s.call('COMMAND', 'LIST', 'FILTERBY', 'PATTERN', p)]);
+      const served = new Set((await pair.s.call('COMMAND', 'LIST')) as string[]);
+      expect([...(got as string[])].sort(), p).toEqual((want as string[]).filter((n) => served.has(n)).sort());
+    }
+  });
 });

@@ -33,6 +33,19 @@ export async function writeEveryType(c: RespClient, scale = 1): Promise<void> {
     await send('ZADD', 'zset:small', 1, 'one', 1.1, 'onepointone', -0.5, 'neg', 'inf', 'top', '-inf', 'bottom', 2, binary);
     await send('ZADD', 'zset:large', ...Array.from({ length: 200 * scale }, (_, i) => [i / 3, `m${i}`]).flat());
     await send('ZADD', 'zset:long', 3, 'l'.repeat(100));
+    for (let i = 0; i < 150 * scale; i++) await send('XADD', 'stream', `${1000 + i}-${i % 3}`, 'n', i, 'text', `entry ${i}`);
+    await send('XADD', 'stream', '2000-*', binary, binary);
+    await send('XDEL', 'stream', '1003-0', '1004-1');
+    await send('XGROUP', 'CREATE', 'stream', 'g', '0');
+    await send('XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 20, 'STREAMS', 'stream', '>');
+    await send('XACK', 'stream', 'g', '1001-1', '1002-2');
+    await send('XGROUP', 'CREATE', 'stream:empty', 'g', '$', 'MKSTREAM');
+    await send('PFADD', 'hll:sparse', ...Array.from({ length: 20 }, (_, i) => `e${i}`));
+    await send('PFADD', 'hll:dense', ...Array.from({ length: 3000 }, (_, i) => `e${i}`));
+    await send('PFCOUNT', 'hll:dense');
+    await send('GEOADD', 'geo', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania', -122.27652, 37.805186, 'Oakland');
+    await send('SETBIT', 'bitmap', 100_000, 1);
+    await send('BITFIELD', 'bitmap', 'SET', 'i16', '#3', -1234);
     await send('HSET', 'hash:ttl', 'a', 'b');
     await send('PEXPIRE', 'hash:ttl', 50_000_000);
   }

@@ -1,84 +1,12 @@
 // maxmemory side by side: redis-server 7.0 and redstate (each its own process, run
 // `npm run build` first) under the same limit, filled past it by the same workload: what
 // each keeps, what each evicts, and where each answers -OOM.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { describe, expect, it } from 'vitest';
+import { RespClient, RespError } from '../helpers/resp-client.js';
+import { startRedis, startRedstateProcess } from '../helpers/servers.js';
+import { BATCH, both, FILL, fill, info, LIMIT, maxmemoryPair, peers, present, VALUE } from './maxmemory-pair.js';
 
-const LIMIT = 24 * 1024 * 1024;
-/** Values of 4000 bytes: Redis holds about 5800 of them under LIMIT, redstate about 3500. */
-const VALUE = 'v'.repeat(4000);
-const BATCH = 200;
-/** Keys that fill either server past LIMIT. */
-const FILL = 10_000;
-
-interface Peer {
-  name: 'redis' | 'redstate';
-  proc: Proc;
-  c: RespClient;
-}
-
-let peers: Peer[] = [];
-
-beforeAll(async () => {
-  const args = ['--maxmemory', String(LIMIT), '--maxmemory-policy', 'noeviction'];
-  const [redis, redstate] = await Promise.all([startRedis(args), startRedstateProcess(args)]);
-  peers = [
-    { name: 'redis', proc: redis, c: await RespClient.connect(redis.port) },
-    { name: 'redstate', proc: redstate, c: await RespClient.connect(redstate.port) },
-  ];
-}, 30_000);
-
-afterAll(async () => {
-  for (const p of peers) p.c.close();
-  await Promise.all(peers.map((p) => p.proc.close()));
-});
-
-beforeEach(async () => {
-  for (const { c } of peers) {
-    await c.call('CONFIG', 'SET', 'maxmemory', '0');
-    await c.call('FLUSHALL');
-    await c.call('CONFIG', 'RESETSTAT');
-    await c.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction', 'maxmemory-samples', '5',
-      'maxmemory-eviction-tenacity', '10', 'lfu-log-factor', '10', 'maxmemory', String(LIMIT));
-  }
-});
-
-async function info(c: RespClient, field: string): Promise<number> {
-  const text = (await c.call('INFO', 'everything')) as string;
-  const m = new RegExp(`^${field}:(\\d+)`, 'm').exec(text);
-  if (m === null) throw new Error(`no ${field} in INFO`);
-  return Number(m[1]);
-}
-
-/**
- * SETs prefix:from..prefix:to-1 in pipelined batches (with EX ttl(i) when given), after each
- * batch running afterBatch, which may end the fill by returning true; the replies.
- */
-async function fill(c: RespClient, prefix: string, from: number, to: number, ttl?: (i: number) => number,
-  afterBatch?: (replies: Reply[]) => Promise<boolean | void>): Promise<Reply[]> {
-  const replies: Reply[] = [];
-  for (let i = from; i < to; i += BATCH) {
-    const cmds: string[][] = [];
-    for (let j = i; j < Math.min(to, i + BATCH); j++) {
-      cmds.push(ttl === undefined ? ['SET', `${prefix}:${j}`, VALUE] : ['SET', `${prefix}:${j}`, VALUE, 'EX', String(ttl(j))]);
-    }
-    const batch = await c.pipeline(cmds);
-    replies.push(...batch);
-    if ((await afterBatch?.(batch)) === true) break;
-  }
-  return replies;
-}
-
-/** Which of prefix:from..to-1 exist. */
-async function present(c: RespClient, prefix: string, from: number, to: number): Promise<number[]> {
-  const cmds: string[][] = [];
-  for (let i = from; i < to; i++) cmds.push(['EXISTS', `${prefix}:${i}`]);
-  const replies = await c.pipeline(cmds);
-  return replies.flatMap((r, j) => (r === 1 ? [from + j] : []));
-}
-
-const both = <T>(f: (p: Peer) => Promise<T>): Promise<T[]> => Promise.all(peers.map(f));
+maxmemoryPair();
 
 describe('maxmemory side by side with redis-server 7.0', () => {
   it('allkeys-lru: used_memory stays at the limit, and settles within what Redis exceeds it by', async () => {
@@ -140,41 +68,6 @@ describe('maxmemory side by side with redis-server 7.0', () => {
     });
     console.log(`volatile-ttl: share of survivors from the earliest-expiring half: redis ${early[0]!.toFixed(3)}, redstate ${early[1]!.toFixed(3)}`);
     for (const [j, share] of early.entries()) expect(share, peers[j]!.name).toBeLessThan(0.2);
-  }, 120_000);
-
-  it('allkeys-lru keeps keys read recently through a scan of new keys, at a rate close to Redis', async () => {
-    const rates = await both(async (p) => {
-      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
-      await fill(p.c, 'old', 0, FILL);
-      const kept = await present(p.c, 'old', 0, FILL);
-      const hot = kept.filter((_, j) => j % 5 === 0);
-      // Redis's LRU clock ticks once a second: reads and the scan land on later ticks.
-      await new Promise((r) => setTimeout(r, 1100));
-      await p.c.pipeline(hot.map((i) => ['GET', `old:${i}`]));
-      await new Promise((r) => setTimeout(r, 1100));
-      await fill(p.c, 'new', 0, Math.floor(kept.length / 2));
-      const survived = await present(p.c, 'old', 0, FILL);
-      const hotSet = new Set(hot);
-      return survived.filter((i) => hotSet.has(i)).length / hot.length;
-    });
-    console.log(`LRU hot-key survival: redis ${rates[0]!.toFixed(3)}, redstate ${rates[1]!.toFixed(3)}`);
-    expect(rates[1]!).toBeGreaterThan(rates[0]! - 0.1);
-  }, 120_000);
-
-  it('allkeys-lfu keeps keys read often through a scan of new keys, at a rate close to Redis', async () => {
-    const rates = await both(async (p) => {
-      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
-      await fill(p.c, 'old', 0, FILL);
-      const kept = await present(p.c, 'old', 0, FILL);
-      const hot = kept.filter((_, j) => j % 5 === 0);
-      for (let n = 0; n < 5; n++) await p.c.pipeline(hot.map((i) => ['GET', `old:${i}`]));
-      await fill(p.c, 'new', 0, Math.floor(kept.length / 2));
-      const survived = await present(p.c, 'old', 0, FILL);
-      const hotSet = new Set(hot);
-      return survived.filter((i) => hotSet.has(i)).length / hot.length;
-    });
-    console.log(`LFU hot-key survival: redis ${rates[0]!.toFixed(3)}, redstate ${rates[1]!.toFixed(3)}`);
-    expect(rates[1]!).toBeGreaterThan(rates[0]! - 0.1);
   }, 120_000);
 
   it('allkeys-random evicts and holds the limit', async () => {

@@ -4,7 +4,8 @@
 import type { Keyspace } from '../../src/store/keyspace.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import type { Dict } from '../../src/store/dict.js';
-import { Hash, List, SetValue, ZSet, type Value } from '../../src/store/values.js';
+import { MAX_ID, MIN_ID, idText, streamId } from '../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
 
 /** A small deterministic PRNG (mulberry32), so that failures reproduce. */
 export function prng(seed: number): () => number {
@@ -35,7 +36,7 @@ export function randomString(rand: () => number): string {
 /** A value of the type chosen by i, a few elements long. */
 export function makeValue(i: number, rand: () => number): Value {
   const n = 1 + Math.floor(rand() * 6);
-  switch (i % 5) {
+  switch (i % 6) {
     case 0: return randomString(rand);
     case 1: return List.from(Array.from({ length: n }, () => randomString(rand)));
     case 2: {
@@ -44,6 +45,12 @@ export function makeValue(i: number, rand: () => number): Value {
       return h;
     }
     case 3: return SetValue.from(Array.from({ length: n }, (_, j) => (rand() < 0.5 ? String(j * 7) : `m${j}`)));
+    case 5: {
+      const st = new Stream();
+      for (let j = 0; j < n; j++) st.append(streamId(1000 + j, j % 2), rand() < 0.5 ? ['f', randomString(rand)] : ['f', 'x', 'g', randomString(rand)]);
+      if (rand() < 0.5) st.createGroup('g', streamId(1000, 0), 1);
+      return st;
+    }
     default: {
       const z = new ZSet();
       for (let j = 0; j < n; j++) z.set(`m${j}`, rand() < 0.1 ? -Infinity : Math.round(rand() * 1e6) / 64);
@@ -80,7 +87,12 @@ export function plainValue(v: Value): [string, unknown] {
   if (v instanceof List) return ['list', v.toArray()];
   if (v instanceof Hash) return ['hash', [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))];
   if (v instanceof SetValue) return ['set', [...v.values()].sort()];
-  return ['zset', [...v.entries()]];
+  if (v instanceof Stream) {
+    const entries: unknown[] = [];
+    v.range(MIN_ID, MAX_ID, false, (id, node, i) => void entries.push([idText(id), node.fieldsAndValues(i)]));
+    return ['stream', entries];
+  }
+  return ['zset', [...(v as ZSet).entries()]];
 }
 
 /** Every db as an object key -> [type, value, expiry], empty dbs included. */
@@ -112,6 +124,9 @@ export async function plainOverWire(c: RespClient, n: number): Promise<Array<Rec
         const pairs: Array<[string, string]> = [];
         for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
         value = pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      } else if (type === 'stream') {
+        const entries = (await c.call('XRANGE', key, '-', '+')) as Array<[string, string[]]>;
+        value = entries.map(([id, fv]) => [id, fv]);
       } else {
         const flat = (await c.call('ZRANGE', key, 0, -1, 'WITHSCORES')) as string[];
         const pairs: Array<[string, number]> = [];

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeRdb } from '../../src/io/rdb-decoder.js';
 import { Keyspace } from '../../src/store/keyspace.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../../src/store/snapshot.js';
-import { Hash, List, SetValue, ZSet } from '../../src/store/values.js';
+import { streamId } from '../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet } from '../../src/store/values.js';
 import { fill, makeValue, plain, prng } from './dataset.js';
 
 const OPTS: SnapshotOptions = { compression: true, aux: [['redis-ver', '7.0.15'], ['redis-bits', '64']] };
@@ -16,12 +17,12 @@ function mutate(ks: Keyspace, rand: () => number, n: number): void {
   const db = ks.dbs[Math.floor(rand() * 3)]!;
   const key = `key:${Math.floor(rand() * n)}`;
   const op = Math.floor(rand() * 9);
-  if (op === 0) db.set(key, makeValue(Math.floor(rand() * 5), rand));
+  if (op === 0) db.set(key, makeValue(Math.floor(rand() * 6), rand));
   else if (op === 1) db.delete(key);
   else if (op === 2) db.setExpire(key, Date.now() - 1) ;
   else if (op === 3) db.lookup(key); // lazily expires what op 2 made due
   else if (op === 4) db.persist(key);
-  else if (op === 5) db.set(`new:${Math.floor(rand() * 1e9)}`, makeValue(Math.floor(rand() * 5), rand));
+  else if (op === 5) db.set(`new:${Math.floor(rand() * 1e9)}`, makeValue(Math.floor(rand() * 6), rand));
   else if (op === 6) db.set(key, 'x', true);
   else {
     const v = db.lookupWrite(key);
@@ -31,6 +32,7 @@ function mutate(ks: Keyspace, rand: () => number, n: number): void {
     else if (v instanceof Hash) v.set('f0', 'changed');
     else if (v instanceof SetValue) v.add('added');
     else if (v instanceof ZSet) v.set('m0', 12345.5);
+    else if (v instanceof Stream) v.append(streamId(Date.now(), v.length), ['pushed', 'x']);
     db.modified(key);
   }
 }

@@ -5,7 +5,9 @@ import { lzfCompress } from '../../../src/io/lzf.js';
 import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbEncoder } from '../../../src/io/rdb-encoder.js';
 import { RdbError, RdbType as T } from '../../../src/io/rdb-format.js';
-import { Hash, List, SetValue, ZSet } from '../../../src/store/values.js';
+import { Consumer, Nack } from '../../../src/store/stream.js';
+import { streamId } from '../../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet } from '../../../src/store/values.js';
 import { intset, listpack, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 function encodedFile(): Buffer {
@@ -20,6 +22,17 @@ function encodedFile(): Buffer {
   h.set('f', 'v');
   enc.entry('h', h, undefined);
   enc.entry('set', SetValue.from(['1', 'x']), undefined);
+  const st = new Stream();
+  st.append(streamId(5, 1), ['f', 'v', 'n', '12']);
+  st.append(streamId(7, 0), ['f', 'w', 'n', '-3']);
+  st.append(streamId(7, 1), ['other', 'x']);
+  const g = st.createGroup('g', streamId(7, 0), 2)!;
+  const alice = new Consumer('alice', 1_700_000_000_000);
+  g.consumers.set('alice', alice);
+  const nack = new Nack(1_700_000_000_500, 2, alice);
+  g.pel.set(streamId(7, 0), nack);
+  alice.pel.set(streamId(7, 0), nack);
+  enc.entry('st', st, undefined);
   enc.selectDb(2, 1, 0);
   const z = new ZSet();
   z.set('m', 1.5);
@@ -89,6 +102,36 @@ describe('decodeRdb on damaged files', () => {
     const file = rdbFile(10, blobBody(), 'zero');
     for (let i = 9; i < file.length - 9; i++) {
       for (const mask of [0x01, 0x02, 0x10, 0x40, 0x80, 0xff]) {
+        const bad = Buffer.from(file);
+        bad[i]! ^= mask;
+        try {
+          decodeRdb(bad, { now: 0 });
+        } catch (e) {
+          if (!(e instanceof RdbError)) throw new Error(`byte ${i} ^ ${mask}: threw ${String(e)}`);
+        }
+      }
+    }
+  });
+
+  it('with the checksum disabled, damage inside a stream only ever raises RdbError', () => {
+    const enc = new RdbEncoder({ compression: false });
+    const st = new Stream();
+    for (let i = 0; i < 105; i++) st.append(streamId(1000 + i, i % 3), i % 5 === 0 ? ['f', String(i), 'other', 'x'] : ['f', `v${i}`]);
+    st.delete(streamId(1010, 1));
+    const g = st.createGroup('g', streamId(1050, 0), 40)!;
+    const bob = new Consumer('bob', 1_700_000_000_000);
+    g.consumers.set('bob', bob);
+    for (const id of [streamId(1001, 1), streamId(1100, 2)]) {
+      const nack = new Nack(1_700_000_000_001, 1, bob);
+      g.pel.set(id, nack);
+      bob.pel.set(id, nack);
+    }
+    enc.typedValue(st);
+    const typed = enc.take()!;
+    const file = rdbFile(10, [Buffer.concat([typed.subarray(0, 1), rdbString('st'), typed.subarray(1)])], 'zero');
+    expect(() => decodeRdb(file, { now: 0 })).not.toThrow();
+    for (let i = 9; i < file.length - 9; i++) {
+      for (const mask of [0x01, 0x40, 0xff]) {
         const bad = Buffer.from(file);
         bad[i]! ^= mask;
         try {

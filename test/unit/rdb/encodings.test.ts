@@ -157,10 +157,43 @@ describe('decodeRdb value encodings', () => {
     expect(() => decodeRdb(one(T.SET_INTSET, rdbString(Buffer.from([2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0]))))).toThrow(/strictly ascending/);
   });
 
-  it('refuses streams and module values with a clear error', () => {
-    for (const type of [T.STREAM_LISTPACKS, T.STREAM_LISTPACKS_2, T.STREAM_LISTPACKS_3]) {
-      expect(() => load(type, rdbLength(0), 11)).toThrow(/holds a stream \(type \d+\), which redstate does not support \(at byte offset 9\)/);
-    }
+  it('loads streams of type 15 (Redis 5-6) and 21 (Redis 7.2), groups and PELs included', () => {
+    const id = (ms: number, seq: number): Buffer => {
+      const out = Buffer.alloc(16);
+      out.writeBigUInt64BE(BigInt(ms));
+      out.writeBigUInt64BE(BigInt(seq), 8);
+      return out;
+    };
+    const ms = (t: number): Buffer => {
+      const out = Buffer.alloc(8);
+      out.writeBigInt64LE(BigInt(t));
+      return out;
+    };
+    // One node at 5-1: the master entry (1 live, 0 deleted, fields f and g), then 5-1 with
+    // the same fields, and 6-0 with its own (the seq delta is -1).
+    const node = cat(rdbLength(1), rdbString(id(5, 1)),
+      rdbString(listpack([2, 0, 2, 'f', 'g', 0, 2, 0, 0, 'a', 'b', 5, 0, 1, -1, 1, 'h', 'c', 6])));
+    const group = (extra: Buffer): Buffer => cat(rdbLength(1), rdbString('grp'), rdbLength(5), rdbLength(1), extra,
+      rdbLength(1), id(5, 1), ms(1_700_000_000_000), rdbLength(3),
+      rdbLength(1), rdbString('alice'), ms(1_700_000_000_123));
+    const alicePel = cat(rdbLength(1), id(5, 1));
+    const entries = [['5-1', ['f', 'a', 'g', 'b']], ['6-0', ['h', 'c']]];
+    const groups = (entriesRead: number): unknown => [{
+      name: 'grp', lastId: '5-1', entriesRead,
+      pel: [['5-1', 1_700_000_000_000, 3, 'alice']], consumers: [['alice', 1_700_000_000_123, ['5-1']]],
+    }];
+    expect(load(T.STREAM_LISTPACKS, cat(node, rdbLength(2), rdbLength(6), rdbLength(0), group(Buffer.alloc(0)), alicePel))).toEqual({
+      stream: entries, length: 2, lastId: '6-0', firstId: '5-1', maxDeletedId: '0-0', entriesAdded: 2, groups: groups(1),
+    });
+    const v3 = cat(node, rdbLength(2), rdbLength(6), rdbLength(0), rdbLength(5), rdbLength(1), rdbLength(3), rdbLength(2), rdbLength(7),
+      group(rdbLength(1)), ms(1_700_000_000_999), alicePel);
+    expect(load(T.STREAM_LISTPACKS_3, v3, 11)).toEqual({
+      stream: entries, length: 2, lastId: '6-0', firstId: '5-1', maxDeletedId: '3-2', entriesAdded: 7, groups: groups(1),
+    });
+    expect(() => load(T.STREAM_LISTPACKS_2, cat(node, rdbLength(3)))).toThrow(/stream length 3 does not match its 2 entries/);
+  });
+
+  it('refuses module values with a clear error', () => {
     expect(() => load(T.MODULE_2, rdbLength(0))).toThrow(/module value/);
     expect(() => load(T.MODULE_PRE_GA, rdbLength(0))).toThrow(/module value/);
     expect(() => load(8, rdbLength(0))).toThrow(/unknown value type 8/);

@@ -3,7 +3,8 @@
 // byte by byte from the format descriptions, plus DUMP payloads for RESTORE on a real
 // redis-server, and a plain view of decoded values for comparisons.
 import { Crc64 } from '../../../src/io/crc64.js';
-import { Hash, List, SetValue, ZSet, type Value } from '../../../src/store/values.js';
+import { MAX_ID, MIN_ID, idText } from '../../../src/store/stream-id.js';
+import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../../src/store/values.js';
 
 export type Item = string | number | bigint;
 
@@ -197,5 +198,18 @@ export function plain(v: Value): unknown {
   if (v instanceof SetValue) return { set: [...v.values()].sort() };
   if (v instanceof Hash) return { hash: [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) };
   if (v instanceof ZSet) return { zset: [...v.entries()] };
+  if (v instanceof Stream) {
+    const entries: unknown[] = [];
+    v.range(MIN_ID, MAX_ID, false, (id, node, i) => void entries.push([idText(id), node.fieldsAndValues(i)]));
+    const groups = v.sortedGroups().map((g) => ({
+      name: g.name, lastId: idText(g.lastId), entriesRead: g.entriesRead,
+      pel: [...g.pel.from(MIN_ID)].map(([id, n]) => [idText(id), n.deliveryTime, n.deliveryCount, n.consumer?.name]),
+      consumers: g.sortedConsumers().map((c) => [c.name, c.seenTime, [...c.pel.from(MIN_ID)].map(([id]) => idText(id))]),
+    }));
+    return {
+      stream: entries, length: v.length, lastId: idText(v.lastId), firstId: idText(v.firstId),
+      maxDeletedId: idText(v.maxDeletedId), entriesAdded: v.entriesAdded, groups,
+    };
+  }
   throw new Error('not a value');
 }

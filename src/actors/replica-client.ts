@@ -1,0 +1,221 @@
+// One attached replica, master side: runs the replica-client machine with the IO bound in,
+// holds the stream that arrives before its payload is out, writes the payload file
+// (sendBulkToSlave), and enforces its output limit. The stream's bytes never pass through
+// the machine: send() queues the shared Buffers on the client's reply batch.
+import { createReadStream, statSync, type ReadStream } from 'node:fs';
+import { createActor, type Actor } from 'xstate';
+import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
+import { EffectQueue } from './effects.js';
+import type { Client } from './client.js';
+
+/** What REPLCONF told us before SYNC/PSYNC (slave_listening_port, slave_addr, slave_capa). */
+export interface ReplConf {
+  listeningPort: number;
+  ipAddress: string;
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** rdb-only 1: the payload alone, then the connection closes (CLIENT_REPL_RDBONLY). */
+  rdbOnly: boolean;
+}
+
+export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false, rdbOnly: false });
+
+const NEWLINE = Buffer.from('\n');
+
+/** The address a replica announced (ip-address), else its peer address. */
+function replicaIp(c: Client, conf: ReplConf): string {
+  return conf.ipAddress !== '' ? conf.ipAddress : (c.stream?.socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+}
+
+// replicationGetSlaveName
+/** "ip:port" as replicas are named in the log and INFO. */
+export function replicaName(c: Client, conf: ReplConf): string {
+  const ip = replicaIp(c, conf);
+  return conf.listeningPort > 0 ? `${ip}:${conf.listeningPort}` : `${ip}:<unknown-replica-port>`;
+}
+
+export class ReplicaClient {
+  readonly actor: Actor<typeof replicaClientMachine>;
+  readonly name: string;
+  readonly ip: string;
+  /** psync_initial_offset: the stream offset its payload (or backlog) ends at. */
+  psyncInitialOffset = 0;
+  /** The snapshot file a disk sync sends. */
+  bulkPath = '';
+  takesStream = false;
+  /** Unix ms the soft output limit was first passed; 0 while under it. */
+  private softSince = 0;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  private streaming = false;
+  private file: ReadStream | null = null;
+  private readonly effects = new EffectQueue();
+
+  constructor(readonly client: Client, readonly conf: ReplConf, readonly oldSync: boolean) {
+    const server = client.server;
+    const log = server.log;
+    this.name = replicaName(client, conf);
+    this.ip = replicaIp(client, conf);
+    const later = <A extends unknown[]>(fn: (...args: A) => void) => this.effects.defer(fn);
+    const machine = replicaClientMachine.provide({
+      actions: {
+        replyFullResync: later(() => {
+          if (this.oldSync) return;
+          client.reply.simple(`FULLRESYNC ${server.replication.replid} ${this.psyncInitialOffset}`);
+          client.flush();
+        }),
+        sendNewline: later(() => client.stream?.write([NEWLINE])),
+        sendBulk: later(() => this.sendBulk()),
+        startStream: later(() => this.startStream()),
+        logSyncSucceeded: later(() => log.notice(`Synchronization with replica ${this.name} succeeded`)),
+        logStreamedAwaitingAck: later(() => log.notice(
+          `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`)),
+        logTimedOut: later(() => log.warning(`Disconnecting timedout replica (streaming sync): ${this.name}`)),
+        release: later(() => this.release()),
+      },
+    });
+    this.actor = createActor(machine, {
+      input: { name: this.name, oldSync, now: Date.now() },
+    });
+    this.actor.subscribe((s) => {
+      this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';
+    });
+    this.actor.start();
+  }
+
+  /** Sends the machine an event, then does the IO its actions asked for; a closed replica hears nothing. */
+  tell(event: ReplicaClientEvent): void {
+    if (this.actor.getSnapshot().status !== 'active') return;
+    this.actor.send(event);
+    this.effects.run();
+  }
+
+  get state(): string {
+    return this.actor.getSnapshot().value as string;
+  }
+
+  get ackOffset(): number {
+    return this.actor.getSnapshot().context.ackOffset;
+  }
+
+  get ackTime(): number {
+    return this.actor.getSnapshot().context.ackTime;
+  }
+
+  /** Bytes waiting to reach the replica: held stream, reply batch, socket buffer (omem). */
+  get outputBytes(): number {
+    return this.heldBytes + this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
+  }
+
+  /** Queues bytes of the stream (shared, never modified): written once online, held before. */
+  send(b: Buffer): void {
+    if (this.streaming) {
+      this.client.reply.chunk(b);
+    } else {
+      this.held.push(b);
+      this.heldBytes += b.length;
+    }
+    const limits = this.client.server.replication.outputLimits;
+    if ((limits.hard > 0 && this.outputBytes >= limits.hard) || (limits.soft > 0 && this.outputBytes >= limits.soft)) {
+      this.checkOutputLimit(Date.now());
+    }
+  }
+
+  /** Writes what send() queued. */
+  flush(): void {
+    if (this.streaming) this.client.flush();
+  }
+
+  /** Drops the replica's connection. */
+  close(): void {
+    this.tell({ type: 'DISCONNECTED' });
+  }
+
+  /** Bytes of stream received before the payload, as another replica joining the same snapshot copies them. */
+  heldStream(): Buffer[] {
+    return this.held.slice();
+  }
+
+  /** Takes over what another replica of the same snapshot holds (copyClientOutputBuffer). */
+  adoptStream(from: ReplicaClient): void {
+    this.held = from.heldStream();
+    this.heldBytes = from.heldBytes;
+    this.psyncInitialOffset = from.psyncInitialOffset;
+  }
+
+  // checkClientOutputBufferLimits
+  /** Drops the replica when it is past its hard limit, or its soft one for too long. */
+  checkOutputLimit(now: number): void {
+    const { hard, soft, secs } = this.client.server.replication.outputLimits;
+    const used = this.outputBytes;
+    let over = hard > 0 && used >= hard;
+    if (soft > 0 && used >= soft) {
+      if (this.softSince === 0) this.softSince = now;
+      else if (now - this.softSince >= secs * 1000) over = true;
+    } else {
+      this.softSince = 0;
+    }
+    if (!over || this.client.closed) return;
+    const server = this.client.server;
+    server.log.warning(`Client ${server.describeClient(this.client)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+    this.tell({ type: 'OUTPUT_LIMIT' });
+  }
+
+  // sendBulkToSlave
+  /** `$<len>\r\n` and the snapshot file, paced by the socket; BULK_SENT when all is written. */
+  private sendBulk(): void {
+    const stream = this.client.stream;
+    if (stream === null) return;
+    let size: number;
+    try {
+      size = statSync(this.bulkPath).size;
+    } catch (e) {
+      this.client.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
+      this.close();
+      return;
+    }
+    stream.write([Buffer.from(`$${size}\r\n`)]);
+    const file = createReadStream(this.bulkPath, { highWaterMark: 256 * 1024 });
+    this.file = file;
+    const socket = stream.socket;
+    file.on('data', (chunk) => {
+      if (!socket.write(chunk)) {
+        file.pause();
+        socket.once('drain', () => file.resume());
+      }
+    });
+    file.on('error', () => this.close());
+    file.on('end', () => {
+      this.file = null;
+      this.tell({ type: 'BULK_SENT', now: Date.now() });
+    });
+  }
+
+  // replicaStartCommandStream
+  private startStream(): void {
+    if (this.conf.rdbOnly) {
+      this.client.closeAfterReply = true;
+      this.client.flush();
+      return;
+    }
+    this.streaming = true;
+    for (const b of this.held) this.client.reply.chunk(b);
+    this.held = [];
+    this.heldBytes = 0;
+    this.client.flush();
+  }
+
+  private release(): void {
+    this.takesStream = false;
+    this.file?.destroy();
+    this.held = [];
+    this.heldBytes = 0;
+    const server = this.client.server;
+    server.replication.removeReplica(this);
+    // Dropped (timeout, output limit): what it was owed is discarded, not flushed, as Redis frees it.
+    if (!this.client.closed) {
+      this.client.close();
+      this.client.stream?.destroy();
+    }
+  }
+}

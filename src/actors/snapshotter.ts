@@ -1,0 +1,219 @@
+// Snapshots for replicas (startBgsaveForReplication, updateSlavesWaitingBgsave): runs one
+// snapshot machine at a time and binds its actions to the IO. Disk target: a BGSAVE to
+// dir/dbfilename whose file each replica is then sent. Socket target (diskless): the
+// snapshot stream written to every gathered replica's socket at once, between an
+// `$EOF:<mark>\r\n` header and the same 40-byte mark.
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { createActor, type Actor } from 'xstate';
+import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
+import { RdbSnapshotStream } from '../store/snapshot.js';
+import { EffectQueue } from './effects.js';
+import type { ReplicaClient } from './replica-client.js';
+import type { Server } from './server.js';
+
+/** A diskless transfer stops reading the snapshot while every socket holds this much. */
+const SOCKET_HIGH_WATER = 1024 * 1024;
+
+interface Running {
+  readonly actor: Actor<typeof snapshotMachine>;
+  readonly target: SnapshotTarget;
+  readonly replicas: Set<ReplicaClient>;
+  /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
+  arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
+  stream: RdbSnapshotStream | null;
+  readonly effects: EffectQueue;
+}
+
+/** Sends a snapshot machine an event, then does the IO its actions asked for; an ended one hears nothing. */
+function tell(run: Running, event: SnapshotEvent): void {
+  if (run.actor.getSnapshot().status !== 'active') return;
+  run.actor.send(event);
+  run.effects.run();
+}
+
+export class Snapshotter {
+  private current: Running | null = null;
+  /** Replicas waiting for the next snapshot (WAIT_BGSAVE_START with nothing to join). */
+  private readonly waiting = new Set<ReplicaClient>();
+
+  constructor(private readonly server: Server) {}
+
+  /** The target a replica's full sync needs. */
+  private targetFor(r: ReplicaClient): SnapshotTarget {
+    return this.server.config.getBool('repl-diskless-sync') && r.conf.capaEof ? 'socket' : 'disk';
+  }
+
+  // syncCommand's full-sync branch
+  /** A replica in WAIT_BGSAVE_START: join the snapshot gathering or running, or wait for the next. */
+  request(r: ReplicaClient): void {
+    const cur = this.current;
+    const target = this.targetFor(r);
+    const log = this.server.log;
+    if (cur !== null && cur.target === target) {
+      const state = cur.actor.getSnapshot().value;
+      if (state === 'gathering') {
+        cur.replicas.add(r);
+        tell(cur, { type: 'REQUEST', now: Date.now() });
+        return;
+      }
+      const donor = [...cur.replicas].find((o) => o.state === 'waitBgsaveEnd');
+      if (state === 'running' && target === 'disk' && donor !== undefined) {
+        cur.replicas.add(r);
+        cur.arriving = { replica: r, donor };
+        tell(cur, { type: 'ATTACH' });
+        cur.arriving = null;
+        log.notice('Waiting for end of BGSAVE for SYNC');
+        return;
+      }
+    }
+    if (cur !== null || this.server.persistence.bgsaveInProgress) {
+      log.notice("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+      this.waiting.add(r);
+      return;
+    }
+    this.begin(target, [r]);
+  }
+
+  /** A replica left: it no longer counts for the snapshot; the last one leaving a diskless one ends it. */
+  forget(r: ReplicaClient): void {
+    this.waiting.delete(r);
+    const cur = this.current;
+    if (cur === null || !cur.replicas.delete(r)) return;
+    if (cur.replicas.size === 0 && cur.target === 'socket') tell(cur, { type: 'ABORT' });
+    // It may have been the socket the transfer waited to drain: the others set the pace now.
+    else cur.stream?.resume();
+  }
+
+  /** Cron: the gathering delay, and the next snapshot for replicas left waiting. */
+  tick(now: number): void {
+    if (this.current !== null) tell(this.current, { type: 'TICK', now });
+    if (this.current !== null || this.waiting.size === 0 || this.server.persistence.bgsaveInProgress) return;
+    const first = this.waiting.values().next().value!;
+    const target = this.targetFor(first);
+    const group = [...this.waiting].filter((r) => this.targetFor(r) === target);
+    for (const r of group) this.waiting.delete(r);
+    this.begin(target, group);
+  }
+
+  // rdbSaveBackground for BGSAVE and save points
+  /**
+   * A disk snapshot of no replica's own, run by the same machine (a replica arriving while it
+   * runs waits for the next one, as it cannot have the stream since its start). False while
+   * another snapshot is in progress.
+   */
+  bgsave(): boolean {
+    if (this.current !== null || this.server.persistence.bgsaveInProgress) return false;
+    this.begin('disk', []);
+    return true;
+  }
+
+  /** Ends the snapshot in progress (shutdown); its replicas are dropped. */
+  abort(): void {
+    if (this.current !== null) tell(this.current, { type: 'ABORT' });
+  }
+
+  private begin(target: SnapshotTarget, replicas: ReplicaClient[]): void {
+    const config = this.server.config;
+    const log = this.server.log;
+    let running: Running | null = null;
+    const effects = new EffectQueue();
+    const machine = snapshotMachine.provide({
+      actions: {
+        logDelayed: effects.defer(({ context }) => {
+          if (context.target === 'socket' && context.delayMs > 0) log.notice('Delay next BGSAVE for diskless SYNC');
+        }),
+        startSnapshot: effects.defer(() => this.start(running!)),
+        attachReplica: effects.defer(() => {
+          const { replica, donor } = running!.arriving!;
+          replica.adoptStream(donor);
+          replica.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
+        }),
+        finish: effects.defer(({ event }) => this.finish(running!, event.type === 'DONE')),
+      },
+    });
+    const actor = createActor(machine, {
+      input: {
+        target,
+        delayMs: target === 'socket' ? config.getInt('repl-diskless-sync-delay') * 1000 : 0,
+        maxReplicas: config.getInt('repl-diskless-sync-max-replicas'),
+      },
+    });
+    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, effects };
+    this.current = running;
+    actor.start();
+    const now = Date.now();
+    for (let i = 0; i < Math.max(replicas.length, 1) && actor.getSnapshot().value !== 'running'; i++) {
+      tell(running, { type: 'REQUEST', now });
+    }
+  }
+
+  // startBgsaveForReplication + replicationSetupSlaveForFullResync
+  private start(run: Running): void {
+    const server = this.server;
+    const repl = server.replication;
+    if (run.replicas.size > 0) {
+      server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
+      repl.forceSelect();
+    }
+    for (const r of run.replicas) {
+      r.psyncInitialOffset = repl.masterReplOffset;
+      r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
+    }
+    if (run.target === 'disk') {
+      const ok = server.persistence.bgsave((err) => tell(run, { type: err === null ? 'DONE' : 'FAILED' }));
+      if (!ok) tell(run, { type: 'FAILED' });
+      return;
+    }
+    this.streamToSockets(run);
+  }
+
+  /** The diskless transfer: one snapshot stream, written to every replica's socket. */
+  private streamToSockets(run: Running): void {
+    const mark = randomBytes(20).toString('hex');
+    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions());
+    run.stream = stream;
+    this.server.persistence.backgroundSnapshots++;
+    const sockets = () => [...run.replicas].map((r) => r.client.stream).filter((s) => s !== null);
+    const header = Buffer.from(`$EOF:${mark}\r\n`);
+    for (const s of sockets()) s.socket.write(header);
+    this.server.log.notice('Background RDB transfer started');
+    stream.on('data', (chunk: Buffer) => {
+      let fastest: Socket | null = null;
+      for (const { socket } of sockets()) {
+        socket.write(chunk);
+        if (fastest === null || socket.writableLength < fastest.writableLength) fastest = socket;
+      }
+      for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
+      // Paced by the fastest replica: the others buffer, each within its output limit.
+      if (fastest !== null && fastest.writableLength > SOCKET_HIGH_WATER) {
+        stream.pause();
+        fastest.once('drain', () => stream.resume());
+      }
+    });
+    stream.on('end', () => {
+      const trailer = Buffer.from(mark);
+      for (const s of sockets()) s.socket.write(trailer);
+      tell(run, { type: 'DONE' });
+    });
+    stream.on('error', () => tell(run, { type: 'FAILED' }));
+  }
+
+  // updateSlavesWaitingBgsave
+  private finish(run: Running, ok: boolean): void {
+    if (this.current === run) this.current = null;
+    run.stream?.destroy();
+    const log = this.server.log;
+    const now = Date.now();
+    for (const r of run.replicas) {
+      if (!ok) {
+        log.warning(`SYNC failed. BGSAVE child returned an error`);
+        r.tell({ type: 'SNAPSHOT_FAILED' });
+        continue;
+      }
+      r.bulkPath = this.server.persistence.path;
+      r.tell({ type: 'SNAPSHOT_DONE', now });
+    }
+    this.tick(now);
+  }
+}

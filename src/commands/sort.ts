@@ -1,0 +1,178 @@
+// SORT and SORT_RO (sort.c): the elements of a list, set or sorted set ordered as numbers or
+// (ALPHA) as bytes, by themselves or by the keys and hash fields a BY pattern names, a LIMIT
+// window of them, each replaced by the GET patterns' values, returned or STOREd as a list.
+import type { Client } from '../actors/client.js';
+import { strtod } from '../store/floats.js';
+import { Hash, List, SetValue, ZSet } from '../store/values.js';
+import { intArg, is } from './args.js';
+import type { CommandSpec } from './command.js';
+import { ERR, WRONGTYPE } from './errors.js';
+
+/**
+ * lookupKeyByPattern: "#" is the element itself; else the first '*' is replaced by it,
+ * and a "->field" after the '*' reads that field of a hash. Undefined when nothing is there
+ * (or the pattern has no '*').
+ */
+function lookupByPattern(c: Client, pattern: string, element: string): string | undefined {
+  if (pattern === '#') return element;
+  const star = pattern.indexOf('*');
+  if (star < 0) return undefined;
+  const arrow = pattern.indexOf('->', star + 1);
+  const field = arrow >= 0 && arrow + 2 < pattern.length ? pattern.slice(arrow + 2) : null;
+  const key = pattern.slice(0, star) + element + pattern.slice(star + 1, field === null ? pattern.length : arrow);
+  const v = c.db.lookup(key);
+  if (v === undefined) return undefined;
+  if (field !== null) return v instanceof Hash ? v.get(field) : undefined;
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** compareStringObjects: bytes, then length. */
+function compareBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** strcoll in the C locale, as SORT ALPHA collates what it returns: bytes up to the first NUL. */
+function collate(a: string, b: string): number {
+  const na = a.indexOf('\0');
+  const nb = b.indexOf('\0');
+  return compareBytes(na < 0 ? a : a.slice(0, na), nb < 0 ? b : b.slice(0, nb));
+}
+
+interface Item {
+  element: string;
+  score: number;
+  by: string | undefined;
+}
+
+// sortCommandGeneric
+function sort(c: Client, argv: string[], readonly: boolean): void {
+  let desc = false;
+  let alpha = false;
+  let limitStart = 0;
+  let limitCount = -1;
+  let storeKey: string | null = null;
+  let by: string | null = null;
+  let dontSort = false;
+  const gets: string[] = [];
+  for (let j = 2; j < argv.length; j++) {
+    const left = argv.length - j - 1;
+    const a = argv[j]!;
+    if (is(a, 'ASC')) desc = false;
+    else if (is(a, 'DESC')) desc = true;
+    else if (is(a, 'ALPHA')) alpha = true;
+    else if (is(a, 'LIMIT') && left >= 2) {
+      const s = intArg(c, argv[j + 1]!);
+      if (s === null) return;
+      const n = intArg(c, argv[j + 2]!);
+      if (n === null) return;
+      limitStart = s;
+      limitCount = n;
+      j += 2;
+    } else if (!readonly && is(a, 'STORE') && left >= 1) {
+      storeKey = argv[++j]!;
+    } else if (is(a, 'BY') && left >= 1) {
+      by = argv[++j]!;
+      // A BY pattern without '*' names one key for all: nothing to sort by.
+      dontSort = !by.includes('*');
+    } else if (is(a, 'GET') && left >= 1) {
+      gets.push(argv[++j]!);
+    } else {
+      return c.reply.error(ERR.syntax);
+    }
+  }
+  const v = c.db.lookup(argv[1]!);
+  if (v !== undefined && !(v instanceof List) && !(v instanceof SetValue) && !(v instanceof ZSet)) return c.reply.error(WRONGTYPE);
+  // A set's own order is its hash order: what is stored must not depend on it.
+  if (dontSort && v instanceof SetValue && storeKey !== null) {
+    dontSort = false;
+    alpha = true;
+    by = null;
+  }
+  const total = v === undefined ? 0 : v instanceof List ? v.length : v.size;
+  let start = Math.min(Math.max(limitStart, 0), total);
+  const count = Math.min(Math.max(limitCount, -1), total);
+  let end = count < 0 ? total - 1 : start + count - 1;
+  if (start >= total) {
+    start = total - 1;
+    end = total - 2;
+  }
+  if (end >= total) end = total - 1;
+
+  let elements: string[];
+  if (v === undefined) {
+    elements = [];
+  } else if (dontSort && (v instanceof List || v instanceof ZSet)) {
+    // The native order (reversed by DESC), only the LIMIT window.
+    elements = [];
+    if (end >= start) {
+      const n = end - start + 1;
+      if (v instanceof List) {
+        for (let i = 0; i < n; i++) elements.push(v.at(desc ? total - 1 - start - i : start + i)!);
+      } else {
+        v.walk(desc ? total - 1 - start : start, desc, (m) => {
+          elements.push(m);
+          return elements.length < n;
+        });
+      }
+      end -= start;
+      start = 0;
+    }
+  } else if (v instanceof List) {
+    elements = [...v];
+  } else if (v instanceof SetValue) {
+    elements = [...v.values()];
+  } else {
+    elements = [];
+    v.walk(0, false, (m) => void elements.push(m));
+  }
+
+  if (!dontSort) {
+    const items: Item[] = elements.map((element) => ({ element, score: 0, by: undefined }));
+    let bad = false;
+    for (const it of items) {
+      const byVal = by === null ? it.element : lookupByPattern(c, by, it.element);
+      if (byVal === undefined) continue;
+      if (alpha) {
+        if (by !== null) it.by = byVal;
+      } else {
+        const r = strtod(byVal);
+        if (r.end !== byVal.length || r.erange || Number.isNaN(r.value)) bad = true;
+        it.score = r.value;
+      }
+    }
+    if (bad) return c.reply.error('ERR One or more scores can\'t be converted into double');
+    // A STOREd result compares bytes; a returned one collates.
+    const text = storeKey === null ? collate : compareBytes;
+    const cmp = (a: Item, b: Item): number => {
+      let r: number;
+      if (!alpha) r = a.score > b.score ? 1 : a.score < b.score ? -1 : compareBytes(a.element, b.element);
+      else if (by !== null) r = a.by === undefined || b.by === undefined ? (a.by === b.by ? 0 : a.by === undefined ? -1 : 1) : text(a.by, b.by);
+      else r = text(a.element, b.element);
+      return desc ? -r : r;
+    };
+    items.sort(cmp);
+    elements = items.map((it) => it.element);
+  }
+
+  const out: Array<string | undefined> = [];
+  for (let j = start; j <= end; j++) {
+    const e = elements[j]!;
+    if (gets.length === 0) out.push(e);
+    for (const g of gets) out.push(lookupByPattern(c, g, e));
+  }
+  if (storeKey === null) {
+    c.reply.array(out.length);
+    for (const s of out) c.reply.bulkOrNull(s);
+    return;
+  }
+  if (out.length > 0) c.db.set(storeKey, List.from(out.map((s) => s ?? '')));
+  else if (c.db.lookupWrite(storeKey) !== undefined) c.db.delete(storeKey);
+  c.reply.integer(out.length);
+}
+
+const ACL = ['set', 'sortedset', 'list', 'slow', 'dangerous'];
+
+export const sortCommands: CommandSpec[] = [
+  { name: 'sort', arity: -2, flags: ['write', 'denyoom', 'movablekeys'], keys: [1, 1, 1], acl: ['write', ...ACL], run: (c, argv) => sort(c, argv, false) },
+  { name: 'sort_ro', arity: -2, flags: ['readonly', 'movablekeys'], keys: [1, 1, 1], acl: ['read', ...ACL], run: (c, argv) => sort(c, argv, true) },
+];

@@ -1,0 +1,127 @@
+// Replies as the fuzzer reads and compares them: a streaming RESP2 reader that keeps every
+// value as its bytes (integers too, so nothing is lost past 2^53), and the comparison of one
+// reply from redstate with redis-server's under one of the kinds commands.ts documents.
+import type { Kind } from './commands.js';
+
+/** '+text', '-error', ':int', '$bulk' (latin1), null (nil bulk), '*nil' (nil array), or an array. */
+export type Reply = string | null | Reply[];
+
+/** Parses the replies of one connection as its bytes arrive. */
+export class ReplyReader {
+  private buf: Buffer = Buffer.alloc(0);
+  readonly replies: Reply[] = [];
+
+  push(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    let pos = 0;
+    for (;;) {
+      const r = parse(this.buf, pos);
+      if (r === null) break;
+      this.replies.push(r[0]);
+      pos = r[1];
+    }
+    this.buf = this.buf.subarray(pos);
+  }
+}
+
+function parse(buf: Buffer, pos: number): [Reply, number] | null {
+  const eol = buf.indexOf('\r\n', pos);
+  if (eol < 0) return null;
+  const type = buf[pos];
+  const line = buf.toString('latin1', pos + 1, eol);
+  const next = eol + 2;
+  switch (type) {
+    case 43: case 45: case 58: return [String.fromCharCode(type) + line, next];
+    case 36: {
+      const n = Number(line);
+      if (n < 0) return [null, next];
+      if (buf.length < next + n + 2) return null;
+      return ['$' + buf.toString('latin1', next, next + n), next + n + 2];
+    }
+    case 42: {
+      const n = Number(line);
+      if (n < 0) return ['*nil', next];
+      const out: Reply[] = [];
+      let p = next;
+      for (let i = 0; i < n; i++) {
+        const r = parse(buf, p);
+        if (r === null) return null;
+        out.push(r[0]);
+        p = r[1];
+      }
+      return [out, p];
+    }
+    default: throw new Error(`bad reply type byte ${type} at ${buf.toString('latin1', pos, pos + 40)}`);
+  }
+}
+
+export const isError = (r: Reply): boolean => typeof r === 'string' && r.startsWith('-');
+
+const same = (a: Reply, b: Reply): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** A reply's type: the shape compare of shape-only replies. */
+const shape = (r: Reply): string => (r === null ? 'nil' : Array.isArray(r) ? '*' : r === '*nil' ? '*nil' : r[0]!);
+
+const sorted = (xs: Reply[]): string[] => xs.map((x) => JSON.stringify(x)).sort();
+
+/** Field-value (or member-score) pairs, sorted. */
+const pairs = (xs: Reply[]): string[] => {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < xs.length; i += 2) out.push(JSON.stringify([xs[i], xs[i + 1]]));
+  return out.sort();
+};
+
+/** The COUNT argument of a random pick (SRANDMEMBER key n, HRANDFIELD key n ...), if any. */
+const pickCount = (cmd: string[]): number | null => (cmd.length >= 3 && /^-?\d+$/.test(cmd[2]!) ? Number(cmd[2]) : null);
+
+/**
+ * Null when redstate's reply (got) is allowed against redis-server's (want) under kind;
+ * else why not. cmd is the command that got them.
+ */
+export function differs(kind: Kind, cmd: string[], want: Reply, got: Reply): string | null {
+  if (same(want, got)) return null;
+  if (isError(want) || isError(got) || shape(want) !== shape(got)) return 'replies differ';
+  switch (kind) {
+    case 'exact':
+    case 'spop':
+      return 'replies differ';
+    case 'shape':
+      return null;
+    case 'timing':
+      return ['$0', '$1', ':0', ':1'].includes(want as string) && [':0', ':1'].includes(got as string) ? null : 'replies differ';
+    case 'commandinfo': {
+      const head = (xs: Reply[]): Reply[] => xs.map((x) => (Array.isArray(x) ? x.slice(0, 7) : x));
+      return same(head(want as Reply[]), head(got as Reply[])) ? null : 'command infos differ';
+    }
+    case 'encoding': {
+      const strings = ['$int', '$embstr', '$raw', ':1', ':2147483647'];
+      return strings.includes(want as string) && strings.includes(got as string) && shape(want) === shape(got) ? null : 'encodings differ';
+    }
+    case 'unordered':
+      return same(sorted(want as Reply[]), sorted(got as Reply[])) ? null : 'elements differ';
+    case 'pairs':
+      return same(pairs(want as Reply[]), pairs(got as Reply[])) ? null : 'pairs differ';
+    case 'ttl': {
+      const d = Math.abs(Number((want as string).slice(1)) - Number((got as string).slice(1)));
+      return Number((want as string).slice(1)) < 0 || d > 2000 ? 'times differ' : null;
+    }
+    case 'scan': {
+      const [wc, we] = want as [Reply, Reply[]];
+      const [gc, ge] = got as [Reply, Reply[]];
+      // SCAN's cursor is the first word, HSCAN's (SSCAN's, ZSCAN's) the second.
+      const from = cmd[0]!.toLowerCase() === 'scan' ? cmd[1] : cmd[2];
+      if (wc !== '$0' || gc !== '$0' || from !== '0') return null;
+      return same(sorted(we), sorted(ge)) ? null : 'finished scans hold different elements';
+    }
+    case 'random': {
+      if (!Array.isArray(want)) return null;
+      const g = got as Reply[];
+      if (want.length !== g.length) return 'picked counts differ';
+      const n = pickCount(cmd);
+      const per = cmd.length >= 4 ? 2 : 1;
+      // The whole collection comes back when a positive count covers it.
+      if (n !== null && n > 0 && want.length < n * per) return same(sorted(want), sorted(g)) ? null : 'whole collections differ';
+      return null;
+    }
+  }
+}

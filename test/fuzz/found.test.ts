@@ -1,0 +1,91 @@
+// Every bug the differential fuzzer found, as the shortest sequence it shrank it to, compared
+// with redis-server 7.0 (the seed that found each is in its title; test/fuzz/README.md lists them).
+import { describe, it } from 'vitest';
+import { sideBySide } from '../commands/side-by-side.js';
+
+const { same } = sideBySide({ flushEach: true });
+
+describe('bugs the fuzzer found', () => {
+  it('seed 1: MULTI refuses an unknown subcommand or a subcommand of the wrong arity when queuing it, and EXEC fails', async () => {
+    await same('MULTI', 'OBJECT FOO k', 'CLIENT FOO', 'CONFIG FOO', 'COMMAND FOO', 'OBJECT ENCODING', 'CONFIG GET',
+      'OBJECT HELP x', 'CLIENT ID x', 'COMMAND', 'EXEC');
+    await same('MULTI', 'OBJECT ENCODING k', 'CONFIG GET timeout', 'EXEC');
+  });
+
+  it('seed 1: a refused EXEC answers EXECABORT and ends the transaction, MULTI or not', async () => {
+    await same('EXEC LEFT', 'MULTI', 'SET k 1', 'EXEC x', 'EXEC', 'GET k');
+    await same('WATCH k', 'MULTI', 'EXEC 1 2', 'SET k 2', 'MULTI', 'GET k', 'EXEC');
+  });
+
+  it('seed 1: CONFIG SET takes the encoding thresholds up to LONG_MAX and numbers only as string2ll reads them', async () => {
+    await same('CONFIG SET set-max-intset-entries -1', 'CONFIG SET hash-max-listpack-entries 9223372036854775808',
+      'CONFIG SET zset-max-listpack-entries 0100', 'CONFIG SET timeout -0', 'CONFIG SET timeout 2147483648',
+      'CONFIG SET set-max-intset-entries 9223372036854775807', 'CONFIG GET set-max-intset-entries',
+      'CONFIG SET set-max-intset-entries 512', 'CONFIG SET timeout 00');
+  });
+
+  it('seed 1: CONFIG SET memory values: none is 0, up to LONG_MAX; an unknown name as typed', async () => {
+    await same('CONFIG SET zset-max-listpack-value ""', 'CONFIG GET zset-max-listpack-value',
+      'CONFIG SET zset-max-listpack-value 9223372036854775807', 'CONFIG SET zset-max-listpack-value 9223372036854775808',
+      'CONFIG SET hash-max-listpack-value 1GB', 'CONFIG GET hash-max-listpack-value', 'CONFIG SET hash-max-listpack-value -1',
+      'CONFIG SET SET x', 'CONFIG SET zset-max-listpack-value TYPE SUM -1',
+      'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64');
+  });
+
+  it('seed 1: SWAPDB and FLUSHDB make a WATCH fail only when the watched key is, or comes, there', async () => {
+    await same('WATCH f d', 'SWAPDB 0 2', 'MULTI', 'EXEC');
+    await same('SELECT 2', 'SET f 1', 'SELECT 0', 'WATCH f', 'SWAPDB 0 2', 'MULTI', 'EXEC');
+    await same('WATCH g', 'FLUSHDB', 'MULTI', 'EXEC', 'SET g 1', 'WATCH g', 'FLUSHALL', 'MULTI', 'EXEC');
+  });
+
+  it('seed 1: error replies print an argument up to its first NUL byte, as %s does', async () => {
+    await same(['CLIENT', 'b\0', 'SETNAME', 'x'], ['OBJECT', 'x\0y', 'k'], ['DEBUG', 'x\0y'], ['fo\0obar', 'a\0b'],
+      ['PEXPIRE', 'k', '10', '\0'], ['SET', 'k', '1'], ['EXPIREAT', 'k', '100000', 'k\0\xff']);
+  });
+
+  it('seed 1: SAVE writes a key that expires at INT64_MAX ms', async () => {
+    await same('SET k 1', 'PEXPIRE k 92233720368547758', 'PEXPIREAT k 9223372036854775807 GT', 'SAVE', 'PEXPIRETIME k',
+      'DEBUG RELOAD', 'PEXPIRETIME k', 'DEBUG DIGEST');
+  });
+
+  it('seed 2: a SCAN cursor ends at a NUL byte, as strtoul reads it', async () => {
+    await same('ZADD k0 1 a', ['ZSCAN', 'k0', '\0'], ['ZSCAN', 'k0', '0\0x'], ['SCAN', '\0'], ['SSCAN', 'k0', '\0']);
+  });
+
+  it('seed 6: a sorted set made too big for a listpack keeps a -0 score', async () => {
+    await same('CONFIG SET zset-max-listpack-value 8', 'ZADD k2 -0 h 2 -9223372036854775808', 'ZSCORE k2 h',
+      'ZDIFFSTORE x 2 k2 y', 'ZSCORE x h', 'ZUNIONSTORE u 1 k2', 'ZSCORE u h', 'ZRANGESTORE r k2 0 -1', 'ZSCORE r h',
+      'ZADD s -0 a', 'ZSCORE s a', 'ZADD t 2 -9223372036854775808 -0 h', 'ZSCORE t h', 'CONFIG SET zset-max-listpack-entries 2',
+      'ZADD v -0 a 1 b 2 c', 'ZSCORE v a', 'DEBUG DIGEST', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET zset-max-listpack-entries 128');
+  });
+
+  it('seed 9: a sorted set loaded from an RDB too big for a listpack keeps a -0 score', async () => {
+    await same('CONFIG SET zset-max-listpack-entries 4', 'ZADD k0 -0 e 0 10 -1 d 4 7 5 f', 'ZSCORE k0 e', 'DEBUG RELOAD',
+      'ZSCORE k0 e', 'OBJECT ENCODING k0', 'DEBUG DIGEST', 'CONFIG SET zset-max-listpack-entries 128');
+  });
+
+  it('seed 11: SET KEEPTTL on a key whose time has passed makes a new key without it', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k2 x PXAT 4102444800', 'SET k2 h KEEPTTL', 'PTTL k2', 'LINDEX k2 -4',
+      'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
+
+  it('seed 11: SWAPDB of a db with itself touches no WATCH', async () => {
+    await same('APPEND k2 8', 'WATCH k2 k1', 'SWAPDB 0 0', 'MULTI', 'EXEC');
+  });
+
+  it('seed 101: SMOVE from a missing key still expires its destination', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET {t}k 1 PXAT 999999999999', 'SMOVE "" {t}k 13', 'DEBUG DIGEST', 'DBSIZE',
+      'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
+
+  it('seeds 111, 124, 135: COPY keeps the encoding, so a skiplist keeps its -0 scores', async () => {
+    await same('CONFIG SET zset-max-listpack-value 8', 'ZADD z NX 4 3 3 9223372036854775807 -0 "a\r\nb"', 'COPY z z2',
+      'ZSCORE z2 "a\r\nb"', 'OBJECT ENCODING z2', 'CONFIG SET hash-max-listpack-value 8', 'HINCRBYFLOAT h 8 1.7976931348623157e308',
+      'HSET h 12 6 c 4', 'COPY h h2', 'OBJECT ENCODING h2', 'HLEN h2', 'HGET h2 8', 'DEBUG DIGEST',
+      'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64');
+  });
+
+  it('seed 150: CONFIG SET prints an unknown name up to its NUL', async () => {
+    await same(['CONFIG', 'SET', '\0', '100'], ['CONFIG', 'SET', 'a\0b', '1']);
+  });
+});

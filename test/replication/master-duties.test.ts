@@ -1,0 +1,123 @@
+// A redstate master's duties towards real redis-server 7.0 replicas: sharing one snapshot,
+// WAIT, min-replicas-to-write, repl-timeout, output limits; redis-cli --replica (old SYNC).
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caughtUp, digest, info, until } from '../helpers/replication.js';
+import { StreamReplica } from '../helpers/replica-stream.js';
+import { RespClient, RespError } from '../helpers/resp-client.js';
+import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+
+let master: InProcess;
+let cli: RespClient;
+const logged: string[] = [];
+const replicas: Proc[] = [];
+/** The replica kept attached after the first test. */
+let kept: Proc;
+
+beforeAll(async () => {
+  master = await startRedstate({ 'repl-diskless-sync-delay': '0' });
+  master.server.log.level = 'notice';
+  master.server.log.raw = (text) => void logged.push(text);
+  cli = await RespClient.connect(master.port);
+  await cli.call('DEBUG', 'POPULATE', 20_000);
+});
+afterAll(async () => {
+  cli.close();
+  await Promise.all(replicas.map((r) => r.close()));
+  await master.close();
+});
+
+async function replicaOf(...args: string[]): Promise<Proc> {
+  const r = await startRedis(['--replicaof', '127.0.0.1', String(master.port), ...args]);
+  replicas.push(r);
+  return r;
+}
+
+async function stats(): Promise<Map<string, string>> {
+  return info(master.port, 'stats');
+}
+
+describe('a redstate master serving real replicas', () => {
+  it('five replicas arriving together share one diskless snapshot and all converge', async () => {
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '2');
+    const before = await stats();
+    const five = await Promise.all([1, 2, 3, 4, 5].map(() => replicaOf()));
+    await cli.call('SET', 'after-attach', 'x');
+    await Promise.all(five.map((r) => caughtUp(master.port, r.port)));
+    const after = await stats();
+    const syncs = Number(after.get('sync_full')) - Number(before.get('sync_full'));
+    const snapshots = Number(after.get('total_forks')) - Number(before.get('total_forks'));
+    expect(syncs).toBe(5);
+    expect(snapshots).toBeLessThan(syncs);
+    const want = await digest(master.port);
+    for (const r of five) expect(await digest(r.port)).toBe(want);
+    expect(logged.join('')).toContain('Delay next BGSAVE for diskless SYNC');
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+    kept = five[0]!;
+    await Promise.all(five.slice(1).map((r) => r.close()));
+    await until(async () => (await info(master.port)).get('connected_slaves') === '1');
+  }, 60_000);
+
+  it('WAIT, min-replicas-to-write and repl-timeout follow a replica that stops and comes back', async () => {
+    const r = kept;
+    await cli.call('SET', 'w', '1');
+    expect(await cli.call('WAIT', '1', '5000')).toBe(1);
+    await cli.call('CONFIG', 'SET', 'min-replicas-to-write', '1', 'min-replicas-max-lag', '1');
+    expect(await cli.call('SET', 'allowed', '1')).toBe('OK');
+    expect((await info(master.port)).get('min_slaves_good_slaves')).toBe('1');
+    process.kill(r.proc.pid!, 'SIGSTOP');
+    try {
+      expect(await cli.call('SET', 'w', '2')).toBe('OK');
+      expect(await cli.call('WAIT', '1', '300')).toBe(0);
+      await until(async () => (await cli.call('SET', 'w', '3')) instanceof RespError, 10_000);
+      expect((await cli.call('SET', 'w', '4') as RespError).message).toBe('NOREPLICAS Not enough good replicas to write.');
+      await cli.call('CONFIG', 'SET', 'repl-timeout', '2');
+      await until(async () => (await info(master.port)).get('connected_slaves') === '0', 10_000);
+      expect(logged.join('')).toMatch(/Disconnecting timedout replica \(streaming sync\): 127\.0\.0\.1:\d+/);
+      process.kill(r.proc.pid!, 'SIGCONT');
+      await until(async () => (await cli.call('SET', 'w', '5')) === 'OK', 20_000);
+    } finally {
+      process.kill(r.proc.pid!, 'SIGCONT');
+      await cli.call('CONFIG', 'SET', 'min-replicas-to-write', '0', 'repl-timeout', '60');
+    }
+    await caughtUp(master.port, r.port);
+    expect(await digest(r.port)).toBe(await digest(master.port));
+  }, 60_000);
+
+  it('drops a replica that stops reading once it passes its output limit; the others get everything', async () => {
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 2mb 1mb 1');
+    const base = (await info(master.port)).get('connected_slaves');
+    const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+    await until(async () => (await info(master.port)).get('connected_slaves') !== base);
+    stuck.socket.pause();
+    const chunk = 'o'.repeat(256 * 1024);
+    for (let i = 0; i < 40 && !stuck.closed; i++) {
+      await cli.call('SET', `big${i}`, chunk);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === base);
+    expect(logged.join('')).toMatch(/Client id=\d+ addr=\S+ .*flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\./);
+    stuck.close();
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+    await caughtUp(master.port, kept.port);
+    expect(await digest(kept.port)).toBe(await digest(master.port));
+  }, 60_000);
+
+  it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {
+    // stdbuf: redis-cli's stdout is a pipe here, which stdio would buffer until exit.
+    const proc = spawn('stdbuf', ['-oL', 'redis-cli', '-p', String(master.port), '--replica'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (b: Buffer) => (out += b.toString('latin1')));
+    proc.stderr.on('data', (b: Buffer) => (out += b.toString('latin1')));
+    try {
+      await until(() => out.includes('SYNC done'), 20_000, () => out);
+      await cli.call('SET', 'seen-by-cli', 'yes');
+      await cli.call('SADD', 'cli-set', 'a b');
+      await until(() => out.includes('"SADD","cli-set","a b"'), 10_000, () => out);
+      expect(out).toContain('SYNC with master, discarding bytes of bulk transfer until EOF marker...');
+      expect(out).toContain('"SET","seen-by-cli","yes"');
+    } finally {
+      proc.kill();
+    }
+  }, 30_000);
+});
