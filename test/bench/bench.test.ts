@@ -49,7 +49,7 @@ describe('bench', () => {
 
     const files = writeReports(result, outDir, 'tiny-test');
     for (const file of [files.markdown, files.json, files.svg, files.latest!]) expect(existsSync(file)).toBe(true);
-    expect(JSON.parse(readFileSync(files.json, 'utf8')).measures).toHaveLength(5);
+    expect(JSON.parse(readFileSync(files.json, 'utf8')).measures).toHaveLength(6);
     expect(readFileSync(files.markdown, 'utf8')).toContain('| SET, no pipelining (req/s) |');
     expect(readFileSync(files.svg, 'utf8')).toMatch(/^<svg[\s\S]*<rect[\s\S]*<\/svg>\n$/);
   }, 120_000);
