@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from './config/config.js';
 import { FatalConfigError, loadConfig } from './config/load.js';
+import { startReplicationFromConfig } from './actors/replica-link.js';
 import { ListenError, Server } from './actors/server.js';
 import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
@@ -85,6 +86,7 @@ export async function main(argv: string[]): Promise<number | null> {
     return 1;
   }
   log.notice('Ready to accept connections');
+  startReplicationFromConfig(server);
 
   let signals = 0;
   const onSignal = (name: string) => (): void => {

@@ -48,6 +48,8 @@ export class Client {
   woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
+  /** Told when the client is closed (CLIENT KILL): the master link closes its socket. */
+  onClose: (() => void) | null = null;
   /**
    * What call() propagates for the running command: undefined its argv, null nothing, else
    * this rewrite (set by propagateAs and preventPropagation).
@@ -229,5 +231,6 @@ export class Client {
     this.server.replication.monitors.delete(this);
     this.server.clients.delete(this.id);
     this.stream?.end();
+    this.onClose?.();
   }
 }

@@ -5,11 +5,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { decodeRdb } from '../io/rdb-decoder.js';
+import { decodeRdb, decodeRdbInSlices, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
+
+/** A replica's load gives the event loop back this often (ms). */
+const LOAD_SLICE_MS = 10;
 
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long (s). */
 const BGSAVE_RETRY_DELAY = 5;
@@ -53,10 +56,18 @@ export class Persistence {
   rdbSaves = 0;
   /** total_forks: background snapshots taken (BGSAVE, and full syncs' to disk or sockets). */
   backgroundSnapshots = 0;
-  /** loading: 1 while a dataset is being loaded. */
+  /** loading: 1 while a dataset is being loaded; what INFO's loading_* fields report of it. */
   loading: 0 | 1 = 0;
+  loadingStartedAt = 0;
+  loadingTotalBytes = 0;
+  loadingLoadedBytes = 0;
   lastLoadKeysLoaded = 0;
   lastLoadKeysExpired = 0;
+  /**
+   * repl-stream-db of the RDB loaded at start-up, when it gave a replica back its replid and
+   * offset: the db its stream continues in. Null when no such history was loaded.
+   */
+  loadedStreamDb: number | null = null;
   private bg: Bgsave | null = null;
   /** lastbgsave_try: unix s of the last BGSAVE start. */
   private lastBgsaveTry = 0;
@@ -116,7 +127,7 @@ export class Persistence {
         ['redis-bits', '64'],
         ['ctime', String(unixTime())],
         ['used-mem', String(process.memoryUsage().heapUsed)],
-        ['repl-stream-db', '0'],
+        ['repl-stream-db', String(this.server.replicaLink?.master?.db.id ?? 0)],
         ['repl-id', this.server.replication.replid],
         ['repl-offset', String(this.server.replication.masterReplOffset)],
         ['aof-base', '0'],
@@ -242,8 +253,25 @@ export class Persistence {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    this.install(buf);
+    const aux = this.install(buf);
+    this.restoreReplicationInfo(aux);
     this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+  }
+
+  /**
+   * loadDataFromDisk's replica half: a replica restarted with its RDB takes back the replid
+   * and offset the file carries (repl-id, repl-offset, repl-stream-db), so that it can ask
+   * its master for a partial resync.
+   */
+  private restoreReplicationInfo(aux: Map<string, string>): void {
+    if (this.server.config.get('replicaof') === '') return;
+    const id = aux.get('repl-id');
+    const offset = Number(aux.get('repl-offset'));
+    const db = Number(aux.get('repl-stream-db'));
+    if (id === undefined || id.length !== 40 || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return;
+    this.server.replication.replid = id;
+    this.server.replication.masterReplOffset = offset;
+    this.loadedStreamDb = db;
   }
 
   /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
@@ -271,30 +299,64 @@ export class Persistence {
     return this.save();
   }
 
-  /** rdbLoadRio's tail: decode all, then swap every db's maps in; the dirty count stays. */
-  private install(buf: Buffer): void {
+  /**
+   * A master's payload (readSyncBulkPayload's load), decoded whole before anything changes:
+   * the decode yields to the event loop every few ms (clients get -LOADING meanwhile) and
+   * keeps keys whose expiry has passed (the master's DELs will come). Rejects, nothing
+   * changed, on a bad payload; the caller then installs the result with installPayload.
+   */
+  async decodeReplicaPayload(buf: Buffer): Promise<DecodedRdb> {
     const log = this.server.log;
-    const ks = this.server.keyspace;
     this.loading = 1;
+    this.loadingStartedAt = unixTime();
+    this.loadingTotalBytes = buf.length;
+    this.loadingLoadedBytes = 0;
     try {
-      const rdb = decodeRdb(buf, { databases: ks.dbs.length, log: (level, msg) => log[level](msg) });
-      logAux(this.server, rdb.aux);
-      const dirty = ks.dirty;
-      const access = ks.access.fresh();
-      for (let i = 0; i < ks.dbs.length; i++) {
-        rdb.dbs[i]!.dict.fillAccess(access);
-        ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
-      }
-      ks.dirty = dirty;
-      settleHeap();
-      this.lastLoadKeysLoaded = rdb.keysLoaded;
-      this.lastLoadKeysExpired = rdb.keysExpired;
-      const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
-      if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
-      else log.notice(`${done}.`);
+      return await decodeRdbInSlices(buf, { databases: this.server.keyspace.dbs.length, now: -Infinity, log: (level, msg) => log[level](msg) },
+        LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
     } finally {
       this.loading = 0;
     }
+  }
+
+  /** The decoded payload replaces every db; its repl-stream-db, the db the stream goes on in. */
+  installPayload(rdb: DecodedRdb): number {
+    this.apply(rdb);
+    const db = Number(rdb.aux.get('repl-stream-db') ?? 0);
+    return Number.isInteger(db) && db >= 0 ? db : 0;
+  }
+
+  /** rdbLoadRio: decode all, then install. */
+  private install(buf: Buffer): Map<string, string> {
+    const log = this.server.log;
+    this.loading = 1;
+    try {
+      const rdb = decodeRdb(buf, { databases: this.server.keyspace.dbs.length, log: (level, msg) => log[level](msg) });
+      this.apply(rdb);
+      return rdb.aux;
+    } finally {
+      this.loading = 0;
+    }
+  }
+
+  /** rdbLoadRio's tail: swap every db's maps in; the dirty count stays. */
+  private apply(rdb: DecodedRdb): void {
+    const log = this.server.log;
+    const ks = this.server.keyspace;
+    logAux(this.server, rdb.aux);
+    const dirty = ks.dirty;
+    const access = ks.access.fresh();
+    for (let i = 0; i < ks.dbs.length; i++) {
+      rdb.dbs[i]!.dict.fillAccess(access);
+      ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+    }
+    ks.dirty = dirty;
+    settleHeap();
+    this.lastLoadKeysLoaded = rdb.keysLoaded;
+    this.lastLoadKeysExpired = rdb.keysExpired;
+    const done = `Done loading RDB, keys loaded: ${rdb.keysLoaded}, keys expired: ${rdb.keysExpired}`;
+    if (rdb.emptyKeysSkipped > 0) log.warning(`${done}, empty keys skipped: ${rdb.emptyKeysSkipped}.`);
+    else log.notice(`${done}.`);
   }
 }
 

@@ -76,6 +76,7 @@ export class ReplicaClient {
     });
     this.actor = createActor(machine, {
       input: { name: this.name, oldSync, now: Date.now() },
+      inspect: server.inspector.inspect({ role: 'replica-client', label: `replica ${this.name}` }),
     });
     this.actor.subscribe((s) => {
       this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';

@@ -8,11 +8,15 @@ import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
+import { PAGE_ROOTS } from '../inspector/assets.js';
+import { InspectorEndpoint } from '../inspector/endpoint.js';
+import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
+import type { ReplicaLink } from './replica-link.js';
 
 export class ListenError extends Error {}
 
@@ -46,6 +50,13 @@ export class Server {
   configFile: string | null = null;
   /** The port actually bound (differs from the config when it asked for 0). */
   port = 0;
+  /**
+   * Every machine's actor reports here: createActor(machine, { inspect: server.inspector.inspect({ role, label }) }).
+   * Inert (inspect() gives undefined) unless --inspect-port is given.
+   */
+  readonly inspector: InspectorRegistry;
+  /** The --inspect-port endpoint, once listening. */
+  inspectorEndpoint: InspectorEndpoint | null = null;
   /** Called once the server has shut down; the CLI exits the process with the code. */
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
@@ -63,19 +74,26 @@ export class Server {
     this.memory = new Memory(this);
     this.clientLimits = new ClientLimits(config);
     this.metrics = new ServerState(this);
+    this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
   get requiresAuth(): boolean {
     return this.config.get('requirepass') !== '';
   }
 
+  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  manualReplicaTicks = false;
+
+  /** The link to our master (REPLICAOF host port); null on a master. */
+  replicaLink: ReplicaLink | null = null;
+
   get isReplica(): boolean {
-    return false;
+    return this.replicaLink !== null;
   }
 
   /** A replica whose link to its master is up (REPL_STATE_CONNECTED) serves SYNC to its own replicas. */
   get replicaLinkUp(): boolean {
-    return false;
+    return this.replicaLink?.linkUp ?? false;
   }
 
   /** A directive changed by CONFIG SET: what depends on it follows. */
@@ -113,9 +131,28 @@ export class Server {
         throw new ListenError(`Failed listening on port ${port}`);
       }
     }
+    await this.listenInspector();
     const hz = this.config.getInt('hz');
     this.cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
     this.cronTimer.unref();
+  }
+
+  /** --inspect-port: the statechart page and its event stream, beside the server. */
+  private async listenInspector(): Promise<void> {
+    if (!this.inspector.enabled) return;
+    const bind = this.config.get('inspect-bind')!;
+    const port = this.config.getInt('inspect-port');
+    this.inspector.server = `${this.config.get('bind')!.split(' ')[0]!.replace(/^-/, '')}:${this.port}`;
+    const endpoint = new InspectorEndpoint(this.inspector, PAGE_ROOTS, this.log);
+    try {
+      await endpoint.listen(bind, port);
+    } catch (e) {
+      this.log.warning(`Failed listening on inspect port ${port} (${bind}): ${describe(e as NodeJS.ErrnoException)}, aborting.`);
+      await this.closeListeners();
+      throw new ListenError(`Failed listening on inspect port ${port}`);
+    }
+    this.inspectorEndpoint = endpoint;
+    this.log.notice(`Inspector: watch the statecharts at http://${bind.includes(':') ? `[${bind}]` : bind}:${endpoint.port}/`);
   }
 
   private listenOn(host: string, port: number): Promise<NetServer> {
@@ -155,7 +192,7 @@ export class Server {
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.isMaster) {
           this.log.verbose('Closing idle client');
           c.close();
         }
@@ -190,6 +227,7 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    this.replicaLink?.stop();
     this.replication.snapshotter.abort();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
@@ -202,6 +240,8 @@ export class Server {
       c.stream?.destroy();
     }
     await this.closeListeners();
+    await this.inspectorEndpoint?.close();
+    this.inspectorEndpoint = null;
   }
 
   private async closeListeners(): Promise<void> {

@@ -138,6 +138,7 @@ export class Snapshotter {
         delayMs: target === 'socket' ? config.getInt('repl-diskless-sync-delay') * 1000 : 0,
         maxReplicas: config.getInt('repl-diskless-sync-max-replicas'),
       },
+      inspect: this.server.inspector.inspect({ role: 'snapshot', label: target === 'socket' ? 'diskless, to replica sockets' : 'to disk, for replicas' }),
     });
     running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, effects };
     this.current = running;

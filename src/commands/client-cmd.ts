@@ -33,6 +33,7 @@ function fdOf(c: Client): number {
 export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
+  if (c.isMaster) flags += 'M';
   if (c.replica !== null) flags += 'S';
   if (c.server.replication.monitors.has(c)) flags += 'O';
   if (c.multi !== null) flags += 'x';

@@ -5,7 +5,7 @@ import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
-import { subcommandsOf } from './subcommands.js';
+import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
 
@@ -20,6 +20,10 @@ const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's cur
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
+
+const READONLY = "READONLY You can't write against a read only replica.";
+const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
@@ -37,17 +41,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
-  if (!c.authenticated && !cmd.noAuth) {
-    reject(c, ERR.noAuth, cmd);
-    return;
-  }
-  if (c.server.memory.maxmemory > 0 && !c.isMaster && c.server.memory.performEvictions(argvBytes(argv)) === 'fail' &&
-      rejectsOnOom(c, cmd)) {
-    reject(c, OOM, cmd);
-    return;
-  }
-  if ((cmd.isWrite || cmd.name === 'ping') && c.server.persistence.writesDeniedByDiskError) {
-    reject(c, MISCONF, cmd);
+  // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
+  const refusal = c.isMaster ? null : refuse(c, cmd, argv);
+  if (refusal !== null) {
+    reject(c, refusal, cmd);
     return;
   }
   if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
@@ -81,6 +78,23 @@ function rejectsOnOom(c: Client, cmd: Command): boolean {
   if (c.multi === null) return false;
   if (cmd.name !== 'exec') return !MULTI_OOM_ALLOWED.has(cmd.name);
   return c.multi.queue.some((argv) => lookupCommand(argv[0]!)!.denyOom);
+}
+
+/** processCommand's checks, in Redis's order: the error a client gets, or null. */
+function refuse(c: Client, cmd: Command, argv: string[]): string | null {
+  const server = c.server;
+  if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if (server.memory.maxmemory > 0 && server.memory.performEvictions(argvBytes(argv)) === 'fail' && rejectsOnOom(c, cmd)) {
+    return OOM;
+  }
+  if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  const link = server.replicaLink;
+  if (link !== null) {
+    if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
+    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
+  }
+  if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
+  return null;
 }
 
 /**
@@ -135,10 +149,7 @@ export function deletionArgv(c: Client, key: string): string[] {
 
 /** Admin and skip_monitor commands (a container's by its subcommand: CONFIG GET) are not shown to MONITOR. */
 function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
-  if (cmd.skipMonitor) return true;
-  const subs = argv.length > 1 ? subcommandsOf(cmd.name) : undefined;
-  const sub = subs?.find((s) => s.name === `${cmd.name}|${argv[1]!.toLowerCase()}`);
-  return sub !== undefined && sub.skipMonitor;
+  return cmd.skipMonitor || effectiveCommand(cmd, argv).skipMonitor;
 }
 
 // alsoPropagate

@@ -19,4 +19,7 @@ export function cstr(s: string, max = 128): string {
   return (nul < 0 ? s : s.slice(0, nul)).slice(0, max);
 }
 
+/** An argument as Redis's %s prints it: up to its first NUL byte. */
+export const cs = (s: string): string => cstr(s, s.length);
+
 export { WRONGTYPE } from '../store/values.js';

@@ -19,9 +19,16 @@ function lonLatArg(c: Client, argv: string[], i: number): [number, number] | nul
   const lat = floatArg(c, argv[i + 1]!);
   if (lat === null) return null;
   if (lon < GEO_LONG_MIN || lon > GEO_LONG_MAX || lat < GEO_LAT_MIN || lat > GEO_LAT_MAX) {
-    return fail(c, `ERR invalid longitude,latitude pair ${lon.toFixed(6)},${lat.toFixed(6)}`);
+    return fail(c, `ERR invalid longitude,latitude pair ${printfF(lon)},${printfF(lat)}`);
   }
   return [lon, lat];
+}
+
+/** printf's "%f": six decimals, every digit of a huge value (toFixed turns exponential past 1e21). */
+function printfF(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
+  if (Math.abs(x) < 1e21) return x.toFixed(6);
+  return `${BigInt(x)}.000000`;
 }
 
 /** extractUnitOrReply: metres per unit; null after the error. */

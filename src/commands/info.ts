@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { Server } from '../actors/server.js';
 import { REDIS_VERSION } from '../version.js';
 import type { CommandSpec } from './command.js';
+import { replicaInfoFields } from './replicaof.js';
 import { serverState } from './server-state.js';
 import { subcommandsOf } from './subcommands.js';
 import { allCommands } from './table.js';
@@ -149,6 +150,23 @@ function persistenceFields(server: Server): Field[] {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
+    ...(p.loading === 1 ? loadingFields(server) : []),
+  ];
+}
+
+/** The progress of a load in progress (a replica's full sync). */
+function loadingFields(server: Server): Field[] {
+  const p = server.persistence;
+  const elapsed = Math.floor(Date.now() / 1000) - p.loadingStartedAt;
+  const perc = p.loadingTotalBytes > 0 ? (p.loadingLoadedBytes / p.loadingTotalBytes) * 100 : 0;
+  const rate = elapsed > 0 ? p.loadingLoadedBytes / elapsed : 0;
+  return [
+    ['loading_start_time', p.loadingStartedAt],
+    ['loading_total_bytes', p.loadingTotalBytes],
+    ['loading_rdb_used_mem', 0],
+    ['loading_loaded_bytes', p.loadingLoadedBytes],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', rate > 0 ? Math.floor((p.loadingTotalBytes - p.loadingLoadedBytes) / rate) : 1],
   ];
 }
 
@@ -209,9 +227,10 @@ function statsFields(server: Server): Field[] {
   ];
 }
 
-/** INFO replication: the role's own fields (a master's replicas), then the stream's. */
+/** INFO replication: the role's own fields (a replica's link, a master's replicas), then the stream's. */
 function replicationFields(server: Server): Field[] {
-  return [['role', 'master'], ...attachedReplicaFields(server), ...replicationStreamFields(server)];
+  const role: Field[] = server.replicaLink !== null ? replicaInfoFields(server) : [['role', 'master']];
+  return [...role, ...attachedReplicaFields(server), ...replicationStreamFields(server)];
 }
 
 /** connected_slaves, min_slaves_good_slaves and a slaveN line per attached replica. */

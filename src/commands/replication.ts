@@ -5,6 +5,7 @@ import { parseInteger } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
+import { replicaRole } from './replicaof.js';
 
 // syncCommand
 /** SYNC and PSYNC: a partial resync from the backlog when possible, else a full one. */
@@ -156,8 +157,9 @@ function waitCommand(c: Client, argv: string[]): void {
   server.replication.wait(c, wanted, Number(timeout));
 }
 
-// roleCommand (master half)
+// roleCommand
 function roleCommand(c: Client): void {
+  if (replicaRole(c)) return;
   const repl = c.server.replication;
   const online = [...repl.replicas].filter((r) => r.state === 'online');
   c.reply.array(3);

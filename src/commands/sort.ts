@@ -6,7 +6,7 @@ import { strtod } from '../store/floats.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR, WRONGTYPE } from './errors.js';
+import { cs, ERR, WRONGTYPE } from './errors.js';
 
 /**
  * lookupKeyByPattern: "#" is the element itself; else the first '*' is replaced by it,
@@ -33,9 +33,7 @@ function compareBytes(a: string, b: string): number {
 
 /** strcoll in the C locale, as SORT ALPHA collates what it returns: bytes up to the first NUL. */
 function collate(a: string, b: string): number {
-  const na = a.indexOf('\0');
-  const nb = b.indexOf('\0');
-  return compareBytes(na < 0 ? a : a.slice(0, na), nb < 0 ? b : b.slice(0, nb));
+  return compareBytes(cs(a), cs(b));
 }
 
 interface Item {
@@ -88,6 +86,11 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
     alpha = true;
     by = null;
   }
+  // "Destructively convert encoded sorted sets for SORT"
+  if (v instanceof ZSet && v.encoding === 'listpack') {
+    c.db.lookupWrite(argv[1]!);
+    v.toSkiplist();
+  }
   const total = v === undefined ? 0 : v instanceof List ? v.length : v.size;
   let start = Math.min(Math.max(limitStart, 0), total);
   const count = Math.min(Math.max(limitCount, -1), total);
@@ -135,8 +138,10 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       if (alpha) {
         if (by !== null) it.by = byVal;
       } else {
-        const r = strtod(byVal);
-        if (r.end !== byVal.length || r.erange || Number.isNaN(r.value)) bad = true;
+        // strtod reads a C string: a NUL byte ends it
+        const text = cs(byVal);
+        const r = strtod(text);
+        if (r.end !== text.length || r.erange || Number.isNaN(r.value)) bad = true;
         it.score = r.value;
       }
     }

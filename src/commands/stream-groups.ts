@@ -7,7 +7,7 @@ import { MAX_ID, MIN_ID, idText, parseStreamId, type StreamId } from '../store/s
 import { fail, intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { alsoPropagate } from './dispatch.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import {
   collect, idArg, intervalArg, lookupStream, replyEntry, strictIdArg, subcommandSyntax, type Found,
 } from './streams.js';
@@ -170,7 +170,7 @@ function xgroup(c: Client, argv: string[]): void {
         'use the MKSTREAM option to create an empty stream automatically.');
     }
     if (g === undefined && (sub === 'SETID' || sub === 'CREATECONSUMER' || sub === 'DELCONSUMER')) {
-      return c.reply.error(`NOGROUP No such consumer group '${name}' for key name '${key}'`);
+      return c.reply.error(`NOGROUP No such consumer group '${cs(name)}' for key name '${cs(key)}'`);
     }
   }
   if (sub === 'CREATE' && argv.length <= 8) {
@@ -183,7 +183,7 @@ function xgroup(c: Client, argv: string[]): void {
       c.db.set(key, s);
     }
     if (s.createGroup(name, id, entriesRead) === null) return c.reply.error('BUSYGROUP Consumer Group name already exists');
-    c.db.modified(key);
+    c.db.dirtied();
     return c.reply.ok();
   }
   if (sub === 'SETID' && (argv.length === 5 || argv.length === 7)) {
@@ -191,19 +191,19 @@ function xgroup(c: Client, argv: string[]): void {
     if (id === null) return;
     g!.lastId = id;
     g!.entriesRead = entriesRead;
-    c.db.modified(key);
+    c.db.dirtied();
     return c.reply.ok();
   }
   if (sub === 'DESTROY' && argv.length === 4) {
     if (g === undefined) return c.reply.integer(0);
     s!.groups!.delete(name);
-    c.db.modified(key);
+    c.db.dirtied();
     return c.reply.integer(1);
   }
   if (sub === 'CREATECONSUMER' && argv.length === 5) {
     if (g!.consumers.has(argv[4]!)) return c.reply.integer(0);
     g!.consumers.set(argv[4]!, new Consumer(argv[4]!, Date.now()));
-    c.db.modified(key);
+    c.db.dirtied();
     return c.reply.integer(1);
   }
   if (sub === 'DELCONSUMER' && argv.length === 5) {
@@ -212,7 +212,7 @@ function xgroup(c: Client, argv: string[]): void {
     const pending = con.pel.size;
     for (const [id] of con.pel.from(MIN_ID)) g!.pel.delete(id);
     g!.consumers.delete(con.name);
-    c.db.modified(key);
+    c.db.dirtied();
     return c.reply.integer(pending);
   }
   subcommandSyntax(c, argv, 'XGROUP');
@@ -225,7 +225,7 @@ function groupOrReply(c: Client, argv: string[], write: boolean): { s: Stream; g
   const s = lookupStream(c, argv[1]!, write);
   if (s === null) return null;
   const g = s?.group(argv[2]!);
-  if (s === undefined || g === undefined) return fail(c, `NOGROUP No such key '${argv[1]}' or consumer group '${argv[2]}'`);
+  if (s === undefined || g === undefined) return fail(c, `NOGROUP No such key '${cs(argv[1]!)}' or consumer group '${cs(argv[2]!)}'`);
   return { s, g };
 }
 
@@ -248,7 +248,7 @@ function xack(c: Client, argv: string[]): void {
     dropNack(g, id, nack);
     acked++;
   }
-  if (acked > 0) c.db.modified(argv[1]!, acked);
+  if (acked > 0) c.db.dirtied(acked);
   c.reply.integer(acked);
 }
 
@@ -378,7 +378,7 @@ function xclaim(c: Client, argv: string[]): void {
       if (id === null) return;
       lastId = id;
     } else {
-      return c.reply.error(`ERR Unrecognized XCLAIM option '${opt}'`);
+      return c.reply.error(`ERR Unrecognized XCLAIM option '${cs(opt)}'`);
     }
   }
   let changed = 0;
@@ -425,7 +425,7 @@ function xclaim(c: Client, argv: string[]): void {
     propagateGroupId(c, key, groupName, g);
     changed++;
   }
-  if (changed > 0) c.db.modified(key, changed);
+  if (changed > 0) c.db.dirtied(changed);
   replyClaimed(c, claimed);
 }
 
@@ -490,7 +490,7 @@ function xautoclaim(c: Client, argv: string[]): void {
     propagateClaim(c, key, groupName, g, idText(id), nack);
     count--;
   }
-  if (claimed.length + deleted.length > 0) c.db.modified(argv[1]!, claimed.length + deleted.length);
+  if (claimed.length + deleted.length > 0) c.db.dirtied(claimed.length + deleted.length);
   c.reply.array(3);
   c.reply.bulk(idText(next));
   replyClaimed(c, claimed);

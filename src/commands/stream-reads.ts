@@ -5,7 +5,7 @@ import { Stream, type ConsumerGroup } from '../store/stream.js';
 import { MAX_ID, MIN_ID, idText, nextId, type StreamId } from '../store/stream-id.js';
 import { intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import { serveGroup } from './stream-groups.js';
 import { collect, lastValidId, replyEntry, strictIdArg, type Found } from './streams.js';
 
@@ -67,7 +67,7 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     if (groupName !== null) {
       group = s?.group(groupName) ?? null;
       if (group === null) {
-        return c.reply.error(`NOGROUP No such key '${key}' or consumer group '${groupName}' in XREADGROUP with GROUP option`);
+        return c.reply.error(`NOGROUP No such key '${cs(key)}' or consumer group '${cs(groupName)}' in XREADGROUP with GROUP option`);
       }
     }
     groups.push(group);
@@ -117,7 +117,8 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     const entries = group
       ? serveGroup(c, s, start, count, { key, groupName: groupName!, group, consumer, noack }, history)
       : collect(s, start, MAX_ID, false, count);
-    if (group) c.db.modified(key);
+    // Group state changes without signalModifiedKey, as in Redis: WATCH does not see it.
+    if (group) c.db.dirtied();
     served.push({ key, entries });
   }
   if (served.length === 0) {

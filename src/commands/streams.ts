@@ -9,7 +9,7 @@ import {
 } from '../store/stream-id.js';
 import { fail, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
-import { ERR } from './errors.js';
+import { cs, ERR } from './errors.js';
 import { container, replyHelp } from './subcommands.js';
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
@@ -354,7 +354,7 @@ function xsetid(c: Client, argv: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== MIN_ID) s.maxDeletedId = maxDeleted;
-  c.db.modified(key);
+  c.db.dirtied();
   c.reply.ok();
 }
 
@@ -524,7 +524,7 @@ function xinfoGroups(c: Client, s: Stream): void {
 
 function xinfoConsumers(c: Client, argv: string[], s: Stream): void {
   const g = s.group(argv[3]!);
-  if (g === undefined) return c.reply.error(`NOGROUP No such consumer group '${argv[3]}' for key name '${argv[2]}'`);
+  if (g === undefined) return c.reply.error(`NOGROUP No such consumer group '${cs(argv[3]!)}' for key name '${cs(argv[2]!)}'`);
   const now = Date.now();
   const consumers = g.sortedConsumers();
   c.reply.array(consumers.length);

@@ -15,6 +15,14 @@ export function subcommandsOf(name: string): readonly Command[] | undefined {
   return registry.get(name);
 }
 
+/** The command whose flags apply to argv: a container's subcommand when there is one (lookupCommand). */
+export function effectiveCommand(cmd: Command, argv: readonly string[]): Command {
+  const subs = registry.get(cmd.name);
+  if (subs === undefined || argv.length < 2) return cmd;
+  const full = `${cmd.name}|${argv[1]!.toLowerCase()}`;
+  return subs.find((s) => s.name === full) ?? cmd;
+}
+
 /**
  * A container command from its subcommands, each named in full ("config|get") with Redis's
  * arity counting the container and subcommand words (-3 for CONFIG GET pattern...). bare,

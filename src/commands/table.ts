@@ -12,6 +12,7 @@ import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
 import { persistenceCommands } from './persistence.js';
+import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
@@ -27,7 +28,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, memoryCommands,
+  replicationCommands, replicaofCommands, memoryCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -3,7 +3,7 @@
 // Directives it does not implement are accepted with any arguments and reported once.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { REDIS_DEFAULTS } from './defaults.js';
+import { ALL_DEFAULTS } from './defaults.js';
 import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
 
@@ -37,7 +37,7 @@ const IMMUTABLE = new Set([
   'enable-debug-command', 'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads',
   'logfile', 'pidfile', 'rdbchecksum', 'replicaof', 'server_cpulist', 'set-proc-title', 'socket-mark-id',
   'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident', 'tcp-backlog', 'unixsocket', 'unixsocketperm',
-  'port', 'bind',
+  'port', 'bind', 'inspect-port', 'inspect-bind',
 ]);
 
 /** Directives a config file may hold that CONFIG GET does not list. */
@@ -145,6 +145,9 @@ const replicaof: Check = (args) => {
   return `${parts[0]} ${parts[1]}`;
 };
 
+/** inspect-port: "" (off) or a port; 0 takes any free one. */
+const optionalPort: Check = (args) => (one(args) === '' ? '' : int(0, 65535)(args));
+
 const bind: Check = (args) => {
   const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
   if (parts.length === 0 || parts.length > 16) throw new ConfigError('Too many bind addresses specified.');
@@ -197,7 +200,7 @@ export class Config {
   private readonly watchers: ((name: string) => void)[] = [];
 
   constructor() {
-    for (const [k, v] of REDIS_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
+    for (const [k, v] of ALL_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
     this.values.set('dir', process.cwd());
     const spec = (check: Check, ...names: string[]): void => {
       for (const n of names) this.specs.set(n, { check });
@@ -205,6 +208,8 @@ export class Config {
     spec(int(0, 65535), 'port');
     spec(int(0, INT_MAX), 'tcp-backlog');
     spec(bind, 'bind');
+    spec(optionalPort, 'inspect-port');
+    spec(str, 'inspect-bind');
     spec(int(1, INT_MAX), 'databases');
     spec(bool, 'daemonize', 'always-show-logo');
     spec(str, 'pidfile', 'logfile');
@@ -294,7 +299,7 @@ export class Config {
   /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */
   matching(pattern: string, matches: (pattern: string, name: string) => boolean): [string, string][] {
     const out: [string, string][] = [];
-    for (const [k] of REDIS_DEFAULTS) {
+    for (const [k] of ALL_DEFAULTS) {
       if (matches(pattern, k)) out.push([k, this.get(k)!]);
     }
     return out;
@@ -307,7 +312,7 @@ export class Config {
 
   /** True when the value differs from Redis's built-in default. */
   isDefault(name: string): boolean {
-    const d = REDIS_DEFAULTS.find(([k]) => k === name);
+    const d = ALL_DEFAULTS.find(([k]) => k === name);
     return d !== undefined && d[1] === this.values.get(name);
   }
 

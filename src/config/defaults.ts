@@ -196,3 +196,12 @@ export const REDIS_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
   ["zset-max-ziplist-entries", "128"],
   ["zset-max-ziplist-value", "64"],
 ];
+
+/** redstate's own directives (not Redis's): the statechart inspector's endpoint, off unless a port is given. */
+export const REDSTATE_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
+  ["inspect-bind", "127.0.0.1"],
+  ["inspect-port", ""],
+];
+
+/** Every directive CONFIG GET lists: Redis's, then redstate's own. */
+export const ALL_DEFAULTS: ReadonlyArray<readonly [string, string]> = [...REDIS_DEFAULTS, ...REDSTATE_DEFAULTS];

@@ -71,7 +71,33 @@ const EMPTY_KEYS_LOGGED = 10;
 
 /** Decodes a whole RDB file held in buf. */
 export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
-  return new RdbReader(buf, opts).readFile();
+  const steps = new RdbReader(buf, opts).readFile();
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/** Records read between two looks at the clock by decodeRdbInSlices. */
+const RECORDS_PER_STEP = 256;
+
+/**
+ * decodeRdb for a large payload: the decode gives the event loop back every sliceMs, so
+ * the server keeps answering (with -LOADING) while it runs; progress(bytesRead) after each
+ * slice. Rejects, as decodeRdb throws, on a bad file.
+ */
+export async function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
+  const reader = new RdbReader(buf, opts);
+  const steps = reader.readFile();
+  let sliceEnd = performance.now() + sliceMs;
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    if (performance.now() < sliceEnd) continue;
+    progress(reader.bytesRead);
+    await new Promise((res) => setImmediate(res));
+    sliceEnd = performance.now() + sliceMs;
+  }
 }
 
 /**
@@ -112,8 +138,15 @@ class RdbReader {
     this.log = opts.log ?? (() => {});
   }
 
-  /** rdbLoadRioWithLoadingCtx: header, the opcode/key loop, then the checksum. */
-  readFile(): DecodedRdb {
+  get bytesRead(): number {
+    return this.pos;
+  }
+
+  /**
+   * rdbLoadRioWithLoadingCtx: header, the opcode/key loop, then the checksum. A generator
+   * that pauses every RECORDS_PER_STEP records, so that a caller can yield between steps.
+   */
+  *readFile(): Generator<void, DecodedRdb> {
     const version = this.readHeader();
     const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
@@ -122,7 +155,8 @@ class RdbReader {
     let db = result.dbs[0]!;
     /** Set by EXPIRETIME(_MS) for the key that follows. */
     let expireMs: number | undefined;
-    for (;;) {
+    for (let records = 1; ; records++) {
+      if (records % RECORDS_PER_STEP === 0) yield;
       const at = this.pos;
       const type = this.byte();
       if (type === RdbOpcode.EOF) break;

@@ -78,6 +78,14 @@ export class RespParser {
   /** The last command name made: the next one, most often the same, reuses it. */
   private lastName = '';
 
+  /** Bytes fed so far: the end of the buffer being parsed, counted from the first byte. */
+  private fedTotal = 0;
+  /**
+   * Where the last command handed to the sink ended, counted as fedTotal is: a master's
+   * stream moves the replication offset by each command's exact byte span.
+   */
+  commandEnd = 0;
+
   /** proto-max-bulk-len */
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
@@ -90,6 +98,7 @@ export class RespParser {
 
   /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
   feed(chunk: Buffer, sink: CommandSink): void {
+    this.fedTotal += chunk.length;
     if (this.gatheredLen > 0) {
       this.gathered.push(chunk);
       this.gatheredLen += chunk.length;
@@ -144,7 +153,9 @@ export class RespParser {
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
-            if (args.length > 0 && !sink(args)) break;
+            if (args.length === 0) continue;
+            this.commandEnd = this.fedTotal - (len - pos);
+            if (!sink(args)) break;
             continue;
           }
           const eol = findByte(buf, pos, CR);
@@ -191,6 +202,7 @@ export class RespParser {
         if (--this.argc === 0) {
           const argv = this.argv;
           this.argv = [];
+          this.commandEnd = this.fedTotal - (len - pos);
           if (!sink(argv)) break;
         }
       }

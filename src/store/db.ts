@@ -65,6 +65,14 @@ export class Db {
     return this.lookup(key) !== undefined;
   }
 
+  /**
+   * Reports an in-place change Redis makes without signalModifiedKey (a stream's consumer
+   * groups, XSETID): saves and propagation see it (server.dirty += n), WATCH does not.
+   */
+  dirtied(n = 1): void {
+    this.ks.dirty += n;
+  }
+
   /** Reports an in-place change (signalModifiedKey + server.dirty += n). */
   modified(key: string, n = 1): void {
     this.ks.dirty += n;
@@ -204,10 +212,13 @@ export class Db {
     return n;
   }
 
-  /** Deletes key if it has expired; true when it did. */
+  /** Deletes key if it has expired (on a replica: only hides it); true when it did. */
   private expireIfNeeded(key: string): boolean {
+    const mode = this.ks.expireMode;
+    if (mode === 'keep') return false;
     const when = this.expires.get(key);
     if (when === undefined || when > Date.now()) return false;
+    if (mode === 'hide') return true;
     this.expireKey(key);
     return true;
   }

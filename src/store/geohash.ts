@@ -51,14 +51,27 @@ function interleave(lat: number, lon: number): number {
   return hi * TWO32 + lo;
 }
 
-/** deinterleave64 of a score read as a uint64. */
-function deinterleave(bits: number): { lat: number; lon: number } {
-  const hi = Math.floor(bits / TWO32) >>> 0;
-  const lo = (bits - Math.floor(bits / TWO32) * TWO32) >>> 0;
+/** deinterleave64 of the uint64 hi:lo. */
+function deinterleave(hi: number, lo: number): { lat: number; lon: number } {
   return {
     lat: (compact16(lo) | (compact16(hi) << 16)) >>> 0,
     lon: (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0,
   };
+}
+
+/**
+ * (uint64_t)score as gcc converts it on x86-64: below 2^63 through int64 (so a negative
+ * score wraps, and one at or below -2^63 gives 2^63), from 2^63 by subtracting it first
+ * (so 2^64 and above, infinity and NaN give 0); as hi:lo 32-bit words.
+ */
+function scoreBits(score: number): [number, number] {
+  if (score >= 0 && score < 2 ** 64) {
+    const hi = Math.floor(score / TWO32);
+    return [hi >>> 0, (Math.trunc(score) - hi * TWO32) >>> 0];
+  }
+  if (!(score < 0)) return [0, 0];
+  const b = score > -(2 ** 63) ? BigInt.asUintN(64, BigInt(Math.trunc(score))) : 2n ** 63n;
+  return [Number(b >> 32n), Number(b & 0xffffffffn)];
 }
 
 /** geohashEncode: null when the point is outside the ranges (or Redis's limits). */
@@ -109,8 +122,7 @@ function decodeArea(h: GeoHash, longRange = LONG_RANGE, latRange = LAT_RANGE): A
 
 /** decodeGeohash: a member's score back to [longitude, latitude], the centre of its cell. */
 export function decodeScore(score: number): [number, number] {
-  const bits = score < 0 ? 0 : score >= 2 ** 64 ? 2 ** 64 - 1 : Math.trunc(score);
-  const { lat, lon } = deinterleave(bits);
+  const { lat, lon } = deinterleave(...scoreBits(score));
   const a = decodeArea({ lat, lon, step: GEO_STEP_MAX });
   let x = (a.lonMin + a.lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;

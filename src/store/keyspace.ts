@@ -29,6 +29,12 @@ export class Keyspace {
   onExpired: ((db: Db, key: string) => void) | null = null;
   /** Told of each key eviction deleted: it propagates as DEL (UNLINK under lazyfree-lazy-eviction). */
   onEvicted: ((db: Db, key: string) => void) | null = null;
+  /**
+   * How expired keys are treated: deleted (a master), hidden but kept (a replica serving its
+   * clients: its master sends the DEL), or seen as live (a replica applying its master's
+   * stream, which must find the keys the master still has).
+   */
+  expireMode: 'delete' | 'hide' | 'keep' = 'delete';
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
@@ -67,7 +73,7 @@ export class Keyspace {
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
-    if (!this.activeExpireEnabled) return;
+    if (!this.activeExpireEnabled || this.expireMode !== 'delete') return;
     const now = Date.now();
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }

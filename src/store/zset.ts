@@ -592,6 +592,11 @@ export class ZSet {
     return i;
   }
 
+  /** zsetConvert to a skiplist, whatever the limits (SORT does it to the set it sorts). */
+  toSkiplist(): void {
+    if (this.body instanceof Listpack) this.convertToSkiplist(this.body);
+  }
+
   // zsetConvert to OBJ_ENCODING_SKIPLIST: one way.
   private convertToSkiplist(lp: Listpack): void {
     const tree = new Tree();

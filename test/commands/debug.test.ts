@@ -35,10 +35,9 @@ describe('DEBUG', () => {
     await same(['DEBUG', 'DIGEST']);
   });
 
-  it('POPULATE of a million keys takes about a second', async () => {
-    const start = performance.now();
+  // Its speed is bench/'s to measure, not a test's: a loaded machine made a deadline here flaky.
+  it('POPULATE makes a million keys', async () => {
     expect(await pair.s.call('DEBUG', 'POPULATE', '1000000')).toBe('OK');
-    expect(performance.now() - start).toBeLessThan(5000);
     expect(await pair.s.call('DBSIZE')).toBe(1_000_000);
     expect(await pair.s.call('FLUSHALL')).toBe('OK');
   });

@@ -74,6 +74,8 @@ describe('searches', () => {
     await same('GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 1 km STORE x', 'GEOSEARCH Sicily FROMMEMBER Palermo FROMLONLAT 1 1 BYRADIUS 1 km', 'GEOSEARCH Sicily FROMLONLAT 15 37 BYRADIUS 1 km BYBOX 1 1 km');
     await same('GEOSEARCHSTORE d Sicily FROMLONLAT 15 37 BYRADIUS 200 km WITHDIST', 'GEORADIUS Sicily 15 37 200 km STORE d WITHCOORD', 'GEORADIUS_RO Sicily 15 37 200 km STORE d', 'GEORADIUSBYMEMBER Sicily nope 1 km');
     await same('GEOSEARCH none FROMLONLAT 15 37 BYRADIUS 200 km', 'SET d x', 'GEOSEARCHSTORE d none FROMLONLAT 15 37 BYRADIUS 200 km', 'EXISTS d', 'GEORADIUSBYMEMBER none a 1 km', 'GEORADIUSBYMEMBER none a 1 km STORE d');
-    await same('GEORADIUS Sicily 200 37 1 km', 'GEORADIUS Sicily 15 37 1 km FOO', 'SET str x', 'GEOSEARCH str FROMLONLAT 1 1 BYRADIUS 1 km', 'GEORADIUS Sicily 15 37 200 km STORE empty2 COUNT 1 DESC', 'ZRANGE empty2 0 -1');
+    await same('ZADD odd -3 neg +inf inf -inf ninf 18446744073709551616 big 9223372036854775808 half -1e300 tiny', 'GEOPOS odd neg inf ninf big half tiny');
+    await same('GEOHASH odd neg inf ninf big half tiny', 'GEODIST odd neg half', 'GEOSEARCH odd FROMMEMBER neg BYRADIUS 100 km');
+    await same('GEOADD Sicily 1e308 48.85 x', 'GEOADD Sicily -inf 1 x', 'GEOADD Sicily 1 -1e300 x', 'GEORADIUS Sicily 200 37 1 km', 'GEORADIUS Sicily 15 37 1 km FOO', 'SET str x', 'GEOSEARCH str FROMLONLAT 1 1 BYRADIUS 1 km', 'GEORADIUS Sicily 15 37 200 km STORE empty2 COUNT 1 DESC', 'ZRANGE empty2 0 -1');
   });
 });

@@ -21,9 +21,13 @@ describe('SORT', () => {
   });
 
   it('answers bad values, options and types as Redis does', async () => {
+    // First: after an out-of-range number (1e400 below), Redis's SORT keeps refusing numbers
+    // (it reads an errno nothing clears), so what a NUL ends must be seen before that.
+    await same(['RPUSH', 'nul', 2, -5, '\0', '7\0x'], 'SORT nul');
     await same('RPUSH bad 1 x 2', 'SORT bad', 'SORT bad ALPHA', 'RPUSH nan nan', 'SORT nan', ['RPUSH', 'bin', BINARY, 'a', ''], 'SORT bin ALPHA', 'SORT bin');
     await same('RPUSH l 1', 'SORT l LIMIT 1', 'SORT l LIMIT x 1', 'SORT l FOO', 'SORT l BY', 'SORT l GET', 'SET str x', 'SORT str', 'HSET hh a b', 'SORT hh');
-    await same('RPUSH big 1e400 2', 'SORT big', 'RPUSH sp " 5" 3', 'SORT sp');
+    await same('RPUSH sp " 5" 3', 'SORT sp', 'RPUSH big 1e400 2', 'SORT big');
+    await same('ZADD small 1 a 2 b', 'OBJECT ENCODING small', 'SORT_RO small ALPHA', 'OBJECT ENCODING small');
   });
 });
 

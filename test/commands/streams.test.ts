@@ -161,6 +161,7 @@ describe('consumer groups', () => {
     await same('XREADGROUP STREAMS s >', 'XREADGROUP GROUP g STREAMS s >', 'XREADGROUP GROUP g a STREAMS s', 'XREADGROUP GROUP g alice STREAMS s >');
     await same('XREADGROUP GROUP g alice STREAMS s >', 'XADD s 100-1 f late', 'XREADGROUP GROUP g dave STREAMS s >', 'XPENDING s g');
     await sameMasked(['XINFO', 'STREAM', 's', 'FULL'], ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', 2], ['XINFO', 'CONSUMERS', 's', 'g'], ['XINFO', 'GROUPS', 's']);
+    await same(['XPENDING', 'k\0x', 'g\0y'], ['XREADGROUP', 'GROUP', 'g\0y', 'c', 'STREAMS', 'k\0x', '>'], ['XCLAIM', 's', 'g', 'c', 0, '1-1', 'FOO\0x']);
     await same('XINFO CONSUMERS s nog', 'XINFO CONSUMERS none g', 'XINFO STREAM s FOO', 'XINFO STREAM s FULL COUNT', 'XINFO STREAM s FULL COUNT x', 'XINFO HELP', 'XINFO FOO s');
   });
 
@@ -185,6 +186,16 @@ describe('consumer groups', () => {
     await same('XAUTOCLAIM s g dave x 0', 'XAUTOCLAIM s g dave 0 x', 'XAUTOCLAIM s nog dave 0 0', 'XAUTOCLAIM none g dave 0 0');
     await samePending('s', 'g', '-', '+', 20);
     await same('XPENDING s g', 'XGROUP DELCONSUMER s g dave', 'XPENDING s g');
+  });
+});
+
+describe('WATCH', () => {
+  it('sees XADD, XDEL and XTRIM, and not XSETID or consumer-group changes, as Redis', async () => {
+    await fill('s', 5);
+    await same('XGROUP CREATE s g 0');
+    for (const write of ['XSETID s 99-0', 'XGROUP CREATECONSUMER s g c', 'XREADGROUP GROUP g c COUNT 1 STREAMS s >', 'XACK s g 1-1', 'XCLAIM s g d 0 2-1', 'XGROUP SETID s g 0', 'XADD s 100-1 f x', 'XDEL s 3-1']) {
+      await same('WATCH s', write, 'MULTI', 'PING', 'EXEC');
+    }
   });
 });
 

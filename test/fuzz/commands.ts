@@ -18,18 +18,18 @@ import type { Arg, Gen } from './gen.js';
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
  *   with SREM (which must remove them all), so both keyspaces stay equal.
- * - encoding: OBJECT ENCODING (and REFCOUNT) of a string is what tryObjectEncoding would make
- *   of its value (int, embstr, raw; a shared integer's refcount); redstate keeps no record of how
- *   a string was written (Redis leaves INCRBYFLOAT's and APPEND's results unencoded), so the
- *   three encodings may stand for each other, and refcounts 1 and 2147483647.
+ * - encoding: OBJECT ENCODING of a string is what tryObjectEncoding would make of its value
+ *   (int, embstr, raw); redstate keeps no record of how a string was written (Redis leaves
+ *   INCRBYFLOAT's and APPEND's results unencoded), so the three may stand for each other.
  * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories); redstate does not
  *   serve tips and key specs yet (the eighth and ninth).
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
  *   the same millisecond on one server and not the other (0 or 1).
  * - ttl: times left or expiry times read from each server's clock: within 2 s (or 2000 ms).
  * - shape: INFO, CLIENT, TIME, LASTSAVE, COMMAND (alone, COUNT, LIST, DOCS, INFO of every
- *   command), CONFIG GET, HELLO, OBJECT IDLETIME: timing, ids, versions and the set of commands
- *   served differ; same reply type.
+ *   command), CONFIG GET, HELLO, OBJECT IDLETIME, OBJECT REFCOUNT (Redis's count of its internal
+ *   references: shared integers, a MULTI's queued arguments): timing, ids, versions, internals
+ *   and the set of commands served differ; same reply type.
  * Errors are compared word for word whatever the kind.
  */
 export type Kind = 'exact' | 'unordered' | 'pairs' | 'scan' | 'random' | 'spop' | 'encoding' | 'commandinfo' | 'timing' | 'ttl' | 'shape';
@@ -131,7 +131,7 @@ export const keys: Record<string, Entry> = {
   swapdb: e((g) => [g.pick(['0', '1', '2', '16', 'x']), g.pick(['0', '1', '2', '-1'])], 'exact', 0.3),
   copy: e((g) => [g.key(), g.key(), ...g.opts(() => ['DB', g.pick(['0', '1', '2', '16', 'x'])], () => ['REPLACE'])]),
   object: e((g) => [g.pick(['ENCODING', 'ENCODING', 'REFCOUNT', 'IDLETIME', 'FREQ', 'encoding', 'FOO']), g.key()],
-    (a) => (up(a[0]) === 'IDLETIME' ? 'shape' : ['ENCODING', 'REFCOUNT'].includes(up(a[0])) ? 'encoding' : 'exact'), 2),
+    (a) => (['IDLETIME', 'REFCOUNT'].includes(up(a[0])) ? 'shape' : up(a[0]) === 'ENCODING' ? 'encoding' : 'exact'), 2),
 };
 
 export const lists: Record<string, Entry> = {
@@ -251,6 +251,118 @@ export const zsets: Record<string, Entry> = {
   zintercard: e((g) => [...numkeys(g), ...g.opts(() => ['LIMIT', g.count()])]),
 };
 
+const bit = (g: Gen): Arg => g.pick(['0', '1', '0', '1', '2', '-1', 'x']);
+const bitOffset = (g: Gen): Arg => (g.chance(0.8) ? String(g.range(0, 200)) : g.pick(['100000', '4294967296', '-1', 'x', '1.5']));
+const bitRange = (g: Gen): Arg[] => g.opts(() => [g.index(), g.index(), ...g.opts(() => [g.pick(['BYTE', 'BIT', 'bit', 'x'])])]);
+const bitType = (g: Gen): Arg => g.pick(['u8', 'i8', 'u1', 'i16', 'u63', 'i64', 'u64', 'i65', 'x']);
+const bitfieldOps = (g: Gen, readOnly: boolean): Arg[] => g.many(1, 3, () => '').flatMap(() => {
+  const offset = g.chance(0.3) ? `#${g.range(0, 5)}` : bitOffset(g);
+  return readOnly || g.chance(0.4) ? ['GET', bitType(g), offset]
+    : g.pick([['SET', bitType(g), offset, g.int64()], ['INCRBY', bitType(g), offset, g.int64()], ['OVERFLOW', g.pick(['WRAP', 'SAT', 'FAIL', 'x'])]]);
+});
+
+export const bitmaps: Record<string, Entry> = {
+  setbit: e((g) => [g.key(), bitOffset(g), bit(g)], 'exact', 2),
+  getbit: e((g) => [g.key(), bitOffset(g)]),
+  bitcount: e((g) => [g.key(), ...bitRange(g)]),
+  bitpos: e((g) => [g.key(), bit(g), ...bitRange(g)]),
+  bitop: e((g) => [g.pick(['AND', 'OR', 'XOR', 'NOT', 'not', 'x']), g.key(), ...g.keys(1, 3)]),
+  bitfield: e((g) => [g.key(), ...bitfieldOps(g, false)]),
+  bitfield_ro: e((g) => [g.key(), ...bitfieldOps(g, true)]),
+};
+
+export const hyperloglog: Record<string, Entry> = {
+  pfadd: e((g) => [g.key(), ...g.members(0, 8)], 'exact', 2),
+  pfcount: e((g) => g.keys(1, 3)),
+  pfmerge: e((g) => [g.key(), ...g.keys(0, 3)]),
+};
+
+// Compared unordered, with BY or LIMIT but not both, and never STOREd: elements that compare
+// equal (BY keys all missing, ALPHA strings a NUL ends alike) keep the order they were read
+// in, a set's or sorted set's table order, and a LIMIT window over such ties (Redis's partial
+// sort) differs too. test/commands/sort-lcs.test.ts compares orders and STORE with redis-server.
+const sortArgs = (g: Gen): Arg[] => [g.key(),
+  ...(g.chance(0.5) ? ['BY', g.pick(['nosort', 'k*', 'w_*', 'h*->f'])] : g.opts(() => ['LIMIT', g.count(), g.count()])),
+  ...g.opts(() => ['GET', g.pick(['#', 'k*', 'h*->f', 'x'])], () => [g.pick(['ASC', 'DESC'])], () => ['ALPHA'])];
+
+export const sort: Record<string, Entry> = {
+  sort: { ...e(sortArgs, 'unordered'), exactly: true },
+  sort_ro: { ...e(sortArgs, 'unordered'), exactly: true },
+};
+
+/** LCS is O(len1 * len2) in time and memory: it compares two keys only short values are set at. */
+const LCS_KEYS = ['lcs1', 'lcs2', 'nokey'];
+
+export const lcs: Record<string, Entry> = {
+  'set/lcs': { ...e((g) => [g.pick(LCS_KEYS.slice(0, 2)), g.value()]), exactly: true },
+  lcs: { ...e((g) => [g.pick(LCS_KEYS), g.pick(LCS_KEYS), ...g.opts(() => [g.pick(['LEN', 'IDX'])], () => ['MINMATCHLEN', g.count()], () => ['WITHMATCHLEN'])]), exactly: true },
+};
+
+const lon = (g: Gen): Arg => (g.chance(0.8) ? (g.rnd() * 360 - 180).toFixed(g.range(0, 6)) : g.pick(['-180', '180', '180.1', 'x', 'nan']));
+const lat = (g: Gen): Arg => (g.chance(0.8) ? (g.rnd() * 170 - 85).toFixed(g.range(0, 6)) : g.pick(['85.05112878', '-85.05112878', '85.06', 'x']));
+const unit = (g: Gen): Arg => g.pick(['m', 'km', 'mi', 'ft', 'KM', 'x']);
+const radius = (g: Gen): Arg => g.pick(['0', '1', '100', '5000', '20000', '-1', 'x']);
+const geoFrom = (g: Gen): Arg[] => (g.chance(0.5) ? ['FROMMEMBER', g.member()] : ['FROMLONLAT', lon(g), lat(g)]);
+const geoBy = (g: Gen): Arg[] => (g.chance(0.5) ? ['BYRADIUS', radius(g), unit(g)] : ['BYBOX', radius(g), radius(g), unit(g)]);
+// No STOREDIST: a stored distance is a double from sin/cos/asin, whose last bit may differ
+// between V8 and glibc (the digest would show it); printed with WITHDIST they are equal.
+const geoOpts = (g: Gen, store: boolean): Arg[] => g.opts(() => [g.pick(['ASC', 'DESC'])], () => ['COUNT', g.count(), ...g.opts(() => ['ANY'])],
+  ...(store ? [] : [() => ['WITHCOORD'], () => ['WITHDIST'], () => ['WITHHASH']]));
+/** Without ASC or DESC (or with ANY), a search lists what it finds in its own walk's order. */
+const geoKind = (a: Arg[]): Kind => (a.some((x) => ['ASC', 'DESC'].includes(up(x))) && !a.some((x) => up(x) === 'ANY') ? 'exact' : 'unordered');
+
+export const geo: Record<string, Entry> = {
+  geoadd: e((g) => [g.key(), ...g.opts(() => [g.pick(['NX', 'XX'])], () => ['CH']), ...g.many(1, 3, g.member).flatMap((m) => [lon(g), lat(g), m])], 'exact', 2),
+  geopos: e((g) => [g.key(), ...g.members(0, 3)]),
+  geodist: e((g) => [g.key(), g.member(), g.member(), ...g.opts(() => [unit(g)])]),
+  geohash: e((g) => [g.key(), ...g.members(0, 3)]),
+  geosearch: e((g) => [g.key(), ...geoFrom(g), ...geoBy(g), ...geoOpts(g, false)], geoKind),
+  geosearchstore: e((g) => [g.key(), g.key(), ...geoFrom(g), ...geoBy(g), ...geoOpts(g, true)]),
+  georadius: e((g) => [g.key(), lon(g), lat(g), radius(g), unit(g), ...geoOpts(g, false)], geoKind),
+  georadius_ro: e((g) => [g.key(), lon(g), lat(g), radius(g), unit(g), ...geoOpts(g, false)], geoKind),
+  georadiusbymember: e((g) => [g.key(), g.member(), radius(g), unit(g), ...geoOpts(g, false)], geoKind),
+  georadiusbymember_ro: e((g) => [g.key(), g.member(), radius(g), unit(g), ...geoOpts(g, false)], geoKind),
+};
+
+/** Stream IDs: explicit (never "*": the clock picks it), some with "*" for the sequence only. */
+const streamId = (g: Gen): Arg => (g.chance(0.8) ? `${g.range(0, 20)}-${g.chance(0.2) ? '*' : g.range(0, 3)}` : g.pick(['0', '0-0', '5', 'x', '-', '+', '18446744073709551615-18446744073709551615', '1-x']));
+const rangeId = (g: Gen): Arg => (g.chance(0.3) ? g.pick(['-', '+', '(3-0', '0']) : `${g.range(0, 20)}${g.chance(0.5) ? `-${g.range(0, 3)}` : ''}`);
+const trim = (g: Gen): Arg[] => [g.pick(['MAXLEN', 'MINID', 'maxlen']), ...g.opts(() => [g.pick(['=', '~'])]), g.pick(['0', '1', '3', '10', '5-0', '-1', 'x']), ...g.opts(() => ['LIMIT', g.count()])];
+const GROUPS = ['g1', 'g2'];
+const CONSUMERS = ['c1', 'c2'];
+
+export const streams: Record<string, Entry> = {
+  xadd: e((g) => [g.key(), ...g.opts(() => ['NOMKSTREAM'], () => trim(g)), streamId(g), ...g.many(1, 2, g.member).flatMap((f) => [f, g.value()])], 'exact', 3),
+  xtrim: e((g) => [g.key(), ...trim(g)]),
+  xdel: e((g) => [g.key(), ...g.many(1, 3, () => streamId(g))]),
+  xsetid: e((g) => [g.key(), streamId(g), ...g.opts(() => ['ENTRIESADDED', g.count()], () => ['MAXDELETEDID', streamId(g)])]),
+  xlen: e((g) => [g.key()]),
+  xrange: e((g) => [g.key(), rangeId(g), rangeId(g), ...g.opts(() => ['COUNT', g.count()])]),
+  xrevrange: e((g) => [g.key(), rangeId(g), rangeId(g), ...g.opts(() => ['COUNT', g.count()])]),
+  xread: e((g) => {
+    const keys = g.keys(1, 2);
+    return [...g.opts(() => ['COUNT', g.count()]), 'STREAMS', ...keys, ...keys.map(() => g.pick(['0', '0-0', '3-0', '$', 'x']))];
+  }),
+  // XINFO reports idle times and the layout of each server's own nodes: shape only.
+  xinfo: e((g) => g.pick([() => ['STREAM', g.key(), ...g.opts(() => ['FULL'])], () => ['GROUPS', g.key()], () => ['CONSUMERS', g.key(), g.pick(GROUPS)], () => ['HELP']])(), 'shape', 0.5),
+  xgroup: e((g) => g.pick([
+    () => ['CREATE', g.key(), g.pick(GROUPS), g.pick(['0', '$', '3-0', 'x']), ...g.opts(() => ['MKSTREAM'], () => ['ENTRIESREAD', g.count()])],
+    () => ['SETID', g.key(), g.pick(GROUPS), g.pick(['0', '$', '5-0'])], () => ['DESTROY', g.key(), g.pick(GROUPS)],
+    () => ['CREATECONSUMER', g.key(), g.pick(GROUPS), g.pick(CONSUMERS)], () => ['DELCONSUMER', g.key(), g.pick(GROUPS), g.pick(CONSUMERS)],
+  ])(), 'exact', 2),
+  xreadgroup: e((g) => {
+    const keys = g.keys(1, 2);
+    return ['GROUP', g.pick(GROUPS), g.pick(CONSUMERS), ...g.opts(() => ['COUNT', g.count()], () => ['NOACK']), 'STREAMS', ...keys, ...keys.map(() => g.pick(['>', '>', '0', '3-0']))];
+  }, 'exact', 2),
+  xack: e((g) => [g.key(), g.pick(GROUPS), ...g.many(1, 3, () => streamId(g))]),
+  // The extended form reports idle times: shape only.
+  xpending: e((g) => [g.key(), g.pick(GROUPS), ...g.opts(() => [rangeId(g), rangeId(g), g.count(), ...g.opts(() => [g.pick(CONSUMERS)])])],
+    (a) => (a.length > 2 ? 'shape' : 'exact')),
+  xclaim: e((g) => [g.key(), g.pick(GROUPS), g.pick(CONSUMERS), g.pick(['0', '0', '100000', 'x']), ...g.many(1, 2, () => streamId(g)),
+    ...g.opts(() => ['RETRYCOUNT', g.count()], () => ['FORCE'], () => ['JUSTID'])]),
+  xautoclaim: e((g) => [g.key(), g.pick(GROUPS), g.pick(CONSUMERS), g.pick(['0', '0', '100000', 'x']), rangeId(g), ...g.opts(() => ['COUNT', g.count()], () => ['JUSTID'])]),
+};
+
 export const transactions: Record<string, Entry> = {
   multi: e(() => [], 'exact', 0.6),
   exec: e(() => [], 'exact', 0.5),
@@ -303,12 +415,19 @@ export const EXCLUDED: Record<string, string> = {
   memory: 'MEMORY USAGE counts V8\'s layouts, not jemalloc\'s (test/memory/maxmemory.test.ts compares its errors)',
   shutdown: 'stops the server',
   bgsave: '"already in progress" depends on timing',
+  pfdebug: 'prints the internal registers and encodings, which differ by design',
+  pfselftest: 'a long self test of the HLL code, not an answer to compare',
+  dump: 'its payload is RDB bytes, whose encodings differ by design (dump tests compare RESTORE by digest)',
+  restore: 'takes DUMP payloads (see dump)',
   sync: 'turns the connection into a replica (test/replication compares it with redis-server)',
   psync: 'turns the connection into a replica (test/replication compares it with redis-server)',
   replconf: 'ACK and GETACK get no reply (test/replication/commands-vs-redis.test.ts compares it)',
   wait: 'answers after replicas acked or a timeout (test/replication compares it with redis-server)',
   role: 'names the server\'s own offset (test/replication)',
   monitor: 'turns the connection into a monitor (test/replication/commands-vs-redis.test.ts)',
+  replicaof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
+  slaveof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
 };
 
-export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence];
+export const FAMILIES: Array<Record<string, Entry>> = [connection, strings, keys, lists, hashes, sets, zsets, transactions, server, persistence,
+  bitmaps, hyperloglog, sort, lcs, geo, streams];

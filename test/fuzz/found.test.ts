@@ -88,4 +88,10 @@ describe('bugs the fuzzer found', () => {
   it('seed 150: CONFIG SET prints an unknown name up to its NUL', async () => {
     await same(['CONFIG', 'SET', '\0', '100'], ['CONFIG', 'SET', 'a\0b', '1']);
   });
+
+  it('merged families, seeds 1-3: NOGROUP prints names up to their NUL; numeric SORT reads a value as a C string; SORT makes a sorted set a skiplist', async () => {
+    await same(['XPENDING', 'k\0\xff', 'g1'], ['XREADGROUP', 'GROUP', 'g1', 'c1', 'STREAMS', 'k\0\xff', '>'],
+      ['XCLAIM', 'k\0\xff', 'g1', 'c1', '0', '1-0'], 'XADD s 1-0 a 1', ['XGROUP', 'SETID', 's', 'g\0x', '0'],
+      ['SADD', 'st', '3', '\0'], 'SORT_RO st', 'ZINCRBY z 1 -5', 'SORT_RO z', 'OBJECT ENCODING z', 'DEBUG DIGEST');
+  });
 });

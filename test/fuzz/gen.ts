@@ -28,8 +28,12 @@ const INTS = [
   '4294967295', 'abc', '', '1.5', ' 1', '1e3', '0x1',
 ];
 
-const FLOATS = ['0', '1', '-1', '1.5', '-2.25', '0.1', '1e308', '-1e308', '1e-320', 'inf', '-inf', '+inf', 'nan',
-  '3', '5e3', '1.7976931348623157e308', '  1', 'abc', '', '10.5', '1e400', '0x10', '2.5e-5'];
+/**
+ * No 1e-320 or 1e400: strtod sets errno to ERANGE for them, Redis never clears it, and a later
+ * numeric SORT reads the stale errno and refuses ("can't be converted into double").
+ */
+const FLOATS = ['0', '1', '-1', '1.5', '-2.25', '0.1', '1e308', '-1e308', 'inf', '-inf', '+inf', 'nan',
+  '3', '5e3', '1.7976931348623157e308', '  1', 'abc', '', '10.5', '0x10', '2.5e-5'];
 
 const INDEXES = ['0', '1', '2', '-1', '-2', '3', '-3', '10', '-10', '100', MAX, MIN, '2147483648', '-2147483649',
   '9223372036854775808', 'x', '1.0', '4294967296'];

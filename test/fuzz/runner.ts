@@ -17,8 +17,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DIGEST_EVERY = 25;
 const BATCH = 200;
 const EPISODE = 500;
-/** Most candidate runs a shrink makes. */
+/** Most candidate runs a shrink makes, and the most time it takes. */
 const SHRINK_RUNS = 400;
+const SHRINK_MS = 60_000;
 
 /** The encoding thresholds each episode draws: Redis's defaults or small ones that make conversions frequent. */
 const THRESHOLDS: Array<[string, string[]]> = [
@@ -412,8 +413,11 @@ export class Fuzzer {
     let best = cmds.slice(0, failure.index + 1);
     let bestFailure = failure;
     let runs = 0;
-    for (let chunk = Math.max(1, best.length >> 1); chunk >= 1 && runs < SHRINK_RUNS; chunk = chunk === 1 ? 0 : chunk >> 1) {
-      for (let at = 0; at < best.length && runs < SHRINK_RUNS;) {
+    // A hang costs a whole deadline per candidate: the shrink stops after SHRINK_MS too.
+    const until = Date.now() + SHRINK_MS;
+    const more = (): boolean => runs < SHRINK_RUNS && Date.now() < until;
+    for (let chunk = Math.max(1, best.length >> 1); chunk >= 1 && more(); chunk = chunk === 1 ? 0 : chunk >> 1) {
+      for (let at = 0; at < best.length && more();) {
         const candidate = [...best.slice(0, at), ...best.slice(at + chunk)];
         runs++;
         const f = candidate.length ? await this.failsLike(setup, candidate, failure) : null;

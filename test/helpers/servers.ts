@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import { Config } from '../../src/config/config.js';
+import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
 import { RespClient } from './resp-client.js';
@@ -58,6 +59,7 @@ export async function startRedstate(directives: Record<string, string | string[]
   const server = new Server(config, log);
   server.persistence.loadAtStart();
   await server.listen();
+  startReplicationFromConfig(server);
   return {
     server,
     port: server.port,
@@ -98,8 +100,8 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
 }
 
 /** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']); DEBUG allowed locally, as in Redis's own tests. */
-export async function startRedis(args: string[] = [], dir = tempDir('redis-test-')): Promise<Proc> {
-  const port = await freePort();
+export async function startRedis(args: string[] = [], dir = tempDir('redis-test-'), port?: number): Promise<Proc> {
+  port ??= await freePort();
   return startProcess('redis-server', [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--enable-debug-command', 'local', ...args,
@@ -109,8 +111,10 @@ export async function startRedis(args: string[] = [], dir = tempDir('redis-test-
 /** redstate as its own process, from the build (npm run build first). */
 export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
   const port = await freePort();
-  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'),
-    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args], port, dir, false);
+  // A config file, when given, must come first, as redis-server takes it.
+  const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
+  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'), ...file,
+    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)], port, dir, false);
 }
 
 export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => ''): Promise<void> {

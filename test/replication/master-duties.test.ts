@@ -82,6 +82,11 @@ describe('a redstate master serving real replicas', () => {
     }
     await caughtUp(master.port, r.port);
     expect(await digest(r.port)).toBe(await digest(master.port));
+    const role = (await cli.call('ROLE')) as [string, number, string[][]];
+    expect(role[0]).toBe('master');
+    expect(role[1]).toBeGreaterThan(0);
+    expect(role[1]).toBeLessThanOrEqual(master.server.replication.masterReplOffset);
+    expect(role[2]).toEqual([['127.0.0.1', String(r.port), expect.stringMatching(/^\d+$/)]]);
   }, 60_000);
 
   it('drops a replica that stops reading once it passes its output limit; the others get everything', async () => {

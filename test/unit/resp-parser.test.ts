@@ -90,3 +90,19 @@ describe('RESP parser', () => {
     expect(() => parseAll([Buffer.from('*1\r\n$11\r\n')], p)).toThrow('invalid bulk length');
   });
 });
+
+describe('RespParser.commandEnd', () => {
+  it('gives each command its exact byte span, whatever the chunking', () => {
+    const cmds = ['*3\r\n$3\r\nSET\r\n$1\r\na\r\n$5\r\nhello\r\n', 'PING\r\n', '*2\r\n$3\r\nGET\r\n$20000\r\n' + 'x'.repeat(20000) + '\r\n'];
+    const whole = Buffer.from(cmds.join(''), 'latin1');
+    const expected: number[] = [];
+    let at = 0;
+    for (const c of cmds) expected.push((at += c.length));
+    for (const size of [1, 7, 100, 4096, whole.length]) {
+      const p = new RespParser();
+      const ends: number[] = [];
+      for (let i = 0; i < whole.length; i += size) p.feed(whole.subarray(i, i + size), () => (ends.push(p.commandEnd), true));
+      expect(ends).toEqual(expected);
+    }
+  });
+});

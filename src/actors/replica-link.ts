@@ -1,0 +1,693 @@
+// The replica link actor: runs the replica-link machine for one `REPLICAOF host port` and
+// owns what the machine may not touch: the socket (an RxJS chunk stream), the temp file of
+// a transfer, the clock (a TICK a second) and the master client that applies the stream.
+//
+// Bytes arrive in one of three modes. Handshake replies and the payload header are lines,
+// each a REPLY event. The payload goes to temp-<unixtime>.<pid>.rdb (or to memory for a
+// diskless load) without events until it is complete. The command stream is plain code: the
+// master client's parser applies each command through execute(), and the bytes of what was
+// applied go on, unchanged, to the backlog and our own replicas (Replication.feedFromMaster).
+import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Subscription } from 'rxjs';
+import { createActor, type Actor } from 'xstate';
+import { execute } from '../commands/dispatch.js';
+import { encodeCommand } from '../io/resp-command.js';
+import { ProtocolError } from '../io/resp-parser.js';
+import { socketStream, type SocketStream } from '../io/socket-stream.js';
+import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
+import { Client } from './client.js';
+import type { Server } from './server.js';
+
+/** REPL_MAX_WRITTEN_BEFORE_FSYNC */
+const FSYNC_EVERY = 8 * 1024 * 1024;
+/** replicationCron's period. */
+const TICK_MS = 1000;
+const EOF_MARK_SIZE = 40;
+const EMPTY: Buffer = Buffer.alloc(0);
+
+type Mode = 'idle' | 'lines' | 'payload' | 'held' | 'stream';
+
+/** The payload being received. */
+interface Transfer {
+  /** Announced size; -1 before the header, 0 with an EOF mark (as INFO shows them). */
+  size: number;
+  mark: Buffer | null;
+  read: number;
+  /** Disk: the temp file; diskless: fd -1 and the chunks kept in memory. */
+  tmp: string;
+  fd: number;
+  chunks: Buffer[];
+  lastFsync: number;
+  /** The last EOF_MARK_SIZE bytes read, to spot the mark across chunk boundaries. */
+  tail: Buffer;
+  startedAt: number;
+}
+
+const unixTime = (): number => Math.floor(Date.now() / 1000);
+
+const command = (...args: string[]): Buffer => encodeCommand(args);
+
+export class ReplicaLink {
+  readonly actor: Actor<ReplicaLinkMachine>;
+  private socket: Socket | null = null;
+  private stream: SocketStream | null = null;
+  private sub: Subscription | null = null;
+  private mode: Mode = 'idle';
+  /** Bytes read but not yet consumed by the current mode. */
+  private pending: Buffer = EMPTY;
+  /** The stream that follows a payload, kept while the payload loads. */
+  private held: Buffer[] = [];
+  private transfer: Transfer | null = null;
+  /** The client the master's stream runs as, and the one kept for the next PSYNC (its db too). */
+  master: Client | null = null;
+  private cachedClient: Client | null = null;
+  /** Stream bytes read but not yet fed on, and the parser positions of what was applied/fed. */
+  private raw: Buffer[] = [];
+  private rawHead = 0;
+  private appliedEnd = 0;
+  private fedEnd = 0;
+  /** Unix ms of the last byte from the master (repl_transfer_lastio / master->lastinteraction). */
+  lastIoAt = Date.now();
+  /** True while a command of the master's stream runs (REPLCONF GETACK is answered only then). */
+  private applying = false;
+  /** slave_read_repl_offset: the offset of the last byte read from the stream. */
+  readOffset = 0;
+  /** The db the master's stream had selected per the payload's repl-stream-db. */
+  private streamDb = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
+    const machine = replicaLinkMachine.provide({
+      actions: {
+        openSocket: () => this.openSocket(),
+        closeSocket: () => this.closeSocket(),
+        sendPing: () => this.send(command('PING')),
+        sendAuth: () => this.sendAuth(),
+        sendListeningPort: () => this.sendListeningPort(),
+        sendCapa: () => this.send(command('REPLCONF', 'capa', 'eof', 'capa', 'psync2')),
+        sendPsync: ({ context }) => this.sendPsync(context.cached),
+        sendSync: () => this.send(Buffer.from('SYNC\r\n')),
+        prepareTransfer: () => this.prepareTransfer(),
+        receivePayload: ({ context }) => this.receivePayload(context.transferSize, context.eofMark),
+        abortTransfer: () => this.abortTransfer(),
+        loadPayload: ({ context }) => this.loadPayload(context.masterReplid, context.initialOffset),
+        finishSync: () => this.finishSync(),
+        resurrectCachedMaster: ({ context }) => this.resurrectCachedMaster(context.masterReplid),
+        sendAck: () => this.sendAck(),
+        cacheMaster: () => this.cacheMaster(),
+        discardCachedMaster: () => this.discardCachedMaster(),
+        log: (_, p) => server.log[p.level](p.msg),
+      },
+      guards: {
+        // masterauth as it is now: CONFIG SET masterauth applies to the next attempt.
+        needsAuth: () => server.config.get('masterauth') !== '',
+        // repl-timeout as it is now (CONFIG SET applies at once, as server.repl_timeout does).
+        timedOut: ({ event }) => {
+          const io = event as { now: number; lastIoAt: number };
+          return io.now - io.lastIoAt > server.config.getInt('repl-timeout') * 1000;
+        },
+      },
+    });
+    if (cached !== null) {
+      this.cachedClient = this.newMasterClient();
+      this.cachedClient.db = server.keyspace.dbs[cachedDb] ?? server.keyspace.dbs[0]!;
+    }
+    this.actor = createActor(machine, {
+      inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
+      input: {
+        masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
+        replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
+      },
+    });
+    if (server.manualReplicaTicks) return;
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  start(): void {
+    this.actor.start();
+    if (!this.server.manualReplicaTicks) this.tick();
+  }
+
+  // replicationCron (the replica half): one TICK a second carries the data plane's figures.
+  /** Public so that model-based tests move the link's clock by ticks (Server.manualReplicaTicks). */
+  tick(now = Date.now()): void {
+    const snap = this.actor.getSnapshot();
+    if (snap.status !== 'active') return;
+    this.actor.send({
+      type: 'TICK', now, lastIoAt: this.lastIoAt, read: this.transfer?.read ?? 0,
+      transferStartedAt: this.transfer?.startedAt ?? 0, offset: this.server.replication.masterReplOffset,
+    });
+  }
+
+  /** cancelReplicationHandshake + the link's end: REPLICAOF NO ONE or another master. */
+  stop(): void {
+    clearInterval(this.timer);
+    if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
+    this.actor.stop();
+    this.dropMasterClient();
+    this.cachedClient = null;
+  }
+
+  /** The machine's state as ROLE and INFO name it. */
+  get state(): 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected' | 'none' {
+    const snap = this.actor.getSnapshot();
+    if (snap.matches('connect')) return 'connect';
+    if (snap.matches('connecting')) return 'connecting';
+    if (snap.matches('receivePong') || snap.matches('handshake')) return 'handshake';
+    if (snap.matches('transfer') || snap.matches('syncFallback')) return 'sync';
+    if (snap.matches('connected')) return 'connected';
+    return 'none';
+  }
+
+  /** master_link_status:up: the stream is being applied. */
+  get linkUp(): boolean {
+    return this.actor.getSnapshot().matches('connected');
+  }
+
+  /** A master is cached (or our own history offered) for the next PSYNC. */
+  get hasCachedMaster(): boolean {
+    return this.cachedClient !== null;
+  }
+
+  /** repl_down_since, unix ms (0 while the link is up). */
+  get linkDownSince(): number {
+    return this.actor.getSnapshot().context.linkDownSince;
+  }
+
+  /** The payload's size (-1 unknown), bytes read and start time, while one is received. */
+  get transferProgress(): { size: number; read: number; startedAt: number } | null {
+    const t = this.transfer;
+    return t === null ? null : { size: t.size, read: t.read, startedAt: t.startedAt };
+  }
+
+  // connectWithMaster
+  private openSocket(): void {
+    const socket = connect({ host: this.host, port: this.port });
+    socket.setNoDelay(!this.server.config.getBool('repl-disable-tcp-nodelay'));
+    const stream = socketStream(socket);
+    this.socket = socket;
+    this.stream = stream;
+    this.mode = 'idle';
+    this.pending = EMPTY;
+    this.lastIoAt = Date.now();
+    socket.once('connect', () => {
+      if (this.socket !== socket) return;
+      this.mode = 'lines';
+      this.actor.send({ type: 'SOCKET_UP' });
+    });
+    this.sub = stream.chunks$.subscribe({
+      next: (chunk) => this.onData(chunk),
+      error: (e: Error) => this.onClosed(socket, e.message),
+      complete: () => this.onClosed(socket, 'connection lost'),
+    });
+  }
+
+  /** The socket failed or closed: the machine hears it once, and never about an old socket. */
+  private onClosed(socket: Socket, reason: string): void {
+    if (this.socket !== socket) return;
+    this.actor.send({
+      type: 'SOCKET_CLOSED', reason, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, transferStartedAt: 0,
+      offset: this.server.replication.masterReplOffset,
+    });
+  }
+
+  // undoConnectWithMaster
+  private closeSocket(): void {
+    this.sub?.unsubscribe();
+    this.sub = null;
+    this.stream?.destroy();
+    this.stream = null;
+    this.socket = null;
+    this.mode = 'idle';
+    this.pending = EMPTY;
+    this.held = [];
+    this.dropMasterClient();
+  }
+
+  /** The master client leaves CLIENT LIST with its link. */
+  private dropMasterClient(): void {
+    const c = this.master;
+    if (c === null) return;
+    this.master = null;
+    c.onClose = null;
+    this.server.clients.delete(c.id);
+  }
+
+  /** Our few writes to the master (handshake, ACKs) go straight out. */
+  private send(buf: Buffer): void {
+    this.stream?.write([buf]);
+  }
+
+  /** AUTH <masteruser> <masterauth>, or the password alone without masteruser. */
+  private sendAuth(): void {
+    const user = this.server.config.get('masteruser')!;
+    const pass = this.server.config.get('masterauth')!;
+    this.send(user === '' ? command('AUTH', pass) : command('AUTH', user, pass));
+  }
+
+  /** REPLCONF listening-port, with ip-address when replica-announce-ip is set (one reply). */
+  private sendListeningPort(): void {
+    const cfg = this.server.config;
+    const port = String(cfg.getInt('replica-announce-port') || this.server.port);
+    const ip = cfg.get('replica-announce-ip')!;
+    this.send(ip === '' ? command('REPLCONF', 'listening-port', port) : command('REPLCONF', 'listening-port', port, 'ip-address', ip));
+  }
+
+  // slaveTryPartialResynchronization (the request half; the machine reads the reply)
+  private sendPsync(cached: CachedMaster | null): void {
+    if (cached === null) {
+      this.server.log.notice('Partial resynchronization not possible (no cached master)');
+      this.send(command('PSYNC', '?', '-1'));
+    } else {
+      const off = String(cached.offset + 1);
+      this.server.log.notice(`Trying a partial resynchronization (request ${cached.replid}:${off}).`);
+      this.send(command('PSYNC', cached.replid, off));
+    }
+  }
+
+  /** Every byte from the master refreshes the last-io time, then goes where the mode says. */
+  private onData(chunk: Buffer): void {
+    this.lastIoAt = Date.now();
+    this.server.stats.netInputBytes += chunk.length;
+    switch (this.mode) {
+      case 'lines':
+        this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+        this.readLines();
+        break;
+      case 'payload':
+        this.readPayload(chunk);
+        break;
+      case 'held':
+        this.held.push(chunk);
+        break;
+      case 'stream':
+        this.applyStream(chunk);
+        break;
+      case 'idle':
+        break;
+    }
+  }
+
+  /** Hands each complete line to the machine until the mode changes. */
+  private readLines(): void {
+    while (this.mode === 'lines') {
+      const nl = this.pending.indexOf(10);
+      if (nl < 0) {
+        if (this.pending.length > 64 * 1024) {
+          this.server.log.warning('Master sent a reply line longer than 64 kB: closing the link');
+          this.socket?.destroy();
+        }
+        return;
+      }
+      const end = nl > 0 && this.pending[nl - 1] === 13 ? nl - 1 : nl;
+      const line = this.pending.toString('latin1', 0, end);
+      this.pending = this.pending.subarray(nl + 1);
+      // A newline alone keeps the link alive while the master prepares the payload or the PSYNC reply.
+      if (line === '' && this.waitingForMaster()) continue;
+      this.actor.send({ type: 'REPLY', line });
+    }
+    this.handOver();
+  }
+
+  /** The states where the master may send newlines to keep the link alive. */
+  private waitingForMaster(): boolean {
+    const s = this.actor.getSnapshot();
+    return s.matches({ handshake: 'psync' }) || s.matches({ transfer: 'bulkHeader' });
+  }
+
+  /** What was read past the lines goes to the mode that follows them. */
+  private handOver(): void {
+    const rest = this.pending;
+    if (rest.length === 0) return;
+    if (this.mode === 'payload') {
+      this.pending = EMPTY;
+      this.readPayload(rest);
+    } else if (this.mode === 'stream') {
+      this.pending = EMPTY;
+      this.applyStream(rest);
+    } else if (this.mode === 'held') {
+      this.pending = EMPTY;
+      this.held.push(rest);
+    }
+  }
+
+  /** repl-diskless-load swapdb, or on-empty-db with an empty dataset (useDisklessLoad). */
+  private disklessLoad(): boolean {
+    const mode = this.server.config.get('repl-diskless-load');
+    if (mode === 'swapdb') return true;
+    return mode === 'on-empty-db' && this.server.keyspace.dbs.every((db) => db.size === 0);
+  }
+
+  // syncWithMaster's tail: the temp file the payload will go to.
+  private prepareTransfer(): void {
+    this.mode = 'lines';
+    let tmp = '';
+    let fd = -1;
+    if (!this.disklessLoad()) {
+      tmp = join(this.server.config.get('dir')!, `temp-${unixTime()}.${process.pid}.rdb`);
+      try {
+        fd = openSync(tmp, 'wx', 0o644);
+      } catch (e) {
+        const reason = `Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`;
+        queueMicrotask(() => this.actor.send({ type: 'FAILED', reason }));
+        tmp = '';
+      }
+    }
+    this.transfer = { size: -1, mark: null, read: 0, tmp, fd, chunks: [], lastFsync: 0, tail: EMPTY, startedAt: Date.now() };
+  }
+
+  /** The header told what to expect: bytes are payload from here on. */
+  private receivePayload(size: number, eofMark: string): void {
+    const t = this.transfer;
+    if (t === null) return;
+    // An EOF-marked payload has no size: INFO shows 0 as Redis does.
+    t.size = eofMark === '' ? size : 0;
+    t.mark = eofMark === '' ? null : Buffer.from(eofMark, 'latin1');
+    this.mode = 'payload';
+    const where = t.fd >= 0 ? 'disk' : 'memory';
+    this.server.log.notice(t.mark === null
+      ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
+      : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
+    // `$0` is complete already (and no RDB: its load fails).
+    if (t.mark === null && size === 0) this.readPayload(EMPTY);
+  }
+
+  // readSyncBulkPayload (the data half)
+  private readPayload(chunk: Buffer): void {
+    const t = this.transfer!;
+    let data = chunk;
+    let rest = EMPTY;
+    if (t.mark === null) {
+      const left = t.size - t.read;
+      if (chunk.length > left) {
+        data = chunk.subarray(0, left);
+        rest = chunk.subarray(left);
+      }
+    }
+    try {
+      if (t.fd >= 0) {
+        writeSync(t.fd, data);
+        if (t.read + data.length >= t.lastFsync + FSYNC_EVERY) {
+          fdatasyncSync(t.fd);
+          t.lastFsync = t.read + data.length;
+        }
+      } else {
+        t.chunks.push(data);
+      }
+    } catch (e) {
+      this.actor.send({ type: 'FAILED', reason: `Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}` });
+      return;
+    }
+    t.read += data.length;
+    let done: boolean;
+    if (t.mark === null) {
+      done = t.read === t.size;
+    } else {
+      if (data.length >= EOF_MARK_SIZE) {
+        t.tail = data.subarray(data.length - EOF_MARK_SIZE);
+      } else {
+        const tail = Buffer.concat([t.tail, data]);
+        t.tail = tail.subarray(Math.max(0, tail.length - EOF_MARK_SIZE));
+      }
+      done = t.tail.length === EOF_MARK_SIZE && t.tail.equals(t.mark);
+    }
+    if (!done) return;
+    // Anything after the payload is the stream; it waits until the load is over.
+    this.mode = 'held';
+    this.held = rest.length > 0 ? [rest] : [];
+    this.actor.send({ type: 'PAYLOAD_RECEIVED', read: t.read });
+  }
+
+  // replicationAbortSyncTransfer
+  private abortTransfer(): void {
+    const t = this.transfer;
+    if (t === null) return;
+    this.transfer = null;
+    if (t.fd >= 0) {
+      try {
+        closeSync(t.fd);
+      } catch {
+        // already closed by the load
+      }
+    }
+    if (t.tmp !== '') rmSync(t.tmp, { force: true });
+  }
+
+  /**
+   * readSyncBulkPayload's end: the payload is checked by decoding it whole before anything
+   * changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk it is
+   * renamed over dbfilename once valid; in memory (swapdb) the old dataset stays until then.
+   */
+  private loadPayload(replid: string, offset: number): void {
+    const t = this.transfer!;
+    const persistence = this.server.persistence;
+    const markLen = t.mark === null ? 0 : EOF_MARK_SIZE;
+    let payload: Buffer;
+    try {
+      if (t.fd >= 0) {
+        if (markLen > 0) ftruncateSync(t.fd, t.read - markLen);
+        fdatasyncSync(t.fd);
+        closeSync(t.fd);
+        t.fd = -1;
+        payload = readFileSync(t.tmp);
+      } else {
+        const all = Buffer.concat(t.chunks);
+        payload = all.subarray(0, all.length - markLen);
+        t.chunks = [];
+      }
+    } catch (e) {
+      this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
+      return;
+    }
+    this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    // replicationAttachToNewMaster: our replicas follow the new history from scratch.
+    this.server.replication.disconnectReplicas();
+    persistence.decodeReplicaPayload(payload).then(
+      (rdb) => {
+        if (this.transfer !== t) return;
+        if (t.tmp !== '') renameSync(t.tmp, persistence.path);
+        this.transfer = null;
+        this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        this.streamDb = persistence.installPayload(rdb);
+        const repl = this.server.replication;
+        repl.replid = replid;
+        repl.masterReplOffset = offset;
+        repl.clearReplicationId2();
+        repl.freeBacklog();
+        repl.createBacklogIfNeeded();
+        this.actor.send({ type: 'LOADED' });
+      },
+      (e: unknown) => {
+        if (this.transfer !== t) return;
+        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from ${t.tmp === '' ? 'socket' : 'disk'}: ${(e as Error).message}` });
+      },
+    );
+  }
+
+  /** The trusted client the master's stream runs as (CLIENT_MASTER): authenticated, no bulk limit. */
+  private newMasterClient(): Client {
+    const c = new Client(this.server, null);
+    c.isMaster = true;
+    c.setAuthenticated();
+    c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
+    return c;
+  }
+
+  // replicationCreateMasterClient, after a full sync
+  private finishSync(): void {
+    const c = this.newMasterClient();
+    c.db = this.server.keyspace.dbs[this.streamDb] ?? this.server.keyspace.dbs[0]!;
+    this.startStream(c);
+    // The first ACK puts us online on a master that waits for it (diskless sync).
+    this.sendAck();
+  }
+
+  // replicationResurrectCachedMaster
+  private resurrectCachedMaster(replid: string): void {
+    const repl = this.server.replication;
+    if (replid !== '' && replid !== repl.replid) {
+      // The master's history changed (it was promoted): ours continues under its new id.
+      repl.replid2 = repl.replid;
+      repl.secondReplOffset = repl.masterReplOffset + 1;
+      repl.replid = replid;
+      this.server.log.notice(`Master replication ID changed to ${replid}`);
+      this.server.replication.disconnectReplicas();
+    }
+    repl.createBacklogIfNeeded();
+    const c = this.cachedClient ?? this.newMasterClient();
+    this.cachedClient = null;
+    this.startStream(c);
+  }
+
+  /** CONNECTED: the bytes from here on are the master's command stream. */
+  private startStream(c: Client): void {
+    this.master = c;
+    this.server.replication.onGetAck = this.onGetAck;
+    // CLIENT KILL TYPE master drops the link; the master is cached as on any link loss.
+    c.onClose = () => this.socket?.destroy();
+    this.server.clients.set(c.id, c);
+    this.raw = [];
+    this.rawHead = 0;
+    this.appliedEnd = 0;
+    this.fedEnd = 0;
+    this.readOffset = this.server.replication.masterReplOffset;
+    this.lastIoAt = Date.now();
+    this.mode = 'stream';
+    const held = this.held;
+    this.held = [];
+    if (this.pending.length > 0) held.unshift(this.pending);
+    this.pending = EMPTY;
+    for (const chunk of held) if (this.master === c) this.applyStream(chunk);
+  }
+
+  /** The master's commands, applied as they complete; a malformed one ends the link. */
+  private applyStream(chunk: Buffer): void {
+    const c = this.master!;
+    this.readOffset += chunk.length;
+    this.raw.push(chunk);
+    try {
+      c.parser.feed(chunk, this.sink);
+    } catch (e) {
+      if (!(e instanceof ProtocolError)) throw e;
+      this.feedApplied();
+      this.actor.send({ type: 'STREAM_ERROR', reason: e.message });
+      return;
+    }
+    this.feedApplied();
+  }
+
+  /** Runs one command of the stream, as the master's client; expired keys stay visible to it. */
+  private readonly sink = (argv: string[]): boolean => {
+    const c = this.master;
+    if (c === null) return false;
+    const ks = this.server.keyspace;
+    ks.expireMode = 'keep';
+    this.applying = true;
+    try {
+      execute(c, argv);
+    } finally {
+      this.applying = false;
+      ks.expireMode = 'hide';
+    }
+    // A transaction is applied, and fed on, whole: its bytes count once EXEC ran.
+    if (c.multi === null) this.appliedEnd = c.parser.commandEnd;
+    return this.master === c;
+  };
+
+  /** REPLCONF GETACK from our master: the ACK carries what was applied before it. */
+  private readonly onGetAck = (): void => {
+    if (!this.applying) return;
+    this.feedApplied();
+    this.sendAck();
+  };
+
+  // replicationFeedStreamFromMasterStream: the applied bytes, verbatim.
+  private feedApplied(): void {
+    let n = this.appliedEnd - this.fedEnd;
+    if (n <= 0) return;
+    this.fedEnd = this.appliedEnd;
+    const parts: Buffer[] = [];
+    while (n > 0) {
+      const head = this.raw[0]!;
+      const avail = head.length - this.rawHead;
+      const take = Math.min(avail, n);
+      parts.push(head.subarray(this.rawHead, this.rawHead + take));
+      n -= take;
+      if (take === avail) {
+        this.raw.shift();
+        this.rawHead = 0;
+      } else {
+        this.rawHead += take;
+      }
+    }
+    this.server.replication.feedFromMaster(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+  }
+
+  // replicationSendAck
+  private sendAck(): void {
+    if (this.master === null) return;
+    this.send(command('REPLCONF', 'ACK', String(this.server.replication.masterReplOffset)));
+  }
+
+  // replicationCacheMaster
+  /** Only what was applied is kept: a half-read command and an open MULTI go with the link. */
+  private cacheMaster(): void {
+    this.server.log.notice('Caching the disconnected master state.');
+    const old = this.master;
+    this.dropMasterClient();
+    if (old === null) return;
+    const c = this.newMasterClient();
+    c.db = old.db;
+    this.cachedClient = c;
+  }
+
+  // replicationDiscardCachedMaster
+  private discardCachedMaster(): void {
+    if (this.cachedClient === null) return;
+    this.server.log.notice('Discarding previously cached master state.');
+    this.cachedClient = null;
+  }
+}
+
+// replicationSetMaster
+/**
+ * Makes the server a replica of host:port, dropping any link in progress. Our replicas are
+ * disconnected (our history is about to change); what we have (a cached master, or our own
+ * replid and offset when there is history) is offered to the new master by PSYNC.
+ */
+export function replicationSetMaster(server: Server, host: string, port: number): void {
+  const old = server.replicaLink;
+  const repl = server.replication;
+  let cached: CachedMaster | null = null;
+  let db = 0;
+  if (old !== null) {
+    cached = old.actor.getSnapshot().context.cached ?? (old.master !== null ? { replid: repl.replid, offset: repl.masterReplOffset } : null);
+    db = old.master?.db.id ?? 0;
+    old.stop();
+  } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
+    // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+    cached = { replid: repl.replid, offset: repl.masterReplOffset };
+    db = server.persistence.loadedStreamDb ?? 0;
+    server.persistence.loadedStreamDb = null;
+  }
+  repl.disconnectReplicas();
+  server.keyspace.expireMode = 'hide';
+  server.log.role = 'S';
+  server.config.set('replicaof', [host, String(port)], false);
+  const link = new ReplicaLink(server, host, port, cached, db);
+  server.replicaLink = link;
+  link.start();
+}
+
+// replicationUnsetMaster
+/**
+ * REPLICAOF NO ONE: a master again, with the data it has and, as Redis 7.0 keeps it, its
+ * history: the replid moves to replid2 up to the current offset, so former siblings can
+ * continue from us by partial resync.
+ */
+export function replicationUnsetMaster(server: Server): void {
+  const link = server.replicaLink;
+  if (link === null) return;
+  link.stop();
+  server.replicaLink = null;
+  const repl = server.replication;
+  repl.shiftReplicationId();
+  // Our next write may go to any db: the stream says which first (server.slaveseldb = -1).
+  repl.forceSelect();
+  server.log.notice(`Setting secondary replication ID to ${repl.replid2}, valid up to offset: ${repl.secondReplOffset}. New replication ID is ${repl.replid}`);
+  repl.disconnectReplicas();
+  server.keyspace.expireMode = 'delete';
+  server.log.role = 'M';
+  server.config.set('replicaof', [], false);
+}
+
+/** `replicaof host port` from the config file or the command line, once the RDB is loaded. */
+export function startReplicationFromConfig(server: Server): void {
+  const spec = server.config.get('replicaof')!;
+  if (spec === '') return;
+  const [host, port] = spec.split(' ');
+  replicationSetMaster(server, host!, Number(port));
+}

@@ -1,0 +1,222 @@
+// The inspector's HTTP + WebSocket endpoint (--inspect-port): serves the page's local assets
+// and streams the registry's frames to every page. It must never slow the server: frames
+// are made once per flush for all pages, a page that cannot keep up drops frames (and is
+// brought up to date when it catches up), pages are capped, and what a page sends is ignored.
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.js';
+import { resolveAsset, type AssetRoot } from './assets.js';
+import type { Frame, InspectorRegistry } from './registry.js';
+
+/** How often pending frames go out (the page animates at this pace at most). */
+const FLUSH_MS = 50;
+/** Bytes a page may have unsent before it drops frames. */
+const PAGE_BACKLOG_LIMIT = 256 * 1024;
+/** A page that stays behind this long is disconnected. */
+const PAGE_STUCK_MS = 30_000;
+/** Pages watched at once; more get 503. */
+export const MAX_PAGES = 1024;
+/** Pages only talk to us to keep the socket alive: anything bigger is refused by ws. */
+const MAX_PAGE_MESSAGE = 1024;
+
+interface Page {
+  ws: WebSocket;
+  socket: Socket;
+  /** Set when frames were dropped; the page is sent a full update once it drains. */
+  behindSince: number | null;
+  fresh: boolean;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml', '.json': 'application/json', '.map': 'application/json', '.png': 'image/png', '.ico': 'image/x-icon',
+};
+
+export class InspectorEndpoint {
+  private http: HttpServer | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAGE_MESSAGE, perMessageDeflate: false });
+  private readonly pages = new Set<Page>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly logged = new Set<string>();
+  private loopbackOnly = true;
+  port = 0;
+  /** Batches not sent to a page that was behind (every page counted). */
+  droppedBatches = 0;
+
+  constructor(private readonly registry: InspectorRegistry, private readonly roots: AssetRoot[], private readonly log: Logger) {
+    registry.onPending = () => this.arm();
+  }
+
+  /** Listens on bind:port (port 0: any free port); rejects as net does when it cannot. */
+  async listen(bind: string, port: number): Promise<void> {
+    this.loopbackOnly = isLoopback(bind);
+    const http = createServer((req, res) => void this.serve(req, res));
+    http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
+    http.on('clientError', (_err, socket: Socket) => {
+      this.logOnce('bad-http', 'Inspector: malformed HTTP request refused');
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen({ host: bind, port }, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+    http.on('error', (e) => this.log.warning(`Inspector: ${e.message}`));
+    const addr = http.address();
+    this.port = addr !== null && typeof addr === 'object' ? addr.port : port;
+    this.http = http;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    for (const p of this.pages) p.ws.terminate();
+    this.pages.clear();
+    const http = this.http;
+    this.http = null;
+    if (http !== null) {
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    }
+  }
+
+  get pageCount(): number {
+    return this.pages.size;
+  }
+
+  /** The most bytes any page has waiting to be sent: bounded by PAGE_BACKLOG_LIMIT plus one batch. */
+  maxPageBacklog(): number {
+    let max = 0;
+    for (const p of this.pages) max = Math.max(max, p.ws.bufferedAmount);
+    return max;
+  }
+
+  /** GET/HEAD of a page asset; nothing outside the asset roots is ever read. */
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.allowed(req.socket)) return refuse(res, 403);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return refuse(res, 405);
+    }
+    const found = resolveAsset(this.roots, req.url ?? '/');
+    if (found.status !== 200) {
+      if (found.status === 400 || found.status === 403) this.logOnce('bad-path', `Inspector: refused a request for ${JSON.stringify((req.url ?? '').slice(0, 100))}`);
+      return refuse(res, found.status);
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(found.file);
+    } catch {
+      return refuse(res, 404);
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[found.ext] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    socket.on('error', () => {});
+    if (!this.allowed(socket)) return rejectUpgrade(socket, 403);
+    if (this.pages.size >= MAX_PAGES) {
+      this.logOnce('too-many', `Inspector: more than ${MAX_PAGES} pages, refusing more`);
+      return rejectUpgrade(socket, 503);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.attach(ws, socket));
+  }
+
+  private attach(ws: WebSocket, socket: Socket): void {
+    const page: Page = { ws, socket, behindSince: null, fresh: true };
+    this.pages.add(page);
+    ws.on('message', () => this.logOnce('page-message', 'Inspector: pages only listen; ignoring what a page sent'));
+    ws.on('error', () => this.logOnce('page-error', 'Inspector: a page broke the WebSocket protocol; closed it'));
+    ws.on('close', () => this.pages.delete(page));
+    this.arm();
+  }
+
+  /** Bound to loopback, only loopback peers are served (a forwarded port must not widen it). */
+  private allowed(socket: Socket): boolean {
+    if (!this.loopbackOnly || isLoopback(socket.remoteAddress ?? '')) return true;
+    this.logOnce('non-loopback', `Inspector: refused non-loopback peer ${socket.remoteAddress} (inspect-bind is loopback)`);
+    return false;
+  }
+
+  private arm(): void {
+    if (this.timer !== null || this.pages.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** One batch to every page: frames made once; a page behind drops them and catches up later. */
+  private flush(): void {
+    const batch = this.registry.takeBatch();
+    let join: Frame[] | null = null;
+    const now = Date.now();
+    for (const page of this.pages) {
+      if (page.ws.bufferedAmount > PAGE_BACKLOG_LIMIT) {
+        page.behindSince ??= now;
+        this.droppedBatches++;
+        if (now - page.behindSince > PAGE_STUCK_MS) {
+          this.logOnce('stuck', 'Inspector: a page stopped reading; disconnected it');
+          page.ws.terminate();
+        }
+        continue;
+      }
+      let frames = batch;
+      if (page.fresh || page.behindSince !== null) {
+        if (join === null) {
+          const announced = this.registry.joinFrames();
+          const seen = new Set(announced);
+          join = announced.concat(batch.filter((f) => !seen.has(f)));
+        }
+        frames = join;
+        page.fresh = false;
+        page.behindSince = null;
+      }
+      send(page, frames);
+    }
+    if (batch.length > 0 || [...this.pages].some((p) => p.behindSince !== null)) this.arm();
+  }
+
+  private logOnce(kind: string, msg: string): void {
+    if (this.logged.has(kind)) return;
+    this.logged.add(kind);
+    this.log.warning(msg);
+  }
+}
+
+/** Frames of a batch leave in one write: the socket is corked around the sends. */
+function send(page: Page, frames: Frame[]): void {
+  if (frames.length === 0) return;
+  page.socket.cork();
+  for (const f of frames) page.ws.send(f);
+  process.nextTick(() => page.socket.uncork());
+}
+
+function refuse(res: ServerResponse, status: number): void {
+  const text = `${status} ${STATUS_TEXT[status] ?? 'Error'}\n`;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function rejectUpgrade(socket: Socket, status: number): void {
+  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 503: 'Service Unavailable',
+};
+
+export function isLoopback(addr: string): boolean {
+  return addr === 'localhost' || addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+}

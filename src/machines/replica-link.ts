@@ -1,0 +1,512 @@
+// The replica side of replication (seed: connectWithMaster, syncWithMaster,
+// slaveTryPartialResynchronization, readSyncBulkPayload, replicationCron's replica half) as
+// one XState machine per `REPLICAOF host port`. It holds control flow only: the actor in
+// src/actors/replica-link.ts owns the socket, the temp file and the clock, and reports them
+// as events; every side effect here is a named action it provides, every decision a named
+// guard. The command stream itself never passes through this machine.
+import { assign, setup } from 'xstate';
+
+/** What the last PSYNC asked to continue: a cached master, or this server's own history. */
+export interface CachedMaster {
+  replid: string;
+  /** The last byte processed; PSYNC asks for offset + 1. */
+  offset: number;
+}
+
+export interface ReplicaLinkInput {
+  masterHost: string;
+  masterPort: number;
+  /** masterauth is set: AUTH follows the PONG. */
+  auth: boolean;
+  /** repl-timeout in ms. */
+  replTimeoutMs: number;
+  /** The cached master, or this server's own replid/offset when it has history. */
+  cached: CachedMaster | null;
+  now: number;
+}
+
+export interface ReplicaLinkContext extends ReplicaLinkInput {
+  /** replid and offset announced by +FULLRESYNC ('' / -1 until then, '' after a malformed one). */
+  masterReplid: string;
+  initialOffset: number;
+  /** The payload announced: its size (-1 unknown), or the 40-byte mark that ends it. */
+  transferSize: number;
+  eofMark: string;
+  /** Payload bytes read so far, as of the last tick or phase change. */
+  transferRead: number;
+  /** The payload's rate (bytes/s) and, when its size is known, the seconds left, as of the last tick. */
+  transferRate: number;
+  transferEta: number;
+  /** Unix ms of the last byte from the master, as of the last tick or phase change. */
+  lastIoAt: number;
+  /** Unix ms the link went down (repl_down_since); 0 while connected. */
+  linkDownSince: number;
+  /** Why the last attempt ended, for logs and inspection. */
+  lastError: string;
+}
+
+/** The actor's data-plane figures, carried by the events that need them. */
+export interface LinkIo {
+  now: number;
+  lastIoAt: number;
+  read: number;
+  /** Unix ms the payload began to arrive (0: no payload). */
+  transferStartedAt: number;
+  /** The replication offset processed so far (connected state). */
+  offset: number;
+}
+
+export type ReplicaLinkEvent =
+  /** replicationCron, once a second: timeouts, the next connection attempt, REPLCONF ACK. */
+  | ({ type: 'TICK' } & LinkIo)
+  | { type: 'SOCKET_UP' }
+  /** The socket failed to connect, errored or closed. */
+  | ({ type: 'SOCKET_CLOSED'; reason: string } & LinkIo)
+  /** One reply line of the handshake or the payload header (without CRLF). */
+  | { type: 'REPLY'; line: string }
+  /** Every byte of the payload is in (the announced size, or the EOF mark seen). */
+  | { type: 'PAYLOAD_RECEIVED'; read: number }
+  | { type: 'LOADED' }
+  | { type: 'FAILED'; reason: string }
+  /** The master's command stream could not be parsed. */
+  | { type: 'STREAM_ERROR'; reason: string }
+  /** REPLICAOF NO ONE, or another master: this link ends. */
+  | { type: 'STOP' };
+
+type Ev<T extends ReplicaLinkEvent['type']> = Extract<ReplicaLinkEvent, { type: T }>;
+
+const RUN_ID_SIZE = 40;
+const EOF_PREFIX = '$EOF:';
+
+/** A +FULLRESYNC <40-char replid> <offset> line, strictly; null when malformed. */
+export function parseFullResync(line: string): { replid: string; offset: number } | null {
+  const m = /^\+FULLRESYNC ([^ ]+) (-?\d+)$/.exec(line);
+  if (m === null || m[1]!.length !== RUN_ID_SIZE) return null;
+  return { replid: m[1]!, offset: Number(m[2]) };
+}
+
+/** The replid of a "+CONTINUE <replid>" line, or null for a bare +CONTINUE. */
+export function continueReplid(line: string): string | null {
+  const id = line.slice('+CONTINUE'.length).trim();
+  return id.length === RUN_ID_SIZE ? id : null;
+}
+
+const isError = (line: string): boolean => line.startsWith('-');
+const timedOut = (c: ReplicaLinkContext, e: LinkIo): boolean => e.now - e.lastIoAt > c.replTimeoutMs;
+const line = (e: ReplicaLinkEvent): string => (e as Ev<'REPLY'>).line;
+
+/** replicationCron: a connection or handshake with no byte from the master for repl-timeout ends. */
+const CONNECT_TIMEOUT = [
+  {
+    guard: 'timedOut',
+    target: '#replicaLink.connect',
+    actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown'],
+  },
+  { actions: 'recordIo' },
+] as const;
+
+export const replicaLinkMachine = setup({
+  types: {
+    context: {} as ReplicaLinkContext,
+    events: {} as ReplicaLinkEvent,
+    input: {} as ReplicaLinkInput,
+  },
+  actions: {
+    // IO, provided by the actor.
+    /** connectWithMaster: a non-blocking connect; SOCKET_UP or SOCKET_CLOSED follows. */
+    openSocket: () => {},
+    /** undoConnectWithMaster / the error paths: the socket goes, reads stop. */
+    closeSocket: () => {},
+    sendPing: () => {},
+    sendAuth: () => {},
+    sendListeningPort: () => {},
+    sendCapa: () => {},
+    /** slaveTryPartialResynchronization's request, from context.cached. */
+    sendPsync: () => {},
+    sendSync: () => {},
+    /** The reads switch to the payload: a temp file in dir, or memory for a diskless load. */
+    prepareTransfer: () => {},
+    /** The bytes after the header are payload from here on. */
+    receivePayload: () => {},
+    /** replicationAbortSyncTransfer: temp file deleted, payload dropped. */
+    abortTransfer: () => {},
+    /** Flush + load (or the diskless swap); LOADED or FAILED follows. */
+    loadPayload: () => {},
+    /** The master client is created at initialOffset under masterReplid; the first ACK goes. */
+    finishSync: () => {},
+    /** replicationResurrectCachedMaster: the stream continues; a new replid shifts the old one. */
+    resurrectCachedMaster: () => {},
+    /** replicationSendAck */
+    sendAck: () => {},
+    /** replicationCacheMaster: the link is gone but its replid/offset stay for the next PSYNC. */
+    cacheMaster: () => {},
+    /** replicationDiscardCachedMaster */
+    discardCachedMaster: () => {},
+    /** A log line (the seed's redisLog calls). */
+    log: (_, _params: { level: 'notice' | 'warning'; msg: string }) => {},
+
+    // Context bookkeeping.
+    recordIo: assign(({ context, event }) => {
+      const e = event as LinkIo;
+      const secs = (e.now - e.transferStartedAt) / 1000;
+      const rate = e.transferStartedAt > 0 && secs > 0 ? Math.round(e.read / secs) : 0;
+      const eta = rate > 0 && context.transferSize > 0 ? Math.ceil((context.transferSize - e.read) / rate) : -1;
+      return { lastIoAt: e.lastIoAt, transferRead: e.read, transferRate: rate, transferEta: eta };
+    }),
+    recordFullResync: assign(({ event }) => {
+      const r = parseFullResync(line(event));
+      // A malformed reply blanks the id so that the next PSYNC cannot continue from it.
+      return r === null ? { masterReplid: '', initialOffset: -1 } : { masterReplid: r.replid, initialOffset: r.offset };
+    }),
+    forgetCachedMaster: assign({ cached: null }),
+    keepCachedMaster: assign(({ context, event }) => {
+      const offset = (event as LinkIo).offset;
+      return { cached: { replid: context.masterReplid, offset } };
+    }),
+    adoptContinueReplid: assign(({ context, event }) => {
+      const id = continueReplid(line(event)) ?? context.cached?.replid ?? '';
+      return { masterReplid: id, initialOffset: context.cached?.offset ?? -1 };
+    }),
+    recordPayloadHeader: assign(({ event }) => {
+      const l = line(event);
+      return l.startsWith(EOF_PREFIX)
+        ? { transferSize: -1, eofMark: l.slice(EOF_PREFIX.length), transferRead: 0 }
+        : { transferSize: Number(l.slice(1)), eofMark: '', transferRead: 0 };
+    }),
+    recordPayloadRead: assign(({ event }) => ({ transferRead: (event as Ev<'PAYLOAD_RECEIVED'>).read })),
+    resetTransfer: assign({ transferSize: -1, eofMark: '', transferRead: 0, transferRate: 0, transferEta: -1 }),
+    linkUp: assign({ linkDownSince: 0 }),
+    linkDown: assign(({ context, event }) => ({
+      linkDownSince: context.linkDownSince === 0 ? (event as Partial<LinkIo>).now ?? context.now : context.linkDownSince,
+      lastError: (event as { reason?: string }).reason ?? context.lastError,
+    })),
+    startAttempt: assign(({ event }) => ({ lastIoAt: (event as LinkIo).now, lastError: '' })),
+  },
+  guards: {
+    /** syncWithMaster accepts +PONG, and -NOAUTH / the old "operation not permitted" (AUTH follows). */
+    pongAccepted: ({ event }) => {
+      const l = line(event);
+      return l.startsWith('+') || l.startsWith('-NOAUTH') || l.startsWith('-ERR operation not permitted');
+    },
+    needsAuth: ({ context }) => context.auth,
+    isError: ({ event }) => isError(line(event)),
+    isContinue: ({ event }) => line(event).startsWith('+CONTINUE'),
+    isFullResync: ({ event }) => line(event).startsWith('+FULLRESYNC'),
+    /** -NOMASTERLINK and -LOADING: the master cannot PSYNC now but will later. */
+    isRetryLater: ({ event }) => line(event).startsWith('-NOMASTERLINK') || line(event).startsWith('-LOADING'),
+    isBulkLength: ({ event }) => /^\$\d+$/.test(line(event)),
+    isEofMark: ({ event }) => {
+      const l = line(event);
+      return l.startsWith(EOF_PREFIX) && l.length === EOF_PREFIX.length + RUN_ID_SIZE;
+    },
+    timedOut: ({ context, event }) => timedOut(context, event as LinkIo),
+  },
+}).createMachine({
+  id: 'replicaLink',
+  context: ({ input }) => ({
+    ...input,
+    masterReplid: '',
+    initialOffset: -1,
+    transferSize: -1,
+    eofMark: '',
+    transferRead: 0,
+    transferRate: 0,
+    transferEta: -1,
+    lastIoAt: input.now,
+    linkDownSince: input.now,
+    lastError: '',
+  }),
+  initial: 'connect',
+  on: {
+    STOP: { target: '.stopped', actions: ['abortTransfer', 'closeSocket'] },
+  },
+  states: {
+    /** REPL_STATE_CONNECT: waiting for the next cron tick to connect. */
+    connect: {
+      on: {
+        TICK: {
+          target: 'connecting',
+          actions: [
+            'startAttempt',
+            { type: 'log', params: ({ context }) => ({ level: 'notice', msg: `Connecting to MASTER ${context.masterHost}:${context.masterPort}` }) },
+            'openSocket',
+          ],
+        },
+      },
+    },
+    /** REPL_STATE_CONNECTING: the non-blocking connect is in flight. */
+    connecting: {
+      on: {
+        SOCKET_UP: {
+          target: 'receivePong',
+          actions: [
+            { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync started' } },
+            { type: 'log', params: { level: 'notice', msg: 'Non blocking connect for SYNC fired the event.' } },
+            'sendPing',
+          ],
+        },
+        SOCKET_CLOSED: {
+          target: 'connect',
+          actions: [
+            { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Unable to connect to MASTER: ${event.reason}` }) },
+            'closeSocket', 'linkDown',
+          ],
+        },
+        TICK: CONNECT_TIMEOUT,
+      },
+    },
+    /** REPL_STATE_RECEIVE_PING_REPLY */
+    receivePong: {
+      on: {
+        TICK: CONNECT_TIMEOUT,
+        REPLY: [
+          {
+            guard: 'pongAccepted',
+            target: 'handshake',
+            actions: { type: 'log', params: { level: 'notice', msg: 'Master replied to PING, replication can continue...' } },
+          },
+          {
+            target: 'connect',
+            actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Error reply to PING from master: '${event.line}'` }) }, 'closeSocket', 'linkDown'],
+          },
+        ],
+      },
+    },
+    /** AUTH, REPLCONF listening-port, REPLCONF capa, PSYNC: one reply awaited at a time. */
+    handshake: {
+      initial: 'start',
+      states: {
+        /** AUTH only when masterauth is set. */
+        start: {
+          always: [{ guard: 'needsAuth', target: 'auth' }, { target: 'port' }],
+        },
+        auth: {
+          entry: 'sendAuth',
+          on: {
+            REPLY: [
+              {
+                guard: 'isError',
+                target: '#replicaLink.connect',
+                actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Unable to AUTH to MASTER: ${event.line}` }) }, 'closeSocket', 'linkDown'],
+              },
+              { target: 'port' },
+            ],
+          },
+        },
+        port: {
+          entry: 'sendListeningPort',
+          on: {
+            REPLY: [
+              {
+                guard: 'isError',
+                target: 'capa',
+                actions: { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `(Non critical) Master does not understand REPLCONF listening-port: ${event.line}` }) },
+              },
+              { target: 'capa' },
+            ],
+          },
+        },
+        capa: {
+          entry: 'sendCapa',
+          on: {
+            REPLY: [
+              {
+                guard: 'isError',
+                target: 'psync',
+                actions: { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `(Non critical) Master does not understand REPLCONF capa: ${event.line}` }) },
+              },
+              { target: 'psync' },
+            ],
+          },
+        },
+        psync: {
+          entry: 'sendPsync',
+          on: {
+            REPLY: [
+              {
+                guard: 'isContinue',
+                target: '#replicaLink.connected',
+                actions: [
+                  'adoptContinueReplid',
+                  { type: 'log', params: { level: 'notice', msg: 'Successful partial resynchronization with master.' } },
+                  'resurrectCachedMaster',
+                  'forgetCachedMaster',
+                  { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.' } },
+                  'linkUp',
+                ],
+              },
+              {
+                guard: 'isFullResync',
+                target: '#replicaLink.transfer',
+                actions: [
+                  'recordFullResync',
+                  {
+                    type: 'log',
+                    params: ({ context }) => context.masterReplid === ''
+                      ? { level: 'warning', msg: 'Master replied with wrong +FULLRESYNC syntax.' }
+                      : { level: 'notice', msg: `Full resync from master: ${context.masterReplid}:${context.initialOffset}` },
+                  },
+                  'discardCachedMaster', 'forgetCachedMaster',
+                ],
+              },
+              {
+                guard: 'isRetryLater',
+                target: '#replicaLink.connect',
+                actions: [
+                  { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `Master is currently unable to PSYNC but should be in the future: ${event.line}` }) },
+                  'closeSocket', 'linkDown',
+                ],
+              },
+              {
+                guard: 'isError',
+                target: '#replicaLink.syncFallback',
+                actions: [
+                  { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `Master does not support PSYNC or is in error state (reply: ${event.line})` }) },
+                  'discardCachedMaster', 'forgetCachedMaster',
+                ],
+              },
+              {
+                target: '#replicaLink.syncFallback',
+                actions: [
+                  { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Unexpected reply to PSYNC from master: ${event.line}` }) },
+                  'discardCachedMaster', 'forgetCachedMaster',
+                ],
+              },
+            ],
+          },
+        },
+      },
+      on: {
+        SOCKET_CLOSED: {
+          target: 'connect',
+          actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Master closed the connection during the handshake: ${event.reason}` }) }, 'closeSocket', 'linkDown'],
+        },
+        TICK: CONNECT_TIMEOUT,
+      },
+    },
+    /** The master did not take PSYNC: SYNC asks for the payload without a replid. */
+    syncFallback: {
+      entry: [{ type: 'log', params: { level: 'notice', msg: 'Retrying with SYNC...' } }, 'sendSync'],
+      always: { target: 'transfer' },
+    },
+    /** REPL_STATE_TRANSFER (readSyncBulkPayload). */
+    transfer: {
+      initial: 'bulkHeader',
+      entry: ['resetTransfer', 'prepareTransfer'],
+      states: {
+        /** Waiting for `$<len>` or `$EOF:<mark>`; newlines before it are keep-alives (data plane). */
+        bulkHeader: {
+          on: {
+            REPLY: [
+              {
+                guard: 'isBulkLength',
+                target: 'receiving',
+                actions: 'recordPayloadHeader',
+              },
+              {
+                guard: 'isEofMark',
+                target: 'receiving',
+                actions: 'recordPayloadHeader',
+              },
+              {
+                guard: 'isError',
+                target: '#replicaLink.connect',
+                actions: [
+                  { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `MASTER aborted replication with an error: ${event.line.slice(1)}` }) },
+                  'abortTransfer', 'closeSocket', 'linkDown',
+                ],
+              },
+              {
+                target: '#replicaLink.connect',
+                actions: [
+                  { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Bad protocol from MASTER, the first byte is not '$' (we received '${event.line}'), are you sure the host and port are right?` }) },
+                  'abortTransfer', 'closeSocket', 'linkDown',
+                ],
+              },
+            ],
+          },
+        },
+        /** The payload streams to the temp file (or memory); progress arrives with ticks. */
+        receiving: {
+          entry: 'receivePayload',
+          on: {
+            PAYLOAD_RECEIVED: { target: 'loading', actions: 'recordPayloadRead' },
+          },
+        },
+        /** Flush and load; clients get -LOADING meanwhile. */
+        loading: {
+          entry: 'loadPayload',
+          on: {
+            // The master owes us nothing while we load: no repl-timeout here.
+            TICK: { actions: 'recordIo' },
+            LOADED: {
+              target: '#replicaLink.connected',
+              actions: [
+                { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync: Finished with success' } },
+                'finishSync', 'linkUp',
+              ],
+            },
+          },
+        },
+      },
+      on: {
+        FAILED: {
+          target: 'connect',
+          actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: event.reason }) }, 'abortTransfer', 'closeSocket', 'linkDown'],
+        },
+        SOCKET_CLOSED: {
+          target: 'connect',
+          actions: [
+            { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `I/O error trying to sync with MASTER: ${event.reason}` }) },
+            'abortTransfer', 'closeSocket', 'linkDown',
+          ],
+        },
+        TICK: [
+          {
+            guard: 'timedOut',
+            target: 'connect',
+            actions: [
+              { type: 'log', params: { level: 'warning', msg: "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value." } },
+              'abortTransfer', 'closeSocket', 'linkDown',
+            ],
+          },
+          { actions: 'recordIo' },
+        ],
+      },
+    },
+    /** REPL_STATE_CONNECTED: the stream is applied by the data plane; ACKs go every tick. */
+    connected: {
+      on: {
+        TICK: [
+          {
+            guard: 'timedOut',
+            target: 'connect',
+            actions: [
+              { type: 'log', params: { level: 'warning', msg: 'MASTER timeout: no data nor PING received...' } },
+              'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown',
+            ],
+          },
+          { actions: ['recordIo', 'sendAck'] },
+        ],
+        SOCKET_CLOSED: {
+          target: 'connect',
+          actions: [
+            { type: 'log', params: { level: 'notice', msg: 'Connection with master lost.' } },
+            'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown',
+          ],
+        },
+        STREAM_ERROR: {
+          target: 'connect',
+          actions: [
+            { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Protocol error from MASTER (${event.reason}): closing the link` }) },
+            'discardCachedMaster', 'forgetCachedMaster', 'closeSocket', 'linkDown',
+          ],
+        },
+      },
+    },
+    /** REPLICAOF NO ONE or another master: this link is over. */
+    stopped: { type: 'final' },
+  },
+});
+
+export type ReplicaLinkMachine = typeof replicaLinkMachine;

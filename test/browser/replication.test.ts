@@ -1,0 +1,139 @@
+// The issue's end-to-end test: a redstate master and a redstate replica, each with the
+// inspector, on one page; it shows the replica link's chart in `connected` with INFO's offset,
+// then follows CLIENT KILL TYPE master through connect and handshake back to `connected`.
+// Last, a full sync from a master whose payload trickles (redis-server's rdb-key-save-delay)
+// moves the progress bar.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { info, waitFor } from '../helpers/replication.js';
+import { launch, screenshot } from './browser.js';
+
+let master: Proc;
+let replica: Proc;
+let m: RespClient;
+let r: RespClient;
+let browser: Browser;
+let page: Page;
+let masterInspect: number;
+let replicaInspect: number;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  masterInspect = await freePort();
+  replicaInspect = await freePort();
+  master = await startRedstateProcess(['--inspect-port', String(masterInspect)]);
+  replica = await startRedstateProcess(['--inspect-port', String(replicaInspect), '--replicaof', '127.0.0.1', String(master.port)]);
+  m = await RespClient.connect(master.port);
+  r = await RespClient.connect(replica.port);
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+afterAll(async () => {
+  m?.close();
+  r?.close();
+  await browser?.close();
+  await replica?.close();
+  await master?.close();
+});
+
+const link = () => page.locator('.chart-card', { has: page.locator('.title b', { hasText: `master 127.0.0.1:${master.port}` }) });
+const pageNumber = async (key: string): Promise<number | null> => {
+  const el = page.locator(`#context dd[data-key="${key}"]`);
+  if ((await el.count()) === 0) return null;
+  return Number((await el.textContent())!.replace(/,/g, ''));
+};
+
+describe('live statecharts of real replication', () => {
+  it("shows the replica link connected, with the offset INFO reports", async () => {
+    for (let i = 0; i < 100; i++) await m.call('SET', `key:${i}`, `value ${i}`);
+    await waitFor('the link up', async () => (await info(r)).get('master_link_status') === 'up');
+    await page.goto(`http://127.0.0.1:${replicaInspect}/?servers=127.0.0.1:${masterInspect}`);
+    await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${master.port}` }).click();
+    await link().locator('g.state.current[data-state="replicaLink.connected"]').waitFor();
+    expect((await info(r)).get('master_link_status')).toBe('up');
+    // Both servers on one page: the master's side of the same link is its replica client, online.
+    await page.locator('#actors .server h3', { hasText: `127.0.0.1:${master.port}` }).waitFor();
+    await page.locator('#actors .server', { hasText: `127.0.0.1:${master.port}` }).locator('button.actor', { hasText: 'online' }).first().waitFor();
+    // The offset the page shows (as of the replica's last tick) meets INFO's once both settle.
+    let last = '';
+    await waitFor('the page offset to equal INFO', async () => {
+      const want = Number((await info(r)).get('slave_repl_offset'));
+      const shown = await pageNumber('event.offset');
+      last = `INFO ${want}, page ${shown}`;
+      return shown === want && want > 0;
+    }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${last}`);
+    });
+    await screenshot(page, 'replication-connected');
+  });
+
+  it('follows CLIENT KILL TYPE master through connect and handshake back to connected', async () => {
+    // Every state the card shows, in order, as the page renders it.
+    await page.evaluate(`(() => {
+      const card = [...document.querySelectorAll('.chart-card')].find((c) => c.querySelector('.title b').textContent === 'master 127.0.0.1:${master.port}');
+      const seen = [card.getAttribute('data-state')];
+      window.seen = seen;
+      new MutationObserver(() => {
+        const s = card.getAttribute('data-state');
+        if (seen[seen.length - 1] !== s) seen.push(s);
+      }).observe(card, { attributes: true, attributeFilter: ['data-state'] });
+    })()`);
+    const before = Number((await info(m, 'stats')).get('sync_partial_ok'));
+    expect(await r.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+    const statuses = new Set<string>();
+    await waitFor('the link back up', async () => {
+      const status = (await info(r)).get('master_link_status')!;
+      statuses.add(status);
+      const shown = await link().getAttribute('data-state');
+      return status === 'up' && shown === 'connected' && (await page.evaluate('window.seen.length')) as number > 1;
+    });
+    const seen = (await page.evaluate('window.seen')) as string[];
+    expect(seen[0]).toBe('connected');
+    expect(seen.at(-1)).toBe('connected');
+    expect(seen).toContain('connect');
+    expect(seen.some((s) => s === 'connecting' || s === 'receivePong')).toBe(true);
+    expect(seen.some((s) => s.startsWith('handshake.'))).toBe(true);
+    expect(seen.indexOf('connect')).toBeLessThan(seen.findIndex((s) => s.startsWith('handshake.')));
+    expect(statuses.has('down')).toBe(true);
+    // A partial resync: the master served it from its backlog.
+    expect(Number((await info(m, 'stats')).get('sync_partial_ok'))).toBe(before + 1);
+    await page.locator('#log li.state', { hasText: 'handshake.psync' }).last().waitFor();
+    await screenshot(page, 'replication-resync');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows a full sync of a large dataset as a moving progress bar', async () => {
+    // A master whose diskless payload trickles (Redis's own rdb-key-save-delay), so that the
+    // replica's ticks see it arrive; the payload ends with an EOF mark: bytes and rate, size unknown.
+    const slow = await startRedis(['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '35']);
+    const sc = await RespClient.connect(slow.port);
+    expect(await sc.call('DEBUG', 'POPULATE', '30000', 'big', '100')).toBe('OK');
+    const inspect = await freePort();
+    const fresh = await startRedstateProcess(['--inspect-port', String(inspect), '--replicaof', '127.0.0.1', String(slow.port)]);
+    try {
+      await page.goto(`http://127.0.0.1:${inspect}/`);
+      await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${slow.port}` }).click();
+      const seen: number[] = [];
+      await waitFor('the progress bar to move three times', async () => {
+        const done = Number(await page.locator('#progress:not([hidden])').getAttribute('data-done', { timeout: 100 }).catch(() => null));
+        if (done > 0 && done !== seen.at(-1)) seen.push(done);
+        return seen.length >= 3;
+      }, 60_000);
+      expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+      await page.locator('#progress .figures', { hasText: '/s' }).waitFor();
+      await screenshot(page, 'replication-transfer');
+      await page.locator('.chart-card g.state.current[data-state="replicaLink.connected"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('#progress').isHidden()).toBe(true);
+      const r2 = await RespClient.connect(fresh.port);
+      expect(await r2.call('DBSIZE')).toBe(30000);
+      r2.close();
+    } finally {
+      sc.close();
+      await fresh.close();
+      await slow.close();
+    }
+  });
+});

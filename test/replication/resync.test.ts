@@ -1,0 +1,159 @@
+// Partial and full resynchronization of a redstate replica with a real redis-server 7.0:
+// link loss from either side, a master restarted with a new history, a replica restarted
+// from its RDB, a promoted sibling (PSYNC2), a change of master and back, and AUTH.
+import { afterEach, describe, expect, it } from 'vitest';
+import { digest } from '../helpers/dataset.js';
+import { captureLog, expectSameData, info, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { startRedis, startRedstate, tempDir, type Running } from '../helpers/servers.js';
+
+const running: Running[] = [];
+const clients: RespClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  for (const s of running.splice(0)) await s.close();
+});
+
+async function client(port: number): Promise<RespClient> {
+  const c = await RespClient.connect(port);
+  clients.push(c);
+  return c;
+}
+
+const FAST = ['--repl-diskless-sync-delay', '0'];
+
+async function redis(args: string[] = []) {
+  const s = await startRedis([...FAST, ...args]);
+  running.push(s);
+  return { s, c: await client(s.port) };
+}
+
+async function replicaOf(port: number, directives: Record<string, string | string[]> = {}) {
+  const s = await startRedstate({ replicaof: ['127.0.0.1', String(port)], ...directives });
+  running.push(s);
+  return { s, c: await client(s.port) };
+}
+
+describe('resynchronization with redis-server 7.0', () => {
+  it('continues by partial resync when the link is killed from either side during writes', async () => {
+    const m = await redis(['--repl-backlog-size', '64mb']);
+    await writeManyKeys(m.c, 20_000);
+    const r = await replicaOf(m.s.port);
+    await expectSameData(m.c, r.c);
+    let writing = true;
+    let round = 0;
+    const writes = (async () => {
+      while (writing) {
+        await writeEveryFamily(m.c, round++);
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    })();
+    const killers: Array<[RespClient, string]> = [[m.c, 'replica'], [r.c, 'master']];
+    for (const [i, [killer, type]] of killers.entries()) {
+      await waitFor('link up', async () => (await info(r.c)).get('master_link_status') === 'up');
+      expect(await killer.call('CLIENT', 'KILL', 'TYPE', type)).toBe(1);
+      await waitFor('a partial resync', async () => (await stat(m.c, 'sync_partial_ok')) === i + 1);
+    }
+    writing = false;
+    await writes;
+    await expectSameData(m.c, r.c);
+    expect(await stat(m.c, 'sync_full')).toBe(1);
+    expect(round).toBeGreaterThan(1);
+  });
+
+  it('syncs in full from a master restarted with a new replid', async () => {
+    const dir = tempDir('redis-test-');
+    const first = await startRedis(FAST, dir);
+    const m1 = await client(first.port);
+    await writeManyKeys(m1, 1000);
+    const r = await replicaOf(first.port);
+    await expectSameData(m1, r.c);
+    const oldId = (await info(m1)).get('master_replid');
+    await first.close();
+    const second = await startRedis(FAST, tempDir('redis-test-'), first.port);
+    running.push(second);
+    const m2 = await client(second.port);
+    await writeEveryFamily(m2);
+    await expectSameData(m2, r.c);
+    const ri = await info(r.c);
+    expect(ri.get('master_replid')).not.toBe(oldId);
+    expect(ri.get('master_replid')).toBe((await info(m2)).get('master_replid'));
+    expect(await r.c.call('DBSIZE')).toBe(await m2.call('DBSIZE'));
+    expect(await stat(m2, 'sync_full')).toBe(1);
+  });
+
+  it('continues by partial resync after a restart from its own RDB (repl-id and repl-offset)', async () => {
+    const m = await redis();
+    await writeManyKeys(m.c, 5000);
+    const dir = tempDir();
+    const r1 = await replicaOf(m.s.port, { dir });
+    await writeEveryFamily(m.c, 0);
+    await expectSameData(m.c, r1.c);
+    expect(await r1.c.call('SAVE')).toBe('OK');
+    await r1.s.close();
+    await writeEveryFamily(m.c, 1);
+    const r2 = await replicaOf(m.s.port, { dir });
+    await expectSameData(m.c, r2.c);
+    expect(await stat(m.c, 'sync_partial_ok')).toBe(1);
+    expect(await stat(m.c, 'sync_full')).toBe(1);
+  });
+
+  it('follows a promoted sibling by partial resync (PSYNC2: +CONTINUE with the new replid)', async () => {
+    const m = await redis();
+    await writeManyKeys(m.c, 5000);
+    const sibling = await redis(['--replicaof', '127.0.0.1', String(m.s.port)]);
+    const r = await replicaOf(m.s.port);
+    await writeEveryFamily(m.c, 0);
+    await expectSameData(m.c, sibling.c);
+    await expectSameData(m.c, r.c);
+    const oldId = (await info(m.c)).get('master_replid');
+    expect(await sibling.c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    const log = captureLog(r.s.server.log);
+    expect(await r.c.call('REPLICAOF', '127.0.0.1', sibling.s.port)).toBe('OK');
+    await writeEveryFamily(sibling.c, 1);
+    await expectSameData(sibling.c, r.c);
+    expect(await stat(sibling.c, 'sync_partial_ok')).toBe(1);
+    const ri = await info(r.c);
+    expect(ri.get('master_replid')).toBe((await info(sibling.c)).get('master_replid'));
+    expect(ri.get('master_replid2')).toBe(oldId);
+    expect(log.some((l) => l.endsWith('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.'))).toBe(true);
+  });
+
+  it('REPLICAOF NO ONE keeps the data and takes writes; another master, then back: the data follows', async () => {
+    const a = await redis();
+    const b = await redis();
+    await writeManyKeys(a.c, 2000, 'a');
+    await writeManyKeys(b.c, 3000, 'b');
+    const r = await replicaOf(a.s.port);
+    await expectSameData(a.c, r.c);
+    const before = await digest(r.c);
+    expect(await r.c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    expect(await digest(r.c)).toBe(before);
+    expect((await info(r.c)).get('role')).toBe('master');
+    expect(await r.c.call('SET', 'mine', 1)).toBe('OK');
+    expect(await r.c.call('REPLICAOF', '127.0.0.1', b.s.port)).toBe('OK');
+    await expectSameData(b.c, r.c);
+    expect(await r.c.call('EXISTS', 'mine')).toBe(0);
+    expect(await r.c.call('SLAVEOF', '127.0.0.1', a.s.port)).toBe('OK');
+    await writeEveryFamily(a.c);
+    await expectSameData(a.c, r.c);
+  });
+
+  it('authenticates with masterauth; without it the link stays down and says why', async () => {
+    const m = await redis();
+    expect(await m.c.call('CONFIG', 'SET', 'requirepass', 'sekret')).toBe('OK');
+    expect(await m.c.call('AUTH', 'sekret')).toBe('OK');
+    await writeManyKeys(m.c, 1000);
+    const r = await startRedstate({ 'replica-serve-stale-data': 'no' });
+    running.push(r);
+    const rc = await client(r.port);
+    const log = captureLog(r.server.log);
+    await rc.call('REPLICAOF', '127.0.0.1', m.s.port);
+    await waitFor('the NOAUTH refusal', () => log.some((l) => l.includes('MASTER aborted replication with an error: NOAUTH')));
+    expect((await info(rc)).get('master_link_status')).toBe('down');
+    expect(await rc.call('GET', 'k:0')).toMatchObject({ message: "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." });
+    expect(await rc.call('CONFIG', 'SET', 'masterauth', 'sekret')).toBe('OK');
+    await expectSameData(m.c, rc);
+    expect(await rc.call('GET', 'k:0')).toBe('0');
+  });
+});
