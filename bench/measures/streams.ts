@@ -40,7 +40,8 @@ export const streams: Measure = {
     { key: 'xadd.eps', label: 'XADD', unit: 'entries/s', target: { kind: 'ratio', op: '>=', value: 0.5 }, chart: true },
     { key: 'xrange.eps', label: 'XRANGE read', unit: 'entries/s', target: { kind: 'ratio', op: '>=', value: 0.5 }, chart: true },
     { key: 'xreadgroup.eps', label: 'XREADGROUP + XACK', unit: 'entries/s', target: { kind: 'ratio', op: '>=', value: 0.5 }, chart: true },
-    { key: 'bytes.entry', label: 'memory per entry', unit: 'B', target: { kind: 'ratio', op: '<=', value: 2 } },
+    // At the tiny size of the test a collection can leave used_memory below where it began.
+    { key: 'bytes.entry', label: 'memory per entry', unit: 'B', target: { kind: 'ratio', op: '<=', value: 2 }, mayBeZero: true },
   ],
 
   async round(ctx) {

@@ -7,35 +7,31 @@
 // command (it keeps clients in memory buckets; a walk of every client per command costs too
 // much here).
 import { clientInfoString } from '../commands/client-cmd.js';
-import type { Config } from '../config/config.js';
 import type { Client } from './client.js';
-
-interface OutputLimit {
-  hard: number;
-  soft: number;
-  softSeconds: number;
-}
+import type { Server } from './server.js';
 
 export class ClientLimits {
-  /** The normal class (every client but replicas and a master, until pub/sub exists). */
-  private normal: OutputLimit = { hard: 0, soft: 0, softSeconds: 0 };
   private queryMax = 0;
   /** stat_evictedclients */
   evictedClients = 0;
 
-  constructor(private readonly config: Config) {
+  constructor(private readonly server: Server) {
     this.configure();
-    config.watch((name) => {
-      if (name === 'client-output-buffer-limit' || name === 'client-query-buffer-limit') this.configure();
+    server.config.watch((name) => {
+      if (name === 'client-query-buffer-limit') this.configure();
     });
   }
 
   // checkClientOutputBufferLimits
-  /** True when c's output is over the hard limit, or over the soft one for longer than allowed. */
+  /**
+   * True when c's output is over its class's hard limit, or over the soft one for longer than
+   * allowed: the pubsub class while c is subscribed (CLIENT_PUBSUB), else the normal one.
+   */
   outputLimitReached(c: Client): boolean {
-    const { hard, soft, softSeconds } = this.normal;
     // Replicas have their own class (the replica-client actor checks it); a master has none.
-    if ((hard === 0 && soft === 0) || c.replica !== null || c.isMaster) return false;
+    if (c.replica !== null || c.isMaster) return false;
+    const { hard, soft, seconds } = this.server.outputLimits(c.inPubSub ? 'pubsub' : 'normal');
+    if (hard === 0 && soft === 0) return false;
     const used = c.outputBytes;
     if (hard > 0 && used >= hard) return true;
     if (soft === 0 || used < soft) {
@@ -44,7 +40,7 @@ export class ClientLimits {
     }
     const now = Math.floor(Date.now() / 1000);
     if (c.softLimitSince < 0) c.softLimitSince = now;
-    return now - c.softLimitSince > softSeconds;
+    return now - c.softLimitSince > seconds;
   }
 
   /**
@@ -58,7 +54,7 @@ export class ClientLimits {
   // evictClients
   /** Drops the clients holding most memory until all of them hold less than maxmemory-clients. */
   evictClients(clients: Iterable<Client>, maxmemory: number, log: (line: string) => void): void {
-    const setting = this.config.get('maxmemory-clients')!;
+    const setting = this.server.config.get('maxmemory-clients')!;
     const limit = setting.endsWith('%') ? Math.floor((maxmemory * Number(setting.slice(0, -1))) / 100) : Number(setting);
     if (limit === 0) return;
     let total = 0;
@@ -89,9 +85,6 @@ export class ClientLimits {
   }
 
   private configure(): void {
-    const words = this.config.get('client-output-buffer-limit')!.split(' ');
-    const at = words.indexOf('normal');
-    this.normal = { hard: Number(words[at + 1]), soft: Number(words[at + 2]), softSeconds: Number(words[at + 3]) };
-    this.queryMax = this.config.getInt('client-query-buffer-limit');
+    this.queryMax = this.server.config.getInt('client-query-buffer-limit');
   }
 }

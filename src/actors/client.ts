@@ -9,7 +9,9 @@ import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
+import type { Wait } from './blocking.js';
 import { ClientLimits } from './client-limits.js';
+import type { Kind } from './pubsub.js';
 import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
@@ -63,8 +65,11 @@ export class Client {
   propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
   private blocked = false;
-  /** A command (WAIT) answers later: the commands after it wait in the parser until release(). */
-  private held = false;
+  /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
+  waiting: Wait | null = null;
+  /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
+  readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
+  private flushScheduled = false;
   readonly addr: string;
   readonly laddr: string;
   private subscription: Subscription | null = null;
@@ -123,7 +128,7 @@ export class Client {
     if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.held && !this.closed;
+    return !this.blocked && !this.closeAfterReply && this.waiting === null && !this.closed;
   };
 
   private onChunk(chunk: Buffer): void {
@@ -134,24 +139,24 @@ export class Client {
       this.drop();
       return;
     }
-    this.parse(() => this.parser.feed(chunk, this.sink));
+    if (this.waiting !== null) this.parser.hold(chunk);
+    else this.parse(() => this.parser.feed(chunk, this.sink));
   }
 
   private onDrain(): void {
     this.blocked = false;
-    if (!this.held) this.parse(() => this.parser.resume(this.sink));
+    if (this.waiting === null) this.parse(() => this.parser.resume(this.sink));
   }
 
-  /** The running command will answer later; nothing else this client sent runs until release(). */
-  hold(): void {
-    this.held = true;
-  }
-
-  /** The held command answered: its reply goes out and the commands after it run. */
-  release(): void {
-    this.held = false;
-    if (this.blocked) this.flush();
-    else this.parse(() => this.parser.resume(this.sink));
+  /**
+   * After a wait ended: its answer goes out now, the commands held behind it run on the next
+   * event-loop turn (not inside the command that answered it).
+   */
+  wake(): void {
+    this.flush();
+    setImmediate(() => {
+      if (!this.closed && !this.blocked && this.waiting === null) this.parse(() => this.parser.resume(this.sink));
+    });
   }
 
   private parse(step: () => void): void {
@@ -172,11 +177,7 @@ export class Client {
     if (batch !== null && this.stream !== null) {
       for (const b of batch) this.server.stats.netOutputBytes += b.length;
       if (!this.stream.write(batch)) this.blocked = true;
-      if (this.server.clientLimits.outputLimitReached(this)) {
-        this.server.log.warning(ClientLimits.outputLog(this));
-        this.drop();
-        return;
-      }
+      if (!this.checkOutputLimits()) return;
     }
     if (this.closeAfterReply) this.close();
   }
@@ -202,6 +203,35 @@ export class Client {
     this.propagateArgv = null;
   }
 
+  /** Output written for this client from elsewhere (a PUBLISH) leaves on the next turn, batched. */
+  flushSoon(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.closed) this.flush();
+    });
+  }
+
+  /** True while subscribed to anything: RESP2 then allows only the pub/sub commands. */
+  get inPubSub(): boolean {
+    const s = this.subscriptions;
+    return s.channel.size + s.pattern.size + s.shard.size > 0;
+  }
+
+  // closeClientOnOutputBufferLimitReached
+  /**
+   * A client whose output passed its class's limits (client-limits.ts) is dropped with what
+   * it had not read; false when it was.
+   */
+  checkOutputLimits(): boolean {
+    if (!this.server.clientLimits.outputLimitReached(this)) return true;
+    this.server.log.warning(ClientLimits.outputLog(this));
+    this.reply.take();
+    this.drop();
+    return false;
+  }
+
   /** Marks this client authenticated (AUTH, HELLO AUTH). */
   setAuthenticated(): void {
     this.authenticated = true;
@@ -222,6 +252,8 @@ export class Client {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.server.blocking.drop(this);
+    this.server.pubsub.forget(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
     if (this.replica !== null) {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeCommand } from '../io/resp-command.js';
 import { Backlog } from '../store/backlog.js';
+import { mayBlock, type Wait } from './blocking.js';
 import type { Client } from './client.js';
 import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
@@ -16,13 +17,12 @@ import { Snapshotter } from './snapshotter.js';
 /** An id that names no history (replid2 when the server inherited none). */
 export const NO_REPLID = '0'.repeat(40);
 
-/** A client held by WAIT until enough replicas acked its offset or its deadline passed. */
+/** A client blocked by WAIT until enough replicas acked its offset (blocking.ts keeps its deadline). */
 interface Waiter {
   client: Client;
   offset: number;
   wanted: number;
-  /** Unix ms; 0: forever. */
-  deadline: number;
+  wait: Wait;
 }
 
 /** One effect a call had, waiting for the end of the outermost call (server.also_propagate). */
@@ -199,7 +199,7 @@ export class Replication {
   /** REPLCONF ACK: the replica holds the stream up to offset. */
   acked(r: ReplicaClient, offset: number): void {
     r.tell({ type: 'ACK', offset, now: Date.now() });
-    if (this.waiters.length > 0) this.answerWaiters(Date.now());
+    if (this.waiters.length > 0) this.answerWaiters();
   }
 
   // refreshGoodSlavesCount
@@ -230,13 +230,20 @@ export class Replication {
   // waitCommand's blocking half
   /** Answers at once when enough replicas acked c's last write; else holds c and asks for ACKs. */
   wait(c: Client, wanted: number, timeoutMs: number): void {
-    const acks = this.countAcks(c.woff);
-    if (acks >= wanted || c.inExec) {
+    const offset = c.woff;
+    const acks = this.countAcks(offset);
+    if (acks >= wanted || !mayBlock(c)) {
       c.reply.integer(acks);
       return;
     }
-    c.hold();
-    this.waiters.push({ client: c, offset: c.woff, wanted, deadline: timeoutMs === 0 ? 0 : Date.now() + timeoutMs });
+    // Its deadline and CLIENT UNBLOCK answer with the acks so far; answerWaiters the rest.
+    const wait: Wait = {
+      db: c.db, keys: [], deadline: timeoutMs === 0 ? 0 : Date.now() + timeoutMs,
+      serve: () => false,
+      timedOut: () => c.reply.integer(this.countAcks(offset)),
+    };
+    this.server.blocking.block(c, wait);
+    this.waiters.push({ client: c, offset, wanted, wait });
     this.requestAcks();
   }
 
@@ -252,14 +259,14 @@ export class Replication {
   }
 
   // processClientsWaitingReplicas
-  /** Answers the WAITs whose replicas acked, or whose timeout passed. */
-  private answerWaiters(now: number): void {
+  /** Answers the WAITs whose replicas acked; those that timed out, were unblocked or left go. */
+  private answerWaiters(): void {
     this.waiters = this.waiters.filter((w) => {
-      if (w.client.closed) return false;
+      if (w.client.waiting !== w.wait) return false;
       const acks = this.countAcks(w.offset);
-      if (acks < w.wanted && (w.deadline === 0 || now < w.deadline)) return true;
+      if (acks < w.wanted) return true;
       w.client.reply.integer(acks);
-      w.client.release();
+      this.server.blocking.unblock(w.client);
       return false;
     });
   }
@@ -280,9 +287,9 @@ export class Replication {
     }
   }
 
-  /** Called by the server cron (hz): WAIT timeouts every time, the rest once a second. */
+  /** Called by the server cron (hz): WAITs answered (their timeouts are blocking.ts's) every time, the rest once a second. */
   cron(now: number): void {
-    if (this.waiters.length > 0) this.answerWaiters(now);
+    if (this.waiters.length > 0) this.answerWaiters();
     if (now - this.lastSecond < 1000) return;
     this.lastSecond = now;
     this.replicationCron(now);

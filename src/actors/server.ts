@@ -8,12 +8,15 @@ import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { Keyspace } from '../store/keyspace.js';
+import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
 import { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
+import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
+import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
@@ -38,6 +41,8 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly blocking = new Blocking(this);
+  readonly pubsub = new PubSub();
   readonly replication: Replication;
   readonly memory: Memory;
   readonly clientLimits: ClientLimits;
@@ -61,20 +66,50 @@ export class Server {
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
+  private limitsSpec = '';
+  private notifySpec = '';
+  private notifyFlagsCache = 0;
+  private readonly limits = new Map<string, { hard: number; soft: number; seconds: number }>();
   private shuttingDown = false;
 
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
     this.replication = new Replication(this);
-    this.keyspace.onExpired = (db, key) =>
+    this.keyspace.onExpired = (db, key) => {
+      notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
+    };
     this.keyspace.onEvicted = (db, key) =>
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
     this.memory = new Memory(this);
-    this.clientLimits = new ClientLimits(config);
+    this.clientLimits = new ClientLimits(this);
     this.metrics = new ServerState(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
+  }
+
+  /** notify-keyspace-events as flags (0 for none: the usual case costs one comparison). */
+  get notifyFlags(): number {
+    const spec = this.config.get('notify-keyspace-events')!;
+    if (spec !== this.notifySpec) {
+      this.notifySpec = spec;
+      this.notifyFlagsCache = parseNotifyFlags(spec) ?? 0;
+    }
+    return this.notifyFlagsCache;
+  }
+
+  /** A client class's client-output-buffer-limit, in bytes and seconds (parsed once per change). */
+  outputLimits(cls: 'normal' | 'slave' | 'pubsub'): { hard: number; soft: number; seconds: number } {
+    const spec = this.config.get('client-output-buffer-limit')!;
+    if (spec !== this.limitsSpec) {
+      this.limitsSpec = spec;
+      const parts = spec.split(' ');
+      this.limits.clear();
+      for (let i = 0; i + 3 < parts.length; i += 4) {
+        this.limits.set(parts[i]!, { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), seconds: Number(parts[i + 3]) });
+      }
+    }
+    return this.limits.get(cls) ?? { hard: 0, soft: 0, seconds: 0 };
   }
 
   get requiresAuth(): boolean {
@@ -182,17 +217,18 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: the LRU clock, active expiry, eviction, idle-client timeouts, save points. */
+  /** serverCron: the LRU clock, eviction, active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     this.memory.cron();
     this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
     this.keyspace.activeExpire(200);
     sampleInstantaneousMetrics(this);
+    const now = Date.now();
+    this.blocking.expireTimeouts(now);
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
-      const now = Date.now();
       for (const c of this.clients.values()) {
-        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && !c.isMaster) {
+        if (now - c.lastInteraction > timeout * 1000 && c.multi === null && c.waiting === null && !c.inPubSub && !c.isMaster) {
           this.log.verbose('Closing idle client');
           c.close();
         }

@@ -104,3 +104,25 @@ export function lookupString(c: Client, key: string): string | undefined | null 
   const v = c.db.lookup(key);
   return v === undefined || typeof v === 'string' ? v : fail(c, WRONGTYPE);
 }
+
+/**
+ * The [B]LMPOP and [B]ZMPOP arguments from argv[numkeysAt]: numkeys keys, one of two words
+ * (first: the first word), an optional COUNT; null after replying the error, in Redis's order.
+ */
+export function mpopArgs(
+  c: Client, argv: string[], numkeysAt: number, firstWord: string, secondWord: string,
+): { keys: string[]; first: boolean; count: number } | null {
+  const numkeys = rangeArg(c, argv[numkeysAt]!, 1n, INT64.max, 'ERR numkeys should be greater than 0');
+  if (numkeys === null) return null;
+  const whereAt = numkeysAt + 1 + numkeys;
+  if (whereAt >= argv.length) return fail(c, ERR.syntax);
+  const where = argv[whereAt];
+  if (!is(where, firstWord) && !is(where, secondWord)) return fail(c, ERR.syntax);
+  let count: number | null = null;
+  for (let j = whereAt + 1; j < argv.length; j++) {
+    if (count !== null || !is(argv[j], 'COUNT') || j + 1 === argv.length) return fail(c, ERR.syntax);
+    count = rangeArg(c, argv[++j]!, 1n, INT64.max, 'ERR count should be greater than 0');
+    if (count === null) return null;
+  }
+  return { keys: argv.slice(numkeysAt + 1, whereAt), first: is(where, firstWord), count: count ?? 1 };
+}

@@ -50,7 +50,7 @@ function setbit(c: Client, argv: string[]): void {
   const key = argv[1]!;
   const old = lookupString(c, key);
   if (old === null) return;
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
   const s = growTo(old ?? '', byte);
   const b = s.charCodeAt(byte);
@@ -68,7 +68,7 @@ function getbit(c: Client, argv: string[]): void {
   if (offset === null) return;
   const s = lookupString(c, argv[1]!);
   if (s === null) return;
-  const byte = offset >> 3;
+  const byte = Math.floor(offset / 8);
   if (s === undefined || byte >= s.length) return c.reply.integer(0);
   c.reply.integer((s.charCodeAt(byte) >> (7 - (offset & 7))) & 1);
 }
@@ -257,7 +257,7 @@ function fieldTypeArg(c: Client, s: string): { signed: boolean; bits: number } |
 /** getUnsignedBitfield over bytes read by byteAt (past the end: zero). */
 function readField(byteAt: (i: number) => number, offset: number, bits: number): bigint {
   let v = 0n;
-  for (let j = 0; j < bits; j++, offset++) v = (v << 1n) | BigInt((byteAt(offset >> 3) >> (7 - (offset & 7))) & 1);
+  for (let j = 0; j < bits; j++, offset++) v = (v << 1n) | BigInt((byteAt(Math.floor(offset / 8)) >> (7 - (offset & 7))) & 1);
   return v;
 }
 
@@ -266,7 +266,7 @@ function writeField(buf: Buffer, offset: number, bits: number, v: bigint): void 
   const u = BigInt.asUintN(64, v);
   for (let j = 0; j < bits; j++, offset++) {
     const on = (u >> BigInt(bits - 1 - j)) & 1n;
-    const byte = offset >> 3;
+    const byte = Math.floor(offset / 8);
     const mask = 1 << (7 - (offset & 7));
     buf[byte] = on ? buf[byte]! | mask : buf[byte]! & ~mask;
   }
@@ -330,7 +330,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   let buf: Buffer | null = null;
   let changed = false;
   if (writes) {
-    const grown = growTo(old ?? '', highest >> 3);
+    const grown = growTo(old ?? '', Math.floor(highest / 8));
     changed = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }

@@ -1,4 +1,4 @@
-// CLIENT LIST INFO KILL SETNAME GETNAME ID NO-EVICT HELP (networking.c clientCommand).
+// CLIENT LIST INFO KILL SETNAME GETNAME ID UNBLOCK NO-EVICT HELP (networking.c clientCommand).
 import type { Client } from '../actors/client.js';
 import { INT64 } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
@@ -10,10 +10,11 @@ const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 type ClientType = 'normal' | 'replica' | 'master' | 'pubsub';
 
-/** getClientType. Every connection is a normal one until replication and pub/sub mark theirs. */
+/** getClientType: master and replica links as replication marks them, subscribed clients as pubsub. */
 function clientType(c: Client): ClientType {
   if (c.isMaster) return 'master';
-  return c.replica !== null ? 'replica' : 'normal';
+  if (c.replica !== null) return 'replica';
+  return c.inPubSub ? 'pubsub' : 'normal';
 }
 
 /** getClientTypeByName */
@@ -36,6 +37,8 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   if (c.isMaster) flags += 'M';
   if (c.replica !== null) flags += 'S';
   if (c.server.replication.monitors.has(c)) flags += 'O';
+  if (c.waiting !== null) flags += 'b';
+  if (c.inPubSub) flags += 'P';
   if (c.multi !== null) flags += 'x';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
@@ -46,7 +49,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   const omem = c.outputBytes;
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
-    `flags=${flags} db=${c.dbIndex} sub=0 psub=0 ssub=0 multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
+    `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${qbuf + argvMem + multiMem + omem} events=${omem > 0 ? 'rw' : 'r'} ` +
     `cmd=${c.lastCommand} user=default redir=-1 resp=2`;
@@ -198,6 +201,8 @@ const HELP = [
   '      Return clients of specified type.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -233,6 +238,22 @@ export const clientCommand = container('client', [
     name: 'client|id', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
     run(c) {
       c.reply.integer(c.id);
+    },
+  },
+  {
+    // CLIENT UNBLOCK: answers a blocked client as its timeout would, or with an error.
+    name: 'client|unblock', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run(c, argv) {
+      if (argv.length > 4) return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+      const id = intArg(c, argv[2]!);
+      if (id === null) return;
+      let withError = false;
+      if (argv.length === 4) {
+        if (is(argv[3], 'ERROR')) withError = true;
+        else if (!is(argv[3], 'TIMEOUT')) return c.reply.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      }
+      const target = c.server.clients.get(id);
+      c.reply.integer(target !== undefined && c.server.blocking.unblockOnRequest(target, withError) ? 1 : 0);
     },
   },
   {

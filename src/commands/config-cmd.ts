@@ -88,7 +88,7 @@ function configGet(c: Client, argv: string[]): void {
       if (!found.has(name)) found.set(name, [name, value]);
     }
   }
-  c.reply.array(found.size * 2);
+  c.reply.map(found.size);
   for (const [name, value] of found.values()) {
     c.reply.bulk(name);
     c.reply.bulk(value);

@@ -1,4 +1,4 @@
-// Connection commands: PING ECHO SELECT AUTH HELLO QUIT.
+// Connection commands: PING ECHO SELECT AUTH HELLO QUIT RESET.
 import { REDIS_VERSION } from '../version.js';
 import { int32Arg, intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -20,8 +20,14 @@ export const connectionCommands: CommandSpec[] = [
   {
     name: 'ping', arity: -1, flags: ['fast'], acl: ['fast', 'connection'],
     run(c, argv) {
-      if (argv.length > 2) c.reply.error(ERR.arity('ping'));
-      else if (argv.length === 2) c.reply.bulk(argv[1]!);
+      if (argv.length > 2) {
+        c.reply.error(ERR.arity('ping'));
+      } else if (c.inPubSub && !c.reply.resp3) {
+        // A subscribed client gets its pong in the shape of a message.
+        c.reply.array(2);
+        c.reply.bulk('pong');
+        c.reply.bulk(argv[1] ?? '');
+      } else if (argv.length === 2) c.reply.bulk(argv[1]!);
       else c.reply.simple('PONG');
     },
   },
@@ -62,10 +68,12 @@ export const connectionCommands: CommandSpec[] = [
     acl: ['fast', 'connection'],
     run(c, argv) {
       let i = 1;
+      let proto = c.reply.resp3 ? 3 : 2;
       if (argv.length > 1) {
         const ver = intArg(c, argv[1]!, 'ERR Protocol version is not an integer or out of range');
         if (ver === null) return;
-        if (ver !== 2) return c.reply.error('NOPROTO unsupported protocol version');
+        if (ver !== 2 && ver !== 3) return c.reply.error('NOPROTO unsupported protocol version');
+        proto = ver;
         i = 2;
       }
       for (; i < argv.length; i++) {
@@ -80,10 +88,11 @@ export const connectionCommands: CommandSpec[] = [
       }
       if (!c.authenticated) return c.reply.error(ERR.noAuth);
       const role = c.server.isReplica ? 'replica' : 'master';
-      c.reply.array(14);
+      c.reply.resp3 = proto === 3;
+      c.reply.map(7);
       c.reply.bulk('server'); c.reply.bulk('redis');
       c.reply.bulk('version'); c.reply.bulk(REDIS_VERSION);
-      c.reply.bulk('proto'); c.reply.integer(2);
+      c.reply.bulk('proto'); c.reply.integer(proto);
       c.reply.bulk('id'); c.reply.integer(c.id);
       c.reply.bulk('mode'); c.reply.bulk('standalone');
       c.reply.bulk('role'); c.reply.bulk(role);
@@ -96,6 +105,24 @@ export const connectionCommands: CommandSpec[] = [
     run(c) {
       c.reply.ok();
       c.closeAfterReply = true;
+    },
+  },
+  {
+    // resetCommand (clearClientConnectionState): the connection as it was when it opened.
+    name: 'reset', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    acl: ['fast', 'connection'],
+    run(c) {
+      c.multi = null;
+      c.unwatchAll();
+      c.db = c.server.keyspace.dbs[0]!;
+      c.name = '';
+      c.server.pubsub.forget(c);
+      c.reply.resp3 = false;
+      if (c.server.requiresAuth) {
+        c.authenticated = false;
+        c.parser.unauthenticated = true;
+      }
+      c.reply.simple('RESET');
     },
   },
 ];

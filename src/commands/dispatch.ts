@@ -16,6 +16,10 @@ const MULTI_OOM_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
+/** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
+  'punsubscribe', 'quit', 'reset']);
+
 const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
@@ -51,6 +55,10 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
     return;
   }
+  if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
+    reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    return;
+  }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
     if (cmd.noMulti) {
       reject(c, 'ERR Command not allowed inside a transaction', cmd);
@@ -61,6 +69,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
+  if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
 }
 
 function argvBytes(argv: string[]): number {

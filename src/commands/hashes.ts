@@ -1,6 +1,7 @@
 // Hashes (t_hash.c). A hash is created by the write that gives it its first field, and
 // deleted with its last one, as Redis does.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
 import { addInt64, parseInteger } from '../store/numbers.js';
 import { Hash } from '../store/values.js';
@@ -27,6 +28,7 @@ function hset(c: Client, argv: string[], name: 'hset' | 'hmset'): void {
   let created = 0;
   for (let i = 2; i < argv.length; i += 2) if (h.set(argv[i]!, argv[i + 1]!)) created++;
   c.db.modified(key, (argv.length - 2) / 2);
+  notifyKey(c, NOTIFY.hash, 'hset', key);
   if (name === 'hset') c.reply.integer(created);
   else c.reply.ok();
 }
@@ -77,8 +79,9 @@ const VALUES = 2;
 function hgetall(c: Client, key: string, what: number): void {
   const h = lookupOf(c, key, Hash);
   if (h === null) return;
-  if (h === undefined) return c.reply.emptyArray();
-  c.reply.array(what === (FIELDS | VALUES) ? h.size * 2 : h.size);
+  if (h === undefined) return what === (FIELDS | VALUES) ? c.reply.map(0) : c.reply.emptyArray();
+  if (what === (FIELDS | VALUES)) c.reply.map(h.size);
+  else c.reply.array(h.size);
   for (const [f, v] of h.entries()) {
     if (what & FIELDS) c.reply.bulk(f);
     if (what & VALUES) c.reply.bulk(v);
@@ -207,6 +210,7 @@ export const hashCommands: CommandSpec[] = [
       if (deleted > 0) {
         c.db.modified(key, deleted);
         if (h.size === 0) c.db.delete(key);
+        notifyRemoval(c, NOTIFY.hash, 'hdel', key, h.size, deleted);
       }
       c.reply.integer(deleted);
     },

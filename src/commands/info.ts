@@ -79,9 +79,9 @@ function clientsFields(server: Server): Field[] {
     ['maxclients', server.config.getInt('maxclients')],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    ['blocked_clients', server.blocking.count],
     ['tracking_clients', 0],
-    ['clients_in_timeout_table', 0],
+    ['clients_in_timeout_table', server.blocking.withTimeout],
   ];
 }
 

@@ -1,6 +1,7 @@
 // Generic key commands (db.c, expire.c, object.c): existence, expiry, renaming, moving
 // between dbs, SCAN, OBJECT.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import type { Db } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
 import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
@@ -103,9 +104,11 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
   }
   if (alreadyExpired(c, when)) {
     c.db.delete(key);
+    notifyKey(c, NOTIFY.generic, 'del', key);
     c.propagateAs(deletionArgv(c, key));
   } else {
     c.db.setExpire(key, when);
+    notifyKey(c, NOTIFY.generic, 'expire', key);
     c.propagateAs(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
   }
   c.reply.integer(1);
@@ -125,7 +128,10 @@ function delGeneric(c: Client, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!;
-    if (c.db.lookup(key) !== undefined && c.db.delete(key)) n++;
+    if (c.db.lookup(key) !== undefined && c.db.delete(key)) {
+      notifyKey(c, NOTIFY.generic, 'del', key);
+      n++;
+    }
   }
   c.reply.integer(n);
 }
@@ -308,7 +314,9 @@ export const keyCommands: CommandSpec[] = [
     name: 'persist', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
-      c.reply.integer(c.db.lookup(key) !== undefined && c.db.persist(key) ? 1 : 0);
+      const persisted = c.db.lookup(key) !== undefined && c.db.persist(key);
+      if (persisted) notifyKey(c, NOTIFY.generic, 'persist', key);
+      c.reply.integer(persisted ? 1 : 0);
     },
   },
   {

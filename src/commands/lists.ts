@@ -1,9 +1,12 @@
-// Lists (t_list.c): pushes and pops at both ends, ranges, LINSERT LREM LSET LTRIM, LMOVE
-// and LPOS. A list emptied by a command is deleted with it, as Redis does.
+// Lists (t_list.c): pushes and pops at both ends, ranges, LINSERT LREM LSET LTRIM, LMOVE,
+// LPOS, LMPOP, and the blocking forms (BLPOP BRPOP BLMPOP BRPOPLPUSH BLMOVE). A list emptied
+// by a command is deleted with it, as Redis does.
+import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { INT64, parseInteger } from '../store/numbers.js';
 import { List } from '../store/values.js';
-import { clampRange, fail, intArg, is, lookupOf, positiveIntArg } from './args.js';
+import { clampRange, fail, intArg, is, lookupOf, mpopArgs, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 
@@ -14,8 +17,12 @@ function whereArg(c: Client, s: string): boolean | null {
   return fail(c, ERR.syntax);
 }
 
-/** Deletes key when the list it holds was emptied (every command that removes does this). */
-function deleteIfEmpty(c: Client, key: string, list: List): void {
+/**
+ * After n elements were removed by event: notifies it and deletes key when the list it
+ * holds was emptied (every command that removes does this).
+ */
+function removed(c: Client, key: string, list: List, event: string, n: number): void {
+  notifyRemoval(c, NOTIFY.list, event, key, list.length, n);
   if (list.length === 0) c.db.delete(key);
 }
 
@@ -34,6 +41,7 @@ function push(c: Client, argv: string[], atHead: boolean, onlyIfExists: boolean)
     else list.pushTail(argv[i]!);
   }
   c.db.modified(key, argv.length - 2);
+  notifyKey(c, NOTIFY.list, atHead ? 'lpush' : 'rpush', key);
   c.reply.integer(list.length);
 }
 
@@ -52,7 +60,7 @@ function pop(c: Client, argv: string[], fromHead: boolean): void {
   if (hasCount) c.reply.array(n);
   for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
   c.db.modified(key, n);
-  deleteIfEmpty(c, key, list);
+  removed(c, key, list, fromHead ? 'lpop' : 'rpop', n);
 }
 
 // lmoveGenericCommand: pops from src and pushes onto dst (created if missing; src may be dst).
@@ -70,9 +78,78 @@ function move(c: Client, src: string, dst: string, fromHead: boolean, toHead: bo
   if (toHead) to.pushHead(value);
   else to.pushTail(value);
   c.db.modified(dst);
+  notifyKey(c, NOTIFY.list, toHead ? 'lpush' : 'rpush', dst);
   c.db.modified(src);
-  deleteIfEmpty(c, src, from);
+  removed(c, src, from, fromHead ? 'lpop' : 'rpop', 1);
   c.reply.bulk(value);
+}
+
+/**
+ * Pops from the list at key for BLPOP BRPOP (count null: [key, element]) and LMPOP BLMPOP
+ * ([key, [elements]]), propagated as LPOP/RPOP; false when key holds no list.
+ */
+function popKeyed(c: Client, key: string, fromHead: boolean, count: number | null): boolean {
+  const list = c.db.lookupWrite(key);
+  if (!(list instanceof List)) return false;
+  const n = Math.min(count ?? 1, list.length);
+  c.reply.array(2);
+  c.reply.bulk(key);
+  if (count !== null) c.reply.array(n);
+  for (let i = 0; i < n; i++) c.reply.bulk((fromHead ? list.popHead() : list.popTail())!);
+  c.db.modified(key, n);
+  removed(c, key, list, fromHead ? 'lpop' : 'rpop', n);
+  const pop = fromHead ? 'LPOP' : 'RPOP';
+  c.propagateAs(count === null ? [pop, key] : [pop, key, String(n)]);
+  return true;
+}
+
+/**
+ * The first of keys holding a list answers at once (a key of another type is WRONGTYPE);
+ * true when it replied. mpopGenericCommand, and the first step of every blocking pop.
+ */
+function popFirst(c: Client, keys: readonly string[], fromHead: boolean, count: number | null): boolean {
+  for (const key of keys) {
+    const list = lookupOf(c, key, List, true);
+    if (list === null) return true;
+    if (list !== undefined) return popKeyed(c, key, fromHead, count);
+  }
+  return false;
+}
+
+// blockingPopGenericCommand: BLPOP BRPOP BLMPOP, served by the first of keys to hold a list.
+function blockingPop(c: Client, keys: readonly string[], timeout: string, fromHead: boolean, count: number | null): void {
+  const deadline = timeoutArg(c, timeout, 'seconds');
+  if (deadline === null || popFirst(c, keys, fromHead, count)) return;
+  blockForKeys(c, keys, deadline, (key) => popKeyed(c, key, fromHead, count), () => c.reply.nullArray());
+}
+
+// lmpopGenericCommand: [B]LMPOP [timeout] numkeys key [key ...] LEFT|RIGHT [COUNT count]
+function lmpop(c: Client, argv: string[], blocking: boolean): void {
+  const a = mpopArgs(c, argv, blocking ? 2 : 1, 'LEFT', 'RIGHT');
+  if (a === null) return;
+  if (blocking) return blockingPop(c, a.keys, argv[1]!, a.first, a.count);
+  if (!popFirst(c, a.keys, a.first, a.count)) c.reply.nullArray();
+}
+
+// blmoveGenericCommand: LMOVE at once from a list, or a wait for src (BRPOPLPUSH BLMOVE);
+// either propagates as effect (RPOPLPUSH or LMOVE).
+function blockingMove(c: Client, argv: string[], fromHead: boolean, toHead: boolean, effect: string[]): void {
+  const [src, dst] = [argv[1]!, argv[2]!];
+  const deadline = timeoutArg(c, argv[argv.length - 1]!, 'seconds');
+  if (deadline === null) return;
+  const from = lookupOf(c, src, List, true);
+  if (from === null) return;
+  c.propagateAs(effect);
+  if (from !== undefined) return move(c, src, dst, fromHead, toHead);
+  // Served later, LMOVE goes with Redis's own lower-case words for the ends.
+  const served = effect[0] === 'LMOVE' ? [...effect.slice(0, 3), fromHead ? 'left' : 'right', toHead ? 'left' : 'right'] : effect;
+  blockForKeys(c, [src], deadline, () => {
+    if (!(c.db.lookupWrite(src) instanceof List)) return false;
+    // A destination of another type answers WRONGTYPE and leaves src as it was.
+    c.propagateAs(served);
+    move(c, src, dst, fromHead, toHead);
+    return true;
+  }, () => c.reply.nullBulk());
 }
 
 interface LposOptions {
@@ -236,12 +313,12 @@ export const listCommands: CommandSpec[] = [
       const list = lookupOf(c, key, List, true);
       if (list === null) return;
       if (list === undefined) return c.reply.integer(0);
-      const removed = list.remove(argv[3]!, Math.abs(count), count < 0);
-      if (removed > 0) {
-        c.db.modified(key, removed);
-        deleteIfEmpty(c, key, list);
+      const n = list.remove(argv[3]!, Math.abs(count), count < 0);
+      if (n > 0) {
+        c.db.modified(key, n);
+        removed(c, key, list, 'lrem', n);
       }
-      c.reply.integer(removed);
+      c.reply.integer(n);
     },
   },
   {
@@ -283,6 +360,45 @@ export const listCommands: CommandSpec[] = [
       list.insert(after ? pivot + 1 : pivot, argv[4]!);
       c.db.modified(key);
       c.reply.integer(list.length);
+    },
+  },
+  ...(['blpop', 'brpop'] as const).map((name): CommandSpec => ({
+    // blpopCommand brpopCommand
+    name, arity: -3, flags: ['write', 'noscript', 'blocking'], keys: [1, -2, 1], acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      blockingPop(c, argv.slice(1, -1), argv[argv.length - 1]!, name === 'blpop', null);
+    },
+  })),
+  {
+    name: 'lmpop', arity: -4, flags: ['write', 'movablekeys'], keys: [0, 0, 0], acl: ['write', 'list', 'slow'],
+    run(c, argv) {
+      lmpop(c, argv, false);
+    },
+  },
+  {
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: [0, 0, 0],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      lmpop(c, argv, true);
+    },
+  },
+  {
+    // brpoplpushCommand
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      blockingMove(c, argv, false, true, ['RPOPLPUSH', argv[1]!, argv[2]!]);
+    },
+  },
+  {
+    // blmoveCommand
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], keys: [1, 2, 1],
+    acl: ['write', 'list', 'slow', 'blocking'],
+    run(c, argv) {
+      const fromHead = whereArg(c, argv[3]!);
+      if (fromHead === null) return;
+      const toHead = whereArg(c, argv[4]!);
+      if (toHead !== null) blockingMove(c, argv, fromHead, toHead, ['LMOVE', argv[1]!, argv[2]!, argv[3]!, argv[4]!]);
     },
   },
   {

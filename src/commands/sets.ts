@@ -1,6 +1,7 @@
 // Sets (t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP SRANDMEMBER SMOVE,
 // the SINTER / SUNION / SDIFF families, SINTERCARD and SSCAN.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { is, lookupOf, positiveIntArg, randomCountArg, rangeArg } from './args.js';
@@ -30,8 +31,14 @@ function readSets(c: Client, keys: string[]): Array<SetValue | undefined> | null
   return sets;
 }
 
+/** Members as a set reply (RESP3's '~'). */
+function replyMembers(c: Client, members: Iterable<string>, n: number): void {
+  c.reply.set(n);
+  for (const m of members) c.reply.bulk(m);
+}
+
 function replySet(c: Client, set: SetValue): void {
-  c.reply.bulks(set.values(), set.size);
+  replyMembers(c, set.values(), set.size);
 }
 
 /** The STORE variants' ending: dst gets the result, or goes when it is empty. */
@@ -59,13 +66,13 @@ function sinter(c: Client, keys: string[], dst: string | null): void {
   if (sets === null) return;
   const present = sets.filter((s) => s !== undefined);
   if (present.length < sets.length) {
-    if (dst === null) return c.reply.emptyArray();
+    if (dst === null) return c.reply.set(0);
     c.db.delete(dst);
     return c.reply.integer(0);
   }
   if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)));
   const members = [...intersect(present)];
-  c.reply.bulks(members, members.length);
+  replyMembers(c, members, members.length);
 }
 
 /**
@@ -225,6 +232,7 @@ export const setCommands: CommandSpec[] = [
       for (let j = 2; j < argv.length; j++) if (set.add(argv[j]!)) added++;
       if (found === undefined) c.db.set(key, set);
       else if (added > 0) c.db.modified(key, added);
+      if (added > 0) notifyKey(c, NOTIFY.set, 'sadd', key);
       c.reply.integer(added);
     },
   },
@@ -239,6 +247,7 @@ export const setCommands: CommandSpec[] = [
       let deleted = 0;
       for (let j = 2; j < argv.length && set.size > 0; j++) if (set.delete(argv[j]!)) deleted++;
       c.db.removedFrom(key, set.size, deleted);
+      notifyRemoval(c, NOTIFY.set, 'srem', key, set.size, deleted);
       c.reply.integer(deleted);
     },
   },

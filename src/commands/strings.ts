@@ -1,5 +1,6 @@
 // Strings (t_string.c): GET SET and friends, the INCR family, ranges.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
 import { addInt64, INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
@@ -117,7 +118,11 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
     return;
   }
   c.db.set(key, value, (flags & KEEPTTL) !== 0);
-  if (when !== null) c.db.setExpire(key, when);
+  notifyKey(c, NOTIFY.string, 'set', key);
+  if (when !== null) {
+    c.db.setExpire(key, when);
+    notifyKey(c, NOTIFY.generic, 'expire', key);
+  }
   // A relative expiry means another time on the replica: it gets the absolute one.
   if (when !== null && !(flags & PXAT)) c.propagateAs(['SET', key, value, 'PXAT', String(when)]);
   if (flags & GET) return;
@@ -142,6 +147,7 @@ function incrDecr(c: Client, key: string, by: number | bigint): void {
   const n = addInt64(cur, by);
   if (n === null) return c.reply.error(ERR.overflow);
   c.db.set(key, String(n), true);
+  notifyKey(c, NOTIFY.string, 'incrby', key);
   c.reply.integer(n);
 }
 
@@ -176,7 +182,10 @@ function pairsOrReply(c: Client, argv: string[]): boolean {
 
 /** msetGenericCommand's writes. */
 function setPairs(c: Client, argv: string[]): void {
-  for (let i = 1; i < argv.length; i += 2) c.db.set(argv[i]!, argv[i + 1]!);
+  for (let i = 1; i < argv.length; i += 2) {
+    c.db.set(argv[i]!, argv[i + 1]!);
+    notifyKey(c, NOTIFY.string, 'set', argv[i]!);
+  }
 }
 
 export const stringCommands: CommandSpec[] = [
@@ -322,6 +331,7 @@ export const stringCommands: CommandSpec[] = [
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
       c.db.set(key, s, true);
+      notifyKey(c, NOTIFY.string, 'incrbyfloat', key);
       // The replica must not redo the float arithmetic: it gets the result.
       c.propagateAs(['SET', key, s, 'KEEPTTL']);
       c.reply.bulk(s);
@@ -336,6 +346,7 @@ export const stringCommands: CommandSpec[] = [
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
       c.db.set(key, s, true);
+      notifyKey(c, NOTIFY.string, 'append', key);
       c.reply.integer(s.length);
     },
   },

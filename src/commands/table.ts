@@ -12,6 +12,7 @@ import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
 import { persistenceCommands } from './persistence.js';
+import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
@@ -28,7 +29,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, memoryCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, memoryCommands,
 ];
 
 const byName = new Map<string, Command>();

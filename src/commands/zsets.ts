@@ -1,23 +1,23 @@
 // Sorted sets (t_zset.c): ZADD ZINCRBY ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT
 // ZLEXCOUNT, the ZRANGE family (by rank, score and lex, ZRANGESTORE), the ZREMRANGEBY
-// family, ZPOPMIN ZPOPMAX ZMPOP ZRANDMEMBER ZSCAN, and ZUNION / ZINTER / ZDIFF with their
+// family, ZPOPMIN ZPOPMAX ZMPOP and their blocking forms (BZPOPMIN BZPOPMAX BZMPOP), ZRANDMEMBER ZSCAN, and ZUNION / ZINTER / ZDIFF with their
 // STORE variants and ZINTERCARD.
+import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey, notifyRemoval } from '../actors/notify.js';
 import { formatDouble } from '../io/format-double.js';
 import { strtod } from '../store/floats.js';
-import { INT64 } from '../store/numbers.js';
 import { SetValue } from '../store/set.js';
 import { WRONGTYPE } from '../store/values.js';
 import {
   lexGteMin, lexLteMax, scoreGteMin, scoreLteMax, compareEntries, ZSet, type LexItem, type LexRange, type ScoreRange,
 } from '../store/zset.js';
-import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, randomPairsArgs, rangeArg } from './args.js';
+import { clampRange, floatArg, intArg, is, lookupOf, positiveIntArg, mpopArgs, randomPairsArgs } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import { randomBelow, replyPicks, sampleDistinct } from './sampling.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 
-const LONG_MAX = INT64.max;
 const NOT_FLOAT_RANGE = 'ERR min or max is not a float';
 const NOT_LEX_RANGE = 'ERR min or max not valid string range item';
 
@@ -186,6 +186,7 @@ export function zadd(c: Client, argv: string[], incrCommand: boolean): void {
     }
     if (found === undefined) c.db.set(key, z);
     else if (added + updated > 0) c.db.modified(key, added + updated);
+    if (added + updated > 0) notifyKey(c, NOTIFY.zset, incr ? 'zincr' : 'zadd', key);
   }
   if (!incr) c.reply.integer(ch ? added + updated : added);
   else if (processed > 0) c.reply.double(score);
@@ -359,23 +360,27 @@ function zremrange(c: Client, argv: string[], kind: RangeKind): void {
 // ---------------------------------------------------------------------------------------
 // Popping and sampling.
 
+/** How a pop answers: ZPOPMIN's flat array, BZPOPMIN's [key, member, score], ZMPOP's [key, [[m, s]...]]. */
+type PopForm = 'flat' | 'keyed' | 'nested';
+
 /**
  * genericZpopCommand: pops up to count entries (count null: one) from the first of keys
- * that exists. ZMPOP (nested) replies [key, [[member, score]...]] or a null array.
+ * that exists. With none, ZMPOP (nested) replies a null array, ZPOPMIN an empty one.
  */
-function zpop(c: Client, keys: string[], max: boolean, count: number | null, nested: boolean): void {
-  let key = '';
-  let z: ZSet | undefined;
+function zpop(c: Client, keys: readonly string[], max: boolean, count: number | null, form: PopForm): void {
   for (const k of keys) {
     const found = writeZset(c, k);
     if (found === null) return;
-    if (found !== undefined) {
-      key = k;
-      z = found;
-      break;
-    }
+    if (found !== undefined) return popFrom(c, k, found, max, count, form);
   }
-  if (z === undefined) return nested ? c.reply.nullArray() : c.reply.emptyArray();
+  return form === 'nested' ? c.reply.nullArray() : c.reply.emptyArray();
+}
+
+/**
+ * Pops from the sorted set z at key and replies in the given form; the keyed forms propagate
+ * as ZPOPMIN/ZPOPMAX.
+ */
+function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | null, form: PopForm): void {
   if (count === 0) return c.reply.emptyArray();
   const n = Math.min(count ?? 1, z.size);
   const out = new Picked();
@@ -385,8 +390,17 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
   });
   z.deleteRanks(max ? z.size - n : 0, max ? z.size - 1 : n - 1);
   c.db.removedFrom(key, z.size, n);
-  c.propagateAs([max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)]);
-  if (!nested) return out.reply(c, true);
+  notifyRemoval(c, NOTIFY.zset, max ? 'zpopmax' : 'zpopmin', key, z.size, n);
+  const pop = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  // BZPOPMIN/BZPOPMAX propagate without a count; the rest with the count popped.
+  c.propagateAs(form === 'keyed' ? [pop, key] : [pop, key, String(n)]);
+  if (form === 'flat') return out.reply(c, true);
+  if (form === 'keyed') {
+    c.reply.array(3);
+    c.reply.bulk(key);
+    c.reply.bulk(out.members[0]!);
+    return c.reply.double(out.scores[0]!);
+  }
   c.reply.array(2);
   c.reply.bulk(key);
   c.reply.array(n);
@@ -397,21 +411,28 @@ function zpop(c: Client, keys: string[], max: boolean, count: number | null, nes
   }
 }
 
-// zmpopGenericCommand without blocking: ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
-function zmpop(c: Client, argv: string[]): void {
-  const numkeys = rangeArg(c, argv[1]!, 1n, LONG_MAX, 'ERR numkeys should be greater than 0');
-  if (numkeys === null) return;
-  const whereAt = 2 + numkeys;
-  if (whereAt >= argv.length) return c.reply.error(ERR.syntax);
-  const where = argv[whereAt];
-  if (!is(where, 'MIN') && !is(where, 'MAX')) return c.reply.error(ERR.syntax);
-  let count: number | null = null;
-  for (let j = whereAt + 1; j < argv.length; j++) {
-    if (count !== null || !is(argv[j], 'COUNT') || j + 1 === argv.length) return c.reply.error(ERR.syntax);
-    count = rangeArg(c, argv[++j]!, 1n, LONG_MAX, 'ERR count should be greater than 0');
-    if (count === null) return;
+// blockingGenericZpopCommand: a pop from the first key holding a sorted set, or a wait for one.
+function blockingZpop(c: Client, keys: readonly string[], deadline: number, max: boolean, count: number | null, form: PopForm): void {
+  for (const k of keys) {
+    const found = writeZset(c, k);
+    if (found === null) return;
+    if (found !== undefined) return popFrom(c, k, found, max, count, form);
   }
-  zpop(c, argv.slice(2, whereAt), is(where, 'MAX'), count ?? 1, true);
+  blockForKeys(c, keys, deadline, (key) => {
+    const z = c.db.lookupWrite(key);
+    if (!(z instanceof ZSet)) return false;
+    popFrom(c, key, z, max, count, form);
+    return true;
+  }, () => c.reply.nullArray());
+}
+
+// zmpopGenericCommand: [B]ZMPOP [timeout] numkeys key [key ...] MIN|MAX [COUNT count]
+function zmpop(c: Client, argv: string[], blocking: boolean): void {
+  const a = mpopArgs(c, argv, blocking ? 2 : 1, 'MIN', 'MAX');
+  if (a === null) return;
+  if (!blocking) return zpop(c, a.keys, !a.first, a.count, 'nested');
+  const deadline = timeoutArg(c, argv[1]!, 'seconds');
+  if (deadline !== null) blockingZpop(c, a.keys, deadline, !a.first, a.count, 'nested');
 }
 
 function replyEntryAt(c: Client, z: ZSet, rank: number, withscores: boolean): void {
@@ -620,6 +641,7 @@ export const zsetCommands: CommandSpec[] = [
       let deleted = 0;
       for (let j = 2; j < argv.length && z.size > 0; j++) if (z.delete(argv[j]!)) deleted++;
       c.db.removedFrom(key, z.size, deleted);
+      notifyRemoval(c, NOTIFY.zset, 'zrem', key, z.size, deleted);
       c.reply.integer(deleted);
     },
   },
@@ -732,13 +754,27 @@ export const zsetCommands: CommandSpec[] = [
       if (argv.length > 3) return c.reply.error(ERR.syntax);
       const count = argv.length === 3 ? positiveIntArg(c, argv[2]!) : null;
       if (count === null && argv.length === 3) return;
-      zpop(c, [argv[1]!], name === 'zpopmax', count, false);
+      zpop(c, [argv[1]!], name === 'zpopmax', count, 'flat');
+    },
+  })),
+  ...(['bzpopmin', 'bzpopmax'] as const).map((name): CommandSpec => ({
+    // bzpopMinMaxCommand
+    name, arity: -3, flags: ['write', 'noscript', 'fast', 'blocking'], keys: [1, -2, 1], acl: [...W, 'fast', 'blocking'],
+    run(c, argv) {
+      const deadline = timeoutArg(c, argv[argv.length - 1]!, 'seconds');
+      if (deadline !== null) blockingZpop(c, argv.slice(1, -1), deadline, name === 'bzpopmax', null, 'keyed');
     },
   })),
   {
     name: 'zmpop', arity: -4, flags: ['write', 'movablekeys'], keys: [0, 0, 0], acl: [...W, 'slow'],
     run(c, argv) {
-      zmpop(c, argv);
+      zmpop(c, argv, false);
+    },
+  },
+  {
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking', 'movablekeys'], keys: [0, 0, 0], acl: [...W, 'slow', 'blocking'],
+    run(c, argv) {
+      zmpop(c, argv, true);
     },
   },
   {

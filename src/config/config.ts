@@ -3,6 +3,7 @@
 // Directives it does not implement are accepted with any arguments and reported once.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { formatNotifyFlags, parseNotifyFlags } from '../actors/notify.js';
 import { ALL_DEFAULTS } from './defaults.js';
 import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
@@ -179,6 +180,13 @@ const outputLimits = (current: () => string): Check => (args) => {
   return ['normal', 'slave', 'pubsub'].map((c) => `${c} ${groups.get(c)}`).join(' ');
 };
 
+/** notify-keyspace-events: class letters, kept in the canonical form CONFIG GET shows. */
+const notifyEvents: Check = (args) => {
+  const flags = parseNotifyFlags(one(args));
+  if (flags === null) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+  return formatNotifyFlags(flags);
+};
+
 /** hz: any integer, clamped to 1..500 as Redis clamps it. */
 const hz: Check = (args) => String(Math.min(500, Math.max(1, Number(int(-INT_MAX, INT_MAX)(args)))));
 
@@ -238,6 +246,7 @@ export class Config {
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
+    spec(notifyEvents, 'notify-keyspace-events');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */

@@ -1,4 +1,4 @@
-// RESP2 replies encoded straight into one growing Buffer per client; the client actor
+// RESP2 (and, after HELLO 3, RESP3) replies encoded straight into one growing Buffer per client; the client actor
 // takes the batch once per event-loop turn and writes it with one syscall (writev when a
 // large bulk travels as a chunk of its own). Headers, numbers and short strings are
 // written with plain byte stores: a native Buffer call costs more than the bytes it copies.
@@ -24,6 +24,8 @@ export class ReplyWriter {
   private chunkBytes = 0;
   /** Set on a client whose replies nobody reads (the master link): they are dropped. */
   private discard = false;
+  /** HELLO 3: nulls, doubles, maps, sets and push messages take their RESP3 types. */
+  resp3 = false;
   /** Told of every error reply (INFO errorstats counts them). */
   onError: ((msg: string) => void) | null = null;
 
@@ -173,23 +175,50 @@ export class ReplyWriter {
     else this.bulk(s);
   }
 
-  /** A double as a bulk string, printed as Redis 7.0 prints it (%.17g). */
+  /** A double printed as Redis 7.0 prints it (%.17g): a bulk string, or RESP3's ',' type. */
   double(d: number): void {
-    this.bulk(formatDouble(d));
+    if (this.resp3) this.line(44, formatDouble(d));
+    else this.bulk(formatDouble(d));
   }
 
+  /** RESP2's $-1; RESP3's one null. */
   nullBulk(): void {
-    this.line(36, '-1');
+    if (this.resp3) this.line(95, '');
+    else this.line(36, '-1');
   }
 
+  /** RESP2's *-1; RESP3's one null. */
   nullArray(): void {
-    this.line(42, '-1');
+    if (this.resp3) this.line(95, '');
+    else this.line(42, '-1');
+  }
+
+  /** A map of n pairs: RESP3's '%', a flat array of 2n in RESP2. */
+  map(n: number): void {
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    if (this.resp3) this.header(37, n);
+    else this.header(42, 2 * n);
+  }
+
+  /** A set of n members: RESP3's '~', an array in RESP2. */
+  set(n: number): void {
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    this.header(this.resp3 ? 126 : 42, n);
   }
 
   array(n: number): void {
     if (this.discard) return;
     this.room(HEADER_ROOM);
     this.header(42, n);
+  }
+
+  /** An out-of-band message's header (pub/sub): RESP3's '>', an array in RESP2. */
+  pushHeader(n: number): void {
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    this.header(this.resp3 ? 62 : 42, n);
   }
 
   emptyArray(): void {

@@ -98,11 +98,24 @@ export class RespParser {
 
   /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
   feed(chunk: Buffer, sink: CommandSink): void {
+    if (this.append(chunk)) this.parse(sink);
+  }
+
+  /**
+   * Keeps a chunk without parsing it: a client waiting for a blocking command's answer
+   * holds its next commands until resume().
+   */
+  hold(chunk: Buffer): void {
+    this.append(chunk);
+  }
+
+  /** Adds a chunk to what is buffered; false while a large bulk is still being gathered. */
+  private append(chunk: Buffer): boolean {
     this.fedTotal += chunk.length;
     if (this.gatheredLen > 0) {
       this.gathered.push(chunk);
       this.gatheredLen += chunk.length;
-      if (this.gatheredLen < this.bulkLen + 2) return;
+      if (this.gatheredLen < this.bulkLen + 2) return false;
       chunk = Buffer.concat(this.gathered, this.gatheredLen);
       this.gathered = [];
       this.gatheredLen = 0;
@@ -111,7 +124,7 @@ export class RespParser {
     }
     this.buf = chunk;
     this.pos = 0;
-    this.parse(sink);
+    return true;
   }
 
   /**

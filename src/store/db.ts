@@ -5,6 +5,11 @@
 // told (signalModifiedKey), and the dirty counter that drives saves and propagation moves.
 // Commands read with lookup(); before changing a collection in place they fetch it with
 // lookupWrite() and report the change with modified().
+//
+// Clients blocked on a key (actors/blocking.ts) wait in blockingKeys; a key created or
+// replaced while someone waits on it is signalled ready (signalKeyAsReady), and blocking.ts
+// serves its queue once the command that made it ready is over.
+import type { Client } from '../actors/client.js';
 import { Dict } from './dict.js';
 import type { Keyspace } from './keyspace.js';
 import type { Value } from './values.js';
@@ -19,6 +24,10 @@ export class Db {
   expires = new Map<string, number>();
   /** key -> the WATCH states of clients watching it in this db. */
   readonly watchers = new Map<string, Set<WatchFlag>>();
+  /** key -> the clients blocked on it here, in arrival order (db->blocking_keys). */
+  readonly blockingKeys = new Map<string, Set<Client>>();
+  /** Keys signalled ready and not yet served (db->ready_keys, so each is queued once). */
+  readonly readyKeys = new Set<string>();
   /** Where the active expire cycle resumes. */
   private expireCursor: Iterator<[string, number]> | null = null;
   /** Where eviction's sampling of keys with an expiry resumes. */
@@ -102,6 +111,17 @@ export class Db {
     }
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.modified(key);
+    if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
+  }
+
+  /**
+   * signalKeyAsReady: clients blocked on key may now be served. Creating a key does this;
+   * a command that makes an existing key servable (XADD) calls it itself.
+   */
+  signalKeyAsReady(key: string): void {
+    if (!this.blockingKeys.has(key) || this.readyKeys.has(key)) return;
+    this.readyKeys.add(key);
+    this.ks.readyKeys.push({ db: this, key });
   }
 
   /** dbDelete: true when the key was there. */
@@ -162,6 +182,8 @@ export class Db {
     this.flush(dict);
     this.dict = dict;
     this.expires = expires;
+    // scanDatabaseForReadyKeys
+    for (const key of this.blockingKeys.keys()) if (dict.find(key) >= 0) this.signalKeyAsReady(key);
   }
 
   /** dbRandomKey: a key at a random slot; one found expired is deleted and another tried. */

@@ -25,6 +25,8 @@ export class Keyspace {
   readonly stats = { expiredKeys: 0, evictedKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** The clocks keys' access words are stamped from, and whether they are LRU or LFU words. */
   readonly access = new AccessClock();
+  /** Keys signalled ready for blocked clients, in order (server.ready_keys). */
+  readyKeys: Array<{ db: Db; key: string }> = [];
   /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
   onExpired: ((db: Db, key: string) => void) | null = null;
   /** Told of each key eviction deleted: it propagates as DEL (UNLINK under lazyfree-lazy-eviction). */

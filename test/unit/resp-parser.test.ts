@@ -24,6 +24,18 @@ const expected = [
 ];
 
 describe('RESP parser', () => {
+  it('holds what arrives while stopped (a waiting client) and parses it on resume, in order', () => {
+    const parser = new RespParser();
+    const out: string[][] = [];
+    const sink = (argv: string[]): boolean => out.push(argv) > 1;
+    parser.feed(wire.subarray(0, 40), sink);
+    expect(out.length).toBe(1);
+    for (let i = 40; i < wire.length; i += 1000) parser.hold(wire.subarray(i, i + 1000));
+    expect(out.length).toBe(1);
+    parser.resume(sink);
+    expect(out).toEqual(expected);
+  });
+
   it('parses multibulk and inline commands, binary-safe', () => {
     expect(parseAll([wire])).toEqual(expected);
   });

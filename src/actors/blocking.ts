@@ -1,0 +1,202 @@
+// Blocked clients (blocked.c): a client that waits for an answer without blocking the server.
+//
+// The API, for every command that waits (BLPOP and its family, XREAD BLOCK, WAIT):
+//
+//   blockForKeys(c, keys, deadline, serve, timedOut)   // the usual form of what follows
+//   if (!mayBlock(c)) { answer as the timeout would, at once }   // inside MULTI/EXEC, scripts
+//   c.server.blocking.block(c, {
+//     db, keys,          // the keys it waits on in db, served in arrival order; [] for WAIT
+//     deadline,          // unix ms from timeoutArg(); 0 waits forever
+//     serve(key),        // a key it waits on is ready: answer c (write its reply, name the
+//                        // effect to propagate with c.propagateAs) and return true, or
+//                        // return false to go on waiting
+//     timedOut(),        // answer c as the deadline passing does (also CLIENT UNBLOCK TIMEOUT)
+//   });
+//   c.server.blocking.unblock(c)     // ends a wait its owner answered itself (WAIT's acks)
+//
+// While a client waits, the commands it pipelined after the blocking one stay unparsed in its
+// query buffer; they run once it has been answered, after the current event-loop turn (as
+// Redis's processUnblockedClients does in beforeSleep). A key becomes ready when a command
+// creates it (Db.set) or says so (Db.signalKeyAsReady); its queue is served after the command
+// that made it ready returns, so after EXEC for a transaction (handleClientsBlockedOnKeys).
+// Deadlines are checked from serverCron. A client that disconnects leaves its queues.
+import type { Client } from './client.js';
+import { alsoPropagate } from '../commands/dispatch.js';
+import type { Db } from '../store/db.js';
+import { parseLongDouble } from '../store/floats.js';
+import { parseInteger } from '../store/numbers.js';
+import type { Server } from './server.js';
+
+/** What a blocked client waits for, and how it is answered. */
+export interface Wait {
+  readonly db: Db;
+  readonly keys: readonly string[];
+  /** Unix ms after which timedOut() answers; 0: never. */
+  readonly deadline: number;
+  serve(key: string): boolean;
+  timedOut(): void;
+}
+
+const NOT_FLOAT = 'ERR timeout is not a float or out of range';
+const NOT_INTEGER = 'ERR timeout is not an integer or out of range';
+
+/**
+ * getTimeoutFromObjectOrReply: a blocking command's timeout argument as a deadline (0 for
+ * none), in seconds (fractions allowed) or milliseconds; null after replying the error.
+ */
+export function timeoutArg(c: Client, arg: string, unit: 'seconds' | 'ms'): number | null {
+  let ms: number;
+  if (unit === 'seconds') {
+    const v = parseLongDouble(arg);
+    if (v === null) return fail(c, NOT_FLOAT);
+    // Redis casts seconds * 1000 to a long long: infinities and overflows come out negative.
+    const x = v === 'inf' ? Infinity : Number(v.m) * 2 ** v.e * 1000;
+    ms = v !== 'inf' && v.neg ? -Math.trunc(x) : x >= 2 ** 63 ? -1 : Math.trunc(x);
+  } else {
+    const v = parseInteger(arg);
+    if (v === null) return fail(c, NOT_INTEGER);
+    ms = Number(v);
+  }
+  if (ms < 0) return fail(c, 'ERR timeout is negative');
+  return ms === 0 ? 0 : Date.now() + ms;
+}
+
+function fail(c: Client, msg: string): null {
+  c.reply.error(msg);
+  return null;
+}
+
+/**
+ * Whether c may wait: not while EXEC runs its transaction, nor a pseudo-client (a master's
+ * stream, a script), which answer as if the timeout had passed (CLIENT_DENY_BLOCKING).
+ */
+export function mayBlock(c: Client): boolean {
+  return !c.inExec && c.stream !== null;
+}
+
+/**
+ * A command that found nothing to answer with waits for keys: blocks c unless it may not
+ * block, in which case it is answered at once as a timeout answers it.
+ */
+export function blockForKeys(
+  c: Client, keys: readonly string[], deadline: number, serve: (key: string) => boolean, timedOut: () => void,
+): void {
+  if (!mayBlock(c)) return timedOut();
+  c.server.blocking.block(c, { db: c.db, keys, deadline, serve, timedOut });
+}
+
+/** The server's blocked clients: their key queues live in each Db, their deadlines here. */
+export class Blocking {
+  /** Every blocked client (server.blocked_clients). */
+  private readonly blocked = new Set<Client>();
+  /** Those with a deadline (clients_timeout_table). */
+  private readonly timed = new Set<Client>();
+
+  constructor(private readonly server: Server) {}
+
+  get count(): number {
+    return this.blocked.size;
+  }
+
+  get withTimeout(): number {
+    return this.timed.size;
+  }
+
+  /** blockForKeys: c waits; its next commands are held until it is answered. */
+  block(c: Client, wait: Wait): void {
+    c.waiting = wait;
+    this.blocked.add(c);
+    if (wait.deadline > 0) this.timed.add(c);
+    for (const key of wait.keys) {
+      let queue = wait.db.blockingKeys.get(key);
+      if (queue === undefined) wait.db.blockingKeys.set(key, (queue = new Set()));
+      queue.add(c);
+    }
+  }
+
+  /** unblockClient: ends c's wait (its answer already written) and lets its next commands run. */
+  unblock(c: Client): void {
+    if (!this.forget(c)) return;
+    c.wake();
+  }
+
+  /** A blocked client went away: it leaves every queue, with nothing to answer. */
+  drop(c: Client): void {
+    this.forget(c);
+  }
+
+  /**
+   * CLIENT UNBLOCK: answers c as its timeout would, or with an error; false when c was not
+   * blocked.
+   */
+  unblockOnRequest(c: Client, withError: boolean): boolean {
+    const wait = c.waiting;
+    if (wait === null) return false;
+    if (withError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else wait.timedOut();
+    this.unblock(c);
+    return true;
+  }
+
+  /**
+   * handleClientsBlockedOnKeys: serves the queues of the keys signalled ready, each in arrival
+   * order, until its key is gone or every client was offered it; serving may ready more keys
+   * (BLMOVE's destination), which are served in the same call.
+   */
+  handleReadyKeys(): void {
+    const ks = this.server.keyspace;
+    while (ks.readyKeys.length > 0) {
+      const ready = ks.readyKeys;
+      ks.readyKeys = [];
+      for (const { db, key } of ready) {
+        db.readyKeys.delete(key);
+        const queue = db.blockingKeys.get(key);
+        if (queue === undefined) continue;
+        for (const c of queue) {
+          if (db.dict.find(key) < 0) break;
+          if (this.serve(c, key)) this.unblock(c);
+        }
+      }
+    }
+  }
+
+  /**
+   * Offers key to c's wait. What serving changed propagates as call() would propagate it:
+   * the effect the serve named with c.propagateAs, once the dataset moved.
+   */
+  private serve(c: Client, key: string): boolean {
+    const ks = this.server.keyspace;
+    const dirty = ks.dirty;
+    c.propagateArgv = undefined;
+    const served = c.waiting!.serve(key);
+    if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, c.waiting!.db.id, c.propagateArgv);
+    c.propagateArgv = undefined;
+    return served;
+  }
+
+  /** handleBlockedClientsTimeout, from serverCron: answers every wait past its deadline. */
+  expireTimeouts(now: number): void {
+    for (const c of this.timed) {
+      const wait = c.waiting!;
+      if (wait.deadline > now) continue;
+      wait.timedOut();
+      this.unblock(c);
+    }
+  }
+
+  /** Takes c out of every queue and set; false when it was not blocked. */
+  private forget(c: Client): boolean {
+    const wait = c.waiting;
+    if (wait === null) return false;
+    c.waiting = null;
+    this.blocked.delete(c);
+    this.timed.delete(c);
+    for (const key of wait.keys) {
+      const queue = wait.db.blockingKeys.get(key);
+      if (queue === undefined) continue;
+      queue.delete(c);
+      if (queue.size === 0) wait.db.blockingKeys.delete(key);
+    }
+    return true;
+  }
+}
