@@ -80,8 +80,10 @@ export class Server {
       notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     };
-    this.keyspace.onEvicted = (db, key) =>
+    this.keyspace.onEvicted = (db, key) => {
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+      notifyKeyspaceEvent(this, NOTIFY.evicted, 'evicted', key, db.id);
+    };
     this.memory = new Memory(this);
     this.clientLimits = new ClientLimits(this);
     this.metrics = new ServerState(this);

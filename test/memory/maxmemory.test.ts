@@ -52,6 +52,29 @@ describe('maxmemory side by side with redis-server 7.0', () => {
     }, 120_000);
   }
 
+  it('each evicted key fires an evicted keyspace notification, once, for a key that is gone', async () => {
+    await both(async (p) => {
+      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru', 'notify-keyspace-events', 'Ee');
+      const sub = await RespClient.connect(p.proc.port);
+      expect(await sub.call('SUBSCRIBE', '__keyevent@0__:evicted')).toEqual(['subscribe', '__keyevent@0__:evicted', 1]);
+      await fill(p.c, 'k', 0, FILL);
+      await p.c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      const evicted = await info(p.c, 'evicted_keys');
+      expect(evicted, p.name).toBeGreaterThan(0);
+      const keys = new Set<string>();
+      for (let i = 0; i < evicted; i++) {
+        const [kind, channel, key] = (await sub.next()) as string[];
+        expect([kind, channel], p.name).toEqual(['message', '__keyevent@0__:evicted']);
+        keys.add(key!);
+      }
+      expect(keys.size, p.name).toBe(evicted);
+      const exists = (await p.c.pipeline([...keys].map((k) => ['EXISTS', k]))) as number[];
+      expect(exists.filter((n) => n !== 0), p.name).toEqual([]);
+      expect((await sub.call('PING')) as string[], p.name).toEqual(['pong', '']);
+      sub.close();
+    });
+  }, 120_000);
+
   it('volatile-ttl takes the nearest expiry first', async () => {
     const early = await both(async (p) => {
       await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'volatile-ttl');
