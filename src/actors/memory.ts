@@ -33,6 +33,12 @@ const GC_TIME_SHARE = 50;
 
 export class Memory {
   maxmemory = 0;
+  /** stat_peak_memory: the highest used_memory measured since start or CONFIG RESETSTAT. */
+  peak = 0;
+  /** initial_memory_usage: used_memory once the server listens, before any data. */
+  startup = 0;
+  /** The process's RSS at that time. */
+  startupRss = 0;
   policy: MaxmemoryPolicy = 'noeviction';
   private samples = 5;
   private tenacity = 10;
@@ -69,22 +75,58 @@ export class Memory {
 
   /** used_memory (see the top of this file). */
   usedMemory(): number {
-    let heap = 0;
-    for (const s of v8.getHeapSpaceStatistics()) if (!YOUNG.has(s.space_name)) heap += s.space_used_size;
+    const heap = oldGeneration().used;
     // The heap outside the young generation only shrinks when V8 frees garbage: at most that
     // much of what evicted keys held is gone.
     if (heap < this.lastHeap) this.freedSinceGc = Math.max(0, this.freedSinceGc - (this.lastHeap - heap));
     this.lastHeap = heap;
-    return Math.max(0, heap + v8.getHeapStatistics().external_memory - this.freedSinceGc);
+    const used = Math.max(0, heap + v8.getHeapStatistics().external_memory - this.freedSinceGc);
+    if (used > this.peak) this.peak = used;
+    return used;
+  }
+
+  /**
+   * Records used_memory as the server's own once it listens, before it loads data (Redis's
+   * initial_memory_usage), after V8 collected the garbage of starting; and the process's RSS
+   * then (Node's runtime). In-process test servers share their process and skip this.
+   */
+  markStartup(): void {
+    this.purge();
+    this.startup = this.usedMemory();
+    this.startupRss = process.memoryUsage.rss();
   }
 
   // freeMemoryGetNotCountedMemory
   /** mem_not_counted_for_evict: the backlog and what waits in replicas' output buffers. */
   notCounted(): number {
-    const repl = this.server.replication;
-    let n = repl.backlog?.size ?? 0;
-    for (const r of repl.replicas) n += r.outputBytes ?? 0;
+    return this.backlogBytes() + this.replicaOutputBytes();
+  }
+
+  /** mem_replication_backlog */
+  backlogBytes(): number {
+    return this.server.replication.backlog?.size ?? 0;
+  }
+
+  /** mem_clients_slaves: what waits in replicas' output buffers. */
+  replicaOutputBytes(): number {
+    let n = 0;
+    for (const r of this.server.replication.replicas) n += r.outputBytes ?? 0;
     return n;
+  }
+
+  /**
+   * MEMORY PURGE: V8 collects its garbage now (Redis has jemalloc return dirty pages), so
+   * used_memory drops to what the dataset and clients hold; false where V8 allows no gc().
+   */
+  purge(): boolean {
+    const started = performance.now();
+    if (!collectGarbage()) return false;
+    this.dirtyAtGc = this.server.keyspace.dirty;
+    this.inputAtGc = this.server.stats.netInputBytes;
+    this.lastGcEnd = performance.now();
+    this.lastGcMs = this.lastGcEnd - started;
+    this.freedSinceGc = 0;
+    return true;
   }
 
   // performEvictions
@@ -124,12 +166,8 @@ export class Memory {
     const due = beforeRefusing
       ? dirty !== this.dirtyAtGc || Math.abs(input - this.inputAtGc) >= GC_INPUT_BYTES
       : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE);
-    if (!due || !collectGarbage()) return false;
-    this.dirtyAtGc = dirty;
+    if (!due || !this.purge()) return false;
     this.inputAtGc = input - argBytes;
-    this.lastGcEnd = performance.now();
-    this.lastGcMs = this.lastGcEnd - started;
-    this.freedSinceGc = 0;
     return true;
   }
 
@@ -137,6 +175,7 @@ export class Memory {
   cron(): void {
     this.server.keyspace.access.tick(Date.now());
     if (this.maxmemory > 0 && this.continuation === null) this.performEvictions();
+    else this.usedMemory();
   }
 
   /** INFO memory's maxmemory and eviction fields. */
@@ -146,6 +185,7 @@ export class Memory {
   }
 
   resetStats(): void {
+    this.peak = 0;
     this.exceededTotalMs = 0;
     if (this.exceededSince >= 0) this.exceededSince = performance.now();
   }
@@ -228,6 +268,20 @@ export class Memory {
       case 'lfu-decay-time': access.lfuDecayTime = config.getInt(name); break;
     }
   }
+}
+
+/** V8's heap without its young generation: live, committed and physical bytes. */
+export function oldGeneration(): { used: number; committed: number; physical: number } {
+  let used = 0;
+  let committed = 0;
+  let physical = 0;
+  for (const s of v8.getHeapSpaceStatistics()) {
+    if (YOUNG.has(s.space_name)) continue;
+    used += s.space_used_size;
+    committed += s.space_size;
+    physical += s.physical_space_size;
+  }
+  return { used, committed, physical };
 }
 
 // evictionTimeLimitUs

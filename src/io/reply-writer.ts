@@ -175,6 +175,17 @@ export class ReplyWriter {
     else this.bulk(s);
   }
 
+  /** addReplyVerbatim: text as RESP3's '=' of format txt, a bulk string in RESP2. */
+  verbatim(s: string): void {
+    if (!this.resp3) return this.bulk(s);
+    if (this.discard) return;
+    this.room(s.length + 4 + HEADER_ROOM + 2);
+    this.header(61, s.length + 4);
+    this.chars('txt:');
+    this.chars(s);
+    this.crlf();
+  }
+
   /** A double printed as Redis 7.0 prints it (%.17g): a bulk string, or RESP3's ',' type. */
   double(d: number): void {
     if (this.resp3) this.line(44, formatDouble(d));

@@ -9,8 +9,10 @@
 import { List, SetValue, Stream, type Value } from './values.js';
 
 const STRING_HEADER = 16;
-/** A Dict slot (12 + 16 bytes) at half load. */
-const DICT_ENTRY = 56;
+/** A Dict slot: its tag, epoch and access ints and its key and value references. */
+const TABLE_SLOT = 12 + 16;
+/** A Dict slot at half load. */
+const DICT_ENTRY = 2 * TABLE_SLOT;
 /** A packed element's own header (listpack entry, intset width). */
 const PACKED_ENTRY = 2;
 /** The object a collection value is, with its encoding's fields. */
@@ -27,6 +29,14 @@ export function stringSize(s: string): number {
 /** The bytes key and value hold in a db, estimated from `samples` elements of a collection. */
 export function keySize(key: string, value: Value, samples = DEFAULT_SAMPLES): number {
   return DICT_ENTRY + stringSize(key) + valueSize(value, samples);
+}
+
+/** An expiry in the db's Map: key, value and chain references, a bucket, the boxed time. */
+const EXPIRE_ENTRY = 48;
+
+/** overhead.hashtable.main and .expires of a db: its table's slots and its expiry Map. */
+export function dbOverhead(capacity: number, expires: number): { main: number; expires: number } {
+  return { main: capacity * TABLE_SLOT, expires: expires * EXPIRE_ENTRY };
 }
 
 /** A stream entry's ID, flags and listpack overhead, besides its fields and values. */

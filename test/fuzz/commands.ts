@@ -420,7 +420,7 @@ export const persistence: Record<string, Entry> = {
  */
 export const EXCLUDED: Record<string, string> = {
   quit: 'closes the connection',
-  memory: 'MEMORY USAGE counts V8\'s layouts, not jemalloc\'s (test/memory/maxmemory.test.ts compares its errors)',
+  memory: 'its figures are V8\'s, not jemalloc\'s (test/memory/memory-command.test.ts and maxmemory.test.ts compare its fields, errors and texts)',
   shutdown: 'stops the server',
   bgsave: '"already in progress" depends on timing',
   reset: 'undoes the SELECT and MULTI state the fuzzer tracks',
