@@ -55,6 +55,8 @@ export class Memory {
   private lastGcMs = 0;
   /** The keyspace's dirty counter and the bytes read from clients at the last forced collection. */
   private dirtyAtGc = -1;
+  /** keyspace.flushes then: a dataset dropped since makes a collection due before evicting. */
+  private flushesAtGc = 0;
   private inputAtGc = 0;
   /** isEvictionProcRunning: eviction continues in later turns. */
   private continuation: NodeJS.Immediate | null = null;
@@ -122,6 +124,7 @@ export class Memory {
     const started = performance.now();
     if (!collectGarbage()) return false;
     this.dirtyAtGc = this.server.keyspace.dirty;
+    this.flushesAtGc = this.server.keyspace.flushes;
     this.inputAtGc = this.server.stats.netInputBytes;
     this.lastGcEnd = performance.now();
     this.lastGcMs = this.lastGcEnd - started;
@@ -153,7 +156,8 @@ export class Memory {
   }
 
   /**
-   * Has V8 collect its garbage, when the last forced collection is old enough or, before a
+   * Has V8 collect its garbage, when the last forced collection is old enough or a dataset
+   * was dropped since (a FLUSHALL's garbage would otherwise be evicted for) or, before a
    * write is refused, when the dataset changed since (it may have left garbage: a FLUSHALL)
    * or clients sent a megabyte (the Buffers it came in stay until collected); true when it did.
    * The running command's argument bytes survive this collection: they count as input the
@@ -165,7 +169,8 @@ export class Memory {
     const input = this.server.stats.netInputBytes;
     const due = beforeRefusing
       ? dirty !== this.dirtyAtGc || Math.abs(input - this.inputAtGc) >= GC_INPUT_BYTES
-      : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE);
+      : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE) ||
+        this.server.keyspace.flushes !== this.flushesAtGc;
     if (!due || !this.purge()) return false;
     this.inputAtGc = input - argBytes;
     return true;

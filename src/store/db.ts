@@ -174,6 +174,7 @@ export class Db {
     this.expireCursor = null;
     this.sampleCursor = null;
     this.ks.dirty += n;
+    if (n > 0) this.ks.flushes++;
     return n;
   }
 

@@ -22,6 +22,8 @@ export class Keyspace {
   snapshot: SnapshotObserver | null = null;
   /** Changes since the last save (server.dirty). */
   dirty = 0;
+  /** Datasets dropped whole (FLUSHALL, FLUSHDB, a load replacing a db): their garbage is big. */
+  flushes = 0;
   readonly stats = { expiredKeys: 0, evictedKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** The clocks keys' access words are stamped from, and whether they are LRU or LFU words. */
   readonly access = new AccessClock();

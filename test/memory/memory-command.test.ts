@@ -71,11 +71,14 @@ describe('MEMORY side by side with redis-server 7.0', () => {
     expect(shapes[1]).toEqual(shapes[0]);
   }, 30_000);
 
-  it('STATS follows what eviction counts: total.allocated is used_memory, held at maxmemory; after PURGE the values are in dataset.bytes', async () => {
+  it('STATS follows what eviction counts: total.allocated is used_memory, held at maxmemory; after PURGE the values show in dataset.bytes', async () => {
     await both(async (p) => {
       await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
       await fill(p.c, 'k', 0, FILL);
       expect(await info(p.c, 'evicted_keys'), p.name).toBeGreaterThan(0);
+      // Eviction that ran out of time finishes in later turns.
+      const deadline = Date.now() + 10_000;
+      while ((await info(p.c, 'current_eviction_exceeded_time')) > 0 && Date.now() < deadline) await p.c.call('PING');
       let m = await stats(p.c);
       const used = await info(p.c, 'used_memory');
       const n = (k: string): number => m.get(k) as number;
@@ -84,10 +87,10 @@ describe('MEMORY side by side with redis-server 7.0', () => {
       expect(n('total.allocated'), p.name).toBeLessThanOrEqual(LIMIT + BATCH * VALUE.length);
       expect(n('peak.allocated'), p.name).toBeGreaterThanOrEqual(n('total.allocated'));
       // redstate counts evicted values freed before V8 collects them, with other garbage: an
-      // estimate until a collection settles it.
+      // estimate until a collection settles it (no eviction meanwhile).
+      await p.c.call('CONFIG', 'SET', 'maxmemory', '0');
       expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
       m = await stats(p.c);
-      expect(n('total.allocated'), p.name).toBeLessThanOrEqual(LIMIT + BATCH * VALUE.length);
       expect(n('dataset.bytes'), p.name).toBeGreaterThan(n('keys.count') * VALUE.length);
       expect(n('keys.bytes-per-key'), p.name).toBeGreaterThan(VALUE.length);
     });
