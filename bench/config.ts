@@ -27,6 +27,13 @@ export interface BenchConfig {
   stalls: { pingEveryMs: number; writesPerSec: number; minPings: number };
   /** Entries of the streams measure. */
   streams: { entries: number };
+  /**
+   * The replication measures. Full sync, and the syncs the master and the replica live
+   * through, use DEBUG POPULATE `keys` (of populate.valueSize); lag and propagation run
+   * redis-benchmark SET at throughput.clients, -n throughput.requests / pipelinedRequests;
+   * the partial resync cuts the link while `partialWrites` SETs go to the master.
+   */
+  replication: { keys: number; partialWrites: number; sampleEveryMs: number; replicaCounts: number[] };
 }
 
 const tests = ['set', 'get', 'incr', 'lpush', 'rpop', 'sadd', 'hset', 'zadd', 'lrange_100', 'mset'];
@@ -37,24 +44,26 @@ export const presets: Record<Mode, BenchConfig> = {
     mode: 'full',
     // Five: on a 2-core host a single noisy round moved a median of three by up to 25%.
     rounds: 5,
-    budgetMs: 19 * 60_000,
+    budgetMs: 39 * 60_000,
     roundTimeoutMs: 240_000,
     throughput: { tests, clients: 50, requests: 100_000, pipelinedRequests: 500_000, keyspace: 100_000, pipelines: [1, 16] },
     populate: { keys: 1_000_000, valueSize: 100 },
     mixed: { keys: 200_000, largeElements: 1000 },
     stalls,
     streams: { entries: 1_000_000 },
+    replication: { keys: 1_000_000, partialWrites: 10_000, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
   quick: {
     mode: 'quick',
     rounds: 3,
-    budgetMs: 170_000,
+    budgetMs: 350_000,
     roundTimeoutMs: 60_000,
     throughput: { tests, clients: 50, requests: 20_000, pipelinedRequests: 100_000, keyspace: 100_000, pipelines: [1, 16] },
     populate: { keys: 100_000, valueSize: 100 },
     mixed: { keys: 20_000, largeElements: 1000 },
     stalls,
     streams: { entries: 100_000 },
+    replication: { keys: 100_000, partialWrites: 10_000, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
   tiny: {
     mode: 'tiny',
@@ -66,5 +75,6 @@ export const presets: Record<Mode, BenchConfig> = {
     mixed: { keys: 1000, largeElements: 200 },
     stalls,
     streams: { entries: 2000 },
+    replication: { keys: 2000, partialWrites: 500, sampleEveryMs: 10, replicaCounts: [1, 3] },
   },
 };

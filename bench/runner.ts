@@ -7,10 +7,16 @@ import os from 'node:os';
 import type { BenchConfig } from './config.js';
 import type { Measure, MetricDef, RoundContext } from './measure.js';
 import { eviction } from './measures/eviction.js';
+import { fullSync } from './measures/full-sync.js';
 import { memory } from './measures/memory.js';
+import { partialResync } from './measures/partial-resync.js';
+import { propagation } from './measures/propagation.js';
+import { replicaDuringSync } from './measures/replica-during-sync.js';
+import { replicationLag } from './measures/repl-lag.js';
 import { rdb } from './measures/rdb.js';
 import { streams } from './measures/streams.js';
 import { snapshotStalls } from './measures/snapshot-stalls.js';
+import { syncStalls } from './measures/sync-stalls.js';
 import { throughput } from './measures/throughput.js';
 import {
   makeTempDir, removeTempDir, serverNames, serverSpecs, startServer,
@@ -18,7 +24,11 @@ import {
 } from './servers.js';
 import { spread } from './stats.js';
 
-export const allMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, eviction];
+/** The measures of the foundation: one server at a time. */
+export const serverMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, eviction];
+/** The measures of replication: masters and their replicas. */
+export const replicationMeasures: Measure[] = [fullSync, propagation, partialResync, replicationLag, syncStalls, replicaDuringSync];
+export const allMeasures: Measure[] = [...serverMeasures, ...replicationMeasures];
 
 export interface Summary {
   values: number[];

@@ -127,6 +127,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartOptions {
   dir: string;
+  /** Settings appended after the common ones (the same for both servers). */
+  args?: string[];
   /** Ready once PING answers PONG and this holds (e.g. DBSIZE == n); default PING only. */
   ready?: (client: RespClient) => Promise<boolean>;
   timeoutMs?: number;
@@ -226,7 +228,7 @@ export class RunningServer {
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   const spawnedAt = performance.now();
-  const child = spawnTracked([...spec.command, ...commonArgs(port, options.dir)]);
+  const child = spawnTracked([...spec.command, ...commonArgs(port, options.dir), ...(options.args ?? [])]);
   const server = new RunningServer(spec.name, port, options.dir, child);
   try {
     await server.waitReady(options.ready, options.timeoutMs ?? 30_000);

@@ -20,3 +20,6 @@ export function spread(values: number[]): Spread {
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   return { median, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
+
+/** The bench's clock in ms: process.hrtime, which the PING worker (pinger.mjs) reads too. */
+export const now = () => Number(process.hrtime.bigint()) / 1e6;

@@ -12,10 +12,9 @@ export async function expectDbsize(client: RespClient, expected: number): Promis
   if (size !== expected) throw new Error(`DBSIZE is ${String(size)}, expected ${expected}`);
 }
 
-/** DEBUG POPULATE <keys> key <valueSize> on an empty server. */
-export async function populate(client: RespClient, config: BenchConfig): Promise<void> {
-  const { keys, valueSize } = config.populate;
-  await client.call('DEBUG', 'POPULATE', keys, 'key', valueSize);
+/** DEBUG POPULATE <keys> <prefix> <valueSize> on an empty server (by default the populate dataset's size). */
+export async function populate(client: RespClient, config: BenchConfig, keys = config.populate.keys, prefix = 'key'): Promise<void> {
+  await client.call('DEBUG', 'POPULATE', keys, prefix, config.populate.valueSize);
   await expectDbsize(client, keys);
 }
 

@@ -7,22 +7,23 @@ import { Worker } from 'node:worker_threads';
 import type { Measure } from '../measure.js';
 import { treeMemory, sampleMemoryPeak } from '../proc.js';
 import { parseInfo, ReplyError, type RespClient } from '../resp.js';
-import { percentile } from '../stats.js';
+import { now, percentile } from '../stats.js';
 import { populate } from './datasets.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MEMORY_SAMPLE_MS = 10;
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 interface Pings {
   sentAt: number[];
   latencies: number[];
+  /** The reply lines, when asked to keep them. */
+  replies: string[];
 }
 
-/** Starts the ping worker (pinger.mjs) once it is connected and pinging. */
-export async function startPinger(port: number, everyMs: number) {
+/** Starts the ping worker (pinger.mjs) once it is connected and pinging; `command` replaces PING. */
+export async function startPinger(port: number, everyMs: number, command?: string[]) {
   const worker = new Worker(new URL('./pinger.mjs', import.meta.url), {
-    workerData: { port, everyMs },
+    workerData: { port, everyMs, command, keepReplies: command !== undefined },
     execArgv: [],
   });
   const next = (type: string) =>
@@ -67,7 +68,7 @@ export function startWriteLoad(client: RespClient, keys: number, valueSize: numb
   };
 }
 
-async function averageMemory(pid: number, samples = 5): Promise<number> {
+export async function averageMemory(pid: number, samples = 5): Promise<number> {
   let sum = 0;
   for (let i = 0; i < samples; i++) {
     sum += treeMemory(pid);

@@ -5,9 +5,9 @@ import type { BenchConfig } from '../config.js';
 import type { Measure, MetricDef } from '../measure.js';
 import { runTool } from '../servers.js';
 
-const modeName = (pipeline: number) => (pipeline === 1 ? 'no pipelining' : `-P ${pipeline}`);
+export const modeName = (pipeline: number) => (pipeline === 1 ? 'no pipelining' : `-P ${pipeline}`);
 const rpsGoal = (pipeline: number) => (pipeline === 1 ? 0.9 : 0.5);
-const requestsFor = (t: BenchConfig['throughput'], pipeline: number) =>
+export const requestsFor = (t: BenchConfig['throughput'], pipeline: number) =>
   pipeline === 1 ? t.requests : t.pipelinedRequests;
 
 /** CSV rows by lower-case test name ("LRANGE_100 (first 100 elements)" -> lrange_100). */

@@ -11,14 +11,17 @@
 //                        // effect to propagate with c.propagateAs) and return true, or
 //                        // return false to go on waiting
 //     timedOut(),        // answer c as the deadline passing does (also CLIENT UNBLOCK TIMEOUT)
-//   });
+//     unblockOnNoKey,    // optional: serve(key) is also offered a key that was deleted
+//   });                  //   (XREADGROUP, answered with an error then)
 //   c.server.blocking.unblock(c)     // ends a wait its owner answered itself (WAIT's acks)
 //
 // While a client waits, the commands it pipelined after the blocking one stay unparsed in its
 // query buffer; they run once it has been answered, after the current event-loop turn (as
 // Redis's processUnblockedClients does in beforeSleep). A key becomes ready when a command
-// creates it (Db.set) or says so (Db.signalKeyAsReady); its queue is served after the command
-// that made it ready returns, so after EXEC for a transaction (handleClientsBlockedOnKeys).
+// creates, replaces or deletes it (Db) or says so (Db.signalKeyAsReady: XADD); its queue is
+// served after the command that made it ready returns, so after EXEC for a transaction
+// (handleClientsBlockedOnKeys), or after the cron's active expiry. What a serve propagates
+// leaves as one unit, in MULTI/EXEC when it is several commands (afterCommand).
 // Deadlines are checked from serverCron. A client that disconnects leaves its queues.
 import type { Client } from './client.js';
 import { alsoPropagate } from '../commands/dispatch.js';
@@ -35,6 +38,8 @@ export interface Wait {
   readonly deadline: number;
   serve(key: string): boolean;
   timedOut(): void;
+  /** Offered its keys when they are gone, too (blocking_keys_unblock_on_nokey). */
+  readonly unblockOnNoKey?: boolean;
 }
 
 const NOT_FLOAT = 'ERR timeout is not a float or out of range';
@@ -80,9 +85,10 @@ export function mayBlock(c: Client): boolean {
  */
 export function blockForKeys(
   c: Client, keys: readonly string[], deadline: number, serve: (key: string) => boolean, timedOut: () => void,
+  unblockOnNoKey = false,
 ): void {
   if (!mayBlock(c)) return timedOut();
-  c.server.blocking.block(c, { db: c.db, keys, deadline, serve, timedOut });
+  c.server.blocking.block(c, { db: c.db, keys, deadline, serve, timedOut, unblockOnNoKey });
 }
 
 /** The server's blocked clients: their key queues live in each Db, their deadlines here. */
@@ -140,8 +146,8 @@ export class Blocking {
 
   /**
    * handleClientsBlockedOnKeys: serves the queues of the keys signalled ready, each in arrival
-   * order, until its key is gone or every client was offered it; serving may ready more keys
-   * (BLMOVE's destination), which are served in the same call.
+   * order, every client offered its key while the key is there (and, gone, those that asked
+   * to be told); serving may ready more keys (BLMOVE's destination), served in the same call.
    */
   handleReadyKeys(): void {
     const ks = this.server.keyspace;
@@ -153,7 +159,7 @@ export class Blocking {
         const queue = db.blockingKeys.get(key);
         if (queue === undefined) continue;
         for (const c of queue) {
-          if (db.dict.find(key) < 0) break;
+          if (db.dict.find(key) < 0 && c.waiting!.unblockOnNoKey !== true) continue;
           if (this.serve(c, key)) this.unblock(c);
         }
       }
@@ -166,10 +172,19 @@ export class Blocking {
    */
   private serve(c: Client, key: string): boolean {
     const ks = this.server.keyspace;
+    const repl = this.server.replication;
+    const wait = c.waiting!;
     const dirty = ks.dirty;
     c.propagateArgv = undefined;
-    const served = c.waiting!.serve(key);
-    if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, c.waiting!.db.id, c.propagateArgv);
+    let served: boolean;
+    repl.callDepth++;
+    try {
+      served = wait.serve(key);
+    } finally {
+      repl.callDepth--;
+    }
+    if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, wait.db.id, c.propagateArgv);
+    else repl.propagatePending();
     c.propagateArgv = undefined;
     return served;
   }

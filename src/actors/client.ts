@@ -175,7 +175,10 @@ export class Client {
   flush(): void {
     const batch = this.reply.take();
     if (batch !== null && this.stream !== null) {
-      for (const b of batch) this.server.stats.netOutputBytes += b.length;
+      let n = 0;
+      for (const b of batch) n += b.length;
+      if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
+      else this.server.stats.netOutputBytes += n;
       if (!this.stream.write(batch)) this.blocked = true;
       if (!this.checkOutputLimits()) return;
     }
@@ -186,6 +189,15 @@ export class Client {
   drop(): void {
     this.close();
     this.stream?.destroy();
+  }
+
+  /**
+   * A line written past the reply counters, after what is pending: +FULLRESYNC and +CONTINUE,
+   * which Redis writes with connWrite and counts neither as client nor as replication output.
+   */
+  writeUncounted(line: string): void {
+    this.flush();
+    this.stream?.write([Buffer.from(line, 'latin1')]);
   }
 
   /** The running command, if it changed the dataset, propagates as argv instead of its own. */

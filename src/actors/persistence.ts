@@ -118,6 +118,13 @@ export class Persistence {
     return join(this.server.config.get('dir')!, this.server.config.get('dbfilename')!);
   }
 
+  /**
+   * rdb-key-save-delay (debugDelay in rdbSaveKeyValuePair): microseconds to wait after each key
+   * of a background snapshot, the knob Redis's own tests use to keep a save running; a negative
+   * value (a sleep of 1 µs now and then) is no delay here.
+   */
+  readonly keySaveDelayMs = (): number => Math.max(0, this.server.config.getInt('rdb-key-save-delay')) / 1000;
+
   /** rdbSaveInfoAuxFields and rdbcompression: what every snapshot of this server writes. */
   snapshotOptions(): SnapshotOptions {
     return {
@@ -164,7 +171,7 @@ export class Persistence {
   bgsave(onDone?: (err: Error | null) => void): boolean {
     if (this.bgsaveInProgress) return false;
     const ks = this.server.keyspace;
-    const stream = new RdbSnapshotStream(ks, this.snapshotOptions());
+    const stream = new RdbSnapshotStream(ks, this.snapshotOptions(), this.keySaveDelayMs);
     const tmp = join(this.server.config.get('dir')!, `temp-${process.pid}-${++this.bgsaveSeq}.rdb`);
     const bg: Bgsave = { stream, tmp, startedAt: unixTime(), dirtyBefore: ks.dirty, aborted: false, onDone };
     this.bg = bg;

@@ -60,9 +60,7 @@ export class ReplicaClient {
     const machine = replicaClientMachine.provide({
       actions: {
         replyFullResync: later(() => {
-          if (this.oldSync) return;
-          client.reply.simple(`FULLRESYNC ${server.replication.replid} ${this.psyncInitialOffset}`);
-          client.flush();
+          if (!this.oldSync) client.writeUncounted(`+FULLRESYNC ${server.replication.replid} ${this.psyncInitialOffset}\r\n`);
         }),
         sendNewline: later(() => client.stream?.write([NEWLINE])),
         sendBulk: later(() => this.sendBulk()),
@@ -175,12 +173,13 @@ export class ReplicaClient {
       this.close();
       return;
     }
-    stream.write([Buffer.from(`$${size}\r\n`)]);
+    const header = Buffer.from(`$${size}\r\n`);
+    this.writePayload(header);
     const file = createReadStream(this.bulkPath, { highWaterMark: 256 * 1024 });
     this.file = file;
     const socket = stream.socket;
     file.on('data', (chunk) => {
-      if (!socket.write(chunk)) {
+      if (!this.writePayload(chunk as Buffer)) {
         file.pause();
         socket.once('drain', () => file.resume());
       }
@@ -190,6 +189,14 @@ export class ReplicaClient {
       this.file = null;
       this.tell({ type: 'BULK_SENT', now: Date.now() });
     });
+  }
+
+  /** Payload bytes straight to the socket (counted as replication output); false when it is full. */
+  writePayload(b: Buffer): boolean {
+    const socket = this.client.stream?.socket;
+    if (socket === undefined) return true;
+    this.client.server.stats.netReplOutputBytes += b.length;
+    return socket.write(b);
   }
 
   // replicaStartCommandStream

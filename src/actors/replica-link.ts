@@ -268,10 +268,13 @@ export class ReplicaLink {
     }
   }
 
-  /** Every byte from the master refreshes the last-io time, then goes where the mode says. */
+  /**
+   * Every byte from the master refreshes the last-io time, then goes where the mode says. As
+   * in Redis, the handshake's replies count nowhere; what follows the PSYNC reply (payload
+   * header, keep-alives, payload, stream) counts as replication input where it is consumed.
+   */
   private onData(chunk: Buffer): void {
     this.lastIoAt = Date.now();
-    this.server.stats.netInputBytes += chunk.length;
     switch (this.mode) {
       case 'lines':
         this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
@@ -305,6 +308,7 @@ export class ReplicaLink {
       const end = nl > 0 && this.pending[nl - 1] === 13 ? nl - 1 : nl;
       const line = this.pending.toString('latin1', 0, end);
       this.pending = this.pending.subarray(nl + 1);
+      if (this.actor.getSnapshot().matches('transfer')) this.server.stats.netReplInputBytes += nl + 1;
       // A newline alone keeps the link alive while the master prepares the payload or the PSYNC reply.
       if (line === '' && this.waitingForMaster()) continue;
       this.actor.send({ type: 'REPLY', line });
@@ -367,7 +371,7 @@ export class ReplicaLink {
     t.size = eofMark === '' ? size : 0;
     t.mark = eofMark === '' ? null : Buffer.from(eofMark, 'latin1');
     this.mode = 'payload';
-    const where = t.fd >= 0 ? 'disk' : 'memory';
+    const where = t.fd >= 0 ? 'disk' : 'parser';
     this.server.log.notice(t.mark === null
       ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
       : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
@@ -402,6 +406,7 @@ export class ReplicaLink {
       return;
     }
     t.read += data.length;
+    this.server.stats.netReplInputBytes += data.length;
     let done: boolean;
     if (t.mark === null) {
       done = t.read === t.size;
@@ -547,6 +552,7 @@ export class ReplicaLink {
   private applyStream(chunk: Buffer): void {
     const c = this.master!;
     this.readOffset += chunk.length;
+    this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
     try {
       c.parser.feed(chunk, this.sink);
@@ -609,7 +615,10 @@ export class ReplicaLink {
   // replicationSendAck
   private sendAck(): void {
     if (this.master === null) return;
-    this.send(command('REPLCONF', 'ACK', String(this.server.replication.masterReplOffset)));
+    // Written to the master client, so counted as Redis counts it: as client output.
+    const ack = command('REPLCONF', 'ACK', String(this.server.replication.masterReplOffset));
+    this.server.stats.netOutputBytes += ack.length;
+    this.send(ack);
   }
 
   // replicationCacheMaster

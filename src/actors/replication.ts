@@ -290,18 +290,19 @@ export class Replication {
   /** Called by the server cron (hz): WAITs answered (their timeouts are blocking.ts's) every time, the rest once a second. */
   cron(now: number): void {
     if (this.waiters.length > 0) this.answerWaiters();
-    if (now - this.lastSecond < 1000) return;
+    if (now - this.lastSecond < 1000 || this.server.manualReplicaTicks) return;
     this.lastSecond = now;
-    this.replicationCron(now);
+    this.tick(now);
   }
 
   // replicationCron (master half)
   /**
    * PING into the stream every repl-ping-replica-period; a TICK to every replica (keep-alive
    * newlines, repl-timeout) and to the snapshot; soft output limits; the backlog freed after
-   * repl-backlog-ttl seconds without replicas.
+   * repl-backlog-ttl seconds without replicas. Public so that model-based tests move the
+   * master side's clock by ticks (Server.manualReplicaTicks).
    */
-  private replicationCron(now: number): void {
+  tick(now: number): void {
     const config = this.server.config;
     const period = config.getInt('repl-ping-replica-period') * 1000;
     if (this.replicas.size > 0 && !this.server.isReplica && now - this.lastPing >= period) {

@@ -28,13 +28,17 @@ export interface ServerStats {
   rejectedConnections: number;
   commandsProcessed: number;
   rejectedCalls: number;
+  /** Bytes from clients, and to them (stat_net_input_bytes, stat_net_output_bytes). */
   netInputBytes: number;
   netOutputBytes: number;
+  /** Replication's share, apart (stat_net_repl_*): our master's payload and stream, and what our replicas got. */
+  netReplInputBytes: number;
+  netReplOutputBytes: number;
 }
 
 const newStats = (): ServerStats => ({
   connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0,
-  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0,
+  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0, netReplInputBytes: 0, netReplOutputBytes: 0,
 });
 
 export class Server {
@@ -118,7 +122,7 @@ export class Server {
     return this.config.get('requirepass') !== '';
   }
 
-  /** Test hook: a replica link gets no TICK of its own, the test sends each (ReplicaLink.tick). */
+  /** Test hook: the replica link and the master side get no TICK of their own, the test sends each (ReplicaLink.tick, Replication.tick). */
   manualReplicaTicks = false;
 
   /** The link to our master (REPLICAOF host port); null on a master. */
@@ -224,6 +228,8 @@ export class Server {
     this.memory.cron();
     this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
     this.keyspace.activeExpire(200);
+    // An expired stream answers the XREADGROUPs waiting on it.
+    if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
     this.blocking.expireTimeouts(now);

@@ -39,6 +39,11 @@ export class Snapshotter {
 
   constructor(private readonly server: Server) {}
 
+  /** The machine of the snapshot in progress, or null (for tests that follow it). */
+  get actor(): Actor<typeof snapshotMachine> | null {
+    return this.current?.actor ?? null;
+  }
+
   /** The target a replica's full sync needs. */
   private targetFor(r: ReplicaClient): SnapshotTarget {
     return this.server.config.getBool('repl-diskless-sync') && r.conf.capaEof ? 'socket' : 'disk';
@@ -172,17 +177,18 @@ export class Snapshotter {
   /** The diskless transfer: one snapshot stream, written to every replica's socket. */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');
-    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions());
+    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions(), this.server.persistence.keySaveDelayMs);
     run.stream = stream;
     this.server.persistence.backgroundSnapshots++;
-    const sockets = () => [...run.replicas].map((r) => r.client.stream).filter((s) => s !== null);
     const header = Buffer.from(`$EOF:${mark}\r\n`);
-    for (const s of sockets()) s.socket.write(header);
+    for (const r of run.replicas) r.writePayload(header);
     this.server.log.notice('Background RDB transfer started');
     stream.on('data', (chunk: Buffer) => {
       let fastest: Socket | null = null;
-      for (const { socket } of sockets()) {
-        socket.write(chunk);
+      for (const r of run.replicas) {
+        const socket = r.client.stream?.socket;
+        if (socket === undefined) continue;
+        r.writePayload(chunk);
         if (fastest === null || socket.writableLength < fastest.writableLength) fastest = socket;
       }
       for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
@@ -194,7 +200,7 @@ export class Snapshotter {
     });
     stream.on('end', () => {
       const trailer = Buffer.from(mark);
-      for (const s of sockets()) s.socket.write(trailer);
+      for (const r of run.replicas) r.writePayload(trailer);
       tell(run, { type: 'DONE' });
     });
     stream.on('error', () => tell(run, { type: 'FAILED' }));

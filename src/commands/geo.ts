@@ -24,9 +24,13 @@ function lonLatArg(c: Client, argv: string[], i: number): [number, number] | nul
   return [lon, lat];
 }
 
-/** printf's "%f": six decimals, every digit of a huge value (toFixed turns exponential past 1e21). */
+/**
+ * printf's "%f": six decimals, every digit of a huge value (toFixed turns exponential past
+ * 1e21), and the sign of -0 (which toFixed drops; fuzz seed 402).
+ */
 function printfF(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x < 0 ? '-inf' : 'inf';
+  if (Object.is(x, -0)) return '-0.000000';
   if (Math.abs(x) < 1e21) return x.toFixed(6);
   return `${BigInt(x)}.000000`;
 }

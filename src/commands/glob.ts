@@ -1,5 +1,6 @@
 // Redis's glob matching (util.c's stringmatchlen), the one matcher behind KEYS, SCAN MATCH,
-// CONFIG GET and COMMAND LIST FILTERBY PATTERN. Strings hold one byte per char (latin1).
+// CONFIG GET, COMMAND LIST FILTERBY PATTERN, PSUBSCRIBE delivery and PUBSUB CHANNELS (CLIENT KILL
+// takes no pattern in Redis 7.0). Strings hold one byte per char (latin1).
 //
 // A naive backtracking matcher is exponential in the number of '*' ("a*a*a*...b" against
 // "aaaa..."). Redis bounds it two ways, and so does this one, with the same answers:

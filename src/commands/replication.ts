@@ -85,7 +85,7 @@ function tryPartialResynchronization(c: Client, id: string, offset: number): boo
     return false;
   }
   const r = attach(c, false);
-  c.reply.simple(conf.capaPsync2 ? `CONTINUE ${repl.replid}` : 'CONTINUE');
+  c.writeUncounted(conf.capaPsync2 ? `+CONTINUE ${repl.replid}\r\n` : '+CONTINUE\r\n');
   const pieces = backlog.read(offset);
   let sent = 0;
   for (const p of pieces) {

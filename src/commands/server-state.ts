@@ -33,6 +33,8 @@ export class ServerState {
   readonly ops: Metric;
   readonly netInput: Metric;
   readonly netOutput: Metric;
+  readonly netReplInput: Metric;
+  readonly netReplOutput: Metric;
   lastSample = Date.now();
   totalErrorReplies = 0;
   /** Error code (the reply's first word) -> count, for INFO errorstats. */
@@ -40,8 +42,11 @@ export class ServerState {
 
   constructor(server: Server) {
     this.ops = new Metric(server.stats.commandsProcessed);
-    this.netInput = new Metric(server.stats.netInputBytes);
-    this.netOutput = new Metric(server.stats.netOutputBytes);
+    const st = server.stats;
+    this.netInput = new Metric(st.netInputBytes + st.netReplInputBytes);
+    this.netOutput = new Metric(st.netOutputBytes + st.netReplOutputBytes);
+    this.netReplInput = new Metric(st.netReplInputBytes);
+    this.netReplOutput = new Metric(st.netReplOutputBytes);
   }
 }
 
@@ -56,8 +61,11 @@ export function sampleInstantaneousMetrics(server: Server, now = Date.now()): vo
   if (elapsed < PERIOD_MS) return;
   s.lastSample = now;
   s.ops.track(server.stats.commandsProcessed, elapsed);
-  s.netInput.track(server.stats.netInputBytes, elapsed);
-  s.netOutput.track(server.stats.netOutputBytes, elapsed);
+  const st = server.stats;
+  s.netInput.track(st.netInputBytes + st.netReplInputBytes, elapsed);
+  s.netOutput.track(st.netOutputBytes + st.netReplOutputBytes, elapsed);
+  s.netReplInput.track(st.netReplInputBytes, elapsed);
+  s.netReplOutput.track(st.netReplOutputBytes, elapsed);
 }
 
 /** afterErrorReply: counts an error reply ("ERR ...", "WRONGTYPE ...") by its code. */

@@ -198,6 +198,8 @@ function xgroup(c: Client, argv: string[]): void {
     if (g === undefined) return c.reply.integer(0);
     s!.groups!.delete(name);
     c.db.dirtied();
+    // Its XREADGROUP waiters are answered NOGROUP.
+    c.db.signalKeyAsReady(argv[2]!);
     return c.reply.integer(1);
   }
   if (sub === 'CREATECONSUMER' && argv.length === 5) {

@@ -1,5 +1,6 @@
 // XREAD and XREADGROUP (t_stream.c xreadCommand): one parser for both, reading plain
 // streams here and consumer groups through stream-groups.ts.
+import { blockForKeys, timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
 import { Stream, type ConsumerGroup } from '../store/stream.js';
 import { MAX_ID, MIN_ID, idText, nextId, type StreamId } from '../store/stream-id.js';
@@ -9,13 +10,22 @@ import { cs, ERR } from './errors.js';
 import { serveGroup } from './stream-groups.js';
 import { collect, lastValidId, replyEntry, strictIdArg, type Found } from './streams.js';
 
+/** XREAD_BLOCKED_DEFAULT_COUNT: a blocked read without COUNT is served at most this many entries. */
+const BLOCKED_DEFAULT_COUNT = 1000;
+
+/** What one stream gave a read: its entries, or the IDs alone of history entries deleted since. */
+interface Served {
+  key: string;
+  entries: Array<Found | StreamId>;
+}
+
 /**
  * xreadCommand, for XREAD and XREADGROUP: parses, checks every key and group, then serves
  * each stream that has something past its ID. A read that would have to wait answers a
- * null array without BLOCK; with BLOCK it is refused until redstate has blocked clients.
+ * null array without BLOCK; with BLOCK it waits for the first of its keys that XADD feeds.
  */
 function xread(c: Client, argv: string[], xreadgroup: boolean): void {
-  let block = false;
+  let deadline: number | null = null;
   let count = 0;
   let streamsArg = 0;
   let streams = 0;
@@ -26,10 +36,8 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     const more = argv.length - i - 1;
     const o = argv[i]!;
     if (is(o, 'BLOCK') && more > 0) {
-      const t = intArg(c, argv[++i]!, 'ERR timeout is not an integer or out of range');
-      if (t === null) return;
-      if (t < 0) return c.reply.error('ERR timeout is negative');
-      block = true;
+      deadline = timeoutArg(c, argv[++i]!, 'ms');
+      if (deadline === null) return;
     } else if (is(o, 'COUNT') && more > 0) {
       const n = intArg(c, argv[++i]!);
       if (n === null) return;
@@ -93,7 +101,8 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
 
   // What XREADGROUP did leaves as XCLAIMs and XGROUP commands (serveGroup), never as itself.
   c.preventPropagation();
-  const served: Array<{ key: string; entries: Array<Found | StreamId> }> = [];
+  const read = { groupName, consumer, noack };
+  const served: Served[] = [];
   for (let i = 0; i < streams; i++) {
     const key = argv[streamsArg + i]!;
     const s = c.db.lookup(key) as Stream | undefined;
@@ -112,19 +121,65 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     } else if (s.length > 0 && lastValidId(s) > gt) {
       serve = true;
     }
-    if (!serve) continue;
-    const start = nextId(gt) ?? MIN_ID;
-    const entries = group
-      ? serveGroup(c, s, start, count, { key, groupName: groupName!, group, consumer, noack }, history)
-      : collect(s, start, MAX_ID, false, count);
-    // Group state changes without signalModifiedKey, as in Redis: WATCH does not see it.
-    if (group) c.db.dirtied();
-    served.push({ key, entries });
+    if (serve) served.push(readFrom(c, key, s, gt, count, read, group ?? null, history));
   }
-  if (served.length === 0) {
-    if (block && c.multi === null) return c.reply.error('ERR BLOCK is not supported by redstate yet');
-    return c.reply.nullArray();
+  if (served.length > 0) return replyServed(c, served);
+  if (deadline === null) return c.reply.nullArray();
+  const keys = argv.slice(streamsArg, streamsArg + streams);
+  const blockedCount = count || BLOCKED_DEFAULT_COUNT;
+  blockForKeys(c, keys, deadline, (key) => serveBlocked(c, key, ids[keys.indexOf(key)]!, blockedCount, read),
+    () => c.reply.nullArray(), groupName !== null);
+}
+
+/** The options of an XREADGROUP (groupName null for XREAD). */
+interface ReadOptions {
+  groupName: string | null;
+  consumer: string;
+  noack: boolean;
+}
+
+/** Reads s past gt: plain entries, or through group (new entries, or the consumer's history). */
+function readFrom(
+  c: Client, key: string, s: Stream, gt: StreamId, count: number, read: ReadOptions, group: ConsumerGroup | null,
+  history: boolean,
+): Served {
+  const start = nextId(gt) ?? MIN_ID;
+  if (group === null) return { key, entries: collect(s, start, MAX_ID, false, count) };
+  const entries = serveGroup(c, s, start, count, { key, groupName: read.groupName!, group, consumer: read.consumer, noack: read.noack }, history);
+  // Group state changes without signalModifiedKey, as in Redis: WATCH does not see it.
+  c.db.dirtied();
+  return { key, entries };
+}
+
+/**
+ * serveClientsBlockedOnStreamKey, for one waiting read: key was fed (or deleted, or lost the
+ * group). XREAD waits on past the ID it blocked with; XREADGROUP reads past its group's last
+ * ID as it is now, and is answered an error once its key or group is gone.
+ */
+function serveBlocked(c: Client, key: string, gt: StreamId, count: number, read: ReadOptions): boolean {
+  // Without touching the keyspace hit counters, as Redis's NOSTATS lookup.
+  const s = c.db.lookupWrite(key);
+  if (!(s instanceof Stream)) {
+    if (read.groupName === null) return false;
+    c.reply.error('UNBLOCKED the stream key no longer exists');
+    return true;
   }
+  let group: ConsumerGroup | null = null;
+  if (read.groupName !== null) {
+    group = s.group(read.groupName) ?? null;
+    if (group === null) {
+      c.reply.error('NOGROUP the consumer group this client was blocked on no longer exists');
+      return true;
+    }
+    gt = group.lastId;
+  }
+  if (s.lastId <= gt) return false;
+  replyServed(c, [readFrom(c, key, s, gt, count, read, group, false)]);
+  return true;
+}
+
+/** The reply of a read that found entries: per stream its key and entries. */
+function replyServed(c: Client, served: Served[]): void {
   c.reply.array(served.length);
   for (const { key, entries } of served) {
     c.reply.array(2);

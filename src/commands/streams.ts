@@ -229,6 +229,7 @@ function xadd(c: Client, argv: string[]): void {
   s.append(id, fv);
   c.reply.bulk(idText(id));
   c.db.modified(key);
+  c.db.signalKeyAsReady(key);
   const out = argv.slice();
   if (a.maxlen !== null || a.minid !== null) {
     trim(s, a);

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatNotifyFlags, parseNotifyFlags } from '../actors/notify.js';
-import { ALL_DEFAULTS } from './defaults.js';
+import { ALL_DEFAULTS, HIDDEN_DEFAULTS } from './defaults.js';
 import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
 
@@ -49,6 +49,7 @@ export class ConfigError extends Error {}
 type Check = (args: string[]) => string;
 
 const INT_MAX = 2147483647;
+const INT_MIN = -2147483648;
 /** Redis's size_t directives (encoding thresholds, memory sizes) go up to LONG_MAX. */
 const LONG_MAX = 9223372036854775807n;
 
@@ -208,7 +209,7 @@ export class Config {
   private readonly watchers: ((name: string) => void)[] = [];
 
   constructor() {
-    for (const [k, v] of ALL_DEFAULTS) if (!(k in ALIASES)) this.values.set(k, v);
+    for (const [k, v] of [...ALL_DEFAULTS, ...HIDDEN_DEFAULTS]) if (!(k in ALIASES)) this.values.set(k, v);
     this.values.set('dir', process.cwd());
     const spec = (check: Check, ...names: string[]): void => {
       for (const n of names) this.specs.set(n, { check });
@@ -247,6 +248,7 @@ export class Config {
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
     spec(notifyEvents, 'notify-keyspace-events');
+    spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */
@@ -311,6 +313,7 @@ export class Config {
     for (const [k] of ALL_DEFAULTS) {
       if (matches(pattern, k)) out.push([k, this.get(k)!]);
     }
+    for (const [k] of HIDDEN_DEFAULTS) if (pattern.toLowerCase() === k) out.push([k, this.get(k)!]);
     return out;
   }
 
@@ -321,7 +324,7 @@ export class Config {
 
   /** True when the value differs from Redis's built-in default. */
   isDefault(name: string): boolean {
-    const d = ALL_DEFAULTS.find(([k]) => k === name);
+    const d = ALL_DEFAULTS.find(([k]) => k === name) ?? HIDDEN_DEFAULTS.find(([k]) => k === name);
     return d !== undefined && d[1] === this.values.get(name);
   }
 

@@ -203,5 +203,10 @@ export const REDSTATE_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
   ["inspect-port", ""],
 ];
 
+/** Redis 7.0's hidden directives: CONFIG GET answers for each by its exact name, `CONFIG GET *` leaves them out. */
+export const HIDDEN_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
+  ["rdb-key-save-delay", "0"],
+];
+
 /** Every directive CONFIG GET lists: Redis's, then redstate's own. */
 export const ALL_DEFAULTS: ReadonlyArray<readonly [string, string]> = [...REDIS_DEFAULTS, ...REDSTATE_DEFAULTS];

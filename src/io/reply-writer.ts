@@ -67,7 +67,9 @@ export class ReplyWriter {
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
     if (n > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(n, this.buf.length * 2)) as Latin1Buffer;
+      // Room for what buf already holds too: sized for n alone, a bulk written after a
+      // nearly full batch was cut short under its declared length (fuzz seed 407).
+      const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2)) as Latin1Buffer;
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
       return;

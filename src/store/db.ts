@@ -6,9 +6,10 @@
 // Commands read with lookup(); before changing a collection in place they fetch it with
 // lookupWrite() and report the change with modified().
 //
-// Clients blocked on a key (actors/blocking.ts) wait in blockingKeys; a key created or
-// replaced while someone waits on it is signalled ready (signalKeyAsReady), and blocking.ts
-// serves its queue once the command that made it ready is over.
+// Clients blocked on a key (actors/blocking.ts) wait in blockingKeys; a key created,
+// replaced or deleted while someone waits on it is signalled ready (signalKeyAsReady; a
+// deletion is what answers XREADGROUP's waiters), and blocking.ts serves its queue once the
+// command that made it ready is over.
 import type { Client } from '../actors/client.js';
 import { Dict } from './dict.js';
 import type { Keyspace } from './keyspace.js';
@@ -132,6 +133,8 @@ export class Db {
     this.dict.deleteAt(i);
     if (this.expires.size > 0) this.expires.delete(key);
     this.modified(key);
+    // signalDeletedKeyAsReady
+    if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
     return true;
   }
 
@@ -169,6 +172,8 @@ export class Db {
     for (const [key, flags] of this.watchers) {
       if (this.dict.has(key) || replacedWith?.has(key) === true) for (const f of flags) f.casDirty = true;
     }
+    // scanDatabaseForDeletedStreams
+    for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
     this.dict = new Dict();
     this.expires = new Map();
     this.expireCursor = null;

@@ -202,10 +202,14 @@ function boundingBox(s: GeoShape): [number, number, number, number] {
   return [south ? lon - lonDeltaBottom : lon - lonDeltaTop, lat - latDelta, south ? lon + lonDeltaBottom : lon + lonDeltaTop, lat + latDelta];
 }
 
-/** A cell moved by dx, dy cells, wrapping as geohash_move_x/y do. */
+/**
+ * A cell moved by dx, dy cells, wrapping as geohash_move_x/y do. An axis not moved keeps its
+ * bits unmasked: a centre on longitude 180 (or latitude 85.05112878) encodes one past the last
+ * cell, and its north and south (east and west) neighbours stay past it (fuzz seed 406).
+ */
 function moved(h: GeoHash, dx: number, dy: number): GeoHash {
   const n = 2 ** h.step;
-  return { lat: (h.lat + dy + n) % n, lon: (h.lon + dx + n) % n, step: h.step };
+  return { lat: dy === 0 ? h.lat : (h.lat + dy + n) % n, lon: dx === 0 ? h.lon : (h.lon + dx + n) % n, step: h.step };
 }
 
 /**

@@ -196,7 +196,8 @@ export class HllBuffer {
       } else {
         let run = (op & 3) + 1;
         const val = ((op >> 2) & 0x1f) + 1;
-        if (run + idx > HLL_REGISTERS) break;
+        // A run past the last register is corruption, as redis-server 7.0.15 answers (fuzz seed 405).
+        if (run + idx > HLL_REGISTERS) return false;
         while (run--) denseSetRaw(dense, HDR, idx++, val);
         i++;
       }
@@ -349,7 +350,7 @@ export class HllBuffer {
       } else {
         let run = (op & 3) + 1;
         const val = ((op >> 2) & 0x1f) + 1;
-        if (run + idx > HLL_REGISTERS) break;
+        if (run + idx > HLL_REGISTERS) return false;
         while (run--) {
           if (val > max[idx]!) max[idx] = val;
           idx++;

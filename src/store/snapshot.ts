@@ -38,6 +38,8 @@ interface CapturedDb {
 /** Bytes and time one slice of a streamed snapshot may take before it yields. */
 const SLICE_BYTES = 128 * 1024;
 const SLICE_MS = 0.5;
+/** How often a save held by rdb-key-save-delay looks at the delay again. */
+const DELAY_POLL_MS = 10;
 /** The synchronous driver writes in chunks of about this size. */
 const SYNC_CHUNK = 4 * 1024 * 1024;
 /** At most this many entries are walked between two looks at the clock (~70 ns each). */
@@ -181,8 +183,11 @@ export class RdbSnapshot implements SnapshotObserver {
 export class RdbSnapshotStream extends Readable {
   readonly snapshot: RdbSnapshot;
   private scheduled = false;
+  /** performance.now() of the last key written under rdb-key-save-delay. */
+  private lastKeyAt = 0;
 
-  constructor(keyspace: Keyspace, opts: SnapshotOptions) {
+  /** keyDelayMs: rdb-key-save-delay as it is now (read per key, so CONFIG SET takes effect mid-save). */
+  constructor(keyspace: Keyspace, opts: SnapshotOptions, private readonly keyDelayMs: () => number = () => 0) {
     super({ highWaterMark: SLICE_BYTES });
     this.snapshot = RdbSnapshot.begin(keyspace, opts);
     this.snapshot.onPreserved = () => this.pushTaken();
@@ -202,9 +207,20 @@ export class RdbSnapshotStream extends Readable {
   private readonly slice = (): void => {
     this.scheduled = false;
     if (this.destroyed) return;
+    // rdb-key-save-delay: one key per delay; the wait is polled so that lowering the delay ends it.
+    const delay = this.keyDelayMs();
+    if (delay > 0) {
+      const wait = this.lastKeyAt + delay - performance.now();
+      if (wait > 0) {
+        this.scheduled = true;
+        setTimeout(this.slice, Math.min(wait, DELAY_POLL_MS));
+        return;
+      }
+      this.lastKeyAt = performance.now();
+    }
     let done: boolean;
     try {
-      done = this.snapshot.fill(SLICE_BYTES, performance.now() + SLICE_MS);
+      done = this.snapshot.fill(delay > 0 ? 1 : SLICE_BYTES, performance.now() + SLICE_MS);
     } catch (e) {
       this.destroy(e as Error);
       return;

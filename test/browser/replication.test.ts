@@ -107,8 +107,8 @@ describe('live statecharts of real replication', () => {
 
   it('shows a full sync of a large dataset as a moving progress bar', async () => {
     // A master whose diskless payload trickles (Redis's own rdb-key-save-delay), so that the
-    // replica's ticks see it arrive; the payload ends with an EOF mark: bytes and rate, size unknown.
-    const slow = await startRedis(['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '35']);
+    // replica's ticks see it arrive (30k keys at 150 µs: about 4.5 s, several ticks even on an idle machine); the payload ends with an EOF mark: bytes and rate, size unknown.
+    const slow = await startRedis(['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '150']);
     const sc = await RespClient.connect(slow.port);
     expect(await sc.call('DEBUG', 'POPULATE', '30000', 'big', '100')).toBe('OK');
     const inspect = await freePort();
@@ -135,5 +135,5 @@ describe('live statecharts of real replication', () => {
       await fresh.close();
       await slow.close();
     }
-  });
+  }, 150_000);
 });

@@ -1,7 +1,8 @@
-// Blocked clients (src/actors/blocking.ts) through BLPOP and BRPOP: each scenario runs its
-// clients against redis-server 7.0 and against redstate, and what every client got must be
-// the same: arrival order, timeouts, MULTI, EXEC, pipelined commands held behind a wait,
-// CLIENT UNBLOCK, disconnects, keys changing type, SWAPDB.
+// Blocked clients (src/actors/blocking.ts) through BLPOP and BRPOP, the other blocking pops,
+// XREAD / XREADGROUP BLOCK and WAIT: each scenario runs its clients against redis-server 7.0
+// and against redstate, and what every client got must be the same: arrival order, timeouts,
+// MULTI, EXEC, pipelined commands held behind a wait, CLIENT UNBLOCK, disconnects, keys
+// changing type or deleted, SWAPDB.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RespClient, type Reply } from '../helpers/resp-client.js';
 import { plain, sideBySide, type Pair } from './side-by-side.js';
@@ -336,6 +337,110 @@ describe('WAIT on the same mechanism', () => {
       const w = await x.client();
       const t = (await w.pipeline([['WAIT', '1', '50'], ['MULTI'], ['WAIT', '2', '0'], ['EXEC']])).map(plain);
       return [t, plain(await w.call('WAIT', '0', '0')), plain(await w.call('WAIT', '1', '-1')), plain(await w.call('WAIT', 'x', '1'))];
+    });
+  });
+});
+
+describe('XREAD and XREADGROUP BLOCK', () => {
+  /** One waiter per command, each blocked in turn; then `then` runs on another client. */
+  async function waiters(x: Ctx, cmds: string[][], then: (p: RespClient) => Promise<unknown[]>): Promise<unknown[]> {
+    const replies: Array<Promise<Reply>> = [];
+    for (const cmd of cmds) {
+      replies.push((await x.client()).call(...cmd));
+      await x.blocked(replies.length);
+    }
+    const p = await x.client();
+    const steps = (await then(p)).map((r) => plain(r as Reply));
+    return [steps, await all(replies)];
+  }
+
+  it('XREAD $ waits for what XADD adds after it; every reader of the key gets it; at once when there is more', async () => {
+    await same(pair, async (x) => {
+      const p0 = await x.client();
+      await p0.call('XADD', 's', '1-1', 'old', 'x');
+      return waiters(x, [['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], ['XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'nokey', 's', '$', '$'],
+        ['XREAD', 'BLOCK', '0', 'STREAMS', 'nokey', '$']], async (p) => [
+        await p.call('XADD', 's', '2-1', 'a', '1'), await p.call('XADD', 'nokey', '5-5', 'b', '2'),
+        await p.call('XREAD', 'BLOCK', '0', 'STREAMS', 's', '1-1'), await p.call('XREAD', 'BLOCK', '10', 'STREAMS', 's', '$'),
+      ]);
+    });
+  });
+
+  it('a transaction serves after EXEC: entries added then deleted, a stream replaced by a string', async () => {
+    await same(pair, async (x) => waiters(x, [['XREAD', 'BLOCK', '0', 'STREAMS', 's', '0-0'], ['XREAD', 'BLOCK', '0', 'STREAMS', 't', '$']],
+      async (p) => {
+        const tx = await p.pipeline([['MULTI'], ['XADD', 's', '3-1', 'a', '1'], ['XDEL', 's', '3-1'], ['XADD', 't', '1-1', 'f', 'v'],
+          ['DEL', 't'], ['SET', 't', 'str'], ['EXEC']]);
+        await x.blocked(1);
+        return [tx, await p.call('DEL', 't'), await p.call('XADD', 't', '2-2', 'later', 'v')];
+      }));
+  });
+
+  it('timeouts answer null, MULTI answers at once, pipelined commands wait, CLIENT UNBLOCK', async () => {
+    await same(pair, async (x) => {
+      const w = await x.client();
+      const t = (await w.pipeline([['XREAD', 'BLOCK', '30', 'STREAMS', 's', '$'], ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM'],
+        ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '40', 'STREAMS', 's', '>'], ['MULTI'], ['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'],
+        ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>'], ['EXEC'], ['XINFO', 'CONSUMERS', 's', 'g']])).map(plain);
+      const w2 = await x.client();
+      const held = w2.pipeline([['XREAD', 'BLOCK', '0', 'STREAMS', 's', '$'], ['XLEN', 's'], ['XADD', 's', '9-9', 'mine', 'v']]);
+      await x.blocked(1);
+      const p = await x.client();
+      const added = [await p.call('XADD', 's', '1-1', 'f', 'v'), (await held).map(plain), await p.call('XGROUP', 'SETID', 's', 'g', '$')];
+      const w3 = await x.client();
+      const id = await x.id(w3);
+      const unblocked = w3.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>');
+      await x.blocked(1);
+      const u = await p.call('CLIENT', 'UNBLOCK', id);
+      return [t, added, u, plain(await unblocked)];
+    });
+  });
+
+  it('XREADGROUP > waiters of one group share what XADD adds, in arrival order; NOACK; other groups', async () => {
+    await same(pair, async (x) => {
+      const p0 = await x.client();
+      await p0.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      await p0.call('XGROUP', 'CREATE', 's', 'h', '$');
+      return waiters(x, [['XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>'],
+        ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 's', '>'],
+        ['XREADGROUP', 'GROUP', 'h', 'carol', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>']], async (p) => {
+        const first = await p.pipeline([['MULTI'], ['XADD', 's', '1-1', 'a', '1'], ['XADD', 's', '1-2', 'b', '2'], ['EXEC']]);
+        return [first, await p.call('XADD', 's', '2-1', 'c', '3'), await p.call('XPENDING', 's', 'g'), await p.call('XPENDING', 's', 'h'),
+          await p.call('XINFO', 'GROUPS', 's'), await p.call('XPENDING', 's', 'g', '-', '+', '10', 'bob').then((r) => (r as Reply[]).length)];
+      });
+    });
+  });
+
+  it('XREADGROUP waiters are answered when their key or group goes; XREAD waiters wait on', async () => {
+    await same(pair, async (x) => {
+      const p0 = await x.client();
+      for (const k of ['a', 'b', 'c', 'd', 'e']) await p0.call('XGROUP', 'CREATE', k, 'g', '$', 'MKSTREAM');
+      const g = (k: string): string[] => ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', k, '>'];
+      return waiters(x, [g('a'), g('b'), g('c'), g('d'), ['XREAD', 'BLOCK', '0', 'STREAMS', 'a', '$'], g('e')], async (p) => {
+        const steps = [await p.call('DEL', 'a'), await p.call('XGROUP', 'DESTROY', 'b', 'g'), await p.call('SET', 'c', 'x'),
+          await p.call('RENAME', 'd', 'd2')];
+        await x.blocked(2);
+        const tx = await p.pipeline([['MULTI'], ['DEL', 'e'], ['XADD', 'e', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'e', 'g', '0'], ['EXEC']]);
+        await x.blocked(1);
+        return [...steps, tx, await p.call('XADD', 'a', '7-7', 'back', 'v')];
+      });
+    });
+  });
+
+  it('XGROUP SETID under a waiter sets where it reads from; FLUSHALL and expiry answer group waiters', async () => {
+    await same(pair, async (x) => {
+      const p0 = await x.client();
+      await p0.call('XADD', 's', '1-1', 'f', 'v');
+      await p0.call('XGROUP', 'CREATE', 's', 'g', '$');
+      await p0.call('XGROUP', 'CREATE', 'x', 'g', '$', 'MKSTREAM');
+      const first = await waiters(x, [['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>']],
+        async (p) => [await p.call('XGROUP', 'SETID', 's', 'g', '0'), await p.call('XADD', 's', '2-1', 'f', 'w')]);
+      const flushed = await waiters(x, [['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'x', '>']],
+        async (p) => [await p.call('FLUSHALL')]);
+      await p0.call('XGROUP', 'CREATE', 'y', 'g', '$', 'MKSTREAM');
+      const expired = await waiters(x, [['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'y', '>']],
+        async (p) => [await p.call('PEXPIRE', 'y', '20')]);
+      return [first, flushed, expired];
     });
   });
 });

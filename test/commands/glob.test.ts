@@ -1,9 +1,11 @@
-// Glob matching (KEYS, SCAN MATCH, CONFIG GET) compared with redis-server 7.0: the patterns
+// Glob matching (KEYS, SCAN MATCH, CONFIG GET, COMMAND LIST, PSUBSCRIBE and PUBSUB CHANNELS)
+// compared with redis-server 7.0, one matcher behind them all: the patterns
 // that make a backtracking matcher exponential answer at once and as Redis answers them, and
 // random patterns over the characters that matter agree with Redis's matcher reply for reply.
 import { describe, expect, it } from 'vitest';
 import { globMatch } from '../../src/commands/glob.js';
-import { sideBySide } from './side-by-side.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { plain, sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same, sameSorted } = pair;
@@ -78,5 +80,38 @@ describe('glob matching', () => {
       const served = new Set((await pair.s.call('COMMAND', 'LIST')) as string[]);
       expect([...(got as string[])].sort(), p).toEqual((want as string[]).filter((n) => served.has(n)).sort());
     }
+  });
+
+  it('PSUBSCRIBE and PUBSUB CHANNELS take the same patterns at once, and deliver and list as Redis does', async () => {
+    const a40 = 'a'.repeat(40);
+    const channels = [a40, `${a40}b`, 'ab'.repeat(30), 'x'];
+    const patterns = [`${'a*'.repeat(20)}b`, `${'*a'.repeat(30)}*c`, `${'?*'.repeat(40)}c`, `${'*a'.repeat(1001)}`, `${'a*'.repeat(1500)}`, '*[a-b]*x*', '*b'];
+    const scenario = async (port: number): Promise<unknown[]> => {
+      const [sub, pub] = await Promise.all([RespClient.connect(port), RespClient.connect(port)]);
+      try {
+        const out: unknown[] = [];
+        const subscribed = [sub.call('PSUBSCRIBE', ...patterns), ...patterns.slice(1).map(() => sub.next())];
+        out.push((await Promise.all(subscribed)).map(plain));
+        const listeners = await RespClient.connect(port);
+        for (const ch of channels) await listeners.call('SUBSCRIBE', ch);
+        let messages = 0;
+        for (const ch of channels) {
+          const n = (await pub.call('PUBLISH', ch, `to ${ch}`)) as number;
+          out.push(n);
+          messages += n - 1;
+        }
+        // Each client gets its messages in pattern order; the patterns' order may differ by design.
+        out.push((await Promise.all(Array.from({ length: messages }, () => sub.next()))).map((m) => JSON.stringify(plain(m))).sort());
+        for (const p of patterns) out.push(((await pub.call('PUBSUB', 'CHANNELS', p)) as string[]).sort());
+        out.push(await pub.call('PUBSUB', 'NUMPAT'));
+        listeners.close();
+        return out;
+      } finally {
+        sub.close();
+        pub.close();
+      }
+    };
+    const [want, got] = await Promise.all([scenario(pair.redis.port), scenario(pair.redstate.port)]);
+    expect(got).toEqual(want);
   });
 });

@@ -10,15 +10,22 @@ export type Reply = string | null | Reply[];
 export class ReplyReader {
   private buf: Buffer = Buffer.alloc(0);
   readonly replies: Reply[] = [];
+  /** What was not RESP, once a server sent such bytes (nothing after them is read). */
+  broken: string | null = null;
 
   push(chunk: Buffer): void {
+    if (this.broken !== null) return;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
     let pos = 0;
-    for (;;) {
-      const r = parse(this.buf, pos);
-      if (r === null) break;
-      this.replies.push(r[0]);
-      pos = r[1];
+    try {
+      for (;;) {
+        const r = parse(this.buf, pos);
+        if (r === null) break;
+        this.replies.push(r[0]);
+        pos = r[1];
+      }
+    } catch (err) {
+      this.broken = `${(err as Error).message} after ${JSON.stringify(this.buf.toString('latin1', Math.max(0, pos - 200), pos))}`;
     }
     this.buf = this.buf.subarray(pos);
   }

@@ -3,7 +3,7 @@
 import { describe, it } from 'vitest';
 import { sideBySide } from '../commands/side-by-side.js';
 
-const { same } = sideBySide({ flushEach: true });
+const { same, samePipelined } = sideBySide({ flushEach: true });
 
 describe('bugs the fuzzer found', () => {
   it('seed 1: MULTI refuses an unknown subcommand or a subcommand of the wrong arity when queuing it, and EXEC fails', async () => {
@@ -93,5 +93,29 @@ describe('bugs the fuzzer found', () => {
     await same(['XPENDING', 'k\0\xff', 'g1'], ['XREADGROUP', 'GROUP', 'g1', 'c1', 'STREAMS', 'k\0\xff', '>'],
       ['XCLAIM', 'k\0\xff', 'g1', 'c1', '0', '1-0'], 'XADD s 1-0 a 1', ['XGROUP', 'SETID', 's', 'g\0x', '0'],
       ['SADD', 'st', '3', '\0'], 'SORT_RO st', 'ZINCRBY z 1 -5', 'SORT_RO z', 'OBJECT ENCODING z', 'DEBUG DIGEST');
+  });
+
+  it('seed 407: a bulk of 16 KB to 64 KB after 16 KB of pipelined replies comes whole (INFO commandstats was cut short)', async () => {
+    const a = 'a'.repeat(16_000);
+    const b = 'b'.repeat(17_000);
+    await samePipelined([['SET', 'a', a], ['SET', 'b', b], ['GET', 'a'], ['GET', 'b'], ['PING'], ['GET', 'b'], ['GET', 'a'], ['GET', 'b'], ['PING']]);
+  });
+
+  it('seed 405: a sparse HLL whose last run passes register 16384 is corrupt when merged or made dense too', async () => {
+    await same('PFADD k a', ['APPEND', 'k', '\x80'], 'PFCOUNT k k', 'PFCOUNT k', 'PFMERGE x k', 'CONFIG SET hll-sparse-max-bytes 0',
+      'PFADD k q w e', 'PFADD dd a b', 'CONFIG SET hll-sparse-max-bytes 3000', 'PFADD k2 a', ['APPEND', 'k2', '\xe9'],
+      'PFMERGE k2 dd', 'PFCOUNT k2 dd', 'PFADD k3 a', ['APPEND', 'k3', '\x00'], 'PFCOUNT k3 k3', 'PFMERGE k3', 'DEBUG DIGEST');
+  });
+
+  it('seed 402: GEOADD prints a longitude or latitude of -0 as %f does', async () => {
+    await same('GEOADD k 180.1 -0 m', 'GEOADD k -0 -85.1 m', 'GEOADD k -1e-9 91 m');
+  });
+
+  it('seed 406: a search centred on longitude 180 or latitude 85.05112878 keeps its unmoved axis one past the last cell', async () => {
+    await same('ZADD k 3 a 1 c', 'GEOADD k 179.5 85 n 180 -85 s 180 0 e 0 85.05112878 p');
+    for (const q of ['180 52.96 20000 KM', '-180 52.96 20000 KM', '180 0 20000 KM', '180 -85 500 KM', '180 85.05112878 300 km',
+      '0 85.05112878 3000 km', '180 85.05112878 20000 km', '180 0 1 km']) {
+      await same(`GEORADIUS k ${q} ASC`, `GEOSEARCH k FROMLONLAT ${q.split(' ').slice(0, 2).join(' ')} BYBOX 9000 9000 km ASC`);
+    }
   });
 });

@@ -75,6 +75,12 @@ function expiresSoon(args: Arg[]): boolean {
   return args.some((a, i) => i > 1 && /^(ex|px)$/i.test(a) && soon(args[i + 1], /^px$/i.test(a)));
 }
 
+/**
+ * Whether a (mutated) XADD may take its ID from the clock: an argument '*'. Each server reads
+ * its own clock, a millisecond apart now and then (seed 406).
+ */
+const clockId = (args: Arg[]): boolean => args[0]!.toLowerCase() === 'xadd' && args.includes('*');
+
 function pickEnd(g: Gen): [string, Entry] {
   const name = g.chance(0.85) ? 'exec' : 'discard';
   return [name, BY_NAME.get(name)!];
@@ -100,7 +106,7 @@ export function makeEpisode(seed: number, episode: number, length = EPISODE): { 
     const name = commandOf(entryName);
     let args = [name, ...entry.gen(g)];
     if (g.chance(0.05) && !entry.exactly) args = g.mutate(args);
-    if (expiresSoon(args)) continue;
+    if (expiresSoon(args) || clockId(args)) continue;
     if (g.chance(0.05)) args[0] = name.toUpperCase();
     if (name === 'multi') inMulti = true;
     if (name === 'exec' || name === 'discard') inMulti = false;
@@ -172,8 +178,9 @@ class Conn {
   }
 
   /** The next n replies, or what kept them from coming by the deadline. */
-  async take(n: number, deadline: number): Promise<Reply[] | 'hang' | 'closed'> {
+  async take(n: number, deadline: number): Promise<Reply[] | 'hang' | 'closed' | 'broken'> {
     while (this.reader.replies.length < n) {
+      if (this.reader.broken !== null) return 'broken';
       if (this.closed) return 'closed';
       const left = deadline - Date.now();
       if (left <= 0) return 'hang';
@@ -187,6 +194,11 @@ class Conn {
       this.wake = null;
     }
     return this.reader.replies.splice(0, n);
+  }
+
+  /** The bytes that were not RESP, if a server sent such. */
+  broken(): string | null {
+    return this.reader.broken;
   }
 
   /** Replies read and not yet taken: where a batch stopped being answered. */
@@ -319,12 +331,14 @@ export class Fuzzer {
     let queue: Arg[][] | null = null;
     // A server stuck in one command of a batch flushes none of the batch's replies after it:
     // the whole batch stays in the sequence (index = its last command). Both servers restart.
-    const lost = async (first: number, last: number, what: 'hang' | 'closed', who: Peer): Promise<Failure> => {
+    const lost = async (first: number, last: number, what: 'hang' | 'closed' | 'broken', who: Peer, conn: Conn): Promise<Failure> => {
       const dead = who.proc === null || who.proc.exitCode !== null || who.proc.signalCode !== null;
       const at = `first unanswered: ${show(cmds[first] ?? [])}`;
       const failure: Failure = what === 'hang'
         ? { kind: 'hang', index: last, command: cmds[last] ?? [], detail: `${who.name} gave no reply within ${this.batchDeadlineMs} ms (${at})` }
-        : { kind: 'crash', index: last, command: cmds[last] ?? [], detail: `${who.name} closed the connection (${at})${dead ? ` and exited:\n${who.output()}` : ''}` };
+        : what === 'broken'
+          ? { kind: 'crash', index: last, command: cmds[last] ?? [], detail: `${who.name} sent bytes that are not RESP (${at}): ${conn.broken()}` }
+          : { kind: 'crash', index: last, command: cmds[last] ?? [], detail: `${who.name} closed the connection (${at})${dead ? ` and exited:\n${who.output()}` : ''}` };
       await Promise.all([this.redis.restart(), this.redstate.restart()]);
       return failure;
     };
@@ -335,8 +349,8 @@ export class Fuzzer {
       if (toRedstate.length) s.send(toRedstate);
       const [want, got] = await Promise.all([r.take(toRedis.length, deadline), s.take(toRedstate.length, deadline)]);
       const last = first + Math.max(toRedis.length, toRedstate.length) - 1;
-      if (!Array.isArray(got)) return lost(first + s.available(), last, got, this.redstate);
-      if (!Array.isArray(want)) return lost(first + r.available(), last, want, this.redis);
+      if (!Array.isArray(got)) return lost(first + s.available(), last, got, this.redstate, s);
+      if (!Array.isArray(want)) return lost(first + r.available(), last, want, this.redis, r);
       return [want, got];
     };
     const setupReplies = await exchange(0, setup, setup);

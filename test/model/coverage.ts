@@ -114,6 +114,24 @@ export function modelPaths<TInput, TEvent extends EventObject>(spec: ModelSpec<T
   return paths;
 }
 
+/** Few paths that together take every transition the driveable paths take (greedy cover). */
+export function selectPaths<P extends { transitions: string[]; events: unknown[] }>(paths: P[]): P[] {
+  const left = new Set(paths.flatMap((p) => p.transitions));
+  const chosen: P[] = [];
+  while (left.size > 0) {
+    let best: P | null = null;
+    let gain = 0;
+    for (const p of paths) {
+      const g = new Set(p.transitions.filter((t) => left.has(t))).size;
+      if (g > gain || (g === gain && g > 0 && best !== null && p.events.length < best.events.length)) [best, gain] = [p, g];
+    }
+    if (best === null) break;
+    chosen.push(best);
+    for (const t of best.transitions) left.delete(t);
+  }
+  return chosen;
+}
+
 export interface Coverage {
   name: string;
   states: { covered: number; total: number; missing: string[] };

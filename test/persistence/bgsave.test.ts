@@ -177,6 +177,26 @@ describe('BGSAVE', () => {
     expect(p.rdbSaves).toBe(1);
   });
 
+  it('rdb-key-save-delay holds a save running (one key per delay) until it is lowered; a hidden directive, as in Redis 7.0', async () => {
+    const s = await start();
+    const c = await connect(s.port);
+    await pipeline(c, [['SET', 'a', 1], ['SET', 'b', 2], ['SET', 'c', 3]]);
+    expect(await c.call('CONFIG', 'GET', 'rdb-key-save-delay')).toEqual(['rdb-key-save-delay', '0']);
+    expect(await c.call('CONFIG', 'GET', 'rdb-key-save-*')).toEqual([]);
+    expect((await c.call('CONFIG', 'GET', '*') as string[]).includes('rdb-key-save-delay')).toBe(false);
+    expect(await c.call('CONFIG', 'SET', 'rdb-key-save-delay', 'x')).toEqual(
+      new RespError("ERR CONFIG SET failed (possibly related to argument 'rdb-key-save-delay') - argument couldn't be parsed into an integer"));
+    expect(await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '1000000000')).toBe('OK');
+    expect(await c.call('BGSAVE')).toBe('Background saving started');
+    // The clients are served meanwhile, and the save is still there after many of their round trips.
+    for (let i = 0; i < 20; i++) expect(await c.call('PING')).toBe('PONG');
+    expect(s.server.persistence.bgsaveInProgress).toBe(true);
+    expect(await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '-10')).toBe('OK');
+    await until(() => !s.server.persistence.bgsaveInProgress, 'BGSAVE');
+    expect(s.server.persistence.lastBgsaveStatus).toBe('ok');
+    expect(decodeRdb(readFileSync(join(s.dir, 'dump.rdb'))).keysLoaded).toBe(3);
+  });
+
   it('reports a failed save as err, and SAVE answers -ERR', async () => {
     const s = await start();
     const c = await connect(s.port);

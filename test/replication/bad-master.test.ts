@@ -142,7 +142,7 @@ describe('a misbehaving master', () => {
     await l.handshake();
     const rdb = rdbOf({ x: 'y'.repeat(10_000) });
     l.send(Buffer.concat([Buffer.from(`$${rdb.length}\r\n`), rdb.subarray(0, 5000)]));
-    await waitFor('the temp file', () => readdirSync(s.r.dir).some((f) => f.startsWith('temp-')));
+    await waitFor('the temp file', () => readdirSync(s.r.dir).some((f) => new RegExp(`^temp-\\d{10}\\.${process.pid}\\.rdb$`).test(f)));
     l.destroy();
     await logged(s, 'I/O error trying to sync with MASTER: connection lost');
     await unchanged(s);

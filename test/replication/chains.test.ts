@@ -62,6 +62,26 @@ describe('chains and failover', () => {
     expect(await stat(mid.c, 'sync_full')).toBe(1);
   });
 
+  for (const tail of ['redis', 'redstate'] as const) {
+    it(`failover: a ${tail} replica under a redstate replica stays by partial resync when that one is promoted`, async () => {
+      const m = await redis();
+      await writeManyKeys(m.c, 5000);
+      const mid = await redstate(m);
+      const t = tail === 'redis' ? await redis(mid) : await redstate(mid);
+      await writeEveryFamily(m.c, 0);
+      await expectSameData(m.c, mid.c);
+      await expectSameData(mid.c, t.c);
+      const old = await info(mid.c);
+      expect(await mid.c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+      await writeEveryFamily(mid.c, 1);
+      await waitFor('the tail back by partial resync', async () => (await stat(mid.c, 'sync_partial_ok')) === 1);
+      await expectSameData(mid.c, t.c);
+      expect(await stat(mid.c, 'sync_full')).toBe(1);
+      const ti = await info(t.c);
+      expect([ti.get('master_replid'), ti.get('master_replid2')]).toEqual([(await info(mid.c)).get('master_replid'), old.get('master_replid')]);
+    });
+  }
+
   for (const sibling of ['redstate', 'redis'] as const) {
     it(`failover: a promoted redstate replica takes its ${sibling} sibling by partial resync (PSYNC2)`, async () => {
       const m = await redis();

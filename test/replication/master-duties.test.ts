@@ -58,6 +58,25 @@ describe('a redstate master serving real replicas', () => {
     await until(async () => (await info(master.port)).get('connected_slaves') === '1');
   }, 60_000);
 
+  it('repl-diskless-sync-max-replicas starts the diskless snapshot once that many came, long before the delay', async () => {
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '3600', 'repl-diskless-sync-max-replicas', '2');
+    try {
+      const before = await stats();
+      const two = await Promise.all([replicaOf(), replicaOf()]);
+      await cli.call('SET', 'after-max', 'x');
+      await Promise.all(two.map((r) => caughtUp(master.port, r.port, 20_000)));
+      const after = await stats();
+      expect(Number(after.get('sync_full')) - Number(before.get('sync_full'))).toBe(2);
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
+      const want = await digest(master.port);
+      for (const r of two) expect(await digest(r.port)).toBe(want);
+      await Promise.all(two.map((r) => r.close()));
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0');
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === '1');
+  }, 60_000);
+
   it('WAIT, min-replicas-to-write and repl-timeout follow a replica that stops and comes back', async () => {
     const r = kept;
     await cli.call('SET', 'w', '1');
@@ -106,6 +125,29 @@ describe('a redstate master serving real replicas', () => {
     await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
     await caughtUp(master.port, kept.port);
     expect(await digest(kept.port)).toBe(await digest(master.port));
+  }, 60_000);
+
+  it('drops a replica that stays past its soft output limit for its seconds (no hard limit)', async () => {
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 0 256kb 1');
+    const base = (await info(master.port)).get('connected_slaves');
+    const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+    await until(async () => (await info(master.port)).get('connected_slaves') !== base);
+    stuck.socket.pause();
+    const chunk = 'o'.repeat(256 * 1024);
+    const before = logged.length;
+    // (A paused socket hears no close: the master's own count says when it was dropped.)
+    const attached = (): number => master.server.replication.replicas.size;
+    const n = attached();
+    for (let i = 0; i < 200 && attached() === n; i++) {
+      await cli.call('SET', `soft${i}`, chunk);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === base);
+    expect(logged.slice(before).join('')).toMatch(/flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\./);
+    stuck.close();
+    await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+    await caughtUp(master.port, kept.port);
+    await cli.call('DEL', ...Array.from({ length: 200 }, (_, i) => `soft${i}`));
   }, 60_000);
 
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {

@@ -43,6 +43,16 @@ describe('ReplyWriter', () => {
     expect(out).toBe(`${one}:0\r\n${one}:1\r\n${one}:2\r\n`);
   });
 
+  it('writes a bulk longer than the buffer whole after a nearly full batch (fuzz seed 407: INFO commandstats)', () => {
+    const small = 'x'.repeat(16_000);
+    const mid = 'm'.repeat(17_000);
+    expect(written((w) => {
+      w.bulk(small);
+      w.bulk(mid);
+      w.ok();
+    })).toBe(`$16000\r\n${small}\r\n$17000\r\n${mid}\r\n+OK\r\n`);
+  });
+
   it('counts what is pending and drops everything when muted', () => {
     const w = new ReplyWriter();
     w.bulk('abc');

@@ -1,0 +1,61 @@
+// Replication 4: partial resync. A replica connected through a counting proxy
+// (link-proxy.ts) is cut with CLIENT KILL TYPE master while `partialWrites`
+// SETs go to the master; it reconnects by itself (within replicationCron's
+// second) and continues. Reported: the bytes the master sent after +CONTINUE,
+// the stream the replica missed (the master's final offset minus the
+// replica's offset at the cut), and the time from the replica's PSYNC until
+// the offsets are equal.
+import { LinkProxy } from '../link-proxy.js';
+import type { Measure } from '../measure.js';
+import { now } from '../stats.js';
+import { offsetOf, startNode, startReplica, syncArgs, waitCaughtUp } from './replicas.js';
+
+const BATCH = 1000;
+
+export const partialResync: Measure = {
+  id: 'psync',
+  title: 'Replication: partial resync',
+  describe: (c) =>
+    `A replica (the same server) behind a byte-counting proxy; CLIENT KILL TYPE master on it, then ` +
+    `${c.replication.partialWrites} SETs of ${c.populate.valueSize}-byte values to the master in pipelined batches ` +
+    `of ${BATCH}; repl-backlog-size 64mb on both. Bytes: what the master sent after +CONTINUE, and the missed ` +
+    'stream (master offset once equal minus the replica offset at the cut); time: from PSYNC to equal offsets.',
+
+  metrics: () => [
+    { key: 'sent.bytes', label: 'bytes sent after +CONTINUE', unit: 'bytes' },
+    { key: 'missed.bytes', label: 'missed stream', unit: 'bytes' },
+    { key: 'excess.bytes', label: 'bytes sent beyond the missed stream', unit: 'bytes',
+      target: { kind: 'limit', op: '<=', value: 0 }, mayBeZero: true },
+    { key: 'resync.ms', label: 'from PSYNC to equal offsets', unit: 'ms', chart: true },
+  ],
+
+  async round(ctx) {
+    const { partialWrites } = ctx.config.replication;
+    const master = await startNode(ctx, { args: [...syncArgs(true), '--repl-backlog-size', '64mb'] });
+    const proxy = await LinkProxy.start(master.server.port);
+    ctx.defer(() => proxy.close());
+    const replica = await startReplica(ctx, proxy.port, { args: ['--repl-backlog-size', '64mb'] });
+    await master.client.call('SET', 'before', 'the cut');
+    await waitCaughtUp(master.client, [replica.client], ctx.signal);
+
+    await replica.client.call('CLIENT', 'KILL', 'TYPE', 'master');
+    const cutAt = await offsetOf(replica.client);
+    const value = 'v'.repeat(ctx.config.populate.valueSize);
+    for (let i = 0; i < partialWrites; i += BATCH) {
+      const n = Math.min(BATCH, partialWrites - i);
+      await master.client.pipeline(Array.from({ length: n }, (_, j) => ['SET', `key:${i + j}`, value]));
+    }
+    const final = await waitCaughtUp(master.client, [replica.client], ctx.signal);
+    const equalAt = now();
+    const link = proxy.links[1];
+    if (!link) throw new Error('the replica did not reconnect');
+    if (!link.continued) throw new Error(`the replica did not continue (${link.fullResync ? 'full resync' : 'no +CONTINUE'})`);
+    const missed = final - cutAt;
+    return {
+      'sent.bytes': link.bytesAfterContinue,
+      'missed.bytes': missed,
+      'excess.bytes': link.bytesAfterContinue - missed,
+      'resync.ms': equalAt - link.psyncAt,
+    };
+  },
+};

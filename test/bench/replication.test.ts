@@ -1,0 +1,42 @@
+// A tiny run of every replication measure of the bench (2k keys, -n 2000, one
+// round), so that they cannot rot: numbers come out for both servers and land
+// in the reports; the only values checked are the exact ones (a partial
+// resync sends the missed stream, no byte more or less), never timings.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { presets } from '../../bench/config.js';
+import { writeReports } from '../../bench/report.js';
+import { replicationMeasures, runBench, type BenchResult } from '../../bench/runner.js';
+import { cleanUpEverything } from '../../bench/servers.js';
+import { problemsOf } from './problems.js';
+
+const outDir = mkdtempSync(join(tmpdir(), 'redstate-bench-repl-test-'));
+afterAll(() => {
+  cleanUpEverything();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('bench: replication', () => {
+  it('runs a tiny version of every replication measure on both servers and reports it', async () => {
+    const result: BenchResult = await runBench(presets.tiny, { measures: replicationMeasures, log: () => undefined });
+    expect(problemsOf(result)).toEqual([]);
+    expect(result.measures.map((m) => m.id)).toEqual(replicationMeasures.map((m) => m.id));
+
+    const metric = (measure: string, key: string) =>
+      result.measures.find((m) => m.id === measure)!.metrics.find((m) => m.key === key)!;
+    for (const server of ['redstate', 'redis'] as const) {
+      const sent = metric('psync', 'sent.bytes')[server].median!;
+      expect(sent).toBe(metric('psync', 'missed.bytes')[server].median);
+      // 500 SETs of 100-byte values cannot fit in fewer bytes
+      expect(sent).toBeGreaterThan(presets.tiny.replication.partialWrites * presets.tiny.populate.valueSize);
+    }
+
+    const files = writeReports(result, outDir, 'tiny-repl-test', false);
+    const markdown = readFileSync(files.markdown, 'utf8');
+    for (const m of replicationMeasures) expect(markdown).toContain(`## ${m.title}`);
+    expect(markdown).toContain('| full sync, disk, replica of the same server (ms) |');
+    expect(JSON.parse(readFileSync(files.json, 'utf8')).measures).toHaveLength(replicationMeasures.length);
+  }, 120_000);
+});

@@ -1,0 +1,196 @@
+// The driver of the replica-link model: a path runs against the REAL replica-link actor of an in-process
+// redstate, over loopback sockets, with the scripted fake master as the peer. Each model event
+// becomes an action of the fake master (a reply line, a payload, garbage, a close), of the server
+// (REPLICAOF NO ONE) or of the clock (a TICK through the actor's test hook; time never passes by
+// sleeping). After each event the real actor must be in the state the model reached, INFO must
+// agree, and the fake master must have received the command that state sends.
+import { expect } from 'vitest';
+import { createActor } from 'xstate';
+import type { ReplicaLinkEvent, ReplicaLinkInput } from '../../src/machines/replica-link.js';
+import { FakeMaster, rdbOf, type FakeLink } from '../helpers/fake-master.js';
+import { info, waitFor } from '../helpers/replication.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { startRedstate } from '../helpers/servers.js';
+import type { ModelPath } from './coverage.js';
+import { REPL_TIMEOUT_MS, replicaLinkModel } from './models.js';
+
+type Path = Pick<ModelPath<ReplicaLinkInput, ReplicaLinkEvent>, 'input' | 'events' | 'values'>;
+const key = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+const GOOD_RDB = rdbOf({ model: 'loaded' });
+const PASS = 'model-secret';
+
+/** Can the real system produce event e while the model is in state `at`? (null: any) */
+export function linkDriveable(at: string, e: ReplicaLinkEvent, rest: ReplicaLinkEvent[]): boolean {
+  const [next, after] = rest;
+  const ends = (x: ReplicaLinkEvent | undefined): boolean => x?.type === 'LOADED' || x?.type === 'FAILED';
+  switch (e.type) {
+    // A load spans turns of the event loop: the clock ticks once, as it begins (then it ends on its own).
+    case 'TICK': return at !== '{"transfer":"loading"}' || ends(next);
+    case 'SOCKET_UP': return at === 'connecting';
+    case 'SOCKET_CLOSED': return at !== '{"transfer":"loading"}';
+    case 'REPLY': return at === 'receivePong' || at.startsWith('{"handshake"') || at === '{"transfer":"bulkHeader"}';
+    // The payload's bytes decide LOADED or FAILED, so the two come as one step after it.
+    case 'PAYLOAD_RECEIVED': return at === '{"transfer":"receiving"}' && (ends(next) || (next?.type === 'TICK' && ends(after)));
+    case 'LOADED': case 'FAILED': return at === '{"transfer":"loading"}';
+    case 'STREAM_ERROR': return at === 'connected';
+    // REPLICAOF NO ONE goes over a client socket: the link must be waiting on its peer meanwhile.
+    case 'STOP': return at !== 'connecting' && at !== '{"transfer":"loading"}';
+  }
+}
+
+export function linkPathDriveable(p: { events: ReplicaLinkEvent[]; values: unknown[] }): boolean {
+  return p.events.every((e, i) => linkDriveable(key(i === 0 ? 'connect' : p.values[i - 1]), e, p.events.slice(i + 1)));
+}
+
+/** Runs one model path against a fresh in-process replica and a fresh fake master. */
+export async function runLinkPath(p: Path): Promise<void> {
+  const fm = await FakeMaster.start();
+  const r = await startRedstate(p.input.auth ? { masterauth: PASS } : {});
+  const c = await RespClient.connect(r.port);
+  try {
+    r.server.manualReplicaTicks = true;
+    expect(await c.call('REPLICAOF', '127.0.0.1', String(fm.port))).toBe('OK');
+    const link = r.server.replicaLink!;
+    const real = (): string => key(link.actor.getSnapshot().value);
+    expect(real()).toBe('connect');
+    let peer: FakeLink | null = null;
+    let payload: { body: Buffer; mark: string } | null = null;
+    /** The state the actor was in after a tick sent as its load began. */
+    let tickedIn = '';
+    for (let i = 0; i < p.events.length; i++) {
+      const e = p.events[i]!;
+      const at = key(i === 0 ? 'connect' : p.values[i - 1]);
+      const want = key(p.values[i]);
+      const step = `step ${i} (${JSON.stringify(e)} in ${at})`;
+      switch (e.type) {
+        case 'TICK':
+          if (at === '{"transfer":"loading"}') continue; // ticked as the load began: checked at the next step
+          // A connect that the next event refuses: the fake master stops listening first.
+          if (at === 'connect' && p.events[i + 1]?.type === 'SOCKET_CLOSED') await fm.refuse();
+          link.tick(e.now > 1000 ? Date.now() + REPL_TIMEOUT_MS + 1000 : Date.now());
+          break;
+        case 'SOCKET_UP':
+          break;
+        case 'SOCKET_CLOSED':
+          if (at === 'connecting') {
+            await waitFor(`${step}: the refused connect`, () => real() === want, 10_000);
+            await fm.listen();
+          } else {
+            peer!.destroy();
+          }
+          break;
+        case 'REPLY':
+          if (at === '{"transfer":"bulkHeader"}' && e.line.startsWith('$')) {
+            // The header the model names, for a payload whose bytes load or fail as the path says.
+            const fails = p.events.slice(i).some((x) => x.type === 'FAILED');
+            const body = fails ? Buffer.from('not an rdb payload', 'latin1') : GOOD_RDB;
+            const mark = e.line.startsWith('$EOF:') ? e.line.slice(5) : '';
+            payload = { body, mark };
+            peer!.send(mark === '' ? `$${body.length}\r\n` : `$EOF:${mark}\r\n`);
+          } else {
+            peer!.send(`${e.line}\r\n`);
+          }
+          break;
+        case 'PAYLOAD_RECEIVED':
+          if (p.events[i + 1]?.type === 'TICK') {
+            // The clock ticks the moment the load begins, while it runs.
+            const sub = link.actor.subscribe((s) => {
+              if (key(s.value) !== '{"transfer":"loading"}') return;
+              sub.unsubscribe();
+              link.tick(Date.now());
+              tickedIn = key(link.actor.getSnapshot().value);
+            });
+          }
+          peer!.send(Buffer.concat([payload!.body, Buffer.from(payload!.mark, 'latin1')]));
+          continue; // loading is left on the real actor's own LOADED/FAILED: checked at the next step
+        case 'LOADED': case 'FAILED':
+          if (p.events[i - 1]?.type === 'TICK') {
+            await waitFor(`${step}: the load began`, () => tickedIn !== '', 10_000);
+            expect(tickedIn, `${step}: the tick came during the load`).toBe('{"transfer":"loading"}');
+          }
+          break;
+        case 'STREAM_ERROR':
+          peer!.send('*1\r\n$abc\r\n');
+          break;
+        case 'STOP':
+          expect(await c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+          break;
+      }
+      if (want === 'connecting') {
+        // The connect completes on its own: the state is seen before the event loop turns.
+        expect(real(), step).toBe('connecting');
+        continue;
+      }
+      if (want === 'stopped') {
+        expect(link.actor.getSnapshot().status, step).toBe('done');
+        expect(r.server.replicaLink).toBeNull();
+        expect((await info(c)).get('role')).toBe('master');
+        continue;
+      }
+      await waitFor(`${step}: the actor in ${want} (it is in ${real()})`, () => real() === want, 10_000);
+      if (want !== at || e.type === 'SOCKET_UP') {
+        peer = await entered(want, at, e, p, i, fm, peer);
+        const fields = await info(c);
+        expect(fields.get('role'), step).toBe('slave');
+        expect(fields.get('master_link_status'), step).toBe(want === 'connected' ? 'up' : 'down');
+        expect(fields.get('master_sync_in_progress'), step).toBe(want.startsWith('{"transfer"') ? '1' : '0');
+        if (want === 'connected' && e.type === 'LOADED') expect(await c.call('GET', 'model')).toBe('loaded');
+        if (e.type === 'FAILED') expect(await c.call('EXISTS', 'model')).toBe(0);
+      }
+      if (e.type === 'TICK' && at === 'connected' && want === 'connected') {
+        expect((await peer!.next()).slice(0, 2), step).toEqual(['REPLCONF', 'ACK']);
+      }
+    }
+  } finally {
+    c.close();
+    await r.close();
+    await fm.close();
+  }
+}
+
+/** What the fake master must have received as the replica entered a state; returns the link in use. */
+async function entered(want: string, at: string, e: ReplicaLinkEvent, p: Path, i: number, fm: FakeMaster, peer: FakeLink | null): Promise<FakeLink | null> {
+  const cmd = async (l: FakeLink): Promise<string[]> => l.next();
+  switch (want) {
+    case 'receivePong':
+      // A connection the replica gave up on (timed out) may be accepted too: it never sends PING.
+      for (;;) {
+        const l = await fm.accept();
+        try {
+          expect(await cmd(l)).toEqual(['PING']);
+          return l;
+        } catch (err) {
+          if (!String(err).includes('closed')) throw err;
+        }
+      }
+    case '{"handshake":"auth"}':
+      expect(await cmd(peer!)).toEqual(['AUTH', PASS]);
+      return peer;
+    case '{"handshake":"port"}':
+      expect((await cmd(peer!)).slice(0, 2)).toEqual(['REPLCONF', 'listening-port']);
+      return peer;
+    case '{"handshake":"capa"}':
+      expect(await cmd(peer!)).toEqual(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
+      return peer;
+    case '{"handshake":"psync"}': {
+      const cached = cachedAt(p, i);
+      expect(await cmd(peer!)).toEqual(cached === null ? ['PSYNC', '?', '-1'] : ['PSYNC', cached.replid, String(cached.offset + 1)]);
+      return peer;
+    }
+    case '{"transfer":"bulkHeader"}':
+      if (at === '{"handshake":"psync"}' && e.type === 'REPLY' && !e.line.startsWith('+FULLRESYNC')) expect(await cmd(peer!)).toEqual(['SYNC']);
+      return peer;
+    default:
+      return peer;
+  }
+}
+
+/** The cached master the machine alone holds after the path's first i + 1 events. */
+function cachedAt(p: Path, i: number): { replid: string; offset: number } | null {
+  const a = createActor(replicaLinkModel.machine, { input: p.input }).start();
+  for (const e of p.events.slice(0, i + 1)) a.send(e);
+  const cached = a.getSnapshot().context.cached as { replid: string; offset: number } | null;
+  a.stop();
+  return cached;
+}
+
