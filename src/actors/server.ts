@@ -140,7 +140,6 @@ export class Server {
   /** A directive changed by CONFIG SET: what depends on it follows. */
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
-    if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */
