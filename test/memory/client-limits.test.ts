@@ -1,9 +1,9 @@
-// client-output-buffer-limit (normal class) and client-query-buffer-limit side by side with
+// client-output-buffer-limit (normal and pubsub classes) and client-query-buffer-limit side by side with
 // redis-server 7.0 (each its own process, run `npm run build` first): the client over the
 // limit is dropped, the server and its other clients go on.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RespClient, encodeCommand } from '../helpers/resp-client.js';
+import { RespClient, encodeCommand, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 
 let procs: Proc[] = [];
@@ -44,6 +44,38 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
       expect(await watcher.call('PING')).toBe('PONG');
       expect(await watcher.call('STRLEN', 'big')).toBe(512 * 1024);
       sock.destroy();
+      watcher.close();
+    }));
+  }, 60_000);
+
+  it('a subscriber has the pubsub class: dropped past its soft limit for longer than its seconds, a normal client not', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0 pubsub 0 128kb 1')).toBe('OK');
+      const payload = 'p'.repeat(64 * 1024);
+      expect(await watcher.call('SET', 'big', payload)).toBe('OK');
+      const paused = async (cmds: string[][]): Promise<ReturnType<typeof connect>> => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.pause();
+        sock.write(Buffer.concat(cmds.map((c) => encodeCommand(c))));
+        return sock;
+      };
+      const sub = await paused([['SUBSCRIBE', 'flood']]);
+      await until(async () => ((await watcher.call('PUBSUB', 'NUMSUB', 'flood')) as Reply[])[1] === 1, 'the subscriber');
+      // A normal client with as much unread output: its class has no limit.
+      const reader = await paused(Array.from({ length: 200 }, () => ['GET', 'big']));
+      let receivers = 1;
+      for (let i = 0; receivers === 1 && i < 600; i++) {
+        receivers = (await watcher.call('PUBLISH', 'flood', payload)) as number;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(receivers, `${p.proc.spawnfile}: the subscriber dropped`).toBe(0);
+      expect(await connectedClients(watcher)).toBe(2);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 256kb 0 0 pubsub 32mb 8mb 60')).toBe('OK');
+      sub.destroy();
+      reader.destroy();
       watcher.close();
     }));
   }, 60_000);
