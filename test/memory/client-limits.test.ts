@@ -1,6 +1,7 @@
 // client-output-buffer-limit (normal and pubsub classes) and client-query-buffer-limit side by side with
 // redis-server 7.0 (each its own process, run `npm run build` first): the client over the
 // limit is dropped, the server and its other clients go on.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespClient, encodeCommand, type Reply } from '../helpers/resp-client.js';
@@ -19,6 +20,11 @@ afterAll(async () => {
 
 async function connectedClients(c: RespClient): Promise<number> {
   return Number(/^connected_clients:(\d+)/m.exec((await c.call('INFO', 'clients')) as string)![1]);
+}
+
+/** A process's resident set in bytes (VmRSS). */
+function rssOf(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1]) * 1024;
 }
 
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
@@ -92,6 +98,36 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
       expect(await under.call('CONFIG', 'GET', 'client-query-buffer-limit')).toEqual(['client-query-buffer-limit', '1048576']);
       under.close();
     }));
+  }, 60_000);
+
+  it('a burst of 200 clients each sending a 100 MB bulk: each dropped at the query limit, the server alive, its RSS bounded', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const header = Buffer.from('*3\r\n$3\r\nSET\r\n$5\r\nburst\r\n$100000000\r\n');
+    const growth = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      const rssBefore = rssOf(p.proc.pid!);
+      let rssMax = rssBefore;
+      const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssOf(p.proc.pid!))), 20);
+      await Promise.all(Array.from({ length: 200 }, async () => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        const closed = new Promise<void>((r) => sock.once('close', () => r()));
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        // The same Buffer queued again and again: 1.25 MB sent, none copied on this side.
+        sock.write(header);
+        for (let i = 0; i < 20; i++) sock.write(chunk);
+        await closed;
+      }));
+      clearInterval(sampler);
+      expect(await watcher.call('PING')).toBe('PONG');
+      expect(await watcher.call('EXISTS', 'burst')).toBe(0);
+      await until(async () => (await connectedClients(watcher)) === 1, 'the burst gone');
+      watcher.close();
+      return rssMax - rssBefore;
+    }));
+    console.log(`query-buffer burst, RSS growth (MB): redis ${(growth[0]! / 2 ** 20).toFixed(1)}, redstate ${(growth[1]! / 2 ** 20).toFixed(1)}`);
+    // Each client holds at most the 1 MB limit: 200 MB if all were at it at once.
+    expect(growth[1]!).toBeLessThan(256 * 2 ** 20);
   }, 60_000);
 
   it('maxmemory-clients evicts the clients holding most until the rest hold less than the limit', async () => {
