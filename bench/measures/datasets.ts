@@ -7,6 +7,12 @@ import { ReplyError } from '../resp.js';
 
 type Command = (string | number)[];
 
+/** The two datasets, as the measures that load either name them. */
+export const datasets = [
+  { id: 'populate', name: 'DEBUG POPULATE' },
+  { id: 'mixed', name: 'mixed types' },
+] as const;
+
 export async function expectDbsize(client: RespClient, expected: number): Promise<void> {
   const size = await client.call('DBSIZE');
   if (size !== expected) throw new Error(`DBSIZE is ${String(size)}, expected ${expected}`);

@@ -5,15 +5,10 @@ import type { Measure, MetricDef } from '../measure.js';
 import { treeMemory } from '../proc.js';
 import { infoNumber, type RespClient } from '../resp.js';
 import type { RunningServer } from '../servers.js';
-import { loadMixed, populate } from './datasets.js';
+import { datasets, loadMixed, populate } from './datasets.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const goal = { kind: 'ratio', op: '<=', value: 2 } as const;
-
-const datasets = [
-  { id: 'populate', name: 'DEBUG POPULATE' },
-  { id: 'mixed', name: 'mixed types' },
-] as const;
 
 async function usage(server: RunningServer, client: RespClient) {
   await sleep(300); // let allocators and the garbage collector settle a little

@@ -38,6 +38,8 @@ export interface Wait {
   readonly deadline: number;
   serve(key: string): boolean;
   timedOut(): void;
+  /** Set for a client held by a client pause (pause.ts): the command it runs again once unblocked. */
+  readonly postponed?: string[];
   /** Offered its keys when they are gone, too (blocking_keys_unblock_on_nokey). */
   readonly unblockOnNoKey?: boolean;
 }
@@ -120,10 +122,20 @@ export class Blocking {
     }
   }
 
-  /** unblockClient: ends c's wait (its answer already written) and lets its next commands run. */
+  /**
+   * unblockClient: ends c's wait (its answer already written) and lets its next commands run;
+   * a command held by a pause runs again first.
+   */
   unblock(c: Client): void {
+    const rerun = c.waiting?.postponed ?? null;
     if (!this.forget(c)) return;
-    c.wake();
+    c.wake(rerun);
+  }
+
+  // unblockPostponedClients
+  /** The clients a pause held go again, in the order they were held. */
+  unblockPostponed(): void {
+    for (const c of [...this.blocked]) if (c.waiting?.postponed !== undefined) this.unblock(c);
   }
 
   /** A blocked client went away: it leaves every queue, with nothing to answer. */
@@ -133,11 +145,11 @@ export class Blocking {
 
   /**
    * CLIENT UNBLOCK: answers c as its timeout would, or with an error; false when c was not
-   * blocked.
+   * blocked, or is held by a pause (which Redis 7.0 answers with a crash for TIMEOUT).
    */
   unblockOnRequest(c: Client, withError: boolean): boolean {
     const wait = c.waiting;
-    if (wait === null) return false;
+    if (wait === null || wait.postponed !== undefined) return false;
     if (withError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
     else wait.timedOut();
     this.unblock(c);

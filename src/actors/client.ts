@@ -4,6 +4,7 @@
 // config-file replay): its replies are dropped.
 import type { Subscription } from 'rxjs';
 import { execute } from '../commands/dispatch.js';
+import { lookupCommand } from '../commands/table.js';
 import { countErrorReply } from '../commands/server-state.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
@@ -14,6 +15,7 @@ import { ClientLimits } from './client-limits.js';
 import type { Kind } from './pubsub.js';
 import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
+import type { TrackingState } from './tracking.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
 const FLUSH_AT = 64 * 1024;
@@ -67,6 +69,15 @@ export class Client {
   private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
   waiting: Wait | null = null;
+  /** A command held by a client pause, to run before the rest of the input once the client wakes. */
+  private pendingArgv: string[] | null = null;
+  /** CLIENT REPLY OFF (CLIENT_REPLY_OFF). */
+  replyOff = false;
+  /** CLIENT REPLY SKIP: the next command's reply is dropped (CLIENT_REPLY_SKIP_NEXT), then this one's (CLIENT_REPLY_SKIP). */
+  replySkipNext = false;
+  replySkip = false;
+  /** CLIENT TRACKING's state while it is on (tracking.ts). */
+  tracking: TrackingState | null = null;
   /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
   readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
   private flushScheduled = false;
@@ -127,6 +138,7 @@ export class Client {
   private readonly sink = (argv: string[]): boolean => {
     if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
+    if ((this.replySkip || this.replySkipNext || this.tracking !== null) && this.waiting === null) this.commandDone(argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
     return !this.blocked && !this.closeAfterReply && this.waiting === null && !this.closed;
   };
@@ -145,18 +157,51 @@ export class Client {
 
   private onDrain(): void {
     this.blocked = false;
-    if (this.waiting === null) this.parse(() => this.parser.resume(this.sink));
+    if (this.waiting === null) this.continueInput();
   }
 
   /**
    * After a wait ended: its answer goes out now, the commands held behind it run on the next
-   * event-loop turn (not inside the command that answered it).
+   * event-loop turn (not inside the command that answered it). rerun is the command a pause
+   * held, which runs first; a wait that answered its command ends that command here.
    */
-  wake(): void {
+  wake(rerun: string[] | null = null): void {
+    this.pendingArgv = rerun;
+    if (rerun === null) this.commandDone(null);
     this.flush();
     setImmediate(() => {
-      if (!this.closed && !this.blocked && this.waiting === null) this.parse(() => this.parser.resume(this.sink));
+      if (!this.closed && !this.blocked && this.waiting === null) this.resumeInput();
     });
+  }
+
+  /** Runs the input held while the client waited; the master link puts its own stream's here. */
+  resumeInput: () => void = () => this.continueInput();
+
+  /** The command a pause held, once: the master link runs it through its own sink. */
+  takePendingArgv(): string[] | null {
+    const argv = this.pendingArgv;
+    this.pendingArgv = null;
+    return argv;
+  }
+
+  private continueInput(): void {
+    this.parse(() => {
+      const argv = this.takePendingArgv();
+      if (argv !== null && !this.sink(argv)) return;
+      this.parser.resume(this.sink);
+    });
+  }
+
+  /**
+   * resetClient's per-command state: CLIENT REPLY SKIP silences exactly the next command, and
+   * CLIENT CACHING lasts for the next command (a transaction) unless that is a CLIENT one.
+   */
+  private commandDone(argv: string[] | null): void {
+    this.replySkip = this.replySkipNext;
+    this.replySkipNext = false;
+    this.reply.silence(this.replyOff || this.replySkip);
+    const t = this.tracking;
+    if (t !== null && t.caching && this.multi === null && (argv === null || lookupCommand(argv[0]!)?.name !== 'client')) t.caching = false;
   }
 
   private parse(step: () => void): void {
@@ -266,6 +311,7 @@ export class Client {
     this.closed = true;
     this.server.blocking.drop(this);
     this.server.pubsub.forget(this);
+    this.server.tracking.disable(this);
     this.subscription?.unsubscribe();
     this.unwatchAll();
     if (this.replica !== null) {

@@ -358,6 +358,8 @@ export class Persistence {
       ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
     }
     ks.dirty = dirty;
+    // emptyData's signalFlushedDb: whatever tracking clients cached is gone.
+    this.server.tracking.invalidateOnFlush();
     settleHeap();
     this.lastLoadKeysLoaded = rdb.keysLoaded;
     this.lastLoadKeysExpired = rdb.keysExpired;

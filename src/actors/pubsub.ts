@@ -101,20 +101,24 @@ export class PubSub {
   /** [kind-word, name, count]; SSUBSCRIBE counts shard subscriptions, the others the rest. */
   private replyCount(c: Client, kind: Kind, word: string, name: string | null): void {
     const s = c.subscriptions;
+    const was = c.reply.beginPush();
     c.reply.pushHeader(3);
     c.reply.bulk(word);
     c.reply.bulkOrNull(name);
     c.reply.integer(kind === 'shard' ? s.shard.size : s.channel.size + s.pattern.size);
+    c.reply.endPush(was);
   }
 
   /** Writes one message to c and checks c against the pubsub output limits. */
   private deliver(c: Client, word: string, pattern: string | null, channel: string, message: string): void {
     if (c.closed || c.closeAfterReply) return;
+    const was = c.reply.beginPush();
     c.reply.pushHeader(pattern === null ? 3 : 4);
     c.reply.bulk(word);
     if (pattern !== null) c.reply.bulk(pattern);
     c.reply.bulk(channel);
     c.reply.bulk(message);
+    c.reply.endPush(was);
     if (c.checkOutputLimits()) c.flushSoon();
   }
 }

@@ -233,6 +233,8 @@ export class ReplicaLink {
     if (c === null) return;
     this.master = null;
     c.onClose = null;
+    // A command a client pause held goes with it, unapplied.
+    this.server.blocking.drop(c);
     this.server.clients.delete(c.id);
   }
 
@@ -498,6 +500,7 @@ export class ReplicaLink {
     c.isMaster = true;
     c.setAuthenticated();
     c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
+    c.resumeInput = () => this.resumeStream(c);
     return c;
   }
 
@@ -548,14 +551,33 @@ export class ReplicaLink {
     for (const chunk of held) if (this.master === c) this.applyStream(chunk);
   }
 
-  /** The master's commands, applied as they complete; a malformed one ends the link. */
+  /**
+   * The master's commands, applied as they complete; a malformed one ends the link. While a
+   * client pause holds the master client, what arrives waits unparsed (processInputBuffer).
+   */
   private applyStream(chunk: Buffer): void {
     const c = this.master!;
     this.readOffset += chunk.length;
     this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
+    if (c.waiting !== null) c.parser.hold(chunk);
+    else this.parseStream(() => c.parser.feed(chunk, this.sink));
+  }
+
+  /** The pause that held the master client is over: its held command runs, then the rest. */
+  private resumeStream(c: Client): void {
+    if (this.master !== c) return;
+    this.parseStream(() => {
+      const argv = c.takePendingArgv();
+      if (argv !== null && !this.sink(argv)) return;
+      c.parser.resume(this.sink);
+    });
+  }
+
+  /** Runs the parser over the stream; what it applied goes on to our backlog and replicas. */
+  private parseStream(step: () => void): void {
     try {
-      c.parser.feed(chunk, this.sink);
+      step();
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.feedApplied();
@@ -578,7 +600,9 @@ export class ReplicaLink {
       this.applying = false;
       ks.expireMode = 'hide';
     }
-    // A transaction is applied, and fed on, whole: its bytes count once EXEC ran.
+    // A transaction is applied, and fed on, whole: its bytes count once EXEC ran. A command
+    // held by a client pause has not been applied yet.
+    if (c.waiting !== null) return false;
     if (c.multi === null) this.appliedEnd = c.parser.commandEnd;
     return this.master === c;
   };
@@ -658,6 +682,7 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     old.stop();
   } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
     // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+    server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
     db = server.persistence.loadedStreamDb ?? 0;
     server.persistence.loadedStreamDb = null;

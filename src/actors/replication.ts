@@ -65,6 +65,8 @@ export class Replication {
   private waiters: Waiter[] = [];
   /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
   private getAckScheduled = false;
+  /** A GETACK waits for the client pause to end. */
+  private acksHeld = false;
   /** Unix ms of the last PING to the replicas and of the last once-a-second cron. */
   private lastPing = Date.now();
   private lastSecond = 0;
@@ -245,8 +247,17 @@ export class Replication {
     this.getAckScheduled = true;
     setImmediate(() => {
       this.getAckScheduled = false;
-      this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+      // Not while clients are paused: it would move the offset a failover waits on.
+      if (this.server.pause.paused) this.acksHeld = true;
+      else this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
     });
+  }
+
+  /** The pause is over: a GETACK held back by it goes out now. */
+  releaseHeldAcks(): void {
+    if (!this.acksHeld) return;
+    this.acksHeld = false;
+    this.requestAcks();
   }
 
   // processClientsWaitingReplicas

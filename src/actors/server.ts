@@ -7,6 +7,7 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
@@ -16,10 +17,12 @@ import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
 import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
+import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
+import { Tracking } from './tracking.js';
 
 export class ListenError extends Error {}
 
@@ -47,6 +50,9 @@ export class Server {
   readonly persistence: Persistence;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
+  readonly pause = new ClientPause(this);
+  readonly tracking = new Tracking(this);
+  readonly slowlog: SlowLog;
   readonly replication: Replication;
   readonly memory: Memory;
   readonly clientLimits: ClientLimits;
@@ -91,6 +97,7 @@ export class Server {
     this.memory = new Memory(this);
     this.clientLimits = new ClientLimits(this);
     this.metrics = new ServerState(this);
+    this.slowlog = new SlowLog(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
@@ -140,6 +147,7 @@ export class Server {
   /** A directive changed by CONFIG SET: what depends on it follows. */
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
+    if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */
@@ -231,7 +239,10 @@ export class Server {
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);
     const now = Date.now();
+    // checkClientPauseTimeoutAndReturnIfPaused: a pause past its end lets its clients go.
+    void this.pause.paused;
     this.blocking.expireTimeouts(now);
+    if (this.tracking.clients > 0) this.tracking.limitUsedSlots(this.config.getInt('tracking-table-max-keys'));
     const timeout = this.config.getInt('timeout');
     if (timeout > 0) {
       for (const c of this.clients.values()) {

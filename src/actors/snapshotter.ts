@@ -13,7 +13,9 @@ import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** A diskless transfer stops reading the snapshot while every socket holds this much. */
-const SOCKET_HIGH_WATER = 1024 * 1024;
+const SOCKET_HIGH_WATER = 256 * 1024;
+/** The most a diskless transfer writes at once. */
+const PIECE = 64 * 1024;
 
 interface Running {
   readonly actor: Actor<typeof snapshotMachine>;
@@ -22,7 +24,19 @@ interface Running {
   /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
   arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
   stream: RdbSnapshotStream | null;
+  /** A diskless transfer writes what it can (after a replica left, it may be the others' turn). */
+  pump: (() => void) | null;
   readonly effects: EffectQueue;
+}
+
+/** The socket with the least buffered, among the replicas of a run; null when none is left. */
+function fastestSocket(run: Running): Socket | null {
+  let fastest: Socket | null = null;
+  for (const r of run.replicas) {
+    const socket = r.client.stream?.socket;
+    if (socket !== undefined && !socket.destroyed && (fastest === null || socket.writableLength < fastest.writableLength)) fastest = socket;
+  }
+  return fastest;
 }
 
 /** Sends a snapshot machine an event, then does the IO its actions asked for; an ended one hears nothing. */
@@ -87,7 +101,7 @@ export class Snapshotter {
     if (cur === null || !cur.replicas.delete(r)) return;
     if (cur.replicas.size === 0 && cur.target === 'socket') tell(cur, { type: 'ABORT' });
     // It may have been the socket the transfer waited to drain: the others set the pace now.
-    else cur.stream?.resume();
+    else cur.pump?.();
   }
 
   /** Cron: the gathering delay, and the next snapshot for replicas left waiting. */
@@ -145,7 +159,7 @@ export class Snapshotter {
       },
       inspect: this.server.inspector.inspect({ role: 'snapshot', label: target === 'socket' ? 'diskless, to replica sockets' : 'to disk, for replicas' }),
     });
-    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, effects };
+    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, pump: null, effects };
     this.current = running;
     actor.start();
     const now = Date.now();
@@ -174,7 +188,13 @@ export class Snapshotter {
     this.streamToSockets(run);
   }
 
-  /** The diskless transfer: one snapshot stream, written to every replica's socket. */
+  /**
+   * The diskless transfer: one snapshot stream, written to every replica's socket in pieces of
+   * at most PIECE bytes (a large value is one chunk of the stream), paced by the fastest
+   * replica: a piece goes out only while that one holds less than SOCKET_HIGH_WATER, so a
+   * replica keeping up never buffers much, and one that does not falls behind within its own
+   * output limit.
+   */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');
     const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions(), this.server.persistence.keySaveDelayMs);
@@ -183,25 +203,61 @@ export class Snapshotter {
     const header = Buffer.from(`$EOF:${mark}\r\n`);
     for (const r of run.replicas) r.writePayload(header);
     this.server.log.notice('Background RDB transfer started');
-    stream.on('data', (chunk: Buffer) => {
-      let fastest: Socket | null = null;
-      for (const r of run.replicas) {
-        const socket = r.client.stream?.socket;
-        if (socket === undefined) continue;
-        r.writePayload(chunk);
-        if (fastest === null || socket.writableLength < fastest.writableLength) fastest = socket;
+    const pieces: Buffer[] = [];
+    let ended = false;
+    let waitingOn: Socket | null = null;
+    // A replica dropped at its output limit calls back in (forget): the loop running goes on.
+    let pumping = false;
+    let finished = false;
+    const pump = (): void => {
+      if (pumping || finished || stream.destroyed) return;
+      pumping = true;
+      try {
+        writePieces();
+      } finally {
+        pumping = false;
       }
-      for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
-      // Paced by the fastest replica: the others buffer, each within its output limit.
-      if (fastest !== null && fastest.writableLength > SOCKET_HIGH_WATER) {
-        stream.pause();
-        fastest.once('drain', () => stream.resume());
+    };
+    const writePieces = (): void => {
+      while (pieces.length > 0) {
+        const fastest = fastestSocket(run);
+        if (fastest === null) return;
+        if (fastest.writableLength > SOCKET_HIGH_WATER) {
+          if (waitingOn !== fastest) {
+            waitingOn = fastest;
+            stream.pause();
+            const again = (): void => {
+              fastest.off('drain', again);
+              fastest.off('close', again);
+              if (waitingOn === fastest) waitingOn = null;
+              pump();
+            };
+            fastest.on('drain', again);
+            fastest.on('close', again);
+          }
+          return;
+        }
+        const piece = pieces.shift()!;
+        for (const r of run.replicas) r.writePayload(piece);
+        for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
       }
-    });
-    stream.on('end', () => {
+      if (!ended) {
+        stream.resume();
+        return;
+      }
+      finished = true;
       const trailer = Buffer.from(mark);
       for (const r of run.replicas) r.writePayload(trailer);
       tell(run, { type: 'DONE' });
+    };
+    run.pump = pump;
+    stream.on('data', (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length; at += PIECE) pieces.push(chunk.subarray(at, at + PIECE));
+      pump();
+    });
+    stream.on('end', () => {
+      ended = true;
+      if (waitingOn === null) pump();
     });
     stream.on('error', () => tell(run, { type: 'FAILED' }));
   }

@@ -1,5 +1,8 @@
-// CLIENT LIST INFO KILL SETNAME GETNAME ID UNBLOCK NO-EVICT HELP (networking.c clientCommand).
+// CLIENT LIST INFO KILL SETNAME GETNAME ID UNBLOCK PAUSE UNPAUSE REPLY TRACKING CACHING
+// GETREDIR TRACKINGINFO NO-EVICT HELP (networking.c clientCommand).
+import { timeoutArg } from '../actors/blocking.js';
 import type { Client } from '../actors/client.js';
+import type { TrackingOptions } from '../actors/tracking.js';
 import { INT64 } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
 import { ERR } from './errors.js';
@@ -34,12 +37,16 @@ function fdOf(c: Client): number {
 export function clientInfoString(c: Client, argvMem = 0): string {
   const now = Date.now();
   let flags = '';
-  if (c.isMaster) flags += 'M';
+  const t = c.tracking;
   if (c.replica !== null) flags += 'S';
   if (c.server.replication.monitors.has(c)) flags += 'O';
-  if (c.waiting !== null) flags += 'b';
+  if (c.isMaster) flags += 'M';
   if (c.inPubSub) flags += 'P';
   if (c.multi !== null) flags += 'x';
+  if (c.waiting !== null) flags += 'b';
+  if (t !== null) flags += 't';
+  if (t?.brokenRedirect === true) flags += 'R';
+  if (t?.bcast === true) flags += 'B';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
@@ -52,7 +59,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${qbuf + argvMem + multiMem + omem} events=${omem > 0 ? 'rw' : 'r'} ` +
-    `cmd=${c.lastCommand} user=default redir=-1 resp=2`;
+    `cmd=${c.lastCommand} user=default redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }
 
 /** The bytes of the command being run, for its own client's argv-mem. */
@@ -161,6 +168,79 @@ function clientKill(c: Client, argv: string[]): void {
   }
 }
 
+/** addReplySubcommandSyntaxError: a known subcommand with an argument count its own check refuses. */
+function subcommandSyntax(argv: string[]): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`;
+}
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], checked in Redis's order. */
+function clientTracking(c: Client, argv: string[]): void {
+  const tracking = c.server.tracking;
+  let redirect = 0;
+  const opts: TrackingOptions = { bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let i = 3; i < argv.length; i++) {
+    const more = i < argv.length - 1;
+    const a = argv[i]!;
+    if (is(a, 'REDIRECT') && more) {
+      if (redirect !== 0) return c.reply.error('ERR A client can only redirect to a single other client');
+      const id = intArg(c, argv[++i]!);
+      if (id === null) return;
+      if (!c.server.clients.has(id)) return c.reply.error('ERR The client ID you want redirect to does not exist');
+      redirect = id;
+    } else if (is(a, 'BCAST')) opts.bcast = true;
+    else if (is(a, 'OPTIN')) opts.optin = true;
+    else if (is(a, 'OPTOUT')) opts.optout = true;
+    else if (is(a, 'NOLOOP')) opts.noloop = true;
+    else if (is(a, 'PREFIX') && more) prefixes.push(argv[++i]!);
+    else return c.reply.error(ERR.syntax);
+  }
+  const t = c.tracking;
+  if (is(argv[2], 'ON')) {
+    if (!opts.bcast && prefixes.length > 0) return c.reply.error('ERR PREFIX option requires BCAST mode to be enabled');
+    if (t !== null && t.bcast !== opts.bcast) {
+      return c.reply.error('ERR You can\'t switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.');
+    }
+    if (opts.bcast && (opts.optin || opts.optout)) return c.reply.error('ERR OPTIN and OPTOUT are not compatible with BCAST');
+    if (opts.optin && opts.optout) return c.reply.error('ERR You can\'t specify both OPTIN mode and OPTOUT mode');
+    if (t !== null && ((opts.optin && t.optout) || (opts.optout && t.optin))) {
+      return c.reply.error('ERR You can\'t switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.');
+    }
+    const collision = opts.bcast ? tracking.prefixCollision(c, prefixes) : null;
+    if (collision !== null) return c.reply.error(collision);
+    tracking.enable(c, redirect, opts, prefixes);
+  } else if (is(argv[2], 'OFF')) {
+    tracking.disable(c);
+  } else {
+    return c.reply.error(ERR.syntax);
+  }
+  c.reply.ok();
+}
+
+/** CLIENT TRACKINGINFO: flags (a set), redirect and prefixes (in the radix tree's byte order). */
+function trackingInfo(c: Client): void {
+  const t = c.tracking;
+  const flags = [t === null ? 'off' : 'on'];
+  if (t !== null) {
+    if (t.bcast) flags.push('bcast');
+    if (t.optin) flags.push('optin');
+    if (t.optin && t.caching) flags.push('caching-yes');
+    if (t.optout) flags.push('optout');
+    if (t.optout && t.caching) flags.push('caching-no');
+    if (t.noloop) flags.push('noloop');
+    if (t.brokenRedirect) flags.push('broken_redirect');
+  }
+  c.reply.map(3);
+  c.reply.bulk('flags');
+  c.reply.set(flags.length);
+  for (const f of flags) c.reply.bulk(f);
+  c.reply.bulk('redirect');
+  c.reply.integer(t === null ? -1 : t.redirect);
+  c.reply.bulk('prefixes');
+  const prefixes = t === null ? [] : [...t.prefixes].sort();
+  c.reply.bulks(prefixes, prefixes.length);
+}
+
 /** clientSetNameOrReply: printable ASCII without spaces, or empty to clear; false (replied) when refused. */
 export function setClientName(c: Client, name: string): boolean {
   for (let i = 0; i < name.length; i++) {
@@ -175,6 +255,10 @@ export function setClientName(c: Client, name: string): boolean {
 }
 
 const HELP = [
+  'CACHING (YES|NO)',
+  '    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.',
+  'GETREDIR',
+  '    Return the client ID we are redirecting to when tracking is enabled.',
   'GETNAME',
   '    Return the name of the current connection.',
   'ID',
@@ -199,10 +283,21 @@ const HELP = [
   '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
   '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
   'SETNAME <name>',
   '    Assign the name <name> to the current connection.',
   'UNBLOCK <clientid> [TIMEOUT|ERROR]',
   '    Unblock the specified blocked client.',
+  'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+  '         [OPTIN] [OPTOUT] [NOLOOP]',
+  '    Control server assisted client side caching.',
+  'TRACKINGINFO',
+  '    Report tracking status for the current connection.',
   'NO-EVICT (ON|OFF)',
   '    Protect current client connection from eviction.',
 ];
@@ -244,7 +339,7 @@ export const clientCommand = container('client', [
     // CLIENT UNBLOCK: answers a blocked client as its timeout would, or with an error.
     name: 'client|unblock', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
     run(c, argv) {
-      if (argv.length > 4) return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`);
+      if (argv.length > 4) return c.reply.error(subcommandSyntax(argv));
       const id = intArg(c, argv[2]!);
       if (id === null) return;
       let withError = false;
@@ -255,6 +350,78 @@ export const clientCommand = container('client', [
       const target = c.server.clients.get(id);
       c.reply.integer(target !== undefined && c.server.blocking.unblockOnRequest(target, withError) ? 1 : 0);
     },
+  },
+  {
+    name: 'client|pause', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run(c, argv) {
+      if (argv.length > 4) return c.reply.error(subcommandSyntax(argv));
+      let type: 'write' | 'all' = 'all';
+      if (argv.length === 4) {
+        if (is(argv[3], 'WRITE')) type = 'write';
+        else if (!is(argv[3], 'ALL')) return c.reply.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      }
+      const end = timeoutArg(c, argv[2]!, 'ms');
+      if (end === null) return;
+      c.server.pause.pause('client-command', end, type);
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'client|unpause', arity: 2, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
+    run(c) {
+      c.server.pause.unpause('client-command');
+      c.reply.ok();
+    },
+  },
+  {
+    // OFF and SKIP are not answered; SKIP under OFF does nothing.
+    name: 'client|reply', arity: 3, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c, argv) {
+      if (is(argv[2], 'ON')) {
+        c.replyOff = c.replySkip = false;
+        c.reply.silence(false);
+        c.reply.ok();
+      } else if (is(argv[2], 'OFF')) {
+        c.replyOff = true;
+        c.reply.silence(true);
+      } else if (is(argv[2], 'SKIP')) {
+        if (!c.replyOff) c.replySkipNext = true;
+      } else {
+        c.reply.error(ERR.syntax);
+      }
+    },
+  },
+  {
+    name: 'client|tracking', arity: -3, flags: [...CONN], acl: ['slow', 'connection'],
+    run: clientTracking,
+  },
+  {
+    name: 'client|caching', arity: 3, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c, argv) {
+      const t = c.tracking;
+      if (t === null) {
+        return c.reply.error('ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+      }
+      if (is(argv[2], 'YES')) {
+        if (!t.optin) return c.reply.error('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+      } else if (is(argv[2], 'NO')) {
+        if (!t.optout) return c.reply.error('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+      } else {
+        return c.reply.error(ERR.syntax);
+      }
+      t.caching = true;
+      c.reply.ok();
+    },
+  },
+  {
+    name: 'client|getredir', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run(c) {
+      c.reply.integer(c.tracking === null ? -1 : c.tracking.redirect);
+    },
+  },
+  {
+    name: 'client|trackinginfo', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
+    run: trackingInfo,
   },
   {
     name: 'client|no-evict', arity: 3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],

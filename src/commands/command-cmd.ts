@@ -1,7 +1,9 @@
 // COMMAND [COUNT LIST INFO DOCS GETKEYS HELP] (server.c commandCommand and friends): the
-// command table as Redis 7.0 describes it to clients, in RESP2.
+// command table as Redis 7.0 describes it to clients.
 import type { Client } from '../actors/client.js';
 import { is } from './args.js';
+import { COMMAND_DOCS } from './command-docs-data.js';
+import { replyDoc, type DocEntry } from './command-docs.js';
 import { globMatch } from './glob.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
@@ -117,6 +119,24 @@ function commandGetKeys(c: Client, argv: string[]): void {
   c.reply.bulks(keys, keys.length);
 }
 
+/** A command's documentation entry; a subcommand's sits in its container's. */
+function docOf(cmd: Command): DocEntry {
+  const bar = cmd.name.indexOf('|');
+  if (bar < 0) return COMMAND_DOCS[cmd.name]!;
+  const subs = COMMAND_DOCS[cmd.name.slice(0, bar)]!.subcommands as DocEntry;
+  return subs[cmd.name] as DocEntry;
+}
+
+/** commandDocsCommand: a map of every command's docs, or of those named (unknown names left out). */
+function commandDocs(c: Client, argv: string[]): void {
+  const cmds = argv.length === 2 ? allCommands() : argv.slice(2).map(findCommand).filter((x): x is Command => x !== undefined);
+  c.reply.map(cmds.length);
+  for (const cmd of cmds) {
+    c.reply.bulk(cmd.name);
+    replyDoc(c, docOf(cmd));
+  }
+}
+
 const HELP = [
   '(no subcommand)',
   '    Return details about all Redis commands.',
@@ -162,11 +182,8 @@ export const commandCommand = container('command', [
     },
   },
   {
-    // No documentation is kept: an empty answer, which redis-cli takes as "no hints".
     name: 'command|docs', arity: -2, flags: [...CONN], acl: ['slow', 'connection'],
-    run(c) {
-      c.reply.emptyArray();
-    },
+    run: commandDocs,
   },
   {
     name: 'command|getkeys', arity: -4, flags: [...CONN], acl: ['slow', 'connection'],

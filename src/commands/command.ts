@@ -48,10 +48,10 @@ export class CommandStats {
     return this.calls % SAMPLE_EVERY === 0 ? performance.now() : -1;
   }
 
-  /** After a call, with what start() returned. */
-  finish(started: number): void {
+  /** After a call, with what start() returned (and the clock read then, when read already). */
+  finish(started: number, now = started >= 0 ? performance.now() : 0): void {
     if (started >= 0) {
-      this.sampledUsec += (performance.now() - started) * 1000;
+      this.sampledUsec += (now - started) * 1000;
       this.samples++;
     }
     this.calls++;
@@ -70,6 +70,10 @@ export interface Command extends CommandSpec {
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
+  /** A write, or a command that may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
+  readonly mayReplicate: boolean;
+  readonly isFast: boolean;
+  readonly skipSlowlog: boolean;
   /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
   readonly skipMonitor: boolean;
   readonly stats: CommandStats;
@@ -85,6 +89,9 @@ export function compile(spec: CommandSpec): Command {
     allowsLoading: has('loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
+    mayReplicate: has('write') || has('may_replicate'),
+    isFast: has('fast'),
+    skipSlowlog: has('skip_slowlog'),
     skipMonitor: has('skip_monitor') || has('admin'),
     stats: new CommandStats(),
   };

@@ -117,6 +117,10 @@ export const connectionCommands: CommandSpec[] = [
       c.db = c.server.keyspace.dbs[0]!;
       c.name = '';
       c.server.pubsub.forget(c);
+      c.server.tracking.disable(c);
+      c.replyOff = false;
+      c.replySkipNext = false;
+      c.reply.silence(c.replySkip);
       c.reply.resp3 = false;
       if (c.server.requiresAuth) {
         c.authenticated = false;

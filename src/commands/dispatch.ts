@@ -45,6 +45,8 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
+  const tracking = c.server.tracking;
+  if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, argv);
   if (refusal !== null) {
@@ -57,6 +59,11 @@ export function execute(c: Client, argv: string[]): void {
   }
   if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
     reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    return;
+  }
+  // Replicas are never paused; a held command runs again once the pause ends.
+  if (c.server.pause.type !== 'off' && c.server.pause.holds(c, cmd)) {
+    c.server.pause.postpone(c, argv);
     return;
   }
   if (c.multi !== null && !MULTI_CONTROL.has(cmd.name)) {
@@ -127,9 +134,12 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
+  const timed = started >= 0 ? started : server.slowlog.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
+  const tracking = server.tracking;
+  if (repl.callDepth === 0) tracking.current = c;
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -139,8 +149,13 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   } finally {
     repl.callDepth--;
   }
+  // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
+  if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
   if (state.totalErrorReplies > errors) cmd.stats.failed++;
-  cmd.stats.finish(started);
+  const now = timed >= 0 ? performance.now() : 0;
+  cmd.stats.finish(started, now);
+  // A blocked command is not logged (Redis logs it once served, with its running time only).
+  if (timed >= 0 && c.waiting === null) server.slowlog.consider(c, effectiveCommand(cmd, argv), argv, now - timed);
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
@@ -149,6 +164,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     repl.propagatePending();
   }
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
+  if (repl.callDepth === 0) tracking.afterCommand();
 }
 
 /** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */

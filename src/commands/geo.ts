@@ -6,6 +6,7 @@ import {
   GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, align52, decodeScore, distance, geoScore, hashBits, searchCells,
   standardGeohash, withinShape, type GeoShape,
 } from '../store/geohash.js';
+import { pqsort } from '../store/pqsort.js';
 import { ZSet } from '../store/values.js';
 import { fail, floatArg, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -152,17 +153,19 @@ interface Point {
 
 /**
  * membersOfAllNeighbors: the members in each cell's score range [min, max) that lie in the
- * shape, cell after cell (a cell equal to the one before skipped), stopping at limit (0: none).
+ * shape, cell after cell, stopping at limit (0: none). A neighbour equal to the last one
+ * scanned is skipped, but only once a neighbour was scanned: Redis's check reads index 0 (the
+ * centre) as "none yet", so a neighbour equal to the centre is scanned again.
  */
 function pointsInShape(z: ZSet, s: GeoShape, limit: number): Point[] {
   const out: Point[] = [];
   const cells = searchCells(s);
-  let last = -1;
+  let last = 0;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
     if (cell === null || cell === undefined) continue;
     const bits = hashBits(cell);
-    if (last >= 0) {
+    if (last > 0) {
       const prev = cells[last]!;
       if (bits === hashBits(prev) && cell.step === prev.step) continue;
     }
@@ -294,8 +297,14 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
   const points = pointsInShape(z, shape, any ? count : 0);
   if (points.length === 0 && storeKey === null) return c.reply.emptyArray();
   const returned = count === 0 || points.length < count ? points.length : count;
-  if (sort === 'asc') points.sort((a, b) => a.dist - b.dist);
-  else if (sort === 'desc') points.sort((a, b) => b.dist - a.dist);
+  if (sort !== 'none') {
+    // sort_gp_asc / sort_gp_desc: ties compare equal. glibc's qsort keeps them in the order
+    // found (as Array.sort does); a COUNT window goes through pqsort, which does not.
+    const sign = sort === 'asc' ? 1 : -1;
+    const cmp = (a: Point, b: Point): number => sign * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+    if (returned === points.length) points.sort(cmp);
+    else pqsort(points, cmp, 0, returned - 1);
+  }
   if (storeKey === null) {
     const options = (withDist ? 1 : 0) + (withCoords ? 1 : 0) + (withHash ? 1 : 0);
     c.reply.array(returned);
@@ -304,7 +313,8 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
       if (options) c.reply.array(options + 1);
       c.reply.bulk(p.member);
       if (withDist) c.reply.bulk(fixed4(p.dist / shape.conversion));
-      if (withHash) c.reply.integer(p.score);
+      // addReplyLongLong of the double score: a non-geo score in a cell's range truncates.
+      if (withHash) c.reply.integer(Math.trunc(p.score));
       if (withCoords) {
         c.reply.array(2);
         c.reply.bulk(human(p.xy[0]));

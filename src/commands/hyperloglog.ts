@@ -163,7 +163,7 @@ const W = ['write', 'hyperloglog'];
 
 export const hyperloglogCommands: CommandSpec[] = [
   { name: 'pfadd', arity: -2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: [...W, 'fast'], run: pfadd },
-  { name: 'pfcount', arity: -2, flags: ['readonly'], keys: [1, -1, 1], acl: ['read', 'hyperloglog', 'slow'], run: pfcount },
+  { name: 'pfcount', arity: -2, flags: ['readonly', 'may_replicate'], keys: [1, -1, 1], acl: ['read', 'hyperloglog', 'slow'], run: pfcount },
   { name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], keys: [1, -1, 1], acl: [...W, 'slow'], run: pfmerge },
   { name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], keys: [2, 2, 1], acl: [...W, 'admin', 'slow', 'dangerous'], run: pfdebug },
   { name: 'pfselftest', arity: 1, flags: ['admin'], acl: ['hyperloglog', 'admin', 'slow', 'dangerous'], run: pfselftest },

@@ -73,7 +73,7 @@ function clientsFields(server: Server): Field[] {
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
     ['blocked_clients', server.blocking.count],
-    ['tracking_clients', 0],
+    ['tracking_clients', server.tracking.clients],
     ['clients_in_timeout_table', server.blocking.withTimeout],
   ];
 }
@@ -228,9 +228,9 @@ function statsFields(server: Server): Field[] {
     ['active_defrag_key_misses', 0],
     ['total_active_defrag_time', 0],
     ['current_active_defrag_time', 0],
-    ['tracking_total_keys', 0],
-    ['tracking_total_items', 0],
-    ['tracking_total_prefixes', 0],
+    ['tracking_total_keys', server.tracking.totalKeys],
+    ['tracking_total_items', server.tracking.totalItemsCount],
+    ['tracking_total_prefixes', server.tracking.totalPrefixes],
     ['unexpected_error_replies', 0],
     ['total_error_replies', x.totalErrorReplies],
     ['dump_payload_sanitizations', 0],

@@ -77,13 +77,13 @@ export const pubsubCommands: CommandSpec[] = [
   subscribeCommand('ssubscribe', 'shard'),
   unsubscribeCommand('sunsubscribe', 'shard'),
   {
-    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast'], acl: ['pubsub', 'fast'],
+    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], acl: ['pubsub', 'fast'],
     run(c, argv) {
       c.reply.integer(c.server.pubsub.publish(argv[1]!, argv[2]!));
     },
   },
   {
-    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast'], keys: [1, 1, 1], acl: ['pubsub', 'fast'],
+    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], keys: [1, 1, 1], acl: ['pubsub', 'fast'],
     run(c, argv) {
       c.reply.integer(c.server.pubsub.publishShard(argv[1]!, argv[2]!));
     },

@@ -63,6 +63,7 @@ const basics: CommandSpec[] = [
     run(c, argv) {
       if (!flushArgsOk(c, argv)) return;
       c.db.flush();
+      c.server.tracking.invalidateOnFlush();
       c.forcePropagation();
       c.reply.ok();
     },
@@ -75,6 +76,7 @@ const basics: CommandSpec[] = [
       if (!flushArgsOk(c, argv)) return;
       const p = c.server.persistence;
       c.server.keyspace.flushAll();
+      c.server.tracking.invalidateOnFlush();
       p.abortBgsave();
       if (c.server.config.get('save') !== '') p.save();
       c.forcePropagation();

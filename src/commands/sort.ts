@@ -2,6 +2,7 @@
 // (ALPHA) as bytes, by themselves or by the keys and hash fields a BY pattern names, a LIMIT
 // window of them, each replaced by the GET patterns' values, returned or STOREd as a list.
 import type { Client } from '../actors/client.js';
+import { pqsort } from '../store/pqsort.js';
 import { strtod } from '../store/floats.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
@@ -155,7 +156,9 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       else r = text(a.element, b.element);
       return desc ? -r : r;
     };
-    items.sort(cmp);
+    // With BY, a LIMIT window goes through pqsort (its order of ties is Redis's), else qsort.
+    if (by !== null && (start !== 0 || end !== items.length - 1)) pqsort(items, cmp, start, end);
+    else items.sort(cmp);
     elements = items.map((it) => it.element);
   }
 

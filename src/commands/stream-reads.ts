@@ -178,11 +178,13 @@ function serveBlocked(c: Client, key: string, gt: StreamId, count: number, read:
   return true;
 }
 
-/** The reply of a read that found entries: per stream its key and entries. */
+/** The reply of a read that found entries: per stream its key and entries (a map in RESP3). */
 function replyServed(c: Client, served: Served[]): void {
-  c.reply.array(served.length);
+  const resp3 = c.reply.resp3;
+  if (resp3) c.reply.map(served.length);
+  else c.reply.array(served.length);
   for (const { key, entries } of served) {
-    c.reply.array(2);
+    if (!resp3) c.reply.array(2);
     c.reply.bulk(key);
     c.reply.array(entries.length);
     for (const e of entries) {

@@ -17,6 +17,7 @@ import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
 import { setCommands } from './sets.js';
+import { slowlogCommands } from './slowlog.js';
 import { sortCommands } from './sort.js';
 import { streamGroupCommands } from './stream-groups.js';
 import { streamReadCommands } from './stream-reads.js';
@@ -28,8 +29,8 @@ import { zsetCommands } from './zsets.js';
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
-  streamGroupCommands, transactionCommands, serverCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, memoryCommands,
+  streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -244,6 +244,8 @@ export class Config {
     spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
     spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
+    spec(int(0, LONG_MAX), 'tracking-table-max-keys');
+    spec(int(-1, LONG_MAX), 'slowlog-log-slower-than');
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');

@@ -22,8 +22,14 @@ export class ReplyWriter {
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
-  /** Set on a client whose replies nobody reads (the master link): they are dropped. */
+  /** True while replies are dropped: muted, or silenced and not pushing. */
   private discard = false;
+  /** A client whose replies nobody reads (the master link). */
+  private muted = false;
+  /** CLIENT REPLY OFF or SKIP. */
+  private silenced = false;
+  /** An out-of-band message is being written (CLIENT_PUSHING): it goes out even when silenced. */
+  private pushing = false;
   /** HELLO 3: nulls, doubles, maps, sets and push messages take their RESP3 types. */
   resp3 = false;
   /** Told of every error reply (INFO errorstats counts them). */
@@ -31,7 +37,27 @@ export class ReplyWriter {
 
   /** Drops every reply from now on (the master link, whose replies nobody reads). */
   mute(on: boolean): void {
-    this.discard = on;
+    this.muted = on;
+    this.discard = on || (this.silenced && !this.pushing);
+  }
+
+  /** CLIENT REPLY OFF / SKIP: command replies are dropped, pub/sub and invalidation messages still go. */
+  silence(on: boolean): void {
+    this.silenced = on;
+    this.discard = this.muted || (on && !this.pushing);
+  }
+
+  /** Brackets an out-of-band message (pub/sub, an invalidation): written even when silenced. Returns the previous state for endPush. */
+  beginPush(): boolean {
+    const was = this.pushing;
+    this.pushing = true;
+    this.discard = this.muted;
+    return was;
+  }
+
+  endPush(was: boolean): void {
+    this.pushing = was;
+    this.discard = this.muted || (this.silenced && !was);
   }
 
   /** Bytes written since the last take. */

@@ -183,10 +183,13 @@ export const replicaLinkMachine = setup({
     startAttempt: assign(({ event }) => ({ lastIoAt: (event as LinkIo).now, lastError: '' })),
   },
   guards: {
-    /** syncWithMaster accepts +PONG, and -NOAUTH / the old "operation not permitted" (AUTH follows). */
+    /**
+     * syncWithMaster accepts +PONG, and -NOAUTH / the old "operation not permitted" (AUTH
+     * follows); Redis 7.0 also -NOPERM (a default user that may not run PING).
+     */
     pongAccepted: ({ event }) => {
       const l = line(event);
-      return l.startsWith('+') || l.startsWith('-NOAUTH') || l.startsWith('-ERR operation not permitted');
+      return l.startsWith('+') || l.startsWith('-NOAUTH') || l.startsWith('-NOPERM') || l.startsWith('-ERR operation not permitted');
     },
     needsAuth: ({ context }) => context.auth,
     isError: ({ event }) => isError(line(event)),

@@ -87,6 +87,7 @@ export class Db {
   modified(key: string, n = 1): void {
     this.ks.dirty += n;
     if (this.watchers.size > 0) this.touchWatched(key);
+    this.ks.onModified?.(key);
   }
 
   /**
@@ -245,8 +246,10 @@ export class Db {
     const mode = this.ks.expireMode;
     if (mode === 'keep') return false;
     const when = this.expires.get(key);
-    if (when === undefined || when > Date.now()) return false;
-    if (mode === 'hide') return true;
+    const now = Date.now();
+    if (when === undefined || when > now) return false;
+    // A replica hides what its master will delete; a paused server keeps its dataset still.
+    if (mode === 'hide' || now <= this.ks.pausedUntil) return true;
     this.expireKey(key);
     return true;
   }

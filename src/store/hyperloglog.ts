@@ -328,7 +328,10 @@ export class HllBuffer {
     return 1;
   }
 
-  /** hllMerge: max[i] = max(max[i], register i); false for a corrupt HLL. */
+  /**
+   * hllMerge: max[i] = max(max[i], register i); false for a corrupt HLL, which a run of any
+   * kind past the last register is (as since Redis 7.0.12, CVE-2023-36824).
+   */
   mergeInto(max: Uint8Array): boolean {
     const p = this.buf;
     if (this.encoding === DENSE) {
@@ -343,9 +346,11 @@ export class HllBuffer {
       const op = p[i]!;
       if ((op & 0xc0) === 0) {
         idx += (op & 0x3f) + 1;
+        if (idx > HLL_REGISTERS) return false;
         i++;
       } else if ((op & 0xc0) === XZERO_BIT) {
         idx += (((op & 0x3f) << 8) | p[i + 1]!) + 1;
+        if (idx > HLL_REGISTERS) return false;
         i += 2;
       } else {
         let run = (op & 3) + 1;

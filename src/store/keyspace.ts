@@ -39,6 +39,13 @@ export class Keyspace {
    * stream, which must find the keys the master still has).
    */
   expireMode: 'delete' | 'hide' | 'keep' = 'delete';
+  /**
+   * While clients are paused, until this unix ms (0: not paused): expired keys are hidden but
+   * not deleted, so the dataset and the replication stream stay still (pause.ts).
+   */
+  pausedUntil = 0;
+  /** Told of every key a write touched (signalModifiedKey's trackingInvalidateKey); set once tracking is used. */
+  onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
 
@@ -77,8 +84,8 @@ export class Keyspace {
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
-    if (!this.activeExpireEnabled || this.expireMode !== 'delete') return;
     const now = Date.now();
+    if (!this.activeExpireEnabled || this.expireMode !== 'delete' || now <= this.pausedUntil) return;
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { presets } from '../../bench/config.js';
+import { lagsOf } from '../../bench/measures/repl-lag.js';
 import { writeReports } from '../../bench/report.js';
 import { replicationMeasures, runBench, type BenchResult } from '../../bench/runner.js';
 import { cleanUpEverything } from '../../bench/servers.js';
@@ -19,6 +20,16 @@ afterAll(() => {
 });
 
 describe('bench: replication', () => {
+  it('computes lag in bytes, and in ms since the master stood at the replica offset', () => {
+    const masters = [{ at: 0, offset: 100 }, { at: 10, offset: 200 }, { at: 20, offset: 300 }];
+    const replicas = [
+      { at: 10, offset: 150, master: 200 }, // the master passed 150 at 5 ms (interpolated)
+      { at: 20, offset: 300, master: 300 }, // caught up
+      { at: 20, offset: 100, master: 300 }, // where the master stood at its first sample
+    ];
+    expect(lagsOf(masters, replicas)).toEqual({ bytes: [50, 0, 200], ms: [5, 0, 20] });
+  });
+
   it('runs a tiny version of every replication measure on both servers and reports it', async () => {
     const result: BenchResult = await runBench(presets.tiny, { measures: replicationMeasures, log: () => undefined });
     expect(problemsOf(result)).toEqual([]);
@@ -36,7 +47,7 @@ describe('bench: replication', () => {
     const files = writeReports(result, outDir, 'tiny-repl-test', false);
     const markdown = readFileSync(files.markdown, 'utf8');
     for (const m of replicationMeasures) expect(markdown).toContain(`## ${m.title}`);
-    expect(markdown).toContain('| full sync, disk, replica of the same server (ms) |');
+    expect(markdown).toContain('| full sync, mixed types, diskless, replica of the same server (ms) |');
     expect(JSON.parse(readFileSync(files.json, 'utf8')).measures).toHaveLength(replicationMeasures.length);
   }, 120_000);
 });

@@ -8,8 +8,6 @@ import { sideBySide, type Arg } from './side-by-side.js';
 const pair = sideBySide({ flushEach: true });
 const { same } = pair;
 
-// Points without repeats: two members at one spot tie on distance, and Redis's partial sort
-// (pqsort) orders ties its own way.
 const rng = prng;
 
 const SICILY = 'GEOADD Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania 12.758489 38.788135 edge';
@@ -64,6 +62,44 @@ describe('searches', () => {
     const w = want as string[];
     const g = got as string[];
     for (let i = 1; i < w.length; i += 2) expect(Math.abs(Number(g[i]) - Number(w[i]))).toBeLessThanOrEqual(Number(w[i]) * 1e-12);
+  });
+
+  // Searches centred on the grid's limits (latitude ±85.05112878, longitude ±180) or on a
+  // non-geo score that decodes there: encode puts such a point one cell past the grid, and
+  // the neighbours keep that index in the coordinate they do not move along.
+  it('near the poles, across the antimeridian and on the grid\'s limits, over wide areas', async () => {
+    const cmds: Arg[][] = [];
+    const rnd = rng(21);
+    const edge = (max: number, span: number): string => ((rnd() < 0.5 ? -1 : 1) * (max - rnd() * span)).toFixed(6);
+    for (let i = 0; i < 150; i++) cmds.push(['GEOADD', 'polar', i % 3 ? edge(180, 20) : (rnd() * 360 - 180).toFixed(6), edge(85.05112878, 12), `m${i}`]);
+    cmds.push(['GEOADD', 'polar', 180, 85.05112878, 'ne', -180, -85.05112878, 'sw', 180, 0, 'e', 0, 85.05112878, 'n']);
+    cmds.push(['ZADD', 'polar', 4503599627370495, 'top', 4503599627370496, 'past', 1.5, 'frac', 10, 'ten', -1, 'neg']);
+    const centres: Arg[][] = [['FROMLONLAT', 180, 85.05112878], ['FROMLONLAT', -180, -85.05112878], ['FROMLONLAT', 180, 0],
+      ['FROMLONLAT', 0, 85.05112878], ['FROMMEMBER', 'top'], ['FROMMEMBER', 'past'], ['FROMMEMBER', 'neg'], ['FROMMEMBER', 'ne']];
+    for (let i = 0; i < 12; i++) centres.push(['FROMLONLAT', edge(180, 15), edge(85.05, 15)]);
+    for (const from of centres) {
+      for (const r of [100, 1000, 3000, 5000, 20000, 40000]) {
+        cmds.push(['GEOSEARCH', 'polar', ...from, 'BYRADIUS', r, 'km', 'ASC', 'WITHCOORD', 'WITHDIST', 'WITHHASH']);
+        cmds.push(['GEOSEARCH', 'polar', ...from, 'BYBOX', r, r / 4, 'km', 'DESC', 'WITHHASH']);
+      }
+    }
+    cmds.push(['GEORADIUS', 'polar', 180, 85.05112878, 5000, 'km', 'ASC'], ['GEORADIUSBYMEMBER', 'polar', 'past', 3000, 'km', 'DESC', 'WITHHASH']);
+    await pair.samePipelined(cmds);
+  });
+
+  it('orders ties in a COUNT window as Redis\'s partial sort does (and SORT BY with LIMIT likewise)', async () => {
+    const cmds: Arg[][] = [];
+    const rnd = rng(33);
+    for (let i = 0; i < 120; i++) {
+      const p = Math.floor(rnd() * 4);
+      cmds.push(['GEOADD', 'ties', 10 + p, 20 + p, `m${i}`], ['RPUSH', 'l', `e${Math.floor(rnd() * 40)}`], ['SET', `w_e${i}`, Math.floor(rnd() * 3)]);
+    }
+    for (const n of [1, 5, 7, 8, 41, 60, 119]) {
+      cmds.push(['GEOSEARCH', 'ties', 'FROMLONLAT', 10, 20, 'BYRADIUS', 1000, 'km', 'ASC', 'COUNT', n]);
+      cmds.push(['GEORADIUS', 'ties', 11, 21, 1000, 'km', 'DESC', 'COUNT', n, 'WITHDIST']);
+      cmds.push(['SORT', 'l', 'BY', 'w_*', 'LIMIT', Math.floor(n / 3), n], ['SORT', 'l', 'BY', 'w_*', 'LIMIT', 0, n, 'DESC', 'ALPHA']);
+    }
+    await pair.samePipelined(cmds);
   });
 
   it('answers bad options and missing keys as Redis does', async () => {

@@ -1,60 +1,20 @@
 // RESP3 after HELLO 3, byte for byte against redis-server 7.0: the same commands sent on a
 // raw socket get the same bytes back (maps, sets, doubles, nulls, push messages), and HELLO 2
 // turns them back into RESP2.
-import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { encodeCommand } from '../helpers/resp-client.js';
+import { bytes, session, w } from '../helpers/raw-session.js';
 import { sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 
-/** Sends the commands on a fresh connection and returns every byte up to PING END's answer. */
-function bytes(port: number, cmds: string[][]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ port, host: '127.0.0.1' }, () => {
-      s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
-    });
-    let out = '';
-    s.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (/(\$3\r\nEND\r\n|\+END\r\n)$/.test(out)) {
-        s.destroy();
-        resolve(out);
-      }
-    });
-    s.on('error', reject);
-  });
-}
-
 /** HELLO's id field differs between the servers (each counts its own connections). */
 const ids = (s: string): string => s.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N');
-
-/** One connection taking batches of commands: each batch's bytes up to its PING END answer. */
-async function session(port: number): Promise<((cmds: string[][]) => Promise<string>) & { close(): void }> {
-  const s = connect({ port, host: '127.0.0.1' });
-  await new Promise((r) => s.once('connect', r));
-  let out = '';
-  let waiter: (() => void) | null = null;
-  s.on('data', (b: Buffer) => {
-    out += b.toString('latin1');
-    waiter?.();
-  });
-  const send = async (cmds: string[][]): Promise<string> => {
-    out = '';
-    s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
-    while (!/(\$3\r\nEND\r\n|\+END\r\n)$/.test(out)) await new Promise<void>((r) => (waiter = r));
-    return out;
-  };
-  return Object.assign(send, { close: () => s.destroy() });
-}
 
 async function same(cmds: string[][]): Promise<string> {
   const [want, got] = await Promise.all([bytes(pair.redis.port, cmds), bytes(pair.redstate.port, cmds)]);
   expect(ids(got)).toBe(ids(want));
   return got;
 }
-
-const w = (s: string): string[] => s.split(' ');
 
 describe('RESP3', () => {
   it('HELLO 3 with AUTH and SETNAME answers a map; bad versions and options as Redis', async () => {
@@ -68,7 +28,9 @@ describe('RESP3', () => {
     const cmds = [w('HELLO 3'), w('GET nokey'), w('LPOP nokey 2'), w('HSET h f v'), w('HGETALL h'),
       w('HGETALL nokey'), w('ZADD z 1.5 m'), w('ZSCORE z m'), w('ZSCORE z x'), w('ZINCRBY z 1 m'), w('SADD s 3 1 2'),
       w('SMEMBERS s'), w('SINTER s nokey'), w('SUNION s'), w('CONFIG GET maxmemory-policy'), w('BLPOP nokey 0.01'),
-      w('MULTI'), w('BLPOP nokey 0'), w('EXEC'), w('HELLO 2'), w('GET nokey'), w('HGETALL h'), w('ZSCORE z m')];
+      w('MULTI'), w('BLPOP nokey 0'), w('EXEC'), w('XADD x 1-1 f v'), w('XADD y 1-1 g w'), w('XREAD STREAMS x y 0 0'),
+      w('XREAD STREAMS nokey 0'), w('XGROUP CREATE x g 0'), w('XREADGROUP GROUP g c STREAMS x >'), w('XREAD BLOCK 1 STREAMS x $'),
+      w('HELLO 2'), w('GET nokey'), w('HGETALL h'), w('ZSCORE z m'), w('XREAD STREAMS x y 0 0')];
     await same(cmds);
   });
 

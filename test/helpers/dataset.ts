@@ -57,3 +57,35 @@ export async function digest(c: RespClient): Promise<string> {
   if (typeof d !== 'string') throw new Error(`DEBUG DIGEST: ${String(d)}`);
   return d;
 }
+
+/**
+ * Writes of the data-model families as a replica must follow them: clock-ID XADDs, `~` trims,
+ * consumer-group reads with and without NOACK, claims, XSETID, bitmaps, HLLs in both
+ * encodings, PFMERGE, geo searches stored, SORT STORE. Redis propagates neither a history
+ * read nor entries-read with an XCLAIM: the NOACK read, whose XGROUP SETID carries
+ * entries-read, comes last so that every server agrees.
+ */
+export function dataModelWrites(): Array<Array<string | number>> {
+  const script: Array<Array<string | number>> = [];
+  for (let i = 0; i < 400; i++) script.push(['XADD', 'events', '*', 'n', i, 'kind', i % 3 ? 'click' : 'view']);
+  script.push(['XADD', 'events', 'MAXLEN', '~', 250, '*', 'n', 'trim'], ['XTRIM', 'events', 'MINID', '~', '0-1']);
+  script.push(['XGROUP', 'CREATE', 'events', 'g', '0'], ['XGROUP', 'CREATE', 'events', 'h', '$']);
+  script.push(['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 30, 'STREAMS', 'events', '>']);
+  script.push(['XREADGROUP', 'GROUP', 'g', 'carol', 'COUNT', 5, 'STREAMS', 'events', '>']);
+  script.push(['XREADGROUP', 'GROUP', 'g', 'bob', 'NOACK', 'COUNT', 10, 'STREAMS', 'events', '>']);
+  script.push(['XAUTOCLAIM', 'events', 'g', 'dave', 0, '0', 'COUNT', 4], ['XGROUP', 'CREATECONSUMER', 'events', 'h', 'erin']);
+  script.push(['XADD', 'nums', '5-1', 'a', 1], ['XADD', 'nums', '5-*', 'a', 2], ['XSETID', 'nums', '9-9'], ['XDEL', 'nums', '5-1']);
+  script.push(['SETBIT', 'bits', 1000, 1], ['BITFIELD', 'bits', 'INCRBY', 'u8', '#3', 200, 'SET', 'i16', 40, -7], ['BITOP', 'XOR', 'bits2', 'bits', 'bits']);
+  script.push(['PFADD', 'hll', ...Array.from({ length: 50 }, (_, i) => `e${i}`)], ['PFCOUNT', 'hll']);
+  script.push(['PFADD', 'hll2', ...Array.from({ length: 4000 }, (_, i) => `x${i}`)], ['PFMERGE', 'hll3', 'hll', 'hll2'], ['PFCOUNT', 'hll3']);
+  script.push(['GEOADD', 'geo', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania']);
+  script.push(['GEOSEARCHSTORE', 'near', 'geo', 'FROMLONLAT', 15, 37, 'BYRADIUS', 200, 'km', 'STOREDIST']);
+  script.push(['GEORADIUS', 'geo', 15, 37, 300, 'km', 'STORE', 'near2'], ['RPUSH', 'list', 3, 1, 2], ['SORT', 'list', 'STORE', 'sorted']);
+  return script;
+}
+
+/** XINFO STREAM FULL with seen-time values replaced: a consumer's is the time each server last saw it. */
+export function withoutSeenTimes(x: unknown): unknown {
+  if (!Array.isArray(x)) return x;
+  return x.map((v, i) => (x[i - 1] === 'seen-time' ? 'T' : withoutSeenTimes(v)));
+}

@@ -107,8 +107,9 @@ export class FakeReplica {
     }, timeoutMs);
   }
 
-  /** Everything received and not read yet (the command stream once online), as latin1. */
+  /** Everything received and not read yet but keep-alive newlines (the command stream once online), as latin1. */
   pending(): string {
+    this.skipNewlines();
     return this.buf.toString('latin1');
   }
 

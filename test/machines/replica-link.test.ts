@@ -80,12 +80,14 @@ describe('replica-link machine', () => {
     expect(t.logs.at(-1)).toMatch(/^Unable to AUTH to MASTER: -WRONGPASS/);
   });
 
-  it('accepts the old "operation not permitted" PING reply and refuses any other error', () => {
-    const t = start();
-    t.tick(0);
-    t.actor.send({ type: 'SOCKET_UP' });
-    t.reply('-ERR operation not permitted');
-    expect(t.state()).toEqual({ handshake: 'port' });
+  it('accepts the old "operation not permitted" PING reply and -NOPERM, and refuses any other error', () => {
+    for (const reply of ['-ERR operation not permitted', "-NOPERM this user has no permissions to run the 'ping' command"]) {
+      const t = start();
+      t.tick(0);
+      t.actor.send({ type: 'SOCKET_UP' });
+      t.reply(reply);
+      expect(t.state()).toEqual({ handshake: 'port' });
+    }
     const u = start();
     u.tick(0);
     u.actor.send({ type: 'SOCKET_UP' });

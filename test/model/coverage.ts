@@ -57,7 +57,7 @@ export function machineGraph(machine: AnyStateMachine): { states: string[]; tran
 }
 
 /** Runs events through the machine alone, recording the transitions taken and the states entered. */
-export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInput, TEvent>, input: TInput, events: TEvent[]): ModelPath<TInput, TEvent> & { stateIds: string[] } {
+export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInput, TEvent>, input: TInput, events: TEvent[]): ModelPath<TInput, TEvent> & { stateIds: string[]; done: boolean } {
   const transitions: string[] = [];
   const stateIds = new Set<string>();
   const values: unknown[] = [];
@@ -82,8 +82,9 @@ export function replay<TInput, TEvent extends EventObject>(spec: ModelSpec<TInpu
     values.push(actor.getSnapshot().value);
     enter();
   }
+  const done = actor.getSnapshot().status === 'done';
   actor.stop();
-  return { input, events, values, transitions, stateIds: [...stateIds] };
+  return { input, events, values, transitions, stateIds: [...stateIds], done };
 }
 
 /**

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { ReplicaClientEvent, ReplicaClientInput } from '../../src/machines/replica-client.js';
 import type { SnapshotEvent, SnapshotInput } from '../../src/machines/snapshot.js';
 import { coverage, formatCoverage, modelPaths, selectPaths, type ModelPath } from './coverage.js';
-import { clientPathDriveable, runClientPath, runSnapshotPath, snapshotPathDriveable } from './master-side.js';
-import { replicaClientModel, snapshotModel } from './models.js';
+import { clientPathDriveable, modelSnapshots, runClientPath, runSnapshotPath, snapshotPathDriveable } from './master-side.js';
+import { REPL_TIMEOUT_MS, replicaClientModel, snapshotModel } from './models.js';
 
 type Path<I, E extends { type: string }> = ModelPath<I, E> & { stateIds: string[] };
 const label = (e: { type: string; [k: string]: unknown }): string =>
@@ -26,6 +26,14 @@ describe('replica-client model paths over real sockets', () => {
       });
     }
   }
+
+  it('an old SYNC replica, online, is never timed out (it sends no ACKs)', async () => {
+    const events: ReplicaClientEvent[] = [{ type: 'FULLRESYNC' }, { type: 'SNAPSHOT_STARTED', diskless: false },
+      { type: 'SNAPSHOT_DONE', now: 0 }, { type: 'BULK_SENT', now: 0 }, { type: 'TICK', now: REPL_TIMEOUT_MS + 1, timeoutMs: REPL_TIMEOUT_MS }];
+    const p = { input: { name: 'r', oldSync: true, now: 0 }, events };
+    expect(clientPathDriveable({ ...p, values: modelSnapshots(replicaClientModel.machine, p.input, events).map((s) => s.value) })).toBe(true);
+    await runClientPath(replicaClientModel.machine, p);
+  });
 
   it('the paths driven over sockets take every state and transition', () => {
     const c = coverage('replica-client over sockets', replicaClientModel.machine, clientPaths);

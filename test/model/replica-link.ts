@@ -27,7 +27,8 @@ export function linkDriveable(at: string, e: ReplicaLinkEvent, rest: ReplicaLink
     // A load spans turns of the event loop: the clock ticks once, as it begins (then it ends on its own).
     case 'TICK': return at !== '{"transfer":"loading"}' || ends(next);
     case 'SOCKET_UP': return at === 'connecting';
-    case 'SOCKET_CLOSED': return at !== '{"transfer":"loading"}';
+    // No socket is open in connect.
+    case 'SOCKET_CLOSED': return at !== '{"transfer":"loading"}' && at !== 'connect';
     case 'REPLY': return at === 'receivePong' || at.startsWith('{"handshake"') || at === '{"transfer":"bulkHeader"}';
     // The payload's bytes decide LOADED or FAILED, so the two come as one step after it.
     case 'PAYLOAD_RECEIVED': return at === '{"transfer":"receiving"}' && (ends(next) || (next?.type === 'TICK' && ends(after)));
@@ -66,7 +67,8 @@ export async function runLinkPath(p: Path): Promise<void> {
         case 'TICK':
           if (at === '{"transfer":"loading"}') continue; // ticked as the load began: checked at the next step
           // A connect that the next event refuses: the fake master stops listening first.
-          if (at === 'connect' && p.events[i + 1]?.type === 'SOCKET_CLOSED') await fm.refuse();
+          // (Ticks that leave it connecting may come between: the connect is still under way then.)
+          if (at === 'connect' && p.events.slice(i + 1).find((x) => !(x.type === 'TICK' && x.now <= 1000))?.type === 'SOCKET_CLOSED') await fm.refuse();
           link.tick(e.now > 1000 ? Date.now() + REPL_TIMEOUT_MS + 1000 : Date.now());
           break;
         case 'SOCKET_UP':

@@ -1,6 +1,7 @@
 // A redstate master's duties towards real redis-server 7.0 replicas: sharing one snapshot,
 // WAIT, min-replicas-to-write, repl-timeout, output limits; redis-cli --replica (old SYNC).
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, digest, info, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
@@ -148,6 +149,30 @@ describe('a redstate master serving real replicas', () => {
     await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
     await caughtUp(master.port, kept.port);
     await cli.call('DEL', ...Array.from({ length: 200 }, (_, i) => `soft${i}`));
+  }, 60_000);
+
+  it('a replica that stops reading during a shared diskless transfer slows only itself: dropped at its limit, the other syncs', async () => {
+    // 8 MB that LZF cannot shrink: more than the kernel's socket buffers hold for the stuck one.
+    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '1', 'client-output-buffer-limit', 'replica 1mb 0 0');
+    try {
+      const before = await stats();
+      const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
+      await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveStart'));
+      stuck.socket.pause();
+      const r = await replicaOf();
+      await caughtUp(master.port, r.port);
+      expect(await digest(r.port)).toBe(await digest(master.port));
+      await until(() => ![...master.server.replication.replicas].some((x) => x.client.replconf?.listeningPort === 1));
+      const after = await stats();
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
+      expect(logged.join('')).toMatch(new RegExp(`addr=127\\.0\\.0\\.1:${stuck.socket.localPort} .*flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\\.`));
+      stuck.close();
+      await r.close();
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+      await cli.call('DEL', 'bulky');
+    }
   }, 60_000);
 
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {

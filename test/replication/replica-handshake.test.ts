@@ -64,6 +64,10 @@ describe('a redstate replica on the wire', () => {
     await waitFor('our replica dropped', () => sub.closed);
     const l = await fm.accept();
     expect(await l.handshake(`+CONTINUE ${REPLID}`)).toEqual(['PSYNC', id, String(offset + 1)]);
+    for (const line of ['Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+      `Trying a partial resynchronization (request ${id}:${offset + 1}).`]) {
+      expect(log.some((x) => x.endsWith(line))).toBe(true);
+    }
     await waitFor('the link up', async () => (await info(c)).get('master_link_status') === 'up');
     const after = await info(c);
     expect([after.get('master_replid'), after.get('master_replid2'), after.get('second_repl_offset')]).toEqual([REPLID, id, String(offset + 1)]);

@@ -139,6 +139,18 @@ describe('resynchronization with redis-server 7.0', () => {
     await expectSameData(a.c, r.c);
   });
 
+  it('authenticates as masteruser on an ACL master whose default user may not even PING (-NOPERM)', async () => {
+    const m = await redis();
+    expect(await m.c.call('ACL', 'SETUSER', 'repl', 'on', '>pw', '+@all', '~*', '&*')).toBe('OK');
+    expect(await m.c.call('AUTH', 'repl', 'pw')).toBe('OK');
+    expect(await m.c.call('ACL', 'SETUSER', 'default', 'on', 'nopass', '-@all')).toBe('OK');
+    const anon = await client(m.s.port);
+    expect(await anon.call('PING')).toMatchObject({ message: expect.stringMatching(/^NOPERM /) });
+    await writeManyKeys(m.c, 1000);
+    const r = await replicaOf(m.s.port, { masteruser: 'repl', masterauth: 'pw' });
+    await expectSameData(m.c, r.c);
+  });
+
   it('authenticates with masterauth; without it the link stays down and says why', async () => {
     const m = await redis();
     expect(await m.c.call('CONFIG', 'SET', 'requirepass', 'sekret')).toBe('OK');
