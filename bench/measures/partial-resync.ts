@@ -18,8 +18,9 @@ export const partialResync: Measure = {
   describe: (c) =>
     `A replica (the same server) behind a byte-counting proxy; CLIENT KILL TYPE master on it, then ` +
     `${c.replication.partialWrites} SETs of ${c.populate.valueSize}-byte values to the master in pipelined batches ` +
-    `of ${BATCH} (the same writes went over the live link first, to warm the replica up); repl-backlog-size 64mb on both. Bytes: what the master sent after +CONTINUE, and the missed ` +
-    'stream (master offset once equal minus the replica offset at the cut); time: from PSYNC to equal offsets.',
+    `of ${BATCH} (the same writes went over the live link first, to warm the replica up); repl-backlog-size 64mb ` +
+    'on both. Bytes: what the master sent after +CONTINUE, and the missed stream (master offset once equal minus ' +
+    'the replica offset at the cut); time: from PSYNC to equal offsets.',
 
   metrics: () => [
     { key: 'sent.bytes', label: 'bytes sent after +CONTINUE', unit: 'bytes' },

@@ -477,7 +477,9 @@ export class ReplicaLink {
         if (this.transfer !== t) return;
         if (t.tmp !== '') renameSync(t.tmp, persistence.path);
         this.transfer = null;
-        this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
+        // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
+        const swapped = t.tmp === '' && this.server.config.get('repl-diskless-load') === 'swapdb';
+        this.server.log.notice(`MASTER <-> REPLICA sync: ${swapped ? 'Swapping active DB with loaded DB' : 'Flushing old data'}`);
         this.streamDb = persistence.installPayload(rdb);
         const repl = this.server.replication;
         repl.replid = replid;

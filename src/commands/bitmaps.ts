@@ -59,6 +59,8 @@ function setbit(c: Client, argv: string[]): void {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
   }
+  // lookupStringForBitCommand leaves the string raw, changed or not.
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -226,6 +228,7 @@ function bitop(c: Client, argv: string[]): void {
     out[j] = v;
   }
   c.db.set(key, out.toString('latin1'));
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(maxlen);
 }
 
@@ -276,11 +279,14 @@ function writeField(buf: Buffer, offset: number, bits: number, v: bigint): void 
  * check(Un)SignedBitfieldOverflow on the exact result: the value to store, or null when it
  * overflows under FAIL (WRAP keeps the low bits, SAT the nearest limit).
  */
-function fitField(v: bigint, signed: boolean, bits: number, overflow: number): bigint | null {
+function fitField(v: bigint, signed: boolean, bits: number, overflow: number, isSet: boolean): bigint | null {
   const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
   const min = signed ? -max - 1n : 0n;
   if (v >= min && v <= max) return v;
   if (overflow === FAIL) return null;
+  // checkSignedBitfieldOverflow takes max - value as an int64: for a SET within max of INT64_MIN
+  // it wraps negative and reads as an overflow upwards (fuzz seed 511).
+  if (overflow === SAT && isSet && signed && bits < 64 && v <= max - (1n << 63n)) return max;
   if (overflow === SAT) return v > max ? max : min;
   return signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
 }
@@ -347,7 +353,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
       continue;
     }
     const wanted = f.op === 'incrby' ? current + f.value : f.signed ? f.value : BigInt.asUintN(64, f.value);
-    const next = fitField(wanted, f.signed, f.bits, f.overflow);
+    const next = fitField(wanted, f.signed, f.bits, f.overflow, f.op === 'set');
     if (next === null) {
       c.reply.nullBulk();
       continue;
@@ -357,6 +363,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     if (next !== current) changed = true;
   }
   if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
+  if (buf !== null) c.db.markEncoding(key, 'raw');
 }
 
 function toNumber(v: bigint): number | bigint {

@@ -123,6 +123,7 @@ export const configCommand = container('config', [
       c.server.resetStats();
       resetCommandStats();
       resetServerState(c.server);
+      Object.assign(c.server.replication.stats, { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 });
       ks.expiredKeys = 0;
       ks.evictedKeys = 0;
       c.server.memory.resetStats();

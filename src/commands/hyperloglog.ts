@@ -37,6 +37,8 @@ function pfadd(c: Client, argv: string[]): void {
     h.invalidateCache();
     c.db.set(key, h.toString(), true);
   }
+  // createHLLObject and dbUnshareStringValue both leave a raw string.
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(updated ? 1 : 0);
 }
 
@@ -62,6 +64,7 @@ function pfcount(c: Client, argv: string[]): void {
   // The cached count is part of the value: it changes, and replicas get this PFCOUNT.
   h.setCachedCard(card);
   c.db.set(key, h.toString(), true);
+  c.db.markEncoding(key, 'raw');
   c.reply.integer(card);
 }
 
@@ -84,6 +87,7 @@ function pfmerge(c: Client, argv: string[]): void {
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);
   h.invalidateCache();
   c.db.set(key, h.toString(), true);
+  c.db.markEncoding(key, 'raw');
   c.reply.ok();
 }
 
@@ -94,6 +98,8 @@ function pfdebug(c: Client, argv: string[]): void {
   if (c.db.lookupWrite(key) === undefined) return c.reply.error('ERR The specified key does not exist');
   const h = lookupHll(c, key);
   if (h === null || h === undefined) return;
+  // pfdebugCommand unshares the string before any subcommand.
+  c.db.markEncoding(key, 'raw');
   switch (sub.toLowerCase()) {
     case 'getreg':
     case 'todense': {
@@ -102,6 +108,7 @@ function pfdebug(c: Client, argv: string[]): void {
         if (!h.toDense()) return c.reply.error(INVALID_HLL);
         // The encoding change is a write: replicas convert too.
         c.db.set(key, h.toString(), true);
+        c.db.markEncoding(key, 'raw');
       }
       if (sub.toLowerCase() === 'todense') return c.reply.integer(sparse ? 1 : 0);
       c.reply.array(HLL_REGISTERS);

@@ -2,7 +2,7 @@
 // between dbs, SCAN, OBJECT.
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
-import type { Db } from '../store/db.js';
+import type { Db, StringEncoding } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
 import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
@@ -158,7 +158,9 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
 
 /** Puts v under dstKey in dst (replacing what was there) with its expiry, and removes srcKey. */
 function moveValue(src: Db, srcKey: string, dst: Db, dstKey: string, v: Value, expire: number | undefined): void {
+  const enc = src.stringEncodings.get(srcKey);
   dst.set(dstKey, v);
+  if (enc !== undefined) dst.markEncoding(dstKey, enc);
   if (expire !== undefined) dst.setExpire(dstKey, expire);
   src.delete(srcKey);
 }
@@ -183,15 +185,16 @@ function duplicate(v: Value): Value {
   return z;
 }
 
-/** OBJECT ENCODING for a string, as tryObjectEncoding would leave it. */
-function stringEncoding(s: string): string {
+/** OBJECT ENCODING for a string: as tryObjectEncoding would leave it, unless the db says otherwise. */
+function stringEncoding(s: string, marked: StringEncoding | undefined): string {
+  if (marked !== undefined) return marked;
   if (isIntegerString(s)) return 'int';
   return s.length <= 44 ? 'embstr' : 'raw';
 }
 
-/** Strings holding 0..9999 are Redis's shared integers (OBJ_SHARED_INTEGERS), refcount INT_MAX. */
-function refCount(v: Value): number {
-  if (typeof v !== 'string' || !isIntegerString(v)) return 1;
+/** Strings holding 0..9999 are Redis's shared integers (OBJ_SHARED_INTEGERS), refcount INT_MAX; an unencoded one is its own. */
+function refCount(v: Value, marked: StringEncoding | undefined): number {
+  if (typeof v !== 'string' || marked !== undefined || !isIntegerString(v)) return 1;
   const n = Number(v);
   return n >= 0 && n < 10000 ? 2147483647 : 1;
 }
@@ -214,19 +217,19 @@ const OBJECT_HELP = [
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
 /** objectCommand's subcommands that take a key (its value and access word); nil for a missing one. */
-const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, access: number) => void> = {
-  encoding(c, v) {
-    c.reply.bulk(typeof v === 'string' ? stringEncoding(v) : v instanceof List ? 'quicklist' : v.encoding);
+const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, key: string, access: number) => void> = {
+  encoding(c, v, key) {
+    c.reply.bulk(typeof v === 'string' ? stringEncoding(v, c.db.stringEncodings.get(key)) : v instanceof List ? 'quicklist' : v.encoding);
   },
-  refcount(c, v) {
-    c.reply.integer(refCount(v));
+  refcount(c, v, key) {
+    c.reply.integer(refCount(v, c.db.stringEncodings.get(key)));
   },
-  idletime(c, _v, access) {
+  idletime(c, _v, _key, access) {
     const clock = c.server.keyspace.access;
     if (clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
     c.reply.integer(Math.floor(clock.idleMs(access) / 1000));
   },
-  freq(c, _v, access) {
+  freq(c, _v, _key, access) {
     const clock = c.server.keyspace.access;
     if (!clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
     c.reply.integer(clock.frequency(access));
@@ -434,7 +437,10 @@ export const keyCommands: CommandSpec[] = [
       if (v === undefined) return c.reply.integer(0);
       const expire = c.db.getExpire(from);
       if (dst.lookup(to) !== undefined && !replace) return c.reply.integer(0);
+      const enc = c.db.stringEncodings.get(from);
       dst.set(to, duplicate(v));
+      // dupStringObject keeps a string's encoding.
+      if (enc !== undefined) dst.markEncoding(to, enc);
       if (expire !== undefined) dst.setExpire(to, expire);
       c.reply.integer(1);
     },
@@ -451,7 +457,7 @@ export const keyCommands: CommandSpec[] = [
       const run = OBJECT_KEY_SUBCOMMANDS[sub]!;
       const v = c.db.lookup(argv[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
-      run(c, v, c.db.accessWord(argv[2]!)!);
+      run(c, v, argv[2]!, c.db.accessWord(argv[2]!)!);
     },
   },
 ];

@@ -331,6 +331,8 @@ export const stringCommands: CommandSpec[] = [
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
       c.db.set(key, s, true);
+      // createStringObjectFromLongDouble: stored as written, not as an integer.
+      if (s.length <= 44) c.db.markEncoding(key, 'embstr');
       notifyKey(c, NOTIFY.string, 'incrbyfloat', key);
       // The replica must not redo the float arithmetic: it gets the result.
       c.propagateAs(['SET', key, s, 'KEEPTTL']);
@@ -346,6 +348,8 @@ export const stringCommands: CommandSpec[] = [
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
       c.db.set(key, s, true);
+      // Appended to in place (dbUnshareStringValue); a new key takes the argument as it is.
+      if (v !== undefined) c.db.markEncoding(key, 'raw');
       notifyKey(c, NOTIFY.string, 'append', key);
       c.reply.integer(s.length);
     },
@@ -382,6 +386,7 @@ export const stringCommands: CommandSpec[] = [
       const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
       const s = head + value + old.slice(offset + value.length);
       c.db.set(key, s, true);
+      c.db.markEncoding(key, 'raw');
       c.reply.integer(s.length);
     },
   },

@@ -262,6 +262,11 @@ export const replicaLinkMachine = setup({
     receivePong: {
       on: {
         TICK: CONNECT_TIMEOUT,
+        // syncWithMaster: a read error while waiting for the PONG ends the attempt at once.
+        SOCKET_CLOSED: {
+          target: 'connect',
+          actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Master closed the connection during the handshake: ${event.reason}` }) }, 'closeSocket', 'linkDown'],
+        },
         REPLY: [
           {
             guard: 'pongAccepted',

@@ -20,6 +20,9 @@ export interface WatchFlag {
   casDirty: boolean;
 }
 
+/** A string encoding its value does not imply (Db.stringEncodings). */
+export type StringEncoding = 'raw' | 'embstr';
+
 export class Db {
   dict = new Dict<Value>();
   expires = new Map<string, number>();
@@ -29,6 +32,15 @@ export class Db {
   readonly blockingKeys = new Map<string, Set<Client>>();
   /** Keys signalled ready and not yet served (db->ready_keys, so each is queued once). */
   readonly readyKeys = new Set<string>();
+  /**
+   * The encoding Redis would give the string at these keys where its value alone does not say
+   * it: raw for one a command changed in place (dbUnshareStringValue: APPEND, SETRANGE, SETBIT,
+   * BITFIELD, PFADD, PFCOUNT's cache...) or built raw (BITOP, a new HLL), embstr for one stored
+   * unencoded although it reads as an integer (INCRBYFLOAT). OBJECT ENCODING reports it; any
+   * other write of the key forgets it, as Redis's new object would. RENAME, MOVE, COPY and
+   * SWAPDB carry it; a reload (RDB, full sync) does not, as Redis's loader re-encodes strings.
+   */
+  stringEncodings = new Map<string, StringEncoding>();
   /** Where the active expire cycle resumes. */
   private expireCursor: Iterator<[string, number]> | null = null;
   /** Where eviction's sampling of keys with an expiry resumes. */
@@ -103,6 +115,7 @@ export class Db {
   set(key: string, value: Value, keepTtl = false): void {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
     if (this.expires.size > 0) this.expireIfNeeded(key);
+    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch, this.ks.access.fresh());
@@ -126,10 +139,16 @@ export class Db {
     this.ks.readyKeys.push({ db: this, key });
   }
 
+  /** The string at key now has this encoding whatever its value (see stringEncodings). */
+  markEncoding(key: string, encoding: StringEncoding): void {
+    if (this.dict.find(key) >= 0) this.stringEncodings.set(key, encoding);
+  }
+
   /** dbDelete: true when the key was there. */
   delete(key: string): boolean {
     const i = this.dict.find(key);
     if (i < 0) return false;
+    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     this.preserve(key, i);
     this.dict.deleteAt(i);
     if (this.expires.size > 0) this.expires.delete(key);
@@ -177,6 +196,7 @@ export class Db {
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
     this.dict = new Dict();
     this.expires = new Map();
+    this.stringEncodings = new Map();
     this.expireCursor = null;
     this.sampleCursor = null;
     this.ks.dirty += n;

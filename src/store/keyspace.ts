@@ -78,8 +78,11 @@ export class Keyspace {
     const db = this.dbs[b]!;
     const dict = da.dict;
     const expires = da.expires;
+    const [encA, encB] = [da.stringEncodings, db.stringEncodings];
     da.replaceContents(db.dict, db.expires);
     db.replaceContents(dict, expires);
+    da.stringEncodings = encB;
+    db.stringEncodings = encA;
   }
 
   /** One pass of the active expire cycle across the dbs, within a key budget. */

@@ -6,10 +6,24 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { info, until } from '../helpers/replication.js';
+import { FakeReplica } from '../helpers/fake-replica.js';
 import { launch, screenshot } from './browser.js';
 
 let master: Proc;
 let replica: Proc;
+const fakes: FakeReplica[] = [];
+
+/** What the layout check reads of a DOM element (the tests compile without the DOM's types). */
+interface El {
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
+  parentElement: El | null;
+  getBoundingClientRect(): { left: number; right: number; top: number; bottom: number; height: number };
+  querySelectorAll(selector: string): Iterable<El>;
+}
 let browser: Browser;
 let page: Page;
 let inspect: number;
@@ -23,6 +37,7 @@ beforeAll(async () => {
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 afterAll(async () => {
+  for (const f of fakes) f.destroy();
   await browser?.close();
   await replica?.close();
   await master?.close();
@@ -47,6 +62,57 @@ describe('the master side on the page', () => {
     expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-client', 'snapshot']);
     await screenshot(page, 'master-side-online');
     m.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('stays readable with twenty more replicas: each listed apart, one selected shows online as INFO does', async () => {
+    // Twenty scripted replicas (the model tests' fake replica): real replica clients of the real master.
+    for (let i = 0; i < 20; i++) {
+      const f = await FakeReplica.connect(master.port);
+      fakes.push(f);
+      await f.handshake();
+      f.send('PSYNC', '?', '-1');
+      expect(await f.line()).toMatch(/^\+FULLRESYNC [0-9a-f]{40} \d+$/);
+      await f.payload();
+      f.ack(0);
+    }
+    await until(async () => (await info(master.port)).get('connected_slaves') === '21', 20_000, () => 'INFO to count 21 replicas');
+    const labels = fakes.map((f) => `replica 127.0.0.1:${f.localPort}`);
+    for (const l of labels) await page.locator('#actors button.actor', { hasText: l }).waitFor();
+    // Measured in one go (the list is redrawn as actors change): every entry has its whole label
+    // shown, no two overlap, and one the list does not show at once is reached by scrolling it.
+    const layout = await page.locator('#actors').evaluate((root, want) => {
+      const list = root as unknown as El;
+      const win = globalThis as unknown as { getComputedStyle(e: El): { overflowY: string }; document: { documentElement: El } };
+      const all = [...list.querySelectorAll('button.actor')];
+      const found = want.map((l) => all.find((b) => b.textContent?.includes(l)));
+      const rects = found.map((b) => b?.getBoundingClientRect());
+      let overlaps = 0;
+      for (let i = 0; i < rects.length; i++) {
+        for (let j = i + 1; j < rects.length; j++) {
+          const [a, c] = [rects[i]!, rects[j]!];
+          if (!(a.right <= c.left || c.right <= a.left || a.bottom <= c.top || c.bottom <= a.top)) overlaps++;
+        }
+      }
+      let scroller: El | null = list;
+      while (scroller !== null && scroller.scrollHeight <= scroller.clientHeight) scroller = scroller.parentElement;
+      const style = scroller === null ? '' : win.getComputedStyle(scroller).overflowY;
+      return {
+        missing: found.filter((b) => b === undefined).length,
+        cut: found.filter((b) => b !== undefined && (b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().height === 0)).length,
+        overlaps,
+        scrollable: scroller === null || scroller === win.document.documentElement || style === 'auto' || style === 'scroll',
+      };
+    }, labels);
+    expect(layout).toEqual({ missing: 0, cut: 0, overlaps: 0, scrollable: true });
+    const buttons = labels.map((l) => page.locator('#actors button.actor', { hasText: l }));
+    const last = fakes[19]!;
+    await buttons[19]!.click();
+    const card = page.locator('.chart-card', { has: page.locator('.title b', { hasText: `replica 127.0.0.1:${last.localPort}` }) });
+    await card.locator('g.state.current[data-state="replicaClient.online"]').waitFor();
+    const slave = [...(await info(master.port))].find(([k, v]) => k.startsWith('slave') && v.includes(`port=${last.localPort},`));
+    expect(slave?.[1]).toContain('state=online');
+    await screenshot(page, 'master-21-replicas');
     expect(pageErrors).toEqual([]);
   });
 });

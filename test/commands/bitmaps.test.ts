@@ -83,3 +83,17 @@ describe('BITFIELD', () => {
     await same('BITFIELD g OVERFLOW FAIL INCRBY u8 0 300', 'EXISTS g', 'GET g', 'SET h x EX 100', 'BITFIELD h SET u8 0 1', 'TTL h');
   });
 });
+
+describe('OBJECT ENCODING of strings changed in place or stored unencoded', () => {
+  it('is raw after SETBIT BITFIELD BITOP APPEND SETRANGE PFADD PFCOUNT PFMERGE PFDEBUG, embstr after INCRBYFLOAT, until a new value; RENAME MOVE COPY SWAPDB keep it', async () => {
+    const enc = (...keys: string[]): string[] => keys.flatMap((k) => [`OBJECT ENCODING ${k}`, `OBJECT REFCOUNT ${k}`]);
+    await same('SET a 5', 'SETBIT a 0 0', 'SET b 12', 'APPEND b 3', 'APPEND new 7', 'SETRANGE c 0 x', 'SET d 1', 'SETRANGE d 0 9',
+      'SETRANGE d 0 ""', 'BITFIELD e SET u8 0 1', 'SET f 1', 'BITFIELD f GET u8 0', 'BITFIELD_RO f GET u8 0', 'BITOP OR g a b',
+      'PFADD h x', 'PFADD i', 'PFCOUNT h', 'PFMERGE j h', 'SET k 3', 'INCRBYFLOAT l 2', 'INCRBYFLOAT m 1.5', 'COPY l l2',
+      ...enc('a', 'b', 'new', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'l2'));
+    await same('SET a 7', 'INCR b', 'SET h short', 'RENAME c c2', 'MOVE d 1', 'COPY e e2', 'COPY e e3 DB 2', 'PFADD p q', 'DEL p',
+      'PFADD p', 'PFDEBUG GETREG j', 'SET q 1', 'EXPIRE q 100', 'APPEND q 1', ...enc('a', 'b', 'h', 'c2', 'e2', 'p', 'j', 'q'),
+      'SELECT 1', ...enc('d'), 'SWAPDB 0 1', 'SELECT 0', ...enc('d', 'c2'), 'SELECT 1', ...enc('c2'), 'SELECT 2', ...enc('e3'),
+      'SELECT 0', 'DEBUG RELOAD', ...enc('d'));
+  });
+});

@@ -18,9 +18,6 @@ import type { Arg, Gen } from './gen.js';
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
  *   with SREM (which must remove them all), so both keyspaces stay equal.
- * - encoding: OBJECT ENCODING of a string is what tryObjectEncoding would make of its value
- *   (int, embstr, raw); redstate keeps no record of how a string was written (Redis leaves
- *   INCRBYFLOAT's and APPEND's results unencoded), so the three may stand for each other.
  * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories); redstate does not
  *   serve tips and key specs yet (the eighth and ninth).
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
@@ -32,7 +29,7 @@ import type { Arg, Gen } from './gen.js';
  *   and the set of commands served differ; same reply type.
  * Errors are compared word for word whatever the kind.
  */
-export type Kind = 'exact' | 'unordered' | 'pairs' | 'scan' | 'random' | 'spop' | 'encoding' | 'commandinfo' | 'timing' | 'ttl' | 'shape';
+export type Kind = 'exact' | 'unordered' | 'pairs' | 'scan' | 'random' | 'spop' | 'commandinfo' | 'timing' | 'ttl' | 'shape';
 
 export interface Entry {
   gen: (g: Gen) => Arg[];
@@ -135,7 +132,7 @@ export const keys: Record<string, Entry> = {
   swapdb: e((g) => [g.pick(['0', '1', '2', '16', 'x']), g.pick(['0', '1', '2', '-1'])], 'exact', 0.3),
   copy: e((g) => [g.key(), g.key(), ...g.opts(() => ['DB', g.pick(['0', '1', '2', '16', 'x'])], () => ['REPLACE'])]),
   object: e((g) => [g.pick(['ENCODING', 'ENCODING', 'REFCOUNT', 'IDLETIME', 'FREQ', 'encoding', 'FOO']), g.key()],
-    (a) => (['IDLETIME', 'REFCOUNT'].includes(up(a[0])) ? 'shape' : up(a[0]) === 'ENCODING' ? 'encoding' : 'exact'), 2),
+    (a) => (['IDLETIME', 'REFCOUNT'].includes(up(a[0])) ? 'shape' : 'exact'), 2),
 };
 
 export const lists: Record<string, Entry> = {

@@ -118,4 +118,10 @@ describe('bugs the fuzzer found', () => {
       await same(`GEORADIUS k ${q} ASC`, `GEOSEARCH k FROMLONLAT ${q.split(' ').slice(0, 2).join(' ')} BYBOX 9000 9000 km ASC`);
     }
   });
+
+  it('seed 511: BITFIELD OVERFLOW SAT SET of a value within the field\'s max of INT64_MIN saturates to the max, as Redis\'s int64 arithmetic does', async () => {
+    await same('BITFIELD k0 GET i16 39 OVERFLOW SAT SET i8 #2 -9223372036854775808', 'GET k0',
+      'BITFIELD k OVERFLOW SAT SET i8 0 -9223372036854775681 SET i8 8 -9223372036854775680 SET i63 16 -9223372036854775808', 'GET k',
+      'BITFIELD k OVERFLOW FAIL SET i8 0 -9223372036854775808 OVERFLOW WRAP SET i4 0 -9223372036854775801', 'GET k', 'DEBUG DIGEST');
+  });
 });

@@ -115,20 +115,24 @@ export function modelPaths<TInput, TEvent extends EventObject>(spec: ModelSpec<T
   return paths;
 }
 
-/** Few paths that together take every transition the driveable paths take (greedy cover). */
+/**
+ * Few paths that together take every transition the given paths take, and send every event
+ * of the model at least once (so each scripted reply is tried on the real system): a greedy cover.
+ */
 export function selectPaths<P extends { transitions: string[]; events: unknown[] }>(paths: P[]): P[] {
-  const left = new Set(paths.flatMap((p) => p.transitions));
+  const keys = (p: P): string[] => [...p.transitions, ...p.events.map((e) => `event ${JSON.stringify(e)}`)];
+  const left = new Set(paths.flatMap(keys));
   const chosen: P[] = [];
   while (left.size > 0) {
     let best: P | null = null;
     let gain = 0;
     for (const p of paths) {
-      const g = new Set(p.transitions.filter((t) => left.has(t))).size;
+      const g = new Set(keys(p).filter((t) => left.has(t))).size;
       if (g > gain || (g === gain && g > 0 && best !== null && p.events.length < best.events.length)) [best, gain] = [p, g];
     }
     if (best === null) break;
     chosen.push(best);
-    for (const t of best.transitions) left.delete(t);
+    for (const t of keys(best)) left.delete(t);
   }
   return chosen;
 }

@@ -18,9 +18,13 @@ const selected = selectPaths([...generated, ...completed].filter(linkPathDriveab
 describe('replica-link model paths over real sockets', () => {
   for (const [n, p] of selected.entries()) {
     const name = p.events.map((e) => (e.type === 'REPLY' ? JSON.stringify(e.line) : e.type === 'TICK' && e.now > 1000 ? 'TICK(timeout)' : e.type)).join(' ');
-    it(`path ${n} (auth ${p.input.auth}): ${name}`, async () => {
-      await runLinkPath(p);
-    });
+    // A payload goes both ways: whole (garbage when it must fail), and a byte at a time (a bad checksum when it must fail).
+    for (const v of p.events.some((e) => e.type === 'PAYLOAD_RECEIVED') ? [0, 1] : [0]) {
+      const how = p.events.some((e) => e.type === 'PAYLOAD_RECEIVED') ? (v === 0 ? ', payload whole' : ', payload byte by byte') : '';
+      it(`path ${n} (auth ${p.input.auth}${how}): ${name}`, async () => {
+        await runLinkPath(p, v);
+      });
+    }
   }
 
   it('the paths driven over sockets take every state and transition', () => {

@@ -43,8 +43,16 @@ export function linkPathDriveable(p: { events: ReplicaLinkEvent[]; values: unkno
   return p.events.every((e, i) => linkDriveable(key(i === 0 ? 'connect' : p.values[i - 1]), e, p.events.slice(i + 1)));
 }
 
-/** Runs one model path against a fresh in-process replica and a fresh fake master. */
-export async function runLinkPath(p: Path): Promise<void> {
+/** The good payload with its CRC64's last byte flipped: an RDB that fails its checksum. */
+const BAD_CRC = Buffer.from(GOOD_RDB);
+BAD_CRC[BAD_CRC.length - 1]! ^= 0xff;
+
+/**
+ * Runs one model path against a fresh in-process replica and a fresh fake master. Variant 1
+ * sends a payload a byte at a time, and a failing one as an RDB with a bad checksum (variant 0:
+ * whole, and garbage).
+ */
+export async function runLinkPath(p: Path, variant = 0): Promise<void> {
   const fm = await FakeMaster.start();
   const r = await startRedstate(p.input.auth ? { masterauth: PASS } : {});
   const c = await RespClient.connect(r.port);
@@ -85,7 +93,7 @@ export async function runLinkPath(p: Path): Promise<void> {
           if (at === '{"transfer":"bulkHeader"}' && e.line.startsWith('$')) {
             // The header the model names, for a payload whose bytes load or fail as the path says.
             const fails = p.events.slice(i).some((x) => x.type === 'FAILED');
-            const body = fails ? Buffer.from('not an rdb payload', 'latin1') : GOOD_RDB;
+            const body = fails ? (variant === 1 ? BAD_CRC : Buffer.from('not an rdb payload', 'latin1')) : GOOD_RDB;
             const mark = e.line.startsWith('$EOF:') ? e.line.slice(5) : '';
             payload = { body, mark };
             peer!.send(mark === '' ? `$${body.length}\r\n` : `$EOF:${mark}\r\n`);
@@ -103,7 +111,17 @@ export async function runLinkPath(p: Path): Promise<void> {
               tickedIn = key(link.actor.getSnapshot().value);
             });
           }
-          peer!.send(Buffer.concat([payload!.body, Buffer.from(payload!.mark, 'latin1')]));
+          {
+            const bytes = Buffer.concat([payload!.body, Buffer.from(payload!.mark, 'latin1')]);
+            if (variant === 0) {
+              peer!.send(bytes);
+            } else {
+              for (let b = 0; b < bytes.length; b++) {
+                peer!.send(bytes.subarray(b, b + 1));
+                await new Promise((res) => setImmediate(res));
+              }
+            }
+          }
           continue; // loading is left on the real actor's own LOADED/FAILED: checked at the next step
         case 'LOADED': case 'FAILED':
           if (p.events[i - 1]?.type === 'TICK') {
@@ -127,8 +145,14 @@ export async function runLinkPath(p: Path): Promise<void> {
         expect(link.actor.getSnapshot().status, step).toBe('done');
         expect(r.server.replicaLink).toBeNull();
         expect((await info(c)).get('role')).toBe('master');
+        // A promoted replica keeps the dataset its last load gave it, and now takes writes.
+        const lastLoad = p.events.slice(0, i).filter((x) => x.type === 'LOADED' || x.type === 'FAILED').pop();
+        expect(await c.call('GET', 'model'), step).toBe(lastLoad?.type === 'LOADED' ? 'loaded' : null);
+        expect(await c.call('SET', 'model', 'written'), step).toBe('OK');
         continue;
       }
+      // Redis's rule, apart from the model: a link whose socket closes starts over (cancelReplicationHandshake).
+      if (e.type === 'SOCKET_CLOSED') expect(want, `${step}: a closed link goes back to connect`).toBe('connect');
       await waitFor(`${step}: the actor in ${want} (it is in ${real()})`, () => real() === want, 10_000);
       if (want !== at || e.type === 'SOCKET_UP') {
         peer = await entered(want, at, e, p, i, fm, peer);

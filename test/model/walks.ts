@@ -41,7 +41,7 @@ export const linkWalks: WalkModel<ReplicaLinkInput, ReplicaLinkEvent> = {
     ] as ReplicaLinkEvent[][]),
   ],
   driveable: linkPathDriveable,
-  run: (p) => runLinkPath(p),
+  run: (p, v) => runLinkPath(p, v),
 };
 
 export const clientWalks: WalkModel<ReplicaClientInput, ReplicaClientEvent> = {

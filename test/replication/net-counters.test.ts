@@ -54,13 +54,13 @@ describe('replication traffic in INFO stats, against redis-server 7.0', () => {
     const afterSync = await balanced(m, [r]);
     expect(afterSync).toBeGreaterThan(10_000);
     const before = await counters(m);
-    await m.call('SET', 'big', 'b'.repeat(100_000));
+    await m.call('SET', 'big', 'b'.repeat(1_000_000));
     await writeEveryFamily(m, 0);
     await caughtUp(m, r);
     const after = await counters(m);
     // The stream is replication output; the client replies are not.
-    expect(after.replOut - before.replOut).toBeGreaterThan(100_000);
-    expect(after.out - after.replOut - (before.out - before.replOut)).toBeLessThan(100_000);
+    expect(after.replOut - before.replOut).toBeGreaterThan(1_000_000);
+    expect(after.out - after.replOut - (before.out - before.replOut)).toBeLessThan(1_000_000);
     expect(after.out).toBeGreaterThan(after.replOut);
     expect(after.replIn).toBe(0);
     // +CONTINUE counts nowhere, the backlog sent after it does.
@@ -69,6 +69,12 @@ describe('replication traffic in INFO stats, against redis-server 7.0', () => {
     await waitFor('a partial resync', async () => (await info(m, 'stats')).get('sync_partial_ok') === '1');
     await caughtUp(m, r);
     expect(await balanced(m, [r])).toBeGreaterThan(after.replOut);
+    // CONFIG RESETSTAT starts the replication counters again, as redis-server's does.
+    expect(await m.call('CONFIG', 'RESETSTAT')).toBe('OK');
+    const reset = await info(m, 'stats');
+    expect(['sync_full', 'sync_partial_ok', 'sync_partial_err'].map((f) => reset.get(f))).toEqual(['0', '0', '0']);
+    // (A PING may have gone out since.)
+    expect(Number(reset.get('total_net_repl_output_bytes'))).toBeLessThan(100);
   });
 
   it('a redstate replica counts what a redis master counts sending, full sync and partial resync', async () => {
@@ -82,13 +88,13 @@ describe('replication traffic in INFO stats, against redis-server 7.0', () => {
     await caughtUp(m, r);
     await balanced(m, [r]);
     const before = await counters(r);
-    await m.call('SET', 'big', 'b'.repeat(100_000));
+    await m.call('SET', 'big', 'b'.repeat(1_000_000));
     await writeEveryFamily(m, 0);
     await caughtUp(m, r);
     const after = await counters(r);
-    expect(after.replIn - before.replIn).toBeGreaterThan(100_000);
+    expect(after.replIn - before.replIn).toBeGreaterThan(1_000_000);
     // The stream is not counted again as client input.
-    expect(after.in - after.replIn - (before.in - before.replIn)).toBeLessThan(100_000);
+    expect(after.in - after.replIn - (before.in - before.replIn)).toBeLessThan(1_000_000);
     expect(after.replOut).toBe(0);
     expect(await r.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
     await writeEveryFamily(m, 1);

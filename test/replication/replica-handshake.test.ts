@@ -2,7 +2,7 @@
 // scripted fake master: AUTH with masteruser, the announced address, the PSYNC a demoted
 // master offers, keep-alives and progress during a transfer, diskless loads, ACKs, REPLICAOF
 // cancelling a handshake; and REPLICAOF's answers to bad input next to redis-server 7.0's.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
@@ -10,7 +10,12 @@ import { FakeMaster, REPLID, rdbOf } from '../helpers/fake-master.js';
 import { captureLog, info, stat, waitFor } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess } from '../helpers/servers.js';
+import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
+import { Server } from '../../src/actors/server.js';
+import { Config } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/load.js';
+import { Logger } from '../../src/log.js';
+import { startRedis, startRedstate, tempDir, type InProcess } from '../helpers/servers.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -81,13 +86,13 @@ describe('a redstate replica on the wire', () => {
 
   it('newlines keep a slow payload alive past repl-timeout; INFO shows its progress; the bytes count as replication input', async () => {
     const fm = await fakeMaster();
-    const { r, c, log } = await replica({ 'repl-timeout': '1' });
+    const { r, c, log } = await replica({ 'repl-timeout': '2' });
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
     const l = await fm.accept();
     await l.handshake();
     const base = await stat(c, 'total_net_repl_input_bytes');
-    // Newlines for 2.5 s, longer than repl-timeout: the master is preparing the payload.
-    for (let i = 0; i < 10; i++) {
+    // Newlines for 3 s, longer than repl-timeout: the master is preparing the payload.
+    for (let i = 0; i < 12; i++) {
       l.send('\n');
       await new Promise((res) => setTimeout(res, 250));
     }
@@ -109,24 +114,27 @@ describe('a redstate replica on the wire', () => {
     // The temp file, checked, became dbfilename: the master's bytes as they came.
     expect(readFileSync(join(r.dir, 'dump.rdb')).equals(rdb)).toBe(true);
     expect(readdirSync(r.dir).filter((f) => f.startsWith('temp-'))).toEqual([]);
-    expect(await stat(c, 'total_net_repl_input_bytes')).toBe(base + 10 + header.length + rdb.length);
+    expect(await stat(c, 'total_net_repl_input_bytes')).toBe(base + 12 + header.length + rdb.length);
   });
 
-  it('ACKs its offset every second, and answers GETACK with the offset before it', async () => {
+  it('ACKs its offset on every tick, and answers GETACK at once with the offset before it', async () => {
     const fm = await fakeMaster();
-    const { c } = await replica();
+    const { r, c } = await replica();
+    // The link's clock is the test's: an ACK goes out only when the test ticks.
+    r.server.manualReplicaTicks = true;
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
+    const link = r.server.replicaLink!;
+    link.tick();
     const l = await fm.accept();
     await l.handshake(`+FULLRESYNC ${REPLID} 100`);
     l.sendPayload(rdbOf({}));
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', '100']);
     const set = cmd('SET', 'a', '1');
-    l.send(set);
     const getack = cmd('REPLCONF', 'GETACK', '*');
-    l.send(getack);
+    l.send(set + getack);
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length)]);
-    // The next one comes from the once-a-second cron, and counts the GETACK too.
-    expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length + getack.length)]);
+    // The cron's ACK counts the GETACK too.
+    link.tick();
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ACK', String(100 + set.length + getack.length)]);
     expect(await c.call('GET', 'a')).toBe('1');
   });
@@ -159,6 +167,30 @@ describe('a redstate replica on the wire', () => {
     await waitFor('the link lost', () => log.some((x) => x.includes('I/O error trying to sync with MASTER')));
     expect(await digest(c)).toBe(before);
     expect(await c.call('GET', 'fresh')).toBe('1');
+    l = await fm.accept();
+    await l.handshake();
+    l.sendEofPayload(rdbOf({ swapped: '1' }));
+    await waitFor('the swapped-in payload', async () => (await c.call('GET', 'swapped')) === '1');
+    expect(log.some((x) => x.endsWith('MASTER <-> REPLICA sync: Swapping active DB with loaded DB'))).toBe(true);
+  });
+
+  it('takes replicaof, masteruser and masterauth from the config file', async () => {
+    const fm = await fakeMaster();
+    const dir = tempDir();
+    const file = join(dir, 'redis.conf');
+    writeFileSync(file, `dir ${dir}\nsave ""\nport 0\nreplicaof 127.0.0.1 ${fm.port}\nmasteruser repl\nmasterauth "p w"\n`);
+    const config = new Config();
+    loadConfig(config, [file]);
+    const log = new Logger();
+    log.level = 'nothing';
+    const server = new Server(config, log);
+    await server.listen();
+    cleanup.push(() => server.close());
+    startReplicationFromConfig(server);
+    const l = await fm.accept();
+    await l.expect('PING');
+    l.send('+PONG\r\n');
+    expect(await l.expect('AUTH')).toEqual(['AUTH', 'repl', 'p w']);
   });
 
   it('REPLICAOF cancels a handshake in flight; the same master again is "Already connected"', async () => {
