@@ -35,10 +35,14 @@ export function parseNotifyFlags(s: string): number | null {
   return flags;
 }
 
-/** keyspaceEventsFlagsToString: the canonical form CONFIG GET shows. */
+/**
+ * keyspaceEventsFlagsToString: the canonical form CONFIG GET shows. With every class, Redis
+ * 7.0 prints "A" and drops "n" although new-key events stay on (and a CONFIG REWRITE loses
+ * them); here the form keeps it, "An", as redstate keeps the setting as this string.
+ */
 export function formatNotifyFlags(flags: number): string {
   let out = '';
-  if ((flags & ALL) === ALL) out += 'A';
+  if ((flags & ALL) === ALL) out += flags & NOTIFY.new ? 'An' : 'A';
   else for (const [ch, f] of CLASSES) if (flags & f) out += ch;
   if (flags & NOTIFY.keyspace) out += 'K';
   if (flags & NOTIFY.keyevent) out += 'E';

@@ -7,6 +7,7 @@ import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
 import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { LatencyMonitor } from '../commands/latency.js';
 import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
 import { Blocking } from './blocking.js';
@@ -53,6 +54,7 @@ export class Server {
   readonly pause = new ClientPause(this);
   readonly tracking = new Tracking(this);
   readonly slowlog: SlowLog;
+  readonly latency: LatencyMonitor;
   readonly replication: Replication;
   readonly memory: Memory;
   readonly clientLimits: ClientLimits;
@@ -97,7 +99,9 @@ export class Server {
     this.memory = new Memory(this);
     this.clientLimits = new ClientLimits(this);
     this.metrics = new ServerState(this);
+    this.updateNotifyHooks();
     this.slowlog = new SlowLog(this);
+    this.latency = new LatencyMonitor(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
   }
 
@@ -148,6 +152,16 @@ export class Server {
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
+    if (name === 'notify-keyspace-events') this.updateNotifyHooks();
+    if (name === 'latency-monitor-threshold') this.latency.configure();
+  }
+
+  /** The keyspace reports new keys and read misses only while their events are asked for. */
+  private updateNotifyHooks(): void {
+    const flags = this.notifyFlags;
+    const ks = this.keyspace;
+    ks.onNew = flags & NOTIFY.new ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.new, 'new', key, db.id) : null;
+    ks.onMiss = flags & NOTIFY.keyMiss ? (db, key) => notifyKeyspaceEvent(this, NOTIFY.keyMiss, 'keymiss', key, db.id) : null;
   }
 
   /** CLIENT LIST's line for a client, as log lines about a client quote it. */

@@ -2,6 +2,7 @@
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -61,6 +62,7 @@ function setbit(c: Client, argv: string[]): void {
   }
   // lookupStringForBitCommand leaves the string raw, changed or not.
   c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'setbit', key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -210,7 +212,10 @@ function bitop(c: Client, argv: string[]): void {
   }
   const key = argv[2]!;
   if (maxlen === 0) {
-    if (c.db.lookupWrite(key) !== undefined) c.db.delete(key);
+    if (c.db.lookupWrite(key) !== undefined) {
+      c.db.delete(key);
+      notifyKey(c, NOTIFY.generic, 'del', key);
+    }
     return c.reply.integer(0);
   }
   const out = Buffer.alloc(maxlen);
@@ -229,6 +234,7 @@ function bitop(c: Client, argv: string[]): void {
   }
   c.db.set(key, out.toString('latin1'));
   c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'set', key);
   c.reply.integer(maxlen);
 }
 
@@ -335,6 +341,8 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   if (old === null) return;
   let buf: Buffer | null = null;
   let changed = false;
+  /** SET and INCRBY operations done (Redis's changes): any one notifies setbit. */
+  let done = 0;
   if (writes) {
     const grown = growTo(old ?? '', Math.floor(highest / 8));
     changed = old === undefined || grown.length !== old.length;
@@ -360,10 +368,12 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
+    done++;
     if (next !== current) changed = true;
   }
   if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
   if (buf !== null) c.db.markEncoding(key, 'raw');
+  if (done > 0) notifyKey(c, NOTIFY.string, 'setbit', key);
 }
 
 function toNumber(v: bigint): number | bigint {

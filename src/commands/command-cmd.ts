@@ -119,12 +119,15 @@ function commandGetKeys(c: Client, argv: string[]): void {
   c.reply.bulks(keys, keys.length);
 }
 
-/** A command's documentation entry; a subcommand's sits in its container's. */
+/**
+ * A command's documentation entry; a subcommand's sits in its container's. A command added
+ * since the data was generated (npm run docs:commands) has an empty one until it is.
+ */
 function docOf(cmd: Command): DocEntry {
   const bar = cmd.name.indexOf('|');
-  if (bar < 0) return COMMAND_DOCS[cmd.name]!;
-  const subs = COMMAND_DOCS[cmd.name.slice(0, bar)]!.subcommands as DocEntry;
-  return subs[cmd.name] as DocEntry;
+  if (bar < 0) return COMMAND_DOCS[cmd.name] ?? {};
+  const subs = COMMAND_DOCS[cmd.name.slice(0, bar)]?.subcommands as DocEntry | undefined;
+  return (subs?.[cmd.name] as DocEntry | undefined) ?? {};
 }
 
 /** commandDocsCommand: a map of every command's docs, or of those named (unknown names left out). */

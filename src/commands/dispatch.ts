@@ -134,12 +134,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
-  const timed = started >= 0 ? started : server.slowlog.times(cmd) ? performance.now() : -1;
+  const timed = started >= 0 ? started : server.slowlog.times(cmd) || server.latency.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
   const tracking = server.tracking;
   if (repl.callDepth === 0) tracking.current = c;
+  // "keymiss" is a read's miss (lookupKeyRead): reads and the sources of the STORE commands.
+  if (ks.onMiss !== null) ks.readLookups = readsKeys(effectiveCommand(cmd, argv));
   repl.callDepth++;
   try {
     cmd.run(c, argv);
@@ -155,7 +157,11 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const now = timed >= 0 ? performance.now() : 0;
   cmd.stats.finish(started, now);
   // A blocked command is not logged (Redis logs it once served, with its running time only).
-  if (timed >= 0 && c.waiting === null) server.slowlog.consider(c, effectiveCommand(cmd, argv), argv, now - timed);
+  if (timed >= 0 && c.waiting === null) {
+    const real = effectiveCommand(cmd, argv);
+    if (server.latency.threshold > 0) server.latency.commandRan(real, now - timed);
+    server.slowlog.consider(c, real, argv, now - timed);
+  }
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
@@ -165,6 +171,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
   if (repl.callDepth === 0) tracking.afterCommand();
+}
+
+/** Commands that read their source keys as reads do, though they write (lookupKeyRead in a write command). */
+const STORE_READS = new Set(['sinterstore', 'sunionstore', 'sdiffstore', 'zunionstore', 'zinterstore', 'zdiffstore',
+  'zrangestore', 'sort', 'georadius', 'georadiusbymember', 'geosearchstore', 'copy', 'pfmerge', 'bitop']);
+
+function readsKeys(cmd: Command): boolean {
+  return cmd.flags.includes('readonly') || STORE_READS.has(cmd.name);
 }
 
 /** A key the server deleted on a command's behalf propagates as DEL, or UNLINK under lazyfree-lazy-server-del. */

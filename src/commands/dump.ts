@@ -2,6 +2,7 @@
 // two bytes and a CRC64 of all that, little-endian), the same bytes Redis 7.0 makes and
 // takes, so that a key moves between redstate and redis-server by DUMP/RESTORE.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { Crc64 } from '../io/crc64.js';
 import { decodeTypedValue } from '../io/rdb-decoder.js';
 import { RdbEncoder } from '../io/rdb-encoder.js';
@@ -93,6 +94,7 @@ function restore(c: Client, argv: string[]): void {
     // Replicas get the expiry as an absolute time.
     if (!absttl) c.propagateAs([argv[0]!, key, String(ttl), ...argv.slice(3), 'ABSTTL']);
   }
+  notifyKey(c, NOTIFY.generic, 'restore', key);
   c.reply.ok();
 }
 

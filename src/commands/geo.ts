@@ -2,6 +2,7 @@
 // GEOADD GEOPOS GEODIST GEOHASH GEOSEARCH GEOSEARCHSTORE GEORADIUS GEORADIUSBYMEMBER and
 // their _RO forms.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, align52, decodeScore, distance, geoScore, hashBits, searchCells,
   standardGeohash, withinShape, type GeoShape,
@@ -290,7 +291,7 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
   if (any && !count) return c.reply.error('ERR the ANY argument requires COUNT argument');
   if (z === undefined) {
     if (storeKey === null) return c.reply.emptyArray();
-    if (c.db.lookupWrite(storeKey) !== undefined) c.db.delete(storeKey);
+    if (c.db.lookupWrite(storeKey) !== undefined && c.db.delete(storeKey)) notifyKey(c, NOTIFY.generic, 'del', storeKey);
     return c.reply.integer(0);
   }
   if (count !== 0 && sort === 'none' && !any) sort = 'asc';
@@ -330,8 +331,10 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
       out.set(p.member, storeDist ? p.dist / shape.conversion : p.score);
     }
     c.db.set(storeKey, out);
+    notifyKey(c, NOTIFY.zset, search ? 'geosearchstore' : 'georadiusstore', storeKey);
   } else if (c.db.lookupWrite(storeKey) !== undefined) {
     c.db.delete(storeKey);
+    notifyKey(c, NOTIFY.generic, 'del', storeKey);
   }
   c.reply.integer(returned);
 }

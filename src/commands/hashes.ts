@@ -48,6 +48,7 @@ function hincrby(c: Client, argv: string[]): void {
   if (n === null) return c.reply.error(ERR.overflow);
   (found ?? createHash(c, key)).set(field, String(n));
   c.db.modified(key);
+  notifyKey(c, NOTIFY.hash, 'hincrby', key);
   c.reply.integer(n);
 }
 
@@ -69,6 +70,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   (found ?? createHash(c, key)).set(field, s);
   c.db.modified(key);
   c.propagateAs(['HSET', key, field, s]);
+  notifyKey(c, NOTIFY.hash, 'hincrbyfloat', key);
   c.reply.bulk(s);
 }
 
@@ -176,6 +178,7 @@ export const hashCommands: CommandSpec[] = [
       if (found?.has(field)) return c.reply.integer(0);
       (found ?? createHash(c, key)).set(field, argv[3]!);
       c.db.modified(key);
+      notifyKey(c, NOTIFY.hash, 'hset', key);
       c.reply.integer(1);
     },
   },

@@ -1,6 +1,7 @@
 // HyperLogLog commands (hyperloglog.c): PFADD PFCOUNT PFMERGE PFDEBUG PFSELFTEST, on string
 // values holding Redis's HLL bytes (store/hyperloglog.ts).
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
@@ -36,6 +37,7 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     c.db.set(key, h.toString(), true);
+    notifyKey(c, NOTIFY.string, 'pfadd', key);
   }
   // createHLLObject and dbUnshareStringValue both leave a raw string.
   c.db.markEncoding(key, 'raw');
@@ -88,6 +90,7 @@ function pfmerge(c: Client, argv: string[]): void {
   h.invalidateCache();
   c.db.set(key, h.toString(), true);
   c.db.markEncoding(key, 'raw');
+  notifyKey(c, NOTIFY.string, 'pfadd', key);
   c.reply.ok();
 }
 

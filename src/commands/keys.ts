@@ -1,7 +1,7 @@
 // Generic key commands (db.c, expire.c, object.c): existence, expiry, renaming, moving
 // between dbs, SCAN, OBJECT.
 import type { Client } from '../actors/client.js';
-import { NOTIFY, notifyKey } from '../actors/notify.js';
+import { NOTIFY, notifyKey, notifyKeyspaceEvent } from '../actors/notify.js';
 import type { Db, StringEncoding } from '../store/db.js';
 import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
 import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
@@ -150,8 +150,14 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   if (v === undefined) return c.reply.error(ERR.noSuchKey);
   if (from === to) return nx ? c.reply.integer(0) : c.reply.ok();
   const expire = c.db.getExpire(from);
-  if (nx && c.db.lookup(to) !== undefined) return c.reply.integer(0);
+  if (c.db.lookup(to) !== undefined) {
+    if (nx) return c.reply.integer(0);
+    // dbDelete then dbAdd, as Redis: the destination is a new key.
+    c.db.delete(to);
+  }
   moveValue(c.db, from, c.db, to, v, expire);
+  notifyKey(c, NOTIFY.generic, 'rename_from', from);
+  notifyKey(c, NOTIFY.generic, 'rename_to', to);
   if (nx) c.reply.integer(1);
   else c.reply.ok();
 }
@@ -436,12 +442,16 @@ export const keyCommands: CommandSpec[] = [
       const v = c.db.lookup(from);
       if (v === undefined) return c.reply.integer(0);
       const expire = c.db.getExpire(from);
-      if (dst.lookup(to) !== undefined && !replace) return c.reply.integer(0);
+      if (dst.lookupWrite(to) !== undefined) {
+        if (!replace) return c.reply.integer(0);
+        dst.delete(to);
+      }
       const enc = c.db.stringEncodings.get(from);
       dst.set(to, duplicate(v));
       // dupStringObject keeps a string's encoding.
       if (enc !== undefined) dst.markEncoding(to, enc);
       if (expire !== undefined) dst.setExpire(to, expire);
+      notifyKeyspaceEvent(c.server, NOTIFY.generic, 'copy_to', to, dst.id);
       c.reply.integer(1);
     },
   },

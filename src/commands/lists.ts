@@ -300,6 +300,7 @@ export const listCommands: CommandSpec[] = [
       if (index < 0 || index >= list.length) return c.reply.error(ERR.indexOutOfRange);
       list.set(index, argv[3]!);
       c.db.modified(key);
+      notifyKey(c, NOTIFY.list, 'lset', key);
       c.reply.ok();
     },
   },
@@ -341,6 +342,8 @@ export const listCommands: CommandSpec[] = [
           list.trim(range[0], range[1]);
           c.db.modified(key, len - list.length);
         }
+        notifyKey(c, NOTIFY.list, 'ltrim', key);
+        if (range === null) notifyKey(c, NOTIFY.generic, 'del', key);
       }
       c.reply.ok();
     },
@@ -359,6 +362,7 @@ export const listCommands: CommandSpec[] = [
       if (pivot === undefined) return c.reply.integer(-1);
       list.insert(after ? pivot + 1 : pivot, argv[4]!);
       c.db.modified(key);
+      notifyKey(c, NOTIFY.list, 'linsert', key);
       c.reply.integer(list.length);
     },
   },

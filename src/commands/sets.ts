@@ -42,9 +42,13 @@ function replySet(c: Client, set: SetValue): void {
 }
 
 /** The STORE variants' ending: dst gets the result, or goes when it is empty. */
-function storeSet(c: Client, dst: string, result: SetValue): void {
-  if (result.size > 0) c.db.set(dst, result);
-  else c.db.delete(dst);
+function storeSet(c: Client, dst: string, result: SetValue, event: string): void {
+  if (result.size > 0) {
+    c.db.set(dst, result);
+    notifyKey(c, NOTIFY.set, event, dst);
+  } else if (c.db.delete(dst)) {
+    notifyKey(c, NOTIFY.generic, 'del', dst);
+  }
   c.reply.integer(result.size);
 }
 
@@ -67,10 +71,9 @@ function sinter(c: Client, keys: string[], dst: string | null): void {
   const present = sets.filter((s) => s !== undefined);
   if (present.length < sets.length) {
     if (dst === null) return c.reply.set(0);
-    c.db.delete(dst);
-    return c.reply.integer(0);
+    return storeSet(c, dst, new SetValue(), 'sinterstore');
   }
-  if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)));
+  if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)), 'sinterstore');
   const members = [...intersect(present)];
   replyMembers(c, members, members.length);
 }
@@ -111,7 +114,7 @@ function sunionDiff(c: Client, keys: string[], dst: string | null, diff: boolean
   if (sets === null) return;
   const result = unionOrDiff(sets, diff);
   if (dst === null) replySet(c, result);
-  else storeSet(c, dst, result);
+  else storeSet(c, dst, result, diff ? 'sdiffstore' : 'sunionstore');
 }
 
 // spopWithCountCommand
@@ -127,11 +130,13 @@ function spopWithCount(c: Client, argv: string[]): void {
     // CASE 1: the whole set, as SUNION of it would list it.
     replySet(c, SetValue.from(set.values()));
     c.db.delete(key);
+    notifyRemoval(c, NOTIFY.set, 'spop', key, 0, size);
     // Redis 7.0 sends DEL here whatever lazyfree-lazy-server-del says.
     c.propagateAs(['DEL', key]);
     return;
   }
   const remaining = size - count;
+  notifyKey(c, NOTIFY.set, 'spop', key);
   const popped = new SremBatches(c, key);
   if (remaining * 5 > count) {
     // CASE 2: pop count random members.
@@ -297,6 +302,7 @@ export const setCommands: CommandSpec[] = [
       const m = set.pop();
       c.reply.bulk(m);
       c.db.removedFrom(key, set.size, 1);
+      notifyRemoval(c, NOTIFY.set, 'spop', key, set.size, 1);
       c.propagateAs(['SREM', key, m]);
     },
   },
@@ -327,8 +333,10 @@ export const setCommands: CommandSpec[] = [
       if (src === dst) return c.reply.integer(src.has(member) ? 1 : 0);
       if (!src.delete(member)) return c.reply.integer(0);
       c.db.removedFrom(srcKey, src.size, 1);
+      notifyRemoval(c, NOTIFY.set, 'srem', srcKey, src.size, 1);
       if (dst === undefined) c.db.set(dstKey, SetValue.from([member]));
       else if (dst.add(member)) c.db.modified(dstKey);
+      notifyKey(c, NOTIFY.set, 'sadd', dstKey);
       c.reply.integer(1);
     },
   },

@@ -2,6 +2,7 @@
 // (ALPHA) as bytes, by themselves or by the keys and hash fields a BY pattern names, a LIMIT
 // window of them, each replaced by the GET patterns' values, returned or STOREd as a list.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { pqsort } from '../store/pqsort.js';
 import { strtod } from '../store/floats.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
@@ -173,8 +174,13 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
     for (const s of out) c.reply.bulkOrNull(s);
     return;
   }
-  if (out.length > 0) c.db.set(storeKey, List.from(out.map((s) => s ?? '')));
-  else if (c.db.lookupWrite(storeKey) !== undefined) c.db.delete(storeKey);
+  if (out.length > 0) {
+    c.db.set(storeKey, List.from(out.map((s) => s ?? '')));
+    notifyKey(c, NOTIFY.list, 'sortstore', storeKey);
+  } else if (c.db.lookupWrite(storeKey) !== undefined) {
+    c.db.delete(storeKey);
+    notifyKey(c, NOTIFY.generic, 'del', storeKey);
+  }
   c.reply.integer(out.length);
 }
 

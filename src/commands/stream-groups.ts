@@ -1,6 +1,7 @@
 // Stream consumer groups (t_stream.c): XGROUP XACK XPENDING XCLAIM XAUTOCLAIM, and what
 // XREADGROUP does to a group when it delivers entries (serveGroup).
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { INT64 } from '../store/numbers.js';
 import { Consumer, INVALID_ENTRIES_READ, Nack, Stream, type ConsumerGroup } from '../store/stream.js';
 import { MAX_ID, MIN_ID, idText, parseStreamId, type StreamId } from '../store/stream-id.js';
@@ -184,6 +185,7 @@ function xgroup(c: Client, argv: string[]): void {
     }
     if (s.createGroup(name, id, entriesRead) === null) return c.reply.error('BUSYGROUP Consumer Group name already exists');
     c.db.dirtied();
+    notifyKey(c, NOTIFY.stream, 'xgroup-create', key);
     return c.reply.ok();
   }
   if (sub === 'SETID' && (argv.length === 5 || argv.length === 7)) {
@@ -192,6 +194,7 @@ function xgroup(c: Client, argv: string[]): void {
     g!.lastId = id;
     g!.entriesRead = entriesRead;
     c.db.dirtied();
+    notifyKey(c, NOTIFY.stream, 'xgroup-setid', key);
     return c.reply.ok();
   }
   if (sub === 'DESTROY' && argv.length === 4) {
@@ -200,12 +203,14 @@ function xgroup(c: Client, argv: string[]): void {
     c.db.dirtied();
     // Its XREADGROUP waiters are answered NOGROUP.
     c.db.signalKeyAsReady(argv[2]!);
+    notifyKey(c, NOTIFY.stream, 'xgroup-destroy', key);
     return c.reply.integer(1);
   }
   if (sub === 'CREATECONSUMER' && argv.length === 5) {
     if (g!.consumers.has(argv[4]!)) return c.reply.integer(0);
     g!.consumers.set(argv[4]!, new Consumer(argv[4]!, Date.now()));
     c.db.dirtied();
+    notifyKey(c, NOTIFY.stream, 'xgroup-createconsumer', key);
     return c.reply.integer(1);
   }
   if (sub === 'DELCONSUMER' && argv.length === 5) {
@@ -215,6 +220,7 @@ function xgroup(c: Client, argv: string[]): void {
     for (const [id] of con.pel.from(MIN_ID)) g!.pel.delete(id);
     g!.consumers.delete(con.name);
     c.db.dirtied();
+    notifyKey(c, NOTIFY.stream, 'xgroup-delconsumer', key);
     return c.reply.integer(pending);
   }
   subcommandSyntax(c, argv, 'XGROUP');
@@ -441,6 +447,8 @@ function replyClaimed(c: Client, claimed: ReadonlyArray<Found | StreamId>): void
 
 // xautoclaimCommand
 function xautoclaim(c: Client, argv: string[]): void {
+  // Redis looks the key up before parsing: an expired one goes even when an argument is refused.
+  c.db.expireIfDue(argv[1]!);
   let minIdle = int64Or(c, argv[4]!, 'ERR Invalid min-idle-time argument for XAUTOCLAIM');
   if (minIdle === null) return;
   if (minIdle < 0) minIdle = 0;

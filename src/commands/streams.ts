@@ -2,6 +2,7 @@
 // parsing and entry replies that the group commands (stream-groups.ts) and the reads
 // (stream-reads.ts) share.
 import type { Client } from '../actors/client.js';
+import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { streamLimits } from '../store/limits.js';
 import { ConsumerGroup, INVALID_ENTRIES_READ, Stream, STREAM_LISTPACK_MAX_SIZE, type StreamNode } from '../store/stream.js';
 import {
@@ -230,9 +231,10 @@ function xadd(c: Client, argv: string[]): void {
   c.reply.bulk(idText(id));
   c.db.modified(key);
   c.db.signalKeyAsReady(key);
+  notifyKey(c, NOTIFY.stream, 'xadd', key);
   const out = argv.slice();
   if (a.maxlen !== null || a.minid !== null) {
-    trim(s, a);
+    if (trim(s, a) > 0) notifyKey(c, NOTIFY.stream, 'xtrim', key);
     if (a.approx) rewriteApproxTrim(out, s, a);
   }
   // Replicas add at the ID chosen here.
@@ -251,6 +253,7 @@ function xtrim(c: Client, argv: string[]): void {
   const deleted = trim(s, a);
   if (deleted > 0) {
     c.db.modified(key, deleted);
+    notifyKey(c, NOTIFY.stream, 'xtrim', key);
     if (a.approx) {
       const out = argv.slice();
       rewriteApproxTrim(out, s, a);
@@ -316,6 +319,7 @@ function xdel(c: Client, argv: string[]): void {
     if (s.length === 0) s.firstId = MIN_ID;
     else if (first) s.firstId = s.edgeId(true)!;
     c.db.modified(key, deleted);
+    notifyKey(c, NOTIFY.stream, 'xdel', key);
   }
   c.reply.integer(deleted);
 }
@@ -356,6 +360,7 @@ function xsetid(c: Client, argv: string[]): void {
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== MIN_ID) s.maxDeletedId = maxDeleted;
   c.db.dirtied();
+  notifyKey(c, NOTIFY.stream, 'xsetid', key);
   c.reply.ok();
 }
 

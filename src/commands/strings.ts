@@ -239,11 +239,13 @@ export const stringCommands: CommandSpec[] = [
       if (opts.flags & (EXAT | PXAT) && when! <= Date.now() && !c.server.isReplica) {
         c.db.delete(key);
         c.propagateAs(deletionArgv(c, key));
+        notifyKey(c, NOTIFY.generic, 'del', key);
       } else if (when !== null) {
         c.db.setExpire(key, when);
         c.propagateAs(['PEXPIREAT', key, String(when)]);
+        notifyKey(c, NOTIFY.generic, 'expire', key);
       } else if (opts.flags & PERSIST) {
-        c.db.persist(key);
+        if (c.db.persist(key)) notifyKey(c, NOTIFY.generic, 'persist', key);
         c.propagateAs(['PERSIST', key]);
       }
     },
@@ -251,13 +253,16 @@ export const stringCommands: CommandSpec[] = [
   {
     name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
-      if (replyGet(c, argv[1]!)) c.db.delete(argv[1]!);
+      if (!replyGet(c, argv[1]!)) return;
+      if (c.db.delete(argv[1]!)) notifyKey(c, NOTIFY.generic, 'del', argv[1]!);
     },
   },
   {
     name: 'getset', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
-      if (replyGet(c, argv[1]!)) c.db.set(argv[1]!, argv[2]!);
+      if (!replyGet(c, argv[1]!)) return;
+      c.db.set(argv[1]!, argv[2]!);
+      notifyKey(c, NOTIFY.string, 'set', argv[1]!);
     },
   },
   {
@@ -387,6 +392,7 @@ export const stringCommands: CommandSpec[] = [
       const s = head + value + old.slice(offset + value.length);
       c.db.set(key, s, true);
       c.db.markEncoding(key, 'raw');
+      notifyKey(c, NOTIFY.string, 'setrange', key);
       c.reply.integer(s.length);
     },
   },

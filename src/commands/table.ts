@@ -16,6 +16,7 @@ import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { serverCommands } from './server.js';
+import { latencyCommands } from './latency.js';
 import { setCommands } from './sets.js';
 import { slowlogCommands } from './slowlog.js';
 import { sortCommands } from './sort.js';
@@ -30,7 +31,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands,
 ];
 
 const byName = new Map<string, Command>();

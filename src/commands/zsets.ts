@@ -101,9 +101,9 @@ class Picked {
    * and friends build a skiplist and convert it when small); else a listpack converted as it
    * grows (ZRANGESTORE).
    */
-  store(c: Client, dst: string, sized: boolean): void {
+  store(c: Client, dst: string, sized: boolean, event: string): void {
     if (this.members.length === 0) {
-      c.db.delete(dst);
+      if (c.db.delete(dst)) notifyKey(c, NOTIFY.generic, 'del', dst);
       return c.reply.integer(0);
     }
     let longest = 0;
@@ -111,6 +111,7 @@ class Picked {
     const z = sized ? ZSet.sized(this.members.length, longest) : new ZSet();
     for (let i = 0; i < this.members.length; i++) z.set(this.members[i]!, this.scores[i]!);
     c.db.set(dst, z);
+    notifyKey(c, NOTIFY.zset, event, dst);
     c.reply.integer(z.size);
   }
 }
@@ -258,7 +259,7 @@ function zrange(c: Client, argv: string[], keyAt: number, dst: string | null,
   if (z === null) return;
   const out = new Picked();
   if (z !== undefined) pick(z, out);
-  if (dst !== null) out.store(c, dst, false);
+  if (dst !== null) out.store(c, dst, false, 'zrangestore');
   else out.reply(c, q.withscores);
 }
 
@@ -354,6 +355,7 @@ function zremrange(c: Client, argv: string[], kind: RangeKind): void {
   if (z === undefined || r === null) return c.reply.integer(0);
   const deleted = z.deleteRanks(r[0], r[1]);
   c.db.removedFrom(key, z.size, deleted);
+  notifyRemoval(c, NOTIFY.zset, `zremrangeby${kind}`, key, z.size, deleted);
   c.reply.integer(deleted);
 }
 
@@ -608,7 +610,7 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
   if (op === 'inter') inter(sources, how, (m, s) => (out.push(m, s), true));
   else if (op === 'union') union(sources, how, out);
   else diff(sources, out);
-  if (dst !== null) out.store(c, dst, true);
+  if (dst !== null) out.store(c, dst, true, `z${op}store`);
   else replySorted(c, out, withscores);
 }
 

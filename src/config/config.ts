@@ -246,6 +246,7 @@ export class Config {
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
     spec(int(0, LONG_MAX), 'tracking-table-max-keys');
     spec(int(-1, LONG_MAX), 'slowlog-log-slower-than');
+    spec(int(0, LONG_MAX), 'latency-monitor-threshold');
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');

@@ -61,6 +61,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) {
       this.ks.stats.keyspaceMisses++;
+      if (this.ks.readLookups) this.ks.onMiss?.(this, key);
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
@@ -81,6 +82,14 @@ export class Db {
     this.preserve(key, i);
     this.touch(i);
     return this.dict.valueAt(i);
+  }
+
+  /**
+   * Deletes key if its time has passed, as a lookup would, without counting a hit or miss: for
+   * a command whose lookup Redis makes before it checks its arguments (XAUTOCLAIM).
+   */
+  expireIfDue(key: string): void {
+    if (this.expires.size > 0) this.expireIfNeeded(key);
   }
 
   exists(key: string): boolean {
@@ -119,6 +128,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch, this.ks.access.fresh());
+      this.ks.onNew?.(this, key);
     } else {
       this.preserve(key, i);
       this.dict.setValueAt(i, value);

@@ -44,6 +44,11 @@ export class Keyspace {
    * not deleted, so the dataset and the replication stream stay still (pause.ts).
    */
   pausedUntil = 0;
+  /** Told of each key created (dbAdd's "new" event) and each read that missed ("keymiss"), when those events are on. */
+  onNew: ((db: Db, key: string) => void) | null = null;
+  onMiss: ((db: Db, key: string) => void) | null = null;
+  /** Whether the running command's lookups are reads, whose misses onMiss hears (set by call()). */
+  readLookups = false;
   /** Told of every key a write touched (signalModifiedKey's trackingInvalidateKey); set once tracking is used. */
   onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */

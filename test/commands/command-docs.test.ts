@@ -55,7 +55,7 @@ describe('COMMAND DOCS', () => {
 
   it('redis-cli help shows the same usage, summary, since and group for every served command', async () => {
     const help = async (port: number, group: string): Promise<string[]> =>
-      (await run('redis-cli', ['-p', String(port), 'help', `@${group}`])).stdout.split(/\r?\n\s*\r?\n/).map((b) => b.trim()).filter((b) => b !== '');
+      (await run('redis-cli', ['-p', String(port), 'help', `@${group}`], { timeout: 20_000 })).stdout.split(/\r?\n\s*\r?\n/).map((b) => b.trim()).filter((b) => b !== '');
     const groups = ['generic', 'string', 'list', 'set', 'sorted-set', 'hash', 'pubsub', 'transactions', 'connection',
       'server', 'geo', 'hyperloglog', 'stream', 'bitmap'];
     const shown: string[] = [];

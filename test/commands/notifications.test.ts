@@ -13,7 +13,23 @@ const COMMANDS = [
   'DEL a b nokey', 'EXPIRE s 100', 'PERSIST s', 'PERSIST s', 'EXPIRE s -1', 'EXPIRE nokey 10',
   'LPUSH l a b c', 'RPUSH l d', 'RPOP l', 'LPOP l 2', 'LREM l 0 x', 'LMOVE l l2 LEFT RIGHT', 'RPOPLPUSH l2 l3',
   'HSET h f v g w', 'HDEL h f', 'HDEL h g', 'SADD st m n', 'SADD st m', 'SREM st m', 'SREM st n',
-  'ZADD z 1 a 2 b 3 c', 'ZADD z 1 a', 'ZINCRBY z 1 a', 'ZREM z a', 'ZPOPMIN z', 'ZPOPMAX z 5', 'SET e v PX 1',
+  'ZADD z 1 a 2 b 3 c', 'ZADD z 1 a', 'ZINCRBY z 1 a', 'ZREM z a', 'ZPOPMIN z', 'ZPOPMAX z 5',
+  'SET r v', 'RENAME r r2', 'RENAME r2 r2', 'RENAMENX r2 r3', 'COPY r3 r4', 'SETRANGE r4 1 xyz', 'SETRANGE r5 0 ""',
+  'GETDEL r4', 'GETEX r3 EX 100', 'GETEX r3 PERSIST', 'MSETNX m1 1 m2 2', 'SETEX se 100 v', 'PSETEX pse 100000 v',
+  'RPUSH L a b c d e', 'LSET L 0 x', 'LINSERT L BEFORE x y', 'LTRIM L 1 3', 'LPUSHX L z', 'RPUSHX L w', 'LMPOP 1 L LEFT COUNT 2',
+  'LTRIM L 5 10', 'SORT L2 STORE L4', 'RPUSH L5 3 1 2', 'SORT L5 STORE L6',
+  'HINCRBY h2 f 1', 'HINCRBYFLOAT h2 f 1.5', 'HSETNX h2 g 1', 'HSETNX h2 g 2', 'HMSET h2 a 1',
+  'SADD s1 a b c d', 'SADD sp x', 'SPOP sp', 'SMOVE s1 s2 c', 'SMOVE s1 s2 nomember', 'SADD s3 b d', 'SINTERSTORE s4 s1 s3', 'SUNIONSTORE s5 s1 s3',
+  'SDIFFSTORE s6 s1 s3', 'SINTERSTORE s4 s1 nokey', 'SPOP s2 5',
+  'ZADD z1 1 a 2 b 3 c 4 d 5 e', 'ZREMRANGEBYRANK z1 0 0', 'ZREMRANGEBYSCORE z1 2 2', 'ZREMRANGEBYLEX z1 [c [c', 'ZADD z2 1 d',
+  'ZUNIONSTORE z3 2 z1 z2', 'ZINTERSTORE z4 2 z1 z2', 'ZDIFFSTORE z5 2 z1 z2', 'ZRANGESTORE z6 z1 0 -1', 'ZINTERSTORE z4 2 z1 nokey',
+  'ZMPOP 1 z1 MIN', 'ZADD z7 GT CH 1 a', 'ZADD z7 INCR 2 a', 'ZREMRANGEBYRANK z7 0 -1',
+  'RESTORE rs 0 "\x00\x01a\n\x00\xbe\x9f\xb1\xca\xbeo\x95\x89"', 'GET nokey', 'HGET nokey f',
+  'XADD x 1-1 f v', 'XADD x MAXLEN 1 2-1 f v', 'XTRIM x MAXLEN 0', 'XADD x 3-1 f v', 'XDEL x 3-1', 'XDEL x 9-9',
+  'XGROUP CREATE x g 0', 'XGROUP CREATECONSUMER x g c', 'XGROUP SETID x g 0', 'XGROUP DELCONSUMER x g c', 'XGROUP DESTROY x g',
+  'XSETID x 5-5', 'XGROUP CREATE x2 g $ MKSTREAM', 'PFADD p a', 'PFADD p a', 'PFMERGE p2 p', 'SETBIT b 1 1', 'BITOP OR b2 b',
+  'BITOP OR b2 nokey', 'BITFIELD b SET u8 0 1', 'BITFIELD b GET u8 0', 'GEOADD g 1 1 m', 'GEOSEARCHSTORE g2 g FROMMEMBER m BYRADIUS 10 km',
+  'GEORADIUS g 1 1 10 km STORE g3', 'GEOSEARCHSTORE g2 nokey FROMLONLAT 1 1 BYRADIUS 10 km', 'SET e v PX 1',
 ];
 
 /** Runs the commands with notify-keyspace-events set to flags; returns every message a pattern subscriber got. */
@@ -40,7 +56,7 @@ async function messages(port: number, flags: string): Promise<Reply[]> {
 }
 
 describe('keyspace notifications', () => {
-  for (const flags of ['KEA', 'Kg', 'E$lx', 'Ehsz', 'KA']) {
+  for (const flags of ['KEA', 'Kg', 'E$lx', 'Ehsz', 'KA', 'KEAn', 'Em']) {
     it(`the same messages as Redis with notify-keyspace-events ${flags}`, async () => {
       const [want, got] = await Promise.all([messages(pair.redis.port, flags), messages(pair.redstate.port, flags)]);
       expect(got).toEqual(want);

@@ -457,6 +457,7 @@ export const EXCLUDED: Record<string, string> = {
   role: 'names the server\'s own offset (test/replication)',
   monitor: 'turns the connection into a monitor (test/replication/commands-vs-redis.test.ts)',
   replicaof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
+  latency: 'its events are commands that ran past a threshold on each server (test/commands/latency.test.ts compares it)',
   slowlog: 'what each server logs depends on how long its commands took (test/commands/slowlog.test.ts compares it at threshold 0)',
   slaveof: 'makes the server a replica (test/replication: replica-of-redis, resync, chains, bad-master)',
 };

@@ -124,4 +124,8 @@ describe('bugs the fuzzer found', () => {
       'BITFIELD k OVERFLOW SAT SET i8 0 -9223372036854775681 SET i8 8 -9223372036854775680 SET i63 16 -9223372036854775808', 'GET k',
       'BITFIELD k OVERFLOW FAIL SET i8 0 -9223372036854775808 OVERFLOW WRAP SET i4 0 -9223372036854775801', 'GET k', 'DEBUG DIGEST');
   });
+
+  it('seed 604: XAUTOCLAIM looks its key up (expiring it) before refusing an argument', async () => {
+    await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k3 3 EXAT 100000', 'XAUTOCLAIM k3 g1 c1 x + JUSTID', 'DEBUG DIGEST', 'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
 });

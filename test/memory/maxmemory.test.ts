@@ -52,42 +52,24 @@ describe('maxmemory side by side with redis-server 7.0', () => {
     }, 120_000);
   }
 
-  it('each evicted key fires an evicted keyspace notification, once, for a key that is gone', async () => {
-    await both(async (p) => {
-      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru', 'notify-keyspace-events', 'Ee');
-      const sub = await RespClient.connect(p.proc.port);
-      expect(await sub.call('SUBSCRIBE', '__keyevent@0__:evicted')).toEqual(['subscribe', '__keyevent@0__:evicted', 1]);
-      await fill(p.c, 'k', 0, FILL);
-      // Every eviction counted so far has its message on the way (eviction may go on meanwhile).
-      const evicted = await info(p.c, 'evicted_keys');
-      expect(evicted, p.name).toBeGreaterThan(0);
-      const keys = new Set<string>();
-      for (let i = 0; i < evicted; i++) {
-        const [kind, channel, key] = (await sub.next()) as string[];
-        expect([kind, channel], p.name).toEqual(['message', '__keyevent@0__:evicted']);
-        keys.add(key!);
-      }
-      expect(keys.size, p.name).toBe(evicted);
-      const exists = (await p.c.pipeline([...keys].map((k) => ['EXISTS', k]))) as number[];
-      expect(exists.filter((n) => n !== 0), p.name).toEqual([]);
-      await p.c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
-      sub.close();
-    });
-  }, 120_000);
-
   it('volatile-ttl takes the nearest expiry first', async () => {
     const early = await both(async (p) => {
       await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'volatile-ttl');
-      // 2000 keys that fit under the limit on both, expiring later as the index grows, written
-      // in a scrambled order; then keys without a TTL until half of them went.
-      const order = Array.from({ length: 2000 }, (_, j) => (j * 7919) % 2000);
+      // 1000 keys that fit under the limit on both (with what V8 has not collected yet on
+      // redstate), expiring later as the index grows, written in a scrambled order; then keys
+      // without a TTL until half of them went (or no write is taken any more).
+      const order = Array.from({ length: 1000 }, (_, j) => (j * 7919) % 1000);
       for (let i = 0; i < order.length; i += BATCH) {
         await p.c.pipeline(order.slice(i, i + BATCH).map((j) => ['SET', `t:${j}`, VALUE, 'EX', String(10_000 + j)]));
       }
       const before = await info(p.c, 'evicted_keys');
-      for (let i = 0; (await info(p.c, 'evicted_keys')) - before < 1000; i += BATCH) await fill(p.c, 'p', i, i + BATCH);
-      const kept = await present(p.c, 't', 0, 2000);
-      return kept.filter((i) => i < 1000).length / kept.length;
+      let refused = false;
+      for (let i = 0; !refused && (await info(p.c, 'evicted_keys')) - before < 500; i += BATCH) {
+        refused = (await fill(p.c, 'p', i, i + BATCH)).some((r) => r !== 'OK');
+      }
+      const kept = await present(p.c, 't', 0, 1000);
+      expect(kept.length, p.name).toBeGreaterThan(0);
+      return kept.filter((i) => i < 500).length / kept.length;
     });
     console.log(`volatile-ttl: share of survivors from the earliest-expiring half: redis ${early[0]!.toFixed(3)}, redstate ${early[1]!.toFixed(3)}`);
     for (const [j, share] of early.entries()) expect(share, peers[j]!.name).toBeLessThan(0.2);
@@ -245,4 +227,29 @@ describe('maxmemory side by side with redis-server 7.0', () => {
     });
     expect(transcripts[1]).toEqual(transcripts[0]);
   }, 30_000);
+
+  // Last: the garbage it leaves on V8's heap would send a following test's keys to eviction
+  // before a collection is due (see README, Memory limit).
+  it('each evicted key fires an evicted keyspace notification, once, for a key that is gone', async () => {
+    await both(async (p) => {
+      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru', 'notify-keyspace-events', 'Ee');
+      const sub = await RespClient.connect(p.proc.port);
+      expect(await sub.call('SUBSCRIBE', '__keyevent@0__:evicted')).toEqual(['subscribe', '__keyevent@0__:evicted', 1]);
+      await fill(p.c, 'k', 0, FILL);
+      // Every eviction counted so far has its message on the way (eviction may go on meanwhile).
+      const evicted = await info(p.c, 'evicted_keys');
+      expect(evicted, p.name).toBeGreaterThan(0);
+      const keys = new Set<string>();
+      for (let i = 0; i < evicted; i++) {
+        const [kind, channel, key] = (await sub.next()) as string[];
+        expect([kind, channel], p.name).toEqual(['message', '__keyevent@0__:evicted']);
+        keys.add(key!);
+      }
+      expect(keys.size, p.name).toBe(evicted);
+      const exists = (await p.c.pipeline([...keys].map((k) => ['EXISTS', k]))) as number[];
+      expect(exists.filter((n) => n !== 0), p.name).toEqual([]);
+      await p.c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      sub.close();
+    });
+  }, 120_000);
 });

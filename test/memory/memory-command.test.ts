@@ -99,10 +99,11 @@ describe('MEMORY side by side with redis-server 7.0', () => {
   it('PURGE: what deleted values held leaves used_memory, as in Redis', async () => {
     const big = 'b'.repeat(1024 * 1024);
     await both(async (p) => {
+      await p.c.call('CONFIG', 'SET', 'maxmemory', '0');
       expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
       const before = await info(p.c, 'used_memory');
-      for (let i = 0; i < 12; i++) await p.c.call('SET', `big:${i}`, big);
-      expect(await info(p.c, 'used_memory') - before, p.name).toBeGreaterThan(10 * big.length);
+      for (let i = 0; i < 12; i++) expect(await p.c.call('SET', `big:${i}`, big), p.name).toBe('OK');
+      expect(await info(p.c, 'used_memory') - before, p.name).toBeGreaterThan(8 * big.length);
       await p.c.call('DEL', ...Array.from({ length: 12 }, (_, i) => `big:${i}`));
       expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
       expect(await info(p.c, 'used_memory') - before, p.name).toBeLessThan(2 * big.length);
@@ -111,6 +112,8 @@ describe('MEMORY side by side with redis-server 7.0', () => {
 
   it('DOCTOR, MALLOC-STATS and HELP, their errors, and verbatim text in RESP3, as Redis answers them', async () => {
     const transcripts = await both(async (p) => {
+      // The earlier tests' garbage collected: an empty instance on both.
+      expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
       const replies = await p.c.pipeline([['MEMORY', 'DOCTOR'], ['MEMORY', 'HELP'], ['MEMORY', 'DOCTOR', 'x'],
         ['MEMORY', 'STATS', 'x'], ['MEMORY', 'PURGE', 'x'], ['MEMORY', 'MALLOC-STATS', 'x'], ['MEMORY'], ['MEMORY', 'FOO']]);
       const malloc = (await p.c.call('MEMORY', 'MALLOC-STATS')) as string;
