@@ -14,6 +14,7 @@ import { propagation } from './measures/propagation.js';
 import { replicaDuringSync } from './measures/replica-during-sync.js';
 import { replicationLag } from './measures/repl-lag.js';
 import { rdb } from './measures/rdb.js';
+import { scripting } from './measures/scripting.js';
 import { streams } from './measures/streams.js';
 import { snapshotStalls } from './measures/snapshot-stalls.js';
 import { syncStalls } from './measures/sync-stalls.js';
@@ -25,7 +26,7 @@ import {
 import { spread } from './stats.js';
 
 /** The measures of the foundation: one server at a time. */
-export const serverMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, eviction];
+export const serverMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, scripting, eviction];
 /** The measures of replication: masters and their replicas. */
 export const replicationMeasures: Measure[] = [fullSync, propagation, partialResync, replicationLag, syncStalls, replicaDuringSync];
 export const allMeasures: Measure[] = [...serverMeasures, ...replicationMeasures];

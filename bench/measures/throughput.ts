@@ -10,10 +10,13 @@ const rpsGoal = (pipeline: number) => (pipeline === 1 ? 0.9 : 0.5);
 export const requestsFor = (t: BenchConfig['throughput'], pipeline: number) =>
   pipeline === 1 ? t.requests : t.pipelinedRequests;
 
-/** CSV rows by lower-case test name ("LRANGE_100 (first 100 elements)" -> lrange_100). */
+/**
+ * CSV rows by lower-case test name ("LRANGE_100 (first 100 elements)" -> lrange_100). Fields
+ * are quoted: a test named by its command line may hold commas (an EVAL's script).
+ */
 export function parseBenchmarkCsv(csv: string): Map<string, Record<string, number>> {
   const rows = new Map<string, Record<string, number>>();
-  const lines = csv.trim().split('\n').map((l) => l.trim().split(',').map((c) => c.replace(/^"|"$/g, '')));
+  const lines = csv.trim().split('\n').map((l) => [...l.trim().matchAll(/"([^"]*)"|([^,]+)/g)].map((m) => m[1] ?? m[2]!));
   const header = lines.shift() ?? [];
   for (const cells of lines) {
     const name = cells[0] ?? '';

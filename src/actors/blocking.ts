@@ -26,7 +26,7 @@
 import type { Client } from './client.js';
 import { alsoPropagate } from '../commands/dispatch.js';
 import type { Db } from '../store/db.js';
-import { parseLongDouble } from '../store/floats.js';
+import { longDoubleMillis, parseLongDouble } from '../store/floats.js';
 import { parseInteger } from '../store/numbers.js';
 import type { Server } from './server.js';
 
@@ -52,20 +52,23 @@ const NOT_INTEGER = 'ERR timeout is not an integer or out of range';
  * none), in seconds (fractions allowed) or milliseconds; null after replying the error.
  */
 export function timeoutArg(c: Client, arg: string, unit: 'seconds' | 'ms'): number | null {
-  let ms: number;
+  let ms: bigint;
   if (unit === 'seconds') {
     const v = parseLongDouble(arg);
     if (v === null) return fail(c, NOT_FLOAT);
-    // Redis casts seconds * 1000 to a long long: infinities and overflows come out negative.
-    const x = v === 'inf' ? Infinity : Number(v.m) * 2 ** v.e * 1000;
-    ms = v !== 'inf' && v.neg ? -Math.trunc(x) : x >= 2 ** 63 ? -1 : Math.trunc(x);
+    // In long double arithmetic: a double rounded 9223372036854775 s up past 2^63 ms.
+    ms = longDoubleMillis(v);
   } else {
     const v = parseInteger(arg);
     if (v === null) return fail(c, NOT_INTEGER);
-    ms = Number(v);
+    ms = BigInt(v);
   }
-  if (ms < 0) return fail(c, 'ERR timeout is negative');
-  return ms === 0 ? 0 : Date.now() + ms;
+  if (ms < 0n) return fail(c, 'ERR timeout is negative');
+  if (ms === 0n) return 0;
+  // Redis adds the time to the int64 and it wraps past LLONG_MAX: its timeout table (keyed
+  // unsigned) never reaches that deadline, and the client waits for its keys alone.
+  const deadline = ms + BigInt(Date.now());
+  return deadline >= 2n ** 63n ? 0 : Number(deadline);
 }
 
 function fail(c: Client, msg: string): null {

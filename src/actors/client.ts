@@ -52,6 +52,10 @@ export class Client {
   woff = 0;
   /** The link of a replica to its master: what it applies is not propagated by call(). */
   isMaster = false;
+  /** The pseudo-client scripts run their commands as (CLIENT_SCRIPT). */
+  isScript = false;
+  /** Off while a script's redis.set_repl leaves replicas out (PROPAGATE_REPL not in its flags). */
+  replicates = true;
   /** Told when the client is closed (CLIENT KILL): the master link closes its socket. */
   onClose: (() => void) | null = null;
   /**
@@ -69,6 +73,8 @@ export class Client {
   private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
   waiting: Wait | null = null;
+  /** Its script outlived busy-reply-threshold (engine.ts): its next commands wait in the parser until release(). */
+  private held = false;
   /** A command held by a client pause, to run before the rest of the input once the client wakes. */
   private pendingArgv: string[] | null = null;
   /** CLIENT REPLY OFF (CLIENT_REPLY_OFF). */
@@ -138,10 +144,15 @@ export class Client {
   private readonly sink = (argv: string[]): boolean => {
     if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
-    if ((this.replySkip || this.replySkipNext || this.tracking !== null) && this.waiting === null) this.commandDone(argv);
+    if ((this.replySkip || this.replySkipNext || this.tracking !== null) && !this.paused) this.commandDone(argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && this.waiting === null && !this.closed;
+    return !this.blocked && !this.closeAfterReply && !this.paused && !this.closed;
   };
+
+  /** Its commands wait unparsed: it is blocked (waiting) or its script is still running (held). */
+  private get paused(): boolean {
+    return this.waiting !== null || this.held;
+  }
 
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
@@ -151,13 +162,24 @@ export class Client {
       this.drop();
       return;
     }
-    if (this.waiting !== null) this.parser.hold(chunk);
+    if (this.paused) this.parser.hold(chunk);
     else this.parse(() => this.parser.feed(chunk, this.sink));
   }
 
   private onDrain(): void {
     this.blocked = false;
-    if (this.waiting === null) this.continueInput();
+    if (!this.paused) this.continueInput();
+  }
+
+  /** The running command (a busy script) will answer later; nothing else this client sent runs until release(). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** The held command answered: as after a wait, its reply goes out and the commands after it run. */
+  release(): void {
+    this.held = false;
+    this.wake();
   }
 
   /**
@@ -170,7 +192,7 @@ export class Client {
     if (rerun === null) this.commandDone(null);
     this.flush();
     setImmediate(() => {
-      if (!this.closed && !this.blocked && this.waiting === null) this.resumeInput();
+      if (!this.closed && !this.blocked && !this.paused) this.resumeInput();
     });
   }
 

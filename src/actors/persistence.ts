@@ -139,6 +139,7 @@ export class Persistence {
         ['repl-offset', String(this.server.replication.masterReplOffset)],
         ['aof-base', '0'],
       ],
+      functions: [...this.server.scripting.functions.libraries.values()].map((l) => l.code),
     };
   }
 
@@ -326,7 +327,10 @@ export class Persistence {
     }
   }
 
-  /** The decoded payload replaces every db; its repl-stream-db, the db the stream goes on in. */
+  /**
+   * The decoded payload replaces every db and the function libraries; its repl-stream-db,
+   * the db the stream goes on in. Throws, nothing changed, when a library fails to load.
+   */
   installPayload(rdb: DecodedRdb): number {
     this.apply(rdb);
     const db = Number(rdb.aux.get('repl-stream-db') ?? 0);
@@ -346,11 +350,16 @@ export class Persistence {
     }
   }
 
-  /** rdbLoadRio's tail: swap every db's maps in; the dirty count stays. */
+  /**
+   * rdbLoadRio's tail: the function libraries first (their failure throws, the dataset
+   * untouched), then every db's maps swapped in; the dirty count stays.
+   */
   private apply(rdb: DecodedRdb): void {
     const log = this.server.log;
     const ks = this.server.keyspace;
     logAux(this.server, rdb.aux);
+    const failed = this.server.scripting.functions.loadAll(rdb.functions);
+    if (failed !== null) throw new Error(`Failed loading the functions in the RDB: ${failed}`);
     const dirty = ks.dirty;
     const access = ks.access.fresh();
     for (let i = 0; i < ks.dbs.length; i++) {

@@ -475,12 +475,17 @@ export class ReplicaLink {
     persistence.decodeReplicaPayload(payload).then(
       (rdb) => {
         if (this.transfer !== t) return;
-        if (t.tmp !== '') renameSync(t.tmp, persistence.path);
-        this.transfer = null;
         // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
         const swapped = t.tmp === '' && this.server.config.get('repl-diskless-load') === 'swapdb';
         this.server.log.notice(`MASTER <-> REPLICA sync: ${swapped ? 'Swapping active DB with loaded DB' : 'Flushing old data'}`);
-        this.streamDb = persistence.installPayload(rdb);
+        try {
+          this.streamDb = persistence.installPayload(rdb);
+        } catch (e) {
+          this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}` });
+          return;
+        }
+        if (t.tmp !== '') renameSync(t.tmp, persistence.path);
+        this.transfer = null;
         const repl = this.server.replication;
         repl.replid = replid;
         repl.masterReplOffset = offset;
@@ -555,15 +560,23 @@ export class ReplicaLink {
 
   /**
    * The master's commands, applied as they complete; a malformed one ends the link. While a
-   * client pause holds the master client, what arrives waits unparsed (processInputBuffer).
+   * client pause holds the master client, or a script of ours is past busy-reply-threshold,
+   * what arrives waits unparsed (processInputBuffer: no BUSY reply to a master, its stream
+   * runs once the script ends).
    */
   private applyStream(chunk: Buffer): void {
     const c = this.master!;
     this.readOffset += chunk.length;
     this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
-    if (c.waiting !== null) c.parser.hold(chunk);
+    if (c.waiting !== null || this.server.scripting.busy !== null) c.parser.hold(chunk);
     else this.parseStream(() => c.parser.feed(chunk, this.sink));
+  }
+
+  /** Our busy script ended: what the master sent meanwhile is applied now (unless a pause still holds it). */
+  scriptEnded(): void {
+    const c = this.master;
+    if (c !== null && c.waiting === null) this.resumeStream(c);
   }
 
   /** The pause that held the master client is over: its held command runs, then the rest. */

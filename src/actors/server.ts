@@ -21,6 +21,7 @@ import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
 import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
+import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
@@ -49,6 +50,7 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
+  readonly scripting: ScriptEngine;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly pause = new ClientPause(this);
@@ -87,6 +89,7 @@ export class Server {
   constructor(readonly config: Config, readonly log: Logger) {
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
+    this.scripting = new ScriptEngine(this);
     this.replication = new Replication(this);
     this.keyspace.onExpired = (db, key) => {
       notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
@@ -246,6 +249,8 @@ export class Server {
 
   /** serverCron: the LRU clock, eviction, active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
+    // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
+    if (this.scripting.busy !== null) return;
     this.memory.cron();
     this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
     this.keyspace.activeExpire(200);
@@ -299,6 +304,7 @@ export class Server {
     this.replication.snapshotter.abort();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
+    this.scripting.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.memory.close();

@@ -3,6 +3,7 @@
 // uses a byte table and skipping scans whole bytes, never bit by bit over a range.
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
+import { MAX_STRING } from '../io/latin1.js';
 import { parseInteger } from '../store/numbers.js';
 import { fail, intArg, is, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -36,8 +37,12 @@ function bitOffsetArg(c: Client, s: string, hash = false, bits = 0): number | nu
   return Number(off);
 }
 
-/** s grown with zero bytes to hold byte index `byte`. */
-function growTo(s: string, byte: number): string {
+/**
+ * s grown with zero bytes to hold byte index `byte`; null after the error past the longest
+ * string V8 holds (Redis grows to 512 MB + 1 byte: "Invalid string length" leaked out).
+ */
+function growTo(c: Client, s: string, byte: number): string | null {
+  if (byte >= MAX_STRING) return fail(c, ERR.tooLong);
   return s.length > byte ? s : s + '\0'.repeat(byte + 1 - s.length);
 }
 
@@ -53,16 +58,17 @@ function setbit(c: Client, argv: string[]): void {
   if (old === null) return;
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
-  const s = growTo(old ?? '', byte);
+  const s = growTo(c, old ?? '', byte);
+  if (s === null) return;
   const b = s.charCodeAt(byte);
   const was = (b & mask) !== 0;
   if (old === undefined || s.length !== old.length || was !== (on === 1)) {
     const nb = on ? b | mask : b & ~mask;
     c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
+    notifyKey(c, NOTIFY.string, 'setbit', key);
   }
   // lookupStringForBitCommand leaves the string raw, changed or not.
   c.db.markEncoding(key, 'raw');
-  notifyKey(c, NOTIFY.string, 'setbit', key);
   c.reply.integer(was ? 1 : 0);
 }
 
@@ -340,12 +346,14 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   const old = lookupString(c, key);
   if (old === null) return;
   let buf: Buffer | null = null;
-  let changed = false;
-  /** SET and INCRBY operations done (Redis's changes): any one notifies setbit. */
-  let done = 0;
+  // Writes that did not fail and changed a field (or the string grew): only they signal the
+  // key and count as dirty, as in Redis.
+  let changes = 0;
+  let grew = false;
   if (writes) {
-    const grown = growTo(old ?? '', Math.floor(highest / 8));
-    changed = old === undefined || grown.length !== old.length;
+    const grown = growTo(c, old ?? '', Math.floor(highest / 8));
+    if (grown === null) return;
+    grew = old === undefined || grown.length !== old.length;
     buf = Buffer.from(grown, 'latin1');
   }
   const text = old ?? '';
@@ -368,12 +376,19 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     }
     c.reply.integer(toNumber(f.op === 'incrby' ? next : current));
     writeField(buf!, f.offset, f.bits, next);
-    done++;
-    if (next !== current) changed = true;
+    if (grew || next !== current) changes++;
   }
-  if (buf !== null && changed) c.db.set(key, buf.toString('latin1'), true);
-  if (buf !== null) c.db.markEncoding(key, 'raw');
-  if (done > 0) notifyKey(c, NOTIFY.string, 'setbit', key);
+  if (buf === null) return;
+  if (changes > 0) {
+    c.db.set(key, buf.toString('latin1'), true);
+    c.db.dirtied(changes - 1);
+    c.db.markEncoding(key, 'raw');
+    notifyKey(c, NOTIFY.string, 'setbit', key);
+  } else if (grew) {
+    c.db.setUnsignalled(key, buf.toString('latin1'));
+  } else {
+    c.db.markEncoding(key, 'raw');
+  }
 }
 
 function toNumber(v: bigint): number | bigint {

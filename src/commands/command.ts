@@ -5,7 +5,7 @@ import type { Client } from '../actors/client.js';
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
   | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
-  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys';
+  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys' | 'no_mandatory_keys';
 
 export interface CommandSpec {
   /** Lower case, as COMMAND prints it. */
@@ -70,6 +70,7 @@ export interface Command extends CommandSpec {
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
+  readonly allowBusy: boolean;
   /** A write, or a command that may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
   readonly mayReplicate: boolean;
   readonly isFast: boolean;
@@ -89,6 +90,7 @@ export function compile(spec: CommandSpec): Command {
     allowsLoading: has('loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
+    allowBusy: has('allow_busy'),
     mayReplicate: has('write') || has('may_replicate'),
     isFast: has('fast'),
     skipSlowlog: has('skip_slowlog'),

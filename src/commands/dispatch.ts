@@ -4,6 +4,7 @@
 import type { Client } from '../actors/client.js';
 import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
+import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
 import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
@@ -20,7 +21,7 @@ const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
   'punsubscribe', 'quit', 'reset']);
 
-const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+export const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
   'Commands that may modify the data set are disabled, because this instance is configured to report errors during ' +
   'writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details ' +
   'about the RDB error.';
@@ -110,6 +111,8 @@ function refuse(c: Client, cmd: Command, argv: string[]): string | null {
     if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
   }
   if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
+  const busy = server.scripting.busy;
+  if (busy !== null && !cmd.allowBusy && !effectiveCommand(cmd, argv).allowBusy) return busy.isEval ? BUSY_EVAL : BUSY_FUNCTION;
   return null;
 }
 
@@ -164,7 +167,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   server.stats.commandsProcessed++;
   if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
-  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster) {
+  if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
     repl.propagatePending();
@@ -194,7 +197,7 @@ function hiddenFromMonitor(cmd: Command, argv: string[]): boolean {
 // alsoPropagate
 /** An effect of the running command to propagate besides (or instead of) its argv. */
 export function alsoPropagate(c: Client, dbId: number, argv: string[]): void {
-  if (!c.isMaster) c.server.replication.alsoPropagate(dbId, argv);
+  if (!c.isMaster && c.replicates) c.server.replication.alsoPropagate(dbId, argv);
 }
 
 function reject(c: Client, msg: string, cmd?: Command): void {

@@ -4,6 +4,7 @@ export const ERR = {
   notInteger: 'ERR value is not an integer or out of range',
   notFloat: 'ERR value is not a valid float',
   overflow: 'ERR increment or decrement would overflow',
+  tooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
   noSuchKey: 'ERR no such key',
   indexOutOfRange: 'ERR index out of range',
   dbIndexOutOfRange: 'ERR DB index is out of range',

@@ -1,5 +1,6 @@
 // Server commands: DBSIZE FLUSHDB FLUSHALL TIME SHUTDOWN here; INFO, CONFIG, CLIENT, COMMAND
 // and DEBUG in the files beside this one.
+import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import type { Client } from '../actors/client.js';
 import { is } from './args.js';
 import { clientCommand } from './client-cmd.js';
@@ -37,6 +38,9 @@ function shutdown(c: Client, argv: string[]): void {
   }
   if ((abort && (save || nosave || now || force)) || (save && nosave)) return c.reply.error(ERR.syntax);
   if (abort) return c.reply.error('ERR No shutdown in progress.');
+  // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server under it.
+  const busy = c.server.scripting.busy;
+  if (busy !== null && !nosave) return c.reply.error(busy.isEval ? BUSY_EVAL : BUSY_FUNCTION);
   const failed = (): void => {
     c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
     c.flush();

@@ -76,6 +76,7 @@ export function serveGroup(c: Client, s: Stream, start: StreamId, count: number,
   const { key, groupName } = read;
   // With NOACK no XCLAIM will create the consumer on replicas.
   const con = consumerOf(g, read.consumer, now, (created) => {
+    notifyKey(c, NOTIFY.stream, 'xgroup-createconsumer', key);
     if (read.noack) alsoPropagate(c, c.db.id, ['XGROUP', 'CREATECONSUMER', key, groupName, created.name]);
   });
   const out: Array<Found | StreamId> = [];
@@ -419,7 +420,7 @@ function xclaim(c: Client, argv: string[]): void {
     }
     if (nack === undefined) continue;
     if (nack.consumer !== null && minIdle && now - nack.deliveryTime < minIdle) continue;
-    con ??= consumerOf(g, argv[3]!, now);
+    con ??= consumerOf(g, argv[3]!, now, () => notifyKey(c, NOTIFY.stream, 'xgroup-createconsumer', key));
     nack.deliveryTime = deliveryTime;
     if (retryCount >= 0) nack.deliveryCount = retryCount;
     else if (!justId) nack.deliveryCount++;
@@ -492,7 +493,7 @@ function xautoclaim(c: Client, argv: string[]): void {
       continue;
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
-    con ??= consumerOf(g, argv[3]!, now);
+    con ??= consumerOf(g, argv[3]!, now, () => notifyKey(c, NOTIFY.stream, 'xgroup-createconsumer', key));
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;
     moveNack(id, nack, con);

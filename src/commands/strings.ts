@@ -2,6 +2,7 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
+import { MAX_STRING } from '../io/latin1.js';
 import { addInt64, INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { intArg, is, lookupString } from './args.js';
@@ -151,10 +152,13 @@ function incrDecr(c: Client, key: string, by: number | bigint): void {
   c.reply.integer(n);
 }
 
-/** checkStringLength: a string may not grow past proto-max-bulk-len (the master link is exempt). */
+/**
+ * checkStringLength: a string may not grow past proto-max-bulk-len (the master link is exempt),
+ * nor past the longest string V8 holds.
+ */
 function checkStringLength(c: Client, size: number): boolean {
-  if (c.stream === null || size <= c.server.config.getInt('proto-max-bulk-len')) return true;
-  c.reply.error('ERR string exceeds maximum allowed size (proto-max-bulk-len)');
+  if (size <= MAX_STRING && (c.stream === null || size <= c.server.config.getInt('proto-max-bulk-len'))) return true;
+  c.reply.error(ERR.tooLong);
   return false;
 }
 

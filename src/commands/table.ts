@@ -5,6 +5,7 @@ import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
 import { dumpCommands } from './dump.js';
 import { geoCommands } from './geo.js';
+import { functionCommands } from './functions.js';
 import { hashCommands } from './hashes.js';
 import { lcsCommands } from './lcs.js';
 import { hyperloglogCommands } from './hyperloglog.js';
@@ -15,6 +16,7 @@ import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
+import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { latencyCommands } from './latency.js';
 import { setCommands } from './sets.js';
@@ -31,7 +33,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands,
+  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -26,6 +26,7 @@ export const ALIASES: Readonly<Record<string, string>> = {
   'zset-max-ziplist-entries': 'zset-max-listpack-entries',
   'zset-max-ziplist-value': 'zset-max-listpack-value',
   'list-max-ziplist-size': 'list-max-listpack-size',
+  'lua-time-limit': 'busy-reply-threshold',
 };
 
 /**
@@ -242,6 +243,7 @@ export class Config {
     spec(memory(0, LONG_MAX), 'maxmemory');
     spec(memoryOrPercent, 'maxmemory-clients');
     spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
+    spec(int(0, LONG_MAX), 'busy-reply-threshold');
     spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
     spec(int(0, LONG_MAX), 'tracking-table-max-keys');

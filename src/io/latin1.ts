@@ -1,10 +1,18 @@
 // Node's latin1 codecs called directly. Buffer#toString and Buffer#write reach the same
 // natives through an encoding switch and argument checks that cost as much as copying a
 // short key; @types/node does not declare them.
+import { constants } from 'node:buffer';
+
 export type Latin1Buffer = Buffer & {
   latin1Slice(start: number, end: number): string;
   latin1Write(s: string, offset: number): number;
 };
+
+/**
+ * The longest string V8 makes (2^29 - 24 chars): 24 bytes short of proto-max-bulk-len's 512 MB.
+ * A longer value can not be held, so it is refused where Redis would still take it.
+ */
+export const MAX_STRING = constants.MAX_STRING_LENGTH;
 
 const char = String.fromCharCode;
 

@@ -45,6 +45,8 @@ interface ReadKeys {
 export interface DecodedRdb {
   version: number;
   aux: Map<string, string>;
+  /** The function libraries' code (RDB_OPCODE_FUNCTION2), in file order. */
+  functions: string[];
   dbs: DecodedDb[];
   /** What rdbLoad's "Done loading RDB" line reports. */
   keysLoaded: number;
@@ -101,6 +103,14 @@ export async function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceM
 }
 
 /**
+ * The libraries of a FUNCTION DUMP payload's body (version and CRC already checked): FUNCTION2
+ * opcodes, each with its code, to the end. Throws RdbError on anything else.
+ */
+export function decodeFunctionPayload(buf: Buffer): string[] {
+  return new RdbReader(buf, {}).readFunctions();
+}
+
+/**
  * The value of a DUMP payload's body (the payload without its version and CRC footer):
  * a type byte and the value, as rdbLoadObjectType and rdbLoadObject read them. Throws an
  * RdbError when it is not one (an empty collection included).
@@ -148,7 +158,9 @@ class RdbReader {
    */
   *readFile(): Generator<void, DecodedRdb> {
     const version = this.readHeader();
-    const result: DecodedRdb = { version, aux: new Map(), dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0 };
+    const result: DecodedRdb = {
+      version, aux: new Map(), functions: [], dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0,
+    };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
     const read = result.dbs.map((): ReadKeys => ({ keys: [], values: [], offsets: [] }));
     let dbId = 0;
@@ -197,8 +209,7 @@ class RdbReader {
           this.skipModuleAux(at);
           break;
         case RdbOpcode.FUNCTION2:
-          this.skipString();
-          this.log('notice', 'Skipping a function library in the RDB: redstate does not load functions');
+          result.functions.push(this.string());
           break;
         case RdbOpcode.FUNCTION_PRE_GA:
           this.skipFunctionPreGa();
@@ -309,7 +320,7 @@ class RdbReader {
       }
       case RdbType.HASH: {
         const n = this.length();
-        const hash = new Hash();
+        const hash = Hash.sized(n);
         for (let i = 0; i < n; i++) {
           if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
         }
@@ -589,6 +600,16 @@ class RdbReader {
   }
 
   /** The Redis 7.0 rc1/rc2 function record: name, engine, optional description, code. */
+  readFunctions(): string[] {
+    const out: string[] = [];
+    while (this.pos < this.buf.length) {
+      const at = this.pos;
+      if (this.byte() !== RdbOpcode.FUNCTION2) this.fail('given type is not a function', at);
+      out.push(this.string());
+    }
+    return out;
+  }
+
   private skipFunctionPreGa(): void {
     this.skipString();
     this.skipString();

@@ -213,6 +213,12 @@ export class RdbEncoder {
     this.pos += 8;
   };
 
+  /** A function library (RDB_OPCODE_FUNCTION2 and its code), as Redis 7.0 writes each one. */
+  functionLibrary(code: string): void {
+    this.byte(RdbOpcode.FUNCTION2);
+    this.string(code);
+  }
+
   /** The EOF opcode, then the CRC64 of every byte before the trailer. */
   end(): void {
     this.byte(RdbOpcode.EOF);

@@ -203,13 +203,13 @@ export class ReplyWriter {
     else this.bulk(s);
   }
 
-  /** addReplyVerbatim: text as RESP3's '=' of format txt, a bulk string in RESP2. */
-  verbatim(s: string): void {
+  /** addReplyVerbatim: text as RESP3's '=' of its 3-letter format (txt, mkd), a bulk string in RESP2. */
+  verbatim(s: string, format = 'txt'): void {
     if (!this.resp3) return this.bulk(s);
     if (this.discard) return;
     this.room(s.length + 4 + HEADER_ROOM + 2);
     this.header(61, s.length + 4);
-    this.chars('txt:');
+    this.chars(`${format}:`);
     this.chars(s);
     this.crlf();
   }
@@ -218,6 +218,18 @@ export class ReplyWriter {
   double(d: number): void {
     if (this.resp3) this.line(44, formatDouble(d));
     else this.bulk(formatDouble(d));
+  }
+
+  /** RESP3's boolean; RESP2 has none and gets 1 or 0. */
+  bool(b: boolean): void {
+    if (this.resp3) this.line(35, b ? 't' : 'f');
+    else this.integer(b ? 1 : 0);
+  }
+
+  /** RESP3's big number (decimal digits); a bulk string in RESP2. */
+  bigNumber(digits: string): void {
+    if (this.resp3) this.line(40, digits);
+    else this.bulk(digits);
   }
 
   /** RESP2's $-1; RESP3's one null. */

@@ -2,7 +2,7 @@
 // Arguments become latin1 strings (one byte per char), so keys and values stay binary-safe
 // and compact. Lengths and headers are parsed in place on the Buffer; a bulk that spans
 // chunks is gathered once and joined once, never re-concatenated per chunk.
-import { latin1Slice } from './latin1.js';
+import { latin1Slice, MAX_STRING } from './latin1.js';
 import { splitArgs } from './split-args.js';
 
 const CR = 13;
@@ -208,6 +208,9 @@ export class RespParser {
           }
           break;
         }
+        // A bulk past MAX_STRING can not be made a string: the throw took the server down. It
+        // is refused once it has arrived (Redis would take it), as a declared length Redis waits on.
+        if (this.bulkLen > MAX_STRING) throw new ProtocolError('invalid bulk length');
         const end = pos + this.bulkLen;
         this.argv.push(this.argv.length === 0 ? this.commandName(buf, pos, end) : latin1Slice(buf, pos, end));
         pos += need;

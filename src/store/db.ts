@@ -125,6 +125,25 @@ export class Db {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
     if (this.expires.size > 0) this.expireIfNeeded(key);
     if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
+    this.store(key, value);
+    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.modified(key);
+    if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
+  }
+
+  /**
+   * A string created or grown in place as Redis does it without signalModifiedKey or dirty
+   * (BITFIELD when every write failed: lookupStringForBitCommand's dbAdd or sdsgrowzero): WATCH,
+   * saves and replicas do not hear of it, as with Redis. Its TTL stays; it is raw.
+   */
+  setUnsignalled(key: string, value: string): void {
+    this.store(key, value);
+    this.stringEncodings.set(key, 'raw');
+    if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
+  }
+
+  /** Puts value at key, the snapshot in progress keeping the old one. */
+  private store(key: string, value: Value): void {
     const i = this.dict.find(key);
     if (i < 0) {
       this.dict.add(key, value, this.ks.epoch, this.ks.access.fresh());
@@ -134,9 +153,6 @@ export class Db {
       this.dict.setValueAt(i, value);
       this.touch(i);
     }
-    if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
-    this.modified(key);
-    if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
   }
 
   /**

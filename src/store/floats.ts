@@ -180,6 +180,25 @@ export function addLongDouble(a: LongDouble | 'inf', b: LongDouble | 'inf'): Lon
   return round(LONG_DOUBLE, sum < 0n, sum < 0n ? -sum : sum, 1n, e);
 }
 
+const LLONG_MIN = -(2n ** 63n);
+
+/**
+ * (long long)ceill(x * 1000.0) with x a long double, as getTimeoutFromObjectOrReply turns
+ * seconds into milliseconds: the product rounded to 64 bits, then up to a whole millisecond
+ * (0.0001 s waits 1 ms), and LLONG_MIN (as x86 converts) for infinities and anything out of
+ * int64's range.
+ */
+export function longDoubleMillis(x: LongDouble | 'inf'): bigint {
+  if (x === 'inf') return LLONG_MIN;
+  if (x.m === 0n) return 0n;
+  const p = round(LONG_DOUBLE, x.neg, x.m * 1000n, 1n, x.e);
+  if (p === null) return LLONG_MIN;
+  let magnitude = p.e >= 0 ? p.m << BigInt(p.e) : p.m >> BigInt(-p.e);
+  if (!p.neg && p.e < 0 && magnitude << BigInt(-p.e) !== p.m) magnitude++;
+  const v = p.neg ? -magnitude : magnitude;
+  return v < LLONG_MIN || v >= -LLONG_MIN ? LLONG_MIN : v;
+}
+
 // ld2string with LD_STR_HUMAN
 /** "%.17Lf" (ties to even, as glibc rounds), trailing zeros and a bare "-0" dropped. */
 export function formatLongDouble(x: LongDouble): string {

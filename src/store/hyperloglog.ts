@@ -162,8 +162,10 @@ export class HllBuffer {
     return (this.buf[15]! & 0x80) === 0;
   }
 
-  cachedCard(): number {
-    return Number(this.buf.readBigUInt64LE(8));
+  /** The cached count: exact past 2^53 too (a corrupted header can hold any; fuzz seed 561). */
+  cachedCard(): number | bigint {
+    const v = this.buf.readBigUInt64LE(8);
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   }
 
   setCachedCard(card: number): void {

@@ -24,6 +24,8 @@ export interface SnapshotOptions {
   compression: boolean;
   /** AUX fields after the header, in order (rdbSaveInfoAuxFields). */
   aux: Array<[string, string]>;
+  /** The function libraries' code, written after the AUX fields (rdbSaveFunctions). */
+  functions?: string[];
 }
 
 /** One db's maps as they were when the snapshot began. */
@@ -90,6 +92,7 @@ export class RdbSnapshot implements SnapshotObserver {
   private constructor(private readonly keyspace: Keyspace, readonly epoch: number, opts: SnapshotOptions) {
     this.encoder = new RdbEncoder({ compression: opts.compression });
     this.encoder.header(opts.aux);
+    for (const code of opts.functions ?? []) this.encoder.functionLibrary(code);
     let total = 0;
     for (const db of keyspace.dbs) {
       if (db.size === 0) continue;

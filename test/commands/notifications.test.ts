@@ -27,9 +27,11 @@ const COMMANDS = [
   'RESTORE rs 0 "\x00\x01a\n\x00\xbe\x9f\xb1\xca\xbeo\x95\x89"', 'GET nokey', 'HGET nokey f',
   'XADD x 1-1 f v', 'XADD x MAXLEN 1 2-1 f v', 'XTRIM x MAXLEN 0', 'XADD x 3-1 f v', 'XDEL x 3-1', 'XDEL x 9-9',
   'XGROUP CREATE x g 0', 'XGROUP CREATECONSUMER x g c', 'XGROUP SETID x g 0', 'XGROUP DELCONSUMER x g c', 'XGROUP DESTROY x g',
-  'XSETID x 5-5', 'XGROUP CREATE x2 g $ MKSTREAM', 'PFADD p a', 'PFADD p a', 'PFMERGE p2 p', 'SETBIT b 1 1', 'BITOP OR b2 b',
-  'BITOP OR b2 nokey', 'BITFIELD b SET u8 0 1', 'BITFIELD b GET u8 0', 'GEOADD g 1 1 m', 'GEOSEARCHSTORE g2 g FROMMEMBER m BYRADIUS 10 km',
-  'GEORADIUS g 1 1 10 km STORE g3', 'GEOSEARCHSTORE g2 nokey FROMLONLAT 1 1 BYRADIUS 10 km', 'SET e v PX 1',
+  'XSETID x 5-5', 'XGROUP CREATE x2 g $ MKSTREAM', 'PFADD p a', 'PFADD p a', 'PFMERGE p2 p', 'SETBIT b 1 1', 'SETBIT b 1 1', 'BITOP OR b2 b',
+  'BITOP OR b2 nokey', 'BITFIELD b SET u8 0 1', 'BITFIELD b SET u8 0 1', 'BITFIELD b GET u8 0', 'GEOADD g 1 1 m', 'GEOSEARCHSTORE g2 g FROMMEMBER m BYRADIUS 10 km',
+  'GEORADIUS g 1 1 10 km STORE g3', 'GEOSEARCHSTORE g2 nokey FROMLONLAT 1 1 BYRADIUS 10 km',
+  'XREADGROUP GROUP g c STREAMS x2 >', 'XADD x2 1-1 f v', 'XREADGROUP GROUP g c2 STREAMS x2 >', 'XCLAIM x2 g c3 0 1-1',
+  'XAUTOCLAIM x2 g c4 0 0', 'XREADGROUP GROUP g c5 NOACK STREAMS x2 0', 'SET e v PX 1',
 ];
 
 /** Runs the commands with notify-keyspace-events set to flags; returns every message a pattern subscriber got. */

@@ -3,7 +3,7 @@
 // Redis's answer, and a huge count never turns into work beyond the data a command touches.
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, RespClient } from '../helpers/resp-client.js';
-import { MAX, MIN, sideBySide } from '../commands/side-by-side.js';
+import { MAX, MIN, plain, sideBySide } from '../commands/side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same, sameSorted } = pair;
@@ -55,6 +55,40 @@ describe('bounded work per command', () => {
       ['EXPIREAT', 'k', MAX], ['PEXPIREAT', 'k', MAX], 'PTTL k', ['EXPIRE', 'k', MIN], ['SET', 'k', 'v', 'EX', MAX],
       ['SET', 'k', 'v', 'PX', MAX], ['SET', 'k', 'v', 'EX', '0'], ['SET', 'k', 'v', 'EXAT', '-1'], ['SETEX', 'k', '-1', 'v'],
       ['PSETEX', 'k', '9223372036854775807', 'v'], ['GETEX', 'k', 'EX', MAX], ['GETEX', 'k', 'PXAT', '0'], 'EXISTS k');
+  });
+
+  it('blocking timeouts: seconds * 1000 in long double rounded up (0.0001 s waits 1 ms), a deadline that wraps past int64 never comes', async () => {
+    await same('RPUSH l a b c d e f g', 'ZADD z 1 a 2 b', 'BLPOP l 9223372036854775', 'BLPOP l 9223372036854776',
+      'BLPOP l 9223372036854775.807', 'BLPOP l 9223372036854775.808', 'BRPOP l 0.0001', 'BRPOP l -0.0001', 'BLPOP l -0.001',
+      'BLMPOP 9223372036854775 1 l LEFT', 'BZPOPMIN z 0x1p62', 'BZPOPMAX z 0x1p63', 'BLMOVE l d LEFT RIGHT 1e16',
+      'BLPOP l 1e-4000', 'BLPOP l 0x10', 'LLEN l', 'BLPOP empty 0.0001', 'BRPOP empty 1e-300');
+    // The wrapped deadline: a push a while later still finds the client waiting on both servers.
+    const waited = async (port: number, client: RespClient): Promise<unknown> => {
+      const waiter = await RespClient.connect(port);
+      const reply = waiter.call('BLPOP', 'empty', '9223372036854775');
+      await new Promise((r) => setTimeout(r, 300));
+      await client.call('RPUSH', 'empty', 'x');
+      const got = await reply;
+      waiter.close();
+      return got;
+    };
+    const [want, got] = await Promise.all([waited(pair.redis.port, pair.r), waited(pair.redstate.port, pair.s)]);
+    expect(got).toEqual(want);
+    expect(got).toEqual(['empty', 'x']);
+  });
+
+  // redis-server takes a string up to 512 MB (+1 byte through BITFIELD); a JS string ends 24
+  // bytes short of that. redstate refuses those lengths with Redis's growth error where it
+  // leaked "Invalid string length" (a bulk argument that long is a protocol error once it has
+  // arrived: checked by hand, it takes 512 MB on the wire).
+  it('growth past the longest JS string gets the growth error, and the server stays up', async () => {
+    const { s } = pair;
+    const tooLong = { error: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)' };
+    for (const cmd of [['SETRANGE', 'k', '536870888', 'x'], ['SETBIT', 'k', '4294967104', '1'], ['BITFIELD', 'k', 'SET', 'u8', '4294967295', '1'],
+      ['BITFIELD', 'k', 'INCRBY', 'i8', '#536870888', '1'], ['APPEND', 'k', 'x'], ['SETRANGE', 'k', '536870887', 'xy']]) {
+      expect(plain(await s.call(...cmd)), cmd.join(' ')).toEqual(cmd[0] === 'APPEND' ? 1 : tooLong);
+    }
+    expect(await s.call('GET', 'k')).toBe('x');
   });
 
   it('a MULTI of 20,000 queued commands runs as one EXEC', async () => {

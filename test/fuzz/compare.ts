@@ -9,18 +9,31 @@ export type Reply = string | null | Reply[];
 /** Parses the replies of one connection as its bytes arrive. */
 export class ReplyReader {
   private buf: Buffer = Buffer.alloc(0);
+  /** Chunks not yet joined to buf, and how many bytes buf and they must hold before a parse can go on. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private need = 0;
   readonly replies: Reply[] = [];
   /** What was not RESP, once a server sent such bytes (nothing after them is read). */
   broken: string | null = null;
 
   push(chunk: Buffer): void {
     if (this.broken !== null) return;
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    // A 512 MB bulk arrives in thousands of chunks: joined only once it is all there.
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.buf.length + this.pendingBytes < this.need) return;
+    this.buf = Buffer.concat([this.buf, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
     let pos = 0;
     try {
       for (;;) {
         const r = parse(this.buf, pos);
-        if (r === null) break;
+        if (typeof r === 'number') {
+          this.need = r - pos;
+          break;
+        }
         this.replies.push(r[0]);
         pos = r[1];
       }
@@ -31,9 +44,10 @@ export class ReplyReader {
   }
 }
 
-function parse(buf: Buffer, pos: number): [Reply, number] | null {
+/** A reply and where the next begins; or, when incomplete, how long the buffer must be at least. */
+function parse(buf: Buffer, pos: number): [Reply, number] | number {
   const eol = buf.indexOf('\r\n', pos);
-  if (eol < 0) return null;
+  if (eol < 0) return buf.length + 1;
   const type = buf[pos];
   const line = buf.toString('latin1', pos + 1, eol);
   const next = eol + 2;
@@ -42,7 +56,7 @@ function parse(buf: Buffer, pos: number): [Reply, number] | null {
     case 36: {
       const n = Number(line);
       if (n < 0) return [null, next];
-      if (buf.length < next + n + 2) return null;
+      if (buf.length < next + n + 2) return next + n + 2;
       return ['$' + buf.toString('latin1', next, next + n), next + n + 2];
     }
     case 42: {
@@ -52,7 +66,7 @@ function parse(buf: Buffer, pos: number): [Reply, number] | null {
       let p = next;
       for (let i = 0; i < n; i++) {
         const r = parse(buf, p);
-        if (r === null) return null;
+        if (typeof r === 'number') return r;
         out.push(r[0]);
         p = r[1];
       }

@@ -119,6 +119,44 @@ describe('bugs the fuzzer found', () => {
     }
   });
 
+  it('seed 515: a geo search with COUNT orders ties as Redis\'s partial sort leaves them; WITHHASH truncates a fractional score', async () => {
+    const members = Array.from({ length: 60 }, (_, i) => `m${(i * 37) % 60}`);
+    await same(['ZADD', 'z', ...members.flatMap((m, i) => [String(i % 3 === 0 ? 1 : 1.5), m])], 'GEOADD g 13.36 38.11 a 13.36 38.11 b');
+    for (const count of ['1', '5', '9', '30', '59', '60', '61']) {
+      await same(['GEOSEARCH', 'z', 'FROMMEMBER', 'm0', 'BYRADIUS', '1', 'km', 'COUNT', count, 'WITHHASH'],
+        ['GEORADIUS', 'z', '-180', '-85.05', '100', 'km', 'COUNT', count, 'DESC'],
+        ['GEOSEARCH', 'z', 'FROMLONLAT', '-180', '-85.05', 'BYBOX', '100', '100', 'km', 'COUNT', count, 'ASC', 'WITHDIST']);
+    }
+    await same('GEOSEARCH g FROMMEMBER a BYRADIUS 1 km COUNT 1', 'GEOSEARCH g FROMMEMBER a BYRADIUS 1 km COUNT 2 DESC');
+  });
+
+  it('seed 11 (data model): SORT with BY and a narrower LIMIT orders ties as Redis\'s partial sort leaves them', async () => {
+    const items = Array.from({ length: 70 }, (_, i) => `e${(i * 31) % 70}`);
+    await same(['RPUSH', 'l', ...items], ['MSET', ...items.flatMap((e, i) => [`w_${e}`, String(i % 4)])]);
+    for (const [start, count] of [['0', '1'], ['3', '10'], ['0', '69'], ['60', '20'], ['-5', '3'], ['69', '1'], ['10', '-1']]) {
+      await same(['SORT', 'l', 'BY', 'w_*', 'LIMIT', start, count], ['SORT', 'l', 'BY', 'w_*', 'ALPHA', 'DESC', 'LIMIT', start, count],
+        ['SORT', 'l', 'BY', 'w_*', 'LIMIT', start, count, 'STORE', 'dst'], 'LRANGE dst 0 -1');
+    }
+  });
+
+  it('seeds 529, 537, 545: BITFIELD OVERFLOW SAT SET of a value near -2^63 stores the maximum, as int64 arithmetic wraps', async () => {
+    await same('BITFIELD a OVERFLOW SAT SET i16 128 -9223372036854775808 SET i8 0 -9223372036854775807',
+      'BITFIELD a OVERFLOW SAT SET i16 0 -9223372036854743041 SET i16 16 -9223372036854743040 SET i63 48 -9223372036854775808',
+      'BITFIELD a OVERFLOW SAT SET u16 0 -9223372036854775808 SET i3 24 -5 SET i64 64 -9223372036854775808', 'GET a',
+      'BITFIELD b OVERFLOW SAT INCRBY i64 0 9223372036854775807 INCRBY i64 0 9223372036854775807 INCRBY u63 64 -9223372036854775808',
+      'BITFIELD b OVERFLOW FAIL SET i8 0 -129 SET u8 8 256 INCRBY i5 100 -100', 'GET b');
+  });
+
+  it('seed 561: PFCOUNT answers a cached count past 2^53 exactly', async () => {
+    await same('PFADD k', 'SETRANGE k 5 -9223372036854775809', 'PFCOUNT k', 'SETRANGE k 8 abcdefg\x7f', 'PFCOUNT k');
+  });
+
+  it('seed 706: a BITFIELD whose writes all failed creates or grows its key without touching a WATCH; any write done does', async () => {
+    await same('WATCH k', 'BITFIELD k OVERFLOW FAIL SET i16 129 -9223372036854775808 GET u1 71', 'MULTI', 'EXEC', 'STRLEN k',
+      'SET j a', 'WATCH j', 'BITFIELD j OVERFLOW FAIL SET i8 100 200', 'MULTI', 'EXEC', 'STRLEN j',
+      'WATCH j', 'BITFIELD j SET i8 8 0', 'MULTI', 'EXEC', 'WATCH n', 'BITFIELD n GET u8 0 SET u8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
+  });
+
   it('seed 511: BITFIELD OVERFLOW SAT SET of a value within the field\'s max of INT64_MIN saturates to the max, as Redis\'s int64 arithmetic does', async () => {
     await same('BITFIELD k0 GET i16 39 OVERFLOW SAT SET i8 #2 -9223372036854775808', 'GET k0',
       'BITFIELD k OVERFLOW SAT SET i8 0 -9223372036854775681 SET i8 8 -9223372036854775680 SET i63 16 -9223372036854775808', 'GET k',
@@ -127,5 +165,12 @@ describe('bugs the fuzzer found', () => {
 
   it('seed 604: XAUTOCLAIM looks its key up (expiring it) before refusing an argument', async () => {
     await same('DEBUG SET-ACTIVE-EXPIRE 0', 'SET k3 3 EXAT 100000', 'XAUTOCLAIM k3 g1 c1 x + JUSTID', 'DEBUG DIGEST', 'DEBUG SET-ACTIVE-EXPIRE 1');
+  });
+
+  it('seed 706: a BITFIELD whose writes all fail still creates or grows its string, unseen by WATCH', async () => {
+    await same('WATCH k1 k1', 'BITFIELD k1 OVERFLOW FAIL SET i16 129 -9223372036854775808 GET u1 71', 'MULTI', 'EXEC', 'GET k1',
+      'SET k x', 'WATCH k', 'BITFIELD k OVERFLOW FAIL INCRBY i8 16 1000', 'MULTI', 'EXEC', 'GET k', 'OBJECT ENCODING k',
+      'WATCH k', 'BITFIELD k SET i8 0 120 INCRBY i8 0 0', 'MULTI', 'EXEC', 'WATCH k', 'BITFIELD k SET i8 0 121', 'MULTI', 'EXEC',
+      'DEL k', 'WATCH k', 'BITFIELD k SET i8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
   });
 });

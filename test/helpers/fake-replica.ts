@@ -143,15 +143,6 @@ export class FakeReplica {
     this.send('REPLCONF', 'ACK', String(offset));
   }
 
-  /** Stops reading (the master's writes pile up in its buffers), or reads again. */
-  pause(): void {
-    this.socket.pause();
-  }
-
-  resume(): void {
-    this.socket.resume();
-  }
-
   /** Waits until the master closed the connection. */
   async waitClosed(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -19,12 +19,20 @@ const snapshotPaths = selectPaths((modelPaths(snapshotModel) as Path<SnapshotInp
 describe('replica-client model paths over real sockets', () => {
   for (const [n, p] of clientPaths.entries()) {
     // A replica that leaves does so both ways: its socket closes, or CLIENT KILL TYPE replica.
-    for (const v of p.events.some((e) => e.type === 'DISCONNECTED') ? [0, 1] : [0]) {
-      const how = p.events.some((e) => e.type === 'DISCONNECTED') ? (v === 0 ? ', socket closed' : ', CLIENT KILL') : '';
+    const leaves = p.events.some((e) => e.type === 'DISCONNECTED');
+    for (const v of leaves ? [0, 1] : [0]) {
+      const how = leaves ? (v === 0 ? ', socket closed' : ', CLIENT KILL') : '';
       it(`path ${n} (${p.input.oldSync ? 'SYNC' : 'PSYNC'}${how}): ${p.events.map(label).join(' ')}`, async () => {
         await runClientPath(replicaClientModel.machine, p, v);
       });
     }
+  }
+
+  for (const [v, limit] of ['hard', 'soft'].entries()) {
+    it(`a replica whose snapshot runs is dropped past the ${limit} output limit${v === 1 ? ' once its seconds are over' : ''}`, async () => {
+      const events: ReplicaClientEvent[] = [{ type: 'FULLRESYNC' }, { type: 'SNAPSHOT_STARTED', diskless: false }, { type: 'OUTPUT_LIMIT' }];
+      await runClientPath(replicaClientModel.machine, { input: { name: 'r', oldSync: false, now: 0 }, events }, v);
+    });
   }
 
   it('an old SYNC replica, online, is never timed out (it sends no ACKs)', async () => {

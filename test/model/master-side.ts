@@ -13,7 +13,7 @@ import type { ReplicaClient } from '../../src/actors/replica-client.js';
 import type { ReplicaClientEvent, ReplicaClientInput } from '../../src/machines/replica-client.js';
 import type { SnapshotEvent, SnapshotInput } from '../../src/machines/snapshot.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
-import { info, waitFor } from '../helpers/replication.js';
+import { captureLog, info, waitFor } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedstate, type InProcess } from '../helpers/servers.js';
 import type { ModelPath } from './coverage.js';
@@ -108,12 +108,17 @@ export function clientPathDriveable(p: { input: ReplicaClientInput; events: Repl
   return p.events.every((e, i) => clientDriveable(key(i === 0 ? 'attached' : p.values[i - 1]), e, p.events[i + 1], mode, p.input.oldSync));
 }
 
-/** Replays one replica-client path against a fresh master; variant picks among equivalent actions (how to disconnect). */
+/**
+ * Replays one replica-client path against a fresh master; variant picks among equivalent
+ * actions: odd ones disconnect by CLIENT KILL (else the socket closes), and pass the soft output
+ * limit by the clock where the stream is held (else the hard one).
+ */
 export async function runClientPath(machine: AnyStateMachine, p: { input: ReplicaClientInput; events: ReplicaClientEvent[] }, variant = 0): Promise<void> {
   const mode = clientMode(p.events);
   const model = modelSnapshots(machine, p.input, p.events);
   const { m, cli } = await startMaster({ 'repl-diskless-sync': mode === 'socket' ? 'yes' : 'no', 'repl-diskless-sync-delay': '5' });
   const frs: FakeReplica[] = [];
+  const logged = captureLog(m.server.log);
   try {
     // A partial resync needs a backlog: a first replica syncs fully and leaves; one more write follows.
     let continueFrom = 0;
@@ -190,8 +195,17 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
           break;
         }
         case 'OUTPUT_LIMIT':
-          await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 1024 0 0');
-          await cli.call('SET', 'big', 'x'.repeat(4096));
+          if (variant % 2 === 1 && at === 'waitBgsaveEnd') {
+            // The soft limit: passed by the stream held for the replica, for longer than its seconds by the clock.
+            await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 0 1024 5');
+            await cli.call('SET', 'big', 'x'.repeat(4096));
+            m.server.replication.tick(Date.now() + 1000);
+            expect(rc!.state, `${step}: within the soft limit's seconds`).toBe('waitBgsaveEnd');
+            m.server.replication.tick(Date.now() + 6000);
+          } else {
+            await cli.call('CONFIG', 'SET', 'client-output-buffer-limit', 'replica 1024 0 0');
+            await cli.call('SET', 'big', 'x'.repeat(4096));
+          }
           break;
         case 'DISCONNECTED':
           if (variant % 2 === 0) fr.destroy();
@@ -213,6 +227,7 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
       const fields = await info(cli);
       if (want.value === 'closed') {
         await fr.waitClosed();
+        if (e.type === 'OUTPUT_LIMIT') expect(logged.join('\n'), step).toContain('scheduled to be closed ASAP for overcoming of output buffer limits');
         expect(fields.get('connected_slaves'), step).toBe('0');
         break;
       }

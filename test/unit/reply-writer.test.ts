@@ -53,6 +53,15 @@ describe('ReplyWriter', () => {
     })).toBe(`$16000\r\n${small}\r\n$17000\r\n${mid}\r\n+OK\r\n`);
   });
 
+  it('writes a raw reply (a script\'s) longer than twice the buffer whole behind pipelined replies', () => {
+    const raw = Buffer.from(`$100000\r\n${'r'.repeat(99_998)}20\r\n`, 'latin1');
+    const pongs = '+PONG\r\n'.repeat(5);
+    expect(written((w) => {
+      for (let i = 0; i < 5; i++) w.simple('PONG');
+      w.raw(raw);
+    })).toBe(pongs + raw.toString('latin1'));
+  });
+
   it('counts what is pending and drops everything when muted', () => {
     const w = new ReplyWriter();
     w.bulk('abc');

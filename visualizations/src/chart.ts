@@ -300,7 +300,8 @@ export function activeStateIds(def: StateJSON, value: unknown): string[] {
 
 /**
  * The transitions an event took between two configurations: enabled for that event in a
- * state that was active, and (when they have a target) landing in a state now active.
+ * state that was active, and (when they have a target) landing in a state now active; failing
+ * that, the way from a state that was active into one that was not.
  */
 export function takenEdges(def: StateJSON, before: string[], after: string[], eventType: string): string[] {
   const was = new Set(before);
@@ -326,6 +327,17 @@ export function takenEdges(def: StateJSON, before: string[], after: string[], ev
       Object.values(s.states).forEach(land);
     };
     land(def);
+  }
+  if (found.length === 0 && after.some((id) => !was.has(id))) {
+    // The snapshot that entered the state was coalesced with a later one of the same state, whose
+    // event (a self-transition) is the one named: mark the way from where the page last saw it.
+    const moved = (s: StateJSON): void => {
+      if (was.has(s.id)) {
+        for (const { t, id } of transitionsOf(s)) if (t.target?.some((x) => now.has(targetId(x)) && !was.has(targetId(x)))) found.push(id);
+      }
+      Object.values(s.states).forEach(moved);
+    };
+    moved(def);
   }
   // Deepest states' transitions win, as in the machine: keep the first that matched from the innermost.
   return found.length > 1 ? [found.sort((a, b) => b.split('.').length - a.split('.').length)[0]!] : found;

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { lzfCompress } from '../../../src/io/lzf.js';
 import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbError, RdbOpcode as Op, RdbType as T } from '../../../src/io/rdb-format.js';
+import { encodingLimits } from '../../../src/store/limits.js';
+import type { Hash } from '../../../src/store/hash.js';
 import { intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
@@ -157,6 +159,18 @@ describe('decodeRdb value encodings', () => {
     expect(() => decodeRdb(one(T.SET_INTSET, rdbString(Buffer.from([2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 0]))))).toThrow(/strictly ascending/);
   });
 
+  it('plain hashes (type 4) load in the encoding their size calls for, a large one straight into a table', () => {
+    const fields = (n: number, dup = false): Buffer => cat(rdbLength(n), ...Array.from({ length: n }, (_, i) =>
+      cat(rdbString(dup && i === n - 1 ? 'f0' : `f${i}`), rdbString(`v${i}`))));
+    const loaded = (v: Buffer): Hash => decodeRdb(rdbFile(10, [rdbKey(T.HASH, 'k', v)])).dbs[0]!.dict.get('k') as Hash;
+    const big = encodingLimits.hashMaxListpackEntries + 1;
+    const large = loaded(fields(big));
+    expect([large.encoding, large.size, large.get('f0'), large.get(`f${big - 1}`)]).toEqual(['hashtable', big, 'v0', `v${big - 1}`]);
+    const small = loaded(fields(3));
+    expect([small.encoding, [...small.entries()]]).toEqual(['listpack', [['f0', 'v0'], ['f1', 'v1'], ['f2', 'v2']]]);
+    expect(() => loaded(fields(big, true))).toThrow(/duplicate fields/);
+  });
+
   it('loads streams of type 15 (Redis 5-6) and 21 (Redis 7.2), groups and PELs included', () => {
     const id = (ms: number, seq: number): Buffer => {
       const out = Buffer.alloc(16);
@@ -233,10 +247,10 @@ describe('decodeRdb opcodes and versions', () => {
     expect(d.dbs[0]!.expires.get('s')).toBe(0x7ffaf080 * 1000);
     expect(plain(d.dbs[9]!.dict.get('in9')!)).toBe('c');
     expect(d.keysLoaded).toBe(3);
+    expect(d.functions).toEqual(['#!lua name=lib\nredis.register_function("f", function() return 1 end)']);
     expect(logs).toEqual([
       ['notice', "RDB '%info': shown"],
       ['notice', "Skipping AUX data of module 'testmodul' in the RDB: redstate has no modules"],
-      ['notice', 'Skipping a function library in the RDB: redstate does not load functions'],
       ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
       ['notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions'],
     ]);

@@ -1,0 +1,184 @@
+// EVAL EVALSHA EVAL_RO EVALSHA_RO and SCRIPT (LOAD EXISTS FLUSH KILL DEBUG HELP), as
+// Redis 7.0's eval.c answers them. The scripts run in the engine (src/scripting/engine.ts).
+import { createHash } from 'node:crypto';
+import type { Client } from '../actors/client.js';
+import { ScriptRun } from '../scripting/engine.js';
+import { intArg, is } from './args.js';
+import type { CommandSpec } from './command.js';
+import { container, replyHelp } from './subcommands.js';
+
+const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+
+export const sha1hex = (body: string): string => createHash('sha1').update(body, 'latin1').digest('hex');
+
+/** The flags a `#!lua flags=...` line may name (SCRIPT_FLAG_*). */
+export const SCRIPT_FLAGS = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'] as const;
+export type ScriptFlag = (typeof SCRIPT_FLAGS)[number];
+
+/** A script body's shebang: its flags (null for a script without one), or Redis's error. */
+export type Shebang = { flags: Set<ScriptFlag> | null } | { error: string };
+
+/** evalExtractShebangFlags: reads `#!lua [flags=a,b]` off the first line of an EVAL script. */
+export function parseShebang(body: string): Shebang {
+  if (!body.startsWith('#!')) return { flags: null };
+  const eol = body.indexOf('\n');
+  if (eol < 0) return { error: 'ERR Invalid script shebang' };
+  const parts = body.slice(0, eol).split(' ').filter((p) => p !== '');
+  if (parts[0] !== '#!lua') return { error: `ERR Unexpected engine in script shebang: ${parts[0] ?? ''}` };
+  const flags = new Set<ScriptFlag>();
+  for (const part of parts.slice(1)) {
+    if (!part.startsWith('flags=')) return { error: `ERR Unknown lua shebang option: ${part}` };
+    for (const f of part.slice(6).split(',')) {
+      if (f === '') continue;
+      if (!(SCRIPT_FLAGS as readonly string[]).includes(f)) return { error: `ERR Unexpected flag in script shebang: ${f}` };
+      flags.add(f as ScriptFlag);
+    }
+  }
+  return { flags };
+}
+
+/** The body Lua compiles: a shebang line becomes a comment, so line numbers stay the same. */
+const luaBody = (body: string): string => (body.startsWith('#!') ? `--${body.slice(2)}` : body);
+
+/** evalGenericCommand: EVAL, EVALSHA and their _RO forms. */
+function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+  const numkeys = intArg(c, argv[2]!);
+  if (numkeys === null) return;
+  if (numkeys > argv.length - 3) return c.reply.error("ERR Number of keys can't be greater than number of args");
+  if (numkeys < 0) return c.reply.error("ERR Number of keys can't be negative");
+  const engine = c.server.scripting;
+  let sha: string;
+  let body: string;
+  if (bySha) {
+    sha = argv[1]!.toLowerCase();
+    const known = sha.length === 40 ? engine.scripts.get(sha) : undefined;
+    if (known === undefined) return c.reply.error(NO_SCRIPT);
+    body = known;
+  } else {
+    body = argv[1]!;
+    sha = sha1hex(body);
+  }
+  const shebang = parseShebang(body);
+  if ('error' in shebang) return c.reply.error(shebang.error);
+  const flags = shebang.flags;
+  const n = numkeys;
+  const readonly = ro || (flags !== null && flags.has('no-writes'));
+  if (flags !== null && !flags.has('no-writes')) {
+    // scriptPrepareForRun: a script declared able to write is refused where writes are.
+    if (ro) return c.reply.error('ERR Can not execute a script with write flag using *_ro command.');
+    if (c.server.isReplica && c.stream !== null && c.server.config.get('replica-read-only') === 'yes') {
+      return c.reply.error("READONLY You can't write against a read only replica.");
+    }
+  }
+  // Its effects propagate, not the script (see engine.ts).
+  c.preventPropagation();
+  const run = new ScriptRun(c, argv, readonly, true, sha);
+  engine.prepare(run);
+  if (!engine.scripts.has(sha)) {
+    // Cached only once it compiles: a compile error leaves no entry behind.
+    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
+    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
+    engine.scripts.set(sha, body);
+  }
+  engine.start(run, {
+    op: 'eval', sha, body: luaBody(body), keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), resp3: c.reply.resp3,
+  });
+}
+
+/** SCRIPT LOAD: compiles and caches; replies the sha. */
+function scriptLoad(c: Client, argv: string[]): void {
+  const body = argv[2]!;
+  const shebang = parseShebang(body);
+  if ('error' in shebang) return c.reply.error(shebang.error);
+  const sha = sha1hex(body);
+  const engine = c.server.scripting;
+  if (!engine.scripts.has(sha)) {
+    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
+    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
+    engine.scripts.set(sha, body);
+  }
+  c.reply.bulk(sha);
+}
+
+const HELP = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+];
+
+const SCRIPTING = ['slow', 'scripting'];
+const EVAL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
+
+export const scriptingCommands: CommandSpec[] = [
+  {
+    name: 'eval', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    run: (c, argv) => evalGeneric(c, argv, false, false),
+  },
+  {
+    name: 'evalsha', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    run: (c, argv) => evalGeneric(c, argv, true, false),
+  },
+  {
+    name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    run: (c, argv) => evalGeneric(c, argv, false, true),
+  },
+  {
+    name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    run: (c, argv) => evalGeneric(c, argv, true, true),
+  },
+  container('script', [
+    {
+      name: 'script|load', arity: 3, flags: ['noscript', 'stale'], acl: SCRIPTING, run: scriptLoad,
+    },
+    {
+      name: 'script|exists', arity: -3, flags: ['noscript'], acl: SCRIPTING,
+      run(c, argv) {
+        const scripts = c.server.scripting.scripts;
+        c.reply.array(argv.length - 2);
+        for (const sha of argv.slice(2)) c.reply.integer(scripts.has(sha.toLowerCase()) ? 1 : 0);
+      },
+    },
+    {
+      name: 'script|flush', arity: -2, flags: ['noscript'], acl: SCRIPTING,
+      run(c, argv) {
+        if (argv.length > 3 || (argv.length === 3 && !is(argv[2]!, 'SYNC') && !is(argv[2]!, 'ASYNC'))) {
+          return c.reply.error('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+        }
+        c.server.scripting.flush();
+        c.reply.ok();
+      },
+    },
+    {
+      name: 'script|kill', arity: 2, flags: ['noscript', 'allow_busy'], acl: SCRIPTING,
+      run(c) {
+        const err = c.server.scripting.kill(true);
+        if (err !== null) return c.reply.error(err);
+        c.reply.ok();
+      },
+    },
+    {
+      name: 'script|debug', arity: 3, flags: ['noscript'], acl: SCRIPTING,
+      run(c, argv) {
+        // ldb (the Lua debugger) is not implemented: NO is what every client may ask.
+        if (is(argv[2]!, 'NO')) return c.reply.ok();
+        if (is(argv[2]!, 'YES') || is(argv[2]!, 'SYNC')) return c.reply.error('ERR SCRIPT DEBUG is not supported by redstate');
+        c.reply.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+      },
+    },
+    {
+      name: 'script|help', arity: 2, flags: ['loading', 'stale'], acl: SCRIPTING,
+      run: (c) => replyHelp(c, 'SCRIPT', HELP),
+    },
+  ]),
+];

@@ -1,0 +1,335 @@
+// The Lua source that turns a bare Lua 5.4 state into the environment Redis 7.0 gives
+// scripts (script_lua.c's luaRegisterRedisAPI, luaSetErrorMetatable, scriptingInit): the
+// `redis` table, the 5.1 habits real scripts rely on, the deterministic PRNG, the error
+// handler that adds source and line, and read-only globals. It runs once per state with
+// full privileges; what scripts see afterwards is the frozen table it returns.
+//
+// It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
+// setresp, lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+export const PRELUDE = String.raw`
+local mode = ...
+local G = _G
+local js = G.__js
+G.__js = nil
+local load, xpcall, pcall = load, xpcall, pcall
+local type, error, tostring, rawget, rawset, setmetatable, select, next, pairs =
+  type, error, tostring, rawget, rawset, setmetatable, select, next, pairs
+local dbg = debug
+
+-- Lua 5.1 spellings that Redis scripts use and 5.4 dropped.
+G.unpack = table.unpack
+table.getn = function(t) return #t end
+table.maxn = function(t)
+  local n = 0
+  for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end
+  return n
+end
+table.foreach = function(t, f)
+  for k, v in pairs(t) do local r = f(k, v) if r ~= nil then return r end end
+end
+table.foreachi = function(t, f)
+  for i = 1, #t do local r = f(i, t[i]) if r ~= nil then return r end end
+end
+math.mod = math.fmod
+math.pow = function(a, b) return a ^ b end
+math.log10 = function(x) return math.log(x, 10) end
+math.atan2 = function(y, x) return math.atan(y, x) end
+math.ldexp = function(m, e) return m * 2.0 ^ e end
+math.frexp = function(x)
+  if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x, 0 end
+  local e = math.floor(math.log(math.abs(x), 2)) + 1
+  local m = x / 2.0 ^ e
+  if math.abs(m) >= 1 then m, e = m / 2, e + 1 elseif math.abs(m) < 0.5 then m, e = m * 2, e - 1 end
+  return m, e
+end
+math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
+math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
+math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
+string.gfind = string.gmatch
+G.gcinfo = function() return math.floor(collectgarbage('count')) end
+
+-- Redis's math.random: rand.c's generator (one state in the worker, shared by every state).
+local lrand48, srand48 = js.lrand48, js.srand48
+math.random = function(...)
+  local r = (lrand48() % 2147483647) / 2147483647
+  local n = select('#', ...)
+  if n == 0 then return r end
+  local m = ...
+  if n == 1 then
+    if m < 1 then error("bad argument #1 to 'random' (interval is empty)", 0) end
+    return math.floor(r * m) + 1
+  end
+  local lo, hi = ...
+  if lo > hi then error("bad argument #2 to 'random' (interval is empty)", 0) end
+  return math.floor(r * (hi - lo + 1)) + lo
+end
+math.randomseed = function(seed) srand48(math.floor(tonumber(seed) or 0)) end
+
+-- The redis table.
+local redis = {}
+redis.call = js.call
+redis.pcall = js.pcall
+-- Bad arguments make these two return an error reply, not raise one (as in script_lua.c).
+-- luaPushErrorBuff: "-CODE text" keeps its code, a message without one gets ERR; C strings
+-- end at a NUL, and the ends lose their CR and LF.
+redis.error_reply = function(msg)
+  if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+  msg = msg:match('^[^%z]*')
+  if msg:sub(1, 1) ~= '-' then msg = '-' .. msg end
+  local sp = msg:find(' ', 1, true)
+  local code, text = 'ERR', msg:sub(2)
+  if sp then code, text = msg:sub(2, sp - 1), msg:sub(sp + 1) end
+  return { err = code .. ' ' .. text:match('^[\r\n]*(.-)[\r\n]*$') }
+end
+redis.status_reply = function(msg)
+  if type(msg) ~= 'string' then return { err = 'ERR wrong number or type of arguments' } end
+  return { ok = msg }
+end
+-- One argument; what lua_tolstring cannot read (nil, a table) hashes as the empty string.
+redis.sha1hex = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR wrong number of arguments' }) end
+  local s = ...
+  if type(s) ~= 'string' and type(s) ~= 'number' then s = '' end
+  return js.sha1hex(tostring(s))
+end
+redis.log = function(level, ...)
+  local n = select('#', ...)
+  if n == 0 then error({ err = 'ERR redis.log() requires two arguments or more.' }) end
+  if type(level) ~= 'number' then error({ err = 'ERR First argument must be a number (log level).' }) end
+  if level < 0 or level > 3 then error({ err = 'ERR Invalid debug level.' }) end
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  js.log(level, table.concat(parts, ' '))
+end
+redis.setresp = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR redis.setresp() requires one argument.' }) end
+  local v = ...
+  if v ~= 2 and v ~= 3 then error({ err = 'ERR RESP version must be 2 or 3.' }) end
+  js.setresp(v)
+end
+-- luaRedisSetReplCommand: its "two arguments" text, lua_tonumber's 0 for what is not a number,
+-- the C int cast's truncation.
+redis.set_repl = function(...)
+  if select('#', ...) ~= 1 then error({ err = 'ERR redis.set_repl() requires two arguments.' }) end
+  local flags = tonumber((...)) or 0
+  flags = flags < 0 and math.ceil(flags) or math.floor(flags)
+  if flags < 0 or flags > 3 then error({ err = 'ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.' }) end
+  js.setrepl(flags)
+end
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+redis.acl_check_cmd = function(...)
+  if select('#', ...) == 0 then error({ err = 'ERR Please specify at least one argument for this redis lib call' }) end
+  return js.acl(...)
+end
+redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
+redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+redis.REDIS_VERSION = js.version
+redis.REDIS_VERSION_NUM = js.versionNum
+G.redis = redis
+
+-- What Redis removes from a script's reach.
+for _, name in ipairs({ 'print', 'os', 'io', 'require', 'dofile', 'loadfile', 'package', 'utf8', 'debug',
+  'warn' }) do G[name] = nil end
+
+-- luaErrorInformation: every error leaves a script as a table with err, source and line, the
+-- line being the script's (chunks named '@...'), not that of a library function it called.
+-- 5.4 words its type errors "attempt to index a nil value (local 't')"; 5.1, whose texts
+-- scripts and their tests match, says "attempt to index local 't' (a nil value)".
+-- 5.4 names a constant integer key "field 'integer index'" where 5.1 says "field '?'".
+local function as51(msg)
+  msg = msg:gsub("attempt to (.-) an? (%w+) value %((%w+) '([^']*)'%)", "attempt to %1 %3 '%4' (a %2 value)")
+  return (msg:gsub("field 'integer index'", "field '?'"))
+end
+local function errorHandler(err)
+  local found
+  local level = 2
+  while true do
+    local info = dbg.getinfo(level, 'Sl')
+    if info == nil then break end
+    if info.what ~= 'C' and info.source:sub(1, 1) == '@' then found = info break end
+    level = level + 1
+  end
+  if type(err) ~= 'table' then err = { err = 'ERR ' .. as51(tostring(err)) } end
+  if found then err.source = found.source err.line = found.currentline end
+  return err
+end
+
+-- Redis's libraries and most of its redis.* functions are C functions. Two things follow that
+-- Lua versions must keep: luaL_error names the script line that called them, and a call in
+-- tail position ('return bit.band(x)') keeps the script's frame, so that line exists. Each
+-- such function is therefore called through a C trampoline (js.cfunction) and raises
+-- through this boundary, which adds the caller's position to a string error.
+local pack, unpackn = table.pack, table.unpack
+local function asC(f)
+  return js.cfunction(function(...)
+    local r = pack(pcall(f, ...))
+    if not r[1] then
+      if type(r[2]) == 'string' then error(r[2], 3) end
+      error(r[2], 0)
+    end
+    return unpackn(r, 2, r.n)
+  end)
+end
+for _, name in ipairs({ 'cjson', 'cmsgpack', 'struct', 'bit', 'redis' }) do
+  local lib = G[name]
+  for k, f in pairs(lib) do
+    if type(f) == 'function' and k ~= 'call' and k ~= 'pcall' then lib[k] = asC(f) end
+  end
+end
+math.random = asC(math.random)
+math.randomseed = asC(math.randomseed)
+
+-- luaRedisPcall: Redis's pcall hands back an error table's err string, not the table.
+G.pcall = function(f, ...)
+  local r = pack(pcall(f, ...))
+  if not r[1] and type(r[2]) == 'table' then
+    local err = r[2].err
+    if type(err) == 'string' then r[2] = err end
+  end
+  return unpackn(r, 1, r.n)
+end
+
+-- Read-only tables (Redis 7.0's lua_enablereadonlytable): a script can neither add a global nor
+-- change a library. Each table is replaced by an empty proxy that reads through to it.
+local readonly = {}
+local function refuse() error('Attempt to modify a readonly table', 2) end
+local function freeze(t, index)
+  local proxy = setmetatable({}, {
+    __index = index or t,
+    __newindex = refuse,
+    __pairs = function() return next, t, nil end,
+    __len = function() return #t end,
+    __metatable = false,
+  })
+  readonly[proxy] = true
+  return proxy
+end
+local function refuseAny() error('Attempt to modify a readonly table', 0) end
+G.rawset = function(t, k, v)
+  if readonly[t] then refuseAny() end
+  return rawset(t, k, v)
+end
+local setmeta = setmetatable
+G.setmetatable = function(t, mt)
+  if readonly[t] then refuseAny() end
+  return setmeta(t, mt)
+end
+for _, name in ipairs({ 'redis', 'string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit' }) do
+  G[name] = freeze(G[name])
+end
+local env
+-- loadstring as 7.0 has it: text chunks, compiled with the script's globals.
+G.loadstring = function(s, name)
+  if type(s) ~= 'string' then error("bad argument #1 to 'loadstring' (string expected)", 2) end
+  return load(s, name or s, 't', env)
+end
+G.load = function(chunk, name, _, _) return load(chunk, name, 't', env) end
+setmetatable(G, {
+  __index = function(_, k)
+    error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+  end,
+})
+env = freeze(G, G)
+rawset(G, '_G', env)
+
+-- The privileged side, kept by the host in the registry: compile a body with the script's
+-- globals, set KEYS and ARGV, seed the PRNG, and run a function under the error handler.
+local function compile(body, chunkname) return load(body, chunkname, 't', env) end
+local function setArgs(keys, argv) rawset(G, 'KEYS', keys) rawset(G, 'ARGV', argv) end
+local function run(f, ...) return xpcall(f, errorHandler, ...) end
+local function gc() collectgarbage('collect') end
+local api = { compile = compile, setArgs = setArgs, run = run, gc = gc }
+if mode ~= 'functions' then return api end
+
+-- The functions state (function_lua.c): a library's code runs once, at FUNCTION LOAD, where
+-- its only global is a reduced redis table whose register_function collects its functions;
+-- the functions it registered later run with the full globals (but no KEYS or ARGV).
+local loading = false
+local registered, order
+local function nonexistent(k)
+  error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 3)
+end
+local FLAGS = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true,
+  ['allow-cross-slot-keys'] = true }
+local function regerr(msg) error({ err = 'ERR ' .. msg }) end
+local function register(...)
+  local n = select('#', ...)
+  local name, callback, flags, description
+  if n == 1 then
+    local t = ...
+    if type(t) ~= 'table' then
+      regerr('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+    end
+    for k, v in pairs(t) do
+      if k == 'function_name' then name = v
+      elseif k == 'callback' then callback = v
+      elseif k == 'flags' then flags = v
+      elseif k == 'description' then description = v
+      else regerr('unknown argument given to redis.register_function') end
+    end
+  elseif n == 2 then
+    name, callback = ...
+    if type(name) ~= 'string' then regerr('first argument to redis.register_function must be a string') end
+    if type(callback) ~= 'function' then regerr('second argument to redis.register_function must be a function') end
+  else regerr('wrong number of arguments to redis.register_function') end
+  if name == nil then regerr('redis.register_function must get a function name argument') end
+  if type(name) ~= 'string' then regerr('function_name argument given to redis.register_function must be a string') end
+  if callback == nil then regerr('redis.register_function must get a callback argument') end
+  if type(callback) ~= 'function' then regerr('callback argument given to redis.register_function must be a function') end
+  if description ~= nil and type(description) ~= 'string' then
+    regerr('description argument given to redis.register_function must be a string')
+  end
+  local list = {}
+  if flags ~= nil then
+    if type(flags) ~= 'table' then regerr('flags argument to redis.register_function must be a table representing function flags') end
+    for _, f in ipairs(flags) do
+      if type(f) ~= 'string' or not FLAGS[f] then regerr('unknown flag given') end
+      list[#list + 1] = f
+    end
+  end
+  if not name:match('^[%w_]+$') then
+    -- (sic: Redis 7.0 says "Library names" here too)
+    regerr('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
+  end
+  if registered[name] then regerr('Function already exists in the library') end
+  registered[name] = { name = name, f = callback, flags = list, description = description }
+  order[#order + 1] = name
+end
+local loadRedis = setmetatable({ register_function = asC(register), log = G.redis.log,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REDIS_VERSION = js.version, REDIS_VERSION_NUM = js.versionNum }, {
+  __index = function(_, k) nonexistent(k) end, __newindex = refuse, __metatable = false })
+local fenv = setmetatable({}, {
+  __index = function(_, k)
+    if loading then
+      if k == 'redis' then return loadRedis end
+      nonexistent(k)
+    end
+    if k == 'KEYS' or k == 'ARGV' then nonexistent(k) end
+    local v = rawget(G, k)
+    if v == nil then nonexistent(k) end
+    return v
+  end,
+  __newindex = refuse,
+  __metatable = false,
+})
+readonly[fenv] = true
+-- loadLibrary(code): the chunk's compile error (string), or ok and the registered functions
+-- in order ({name, f, flags, description}), or false and the error table it raised.
+api.loadLibrary = function(code)
+  local chunk, err = load(code, '@user_function', 't', fenv)
+  if chunk == nil then return err end
+  registered, order = {}, {}
+  loading = true
+  local ok, e = xpcall(chunk, errorHandler)
+  loading = false
+  if not ok then return false, e end
+  local out = {}
+  for i, name in ipairs(order) do out[i] = registered[name] end
+  registered, order = nil, nil
+  return true, out
+end
+return api
+`;

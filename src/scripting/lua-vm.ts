@@ -1,0 +1,791 @@
+// One Lua 5.4 state (wasmoon's WebAssembly build) dressed as Redis 7.0's script engine: the
+// prelude's environment, the libraries, redis.call served by the host, and the conversions
+// between RESP and Lua values (script_lua.c's redisProtocolToLuaType and
+// luaReplyToRedisReply). It runs inside the scripting worker thread; the host callbacks
+// reach the main thread synchronously (see engine.ts for why).
+//
+// Strings cross as latin1 JS strings (one char per byte, as the keyspace holds them) and are
+// copied into and out of the WASM heap byte for byte, so scripts stay binary safe.
+import { createHash } from 'node:crypto';
+import type { LuaWasm } from 'wasmoon';
+import { cstr } from '../commands/errors.js';
+import { formatDouble } from '../io/format-double.js';
+import { ReplyWriter } from '../io/reply-writer.js';
+import { REDIS_VERSION } from '../version.js';
+import { BIT, CJSON, CMSGPACK, STRUCT } from './lua-libs.js';
+import { PRELUDE } from './lua-prelude.js';
+
+/** What the VM asks of the main thread while a script runs. */
+export interface VmHost {
+  /** Runs a command for redis.call/pcall; returns its reply as RESP bytes (RESP3 when asked). */
+  call(argv: string[], resp3: boolean): Buffer;
+  log(level: number, msg: string): void;
+  /** Polled from the count hook: true once SCRIPT KILL / FUNCTION KILL asked to stop. */
+  killRequested(): boolean;
+  /** redis.set_repl and redis.setresp, told to the host, which owns propagation. */
+  setRepl(flags: number): void;
+}
+
+/** A function a library registered, as FUNCTION LIST shows it, and its callback's ref. */
+export interface LoadedFunction {
+  name: string;
+  description: string | null;
+  flags: string[];
+  ref: number;
+}
+
+/** How long a library's code may run at FUNCTION LOAD (function_lua.c's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
+
+/** The result of a run: the reply's RESP bytes. */
+export type RunResult = Buffer;
+
+const LUA_TNIL = 0;
+const LUA_TBOOLEAN = 1;
+const LUA_TNUMBER = 3;
+const LUA_TSTRING = 4;
+const LUA_TTABLE = 5;
+const LUA_REGISTRYINDEX = -1001000;
+const LUA_MASKLINE = 4;
+const LUA_MASKCOUNT = 8;
+/** Instructions between two looks at the kill flag (Redis's hook runs every 100000 too). */
+const HOOK_EVERY = 100_000;
+/** Nesting past which a reply is refused, as luaReplyToRedisReply's lua_checkstack refuses it. */
+const MAX_REPLY_DEPTH = 1000;
+const INT64_MIN = -(2n ** 63n);
+const TWO63 = 2 ** 63;
+
+/** The wasmoon module's raw C exports this file calls (pointers and lengths, no string marshalling). */
+interface Raw {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _realloc(p: number, n: number): number;
+  addFunction(f: (...args: number[]) => number | void, sig: string): number;
+  stringToNewUTF8(s: string): number;
+  _lua_gettop(L: number): number;
+  _lua_settop(L: number, i: number): void;
+  _lua_type(L: number, i: number): number;
+  _lua_tolstring(L: number, i: number, lenPtr: number): number;
+  _lua_pushlstring(L: number, p: number, len: number): number;
+  _lua_pushstring(L: number, p: number): number;
+  _lua_pushinteger(L: number, n: bigint): void;
+  _lua_pushnumber(L: number, n: number): void;
+  _lua_pushboolean(L: number, b: number): void;
+  _lua_pushnil(L: number): void;
+  _lua_pushlightuserdata(L: number, p: number): void;
+  _lua_pushcclosure(L: number, f: number, n: number): void;
+  _lua_pushvalue(L: number, i: number): void;
+  _lua_rotate(L: number, i: number, n: number): void;
+  _lua_callk(L: number, nargs: number, nres: number, ctx: number, k: number): void;
+  _lua_createtable(L: number, narr: number, nrec: number): void;
+  _lua_rawseti(L: number, i: number, n: bigint): void;
+  _lua_rawgeti(L: number, i: number, n: bigint): number;
+  _lua_rawget(L: number, i: number): number;
+  _lua_rawset(L: number, i: number): void;
+  _lua_setfield(L: number, i: number, k: number): void;
+  _lua_getfield(L: number, i: number, k: number): number;
+  _lua_isinteger(L: number, i: number): number;
+  _lua_tointegerx(L: number, i: number, isnum: number): bigint;
+  _lua_tonumberx(L: number, i: number, isnum: number): number;
+  _lua_toboolean(L: number, i: number): number;
+  _lua_next(L: number, i: number): number;
+  _lua_error(L: number): number;
+  _lua_pcallk(L: number, nargs: number, nres: number, msgh: number, ctx: number, k: number): number;
+  _luaL_loadbufferx(L: number, p: number, len: number, name: number, mode: number): number;
+  _luaL_ref(L: number, t: number): number;
+  _luaL_unref(L: number, t: number, ref: number): void;
+  _luaL_openlibs(L: number): void;
+  _lua_sethook(L: number, f: number, mask: number, count: number): void;
+  _lua_close(L: number): void;
+}
+
+/**
+ * rand.c's 48-bit generator behind math.random. One state for the whole worker, as Redis
+ * keeps one C global: EVAL scripts and functions draw from the same sequence, which starts
+ * from the generator's default seed when the server starts and goes on across scripts and
+ * SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
+ */
+let rand48 = 0x1234abcd330en;
+const lrand48 = (): number => {
+  rand48 = (rand48 * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+  return Number(rand48 >> 17n);
+};
+const srand48 = (seed: number): void => {
+  rand48 = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
+};
+
+/** A RESP3 double's text (inf, -inf and nan included) as a number. */
+const parseRespDouble = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
+
+const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
+
+/** redis.REDIS_VERSION_NUM: 0x00MMmmpp. */
+const versionNum = (): number => {
+  const [a, b, c] = REDIS_VERSION.split('.').map(Number);
+  return (a! << 16) | (b! << 8) | c!;
+};
+
+/**
+ * A Lua state with Redis's environment. `memoryLimit` caps what the state may allocate: past
+ * it an allocation fails and the script gets Lua's "not enough memory" while the server lives.
+ */
+export class LuaVM {
+  private readonly m: Raw;
+  readonly L: number;
+  private used = 0;
+  private scratch = 0;
+  private scratchLen = 0;
+  private readonly lenPtr: number;
+  private readonly names = new Map<string, number>();
+  /** Registry refs of the prelude's privileged functions. */
+  private readonly api: Record<'compile' | 'setArgs' | 'run' | 'gc' | 'loadLibrary', number> =
+    { compile: 0, setArgs: 0, run: 0, gc: 0, loadLibrary: 0 };
+  /** While a library loads: when its code has run too long (FUNCTION LOAD's timeout). */
+  private loadDeadline = 0;
+  private readonly fns: number[] = [];
+  private host: VmHost | null = null;
+  /** What redis.setresp asked for in the running script (2 at each start, as in Redis). */
+  private resp = 2;
+  private readonly hookFn: number;
+  private closed = false;
+
+  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions') {
+    this.m = lw.module as unknown as Raw;
+    const m = this.m;
+    this.lenPtr = m._malloc(8);
+    const alloc = this.fn((_ud, p, oldSize, newSize) => {
+      if (newSize === 0) {
+        if (p !== 0) {
+          this.used -= oldSize;
+          m._free(p);
+        }
+        return 0;
+      }
+      const delta = p !== 0 ? newSize - oldSize : newSize;
+      if (delta > 0 && this.used + delta > this.memoryLimit) return 0;
+      const q = m._realloc(p, newSize);
+      if (q !== 0) this.used += delta;
+      return q;
+    }, 'iiiii');
+    this.L = lw.lua_newstate(alloc, null) as unknown as number;
+    if (this.L === 0) throw new Error('Lua state could not be created');
+    m._luaL_openlibs(this.L);
+    this.installPrimitives();
+    this.installLibraries();
+    this.runPrelude();
+    this.hookFn = this.fn((L) => this.hook(L), 'vii');
+    m._lua_sethook(this.L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+  }
+
+  /** Bytes the state holds now (used_memory_lua). */
+  get memory(): number {
+    return this.used;
+  }
+
+  /** A JS function as a WASM table entry, remembered so close() can give it back. */
+  private fn(f: (...args: number[]) => number | void, sig: string): number {
+    const p = this.m.addFunction(f, sig);
+    this.fns.push(p);
+    return p;
+  }
+
+  private cstr(name: string): number {
+    let p = this.names.get(name);
+    if (p === undefined) {
+      p = this.m.stringToNewUTF8(name);
+      this.names.set(name, p);
+    }
+    return p;
+  }
+
+  /** Pushes a latin1 JS string as Lua bytes. */
+  pushString(L: number, s: string): void {
+    const n = s.length;
+    if (n > this.scratchLen) {
+      if (this.scratch !== 0) this.m._free(this.scratch);
+      this.scratchLen = Math.max(n, 256, this.scratchLen * 2);
+      this.scratch = this.m._malloc(this.scratchLen);
+    }
+    const heap = this.m.HEAPU8;
+    const at = this.scratch;
+    if (n < 64) for (let i = 0; i < n; i++) heap[at + i] = s.charCodeAt(i);
+    else heap.set(Buffer.from(s, 'latin1'), at);
+    this.m._lua_pushlstring(L, at, n);
+  }
+
+  /** The Lua string (or number, as Lua prints it) at idx, as a latin1 JS string. */
+  toString(L: number, idx: number): string {
+    const p = this.m._lua_tolstring(L, idx, this.lenPtr);
+    if (p === 0) return '';
+    const n = this.m.HEAPU32[this.lenPtr >> 2]!;
+    const heap = this.m.HEAPU8;
+    if (n < 64) {
+      let s = '';
+      for (let i = 0; i < n; i++) s += String.fromCharCode(heap[p + i]!);
+      return s;
+    }
+    return Buffer.from(heap.buffer, heap.byteOffset + p, n).toString('latin1');
+  }
+
+  /** Raises a Lua error with the value on top of the stack (never returns). */
+  private raise(L: number): number {
+    return this.m._lua_error(L);
+  }
+
+  /** Raises Redis's error table {err = msg} (luaPushError + luaError). */
+  private raiseErr(L: number, msg: string): number {
+    this.pushErrorTable(L, msg.startsWith('-') ? msg.slice(1) : `ERR ${msg}`);
+    return this.raise(L);
+  }
+
+  private pushErrorTable(L: number, msg: string): void {
+    this.m._lua_createtable(L, 0, 1);
+    this.pushString(L, msg);
+    this.m._lua_setfield(L, -2, this.cstr('err'));
+  }
+
+  private setGlobalTableFn(L: number, name: string, f: (L: number) => number): void {
+    this.m._lua_pushcclosure(L, this.fn(f, 'ii'), 0);
+    this.m._lua_setfield(L, -2, this.cstr(name));
+  }
+
+  /** __js: the primitives the prelude wraps into the redis table. */
+  private installPrimitives(): void {
+    const m = this.m;
+    const L = this.L;
+    m._lua_createtable(L, 0, 8);
+    this.setGlobalTableFn(L, 'call', (l) => this.redisCall(l, true));
+    this.setGlobalTableFn(L, 'pcall', (l) => this.redisCall(l, false));
+    this.setGlobalTableFn(L, 'sha1hex', (l) => {
+      this.pushString(l, sha1hex(this.toString(l, 1)));
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'log', (l) => {
+      this.host?.log(Number(m._lua_tointegerx(l, 1, 0)), this.toString(l, 2));
+      return 0;
+    });
+    this.setGlobalTableFn(L, 'setrepl', (l) => {
+      this.host?.setRepl(Number(m._lua_tointegerx(l, 1, 0)));
+      return 0;
+    });
+    // cfunction(f): f wrapped in a C closure (see the prelude's asC).
+    const trampoline = this.fn((l) => {
+      m._lua_pushvalue(l, LUA_REGISTRYINDEX - 1);
+      m._lua_rotate(l, 1, 1);
+      m._lua_callk(l, m._lua_gettop(l) - 1, -1, 0, 0);
+      return m._lua_gettop(l);
+    }, 'ii');
+    this.setGlobalTableFn(L, 'cfunction', (l) => {
+      m._lua_settop(l, 1);
+      m._lua_pushcclosure(l, trampoline, 1);
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'setresp', (l) => {
+      this.resp = Number(m._lua_tointegerx(l, 1, 0));
+      return 0;
+    });
+    this.setGlobalTableFn(L, 'lrand48', (l) => {
+      m._lua_pushinteger(l, BigInt(lrand48()));
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'srand48', (l) => {
+      srand48(Number(m._lua_tointegerx(l, 1, 0)));
+      return 0;
+    });
+    this.setGlobalTableFn(L, 'acl', (l) => {
+      m._lua_pushboolean(l, 1);
+      return 1;
+    });
+    this.pushString(L, REDIS_VERSION);
+    m._lua_setfield(L, -2, this.cstr('version'));
+    m._lua_pushinteger(L, BigInt(versionNum()));
+    m._lua_setfield(L, -2, this.cstr('versionNum'));
+    m._lua_pushlightuserdata(L, 0);
+    m._lua_setfield(L, -2, this.cstr('null'));
+    this.setGlobal('__js');
+  }
+
+  private setGlobal(name: string): void {
+    // lua_setglobal is a macro over the registry's globals table (LUA_RIDX_GLOBALS = 2).
+    this.m._lua_rawgeti(this.L, LUA_REGISTRYINDEX, 2n);
+    this.m._lua_pushvalue(this.L, -2);
+    this.m._lua_setfield(this.L, -2, this.cstr(name));
+    this.m._lua_settop(this.L, -3);
+  }
+
+  private installLibraries(): void {
+    for (const [name, source] of [['bit', BIT], ['struct', STRUCT], ['cmsgpack', CMSGPACK]] as const) {
+      this.openLibrary(name, source, false);
+    }
+    this.openLibrary('cjson', CJSON, true);
+  }
+
+  /** Runs a library chunk (cjson gets cjson.null) and sets its table as a global. */
+  private openLibrary(name: string, source: string, withNull: boolean): void {
+    const L = this.L;
+    const m = this.m;
+    this.pushString(L, source);
+    const p = m._lua_tolstring(L, -1, this.lenPtr);
+    if (m._luaL_loadbufferx(L, p, m.HEAPU32[this.lenPtr >> 2]!, this.cstr(`=${name}`), 0) !== 0) {
+      throw new Error(`${name}: ${this.toString(L, -1)}`);
+    }
+    if (withNull) m._lua_pushlightuserdata(L, 0);
+    if (m._lua_pcallk(L, withNull ? 1 : 0, 1, 0, 0, 0) !== 0) throw new Error(`${name}: ${this.toString(L, -1)}`);
+    this.setGlobal(name);
+    m._lua_settop(L, 0);
+  }
+
+  private runPrelude(): void {
+    const L = this.L;
+    const m = this.m;
+    this.pushString(L, PRELUDE);
+    const p = m._lua_tolstring(L, -1, this.lenPtr);
+    if (m._luaL_loadbufferx(L, p, m.HEAPU32[this.lenPtr >> 2]!, this.cstr('=redis'), 0) !== 0) {
+      throw new Error(`prelude: ${this.toString(L, -1)}`);
+    }
+    this.pushString(L, this.mode);
+    if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
+    const keys = ['compile', 'setArgs', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
+    for (const key of keys) {
+      m._lua_getfield(L, -1, this.cstr(key));
+      this.api[key] = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    m._lua_settop(L, 0);
+  }
+
+  /**
+   * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
+   * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
+   */
+  private hook(L: number): void {
+    if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
+      this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
+      this.pushErrorTable(L, 'ERR FUNCTION LOAD timeout');
+      this.raise(L);
+    }
+    if (this.host?.killRequested()) {
+      this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
+      this.pushErrorTable(L, 'ERR Script killed by user with SCRIPT KILL...');
+      this.raise(L);
+    }
+  }
+
+  /** Compiles body as chunk `name`; returns a registry ref to the function, or the error text. */
+  compile(body: string, chunkname: string): number | string {
+    const L = this.L;
+    const m = this.m;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.compile));
+    this.pushString(L, body);
+    this.pushString(L, chunkname);
+    if (m._lua_pcallk(L, 2, 2, 0, 0, 0) !== 0) {
+      const err = this.toString(L, -1);
+      m._lua_settop(L, 0);
+      return err;
+    }
+    if (m._lua_type(L, -2) === LUA_TNIL) {
+      const err = this.toString(L, -1);
+      m._lua_settop(L, 0);
+      return err;
+    }
+    m._lua_settop(L, -2);
+    const ref = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    m._lua_settop(L, 0);
+    return ref;
+  }
+
+  /**
+   * Runs a library's code (FUNCTION LOAD): its functions, each with a registry ref to its
+   * callback, or Redis's error text.
+   */
+  loadLibrary(code: string): { error: string } | { functions: LoadedFunction[] } {
+    const L = this.L;
+    const m = this.m;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.loadLibrary));
+    this.pushString(L, code);
+    this.loadDeadline = performance.now() + LOAD_TIMEOUT_MS;
+    try {
+      if (m._lua_pcallk(L, 1, 2, 0, 0, 0) !== 0) return { error: `ERR Error registering functions: ${this.toString(L, -1)}` };
+      if (m._lua_type(L, -2) === LUA_TSTRING) {
+        return { error: `ERR Error compiling function: ${this.toString(L, -2).replace(/near <eof>$/, "near '<eof>'")}` };
+      }
+      if (m._lua_toboolean(L, -2) === 0) {
+        const err = m._lua_type(L, -1) === LUA_TTABLE ? this.field(L, -1, 'err') : this.toString(L, -1);
+        return { error: `ERR Error registering functions: ${err ?? 'unknown error'}` };
+      }
+      const list = m._lua_gettop(L);
+      const functions: LoadedFunction[] = [];
+      for (let i = 1; m._lua_rawgeti(L, list, BigInt(i)) === LUA_TTABLE; i++) {
+        const entry = m._lua_gettop(L);
+        const flags: string[] = [];
+        m._lua_getfield(L, entry, this.cstr('flags'));
+        for (let j = 1; m._lua_rawgeti(L, -1, BigInt(j)) === LUA_TSTRING; j++) {
+          flags.push(this.toString(L, -1));
+          m._lua_settop(L, -2);
+        }
+        m._lua_settop(L, entry);
+        const name = this.field(L, entry, 'name')!;
+        const description = this.field(L, entry, 'description');
+        m._lua_getfield(L, entry, this.cstr('f'));
+        functions.push({ name, description, flags, ref: m._luaL_ref(L, LUA_REGISTRYINDEX) });
+        m._lua_settop(L, entry - 1);
+      }
+      return { functions };
+    } finally {
+      this.loadDeadline = 0;
+      m._lua_settop(L, 0);
+      m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    }
+  }
+
+  release(ref: number): void {
+    this.m._luaL_unref(this.L, LUA_REGISTRYINDEX, ref);
+  }
+
+  /** Pushes a Lua array of strings. */
+  private pushArray(L: number, items: readonly string[]): void {
+    this.m._lua_createtable(L, items.length, 0);
+    for (let i = 0; i < items.length; i++) {
+      this.pushString(L, items[i]!);
+      this.m._lua_rawseti(L, -2, BigInt(i + 1));
+    }
+  }
+
+  /**
+   * Runs the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
+   * the host serving its calls. Returns the reply as RESP bytes; errors come back as Redis's
+   * error replies, `where` naming the script in them ("<sha>" or the function's name); the
+   * reply is RESP3 for a caller that said HELLO 3.
+   */
+  run(ref: number, keys: readonly string[], args: readonly string[], asGlobals: boolean, where: string,
+    funcname: string, resp3: boolean, host: VmHost): RunResult {
+    const L = this.L;
+    const m = this.m;
+    this.host = host;
+    this.resp = 2;
+    const w = new ReplyWriter();
+    w.resp3 = resp3;
+    try {
+      if (asGlobals) {
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
+        this.pushArray(L, keys);
+        this.pushArray(L, args);
+        if (m._lua_pcallk(L, 2, 0, 0, 0, 0) !== 0) throw new Error(this.toString(L, -1));
+      }
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.run));
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(ref));
+      let nargs = 1;
+      if (!asGlobals) {
+        this.pushArray(L, keys);
+        this.pushArray(L, args);
+        nargs = 3;
+      }
+      // run(f, ...) is xpcall(f, handler, ...): it returns ok, value.
+      if (m._lua_pcallk(L, nargs, 2, 0, 0, 0) !== 0) {
+        this.writeFailure(w, L, -1, where, funcname);
+      } else if (m._lua_toboolean(L, -2) !== 0) {
+        this.writeReply(w, L, m._lua_gettop(L), 0);
+      } else {
+        this.writeFailure(w, L, m._lua_gettop(L), where, funcname);
+      }
+    } finally {
+      m._lua_settop(L, 0);
+      this.host = null;
+      // A script that filled the heap (and failed for it) leaves garbage the next one would
+      // trip over: collect it now rather than at the next allocation that hits the cap.
+      if (this.used > this.memoryLimit / 4) {
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.gc));
+        m._lua_pcallk(L, 0, 0, 0, 0, 0);
+        m._lua_settop(L, 0);
+      }
+      m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    }
+    return Buffer.concat(w.take() ?? []);
+  }
+
+  /** luaCallFunction's error reply: "<err> script: <where>, on <source>:<line>." */
+  private writeFailure(w: ReplyWriter, L: number, idx: number, where: string, funcname: string): void {
+    const m = this.m;
+    if (m._lua_type(L, idx) !== LUA_TTABLE) {
+      const msg = m._lua_type(L, idx) === LUA_TSTRING ? this.toString(L, idx) : 'execution failure';
+      w.error(`ERR Error running script ${funcname}, ${msg.slice(0, 100)}`);
+      return;
+    }
+    const err = this.field(L, idx, 'err');
+    const source = this.field(L, idx, 'source');
+    const line = this.field(L, idx, 'line');
+    const msg = err ?? 'ERR unknown error';
+    w.error(source !== null && line !== null ? `${msg} script: ${where}, on ${source}:${line}.` : `${msg} script: ${where}`);
+  }
+
+  /** t[key] (raw) as a string when it is a string or number, else null. */
+  private field(L: number, idx: number, key: string): string | null {
+    const m = this.m;
+    m._lua_pushstring(L, this.cstr(key));
+    const t = m._lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    const v = t === LUA_TSTRING || t === LUA_TNUMBER ? this.toString(L, -1) : null;
+    m._lua_settop(L, -2);
+    return v;
+  }
+
+  /** luaReplyToRedisReply: the Lua value at idx (absolute) as a RESP reply. */
+  private writeReply(w: ReplyWriter, L: number, idx: number, depth: number): void {
+    const m = this.m;
+    switch (m._lua_type(L, idx)) {
+      case LUA_TSTRING:
+        w.bulk(this.toString(L, idx));
+        return;
+      case LUA_TBOOLEAN:
+        // A RESP2 script's booleans are 1 and nil, as always; after setresp(3), booleans.
+        if (this.resp === 3) w.bool(m._lua_toboolean(L, idx) !== 0);
+        else if (m._lua_toboolean(L, idx) !== 0) w.integer(1);
+        else w.nullBulk();
+        return;
+      case LUA_TNUMBER:
+        w.integer(m._lua_isinteger(L, idx) !== 0 ? m._lua_tointegerx(L, idx, 0) : truncate(m._lua_tonumberx(L, idx, 0)));
+        return;
+      case LUA_TTABLE:
+        if (depth >= MAX_REPLY_DEPTH) {
+          w.error('ERR reached lua stack limit');
+          return;
+        }
+        this.writeTable(w, L, idx, depth);
+        return;
+      default:
+        w.nullBulk();
+    }
+  }
+
+  private writeTable(w: ReplyWriter, L: number, idx: number, depth: number): void {
+    const m = this.m;
+    // Redis copies both as C strings: they end at a NUL.
+    const err = this.typedField(L, idx, 'err', LUA_TSTRING);
+    if (err !== null) {
+      w.error(cstr(err, Infinity).replace(/[\r\n]/g, ' '));
+      return;
+    }
+    const ok = this.typedField(L, idx, 'ok', LUA_TSTRING);
+    if (ok !== null) {
+      w.simple(cstr(ok, Infinity).replace(/[\r\n]/g, ' '));
+      return;
+    }
+    m._lua_pushstring(L, this.cstr('double'));
+    if (m._lua_rawget(L, idx) === LUA_TNUMBER) {
+      w.double(m._lua_tonumberx(L, -1, 0));
+      m._lua_settop(L, -2);
+      return;
+    }
+    m._lua_settop(L, -2);
+    const big = this.typedField(L, idx, 'big_number', LUA_TSTRING);
+    if (big !== null) {
+      w.bigNumber(big.replace(/[\r\n]/g, ' '));
+      return;
+    }
+    for (const kind of ['map', 'set'] as const) {
+      m._lua_pushstring(L, this.cstr(kind));
+      if (m._lua_rawget(L, idx) === LUA_TTABLE) {
+        this.writeMapOrSet(w, L, m._lua_gettop(L), kind === 'map', depth);
+        m._lua_settop(L, -2);
+        return;
+      }
+      m._lua_settop(L, -2);
+    }
+    m._lua_pushstring(L, this.cstr('verbatim_string'));
+    if (m._lua_rawget(L, idx) === LUA_TTABLE) {
+      const top = m._lua_gettop(L);
+      const format = this.typedField(L, top, 'format', LUA_TSTRING);
+      const text = this.typedField(L, top, 'string', LUA_TSTRING);
+      m._lua_settop(L, -2);
+      if (format !== null && text !== null) {
+        w.verbatim(text, format);
+        return;
+      }
+    } else {
+      m._lua_settop(L, -2);
+    }
+    // An array: elements 1..n up to the first nil.
+    let n = 0;
+    while (m._lua_rawgeti(L, idx, BigInt(n + 1)) !== LUA_TNIL) {
+      m._lua_settop(L, -2);
+      n++;
+    }
+    m._lua_settop(L, -2);
+    w.array(n);
+    for (let i = 1; i <= n; i++) {
+      m._lua_rawgeti(L, idx, BigInt(i));
+      this.writeReply(w, L, m._lua_gettop(L), depth + 1);
+      m._lua_settop(L, -2);
+    }
+  }
+
+  /** {map = t} and {set = t}: RESP3's map and set, which a RESP2 caller gets as flat arrays. */
+  private writeMapOrSet(w: ReplyWriter, L: number, idx: number, isMap: boolean, depth: number): void {
+    const m = this.m;
+    let n = 0;
+    m._lua_pushnil(L);
+    while (m._lua_next(L, idx) !== 0) {
+      n++;
+      m._lua_settop(L, -2);
+    }
+    if (isMap) w.map(n);
+    else w.set(n);
+    m._lua_pushnil(L);
+    while (m._lua_next(L, idx) !== 0) {
+      const top = m._lua_gettop(L);
+      this.writeReply(w, L, top - 1, depth + 1);
+      if (isMap) this.writeReply(w, L, top, depth + 1);
+      m._lua_settop(L, -2);
+    }
+  }
+
+  private typedField(L: number, idx: number, key: string, type: number): string | null {
+    const m = this.m;
+    m._lua_pushstring(L, this.cstr(key));
+    const v = m._lua_rawget(L, idx) === type ? this.toString(L, -1) : null;
+    m._lua_settop(L, -2);
+    return v;
+  }
+
+  /** redis.call / redis.pcall (luaRedisGenericCommand). */
+  private redisCall(L: number, raise: boolean): number {
+    const m = this.m;
+    const argc = m._lua_gettop(L);
+    if (argc === 0) {
+      if (raise) return this.raiseErr(L, 'Please specify at least one argument for this redis lib call');
+      this.pushErrorTable(L, 'ERR Please specify at least one argument for this redis lib call');
+      return 1;
+    }
+    const argv: string[] = new Array(argc);
+    for (let i = 1; i <= argc; i++) {
+      const t = m._lua_type(L, i);
+      if (t === LUA_TSTRING) argv[i - 1] = this.toString(L, i);
+      else if (t === LUA_TNUMBER) {
+        argv[i - 1] = m._lua_isinteger(L, i) !== 0 ? String(m._lua_tointegerx(L, i, 0)) : formatDouble(m._lua_tonumberx(L, i, 0));
+      } else {
+        const msg = 'Lua redis lib command arguments must be strings or integers';
+        if (raise) return this.raiseErr(L, msg);
+        this.pushErrorTable(L, `ERR ${msg}`);
+        return 1;
+      }
+    }
+    const reply = this.host!.call(argv, this.resp === 3);
+    m._lua_settop(L, 0);
+    if (reply[0] === 0x2d /* - */) {
+      this.pushErrorTable(L, reply.toString('latin1', 1, reply.length - 2));
+      if (raise) return this.raise(L);
+      return 1;
+    }
+    this.pushReply(L, reply, 0);
+    return 1;
+  }
+
+  /** A new table with key pushed after it: {key = <value pushed next>}, set by lua_rawset(-3). */
+  private pushTagged(L: number, key: string): void {
+    this.m._lua_createtable(L, 0, 1);
+    this.pushString(L, key);
+  }
+
+  /** redisProtocolToLuaType: pushes the RESP value at pos; returns the position after it. */
+  private pushReply(L: number, b: Buffer, pos: number): number {
+    const m = this.m;
+    const type = b[pos]!;
+    const eol = b.indexOf(13, pos);
+    const line = b.toString('latin1', pos + 1, eol);
+    const next = eol + 2;
+    switch (type) {
+      case 0x3a /* : */:
+        m._lua_pushinteger(L, BigInt(line));
+        return next;
+      case 0x24 /* $ */: {
+        const len = Number(line);
+        if (len < 0) {
+          m._lua_pushboolean(L, 0);
+          return next;
+        }
+        this.pushString(L, b.toString('latin1', next, next + len));
+        return next + len + 2;
+      }
+      case 0x2b /* + */:
+        m._lua_createtable(L, 0, 1);
+        this.pushString(L, line);
+        m._lua_setfield(L, -2, this.cstr('ok'));
+        return next;
+      case 0x2d /* - */:
+        this.pushErrorTable(L, line);
+        return next;
+      // RESP3 (after redis.setresp(3)), as redisProtocolToLuaType_* push them.
+      case 0x2c /* , */:
+        this.pushTagged(L, 'double');
+        m._lua_pushnumber(L, parseRespDouble(line));
+        m._lua_rawset(L, -3);
+        return next;
+      case 0x5f /* _ */:
+        m._lua_pushnil(L);
+        return next;
+      case 0x23 /* # */:
+        m._lua_pushboolean(L, line === 't' ? 1 : 0);
+        return next;
+      case 0x28 /* ( */:
+        this.pushTagged(L, 'big_number');
+        this.pushString(L, line);
+        m._lua_rawset(L, -3);
+        return next;
+      case 0x3d /* = */: {
+        const len = Number(line);
+        this.pushTagged(L, 'verbatim_string');
+        m._lua_createtable(L, 0, 2);
+        this.pushString(L, b.toString('latin1', next, next + 3));
+        m._lua_setfield(L, -2, this.cstr('format'));
+        this.pushString(L, b.toString('latin1', next + 4, next + len));
+        m._lua_setfield(L, -2, this.cstr('string'));
+        m._lua_rawset(L, -3);
+        return next + len + 2;
+      }
+      case 0x25 /* % */:
+      case 0x7e /* ~ */: {
+        const isMap = type === 0x25;
+        const n = Number(line);
+        this.pushTagged(L, isMap ? 'map' : 'set');
+        m._lua_createtable(L, 0, n);
+        let p = next;
+        for (let i = 0; i < n; i++) {
+          p = this.pushReply(L, b, p);
+          if (isMap) p = this.pushReply(L, b, p);
+          else m._lua_pushboolean(L, 1);
+          m._lua_rawset(L, -3);
+        }
+        m._lua_rawset(L, -3);
+        return p;
+      }
+      case 0x2a /* * */: {
+        const n = Number(line);
+        if (n < 0) {
+          m._lua_pushboolean(L, 0);
+          return next;
+        }
+        m._lua_createtable(L, n, 0);
+        let p = next;
+        for (let i = 1; i <= n; i++) {
+          p = this.pushReply(L, b, p);
+          m._lua_rawseti(L, -2, BigInt(i));
+        }
+        return p;
+      }
+      default:
+        throw new Error(`unexpected reply type ${String.fromCharCode(type)}`);
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.m._lua_close(this.L);
+  }
+}
+
+/** C's (long long) cast of a double on x86-64: toward zero, INT64_MIN when out of range or NaN. */
+function truncate(d: number): bigint {
+  if (!Number.isFinite(d) || d >= TWO63 || d < -TWO63) return INT64_MIN;
+  return BigInt(Math.trunc(d));
+}

@@ -1,0 +1,257 @@
+// EVAL and SCRIPT: every reply of redstate compared with redis-server 7.0's for the same
+// scripts: Lua <-> RESP conversions, redis.call/pcall and their errors, the error texts with
+// their @user_script:N suffixes, protected globals, the 5.1 habits, deterministic
+// math.random, the cjson/cmsgpack/struct/bit libraries, RESP3 callers and redis.setresp(3)
+// (byte for byte), blocking commands refused, SCRIPT LOAD/EXISTS/FLUSH, numkeys errors and
+// shebang flags.
+import { describe, expect, it } from 'vitest';
+import { bytes } from '../helpers/raw-session.js';
+import { BINARY, sideBySide } from './side-by-side.js';
+
+const pair = sideBySide({ flushEach: true });
+const { same } = pair;
+
+/** EVAL of body with no keys, on both servers. */
+const ev = (body: string, ...rest: string[]): string[] => ['EVAL', body, ...(rest.length ? rest : ['0'])];
+
+describe('EVAL: Lua to RESP', () => {
+  it('converts numbers, strings, booleans, nil and nested tables as Redis documents', async () => {
+    await same(
+      ev('return 1'), ev('return -7'), ev('return 3.99'), ev('return -3.99'), ev("return 'x'"), ev('return true'),
+      ev('return false'), ev('return nil'), ev('return {}'), ev("return {1,2,3.3,'x',nil,4}"),
+      ev("return {1,{2,{3,{err='deep'}}},'x'}"), ev("return {ok='fine'}"), ev("return {err='My Error'}"),
+      ev("return {ok='a\\r\\nb'}"), ev('return math.huge'), ev('return -math.huge'), ev('return 2^63'), ev('return 2^53'),
+      ev('return 0/0'), ev('return 1, 2'), ev('return {true, false, 1}'), ev("return {double=3.5}"),
+      ev("return {map={a=1}}"), ev("return {set={a=true}}"), ev("return {big_number='123'}"),
+      ev("return redis.status_reply('FINE')"), ev("return redis.error_reply('My Error')"),
+      ev("return redis.error_reply('-WRONG x')"), ev('return tostring(3)'), ev('return 7 / 2'),
+      ev("return 'a' .. 1"), ev('return #KEYS + #ARGV', '2', 'a', 'b', 'c'), ev('return {KEYS[1], ARGV[1]}', '1', 'k', 'v'),
+    );
+  });
+
+  it('keeps binary strings intact both ways', async () => {
+    await same(ev('return ARGV[1]', '0', BINARY), ev("redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", '1', 'bin', BINARY),
+      ev("return string.len(ARGV[1])", '0', BINARY), ev('return string.byte(ARGV[1], 256)', '0', BINARY));
+  });
+});
+
+describe('EVAL: redis.call and redis.pcall', () => {
+  it('converts every reply type into Lua', async () => {
+    await same(
+      ev("redis.call('set','k','v') return redis.call('get','k')"), ev("return redis.call('get','missing')"),
+      ev("return type(redis.call('get','missing'))"), ev("return redis.call('incr','n')"),
+      ev("return type(redis.call('incr','n'))"), ev("return redis.call('set','k','v')"),
+      ev("local r = redis.call('set','k','v') return r.ok"), ev("redis.call('rpush','l','a','b') return redis.call('lrange','l',0,-1)"),
+      ev("return redis.call('incrby','n', 10) / 4"), ev("return redis.call('mget','k','missing','k')"),
+      ev("redis.call('set','f',0.1) return redis.call('get','f')"), ev("redis.call('set','f',100) return redis.call('get','f')"),
+      ev("redis.call('set','f',1e20) return redis.call('get','f')"), ev("return redis.call('ping')"),
+      ev("return redis.call('echo', 'hi')"), ev("return redis.call('exists', 'k', 'n')"),
+      ev("return redis.call('SET', KEYS[1], ARGV[1], 'EX', 100)", '1', 'x', 'y'),
+    );
+  });
+
+  it('raises command errors, returns them from pcall', async () => {
+    await same(
+      ['SET', 's', 'x'],
+      ev("return redis.call('lpush','s','a')"), ev("return redis.pcall('lpush','s','a')"),
+      ev("local t = redis.pcall('lpush','s','a') return t['err']"), ev("return redis.call('nosuch')"),
+      ev("return redis.pcall('nosuch')"), ev("return redis.call('get')"), ev("return redis.call('get','a','b')"),
+      ev("return redis.pcall('get','a','b')"), ev("return redis.call('multi')"), ev("return redis.call('eval', 'return 1', 0)"),
+      ev("return redis.call('script', 'load', 'return 1')"), ev("return redis.call('config', 'get', 'port')"),
+      ev('return redis.call()'), ev('return redis.pcall()'), ev("return redis.call('get', {})"),
+      ev("return redis.pcall('get', {})"), ev("return redis.call('incr', 's')"),
+      ev("return pcall(redis.call, 'nosuch')"), ev("local ok, e = pcall(redis.call, 'nosuch') return e"),
+      ev("local ok, e = pcall(redis.call, 'nosuch') return e['err']"), ev("return redis.call('set','k')"),
+      ev("redis.call('set','a','1')\nredis.call('set','b','2')\nreturn redis.call('lpush','s','x')"),
+    );
+  });
+
+  it('refuses writes from EVAL_RO and no-writes scripts', async () => {
+    await same(
+      ['EVAL_RO', "return redis.call('set','k','v')", '0'], ['EVAL_RO', "return redis.call('get','k')", '0'],
+      ['EVAL_RO', "return redis.pcall('set','k','v')", '0'],
+      ev("#!lua flags=no-writes\nreturn redis.call('set','k','v')"), ev("#!lua flags=no-writes\nreturn redis.call('get','k')"),
+      ev("#!lua\nreturn redis.call('set','k','v')"), ['EVAL_RO', "#!lua\nreturn 1", '0'],
+      ev("#!lua flags=no-writes,allow-oom\nreturn 1"), ev('#!lua flags=bogus\nreturn 1'), ev('#!python\nreturn 1'),
+      ev('#!lua name=x\nreturn 1'), ev('#!lua'), ev('#!lua\nreturn a'),
+    );
+  });
+
+  it('uses the db the caller selected; SELECT inside stays inside', async () => {
+    await same(['SELECT', '3'], ['SET', 'k', 'three'], ev("return redis.call('get','k')"),
+      ev("redis.call('select', 5) redis.call('set','k','five') return redis.call('get','k')"),
+      ['GET', 'k'], ['SELECT', '5'], ['GET', 'k'], ['SELECT', '0']);
+  });
+});
+
+describe('EVAL: errors', () => {
+  it('answers compile and runtime errors with Redis texts and line numbers', async () => {
+    await same(
+      ev('return 1 +'), ev('return'), ev("error('x')"), ev("error({err='MY x'})"), ev('return a'), ev('a = 1'),
+      ev('local t = nil\nreturn t.x'), ev("\n\nerror('on three')"), ev('return nosuch()'), ev('redis.call = 1'),
+      ev('string.foo = 1'), ev("rawset(_G, 'x', 1)"), ev('setmetatable(_G, nil)'), ev('return #nil'),
+      ev("return redis.setresp(4)"), ev("return redis.sha1hex()"), ev("return redis.error_reply(1)"),
+      ev("return redis.log(redis.LOG_WARNING)"), ev("return redis.log('x', 'y')"), ev("return redis.log(9, 'y')"),
+      ev('return redis.set_repl(9)'), ev("return cjson.decode('{bad')"), ev('return cjson.encode({[1]=1,[50]=2})'),
+      ev('local function f(n) return f(n + 1) + 1 end return f(1)'),
+    );
+  });
+
+  it('answers numkeys and EVALSHA errors', async () => {
+    await same(ev('return 1', '-1'), ev('return 1', '2', 'a'), ev('return 1', 'x'), ev('return 1', '99999999999999999999'),
+      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'short', '0'],
+      ['EVALSHA_RO', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVAL'], ['EVAL', 'return 1']);
+  });
+});
+
+describe('EVAL: the Lua environment', () => {
+  it('has what Redis 7.0 has, and not what it removes', async () => {
+    for (const name of ['print', 'os', 'io', 'require', 'dofile', 'loadfile', 'debug', 'package', 'utf8', 'module',
+      'setfenv', 'collectgarbage', 'coroutine', 'unpack', 'loadstring', 'table.getn', 'table.maxn', 'table.foreach',
+      'math.mod', 'math.pow', 'math.log10', 'math.ldexp', 'math.frexp', 'math.atan2', 'string.gfind', 'bit.tohex',
+      'struct.pack', 'cmsgpack.pack', 'cjson.decode', 'redis.breakpoint', 'redis.debug', 'redis.set_repl',
+      'redis.replicate_commands', 'redis.setresp', 'redis.sha1hex', 'redis.acl_check_cmd', 'redis.register_function',
+      'redis.REPL_ALL', 'redis.LOG_DEBUG', 'gcinfo', 'xpcall', 'rawequal', 'load', 'select', 'cjson.null']) {
+      await same(ev(`return type(${name})`));
+    }
+    await same(ev('return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}'),
+      ev('return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL}'),
+      ev('return redis.REDIS_VERSION'), ev('return redis.REDIS_VERSION_NUM'), ev("return redis.sha1hex('')"),
+      ev("return redis.sha1hex('hello')"), ev('return redis.replicate_commands()'), ev('return redis.breakpoint()'),
+      ev("return loadstring('return 1 + 1')()"), ev('return unpack({1, 2})'), ev('return table.getn({1, 2, 3})'),
+      ev('return table.maxn({1, 2, [7] = 3})'), ev("return math.pow(2, 10)"), ev('return math.mod(7, 3)'),
+      ev('return {math.frexp(8)}'), ev('return math.ldexp(1, 4)'), ev('return math.log10(1000)'),
+      ev("local s = '' for w in string.gfind('a b c', '%a') do s = s .. w end return s"),
+      ev("redis.log(redis.LOG_DEBUG, 'from a script') return 1"), ev('return redis.set_repl(redis.REPL_ALL)'),
+      ev('redis.set_repl()'), ev('redis.set_repl(1, 2)'), ev("redis.set_repl('x') return 1"), ev('redis.set_repl(1.5) return 1'),
+      ev('redis.set_repl(4)'), ev('redis.set_repl(-1)'),
+      ev("return redis.acl_check_cmd('get', 'x')"));
+  });
+
+  it('draws math.random from the same sequence as Redis', async () => {
+    // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
+    await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),
+      ev('math.randomseed(7) return {math.random(100), math.random(1, 10)}'),
+      ev("math.randomseed(42) return tostring(math.random())"), ev('return math.random(0)'));
+  });
+});
+
+describe('EVAL: libraries', () => {
+  it('bit', async () => {
+    await same(ev('return bit.tohex(-1)'), ev('return bit.tohex(255, -4)'), ev('return bit.tohex(255, 2)'),
+      ev('return bit.band(0xffffffff, 7)'), ev('return bit.lshift(1, 31)'), ev('return bit.tobit(2^32 + 5)'),
+      ev('return bit.bswap(0x12345678)'), ev('return {bit.bor(1, 2, 4), bit.bxor(5, 3), bit.bnot(0)}'),
+      ev('return {bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(0x12345678, 8), bit.ror(0x12345678, 8)}'),
+      ev('return bit.tobit(1.5)'), ev('return bit.tobit(2.5)'), ev('return bit.tobit(-1.5)'), ev("return bit.band('x')"));
+  });
+
+  it('struct', async () => {
+    await same(ev("return struct.pack('>HHi', 1, 2, -3)"), ev("return {struct.unpack('>HHi', struct.pack('>HHi', 1, 2, -3))}"),
+      ev("return struct.pack('<bBhHlLiI3', -1, 255, -2, 65535, -3, 7, -4, 70000)"),
+      ev("return {struct.unpack('<bBhHlLiI3', struct.pack('<bBhHlLiI3', -1, 255, -2, 65535, -3, 7, -4, 70000))}"),
+      ev("return struct.pack('>sc3', 'ab', 'xyz')"), ev("return {struct.unpack('>sc3', struct.pack('>sc3', 'ab', 'xyz'))}"),
+      ev("return struct.size('>iIhbd')"), ev("return {struct.unpack('>d', struct.pack('>d', 1.5))}"),
+      ev("return {struct.unpack('>f', struct.pack('>f', 0.25))}"), ev("return {struct.unpack('>B', 'abc', 2)}"),
+      ev("return struct.unpack('>I', 'ab')"), ev("return struct.pack('>q', 1)"), ev("return struct.pack('!4>bi', 1, 2)"));
+  });
+
+  it('cmsgpack', async () => {
+    await same(ev("return cmsgpack.pack({1,2,'a',{x=1}}, 1.5, -1, 300, true, nil)"),
+      ev("return cmsgpack.pack(0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649)"),
+      ev("return cmsgpack.pack(0.1, 1e300, string.rep('x', 40), string.rep('y', 300), string.rep('z', 70000))"),
+      ev('return cmsgpack.pack({}, {{}}, false)'), ev("return {cmsgpack.unpack(cmsgpack.pack(1, 'a', {1,2}))}"),
+      ev("local t = cmsgpack.unpack(cmsgpack.pack({x = 5})) return t.x"), ev("return {cmsgpack.unpack(cmsgpack.pack(-5, 70000, -70000, 2^40))}"),
+      ev("return cmsgpack.unpack('\\196')"), ev("return cmsgpack.unpack('\\193')"), ev('return cmsgpack.pack()'),
+      ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}"), ev("return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}"),
+      ev("return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3), 2)}"));
+  });
+
+  it('cjson', async () => {
+    await same(ev("return cjson.encode({a={1,2,3}})"), ev("return cjson.encode({b='x/y'})"), ev('return cjson.encode({c=1.5})'),
+      ev('return cjson.encode({d=cjson.null})'), ev('return cjson.encode({})'), ev('return cjson.encode({[1]=1,[5]=2})'),
+      ev('return cjson.encode(1e20)'), ev('return cjson.encode(0.1)'), ev('return cjson.encode(1/3)'),
+      ev("return cjson.encode('\\0\\1\\127\\233\"\\\\\\n\\t')"), ev('return cjson.encode(true)'), ev('return cjson.encode(nil)'),
+      ev("return cjson.encode({1, 'two', {3}, {x={}}})"), ev('return cjson.encode(0/0)'), ev('return cjson.encode(function() end)'),
+      ev("return cjson.decode('[1,2.5,\"x\",null,{\"a\":true}]')[2]"), ev("return tostring(cjson.decode('[1,2.5]')[1])"),
+      ev("return cjson.encode(cjson.decode('{\"a\":[1,2,{\"b\":null}]}'))"), ev("return cjson.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\"')"),
+      ev("return cjson.decode('[1,2')"), ev("return cjson.decode('{\"a\" 1}')"), ev("return cjson.decode('[1] x')"),
+      ev("return cjson.decode('')"), ev("return cjson.decode('\"abc')"), ev("return cjson.decode('\"\\\\q\"')"),
+      ev("return cjson.decode('{\"a\":1,}')"), ev("return cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))"),
+      ev("return type(cjson.decode('null'))"), ev("return cjson.decode('-12.5e1')"), ev('return cjson.decode(\'"\\\\/"\')'),
+      ev("local t = cjson.decode('{\"k\":\"v\"}') return t.k"), ev("return cjson.decode('[]')"), ev('return cjson.encode({{}})'));
+    // NULs (UTF-16/32 in the first two bytes, else the end of the text), control characters, nil.
+    const decode = (json: string): string[] => ev('return cjson.decode(ARGV[1])', '0', json);
+    await same(decode('b\0'), decode('\0b'), decode('\0'), decode('[1]\0'), decode('["a\0b"]'), decode('[1, \0 2]'),
+      decode('["a\x01b"]'), decode('["a\nb"]'), decode('{"a\0":1}'), ev('return cjson.decode(ARGV[1])'), ev('return cjson.decode({})'));
+  });
+});
+
+describe('EVAL: RESP3', () => {
+  /** The bytes of cmds on a fresh connection of each server, compared (HELLO's id masked). */
+  const sameBytes = async (...cmds: string[][]): Promise<void> => {
+    const [want, got] = await Promise.all([pair.redis.port, pair.redstate.port].map((port) => bytes(port, cmds)));
+    const ids = (s: string): string => s.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:N');
+    expect(ids(got)).toBe(ids(want));
+  };
+  const setup = [['HSET', 'h', 'f', 'v'], ['SADD', 's', 'm'], ['ZADD', 'z', '1.5', 'a'], ['SET', 'k', 'v']];
+  const typed = "{2, {map={a=1}}, {set={b=true}}, {double=1.5}, {big_number='123'}, {verbatim_string={format='txt', string='hi'}}}";
+  const calls = "local h = redis.call('HGETALL', 'h') local s = redis.call('SMEMBERS', 's') " +
+    "local z = redis.call('ZSCORE', 'z', 'a') local n = redis.call('GET', 'missing') " +
+    "return {type(h.map), h.map.f, tostring(s.set.m), tostring(z.double), type(n), redis.call('GET', 'k'), redis.call('EXISTS', 'k')}";
+
+  it('answers a HELLO 3 caller in RESP3 types: nil and false as null, maps, sets, doubles, big numbers, verbatim', async () => {
+    await sameBytes(['HELLO', '3'], ...setup, ev('return {1, false, true, nil, 2}'), ev('return false'), ev('return nil'), ev(`return ${typed}`),
+      ev("return redis.call('HGETALL', 'h')"), ev("return redis.call('SMEMBERS', 's')"), ['HELLO', '2'], ev(`return ${typed}`));
+  });
+
+  it('gives a script RESP3 replies and booleans after redis.setresp(3), for RESP2 and RESP3 callers', async () => {
+    for (const hello of [['HELLO', '2'], ['HELLO', '3']]) {
+      await sameBytes(hello, ...setup, ev(`redis.setresp(3) ${calls}`), ev(`redis.setresp(3) return {true, false, ${typed}}`),
+        ev("redis.setresp(3) return redis.call('HGETALL', 'h')"), ev("redis.setresp(3) return redis.call('GET', 'missing')"),
+        ev("redis.setresp(3) return {redis.call('ZSCORE', 'z', 'a'), redis.call('SMEMBERS', 's')}"),
+        ev('redis.setresp(3) redis.setresp(2) return {true, false}'), ev('redis.setresp(1)'), ev('redis.setresp()'),
+        ev("redis.setresp(3) return 1"), ev('return {true, false}'));
+    }
+  });
+});
+
+describe('EVAL: commands that block', () => {
+  it('refuses the blocking commands and XREAD/XREADGROUP with BLOCK; the non-blocking forms run', async () => {
+    await same(['XADD', 'st', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'st', 'g', '0'],
+      ev("return redis.call('XREAD', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", '1', 'st'),
+      ev("return redis.pcall('XREAD', 'BLOCK', 100, 'STREAMS', KEYS[1], '0')", '1', 'st'),
+      ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', KEYS[1], '>')", '1', 'st'),
+      ev("return redis.call('XREAD', 'COUNT', 1, 'STREAMS', KEYS[1], '0')", '1', 'st'),
+      ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')", '1', 'st'),
+      ...['BLPOP', 'BRPOP', 'BZPOPMIN', 'BZPOPMAX'].map((c) => ev(`return redis.pcall('${c}', KEYS[1], 0)`, '1', 'l')),
+      ev("return redis.pcall('BLMOVE', KEYS[1], 'x', 'LEFT', 'LEFT', 0)", '1', 'l'), ev("return redis.pcall('BRPOPLPUSH', KEYS[1], 'x', 0)", '1', 'l'),
+      ev("return redis.pcall('BLMPOP', 0, 1, KEYS[1], 'LEFT')", '1', 'l'), ev("return redis.pcall('WAIT', 0, 0)"),
+      ev("return redis.pcall('SUBSCRIBE', 'ch')"), ev("return redis.call('PUBLISH', 'ch', 'm')"), ev("return redis.pcall('MONITOR')"));
+  });
+});
+
+describe('SCRIPT', () => {
+  it('LOAD, EXISTS, EVALSHA, FLUSH', async () => {
+    const body = "return 'loaded'";
+    await same(['SCRIPT', 'LOAD', body], ['SCRIPT', 'EXISTS', 'd94a6d9e0c8d1d5c1a8e0c4b4fbd5c5e4f0a1b2c'],
+      ['EVALSHA', 'b534286061d4b9e4026607613b95c06c06015ae8', '0'], ['SCRIPT', 'EXISTS', 'b534286061d4b9e4026607613b95c06c06015ae8', 'ffff'],
+      ['EVALSHA', 'B534286061D4B9E4026607613B95C06C06015AE8', '0'], ['SCRIPT', 'EXISTS', 'B534286061D4B9E4026607613B95C06C06015AE8'],
+      ['SCRIPT', 'LOAD', 'return 1 +'], ['SCRIPT', 'LOAD', '#!lua flags=bogus\nreturn 1'], ['SCRIPT', 'FLUSH', 'BOGUS'],
+      ['SCRIPT', 'FLUSH', 'SYNC'], ['SCRIPT', 'EXISTS', 'b534286061d4b9e4026607613b95c06c06015ae8'],
+      ['EVALSHA', 'b534286061d4b9e4026607613b95c06c06015ae8', '0'], ev(body), ['SCRIPT', 'EXISTS', 'b534286061d4b9e4026607613b95c06c06015ae8'],
+      ['SCRIPT', 'FLUSH', 'ASYNC'], ['SCRIPT', 'FLUSH'], ['SCRIPT', 'KILL'], ['SCRIPT', 'BOGUS'], ['SCRIPT', 'HELP'],
+      ['SCRIPT', 'DEBUG', 'NO'], ['SCRIPT', 'EXISTS'], ['SCRIPT', 'LOAD'], ev('return 1 +'),
+      ['SCRIPT', 'EXISTS', '9f3c2f2d6ba6c5a4a7ee1ddbc1a7bd8e5d8f7cf3']);
+  });
+
+  it('a failed EVAL leaves the dataset as its writes left it, and never a key it did not write', async () => {
+    await same(ev("redis.call('set','a','1') error('boom')"), ['GET', 'a'], ev("local x = nil + 1 redis.call('set','b','1')"),
+      ['EXISTS', 'b'], ev("redis.call('incr', 'c') return redis.call('lpush', 'c', 'x')"), ['GET', 'c']);
+  });
+
+  it('stays up after scripts that loop, allocate or recurse without bound are stopped by their errors', async () => {
+    const got = await pair.mine(ev("local s = string.rep('x', 65536) local t = {} for i = 1, 1e9 do t[i] = string.rep(s, 256) .. i end return #t"));
+    expect(String((got as { error: string }).error)).toMatch(/not enough memory/);
+    await same(ev('return 1'), ev("redis.call('set', 'alive', 'yes') return redis.call('get', 'alive')"));
+  });
+});

@@ -1,0 +1,62 @@
+// A script that runs past busy-reply-threshold, on redis-server 7.0 and on a redstate process
+// side by side: other clients get -BUSY with Redis's text, SCRIPT KILL stops a script that
+// has not written (its caller gets the kill error, then its pipelined commands run), a script
+// that wrote is -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server.
+import { describe, expect, it } from 'vitest';
+import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
+import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+
+const THRESHOLD = ['--busy-reply-threshold', '100'];
+
+const show = (x: Reply): unknown => (x instanceof RespError ? { error: x.message } : x);
+
+/** PINGs until the server answers BUSY (the script passed the threshold); returns that reply. */
+async function untilBusy(c: RespClient): Promise<unknown> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const r = await c.call('PING');
+    if (r instanceof RespError && r.message.startsWith('BUSY')) return show(r);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error('never BUSY');
+}
+
+/** The scenario, replies in order, against one server (which it shuts down). */
+async function scenario(server: Proc): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const a = await RespClient.connect(server.port);
+  const b = await RespClient.connect(server.port);
+  const loop = a.call('EVAL', 'local i = 0 while true do i = i + 1 end', '0');
+  const after = a.call('SET', 'after', 'kill');
+  out.push(await untilBusy(b));
+  for (const cmd of [['EVAL', 'return 1', '0'], ['GET', 'x'], ['SHUTDOWN'], ['FUNCTION', 'KILL'], ['SCRIPT', 'KILL']]) {
+    out.push(show(await b.call(...cmd)));
+  }
+  out.push(show(await loop), show(await after), show(await b.call('GET', 'after')));
+  // A script whose pcall catches the kill is killed all the same.
+  const stubborn = a.call('EVAL', 'while true do pcall(function() while true do end end) end', '0');
+  out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await stubborn));
+  const writer = a.call('EVAL', "redis.call('set', 'x', '1') while true do end", '0');
+  out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await b.call('SHUTDOWN')));
+  void writer;
+  void b.call('SHUTDOWN', 'NOSAVE');
+  await Promise.all([a.waitClosed(), b.waitClosed()]);
+  out.push('closed');
+  const deadline = Date.now() + 20_000;
+  while (server.proc.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  out.push(server.proc.exitCode === null ? 'running' : 'exited');
+  return out;
+}
+
+describe('a script past busy-reply-threshold', () => {
+  it('answers BUSY, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAVE as Redis 7.0 does', async () => {
+    const [redis, redstate] = await Promise.all([startRedis(THRESHOLD), startRedstateProcess(THRESHOLD)]);
+    try {
+      const [want, got] = await Promise.all([scenario(redis), scenario(redstate)]);
+      expect(got).toEqual(want);
+      expect(want).toContainEqual({ error: 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.' });
+    } finally {
+      await Promise.all([redis.close(), redstate.close()]);
+    }
+  });
+});
