@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { BenchConfig } from './config.js';
 import type { Measure, MetricDef, RoundContext } from './measure.js';
+import { eviction } from './measures/eviction.js';
 import { fullSync } from './measures/full-sync.js';
 import { memory } from './measures/memory.js';
 import { partialResync } from './measures/partial-resync.js';
@@ -25,7 +26,7 @@ import {
 import { spread } from './stats.js';
 
 /** The measures of the foundation: one server at a time. */
-export const serverMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, scripting];
+export const serverMeasures: Measure[] = [throughput, memory, snapshotStalls, rdb, streams, scripting, eviction];
 /** The measures of replication: masters and their replicas. */
 export const replicationMeasures: Measure[] = [fullSync, propagation, partialResync, replicationLag, syncStalls, replicaDuringSync];
 export const allMeasures: Measure[] = [...serverMeasures, ...replicationMeasures];

@@ -78,6 +78,7 @@ export async function main(argv: string[]): Promise<number | null> {
   }
   logBanner(log, config, server.port);
   log.notice('Server initialized');
+  server.memory.markStartup();
   try {
     server.persistence.loadAtStart();
   } catch (e) {

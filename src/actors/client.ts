@@ -3,7 +3,6 @@
 // A Client without a stream is a pseudo-client (the master link applying its stream, a
 // config-file replay): its replies are dropped.
 import type { Subscription } from 'rxjs';
-import { clientInfoString } from '../commands/client-cmd.js';
 import { execute } from '../commands/dispatch.js';
 import { lookupCommand } from '../commands/table.js';
 import { countErrorReply } from '../commands/server-state.js';
@@ -12,6 +11,7 @@ import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import type { Wait } from './blocking.js';
+import { ClientLimits } from './client-limits.js';
 import type { Kind } from './pubsub.js';
 import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
@@ -63,6 +63,10 @@ export class Client {
    * this rewrite (set by propagateAs and preventPropagation).
    */
   propagateArgv: string[] | null | undefined = undefined;
+  /** CLIENT NO-EVICT ON: maxmemory-clients never evicts this client. */
+  noEvict = false;
+  /** Unix seconds since when the output has been over its soft limit; -1 when it is not. */
+  softLimitSince = -1;
   /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
   propagateForced = false;
   /** The socket would take no more output: commands wait in the parser until it drains. */
@@ -82,8 +86,6 @@ export class Client {
   tracking: TrackingState | null = null;
   /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
   readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
-  /** When the output first passed its class's soft limit (0: it is below). */
-  private softLimitSince = 0;
   private flushScheduled = false;
   readonly addr: string;
   readonly laddr: string;
@@ -106,6 +108,23 @@ export class Client {
     return this.db.id;
   }
 
+  /** multi-mem: the arguments of the commands queued in MULTI. */
+  get multiBytes(): number {
+    let n = 0;
+    if (this.multi !== null) for (const argv of this.multi.queue) for (const a of argv) n += a.length;
+    return n;
+  }
+
+  /** What maxmemory-clients counts of this client: its input, MULTI queue and output. */
+  get memoryBytes(): number {
+    return this.parser.buffered + this.multiBytes + this.outputBytes;
+  }
+
+  /** omem: replies batched and not yet taken by the kernel (a replica's: its stream too). */
+  get outputBytes(): number {
+    return this.replica !== null ? this.replica.outputBytes : this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+  }
+
   start(): void {
     if (this.stream === null) return;
     this.stream.onDrain = () => this.onDrain();
@@ -123,11 +142,11 @@ export class Client {
 
   /** Runs each parsed command; stops the parser while the socket is blocked. */
   private readonly sink = (argv: string[]): boolean => {
-    if (this.closeAfterReply) return false;
+    if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
     if ((this.replySkip || this.replySkipNext || this.tracking !== null) && !this.paused) this.commandDone(argv);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.paused;
+    return !this.blocked && !this.closeAfterReply && !this.paused && !this.closed;
   };
 
   /** Its commands wait unparsed: it is blocked (waiting) or its script is still running (held). */
@@ -138,6 +157,11 @@ export class Client {
   private onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
+    if (this.server.clientLimits.queryLimitReached(this, chunk.length)) {
+      this.server.log.warning(ClientLimits.queryLog(this));
+      this.drop();
+      return;
+    }
     if (this.paused) this.parser.hold(chunk);
     else this.parse(() => this.parser.feed(chunk, this.sink));
   }
@@ -223,8 +247,15 @@ export class Client {
       if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
       else this.server.stats.netOutputBytes += n;
       if (!this.stream.write(batch)) this.blocked = true;
+      if (!this.checkOutputLimits()) return;
     }
     if (this.closeAfterReply) this.close();
+  }
+
+  /** Closes at once, dropping whatever output is pending (freeClientAsync for a client over a limit). */
+  drop(): void {
+    this.close();
+    this.stream?.destroy();
   }
 
   /**
@@ -267,27 +298,16 @@ export class Client {
     return s.channel.size + s.pattern.size + s.shard.size > 0;
   }
 
+  // closeClientOnOutputBufferLimitReached
   /**
-   * checkClientOutputBufferLimits + closeClientOnOutputBufferLimitReached: a client whose
-   * output passed the hard limit, or the soft one for longer than its seconds, is dropped
-   * with what it had not read; false when it was.
+   * A client whose output passed its class's limits (client-limits.ts) is dropped with what
+   * it had not read; false when it was.
    */
-  checkOutputLimits(limit: { hard: number; soft: number; seconds: number }): boolean {
-    const used = this.reply.pending + (this.stream?.socket.writableLength ?? 0);
-    const hard = limit.hard > 0 && used >= limit.hard;
-    let soft = limit.soft > 0 && used >= limit.soft;
-    if (soft) {
-      const now = Date.now();
-      if (this.softLimitSince === 0) this.softLimitSince = now;
-      soft = now - this.softLimitSince > limit.seconds * 1000;
-    } else {
-      this.softLimitSince = 0;
-    }
-    if (!hard && !soft) return true;
-    this.server.log.warning(`Client ${clientInfoString(this, 0)} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+  checkOutputLimits(): boolean {
+    if (!this.server.clientLimits.outputLimitReached(this)) return true;
+    this.server.log.warning(ClientLimits.outputLog(this));
     this.reply.take();
-    this.close();
-    this.stream?.destroy();
+    this.drop();
     return false;
   }
 

@@ -361,7 +361,11 @@ export class Persistence {
     const failed = this.server.scripting.functions.loadAll(rdb.functions);
     if (failed !== null) throw new Error(`Failed loading the functions in the RDB: ${failed}`);
     const dirty = ks.dirty;
-    for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+    const access = ks.access.fresh();
+    for (let i = 0; i < ks.dbs.length; i++) {
+      rdb.dbs[i]!.dict.fillAccess(access);
+      ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+    }
     ks.dirty = dirty;
     // emptyData's signalFlushedDb: whatever tracking clients cached is gone.
     this.server.tracking.invalidateOnFlush();

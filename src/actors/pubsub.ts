@@ -5,7 +5,6 @@
 // client-output-buffer-limit (checkClientOutputBufferLimits), so it cannot grow without bound.
 import { globMatch } from '../commands/glob.js';
 import type { Client } from './client.js';
-import type { Server } from './server.js';
 
 /** The three kinds of subscription, each with its reply words. */
 export type Kind = 'channel' | 'pattern' | 'shard';
@@ -21,8 +20,6 @@ export class PubSub {
   private readonly listeners: Record<Kind, Map<string, Set<Client>>> = {
     channel: new Map(), pattern: new Map(), shard: new Map(),
   };
-
-  constructor(private readonly server: Server) {}
 
   /** The names of a kind with at least one listener (PUBSUB CHANNELS, SHARDCHANNELS, NUMPAT). */
   names(kind: Kind): IterableIterator<string> {
@@ -122,6 +119,6 @@ export class PubSub {
     c.reply.bulk(channel);
     c.reply.bulk(message);
     c.reply.endPush(was);
-    if (c.checkOutputLimits(this.server.outputLimits('pubsub'))) c.flushSoon();
+    if (c.checkOutputLimits()) c.flushSoon();
   }
 }

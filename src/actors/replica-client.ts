@@ -114,7 +114,7 @@ export class ReplicaClient {
       this.held.push(b);
       this.heldBytes += b.length;
     }
-    const limits = this.client.server.replication.outputLimits;
+    const limits = this.client.server.outputLimits('slave');
     if ((limits.hard > 0 && this.outputBytes >= limits.hard) || (limits.soft > 0 && this.outputBytes >= limits.soft)) {
       this.checkOutputLimit(Date.now());
     }
@@ -145,12 +145,12 @@ export class ReplicaClient {
   // checkClientOutputBufferLimits
   /** Drops the replica when it is past its hard limit, or its soft one for too long. */
   checkOutputLimit(now: number): void {
-    const { hard, soft, secs } = this.client.server.replication.outputLimits;
+    const { hard, soft, seconds } = this.client.server.outputLimits('slave');
     const used = this.outputBytes;
     let over = hard > 0 && used >= hard;
     if (soft > 0 && used >= soft) {
       if (this.softSince === 0) this.softSince = now;
-      else if (now - this.softSince >= secs * 1000) over = true;
+      else if (now - this.softSince >= seconds * 1000) over = true;
     } else {
       this.softSince = 0;
     }

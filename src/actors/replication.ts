@@ -52,8 +52,6 @@ export class Replication {
   readonly snapshotter: Snapshotter;
   /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
   readonly stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
-  /** client-output-buffer-limit's replica class, parsed once per change (send() checks it per command). */
-  outputLimits = { hard: 0, soft: 0, secs: 0 };
   /** REPLCONF GETACK from this server's master: the replica link answers it with an ACK. */
   onGetAck: (() => void) | null = null;
   /** Unix ms since when the server has had no replicas (repl_no_slaves_since). */
@@ -75,13 +73,6 @@ export class Replication {
 
   constructor(private readonly server: Server) {
     this.snapshotter = new Snapshotter(server);
-    this.readOutputLimits();
-  }
-
-  /** CONFIG SET client-output-buffer-limit (the directive is stored normalized: normal, slave, pubsub). */
-  readOutputLimits(): void {
-    const [hard, soft, secs] = this.server.config.get('client-output-buffer-limit')!.split(' ').slice(5, 8).map(Number);
-    this.outputLimits = { hard: hard!, soft: soft!, secs: secs! };
   }
 
   // replicationFeedSlaves

@@ -15,6 +15,8 @@ import { PAGE_ROOTS } from '../inspector/assets.js';
 import { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { Client } from './client.js';
+import { ClientLimits } from './client-limits.js';
+import { Memory } from './memory.js';
 import { NOTIFY, notifyKeyspaceEvent, parseNotifyFlags } from './notify.js';
 import { ClientPause } from './pause.js';
 import { PubSub } from './pubsub.js';
@@ -50,12 +52,14 @@ export class Server {
   readonly persistence: Persistence;
   readonly scripting: ScriptEngine;
   readonly blocking = new Blocking(this);
-  readonly pubsub = new PubSub(this);
+  readonly pubsub = new PubSub();
   readonly pause = new ClientPause(this);
   readonly tracking = new Tracking(this);
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
   readonly replication: Replication;
+  readonly memory: Memory;
+  readonly clientLimits: ClientLimits;
   readonly startedAt = Date.now();
   readonly runId = randomBytes(20).toString('hex');
   stats = newStats();
@@ -91,6 +95,12 @@ export class Server {
       notifyKeyspaceEvent(this, NOTIFY.expired, 'expired', key, db.id);
       this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     };
+    this.keyspace.onEvicted = (db, key) => {
+      this.replication.alsoPropagate(db.id, [config.getBool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+      notifyKeyspaceEvent(this, NOTIFY.evicted, 'evicted', key, db.id);
+    };
+    this.memory = new Memory(this);
+    this.clientLimits = new ClientLimits(this);
     this.metrics = new ServerState(this);
     this.updateNotifyHooks();
     this.slowlog = new SlowLog(this);
@@ -144,7 +154,6 @@ export class Server {
   /** A directive changed by CONFIG SET: what depends on it follows. */
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
-    if (name === 'client-output-buffer-limit') this.replication.readOutputLimits();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
     if (name === 'notify-keyspace-events') this.updateNotifyHooks();
     if (name === 'latency-monitor-threshold') this.latency.configure();
@@ -238,10 +247,12 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
+  /** serverCron: the LRU clock, eviction, active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
     if (this.scripting.busy !== null) return;
+    this.memory.cron();
+    this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
     this.keyspace.activeExpire(200);
     // An expired stream answers the XREADGROUPs waiting on it.
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
@@ -296,6 +307,7 @@ export class Server {
     this.scripting.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    this.memory.close();
     for (const c of [...this.clients.values()]) {
       c.flush();
       c.close();

@@ -27,9 +27,6 @@ function typeByName(name: string): ClientType | null {
   return n === 'slave' ? 'replica' : null;
 }
 
-/** Clients that asked CLIENT NO-EVICT ON (flag "e"); nothing evicts clients here anyway. */
-const noEvict = new WeakSet<Client>();
-
 /** The socket's file descriptor, as Redis shows it; -1 for a client without one. */
 function fdOf(c: Client): number {
   const handle = (c.stream?.socket as { _handle?: { fd?: number } } | undefined)?._handle;
@@ -52,12 +49,11 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   if (t?.bcast === true) flags += 'B';
   if (c.watch.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
-  if (noEvict.has(c)) flags += 'e';
+  if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
-  let multiMem = 0;
-  if (c.multi !== null) for (const argv of c.multi.queue) for (const a of argv) multiMem += a.length;
+  const multiMem = c.multiBytes;
   const qbuf = c.parser.buffered;
-  const omem = c.replica !== null ? c.replica.outputBytes : c.reply.pending + (c.stream?.socket.writableLength ?? 0);
+  const omem = c.outputBytes;
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
@@ -430,8 +426,8 @@ export const clientCommand = container('client', [
   {
     name: 'client|no-evict', arity: 3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
     run(c, argv) {
-      if (is(argv[2], 'ON')) noEvict.add(c);
-      else if (is(argv[2], 'OFF')) noEvict.delete(c);
+      if (is(argv[2], 'ON')) c.noEvict = true;
+      else if (is(argv[2], 'OFF')) c.noEvict = false;
       else return c.reply.error(ERR.syntax);
       c.reply.ok();
     },

@@ -65,6 +65,7 @@ export class CommandStats {
 /** A spec with its flags resolved to booleans, for the dispatch hot path. */
 export interface Command extends CommandSpec {
   readonly isWrite: boolean;
+  readonly denyOom: boolean;
   readonly noAuth: boolean;
   readonly allowsLoading: boolean;
   readonly allowsStale: boolean;
@@ -84,6 +85,7 @@ export function compile(spec: CommandSpec): Command {
   return {
     ...spec,
     isWrite: has('write'),
+    denyOom: has('denyoom'),
     noAuth: has('no_auth'),
     allowsLoading: has('loading'),
     allowsStale: has('stale'),

@@ -125,6 +125,9 @@ export const configCommand = container('config', [
       resetServerState(c.server);
       Object.assign(c.server.replication.stats, { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 });
       ks.expiredKeys = 0;
+      ks.evictedKeys = 0;
+      c.server.memory.resetStats();
+      c.server.clientLimits.evictedClients = 0;
       ks.keyspaceHits = 0;
       ks.keyspaceMisses = 0;
       c.reply.ok();

@@ -12,6 +12,10 @@ import { discardTransaction } from './transactions.js';
 
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands that a client in MULTI may send while out of memory (EXEC unless it holds denyoom commands). */
+const MULTI_OOM_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
+
+const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 /** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
 const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
@@ -76,10 +80,30 @@ export function execute(c: Client, argv: string[]): void {
   if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
 }
 
+function argvBytes(argv: string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
+}
+
+/**
+ * processCommand's maxmemory rule: out of memory, a command that may grow memory is refused,
+ * and so is anything a client in MULTI would queue; EXEC only when it holds such a command.
+ */
+function rejectsOnOom(c: Client, cmd: Command): boolean {
+  if (cmd.denyOom) return true;
+  if (c.multi === null) return false;
+  if (cmd.name !== 'exec') return !MULTI_OOM_ALLOWED.has(cmd.name);
+  return c.multi.queue.some((argv) => lookupCommand(argv[0]!)!.denyOom);
+}
+
 /** processCommand's checks, in Redis's order: the error a client gets, or null. */
 function refuse(c: Client, cmd: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if (server.memory.maxmemory > 0 && server.memory.performEvictions(argvBytes(argv)) === 'fail' && rejectsOnOom(c, cmd)) {
+    return OOM;
+  }
   if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
   const link = server.replicaLink;
   if (link !== null) {

@@ -2,6 +2,7 @@
 // in \r\n, sections headed "# Name" and separated by an empty line.
 import { arch, machine, release, totalmem, type } from 'node:os';
 import { resolve } from 'node:path';
+import { memoryOverhead } from '../actors/memory-report.js';
 import type { Server } from '../actors/server.js';
 import { REDIS_VERSION } from '../version.js';
 import type { CommandSpec } from './command.js';
@@ -28,15 +29,6 @@ function bytesToHuman(n: number): string {
     d /= 1024;
   }
   return `${n}B`;
-}
-
-/** The closest analogue of zmalloc_used_memory: V8's live heap plus memory outside it (Buffers included). */
-function usedMemory(server: Server): number {
-  const m = process.memoryUsage();
-  const used = m.heapUsed + m.external;
-  const s = serverState(server);
-  if (used > s.peakMemory) s.peakMemory = used;
-  return used;
 }
 
 function serverFields(server: Server): Field[] {
@@ -86,32 +78,52 @@ function clientsFields(server: Server): Field[] {
   ];
 }
 
+/** INFO memory: Redis 7.0's fields in its order, from memory-report.ts's breakdown. */
 function memoryFields(server: Server): Field[] {
-  const used = usedMemory(server);
-  const rss = process.memoryUsage.rss();
-  const peak = serverState(server).peakMemory;
-  const maxmemory = server.config.getInt('maxmemory');
+  const m = memoryOverhead(server);
+  const used = m.totalAllocated;
+  const maxmemory = server.memory.maxmemory;
   const total = totalmem();
+  const perc = (n: number): string => `${n.toFixed(2)}%`;
+  // The backlog and replicas' buffers: one replication buffer in Redis 7.0, not counted for eviction.
+  const replBuffers = m.replBacklog + m.clientsSlaves;
   return [
     ['used_memory', used],
     ['used_memory_human', bytesToHuman(used)],
-    ['used_memory_rss', rss],
-    ['used_memory_rss_human', bytesToHuman(rss)],
-    ['used_memory_peak', peak],
-    ['used_memory_peak_human', bytesToHuman(peak)],
-    ['used_memory_peak_perc', `${((used / peak) * 100).toFixed(2)}%`],
+    ['used_memory_rss', m.rss],
+    ['used_memory_rss_human', bytesToHuman(m.rss)],
+    ['used_memory_peak', m.peakAllocated],
+    ['used_memory_peak_human', bytesToHuman(m.peakAllocated)],
+    ['used_memory_peak_perc', perc(m.peakPerc)],
+    ['used_memory_overhead', m.overheadTotal],
+    ['used_memory_startup', m.startupAllocated],
+    ['used_memory_dataset', m.dataset],
+    ['used_memory_dataset_perc', perc(m.datasetPerc)],
+    ['allocator_allocated', m.allocatorAllocated],
+    ['allocator_active', m.allocatorActive],
+    ['allocator_resident', m.allocatorResident],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
-    ['maxmemory_policy', server.config.get('maxmemory-policy')!],
-    ['mem_fragmentation_ratio', (rss / used).toFixed(2)],
-    ['mem_fragmentation_bytes', rss - used],
-    ['mem_not_counted_for_evict', 0],
-    ['mem_clients_slaves', 0],
-    ['mem_clients_normal', 0],
+    ['maxmemory_policy', server.memory.policy],
+    ['allocator_frag_ratio', m.allocatorFrag.toFixed(2)],
+    ['allocator_frag_bytes', m.allocatorFragBytes],
+    ['allocator_rss_ratio', m.allocatorRss.toFixed(2)],
+    ['allocator_rss_bytes', m.allocatorRssBytes],
+    ['rss_overhead_ratio', m.rssExtra.toFixed(2)],
+    ['rss_overhead_bytes', m.rssExtraBytes],
+    ['mem_fragmentation_ratio', m.totalFrag.toFixed(2)],
+    ['mem_fragmentation_bytes', m.totalFragBytes],
+    ['mem_not_counted_for_evict', replBuffers],
+    ['mem_replication_backlog', m.replBacklog],
+    ['mem_total_replication_buffers', replBuffers],
+    ['mem_clients_slaves', m.clientsSlaves],
+    ['mem_clients_normal', m.clientsNormal],
+    ['mem_cluster_links', 0],
     ['mem_aof_buffer', 0],
     ['mem_allocator', 'libc'],
+    ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
   ];
@@ -175,6 +187,7 @@ function statsFields(server: Server): Field[] {
   const st = server.stats;
   const ks = server.keyspace.stats;
   const x = serverState(server);
+  const eviction = server.memory.info();
   return [
     ['total_connections_received', st.connectionsReceived],
     ['total_commands_processed', st.commandsProcessed],
@@ -196,10 +209,10 @@ function statsFields(server: Server): Field[] {
     ['expired_stale_perc', '0.00'],
     ['expired_time_cap_reached_count', 0],
     ['expire_cycle_cpu_milliseconds', 0],
-    ['evicted_keys', 0],
-    ['evicted_clients', 0],
-    ['total_eviction_exceeded_time', 0],
-    ['current_eviction_exceeded_time', 0],
+    ['evicted_keys', ks.evictedKeys],
+    ['evicted_clients', server.clientLimits.evictedClients],
+    ['total_eviction_exceeded_time', eviction.exceededTotalMs],
+    ['current_eviction_exceeded_time', eviction.exceededCurrentMs],
     ['keyspace_hits', ks.keyspaceHits],
     ['keyspace_misses', ks.keyspaceMisses],
     ['pubsub_channels', 0],

@@ -116,7 +116,7 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
 
 /** ttlGenericCommand: -2 missing, -1 no expiry; ms or rounded seconds, remaining or absolute. */
 function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
-  if (c.db.lookup(key) === undefined) return c.reply.integer(-2);
+  if (c.db.lookup(key, false) === undefined) return c.reply.integer(-2);
   const expire = c.db.getExpire(key);
   if (expire === undefined) return c.reply.integer(-1);
   const ttl = absolute ? expire : Math.max(expire - Date.now(), 0);
@@ -136,10 +136,10 @@ function delGeneric(c: Client, argv: string[]): void {
   c.reply.integer(n);
 }
 
-/** How many of argv[1..] exist, duplicates counted (EXISTS, TOUCH). */
-function countExisting(c: Client, argv: string[]): void {
+/** How many of argv[1..] exist, duplicates counted (EXISTS; TOUCH, which also touches them). */
+function countExisting(c: Client, argv: string[], touch: boolean): void {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.lookup(argv[i]!) !== undefined) n++;
+  for (let i = 1; i < argv.length; i++) if (c.db.lookup(argv[i]!, touch) !== undefined) n++;
   c.reply.integer(n);
 }
 
@@ -222,23 +222,23 @@ const OBJECT_HELP = [
 
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
-/** objectCommand's subcommands that take a key; each replies nil for a missing one. */
-const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, key: string) => void> = {
+/** objectCommand's subcommands that take a key (its value and access word); nil for a missing one. */
+const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, key: string, access: number) => void> = {
   encoding(c, v, key) {
     c.reply.bulk(typeof v === 'string' ? stringEncoding(v, c.db.stringEncodings.get(key)) : v instanceof List ? 'quicklist' : v.encoding);
   },
   refcount(c, v, key) {
     c.reply.integer(refCount(v, c.db.stringEncodings.get(key)));
   },
-  // Access times are not tracked (entries carry no LRU clock): every key looks just used.
-  idletime(c) {
-    if (lfuPolicy(c)) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
-    c.reply.integer(0);
+  idletime(c, _v, _key, access) {
+    const clock = c.server.keyspace.access;
+    if (clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
+    c.reply.integer(Math.floor(clock.idleMs(access) / 1000));
   },
-  // Access counts are not tracked either: every key has LFU_INIT_VAL, a new key's counter.
-  freq(c) {
-    if (!lfuPolicy(c)) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
-    c.reply.integer(5);
+  freq(c, _v, _key, access) {
+    const clock = c.server.keyspace.access;
+    if (!clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
+    c.reply.integer(clock.frequency(access));
   },
 };
 
@@ -248,10 +248,6 @@ function objectCheck(argv: string[]): string | null {
   if (sub === 'help') return argv.length === 2 ? null : ERR.arity('object|help');
   if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try OBJECT HELP.`;
   return argv.length === 3 ? null : ERR.arity(`object|${sub}`);
-}
-
-function lfuPolicy(c: Client): boolean {
-  return c.server.config.get('maxmemory-policy')?.includes('lfu') === true;
 }
 
 export const keyCommands: CommandSpec[] = [
@@ -265,11 +261,15 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     name: 'exists', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], acl: ['keyspace', 'read', 'fast'],
-    run: countExisting,
+    run(c, argv) {
+      countExisting(c, argv, false);
+    },
   },
   {
     name: 'touch', arity: -2, flags: ['readonly', 'fast'], keys: [1, -1, 1], acl: ['keyspace', 'read', 'fast'],
-    run: countExisting,
+    run(c, argv) {
+      countExisting(c, argv, true);
+    },
   },
   {
     name: 'expire', arity: -3, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'fast'],
@@ -331,7 +331,7 @@ export const keyCommands: CommandSpec[] = [
   {
     name: 'type', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'read', 'fast'],
     run(c, argv) {
-      const v = c.db.lookup(argv[1]!);
+      const v = c.db.lookup(argv[1]!, false);
       c.reply.simple(v === undefined ? 'none' : typeName(v));
     },
   },
@@ -465,9 +465,9 @@ export const keyCommands: CommandSpec[] = [
       const sub = argv[1]!.toLowerCase();
       if (sub === 'help') return replyHelp(c, 'OBJECT', OBJECT_HELP);
       const run = OBJECT_KEY_SUBCOMMANDS[sub]!;
-      const v = c.db.lookup(argv[2]!);
+      const v = c.db.lookup(argv[2]!, false);
       if (v === undefined) return c.reply.nullBulk();
-      run(c, v, argv[2]!);
+      run(c, v, argv[2]!, c.db.accessWord(argv[2]!)!);
     },
   },
 ];

@@ -1,19 +1,12 @@
 // Random sampling shared by SRANDMEMBER, HRANDFIELD and ZRANDMEMBER with a count.
 import type { Client } from '../actors/client.js';
-import { parseMemory } from '../config/config.js';
+import { ClientLimits } from '../actors/client-limits.js';
 
 /**
  * How big a reply of repeated picks may grow when client-output-buffer-limit sets no hard
  * limit for normal clients (Redis 7.0 then builds the whole reply and aborts out of memory).
  */
 const PICKS_SAFETY_LIMIT = 1024 * 1024 * 1024;
-
-/** The normal class's hard output limit in bytes (0: none). */
-function normalHardLimit(c: Client): number {
-  const groups = c.server.config.get('client-output-buffer-limit')?.split(/\s+/) ?? [];
-  const at = groups.indexOf('normal');
-  return at < 0 ? 0 : (parseMemory(groups[at + 1]!) ?? 0);
-}
 
 /**
  * CASE 1 of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: count picks with repeats, `width`
@@ -23,14 +16,14 @@ function normalHardLimit(c: Client): number {
  * its reply, as Redis closes one over its output limit, and every other client goes on.
  */
 export function replyPicks(c: Client, count: number, width: number, pick: () => void): void {
-  const limit = normalHardLimit(c) || PICKS_SAFETY_LIMIT;
+  const limit = c.server.outputLimits('normal').hard || PICKS_SAFETY_LIMIT;
   c.reply.array(count * width);
   for (let i = 0; i < count; i++) {
     pick();
     if ((i & 1023) === 1023 && c.reply.pending > limit) {
       c.reply.take();
       c.closeAfterReply = true;
-      c.server.log.warning(`Client id=${c.id} addr=${c.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      c.server.log.warning(ClientLimits.outputLog(c));
       return;
     }
   }

@@ -39,8 +39,6 @@ export class ServerState {
   totalErrorReplies = 0;
   /** Error code (the reply's first word) -> count, for INFO errorstats. */
   readonly errors = new Map<string, number>();
-  /** used_memory_peak */
-  peakMemory = 0;
 
   constructor(server: Server) {
     this.ops = new Metric(server.stats.commandsProcessed);
@@ -79,7 +77,7 @@ export function countErrorReply(server: Server, msg: string): void {
   s.errors.set(code, (s.errors.get(code) ?? 0) + 1);
 }
 
-/** CONFIG RESETSTAT's share (resetServerStats): rates, error counts and peak memory start again. */
+/** CONFIG RESETSTAT's share (resetServerStats): rates and error counts start again. */
 export function resetServerState(server: Server): void {
   server.metrics = new ServerState(server);
 }

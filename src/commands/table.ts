@@ -11,7 +11,7 @@ import { lcsCommands } from './lcs.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
-import { memoryCommands } from './memory.js';
+import { memoryCommands } from './memory-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatNotifyFlags, parseNotifyFlags } from '../actors/notify.js';
 import { ALL_DEFAULTS, HIDDEN_DEFAULTS } from './defaults.js';
+import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
 
 /** Old names Redis 7.0 still accepts, and the directive each one means. */
@@ -93,6 +94,19 @@ const memory = (min: number, max: bigint): Check => (args) => {
   const n = parseMemoryExact(one(args));
   if (n === null) throw new ConfigError('argument must be a memory value');
   if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  return String(n);
+};
+
+/** maxmemory-clients: a memory value, or a percentage of maxmemory up to 100%. */
+const memoryOrPercent: Check = (args) => {
+  const s = one(args);
+  const pct = /^(\d+)%$/.exec(s);
+  if (pct !== null) {
+    if (Number(pct[1]) > 100) throw new ConfigError('percentage argument must be less or equal to 100');
+    return `${Number(pct[1])}%`;
+  }
+  const n = parseMemory(s);
+  if (n === null) throw new ConfigError('argument must be a memory or percent value');
   return String(n);
 };
 
@@ -192,6 +206,8 @@ export class Config {
   onIgnored: (name: string) => void = () => {};
   /** Called after a directive changes, with its canonical name. */
   onChange: (name: string) => void = () => {};
+  /** Also called after a directive changes: the server's parts that cache a setting. */
+  private readonly watchers: ((name: string) => void)[] = [];
 
   constructor() {
     for (const [k, v] of [...ALL_DEFAULTS, ...HIDDEN_DEFAULTS]) if (!(k in ALIASES)) this.values.set(k, v);
@@ -213,14 +229,20 @@ export class Config {
     spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');
     spec(save, 'save');
     spec(replicaof, 'replicaof');
-    spec(bool, 'appendonly', 'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
+    spec(bool, 'appendonly', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'replica-ignore-maxmemory',
+      'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
       'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error');
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
     spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',
       'min-replicas-max-lag', 'repl-backlog-ttl', 'replica-announce-port', 'replica-priority', 'slowlog-max-len');
     spec(int(0, LONG_MAX), 'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries');
-    spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients');
+    spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients', 'maxmemory-samples');
+    spec(int(0, 100), 'maxmemory-eviction-tenacity');
+    spec(int(0, INT_MAX), 'lfu-log-factor', 'lfu-decay-time');
+    spec(memory(0, LONG_MAX), 'maxmemory');
+    spec(memoryOrPercent, 'maxmemory-clients');
+    spec(enumOf(...MAXMEMORY_POLICIES), 'maxmemory-policy');
     spec(int(0, LONG_MAX), 'busy-reply-threshold');
     spec(memory(0, LONG_MAX), 'hash-max-listpack-value', 'zset-max-listpack-value', 'stream-node-max-bytes');
     spec(int(0, LONG_MAX), 'stream-node-max-entries');
@@ -228,7 +250,7 @@ export class Config {
     spec(int(-1, LONG_MAX), 'slowlog-log-slower-than');
     spec(int(0, LONG_MAX), 'latency-monitor-threshold');
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
-    spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len');
+    spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
     spec(notifyEvents, 'notify-keyspace-events');
     spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay');
@@ -282,6 +304,12 @@ export class Config {
     this.values.set(c, spec.check(args));
     this.apply(c);
     this.onChange(c);
+    for (const w of this.watchers) w(c);
+  }
+
+  /** Calls fn with each directive's canonical name after it changes. */
+  watch(fn: (name: string) => void): void {
+    this.watchers.push(fn);
   }
 
   /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */

@@ -43,6 +43,8 @@ export class Db {
   stringEncodings = new Map<string, StringEncoding>();
   /** Where the active expire cycle resumes. */
   private expireCursor: Iterator<[string, number]> | null = null;
+  /** Where eviction's sampling of keys with an expiry resumes. */
+  private sampleCursor: Iterator<string> | null = null;
 
   constructor(readonly id: number, private readonly ks: Keyspace) {}
 
@@ -50,8 +52,12 @@ export class Db {
     return this.dict.size;
   }
 
-  /** The value at key, or undefined; an expired key is deleted on the way (lazy expiry). */
-  lookup(key: string): Value | undefined {
+  /**
+   * The value at key, or undefined; an expired key is deleted on the way (lazy expiry). The
+   * key counts as accessed for LRU/LFU unless touch is false (LOOKUP_NOTOUCH: TYPE, TTL,
+   * OBJECT...).
+   */
+  lookup(key: string, touch = true): Value | undefined {
     const i = this.dict.find(key);
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) {
       this.ks.stats.keyspaceMisses++;
@@ -59,7 +65,14 @@ export class Db {
       return undefined;
     }
     this.ks.stats.keyspaceHits++;
+    if (touch) this.touch(i);
     return this.dict.valueAt(i);
+  }
+
+  /** The access word of key (robj.lru), or undefined when there is no such key. */
+  accessWord(key: string): number | undefined {
+    const i = this.dict.find(key);
+    return i < 0 ? undefined : this.dict.accessAt(i);
   }
 
   /** As lookup, for a value about to be changed in place: the snapshot gets the old one first. */
@@ -67,6 +80,7 @@ export class Db {
     const i = this.dict.find(key);
     if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return undefined;
     this.preserve(key, i);
+    this.touch(i);
     return this.dict.valueAt(i);
   }
 
@@ -132,11 +146,12 @@ export class Db {
   private store(key: string, value: Value): void {
     const i = this.dict.find(key);
     if (i < 0) {
-      this.dict.add(key, value, this.ks.epoch);
+      this.dict.add(key, value, this.ks.epoch, this.ks.access.fresh());
       this.ks.onNew?.(this, key);
     } else {
       this.preserve(key, i);
       this.dict.setValueAt(i, value);
+      this.touch(i);
     }
   }
 
@@ -209,7 +224,9 @@ export class Db {
     this.expires = new Map();
     this.stringEncodings = new Map();
     this.expireCursor = null;
+    this.sampleCursor = null;
     this.ks.dirty += n;
+    if (n > 0) this.ks.flushes++;
     return n;
   }
 
@@ -251,6 +268,25 @@ export class Db {
     return checked;
   }
 
+  /**
+   * Up to out.length keys with an expiry into out, continuing a walk of the expires map that
+   * wraps around (eviction's sample: a Map has no random access); returns how many.
+   */
+  sampleVolatile(out: string[]): number {
+    const want = Math.min(out.length, this.expires.size);
+    let n = 0;
+    while (n < want) {
+      this.sampleCursor ??= this.expires.keys();
+      const next = this.sampleCursor.next();
+      if (next.done) {
+        this.sampleCursor = null;
+        continue;
+      }
+      out[n++] = next.value;
+    }
+    return n;
+  }
+
   /** Deletes key if it has expired (on a replica: only hides it); true when it did. */
   private expireIfNeeded(key: string): boolean {
     const mode = this.ks.expireMode;
@@ -264,13 +300,31 @@ export class Db {
     return true;
   }
 
-  /** deleteExpiredKeyAndPropagate: not a change a command made, so dirty stays as it was. */
+  /** deleteExpiredKeyAndPropagate. */
   private expireKey(key: string): void {
+    this.deleteBehindCommands(key);
+    this.ks.stats.expiredKeys++;
+    this.ks.onExpired?.(this, key);
+  }
+
+  /** Eviction's delete (performEvictions): counted, and propagated as DEL or UNLINK. */
+  evict(key: string): void {
+    this.deleteBehindCommands(key);
+    this.ks.stats.evictedKeys++;
+    this.ks.onEvicted?.(this, key);
+  }
+
+  /** A delete no command asked for (expiry, eviction), so dirty stays as it was. */
+  private deleteBehindCommands(key: string): void {
     const dirty = this.ks.dirty;
     this.delete(key);
     this.ks.dirty = dirty;
-    this.ks.stats.expiredKeys++;
-    this.ks.onExpired?.(this, key);
+  }
+
+  /** Stamps slot i's key as just accessed (updateLFU, or the LRU clock). */
+  private touch(i: number): void {
+    const access = this.ks.access;
+    this.dict.setAccessAt(i, access.lfu ? access.touched(this.dict.accessAt(i)) : access.lruClock);
   }
 
   /** Before slot i's key changes: the snapshot in progress serializes it first, once. */

@@ -1,12 +1,14 @@
 // The hash table of the keyspace and of large hashes, sets and sorted sets (dict.c's role):
-// key -> value, and the write epoch of each key that point-in-time snapshots go by (unused,
-// 0, inside a collection).
+// key -> value, the write epoch of each key that point-in-time snapshots go by, and its
+// access word (robj.lru: the LRU clock or the LFU counter eviction goes by); both unused, 0,
+// inside a collection.
 //
 // Why not a JS Map: looking up and overwriting a fresh key string in a Map of 100k-1M keys
 // costs about twice what it does here (bench/dict-speed.ts), because V8's ordered table
 // chases a bucket, an entry and a key per probe, and needs an object per key for the epoch
-// beside it. Here a slot is one 8-byte pair in an Int32Array (the key's hash and its epoch)
-// and one key/value pair in an array: linear probing reads the hashes, and a key string
+// beside it. Here a slot is three ints in an Int32Array (the key's hash, its epoch and its
+// access word, so that touching a key writes the cache line its lookup just read) and one
+// key/value pair in an array: linear probing reads the hashes, and a key string
 // only when its hash matches.
 //
 // Walks (SCAN, the snapshot) go by slot. Deleting leaves a tombstone (or an empty slot) and
@@ -19,6 +21,8 @@ const EMPTY = 0;
 const DELETED = 1;
 const LIVE_BIT = 0x80000000;
 const MIN_CAPACITY = 8;
+/** Ints per slot in meta. */
+const META = 3;
 /** Per-process hash seed, so that clients cannot aim keys at one probe chain. */
 const SEED = (Math.random() * 0x100000000) | 0;
 
@@ -36,7 +40,7 @@ export class Dict<V> {
   size = 0;
   /** Bumped by every rebuild: slot numbers from before it mean nothing after. */
   generation = 0;
-  /** Slot i: meta[2i] its tag (EMPTY, DELETED or a live tag), meta[2i+1] its epoch. */
+  /** Slot i: meta[3i] its tag (EMPTY, DELETED or a live tag), meta[3i+1] its epoch, meta[3i+2] its access word. */
   private meta: Int32Array;
   /** Slot i: kv[2i] its key, kv[2i+1] its value. */
   private kv: Array<string | V | undefined>;
@@ -47,7 +51,7 @@ export class Dict<V> {
   /** A table that holds `expected` keys without a rebuild. */
   constructor(expected = 0) {
     const cap = capacityFor(expected);
-    this.meta = new Int32Array(cap * 2);
+    this.meta = new Int32Array(cap * META);
     this.kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
     this.mask = cap - 1;
   }
@@ -72,7 +76,7 @@ export class Dict<V> {
     const mask = this.mask;
     let free = -1;
     for (let i = tag & mask; ; i = (i + 1) & mask) {
-      const t = meta[i << 1]!;
+      const t = meta[i * META]!;
       if (t === tag) {
         if (this.kv[i << 1] === key) return i;
       } else if (t === EMPTY) {
@@ -92,15 +96,15 @@ export class Dict<V> {
     return i < 0 ? undefined : (this.kv[(i << 1) + 1] as V);
   }
 
-  /** Inserts key, which must not be here; returns its slot. */
-  add(key: string, value: V, epoch: number): number {
+  /** Inserts key, which must not be here, with its access word; returns its slot. */
+  add(key: string, value: V, epoch: number, access = 0): number {
     this.reserveOne();
     const tag = tagOf(key);
     const meta = this.meta;
     const mask = this.mask;
     let i = tag & mask;
-    while (meta[i << 1]! < 0) i = (i + 1) & mask;
-    return this.fill(i, tag, key, value, epoch);
+    while (meta[i * META]! < 0) i = (i + 1) & mask;
+    return this.fill(i, tag, key, value, epoch, access);
   }
 
   /** Inserts key unless it is here already (one probe where has() and add() take two). */
@@ -109,7 +113,7 @@ export class Dict<V> {
     const tag = tagOf(key);
     const i = this.probe(key, tag);
     if (i >= 0) return false;
-    this.fill(-i - 1, tag, key, value, epoch);
+    this.fill(-i - 1, tag, key, value, epoch, 0);
     return true;
   }
 
@@ -123,10 +127,11 @@ export class Dict<V> {
     if ((this.used + 1) * 4 > this.capacity * 3) this.rebuild(capacityFor(this.size + 1));
   }
 
-  private fill(i: number, tag: number, key: string, value: V, epoch: number): number {
-    if (this.meta[i << 1] === EMPTY) this.used++;
-    this.meta[i << 1] = tag;
-    this.meta[(i << 1) + 1] = epoch;
+  private fill(i: number, tag: number, key: string, value: V, epoch: number, access: number): number {
+    if (this.meta[i * META] === EMPTY) this.used++;
+    this.meta[i * META] = tag;
+    this.meta[i * META + 1] = epoch;
+    this.meta[i * META + 2] = access;
     this.kv[i << 1] = key;
     this.kv[(i << 1) + 1] = value;
     this.size++;
@@ -140,16 +145,16 @@ export class Dict<V> {
     this.kv[i << 1] = undefined;
     this.kv[(i << 1) + 1] = undefined;
     this.size--;
-    if (meta[((i + 1) & mask) << 1] === EMPTY) {
+    if (meta[((i + 1) & mask) * META] === EMPTY) {
       // No probe chain runs through a slot followed by an empty one: this slot, and the
       // tombstones just before it, can be empty instead. (The table always has an empty slot.)
       do {
-        meta[i << 1] = EMPTY;
+        meta[i * META] = EMPTY;
         this.used--;
         i = (i - 1) & mask;
-      } while (meta[i << 1] === DELETED);
+      } while (meta[i * META] === DELETED);
     } else {
-      meta[i << 1] = DELETED;
+      meta[i * META] = DELETED;
     }
     if (this.size * 8 < this.capacity && this.capacity > MIN_CAPACITY) this.rebuild(capacityFor(this.size));
   }
@@ -167,18 +172,51 @@ export class Dict<V> {
   }
 
   epochAt(i: number): number {
-    return this.meta[(i << 1) + 1]!;
+    return this.meta[i * META + 1]!;
   }
 
   setEpochAt(i: number, epoch: number): void {
-    this.meta[(i << 1) + 1] = epoch;
+    this.meta[i * META + 1] = epoch;
+  }
+
+  /** Slot i's access word (robj.lru): an LRU clock or an LFU counter with its decrement time. */
+  accessAt(i: number): number {
+    return this.meta[i * META + 2]!;
+  }
+
+  setAccessAt(i: number, word: number): void {
+    this.meta[i * META + 2] = word;
+  }
+
+  /** Gives every key the same access word (a loaded dataset: each key was just created). */
+  fillAccess(word: number): void {
+    const meta = this.meta;
+    for (let j = 2; j < meta.length; j += META) meta[j] = word;
+  }
+
+  /**
+   * dictGetSomeKeys: up to out.length live slots, consecutive from a random one (wrapping),
+   * into out; returns how many. Looks at no more than 10 slots per key asked for, so a
+   * sparse table costs a bounded walk; the eviction pool needs a sample, not a fair one.
+   */
+  sampleSlots(out: Int32Array): number {
+    if (this.size === 0) return 0;
+    const meta = this.meta;
+    const mask = this.mask;
+    const want = Math.min(out.length, this.size);
+    let n = 0;
+    let i = Math.floor(Math.random() * this.capacity);
+    for (let steps = want * 10; n < want && steps > 0; steps--, i = (i + 1) & mask) {
+      if (meta[i * META]! < 0) out[n++] = i;
+    }
+    return n;
   }
 
   /** The first live slot at or after i, or -1 at the end of the table. */
   nextSlot(i: number): number {
     const meta = this.meta;
     const cap = this.capacity;
-    for (; i < cap; i++) if (meta[i << 1]! < 0) return i;
+    for (; i < cap; i++) if (meta[i * META]! < 0) return i;
     return -1;
   }
 
@@ -187,7 +225,7 @@ export class Dict<V> {
     if (this.size === 0) return -1;
     for (;;) {
       const i = Math.floor(Math.random() * this.capacity);
-      if (this.meta[i << 1]! < 0) return i;
+      if (this.meta[i * META]! < 0) return i;
     }
   }
 
@@ -227,18 +265,19 @@ export class Dict<V> {
   private rebuild(cap: number): void {
     const from = this.meta;
     const fromKv = this.kv;
-    const meta = new Int32Array(cap * 2);
+    const meta = new Int32Array(cap * META);
     const kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
     const mask = cap - 1;
-    for (let j = 0; j < from.length; j += 2) {
-      const tag = from[j]!;
+    for (let j = 0; j < from.length / META; j++) {
+      const tag = from[j * META]!;
       if (tag >= 0) continue;
       let i = tag & mask;
-      while (meta[i << 1] !== EMPTY) i = (i + 1) & mask;
-      meta[i << 1] = tag;
-      meta[(i << 1) + 1] = from[j + 1]!;
-      kv[i << 1] = fromKv[j];
-      kv[(i << 1) + 1] = fromKv[j + 1];
+      while (meta[i * META] !== EMPTY) i = (i + 1) & mask;
+      meta[i * META] = tag;
+      meta[i * META + 1] = from[j * META + 1]!;
+      meta[i * META + 2] = from[j * META + 2]!;
+      kv[i << 1] = fromKv[j << 1];
+      kv[(i << 1) + 1] = fromKv[(j << 1) + 1];
     }
     this.meta = meta;
     this.kv = kv;

@@ -1,5 +1,6 @@
 // The whole dataset: the numbered databases, the write epoch, the dirty counter, and the
 // snapshot in progress that every write must consult before it changes an old entry.
+import { AccessClock } from './access.js';
 import { Db } from './db.js';
 import type { Value } from './values.js';
 
@@ -21,11 +22,17 @@ export class Keyspace {
   snapshot: SnapshotObserver | null = null;
   /** Changes since the last save (server.dirty). */
   dirty = 0;
-  readonly stats = { expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Datasets dropped whole (FLUSHALL, FLUSHDB, a load replacing a db): their garbage is big. */
+  flushes = 0;
+  readonly stats = { expiredKeys: 0, evictedKeys: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** The clocks keys' access words are stamped from, and whether they are LRU or LFU words. */
+  readonly access = new AccessClock();
   /** Keys signalled ready for blocked clients, in order (server.ready_keys). */
   readyKeys: Array<{ db: Db; key: string }> = [];
   /** Told of each key deleted because it expired (lazily or actively): it propagates as DEL. */
   onExpired: ((db: Db, key: string) => void) | null = null;
+  /** Told of each key eviction deleted: it propagates as DEL (UNLINK under lazyfree-lazy-eviction). */
+  onEvicted: ((db: Db, key: string) => void) | null = null;
   /**
    * How expired keys are treated: deleted (a master), hidden but kept (a replica serving its
    * clients: its master sends the DEL), or seen as live (a replica applying its master's

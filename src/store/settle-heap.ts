@@ -9,7 +9,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-type GcFunction = (options: { type: 'minor' | 'major' }) => void;
+/** V8's gc(): a full collection without options ({ type: 'major' } does not collect in Node 20's V8). */
+type GcFunction = (options?: { type: 'minor' }) => void;
 
 let gc: GcFunction | null | undefined;
 
@@ -28,4 +29,19 @@ export function settleHeap(): void {
   if (f === null) return;
   f({ type: 'minor' });
   f({ type: 'minor' });
+}
+
+/**
+ * Full (mark-compact) collections, where V8 allows it: maxmemory's last resort before it
+ * evicts or refuses a write because of garbage V8 has not collected yet (a FLUSHALL's
+ * dataset, overwritten values, a big argument's Buffers). Two, because V8 frees the memory
+ * of dead Buffers and external strings (and counts it freed) only at the collection after
+ * the one that found them dead. False when V8 does not hand out its gc function.
+ */
+export function collectGarbage(): boolean {
+  const f = gcFunction();
+  if (f === null) return false;
+  f();
+  f();
+  return true;
 }

@@ -1,0 +1,159 @@
+// client-output-buffer-limit (normal and pubsub classes) and client-query-buffer-limit side by side with
+// redis-server 7.0 (each its own process, run `npm run build` first): the client over the
+// limit is dropped, the server and its other clients go on.
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RespClient, encodeCommand, type Reply } from '../helpers/resp-client.js';
+import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+
+let procs: Proc[] = [];
+
+beforeAll(async () => {
+  const args = ['--client-output-buffer-limit', 'normal 256kb 0 0', '--client-query-buffer-limit', '1mb'];
+  procs = await Promise.all([startRedis(args), startRedstateProcess(args)]);
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(procs.map((p) => p.close()));
+});
+
+async function connectedClients(c: RespClient): Promise<number> {
+  return Number(/^connected_clients:(\d+)/m.exec((await c.call('INFO', 'clients')) as string)![1]);
+}
+
+/** A process's resident set in bytes (VmRSS). */
+function rssOf(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))![1]) * 1024;
+}
+
+async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('client memory limits, side by side with redis-server 7.0', () => {
+  it('drops a client whose unread replies pass the normal class hard limit', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('SET', 'big', 'x'.repeat(512 * 1024))).toBe('OK');
+      // A client that sends GETs and never reads their replies.
+      const sock = connect({ port: p.port, host: '127.0.0.1' });
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      sock.pause();
+      sock.on('error', () => {});
+      sock.write(Buffer.concat(Array.from({ length: 100 }, () => encodeCommand(['GET', 'big']))));
+      await until(async () => (await connectedClients(watcher)) === 1, `${p.proc.spawnfile}: the reader-less client dropped`);
+      expect(await watcher.call('PING')).toBe('PONG');
+      expect(await watcher.call('STRLEN', 'big')).toBe(512 * 1024);
+      sock.destroy();
+      watcher.close();
+    }));
+  }, 60_000);
+
+  it('a subscriber has the pubsub class: dropped past its soft limit for longer than its seconds, a normal client not', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0 pubsub 0 128kb 1')).toBe('OK');
+      const payload = 'p'.repeat(64 * 1024);
+      expect(await watcher.call('SET', 'big', payload)).toBe('OK');
+      const paused = async (cmds: string[][]): Promise<ReturnType<typeof connect>> => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.pause();
+        sock.write(Buffer.concat(cmds.map((c) => encodeCommand(c))));
+        return sock;
+      };
+      const sub = await paused([['SUBSCRIBE', 'flood']]);
+      await until(async () => ((await watcher.call('PUBSUB', 'NUMSUB', 'flood')) as Reply[])[1] === 1, 'the subscriber');
+      // A normal client with as much unread output: its class has no limit.
+      const reader = await paused(Array.from({ length: 200 }, () => ['GET', 'big']));
+      let receivers = 1;
+      for (let i = 0; receivers === 1 && i < 600; i++) {
+        receivers = (await watcher.call('PUBLISH', 'flood', payload)) as number;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      expect(receivers, `${p.proc.spawnfile}: the subscriber dropped`).toBe(0);
+      expect(await connectedClients(watcher)).toBe(2);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 256kb 0 0 pubsub 32mb 8mb 60')).toBe('OK');
+      sub.destroy();
+      reader.destroy();
+      watcher.close();
+    }));
+  }, 60_000);
+
+  it('drops a client whose query buffer passes client-query-buffer-limit, keeps one under it', async () => {
+    await Promise.all(procs.map(async (p) => {
+      const under = await RespClient.connect(p.port);
+      expect(await under.call('SET', 'q', 'a'.repeat(900_000))).toBe('OK');
+      // Redis drops a query that passes the limit even when it would complete the command.
+      const over = await RespClient.connect(p.port);
+      over.write(encodeCommand(['SET', 'q', 'b'.repeat(1024 * 1024)]));
+      await over.waitClosed();
+      expect(await under.call('STRLEN', 'q')).toBe(900_000);
+      expect(await under.call('CONFIG', 'GET', 'client-query-buffer-limit')).toEqual(['client-query-buffer-limit', '1048576']);
+      under.close();
+    }));
+  }, 60_000);
+
+  it('a burst of 100 clients each sending a 100 MB bulk: each dropped at the query limit, the server alive, its RSS bounded', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const header = Buffer.from('*3\r\n$3\r\nSET\r\n$5\r\nburst\r\n$100000000\r\n');
+    const growth = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      const rssBefore = rssOf(p.proc.pid!);
+      let rssMax = rssBefore;
+      const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssOf(p.proc.pid!))), 20);
+      await Promise.all(Array.from({ length: 100 }, async () => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        const closed = new Promise<void>((r) => sock.once('close', () => r()));
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        // The same Buffer queued again and again: 1.25 MB sent, none copied on this side.
+        sock.write(header);
+        for (let i = 0; i < 20; i++) sock.write(chunk);
+        await closed;
+      }));
+      clearInterval(sampler);
+      expect(await watcher.call('PING')).toBe('PONG');
+      expect(await watcher.call('EXISTS', 'burst')).toBe(0);
+      await until(async () => (await connectedClients(watcher)) === 1, 'the burst gone');
+      watcher.close();
+      return rssMax - rssBefore;
+    }));
+    console.log(`query-buffer burst, RSS growth (MB): redis ${(growth[0]! / 2 ** 20).toFixed(1)}, redstate ${(growth[1]! / 2 ** 20).toFixed(1)}`);
+    // Each client holds at most the 1 MB limit: 100 MB if all were at it at once, and the
+    // Buffers of those already dropped until V8 collects them.
+    expect(growth[1]!).toBeLessThan(256 * 2 ** 20);
+  }, 60_000);
+
+  it('maxmemory-clients evicts the clients holding most until the rest hold less than the limit', async () => {
+    const evicted = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '1mb')).toBe('OK');
+      // Three clients, each in the middle of a 700 kB argument with 600 kB of it sent.
+      const socks = await Promise.all([0, 1, 2].map(async () => {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        sock.on('error', () => {});
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.write(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$700000\r\n${'x'.repeat(600_000)}`);
+        return sock;
+      }));
+      const stat = async (): Promise<number> =>
+        Number(/^evicted_clients:(\d+)/m.exec((await watcher.call('INFO', 'stats')) as string)![1]);
+      await until(async () => (await stat()) >= 2, 'two clients evicted');
+      await until(async () => (await connectedClients(watcher)) === 2, 'two clients gone');
+      const n = await stat();
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      for (const s of socks) s.destroy();
+      watcher.close();
+      return n;
+    }));
+    expect(evicted[1]).toBe(evicted[0]);
+  }, 60_000);
+});

@@ -1,0 +1,152 @@
+// MEMORY STATS, DOCTOR, PURGE, MALLOC-STATS and HELP side by side with redis-server 7.0 (each
+// its own process, run `npm run build` first): Redis's fields, order and reply types, figures
+// that add up as Redis's do and follow what eviction counts, and the doctor's findings.
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { RespClient, RespError, encodeCommand, type Reply } from '../helpers/resp-client.js';
+import { BATCH, both, fill, FILL, info, LIMIT, maxmemoryPair, VALUE } from './maxmemory-pair.js';
+
+maxmemoryPair();
+
+/** MEMORY STATS (RESP2's flat array) as a map. */
+async function stats(c: RespClient): Promise<Map<string, Reply>> {
+  const flat = (await c.call('MEMORY', 'STATS')) as Reply[];
+  const m = new Map<string, Reply>();
+  for (let i = 0; i < flat.length; i += 2) m.set(flat[i] as string, flat[i + 1]!);
+  return m;
+}
+
+/** The bytes of the replies to cmds on a fresh RESP3 connection (after HELLO 3's own). */
+function resp3Bytes(port: number, cmds: string[][]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => s.write(encodeCommand(['HELLO', '3'])));
+    let out = '';
+    let sent = false;
+    s.on('data', (b: Buffer) => {
+      out += b.toString('latin1');
+      if (!sent && out.endsWith('$7\r\nmodules\r\n*0\r\n')) {
+        sent = true;
+        out = '';
+        s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
+      } else if (sent && out.endsWith('$3\r\nEND\r\n')) {
+        s.destroy();
+        resolve(out);
+      }
+    });
+    s.on('error', reject);
+  });
+}
+
+/** Numbers out of RESP bytes (integers, doubles, doubles as bulks): the shape that is left. */
+const shape = (bytes: string): string =>
+  bytes.replace(/:-?\d+\r\n/g, ':N\r\n').replace(/,[-\d.e+]+\r\n/g, ',F\r\n').replace(/\$\d+\r\n-?\d+(\.\d+)?(e[-+]\d+)?\r\n/g, '$F\r\n');
+
+describe('MEMORY side by side with redis-server 7.0', () => {
+  it('STATS: Redis\'s fields in its order and types, RESP2 and RESP3, a db entry per db with keys, sums as Redis makes them', async () => {
+    const shapes = await both(async (p) => {
+      await p.c.pipeline([['SET', 'a', 'x'], ['SET', 'b', 'y', 'EX', '100'], ['SELECT', '2'], ['SET', 'c', 'z'], ['SELECT', '0']]);
+      const m = await stats(p.c);
+      const n = (k: string): number => m.get(k) as number;
+      expect(n('keys.count'), p.name).toBe(3);
+      expect(n('overhead.total') + n('dataset.bytes'), p.name).toBe(n('total.allocated'));
+      expect(n('keys.bytes-per-key'), p.name).toBe(Math.floor((n('total.allocated') - n('startup.allocated')) / 3));
+      expect(n('peak.allocated'), p.name).toBeGreaterThanOrEqual(n('total.allocated'));
+      expect(n('startup.allocated'), p.name).toBeGreaterThan(0);
+      expect(n('clients.normal'), p.name).toBeGreaterThanOrEqual(0);
+      for (const db of ['db.0', 'db.2']) expect((m.get(db) as Reply[]).filter((_, i) => i % 2 === 0), p.name).toEqual(
+        ['overhead.hashtable.main', 'overhead.hashtable.expires', 'overhead.hashtable.slot-to-keys']);
+      const resp2 = await new Promise<string>((resolve) => {
+        const s = connect({ port: p.proc.port, host: '127.0.0.1' }, () => s.write(encodeCommand(['MEMORY', 'STATS'])));
+        let out = '';
+        s.on('data', (b: Buffer) => {
+          out += b.toString('latin1');
+          if (/\n\$19\r\nfragmentation\.bytes\r\n:-?\d+\r\n$/.test(out)) {
+            s.destroy();
+            resolve(out);
+          }
+        });
+      });
+      return [shape(resp2), shape(await resp3Bytes(p.proc.port, [['MEMORY', 'STATS']]))];
+    });
+    expect(shapes[1]).toEqual(shapes[0]);
+  }, 30_000);
+
+  it('STATS follows what eviction counts: total.allocated is used_memory, held at maxmemory; after PURGE the values show in dataset.bytes', async () => {
+    await both(async (p) => {
+      await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+      await fill(p.c, 'k', 0, FILL);
+      expect(await info(p.c, 'evicted_keys'), p.name).toBeGreaterThan(0);
+      // Eviction that ran out of time finishes in later turns.
+      const deadline = Date.now() + 10_000;
+      while ((await info(p.c, 'current_eviction_exceeded_time')) > 0 && Date.now() < deadline) await p.c.call('PING');
+      let m = await stats(p.c);
+      const used = await info(p.c, 'used_memory');
+      const n = (k: string): number => m.get(k) as number;
+      // The same figure, read one command apart.
+      expect(Math.abs(n('total.allocated') - used), p.name).toBeLessThan(65_536);
+      expect(n('total.allocated'), p.name).toBeLessThanOrEqual(LIMIT + BATCH * VALUE.length);
+      expect(n('peak.allocated'), p.name).toBeGreaterThanOrEqual(n('total.allocated'));
+      // redstate counts evicted values freed before V8 collects them, with other garbage: an
+      // estimate until a collection settles it (no eviction meanwhile).
+      await p.c.call('CONFIG', 'SET', 'maxmemory', '0');
+      expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
+      m = await stats(p.c);
+      expect(n('dataset.bytes'), p.name).toBeGreaterThan(n('keys.count') * VALUE.length);
+      expect(n('keys.bytes-per-key'), p.name).toBeGreaterThan(VALUE.length);
+    });
+  }, 120_000);
+
+  it('PURGE: what deleted values held leaves used_memory, as in Redis', async () => {
+    const big = 'b'.repeat(1024 * 1024);
+    await both(async (p) => {
+      await p.c.call('CONFIG', 'SET', 'maxmemory', '0');
+      expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
+      const before = await info(p.c, 'used_memory');
+      for (let i = 0; i < 12; i++) expect(await p.c.call('SET', `big:${i}`, big), p.name).toBe('OK');
+      expect(await info(p.c, 'used_memory') - before, p.name).toBeGreaterThan(8 * big.length);
+      await p.c.call('DEL', ...Array.from({ length: 12 }, (_, i) => `big:${i}`));
+      expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
+      expect(await info(p.c, 'used_memory') - before, p.name).toBeLessThan(2 * big.length);
+    });
+  }, 60_000);
+
+  it('DOCTOR, MALLOC-STATS and HELP, their errors, and verbatim text in RESP3, as Redis answers them', async () => {
+    const transcripts = await both(async (p) => {
+      // The earlier tests' garbage collected: an empty instance on both.
+      expect(await p.c.call('MEMORY', 'PURGE'), p.name).toBe('OK');
+      const replies = await p.c.pipeline([['MEMORY', 'DOCTOR'], ['MEMORY', 'HELP'], ['MEMORY', 'DOCTOR', 'x'],
+        ['MEMORY', 'STATS', 'x'], ['MEMORY', 'PURGE', 'x'], ['MEMORY', 'MALLOC-STATS', 'x'], ['MEMORY'], ['MEMORY', 'FOO']]);
+      const malloc = (await p.c.call('MEMORY', 'MALLOC-STATS')) as string;
+      expect(malloc.length, p.name).toBeGreaterThan(100);
+      const raw = await resp3Bytes(p.proc.port, [['MEMORY', 'DOCTOR'], ['MEMORY', 'MALLOC-STATS']]);
+      const doctor = raw.slice(0, raw.indexOf('\r\n', raw.indexOf('txt:')) + 2);
+      expect(raw.slice(doctor.length), p.name).toMatch(/^=\d+\r\ntxt:/);
+      return [replies.map((r) => (r instanceof RespError ? { error: r.message } : r)), doctor];
+    });
+    expect(transcripts[1]).toEqual(transcripts[0]);
+  }, 30_000);
+
+  it('DOCTOR finds big client buffers where Redis does', async () => {
+    const reports = await both(async (p) => {
+      await p.c.pipeline(Array.from({ length: 8 }, (_, i) => ['SET', `big:${i}`, 'b'.repeat(1024 * 1024)]));
+      // A client that asks for 32 MB of replies and reads none of them.
+      const sock = connect({ port: p.proc.port, host: '127.0.0.1' });
+      sock.on('error', () => {});
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      sock.pause();
+      sock.write(Buffer.concat(Array.from({ length: 32 }, (_, i) => encodeCommand(['GET', `big:${i % 8}`]))));
+      const deadline = Date.now() + 15_000;
+      let report = '';
+      while (!report.includes('Big client buffers') && Date.now() < deadline) {
+        report = (await p.c.call('MEMORY', 'DOCTOR')) as string;
+      }
+      sock.destroy();
+      return report;
+    });
+    for (const r of reports) {
+      expect(r).toMatch(/^Sam, I detected a few issues in this Redis instance memory implants:\n\n/);
+      expect(r).toContain(' * Big client buffers: The clients output buffers in this instance are greater than 200K per client');
+      expect(r).toMatch(/I'm here to keep you safe, Sam\. I want to help you\.\n$/);
+    }
+  }, 60_000);
+});
