@@ -36,6 +36,9 @@ interface Prefix {
 
 const CHANNEL = '__redis__:invalidate';
 
+/** The read-only script commands call() leaves out of trackingRememberKeys. */
+const SCRIPTS_RO = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
 /** A flush's invalidation value: the null of the tracking client's protocol, wherever it is sent (shared.null[c->resp]). */
 const flushed = (c: Client) => (w: Client['reply']): void => w.raw(Buffer.from(c.reply.resp3 ? '_\r\n' : '$-1\r\n'));
 
@@ -124,6 +127,8 @@ export class Tracking {
   remember(c: Client, container: Command, argv: readonly string[]): void {
     const cmd = effectiveCommand(container, argv);
     if (!cmd.flags.includes('readonly') || cmd.flags.includes('pubsub')) return;
+    // A read-only script's own keys are not remembered, only those its commands read (as in Redis).
+    if (SCRIPTS_RO.has(cmd.name)) return;
     const t = c.tracking!;
     if ((t.optin && !t.caching) || (t.optout && t.caching)) return;
     for (const key of commandKeys(cmd, argv)) {

@@ -5,6 +5,7 @@ import { is } from './args.js';
 import { COMMAND_DOCS } from './command-docs-data.js';
 import { replyDoc, type DocEntry } from './command-docs.js';
 import { globMatch } from './glob.js';
+import { commandKeys } from './keys-of.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';
@@ -102,20 +103,21 @@ function commandList(c: Client, argv: string[]): void {
   c.reply.bulks(names, names.length);
 }
 
-/** getKeysSubcommand: the keys of a full command line, from its first/last/step. */
+/** getKeysSubcommand: the keys of a full command line, found as the server finds them (commandKeys). */
 function commandGetKeys(c: Client, argv: string[]): void {
   const args = argv.slice(2);
   const cmd = commandOfArgv(args);
   if (cmd === undefined) return c.reply.error('ERR Invalid command specified');
-  if (cmd.keys === undefined || cmd.keys[0] === 0) return c.reply.error('ERR The command has no key arguments');
+  if (!cmd.flags.includes('movablekeys') && (cmd.keys === undefined || cmd.keys[0] === 0)) {
+    return c.reply.error('ERR The command has no key arguments');
+  }
   if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
     return c.reply.error('ERR Invalid number of arguments specified for command');
   }
-  const [first, lastSpec, step] = cmd.keys;
-  const last = lastSpec < 0 ? args.length + lastSpec : lastSpec;
-  if (first >= args.length || last >= args.length) return c.reply.error('ERR Invalid arguments specified for command');
-  const keys: string[] = [];
-  for (let i = first; i <= last; i += step) keys.push(args[i]!);
+  const keys = commandKeys(cmd, args);
+  if (keys.length === 0 && !cmd.flags.includes('no_mandatory_keys')) {
+    return c.reply.error('ERR Invalid arguments specified for command');
+  }
   c.reply.bulks(keys, keys.length);
 }
 
@@ -130,7 +132,11 @@ function docOf(cmd: Command): DocEntry {
   return (subs?.[cmd.name] as DocEntry | undefined) ?? {};
 }
 
-/** commandDocsCommand: a map of every command's docs, or of those named (unknown names left out). */
+/**
+ * commandDocsCommand: a map of every command's docs, or of those named (unknown names left out).
+ * The count is taken after the lookup and every counted command writes an entry (docOf's empty
+ * one where the data lacks it), so the map never promises more than it sends.
+ */
 function commandDocs(c: Client, argv: string[]): void {
   const cmds = argv.length === 2 ? allCommands() : argv.slice(2).map(findCommand).filter((x): x is Command => x !== undefined);
   c.reply.map(cmds.length);

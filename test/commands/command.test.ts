@@ -1,6 +1,7 @@
 // COMMAND and its subcommands side by side with redis-server 7.0.
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../helpers/resp-client.js';
+import { bytes } from '../helpers/raw-session.js';
 import { sideBySide } from './side-by-side.js';
 
 const pair = sideBySide();
@@ -70,6 +71,29 @@ describe('COMMAND', () => {
       ['COMMAND', 'GETKEYS', 'set', 'a', 'b', 'ex'], ['COMMAND', 'GETKEYS', 'mset', 'a', 'b', 'c', 'd'],
       ['COMMAND', 'GETKEYS', 'del', 'a', 'b', 'c'], ['COMMAND', 'DOCS', 'bogus'],
     );
+  });
+
+  it('GETKEYS finds movable keys (numkeys, STREAMS, STORE) as Redis does, byte for byte', async () => {
+    const lines = [
+      'zunionstore d 2 a b weights 1 2', 'zunionstore d 0 a', 'zunionstore d 2 a', 'zunionstore d x a b', 'zinterstore d 1 a',
+      'zdiffstore d 1 a', 'zunion 2 a b c', 'zunion 3 a b', 'zinter 1 a', 'zdiff 2 a b', 'zintercard 2 a b limit 1',
+      'sintercard 2 a b', 'sintercard 0 a', 'sintercard -1 a', 'lmpop 2 a b left', 'lmpop 3 a b left', 'zmpop 1 a min count 2',
+      'blmpop 0 2 a b left', 'bzmpop 0 1 a min', 'blmpop 0 0 a',
+      'xread streams a b 0 0', 'xread count 2 streams a b 0 0', 'xread streams a b 0', 'xread count 2 streams a',
+      'xread count 2 block 0 a b', 'xreadgroup group g c streams a 0', 'xreadgroup group streams c streams a 0',
+      'xreadgroup group g c count 1 streams a b 0 0',
+      'sort a', 'sort a store d', 'sort a by x get y store d', 'sort a store', 'sort a get store store d',
+      'sort a store d store e', 'sort a limit store store 1 store d', 'sort_ro a store d',
+      'georadius a 0 0 1 km', 'georadius a 0 0 1 km store d', 'georadius a 0 0 1 km storedist e store d',
+      'georadius a 0 0 1 km store', 'georadiusbymember a m 1 km store d storedist e', 'georadiusbymember a m 1 store d',
+      'eval s 2 a b c', 'eval s 0', 'eval s 3 a b', 'eval s x', 'eval s -1', 'evalsha s 1 a', 'eval_ro s 1 a',
+      'evalsha_ro s 1 a', 'fcall f 2 a b', 'fcall_ro f 1 a', 'fcall f 0',
+      'get a', 'set a b', 'mset a b c', 'lmove a b left right', 'blpop a b 0', 'pfcount a b', 'xread',
+    ];
+    const cmds = lines.map((l) => ['COMMAND', 'GETKEYS', ...l.split(' ')]);
+    const [want, got] = await Promise.all([bytes(pair.redis.port, cmds), bytes(pair.redstate.port, cmds)]);
+    expect(got).toBe(want);
+    expect(got).toContain('$1\r\nd\r\n$1\r\na\r\n$1\r\nb\r\n');
   });
 
   it('LIST FILTERBY PATTERN and ACLCAT find commands and subcommands', async () => {
