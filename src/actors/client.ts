@@ -22,6 +22,8 @@ const FLUSH_AT = 64 * 1024;
 
 export interface MultiState {
   queue: string[][];
+  /** A queued call may grow memory, as known when it was queued (mstate.cmd_flags's denyoom). */
+  denyOom: boolean;
   /** A command failed to queue: EXEC answers EXECABORT. */
   failed: boolean;
 }

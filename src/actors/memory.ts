@@ -132,6 +132,9 @@ export class Memory {
     return true;
   }
 
+  /** Whether the last command checked started out of memory (pre_command_oom_state). */
+  preCommandOom = false;
+
   // performEvictions
   /**
    * Evicts keys until used memory is under maxmemory or the time tenacity allows is spent

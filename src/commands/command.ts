@@ -23,6 +23,11 @@ export interface CommandSpec {
    * an unknown subcommand or a subcommand's own arity. Null when the call may go on.
    */
   check?(argv: string[]): string | null;
+  /**
+   * getCommandFlags for EVAL and FCALL: whether this call may grow memory (denyoom) as the
+   * script's declared flags say, where the command's own flags cannot tell.
+   */
+  denyOomFor?(c: Client, argv: string[]): boolean;
 }
 
 /** One call in this many is timed. */

@@ -15,7 +15,7 @@ const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'res
 /** Commands that a client in MULTI may send while out of memory (EXEC unless it holds denyoom commands). */
 const MULTI_OOM_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
 
-const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
+export const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 
 /** What a subscribed RESP2 client may still send (RESP3 has no such limit). */
 const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe',
@@ -73,6 +73,7 @@ export function execute(c: Client, argv: string[]): void {
       return;
     }
     c.multi.queue.push(argv);
+    if (deniesOom(c, cmd, argv)) c.multi.denyOom = true;
     c.reply.simple('QUEUED');
     return;
   }
@@ -90,19 +91,28 @@ function argvBytes(argv: string[]): number {
  * processCommand's maxmemory rule: out of memory, a command that may grow memory is refused,
  * and so is anything a client in MULTI would queue; EXEC only when it holds such a command.
  */
-function rejectsOnOom(c: Client, cmd: Command): boolean {
-  if (cmd.denyOom) return true;
+function rejectsOnOom(c: Client, cmd: Command, argv: string[]): boolean {
+  if (deniesOom(c, cmd, argv)) return true;
   if (c.multi === null) return false;
   if (cmd.name !== 'exec') return !MULTI_OOM_ALLOWED.has(cmd.name);
-  return c.multi.queue.some((argv) => lookupCommand(argv[0]!)!.denyOom);
+  return c.multi.denyOom;
+}
+
+/** A call that may grow memory: its command's denyoom flag, or a script's declared flags. */
+function deniesOom(c: Client, cmd: Command, argv: string[]): boolean {
+  return cmd.denyOom || (cmd.denyOomFor?.(c, argv) ?? false);
 }
 
 /** processCommand's checks, in Redis's order: the error a client gets, or null. */
 function refuse(c: Client, cmd: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
-  if (server.memory.maxmemory > 0 && server.memory.performEvictions(argvBytes(argv)) === 'fail' && rejectsOnOom(c, cmd)) {
-    return OOM;
+  // Not while a script runs past busy-reply-threshold: its pre-command state is its own.
+  if (server.memory.maxmemory > 0 && server.scripting.busy === null) {
+    const outOfMemory = server.memory.performEvictions(argvBytes(argv)) === 'fail';
+    if (outOfMemory && rejectsOnOom(c, cmd, argv)) return OOM;
+    // pre_command_oom_state: a script's first write is refused when it started out of memory.
+    server.memory.preCommandOom = outOfMemory;
   }
   if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
   const link = server.replicaLink;

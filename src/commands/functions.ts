@@ -3,6 +3,7 @@
 // callbacks run in the engine's functions state.
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
+import { flagsDenyOom, oomBeforeRun } from './scripting.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
@@ -24,13 +25,21 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
       return c.reply.error("READONLY You can't write against a read only replica.");
     }
   }
+  const oom = oomBeforeRun(c, flagsDenyOom(found.info.flags));
+  if (oom !== null) return c.reply.error(oom);
   // Its effects propagate, not the call (see engine.ts).
   c.preventPropagation();
-  const run = new ScriptRun(c, argv, ro || noWrites, false, found.info.name);
+  const run = new ScriptRun(c, argv, ro || noWrites, false, found.info.name, found.info.flags.includes('allow-oom'));
   engine.prepare(run);
   engine.start(run, {
     op: 'fcall', name: found.info.name, keys: argv.slice(3, 3 + numkeys), args: argv.slice(3 + numkeys), resp3: c.reply.resp3,
   });
+}
+
+/** fcallGetCommandFlags: a known function may write unless it says no-writes or allow-oom. */
+function fcallDeniesOom(c: Client, argv: string[]): boolean {
+  const found = c.server.scripting.functions.lookup(argv[1]!);
+  return found !== undefined && flagsDenyOom(found.info.flags);
 }
 
 /** FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]. */
@@ -144,10 +153,12 @@ export const functionCommands: CommandSpec[] = [
   {
     name: 'fcall', arity: -3, flags: [...FCALL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, false),
+    denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
   },
   {
     name: 'fcall_ro', arity: -3, flags: ['readonly', ...FCALL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, true),
+    denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
   },
   container('function', [
     {

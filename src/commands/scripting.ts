@@ -37,6 +37,30 @@ export function parseShebang(body: string): Shebang {
   return { flags };
 }
 
+/** scriptFlagsToCmdFlags's denyoom: a script with a shebang may write unless it says no-writes or allow-oom. */
+export function flagsDenyOom(flags: ReadonlySet<string> | readonly string[]): boolean {
+  const has = (f: ScriptFlag): boolean => (flags instanceof Set ? flags.has(f) : (flags as readonly string[]).includes(f));
+  return !has('no-writes') && !has('allow-oom');
+}
+
+/** evalGetCommandFlags: a cached or given script with a shebang that may write; unknown shas do not. */
+function evalDeniesOom(c: Client, argv: string[], bySha: boolean): boolean {
+  const body = bySha ? c.server.scripting.scripts.get(argv[1]!.toLowerCase()) : argv[1]!;
+  if (body === undefined) return false;
+  const shebang = parseShebang(body);
+  return 'flags' in shebang && shebang.flags !== null && flagsDenyOom(shebang.flags);
+}
+
+/**
+ * scriptPrepareForRun's maxmemory check: a script that may write does not start out of
+ * memory (reached where processCommand did not refuse it: a script EXEC runs); null when it may.
+ */
+export function oomBeforeRun(c: Client, mayWriteOom: boolean): string | null {
+  const memory = c.server.memory;
+  if (!mayWriteOom || c.isMaster || memory.maxmemory === 0 || !memory.preCommandOom) return null;
+  return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+}
+
 /** The body Lua compiles: a shebang line becomes a comment, so line numbers stay the same. */
 const luaBody = (body: string): string => (body.startsWith('#!') ? `--${body.slice(2)}` : body);
 
@@ -70,9 +94,11 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
       return c.reply.error("READONLY You can't write against a read only replica.");
     }
   }
+  const oom = oomBeforeRun(c, flags !== null && flagsDenyOom(flags));
+  if (oom !== null) return c.reply.error(oom);
   // Its effects propagate, not the script (see engine.ts).
   c.preventPropagation();
-  const run = new ScriptRun(c, argv, readonly, true, sha);
+  const run = new ScriptRun(c, argv, readonly, true, sha, flags !== null && flags.has('allow-oom'));
   engine.prepare(run);
   if (!engine.scripts.has(sha)) {
     // Cached only once it compiles: a compile error leaves no entry behind.
@@ -124,18 +150,22 @@ export const scriptingCommands: CommandSpec[] = [
   {
     name: 'eval', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, false, false),
+    denyOomFor: (c, argv) => evalDeniesOom(c, argv, false),
   },
   {
     name: 'evalsha', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, true, false),
+    denyOomFor: (c, argv) => evalDeniesOom(c, argv, true),
   },
   {
     name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, false, true),
+    denyOomFor: (c, argv) => evalDeniesOom(c, argv, false),
   },
   {
     name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, true, true),
+    denyOomFor: (c, argv) => evalDeniesOom(c, argv, true),
   },
   container('script', [
     {

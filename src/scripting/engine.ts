@@ -52,7 +52,7 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
-import { call, MISCONF } from '../commands/dispatch.js';
+import { call, MISCONF, OOM } from '../commands/dispatch.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
@@ -98,6 +98,8 @@ export class ScriptRun {
     readonly isEval: boolean,
     /** Where its error replies say it ran: the sha, or the function's name. */
     readonly name: string,
+    /** Declared allow-oom (SCRIPT_ALLOW_OOM): its writes are taken out of memory. */
+    readonly allowOom = false,
   ) {}
 
   /** Applied from a master's stream (a pseudo-client without a socket). */
@@ -274,8 +276,13 @@ export class ScriptEngine {
         return errorBytes("READONLY You can't write against a read only replica.");
       }
       if (this.server.persistence.writesDeniedByDiskError) return errorBytes(MISCONF);
-      run.wrote = true;
     }
+    // scriptVerifyOOM: only the first write is refused; once one ran, the script can not stop halfway.
+    const memory = this.server.memory;
+    if (effective.denyOom && !run.allowOom && !run.wrote && !run.fromMaster && memory.maxmemory > 0 && memory.preCommandOom) {
+      return errorBytes(OOM);
+    }
+    if (effective.isWrite) run.wrote = true;
     const sc = this.scriptClient();
     sc.reply.resp3 = resp3;
     // redis.set_repl without REPL_REPLICA: this write stays off the replication stream.
