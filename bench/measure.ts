@@ -23,6 +23,8 @@ export interface MetricDef {
   chart?: boolean;
   /** 0 is a legitimate result (e.g. no extra memory); the test accepts it. */
   mayBeZero?: boolean;
+  /** A difference of two process-memory readings: at the tiny size, noise can give it any sign; the test accepts it. */
+  anySign?: boolean;
 }
 
 export interface RoundContext {

@@ -9,10 +9,10 @@
 import type { Measure } from '../measure.js';
 import { sampleMemoryPeak, treeMemory } from '../proc.js';
 import { infoNumber } from '../resp.js';
-import { now, percentile } from '../stats.js';
+import { now } from '../stats.js';
 import { populate } from './datasets.js';
 import { startNode, syncArgs, waitSynced, type Node } from './replicas.js';
-import { averageMemory, startPinger, startWriteLoad } from './snapshot-stalls.js';
+import { averageMemory, stallFigures, startPinger, startWriteLoad } from './snapshot-stalls.js';
 
 const REPLICAS = 3;
 const MEMORY_SAMPLE_MS = 10;
@@ -33,10 +33,10 @@ export const syncStalls: Measure = {
     { key: 'ping.p99', label: 'PING p99 during the sync', unit: 'ms', target: { kind: 'limit', op: '<=', value: 5 }, chart: true },
     { key: 'ping.max', label: 'PING max during the sync', unit: 'ms', target: { kind: 'limit', op: '<=', value: 20 }, chart: true },
     { key: 'sync.ms', label: `until all ${REPLICAS} replicas are in sync`, unit: 'ms', chart: true },
-    { key: 'dataset.mb', label: 'dataset (process memory above empty server)', unit: 'MB' },
+    { key: 'dataset.mb', label: 'dataset (process memory above empty server)', unit: 'MB', anySign: true },
     { key: 'extra.mb', label: 'peak extra memory of the master', unit: 'MB', mayBeZero: true },
     { key: 'extra.pct', label: 'peak extra memory, % of dataset', unit: '%',
-      target: { kind: 'limit', op: '<=', value: 10 }, chart: true, mayBeZero: true },
+      target: { kind: 'limit', op: '<=', value: 10 }, chart: true, anySign: true },
     { key: 'snapshots', label: `snapshots taken for ${REPLICAS} replicas`, unit: 'count' },
   ],
 
@@ -71,16 +71,9 @@ export const syncStalls: Measure = {
     const latencies = pings.latencies.filter((_, i) => pings.sentAt[i]! >= startedAt);
     if (latencies.length === 0) throw new Error('no PING was sent during the sync');
 
-    const dataset = before - empty;
-    const extra = Math.max(0, peak - before);
     return {
-      'ping.p50': percentile(latencies, 50),
-      'ping.p99': percentile(latencies, 99),
-      'ping.max': percentile(latencies, 100),
+      ...stallFigures(latencies, empty, before, peak),
       'sync.ms': syncMs,
-      'dataset.mb': dataset / 2 ** 20,
-      'extra.mb': extra / 2 ** 20,
-      'extra.pct': (extra / dataset) * 100,
       snapshots: (await infoNumber(master.client, 'stats', 'total_forks')) - forksBefore,
     };
   },

@@ -10,7 +10,7 @@ export function problemsOf(result: BenchResult): string[] {
       for (const server of ['redstate', 'redis'] as const) {
         const { median, errors } = metric[server];
         // At tiny sizes a garbage collection between the two readings can make memory per key negative.
-        const sign = measure.id === 'memory' || (metric.mayBeZero ? median! >= 0 : median! > 0);
+        const sign = measure.id === 'memory' || metric.anySign || (metric.mayBeZero ? median! >= 0 : median! > 0);
         const ok = median !== undefined && Number.isFinite(median) && sign;
         if (!ok || errors.length) problems.push(`${measure.id} ${metric.key} ${server}: ${median} ${errors.join('; ')}`);
       }

@@ -3,23 +3,13 @@
 // what a redis-server 7.0 replica says it received, and the other way round; the totals
 // (total_net_input_bytes / total_net_output_bytes) include that share. Diskless, delay 0:
 // no newline keep-alives, which a Redis master does not count and a Redis replica does.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caughtUp, info, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type Running } from '../helpers/servers.js';
+import { startRedis, startRedstate } from '../helpers/servers.js';
 
-const running: Running[] = [];
-const clients: RespClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of running.splice(0)) await s.close();
-});
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { running, client } = closedAfterEach();
 
 async function counters(c: RespClient): Promise<{ in: number; out: number; replIn: number; replOut: number }> {
   const s = await info(c, 'stats');

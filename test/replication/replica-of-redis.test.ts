@@ -2,24 +2,13 @@
 // disk or streaming diskless; our load from disk or swapdb), then the stream of every family.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digest, writeEveryType } from '../helpers/dataset.js';
 import { expectSameData, info, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
-import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, startRedstateProcess, tempDir, type Running } from '../helpers/servers.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
+import { startRedis, startRedstate, startRedstateProcess, tempDir } from '../helpers/servers.js';
 
-const running: Running[] = [];
-const clients: RespClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of running.splice(0)) await s.close();
-});
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { running, client } = closedAfterEach();
 
 describe('redstate replica of redis-server 7.0', () => {
   for (const [masterMode, load] of [['disk', 'disabled'], ['diskless', 'swapdb']] as const) {

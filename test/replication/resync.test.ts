@@ -1,24 +1,14 @@
 // Partial and full resynchronization of a redstate replica with a real redis-server 7.0:
 // link loss from either side, a master restarted with a new history, a replica restarted
 // from its RDB, a promoted sibling (PSYNC2), a change of master and back, and AUTH.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
 import { captureLog, expectSameData, info, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, tempDir, type Running } from '../helpers/servers.js';
+import { startRedis, startRedstate, tempDir } from '../helpers/servers.js';
 
-const running: Running[] = [];
-const clients: RespClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of running.splice(0)) await s.close();
-});
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { running, client } = closedAfterEach();
 
 const FAST = ['--repl-diskless-sync-delay', '0'];
 

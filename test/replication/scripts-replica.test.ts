@@ -3,23 +3,13 @@
 // stream) and from a redstate master, FCALL_RO and EVAL_RO give the master's results on it, a
 // script's effects arrive as its writes, and a busy read-only script on the replica keeps its
 // atomicity: the master's stream waits until it ends (then applies), as Redis's replica does.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { caughtUp, digest } from '../helpers/replication.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, startRedstateProcess, type Running } from '../helpers/servers.js';
+import { startRedis, startRedstate, startRedstateProcess } from '../helpers/servers.js';
 
-const running: Running[] = [];
-const clients: RespClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of running.splice(0)) await s.close();
-});
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  clients.push(c);
-  return c;
-}
+const { running, client } = closedAfterEach();
 
 const LIB_A = "#!lua name=liba\nredis.register_function('incr2', function(keys, args) " +
   "redis.call('incr', keys[1]) return redis.call('incrby', keys[1], args[1]) end)\n" +
