@@ -4,6 +4,7 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { streamLimits } from '../store/limits.js';
+import type { IdMap } from '../store/id-map.js';
 import { ConsumerGroup, INVALID_ENTRIES_READ, Stream, STREAM_LISTPACK_MAX_SIZE, type StreamNode } from '../store/stream.js';
 import {
   MAX_ID, MIN_ID, idText, msChars, nextId, nextSeq, parseStreamId, prevId, streamId, type ParsedId, type StreamId,
@@ -411,6 +412,13 @@ export function subcommandSyntax(c: Client, argv: string[], name: string): void 
   c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${name} HELP.`);
 }
 
+/** The first `count` pending entries of a PEL (all of them when count is 0), as XINFO STREAM FULL lists them. */
+function pelHead<V>(pel: IdMap<V>, count: number): [StreamId, V][] {
+  const head = [...pel.from(MIN_ID)];
+  if (count > 0) head.length = Math.min(head.length, count);
+  return head;
+}
+
 // xinfoReplyWithStreamInfo
 function xinfoStream(c: Client, argv: string[], s: Stream): void {
   let full = false;
@@ -472,8 +480,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
     r.bulk('pel-count');
     r.integer(g.pel.size);
     r.bulk('pending');
-    const pel = [...g.pel.from(MIN_ID)];
-    if (count > 0) pel.length = Math.min(pel.length, count);
+    const pel = pelHead(g.pel, count);
     r.array(pel.length);
     for (const [id, nack] of pel) {
       r.array(4);
@@ -494,8 +501,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
       r.bulk('pel-count');
       r.integer(con.pel.size);
       r.bulk('pending');
-      const own = [...con.pel.from(MIN_ID)];
-      if (count > 0) own.length = Math.min(own.length, count);
+      const own = pelHead(con.pel, count);
       r.array(own.length);
       for (const [id, nack] of own) {
         r.array(3);

@@ -5,17 +5,8 @@
 // of a large PEL costs O(1) each, not a shift of the whole array, and IDs delivered in
 // order are appended.
 import type { StreamId } from './stream-id.js';
+import { lowerBound } from './stream-node.js';
 
-/** The first index in ids[lo..] whose id >= target. */
-function lowerBound(ids: readonly StreamId[], target: StreamId, lo = 0): number {
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Holes tolerated before compacting, whatever the ratio. */
 const MIN_COMPACT = 64;

@@ -39,9 +39,8 @@ function addDelta(master: StreamId, ms: string | number, seq: string | number): 
   return streamIdBig(part(0, ms), part(8, seq));
 }
 
-/** The first index in sorted ids whose id >= target. */
-export function lowerBound(ids: readonly StreamId[], target: StreamId): number {
-  let lo = 0;
+/** The first index in sorted ids[lo..] whose id >= target. */
+export function lowerBound(ids: readonly StreamId[], target: StreamId, lo = 0): number {
   let hi = ids.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
