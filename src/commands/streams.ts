@@ -412,6 +412,16 @@ export function subcommandSyntax(c: Client, argv: string[], name: string): void 
   c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${name} HELP.`);
 }
 
+/** A group's last-delivered-id, entries-read and lag fields, as XINFO GROUPS and STREAM FULL both report them. */
+function replyGroupPosition(c: Client, s: Stream, g: ConsumerGroup): void {
+  c.reply.bulk('last-delivered-id');
+  c.reply.bulk(idText(g.lastId));
+  c.reply.bulk('entries-read');
+  replyIntOrNull(c, g.entriesRead === INVALID_ENTRIES_READ ? null : g.entriesRead);
+  c.reply.bulk('lag');
+  replyIntOrNull(c, groupLag(s, g));
+}
+
 /** The first `count` pending entries of a PEL (all of them when count is 0), as XINFO STREAM FULL lists them. */
 function pelHead<V>(pel: IdMap<V>, count: number): [StreamId, V][] {
   const head = [...pel.from(MIN_ID)];
@@ -471,12 +481,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
     r.array(14);
     r.bulk('name');
     r.bulk(g.name);
-    r.bulk('last-delivered-id');
-    r.bulk(idText(g.lastId));
-    r.bulk('entries-read');
-    replyIntOrNull(c, g.entriesRead === INVALID_ENTRIES_READ ? null : g.entriesRead);
-    r.bulk('lag');
-    replyIntOrNull(c, groupLag(s, g));
+    replyGroupPosition(c, s, g);
     r.bulk('pel-count');
     r.integer(g.pel.size);
     r.bulk('pending');
@@ -525,12 +530,7 @@ function xinfoGroups(c: Client, s: Stream): void {
     c.reply.integer(g.consumers.size);
     c.reply.bulk('pending');
     c.reply.integer(g.pel.size);
-    c.reply.bulk('last-delivered-id');
-    c.reply.bulk(idText(g.lastId));
-    c.reply.bulk('entries-read');
-    replyIntOrNull(c, g.entriesRead === INVALID_ENTRIES_READ ? null : g.entriesRead);
-    c.reply.bulk('lag');
-    replyIntOrNull(c, groupLag(s, g));
+    replyGroupPosition(c, s, g);
   }
 }
 
