@@ -317,6 +317,7 @@ export class Replication {
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);
+    this.server.serverRole.tick();
     const ttl = config.getInt('repl-backlog-ttl');
     if (this.replicas.size === 0 && this.backlog !== null && !this.server.isReplica && ttl > 0 &&
         now - this.noReplicasSince > ttl * 1000) {
