@@ -59,7 +59,7 @@ describe('the master side on the page', () => {
     // The full sync's path through the chart, as the log tells it.
     for (const s of ['waitBgsaveStart', 'waitBgsaveEnd', 'online']) await page.locator('#log li.state', { hasText: s }).first().waitFor();
     await page.locator('#actors button.actor.ended', { hasText: 'diskless, to replica sockets' }).waitFor();
-    expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-client', 'snapshot']);
+    expect(await page.locator('#actors h4').allTextContents()).toEqual(['role', 'replica-client', 'snapshot']);
     await screenshot(page, 'master-side-online');
     m.close();
     expect(pageErrors).toEqual([]);

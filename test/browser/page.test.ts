@@ -97,7 +97,7 @@ describe('inspector page', () => {
       console.log(await page.locator('#actors').innerHTML());
       throw e;
     });
-    expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-link', 'replica-client']);
+    expect(await page.locator('#actors h4').allTextContents()).toEqual(['role', 'replica-link', 'replica-client']);
     gone.stop();
     await page.locator('#actors button.actor.ended', { hasText: 'replica 127.0.0.1:7999' }).waitFor();
     await page.locator('#actors button.actor', { hasText: 'replica 127.0.0.1:7003' }).click({ modifiers: ['Control'] });
