@@ -174,7 +174,7 @@ export class InspectorEndpoint {
     this.timer.unref();
   }
 
-  /** FLUSH_MS, or longer with so many pages that a flush a page would exceed PAGE_WRITES_PER_SECOND. */
+  /** FLUSH_MS, or longer when writing every page each FLUSH_MS would exceed PAGE_WRITES_PER_SECOND. */
   flushDelay(): number {
     return Math.max(FLUSH_MS, (this.pages.size * 1000) / PAGE_WRITES_PER_SECOND);
   }
