@@ -40,8 +40,12 @@ export type ReplicaClientEvent =
   | { type: 'SNAPSHOT_FAILED' }
   | { type: 'BULK_SENT'; now: number }
   | { type: 'ACK'; offset: number; now: number }
-  /** The cron's second: the time, and repl-timeout in ms as configured now. */
-  | { type: 'TICK'; now: number; timeoutMs: number }
+  /**
+   * The cron's second: the time, and repl-timeout in ms as configured now. The server adds the
+   * output buffer's bytes and the lag (s since the last ACK), as INFO and CLIENT LIST show them,
+   * for the inspector's page only: the machine decides nothing on them.
+   */
+  | { type: 'TICK'; now: number; timeoutMs: number; obufBytes?: number; lag?: number }
   | { type: 'OUTPUT_LIMIT' }
   | { type: 'DISCONNECTED' };
 
