@@ -368,7 +368,7 @@ export const infoCommands: CommandSpec[] = [
     // infoCommand
     name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['slow', 'dangerous'],
     run(c, argv) {
-      c.reply.bulk(genInfoString(c.server, argv.slice(1)));
+      c.reply.verbatim(genInfoString(c.server, argv.slice(1)));
     },
   },
 ];
