@@ -62,7 +62,7 @@ function replyCommandInfo(c: Client, cmd: Command): void {
 }
 
 /** lookupCommandBySds: "get", or "config|get" for a subcommand; any case. */
-function findCommand(fullname: string): Command | undefined {
+export function findCommand(fullname: string): Command | undefined {
   const name = fullname.toLowerCase();
   const bar = name.indexOf('|');
   if (bar < 0) return lookupCommand(name);
@@ -78,7 +78,7 @@ function commandOfArgv(argv: string[]): Command | undefined {
 }
 
 /** Every command with its subcommands after it, as COMMAND LIST walks them. */
-function everyCommand(): Command[] {
+export function everyCommand(): Command[] {
   return allCommands().flatMap((cmd) => [cmd, ...(subcommandsOf(cmd.name) ?? [])]);
 }
 
