@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
+import { redactedArgv } from './slowlog.js';
 import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
@@ -182,7 +183,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     }
   }
   server.stats.commandsProcessed++;
-  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, redactedArgv(effectiveCommand(cmd, argv), argv));
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
