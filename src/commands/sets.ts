@@ -194,7 +194,8 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
     replyPicks(c, count, false, () => c.reply.bulk(set.random()));
     return;
   }
-  if (count >= set.size) return replySet(c, set);
+  // CASE 2: the whole set, in its order, as an array (a set reply is SMEMBERS').
+  if (count >= set.size) return c.reply.bulks(set.values(), set.size);
   c.reply.array(count);
   for (const i of sampleDistinct(set.size, count, false)) c.reply.bulk(set.at(i));
 }

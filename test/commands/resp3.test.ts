@@ -49,7 +49,7 @@ describe('RESP3', () => {
       w('ZRANGE z 0 -1 WITHSCORES'), w('EXEC'), w('ZMPOP 1 z MIN COUNT 3'), w('BZPOPMIN z2 0'),
       // Hashes and sets.
       w('HSET h a 1 b 2'), w('HRANDFIELD h 2 WITHVALUES'), w('HRANDFIELD h 9 WITHVALUES'), w('HRANDFIELD h 9'), w('HINCRBYFLOAT h a 1.5'),
-      w('SADD st 3 1 2'), w('SPOP st 0'), w('SPOP nokey 2'), w('SMEMBERS st'), w('SMISMEMBER st 2 x'), w('SPOP st 9'),
+      w('SADD st 3 1 2'), w('SPOP st 0'), w('SPOP nokey 2'), w('SMEMBERS st'), w('SMISMEMBER st 2 x'), w('SRANDMEMBER st 9'), w('SPOP st 9'),
       // Streams: XINFO answers maps.
       w('XADD x 1-1 f v'), w('XADD x 2-1 g w'), w('XGROUP CREATE x g 0'), w('XREADGROUP GROUP g c COUNT 1 STREAMS x >'),
       w('XINFO STREAM x'), w('XINFO STREAM x FULL'), w('XINFO GROUPS x'), w('XINFO CONSUMERS x g'), w('XINFO STREAM nokey'),

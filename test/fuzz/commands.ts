@@ -71,7 +71,7 @@ export const connection: Record<string, Entry> = {
   pubsub: e((g) => [g.pick(['CHANNELS', 'NUMSUB', 'NUMPAT', 'SHARDCHANNELS', 'SHARDNUMSUB', 'x']), ...g.opts(() => [g.value()])]),
   select: e((g) => [g.pick(['0', '1', '2', '0', '1', '15', '16', '-1', 'x', MAXS])]),
   auth: e((g) => g.many(1, 2, g.value)),
-  // Never mutated: HELLO 3 would switch redis-server to RESP3, which redstate does not speak yet.
+  // Never mutated: a mutated HELLO 3 would switch a RESP2 run to RESP3 (the --resp3 runs start with HELLO 3).
   hello: { ...e((g) => [g.pick(['2', '4', '0', 'x', '-1']), ...g.opts(() => ['SETNAME', g.pick(['n1', 'a b', ''])])], 'shape', 0.3), exactly: true },
 };
 
@@ -518,9 +518,8 @@ export const scripting: Record<string, Entry> = {
 
 /**
  * Served commands the fuzzer does not send, each with its reason. Also left out: COMMAND GETKEYS
- * of commands with a numkeys argument (ZUNION, ZMPOP, SINTERCARD...), which redstate does not
- * resolve yet, COMMAND INFO of OBJECT's subcommands (not in redstate's command table yet), and
- * HELLO 3 (RESP3).
+ * of commands with a numkeys argument (ZUNION, ZMPOP, SINTERCARD...), and HELLO 3 in the RESP2
+ * runs (RESP3 runs start with it: FuzzOptions.resp3).
  */
 export const EXCLUDED: Record<string, string> = {
   quit: 'closes the connection',
