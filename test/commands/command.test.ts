@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../helpers/resp-client.js';
 import { bytes } from '../helpers/raw-session.js';
+import { subcommandsOf } from '../../src/commands/subcommands.js';
+import { allCommands } from '../../src/commands/table.js';
 import { sideBySide } from './side-by-side.js';
 
 const pair = sideBySide();
@@ -16,7 +18,7 @@ interface Entry {
   subs: Map<string, Entry>;
 }
 
-/** A COMMAND INFO entry without its tips and key specs, which redstate leaves empty. */
+/** A COMMAND INFO entry without its tips and key specs (compared byte for byte below). */
 function entry(x: Reply): Entry {
   const e = x as Reply[];
   return {
@@ -50,6 +52,18 @@ describe('COMMAND', () => {
       expect({ ...mine, subs: undefined }, names[i]).toEqual({ ...theirs, subs: undefined });
       expect(mine.subs.size > 0).toBe(theirs.subs.size > 0);
       for (const [name, sub] of mine.subs) expect(sub, name).toEqual(theirs.subs.get(name));
+    }
+  });
+
+  it('INFO of every served command and subcommand byte for byte in RESP2 and RESP3: tips and key specs too', async () => {
+    // A container's entry lists its subcommands in Redis's dict order (its random hash seed): each is compared by its full name.
+    const all = allCommands().filter((cmd) => subcommandsOf(cmd.name) === undefined).map((cmd) => cmd.name);
+    const subs = allCommands().flatMap((cmd) => subcommandsOf(cmd.name)?.map((sub) => sub.name) ?? []);
+    const cmds = [...all, ...subs].map((n) => ['COMMAND', 'INFO', n]);
+    for (const proto of ['2', '3']) {
+      const [want, got] = await Promise.all([bytes(pair.redis.port, [['HELLO', proto], ...cmds]), bytes(pair.redstate.port, [['HELLO', proto], ...cmds])]);
+      expect(got.replace(/id\r\n:\d+/, ''), `RESP${proto}`).toBe(want.replace(/id\r\n:\d+/, ''));
+      expect(got).toContain('request_policy:all_shards');
     }
   });
 

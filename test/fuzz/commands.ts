@@ -19,8 +19,9 @@ import type { Arg, Gen } from './gen.js';
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
  *   with SREM (which must remove them all), so both keyspaces stay equal.
- * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories); redstate does not
- *   serve tips and key specs yet (the eighth and ninth).
+ * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories): a container lists
+ *   its subcommands in Redis's dict order, and redstate serves fewer of some (command.test.ts
+ *   compares every served command's and subcommand's entry byte for byte).
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
  *   the same millisecond on one server and not the other (0 or 1).
  * - ttl: times left or expiry times read from each server's clock: within 2 s (or 2000 ms).
