@@ -1,6 +1,7 @@
 // What a command is: its name, arity, flags and key positions as COMMAND reports them
 // (Redis 7.0's command table), and the function that runs it against a client.
 import type { Client } from '../actors/client.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
@@ -33,19 +34,6 @@ export interface CommandSpec {
 /** One call in this many is timed. */
 const SAMPLE_EVERY = 16;
 
-/** LATENCY_HISTOGRAM_MAX_VALUE: durations are recorded in ns, clamped to [1, 1e9]. */
-const HISTOGRAM_MAX_NS = 1e9;
-/**
- * The bucket bounds LATENCY HISTOGRAM reports: Redis walks its hdr histogram (2 significant
- * digits) by powers of 2 from 1024 ns, and a level 2^k ends at 2^k + 2^(k-7) - 1 ns, shown in us.
- */
-const HISTOGRAM_BUCKETS = 21;
-
-/** The upper bound (ns, inclusive) of LATENCY HISTOGRAM's bucket j. */
-export function histogramBound(j: number): number {
-  return 1032 * 2 ** j - 1;
-}
-
 /**
  * A command's counters for INFO commandstats. Reading the clock costs more than a fast
  * command itself, so one call in SAMPLE_EVERY is timed and usec is their mean times calls.
@@ -56,8 +44,8 @@ export class CommandStats {
   failed = 0;
   private sampledUsec = 0;
   private samples = 0;
-  /** latency_histogram: calls per LATENCY HISTOGRAM bucket, made at the first recorded call. */
-  histogram: Float64Array | null = null;
+  /** latency_histogram: made at the first call recorded (latency-tracking). */
+  histogram: LatencyHistogram | null = null;
 
   get usec(): number {
     return this.samples === 0 ? 0 : (this.sampledUsec / this.samples) * this.calls;
@@ -77,14 +65,9 @@ export class CommandStats {
     this.calls++;
   }
 
-  // updateCommandLatencyHistogram
-  /** A call's duration for LATENCY HISTOGRAM, as Redis records it: whole microseconds, in ns. */
+  /** A call's duration for LATENCY HISTOGRAM and INFO latencystats. */
   recordLatency(durationMs: number): void {
-    const ns = Math.min(Math.max(Math.floor(durationMs * 1000) * 1000, 1), HISTOGRAM_MAX_NS);
-    let j = 0;
-    while (ns > histogramBound(j)) j++;
-    const h = (this.histogram ??= new Float64Array(HISTOGRAM_BUCKETS));
-    h[j] = h[j]! + 1;
+    (this.histogram ??= new LatencyHistogram()).record(durationMs);
   }
 
   reset(): void {

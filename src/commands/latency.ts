@@ -8,7 +8,8 @@
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { findCommand, everyCommand } from './command-cmd.js';
-import { histogramBound, type Command, type CommandSpec } from './command.js';
+import type { Command, CommandSpec } from './command.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import { renderSparkline } from './sparkline.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';
 
@@ -187,24 +188,16 @@ function ago(elapsed: number): string {
 
 // fillCommandCDF
 /** One command's LATENCY HISTOGRAM entry: its calls, and per bucket (in us) the calls up to it. */
-function replyCommandCdf(c: Client, cmd: Command, h: Float64Array): void {
-  let total = 0;
-  let buckets = 0;
-  for (const n of h) {
-    total += n;
-    if (n > 0) buckets++;
-  }
+function replyCommandCdf(c: Client, cmd: Command, h: LatencyHistogram): void {
+  const buckets = h.cumulative();
   c.reply.bulk(cmd.name);
   c.reply.map(2);
   c.reply.bulk('calls');
-  c.reply.integer(total);
+  c.reply.integer(h.total);
   c.reply.bulk('histogram_usec');
-  c.reply.map(buckets);
-  let cumulative = 0;
-  for (let j = 0; j < h.length; j++) {
-    if (h[j] === 0) continue;
-    cumulative += h[j]!;
-    c.reply.integer(Math.floor(histogramBound(j) / 1000));
+  c.reply.map(buckets.length);
+  for (const [us, cumulative] of buckets) {
+    c.reply.integer(us);
     c.reply.integer(cumulative);
   }
 }

@@ -54,6 +54,27 @@ function histograms(reply: Reply): Map<string, { calls: number; buckets: number[
 const LEVELS = Array.from({ length: 21 }, (_, j) => Math.floor((1032 * 2 ** j - 1) / 1000));
 
 describe('LATENCY', () => {
+  it('INFO latencystats lists each command with calls at latency-tracking-info-percentiles, as Redis does', async () => {
+    const stats = async (c: RespClient): Promise<string[]> => {
+      await c.call('CONFIG', 'RESETSTAT');
+      await c.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '0 50 99.9 100');
+      for (let i = 0; i < 3; i++) await c.call('SET', 'k', String(i));
+      await c.call('OBJECT', 'ENCODING', 'k');
+      const lines = String(await c.call('INFO', 'latencystats')).split('\r\n').filter((l) => l !== '');
+      await c.call('CONFIG', 'SET', 'latency-tracking-info-percentiles', '50 99 99.9');
+      await c.call('DEL', 'k');
+      for (const l of lines.slice(1)) {
+        const values = [...l.matchAll(/=(\d+\.\d{3})/g)].map((m) => Number(m[1]));
+        expect(values, l).toEqual([...values].sort((a, b) => a - b));
+      }
+      // Each server's own timings: the names and percentile labels must agree.
+      return lines.map((l) => l.replace(/=\d+\.\d{3}/g, '=N')).sort();
+    };
+    const [want, got] = await Promise.all([stats(pair.r), stats(pair.s)]);
+    expect(got).toEqual(want);
+    expect(got).toContain('latency_percentiles_usec_object|encoding:p0=N,p50=N,p99.9=N,p100=N');
+  });
+
   it('GRAPH draws the samples as Redis does: header, rule, filled sparkline and labels', async () => {
     const graph = async (c: RespClient): Promise<string> => {
       await c.call('LATENCY', 'RESET');
