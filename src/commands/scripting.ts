@@ -102,8 +102,8 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   engine.prepare(run);
   if (!engine.scripts.has(sha)) {
     // Cached only once it compiles: a compile error leaves no entry behind.
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
-    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
+    const err = engine.compile(sha, luaBody(body));
+    if (err !== null) return c.reply.error(err);
     engine.scripts.set(sha, body);
   }
   engine.start(run, {
@@ -119,8 +119,8 @@ function scriptLoad(c: Client, argv: string[]): void {
   const sha = sha1hex(body);
   const engine = c.server.scripting;
   if (!engine.scripts.has(sha)) {
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
-    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
+    const err = engine.compile(sha, luaBody(body));
+    if (err !== null) return c.reply.error(err);
     engine.scripts.set(sha, body);
   }
   c.reply.bulk(sha);

@@ -48,7 +48,7 @@ math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / 
 string.gfind = string.gmatch
 G.gcinfo = function() return math.floor(collectgarbage('count')) end
 
--- Redis's math.random: rand.c's generator (one state in the worker, shared by every state).
+-- Redis's math.random: rand.c's generator (one per server, shared by both states).
 local lrand48, srand48 = js.lrand48, js.srand48
 math.random = function(...)
   local r = (lrand48() % 2147483647) / 2147483647

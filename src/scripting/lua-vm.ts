@@ -1,8 +1,8 @@
 // One Lua 5.4 state (wasmoon's WebAssembly build) dressed as Redis 7.0's script engine: the
 // prelude's environment, the libraries, redis.call served by the host, and the conversions
 // between RESP and Lua values (script_lua.c's redisProtocolToLuaType and
-// luaReplyToRedisReply). It runs inside the scripting worker thread; the host callbacks
-// reach the main thread synchronously (see engine.ts for why).
+// luaReplyToRedisReply). A script runs in a coroutine of the state, which the count hook
+// suspends when the host asks for a turn of the event loop (see engine.ts for why).
 //
 // Strings cross as latin1 JS strings (one char per byte, as the keyspace holds them) and are
 // copied into and out of the WASM heap byte for byte, so scripts stay binary safe.
@@ -15,7 +15,7 @@ import { REDIS_VERSION } from '../version.js';
 import { BIT, CJSON, CMSGPACK, STRUCT } from './lua-libs.js';
 import { PRELUDE } from './lua-prelude.js';
 
-/** What the VM asks of the main thread while a script runs. */
+/** What the VM asks of the server while a script runs. */
 export interface VmHost {
   /** Runs a command for redis.call/pcall; returns its reply as RESP bytes (RESP3 when asked). */
   call(argv: string[], resp3: boolean): Buffer;
@@ -24,6 +24,8 @@ export interface VmHost {
   killRequested(): boolean;
   /** redis.set_repl and redis.setresp, told to the host, which owns propagation. */
   setRepl(flags: number): void;
+  /** Polled from the count hook: true when the script should be suspended for now. */
+  shouldYield(): boolean;
 }
 
 /** A function a library registered, as FUNCTION LIST shows it, and its callback's ref. */
@@ -37,9 +39,11 @@ export interface LoadedFunction {
 /** How long a library's code may run at FUNCTION LOAD (function_lua.c's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
 
-/** The result of a run: the reply's RESP bytes. */
-export type RunResult = Buffer;
+/** The result of a run: the reply's RESP bytes, or null while the script is suspended. */
+export type RunResult = Buffer | null;
 
+const LUA_OK = 0;
+const LUA_YIELD = 1;
 const LUA_TNIL = 0;
 const LUA_TBOOLEAN = 1;
 const LUA_TNUMBER = 3;
@@ -63,6 +67,7 @@ interface Raw {
   _free(p: number): void;
   _realloc(p: number, n: number): number;
   addFunction(f: (...args: number[]) => number | void, sig: string): number;
+  removeFunction(p: number): void;
   stringToNewUTF8(s: string): number;
   _lua_gettop(L: number): number;
   _lua_settop(L: number, i: number): void;
@@ -99,22 +104,31 @@ interface Raw {
   _luaL_openlibs(L: number): void;
   _lua_sethook(L: number, f: number, mask: number, count: number): void;
   _lua_close(L: number): void;
+  _lua_newthread(L: number): number;
+  _lua_resume(L: number, from: number, nargs: number, nres: number): number;
+  _lua_yieldk(L: number, nres: number, ctx: number, k: number): number;
+  _lua_isyieldable(L: number): number;
+  _lua_resetthread(L: number): number;
 }
 
 /**
- * rand.c's 48-bit generator behind math.random. One state for the whole worker, as Redis
- * keeps one C global: EVAL scripts and functions draw from the same sequence, which starts
- * from the generator's default seed when the server starts and goes on across scripts and
- * SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
+ * rand.c's 48-bit generator behind math.random. One per server, shared by its two states, as
+ * Redis keeps one C global: EVAL scripts and functions draw from the same sequence, which
+ * starts from the generator's default seed when the server starts and goes on across scripts
+ * and SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
  */
-let rand48 = 0x1234abcd330en;
-const lrand48 = (): number => {
-  rand48 = (rand48 * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
-  return Number(rand48 >> 17n);
-};
-const srand48 = (seed: number): void => {
-  rand48 = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
-};
+export class Rand48 {
+  private x = 0x1234abcd330en;
+
+  next(): number {
+    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n);
+  }
+
+  seed(seed: number): void {
+    this.x = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
+  }
+}
 
 /** A RESP3 double's text (inf, -inf and nan included) as a number. */
 const parseRespDouble = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
@@ -150,11 +164,20 @@ export class LuaVM {
   private resp = 2;
   private readonly hookFn: number;
   private closed = false;
+  /** The coroutine scripts run in (anchored in the registry), reused from run to run. */
+  private readonly co: number;
+  private readonly nresPtr: number;
+  /** The running script's names for its error replies, and its caller's protocol. */
+  private where = '';
+  private funcname = '';
+  private resp3 = false;
 
-  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions') {
+  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions',
+    private readonly rand: Rand48) {
     this.m = lw.module as unknown as Raw;
     const m = this.m;
     this.lenPtr = m._malloc(8);
+    this.nresPtr = m._malloc(4);
     const alloc = this.fn((_ud, p, oldSize, newSize) => {
       if (newSize === 0) {
         if (p !== 0) {
@@ -177,6 +200,8 @@ export class LuaVM {
     this.runPrelude();
     this.hookFn = this.fn((L) => this.hook(L), 'vii');
     m._lua_sethook(this.L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    this.co = m._lua_newthread(this.L);
+    m._luaL_ref(this.L, LUA_REGISTRYINDEX);
   }
 
   /** Bytes the state holds now (used_memory_lua). */
@@ -270,11 +295,14 @@ export class LuaVM {
       this.host?.setRepl(Number(m._lua_tointegerx(l, 1, 0)));
       return 0;
     });
-    // cfunction(f): f wrapped in a C closure (see the prelude's asC).
+    // cfunction(f): f wrapped in a C closure (see the prelude's asC). The call has a
+    // continuation (which returns what f returned) so that the hook may suspend a script
+    // inside f, as in any Lua function.
+    const results = this.fn((l) => m._lua_gettop(l), 'iiii');
     const trampoline = this.fn((l) => {
       m._lua_pushvalue(l, LUA_REGISTRYINDEX - 1);
       m._lua_rotate(l, 1, 1);
-      m._lua_callk(l, m._lua_gettop(l) - 1, -1, 0, 0);
+      m._lua_callk(l, m._lua_gettop(l) - 1, -1, 0, results);
       return m._lua_gettop(l);
     }, 'ii');
     this.setGlobalTableFn(L, 'cfunction', (l) => {
@@ -287,11 +315,11 @@ export class LuaVM {
       return 0;
     });
     this.setGlobalTableFn(L, 'lrand48', (l) => {
-      m._lua_pushinteger(l, BigInt(lrand48()));
+      m._lua_pushinteger(l, BigInt(this.rand.next()));
       return 1;
     });
     this.setGlobalTableFn(L, 'srand48', (l) => {
-      srand48(Number(m._lua_tointegerx(l, 1, 0)));
+      this.rand.seed(Number(m._lua_tointegerx(l, 1, 0)));
       return 0;
     });
     this.setGlobalTableFn(L, 'acl', (l) => {
@@ -358,6 +386,10 @@ export class LuaVM {
   /**
    * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
+   * Suspends the script's coroutine when the host asks, where Lua allows it: not inside a
+   * coroutine the script made itself (that yield would be the script's), nor under a C
+   * function that calls Lua without a continuation (table.sort's comparator, gsub's
+   * replacement function), where the script goes on until it comes back out.
    */
   private hook(L: number): void {
     if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
@@ -370,6 +402,7 @@ export class LuaVM {
       this.pushErrorTable(L, 'ERR Script killed by user with SCRIPT KILL...');
       this.raise(L);
     }
+    if (L === this.co && this.host?.shouldYield() === true && this.m._lua_isyieldable(L) !== 0) this.m._lua_yieldk(L, 0, 0, 0);
   }
 
   /** Compiles body as chunk `name`; returns a registry ref to the function, or the error text. */
@@ -453,55 +486,81 @@ export class LuaVM {
   }
 
   /**
-   * Runs the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
-   * the host serving its calls. Returns the reply as RESP bytes; errors come back as Redis's
-   * error replies, `where` naming the script in them ("<sha>" or the function's name); the
-   * reply is RESP3 for a caller that said HELLO 3.
+   * Starts the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
+   * the host serving its calls, in the state's coroutine. Returns the reply as RESP bytes, or
+   * null when the hook suspended the script (resume() goes on with it); errors come back as
+   * Redis's error replies, `where` naming the script in them ("<sha>" or the function's name);
+   * the reply is RESP3 for a caller that said HELLO 3.
    */
   run(ref: number, keys: readonly string[], args: readonly string[], asGlobals: boolean, where: string,
     funcname: string, resp3: boolean, host: VmHost): RunResult {
     const L = this.L;
+    const co = this.co;
     const m = this.m;
     this.host = host;
     this.resp = 2;
-    const w = new ReplyWriter();
-    w.resp3 = resp3;
-    try {
-      if (asGlobals) {
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
-        this.pushArray(L, keys);
-        this.pushArray(L, args);
-        if (m._lua_pcallk(L, 2, 0, 0, 0, 0) !== 0) throw new Error(this.toString(L, -1));
-      }
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.run));
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(ref));
-      let nargs = 1;
-      if (!asGlobals) {
-        this.pushArray(L, keys);
-        this.pushArray(L, args);
-        nargs = 3;
-      }
-      // run(f, ...) is xpcall(f, handler, ...): it returns ok, value.
-      if (m._lua_pcallk(L, nargs, 2, 0, 0, 0) !== 0) {
-        this.writeFailure(w, L, -1, where, funcname);
-      } else if (m._lua_toboolean(L, -2) !== 0) {
-        this.writeReply(w, L, m._lua_gettop(L), 0);
-      } else {
-        this.writeFailure(w, L, m._lua_gettop(L), where, funcname);
-      }
-    } finally {
-      m._lua_settop(L, 0);
-      this.host = null;
-      // A script that filled the heap (and failed for it) leaves garbage the next one would
-      // trip over: collect it now rather than at the next allocation that hits the cap.
-      if (this.used > this.memoryLimit / 4) {
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.gc));
-        m._lua_pcallk(L, 0, 0, 0, 0, 0);
+    this.where = where;
+    this.funcname = funcname;
+    this.resp3 = resp3;
+    if (asGlobals) {
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
+      this.pushArray(L, keys);
+      this.pushArray(L, args);
+      if (m._lua_pcallk(L, 2, 0, 0, 0, 0) !== 0) {
+        const err = this.toString(L, -1);
         m._lua_settop(L, 0);
+        this.host = null;
+        throw new Error(err);
       }
-      m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
     }
-    return Buffer.concat(w.take() ?? []);
+    m._lua_sethook(co, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    // run(f, ...) is xpcall(f, handler, ...): it returns ok, value.
+    m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(this.api.run));
+    m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(ref));
+    if (asGlobals) return this.resume(1);
+    this.pushArray(co, keys);
+    this.pushArray(co, args);
+    return this.resume(3);
+  }
+
+  /** Goes on with the suspended script (or starts it, given its arguments): as run(). */
+  resume(nargs = 0): RunResult {
+    const co = this.co;
+    const m = this.m;
+    let status = -1;
+    try {
+      status = m._lua_resume(co, this.L, nargs, this.nresPtr);
+      if (status === LUA_YIELD) return null;
+      const w = new ReplyWriter();
+      w.resp3 = this.resp3;
+      if (status !== LUA_OK) {
+        this.writeFailure(w, co, m._lua_gettop(co), this.where, this.funcname);
+      } else {
+        m._lua_settop(co, 2);
+        if (m._lua_toboolean(co, 1) !== 0) this.writeReply(w, co, 2, 0);
+        else this.writeFailure(w, co, 2, this.where, this.funcname);
+      }
+      return Buffer.concat(w.take() ?? []);
+    } finally {
+      if (status !== LUA_YIELD) this.ended(status);
+    }
+  }
+
+  /** After a run: an empty coroutine ready for the next, and the garbage of a full heap collected. */
+  private ended(status: number): void {
+    const m = this.m;
+    const L = this.L;
+    m._lua_settop(this.co, 0);
+    // A coroutine that ended in an error (or a JS exception: status -1) is dead until reset.
+    if (status !== LUA_OK) m._lua_resetthread(this.co);
+    this.host = null;
+    // A script that filled the heap (and failed for it) leaves garbage the next one would
+    // trip over: collect it now rather than at the next allocation that hits the cap.
+    if (this.used > this.memoryLimit / 4) {
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.gc));
+      m._lua_pcallk(L, 0, 0, 0, 0, 0);
+      m._lua_settop(L, 0);
+    }
   }
 
   /** luaCallFunction's error reply: "<err> script: <where>, on <source>:<line>." */
@@ -777,10 +836,17 @@ export class LuaVM {
     }
   }
 
+  /** Frees the state, and the table entries and buffers it took from the module, which outlives it. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.m._lua_close(this.L);
+    const m = this.m;
+    m._lua_close(this.L);
+    for (const p of this.fns) m.removeFunction(p);
+    for (const p of this.names.values()) m._free(p);
+    if (this.scratch !== 0) m._free(this.scratch);
+    m._free(this.lenPtr);
+    m._free(this.nresPtr);
   }
 }
 
