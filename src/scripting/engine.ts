@@ -53,7 +53,7 @@ import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
 import { LuaStates, type FunctionInfo, type ScriptJob } from './lua-states.js';
-import type { VmHost } from './lua-vm.js';
+import { sha1hex, type VmHost } from './lua-vm.js';
 
 /** How long a script past busy-reply-threshold runs before the event loop gets a turn. */
 const BUSY_SLICE_MS = 2;
@@ -98,6 +98,8 @@ export class ScriptRun {
 export class ScriptEngine implements VmHost {
   /** The script cache (Redis's lctx.lua_scripts): sha -> body, for EVALSHA and SCRIPT EXISTS. */
   readonly scripts = new Map<string, string>();
+  /** The same, body -> sha. */
+  private readonly shas = new Map<string, string>();
   /** The function libraries (FUNCTION LOAD...), whose callbacks live in the functions state. */
   readonly functions = new FunctionLibraries(this);
   /** The script running past busy-reply-threshold, or null. */
@@ -125,10 +127,21 @@ export class ScriptEngine implements VmHost {
     return this.lua?.memory ?? 0;
   }
 
-  /** Compiles an EVAL body into the cache of compiled scripts: null, or Redis's error. */
-  compile(sha: string, body: string): string | null {
-    const ref = this.states.compile(sha, body);
-    return typeof ref === 'string' ? ref : null;
+  /**
+   * Compiles an EVAL body (as Lua sees it: luaBody) and caches the script: null, or Redis's
+   * error, and then nothing is cached.
+   */
+  compile(sha: string, body: string, luaBody: string): string | null {
+    const ref = this.states.compile(sha, luaBody);
+    if (typeof ref === 'string') return ref;
+    this.scripts.set(sha, body);
+    this.shas.set(body, sha);
+    return null;
+  }
+
+  /** An EVAL body's sha: found for a cached script, whose body hashes faster as a Map key than by SHA-1. */
+  shaOf(body: string): string {
+    return this.shas.get(body) ?? sha1hex(body);
   }
 
   /**
@@ -229,7 +242,7 @@ export class ScriptEngine implements VmHost {
   /**
    * scriptCall: a command from redis.call, checked as Redis checks it (script.c), then run
    * through dispatch's call() as the script client, in the protocol the script asked for
-   * (redis.setresp). Returns the reply as RESP bytes.
+   * (redis.setresp). Returns the reply as RESP bytes, valid until the next call.
    */
   private scriptCall(run: ScriptRun, argv: string[], resp3: boolean): Buffer {
     const cmd = lookupCommand(argv[0]!);
@@ -238,7 +251,7 @@ export class ScriptEngine implements VmHost {
     if ((effective.arity > 0 && argv.length !== effective.arity) || argv.length < -effective.arity) {
       return errorBytes('ERR Wrong number of args calling Redis command from script');
     }
-    if (effective.flags.includes('noscript')) return errorBytes('ERR This Redis command is not allowed from script');
+    if (effective.noScript) return errorBytes('ERR This Redis command is not allowed from script');
     if (effective.isWrite) {
       if (run.readonly) return errorBytes('ERR Write commands are not allowed from read-only scripts.');
       if (this.server.isReplica && !run.fromMaster && this.server.config.get('replica-read-only') === 'yes') {
@@ -257,8 +270,7 @@ export class ScriptEngine implements VmHost {
     // redis.set_repl without REPL_REPLICA: this write stays off the replication stream.
     sc.replicates = (run.replFlags & 2) !== 0;
     call(sc, cmd, argv);
-    const out = sc.reply.take();
-    return out === null ? errorBytes('ERR command gave no reply') : Buffer.concat(out);
+    return sc.reply.takeView() ?? errorBytes('ERR command gave no reply');
   }
 
   /** The pseudo-client scripts run commands as; its db follows the caller at each run. */
@@ -292,6 +304,7 @@ export class ScriptEngine implements VmHost {
   /** SCRIPT FLUSH: forgets every script and gives the EVAL state a fresh start. */
   flush(): void {
     this.scripts.clear();
+    this.shas.clear();
     this.lua?.reset('eval');
   }
 

@@ -5,7 +5,7 @@
 // full privileges; what scripts see afterwards is the frozen table it returns.
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
-// setresp, lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+// setresp, lrand48, srand48, acl, cfunction, args) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
 local mode = ...
 local G = _G
@@ -235,12 +235,20 @@ env = freeze(G, G)
 rawset(G, '_G', env)
 
 -- The privileged side, kept by the host in the registry: compile a body with the script's
--- globals, set KEYS and ARGV, seed the PRNG, and run a function under the error handler.
+-- globals, and run a function under the error handler, with KEYS and ARGV as globals (EVAL)
+-- or as its arguments (FCALL). The host builds the two tables inside the run (js.args), where
+-- running out of memory is an error of the script, not of the state.
+local args = js.args
 local function compile(body, chunkname) return load(body, chunkname, 't', env) end
-local function setArgs(keys, argv) rawset(G, 'KEYS', keys) rawset(G, 'ARGV', argv) end
-local function run(f, ...) return xpcall(f, errorHandler, ...) end
+local function runEval(f)
+  local keys, argv = args()
+  rawset(G, 'KEYS', keys)
+  rawset(G, 'ARGV', argv)
+  return xpcall(f, errorHandler)
+end
+local function runFunction(f) return xpcall(f, errorHandler, args()) end
 local function gc() collectgarbage('collect') end
-local api = { compile = compile, setArgs = setArgs, run = run, gc = gc }
+local api = { compile = compile, run = mode == 'functions' and runFunction or runEval, gc = gc }
 if mode ~= 'functions' then return api end
 
 -- The functions state (function_lua.c): a library's code runs once, at FUNCTION LOAD, where

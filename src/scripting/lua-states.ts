@@ -2,16 +2,46 @@
 // scripts and the registered functions, on the main thread (engine.ts says why). The
 // WebAssembly module behind them is loaded once per process, when this module is imported.
 import { LuaFactory } from 'wasmoon';
-import { LuaVM, Rand48, type RunResult, type VmHost } from './lua-vm.js';
+import { LuaVM, Rand48, type LuaModule, type RunResult, type VmHost } from './lua-vm.js';
 
-const lw = await new LuaFactory().getLuaModule();
+type Instantiate = (...args: unknown[]) => Promise<{ instance?: { exports: Record<string, unknown> } }>;
+
+/**
+ * Loads wasmoon's module with its C exports called straight. wasmoon ships an Emscripten
+ * build with assertions, which wraps each export in a function that checks the runtime is up
+ * and forwards `arguments` with apply: an arguments object and a generic call per export
+ * call, and an EVAL makes dozens. The instance's own exports are caught as the module
+ * instantiates them and put in front of the module (which keeps its heap views and helpers);
+ * should another build not show them, the wrappers serve.
+ */
+async function loadModule(): Promise<LuaModule> {
+  const wasm = (globalThis as unknown as { WebAssembly: { instantiate: Instantiate } }).WebAssembly;
+  const instantiate = wasm.instantiate;
+  let exports: Record<string, unknown> | null = null;
+  wasm.instantiate = async (...args: unknown[]) => {
+    const r = await instantiate.apply(wasm, args);
+    if (r.instance !== undefined && 'lua_resume' in r.instance.exports) exports = r.instance.exports;
+    return r;
+  };
+  let module: object;
+  try {
+    module = (await new LuaFactory().getLuaModule()).module;
+  } finally {
+    wasm.instantiate = instantiate;
+  }
+  const direct: Record<string, unknown> = Object.create(module);
+  for (const [name, f] of Object.entries(exports ?? {})) if (typeof f === 'function') direct[`_${name}`] = f;
+  return direct as unknown as LuaModule;
+}
+
+const lw = await loadModule();
 
 /**
  * Bytes of the WebAssembly memory the Lua states live in. V8 counts it as external memory;
  * Redis's used_memory leaves Lua's allocations out (they are used_memory_lua), so it is taken
  * back out of ours.
  */
-export const luaHeapBytes = (): number => (lw.module as unknown as { HEAPU8: Uint8Array }).HEAPU8.byteLength;
+export const luaHeapBytes = (): number => lw.HEAPU8.byteLength;
 
 /** What the Lua heap may hold; past it the script gets "not enough memory", the server lives. */
 export const LUA_MEMORY_LIMIT = 256 * 1024 * 1024;
@@ -63,11 +93,11 @@ export class LuaStates {
     if (job.op === 'eval') {
       const ref = this.compile(job.sha, job.body);
       if (typeof ref === 'string') return errorReply(ref);
-      return this.vm.run(ref, job.keys, job.args, true, job.sha, `f_${job.sha}`, job.resp3, host);
+      return this.vm.run(ref, job.keys, job.args, job.sha, `f_${job.sha}`, job.resp3, host);
     }
     const ref = this.functions.get(job.name);
     if (ref === undefined) return errorReply('ERR Function not found');
-    return this.fvm!.run(ref, job.keys, job.args, false, job.name, job.name, job.resp3, host);
+    return this.fvm!.run(ref, job.keys, job.args, job.name, job.name, job.resp3, host);
   }
 
   /** Goes on with the suspended job: as run(). */

@@ -7,9 +7,9 @@
 // Strings cross as latin1 JS strings (one char per byte, as the keyspace holds them) and are
 // copied into and out of the WASM heap byte for byte, so scripts stay binary safe.
 import { createHash } from 'node:crypto';
-import type { LuaWasm } from 'wasmoon';
 import { cstr } from '../commands/errors.js';
 import { formatDouble } from '../io/format-double.js';
+import { latin1Slice, type Latin1Buffer } from '../io/latin1.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import { REDIS_VERSION } from '../version.js';
 import { BIT, CJSON, CMSGPACK, STRUCT } from './lua-libs.js';
@@ -39,7 +39,10 @@ export interface LoadedFunction {
 /** How long a library's code may run at FUNCTION LOAD (function_lua.c's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
 
-/** The result of a run: the reply's RESP bytes, or null while the script is suspended. */
+/**
+ * The result of a run: the reply's RESP bytes (valid until the state's next run), or null
+ * while the script is suspended.
+ */
 export type RunResult = Buffer | null;
 
 const LUA_OK = 0;
@@ -59,8 +62,11 @@ const MAX_REPLY_DEPTH = 1000;
 const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
 
-/** The wasmoon module's raw C exports this file calls (pointers and lengths, no string marshalling). */
-interface Raw {
+/**
+ * The wasmoon module's C exports this file calls (pointers and lengths, no string
+ * marshalling), and the module's own helpers.
+ */
+export interface LuaModule {
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   _malloc(n: number): number;
@@ -104,6 +110,7 @@ interface Raw {
   _luaL_openlibs(L: number): void;
   _lua_sethook(L: number, f: number, mask: number, count: number): void;
   _lua_close(L: number): void;
+  _lua_newstate(alloc: number, ud: number): number;
   _lua_newthread(L: number): number;
   _lua_resume(L: number, from: number, nargs: number, nres: number): number;
   _lua_yieldk(L: number, nres: number, ctx: number, k: number): number;
@@ -133,7 +140,8 @@ export class Rand48 {
 /** A RESP3 double's text (inf, -inf and nan included) as a number. */
 const parseRespDouble = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
 
-const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
+/** A script's name in the cache, and redis.sha1hex. */
+export const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
 
 /** redis.REDIS_VERSION_NUM: 0x00MMmmpp. */
 const versionNum = (): number => {
@@ -146,16 +154,17 @@ const versionNum = (): number => {
  * it an allocation fails and the script gets Lua's "not enough memory" while the server lives.
  */
 export class LuaVM {
-  private readonly m: Raw;
+  private readonly m: LuaModule;
   readonly L: number;
   private used = 0;
   private scratch = 0;
   private scratchLen = 0;
+  private view = Buffer.alloc(0) as Latin1Buffer;
   private readonly lenPtr: number;
   private readonly names = new Map<string, number>();
   /** Registry refs of the prelude's privileged functions. */
-  private readonly api: Record<'compile' | 'setArgs' | 'run' | 'gc' | 'loadLibrary', number> =
-    { compile: 0, setArgs: 0, run: 0, gc: 0, loadLibrary: 0 };
+  private readonly api: Record<'compile' | 'run' | 'gc' | 'loadLibrary', number> =
+    { compile: 0, run: 0, gc: 0, loadLibrary: 0 };
   /** While a library loads: when its code has run too long (FUNCTION LOAD's timeout). */
   private loadDeadline = 0;
   private readonly fns: number[] = [];
@@ -171,11 +180,15 @@ export class LuaVM {
   private where = '';
   private funcname = '';
   private resp3 = false;
+  /** The running script's KEYS and ARGV, until js.args made them tables. */
+  private keys: readonly string[] = [];
+  private args: readonly string[] = [];
+  /** Where each reply is written, taken at the end of each run. */
+  private readonly out = new ReplyWriter();
 
-  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions',
+  constructor(m: LuaModule, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions',
     private readonly rand: Rand48) {
-    this.m = lw.module as unknown as Raw;
-    const m = this.m;
+    this.m = m;
     this.lenPtr = m._malloc(8);
     this.nresPtr = m._malloc(4);
     const alloc = this.fn((_ud, p, oldSize, newSize) => {
@@ -192,7 +205,7 @@ export class LuaVM {
       if (q !== 0) this.used += delta;
       return q;
     }, 'iiiii');
-    this.L = lw.lua_newstate(alloc, null) as unknown as number;
+    this.L = m._lua_newstate(alloc, 0);
     if (this.L === 0) throw new Error('Lua state could not be created');
     m._luaL_openlibs(this.L);
     this.installPrimitives();
@@ -225,6 +238,13 @@ export class LuaVM {
     return p;
   }
 
+  /** A Buffer over the module's memory, made again after the memory grew (which replaces its ArrayBuffer). */
+  private heap(): Latin1Buffer {
+    const u8 = this.m.HEAPU8;
+    if (this.view.buffer !== u8.buffer) this.view = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) as Latin1Buffer;
+    return this.view;
+  }
+
   /** Pushes a latin1 JS string as Lua bytes. */
   pushString(L: number, s: string): void {
     const n = s.length;
@@ -233,10 +253,10 @@ export class LuaVM {
       this.scratchLen = Math.max(n, 256, this.scratchLen * 2);
       this.scratch = this.m._malloc(this.scratchLen);
     }
-    const heap = this.m.HEAPU8;
+    const heap = this.heap();
     const at = this.scratch;
-    if (n < 64) for (let i = 0; i < n; i++) heap[at + i] = s.charCodeAt(i);
-    else heap.set(Buffer.from(s, 'latin1'), at);
+    if (n < 16) for (let i = 0; i < n; i++) heap[at + i] = s.charCodeAt(i);
+    else heap.latin1Write(s, at);
     this.m._lua_pushlstring(L, at, n);
   }
 
@@ -244,14 +264,7 @@ export class LuaVM {
   toString(L: number, idx: number): string {
     const p = this.m._lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return '';
-    const n = this.m.HEAPU32[this.lenPtr >> 2]!;
-    const heap = this.m.HEAPU8;
-    if (n < 64) {
-      let s = '';
-      for (let i = 0; i < n; i++) s += String.fromCharCode(heap[p + i]!);
-      return s;
-    }
-    return Buffer.from(heap.buffer, heap.byteOffset + p, n).toString('latin1');
+    return latin1Slice(this.heap(), p, p + this.m.HEAPU32[this.lenPtr >> 2]!);
   }
 
   /** Raises a Lua error with the value on top of the stack (never returns). */
@@ -322,6 +335,12 @@ export class LuaVM {
       this.rand.seed(Number(m._lua_tointegerx(l, 1, 0)));
       return 0;
     });
+    this.setGlobalTableFn(L, 'args', (l) => {
+      this.pushArray(l, this.keys);
+      this.pushArray(l, this.args);
+      this.keys = this.args = [];
+      return 2;
+    });
     this.setGlobalTableFn(L, 'acl', (l) => {
       m._lua_pushboolean(l, 1);
       return 1;
@@ -375,7 +394,7 @@ export class LuaVM {
     }
     this.pushString(L, this.mode);
     if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
-    const keys = ['compile', 'setArgs', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
+    const keys = ['compile', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
     for (const key of keys) {
       m._lua_getfield(L, -1, this.cstr(key));
       this.api[key] = m._luaL_ref(L, LUA_REGISTRYINDEX);
@@ -486,15 +505,14 @@ export class LuaVM {
   }
 
   /**
-   * Starts the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
-   * the host serving its calls, in the state's coroutine. Returns the reply as RESP bytes, or
-   * null when the hook suspended the script (resume() goes on with it); errors come back as
-   * Redis's error replies, `where` naming the script in them ("<sha>" or the function's name);
-   * the reply is RESP3 for a caller that said HELLO 3.
+   * Starts the function at ref with KEYS and ARGV (globals in the EVAL state; arguments in
+   * the functions state), the host serving its calls, in the state's coroutine. Returns the
+   * reply as RESP bytes, or null when the hook suspended the script (resume() goes on with
+   * it); errors come back as Redis's error replies, `where` naming the script in them ("<sha>"
+   * or the function's name); the reply is RESP3 for a caller that said HELLO 3.
    */
-  run(ref: number, keys: readonly string[], args: readonly string[], asGlobals: boolean, where: string,
-    funcname: string, resp3: boolean, host: VmHost): RunResult {
-    const L = this.L;
+  run(ref: number, keys: readonly string[], args: readonly string[], where: string, funcname: string, resp3: boolean,
+    host: VmHost): RunResult {
     const co = this.co;
     const m = this.m;
     this.host = host;
@@ -502,25 +520,13 @@ export class LuaVM {
     this.where = where;
     this.funcname = funcname;
     this.resp3 = resp3;
-    if (asGlobals) {
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
-      this.pushArray(L, keys);
-      this.pushArray(L, args);
-      if (m._lua_pcallk(L, 2, 0, 0, 0, 0) !== 0) {
-        const err = this.toString(L, -1);
-        m._lua_settop(L, 0);
-        this.host = null;
-        throw new Error(err);
-      }
-    }
+    this.keys = keys;
+    this.args = args;
     m._lua_sethook(co, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
-    // run(f, ...) is xpcall(f, handler, ...): it returns ok, value.
+    // run(f) is xpcall(f, handler, ...): it returns ok, value.
     m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(this.api.run));
     m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(ref));
-    if (asGlobals) return this.resume(1);
-    this.pushArray(co, keys);
-    this.pushArray(co, args);
-    return this.resume(3);
+    return this.resume(1);
   }
 
   /** Goes on with the suspended script (or starts it, given its arguments): as run(). */
@@ -531,7 +537,7 @@ export class LuaVM {
     try {
       status = m._lua_resume(co, this.L, nargs, this.nresPtr);
       if (status === LUA_YIELD) return null;
-      const w = new ReplyWriter();
+      const w = this.out;
       w.resp3 = this.resp3;
       if (status !== LUA_OK) {
         this.writeFailure(w, co, m._lua_gettop(co), this.where, this.funcname);
@@ -540,7 +546,7 @@ export class LuaVM {
         if (m._lua_toboolean(co, 1) !== 0) this.writeReply(w, co, 2, 0);
         else this.writeFailure(w, co, 2, this.where, this.funcname);
       }
-      return Buffer.concat(w.take() ?? []);
+      return w.takeView()!;
     } finally {
       if (status !== LUA_YIELD) this.ended(status);
     }
@@ -554,6 +560,7 @@ export class LuaVM {
     // A coroutine that ended in an error (or a JS exception: status -1) is dead until reset.
     if (status !== LUA_OK) m._lua_resetthread(this.co);
     this.host = null;
+    this.keys = this.args = [];
     // A script that filled the heap (and failed for it) leaves garbage the next one would
     // trip over: collect it now rather than at the next allocation that hits the cap.
     if (this.used > this.memoryLimit / 4) {
