@@ -143,7 +143,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const repl = server.replication;
   const ks = server.keyspace;
   const state = serverState(server);
-  const errors = state.totalErrorReplies;
+  state.prevErrorReplies = state.totalErrorReplies;
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
@@ -166,7 +166,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
   if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
-  if (state.totalErrorReplies > errors) cmd.stats.failed++;
+  if (state.totalErrorReplies > state.prevErrorReplies) cmd.stats.failed++;
+  state.prevErrorReplies = state.totalErrorReplies;
   const now = timed >= 0 ? performance.now() : 0;
   cmd.stats.finish(started, now);
   // A blocked command is not logged (Redis logs it once served, with its running time only).

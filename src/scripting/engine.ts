@@ -48,7 +48,9 @@
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
+import type { Command } from '../commands/command.js';
 import { call, MISCONF, OOM } from '../commands/dispatch.js';
+import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
@@ -189,7 +191,9 @@ export class ScriptEngine implements VmHost {
       this.server.log.warning(`Lua state reset after an error of the engine: ${msg}`);
       this.states.reset(job.op);
       if (job.op === 'fcall') this.functions.reloadAll();
-      return Buffer.from(`-ERR Error running script ${run.isEval ? `f_${run.name}` : run.name}, ${msg.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1');
+      const err = `ERR Error running script ${run.isEval ? `f_${run.name}` : run.name}, ${msg.replace(/[\r\n]/g, ' ')}`;
+      countErrorReply(this.server, err);
+      return errorBytes(err);
     }
   }
 
@@ -198,8 +202,8 @@ export class ScriptEngine implements VmHost {
     this.running = null;
     this.yieldAt = Infinity;
     const c = run.caller;
-    if (reply[0] === 0x2d /* - */) c.reply.error(reply.toString('latin1', 1, reply.length - 2));
-    else c.reply.raw(reply);
+    // Its errors were counted as the reply was made (replyError).
+    c.reply.raw(reply);
     if (run.async) {
       const repl = this.server.replication;
       if (--repl.callDepth === 0) repl.propagatePending();
@@ -213,6 +217,16 @@ export class ScriptEngine implements VmHost {
   /** VmHost: the count hook asks whether the script should let the event loop turn. */
   shouldYield(): boolean {
     return performance.now() >= this.yieldAt;
+  }
+
+  /**
+   * VmHost: an error in the script's reply (afterErrorReply). One that its redis.call
+   * counted already is not counted again, but the script's command failed all the same
+   * (ERR_REPLY_FLAG_NO_STATS_UPDATE).
+   */
+  replyError(msg: string, counted: boolean): void {
+    if (!counted) countErrorReply(this.server, msg);
+    else if (this.running !== null) lookupCommand(this.running.argv[0]!)!.stats.failed++;
   }
 
   /** VmHost: SCRIPT KILL / FUNCTION KILL asked to stop the running script. */
@@ -246,23 +260,23 @@ export class ScriptEngine implements VmHost {
    */
   private scriptCall(run: ScriptRun, argv: string[], resp3: boolean): Buffer {
     const cmd = lookupCommand(argv[0]!);
-    if (cmd === undefined) return errorBytes('ERR Unknown Redis command called from script');
+    if (cmd === undefined) return this.refuse('ERR Unknown Redis command called from script');
     const effective = effectiveCommand(cmd, argv);
     if ((effective.arity > 0 && argv.length !== effective.arity) || argv.length < -effective.arity) {
-      return errorBytes('ERR Wrong number of args calling Redis command from script');
+      return this.refuse('ERR Wrong number of args calling Redis command from script', effective);
     }
-    if (effective.noScript) return errorBytes('ERR This Redis command is not allowed from script');
+    if (effective.noScript) return this.refuse('ERR This Redis command is not allowed from script', effective);
     if (effective.isWrite) {
-      if (run.readonly) return errorBytes('ERR Write commands are not allowed from read-only scripts.');
+      if (run.readonly) return this.refuse('ERR Write commands are not allowed from read-only scripts.', effective);
       if (this.server.isReplica && !run.fromMaster && this.server.config.get('replica-read-only') === 'yes') {
-        return errorBytes("READONLY You can't write against a read only replica.");
+        return this.refuse("READONLY You can't write against a read only replica.", effective);
       }
-      if (this.server.persistence.writesDeniedByDiskError) return errorBytes(MISCONF);
+      if (this.server.persistence.writesDeniedByDiskError) return this.refuse(MISCONF, effective);
     }
     // scriptVerifyOOM: only the first write is refused; once one ran, the script can not stop halfway.
     const memory = this.server.memory;
     if (effective.denyOom && !run.allowOom && !run.wrote && !run.fromMaster && memory.maxmemory > 0 && memory.preCommandOom) {
-      return errorBytes(OOM);
+      return this.refuse(OOM, effective);
     }
     if (effective.isWrite) run.wrote = true;
     const sc = this.scriptClient();
@@ -271,6 +285,18 @@ export class ScriptEngine implements VmHost {
     sc.replicates = (run.replFlags & 2) !== 0;
     call(sc, cmd, argv);
     return sc.reply.takeView() ?? errorBytes('ERR command gave no reply');
+  }
+
+  /**
+   * scriptCall's error path: a command refused before it ran is counted as an error reply and
+   * as a rejected call of that command, whether the script's pcall keeps the error or not.
+   */
+  private refuse(msg: string, cmd?: Command): Buffer {
+    const state = serverState(this.server);
+    countErrorReply(this.server, msg);
+    if (cmd !== undefined) cmd.stats.rejected++;
+    state.prevErrorReplies = state.totalErrorReplies;
+    return errorBytes(msg);
   }
 
   /** The pseudo-client scripts run commands as; its db follows the caller at each run. */

@@ -60,7 +60,11 @@ export type ScriptJob =
   | { op: 'eval'; sha: string; body: string; keys: string[]; args: string[]; resp3: boolean }
   | { op: 'fcall'; name: string; keys: string[]; args: string[]; resp3: boolean };
 
-const errorReply = (msg: string): Buffer => Buffer.from(`-${msg.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1');
+/** An error the run replies before any Lua runs, told to the host as the VM tells it its errors. */
+function errorReply(host: VmHost, msg: string): Buffer {
+  host.replyError(msg, false);
+  return Buffer.from(`-${msg.replace(/[\r\n]/g, ' ')}\r\n`, 'latin1');
+}
 
 export class LuaStates {
   private readonly rand = new Rand48();
@@ -92,11 +96,11 @@ export class LuaStates {
   run(job: ScriptJob, host: VmHost): RunResult {
     if (job.op === 'eval') {
       const ref = this.compile(job.sha, job.body);
-      if (typeof ref === 'string') return errorReply(ref);
+      if (typeof ref === 'string') return errorReply(host, ref);
       return this.vm.run(ref, job.keys, job.args, job.sha, `f_${job.sha}`, job.resp3, host);
     }
     const ref = this.functions.get(job.name);
-    if (ref === undefined) return errorReply('ERR Function not found');
+    if (ref === undefined) return errorReply(host, 'ERR Function not found');
     return this.fvm!.run(ref, job.keys, job.args, job.name, job.name, job.resp3, host);
   }
 

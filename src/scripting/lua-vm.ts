@@ -26,6 +26,11 @@ export interface VmHost {
   setRepl(flags: number): void;
   /** Polled from the count hook: true when the script should be suspended for now. */
   shouldYield(): boolean;
+  /**
+   * An error in the script's reply (luaReplyToRedisReply, luaCallFunction): counted, unless
+   * the redis.call that returned it counted it already (ignore_error_stats_update).
+   */
+  replyError(msg: string, counted: boolean): void;
 }
 
 /** A function a library registered, as FUNCTION LIST shows it, and its callback's ref. */
@@ -57,6 +62,8 @@ const LUA_MASKLINE = 4;
 const LUA_MASKCOUNT = 8;
 /** Instructions between two looks at the kill flag (Redis's hook runs every 100000 too). */
 const HOOK_EVERY = 100_000;
+/** The field of an error table that says INFO errorstats counted it already. */
+const COUNTED = 'ignore_error_stats_update';
 /** Nesting past which a reply is refused, as luaReplyToRedisReply's lua_checkstack refuses it. */
 const MAX_REPLY_DEPTH = 1000;
 const INT64_MIN = -(2n ** 63n);
@@ -282,6 +289,23 @@ export class LuaVM {
     this.m._lua_createtable(L, 0, 1);
     this.pushString(L, msg);
     this.m._lua_setfield(L, -2, this.cstr('err'));
+  }
+
+  /**
+   * An error a command replied to redis.call, counted in INFO errorstats already: the table
+   * says so (ignore_error_stats_update, as scripts can see in Redis 7.0), and the script's
+   * reply does not count it again.
+   */
+  private pushCountedError(L: number, msg: string): void {
+    this.pushErrorTable(L, msg);
+    this.m._lua_pushboolean(L, 1);
+    this.m._lua_setfield(L, -2, this.cstr(COUNTED));
+  }
+
+  /** An error reply of the script, told to the host for INFO errorstats. */
+  private writeError(w: ReplyWriter, msg: string, counted: boolean): void {
+    w.error(msg);
+    this.host?.replyError(msg, counted);
   }
 
   private setGlobalTableFn(L: number, name: string, f: (L: number) => number): void {
@@ -575,14 +599,25 @@ export class LuaVM {
     const m = this.m;
     if (m._lua_type(L, idx) !== LUA_TTABLE) {
       const msg = m._lua_type(L, idx) === LUA_TSTRING ? this.toString(L, idx) : 'execution failure';
-      w.error(`ERR Error running script ${funcname}, ${msg.slice(0, 100)}`);
+      this.writeError(w, `ERR Error running script ${funcname}, ${msg.slice(0, 100)}`, false);
       return;
     }
     const err = this.field(L, idx, 'err');
     const source = this.field(L, idx, 'source');
     const line = this.field(L, idx, 'line');
     const msg = err ?? 'ERR unknown error';
-    w.error(source !== null && line !== null ? `${msg} script: ${where}, on ${source}:${line}.` : `${msg} script: ${where}`);
+    this.writeError(w, source !== null && line !== null ? `${msg} script: ${where}, on ${source}:${line}.` : `${msg} script: ${where}`,
+      this.isCounted(L, idx));
+  }
+
+  /** Whether the error table at idx was counted when a command replied it. */
+  private isCounted(L: number, idx: number): boolean {
+    const m = this.m;
+    m._lua_pushstring(L, this.cstr(COUNTED));
+    m._lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    const counted = m._lua_toboolean(L, -1) !== 0;
+    m._lua_settop(L, -2);
+    return counted;
   }
 
   /** t[key] (raw) as a string when it is a string or number, else null. */
@@ -613,7 +648,7 @@ export class LuaVM {
         return;
       case LUA_TTABLE:
         if (depth >= MAX_REPLY_DEPTH) {
-          w.error('ERR reached lua stack limit');
+          this.writeError(w, 'ERR reached lua stack limit', false);
           return;
         }
         this.writeTable(w, L, idx, depth);
@@ -628,7 +663,7 @@ export class LuaVM {
     // Redis copies both as C strings: they end at a NUL.
     const err = this.typedField(L, idx, 'err', LUA_TSTRING);
     if (err !== null) {
-      w.error(cstr(err, Infinity).replace(/[\r\n]/g, ' '));
+      this.writeError(w, cstr(err, Infinity).replace(/[\r\n]/g, ' '), this.isCounted(L, idx));
       return;
     }
     const ok = this.typedField(L, idx, 'ok', LUA_TSTRING);
@@ -737,12 +772,8 @@ export class LuaVM {
     }
     const reply = this.host!.call(argv, this.resp === 3);
     m._lua_settop(L, 0);
-    if (reply[0] === 0x2d /* - */) {
-      this.pushErrorTable(L, reply.toString('latin1', 1, reply.length - 2));
-      if (raise) return this.raise(L);
-      return 1;
-    }
     this.pushReply(L, reply, 0);
+    if (raise && reply[0] === 0x2d /* - */) return this.raise(L);
     return 1;
   }
 
@@ -778,7 +809,7 @@ export class LuaVM {
         m._lua_setfield(L, -2, this.cstr('ok'));
         return next;
       case 0x2d /* - */:
-        this.pushErrorTable(L, line);
+        this.pushCountedError(L, line);
         return next;
       // RESP3 (after redis.setresp(3)), as redisProtocolToLuaType_* push them.
       case 0x2c /* , */:
