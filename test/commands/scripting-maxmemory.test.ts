@@ -74,6 +74,19 @@ describe('scripts under maxmemory, side by side with redis-server 7.0', () => {
     );
   });
 
+  it('FUNCTION LOAD and RESTORE are refused out of memory (denyoom writes); DELETE, FLUSH, LIST, DUMP and STATS run', async () => {
+    const other = "#!lua name=n\nredis.register_function('f2', function() return 2 end)";
+    await same(['FUNCTION', 'LOAD', LIB]);
+    const dump = await pair.r.call('FUNCTION', 'DUMP');
+    await overLimit();
+    // Sorted: Redis lists a library's functions in its dict's order.
+    await pair.sameSorted(['CONFIG', 'RESETSTAT'], ['FUNCTION', 'LOAD', other], ['FUNCTION', 'LOAD', 'REPLACE', LIB], ['FUNCTION', 'LIST'],
+      ['FUNCTION', 'RESTORE', dump as Buffer, 'REPLACE'], ['FUNCTION', 'STATS'], ['MULTI'], ['FUNCTION', 'LOAD', other], ['EXEC'],
+      ['FUNCTION', 'DELETE', 'm'], ['FUNCTION', 'DUMP'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LIST']);
+    const [want, got] = await Promise.all([errorCounts(pair.r), errorCounts(pair.s)]);
+    expect(got).toEqual(want);
+  });
+
   it('a script that EXEC runs out of memory is refused by its flags', async () => {
     // EVALSHA of a sha unknown when queued holds no denyoom command; another client loads the
     // script and lowers maxmemory before EXEC.
