@@ -21,8 +21,9 @@
 // KILL sets a flag the hook reads. A script that cannot be suspended (inside MULTI/EXEC, or
 // applied from a master's stream) runs to its end, as a replica must: those never answer BUSY.
 // Lua cannot yield under a C function that calls Lua without a continuation (table.sort's
-// comparator, string.gsub's replacement function) nor for a coroutine the script made itself:
-// a script that loops for ever there is answered BUSY only once it comes back out.
+// comparator, string.gsub's replacement function, a __gc or __tostring metamethod): a script
+// that loops for ever there cannot be suspended, so BUSY and SCRIPT KILL wait until it comes
+// back out. Coroutines the script makes are suspended too (the prelude hands their yield on).
 //
 // Why not the VM in a worker thread, which this engine had before: each redis.call was then a
 // round trip between threads (postMessage, Atomics.wait/notify), and each EVAL two more.

@@ -5,9 +5,9 @@
 // full privileges; what scripts see afterwards is the frozen table it returns.
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
-// setresp, lrand48, srand48, acl, cfunction, args) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+// setresp, lrand48, srand48, acl, cfunction, args, hookyielded, passyield) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
-local mode = ...
+local mode, host = ...
 local G = _G
 local js = G.__js
 G.__js = nil
@@ -181,6 +181,49 @@ end
 math.random = asC(math.random)
 math.randomseed = asC(math.randomseed)
 
+-- Each script runs in a coroutine of the host (host), which the count hook suspends so that the
+-- event loop can turn (engine.ts). To the script that coroutine must look like Redis's main
+-- thread: coroutine.yield there is refused as 5.1 refuses it, coroutine.running() is nil. A
+-- coroutine the script made is suspended by the hook as well (js.hookyielded says so): its
+-- resumer suspends its own coroutine in turn (js.passyield marks that yield as the hook's),
+-- up to the host's, and once resumed resumes it again; a resumer that cannot yield resumes it
+-- at once.
+local co = coroutine
+local cyield, cresume, ccreate, crunning, cyieldable = co.yield, co.resume, co.create, co.running, co.isyieldable
+local hookyielded, passyield = js.hookyielded, js.passyield
+local function resume(t, ...)
+  local r = pack(cresume(t, ...))
+  while r[1] and hookyielded() do
+    if cyieldable() then
+      passyield()
+      cyield()
+    end
+    r = pack(cresume(t))
+  end
+  return unpackn(r, 1, r.n)
+end
+co.resume = resume
+-- luaB_auxwrap, a C function: a string error gets the caller's position.
+co.wrap = function(f)
+  local t = ccreate(f)
+  return asC(function(...)
+    local r = pack(resume(t, ...))
+    if r[1] then return unpackn(r, 2, r.n) end
+    error(r[2], 0)
+  end)
+end
+co.yield = function(...)
+  if crunning() == host then error('attempt to yield across metamethod/C-call boundary', 0) end
+  return cyield(...)
+end
+co.running = function()
+  local t = crunning()
+  if t == host then return nil end
+  return t
+end
+co.isyieldable = nil
+co.close = nil
+
 -- luaRedisPcall: Redis's pcall hands back an error table's err string, not the table.
 G.pcall = function(f, ...)
   local r = pack(pcall(f, ...))
@@ -212,9 +255,16 @@ G.rawset = function(t, k, v)
   return rawset(t, k, v)
 end
 local setmeta = setmetatable
+-- 5.1 never finalizes a table; 5.4 would run a __gc present when the metatable is set, at any
+-- allocation and where the hook can not suspend it: the table is given its metatable without.
 G.setmetatable = function(t, mt)
   if readonly[t] then refuseAny() end
-  return setmeta(t, mt)
+  local gc = type(mt) == 'table' and rawget(mt, '__gc')
+  if not gc then return setmeta(t, mt) end
+  rawset(mt, '__gc', nil)
+  setmeta(t, mt)
+  rawset(mt, '__gc', gc)
+  return t
 end
 for _, name in ipairs({ 'redis', 'string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit' }) do
   G[name] = freeze(G[name])

@@ -182,6 +182,9 @@ export class LuaVM {
   private closed = false;
   /** The coroutine scripts run in (anchored in the registry), reused from run to run. */
   private readonly co: number;
+  private readonly coRef: number;
+  /** The hook suspended a coroutine the script made, or its resumer passes that on (see the prelude). */
+  private hookYield = false;
   private readonly nresPtr: number;
   /** The running script's names for its error replies, and its caller's protocol. */
   private where = '';
@@ -215,13 +218,13 @@ export class LuaVM {
     this.L = m._lua_newstate(alloc, 0);
     if (this.L === 0) throw new Error('Lua state could not be created');
     m._luaL_openlibs(this.L);
+    this.co = m._lua_newthread(this.L);
+    this.coRef = m._luaL_ref(this.L, LUA_REGISTRYINDEX);
     this.installPrimitives();
     this.installLibraries();
     this.runPrelude();
     this.hookFn = this.fn((L) => this.hook(L), 'vii');
     m._lua_sethook(this.L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
-    this.co = m._lua_newthread(this.L);
-    m._luaL_ref(this.L, LUA_REGISTRYINDEX);
   }
 
   /** Bytes the state holds now (used_memory_lua). */
@@ -365,6 +368,15 @@ export class LuaVM {
       this.keys = this.args = [];
       return 2;
     });
+    this.setGlobalTableFn(L, 'hookyielded', (l) => {
+      m._lua_pushboolean(l, this.hookYield ? 1 : 0);
+      this.hookYield = false;
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'passyield', () => {
+      this.hookYield = true;
+      return 0;
+    });
     this.setGlobalTableFn(L, 'acl', (l) => {
       m._lua_pushboolean(l, 1);
       return 1;
@@ -417,7 +429,8 @@ export class LuaVM {
       throw new Error(`prelude: ${this.toString(L, -1)}`);
     }
     this.pushString(L, this.mode);
-    if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.coRef));
+    if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
     const keys = ['compile', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
     for (const key of keys) {
       m._lua_getfield(L, -1, this.cstr(key));
@@ -429,10 +442,10 @@ export class LuaVM {
   /**
    * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
-   * Suspends the script's coroutine when the host asks, where Lua allows it: not inside a
-   * coroutine the script made itself (that yield would be the script's), nor under a C
+   * Suspends the running coroutine when the host asks, where Lua allows it: not under a C
    * function that calls Lua without a continuation (table.sort's comparator, gsub's
-   * replacement function), where the script goes on until it comes back out.
+   * replacement function), where the script goes on until it comes back out. A coroutine the
+   * script made is suspended with hookYield set, which its resumer hands on (the prelude).
    */
   private hook(L: number): void {
     if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
@@ -441,11 +454,16 @@ export class LuaVM {
       this.raise(L);
     }
     if (this.host?.killRequested()) {
+      // Every line of the script's coroutines from now on, the one that catches this error too.
       this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
+      this.m._lua_sethook(this.co, this.hookFn, LUA_MASKLINE, 0);
       this.pushErrorTable(L, 'ERR Script killed by user with SCRIPT KILL...');
       this.raise(L);
     }
-    if (L === this.co && this.host?.shouldYield() === true && this.m._lua_isyieldable(L) !== 0) this.m._lua_yieldk(L, 0, 0, 0);
+    if (this.host?.shouldYield() === true && this.m._lua_isyieldable(L) !== 0) {
+      if (L !== this.co) this.hookYield = true;
+      this.m._lua_yieldk(L, 0, 0, 0);
+    }
   }
 
   /** Compiles body as chunk `name`; returns a registry ref to the function, or the error text. */
@@ -559,6 +577,7 @@ export class LuaVM {
     const m = this.m;
     let status = -1;
     try {
+      this.hookYield = false;
       status = m._lua_resume(co, this.L, nargs, this.nresPtr);
       if (status === LUA_YIELD) return null;
       const w = this.out;
