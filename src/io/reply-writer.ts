@@ -77,6 +77,19 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * The batch written since the last take as one Buffer, in place when it is all in buf: a
+   * view that the next write overwrites, for a reader that is done with it before (a script
+   * reading its redis.call's reply). Null when there is none.
+   */
+  takeView(): Buffer | null {
+    if (this.chunks.length > 0) return Buffer.concat(this.take()!);
+    if (this.len === 0) return null;
+    const view = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return view;
+  }
+
   /** Moves what buf holds into a chunk of its own. */
   private seal(): void {
     this.push(this.sealed());
