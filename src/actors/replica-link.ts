@@ -77,6 +77,8 @@ export class ReplicaLink {
   /** The db the master's stream had selected per the payload's repl-stream-db. */
   private streamDb = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The last handshake sent REPLCONF ip-address. */
+  private sentIp = false;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -84,9 +86,7 @@ export class ReplicaLink {
         openSocket: () => this.openSocket(),
         closeSocket: () => this.closeSocket(),
         sendPing: () => this.send(command('PING')),
-        sendAuth: () => this.sendAuth(),
-        sendListeningPort: () => this.sendListeningPort(),
-        sendCapa: () => this.send(command('REPLCONF', 'capa', 'eof', 'capa', 'psync2')),
+        sendHandshake: () => this.sendHandshake(),
         sendPsync: ({ context }) => this.sendPsync(context.cached),
         sendSync: () => this.send(Buffer.from('SYNC\r\n')),
         prepareTransfer: () => this.prepareTransfer(),
@@ -103,6 +103,8 @@ export class ReplicaLink {
       guards: {
         // masterauth as it is now: CONFIG SET masterauth applies to the next attempt.
         needsAuth: () => server.config.get('masterauth') !== '',
+        // What the handshake sent, whatever CONFIG SET did since: its replies come in that order.
+        withoutIp: () => !this.sentIp,
         // repl-timeout as it is now (CONFIG SET applies at once, as server.repl_timeout does).
         timedOut: ({ event }) => {
           const io = event as { now: number; lastIoAt: number };
@@ -118,6 +120,7 @@ export class ReplicaLink {
       inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
       input: {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
+        announceIp: server.config.get('replica-announce-ip') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
       },
     });
@@ -243,19 +246,24 @@ export class ReplicaLink {
     this.stream?.write([buf]);
   }
 
-  /** AUTH <masteruser> <masterauth>, or the password alone without masteruser. */
-  private sendAuth(): void {
-    const user = this.server.config.get('masteruser')!;
-    const pass = this.server.config.get('masterauth')!;
-    this.send(user === '' ? command('AUTH', pass) : command('AUTH', user, pass));
-  }
-
-  /** REPLCONF listening-port, with ip-address when replica-announce-ip is set (one reply). */
-  private sendListeningPort(): void {
+  // syncWithMaster, REPL_STATE_SEND_HANDSHAKE
+  /**
+   * The handshake as Redis 7.0 pipelines it, in one write: AUTH [masteruser] masterauth when
+   * masterauth is set, REPLCONF listening-port, REPLCONF ip-address when replica-announce-ip
+   * is set, REPLCONF capa eof capa psync2. The machine reads the replies in that order.
+   */
+  private sendHandshake(): void {
     const cfg = this.server.config;
-    const port = String(cfg.getInt('replica-announce-port') || this.server.port);
+    const batch: Buffer[] = [];
+    const user = cfg.get('masteruser')!;
+    const pass = cfg.get('masterauth')!;
+    if (pass !== '') batch.push(user === '' ? command('AUTH', pass) : command('AUTH', user, pass));
+    batch.push(command('REPLCONF', 'listening-port', String(cfg.getInt('replica-announce-port') || this.server.port)));
     const ip = cfg.get('replica-announce-ip')!;
-    this.send(ip === '' ? command('REPLCONF', 'listening-port', port) : command('REPLCONF', 'listening-port', port, 'ip-address', ip));
+    this.sentIp = ip !== '';
+    if (this.sentIp) batch.push(command('REPLCONF', 'ip-address', ip));
+    batch.push(command('REPLCONF', 'capa', 'eof', 'capa', 'psync2'));
+    this.stream?.write(batch);
   }
 
   // slaveTryPartialResynchronization (the request half; the machine reads the reply)
@@ -683,10 +691,12 @@ export class ReplicaLink {
 // replicationSetMaster
 /**
  * Makes the server a replica of host:port, dropping any link in progress. Our replicas are
- * disconnected (our history is about to change); what we have (a cached master, or our own
- * replid and offset when there is history) is offered to the new master by PSYNC.
+ * disconnected (our history is about to change). What the first PSYNC offers is Redis 7.0's
+ * choice: a link's cached master; else, for a master turning replica, its own replid and
+ * offset, always (replicationCacheMasterUsingMyself, so `PSYNC <replid> 1` from a fresh one);
+ * at start-up (atStart) only the history an RDB gave back (loadDataFromDisk), else `PSYNC ? -1`.
  */
-export function replicationSetMaster(server: Server, host: string, port: number): void {
+export function replicationSetMaster(server: Server, host: string, port: number, atStart = false): void {
   const old = server.replicaLink;
   const repl = server.replication;
   let cached: CachedMaster | null = null;
@@ -695,8 +705,8 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     cached = old.actor.getSnapshot().context.cached ?? (old.master !== null ? { replid: repl.replid, offset: repl.masterReplOffset } : null);
     db = old.master?.db.id ?? 0;
     old.stop();
-  } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
-    // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+  } else if (!atStart || server.persistence.loadedStreamDb !== null) {
+    // replicationCacheMasterUsingMyself
     server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
     db = server.persistence.loadedStreamDb ?? 0;
@@ -738,5 +748,5 @@ export function startReplicationFromConfig(server: Server): void {
   const spec = server.config.get('replicaof')!;
   if (spec === '') return;
   const [host, port] = spec.split(' ');
-  replicationSetMaster(server, host!, Number(port));
+  replicationSetMaster(server, host!, Number(port), true);
 }
