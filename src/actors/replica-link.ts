@@ -4,9 +4,10 @@
 //
 // Bytes arrive in one of three modes. Handshake replies and the payload header are lines,
 // each a REPLY event. The payload goes to temp-<unixtime>.<pid>.rdb (or, for a diskless
-// load, to the RDB decoder as it arrives) without events until it is complete. The command stream is plain code: the
-// master client's parser applies each command through execute(), and the bytes of what was
-// applied go on, unchanged, to the backlog and our own replicas (Replication.feedFromMaster).
+// load, to the RDB decoder as it arrives) without events until it is complete. The command
+// stream is plain code: the master client's parser applies each command through execute(),
+// and the bytes of what was applied go on, unchanged, to the backlog and our own replicas
+// (Replication.feedFromMaster).
 import { readFileSync, renameSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
