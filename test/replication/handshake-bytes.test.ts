@@ -5,11 +5,14 @@
 // The cases are those of syncWithMaster and slaveTryPartialResynchronization's request:
 // a master turned replica by REPLICAOF offers its own history (PSYNC <replid> <offset+1>,
 // even a fresh one with offset 0), a replica started from the config with no RDB asks
-// PSYNC ? -1, and one restarted with an RDB holding repl-id / repl-offset offers those.
+// PSYNC ? -1, and one restarted with an RDB holding repl-id / repl-offset offers those. Where
+// the servers differ by nature (their own replid and offset) the bytes are compared with
+// those put in place.
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { info } from '../helpers/replication.js';
 import { startRedis, startRedstate, tempDir } from '../helpers/servers.js';
@@ -129,6 +132,33 @@ describe('the handshake on the wire, next to redis-server 7.0', () => {
     expect(runs[1]).toBe(runs[0]);
     expect(runs[1]).toBe(cmd('PING') + cmd('AUTH', 'repl', 'pw') + cmd('REPLCONF', 'listening-port', '7777')
       + cmd('REPLCONF', 'ip-address', '10.1.2.3') + cmd('REPLCONF', 'capa', 'eof', 'capa', 'psync2') + cmd('PSYNC', OWN, '1'));
+  });
+
+  it('a master with history turned replica by REPLICAOF: PSYNC <own replid> <own offset+1>', async () => {
+    const runs: string[] = [];
+    for (const kind of ['redis', 'redstate'] as const) {
+      const fm = await recordingMaster();
+      const s = kind === 'redis'
+        ? await startRedis(['--replica-announce-port', '7777', '--repl-diskless-sync-delay', '0'])
+        : await startRedstate({ ...ANNOUNCE, 'repl-diskless-sync-delay': '0' });
+      cleanup.push(() => s.close());
+      const c = await RespClient.connect(s.port);
+      cleanup.push(() => c.close());
+      // A replica of its own gives it a backlog, so that its writes move its offset.
+      const sub = await StreamReplica.start(s.port, { psync: ['?', -1], eof: true });
+      cleanup.push(() => sub.close());
+      await sub.payload;
+      for (let i = 0; i < 10; i++) await c.call('SET', `k${i}`, 'v');
+      const before = await info(c);
+      const [own, offset] = [before.get('master_replid')!, Number(before.get('master_repl_offset'))];
+      expect(offset).toBeGreaterThan(0);
+      expect(await c.call('REPLICAOF', '127.0.0.1', String(fm.port))).toBe('OK');
+      const recorded = await within(fm.recorded, kind);
+      expect(recorded.endsWith(cmd('PSYNC', own, String(offset + 1))), kind).toBe(true);
+      runs.push(recorded.replaceAll(cmd('PSYNC', own, String(offset + 1)), cmd('PSYNC', OWN, 'offset+1')));
+      await c.call('REPLICAOF', 'NO', 'ONE');
+    }
+    expect(runs[1]).toBe(runs[0]);
   });
 
   it('a replica started with replicaof and no RDB: PSYNC ? -1; restarted with an RDB holding repl-id/repl-offset: PSYNC <repl-id> <repl-offset+1>', async () => {
