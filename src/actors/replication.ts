@@ -120,6 +120,8 @@ export class Replication {
   // alsoPropagate
   /** Queues an effect of the running call; outside any call it goes out at once. */
   alsoPropagate(dbId: number, argv: string[]): void {
+    // A command alone goes out at once: no queue entry (and no queue storage regrown) per write.
+    if (this.callDepth === 0 && this.pending.length === 0) return this.propagate(dbId, argv);
     this.pending.push({ dbId, argv });
     if (this.callDepth === 0) this.propagatePending();
   }

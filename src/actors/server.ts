@@ -160,7 +160,7 @@ export class Server {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
     if (name === 'notify-keyspace-events') this.updateNotifyHooks();
-    if (name === 'latency-monitor-threshold') this.latency.configure();
+    if (name === 'latency-monitor-threshold' || name === 'latency-tracking') this.latency.configure();
   }
 
   /** The keyspace reports new keys and read misses only while their events are asked for. */

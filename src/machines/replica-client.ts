@@ -7,6 +7,7 @@
 //   waitBgsaveEnd --SNAPSHOT_DONE--> sendBulk (disk) --BULK_SENT--> online
 //   waitBgsaveEnd --SNAPSHOT_DONE--> online (diskless: the stream starts at the first ACK)
 //   any --SNAPSHOT_FAILED, OUTPUT_LIMIT, DISCONNECTED--> closed;  online --TICK (timed out)--> closed
+//   any --ACK--> itself, recording it (replconfCommand takes an ACK from every replica, synced or not)
 //
 // Control flow only: the stream itself never passes through here (one event per command
 // would cost a transition per write). Time arrives as TICK events from the cron.
@@ -101,6 +102,7 @@ export const replicaClientMachine = setup({
   on: {
     OUTPUT_LIMIT: '.closed',
     DISCONNECTED: '.closed',
+    ACK: { actions: 'recordAck' },
   },
   states: {
     attached: {
@@ -133,10 +135,7 @@ export const replicaClientMachine = setup({
     online: {
       entry: 'startAckClock',
       on: {
-        ACK: [
-          { guard: 'streamOnAck', actions: ['recordAck', 'clearStreamOnAck', 'startStream', 'logSyncSucceeded'] },
-          { actions: 'recordAck' },
-        ],
+        ACK: { guard: 'streamOnAck', actions: ['recordAck', 'clearStreamOnAck', 'startStream', 'logSyncSucceeded'] },
         TICK: { guard: 'ackTimedOut', target: 'closed', actions: 'logTimedOut' },
       },
     },
