@@ -77,6 +77,19 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * The batch written since the last take as one Buffer, in place when it is all in buf: a
+   * view that the next write overwrites, for a reader that is done with it before (a script
+   * reading its redis.call's reply). Null when there is none.
+   */
+  takeView(): Buffer | null {
+    if (this.chunks.length > 0) return Buffer.concat(this.take()!);
+    if (this.len === 0) return null;
+    const view = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return view;
+  }
+
   /** Moves what buf holds into a chunk of its own. */
   private seal(): void {
     this.push(this.sealed());
@@ -234,6 +247,12 @@ export class ReplyWriter {
     else this.bulk(formatDouble(d));
   }
 
+  /** addReplyHumanLongDouble: a double already printed (GEOPOS's %.17Lf trimmed), as ',' in RESP3, a bulk in RESP2. */
+  humanDouble(text: string): void {
+    if (this.resp3) this.line(44, text);
+    else this.bulk(text);
+  }
+
   /** RESP3's boolean; RESP2 has none and gets 1 or 0. */
   bool(b: boolean): void {
     if (this.resp3) this.line(35, b ? 't' : 'f');
@@ -266,6 +285,19 @@ export class ReplyWriter {
     else this.header(42, 2 * n);
   }
 
+  /**
+   * n pairs (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES): RESP3 nests each pair in an array of
+   * its own (each opened by pair()), RESP2 sends one flat array of 2n.
+   */
+  pairs(n: number): void {
+    this.array(this.resp3 ? n : 2 * n);
+  }
+
+  /** Opens one pair of a pairs() reply: an array of 2 in RESP3, nothing in RESP2. */
+  pair(): void {
+    if (this.resp3) this.array(2);
+  }
+
   /** A set of n members: RESP3's '~', an array in RESP2. */
   set(n: number): void {
     if (this.discard) return;
@@ -277,6 +309,13 @@ export class ReplyWriter {
     if (this.discard) return;
     this.room(HEADER_ROOM);
     this.header(42, n);
+  }
+
+  /** RESP3's attribute header ('|'): n pairs of metadata ahead of the reply they annotate. */
+  attribute(n: number): void {
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    this.header(124, n);
   }
 
   /** An out-of-band message's header (pub/sub): RESP3's '>', an array in RESP2. */
