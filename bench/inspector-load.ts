@@ -1,7 +1,8 @@
 // The inspector must not slow the server: redis-benchmark's SET/GET throughput on a redstate
 // master with --inspect-port and a replica (live actors ticking), without pages and with
 // 1,000 idle pages plus one that never reads; each round measures both, which first
-// alternating. Then the server's CPU over an idle window, without and with the pages.
+// alternating, with the server's CPU time per request (less shaken by a busy host than req/s).
+// Then the server's CPU over an idle window, without and with the pages.
 // Printed with medians and the load average, never asserted.
 //   npm run build && node --import ./bench/register.js bench/inspector-load.ts [rounds]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +16,8 @@ import { spread } from './stats.js';
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PAGES = 1000;
+/** Requests of each of SET and GET a benchmark makes. */
+const REQUESTS = 100_000;
 /** The idle window over which the server's CPU is read. */
 const IDLE_MS = 10_000;
 
@@ -36,11 +39,19 @@ async function up(port: number): Promise<void> {
   }
 }
 
-/** redis-benchmark's req/s for SET and GET. */
-function benchmark(port: number): { set: number; get: number } {
-  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', '100000', '-r', '100000', '-t', 'set,get', '--csv'], { encoding: 'utf8' });
+interface Figures {
+  set: number;
+  get: number;
+  /** The server's CPU time (user + system) per request, in µs. */
+  cpuUs: number;
+}
+
+/** redis-benchmark's req/s for SET and GET, and the server's (pid) CPU per request meanwhile. */
+function benchmark(port: number, pid: number): Figures {
+  const before = cpuMs(pid);
+  const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-r', '100000', '-t', 'set,get', '--csv'], { encoding: 'utf8' });
   const rps = (name: string): number => Number(new RegExp(`^"${name}","([\\d.]+)"`, 'm').exec(csv)?.[1]);
-  return { set: rps('SET'), get: rps('GET') };
+  return { set: rps('SET'), get: rps('GET'), cpuUs: ((cpuMs(pid) - before) * 1000) / (2 * REQUESTS) };
 }
 
 /** The pages, once each has its first batch (the join): what is measured is idle pages, not their joining. */
@@ -101,23 +112,25 @@ try {
   await up(replicaPort);
   const load = [loadavg()[0]!];
   const rows: string[] = [];
-  const base: { set: number; get: number }[] = [];
-  const loaded: { set: number; get: number }[] = [];
+  const server = procs[0]!.pid!;
+  const base: Figures[] = [];
+  const loaded: Figures[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    if (round % 2 === 1) base.push(benchmark(port));
+    if (round % 2 === 1) base.push(benchmark(port, server));
     const pages = await openPages(inspect);
-    loaded.push(benchmark(port));
+    loaded.push(benchmark(port, server));
     await closePages(pages);
-    if (round % 2 === 0) base.push(benchmark(port));
+    if (round % 2 === 0) base.push(benchmark(port, server));
     const [b, l] = [base.at(-1)!, loaded.at(-1)!];
-    rows.push(`round ${round} (${round % 2 === 1 ? 'no pages first' : 'pages first'}): no pages SET ${b.set} GET ${b.get} req/s | ${PAGES} idle pages + 1 never reading: SET ${l.set} GET ${l.get} req/s`);
+    rows.push(`round ${round} (${round % 2 === 1 ? 'no pages first' : 'pages first'}): no pages SET ${b.set} GET ${b.get} req/s, ${b.cpuUs.toFixed(2)} µs CPU/req | ${PAGES} idle pages + 1 never reading: SET ${l.set} GET ${l.get} req/s, ${l.cpuUs.toFixed(2)} µs CPU/req`);
     load.push(loadavg()[0]!);
   }
   rows.push(`median req/s: no pages SET ${median(base.map((r) => r.set))} GET ${median(base.map((r) => r.get))} | with pages SET ${median(loaded.map((r) => r.set))} GET ${median(loaded.map((r) => r.get))}`);
+  rows.push(`median server CPU per request: no pages ${spread(base.map((r) => r.cpuUs)).median.toFixed(2)} µs | with pages ${spread(loaded.map((r) => r.cpuUs)).median.toFixed(2)} µs`);
   rows.push(`GET lower with pages in ${base.filter((b, i) => loaded[i]!.get < b.get).length} of ${ROUNDS} rounds, SET in ${base.filter((b, i) => loaded[i]!.set < b.set).length}`);
-  const quiet = await idleCpu(procs[0]!.pid!);
+  const quiet = await idleCpu(server);
   const pages = await openPages(inspect);
-  const watched = await idleCpu(procs[0]!.pid!);
+  const watched = await idleCpu(server);
   await closePages(pages);
   load.push(loadavg()[0]!);
   rows.push(`server CPU over ${IDLE_MS / 1000} s idle: ${quiet.toFixed(1)} ms/s without pages, ${watched.toFixed(1)} ms/s with ${PAGES} + 1`);
