@@ -237,4 +237,5 @@ export const COMMAND_INFO_EXTRA: Record<string, InfoExtra> = {
   "function|stats": {"tips":["nondeterministic_output","request_policy:all_shards","response_policy:special"]},
   "function|kill": {"tips":["request_policy:all_shards","response_policy:one_succeeded"]},
   "function|flush": {"tips":["request_policy:all_shards","response_policy:all_succeeded"]},
+  "module|list": {"tips":["nondeterministic_output_order"]},
 };

@@ -12,6 +12,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
+import { moduleCommands } from './module-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
@@ -34,6 +35,7 @@ const FAMILIES: CommandSpec[][] = [
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
+  moduleCommands,
 ];
 
 const byName = new Map<string, Command>();

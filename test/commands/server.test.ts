@@ -251,6 +251,14 @@ describe('CLIENT', () => {
   });
 });
 
+describe('MODULE and the cluster commands', () => {
+  it('answer as a Redis that loads no modules and has cluster support disabled', async () => {
+    await same('MODULE LIST', 'MODULE HELP', 'MODULE', 'MODULE bogus', 'MODULE LIST x', 'MODULE LOAD /nonexistent.so',
+      'MODULE LOADEX /x.so CONFIG a b', 'MODULE UNLOAD foo', 'MODULE UNLOAD', 'READONLY', 'READWRITE', 'ASKING', 'READONLY x',
+      'MULTI', 'MODULE LIST', 'READWRITE', 'EXEC');
+  });
+});
+
 describe('SHUTDOWN', () => {
   it('refuses bad option mixes and ABORT without a shutdown, as Redis does', async () => {
     await same(
