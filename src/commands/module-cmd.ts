@@ -1,6 +1,5 @@
-// MODULE (module.c moduleCommand) of a server that loads no modules, and the cluster commands
-// (cluster.c) of a server with cluster support disabled: READONLY READWRITE ASKING. Clients
-// and tools send them to find out what the server is; they get Redis 7.0's answers.
+// MODULE (module.c moduleCommand) of a server that loads no modules: clients and tools send it
+// to find out what the server has, and get Redis 7.0's answers.
 import type { Client } from '../actors/client.js';
 import type { CommandSpec } from './command.js';
 import { allowProtectedAction } from './config-cmd.js';
@@ -32,9 +31,6 @@ function protectedModuleCommand(failure: string): (c: Client) => void {
 const ADMIN = { flags: ['admin', 'noscript', 'no_async_loading'], acl: ['admin', 'slow', 'dangerous'] } as const;
 const LOAD_FAILED = 'ERR Error loading the extension. Please check the server logs.';
 
-/** clusterCommand's answer to every cluster command here. */
-const CLUSTER_DISABLED = 'ERR This instance has cluster support disabled';
-
 export const moduleCommands: CommandSpec[] = [
   container('module', [
     {
@@ -49,8 +45,4 @@ export const moduleCommands: CommandSpec[] = [
     },
     { name: 'module|help', arity: 2, flags: ['loading', 'stale'], acl: ['slow'], run: (c) => replyHelp(c, 'MODULE', HELP) },
   ]),
-  ...(['readonly', 'readwrite'] as const).map((name): CommandSpec => ({
-    name, arity: 1, flags: ['loading', 'stale', 'fast'], acl: ['connection', 'fast'], run: (c) => c.reply.error(CLUSTER_DISABLED),
-  })),
-  { name: 'asking', arity: 1, flags: ['fast'], acl: ['connection', 'fast'], run: (c) => c.reply.error(CLUSTER_DISABLED) },
 ];

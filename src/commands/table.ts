@@ -3,6 +3,7 @@
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
+import { clusterCommands } from './cluster-cmd.js';
 import { dumpCommands } from './dump.js';
 import { geoCommands } from './geo.js';
 import { functionCommands } from './functions.js';
@@ -35,7 +36,7 @@ const FAMILIES: CommandSpec[][] = [
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
-  moduleCommands,
+  moduleCommands, clusterCommands,
 ];
 
 const byName = new Map<string, Command>();
