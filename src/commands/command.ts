@@ -85,6 +85,8 @@ export interface Command extends CommandSpec {
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
   readonly allowBusy: boolean;
+  /** Refused from scripts. */
+  readonly noScript: boolean;
   /** A write, or a command that may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
   readonly mayReplicate: boolean;
   readonly isFast: boolean;
@@ -105,6 +107,7 @@ export function compile(spec: CommandSpec): Command {
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
     allowBusy: has('allow_busy'),
+    noScript: has('noscript'),
     mayReplicate: has('write') || has('may_replicate'),
     isFast: has('fast'),
     skipSlowlog: has('skip_slowlog'),

@@ -67,7 +67,9 @@ export class ReplyWriter {
 
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
-    if (this.len === 0 && this.chunks.length === 0) return null;
+    // The usual batch, one chunk, as a one-slot array: pushed onto an empty one it would
+    // get room for 17 (garbage per reply, the young generation's scavenges: the latency tail).
+    if (this.chunks.length === 0) return this.len === 0 ? null : [this.sealed()];
     if (this.len > 0) this.seal();
     const out = this.chunks;
     this.chunks = [];
@@ -75,13 +77,31 @@ export class ReplyWriter {
     return out;
   }
 
+  /**
+   * The batch written since the last take as one Buffer, in place when it is all in buf: a
+   * view that the next write overwrites, for a reader that is done with it before (a script
+   * reading its redis.call's reply). Null when there is none.
+   */
+  takeView(): Buffer | null {
+    if (this.chunks.length > 0) return Buffer.concat(this.take()!);
+    if (this.len === 0) return null;
+    const view = this.buf.subarray(0, this.len);
+    this.len = 0;
+    return view;
+  }
+
   /** Moves what buf holds into a chunk of its own. */
   private seal(): void {
+    this.push(this.sealed());
+  }
+
+  /** What buf holds, copied out; buf starts over empty. */
+  private sealed(): Buffer {
     // Buffer.from(buf.subarray(...)) makes a view first: ~40% dearer for a short batch.
     const out = Buffer.allocUnsafe(this.len);
     this.buf.copy(out, 0, 0, this.len);
-    this.push(out);
     this.len = 0;
+    return out;
   }
 
   private push(chunk: Buffer): void {
