@@ -2,7 +2,7 @@
 // `npm run build` first) under the same limit, filled past it by the same workload: what
 // each keeps, what each evicts, and where each answers -OOM.
 import { describe, expect, it } from 'vitest';
-import { RespClient, RespError } from '../helpers/resp-client.js';
+import { RespClient, RespError, encodeCommand } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess } from '../helpers/servers.js';
 import { BATCH, both, FILL, fill, info, LIMIT, maxmemoryPair, peers, present, VALUE } from './maxmemory-pair.js';
 
@@ -219,7 +219,14 @@ describe('maxmemory side by side with redis-server 7.0', () => {
         ['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru'], ['SET', 'big', 'b'.repeat(2 * 1024 * 1024)],
         ['EXISTS', 'big'], ['SET', 'y', '1'], ['GET', 'y']]) {
         const c = await RespClient.connect(p.proc.port);
-        const r = await c.call(...cmd);
+        // The big argument in two parts with the cron's ticks between them (a loaded machine's
+        // pace): a collection then, the argument half there, once made the write after it -OOM.
+        const bytes = encodeCommand(cmd);
+        const reply = c.next();
+        c.write(bytes.subarray(0, bytes.length >> 1));
+        if (bytes.length > 1024 * 1024) await new Promise((r) => setTimeout(r, 300));
+        c.write(bytes.subarray(bytes.length >> 1));
+        const r = await reply;
         c.close();
         out.push(r instanceof RespError ? { error: r.message } : r);
       }
