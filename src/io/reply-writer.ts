@@ -65,6 +65,11 @@ export class ReplyWriter {
     return this.len + this.chunkBytes;
   }
 
+  /** Bytes this writer holds: its buffer (Redis's buf, whatever it holds) and the chunks sealed ahead of it. */
+  get held(): number {
+    return this.buf.length + this.chunkBytes;
+  }
+
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
     if (this.len === 0 && this.chunks.length === 0) return null;
