@@ -20,9 +20,9 @@ import type { TrackingState } from './tracking.js';
 /** Replies batched beyond this are written out before the next command runs. */
 const FLUSH_AT = 64 * 1024;
 /**
- * What an idle connection costs besides its reply buffer: the Client, its parser and writer,
- * the net.Socket and its handle (V8 heap and external memory, measured over 2000 idle
- * connections); Redis's figure is its client struct.
+ * What a connection costs besides its buffers: the Client, its parser and writer, the
+ * net.Socket and its handle (used_memory over 2000 idle connections grew 20.9 kB each with
+ * 16 kB reply buffers, 5.5 kB with 1 kB ones); Redis's figure is its client struct.
  */
 const CLIENT_STRUCT_BYTES = 5 * 1024;
 
