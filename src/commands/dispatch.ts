@@ -51,7 +51,7 @@ export function execute(c: Client, argv: string[]): void {
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, argv);
   // processCommand's evictClients dropped this very client: the command does not run.
-  if (c.closed) return;
+  if (!c.isMaster && c.closed) return;
   if (refusal !== null) {
     reject(c, refusal, cmd);
     return;
