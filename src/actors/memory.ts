@@ -5,8 +5,8 @@
 //
 // used_memory is V8's heap without its young generation (new space and new large objects:
 // objects that have not yet survived two scavenges, nearly all of them the garbage of commands in flight, whose
-// size swings by megabytes with the request rate) plus memory outside the heap (Buffers),
-// minus what evicted keys held until V8 collects it: that memory is garbage but stays in
+// size swings by megabytes with the request rate) plus memory outside the heap (Buffers, but
+// not the WebAssembly memory of the Lua states: Redis counts Lua apart), minus what evicted keys held until V8 collects it: that memory is garbage but stays in
 // the heap until a mark-compact, so eviction counts it freed at once (as Redis sees its
 // allocator's figure drop) and writes it off as the heap shrinks. Eviction compares used_memory minus what
 // Redis leaves out of it (mem_not_counted_for_evict: the replication backlog and the
@@ -16,6 +16,7 @@
 // write whenever the dataset changed or a megabyte came in since the last collection.
 import v8 from 'node:v8';
 import { Evictor, type MaxmemoryPolicy } from '../store/evict.js';
+import { luaHeapBytes } from '../scripting/lua-states.js';
 import { collectGarbage } from '../store/settle-heap.js';
 import type { Server } from './server.js';
 
@@ -82,7 +83,7 @@ export class Memory {
     // much of what evicted keys held is gone.
     if (heap < this.lastHeap) this.freedSinceGc = Math.max(0, this.freedSinceGc - (this.lastHeap - heap));
     this.lastHeap = heap;
-    const used = Math.max(0, heap + v8.getHeapStatistics().external_memory - this.freedSinceGc);
+    const used = Math.max(0, heap + v8.getHeapStatistics().external_memory - luaHeapBytes() - this.freedSinceGc);
     if (used > this.peak) this.peak = used;
     return used;
   }

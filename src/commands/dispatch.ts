@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
+import { redactedArgv } from './slowlog.js';
 import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
@@ -48,20 +49,22 @@ export function execute(c: Client, argv: string[]): void {
   }
   const tracking = c.server.tracking;
   if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
+  // The subcommand's flags and counters for a container's call.
+  const real = effectiveCommand(cmd, argv);
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
-  const refusal = c.isMaster ? null : refuse(c, cmd, argv);
+  const refusal = c.isMaster ? null : refuse(c, cmd, real, argv);
   // processCommand's evictClients dropped this very client: the command does not run.
   if (!c.isMaster && c.closed) return;
   if (refusal !== null) {
-    reject(c, refusal, cmd);
+    reject(c, refusal, real);
     return;
   }
-  if (cmd.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
-    reject(c, 'NOREPLICAS Not enough good replicas to write.', cmd);
+  if (real.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, 'NOREPLICAS Not enough good replicas to write.', real);
     return;
   }
   if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
-    reject(c, `ERR Can't execute '${effectiveCommand(cmd, argv).name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, cmd);
+    reject(c, `ERR Can't execute '${real.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`, real);
     return;
   }
   // Replicas are never paused; a held command runs again once the pause ends.
@@ -76,7 +79,7 @@ export function execute(c: Client, argv: string[]): void {
     }
     c.multi.queue.push(argv);
     c.multi.bytes += argvBytes(argv);
-    if (deniesOom(c, cmd, argv)) c.multi.denyOom = true;
+    if (deniesOom(c, real, argv)) c.multi.denyOom = true;
     c.reply.simple('QUEUED');
     return;
   }
@@ -106,8 +109,11 @@ function deniesOom(c: Client, cmd: Command, argv: string[]): boolean {
   return cmd.denyOom || (cmd.denyOomFor?.(c, argv) ?? false);
 }
 
-/** processCommand's checks, in Redis's order: the error a client gets, or null. */
-function refuse(c: Client, cmd: Command, argv: string[]): string | null {
+/**
+ * processCommand's checks, in Redis's order: the error a client gets, or null. A container's
+ * subcommand is judged by its own flags (FUNCTION LOAD is a denyoom write, FUNCTION LIST not).
+ */
+function refuse(c: Client, cmd: Command, real: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
   // evictClients: after the last command's replies grew its client, before key eviction.
@@ -115,19 +121,19 @@ function refuse(c: Client, cmd: Command, argv: string[]): string | null {
   // Not while a script runs past busy-reply-threshold: its pre-command state is its own.
   if (server.memory.maxmemory > 0 && server.scripting.busy === null) {
     const outOfMemory = server.memory.performEvictions(argvBytes(argv)) === 'fail';
-    if (outOfMemory && rejectsOnOom(c, cmd, argv)) return OOM;
+    if (outOfMemory && rejectsOnOom(c, real, argv)) return OOM;
     // pre_command_oom_state: a script's first write is refused when it started out of memory.
     server.memory.preCommandOom = outOfMemory;
   }
-  if ((cmd.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  if ((real.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
   const link = server.replicaLink;
   if (link !== null) {
-    if (cmd.isWrite && server.config.getBool('replica-read-only')) return READONLY;
-    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !effectiveCommand(cmd, argv).allowsStale) return MASTERDOWN;
+    if (real.isWrite && server.config.getBool('replica-read-only')) return READONLY;
+    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !real.allowsStale) return MASTERDOWN;
   }
-  if (server.persistence.loading === 1 && !effectiveCommand(cmd, argv).allowsLoading) return LOADING;
+  if (server.persistence.loading === 1 && !real.allowsLoading) return LOADING;
   const busy = server.scripting.busy;
-  if (busy !== null && !cmd.allowBusy && !effectiveCommand(cmd, argv).allowBusy) return busy.isEval ? BUSY_EVAL : BUSY_FUNCTION;
+  if (busy !== null && !cmd.allowBusy && !real.allowBusy) return busy.isEval ? BUSY_EVAL : BUSY_FUNCTION;
   return null;
 }
 
@@ -148,11 +154,12 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const repl = server.replication;
   const ks = server.keyspace;
   const state = serverState(server);
-  const errors = state.totalErrorReplies;
+  state.prevErrorReplies = state.totalErrorReplies;
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
-  const timed = started >= 0 ? started : server.slowlog.times(cmd) || server.latency.times(cmd) ? performance.now() : -1;
+  const latency = server.latency;
+  const timed = started >= 0 ? started : latency.tracking || server.slowlog.times(cmd) || latency.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
@@ -171,17 +178,23 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
   if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
-  if (state.totalErrorReplies > errors) cmd.stats.failed++;
+  if (state.totalErrorReplies > state.prevErrorReplies) cmd.stats.failed++;
+  state.prevErrorReplies = state.totalErrorReplies;
   const now = timed >= 0 ? performance.now() : 0;
   cmd.stats.finish(started, now);
-  // A blocked command is not logged (Redis logs it once served, with its running time only).
-  if (timed >= 0 && c.waiting === null) {
+  // A blocked command is not logged yet: once served, with this call's time and the serving's
+  // (updateStatsOnUnblock), never when it times out.
+  if (timed >= 0) {
     const real = effectiveCommand(cmd, argv);
-    if (server.latency.threshold > 0) server.latency.commandRan(real, now - timed);
-    server.slowlog.consider(c, real, argv, now - timed);
+    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, ms: now - timed };
+    else {
+      if (latency.tracking) real.stats.recordLatency(now - timed);
+      if (latency.threshold > 0) latency.commandRan(real, now - timed);
+      server.slowlog.consider(c, real, argv, now - timed);
+    }
   }
   server.stats.commandsProcessed++;
-  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, redactedArgv(effectiveCommand(cmd, argv), argv));
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {

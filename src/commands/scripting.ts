@@ -1,6 +1,5 @@
 // EVAL EVALSHA EVAL_RO EVALSHA_RO and SCRIPT (LOAD EXISTS FLUSH KILL DEBUG HELP), as
 // Redis 7.0's eval.c answers them. The scripts run in the engine (src/scripting/engine.ts).
-import { createHash } from 'node:crypto';
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
 import { intArg, is } from './args.js';
@@ -8,8 +7,6 @@ import type { CommandSpec } from './command.js';
 import { container, replyHelp } from './subcommands.js';
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
-
-export const sha1hex = (body: string): string => createHash('sha1').update(body, 'latin1').digest('hex');
 
 /** The flags a `#!lua flags=...` line may name (SCRIPT_FLAG_*). */
 export const SCRIPT_FLAGS = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'] as const;
@@ -80,7 +77,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
     body = known;
   } else {
     body = argv[1]!;
-    sha = sha1hex(body);
+    sha = engine.shaOf(body);
   }
   const shebang = parseShebang(body);
   if ('error' in shebang) return c.reply.error(shebang.error);
@@ -102,9 +99,8 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   engine.prepare(run);
   if (!engine.scripts.has(sha)) {
     // Cached only once it compiles: a compile error leaves no entry behind.
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
-    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
-    engine.scripts.set(sha, body);
+    const err = engine.compile(sha, body, luaBody(body));
+    if (err !== null) return c.reply.error(err);
   }
   engine.start(run, {
     op: 'eval', sha, body: luaBody(body), keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), resp3: c.reply.resp3,
@@ -116,12 +112,11 @@ function scriptLoad(c: Client, argv: string[]): void {
   const body = argv[2]!;
   const shebang = parseShebang(body);
   if ('error' in shebang) return c.reply.error(shebang.error);
-  const sha = sha1hex(body);
   const engine = c.server.scripting;
+  const sha = engine.shaOf(body);
   if (!engine.scripts.has(sha)) {
-    const compiled = engine.request({ op: 'compile', sha, body: luaBody(body) }).reply;
-    if (compiled[0] === 0x2d) return c.reply.error(Buffer.from(compiled).toString('latin1', 1, compiled.length - 2));
-    engine.scripts.set(sha, body);
+    const err = engine.compile(sha, body, luaBody(body));
+    if (err !== null) return c.reply.error(err);
   }
   c.reply.bulk(sha);
 }

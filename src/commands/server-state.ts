@@ -37,6 +37,12 @@ export class ServerState {
   readonly netReplOutput: Metric;
   lastSample = Date.now();
   totalErrorReplies = 0;
+  /**
+   * totalErrorReplies when the last call() began or ended (incrCommandStatsOnError's
+   * prev_err_count): a call failed when errors were counted since, so a script's EVAL does
+   * not fail for the errors of its redis.calls, which failed themselves.
+   */
+  prevErrorReplies = 0;
   /** Error code (the reply's first word) -> count, for INFO errorstats. */
   readonly errors = new Map<string, number>();
 

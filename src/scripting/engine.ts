@@ -1,37 +1,37 @@
-// The script engine on the main thread: the script cache, the worker that owns the Lua VM,
-// and the run of one script at a time (EVAL, and FCALL once functions land).
+// The script engine: the script cache, the Lua states, and the run of one script at a time
+// (EVAL and FCALL).
 //
 // DESIGN: answering BUSY while a script runs, in a single-threaded Node process.
 //
 // Redis runs a script on its only thread and, once the script has run past
 // busy-reply-threshold, lets its Lua count hook call processEventsWhileBlocked so that other
-// clients get -BUSY and SCRIPT KILL / SHUTDOWN NOSAVE get through. A Lua VM running on Node's
-// main thread cannot do that: the hook could not let the event loop turn without returning
-// from the script. So the VM runs in a worker thread, and the main thread serves it:
+// clients get -BUSY and SCRIPT KILL / SHUTDOWN NOSAVE get through. Node cannot turn its event
+// loop from inside a hook, but Lua 5.4 can yield from one: a script runs in a coroutine of its
+// state, on the main thread, and redis.call runs the command directly (dispatch's call()):
 //
-//   main (event loop)                               worker (Lua VM, blocks in Atomics.wait)
-//   EVAL: post {eval} ─────────────────────────────> compile (cached by sha), run
-//   wait (Atomics.wait, up to the threshold) <────── redis.call: post {call argv}, wait
-//   call() through dispatch, reply as RESP ────────> parse RESP into Lua, go on
-//   ... until {done reply}: write it to the caller
+//   EVAL: lua_resume(coroutine, script) ── redis.call ──> call() ──> reply parsed into Lua
+//     ... count hook every 100000 instructions: past the threshold? lua_yield
+//   resume returns LUA_YIELD: the caller waits, others get BUSY; setImmediate(slice)
+//   slice: lua_resume again, for BUSY_SLICE_MS, and so on until the script returns
 //
-// Up to the threshold the main thread blocks in Atomics.wait exactly as Redis's thread is
-// busy inside the script: no other client is served, so the script is atomic, and each
-// redis.call costs one round trip between threads (postMessage + Atomics.notify, a few
-// microseconds) instead of an event-loop turn. Past the threshold the main thread goes back to
-// its event loop (Atomics.waitAsync for the worker's next message, serving it in short
-// synchronous slices), the caller's connection stops reading, and every other command gets
-// -BUSY unless its table entry allows it while busy (allow_busy: SCRIPT KILL, FUNCTION KILL,
+// Up to the threshold nothing else runs, exactly as in Redis; past it the event loop turns
+// between slices, the caller's connection stops reading, and every other command gets -BUSY
+// unless its table entry allows it while busy (allow_busy: SCRIPT KILL, FUNCTION KILL,
 // SHUTDOWN NOSAVE, AUTH...), which keeps the script atomic while the server answers. SCRIPT
-// KILL sets a flag in shared memory that the worker's count hook polls, so a runaway loop
-// stops without the main thread; SHUTDOWN NOSAVE terminates the worker with the process.
+// KILL sets a flag the hook reads. A script that cannot be suspended (inside MULTI/EXEC, or
+// applied from a master's stream) runs to its end, as a replica must: those never answer BUSY.
+// Lua cannot yield under a C function that calls Lua without a continuation (table.sort's
+// comparator, string.gsub's replacement function, a __gc or __tostring metamethod): a script
+// that loops for ever there cannot be suspended, so BUSY and SCRIPT KILL wait until it comes
+// back out. Coroutines the script makes are suspended too (the prelude hands their yield on).
 //
-// Why not the alternatives: fengari (Lua 5.3 in JS) or wasmoon on the main thread would be
-// simpler but could never answer BUSY or SCRIPT KILL during a long script, which the issue and
-// Redis require; running every command through postMessage and the event loop without
-// Atomics would make each redis.call cost a full loop turn and give up atomicity. A script
-// that cannot be suspended (inside MULTI/EXEC, or applied from a master's stream) is waited
-// for synchronously to its end, as a replica must: those never answer BUSY.
+// Why not the VM in a worker thread, which this engine had before: each redis.call was then a
+// round trip between threads (postMessage, Atomics.wait/notify), and each EVAL two more.
+// `redis-benchmark -c 50 -n 5000 --csv EVAL "return redis.call('incr', KEYS[1])" 1
+// key:__rand_int__` gave 1,199-1,951 req/s there against redis's 35,714-54,945 on the same
+// loaded machine (each thread wake-up waits for a core); this design gives the figures in the
+// README. A worker with redis.call over SharedArrayBuffer + Atomics was the one measured: the
+// wake-ups, not the messages, were the cost.
 //
 // REPLICATION: scripts propagate by their effects, as Redis 7.0 does. The script's EVAL or
 // FCALL propagates nothing itself (preventPropagation); each write its redis.call runs goes
@@ -46,30 +46,20 @@
 // only exists for verbatim script replication, which Redis 7.0 removed: with effects
 // replication no sha ever reaches a replica, so these functions have no counterpart here and
 // this comment is their home (DESIGN.md's seed map).
-import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
+import type { Command } from '../commands/command.js';
 import { call, MISCONF, OOM } from '../commands/dispatch.js';
+import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { FunctionLibraries } from './functions.js';
-import { KILL, READY, SLOTS, TO_MAIN, TO_WORKER, send, waitFor, type FunctionInfo, type ToMain, type ToWorker } from './channel.js';
+import { LuaStates, type FunctionInfo, type ScriptJob } from './lua-states.js';
+import { sha1hex, type VmHost } from './lua-vm.js';
 
-const here = fileURLToPath(import.meta.url);
-// Under vitest the sources run as TypeScript, which a worker thread cannot load: the build's
-// copy serves (npm test builds first).
-const WORKER_FILE = here.endsWith('.ts')
-  ? resolve(dirname(here), '../../dist/scripting/lua-worker.js')
-  : resolve(dirname(here), 'lua-worker.js');
-
-/** What the Lua heap may hold; past it the script gets "not enough memory", the server lives. */
-export const LUA_MEMORY_LIMIT = 256 * 1024 * 1024;
-/** How long the main thread serves a busy script synchronously before it lets the loop turn. */
+/** How long a script past busy-reply-threshold runs before the event loop gets a turn. */
 const BUSY_SLICE_MS = 2;
-const READY_TIMEOUT_MS = 30_000;
 
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
@@ -108,74 +98,68 @@ export class ScriptRun {
   }
 }
 
-export class ScriptEngine {
+export class ScriptEngine implements VmHost {
   /** The script cache (Redis's lctx.lua_scripts): sha -> body, for EVALSHA and SCRIPT EXISTS. */
   readonly scripts = new Map<string, string>();
-  /** The function libraries (FUNCTION LOAD...), whose callbacks live in the worker. */
+  /** The same, body -> sha. */
+  private readonly shas = new Map<string, string>();
+  /** The function libraries (FUNCTION LOAD...), whose callbacks live in the functions state. */
   readonly functions = new FunctionLibraries(this);
   /** The script running past busy-reply-threshold, or null. */
   busy: ScriptRun | null = null;
-  /** used_memory_lua after the last run. */
-  memory = 0;
-  private worker: Worker | null = null;
-  private sig = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-  private port: MessagePort | null = null;
+  /** Made on first use: a server that runs no script keeps no Lua state. */
+  private lua: LuaStates | null = null;
+  /** The script running now (suspended or not), or null. */
+  private running: ScriptRun | null = null;
+  /** When the running script must next give the event loop a turn (Infinity: never). */
+  private yieldAt = Infinity;
+  /** Set by SCRIPT KILL / FUNCTION KILL; the count hook reads it. */
+  private killFlag = false;
   /** The client redis.call runs commands as (Redis's lua_client). */
   private client: Client | null = null;
 
   constructor(private readonly server: Server) {}
 
-  /** Starts the worker on first use, waiting synchronously until its VM is ready. */
-  private ensureWorker(): MessagePort {
-    if (this.port !== null) return this.port;
-    this.sig = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-    const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(WORKER_FILE, {
-      workerData: { sig: this.sig.buffer, port: port2, memoryLimit: LUA_MEMORY_LIMIT },
-      transferList: [port2],
-    });
-    this.worker.unref();
-    this.worker.on('error', (e) => this.server.log.warning(`Scripting engine failed: ${e.stack ?? e.message}`));
-    if (Atomics.wait(this.sig, READY, 0, READY_TIMEOUT_MS) === 'timed-out') {
-      void this.worker.terminate();
-      this.worker = null;
-      throw new Error('the scripting engine did not start');
-    }
-    this.port = port1;
-    return port1;
+  private get states(): LuaStates {
+    this.lua ??= new LuaStates();
+    return this.lua;
   }
 
-  /** Runs a job that does not call back (compile, flush, library loads): waits for its end. */
-  request(job: ToWorker): Extract<ToMain, { op: 'done' }> {
-    const port = this.ensureWorker();
-    send(port, this.sig, TO_WORKER, job);
-    for (;;) {
-      const seen = Atomics.load(this.sig, TO_MAIN);
-      const r = receiveMessageOnPort(port);
-      if (r === undefined) {
-        waitFor(this.sig, TO_MAIN, seen);
-        continue;
-      }
-      const msg = r.message as ToMain;
-      if (msg.op === 'done') {
-        this.memory = msg.memory;
-        return msg;
-      }
-    }
+  /** used_memory_lua: what the Lua states hold. */
+  get memory(): number {
+    return this.lua?.memory ?? 0;
+  }
+
+  /**
+   * Compiles an EVAL body (as Lua sees it: luaBody) and caches the script: null, or Redis's
+   * error, and then nothing is cached.
+   */
+  compile(sha: string, body: string, luaBody: string): string | null {
+    const ref = this.states.compile(sha, luaBody);
+    if (typeof ref === 'string') return ref;
+    this.scripts.set(sha, body);
+    this.shas.set(body, sha);
+    return null;
+  }
+
+  /** An EVAL body's sha: found for a cached script, whose body hashes faster as a Map key than by SHA-1. */
+  shaOf(body: string): string {
+    return this.shas.get(body) ?? sha1hex(body);
   }
 
   /**
    * Runs a script job for run.caller and writes its reply to the caller, now or, when the
    * script outlives busy-reply-threshold, once it ends (the caller waits meanwhile).
    */
-  start(run: ScriptRun, job: ToWorker): void {
-    const port = this.ensureWorker();
+  start(run: ScriptRun, job: ScriptJob): void {
     const caller = run.caller;
-    Atomics.store(this.sig, KILL, 0);
-    send(port, this.sig, TO_WORKER, job);
     const threshold = this.server.config.getInt('busy-reply-threshold');
     const suspendable = caller.stream !== null && !caller.inExec && threshold > 0;
-    if (this.pump(run, suspendable ? threshold : Infinity) < 0) return;
+    this.killFlag = false;
+    this.running = run;
+    this.yieldAt = suspendable ? performance.now() + threshold : Infinity;
+    const reply = this.step(run, job, true);
+    if (reply !== null) return this.finish(run, reply);
     this.server.log.warning('Slow script detected: still in execution after ' + threshold +
       ` milliseconds. You can try killing the script using the ${run.isEval ? 'SCRIPT' : 'FUNCTION'} KILL command. ` +
       `Script name is: ${run.isEval ? `f_${run.name}` : run.name}.`);
@@ -185,60 +169,42 @@ export class ScriptEngine {
     // The EVAL's call() returns now, but its effects must still leave together when the script
     // ends: the call stays open in the replication's eyes until finish().
     this.server.replication.callDepth++;
-    const step = (): void => {
-      const seen = this.pump(run, BUSY_SLICE_MS);
-      if (seen < 0) return;
-      const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.sig, TO_MAIN, seen);
-      if (w.async) void w.value.then(step);
-      else setImmediate(step);
+    const slice = (): void => {
+      // Gone with the server (SHUTDOWN NOSAVE, close()).
+      if (this.running !== run) return;
+      this.yieldAt = performance.now() + BUSY_SLICE_MS;
+      const done = this.step(run, job, false);
+      if (done === null) setImmediate(slice);
+      else this.finish(run, done);
     };
-    setImmediate(step);
+    setImmediate(slice);
   }
 
   /**
-   * Serves the running script's messages for up to ms (Infinity: to its end). Returns -1
-   * once it is done, else the TO_MAIN slot as read before the last empty look at the port.
+   * Starts or resumes the job: its reply, or null when suspended. A JS exception out of the
+   * VM (a bug, or a WASM trap) gives that state a fresh start and the caller an error.
    */
-  private pump(run: ScriptRun, ms: number): number {
-    const port = this.port!;
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const seen = Atomics.load(this.sig, TO_MAIN);
-      const r = receiveMessageOnPort(port);
-      if (r !== undefined) {
-        if (this.handle(run, r.message as ToMain)) return -1;
-        continue;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) return seen;
-      waitFor(this.sig, TO_MAIN, seen, left);
-    }
-  }
-
-  /** One message from the running script; true when it was the end. */
-  private handle(run: ScriptRun, msg: ToMain): boolean {
-    switch (msg.op) {
-      case 'call':
-        send(this.port!, this.sig, TO_WORKER, { op: 'reply', reply: this.scriptCall(run, msg.argv, msg.resp3) });
-        return false;
-      case 'log':
-        this.logFromScript(msg.level, msg.msg);
-        return false;
-      case 'repl':
-        run.replFlags = msg.flags;
-        return false;
-      case 'done':
-        this.memory = msg.memory;
-        this.finish(run, toBuffer(msg.reply));
-        return true;
+  private step(run: ScriptRun, job: ScriptJob, first: boolean): Buffer | null {
+    try {
+      return first ? this.states.run(job, this) : this.states.resume(job);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.server.log.warning(`Lua state reset after an error of the engine: ${msg}`);
+      this.states.reset(job.op);
+      if (job.op === 'fcall') this.functions.reloadAll();
+      const err = `ERR Error running script ${run.isEval ? `f_${run.name}` : run.name}, ${msg.replace(/[\r\n]/g, ' ')}`;
+      countErrorReply(this.server, err);
+      return errorBytes(err);
     }
   }
 
   private finish(run: ScriptRun, reply: Buffer): void {
     if (this.busy === run) this.busy = null;
+    this.running = null;
+    this.yieldAt = Infinity;
     const c = run.caller;
-    if (reply[0] === 0x2d /* - */) c.reply.error(reply.toString('latin1', 1, reply.length - 2));
-    else c.reply.raw(reply);
+    // Its errors were counted as the reply was made (replyError).
+    c.reply.raw(reply);
     if (run.async) {
       const repl = this.server.replication;
       if (--repl.callDepth === 0) repl.propagatePending();
@@ -249,7 +215,38 @@ export class ScriptEngine {
     }
   }
 
-  private logFromScript(level: number, msg: string): void {
+  /** VmHost: the count hook asks whether the script should let the event loop turn. */
+  shouldYield(): boolean {
+    return performance.now() >= this.yieldAt;
+  }
+
+  /**
+   * VmHost: an error in the script's reply (afterErrorReply). One that its redis.call
+   * counted already is not counted again, but the script's command failed all the same
+   * (ERR_REPLY_FLAG_NO_STATS_UPDATE).
+   */
+  replyError(msg: string, counted: boolean): void {
+    if (!counted) countErrorReply(this.server, msg);
+    else if (this.running !== null) lookupCommand(this.running.argv[0]!)!.stats.failed++;
+  }
+
+  /** VmHost: SCRIPT KILL / FUNCTION KILL asked to stop the running script. */
+  killRequested(): boolean {
+    return this.killFlag;
+  }
+
+  /** VmHost: redis.set_repl's flags. */
+  setRepl(flags: number): void {
+    if (this.running !== null) this.running.replFlags = flags;
+  }
+
+  /** VmHost: redis.call and redis.pcall. */
+  call(argv: string[], resp3: boolean): Buffer {
+    return this.scriptCall(this.running!, argv, resp3);
+  }
+
+  /** VmHost: redis.log, at the level the script gave. */
+  log(level: number, msg: string): void {
     const log = this.server.log;
     if (level === 0) log.debug(msg);
     else if (level === 1) log.verbose(msg);
@@ -260,27 +257,27 @@ export class ScriptEngine {
   /**
    * scriptCall: a command from redis.call, checked as Redis checks it (script.c), then run
    * through dispatch's call() as the script client, in the protocol the script asked for
-   * (redis.setresp). Returns the reply as RESP bytes.
+   * (redis.setresp). Returns the reply as RESP bytes, valid until the next call.
    */
-  private scriptCall(run: ScriptRun, argv: string[], resp3: boolean): Uint8Array {
+  private scriptCall(run: ScriptRun, argv: string[], resp3: boolean): Buffer {
     const cmd = lookupCommand(argv[0]!);
-    if (cmd === undefined) return errorBytes('ERR Unknown Redis command called from script');
+    if (cmd === undefined) return this.refuse('ERR Unknown Redis command called from script');
     const effective = effectiveCommand(cmd, argv);
     if ((effective.arity > 0 && argv.length !== effective.arity) || argv.length < -effective.arity) {
-      return errorBytes('ERR Wrong number of args calling Redis command from script');
+      return this.refuse('ERR Wrong number of args calling Redis command from script', effective);
     }
-    if (effective.flags.includes('noscript')) return errorBytes('ERR This Redis command is not allowed from script');
+    if (effective.noScript) return this.refuse('ERR This Redis command is not allowed from script', effective);
     if (effective.isWrite) {
-      if (run.readonly) return errorBytes('ERR Write commands are not allowed from read-only scripts.');
+      if (run.readonly) return this.refuse('ERR Write commands are not allowed from read-only scripts.', effective);
       if (this.server.isReplica && !run.fromMaster && this.server.config.get('replica-read-only') === 'yes') {
-        return errorBytes("READONLY You can't write against a read only replica.");
+        return this.refuse("READONLY You can't write against a read only replica.", effective);
       }
-      if (this.server.persistence.writesDeniedByDiskError) return errorBytes(MISCONF);
+      if (this.server.persistence.writesDeniedByDiskError) return this.refuse(MISCONF, effective);
     }
     // scriptVerifyOOM: only the first write is refused; once one ran, the script can not stop halfway.
     const memory = this.server.memory;
     if (effective.denyOom && !run.allowOom && !run.wrote && !run.fromMaster && memory.maxmemory > 0 && memory.preCommandOom) {
-      return errorBytes(OOM);
+      return this.refuse(OOM, effective);
     }
     if (effective.isWrite) run.wrote = true;
     const sc = this.scriptClient();
@@ -288,8 +285,19 @@ export class ScriptEngine {
     // redis.set_repl without REPL_REPLICA: this write stays off the replication stream.
     sc.replicates = (run.replFlags & 2) !== 0;
     call(sc, cmd, argv);
-    const out = sc.reply.take();
-    return out === null ? errorBytes('ERR command gave no reply') : Buffer.concat(out);
+    return sc.reply.takeView() ?? errorBytes('ERR command gave no reply');
+  }
+
+  /**
+   * scriptCall's error path: a command refused before it ran is counted as an error reply and
+   * as a rejected call of that command, whether the script's pcall keeps the error or not.
+   */
+  private refuse(msg: string, cmd?: Command): Buffer {
+    const state = serverState(this.server);
+    countErrorReply(this.server, msg);
+    if (cmd !== undefined) cmd.stats.rejected++;
+    state.prevErrorReplies = state.totalErrorReplies;
+    return errorBytes(msg);
   }
 
   /** The pseudo-client scripts run commands as; its db follows the caller at each run. */
@@ -316,14 +324,15 @@ export class ScriptEngine {
     if (run.wrote) return UNKILLABLE_WROTE;
     if (isEval && !run.isEval) return BUSY_FUNCTION;
     if (!isEval && run.isEval) return BUSY_EVAL;
-    Atomics.store(this.sig, KILL, 1);
+    this.killFlag = true;
     return null;
   }
 
-  /** SCRIPT FLUSH: forgets every script and gives the VM a fresh state. */
+  /** SCRIPT FLUSH: forgets every script and gives the EVAL state a fresh start. */
   flush(): void {
     this.scripts.clear();
-    if (this.port !== null) this.request({ op: 'flush' });
+    this.shas.clear();
+    this.lua?.reset('eval');
   }
 
   /**
@@ -331,35 +340,26 @@ export class ScriptEngine {
    * functions, or Redis's error text.
    */
   loadLibrary(name: string, code: string): FunctionInfo[] | string {
-    const done = this.request({ op: 'fload', library: name, code });
-    const reply = toBuffer(done.reply);
-    if (reply[0] === 0x2d) return reply.toString('latin1', 1, reply.length - 2);
-    return done.functions ?? [];
+    return this.states.loadLibrary(name, code);
   }
 
   /** Drops a library's functions from the functions state. */
   deleteLibrary(name: string): void {
-    if (this.port !== null) this.request({ op: 'fdelete', library: name });
+    this.lua?.deleteLibrary(name);
   }
 
   /** FUNCTION FLUSH's engine side: a fresh functions state. */
   flushFunctions(): void {
-    if (this.port !== null) this.request({ op: 'fflush' });
+    this.lua?.reset('fcall');
   }
 
-  /** Stops the worker (shutdown, server close). */
+  /** Frees the Lua states (shutdown, server close); a suspended script is dropped. */
   close(): void {
-    this.port?.close();
-    this.port = null;
-    void this.worker?.terminate();
-    this.worker = null;
+    this.running = null;
+    this.busy = null;
+    this.lua?.close();
+    this.lua = null;
   }
 }
 
-/** Atomics.waitAsync (Node 16+; TypeScript types it from lib es2024 on). */
-interface AtomicsWaitAsync {
-  waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}
-
-const errorBytes = (msg: string): Uint8Array => Buffer.from(`-${msg}\r\n`, 'latin1');
-const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+const errorBytes = (msg: string): Buffer => Buffer.from(`-${msg}\r\n`, 'latin1');

@@ -1,12 +1,12 @@
 // The function libraries (functions.c): each library's code and the functions it registered,
-// kept on the main thread for FUNCTION LIST/STATS/DUMP, FCALL's lookups and the RDB, while
-// the callbacks themselves live in the worker's functions state. Loading goes through the
+// kept for FUNCTION LIST/STATS/DUMP, FCALL's lookups and the RDB, while the callbacks
+// themselves live in the engine's functions state. Loading goes through the
 // engine; this module checks what Redis checks before and after.
 import { Crc64 } from '../io/crc64.js';
 import { decodeFunctionPayload } from '../io/rdb-decoder.js';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import { RDB_VERSION, RdbError } from '../io/rdb-format.js';
-import type { FunctionInfo } from './channel.js';
+import type { FunctionInfo } from './lua-states.js';
 import type { ScriptEngine } from './engine.js';
 
 export interface Library {
@@ -73,10 +73,15 @@ export class FunctionLibraries {
     return meta.name;
   }
 
-  /** After a failed replace the worker dropped the old library: it is loaded back. */
+  /** After a failed replace the functions state dropped the old library: it is loaded back. */
   private reinstate(name: string): void {
     const old = this.libraries.get(name);
     if (old !== undefined) this.engine.loadLibrary(name, `--${old.code.slice(2)}`);
+  }
+
+  /** Every library into a fresh functions state (after the engine had to reset it). */
+  reloadAll(): void {
+    for (const lib of this.libraries.values()) this.engine.loadLibrary(lib.name, `--${lib.code.slice(2)}`);
   }
 
   private forget(name: string): void {

@@ -5,9 +5,9 @@
 // full privileges; what scripts see afterwards is the frozen table it returns.
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
-// setresp, lrand48, srand48, acl, cfunction) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
+// setresp, lrand48, srand48, acl, cfunction, args, hookyielded, passyield) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 export const PRELUDE = String.raw`
-local mode = ...
+local mode, host = ...
 local G = _G
 local js = G.__js
 G.__js = nil
@@ -48,7 +48,7 @@ math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / 
 string.gfind = string.gmatch
 G.gcinfo = function() return math.floor(collectgarbage('count')) end
 
--- Redis's math.random: rand.c's generator (one state in the worker, shared by every state).
+-- Redis's math.random: rand.c's generator (one per server, shared by both states).
 local lrand48, srand48 = js.lrand48, js.srand48
 math.random = function(...)
   local r = (lrand48() % 2147483647) / 2147483647
@@ -181,6 +181,49 @@ end
 math.random = asC(math.random)
 math.randomseed = asC(math.randomseed)
 
+-- Each script runs in a coroutine of the host (host), which the count hook suspends so that the
+-- event loop can turn (engine.ts). To the script that coroutine must look like Redis's main
+-- thread: coroutine.yield there is refused as 5.1 refuses it, coroutine.running() is nil. A
+-- coroutine the script made is suspended by the hook as well (js.hookyielded says so): its
+-- resumer suspends its own coroutine in turn (js.passyield marks that yield as the hook's),
+-- up to the host's, and once resumed resumes it again; a resumer that cannot yield resumes it
+-- at once.
+local co = coroutine
+local cyield, cresume, ccreate, crunning, cyieldable = co.yield, co.resume, co.create, co.running, co.isyieldable
+local hookyielded, passyield = js.hookyielded, js.passyield
+local function resume(t, ...)
+  local r = pack(cresume(t, ...))
+  while r[1] and hookyielded() do
+    if cyieldable() then
+      passyield()
+      cyield()
+    end
+    r = pack(cresume(t))
+  end
+  return unpackn(r, 1, r.n)
+end
+co.resume = resume
+-- luaB_auxwrap, a C function: a string error gets the caller's position.
+co.wrap = function(f)
+  local t = ccreate(f)
+  return asC(function(...)
+    local r = pack(resume(t, ...))
+    if r[1] then return unpackn(r, 2, r.n) end
+    error(r[2], 0)
+  end)
+end
+co.yield = function(...)
+  if crunning() == host then error('attempt to yield across metamethod/C-call boundary', 0) end
+  return cyield(...)
+end
+co.running = function()
+  local t = crunning()
+  if t == host then return nil end
+  return t
+end
+co.isyieldable = nil
+co.close = nil
+
 -- luaRedisPcall: Redis's pcall hands back an error table's err string, not the table.
 G.pcall = function(f, ...)
   local r = pack(pcall(f, ...))
@@ -212,9 +255,16 @@ G.rawset = function(t, k, v)
   return rawset(t, k, v)
 end
 local setmeta = setmetatable
+-- 5.1 never finalizes a table; 5.4 would run a __gc present when the metatable is set, at any
+-- allocation and where the hook can not suspend it: the table is given its metatable without.
 G.setmetatable = function(t, mt)
   if readonly[t] then refuseAny() end
-  return setmeta(t, mt)
+  local gc = type(mt) == 'table' and rawget(mt, '__gc')
+  if not gc then return setmeta(t, mt) end
+  rawset(mt, '__gc', nil)
+  setmeta(t, mt)
+  rawset(mt, '__gc', gc)
+  return t
 end
 for _, name in ipairs({ 'redis', 'string', 'table', 'math', 'coroutine', 'cjson', 'cmsgpack', 'struct', 'bit' }) do
   G[name] = freeze(G[name])
@@ -235,12 +285,20 @@ env = freeze(G, G)
 rawset(G, '_G', env)
 
 -- The privileged side, kept by the host in the registry: compile a body with the script's
--- globals, set KEYS and ARGV, seed the PRNG, and run a function under the error handler.
+-- globals, and run a function under the error handler, with KEYS and ARGV as globals (EVAL)
+-- or as its arguments (FCALL). The host builds the two tables inside the run (js.args), where
+-- running out of memory is an error of the script, not of the state.
+local args = js.args
 local function compile(body, chunkname) return load(body, chunkname, 't', env) end
-local function setArgs(keys, argv) rawset(G, 'KEYS', keys) rawset(G, 'ARGV', argv) end
-local function run(f, ...) return xpcall(f, errorHandler, ...) end
+local function runEval(f)
+  local keys, argv = args()
+  rawset(G, 'KEYS', keys)
+  rawset(G, 'ARGV', argv)
+  return xpcall(f, errorHandler)
+end
+local function runFunction(f) return xpcall(f, errorHandler, args()) end
 local function gc() collectgarbage('collect') end
-local api = { compile = compile, setArgs = setArgs, run = run, gc = gc }
+local api = { compile = compile, run = mode == 'functions' and runFunction or runEval, gc = gc }
 if mode ~= 'functions' then return api end
 
 -- The functions state (function_lua.c): a library's code runs once, at FUNCTION LOAD, where

@@ -1,21 +1,21 @@
 // One Lua 5.4 state (wasmoon's WebAssembly build) dressed as Redis 7.0's script engine: the
 // prelude's environment, the libraries, redis.call served by the host, and the conversions
 // between RESP and Lua values (script_lua.c's redisProtocolToLuaType and
-// luaReplyToRedisReply). It runs inside the scripting worker thread; the host callbacks
-// reach the main thread synchronously (see engine.ts for why).
+// luaReplyToRedisReply). A script runs in a coroutine of the state, which the count hook
+// suspends when the host asks for a turn of the event loop (see engine.ts for why).
 //
 // Strings cross as latin1 JS strings (one char per byte, as the keyspace holds them) and are
 // copied into and out of the WASM heap byte for byte, so scripts stay binary safe.
 import { createHash } from 'node:crypto';
-import type { LuaWasm } from 'wasmoon';
 import { cstr } from '../commands/errors.js';
 import { formatDouble } from '../io/format-double.js';
+import { latin1Slice, type Latin1Buffer } from '../io/latin1.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import { REDIS_VERSION } from '../version.js';
 import { BIT, CJSON, CMSGPACK, STRUCT } from './lua-libs.js';
 import { PRELUDE } from './lua-prelude.js';
 
-/** What the VM asks of the main thread while a script runs. */
+/** What the VM asks of the server while a script runs. */
 export interface VmHost {
   /** Runs a command for redis.call/pcall; returns its reply as RESP bytes (RESP3 when asked). */
   call(argv: string[], resp3: boolean): Buffer;
@@ -24,6 +24,13 @@ export interface VmHost {
   killRequested(): boolean;
   /** redis.set_repl and redis.setresp, told to the host, which owns propagation. */
   setRepl(flags: number): void;
+  /** Polled from the count hook: true when the script should be suspended for now. */
+  shouldYield(): boolean;
+  /**
+   * An error in the script's reply (luaReplyToRedisReply, luaCallFunction): counted, unless
+   * the redis.call that returned it counted it already (ignore_error_stats_update).
+   */
+  replyError(msg: string, counted: boolean): void;
 }
 
 /** A function a library registered, as FUNCTION LIST shows it, and its callback's ref. */
@@ -37,9 +44,14 @@ export interface LoadedFunction {
 /** How long a library's code may run at FUNCTION LOAD (function_lua.c's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
 
-/** The result of a run: the reply's RESP bytes. */
-export type RunResult = Buffer;
+/**
+ * The result of a run: the reply's RESP bytes (valid until the state's next run), or null
+ * while the script is suspended.
+ */
+export type RunResult = Buffer | null;
 
+const LUA_OK = 0;
+const LUA_YIELD = 1;
 const LUA_TNIL = 0;
 const LUA_TBOOLEAN = 1;
 const LUA_TNUMBER = 3;
@@ -50,19 +62,25 @@ const LUA_MASKLINE = 4;
 const LUA_MASKCOUNT = 8;
 /** Instructions between two looks at the kill flag (Redis's hook runs every 100000 too). */
 const HOOK_EVERY = 100_000;
+/** The field of an error table that says INFO errorstats counted it already. */
+const COUNTED = 'ignore_error_stats_update';
 /** Nesting past which a reply is refused, as luaReplyToRedisReply's lua_checkstack refuses it. */
 const MAX_REPLY_DEPTH = 1000;
 const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
 
-/** The wasmoon module's raw C exports this file calls (pointers and lengths, no string marshalling). */
-interface Raw {
+/**
+ * The wasmoon module's C exports this file calls (pointers and lengths, no string
+ * marshalling), and the module's own helpers.
+ */
+export interface LuaModule {
   HEAPU8: Uint8Array;
   HEAPU32: Uint32Array;
   _malloc(n: number): number;
   _free(p: number): void;
   _realloc(p: number, n: number): number;
   addFunction(f: (...args: number[]) => number | void, sig: string): number;
+  removeFunction(p: number): void;
   stringToNewUTF8(s: string): number;
   _lua_gettop(L: number): number;
   _lua_settop(L: number, i: number): void;
@@ -99,27 +117,38 @@ interface Raw {
   _luaL_openlibs(L: number): void;
   _lua_sethook(L: number, f: number, mask: number, count: number): void;
   _lua_close(L: number): void;
+  _lua_newstate(alloc: number, ud: number): number;
+  _lua_newthread(L: number): number;
+  _lua_resume(L: number, from: number, nargs: number, nres: number): number;
+  _lua_yieldk(L: number, nres: number, ctx: number, k: number): number;
+  _lua_isyieldable(L: number): number;
+  _lua_resetthread(L: number): number;
 }
 
 /**
- * rand.c's 48-bit generator behind math.random. One state for the whole worker, as Redis
- * keeps one C global: EVAL scripts and functions draw from the same sequence, which starts
- * from the generator's default seed when the server starts and goes on across scripts and
- * SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
+ * rand.c's 48-bit generator behind math.random. One per server, shared by its two states, as
+ * Redis keeps one C global: EVAL scripts and functions draw from the same sequence, which
+ * starts from the generator's default seed when the server starts and goes on across scripts
+ * and SCRIPT FLUSH (a script's math.randomseed moves it for everyone after).
  */
-let rand48 = 0x1234abcd330en;
-const lrand48 = (): number => {
-  rand48 = (rand48 * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
-  return Number(rand48 >> 17n);
-};
-const srand48 = (seed: number): void => {
-  rand48 = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
-};
+export class Rand48 {
+  private x = 0x1234abcd330en;
+
+  next(): number {
+    this.x = (this.x * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n);
+  }
+
+  seed(seed: number): void {
+    this.x = (BigInt.asUintN(32, BigInt(seed)) << 16n) | 0x330en;
+  }
+}
 
 /** A RESP3 double's text (inf, -inf and nan included) as a number. */
 const parseRespDouble = (s: string): number => (s === 'inf' ? Infinity : s === '-inf' ? -Infinity : s === 'nan' ? NaN : Number(s));
 
-const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
+/** A script's name in the cache, and redis.sha1hex. */
+export const sha1hex = (s: string): string => createHash('sha1').update(s, 'latin1').digest('hex');
 
 /** redis.REDIS_VERSION_NUM: 0x00MMmmpp. */
 const versionNum = (): number => {
@@ -132,16 +161,17 @@ const versionNum = (): number => {
  * it an allocation fails and the script gets Lua's "not enough memory" while the server lives.
  */
 export class LuaVM {
-  private readonly m: Raw;
+  private readonly m: LuaModule;
   readonly L: number;
   private used = 0;
   private scratch = 0;
   private scratchLen = 0;
+  private view = Buffer.alloc(0) as Latin1Buffer;
   private readonly lenPtr: number;
   private readonly names = new Map<string, number>();
   /** Registry refs of the prelude's privileged functions. */
-  private readonly api: Record<'compile' | 'setArgs' | 'run' | 'gc' | 'loadLibrary', number> =
-    { compile: 0, setArgs: 0, run: 0, gc: 0, loadLibrary: 0 };
+  private readonly api: Record<'compile' | 'run' | 'gc' | 'loadLibrary', number> =
+    { compile: 0, run: 0, gc: 0, loadLibrary: 0 };
   /** While a library loads: when its code has run too long (FUNCTION LOAD's timeout). */
   private loadDeadline = 0;
   private readonly fns: number[] = [];
@@ -150,11 +180,27 @@ export class LuaVM {
   private resp = 2;
   private readonly hookFn: number;
   private closed = false;
+  /** The coroutine scripts run in (anchored in the registry), reused from run to run. */
+  private readonly co: number;
+  private readonly coRef: number;
+  /** The hook suspended a coroutine the script made, or its resumer passes that on (see the prelude). */
+  private hookYield = false;
+  private readonly nresPtr: number;
+  /** The running script's names for its error replies, and its caller's protocol. */
+  private where = '';
+  private funcname = '';
+  private resp3 = false;
+  /** The running script's KEYS and ARGV, until js.args made them tables. */
+  private keys: readonly string[] = [];
+  private args: readonly string[] = [];
+  /** Where each reply is written, taken at the end of each run. */
+  private readonly out = new ReplyWriter();
 
-  constructor(lw: LuaWasm, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions') {
-    this.m = lw.module as unknown as Raw;
-    const m = this.m;
+  constructor(m: LuaModule, private readonly memoryLimit: number, private readonly mode: 'eval' | 'functions',
+    private readonly rand: Rand48) {
+    this.m = m;
     this.lenPtr = m._malloc(8);
+    this.nresPtr = m._malloc(4);
     const alloc = this.fn((_ud, p, oldSize, newSize) => {
       if (newSize === 0) {
         if (p !== 0) {
@@ -169,9 +215,11 @@ export class LuaVM {
       if (q !== 0) this.used += delta;
       return q;
     }, 'iiiii');
-    this.L = lw.lua_newstate(alloc, null) as unknown as number;
+    this.L = m._lua_newstate(alloc, 0);
     if (this.L === 0) throw new Error('Lua state could not be created');
     m._luaL_openlibs(this.L);
+    this.co = m._lua_newthread(this.L);
+    this.coRef = m._luaL_ref(this.L, LUA_REGISTRYINDEX);
     this.installPrimitives();
     this.installLibraries();
     this.runPrelude();
@@ -200,6 +248,13 @@ export class LuaVM {
     return p;
   }
 
+  /** A Buffer over the module's memory, made again after the memory grew (which replaces its ArrayBuffer). */
+  private heap(): Latin1Buffer {
+    const u8 = this.m.HEAPU8;
+    if (this.view.buffer !== u8.buffer) this.view = Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength) as Latin1Buffer;
+    return this.view;
+  }
+
   /** Pushes a latin1 JS string as Lua bytes. */
   pushString(L: number, s: string): void {
     const n = s.length;
@@ -208,10 +263,10 @@ export class LuaVM {
       this.scratchLen = Math.max(n, 256, this.scratchLen * 2);
       this.scratch = this.m._malloc(this.scratchLen);
     }
-    const heap = this.m.HEAPU8;
+    const heap = this.heap();
     const at = this.scratch;
-    if (n < 64) for (let i = 0; i < n; i++) heap[at + i] = s.charCodeAt(i);
-    else heap.set(Buffer.from(s, 'latin1'), at);
+    if (n < 16) for (let i = 0; i < n; i++) heap[at + i] = s.charCodeAt(i);
+    else heap.latin1Write(s, at);
     this.m._lua_pushlstring(L, at, n);
   }
 
@@ -219,14 +274,7 @@ export class LuaVM {
   toString(L: number, idx: number): string {
     const p = this.m._lua_tolstring(L, idx, this.lenPtr);
     if (p === 0) return '';
-    const n = this.m.HEAPU32[this.lenPtr >> 2]!;
-    const heap = this.m.HEAPU8;
-    if (n < 64) {
-      let s = '';
-      for (let i = 0; i < n; i++) s += String.fromCharCode(heap[p + i]!);
-      return s;
-    }
-    return Buffer.from(heap.buffer, heap.byteOffset + p, n).toString('latin1');
+    return latin1Slice(this.heap(), p, p + this.m.HEAPU32[this.lenPtr >> 2]!);
   }
 
   /** Raises a Lua error with the value on top of the stack (never returns). */
@@ -244,6 +292,23 @@ export class LuaVM {
     this.m._lua_createtable(L, 0, 1);
     this.pushString(L, msg);
     this.m._lua_setfield(L, -2, this.cstr('err'));
+  }
+
+  /**
+   * An error a command replied to redis.call, counted in INFO errorstats already: the table
+   * says so (ignore_error_stats_update, as scripts can see in Redis 7.0), and the script's
+   * reply does not count it again.
+   */
+  private pushCountedError(L: number, msg: string): void {
+    this.pushErrorTable(L, msg);
+    this.m._lua_pushboolean(L, 1);
+    this.m._lua_setfield(L, -2, this.cstr(COUNTED));
+  }
+
+  /** An error reply of the script, told to the host for INFO errorstats. */
+  private writeError(w: ReplyWriter, msg: string, counted: boolean): void {
+    w.error(msg);
+    this.host?.replyError(msg, counted);
   }
 
   private setGlobalTableFn(L: number, name: string, f: (L: number) => number): void {
@@ -270,11 +335,14 @@ export class LuaVM {
       this.host?.setRepl(Number(m._lua_tointegerx(l, 1, 0)));
       return 0;
     });
-    // cfunction(f): f wrapped in a C closure (see the prelude's asC).
+    // cfunction(f): f wrapped in a C closure (see the prelude's asC). The call has a
+    // continuation (which returns what f returned) so that the hook may suspend a script
+    // inside f, as in any Lua function.
+    const results = this.fn((l) => m._lua_gettop(l), 'iiii');
     const trampoline = this.fn((l) => {
       m._lua_pushvalue(l, LUA_REGISTRYINDEX - 1);
       m._lua_rotate(l, 1, 1);
-      m._lua_callk(l, m._lua_gettop(l) - 1, -1, 0, 0);
+      m._lua_callk(l, m._lua_gettop(l) - 1, -1, 0, results);
       return m._lua_gettop(l);
     }, 'ii');
     this.setGlobalTableFn(L, 'cfunction', (l) => {
@@ -287,11 +355,26 @@ export class LuaVM {
       return 0;
     });
     this.setGlobalTableFn(L, 'lrand48', (l) => {
-      m._lua_pushinteger(l, BigInt(lrand48()));
+      m._lua_pushinteger(l, BigInt(this.rand.next()));
       return 1;
     });
     this.setGlobalTableFn(L, 'srand48', (l) => {
-      srand48(Number(m._lua_tointegerx(l, 1, 0)));
+      this.rand.seed(Number(m._lua_tointegerx(l, 1, 0)));
+      return 0;
+    });
+    this.setGlobalTableFn(L, 'args', (l) => {
+      this.pushArray(l, this.keys);
+      this.pushArray(l, this.args);
+      this.keys = this.args = [];
+      return 2;
+    });
+    this.setGlobalTableFn(L, 'hookyielded', (l) => {
+      m._lua_pushboolean(l, this.hookYield ? 1 : 0);
+      this.hookYield = false;
+      return 1;
+    });
+    this.setGlobalTableFn(L, 'passyield', () => {
+      this.hookYield = true;
       return 0;
     });
     this.setGlobalTableFn(L, 'acl', (l) => {
@@ -346,8 +429,9 @@ export class LuaVM {
       throw new Error(`prelude: ${this.toString(L, -1)}`);
     }
     this.pushString(L, this.mode);
-    if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
-    const keys = ['compile', 'setArgs', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
+    m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.coRef));
+    if (m._lua_pcallk(L, 2, 1, 0, 0, 0) !== 0) throw new Error(`prelude: ${this.toString(L, -1)}`);
+    const keys = ['compile', 'run', 'gc', ...(this.mode === 'functions' ? ['loadLibrary'] as const : [])] as const;
     for (const key of keys) {
       m._lua_getfield(L, -1, this.cstr(key));
       this.api[key] = m._luaL_ref(L, LUA_REGISTRYINDEX);
@@ -358,6 +442,10 @@ export class LuaVM {
   /**
    * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
+   * Suspends the running coroutine when the host asks, where Lua allows it: not under a C
+   * function that calls Lua without a continuation (table.sort's comparator, gsub's
+   * replacement function), where the script goes on until it comes back out. A coroutine the
+   * script made is suspended with hookYield set, which its resumer hands on (the prelude).
    */
   private hook(L: number): void {
     if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
@@ -366,9 +454,15 @@ export class LuaVM {
       this.raise(L);
     }
     if (this.host?.killRequested()) {
+      // Every line of the script's coroutines from now on, the one that catches this error too.
       this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
+      this.m._lua_sethook(this.co, this.hookFn, LUA_MASKLINE, 0);
       this.pushErrorTable(L, 'ERR Script killed by user with SCRIPT KILL...');
       this.raise(L);
+    }
+    if (this.host?.shouldYield() === true && this.m._lua_isyieldable(L) !== 0) {
+      if (L !== this.co) this.hookYield = true;
+      this.m._lua_yieldk(L, 0, 0, 0);
     }
   }
 
@@ -453,55 +547,70 @@ export class LuaVM {
   }
 
   /**
-   * Runs the function at ref with KEYS and ARGV (globals for EVAL; arguments for FCALL),
-   * the host serving its calls. Returns the reply as RESP bytes; errors come back as Redis's
-   * error replies, `where` naming the script in them ("<sha>" or the function's name); the
-   * reply is RESP3 for a caller that said HELLO 3.
+   * Starts the function at ref with KEYS and ARGV (globals in the EVAL state; arguments in
+   * the functions state), the host serving its calls, in the state's coroutine. Returns the
+   * reply as RESP bytes, or null when the hook suspended the script (resume() goes on with
+   * it); errors come back as Redis's error replies, `where` naming the script in them ("<sha>"
+   * or the function's name); the reply is RESP3 for a caller that said HELLO 3.
    */
-  run(ref: number, keys: readonly string[], args: readonly string[], asGlobals: boolean, where: string,
-    funcname: string, resp3: boolean, host: VmHost): RunResult {
-    const L = this.L;
+  run(ref: number, keys: readonly string[], args: readonly string[], where: string, funcname: string, resp3: boolean,
+    host: VmHost): RunResult {
+    const co = this.co;
     const m = this.m;
     this.host = host;
     this.resp = 2;
-    const w = new ReplyWriter();
-    w.resp3 = resp3;
+    this.where = where;
+    this.funcname = funcname;
+    this.resp3 = resp3;
+    this.keys = keys;
+    this.args = args;
+    m._lua_sethook(co, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+    // run(f) is xpcall(f, handler, ...): it returns ok, value.
+    m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(this.api.run));
+    m._lua_rawgeti(co, LUA_REGISTRYINDEX, BigInt(ref));
+    return this.resume(1);
+  }
+
+  /** Goes on with the suspended script (or starts it, given its arguments): as run(). */
+  resume(nargs = 0): RunResult {
+    const co = this.co;
+    const m = this.m;
+    let status = -1;
     try {
-      if (asGlobals) {
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.setArgs));
-        this.pushArray(L, keys);
-        this.pushArray(L, args);
-        if (m._lua_pcallk(L, 2, 0, 0, 0, 0) !== 0) throw new Error(this.toString(L, -1));
-      }
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.run));
-      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(ref));
-      let nargs = 1;
-      if (!asGlobals) {
-        this.pushArray(L, keys);
-        this.pushArray(L, args);
-        nargs = 3;
-      }
-      // run(f, ...) is xpcall(f, handler, ...): it returns ok, value.
-      if (m._lua_pcallk(L, nargs, 2, 0, 0, 0) !== 0) {
-        this.writeFailure(w, L, -1, where, funcname);
-      } else if (m._lua_toboolean(L, -2) !== 0) {
-        this.writeReply(w, L, m._lua_gettop(L), 0);
+      this.hookYield = false;
+      status = m._lua_resume(co, this.L, nargs, this.nresPtr);
+      if (status === LUA_YIELD) return null;
+      const w = this.out;
+      w.resp3 = this.resp3;
+      if (status !== LUA_OK) {
+        this.writeFailure(w, co, m._lua_gettop(co), this.where, this.funcname);
       } else {
-        this.writeFailure(w, L, m._lua_gettop(L), where, funcname);
+        m._lua_settop(co, 2);
+        if (m._lua_toboolean(co, 1) !== 0) this.writeReply(w, co, 2, 0);
+        else this.writeFailure(w, co, 2, this.where, this.funcname);
       }
+      return w.takeView()!;
     } finally {
-      m._lua_settop(L, 0);
-      this.host = null;
-      // A script that filled the heap (and failed for it) leaves garbage the next one would
-      // trip over: collect it now rather than at the next allocation that hits the cap.
-      if (this.used > this.memoryLimit / 4) {
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.gc));
-        m._lua_pcallk(L, 0, 0, 0, 0, 0);
-        m._lua_settop(L, 0);
-      }
-      m._lua_sethook(L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
+      if (status !== LUA_YIELD) this.ended(status);
     }
-    return Buffer.concat(w.take() ?? []);
+  }
+
+  /** After a run: an empty coroutine ready for the next, and the garbage of a full heap collected. */
+  private ended(status: number): void {
+    const m = this.m;
+    const L = this.L;
+    m._lua_settop(this.co, 0);
+    // A coroutine that ended in an error (or a JS exception: status -1) is dead until reset.
+    if (status !== LUA_OK) m._lua_resetthread(this.co);
+    this.host = null;
+    this.keys = this.args = [];
+    // A script that filled the heap (and failed for it) leaves garbage the next one would
+    // trip over: collect it now rather than at the next allocation that hits the cap.
+    if (this.used > this.memoryLimit / 4) {
+      m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(this.api.gc));
+      m._lua_pcallk(L, 0, 0, 0, 0, 0);
+      m._lua_settop(L, 0);
+    }
   }
 
   /** luaCallFunction's error reply: "<err> script: <where>, on <source>:<line>." */
@@ -509,14 +618,25 @@ export class LuaVM {
     const m = this.m;
     if (m._lua_type(L, idx) !== LUA_TTABLE) {
       const msg = m._lua_type(L, idx) === LUA_TSTRING ? this.toString(L, idx) : 'execution failure';
-      w.error(`ERR Error running script ${funcname}, ${msg.slice(0, 100)}`);
+      this.writeError(w, `ERR Error running script ${funcname}, ${msg.slice(0, 100)}`, false);
       return;
     }
     const err = this.field(L, idx, 'err');
     const source = this.field(L, idx, 'source');
     const line = this.field(L, idx, 'line');
     const msg = err ?? 'ERR unknown error';
-    w.error(source !== null && line !== null ? `${msg} script: ${where}, on ${source}:${line}.` : `${msg} script: ${where}`);
+    this.writeError(w, source !== null && line !== null ? `${msg} script: ${where}, on ${source}:${line}.` : `${msg} script: ${where}`,
+      this.isCounted(L, idx));
+  }
+
+  /** Whether the error table at idx was counted when a command replied it. */
+  private isCounted(L: number, idx: number): boolean {
+    const m = this.m;
+    m._lua_pushstring(L, this.cstr(COUNTED));
+    m._lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    const counted = m._lua_toboolean(L, -1) !== 0;
+    m._lua_settop(L, -2);
+    return counted;
   }
 
   /** t[key] (raw) as a string when it is a string or number, else null. */
@@ -547,7 +667,7 @@ export class LuaVM {
         return;
       case LUA_TTABLE:
         if (depth >= MAX_REPLY_DEPTH) {
-          w.error('ERR reached lua stack limit');
+          this.writeError(w, 'ERR reached lua stack limit', false);
           return;
         }
         this.writeTable(w, L, idx, depth);
@@ -562,7 +682,7 @@ export class LuaVM {
     // Redis copies both as C strings: they end at a NUL.
     const err = this.typedField(L, idx, 'err', LUA_TSTRING);
     if (err !== null) {
-      w.error(cstr(err, Infinity).replace(/[\r\n]/g, ' '));
+      this.writeError(w, cstr(err, Infinity).replace(/[\r\n]/g, ' '), this.isCounted(L, idx));
       return;
     }
     const ok = this.typedField(L, idx, 'ok', LUA_TSTRING);
@@ -671,12 +791,8 @@ export class LuaVM {
     }
     const reply = this.host!.call(argv, this.resp === 3);
     m._lua_settop(L, 0);
-    if (reply[0] === 0x2d /* - */) {
-      this.pushErrorTable(L, reply.toString('latin1', 1, reply.length - 2));
-      if (raise) return this.raise(L);
-      return 1;
-    }
     this.pushReply(L, reply, 0);
+    if (raise && reply[0] === 0x2d /* - */) return this.raise(L);
     return 1;
   }
 
@@ -712,7 +828,7 @@ export class LuaVM {
         m._lua_setfield(L, -2, this.cstr('ok'));
         return next;
       case 0x2d /* - */:
-        this.pushErrorTable(L, line);
+        this.pushCountedError(L, line);
         return next;
       // RESP3 (after redis.setresp(3)), as redisProtocolToLuaType_* push them.
       case 0x2c /* , */:
@@ -777,10 +893,17 @@ export class LuaVM {
     }
   }
 
+  /** Frees the state, and the table entries and buffers it took from the module, which outlives it. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.m._lua_close(this.L);
+    const m = this.m;
+    m._lua_close(this.L);
+    for (const p of this.fns) m.removeFunction(p);
+    for (const p of this.names.values()) m._free(p);
+    if (this.scratch !== 0) m._free(this.scratch);
+    m._free(this.lenPtr);
+    m._free(this.nresPtr);
   }
 }
 

@@ -1,9 +1,11 @@
 // Scripts and functions out of memory, every reply compared with redis-server 7.0's: a
 // script without a shebang starts and only its first denyoom write fails (redis.call raises,
 // redis.pcall returns the error); one declared able to write is refused up front unless it
-// says no-writes or allow-oom; eviction runs before a script as before any command.
+// says no-writes or allow-oom; eviction runs before a script as before any command. And what
+// INFO counts of a script's errors (errorstats, total_error_replies, commandstats' rejected
+// and failed calls), a refusal out of memory among them.
 // maxmemory 1 puts both servers over the limit whatever they hold.
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RespClient } from '../helpers/resp-client.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -72,6 +74,19 @@ describe('scripts under maxmemory, side by side with redis-server 7.0', () => {
     );
   });
 
+  it('FUNCTION LOAD and RESTORE are refused out of memory (denyoom writes); DELETE, FLUSH, LIST, DUMP and STATS run', async () => {
+    const other = "#!lua name=n\nredis.register_function('f2', function() return 2 end)";
+    await same(['FUNCTION', 'LOAD', LIB]);
+    const dump = await pair.r.call('FUNCTION', 'DUMP');
+    await overLimit();
+    // Sorted: Redis lists a library's functions in its dict's order.
+    await pair.sameSorted(['CONFIG', 'RESETSTAT'], ['FUNCTION', 'LOAD', other], ['FUNCTION', 'LOAD', 'REPLACE', LIB], ['FUNCTION', 'LIST'],
+      ['FUNCTION', 'RESTORE', dump as string, 'REPLACE'], ['FUNCTION', 'STATS'], ['MULTI'], ['FUNCTION', 'LOAD', other], ['EXEC'],
+      ['FUNCTION', 'DELETE', 'm'], ['FUNCTION', 'DUMP'], ['FUNCTION', 'LOAD', LIB], ['FUNCTION', 'FLUSH'], ['FUNCTION', 'LIST']);
+    const [want, got] = await Promise.all([errorCounts(pair.r), errorCounts(pair.s)]);
+    expect(got).toEqual(want);
+  });
+
   it('a script that EXEC runs out of memory is refused by its flags', async () => {
     // EVALSHA of a sha unknown when queued holds no denyoom command; another client loads the
     // script and lowers maxmemory before EXEC.
@@ -91,5 +106,53 @@ describe('scripts under maxmemory, side by side with redis-server 7.0', () => {
     await same(['SET', 'a', '1'], ['SET', 'b', '2']);
     await overLimit('allkeys-lru');
     await same(ev("return redis.call('dbsize')"), ev("return redis.pcall('set', KEYS[1], 'x')", '1', 'c'), ['DBSIZE']);
+  });
+});
+
+/** What INFO says of errors: errorstats, total_error_replies, and each command's calls, rejected and failed calls. */
+async function errorCounts(c: RespClient): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const line of String(await c.call('INFO', 'everything')).split('\r\n')) {
+    const m = /^(errorstat_\w+|total_error_replies|cmdstat_[\w|]+):(.*)$/.exec(line);
+    if (m !== null) out[m[1]!] = m[2]!.replace(/usec=\d+,usec_per_call=[\d.]+,/, '');
+  }
+  return out;
+}
+
+describe("INFO's error counts after a script's errors, side by side with redis-server 7.0", () => {
+  it('counts each error once: where redis.call was refused or failed, or where the script replied it', async () => {
+    await same(['HSET', 'h', 'f', 'v'],
+      ['FUNCTION', 'LOAD', "#!lua name=e\nredis.register_function('pc', function() redis.pcall('get', 'h') return redis.pcall('get', 'h') end)"]);
+    const scenarios: Array<{ oom?: boolean; cmd: string[] }> = [
+      // A refusal is counted where it happens, kept by pcall or not (the OOM Redis counts and redstate did not).
+      { oom: true, cmd: ev("redis.pcall('set', 'k', 'v') return 1") },
+      { oom: true, cmd: ev("return redis.pcall('set', 'k', 'v')") },
+      { oom: true, cmd: ev("return redis.call('set', 'k', 'v')") },
+      { cmd: ['EVAL_RO', "redis.pcall('set', 'a', 'b') return 1", '0'] },
+      { cmd: ev("return redis.pcall('set', 'a')") },
+      { cmd: ev("redis.pcall('nosuchcmd') return 1") },
+      { cmd: ev("return redis.call('nosuchcmd')") },
+      // A command's own error is counted by the command; the script fails without counting it again.
+      { cmd: ev("redis.pcall('get', 'h') return 1") },
+      { cmd: ev("return redis.call('get', 'h')") },
+      { cmd: ev("return {redis.pcall('get', 'h'), redis.pcall('get', 'h')}") },
+      { cmd: ev("local e = redis.pcall('get', 'h') error(e)") },
+      { cmd: ev("local e = redis.pcall('get', 'h') return tostring(e.ignore_error_stats_update)") },
+      { cmd: ev("redis.pcall('get', 'h') error('x')") },
+      // The script's own errors are counted once.
+      { cmd: ev("return {redis.error_reply('MY x')}") },
+      { cmd: ev("return redis.pcall({})") },
+      { cmd: ['FCALL', 'pc', '0'] },
+    ];
+    for (const { oom, cmd } of scenarios) {
+      if (oom === true) await overLimit();
+      await same(['CONFIG', 'RESETSTAT'], cmd, ['CONFIG', 'SET', 'maxmemory', '0']);
+      const [want, got] = await Promise.all([errorCounts(pair.r), errorCounts(pair.s)]);
+      expect(got, cmd.join(' ')).toEqual(want);
+    }
+    // The same rule for EXEC: its commands' errors make them failed, not EXEC.
+    await same(['CONFIG', 'RESETSTAT'], ['MULTI'], ['SET', 'a', 'b'], ['GET', 'h'], ['EXEC']);
+    const [want, got] = await Promise.all([errorCounts(pair.r), errorCounts(pair.s)]);
+    expect(got, 'MULTI SET GET EXEC').toEqual(want);
   });
 });

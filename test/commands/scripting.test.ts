@@ -128,6 +128,20 @@ describe('EVAL: the Lua environment', () => {
       ev("return redis.acl_check_cmd('get', 'x')"));
   });
 
+  it("has 5.1's coroutines (yield refused at the top, running() nil there, wrap's errors placed) and no table finalizers", async () => {
+    await same(ev('coroutine.yield() return 1'), ev('return tostring(coroutine.running())'),
+      ev('return {type(coroutine.isyieldable), type(coroutine.close), coroutine.status(coroutine.create(function() end))}'),
+      ev('local t = {} for i = 1, 3 do t[i] = coroutine.wrap(function(a) for j = 1, 3 do a = a + coroutine.yield(a) end return a end) end ' +
+        'local out = {} for i = 1, 3 do out[#out + 1] = t[i](i) out[#out + 1] = t[i](10) end return out'),
+      ev('local co = coroutine.create(function(a) local b = coroutine.yield(a + 1) return b * 2 end) ' +
+        'local _, x = coroutine.resume(co, 1) local _, y = coroutine.resume(co, 10) return {x, y, coroutine.status(co)}'),
+      ev("return coroutine.wrap(function() error('boom') end)()"), ev("return coroutine.wrap(function() error({err = 'MY boom'}) end)()"),
+      ev("local ok, e = coroutine.resume(coroutine.create(function() error('boom') end)) return {tostring(ok), e}"),
+      ev('local f = coroutine.wrap(function() return 1 end) f() return f()'),
+      ev('local n = 0 local mt = {__gc = function() n = n + 1 end} for i = 1, 1000 do setmetatable({}, mt) end ' +
+        'collectgarbage() collectgarbage() return {n, type(getmetatable(setmetatable({}, mt)).__gc)}'));
+  });
+
   it('draws math.random from the same sequence as Redis', async () => {
     // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
     await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),

@@ -1,7 +1,8 @@
 // A script that runs past busy-reply-threshold, on redis-server 7.0 and on a redstate process
 // side by side: other clients get -BUSY with Redis's text, SCRIPT KILL stops a script that
-// has not written (its caller gets the kill error, then its pipelined commands run), a script
-// that wrote is -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server.
+// has not written (its caller gets the kill error, then its pipelined commands run), in a
+// pcall or a coroutine of its own too, FUNCTION KILL stops a function, a script that wrote is
+// -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server.
 import { describe, expect, it } from 'vitest';
 import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
@@ -36,6 +37,16 @@ async function scenario(server: Proc): Promise<unknown[]> {
   // A script whose pcall catches the kill is killed all the same.
   const stubborn = a.call('EVAL', 'while true do pcall(function() while true do end end) end', '0');
   out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await stubborn));
+  // So is a loop in a coroutine the script made.
+  const inner = a.call('EVAL', 'coroutine.wrap(function() while true do end end)()', '0');
+  out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await inner));
+  // A function: FUNCTION KILL, not SCRIPT KILL; FUNCTION STATS names it (its duration aside).
+  out.push(show(await b.call('FUNCTION', 'LOAD', "#!lua name=l\nredis.register_function('loop', function() while true do end end)")));
+  const fn = a.call('FCALL', 'loop', '0');
+  out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')));
+  const stats = await b.call('FUNCTION', 'STATS');
+  out.push(Array.isArray(stats) && Array.isArray(stats[1]) ? stats[1].slice(0, 4) : show(stats));
+  out.push(show(await b.call('FUNCTION', 'KILL')), show(await fn));
   const writer = a.call('EVAL', "redis.call('set', 'x', '1') while true do end", '0');
   out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await b.call('SHUTDOWN')));
   void writer;
