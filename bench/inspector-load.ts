@@ -1,17 +1,22 @@
 // The inspector must not slow the server: redis-benchmark's SET/GET throughput on a redstate
-// master with --inspect-port and a replica (live actors ticking), without pages and then with
-// 1,000 idle pages plus one that never reads, alternating rounds. Printed, never asserted.
+// master with --inspect-port and a replica (live actors ticking), without pages and with
+// 1,000 idle pages plus one that never reads; each round measures both, which first
+// alternating. Then the server's CPU over an idle window, without and with the pages.
+// Printed with medians and the load average, never asserted.
 //   npm run build && node --import ./bench/register.js bench/inspector-load.ts [rounds]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { spread } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const ROUNDS = Number(process.argv[2] ?? 3);
 const PAGES = 1000;
+/** The idle window over which the server's CPU is read. */
+const IDLE_MS = 10_000;
 
 const freePort = (): Promise<number> => new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -38,16 +43,20 @@ function benchmark(port: number): { set: number; get: number } {
   return { set: rps('SET'), get: rps('GET') };
 }
 
+/** The pages, once each has its first batch (the join): what is measured is idle pages, not their joining. */
 async function openPages(port: number): Promise<{ pages: WebSocket[]; stuck: Socket }> {
   const pages: WebSocket[] = [];
+  const joined: Promise<void>[] = [];
   for (let i = 0; i < PAGES; i += 100) {
     await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((r) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
       pages.push(ws);
+      joined.push(new Promise((j) => ws.once('message', () => j())));
       ws.once('open', () => r());
       ws.once('error', () => r());
     })));
   }
+  await Promise.all(joined);
   const stuck = await new Promise<Socket>((r) => {
     const s = connect({ port, host: '127.0.0.1' }, () => {
       s.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
@@ -56,6 +65,27 @@ async function openPages(port: number): Promise<{ pages: WebSocket[]; stuck: Soc
   });
   return { pages, stuck };
 }
+
+function closePages({ pages, stuck }: { pages: WebSocket[]; stuck: Socket }): Promise<unknown> {
+  for (const p of pages) p.terminate();
+  stuck.destroy();
+  return new Promise((r) => setTimeout(r, 500));
+}
+
+/** A process's CPU time (user + system) in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** The server's CPU per second of an idle window (no client, the replica's ACKs and the crons ticking). */
+async function idleCpu(pid: number): Promise<number> {
+  const before = cpuMs(pid);
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  return ((cpuMs(pid) - before) * 1000) / IDLE_MS;
+}
+
+const median = (xs: number[]): string => `${(spread(xs).median / 1000).toFixed(1)}k`;
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-inspector-load-'));
 const procs: ChildProcess[] = [];
@@ -69,16 +99,29 @@ try {
   procs.push(spawn('redis-server', ['--port', String(replicaPort), '--dir', dir, '--save', '', '--replicaof', '127.0.0.1', String(port),
     '--dbfilename', 'replica.rdb'], { stdio: 'ignore' }));
   await up(replicaPort);
+  const load = [loadavg()[0]!];
   const rows: string[] = [];
+  const base: { set: number; get: number }[] = [];
+  const loaded: { set: number; get: number }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const base = benchmark(port);
-    const { pages, stuck } = await openPages(inspect);
-    const loaded = benchmark(port);
-    rows.push(`round ${round}: no pages SET ${base.set} GET ${base.get} req/s | ${PAGES} idle pages + 1 never reading: SET ${loaded.set} GET ${loaded.get} req/s`);
-    for (const p of pages) p.terminate();
-    stuck.destroy();
-    await new Promise((r) => setTimeout(r, 500));
+    if (round % 2 === 1) base.push(benchmark(port));
+    const pages = await openPages(inspect);
+    loaded.push(benchmark(port));
+    await closePages(pages);
+    if (round % 2 === 0) base.push(benchmark(port));
+    const [b, l] = [base.at(-1)!, loaded.at(-1)!];
+    rows.push(`round ${round} (${round % 2 === 1 ? 'no pages first' : 'pages first'}): no pages SET ${b.set} GET ${b.get} req/s | ${PAGES} idle pages + 1 never reading: SET ${l.set} GET ${l.get} req/s`);
+    load.push(loadavg()[0]!);
   }
+  rows.push(`median req/s: no pages SET ${median(base.map((r) => r.set))} GET ${median(base.map((r) => r.get))} | with pages SET ${median(loaded.map((r) => r.set))} GET ${median(loaded.map((r) => r.get))}`);
+  rows.push(`GET lower with pages in ${base.filter((b, i) => loaded[i]!.get < b.get).length} of ${ROUNDS} rounds, SET in ${base.filter((b, i) => loaded[i]!.set < b.set).length}`);
+  const quiet = await idleCpu(procs[0]!.pid!);
+  const pages = await openPages(inspect);
+  const watched = await idleCpu(procs[0]!.pid!);
+  await closePages(pages);
+  load.push(loadavg()[0]!);
+  rows.push(`server CPU over ${IDLE_MS / 1000} s idle: ${quiet.toFixed(1)} ms/s without pages, ${watched.toFixed(1)} ms/s with ${PAGES} + 1`);
+  rows.push(`load average (1 min) during the run: ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}`);
   process.stdout.write(`${rows.join('\n')}\n`);
 } finally {
   for (const p of procs) p.kill('SIGKILL');

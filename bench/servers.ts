@@ -8,7 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RespClient, ReplyError } from './resp.js';
+import { parseInfo, RespClient, ReplyError } from './resp.js';
 
 export type ServerName = 'redstate' | 'redis';
 export const serverNames: ServerName[] = ['redstate', 'redis'];
@@ -167,6 +167,8 @@ export class RunningServer {
   }
 
   private stopping = false;
+  /** Whether the port was seen answering as this process: until then stop() sends it nothing. */
+  private ours = false;
 
   /** Why the server is gone when we did not stop it, with the tail of what it printed. */
   get failure(): string | undefined {
@@ -176,6 +178,17 @@ export class RunningServer {
 
   client(): Promise<RespClient> {
     return RespClient.connect(this.port);
+  }
+
+  /**
+   * True when INFO server's process_id is this child's: the port freePort() found may be
+   * bound by another process (a test's server, in a parallel run) before ours binds it,
+   * and then that one answers PING and would get our commands (a populated server once
+   * held 2001 keys: 2000 of ours and one of the stranger's).
+   */
+  private async answersAsItself(client: RespClient): Promise<boolean> {
+    this.ours = parseInfo(await client.call('INFO', 'server')).process_id === String(this.pid);
+    return this.ours;
   }
 
   /** Polls until the server answers (redis says -LOADING while it loads) and `ready` holds. */
@@ -189,8 +202,9 @@ export class RunningServer {
         try {
           client ??= await this.client();
           const pong = await client.call('PING');
-          if (pong === 'PONG' && (!ready || (await ready(client)))) return;
-          last = `PING answered ${String(pong)}`;
+          if (pong !== 'PONG') last = `PING answered ${String(pong)}`;
+          else if (!(await this.answersAsItself(client))) last = 'another process answers on its port';
+          else if (!ready || (await ready(client))) return;
         } catch (err) {
           last = (err as Error).message;
           if (!(err instanceof ReplyError)) {
@@ -209,7 +223,7 @@ export class RunningServer {
   /** SHUTDOWN NOSAVE, then SIGKILL to the whole group whatever happened. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (!this.exitInfo) {
+    if (!this.exitInfo && this.ours) {
       try {
         const client = await this.client();
         client.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
@@ -224,18 +238,24 @@ export class RunningServer {
   }
 }
 
+/** Starts before giving up on a server that exits while starting (its port taken meanwhile). */
+const START_ATTEMPTS = 3;
+
 /** Starts a server on a free loopback port in `dir` and waits until it is ready. */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<RunningServer> {
-  const port = await freePort();
-  const spawnedAt = performance.now();
-  const child = spawnTracked([...spec.command, ...commonArgs(port, options.dir), ...(options.args ?? [])]);
-  const server = new RunningServer(spec.name, port, options.dir, child);
-  try {
-    await server.waitReady(options.ready, options.timeoutMs ?? 30_000);
-    server.readyMs = performance.now() - spawnedAt;
-  } catch (err) {
-    await server.stop();
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const spawnedAt = performance.now();
+    const child = spawnTracked([...spec.command, ...commonArgs(port, options.dir), ...(options.args ?? [])]);
+    const server = new RunningServer(spec.name, port, options.dir, child);
+    try {
+      await server.waitReady(options.ready, options.timeoutMs ?? 30_000);
+      server.readyMs = performance.now() - spawnedAt;
+      return server;
+    } catch (err) {
+      const exited = server.failure !== undefined;
+      await server.stop();
+      if (!exited || attempt === START_ATTEMPTS) throw err;
+    }
   }
-  return server;
 }

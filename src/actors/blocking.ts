@@ -24,6 +24,7 @@
 // leaves as one unit, in MULTI/EXEC when it is several commands (afterCommand).
 // Deadlines are checked from serverCron. A client that disconnects leaves its queues.
 import type { Client } from './client.js';
+import type { Command } from '../commands/command.js';
 import { alsoPropagate } from '../commands/dispatch.js';
 import type { Db } from '../store/db.js';
 import { longDoubleMillis, parseLongDouble } from '../store/floats.js';
@@ -42,6 +43,8 @@ export interface Wait {
   readonly postponed?: string[];
   /** Offered its keys when they are gone, too (blocking_keys_unblock_on_nokey). */
   readonly unblockOnNoKey?: boolean;
+  /** The call that blocked and how long it ran (ms), set by call() when it was timed: logged once served. */
+  ran?: { cmd: Command; argv: readonly string[]; ms: number };
 }
 
 const NOT_FLOAT = 'ERR timeout is not a float or out of range';
@@ -192,6 +195,7 @@ export class Blocking {
     const dirty = ks.dirty;
     c.propagateArgv = undefined;
     let served: boolean;
+    const started = wait.ran === undefined ? 0 : performance.now();
     repl.callDepth++;
     try {
       served = wait.serve(key);
@@ -201,7 +205,21 @@ export class Blocking {
     if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, wait.db.id, c.propagateArgv);
     else repl.propagatePending();
     c.propagateArgv = undefined;
+    if (served && wait.ran !== undefined) this.servedStats(c, wait.ran, performance.now() - started);
     return served;
+  }
+
+  // updateStatsOnUnblock
+  /**
+   * A served client's command goes to LATENCY HISTOGRAM and the slow log with the time of the
+   * call that blocked plus the serving's, not the time it waited; the serving is a
+   * command-unblocking latency sample.
+   */
+  private servedStats(c: Client, ran: NonNullable<Wait['ran']>, replyMs: number): void {
+    const latency = this.server.latency;
+    if (latency.tracking) ran.cmd.stats.recordLatency(ran.ms + replyMs);
+    this.server.slowlog.consider(c, ran.cmd, ran.argv, ran.ms + replyMs);
+    latency.unblockingRan(replyMs);
   }
 
   /** handleBlockedClientsTimeout, from serverCron: answers every wait past its deadline. */

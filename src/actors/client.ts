@@ -165,7 +165,7 @@ export class Client {
       return;
     }
     if (this.paused) this.parser.hold(chunk);
-    else this.parse(() => this.parser.feed(chunk, this.sink));
+    else this.parse(chunk);
   }
 
   private onDrain(): void {
@@ -209,11 +209,7 @@ export class Client {
   }
 
   private continueInput(): void {
-    this.parse(() => {
-      const argv = this.takePendingArgv();
-      if (argv !== null && !this.sink(argv)) return;
-      this.parser.resume(this.sink);
-    });
+    this.parse(null);
   }
 
   /**
@@ -228,9 +224,18 @@ export class Client {
     if (t !== null && t.caching && this.multi === null && (argv === null || lookupCommand(argv[0]!)?.name !== 'client')) t.caching = false;
   }
 
-  private parse(step: () => void): void {
+  /**
+   * Parses a chunk that arrived, or (null) goes on with the input held meanwhile: the
+   * command a pause held first, then what is buffered. Then the replies go out.
+   */
+  private parse(chunk: Buffer | null): void {
     try {
-      step();
+      if (chunk !== null) {
+        this.parser.feed(chunk, this.sink);
+      } else {
+        const argv = this.takePendingArgv();
+        if (argv === null || this.sink(argv)) this.parser.resume(this.sink);
+      }
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
       this.reply.error(`ERR Protocol error: ${e.message}`);

@@ -709,6 +709,7 @@ export function replicationSetMaster(server: Server, host: string, port: number)
   const link = new ReplicaLink(server, host, port, cached, db);
   server.replicaLink = link;
   link.start();
+  server.serverRole.becameReplica(host, port);
 }
 
 // replicationUnsetMaster
@@ -731,6 +732,7 @@ export function replicationUnsetMaster(server: Server): void {
   server.keyspace.expireMode = 'delete';
   server.log.role = 'M';
   server.config.set('replicaof', [], false);
+  server.serverRole.becameMaster();
 }
 
 /** `replicaof host port` from the config file or the command line, once the RDB is loaded. */

@@ -120,6 +120,8 @@ export class Replication {
   // alsoPropagate
   /** Queues an effect of the running call; outside any call it goes out at once. */
   alsoPropagate(dbId: number, argv: string[]): void {
+    // A command alone goes out at once: no queue entry (and no queue storage regrown) per write.
+    if (this.callDepth === 0 && this.pending.length === 0) return this.propagate(dbId, argv);
     this.pending.push({ dbId, argv });
     if (this.callDepth === 0) this.propagatePending();
   }
@@ -313,10 +315,11 @@ export class Replication {
     }
     const timeoutMs = config.getInt('repl-timeout') * 1000;
     for (const r of [...this.replicas]) {
-      r.tell({ type: 'TICK', now, timeoutMs });
+      r.tell({ type: 'TICK', now, timeoutMs, obufBytes: r.outputBytes, lag: Math.floor((now - r.ackTime) / 1000) });
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);
+    this.server.serverRole.tick();
     const ttl = config.getInt('repl-backlog-ttl');
     if (this.replicas.size === 0 && this.backlog !== null && !this.server.isReplica && ttl > 0 &&
         now - this.noReplicasSince > ttl * 1000) {

@@ -23,6 +23,7 @@ import { PubSub } from './pubsub.js';
 import { Persistence } from './persistence.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
+import { ServerRole } from './server-role.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
 
@@ -74,6 +75,8 @@ export class Server {
    * Inert (inspect() gives undefined) unless --inspect-port is given.
    */
   readonly inspector: InspectorRegistry;
+  /** The server's role as an actor, for the inspector. */
+  readonly serverRole: ServerRole;
   /** The --inspect-port endpoint, once listening. */
   inspectorEndpoint: InspectorEndpoint | null = null;
   /** Called once the server has shut down; the CLI exits the process with the code. */
@@ -106,6 +109,7 @@ export class Server {
     this.slowlog = new SlowLog(this);
     this.latency = new LatencyMonitor(this);
     this.inspector = new InspectorRegistry(config.get('inspect-port') !== '');
+    this.serverRole = new ServerRole(this);
   }
 
   /** notify-keyspace-events as flags (0 for none: the usual case costs one comparison). */
@@ -156,7 +160,7 @@ export class Server {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
     if (name === 'notify-keyspace-events') this.updateNotifyHooks();
-    if (name === 'latency-monitor-threshold') this.latency.configure();
+    if (name === 'latency-monitor-threshold' || name === 'latency-tracking') this.latency.configure();
   }
 
   /** The keyspace reports new keys and read misses only while their events are asked for. */

@@ -91,7 +91,7 @@ function clientList(c: Client, argv: string[]): void {
   } else {
     for (const cl of c.server.clients.values()) line(cl);
   }
-  c.reply.bulk(out);
+  c.reply.verbatim(out);
 }
 
 interface KillFilter {
@@ -310,7 +310,7 @@ export const clientCommand = container('client', [
   {
     name: 'client|info', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],
     run(c, argv) {
-      c.reply.bulk(`${clientInfoString(c, argvBytes(argv))}\n`);
+      c.reply.verbatim(`${clientInfoString(c, argvBytes(argv))}\n`);
     },
   },
   {

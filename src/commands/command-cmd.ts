@@ -3,6 +3,7 @@
 import type { Client } from '../actors/client.js';
 import { is } from './args.js';
 import { COMMAND_DOCS } from './command-docs-data.js';
+import { COMMAND_INFO_EXTRA } from './command-info-data.js';
 import { replyDoc, type DocEntry } from './command-docs.js';
 import { globMatch } from './glob.js';
 import { commandKeys } from './keys-of.js';
@@ -39,30 +40,64 @@ function aclCategories(cmd: Command): string[] {
   return ACL_ORDER.filter((a) => cats.has(a));
 }
 
-/** addReplyCommandInfo: the ten fields of one entry (tips and key specs left empty). */
+/** A key spec as COMMAND INFO lists it: notes, flags, begin_search and find_keys, each a map of its type and spec. */
+export interface KeySpec {
+  [field: string]: string | number | string[] | KeySpec;
+}
+
+/** COMMAND INFO's tips and key specs of a command (command-info-data.ts, generated from redis-server 7.0). */
+export interface InfoExtra {
+  tips?: string[];
+  keySpecs?: KeySpec[];
+}
+
+/** addReplyCommandKeySpecs' map of one key spec (or of its begin_search / find_keys part): flags are a set of statuses. */
+function replyKeySpec(c: Client, spec: KeySpec): void {
+  const fields = Object.keys(spec);
+  c.reply.map(fields.length);
+  for (const f of fields) {
+    c.reply.bulk(f);
+    const v = spec[f]!;
+    if (typeof v === 'number') c.reply.integer(v);
+    else if (typeof v === 'string') c.reply.bulk(v);
+    else if (Array.isArray(v)) {
+      c.reply.set(v.length);
+      for (const flag of v) c.reply.simple(flag);
+    } else replyKeySpec(c, v);
+  }
+}
+
+/** addReplyCommandInfo: the ten fields of one entry; flags, categories, tips and key specs are sets in RESP3. */
 function replyCommandInfo(c: Client, cmd: Command): void {
   const [first, last, step] = cmd.keys ?? [0, 0, 0];
   const flags = FLAG_ORDER.filter((f) => (cmd.flags as readonly string[]).includes(f));
   const cats = aclCategories(cmd);
   const subs = subcommandsOf(cmd.name) ?? [];
+  const extra = COMMAND_INFO_EXTRA[cmd.name] ?? {};
   c.reply.array(10);
   c.reply.bulk(cmd.name);
   c.reply.integer(cmd.arity);
-  c.reply.array(flags.length);
+  c.reply.set(flags.length);
   for (const f of flags) c.reply.simple(f);
   c.reply.integer(first);
   c.reply.integer(last);
   c.reply.integer(step);
-  c.reply.array(cats.length);
+  c.reply.set(cats.length);
   for (const a of cats) c.reply.simple(`@${a}`);
-  c.reply.emptyArray();
-  c.reply.emptyArray();
+  const tips = extra.tips ?? [];
+  c.reply.set(tips.length);
+  for (const t of tips) c.reply.bulk(t);
+  const specs = extra.keySpecs ?? [];
+  c.reply.set(specs.length);
+  for (const spec of specs) replyKeySpec(c, spec);
+  // A container's subcommands are an array of entries; a plain command has an empty set.
+  if (subs.length === 0) return c.reply.set(0);
   c.reply.array(subs.length);
   for (const s of subs) replyCommandInfo(c, s);
 }
 
 /** lookupCommandBySds: "get", or "config|get" for a subcommand; any case. */
-function findCommand(fullname: string): Command | undefined {
+export function findCommand(fullname: string): Command | undefined {
   const name = fullname.toLowerCase();
   const bar = name.indexOf('|');
   if (bar < 0) return lookupCommand(name);
@@ -78,7 +113,7 @@ function commandOfArgv(argv: string[]): Command | undefined {
 }
 
 /** Every command with its subcommands after it, as COMMAND LIST walks them. */
-function everyCommand(): Command[] {
+export function everyCommand(): Command[] {
   return allCommands().flatMap((cmd) => [cmd, ...(subcommandsOf(cmd.name) ?? [])]);
 }
 

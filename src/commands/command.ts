@@ -1,6 +1,7 @@
 // What a command is: its name, arity, flags and key positions as COMMAND reports them
 // (Redis 7.0's command table), and the function that runs it against a client.
 import type { Client } from '../actors/client.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
@@ -43,6 +44,8 @@ export class CommandStats {
   failed = 0;
   private sampledUsec = 0;
   private samples = 0;
+  /** latency_histogram: made at the first call recorded (latency-tracking). */
+  histogram: LatencyHistogram | null = null;
 
   get usec(): number {
     return this.samples === 0 ? 0 : (this.sampledUsec / this.samples) * this.calls;
@@ -62,8 +65,14 @@ export class CommandStats {
     this.calls++;
   }
 
+  /** A call's duration for LATENCY HISTOGRAM and INFO latencystats. */
+  recordLatency(durationMs: number): void {
+    (this.histogram ??= new LatencyHistogram()).record(durationMs);
+  }
+
   reset(): void {
     this.calls = this.rejected = this.failed = this.sampledUsec = this.samples = 0;
+    this.histogram = null;
   }
 }
 

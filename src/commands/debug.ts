@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, SLEEP, SET-ACTIVE-EXPIRE, POPULATE,
-// RELOAD, LOG, ERROR, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -74,6 +74,10 @@ const HELP = [
   "    Create <count> string keys named key:<num>. If <prefix> is specified then",
   "    it is used instead of the 'key' prefix. These are not propagated to",
   '    replicas.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
   'RELOAD [option ...]',
   '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
   '    * NOSAVE: the database will be loaded from an existing RDB file.',
@@ -84,6 +88,59 @@ const HELP = [
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
 ];
+
+const PROTOCOL_TYPES = 'string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false';
+
+/**
+ * DEBUG PROTOCOL <type>: one sample reply of each RESP type, which client libraries' own test
+ * suites ask for to check their RESP3 parsers.
+ */
+function protocol(c: Client, type: string): void {
+  const r = c.reply;
+  switch (type.toLowerCase()) {
+    case 'string': return r.bulk('Hello World');
+    case 'integer': return r.integer(12345);
+    case 'double': return r.double(3.141);
+    case 'bignum': return r.bigNumber('1234567999999999999999999999999999999');
+    case 'null': return r.nullBulk();
+    case 'array':
+      r.array(3);
+      return [0, 1, 2].forEach((j) => r.integer(j));
+    case 'set':
+      r.set(3);
+      return [0, 1, 2].forEach((j) => r.integer(j));
+    case 'map':
+      r.map(3);
+      for (let j = 0; j < 3; j++) {
+        r.integer(j);
+        r.bool(j === 1);
+      }
+      return;
+    case 'attrib':
+      if (r.resp3) {
+        r.attribute(1);
+        r.bulk('key-popularity');
+        r.array(2);
+        r.bulk('key:123');
+        r.integer(90);
+      }
+      return r.bulk('Some real reply following the attribute');
+    case 'push': {
+      if (!r.resp3) return r.error('ERR RESP2 is not supported by this command');
+      const was = r.beginPush();
+      r.pushHeader(2);
+      r.bulk('server-cpu-usage');
+      r.integer(42);
+      r.endPush(was);
+      // A push is not a reply: a real one follows for clients that wait for one.
+      return r.bulk('Some real reply following the push reply');
+    }
+    case 'true': return r.bool(true);
+    case 'false': return r.bool(false);
+    case 'verbatim': return r.verbatim('This is a verbatim\nstring');
+    default: return r.error(`ERR Wrong protocol type name. Please use one of the following: ${PROTOCOL_TYPES}`);
+  }
+}
 
 /** Each subcommand with the argument counts debugCommand accepts for it. */
 const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Client, argv: string[]) => void }>([
@@ -132,6 +189,10 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       c.server.log.warning(`DEBUG LOG: ${argv[2]}`);
       c.reply.ok();
     },
+  }],
+  ['protocol', {
+    ok: (n) => n === 3,
+    run: (c, argv) => protocol(c, argv[2]!),
   }],
   ['error', {
     ok: (n) => n === 3,

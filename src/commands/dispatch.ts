@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
+import { redactedArgv } from './slowlog.js';
 import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 import { discardTransaction } from './transactions.js';
@@ -152,7 +153,8 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   const dirty = ks.dirty;
   const offset = repl.masterReplOffset;
   const started = cmd.stats.start();
-  const timed = started >= 0 ? started : server.slowlog.times(cmd) || server.latency.times(cmd) ? performance.now() : -1;
+  const latency = server.latency;
+  const timed = started >= 0 ? started : latency.tracking || server.slowlog.times(cmd) || latency.times(cmd) ? performance.now() : -1;
   c.lastCommand = cmd.name;
   c.propagateArgv = undefined;
   c.propagateForced = false;
@@ -175,14 +177,19 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   state.prevErrorReplies = state.totalErrorReplies;
   const now = timed >= 0 ? performance.now() : 0;
   cmd.stats.finish(started, now);
-  // A blocked command is not logged (Redis logs it once served, with its running time only).
-  if (timed >= 0 && c.waiting === null) {
+  // A blocked command is not logged yet: once served, with this call's time and the serving's
+  // (updateStatsOnUnblock), never when it times out.
+  if (timed >= 0) {
     const real = effectiveCommand(cmd, argv);
-    if (server.latency.threshold > 0) server.latency.commandRan(real, now - timed);
-    server.slowlog.consider(c, real, argv, now - timed);
+    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, ms: now - timed };
+    else {
+      if (latency.tracking) real.stats.recordLatency(now - timed);
+      if (latency.threshold > 0) latency.commandRan(real, now - timed);
+      server.slowlog.consider(c, real, argv, now - timed);
+    }
   }
   server.stats.commandsProcessed++;
-  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, argv);
+  if (repl.monitors.size > 0 && !hiddenFromMonitor(cmd, argv)) repl.feedMonitors(c, redactedArgv(effectiveCommand(cmd, argv), argv));
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {

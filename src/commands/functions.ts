@@ -56,7 +56,7 @@ function functionList(c: Client, argv: string[]): void {
   const libs = [...c.server.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name));
   c.reply.array(libs.length);
   for (const lib of libs) {
-    c.reply.array(withCode ? 8 : 6);
+    c.reply.map(withCode ? 4 : 3);
     c.reply.bulk('library_name');
     c.reply.bulk(lib.name);
     c.reply.bulk('engine');
@@ -64,14 +64,14 @@ function functionList(c: Client, argv: string[]): void {
     c.reply.bulk('functions');
     c.reply.array(lib.functions.length);
     for (const f of lib.functions) {
-      c.reply.array(6);
+      c.reply.map(3);
       c.reply.bulk('name');
       c.reply.bulk(f.name);
       c.reply.bulk('description');
       c.reply.bulkOrNull(f.description);
       c.reply.bulk('flags');
-      c.reply.array(f.flags.length);
-      for (const flag of f.flags) c.reply.bulk(flag);
+      c.reply.set(f.flags.length);
+      for (const flag of f.flags) c.reply.simple(flag);
     }
     if (withCode) {
       c.reply.bulk('library_code');
@@ -84,11 +84,11 @@ function functionList(c: Client, argv: string[]): void {
 function functionStats(c: Client): void {
   const engine = c.server.scripting;
   const run = engine.busy;
-  c.reply.array(4);
+  c.reply.map(2);
   c.reply.bulk('running_script');
   if (run === null || run.isEval) c.reply.nullBulk();
   else {
-    c.reply.array(6);
+    c.reply.map(3);
     c.reply.bulk('name');
     c.reply.bulk(run.name);
     c.reply.bulk('command');
@@ -97,9 +97,9 @@ function functionStats(c: Client): void {
     c.reply.integer(Date.now() - run.started);
   }
   c.reply.bulk('engines');
-  c.reply.array(2);
+  c.reply.map(1);
   c.reply.bulk('LUA');
-  c.reply.array(4);
+  c.reply.map(2);
   c.reply.bulk('libraries_count');
   c.reply.integer(engine.functions.libraries.size);
   c.reply.bulk('functions_count');

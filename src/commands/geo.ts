@@ -102,8 +102,8 @@ function geopos(c: Client, argv: string[]): void {
     }
     const [x, y] = decodeScore(score);
     c.reply.array(2);
-    c.reply.bulk(human(x));
-    c.reply.bulk(human(y));
+    c.reply.humanDouble(human(x));
+    c.reply.humanDouble(human(y));
   }
 }
 
@@ -318,8 +318,8 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
       if (withHash) c.reply.integer(Math.trunc(p.score));
       if (withCoords) {
         c.reply.array(2);
-        c.reply.bulk(human(p.xy[0]));
-        c.reply.bulk(human(p.xy[1]));
+        c.reply.humanDouble(human(p.xy[0]));
+        c.reply.humanDouble(human(p.xy[1]));
       }
     }
     return;

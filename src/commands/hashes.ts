@@ -109,23 +109,23 @@ function hrandfieldWithCount(c: Client, key: string, count: number, withValues: 
   const h = lookupOf(c, key, Hash);
   if (h === null) return;
   if (h === undefined || count === 0) return c.reply.emptyArray();
-  const per = withValues ? 2 : 1;
+  const header = (n: number): void => (withValues ? c.reply.pairs(n) : c.reply.array(n));
   if (count >= h.size) {
-    c.reply.array(h.size * per);
+    header(h.size);
     for (const [f, v] of h.entries()) replyPair(c, f, v, withValues);
     return;
   }
   const pairs = Array.from(h.entries());
   const n = Math.abs(count);
   if (count < 0) {
-    replyPicks(c, n, per, () => {
+    replyPicks(c, n, withValues, () => {
       const pick = pairs[randomBelow(pairs.length)]!;
       replyPair(c, pick[0], pick[1], withValues);
     });
     return;
   }
   const distinct = sampleDistinct(pairs.length, n, h.encoding === 'listpack');
-  c.reply.array(n * per);
+  header(n);
   for (let i = 0; i < n; i++) {
     const pick = pairs[distinct[i]!]!;
     replyPair(c, pick[0], pick[1], withValues);
@@ -133,6 +133,7 @@ function hrandfieldWithCount(c: Client, key: string, count: number, withValues: 
 }
 
 function replyPair(c: Client, field: string, value: string, withValues: boolean): void {
+  if (withValues) c.reply.pair();
   c.reply.bulk(field);
   if (withValues) c.reply.bulk(value);
 }

@@ -311,6 +311,22 @@ function commandstatsFields(): Field[] {
   return out;
 }
 
+// genRedisInfoStringLatencyStats, fillPercentileDistributionLatencies
+/** latency_percentiles_usec_<name>: each command with calls recorded, at latency-tracking-info-percentiles. */
+function latencystatsFields(server: Server): Field[] {
+  const percentiles = (server.config.get('latency-tracking-info-percentiles') ?? '').split(' ').filter((p) => p !== '').map(Number);
+  const out: Field[] = [];
+  for (const cmd of allCommands()) {
+    for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
+      const h = c.stats.histogram;
+      if (h === null) continue;
+      // "%f" with its trailing zeros trimmed (99.9, 50), then the value in us as "%.3f".
+      out.push([`latency_percentiles_usec_${c.name}`, percentiles.map((p) => `p${Number(p.toFixed(6))}=${(h.percentile(p) / 1000).toFixed(3)}`).join(',')]);
+    }
+  }
+  return out;
+}
+
 function errorstatsFields(server: Server): Field[] {
   return [...serverState(server).errors].map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
 }
@@ -331,6 +347,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'modules', title: 'Modules', byDefault: true, fields: () => [] },
   { name: 'commandstats', title: 'Commandstats', byDefault: false, fields: commandstatsFields },
   { name: 'errorstats', title: 'Errorstats', byDefault: true, fields: errorstatsFields },
+  { name: 'latencystats', title: 'Latencystats', byDefault: false, fields: latencystatsFields },
   { name: 'cluster', title: 'Cluster', byDefault: true, fields: () => [['cluster_enabled', 0]] },
   { name: 'keyspace', title: 'Keyspace', byDefault: true, fields: keyspaceFields },
 ];
@@ -368,7 +385,7 @@ export const infoCommands: CommandSpec[] = [
     // infoCommand
     name: 'info', arity: -1, flags: ['loading', 'stale'], acl: ['slow', 'dangerous'],
     run(c, argv) {
-      c.reply.bulk(genInfoString(c.server, argv.slice(1)));
+      c.reply.verbatim(genInfoString(c.server, argv.slice(1)));
     },
   },
 ];

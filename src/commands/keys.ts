@@ -11,7 +11,7 @@ import type { CommandSpec } from './command.js';
 import { deletionArgv } from './dispatch.js';
 import { cstr, ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
-import { replyHelp } from './subcommands.js';
+import { container, replyHelp } from './subcommands.js';
 
 /** An integer reply for a time in ms that may have lost precision past 2^53 (PXAT near INT64_MAX). */
 function replyMs(c: Client, ms: number): void {
@@ -223,32 +223,38 @@ const OBJECT_HELP = [
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
 /** objectCommand's subcommands that take a key (its value and access word); nil for a missing one. */
-const OBJECT_KEY_SUBCOMMANDS: Record<string, (c: Client, v: Value, key: string, access: number) => void> = {
-  encoding(c, v, key) {
+const OBJECT_KEY_SUBCOMMANDS: [string, (c: Client, v: Value, key: string, access: number) => void][] = [
+  ['encoding', (c, v, key) => {
     c.reply.bulk(typeof v === 'string' ? stringEncoding(v, c.db.stringEncodings.get(key)) : v instanceof List ? 'quicklist' : v.encoding);
-  },
-  refcount(c, v, key) {
-    c.reply.integer(refCount(v, c.db.stringEncodings.get(key)));
-  },
-  idletime(c, _v, _key, access) {
+  }],
+  ['refcount', (c, v, key) => c.reply.integer(refCount(v, c.db.stringEncodings.get(key)))],
+  ['idletime', (c, _v, _key, access) => {
     const clock = c.server.keyspace.access;
     if (clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);
     c.reply.integer(Math.floor(clock.idleMs(access) / 1000));
-  },
-  freq(c, _v, _key, access) {
+  }],
+  ['freq', (c, _v, _key, access) => {
     const clock = c.server.keyspace.access;
     if (!clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is not selected, access frequency not tracked. ${LFU_NOTE}`);
     c.reply.integer(clock.frequency(access));
-  },
-};
+  }],
+];
 
-/** OBJECT's subcommands are commands of their own in Redis 7.0: an unknown one or a wrong arity is refused before MULTI queues it. */
-function objectCheck(argv: string[]): string | null {
-  const sub = argv[1]!.toLowerCase();
-  if (sub === 'help') return argv.length === 2 ? null : ERR.arity('object|help');
-  if (!Object.hasOwn(OBJECT_KEY_SUBCOMMANDS, sub)) return `ERR unknown subcommand '${cstr(argv[1]!)}'. Try OBJECT HELP.`;
-  return argv.length === 3 ? null : ERR.arity(`object|${sub}`);
-}
+// objectCommand: in Redis 7.0 a container whose subcommands are commands of their own (object|encoding...).
+const objectCommand = container('object', [
+  ...OBJECT_KEY_SUBCOMMANDS.map(([sub, run]): CommandSpec => ({
+    name: `object|${sub}`, arity: 3, flags: ['readonly'], keys: [2, 2, 1], acl: ['keyspace', 'read', 'slow'],
+    run(c, argv) {
+      const v = c.db.lookup(argv[2]!, false);
+      if (v === undefined) return c.reply.nullBulk();
+      run(c, v, argv[2]!, c.db.accessWord(argv[2]!)!);
+    },
+  })),
+  {
+    name: 'object|help', arity: 2, flags: ['loading', 'stale'], acl: ['keyspace', 'slow'],
+    run: (c) => replyHelp(c, 'OBJECT', OBJECT_HELP),
+  },
+]);
 
 export const keyCommands: CommandSpec[] = [
   {
@@ -455,19 +461,5 @@ export const keyCommands: CommandSpec[] = [
       c.reply.integer(1);
     },
   },
-  {
-    // objectCommand: a container whose subcommands check their own arity.
-    name: 'object', arity: -2, flags: [], keys: [0, 0, 0], acl: ['slow'],
-    check: objectCheck,
-    run(c, argv) {
-      const refused = objectCheck(argv);
-      if (refused !== null) return c.reply.error(refused);
-      const sub = argv[1]!.toLowerCase();
-      if (sub === 'help') return replyHelp(c, 'OBJECT', OBJECT_HELP);
-      const run = OBJECT_KEY_SUBCOMMANDS[sub]!;
-      const v = c.db.lookup(argv[2]!, false);
-      if (v === undefined) return c.reply.nullBulk();
-      run(c, v, argv[2]!, c.db.accessWord(argv[2]!)!);
-    },
-  },
+  objectCommand,
 ];

@@ -1,12 +1,17 @@
-// LATENCY LATEST HISTORY RESET DOCTOR HELP (latency.c): with latency-monitor-threshold set
-// (milliseconds), each command that ran at least that long is a sample of the "command" event
-// ("fast-command" for one flagged fast), one per second kept (the worst of that second), the
-// last 160 seconds per event and the all-time worst. Commands are timed as for the slow log
-// (slowlog.ts): a fast command only when INFO commandstats samples it.
+// LATENCY LATEST HISTORY RESET DOCTOR GRAPH HISTOGRAM HELP (latency.c): with
+// latency-monitor-threshold set (milliseconds), each command that ran at least that long is a
+// sample of the "command" event ("fast-command" for one flagged fast; "command-unblocking" for
+// serving a blocked client), one per second kept (the worst of that second), the last 160
+// seconds per event and the all-time worst. Commands are timed as for the slow log
+// (slowlog.ts): a fast command only when INFO commandstats samples it, or every command while
+// latency-tracking keeps LATENCY HISTOGRAM's per-command histograms.
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
+import { findCommand, everyCommand } from './command-cmd.js';
 import type { Command, CommandSpec } from './command.js';
-import { container, replyHelp } from './subcommands.js';
+import type { LatencyHistogram } from './latency-histogram.js';
+import { renderSparkline } from './sparkline.js';
+import { container, replyHelp, subcommandsOf } from './subcommands.js';
 
 /** LATENCY_TS_LEN */
 const TS_LEN = 160;
@@ -23,6 +28,8 @@ export class LatencyMonitor {
   private readonly events = new Map<string, Series>();
   /** latency-monitor-threshold, ms (0: off). */
   threshold = 0;
+  /** latency-tracking: every call is timed for its command's LATENCY HISTOGRAM. */
+  tracking = false;
 
   constructor(private readonly server: Server) {
     this.configure();
@@ -30,6 +37,7 @@ export class LatencyMonitor {
 
   configure(): void {
     this.threshold = this.server.config.getInt('latency-monitor-threshold');
+    this.tracking = this.server.config.getBool('latency-tracking');
   }
 
   /** Whether a call of cmd must be timed for the monitor (a fast command only when sampled). */
@@ -42,6 +50,12 @@ export class LatencyMonitor {
   commandRan(cmd: Command, durationMs: number): void {
     const ms = Math.floor(durationMs);
     if (this.threshold > 0 && ms >= this.threshold) this.addSample(cmd.isFast ? 'fast-command' : 'command', ms);
+  }
+
+  /** After serving a blocked client (updateStatsOnUnblock): the time its reply took. */
+  unblockingRan(durationMs: number): void {
+    const ms = Math.floor(durationMs);
+    if (this.threshold > 0 && ms >= this.threshold) this.addSample('command-unblocking', ms);
   }
 
   // latencyAddSample
@@ -72,6 +86,20 @@ export class LatencyMonitor {
       if (s.time !== 0) out.push(s);
     }
     return out;
+  }
+
+  // latencyCommandGenSparkeline
+  /** LATENCY GRAPH's text for an event: a header, then its samples as an 80-column sparkline; null when unknown. */
+  graph(event: string): string | null {
+    const ts = this.events.get(event);
+    if (ts === undefined) return null;
+    const samples = this.history(event);
+    const now = Math.floor(Date.now() / 1000);
+    const values = samples.map((x) => x.latency);
+    const labels = samples.map((x) => ago(now - x.time));
+    const high = Math.max(...values);
+    const low = Math.min(...values);
+    return `${event} - high ${high} ms, low ${low} ms (all time high ${ts.max} ms)\n${'-'.repeat(80)}\n` + renderSparkline(values, labels, 80, 4);
   }
 
   /** Each event's latest sample and all-time worst. */
@@ -150,6 +178,44 @@ export class LatencyMonitor {
   }
 }
 
+/** How long ago a sample was, as LATENCY GRAPH labels it: 5s, 3m, 2h, 1d. */
+function ago(elapsed: number): string {
+  if (elapsed < 60) return `${elapsed}s`;
+  if (elapsed < 3600) return `${Math.floor(elapsed / 60)}m`;
+  if (elapsed < 86400) return `${Math.floor(elapsed / 3600)}h`;
+  return `${Math.floor(elapsed / 86400)}d`;
+}
+
+// fillCommandCDF
+/** One command's LATENCY HISTOGRAM entry: its calls, and per bucket (in us) the calls up to it. */
+function replyCommandCdf(c: Client, cmd: Command, h: LatencyHistogram): void {
+  const buckets = h.cumulative();
+  c.reply.bulk(cmd.name);
+  c.reply.map(2);
+  c.reply.bulk('calls');
+  c.reply.integer(h.total);
+  c.reply.bulk('histogram_usec');
+  c.reply.map(buckets.length);
+  for (const [us, cumulative] of buckets) {
+    c.reply.integer(us);
+    c.reply.integer(cumulative);
+  }
+}
+
+// latencyAllCommandsFillCDF, latencySpecificCommandsFillCDF
+/** LATENCY HISTOGRAM [command ...]: every command with calls recorded, or those named (a container's subcommands with it). */
+function latencyHistogram(c: Client, argv: string[]): void {
+  const cmds: Command[] = [];
+  if (argv.length === 2) cmds.push(...everyCommand());
+  for (const name of argv.slice(2)) {
+    const cmd = findCommand(name);
+    if (cmd !== undefined) cmds.push(cmd, ...(subcommandsOf(cmd.name) ?? []));
+  }
+  const withData = cmds.filter((cmd) => cmd.stats.histogram !== null);
+  c.reply.map(withData.length);
+  for (const cmd of withData) replyCommandCdf(c, cmd, cmd.stats.histogram!);
+}
+
 // analyzeLatencyForEvent
 /** Samples, integer average and mean absolute deviation (ms), and seconds since the oldest. */
 function analyze(samples: Array<{ time: number; latency: number }>): { samples: number; avg: number; mad: number; period: number } {
@@ -186,7 +252,7 @@ const HELP = [
 
 const ADMIN = { flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['admin', 'slow', 'dangerous'] } as const;
 
-/** latencyCommand, as the container Redis 7.0 makes of it (GRAPH and HISTOGRAM not yet). */
+/** latencyCommand, as the container Redis 7.0 makes of it. */
 export const latencyCommands: CommandSpec[] = [container('latency', [
   {
     name: 'latency|latest', arity: 2, flags: [...ADMIN.flags], acl: [...ADMIN.acl],
@@ -225,6 +291,18 @@ export const latencyCommands: CommandSpec[] = [container('latency', [
     run(c: Client) {
       c.reply.verbatim(c.server.latency.doctor());
     },
+  },
+  {
+    name: 'latency|graph', arity: 3, flags: [...ADMIN.flags], acl: [...ADMIN.acl],
+    run(c, argv) {
+      const graph = c.server.latency.graph(argv[2]!);
+      if (graph === null) return c.reply.error(`ERR No samples available for event '${argv[2]}'`);
+      c.reply.verbatim(graph);
+    },
+  },
+  {
+    name: 'latency|histogram', arity: -2, flags: [...ADMIN.flags], acl: [...ADMIN.acl],
+    run: latencyHistogram,
   },
   {
     name: 'latency|help', arity: 2, flags: ['loading', 'stale'], acl: ['slow'],

@@ -87,7 +87,7 @@ function lcs(c: Client, argv: string[]): void {
     }
   }
   if (!getIdx) return c.reply.bulk(chars.join(''));
-  c.reply.array(4);
+  c.reply.map(2);
   c.reply.bulk('matches');
   c.reply.array(ranges.length);
   for (const [as, ae, bs, be, ml] of ranges) {

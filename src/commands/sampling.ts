@@ -9,15 +9,16 @@ import { ClientLimits } from '../actors/client-limits.js';
 const PICKS_SAFETY_LIMIT = 1024 * 1024 * 1024;
 
 /**
- * CASE 1 of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: count picks with repeats, `width`
- * reply entries each, written by pick(). Its size follows the count, not the data (-LONG_MAX
+ * CASE 1 of SRANDMEMBER, HRANDFIELD and ZRANDMEMBER: count picks with repeats, each one
+ * entry or (pairs) one pair, written by pick(). Its size follows the count, not the data (-LONG_MAX
  * asks for 2^63 picks), so it stops where an output limit would close the client: the normal
  * class's hard limit, or PICKS_SAFETY_LIMIT when that is 0. The client is then closed without
  * its reply, as Redis closes one over its output limit, and every other client goes on.
  */
-export function replyPicks(c: Client, count: number, width: number, pick: () => void): void {
+export function replyPicks(c: Client, count: number, pairs: boolean, pick: () => void): void {
   const limit = c.server.outputLimits('normal').hard || PICKS_SAFETY_LIMIT;
-  c.reply.array(count * width);
+  if (pairs) c.reply.pairs(count);
+  else c.reply.array(count);
   for (let i = 0; i < count; i++) {
     pick();
     if ((i & 1023) === 1023 && c.reply.pending > limit) {

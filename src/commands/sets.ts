@@ -124,7 +124,7 @@ function spopWithCount(c: Client, argv: string[]): void {
   const key = argv[1]!;
   const set = writeSet(c, key);
   if (set === null) return;
-  if (set === undefined || count === 0) return c.reply.emptyArray();
+  if (set === undefined || count === 0) return c.reply.set(0);
   const size = set.size;
   if (count >= size) {
     // CASE 1: the whole set, as SUNION of it would list it.
@@ -140,7 +140,7 @@ function spopWithCount(c: Client, argv: string[]): void {
   const popped = new SremBatches(c, key);
   if (remaining * 5 > count) {
     // CASE 2: pop count random members.
-    c.reply.array(count);
+    c.reply.set(count);
     for (let i = 0; i < count; i++) {
       const m = set.pop();
       c.reply.bulk(m);
@@ -191,10 +191,11 @@ function srandmemberWithCount(c: Client, argv: string[]): void {
   if (set === undefined || count === 0) return c.reply.emptyArray();
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    replyPicks(c, count, 1, () => c.reply.bulk(set.random()));
+    replyPicks(c, count, false, () => c.reply.bulk(set.random()));
     return;
   }
-  if (count >= set.size) return replySet(c, set);
+  // CASE 2: the whole set, in its order, as an array (a set reply is SMEMBERS').
+  if (count >= set.size) return c.reply.bulks(set.values(), set.size);
   c.reply.array(count);
   for (const i of sampleDistinct(set.size, count, false)) c.reply.bulk(set.at(i));
 }

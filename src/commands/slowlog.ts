@@ -58,7 +58,7 @@ export class SlowLog {
   consider(c: Client, cmd: Command, argv: readonly string[], durationMs: number): void {
     const duration = Math.floor(durationMs * 1000);
     if (this.threshold < 0 || duration < this.threshold || cmd.skipSlowlog) return;
-    const args = redacted(cmd, argv);
+    const args = redactedArgv(cmd, argv);
     const n = Math.min(args.length, MAX_ARGC);
     const logged: string[] = [];
     for (let j = 0; j < n; j++) {
@@ -88,17 +88,24 @@ export class SlowLog {
 /** Directives whose values are secret (SENSITIVE_CONFIG). */
 const SENSITIVE = new Set(['requirepass', 'masterauth']);
 
-/** redactClientCommandArgument: credentials (AUTH, HELLO AUTH, CONFIG SET of a password) never reach the log. */
-function redacted(cmd: Command, argv: readonly string[]): readonly string[] {
+/**
+ * redactClientCommandArgument: credentials (AUTH, HELLO AUTH, CONFIG SET of a password) never
+ * reach the slow log or MONITOR. HELLO's options are walked as helloCommand walks them: an AUTH
+ * with its two arguments, a SETNAME with its one, and anything else ends the walk (an error).
+ */
+export function redactedArgv(cmd: Command, argv: readonly string[]): readonly string[] {
   const out = argv.slice();
   if (cmd.name === 'auth' && argv.length <= 3) {
     for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
   } else if (cmd.name === 'hello') {
-    for (let i = 2; i + 2 < out.length; i++) {
-      if (out[i]!.toLowerCase() === 'auth') {
+    for (let i = 2; i < out.length; i++) {
+      const more = out.length - 1 - i;
+      const opt = out[i]!.toLowerCase();
+      if (opt === 'auth' && more >= 2) {
         out[i + 1] = out[i + 2] = '(redacted)';
         i += 2;
-      }
+      } else if (opt === 'setname' && more >= 1) i++;
+      else break;
     }
   } else if (cmd.name === 'config|set') {
     for (let i = 2; i + 1 < out.length; i += 2) if (SENSITIVE.has(out[i]!.toLowerCase())) out[i + 1] = '(redacted)';

@@ -446,7 +446,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
     }
   }
   const r = c.reply;
-  r.array(full ? 18 : 20);
+  r.map(full ? 9 : 10);
   r.bulk('length');
   r.integer(s.length);
   r.bulk('radix-tree-keys');
@@ -478,7 +478,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
   const groups = s.sortedGroups();
   r.array(groups.length);
   for (const g of groups) {
-    r.array(14);
+    r.map(7);
     r.bulk('name');
     r.bulk(g.name);
     replyGroupPosition(c, s, g);
@@ -498,7 +498,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
     const consumers = g.sortedConsumers();
     r.array(consumers.length);
     for (const con of consumers) {
-      r.array(8);
+      r.map(4);
       r.bulk('name');
       r.bulk(con.name);
       r.bulk('seen-time');
@@ -523,7 +523,7 @@ function xinfoGroups(c: Client, s: Stream): void {
   const groups = s.sortedGroups();
   c.reply.array(groups.length);
   for (const g of groups) {
-    c.reply.array(12);
+    c.reply.map(6);
     c.reply.bulk('name');
     c.reply.bulk(g.name);
     c.reply.bulk('consumers');
@@ -541,7 +541,7 @@ function xinfoConsumers(c: Client, argv: string[], s: Stream): void {
   const consumers = g.sortedConsumers();
   c.reply.array(consumers.length);
   for (const con of consumers) {
-    c.reply.array(6);
+    c.reply.map(3);
     c.reply.bulk('name');
     c.reply.bulk(con.name);
     c.reply.bulk('pending');

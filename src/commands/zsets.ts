@@ -85,13 +85,24 @@ class Picked {
     return this.members.length;
   }
 
-  /** A flat array: member, or member and score with withscores. */
+  /** Members, or member and score pairs with withscores. */
   reply(c: Client, withscores: boolean): void {
     const n = this.members.length;
-    c.reply.array(withscores ? 2 * n : n);
+    if (withscores) c.reply.pairs(n);
+    else c.reply.array(n);
     for (let i = 0; i < n; i++) {
+      if (withscores) c.reply.pair();
       c.reply.bulk(this.members[i]!);
       if (withscores) c.reply.double(this.scores[i]!);
+    }
+  }
+
+  /** ZPOPMIN without a count: one flat array of member and score in both protocols. */
+  replyFlat(c: Client): void {
+    c.reply.array(2 * this.members.length);
+    for (let i = 0; i < this.members.length; i++) {
+      c.reply.bulk(this.members[i]!);
+      c.reply.double(this.scores[i]!);
     }
   }
 
@@ -396,7 +407,7 @@ function popFrom(c: Client, key: string, z: ZSet, max: boolean, count: number | 
   const pop = max ? 'ZPOPMAX' : 'ZPOPMIN';
   // BZPOPMIN/BZPOPMAX propagate without a count; the rest with the count popped.
   c.propagateAs(form === 'keyed' ? [pop, key] : [pop, key, String(n)]);
-  if (form === 'flat') return out.reply(c, true);
+  if (form === 'flat') return count === null ? out.replyFlat(c) : out.reply(c, true);
   if (form === 'keyed') {
     c.reply.array(3);
     c.reply.bulk(key);
@@ -439,6 +450,7 @@ function zmpop(c: Client, argv: string[], blocking: boolean): void {
 
 function replyEntryAt(c: Client, z: ZSet, rank: number, withscores: boolean): void {
   z.walk(rank, false, (m, s) => {
+    if (withscores) c.reply.pair();
     c.reply.bulk(m);
     if (withscores) c.reply.double(s);
     return false;
@@ -450,10 +462,9 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
   const count = Math.abs(l);
   const size = z.size;
   if (count === 0) return c.reply.emptyArray();
-  const width = withscores ? 2 : 1;
   if (l < 0 || count === 1) {
     // CASE 1: repeats allowed.
-    replyPicks(c, count, width, () => replyEntryAt(c, z, randomBelow(size), withscores));
+    replyPicks(c, count, withscores, () => replyEntryAt(c, z, randomBelow(size), withscores));
     return;
   }
   if (count >= size) {
@@ -463,7 +474,8 @@ function zrandmemberWithCount(c: Client, z: ZSet, l: number, withscores: boolean
     return all.reply(c, withscores);
   }
   // CASES 3 and 4.
-  c.reply.array(count * width);
+  if (withscores) c.reply.pairs(count);
+  else c.reply.array(count);
   for (const r of sampleDistinct(size, count, z.encoding === 'listpack')) replyEntryAt(c, z, r, withscores);
 }
 

@@ -42,7 +42,7 @@ export async function writeFileAtomic(path: string, tmp: string, content: AsyncI
     await rm(tmp, { force: true });
     throw e;
   }
-  fsyncDir(path);
+  await fsyncDirAsync(path);
 }
 
 function replaceSync(tmp: string, path: string): void {
@@ -61,9 +61,25 @@ function fsyncDir(path: string): void {
   try {
     fsyncSync(fd);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'EBADF') throw e;
+    if (!cannotSyncDir(e)) throw e;
   } finally {
     closeSync(fd);
   }
+}
+
+/** fsyncDir off the event loop, for a save that runs while the server serves (BGSAVE, full sync). */
+async function fsyncDirAsync(path: string): Promise<void> {
+  const dir = await open(dirname(path), 'r');
+  try {
+    await dir.sync();
+  } catch (e) {
+    if (!cannotSyncDir(e)) throw e;
+  } finally {
+    await dir.close();
+  }
+}
+
+function cannotSyncDir(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EINVAL' || code === 'EBADF';
 }

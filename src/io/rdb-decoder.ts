@@ -8,7 +8,9 @@ import { Dict } from '../store/dict.js';
 import { Consumer, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
 import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
-import { appendZsetEntry } from '../store/zset.js';
+import { encodingLimits } from '../store/limits.js';
+import { PACKED_MAX_ENTRIES as LIST_PACKED_MAX_ENTRIES } from '../store/list.js';
+import { appendZsetEntry, compareEntries } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
 import { latin1Slice } from './latin1.js';
@@ -117,6 +119,18 @@ export function decodeFunctionPayload(buf: Buffer): string[] {
  */
 export function decodeTypedValue(body: Buffer): Value {
   return new RdbReader(body, { now: -Infinity }).readTypedValue();
+}
+
+/** 1 when the entries are strictly ascending by (score, member), -1 when strictly descending, else 0. */
+function entriesOrder(scores: readonly number[], members: readonly string[]): number {
+  let up = true;
+  let down = true;
+  for (let i = 1; i < scores.length && (up || down); i++) {
+    const c = compareEntries(scores[i - 1]!, members[i - 1]!, scores[i]!, members[i]!);
+    if (c >= 0) up = false;
+    if (c <= 0) down = false;
+  }
+  return up ? 1 : down ? -1 : 0;
 }
 
 /** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
@@ -286,45 +300,34 @@ class RdbReader {
         return this.string();
       case RdbType.LIST: {
         const n = this.length();
-        const list = new List();
-        for (let i = 0; i < n; i++) list.pushTail(this.string());
-        return n === 0 ? null : list;
+        if (n === 0) return null;
+        if (n <= LIST_PACKED_MAX_ENTRIES) {
+          for (let i = 0; i < n; i++) this.stringItem();
+          return List.fromPacked(this.body.take(), n);
+        }
+        return List.fromArray(this.strings(n));
       }
       case RdbType.SET: {
         const n = this.length();
-        const set = new SetValue();
-        for (let i = 0; i < n; i++) {
-          if (!set.add(this.string())) this.fail('set has duplicate members', at);
-        }
-        return n === 0 ? null : set;
+        if (n === 0) return null;
+        return SetValue.fromMembers(this.strings(n)) ?? this.fail('set has duplicate members', at);
       }
       case RdbType.ZSET:
-      case RdbType.ZSET_2: {
-        const n = this.length();
-        // Redis loads a skiplist and converts it to a listpack when it fits: read whole first,
-        // so that a -0 score stays -0 exactly when the set stays a skiplist.
-        const members: string[] = [];
-        const scores: number[] = [];
-        let longest = 0;
-        for (let i = 0; i < n; i++) {
-          const member = this.string();
-          const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
-          if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
-          members.push(member);
-          scores.push(score);
-          if (member.length > longest) longest = member.length;
-        }
-        const zset = ZSet.sized(n, longest);
-        for (let i = 0; i < n; i++) if (!zset.set(members[i]!, scores[i]!)) this.fail('zset has duplicate members', at);
-        return n === 0 ? null : zset;
-      }
+      case RdbType.ZSET_2:
+        return this.zset(type, at);
       case RdbType.HASH: {
         const n = this.length();
+        if (n === 0) return null;
+        // Small: the pairs straight into one packed body (fromPacked converts it when a value is too long).
+        if (n <= encodingLimits.hashMaxListpackEntries) {
+          for (let i = 0; i < 2 * n; i++) this.stringItem();
+          return Hash.fromPacked(this.body.take(), n) ?? this.fail('hash has duplicate fields', at);
+        }
         const hash = Hash.sized(n);
         for (let i = 0; i < n; i++) {
           if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
         }
-        return n === 0 ? null : hash;
+        return hash;
       }
       case RdbType.HASH_ZIPMAP:
         return this.hash(this.blobItems(readZipmap, 'zipmap'), at);
@@ -356,6 +359,69 @@ class RdbReader {
         return this.fail(`holds a module value (type ${type}), which redstate cannot load`, at);
       default:
         return this.fail(`has unknown value type ${type}`, at);
+    }
+  }
+
+  /**
+   * ZSET and ZSET_2, read whole and then built in one pass: as a listpack when it fits, else
+   * as the tree. Redis loads a skiplist and converts it to a listpack when it fits, so that
+   * a -0 score stays -0 exactly when the set stays a skiplist. Saved highest first (as
+   * rdbSaveObject walks a skiplist, and as we write), the entries only need reversing.
+   */
+  private zset(type: number, at: number): ZSet | null {
+    const n = this.length();
+    if (n === 0) return null;
+    let members: string[] = new Array(n);
+    let scores: number[] = new Array(n);
+    let longest = 0;
+    for (let i = 0; i < n; i++) {
+      const member = this.string();
+      const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
+      if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+      members[i] = member;
+      scores[i] = score;
+      if (member.length > longest) longest = member.length;
+    }
+    const order = entriesOrder(scores, members);
+    if (order < 0) {
+      members.reverse();
+      scores.reverse();
+    } else if (order === 0) {
+      const byEntry = members.map((_, i) => i).sort((a, b) => compareEntries(scores[a]!, members[a]!, scores[b]!, members[b]!));
+      members = byEntry.map((i) => members[i]!);
+      scores = byEntry.map((i) => scores[i]!);
+    }
+    if (n <= encodingLimits.zsetMaxListpackEntries && longest <= encodingLimits.zsetMaxListpackValue) {
+      for (let i = 0; i < n; i++) appendZsetEntry(this.body, members[i]!, scores[i]!);
+      return ZSet.fromPacked(this.body.take(), n) ?? this.fail('zset has duplicate members', at);
+    }
+    return ZSet.fromSorted(members, scores) ?? this.fail('zset has duplicate members', at);
+  }
+
+  /** The next n strings. */
+  private strings(n: number): string[] {
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.string();
+    return out;
+  }
+
+  /**
+   * string(), appended to this.body as a packed item: its bytes copied from the file (or
+   * from lzfOut) with no string made for it.
+   */
+  private stringItem(): void {
+    const at = this.pos;
+    const b = this.byte();
+    if (b >> 6 !== RdbLength.ENCODED) {
+      const n = this.lengthAfter(b, at);
+      this.need(n);
+      this.body.itemBytes(this.buf, this.pos, this.pos + n);
+      this.pos += n;
+    } else if ((b & 0x3f) === RdbEncoding.LZF) {
+      this.body.itemBytes(this.lzfOut, 0, this.lzf(at));
+    } else {
+      this.pos = at;
+      this.body.item(this.string());
     }
   }
 

@@ -67,7 +67,9 @@ export class ReplyWriter {
 
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
-    if (this.len === 0 && this.chunks.length === 0) return null;
+    // The usual batch, one chunk, as a one-slot array: pushed onto an empty one it would
+    // get room for 17 (garbage per reply, the young generation's scavenges: the latency tail).
+    if (this.chunks.length === 0) return this.len === 0 ? null : [this.sealed()];
     if (this.len > 0) this.seal();
     const out = this.chunks;
     this.chunks = [];
@@ -90,11 +92,16 @@ export class ReplyWriter {
 
   /** Moves what buf holds into a chunk of its own. */
   private seal(): void {
+    this.push(this.sealed());
+  }
+
+  /** What buf holds, copied out; buf starts over empty. */
+  private sealed(): Buffer {
     // Buffer.from(buf.subarray(...)) makes a view first: ~40% dearer for a short batch.
     const out = Buffer.allocUnsafe(this.len);
     this.buf.copy(out, 0, 0, this.len);
-    this.push(out);
     this.len = 0;
+    return out;
   }
 
   private push(chunk: Buffer): void {
@@ -233,6 +240,12 @@ export class ReplyWriter {
     else this.bulk(formatDouble(d));
   }
 
+  /** addReplyHumanLongDouble: a double already printed (GEOPOS's %.17Lf trimmed), as ',' in RESP3, a bulk in RESP2. */
+  humanDouble(text: string): void {
+    if (this.resp3) this.line(44, text);
+    else this.bulk(text);
+  }
+
   /** RESP3's boolean; RESP2 has none and gets 1 or 0. */
   bool(b: boolean): void {
     if (this.resp3) this.line(35, b ? 't' : 'f');
@@ -265,6 +278,19 @@ export class ReplyWriter {
     else this.header(42, 2 * n);
   }
 
+  /**
+   * n pairs (ZRANGE WITHSCORES, HRANDFIELD WITHVALUES): RESP3 nests each pair in an array of
+   * its own (each opened by pair()), RESP2 sends one flat array of 2n.
+   */
+  pairs(n: number): void {
+    this.array(this.resp3 ? n : 2 * n);
+  }
+
+  /** Opens one pair of a pairs() reply: an array of 2 in RESP3, nothing in RESP2. */
+  pair(): void {
+    if (this.resp3) this.array(2);
+  }
+
   /** A set of n members: RESP3's '~', an array in RESP2. */
   set(n: number): void {
     if (this.discard) return;
@@ -276,6 +302,13 @@ export class ReplyWriter {
     if (this.discard) return;
     this.room(HEADER_ROOM);
     this.header(42, n);
+  }
+
+  /** RESP3's attribute header ('|'): n pairs of metadata ahead of the reply they annotate. */
+  attribute(n: number): void {
+    if (this.discard) return;
+    this.room(HEADER_ROOM);
+    this.header(124, n);
   }
 
   /** An out-of-band message's header (pub/sub): RESP3's '>', an array in RESP2. */

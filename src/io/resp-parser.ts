@@ -64,6 +64,9 @@ function findByte(buf: Buffer, from: number, c: number): number {
 /** Gets each complete command; returning false stops parsing until resume(). */
 export type CommandSink = (argv: string[]) => boolean;
 
+/** The most arguments the reused argv array keeps room for between commands. */
+const ARGV_KEPT = 1024;
+
 export class RespParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
@@ -72,7 +75,13 @@ export class RespParser {
   private gatheredLen = 0;
   /** Bulks still expected by the multibulk in progress (0: none in progress). */
   private argc = 0;
+  /**
+   * The arguments of the multibulk in progress, argv[0, argi): one array reused from command
+   * to command, each command getting an exact-size copy (an array grown by pushes gets room
+   * for 17, and that garbage per command is what the young generation's scavenges collect).
+   */
   private argv: string[] = [];
+  private argi = 0;
   private bulkLen = -1;
 
   /** The last command name made: the next one, most often the same, reuses it. */
@@ -144,6 +153,16 @@ export class RespParser {
     return name;
   }
 
+  /** The finished command's arguments; the reused array keeps none of them (nor its size, past ARGV_KEPT). */
+  private takeArgv(): string[] {
+    const n = this.argi;
+    const argv = this.argv.slice(0, n);
+    if (n > ARGV_KEPT) this.argv = [];
+    else for (let i = 0; i < n; i++) this.argv[i] = '';
+    this.argi = 0;
+    return argv;
+  }
+
   /** Goes on parsing what is buffered after a sink returned false. */
   resume(sink: CommandSink): void {
     this.parse(sink);
@@ -212,12 +231,12 @@ export class RespParser {
         // is refused once it has arrived (Redis would take it), as a declared length Redis waits on.
         if (this.bulkLen > MAX_STRING) throw new ProtocolError('invalid bulk length');
         const end = pos + this.bulkLen;
-        this.argv.push(this.argv.length === 0 ? this.commandName(buf, pos, end) : latin1Slice(buf, pos, end));
+        this.argv[this.argi] = this.argi === 0 ? this.commandName(buf, pos, end) : latin1Slice(buf, pos, end);
+        this.argi++;
         pos += need;
         this.bulkLen = -1;
         if (--this.argc === 0) {
-          const argv = this.argv;
-          this.argv = [];
+          const argv = this.takeArgv();
           this.commandEnd = this.fedTotal - (len - pos);
           if (!sink(argv)) break;
         }

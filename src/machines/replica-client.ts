@@ -7,6 +7,7 @@
 //   waitBgsaveEnd --SNAPSHOT_DONE--> sendBulk (disk) --BULK_SENT--> online
 //   waitBgsaveEnd --SNAPSHOT_DONE--> online (diskless: the stream starts at the first ACK)
 //   any --SNAPSHOT_FAILED, OUTPUT_LIMIT, DISCONNECTED--> closed;  online --TICK (timed out)--> closed
+//   any --ACK--> itself, recording it (replconfCommand takes an ACK from every replica, synced or not)
 //
 // Control flow only: the stream itself never passes through here (one event per command
 // would cost a transition per write). Time arrives as TICK events from the cron.
@@ -40,8 +41,12 @@ export type ReplicaClientEvent =
   | { type: 'SNAPSHOT_FAILED' }
   | { type: 'BULK_SENT'; now: number }
   | { type: 'ACK'; offset: number; now: number }
-  /** The cron's second: the time, and repl-timeout in ms as configured now. */
-  | { type: 'TICK'; now: number; timeoutMs: number }
+  /**
+   * The cron's second: the time, and repl-timeout in ms as configured now. The server adds the
+   * output buffer's bytes and the lag (s since the last ACK), as INFO and CLIENT LIST show them,
+   * for the inspector's page only: the machine decides nothing on them.
+   */
+  | { type: 'TICK'; now: number; timeoutMs: number; obufBytes?: number; lag?: number }
   | { type: 'OUTPUT_LIMIT' }
   | { type: 'DISCONNECTED' };
 
@@ -97,6 +102,7 @@ export const replicaClientMachine = setup({
   on: {
     OUTPUT_LIMIT: '.closed',
     DISCONNECTED: '.closed',
+    ACK: { actions: 'recordAck' },
   },
   states: {
     attached: {
@@ -129,10 +135,7 @@ export const replicaClientMachine = setup({
     online: {
       entry: 'startAckClock',
       on: {
-        ACK: [
-          { guard: 'streamOnAck', actions: ['recordAck', 'clearStreamOnAck', 'startStream', 'logSyncSucceeded'] },
-          { actions: 'recordAck' },
-        ],
+        ACK: { guard: 'streamOnAck', actions: ['recordAck', 'clearStreamOnAck', 'startStream', 'logSyncSucceeded'] },
         TICK: { guard: 'ackTimedOut', target: 'closed', actions: 'logTimedOut' },
       },
     },

@@ -12,7 +12,8 @@
 import { copyOut, flatten, itemEquals, itemOffset, packItem, readItem, skipItem, unpack } from './packed.js';
 
 const MIN_CAPACITY = 8;
-const PACKED_MAX_ENTRIES = 128;
+/** Up to this many elements a list may be packed (list-max-listpack-size -2's node holds more only when tiny). */
+export const PACKED_MAX_ENTRIES = 128;
 const PACKED_MAX_BYTES = 8192;
 
 export class List {
@@ -32,6 +33,14 @@ export class List {
   static fromPacked(lp: string, count: number): List {
     const l = new List();
     l.setPacked(lp, count);
+    return l;
+  }
+
+  /** A list adopting items (in order, not copied) as loaded from an RDB: a ring when past the packed limits. */
+  static fromArray(items: string[]): List {
+    if (items.length <= PACKED_MAX_ENTRIES) return List.fromPacked(items.map(packItem).join(''), items.length);
+    const l = new List();
+    l.adoptRing(items);
     return l;
   }
 
@@ -247,13 +256,19 @@ export class List {
       this.lp = flatten(lp);
       return;
     }
-    const items = unpack(lp);
+    this.adoptRing(unpack(lp));
+  }
+
+  /** The body becomes a ring of items, in order, for good. */
+  private adoptRing(items: string[]): void {
+    const count = items.length;
     let cap = MIN_CAPACITY;
-    while (cap < items.length) cap *= 2;
-    const ring: (string | undefined)[] = new Array(cap);
-    for (let i = 0; i < items.length; i++) ring[i] = items[i];
+    while (cap < count) cap *= 2;
+    const ring: (string | undefined)[] = items;
+    ring.length = cap;
     this.ring = ring;
     this.head = 0;
+    this.count = count;
     this.lp = null;
   }
 

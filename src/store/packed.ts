@@ -186,6 +186,25 @@ export class BodyBuilder {
     this.copy(s);
   }
 
+  /** A packed item of src[start, end): for a loader, which then needs no string per element. */
+  itemBytes(src: Buffer, start: number, end: number): void {
+    let len = end - start;
+    this.room(prefixSize(len) + len);
+    const buf = this.buf;
+    while (len >= 128) {
+      buf[this.n++] = 128 | (len & 127);
+      len >>>= 7;
+    }
+    buf[this.n++] = len;
+    if (len >= 64) {
+      this.n += src.copy(buf, this.n, start, end);
+      return;
+    }
+    let n = this.n;
+    for (let k = start; k < end; k++) buf[n++] = src[k]!;
+    this.n = n;
+  }
+
   /** A 32-bit unsigned big-endian word. */
   uint32BE(v: number): void {
     this.room(4);

@@ -74,6 +74,54 @@ export class RankTree {
   leaf: Leaf = this.head;
   index = 0;
 
+  /**
+   * A tree of entries already in ascending order (scores[i], members[i]), as an RDB's sorted
+   * set loads: full leaves, as inserts in order leave them, and branches built bottom-up,
+   * where one insert per entry would descend the tree each time.
+   */
+  static fromSorted(scores: readonly number[], members: readonly string[]): RankTree {
+    const t = new RankTree();
+    if (scores.length === 0) return t;
+    let level: Array<Branch | Leaf> = [];
+    let counts: number[] = [];
+    let prev: Leaf | null = null;
+    for (let i = 0; i < scores.length; i += MAX) {
+      const leaf = new Leaf();
+      leaf.scores = scores.slice(i, i + MAX);
+      leaf.members = members.slice(i, i + MAX);
+      leaf.prev = prev;
+      if (prev !== null) prev.next = leaf;
+      prev = leaf;
+      level.push(leaf);
+      counts.push(leaf.scores.length);
+    }
+    t.head = t.leaf = level[0] as Leaf;
+    t.tail = prev!;
+    while (level.length > 1) {
+      // As many branches as needed, the children shared out evenly (none left with one).
+      const branches = Math.ceil(level.length / MAX);
+      const up: Branch[] = [];
+      const upCounts: number[] = [];
+      for (let k = 0, from = 0; k < branches; k++) {
+        const to = from + Math.floor(level.length / branches) + (k < level.length % branches ? 1 : 0);
+        const b = new Branch();
+        b.children = level.slice(from, to);
+        b.counts = counts.slice(from, to);
+        b.scores = b.children.map((c) => c.scores[0]!);
+        b.members = b.children.map((c) => c.members[0]!);
+        up.push(b);
+        upCounts.push(sum(b.counts, b.counts.length));
+        from = to;
+      }
+      level = up;
+      counts = upCounts;
+      t.depth++;
+    }
+    t.root = level[0]!;
+    t.size = scores.length;
+    return t;
+  }
+
   /** Rank (0-based) of the first entry not before (score, member); seeks it. */
   seekKey(score: number, member: string): number {
     this.descend(score, member);

@@ -109,6 +109,27 @@ export class SetValue {
     return s;
   }
 
+  /**
+   * A set of members (not copied) as loaded from an RDB's plain set, in the encoding add()
+   * would reach: an intset when small and all integers, else a hashtable built at once, as
+   * rdbLoadObject creates one past set-max-intset-entries. null when a member repeats.
+   */
+  static fromMembers(members: string[]): SetValue | null {
+    const s = new SetValue();
+    if (members.length <= encodingLimits.setMaxIntsetEntries && members.every(isIntegerString)) {
+      for (const m of members) if (!s.add(m)) return null;
+      return s;
+    }
+    s.items = members;
+    if (members.length > SCAN_MAX) {
+      s.index = new Dict(members.length);
+      for (let i = 0; i < members.length; i++) if (!s.index.addIfAbsent(members[i]!, i, 0)) return null;
+    } else {
+      for (let i = 1; i < members.length; i++) if (members.lastIndexOf(members[i]!, i - 1) >= 0) return null;
+    }
+    return s;
+  }
+
   get size(): number {
     return this.items === null ? this.ints.length / WIDTH : this.items.length;
   }

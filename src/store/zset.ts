@@ -326,9 +326,11 @@ class Listpack implements Body {
  * ranges plus a member -> score map, as t_zset.c's zset pairs zskiplist with a dict.
  */
 class Tree implements Body {
-  readonly tree = new RankTree();
-  /** member -> score, in the keyspace's own table (its epochs unused here). */
-  readonly dict = new Dict<number>();
+  constructor(
+    readonly tree = new RankTree(),
+    /** member -> score, in the keyspace's own table (its epochs unused here). */
+    readonly dict = new Dict<number>(),
+  ) {}
 
   get size(): number {
     return this.dict.size;
@@ -440,6 +442,18 @@ export class ZSet {
     }
     // A member twice has two scores, so the order check lets it through.
     return hasDuplicateSpan(lp, i) ? null : z;
+  }
+
+  /**
+   * A skiplist-encoded set of entries already in ascending order (members[i], scores[i]), as
+   * loaded from an RDB past the listpack limits, built in one pass; null when a member repeats.
+   */
+  static fromSorted(members: readonly string[], scores: readonly number[]): ZSet | null {
+    const dict = new Dict<number>(members.length);
+    for (let i = 0; i < members.length; i++) if (!dict.addIfAbsent(members[i]!, scores[i]!, 0)) return null;
+    const z = new ZSet();
+    z.body = new Tree(RankTree.fromSorted(scores, members), dict);
+    return z;
   }
 
   /**

@@ -58,8 +58,26 @@ describe('the master side on the page', () => {
     await until(async () => (await info(master.port)).get('slave0')?.includes('state=online') === true, 20_000, () => 'INFO to list the replica online');
     // The full sync's path through the chart, as the log tells it.
     for (const s of ['waitBgsaveStart', 'waitBgsaveEnd', 'online']) await page.locator('#log li.state', { hasText: s }).first().waitFor();
+    // The context in plain words, as INFO's slave line and CLIENT LIST's omem tell them once both settle:
+    // acknowledged offset and last ACK (context), lag and output buffer (as of the last TICK).
+    const shown = async (key: string, attr: 'text' | 'title' = 'text'): Promise<string | null> => {
+      const el = page.locator(`#context dd[data-key="${key}"]`);
+      if ((await el.count()) === 0) return null;
+      return attr === 'title' ? el.getAttribute('title') : el.textContent();
+    };
+    let last = '';
+    await until(async () => {
+      const slave = (await info(master.port)).get('slave0') ?? '';
+      const field = (name: string) => new RegExp(`${name}=(\\d+)`).exec(slave)?.[1];
+      const omem = /omem=(\d+)/.exec(String(await m.call('CLIENT', 'LIST', 'TYPE', 'replica')))?.[1];
+      const want = [Number(field('offset')).toLocaleString('en-US'), `${field('lag')} s`, `${Number(omem).toLocaleString('en-US')} bytes`];
+      const got = [await shown('ackOffset'), await shown('event.lag'), await shown('event.obufBytes', 'title')];
+      last = `page ${JSON.stringify(got)}, INFO and CLIENT LIST ${JSON.stringify(want)}`;
+      return JSON.stringify(got) === JSON.stringify(want);
+    }, 20_000, () => `the replica client's figures to match: ${last}`);
+    expect(await shown('ackTime')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \(.+ ago\)$/);
     await page.locator('#actors button.actor.ended', { hasText: 'diskless, to replica sockets' }).waitFor();
-    expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-client', 'snapshot']);
+    expect(await page.locator('#actors h4').allTextContents()).toEqual(['role', 'replica-client', 'snapshot']);
     await screenshot(page, 'master-side-online');
     m.close();
     expect(pageErrors).toEqual([]);

@@ -14,6 +14,8 @@ let browser: Browser;
 let page: Page;
 const actors: Actor<typeof sampleMachine>[] = [];
 const pageErrors: string[] = [];
+/** Every URL the page asked for, sockets included: all must be the inspector's own (no CDN). */
+const requested: string[] = [];
 
 function spawnLink(label: string, role = 'replica-link'): Actor<typeof sampleMachine> {
   const a = createActor(sampleMachine, { inspect: srv.server.inspector.inspect({ role, label }) }).start();
@@ -27,6 +29,8 @@ beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('request', (r) => requested.push(r.url()));
+  page.on('websocket', (ws) => requested.push(ws.url()));
 });
 afterAll(async () => {
   for (const a of actors) a.stop();
@@ -57,7 +61,11 @@ describe('inspector page', () => {
     await c.locator('g.edge.taken').first().waitFor();
     expect(await c.locator('g.edge.taken .label text').allTextContents()).toEqual(['PONG']);
     await page.locator('#log li.state', { hasText: 'handshake.psync' }).waitFor();
+    expect(await page.locator('#log li.state', { hasText: 'handshake.psync' }).locator('time').textContent()).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
     expect(await page.locator('#context dd[data-key="host"]').textContent()).toBe('127.0.0.1');
+    // Every asset came from the inspector itself: the page works with no internet.
+    expect(requested.length).toBeGreaterThanOrEqual(4);
+    expect(requested.filter((u) => !u.startsWith(`http://127.0.0.1:${inspectPort}/`) && !u.startsWith(`ws://127.0.0.1:${inspectPort}/`))).toEqual([]);
     await screenshot(page, 'page-handshake');
   });
 
@@ -89,7 +97,7 @@ describe('inspector page', () => {
       console.log(await page.locator('#actors').innerHTML());
       throw e;
     });
-    expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-link', 'replica-client']);
+    expect(await page.locator('#actors h4').allTextContents()).toEqual(['role', 'replica-link', 'replica-client']);
     gone.stop();
     await page.locator('#actors button.actor.ended', { hasText: 'replica 127.0.0.1:7999' }).waitFor();
     await page.locator('#actors button.actor', { hasText: 'replica 127.0.0.1:7003' }).click({ modifiers: ['Control'] });

@@ -43,7 +43,7 @@ describe('the replica side on the page', () => {
     for (const s of ['connecting', 'receivePong', 'psync', 'bulkHeader', 'loading', 'connected']) {
       await page.locator('#log li.state', { hasText: s }).first().waitFor();
     }
-    expect(await page.locator('#actors h4').allTextContents()).toEqual(['replica-link']);
+    expect(await page.locator('#actors h4').allTextContents()).toEqual(['role', 'replica-link']);
     await screenshot(page, 'replica-side-connected');
     r.close();
     expect(pageErrors).toEqual([]);

@@ -70,6 +70,41 @@ describe('live statecharts of real replication', () => {
     await screenshot(page, 'replication-connected');
   });
 
+  it("shows each server's own role, with the replid, offset and backlog INFO reports", async () => {
+    const roleButton = (port: number) => page.locator('#actors .server', { has: page.locator('h3', { hasText: `127.0.0.1:${port}` }) })
+      .locator('button.actor', { hasText: 'this server' });
+    const roleCard = (port: number) => page.locator('.chart-card', { has: page.locator('.title', { hasText: `serverRole · 127.0.0.1:${port}` }) });
+    const shown = async (key: string, attr: 'title' | 'text' = 'text'): Promise<string | null> => {
+      const el = page.locator(`#context dd[data-key="${key}"]`);
+      if ((await el.count()) === 0) return null;
+      return attr === 'title' ? el.getAttribute('title') : el.textContent();
+    };
+    const grouped = (n: string | undefined) => Number(n).toLocaleString('en-US');
+    await roleButton(master.port).click();
+    await roleCard(master.port).locator('g.state.current[data-state="serverRole.master"]').waitFor();
+    let last = '';
+    await waitFor("the master's role to show INFO's figures", async () => {
+      const i = await info(m);
+      const page = [await shown('replid', 'title'), await shown('masterReplOffset'), await shown('histlen', 'title'), await shown('connectedReplicas')];
+      const want = [i.get('master_replid'), grouped(i.get('master_repl_offset')), `${grouped(i.get('repl_backlog_histlen'))} bytes`, i.get('connected_slaves')];
+      last = `page ${JSON.stringify(page)}, INFO ${JSON.stringify(want)}`;
+      return JSON.stringify(page) === JSON.stringify(want);
+    }).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}: ${last}`);
+    });
+    expect(await shown('backlogSize', 'title')).toBe(`${grouped((await info(m)).get('repl_backlog_size'))} bytes`);
+    await roleButton(replica.port).click();
+    await roleCard(replica.port).locator('g.state.current[data-state="serverRole.replica"]').waitFor();
+    expect(await shown('masterHost')).toBe('127.0.0.1');
+    expect(await shown('masterPort')).toBe(String(master.port));
+    await waitFor("the replica's replid to be its master's", async () => (await shown('replid', 'title')) === (await info(r)).get('master_replid'));
+    expect(await page.locator('#actors .server h4').allTextContents()).toContain('role');
+    await screenshot(page, 'replication-role');
+    // Back to the link for the next test.
+    await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${master.port}` }).click();
+    await link().locator('g.state.current[data-state="replicaLink.connected"]').waitFor();
+  });
+
   it('follows CLIENT KILL TYPE master through connect and handshake back to connected', async () => {
     // Every state the card shows, in order, as the page renders it.
     await page.evaluate(`(() => {

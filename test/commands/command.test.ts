@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../helpers/resp-client.js';
 import { bytes } from '../helpers/raw-session.js';
+import { subcommandsOf } from '../../src/commands/subcommands.js';
+import { allCommands } from '../../src/commands/table.js';
 import { sideBySide } from './side-by-side.js';
 
 const pair = sideBySide();
@@ -16,7 +18,7 @@ interface Entry {
   subs: Map<string, Entry>;
 }
 
-/** A COMMAND INFO entry without its tips and key specs, which redstate leaves empty. */
+/** A COMMAND INFO entry without its tips and key specs (compared byte for byte below). */
 function entry(x: Reply): Entry {
   const e = x as Reply[];
   return {
@@ -31,8 +33,11 @@ function entry(x: Reply): Entry {
 
 describe('COMMAND', () => {
   it('describes the server commands as Redis does, subcommands included', async () => {
-    const names = ['dbsize', 'flushdb', 'flushall', 'time', 'info', 'shutdown', 'debug', 'config', 'client',
-      'command', 'CONFIG|GET', 'client|list', 'command|info', 'bogus', 'config|bogus'];
+    // Every command both servers have, containers with their subcommands, and some that are not commands.
+    const ours = (await pair.s.call('COMMAND', 'LIST')) as string[];
+    const theirs = new Set((await pair.r.call('COMMAND', 'LIST')) as string[]);
+    const names = [...ours.filter((n) => theirs.has(n)), 'CONFIG|GET', 'bogus', 'config|bogus', 'object|bogus'];
+    expect(names).toEqual(expect.arrayContaining(['object', 'object|encoding', 'latency|histogram', 'latency|graph']));
     const [want, got] = await Promise.all([pair.r.call('COMMAND', 'INFO', ...names), pair.s.call('COMMAND', 'INFO', ...names)]);
     const w = want as Reply[];
     const g = got as Reply[];
@@ -47,6 +52,18 @@ describe('COMMAND', () => {
       expect({ ...mine, subs: undefined }, names[i]).toEqual({ ...theirs, subs: undefined });
       expect(mine.subs.size > 0).toBe(theirs.subs.size > 0);
       for (const [name, sub] of mine.subs) expect(sub, name).toEqual(theirs.subs.get(name));
+    }
+  });
+
+  it('INFO of every served command and subcommand byte for byte in RESP2 and RESP3: tips and key specs too', async () => {
+    // A container's entry lists its subcommands in Redis's dict order (its random hash seed): each is compared by its full name.
+    const all = allCommands().filter((cmd) => subcommandsOf(cmd.name) === undefined).map((cmd) => cmd.name);
+    const subs = allCommands().flatMap((cmd) => subcommandsOf(cmd.name)?.map((sub) => sub.name) ?? []);
+    const cmds = [...all, ...subs].map((n) => ['COMMAND', 'INFO', n]);
+    for (const proto of ['2', '3']) {
+      const [want, got] = await Promise.all([bytes(pair.redis.port, [['HELLO', proto], ...cmds]), bytes(pair.redstate.port, [['HELLO', proto], ...cmds])]);
+      expect(got.replace(/id\r\n:\d+/, ''), `RESP${proto}`).toBe(want.replace(/id\r\n:\d+/, ''));
+      expect(got).toContain('request_policy:all_shards');
     }
   });
 
@@ -89,6 +106,8 @@ describe('COMMAND', () => {
       'eval s 2 a b c', 'eval s 0', 'eval s 3 a b', 'eval s x', 'eval s -1', 'evalsha s 1 a', 'eval_ro s 1 a',
       'evalsha_ro s 1 a', 'fcall f 2 a b', 'fcall_ro f 1 a', 'fcall f 0',
       'get a', 'set a b', 'mset a b c', 'lmove a b left right', 'blpop a b 0', 'pfcount a b', 'xread',
+      'object encoding k', 'object freq k', 'object help', 'object bogus k', 'object encoding', 'object encoding a b', 'object',
+      'latency histogram set', 'config get x',
     ];
     const cmds = lines.map((l) => ['COMMAND', 'GETKEYS', ...l.split(' ')]);
     const [want, got] = await Promise.all([bytes(pair.redis.port, cmds), bytes(pair.redstate.port, cmds)]);
@@ -97,7 +116,7 @@ describe('COMMAND', () => {
   });
 
   it('LIST FILTERBY PATTERN and ACLCAT find commands and subcommands', async () => {
-    for (const filter of [['PATTERN', 'conf*'], ['PATTERN', 'CLIENT|*'], ['PATTERN', '*|help']]) {
+    for (const filter of [['PATTERN', 'conf*'], ['PATTERN', 'CLIENT|*'], ['PATTERN', '*|help'], ['PATTERN', 'object*'], ['PATTERN', 'latency|*']]) {
       const [want, got] = await Promise.all([
         pair.r.call('COMMAND', 'LIST', 'FILTERBY', ...filter), pair.s.call('COMMAND', 'LIST', 'FILTERBY', ...filter)]);
       const ours = (got as string[]).sort();

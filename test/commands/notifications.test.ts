@@ -1,6 +1,7 @@
 // Keyspace notifications compared with redis-server 7.0: the same commands under the same
 // notify-keyspace-events give the same __keyspace@0__ and __keyevent@0__ messages in the same
-// order, read by a raw subscriber and by ioredis.
+// order, read by a raw subscriber, by redis-cli --csv psubscribe and by ioredis.
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { RespClient, type Reply } from '../helpers/resp-client.js';
@@ -70,6 +71,30 @@ describe('keyspace notifications', () => {
     for (const v of ['KEA', 'AKE', 'Elg$xK', 'g$lshzxetd', 'Kx1', 'KEm', 'n', '']) {
       await pair.same(['CONFIG', 'SET', 'notify-keyspace-events', v], 'CONFIG GET notify-keyspace-events');
     }
+  });
+
+  it('redis-cli --csv psubscribe prints keyspace and keyevent messages as they come', async () => {
+    const run = async (port: number): Promise<string> => {
+      const cmd = await RespClient.connect(port);
+      const cli = spawn('redis-cli', ['-p', String(port), '--csv', 'psubscribe', '__key*@0__:*']);
+      let out = '';
+      cli.stdout.on('data', (b: Buffer) => (out += b.toString('latin1')));
+      try {
+        await cmd.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+        while ((await cmd.call('PUBSUB', 'NUMPAT')) !== 1) await new Promise((r) => setTimeout(r, 10));
+        for (const c of ['SET k v', 'EXPIRE k 100', 'LPUSH q a', 'DEL k q']) await cmd.call(...c.split(' '));
+        // The subscription line, then two messages (keyspace and keyevent) for each of 5 events.
+        while (out.split('\n').length < 12) await new Promise((r) => setTimeout(r, 10));
+        return out;
+      } finally {
+        cli.kill();
+        await cmd.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+        cmd.close();
+      }
+    };
+    const [want, got] = await Promise.all([run(pair.redis.port), run(pair.redstate.port)]);
+    expect(got).toBe(want);
+    expect(got).toContain('"pmessage","__key*@0__:*","__keyevent@0__:expire","k"');
   });
 
   it('ioredis receives keyevent messages on a pattern', async () => {

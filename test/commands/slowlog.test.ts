@@ -35,6 +35,15 @@ async function logged(port: number, cmds: Array<Array<string | number>>): Promis
   }
 }
 
+/** Polls f until its result matches re (a deadline of 10 s). */
+async function until(f: () => Promise<string>, re: RegExp): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!re.test(await f())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 describe('SLOWLOG', () => {
   it('logs every command at threshold 0, newest first, arguments cut as Redis cuts them', async () => {
     const long = 'x'.repeat(300);
@@ -51,6 +60,31 @@ describe('SLOWLOG', () => {
       ['CONFIG', 'SET', 'slowlog-log-slower-than', '-1'], ['ECHO', 'not logged']];
     const [want, got] = await Promise.all([logged(pair.redis.port, cmds), logged(pair.redstate.port, cmds)]);
     expect(got).toEqual(want);
+  });
+
+  it('logs a blocked command once it is served, not while it waits nor when it times out', async () => {
+    const run = async (port: number): Promise<unknown> => {
+      const [c, waiter] = await Promise.all([RespClient.connect(port), RespClient.connect(port)]);
+      try {
+        await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+        await c.call('SLOWLOG', 'RESET');
+        const served = waiter.call('BLPOP', 'q', '0');
+        await until(async () => (await c.call('INFO', 'clients')) as string, /blocked_clients:1/);
+        const whileBlocked = ((await c.call('SLOWLOG', 'GET', '-1')) as Reply[][]).map((e) => e[3]);
+        await c.call('RPUSH', 'q', 'job');
+        await served;
+        await waiter.call('BLPOP', 'none', '0.05');
+        const entries = ((await c.call('SLOWLOG', 'GET', '-1')) as Reply[][]).map((e) => e[3]);
+        return { whileBlocked, entries };
+      } finally {
+        await c.call('CONFIG', 'SET', 'slowlog-log-slower-than', '10000');
+        c.close();
+        waiter.close();
+      }
+    };
+    const [want, got] = await Promise.all([run(pair.redis.port), run(pair.redstate.port)]);
+    expect(got).toEqual(want);
+    expect(JSON.stringify(got)).toContain('["BLPOP","q","0"]');
   });
 
   it('answers bad counts and subcommands as Redis does', async () => {

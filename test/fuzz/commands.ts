@@ -19,8 +19,9 @@ import type { Arg, Gen } from './gen.js';
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
  *   with SREM (which must remove them all), so both keyspaces stay equal.
- * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories); redstate does not
- *   serve tips and key specs yet (the eighth and ninth).
+ * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories): a container lists
+ *   its subcommands in Redis's dict order, and redstate serves fewer of some (command.test.ts
+ *   compares every served command's and subcommand's entry byte for byte).
  * - timing: EXPIRE/PEXPIRE with GT or LT may set or not when the two relative times fall in
  *   the same millisecond on one server and not the other (0 or 1).
  * - ttl: times left or expiry times read from each server's clock: within 2 s (or 2000 ms).
@@ -71,7 +72,7 @@ export const connection: Record<string, Entry> = {
   pubsub: e((g) => [g.pick(['CHANNELS', 'NUMSUB', 'NUMPAT', 'SHARDCHANNELS', 'SHARDNUMSUB', 'x']), ...g.opts(() => [g.value()])]),
   select: e((g) => [g.pick(['0', '1', '2', '0', '1', '15', '16', '-1', 'x', MAXS])]),
   auth: e((g) => g.many(1, 2, g.value)),
-  // Never mutated: HELLO 3 would switch redis-server to RESP3, which redstate does not speak yet.
+  // Never mutated: a mutated HELLO 3 would switch a RESP2 run to RESP3 (the --resp3 runs start with HELLO 3).
   hello: { ...e((g) => [g.pick(['2', '4', '0', 'x', '-1']), ...g.opts(() => ['SETNAME', g.pick(['n1', 'a b', ''])])], 'shape', 0.3), exactly: true },
 };
 
@@ -518,9 +519,8 @@ export const scripting: Record<string, Entry> = {
 
 /**
  * Served commands the fuzzer does not send, each with its reason. Also left out: COMMAND GETKEYS
- * of commands with a numkeys argument (ZUNION, ZMPOP, SINTERCARD...), which redstate does not
- * resolve yet, COMMAND INFO of OBJECT's subcommands (not in redstate's command table yet), and
- * HELLO 3 (RESP3).
+ * of commands with a numkeys argument (ZUNION, ZMPOP, SINTERCARD...), and HELLO 3 in the RESP2
+ * runs (RESP3 runs start with it: FuzzOptions.resp3).
  */
 export const EXCLUDED: Record<string, string> = {
   quit: 'closes the connection',

@@ -1,6 +1,6 @@
 // The differential fuzzer's fixed-seed run in the suite: 50,000 random commands sent to
 // redstate (its own process) and redis-server 7.0 side by side, with no unexplained mismatch,
-// hang or crash; and every command redstate serves is either generated or excluded with a reason.
+// hang or crash, and 20,000 more after HELLO 3 with RESP3's reply types compared too; and every command redstate serves is either generated or excluded with a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../src/commands/table.js';
 import { EXCLUDED, FAMILIES } from './commands.js';
@@ -22,4 +22,10 @@ describe('differential fuzzer', () => {
     expect(result.reports.map((r) => describeReport(r))).toEqual([]);
     expect(result.commands).toBeGreaterThanOrEqual(50_000);
   }, 180_000);
+
+  it('20,000 commands of seed 1 in RESP3 get the same replies, of the same RESP3 types', async () => {
+    const result = await fuzzer.run({ seed: 1, commands: 20_000, batchDeadlineMs: 20_000, resp3: true });
+    expect(result.reports.map((r) => describeReport(r))).toEqual([]);
+    expect(result.commands).toBeGreaterThanOrEqual(20_000);
+  }, 120_000);
 });

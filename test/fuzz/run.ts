@@ -1,6 +1,7 @@
-// The long fuzz run (npm run fuzz -- [--minutes M] [--seed S] [--commands N]): seeds S, S+1, ...
-// each for N commands (default 100,000) until the time is up (default: one seed), printing
-// every failure with its shrunk sequence and the figures at the end. Exit code 1 on a failure.
+// The long fuzz run (npm run fuzz -- [--minutes M] [--seed S] [--commands N] [--resp3]): seeds
+// S, S+1, ... each for N commands (default 100,000) until the time is up (default: one seed),
+// printing every failure with its shrunk sequence and the figures at the end; --resp3 runs
+// every episode after HELLO 3 and compares reply types too. Exit code 1 on a failure.
 import { Fuzzer } from './runner.js';
 
 const arg = (name: string, def: number): number => {
@@ -12,6 +13,7 @@ const first = arg('seed', 1);
 const perSeed = arg('commands', 100_000);
 const started = Date.now();
 const until = minutes > 0 ? started + minutes * 60_000 : undefined;
+const resp3 = process.argv.includes('--resp3');
 
 const fuzzer = new Fuzzer();
 // Interrupted: the two servers (and their temp dirs) go too.
@@ -24,7 +26,7 @@ let failures = 0;
 const seeds: number[] = [];
 try {
   for (let seed = first; seeds.length === 0 || (until !== undefined && Date.now() < until); seed++) {
-    const r = await fuzzer.run({ seed, commands: perSeed, until, log: (line) => console.log(line) });
+    const r = await fuzzer.run({ seed, commands: perSeed, until, resp3, log: (line) => console.log(line) });
     seeds.push(seed);
     commands += r.commands;
     failures += r.reports.length;

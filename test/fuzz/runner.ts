@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeCommand } from '../helpers/resp-client.js';
 import { FAMILIES, type Entry, type Kind } from './commands.js';
-import { differs, ReplyReader, type Reply } from './compare.js';
+import { differs, ReplyReader, skeletonsDiffer, type Reply } from './compare.js';
 import { Gen, type Arg } from './gen.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -131,6 +131,9 @@ function multiFlags(cmds: Arg[][]): boolean[] {
   });
 }
 
+/** The kinds that compare values, whose type skeletons must match too. */
+const BY_VALUE = new Set<Kind>(['exact', 'unordered', 'pairs', 'random', 'timing', 'ttl']);
+
 const kindOf = (cmd: Arg[]): Kind => {
   const entry = BY_NAME.get(cmd[0]!.toLowerCase());
   if (entry === undefined) return 'exact';
@@ -152,6 +155,8 @@ class Conn {
   private reader = new ReplyReader();
   private wake: (() => void) | null = null;
   closed = false;
+  /** The type skeletons of the replies the last take() returned. */
+  skeletons: string[] = [];
 
   private constructor(private socket: Socket) {
     socket.on('data', (b: Buffer) => {
@@ -196,6 +201,7 @@ class Conn {
       });
       this.wake = null;
     }
+    this.skeletons = this.reader.skeletons.splice(0, n);
     return this.reader.replies.splice(0, n);
   }
 
@@ -294,6 +300,8 @@ export interface FuzzOptions {
   /** Deadline for one batch's replies. */
   batchDeadlineMs?: number;
   log?: (line: string) => void;
+  /** Every episode's connections speak RESP3 (HELLO 3 first), and reply types are compared too. */
+  resp3?: boolean;
 }
 
 export interface FuzzResult {
@@ -346,8 +354,8 @@ export class Fuzzer {
       await Promise.all([this.redis.restart(), this.redstate.restart()]);
       return failure;
     };
-    /** Sends a batch to one or both, returns both servers' replies or the failure. */
-    const exchange = async (first: number, toRedis: Arg[][], toRedstate: Arg[][]): Promise<[Reply[], Reply[]] | Failure> => {
+    /** Sends a batch to one or both, returns both servers' replies (and their type skeletons) or the failure. */
+    const exchange = async (first: number, toRedis: Arg[][], toRedstate: Arg[][]): Promise<[Reply[], Reply[], string[], string[]] | Failure> => {
       const deadline = Date.now() + this.batchDeadlineMs;
       if (toRedis.length) r.send(toRedis);
       if (toRedstate.length) s.send(toRedstate);
@@ -355,7 +363,7 @@ export class Fuzzer {
       const last = first + Math.max(toRedis.length, toRedstate.length) - 1;
       if (!Array.isArray(got)) return lost(first + s.available(), last, got, this.redstate, s);
       if (!Array.isArray(want)) return lost(first + r.available(), last, want, this.redis, r);
-      return [want, got];
+      return [want, got, r.skeletons, s.skeletons];
     };
     const setupReplies = await exchange(0, setup, setup);
     if (!Array.isArray(setupReplies)) return setupReplies;
@@ -390,7 +398,7 @@ export class Fuzzer {
       const batch = cmds.slice(i, end);
       const x = await exchange(i, batch, batch);
       if (!Array.isArray(x)) return x;
-      const [want, got] = x;
+      const [want, got, wantTypes, gotTypes] = x;
       for (let j = 0; j < batch.length; j++) {
         const c = batch[j]!;
         const name = c[0]!.toLowerCase();
@@ -411,6 +419,9 @@ export class Fuzzer {
         } else {
           d = differs(kindOf(c), c, w, g);
         }
+        // Types are compared where values are: EXEC's as a whole when every queued reply is compared by value.
+        const typed = name === 'exec' && queue !== null ? (queue.every((q) => BY_VALUE.has(kindOf(q))) ? 'exact' : 'shape') : kindOf(c);
+        d ??= skeletonsDiffer(typed, wantTypes[j]!, gotTypes[j]!);
         if (name === 'multi' && w === '+OK') queue = [];
         if (name === 'exec' || name === 'discard') queue = null;
         if (d) return { kind: 'mismatch', index: i + j, command: c, detail: `${d}: redis ${short(w)}, redstate ${short(g)}` };
@@ -458,6 +469,7 @@ export class Fuzzer {
       if (opts.commands !== undefined && result.commands >= opts.commands) break;
       if (opts.until !== undefined && Date.now() >= opts.until) break;
       const { setup, cmds } = makeEpisode(opts.seed, ep);
+      if (opts.resp3) setup.unshift(['HELLO', '3']);
       const failure = await this.runSequence(setup, cmds);
       result.episodes++;
       result.commands += failure === null ? cmds.length : failure.index + 1;

@@ -83,7 +83,7 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  await waitForPing(port, () => proc.exitCode !== null, () => out);
+  await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
   return {
     proc,
     port,
@@ -117,15 +117,22 @@ export async function startRedstateProcess(args: string[] = [], dir = tempDir())
     '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)], port, dir, false);
 }
 
-export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => ''): Promise<void> {
+/**
+ * Polls until PING answers PONG on port; with pid, only when INFO server's process_id is
+ * pid too: another test's server may take a port freePort() found before ours binds it.
+ */
+export async function waitForPing(port: number, gaveUp: () => boolean = () => false, log: () => string = () => '', pid?: number): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (gaveUp()) throw new Error(`server exited before answering PING:\n${log()}`);
     try {
       const c = await RespClient.connect(port);
       const r = await c.call('PING');
+      const info = pid === undefined ? undefined : await c.call('INFO', 'server');
+      // An INFO refused (renamed, needing AUTH) cannot tell: then PONG is taken as ours.
+      const ours = typeof info !== 'string' || info.includes(`\r\nprocess_id:${pid}\r\n`);
       c.close();
-      if (r === 'PONG') return;
+      if (r === 'PONG' && ours) return;
     } catch {
       // not up yet
     }

@@ -1,7 +1,9 @@
 // The inspector endpoint under bad input: garbage from a page, a thousand pages, a page that
-// never reads, paths that climb out of the assets, wrong methods. The server keeps serving.
+// never reads, paths that climb out of the assets, wrong methods, a non-loopback peer. The
+// server keeps serving, and logs each kind of trouble once.
 import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -9,15 +11,18 @@ import { createActor } from 'xstate';
 import { MAX_PAGES } from '../../src/inspector/endpoint.js';
 import { ROOT, startRedstate, type InProcess } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
+import { captureLog } from '../helpers/replication.js';
 import { sampleMachine } from './sample-machine.js';
 import { get, rawHttp, TestPage, until, wireId } from './pages.js';
 
 let srv: InProcess;
 let port: number;
+let logged: string[];
 
 beforeAll(async () => {
   srv = await startRedstate({ 'inspect-port': '0' });
   port = srv.server.inspectorEndpoint!.port;
+  logged = captureLog(srv.server.log);
 });
 afterAll(async () => srv.close());
 
@@ -139,6 +144,41 @@ describe('inspector WebSocket', () => {
     for (const a of actors) a.stop();
     stuck.destroy();
     good.close();
+  });
+});
+
+/** This host's first non-loopback IPv4 address: a peer from it is not a loopback peer. */
+const outside = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
+
+describe('inspector bound to loopback', () => {
+  it.skipIf(outside === undefined)(`refuses a peer from ${outside ?? 'a non-loopback address (this host has none)'} with 403, page and WebSocket alike`, async () => {
+    const fromOutside = (request: string): Promise<string> => new Promise((res, rej) => {
+      const s = connect({ port, host: '127.0.0.1', localAddress: outside }, () => s.write(request));
+      let out = '';
+      s.on('data', (b) => (out += b.toString('latin1')));
+      s.on('error', rej);
+      s.on('close', () => res(out));
+    });
+    expect(await fromOutside('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 403 /);
+    expect(await fromOutside('GET /app.js HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 403 /);
+    const upgrade = await fromOutside('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    expect(upgrade).toMatch(/^HTTP\/1\.1 403 /);
+    expect(upgrade).not.toContain('101');
+    // A loopback page is still served.
+    expect((await get(port, '/')).status).toBe(200);
+    await stillServes();
+  });
+
+  it('has logged each kind of bad input once, however often it came', () => {
+    const count = (text: string): number => logged.filter((l) => l.includes(text)).length;
+    expect(count('Inspector: refused a request for')).toBe(1);
+    expect(count('Inspector: malformed HTTP request refused')).toBe(1);
+    expect(count('Inspector: pages only listen')).toBe(1);
+    expect(count('Inspector: a page broke the WebSocket protocol')).toBe(1);
+    expect(count(`Inspector: more than ${MAX_PAGES} pages`)).toBe(1);
+    expect(count('Inspector: refused non-loopback peer')).toBe(outside === undefined ? 0 : 1);
+    expect(logged.filter((l) => l.includes('Inspector:')).length).toBe(outside === undefined ? 5 : 6);
   });
 });
 

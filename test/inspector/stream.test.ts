@@ -3,8 +3,9 @@
 import { createWebSocketReceiver, type StatelyInspectionEvent } from '@statelyai/inspect';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { startRedstate, type InProcess } from '../helpers/servers.js';
+import { freePort, startRedstate, type InProcess } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
+import { info } from '../helpers/replication.js';
 import { sampleMachine } from './sample-machine.js';
 import { TestPage, until, wireId, type Frame } from './pages.js';
 
@@ -105,6 +106,31 @@ describe('inspection stream', () => {
     expect(progress.length).toBeLessThan(10);
     expect(mine().filter((f) => f.type === '@xstate.snapshot').length).toBeLessThan(50);
     actor.stop();
+    page.close();
+  });
+
+  it("streams the server's own role: master, a replica after REPLICAOF, a master again with INFO's new replid", async () => {
+    const page = await TestPage.open(port);
+    const id = await until(() => wireId(page.frames, 'this server'), 'the role actor');
+    expect(page.frames.find((f) => f.type === '@xstate.actor' && f.sessionId === id)).toMatchObject({
+      name: 'serverRole', redstate: { role: 'role' }, snapshot: { value: 'master', context: { masterHost: '' } },
+    });
+    const latest = () => page.frames.filter((f) => f.sessionId === id && f.type === '@xstate.snapshot').at(-1)?.snapshot as
+      { value: string; context: Record<string, unknown> } | undefined;
+    const c = await RespClient.connect(srv.port);
+    const nobody = await freePort();
+    expect(await c.call('REPLICAOF', '127.0.0.1', String(nobody))).toBe('OK');
+    await until(() => latest()?.value === 'replica' && latest()!.context.masterPort === nobody, 'the replica state');
+    expect(latest()!.context.masterHost).toBe('127.0.0.1');
+    expect(await c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    const i = await info(c);
+    await until(() => latest()?.value === 'master' && latest()!.context.replid === i.get('master_replid'), "the master state with INFO's replid");
+    expect(latest()!.context).toMatchObject({
+      masterHost: '', masterPort: 0, replid2: i.get('master_replid2'), masterReplOffset: Number(i.get('master_repl_offset')),
+      secondReplOffset: Number(i.get('second_repl_offset')), backlogSize: Number(i.get('repl_backlog_size')),
+      histlen: Number(i.get('repl_backlog_histlen')), connectedReplicas: 0,
+    });
+    c.close();
     page.close();
   });
 

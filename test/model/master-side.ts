@@ -181,9 +181,15 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
           break;
         case 'BULK_SENT':
           break;
-        case 'ACK':
+        case 'ACK': {
+          // An ACK may leave the context as it was (the same offset again): count the master's
+          // REPLCONF calls instead, so that the next step cannot overtake it.
+          const replconfs = async (): Promise<number> => Number(/calls=(\d+)/.exec((await info(cli, 'commandstats')).get('cmdstat_replconf') ?? '')?.[1] ?? 0);
+          const before = await replconfs();
           fr.ack(e.offset);
+          await waitFor(`${step}: the master took the ACK`, async () => (await replconfs()) > before);
           break;
+        }
         case 'TICK': {
           // What the master writes on the tick, counted on its side of the socket once its writes went out.
           const socket = rc!.client.stream!.socket;

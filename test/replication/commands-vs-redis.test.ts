@@ -55,6 +55,15 @@ describe('MONITOR', () => {
     expect(ours).toEqual(theirs);
     expect(ours).toContain('[2 client] "SET" "b" "q\\"\\n\\x01\\xff\\\\"');
   });
+  it('redacts AUTH and HELLO AUTH credentials as redis-server 7.0 does', async () => {
+    const pipeline = [
+      ['AUTH', 'secret'], ['AUTH', 'user', 'pw'], ['AUTH', 'a', 'b', 'c'], ['HELLO', '2', 'AUTH', 'default', 'pw', 'SETNAME', 'x'],
+      ['HELLO', '3', 'SETNAME', 'auth', 'AUTH', 'u', 'p'], ['HELLO', '3', 'AUTH', 'default'], ['HELLO', '2', 'BOGUS', 'AUTH', 'u', 'p'],
+    ];
+    const [ours, theirs] = await Promise.all([monitorLines(redstate.port, pipeline), monitorLines(redis.port, pipeline)]);
+    expect(ours).toEqual(theirs);
+    expect(ours).toContain('[0 client] "AUTH" "(redacted)" "(redacted)"');
+  });
 });
 
 describe('bad input to the replication commands', () => {

@@ -63,6 +63,8 @@ const playing = new Set<ActorView>();
 const actors = new Map<string, ActorView>();
 const sources: Source[] = [];
 const selected: string[] = [];
+/** Set once the user picked an actor: until then the page picks (a replication actor over the server's role). */
+let picked = false;
 const layouts = new Map<string, Promise<string>>();
 let dirtyList = true;
 let dirtySide = true;
@@ -236,7 +238,8 @@ function announce(s: Source, key: string, f: Record<string, unknown>): void {
   if (prev === undefined) a.log.push({ at: Number(f.createdAt) || Date.now(), kind: 'note', text: `actor announced in ${stateText(snap.value)}`, repeat: 1 });
   actors.set(key, a);
   sample(a);
-  if (selected.length === 0 && a.endedAt === null) selected.push(key);
+  const shown = actors.get(selected[0] ?? '');
+  if (!picked && a.endedAt === null && (shown === undefined || (shown.role === 'role' && a.role !== 'role'))) selected.splice(0, selected.length, key);
   dirtyList = true;
   dirtySide = true;
   schedule();
@@ -337,6 +340,7 @@ function onPick(e: MouseEvent): void {
   const btn = (e.target as HTMLElement).closest<HTMLElement>('button.actor');
   if (btn === null) return;
   const key = btn.dataset.key!;
+  picked = true;
   const i = selected.indexOf(key);
   if (e.ctrlKey || e.metaKey || e.shiftKey) {
     if (i >= 0 && selected.length > 1) selected.splice(i, 1);

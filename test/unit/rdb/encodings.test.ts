@@ -6,6 +6,9 @@ import { decodeRdb } from '../../../src/io/rdb-decoder.js';
 import { RdbError, RdbOpcode as Op, RdbType as T } from '../../../src/io/rdb-format.js';
 import { encodingLimits } from '../../../src/store/limits.js';
 import type { Hash } from '../../../src/store/hash.js';
+import type { List } from '../../../src/store/list.js';
+import type { SetValue } from '../../../src/store/set.js';
+import type { Value, ZSet } from '../../../src/store/values.js';
 import { intset, listpack, plain, rdbFile, rdbKey, rdbLength, rdbString, ziplist, zipmap } from './rdb-bytes.js';
 
 const b = (...bytes: number[]): Buffer => Buffer.from(bytes);
@@ -169,6 +172,53 @@ describe('decodeRdb value encodings', () => {
     const small = loaded(fields(3));
     expect([small.encoding, [...small.entries()]]).toEqual(['listpack', [['f0', 'v0'], ['f1', 'v1'], ['f2', 'v2']]]);
     expect(() => loaded(fields(big, true))).toThrow(/duplicate fields/);
+  });
+
+  it('plain lists, sets and sorted sets load in one pass in the encoding their size calls for', () => {
+    const value = (v: Buffer): Value => decodeRdb(rdbFile(10, [rdbKey(v[0]!, 'k', v.subarray(1))])).dbs[0]!.dict.get('k')!;
+    const strings = (items: string[]): Buffer => cat(rdbLength(items.length), ...items.map((s) => rdbString(s)));
+    const names = (n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `m${from + i}`);
+    const typed = (type: number, body: Buffer): Buffer => cat(b(type), body);
+
+    // A list: packed up to 128 elements (LZF and integer strings included), a ring past them.
+    const withLzf = cat(rdbLength(3), rdbString('a'), lzfString(Buffer.from('x'.repeat(200))), b(0xc1, 0x39, 0x30));
+    const small = value(typed(T.LIST, withLzf)) as List;
+    expect([small.toArray(), small.length]).toEqual([['a', 'x'.repeat(200), '12345'], 3]);
+    const ring = value(typed(T.LIST, strings(names(300)))) as List;
+    expect(ring.toArray()).toEqual(names(300));
+    ring.pushHead('h');
+    ring.pushTail('t');
+    expect([ring.at(0), ring.at(301), ring.length]).toEqual(['h', 't', 302]);
+
+    // A set: an intset when small and all integers, else a table (indexed past 16 members).
+    expect((value(typed(T.SET, strings(['3', '1', '2']))) as SetValue).encoding).toBe('intset');
+    for (const n of [5, 40]) {
+      const s = value(typed(T.SET, strings(names(n)))) as SetValue;
+      expect([s.encoding, s.size, s.has('m0'), s.has(`m${n - 1}`), s.has('zz')]).toEqual(['hashtable', n, true, true, false]);
+      expect(() => value(typed(T.SET, strings([...names(n), 'm1'])))).toThrow(/duplicate members/);
+    }
+
+    // A sorted set saved highest first (as Redis and our encoder write them), lowest first, or
+    // in no order: the same entries; a listpack turns -0 into 0, the skiplist keeps it.
+    const entries = (pairs: Array<[string, number]>): Buffer => cat(rdbLength(pairs.length), ...pairs.map(([m, s]) => cat(rdbString(m), binaryDouble(s))));
+    for (const n of [10, 300]) {
+      const asc: Array<[string, number]> = names(n).map((m, i) => [m, i === 0 ? -0 : i % 7]);
+      asc.sort(([m1, s1], [m2, s2]) => (s1 !== s2 ? s1 - s2 : m1 < m2 ? -1 : 1));
+      const shuffled = asc.map((e, i) => [e, (i * 7919) % n] as const).sort((x, y) => x[1] - y[1]).map(([e]) => e);
+      for (const order of [[...asc].reverse(), asc, shuffled]) {
+        const z = value(typed(T.ZSET_2, entries(order))) as ZSet;
+        expect([z.encoding, [...z.entries()]]).toEqual([n === 10 ? 'listpack' : 'skiplist', asc.map(([m, s]) => [m, n === 10 && s === 0 ? 0 : s])]);
+        expect(Object.is(z.score('m0'), n === 10 ? 0 : -0)).toBe(true);
+      }
+      expect(() => value(typed(T.ZSET_2, entries([...asc, ['m1', 99]])))).toThrow(/duplicate members/);
+      expect(() => value(typed(T.ZSET_2, entries([...asc, asc[1]!])))).toThrow(/duplicate members/);
+    }
+    // A skiplist built whole takes changes as one built by inserts does.
+    const big = value(typed(T.ZSET_2, entries(names(1000).map((m, i) => [m, i])))) as ZSet;
+    for (let i = 0; i < 1000; i += 3) big.delete(`m${i}`);
+    big.set('m1', -1);
+    big.set('new', 500.5);
+    expect([big.size, big.rank('m1'), big.rank('new'), big.memberAt(big.size - 1)]).toEqual([667, 0, 334, 'm998']);
   });
 
   it('loads streams of type 15 (Redis 5-6) and 21 (Redis 7.2), groups and PELs included', () => {
