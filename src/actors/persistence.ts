@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { decodeRdb, decodeRdbInSlices, type DecodedRdb } from '../io/rdb-decoder.js';
+import { RdbStream, decodeRdb, decodeRdbInSlices, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
@@ -308,23 +308,61 @@ export class Persistence {
   }
 
   /**
-   * A master's payload (readSyncBulkPayload's load), decoded whole before anything changes:
-   * the decode yields to the event loop every few ms (clients get -LOADING meanwhile) and
-   * keeps keys whose expiry has passed (the master's DELs will come). Rejects, nothing
-   * changed, on a bad payload; the caller then installs the result with installPayload.
+   * A master's payload from the temp file (readSyncBulkPayload's load), decoded whole before
+   * anything changes: the decode yields to the event loop every few ms (clients get -LOADING
+   * meanwhile). Rejects, nothing changed, on a bad payload; the caller then installs the
+   * result with installPayload.
    */
   async decodeReplicaPayload(buf: Buffer): Promise<DecodedRdb> {
-    const log = this.server.log;
-    this.loading = 1;
-    this.loadingStartedAt = unixTime();
-    this.loadingTotalBytes = buf.length;
-    this.loadingLoadedBytes = 0;
+    this.startLoading(buf.length);
     try {
-      return await decodeRdbInSlices(buf, { databases: this.server.keyspace.dbs.length, now: -Infinity, log: (level, msg) => log[level](msg) },
-        LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
+      return await decodeRdbInSlices(buf, this.replicaDecodeOptions(), LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
     } finally {
       this.loading = 0;
     }
+  }
+
+  /**
+   * A master's payload decoded as it arrives (repl-diskless-load, rdbLoadRio over the
+   * socket): the server is loading (clients get -LOADING) until endReplicaStream or
+   * abandonReplicaStream; size is the announced one (0 for an EOF-marked payload).
+   */
+  startReplicaStream(size: number): RdbStream {
+    this.startLoading(size);
+    return new RdbStream(this.replicaDecodeOptions());
+  }
+
+  /** The next bytes of a streamed payload. Throws RdbError on a bad one. */
+  feedReplicaStream(s: RdbStream, chunk: Buffer): void {
+    s.feed(chunk);
+    this.loadingLoadedBytes = s.bytesRead;
+  }
+
+  /** Every byte is in: the decode ends in slices; rejects on a bad payload. Loading ends either way. */
+  async endReplicaStream(s: RdbStream): Promise<DecodedRdb> {
+    try {
+      return await s.end(LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
+    } finally {
+      this.loading = 0;
+    }
+  }
+
+  /** A streamed load given up (the link lost, a bad payload): nothing of it stays. */
+  abandonReplicaStream(): void {
+    this.loading = 0;
+  }
+
+  private startLoading(size: number): void {
+    this.loading = 1;
+    this.loadingStartedAt = unixTime();
+    this.loadingTotalBytes = size;
+    this.loadingLoadedBytes = 0;
+  }
+
+  /** A replica keeps keys whose expiry has passed: the master's DELs will come. */
+  private replicaDecodeOptions(): DecodeOptions {
+    const log = this.server.log;
+    return { databases: this.server.keyspace.dbs.length, now: -Infinity, log: (level, msg) => log[level](msg) };
   }
 
   /**

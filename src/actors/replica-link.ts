@@ -3,25 +3,26 @@
 // a transfer, the clock (a TICK a second) and the master client that applies the stream.
 //
 // Bytes arrive in one of three modes. Handshake replies and the payload header are lines,
-// each a REPLY event. The payload goes to temp-<unixtime>.<pid>.rdb (or to memory for a
-// diskless load) without events until it is complete. The command stream is plain code: the
-// master client's parser applies each command through execute(), and the bytes of what was
-// applied go on, unchanged, to the backlog and our own replicas (Replication.feedFromMaster).
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+// each a REPLY event. The payload goes to temp-<unixtime>.<pid>.rdb (or, for a diskless
+// load, to the RDB decoder as it arrives) without events until it is complete. The command
+// stream is plain code: the master client's parser applies each command through execute(),
+// and the bytes of what was applied go on, unchanged, to the backlog and our own replicas
+// (Replication.feedFromMaster).
+import { readFileSync, renameSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { createActor, type Actor } from 'xstate';
 import { execute } from '../commands/dispatch.js';
 import { encodeCommand } from '../io/resp-command.js';
+import type { DecodedRdb, RdbStream } from '../io/rdb-decoder.js';
 import { ProtocolError } from '../io/resp-parser.js';
 import { socketStream, type SocketStream } from '../io/socket-stream.js';
+import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
 
-/** REPL_MAX_WRITTEN_BEFORE_FSYNC */
-const FSYNC_EVERY = 8 * 1024 * 1024;
 /** replicationCron's period. */
 const TICK_MS = 1000;
 const EOF_MARK_SIZE = 40;
@@ -35,12 +36,15 @@ interface Transfer {
   size: number;
   mark: Buffer | null;
   read: number;
-  /** Disk: the temp file; diskless: fd -1 and the chunks kept in memory. */
-  tmp: string;
-  fd: number;
-  chunks: Buffer[];
-  lastFsync: number;
-  /** The last EOF_MARK_SIZE bytes read, to spot the mark across chunk boundaries. */
+  /** A diskless load (useDisklessLoad), decided as the transfer began. */
+  diskless: boolean;
+  /** Disk: the temp file; a diskless load: the payload decoded as it arrives. */
+  file: TransferFile | null;
+  stream: RdbStream | null;
+  /**
+   * With an EOF mark, the last EOF_MARK_SIZE bytes read: they may be the mark, so they go
+   * on to the file or the decoder only once more bytes follow (the mark may span chunks).
+   */
   tail: Buffer;
   startedAt: number;
 }
@@ -77,6 +81,10 @@ export class ReplicaLink {
   /** The db the master's stream had selected per the payload's repl-stream-db. */
   private streamDb = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** The last handshake sent REPLCONF ip-address. */
+  private sentIp = false;
+  /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
+  streamPeakHeld = 0;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -84,9 +92,7 @@ export class ReplicaLink {
         openSocket: () => this.openSocket(),
         closeSocket: () => this.closeSocket(),
         sendPing: () => this.send(command('PING')),
-        sendAuth: () => this.sendAuth(),
-        sendListeningPort: () => this.sendListeningPort(),
-        sendCapa: () => this.send(command('REPLCONF', 'capa', 'eof', 'capa', 'psync2')),
+        sendHandshake: () => this.sendHandshake(),
         sendPsync: ({ context }) => this.sendPsync(context.cached),
         sendSync: () => this.send(Buffer.from('SYNC\r\n')),
         prepareTransfer: () => this.prepareTransfer(),
@@ -103,6 +109,8 @@ export class ReplicaLink {
       guards: {
         // masterauth as it is now: CONFIG SET masterauth applies to the next attempt.
         needsAuth: () => server.config.get('masterauth') !== '',
+        // What the handshake sent, whatever CONFIG SET did since: its replies come in that order.
+        withoutIp: () => !this.sentIp,
         // repl-timeout as it is now (CONFIG SET applies at once, as server.repl_timeout does).
         timedOut: ({ event }) => {
           const io = event as { now: number; lastIoAt: number };
@@ -118,6 +126,7 @@ export class ReplicaLink {
       inspect: server.inspector.inspect({ role: 'replica-link', label: `master ${host}:${port}` }),
       input: {
         masterHost: host, masterPort: port, auth: server.config.get('masterauth') !== '',
+        announceIp: server.config.get('replica-announce-ip') !== '',
         replTimeoutMs: server.config.getInt('repl-timeout') * 1000, cached, now: Date.now(),
       },
     });
@@ -243,19 +252,24 @@ export class ReplicaLink {
     this.stream?.write([buf]);
   }
 
-  /** AUTH <masteruser> <masterauth>, or the password alone without masteruser. */
-  private sendAuth(): void {
-    const user = this.server.config.get('masteruser')!;
-    const pass = this.server.config.get('masterauth')!;
-    this.send(user === '' ? command('AUTH', pass) : command('AUTH', user, pass));
-  }
-
-  /** REPLCONF listening-port, with ip-address when replica-announce-ip is set (one reply). */
-  private sendListeningPort(): void {
+  // syncWithMaster, REPL_STATE_SEND_HANDSHAKE
+  /**
+   * The handshake as Redis 7.0 pipelines it, in one write: AUTH [masteruser] masterauth when
+   * masterauth is set, REPLCONF listening-port, REPLCONF ip-address when replica-announce-ip
+   * is set, REPLCONF capa eof capa psync2. The machine reads the replies in that order.
+   */
+  private sendHandshake(): void {
     const cfg = this.server.config;
-    const port = String(cfg.getInt('replica-announce-port') || this.server.port);
+    const batch: Buffer[] = [];
+    const user = cfg.get('masteruser')!;
+    const pass = cfg.get('masterauth')!;
+    if (pass !== '') batch.push(user === '' ? command('AUTH', pass) : command('AUTH', user, pass));
+    batch.push(command('REPLCONF', 'listening-port', String(cfg.getInt('replica-announce-port') || this.server.port)));
     const ip = cfg.get('replica-announce-ip')!;
-    this.send(ip === '' ? command('REPLCONF', 'listening-port', port) : command('REPLCONF', 'listening-port', port, 'ip-address', ip));
+    this.sentIp = ip !== '';
+    if (this.sentIp) batch.push(command('REPLCONF', 'ip-address', ip));
+    batch.push(command('REPLCONF', 'capa', 'eof', 'capa', 'psync2'));
+    this.stream?.write(batch);
   }
 
   // slaveTryPartialResynchronization (the request half; the machine reads the reply)
@@ -347,22 +361,20 @@ export class ReplicaLink {
     return mode === 'on-empty-db' && this.server.keyspace.dbs.every((db) => db.size === 0);
   }
 
-  // syncWithMaster's tail: the temp file the payload will go to.
+  // syncWithMaster's tail: the temp file the payload will go to (a diskless load needs none).
   private prepareTransfer(): void {
     this.mode = 'lines';
-    let tmp = '';
-    let fd = -1;
-    if (!this.disklessLoad()) {
-      tmp = join(this.server.config.get('dir')!, `temp-${unixTime()}.${process.pid}.rdb`);
+    let file: TransferFile | null = null;
+    const diskless = this.disklessLoad();
+    if (!diskless) {
       try {
-        fd = openSync(tmp, 'wx', 0o644);
+        file = new TransferFile(join(this.server.config.get('dir')!, `temp-${unixTime()}.${process.pid}.rdb`));
       } catch (e) {
         const reason = `Opening the temp file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`;
         queueMicrotask(() => this.actor.send({ type: 'FAILED', reason }));
-        tmp = '';
       }
     }
-    this.transfer = { size: -1, mark: null, read: 0, tmp, fd, chunks: [], lastFsync: 0, tail: EMPTY, startedAt: Date.now() };
+    this.transfer = { size: -1, mark: null, read: 0, diskless, file, stream: null, tail: EMPTY, startedAt: Date.now() };
   }
 
   /** The header told what to expect: bytes are payload from here on. */
@@ -373,10 +385,15 @@ export class ReplicaLink {
     t.size = eofMark === '' ? size : 0;
     t.mark = eofMark === '' ? null : Buffer.from(eofMark, 'latin1');
     this.mode = 'payload';
-    const where = t.fd >= 0 ? 'disk' : 'parser';
+    const where = t.diskless ? 'parser' : 'disk';
     this.server.log.notice(t.mark === null
       ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
       : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
+    if (t.diskless) {
+      // rdbLoadRio straight from the socket: the decode runs as the bytes arrive.
+      this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+      t.stream = this.server.persistence.startReplicaStream(t.size);
+    }
     // `$0` is complete already (and no RDB: its load fails).
     if (t.mark === null && size === 0) this.readPayload(EMPTY);
   }
@@ -393,39 +410,54 @@ export class ReplicaLink {
         rest = chunk.subarray(left);
       }
     }
-    try {
-      if (t.fd >= 0) {
-        writeSync(t.fd, data);
-        if (t.read + data.length >= t.lastFsync + FSYNC_EVERY) {
-          fdatasyncSync(t.fd);
-          t.lastFsync = t.read + data.length;
-        }
-      } else {
-        t.chunks.push(data);
-      }
-    } catch (e) {
-      this.actor.send({ type: 'FAILED', reason: `Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}` });
-      return;
-    }
     t.read += data.length;
     this.server.stats.netReplInputBytes += data.length;
     let done: boolean;
-    if (t.mark === null) {
-      done = t.read === t.size;
-    } else {
-      if (data.length >= EOF_MARK_SIZE) {
-        t.tail = data.subarray(data.length - EOF_MARK_SIZE);
+    try {
+      if (t.mark === null) {
+        this.storePayload(t, data);
+        done = t.read === t.size;
       } else {
-        const tail = Buffer.concat([t.tail, data]);
-        t.tail = tail.subarray(Math.max(0, tail.length - EOF_MARK_SIZE));
+        done = this.storeBeforeMark(t, t.mark, data);
       }
-      done = t.tail.length === EOF_MARK_SIZE && t.tail.equals(t.mark);
+    } catch (e) {
+      const reason = !t.diskless
+        ? `Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA synchronization: ${(e as Error).message}`
+        : `Failed trying to load the MASTER synchronization DB from socket: ${(e as Error).message}`;
+      this.actor.send({ type: 'FAILED', reason });
+      return;
     }
     if (!done) return;
+    if (t.stream !== null) this.streamPeakHeld = t.stream.peakHeld;
     // Anything after the payload is the stream; it waits until the load is over.
     this.mode = 'held';
     this.held = rest.length > 0 ? [rest] : [];
     this.actor.send({ type: 'PAYLOAD_RECEIVED', read: t.read });
+  }
+
+  /**
+   * An EOF-marked payload's next bytes: all but the last EOF_MARK_SIZE read go on, those
+   * are kept back until more follow. True when they are the mark: the payload is whole.
+   */
+  private storeBeforeMark(t: Transfer, mark: Buffer, data: Buffer): boolean {
+    if (data.length >= EOF_MARK_SIZE) {
+      this.storePayload(t, t.tail);
+      this.storePayload(t, data.subarray(0, data.length - EOF_MARK_SIZE));
+      t.tail = Buffer.from(data.subarray(data.length - EOF_MARK_SIZE));
+    } else {
+      const joined = Buffer.concat([t.tail, data]);
+      const cut = Math.max(0, joined.length - EOF_MARK_SIZE);
+      this.storePayload(t, joined.subarray(0, cut));
+      t.tail = joined.subarray(cut);
+    }
+    return t.tail.length === EOF_MARK_SIZE && t.tail.equals(mark);
+  }
+
+  /** Payload bytes to the temp file, or to the decoder (diskless). */
+  private storePayload(t: Transfer, b: Buffer): void {
+    if (b.length === 0) return;
+    if (t.file !== null) t.file.append(b);
+    else if (t.stream !== null) this.server.persistence.feedReplicaStream(t.stream, b);
   }
 
   // replicationAbortSyncTransfer
@@ -433,50 +465,42 @@ export class ReplicaLink {
     const t = this.transfer;
     if (t === null) return;
     this.transfer = null;
-    if (t.fd >= 0) {
-      try {
-        closeSync(t.fd);
-      } catch {
-        // already closed by the load
-      }
-    }
-    if (t.tmp !== '') rmSync(t.tmp, { force: true });
+    t.file?.discard();
+    if (t.stream !== null) this.server.persistence.abandonReplicaStream();
   }
 
   /**
    * readSyncBulkPayload's end: the payload is checked by decoding it whole before anything
    * changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk it is
-   * renamed over dbfilename once valid; in memory (swapdb) the old dataset stays until then.
+   * renamed over dbfilename once valid; a diskless load (decoded as it arrived) swaps in.
    */
   private loadPayload(replid: string, offset: number): void {
     const t = this.transfer!;
     const persistence = this.server.persistence;
-    const markLen = t.mark === null ? 0 : EOF_MARK_SIZE;
-    let payload: Buffer;
-    try {
-      if (t.fd >= 0) {
-        if (markLen > 0) ftruncateSync(t.fd, t.read - markLen);
-        fdatasyncSync(t.fd);
-        closeSync(t.fd);
-        t.fd = -1;
-        payload = readFileSync(t.tmp);
-      } else {
-        const all = Buffer.concat(t.chunks);
-        payload = all.subarray(0, all.length - markLen);
-        t.chunks = [];
+    let decoded: Promise<DecodedRdb>;
+    if (!t.diskless) {
+      let payload: Buffer;
+      try {
+        if (t.file === null) throw new Error('no temp file');
+        // The EOF mark, if any, never reached the file.
+        t.file.finish(t.read - (t.mark === null ? 0 : EOF_MARK_SIZE));
+        payload = readFileSync(t.file.path);
+      } catch (e) {
+        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
+        return;
       }
-    } catch (e) {
-      this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
-      return;
+      this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+      decoded = persistence.decodeReplicaPayload(payload);
+    } else {
+      decoded = persistence.endReplicaStream(t.stream!);
     }
-    this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     // replicationAttachToNewMaster: our replicas follow the new history from scratch.
     this.server.replication.disconnectReplicas();
-    persistence.decodeReplicaPayload(payload).then(
+    decoded.then(
       (rdb) => {
         if (this.transfer !== t) return;
         // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
-        const swapped = t.tmp === '' && this.server.config.get('repl-diskless-load') === 'swapdb';
+        const swapped = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';
         this.server.log.notice(`MASTER <-> REPLICA sync: ${swapped ? 'Swapping active DB with loaded DB' : 'Flushing old data'}`);
         try {
           this.streamDb = persistence.installPayload(rdb);
@@ -484,7 +508,7 @@ export class ReplicaLink {
           this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}` });
           return;
         }
-        if (t.tmp !== '') renameSync(t.tmp, persistence.path);
+        if (t.file !== null) renameSync(t.file.path, persistence.path);
         this.transfer = null;
         const repl = this.server.replication;
         repl.replid = replid;
@@ -496,7 +520,7 @@ export class ReplicaLink {
       },
       (e: unknown) => {
         if (this.transfer !== t) return;
-        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from ${t.tmp === '' ? 'socket' : 'disk'}: ${(e as Error).message}` });
+        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from ${t.diskless ? 'socket' : 'disk'}: ${(e as Error).message}` });
       },
     );
   }
@@ -683,10 +707,12 @@ export class ReplicaLink {
 // replicationSetMaster
 /**
  * Makes the server a replica of host:port, dropping any link in progress. Our replicas are
- * disconnected (our history is about to change); what we have (a cached master, or our own
- * replid and offset when there is history) is offered to the new master by PSYNC.
+ * disconnected (our history is about to change). What the first PSYNC offers is Redis 7.0's
+ * choice: a link's cached master; else, for a master turning replica, its own replid and
+ * offset, always (replicationCacheMasterUsingMyself, so `PSYNC <replid> 1` from a fresh one);
+ * at start-up (atStart) only the history an RDB gave back (loadDataFromDisk), else `PSYNC ? -1`.
  */
-export function replicationSetMaster(server: Server, host: string, port: number): void {
+export function replicationSetMaster(server: Server, host: string, port: number, atStart = false): void {
   const old = server.replicaLink;
   const repl = server.replication;
   let cached: CachedMaster | null = null;
@@ -695,8 +721,8 @@ export function replicationSetMaster(server: Server, host: string, port: number)
     cached = old.actor.getSnapshot().context.cached ?? (old.master !== null ? { replid: repl.replid, offset: repl.masterReplOffset } : null);
     db = old.master?.db.id ?? 0;
     old.stop();
-  } else if (repl.masterReplOffset > 0 || server.persistence.loadedStreamDb !== null) {
-    // replicationCacheMasterUsingMyself: our own history, from our stream or our RDB.
+  } else if (!atStart || server.persistence.loadedStreamDb !== null) {
+    // replicationCacheMasterUsingMyself
     server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
     cached = { replid: repl.replid, offset: repl.masterReplOffset };
     db = server.persistence.loadedStreamDb ?? 0;
@@ -740,5 +766,5 @@ export function startReplicationFromConfig(server: Server): void {
   const spec = server.config.get('replicaof')!;
   if (spec === '') return;
   const [host, port] = spec.split(' ');
-  replicationSetMaster(server, host!, Number(port));
+  replicationSetMaster(server, host!, Number(port), true);
 }

@@ -90,9 +90,13 @@ const RECORDS_PER_STEP = 256;
  * the server keeps answering (with -LOADING) while it runs; progress(bytesRead) after each
  * slice. Rejects, as decodeRdb throws, on a bad file.
  */
-export async function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
+export function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
   const reader = new RdbReader(buf, opts);
-  const steps = reader.readFile();
+  return runInSlices(reader, reader.readFile(), sliceMs, progress);
+}
+
+/** Runs a reader's steps to the end, giving the event loop back every sliceMs. */
+async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb>, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
   let sliceEnd = performance.now() + sliceMs;
   for (;;) {
     const r = steps.next();
@@ -101,6 +105,83 @@ export async function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceM
     progress(reader.bytesRead);
     await new Promise((res) => setImmediate(res));
     sliceEnd = performance.now() + sliceMs;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * An RDB decoded as it arrives (a diskless load, rdbLoadRio over the master's socket): feed()
+ * the bytes in order, then end() once they are all in. Only the record being read is held:
+ * what precedes it is decoded and let go, so the bytes held stay bounded by the largest
+ * record (twice it at most, see feed()), whatever the payload's size. A record cut by a
+ * chunk's end is read again, from its start, once enough bytes are in.
+ */
+export class RdbStream {
+  private readonly reader: RdbReader;
+  private readonly steps: Generator<Pause, DecodedRdb>;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes held that the next attempt needs before it is worth making. */
+  private wanted = 0;
+  private failed = false;
+  /** The most payload bytes held at once. */
+  peakHeld = 0;
+
+  constructor(opts: DecodeOptions) {
+    this.reader = new RdbReader(EMPTY, opts, true);
+    this.steps = this.reader.readFile();
+  }
+
+  /** Payload bytes decoded (records complete) so far. */
+  get bytesRead(): number {
+    return this.reader.bytesRead;
+  }
+
+  /**
+   * The next bytes of the payload; decodes every record they complete. A record that
+   * still lacks bytes is tried again once the held bytes reach what it asked for and twice
+   * what the failed try had, so a record of many small parts spanning many chunks is read
+   * O(log) times, not once per chunk. Throws RdbError on a bad payload.
+   */
+  feed(chunk: Buffer): void {
+    if (chunk.length === 0 || this.failed) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    const held = this.reader.unread + this.pendingBytes;
+    if (held > this.peakHeld) this.peakHeld = held;
+    if (held >= this.wanted) this.run();
+  }
+
+  /**
+   * Every byte is in: the rest is decoded, the checksum checked and the dbs built, in
+   * slices of sliceMs. Rejects with an RdbError on a bad or truncated payload.
+   */
+  async end(sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
+    if (this.failed) throw new Error('the payload already failed to decode');
+    this.reader.rebase(this.pending, true);
+    this.pending = [];
+    this.pendingBytes = 0;
+    return runInSlices(this.reader, this.steps, sliceMs, progress);
+  }
+
+  private run(): void {
+    this.reader.rebase(this.pending, false);
+    this.pending = [];
+    this.pendingBytes = 0;
+    try {
+      for (;;) {
+        const r = this.steps.next();
+        if (r.done === true) return;
+        if (r.value === 'more') {
+          this.wanted = Math.max(this.reader.wantedEnd - this.reader.position, 2 * this.reader.unread);
+          return;
+        }
+      }
+    } catch (e) {
+      this.failed = true;
+      throw e;
+    }
   }
 }
 
@@ -133,11 +214,35 @@ function entriesOrder(scores: readonly number[], members: readonly string[]): nu
   return up ? 1 : down ? -1 : 0;
 }
 
+/** Where a reader's steps pause: every few records ('step'), or for more bytes of a stream ('more'). */
+type Pause = 'step' | 'more';
+
+/** Thrown by need() while a stream awaits more bytes; the record is read again once they came. */
+class NeedMore {}
+const NEED_MORE = new NeedMore();
+
+/** What readFile carries from record to record. */
+interface LoadState {
+  result: DecodedRdb;
+  read: ReadKeys[];
+  dbId: number;
+  /** Set by EXPIRETIME(_MS) for the key that follows. */
+  expireMs: number | undefined;
+}
+
 /** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
 type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems) => number;
 
 class RdbReader {
   private pos = 0;
+  /** Stream bytes let go before buf[0] (their CRC is in crc). */
+  private base = 0;
+  /** The CRC64 of the bytes let go. */
+  private readonly crc = new Crc64();
+  /** A stream whose bytes are not all in: need() then asks for more instead of failing. */
+  private awaiting: boolean;
+  /** After a NEED_MORE: the index in buf the record needed bytes up to. */
+  wantedEnd = 0;
   /** Where the last LZF string was expanded (see lzf()). */
   private lzfOut = Buffer.allocUnsafe(64 * 1024);
   /** Strings out of the file, and out of lzfOut's last content. */
@@ -155,7 +260,8 @@ class RdbReader {
   private readonly now: number;
   private readonly log: RdbLog;
 
-  constructor(private readonly buf: Buffer, opts: DecodeOptions) {
+  constructor(private buf: Buffer, opts: DecodeOptions, stream = false) {
+    this.awaiting = stream;
     this.text = new Latin1Cutter(buf);
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
@@ -163,99 +269,157 @@ class RdbReader {
   }
 
   get bytesRead(): number {
+    return this.base + this.pos;
+  }
+
+  /** Where in buf the next record starts (a stream's reader rests there between feeds). */
+  get position(): number {
     return this.pos;
+  }
+
+  /** Bytes held and not read yet. */
+  get unread(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /**
+   * A stream's next bytes: what was read goes (into the running CRC), what was not is
+   * joined to them, and reading resumes at its start; final: no byte will follow.
+   */
+  rebase(more: Buffer[], final: boolean): void {
+    this.awaiting = !final;
+    if (more.length === 0 && this.pos === 0) return;
+    this.crc.update(this.buf, 0, this.pos);
+    this.base += this.pos;
+    const rest = this.buf.subarray(this.pos);
+    this.buf = rest.length === 0 && more.length === 1 ? more[0]! : Buffer.concat([rest, ...more]);
+    this.pos = 0;
+    this.text.reset(this.buf, this.buf.length);
+  }
+
+  /**
+   * Runs read() from the current position; while a stream lacks bytes for it, pauses for
+   * more and runs it again from the same start.
+   */
+  private *whole<T>(read: () => T): Generator<Pause, T> {
+    for (;;) {
+      const at = this.pos;
+      try {
+        return read();
+      } catch (e) {
+        if (e !== NEED_MORE) throw e;
+        this.pos = at;
+        yield 'more';
+      }
+    }
   }
 
   /**
    * rdbLoadRioWithLoadingCtx: header, the opcode/key loop, then the checksum. A generator
-   * that pauses every RECORDS_PER_STEP records, so that a caller can yield between steps.
+   * that pauses every RECORDS_PER_STEP records, so that a caller can yield between steps,
+   * and, reading a stream, wherever a record lacks bytes (at the record's start).
    */
-  *readFile(): Generator<void, DecodedRdb> {
-    const version = this.readHeader();
+  *readFile(): Generator<Pause, DecodedRdb> {
+    const version = yield* this.whole(() => this.readHeader());
     const result: DecodedRdb = {
       version, aux: new Map(), functions: [], dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0,
     };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
-    const read = result.dbs.map((): ReadKeys => ({ keys: [], values: [], offsets: [] }));
-    let dbId = 0;
-    let db = result.dbs[0]!;
-    /** Set by EXPIRETIME(_MS) for the key that follows. */
-    let expireMs: number | undefined;
+    const st: LoadState = { result, read: result.dbs.map((): ReadKeys => ({ keys: [], values: [], offsets: [] })), dbId: 0, expireMs: undefined };
     for (let records = 1; ; records++) {
-      if (records % RECORDS_PER_STEP === 0) yield;
+      if (records % RECORDS_PER_STEP === 0) yield 'step';
       const at = this.pos;
-      const type = this.byte();
-      if (type === RdbOpcode.EOF) break;
-      switch (type) {
-        case RdbOpcode.EXPIRETIME_MS:
-          expireMs = this.int64LE();
-          break;
-        case RdbOpcode.EXPIRETIME:
-          this.need(4);
-          expireMs = this.buf.readInt32LE(this.pos) * 1000;
-          this.pos += 4;
-          break;
-        case RdbOpcode.FREQ:
-          this.byte();
-          break;
-        case RdbOpcode.IDLE:
-          this.length();
-          break;
-        case RdbOpcode.SELECTDB:
-          dbId = this.length();
-          if (dbId >= this.databases) {
-            this.fail(`selects DB ${dbId}, but the server is configured with ${this.databases} databases`, at);
-          }
-          db = result.dbs[dbId]!;
-          break;
-        case RdbOpcode.RESIZEDB:
-          this.length();
-          this.length();
-          break;
-        case RdbOpcode.AUX: {
-          const key = this.string();
-          const value = this.string();
-          if (key.startsWith('%')) this.log('notice', `RDB '${key}': ${value}`);
-          result.aux.set(key, value);
-          break;
-        }
-        case RdbOpcode.MODULE_AUX:
-          this.skipModuleAux(at);
-          break;
-        case RdbOpcode.FUNCTION2:
-          result.functions.push(this.string());
-          break;
-        case RdbOpcode.FUNCTION_PRE_GA:
-          this.skipFunctionPreGa();
-          this.log('notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions');
-          break;
-        default: {
-          const key = this.string();
-          const value = this.value(type, at);
-          if (value === null) {
-            if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
-          } else if (expireMs !== undefined && expireMs < this.now) {
-            result.keysExpired++;
-          } else {
-            const pending = read[dbId]!;
-            pending.keys.push(key);
-            pending.values.push(value);
-            pending.offsets.push(at);
-            if (expireMs !== undefined) db.expires.set(key, expireMs);
-            result.keysLoaded++;
-          }
-          expireMs = undefined;
-        }
+      try {
+        if (this.readRecord(st)) break;
+      } catch (e) {
+        if (e !== NEED_MORE) throw e;
+        this.pos = at;
+        yield 'more';
       }
     }
-    this.readTrailer(version);
-    read.forEach(({ keys, values, offsets }, id) => {
+    yield* this.whole(() => this.readChecksum(version));
+    while (this.awaiting) yield 'more';
+    if (this.pos !== this.buf.length) this.fail(`has ${this.buf.length - this.pos} bytes after its end`, this.pos);
+    st.read.forEach(({ keys, values, offsets }, id) => {
       const dict = new Dict<Value>(keys.length);
       const dup = dict.addAll(keys, values, 0);
-      if (dup >= 0) this.fail(`has duplicated key '${keys[dup]}' in DB ${id}`, offsets[dup]);
+      if (dup >= 0) this.fail(`has duplicated key '${keys[dup]}' in DB ${id}`, offsets[dup]! - this.base);
       result.dbs[id]!.dict = dict;
     });
     return result;
+  }
+
+  /**
+   * One opcode and what it carries; true at EOF. What it changes in st it changes once all
+   * of it is read, so that a stream can read it again from its start.
+   */
+  private readRecord(st: LoadState): boolean {
+    const at = this.pos;
+    const type = this.byte();
+    switch (type) {
+      case RdbOpcode.EOF:
+        return true;
+      case RdbOpcode.EXPIRETIME_MS:
+        st.expireMs = this.int64LE();
+        break;
+      case RdbOpcode.EXPIRETIME:
+        this.need(4);
+        st.expireMs = this.buf.readInt32LE(this.pos) * 1000;
+        this.pos += 4;
+        break;
+      case RdbOpcode.FREQ:
+        this.byte();
+        break;
+      case RdbOpcode.IDLE:
+        this.length();
+        break;
+      case RdbOpcode.SELECTDB: {
+        const id = this.length();
+        if (id >= this.databases) this.fail(`selects DB ${id}, but the server is configured with ${this.databases} databases`, at);
+        st.dbId = id;
+        break;
+      }
+      case RdbOpcode.RESIZEDB:
+        this.length();
+        this.length();
+        break;
+      case RdbOpcode.AUX: {
+        const key = this.string();
+        const value = this.string();
+        if (key.startsWith('%')) this.log('notice', `RDB '${key}': ${value}`);
+        st.result.aux.set(key, value);
+        break;
+      }
+      case RdbOpcode.MODULE_AUX:
+        this.skipModuleAux(at);
+        break;
+      case RdbOpcode.FUNCTION2:
+        st.result.functions.push(this.string());
+        break;
+      case RdbOpcode.FUNCTION_PRE_GA:
+        this.skipFunctionPreGa();
+        this.log('notice', 'Skipping a function library (Redis 7.0 rc format) in the RDB: redstate does not load functions');
+        break;
+      default: {
+        const key = this.string();
+        const value = this.value(type, at);
+        const result = st.result;
+        if (value === null) {
+          if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
+        } else if (st.expireMs !== undefined && st.expireMs < this.now) {
+          result.keysExpired++;
+        } else {
+          const pending = st.read[st.dbId]!;
+          pending.keys.push(key);
+          pending.values.push(value);
+          pending.offsets.push(this.base + at);
+          if (st.expireMs !== undefined) result.dbs[st.dbId]!.expires.set(key, st.expireMs);
+          result.keysLoaded++;
+        }
+        st.expireMs = undefined;
+      }
+    }
+    return false;
   }
 
   readTypedValue(): Value {
@@ -274,23 +438,21 @@ class RdbReader {
   }
 
   /** The CRC64 of everything up to and including the EOF opcode; zero means saved without. */
-  private readTrailer(version: number): void {
+  private readChecksum(version: number): void {
+    if (version < RDB_FIRST_CHECKSUM_VERSION) return;
     const end = this.pos;
-    if (version >= RDB_FIRST_CHECKSUM_VERSION) {
-      this.need(8);
-      const zero = this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0;
-      if (zero) {
-        this.log('warning', 'RDB file was saved with checksum disabled: no check performed.');
-      } else {
-        const crc = new Crc64().update(this.buf, 0, end);
-        if (!crc.matchesLE(this.buf, end)) {
-          const got = this.buf.readBigUInt64LE(end);
-          this.fail(`checksum mismatch: computed ${crc.value.toString(16)}, file has ${got.toString(16)}`, end);
-        }
+    this.need(8);
+    const zero = this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0;
+    if (zero) {
+      this.log('warning', 'RDB file was saved with checksum disabled: no check performed.');
+    } else {
+      const crc = this.crc.update(this.buf, 0, end);
+      if (!crc.matchesLE(this.buf, end)) {
+        const got = this.buf.readBigUInt64LE(end);
+        this.fail(`checksum mismatch: computed ${crc.value.toString(16)}, file has ${got.toString(16)}`, end);
       }
-      this.pos += 8;
     }
-    if (this.pos !== this.buf.length) this.fail(`has ${this.buf.length - this.pos} bytes after its end`, this.pos);
+    this.pos += 8;
   }
 
   /** rdbLoadObject: the value of one key; null for an empty collection (skipped, as Redis does). */
@@ -686,11 +848,15 @@ class RdbReader {
   // --- primitives ---------------------------------------------------------------------
 
   private fail(detail: string, offset = this.pos): never {
-    throw new RdbError(detail, offset);
+    throw new RdbError(detail, this.base + offset);
   }
 
   private need(n: number): void {
     if (n > this.buf.length - this.pos) {
+      if (this.awaiting) {
+        this.wantedEnd = this.pos + n;
+        throw NEED_MORE;
+      }
       this.fail(`is truncated: ${n} more bytes needed, ${this.buf.length - this.pos} left`);
     }
   }

@@ -18,6 +18,8 @@ export interface ReplicaLinkInput {
   masterPort: number;
   /** masterauth is set: AUTH follows the PONG. */
   auth: boolean;
+  /** replica-announce-ip is set: REPLCONF ip-address follows REPLCONF listening-port. */
+  announceIp: boolean;
   /** repl-timeout in ms. */
   replTimeoutMs: number;
   /** The cached master, or this server's own replid/offset when it has history. */
@@ -118,9 +120,12 @@ export const replicaLinkMachine = setup({
     /** undoConnectWithMaster / the error paths: the socket goes, reads stop. */
     closeSocket: () => {},
     sendPing: () => {},
-    sendAuth: () => {},
-    sendListeningPort: () => {},
-    sendCapa: () => {},
+    /**
+     * syncWithMaster's REPL_STATE_SEND_HANDSHAKE: AUTH (with masterauth), REPLCONF
+     * listening-port, REPLCONF ip-address (with replica-announce-ip) and REPLCONF capa go in
+     * one write; the handshake's states then read their replies one by one.
+     */
+    sendHandshake: () => {},
     /** slaveTryPartialResynchronization's request, from context.cached. */
     sendPsync: () => {},
     sendSync: () => {},
@@ -192,6 +197,8 @@ export const replicaLinkMachine = setup({
       return l.startsWith('+') || l.startsWith('-NOAUTH') || l.startsWith('-NOPERM') || l.startsWith('-ERR operation not permitted');
     },
     needsAuth: ({ context }) => context.auth,
+    /** The handshake went without REPLCONF ip-address: no reply of it to wait for. */
+    withoutIp: ({ context }) => !context.announceIp,
     isError: ({ event }) => isError(line(event)),
     isContinue: ({ event }) => line(event).startsWith('+CONTINUE'),
     isFullResync: ({ event }) => line(event).startsWith('+FULLRESYNC'),
@@ -280,16 +287,19 @@ export const replicaLinkMachine = setup({
         ],
       },
     },
-    /** AUTH, REPLCONF listening-port, REPLCONF capa, PSYNC: one reply awaited at a time. */
+    /**
+     * The pipelined handshake (sent on entry), then PSYNC once REPLCONF capa is answered:
+     * each state waits for the reply to one command, in the order they were sent.
+     */
     handshake: {
       initial: 'start',
+      entry: 'sendHandshake',
       states: {
         /** AUTH only when masterauth is set. */
         start: {
           always: [{ guard: 'needsAuth', target: 'auth' }, { target: 'port' }],
         },
         auth: {
-          entry: 'sendAuth',
           on: {
             REPLY: [
               {
@@ -302,20 +312,32 @@ export const replicaLinkMachine = setup({
           },
         },
         port: {
-          entry: 'sendListeningPort',
+          on: {
+            REPLY: [
+              {
+                guard: 'isError',
+                target: 'ip',
+                actions: { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `(Non critical) Master does not understand REPLCONF listening-port: ${event.line}` }) },
+              },
+              { target: 'ip' },
+            ],
+          },
+        },
+        /** REPLCONF ip-address only when replica-announce-ip is set. */
+        ip: {
+          always: { guard: 'withoutIp', target: 'capa' },
           on: {
             REPLY: [
               {
                 guard: 'isError',
                 target: 'capa',
-                actions: { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `(Non critical) Master does not understand REPLCONF listening-port: ${event.line}` }) },
+                actions: { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `(Non critical) Master does not understand REPLCONF ip-address: ${event.line}` }) },
               },
               { target: 'capa' },
             ],
           },
         },
         capa: {
-          entry: 'sendCapa',
           on: {
             REPLY: [
               {

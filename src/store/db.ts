@@ -263,7 +263,7 @@ export class Db {
       }
       checked++;
       const [key, when] = next.value;
-      if (when <= now && this.expires.get(key) === when) this.expireKey(key);
+      if (when < now && this.expires.get(key) === when) this.expireKey(key);
     }
     return checked;
   }
@@ -293,7 +293,8 @@ export class Db {
     if (mode === 'keep') return false;
     const when = this.expires.get(key);
     const now = Date.now();
-    if (when === undefined || when > now) return false;
+    // keyIsExpired: a key lives through the millisecond of its expiry, on master and replica alike.
+    if (when === undefined || when >= now) return false;
     // A replica hides what its master will delete; a paused server keeps its dataset still.
     if (mode === 'hide' || now <= this.ks.pausedUntil) return true;
     this.expireKey(key);

@@ -7,7 +7,7 @@ import { continueReplid, parseFullResync, replicaLinkMachine, type ReplicaLinkIn
 
 const ID = 'a'.repeat(40);
 const IO_ACTIONS = [
-  'openSocket', 'closeSocket', 'sendPing', 'sendAuth', 'sendListeningPort', 'sendCapa', 'sendPsync', 'sendSync',
+  'openSocket', 'closeSocket', 'sendPing', 'sendHandshake', 'sendPsync', 'sendSync',
   'prepareTransfer', 'receivePayload', 'abortTransfer', 'loadPayload', 'finishSync', 'resurrectCachedMaster', 'sendAck', 'cacheMaster',
   'discardCachedMaster',
 ] as const;
@@ -20,7 +20,7 @@ function start(input: Partial<ReplicaLinkInput> = {}) {
     actions: { ...actions, log: (_: unknown, p: { msg: string }) => void logs.push(p.msg) },
   });
   const actor = createActor(machine, {
-    input: { masterHost: '127.0.0.1', masterPort: 6379, auth: false, replTimeoutMs: 60_000, cached: null, now: 0, ...input },
+    input: { masterHost: '127.0.0.1', masterPort: 6379, auth: false, announceIp: false, replTimeoutMs: 60_000, cached: null, now: 0, ...input },
   }).start();
   const io = (now: number, offset = 0) => ({ now, lastIoAt: now, read: 0, transferStartedAt: 0, offset });
   return {
@@ -49,7 +49,7 @@ describe('replica-link machine', () => {
     expect(t.state()).toBe('connect');
     handshake(t);
     expect(t.state()).toEqual({ handshake: 'psync' });
-    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendListeningPort', 'sendCapa', 'sendPsync']);
+    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendHandshake', 'sendPsync']);
     t.reply(`+FULLRESYNC ${ID} 1234`);
     expect(t.state()).toEqual({ transfer: 'bulkHeader' });
     expect(t.ctx()).toMatchObject({ masterReplid: ID, initialOffset: 1234 });
@@ -62,7 +62,7 @@ describe('replica-link machine', () => {
     expect(t.state()).toEqual({ transfer: 'loading' });
     t.actor.send({ type: 'LOADED' });
     expect(t.state()).toBe('connected');
-    expect(t.done.slice(5)).toEqual(['discardCachedMaster', 'prepareTransfer', 'receivePayload', 'loadPayload', 'finishSync']);
+    expect(t.done.slice(4)).toEqual(['discardCachedMaster', 'prepareTransfer', 'receivePayload', 'loadPayload', 'finishSync']);
     expect(t.ctx().linkDownSince).toBe(0);
     t.tick(2000);
     expect(t.done.at(-1)).toBe('sendAck');
@@ -76,8 +76,28 @@ describe('replica-link machine', () => {
     expect(t.state()).toEqual({ handshake: 'auth' });
     t.reply('-WRONGPASS invalid username-password pair or user is disabled.');
     expect(t.state()).toBe('connect');
-    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendAuth', 'closeSocket']);
+    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendHandshake', 'closeSocket']);
     expect(t.logs.at(-1)).toMatch(/^Unable to AUTH to MASTER: -WRONGPASS/);
+  });
+
+  it('pipelines the handshake: one send, then the replies of AUTH, listening-port, ip-address and capa in order; PSYNC after capa\'s', () => {
+    const t = start({ auth: true, announceIp: true });
+    t.tick(0);
+    t.actor.send({ type: 'SOCKET_UP' });
+    t.reply('+PONG');
+    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendHandshake']);
+    const states: unknown[] = [];
+    for (const reply of ['+OK', '-ERR unknown option', '-ERR unknown option', '+OK']) {
+      states.push(t.state());
+      t.reply(reply);
+    }
+    expect(states).toEqual([{ handshake: 'auth' }, { handshake: 'port' }, { handshake: 'ip' }, { handshake: 'capa' }]);
+    expect(t.state()).toEqual({ handshake: 'psync' });
+    expect(t.done).toEqual(['openSocket', 'sendPing', 'sendHandshake', 'sendPsync']);
+    expect(t.logs.filter((l) => l.startsWith('(Non critical)'))).toEqual([
+      '(Non critical) Master does not understand REPLCONF listening-port: -ERR unknown option',
+      '(Non critical) Master does not understand REPLCONF ip-address: -ERR unknown option',
+    ]);
   });
 
   it('accepts the old "operation not permitted" PING reply and -NOPERM, and refuses any other error', () => {

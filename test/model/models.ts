@@ -10,7 +10,7 @@ export const REPL_TIMEOUT_MS = 60_000;
 const io = { lastIoAt: 0, read: 0, transferStartedAt: 0, offset: 0 };
 
 const linkInput = (auth: boolean, cached: boolean): ReplicaLinkInput => ({
-  masterHost: '127.0.0.1', masterPort: 1, auth, replTimeoutMs: REPL_TIMEOUT_MS, cached: cached ? { replid: REPLID, offset: 10 } : null, now: 0,
+  masterHost: '127.0.0.1', masterPort: 1, auth, announceIp: auth, replTimeoutMs: REPL_TIMEOUT_MS, cached: cached ? { replid: REPLID, offset: 10 } : null, now: 0,
 });
 
 export const replicaLinkModel: ModelSpec<ReplicaLinkInput, ReplicaLinkEvent> = {

@@ -39,20 +39,21 @@ async function fakeMaster(): Promise<FakeMaster> {
 const cmd = (...argv: string[]): string => `*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`;
 
 describe('a redstate replica on the wire', () => {
-  it('sends AUTH with masteruser and REPLCONF with the announced port and ip', async () => {
+  it('sends AUTH with masteruser and REPLCONF with the announced port and ip, all before the first reply', async () => {
     const fm = await fakeMaster();
     const { c } = await replica({ masteruser: 'repl', masterauth: 'pw', 'replica-announce-ip': '10.1.2.3', 'replica-announce-port': '7777' });
+    const own = (await info(c)).get('master_replid')!;
     await c.call('REPLICAOF', '127.0.0.1', fm.port);
     const l = await fm.accept();
     await l.expect('PING');
     l.send('-NOAUTH Authentication required.\r\n');
     expect(await l.expect('AUTH')).toEqual(['AUTH', 'repl', 'pw']);
-    l.send('+OK\r\n');
-    expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'listening-port', '7777', 'ip-address', '10.1.2.3']);
-    l.send('+OK\r\n');
+    expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'listening-port', '7777']);
+    expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'ip-address', '10.1.2.3']);
     expect(await l.expect('REPLCONF')).toEqual(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']);
-    l.send('+OK\r\n');
-    expect(await l.expect('PSYNC')).toEqual(['PSYNC', '?', '-1']);
+    l.send('+OK\r\n+OK\r\n+OK\r\n+OK\r\n');
+    // A master turned replica offers its own history, a fresh one too (replicationCacheMasterUsingMyself).
+    expect(await l.expect('PSYNC')).toEqual(['PSYNC', own, '1']);
   });
 
   it('a master with history offers it by PSYNC, drops its own replicas, and continues under the new replid', async () => {
