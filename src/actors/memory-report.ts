@@ -53,7 +53,8 @@ export function memoryOverhead(server: Server): MemoryOverhead {
   const replBacklog = memory.backlogBytes();
   const clientsSlaves = memory.replicaOutputBytes();
   let clientsNormal = 0;
-  for (const c of server.clients.values()) if (c.replica === null) clientsNormal += c.memoryBytes;
+  // The master, pub/sub and normal types (replicas are clients.slaves).
+  for (const c of server.clients.values()) if (c.replica === null) clientsNormal += c.memoryUsage();
   let overheadTotal = startup + replBacklog + clientsSlaves + clientsNormal;
   const dbs: DbOverhead[] = [];
   let totalKeys = 0;

@@ -126,7 +126,12 @@ export class Memory {
     if (!collectGarbage()) return false;
     this.dirtyAtGc = this.server.keyspace.dirty;
     this.flushesAtGc = this.server.keyspace.flushes;
-    this.inputAtGc = this.server.stats.netInputBytes;
+    // Input the parsers still hold survived: it counts as input the next collection is for.
+    // (A cron's collection in the middle of a big argument's arrival would otherwise leave
+    // that argument's garbage uncounted, and a write after it refused: the flaky -OOM.)
+    let held = 0;
+    for (const c of this.server.clients.values()) held += c.parser.retained;
+    this.inputAtGc = this.server.stats.netInputBytes - held;
     this.lastGcEnd = performance.now();
     this.lastGcMs = this.lastGcEnd - started;
     this.freedSinceGc = 0;
@@ -176,7 +181,7 @@ export class Memory {
       : started - this.lastGcEnd >= Math.max(MIN_GC_INTERVAL_MS, this.lastGcMs * GC_TIME_SHARE) ||
         this.server.keyspace.flushes !== this.flushesAtGc;
     if (!due || !this.purge()) return false;
-    this.inputAtGc = input - argBytes;
+    this.inputAtGc -= argBytes;
     return true;
   }
 

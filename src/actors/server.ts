@@ -256,7 +256,7 @@ export class Server {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
     if (this.scripting.busy !== null) return;
     this.memory.cron();
-    this.clientLimits.evictClients(this.clients.values(), this.memory.maxmemory, (line) => this.log.verbose(line));
+    this.clientLimits.cron(this.clients.values(), Date.now());
     this.keyspace.activeExpire(200);
     // An expired stream answers the XREADGROUPs waiting on it.
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();

@@ -53,6 +53,8 @@ export function execute(c: Client, argv: string[]): void {
   const real = effectiveCommand(cmd, argv);
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, real, argv);
+  // processCommand's evictClients dropped this very client: the command does not run.
+  if (!c.isMaster && c.closed) return;
   if (refusal !== null) {
     reject(c, refusal, real);
     return;
@@ -76,6 +78,7 @@ export function execute(c: Client, argv: string[]): void {
       return;
     }
     c.multi.queue.push(argv);
+    c.multi.bytes += argvBytes(argv);
     if (deniesOom(c, real, argv)) c.multi.denyOom = true;
     c.reply.simple('QUEUED');
     return;
@@ -113,6 +116,8 @@ function deniesOom(c: Client, cmd: Command, argv: string[]): boolean {
 function refuse(c: Client, cmd: Command, real: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  // evictClients: after the last command's replies grew its client, before key eviction.
+  if (server.clientLimits.evictClients() && c.closed) return null;
   // Not while a script runs past busy-reply-threshold: its pre-command state is its own.
   if (server.memory.maxmemory > 0 && server.scripting.busy === null) {
     const outOfMemory = server.memory.performEvictions(argvBytes(argv)) === 'fail';

@@ -3,6 +3,7 @@
 import { compile, type Command, type CommandSpec } from './command.js';
 import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
+import { clusterCommands } from './cluster-cmd.js';
 import { dumpCommands } from './dump.js';
 import { geoCommands } from './geo.js';
 import { functionCommands } from './functions.js';
@@ -12,6 +13,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
+import { moduleCommands } from './module-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
 import { replicaofCommands } from './replicaof.js';
@@ -34,6 +36,7 @@ const FAMILIES: CommandSpec[][] = [
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
+  moduleCommands, clusterCommands,
 ];
 
 const byName = new Map<string, Command>();

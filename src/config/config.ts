@@ -189,6 +189,21 @@ const notifyEvents: Check = (args) => {
   return formatNotifyFlags(flags);
 };
 
+/**
+ * latency-tracking-info-percentiles: doubles in [0, 100] separated by spaces ("" for none),
+ * kept as Redis prints them back ("%f" with trailing zeros trimmed).
+ */
+const percentiles: Check = (args) => {
+  const value = one(args);
+  // Split on each space, as Redis splits a multi-argument value: two spaces leave an empty, invalid word.
+  return value === '' ? '' : value.split(' ').map((w) => {
+    const p = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?inf$/i.test(w) ? Number(w.replace(/inf$/i, 'Infinity')) : NaN;
+    if (Number.isNaN(p)) throw new ConfigError('Invalid latency-tracking-info-percentiles parameters');
+    if (p > 100 || p < 0) throw new ConfigError('latency-tracking-info-percentiles parameters should sit between [0.0,100.0]');
+    return String(Number(p.toFixed(6)));
+  }).join(' ');
+};
+
 /** hz: any integer, clamped to 1..500 as Redis clamps it. */
 const hz: Check = (args) => String(Math.min(500, Math.max(1, Number(int(-INT_MAX, INT_MAX)(args)))));
 
@@ -249,6 +264,8 @@ export class Config {
     spec(int(0, LONG_MAX), 'tracking-table-max-keys');
     spec(int(-1, LONG_MAX), 'slowlog-log-slower-than');
     spec(int(0, LONG_MAX), 'latency-monitor-threshold');
+    spec(bool, 'latency-tracking');
+    spec(percentiles, 'latency-tracking-info-percentiles');
     spec(memory(1, LONG_MAX), 'repl-backlog-size');
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');

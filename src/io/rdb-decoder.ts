@@ -307,11 +307,18 @@ class RdbReader {
       try {
         return read();
       } catch (e) {
-        if (e !== NEED_MORE) throw e;
-        this.pos = at;
+        this.rewind(e, at);
         yield 'more';
       }
     }
+  }
+
+  /** After a throw: rethrows it unless a stream lacked bytes, else goes back to at to read again. */
+  private rewind(e: unknown, at: number): void {
+    if (e !== NEED_MORE) throw e;
+    this.pos = at;
+    // The record's small body was half built: the retry builds it anew.
+    this.body.clear();
   }
 
   /**
@@ -332,8 +339,7 @@ class RdbReader {
       try {
         if (this.readRecord(st)) break;
       } catch (e) {
-        if (e !== NEED_MORE) throw e;
-        this.pos = at;
+        this.rewind(e, at);
         yield 'more';
       }
     }

@@ -10,6 +10,7 @@ import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { Crc64 } from './crc64.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
+import { itemLength, prefixSize } from '../store/packed.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
 /** The smallest buffer the encoder writes into; taking bytes never copies them. */
@@ -103,6 +104,8 @@ export class RdbEncoder {
       this.string(value);
     } else if (value instanceof List) {
       this.length(value.length);
+      const packed = value.packed;
+      if (packed !== null) return this.packedItems(packed);
       // In batches: an array walk costs less than the iterator, and a batch bounds the array.
       for (let start = 0; start < value.length; start += LIST_BATCH) {
         const items = value.slice(start, Math.min(value.length, start + LIST_BATCH) - 1);
@@ -118,6 +121,8 @@ export class RdbEncoder {
       value.walk(value.size - 1, true, this.zsetEntry);
     } else if (value instanceof Hash) {
       this.length(value.size);
+      const packed = value.packed;
+      if (packed !== null) return this.packedItems(packed);
       for (const [field, v] of value.entries()) {
         this.string(field);
         this.string(v);
@@ -163,7 +168,7 @@ export class RdbEncoder {
     this.length(pel.size);
     for (const [id, nack] of pel.from(MIN_ID)) {
       this.ensure(16);
-      this.latin1(id, this.pos);
+      this.latin1(id, 0, 16, this.pos);
       this.pos += 16;
       if (nacks) {
         this.int64LE(nack.deliveryTime);
@@ -294,13 +299,26 @@ export class RdbEncoder {
   }
 
   /**
-   * rdbSaveRawString: canonical 32-bit integers as INT8/16/32, long strings as LZF when
-   * that saves at least 4 bytes (rdbSaveLzfStringObject's bar), the rest raw.
+   * The items of a packed body (packed.ts) as strings, each straight from its span of the
+   * body: a small list or hash makes no string per element on its way out.
    */
-  private string(s: string): void {
-    const n = s.length;
+  private packedItems(lp: string): void {
+    for (let at = 0; at < lp.length;) {
+      const n = itemLength(lp, at);
+      const start = at + prefixSize(n);
+      this.string(lp, start, start + n);
+      at = start + n;
+    }
+  }
+
+  /**
+   * rdbSaveRawString of s[start, end): canonical 32-bit integers as INT8/16/32, long strings
+   * as LZF when that saves at least 4 bytes (rdbSaveLzfStringObject's bar), the rest raw.
+   */
+  private string(s: string, start = 0, end = s.length): void {
+    const n = end - start;
     if (n <= 11) {
-      const v = int32Encodable(s);
+      const v = int32Encodable(s, start, end);
       if (v !== undefined) {
         this.integer(v);
         return;
@@ -310,7 +328,7 @@ export class RdbEncoder {
     if (!this.compression || n <= LZF_MIN_LENGTH) {
       this.ensure(lenSize + n);
       this.writeLength(n);
-      this.latin1(s, this.pos);
+      this.latin1(s, start, end, this.pos);
       this.pos += n;
       return;
     }
@@ -318,7 +336,7 @@ export class RdbEncoder {
     // does not win, only the length is left to write.
     this.ensure(1 + 2 * lenSize + n);
     const raw = this.pos + lenSize;
-    this.latin1(s, raw);
+    this.latin1(s, start, end, raw);
     if (this.lzfOut.length < n + LZF_SLACK) this.lzfOut = Buffer.allocUnsafe(2 * n + LZF_SLACK);
     const packed = lzfCompressInto(this.buf, raw, raw + n, this.lzfOut, 0, n - 4);
     if (packed === 0) {
@@ -342,14 +360,14 @@ export class RdbEncoder {
     for (let i = 0; i < n; i++) buf[this.pos++] = src[i]!;
   }
 
-  /** Writes s at buf[at] (room ensured): a loop for short strings, where Buffer.write's call costs more. */
-  private latin1(s: string, at: number): void {
-    if (s.length > SHORT_STRING) {
-      this.buf.write(s, at, 'latin1');
+  /** Writes s[start, end) at buf[at] (room ensured): a loop for short spans, where Buffer.write's call costs more. */
+  private latin1(s: string, start: number, end: number, at: number): void {
+    if (end - start > SHORT_STRING) {
+      this.buf.write(start === 0 && end === s.length ? s : s.slice(start, end), at, 'latin1');
       return;
     }
     const buf = this.buf;
-    for (let i = 0; i < s.length; i++) buf[at + i] = s.charCodeAt(i);
+    for (let i = start; i < end; i++) buf[at++] = s.charCodeAt(i);
   }
 
   private integer(v: number): void {

@@ -95,18 +95,18 @@ export function checkBlobLength(kind: string, buf: Buffer, start: number, end: n
 /**
  * rdbTryIntegerEncoding's test: the value when s is the canonical decimal form of a
  * 32-bit signed integer (so the INT8/16/32 encodings give back the same bytes), else
- * undefined.
+ * undefined. Of s[start, end) when given.
  */
-export function int32Encodable(s: string): number | undefined {
-  const n = s.length;
+export function int32Encodable(s: string, start = 0, end = s.length): number | undefined {
+  const n = end - start;
   if (n === 0 || n > 11) return undefined;
-  let i = 0;
-  const neg = s.charCodeAt(0) === 45;
+  let i = start;
+  const neg = s.charCodeAt(i) === 45;
   if (neg && n === 1) return undefined;
-  if (neg) i = 1;
+  if (neg) i++;
   if (s.charCodeAt(i) === 48) return n === 1 ? 0 : undefined;
   let v = 0;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const d = s.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return undefined;
     v = v * 10 + d;

@@ -6,6 +6,8 @@ import { formatDouble } from './format-double.js';
 import type { Latin1Buffer } from './latin1.js';
 
 const INITIAL = 16 * 1024;
+/** PROTO_REPLY_MIN_BYTES: what an idle client's buffer shrinks to; it grows back by doubling. */
+const IDLE_SIZE = 1024;
 /** Bulks at least this long are not copied into the batch but sent as their own chunk. */
 const BIG_BULK = 64 * 1024;
 /** Strings shorter than this are copied char by char; longer ones with one native call. */
@@ -65,6 +67,11 @@ export class ReplyWriter {
     return this.len + this.chunkBytes;
   }
 
+  /** Bytes this writer holds: its buffer (Redis's buf, whatever it holds) and the chunks sealed ahead of it. */
+  get held(): number {
+    return this.buf.length + this.chunkBytes;
+  }
+
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
     // The usual batch, one chunk, as a one-slot array: pushed onto an empty one it would
@@ -97,9 +104,16 @@ export class ReplyWriter {
 
   /** What buf holds, copied out; buf starts over empty. */
   private sealed(): Buffer {
-    // Buffer.from(buf.subarray(...)) makes a view first: ~40% dearer for a short batch.
-    const out = Buffer.allocUnsafe(this.len);
-    this.buf.copy(out, 0, 0, this.len);
+    // Buffer.from(buf.subarray(...)) makes a view first: ~40% dearer for a short batch; so
+    // does copy() of a part of buf, so a short batch (+OK) is copied byte by byte.
+    const n = this.len;
+    const out = Buffer.allocUnsafe(n);
+    if (n < SHORT) {
+      const buf = this.buf;
+      for (let i = 0; i < n; i++) out[i] = buf[i]!;
+    } else {
+      this.buf.copy(out, 0, 0, n);
+    }
     this.len = 0;
     return out;
   }
@@ -109,10 +123,16 @@ export class ReplyWriter {
     this.chunkBytes += chunk.length;
   }
 
+  // clientsCronResizeOutputBuffer
+  /** An idle client's buffer goes back to 1 kB (nothing is pending in it between batches). */
+  shrink(): void {
+    if (this.len === 0 && this.buf.length > IDLE_SIZE) this.buf = Buffer.allocUnsafe(IDLE_SIZE) as Latin1Buffer;
+  }
+
   /** Makes room for n more bytes in buf. */
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    if (n > this.buf.length) {
+    if (n > this.buf.length || this.buf.length < INITIAL) {
       // Room for what buf already holds too: sized for n alone, a bulk written after a
       // nearly full batch was cut short under its declared length (fuzz seed 407).
       const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2)) as Latin1Buffer;

@@ -15,6 +15,10 @@ const INLINE_MAX = 64 * 1024;
 const INT_MAX = 2147483647;
 /** Bulks this much larger than what is buffered are gathered in a list, not re-joined. */
 const GATHER_AT = 16 * 1024;
+/** A parse buffer this large is not kept for the few bytes left of it (a big bulk's, joined). */
+const KEEP_WHOLE_MAX = 128 * 1024;
+/** Bytes parsed that a buffer may still hold before trim() copies out the rest (clientsCronResizeQueryBuffer's 4 kB). */
+const TRIM_WASTE = 4 * 1024;
 
 export class ProtocolError extends Error {}
 
@@ -73,6 +77,8 @@ export class RespParser {
   /** Chunks of a large bulk still being gathered, and their total length. */
   private gathered: Buffer[] = [];
   private gatheredLen = 0;
+  /** Bytes of a bulk larger than keepLimit, counted as they came and not kept. */
+  private discarded = 0;
   /** Bulks still expected by the multibulk in progress (0: none in progress). */
   private argc = 0;
   /**
@@ -99,10 +105,33 @@ export class RespParser {
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
   unauthenticated = false;
+  /**
+   * client-query-buffer-limit (Infinity for a master's stream): a bulk longer than this would
+   * get its client dropped before it is complete, so its bytes are counted and not kept.
+   */
+  keepLimit = Infinity;
 
-  /** Bytes held but not yet parsed into commands (for CLIENT LIST qbuf). */
+  /** Bytes received but not yet parsed into commands (CLIENT LIST's qbuf, the query limit's measure). */
   get buffered(): number {
-    return this.buf.length - this.pos + this.gatheredLen;
+    return this.buf.length - this.pos + this.gatheredLen + this.discarded;
+  }
+
+  /** Bytes of input this parser holds on to (the query buffer's allocation in Redis). */
+  get retained(): number {
+    return this.buf.length + this.gatheredLen;
+  }
+
+  /** True while the bulk in progress is over keepLimit: its bytes are gone. */
+  get discarding(): boolean {
+    return this.discarded > 0;
+  }
+
+  // clientsCronResizeQueryBuffer
+  /** Lets go of the parsed part of the buffer, keeping a copy of what is left to parse. */
+  trim(): void {
+    if (this.pos < TRIM_WASTE || this.pos === this.buf.length) return;
+    this.buf = Buffer.from(this.buf.subarray(this.pos));
+    this.pos = 0;
   }
 
   /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
@@ -121,6 +150,10 @@ export class RespParser {
   /** Adds a chunk to what is buffered; false while a large bulk is still being gathered. */
   private append(chunk: Buffer): boolean {
     this.fedTotal += chunk.length;
+    if (this.discarded > 0) {
+      this.discarded += chunk.length;
+      return false;
+    }
     if (this.gatheredLen > 0) {
       this.gathered.push(chunk);
       this.gatheredLen += chunk.length;
@@ -221,8 +254,11 @@ export class RespParser {
         const need = this.bulkLen + 2;
         if (len - pos < need) {
           if (need - (len - pos) > GATHER_AT) {
-            this.gathered.push(buf.subarray(pos));
-            this.gatheredLen = len - pos;
+            if (need > this.keepLimit) this.discarded = len - pos;
+            else {
+              this.gathered.push(buf.subarray(pos));
+              this.gatheredLen = len - pos;
+            }
             pos = len;
           }
           break;
@@ -246,6 +282,8 @@ export class RespParser {
       if (pos === len) {
         this.buf = EMPTY;
         this.pos = 0;
+      } else if (len > KEEP_WHOLE_MAX) {
+        this.trim();
       }
     }
   }

@@ -21,17 +21,17 @@
 // KILL sets a flag the hook reads. A script that cannot be suspended (inside MULTI/EXEC, or
 // applied from a master's stream) runs to its end, as a replica must: those never answer BUSY.
 // Lua cannot yield under a C function that calls Lua without a continuation (table.sort's
-// comparator, string.gsub's replacement function, a __gc or __tostring metamethod): a script
+// comparator, string.gsub's replacement function, a __tostring metamethod): a script
 // that loops for ever there cannot be suspended, so BUSY and SCRIPT KILL wait until it comes
 // back out. Coroutines the script makes are suspended too (the prelude hands their yield on).
 //
-// Why not the VM in a worker thread, which this engine had before: each redis.call was then a
-// round trip between threads (postMessage, Atomics.wait/notify), and each EVAL two more.
-// `redis-benchmark -c 50 -n 5000 --csv EVAL "return redis.call('incr', KEYS[1])" 1
-// key:__rand_int__` gave 1,199-1,951 req/s there against redis's 35,714-54,945 on the same
-// loaded machine (each thread wake-up waits for a core); this design gives the figures in the
-// README. A worker with redis.call over SharedArrayBuffer + Atomics was the one measured: the
-// wake-ups, not the messages, were the cost.
+// Why not the VM in a worker thread, which this engine had before (redis.call served by the
+// main thread through postMessage and Atomics.wait/notify, the main thread answering BUSY
+// meanwhile): each redis.call was a round trip between threads and each EVAL two more, and
+// every one waits for the other thread to be woken and scheduled. Measured side by side with
+// bench/scripting-sides.sh (EVAL of one redis.call, 50 clients, load average 11): the worker
+// took 135-155 us of CPU per EVAL and gave 3,837-6,361 req/s, this design 14-16 us and
+// 26,212-33,613 req/s, redis-server 8.5-9 us; with ten redis.calls 589-620 us against 25-27 us.
 //
 // REPLICATION: scripts propagate by their effects, as Redis 7.0 does. The script's EVAL or
 // FCALL propagates nothing itself (preventPropagation); each write its redis.call runs goes

@@ -63,6 +63,11 @@ export class Hash {
     return this.map === null ? this.n : this.map.size;
   }
 
+  /** The packed pairs (f1 v1 f2 v2 ...) while listpack-encoded, else null: for the RDB encoder. */
+  get packed(): string | null {
+    return this.map === null ? this.lp : null;
+  }
+
   get encoding(): 'listpack' | 'hashtable' {
     return this.map === null ? 'listpack' : 'hashtable';
   }

@@ -48,6 +48,11 @@ export class List {
     return this.count;
   }
 
+  /** The packed body while small, else null: for the RDB encoder. */
+  get packed(): string | null {
+    return this.lp;
+  }
+
   /** The element at index i (0 is the head; negative counts from the tail); undefined if out of range. */
   at(i: number): string | undefined {
     if (i < 0) i += this.count;

@@ -63,7 +63,7 @@ describe('COMMAND DOCS', () => {
     const help = async (port: number, group: string): Promise<string[]> =>
       (await run('redis-cli', ['-p', String(port), 'help', `@${group}`], { timeout: 20_000 })).stdout.split(/\r?\n\s*\r?\n/).map((b) => b.trim()).filter((b) => b !== '');
     const groups = ['generic', 'string', 'list', 'set', 'sorted-set', 'hash', 'pubsub', 'transactions', 'connection',
-      'server', 'geo', 'hyperloglog', 'stream', 'bitmap', 'scripting'];
+      'server', 'geo', 'hyperloglog', 'stream', 'bitmap', 'scripting', 'cluster'];
     const shown: string[] = [];
     for (const group of groups) {
       const [want, got] = await Promise.all([help(pair.redis.port, group), help(pair.redstate.port, group)]);

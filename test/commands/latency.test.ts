@@ -75,6 +75,13 @@ describe('LATENCY', () => {
     expect(got).toContain('latency_percentiles_usec_object|encoding:p0=N,p50=N,p99.9=N,p100=N');
   });
 
+  it('latency-tracking and latency-tracking-info-percentiles take what Redis takes, shown as Redis shows them', async () => {
+    for (const v of ['101', 'x', '', '50 50', '-1', '1e1 .5 0', 'inf', 'nan', '50  99', '99.99999', '50 99 99.9']) {
+      await pair.same(['CONFIG', 'SET', 'latency-tracking-info-percentiles', v], 'CONFIG GET latency-tracking-info-percentiles');
+    }
+    await pair.same('CONFIG SET latency-tracking maybe', 'CONFIG SET latency-tracking no', 'CONFIG GET latency-tracking', 'CONFIG SET latency-tracking yes');
+  });
+
   it('GRAPH draws the samples as Redis does: header, rule, filled sparkline and labels', async () => {
     const graph = async (c: RespClient): Promise<string> => {
       await c.call('LATENCY', 'RESET');

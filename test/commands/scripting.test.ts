@@ -266,6 +266,10 @@ describe('SCRIPT', () => {
   it('stays up after scripts that loop, allocate or recurse without bound are stopped by their errors', async () => {
     const got = await pair.mine(ev("local s = string.rep('x', 65536) local t = {} for i = 1, 1e9 do t[i] = string.rep(s, 256) .. i end return #t"));
     expect(String((got as { error: string }).error)).toMatch(/not enough memory/);
+    // Deep recursion, in Lua and through metamethods (the C stack): the Lua VM's errors.
+    await same(ev('local function f(n) return 1 + f(n) end return f(1)'),
+      ev('local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x'),
+      ev('local function f() return pcall(f) end return tostring(f())'));
     await same(ev('return 1'), ev("redis.call('set', 'alive', 'yes') return redis.call('get', 'alive')"));
   });
 });

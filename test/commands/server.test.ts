@@ -251,6 +251,15 @@ describe('CLIENT', () => {
   });
 });
 
+describe('MODULE and the cluster commands', () => {
+  it('answer as a Redis that loads no modules and has cluster support disabled', async () => {
+    await same('MODULE LIST', 'MODULE HELP', 'MODULE', 'MODULE bogus', 'MODULE LIST x', 'MODULE LOAD /nonexistent.so',
+      'MODULE LOADEX /x.so CONFIG a b', 'MODULE UNLOAD foo', 'MODULE UNLOAD', 'READONLY', 'READWRITE', 'ASKING', 'READONLY x',
+      'MULTI', 'MODULE LIST', 'READWRITE', 'EXEC', 'CLUSTER', 'CLUSTER INFO', 'CLUSTER HELP', 'CLUSTER SLOTS', 'CLUSTER KEYSLOT a',
+      'CLUSTER INFO x', 'CLUSTER bogus', 'CLUSTER SETSLOT 1', 'CLUSTER RESET HARD');
+  });
+});
+
 describe('SHUTDOWN', () => {
   it('refuses bad option mixes and ABORT without a shutdown, as Redis does', async () => {
     await same(

@@ -391,6 +391,11 @@ export const transactions: Record<string, Entry> = {
 };
 
 export const server: Record<string, Entry> = {
+  module: e((g) => [g.pick(['LIST', 'HELP', 'LOAD', 'LOADEX', 'UNLOAD', 'x']), ...g.opts(() => [g.value()])], 'exact', 0.1),
+  cluster: e((g) => [g.pick(['INFO', 'SLOTS', 'KEYSLOT', 'NODES', 'HELP', 'RESET', 'x']), ...g.opts(() => [g.value()])], 'exact', 0.1),
+  readonly: e((g) => g.opts(() => [g.value()]), 'exact', 0.05),
+  readwrite: e((g) => g.opts(() => [g.value()]), 'exact', 0.05),
+  asking: e((g) => g.opts(() => [g.value()]), 'exact', 0.05),
   dbsize: e(() => []),
   flushdb: e((g) => g.opts(() => [g.pick(['ASYNC', 'SYNC', 'x'])]), 'exact', 0.1),
   flushall: e((g) => g.opts(() => [g.pick(['ASYNC', 'SYNC', 'x'])]), 'exact', 0.05),

@@ -156,4 +156,37 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
     }));
     expect(evicted[1]).toBe(evicted[0]);
   }, 60_000);
+
+  it('maxmemory-clients is checked as the client reads and before each command: one whose MULTI queue passes it never reaches EXEC', async () => {
+    const seen = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+      const before = Number(/^evicted_clients:(\d+)/m.exec((await watcher.call('INFO', 'stats')) as string)![1]);
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '256kb')).toBe('OK');
+      const sock = connect({ port: p.port, host: '127.0.0.1' });
+      sock.on('error', () => {});
+      // Closed, or (were it not evicted) answered EXEC.
+      let got = '';
+      const ended = new Promise<void>((r) => {
+        sock.once('close', () => r());
+        sock.on('data', (d: Buffer) => (got += d.toString('latin1')).includes('*') && r());
+      });
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      // One write of 400 kB, which both servers take in before the cron's next tick: its queue
+      // passes the limit before EXEC comes up, and the client is dropped then, not in the cron.
+      const value = 'm'.repeat(100_000);
+      sock.write(Buffer.concat([['MULTI'], ['SET', 'm1', value], ['SET', 'm2', value], ['SET', 'm3', value],
+        ['SET', 'm4', value], ['INCR', 'n'], ['EXEC']].map((c) => encodeCommand(c))));
+      await ended;
+      sock.destroy();
+      await until(async () => (await connectedClients(watcher)) === 1, `${p.proc.spawnfile}: the client gone`);
+      const after = Number(/^evicted_clients:(\d+)/m.exec((await watcher.call('INFO', 'stats')) as string)![1]);
+      const kept = await watcher.call('EXISTS', 'm1', 'm2', 'm3', 'm4', 'n');
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      watcher.close();
+      return { kept, evicted: after - before };
+    }));
+    expect(seen[0]).toEqual({ kept: 0, evicted: 1 });
+    expect(seen[1]).toEqual(seen[0]);
+  }, 60_000);
 });

@@ -4,7 +4,7 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RespClient, RespError, encodeCommand, type Reply } from '../helpers/resp-client.js';
-import { BATCH, both, fill, FILL, info, LIMIT, maxmemoryPair, VALUE } from './maxmemory-pair.js';
+import { BATCH, both, fill, FILL, info, LIMIT, maxmemoryPair, peers, VALUE } from './maxmemory-pair.js';
 
 maxmemoryPair();
 
@@ -147,6 +147,58 @@ describe('MEMORY side by side with redis-server 7.0', () => {
       expect(r).toMatch(/^Sam, I detected a few issues in this Redis instance memory implants:\n\n/);
       expect(r).toContain(' * Big client buffers: The clients output buffers in this instance are greater than 200K per client');
       expect(r).toMatch(/I'm here to keep you safe, Sam\. I want to help you\.\n$/);
+    }
+  }, 60_000);
+
+  it('clients.normal counts each connection as Redis does: what it holds idle, its query buffer, and back when the command completes', async () => {
+    const figures = await both(async (p) => {
+      const normal = async (): Promise<number> => (await stats(p.c)).get('clients.normal') as number;
+      // Redis brings each client's figure up to date in its cron, every client once a second;
+      // both shrink a reply buffer idle for 2 s: the figure once it held for 2.2 s.
+      const settled = async (): Promise<number> => {
+        const deadline = Date.now() + 20_000;
+        let last = await normal();
+        let same = 0;
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 1100));
+          const now = await normal();
+          same = now === last ? same + 1 : 0;
+          if (same === 2 || Date.now() > deadline) return now;
+          last = now;
+        }
+      };
+      const base = await settled();
+      const socks = await Promise.all(Array.from({ length: 20 }, async () => {
+        const s = connect({ port: p.proc.port, host: '127.0.0.1' });
+        s.on('error', () => {});
+        await new Promise<void>((r) => s.once('connect', () => r()));
+        return s;
+      }));
+      const idle = ((await settled()) - base) / 20;
+      // Half of a 100,000-byte argument each.
+      const head = '*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$100000\r\n';
+      for (const s of socks) s.write(head + 'q'.repeat(50_000));
+      const partial = ((await settled()) - base) / 20;
+      const list = (await p.c.call('CLIENT', 'LIST')) as string;
+      const qbufs = [...list.matchAll(/qbuf=(\d+) .*tot-mem=(\d+)/g)].filter((m) => m[1] === '50000');
+      expect(qbufs, p.name).toHaveLength(20);
+      for (const m of qbufs) expect(Number(m[2]), p.name).toBeGreaterThan(50_000);
+      const replies = socks.map((s) => new Promise<string>((r) => s.once('data', (b: Buffer) => r(b.toString('latin1')))));
+      for (const s of socks) s.write('q'.repeat(50_000) + '\r\n');
+      expect(new Set(await Promise.all(replies)), p.name).toEqual(new Set(['+OK\r\n']));
+      const done = ((await settled()) - base) / 20;
+      for (const s of socks) s.destroy();
+      return { idle, partial, done };
+    });
+    console.log(`clients.normal per client, idle / holding half of a 100 kB argument / after it: ${
+      figures.map((f, j) => `${peers[j]!.name} ${f.idle} / ${f.partial} / ${f.done}`).join(', ')}`);
+    for (const [j, f] of figures.entries()) {
+      const name = peers[j]!.name;
+      expect(f.idle, name).toBeGreaterThan(512);
+      expect(f.idle, name).toBeLessThan(32 * 1024);
+      expect(f.partial - f.idle, name).toBeGreaterThanOrEqual(50_000);
+      expect(f.partial - f.idle, name).toBeLessThan(150_000);
+      expect(Math.abs(f.done - f.idle), name).toBeLessThan(4096);
     }
   }, 60_000);
 });

@@ -100,6 +100,31 @@ describe('RdbEncoder -> decodeRdb', () => {
     expect([...z.entries()].map(([, s]) => s)).toEqual(exact);
   });
 
+  it('writes a packed list or hash from its body byte for byte as it writes the same elements as strings', () => {
+    const items = ['0', '-1', '127', '-129', '2147483647', '-2147483648', '2147483648', '007', '-0', '+1', '',
+      'y'.repeat(17), 'x'.repeat(30), allBytes, 'abc'.repeat(40)];
+    const packed = List.from(items);
+    // A list that became a ring stays one: the same elements, written one string at a time.
+    const ring = List.from([...items, ...Array.from({ length: 200 }, (_, i) => `pad${i}`)]);
+    while (ring.length > items.length) ring.popTail();
+    const bytes = (value: Value, compression: boolean): Buffer => {
+      const enc = new RdbEncoder({ compression });
+      enc.typedValue(value);
+      return enc.take()!;
+    };
+    for (const compression of [true, false]) expect(bytes(packed, compression)).toEqual(bytes(ring, compression));
+    // Values within hash-max-listpack-value (64 bytes), so that the hash stays packed.
+    const pairs: Array<[string, string]> = items.filter((v) => v.length <= 64).map((v, i) => [`f${i}`, v]);
+    const small = hash(pairs);
+    expect(small.encoding).toBe('listpack');
+    // Its fields and values, after the type and count bytes, are those of a ring list of them.
+    const flat = List.from([...pairs.flat(), ...Array.from({ length: 200 }, (_, i) => `pad${i}`)]);
+    while (flat.length > 2 * pairs.length) flat.popTail();
+    for (const compression of [true, false]) {
+      expect(bytes(small, compression).subarray(2)).toEqual(bytes(flat, compression).subarray(2));
+    }
+  });
+
   it('int-encodes exactly the canonical 32-bit integers and round-trips the rest as text', () => {
     const ints = ['0', '1', '-1', '127', '-128', '128', '-129', '32767', '-32768', '32768', '-32769',
       '2147483647', '-2147483648'];
