@@ -27,6 +27,8 @@ const { Config } = await import(join(root, 'src/config/config.ts'));
 const { Logger } = await import(join(root, 'src/log.ts'));
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-alloc-'));
+// On exit, whatever happened: the server's close may still be pending when the loop runs dry.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const config = new Config();
 for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
 const log = new Logger();
@@ -69,5 +71,4 @@ try {
   }
 } finally {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
 }
