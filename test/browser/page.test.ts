@@ -53,9 +53,19 @@ describe('inspector page', () => {
     expect(await c.locator('g.state').count()).toBe(9); // the machine's box and its 8 states
     expect(await c.locator('g.edge .label text', { hasText: 'CONTINUE [hasCachedMaster]' }).count()).toBe(1);
 
+    // No layout jumps: the card and every state stay where they were as the state moves.
+    const layout = async () => ({
+      card: await c.boundingBox(),
+      states: await c.locator('g.state').evaluateAll((els) => els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return [e.getAttribute('data-state'), r.x, r.y, r.width, r.height];
+      })),
+    });
+    const before = await layout();
     link.send({ type: 'SOCKET_UP' });
     link.send({ type: 'PONG' });
     await c.locator('g.state.current[data-state="sample-link.handshake.psync"]').waitFor();
+    expect(await layout()).toEqual(before);
     expect(await c.locator('g.state.active').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))).toEqual(
       ['sample-link.handshake', 'sample-link.handshake.psync']);
     await c.locator('g.edge.taken').first().waitFor();
