@@ -75,6 +75,8 @@ export class ScriptRun {
   replFlags = 3;
   /** Went past busy-reply-threshold: the caller waits and others get BUSY. */
   async = false;
+  /** Its reply holds an error counted when it was made (replyError). */
+  erred = false;
 
   /** When it started, for FUNCTION STATS. */
   readonly started = Date.now();
@@ -206,6 +208,8 @@ export class ScriptEngine implements VmHost {
     // Its errors were counted as the reply was made (replyError).
     c.reply.raw(reply);
     if (run.async) {
+      // Its command's call() ended when it was suspended: its failure is counted here.
+      if (run.erred) lookupCommand(run.argv[0]!)!.stats.failed++;
       const repl = this.server.replication;
       if (--repl.callDepth === 0) repl.propagatePending();
       // What the script made ready is served now that it is over, as after any command.
@@ -226,8 +230,10 @@ export class ScriptEngine implements VmHost {
    * (ERR_REPLY_FLAG_NO_STATS_UPDATE).
    */
   replyError(msg: string, counted: boolean): void {
+    const run = this.running;
     if (!counted) countErrorReply(this.server, msg);
-    else if (this.running !== null) lookupCommand(this.running.argv[0]!)!.stats.failed++;
+    else if (run !== null) lookupCommand(run.argv[0]!)!.stats.failed++;
+    if (run !== null && !counted) run.erred = true;
   }
 
   /** VmHost: SCRIPT KILL / FUNCTION KILL asked to stop the running script. */

@@ -2,7 +2,8 @@
 // side by side: other clients get -BUSY with Redis's text, SCRIPT KILL stops a script that
 // has not written (its caller gets the kill error, then its pipelined commands run), in a
 // pcall or a coroutine of its own too, FUNCTION KILL stops a function, a script that wrote is
-// -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server.
+// -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server; INFO
+// commandstats counts the killed scripts as failed calls.
 import { describe, expect, it } from 'vitest';
 import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
@@ -47,6 +48,9 @@ async function scenario(server: Proc): Promise<unknown[]> {
   const stats = await b.call('FUNCTION', 'STATS');
   out.push(Array.isArray(stats) && Array.isArray(stats[1]) ? stats[1].slice(0, 4) : show(stats));
   out.push(show(await b.call('FUNCTION', 'KILL')), show(await fn));
+  // The killed scripts failed, the refused commands were rejected (INFO commandstats).
+  const cmdstats = String(await b.call('INFO', 'commandstats')).split('\r\n');
+  out.push(cmdstats.filter((l) => /^cmdstat_(eval|fcall|get|shutdown):/.test(l)).map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, '')).sort());
   const writer = a.call('EVAL', "redis.call('set', 'x', '1') while true do end", '0');
   out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await b.call('SHUTDOWN')));
   void writer;
