@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, ROOT, tempDir, waitForPing } from '../helpers/servers.js';
 
@@ -37,23 +37,35 @@ async function waitFor(r: Run, text: string | RegExp): Promise<void> {
   throw new Error(`never printed ${text}:\n${r.output()}`);
 }
 
+/**
+ * Starts redstate on a free port and waits until it is ready. Another test's server may take
+ * the port between freePort() and the bind: then it says "Failed listening" and we try another.
+ */
+async function runOnFreePort(args: (port: number) => string[]): Promise<{ r: Run; port: number }> {
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    const r = run(args(port));
+    await waitFor(r, /Ready to accept connections|Failed listening on port/);
+    if (r.output().includes('Ready to accept connections')) return { r, port };
+    if (tries === 5) throw new Error(`no free port in 5 tries:\n${r.output()}`);
+  }
+}
+
 afterEach(() => {
   for (const r of running.splice(0)) r.kill();
 });
 
 describe('redstate as a drop-in for redis-server', () => {
   it('prints the banner with its PID and "Ready to accept connections" to stdout', async () => {
-    const port = await freePort();
-    const r = run(['--port', String(port), '--dir', tempDir(), '--always-show-logo', 'yes', '--logfile', '']);
-    await waitFor(r, 'Ready to accept connections');
+    const { r } = await runOnFreePort((port) => ['--port', String(port), '--dir', tempDir(), '--always-show-logo', 'yes', '--logfile', '']);
     expect(r.output()).toContain(`PID: ${r.pid}`);
     expect(r.output()).toMatch(new RegExp(`^${r.pid}:M \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\* Ready to accept connections$`, 'm'));
   });
 
   it('says "Failed listening on port N" and exits non-zero when the port is taken', async () => {
     const blocker = createServer();
-    const port = await freePort();
-    await new Promise<void>((r) => blocker.listen(port, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
     const r = run(['--port', String(port), '--dir', tempDir()]);
     expect(await r.exited).toBe(1);
     expect(r.output()).toContain(`Failed listening on port ${port} (TCP), aborting.`);
@@ -61,11 +73,9 @@ describe('redstate as a drop-in for redis-server', () => {
   });
 
   it("loads Debian's full redis.conf, logging directives it does not implement once", async () => {
-    const port = await freePort();
     const dir = tempDir();
-    const r = run(['/etc/redis/redis.conf', '--port', String(port), '--dir', dir, '--daemonize', 'no',
+    const { r, port } = await runOnFreePort((p) => ['/etc/redis/redis.conf', '--port', String(p), '--dir', dir, '--daemonize', 'no',
       '--logfile', '', '--pidfile', join(dir, 'redstate.pid'), '--loglevel', 'notice']);
-    await waitFor(r, 'Ready to accept connections');
     await waitForPing(port);
     expect(r.output()).toContain('Configuration loaded');
     const ignored = r.output().match(/Config directive 'appendfsync' is not implemented/g) ?? [];
@@ -91,9 +101,7 @@ describe('redstate as a drop-in for redis-server', () => {
   });
 
   it('shuts down cleanly on SIGTERM', async () => {
-    const port = await freePort();
-    const r = run(['--port', String(port), '--dir', tempDir(), '--save', '']);
-    await waitFor(r, 'Ready to accept connections');
+    const { r } = await runOnFreePort((port) => ['--port', String(port), '--dir', tempDir(), '--save', '']);
     r.kill('SIGTERM');
     expect(await r.exited).toBe(0);
     expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
@@ -101,9 +109,7 @@ describe('redstate as a drop-in for redis-server', () => {
   });
 
   it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
-    const port = await freePort();
-    const r = run(['--port', String(port), '--dir', tempDir()]);
-    await waitForPing(port);
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir()]);
     r.kill('SIGSTOP');
     const stalled = await Promise.race([
       waitForPing(port).then(() => 'answered'),
