@@ -810,9 +810,13 @@ export class LuaVM {
     const line = b.toString('latin1', pos + 1, eol);
     const next = eol + 2;
     switch (type) {
-      case 0x3a /* : */:
-        m._lua_pushinteger(L, BigInt(line));
+      case 0x3a /* : */: {
+        // 5.1 holds every number as a double: past 2^53 an integer reply is one here too.
+        const n = Number(line);
+        if (Number.isSafeInteger(n)) m._lua_pushinteger(L, BigInt(n));
+        else m._lua_pushnumber(L, n);
         return next;
+      }
       case 0x24 /* $ */: {
         const len = Number(line);
         if (len < 0) {

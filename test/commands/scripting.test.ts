@@ -98,6 +98,9 @@ describe('EVAL: errors', () => {
         '[1,+2,0x1F,-inf]', 'Infinity', 'nan', '1.5e-3', '9007199254740993', '-0', '1e400', '{"a":1e2}'].map((j) =>
         ev('local ok, v = pcall(cjson.decode, ARGV[1]) if not ok then return v end return cjson.encode(v)', '0', j)),
       ev('local function f(n) return f(n + 1) + 1 end return f(1)'),
+      // An integer reply past 2^53 is a double in 5.1: 2^63-1 rounds to 2^63, which converts back as INT64_MIN.
+      ['SET', 'big', '9223372036854775806'], ev("return redis.call('incr', 'big')"), ev("return tostring(redis.call('incr', 'big'))"),
+      ev("return redis.call('decrby', 'big', 9007199254740000)"), ev("return redis.call('strlen', 'big') + 2^53"),
     );
   });
 
