@@ -62,19 +62,10 @@ export class FakeLink {
       this.buf = b.subarray(eol + 2);
       return b.toString('latin1', 0, eol).split(' ');
     }
-    const n = Number(b.toString('latin1', 1, eol));
-    const out: string[] = [];
-    let p = eol + 2;
-    for (let i = 0; i < n; i++) {
-      const e = b.indexOf('\r\n', p);
-      if (e < 0) return null;
-      const len = Number(b.toString('latin1', p + 1, e));
-      if (b.length < e + 2 + len + 2) return null;
-      out.push(b.toString('latin1', e + 2, e + 2 + len));
-      p = e + 2 + len + 2;
-    }
-    this.buf = b.subarray(p);
-    return out;
+    const cmd = readMultibulk(b, 0);
+    if (cmd === null) return null;
+    this.buf = b.subarray(cmd.next);
+    return cmd.args;
   }
 
   send(raw: string | Buffer): void {
@@ -180,4 +171,22 @@ export function rdbOf(keys: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
   writeSnapshotSync(RdbSnapshot.now(ks, { compression: false, aux: [['redis-ver', '7.0.15']] }), (b) => void parts.push(Buffer.from(b)));
   return Buffer.concat(parts);
+}
+
+/** The RESP multibulk command that starts at p in buf: its arguments and where it ends; null while incomplete. */
+export function readMultibulk(buf: Buffer, p: number): { args: string[]; next: number } | null {
+  const eol = buf.indexOf('\r\n', p);
+  if (eol < 0 || buf[p] !== 42) return null;
+  const n = Number(buf.toString('latin1', p + 1, eol));
+  const args: string[] = [];
+  let q = eol + 2;
+  for (let i = 0; i < n; i++) {
+    const e = buf.indexOf('\r\n', q);
+    if (e < 0) return null;
+    const len = Number(buf.toString('latin1', q + 1, e));
+    if (buf.length < e + 2 + len + 2) return null;
+    args.push(buf.toString('latin1', e + 2, e + 2 + len));
+    q = e + 2 + len + 2;
+  }
+  return { args, next: q };
 }

@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { readMultibulk } from '../helpers/fake-master.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { info } from '../helpers/replication.js';
@@ -27,24 +28,10 @@ afterEach(async () => {
 /** The commands complete at the start of buf, as [name, end offset]. */
 function commands(buf: Buffer): Array<[string, number]> {
   const out: Array<[string, number]> = [];
-  let p = 0;
-  for (;;) {
-    const eol = buf.indexOf('\r\n', p);
-    if (eol < 0 || buf[p] !== 42) return out;
-    const n = Number(buf.toString('latin1', p + 1, eol));
-    let q = eol + 2;
-    const args: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const e = buf.indexOf('\r\n', q);
-      if (e < 0) return out;
-      const len = Number(buf.toString('latin1', q + 1, e));
-      if (buf.length < e + 2 + len + 2) return out;
-      args.push(buf.toString('latin1', e + 2, e + 2 + len));
-      q = e + 2 + len + 2;
-    }
-    out.push([args.slice(0, 2).join(' ').toUpperCase(), q]);
-    p = q;
+  for (let cmd = readMultibulk(buf, 0); cmd !== null; cmd = readMultibulk(buf, cmd.next)) {
+    out.push([cmd.args.slice(0, 2).join(' ').toUpperCase(), cmd.next]);
   }
+  return out;
 }
 
 /** A stand-in master on a free port; `recorded` is every byte of the first connection up to and including PSYNC. */
