@@ -63,6 +63,8 @@ const luaBody = (body: string): string => (body.startsWith('#!') ? `--${body.sli
 
 /** evalGenericCommand: EVAL, EVALSHA and their _RO forms. */
 function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+  // evalShaCommand: a sha that is not 40 long matches nothing, whatever numkeys says.
+  if (bySha && argv[1]!.length !== 40) return c.reply.error(NO_SCRIPT);
   const numkeys = intArg(c, argv[2]!);
   if (numkeys === null) return;
   if (numkeys > argv.length - 3) return c.reply.error("ERR Number of keys can't be greater than number of args");
@@ -72,7 +74,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   let body: string;
   if (bySha) {
     sha = argv[1]!.toLowerCase();
-    const known = sha.length === 40 ? engine.scripts.get(sha) : undefined;
+    const known = engine.scripts.get(sha);
     if (known === undefined) return c.reply.error(NO_SCRIPT);
     body = known;
   } else {

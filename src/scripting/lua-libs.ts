@@ -443,6 +443,63 @@ local function utf8char(cp)
   return char(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f))
 end
 local UNESC = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', b = '\b', f = '\f', n = '\n', r = '\r', t = '\t' }
+-- C's strtod on s from i: the value and the index after the longest prefix it reads (decimal,
+-- hex with a binary exponent, inf, infinity, nan), or nil when it reads nothing.
+local function strtod(s, i)
+  local j, neg = i, false
+  local sign = sub(s, j, j)
+  if sign == '+' or sign == '-' then neg, j = sign == '-', j + 1 end
+  local word = sub(s, j, j + 7):lower()
+  if word == 'infinity' then return neg and -math.huge or math.huge, j + 8 end
+  if sub(word, 1, 3) == 'inf' then return neg and -math.huge or math.huge, j + 3 end
+  if sub(word, 1, 3) == 'nan' then return 0 / 0, j + 3 end
+  local hex = find(s, '^0[xX]%.?%x', j)
+  if hex then
+    local v, k, scale = 0.0, j + 2, 0
+    local _, e = find(s, '^%x*', k)
+    for d = k, e do v = v * 16 + tonumber(sub(s, d, d), 16) end
+    k = e + 1
+    if sub(s, k, k) == '.' then
+      _, e = find(s, '^%x*', k + 1)
+      for d = k + 1, e do v, scale = v * 16 + tonumber(sub(s, d, d), 16), scale - 4 end
+      k = e + 1
+    end
+    local exp = s:match('^[pP]([-+]?%d+)', k)
+    if exp then scale, k = scale + tonumber(exp), k + 1 + #exp end
+    v = v * 2.0 ^ scale
+    return neg and -v or v, k
+  end
+  local _, e = find(s, '^%d*', j)
+  local digits = e - j + 1
+  if sub(s, e + 1, e + 1) == '.' then
+    local _, f = find(s, '^%d*', e + 2)
+    digits, e = digits + f - e - 1, f
+  end
+  if digits == 0 then return nil end
+  local exp = s:match('^[eE][-+]?%d+', e + 1)
+  if exp then e = e + #exp end
+  return tonumber(sub(s, j, e)) * (neg and -1.0 or 1.0), e + 1
+end
+-- json_is_invalid_number: what JSON forbids but strtod reads (a +, a leading zero, hex, inf, nan).
+local function invalidNumber(s, i)
+  local j = i
+  local c = sub(s, j, j)
+  if c == '+' then return true end
+  if c == '-' then j = j + 1 end
+  c = sub(s, j, j)
+  if c == '0' then return find(s, '^[xX%d]', j + 1) ~= nil end
+  if c ~= '' and c <= '9' then return false end
+  local w = sub(s, j, j + 2):lower()
+  return w == 'inf' or w == 'nan'
+end
+-- json_next_number_token: the number strtod reads, as a 5.1 double would print (an integral
+-- value below 2^53 becomes an integer, as 5.1 has doubles only).
+local function numberToken(s, i)
+  local v, e = strtod(s, i)
+  if v == nil then return 'error', 'invalid number', i, i end
+  if v == math.floor(v) and math.abs(v) < 2 ^ 53 and 1 / v > -math.huge then v = math.tointeger(v) end
+  return 'number', v, i, e
+end
 -- Returns kind, value, start, next: kind is a punctuation char, 'string', 'number', 'boolean',
 -- 'null', 'end' or 'error' (value then holds the error text).
 local function token(s, i)
@@ -483,20 +540,14 @@ local function token(s, i)
       else return 'error', 'invalid escape code', a, a end
     end
   end
-  local num = s:match('^-?%d+%.?%d*[eE]?[-+]?%d*', i)
-  if num then
-    local v = tonumber(num)
-    if v == nil then return 'error', 'invalid number', i, i end
-    -- 5.1 has doubles only: an integral value prints as an integer there, so it is one here.
-    if math.type(v) == 'float' and v == math.floor(v) and math.abs(v) < 2 ^ 53 then v = math.tointeger(v) end
-    return 'number', v, i, i + #num
+  if c == '-' or find(c, '^%d') then
+    if not cfg.decodeInvalid and invalidNumber(s, i) then return 'error', 'invalid number', i, i end
+    return numberToken(s, i)
   end
   if sub(s, i, i + 3) == 'true' then return 'boolean', true, i, i + 4 end
   if sub(s, i, i + 4) == 'false' then return 'boolean', false, i, i + 5 end
   if sub(s, i, i + 3) == 'null' then return 'null', null, i, i + 4 end
-  local lower = sub(s, i, i + 2):lower()
-  if cfg.decodeInvalid and (lower == 'nan' or lower == 'inf') then return 'number', lower == 'nan' and 0 / 0 or math.huge, i, i + 3 end
-  if cfg.decodeInvalid and sub(s, i, i + 3):lower() == '-inf' then return 'number', -math.huge, i, i + 4 end
+  if cfg.decodeInvalid and invalidNumber(s, i) then return numberToken(s, i) end
   return 'error', 'invalid token', i, i
 end
 local function tokenName(kind)

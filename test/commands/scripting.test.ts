@@ -93,6 +93,10 @@ describe('EVAL: errors', () => {
       ev("return redis.setresp(4)"), ev("return redis.sha1hex()"), ev("return redis.error_reply(1)"),
       ev("return redis.log(redis.LOG_WARNING)"), ev("return redis.log('x', 'y')"), ev("return redis.log(9, 'y')"),
       ev('return redis.set_repl(9)'), ev("return cjson.decode('{bad')"), ev('return cjson.encode({[1]=1,[50]=2})'),
+      // Numbers as lua-cjson reads them: strtod's prefix, with what JSON forbids but strtod takes.
+      ...['+1', '0x10', '-0x1p3', '0x.8', '01', '1e', '1e5', '1.', '.5', '-', '-x', '--1', '0x', '+', '2.', '12abc',
+        '[1,+2,0x1F,-inf]', 'Infinity', 'nan', '1.5e-3', '9007199254740993', '-0', '1e400', '{"a":1e2}'].map((j) =>
+        ev('local ok, v = pcall(cjson.decode, ARGV[1]) if not ok then return v end return cjson.encode(v)', '0', j)),
       ev('local function f(n) return f(n + 1) + 1 end return f(1)'),
     );
   });
@@ -100,6 +104,8 @@ describe('EVAL: errors', () => {
   it('answers numkeys and EVALSHA errors', async () => {
     await same(ev('return 1', '-1'), ev('return 1', '2', 'a'), ev('return 1', 'x'), ev('return 1', '99999999999999999999'),
       ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVALSHA', 'short', '0'],
+      ['EVALSHA', 'short', 'x'], ['EVALSHA', 'short', '5'], ['EVALSHA_RO', 'short', '-1'],
+      ['EVALSHA', 'ffffffffffffffffffffffffffffffffffffffff', '5'],
       ['EVALSHA_RO', 'ffffffffffffffffffffffffffffffffffffffff', '0'], ['EVAL'], ['EVAL', 'return 1']);
   });
 });

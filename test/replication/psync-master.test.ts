@@ -71,6 +71,8 @@ describe('PSYNC at the edges of the history, as redis-server 7.0 answers it', ()
       const r = await startRedis(['--replicaof', '127.0.0.1', String(m.s.port)]);
       cleanup.push(() => r.close());
       await waitFor('the replica online', async () => /state=online/.test((await info(m.c)).get('slave0') ?? ''));
+      // Its last command is PSYNC until the first REPLCONF ACK (sent each second) came.
+      await waitFor('the first ACK', async () => / cmd=replconf /.test(String(await m.c.call('CLIENT', 'LIST', 'TYPE', 'replica'))));
       const i = await info(m.c);
       const role = (await m.c.call('ROLE')) as [string, number, string[][]];
       const line = String(await m.c.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim();
