@@ -20,10 +20,13 @@
 // SHUTDOWN NOSAVE, AUTH...), which keeps the script atomic while the server answers. SCRIPT
 // KILL sets a flag the hook reads. A script that cannot be suspended (inside MULTI/EXEC, or
 // applied from a master's stream) runs to its end, as a replica must: those never answer BUSY.
-// Lua cannot yield under a C function that calls Lua without a continuation (table.sort's
-// comparator, string.gsub's replacement function, a __tostring metamethod): a script
-// that loops for ever there cannot be suspended, so BUSY and SCRIPT KILL wait until it comes
-// back out. Coroutines the script makes are suspended too (the prelude hands their yield on).
+// Lua cannot yield under a C function that calls Lua without a continuation, so the prelude
+// gives scripts Lua versions of those that Redis scripts call back through: table.sort (5.1's
+// algorithm, its comparator), string.gsub with a function or table, tostring (__tostring).
+// What is left is rarer 5.4 metamethod paths in C (string.format's %s calling __tostring,
+// ipairs/table.concat/insert/unpack calling __index, load with a reader function): a script
+// looping for ever there cannot be suspended, so BUSY and SCRIPT KILL wait until it comes back
+// out. Coroutines the script makes are suspended too (the prelude hands their yield on).
 //
 // Why not the VM in a worker thread, which this engine had before (redis.call served by the
 // main thread through postMessage and Atomics.wait/notify, the main thread answering BUSY

@@ -224,6 +224,189 @@ end
 co.isyieldable = nil
 co.close = nil
 
+-- Lua versions of the C functions that call back into Lua (table.sort's comparator,
+-- string.gsub's replacement function or table, tostring's __tostring): 5.4 cannot yield under
+-- a C function that calls Lua without a continuation, so a script looping for ever there could
+-- be neither suspended nor killed (engine.ts). Written in Lua, those calls are yieldable. Like
+-- asC they run behind the C trampoline, and raise as their C counterparts would: an error
+-- they raise themselves through cerror (luaL_error's caller position, or none for the
+-- runtime errors of lua_lessthan), one a C function they called raised with their own
+-- position ('redis:N:') at the caller's position, any other (the script's own) unchanged.
+local RAISED = {}
+local function cerror(msg, positioned) error({ [RAISED] = msg, positioned = positioned }, 0) end
+local function asLib(f)
+  return js.cfunction(function(...)
+    local r = pack(pcall(f, ...))
+    if r[1] then return unpackn(r, 2, r.n) end
+    local e = r[2]
+    local msg, level = e, 0
+    if type(e) == 'table' and rawget(e, RAISED) ~= nil then
+      msg, level = e[RAISED], e.positioned and 3 or 0
+    elseif type(e) == 'string' then
+      local bare = e:match('^redis:%d+: (.*)$')
+      if bare then msg, level = bare, 3 end
+    end
+    -- luaL_argerror does not count self in a method call (s:gsub(...)).
+    local arg, rest
+    if level == 3 then arg, rest = msg:match('^bad argument #(%d+)(.*)$') end
+    if arg and dbg.getinfo(2, 'n').namewhat == 'method' then
+      msg = 'bad argument #' .. (arg - 1) .. rest
+    end
+    error(msg, level)
+  end)
+end
+local function argtype(n, i, v) return n < i and 'no value' or type(v) end
+
+-- Lua 5.1's auxsort, step for step (median of three, then partition around it, the smaller
+-- half by recursion), so that a comparator sees the same calls and equal elements end in the
+-- same order as on Redis; raw reads and writes as 5.1's. Without a comparator (lt nil) '<'
+-- compares, inline for speed.
+local function auxsort(t, lo, up, lt)
+  while lo < up do
+    local a, b = rawget(t, lo), rawget(t, up)
+    if lt == nil and b < a or lt ~= nil and lt(b, a) then rawset(t, lo, b) rawset(t, up, a) end
+    if up - lo == 1 then break end
+    local i = (lo + up) // 2
+    a, b = rawget(t, i), rawget(t, lo)
+    if lt == nil and a < b or lt ~= nil and lt(a, b) then
+      rawset(t, i, b) rawset(t, lo, a)
+    else
+      b = rawget(t, up)
+      if lt == nil and b < a or lt ~= nil and lt(b, a) then rawset(t, i, b) rawset(t, up, a) end
+    end
+    if up - lo == 2 then break end
+    local p = rawget(t, i)
+    rawset(t, i, rawget(t, up - 1)) rawset(t, up - 1, p)
+    local j = up - 1
+    i = lo
+    while true do
+      i = i + 1
+      local ai = rawget(t, i)
+      while lt == nil and ai < p or lt ~= nil and lt(ai, p) do
+        if i > up then cerror('invalid order function for sorting', true) end
+        i = i + 1
+        ai = rawget(t, i)
+      end
+      j = j - 1
+      local aj = rawget(t, j)
+      while lt == nil and p < aj or lt ~= nil and lt(p, aj) do
+        if j < lo then cerror('invalid order function for sorting', true) end
+        j = j - 1
+        aj = rawget(t, j)
+      end
+      if j < i then break end
+      rawset(t, i, aj) rawset(t, j, ai)
+    end
+    a, b = rawget(t, up - 1), rawget(t, i)
+    rawset(t, up - 1, b) rawset(t, i, a)
+    if i - lo < up - i then
+      j, i, lo = lo, i - 1, i + 1
+    else
+      j, i, up = i + 1, up, i - 1
+    end
+    auxsort(t, j, i, lt)
+  end
+end
+-- An array of only numbers (no NaN) or only strings, with no metatable, has one sorted order
+-- and its C sort calls no Lua: it keeps the speed of C.
+local csort, getmeta = table.sort, dbg.getmetatable
+local function plain(t)
+  if getmeta(t) ~= nil then return false end
+  local kind = type(rawget(t, 1))
+  if kind ~= 'number' and kind ~= 'string' then return false end
+  for i = 1, rawlen(t) do
+    local v = rawget(t, i)
+    if type(v) ~= kind or v ~= v then return false end
+  end
+  return true
+end
+table.sort = asLib(function(...)
+  local n, t, comp = select('#', ...), ...
+  if type(t) ~= 'table' then cerror("bad argument #1 to 'sort' (table expected, got " .. argtype(n, 1, t) .. ')', true) end
+  if comp ~= nil and type(comp) ~= 'function' then
+    cerror("bad argument #2 to 'sort' (function expected, got " .. type(comp) .. ')', true)
+  end
+  if comp ~= nil then return auxsort(t, 1, rawlen(t), comp) end
+  if plain(t) then return csort(t) end
+  -- lua_lessthan's type error carries no position under the C sort.
+  local ok, e = pcall(auxsort, t, 1, rawlen(t))
+  if ok then return end
+  local bare = type(e) == 'string' and e:match('^redis:%d+: (attempt to compare .*)$')
+  if bare then cerror(bare, false) end
+  error(e, 0)
+end)
+
+-- str_gsub with a function or table: string.find finds the next match (with its captures), the
+-- loop does what 5.1's does between matches: an empty match right after a match counts, an
+-- empty match copies the next character, '^' stops after the first position, at most max_n
+-- matches. A string replacement stays with the C gsub. (Called through a table so that C
+-- argument errors name 'gsub'.)
+local C = { gsub = string.gsub, find = string.find }
+local sub, concat, ctostring = string.sub, table.concat, tostring
+local function replaced(s, repl, st, e, ...)
+  local v
+  if type(repl) == 'function' then
+    if select('#', ...) == 0 then v = repl(sub(s, st, e)) else v = repl(...) end
+  else
+    local key = ...
+    if select('#', ...) == 0 then key = sub(s, st, e) end
+    v = repl[key]
+  end
+  if not v then return sub(s, st, e) end
+  local tv = type(v)
+  if tv == 'string' then return v end
+  if tv == 'number' then return ctostring(v) end
+  cerror('invalid replacement value (a ' .. tv .. ')', true)
+end
+local function nextMatch(s, repl, st, e, ...)
+  if st == nil then return nil end
+  return st, e, replaced(s, repl, st, e, ...)
+end
+string.gsub = asLib(function(...)
+  local s, p, repl, maxn = ...
+  local tr = type(repl)
+  if tr == 'string' or tr == 'number' then return C.gsub(...) end
+  s = C.gsub(s, p, '', 0)
+  if tr ~= 'function' and tr ~= 'table' then cerror("bad argument #3 to 'gsub' (string/function/table expected)", true) end
+  local max = math.huge
+  if maxn ~= nil then
+    max = tonumber(maxn)
+    if max == nil then cerror("bad argument #4 to 'gsub' (number expected, got " .. type(maxn) .. ')', true) end
+    max = max < 0 and math.ceil(max) or math.floor(max)
+  end
+  local anchor = sub(p, 1, 1) == '^'
+  local len, out, k, pos, n = #s, {}, 0, 1, 0
+  while n < max do
+    local st, e, v = nextMatch(s, repl, C.find(s, p, pos))
+    if st == nil then break end
+    n = n + 1
+    if st > pos then k = k + 1 out[k] = sub(s, pos, st - 1) end
+    k = k + 1 out[k] = v
+    if e >= st then
+      pos = e + 1
+    elseif st <= len then
+      k = k + 1 out[k] = sub(s, st, st)
+      pos = st + 1
+    else
+      pos = st + 1
+      break
+    end
+    if anchor then break end
+  end
+  if pos <= len then k = k + 1 out[k] = sub(s, pos) end
+  return concat(out, '', 1, k), n
+end)
+
+-- luaB_tostring as 5.1 has it: __tostring's first result, whatever it is.
+G.tostring = asLib(function(...)
+  if select('#', ...) == 0 then cerror("bad argument #1 to 'tostring' (value expected)", true) end
+  local v = ...
+  local mt = getmeta(v)
+  local f = mt and rawget(mt, '__tostring')
+  if f ~= nil then return (f(v)) end
+  return ctostring(v)
+end)
+
 -- luaRedisPcall: Redis's pcall hands back an error table's err string, not the table.
 G.pcall = function(f, ...)
   local r = pack(pcall(f, ...))

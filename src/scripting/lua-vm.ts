@@ -443,8 +443,8 @@ export class LuaVM {
    * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
    * Suspends the running coroutine when the host asks, where Lua allows it: not under a C
-   * function that calls Lua without a continuation (table.sort's comparator, gsub's
-   * replacement function), where the script goes on until it comes back out. A coroutine the
+   * function that calls Lua without a continuation (the prelude replaces the common ones), where
+   * the script goes on until it comes back out. A coroutine the
    * script made is suspended with hookYield set, which its resumer hands on (the prelude).
    */
   private hook(L: number): void {

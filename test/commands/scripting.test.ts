@@ -151,6 +151,66 @@ describe('EVAL: the Lua environment', () => {
         'collectgarbage() collectgarbage() return {n, type(getmetatable(setmetatable({}, mt)).__gc)}'));
   });
 
+  it("sorts as 5.1's table.sort: same order of equal keys, same comparator calls, same errors", async () => {
+    // records with many equal keys: their final order shows the algorithm, the count its comparisons
+    const records = 'local t = {} for i = 1, 200 do t[i] = {k = (i * 7919) % 13, id = i} end ';
+    await same(ev('local t = {5, 3, 8, 1, 9, 2, 7, 4, 6, 0, 11, 15, 13, 12, 14, 10, -1, 2.5} table.sort(t) return cjson.encode(t)'),
+      ev("local t = {'pear', 'apple', 'fig', 'Banana', 'apple2', '', 'z', 'a'} table.sort(t) return t"),
+      ev('local t = {5, 3, 8, 1, 9, 2} table.sort(t, function(a, b) return a > b end) return t'),
+      ev(records + 'local n = 0 table.sort(t, function(a, b) n = n + 1 return a.k < b.k end) ' +
+        'local ids = {} for i, r in ipairs(t) do ids[i] = r.id end return {n, ids}'),
+      ev(records + 'local n = 0 table.sort(t, function(a, b) n = n + 1 return a.k > b.k end) ' +
+        'local ids = {} for i, r in ipairs(t) do ids[i] = r.id end return {n, ids}'),
+      ev('local t = setmetatable({5, 3, 8, 1, 9, 2, 7, 4, 6, 0, 11, 15, 13, 12}, {}) table.sort(t) return t'),
+      ev('local t = {} table.sort(t) local u = {1} table.sort(u) local v = {2, 1} table.sort(v) local w = {3, 1, 2} table.sort(w) return {#t, u, v, w}'),
+      ev("local mt = {__lt = function(a, b) return a.v < b.v end} local t = {} for i = 1, 9 do t[i] = setmetatable({v = (i * 5) % 9}, mt) end " +
+        'table.sort(t) local out = {} for i = 1, 9 do out[i] = t[i].v end return out'),
+      ev("table.sort({1, 'a'})"), ev('table.sort({{}, {}})'), ev("return {pcall(table.sort, {1, 'x'})}"),
+      ev('table.sort({3, 1, 2, 5, 4, 7, 6, 9, 8, 10, 11}, function(a, b) return true end)'),
+      ev('table.sort({3, 2, 1}, 5)'), ev('table.sort(nil)'), ev('table.sort()'),
+      ev("table.sort({1, 2, 3}, function(a, b) error('boom') end)"), ev("table.sort({1, 2, 3}, function(a, b) error({err = 'MY boom'}) end)"),
+      ev('return table.sort({2, 1})'));
+  });
+
+  it("replaces as 5.1's string.gsub with functions and tables; string replacements unchanged", async () => {
+    const upper = 'function(w) return w:upper() end';
+    await same(ev(`return {string.gsub('hello world from lua', '%w+', ${upper})}`),
+      ev("return {string.gsub('hello world', '(%w+) (%w+)', function(a, b) return b .. ' ' .. a end)}"),
+      ev("return {string.gsub('a1b22c333', '%d+', function(d) return #d end)}"),
+      ev("return {string.gsub('hello world', '%w+', function(w) if w == 'world' then return nil end return 'X' end)}"),
+      ev("return {string.gsub('hello world', 'o', function() return false end)}"),
+      ev("return {string.gsub('$name is $age', '%$(%w+)', {name = 'bob', age = 42})}"),
+      ev("return {string.gsub('hello world', '%w+', setmetatable({}, {__index = function(_, k) return k:reverse() end}))}"),
+      ev("return {string.gsub('abc', '()', function(p) return '[' .. p .. ']' end)}"),
+      ev("return {string.gsub('hello hello', '^hello', function() return 'bye' end)}"),
+      ev("return {string.gsub('hello hello', '^(h)(e)', function(a, b) return b .. a end)}"),
+      ev("return {string.gsub('abc', '^', function() return 'X' end)}"), ev("return {string.gsub('abc', '$', function() return 'X' end)}"),
+      ev("return {string.gsub('abc', 'c$', function() return 'X' end)}"), ev("return {string.gsub('xabc', '^b', function() return 'X' end)}"),
+      ev("return {string.gsub('abc', '%w*', function(x) return '<' .. x .. '>' end)}"),
+      ev("return {string.gsub('abc', '', function() return '-' end)}"), ev("return {string.gsub('', '', function() return '-' end)}"),
+      ev("return {string.gsub('a,b,,c', '[^,]*', function(x) return #x end)}"),
+      ev("return {string.gsub('abc', 'x*', function() return '-' end)}"),
+      ev(`return {string.gsub('one two three four', '%w+', ${upper}, 2)}`), ev(`return {string.gsub('one two', '%w+', ${upper}, 0)}`),
+      ev(`return {string.gsub('one two', '%w+', ${upper}, -1)}`), ev(`return {string.gsub('one two three', '%w+', ${upper}, 2.7)}`),
+      ev(`return {string.gsub('one two three', '%w+', ${upper}, '1')}`), ev("return {string.gsub('abc', '', function() end, 2)}"),
+      ev("return {('hello world'):gsub('o', {o = '0'})}"), ev('return {string.gsub(12345, 3, function(d) return d * 2 end)}'),
+      ev("return {string.gsub('hello world', '(%w+) (%w+)', '%2 %1 %0 %%')}"), ev("return {string.gsub('abc', '%w', '%0%0', 2)}"),
+      ev("return {string.gsub('abc', '%w', '%1-')}"),
+      ev("return string.gsub('abc', '%w', function() return {} end)"), ev("return string.gsub('abc', '(', function() end)"),
+      ev("return string.gsub('abc', '%', function() end)"), ev("return string.gsub(nil, 'a', function() end)"),
+      ev("return ('x'):gsub(nil, function() end)"), ev("return string.gsub('abc', '%w', function() end, 'x')"),
+      ev("return string.gsub('x', 'x', true)"), ev("return ('x'):gsub('x', true)"),
+      ev("return {pcall(string.gsub, 'a', '(', tostring)}"), ev("return string.gsub('abc', '%w', function() error('boom') end)"));
+  });
+
+  it("gives tostring 5.1's __tostring", async () => {
+    await same(ev("return tostring(setmetatable({}, {__tostring = function() return 'T' end}))"),
+      ev('return tostring(setmetatable({}, {__tostring = function() return 5 end}))'),
+      ev('return type(tostring(setmetatable({}, {__tostring = function() return {} end})))'),
+      ev("return tostring(setmetatable({}, {__tostring = function() error('boom') end}))"),
+      ev("return {tostring(1), tostring('x'), tostring(nil), tostring(true), tostring(1.5)}"), ev('return tostring()'));
+  });
+
   it('draws math.random from the same sequence as Redis', async () => {
     // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
     await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),

@@ -1,7 +1,8 @@
 // A script that runs past busy-reply-threshold, on redis-server 7.0 and on a redstate process
 // side by side: other clients get -BUSY with Redis's text, SCRIPT KILL stops a script that
 // has not written (its caller gets the kill error, then its pipelined commands run), in a
-// pcall or a coroutine of its own too, FUNCTION KILL stops a function, a script that wrote is
+// pcall, a coroutine of its own, a table.sort comparator, a string.gsub replacement or a
+// __tostring too, FUNCTION KILL stops a function, a script that wrote is
 // -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server; INFO
 // commandstats counts the killed scripts as failed calls.
 import { describe, expect, it } from 'vitest';
@@ -41,6 +42,17 @@ async function scenario(server: Proc): Promise<unknown[]> {
   // So is a loop in a coroutine the script made.
   const inner = a.call('EVAL', 'coroutine.wrap(function() while true do end end)()', '0');
   out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await inner));
+  // So is a loop under what is a C function calling Lua in Lua 5.1 and 5.4: a sort comparator,
+  // gsub's replacement function or table, __tostring.
+  for (const body of [
+    'table.sort({3, 2, 1}, function(a, b) while true do end end)',
+    "string.gsub('abc', '%w', function(c) while true do end end)",
+    "string.gsub('abc', '%w', setmetatable({}, {__index = function() while true do end end}))",
+    'return tostring(setmetatable({}, {__tostring = function() while true do end end}))',
+  ]) {
+    const looping = a.call('EVAL', body, '0');
+    out.push(await untilBusy(b), show(await b.call('SCRIPT', 'KILL')), show(await looping));
+  }
   // A function: FUNCTION KILL, not SCRIPT KILL; FUNCTION STATS names it (its duration aside).
   out.push(show(await b.call('FUNCTION', 'LOAD', "#!lua name=l\nredis.register_function('loop', function() while true do end end)")));
   const fn = a.call('FCALL', 'loop', '0');
