@@ -86,6 +86,11 @@ describe('maxmemory side by side with redis-server 7.0', () => {
       await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random');
       await fill(p.c, 'k', 0, FILL);
       expect(await info(p.c, 'evicted_keys')).toBeGreaterThan(0);
+      // V8 may count megabytes of the last batch's keys at once: the next commands evict them,
+      // as Redis's do when its eviction stopped at its time limit.
+      await p.c.call('MEMORY', 'PURGE');
+      const deadline = Date.now() + 10_000;
+      while ((await info(p.c, 'used_memory')) > LIMIT + BATCH * VALUE.length && Date.now() < deadline) await p.c.call('PING');
       expect(await info(p.c, 'used_memory')).toBeLessThanOrEqual(LIMIT + BATCH * VALUE.length);
     });
   }, 120_000);
