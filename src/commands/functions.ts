@@ -3,7 +3,7 @@
 // callbacks run in the engine's functions state.
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
-import { flagsDenyOom, oomBeforeRun } from './scripting.js';
+import { EVAL_FLAGS, flagsDenyOom, oomBeforeRun, SCRIPTING } from './scripting.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
@@ -146,17 +146,14 @@ const HELP = [
   '      in case of functions name collision with another library).',
 ];
 
-const SCRIPTING = ['slow', 'scripting'];
-const FCALL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
-
 export const functionCommands: CommandSpec[] = [
   {
-    name: 'fcall', arity: -3, flags: [...FCALL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    name: 'fcall', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, false),
     denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
   },
   {
-    name: 'fcall_ro', arity: -3, flags: ['readonly', ...FCALL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    name: 'fcall_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, true),
     denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
   },

@@ -140,8 +140,9 @@ const HELP = [
   '    Load a script into the scripts cache without executing it.',
 ];
 
-const SCRIPTING = ['slow', 'scripting'];
-const EVAL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
+/** The ACL categories of EVAL and FCALL, and their command flags: keys come as numkeys. */
+export const SCRIPTING = ['slow', 'scripting'];
+export const EVAL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
 
 export const scriptingCommands: CommandSpec[] = [
   {

@@ -4,6 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespParser } from '../../src/io/resp-parser.js';
+import { backlogCommandsSince } from '../helpers/replication.js';
 import { RespClient, type Reply } from '../helpers/resp-client.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -47,10 +48,7 @@ afterAll(() => stream?.socket.destroy());
 
 /** Commands fed since `from` by redstate (its backlog). */
 function redstateSince(from: number): string[][] {
-  const out: string[][] = [];
-  const p = new RespParser();
-  for (const piece of pair.redstate.server.replication.backlog!.read(from)) p.feed(piece, (argv) => out.push(argv) > 0);
-  return out;
+  return backlogCommandsSince(pair.redstate.server, from);
 }
 
 /** Waits for the marker command on redis's stream; returns what came before it since `from`. */

@@ -4,6 +4,8 @@
 import { expect } from 'vitest';
 import { digest as digestOf } from './dataset.js';
 import { RespClient, RespError, type Reply } from './resp-client.js';
+import { RespParser } from '../../src/io/resp-parser.js';
+import type { Server } from '../../src/actors/server.js';
 
 /** INFO <section> as a field -> value map, from a connected client or a port. */
 export async function info(target: RespClient | number, section = 'replication'): Promise<Map<string, string>> {
@@ -118,4 +120,12 @@ export function captureLog(log: { level: string; raw(text: string): void }): str
 /** A field of the master's INFO stats (sync_full, sync_partial_ok...). */
 export async function stat(c: RespClient, name: string): Promise<number> {
   return Number((await info(c, 'stats')).get(name));
+}
+
+/** The commands an in-process master fed to its backlog since offset `from`, each as an argv. */
+export function backlogCommandsSince(server: Server, from: number): string[][] {
+  const out: string[][] = [];
+  const p = new RespParser();
+  for (const piece of server.replication.backlog!.read(from)) p.feed(piece, (argv) => (out.push(argv), true));
+  return out;
 }

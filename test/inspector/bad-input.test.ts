@@ -151,6 +151,8 @@ describe('inspector WebSocket', () => {
 const outside = Object.values(networkInterfaces()).flat().find((a) => a !== undefined && a.family === 'IPv4' && !a.internal)?.address;
 
 describe('inspector bound to loopback', () => {
+  // Skipped only on a host with no non-loopback IPv4 address (a network-less container): no
+  // socket can come from outside there. Machines with a network interface (this one) run it.
   it.skipIf(outside === undefined)(`refuses a peer from ${outside ?? 'a non-loopback address (this host has none)'} with 403, page and WebSocket alike`, async () => {
     const fromOutside = (request: string): Promise<string> => new Promise((res, rej) => {
       const s = connect({ port, host: '127.0.0.1', localAddress: outside }, () => s.write(request));

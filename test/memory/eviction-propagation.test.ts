@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedstate, type InProcess } from '../helpers/servers.js';
-import { RespParser } from '../../src/io/resp-parser.js';
+import { backlogCommandsSince } from '../helpers/replication.js';
 
 let srv: InProcess;
 let cli: RespClient;
@@ -18,12 +18,7 @@ afterAll(async () => {
   await srv.close();
 });
 
-function streamSince(from: number): string[][] {
-  const out: string[][] = [];
-  const p = new RespParser();
-  for (const piece of srv.server.replication.backlog!.read(from)) p.feed(piece, (argv) => (out.push(argv), true));
-  return out;
-}
+const streamSince = (from: number): string[][] => backlogCommandsSince(srv.server, from);
 
 describe('eviction and replication', () => {
   it('propagates each evicted key as DEL, then as UNLINK under lazyfree-lazy-eviction', async () => {

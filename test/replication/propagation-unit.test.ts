@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedstate, type InProcess } from '../helpers/servers.js';
-import { RespParser } from '../../src/io/resp-parser.js';
+import { backlogCommandsSince } from '../helpers/replication.js';
 
 let srv: InProcess;
 let cli: RespClient;
@@ -18,14 +18,7 @@ afterAll(async () => {
   await srv.close();
 });
 
-/** The commands fed to the stream since `from`, each as an argv. */
-function streamSince(from: number): string[][] {
-  const b = srv.server.replication.backlog!;
-  const out: string[][] = [];
-  const p = new RespParser();
-  for (const piece of b.read(from)) p.feed(piece, (argv) => (out.push(argv), true));
-  return out;
-}
+const streamSince = (from: number): string[][] => backlogCommandsSince(srv.server, from);
 
 describe('propagation', () => {
   it('feeds writes once, SELECT when the db changes, nothing for reads and no-ops', async () => {

@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RespParser } from '../../src/io/resp-parser.js';
+import { backlogCommandsSince } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
 
@@ -74,15 +75,7 @@ afterAll(async () => {
 
 /** redstate's propagated commands from backlog offset `from`. */
 function mineSince(from: number): string[][] {
-  const out: string[][] = [];
-  const p = new RespParser();
-  for (const piece of mine.server.replication.backlog!.read(from)) {
-    p.feed(piece, (argv) => {
-      if (argv[0] !== 'SELECT') out.push(argv);
-      return true;
-    });
-  }
-  return out;
+  return backlogCommandsSince(mine.server, from).filter((argv) => argv[0] !== 'SELECT');
 }
 
 /** Delivery times after TIME, and the IDs of `*` XADDs, masked. */
