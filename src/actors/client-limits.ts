@@ -125,7 +125,7 @@ export class ClientLimits {
     for (const c of clients) {
       if (now - c.lastInteraction > IDLE_MS) {
         c.parser.trim();
-        c.reply.shrink();
+        c.reply.release();
       }
       this.track(c);
     }

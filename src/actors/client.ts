@@ -2,10 +2,9 @@
 // flushed once per chunk handled, and the per-connection state commands work with.
 // A Client without a stream is a pseudo-client (the master link applying its stream, a
 // config-file replay): its replies are dropped.
-import type { Subscription } from 'rxjs';
+import type { Observer, Subscription } from 'rxjs';
 import { execute } from '../commands/dispatch.js';
 import { lookupCommand } from '../commands/table.js';
-import { countErrorReply } from '../commands/server-state.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
@@ -20,11 +19,24 @@ import type { TrackingState } from './tracking.js';
 /** Replies batched beyond this are written out before the next command runs. */
 const FLUSH_AT = 64 * 1024;
 /**
- * What a connection costs besides its buffers: the Client, its parser and writer, the
- * net.Socket and its handle (used_memory over 2000 idle connections grew 20.9 kB each with
- * 16 kB reply buffers, 5.5 kB with 1 kB ones); Redis's figure is its client struct.
+ * What an idle connection holds besides its buffers: the Client, its parser, writer and
+ * socket stream, its chunk subscription, the net.Socket with its states and handle object;
+ * used_memory grows by this much per idle connection (bench/client-memory.ts, 10k of them).
+ * Redis's figure is its client struct.
  */
-const CLIENT_STRUCT_BYTES = 5 * 1024;
+const CLIENT_STRUCT_BYTES = 2560;
+/** One entry of a V8 Set of strings (measured over 100k): a channel or pattern in the client's own set. */
+const SUBSCRIPTION_BYTES = 26;
+/** A watched key: its [db, key] pair in the client's list and the client's entry in the key's watcher set. */
+const WATCHED_KEY_BYTES = 100;
+
+/** The subscriptions of every client that never subscribed: nothing adds to these (see ownSubscriptions). */
+const NO_SUBSCRIPTIONS: Readonly<Record<Kind, ReadonlySet<string>>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
+
+/** ip:port as CLIENT LIST shows it; '?:0' for a socket closed before anyone asked (genClientAddrString's failure). */
+function formatAddress(ip: string | undefined, port: number | undefined): string {
+  return ip === undefined ? '?:0' : `${ip}:${port}`;
+}
 
 export interface MultiState {
   queue: string[][];
@@ -36,7 +48,7 @@ export interface MultiState {
   failed: boolean;
 }
 
-export class Client {
+export class Client implements WatchFlag {
   readonly id: number;
   readonly parser = new RespParser();
   readonly reply = new ReplyWriter();
@@ -48,7 +60,10 @@ export class Client {
   multi: MultiState | null = null;
   /** True while EXEC runs the queued commands. */
   inExec = false;
-  readonly watch: WatchFlag & { keys: Array<[Db, string]> } = { casDirty: false, keys: [] };
+  /** CLIENT_DIRTY_CAS: a key this client watches changed (the keys' watcher sets hold the client itself). */
+  casDirty = false;
+  /** The keys WATCH added (watched_keys); null while there are none. */
+  private watched: Array<[Db, string]> | null = null;
   /** The last command run, for CLIENT LIST's cmd=. */
   lastCommand = 'NULL';
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
@@ -97,11 +112,12 @@ export class Client {
   replySkip = false;
   /** CLIENT TRACKING's state while it is on (tracking.ts). */
   tracking: TrackingState | null = null;
-  /** Channels, patterns and shard channels this client listens to (pubsub.ts). */
-  readonly subscriptions: Record<Kind, Set<string>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
+  /** Its channels, patterns and shard channels (pubsub.ts); null until it first subscribes. */
+  private subs: Record<Kind, Set<string>> | null = null;
   private flushScheduled = false;
-  readonly addr: string;
-  readonly laddr: string;
+  /** addr and laddr, formatted when first asked for (Redis's cached peer id). */
+  private peerId: string | null = null;
+  private sockId: string | null = null;
   private subscription: Subscription | null = null;
 
   constructor(readonly server: Server, readonly stream: SocketStream | null) {
@@ -111,11 +127,30 @@ export class Client {
     this.parser.unauthenticated = !this.authenticated;
     this.parser.maxBulkLen = server.config.getInt('proto-max-bulk-len');
     if (stream !== null) this.parser.keepLimit = server.clientLimits.queryMax;
-    const s = stream?.socket;
-    this.addr = s ? `${s.remoteAddress}:${s.remotePort}` : '';
-    this.laddr = s ? `${s.localAddress}:${s.localPort}` : '';
     if (stream === null) this.reply.mute(true);
-    this.reply.onError = (msg) => countErrorReply(server, msg);
+    this.reply.onError = server.countErrorReply;
+  }
+
+  /** The peer's ip:port ('' without a socket, '?:0' once it closed unasked). */
+  get addr(): string {
+    const s = this.stream?.socket;
+    return (this.peerId ??= s === undefined ? '' : formatAddress(s.remoteAddress, s.remotePort));
+  }
+
+  /** The local ip:port the client connected to. */
+  get laddr(): string {
+    const s = this.stream?.socket;
+    return (this.sockId ??= s === undefined ? '' : formatAddress(s.localAddress, s.localPort));
+  }
+
+  /** Channels, patterns and shard channels this client listens to; one shared empty set of them until it subscribes. */
+  get subscriptions(): Readonly<Record<Kind, ReadonlySet<string>>> {
+    return this.subs ?? NO_SUBSCRIPTIONS;
+  }
+
+  /** Its own sets of subscriptions, made on its first SUBSCRIBE (pubsub.ts changes only these). */
+  ownSubscriptions(): Record<Kind, Set<string>> {
+    return (this.subs ??= { channel: new Set(), pattern: new Set(), shard: new Set() });
   }
 
   get dbIndex(): number {
@@ -131,11 +166,16 @@ export class Client {
   /**
    * tot-mem, and what client eviction and MEMORY STATS's clients.* count: the connection's
    * own objects, its reply buffer and batched replies, what the socket has not sent, the
-   * query buffer, the running command's arguments (argvMem) and the MULTI queue.
+   * query buffer, the running command's arguments (argvMem), the MULTI queue, and its
+   * subscriptions and watched keys (Redis 7.0 counts their entries too).
    */
   memoryUsage(argvMem = 0): number {
     const unsent = this.replica !== null ? this.replica.outputBytes : (this.stream?.socket.writableLength ?? 0);
-    return CLIENT_STRUCT_BYTES + this.reply.held + unsent + this.parser.retained + argvMem + this.multiBytes;
+    let mem = CLIENT_STRUCT_BYTES + this.reply.held + unsent + this.parser.retained + argvMem + this.multiBytes;
+    const subs = this.subs;
+    if (subs !== null) mem += (subs.channel.size + subs.pattern.size + subs.shard.size) * SUBSCRIPTION_BYTES;
+    if (this.watched !== null) mem += this.watched.length * WATCHED_KEY_BYTES;
+    return mem;
   }
 
   /** omem: replies batched and not yet taken by the kernel (a replica's: its stream too). */
@@ -145,12 +185,8 @@ export class Client {
 
   start(): void {
     if (this.stream === null) return;
-    this.stream.onDrain = () => this.onDrain();
-    this.subscription = this.stream.chunks$.subscribe({
-      next: (chunk) => this.onChunk(chunk),
-      error: () => this.close(),
-      complete: () => this.close(),
-    });
+    this.stream.owner = this;
+    this.subscription = this.stream.chunks$.subscribe(new ClientInput(this));
   }
 
   /** Runs one command as if this client had sent it (the one command path). */
@@ -174,7 +210,8 @@ export class Client {
     return this.waiting !== null || this.held;
   }
 
-  private onChunk(chunk: Buffer): void {
+  /** A chunk from the socket (ClientInput). */
+  onChunk(chunk: Buffer): void {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
     if (this.server.clientLimits.queryLimitReached(this, chunk.length)) {
@@ -190,7 +227,8 @@ export class Client {
     limits.evictClients();
   }
 
-  private onDrain(): void {
+  /** The socket took all our output (SocketStream): reading and parsing go on. */
+  onDrain(): void {
     this.blocked = false;
     if (!this.paused) this.continueInput();
     this.server.clientLimits.track(this);
@@ -327,8 +365,8 @@ export class Client {
 
   /** True while subscribed to anything: RESP2 then allows only the pub/sub commands. */
   get inPubSub(): boolean {
-    const s = this.subscriptions;
-    return s.channel.size + s.pattern.size + s.shard.size > 0;
+    const s = this.subs;
+    return s !== null && s.channel.size + s.pattern.size + s.shard.size > 0;
   }
 
   // closeClientOnOutputBufferLimitReached
@@ -350,15 +388,28 @@ export class Client {
     this.parser.unauthenticated = false;
   }
 
+  // watchForKey
+  /** WATCH of one key in the selected db: a change to it (db.ts) marks this client dirty. */
+  watchKey(key: string): void {
+    const db = this.db;
+    let set = db.watchers.get(key);
+    if (set === undefined) db.watchers.set(key, (set = new Set()));
+    if (set.has(this)) return;
+    set.add(this);
+    (this.watched ??= []).push([db, key]);
+  }
+
   unwatchAll(): void {
-    for (const [db, key] of this.watch.keys) {
-      const set = db.watchers.get(key);
-      if (set === undefined) continue;
-      set.delete(this.watch);
-      if (set.size === 0) db.watchers.delete(key);
+    if (this.watched !== null) {
+      for (const [db, key] of this.watched) {
+        const set = db.watchers.get(key);
+        if (set === undefined) continue;
+        set.delete(this);
+        if (set.size === 0) db.watchers.delete(key);
+      }
+      this.watched = null;
     }
-    this.watch.keys = [];
-    this.watch.casDirty = false;
+    this.casDirty = false;
   }
 
   close(): void {
@@ -378,5 +429,22 @@ export class Client {
     this.server.clientLimits.forget(this);
     this.stream?.end();
     this.onClose?.();
+  }
+}
+
+/** A client's observer of its socket's chunks: its methods on the prototype, not three closures per connection. */
+class ClientInput implements Observer<Buffer> {
+  constructor(private readonly client: Client) {}
+
+  next(chunk: Buffer): void {
+    this.client.onChunk(chunk);
+  }
+
+  error(): void {
+    this.client.close();
+  }
+
+  complete(): void {
+    this.client.close();
   }
 }

@@ -34,7 +34,7 @@ export class PubSub {
   // pubsubSubscribeChannel, pubsubSubscribePattern, pubsubSubscribeShardChannel
   /** Subscribes c to name and replies [subscribe, name, count]. */
   subscribe(c: Client, kind: Kind, name: string): void {
-    const mine = c.subscriptions[kind];
+    const mine = c.ownSubscriptions()[kind];
     if (!mine.has(name)) {
       mine.add(name);
       let set = this.listeners[kind].get(name);
@@ -47,7 +47,8 @@ export class PubSub {
   // pubsubUnsubscribeChannel and friends
   /** Unsubscribes c from name, replying [unsubscribe, name, count] when asked to. */
   unsubscribe(c: Client, kind: Kind, name: string, reply: boolean): void {
-    if (c.subscriptions[kind].delete(name)) {
+    if (c.subscriptions[kind].has(name)) {
+      c.ownSubscriptions()[kind].delete(name);
       const set = this.listeners[kind].get(name)!;
       set.delete(c);
       if (set.size === 0) this.listeners[kind].delete(name);

@@ -17,7 +17,7 @@ import { execute } from '../commands/dispatch.js';
 import { encodeCommand } from '../io/resp-command.js';
 import type { DecodedRdb, RdbStream } from '../io/rdb-decoder.js';
 import { ProtocolError } from '../io/resp-parser.js';
-import { socketStream, type SocketStream } from '../io/socket-stream.js';
+import { SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
 import { Client } from './client.js';
@@ -196,7 +196,7 @@ export class ReplicaLink {
   private openSocket(): void {
     const socket = connect({ host: this.host, port: this.port });
     socket.setNoDelay(!this.server.config.getBool('repl-disable-tcp-nodelay'));
-    const stream = socketStream(socket);
+    const stream = new SocketStream(socket);
     this.socket = socket;
     this.stream = stream;
     this.mode = 'idle';

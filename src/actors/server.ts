@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Config } from '../config/config.js';
-import { socketStream } from '../io/socket-stream.js';
+import { SocketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
-import { sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
+import { countErrorReply, sampleInstantaneousMetrics, ServerState } from '../commands/server-state.js';
 import { LatencyMonitor } from '../commands/latency.js';
 import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
@@ -79,6 +79,8 @@ export class Server {
   readonly serverRole: ServerRole;
   /** The --inspect-port endpoint, once listening. */
   inspectorEndpoint: InspectorEndpoint | null = null;
+  /** Every client's ReplyWriter.onError: one function for all of them rather than a closure per connection. */
+  readonly countErrorReply = (msg: string): void => countErrorReply(this, msg);
   /** Called once the server has shut down; the CLI exits the process with the code. */
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
@@ -239,7 +241,7 @@ export class Server {
     this.stats.connectionsReceived++;
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const client = new Client(this, socketStream(socket));
+    const client = new Client(this, new SocketStream(socket));
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       client.reply.error('ERR max number of clients reached');

@@ -47,7 +47,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   if (t !== null) flags += 't';
   if (t?.brokenRedirect === true) flags += 'R';
   if (t?.bcast === true) flags += 'B';
-  if (c.watch.casDirty) flags += 'd';
+  if (c.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
@@ -57,7 +57,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${fdOf(c)} name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} idle=${Math.floor((now - c.lastInteraction) / 1000)} ` +
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
-    `qbuf=${qbuf} qbuf-free=${Math.max(0, c.parser.retained - qbuf)} argv-mem=${argvMem} multi-mem=${multiMem} rbs=0 rbp=0 obl=0 oll=0 ` +
+    `qbuf=${qbuf} qbuf-free=${Math.max(0, c.parser.retained - qbuf)} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${c.reply.bufferSize} rbp=${c.reply.bufferPeak} obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${c.memoryUsage(argvMem)} events=${omem > 0 ? 'rw' : 'r'} ` +
     `cmd=${c.lastCommand} user=default redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }

@@ -25,7 +25,7 @@ export const transactionCommands: CommandSpec[] = [
       const multi = c.multi;
       if (multi === null) return c.reply.error('ERR EXEC without MULTI');
       const aborted = multi.failed;
-      const dirty = c.watch.casDirty;
+      const dirty = c.casDirty;
       discardTransaction(c);
       if (aborted) return c.reply.error('EXECABORT Transaction discarded because of previous errors.');
       if (dirty) return c.reply.nullArray();
@@ -53,14 +53,7 @@ export const transactionCommands: CommandSpec[] = [
     acl: ['fast', 'transaction'],
     run(c, argv) {
       if (c.multi !== null) return c.reply.error('ERR WATCH inside MULTI is not allowed');
-      for (let i = 1; i < argv.length; i++) {
-        const key = argv[i]!;
-        let set = c.db.watchers.get(key);
-        if (set === undefined) c.db.watchers.set(key, (set = new Set()));
-        if (set.has(c.watch)) continue;
-        set.add(c.watch);
-        c.watch.keys.push([c.db, key]);
-      }
+      for (let i = 1; i < argv.length; i++) c.watchKey(argv[i]!);
       c.reply.ok();
     },
   },

@@ -5,9 +5,16 @@
 import { formatDouble } from './format-double.js';
 import type { Latin1Buffer } from './latin1.js';
 
-const INITIAL = 16 * 1024;
-/** PROTO_REPLY_MIN_BYTES: what an idle client's buffer shrinks to; it grows back by doubling. */
-const IDLE_SIZE = 1024;
+/** PROTO_REPLY_CHUNK_BYTES: past this size a full buffer is sealed into a chunk rather than doubled. */
+const CHUNK_SIZE = 16 * 1024;
+/**
+ * PROTO_REPLY_MIN_BYTES: the buffer's first size; it grows by doubling. A client has none
+ * until its first reply and gives it back when idle: 10k connections that each got one
+ * 16 kB buffer up front left a page of each in the allocator's heap (RSS) once freed.
+ */
+const MIN_SIZE = 1024;
+/** The buffer of a writer that holds none. */
+const NO_BUFFER = Buffer.alloc(0) as Latin1Buffer;
 /** Bulks at least this long are not copied into the batch but sent as their own chunk. */
 const BIG_BULK = 64 * 1024;
 /** Strings shorter than this are copied char by char; longer ones with one native call. */
@@ -19,8 +26,10 @@ const CR = 13;
 const LF = 10;
 
 export class ReplyWriter {
-  private buf = Buffer.allocUnsafe(INITIAL) as Latin1Buffer;
+  private buf = NO_BUFFER;
   private len = 0;
+  /** rbp: the most buf held in one batch since it was last given back. */
+  private peak = 0;
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
@@ -72,6 +81,16 @@ export class ReplyWriter {
     return this.buf.length + this.chunkBytes;
   }
 
+  /** rbs: the buffer's size (0 while it has none). */
+  get bufferSize(): number {
+    return this.buf.length;
+  }
+
+  /** rbp: the most of it one batch used since it was last given back. */
+  get bufferPeak(): number {
+    return Math.max(this.peak, this.len);
+  }
+
   /** The batch written since the last take, or null when there is none. */
   take(): Buffer[] | null {
     // The usual batch, one chunk, as a one-slot array: pushed onto an empty one it would
@@ -93,6 +112,7 @@ export class ReplyWriter {
     if (this.chunks.length > 0) return Buffer.concat(this.take()!);
     if (this.len === 0) return null;
     const view = this.buf.subarray(0, this.len);
+    if (this.len > this.peak) this.peak = this.len;
     this.len = 0;
     return view;
   }
@@ -107,6 +127,7 @@ export class ReplyWriter {
     // Buffer.from(buf.subarray(...)) makes a view first: ~40% dearer for a short batch; so
     // does copy() of a part of buf, so a short batch (+OK) is copied byte by byte.
     const n = this.len;
+    if (n > this.peak) this.peak = n;
     const out = Buffer.allocUnsafe(n);
     if (n < SHORT) {
       const buf = this.buf;
@@ -124,18 +145,20 @@ export class ReplyWriter {
   }
 
   // clientsCronResizeOutputBuffer
-  /** An idle client's buffer goes back to 1 kB (nothing is pending in it between batches). */
-  shrink(): void {
-    if (this.len === 0 && this.buf.length > IDLE_SIZE) this.buf = Buffer.allocUnsafe(IDLE_SIZE) as Latin1Buffer;
+  /** An idle client gives its buffer back (nothing is pending in it between batches); the next reply takes a small one. */
+  release(): void {
+    if (this.len > 0) return;
+    this.buf = NO_BUFFER;
+    this.peak = 0;
   }
 
   /** Makes room for n more bytes in buf. */
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    if (n > this.buf.length || this.buf.length < INITIAL) {
+    if (n > this.buf.length || this.buf.length < CHUNK_SIZE) {
       // Room for what buf already holds too: sized for n alone, a bulk written after a
       // nearly full batch was cut short under its declared length (fuzz seed 407).
-      const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2)) as Latin1Buffer;
+      const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2, MIN_SIZE)) as Latin1Buffer;
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
       return;

@@ -10,6 +10,8 @@ const LF = 10;
 const STAR = 42;
 const DOLLAR = 36;
 const EMPTY = Buffer.alloc(0);
+/** The gathered chunks of a parser gathering none. */
+const NO_CHUNKS: Buffer[] = [];
 /** PROTO_INLINE_MAX_SIZE: the longest inline command or header line Redis waits for. */
 const INLINE_MAX = 64 * 1024;
 const INT_MAX = 2147483647;
@@ -74,8 +76,8 @@ const ARGV_KEPT = 1024;
 export class RespParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
-  /** Chunks of a large bulk still being gathered, and their total length. */
-  private gathered: Buffer[] = [];
+  /** Chunks of a large bulk still being gathered (a list of its own only meanwhile), and their total length. */
+  private gathered = NO_CHUNKS;
   private gatheredLen = 0;
   /** Bytes of a bulk larger than keepLimit, counted as they came and not kept. */
   private discarded = 0;
@@ -127,8 +129,12 @@ export class RespParser {
   }
 
   // clientsCronResizeQueryBuffer
-  /** Lets go of the parsed part of the buffer, keeping a copy of what is left to parse. */
+  /**
+   * Lets go of the parsed part of the buffer, keeping a copy of what is left to parse; and,
+   * between commands, of the argv array's room (the next command grows a fresh one).
+   */
   trim(): void {
+    if (this.argi === 0 && this.argv.length > 0) this.argv = [];
     if (this.pos < TRIM_WASTE || this.pos === this.buf.length) return;
     this.buf = Buffer.from(this.buf.subarray(this.pos));
     this.pos = 0;
@@ -159,7 +165,7 @@ export class RespParser {
       this.gatheredLen += chunk.length;
       if (this.gatheredLen < this.bulkLen + 2) return false;
       chunk = Buffer.concat(this.gathered, this.gatheredLen);
-      this.gathered = [];
+      this.gathered = NO_CHUNKS;
       this.gatheredLen = 0;
     } else if (this.pos < this.buf.length) {
       chunk = Buffer.concat([this.buf.subarray(this.pos), chunk]);
@@ -256,7 +262,7 @@ export class RespParser {
           if (need - (len - pos) > GATHER_AT) {
             if (need > this.keepLimit) this.discarded = len - pos;
             else {
-              this.gathered.push(buf.subarray(pos));
+              this.gathered = [buf.subarray(pos)];
               this.gatheredLen = len - pos;
             }
             pos = len;
