@@ -6,8 +6,10 @@
 // itself accounts for them (MEMORY STATS clients.normal, CLIENT LIST tot-mem of one idle
 // client). Then the client sends one 1 MB SET and goes idle again: its tot-mem must fall
 // back. Memory figures hardly depend on the host's load; the load average is printed anyway.
+// V8 gives back the young generation the connection burst grew (16 MB) only once its memory
+// reducer has seen the server idle for a while: idle-seconds 20 measures that steady state.
 // This process holds the N sockets: `ulimit -n` must exceed the largest N.
-//   node --import ./bench/register.js bench/client-memory.ts [counts=1000,10000] [rounds=1] [other/dist/cli.js]
+//   node --import ./bench/register.js bench/client-memory.ts [counts=1000,10000] [rounds=1] [idle-seconds=5] [other/dist/cli.js]
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { parseInfo, type RespClient } from './resp.js';
 import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { percentile } from './stats.js';
 
-const [countsArg = '1000,10000', roundsArg = '1', other] = process.argv.slice(2);
+const [countsArg = '1000,10000', roundsArg = '1', idleArg = '5', other] = process.argv.slice(2);
 const counts = countsArg.split(',').map(Number);
 
 const servers: Array<{ label: string; spec: ServerSpec }> = [
@@ -26,8 +28,8 @@ const servers: Array<{ label: string; spec: ServerSpec }> = [
 
 /** Connections opened at once: within both servers' listen backlog (511). */
 const WAVE = 250;
-/** Past Redis's idle threshold (idle seconds > 2, counted in whole seconds) and one more pass of both client crons. */
-const IDLE_WAIT_MS = 5000;
+/** At least past Redis's idle threshold (idle seconds > 2, counted in whole seconds) and one more pass of both client crons. */
+const IDLE_WAIT_MS = Math.max(5, Number(idleArg)) * 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -90,7 +92,7 @@ async function measure(spec: ServerSpec, n: number): Promise<Figures> {
       big.once('data', () => resolve());
       big.write(`*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${value.length}\r\n${value}\r\n`);
     });
-    await sleep(IDLE_WAIT_MS);
+    await sleep(5000);
     const totMemAfterBig = await totMemOf(c, big);
     return {
       used: (after[0] - before[0]) / n,
@@ -122,7 +124,7 @@ for (let round = 0; round < rounds; round++) {
 const med = (runs: Figures[], f: keyof Figures): number => percentile(runs.map((r) => r[f]), 50);
 const kb = (b: number): string => (b / 1024).toFixed(2);
 const redisIndex = servers.length - 1;
-console.log(`idle clients, ${rounds} round(s), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+console.log(`idle clients (idle ${IDLE_WAIT_MS / 1000} s), ${rounds} round(s), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
   'medians in kB per client (ratio to redis): used_memory growth, RSS growth, clients.normal growth, tot-mem of one idle client, its tot-mem idle after a 1 MB SET');
 for (const [k, n] of counts.entries()) {
   for (const [i, { label }] of servers.entries()) {

@@ -2,41 +2,41 @@
 // the two: while the kernel will not take more of our output, we stop reading the peer's
 // input, so a client that pipelines without reading its replies cannot make us buffer
 // without bound. One is held per connection for its whole life, idle or not: its methods
-// live on the prototype, and the Observable is made when subscribed to, not kept.
+// live on the prototype, its four socket listeners are attached once, and a subscription
+// holds no finalizer of its own (~0.6 kB less per connection than listeners per subscriber).
 import type { Socket } from 'node:net';
+import type { Subscriber } from 'rxjs';
 // The Observable module alone (in rxjs's exports map, with its types): the package index
 // loads every operator, ~70 ms of a server's start-up.
 import { Observable } from 'rxjs/internal/Observable';
-
-const noop = (): void => {};
 
 export class SocketStream {
   /** Told when the output drained, to carry on with work it held back while blocked. */
   owner: { onDrain(): void } | null = null;
   private blocked = false;
+  /** Who gets the chunks (one subscriber at a time); events after it unsubscribed are dropped. */
+  private sub: Subscriber<Buffer> | null = null;
 
   constructor(readonly socket: Socket) {
-    // After the owner unsubscribed (a closed client), a reset from the peer must not go unhandled.
-    socket.on('error', noop);
+    // Listening from the start, for the socket's whole life: no listener to add or remove per
+    // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
+    socket.on('data', (b: Buffer) => this.live()?.next(b));
+    socket.on('close', () => this.live()?.complete());
+    socket.on('error', (e: Error) => this.live()?.error(e));
     socket.on('drain', () => this.drained());
   }
 
   /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */
   get chunks$(): Observable<Buffer> {
-    const socket = this.socket;
     return new Observable<Buffer>((sub) => {
-      const onData = (b: Buffer): void => sub.next(b);
-      const onEnd = (): void => sub.complete();
-      const onError = (e: Error): void => sub.error(e);
-      socket.on('data', onData);
-      socket.on('close', onEnd);
-      socket.on('error', onError);
-      return () => {
-        socket.off('data', onData);
-        socket.off('close', onEnd);
-        socket.off('error', onError);
-      };
+      this.sub = sub;
     });
+  }
+
+  /** The subscriber while it still listens. */
+  private live(): Subscriber<Buffer> | null {
+    const sub = this.sub;
+    return sub !== null && !sub.closed ? sub : null;
   }
 
   /**
