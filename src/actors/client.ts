@@ -116,9 +116,6 @@ export class Client implements WatchFlag {
   /** Its channels, patterns and shard channels (pubsub.ts); null until it first subscribes. */
   private subs: Record<Kind, Set<string>> | null = null;
   private flushScheduled = false;
-  /** addr and laddr, formatted when first asked for (Redis's cached peer id). */
-  private peerId: string | null = null;
-  private sockId: string | null = null;
   private subscription: Subscription | null = null;
 
   constructor(readonly server: Server, readonly stream: SocketStream | null) {
@@ -132,16 +129,20 @@ export class Client implements WatchFlag {
     this.reply.onError = server.countErrorReply;
   }
 
-  /** The peer's ip:port ('' without a socket, '?:0' once it closed unasked). */
+  /**
+   * The peer's ip:port ('' without a socket), formatted each time it is asked for: kept, the
+   * strings would cost every connection a CLIENT LIST has listed as much again as the
+   * socket's own cache of its addresses (~0.2 kB).
+   */
   get addr(): string {
     const s = this.stream?.socket;
-    return (this.peerId ??= s === undefined ? '' : formatAddress(s.remoteAddress, s.remotePort));
+    return s === undefined ? '' : formatAddress(s.remoteAddress, s.remotePort);
   }
 
   /** The local ip:port the client connected to. */
   get laddr(): string {
     const s = this.stream?.socket;
-    return (this.sockId ??= s === undefined ? '' : formatAddress(s.localAddress, s.localPort));
+    return s === undefined ? '' : formatAddress(s.localAddress, s.localPort);
   }
 
   /** Channels, patterns and shard channels this client listens to; one shared empty set of them until it subscribes. */
