@@ -1,10 +1,10 @@
 // One attached replica, master side: runs the replica-client machine with the IO bound in,
-// holds the stream that arrives before its payload is out, writes the payload file
-// (sendBulkToSlave), and enforces its output limit. The stream's bytes never pass through
+// holds the stream that arrives before its payload is out, joins the transfer of its
+// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The stream's bytes never pass through
 // the machine: send() queues the shared Buffers on the client's reply batch.
-import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import { createActor, type Actor } from 'xstate';
 import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
+import type { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
 import type { Client } from './client.js';
 
@@ -46,15 +46,14 @@ export class ReplicaClient {
   readonly ip: string;
   /** psync_initial_offset: the stream offset its payload (or backlog) ends at. */
   psyncInitialOffset = 0;
-  /** The snapshot file a disk sync sends. */
-  bulkPath = '';
+  /** The snapshot file a disk sync sends, shared with the other replicas of its snapshot. */
+  bulk: BulkTransfer | null = null;
   takesStream = false;
   /** Unix ms the soft output limit was first passed; 0 while under it. */
   private softSince = 0;
   private held: Buffer[] = [];
   private heldBytes = 0;
   private streaming = false;
-  private file: ReadStream | null = null;
   private readonly effects = new EffectQueue();
 
   constructor(readonly client: Client, readonly conf: ReplConf, readonly oldSync: boolean) {
@@ -168,42 +167,21 @@ export class ReplicaClient {
   }
 
   // sendBulkToSlave
-  /** `$<len>\r\n` and the snapshot file, paced by the socket; BULK_SENT when all is written. */
+  /** `$<len>\r\n` and the snapshot file, from the transfer its snapshot shares; BULK_SENT when all is written. */
   private sendBulk(): void {
-    const stream = this.client.stream;
-    if (stream === null) return;
-    let size: number;
-    try {
-      size = statSync(this.bulkPath).size;
-    } catch (e) {
-      this.client.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
-      this.close();
-      return;
-    }
-    const header = Buffer.from(`$${size}\r\n`);
-    this.writePayload(header);
-    const file = createReadStream(this.bulkPath, { highWaterMark: 256 * 1024 });
-    this.file = file;
-    const socket = stream.socket;
-    file.on('data', (chunk) => {
-      if (!this.writePayload(chunk as Buffer)) {
-        file.pause();
-        socket.once('drain', () => file.resume());
-      }
-    });
-    file.on('error', () => this.close());
-    file.on('end', () => {
-      this.file = null;
-      this.tell({ type: 'BULK_SENT', now: Date.now() });
-    });
+    if (this.bulk === null || this.client.stream === null) this.close();
+    else this.bulk.join(this);
   }
 
-  /** Payload bytes straight to the socket (counted as replication output); false when it is full. */
-  writePayload(b: Buffer): boolean {
+  /** Payload bytes straight to the socket (counted as replication output); written() once the socket took them. */
+  writePayload(b: Buffer, written?: () => void): void {
     const socket = this.client.stream?.socket;
-    if (socket === undefined) return true;
+    if (socket === undefined) {
+      if (written !== undefined) queueMicrotask(written);
+      return;
+    }
     this.client.server.stats.netReplOutputBytes += b.length;
-    return socket.write(b);
+    socket.write(b, written);
   }
 
   // replicaStartCommandStream
@@ -223,7 +201,8 @@ export class ReplicaClient {
 
   private release(): void {
     this.takesStream = false;
-    this.file?.destroy();
+    this.bulk?.leave(this);
+    this.bulk = null;
     this.held = [];
     this.heldBytes = 0;
     const server = this.client.server;

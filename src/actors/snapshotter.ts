@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { createActor, type Actor } from 'xstate';
 import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
 import { RdbSnapshotStream } from '../store/snapshot.js';
+import { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
 import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
@@ -268,15 +269,27 @@ export class Snapshotter {
     run.stream?.destroy();
     const log = this.server.log;
     const now = Date.now();
+    const bulk = ok && run.target === 'disk' && run.replicas.size > 0 ? this.openBulk() : null;
     for (const r of run.replicas) {
       if (!ok) {
         log.warning(`SYNC failed. BGSAVE child returned an error`);
         r.tell({ type: 'SNAPSHOT_FAILED' });
         continue;
       }
-      r.bulkPath = this.server.persistence.path;
+      r.bulk = bulk;
       r.tell({ type: 'SNAPSHOT_DONE', now });
     }
+    bulk?.start();
     this.tick(now);
+  }
+
+  /** One transfer of the file just saved, for all its replicas; null (logged) when it cannot be opened. */
+  private openBulk(): BulkTransfer | null {
+    try {
+      return new BulkTransfer(this.server.persistence.path, this.server.log);
+    } catch (e) {
+      this.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
+      return null;
+    }
   }
 }
