@@ -17,7 +17,7 @@ const BUCKET_MIN_LOG = 15;
 const BUCKET_MAX_LOG = 33;
 /** getClientEvictionLimit's floor: a smaller maxmemory-clients would leave no room to talk to the server. */
 const MIN_EVICTION_LIMIT = 128 * 1024;
-/** clientsCronResizeQueryBuffer: a client idle this long lets go of the parsed part of its query buffer, and of its reply buffer's room. */
+/** clientsCronResizeQueryBuffer: a client idle this long lets go of the parsed part of its query buffer, and of its reply buffer. */
 const IDLE_MS = 2000;
 
 export class ClientLimits {
@@ -119,12 +119,12 @@ export class ClientLimits {
   /**
    * clientsCron's share: each client's count brought up to date (output the kernel took
    * since, idle clients), the clients over the limit evicted, and idle clients' query
-   * buffers trimmed to what is left to parse and their reply buffers shrunk.
+   * buffers trimmed to what is left to parse and their reply buffers given back.
    */
   cron(clients: Iterable<Client>, now: number): void {
     for (const c of clients) {
       if (now - c.lastInteraction > IDLE_MS) {
-        c.parser.trim();
+        c.parser.release();
         c.reply.release();
       }
       this.track(c);

@@ -130,11 +130,16 @@ export class RespParser {
 
   // clientsCronResizeQueryBuffer
   /**
-   * Lets go of the parsed part of the buffer, keeping a copy of what is left to parse; and,
-   * between commands, of the argv array's room (the next command grows a fresh one).
+   * An idle client's share: trim(), and between commands the argv array's room goes too (the
+   * next command grows a fresh one).
    */
-  trim(): void {
+  release(): void {
     if (this.argi === 0 && this.argv.length > 0) this.argv = [];
+    this.trim();
+  }
+
+  /** Lets go of the parsed part of the buffer, keeping a copy of what is left to parse. */
+  trim(): void {
     if (this.pos < TRIM_WASTE || this.pos === this.buf.length) return;
     this.buf = Buffer.from(this.buf.subarray(this.pos));
     this.pos = 0;
