@@ -20,8 +20,8 @@ import { ProtocolError } from '../io/resp-parser.js';
 import { socketStream, type SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
+import { prepareHeapSettling } from '../store/settle-heap.js';
 import { Client } from './client.js';
-import { warmUpLoad, type Warmup } from './load-warmup.js';
 import type { Server } from './server.js';
 
 /** replicationCron's period. */
@@ -92,8 +92,6 @@ export class ReplicaLink {
   private sentIp = false;
   /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
   streamPeakHeld = 0;
-  /** The load path's warm-up, while the master prepares the payload (load-warmup.ts). */
-  private warmup: Warmup | null = null;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -384,12 +382,12 @@ export class ReplicaLink {
       }
     }
     this.transfer = { size: -1, mark: null, read: 0, diskless, file, stream: null, loadError: null, tail: EMPTY, startedAt: Date.now() };
-    this.warmup = warmUpLoad((e) => this.server.log.warning(`The load path's warm-up failed: ${e.message}`));
+    // While the master prepares the payload: the load's end then has no context to make.
+    prepareHeapSettling();
   }
 
   /** The header told what to expect: bytes are payload from here on. */
   private receivePayload(size: number, eofMark: string): void {
-    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     // An EOF-marked payload has no size: INFO shows 0 as Redis does.
@@ -483,15 +481,8 @@ export class ReplicaLink {
     }
   }
 
-  /** The payload begins, or the transfer is over: the warm-up gives the event loop back. */
-  private stopWarmup(): void {
-    this.warmup?.stop();
-    this.warmup = null;
-  }
-
   // replicationAbortSyncTransfer
   private abortTransfer(): void {
-    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     this.transfer = null;
