@@ -180,7 +180,7 @@ export class Persistence {
     this.rdbSaves++;
     this.backgroundSnapshots++;
     this.server.log.notice('Background saving started');
-    writeFileAtomic(this.path, tmp, stream).then(
+    writeFileAtomic(this.path, tmp, stream, (chunk) => stream.snapshot.recycle(chunk)).then(
       () => this.bgsaveDone(bg, null),
       (e: unknown) => this.bgsaveDone(bg, e as Error),
     );
