@@ -493,29 +493,29 @@ export class ReplicaLink {
   /**
    * readSyncBulkPayload's end: the payload, decoded as it arrived, is checked whole before
    * anything changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk
-   * it is renamed over dbfilename once valid.
+   * it is renamed over dbfilename once valid and synced.
    */
   private loadPayload(replid: string, offset: number): void {
     const t = this.transfer!;
     const persistence = this.server.persistence;
     // The EOF mark, if any, never reached the file or the decoder.
     const size = t.read - (t.mark === null ? 0 : EOF_MARK_SIZE);
+    let synced: Promise<void> = Promise.resolve();
     if (!t.diskless) {
-      try {
-        if (t.file === null) throw new Error('no temp file');
-        t.file.finish(size);
-        if (t.loadError !== null) throw t.loadError;
-      } catch (e) {
-        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
+      const error = t.file === null ? new Error('no temp file') : t.loadError;
+      if (error !== null) {
+        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${error.message}` });
         return;
       }
+      // The temp file is synced in libuv's pool while the decode ends.
+      synced = t.file!.finish(size);
       this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     }
-    const decoded = persistence.endReplicaStream(t.stream!, size);
+    const decoded = Promise.all([persistence.endReplicaStream(t.stream!, size), synced]);
     // replicationAttachToNewMaster: our replicas follow the new history from scratch.
     this.server.replication.disconnectReplicas();
     decoded.then(
-      (rdb) => {
+      ([rdb]) => {
         if (this.transfer !== t) return;
         // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
         const swapped = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';
