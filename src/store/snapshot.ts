@@ -40,6 +40,8 @@ interface CapturedDb {
 /** Bytes and time one slice of a streamed snapshot may take before it yields. */
 const SLICE_BYTES = 128 * 1024;
 const SLICE_MS = 0.5;
+/** Chunks a streamed snapshot serializes ahead of its reader. */
+const CHUNKS_AHEAD = 2;
 /** How often a save held by rdb-key-save-delay looks at the delay again. */
 const DELAY_POLL_MS = 10;
 /** The synchronous driver writes in chunks of about this size. */
@@ -196,7 +198,8 @@ export class RdbSnapshotStream extends Readable {
 
   /** keyDelayMs: rdb-key-save-delay as it is now (read per key, so CONFIG SET takes effect mid-save). */
   constructor(keyspace: Keyspace, opts: SnapshotOptions, private readonly keyDelayMs: () => number = () => 0) {
-    super({ highWaterMark: SLICE_BYTES });
+    // One chunk per read: a byte stream's read() joins what waits into a copy, which the encoder could not take back.
+    super({ objectMode: true, highWaterMark: CHUNKS_AHEAD });
     this.snapshot = RdbSnapshot.begin(keyspace, opts);
     this.snapshot.onPreserved = () => this.pushTaken();
   }
