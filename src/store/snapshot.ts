@@ -63,8 +63,13 @@ export class RdbSnapshot implements SnapshotObserver {
   /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
   private readonly byDict = new Map<Dict<Value>, CapturedDb>();
   private dbIndex = 0;
-  /** The walk over the slots of the db at dbIndex (null: not begun). */
-  private cursor: Iterator<number> | null = null;
+  /**
+   * The walk over the slots of the db at dbIndex: the next slot to look at, and the dict's
+   * generation it counts in (a rebuild makes it start over, as Dict.slots() does, without an
+   * iterator result per key).
+   */
+  private slot = 0;
+  private generation = -1;
   private selected: CapturedDb | null = null;
   private done = false;
   /**
@@ -158,14 +163,17 @@ export class RdbSnapshot implements SnapshotObserver {
       return;
     }
     const dict = db.dict;
-    this.cursor ??= dict.slots();
-    const next = this.cursor.next();
-    if (next.done === true) {
-      this.cursor = null;
+    if (this.generation !== dict.generation) {
+      this.generation = dict.generation;
+      this.slot = 0;
+    }
+    const i = dict.nextSlot(this.slot);
+    if (i < 0) {
+      this.generation = -1;
       this.dbIndex++;
       return;
     }
-    const i = next.value;
+    this.slot = i + 1;
     if (dict.epochAt(i) < this.epoch) {
       this.save(db, dict.keyAt(i), dict.valueAt(i));
       if (this.epoch !== Infinity) dict.setEpochAt(i, this.epoch);
