@@ -1,7 +1,8 @@
 // One attached replica, master side: runs the replica-client machine with the IO bound in,
 // holds the stream that arrives before its payload is out, joins the transfer of its
-// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The stream's bytes never pass through
-// the machine: send() queues the shared Buffers on the client's reply batch.
+// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The
+// stream's bytes never pass through the machine: send() queues the shared Buffers on the
+// client's reply batch.
 import { createActor, type Actor } from 'xstate';
 import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
 import type { BulkTransfer } from './bulk-transfer.js';
