@@ -5,7 +5,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { RdbStream, decodeRdb, decodeRdbInSlices, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
+import { RdbStream, decodeRdb, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
@@ -180,7 +180,7 @@ export class Persistence {
     this.rdbSaves++;
     this.backgroundSnapshots++;
     this.server.log.notice('Background saving started');
-    writeFileAtomic(this.path, tmp, stream).then(
+    writeFileAtomic(this.path, tmp, stream, (chunk) => stream.snapshot.recycle(chunk)).then(
       () => this.bgsaveDone(bg, null),
       (e: unknown) => this.bgsaveDone(bg, e as Error),
     );
@@ -308,27 +308,14 @@ export class Persistence {
   }
 
   /**
-   * A master's payload from the temp file (readSyncBulkPayload's load), decoded whole before
-   * anything changes: the decode yields to the event loop every few ms (clients get -LOADING
-   * meanwhile). Rejects, nothing changed, on a bad payload; the caller then installs the
-   * result with installPayload.
+   * A master's payload decoded as it arrives (rdbLoadRio over the socket for
+   * repl-diskless-load, and alongside the temp file for a load from disk); size is the
+   * announced one (0 for an EOF-marked payload). A diskless load is loading (clients get
+   * -LOADING) from here until endReplicaStream or abandonReplicaStream; a load from disk only
+   * once the payload is in, as Redis serves the old dataset while it writes the file.
    */
-  async decodeReplicaPayload(buf: Buffer): Promise<DecodedRdb> {
-    this.startLoading(buf.length);
-    try {
-      return await decodeRdbInSlices(buf, this.replicaDecodeOptions(), LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
-    } finally {
-      this.loading = 0;
-    }
-  }
-
-  /**
-   * A master's payload decoded as it arrives (repl-diskless-load, rdbLoadRio over the
-   * socket): the server is loading (clients get -LOADING) until endReplicaStream or
-   * abandonReplicaStream; size is the announced one (0 for an EOF-marked payload).
-   */
-  startReplicaStream(size: number): RdbStream {
-    this.startLoading(size);
+  startReplicaStream(size: number, diskless: boolean): RdbStream {
+    if (diskless) this.startLoading(size);
     return new RdbStream(this.replicaDecodeOptions());
   }
 
@@ -338,8 +325,15 @@ export class Persistence {
     this.loadingLoadedBytes = s.bytesRead;
   }
 
-  /** Every byte is in: the decode ends in slices; rejects on a bad payload. Loading ends either way. */
-  async endReplicaStream(s: RdbStream): Promise<DecodedRdb> {
+  /**
+   * Every byte (size in all) is in: the decode ends in slices, loading meanwhile; rejects on
+   * a bad payload. Loading ends either way.
+   */
+  async endReplicaStream(s: RdbStream, size: number): Promise<DecodedRdb> {
+    if (this.loading === 0) {
+      this.startLoading(size);
+      this.loadingLoadedBytes = s.bytesRead;
+    }
     try {
       return await s.end(LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
     } finally {

@@ -1,10 +1,11 @@
 // One attached replica, master side: runs the replica-client machine with the IO bound in,
-// holds the stream that arrives before its payload is out, writes the payload file
-// (sendBulkToSlave), and enforces its output limit. The stream's bytes never pass through
-// the machine: sendStream() queues the turn's shared Buffers on the client's reply batch.
-import { createReadStream, statSync, type ReadStream } from 'node:fs';
+// holds the stream that arrives before its payload is out, joins the transfer of its
+// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The
+// stream's bytes never pass through the machine: sendStream() queues the turn's shared
+// Buffers on the client's reply batch.
 import { createActor, type Actor } from 'xstate';
 import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
+import type { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
 import type { Client } from './client.js';
 
@@ -34,14 +35,29 @@ export function replicaName(c: Client, conf: ReplConf): string {
   return conf.listeningPort > 0 ? `${ip}:${conf.listeningPort}` : `${ip}:<unknown-replica-port>`;
 }
 
+/**
+ * The stream the replicas of one snapshot held during their sync, joined once: they hold the
+ * same Buffers in the same order, so the first to go online joins its held stream and the
+ * others write that same Buffer (and apart, only what came after it).
+ */
+export interface HeldJoin {
+  joined: Buffer | null;
+  /** Held Buffers the join covers. */
+  count: number;
+}
+
+export const newHeldJoin = (): HeldJoin => ({ joined: null, count: 0 });
+
 export class ReplicaClient {
   readonly actor: Actor<typeof replicaClientMachine>;
   readonly name: string;
   readonly ip: string;
   /** psync_initial_offset: the stream offset its payload (or backlog) ends at. */
   psyncInitialOffset = 0;
-  /** The snapshot file a disk sync sends. */
-  bulkPath = '';
+  /** The snapshot file a disk sync sends, shared with the other replicas of its snapshot. */
+  bulk: BulkTransfer | null = null;
+  /** Shared with the other replicas of its snapshot; null once its stream started. */
+  heldJoin: HeldJoin | null = null;
   takesStream = false;
   /** The stream offset its output has been given up to; -1 until then (psyncInitialOffset). */
   private streamOffset = -1;
@@ -50,7 +66,6 @@ export class ReplicaClient {
   private held: Buffer[] = [];
   private heldBytes = 0;
   private streaming = false;
-  private file: ReadStream | null = null;
   private readonly effects = new EffectQueue();
 
   constructor(readonly client: Client, readonly conf: ReplConf, readonly oldSync: boolean) {
@@ -156,6 +171,7 @@ export class ReplicaClient {
   adoptStream(from: ReplicaClient): void {
     this.held = from.heldStream();
     this.heldBytes = from.heldBytes;
+    this.heldJoin = from.heldJoin;
     this.psyncInitialOffset = from.psyncInitialOffset;
     this.streamOffset = from.streamOffset;
   }
@@ -179,42 +195,21 @@ export class ReplicaClient {
   }
 
   // sendBulkToSlave
-  /** `$<len>\r\n` and the snapshot file, paced by the socket; BULK_SENT when all is written. */
+  /** `$<len>\r\n` and the snapshot file, from the transfer its snapshot shares; BULK_SENT when all is written. */
   private sendBulk(): void {
-    const stream = this.client.stream;
-    if (stream === null) return;
-    let size: number;
-    try {
-      size = statSync(this.bulkPath).size;
-    } catch (e) {
-      this.client.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
-      this.close();
-      return;
-    }
-    const header = Buffer.from(`$${size}\r\n`);
-    this.writePayload(header);
-    const file = createReadStream(this.bulkPath, { highWaterMark: 256 * 1024 });
-    this.file = file;
-    const socket = stream.socket;
-    file.on('data', (chunk) => {
-      if (!this.writePayload(chunk as Buffer)) {
-        file.pause();
-        socket.once('drain', () => file.resume());
-      }
-    });
-    file.on('error', () => this.close());
-    file.on('end', () => {
-      this.file = null;
-      this.tell({ type: 'BULK_SENT', now: Date.now() });
-    });
+    if (this.bulk === null || this.client.stream === null) this.close();
+    else this.bulk.join(this);
   }
 
-  /** Payload bytes straight to the socket (counted as replication output); false when it is full. */
-  writePayload(b: Buffer): boolean {
+  /** Payload bytes straight to the socket (counted as replication output); written() once the socket took them. */
+  writePayload(b: Buffer, written?: () => void): void {
     const socket = this.client.stream?.socket;
-    if (socket === undefined) return true;
+    if (socket === undefined) {
+      if (written !== undefined) queueMicrotask(written);
+      return;
+    }
     this.client.server.stats.netReplOutputBytes += b.length;
-    return socket.write(b);
+    socket.write(b, written);
   }
 
   // replicaStartCommandStream
@@ -226,15 +221,31 @@ export class ReplicaClient {
     }
     this.streaming = true;
     // What the sync held back, one chunk: thousands of commands at a few thousand writes a second.
-    if (this.held.length > 0) this.client.reply.chunk(Buffer.concat(this.held, this.heldBytes));
+    if (this.held.length > 0) for (const b of this.joinHeld()) this.client.reply.chunk(b);
+    this.heldJoin = null;
     this.held = [];
     this.heldBytes = 0;
     this.client.flush();
   }
 
+  /** The held stream as one or two Buffers, the first shared with the replicas of the same snapshot. */
+  private joinHeld(): Buffer[] {
+    const share = this.heldJoin;
+    if (share === null || this.held.length < share.count) return [Buffer.concat(this.held, this.heldBytes)];
+    if (share.joined === null) {
+      share.joined = Buffer.concat(this.held, this.heldBytes);
+      share.count = this.held.length;
+      return [share.joined];
+    }
+    const rest = this.held.slice(share.count);
+    return rest.length === 0 ? [share.joined] : [share.joined, Buffer.concat(rest)];
+  }
+
   private release(): void {
     this.takesStream = false;
-    this.file?.destroy();
+    this.bulk?.leave(this);
+    this.bulk = null;
+    this.heldJoin = null;
     this.held = [];
     this.heldBytes = 0;
     const server = this.client.server;

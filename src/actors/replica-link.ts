@@ -3,24 +3,25 @@
 // a transfer, the clock (a TICK a second) and the master client that applies the stream.
 //
 // Bytes arrive in one of three modes. Handshake replies and the payload header are lines,
-// each a REPLY event. The payload goes to temp-<unixtime>.<pid>.rdb (or, for a diskless
-// load, to the RDB decoder as it arrives) without events until it is complete. The command
+// each a REPLY event. The payload goes to the RDB decoder as it arrives, and (unless the load
+// is diskless) to temp-<unixtime>.<pid>.rdb, without events until it is complete. The command
 // stream is plain code: the master client's parser applies each command through execute(),
 // and the bytes of what was applied go on, unchanged, to the backlog and our own replicas
 // (Replication.feedFromMaster).
-import { readFileSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { createActor, type Actor } from 'xstate';
 import { execute } from '../commands/dispatch.js';
 import { encodeCommand } from '../io/resp-command.js';
-import type { DecodedRdb, RdbStream } from '../io/rdb-decoder.js';
+import type { RdbStream } from '../io/rdb-decoder.js';
 import { ProtocolError } from '../io/resp-parser.js';
 import { socketStream, type SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
 import { Client } from './client.js';
+import { warmUpLoad, type Warmup } from './load-warmup.js';
 import type { Server } from './server.js';
 
 /** replicationCron's period. */
@@ -38,9 +39,15 @@ interface Transfer {
   read: number;
   /** A diskless load (useDisklessLoad), decided as the transfer began. */
   diskless: boolean;
-  /** Disk: the temp file; a diskless load: the payload decoded as it arrives. */
+  /** The temp file (none for a diskless load). */
   file: TransferFile | null;
+  /** The payload decoded as it arrives; null before the header, and once a load from disk failed. */
   stream: RdbStream | null;
+  /**
+   * Why the decode of a load from disk failed: told once the payload is in, as Redis finds
+   * it when it loads the file.
+   */
+  loadError: Error | null;
   /**
    * With an EOF mark, the last EOF_MARK_SIZE bytes read: they may be the mark, so they go
    * on to the file or the decoder only once more bytes follow (the mark may span chunks).
@@ -85,6 +92,8 @@ export class ReplicaLink {
   private sentIp = false;
   /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
   streamPeakHeld = 0;
+  /** The load path's warm-up, while the master prepares the payload (load-warmup.ts). */
+  private warmup: Warmup | null = null;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -374,11 +383,13 @@ export class ReplicaLink {
         queueMicrotask(() => this.actor.send({ type: 'FAILED', reason }));
       }
     }
-    this.transfer = { size: -1, mark: null, read: 0, diskless, file, stream: null, tail: EMPTY, startedAt: Date.now() };
+    this.transfer = { size: -1, mark: null, read: 0, diskless, file, stream: null, loadError: null, tail: EMPTY, startedAt: Date.now() };
+    this.warmup = warmUpLoad((e) => this.server.log.warning(`The load path's warm-up failed: ${e.message}`));
   }
 
   /** The header told what to expect: bytes are payload from here on. */
   private receivePayload(size: number, eofMark: string): void {
+    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     // An EOF-marked payload has no size: INFO shows 0 as Redis does.
@@ -389,11 +400,10 @@ export class ReplicaLink {
     this.server.log.notice(t.mark === null
       ? `MASTER <-> REPLICA sync: receiving ${size} bytes from master to ${where}`
       : `MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to ${where}`);
-    if (t.diskless) {
-      // rdbLoadRio straight from the socket: the decode runs as the bytes arrive.
-      this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-      t.stream = this.server.persistence.startReplicaStream(t.size);
-    }
+    // rdbLoadRio straight from the socket for a diskless load. From disk too the decode runs as
+    // the bytes arrive, alongside the file: it overlaps the transfer, and nothing is read back.
+    if (t.diskless) this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
+    t.stream = this.server.persistence.startReplicaStream(t.size, t.diskless);
     // `$0` is complete already (and no RDB: its load fails).
     if (t.mark === null && size === 0) this.readPayload(EMPTY);
   }
@@ -453,15 +463,35 @@ export class ReplicaLink {
     return t.tail.length === EOF_MARK_SIZE && t.tail.equals(mark);
   }
 
-  /** Payload bytes to the temp file, or to the decoder (diskless). */
+  /**
+   * Payload bytes to the temp file (unless diskless) and the decoder. A bad payload ends a
+   * diskless transfer at once (the throw); from disk it is told at the end (loadPayload).
+   */
   private storePayload(t: Transfer, b: Buffer): void {
     if (b.length === 0) return;
     if (t.file !== null) t.file.append(b);
-    else if (t.stream !== null) this.server.persistence.feedReplicaStream(t.stream, b);
+    if (t.stream === null) return;
+    if (t.diskless) {
+      this.server.persistence.feedReplicaStream(t.stream, b);
+      return;
+    }
+    try {
+      this.server.persistence.feedReplicaStream(t.stream, b);
+    } catch (e) {
+      t.loadError = e as Error;
+      t.stream = null;
+    }
+  }
+
+  /** The payload begins, or the transfer is over: the warm-up gives the event loop back. */
+  private stopWarmup(): void {
+    this.warmup?.stop();
+    this.warmup = null;
   }
 
   // replicationAbortSyncTransfer
   private abortTransfer(): void {
+    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     this.transfer = null;
@@ -470,30 +500,27 @@ export class ReplicaLink {
   }
 
   /**
-   * readSyncBulkPayload's end: the payload is checked by decoding it whole before anything
-   * changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk it is
-   * renamed over dbfilename once valid; a diskless load (decoded as it arrived) swaps in.
+   * readSyncBulkPayload's end: the payload, decoded as it arrived, is checked whole before
+   * anything changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk
+   * it is renamed over dbfilename once valid.
    */
   private loadPayload(replid: string, offset: number): void {
     const t = this.transfer!;
     const persistence = this.server.persistence;
-    let decoded: Promise<DecodedRdb>;
+    // The EOF mark, if any, never reached the file or the decoder.
+    const size = t.read - (t.mark === null ? 0 : EOF_MARK_SIZE);
     if (!t.diskless) {
-      let payload: Buffer;
       try {
         if (t.file === null) throw new Error('no temp file');
-        // The EOF mark, if any, never reached the file.
-        t.file.finish(t.read - (t.mark === null ? 0 : EOF_MARK_SIZE));
-        payload = readFileSync(t.file.path);
+        t.file.finish(size);
+        if (t.loadError !== null) throw t.loadError;
       } catch (e) {
         this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
         return;
       }
       this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-      decoded = persistence.decodeReplicaPayload(payload);
-    } else {
-      decoded = persistence.endReplicaStream(t.stream!);
     }
+    const decoded = persistence.endReplicaStream(t.stream!, size);
     // replicationAttachToNewMaster: our replicas follow the new history from scratch.
     this.server.replication.disconnectReplicas();
     decoded.then(

@@ -7,6 +7,7 @@
 // turn the batch becomes one Buffer written to every replica (one socket write each per
 // turn, however many commands ran in it and however many replicas there are).
 import { randomBytes } from 'node:crypto';
+import type { CachedDirective } from '../config/config.js';
 import { StreamBatch } from '../io/stream-batch.js';
 import { Backlog } from '../store/backlog.js';
 import { mayBlock, type Wait } from './blocking.js';
@@ -76,8 +77,14 @@ export class Replication {
   private lastPing = Date.now();
   private lastSecond = 0;
 
+  /** min-replicas-to-write and min-replicas-max-lag, read before every write. */
+  private readonly minReplicas: CachedDirective<number>;
+  private readonly minReplicasMaxLag: CachedDirective<number>;
+
   constructor(private readonly server: Server) {
     this.snapshotter = new Snapshotter(server);
+    this.minReplicas = server.config.cached('min-replicas-to-write', Number);
+    this.minReplicasMaxLag = server.config.cached('min-replicas-max-lag', Number);
   }
 
   // replicationFeedSlaves
@@ -240,9 +247,8 @@ export class Replication {
 
   /** min-replicas-to-write is set, and fewer good replicas than that are attached. */
   tooFewReplicas(): boolean {
-    const min = this.server.config.getInt('min-replicas-to-write');
-    return min > 0 && this.server.config.getInt('min-replicas-max-lag') > 0 && !this.server.isReplica &&
-      this.goodReplicas() < min;
+    const min = this.minReplicas.value;
+    return min > 0 && this.minReplicasMaxLag.value > 0 && !this.server.isReplica && this.goodReplicas() < min;
   }
 
   // replicationCountAcksByOffset

@@ -2,7 +2,7 @@
 // clients and serverCron. Commands reach everything through it.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import type { Config } from '../config/config.js';
+import type { CachedDirective, Config } from '../config/config.js';
 import { socketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
@@ -47,6 +47,24 @@ const newStats = (): ServerStats => ({
   rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0, netReplInputBytes: 0, netReplOutputBytes: 0,
 });
 
+export interface OutputLimits {
+  hard: number;
+  soft: number;
+  seconds: number;
+}
+
+const NO_LIMITS: OutputLimits = { hard: 0, soft: 0, seconds: 0 };
+
+/** client-output-buffer-limit ("normal 0 0 0 slave 268435456 67108864 60 ...") by class. */
+function parseOutputLimits(spec: string): Map<string, OutputLimits> {
+  const parts = spec.split(' ');
+  const limits = new Map<string, OutputLimits>();
+  for (let i = 0; i + 3 < parts.length; i += 4) {
+    limits.set(parts[i]!, { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), seconds: Number(parts[i + 3]) });
+  }
+  return limits;
+}
+
 export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
@@ -83,13 +101,13 @@ export class Server {
   onExit: (code: number) => void = () => {};
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
-  private limitsSpec = '';
-  private notifySpec = '';
-  private notifyFlagsCache = 0;
-  private readonly limits = new Map<string, { hard: number; soft: number; seconds: number }>();
+  private readonly notifyEvents: CachedDirective<number>;
+  private readonly limits: CachedDirective<Map<string, OutputLimits>>;
   private shuttingDown = false;
 
   constructor(readonly config: Config, readonly log: Logger) {
+    this.notifyEvents = config.cached('notify-keyspace-events', (spec) => parseNotifyFlags(spec) ?? 0);
+    this.limits = config.cached('client-output-buffer-limit', parseOutputLimits);
     this.keyspace = new Keyspace(config.getInt('databases'));
     this.persistence = new Persistence(this);
     this.scripting = new ScriptEngine(this);
@@ -112,28 +130,14 @@ export class Server {
     this.serverRole = new ServerRole(this);
   }
 
-  /** notify-keyspace-events as flags (0 for none: the usual case costs one comparison). */
+  /** notify-keyspace-events as flags (0 for none), read on every write. */
   get notifyFlags(): number {
-    const spec = this.config.get('notify-keyspace-events')!;
-    if (spec !== this.notifySpec) {
-      this.notifySpec = spec;
-      this.notifyFlagsCache = parseNotifyFlags(spec) ?? 0;
-    }
-    return this.notifyFlagsCache;
+    return this.notifyEvents.value;
   }
 
-  /** A client class's client-output-buffer-limit, in bytes and seconds (parsed once per change). */
-  outputLimits(cls: 'normal' | 'slave' | 'pubsub'): { hard: number; soft: number; seconds: number } {
-    const spec = this.config.get('client-output-buffer-limit')!;
-    if (spec !== this.limitsSpec) {
-      this.limitsSpec = spec;
-      const parts = spec.split(' ');
-      this.limits.clear();
-      for (let i = 0; i + 3 < parts.length; i += 4) {
-        this.limits.set(parts[i]!, { hard: Number(parts[i + 1]), soft: Number(parts[i + 2]), seconds: Number(parts[i + 3]) });
-      }
-    }
-    return this.limits.get(cls) ?? { hard: 0, soft: 0, seconds: 0 };
+  /** A client class's client-output-buffer-limit, in bytes and seconds, read on every flush. */
+  outputLimits(cls: 'normal' | 'slave' | 'pubsub'): OutputLimits {
+    return this.limits.value.get(cls) ?? NO_LIMITS;
   }
 
   get requiresAuth(): boolean {

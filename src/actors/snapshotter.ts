@@ -8,14 +8,22 @@ import type { Socket } from 'node:net';
 import { createActor, type Actor } from 'xstate';
 import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
 import { RdbSnapshotStream } from '../store/snapshot.js';
+import { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
-import type { ReplicaClient } from './replica-client.js';
+import { newHeldJoin, type ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** A diskless transfer stops reading the snapshot while every socket holds this much. */
 const SOCKET_HIGH_WATER = 256 * 1024;
 /** The most a diskless transfer writes at once. */
 const PIECE = 64 * 1024;
+
+/** A chunk of a diskless transfer: its pieces not yet written, and the socket writes not yet over. */
+interface Written {
+  readonly chunk: Buffer;
+  queued: number;
+  out: number;
+}
 
 interface Running {
   readonly actor: Actor<typeof snapshotMachine>;
@@ -176,8 +184,10 @@ export class Snapshotter {
       server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
       repl.forceSelect();
     }
+    const heldJoin = newHeldJoin();
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
+      r.heldJoin = heldJoin;
       r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
     }
     if (run.target === 'disk') {
@@ -203,7 +213,11 @@ export class Snapshotter {
     const header = Buffer.from(`$EOF:${mark}\r\n`);
     for (const r of run.replicas) r.writePayload(header);
     this.server.log.notice('Background RDB transfer started');
-    const pieces: Buffer[] = [];
+    // A chunk of the stream, cut in pieces: its memory goes back to the encoder once every socket took every piece.
+    const pieces: Array<{ piece: Buffer; chunk: Written }> = [];
+    const recycle = (c: Written): void => {
+      if (c.out === 0 && c.queued === 0) stream.snapshot.recycle(c.chunk);
+    };
     let ended = false;
     let waitingOn: Socket | null = null;
     // A replica dropped at its output limit calls back in (forget): the loop running goes on.
@@ -237,8 +251,16 @@ export class Snapshotter {
           }
           return;
         }
-        const piece = pieces.shift()!;
-        for (const r of run.replicas) r.writePayload(piece);
+        const { piece, chunk } = pieces.shift()!;
+        chunk.queued--;
+        for (const r of run.replicas) {
+          chunk.out++;
+          r.writePayload(piece, () => {
+            chunk.out--;
+            recycle(chunk);
+          });
+        }
+        recycle(chunk);
         for (const r of [...run.replicas]) r.checkOutputLimit(Date.now());
       }
       if (!ended) {
@@ -252,7 +274,8 @@ export class Snapshotter {
     };
     run.pump = pump;
     stream.on('data', (chunk: Buffer) => {
-      for (let at = 0; at < chunk.length; at += PIECE) pieces.push(chunk.subarray(at, at + PIECE));
+      const written: Written = { chunk, queued: Math.ceil(chunk.length / PIECE), out: 0 };
+      for (let at = 0; at < chunk.length; at += PIECE) pieces.push({ piece: chunk.subarray(at, at + PIECE), chunk: written });
       pump();
     });
     stream.on('end', () => {
@@ -268,15 +291,27 @@ export class Snapshotter {
     run.stream?.destroy();
     const log = this.server.log;
     const now = Date.now();
+    const bulk = ok && run.target === 'disk' && run.replicas.size > 0 ? this.openBulk() : null;
     for (const r of run.replicas) {
       if (!ok) {
         log.warning(`SYNC failed. BGSAVE child returned an error`);
         r.tell({ type: 'SNAPSHOT_FAILED' });
         continue;
       }
-      r.bulkPath = this.server.persistence.path;
+      r.bulk = bulk;
       r.tell({ type: 'SNAPSHOT_DONE', now });
     }
+    bulk?.start();
     this.tick(now);
+  }
+
+  /** One transfer of the file just saved, for all its replicas; null (logged) when it cannot be opened. */
+  private openBulk(): BulkTransfer | null {
+    try {
+      return new BulkTransfer(this.server.persistence.path, this.server.log);
+    } catch (e) {
+      this.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
+      return null;
+    }
   }
 }

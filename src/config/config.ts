@@ -223,6 +223,8 @@ export class Config {
   onChange: (name: string) => void = () => {};
   /** Also called after a directive changes: the server's parts that cache a setting. */
   private readonly watchers: ((name: string) => void)[] = [];
+  /** Moves with every set(): a CachedDirective parses its value again only after it moved. */
+  version = 0;
 
   constructor() {
     for (const [k, v] of [...ALL_DEFAULTS, ...HIDDEN_DEFAULTS]) if (!(k in ALIASES)) this.values.set(k, v);
@@ -310,6 +312,7 @@ export class Config {
     if (c === null) throw new ConfigError('Bad directive or wrong number of arguments');
     if (atRuntime && IMMUTABLE.has(c)) throw new ConfigError("can't set immutable config");
     const spec = this.specs.get(c);
+    this.version++;
     if (spec === undefined) {
       if (!this.reported.has(c)) {
         this.reported.add(c);
@@ -322,6 +325,11 @@ export class Config {
     this.apply(c);
     this.onChange(c);
     for (const w of this.watchers) w(c);
+  }
+
+  /** A directive's value parsed once per change, for a path that reads it per command or reply. */
+  cached<T>(name: string, parse: (value: string) => T): CachedDirective<T> {
+    return new CachedDirective(this, name, parse);
   }
 
   /** Calls fn with each directive's canonical name after it changes. */
@@ -361,5 +369,25 @@ export class Config {
       case 'stream-node-max-bytes': streamLimits.nodeMaxBytes = v; break;
       case 'stream-node-max-entries': streamLimits.nodeMaxEntries = v; break;
     }
+  }
+}
+
+/**
+ * A directive read on every command or reply (notify-keyspace-events on each write,
+ * client-output-buffer-limit on each flush): parsed once per configuration change, so that
+ * reading it costs an integer compare rather than a lookup by name and a compare or parse.
+ */
+export class CachedDirective<T> {
+  private seen = -1;
+  private parsed: T | undefined;
+
+  constructor(private readonly config: Config, private readonly name: string, private readonly parse: (value: string) => T) {}
+
+  get value(): T {
+    if (this.seen !== this.config.version) {
+      this.parsed = this.parse(this.config.get(this.name)!);
+      this.seen = this.config.version;
+    }
+    return this.parsed as T;
   }
 }

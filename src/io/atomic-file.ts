@@ -22,12 +22,16 @@ export function writeFileAtomicSync(path: string, tmp: string, produce: (write: 
   replaceSync(tmp, path);
 }
 
-/** Asynchronously, from a byte stream; the temp file is removed when anything fails. */
-export async function writeFileAtomic(path: string, tmp: string, content: AsyncIterable<Buffer>): Promise<void> {
+/**
+ * Asynchronously, from a byte stream; the temp file is removed when anything fails. written()
+ * hears each chunk once it is in the file, so that its producer may reuse the memory.
+ */
+export async function writeFileAtomic(path: string, tmp: string, content: AsyncIterable<Buffer>, written?: (chunk: Buffer) => void): Promise<void> {
   const fh = await open(tmp, 'w');
   try {
     for await (const chunk of content) {
       for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten;
+      written?.(chunk);
     }
     await fh.sync();
   } catch (e) {

@@ -82,18 +82,8 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   }
 }
 
-/** Records read between two looks at the clock by decodeRdbInSlices. */
+/** Records read between two looks at the clock by runInSlices. */
 const RECORDS_PER_STEP = 256;
-
-/**
- * decodeRdb for a large payload: the decode gives the event loop back every sliceMs, so
- * the server keeps answering (with -LOADING) while it runs; progress(bytesRead) after each
- * slice. Rejects, as decodeRdb throws, on a bad file.
- */
-export function decodeRdbInSlices(buf: Buffer, opts: DecodeOptions, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
-  const reader = new RdbReader(buf, opts);
-  return runInSlices(reader, reader.readFile(), sliceMs, progress);
-}
 
 /** Runs a reader's steps to the end, giving the event loop back every sliceMs. */
 async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb>, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {

@@ -17,6 +17,8 @@ import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable
 const CHUNK = 64 * 1024;
 /** The largest buffer size kept for the next buffers: one huge string must not make them all huge. */
 const MAX_CAPACITY = 16 * 1024 * 1024;
+/** Buffers given back (recycle) and kept for the next ones. */
+const SPARES = 2;
 /** rdbSaveRawString only tries LZF on strings longer than this. */
 const LZF_MIN_LENGTH = 20;
 const ENCODED = RdbLength.ENCODED << 6;
@@ -43,7 +45,7 @@ function lengthSize(n: number): number {
 export class RdbEncoder {
   private readonly compression: boolean;
   /** Bytes emitted and not yet taken are buf[0, pos); buf[0, crcPos) are in the CRC already. */
-  private buf = Buffer.allocUnsafe(CHUNK);
+  private buf: Buffer = Buffer.allocUnsafeSlow(CHUNK);
   /**
    * The size of the next buffer: that of the last one (up to a bound), so that a driver
    * taking a few MB at a time gets a buffer that size at once, not one grown to it by copies.
@@ -52,6 +54,14 @@ export class RdbEncoder {
   private pos = 0;
   private crcPos = 0;
   private readonly crc = new Crc64();
+  /**
+   * The memory of buffers take() gave chunks of: how many chunks are still out, and whether
+   * the encoder has moved on to another buffer. One whose chunks all came back (recycle) and
+   * that the encoder left is written into again, so that a driver giving its chunks back once
+   * written keeps the encoder in a few buffers instead of allocating the whole file.
+   */
+  private readonly lent = new Map<ArrayBuffer, { out: number; left: boolean }>();
+  private readonly spares: ArrayBuffer[] = [];
   /** Where strings are LZF-compressed before the header that names their length goes out. */
   private lzfOut = Buffer.allocUnsafe(CHUNK);
 
@@ -244,11 +254,36 @@ export class RdbEncoder {
     if (this.pos === 0) return null;
     this.foldCrc();
     const out = this.buf.subarray(0, this.pos);
+    const memory = this.buf.buffer as ArrayBuffer;
+    const lent = this.lent.get(memory);
+    if (lent === undefined) this.lent.set(memory, { out: 1, left: false });
+    else lent.out++;
     // Keep writing into the rest of the same buffer: the taken bytes are never touched again.
     this.buf = this.buf.subarray(this.pos);
     this.pos = 0;
     this.crcPos = 0;
     return out;
+  }
+
+  /** A chunk take() gave is written and will not be read again: its buffer may be reused. */
+  recycle(chunk: Buffer): void {
+    const memory = chunk.buffer as ArrayBuffer;
+    const lent = this.lent.get(memory);
+    if (lent === undefined || --lent.out > 0 || !lent.left) return;
+    this.lent.delete(memory);
+    this.spare(memory);
+  }
+
+  /** Keeps a buffer nothing reads any more for the next ones, up to SPARES of them. */
+  private spare(memory: ArrayBuffer): void {
+    if (this.spares.length < SPARES && memory.byteLength >= CHUNK && memory.byteLength <= MAX_CAPACITY) this.spares.push(memory);
+  }
+
+  /** A spare buffer of at least size bytes, else a new one. */
+  private fresh(size: number): Buffer {
+    const i = this.spares.findIndex((m) => m.byteLength >= size);
+    if (i < 0) return Buffer.allocUnsafeSlow(size);
+    return Buffer.from(this.spares.splice(i, 1)[0]!);
   }
 
   private foldCrc(): void {
@@ -261,9 +296,17 @@ export class RdbEncoder {
     if (n <= this.buf.length - this.pos) return;
     const size = Math.max(this.capacity, 2 * this.pos, this.pos + n);
     this.capacity = Math.min(size, MAX_CAPACITY);
-    const next = Buffer.allocUnsafe(size);
+    const next = this.fresh(size);
     this.buf.copy(next, 0, 0, this.pos);
+    const left = this.buf.buffer as ArrayBuffer;
     this.buf = next;
+    const lent = this.lent.get(left);
+    if (lent === undefined || lent.out === 0) {
+      this.lent.delete(left);
+      this.spare(left);
+    } else {
+      lent.left = true;
+    }
   }
 
   private byte(b: number): void {

@@ -126,6 +126,11 @@ export class RdbSnapshot implements SnapshotObserver {
     return this.encoder.take();
   }
 
+  /** A taken chunk is written and never read again: the encoder may write into its memory. */
+  recycle(chunk: Buffer): void {
+    this.encoder.recycle(chunk);
+  }
+
   /** Before an old key changes: serialize it as it still is, in the db it was in at the epoch. */
   preserve(db: Db, key: string, value: Value): void {
     const captured = this.byDict.get(db.dict);
@@ -242,13 +247,16 @@ export class RdbSnapshotStream extends Readable {
   }
 }
 
-/** Runs a snapshot to its end without yielding, handing write() chunks of a few MB. */
+/** Runs a snapshot to its end without yielding, handing write() chunks of a few MB it must be done with when it returns. */
 export function writeSnapshotSync(snapshot: RdbSnapshot, write: (b: Buffer) => void): void {
   try {
     for (;;) {
       const done = snapshot.fill(SYNC_CHUNK, Infinity);
       const b = snapshot.take();
-      if (b !== null) write(b);
+      if (b !== null) {
+        write(b);
+        snapshot.recycle(b);
+      }
       if (done) return;
     }
   } finally {

@@ -132,6 +132,30 @@ describe('RdbSnapshotStream', () => {
   });
 });
 
+describe('chunks given back', () => {
+  it('are written into again: a few buffers for the whole RDB, which has the same bytes', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 20_000);
+    /** The RDB a stream gives, and how many distinct memories its chunks were in. */
+    const run = async (recycle: boolean): Promise<[Buffer, number]> => {
+      const stream = new RdbSnapshotStream(ks, OPTS);
+      const parts: Buffer[] = [];
+      const memories = new Set<ArrayBufferLike>();
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        parts.push(Buffer.from(chunk));
+        memories.add(chunk.buffer);
+        if (recycle) stream.snapshot.recycle(chunk);
+      }
+      return [Buffer.concat(parts), memories.size];
+    };
+    const [kept, keptMemories] = await run(false);
+    const [given, givenMemories] = await run(true);
+    expect(given.equals(kept)).toBe(true);
+    expect(keptMemories).toBeGreaterThan(10);
+    expect(givenMemories).toBeLessThanOrEqual(3);
+  });
+});
+
 describe('writeSnapshotSync', () => {
   it('writes the current dataset, and leaves a streaming snapshot in progress undisturbed', async () => {
     const ks = new Keyspace(16);

@@ -162,7 +162,10 @@ describe('a redstate master serving real replicas', () => {
       await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveStart'));
       stuck.socket.pause();
       const r = await replicaOf();
-      await caughtUp(master.port, r.port);
+      // Short of the test's own timeout, so that a failure says where the replicas stood.
+      await caughtUp(master.port, r.port, 40_000).catch((e: Error) => {
+        throw new Error(`${e.message}; on the master: ${[...master.server.replication.replicas].map((x) => `${x.state} omem=${x.outputBytes}`).join(', ')}`);
+      });
       expect(await digest(r.port)).toBe(await digest(master.port));
       await until(() => ![...master.server.replication.replicas].some((x) => x.client.replconf?.listeningPort === 1));
       const after = await stats();
