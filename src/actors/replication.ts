@@ -105,6 +105,11 @@ export class Replication {
   // replicationFeedStreamFromMasterStream
   /** A replica passes on its master's stream byte for byte, so offsets agree at every hop. */
   feedFromMaster(buf: Buffer): void {
+    if (this.replicas.size === 0) {
+      this.masterReplOffset += buf.length;
+      this.backlog?.feed(buf);
+      return;
+    }
     this.batch.bytes(buf);
     this.fed(buf.length);
   }
