@@ -55,6 +55,7 @@ export class StreamBatch {
   /** Forgets what was appended (nobody is there to be given it). */
   clear(): void {
     this.len = 0;
+    if (this.pieces.length === 0) return;
     this.pieces = [];
     this.piecesBytes = 0;
   }
