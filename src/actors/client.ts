@@ -266,7 +266,7 @@ export class Client {
       this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
       this.closeAfterReply = true;
     }
-    this.flush();
+    if (!this.server.replication.holdReply(this)) this.flush();
   }
 
   /** Writes the replies batched so far with one syscall; closes if asked to. */
