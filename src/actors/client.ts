@@ -306,7 +306,7 @@ export class Client implements WatchFlag {
       this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
       this.closeAfterReply = true;
     }
-    this.flush();
+    if (!this.server.replication.holdReply(this)) this.flush();
   }
 
   /** Writes the replies batched so far with one syscall; closes if asked to. */
@@ -314,7 +314,7 @@ export class Client implements WatchFlag {
     const batch = this.reply.take();
     if (batch !== null && this.stream !== null) {
       let n = 0;
-      for (const b of batch) n += b.length;
+      for (let i = 0; i < batch.length; i++) n += batch[i]!.length;
       if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
       else this.server.stats.netOutputBytes += n;
       if (!this.stream.write(batch)) this.blocked = true;

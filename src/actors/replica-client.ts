@@ -1,7 +1,8 @@
 // One attached replica, master side: runs the replica-client machine with the IO bound in,
 // holds the stream that arrives before its payload is out, joins the transfer of its
-// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The stream's bytes never pass through
-// the machine: send() queues the shared Buffers on the client's reply batch.
+// snapshot's file (sendBulkToSlave, bulk-transfer.ts), and enforces its output limit. The
+// stream's bytes never pass through the machine: sendStream() queues the turn's shared
+// Buffers on the client's reply batch.
 import { createActor, type Actor } from 'xstate';
 import { replicaClientMachine, type ReplicaClientEvent } from '../machines/replica-client.js';
 import type { BulkTransfer } from './bulk-transfer.js';
@@ -21,12 +22,6 @@ export interface ReplConf {
 export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false, rdbOnly: false });
 
 const NEWLINE = Buffer.from('\n');
-/**
- * Stream pieces below this size are copied into the replica's reply batch: as chunks of their
- * own, each command of the stream became an iovec of the writev (and a buffered-write object
- * in node's socket) per replica.
- */
-const COPY_BELOW = 16 * 1024;
 
 /** The address a replica announced (ip-address), else its peer address. */
 function replicaIp(c: Client, conf: ReplConf): string {
@@ -64,6 +59,8 @@ export class ReplicaClient {
   /** Shared with the other replicas of its snapshot; null once its stream started. */
   heldJoin: HeldJoin | null = null;
   takesStream = false;
+  /** The stream offset its output has been given up to; -1 until then (psyncInitialOffset). */
+  private streamOffset = -1;
   /** Unix ms the soft output limit was first passed; 0 while under it. */
   private softSince = 0;
   private held: Buffer[] = [];
@@ -126,24 +123,38 @@ export class ReplicaClient {
     return this.heldBytes + this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
   }
 
-  /** Queues bytes of the stream (shared, never modified): written once online, held before. */
-  send(b: Buffer): void {
-    if (this.streaming) {
-      if (b.length < COPY_BELOW) this.client.reply.raw(b);
-      else this.client.reply.chunk(b);
-    } else {
-      this.held.push(b);
-      this.heldBytes += b.length;
+  /**
+   * The turn's stream, which begins at stream offset start, as shared pieces (never modified):
+   * what this replica has not been given yet is queued and written at once online, held
+   * before. A replica that began taking the stream during the turn gets its tail only.
+   */
+  sendStream(pieces: readonly Buffer[], start: number): void {
+    if (!this.takesStream) return;
+    let skip = (this.streamOffset < 0 ? this.psyncInitialOffset : this.streamOffset) - start;
+    for (const p of pieces) {
+      start += p.length;
+      if (skip >= p.length) {
+        skip -= p.length;
+        continue;
+      }
+      this.send(skip > 0 ? p.subarray(skip) : p);
+      skip = 0;
     }
+    this.streamOffset = start;
     const limits = this.client.server.outputLimits('slave');
     if ((limits.hard > 0 && this.outputBytes >= limits.hard) || (limits.soft > 0 && this.outputBytes >= limits.soft)) {
       this.checkOutputLimit(Date.now());
     }
+    if (this.streaming && this.takesStream) this.client.flush();
   }
 
-  /** Writes what send() queued. */
-  flush(): void {
-    if (this.streaming) this.client.flush();
+  private send(b: Buffer): void {
+    if (this.streaming) {
+      this.client.reply.chunk(b);
+    } else {
+      this.held.push(b);
+      this.heldBytes += b.length;
+    }
   }
 
   /** Drops the replica's connection. */
@@ -162,6 +173,7 @@ export class ReplicaClient {
     this.heldBytes = from.heldBytes;
     this.heldJoin = from.heldJoin;
     this.psyncInitialOffset = from.psyncInitialOffset;
+    this.streamOffset = from.streamOffset;
   }
 
   // checkClientOutputBufferLimits

@@ -2,12 +2,13 @@
 // replid2 (PSYNC2), master_repl_offset, the backlog, and the feed that hands every change
 // to the backlog and to the attached replicas.
 //
-// The feed is plain code on the hot path: a command is encoded once as RESP and the same
-// Buffer goes to the backlog and to every replica; replica sockets are written once per
-// event-loop turn, however many commands ran in it.
+// The feed is plain code on the hot path: a command is encoded once as RESP at the end of
+// the turn's batch, copied from there into the backlog, and at the end of the event-loop
+// turn the batch becomes one Buffer written to every replica (one socket write each per
+// turn, however many commands ran in it and however many replicas there are).
 import { randomBytes } from 'node:crypto';
 import type { CachedDirective } from '../config/config.js';
-import { encodeCommand } from '../io/resp-command.js';
+import { StreamBatch } from '../io/stream-batch.js';
 import { Backlog } from '../store/backlog.js';
 import { mayBlock, type Wait } from './blocking.js';
 import type { Client } from './client.js';
@@ -62,7 +63,11 @@ export class Replication {
   /** slaveseldb: the db the stream last selected; -1 forces a SELECT. */
   private lastDb = -1;
   private readonly pending: PendingOp[] = [];
+  /** The stream fed this turn, not yet given to the replicas. */
+  private readonly batch = new StreamBatch();
   private flushScheduled = false;
+  /** Clients whose replies leave after the turn's stream has left for the replicas. */
+  private readonly heldReplies = new Set<Client>();
   private waiters: Waiter[] = [];
   /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
   private getAckScheduled = false;
@@ -91,33 +96,62 @@ export class Replication {
   propagate(dbId: number, argv: readonly string[]): void {
     if (this.server.isReplica || (this.backlog === null && this.replicas.size === 0)) return;
     if (dbId !== -1 && dbId !== this.lastDb) {
-      this.feed(encodeCommand(['SELECT', String(dbId)]));
+      this.fed(this.batch.command(['SELECT', String(dbId)]));
       this.lastDb = dbId;
     }
-    this.feed(encodeCommand(argv));
+    this.fed(this.batch.command(argv));
   }
 
   // replicationFeedStreamFromMasterStream
   /** A replica passes on its master's stream byte for byte, so offsets agree at every hop. */
   feedFromMaster(buf: Buffer): void {
-    this.feed(buf);
+    if (this.replicas.size === 0) {
+      this.masterReplOffset += buf.length;
+      this.backlog?.feed(buf);
+      return;
+    }
+    this.batch.bytes(buf);
+    this.fed(buf.length);
   }
 
-  /** The one place stream bytes go: offset, backlog, replicas. */
-  private feed(buf: Buffer): void {
-    this.masterReplOffset += buf.length;
-    this.backlog?.feed(buf);
-    for (const r of this.replicas) if (r.takesStream) r.send(buf);
-    if (!this.flushScheduled && this.replicas.size > 0) {
+  /** n bytes were appended to the batch: offset and backlog now, the replicas at the turn's end. */
+  private fed(n: number): void {
+    this.masterReplOffset += n;
+    const b = this.batch;
+    this.backlog?.feed(b.last, b.lastStart, b.lastEnd);
+    if (this.replicas.size === 0) {
+      b.clear();
+    } else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushReplicas);
     }
   }
 
+  // handleClientsWithPendingWrites (beforeSleep), replicas first
+  /**
+   * The turn's stream, one shared set of Buffers, to every replica that takes it; then the
+   * replies held for it. The replicas' bytes leave before the clients hear that their writes
+   * were done, so the clients' next commands can not overtake them.
+   */
   private readonly flushReplicas = (): void => {
     this.flushScheduled = false;
-    for (const r of this.replicas) r.flush();
+    const start = this.masterReplOffset - this.batch.pending;
+    const pieces = this.batch.take();
+    for (const r of this.replicas) r.sendStream(pieces, start);
+    for (const c of this.heldReplies) if (!c.closed) c.flush();
+    this.heldReplies.clear();
   };
+
+  /**
+   * A client's replies of this turn wait for the turn's stream to be written to the replicas
+   * (true), when there is such a stream; a replica's own output, and a client about to be
+   * closed, never wait.
+   */
+  holdReply(c: Client): boolean {
+    if (!this.flushScheduled || c.replica !== null || c.closeAfterReply) return false;
+    this.heldReplies.add(c);
+    return true;
+  }
 
   /** A new stream begins for whoever attaches next: it starts with a SELECT. */
   forceSelect(): void {
@@ -185,6 +219,7 @@ export class Replication {
   /** Drops every replica's connection (role change, shutdown). */
   disconnectReplicas(): void {
     for (const r of [...this.replicas]) r.close();
+    this.batch.clear();
   }
 
   addReplica(r: ReplicaClient): void {

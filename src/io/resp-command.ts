@@ -1,5 +1,5 @@
 // A command as the replication stream carries it: a RESP array of bulk strings, encoded
-// once into one Buffer that the backlog and every replica share.
+// once, into a Buffer of its own or at the end of the stream's batch (stream-batch.ts).
 import type { Latin1Buffer } from './latin1.js';
 
 /** Arguments shorter than this are copied char by char; longer ones with one native call. */
@@ -20,21 +20,35 @@ function header(b: Buffer, p: number, type: number, n: number): number {
   return end + 2;
 }
 
-/** `*<n>\r\n` then `$<len>\r\n<arg>\r\n` per argument (latin1 strings: one byte a char). */
-export function encodeCommand(argv: readonly string[]): Buffer {
+/** The bytes encodeCommand takes for argv. */
+export function commandSize(argv: readonly string[]): number {
   let size = 3 + digits(argv.length);
   for (const a of argv) size += 5 + digits(a.length) + a.length;
-  const b = Buffer.allocUnsafe(size) as Latin1Buffer;
-  let p = header(b, 0, 42, argv.length);
+  return size;
+}
+
+/**
+ * `*<n>\r\n` then `$<len>\r\n<arg>\r\n` per argument (latin1 strings: one byte a char), written
+ * at p in b, which has commandSize(argv) bytes of room there; returns the position after it.
+ */
+export function writeCommand(b: Buffer, p: number, argv: readonly string[]): number {
+  p = header(b, p, 42, argv.length);
   for (const a of argv) {
     p = header(b, p, 36, a.length);
     if (a.length < SHORT) {
       for (let i = 0; i < a.length; i++) b[p++] = a.charCodeAt(i);
     } else {
-      p += b.latin1Write(a, p);
+      p += (b as Latin1Buffer).latin1Write(a, p);
     }
     b[p++] = 13;
     b[p++] = 10;
   }
+  return p;
+}
+
+/** A command in a Buffer of its own. */
+export function encodeCommand(argv: readonly string[]): Buffer {
+  const b = Buffer.allocUnsafe(commandSize(argv));
+  writeCommand(b, 0, argv);
   return b;
 }

@@ -43,7 +43,7 @@ export class SocketStream {
    * Writes a batch with one syscall (writev for several chunks). False when the kernel
    * took no more: reading stops until the output drains, then onDrain runs.
    */
-  write(batch: Buffer[]): boolean {
+  write(batch: readonly Buffer[]): boolean {
     const socket = this.socket;
     if (socket.destroyed) return false;
     let ok = true;

@@ -31,21 +31,22 @@ export class Backlog {
   }
 
   // feedReplicationBacklog
-  /** Appends buf, dropping the oldest history that no longer fits; at most two copies. */
-  feed(buf: Buffer): void {
-    const end = this.end + buf.length;
-    let src = buf;
+  /** Appends buf[start, end), dropping the oldest history that no longer fits; at most two copies. */
+  feed(buf: Buffer, start = 0, end = buf.length): void {
+    const n = end - start;
+    const streamEnd = this.end + n;
     // Only the last `size` bytes of an oversized feed can survive it.
-    if (src.length > this.size) {
-      this.idx = (this.idx + src.length - this.size) % this.size;
-      src = src.subarray(src.length - this.size);
+    if (n > this.size) {
+      this.idx = (this.idx + n - this.size) % this.size;
+      start = end - this.size;
     }
-    const first = Math.min(src.length, this.size - this.idx);
-    src.copy(this.ring, this.idx, 0, first);
-    if (first < src.length) src.copy(this.ring, 0, first);
-    this.idx = (this.idx + src.length) % this.size;
-    this.histlen = Math.min(this.histlen + buf.length, this.size);
-    this.offset = end - this.histlen;
+    const len = end - start;
+    const first = Math.min(len, this.size - this.idx);
+    buf.copy(this.ring, this.idx, start, start + first);
+    if (first < len) buf.copy(this.ring, 0, start + first, end);
+    this.idx = (this.idx + len) % this.size;
+    this.histlen = Math.min(this.histlen + n, this.size);
+    this.offset = streamEnd - this.histlen;
   }
 
   /** True when the history holds every byte from fromOffset on (fromOffset == end: none to send). */

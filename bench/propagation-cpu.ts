@@ -1,0 +1,119 @@
+// What propagation costs in CPU, which the machine's load does not change: redis-benchmark
+// SET on a master alone, then with replicas (the same server) online; CPU time of the master
+// (all threads, /proc/<pid>/stat) and of each replica per write, and their write and read
+// syscalls (/proc/<pid>/io: the master's writes beyond its no-replica run are the replicas'
+// socket writes; a replica reads little else than its master's stream meanwhile). Rounds
+// alternate the servers; with another build's dist/cli.js it runs beside this one.
+//   node --import ./bench/register.js bench/propagation-cpu.ts [rounds] [pipeline] [replicas] [requests] [other/dist/cli.js]
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
+import type { RoundContext } from './measure.js';
+import type { RespClient } from './resp.js';
+import { cleanUpEverything, makeTempDir, removeTempDir, runTool, startServer, type RunningServer, type ServerSpec } from './servers.js';
+import { percentile } from './stats.js';
+
+const [roundsArg = '3', pipeArg = '1', replicasArg = '1', requestsArg = '50000', other] = process.argv.slice(2);
+const pipeline = Number(pipeArg);
+const requests = Number(requestsArg);
+const signal = new AbortController().signal;
+
+const servers: Array<{ label: string; spec: ServerSpec }> = [
+  { label: 'redstate', spec: { name: 'redstate', command: ['node', 'dist/cli.js'] } },
+  ...(other ? [{ label: `redstate ${other}`, spec: { name: 'redstate' as const, command: ['node', other] } }] : []),
+  { label: 'redis', spec: { name: 'redis', command: ['redis-server'] } },
+];
+
+const HZ = 100;
+
+/** CPU time of a process, all threads, ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / HZ;
+}
+
+/** Read and write syscalls of a process so far. */
+function syscalls(pid: number): { r: number; w: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { r: Number(/syscr: (\d+)/.exec(io)![1]), w: Number(/syscw: (\d+)/.exec(io)![1]) };
+}
+
+/** One load: req/s, master CPU µs and write syscalls per write, replicas' CPU µs and read syscalls per write (means). */
+async function load(master: RunningServer, replicas: RunningServer[], ctx: RoundContext): Promise<number[]> {
+  const pids = [master.pid, ...replicas.map((r) => r.pid)];
+  const cpu0 = pids.map(cpuMs);
+  const io0 = pids.map(syscalls);
+  const rps = await benchmarkSet(ctx, master.port, pipeline);
+  const cpu = pids.map((p, i) => ((cpuMs(p) - cpu0[i]!) * 1000) / requests);
+  const io = pids.map((p, i) => {
+    const s = syscalls(p);
+    return { r: (s.r - io0[i]!.r) / requests, w: (s.w - io0[i]!.w) / requests };
+  });
+  const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  return [rps, cpu[0]!, io[0]!.w, mean(cpu.slice(1)), mean(io.slice(1).map((x) => x.r))];
+}
+
+/** A master alone, then with the replicas: the two loads' figures. */
+async function round(spec: ServerSpec): Promise<number[][]> {
+  const dirs: string[] = [];
+  const started: RunningServer[] = [];
+  const clients: RespClient[] = [];
+  const deferred: Array<() => void> = [];
+  const ctx = {
+    config: { throughput: { clients: 50, keyspace: 100000, requests, pipelinedRequests: requests } },
+    defer: (fn: () => void) => deferred.push(fn),
+  } as unknown as RoundContext;
+  const start = async (args: string[] = []) => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const s = await startServer(spec, { dir, args });
+    started.push(s);
+    const c = await s.client();
+    clients.push(c);
+    return { s, c };
+  };
+  try {
+    const master = await start(syncArgs(true));
+    await benchmarkSet(ctx, master.s.port, pipeline);
+    await master.c.call('FLUSHALL');
+    const alone = await load(master.s, [], ctx);
+    const replicas = [];
+    for (let i = 0; i < Number(replicasArg); i++) {
+      const r = await start();
+      await r.c.call('REPLICAOF', '127.0.0.1', master.s.port);
+      replicas.push(r);
+    }
+    await master.c.call('FLUSHALL');
+    await waitCaughtUp(master.c, replicas.map((r) => r.c), signal);
+    const withReplicas = await load(master.s, replicas.map((r) => r.s), ctx);
+    await waitCaughtUp(master.c, replicas.map((r) => r.c), signal);
+    return [alone, withReplicas];
+  } finally {
+    deferred.forEach((fn) => fn());
+    clients.forEach((c) => c.close());
+    for (const s of started.reverse()) await s.stop();
+    dirs.forEach(removeTempDir);
+  }
+}
+
+await runTool(['redis-benchmark', '--version']);
+const results = servers.map(() => [] as number[][][]);
+const loads: number[] = [];
+for (let r = 0; r < Number(roundsArg); r++) {
+  const order = servers.map((_, i) => i);
+  if (r % 2 === 1) order.reverse();
+  for (const i of order) results[i]!.push(await round(servers[i]!.spec));
+  loads.push(loadavg()[0]!);
+}
+const med = (runs: number[][][], phase: number, k: number, digits: number): string =>
+  percentile(runs.map((x) => x[phase]![k]!), 50).toFixed(digits);
+console.log(`SET -c 50 -n ${requests} -P ${pipeline}, ${replicasArg} replica(s), ${roundsArg} rounds, ` +
+  `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; medians:`);
+servers.forEach(({ label }, i) => {
+  const runs = results[i]!;
+  console.log(`${label}: alone ${med(runs, 0, 0, 0)} req/s, master ${med(runs, 0, 1, 2)} µs CPU/write, ${med(runs, 0, 2, 3)} writes/write; ` +
+    `with replicas ${med(runs, 1, 0, 0)} req/s, master ${med(runs, 1, 1, 2)} µs CPU/write, ${med(runs, 1, 2, 3)} writes/write; ` +
+    `each replica ${med(runs, 1, 3, 2)} µs CPU/write, ${med(runs, 1, 4, 4)} reads/write`);
+});
+cleanUpEverything();

@@ -1,0 +1,104 @@
+// What applying its master's stream costs a replica, without the noise of a shared machine:
+// a redstate in this process is the replica of a scripted master (a child process) that
+// answers PSYNC with an empty payload, then per round a FLUSHALL and `writes` SETs of
+// redis-benchmark's keys (-r 100000, 3-byte values) in chunks of `batch` commands, one chunk
+// per event-loop turn as a master writes them, as the lag and propagation measures' loads
+// reach a replica. Prints the CPU µs per applied write of this process
+// (process.cpuUsage, user + system), median over rounds. `root` is a checkout whose src/ to
+// run (another build to compare with).
+//   node --import ./bench/register.js bench/replica-apply.ts [writes] [batch] [rounds] [root]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { percentile } from './stats.js';
+
+const [writesArg = '20000', batchArg = '50', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
+const writes = Number(writesArg);
+const root = resolve(rootArg);
+await import(join(root, 'src/actors/replica-link.ts'));
+const { Server } = await import(join(root, 'src/actors/server.ts'));
+const { Client } = await import(join(root, 'src/actors/client.ts'));
+const { Config } = await import(join(root, 'src/config/config.ts'));
+const { Logger } = await import(join(root, 'src/log.ts'));
+const { Keyspace } = await import(join(root, 'src/store/keyspace.ts'));
+const { RdbSnapshot, writeSnapshotSync } = await import(join(root, 'src/store/snapshot.ts'));
+
+const rdbParts: Buffer[] = [];
+writeSnapshotSync(RdbSnapshot.now(new Keyspace(16), { compression: false, aux: [] }), (b: Buffer) => void rdbParts.push(Buffer.from(b)));
+const rdb = Buffer.concat(rdbParts).toString('hex');
+
+// The master: the handshake's replies, an empty payload, then a round of SETs per line on stdin.
+const MASTER = `
+const net = require('net');
+const [writes, batch, rdbHex] = [+process.argv[1], +process.argv[2], process.argv[3]];
+const rdb = Buffer.from(rdbHex, 'hex');
+const cmd = () => { const k = 'key:' + String(Math.floor(Math.random() * 100000)).padStart(12, '0'); return '*3\\r\\n$3\\r\\nSET\\r\\n$' + k.length + '\\r\\n' + k + '\\r\\n$3\\r\\nxxx\\r\\n'; };
+let sock = null;
+const srv = net.createServer({ noDelay: true }, (s) => {
+  sock = s;
+  s.on('error', () => {});
+  let buf = '';
+  s.on('data', (d) => {
+    buf += d.toString('latin1');
+    for (let i; (i = buf.indexOf('\\r\\n')) >= 0; ) {
+      const line = buf.slice(0, i); buf = buf.slice(i + 2);
+      if (/PSYNC/i.test(line)) s.write(Buffer.concat([Buffer.from('+FULLRESYNC ' + 'a'.repeat(40) + ' 0\\r\\n$' + rdb.length + '\\r\\n'), rdb]));
+      else if (/^\\*|^\\$/.test(line)) continue;
+      else if (/PING|REPLCONF|AUTH/i.test(line) && !/ACK/i.test(line)) s.write(/PING/i.test(line) ? '+PONG\\r\\n' : '+OK\\r\\n');
+    }
+  });
+});
+srv.listen(0, '127.0.0.1', () => console.log(srv.address().port));
+process.stdin.on('data', () => {
+  let sent = 0;
+  const turn = () => {
+    let chunk = sent === 0 ? '*1\\r\\n$8\\r\\nFLUSHALL\\r\\n' : '';
+    for (let i = 0; i < batch && sent < writes; i++, sent++) chunk += cmd();
+    sock.write(Buffer.from(chunk, 'latin1'));
+    if (sent < writes) setImmediate(turn);
+  };
+  turn();
+});`;
+
+const dir = mkdtempSync(join(tmpdir(), 'redstate-apply-'));
+const master = spawn(process.execPath, ['-e', MASTER, String(writes), batchArg, rdb], { stdio: ['pipe', 'pipe', 'inherit'] });
+process.on('exit', () => {
+  master.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+const port = await new Promise<number>((r) => master.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+
+const config = new Config();
+for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
+const log = new Logger();
+log.level = 'nothing';
+const server = new Server(config, log);
+await server.listen();
+new Client(server, null).run(['REPLICAOF', '127.0.0.1', String(port)]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+while (!server.replicaLink?.linkUp) await sleep(5);
+
+/** CPU µs per write while a round of `writes` SETs is applied. */
+async function round(): Promise<number> {
+  // FLUSHALL, then SETs of 45 bytes each
+  const target = server.replication.masterReplOffset + 18 + writes * 45;
+  const start = process.cpuUsage();
+  master.stdin!.write('\n');
+  while (server.replication.masterReplOffset < target) await sleep(1);
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / writes;
+}
+
+await round(); // a warm JIT first
+const results: number[] = [];
+const loads: number[] = [];
+for (let i = 0; i < Number(roundsArg); i++) {
+  results.push(await round());
+  loads.push(loadavg()[0]!);
+}
+console.log(`${root}: ${writes} SETs in chunks of ${batchArg}, ${roundsArg} rounds, load average ` +
+  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; replica CPU µs per write: median ` +
+  `${percentile(results, 50).toFixed(2)} (${Math.min(...results).toFixed(2)}-${Math.max(...results).toFixed(2)})`);
+await server.close();
+process.exit(0);

@@ -1,0 +1,135 @@
+// The master's feed as Redis 7.0's shared replication buffer does it: the stream of an
+// event-loop turn is encoded once, and every replica's socket is written at most once per
+// turn with the same Buffers, which are the backlog's bytes exactly.
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ReplicaClient } from '../../src/actors/replica-client.js';
+import { encodeCommand } from '../../src/io/resp-command.js';
+import { StreamBatch } from '../../src/io/stream-batch.js';
+import { waitFor } from '../helpers/replication.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { startRedstate } from '../helpers/servers.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+/** A replica asking for the stream from `offset`: the bytes it receives after the +CONTINUE line. */
+async function rawReplica(port: number, replid: string, offset: number): Promise<{ bytes: () => Buffer; socket: Socket }> {
+  const socket = await new Promise<Socket>((res) => {
+    const s = connect({ port, host: '127.0.0.1' }, () => res(s));
+  });
+  const chunks: Buffer[] = [];
+  socket.on('data', (b: Buffer) => chunks.push(b));
+  socket.write(`PSYNC ${replid} ${offset}\r\n`);
+  const all = () => Buffer.concat(chunks);
+  await waitFor('+CONTINUE', () => all().includes('\r\n'));
+  expect(all().subarray(0, all().indexOf('\r\n')).toString()).toBe('+CONTINUE');
+  return { bytes: () => all().subarray(all().indexOf('\r\n') + 2), socket };
+}
+
+describe('the stream of a turn, encoded once and shared', () => {
+  it('holds commands and chunks in order, a large one as a piece of its own, and says where the last one lies', () => {
+    const b = new StreamBatch();
+    const big = Buffer.alloc(70_000, 'b');
+    const expected: Buffer[] = [];
+    let misplaced = 0;
+    const append = (what: string[] | Buffer) => {
+      const bytes = Array.isArray(what) ? encodeCommand(what) : what;
+      if (Array.isArray(what)) b.command(what);
+      else b.bytes(what);
+      if (!b.last.subarray(b.lastStart, b.lastEnd).equals(bytes)) misplaced++;
+      expected.push(bytes);
+    };
+    append(['SET', 'a', '1']);
+    append(big);
+    append(['SET', 'v', 'x'.repeat(100_000)]);
+    for (let i = 0; i < 2000; i++) append(['SET', `key:${i}`, 'y'.repeat(i % 50)]);
+    expect(misplaced).toBe(0);
+    const pending = b.pending;
+    const pieces = b.take();
+    expect(pieces).toContain(big);
+    expect(pending).toBe(Buffer.concat(expected).length);
+    expect(Buffer.concat(pieces).equals(Buffer.concat(expected))).toBe(true);
+    expect(b.pending).toBe(0);
+    expect(b.take()).toEqual([]);
+  });
+
+  it('writes each replica once per event-loop turn under a pipelined burst, the same Buffers to all, the backlog byte for byte, before the replies', async () => {
+    const srv = await startRedstate({ 'repl-ping-replica-period': '3600' });
+    cleanup.push(() => srv.close());
+    const repl = srv.server.replication;
+    repl.createBacklogIfNeeded();
+    const from = repl.masterReplOffset + 1;
+    const replicas: Array<{ bytes: () => Buffer; socket: Socket }> = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await rawReplica(srv.port, repl.replid, from);
+      cleanup.push(() => void r.socket.destroy());
+      replicas.push(r);
+    }
+    await waitFor('3 replicas online', () => [...repl.replicas].filter((r) => r.state === 'online').length === 3);
+
+    // The turn each write happens in: a counter moved once per event-loop turn.
+    let turn = 0;
+    let ticking = true;
+    const tick = (): void => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    cleanup.push(() => void (ticking = false));
+    const writes = new Map<ReplicaClient, Array<{ turn: number; batch: Buffer[] }>>();
+    // Every write on the master's side, in order: which replica, or -1 for the client.
+    const order: Array<{ who: number; turn: number }> = [];
+    [...repl.replicas].forEach((r, who) => {
+      const stream = r.client.stream!;
+      const write = stream.write.bind(stream);
+      writes.set(r, []);
+      stream.write = (batch) => {
+        writes.get(r)!.push({ turn, batch: [...batch] });
+        order.push({ who, turn });
+        return write(batch);
+      };
+    });
+
+    const cli = await RespClient.connect(srv.port);
+    cleanup.push(() => cli.close());
+    const local = `${cli.socket.localAddress}:${cli.socket.localPort}`;
+    const client = [...srv.server.clients.values()].find((c) => c.addr === local)!.stream!;
+    const clientWrite = client.write.bind(client);
+    client.write = (batch) => {
+      order.push({ who: -1, turn });
+      return clientWrite(batch);
+    };
+    const bursts = [];
+    for (let b = 0; b < 10; b++) {
+      bursts.push(cli.pipeline(Array.from({ length: 300 }, (_, i) => ['SET', `k${b}:${i}`, 'v'.repeat(i % 100)])));
+    }
+    await Promise.all(bursts);
+    const fed = repl.masterReplOffset + 1 - from;
+    await waitFor('every replica has the whole stream', () => replicas.every((r) => r.bytes().length >= fed));
+
+    const backlog = Buffer.concat(repl.backlog!.read(from));
+    expect(backlog.length).toBe(fed);
+    for (const r of replicas) expect(r.bytes().equals(backlog)).toBe(true);
+    const [first, ...others] = [...writes.values()];
+    for (const w of writes.values()) {
+      const turns = w.map((x) => x.turn);
+      expect(new Set(turns).size).toBe(turns.length);
+      expect(w.length).toBeLessThan(3000 / 10);
+    }
+    // The replies to the writes of a turn leave after all three replicas were written in it.
+    const replies = order.filter((o) => o.who === -1);
+    expect(replies.length).toBeGreaterThan(0);
+    for (const reply of replies) {
+      const before = order.slice(0, order.indexOf(reply)).filter((o) => o.who >= 0 && o.turn === reply.turn);
+      expect(before.map((o) => o.who).sort()).toEqual([0, 1, 2]);
+    }
+    // One copy of the stream: the other replicas were given the very Buffers the first one was.
+    for (const w of others) {
+      expect(w.map((x) => x.turn)).toEqual(first!.map((x) => x.turn));
+      w.forEach((x, i) => x.batch.forEach((b, j) => expect(b).toBe(first![i]!.batch[j])));
+    }
+  });
+});
