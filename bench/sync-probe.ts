@@ -2,11 +2,13 @@
 // measure's setting: DEBUG POPULATE, 3000 SETs/s, a PING every ms from a worker, disk or
 // diskless sync), in figures that hold on a shared machine: the CPU time of its main thread
 // during the sync (/proc/<pid>/schedstat), its collections (--trace-gc: count and pauses per
-// kind), its peak memory above the memory just before, and with --prof the long tasks of its
-// main thread (runs of non-idle --cpu-prof samples over 5 ms, with the functions that took
-// them). Given several dist/ folders it alternates them round by round.
-// --mem preloads mem-trace.mjs into the master for the peak of each part of its memory.
-//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [distA distB ...]
+// kind), its peak memory above the memory just before, the pings split by phase (saving,
+// sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
+// of non-idle --cpu-prof samples over 5 ms: slices back to back make one run, so a run is not
+// one task); --mem preloads mem-trace.mjs for the peak of each part of its memory; --idle
+// runs the load alone for a second instead of the sync. Given several dist/ folders it
+// alternates them round by round.
+//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -18,11 +18,12 @@ const SOCKET_HIGH_WATER = 256 * 1024;
 /** The most a diskless transfer writes at once. */
 const PIECE = 64 * 1024;
 
-/** A chunk of a diskless transfer: its pieces not yet written, and the socket writes not yet over. */
+/** A chunk of a diskless transfer: its pieces not yet written, the socket writes not yet over, and whether it went back. */
 interface Written {
   readonly chunk: Buffer;
   queued: number;
   out: number;
+  recycled: boolean;
 }
 
 interface Running {
@@ -216,7 +217,9 @@ export class Snapshotter {
     // A chunk of the stream, cut in pieces: its memory goes back to the encoder once every socket took every piece.
     const pieces: Array<{ piece: Buffer; chunk: Written }> = [];
     const recycle = (c: Written): void => {
-      if (c.out === 0 && c.queued === 0) stream.snapshot.recycle(c.chunk);
+      if (c.out > 0 || c.queued > 0 || c.recycled) return;
+      c.recycled = true;
+      stream.snapshot.recycle(c.chunk);
     };
     let ended = false;
     let waitingOn: Socket | null = null;
@@ -274,7 +277,7 @@ export class Snapshotter {
     };
     run.pump = pump;
     stream.on('data', (chunk: Buffer) => {
-      const written: Written = { chunk, queued: Math.ceil(chunk.length / PIECE), out: 0 };
+      const written: Written = { chunk, queued: Math.ceil(chunk.length / PIECE), out: 0, recycled: false };
       for (let at = 0; at < chunk.length; at += PIECE) pieces.push({ piece: chunk.subarray(at, at + PIECE), chunk: written });
       pump();
     });

@@ -2,7 +2,8 @@
 // it, rename it over the target, fsync the directory. A reader of the target sees the old
 // file or the whole new one, never a part, even across a crash.
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { dirname } from 'node:path';
 
 /** Synchronously: produce() calls write() with the content in order. */
@@ -23,15 +24,21 @@ export function writeFileAtomicSync(path: string, tmp: string, produce: (write: 
 }
 
 /**
- * Asynchronously, from a byte stream; the temp file is removed when anything fails. written()
- * hears each chunk once it is in the file, so that its producer may reuse the memory.
+ * Asynchronously, from a stream of Buffers (one per read); the temp file is removed when
+ * anything fails. The chunks that waited behind a write go out together in one writev, each
+ * told to written() once it is in the file, so that its producer may reuse the memory.
  */
-export async function writeFileAtomic(path: string, tmp: string, content: AsyncIterable<Buffer>, written?: (chunk: Buffer) => void): Promise<void> {
+export async function writeFileAtomic(path: string, tmp: string, content: Readable, written?: (chunk: Buffer) => void): Promise<void> {
+  // An error while the file opens reaches the loop below through the stream's errored state;
+  // with no listener meanwhile, it would be an uncaught exception.
+  content.on('error', () => {});
   const fh = await open(tmp, 'w');
   try {
-    for await (const chunk of content) {
-      for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off)).bytesWritten;
-      written?.(chunk);
+    for await (const first of content) {
+      const batch: Buffer[] = [first as Buffer];
+      for (let more = content.read() as Buffer | null; more !== null; more = content.read() as Buffer | null) batch.push(more);
+      await writeAll(fh, batch);
+      if (written !== undefined) for (const chunk of batch) written(chunk);
     }
     await fh.sync();
   } catch (e) {
@@ -47,6 +54,24 @@ export async function writeFileAtomic(path: string, tmp: string, content: AsyncI
     throw e;
   }
   await fsyncDirAsync(path);
+}
+
+/** writev until every byte of the batch is in the file. */
+async function writeAll(fh: FileHandle, batch: Buffer[]): Promise<void> {
+  let left = batch;
+  for (;;) {
+    let n = (await fh.writev(left)).bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of left) {
+      if (n >= b.length) n -= b.length;
+      else {
+        rest.push(n > 0 ? b.subarray(n) : b);
+        n = 0;
+      }
+    }
+    if (rest.length === 0) return;
+    left = rest;
+  }
 }
 
 function replaceSync(tmp: string, path: string): void {

@@ -40,6 +40,8 @@ interface CapturedDb {
 /** Bytes and time one slice of a streamed snapshot may take before it yields. */
 const SLICE_BYTES = 128 * 1024;
 const SLICE_MS = 0.5;
+/** Chunks a streamed snapshot serializes ahead of its reader. */
+const CHUNKS_AHEAD = 2;
 /** How often a save held by rdb-key-save-delay looks at the delay again. */
 const DELAY_POLL_MS = 10;
 /** The synchronous driver writes in chunks of about this size. */
@@ -61,8 +63,13 @@ export class RdbSnapshot implements SnapshotObserver {
   /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
   private readonly byDict = new Map<Dict<Value>, CapturedDb>();
   private dbIndex = 0;
-  /** The walk over the slots of the db at dbIndex (null: not begun). */
-  private cursor: Iterator<number> | null = null;
+  /**
+   * The walk over the slots of the db at dbIndex: the next slot to look at, and the dict's
+   * generation it counts in (a rebuild makes it start over, as Dict.slots() does, without an
+   * iterator result per key).
+   */
+  private slot = 0;
+  private generation = -1;
   private selected: CapturedDb | null = null;
   private done = false;
   /**
@@ -156,14 +163,17 @@ export class RdbSnapshot implements SnapshotObserver {
       return;
     }
     const dict = db.dict;
-    this.cursor ??= dict.slots();
-    const next = this.cursor.next();
-    if (next.done === true) {
-      this.cursor = null;
+    if (this.generation !== dict.generation) {
+      this.generation = dict.generation;
+      this.slot = 0;
+    }
+    const i = dict.nextSlot(this.slot);
+    if (i < 0) {
+      this.generation = -1;
       this.dbIndex++;
       return;
     }
-    const i = next.value;
+    this.slot = i + 1;
     if (dict.epochAt(i) < this.epoch) {
       this.save(db, dict.keyAt(i), dict.valueAt(i));
       if (this.epoch !== Infinity) dict.setEpochAt(i, this.epoch);
@@ -196,7 +206,8 @@ export class RdbSnapshotStream extends Readable {
 
   /** keyDelayMs: rdb-key-save-delay as it is now (read per key, so CONFIG SET takes effect mid-save). */
   constructor(keyspace: Keyspace, opts: SnapshotOptions, private readonly keyDelayMs: () => number = () => 0) {
-    super({ highWaterMark: SLICE_BYTES });
+    // One chunk per read: a byte stream's read() joins what waits into a copy, which the encoder could not take back.
+    super({ objectMode: true, highWaterMark: CHUNKS_AHEAD });
     this.snapshot = RdbSnapshot.begin(keyspace, opts);
     this.snapshot.onPreserved = () => this.pushTaken();
   }

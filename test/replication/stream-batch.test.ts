@@ -85,7 +85,7 @@ describe('the stream of a turn, encoded once and shared', () => {
       const write = stream.write.bind(stream);
       writes.set(r, []);
       stream.write = (batch) => {
-        writes.get(r)!.push({ turn, batch });
+        writes.get(r)!.push({ turn, batch: [...batch] });
         return write(batch);
       };
     }
