@@ -306,7 +306,7 @@ export class Client implements WatchFlag {
       this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
       this.closeAfterReply = true;
     }
-    if (!this.server.replication.holdReply(this)) this.flush();
+    this.flush();
   }
 
   /** Writes the replies batched so far with one syscall; closes if asked to. */

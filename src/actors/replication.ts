@@ -66,8 +66,6 @@ export class Replication {
   /** The stream fed this turn, not yet given to the replicas. */
   private readonly batch = new StreamBatch();
   private flushScheduled = false;
-  /** Clients whose replies leave after the turn's stream has left for the replicas. */
-  private readonly heldReplies = new Set<Client>();
   private waiters: Waiter[] = [];
   /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
   private getAckScheduled = false;
@@ -127,31 +125,14 @@ export class Replication {
     }
   }
 
-  // handleClientsWithPendingWrites (beforeSleep), replicas first
-  /**
-   * The turn's stream, one shared set of Buffers, to every replica that takes it; then the
-   * replies held for it. The replicas' bytes leave before the clients hear that their writes
-   * were done, so the clients' next commands can not overtake them.
-   */
+  // writeToClient for the replicas, from beforeSleep
+  /** The turn's stream, one shared set of Buffers, to every replica that takes it. */
   private readonly flushReplicas = (): void => {
     this.flushScheduled = false;
     const start = this.masterReplOffset - this.batch.pending;
     const pieces = this.batch.take();
     for (const r of this.replicas) r.sendStream(pieces, start);
-    for (const c of this.heldReplies) if (!c.closed) c.flush();
-    this.heldReplies.clear();
   };
-
-  /**
-   * A client's replies of this turn wait for the turn's stream to be written to the replicas
-   * (true), when there is such a stream; a replica's own output, and a client about to be
-   * closed, never wait.
-   */
-  holdReply(c: Client): boolean {
-    if (!this.flushScheduled || c.replica !== null || c.closeAfterReply) return false;
-    this.heldReplies.add(c);
-    return true;
-  }
 
   /** A new stream begins for whoever attaches next: it starts with a SELECT. */
   forceSelect(): void {
