@@ -5,9 +5,10 @@
 # shared machine's load disturbs least). For before/after figures of a change, where the
 # machine's noise would swamp two separate bench runs.
 #   bench/compare-builds.sh [-r ROUNDS] [-P PIPELINE] [-n REQUESTS] [-t TESTS] [-a A_FLAGS] [-b B_FLAGS] A_DIST B_DIST
-# A_DIST and B_DIST are dist/ folders (an old commit built in a worktree, and this tree's);
-# A_FLAGS and B_FLAGS are node options for that side's server (the same build with and
-# without a V8 flag). Needs redis-tools (redis-benchmark, redis-cli) and Linux's /proc.
+# A_DIST and B_DIST are dist/ folders (an old commit built in a worktree, and this tree's),
+# each started with the node options of its cli.js's #! line, as the bin runs it; A_FLAGS
+# and B_FLAGS add node options for that side's server (the same build with and without a
+# V8 flag). Needs redis-tools (redis-benchmark, redis-cli) and Linux's /proc.
 set -u
 rounds=3 pipeline=1 n=100000 tests=set,get,incr,zadd,hset,sadd aflags= bflags=
 while getopts r:P:n:t:a:b: o; do
@@ -23,6 +24,8 @@ stop() {
   rm -rf "$work"
 }
 trap stop EXIT
+# The node options a build's bin gives node on its #! line (none before it had any).
+binflags() { sed -n '1s|^#!/usr/bin/env -S node||p' "$1/cli.js"; }
 # utime + stime of the server, in clock ticks
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
@@ -31,7 +34,7 @@ for r in $(seq "$rounds"); do
     dist=$1 flags=$aflags
     [ $side = B ] && dist=$2 flags=$bflags
     # shellcheck disable=SC2086 # the flags are words
-    node $flags "$dist/cli.js" --port "$port" --dir "$work" --save '' >/dev/null 2>&1 &
+    node $(binflags "$dist") $flags "$dist/cli.js" --port "$port" --dir "$work" --save '' >/dev/null 2>&1 &
     pid=$!
     for _ in $(seq 300); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
     # One test at a time, so that each one's CPU time is its own.

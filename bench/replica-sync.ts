@@ -2,8 +2,9 @@
 // a dataset, then fresh redstate replicas told REPLICAOF one after another, builds
 // alternating when two are given. For each sync: the wall time until in sync, the CPU time
 // of the replica's main thread and of all its threads (/proc/<pid>/task/*/schedstat, so GC
-// helpers count), and when each log line of the sync came, from REPLICAOF: connect,
-// handshake, transfer, load, done. On a shared host the CPU time is the figure to compare.
+// helpers count), its peak resident set (VmHWM: the process is small before the sync), and
+// when each log line of the sync came, from REPLICAOF: connect, handshake, transfer, load,
+// done. On a shared host the CPU time and the peak memory are the figures to compare.
 //   node --import ./bench/register.js bench/replica-sync.ts [rounds] [populate|mixed] [disk|diskless]
 //     [redstate|redis master] [A/dist/cli.js [B/dist/cli.js]]
 // BENCH_KEYS overrides the dataset size (DEBUG POPULATE keys, or the mixed dataset's small keys);
@@ -48,6 +49,12 @@ function cpu(pid: number): [number, number] {
   return [schedMs(`/proc/${pid}/schedstat`), all];
 }
 
+/** The most memory the process held resident so far, MB. */
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN) / 1024;
+}
+
 /** The sync's log lines, each as [ms since REPLICAOF, text]; the log's clock is local time. */
 function phases(logFile: string, askedAt: number): Array<[number, string]> {
   const out: Array<[number, string]> = [];
@@ -68,7 +75,7 @@ const master = await startServer(masterSpec, { dir: masterDir, args: syncArgs(mo
 const m = await master.client();
 const keys = dataset === 'mixed' ? await loadMixed(m, config, signal) : (await populate(m, config), config.populate.keys);
 
-/** One sync of a fresh replica: [wall, main-thread CPU, all-threads CPU] ms, and its log lines. */
+/** One sync of a fresh replica: [wall, main-thread CPU, all-threads CPU] ms, peak RSS MB, and its log lines. */
 async function sync(spec: ServerSpec): Promise<{ figures: number[]; log: Array<[number, string]> }> {
   const dir = makeTempDir();
   const logFile = join(dir, 'replica.log');
@@ -82,7 +89,7 @@ async function sync(spec: ServerSpec): Promise<{ figures: number[]; log: Array<[
     await waitSynced(r, keys, signal, 1);
     const wall = performance.now() - t0;
     const cpu1 = cpu(replica.pid);
-    return { figures: [wall, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1]], log: phases(logFile, askedAt) };
+    return { figures: [wall, cpu1[0] - cpu0[0], cpu1[1] - cpu0[1], peakRssMb(replica.pid)], log: phases(logFile, askedAt) };
   } finally {
     r.close();
     await replica.stop();
@@ -115,6 +122,6 @@ console.log(`${masterName} master, ${dataset} (${keys} keys), ${mode}, ${roundsA
 replicas.forEach(({ label }, i) => {
   const runs = results[i]!;
   console.log(`${label}: wall ${median(runs, 0)} (${range(runs, 0)}), main-thread CPU ${median(runs, 1)} (${range(runs, 1)}), ` +
-    `all threads ${median(runs, 2)} (${range(runs, 2)})`);
+    `all threads ${median(runs, 2)} (${range(runs, 2)}), peak RSS ${median(runs, 3)} MB (${range(runs, 3)})`);
 });
 cleanUpEverything();

@@ -22,15 +22,16 @@ export interface ServerSpec {
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * The servers under test. REDSTATE_CMD (default `node dist/cli.js`, run from
- * the project root) and REDIS_CMD (default `redis-server`) may name other
+ * The servers under test. REDSTATE_CMD (default `dist/cli.js`, run from the
+ * project root: the package's bin, which its #! line starts as `node` with the V8 options
+ * it runs with) and REDIS_CMD (default `redis-server`) may name other
  * commands, e.g. REDSTATE_CMD=redis-server to try the bench against two
  * redis-servers. Arguments split on whitespace.
  */
 export function serverSpecs(env: NodeJS.ProcessEnv = process.env): Record<ServerName, ServerSpec> {
   const split = (cmd: string) => cmd.trim().split(/\s+/);
   return {
-    redstate: { name: 'redstate', command: split(env.REDSTATE_CMD ?? 'node dist/cli.js') },
+    redstate: { name: 'redstate', command: split(env.REDSTATE_CMD ?? 'dist/cli.js') },
     redis: { name: 'redis', command: split(env.REDIS_CMD ?? 'redis-server') },
   };
 }

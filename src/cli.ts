@@ -1,6 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32
 // redstate [config-file] [--name value ...]: redis-server's command line, start-up and
-// shutdown. Runs as the server process itself, so signals reach it directly.
+// shutdown. Runs as the server process itself, so signals reach it directly (env execs node).
+// The young generation is 32 MB a semi-space from the start (V8 grows it from 1 MB to 16 MB
+// at most): every request leaves ~1.3 kB of garbage, most of it node's socket streams', and a
+// scavenge stalls all 50 clients of an unpipelined load at once, so 2.5x fewer of them keep
+// the stalled requests under 1% (p99). V8 reads these sizes only as the process starts.
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -105,7 +109,7 @@ export async function main(argv: string[]): Promise<number | null> {
 
 /** daemonize yes: run again detached with daemonize no, and let this process go. */
 function daemonize(argv: string[]): number {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...argv, '--daemonize', 'no'], {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv, '--daemonize', 'no'], {
     detached: true,
     stdio: 'ignore',
   });

@@ -274,7 +274,7 @@ export class Client {
     const batch = this.reply.take();
     if (batch !== null && this.stream !== null) {
       let n = 0;
-      for (const b of batch) n += b.length;
+      for (let i = 0; i < batch.length; i++) n += batch[i]!.length;
       if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
       else this.server.stats.netOutputBytes += n;
       if (!this.stream.write(batch)) this.blocked = true;

@@ -2,10 +2,10 @@
 // snapshot, save points from serverCron, the save at shutdown, and the INFO persistence
 // numbers. A background save is the snapshot stream piped to a temp file that replaces
 // dir/dbfilename only once it is complete and on disk.
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { RdbStream, decodeRdb, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
+import { RdbStream, decodeRdbFile, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
@@ -248,20 +248,19 @@ export class Persistence {
    * the whole file decoded; throws (nothing changed) on a corrupt or truncated file.
    */
   load(path: string): void {
-    this.install(readFileSync(path));
+    this.install(path);
   }
 
   /** loadDataFromDisk: dir/dbfilename if there is one. Throws on a corrupt file. */
   loadAtStart(): void {
     const start = performance.now();
-    let buf: Buffer;
+    let aux: Map<string, string>;
     try {
-      buf = readFileSync(this.path);
+      aux = this.install(this.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    const aux = this.install(buf);
     this.restoreReplicationInfo(aux);
     this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
   }
@@ -369,12 +368,12 @@ export class Persistence {
     return Number.isInteger(db) && db >= 0 ? db : 0;
   }
 
-  /** rdbLoadRio: decode all, then install. */
-  private install(buf: Buffer): Map<string, string> {
+  /** rdbLoadRio: decode all of the file at path, then install. */
+  private install(path: string): Map<string, string> {
     const log = this.server.log;
     this.loading = 1;
     try {
-      const rdb = decodeRdb(buf, { databases: this.server.keyspace.dbs.length, log: (level, msg) => log[level](msg) });
+      const rdb = decodeRdbFile(path, { databases: this.server.keyspace.dbs.length, log: (level, msg) => log[level](msg) });
       this.apply(rdb);
       return rdb.aux;
     } finally {

@@ -20,8 +20,8 @@ import { ProtocolError } from '../io/resp-parser.js';
 import { socketStream, type SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
+import { prepareHeapSettling } from '../store/settle-heap.js';
 import { Client } from './client.js';
-import { warmUpLoad, type Warmup } from './load-warmup.js';
 import type { Server } from './server.js';
 
 /** replicationCron's period. */
@@ -92,8 +92,6 @@ export class ReplicaLink {
   private sentIp = false;
   /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
   streamPeakHeld = 0;
-  /** The load path's warm-up, while the master prepares the payload (load-warmup.ts). */
-  private warmup: Warmup | null = null;
 
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
@@ -384,12 +382,12 @@ export class ReplicaLink {
       }
     }
     this.transfer = { size: -1, mark: null, read: 0, diskless, file, stream: null, loadError: null, tail: EMPTY, startedAt: Date.now() };
-    this.warmup = warmUpLoad((e) => this.server.log.warning(`The load path's warm-up failed: ${e.message}`));
+    // While the master prepares the payload: the load's end then has no context to make.
+    prepareHeapSettling();
   }
 
   /** The header told what to expect: bytes are payload from here on. */
   private receivePayload(size: number, eofMark: string): void {
-    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     // An EOF-marked payload has no size: INFO shows 0 as Redis does.
@@ -483,15 +481,8 @@ export class ReplicaLink {
     }
   }
 
-  /** The payload begins, or the transfer is over: the warm-up gives the event loop back. */
-  private stopWarmup(): void {
-    this.warmup?.stop();
-    this.warmup = null;
-  }
-
   // replicationAbortSyncTransfer
   private abortTransfer(): void {
-    this.stopWarmup();
     const t = this.transfer;
     if (t === null) return;
     this.transfer = null;
@@ -502,29 +493,29 @@ export class ReplicaLink {
   /**
    * readSyncBulkPayload's end: the payload, decoded as it arrived, is checked whole before
    * anything changes, so a bad one leaves the dataset (and dbfilename) as they were. On disk
-   * it is renamed over dbfilename once valid.
+   * it is renamed over dbfilename once valid and synced.
    */
   private loadPayload(replid: string, offset: number): void {
     const t = this.transfer!;
     const persistence = this.server.persistence;
     // The EOF mark, if any, never reached the file or the decoder.
     const size = t.read - (t.mark === null ? 0 : EOF_MARK_SIZE);
+    let synced: Promise<void> = Promise.resolve();
     if (!t.diskless) {
-      try {
-        if (t.file === null) throw new Error('no temp file');
-        t.file.finish(size);
-        if (t.loadError !== null) throw t.loadError;
-      } catch (e) {
-        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}` });
+      const error = t.file === null ? new Error('no temp file') : t.loadError;
+      if (error !== null) {
+        this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from disk: ${error.message}` });
         return;
       }
+      // The temp file is synced in libuv's pool while the decode ends.
+      synced = t.file!.finish(size);
       this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     }
-    const decoded = persistence.endReplicaStream(t.stream!, size);
+    const decoded = Promise.all([persistence.endReplicaStream(t.stream!, size), synced]);
     // replicationAttachToNewMaster: our replicas follow the new history from scratch.
     this.server.replication.disconnectReplicas();
     decoded.then(
-      (rdb) => {
+      ([rdb]) => {
         if (this.transfer !== t) return;
         // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
         const swapped = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';

@@ -2,6 +2,7 @@
 // version from 1 to 11 and every encoding Redis 7.2 and older write, module values
 // excepted (redstate has no modules). Corruption or truncation anywhere throws an
 // RdbError naming the byte offset; nothing is returned half-loaded.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
 import { Dict } from '../store/dict.js';
@@ -82,6 +83,30 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
   }
 }
 
+/** A file is read this much at a time by decodeRdbFile. */
+const FILE_CHUNK = 1024 * 1024;
+
+/**
+ * Decodes the RDB file at path, read a chunk at a time through an RdbStream: only the record
+ * being read is held, not the whole file (a dump of 1M keys is over 100 MB). Throws RdbError
+ * on a bad file, and the open or read error.
+ */
+export function decodeRdbFile(path: string, opts: DecodeOptions = {}): DecodedRdb {
+  const fd = openSync(path, 'r');
+  try {
+    const stream = new RdbStream(opts);
+    for (;;) {
+      // A new buffer each time: the stream may hold a chunk until the next one comes.
+      const chunk = Buffer.allocUnsafe(FILE_CHUNK);
+      const n = readSync(fd, chunk, 0, FILE_CHUNK, null);
+      if (n === 0) return stream.endNow();
+      stream.feed(n === FILE_CHUNK ? chunk : chunk.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Records read between two looks at the clock by runInSlices. */
 const RECORDS_PER_STEP = 256;
 
@@ -101,8 +126,9 @@ async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb
 const EMPTY = Buffer.alloc(0);
 
 /**
- * An RDB decoded as it arrives (a diskless load, rdbLoadRio over the master's socket): feed()
- * the bytes in order, then end() once they are all in. Only the record being read is held:
+ * An RDB decoded as it arrives (a replica's load of its master's payload, rdbLoadRio over
+ * the socket; a file read in chunks): feed() the bytes in order, then end() once they are
+ * all in. Only the record being read is held:
  * what precedes it is decoded and let go, so the bytes held stay bounded by the largest
  * record (twice it at most, see feed()), whatever the payload's size. A record cut by a
  * chunk's end is read again, from its start, once enough bytes are in.
@@ -148,11 +174,25 @@ export class RdbStream {
    * slices of sliceMs. Rejects with an RdbError on a bad or truncated payload.
    */
   async end(sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
+    this.takeLast();
+    return runInSlices(this.reader, this.steps, sliceMs, progress);
+  }
+
+  /** end() in one go, for a load that holds the server anyway (start-up, DEBUG RELOAD). Throws RdbError. */
+  endNow(): DecodedRdb {
+    this.takeLast();
+    for (;;) {
+      const r = this.steps.next();
+      if (r.done === true) return r.value;
+    }
+  }
+
+  /** The bytes held are the last: a record still short of bytes is truncated. */
+  private takeLast(): void {
     if (this.failed) throw new Error('the payload already failed to decode');
     this.reader.rebase(this.pending, true);
     this.pending = [];
     this.pendingBytes = 0;
-    return runInSlices(this.reader, this.steps, sliceMs, progress);
   }
 
   private run(): void {

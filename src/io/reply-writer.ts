@@ -18,6 +18,27 @@ const HEADER_ROOM = 24;
 const CR = 13;
 const LF = 10;
 
+/**
+ * Whole batches common enough to send without a copy each (SET's +OK, SADD's and HSET's :1, a
+ * miss): one shared Buffer, never written to, in a one-slot array that nobody changes either.
+ */
+const SHARED_BATCHES: readonly (readonly Buffer[])[] = ['+OK\r\n', ':1\r\n', ':0\r\n', '$-1\r\n', '+PONG\r\n']
+  .map((s) => [Buffer.from(s, 'latin1')]);
+const SHARED_MAX = 7;
+
+/** The shared batch holding exactly buf[0, n), or null. */
+function sharedBatch(buf: Buffer, n: number): readonly Buffer[] | null {
+  if (n > SHARED_MAX) return null;
+  for (const batch of SHARED_BATCHES) {
+    const b = batch[0]!;
+    if (b.length !== n) continue;
+    let i = 0;
+    while (i < n && buf[i] === b[i]) i++;
+    if (i === n) return batch;
+  }
+  return null;
+}
+
 export class ReplyWriter {
   private buf = Buffer.allocUnsafe(INITIAL) as Latin1Buffer;
   private len = 0;
@@ -72,11 +93,17 @@ export class ReplyWriter {
     return this.buf.length + this.chunkBytes;
   }
 
-  /** The batch written since the last take, or null when there is none. */
-  take(): Buffer[] | null {
+  /** The batch written since the last take, or null when there is none. Its Buffers are not to be written to. */
+  take(): readonly Buffer[] | null {
     // The usual batch, one chunk, as a one-slot array: pushed onto an empty one it would
     // get room for 17 (garbage per reply, the young generation's scavenges: the latency tail).
-    if (this.chunks.length === 0) return this.len === 0 ? null : [this.sealed()];
+    if (this.chunks.length === 0) {
+      if (this.len === 0) return null;
+      const shared = sharedBatch(this.buf, this.len);
+      if (shared === null) return [this.sealed()];
+      this.len = 0;
+      return shared;
+    }
     if (this.len > 0) this.seal();
     const out = this.chunks;
     this.chunks = [];

@@ -14,7 +14,7 @@ export interface SocketStream {
    * Writes a batch with one syscall (writev for several chunks). False when the kernel
    * took no more: reading stops until the output drains, then onDrain runs.
    */
-  write(batch: Buffer[]): boolean;
+  write(batch: readonly Buffer[]): boolean;
   /** Set by the owner to carry on with work it held back while blocked. */
   onDrain: () => void;
   /** Sends what is queued, then closes. */

@@ -25,7 +25,8 @@ function gcFunction(): GcFunction | null {
 
 /**
  * Makes the context that hands out gc() now: the first settleHeap would otherwise pay for it
- * (a few ms) at the end of the load it follows.
+ * (4-6 ms of CPU) at the end of the load it follows. A replica calls it while it waits for
+ * its master's payload.
  */
 export function prepareHeapSettling(): void {
   gcFunction();

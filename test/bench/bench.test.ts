@@ -1,6 +1,6 @@
 // A tiny run of every bench measure, so that the bench cannot rot: it asserts
 // that numbers came out and that the report files were written, never how big
-// the numbers are. redstate runs as `node dist/cli.js` (built by pretest);
+// the numbers are. redstate runs as `dist/cli.js`, the bin (built by pretest);
 // REDSTATE_CMD may name another command while redstate cannot do it all yet.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

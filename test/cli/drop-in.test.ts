@@ -1,7 +1,7 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, ROOT, tempDir, waitForPing } from '../helpers/servers.js';
@@ -17,8 +17,11 @@ interface Run {
 
 const running: Run[] = [];
 
-function run(args: string[]): Run {
-  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `node dist/cli.js args`, or with asBin the file itself, as the package's bin runs it (its #! line). */
+function run(args: string[], asBin = false): Run {
+  const proc = asBin
+    ? spawn(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } })
+    : spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -41,10 +44,10 @@ async function waitFor(r: Run, text: string | RegExp): Promise<void> {
  * Starts redstate on a free port and waits until it is ready. Another test's server may take
  * the port between freePort() and the bind: then it says "Failed listening" and we try another.
  */
-async function runOnFreePort(args: (port: number) => string[]): Promise<{ r: Run; port: number }> {
+async function runOnFreePort(args: (port: number) => string[], asBin = false): Promise<{ r: Run; port: number }> {
   for (let tries = 1; ; tries++) {
     const port = await freePort();
-    const r = run(args(port));
+    const r = run(args(port), asBin);
     await waitFor(r, /Ready to accept connections|Failed listening on port/);
     if (r.output().includes('Ready to accept connections')) return { r, port };
     if (tries === 5) throw new Error(`no free port in 5 tries:\n${r.output()}`);
@@ -118,6 +121,25 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(stalled).toBe('stalled');
     r.kill('SIGCONT');
     await waitForPing(port);
+  });
+
+  it('runs as its bin: the #! line makes node itself the process, with its V8 options, and signals reach it', async () => {
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', ''], true);
+    const cmdline = readFileSync(`/proc/${r.pid}/cmdline`, 'latin1').split('\0');
+    expect(basename(cmdline[0]!)).toMatch(/^node/);
+    expect(cmdline).toContain('--max-semi-space-size=32');
+    expect(cmdline).toContain(CLI);
+    r.kill('SIGSTOP');
+    const stalled = await Promise.race([
+      waitForPing(port).then(() => 'answered'),
+      new Promise((res) => setTimeout(() => res('stalled'), 500)),
+    ]);
+    expect(stalled).toBe('stalled');
+    r.kill('SIGCONT');
+    await waitForPing(port);
+    r.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
   });
 
   it('prints its version like redis-server', async () => {

@@ -73,4 +73,34 @@ describe('ReplyWriter', () => {
     w.ok();
     expect(w.take()).toBeNull();
   });
+
+  it('hands out one shared batch for a lone +OK, :1, :0, nil or PONG, and copies for anything else', () => {
+    const w = new ReplyWriter();
+    const batches = [];
+    for (const reply of [() => w.ok(), () => w.integer(1), () => w.integer(0), () => w.nullBulk(), () => w.simple('PONG')]) {
+      reply();
+      const first = w.take()!;
+      reply();
+      expect(w.take()).toBe(first);
+      batches.push(Buffer.concat(first).toString('latin1'));
+    }
+    expect(batches).toEqual(['+OK\r\n', ':1\r\n', ':0\r\n', '$-1\r\n', '+PONG\r\n']);
+    // Shared bytes stay as they are while the writer writes over its buffer.
+    w.ok();
+    const ok = w.take()!;
+    w.integer(7);
+    expect(Buffer.concat(w.take()!).toString('latin1')).toBe(':7\r\n');
+    expect(ok[0]!.toString('latin1')).toBe('+OK\r\n');
+    // Two replies in one batch, a RESP3 null and a near miss are copies.
+    for (const fill of [(x: ReplyWriter) => { x.ok(); x.ok(); }, (x: ReplyWriter) => { x.resp3 = true; x.nullBulk(); },
+      (x: ReplyWriter) => x.simple('OK2'), (x: ReplyWriter) => x.integer(2)]) {
+      fill(w);
+      const a = w.take()!;
+      fill(w);
+      const b = w.take()!;
+      expect(a).not.toBe(b);
+      expect(Buffer.concat(a).equals(Buffer.concat(b))).toBe(true);
+      w.resp3 = false;
+    }
+  });
 });

@@ -1,11 +1,13 @@
 // The incremental RDB decoder (RdbStream, what a diskless load runs) against the whole-file
 // one, on a file redis-server 7.0 SAVEd with every type and encoding: fed in chunks of any
 // size, records cut anywhere, it decodes the same data, fails with the same errors, and
-// holds no more than the record it is reading (plus the chunk that brought it).
-import { readFileSync } from 'node:fs';
+// holds no more than the record it is reading (plus the chunk that brought it). decodeRdbFile
+// (start-up and DEBUG RELOAD) reads a file through it in chunks of 1 MB.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RdbStream, decodeRdb, type DecodedRdb } from '../../../src/io/rdb-decoder.js';
+import { RdbStream, decodeRdb, decodeRdbFile, type DecodedRdb } from '../../../src/io/rdb-decoder.js';
 import { writeEveryType } from '../../helpers/dataset.js';
 import { RespClient } from '../../helpers/resp-client.js';
 import { startRedis, type Proc } from '../../helpers/servers.js';
@@ -90,5 +92,24 @@ describe('RdbStream', () => {
     const h = await streamed(one, [65536]);
     expect(h.rdb.keysLoaded).toBe(1);
     expect(h.peak).toBeLessThanOrEqual(2 * hash.length + 65536);
+  });
+
+  it('decodeRdbFile reads a file in chunks as decodeRdb decodes it whole, and fails as it does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redstate-rdb-file-'));
+    try {
+      // Values of 1 kB past 3 MB: records cut by the 1 MB reads.
+      const records: Buffer[] = [Buffer.from([0xfe, 0])];
+      for (let i = 0; i < 3_500; i++) records.push(rdbKey(0, `key:${i}`, rdbString(`${i}:`.padEnd(1000, 'v'))));
+      for (const [what, buf] of [['every type', file], ['3.5 MB', rdbFile(10, records)]] as const) {
+        writeFileSync(join(dir, 'dump.rdb'), buf);
+        expect(contents(decodeRdbFile(join(dir, 'dump.rdb'), { now: -Infinity })), what).toEqual(contents(decodeRdb(buf, { now: -Infinity })));
+      }
+      const cut = file.subarray(0, file.length - 100);
+      writeFileSync(join(dir, 'dump.rdb'), cut);
+      expect(await failure(() => decodeRdbFile(join(dir, 'dump.rdb'), { now: -Infinity }))).toBe(await failure(() => decodeRdb(cut, { now: -Infinity })));
+      expect(await failure(() => decodeRdbFile(join(dir, 'none.rdb')))).toMatch(/ENOENT/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
