@@ -8,8 +8,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadCheckout } from './checkout.js';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -19,12 +20,7 @@ interface ProfileNode {
 
 const [test = 'set', requestsArg = '100000', rootArg = '.'] = process.argv.slice(2);
 const requests = Number(requestsArg);
-const root = resolve(rootArg);
-// As the CLI does: the replica link's module before the server's (their imports are circular).
-await import(join(root, 'src/actors/replica-link.ts'));
-const { Server } = await import(join(root, 'src/actors/server.ts'));
-const { Config } = await import(join(root, 'src/config/config.ts'));
-const { Logger } = await import(join(root, 'src/log.ts'));
+const { Server, Config, Logger } = await loadCheckout(rootArg);
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-alloc-'));
 // On exit, whatever happened: the server's close may still be pending when the loop runs dry.

@@ -10,19 +10,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadCheckout } from './checkout.js';
 import { percentile } from './stats.js';
 
 const [writesArg = '200000', batchArg = '800', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
 const writes = Number(writesArg);
 const batch = Number(batchArg);
-const root = resolve(rootArg);
-// As the CLI does: the replica link's module before the server's (their imports are circular).
-await import(join(root, 'src/actors/replica-link.ts'));
-const { Server } = await import(join(root, 'src/actors/server.ts'));
-const { Client } = await import(join(root, 'src/actors/client.ts'));
-const { Config } = await import(join(root, 'src/config/config.ts'));
-const { Logger } = await import(join(root, 'src/log.ts'));
+const { root, Server, Client, Config, Logger } = await loadCheckout(rootArg);
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-feed-'));
 const children: ChildProcess[] = [];

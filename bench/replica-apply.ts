@@ -10,17 +10,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadCheckout } from './checkout.js';
 import { percentile } from './stats.js';
 
 const [writesArg = '20000', batchArg = '50', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
 const writes = Number(writesArg);
-const root = resolve(rootArg);
-await import(join(root, 'src/actors/replica-link.ts'));
-const { Server } = await import(join(root, 'src/actors/server.ts'));
-const { Client } = await import(join(root, 'src/actors/client.ts'));
-const { Config } = await import(join(root, 'src/config/config.ts'));
-const { Logger } = await import(join(root, 'src/log.ts'));
+const { root, Server, Client, Config, Logger } = await loadCheckout(rootArg);
 const { Keyspace } = await import(join(root, 'src/store/keyspace.ts'));
 const { RdbSnapshot, writeSnapshotSync } = await import(join(root, 'src/store/snapshot.ts'));
 
