@@ -204,7 +204,7 @@ export class Snapshotter {
    * at most PIECE bytes (a large value is one chunk of the stream), paced by the fastest
    * replica: a piece goes out only while that one holds less than SOCKET_HIGH_WATER, so a
    * replica keeping up never buffers much, and one that does not falls behind within its own
-   * output limit.
+   * output limit and repl-timeout (the cron drops it when its socket took nothing for that long).
    */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');

@@ -45,9 +45,9 @@ export type ReplicaClientEvent =
   /**
    * The cron's second: the time, and repl-timeout in ms as configured now. The server adds the
    * output buffer's bytes and the lag (s since the last ACK), as INFO and CLIENT LIST show them,
-   * for the inspector's page only: the machine decides nothing on them. stalledSince (the seed's
-   * repl_last_partial_write, in unix ms): the last write progress while bytes still wait to reach
-   * the replica's socket, 0 when none wait.
+   * for the inspector's page only: the machine decides nothing on them. It decides on stalledSince
+   * (the seed's repl_last_partial_write, in unix ms): the last write progress while bytes still wait
+   * to reach the replica's socket, 0 when none wait.
    */
   | { type: 'TICK'; now: number; timeoutMs: number; stalledSince?: number; obufBytes?: number; lag?: number }
   | { type: 'OUTPUT_LIMIT' }
