@@ -63,6 +63,8 @@ export class ReplicaClient {
   private streamOffset = -1;
   /** Unix ms the soft output limit was first passed; 0 while under it. */
   private softSince = 0;
+  /** Unix ms the socket last finished a payload write, or was given one with nothing queued. */
+  private progressAt = 0;
   private held: Buffer[] = [];
   private heldBytes = 0;
   private streaming = false;
@@ -86,6 +88,7 @@ export class ReplicaClient {
         logStreamedAwaitingAck: later(() => log.notice(
           `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`)),
         logTimedOut: later(() => log.warning(`Disconnecting timedout replica (streaming sync): ${this.name}`)),
+        logTransferTimedOut: later(() => log.warning(`Disconnecting timedout replica (full sync): ${this.name}`)),
         release: later(() => this.release()),
       },
     });
@@ -121,6 +124,16 @@ export class ReplicaClient {
   /** Bytes waiting to reach the replica: held stream, reply batch, socket buffer (omem). */
   get outputBytes(): number {
     return this.heldBytes + this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
+  }
+
+  /**
+   * repl_last_partial_write: unix ms of the last write progress while bytes still wait for the
+   * socket (reply batch or socket buffer), 0 when nothing waits. The cron drops a diskless
+   * transfer's replica that took nothing for repl-timeout.
+   */
+  get stalledSince(): number {
+    const queued = this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
+    return queued > 0 ? this.progressAt : 0;
   }
 
   /**
@@ -201,15 +214,22 @@ export class ReplicaClient {
     else this.bulk.join(this);
   }
 
-  /** Payload bytes straight to the socket (counted as replication output); written() once the socket took them. */
-  writePayload(b: Buffer, written?: () => void): void {
+  /**
+   * Payload bytes straight to the socket (counted as replication output); written() once the
+   * socket took them, with the error of a socket that went away first.
+   */
+  writePayload(b: Buffer, written?: (err?: Error | null) => void): void {
     const socket = this.client.stream?.socket;
     if (socket === undefined) {
       if (written !== undefined) queueMicrotask(written);
       return;
     }
     this.client.server.stats.netReplOutputBytes += b.length;
-    socket.write(b, written);
+    if (this.stalledSince === 0) this.progressAt = Date.now();
+    socket.write(b, (err) => {
+      if (err === undefined || err === null) this.progressAt = Date.now();
+      written?.(err);
+    });
   }
 
   // replicaStartCommandStream

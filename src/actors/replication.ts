@@ -337,7 +337,7 @@ export class Replication {
     }
     const timeoutMs = config.getInt('repl-timeout') * 1000;
     for (const r of [...this.replicas]) {
-      r.tell({ type: 'TICK', now, timeoutMs, obufBytes: r.outputBytes, lag: Math.floor((now - r.ackTime) / 1000) });
+      r.tell({ type: 'TICK', now, timeoutMs, stalledSince: r.stalledSince, obufBytes: r.outputBytes, lag: Math.floor((now - r.ackTime) / 1000) });
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);

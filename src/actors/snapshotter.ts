@@ -204,7 +204,7 @@ export class Snapshotter {
    * at most PIECE bytes (a large value is one chunk of the stream), paced by the fastest
    * replica: a piece goes out only while that one holds less than SOCKET_HIGH_WATER, so a
    * replica keeping up never buffers much, and one that does not falls behind within its own
-   * output limit.
+   * output limit and repl-timeout (the cron drops it when its socket took nothing for that long).
    */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');
@@ -271,8 +271,12 @@ export class Snapshotter {
         return;
       }
       finished = true;
+      // A replica's payload is over once its socket took the trailer: one still holding the
+      // payload stays in its full sync (and its transfer timeout) while the others go online.
       const trailer = Buffer.from(mark);
-      for (const r of run.replicas) r.writePayload(trailer);
+      for (const r of run.replicas) r.writePayload(trailer, (err) => {
+        if (err === undefined || err === null) r.tell({ type: 'SNAPSHOT_DONE', now: Date.now() });
+      });
       tell(run, { type: 'DONE' });
     };
     run.pump = pump;
@@ -302,7 +306,8 @@ export class Snapshotter {
         continue;
       }
       r.bulk = bulk;
-      r.tell({ type: 'SNAPSHOT_DONE', now });
+      // Diskless: told by its trailer's write (streamToSockets).
+      if (run.target === 'disk') r.tell({ type: 'SNAPSHOT_DONE', now });
     }
     bulk?.start();
     this.tick(now);

@@ -7,6 +7,7 @@
 //   waitBgsaveEnd --SNAPSHOT_DONE--> sendBulk (disk) --BULK_SENT--> online
 //   waitBgsaveEnd --SNAPSHOT_DONE--> online (diskless: the stream starts at the first ACK)
 //   any --SNAPSHOT_FAILED, OUTPUT_LIMIT, DISCONNECTED--> closed;  online --TICK (timed out)--> closed
+//   waitBgsaveEnd --TICK (diskless payload stalled for repl-timeout)--> closed
 //   any --ACK--> itself, recording it (replconfCommand takes an ACK from every replica, synced or not)
 //
 // Control flow only: the stream itself never passes through here (one event per command
@@ -44,9 +45,11 @@ export type ReplicaClientEvent =
   /**
    * The cron's second: the time, and repl-timeout in ms as configured now. The server adds the
    * output buffer's bytes and the lag (s since the last ACK), as INFO and CLIENT LIST show them,
-   * for the inspector's page only: the machine decides nothing on them.
+   * for the inspector's page only: the machine decides nothing on them. It decides on stalledSince
+   * (the seed's repl_last_partial_write, in unix ms): the last write progress while bytes still wait
+   * to reach the replica's socket, 0 when none wait.
    */
-  | { type: 'TICK'; now: number; timeoutMs: number; obufBytes?: number; lag?: number }
+  | { type: 'TICK'; now: number; timeoutMs: number; stalledSince?: number; obufBytes?: number; lag?: number }
   | { type: 'OUTPUT_LIMIT' }
   | { type: 'DISCONNECTED' };
 
@@ -68,6 +71,7 @@ export const replicaClientMachine = setup({
     logSyncSucceeded: () => {},
     logStreamedAwaitingAck: () => {},
     logTimedOut: () => {},
+    logTransferTimedOut: () => {},
     /** Closes the connection and forgets the replica. */
     release: () => {},
     recordAck: assign(({ event }) => {
@@ -87,6 +91,9 @@ export const replicaClientMachine = setup({
     idleWhileWaiting: ({ context }) => !context.diskless,
     ackTimedOut: ({ context, event }) =>
       event.type === 'TICK' && !context.oldSync && event.now - context.ackTime > event.timeoutMs,
+    /** A diskless payload the replica's socket took nothing of for repl-timeout (replicationCron's full-sync check). */
+    transferTimedOut: ({ context, event }) =>
+      event.type === 'TICK' && context.diskless && (event.stalledSince ?? 0) > 0 && event.now - event.stalledSince! > event.timeoutMs,
   },
 }).createMachine({
   id: 'replicaClient',
@@ -124,7 +131,10 @@ export const replicaClientMachine = setup({
           { target: 'sendBulk', actions: 'sendBulk' },
         ],
         SNAPSHOT_FAILED: 'closed',
-        TICK: { guard: 'idleWhileWaiting', actions: 'sendNewline' },
+        TICK: [
+          { guard: 'transferTimedOut', target: 'closed', actions: 'logTransferTimedOut' },
+          { guard: 'idleWhileWaiting', actions: 'sendNewline' },
+        ],
       },
     },
     sendBulk: {

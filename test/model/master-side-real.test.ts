@@ -11,7 +11,7 @@ import { REPL_TIMEOUT_MS, replicaClientModel, snapshotModel } from './models.js'
 
 type Path<I, E extends { type: string }> = ModelPath<I, E> & { stateIds: string[] };
 const label = (e: { type: string; [k: string]: unknown }): string =>
-  e.type === 'TICK' ? (Number(e.now) > 1000 ? 'TICK(late)' : 'TICK') : e.type === 'SNAPSHOT_STARTED' ? `SNAPSHOT_STARTED(${e.diskless ? 'diskless' : 'disk'})` : e.type;
+  e.type === 'TICK' ? (Number(e.stalledSince ?? 0) > 0 ? 'TICK(late, stalled)' : Number(e.now) > 1000 ? 'TICK(late)' : 'TICK') : e.type === 'SNAPSHOT_STARTED' ? `SNAPSHOT_STARTED(${e.diskless ? 'diskless' : 'disk'})` : e.type;
 
 const clientPaths = selectPaths((modelPaths(replicaClientModel) as Path<ReplicaClientInput, ReplicaClientEvent>[]).filter(clientPathDriveable));
 const snapshotPaths = selectPaths((modelPaths(snapshotModel) as Path<SnapshotInput, SnapshotEvent>[]).filter(snapshotPathDriveable));

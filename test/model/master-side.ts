@@ -6,6 +6,7 @@
 // A snapshot is held running by rdb-key-save-delay and released by setting it to 0. After
 // each event the real actor must be in the model's state with the model's context, INFO must
 // agree, and the replicas must have received what that state sends.
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { expect } from 'vitest';
 import { createActor, type AnyStateMachine, type EventObject } from 'xstate';
@@ -66,6 +67,9 @@ async function expectStreamed(cli: RespClient, fr: FakeReplica, n: number): Prom
 // ---------------------------------------------------------------- replica-client
 
 export type ClientPath = ModelPath<ReplicaClientInput, ReplicaClientEvent>;
+
+/** A TICK that says the replica's socket took nothing of what waits for it since stalledSince. */
+const stalledTick = (e: ReplicaClientEvent): boolean => e.type === 'TICK' && (e.stalledSince ?? 0) > 0;
 export type SnapshotMode = 'disk' | 'socket';
 
 /**
@@ -137,6 +141,10 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
       await cli.call('CONFIG', 'SET', 'rdb-key-save-delay', HOLD);
       await cli.call('SET', 'model', 'in-backlog');
     }
+    // A stalled transfer: payload enough to fill the loopback socket's buffers stays to be sent
+    // after the held key (the first key is written before the hold, so two leave one behind).
+    const stalls = mode === 'socket' && p.events.some((e, i) => stalledTick(e) && key(i === 0 ? 'attached' : model[i - 1]!.value) === 'waitBgsaveEnd');
+    if (stalls) for (const k of ['bulk1', 'bulk2']) await cli.call('SET', k, randomBytes(16 << 20).toString('latin1'));
     const fr = await FakeReplica.connect(m.port);
     frs.push(fr);
     await fr.handshake({ eof: mode === 'socket' });
@@ -193,8 +201,17 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
         case 'TICK': {
           // What the master writes on the tick, counted on its side of the socket once its writes went out.
           const socket = rc!.client.stream!.socket;
+          const stalled = stalledTick(e) && at === 'waitBgsaveEnd' && mode === 'socket';
+          if (stalled) {
+            // The replica stops reading; the snapshot, released, fills its socket.
+            fr.socket.pause();
+            await cli.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+            await waitFor(`${step}: the payload stuck in the socket`, () => socket.writableLength > 256 * 1024);
+          }
           const before = socket.bytesWritten;
           m.server.replication.tick(e.now > 1000 ? Date.now() + TIMEOUT_MS + 1000 : Date.now());
+          // Read what the master sent before it closed, to see the close.
+          if (stalled) fr.socket.resume();
           await new Promise((r) => setImmediate(r));
           await new Promise((r) => setImmediate(r));
           tickWrote = socket.bytesWritten - before;
@@ -234,6 +251,7 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
       if (want.value === 'closed') {
         await fr.waitClosed();
         if (e.type === 'OUTPUT_LIMIT') expect(logged.join('\n'), step).toContain('scheduled to be closed ASAP for overcoming of output buffer limits');
+        if (stalledTick(e) && at === 'waitBgsaveEnd') expect(logged.join('\n'), step).toMatch(/Disconnecting timedout replica \(full sync\): 127\.0\.0\.1:\d+/);
         expect(fields.get('connected_slaves'), step).toBe('0');
         break;
       }

@@ -59,6 +59,8 @@ export const replicaClientModel: ModelSpec<ReplicaClientInput, ReplicaClientEven
     { type: 'ACK', offset: 1, now: 0 },
     { type: 'TICK', now: 1000, timeoutMs: REPL_TIMEOUT_MS },
     { type: 'TICK', now: REPL_TIMEOUT_MS + 1, timeoutMs: REPL_TIMEOUT_MS },
+    // The payload's socket took nothing since 1 ms (a replica that stopped reading).
+    { type: 'TICK', now: REPL_TIMEOUT_MS + 2, timeoutMs: REPL_TIMEOUT_MS, stalledSince: 1 },
     { type: 'OUTPUT_LIMIT' },
     { type: 'DISCONNECTED' },
   ],

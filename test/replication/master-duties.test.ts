@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReplicaClient } from '../../src/actors/replica-client.js';
 import { caughtUp, digest, info, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient, RespError } from '../helpers/resp-client.js';
@@ -178,6 +179,48 @@ describe('a redstate master serving real replicas', () => {
       await cli.call('DEL', 'bulky');
     }
   }, 60_000);
+
+  it('a replica that stops reading during a shared diskless transfer is dropped after repl-timeout (full sync); a later one gets a fresh snapshot', async () => {
+    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2');
+    const stuckOf = (): ReplicaClient | undefined => [...master.server.replication.replicas].find((x) => x.client.replconf?.listeningPort === 2);
+    try {
+      const before = await stats();
+      const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 2 });
+      await until(() => stuckOf()?.state === 'waitBgsaveStart');
+      stuck.socket.pause();
+      const r = await replicaOf();
+      await caughtUp(master.port, r.port, 40_000);
+      expect(await digest(r.port)).toBe(await digest(master.port));
+      // The transfer went at the healthy one's pace; the stuck one still holds its payload.
+      const rc = stuckOf()!;
+      expect(rc.state).toBe('waitBgsaveEnd');
+      expect(rc.stalledSince).toBeGreaterThan(0);
+      expect(logged.join('')).not.toContain('Disconnecting timedout replica (full sync)');
+      // repl-timeout below how long it has taken nothing, above the real replicas' ACK period.
+      await until(() => Date.now() - rc.stalledSince > 4000, 20_000);
+      await cli.call('CONFIG', 'SET', 'repl-timeout', '3');
+      await until(() => stuckOf() === undefined, 10_000);
+      await cli.call('CONFIG', 'SET', 'repl-timeout', '60');
+      expect(logged.join('')).toContain('Disconnecting timedout replica (full sync): 127.0.0.1:2');
+      // Reading again, it sees the master's close after what was sent.
+      stuck.socket.resume();
+      await until(() => stuck.closed, 20_000);
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+      await cli.call('SET', 'after-stall', 'x');
+      const late = await replicaOf();
+      await caughtUp(master.port, late.port, 40_000);
+      expect(await digest(late.port)).toBe(await digest(master.port));
+      const after = await stats();
+      expect(Number(after.get('sync_full')) - Number(before.get('sync_full'))).toBe(3);
+      expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(2);
+      stuck.close();
+      await Promise.all([r.close(), late.close()]);
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-timeout', '60', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0');
+      await cli.call('DEL', 'bulky', 'after-stall');
+    }
+  }, 90_000);
 
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {
     // stdbuf: redis-cli's stdout is a pipe here, which stdio would buffer until exit.
