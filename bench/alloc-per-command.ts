@@ -20,17 +20,12 @@ interface ProfileNode {
 
 const [test = 'set', requestsArg = '100000', rootArg = '.'] = process.argv.slice(2);
 const requests = Number(requestsArg);
-const { Server, Config, Logger } = await loadCheckout(rootArg);
+const { startServer } = await loadCheckout(rootArg);
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-alloc-'));
 // On exit, whatever happened: the server's close may still be pending when the loop runs dry.
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-const config = new Config();
-for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
-const log = new Logger();
-log.level = 'nothing';
-const server = new Server(config, log);
-await server.listen();
+const server = await startServer(dir);
 
 const benchmark = async (n: number): Promise<string> =>
   (await promisify(execFile)('redis-benchmark', ['-p', String(server.port), '-c', '50', '-n', String(n), '-r', '100000',

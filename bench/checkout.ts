@@ -3,14 +3,27 @@
 // imports are circular.
 import { join, resolve } from 'node:path';
 
-/** Server, Client, Config and Logger of the checkout at rootArg, and its absolute path. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function loadCheckout(rootArg: string): Promise<{ root: string; Server: any; Client: any; Config: any; Logger: any }> {
+/**
+ * The checkout at rootArg: its absolute path, its Client class, and startServer, one of its
+ * servers listening on a free port, saving nothing, logging nothing.
+ */
+export async function loadCheckout(rootArg: string): Promise<{
+  root: string; Client: any; startServer: (dir: string) => Promise<any>;
+}> {
   const root = resolve(rootArg);
   await import(join(root, 'src/actors/replica-link.ts'));
   const { Server } = await import(join(root, 'src/actors/server.ts'));
   const { Client } = await import(join(root, 'src/actors/client.ts'));
   const { Config } = await import(join(root, 'src/config/config.ts'));
   const { Logger } = await import(join(root, 'src/log.ts'));
-  return { root, Server, Client, Config, Logger };
+  const startServer = async (dir: string) => {
+    const config = new Config();
+    for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
+    const log = new Logger();
+    log.level = 'nothing';
+    const server = new Server(config, log);
+    await server.listen();
+    return server;
+  };
+  return { root, Client, startServer };
 }

@@ -17,7 +17,7 @@ import { percentile } from './stats.js';
 const [writesArg = '200000', batchArg = '800', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
 const writes = Number(writesArg);
 const batch = Number(batchArg);
-const { root, Server, Client, Config, Logger } = await loadCheckout(rootArg);
+const { root, Client, startServer } = await loadCheckout(rootArg);
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-feed-'));
 const children: ChildProcess[] = [];
@@ -25,12 +25,7 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-const config = new Config();
-for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
-const log = new Logger();
-log.level = 'nothing';
-const server = new Server(config, log);
-await server.listen();
+const server = await startServer(dir);
 server.replication.createBacklogIfNeeded();
 
 // A replica that asks for the stream from the master's next byte and discards it.

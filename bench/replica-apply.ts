@@ -16,7 +16,7 @@ import { percentile } from './stats.js';
 
 const [writesArg = '20000', batchArg = '50', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
 const writes = Number(writesArg);
-const { root, Server, Client, Config, Logger } = await loadCheckout(rootArg);
+const { root, Client, startServer } = await loadCheckout(rootArg);
 const { Keyspace } = await import(join(root, 'src/store/keyspace.ts'));
 const { RdbSnapshot, writeSnapshotSync } = await import(join(root, 'src/store/snapshot.ts'));
 
@@ -65,12 +65,7 @@ process.on('exit', () => {
 });
 const port = await new Promise<number>((r) => master.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
 
-const config = new Config();
-for (const [name, value] of Object.entries({ port: '0', dir, save: '' })) config.set(name, [value], false);
-const log = new Logger();
-log.level = 'nothing';
-const server = new Server(config, log);
-await server.listen();
+const server = await startServer(dir);
 new Client(server, null).run(['REPLICAOF', '127.0.0.1', String(port)]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 while (!server.replicaLink?.linkUp) await sleep(5);
