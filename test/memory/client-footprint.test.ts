@@ -4,38 +4,16 @@
 // and watched keys counted, and each server's accounting (clients.normal) close to what its
 // used_memory really grew by over 1000 idle connections.
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { onBoth, peerPair, type Peer } from '../helpers/peer-pair.js';
 
-interface Peer {
-  name: 'redis' | 'redstate';
-  proc: Proc;
-  /** The control connection the figures are read on. */
-  c: RespClient;
-}
-
-const peers: Peer[] = [];
 const IDLE_CLIENTS = 1000;
 /** Connections opened at once: within both servers' listen backlog (511). */
 const WAVE = 250;
 
-beforeAll(async () => {
-  const args = ['--maxclients', String(IDLE_CLIENTS + 100)];
-  const [redis, redstate] = await Promise.all([startRedis(args), startRedstateProcess(args)]);
-  peers.push(
-    { name: 'redis', proc: redis, c: await RespClient.connect(redis.port) },
-    { name: 'redstate', proc: redstate, c: await RespClient.connect(redstate.port) },
-  );
-}, 30_000);
-
-afterAll(async () => {
-  for (const p of peers) p.c.close();
-  await Promise.all(peers.map((p) => p.proc.close()));
-});
-
-/** Runs f on both servers at once; results in peers' order. */
-const both = <T>(f: (p: Peer) => Promise<T>): Promise<T[]> => Promise.all(peers.map(f));
+const peers = peerPair(['--maxclients', String(IDLE_CLIENTS + 100)]);
+const both = <T>(f: (p: Peer) => Promise<T>): Promise<T[]> => onBoth(peers, f);
 
 /** The CLIENT LIST fields of the client named name. */
 async function clientFields(c: RespClient, name: string): Promise<Record<string, string>> {

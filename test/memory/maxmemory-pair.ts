@@ -1,9 +1,9 @@
 // A redis-server 7.0 and a redstate process (run `npm run build` first) under the same
 // maxmemory for one test file, reset before each test, and the workload helpers the maxmemory
 // tests fill them with.
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import { RespClient, type Reply } from '../helpers/resp-client.js';
-import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { onBoth, peerPair, type Peer } from '../helpers/peer-pair.js';
 
 export const LIMIT = 24 * 1024 * 1024;
 /** Values of 4000 bytes: Redis holds about 5800 of them under LIMIT, redstate about 3500. */
@@ -12,31 +12,12 @@ export const BATCH = 200;
 /** Keys that fill either server past LIMIT. */
 export const FILL = 10_000;
 
-export interface Peer {
-  name: 'redis' | 'redstate';
-  proc: Proc;
-  c: RespClient;
-}
-
 /** redis first, then redstate. */
 export const peers: Peer[] = [];
 
 /** Starts the pair for the calling test file and resets both before each test. */
 export function maxmemoryPair(): void {
-  beforeAll(async () => {
-    const args = ['--maxmemory', String(LIMIT), '--maxmemory-policy', 'noeviction'];
-    const [redis, redstate] = await Promise.all([startRedis(args), startRedstateProcess(args)]);
-    peers.push(
-      { name: 'redis', proc: redis, c: await RespClient.connect(redis.port) },
-      { name: 'redstate', proc: redstate, c: await RespClient.connect(redstate.port) },
-    );
-  }, 30_000);
-
-  afterAll(async () => {
-    for (const p of peers) p.c.close();
-    await Promise.all(peers.map((p) => p.proc.close()));
-  });
-
+  peerPair(['--maxmemory', String(LIMIT), '--maxmemory-policy', 'noeviction'], peers);
   beforeEach(async () => {
     for (const { c } of peers) {
       await c.call('CONFIG', 'SET', 'maxmemory', '0');
@@ -82,5 +63,5 @@ export async function present(c: RespClient, prefix: string, from: number, to: n
   return replies.flatMap((r, j) => (r === 1 ? [from + j] : []));
 }
 
-export const both = <T>(f: (p: Peer) => Promise<T>): Promise<T[]> => Promise.all(peers.map(f));
+export const both = <T>(f: (p: Peer) => Promise<T>): Promise<T[]> => onBoth(peers, f);
 
