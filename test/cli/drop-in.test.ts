@@ -54,6 +54,18 @@ async function runOnFreePort(args: (port: number) => string[], asBin = false): P
   }
 }
 
+/** SIGSTOP leaves the server silent for half a second; SIGCONT has it answer again. */
+async function expectStopAndContinue(r: Run, port: number): Promise<void> {
+  r.kill('SIGSTOP');
+  const stalled = await Promise.race([
+    waitForPing(port).then(() => 'answered'),
+    new Promise((res) => setTimeout(() => res('stalled'), 500)),
+  ]);
+  expect(stalled).toBe('stalled');
+  r.kill('SIGCONT');
+  await waitForPing(port);
+}
+
 afterEach(() => {
   for (const r of running.splice(0)) r.kill();
 });
@@ -113,14 +125,7 @@ describe('redstate as a drop-in for redis-server', () => {
 
   it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
     const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir()]);
-    r.kill('SIGSTOP');
-    const stalled = await Promise.race([
-      waitForPing(port).then(() => 'answered'),
-      new Promise((res) => setTimeout(() => res('stalled'), 500)),
-    ]);
-    expect(stalled).toBe('stalled');
-    r.kill('SIGCONT');
-    await waitForPing(port);
+    await expectStopAndContinue(r, port);
   });
 
   it('runs as its bin: the #! line makes node itself the process, with its V8 options, and signals reach it', async () => {
@@ -129,14 +134,7 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(basename(cmdline[0]!)).toMatch(/^node/);
     expect(cmdline).toContain('--max-semi-space-size=32');
     expect(cmdline).toContain(CLI);
-    r.kill('SIGSTOP');
-    const stalled = await Promise.race([
-      waitForPing(port).then(() => 'answered'),
-      new Promise((res) => setTimeout(() => res('stalled'), 500)),
-    ]);
-    expect(stalled).toBe('stalled');
-    r.kill('SIGCONT');
-    await waitForPing(port);
+    await expectStopAndContinue(r, port);
     r.kill('SIGTERM');
     expect(await r.exited).toBe(0);
     expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
