@@ -86,6 +86,19 @@ export class RespClient {
     });
   }
 
+  /** connect(), retried every 25 ms while the server is still starting, for up to withinMs. */
+  static async connectWhenUp(port: number, withinMs = 5000): Promise<RespClient> {
+    const deadline = Date.now() + withinMs;
+    for (;;) {
+      try {
+        return await RespClient.connect(port);
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+  }
+
   /** Sends one command; an error reply rejects. */
   async call(...args: Arg[]): Promise<Reply> {
     const [reply] = await this.pipeline([args]);

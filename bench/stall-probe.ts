@@ -36,15 +36,7 @@ server.stdout!.on('data', (chunk: Buffer) => {
   }
 });
 
-let client: RespClient | undefined;
-for (let tries = 0; client === undefined; tries++) {
-  try {
-    client = await RespClient.connect(port);
-  } catch (e) {
-    if (tries > 100) throw e;
-    await sleep(50);
-  }
-}
+const client = await RespClient.connectWhenUp(port);
 const writer = await RespClient.connect(port);
 await client.call('DEBUG', 'POPULATE', String(keys), 'key', '100');
 const pinger = await startPinger(port, 1);

@@ -122,15 +122,7 @@ async function round(dist: string): Promise<string> {
       if (m) gcs.push({ at: spawnedAt + Number(m[1]), kind: m[2]!, pause: Number(m[3]) });
     }
   });
-  let client: RespClient | undefined;
-  for (let tries = 0; client === undefined; tries++) {
-    try {
-      client = await RespClient.connect(port);
-    } catch (e) {
-      if (tries > 200) throw e;
-      await sleep(25);
-    }
-  }
+  const client = await RespClient.connectWhenUp(port);
   const replicas = await Promise.all([0, 1, 2].map(async () => {
     const server = await startServer({ name: 'redstate', command: ['node', join(dist, 'cli.js')] }, { dir: makeTempDir() });
     return { server, client: await server.client() };
