@@ -107,7 +107,7 @@ export class Memory {
 
   /** mem_replication_backlog */
   backlogBytes(): number {
-    return this.server.replication.backlog?.size ?? 0;
+    return this.server.replication.backlog?.memory ?? 0;
   }
 
   /** mem_clients_slaves: what waits in replicas' output buffers. */

@@ -55,4 +55,40 @@ describe('Backlog', () => {
     b.resize(10);
     expect(b.size).toBe(S);
   });
+
+  it('holds memory for the history it has, up to size, and reads the same as a ring of size would', () => {
+    let size = 200_000;
+    const b = new Backlog(size, 1);
+    expect(b.memory).toBeLessThanOrEqual(16 * 1024);
+    let all = Buffer.alloc(0);
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let i = 0; i < 400; i++) {
+      const piece = bytes(i % 50 === 49 ? 70_000 : next(3000), all.length);
+      b.feed(Buffer.concat([bytes(5), piece]), 5);
+      all = Buffer.concat([all, piece]).subarray(-size);
+      expect(b.histlen).toBe(all.length);
+      expect(b.memory).toBeLessThanOrEqual(Math.min(size, Math.max(16 * 1024, 2 * b.histlen)));
+      const from = b.offset + next(b.histlen + 1);
+      expect(cat(b.read(from)).equals(all.subarray(from - b.offset))).toBe(true);
+      if (i === 200) {
+        size = 300_000;
+        b.resize(size);
+        expect(cat(b.read(b.offset)).equals(all)).toBe(true);
+      }
+    }
+    expect(b.memory).toBe(300_000);
+  });
+
+  it('grows again after a resize to less than its history', () => {
+    const b = new Backlog(4 * S, 1);
+    b.feed(bytes(3 * S));
+    b.resize(2 * S);
+    expect([b.memory, b.histlen]).toEqual([2 * S, 2 * S]);
+    b.resize(6 * S);
+    expect(b.memory).toBe(2 * S);
+    b.feed(bytes(10, 9));
+    expect(b.memory).toBe(4 * S);
+    expect(cat(b.read(b.offset))).toEqual(Buffer.concat([bytes(2 * S, S), bytes(10, 9)]));
+  });
 });
