@@ -17,8 +17,14 @@ import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable
 const CHUNK = 64 * 1024;
 /** The largest buffer size kept for the next buffers: one huge string must not make them all huge. */
 const MAX_CAPACITY = 16 * 1024 * 1024;
-/** Buffers given back (recycle) and kept for the next ones. */
-const SPARES = 2;
+/** Buffers given back (recycle) and kept for the next ones: as many as a streamed save has out at once, so that none is made anew. */
+const SPARES = 6;
+/**
+ * A take() leaving less room than this in its buffer moves on to the next one at once: the
+ * slices of a streamed save stop before they fill a buffer (see room), so that no chunk is
+ * copied to a larger buffer for lack of room.
+ */
+const MIN_ROOM = 4 * 1024;
 /** rdbSaveRawString only tries LZF on strings longer than this. */
 const LZF_MIN_LENGTH = 20;
 const ENCODED = RdbLength.ENCODED << 6;
@@ -249,6 +255,11 @@ export class RdbEncoder {
     return this.pos;
   }
 
+  /** The current buffer has less than MIN_ROOM left: a driver that fills it further has its bytes copied to the next. */
+  get nearlyFull(): boolean {
+    return this.buf.length - this.pos < MIN_ROOM;
+  }
+
   /** The bytes emitted since the last take, or null if none. */
   take(): Buffer | null {
     if (this.pos === 0) return null;
@@ -262,6 +273,7 @@ export class RdbEncoder {
     this.buf = this.buf.subarray(this.pos);
     this.pos = 0;
     this.crcPos = 0;
+    if (this.buf.length < MIN_ROOM) this.moveOn(this.capacity);
     return out;
   }
 
@@ -296,6 +308,11 @@ export class RdbEncoder {
     if (n <= this.buf.length - this.pos) return;
     const size = Math.max(this.capacity, 2 * this.pos, this.pos + n);
     this.capacity = Math.min(size, MAX_CAPACITY);
+    this.moveOn(size);
+  }
+
+  /** Continues in a buffer of at least size bytes, with the untaken bytes; the one left goes back once nothing of it is out. */
+  private moveOn(size: number): void {
     const next = this.fresh(size);
     this.buf.copy(next, 0, 0, this.pos);
     const left = this.buf.buffer as ArrayBuffer;

@@ -112,13 +112,14 @@ export class RdbSnapshot implements SnapshotObserver {
   }
 
   /**
-   * Serializes entries until at least maxBytes are buffered or performance.now() passes
-   * until; after the last db, writes the trailer and ends the snapshot. True once done.
+   * Serializes entries until at least maxBytes are buffered, the encoder's buffer is nearly
+   * full or performance.now() passes until; after the last db, writes the trailer and ends
+   * the snapshot. True once done.
    */
   fill(maxBytes: number, until: number): boolean {
     let n = 0;
     const every = this.clockEvery;
-    while (!this.done && this.encoder.buffered < maxBytes) {
+    while (!this.done && this.encoder.buffered < maxBytes && !this.encoder.nearlyFull) {
       if (++n % every === 0 && performance.now() >= until) break;
       this.step();
     }

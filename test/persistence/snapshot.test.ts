@@ -156,6 +156,31 @@ describe('chunks given back', () => {
     expect(keptMemories).toBeGreaterThan(10);
     expect(givenMemories).toBeLessThanOrEqual(3);
   });
+
+  it('given back a few at a time, as a file writer batches them, keep the stream in a few buffers', async () => {
+    const ks = new Keyspace(16);
+    // Incompressible 1 kB strings: slices of many bytes, that fill a buffer in a few.
+    const rand = prng(3);
+    for (let i = 0; i < 8_000; i++) ks.dbs[0]!.set(`key:${i}`, String.fromCharCode(...Array.from({ length: 1000 }, () => Math.floor(rand() * 256))));
+    const stream = new RdbSnapshotStream(ks, OPTS);
+    const parts: Buffer[] = [];
+    const memories = new Set<ArrayBufferLike>();
+    let held: Buffer[] = [];
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      parts.push(Buffer.from(chunk));
+      memories.add(chunk.buffer);
+      held.push(chunk);
+      if (held.length < 4) continue;
+      await new Promise((r) => setTimeout(r, 1));
+      for (const c of held) stream.snapshot.recycle(c);
+      held = [];
+    }
+    expect(parts.length).toBeGreaterThan(20);
+    // The 4 held, the 2 the stream reads ahead, the one being filled: no buffer made anew per slice.
+    expect(memories.size).toBeLessThanOrEqual(8);
+    const rdb = decodeRdb(Buffer.concat(parts));
+    expect(rdb.keysLoaded).toBe(8_000);
+  });
 });
 
 describe('writeSnapshotSync', () => {
