@@ -5,10 +5,16 @@
 // kind), its peak memory above the memory just before, the pings split by phase (saving,
 // sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
 // of non-idle --cpu-prof samples over 5 ms: slices back to back make one run, so a run is not
-// one task); --mem preloads mem-trace.mjs for the peak of each part of its memory; --idle
-// runs the load alone for a second instead of the sync. Given several dist/ folders it
-// alternates them round by round.
-//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--idle] [distA distB ...]
+// one task); --mem preloads mem-trace.mjs for the peak of each part of its memory, what of it a
+// full collection frees, and where its large Buffers were allocated; --tasks
+// preloads task-trace.mjs for a histogram of its callbacks' lengths and the longest of them;
+// --idle runs the load alone for a second instead of the sync. Two diagnostics of what the
+// others' CPU does to the figures: --rt runs the master under SCHED_FIFO (chrt, as root), so
+// that its task lengths are its own work whatever the load; --nice-replicas runs the three
+// replicas under nice 10, so that their loads yield the cores to the master; --redis-replicas
+// makes them redis-servers, whose loads take less CPU than redstate's. Given several
+// dist/ folders it alternates them round by round.
+//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt] [--nice-replicas] [--redis-replicas] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,12 +38,23 @@ const rounds = numbers[1] ?? 2;
 const diskless = args.includes('--diskless');
 const prof = args.includes('--prof');
 const mem = args.includes('--mem');
+const taskTrace = args.includes('--tasks');
+const rt = args.includes('--rt');
+const niceReplicas = args.includes('--nice-replicas');
+const redisReplicas = args.includes('--redis-replicas');
 /** --idle: a control, the same load for 1 s without replicas. */
 const idleMs = args.includes('--idle') ? 1000 : 0;
 const dists = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a)).map((d) => resolve(d));
 if (dists.length === 0) dists.push(join(projectRoot, 'dist'));
 const config = presets.quick;
 const signal = new AbortController().signal;
+
+/** CPU time of a process, all its threads, so far, ms (clock ticks of 10 ms). */
+function processMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
 
 /** CPU time of a process's main thread so far, ms. */
 function mainThreadMs(pid: number): number {
@@ -103,18 +120,23 @@ function longTasks(p: CpuProfile, from: number, to: number): string[] {
 async function round(dist: string): Promise<string> {
   const dirs = [makeTempDir(), makeTempDir()];
   const port = await freePort();
-  const flags = ['--trace-gc', ...(mem ? ['--import', join(projectRoot, 'bench/mem-trace.mjs')] : []), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', dirs[1]!, '--cpu-prof-interval', '200'] : [])];
-  const master = spawnTracked(['node', ...flags, join(dist, 'cli.js'), ...commonArgs(port, dirs[0]!), ...syncArgs(diskless), '--loglevel', 'notice']);
+  const flags = ['--trace-gc', ...(mem ? ['--expose-gc', '--import', join(projectRoot, 'bench/mem-trace.mjs')] : []),
+    ...(taskTrace ? ['--import', join(projectRoot, 'bench/task-trace.mjs')] : []), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', dirs[1]!, '--cpu-prof-interval', '200'] : [])];
+  const master = spawnTracked([...(rt ? ['chrt', '-f', '10'] : []), 'node', ...flags, join(dist, 'cli.js'), ...commonArgs(port, dirs[0]!), ...syncArgs(diskless), '--loglevel', 'notice']);
   const spawnedAt = now();
   const gcs: Array<{ at: number; kind: string; pause: number }> = [];
   let pending = '';
   let memtrace = '';
+  let tasktrace = '';
+  let allocs = '';
   const events: Array<{ at: number; what: string }> = [];
   master.stdout!.on('data', (chunk: Buffer) => {
     const lines = (pending + chunk.toString()).split('\n');
     pending = lines.pop()!;
     for (const line of lines) {
       if (line.startsWith('memtrace ')) memtrace = line.slice(9);
+      if (line.startsWith('memtrace-allocs ')) allocs = line.slice(16);
+      if (line.startsWith('tasktrace ')) tasktrace = line.slice(10);
       // Redis's log time stamps (local time, ms): when the save ended and each replica went online.
       const logged = /^\d+:M (\d+ \w+ \d+ [\d:.]+) [#*-] (Background saving terminated|Synchronization with replica)/.exec(line);
       if (logged) events.push({ at: Date.parse(logged[1]!), what: logged[2]!.startsWith('B') ? 'saved' : 'sent' });
@@ -124,7 +146,8 @@ async function round(dist: string): Promise<string> {
   });
   const client = await RespClient.connectWhenUp(port);
   const replicas = await Promise.all([0, 1, 2].map(async () => {
-    const server = await startServer({ name: 'redstate', command: ['node', join(dist, 'cli.js')] }, { dir: makeTempDir() });
+    const command = [...(niceReplicas ? ['nice', '-n', '10'] : []), ...(redisReplicas ? ['redis-server'] : ['node', join(dist, 'cli.js')])];
+    const server = await startServer({ name: redisReplicas ? 'redis' : 'redstate', command }, { dir: makeTempDir() });
     return { server, client: await server.client() };
   }));
   const writer = await RespClient.connect(port);
@@ -135,17 +158,19 @@ async function round(dist: string): Promise<string> {
   const before = await averageMemory(master.pid!);
   const sampler = sampleMemoryPeak(master.pid!, 10);
   const cpu0 = mainThreadMs(master.pid!);
-  if (mem) process.kill(master.pid!, 'SIGUSR2');
+  const replicaCpu0 = replicas.reduce((a, r) => a + processMs(r.server.pid), 0);
+  if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
   const t0 = now();
   const wall0 = Date.now();
   if (idleMs > 0) await sleep(idleMs);
   else await Promise.all(replicas.map((r) => r.client.call('REPLICAOF', '127.0.0.1', port)));
   const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal).then(() => now() - t0)));
   const t1 = now();
-  if (mem) process.kill(master.pid!, 'SIGUSR2');
+  if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
   const cpu = mainThreadMs(master.pid!) - cpu0;
+  const replicaCpu = replicas.reduce((a, r) => a + processMs(r.server.pid), 0) - replicaCpu0;
   const peak = sampler.stop();
-  for (let i = 0; mem && memtrace === '' && i < 100; i++) await sleep(10);
+  for (let i = 0; ((mem && memtrace === '') || (taskTrace && tasktrace === '')) && i < 100; i++) await sleep(10);
   load.stop();
   const pings = await pinger.stop();
   const during = pings.latencies.filter((_, i) => pings.sentAt[i]! >= t0 && pings.sentAt[i]! <= t1);
@@ -188,12 +213,13 @@ async function round(dist: string): Promise<string> {
   for (const d of dirs) removeTempDir(d);
   const ms = (p: number) => percentile(during, p).toFixed(2);
   return [
-    `${dist} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')}): sync ${(t1 - t0).toFixed(0)} ms, master main thread ${cpu.toFixed(0)} ms CPU, ` +
+    `${dist} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')}): sync ${(t1 - t0).toFixed(0)} ms, master main thread ${cpu.toFixed(0)} ms CPU, replicas ${replicaCpu.toFixed(0)} ms CPU, ` +
       `peak extra ${((peak - before) / 2 ** 20).toFixed(2)} MB, ping p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)} ms`,
     `  saved at ${savedAt.toFixed(0)} ms, sent to the last replica at ${sentAt.toFixed(0)} ms; ${phaseText}`,
     `  replicas in sync at ${syncedAt.map((t) => t.toFixed(0)).join(', ')} ms; pings over ${SLOW_PING_MS} ms (ms since REPLICAOF:latency): ${slow.join(' ') || 'none'}`,
     `  gc: ${gcText || 'none'}`,
-    ...(mem ? [`  peaks above the start, MB: ${memtrace}`] : []),
+    ...(mem ? [`  peaks above the start, MB: ${memtrace}`, `  Buffers allocated: ${allocs}`] : []),
+    ...(taskTrace ? [`  tasks (ms): ${tasktrace}`] : []),
     ...(prof ? [`  self time: ${top.join('; ')}`] : []),
     ...(prof ? [`  busy runs > ${LONG_TASK_MS} ms: ${tasks.length}, ${tasks.reduce((a, t) => a + Number(/\+([\d.]+)/.exec(t)![1]), 0).toFixed(1)} ms`, ...tasks.map((t) => `    ${t}`)] : []),
   ].join('\n');
