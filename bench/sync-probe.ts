@@ -12,9 +12,10 @@
 // others' CPU does to the figures: --rt runs the master under SCHED_FIFO (chrt, as root), so
 // that its task lengths are its own work whatever the load; --nice-replicas runs the three
 // replicas under nice 10, so that their loads yield the cores to the master; --redis-replicas
-// makes them redis-servers, whose loads take less CPU than redstate's. Given several
+// makes them redis-servers, whose loads take less CPU than redstate's; --replica-v8=<flag>
+// (repeatable) starts the redstate replicas' node with that V8 flag. Given several
 // dist/ folders it alternates them round by round.
-//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt] [--nice-replicas] [--redis-replicas] [--idle] [distA distB ...]
+//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt] [--nice-replicas] [--redis-replicas] [--replica-v8=<flag>] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,12 +43,19 @@ const taskTrace = args.includes('--tasks');
 const rt = args.includes('--rt');
 const niceReplicas = args.includes('--nice-replicas');
 const redisReplicas = args.includes('--redis-replicas');
+const replicaV8 = args.filter((a) => a.startsWith('--replica-v8=')).map((a) => a.slice('--replica-v8='.length));
 /** --idle: a control, the same load for 1 s without replicas. */
 const idleMs = args.includes('--idle') ? 1000 : 0;
 const dists = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a)).map((d) => resolve(d));
 if (dists.length === 0) dists.push(join(projectRoot, 'dist'));
 const config = presets.quick;
 const signal = new AbortController().signal;
+
+/** The V8 flags a build's cli.js gives node on its #! line, as the bench runs it. */
+function binFlags(dist: string): string[] {
+  const line = readFileSync(join(dist, 'cli.js'), 'utf8').split('\n', 1)[0]!;
+  return /^#!.*\bnode (.*)$/.exec(line)?.[1]!.trim().split(/\s+/) ?? [];
+}
 
 /** CPU time of a process, all its threads, so far, ms (clock ticks of 10 ms). */
 function processMs(pid: number): number {
@@ -122,7 +130,7 @@ async function round(dist: string): Promise<string> {
   const port = await freePort();
   const flags = ['--trace-gc', ...(mem ? ['--expose-gc', '--import', join(projectRoot, 'bench/mem-trace.mjs')] : []),
     ...(taskTrace ? ['--import', join(projectRoot, 'bench/task-trace.mjs')] : []), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', dirs[1]!, '--cpu-prof-interval', '200'] : [])];
-  const master = spawnTracked([...(rt ? ['chrt', '-f', '10'] : []), 'node', ...flags, join(dist, 'cli.js'), ...commonArgs(port, dirs[0]!), ...syncArgs(diskless), '--loglevel', 'notice']);
+  const master = spawnTracked([...(rt ? ['chrt', '-f', '10'] : []), 'node', ...binFlags(dist), ...flags, join(dist, 'cli.js'), ...commonArgs(port, dirs[0]!), ...syncArgs(diskless), '--loglevel', 'notice']);
   const spawnedAt = now();
   const gcs: Array<{ at: number; kind: string; pause: number }> = [];
   let pending = '';
@@ -146,7 +154,7 @@ async function round(dist: string): Promise<string> {
   });
   const client = await RespClient.connectWhenUp(port);
   const replicas = await Promise.all([0, 1, 2].map(async () => {
-    const command = [...(niceReplicas ? ['nice', '-n', '10'] : []), ...(redisReplicas ? ['redis-server'] : ['node', join(dist, 'cli.js')])];
+    const command = [...(niceReplicas ? ['nice', '-n', '10'] : []), ...(redisReplicas ? ['redis-server'] : ['node', ...binFlags(dist), ...replicaV8, join(dist, 'cli.js')])];
     const server = await startServer({ name: redisReplicas ? 'redis' : 'redstate', command }, { dir: makeTempDir() });
     return { server, client: await server.client() };
   }));
@@ -170,6 +178,9 @@ async function round(dist: string): Promise<string> {
   const cpu = mainThreadMs(master.pid!) - cpu0;
   const replicaCpu = replicas.reduce((a, r) => a + processMs(r.server.pid), 0) - replicaCpu0;
   const peak = sampler.stop();
+  // What the replicas' connections hold just after the sync (omem: output waiting for their sockets).
+  const replicaClients = mem ? String(await client.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim().split('\n')
+    .map((l) => /omem=(\d+)/.exec(l)?.[1] ?? '?').join(', ') : '';
   for (let i = 0; ((mem && memtrace === '') || (taskTrace && tasktrace === '')) && i < 100; i++) await sleep(10);
   load.stop();
   const pings = await pinger.stop();
@@ -218,7 +229,7 @@ async function round(dist: string): Promise<string> {
     `  saved at ${savedAt.toFixed(0)} ms, sent to the last replica at ${sentAt.toFixed(0)} ms; ${phaseText}`,
     `  replicas in sync at ${syncedAt.map((t) => t.toFixed(0)).join(', ')} ms; pings over ${SLOW_PING_MS} ms (ms since REPLICAOF:latency): ${slow.join(' ') || 'none'}`,
     `  gc: ${gcText || 'none'}`,
-    ...(mem ? [`  peaks above the start, MB: ${memtrace}`, `  Buffers allocated: ${allocs}`] : []),
+    ...(mem ? [`  peaks above the start, MB: ${memtrace}`, `  Buffers allocated: ${allocs}`, `  replicas' omem after the sync: ${replicaClients}`] : []),
     ...(taskTrace ? [`  tasks (ms): ${tasktrace}`] : []),
     ...(prof ? [`  self time: ${top.join('; ')}`] : []),
     ...(prof ? [`  busy runs > ${LONG_TASK_MS} ms: ${tasks.length}, ${tasks.reduce((a, t) => a + Number(/\+([\d.]+)/.exec(t)![1]), 0).toFixed(1)} ms`, ...tasks.map((t) => `    ${t}`)] : []),
