@@ -1,8 +1,9 @@
 // What a master spends while three replicas full-sync from it at once (the syncstalls
 // measure's setting: DEBUG POPULATE, 3000 SETs/s, a PING every ms from a worker, disk or
 // diskless sync), in figures that hold on a shared machine: the CPU time of its main thread
-// during the sync (/proc/<pid>/schedstat), its collections (--trace-gc: count and pauses per
-// kind), its peak memory above the memory just before, the pings split by phase (saving,
+// during the sync and the time it waited, runnable, for a core (/proc/<pid>/schedstat: on a
+// busy host a ping waits for that more than for the master's work), its collections
+// (--trace-gc: count and pauses per kind), its peak memory above the memory just before, the pings split by phase (saving,
 // sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
 // of non-idle --cpu-prof samples over 5 ms: slices back to back make one run, so a run is not
 // one task); --mem preloads mem-trace.mjs for the peak of each part of its memory, what of it a
@@ -64,9 +65,10 @@ function processMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
-/** CPU time of a process's main thread so far, ms. */
-function mainThreadMs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+/** A process's main thread so far: its CPU time and its time runnable but waiting for a core (ms), and its turns on a core. */
+function mainThreadSched(pid: number): { cpu: number; waited: number; turns: number } {
+  const [cpu, waited, turns] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: cpu! / 1e6, waited: waited! / 1e6, turns: turns! };
 }
 
 interface CpuProfile {
@@ -165,7 +167,7 @@ async function round(dist: string): Promise<string> {
   await sleep(200);
   const before = await averageMemory(master.pid!);
   const sampler = sampleMemoryPeak(master.pid!, 10);
-  const cpu0 = mainThreadMs(master.pid!);
+  const sched0 = mainThreadSched(master.pid!);
   const replicaCpu0 = replicas.reduce((a, r) => a + processMs(r.server.pid), 0);
   if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
   const t0 = now();
@@ -175,7 +177,10 @@ async function round(dist: string): Promise<string> {
   const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal).then(() => now() - t0)));
   const t1 = now();
   if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
-  const cpu = mainThreadMs(master.pid!) - cpu0;
+  const sched1 = mainThreadSched(master.pid!);
+  const cpu = sched1.cpu - sched0.cpu;
+  const waited = sched1.waited - sched0.waited;
+  const turns = sched1.turns - sched0.turns;
   const replicaCpu = replicas.reduce((a, r) => a + processMs(r.server.pid), 0) - replicaCpu0;
   const peak = sampler.stop();
   // What the replicas' connections hold just after the sync (omem: output waiting for their sockets).
@@ -224,7 +229,7 @@ async function round(dist: string): Promise<string> {
   for (const d of dirs) removeTempDir(d);
   const ms = (p: number) => percentile(during, p).toFixed(2);
   return [
-    `${dist} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')}): sync ${(t1 - t0).toFixed(0)} ms, master main thread ${cpu.toFixed(0)} ms CPU, replicas ${replicaCpu.toFixed(0)} ms CPU, ` +
+    `${dist} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')}): sync ${(t1 - t0).toFixed(0)} ms, master main thread ${cpu.toFixed(0)} ms CPU and ${waited.toFixed(0)} ms waiting for a core (${(waited / Math.max(turns, 1)).toFixed(2)} ms per turn), replicas ${replicaCpu.toFixed(0)} ms CPU, ` +
       `peak extra ${((peak - before) / 2 ** 20).toFixed(2)} MB, ping p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)} ms`,
     `  saved at ${savedAt.toFixed(0)} ms, sent to the last replica at ${sentAt.toFixed(0)} ms; ${phaseText}`,
     `  replicas in sync at ${syncedAt.map((t) => t.toFixed(0)).join(', ')} ms; pings over ${SLOW_PING_MS} ms (ms since REPLICAOF:latency): ${slow.join(' ') || 'none'}`,
