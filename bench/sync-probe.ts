@@ -3,8 +3,8 @@
 // diskless sync), in figures that hold on a shared machine: the CPU time of its main thread
 // during the sync and the time it waited, runnable, for a core (/proc/<pid>/schedstat: on a
 // busy host a ping waits for that more than for the master's work), its collections
-// (--trace-gc: count and pauses per kind), its peak memory above the memory just before, the pings split by phase (saving,
-// sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
+// (--trace-gc: count and pauses per kind), its peak memory above the memory just before,
+// the pings split by phase (saving, sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
 // of non-idle --cpu-prof samples over 5 ms: slices back to back make one run, so a run is not
 // one task); --mem preloads mem-trace.mjs for the peak of each part of its memory, what of it a
 // full collection frees, and where its large Buffers were allocated; --tasks

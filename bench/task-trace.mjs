@@ -3,8 +3,9 @@
 // socket reads and writes, timers, immediates, file reads) and, at the second signal, prints
 // one `tasktrace {...}` line on stdout: a histogram of their lengths, the time in long ones,
 // and the longest with what they were (resource type and callback name; `older` for one made
-// before the first signal: the clients' sockets) and when (ms since the first signal). The ticks and microtasks a callback leaves run after its `after` hook,
-// so a task here is the callback itself; a collection inside it is part of it. Beside it, the
+// before the first signal: the clients' sockets) and when (ms since the first signal). The
+// ticks and microtasks a callback leaves run after its `after` hook, so a task here is the
+// callback itself; a collection inside it is part of it. Beside it, the
 // event loop's delay (perf_hooks monitorEventLoopDelay, 1 ms timer) catches what runs outside
 // callbacks too (V8's own tasks, a collection between them).
 import { createHook } from 'node:async_hooks';
