@@ -2,21 +2,23 @@
 // measure's setting: DEBUG POPULATE, 3000 SETs/s, a PING every ms from a worker, disk or
 // diskless sync), in figures that hold on a shared machine: the CPU time of its main thread
 // during the sync and the time it waited, runnable, for a core (/proc/<pid>/schedstat: on a
-// busy host a ping waits for that more than for the master's work), its collections
-// (--trace-gc: count and pauses per kind), its peak memory above the memory just before,
-// the pings split by phase (saving, sending, loading, from its log). --prof adds its busiest functions and its busy runs (runs
-// of non-idle --cpu-prof samples over 5 ms: slices back to back make one run, so a run is not
-// one task); --mem preloads mem-trace.mjs for the peak of each part of its memory, what of it a
-// full collection frees, and where its large Buffers were allocated; --tasks
-// preloads task-trace.mjs for a histogram of its callbacks' lengths and the longest of them;
-// --idle runs the load alone for a second instead of the sync. Two diagnostics of what the
-// others' CPU does to the figures: --rt runs the master under SCHED_FIFO (chrt, as root), so
-// that its task lengths are its own work whatever the load; --nice-replicas runs the three
-// replicas under nice 10, so that their loads yield the cores to the master; --redis-replicas
-// makes them redis-servers, whose loads take less CPU than redstate's; --replica-v8=<flag>
-// (repeatable) starts the redstate replicas' node with that V8 flag. Given several
-// dist/ folders it alternates them round by round.
-//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt] [--nice-replicas] [--redis-replicas] [--replica-v8=<flag>] [--idle] [distA distB ...]
+// busy host a ping waits for that more than for the master's work), the replicas' CPU, its
+// collections (--trace-gc: count and pauses per kind), its peak memory above the memory just
+// before, the pings split by phase (saving, sending, loading, from its log). Every redstate
+// runs with the V8 flags of its cli.js's #! line, as the bench runs it.
+// --prof adds its busiest functions and its busy runs (runs of non-idle --cpu-prof samples
+// over 5 ms: slices back to back make one run, so a run is not one task); --mem preloads
+// mem-trace.mjs for the peak of each part of its memory, what of it a full collection frees,
+// and where its large Buffers were allocated; --tasks preloads task-trace.mjs for a histogram
+// of its callbacks' lengths and the longest of them; --idle runs the load alone for a second
+// instead of the sync. Diagnostics of what the others' CPU does to the figures: --rt runs the
+// master under SCHED_FIFO (chrt, as root), so that its task lengths are its own work whatever
+// the load; --nice-replicas runs the three replicas under nice 10, so that their loads yield
+// the cores to the master; --redis-replicas makes them redis-servers, whose loads take less
+// CPU than redstate's; --replica-v8=<flag> (repeatable) starts the redstate replicas' node
+// with that V8 flag. Given several dist/ folders it alternates them round by round.
+//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt]
+//     [--nice-replicas] [--redis-replicas] [--replica-v8=<flag>] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
