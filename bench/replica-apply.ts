@@ -4,17 +4,23 @@
 // redis-benchmark's keys (-r 100000, 3-byte values) in chunks of `batch` commands, one chunk
 // per event-loop turn as a master writes them, as the lag and propagation measures' loads
 // reach a replica. Prints the CPU µs per applied write of this process
-// (process.cpuUsage, user + system), median over rounds. `root` is a checkout whose src/ to
-// run (another build to compare with).
-//   node --import ./bench/register.js bench/replica-apply.ts [writes] [batch] [rounds] [root]
+// (process.cpuUsage, user + system) and its collections (count and pause per 1000 writes),
+// median over rounds. `root` is a checkout whose src/ to run (another build to compare
+// with). With --alloc, one more round under V8's sampling heap profiler (collected objects
+// included): bytes allocated per applied write, and their sites.
+//   node --import ./bench/register.js bench/replica-apply.ts [writes] [batch] [rounds] [root] [--alloc]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { Session } from 'node:inspector/promises';
 import { loadCheckout } from './checkout.js';
 import { percentile } from './stats.js';
 
-const [writesArg = '20000', batchArg = '50', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const alloc = args.includes('--alloc');
+const [writesArg = '20000', batchArg = '50', roundsArg = '5', rootArg = '.'] = args.filter((a) => a !== '--alloc');
 const writes = Number(writesArg);
 const { root, Client, startServer } = await loadCheckout(rootArg);
 const { Keyspace } = await import(join(root, 'src/store/keyspace.ts'));
@@ -70,26 +76,73 @@ new Client(server, null).run(['REPLICAOF', '127.0.0.1', String(port)]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 while (!server.replicaLink?.linkUp) await sleep(5);
 
-/** CPU µs per write while a round of `writes` SETs is applied. */
-async function round(): Promise<number> {
+// Collections of this process: count and total pause (ms).
+const gc = { count: 0, ms: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** CPU µs per write, and collections and their pause per 1000 writes, while a round of `writes` SETs is applied. */
+async function round(): Promise<{ cpu: number; gcs: number; gcMs: number }> {
   // FLUSHALL, then SETs of 45 bytes each
   const target = server.replication.masterReplOffset + 18 + writes * 45;
+  const [count, ms] = [gc.count, gc.ms];
   const start = process.cpuUsage();
   master.stdin!.write('\n');
   while (server.replication.masterReplOffset < target) await sleep(1);
   const used = process.cpuUsage(start);
-  return (used.user + used.system) / writes;
+  return { cpu: (used.user + used.system) / writes, gcs: ((gc.count - count) * 1000) / writes, gcMs: ((gc.ms - ms) * 1000) / writes };
 }
 
 await round(); // a warm JIT first
-const results: number[] = [];
+const results: Array<{ cpu: number; gcs: number; gcMs: number }> = [];
 const loads: number[] = [];
 for (let i = 0; i < Number(roundsArg); i++) {
   results.push(await round());
   loads.push(loadavg()[0]!);
 }
+const spread = (key: 'cpu' | 'gcs' | 'gcMs', digits: number) => {
+  const list = results.map((r) => r[key]);
+  return `${percentile(list, 50).toFixed(digits)} (${Math.min(...list).toFixed(digits)}-${Math.max(...list).toFixed(digits)})`;
+};
 console.log(`${root}: ${writes} SETs in chunks of ${batchArg}, ${roundsArg} rounds, load average ` +
-  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; replica CPU µs per write: median ` +
-  `${percentile(results, 50).toFixed(2)} (${Math.min(...results).toFixed(2)}-${Math.max(...results).toFixed(2)})`);
+  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; replica CPU µs per write: median ${spread('cpu', 2)}; ` +
+  `per 1000 writes: ${spread('gcs', 2)} collections, ${spread('gcMs', 3)} ms of pause`);
+
+if (alloc) {
+  interface ProfileNode {
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    selfSize: number;
+    children: ProfileNode[];
+  }
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
+  });
+  await round();
+  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
+  session.disconnect();
+  const bySite = new Map<string, number>();
+  let total = 0;
+  const walk = (node: ProfileNode, caller: string): void => {
+    const f = node.callFrame;
+    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const key = `${site}  < ${caller}`;
+      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, site);
+  };
+  walk(profile.head, '');
+  console.log(`~${(total / writes).toFixed(0)} bytes allocated per applied write (sampled every 512 bytes)`);
+  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`${(bytes / writes).toFixed(0).padStart(6)}  ${site}`);
+  }
+}
 await server.close();
 process.exit(0);

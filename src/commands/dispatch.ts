@@ -186,11 +186,13 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // (updateStatsOnUnblock), never when it times out.
   if (timed >= 0) {
     const real = effectiveCommand(cmd, argv);
-    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, ms: now - timed };
+    // One duration for all its readers: a double handed to a call is boxed at each call.
+    const ms = now - timed;
+    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, ms };
     else {
-      if (latency.tracking) real.stats.recordLatency(now - timed);
-      if (latency.threshold > 0) latency.commandRan(real, now - timed);
-      server.slowlog.consider(c, real, argv, now - timed);
+      if (latency.tracking) real.stats.recordLatency(ms);
+      if (latency.threshold > 0) latency.commandRan(real, ms);
+      server.slowlog.consider(c, real, argv, ms);
     }
   }
   server.stats.commandsProcessed++;
