@@ -11,7 +11,7 @@ import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { encodingLimits } from '../store/limits.js';
 import { PACKED_MAX_ENTRIES as LIST_PACKED_MAX_ENTRIES } from '../store/list.js';
-import { appendZsetEntry, compareEntries } from '../store/zset.js';
+import { appendZsetEntry, appendZsetEntryBytes, compareEntries } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
 import { latin1Slice } from './latin1.js';
@@ -284,6 +284,10 @@ class RdbReader {
   private blobEnd = 0;
   /** The elements of the last blob read, reused from blob to blob (see blobItems()). */
   private readonly items: BlobItems = [];
+  /** Where smallZset located each entry: its member's bytes in buf, and its score. */
+  private readonly spanStarts: number[] = [];
+  private readonly spanLengths: number[] = [];
+  private readonly spanScores: number[] = [];
   /** Where a small collection's body is built, in one pass, from the blob's items. */
   private readonly body = new BodyBuilder();
   private readonly databases: number;
@@ -569,6 +573,10 @@ class RdbReader {
   private zset(type: number, at: number): ZSet | null {
     const n = this.length();
     if (n === 0) return null;
+    if (type === RdbType.ZSET_2 && n <= encodingLimits.zsetMaxListpackEntries) {
+      const small = this.smallZset(n, at);
+      if (small !== null) return small;
+    }
     let members: string[] = new Array(n);
     let scores: number[] = new Array(n);
     let longest = 0;
@@ -594,6 +602,76 @@ class RdbReader {
       return ZSet.fromPacked(this.body.take(), n) ?? this.fail('zset has duplicate members', at);
     }
     return ZSet.fromSorted(members, scores) ?? this.fail('zset has duplicate members', at);
+  }
+
+  /**
+   * A ZSET_2 small enough for a listpack, built from the file's bytes: the members located,
+   * the order checked on their bytes, and the body written from them, with no string per
+   * member (a redstate master's small sorted sets, saved highest first). null, with the
+   * position back at the first member, when it takes zset()'s general way: a member LZF- or
+   * int-encoded or too long for a listpack, or the entries in neither order.
+   */
+  private smallZset(n: number, at: number): ZSet | null {
+    const from = this.pos;
+    const buf = this.buf;
+    const starts = this.spanStarts;
+    const lengths = this.spanLengths;
+    const scores = this.spanScores;
+    let i = 0;
+    for (; i < n; i++) {
+      const b = this.byte();
+      if (b >> 6 === RdbLength.ENCODED) break;
+      const len = this.lengthAfter(b, this.pos - 1);
+      if (len > encodingLimits.zsetMaxListpackValue) break;
+      this.need(len + 8);
+      starts[i] = this.pos;
+      lengths[i] = len;
+      const score = buf.readDoubleLE(this.pos + len);
+      if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+      scores[i] = score;
+      this.pos += len + 8;
+    }
+    const order = i < n ? 0 : this.spanOrder(n);
+    if (order === 0) {
+      this.pos = from;
+      return null;
+    }
+    const body = this.body;
+    for (let k = 0; k < n; k++) {
+      const e = order > 0 ? k : n - 1 - k;
+      appendZsetEntryBytes(body, buf, starts[e]!, starts[e]! + lengths[e]!, scores[e]!);
+    }
+    return ZSet.fromPacked(body.take(), n) ?? this.fail('zset has duplicate members', at);
+  }
+
+  /** entriesOrder of the n entries smallZset located: 1 strictly ascending, -1 strictly descending, else 0. */
+  private spanOrder(n: number): number {
+    let up = true;
+    let down = true;
+    for (let i = 1; i < n && (up || down); i++) {
+      const c = this.compareSpans(i - 1, i);
+      if (c >= 0) up = false;
+      if (c <= 0) down = false;
+    }
+    return up ? 1 : down ? -1 : 0;
+  }
+
+  /** compareEntries of located entries i and j: by score, then the member bytes. */
+  private compareSpans(i: number, j: number): number {
+    const si = this.spanScores[i]!;
+    const sj = this.spanScores[j]!;
+    if (si !== sj) return si < sj ? -1 : 1;
+    const buf = this.buf;
+    const a = this.spanStarts[i]!;
+    const b = this.spanStarts[j]!;
+    const la = this.spanLengths[i]!;
+    const lb = this.spanLengths[j]!;
+    const common = Math.min(la, lb);
+    for (let k = 0; k < common; k++) {
+      const d = buf[a + k]! - buf[b + k]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
   }
 
   /** The next n strings. */

@@ -213,6 +213,25 @@ describe('decodeRdb value encodings', () => {
       expect(() => value(typed(T.ZSET_2, entries([...asc, ['m1', 99]])))).toThrow(/duplicate members/);
       expect(() => value(typed(T.ZSET_2, entries([...asc, asc[1]!])))).toThrow(/duplicate members/);
     }
+    // Small ones are built from the file's bytes: ties ordered by member bytes (a prefix
+    // first, high bytes after low ones); an int- or LZF-encoded member, or one too long for a
+    // listpack, takes the general way to the same entries.
+    const tied: Array<[string, number]> = [['', 1], ['a', 1], ['ab', 1], ['b', 1], ['\xe9', 1]];
+    for (const order of [[...tied].reverse(), tied]) {
+      const z = value(typed(T.ZSET_2, entries(order))) as ZSet;
+      expect([z.encoding, [...z.entries()]]).toEqual(['listpack', tied]);
+    }
+    expect(plain(value(typed(T.ZSET_2, entries([['b', 1], ['a', 1], ['c', 1]]))))).toEqual(zset(['a', 1], ['b', 1], ['c', 1]));
+    const intMember = cat(rdbLength(2), rdbString('m'), binaryDouble(2), b(0xc0, 5), binaryDouble(1));
+    expect(plain(value(typed(T.ZSET_2, intMember)))).toEqual(zset(['5', 1], ['m', 2]));
+    const lzfMember = cat(rdbLength(2), lzfString(Buffer.from('y'.repeat(40))), binaryDouble(2), rdbString('m'), binaryDouble(1));
+    expect(plain(value(typed(T.ZSET_2, lzfMember)))).toEqual(zset(['m', 1], ['y'.repeat(40), 2]));
+    const longMember = 'x'.repeat(encodingLimits.zsetMaxListpackValue + 1);
+    const withLong = value(typed(T.ZSET_2, entries([[longMember, 2], ['m', 1]]))) as ZSet;
+    expect([withLong.encoding, [...withLong.entries()]]).toEqual(['skiplist', [['m', 1], [longMember, 2]]]);
+    expect(() => value(typed(T.ZSET_2, entries([['m', 2], ['n', 1], ['m', 0]])))).toThrow(/duplicate members/);
+    expect(() => value(typed(T.ZSET_2, entries([['m', 2], ['n', NaN]])))).toThrow(/NaN score/);
+
     // A skiplist built whole takes changes as one built by inserts does.
     const big = value(typed(T.ZSET_2, entries(names(1000).map((m, i) => [m, i])))) as ZSet;
     for (let i = 0; i < 1000; i += 3) big.delete(`m${i}`);
