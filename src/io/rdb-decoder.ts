@@ -260,8 +260,11 @@ interface LoadState {
   expireMs: number | undefined;
 }
 
-/** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
-type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems) => number;
+/**
+ * A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order
+ * (readListpack puts them into body instead when given one); their count.
+ */
+type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems, body: BodyBuilder | null) => number;
 
 class RdbReader {
   private pos = 0;
@@ -561,11 +564,11 @@ class RdbReader {
         return hash;
       }
       case RdbType.HASH_ZIPMAP:
-        return this.hash(this.blobItems(readZipmap, 'zipmap'), at);
+        return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);
       case RdbType.HASH_ZIPLIST:
-        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at);
+        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at, false);
       case RdbType.HASH_LISTPACK:
-        return this.hash(this.blobItems(readListpack, 'hash listpack'), at);
+        return this.hash(this.blobItems(readListpack, 'hash listpack', this.body), at, true);
       case RdbType.LIST_ZIPLIST: {
         const n = this.blobItems(readZiplist, 'list ziplist');
         return n === 0 ? null : List.fromPacked(this.packItems(n), n);
@@ -842,11 +845,13 @@ class RdbReader {
         list.pushTail(element);
         continue;
       }
+      // The first node's listpack goes straight into the body.
+      const packed = list === null && type === RdbType.LIST_QUICKLIST_2;
       const n = type === RdbType.LIST_QUICKLIST_2
-        ? this.blobItems(readListpack, 'quicklist listpack')
+        ? this.blobItems(readListpack, 'quicklist listpack', packed ? this.body : null)
         : this.blobItems(readZiplist, 'quicklist ziplist');
       // Empty nodes are skipped silently, as rdbLoadObject does.
-      if (list === null) list = List.fromPacked(this.packItems(n), n);
+      if (list === null) list = List.fromPacked(packed ? this.body.take() : this.packItems(n), n);
       else this.pushItems(list, n);
     }
     return list === null || list.length === 0 ? null : list;
@@ -866,11 +871,11 @@ class RdbReader {
     return body.take();
   }
 
-  /** A hash of the first n blob items: field, value, field, value... */
-  private hash(n: number, at: number): Hash | null {
+  /** A hash of n blob elements (field, value, field, value...): the first n items, or packed: the body built. */
+  private hash(n: number, at: number, packed: boolean): Hash | null {
     if (n % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
     if (n === 0) return null;
-    return Hash.fromPacked(this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
+    return Hash.fromPacked(packed ? this.body.take() : this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
   }
 
   /** A set of the first n blob items, an intset's members (ascending, checked by readIntset). */
@@ -926,14 +931,15 @@ class RdbReader {
   }
 
   /**
-   * Reads a string holding an encoded blob and has read() put its elements in this.items;
-   * returns their count. Blob errors get our offset.
+   * Reads a string holding an encoded blob and has read() put its elements in this.items,
+   * or as packed items into body where read takes one (readListpack); returns their count.
+   * Blob errors get our offset.
    */
-  private blobItems(read: BlobReader, what: string): number {
+  private blobItems(read: BlobReader, what: string, body: BodyBuilder | null = null): number {
     const at = this.pos;
     this.blob();
     try {
-      return read(this.blobSrc, this.blobStart, this.blobEnd, this.items);
+      return read(this.blobSrc, this.blobStart, this.blobEnd, this.items, body);
     } catch (e) {
       if (e instanceof RdbError) this.fail(`${what} integrity check failed: ${e.detail} (blob byte ${e.offset})`, at);
       throw e;

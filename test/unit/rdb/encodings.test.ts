@@ -124,6 +124,19 @@ describe('decodeRdb value encodings', () => {
     expect(load(T.SET_LISTPACK, rdbString(listpack(['a', 1, 'b'])), 11)).toEqual(set('a', '1', 'b'));
   });
 
+  it('listpack hashes and first quicklist nodes go straight into a packed body: every encoding, LZF, errors', () => {
+    // Fields of every listpack encoding, each with the next one as its value (a long one converts the hash).
+    const pairs = lpItems.flatMap((item, i) => [`f${i}`, item]);
+    expect(load(T.HASH_LISTPACK, rdbString(listpack(pairs)))).toEqual(hash(...pairs.map(String)));
+    const small = ['f', 'x'.repeat(63), 'n', -4096, 'big', 9223372036854775807n, 'e', ''];
+    expect(load(T.HASH_LISTPACK, lzfString(listpack(small)))).toEqual(hash(...small.map(String)));
+    const first = lzfString(listpack(['s'.repeat(30), 7, 's'.repeat(30)]));
+    expect(load(T.LIST_QUICKLIST_2, cat(rdbLength(2), rdbLength(2), first, rdbLength(2), rdbString(listpack([-1, 'q'])))))
+      .toEqual(list('s'.repeat(30), '7', 's'.repeat(30), '-1', 'q'));
+    expect(() => load(T.HASH_LISTPACK, rdbString(listpack(['f', 'v', 'g'])))).toThrow(/odd number/);
+    expect(() => load(T.HASH_LISTPACK, rdbString(listpack(['f', 1, 'g', 2, 'f', 3, 'h', 4])))).toThrow(/duplicate fields/);
+  });
+
   it('quicklist 2 (18): PACKED listpack nodes with every encoding and PLAIN nodes', () => {
     const v = cat(rdbLength(4),
       rdbLength(2), rdbString(listpack(lpItems)),
