@@ -5,6 +5,7 @@
 // first with its high bit set.
 //
 // Every read is bounds-checked against the blob; errors carry offsets within the blob.
+import type { BodyBuilder } from '../store/packed.js';
 import { type BlobItems, checkBlobLength, type Latin1Cutter, RdbError, int64Item } from './rdb-format.js';
 
 const HEADER = 6;
@@ -16,8 +17,12 @@ function backlenSize(len: number): number {
   return len <= 127 ? 1 : len < 16383 ? 2 : len < 2097151 ? 3 : len < 268435455 ? 4 : 5;
 }
 
-/** The elements of the listpack src.buf[start, end) into out[0..]; returns their count. */
-export function readListpack(src: Latin1Cutter, start: number, end: number, out: BlobItems): number {
+/**
+ * The elements of the listpack src.buf[start, end) into out[0..]; returns their count. Given
+ * a body, they go into it instead, as packed items (integers in decimal): a small hash's or
+ * list's body is then copied from the blob's bytes, with no string made per element.
+ */
+export function readListpack(src: Latin1Cutter, start: number, end: number, out: BlobItems, body: BodyBuilder | null = null): number {
   const lp = src.buf;
   checkBlobLength('listpack', lp, start, end, HEADER);
   const last = end - 1;
@@ -29,25 +34,25 @@ export function readListpack(src: Latin1Cutter, start: number, end: number, out:
     const entry = p;
     const b = lp[p]!;
     if (b < 0x80) {
-      out[count++] = b;
+      integer(b, out, count++, body);
       p += 1;
     } else if (b < 0xc0) {
       p += 1;
-      out[count++] = text(src, p, b & 0x3f, last, entry - start);
+      text(src, p, b & 0x3f, last, entry - start, out, count++, body);
       p += b & 0x3f;
     } else if (b < 0xe0) {
       need(p, 2, last, start);
       const u = ((b & 0x1f) << 8) | lp[p + 1]!;
-      out[count++] = u >= 4096 ? u - 8192 : u;
+      integer(u >= 4096 ? u - 8192 : u, out, count++, body);
       p += 2;
     } else if (b < 0xf0) {
       need(p, 2, last, start);
       const n = ((b & 0x0f) << 8) | lp[p + 1]!;
       p += 2;
-      out[count++] = text(src, p, n, last, entry - start);
+      text(src, p, n, last, entry - start, out, count++, body);
       p += n;
     } else {
-      p = special(src, p, last, start, out, count++);
+      p = special(src, p, last, start, out, count++, body);
     }
     // The backlen: one byte for the short entries that are nearly all of them.
     const len = p - entry;
@@ -62,30 +67,30 @@ export function readListpack(src: Latin1Cutter, start: number, end: number, out:
 }
 
 /** The entries whose encoding byte is 0xF0 and above: 32-bit strings and 16..64-bit integers. */
-function special(src: Latin1Cutter, p: number, last: number, start: number, out: BlobItems, i: number): number {
+function special(src: Latin1Cutter, p: number, last: number, start: number, out: BlobItems, i: number, body: BodyBuilder | null): number {
   const lp = src.buf;
   switch (lp[p]) {
     case 0xf0: {
       need(p, 5, last, start);
       const n = lp.readUInt32LE(p + 1);
-      out[i] = text(src, p + 5, n, last, p - start);
+      text(src, p + 5, n, last, p - start, out, i, body);
       return p + 5 + n;
     }
     case 0xf1:
       need(p, 3, last, start);
-      out[i] = lp.readInt16LE(p + 1);
+      integer(lp.readInt16LE(p + 1), out, i, body);
       return p + 3;
     case 0xf2:
       need(p, 4, last, start);
-      out[i] = lp.readIntLE(p + 1, 3);
+      integer(lp.readIntLE(p + 1, 3), out, i, body);
       return p + 4;
     case 0xf3:
       need(p, 5, last, start);
-      out[i] = lp.readInt32LE(p + 1);
+      integer(lp.readInt32LE(p + 1), out, i, body);
       return p + 5;
     case 0xf4:
       need(p, 9, last, start);
-      out[i] = int64Item(lp, p + 1);
+      integer(int64Item(lp, p + 1), out, i, body);
       return p + 9;
     default:
       throw new RdbError(`listpack entry has invalid encoding byte 0x${lp[p]!.toString(16)}`, p - start);
@@ -97,9 +102,17 @@ function need(p: number, n: number, last: number, start: number): void {
   if (n > last - p) throw new RdbError('listpack entry runs past the end', p - start);
 }
 
-function text(src: Latin1Cutter, p: number, n: number, last: number, entryOffset: number): string {
+/** The string element of n bytes at p: out[i], or the body's next item. */
+function text(src: Latin1Cutter, p: number, n: number, last: number, entryOffset: number, out: BlobItems, i: number, body: BodyBuilder | null): void {
   if (n > last - p) throw new RdbError(`listpack string of ${n} bytes runs past the end`, entryOffset);
-  return src.cut(p, p + n);
+  if (body === null) out[i] = src.cut(p, p + n);
+  else body.itemBytes(src.buf, p, p + n);
+}
+
+/** An integer element (an int64 beyond 2^53 as its decimal text): out[i], or the body's next item in decimal. */
+function integer(v: number | string, out: BlobItems, i: number, body: BodyBuilder | null): void {
+  if (body === null) out[i] = v;
+  else body.item(String(v));
 }
 
 /** Verifies the backlen after an entry that spans [entry, p); returns the next entry's offset. */

@@ -11,7 +11,7 @@ import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { encodingLimits } from '../store/limits.js';
 import { PACKED_MAX_ENTRIES as LIST_PACKED_MAX_ENTRIES } from '../store/list.js';
-import { appendZsetEntry, compareEntries } from '../store/zset.js';
+import { appendZsetEntry, appendZsetEntryBytes, compareEntries } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { readIntset } from './intset.js';
 import { latin1Slice } from './latin1.js';
@@ -260,8 +260,11 @@ interface LoadState {
   expireMs: number | undefined;
 }
 
-/** A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order; their count. */
-type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems) => number;
+/**
+ * A reader of one encoded blob format: the elements of src.buf[start, end) into out, in order
+ * (readListpack puts them into body instead when given one); their count.
+ */
+type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems, body: BodyBuilder | null) => number;
 
 class RdbReader {
   private pos = 0;
@@ -273,6 +276,8 @@ class RdbReader {
   private awaiting: boolean;
   /** After a NEED_MORE: the index in buf the record needed bytes up to. */
   wantedEnd = 0;
+  /** Where a stream's unread bytes and the chunks after them are joined (see joined()). */
+  private joinBuf: Buffer = EMPTY;
   /** Where the last LZF string was expanded (see lzf()). */
   private lzfOut = Buffer.allocUnsafe(64 * 1024);
   /** Strings out of the file, and out of lzfOut's last content. */
@@ -284,6 +289,10 @@ class RdbReader {
   private blobEnd = 0;
   /** The elements of the last blob read, reused from blob to blob (see blobItems()). */
   private readonly items: BlobItems = [];
+  /** Where smallZset located each entry: its member's bytes in buf, and its score. */
+  private readonly spanStarts: number[] = [];
+  private readonly spanLengths: number[] = [];
+  private readonly spanScores: number[] = [];
   /** Where a small collection's body is built, in one pass, from the blob's items. */
   private readonly body = new BodyBuilder();
   private readonly databases: number;
@@ -321,10 +330,37 @@ class RdbReader {
     if (more.length === 0 && this.pos === 0) return;
     this.crc.update(this.buf, 0, this.pos);
     this.base += this.pos;
-    const rest = this.buf.subarray(this.pos);
-    this.buf = rest.length === 0 && more.length === 1 ? more[0]! : Buffer.concat([rest, ...more]);
+    const restLength = this.buf.length - this.pos;
+    if (more.length === 0) this.buf = this.buf.subarray(this.pos);
+    else if (restLength === 0 && more.length === 1) this.buf = more[0]!;
+    else this.buf = this.joined(more, restLength);
     this.pos = 0;
     this.text.reset(this.buf, this.buf.length);
+  }
+
+  /**
+   * The unread rest of buf and the chunks after it, in one buffer the reader keeps from feed
+   * to feed (grown to the most held at once): a Buffer.concat per chunk allocated 64 kB of
+   * fresh memory each time, and its copies cost a fresh replica ~9 ms of a 100k-key load.
+   */
+  private joined(more: Buffer[], restLength: number): Buffer {
+    let size = restLength;
+    for (const m of more) size += m.length;
+    if (size > this.joinBuf.length) {
+      // Memory of its own (not the pool's), so that sharing an ArrayBuffer means being a view of it.
+      const next = Buffer.allocUnsafeSlow(size);
+      this.buf.copy(next, 0, this.pos);
+      this.joinBuf = next;
+    } else if (this.buf.buffer === this.joinBuf.buffer) {
+      // The rest is in joinBuf already: moved to its start (copyWithin allows the overlap).
+      const from = this.buf.byteOffset + this.pos;
+      this.joinBuf.copyWithin(0, from, from + restLength);
+    } else {
+      this.buf.copy(this.joinBuf, 0, this.pos);
+    }
+    let at = restLength;
+    for (const m of more) at += m.copy(this.joinBuf, at);
+    return this.joinBuf.subarray(0, size);
   }
 
   /**
@@ -528,11 +564,11 @@ class RdbReader {
         return hash;
       }
       case RdbType.HASH_ZIPMAP:
-        return this.hash(this.blobItems(readZipmap, 'zipmap'), at);
+        return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);
       case RdbType.HASH_ZIPLIST:
-        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at);
+        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at, false);
       case RdbType.HASH_LISTPACK:
-        return this.hash(this.blobItems(readListpack, 'hash listpack'), at);
+        return this.hash(this.blobItems(readListpack, 'hash listpack', this.body), at, true);
       case RdbType.LIST_ZIPLIST: {
         const n = this.blobItems(readZiplist, 'list ziplist');
         return n === 0 ? null : List.fromPacked(this.packItems(n), n);
@@ -569,6 +605,10 @@ class RdbReader {
   private zset(type: number, at: number): ZSet | null {
     const n = this.length();
     if (n === 0) return null;
+    if (type === RdbType.ZSET_2 && n <= encodingLimits.zsetMaxListpackEntries) {
+      const small = this.smallZset(n, at);
+      if (small !== null) return small;
+    }
     let members: string[] = new Array(n);
     let scores: number[] = new Array(n);
     let longest = 0;
@@ -594,6 +634,76 @@ class RdbReader {
       return ZSet.fromPacked(this.body.take(), n) ?? this.fail('zset has duplicate members', at);
     }
     return ZSet.fromSorted(members, scores) ?? this.fail('zset has duplicate members', at);
+  }
+
+  /**
+   * A ZSET_2 small enough for a listpack, built from the file's bytes: the members located,
+   * the order checked on their bytes, and the body written from them, with no string per
+   * member (a redstate master's small sorted sets, saved highest first). null, with the
+   * position back at the first member, when it takes zset()'s general way: a member LZF- or
+   * int-encoded or too long for a listpack, or the entries in neither order.
+   */
+  private smallZset(n: number, at: number): ZSet | null {
+    const from = this.pos;
+    const buf = this.buf;
+    const starts = this.spanStarts;
+    const lengths = this.spanLengths;
+    const scores = this.spanScores;
+    let i = 0;
+    for (; i < n; i++) {
+      const b = this.byte();
+      if (b >> 6 === RdbLength.ENCODED) break;
+      const len = this.lengthAfter(b, this.pos - 1);
+      if (len > encodingLimits.zsetMaxListpackValue) break;
+      this.need(len + 8);
+      starts[i] = this.pos;
+      lengths[i] = len;
+      const score = buf.readDoubleLE(this.pos + len);
+      if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+      scores[i] = score;
+      this.pos += len + 8;
+    }
+    const order = i < n ? 0 : this.spanOrder(n);
+    if (order === 0) {
+      this.pos = from;
+      return null;
+    }
+    const body = this.body;
+    for (let k = 0; k < n; k++) {
+      const e = order > 0 ? k : n - 1 - k;
+      appendZsetEntryBytes(body, buf, starts[e]!, starts[e]! + lengths[e]!, scores[e]!);
+    }
+    return ZSet.fromPacked(body.take(), n) ?? this.fail('zset has duplicate members', at);
+  }
+
+  /** entriesOrder of the n entries smallZset located: 1 strictly ascending, -1 strictly descending, else 0. */
+  private spanOrder(n: number): number {
+    let up = true;
+    let down = true;
+    for (let i = 1; i < n && (up || down); i++) {
+      const c = this.compareSpans(i - 1, i);
+      if (c >= 0) up = false;
+      if (c <= 0) down = false;
+    }
+    return up ? 1 : down ? -1 : 0;
+  }
+
+  /** compareEntries of located entries i and j: by score, then the member bytes. */
+  private compareSpans(i: number, j: number): number {
+    const si = this.spanScores[i]!;
+    const sj = this.spanScores[j]!;
+    if (si !== sj) return si < sj ? -1 : 1;
+    const buf = this.buf;
+    const a = this.spanStarts[i]!;
+    const b = this.spanStarts[j]!;
+    const la = this.spanLengths[i]!;
+    const lb = this.spanLengths[j]!;
+    const common = Math.min(la, lb);
+    for (let k = 0; k < common; k++) {
+      const d = buf[a + k]! - buf[b + k]!;
+      if (d !== 0) return d;
+    }
+    return la - lb;
   }
 
   /** The next n strings. */
@@ -735,11 +845,13 @@ class RdbReader {
         list.pushTail(element);
         continue;
       }
+      // The first node's listpack goes straight into the body.
+      const packed = list === null && type === RdbType.LIST_QUICKLIST_2;
       const n = type === RdbType.LIST_QUICKLIST_2
-        ? this.blobItems(readListpack, 'quicklist listpack')
+        ? this.blobItems(readListpack, 'quicklist listpack', packed ? this.body : null)
         : this.blobItems(readZiplist, 'quicklist ziplist');
       // Empty nodes are skipped silently, as rdbLoadObject does.
-      if (list === null) list = List.fromPacked(this.packItems(n), n);
+      if (list === null) list = List.fromPacked(packed ? this.body.take() : this.packItems(n), n);
       else this.pushItems(list, n);
     }
     return list === null || list.length === 0 ? null : list;
@@ -759,11 +871,11 @@ class RdbReader {
     return body.take();
   }
 
-  /** A hash of the first n blob items: field, value, field, value... */
-  private hash(n: number, at: number): Hash | null {
+  /** A hash of n blob elements (field, value, field, value...): the first n items, or packed: the body built. */
+  private hash(n: number, at: number, packed: boolean): Hash | null {
     if (n % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
     if (n === 0) return null;
-    return Hash.fromPacked(this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
+    return Hash.fromPacked(packed ? this.body.take() : this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
   }
 
   /** A set of the first n blob items, an intset's members (ascending, checked by readIntset). */
@@ -819,14 +931,15 @@ class RdbReader {
   }
 
   /**
-   * Reads a string holding an encoded blob and has read() put its elements in this.items;
-   * returns their count. Blob errors get our offset.
+   * Reads a string holding an encoded blob and has read() put its elements in this.items,
+   * or as packed items into body where read takes one (readListpack); returns their count.
+   * Blob errors get our offset.
    */
-  private blobItems(read: BlobReader, what: string): number {
+  private blobItems(read: BlobReader, what: string, body: BodyBuilder | null = null): number {
     const at = this.pos;
     this.blob();
     try {
-      return read(this.blobSrc, this.blobStart, this.blobEnd, this.items);
+      return read(this.blobSrc, this.blobStart, this.blobEnd, this.items, body);
     } catch (e) {
       if (e instanceof RdbError) this.fail(`${what} integrity check failed: ${e.detail} (blob byte ${e.offset})`, at);
       throw e;

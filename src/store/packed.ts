@@ -196,7 +196,19 @@ export class BodyBuilder {
       len >>>= 7;
     }
     buf[this.n++] = len;
-    if (len >= 64) {
+    this.copyBytes(src, start, end);
+  }
+
+  /** The bytes of src[start, end) as they are. */
+  rawBytes(src: Buffer, start: number, end: number): void {
+    this.room(end - start);
+    this.copyBytes(src, start, end);
+  }
+
+  /** src[start, end) into the room made; a plain loop below 64 bytes, where a native copy costs more. */
+  private copyBytes(src: Buffer, start: number, end: number): void {
+    const buf = this.buf;
+    if (end - start >= 64) {
       this.n += src.copy(buf, this.n, start, end);
       return;
     }

@@ -102,15 +102,25 @@ function encodeEntry(member: string, score: number): string {
 
 /** Appends the entry encodeEntry makes, for fromPacked: a loaded body is built in one pass. */
 export function appendZsetEntry(b: BodyBuilder, member: string, score: number): void {
-  const n = member.length;
+  appendMemberLength(b, member.length);
+  b.bytes(member);
+  b.doubleBE(score === 0 ? 0 : score);
+}
+
+/** appendZsetEntry of the member src[start, end): a loader's, with no string made for it. */
+export function appendZsetEntryBytes(b: BodyBuilder, src: Buffer, start: number, end: number, score: number): void {
+  appendMemberLength(b, end - start);
+  b.rawBytes(src, start, end);
+  b.doubleBE(score === 0 ? 0 : score);
+}
+
+function appendMemberLength(b: BodyBuilder, n: number): void {
   if (n < 255) {
     b.byte(n);
   } else {
     b.byte(255);
     b.uint32BE(n);
   }
-  b.bytes(member);
-  b.doubleBE(score === 0 ? 0 : score);
 }
 
 function memberLength(lp: string, at: number): number {

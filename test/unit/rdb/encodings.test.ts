@@ -124,6 +124,19 @@ describe('decodeRdb value encodings', () => {
     expect(load(T.SET_LISTPACK, rdbString(listpack(['a', 1, 'b'])), 11)).toEqual(set('a', '1', 'b'));
   });
 
+  it('listpack hashes and first quicklist nodes go straight into a packed body: every encoding, LZF, errors', () => {
+    // Fields of every listpack encoding, each with the next one as its value (a long one converts the hash).
+    const pairs = lpItems.flatMap((item, i) => [`f${i}`, item]);
+    expect(load(T.HASH_LISTPACK, rdbString(listpack(pairs)))).toEqual(hash(...pairs.map(String)));
+    const small = ['f', 'x'.repeat(63), 'n', -4096, 'big', 9223372036854775807n, 'e', ''];
+    expect(load(T.HASH_LISTPACK, lzfString(listpack(small)))).toEqual(hash(...small.map(String)));
+    const first = lzfString(listpack(['s'.repeat(30), 7, 's'.repeat(30)]));
+    expect(load(T.LIST_QUICKLIST_2, cat(rdbLength(2), rdbLength(2), first, rdbLength(2), rdbString(listpack([-1, 'q'])))))
+      .toEqual(list('s'.repeat(30), '7', 's'.repeat(30), '-1', 'q'));
+    expect(() => load(T.HASH_LISTPACK, rdbString(listpack(['f', 'v', 'g'])))).toThrow(/odd number/);
+    expect(() => load(T.HASH_LISTPACK, rdbString(listpack(['f', 1, 'g', 2, 'f', 3, 'h', 4])))).toThrow(/duplicate fields/);
+  });
+
   it('quicklist 2 (18): PACKED listpack nodes with every encoding and PLAIN nodes', () => {
     const v = cat(rdbLength(4),
       rdbLength(2), rdbString(listpack(lpItems)),
@@ -213,6 +226,25 @@ describe('decodeRdb value encodings', () => {
       expect(() => value(typed(T.ZSET_2, entries([...asc, ['m1', 99]])))).toThrow(/duplicate members/);
       expect(() => value(typed(T.ZSET_2, entries([...asc, asc[1]!])))).toThrow(/duplicate members/);
     }
+    // Small ones are built from the file's bytes: ties ordered by member bytes (a prefix
+    // first, high bytes after low ones); an int- or LZF-encoded member, or one too long for a
+    // listpack, takes the general way to the same entries.
+    const tied: Array<[string, number]> = [['', 1], ['a', 1], ['ab', 1], ['b', 1], ['\xe9', 1]];
+    for (const order of [[...tied].reverse(), tied]) {
+      const z = value(typed(T.ZSET_2, entries(order))) as ZSet;
+      expect([z.encoding, [...z.entries()]]).toEqual(['listpack', tied]);
+    }
+    expect(plain(value(typed(T.ZSET_2, entries([['b', 1], ['a', 1], ['c', 1]]))))).toEqual(zset(['a', 1], ['b', 1], ['c', 1]));
+    const intMember = cat(rdbLength(2), rdbString('m'), binaryDouble(2), b(0xc0, 5), binaryDouble(1));
+    expect(plain(value(typed(T.ZSET_2, intMember)))).toEqual(zset(['5', 1], ['m', 2]));
+    const lzfMember = cat(rdbLength(2), lzfString(Buffer.from('y'.repeat(40))), binaryDouble(2), rdbString('m'), binaryDouble(1));
+    expect(plain(value(typed(T.ZSET_2, lzfMember)))).toEqual(zset(['m', 1], ['y'.repeat(40), 2]));
+    const longMember = 'x'.repeat(encodingLimits.zsetMaxListpackValue + 1);
+    const withLong = value(typed(T.ZSET_2, entries([[longMember, 2], ['m', 1]]))) as ZSet;
+    expect([withLong.encoding, [...withLong.entries()]]).toEqual(['skiplist', [['m', 1], [longMember, 2]]]);
+    expect(() => value(typed(T.ZSET_2, entries([['m', 2], ['n', 1], ['m', 0]])))).toThrow(/duplicate members/);
+    expect(() => value(typed(T.ZSET_2, entries([['m', 2], ['n', NaN]])))).toThrow(/NaN score/);
+
     // A skiplist built whole takes changes as one built by inserts does.
     const big = value(typed(T.ZSET_2, entries(names(1000).map((m, i) => [m, i])))) as ZSet;
     for (let i = 0; i < 1000; i += 3) big.delete(`m${i}`);

@@ -57,6 +57,20 @@ async function failure(f: () => unknown): Promise<string> {
 }
 
 describe('RdbStream', () => {
+  it('decodes plain sorted sets (type 5, as our encoder writes them) cut anywhere as decodeRdb does', async () => {
+    const score = (d: number): Buffer => {
+      const out = Buffer.alloc(8);
+      out.writeDoubleLE(d);
+      return out;
+    };
+    const zset = (n: number, width: number): Buffer => Buffer.concat([rdbLength(n), ...Array.from({ length: n }, (_, i) =>
+      Buffer.concat([rdbString(`member:${n - i}`.padEnd(width, '.')), score(n - i)]))]);
+    const body = [rdbKey(5, 'a', zset(10, 0)), rdbKey(5, 'b', zset(3, 60)), rdbKey(5, 'c', zset(200, 0)), rdbKey(5, 'd', zset(1, 0))];
+    const buf = rdbFile(10, body);
+    const whole = contents(decodeRdb(buf));
+    for (const sizes of [[1], [3], [17, 5]]) expect(contents((await streamed(buf, sizes)).rdb), `chunks of ${sizes.join(',')}`).toEqual(whole);
+  });
+
   it('decodes a redis-server 7.0 file of every type as decodeRdb does, whatever the chunks', async () => {
     const whole = contents(decodeRdb(file, { now: -Infinity }));
     for (const sizes of [[1], [7], [64, 3, 1000], [4096], [65536], [file.length]]) {

@@ -1,0 +1,92 @@
+// A replica's decode of its master's payload alone, as a fresh process does it: each round
+// spawns one node per build (in alternating order) that feeds a dump through RdbStream in
+// 64 kB chunks, as socket reads come, and reports the CPU of its main thread and of all its
+// threads for that decode only. A fresh replica runs the decoder cold (interpreted until
+// TurboFan has compiled it), so one process per decode; on a shared host these CPU figures
+// are steadier than a whole sync's. `make` writes the dump first: a redstate SAVE of the
+// populate or the mixed dataset (--quick size, or the full one).
+//   node --import ./bench/register.js bench/replica-decode.ts make populate|mixed [quick|full] out.rdb
+//   node --import ./bench/register.js bench/replica-decode.ts dump.rdb [rounds] [A/dist [B/dist ...]]
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { presets } from './config.js';
+import { loadMixed, populate } from './measures/datasets.js';
+import { cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
+import { percentile } from './stats.js';
+
+/** The server's own young-generation flags (dist/cli.js's #! line), which a load runs under. */
+const NODE_FLAGS = ['--max-semi-space-size=32', '--min-semi-space-size=32'];
+const CHUNK = 64 * 1024;
+
+/** CPU of this process's main thread so far, ms. */
+function mainThreadMs(): number {
+  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+}
+
+/** One decode in this process: prints "main all keys". */
+async function child(dist: string, file: string): Promise<void> {
+  const { RdbStream } = await import(join(resolve(dist), 'io/rdb-decoder.js'));
+  const buf = readFileSync(file);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < buf.length; at += CHUNK) chunks.push(Buffer.from(buf.subarray(at, at + CHUNK)));
+  const main0 = mainThreadMs();
+  const all0 = process.cpuUsage();
+  const stream = new RdbStream({ now: -Infinity });
+  for (const c of chunks) stream.feed(c);
+  const rdb = stream.endNow();
+  const all = process.cpuUsage(all0);
+  console.log(`${mainThreadMs() - main0} ${(all.user + all.system) / 1000} ${rdb.keysLoaded}`);
+}
+
+/** A redstate SAVE of the dataset into out. */
+async function make(dataset: string, size: string, out: string): Promise<void> {
+  const config = size === 'full' ? presets.full : presets.quick;
+  const dir = makeTempDir();
+  const server = await startServer({ name: 'redstate', command: ['node', ...NODE_FLAGS, 'dist/cli.js'] }, { dir, args: [] });
+  const c = await server.client();
+  try {
+    if (dataset === 'mixed') await loadMixed(c, config, new AbortController().signal);
+    else await populate(c, config);
+    await c.call('SAVE');
+    copyFileSync(join(dir, 'dump.rdb'), out);
+  } finally {
+    c.close();
+    await server.stop();
+    removeTempDir(dir);
+    cleanUpEverything();
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') {
+  await child(args[1]!, args[2]!);
+} else if (args[0] === 'make') {
+  const [, dataset = 'mixed', size = 'quick', out = 'dump.rdb'] = args;
+  await make(dataset, size, out);
+} else {
+  const [file, roundsArg = '15', ...distArgs] = args;
+  if (file === undefined) throw new Error('usage: replica-decode.ts dump.rdb [rounds] [A/dist ...] | make populate|mixed [quick|full] out.rdb');
+  const builds = distArgs.length > 0 ? distArgs : ['dist'];
+  const self = fileURLToPath(import.meta.url);
+  const runs = builds.map(() => [] as number[][]);
+  const loads: number[] = [];
+  for (let round = 0; round < Number(roundsArg); round++) {
+    const order = builds.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const r = spawnSync('node', [...NODE_FLAGS, '--import', './bench/register.js', self, '--child', builds[i]!, file], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`${builds[i]}: ${r.stderr}`);
+      runs[i]!.push(r.stdout.trim().split(' ').map(Number));
+    }
+    loads.push(loadavg()[0]!);
+  }
+  const stat = (v: number[]): string => `${percentile(v, 50).toFixed(0)} (${Math.min(...v).toFixed(0)}-${Math.max(...v).toFixed(0)})`;
+  console.log(`${file}: ${runs[0]![0]![2]} keys, ${roundsArg} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+    'CPU of one decode in a fresh process, median (min-max) ms:');
+  builds.forEach((b, i) => {
+    console.log(`${b}: main thread ${stat(runs[i]!.map((r) => r[0]!))}, all threads ${stat(runs[i]!.map((r) => r[1]!))}`);
+  });
+}
