@@ -6,17 +6,11 @@
 //   node --import ./bench/register.js bench/alloc-per-command.ts [test] [requests] [root]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { allocationSites, printSites } from './alloc-sites.js';
 import { loadCheckout } from './checkout.js';
-
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
 
 const [test = 'set', requestsArg = '100000', rootArg = '.'] = process.argv.slice(2);
 const requests = Number(requestsArg);
@@ -33,33 +27,10 @@ const benchmark = async (n: number): Promise<string> =>
 
 try {
   await benchmark(Math.max(1, requests / 5)); // a warm JIT and a grown keyspace first
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
-  });
-  const csv = await benchmark(requests);
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
-  session.disconnect();
-
-  const bySite = new Map<string, number>();
-  let total = 0;
-  const walk = (node: ProfileNode, caller: string): void => {
-    const f = node.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
-    if (node.selfSize > 0) {
-      total += node.selfSize;
-      const key = `${site}  < ${caller}`;
-      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-    }
-    for (const child of node.children) walk(child, site);
-  };
-  walk(profile.head, '');
+  const { result: csv, total, sites } = await allocationSites(() => benchmark(requests));
   console.log(csv.trim().split('\n').pop());
   console.log(`${test}: ~${(total / requests).toFixed(0)} bytes allocated per request (sampled every 512 bytes)`);
-  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
-    console.log(`${(bytes / requests).toFixed(0).padStart(6)}  ${site}`);
-  }
+  printSites(sites, requests);
 } finally {
   await server.close();
 }

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Session } from 'node:inspector/promises';
+import { allocationSites, printSites } from './alloc-sites.js';
 import { loadCheckout } from './checkout.js';
 import { percentile } from './stats.js';
 
@@ -113,36 +113,9 @@ console.log(`${root}: ${writes} SETs in chunks of ${batchArg}, ${roundsArg} roun
   `per 1000 writes: ${spread('gcs', 2)} collections, ${spread('gcMs', 3)} ms of pause`);
 
 if (alloc) {
-  interface ProfileNode {
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    selfSize: number;
-    children: ProfileNode[];
-  }
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.startSampling', {
-    samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true,
-  });
-  await round();
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } };
-  session.disconnect();
-  const bySite = new Map<string, number>();
-  let total = 0;
-  const walk = (node: ProfileNode, caller: string): void => {
-    const f = node.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
-    if (node.selfSize > 0) {
-      total += node.selfSize;
-      const key = `${site}  < ${caller}`;
-      bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
-    }
-    for (const child of node.children) walk(child, site);
-  };
-  walk(profile.head, '');
+  const { total, sites } = await allocationSites(round);
   console.log(`~${(total / writes).toFixed(0)} bytes allocated per applied write (sampled every 512 bytes)`);
-  for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
-    console.log(`${(bytes / writes).toFixed(0).padStart(6)}  ${site}`);
-  }
+  printSites(sites, writes);
 }
 await server.close();
 process.exit(0);
