@@ -4,7 +4,8 @@
 // threads for that decode only. A fresh replica runs the decoder cold (interpreted until
 // TurboFan has compiled it), so one process per decode; on a shared host these CPU figures
 // are steadier than a whole sync's. `make` writes the dump first: a redstate SAVE of the
-// populate or the mixed dataset (--quick size, or the full one).
+// populate or the mixed dataset (--quick size, or the full one). DECODE_CHUNK=<bytes> feeds
+// smaller (or larger) chunks instead: what the decoder's per-chunk work costs.
 //   node --import ./bench/register.js bench/replica-decode.ts make populate|mixed [quick|full] out.rdb
 //   node --import ./bench/register.js bench/replica-decode.ts dump.rdb [rounds] [A/dist [B/dist ...]]
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,7 @@ import { percentile } from './stats.js';
 
 /** The server's own young-generation flags (dist/cli.js's #! line), which a load runs under. */
 const NODE_FLAGS = ['--max-semi-space-size=32', '--min-semi-space-size=32'];
-const CHUNK = 64 * 1024;
+const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 
 /** CPU of this process's main thread so far, ms. */
 function mainThreadMs(): number {
@@ -84,7 +85,7 @@ if (args[0] === '--child') {
     loads.push(loadavg()[0]!);
   }
   const stat = (v: number[]): string => `${percentile(v, 50).toFixed(0)} (${Math.min(...v).toFixed(0)}-${Math.max(...v).toFixed(0)})`;
-  console.log(`${file}: ${runs[0]![0]![2]} keys, ${roundsArg} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+  console.log(`${file}: ${runs[0]![0]![2]} keys in chunks of ${CHUNK} bytes, ${roundsArg} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
     'CPU of one decode in a fresh process, median (min-max) ms:');
   builds.forEach((b, i) => {
     console.log(`${b}: main thread ${stat(runs[i]!.map((r) => r[0]!))}, all threads ${stat(runs[i]!.map((r) => r[1]!))}`);

@@ -16,7 +16,8 @@
 // the load; --nice-replicas runs the three replicas under nice 10, so that their loads yield
 // the cores to the master; --redis-replicas makes them redis-servers, whose loads take less
 // CPU than redstate's; --replica-v8=<flag> (repeatable) starts the redstate replicas' node
-// with that V8 flag. Given several dist/ folders it alternates them round by round.
+// with that V8 flag. Each replica's main-thread and all-threads CPU and its socket reads
+// (count and mean size, from /proc/<pid>/io) are printed too. Given several dist/ folders it alternates them round by round.
 //   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt]
 //     [--nice-replicas] [--redis-replicas] [--replica-v8=<flag>] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
@@ -65,6 +66,16 @@ function processMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/**
+ * A replica so far: main-thread and all-threads CPU (ms), and its read syscalls and bytes
+ * (/proc/<pid>/io syscr, rchar: nearly all are socket reads, so reads ≈ chunks received).
+ */
+function replicaUse(pid: number): number[] {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(io)![1]);
+  return [mainThreadSched(pid).cpu, processMs(pid), field('syscr'), field('rchar')];
 }
 
 /** A process's main thread so far: its CPU time and its time runnable but waiting for a core (ms), and its turns on a core. */
@@ -171,6 +182,7 @@ async function round(dist: string): Promise<string> {
   const sampler = sampleMemoryPeak(master.pid!, 10);
   const sched0 = mainThreadSched(master.pid!);
   const replicaCpu0 = replicas.reduce((a, r) => a + processMs(r.server.pid), 0);
+  const replicaUse0 = replicas.map((r) => replicaUse(r.server.pid));
   if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
   const t0 = now();
   const wall0 = Date.now();
@@ -184,6 +196,10 @@ async function round(dist: string): Promise<string> {
   const waited = sched1.waited - sched0.waited;
   const turns = sched1.turns - sched0.turns;
   const replicaCpu = replicas.reduce((a, r) => a + processMs(r.server.pid), 0) - replicaCpu0;
+  const replicaText = replicas.map((r, i) => {
+    const [main, all, reads, bytes] = replicaUse(r.server.pid).map((v, k) => v - replicaUse0[i]![k]!);
+    return `main ${main!.toFixed(0)} all ${all!.toFixed(0)} ms, ${reads} reads of ${(bytes! / Math.max(reads!, 1) / 1024).toFixed(1)} KB`;
+  }).join('; ');
   const peak = sampler.stop();
   // What the replicas' connections hold just after the sync (omem: output waiting for their sockets).
   const replicaClients = mem ? String(await client.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim().split('\n')
@@ -234,6 +250,7 @@ async function round(dist: string): Promise<string> {
     `${dist} (load ${loadavg().map((l) => l.toFixed(2)).join(' ')}): sync ${(t1 - t0).toFixed(0)} ms, master main thread ${cpu.toFixed(0)} ms CPU and ${waited.toFixed(0)} ms waiting for a core (${(waited / Math.max(turns, 1)).toFixed(2)} ms per turn), replicas ${replicaCpu.toFixed(0)} ms CPU, ` +
       `peak extra ${((peak - before) / 2 ** 20).toFixed(2)} MB, ping p50 ${ms(50)} p99 ${ms(99)} max ${ms(100)} ms`,
     `  saved at ${savedAt.toFixed(0)} ms, sent to the last replica at ${sentAt.toFixed(0)} ms; ${phaseText}`,
+    `  each replica's CPU and reads: ${replicaText}`,
     `  replicas in sync at ${syncedAt.map((t) => t.toFixed(0)).join(', ')} ms; pings over ${SLOW_PING_MS} ms (ms since REPLICAOF:latency): ${slow.join(' ') || 'none'}`,
     `  gc: ${gcText || 'none'}`,
     ...(mem ? [`  peaks above the start, MB: ${memtrace}`, `  Buffers allocated: ${allocs}`, `  replicas' omem after the sync: ${replicaClients}`] : []),

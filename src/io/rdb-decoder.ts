@@ -133,6 +133,9 @@ const EMPTY = Buffer.alloc(0);
  * record (twice it at most, see feed()), whatever the payload's size. A record cut by a
  * chunk's end is read again, from its start, once enough bytes are in.
  */
+/** What a streamed payload gathers before each decode try (RdbStream's runMin). */
+export const RUN_MIN = 16 * 1024;
+
 export class RdbStream {
   private readonly reader: RdbReader;
   private readonly steps: Generator<Pause, DecodedRdb>;
@@ -144,7 +147,13 @@ export class RdbStream {
   /** The most payload bytes held at once. */
   peakHeld = 0;
 
-  constructor(opts: DecodeOptions) {
+  /**
+   * runMin: the bytes held before a decode is tried (unless a record asks for more). Each try
+   * joins the held bytes, restarts the reader and reads a cut record again: under CPU
+   * contention socket reads bring a few kB each, and trying per read took about a tenth more
+   * main-thread CPU than trying per RUN_MIN (bench/replica-decode.ts, DECODE_CHUNK=1024, 4096).
+   */
+  constructor(opts: DecodeOptions, private readonly runMin = RUN_MIN) {
     this.reader = new RdbReader(EMPTY, opts, true);
     this.steps = this.reader.readFile();
   }
@@ -204,7 +213,7 @@ export class RdbStream {
         const r = this.steps.next();
         if (r.done === true) return;
         if (r.value === 'more') {
-          this.wanted = Math.max(this.reader.wantedEnd - this.reader.position, 2 * this.reader.unread);
+          this.wanted = Math.max(this.reader.wantedEnd - this.reader.position, 2 * this.reader.unread, this.runMin);
           return;
         }
       }

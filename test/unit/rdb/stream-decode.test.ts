@@ -1,13 +1,14 @@
 // The incremental RDB decoder (RdbStream, what a diskless load runs) against the whole-file
 // one, on a file redis-server 7.0 SAVEd with every type and encoding: fed in chunks of any
 // size, records cut anywhere, it decodes the same data, fails with the same errors, and
-// holds no more than the record it is reading (plus the chunk that brought it). decodeRdbFile
+// holds no more than the record it is reading (plus the chunk that brought it, and what it
+// gathers before a try, RUN_MIN). decodeRdbFile
 // (start-up and DEBUG RELOAD) reads a file through it in chunks of 1 MB.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RdbStream, decodeRdb, decodeRdbFile, type DecodedRdb } from '../../../src/io/rdb-decoder.js';
+import { RUN_MIN, RdbStream, decodeRdb, decodeRdbFile, type DecodedRdb } from '../../../src/io/rdb-decoder.js';
 import { writeEveryType } from '../../helpers/dataset.js';
 import { RespClient } from '../../helpers/resp-client.js';
 import { startRedis, type Proc } from '../../helpers/servers.js';
@@ -34,9 +35,9 @@ function contents(r: DecodedRdb): unknown {
   };
 }
 
-/** buf through an RdbStream in chunks of the given sizes (cycled). */
-async function streamed(buf: Buffer, sizes: number[]): Promise<{ rdb: DecodedRdb; peak: number }> {
-  const s = new RdbStream({ now: -Infinity });
+/** buf through an RdbStream in chunks of the given sizes (cycled); runMin 0 tries every cut. */
+async function streamed(buf: Buffer, sizes: number[], runMin = 0): Promise<{ rdb: DecodedRdb; peak: number }> {
+  const s = new RdbStream({ now: -Infinity }, runMin);
   for (let off = 0, i = 0; off < buf.length; i++) {
     const n = sizes[i % sizes.length]!;
     s.feed(buf.subarray(off, off + n));
@@ -106,6 +107,10 @@ describe('RdbStream', () => {
     const h = await streamed(one, [65536]);
     expect(h.rdb.keysLoaded).toBe(1);
     expect(h.peak).toBeLessThanOrEqual(2 * hash.length + 65536);
+    // As a replica runs it: small chunks gathered to RUN_MIN before a try, the same data, at most RUN_MIN and a record more held.
+    const gathered = await streamed(big, [1, 700, 3000], RUN_MIN);
+    expect(contents(gathered.rdb)).toEqual(contents(rdb));
+    expect(gathered.peak).toBeLessThanOrEqual(RUN_MIN + 3000 + 1100);
   });
 
   it('decodeRdbFile reads a file in chunks as decodeRdb decodes it whole, and fails as it does', async () => {
