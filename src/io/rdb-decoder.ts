@@ -125,6 +125,9 @@ async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb
 
 const EMPTY = Buffer.alloc(0);
 
+/** What a streamed payload gathers before each decode try (RdbStream's runMin). */
+export const RUN_MIN = 16 * 1024;
+
 /**
  * An RDB decoded as it arrives (a replica's load of its master's payload, rdbLoadRio over
  * the socket; a file read in chunks): feed() the bytes in order, then end() once they are
@@ -133,9 +136,6 @@ const EMPTY = Buffer.alloc(0);
  * record (twice it at most, see feed()), whatever the payload's size. A record cut by a
  * chunk's end is read again, from its start, once enough bytes are in.
  */
-/** What a streamed payload gathers before each decode try (RdbStream's runMin). */
-export const RUN_MIN = 16 * 1024;
-
 export class RdbStream {
   private readonly reader: RdbReader;
   private readonly steps: Generator<Pause, DecodedRdb>;
