@@ -15,11 +15,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
-import { cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
+import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
 import { percentile } from './stats.js';
 
-/** The server's own young-generation flags (dist/cli.js's #! line), which a load runs under. */
-const NODE_FLAGS = ['--max-semi-space-size=32', '--min-semi-space-size=32'];
 const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 
 /** CPU of this process's main thread so far, ms. */
@@ -46,7 +44,7 @@ async function child(dist: string, file: string): Promise<void> {
 async function make(dataset: string, size: string, out: string): Promise<void> {
   const config = size === 'full' ? presets.full : presets.quick;
   const dir = makeTempDir();
-  const server = await startServer({ name: 'redstate', command: ['node', ...NODE_FLAGS, 'dist/cli.js'] }, { dir, args: [] });
+  const server = await startServer({ name: 'redstate', command: ['node', ...binFlags('dist'), 'dist/cli.js'] }, { dir, args: [] });
   const c = await server.client();
   try {
     if (dataset === 'mixed') await loadMixed(c, config, new AbortController().signal);
@@ -78,7 +76,7 @@ if (args[0] === '--child') {
     const order = builds.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
-      const r = spawnSync('node', [...NODE_FLAGS, '--import', './bench/register.js', self, '--child', builds[i]!, file], { encoding: 'utf8' });
+      const r = spawnSync('node', [...binFlags(builds[i]!), '--import', './bench/register.js', self, '--child', builds[i]!, file], { encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`${builds[i]}: ${r.stderr}`);
       runs[i]!.push(r.stdout.trim().split(' ').map(Number));
     }

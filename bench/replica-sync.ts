@@ -8,14 +8,14 @@
 //   node --import ./bench/register.js bench/replica-sync.ts [rounds] [populate|mixed] [disk|diskless]
 //     [redstate|redis master] [A/dist/cli.js [B/dist/cli.js]]
 // BENCH_KEYS overrides the dataset size (DEBUG POPULATE keys, or the mixed dataset's small keys);
-// REPLICA_NODE_FLAGS adds node flags to the replicas (e.g. "--cpu-prof --cpu-prof-dir=DIR").
+// Replicas run with their cli.js's #! V8 flags, as the bench runs them; REPLICA_NODE_FLAGS adds node flags to them (e.g. "--cpu-prof --cpu-prof-dir=DIR").
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
-import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { percentile } from './stats.js';
 
 const [roundsArg = '5', dataset = 'mixed', mode = 'disk', masterName = 'redstate', ...builds] = process.argv.slice(2);
@@ -28,7 +28,7 @@ const signal = new AbortController().signal;
 const nodeFlags = (process.env.REPLICA_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 const replicas = (builds.length > 0 ? builds : ['dist/cli.js']).map((cli) => ({
   label: cli,
-  spec: { name: 'redstate', command: ['node', ...nodeFlags, cli] } as ServerSpec,
+  spec: { name: 'redstate', command: ['node', ...binFlags(dirname(cli)), ...nodeFlags, cli] } as ServerSpec,
 }));
 
 /** CPU time of a thread or process so far (schedstat's first field), ms. */

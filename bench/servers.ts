@@ -3,7 +3,7 @@
 // remembered, so that cleanUpEverything() can leave nothing behind: it runs on
 // exit, and bench/run.ts calls it on SIGINT/SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,12 @@ export function serverSpecs(env: NodeJS.ProcessEnv = process.env): Record<Server
 }
 
 /** The same settings for both servers: loopback only, no persistence of their own, DEBUG POPULATE allowed. */
+/** The V8 flags a build's cli.js gives node on its #! line: what a tool that runs node on the build itself adds. */
+export function binFlags(dist: string): string[] {
+  const line = readFileSync(join(dist, 'cli.js'), 'utf8').split('\n', 1)[0]!;
+  return /^#!.*\bnode (.*)$/.exec(line)?.[1]!.trim().split(/\s+/) ?? [];
+}
+
 export function commonArgs(port: number, dir: string): string[] {
   return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--loglevel', 'warning', '--enable-debug-command', 'local'];

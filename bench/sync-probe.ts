@@ -29,7 +29,7 @@ import { syncArgs, waitSynced } from './measures/replicas.js';
 import { averageMemory, startPinger, startWriteLoad } from './measures/snapshot-stalls.js';
 import { sampleMemoryPeak } from './proc.js';
 import { RespClient } from './resp.js';
-import { cleanUpEverything, commonArgs, freePort, makeTempDir, projectRoot, removeTempDir, spawnTracked, startServer } from './servers.js';
+import { binFlags, cleanUpEverything, commonArgs, freePort, makeTempDir, projectRoot, removeTempDir, spawnTracked, startServer } from './servers.js';
 import { now, percentile } from './stats.js';
 
 const LONG_TASK_MS = 5;
@@ -54,12 +54,6 @@ const dists = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a)).map((d
 if (dists.length === 0) dists.push(join(projectRoot, 'dist'));
 const config = presets.quick;
 const signal = new AbortController().signal;
-
-/** The V8 flags a build's cli.js gives node on its #! line, as the bench runs it. */
-function binFlags(dist: string): string[] {
-  const line = readFileSync(join(dist, 'cli.js'), 'utf8').split('\n', 1)[0]!;
-  return /^#!.*\bnode (.*)$/.exec(line)?.[1]!.trim().split(/\s+/) ?? [];
-}
 
 /** CPU time of a process, all its threads, so far, ms (clock ticks of 10 ms). */
 function processMs(pid: number): number {
