@@ -222,7 +222,22 @@ export class Snapshotter {
       stream.snapshot.recycle(c.chunk);
     };
     let ended = false;
-    let waitingOn: Socket | null = null;
+    // While every replica holds more than SOCKET_HIGH_WATER: their sockets, the first of which to
+    // drain (or close) lets the transfer go on. Not only the one least behind when it paused: a
+    // replica that stopped reading can be that one (the kernel still took its bytes), and waiting
+    // for its drain alone would hold the others until repl-timeout.
+    let waitingOn: Socket[] = [];
+    const stopWaiting = (): void => {
+      for (const s of waitingOn) {
+        s.off('drain', again);
+        s.off('close', again);
+      }
+      waitingOn = [];
+    };
+    const again = (): void => {
+      stopWaiting();
+      pump();
+    };
     // A replica dropped at its output limit calls back in (forget): the loop running goes on.
     let pumping = false;
     let finished = false;
@@ -240,17 +255,15 @@ export class Snapshotter {
         const fastest = fastestSocket(run);
         if (fastest === null) return;
         if (fastest.writableLength > SOCKET_HIGH_WATER) {
-          if (waitingOn !== fastest) {
-            waitingOn = fastest;
+          if (waitingOn.length === 0) {
             stream.pause();
-            const again = (): void => {
-              fastest.off('drain', again);
-              fastest.off('close', again);
-              if (waitingOn === fastest) waitingOn = null;
-              pump();
-            };
-            fastest.on('drain', again);
-            fastest.on('close', again);
+            for (const r of run.replicas) {
+              const socket = r.client.stream?.socket;
+              if (socket === undefined || socket.destroyed) continue;
+              socket.on('drain', again);
+              socket.on('close', again);
+              waitingOn.push(socket);
+            }
           }
           return;
         }
@@ -287,7 +300,7 @@ export class Snapshotter {
     });
     stream.on('end', () => {
       ended = true;
-      if (waitingOn === null) pump();
+      if (waitingOn.length === 0) pump();
     });
     stream.on('error', () => tell(run, { type: 'FAILED' }));
   }

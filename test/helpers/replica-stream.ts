@@ -40,12 +40,16 @@ export class StreamReplica {
    * Connects and sends the handshake: `SYNC`, or REPLCONF capa (eof when asked) then
    * `PSYNC <id> <offset>`.
    */
-  static async start(port: number, opts: { psync?: [string, number]; eof?: boolean; listeningPort?: number } = {}): Promise<StreamReplica> {
+  static async start(
+    port: number,
+    opts: { psync?: [string, number]; eof?: boolean; listeningPort?: number; pauseAfterPsync?: boolean } = {},
+  ): Promise<StreamReplica> {
     const socket = await new Promise<Socket>((res, rej) => {
       const s = connect({ port, host: '127.0.0.1' }, () => res(s));
       s.once('error', rej);
     });
     const r = new StreamReplica(socket, opts.psync !== undefined);
+    r.pauseAfterPsync = opts.pauseAfterPsync === true;
     if (opts.psync === undefined) {
       socket.write('SYNC\r\n');
     } else {
@@ -59,6 +63,8 @@ export class StreamReplica {
 
   /** Handshake commands still to send, each after the +OK of the one before. */
   private handshake: string[] = [];
+  /** Reads nothing after PSYNC (not even its reply) until socket.resume(): a replica that never read a byte of its payload. */
+  private pauseAfterPsync = false;
 
   /** Sends REPLCONF ACK <offset>. */
   ack(offset: number): void {
@@ -94,6 +100,7 @@ export class StreamReplica {
         this.buf = this.buf.subarray(nl + 2);
         if (this.handshake.length > 0 && line === '+OK') {
           this.socket.write(this.handshake.shift()!);
+          if (this.handshake.length === 0 && this.pauseAfterPsync) this.socket.pause();
           continue;
         }
         this.reply = line.replace(/^\+/, '');

@@ -180,6 +180,36 @@ describe('a redstate master serving real replicas', () => {
     }
   }, 60_000);
 
+  it('a shared diskless transfer paused for two replicas that both stopped reading goes on when either drains', async () => {
+    // Neither reads a byte of the payload: their kernel buffers fill alike, and the transfer
+    // pauses with the stopped one first in line as the one least behind. Waiting for that one's
+    // drain alone held the other until repl-timeout.
+    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
+    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2', 'client-output-buffer-limit', 'replica 0 0 0');
+    const byPort = (port: number): ReplicaClient | undefined => [...master.server.replication.replicas].find((x) => x.client.replconf?.listeningPort === port);
+    try {
+      const stopped = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 3, pauseAfterPsync: true });
+      await until(() => byPort(3)?.state === 'waitBgsaveStart');
+      const late = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 4, pauseAfterPsync: true });
+      await until(() => byPort(4)?.state === 'waitBgsaveEnd');
+      // Both hold what their sockets would not take: the transfer has paused.
+      await until(() => byPort(3)!.outputBytes > 0 && byPort(4)!.outputBytes > 0);
+      late.socket.resume();
+      const payload = await Promise.race([
+        late.payload,
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`payload not in: stopped omem=${byPort(3)?.outputBytes}, late omem=${byPort(4)?.outputBytes}`)), 20_000)),
+      ]);
+      expect(payload.eof).toBe(true);
+      expect(payload.rdb.length).toBeGreaterThan(8 << 20);
+      expect(byPort(3)!.state).toBe('waitBgsaveEnd');
+      stopped.close();
+      late.close();
+    } finally {
+      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
+      await cli.call('DEL', 'bulky');
+    }
+  }, 60_000);
+
   it('a replica that stops reading during a shared diskless transfer is dropped after repl-timeout (full sync); a later one gets a fresh snapshot', async () => {
     await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
     await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2');
