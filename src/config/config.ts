@@ -223,8 +223,6 @@ export class Config {
   onChange: (name: string) => void = () => {};
   /** Also called after a directive changes: the server's parts that cache a setting. */
   private readonly watchers: ((name: string) => void)[] = [];
-  /** Moves with every set(): a CachedDirective parses its value again only after it moved. */
-  version = 0;
 
   constructor() {
     for (const [k, v] of [...ALL_DEFAULTS, ...HIDDEN_DEFAULTS]) if (!(k in ALIASES)) this.values.set(k, v);
@@ -312,7 +310,6 @@ export class Config {
     if (c === null) throw new ConfigError('Bad directive or wrong number of arguments');
     if (atRuntime && IMMUTABLE.has(c)) throw new ConfigError("can't set immutable config");
     const spec = this.specs.get(c);
-    this.version++;
     if (spec === undefined) {
       if (!this.reported.has(c)) {
         this.reported.add(c);
@@ -374,19 +371,25 @@ export class Config {
 
 /**
  * A directive read on every command or reply (notify-keyspace-events on each write,
- * client-output-buffer-limit on each flush): parsed once per configuration change, so that
- * reading it costs an integer compare rather than a lookup by name and a compare or parse.
+ * client-output-buffer-limit on each flush): parsed again only after it changed (the
+ * config's watchers say so), so that reading it costs a boolean test rather than a lookup
+ * by name and a compare or parse.
  */
 export class CachedDirective<T> {
-  private seen = -1;
+  private stale = true;
   private parsed: T | undefined;
 
-  constructor(private readonly config: Config, private readonly name: string, private readonly parse: (value: string) => T) {}
+  constructor(private readonly config: Config, private readonly name: string, private readonly parse: (value: string) => T) {
+    const canonical = ALIASES[name] ?? name;
+    config.watch((changed) => {
+      if (changed === canonical) this.stale = true;
+    });
+  }
 
   get value(): T {
-    if (this.seen !== this.config.version) {
+    if (this.stale) {
       this.parsed = this.parse(this.config.get(this.name)!);
-      this.seen = this.config.version;
+      this.stale = false;
     }
     return this.parsed as T;
   }
