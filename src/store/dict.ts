@@ -229,21 +229,10 @@ export class Dict<V> {
     }
   }
 
-  /**
-   * Live slots in slot order, for walks that may write between steps (the snapshot, SCAN):
-   * after a rebuild the walk starts over (see the top of this file).
-   */
+  /** Live slots in slot order, for walks that may write between steps (a SlotWalk's). */
   *slots(): IterableIterator<number> {
-    let generation = this.generation;
-    for (let i = 0; ; i++) {
-      if (generation !== this.generation) {
-        generation = this.generation;
-        i = 0;
-      }
-      i = this.nextSlot(i);
-      if (i < 0) return;
-      yield i;
-    }
+    const walk = new SlotWalk();
+    for (let i = walk.next(this); i >= 0; i = walk.next(this)) yield i;
   }
 
   *keys(): IterableIterator<string> {
@@ -284,6 +273,31 @@ export class Dict<V> {
     this.mask = mask;
     this.used = this.size;
     this.generation++;
+  }
+}
+
+/**
+ * A walk over a dict's live slots in slot order, for walkers that may write between steps
+ * (Dict.slots(), the snapshot, which steps without an iterator result per key): after a
+ * rebuild it starts over (see the top of this file).
+ */
+export class SlotWalk {
+  private slot = 0;
+  private generation = -1;
+
+  /** The next live slot of dict, or -1 at its end (the walk then begins anew at the next call). */
+  next(dict: Dict<unknown>): number {
+    if (this.generation !== dict.generation) {
+      this.generation = dict.generation;
+      this.slot = 0;
+    }
+    const i = dict.nextSlot(this.slot);
+    if (i < 0) {
+      this.generation = -1;
+      return -1;
+    }
+    this.slot = i + 1;
+    return i;
   }
 }
 

@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import type { Db } from './db.js';
 import type { Keyspace, SnapshotObserver } from './keyspace.js';
-import type { Dict } from './dict.js';
+import { SlotWalk, type Dict } from './dict.js';
 import type { Value } from './values.js';
 
 export interface SnapshotOptions {
@@ -63,13 +63,8 @@ export class RdbSnapshot implements SnapshotObserver {
   /** A db's current dict -> the captured db it is: finds an entry's db after SWAPDB. */
   private readonly byDict = new Map<Dict<Value>, CapturedDb>();
   private dbIndex = 0;
-  /**
-   * The walk over the slots of the db at dbIndex: the next slot to look at, and the dict's
-   * generation it counts in (a rebuild makes it start over, as Dict.slots() does, without an
-   * iterator result per key).
-   */
-  private slot = 0;
-  private generation = -1;
+  /** The walk over the slots of the db at dbIndex. */
+  private readonly walk = new SlotWalk();
   private selected: CapturedDb | null = null;
   private done = false;
   /**
@@ -164,17 +159,11 @@ export class RdbSnapshot implements SnapshotObserver {
       return;
     }
     const dict = db.dict;
-    if (this.generation !== dict.generation) {
-      this.generation = dict.generation;
-      this.slot = 0;
-    }
-    const i = dict.nextSlot(this.slot);
+    const i = this.walk.next(dict);
     if (i < 0) {
-      this.generation = -1;
       this.dbIndex++;
       return;
     }
-    this.slot = i + 1;
     if (dict.epochAt(i) < this.epoch) {
       this.save(db, dict.keyAt(i), dict.valueAt(i));
       if (this.epoch !== Infinity) dict.setEpochAt(i, this.epoch);
