@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseInfo, type RespClient } from './resp.js';
 import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
-import { percentile } from './stats.js';
+import { loadRange, percentile } from './stats.js';
 
 const [countsArg = '1000,10000', roundsArg = '1', idleArg = '5', other] = process.argv.slice(2);
 const counts = countsArg.split(',').map(Number);
@@ -124,7 +124,7 @@ for (let round = 0; round < rounds; round++) {
 const med = (runs: Figures[], f: keyof Figures): number => percentile(runs.map((r) => r[f]), 50);
 const kb = (b: number): string => (b / 1024).toFixed(2);
 const redisIndex = servers.length - 1;
-console.log(`idle clients (idle ${IDLE_WAIT_MS / 1000} s), ${rounds} round(s), load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+console.log(`idle clients (idle ${IDLE_WAIT_MS / 1000} s), ${rounds} round(s), load average ${loadRange(loads)}; ` +
   'medians in kB per client (ratio to redis): used_memory growth, RSS growth, clients.normal growth, tot-mem of one idle client, its tot-mem idle after a 1 MB SET');
 for (const [k, n] of counts.entries()) {
   for (const [i, { label }] of servers.entries()) {

@@ -6,12 +6,11 @@
 // alternate the servers; with another build's dist/cli.js it runs beside this one.
 //   node --import ./bench/register.js bench/propagation-cpu.ts [rounds] [pipeline] [replicas] [requests] [other/dist/cli.js]
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
 import type { RoundContext } from './measure.js';
 import type { RespClient } from './resp.js';
 import { cleanUpEverything, makeTempDir, removeTempDir, runTool, startServer, type RunningServer, type ServerSpec } from './servers.js';
-import { percentile } from './stats.js';
+import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '3', pipeArg = '1', replicasArg = '1', requestsArg = '50000', other] = process.argv.slice(2);
 const pipeline = Number(pipeArg);
@@ -98,18 +97,11 @@ async function round(spec: ServerSpec): Promise<number[][]> {
 }
 
 await runTool(['redis-benchmark', '--version']);
-const results = servers.map(() => [] as number[][][]);
-const loads: number[] = [];
-for (let r = 0; r < Number(roundsArg); r++) {
-  const order = servers.map((_, i) => i);
-  if (r % 2 === 1) order.reverse();
-  for (const i of order) results[i]!.push(await round(servers[i]!.spec));
-  loads.push(loadavg()[0]!);
-}
+const { runs: results, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => round(servers[i]!.spec));
 const med = (runs: number[][][], phase: number, k: number, digits: number): string =>
   percentile(runs.map((x) => x[phase]![k]!), 50).toFixed(digits);
 console.log(`SET -c 50 -n ${requests} -P ${pipeline}, ${replicasArg} replica(s), ${roundsArg} rounds, ` +
-  `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; medians:`);
+  `load average ${loadRange(loads)}; medians:`);
 servers.forEach(({ label }, i) => {
   const runs = results[i]!;
   console.log(`${label}: alone ${med(runs, 0, 0, 0)} req/s, master ${med(runs, 0, 1, 2)} µs CPU/write, ${med(runs, 0, 2, 3)} writes/write; ` +

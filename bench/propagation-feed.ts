@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCheckout } from './checkout.js';
-import { percentile } from './stats.js';
+import { loadRange, percentile } from './stats.js';
 
 const [writesArg = '200000', batchArg = '800', roundsArg = '5', rootArg = '.'] = process.argv.slice(2);
 const writes = Number(writesArg);
@@ -78,7 +78,7 @@ for (let round = 0; round < Number(roundsArg); round++) {
 }
 const med = (n: number) => percentile(results.get(n)!, 50);
 console.log(`${root}: ${writes} SETs in turns of ${batch}, ${roundsArg} rounds, load average ` +
-  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; CPU µs per write (median): ` +
+  `${loadRange(loads)}; CPU µs per write (median): ` +
   counts.map((n) => `${n} replicas ${med(n).toFixed(2)}`).join(', ') +
   `; per replica: 1st ${(med(1) - med(0)).toFixed(2)}, next two ${((med(3) - med(1)) / 2).toFixed(2)}`);
 await server.close();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { allocationSites, printSites } from './alloc-sites.js';
 import { loadCheckout } from './checkout.js';
-import { percentile } from './stats.js';
+import { loadRange, percentile } from './stats.js';
 
 const args = process.argv.slice(2);
 const alloc = args.includes('--alloc');
@@ -109,7 +109,7 @@ const spread = (key: 'cpu' | 'gcs' | 'gcMs', digits: number) => {
   return `${percentile(list, 50).toFixed(digits)} (${Math.min(...list).toFixed(digits)}-${Math.max(...list).toFixed(digits)})`;
 };
 console.log(`${root}: ${writes} SETs in chunks of ${batchArg}, ${roundsArg} rounds, load average ` +
-  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; replica CPU µs per write: median ${spread('cpu', 2)}; ` +
+  `${loadRange(loads)}; replica CPU µs per write: median ${spread('cpu', 2)}; ` +
   `per 1000 writes: ${spread('gcs', 2)} collections, ${spread('gcMs', 3)} ms of pause`);
 
 if (alloc) {

@@ -10,13 +10,12 @@
 //   node --import ./bench/register.js bench/replica-decode.ts dump.rdb [rounds] [A/dist [B/dist ...]]
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
-import { percentile } from './stats.js';
+import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 
@@ -70,20 +69,13 @@ if (args[0] === '--child') {
   if (file === undefined) throw new Error('usage: replica-decode.ts dump.rdb [rounds] [A/dist ...] | make populate|mixed [quick|full] out.rdb');
   const builds = distArgs.length > 0 ? distArgs : ['dist'];
   const self = fileURLToPath(import.meta.url);
-  const runs = builds.map(() => [] as number[][]);
-  const loads: number[] = [];
-  for (let round = 0; round < Number(roundsArg); round++) {
-    const order = builds.map((_, i) => i);
-    if (round % 2 === 1) order.reverse();
-    for (const i of order) {
-      const r = spawnSync('node', [...binFlags(builds[i]!), '--import', './bench/register.js', self, '--child', builds[i]!, file], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${builds[i]}: ${r.stderr}`);
-      runs[i]!.push(r.stdout.trim().split(' ').map(Number));
-    }
-    loads.push(loadavg()[0]!);
-  }
+  const { runs, loads } = await alternatingRounds(Number(roundsArg), builds.length, (i) => {
+    const r = spawnSync('node', [...binFlags(builds[i]!), '--import', './bench/register.js', self, '--child', builds[i]!, file], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${builds[i]}: ${r.stderr}`);
+    return r.stdout.trim().split(' ').map(Number);
+  });
   const stat = (v: number[]): string => `${percentile(v, 50).toFixed(0)} (${Math.min(...v).toFixed(0)}-${Math.max(...v).toFixed(0)})`;
-  console.log(`${file}: ${runs[0]![0]![2]} keys in chunks of ${CHUNK} bytes, ${roundsArg} rounds, load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; ` +
+  console.log(`${file}: ${runs[0]![0]![2]} keys in chunks of ${CHUNK} bytes, ${roundsArg} rounds, load average ${loadRange(loads)}; ` +
     'CPU of one decode in a fresh process, median (min-max) ms:');
   builds.forEach((b, i) => {
     console.log(`${b}: main thread ${stat(runs[i]!.map((r) => r[0]!))}, all threads ${stat(runs[i]!.map((r) => r[1]!))}`);

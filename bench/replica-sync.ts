@@ -10,13 +10,12 @@
 // BENCH_KEYS overrides the dataset size (DEBUG POPULATE keys, or the mixed dataset's small keys);
 // Replicas run with their cli.js's #! V8 flags, as the bench runs them; REPLICA_NODE_FLAGS adds node flags to them (e.g. "--cpu-prof --cpu-prof-dir=DIR").
 import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
-import { percentile } from './stats.js';
+import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '5', dataset = 'mixed', mode = 'disk', masterName = 'redstate', ...builds] = process.argv.slice(2);
 const keysOverride = Number(process.env.BENCH_KEYS ?? 0);
@@ -97,28 +96,21 @@ async function sync(spec: ServerSpec): Promise<{ figures: number[]; log: Array<[
   }
 }
 
-const results = replicas.map(() => [] as number[][]);
-const loads: number[] = [];
-for (let round = 0; round < Number(roundsArg); round++) {
-  const order = replicas.map((_, i) => i);
-  if (round % 2 === 1) order.reverse();
-  for (const i of order) {
-    const { figures, log } = await sync(replicas[i]!.spec);
-    results[i]!.push(figures);
-    if (round === 0) {
-      console.log(`${replicas[i]!.label}, first round's log (ms since REPLICAOF):`);
-      for (const [at, text] of log) console.log(`  ${String(at).padStart(5)}  ${text}`);
-    }
+const { runs: results, loads } = await alternatingRounds(Number(roundsArg), replicas.length, async (i, round) => {
+  const { figures, log } = await sync(replicas[i]!.spec);
+  if (round === 0) {
+    console.log(`${replicas[i]!.label}, first round's log (ms since REPLICAOF):`);
+    for (const [at, text] of log) console.log(`  ${String(at).padStart(5)}  ${text}`);
   }
-  loads.push(loadavg()[0]!);
-}
+  return figures;
+});
 m.close();
 await master.stop();
 const median = (runs: number[][], k: number): string => percentile(runs.map((r) => r[k]!), 50).toFixed(0);
 const range = (runs: number[][], k: number): string =>
   `${Math.min(...runs.map((r) => r[k]!)).toFixed(0)}-${Math.max(...runs.map((r) => r[k]!)).toFixed(0)}`;
 console.log(`${masterName} master, ${dataset} (${keys} keys), ${mode}, ${roundsArg} rounds, load average ` +
-  `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; replica medians (min-max) in ms:`);
+  `${loadRange(loads)}; replica medians (min-max) in ms:`);
 replicas.forEach(({ label }, i) => {
   const runs = results[i]!;
   console.log(`${label}: wall ${median(runs, 0)} (${range(runs, 0)}), main-thread CPU ${median(runs, 1)} (${range(runs, 1)}), ` +

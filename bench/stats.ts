@@ -1,4 +1,5 @@
 // Percentiles of samples and the median/min/max of rounds.
+import { loadavg } from 'node:os';
 
 /** Nearest-rank percentile (p in 0..100) of values, which need not be sorted. */
 export function percentile(values: ArrayLike<number>, p: number): number {
@@ -23,3 +24,27 @@ export function spread(values: number[]): Spread {
 
 /** The bench's clock in ms: process.hrtime, which the PING worker (pinger.mjs) reads too. */
 export const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * `rounds` rounds of one run per build, their order reversed every other round (so that no
+ * build always runs first, on a machine whose load drifts), and the load average after each
+ * round: runs[i] is build i's results, round by round.
+ */
+export async function alternatingRounds<T>(
+  rounds: number,
+  builds: number,
+  run: (build: number, round: number) => T | Promise<T>,
+): Promise<{ runs: T[][]; loads: number[] }> {
+  const runs = Array.from({ length: builds }, () => [] as T[]);
+  const loads: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = Array.from({ length: builds }, (_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) runs[i]!.push(await run(i, round));
+    loads.push(loadavg()[0]!);
+  }
+  return { runs, loads };
+}
+
+/** The load averages a tool saw, as "min-max". */
+export const loadRange = (loads: number[]): string => `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`;

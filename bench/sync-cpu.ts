@@ -6,12 +6,11 @@
 // counted. Rounds alternate the servers.
 //   node --import ./bench/register.js bench/sync-cpu.ts [rounds] [disk|diskless] [other/dist/cli.js]
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { presets } from './config.js';
 import { loadMixed } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
-import { percentile } from './stats.js';
+import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '5', mode = 'disk', other] = process.argv.slice(2);
 const config = presets.quick;
@@ -50,17 +49,10 @@ async function sync(spec: ServerSpec): Promise<number[]> {
   }
 }
 
-const results = servers.map(() => [] as number[][]);
-const loads: number[] = [];
-for (let round = 0; round < Number(roundsArg); round++) {
-  const order = servers.map((_, i) => i);
-  if (round % 2 === 1) order.reverse();
-  for (const i of order) results[i]!.push(await sync(servers[i]!.spec));
-  loads.push(loadavg()[0]!);
-}
+const { runs: results, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => sync(servers[i]!.spec));
 const median = (runs: number[][], k: number): string => percentile(runs.map((r) => r[k]!), 50).toFixed(0);
 console.log(`full sync, mixed dataset (${config.mixed.keys} small keys and the large ones), ${mode}, ${roundsArg} rounds, ` +
-  `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; medians in ms:`);
+  `load average ${loadRange(loads)}; medians in ms:`);
 servers.forEach(({ label }, i) => {
   const runs = results[i]!;
   console.log(`${label}: wall ${median(runs, 0)}, master main-thread CPU ${median(runs, 1)}, replica main-thread CPU ${median(runs, 2)}`);
