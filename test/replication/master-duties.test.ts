@@ -39,6 +39,29 @@ async function stats(): Promise<Map<string, string>> {
   return info(master.port, 'stats');
 }
 
+/** The attached replica that announced listening-port port (a StreamReplica's stand-in for one). */
+function replicaAt(port: number): ReplicaClient | undefined {
+  return [...master.server.replication.replicas].find((x) => x.client.replconf?.listeningPort === port);
+}
+
+/**
+ * body, with 8 MB that LZF cannot shrink in the dataset (more than the kernel's socket buffers
+ * hold for a replica that stops reading) and diskless transfers that start once two replicas
+ * wait (however slow the second is to arrive), with settings added; then the settings back
+ * and the keys (bulky and those named) gone, whatever happened.
+ */
+async function withSharedTransfer(settings: string[], body: () => Promise<void>, keys: string[] = []): Promise<void> {
+  await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
+  await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2', ...settings);
+  try {
+    await body();
+  } finally {
+    await cli.call('CONFIG', 'SET', 'repl-timeout', '60', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0',
+      'client-output-buffer-limit', 'replica 256mb 64mb 60');
+    await cli.call('DEL', 'bulky', ...keys);
+  }
+}
+
 describe('a redstate master serving real replicas', () => {
   it('five replicas arriving together share one diskless snapshot and all converge', async () => {
     await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '2');
@@ -153,11 +176,7 @@ describe('a redstate master serving real replicas', () => {
   }, 60_000);
 
   it('a replica that stops reading during a shared diskless transfer slows only itself: dropped at its limit, the other syncs', async () => {
-    // 8 MB that LZF cannot shrink: more than the kernel's socket buffers hold for the stuck one.
-    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
-    // Both replicas share one transfer: it starts when the second arrives, however slow that is.
-    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2', 'client-output-buffer-limit', 'replica 1mb 0 0');
-    try {
+    await withSharedTransfer(['client-output-buffer-limit', 'replica 1mb 0 0'], async () => {
       const before = await stats();
       const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true });
       await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveStart'));
@@ -168,69 +187,57 @@ describe('a redstate master serving real replicas', () => {
         throw new Error(`${e.message}; on the master: ${[...master.server.replication.replicas].map((x) => `${x.state} omem=${x.outputBytes}`).join(', ')}`);
       });
       expect(await digest(r.port)).toBe(await digest(master.port));
-      await until(() => ![...master.server.replication.replicas].some((x) => x.client.replconf?.listeningPort === 1));
+      await until(() => replicaAt(1) === undefined);
       const after = await stats();
       expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(1);
       expect(logged.join('')).toMatch(new RegExp(`addr=127\\.0\\.0\\.1:${stuck.socket.localPort} .*flags=S.* scheduled to be closed ASAP for overcoming of output buffer limits\\.`));
       stuck.close();
       await r.close();
-    } finally {
-      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
-      await cli.call('DEL', 'bulky');
-    }
+    });
   }, 60_000);
 
   it('a shared diskless transfer paused for two replicas that both stopped reading goes on when either drains', async () => {
     // Neither reads a byte of the payload: their kernel buffers fill alike, and the transfer
     // pauses with the stopped one first in line as the one least behind. Waiting for that one's
     // drain alone held the other until repl-timeout.
-    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
-    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2', 'client-output-buffer-limit', 'replica 0 0 0');
-    const byPort = (port: number): ReplicaClient | undefined => [...master.server.replication.replicas].find((x) => x.client.replconf?.listeningPort === port);
-    try {
+    await withSharedTransfer(['client-output-buffer-limit', 'replica 0 0 0'], async () => {
       const stopped = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 3, pauseAfterPsync: true });
-      await until(() => byPort(3)?.state === 'waitBgsaveStart');
+      await until(() => replicaAt(3)?.state === 'waitBgsaveStart');
       const late = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 4, pauseAfterPsync: true });
-      await until(() => byPort(4)?.state === 'waitBgsaveEnd');
+      await until(() => replicaAt(4)?.state === 'waitBgsaveEnd');
       // Both hold what their sockets would not take: the transfer has paused.
-      await until(() => byPort(3)!.outputBytes > 0 && byPort(4)!.outputBytes > 0);
+      await until(() => replicaAt(3)!.outputBytes > 0 && replicaAt(4)!.outputBytes > 0);
       late.socket.resume();
       const payload = await Promise.race([
         late.payload,
-        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`payload not in: stopped omem=${byPort(3)?.outputBytes}, late omem=${byPort(4)?.outputBytes}`)), 20_000)),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`payload not in: stopped omem=${replicaAt(3)?.outputBytes}, late omem=${replicaAt(4)?.outputBytes}`)), 20_000)),
       ]);
       expect(payload.eof).toBe(true);
       expect(payload.rdb.length).toBeGreaterThan(8 << 20);
-      expect(byPort(3)!.state).toBe('waitBgsaveEnd');
+      expect(replicaAt(3)!.state).toBe('waitBgsaveEnd');
       stopped.close();
       late.close();
-    } finally {
-      await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0', 'client-output-buffer-limit', 'replica 256mb 64mb 60');
-      await cli.call('DEL', 'bulky');
-    }
+    });
   }, 60_000);
 
   it('a replica that stops reading during a shared diskless transfer is dropped after repl-timeout (full sync); a later one gets a fresh snapshot', async () => {
-    await cli.call('SET', 'bulky', randomBytes(8 << 20).toString('latin1'));
-    await cli.call('CONFIG', 'SET', 'repl-diskless-sync-delay', '60', 'repl-diskless-sync-max-replicas', '2');
-    const stuckOf = (): ReplicaClient | undefined => [...master.server.replication.replicas].find((x) => x.client.replconf?.listeningPort === 2);
-    try {
+    await withSharedTransfer([], async () => {
       const before = await stats();
       const stuck = await StreamReplica.start(master.port, { psync: ['?', -1], eof: true, listeningPort: 2 });
-      await until(() => stuckOf()?.state === 'waitBgsaveStart');
+      await until(() => replicaAt(2)?.state === 'waitBgsaveStart');
       stuck.socket.pause();
       const r = await replicaOf();
       await caughtUp(master.port, r.port, 40_000);
       expect(await digest(r.port)).toBe(await digest(master.port));
       // The transfer went at the healthy one's pace; the stuck one still holds its payload.
-      const rc = stuckOf()!;
+      const rc = replicaAt(2)!;
       expect(rc.state).toBe('waitBgsaveEnd');
       expect(rc.stalledSince).toBeGreaterThan(0);
       expect(logged.join('')).not.toContain('Disconnecting timedout replica (full sync)');
       // repl-timeout below how long it has taken nothing, above the real replicas' ACK period.
       await until(() => Date.now() - rc.stalledSince > 4000, 20_000);
       await cli.call('CONFIG', 'SET', 'repl-timeout', '3');
-      await until(() => stuckOf() === undefined, 10_000);
+      await until(() => replicaAt(2) === undefined, 10_000);
       await cli.call('CONFIG', 'SET', 'repl-timeout', '60');
       expect(logged.join('')).toContain('Disconnecting timedout replica (full sync): 127.0.0.1:2');
       // Reading again, it sees the master's close after what was sent.
@@ -246,10 +253,7 @@ describe('a redstate master serving real replicas', () => {
       expect(Number(after.get('total_forks')) - Number(before.get('total_forks'))).toBe(2);
       stuck.close();
       await Promise.all([r.close(), late.close()]);
-    } finally {
-      await cli.call('CONFIG', 'SET', 'repl-timeout', '60', 'repl-diskless-sync-delay', '0', 'repl-diskless-sync-max-replicas', '0');
-      await cli.call('DEL', 'bulky', 'after-stall');
-    }
+    }, ['after-stall']);
   }, 90_000);
 
   it('redis-cli --replica gets the payload, then the command stream (old SYNC)', async () => {
