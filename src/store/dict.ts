@@ -9,12 +9,25 @@
 // beside it. Here a slot is three ints in an Int32Array (the key's hash, its epoch and its
 // access word, so that touching a key writes the cache line its lookup just read) and one
 // key/value pair in an array: linear probing reads the hashes, and a key string
-// only when its hash matches.
+// only when its hash matches. The pairs are held in chunks of KV_CHUNK slots, each made
+// when a key first lands in it: one array for a table of a million slots took 20-90 ms to
+// make and fill, a stall of its own at every resize.
 //
-// Walks (SCAN, the snapshot) go by slot. Deleting leaves a tombstone (or an empty slot) and
-// never moves another key, so a key present for a whole walk stays in its slot and is seen
-// exactly once, unless the table is rebuilt (grown, shrunk, purged of tombstones): that
-// bumps `generation`, and walkers start over, which may repeat keys but never misses one.
+// Growing, shrinking or purging tombstones moves the keys into a new table a few at a time
+// (dict.c's incremental rehash), not in one go: a single add at 786k keys used to take 40-90
+// ms rebuilding the table (bench/dict-stall.ts). While a resize runs, the dict holds both
+// tables: the new one is slots 0..cap-1, the old one slots cap..cap+oldCap-1 (the accessors
+// route by index). Lookups probe the new table, then the old; inserts go to the new. Each
+// add and delete moves the next few old slots over, at a rate that empties the old table
+// before the new one fills to its load limit (if it would not, the insert finishes the move),
+// and rehashMs() moves more from the server cron (activerehashing). Only inserts, deletes
+// and rehashMs move keys, so a slot found by find() stays valid until one of those runs.
+//
+// Walks (SCAN, the snapshot) go by table and slot. Deleting leaves a tombstone (or an empty
+// slot) and never moves another key, and keys only move from the old table to the new one,
+// so a walk that takes the old table first and the new one after sees every key present for
+// its whole length; one whose table was dropped (its keys all moved on) starts over in the
+// tables there are, which may repeat keys but never misses one.
 
 /** Tags in the hash half of a slot: a live slot's tag is its hash with the top bit set. */
 const EMPTY = 0;
@@ -23,6 +36,13 @@ const LIVE_BIT = 0x80000000;
 const MIN_CAPACITY = 8;
 /** Ints per slot in meta. */
 const META = 3;
+/** Pair entries (two a slot) in one chunk of a table's keys and values: 256 KB, past V8's regular object size, so a chunk is made in the large-object space and never copied by a scavenge. */
+const KV_SHIFT = 15;
+const KV_MASK = (1 << KV_SHIFT) - 1;
+/** randomSlot's random draws before it takes the next live slot instead. */
+const RANDOM_TRIES = 32;
+/** Old slots rehashMs moves between two looks at the clock. */
+const REHASH_BATCH = 1024;
 /** Per-process hash seed, so that clients cannot aim keys at one probe chain. */
 const SEED = (Math.random() * 0x100000000) | 0;
 
@@ -38,38 +58,52 @@ function tagOf(key: string): number {
 export class Dict<V> {
   /** Live keys. */
   size = 0;
-  /** Bumped by every rebuild: slot numbers from before it mean nothing after. */
-  generation = 0;
   /** Slot i: meta[3i] its tag (EMPTY, DELETED or a live tag), meta[3i+1] its epoch, meta[3i+2] its access word. */
   private meta: Int32Array;
-  /** Slot i: kv[2i] its key, kv[2i+1] its value. */
-  private kv: Array<string | V | undefined>;
+  /** Slot i: entry 2i its key, 2i+1 its value, entry e at kv[e >> KV_SHIFT][e & KV_MASK] (chunks made on first insert). */
+  private kv: Chunks<V>;
   private mask: number;
   /** Live and deleted slots: what makes probe chains long. */
   private used = 0;
+  /** While a resize runs, the table being emptied into meta and kv (the same layout); else null. */
+  private oldMeta: Int32Array | null = null;
+  private oldKv: Chunks<V> | null = null;
+  private oldMask = -1;
+  /** The old table's slots below this have been moved (dict.c's rehashidx). */
+  private rehashIdx = 0;
+  /** Old slots each add and delete moves on. */
+  private stepSlots = 0;
 
-  /** A table that holds `expected` keys without a rebuild. */
+  /** A table that holds `expected` keys without a resize. */
   constructor(expected = 0) {
     const cap = capacityFor(expected);
     this.meta = new Int32Array(cap * META);
-    this.kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
+    this.kv = chunksFor(cap);
     this.mask = cap - 1;
   }
 
-  /** Slots in the table: walks go from 0 to this. */
+  /** Slots in the tables, both while a resize runs (the memory report's count). */
   get capacity(): number {
-    return this.mask + 1;
+    return this.mask + 1 + this.oldMask + 1;
+  }
+
+  /** True while a resize has keys left to move. */
+  get rehashing(): boolean {
+    return this.oldMeta !== null;
   }
 
   /** The slot holding key, or -1. */
   find(key: string): number {
-    const i = this.probe(key, tagOf(key));
-    return i < 0 ? -1 : i;
+    const tag = tagOf(key);
+    const i = lookup(this.meta, this.kv, this.mask, key, tag);
+    if (i >= 0 || this.oldMeta === null) return i;
+    const j = lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag);
+    return j < 0 ? -1 : j + this.mask + 1;
   }
 
   /**
-   * The slot holding key (whose tag is given), or -(the slot to insert it at) - 1: the first
-   * tombstone on its probe chain, or the empty slot that ends the chain.
+   * The slot of the new table holding key (whose tag is given), or -(the slot to insert it
+   * at) - 1: the first tombstone on its probe chain, or the empty slot that ends the chain.
    */
   private probe(key: string, tag: number): number {
     const meta = this.meta;
@@ -78,7 +112,7 @@ export class Dict<V> {
     for (let i = tag & mask; ; i = (i + 1) & mask) {
       const t = meta[i * META]!;
       if (t === tag) {
-        if (this.kv[i << 1] === key) return i;
+        if (entry(this.kv, i << 1) === key) return i;
       } else if (t === EMPTY) {
         return -(free < 0 ? i : free) - 1;
       } else if (t === DELETED && free < 0) {
@@ -93,18 +127,14 @@ export class Dict<V> {
 
   get(key: string): V | undefined {
     const i = this.find(key);
-    return i < 0 ? undefined : (this.kv[(i << 1) + 1] as V);
+    return i < 0 ? undefined : this.valueAt(i);
   }
 
   /** Inserts key, which must not be here, with its access word; returns its slot. */
   add(key: string, value: V, epoch: number, access = 0): number {
     this.reserveOne();
     const tag = tagOf(key);
-    const meta = this.meta;
-    const mask = this.mask;
-    let i = tag & mask;
-    while (meta[i * META]! < 0) i = (i + 1) & mask;
-    return this.fill(i, tag, key, value, epoch, access);
+    return this.fill(this.freeSlot(tag), tag, key, value, epoch, access);
   }
 
   /** Inserts key unless it is here already (one probe where has() and add() take two). */
@@ -113,6 +143,7 @@ export class Dict<V> {
     const tag = tagOf(key);
     const i = this.probe(key, tag);
     if (i >= 0) return false;
+    if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag) >= 0) return false;
     this.fill(-i - 1, tag, key, value, epoch, 0);
     return true;
   }
@@ -123,8 +154,23 @@ export class Dict<V> {
     return -1;
   }
 
+  /** _dictExpandIfNeeded with _dictRehashStep: before an insert, the resize in progress moves on, or one starts. */
   private reserveOne(): void {
-    if ((this.used + 1) * 4 > this.capacity * 3) this.rebuild(capacityFor(this.size + 1));
+    if (this.oldMeta !== null) this.rehashSlots(this.stepSlots);
+    if ((this.used + 1) * 4 > (this.mask + 1) * 3) {
+      // A resize begins only once the last one is over; its rate makes finishing it here rare.
+      if (this.oldMeta !== null) this.rehashSlots(this.oldMask + 1);
+      this.resize(capacityFor(this.size + 1));
+    }
+  }
+
+  /** The first slot of the new table on tag's probe chain that holds no key (the key is known absent). */
+  private freeSlot(tag: number): number {
+    const meta = this.meta;
+    const mask = this.mask;
+    let i = tag & mask;
+    while (meta[i * META]! < 0) i = (i + 1) & mask;
+    return i;
   }
 
   private fill(i: number, tag: number, key: string, value: V, epoch: number, access: number): number {
@@ -132,104 +178,123 @@ export class Dict<V> {
     this.meta[i * META] = tag;
     this.meta[i * META + 1] = epoch;
     this.meta[i * META + 2] = access;
-    this.kv[i << 1] = key;
-    this.kv[(i << 1) + 1] = value;
+    const e = i << 1;
+    const chunk = this.kv[e >> KV_SHIFT] ?? newChunk(this.kv, e >> KV_SHIFT, this.mask + 1);
+    chunk[e & KV_MASK] = key;
+    chunk[(e & KV_MASK) + 1] = value;
     this.size++;
     return i;
   }
 
-  /** Empties slot i (live). A rebuild may follow, when the table has become mostly empty. */
+  /** Empties slot i (live). The resize in progress moves on, or one starts when the table has become mostly empty. */
   deleteAt(i: number): void {
-    const meta = this.meta;
-    const mask = this.mask;
-    this.kv[i << 1] = undefined;
-    this.kv[(i << 1) + 1] = undefined;
+    const cap = this.mask + 1;
     this.size--;
-    if (meta[((i + 1) & mask) * META] === EMPTY) {
-      // No probe chain runs through a slot followed by an empty one: this slot, and the
-      // tombstones just before it, can be empty instead. (The table always has an empty slot.)
-      do {
-        meta[i * META] = EMPTY;
-        this.used--;
-        i = (i - 1) & mask;
-      } while (meta[i * META] === DELETED);
+    if (i < cap) {
+      this.used -= vacate(this.meta, this.kv, this.mask, i);
     } else {
-      meta[i * META] = DELETED;
+      vacate(this.oldMeta!, this.oldKv!, this.oldMask, i - cap);
     }
-    if (this.size * 8 < this.capacity && this.capacity > MIN_CAPACITY) this.rebuild(capacityFor(this.size));
+    if (this.oldMeta !== null) this.rehashSlots(this.stepSlots);
+    else if (this.size * 8 < cap && cap > MIN_CAPACITY) this.resize(capacityFor(this.size));
   }
 
   keyAt(i: number): string {
-    return this.kv[i << 1] as string;
+    return (i <= this.mask ? entry(this.kv, i << 1) : entry(this.oldKv!, (i - this.mask - 1) << 1)) as string;
   }
 
   valueAt(i: number): V {
-    return this.kv[(i << 1) + 1] as V;
+    return (i <= this.mask ? entry(this.kv, (i << 1) + 1) : entry(this.oldKv!, ((i - this.mask - 1) << 1) + 1)) as V;
   }
 
   setValueAt(i: number, value: V): void {
-    this.kv[(i << 1) + 1] = value;
+    const e = i <= this.mask ? (i << 1) + 1 : ((i - this.mask - 1) << 1) + 1;
+    (i <= this.mask ? this.kv : this.oldKv!)[e >> KV_SHIFT]![e & KV_MASK] = value;
   }
 
   epochAt(i: number): number {
-    return this.meta[i * META + 1]!;
+    return i <= this.mask ? this.meta[i * META + 1]! : this.oldMeta![(i - this.mask - 1) * META + 1]!;
   }
 
   setEpochAt(i: number, epoch: number): void {
-    this.meta[i * META + 1] = epoch;
+    if (i <= this.mask) this.meta[i * META + 1] = epoch;
+    else this.oldMeta![(i - this.mask - 1) * META + 1] = epoch;
   }
 
   /** Slot i's access word (robj.lru): an LRU clock or an LFU counter with its decrement time. */
   accessAt(i: number): number {
-    return this.meta[i * META + 2]!;
+    return i <= this.mask ? this.meta[i * META + 2]! : this.oldMeta![(i - this.mask - 1) * META + 2]!;
   }
 
   setAccessAt(i: number, word: number): void {
-    this.meta[i * META + 2] = word;
+    if (i <= this.mask) this.meta[i * META + 2] = word;
+    else this.oldMeta![(i - this.mask - 1) * META + 2] = word;
   }
 
   /** Gives every key the same access word (a loaded dataset: each key was just created). */
   fillAccess(word: number): void {
-    const meta = this.meta;
-    for (let j = 2; j < meta.length; j += META) meta[j] = word;
+    for (const meta of [this.meta, this.oldMeta]) {
+      if (meta !== null) for (let j = 2; j < meta.length; j += META) meta[j] = word;
+    }
+  }
+
+  /** Whether slot i (of either table) holds a key. */
+  private live(i: number): boolean {
+    return (i <= this.mask ? this.meta[i * META]! : this.oldMeta![(i - this.mask - 1) * META]!) < 0;
   }
 
   /**
-   * dictGetSomeKeys: up to out.length live slots, consecutive from a random one (wrapping),
-   * into out; returns how many. Looks at no more than 10 slots per key asked for, so a
-   * sparse table costs a bounded walk; the eviction pool needs a sample, not a fair one.
+   * dictGetSomeKeys: up to out.length live slots, consecutive from a random one (wrapping
+   * over both tables while a resize runs), into out; returns how many. Looks at no more than
+   * 10 slots per key asked for, so a sparse table costs a bounded walk; the eviction pool
+   * needs a sample, not a fair one.
    */
   sampleSlots(out: Int32Array): number {
     if (this.size === 0) return 0;
-    const meta = this.meta;
-    const mask = this.mask;
+    const total = this.capacity;
     const want = Math.min(out.length, this.size);
     let n = 0;
-    let i = Math.floor(Math.random() * this.capacity);
-    for (let steps = want * 10; n < want && steps > 0; steps--, i = (i + 1) & mask) {
-      if (meta[i * META]! < 0) out[n++] = i;
+    let i = Math.floor(Math.random() * total);
+    for (let steps = want * 10; n < want && steps > 0; steps--) {
+      if (this.live(i)) out[n++] = i;
+      if (++i === total) i = 0;
     }
     return n;
   }
 
-  /** The first live slot at or after i, or -1 at the end of the table. */
+  /** The first live slot at or after i (the new table's slots, then the old one's), or -1 past the last. */
   nextSlot(i: number): number {
     const meta = this.meta;
-    const cap = this.capacity;
+    const cap = this.mask + 1;
     for (; i < cap; i++) if (meta[i * META]! < 0) return i;
+    const old = this.oldMeta;
+    if (old === null) return -1;
+    for (let j = i - cap; j <= this.oldMask; j++) if (old[j * META]! < 0) return j + cap;
     return -1;
   }
 
-  /** A live slot chosen at random (the table is never less than 1/8 full), or -1 when empty. */
+  /**
+   * dictGetFairRandomKey: a live slot chosen at random, or -1 when empty. The old table's
+   * slots already moved are left out of the draw; after RANDOM_TRIES misses (a table
+   * emptied by deletes that a resize has not shrunk yet) it takes the first live slot from a
+   * random one, so it always ends.
+   */
   randomSlot(): number {
     if (this.size === 0) return -1;
-    for (;;) {
-      const i = Math.floor(Math.random() * this.capacity);
-      if (this.meta[i * META]! < 0) return i;
+    const cap = this.mask + 1;
+    const moved = this.oldMeta === null ? 0 : this.rehashIdx;
+    const range = this.capacity - moved;
+    for (let t = 0; t < RANDOM_TRIES; t++) {
+      const r = Math.floor(Math.random() * range);
+      const i = r < cap ? r : r + moved;
+      if (this.live(i)) return i;
     }
+    const from = Math.floor(Math.random() * this.capacity);
+    const i = this.nextSlot(from);
+    return i >= 0 ? i : this.nextSlot(0);
   }
 
-  /** Live slots in slot order, for walks that may write between steps (a SlotWalk's). */
+  /** Live slots in walk order, for walks that may write between steps (a SlotWalk's). */
   *slots(): IterableIterator<number> {
     const walk = new SlotWalk();
     for (let i = walk.next(this); i >= 0; i = walk.next(this)) yield i;
@@ -251,54 +316,170 @@ export class Dict<V> {
     return this.entries();
   }
 
-  private rebuild(cap: number): void {
-    const from = this.meta;
-    const fromKv = this.kv;
-    const meta = new Int32Array(cap * META);
-    const kv = new Array<string | V | undefined>(cap * 2).fill(undefined);
-    const mask = cap - 1;
-    for (let j = 0; j < from.length / META; j++) {
+  /**
+   * incrementallyRehash / dictRehashMilliseconds: moves keys of the resize in progress for
+   * about ms milliseconds (the server cron under activerehashing). True while keys are left.
+   */
+  rehashMs(ms: number): boolean {
+    const until = performance.now() + ms;
+    while (this.oldMeta !== null) {
+      this.rehashSlots(REHASH_BATCH);
+      if (performance.now() >= until) break;
+    }
+    return this.oldMeta !== null;
+  }
+
+  /**
+   * SlotWalk.next's step: the next live slot after the walk's place, the old table first
+   * while a resize runs; -1 at the end, when the walk forgets its place.
+   */
+  walkNext(w: SlotWalk): number {
+    if (w.table === null || (w.table !== this.meta && w.table !== this.oldMeta)) {
+      // A new walk, or one whose table was dropped: its keys are all in the tables there are now.
+      w.table = this.oldMeta ?? this.meta;
+      w.pos = 0;
+    }
+    for (;;) {
+      const isOld = w.table === this.oldMeta;
+      const meta = w.table;
+      const n = meta.length / META;
+      let j = w.pos;
+      while (j < n && meta[j * META]! >= 0) j++;
+      if (j < n) {
+        w.pos = j + 1;
+        return isOld ? j + this.mask + 1 : j;
+      }
+      if (!isOld) {
+        w.table = null;
+        return -1;
+      }
+      w.table = this.meta;
+      w.pos = 0;
+    }
+  }
+
+  /**
+   * dictExpand / dictResize: the keys are to move into a table of cap slots. The current table
+   * becomes the old one, emptied a few slots per add and delete: as many that it is empty
+   * before the new table takes half the inserts it has room for.
+   */
+  private resize(cap: number): void {
+    this.oldMeta = this.meta;
+    this.oldKv = this.kv;
+    this.oldMask = this.mask;
+    this.rehashIdx = 0;
+    this.meta = new Int32Array(cap * META);
+    this.kv = chunksFor(cap);
+    this.mask = cap - 1;
+    this.used = 0;
+    const room = Math.max(1, Math.floor((cap * 3) / 4) - this.size - 1);
+    this.stepSlots = Math.ceil(((this.oldMask + 1) * 2) / room);
+  }
+
+  /** dictRehash: moves the keys of the old table's next n slots into the new one; drops the old table once it is empty. */
+  private rehashSlots(n: number): void {
+    const from = this.oldMeta!;
+    const fromKv = this.oldKv!;
+    const meta = this.meta;
+    const kv = this.kv;
+    const end = Math.min(this.rehashIdx + n, this.oldMask + 1);
+    for (let j = this.rehashIdx; j < end; j++) {
       const tag = from[j * META]!;
       if (tag >= 0) continue;
-      let i = tag & mask;
-      while (meta[i * META] !== EMPTY) i = (i + 1) & mask;
+      const i = this.freeSlot(tag);
+      if (meta[i * META] === EMPTY) this.used++;
       meta[i * META] = tag;
       meta[i * META + 1] = from[j * META + 1]!;
       meta[i * META + 2] = from[j * META + 2]!;
-      kv[i << 1] = fromKv[j << 1];
-      kv[(i << 1) + 1] = fromKv[(j << 1) + 1];
+      const e = i << 1;
+      const chunk = kv[e >> KV_SHIFT] ?? newChunk(kv, e >> KV_SHIFT, this.mask + 1);
+      const f = j << 1;
+      const fromChunk = fromKv[f >> KV_SHIFT]!;
+      chunk[e & KV_MASK] = fromChunk[f & KV_MASK];
+      chunk[(e & KV_MASK) + 1] = fromChunk[(f & KV_MASK) + 1];
+      // A tombstone, not an empty slot: keys further on may have probed past this one.
+      from[j * META] = DELETED;
+      fromChunk[f & KV_MASK] = undefined;
+      fromChunk[(f & KV_MASK) + 1] = undefined;
     }
-    this.meta = meta;
-    this.kv = kv;
-    this.mask = mask;
-    this.used = this.size;
-    this.generation++;
+    this.rehashIdx = end;
+    if (end > this.oldMask) {
+      this.oldMeta = null;
+      this.oldKv = null;
+      this.oldMask = -1;
+    }
   }
 }
 
 /**
- * A walk over a dict's live slots in slot order, for walkers that may write between steps
- * (Dict.slots(), the snapshot, which steps without an iterator result per key): after a
- * rebuild it starts over (see the top of this file).
+ * A walk over a dict's live slots, for walkers that may write between steps (Dict.slots(),
+ * the snapshot, which steps without an iterator result per key): its place is a table (by
+ * identity) and a slot in it, so that it carries on through a resize (see the top of this file).
  */
 export class SlotWalk {
-  private slot = 0;
-  private generation = -1;
+  /** The table walked (a dict's meta array), or null before the first step and after the last. */
+  table: Int32Array | null = null;
+  /** The next slot to look at in it. */
+  pos = 0;
 
   /** The next live slot of dict, or -1 at its end (the walk then begins anew at the next call). */
   next(dict: Dict<unknown>): number {
-    if (this.generation !== dict.generation) {
-      this.generation = dict.generation;
-      this.slot = 0;
-    }
-    const i = dict.nextSlot(this.slot);
-    if (i < 0) {
-      this.generation = -1;
+    return dict.walkNext(this);
+  }
+}
+
+/** A table's keys and values in chunks of pair entries (see Dict.kv); a chunk no key has landed in yet is undefined. */
+type Chunks<V> = Array<Array<string | V | undefined> | undefined>;
+
+/** The chunk list of a table of cap slots, no chunk made yet. */
+function chunksFor<V>(cap: number): Chunks<V> {
+  return new Array<Array<string | V | undefined> | undefined>(Math.ceil((cap * 2) / (KV_MASK + 1))).fill(undefined);
+}
+
+/** Makes chunk c of a table of cap slots (a small table's one chunk is its size). */
+function newChunk<V>(kv: Chunks<V>, c: number, cap: number): Array<string | V | undefined> {
+  const chunk = new Array<string | V | undefined>(Math.min(cap * 2, KV_MASK + 1)).fill(undefined);
+  kv[c] = chunk;
+  return chunk;
+}
+
+/** Entry e of a table's chunks, whose chunk exists (its slot is or was live). */
+function entry<V>(kv: Chunks<V>, e: number): string | V | undefined {
+  return kv[e >> KV_SHIFT]![e & KV_MASK];
+}
+
+/** The slot of tag's table (meta, kv, mask) holding key, or -1. */
+function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, key: string, tag: number): number {
+  for (let i = tag & mask; ; i = (i + 1) & mask) {
+    const t = meta[i * META]!;
+    if (t === tag) {
+      if (entry(kv, i << 1) === key) return i;
+    } else if (t === EMPTY) {
       return -1;
     }
-    this.slot = i + 1;
-    return i;
   }
+}
+
+/**
+ * Empties live slot i of a table; returns how many slots became EMPTY (no longer count as used).
+ * No probe chain runs through a slot followed by an empty one: this slot, and the tombstones
+ * just before it, can be empty instead of tombstones. (A table always has an empty slot.)
+ */
+function vacate<V>(meta: Int32Array, kv: Chunks<V>, mask: number, i: number): number {
+  const chunk = kv[(i << 1) >> KV_SHIFT]!;
+  chunk[(i << 1) & KV_MASK] = undefined;
+  chunk[((i << 1) & KV_MASK) + 1] = undefined;
+  if (meta[((i + 1) & mask) * META] !== EMPTY) {
+    meta[i * META] = DELETED;
+    return 0;
+  }
+  let freed = 0;
+  do {
+    meta[i * META] = EMPTY;
+    freed++;
+    i = (i - 1) & mask;
+  } while (meta[i * META] === DELETED);
+  return freed;
 }
 
 /** The smallest power of two that holds n keys at most half full. */

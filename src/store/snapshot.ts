@@ -6,8 +6,8 @@
 // end up) and walks their slots. A key whose epoch is below E is serialized and stamped E;
 // keys at E or above were written after the snapshot began, or are already out. A write
 // to an old key calls preserve() first, which serializes the old value and expiry at once.
-// So each key of the dataset at E goes out exactly once, even when a rebuild of the table
-// makes the walk start over (see dict.ts).
+// So each key of the dataset at E goes out exactly once, even when a resize of the table
+// makes the walk meet keys again (see dict.ts).
 //
 // One walker, two drivers: RdbSnapshotStream pulls slices between event-loop turns (BGSAVE
 // to a file now, full sync to replica sockets later); writeSnapshotSync runs it to the end

@@ -1,9 +1,13 @@
 // The keyspace's hash table against a Map model: same contents after any mix of inserts,
-// overwrites and deletes (through growth, shrinking and tombstone reuse), and walks that
-// see every key present for their whole length.
+// overwrites and deletes (through growth, shrinking and tombstone reuse, each an incremental
+// resize), and walks that see every key present for their whole length.
 import { describe, expect, it } from 'vitest';
-import { Dict } from '../../src/store/dict.js';
+import { Dict, SlotWalk } from '../../src/store/dict.js';
 import { prng } from '../persistence/dataset.js';
+
+function ok(cond: boolean, what: string): void {
+  if (!cond) throw new Error(what);
+}
 
 function contents(d: Dict<number>): Map<string, number> {
   return new Map([...d]);
@@ -72,7 +76,7 @@ describe('Dict', () => {
 
     const seen = new Set<string>();
     let steps = 0;
-    const generation = d.generation;
+    const capacity = d.capacity;
     for (const key of d.keys()) {
       seen.add(key);
       // Churn while walking: enough inserts to grow the table, deletes of what came and went.
@@ -80,7 +84,7 @@ describe('Dict', () => {
       if (steps % 3 === 0 && steps > 0) d.deleteAt(d.find(`tmp:${steps - 1}`));
       steps++;
     }
-    expect(d.generation).toBeGreaterThan(generation);
+    expect(d.capacity).toBeGreaterThan(capacity);
     for (let n = 0; n < 3000; n++) expect(seen.has(`stay:${n}`)).toBe(true);
   });
 
@@ -109,5 +113,171 @@ describe('Dict', () => {
     for (let t = 0; t < 200; t++) picked.add(d.keyAt(d.randomSlot()));
     expect([...picked].sort()).toEqual(['r60', 'r61', 'r62', 'r63']);
     expect(new Dict<number>().randomSlot()).toBe(-1);
+  });
+
+  it('agrees with a Map model through interleaved inserts, deletes, lookups and walks across many incremental resizes', () => {
+    const rand = prng(21);
+    const d = new Dict<number>();
+    /** key -> [value, epoch, access word] */
+    const model = new Map<string, [number, number, number]>();
+    /** Walks in progress: what they have seen, and the keys present since each began. */
+    const walks: Array<{ walk: SlotWalk; seen: Set<string>; present: Set<string> }> = [];
+    let resizes = 0;
+    let rehashingSeen = 0;
+    let walksDone = 0;
+    let wasRehashing = false;
+    const sample = new Int32Array(5);
+    // Plain checks in the loop (expect() per operation would take most of the test's time).
+    const check = (key: string): void => {
+      const i = d.find(key);
+      const want = model.get(key);
+      ok((i >= 0) === (want !== undefined), `find ${key}`);
+      if (want === undefined) return;
+      const got = [d.keyAt(i), d.valueAt(i), d.epochAt(i), d.accessAt(i)];
+      ok(got.join() === [key, ...want].join(), `slot of ${key}: ${got.join()} for ${want.join()}`);
+    };
+    // Phases grow to a few thousand keys and shrink to a few, each more than once.
+    const phases = [3000, 20, 5000, 5, 8000, 0, 2000];
+    let n = 0;
+    for (const target of phases) {
+      while (target > model.size ? model.size < target : model.size > target) {
+        n++;
+        const growing = target > model.size;
+        const key = `k${Math.floor(rand() * (growing ? 4 * target + 10 : 20_000))}`;
+        const r = rand();
+        if (r < (growing ? 0.75 : 0.25)) {
+          if (model.has(key)) continue;
+          const epoch = n % 97;
+          const access = n % 13;
+          if (r < 0.4) d.add(key, n, epoch, access);
+          else {
+            ok(d.addIfAbsent(key, n, epoch), `addIfAbsent ${key}`);
+            d.setAccessAt(d.find(key), access);
+          }
+          model.set(key, [n, epoch, access]);
+        } else {
+          // Delete a key of the model (found by a random slot: randomSlot must give a live one).
+          const i = d.randomSlot();
+          if (i < 0) {
+            ok(model.size === 0, 'randomSlot found no key');
+            continue;
+          }
+          const victim = d.keyAt(i);
+          ok(model.has(victim), `randomSlot gave ${victim}`);
+          d.deleteAt(i);
+          model.delete(victim);
+          for (const w of walks) w.present.delete(victim);
+        }
+        if (d.rehashing && !wasRehashing) resizes++;
+        wasRehashing = d.rehashing;
+        if (d.rehashing) rehashingSeen++;
+        ok(d.size === model.size, 'size');
+        if (n % 7 === 0) {
+          check(key);
+          const i = d.find(key);
+          if (i >= 0) {
+            d.setValueAt(i, -n);
+            d.setEpochAt(i, 200);
+            model.set(key, [-n, 200, model.get(key)![2]]);
+            check(key);
+          }
+        }
+        if (n % 11 === 0) {
+          const got = d.sampleSlots(sample);
+          for (let j = 0; j < got; j++) ok(model.has(d.keyAt(sample[j]!)), 'sampleSlots');
+        }
+        if (n % 53 === 0 && model.has(key) && d.addIfAbsent(key, 0, 0)) throw new Error(`addIfAbsent took ${key}, which is here`);
+        // Walks start now and then and take a few steps after each operation.
+        if (n % 500 === 0) walks.push({ walk: new SlotWalk(), seen: new Set(), present: new Set(model.keys()) });
+        for (let w = walks.length - 1; w >= 0; w--) {
+          const walk = walks[w]!;
+          for (let step = 0; step < 3; step++) {
+            const i = walk.walk.next(d);
+            if (i < 0) {
+              for (const key of walk.present) ok(walk.seen.has(key), `walk missed ${key}`);
+              walks.splice(w, 1);
+              walksDone++;
+              break;
+            }
+            walk.seen.add(d.keyAt(i));
+          }
+        }
+      }
+      expect(new Map([...d].map(([k, v]) => [k, v]))).toEqual(new Map([...model].map(([k, v]) => [k, v[0]])));
+      for (const key of model.keys()) check(key);
+    }
+    // The run went through many resizes both ways and spent much of its time mid-resize.
+    expect(resizes).toBeGreaterThan(15);
+    expect(rehashingSeen).toBeGreaterThan(n / 10);
+    expect(walksDone).toBeGreaterThan(20);
+  });
+
+  it('walks the old table first and then the new one, carrying on through resizes that begin and end mid-walk', () => {
+    const d = new Dict<number>();
+    for (let n = 0; n < 3000; n++) d.add(`stay:${n}`, n, 0);
+    while (d.rehashMs(1));
+    const walk = new SlotWalk();
+    const seen = new Set<string>();
+    const step = (n: number): void => {
+      for (let t = 0; t < n; t++) {
+        const i = walk.next(d);
+        expect(i).toBeGreaterThanOrEqual(0);
+        seen.add(d.keyAt(i));
+      }
+    };
+    let tmp = 0;
+    /** Adds keys until a resize begins. */
+    const grow = (): void => {
+      while (!d.rehashing) d.add(`tmp:${tmp++}`, 0, 0);
+    };
+    step(500);
+    // A resize begins with the walk in the table that becomes the old one, and ends (the
+    // table dropped) with the walk still in it: the walk goes on in the new table from its start.
+    grow();
+    step(500);
+    while (d.rehashMs(1));
+    step(500);
+    // Another begins with the walk in the new table: the walk stays in it, now the old one,
+    // then walks the newer one.
+    grow();
+    step(100);
+    d.deleteAt(d.find('stay:7'));
+    for (let i = walk.next(d); i >= 0; i = walk.next(d)) seen.add(d.keyAt(i));
+    for (let n = 0; n < 3000; n++) if (n !== 7) expect(seen.has(`stay:${n}`), `stay:${n}`).toBe(true);
+    expect(d.size).toBe(2999 + tmp);
+  });
+
+  it('finishes a resize from rehashMs, and a resize left to inserts before the new table fills', () => {
+    const d = new Dict<number>();
+    for (let n = 0; n < 6145; n++) d.add(`a${n}`, n, 0);
+    expect(d.rehashing).toBe(true);
+    const both = d.capacity;
+    while (d.rehashMs(1));
+    expect(d.rehashing).toBe(false);
+    expect(d.capacity).toBeLessThan(both);
+    for (let n = 0; n < 6145; n++) expect(d.get(`a${n}`)).toBe(n);
+    // Inserts alone: every resize is over before the next must begin.
+    const e = new Dict<number>();
+    for (let n = 0; n < 50_000; n++) {
+      e.add(`b${n}`, n, 0);
+      if (e.rehashing) expect(e.capacity).toBeLessThan(4 * 2 * e.size + 64);
+    }
+    for (let n = 0; n < 50_000; n += 7) expect(e.get(`b${n}`)).toBe(n);
+  });
+
+  it('draws random slots from both tables mid-resize, and ends when one of them is nearly empty', () => {
+    const d = new Dict<number>();
+    for (let n = 0; n < 6145; n++) d.add(`r${n}`, n, 0);
+    expect(d.rehashing).toBe(true);
+    // Delete down to a few keys without letting the resize finish through rehashMs.
+    let n = 0;
+    while (d.size > 3) {
+      const i = d.find(`r${n++}`);
+      if (i >= 0) d.deleteAt(i);
+    }
+    const picked = new Set<string>();
+    for (let t = 0; t < 300; t++) picked.add(d.keyAt(d.randomSlot()));
+    expect(picked.size).toBe(3);
+    for (const key of picked) expect(d.has(key)).toBe(true);
   });
 });
