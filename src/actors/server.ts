@@ -257,13 +257,14 @@ export class Server {
     client.start();
   }
 
-  /** serverCron: the LRU clock, eviction, active expiry, blocked clients' deadlines, idle-client timeouts, save points. */
+  /** serverCron: the LRU clock, eviction, active expiry and rehashing, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
     if (this.scripting.busy !== null) return;
     this.memory.cron();
     this.clientLimits.cron(this.clients.values(), Date.now());
     this.keyspace.activeExpire(200);
+    if (this.config.getBool('activerehashing')) this.keyspace.rehashSome(1);
     // An expired stream answers the XREADGROUPs waiting on it.
     if (this.keyspace.readyKeys.length > 0) this.blocking.handleReadyKeys();
     sampleInstantaneousMetrics(this);

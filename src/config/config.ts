@@ -246,7 +246,8 @@ export class Config {
     spec(replicaof, 'replicaof');
     spec(bool, 'appendonly', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'replica-ignore-maxmemory',
       'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
-      'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error');
+      'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error',
+      'activerehashing');
     spec(enumOf('disabled', 'on-empty-db', 'swapdb'), 'repl-diskless-load');
     spec(hz, 'hz');
     spec(int(0, INT_MAX), 'timeout', 'tcp-keepalive', 'repl-diskless-sync-delay', 'min-replicas-to-write',

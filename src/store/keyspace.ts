@@ -90,6 +90,20 @@ export class Keyspace {
     db.stringEncodings = encA;
   }
 
+  /**
+   * databasesCron's incrementallyRehash (activerehashing): moves keys of a resize in
+   * progress for about ms milliseconds, in the first db whose table has one, so that a
+   * table no command writes to still finishes its resize and drops its old half.
+   */
+  rehashSome(ms: number): void {
+    for (const db of this.dbs) {
+      if (db.dict.rehashing) {
+        db.dict.rehashMs(ms);
+        return;
+      }
+    }
+  }
+
   /** One pass of the active expire cycle across the dbs, within a key budget. */
   activeExpire(budgetPerDb: number): void {
     const now = Date.now();

@@ -229,6 +229,46 @@ describe('SCAN', () => {
     for (const k of stable) expect(seen.has(k), k).toBe(true);
   });
 
+  it('never misses a key present for the whole walk while the keyspace grows and shrinks through incremental resizes', async () => {
+    // activerehashing off: only writes move a resize on, so resizes span SCAN calls.
+    await pair.s.call('CONFIG', 'SET', 'activerehashing', 'no');
+    const dict = () => pair.redstate.server.keyspace.dbs[0]!.dict;
+    const stable = Array.from({ length: 300 }, (_, i) => `stable:${i}`);
+    const bulk = Array.from({ length: 2700 }, (_, i) => `bulk:${i}`);
+    await pair.s.call('MSET', ...[...stable, ...bulk].flatMap((k) => [k, 'v']));
+    const seen = new Set<string>();
+    const capacities = new Set<number>();
+    let midResize = 0;
+    let cursor = '0';
+    let step = 0;
+    let added = 0;
+    do {
+      // Mostly short steps; now and then a long one that can run through the rest of the old
+      // table while writes have moved some of its keys ahead of the walk.
+      const r = (await pair.s.call('SCAN', cursor, 'COUNT', step === 3 || step === 7 ? '600' : '20')) as [string, string[]];
+      for (const k of r[1]) seen.add(k);
+      cursor = r[0];
+      // Grow past 3072 keys (the 4096-slot table doubles), then delete down to the stable keys
+      // (it shrinks), each a resize that a few steps' writes carry out.
+      if (step < 15) {
+        await pair.s.call('MSET', ...Array.from({ length: 200 }, () => [`add:${added++}`, 'v']).flat());
+      } else if (step < 75) {
+        const gone = bulk.splice(0, 50);
+        for (let j = 0; j < 50 && added > 0; j++) gone.push(`add:${--added}`);
+        if (gone.length > 0) await pair.s.call('DEL', ...gone);
+      }
+      if (dict().rehashing) midResize++;
+      capacities.add(dict().capacity);
+      step++;
+    } while (cursor !== '0' && step < 5000);
+    await pair.s.call('CONFIG', 'SET', 'activerehashing', 'yes');
+    expect(cursor).toBe('0');
+    for (const k of stable) expect(seen.has(k), k).toBe(true);
+    expect(midResize).toBeGreaterThan(2);
+    expect(Math.max(...capacities)).toBeGreaterThan(8192);
+    expect(Math.min(...capacities)).toBeLessThan(4096);
+  });
+
   it('a reused, forged or other-db cursor starts over instead of missing keys', async () => {
     await pair.s.call('MSET', 'a', '1', 'b', '2', 'c', '3');
     const first = (await pair.s.call('SCAN', '0', 'COUNT', '1')) as [string, string[]];

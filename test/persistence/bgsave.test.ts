@@ -137,6 +137,61 @@ describe('BGSAVE', () => {
     expect(await plainOverWire(await connect(redis.port), 3)).toEqual(before);
   });
 
+  it('saves the dataset of its start while writes resize the table it walks; redis-server loads it with the same DEBUG DIGEST, and the digests agree mid-resize', async () => {
+    // activerehashing off: only writes move a resize on, so it spans the writes sent below.
+    const s = await start({ activerehashing: 'no', 'enable-debug-command': 'yes' });
+    const redis = await startRedis(['--enable-debug-command', 'yes']);
+    running.push(redis);
+    const [c, r] = await Promise.all([connect(s.port), connect(redis.port)]);
+    const both = (cmds: Array<Array<string | number>>): Promise<unknown> => Promise.all([pipeline(c, cmds), pipeline(r, cmds)]);
+    const dict = s.server.keyspace.dbs[0]!.dict;
+    // 3000 keys, just under the 3072 that make the 4096-slot table grow; a hash, a set and a
+    // sorted set big enough to live in dicts of their own.
+    await both(Array.from({ length: 3000 }, (_, i) => ['SET', `k:${i}`, `v${i}`]));
+    await both(Array.from({ length: 300 }, (_, i) => i % 3 === 0 ? ['HSET', 'k:0', `f${i}`, i] : i % 3 === 1 ? ['SADD', 'k:1', `m${i}`] : ['ZADD', 'k:2', i, `z${i}`]).map((cmd, i) => i < 3 ? ['DEL', `k:${i}`] : cmd));
+    expect(dict.rehashing).toBe(false);
+    const atStart = await r.call('DEBUG', 'DIGEST');
+    expect(await c.call('DEBUG', 'DIGEST')).toBe(atStart);
+    const keysAtStart = await r.call('DBSIZE');
+
+    // The save walks a part of the table; writes begin a resize under it and move keys of the
+    // old table ahead of the walk to the new one; then the save runs to its end.
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '1000000000');
+    expect(await c.call('BGSAVE')).toBe('Background saving started');
+    let n = 0;
+    /** New keys, overwrites and deletes of old ones, and the collections growing. */
+    const writes = (count: number): Array<Array<string | number>> => Array.from({ length: count }, () => {
+      n++;
+      return n % 5 === 0 ? ['DEL', `k:${(n * 7) % 3000}`] : n % 5 === 1 ? ['SET', `k:${(n * 13) % 3000}`, `over${n}`]
+        : n % 5 === 2 ? ['HSET', 'k:0', `g${n}`, n] : ['SET', `new:${n}`, n];
+    });
+    // A key every 300 µs for 100 ms: the walk is a little way into the table when the writes
+    // begin the resize and move the keys of the slots after it.
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '300');
+    await new Promise((res) => setTimeout(res, 100));
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '1000000000');
+    await both(writes(400));
+    expect(dict.rehashing).toBe(true);
+    expect(s.server.persistence.bgsaveInProgress).toBe(true);
+    await c.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    await until(() => !s.server.persistence.bgsaveInProgress, 'BGSAVE');
+    expect(s.server.persistence.lastBgsaveStatus).toBe('ok');
+    expect(dict.rehashing).toBe(true);
+
+    const dir = tempDir('redis-load-');
+    copyFileSync(join(s.dir, 'dump.rdb'), join(dir, 'dump.rdb'));
+    const loaded = await startRedis(['--dbfilename', 'dump.rdb', '--enable-debug-command', 'yes'], dir);
+    running.push(loaded);
+    const l = await connect(loaded.port);
+    expect(await l.call('DBSIZE')).toBe(keysAtStart);
+    expect(await l.call('DEBUG', 'DIGEST')).toBe(atStart);
+
+    // The same data on both servers, redstate's table mid-resize: the same digest.
+    while (!dict.rehashing) await both(writes(50));
+    expect(await c.call('DBSIZE')).toBe(await r.call('DBSIZE'));
+    expect(await c.call('DEBUG', 'DIGEST')).toBe(await r.call('DEBUG', 'DIGEST'));
+  });
+
   it('answers like Redis: already in progress, SCHEDULE, syntax errors', async () => {
     const s = await start();
     fill(s.server.keyspace, 20_000);
