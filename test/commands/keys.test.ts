@@ -456,3 +456,22 @@ describe('OBJECT', () => {
     expect(w).toBeLessThanOrEqual(1);
   });
 });
+
+describe('activerehashing', () => {
+  it('is a boolean directive, yes by default; on, the cron ends a resize no write moves on, off, the resize waits for writes', async () => {
+    await same(['CONFIG', 'GET', 'activerehashing'], ['CONFIG', 'SET', 'activerehashing', 'maybe'],
+      ['CONFIG', 'SET', 'activerehashing', 'no'], ['CONFIG', 'GET', 'activerehashing']);
+    const dict = () => pair.redstate.server.keyspace.dbs[0]!.dict;
+    // 3073 keys: the 4096-slot table begins to double at the last one.
+    await pair.s.call('MSET', ...Array.from({ length: 3073 }, (_, i) => [`k:${i}`, 'v']).flat());
+    expect(dict().rehashing).toBe(true);
+    // Several cron runs (hz 10) leave it as it is.
+    await sleep(350);
+    expect(dict().rehashing).toBe(true);
+    await same(['CONFIG', 'SET', 'activerehashing', 'yes']);
+    const deadline = Date.now() + 10_000;
+    while (dict().rehashing && Date.now() < deadline) await sleep(20);
+    expect(dict().rehashing).toBe(false);
+    expect(await pair.s.call('DBSIZE')).toBe(3073);
+  });
+});
