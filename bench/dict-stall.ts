@@ -3,9 +3,11 @@
 // longest adds with the size they happened at, by the wall clock and by the process's CPU
 // time (process.cpuUsage: what other processes' load on a shared machine leaves out, as the
 // scheduler's preemptions land in the wall-clock figures), and the time per add over the
-// whole fill. DICT_MODULE is another build of dict.ts (an A/B run
-// against a copy of the old one).
-//   node --max-semi-space-size=32 --min-semi-space-size=32 --import ./bench/register.js bench/dict-stall.ts [keys=1000000] [runs=3] [DICT_MODULE]
+// whole fill. DICT_MODULE is another build of dict.ts (an A/B run against a copy of the old
+// one). Under --expose-gc a full collection runs between runs, so that a run does not pay for
+// the last one's table, garbage all at once (a collection V8 starts when the next resize
+// allocates).
+//   node --expose-gc --max-semi-space-size=32 --min-semi-space-size=32 --import ./bench/register.js bench/dict-stall.ts [keys=1000000] [runs=3] [DICT_MODULE]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Dict as DictClass } from '../src/store/dict.js';
@@ -18,6 +20,7 @@ const TOP = 5;
 const keys = Array.from({ length: N }, (_, i) => `key:${String(i).padStart(12, '0')}`);
 
 for (let r = 0; r < RUNS; r++) {
+  (globalThis as { gc?: () => void }).gc?.();
   const dict = new Dict<string>();
   const wall: Array<{ ms: number; at: number }> = [];
   const cpu: Array<{ ms: number; at: number }> = [];
