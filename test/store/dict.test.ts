@@ -265,19 +265,31 @@ describe('Dict', () => {
     for (let n = 0; n < 50_000; n += 7) expect(e.get(`b${n}`)).toBe(n);
   });
 
-  it('draws random slots from both tables mid-resize, and ends when one of them is nearly empty', () => {
+  it('draws random slots from both tables mid-resize: the new one nearly empty, and a shrink\'s sparse old one', () => {
     const d = new Dict<number>();
+    // The 6145th key begins a grow: the new table holds it alone, the old one the others.
     for (let n = 0; n < 6145; n++) d.add(`r${n}`, n, 0);
     expect(d.rehashing).toBe(true);
-    // Delete down to a few keys without letting the resize finish through rehashMs.
+    const drawn = (): Set<string> => {
+      const picked = new Set<string>();
+      for (let t = 0; t < 500; t++) {
+        const key = d.keyAt(d.randomSlot());
+        expect(d.has(key), key).toBe(true);
+        picked.add(key);
+      }
+      return picked;
+    };
+    expect(drawn().size).toBeGreaterThan(400);
+    while (d.rehashMs(1));
+    // Deletes down to an eighth of the 16384 slots begin a shrink into 4096: about one slot
+    // in twelve of the two tables holds a key, where draws miss most.
     let n = 0;
-    while (d.size > 3) {
-      const i = d.find(`r${n++}`);
-      if (i >= 0) d.deleteAt(i);
-    }
-    const picked = new Set<string>();
-    for (let t = 0; t < 300; t++) picked.add(d.keyAt(d.randomSlot()));
-    expect(picked.size).toBe(3);
-    for (const key of picked) expect(d.has(key)).toBe(true);
+    while (!d.rehashing) d.deleteAt(d.find(`r${n++}`));
+    expect(d.size).toBe(2047);
+    expect(drawn().size).toBeGreaterThan(400);
+    // Down to three keys, wherever the resizes are.
+    while (d.size > 3) d.deleteAt(d.find(`r${n++}`));
+    expect([...drawn()].sort()).toEqual(['r6142', 'r6143', 'r6144']);
+    expect(new Dict<number>().randomSlot()).toBe(-1);
   });
 });
