@@ -365,7 +365,8 @@ export class Dict<V> {
   /**
    * dictExpand / dictResize: the keys are to move into a table of cap slots. The current table
    * becomes the old one, emptied a few slots per add and delete: as many that it is empty
-   * before the new table takes half the inserts it has room for.
+   * before the new table takes an eighth of the inserts it has room for (about 11 slots an
+   * add when growing), as lookups of absent keys probe both tables until then.
    */
   private resize(cap: number): void {
     this.oldMeta = this.meta;
@@ -377,7 +378,7 @@ export class Dict<V> {
     this.mask = cap - 1;
     this.used = 0;
     const room = Math.max(1, Math.floor((cap * 3) / 4) - this.size - 1);
-    this.stepSlots = Math.ceil(((this.oldMask + 1) * 2) / room);
+    this.stepSlots = Math.ceil(((this.oldMask + 1) * 8) / room);
   }
 
   /** dictRehash: moves the keys of the old table's next n slots into the new one; drops the old table once it is empty. */
@@ -389,7 +390,14 @@ export class Dict<V> {
     const end = Math.min(this.rehashIdx + n, this.oldMask + 1);
     for (let j = this.rehashIdx; j < end; j++) {
       const tag = from[j * META]!;
-      if (tag >= 0) continue;
+      if (tag === EMPTY) {
+        // The keys of the slots before this one, back to the last empty slot, have all moved:
+        // no probe chain runs through those slots any more, so that they can be empty, and a
+        // lookup of a key the old table lacks stops there instead of probing a long run.
+        for (let k = (j - 1) & this.oldMask; from[k * META] === DELETED; k = (k - 1) & this.oldMask) from[k * META] = EMPTY;
+        continue;
+      }
+      if (tag === DELETED) continue;
       const i = this.freeSlot(tag);
       if (meta[i * META] === EMPTY) this.used++;
       meta[i * META] = tag;
@@ -401,7 +409,7 @@ export class Dict<V> {
       const fromChunk = fromKv[f >> KV_SHIFT]!;
       chunk[e & KV_MASK] = fromChunk[f & KV_MASK];
       chunk[(e & KV_MASK) + 1] = fromChunk[(f & KV_MASK) + 1];
-      // A tombstone, not an empty slot: keys further on may have probed past this one.
+      // A tombstone until the run's end: keys further on may have probed past this slot.
       from[j * META] = DELETED;
       fromChunk[f & KV_MASK] = undefined;
       fromChunk[(f & KV_MASK) + 1] = undefined;
