@@ -35,6 +35,11 @@ function tagOf(key: string): number {
   return (h ^ (h >>> 16) | LIVE_BIT) | 0;
 }
 
+/** Dict.prefetch's tags, then slots: one batch at a time, the first 64 keys of a command at most. */
+const prefetchSlots = new Int32Array(64);
+/** Where Dict.prefetch leaves the sum of what it read: stored, its loads are not optimized away. */
+const prefetchSink = { value: 0 };
+
 export class Dict<V> {
   /** Live keys. */
   size = 0;
@@ -121,6 +126,33 @@ export class Dict<V> {
   addAll(keys: readonly string[], values: readonly V[], epoch: number): number {
     for (let j = 0; j < keys.length; j++) if (!this.addIfAbsent(keys[j]!, values[j]!, epoch)) return j;
     return -1;
+  }
+
+  /**
+   * Loads what the lookups of keys[from], keys[from + step], ... will read (each key's first
+   * slot, and the key stored there when its tag matches), so that they then find it in cache.
+   * One lookup after another, a multi-key command waits on about three cache misses per key
+   * (the slot's tag, its key pointer, the key's chars), each waiting on the one before; here
+   * the loads of different keys do not depend on each other, so the CPU overlaps them.
+   */
+  prefetch(keys: readonly string[], from: number, step: number): void {
+    const slots = prefetchSlots;
+    let n = 0;
+    for (let j = from; j < keys.length && n < slots.length; j += step) slots[n++] = tagOf(keys[j]!);
+    const meta = this.meta;
+    const kv = this.kv;
+    const mask = this.mask;
+    let sink = 0;
+    for (let k = 0; k < n; k++) {
+      const i = slots[k]! & mask;
+      // Only a matching tag leads the lookup on to the key: else its slot is marked unread.
+      slots[k] = meta[i * META] === slots[k] ? i : -1;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = slots[k]!;
+      if (i >= 0) sink += (kv[i << 1] as string).length;
+    }
+    prefetchSink.value = sink;
   }
 
   private reserveOne(): void {
