@@ -566,11 +566,11 @@ class RdbReader {
           for (let i = 0; i < 2 * n; i++) this.stringItem();
           return Hash.fromPacked(this.body.take(), n) ?? this.fail('hash has duplicate fields', at);
         }
-        const hash = Hash.sized(n);
+        const map = new Dict<string>(n);
         for (let i = 0; i < n; i++) {
-          if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
+          if (!map.addIfAbsent(this.string(), this.string(), 0)) this.fail('hash has duplicate fields', at);
         }
-        return hash;
+        return Hash.fromTable(map);
       }
       case RdbType.HASH_ZIPMAP:
         return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);
