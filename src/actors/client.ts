@@ -189,6 +189,7 @@ export class Client implements WatchFlag {
     if (this.stream === null) return;
     this.stream.owner = this;
     this.subscription = this.stream.chunks$.subscribe(new ClientInput(this));
+    this.stream.start();
   }
 
   /** Runs one command as if this client had sent it (the one command path). */
@@ -223,6 +224,7 @@ export class Client implements WatchFlag {
     }
     if (this.paused) this.parser.hold(chunk);
     else this.parse(chunk);
+    if (this.stream?.transient === true) this.parser.keepOwnCopies(chunk);
     // beforeSleep's evictClients: the query buffer may have grown without a command to run.
     const limits = this.server.clientLimits;
     limits.track(this);

@@ -232,7 +232,7 @@ export class Server {
 
   private listenOn(host: string, port: number): Promise<NetServer> {
     return new Promise((resolve, reject) => {
-      const srv = createServer({ noDelay: true }, (socket) => this.accept(socket));
+      const srv = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
       srv.once('error', reject);
       srv.listen({ host, port, backlog: this.config.getInt('tcp-backlog') }, () => {
         srv.off('error', reject);
@@ -245,12 +245,15 @@ export class Server {
     this.stats.connectionsReceived++;
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-    const client = new Client(this, new SocketStream(socket));
+    // Accepted paused: the stream reads into the shared buffer from its start() on.
+    const stream = new SocketStream(socket, true);
+    const client = new Client(this, stream);
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       client.reply.error('ERR max number of clients reached');
       client.closeAfterReply = true;
       client.flush();
+      stream.start(); // to see the peer close
       return;
     }
     this.clients.set(client.id, client);

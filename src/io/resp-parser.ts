@@ -158,6 +158,21 @@ export class RespParser {
     this.append(chunk);
   }
 
+  /**
+   * After feed() or hold() of a transient chunk (a view of a read buffer that the next read
+   * overwrites, SocketStream): copies what of its memory the parser still holds, the rest
+   * of a command and a large bulk's gathered pieces.
+   */
+  keepOwnCopies(chunk: Buffer): void {
+    const memory = chunk.buffer;
+    if (this.buf.buffer === memory) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
+    const gathered = this.gathered;
+    for (let i = 0; i < gathered.length; i++) if (gathered[i]!.buffer === memory) gathered[i] = Buffer.from(gathered[i]!);
+  }
+
   /** Adds a chunk to what is buffered; false while a large bulk is still being gathered. */
   private append(chunk: Buffer): boolean {
     this.fedTotal += chunk.length;

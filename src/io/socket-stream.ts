@@ -4,11 +4,40 @@
 // without bound. One is held per connection for its whole life, idle or not: its methods
 // live on the prototype, its four socket listeners are attached once, and a subscription
 // holds no finalizer of its own (~0.6 kB less per connection than listeners per subscriber).
+//
+// A client connection reads into one buffer that every such connection shares (node's
+// `onread` mode): no Buffer, backing store, Readable.push and nextTick per read, ~10% of
+// the CPU of an unpipelined request (bench/compare-builds.sh). Its chunks are therefore
+// transient: a view of that buffer, valid only while next() runs, so their subscriber
+// copies whatever it keeps (RespParser.keepOwnCopies).
 import type { Socket } from 'node:net';
 import type { Subscriber } from 'rxjs';
 // The Observable module alone (in rxjs's exports map, with its types): the package index
 // loads every operator, ~70 ms of a server's start-up.
 import { Observable } from 'rxjs/internal/Observable';
+
+/** Read size of a client connection (what libuv reads at once: node's own default). */
+const READ_SIZE = 64 * 1024;
+let sharedReadBuffer: Buffer | null = null;
+
+/**
+ * Makes an accepted socket, not yet reading (pauseOnConnect), read into the shared buffer:
+ * what `new Socket({ onread })` sets up, which net.Server offers no way to ask for. False
+ * when this node's net module does not have the fields it goes by (then chunks are owned).
+ */
+function readIntoSharedBuffer(socket: Socket, onRead: (n: number, buf: Buffer) => void): boolean {
+  const fields = socket as unknown as Record<symbol, unknown> & { _handle?: { useUserBuffer?(buf: Buffer): void } };
+  const symbols = Object.getOwnPropertySymbols(socket);
+  const kBuffer = symbols.find((x) => x.description === 'kBuffer');
+  const kBufferCb = symbols.find((x) => x.description === 'kBufferCb');
+  const handle = fields._handle;
+  if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function') return false;
+  const buf = (sharedReadBuffer ??= Buffer.allocUnsafe(READ_SIZE));
+  fields[kBuffer] = buf;
+  fields[kBufferCb] = onRead;
+  handle.useUserBuffer(buf);
+  return true;
+}
 
 export class SocketStream {
   /** Told when the output drained, to carry on with work it held back while blocked. */
@@ -17,13 +46,26 @@ export class SocketStream {
   /** Who gets the chunks (one subscriber at a time); events after it unsubscribed are dropped. */
   private sub: Subscriber<Buffer> | null = null;
 
-  constructor(readonly socket: Socket) {
+  /** Chunks are views of the shared read buffer, valid only while the subscriber's next() runs. */
+  readonly transient: boolean;
+
+  /**
+   * shared: an accepted client connection, not reading yet (pauseOnConnect), that reads into
+   * the shared buffer; it starts reading at start().
+   */
+  constructor(readonly socket: Socket, shared = false) {
+    this.transient = shared && readIntoSharedBuffer(socket, (n, buf) => this.live()?.next(buf.subarray(0, n)));
     // Listening from the start, for the socket's whole life: no listener to add or remove per
     // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
     socket.on('data', (b: Buffer) => this.live()?.next(b));
     socket.on('close', () => this.live()?.complete());
     socket.on('error', (e: Error) => this.live()?.error(e));
     socket.on('drain', () => this.drained());
+  }
+
+  /** Reading begins, for a socket accepted paused. */
+  start(): void {
+    this.socket.resume();
   }
 
   /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */

@@ -80,9 +80,15 @@ describe('MEMORY side by side with redis-server 7.0', () => {
       const deadline = Date.now() + 10_000;
       while ((await info(p.c, 'current_eviction_exceeded_time')) > 0 && Date.now() < deadline) await p.c.call('PING');
       let m = await stats(p.c);
-      const used = await info(p.c, 'used_memory');
+      let used = await info(p.c, 'used_memory');
       const n = (k: string): number => m.get(k) as number;
-      // The same figure, read one command apart.
+      // The same figure, read one command apart; a scavenge between the two reads promotes
+      // what the young generation held into redstate's used_memory, so a pair apart by
+      // more is read again (three such pairs in a row are a real disagreement).
+      for (let tries = 0; tries < 3 && Math.abs(n('total.allocated') - used) >= 65_536; tries++) {
+        m = await stats(p.c);
+        used = await info(p.c, 'used_memory');
+      }
       expect(Math.abs(n('total.allocated') - used), p.name).toBeLessThan(65_536);
       expect(n('total.allocated'), p.name).toBeLessThanOrEqual(LIMIT + BATCH * VALUE.length);
       expect(n('peak.allocated'), p.name).toBeGreaterThanOrEqual(n('total.allocated'));
