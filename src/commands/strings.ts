@@ -283,6 +283,7 @@ export const stringCommands: CommandSpec[] = [
     name: 'mset', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], acl: ['write', 'string', 'slow'],
     run(c, argv) {
       if (!pairsOrReply(c, argv)) return;
+      c.db.prefetch(argv, 1, 2);
       setPairs(c, argv);
       c.reply.ok();
     },
@@ -291,6 +292,7 @@ export const stringCommands: CommandSpec[] = [
     name: 'msetnx', arity: -3, flags: ['write', 'denyoom'], keys: [1, -1, 2], acl: ['write', 'string', 'slow'],
     run(c, argv) {
       if (!pairsOrReply(c, argv)) return;
+      c.db.prefetch(argv, 1, 2);
       for (let i = 1; i < argv.length; i += 2) if (c.db.lookup(argv[i]!) !== undefined) return c.reply.integer(0);
       setPairs(c, argv);
       c.reply.integer(1);

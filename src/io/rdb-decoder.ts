@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
-import { Dict } from '../store/dict.js';
+import { Dict, tagOf } from '../store/dict.js';
 import { Consumer, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
 import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
@@ -41,8 +41,17 @@ export interface DecodedDb {
 interface ReadKeys {
   keys: string[];
   values: Value[];
+  /** tagOf of each key, taken as it is read (Dict.addAll); grown by doubling. */
+  tags: Int32Array;
   /** Where each key's record began, for the duplicated-key error. */
   offsets: number[];
+}
+
+/** tags with twice the room, for ReadKeys. */
+function grown(tags: Int32Array): Int32Array {
+  const next = new Int32Array(tags.length * 2);
+  next.set(tags);
+  return next;
 }
 
 export interface DecodedRdb {
@@ -407,7 +416,7 @@ class RdbReader {
       version, aux: new Map(), functions: [], dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0,
     };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
-    const st: LoadState = { result, read: result.dbs.map((): ReadKeys => ({ keys: [], values: [], offsets: [] })), dbId: 0, expireMs: undefined };
+    const st: LoadState = { result, read: result.dbs.map((): ReadKeys => ({ keys: [], values: [], tags: new Int32Array(16), offsets: [] })), dbId: 0, expireMs: undefined };
     for (let records = 1; ; records++) {
       if (records % RECORDS_PER_STEP === 0) yield 'step';
       const at = this.pos;
@@ -421,9 +430,9 @@ class RdbReader {
     yield* this.whole(() => this.readChecksum(version));
     while (this.awaiting) yield 'more';
     if (this.pos !== this.buf.length) this.fail(`has ${this.buf.length - this.pos} bytes after its end`, this.pos);
-    st.read.forEach(({ keys, values, offsets }, id) => {
+    st.read.forEach(({ keys, values, tags, offsets }, id) => {
       const dict = new Dict<Value>(keys.length);
-      const dup = dict.addAll(keys, values, 0);
+      const dup = dict.addAll(keys, values, tags, 0);
       if (dup >= 0) this.fail(`has duplicated key '${keys[dup]}' in DB ${id}`, offsets[dup]! - this.base);
       result.dbs[id]!.dict = dict;
     });
@@ -491,6 +500,8 @@ class RdbReader {
           result.keysExpired++;
         } else {
           const pending = st.read[st.dbId]!;
+          if (pending.keys.length === pending.tags.length) pending.tags = grown(pending.tags);
+          pending.tags[pending.keys.length] = tagOf(key);
           pending.keys.push(key);
           pending.values.push(value);
           pending.offsets.push(this.base + at);
@@ -566,11 +577,11 @@ class RdbReader {
           for (let i = 0; i < 2 * n; i++) this.stringItem();
           return Hash.fromPacked(this.body.take(), n) ?? this.fail('hash has duplicate fields', at);
         }
-        const hash = Hash.sized(n);
+        const map = new Dict<string>(n);
         for (let i = 0; i < n; i++) {
-          if (!hash.set(this.string(), this.string())) this.fail('hash has duplicate fields', at);
+          if (!map.addIfAbsent(this.string(), this.string(), 0)) this.fail('hash has duplicate fields', at);
         }
-        return hash;
+        return Hash.fromTable(map);
       }
       case RdbType.HASH_ZIPMAP:
         return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);

@@ -69,6 +69,11 @@ export class Db {
     return this.dict.valueAt(i);
   }
 
+  /** Dict.prefetch: readies the lookups of a multi-key command's keys (keys[from], every step-th). */
+  prefetch(keys: readonly string[], from: number, step: number): void {
+    this.dict.prefetch(keys, from, step);
+  }
+
   /** The access word of key (robj.lru), or undefined when there is no such key. */
   accessWord(key: string): number | undefined {
     const i = this.dict.find(key);

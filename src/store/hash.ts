@@ -48,14 +48,13 @@ export class Hash {
   }
 
   /**
-   * An empty hash for an RDB's hashtable-encoded one of `fields` fields (rdbLoadObject's
-   * RDB_TYPE_HASH): a table from the start past hash-max-listpack-entries, as Redis loads it,
-   * so that a large hash is not built as a listpack first (a new string and a linear search
-   * per field: quadratic, and most of a mixed dataset's load time).
+   * A hashtable-encoded hash adopting map, as loaded from an RDB's RDB_TYPE_HASH past
+   * hash-max-listpack-entries (rdbLoadObject creates the table at once): the loader fills
+   * the table itself, one addIfAbsent per field, where set() hashes and probes twice.
    */
-  static sized(fields: number): Hash {
+  static fromTable(map: Dict<string>): Hash {
     const h = new Hash();
-    if (fields > encodingLimits.hashMaxListpackEntries) h.map = new Dict<string>(fields);
+    h.map = map;
     return h;
   }
 

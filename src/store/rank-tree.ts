@@ -246,6 +246,24 @@ export class RankTree {
     return true;
   }
 
+  /**
+   * Moves the entry (from, member), which must be there, to score `to`: in place when it
+   * stays strictly between its neighbours in its leaf (zslUpdateScore's shortcut: ZINCRBY by
+   * small steps leaves most entries where they were), else out and back in. No check that
+   * the descent found the member: the caller's dict holds it at `from`.
+   */
+  move(from: number, to: number, member: string): void {
+    this.descend(from, member);
+    const scores = this.leaf.scores;
+    const i = this.index;
+    if (i > 0 && i + 1 < scores.length && scores[i - 1]! < to && scores[i + 1]! > to) {
+      scores[i] = to;
+      return;
+    }
+    this.removeSought();
+    this.insert(to, member);
+  }
+
   /** Removes the entry at a rank, which must exist; returns its member. */
   deleteRank(rank: number): string {
     this.seekRank(rank);

@@ -357,8 +357,7 @@ class Tree implements Body {
   }
 
   move(member: string, from: number, to: number): void {
-    this.tree.delete(from, member);
-    this.tree.insert(to, member);
+    this.tree.move(from, to, member);
     this.dict.setValueAt(this.dict.find(member), to);
   }
 

@@ -59,6 +59,50 @@ describe('ZADD and ZINCRBY', () => {
   });
 });
 
+/**
+ * A seeded walk of ZADD (every valid mix of NX XX GT LT CH INCR, several pairs at once),
+ * ZINCRBY and ZREM over a few thousand members and few distinct scores: members move within
+ * a leaf of the tree, across leaves and to the ends, ties are ordered by member bytes.
+ */
+function randomZaddWalk(seed: number, n: number): string[][] {
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+  const member = (): string => `m${Math.floor(rnd() * 3000)}`;
+  const score = (): string => (rnd() < 0.9 ? String(Math.floor(rnd() * 40)) : pick(['-0', '0.5', '-1.25', 'inf', '-inf', '1e-300']));
+  const flags = [[], [], ['CH'], ['NX'], ['XX'], ['GT'], ['LT'], ['XX', 'GT', 'CH'], ['XX', 'LT'], ['NX', 'CH'], ['INCR'], ['XX', 'INCR'], ['GT', 'INCR']];
+  const cmds: string[][] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rnd();
+    if (r < 0.08) {
+      cmds.push(['ZREM', 'z', member(), member()]);
+    } else if (r < 0.18) {
+      cmds.push(['ZINCRBY', 'z', pick(['1', '-1', '2.5', '10']), member()]);
+    } else {
+      const f = pick(flags);
+      const pairs = f.includes('INCR') ? 1 : 1 + Math.floor(rnd() * 3);
+      cmds.push(['ZADD', 'z', ...f, ...Array.from({ length: pairs }, () => [score(), member()]).flat()]);
+    }
+  }
+  return cmds;
+}
+
+describe('a random ZADD workload on a skiplist', () => {
+  it('leaves the same set as redis: ranks, scores, ranges and DEBUG DIGEST', async () => {
+    const cmds = randomZaddWalk(21, 12_000);
+    await pair.samePipelined(cmds);
+    expect(await mine('OBJECT ENCODING z')).toBe('skiplist');
+    const probes: string[][] = [['ZCARD', 'z'], ['ZRANGE', 'z', '0', '-1', 'WITHSCORES'], ['DEBUG', 'DIGEST-VALUE', 'z'], ['DEBUG', 'DIGEST']];
+    for (let i = 0; i < 3000; i += 97) {
+      probes.push(['ZRANK', 'z', `m${i}`], ['ZREVRANK', 'z', `m${i}`], ['ZSCORE', 'z', `m${i}`]);
+    }
+    for (const [min, max] of [['3', '7'], ['(3', '(7'], ['-inf', '0'], ['39', '+inf'], ['0.5', '0.5']]) {
+      probes.push(['ZRANGE', 'z', min!, max!, 'BYSCORE', 'WITHSCORES'], ['ZREVRANGE', 'z', max!, min!, 'BYSCORE', 'LIMIT', '3', '20']);
+    }
+    probes.push(['ZRANGE', 'z', '[m1', '(m2', 'BYLEX', 'LIMIT', '0', '50'], ['ZRANGE', 'z', '100', '160'], ['ZRANGE', 'z', '-40', '-1', 'REV']);
+    await pair.samePipelined(probes);
+  });
+});
+
 describe('reading', () => {
   it('ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK on small and large sets, and missing keys', async () => {
     await fill('small', 10, 3);

@@ -2,11 +2,13 @@
 // decodes the payload as it arrives and holds one record at a time, not the payload: shown
 // against a real redis-server 7.0 master and a redstate master, both sending diskless
 // (`$EOF:<mark>` payloads), with the mark split across chunks by a scripted master, and with
-// the progress the inspector shows kept. On disk, the temp file is synced every 8 MB and at
-// the end: counted on the real file by the io layer's counter during a transfer from redis.
+// the progress the inspector shows kept. On disk (a `$<size>` payload from a disk-based
+// redis-server master), every type loads with the master's digest and encodings, and the temp
+// file is synced every 8 MB and at the end: counted on the real file by the io layer's counter.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { digest, writeEveryType } from '../helpers/dataset.js';
 import { FakeMaster, rdbOf } from '../helpers/fake-master.js';
 import { captureLog, caughtUp, info, waitFor } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
@@ -115,6 +117,22 @@ describe('a replica loading a large payload', () => {
     await waitFor('the payload loaded', async () => (await info(c)).get('master_link_status') === 'up');
     expect(await c.call('DBSIZE')).toBe(20_000);
     expect(await c.call('GET', 'key:19999')).toBe('value:19999');
+  });
+
+  it('on disk from a redis-server 7.0 master (repl-diskless-sync no): every type in four dbs, same digest and encodings', async () => {
+    const redis = await started(startRedis(['--repl-diskless-sync', 'no']));
+    const m = await client(redis.port);
+    await writeEveryType(m);
+    const { c, log } = await replicaOf(redis.port, 'disabled');
+    expect(log.some((l) => /MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk$/.test(l))).toBe(true);
+    expect(await digest(c)).toBe(await digest(m));
+    for (const db of [0, 1, 5, 15]) {
+      for (const cl of [m, c]) expect(await cl.call('SELECT', db)).toBe('OK');
+      const keys = (await m.call('KEYS', '*')) as string[];
+      expect(keys.length).toBeGreaterThan(20);
+      expect(await c.call('DBSIZE')).toBe(keys.length);
+      for (const k of keys) expect([k, await c.call('OBJECT', 'ENCODING', k)]).toEqual([k, await m.call('OBJECT', 'ENCODING', k)]);
+    }
   });
 
   it('on disk: the temp file is synced every 8 MB and once at the end (a 28 MB transfer from redis-server 7.0)', async () => {

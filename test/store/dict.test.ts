@@ -292,4 +292,19 @@ describe('Dict', () => {
     expect([...drawn()].sort()).toEqual(['r6142', 'r6143', 'r6144']);
     expect(new Dict<number>().randomSlot()).toBe(-1);
   });
+
+  it('finds the same slots after a prefetch of present, absent and deleted keys, past its first 64', () => {
+    const d = new Dict<number>();
+    for (let i = 0; i < 500; i++) d.add(`p${i}`, i, 0);
+    for (let i = 0; i < 500; i += 3) d.deleteAt(d.find(`p${i}`));
+    const before = new Map<string, number>();
+    const argv = ['MSET'];
+    for (let i = 0; i < 200; i++) {
+      argv.push(`p${i * 3 + 1}`, 'v', `q${i}`, 'v', `p${i * 3}`, 'v');
+      for (const k of [`p${i * 3 + 1}`, `q${i}`, `p${i * 3}`]) before.set(k, d.find(k));
+    }
+    d.prefetch(argv, 1, 2);
+    for (const [k, slot] of before) expect(d.find(k)).toBe(slot);
+    expect(d.size).toBe(333);
+  });
 });

@@ -192,6 +192,13 @@ describe('ZSet against a model', () => {
     z.set('m20', 500);
     z.set('m0', -1);
     expect(z.rank('m10')).toBe(10);
+    expect(z.score('m10')).toBe(10.5);
+    expect(z.scoreAt(10)).toBe(10.5);
+    expect(z.firstInScoreRange({ min: 10.25, max: 10.75, minex: false, maxex: false }, false)).toBe(10);
+    expect(walkAll(z, 8, false).slice(0, 4)).toEqual(['m8', 'm9', 'm10', 'm11']);
+    // Between its neighbours' scores but past one of them: out and back in.
+    z.set('m30', 31.5);
+    expect(walkAll(z, 28, false).slice(0, 5)).toEqual(['m29', 'm31', 'm30', 'm32', 'm33']);
     expect(z.rank('m20')).toBe(299);
     expect(z.rank('m0')).toBe(0);
     expect(z.set('m20', 500)).toBe(false);
