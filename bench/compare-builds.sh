@@ -17,15 +17,9 @@ while getopts r:P:n:t:a:b: o; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 2 ] || { sed -n '7,7p' "$0" >&2; exit 2; }
-port=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-work=$(mktemp -d) pid=
-stop() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap stop EXIT
-# The node options a build's bin gives node on its #! line (none before it had any).
-binflags() { sed -n '1s|^#!/usr/bin/env -S node||p' "$1/cli.js"; }
+. "$(dirname "$0")/shell-common.sh"
+port=$(free_port)
+one_server_at_a_time
 # utime + stime of the server, in clock ticks
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
 tick_us=$((1000000 / $(getconf CLK_TCK)))
@@ -45,9 +39,7 @@ for r in $(seq "$rounds"); do
       echo "$line" | awk -F, -v s=$side -v us=$((used * tick_us)) -v n="$n" \
         '{ sub(/ \(.*\)/, "", $1); print $1, s, $2, $5, $7, us / n }' >>"$work/all"
     done
-    kill "$pid"
-    wait "$pid" 2>/dev/null
-    pid=
+    stop_server
   done
 done
 printf '%-12s %9s %9s %6s  %7s %7s %6s  %7s %7s %6s  %7s %7s %6s\n' test 'A req/s' 'B req/s' B/A \

@@ -13,14 +13,9 @@ done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { sed -n '7,7p' "$0" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-port=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-work=$(mktemp -d) pid=
-stop() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap stop EXIT
-binflags() { sed -n '1s|^#!/usr/bin/env -S node||p' "$1/cli.js"; }
+. "$(dirname "$0")/shell-common.sh"
+port=$(free_port)
+one_server_at_a_time
 for r in $(seq "$rounds"); do
   for dist in "$@"; do
     # shellcheck disable=SC2046 # the flags are words
@@ -36,8 +31,6 @@ for r in $(seq "$rounds"); do
       const t = JSON.parse(require("fs").readFileSync(0, "utf8").replace(/^tasktrace /, ""));
       console.log(`round ${process.argv[1]} ${process.argv[2]}: keys ${process.argv[4]}, loop delay max ${t.loopDelay.max} ms, longest tasks ${t.longest.slice(0, 5).map((l) => l.ms).join(" ")} ms, redis-benchmark max ${process.argv[3]} ms`);
     ' "$r" "$dist" "$bmax" "$keys"
-    kill "$pid"
-    wait "$pid" 2>/dev/null
-    pid=
+    stop_server
   done
 done

@@ -16,14 +16,10 @@ while getopts wn:t:v o; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { sed -n '8,8p' "$0" >&2; exit 2; }
-work=$(mktemp -d) pid=
-stop() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap stop EXIT
+. "$(dirname "$0")/shell-common.sh"
+one_server_at_a_time
 for cmd in "$@"; do
-  port=$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  port=$(free_port)
   mkdir -p "$work/dir"
   c=${cmd//PORT/$port}
   bash -c "exec ${c//DIR/$work/dir}" >/dev/null 2>&1 &

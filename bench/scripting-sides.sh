@@ -14,6 +14,7 @@ while getopts r:n:k: o; do
 done
 shift $((OPTIND - 1))
 [ $# -ge 1 ] || { sed -n '7,9p' "$0" >&2; exit 2; }
+. "$(dirname "$0")/shell-common.sh"
 work=$(mktemp -d) pids=() ports=() names=()
 stop() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
@@ -21,7 +22,6 @@ stop() {
   rm -rf "$work"
 }
 trap stop EXIT
-free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 start() { # start NAME COMMAND...
   local port
   port=$(free_port)
