@@ -271,8 +271,8 @@ export const listCommands: CommandSpec[] = [
       if (list === null) return;
       const range = list === undefined ? null : clampRange(start, end, list.length);
       if (range === null) return c.reply.emptyArray();
-      const items = list!.slice(range[0], range[1]);
-      c.reply.bulks(items, items.length);
+      c.reply.array(range[1] - range[0] + 1);
+      list!.writeRange(range[0], range[1], c.reply);
     },
   },
   {

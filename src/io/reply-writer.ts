@@ -289,6 +289,22 @@ export class ReplyWriter {
     this.crlf();
   }
 
+  /**
+   * A bulk of s's chars from..from+n without making that substring: LRANGE's elements read
+   * from a packed list. A long span is sliced (one small string; then the native copy).
+   */
+  bulkSpan(s: string, from: number, n: number): void {
+    if (this.discard) return;
+    if (n >= SHORT) return this.bulk(s.slice(from, from + n));
+    this.room(n + HEADER_ROOM + 2);
+    this.header(36, n);
+    const b = this.buf;
+    let p = this.len;
+    for (let i = from, end = from + n; i < end; i++) b[p++] = s.charCodeAt(i);
+    this.len = p;
+    this.crlf();
+  }
+
   bulkOrNull(s: string | undefined | null): void {
     if (s === undefined || s === null) this.nullBulk();
     else this.bulk(s);

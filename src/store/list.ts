@@ -9,12 +9,21 @@
 //   three quarters empty.
 // Reads of a packed list return substrings of it (see packed.ts); pops return copies, since
 // LMOVE keeps what it pops.
-import { copyOut, flatten, itemEquals, itemOffset, packItem, readItem, skipItem, unpack } from './packed.js';
+import {
+  copyOut, flatten, itemEquals, itemLength, itemOffset, packItem, prefixSize, readItem, skipItem, unpack,
+} from './packed.js';
 
 const MIN_CAPACITY = 8;
 /** Up to this many elements a list may be packed (list-max-listpack-size -2's node holds more only when tiny). */
 export const PACKED_MAX_ENTRIES = 128;
 const PACKED_MAX_BYTES = 8192;
+
+/** Where writeRange puts the elements: a ReplyWriter. */
+export interface BulkSink {
+  bulk(s: string): void;
+  /** A bulk of s's chars from..from+n. */
+  bulkSpan(s: string, from: number, n: number): void;
+}
 
 export class List {
   /** The packed body while small; null once the list is a ring. */
@@ -139,6 +148,27 @@ export class List {
     const from = this.head + start;
     for (let i = 0; i < out.length; i++) out[i] = ring[(from + i) & mask]!;
     return out;
+  }
+
+  /**
+   * Elements start..end inclusive (clamped as for slice) written to out as bulks, straight
+   * from the body: LRANGE's reply without an array of them or a substring per packed item
+   * (garbage per command feeds the young generation's scavenges, the latency tail).
+   */
+  writeRange(start: number, end: number, out: BulkSink): void {
+    const lp = this.lp;
+    if (lp !== null) {
+      for (let i = start, at = itemOffset(lp, start); i <= end; i++) {
+        const n = itemLength(lp, at);
+        const from = at + prefixSize(n);
+        out.bulkSpan(lp, from, n);
+        at = from + n;
+      }
+      return;
+    }
+    const ring = this.ring!;
+    const mask = ring.length - 1;
+    for (let i = this.head + start, to = this.head + end; i <= to; i++) out.bulk(ring[i & mask]!);
   }
 
   /**

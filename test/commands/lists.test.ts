@@ -50,6 +50,15 @@ describe('LRANGE LINDEX', () => {
     const ends = ['0', '1', '3', '5', '6', '100', '-1', '-2', '-6', '-7', '-100', MAX, MIN];
     for (const s of ends) for (const e of ends) await same(['LRANGE', 'l', s, e]);
     await same('LRANGE nokey 0 -1', 'LRANGE l a 1', 'LRANGE l 0 b', 'LRANGE nokey a b', 'LRANGE l 1.0 2');
+
+  });
+
+  it('ranges of a ring whose head wrapped, and packed elements long and short', async () => {
+    const items = Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? `long${i}`.padEnd(70 + i, 'x') : `s${i}`));
+    await same(['RPUSH', 'r', ...items], 'LPUSH r h1 h2 h3', ['RPUSH', 'p', ...items.slice(0, 20)]);
+    for (const [s, e] of [['0', '-1'], ['0', '2'], ['2', '5'], ['-5', '-1'], ['100', '150'], ['199', '500']]) {
+      await same(['LRANGE', 'r', s!, e!], ['LRANGE', 'p', s!, e!]);
+    }
   });
 
   it('LINDEX in and out of range; the key is looked up before the index is parsed', async () => {
