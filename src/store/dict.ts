@@ -228,7 +228,7 @@ export class Dict<V> {
     this.meta[i * META + 1] = epoch;
     this.meta[i * META + 2] = access;
     const e = i << 1;
-    const chunk = this.kv[e >> KV_SHIFT] ?? newChunk(this.kv, e >> KV_SHIFT, this.mask + 1);
+    const chunk = chunkFor(this.kv, e, this.mask + 1);
     chunk[e & KV_MASK] = key;
     chunk[(e & KV_MASK) + 1] = value;
     this.size++;
@@ -249,11 +249,11 @@ export class Dict<V> {
   }
 
   keyAt(i: number): string {
-    return (i <= this.mask ? entry(this.kv, i << 1) : entry(this.oldKv!, (i - this.mask - 1) << 1)) as string;
+    return this.entryAt(i, 0) as string;
   }
 
   valueAt(i: number): V {
-    return (i <= this.mask ? entry(this.kv, (i << 1) + 1) : entry(this.oldKv!, ((i - this.mask - 1) << 1) + 1)) as V;
+    return this.entryAt(i, 1) as V;
   }
 
   setValueAt(i: number, value: V): void {
@@ -262,22 +262,35 @@ export class Dict<V> {
   }
 
   epochAt(i: number): number {
-    return i <= this.mask ? this.meta[i * META + 1]! : this.oldMeta![(i - this.mask - 1) * META + 1]!;
+    return this.metaAt(i, 1);
   }
 
   setEpochAt(i: number, epoch: number): void {
-    if (i <= this.mask) this.meta[i * META + 1] = epoch;
-    else this.oldMeta![(i - this.mask - 1) * META + 1] = epoch;
+    this.setMetaAt(i, 1, epoch);
   }
 
   /** Slot i's access word (robj.lru): an LRU clock or an LFU counter with its decrement time. */
   accessAt(i: number): number {
-    return i <= this.mask ? this.meta[i * META + 2]! : this.oldMeta![(i - this.mask - 1) * META + 2]!;
+    return this.metaAt(i, 2);
   }
 
   setAccessAt(i: number, word: number): void {
-    if (i <= this.mask) this.meta[i * META + 2] = word;
-    else this.oldMeta![(i - this.mask - 1) * META + 2] = word;
+    this.setMetaAt(i, 2, word);
+  }
+
+  /** Slot i's key (half 0) or value (half 1), in whichever table the slot number names. */
+  private entryAt(i: number, half: number): string | V | undefined {
+    return i <= this.mask ? entry(this.kv, (i << 1) + half) : entry(this.oldKv!, ((i - this.mask - 1) << 1) + half);
+  }
+
+  /** Int `field` of slot i's meta (0 its tag, 1 its epoch, 2 its access word), in whichever table the slot number names. */
+  private metaAt(i: number, field: number): number {
+    return i <= this.mask ? this.meta[i * META + field]! : this.oldMeta![(i - this.mask - 1) * META + field]!;
+  }
+
+  private setMetaAt(i: number, field: number, v: number): void {
+    if (i <= this.mask) this.meta[i * META + field] = v;
+    else this.oldMeta![(i - this.mask - 1) * META + field] = v;
   }
 
   /** Gives every key the same access word (a loaded dataset: each key was just created). */
@@ -289,7 +302,7 @@ export class Dict<V> {
 
   /** Whether slot i (of either table) holds a key. */
   private live(i: number): boolean {
-    return (i <= this.mask ? this.meta[i * META]! : this.oldMeta![(i - this.mask - 1) * META]!) < 0;
+    return this.metaAt(i, 0) < 0;
   }
 
   /**
@@ -449,7 +462,7 @@ export class Dict<V> {
       meta[i * META + 1] = from[j * META + 1]!;
       meta[i * META + 2] = from[j * META + 2]!;
       const e = i << 1;
-      const chunk = kv[e >> KV_SHIFT] ?? newChunk(kv, e >> KV_SHIFT, this.mask + 1);
+      const chunk = chunkFor(kv, e, this.mask + 1);
       const f = j << 1;
       const fromChunk = fromKv[f >> KV_SHIFT]!;
       chunk[e & KV_MASK] = fromChunk[f & KV_MASK];
@@ -493,10 +506,14 @@ function chunksFor<V>(cap: number): Chunks<V> {
   return new Array<Array<string | V | undefined> | undefined>(Math.ceil((cap * 2) / (KV_MASK + 1))).fill(undefined);
 }
 
-/** Makes chunk c of a table of cap slots (a small table's one chunk is its size). */
-function newChunk<V>(kv: Chunks<V>, c: number, cap: number): Array<string | V | undefined> {
-  const chunk = new Array<string | V | undefined>(Math.min(cap * 2, KV_MASK + 1)).fill(undefined);
-  kv[c] = chunk;
+/** The chunk holding entry e of a table of cap slots, made if no key has landed in it yet (a small table's one chunk is its size). */
+function chunkFor<V>(kv: Chunks<V>, e: number, cap: number): Array<string | V | undefined> {
+  const c = e >> KV_SHIFT;
+  let chunk = kv[c];
+  if (chunk === undefined) {
+    chunk = new Array<string | V | undefined>(Math.min(cap * 2, KV_MASK + 1)).fill(undefined);
+    kv[c] = chunk;
+  }
   return chunk;
 }
 
