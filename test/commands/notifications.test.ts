@@ -83,8 +83,9 @@ describe('keyspace notifications', () => {
         await cmd.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
         while ((await cmd.call('PUBSUB', 'NUMPAT')) !== 1) await new Promise((r) => setTimeout(r, 10));
         for (const c of ['SET k v', 'EXPIRE k 100', 'LPUSH q a', 'DEL k q']) await cmd.call(...c.split(' '));
-        // The subscription line, then two messages (keyspace and keyevent) for each of 5 events.
-        while (out.split('\n').length < 12) await new Promise((r) => setTimeout(r, 10));
+        // Twelve whole lines: redis-cli's banner, the subscription, then two messages (keyspace and
+        // keyevent) for each of 5 events.
+        while (out.split('\n').length - 1 < 12) await new Promise((r) => setTimeout(r, 10));
         return out;
       } finally {
         cli.kill();
