@@ -118,6 +118,36 @@ export function decodeRdbFile(path: string, opts: DecodeOptions = {}): DecodedRd
 
 /** Records read between two looks at the clock by runInSlices. */
 const RECORDS_PER_STEP = 256;
+/**
+ * A plain set with more members than this is read as a BigRead: a record that long may
+ * span several reads of a stream.
+ */
+const SET_RESUMABLE_MIN = 128;
+
+/**
+ * A large plain collection (list, set, hash, sorted set) a stream brought only part of:
+ * what was read of it. The next try reads on from its mark, not from the record's start:
+ * a 1000-field hash cut by the end of a socket read was read again from its first field at
+ * each try, and a replica fed 16 kB at a time read ~27% of a mixed payload's bytes twice.
+ */
+interface BigRead {
+  readonly type: number;
+  readonly key: string;
+  /** The record's start as a payload offset (buf offsets move as a stream lets bytes go). */
+  readonly at: number;
+  /** Elements: members, entries, or field/value pairs. */
+  readonly n: number;
+  /** Elements read so far, and where the next begins in buf. */
+  read: number;
+  mark: number;
+  /** A list's or set's members, a sorted set's members (scores beside them). */
+  readonly strings: string[];
+  readonly scores: number[];
+  /** A sorted set's longest member so far. */
+  longest: number;
+  /** A hash's table. */
+  readonly map: Dict<string> | null;
+}
 
 /** Runs a reader's steps to the end, giving the event loop back every sliceMs. */
 async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb>, sliceMs: number, progress: (read: number) => void): Promise<DecodedRdb> {
@@ -313,6 +343,8 @@ class RdbReader {
   private readonly spanScores: number[] = [];
   /** Where a small collection's body is built, in one pass, from the blob's items. */
   private readonly body = new BodyBuilder();
+  /** The large collection being read, while a stream lacks bytes for the rest of it. */
+  private big: BigRead | null = null;
   private readonly databases: number;
   private readonly now: number;
   private readonly log: RdbLog;
@@ -423,7 +455,7 @@ class RdbReader {
       try {
         if (this.readRecord(st)) break;
       } catch (e) {
-        this.rewind(e, at);
+        this.rewind(e, this.big?.mark ?? at);
         yield 'more';
       }
     }
@@ -444,6 +476,11 @@ class RdbReader {
    * of it is read, so that a stream can read it again from its start.
    */
   private readRecord(st: LoadState): boolean {
+    const big = this.big;
+    if (big !== null) {
+      this.keep(st, big.key, this.readBig(big), big.at - this.base);
+      return false;
+    }
     const at = this.pos;
     const type = this.byte();
     switch (type) {
@@ -492,26 +529,30 @@ class RdbReader {
         break;
       default: {
         const key = this.string();
-        const value = this.value(type, at);
-        const result = st.result;
-        if (value === null) {
-          if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
-        } else if (st.expireMs !== undefined && st.expireMs < this.now) {
-          result.keysExpired++;
-        } else {
-          const pending = st.read[st.dbId]!;
-          if (pending.keys.length === pending.tags.length) pending.tags = grown(pending.tags);
-          pending.tags[pending.keys.length] = tagOf(key);
-          pending.keys.push(key);
-          pending.values.push(value);
-          pending.offsets.push(this.base + at);
-          if (st.expireMs !== undefined) result.dbs[st.dbId]!.expires.set(key, st.expireMs);
-          result.keysLoaded++;
-        }
-        st.expireMs = undefined;
+        this.keep(st, key, this.value(type, at, key), at);
       }
     }
     return false;
+  }
+
+  /** A key's record is read (at: where it began in buf): its value is kept, skipped when empty, or counted as expired. */
+  private keep(st: LoadState, key: string, value: Value | null, at: number): void {
+    const result = st.result;
+    if (value === null) {
+      if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
+    } else if (st.expireMs !== undefined && st.expireMs < this.now) {
+      result.keysExpired++;
+    } else {
+      const pending = st.read[st.dbId]!;
+      if (pending.keys.length === pending.tags.length) pending.tags = grown(pending.tags);
+      pending.tags[pending.keys.length] = tagOf(key);
+      pending.keys.push(key);
+      pending.values.push(value);
+      pending.offsets.push(this.base + at);
+      if (st.expireMs !== undefined) result.dbs[st.dbId]!.expires.set(key, st.expireMs);
+      result.keysLoaded++;
+    }
+    st.expireMs = undefined;
   }
 
   readTypedValue(): Value {
@@ -547,8 +588,8 @@ class RdbReader {
     this.pos += 8;
   }
 
-  /** rdbLoadObject: the value of one key; null for an empty collection (skipped, as Redis does). */
-  private value(type: number, at: number): Value | null {
+  /** rdbLoadObject: the value of one key (named for a BigRead); null for an empty collection (skipped, as Redis does). */
+  private value(type: number, at: number, key = ''): Value | null {
     switch (type) {
       case RdbType.STRING:
         return this.string();
@@ -559,16 +600,17 @@ class RdbReader {
           for (let i = 0; i < n; i++) this.stringItem();
           return List.fromPacked(this.body.take(), n);
         }
-        return List.fromArray(this.strings(n));
+        return this.readBig(this.startBig(type, key, n, at));
       }
       case RdbType.SET: {
         const n = this.length();
         if (n === 0) return null;
+        if (n > SET_RESUMABLE_MIN) return this.readBig(this.startBig(type, key, n, at));
         return SetValue.fromMembers(this.strings(n)) ?? this.fail('set has duplicate members', at);
       }
       case RdbType.ZSET:
       case RdbType.ZSET_2:
-        return this.zset(type, at);
+        return this.zset(type, at, key);
       case RdbType.HASH: {
         const n = this.length();
         if (n === 0) return null;
@@ -577,11 +619,7 @@ class RdbReader {
           for (let i = 0; i < 2 * n; i++) this.stringItem();
           return Hash.fromPacked(this.body.take(), n) ?? this.fail('hash has duplicate fields', at);
         }
-        const map = new Dict<string>(n);
-        for (let i = 0; i < n; i++) {
-          if (!map.addIfAbsent(this.string(), this.string(), 0)) this.fail('hash has duplicate fields', at);
-        }
-        return Hash.fromTable(map);
+        return this.readBig(this.startBig(type, key, n, at));
       }
       case RdbType.HASH_ZIPMAP:
         return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);
@@ -616,30 +654,87 @@ class RdbReader {
     }
   }
 
-  /**
-   * ZSET and ZSET_2, read whole and then built in one pass: as a listpack when it fits, else
-   * as the tree. Redis loads a skiplist and converts it to a listpack when it fits, so that
-   * a -0 score stays -0 exactly when the set stays a skiplist. Saved highest first (as
-   * rdbSaveObject walks a skiplist, and as we write), the entries only need reversing.
-   */
-  private zset(type: number, at: number): ZSet | null {
+  /** ZSET and ZSET_2: a small one straight from the payload's bytes when it can, else read whole (a BigRead), then built by zsetOf. */
+  private zset(type: number, at: number, key: string): ZSet | null {
     const n = this.length();
     if (n === 0) return null;
     if (type === RdbType.ZSET_2 && n <= encodingLimits.zsetMaxListpackEntries) {
       const small = this.smallZset(n, at);
       if (small !== null) return small;
     }
-    let members: string[] = new Array(n);
-    let scores: number[] = new Array(n);
-    let longest = 0;
-    for (let i = 0; i < n; i++) {
-      const member = this.string();
-      const score = type === RdbType.ZSET ? this.asciiDouble() : this.binaryDouble();
-      if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
-      members[i] = member;
-      scores[i] = score;
-      if (member.length > longest) longest = member.length;
+    return this.readBig(this.startBig(type, key, n, at)) as ZSet;
+  }
+
+  /** A BigRead of n elements of a record that began at buf[at], its length just read. */
+  private startBig(type: number, key: string, n: number, at: number): BigRead {
+    const isZset = type === RdbType.ZSET || type === RdbType.ZSET_2;
+    return {
+      type, key, at: this.base + at, n, read: 0, mark: this.pos,
+      strings: type === RdbType.HASH ? [] : new Array(n),
+      scores: isZset ? new Array(n) : [],
+      longest: 0,
+      map: type === RdbType.HASH ? new Dict<string>(n) : null,
+    };
+  }
+
+  /**
+   * Reads the rest of a BigRead's elements, marking where each next one begins, so that a
+   * stream short of bytes resumes there (readFile); then builds its value.
+   */
+  private readBig(big: BigRead): Value {
+    this.big = big;
+    // Its next element begins here, whether it starts or resumes (in a rebased buffer).
+    big.mark = this.pos;
+    const at = big.at - this.base;
+    const n = big.n;
+    const strings = big.strings;
+    if (big.map !== null) {
+      for (let i = big.read; i < n; i++) {
+        if (!big.map.addIfAbsent(this.string(), this.string(), 0)) this.fail('hash has duplicate fields', at);
+        big.read = i + 1;
+        big.mark = this.pos;
+      }
+    } else if (big.type === RdbType.LIST || big.type === RdbType.SET) {
+      for (let i = big.read; i < n; i++) {
+        strings[i] = this.string();
+        big.read = i + 1;
+        big.mark = this.pos;
+      }
+    } else {
+      const ascii = big.type === RdbType.ZSET;
+      for (let i = big.read; i < n; i++) {
+        const member = this.string();
+        const score = ascii ? this.asciiDouble() : this.binaryDouble();
+        if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+        strings[i] = member;
+        big.scores[i] = score;
+        if (member.length > big.longest) big.longest = member.length;
+        big.read = i + 1;
+        big.mark = this.pos;
+      }
     }
+    this.big = null;
+    switch (big.type) {
+      case RdbType.HASH:
+        return Hash.fromTable(big.map!);
+      case RdbType.LIST:
+        return List.fromArray(strings);
+      case RdbType.SET:
+        return SetValue.fromMembers(strings) ?? this.fail('set has duplicate members', at);
+      default:
+        return this.zsetOf(strings, big.scores, big.longest, at);
+    }
+  }
+
+  /**
+   * A sorted set of the entries read (their longest member given), built in one pass: as a
+   * listpack when it fits, else as the tree. Redis loads a skiplist and converts it to a
+   * listpack when it fits, so that a -0 score stays -0 exactly when the set stays a
+   * skiplist. Saved highest first (as rdbSaveObject walks a skiplist, and as we write), the
+   * entries only need reversing.
+   */
+  private zsetOf(members: string[], scores: number[], longest: number, at: number): ZSet {
+    const n = members.length;
     const order = entriesOrder(scores, members);
     if (order < 0) {
       members.reverse();

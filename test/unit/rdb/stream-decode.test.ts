@@ -72,6 +72,41 @@ describe('RdbStream', () => {
     for (const sizes of [[1], [3], [17, 5]]) expect(contents((await streamed(buf, sizes)).rdb), `chunks of ${sizes.join(',')}`).toEqual(whole);
   });
 
+  it('reads on from the last whole element of a large plain list, set, hash or sorted set a chunk cuts, as decodeRdb decodes it', async () => {
+    const n = 300;
+    const strings = (f: (i: number) => string): Buffer[] => Array.from({ length: n }, (_, i) => rdbString(f(i)));
+    const binary = (d: number): Buffer => {
+      const out = Buffer.alloc(8);
+      out.writeDoubleLE(d);
+      return out;
+    };
+    const ascii = (d: number): Buffer => Buffer.concat([Buffer.from([String(d).length]), Buffer.from(String(d))]);
+    const zset = (score: (d: number) => Buffer): Buffer => Buffer.concat([rdbLength(n), ...Array.from({ length: n }, (_, i) =>
+      Buffer.concat([rdbString(`member:${i}`), score(i % 7 === 0 ? i / 2 : i)]))]);
+    const pairs = Array.from({ length: n }, (_, i) => Buffer.concat([rdbString(`field:${i}`), rdbString(`value:${i}`.padEnd(30, '.'))]));
+    const body = [
+      Buffer.from([0xfe, 0]),
+      rdbKey(1, 'list', Buffer.concat([rdbLength(n), ...strings((i) => `item:${i}`)])),
+      rdbKey(2, 'set', Buffer.concat([rdbLength(n), ...strings((i) => `member:${i}`)])),
+      rdbKey(4, 'hash', Buffer.concat([rdbLength(n), ...pairs])),
+      rdbKey(3, 'zset-ascii', zset(ascii)),
+      rdbKey(5, 'zset', zset(binary)),
+      rdbKey(0, 'after', rdbString('last')),
+    ];
+    const buf = rdbFile(10, body);
+    const whole = contents(decodeRdb(buf, { now: -Infinity }));
+    expect((whole as { counts: number[] }).counts[0]).toBe(6);
+    for (const sizes of [[1], [5, 900], [4096], [RUN_MIN]]) {
+      expect(contents((await streamed(buf, sizes)).rdb), `chunks of ${sizes.join(',')}`).toEqual(whole);
+    }
+    // A field that repeats past a cut: the same error, at the record's offset, after a resumed read.
+    const dup = rdbFile(10, [Buffer.from([0xfe, 0]), rdbKey(0, 'a', rdbString('b')),
+      rdbKey(4, 'dup', Buffer.concat([rdbLength(n), ...pairs.slice(0, n - 1), pairs[0]!]))]);
+    const want = await failure(() => decodeRdb(dup, { now: -Infinity }));
+    expect(want).toMatch(/hash has duplicate fields/);
+    for (const sizes of [[1], [100], [4096]]) expect(await failure(() => streamed(dup, sizes)), `chunks of ${sizes[0]}`).toBe(want);
+  });
+
   it('decodes a redis-server 7.0 file of every type as decodeRdb does, whatever the chunks', async () => {
     const whole = contents(decodeRdb(file, { now: -Infinity }));
     for (const sizes of [[1], [7], [64, 3, 1000], [4096], [65536], [file.length]]) {
