@@ -360,15 +360,36 @@ export class RdbEncoder {
 
   /**
    * The items of a packed body (packed.ts) as strings, each straight from its span of the
-   * body: a small list or hash makes no string per element on its way out.
+   * body: a small list or hash makes no string per element on its way out. An item shorter
+   * than 64 bytes that string() would write raw (not an integer, not an LZF candidate) is
+   * already what it writes: its packed length prefix is the same byte as rdbSaveLen's. So
+   * runs of such items are copied as they are, a small hash's whole body in one write.
    */
   private packedItems(lp: string): void {
-    for (let at = 0; at < lp.length;) {
-      const n = itemLength(lp, at);
-      const start = at + prefixSize(n);
-      this.string(lp, start, start + n);
-      at = start + n;
+    const rawMax = this.compression ? LZF_MIN_LENGTH : 63;
+    let run = 0;
+    let at = 0;
+    while (at < lp.length) {
+      const n = lp.charCodeAt(at);
+      if (n <= rawMax && (n > 11 || int32Encodable(lp, at + 1, at + 1 + n) === undefined)) {
+        at += 1 + n;
+        continue;
+      }
+      this.verbatim(lp, run, at);
+      const len = itemLength(lp, at);
+      const start = at + prefixSize(len);
+      this.string(lp, start, start + len);
+      at = run = start + len;
     }
+    this.verbatim(lp, run, at);
+  }
+
+  /** Appends s[start, end) as it is. */
+  private verbatim(s: string, start: number, end: number): void {
+    if (end === start) return;
+    this.ensure(end - start);
+    this.latin1(s, start, end, this.pos);
+    this.pos += end - start;
   }
 
   /**

@@ -101,9 +101,12 @@ describe('RdbEncoder -> decodeRdb', () => {
   });
 
   it('writes a packed list or hash from its body byte for byte as it writes the same elements as strings', () => {
+    // Runs of raw items between integers, and every length where the prefix or the way a string goes out changes (copied as they are up to 20 bytes, or 63 without LZF).
     const items = ['0', '-1', '127', '-129', '2147483647', '-2147483648', '2147483648', '007', '-0', '+1', '',
-      'y'.repeat(17), 'x'.repeat(30), allBytes, 'abc'.repeat(40)];
+      'y'.repeat(17), 'x'.repeat(30), allBytes, 'abc'.repeat(40), 'a', 'b', '12345678901', '1234567890', 'c',
+      'z'.repeat(20), 'w'.repeat(21), 'v'.repeat(63), 'u'.repeat(64), 't'.repeat(127), 's'.repeat(128), 'd', '5'];
     const packed = List.from(items);
+    expect(packed.packed).not.toBeNull();
     // A list that became a ring stays one: the same elements, written one string at a time.
     const ring = List.from([...items, ...Array.from({ length: 200 }, (_, i) => `pad${i}`)]);
     while (ring.length > items.length) ring.popTail();
