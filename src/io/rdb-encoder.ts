@@ -8,6 +8,7 @@
 import type { IdMap, Nack } from '../store/stream.js';
 import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
+import { memberLength, memberStart } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { itemLength, prefixSize } from '../store/packed.js';
@@ -68,6 +69,8 @@ export class RdbEncoder {
    */
   private readonly lent = new Map<ArrayBuffer, { out: number; left: boolean }>();
   private readonly spares: ArrayBuffer[] = [];
+  /** Where packedZset finds each entry of a body, to write them from the last. */
+  private readonly entryStarts: number[] = [];
   /** Where strings are LZF-compressed before the header that names their length goes out. */
   private lzfOut = Buffer.allocUnsafe(CHUNK);
 
@@ -134,6 +137,8 @@ export class RdbEncoder {
       this.length(value.size);
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
+      const packed = value.packed;
+      if (packed !== null) return this.packedZset(packed, value.size);
       value.walk(value.size - 1, true, this.zsetEntry);
     } else if (value instanceof Hash) {
       this.length(value.size);
@@ -382,6 +387,38 @@ export class RdbEncoder {
       at = run = start + len;
     }
     this.verbatim(lp, run, at);
+  }
+
+  /**
+   * The n entries of a sorted set's listpack body (zset.ts), highest first, each member
+   * written as string() writes it (from its span, copied as it is when raw) and its score
+   * as the little-endian double: the big-endian bytes the body holds, reversed.
+   */
+  private packedZset(lp: string, n: number): void {
+    const starts = this.entryStarts;
+    for (let i = 0, at = 0; i < n; i++) {
+      starts[i] = at;
+      const len = memberLength(lp, at);
+      at = memberStart(at, len) + len + 8;
+    }
+    const rawMax = this.compression ? LZF_MIN_LENGTH : 63;
+    for (let i = n - 1; i >= 0; i--) {
+      const at = starts[i]!;
+      const len = memberLength(lp, at);
+      const start = memberStart(at, len);
+      if (len <= rawMax && (len > 11 || int32Encodable(lp, start, start + len) === undefined)) {
+        this.ensure(1 + len);
+        this.buf[this.pos++] = len;
+        this.latin1(lp, start, start + len, this.pos);
+        this.pos += len;
+      } else {
+        this.string(lp, start, start + len);
+      }
+      this.ensure(8);
+      const buf = this.buf;
+      const score = start + len;
+      for (let k = 7; k >= 0; k--) buf[this.pos++] = lp.charCodeAt(score + k);
+    }
   }
 
   /** Appends s[start, end) as it is. */

@@ -123,13 +123,13 @@ function appendMemberLength(b: BodyBuilder, n: number): void {
   }
 }
 
-function memberLength(lp: string, at: number): number {
+export function memberLength(lp: string, at: number): number {
   const c = lp.charCodeAt(at);
   if (c < 255) return c;
   return ((lp.charCodeAt(at + 1) << 24) | (lp.charCodeAt(at + 2) << 16) | (lp.charCodeAt(at + 3) << 8) | lp.charCodeAt(at + 4)) >>> 0;
 }
 
-function memberStart(at: number, length: number): number {
+export function memberStart(at: number, length: number): number {
   return at + (length < 255 ? 1 : 5);
 }
 
@@ -480,6 +480,11 @@ export class ZSet {
 
   get size(): number {
     return this.body.size;
+  }
+
+  /** The listpack body (entries in ascending order, see encodeEntry) while listpack-encoded, else null: for the RDB encoder. */
+  get packed(): string | null {
+    return this.body instanceof Listpack ? this.body.lp : null;
   }
 
   get encoding(): 'listpack' | 'skiplist' {

@@ -128,6 +128,24 @@ describe('RdbEncoder -> decodeRdb', () => {
     }
   });
 
+  it('writes a listpack sorted set from its body byte for byte as it writes the same entries from a skiplist', () => {
+    const members = ['0', '-1', '127', '2147483648', '12345678901', '007', '', 'a', 'y'.repeat(17), 'z'.repeat(20), 'w'.repeat(21),
+      'v'.repeat(63), 'u'.repeat(64), allBytes.slice(0, 60), 'm'];
+    const scores = [0, -0.5, 1 / 3, -Infinity, Infinity, 2 ** 53 + 2, -1e-300, 7, 7, 7, -Number.MAX_VALUE, 42, 1e300, 3, 3];
+    const pairs = members.map((m, i): [string, number] => [m, scores[i]!]);
+    const packed = zset(pairs);
+    expect(packed.packed).not.toBeNull();
+    const tree = zset(pairs);
+    tree.toSkiplist();
+    expect(tree.encoding).toBe('skiplist');
+    const bytes = (value: Value, compression: boolean): Buffer => {
+      const enc = new RdbEncoder({ compression });
+      enc.typedValue(value);
+      return enc.take()!;
+    };
+    for (const compression of [true, false]) expect(bytes(packed, compression)).toEqual(bytes(tree, compression));
+  });
+
   it('int-encodes exactly the canonical 32-bit integers and round-trips the rest as text', () => {
     const ints = ['0', '1', '-1', '127', '-128', '128', '-129', '32767', '-32768', '32768', '-32769',
       '2147483647', '-2147483648'];
