@@ -100,7 +100,7 @@ async function startChild(root: string, requests: string, pipeline: string): Pro
   const register = new URL('./register.js', import.meta.url).pathname;
   const proc = spawn(process.execPath, [...binFlags(root), '--expose-gc', '--import', register, self, '--child', root, requests, pipeline],
     { stdio: ['pipe', 'pipe', 'inherit'] });
-  process.on('exit', () => proc.kill());
+  // No kill on exit: the child ends at its stdin's end, once its run is over, and removes its dir.
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
     const line = await lines.next();
