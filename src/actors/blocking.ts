@@ -43,8 +43,8 @@ export interface Wait {
   readonly postponed?: string[];
   /** Offered its keys when they are gone, too (blocking_keys_unblock_on_nokey). */
   readonly unblockOnNoKey?: boolean;
-  /** The call that blocked and how long it ran (ms), set by call() when it was timed: logged once served. */
-  ran?: { cmd: Command; argv: readonly string[]; ms: number };
+  /** The call that blocked and how long it ran (whole µs), set by call() when it was timed: logged once served. */
+  ran?: { cmd: Command; argv: readonly string[]; us: number };
 }
 
 const NOT_FLOAT = 'ERR timeout is not a float or out of range';
@@ -205,7 +205,7 @@ export class Blocking {
     if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, wait.db.id, c.propagateArgv);
     else repl.propagatePending();
     c.propagateArgv = undefined;
-    if (served && wait.ran !== undefined) this.servedStats(c, wait.ran, performance.now() - started);
+    if (served && wait.ran !== undefined) this.servedStats(c, wait.ran, Math.floor((performance.now() - started) * 1000));
     return served;
   }
 
@@ -215,11 +215,11 @@ export class Blocking {
    * call that blocked plus the serving's, not the time it waited; the serving is a
    * command-unblocking latency sample.
    */
-  private servedStats(c: Client, ran: NonNullable<Wait['ran']>, replyMs: number): void {
+  private servedStats(c: Client, ran: NonNullable<Wait['ran']>, replyUs: number): void {
     const latency = this.server.latency;
-    if (latency.tracking) ran.cmd.stats.recordLatency(ran.ms + replyMs);
-    this.server.slowlog.consider(c, ran.cmd, ran.argv, ran.ms + replyMs);
-    latency.unblockingRan(replyMs);
+    if (latency.tracking) ran.cmd.stats.recordLatency(ran.us + replyUs);
+    this.server.slowlog.consider(c, ran.cmd, ran.argv, ran.us + replyUs);
+    latency.unblockingRan(replyUs);
   }
 
   /** handleBlockedClientsTimeout, from serverCron: answers every wait past its deadline. */

@@ -106,6 +106,15 @@ export function lookupString(c: Client, key: string): string | undefined | null 
 }
 
 /**
+ * lookupKeyWrite of a string about to be replaced (INCR, APPEND): its slot in c.db (Db.writeSlot,
+ * -1 when missing), null after a WRONGTYPE reply.
+ */
+export function writeSlotOfString(c: Client, key: string): number | null {
+  const slot = c.db.writeSlot(key);
+  return slot < 0 || typeof c.db.valueAt(slot) === 'string' ? slot : fail(c, WRONGTYPE);
+}
+
+/**
  * The [B]LMPOP and [B]ZMPOP arguments from argv[numkeysAt]: numkeys keys, one of two words
  * (first: the first word), an optional COUNT; null after replying the error, in Redis's order.
  */

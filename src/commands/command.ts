@@ -66,8 +66,8 @@ export class CommandStats {
   }
 
   /** A call's duration for LATENCY HISTOGRAM and INFO latencystats. */
-  recordLatency(durationMs: number): void {
-    (this.histogram ??= new LatencyHistogram()).record(durationMs);
+  recordLatency(durationUs: number): void {
+    (this.histogram ??= new LatencyHistogram()).record(durationUs);
   }
 
   reset(): void {

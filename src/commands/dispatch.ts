@@ -186,13 +186,14 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   // (updateStatsOnUnblock), never when it times out.
   if (timed >= 0) {
     const real = effectiveCommand(cmd, argv);
-    // One duration for all its readers: a double handed to a call is boxed at each call.
-    const ms = now - timed;
-    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, ms };
+    // c->duration: whole microseconds, as every reader takes them; a small integer, it is
+    // handed to a call unboxed, where a double duration cost a heap number per command.
+    const us = Math.floor((now - timed) * 1000);
+    if (c.waiting !== null) c.waiting.ran = { cmd: real, argv, us };
     else {
-      if (latency.tracking) real.stats.recordLatency(ms);
-      if (latency.threshold > 0) latency.commandRan(real, ms);
-      server.slowlog.consider(c, real, argv, ms);
+      if (latency.tracking) real.stats.recordLatency(us);
+      if (latency.threshold > 0) latency.commandRan(real, us);
+      server.slowlog.consider(c, real, argv, us);
     }
   }
   server.stats.commandsProcessed++;

@@ -44,9 +44,9 @@ export class LatencyHistogram {
   total = 0;
 
   // updateCommandLatencyHistogram
-  /** A call that took durationMs, as Redis records it: whole microseconds, in ns, clamped. */
-  record(durationMs: number): void {
-    const ns = Math.min(Math.max(Math.floor(durationMs * 1000) * 1000, MIN_NS), MAX_NS);
+  /** A call that took durationUs (whole microseconds), as Redis records it: in ns, clamped. */
+  record(durationUs: number): void {
+    const ns = Math.min(Math.max(durationUs * 1000, MIN_NS), MAX_NS);
     this.counts[indexOf(ns)]!++;
     this.total++;
   }

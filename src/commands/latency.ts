@@ -47,14 +47,14 @@ export class LatencyMonitor {
 
   // latencyAddSampleIfNeeded, as call() feeds it
   /** After a timed command: a sample when it ran at least the threshold. */
-  commandRan(cmd: Command, durationMs: number): void {
-    const ms = Math.floor(durationMs);
+  commandRan(cmd: Command, durationUs: number): void {
+    const ms = Math.floor(durationUs / 1000);
     if (this.threshold > 0 && ms >= this.threshold) this.addSample(cmd.isFast ? 'fast-command' : 'command', ms);
   }
 
   /** After serving a blocked client (updateStatsOnUnblock): the time its reply took. */
-  unblockingRan(durationMs: number): void {
-    const ms = Math.floor(durationMs);
+  unblockingRan(durationUs: number): void {
+    const ms = Math.floor(durationUs / 1000);
     if (this.threshold > 0 && ms >= this.threshold) this.addSample('command-unblocking', ms);
   }
 

@@ -54,9 +54,8 @@ export class SlowLog {
   }
 
   // slowlogPushCurrentCommand, slowlogPushEntryIfNeeded, slowlogCreateEntry
-  /** Logs c's command if it took at least the threshold (durationMs from performance.now()). */
-  consider(c: Client, cmd: Command, argv: readonly string[], durationMs: number): void {
-    const duration = Math.floor(durationMs * 1000);
+  /** Logs c's command if it took at least the threshold (duration in whole µs, c->duration). */
+  consider(c: Client, cmd: Command, argv: readonly string[], duration: number): void {
     if (this.threshold < 0 || duration < this.threshold || cmd.skipSlowlog) return;
     const args = redactedArgv(cmd, argv);
     const n = Math.min(args.length, MAX_ARGC);

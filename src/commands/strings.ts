@@ -5,7 +5,7 @@ import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../st
 import { MAX_STRING } from '../io/latin1.js';
 import { addInt64, INT64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
-import { intArg, is, lookupString } from './args.js';
+import { intArg, is, lookupString, writeSlotOfString } from './args.js';
 import type { CommandSpec } from './command.js';
 import { deletionArgv } from './dispatch.js';
 import { ERR } from './errors.js';
@@ -141,13 +141,13 @@ function replyGet(c: Client, key: string): boolean {
 
 /** incrDecrCommand: by is a safe integer or an int64 bigint. */
 function incrDecr(c: Client, key: string, by: number | bigint): void {
-  const v = lookupString(c, key);
-  if (v === null) return;
-  const cur = v === undefined ? 0 : parseInteger(v);
+  const slot = writeSlotOfString(c, key);
+  if (slot === null) return;
+  const cur = slot < 0 ? 0 : parseInteger(c.db.valueAt(slot) as string);
   if (cur === null) return c.reply.error(ERR.notInteger);
   const n = addInt64(cur, by);
   if (n === null) return c.reply.error(ERR.overflow);
-  c.db.set(key, String(n), true);
+  c.db.setAt(slot, key, String(n));
   notifyKey(c, NOTIFY.string, 'incrby', key);
   c.reply.integer(n);
 }
@@ -333,15 +333,15 @@ export const stringCommands: CommandSpec[] = [
     name: 'incrbyfloat', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
-      const v = lookupString(c, key);
-      if (v === null) return;
-      const cur = v === undefined ? LD_ZERO : parseLongDouble(v);
+      const slot = writeSlotOfString(c, key);
+      if (slot === null) return;
+      const cur = slot < 0 ? LD_ZERO : parseLongDouble(c.db.valueAt(slot) as string);
       const by = cur === null ? null : parseLongDouble(argv[2]!);
       if (cur === null || by === null) return c.reply.error(ERR.notFloat);
       const sum = addLongDouble(cur, by);
       if (sum === null) return c.reply.error('ERR increment would produce NaN or Infinity');
       const s = formatLongDouble(sum);
-      c.db.set(key, s, true);
+      c.db.setAt(slot, key, s);
       // createStringObjectFromLongDouble: stored as written, not as an integer.
       if (s.length <= 44) c.db.markEncoding(key, 'embstr');
       notifyKey(c, NOTIFY.string, 'incrbyfloat', key);
@@ -354,11 +354,12 @@ export const stringCommands: CommandSpec[] = [
     name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
-      const v = lookupString(c, key);
-      if (v === null) return;
+      const slot = writeSlotOfString(c, key);
+      if (slot === null) return;
+      const v = slot < 0 ? undefined : c.db.valueAt(slot) as string;
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
-      c.db.set(key, s, true);
+      c.db.setAt(slot, key, s);
       // Appended to in place (dbUnshareStringValue); a new key takes the argument as it is.
       if (v !== undefined) c.db.markEncoding(key, 'raw');
       notifyKey(c, NOTIFY.string, 'append', key);
@@ -389,14 +390,14 @@ export const stringCommands: CommandSpec[] = [
       if (offset < 0) return c.reply.error('ERR offset is out of range');
       const key = argv[1]!;
       const value = argv[3]!;
-      const v = lookupString(c, key);
-      if (v === null) return;
-      if (value.length === 0) return c.reply.integer(v === undefined ? 0 : v.length);
+      const slot = writeSlotOfString(c, key);
+      if (slot === null) return;
+      const old = slot < 0 ? '' : c.db.valueAt(slot) as string;
+      if (value.length === 0) return c.reply.integer(old.length);
       if (!checkStringLength(c, offset + value.length)) return;
-      const old = v ?? '';
       const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
       const s = head + value + old.slice(offset + value.length);
-      c.db.set(key, s, true);
+      c.db.setAt(slot, key, s);
       c.db.markEncoding(key, 'raw');
       notifyKey(c, NOTIFY.string, 'setrange', key);
       c.reply.integer(s.length);

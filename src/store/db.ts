@@ -129,9 +129,39 @@ export class Db {
   set(key: string, value: Value, keepTtl = false): void {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
     if (this.expires.size > 0) this.expireIfNeeded(key);
-    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     this.store(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
+    this.replaced(key);
+  }
+
+  /**
+   * lookupKeyWrite for a value about to be replaced whole (INCR, APPEND): the slot of key for
+   * valueAt and setAt, or -1 when it is missing (or just expired). A write's lookup counts no
+   * keyspace hit or miss. The slot holds until a key is added or deleted.
+   */
+  writeSlot(key: string): number {
+    const i = this.dict.find(key);
+    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return -1;
+    this.touch(i);
+    return i;
+  }
+
+  /** The value in a slot writeSlot found. */
+  valueAt(slot: number): Value {
+    return this.dict.valueAt(slot);
+  }
+
+  /** set(key, value, true) where writeSlot(key) gave slot: the key is not looked up again. */
+  setAt(slot: number, key: string, value: Value): void {
+    if (slot < 0) return this.set(key, value, true);
+    this.preserve(key, slot);
+    this.dict.setValueAt(slot, value);
+    this.replaced(key);
+  }
+
+  /** After key got a new value: its string encoding is forgotten, the change reported, its waiters signalled. */
+  private replaced(key: string): void {
+    if (this.stringEncodings.size > 0) this.stringEncodings.delete(key);
     this.modified(key);
     if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);
   }
