@@ -143,6 +143,8 @@ export interface StartOptions {
 
 export class RunningServer {
   private output = '';
+  /** Told everything the server prints (a tool reading its --trace-gc lines). */
+  onOutput: ((text: string) => void) | null = null;
   private exitInfo: string | undefined;
   /** Milliseconds from spawn until the server was ready. */
   readyMs = NaN;
@@ -154,7 +156,10 @@ export class RunningServer {
     readonly dir: string,
     private readonly child: ChildProcess,
   ) {
-    const keep = (d: Buffer) => (this.output = (this.output + d).slice(-2000));
+    const keep = (d: Buffer) => {
+      this.output = (this.output + d).slice(-2000);
+      this.onOutput?.(String(d));
+    };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     this.exited = new Promise((resolve) => {

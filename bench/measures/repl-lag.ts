@@ -26,7 +26,7 @@ interface ReplicaSample extends Sample {
  * Reads both offsets every `everyMs` (skipping a tick while the last reading is out) until
  * stopped. The master's series starts with `start`, where both stood before the load.
  */
-function sampleOffsets(master: RespClient, replica: RespClient, everyMs: number, start: Sample) {
+export function sampleOffsets(master: RespClient, replica: RespClient, everyMs: number, start: Sample) {
   const masters: Sample[] = [start];
   const replicas: ReplicaSample[] = [];
   let pending = false;

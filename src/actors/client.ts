@@ -308,6 +308,7 @@ export class Client implements WatchFlag {
       this.server.log.verbose(`Protocol error (${e.message}) from client: id=${this.id} addr=${this.addr}`);
       this.closeAfterReply = true;
     }
+    this.server.replication.flushLongTurn();
     this.flush();
   }
 

@@ -1,0 +1,137 @@
+// The lag measure's setting (one replica of the same server, redis-benchmark SET on the
+// master) on several servers in alternating rounds, with what the lag measure does not show:
+// the CPU µs per write of master and replica (all threads, /proc), the replica's read
+// syscalls per write, its time waiting for a core (schedstat), the lag percentiles in bytes
+// and ms at a finer sampling, and, with --trace-gc, the replica's scavenges per 1000 writes
+// and their pause.
+//   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
+import { readFileSync } from 'node:fs';
+import { lagsOf, sampleOffsets } from './measures/repl-lag.js';
+import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
+import type { RoundContext } from './measure.js';
+import type { RespClient } from './resp.js';
+import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, runTool, startServer, type RunningServer, type ServerSpec } from './servers.js';
+import { alternatingRounds, loadRange, now, percentile } from './stats.js';
+
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const [roundsArg = '3', pipeArg = '16', requestsArg = '200000', everyArg = '2', ...builds] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const traceGc = flags.includes('--trace-gc');
+const pipeline = Number(pipeArg);
+const requests = Number(requestsArg);
+const everyMs = Number(everyArg);
+const signal = new AbortController().signal;
+
+const targets = builds.length === 0 ? ['dist', 'redis'] : builds;
+/** A server: redis, or a redstate build's dist (dist:--flag,--flag gives node more flags). */
+function specOf(t: string, extra: string[]): ServerSpec {
+  if (t === 'redis') return { name: 'redis', command: ['redis-server'] };
+  const [dist, more = ''] = t.split(':');
+  const flags = more === '' ? [] : more.split(',');
+  return { name: 'redstate', command: ['node', ...binFlags(dist!), ...flags, ...extra, `${dist}/cli.js`] };
+}
+
+// master>replica runs a replica of another server than its master.
+const servers = targets.map((t): { label: string; spec: ServerSpec; replicaSpec: ServerSpec } => {
+  const [master, replica = master] = t.split('>');
+  return { label: t, spec: specOf(master!, []), replicaSpec: specOf(replica!, traceGc ? ['--trace-gc'] : []) };
+});
+
+const HZ = 100;
+
+function stat(pid: number): string[] {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return s.slice(s.lastIndexOf(')') + 2).split(' ');
+}
+
+/** CPU ms (all threads), read syscalls, ms spent runnable but waiting for a core (main thread). */
+function probe(pid: number): { cpu: number; reads: number; waitMs: number } {
+  const f = stat(pid);
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const sched = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ');
+  return {
+    cpu: ((Number(f[11]) + Number(f[12])) * 1000) / HZ,
+    reads: Number(/syscr: (\d+)/.exec(io)![1]),
+    waitMs: Number(sched[1]) / 1e6,
+  };
+}
+
+/** Scavenge count and total pause (ms) in --trace-gc output. */
+function scavenges(out: string): { n: number; ms: number } {
+  let n = 0;
+  let ms = 0;
+  for (const m of out.matchAll(/Scavenge[^,]*, ([\d.]+) \/ [\d.]+ ms/g)) {
+    n++;
+    ms += Number(m[1]);
+  }
+  return { n, ms };
+}
+
+async function round(entry: (typeof servers)[number]): Promise<number[]> {
+  const dirs: string[] = [];
+  const started: RunningServer[] = [];
+  const clients: RespClient[] = [];
+  const ctx = {
+    config: { throughput: { clients: 50, keyspace: 100000, requests, pipelinedRequests: requests } },
+    defer: () => undefined,
+  } as unknown as RoundContext;
+  const start = async (spec: ServerSpec, args: string[] = []) => {
+    const dir = makeTempDir();
+    dirs.push(dir);
+    const s = await startServer(spec, { dir, args });
+    started.push(s);
+    const c = await s.client();
+    clients.push(c);
+    return { s, c };
+  };
+  try {
+    const master = await start(entry.spec, syncArgs(true));
+    const replica = await start(entry.replicaSpec);
+    const probeClient = await master.s.client();
+    clients.push(probeClient);
+    let gcOut = '';
+    replica.s.onOutput = (d) => (gcOut += d);
+    await replica.c.call('REPLICAOF', '127.0.0.1', master.s.port);
+    await waitCaughtUp(master.c, [replica.c], signal);
+    await benchmarkSet(ctx, master.s.port, pipeline);
+    await master.c.call('FLUSHALL');
+    const startOffset = await waitCaughtUp(master.c, [replica.c], signal);
+    gcOut = '';
+    const m0 = probe(master.s.pid);
+    const r0 = probe(replica.s.pid);
+    const sampler = sampleOffsets(probeClient, replica.c, everyMs, { at: now(), offset: startOffset });
+    const rps = await benchmarkSet(ctx, master.s.port, pipeline);
+    const { masters, replicas } = sampler.stop();
+    const m1 = probe(master.s.pid);
+    const r1 = probe(replica.s.pid);
+    const endedAt = now();
+    await waitCaughtUp(master.c, [replica.c], signal);
+    const catchUp = now() - endedAt;
+    const gc = scavenges(gcOut);
+    const lags = lagsOf(masters, replicas);
+    const per = (x: number) => (x * 1000) / requests;
+    return [
+      rps, per(m1.cpu - m0.cpu), per(r1.cpu - r0.cpu), (r1.reads - r0.reads) / requests, per(r1.waitMs - r0.waitMs),
+      percentile(lags.bytes, 50), percentile(lags.bytes, 99), percentile(lags.ms, 50), percentile(lags.ms, 99), catchUp,
+      (gc.n * 1000) / requests, gc.n === 0 ? 0 : gc.ms / gc.n,
+    ];
+  } finally {
+    clients.forEach((c) => c.close());
+    for (const s of started.reverse()) await s.stop();
+    dirs.forEach(removeTempDir);
+  }
+}
+
+await runTool(['redis-benchmark', '--version']);
+const { runs, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => round(servers[i]!));
+const names = ['req/s', 'master µs/write', 'replica µs/write', 'replica reads/write', 'replica µs waiting for a core/write',
+  'lag p50 bytes', 'lag p99 bytes', 'lag p50 ms', 'lag p99 ms', 'catch-up ms', 'replica scavenges/1000 writes', 'scavenge ms'];
+console.log(`SET -c 50 -n ${requests} -P ${pipeline}, one replica, offsets every ${everyMs} ms, ${roundsArg} rounds, load average ${loadRange(loads)}; medians (min-max):`);
+servers.forEach(({ label }, i) => {
+  console.log(label);
+  names.forEach((name, k) => {
+    const xs = runs[i]!.map((r) => r[k]!);
+    const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3));
+    console.log(`  ${name.padEnd(38)} ${f(percentile(xs, 50))} (${f(Math.min(...xs))}-${f(Math.max(...xs))})`);
+  });
+});
+cleanUpEverything();
