@@ -8,9 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { lagsOf, sampleOffsets } from './measures/repl-lag.js';
 import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
-import type { RoundContext } from './measure.js';
-import type { RespClient } from './resp.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, runTool, startServer, type RunningServer, type ServerSpec } from './servers.js';
+import { RoundServers } from './round-servers.js';
+import { binFlags, cleanUpEverything, runTool, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, now, percentile } from './stats.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -66,28 +65,13 @@ function scavenges(out: string): { n: number; ms: number } {
   return { n, ms };
 }
 
-async function round(entry: (typeof servers)[number]): Promise<number[]> {
-  const dirs: string[] = [];
-  const started: RunningServer[] = [];
-  const clients: RespClient[] = [];
-  const ctx = {
-    config: { throughput: { clients: 50, keyspace: 100000, requests, pipelinedRequests: requests } },
-    defer: () => undefined,
-  } as unknown as RoundContext;
-  const start = async (spec: ServerSpec, args: string[] = []) => {
-    const dir = makeTempDir();
-    dirs.push(dir);
-    const s = await startServer(spec, { dir, args });
-    started.push(s);
-    const c = await s.client();
-    clients.push(c);
-    return { s, c };
-  };
+async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
+  const round = new RoundServers(requests);
+  const { ctx } = round;
   try {
-    const master = await start(entry.spec, syncArgs(true));
-    const replica = await start(entry.replicaSpec);
-    const probeClient = await master.s.client();
-    clients.push(probeClient);
+    const master = await round.start(entry.spec, syncArgs(true));
+    const replica = await round.start(entry.replicaSpec);
+    const probeClient = await round.client(master.s);
     let gcOut = '';
     replica.s.onOutput = (d) => (gcOut += d);
     await replica.c.call('REPLICAOF', '127.0.0.1', master.s.port);
@@ -115,14 +99,12 @@ async function round(entry: (typeof servers)[number]): Promise<number[]> {
       (gc.n * 1000) / requests, gc.n === 0 ? 0 : gc.ms / gc.n,
     ];
   } finally {
-    clients.forEach((c) => c.close());
-    for (const s of started.reverse()) await s.stop();
-    dirs.forEach(removeTempDir);
+    await round.close();
   }
 }
 
 await runTool(['redis-benchmark', '--version']);
-const { runs, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => round(servers[i]!));
+const { runs, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => oneRound(servers[i]!));
 const names = ['req/s', 'master µs/write', 'replica µs/write', 'replica reads/write', 'replica µs waiting for a core/write',
   'lag p50 bytes', 'lag p99 bytes', 'lag p50 ms', 'lag p99 ms', 'catch-up ms', 'replica scavenges/1000 writes', 'scavenge ms'];
 console.log(`SET -c 50 -n ${requests} -P ${pipeline}, one replica, offsets every ${everyMs} ms, ${roundsArg} rounds, load average ${loadRange(loads)}; medians (min-max):`);

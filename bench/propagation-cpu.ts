@@ -6,10 +6,10 @@
 // alternate the servers; with another build's dist/cli.js it runs beside this one.
 //   node --import ./bench/register.js bench/propagation-cpu.ts [rounds] [pipeline] [replicas] [requests] [other/dist/cli.js]
 import { readFileSync } from 'node:fs';
-import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
+import { benchmarkSet, syncArgs, waitCaughtUp, waitOnline } from './measures/replicas.js';
 import type { RoundContext } from './measure.js';
-import type { RespClient } from './resp.js';
-import { cleanUpEverything, makeTempDir, removeTempDir, runTool, startServer, type RunningServer, type ServerSpec } from './servers.js';
+import { RoundServers } from './round-servers.js';
+import { cleanUpEverything, runTool, type RunningServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '3', pipeArg = '1', replicasArg = '1', requestsArg = '50000', other] = process.argv.slice(2);
@@ -54,24 +54,10 @@ async function load(master: RunningServer, replicas: RunningServer[], ctx: Round
 }
 
 /** A master alone, then with the replicas: the two loads' figures. */
-async function round(spec: ServerSpec): Promise<number[][]> {
-  const dirs: string[] = [];
-  const started: RunningServer[] = [];
-  const clients: RespClient[] = [];
-  const deferred: Array<() => void> = [];
-  const ctx = {
-    config: { throughput: { clients: 50, keyspace: 100000, requests, pipelinedRequests: requests } },
-    defer: (fn: () => void) => deferred.push(fn),
-  } as unknown as RoundContext;
-  const start = async (args: string[] = []) => {
-    const dir = makeTempDir();
-    dirs.push(dir);
-    const s = await startServer(spec, { dir, args });
-    started.push(s);
-    const c = await s.client();
-    clients.push(c);
-    return { s, c };
-  };
+async function oneRound(spec: ServerSpec): Promise<number[][]> {
+  const round = new RoundServers(requests);
+  const { ctx } = round;
+  const start = (args: string[] = []) => round.start(spec, args);
   try {
     const master = await start(syncArgs(true));
     await benchmarkSet(ctx, master.s.port, pipeline);
@@ -83,21 +69,19 @@ async function round(spec: ServerSpec): Promise<number[][]> {
       await r.c.call('REPLICAOF', '127.0.0.1', master.s.port);
       replicas.push(r);
     }
+    await waitOnline(master.c, replicas.length, signal);
     await master.c.call('FLUSHALL');
     await waitCaughtUp(master.c, replicas.map((r) => r.c), signal);
     const withReplicas = await load(master.s, replicas.map((r) => r.s), ctx);
     await waitCaughtUp(master.c, replicas.map((r) => r.c), signal);
     return [alone, withReplicas];
   } finally {
-    deferred.forEach((fn) => fn());
-    clients.forEach((c) => c.close());
-    for (const s of started.reverse()) await s.stop();
-    dirs.forEach(removeTempDir);
+    await round.close();
   }
 }
 
 await runTool(['redis-benchmark', '--version']);
-const { runs: results, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => round(servers[i]!.spec));
+const { runs: results, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => oneRound(servers[i]!.spec));
 const med = (runs: number[][][], phase: number, k: number, digits: number): string =>
   percentile(runs.map((x) => x[phase]![k]!), 50).toFixed(digits);
 console.log(`SET -c 50 -n ${requests} -P ${pipeline}, ${replicasArg} replica(s), ${roundsArg} rounds, ` +

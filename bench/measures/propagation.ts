@@ -6,7 +6,7 @@
 // they do for both servers.
 import type { Measure, MetricDef } from '../measure.js';
 import { modeName } from './throughput.js';
-import { benchmarkSet, startNode, startReplica, syncArgs, waitCaughtUp, type Node } from './replicas.js';
+import { benchmarkSet, startNode, startReplica, syncArgs, waitCaughtUp, waitOnline, type Node } from './replicas.js';
 
 export const propagation: Measure = {
   id: 'propagation',
@@ -38,6 +38,7 @@ export const propagation: Measure = {
     await benchmarkSet(ctx, master.server.port, 1);
     for (const count of [0, ...ctx.config.replication.replicaCounts]) {
       while (replicas.length < count) replicas.push(await startReplica(ctx, master.server.port));
+      await waitOnline(master.client, count, ctx.signal);
       for (const p of pipelines) {
         await master.client.call('FLUSHALL');
         await waitCaughtUp(master.client, replicas.map((r) => r.client), ctx.signal);

@@ -80,6 +80,21 @@ export async function waitCaughtUp(master: RespClient, replicas: RespClient[], s
   }
 }
 
+/**
+ * Until the master counts `count` replicas online. A replica reports its link up once it has
+ * loaded, before redis's master has reaped the sync's fork; a FLUSHALL in between kills that
+ * fork, and the replica stays up at its offset while the master sends it no stream.
+ */
+export async function waitOnline(master: RespClient, count: number, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const info = parseInfo(await master.call('INFO', 'replication'));
+    const online = Object.entries(info).filter(([k, v]) => /^slave\d+$/.test(k) && v.includes('state=online')).length;
+    if (online >= count) return;
+    await sleep(1);
+  }
+}
+
 /** redis-benchmark SET at the throughput measure's clients and sizes, with -P `pipeline`; its req/s. */
 export async function benchmarkSet(ctx: RoundContext, port: number, pipeline: number): Promise<number> {
   const t = ctx.config.throughput;
