@@ -6,11 +6,12 @@
 // Printed with medians and the load average, never asserted.
 //   npm run build && node --import ./bench/register.js bench/inspector-load.ts [rounds]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { processCpuMs } from './proc.js';
 import { spread } from './stats.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -48,10 +49,10 @@ interface Figures {
 
 /** redis-benchmark's req/s for SET and GET, and the server's (pid) CPU per request meanwhile. */
 function benchmark(port: number, pid: number): Figures {
-  const before = cpuMs(pid);
+  const before = processCpuMs(pid);
   const csv = execFileSync('redis-benchmark', ['-p', String(port), '-c', '50', '-n', String(REQUESTS), '-r', '100000', '-t', 'set,get', '--csv'], { encoding: 'utf8' });
   const rps = (name: string): number => Number(new RegExp(`^"${name}","([\\d.]+)"`, 'm').exec(csv)?.[1]);
-  return { set: rps('SET'), get: rps('GET'), cpuUs: ((cpuMs(pid) - before) * 1000) / (2 * REQUESTS) };
+  return { set: rps('SET'), get: rps('GET'), cpuUs: ((processCpuMs(pid) - before) * 1000) / (2 * REQUESTS) };
 }
 
 /** The pages, once each has its first batch (the join): what is measured is idle pages, not their joining. */
@@ -83,17 +84,11 @@ function closePages({ pages, stuck }: { pages: WebSocket[]; stuck: Socket }): Pr
   return new Promise((r) => setTimeout(r, 500));
 }
 
-/** A process's CPU time (user + system) in ms, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
 /** The server's CPU per second of an idle window (no client, the replica's ACKs and the crons ticking). */
 async function idleCpu(pid: number): Promise<number> {
-  const before = cpuMs(pid);
+  const before = processCpuMs(pid);
   await new Promise((r) => setTimeout(r, IDLE_MS));
-  return ((cpuMs(pid) - before) * 1000) / IDLE_MS;
+  return ((processCpuMs(pid) - before) * 1000) / IDLE_MS;
 }
 
 const median = (xs: number[]): string => `${(spread(xs).median / 1000).toFixed(1)}k`;

@@ -5,9 +5,9 @@
 // and ms at a finer sampling, and, with --trace-gc, the replica's scavenges per 1000 writes
 // and their pause.
 //   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
-import { readFileSync } from 'node:fs';
 import { lagsOf, sampleOffsets } from './measures/repl-lag.js';
 import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
+import { ioCounts, processCpuMs, schedStat } from './proc.js';
 import { RoundServers } from './round-servers.js';
 import { binFlags, cleanUpEverything, runTool, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, now, percentile } from './stats.js';
@@ -35,23 +35,9 @@ const servers = targets.map((t): { label: string; spec: ServerSpec; replicaSpec:
   return { label: t, spec: specOf(master!, []), replicaSpec: specOf(replica!, traceGc ? ['--trace-gc'] : []) };
 });
 
-const HZ = 100;
-
-function stat(pid: number): string[] {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return s.slice(s.lastIndexOf(')') + 2).split(' ');
-}
-
 /** CPU ms (all threads), read syscalls, ms spent runnable but waiting for a core (main thread). */
 function probe(pid: number): { cpu: number; reads: number; waitMs: number } {
-  const f = stat(pid);
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  const sched = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ');
-  return {
-    cpu: ((Number(f[11]) + Number(f[12])) * 1000) / HZ,
-    reads: Number(/syscr: (\d+)/.exec(io)![1]),
-    waitMs: Number(sched[1]) / 1e6,
-  };
+  return { cpu: processCpuMs(pid), reads: ioCounts(pid).syscr, waitMs: schedStat(`/proc/${pid}/schedstat`).waited };
 }
 
 /** Scavenge count and total pause (ms) in --trace-gc output. */

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { DecodedRdb } from '../src/io/rdb-decoder.js';
 import type { RdbEncoder } from '../src/io/rdb-encoder.js';
 import type { SlotWalk } from '../src/store/dict.js';
+import { mainThreadMs } from './proc.js';
 import { loadRange, percentile } from './stats.js';
 
 /** What a snapshot takes from the encoder at once (store/snapshot.ts's SLICE_BYTES). */
@@ -23,11 +24,6 @@ interface Build {
   Encoder: new (opts: { compression: boolean }) => RdbEncoder;
   Walk: new () => SlotWalk;
   ms: number[];
-}
-
-/** CPU of this process's main thread so far, ms. */
-function mainThreadMs(): number {
-  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 }
 
 /** One encode of a build's dataset: its main-thread CPU, ms. */

@@ -88,3 +88,32 @@ export function sampleMemoryPeak(rootPid: number, everyMs: number) {
     },
   };
 }
+
+/** CPU time (user + system) of a process so far, all its threads, ms (to the 10 ms clock tick). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/**
+ * A thread's scheduling so far (/proc/<pid>/schedstat is the main thread's, or
+ * /proc/<pid>/task/<tid>/schedstat): its CPU time and its time runnable but waiting for a
+ * core (ms), and its turns on a core.
+ */
+export function schedStat(path: string): { cpu: number; waited: number; turns: number } {
+  const [cpu, waited, turns] = readFileSync(path, 'utf8').split(' ').map(Number);
+  return { cpu: cpu! / 1e6, waited: waited! / 1e6, turns: turns! };
+}
+
+/** The main thread's CPU time so far, ms, of pid or of this process. */
+export function mainThreadMs(pid: number | 'self' = 'self'): number {
+  return schedStat(`/proc/${pid}/schedstat`).cpu;
+}
+
+/** A process's I/O counters so far (/proc/<pid>/io): read and write syscalls, bytes read. */
+export function ioCounts(pid: number): { syscr: number; syscw: number; rchar: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const field = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(io)![1]);
+  return { syscr: field('syscr'), syscw: field('syscw'), rchar: field('rchar') };
+}

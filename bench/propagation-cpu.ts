@@ -5,9 +5,9 @@
 // socket writes; a replica reads little else than its master's stream meanwhile). Rounds
 // alternate the servers; with another build's dist/cli.js it runs beside this one.
 //   node --import ./bench/register.js bench/propagation-cpu.ts [rounds] [pipeline] [replicas] [requests] [other/dist/cli.js]
-import { readFileSync } from 'node:fs';
 import { benchmarkSet, syncArgs, waitCaughtUp, waitOnline } from './measures/replicas.js';
 import type { RoundContext } from './measure.js';
+import { ioCounts, processCpuMs } from './proc.js';
 import { RoundServers } from './round-servers.js';
 import { cleanUpEverything, runTool, type RunningServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
@@ -23,31 +23,16 @@ const servers: Array<{ label: string; spec: ServerSpec }> = [
   { label: 'redis', spec: { name: 'redis', command: ['redis-server'] } },
 ];
 
-const HZ = 100;
-
-/** CPU time of a process, all threads, ms. */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / HZ;
-}
-
-/** Read and write syscalls of a process so far. */
-function syscalls(pid: number): { r: number; w: number } {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  return { r: Number(/syscr: (\d+)/.exec(io)![1]), w: Number(/syscw: (\d+)/.exec(io)![1]) };
-}
-
 /** One load: req/s, master CPU µs and write syscalls per write, replicas' CPU µs and read syscalls per write (means). */
 async function load(master: RunningServer, replicas: RunningServer[], ctx: RoundContext): Promise<number[]> {
   const pids = [master.pid, ...replicas.map((r) => r.pid)];
-  const cpu0 = pids.map(cpuMs);
-  const io0 = pids.map(syscalls);
+  const cpu0 = pids.map(processCpuMs);
+  const io0 = pids.map(ioCounts);
   const rps = await benchmarkSet(ctx, master.port, pipeline);
-  const cpu = pids.map((p, i) => ((cpuMs(p) - cpu0[i]!) * 1000) / requests);
+  const cpu = pids.map((p, i) => ((processCpuMs(p) - cpu0[i]!) * 1000) / requests);
   const io = pids.map((p, i) => {
-    const s = syscalls(p);
-    return { r: (s.r - io0[i]!.r) / requests, w: (s.w - io0[i]!.w) / requests };
+    const s = ioCounts(p);
+    return { r: (s.syscr - io0[i]!.syscr) / requests, w: (s.syscw - io0[i]!.syscw) / requests };
   });
   const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
   return [rps, cpu[0]!, io[0]!.w, mean(cpu.slice(1)), mean(io.slice(1).map((x) => x.r))];

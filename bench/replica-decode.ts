@@ -14,15 +14,11 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
+import { mainThreadMs } from './proc.js';
 import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
-
-/** CPU of this process's main thread so far, ms. */
-function mainThreadMs(): number {
-  return Number(readFileSync('/proc/self/schedstat', 'utf8').split(' ')[0]) / 1e6;
-}
 
 /** One decode in this process: prints "main all keys". */
 async function child(dist: string, file: string): Promise<void> {

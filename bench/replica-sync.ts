@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
+import { mainThreadMs, schedStat } from './proc.js';
 import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
@@ -30,22 +31,17 @@ const replicas = (builds.length > 0 ? builds : ['dist/cli.js']).map((cli) => ({
   spec: { name: 'redstate', command: ['node', ...binFlags(dirname(cli)), ...nodeFlags, cli] } as ServerSpec,
 }));
 
-/** CPU time of a thread or process so far (schedstat's first field), ms. */
-function schedMs(path: string): number {
-  return Number(readFileSync(path, 'utf8').split(' ')[0]) / 1e6;
-}
-
 /** CPU of the main thread and of every thread of pid, ms. */
 function cpu(pid: number): [number, number] {
   let all = 0;
   for (const t of readdirSync(`/proc/${pid}/task`)) {
     try {
-      all += schedMs(`/proc/${pid}/task/${t}/schedstat`);
+      all += schedStat(`/proc/${pid}/task/${t}/schedstat`).cpu;
     } catch {
       // the thread ended
     }
   }
-  return [schedMs(`/proc/${pid}/schedstat`), all];
+  return [mainThreadMs(pid), all];
 }
 
 /** The most memory the process held resident so far, MB. */

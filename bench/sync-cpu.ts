@@ -5,10 +5,10 @@
 // core; the CPU time says what the work costs. Redis's master forks: its child's CPU is not
 // counted. Rounds alternate the servers.
 //   node --import ./bench/register.js bench/sync-cpu.ts [rounds] [disk|diskless] [other/dist/cli.js]
-import { readFileSync } from 'node:fs';
 import { presets } from './config.js';
 import { loadMixed } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
+import { mainThreadMs } from './proc.js';
 import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
@@ -21,11 +21,6 @@ const servers: Array<{ label: string; spec: ServerSpec }> = [
   ...(other ? [{ label: `redstate ${other}`, spec: { name: 'redstate' as const, command: ['node', other] } }] : []),
   { label: 'redis', spec: { name: 'redis', command: ['redis-server'] } },
 ];
-
-/** CPU time of a process's main thread so far, ms. */
-function mainThreadMs(pid: number): number {
-  return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-}
 
 /** One sync: [wall, master CPU, replica CPU] in ms. */
 async function sync(spec: ServerSpec): Promise<number[]> {

@@ -27,7 +27,7 @@ import { presets } from './config.js';
 import { populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { averageMemory, startPinger, startWriteLoad } from './measures/snapshot-stalls.js';
-import { sampleMemoryPeak } from './proc.js';
+import { ioCounts, mainThreadMs, processCpuMs, sampleMemoryPeak, schedStat } from './proc.js';
 import { RespClient } from './resp.js';
 import { binFlags, cleanUpEverything, commonArgs, freePort, makeTempDir, projectRoot, removeTempDir, spawnTracked, startServer } from './servers.js';
 import { now, percentile } from './stats.js';
@@ -55,27 +55,13 @@ if (dists.length === 0) dists.push(join(projectRoot, 'dist'));
 const config = presets.quick;
 const signal = new AbortController().signal;
 
-/** CPU time of a process, all its threads, so far, ms (clock ticks of 10 ms). */
-function processMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
-}
-
 /**
  * A replica so far: main-thread and all-threads CPU (ms), and its read syscalls and bytes
  * (/proc/<pid>/io syscr, rchar: nearly all are socket reads, so reads ≈ chunks received).
  */
 function replicaUse(pid: number): number[] {
-  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-  const field = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(io)![1]);
-  return [mainThreadSched(pid).cpu, processMs(pid), field('syscr'), field('rchar')];
-}
-
-/** A process's main thread so far: its CPU time and its time runnable but waiting for a core (ms), and its turns on a core. */
-function mainThreadSched(pid: number): { cpu: number; waited: number; turns: number } {
-  const [cpu, waited, turns] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
-  return { cpu: cpu! / 1e6, waited: waited! / 1e6, turns: turns! };
+  const io = ioCounts(pid);
+  return [mainThreadMs(pid), processCpuMs(pid), io.syscr, io.rchar];
 }
 
 interface CpuProfile {
@@ -174,8 +160,8 @@ async function round(dist: string): Promise<string> {
   await sleep(200);
   const before = await averageMemory(master.pid!);
   const sampler = sampleMemoryPeak(master.pid!, 10);
-  const sched0 = mainThreadSched(master.pid!);
-  const replicaCpu0 = replicas.reduce((a, r) => a + processMs(r.server.pid), 0);
+  const sched0 = schedStat(`/proc/${master.pid!}/schedstat`);
+  const replicaCpu0 = replicas.reduce((a, r) => a + processCpuMs(r.server.pid), 0);
   const replicaUse0 = replicas.map((r) => replicaUse(r.server.pid));
   if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
   const t0 = now();
@@ -185,11 +171,11 @@ async function round(dist: string): Promise<string> {
   const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal).then(() => now() - t0)));
   const t1 = now();
   if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
-  const sched1 = mainThreadSched(master.pid!);
+  const sched1 = schedStat(`/proc/${master.pid!}/schedstat`);
   const cpu = sched1.cpu - sched0.cpu;
   const waited = sched1.waited - sched0.waited;
   const turns = sched1.turns - sched0.turns;
-  const replicaCpu = replicas.reduce((a, r) => a + processMs(r.server.pid), 0) - replicaCpu0;
+  const replicaCpu = replicas.reduce((a, r) => a + processCpuMs(r.server.pid), 0) - replicaCpu0;
   const replicaText = replicas.map((r, i) => {
     const [main, all, reads, bytes] = replicaUse(r.server.pid).map((v, k) => v - replicaUse0[i]![k]!);
     return `main ${main!.toFixed(0)} all ${all!.toFixed(0)} ms, ${reads} reads of ${(bytes! / Math.max(reads!, 1) / 1024).toFixed(1)} KB`;
