@@ -371,12 +371,12 @@ export class RdbEncoder {
    * runs of such items are copied as they are, a small hash's whole body in one write.
    */
   private packedItems(lp: string): void {
-    const rawMax = this.compression ? LZF_MIN_LENGTH : 63;
     let run = 0;
     let at = 0;
     while (at < lp.length) {
+      // A prefix byte over 63 starts a longer prefix, and such an item is never raw as it is.
       const n = lp.charCodeAt(at);
-      if (n <= rawMax && (n > 11 || int32Encodable(lp, at + 1, at + 1 + n) === undefined)) {
+      if (this.rawAsIs(lp, at + 1, n)) {
         at += 1 + n;
         continue;
       }
@@ -401,12 +401,11 @@ export class RdbEncoder {
       const len = memberLength(lp, at);
       at = memberStart(at, len) + len + 8;
     }
-    const rawMax = this.compression ? LZF_MIN_LENGTH : 63;
     for (let i = n - 1; i >= 0; i--) {
       const at = starts[i]!;
       const len = memberLength(lp, at);
       const start = memberStart(at, len);
-      if (len <= rawMax && (len > 11 || int32Encodable(lp, start, start + len) === undefined)) {
+      if (this.rawAsIs(lp, start, len)) {
         this.ensure(1 + len);
         this.buf[this.pos++] = len;
         this.latin1(lp, start, start + len, this.pos);
@@ -419,6 +418,14 @@ export class RdbEncoder {
       const score = start + len;
       for (let k = 7; k >= 0; k--) buf[this.pos++] = lp.charCodeAt(score + k);
     }
+  }
+
+  /**
+   * Whether string() writes s[start, start + len) raw, its length byte then its bytes: short
+   * (one length byte, no LZF candidate) and no integer.
+   */
+  private rawAsIs(s: string, start: number, len: number): boolean {
+    return len <= (this.compression ? LZF_MIN_LENGTH : 63) && (len > 11 || int32Encodable(s, start, start + len) === undefined);
   }
 
   /** Appends s[start, end) as it is. */
