@@ -106,12 +106,17 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
     when = expireAtOrReply(c, opts.expire, flags, cmd);
     if (when === null) return;
   }
-  const old = flags & (GET | NX | XX) ? c.db.lookup(key) : undefined;
+  // GET reads the key (a hit or a miss); NX and XX alone look it up as a write, uncounted.
+  let found = false;
   if (flags & GET) {
+    const old = c.db.lookup(key);
     if (old !== undefined && typeof old !== 'string') return c.reply.error(WRONGTYPE);
     c.reply.bulkOrNull(old);
+    found = old !== undefined;
+  } else if (flags & (NX | XX)) {
+    found = c.db.writeSlot(key) >= 0;
   }
-  if ((flags & NX && old !== undefined) || (flags & XX && old === undefined)) {
+  if ((flags & NX && found) || (flags & XX && !found)) {
     if (!(flags & GET)) {
       if (asInteger) c.reply.integer(0);
       else c.reply.nullBulk();
@@ -293,7 +298,7 @@ export const stringCommands: CommandSpec[] = [
     run(c, argv) {
       if (!pairsOrReply(c, argv)) return;
       c.db.prefetch(argv, 1, 2);
-      for (let i = 1; i < argv.length; i += 2) if (c.db.lookup(argv[i]!) !== undefined) return c.reply.integer(0);
+      for (let i = 1; i < argv.length; i += 2) if (c.db.writeSlot(argv[i]!) >= 0) return c.reply.integer(0);
       setPairs(c, argv);
       c.reply.integer(1);
     },
