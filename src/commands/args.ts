@@ -99,9 +99,12 @@ export function lookupOf<T extends object>(
   return v instanceof type ? v : fail(c, WRONGTYPE);
 }
 
-/** The string at key: undefined when missing, null (WRONGTYPE replied) for another type. */
-export function lookupString(c: Client, key: string): string | undefined | null {
-  const v = c.db.lookup(key);
+/**
+ * The string at key: undefined when missing, null (WRONGTYPE replied) for another type. write:
+ * a string about to be replaced (lookupKeyWrite: no hit or miss counted).
+ */
+export function lookupString(c: Client, key: string, write = false): string | undefined | null {
+  const v = write ? c.db.lookupUncounted(key) : c.db.lookup(key);
   return v === undefined || typeof v === 'string' ? v : fail(c, WRONGTYPE);
 }
 

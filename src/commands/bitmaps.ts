@@ -54,7 +54,7 @@ function setbit(c: Client, argv: string[]): void {
   if (on === null) return;
   if (on !== 0 && on !== 1) return c.reply.error('ERR bit is not an integer or out of range');
   const key = argv[1]!;
-  const old = lookupString(c, key);
+  const old = lookupString(c, key, true);
   if (old === null) return;
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
@@ -343,7 +343,7 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   }
   if (writes && readonly) return c.reply.error('ERR BITFIELD_RO only supports the GET subcommand');
   const key = argv[1]!;
-  const old = lookupString(c, key);
+  const old = lookupString(c, key, writes);
   if (old === null) return;
   let buf: Buffer | null = null;
   // Writes that did not fail and changed a field (or the string grew): only they signal the

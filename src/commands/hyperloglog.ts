@@ -11,8 +11,8 @@ import type { CommandSpec } from './command.js';
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 
 /** isHLLObjectOrReply on the string at key: undefined when missing, null after the error. */
-function lookupHll(c: Client, key: string): HllBuffer | undefined | null {
-  const s = lookupString(c, key);
+function lookupHll(c: Client, key: string, write = false): HllBuffer | undefined | null {
+  const s = lookupString(c, key, write);
   if (s === null || s === undefined) return s;
   return isHll(s) ? HllBuffer.from(s) : fail(c, NOT_HLL);
 }
@@ -24,7 +24,7 @@ function sparseMax(c: Client): number {
 // pfaddCommand
 function pfadd(c: Client, argv: string[]): void {
   const key = argv[1]!;
-  const found = lookupHll(c, key);
+  const found = lookupHll(c, key, true);
   if (found === null) return;
   const h = found ?? HllBuffer.create();
   let updated = found === undefined ? 1 : 0;

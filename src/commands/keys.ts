@@ -92,7 +92,7 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
   const when = expireWhenOrReply(c, argv[2]!, base, seconds, argv[0]!.toLowerCase());
   if (when === null) return;
   const key = argv[1]!;
-  if (c.db.lookup(key) === undefined) return c.reply.integer(0);
+  if (c.db.lookupUncounted(key) === undefined) return c.reply.integer(0);
   if (flags !== 0) {
     const current = c.db.getExpire(key);
     // No expiry counts as an infinite TTL: never below GT's bound, always above LT's.
@@ -128,7 +128,7 @@ function delGeneric(c: Client, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!;
-    if (c.db.lookup(key) !== undefined && c.db.delete(key)) {
+    if (c.db.lookupUncounted(key) !== undefined && c.db.delete(key)) {
       notifyKey(c, NOTIFY.generic, 'del', key);
       n++;
     }
@@ -146,11 +146,11 @@ function countExisting(c: Client, argv: string[], touch: boolean): void {
 /** renameGenericCommand: RENAME and RENAMENX (nx); the TTL travels with the value. */
 function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   const [, from, to] = argv as [string, string, string];
-  const v = c.db.lookup(from);
+  const v = c.db.lookupUncounted(from);
   if (v === undefined) return c.reply.error(ERR.noSuchKey);
   if (from === to) return nx ? c.reply.integer(0) : c.reply.ok();
   const expire = c.db.getExpire(from);
-  if (c.db.lookup(to) !== undefined) {
+  if (c.db.lookupUncounted(to) !== undefined) {
     if (nx) return c.reply.integer(0);
     // dbDelete then dbAdd, as Redis: the destination is a new key.
     c.db.delete(to);
@@ -329,7 +329,7 @@ export const keyCommands: CommandSpec[] = [
     name: 'persist', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
-      const persisted = c.db.lookup(key) !== undefined && c.db.persist(key);
+      const persisted = c.db.lookupUncounted(key) !== undefined && c.db.persist(key);
       if (persisted) notifyKey(c, NOTIFY.generic, 'persist', key);
       c.reply.integer(persisted ? 1 : 0);
     },
@@ -406,8 +406,8 @@ export const keyCommands: CommandSpec[] = [
       if (dst === undefined) return;
       if (dst === c.db) return c.reply.error('ERR source and destination objects are the same');
       const key = argv[1]!;
-      const v = c.db.lookup(key);
-      if (v === undefined || dst.lookup(key) !== undefined) return c.reply.integer(0);
+      const v = c.db.lookupUncounted(key);
+      if (v === undefined || dst.lookupUncounted(key) !== undefined) return c.reply.integer(0);
       moveValue(c.db, key, dst, key, v, c.db.getExpire(key));
       c.reply.integer(1);
     },

@@ -127,7 +127,9 @@ function spopWithCount(c: Client, argv: string[]): void {
   if (set === undefined || count === 0) return c.reply.set(0);
   const size = set.size;
   if (count >= size) {
-    // CASE 1: the whole set, as SUNION of it would list it.
+    // CASE 1: the whole set, as SUNION of it would list it; Redis runs that SUNION, whose
+    // read lookup counts a keyspace hit.
+    c.db.lookup(key);
     replySet(c, SetValue.from(set.values()));
     c.db.delete(key);
     notifyRemoval(c, NOTIFY.set, 'spop', key, 0, size);

@@ -69,6 +69,16 @@ export class Db {
     return this.dict.valueAt(i);
   }
 
+  /**
+   * lookupKeyWrite's find for a write that leaves the value as it is or removes it whole (DEL,
+   * EXPIRE, RENAME, MOVE; lookupWrite for one that changes it in place): lazily expired and
+   * touched, no keyspace hit or miss counted.
+   */
+  lookupUncounted(key: string): Value | undefined {
+    const i = this.writeSlot(key);
+    return i < 0 ? undefined : this.dict.valueAt(i);
+  }
+
   /** Dict.prefetch: readies the lookups of a multi-key command's keys (keys[from], every step-th). */
   prefetch(keys: readonly string[], from: number, step: number): void {
     this.dict.prefetch(keys, from, step);

@@ -260,27 +260,6 @@ describe('WRONGTYPE', () => {
   });
 });
 
-describe('keyspace hits and misses', () => {
-  /** keyspace_hits and keyspace_misses of INFO stats. */
-  const lookups = async (c: typeof pair.r): Promise<string[]> =>
-    String(await c.call('INFO', 'stats')).split('\r\n').filter((l) => l.startsWith('keyspace_'));
-
-  it('reads count them, writes (lookupKeyWrite) do not', async () => {
-    const commands = [['GET', 'k'], ['GETSET', 'k', '2'], ['GETDEL', 'k'], ['GETEX', 'k'], ['STRLEN', 'k'],
-      ['GETRANGE', 'k', '0', '-1'], ['MGET', 'k', 'k'], ['APPEND', 'k', '1'], ['SETRANGE', 'k', '1', 'x'],
-      ['SETRANGE', 'k', '0', ''], ['INCR', 'k'], ['DECR', 'k'], ['INCRBY', 'k', '2'], ['DECRBY', 'k', '2'],
-      ['INCRBYFLOAT', 'k', '1.5'], ['SET', 'k', '1', 'GET'], ['SET', 'k', '1', 'NX'], ['SET', 'k', '1', 'XX'],
-      ['SET', 'k', '1', 'NX', 'GET'], ['SETNX', 'k', '1'], ['MSETNX', 'j', '1', 'k', '1']];
-    for (const cmd of commands) {
-      for (const setup of [['DEL', 'k'], ['SET', 'k', '1']]) {
-        await same(setup, ['CONFIG', 'RESETSTAT'], cmd);
-        const [want, got] = await Promise.all([lookups(pair.r), lookups(pair.s)]);
-        expect(got, `${setup.join(' ')}; ${cmd.join(' ')}`).toEqual(want);
-      }
-    }
-  });
-});
-
 describe('binary safety', () => {
   it('keys and values with all 256 byte values', async () => {
     const key = `k${BINARY}`;
