@@ -676,12 +676,12 @@ export class ReplicaLink {
     let n = this.appliedEnd - this.fedEnd;
     if (n <= 0) return;
     this.fedEnd = this.appliedEnd;
-    const parts: Buffer[] = [];
+    const repl = this.server.replication;
     while (n > 0) {
       const head = this.raw[0]!;
       const avail = head.length - this.rawHead;
       const take = Math.min(avail, n);
-      parts.push(head.subarray(this.rawHead, this.rawHead + take));
+      repl.feedFromMaster(head.subarray(this.rawHead, this.rawHead + take));
       n -= take;
       if (take === avail) {
         this.raw.shift();
@@ -690,7 +690,6 @@ export class ReplicaLink {
         this.rawHead += take;
       }
     }
-    this.server.replication.feedFromMaster(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 
   // replicationSendAck

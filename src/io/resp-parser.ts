@@ -147,7 +147,44 @@ export class RespParser {
 
   /** Parses what it can, calling sink for every complete command. Throws ProtocolError. */
   feed(chunk: Buffer, sink: CommandSink): void {
+    const rest = this.cutTokenRest(chunk);
+    if (rest > 0) {
+      // Only the token a read cut in two is joined, then parsing goes on in the chunk itself:
+      // joining the whole chunk to it cost a buffer and a copy per read of a long pipeline (a
+      // master's stream is cut mid-command at nearly every read).
+      this.fedTotal += rest;
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk.subarray(0, rest)]);
+      this.pos = 0;
+      const paused = this.parse(sink);
+      chunk = chunk.subarray(rest);
+      if (paused) {
+        this.append(chunk);
+        return;
+      }
+    }
     if (this.append(chunk)) this.parse(sink);
+  }
+
+  /**
+   * How many bytes at chunk's head complete the token the buffer ends with, when that is less
+   * than the chunk: the rest of a bulk, or of a header line up to its CR LF. 0 when nothing is
+   * cut, or the cut token is an inline command's, a large bulk's or longer than the chunk.
+   */
+  private cutTokenRest(chunk: Buffer): number {
+    const left = this.buf.length - this.pos;
+    if (left === 0 || this.gatheredLen > 0 || this.discarded > 0) return 0;
+    let rest: number;
+    if (this.bulkLen >= 0) {
+      rest = this.bulkLen + 2 - left;
+    } else {
+      if (this.argc === 0 && this.buf[this.pos] !== STAR) return 0;
+      if (this.buf[this.buf.length - 1] === CR) rest = 1;
+      else {
+        const cr = chunk.indexOf(CR);
+        rest = cr < 0 || cr > SHORT_LINE ? 0 : cr + 2;
+      }
+    }
+    return rest < chunk.length ? rest : 0;
   }
 
   /**
@@ -227,10 +264,12 @@ export class RespParser {
     this.parse(sink);
   }
 
-  private parse(sink: CommandSink): void {
+  /** Parses what is buffered; true when a sink's false stopped it. */
+  private parse(sink: CommandSink): boolean {
     const buf = this.buf;
     const len = buf.length;
     let pos = this.pos;
+    let paused = false;
     try {
       while (pos < len) {
         if (this.argc === 0) {
@@ -246,7 +285,10 @@ export class RespParser {
             pos = nl + 1;
             if (args.length === 0) continue;
             this.commandEnd = this.fedTotal - (len - pos);
-            if (!sink(args)) break;
+            if (!sink(args)) {
+              paused = true;
+              break;
+            }
             continue;
           }
           const eol = findByte(buf, pos, CR);
@@ -300,7 +342,10 @@ export class RespParser {
         if (--this.argc === 0) {
           const argv = this.takeArgv();
           this.commandEnd = this.fedTotal - (len - pos);
-          if (!sink(argv)) break;
+          if (!sink(argv)) {
+            paused = true;
+            break;
+          }
         }
       }
     } finally {
@@ -312,5 +357,6 @@ export class RespParser {
         this.trim();
       }
     }
+    return paused;
   }
 }

@@ -46,6 +46,21 @@ describe('RESP parser', () => {
     }
   });
 
+  it('a sink that stops at the command a chunk completes holds the rest of that chunk until resume', () => {
+    for (let i = 1; i < wire.length; i += i < 300 || i > wire.length - 300 ? 1 : 97) {
+      const parser = new RespParser();
+      const out: string[][] = [];
+      let stopAt = -1;
+      const sink = (argv: string[]): boolean => out.push(argv) !== stopAt;
+      parser.feed(wire.subarray(0, i), sink);
+      stopAt = out.length + 1;
+      parser.feed(wire.subarray(i), sink);
+      expect(out.length).toBeLessThanOrEqual(stopAt);
+      parser.resume(sink);
+      expect(out).toEqual(expected);
+    }
+  });
+
   it('gives the same commands fed one byte at a time', () => {
     const chunks: Buffer[] = [];
     for (let i = 0; i < wire.length; i++) chunks.push(wire.subarray(i, i + 1));
