@@ -598,6 +598,8 @@ export class ReplicaLink {
     if (this.pending.length > 0) held.unshift(this.pending);
     this.pending = EMPTY;
     for (const chunk of held) if (this.master === c) this.applyStream(chunk);
+    // No Buffer made per read of the stream (as client connections read).
+    this.stream?.shareReads();
   }
 
   /**
@@ -613,6 +615,18 @@ export class ReplicaLink {
     this.raw.push(chunk);
     if (c.waiting !== null || this.server.scripting.busy !== null) c.parser.hold(chunk);
     else this.parseStream(() => c.parser.feed(chunk, this.sink));
+    if (this.stream?.transient === true) this.keepOwnCopies(c, chunk);
+  }
+
+  /** After a chunk of the shared read buffer: what of it the parser holds or is not fed on yet is copied out. */
+  private keepOwnCopies(c: Client, chunk: Buffer): void {
+    c.parser.keepOwnCopies(chunk);
+    const raw = this.raw;
+    for (let i = 0; i < raw.length; i++) {
+      if (raw[i]!.buffer !== chunk.buffer) continue;
+      raw[i] = Buffer.from(raw[i]!.subarray(i === 0 ? this.rawHead : 0));
+      if (i === 0) this.rawHead = 0;
+    }
   }
 
   /** Our busy script ended: what the master sent meanwhile is applied now (unless a pause still holds it). */

@@ -47,20 +47,34 @@ export class SocketStream {
   private sub: Subscriber<Buffer> | null = null;
 
   /** Chunks are views of the shared read buffer, valid only while the subscriber's next() runs. */
-  readonly transient: boolean;
+  transient: boolean;
 
   /**
    * shared: an accepted client connection, not reading yet (pauseOnConnect), that reads into
    * the shared buffer; it starts reading at start().
    */
   constructor(readonly socket: Socket, shared = false) {
-    this.transient = shared && readIntoSharedBuffer(socket, (n, buf) => this.live()?.next(buf.subarray(0, n)));
+    this.transient = shared && readIntoSharedBuffer(socket, this.onSharedRead);
     // Listening from the start, for the socket's whole life: no listener to add or remove per
     // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
     socket.on('data', (b: Buffer) => this.live()?.next(b));
     socket.on('close', () => this.live()?.complete());
     socket.on('error', (e: Error) => this.live()?.error(e));
     socket.on('drain', () => this.drained());
+  }
+
+  private readonly onSharedRead = (n: number, buf: Buffer): void => {
+    this.live()?.next(buf.subarray(0, n));
+  };
+
+  /**
+   * From the next read on, a connection we opened reads into the shared buffer too (the
+   * replica link, once it applies its master's stream): true when its chunks are transient
+   * now. Not while chunks read already wait in the socket: they would come after newer ones.
+   */
+  shareReads(): boolean {
+    if (!this.transient && this.socket.readableLength === 0) this.transient = readIntoSharedBuffer(this.socket, this.onSharedRead);
+    return this.transient;
   }
 
   /** Reading begins, for a socket accepted paused. */
