@@ -93,6 +93,11 @@ export class ReplicaLink {
   /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
   streamPeakHeld = 0;
 
+  /** The master's stream is read into the shared read buffer (SocketStream.shareReads). */
+  get readsShared(): boolean {
+    return this.mode === 'stream' && this.stream?.transient === true;
+  }
+
   constructor(private readonly server: Server, readonly host: string, readonly port: number, cached: CachedMaster | null, cachedDb = 0) {
     const machine = replicaLinkMachine.provide({
       actions: {

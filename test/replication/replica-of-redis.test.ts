@@ -35,6 +35,38 @@ describe('redstate replica of redis-server 7.0', () => {
     });
   }
 
+  it('reads the stream into the shared read buffer: pipelined writes of every size, cut anywhere by the reads, arrive whole, and pass on to its replica', async () => {
+    const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
+    running.push(redis);
+    const replica = await startRedstate({ replicaof: ['127.0.0.1', String(redis.port)] });
+    running.push(replica);
+    const sub = await startRedis(['--replicaof', '127.0.0.1', String(replica.port)]);
+    running.push(sub);
+    const m = await client(redis.port);
+    const r = await client(replica.port);
+    const s = await client(sub.port);
+    await m.call('SET', 'first', 1);
+    await expectSameData(m, r);
+    await expectSameData(m, s);
+    expect(replica.server.replicaLink!.readsShared).toBe(true);
+    for (let round = 0; round < 4; round++) {
+      const batch: (string | number)[][] = [];
+      for (let i = 0; i < 2000; i++) batch.push(['SET', `k:${round}:${i}`, 'v'.repeat((i * 37) % 5000)]);
+      batch.push(['MULTI'], ['INCR', 'n'], ['RPUSH', 'l', 'x'.repeat(70_000)], ['EXEC']);
+      await m.pipeline(batch);
+      await writeEveryFamily(m, round);
+    }
+    await expectSameData(m, r);
+    // What the replica feeds on to its own replica is what it read, byte for byte.
+    await expectSameData(m, s);
+    expect(replica.server.replicaLink!.readsShared).toBe(true);
+    // One link each all along: a mangled command would have dropped one, and a resync healed the data.
+    for (const served of [m, r]) {
+      const stats = await info(served, 'stats');
+      expect([stats.get('sync_full'), stats.get('sync_partial_ok')]).toEqual(['1', '0']);
+    }
+  });
+
   it('keeps following across REPLICAOF to the same master (+OK Already connected)', async () => {
     const redis = await startRedis(['--repl-diskless-sync-delay', '0']);
     running.push(redis);
