@@ -147,8 +147,8 @@ export class Db {
   /**
    * lookupKeyWrite for a value about to be replaced whole (INCR, APPEND), or for whether a write
    * finds its key (SET NX/XX, MSETNX): the slot of key for valueAt and setAt, or -1 when it is
-   * missing (or just expired). A write's lookup counts no
-   * keyspace hit or miss. The slot holds until a key is added or deleted.
+   * missing (or just expired). A write's lookup counts no keyspace hit or miss. The slot holds
+   * until a key is added or deleted.
    */
   writeSlot(key: string): number {
     const i = this.dict.find(key);
