@@ -11,7 +11,8 @@ export const encodingLimits = {
 /**
  * The bounds of a packed set (./set.ts): Redis 7.2's set-max-listpack-entries and
  * set-max-listpack-value defaults. Redis 7.0, whose options redstate takes, has no listpack
- * sets and no such options, so these are fixed, not in CONFIG.
+ * sets and no such options, so these are fixed, not in CONFIG. maxValue stays under 128:
+ * set.ts walks a packed set by one-char length prefixes.
  */
 export const setPackedLimits = { maxEntries: 128, maxValue: 64 };
 

@@ -20,8 +20,7 @@ import { Dict } from './dict.js';
 import { encodingLimits, setPackedLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
 import {
-  type BodyBuilder, flatten, hasDuplicateSpan, itemEquals, itemLength, itemOffset, packItem, prefixSize, readItem, skipItem,
-  spanLengths, spanStarts, unpack,
+  type BodyBuilder, flatten, hasDuplicateSpan, holdsAt, itemLength, packItem, prefixSize, readItem, spanLengths, spanStarts, unpack,
 } from './packed.js';
 
 /** Up to this many members a hashtable set finds members by scanning its array. */
@@ -256,7 +255,7 @@ export class SetValue {
    */
   at(i: number): string {
     if (this.items !== null) return this.items[i]!;
-    return this.packedCount >= 0 ? readItem(this.body, itemOffset(this.body, i)) : decodeInt(this.body, i);
+    return this.packedCount >= 0 ? packedMember(this.body, packedOffset(this.body, i)) : decodeInt(this.body, i);
   }
 
   /** A member chosen uniformly at random; the set must not be empty. */
@@ -273,8 +272,8 @@ export class SetValue {
       return member;
     }
     if (this.packedCount >= 0) {
-      const at = itemOffset(this.body, i);
-      const member = readItem(this.body, at);
+      const at = packedOffset(this.body, i);
+      const member = packedMember(this.body, at);
       this.removePacked(at);
       return member;
     }
@@ -352,7 +351,7 @@ export class SetValue {
   /** Appends a member of at most maxValue bytes, as lpAppend; a hashtable past maxEntries. */
   private addPacked(member: string): boolean {
     if (this.findPacked(member) >= 0) return false;
-    this.body = flatten(this.body + packItem(member));
+    this.body = flatten(this.body + String.fromCharCode(member.length) + member);
     if (++this.packedCount > setPackedLimits.maxEntries) this.packedToHashtable();
     return true;
   }
@@ -360,13 +359,14 @@ export class SetValue {
   /** Index in the body of member's item, or -1. */
   private findPacked(member: string): number {
     const lp = this.body;
-    if (member.length > setPackedLimits.maxValue) return -1;
-    for (let at = 0; at < lp.length; at = skipItem(lp, at)) if (itemEquals(lp, at, member)) return at;
+    const len = member.length;
+    if (len > setPackedLimits.maxValue) return -1;
+    for (let at = 0; at < lp.length; at += 1 + lp.charCodeAt(at)) if (lp.charCodeAt(at) === len && holdsAt(lp, at + 1, member)) return at;
     return -1;
   }
 
   private removePacked(at: number): void {
-    this.body = flatten(this.body.slice(0, at) + this.body.slice(skipItem(this.body, at)));
+    this.body = flatten(this.body.slice(0, at) + this.body.slice(at + 1 + this.body.charCodeAt(at)));
     this.packedCount--;
   }
 
@@ -422,7 +422,22 @@ export class SetValue {
   }
 }
 
+// A packed set's members are at most setPackedLimits.maxValue (under 128) bytes, so each
+// one's length prefix is one char: its walks step by that char, not packed.ts's varints.
+
+/** The member whose item is at `at`: a slice of lp (see packed.ts). */
+function packedMember(lp: string, at: number): string {
+  return lp.slice(at + 1, at + 1 + lp.charCodeAt(at));
+}
+
+/** Index of member i's item. */
+function packedOffset(lp: string, i: number): number {
+  let at = 0;
+  while (i-- > 0) at += 1 + lp.charCodeAt(at);
+  return at;
+}
+
 /** The members of a packed body, each a slice of it. */
 function* packedValues(lp: string): IterableIterator<string> {
-  for (let at = 0; at < lp.length; at = skipItem(lp, at)) yield readItem(lp, at);
+  for (let at = 0; at < lp.length; at += 1 + lp.charCodeAt(at)) yield packedMember(lp, at);
 }
