@@ -20,7 +20,7 @@ import { Dict } from './dict.js';
 import { encodingLimits, setPackedLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
 import {
-  type BodyBuilder, flatten, hasDuplicateSpan, holdsAt, itemLength, packItem, prefixSize, readItem, spanLengths, spanStarts, unpack,
+  BodyBuilder, flatten, hasDuplicateSpan, holdsAt, itemLength, packItem, prefixSize, spanLengths, spanStarts, unpack,
 } from './packed.js';
 
 /** Up to this many members a hashtable set finds members by scanning its array. */
@@ -88,10 +88,19 @@ function compareAt(ints: string, i: number, key: string): number {
   return 0;
 }
 
-/** True when the packed item at `at` (its bytes from `start`) is a canonical integer: a first char ruling most out unread. */
-function packedInteger(lp: string, at: number, start: number): boolean {
-  const c = lp.charCodeAt(start);
-  return (c === 45 || (c >= 48 && c <= 57)) && isIntegerString(readItem(lp, at));
+/** Where fromPacked builds an intset. */
+const intsetBody = new BodyBuilder();
+
+/**
+ * The canonical integer lp[start, start + len) as appendIntsetEntry takes it: a number read
+ * from the chars while it is below 10^15 (exact), else its text.
+ */
+function spanInt(lp: string, start: number, len: number): number | string {
+  if (len >= 16) return lp.slice(start, start + len);
+  const neg = lp.charCodeAt(start) === 45;
+  let v = 0;
+  for (let i = neg ? start + 1 : start; i < start + len; i++) v = v * 10 + lp.charCodeAt(i) - 48;
+  return neg ? -v : v;
 }
 
 export class SetValue {
@@ -142,14 +151,14 @@ export class SetValue {
       const len = itemLength(lp, at);
       const start = at + prefixSize(len);
       if (len > longest) longest = len;
-      if (integers) integers = packedInteger(lp, at, start);
+      if (integers) integers = isIntegerString(lp, start, start + len);
       if (small) {
         spanStarts[i] = start;
         spanLengths[i] = len;
       }
       at = start + len;
     }
-    if (integers) return SetValue.addedOneByOne(unpack(lp));
+    if (integers) return SetValue.intsetOf(lp) ?? SetValue.addedOneByOne(unpack(lp));
     if (!small || longest > setPackedLimits.maxValue) return SetValue.fromMembers(unpack(lp));
     if (hasDuplicateSpan(lp, n)) return null;
     const s = new SetValue();
@@ -165,7 +174,7 @@ export class SetValue {
    * set-max-intset-entries. null when a member repeats.
    */
   static fromMembers(members: string[]): SetValue | null {
-    if (members.length <= encodingLimits.setMaxIntsetEntries && members.every(isIntegerString)) return SetValue.addedOneByOne(members);
+    if (members.length <= encodingLimits.setMaxIntsetEntries && members.every((m) => isIntegerString(m))) return SetValue.addedOneByOne(members);
     const { maxEntries, maxValue } = setPackedLimits;
     if (members.length <= maxEntries && members.every((m) => m.length <= maxValue)) {
       return SetValue.fromPacked(flatten(members.map(packItem).join('')), members.length);
@@ -179,6 +188,20 @@ export class SetValue {
       for (let i = 1; i < members.length; i++) if (members.lastIndexOf(members[i]!, i - 1) >= 0) return null;
     }
     return s;
+  }
+
+  /**
+   * The intset of packed integers in strictly ascending order (as a redstate master saves an
+   * intset), built at once; null when they are not (then added one by one).
+   */
+  private static intsetOf(lp: string): SetValue | null {
+    for (let at = 0; at < lp.length;) {
+      const len = itemLength(lp, at);
+      const start = at + prefixSize(len);
+      appendIntsetEntry(intsetBody, spanInt(lp, start, len));
+      at = start + len;
+    }
+    return SetValue.fromIntset(intsetBody.take());
   }
 
   /** The set of members added one by one; null when one repeats. */

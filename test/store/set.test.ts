@@ -148,6 +148,12 @@ describe('SetValue.fromPacked and fromMembers (an RDB\'s plain set)', () => {
       expect([...s.values()]).toEqual(['-1', '3', '5']);
     }
     expect(SetValue.fromPacked(packedBody(['5', '05']), 2)!.packed).not.toBeNull();
+    // Ascending, as a redstate master saves an intset: built at once, long and negative values too.
+    const ascending = ['-9223372036854775808', '-1000000000000000', '-999999999999999', '-1', '0', '7', '999999999999999',
+      '1000000000000000', '9223372036854775807'];
+    const s = SetValue.fromPacked(packedBody(ascending), ascending.length)!;
+    expect([s.encoding, [...s.values()]]).toEqual(['intset', ascending]);
+    expect(SetValue.fromPacked(packedBody(['1', '1']), 2)).toBeNull();
   });
 
   it('make a hashtable past the packed limits', () => {
