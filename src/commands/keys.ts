@@ -182,7 +182,7 @@ function dbOrReply(c: Client, id: number): Db | undefined {
 function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
-  if (v instanceof SetValue) return SetValue.from(v.values());
+  if (v instanceof SetValue) return v.clone();
   if (v instanceof Stream) return v.clone();
   if (v instanceof Hash) return v.clone();
   // zsetDup: a skiplist stays one (its -0 scores too)

@@ -52,11 +52,11 @@ function storeSet(c: Client, dst: string, result: SetValue, event: string): void
   c.reply.integer(result.size);
 }
 
-/** Members of every set, in the order of the smallest (the first of equal sizes). */
-function* intersect(sets: SetValue[]): Generator<string> {
+/** Members of every set, in the order of the smallest (the first of equal sizes); copies for a result kept (values). */
+function* intersect(sets: SetValue[], copy = false): Generator<string> {
   sets.sort((a, b) => a.size - b.size);
   const first = sets[0]!;
-  next: for (const m of first.values()) {
+  next: for (const m of first.values(copy)) {
     for (let j = 1; j < sets.length; j++) {
       if (sets[j] !== first && !sets[j]!.has(m)) continue next;
     }
@@ -73,7 +73,7 @@ function sinter(c: Client, keys: string[], dst: string | null): void {
     if (dst === null) return c.reply.set(0);
     return storeSet(c, dst, new SetValue(), 'sinterstore');
   }
-  if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present)), 'sinterstore');
+  if (dst !== null) return storeSet(c, dst, SetValue.from(intersect(present, true)), 'sinterstore');
   const members = [...intersect(present)];
   replyMembers(c, members, members.length);
 }
@@ -81,12 +81,13 @@ function sinter(c: Client, keys: string[], dst: string | null): void {
 /**
  * sunionDiffGenericCommand's result. SDIFF picks Redis's algorithm too, since the second
  * one adds every member of the first set before removing, which can leave an all-integer
- * result in the hashtable encoding (and its order).
+ * result in the hashtable encoding (and its order). copy: a result that is kept takes
+ * copies of packed sets' members (SetValue.values).
  */
-function unionOrDiff(sets: Array<SetValue | undefined>, diff: boolean): SetValue {
+function unionOrDiff(sets: Array<SetValue | undefined>, diff: boolean, copy: boolean): SetValue {
   const result = new SetValue();
   if (!diff) {
-    for (const s of sets) if (s !== undefined) for (const m of s.values()) result.add(m);
+    for (const s of sets) if (s !== undefined) for (const m of s.values(copy)) result.add(m);
     return result;
   }
   const first = sets[0];
@@ -99,10 +100,10 @@ function unionOrDiff(sets: Array<SetValue | undefined>, diff: boolean): SetValue
     twoWork += s.size;
   }
   if (Math.floor(oneWork / 2) <= twoWork) {
-    for (const m of first.values()) if (!others.some((s) => s.has(m))) result.add(m);
+    for (const m of first.values(copy)) if (!others.some((s) => s.has(m))) result.add(m);
     return result;
   }
-  for (const m of first.values()) result.add(m);
+  for (const m of first.values(copy)) result.add(m);
   for (const s of others) {
     for (const m of s.values()) if (result.delete(m) && result.size === 0) return result;
   }
@@ -112,7 +113,7 @@ function unionOrDiff(sets: Array<SetValue | undefined>, diff: boolean): SetValue
 function sunionDiff(c: Client, keys: string[], dst: string | null, diff: boolean): void {
   const sets = readSets(c, keys);
   if (sets === null) return;
-  const result = unionOrDiff(sets, diff);
+  const result = unionOrDiff(sets, diff, dst !== null);
   if (dst === null) replySet(c, result);
   else storeSet(c, dst, result, diff ? 'sdiffstore' : 'sunionstore');
 }

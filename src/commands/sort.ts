@@ -125,7 +125,7 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
   } else if (v instanceof List) {
     elements = [...v];
   } else if (v instanceof SetValue) {
-    elements = [...v.values()];
+    elements = [...v.values(storeKey !== null)];
   } else {
     elements = [];
     v.walk(0, false, (m) => void elements.push(m));

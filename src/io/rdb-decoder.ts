@@ -606,7 +606,9 @@ class RdbReader {
         const n = this.length();
         if (n === 0) return null;
         if (n > SET_RESUMABLE_MIN) return this.readBig(this.startBig(type, key, n, at));
-        return SetValue.fromMembers(this.strings(n)) ?? this.fail('set has duplicate members', at);
+        // The members straight into one packed body: fromPacked picks the encoding from it.
+        for (let i = 0; i < n; i++) this.stringItem();
+        return SetValue.fromPacked(this.body.take(), n) ?? this.fail('set has duplicate members', at);
       }
       case RdbType.ZSET:
       case RdbType.ZSET_2:
@@ -636,8 +638,11 @@ class RdbReader {
         return this.quicklist(type);
       case RdbType.SET_INTSET:
         return this.intset(this.blobItems(readIntset, 'intset'), at);
-      case RdbType.SET_LISTPACK:
-        return this.set(this.blobItems(readListpack, 'set listpack'), at);
+      case RdbType.SET_LISTPACK: {
+        const n = this.blobItems(readListpack, 'set listpack', this.body);
+        if (n === 0) return null;
+        return SetValue.fromPacked(this.body.take(), n) ?? this.fail('set has duplicate members', at);
+      }
       case RdbType.ZSET_ZIPLIST:
         return this.zsetFromPairs(this.blobItems(readZiplist, 'zset ziplist'), at);
       case RdbType.ZSET_LISTPACK:
@@ -821,13 +826,6 @@ class RdbReader {
     return la - lb;
   }
 
-  /** The next n strings. */
-  private strings(n: number): string[] {
-    const out: string[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.string();
-    return out;
-  }
-
   /**
    * string(), appended to this.body as a packed item: its bytes copied from the file (or
    * from lzfOut) with no string made for it.
@@ -999,16 +997,6 @@ class RdbReader {
     const body = this.body;
     for (let i = 0; i < n; i++) appendIntsetEntry(body, items[i]!);
     return SetValue.fromIntset(body.take()) ?? this.fail('set has duplicate members', at);
-  }
-
-  /** A set of the first n blob items. */
-  private set(n: number, at: number): SetValue | null {
-    const items = this.items;
-    const set = new SetValue();
-    for (let i = 0; i < n; i++) {
-      if (!set.add(itemText(items[i]!))) this.fail('set has duplicate members', at);
-    }
-    return n === 0 ? null : set;
   }
 
   /** Member, score, member, score... in the first n blob items, scores as text or integers (ziplist, listpack). */

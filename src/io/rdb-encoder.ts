@@ -132,6 +132,8 @@ export class RdbEncoder {
       }
     } else if (value instanceof SetValue) {
       this.length(value.size);
+      const packed = value.packed;
+      if (packed !== null) return this.packedItems(packed);
       for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
       this.length(value.size);
@@ -365,7 +367,7 @@ export class RdbEncoder {
 
   /**
    * The items of a packed body (packed.ts) as strings, each straight from its span of the
-   * body: a small list or hash makes no string per element on its way out. An item shorter
+   * body: a small list, hash or set makes no string per element on its way out. An item shorter
    * than 64 bytes that string() would write raw (not an integer, not an LZF candidate) is
    * already what it writes: its packed length prefix is the same byte as rdbSaveLen's. So
    * runs of such items are copied as they are, a small hash's whole body in one write.

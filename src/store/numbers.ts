@@ -3,22 +3,22 @@
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** True when s is the canonical decimal form of a 64-bit signed integer. */
-export function isIntegerString(s: string): boolean {
-  const n = s.length;
+/** True when s[start, end) is the canonical decimal form of a 64-bit signed integer. */
+export function isIntegerString(s: string, start = 0, end = s.length): boolean {
+  const n = end - start;
   if (n === 0 || n > 20) return false;
-  let i = 0;
-  if (s.charCodeAt(0) === 45) {
+  let i = start;
+  if (s.charCodeAt(i) === 45) {
     if (n === 1) return false;
-    i = 1;
+    i++;
   }
   if (s.charCodeAt(i) === 48) return n === 1;
-  for (; i < n; i++) {
+  for (; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c < 48 || c > 57) return false;
   }
   if (n < 19) return true;
-  const v = BigInt(s);
+  const v = BigInt(start === 0 && end === s.length ? s : s.slice(start, end));
   return v >= INT64_MIN && v <= INT64_MAX;
 }
 

@@ -1,17 +1,27 @@
-// The set type, with Redis 7.0's two encodings:
+// The set type. Redis 7.0 has two encodings; here there are three, the middle one Redis
+// 7.2's:
 // - "intset" while every member is a canonical 64-bit integer and there are at most
 //   set-max-intset-entries: the values packed in ONE latin1 string, 8 chars each (the
 //   int64 big-endian with its sign bit flipped, so that string order is numeric order),
 //   sorted and found by binary search as in intset.c. It costs a few bytes per member
 //   instead of a string each (issue 9: memory per key), and lists its members in
 //   ascending order, as SMEMBERS of an intset does in Redis.
-// - "hashtable" for good after that: members in an array with a member -> index table
-//   (./dict.ts), so that SPOP and SRANDMEMBER pick in O(1); small ones go without the
-//   table (a scan).
+// - packed, Redis 7.2's listpack set: up to setPackedLimits.maxEntries members of at most
+//   maxValue bytes, as packed items in one string (./packed.ts) in the order they came,
+//   found by a walk. A small set of strings is then one string instead of a dozen heap
+//   objects, and an RDB load builds it straight from the payload's bytes (issue 21: a
+//   replica's load CPU was mostly the collection of those objects). Redis 7.0 has no
+//   listpack sets: such a set is a hashtable there, so OBJECT ENCODING says "hashtable"
+//   and an RDB carries it as a plain set (RDB_TYPE_SET).
+// - "hashtable" for good after either: members in an array with a member -> index table
+//   (./dict.ts), so that SPOP and SRANDMEMBER pick in O(1); small ones (a long member
+//   made them) go without the table (a scan).
 import { Dict } from './dict.js';
-import { encodingLimits } from './limits.js';
+import { encodingLimits, setPackedLimits } from './limits.js';
 import { isIntegerString } from './numbers.js';
-import { type BodyBuilder, flatten } from './packed.js';
+import {
+  BodyBuilder, flatten, hasDuplicateSpan, holdsAt, itemLength, packItem, prefixSize, spanLengths, spanStarts, unpack,
+} from './packed.js';
 
 /** Up to this many members a hashtable set finds members by scanning its array. */
 const SCAN_MAX = 16;
@@ -78,10 +88,27 @@ function compareAt(ints: string, i: number, key: string): number {
   return 0;
 }
 
+/** Where fromPacked builds an intset. */
+const intsetBody = new BodyBuilder();
+
+/**
+ * The canonical integer lp[start, start + len) as appendIntsetEntry takes it: a number read
+ * from the chars while it is below 10^15 (exact), else its text.
+ */
+function spanInt(lp: string, start: number, len: number): number | string {
+  if (len >= 16) return lp.slice(start, start + len);
+  const neg = lp.charCodeAt(start) === 45;
+  let v = 0;
+  for (let i = neg ? start + 1 : start; i < start + len; i++) v = v * 10 + lp.charCodeAt(i) - 48;
+  return neg ? -v : v;
+}
+
 export class SetValue {
-  /** The intset; '' once converted. */
-  private ints = '';
-  /** The hashtable's members; null while an intset. */
+  /** The intset, or the packed members; '' while a hashtable. */
+  private body = '';
+  /** Members in body while packed; -1 while an intset or a hashtable. */
+  private packedCount = -1;
+  /** The hashtable's members; null while an intset or packed. */
   private items: string[] | null = null;
   /** member -> position in items, for a hashtable set past SCAN_MAX members. */
   private index: Dict<number> | null = null;
@@ -104,22 +131,55 @@ export class SetValue {
       if (d >= 0) return null;
     }
     const s = new SetValue();
-    s.ints = ints;
-    if (s.size > encodingLimits.setMaxIntsetEntries) s.convert();
+    s.body = ints;
+    if (s.size > encodingLimits.setMaxIntsetEntries) s.intsetToHashtable();
+    return s;
+  }
+
+  /**
+   * A set of n members given as packed items (a flat string: an RDB's plain set or 7.2
+   * listpack set, built from the payload's bytes), in the encoding rdbLoadObject gives it:
+   * an intset when all are integers and they fit one, else packed when within the packed
+   * limits (lp adopted as it is), else a hashtable. null when a member repeats.
+   */
+  static fromPacked(lp: string, n: number): SetValue | null {
+    // One walk: the longest member, whether all are integers, and the spans for the duplicate check.
+    let longest = 0;
+    let integers = n <= encodingLimits.setMaxIntsetEntries;
+    const small = n <= setPackedLimits.maxEntries;
+    for (let at = 0, i = 0; at < lp.length; i++) {
+      const len = itemLength(lp, at);
+      const start = at + prefixSize(len);
+      if (len > longest) longest = len;
+      if (integers) integers = isIntegerString(lp, start, start + len);
+      if (small) {
+        spanStarts[i] = start;
+        spanLengths[i] = len;
+      }
+      at = start + len;
+    }
+    if (integers) return SetValue.intsetOf(lp) ?? SetValue.addedOneByOne(unpack(lp));
+    if (!small || longest > setPackedLimits.maxValue) return SetValue.fromMembers(unpack(lp));
+    if (hasDuplicateSpan(lp, n)) return null;
+    const s = new SetValue();
+    s.body = lp;
+    s.packedCount = n;
     return s;
   }
 
   /**
    * A set of members (not copied) as loaded from an RDB's plain set, in the encoding add()
-   * would reach: an intset when small and all integers, else a hashtable built at once, as
-   * rdbLoadObject creates one past set-max-intset-entries. null when a member repeats.
+   * would reach: an intset when small and all integers, packed when within the packed
+   * limits, else a hashtable built at once, as rdbLoadObject creates one past
+   * set-max-intset-entries. null when a member repeats.
    */
   static fromMembers(members: string[]): SetValue | null {
-    const s = new SetValue();
-    if (members.length <= encodingLimits.setMaxIntsetEntries && members.every(isIntegerString)) {
-      for (const m of members) if (!s.add(m)) return null;
-      return s;
+    if (members.length <= encodingLimits.setMaxIntsetEntries && members.every((m) => isIntegerString(m))) return SetValue.addedOneByOne(members);
+    const { maxEntries, maxValue } = setPackedLimits;
+    if (members.length <= maxEntries && members.every((m) => m.length <= maxValue)) {
+      return SetValue.fromPacked(flatten(members.map(packItem).join('')), members.length);
     }
+    const s = new SetValue();
     s.items = members;
     if (members.length > SCAN_MAX) {
       s.index = new Dict(members.length);
@@ -130,32 +190,57 @@ export class SetValue {
     return s;
   }
 
-  get size(): number {
-    return this.items === null ? this.ints.length / WIDTH : this.items.length;
+  /**
+   * The intset of packed integers in strictly ascending order (as a redstate master saves an
+   * intset), built at once; null when they are not (then added one by one).
+   */
+  private static intsetOf(lp: string): SetValue | null {
+    for (let at = 0; at < lp.length;) {
+      const len = itemLength(lp, at);
+      const start = at + prefixSize(len);
+      appendIntsetEntry(intsetBody, spanInt(lp, start, len));
+      at = start + len;
+    }
+    return SetValue.fromIntset(intsetBody.take());
   }
 
+  /** The set of members added one by one; null when one repeats. */
+  private static addedOneByOne(members: string[]): SetValue | null {
+    const s = new SetValue();
+    for (const m of members) if (!s.add(m)) return null;
+    return s;
+  }
+
+  get size(): number {
+    if (this.items !== null) return this.items.length;
+    return this.packedCount >= 0 ? this.packedCount : this.body.length / WIDTH;
+  }
+
+  /** Redis 7.0's name for it: a packed set is a hashtable there. */
   get encoding(): 'intset' | 'hashtable' {
-    return this.items === null ? 'intset' : 'hashtable';
+    return this.items === null && this.packedCount < 0 ? 'intset' : 'hashtable';
+  }
+
+  /** The packed members while packed, else null: for the RDB encoder. */
+  get packed(): string | null {
+    return this.packedCount >= 0 ? this.body : null;
   }
 
   has(member: string): boolean {
-    if (this.items === null) return isIntegerString(member) && this.search(encodeInt(member)) >= 0;
-    return this.find(member) >= 0;
+    if (this.items !== null) return this.find(member) >= 0;
+    if (this.packedCount >= 0) return this.findPacked(member) >= 0;
+    return isIntegerString(member) && this.search(encodeInt(member)) >= 0;
   }
 
   /** Adds member; true when it was not there (setTypeAdd). */
   add(member: string): boolean {
-    if (this.items === null) {
-      if (isIntegerString(member)) {
-        const key = encodeInt(member);
-        const i = this.search(key);
-        if (i >= 0) return false;
-        const at = (-i - 1) * WIDTH;
-        this.ints = flatten(this.ints.slice(0, at) + key + this.ints.slice(at));
-        if (this.size > encodingLimits.setMaxIntsetEntries) this.convert();
-        return true;
-      }
-      this.convert();
+    if (this.items === null && this.packedCount < 0) {
+      if (isIntegerString(member)) return this.addInt(member);
+      this.leaveIntset(member);
+    }
+    if (this.packedCount >= 0) {
+      if (member.length <= setPackedLimits.maxValue) return this.addPacked(member);
+      this.packedToHashtable();
     }
     const items = this.items!;
     if (this.index !== null) {
@@ -169,21 +254,31 @@ export class SetValue {
   }
 
   delete(member: string): boolean {
-    if (this.items === null) {
-      const i = isIntegerString(member) ? this.search(encodeInt(member)) : -1;
+    if (this.items !== null) {
+      const i = this.find(member);
       if (i < 0) return false;
-      this.removeInt(i);
+      this.removeItem(i);
       return true;
     }
-    const i = this.find(member);
+    if (this.packedCount >= 0) {
+      const at = this.findPacked(member);
+      if (at < 0) return false;
+      this.removePacked(at);
+      return true;
+    }
+    const i = isIntegerString(member) ? this.search(encodeInt(member)) : -1;
     if (i < 0) return false;
-    this.removeItem(i);
+    this.removeInt(i);
     return true;
   }
 
-  /** The member at position i (0 <= i < size): the i-th smallest of an intset. */
+  /**
+   * The member at position i (0 <= i < size): the i-th smallest of an intset. A packed one's
+   * is a slice of the body (see packed.ts): for replies, not to keep.
+   */
   at(i: number): string {
-    return this.items === null ? decodeInt(this.ints, i) : this.items[i]!;
+    if (this.items !== null) return this.items[i]!;
+    return this.packedCount >= 0 ? packedMember(this.body, packedOffset(this.body, i)) : decodeInt(this.body, i);
   }
 
   /** A member chosen uniformly at random; the set must not be empty. */
@@ -194,37 +289,77 @@ export class SetValue {
   /** Removes and returns a member chosen at random (SPOP); the set must not be empty. */
   pop(): string {
     const i = Math.floor(Math.random() * this.size);
-    const member = this.at(i);
-    if (this.items === null) this.removeInt(i);
-    else this.removeItem(i);
+    if (this.items !== null) {
+      const member = this.items[i]!;
+      this.removeItem(i);
+      return member;
+    }
+    if (this.packedCount >= 0) {
+      const at = packedOffset(this.body, i);
+      const member = packedMember(this.body, at);
+      this.removePacked(at);
+      return member;
+    }
+    const member = decodeInt(this.body, i);
+    this.removeInt(i);
     return member;
   }
 
-  /** Members in Redis's iteration order where it is defined: ascending for an intset. */
-  values(): IterableIterator<string> {
-    return this.items === null ? this.intValues() : this.items.values();
+  /**
+   * Members in Redis's iteration order where it is defined: ascending for an intset. A
+   * packed set's are slices of its body unless copy (see packed.ts): a caller that keeps
+   * them in another collection asks for copies.
+   */
+  values(copy = false): IterableIterator<string> {
+    if (this.items !== null) return this.items.values();
+    if (this.packedCount >= 0) return copy ? unpack(this.body).values() : packedValues(this.body);
+    return this.intValues();
   }
 
   /**
-   * For SSCAN: the members in an order that survives changes between steps (the index's),
-   * or null when the set is listed in one step (an intset, or one small enough to scan).
+   * For SSCAN: the members in an order that survives changes between steps, or null when
+   * the set is listed in one step (an intset, or one small enough to scan). A packed set
+   * walks the body it has now: a change makes a new body, and the walk goes on in the old.
    */
   scanOrder(): IterableIterator<string> | null {
-    return this.index === null ? null : this.index.keys();
+    if (this.index !== null) return this.index.keys();
+    return this.packedCount > SCAN_MAX ? packedValues(this.body) : null;
+  }
+
+  /** setTypeDup (COPY): a copy in the same encoding; bodies are immutable strings, shared. */
+  clone(): SetValue {
+    const s = new SetValue();
+    s.body = this.body;
+    s.packedCount = this.packedCount;
+    if (this.items !== null) {
+      s.items = this.items.slice();
+      if (this.index !== null) s.buildIndex();
+    }
+    return s;
   }
 
   private *intValues(): IterableIterator<string> {
-    const ints = this.ints;
+    const ints = this.body;
     for (let i = 0; i < ints.length / WIDTH; i++) yield decodeInt(ints, i);
+  }
+
+  private addInt(member: string): boolean {
+    const key = encodeInt(member);
+    const i = this.search(key);
+    if (i >= 0) return false;
+    const at = (-i - 1) * WIDTH;
+    this.body = flatten(this.body.slice(0, at) + key + this.body.slice(at));
+    if (this.size > encodingLimits.setMaxIntsetEntries) this.intsetToHashtable();
+    return true;
   }
 
   /** intsetSearch: the position of key, or -(insertion point) - 1. */
   private search(key: string): number {
     let lo = 0;
-    let hi = this.ints.length / WIDTH - 1;
+    let hi = this.body.length / WIDTH - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const c = compareAt(this.ints, mid, key);
+      const c = compareAt(this.body, mid, key);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -233,7 +368,29 @@ export class SetValue {
   }
 
   private removeInt(i: number): void {
-    this.ints = flatten(this.ints.slice(0, i * WIDTH) + this.ints.slice((i + 1) * WIDTH));
+    this.body = flatten(this.body.slice(0, i * WIDTH) + this.body.slice((i + 1) * WIDTH));
+  }
+
+  /** Appends a member of at most maxValue bytes, as lpAppend; a hashtable past maxEntries. */
+  private addPacked(member: string): boolean {
+    if (this.findPacked(member) >= 0) return false;
+    this.body = flatten(this.body + String.fromCharCode(member.length) + member);
+    if (++this.packedCount > setPackedLimits.maxEntries) this.packedToHashtable();
+    return true;
+  }
+
+  /** Index in the body of member's item, or -1. */
+  private findPacked(member: string): number {
+    const lp = this.body;
+    const len = member.length;
+    if (len > setPackedLimits.maxValue) return -1;
+    for (let at = 0; at < lp.length; at += 1 + lp.charCodeAt(at)) if (lp.charCodeAt(at) === len && holdsAt(lp, at + 1, member)) return at;
+    return -1;
+  }
+
+  private removePacked(at: number): void {
+    this.body = flatten(this.body.slice(0, at) + this.body.slice(at + 1 + this.body.charCodeAt(at)));
+    this.packedCount--;
   }
 
   private find(member: string): number {
@@ -251,11 +408,34 @@ export class SetValue {
     this.index?.deleteAt(this.index.find(member));
   }
 
+  /**
+   * setTypeConvertAndExpand for a member that is no integer, as Redis 7.2 does: packed when
+   * the intset's members and it fit, else a hashtable; the intset's members keep their order.
+   */
+  private leaveIntset(member: string): void {
+    if (this.size >= setPackedLimits.maxEntries || member.length > setPackedLimits.maxValue) return this.intsetToHashtable();
+    const n = this.size;
+    let lp = '';
+    for (const m of this.intValues()) lp += packItem(m);
+    this.body = n === 0 ? '' : flatten(lp);
+    this.packedCount = n;
+  }
+
   // setTypeConvert to OBJ_ENCODING_HT: one way; the members keep their ascending order.
-  private convert(): void {
-    this.items = [...this.intValues()];
-    this.ints = '';
-    if (this.items.length > SCAN_MAX) this.buildIndex();
+  private intsetToHashtable(): void {
+    this.adoptItems([...this.intValues()]);
+  }
+
+  /** To a hashtable for good, the members copied out of the body (no slice of it kept), in order. */
+  private packedToHashtable(): void {
+    this.adoptItems(unpack(this.body));
+  }
+
+  private adoptItems(items: string[]): void {
+    this.items = items;
+    this.body = '';
+    this.packedCount = -1;
+    if (items.length > SCAN_MAX) this.buildIndex();
   }
 
   private buildIndex(): void {
@@ -263,4 +443,24 @@ export class SetValue {
     this.index = new Dict(items.length);
     for (let i = 0; i < items.length; i++) this.index.add(items[i]!, i, 0);
   }
+}
+
+// A packed set's members are at most setPackedLimits.maxValue (under 128) bytes, so each
+// one's length prefix is one char: its walks step by that char, not packed.ts's varints.
+
+/** The member whose item is at `at`: a slice of lp (see packed.ts). */
+function packedMember(lp: string, at: number): string {
+  return lp.slice(at + 1, at + 1 + lp.charCodeAt(at));
+}
+
+/** Index of member i's item. */
+function packedOffset(lp: string, i: number): number {
+  let at = 0;
+  while (i-- > 0) at += 1 + lp.charCodeAt(at);
+  return at;
+}
+
+/** The members of a packed body, each a slice of it. */
+function* packedValues(lp: string): IterableIterator<string> {
+  for (let at = 0; at < lp.length; at += 1 + lp.charCodeAt(at)) yield packedMember(lp, at);
 }

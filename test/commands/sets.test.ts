@@ -207,3 +207,70 @@ describe('encodings', () => {
       'SREM k 4 3', 'OBJECT ENCODING k', 'SADD m 01', 'OBJECT ENCODING m');
   });
 });
+
+// Small sets of strings are packed here (Redis 7.2's listpack set) and hashtables in Redis
+// 7.0: every reply must be 7.0's, OBJECT ENCODING included, across the conversions.
+describe('packed sets, hashtables in Redis 7.0', () => {
+  const names = (n: number, from = 0): string[] => range(from, n).map((i) => `member:${i}`);
+
+  it('up to 128 members, then past it; members up to 64 bytes, then longer', async () => {
+    await same(['SADD', 'p', ...names(127)], 'OBJECT ENCODING p', 'SADD p member:127', 'SCARD p', 'SADD p member:128',
+      'OBJECT ENCODING p', 'SCARD p', 'SISMEMBER p member:0', 'SISMEMBER p member:128', ['SMISMEMBER', 'p', ...names(3, 127)]);
+    await same(['SADD', 'l', 'a', 'x'.repeat(64), BINARY.slice(0, 64)], 'OBJECT ENCODING l', ['SISMEMBER', 'l', 'x'.repeat(64)],
+      ['SADD', 'l', 'y'.repeat(65)], ['SISMEMBER', 'l', 'y'.repeat(65)], 'SCARD l', 'OBJECT ENCODING l');
+    await same('SADD i 3 1 2', 'SADD i a', 'OBJECT ENCODING i', 'SREM i a', 'OBJECT ENCODING i', 'SADD i 0');
+    await sameSorted('SMEMBERS p', 'SMEMBERS l', 'SMEMBERS i', 'SRANDMEMBER p 1000', 'SRANDMEMBER i 10');
+    await same('DEBUG DIGEST-VALUE p l i', 'DEBUG DIGEST');
+  });
+
+  it('SREM and SPOP down to empty, the key going with its last member', async () => {
+    await same(['SADD', 'a', ...names(20)], ['SREM', 'a', ...names(5), 'nosuch'], 'SCARD a', ['SREM', 'a', ...names(15, 5)], 'EXISTS a');
+    await same(['SADD', 'b', ...names(10)], 'SADD c x y z');
+    for (let i = 0; i < 10; i++) await both('SPOP b');
+    await same('EXISTS b', 'SCARD b');
+    await both('SPOP c 2');
+    await same('SCARD c', 'OBJECT ENCODING c');
+    await both('SPOP c 5');
+    await same('EXISTS c', ['SADD', 'd', ...names(40)]);
+    // CASE 2 (random pops), CASE 3 (the few kept move to a new set), then CASE 1 (the rest).
+    const popped: string[] = [];
+    for (const n of [5, 33, 2]) {
+      await pair.r.call('SPOP', 'd', n);
+      popped.push(...((await mine(`SPOP d ${n}`)) as string[]));
+      await same('SCARD d', 'OBJECT ENCODING d');
+    }
+    expect(popped.sort()).toEqual(names(40).sort());
+    await same('EXISTS d');
+  });
+
+  it('SINTERSTORE SUNIONSTORE SDIFFSTORE results, SMOVE and COPY, in and past the limits', async () => {
+    await same(['SADD', 'a', ...names(100), '7'], ['SADD', 'b', ...names(100, 50), '7', '8'], 'SADD n 7 8 9', ['SADD', 'w', 'z'.repeat(65), 'member:1']);
+    await same('SINTERSTORE r1 a b', 'OBJECT ENCODING r1', 'SUNIONSTORE r2 a b', 'OBJECT ENCODING r2', 'SDIFFSTORE r3 a b n',
+      'OBJECT ENCODING r3', 'SINTERSTORE r4 a n', 'OBJECT ENCODING r4', 'SUNIONSTORE r5 n w', 'OBJECT ENCODING r5',
+      'SDIFFSTORE r6 n a', 'OBJECT ENCODING r6', 'SINTERSTORE r7 w a', 'SINTERCARD 2 a b', 'SINTERCARD 2 a b LIMIT 3');
+    await sameSorted('SMEMBERS r1', 'SMEMBERS r2', 'SMEMBERS r3', 'SMEMBERS r4', 'SMEMBERS r5', 'SMEMBERS r6', 'SMEMBERS r7',
+      'SINTER a b n', 'SUNION a w', 'SDIFF b a');
+    await same('SMOVE a n member:0', 'OBJECT ENCODING n', 'SMOVE n a member:0', 'SMOVE w e member:1', 'OBJECT ENCODING e',
+      'SREM a member:0', 'SREM a 7', 'SADD hi a 1 2', 'SREM hi a', 'COPY hi c', 'OBJECT ENCODING c', 'COPY a c2',
+      'OBJECT ENCODING c2', 'COPY r2 c3', 'OBJECT ENCODING c3');
+    await sameSorted('SMEMBERS n', 'SMEMBERS e', 'SMEMBERS c', 'SMEMBERS c2', 'SMEMBERS c3');
+    await same('DEBUG DIGEST');
+  });
+
+  it('SSCAN of a packed set past 16 members walks with cursors and gives every stable member', async () => {
+    await same(['SADD', 'h', ...names(100)]);
+    const seen = new Set<string>();
+    let cursor = '0';
+    let step = 0;
+    do {
+      const [next, items] = (await mine(['SSCAN', 'h', cursor, 'COUNT', 10])) as [string, string[]];
+      for (const m of items) seen.add(m);
+      await mine(['SADD', 'h', `extra${step}`]);
+      await mine(['SREM', 'h', `extra${step - 1}`, `member:${99 - step}`]);
+      cursor = next;
+      step++;
+    } while (cursor !== '0');
+    expect(step).toBeGreaterThan(5);
+    for (let i = 0; i < 100 - step; i++) expect(seen.has(`member:${i}`)).toBe(true);
+  });
+});

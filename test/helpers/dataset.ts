@@ -30,6 +30,7 @@ export async function writeEveryType(c: RespClient, scale = 1): Promise<void> {
     await send('SADD', 'set:ints', 1, 2, 3, -4, 65536, 4294967296);
     await send('SADD', 'set:manyints', ...Array.from({ length: 600 * scale }, (_, i) => i * 7));
     await send('SADD', 'set:strings', 'a', 'b', binary);
+    await send('SADD', 'set:small', 'a', 7, -3, 'm'.repeat(64), ...Array.from({ length: 124 }, (_, i) => `s${i}`));
     await send('ZADD', 'zset:small', 1, 'one', 1.1, 'onepointone', -0.5, 'neg', 'inf', 'top', '-inf', 'bottom', 2, binary);
     await send('ZADD', 'zset:large', ...Array.from({ length: 200 * scale }, (_, i) => [i / 3, `m${i}`]).flat());
     await send('ZADD', 'zset:long', 3, 'l'.repeat(100));

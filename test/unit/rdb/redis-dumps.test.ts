@@ -100,6 +100,11 @@ describe('against redis-server 7.0', () => {
       ['SADD', 'set:manyints', ...Array.from({ length: 600 }, (_, i) => String(i * 3))],
       ['SADD', 'set:str', 'a', 'b', allBytes, ''],
       ['PEXPIREAT', 'set:str', expireAt + 2],
+      // hashtables in Redis 7.0 that redstate loads packed (up to 128 members of up to 64 bytes), and past either limit
+      ['SADD', 'set:small', 'a', '', '12', '-7', allBytes.slice(0, 64), allBytes.slice(192)],
+      ['SADD', 'set:128', ...Array.from({ length: 128 }, (_, i) => `member:${i}`)],
+      ['SADD', 'set:129', ...Array.from({ length: 129 }, (_, i) => `member:${i}`)],
+      ['SADD', 'set:long', 'a', 'x'.repeat(65)],
       // zsets: listpack with awkward scores, skiplist by count and by member size
       ['ZADD', 'z:small', '1', 'a', '1.5', 'b', '-inf', 'c', '+inf', 'd', '1e300', 'e', '3.141592653589793', 'f',
         '-0.1', 'g', '5000000000', 'h', '0', allBytes.slice(0, 50)],
@@ -144,7 +149,9 @@ describe('against redis-server 7.0', () => {
     console.log(`decoded redis-server's ${file.length} byte dump in ${(performance.now() - t0).toFixed(0)} ms`);
     expect(decoded.version).toBe(10);
     expect(decoded.aux.get('redis-ver')).toBe('7.0.15');
-    expect(decoded.keysLoaded).toBe(20_000 + 33);
+    expect(decoded.keysLoaded).toBe(20_000 + 37);
+    const packed = (k: string): boolean => (decoded.dbs[0]!.dict.get(k) as SetValue).packed !== null;
+    expect(['set:small', 'set:128', 'set:129', 'set:long', 'set:str'].map(packed)).toEqual([true, true, false, false, false]);
 
     // l:plain really was saved as QUICKLIST_2 with a PLAIN first node.
     const at = file.indexOf(Buffer.from('\x07l:plain', 'latin1'));
@@ -184,6 +191,8 @@ describe('against redis-server 7.0', () => {
       ['intset', SetValue.from(['1', '-9223372036854775808', '9223372036854775807', '70000'])],
       ['set', SetValue.from(['a', allBytes, '', '5'])],
       ['bigset', SetValue.from(Array.from({ length: 2000 }, (_, i) => `m${i}`))],
+      ['packedset', SetValue.from(['a', '', '5', '-70000', '2147483648', 'x'.repeat(64), allBytes.slice(100, 164)])],
+      ['packedints', SetValue.from(['a', '1', '-3', '300000'])],
       ['zset', zset([['a', 1.5], ['b', -Infinity], ['c', Infinity], ['d', 1e300], ['e', 0.1 + 0.2], [allBytes, -3]])],
       ['bigzset', zset(Array.from({ length: 1000 }, (_, i): [string, number] => [`m${i}`, (i * 7919) % 1009 / 7]))],
       ['hash', hash([['f', 'v'], ['n', '12'], ['', ''], [allBytes, allBytes]])],
@@ -193,6 +202,7 @@ describe('against redis-server 7.0', () => {
       ['smallzset', zset([['a', 1], ['b', 2.5]])],
     ];
     const db5: Array<[string, Value, number?]> = [['a', 'b'], ['l', List.from(['1'])]];
+    (db0.find(([k]) => k === 'packedints')![1] as SetValue).delete('a');
     const enc = new RdbEncoder({ compression: true });
     const chunks: Buffer[] = [];
     enc.header([['redis-ver', '7.0.15'], ['redis-bits', '64'], ['ctime', String(Math.floor(Date.now() / 1000))], ['used-mem', '1000000'], ['aof-base', '0']]);
@@ -216,6 +226,8 @@ describe('against redis-server 7.0', () => {
     // Redis picked its compact encodings on load, as it does for its own plain types.
     await loaded.client.call('SELECT', 0);
     expect(await loaded.client.call('OBJECT', 'ENCODING', 'intset')).toBe('intset');
+    expect(await loaded.client.call('OBJECT', 'ENCODING', 'packedset')).toBe('hashtable');
+    expect(await loaded.client.call('OBJECT', 'ENCODING', 'packedints')).toBe('intset');
     expect(await loaded.client.call('OBJECT', 'ENCODING', 'smallhash')).toBe('listpack');
     expect(await loaded.client.call('OBJECT', 'ENCODING', 'hash')).toBe('hashtable');
     expect(await loaded.client.call('OBJECT', 'ENCODING', 'smallzset')).toBe('listpack');

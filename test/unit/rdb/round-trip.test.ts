@@ -146,6 +146,28 @@ describe('RdbEncoder -> decodeRdb', () => {
     for (const compression of [true, false]) expect(bytes(packed, compression)).toEqual(bytes(tree, compression));
   });
 
+  it('writes a packed set from its body byte for byte as it writes the same members from a hashtable, and loads it packed', () => {
+    const members = ['a', '0', '-1', '127', '2147483648', '12345678901', '007', '', 'y'.repeat(17), 'z'.repeat(20), 'w'.repeat(21),
+      'v'.repeat(63), 'u'.repeat(64), allBytes.slice(0, 60), 'm'];
+    const packed = SetValue.from(members);
+    expect(packed.packed).not.toBeNull();
+    // A hashtable of the same members in the same order: padded past the packed limits, the pads then removed from the end.
+    const pads = Array.from({ length: 200 }, (_, i) => `pad${i}`);
+    const table = SetValue.from([...members, ...pads]);
+    for (const pad of pads.reverse()) table.delete(pad);
+    expect([table.packed, [...table.values()]]).toEqual([null, members]);
+    for (const compression of [true, false]) {
+      const bytes = (value: Value): Buffer => {
+        const enc = new RdbEncoder({ compression });
+        enc.typedValue(value);
+        return enc.take()!;
+      };
+      expect(bytes(packed)).toEqual(bytes(table));
+      const loaded = decodeRdb(encode(new Map([[0, [{ key: 's', value: packed }]]]), compression)).dbs[0]!.dict.get('s') as SetValue;
+      expect(loaded.packed).toBe(packed.packed);
+    }
+  });
+
   it('int-encodes exactly the canonical 32-bit integers and round-trips the rest as text', () => {
     const ints = ['0', '1', '-1', '127', '-128', '128', '-129', '32767', '-32768', '32768', '-32769',
       '2147483647', '-2147483648'];
