@@ -20,7 +20,8 @@ const PACKED_MAX_BYTES = 8192;
 
 /** Where writeRange puts the elements: a ReplyWriter. */
 export interface BulkSink {
-  bulk(s: string): void;
+  /** Bulks of ring[(from + k) & mask] for k < n. */
+  bulkRing(ring: readonly (string | undefined)[], from: number, n: number, mask: number): void;
   /** A bulk of s's chars from..from+n. */
   bulkSpan(s: string, from: number, n: number): void;
 }
@@ -167,8 +168,7 @@ export class List {
       return;
     }
     const ring = this.ring!;
-    const mask = ring.length - 1;
-    for (let i = this.head + start, to = this.head + end; i <= to; i++) out.bulk(ring[i & mask]!);
+    out.bulkRing(ring, this.head + start, end - start + 1, ring.length - 1);
   }
 
   /**

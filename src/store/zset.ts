@@ -342,15 +342,25 @@ class Tree implements Body {
     readonly dict = new Dict<number>(),
   ) {}
 
+  /**
+   * The dict slot score() last found a member at, or -1; forgotten when the dict changes (its
+   * slots move only then). ZADD looks a member up, then moves it: the move needs no second
+   * hash and probe. Checked against the member moved, so nothing of the caller's is kept.
+   */
+  private foundSlot = -1;
+
   get size(): number {
     return this.dict.size;
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    const i = this.dict.find(member);
+    this.foundSlot = i;
+    return i < 0 ? undefined : this.dict.valueAt(i);
   }
 
   insert(member: string, score: number): void {
+    this.foundSlot = -1;
     this.tree.insert(score, member);
     // A member twice (a corrupt RDB's listpack) is told by size: fromPacked checks it.
     this.dict.addIfAbsent(member, score, 0);
@@ -358,10 +368,12 @@ class Tree implements Body {
 
   move(member: string, from: number, to: number): void {
     this.tree.move(from, to, member);
-    this.dict.setValueAt(this.dict.find(member), to);
+    const i = this.foundSlot;
+    this.dict.setValueAt(i >= 0 && this.dict.keyAt(i) === member ? i : this.dict.find(member), to);
   }
 
   delete(member: string): boolean {
+    this.foundSlot = -1;
     const i = this.dict.find(member);
     if (i < 0) return false;
     this.tree.delete(this.dict.valueAt(i), member);
@@ -397,6 +409,7 @@ class Tree implements Body {
   }
 
   deleteRanks(start: number, end: number): number {
+    this.foundSlot = -1;
     for (let r = start; r <= end; r++) this.dict.deleteAt(this.dict.find(this.tree.deleteRank(start)));
     return end - start + 1;
   }

@@ -61,6 +61,12 @@ describe('LRANGE LINDEX', () => {
     }
   });
 
+  it('a ring of every short length (one and two digits, empty) past a reply chunk of 16 kB', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => 'y'.repeat(i % 64).replace(/^y/, String.fromCharCode(i % 256)));
+    await same(['RPUSH', 'w', ...items], 'LPOP w 7');
+    for (const [s, e] of [['0', '-1'], ['500', '-1'], ['0', '99']]) await same(['LRANGE', 'w', s!, e!]);
+  });
+
   it('LINDEX in and out of range; the key is looked up before the index is parsed', async () => {
     await same('RPUSH l a b c');
     for (const i of ['0', '2', '3', '-1', '-3', '-4', MAX, MIN, 'abc', '1.5']) await same(['LINDEX', 'l', i]);

@@ -203,4 +203,24 @@ describe('ZSet against a model', () => {
     expect(z.rank('m0')).toBe(0);
     expect(z.set('m20', 500)).toBe(false);
   });
+
+  it('an update after the lookup of another member, or after the table changed, moves the member named', () => {
+    const z = new ZSet();
+    for (let i = 0; i < 300; i++) z.set(`m${i}`, i);
+    const a = z.score('m1')!;
+    const b = z.score('m2')!;
+    z.score('m1');
+    z.update('m2', b, 1000);
+    z.score('m1');
+    // Enough adds to resize the member table, whose slots then moved.
+    for (let i = 300; i < 3000; i++) z.add(`m${i}`, i);
+    z.update('m1', a, 2000);
+    // m1000 (1000) sorts before m2, m1 before m2000 (2000).
+    expect([z.score('m1'), z.score('m2'), z.rank('m1'), z.rank('m2')]).toEqual([2000, 1000, 1999, 999]);
+    z.score('m5');
+    z.delete('m4');
+    z.deleteRanks(0, 0);
+    z.update('m5', 5, 3000);
+    expect([z.score('m5'), z.rank('m5'), z.score('m0'), z.size]).toEqual([3000, 2997, undefined, 2998]);
+  });
 });
