@@ -33,6 +33,8 @@ interface Running {
   /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
   arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
   stream: RdbSnapshotStream | null;
+  /** A disk snapshot's file, once it holds the whole snapshot (its temp name until synced and renamed). */
+  file: string | null;
   /** A diskless transfer writes what it can (after a replica left, it may be the others' turn). */
   pump: (() => void) | null;
   readonly effects: EffectQueue;
@@ -116,6 +118,11 @@ export class Snapshotter {
   /** Cron: the gathering delay, and the next snapshot for replicas left waiting. */
   tick(now: number): void {
     if (this.current !== null) tell(this.current, { type: 'TICK', now });
+    this.serveWaiting();
+  }
+
+  /** The next snapshot for the replicas left waiting, unless one is in progress. */
+  private serveWaiting(): void {
     if (this.current !== null || this.waiting.size === 0 || this.server.persistence.bgsaveInProgress) return;
     const first = this.waiting.values().next().value!;
     const target = this.targetFor(first);
@@ -168,7 +175,7 @@ export class Snapshotter {
       },
       inspect: this.server.inspector.inspect({ role: 'snapshot', label: target === 'socket' ? 'diskless, to replica sockets' : 'to disk, for replicas' }),
     });
-    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, pump: null, effects };
+    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, file: null, pump: null, effects };
     this.current = running;
     actor.start();
     const now = Date.now();
@@ -192,7 +199,18 @@ export class Snapshotter {
       r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
     }
     if (run.target === 'disk') {
-      const ok = server.persistence.bgsave((err) => tell(run, { type: err === null ? 'DONE' : 'FAILED' }));
+      // The replicas are sent the file once it is whole, while it is synced and renamed; a
+      // replica left waiting gets the next snapshot once this one is in place.
+      const ok = server.persistence.bgsave(
+        (err) => {
+          if (err !== null) tell(run, { type: 'FAILED' });
+          this.serveWaiting();
+        },
+        (tmp) => {
+          run.file = tmp;
+          tell(run, { type: 'DONE' });
+        },
+      );
       if (!ok) tell(run, { type: 'FAILED' });
       return;
     }
@@ -311,7 +329,7 @@ export class Snapshotter {
     run.stream?.destroy();
     const log = this.server.log;
     const now = Date.now();
-    const bulk = ok && run.target === 'disk' && run.replicas.size > 0 ? this.openBulk() : null;
+    const bulk = ok && run.file !== null && run.replicas.size > 0 ? this.openBulk(run.file) : null;
     for (const r of run.replicas) {
       if (!ok) {
         log.warning(`SYNC failed. BGSAVE child returned an error`);
@@ -326,10 +344,10 @@ export class Snapshotter {
     this.tick(now);
   }
 
-  /** One transfer of the file just saved, for all its replicas; null (logged) when it cannot be opened. */
-  private openBulk(): BulkTransfer | null {
+  /** One transfer of the file just written, for all its replicas; null (logged) when it cannot be opened. */
+  private openBulk(file: string): BulkTransfer | null {
     try {
-      return new BulkTransfer(this.server.persistence.path, this.server.log);
+      return new BulkTransfer(file, this.server.log);
     } catch (e) {
       this.server.log.warning(`SYNC failed. Can't open/stat DB after BGSAVE: ${(e as Error).message}`);
       return null;
