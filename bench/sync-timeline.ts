@@ -101,11 +101,12 @@ async function sync(pair: (typeof pairs)[number], tag: string) {
   const rlog = join(rdir, 'replica.log');
   const verbose = (file: string) => ['--loglevel', 'verbose', '--logfile', file];
   const master = await startServer(pair.master, { dir: mdir, args: [...syncArgs(mode === 'diskless'), ...verbose(mlog)] });
-  const replica = await startServer(pair.replica, { dir: rdir, args: verbose(rlog) });
   const m = await master.client();
+  const keys = dataset === 'mixed' ? await loadMixed(m, config, signal) : (await populate(m, config), config.populate.keys);
+  // Started once the master is loaded, and told REPLICAOF at once, as the measure does.
+  const replica = await startServer(pair.replica, { dir: rdir, args: verbose(rlog) });
   const r = await replica.client();
   try {
-    const keys = dataset === 'mixed' ? await loadMixed(m, config, signal) : (await populate(m, config), config.populate.keys);
     const traces = flags.includes('--strace')
       ? [await strace(master.pid, `/tmp/sync-timeline-${tag}.master.strace`), await strace(replica.pid, `/tmp/sync-timeline-${tag}.replica.strace`)]
       : [];
