@@ -7,9 +7,11 @@
 //   node --import ./bench/register.js bench/sync-timeline.ts [rounds] [populate|mixed] [disk|diskless]
 //     [--all] [--full] A>B ...   (e.g. redis>redis dist/cli.js>dist/cli.js)
 // --strace: strace -f -tt -T of both servers' file syscalls and epoll waits during the sync, in /tmp/sync-timeline-<pair>-<round>.{master,replica}.strace.
+// --windows: also each side's main-thread CPU/wait/idle and its other threads' CPU per 100 ms from
+// REPLICAOF (where in the sync a side waited, and whether its GC and compiler threads ran meanwhile).
 // --full: the full bench's sizes (200k mixed keys, 1M populate), else --quick's; BENCH_KEYS overrides.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
@@ -36,13 +38,29 @@ const pairs = (pairArgs.length > 0 ? pairArgs : ['redis>redis', 'dist/cli.js>dis
   return { label: p, master: spec(m!), replica: spec(r ?? m!) };
 });
 
-/** A thread's [ms since t0, CPU ms, waited ms] every 2 ms until stopped. */
-function sampleSched(pid: number, t0: number): { samples: Array<[number, number, number]>; stop: () => void } {
-  const samples: Array<[number, number, number]> = [];
+type Sample = [number, number, number, number];
+
+/** The CPU ms of pid's threads other than the main one. */
+function otherThreadsCpu(pid: number): number {
+  let cpu = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    if (t === String(pid)) continue;
+    try {
+      cpu += schedStat(`/proc/${pid}/task/${t}/schedstat`).cpu;
+    } catch {
+      // the thread ended
+    }
+  }
+  return cpu;
+}
+
+/** A process's [ms since t0, main-thread CPU ms, its wait ms, other threads' CPU ms] every 2 ms until stopped. */
+function sampleSched(pid: number, t0: number): { samples: Sample[]; stop: () => void } {
+  const samples: Sample[] = [];
   const take = () => {
     try {
       const s = schedStat(`/proc/${pid}/schedstat`);
-      samples.push([Date.now() - t0, s.cpu, s.waited]);
+      samples.push([Date.now() - t0, s.cpu, s.waited, otherThreadsCpu(pid)]);
     } catch {
       // the process ended
     }
@@ -53,15 +71,15 @@ function sampleSched(pid: number, t0: number): { samples: Array<[number, number,
 }
 
 /** The last sample at or before `at` (the first one if none). */
-function sampleAt(samples: Array<[number, number, number]>, at: number): [number, number, number] {
+function sampleAt(samples: Sample[], at: number): Sample {
   let found = samples[0]!;
   for (const s of samples) if (s[0] <= at) found = s;
   return found;
 }
 
 /** Each line with its side's CPU, wait for a core and idle since that side's previous line (or REPLICAOF). */
-function annotate(log: Array<[number, string]>, sched: Record<string, Array<[number, number, number]>>): string[] {
-  const prev: Record<string, [number, number, number]> = { M: sampleAt(sched.M!, 0), R: sampleAt(sched.R!, 0) };
+function annotate(log: Array<[number, string]>, sched: Record<string, Sample[]>): string[] {
+  const prev: Record<string, Sample> = { M: sampleAt(sched.M!, 0), R: sampleAt(sched.R!, 0) };
   return log.map(([at, text]) => {
     const side = text[0]!;
     const s = sampleAt(sched[side]!, at);
@@ -72,6 +90,22 @@ function annotate(log: Array<[number, string]>, sched: Record<string, Array<[num
     const idle = Math.max(0, s[0] - p[0] - cpu - wait);
     return `  ${String(at).padStart(5)}  cpu ${cpu.toFixed(0).padStart(4)} wait ${wait.toFixed(0).padStart(4)} idle ${idle.toFixed(0).padStart(4)}  ${text}`;
   });
+}
+
+/** Each 100 ms window's CPU, wait and idle of both sides, as lines. */
+function windows(sched: Record<string, Sample[]>, wall: number): string[] {
+  const out: string[] = [];
+  const cell = (side: string, from: number, to: number) => {
+    const a = sampleAt(sched[side]!, from);
+    const b = sampleAt(sched[side]!, to);
+    const cpu = b[1] - a[1];
+    const wait = b[2] - a[2];
+    const others = b[3] - a[3];
+    return `${cpu.toFixed(0).padStart(3)}/${wait.toFixed(0).padStart(3)}/${Math.max(0, b[0] - a[0] - cpu - wait).toFixed(0).padStart(3)} +${others.toFixed(0).padStart(3)}`;
+  };
+  out.push('  per 100 ms, main thread cpu/wait/idle + other threads\' cpu:');
+  for (let from = 0; from < wall; from += 100) out.push(`  ${String(from).padStart(5)}  M ${cell('M', from, from + 100)}  R ${cell('R', from, from + 100)}`);
+  return out;
 }
 
 /** A log's lines as [ms since t0, text]; both servers log local time with ms. */
@@ -123,7 +157,8 @@ async function sync(pair: (typeof pairs)[number], tag: string) {
     for (const t of traces) t.kill('SIGINT');
     const cpu = [mainThreadMs(master.pid) - cpu0[0]!, mainThreadMs(replica.pid) - cpu0[1]!];
     const log = [...logLines(mlog, t0, 'M'), ...logLines(rlog, t0, 'R')].sort((a, b) => a[0] - b[0]);
-    return { figures: [wall, ...cpu], log: annotate(log, { M: ms.samples, R: rs.samples }) };
+    const sched = { M: ms.samples, R: rs.samples };
+    return { figures: [wall, ...cpu], log: [...annotate(log, sched), ...(flags.includes('--windows') ? windows(sched, wall) : [])] };
   } finally {
     m.close();
     r.close();
