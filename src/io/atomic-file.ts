@@ -27,8 +27,12 @@ export function writeFileAtomicSync(path: string, tmp: string, produce: (write: 
  * Asynchronously, from a stream of Buffers (one per read); the temp file is removed when
  * anything fails. The chunks that waited behind a write go out together in one writev, each
  * told to written() once it is in the file, so that its producer may reuse the memory.
+ * whole() is told once every byte is in tmp, before the sync and the rename: a reader may
+ * open tmp then and read the content while it is made durable.
  */
-export async function writeFileAtomic(path: string, tmp: string, content: Readable, written?: (chunk: Buffer) => void): Promise<void> {
+export async function writeFileAtomic(
+  path: string, tmp: string, content: Readable, written?: (chunk: Buffer) => void, whole?: () => void,
+): Promise<void> {
   // An error while the file opens reaches the loop below through the stream's errored state;
   // with no listener meanwhile, it would be an uncaught exception.
   content.on('error', () => {});
@@ -40,6 +44,7 @@ export async function writeFileAtomic(path: string, tmp: string, content: Readab
       await writeAll(fh, batch);
       if (written !== undefined) for (const chunk of batch) written(chunk);
     }
+    whole?.();
     await fh.sync();
   } catch (e) {
     await fh.close();

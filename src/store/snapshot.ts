@@ -40,7 +40,7 @@ interface CapturedDb {
 /** Bytes and time one slice of a streamed snapshot may take before it yields. */
 const SLICE_BYTES = 128 * 1024;
 const SLICE_MS = 0.5;
-/** Chunks a streamed snapshot serializes ahead of its reader. */
+/** Chunks a streamed snapshot serializes ahead of its reader, unless told otherwise. */
 const CHUNKS_AHEAD = 2;
 /** How often a save held by rdb-key-save-delay looks at the delay again. */
 const DELAY_POLL_MS = 10;
@@ -194,10 +194,13 @@ export class RdbSnapshotStream extends Readable {
   /** performance.now() of the last key written under rdb-key-save-delay. */
   private lastKeyAt = 0;
 
-  /** keyDelayMs: rdb-key-save-delay as it is now (read per key, so CONFIG SET takes effect mid-save). */
-  constructor(keyspace: Keyspace, opts: SnapshotOptions, private readonly keyDelayMs: () => number = () => 0) {
+  /**
+   * keyDelayMs: rdb-key-save-delay as it is now (read per key, so CONFIG SET takes effect
+   * mid-save); chunksAhead: how many chunks the slices may serialize before the reader takes them.
+   */
+  constructor(keyspace: Keyspace, opts: SnapshotOptions, private readonly keyDelayMs: () => number = () => 0, chunksAhead = CHUNKS_AHEAD) {
     // One chunk per read: a byte stream's read() joins what waits into a copy, which the encoder could not take back.
-    super({ objectMode: true, highWaterMark: CHUNKS_AHEAD });
+    super({ objectMode: true, highWaterMark: chunksAhead });
     this.snapshot = RdbSnapshot.begin(keyspace, opts);
     this.snapshot.onPreserved = () => this.pushTaken();
   }

@@ -1,6 +1,7 @@
 // writeFileAtomic from a stream of chunks: the file holds them all in order, each chunk is
-// handed back only once it is in the file, and a failing stream leaves the target as it was.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// handed back only once it is in the file, the temp file is told whole before the target is
+// replaced, and a failing stream leaves the target as it was.
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,6 +38,28 @@ describe('writeFileAtomic', () => {
     });
     expect(handedBack).toEqual(chunks);
     expect(readFileSync(path).equals(Buffer.concat(chunks))).toBe(true);
+    expect(existsSync(tmp)).toBe(false);
+  });
+
+  it('tells when the temp file holds every byte, before it replaces the target; a reader opened then reads it all', async () => {
+    const path = join(dir, 'dump.rdb');
+    const tmp = join(dir, 'temp.rdb');
+    writeFileSync(path, 'old');
+    const chunks = Array.from({ length: 20 }, (_, i) => Buffer.alloc(10_000, i));
+    let fd = -1;
+    let told = 0;
+    await writeFileAtomic(path, tmp, Readable.from(chunks, { objectMode: true }), undefined, () => {
+      told++;
+      expect(readFileSync(path, 'latin1')).toBe('old');
+      fd = openSync(tmp, 'r');
+    });
+    expect(told).toBe(1);
+    // Opened under the temp name, read after the rename: the whole content.
+    const content = Buffer.alloc(200_000);
+    expect(readSync(fd, content, 0, content.length, 0)).toBe(200_000);
+    closeSync(fd);
+    expect(content.equals(Buffer.concat(chunks))).toBe(true);
+    expect(readFileSync(path).equals(content)).toBe(true);
     expect(existsSync(tmp)).toBe(false);
   });
 
