@@ -69,12 +69,11 @@ export class SocketStream {
 
   /**
    * From the next read on, a connection we opened reads into the shared buffer too (the
-   * replica link, once it applies its master's stream): true when its chunks are transient
-   * now. Not while chunks read already wait in the socket: they would come after newer ones.
+   * replica link, once it applies its master's stream), when it can: transient says whether
+   * it does. Not while chunks read already wait in the socket: they would come after newer ones.
    */
-  shareReads(): boolean {
+  shareReads(): void {
     if (!this.transient && this.socket.readableLength === 0) this.transient = readIntoSharedBuffer(this.socket, this.onSharedRead);
-    return this.transient;
   }
 
   /** Reading begins, for a socket accepted paused. */

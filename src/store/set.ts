@@ -374,7 +374,7 @@ export class SetValue {
   /** Appends a member of at most maxValue bytes, as lpAppend; a hashtable past maxEntries. */
   private addPacked(member: string): boolean {
     if (this.findPacked(member) >= 0) return false;
-    this.body = flatten(this.body + String.fromCharCode(member.length) + member);
+    this.body = flatten(this.body + packItem(member));
     if (++this.packedCount > setPackedLimits.maxEntries) this.packedToHashtable();
     return true;
   }
