@@ -285,14 +285,16 @@ export class ReplicaLink {
   }
 
   // slaveTryPartialResynchronization (the request half; the machine reads the reply)
+  /** A master failing over asks its target to take over with the same PSYNC (FAILOVER at its end). */
   private sendPsync(cached: CachedMaster | null): void {
+    const failover = this.server.failover?.inProgress === true ? ['FAILOVER'] : [];
     if (cached === null) {
       this.server.log.notice('Partial resynchronization not possible (no cached master)');
-      this.send(command('PSYNC', '?', '-1'));
+      this.send(command('PSYNC', '?', '-1', ...failover));
     } else {
       const off = String(cached.offset + 1);
       this.server.log.notice(`Trying a partial resynchronization (request ${cached.replid}:${off}).`);
-      this.send(command('PSYNC', cached.replid, off));
+      this.send(command('PSYNC', cached.replid, off, ...failover));
     }
   }
 
@@ -339,6 +341,11 @@ export class ReplicaLink {
       if (this.actor.getSnapshot().matches('transfer')) this.server.stats.netReplInputBytes += nl + 1;
       // A newline alone keeps the link alive while the master prepares the payload or the PSYNC reply.
       if (line === '' && this.waitingForMaster()) continue;
+      // The failover reads the reply to its PSYNC first: rejected, it makes us a master again.
+      if (this.server.failover?.inProgress === true && this.actor.getSnapshot().matches({ handshake: 'psync' })) {
+        this.server.failover.psyncAnswered(line);
+        if (this.actor.getSnapshot().status !== 'active') return;
+      }
       this.actor.send({ type: 'REPLY', line });
     }
     this.handOver();

@@ -237,6 +237,7 @@ export class Replication {
   acked(r: ReplicaClient, offset: number): void {
     r.tell({ type: 'ACK', offset, now: Date.now() });
     if (this.waiters.length > 0) this.answerWaiters();
+    this.server.failover?.scheduleCheck();
   }
 
   // refreshGoodSlavesCount
@@ -335,6 +336,7 @@ export class Replication {
   /** Called by the server cron (hz): WAITs answered (their timeouts are blocking.ts's) every time, the rest once a second. */
   cron(now: number): void {
     if (this.waiters.length > 0) this.answerWaiters();
+    this.server.failover?.check(now);
     if (now - this.lastSecond < 1000 || this.server.manualReplicaTicks) return;
     this.lastSecond = now;
     this.tick(now);
@@ -350,7 +352,7 @@ export class Replication {
   tick(now: number): void {
     const config = this.server.config;
     const period = config.getInt('repl-ping-replica-period') * 1000;
-    if (this.replicas.size > 0 && !this.server.isReplica && now - this.lastPing >= period) {
+    if (this.replicas.size > 0 && !this.server.isReplica && now - this.lastPing >= period && this.server.failover?.holdsPings !== true) {
       this.lastPing = now;
       this.propagate(-1, ['PING']);
     }

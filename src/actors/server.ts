@@ -24,6 +24,7 @@ import { Persistence } from './persistence.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
 import { ServerRole } from './server-role.js';
+import type { Failover } from './failover.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
 
@@ -151,6 +152,8 @@ export class Server {
 
   /** The link to our master (REPLICAOF host port); null on a master. */
   replicaLink: ReplicaLink | null = null;
+  /** The FAILOVER under way (server.failover_state), null when none. */
+  failover: Failover | null = null;
 
   get isReplica(): boolean {
     return this.replicaLink !== null;

@@ -270,7 +270,7 @@ function replicationStreamFields(server: Server): Field[] {
   const repl = server.replication;
   const b = repl.backlog;
   return [
-    ['master_failover_state', 'no-failover'],
+    ['master_failover_state', server.failover?.state ?? 'no-failover'],
     ['master_replid', repl.replid],
     ['master_replid2', repl.replid2],
     ['master_repl_offset', repl.masterReplOffset],

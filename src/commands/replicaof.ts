@@ -9,6 +9,7 @@ import type { CommandSpec } from './command.js';
 // slaveofCommand / replicaofCommand
 function replicaof(c: Client, argv: string[]): void {
   const server = c.server;
+  if (server.failover !== null) return c.reply.error('ERR REPLICAOF not allowed while failing over.');
   const who = `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name}`;
   if (is(argv[1], 'NO') && is(argv[2], 'ONE')) {
     if (server.replicaLink !== null) {

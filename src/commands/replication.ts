@@ -1,8 +1,10 @@
 // SYNC PSYNC REPLCONF WAIT ROLE MONITOR (replication.c's commands, master side).
 import type { Client } from '../actors/client.js';
 import { newReplConf, ReplicaClient, replicaName } from '../actors/replica-client.js';
+import { replicationUnsetMaster } from '../actors/replica-link.js';
 import { parseInteger } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
+import { clientInfoString } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import { replicaRole } from './replicaof.js';
@@ -13,6 +15,14 @@ function syncCommand(c: Client, argv: string[]): void {
   const server = c.server;
   const repl = server.replication;
   if (c.replica !== null) return;
+  // A master failing over to us: its replid is ours, and it continues from us as our replica.
+  if (argv.length > 3 && is(argv[0]!, 'PSYNC') && is(argv[3]!, 'FAILOVER')) {
+    if (argv[1] !== repl.replid) return c.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
+    server.log.warning(`Failover request received for replid ${argv[1]}.`);
+    replicationUnsetMaster(server);
+    server.log.notice(`MASTER MODE enabled (failover request from '${clientInfoString(c)}')`);
+  }
+  if (server.failover !== null) return c.reply.error("NOMASTERLINK Can't SYNC while failing over");
   if (server.isReplica && !server.replicaLinkUp) {
     return c.reply.error("NOMASTERLINK Can't SYNC while not connected with my master");
   }

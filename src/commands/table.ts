@@ -16,6 +16,7 @@ import { memoryCommands } from './memory-cmd.js';
 import { moduleCommands } from './module-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
+import { failoverCommands } from './failover.js';
 import { replicaofCommands } from './replicaof.js';
 import { replicationCommands } from './replication.js';
 import { scriptingCommands } from './scripting.js';
@@ -35,7 +36,7 @@ const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
-  replicationCommands, replicaofCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
+  replicationCommands, replicaofCommands, failoverCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
   moduleCommands, clusterCommands,
 ];
 

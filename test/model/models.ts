@@ -1,5 +1,6 @@
-// The three replication machines as models: the inputs they start from and the events the
+// The replication machines as models: the inputs they start from and the events the
 // walk may send in any state. The events are chosen so that every guard is met and missed.
+import { failoverMachine, type FailoverEvent, type FailoverInput } from '../../src/machines/failover.js';
 import { replicaClientMachine, type ReplicaClientEvent, type ReplicaClientInput } from '../../src/machines/replica-client.js';
 import { replicaLinkMachine, type ReplicaLinkEvent, type ReplicaLinkInput } from '../../src/machines/replica-link.js';
 import { snapshotMachine, type SnapshotEvent, type SnapshotInput } from '../../src/machines/snapshot.js';
@@ -90,4 +91,23 @@ export const snapshotModel: ModelSpec<SnapshotInput, SnapshotEvent> = {
   serialize: (s) => JSON.stringify([s.value, Math.min((s.context as { replicas: number }).replicas, 3)]),
 };
 
-export const MODELS = [replicaLinkModel, replicaClientModel, snapshotModel] as ModelSpec<unknown, { type: string }>[];
+const TARGET = { host: '127.0.0.1', port: 1 };
+
+export const failoverModel: ModelSpec<FailoverInput, FailoverEvent> = {
+  name: 'failover',
+  machine: failoverMachine,
+  // FAILOVER TO a replica; to any replica, TIMEOUT 1000; TO a replica, TIMEOUT 1000 FORCE.
+  inputs: [{ target: TARGET, endTime: 0, force: false }, { target: null, endTime: 1000, force: false }, { target: TARGET, endTime: 1000, force: true }],
+  events: [
+    { type: 'CHECK', now: 0, synced: null },
+    { type: 'CHECK', now: 0, synced: TARGET },
+    { type: 'CHECK', now: 2000, synced: null },
+    { type: 'PSYNC_REPLY', line: `+CONTINUE ${REPLID}` },
+    { type: 'PSYNC_REPLY', line: `+FULLRESYNC ${REPLID} 0` },
+    { type: 'PSYNC_REPLY', line: '-ERR PSYNC FAILOVER replid must match my replid.' },
+    { type: 'ABORT', reason: 'Failover manually aborted' },
+  ],
+  serialize: (s) => JSON.stringify([s.value, (s.context as FailoverInput).target !== null]),
+};
+
+export const MODELS = [replicaLinkModel, replicaClientModel, snapshotModel, failoverModel] as ModelSpec<unknown, { type: string }>[];
