@@ -138,6 +138,20 @@ export class Blocking {
     c.wake(rerun);
   }
 
+  // disconnectAllBlockedClients
+  /**
+   * The server turns replica: each client a blocking command holds is told so and closed once
+   * told. Those a pause holds stay: their command runs again from scratch once unpaused.
+   */
+  disconnectAll(): void {
+    for (const c of [...this.blocked]) {
+      if (c.waiting?.postponed !== undefined) continue;
+      c.reply.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      c.closeAfterReply = true;
+      this.unblock(c);
+    }
+  }
+
   // unblockPostponedClients
   /** The clients a pause held go again, in the order they were held. */
   unblockPostponed(): void {

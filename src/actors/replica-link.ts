@@ -749,8 +749,9 @@ export class ReplicaLink {
 
 // replicationSetMaster
 /**
- * Makes the server a replica of host:port, dropping any link in progress. Our replicas are
- * disconnected (our history is about to change). What the first PSYNC offers is Redis 7.0's
+ * Makes the server a replica of host:port, dropping any link in progress and the clients that
+ * blocking commands hold. Our replicas stay, as in Redis 7.0: they are dropped only once our
+ * history changes (a new replid on +CONTINUE, or a full sync). What the first PSYNC offers is Redis 7.0's
  * choice: a link's cached master; else, for a master turning replica, its own replid and
  * offset, always (replicationCacheMasterUsingMyself, so `PSYNC <replid> 1` from a fresh one);
  * at start-up (atStart) only the history an RDB gave back (loadDataFromDisk), else `PSYNC ? -1`.
@@ -771,7 +772,7 @@ export function replicationSetMaster(server: Server, host: string, port: number,
     db = server.persistence.loadedStreamDb ?? 0;
     server.persistence.loadedStreamDb = null;
   }
-  repl.disconnectReplicas();
+  server.blocking.disconnectAll();
   server.keyspace.expireMode = 'hide';
   server.log.role = 'S';
   server.config.set('replicaof', [host, String(port)], false);

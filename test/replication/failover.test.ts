@@ -195,6 +195,27 @@ describe('FAILOVER', () => {
     }
   });
 
+  it('a master turning replica answers the clients blocking commands hold with -UNBLOCKED and closes them, as redis-server does', async () => {
+    const other = await startRedis();
+    running.push(other);
+    const outcome = async (port: number): Promise<unknown[]> => {
+      const blocked = await client(port);
+      const pending = blocked.call('BLPOP', 'list', 0);
+      const c = await client(port);
+      await waitFor('BLPOP blocked', async () => (await info(c, 'clients')).get('blocked_clients') === '1');
+      expect(await c.call('REPLICAOF', '127.0.0.1', other.port)).toBe('OK');
+      const reply = await pending;
+      await blocked.waitClosed();
+      return [reply instanceof Error ? reply.message : reply, (await info(c, 'clients')).get('blocked_clients')];
+    };
+    const redis = await startRedis();
+    const ours = await startRedstate();
+    running.push(redis, ours);
+    const expected = await outcome(redis.port);
+    expect(expected[0]).toBe('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+    expect(await outcome(ours.port)).toEqual(expected);
+  });
+
   it('answers every misuse as redis-server does', async () => {
     const replies = async (port: number, replicaPort: number, masterPort: number): Promise<unknown[]> => {
       const c = await client(port);
