@@ -9,8 +9,11 @@ export interface AssetRoot {
   dir: string;
 }
 
-/** The repository's visualizations/ dir, from src/inspector (tests) and dist/inspector (the build) alike. */
-const VISUALIZATIONS = fileURLToPath(new URL('../../visualizations/', import.meta.url));
+/**
+ * The repository's visualizations/ dir: two levels up from src/inspector (tests) and
+ * dist/inspector, one from dist/cli.js (the bundle the server runs as: scripts/bundle-cli.mjs).
+ */
+const VISUALIZATIONS = fileURLToPath(new URL(import.meta.url.endsWith('/dist/cli.js') ? '../visualizations/' : '../../visualizations/', import.meta.url));
 
 export const PAGE_ROOTS: AssetRoot[] = [
   { prefix: '/charts/', dir: join(VISUALIZATIONS, 'charts') },
