@@ -50,6 +50,8 @@ describe('a failover on the page', () => {
       for (const s of ['waitingForSync', 'failoverInProgress', 'failedOver']) await page.locator('#log li.state', { hasText: s }).first().waitFor();
       expect(await page.locator('#actors h4').allTextContents()).toContain('failover');
       await page.locator('#actors button.actor.ended', { hasText: `to 127.0.0.1:${replica.port}` }).waitFor();
+      // The old master's new link, up as INFO says.
+      await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${replica.port}` }).filter({ hasText: 'connected' }).waitFor({ timeout: 10_000 });
       await screenshot(page, 'failover-done');
       expect(pageErrors).toEqual([]);
     } finally {
