@@ -1,4 +1,4 @@
-// COMMAND [COUNT LIST INFO DOCS GETKEYS HELP] (server.c commandCommand and friends): the
+// COMMAND [COUNT LIST INFO DOCS GETKEYS GETKEYSANDFLAGS HELP] (server.c commandCommand and friends): the
 // command table as Redis 7.0 describes it to clients.
 import type { Client } from '../actors/client.js';
 import { is } from './args.js';
@@ -6,7 +6,7 @@ import { COMMAND_DOCS } from './command-docs-data.js';
 import { COMMAND_INFO_EXTRA } from './command-info-data.js';
 import { replyDoc, type DocEntry } from './command-docs.js';
 import { globMatch } from './glob.js';
-import { commandKeys } from './keys-of.js';
+import { keysWithFlags } from './key-specs.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
 import { container, replyHelp, subcommandsOf } from './subcommands.js';
@@ -138,8 +138,9 @@ function commandList(c: Client, argv: string[]): void {
   c.reply.bulks(names, names.length);
 }
 
-/** getKeysSubcommand: the keys of a full command line, found as the server finds them (commandKeys). */
-function commandGetKeys(c: Client, argv: string[]): void {
+// getKeysSubcommandImpl
+/** GETKEYS and GETKEYSANDFLAGS: the keys of a full command line, with their flags for the latter. */
+function commandGetKeys(c: Client, argv: string[], withFlags: boolean): void {
   const args = argv.slice(2);
   const cmd = commandOfArgv(args);
   if (cmd === undefined) return c.reply.error('ERR Invalid command specified');
@@ -149,11 +150,21 @@ function commandGetKeys(c: Client, argv: string[]): void {
   if ((cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
     return c.reply.error('ERR Invalid number of arguments specified for command');
   }
-  const keys = commandKeys(cmd, args);
+  const keys = keysWithFlags(cmd, args);
   if (keys.length === 0 && !cmd.flags.includes('no_mandatory_keys')) {
     return c.reply.error('ERR Invalid arguments specified for command');
   }
-  c.reply.bulks(keys, keys.length);
+  c.reply.array(keys.length);
+  for (const { key, flags } of keys) {
+    if (!withFlags) {
+      c.reply.bulk(key);
+      continue;
+    }
+    c.reply.array(2);
+    c.reply.bulk(key);
+    c.reply.set(flags.length);
+    for (const f of flags) c.reply.simple(f);
+  }
 }
 
 /**
@@ -198,6 +209,8 @@ const HELP = [
   '    commands are returned.',
   'GETKEYS <full-command>',
   '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
 ];
 
 const CONN = ['loading', 'stale'] as const;
@@ -231,7 +244,11 @@ export const commandCommand = container('command', [
   },
   {
     name: 'command|getkeys', arity: -4, flags: [...CONN], acl: ['slow', 'connection'],
-    run: commandGetKeys,
+    run: (c, argv) => commandGetKeys(c, argv, false),
+  },
+  {
+    name: 'command|getkeysandflags', arity: -4, flags: [...CONN], acl: ['slow', 'connection'],
+    run: (c, argv) => commandGetKeys(c, argv, true),
   },
   {
     name: 'command|help', arity: 2, flags: [...CONN], acl: ['slow', 'connection'],

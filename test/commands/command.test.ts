@@ -90,7 +90,7 @@ describe('COMMAND', () => {
     );
   });
 
-  it('GETKEYS finds movable keys (numkeys, STREAMS, STORE) as Redis does, byte for byte', async () => {
+  it('GETKEYS and GETKEYSANDFLAGS find movable keys (numkeys, STREAMS, STORE) as Redis does, byte for byte', async () => {
     const lines = [
       'zunionstore d 2 a b weights 1 2', 'zunionstore d 0 a', 'zunionstore d 2 a', 'zunionstore d x a b', 'zinterstore d 1 a',
       'zdiffstore d 1 a', 'zunion 2 a b c', 'zunion 3 a b', 'zinter 1 a', 'zdiff 2 a b', 'zintercard 2 a b limit 1',
@@ -113,6 +113,33 @@ describe('COMMAND', () => {
     const [want, got] = await Promise.all([bytes(pair.redis.port, cmds), bytes(pair.redstate.port, cmds)]);
     expect(got).toBe(want);
     expect(got).toContain('$1\r\nd\r\n$1\r\na\r\n$1\r\nb\r\n');
+    // The flags: the key specs', or for SET, BITFIELD, SORT and GEORADIUS* the getkeys procs'.
+    const more = ['set a b get', 'set a b nx', 'set a b', 'bitfield a get u8 0', 'bitfield a get u8 0 set u8 0 1', 'bitfield a overflow wrap get u8 0',
+      'bitfield a get u8', 'bitfield_ro a get u8 0', 'lmove a b left right', 'smove a b m', 'copy a b', 'rename a b', 'getdel a', 'getex a'];
+    for (const proto of ['2', '3']) {
+      const flagged = [['HELLO', proto], ...[...lines, ...more].map((l) => ['COMMAND', 'GETKEYSANDFLAGS', ...l.split(' ')])];
+      const [w, g] = await Promise.all([bytes(pair.redis.port, flagged), bytes(pair.redstate.port, flagged)]);
+      expect(g.replace(/id\r\n:\d+/, ''), `RESP${proto}`).toBe(w.replace(/id\r\n:\d+/, ''));
+      expect(g).toContain('OW');
+    }
+  });
+
+  it('GETKEYSANDFLAGS agrees with Redis on every served command and subcommand, at its arity and past it', async () => {
+    const args = ['a', 'b', 'c', '2', 'e', 'f', 'g', 'h'];
+    const lines: string[][] = [];
+    for (const cmd of allCommands().flatMap((c) => subcommandsOf(c.name) ?? [c])) {
+      const name = cmd.name.split('|');
+      for (const n of [Math.abs(cmd.arity), Math.abs(cmd.arity) + 1, Math.abs(cmd.arity) + 3]) {
+        lines.push(['COMMAND', 'GETKEYSANDFLAGS', ...name, ...args.slice(0, Math.max(0, n - name.length))]);
+      }
+    }
+    const differ: string[] = [];
+    for (const line of lines) {
+      const [want, got] = await Promise.all([pair.r.call(...line), pair.s.call(...line)]);
+      if (JSON.stringify(got) !== JSON.stringify(want)) differ.push(`${line.slice(2).join(' ')}: ${JSON.stringify(got)}, redis ${JSON.stringify(want)}`);
+    }
+    expect(differ).toEqual([]);
+    expect(lines.length).toBeGreaterThan(500);
   });
 
   it('LIST FILTERBY PATTERN and ACLCAT find commands and subcommands', async () => {
