@@ -6,7 +6,7 @@ import { LatencyHistogram } from './latency-histogram.js';
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
   | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
-  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys' | 'no_mandatory_keys';
+  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys' | 'no_mandatory_keys' | 'asking';
 
 export interface CommandSpec {
   /** Lower case, as COMMAND prints it. */

@@ -101,4 +101,6 @@ function restore(c: Client, argv: string[]): void {
 export const dumpCommands: CommandSpec[] = [
   { name: 'dump', arity: 2, flags: ['readonly'], keys: [1, 1, 1], acl: ['keyspace', 'read', 'slow'], run: dump },
   { name: 'restore', arity: -4, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'slow', 'dangerous'], run: restore },
+  // A cluster's MIGRATE sends it to a node importing the slot; outside a cluster it is RESTORE.
+  { name: 'restore-asking', arity: -4, flags: ['write', 'denyoom', 'asking'], keys: [1, 1, 1], acl: ['keyspace', 'write', 'slow', 'dangerous'], run: restore },
 ];

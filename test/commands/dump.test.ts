@@ -67,5 +67,8 @@ describe('DUMP and RESTORE', () => {
     const { Crc64 } = await import('../../src/io/crc64.js');
     new Crc64().update(crcOk, 0, crcOk.length - 8).writeLE(crcOk, crcOk.length - 8);
     await same(['RESTORE', 'g', 0, crcOk], 'EXISTS g', 'DUMP', 'RESTORE k 0');
+    // Outside a cluster RESTORE-ASKING is RESTORE.
+    await same(['RESTORE-ASKING', 'a', 0, bytes], 'GET a', ['RESTORE-ASKING', 'a', 0, bytes], ['RESTORE-ASKING', 'a', 1000, bytes, 'REPLACE'], 'GET a', 'RESTORE-ASKING a');
+    await pair.sameTtl('a');
   });
 });
