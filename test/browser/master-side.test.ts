@@ -1,13 +1,14 @@
 // The master's own actors on the page: a redstate master with the inspector and Debian's
 // redis-server as its replica. The replica client's chart reaches `online` as INFO reports the
-// replica online, the snapshot that served the full sync ends and stays greyed.
+// replica online, the snapshot that served the full sync ends and stays greyed; at the end the
+// master hands over to that replica (FAILOVER), whose actor walks its chart and stays greyed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { info, until } from '../helpers/replication.js';
+import { caughtUp, info, until, waitFor } from '../helpers/replication.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
-import { launch, screenshot } from './browser.js';
+import { openPage, screenshot } from './browser.js';
 
 let master: Proc;
 let replica: Proc;
@@ -32,9 +33,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   inspect = await freePort();
   master = await startRedstateProcess(['--inspect-port', String(inspect), '--repl-diskless-sync-delay', '0']);
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page } = await openPage(pageErrors));
 });
 afterAll(async () => {
   for (const f of fakes) f.destroy();
@@ -132,5 +131,35 @@ describe('the master side on the page', () => {
     expect(slave?.[1]).toContain('state=online');
     await screenshot(page, 'master-21-replicas');
     expect(pageErrors).toEqual([]);
+  });
+
+  it('draws a FAILOVER to the replica through its states, then greys it; the old master\'s new link shows connected', async () => {
+    const m = await RespClient.connect(master.port);
+    try {
+      await m.call('SET', 'k', 1);
+      await caughtUp(master.port, replica.port);
+      // A fresh page, nothing selected.
+      await page.goto(`http://127.0.0.1:${inspect}/`);
+      await page.locator('#sources .pill.live').waitFor();
+      expect(await m.call('FAILOVER', 'TO', '127.0.0.1', replica.port)).toBe('OK');
+      await waitFor('the failover over', async () => {
+        const i = await info(master.port);
+        return i.get('role') === 'slave' && i.get('master_link_status') === 'up' && i.get('master_failover_state') === 'no-failover';
+      });
+      const actor = page.locator('#actors button.actor', { hasText: `to 127.0.0.1:${replica.port}` });
+      await actor.click();
+      const card = page.locator('.chart-card', { has: page.locator('.title b', { hasText: `to 127.0.0.1:${replica.port}` }) });
+      for (const s of ['waitingForSync', 'failoverInProgress', 'failedOver', 'aborted']) await card.locator(`g.state[data-state="failover.${s}"]`).waitFor();
+      await card.locator('g.state.current[data-state="failover.failedOver"]').waitFor();
+      for (const s of ['waitingForSync', 'failoverInProgress', 'failedOver']) await page.locator('#log li.state', { hasText: s }).first().waitFor();
+      expect(await page.locator('#actors h4').allTextContents()).toContain('failover');
+      await page.locator('#actors button.actor.ended', { hasText: `to 127.0.0.1:${replica.port}` }).waitFor();
+      // The old master's new link, up as INFO says.
+      await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${replica.port}` }).filter({ hasText: 'connected' }).waitFor({ timeout: 10_000 });
+      await screenshot(page, 'failover-done');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      m.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createActor, type Actor } from 'xstate';
 import { freePort, startRedstate, type InProcess } from '../helpers/servers.js';
 import { sampleMachine } from '../inspector/sample-machine.js';
-import { launch, screenshot } from './browser.js';
+import { openPage, screenshot } from './browser.js';
 
 let srv: InProcess;
 let inspectPort: number;
@@ -26,9 +26,7 @@ function spawnLink(label: string, role = 'replica-link'): Actor<typeof sampleMac
 beforeAll(async () => {
   inspectPort = await freePort();
   srv = await startRedstate({ 'inspect-port': String(inspectPort) });
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page } = await openPage(pageErrors, { width: 1400, height: 860 }));
   page.on('request', (r) => requested.push(r.url()));
   page.on('websocket', (ws) => requested.push(ws.url()));
 });

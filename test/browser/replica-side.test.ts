@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { info, until } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { launch, screenshot } from './browser.js';
+import { openPage, screenshot } from './browser.js';
 
 let master: Proc;
 let replica: Proc;
@@ -19,9 +19,7 @@ beforeAll(async () => {
   inspect = await freePort();
   master = await startRedis(['--repl-diskless-sync-delay', '0']);
   replica = await startRedstateProcess(['--inspect-port', String(inspect)]);
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page } = await openPage(pageErrors));
 });
 afterAll(async () => {
   await browser?.close();

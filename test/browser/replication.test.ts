@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { info, waitFor } from '../helpers/replication.js';
-import { launch, screenshot } from './browser.js';
+import { openPage, screenshot } from './browser.js';
 
 let master: Proc;
 let replica: Proc;
@@ -27,9 +27,7 @@ beforeAll(async () => {
   replica = await startRedstateProcess(['--inspect-port', String(replicaInspect), '--replicaof', '127.0.0.1', String(master.port)]);
   m = await RespClient.connect(master.port);
   r = await RespClient.connect(replica.port);
-  browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1500, height: 900 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page } = await openPage(pageErrors));
 });
 afterAll(async () => {
   m?.close();
