@@ -46,6 +46,9 @@ interface Tracked {
   actorFrame: Frame | null;
   /** False until a batch has carried its @xstate.actor frame to the pages already watching. */
   announced: boolean;
+  /** The state (status and value) of the latest snapshot, and the event that entered it. */
+  state: string;
+  enteredBy: unknown;
   /** What happened since the last batch, in order. */
   queue: Item[];
   droppedEvents: number;
@@ -127,7 +130,7 @@ export class InspectorRegistry {
       id, actor, meta, rootId: this.wireId(root) ?? id, parentId: this.wireId(parent),
       definition: JSON.stringify(typeof logic.toJSON === 'function' ? machineDefinition(logic as unknown as AnyStateMachine) : { id: actor.id }),
       name: logic.config?.id ?? logic.id ?? actor.id,
-      snapshot: undefined, actorFrame: null, announced: false, queue: [], droppedEvents: 0, endedAt: null,
+      snapshot: undefined, actorFrame: null, announced: false, state: '', enteredBy: undefined, queue: [], droppedEvents: 0, endedAt: null,
     };
     this.pruneEnded(Date.now());
     this.actors.set(actor, t);
@@ -144,6 +147,11 @@ export class InspectorRegistry {
     t.actorFrame = null;
     const s = snapshot as { status?: string; value?: unknown };
     const state = `${s.status}:${safeJson(s.value)}`;
+    // Still in the state it entered (a context change, the stop of a finished actor): the entry
+    // keeps the event that entered it.
+    if (state === t.state) cause = t.enteredBy;
+    t.state = state;
+    t.enteredBy = cause;
     let at = t.queue.length;
     for (let i = t.queue.length - 1; i >= 0; i--) {
       const item = t.queue[i]!;
@@ -161,7 +169,9 @@ export class InspectorRegistry {
     if (t.endedAt !== null) return;
     t.endedAt = Date.now();
     t.actorFrame = null;
-    this.setSnapshot(t, t.actor.getSnapshot(), { type: 'xstate.stop' });
+    // A machine that reached its final state completes before its last snapshot is inspected
+    // (with the event that got it there): a stop only tells a snapshot nothing else told.
+    queueMicrotask(() => this.setSnapshot(t, t.actor.getSnapshot(), { type: 'xstate.stop' }));
   }
 
   /**

@@ -152,6 +152,8 @@ describe('the master side on the page', () => {
       for (const s of ['waitingForSync', 'failoverInProgress', 'failedOver', 'aborted']) await card.locator(`g.state[data-state="failover.${s}"]`).waitFor();
       await card.locator('g.state.current[data-state="failover.failedOver"]').waitFor();
       for (const s of ['waitingForSync', 'failoverInProgress', 'failedOver']) await page.locator('#log li.state', { hasText: s }).first().waitFor();
+      // The final state is entered on the target's reply, not on the stop that follows it.
+      expect(await page.locator('#log li.state', { hasText: 'failedOver' }).first().textContent()).toContain('PSYNC_REPLY');
       expect(await page.locator('#actors h4').allTextContents()).toContain('failover');
       await page.locator('#actors button.actor.ended', { hasText: `to 127.0.0.1:${replica.port}` }).waitFor();
       // The old master's new link, up as INFO says.
