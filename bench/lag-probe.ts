@@ -1,13 +1,16 @@
 // The lag measure's setting (one replica of the same server, redis-benchmark SET on the
 // master) on several servers in alternating rounds, with what the lag measure does not show:
-// the CPU µs per write of master and replica (all threads, /proc), the replica's read
-// syscalls per write, its time waiting for a core (schedstat), the lag percentiles in bytes
-// and ms at a finer sampling, and, with --trace-gc, the replica's scavenges per 1000 writes
-// and their pause.
-//   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
+// the CPU µs per write of master and replica (all threads, /proc) and the part of the
+// replica's not on its main thread (a node's GC helpers and compiler), the replica's read
+// syscalls and minor page faults per write, its time waiting for a core (schedstat), the lag
+// percentiles in bytes and ms at a finer sampling, and, with --trace-gc, the replica's
+// scavenges per 1000 writes and their pause. The measured run follows a FLUSHALL, as in the
+// lag measure (a fresh keyspace: most writes add a key); --no-flushall measures it on the
+// warm-up's keys instead (most writes overwrite one).
+//   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [--no-flushall] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
 import { lagsOf, sampleOffsets } from './measures/repl-lag.js';
 import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
-import { ioCounts, processCpuMs, schedStat } from './proc.js';
+import { ioCounts, minorFaults, processCpuMs, schedStat } from './proc.js';
 import { RoundServers } from './round-servers.js';
 import { binFlags, cleanUpEverything, runTool, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, now, percentile } from './stats.js';
@@ -15,6 +18,7 @@ import { alternatingRounds, loadRange, now, percentile } from './stats.js';
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const [roundsArg = '3', pipeArg = '16', requestsArg = '200000', everyArg = '2', ...builds] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const traceGc = flags.includes('--trace-gc');
+const flushAll = !flags.includes('--no-flushall');
 const pipeline = Number(pipeArg);
 const requests = Number(requestsArg);
 const everyMs = Number(everyArg);
@@ -35,9 +39,10 @@ const servers = targets.map((t): { label: string; spec: ServerSpec; replicaSpec:
   return { label: t, spec: specOf(master!, []), replicaSpec: specOf(replica!, traceGc ? ['--trace-gc'] : []) };
 });
 
-/** CPU ms (all threads), read syscalls, ms spent runnable but waiting for a core (main thread). */
-function probe(pid: number): { cpu: number; reads: number; waitMs: number } {
-  return { cpu: processCpuMs(pid), reads: ioCounts(pid).syscr, waitMs: schedStat(`/proc/${pid}/schedstat`).waited };
+/** CPU ms (all threads, and the main thread's), read syscalls, minor faults, ms spent runnable but waiting for a core (main thread). */
+function probe(pid: number): { cpu: number; mainCpu: number; reads: number; faults: number; waitMs: number } {
+  const main = schedStat(`/proc/${pid}/schedstat`);
+  return { cpu: processCpuMs(pid), mainCpu: main.cpu, reads: ioCounts(pid).syscr, faults: minorFaults(pid), waitMs: main.waited };
 }
 
 /** Scavenge count and total pause (ms) in --trace-gc output. */
@@ -63,7 +68,7 @@ async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
     await replica.c.call('REPLICAOF', '127.0.0.1', master.s.port);
     await waitCaughtUp(master.c, [replica.c], signal);
     await benchmarkSet(ctx, master.s.port, pipeline);
-    await master.c.call('FLUSHALL');
+    if (flushAll) await master.c.call('FLUSHALL');
     const startOffset = await waitCaughtUp(master.c, [replica.c], signal);
     gcOut = '';
     const m0 = probe(master.s.pid);
@@ -80,7 +85,8 @@ async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
     const lags = lagsOf(masters, replicas);
     const per = (x: number) => (x * 1000) / requests;
     return [
-      rps, per(m1.cpu - m0.cpu), per(r1.cpu - r0.cpu), (r1.reads - r0.reads) / requests, per(r1.waitMs - r0.waitMs),
+      rps, per(m1.cpu - m0.cpu), per(r1.cpu - r0.cpu), per(r1.cpu - r0.cpu - (r1.mainCpu - r0.mainCpu)),
+      (r1.reads - r0.reads) / requests, (r1.faults - r0.faults) / requests, per(r1.waitMs - r0.waitMs),
       percentile(lags.bytes, 50), percentile(lags.bytes, 99), percentile(lags.ms, 50), percentile(lags.ms, 99), catchUp,
       (gc.n * 1000) / requests, gc.n === 0 ? 0 : gc.ms / gc.n,
     ];
@@ -91,7 +97,8 @@ async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
 
 await runTool(['redis-benchmark', '--version']);
 const { runs, loads } = await alternatingRounds(Number(roundsArg), servers.length, (i) => oneRound(servers[i]!));
-const names = ['req/s', 'master µs/write', 'replica µs/write', 'replica reads/write', 'replica µs waiting for a core/write',
+const names = ['req/s', 'master µs/write', 'replica µs/write', "replica's other threads µs/write", 'replica reads/write',
+  'replica minor faults/write', 'replica µs waiting for a core/write',
   'lag p50 bytes', 'lag p99 bytes', 'lag p50 ms', 'lag p99 ms', 'catch-up ms', 'replica scavenges/1000 writes', 'scavenge ms'];
 console.log(`SET -c 50 -n ${requests} -P ${pipeline}, one replica, offsets every ${everyMs} ms, ${roundsArg} rounds, load average ${loadRange(loads)}; medians (min-max):`);
 servers.forEach(({ label }, i) => {

@@ -96,6 +96,12 @@ export function processCpuMs(pid: number): number {
   return (Number(f[11]) + Number(f[12])) * 10;
 }
 
+/** Minor page faults of a process so far, all its threads (a young generation's first touch of its pages counts here). */
+export function minorFaults(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+}
+
 /**
  * A thread's scheduling so far (/proc/<pid>/schedstat is the main thread's, or
  * /proc/<pid>/task/<tid>/schedstat): its CPU time and its time runnable but waiting for a

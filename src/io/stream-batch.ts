@@ -1,6 +1,9 @@
 // The replication stream of one event-loop turn, as its bytes: commands encoded once, back
-// to back, into one reused Buffer, taken at the turn's end as the piece that every replica's
-// socket is given (Redis 7.0's shared replication buffer: one copy however many replicas).
+// to back, into a Buffer from which each turn's stretch is taken as the piece that every
+// replica's socket is given (Redis 7.0's shared replication buffer: one copy however many
+// replicas). What was taken is never written over: the next turn's commands follow it, and a
+// full Buffer is replaced, not reused, so a piece is a view, not a copy (one per turn made an
+// allocation, often a new 8 kB pool, and a copy per write to the replicas).
 // A large command, or a large chunk of a master's stream, is a piece of its own, not copied.
 import { commandSize, encodeCommand, writeCommand } from './resp-command.js';
 
@@ -9,6 +12,8 @@ const OWN_PIECE = 64 * 1024;
 
 export class StreamBatch {
   private buf = Buffer.allocUnsafe(OWN_PIECE);
+  /** buf[0, from) was taken (replicas' sockets may still hold it); buf[from, len) is the turn's so far. */
+  private from = 0;
   private len = 0;
   /** Pieces finished ahead of buf, in stream order. */
   private pieces: Buffer[] = [];
@@ -20,7 +25,7 @@ export class StreamBatch {
 
   /** Bytes appended since the last take or clear. */
   get pending(): number {
-    return this.len + this.piecesBytes;
+    return this.len - this.from + this.piecesBytes;
   }
 
   /** Appends argv as a RESP command; returns its size. */
@@ -30,7 +35,7 @@ export class StreamBatch {
       this.piece(encodeCommand(argv));
       return n;
     }
-    if (this.len + n > this.buf.length) this.seal();
+    if (this.len + n > this.buf.length) this.renew();
     this.mark(this.len, writeCommand(this.buf, this.len, argv));
     return n;
   }
@@ -38,14 +43,14 @@ export class StreamBatch {
   /** Appends bytes already in stream form (a master's stream, passed on). */
   bytes(b: Buffer): void {
     if (b.length >= OWN_PIECE) return this.piece(b);
-    if (this.len + b.length > this.buf.length) this.seal();
+    if (this.len + b.length > this.buf.length) this.renew();
     b.copy(this.buf, this.len);
     this.mark(this.len, this.len + b.length);
   }
 
   /** The pieces appended since the last take, in order (shared: never modified afterwards). */
   take(): Buffer[] {
-    if (this.len > 0) this.seal();
+    this.seal();
     const out = this.pieces;
     this.pieces = [];
     this.piecesBytes = 0;
@@ -54,7 +59,7 @@ export class StreamBatch {
 
   /** Forgets what was appended (nobody is there to be given it). */
   clear(): void {
-    this.len = 0;
+    this.len = this.from;
     if (this.pieces.length === 0) return;
     this.pieces = [];
     this.piecesBytes = 0;
@@ -68,7 +73,7 @@ export class StreamBatch {
   }
 
   private piece(b: Buffer): void {
-    if (this.len > 0) this.seal();
+    this.seal();
     this.pieces.push(b);
     this.piecesBytes += b.length;
     this.last = b;
@@ -76,12 +81,19 @@ export class StreamBatch {
     this.lastEnd = b.length;
   }
 
-  /** What buf holds becomes a piece (a copy: buf is reused). */
+  /** What buf holds since the last piece becomes one: a view, never written over afterwards. */
   private seal(): void {
-    const out = Buffer.allocUnsafe(this.len);
-    this.buf.copy(out, 0, 0, this.len);
-    this.pieces.push(out);
-    this.piecesBytes += this.len;
+    if (this.len === this.from) return;
+    this.pieces.push(this.buf.subarray(this.from, this.len));
+    this.piecesBytes += this.len - this.from;
+    this.from = this.len;
+  }
+
+  /** buf is full: what it holds becomes a piece, and appends go on in a new Buffer. */
+  private renew(): void {
+    this.seal();
+    this.buf = Buffer.allocUnsafe(OWN_PIECE);
+    this.from = 0;
     this.len = 0;
   }
 }
