@@ -50,11 +50,8 @@ const REHASH_BATCH = 1024;
 /** Per-process hash seed, so that clients cannot aim keys at one probe chain. */
 const SEED = (Math.random() * 0x100000000) | 0;
 
-/**
- * The tag of key: a seeded FNV-1a over its chars, finished with murmur3's fmix32. Exported
- * for a loader, which takes it while the key it just made is in the cache (see addAll).
- */
-export function tagOf(key: string): number {
+/** The tag of key: a seeded FNV-1a over its chars, finished with murmur3's fmix32. */
+function tagOf(key: string): number {
   let h = SEED ^ 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
@@ -151,28 +148,13 @@ export class Dict<V> {
 
   /** Inserts key unless it is here already (one probe where has() and add() take two). */
   addIfAbsent(key: string, value: V, epoch: number): boolean {
-    return this.addTaggedIfAbsent(key, tagOf(key), value, epoch);
-  }
-
-  /** addIfAbsent of a key whose tag is known. */
-  private addTaggedIfAbsent(key: string, tag: number, value: V, epoch: number): boolean {
     this.reserveOne();
+    const tag = tagOf(key);
     const i = this.probe(key, tag);
     if (i >= 0) return false;
     if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag) >= 0) return false;
     this.fill(-i - 1, tag, key, value, epoch, 0);
     return true;
-  }
-
-  /**
-   * addIfAbsent for each pair in order, tags[j] being tagOf(keys[j]): the index of the first
-   * key that was here, or -1. An RDB load's keys go in once the file is read (see
-   * rdb-decoder.ts), by then scattered over the old generation: hashing each one again here
-   * cost a cache miss per key on top of the table's own (~a tenth of a mixed dataset's load).
-   */
-  addAll(keys: readonly string[], values: readonly V[], tags: Int32Array, epoch: number): number {
-    for (let j = 0; j < keys.length; j++) if (!this.addTaggedIfAbsent(keys[j]!, tags[j]!, values[j]!, epoch)) return j;
-    return -1;
   }
 
   /**
