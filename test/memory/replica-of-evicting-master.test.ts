@@ -33,8 +33,9 @@ describe('a redstate replica of an evicting redis-server 7.0 master', () => {
       await m.pipeline(Array.from({ length: 20 }, (_, i) => ['GET', `early:${i}`]));
     });
     expect(await stat(m, 'evicted_keys')).toBeGreaterThan(0);
+    // Equal digests: the same keys and values. (A DBSIZE on each would race: the master at its
+    // limit may evict before any command it runs, a DBSIZE too.)
     await expectSameData(m, r);
-    expect(await r.call('DBSIZE')).toBe(await m.call('DBSIZE'));
     expect(await stat(r, 'evicted_keys')).toBe(0);
     expect(await info(r, 'used_memory')).toBeGreaterThan(8 * 1024 * 1024);
   }, 120_000);
