@@ -5,6 +5,8 @@
 // BITFIELD's subcommands): then a command with a getkeys proc in Redis 7.0 (the movablekeys
 // ones, SET, BITFIELD) finds them by its own rule (keys-of.ts), with the flags that proc gives
 // (none from the numkeys ones, whose specs are complete); any other has none.
+import { parseInteger } from '../store/numbers.js';
+import { is } from './args.js';
 import type { Command } from './command.js';
 import type { KeySpec } from './command-cmd.js';
 import { COMMAND_INFO_EXTRA } from './command-info-data.js';
@@ -39,13 +41,14 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
     if (bs.type === 'index') {
       first = bs.spec.index as number;
     } else if (bs.type === 'keyword') {
-      const word = (bs.spec.keyword as string).toLowerCase();
+      // Upper case in the specs, as is() wants it.
+      const word = bs.spec.keyword as string;
       const from = bs.spec.startfrom as number;
       const start = from > 0 ? from : argc + from;
       const end = from > 0 ? argc - 1 : 1;
       for (let i = start; i !== end; i = start <= end ? i + 1 : i - 1) {
         if (i >= argc || i < 1) break;
-        if (argv[i]!.toLowerCase() === word) {
+        if (is(argv[i], word)) {
           first = i + 1;
           break;
         }
@@ -63,12 +66,13 @@ function keysFromSpecs(specs: readonly KeySpec[], argv: readonly string[]): KeyR
       last = lastkey >= 0 ? first + lastkey : limit === 0 ? argc + lastkey : first + (Math.floor((argc - first) / limit) + lastkey);
     } else if (fk.type === 'keynum') {
       step = fk.spec.keystep as number;
-      const at = first + (fk.spec.keynumidx as number);
       if ((fk.spec.keynumidx as number) >= argc) return null;
-      const n = argv[at] !== undefined && /^(0|-?[1-9]\d*)$/.test(argv[at]!) ? Number(argv[at]) : -1;
-      if (n < 0) return null;
+      const at = argv[first + (fk.spec.keynumidx as number)];
+      // string2ll, then numkeys >= 0
+      const n = at === undefined ? null : parseInteger(at);
+      if (n === null || n < 0) return null;
       first += fk.spec.firstkey as number;
-      last = first + n - 1;
+      last = first + Number(n) - 1;
     } else {
       return null;
     }
@@ -84,14 +88,13 @@ function procFlags(cmd: Command, argv: readonly string[], index: number): readon
   switch (cmd.name) {
     // setGetKeys
     case 'set':
-      return argv.slice(3).some((a) => a.toLowerCase() === 'get') ? RW_ACCESS_UPDATE : OW_UPDATE;
+      return argv.slice(3).some((a) => is(a, 'GET')) ? RW_ACCESS_UPDATE : OW_UPDATE;
     // bitfieldGetKeys: read-only while every subcommand is a whole GET (or OVERFLOW)
     case 'bitfield': {
       for (let i = 2; i < argv.length; i++) {
         const left = argv.length - i - 1;
-        const a = argv[i]!.toLowerCase();
-        if (a === 'get' && left >= 2) i += 2;
-        else if (a === 'overflow' && left >= 1) i += 1;
+        if (is(argv[i], 'GET') && left >= 2) i += 2;
+        else if (is(argv[i], 'OVERFLOW') && left >= 1) i += 1;
         else return RW_ACCESS_UPDATE;
       }
       return RO_ACCESS;

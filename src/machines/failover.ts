@@ -44,6 +44,9 @@ export type FailoverEvent =
 /** "host:port", or Redis's words for a failover to whichever replica. */
 export const targetName = (c: { target: ReplicaAddress | null }): string => (c.target === null ? 'any replica' : `${c.target.host}:${c.target.port}`);
 
+/** A CHECK past the TIMEOUT (none: never). */
+const pastTimeout = (c: FailoverContext, e: FailoverEvent): boolean => e.type === 'CHECK' && c.endTime > 0 && c.endTime <= e.now;
+
 /** abortFailover's log line, before anything else it does. */
 const ABORT_LOG = { type: 'log', params: ({ context }: { context: FailoverContext }) => ({ level: 'notice' as const, msg: `FAILOVER to ${targetName(context)} aborted: ${context.abortReason}` }) } as const;
 
@@ -70,9 +73,9 @@ export const failoverMachine = setup({
     })),
   },
   guards: {
-    timedOut: ({ context, event }) => event.type === 'CHECK' && context.endTime > 0 && context.endTime <= event.now,
+    timedOut: ({ context, event }) => pastTimeout(context, event),
     /** FORCE: past the timeout it fails over anyway. */
-    timedOutForced: ({ context, event }) => context.force && event.type === 'CHECK' && context.endTime > 0 && context.endTime <= event.now,
+    timedOutForced: ({ context, event }) => context.force && pastTimeout(context, event),
     synced: ({ event }) => event.type === 'CHECK' && event.synced !== null,
     /** A full resync is not what a failover expects, but nothing is wrong with it either. */
     psyncTaken: ({ event }) => event.type === 'PSYNC_REPLY' && (event.line.startsWith('+CONTINUE') || event.line.startsWith('+FULLRESYNC')),
