@@ -4,9 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, ROOT, tempDir, waitForPing } from '../helpers/servers.js';
-
-const CLI = join(ROOT, 'dist/cli.js');
+import { CLI, cliArgv, freePort, tempDir, waitForPing } from '../helpers/servers.js';
 
 interface Run {
   output(): string;
@@ -17,11 +15,11 @@ interface Run {
 
 const running: Run[] = [];
 
-/** Runs `node dist/cli.js args`, or with asBin the file itself, as the package's bin runs it (its #! line). */
+/** Runs `node <the #! line's flags> dist/cli.js args`, or with asBin the file itself, as the package's bin runs it. */
 function run(args: string[], asBin = false): Run {
   const proc = asBin
     ? spawn(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } })
-    : spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, cliArgv(args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));

@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cliArgv } from '../helpers/bin.js';
 import { encodeCommand } from '../helpers/resp-client.js';
 import { FAMILIES, type Entry, type Kind } from './commands.js';
 import { differs, ReplyReader, skeletonsDiffer, type Reply } from './compare.js';
 import { Gen, type Arg } from './gen.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const DIGEST_EVERY = 25;
 const BATCH = 200;
 const EPISODE = 500;
@@ -249,7 +249,7 @@ class Peer {
     this.out = '';
     this.proc = this.name === 'redis'
       ? spawn('redis-server', common, { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, [join(ROOT, 'dist/cli.js'), ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
+      : spawn(process.execPath, cliArgv(common), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (b: Buffer) => (this.out = (this.out + b.toString()).slice(-4000)));
     this.proc.stderr!.on('data', (b: Buffer) => (this.out = (this.out + b.toString()).slice(-4000)));
     const deadline = Date.now() + 20_000;

@@ -4,15 +4,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { Config } from '../../src/config/config.js';
 import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
+import { cliArgv } from './bin.js';
 import { RespClient } from './resp-client.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+export { CLI, cliArgv, ROOT } from './bin.js';
 
 /** Every temp dir the importing test file made: whatever its tests left in them goes after them. */
 const made: string[] = [];
@@ -108,13 +109,13 @@ export async function startRedis(args: string[] = [], dir = tempDir('redis-test-
   ], port, dir, false);
 }
 
-/** redstate as its own process, from the build (npm run build first). */
+/** redstate as its own process, from the build, as its bin runs. */
 export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
   const port = await freePort();
   // A config file, when given, must come first, as redis-server takes it.
   const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
-  return startProcess(process.execPath, [join(ROOT, 'dist/cli.js'), ...file,
-    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)], port, dir, false);
+  return startProcess(process.execPath, cliArgv([...file,
+    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)]), port, dir, false);
 }
 
 /**

@@ -10,7 +10,7 @@ import { Keyspace } from '../../src/store/keyspace.js';
 import { RdbSnapshot, writeSnapshotSync } from '../../src/store/snapshot.js';
 import { writeEveryType } from '../helpers/dataset.js';
 import { encodeCommand, RespClient } from '../helpers/resp-client.js';
-import { freePort, ROOT, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
+import { cliArgv, freePort, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
 import { fill, plain, plainOverWire } from './dataset.js';
 
 const procs: Proc[] = [];
@@ -59,7 +59,7 @@ function rdbOf(ks: Keyspace): Buffer {
 
 /** Runs the CLI until it exits by itself: its exit code and output. */
 async function runToExit(args: string[]): Promise<{ code: number | null; out: string }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), '--port', String(await freePort()), '--save', '', ...args]);
+  const proc = spawn(process.execPath, cliArgv(['--port', String(await freePort()), '--save', '', ...args]));
   let out = '';
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
