@@ -1,7 +1,7 @@
 // The build's bin as its #! line runs it, for tests and tools that spawn it with node
 // (free of vitest, so that the fuzzer's runner can use it on its own).
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { binFlags } from '../../bench/servers.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -13,7 +13,5 @@ export const CLI = resolve(ROOT, 'dist/cli.js');
  * server runs with), the bin, then args. For spawn(process.execPath, ...).
  */
 export function cliArgv(args: string[]): string[] {
-  const line = readFileSync(CLI, 'latin1').split('\n', 1)[0]!;
-  const flags = /^#!.*\bnode (.*)$/.exec(line)?.[1]!.trim().split(/\s+/) ?? [];
-  return [...flags, CLI, ...args];
+  return [...binFlags(resolve(ROOT, 'dist')), CLI, ...args];
 }
