@@ -69,6 +69,13 @@ export async function main(argv: string[]): Promise<number | null> {
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
 
   const server = new Server(config, log);
+  try {
+    server.acl.loadAtStartup(config.userLines);
+  } catch (e) {
+    log.warning((e as Error).message);
+    log.warning('Critical error while loading ACLs. Exiting.');
+    return 1;
+  }
   server.configFile = configFile === null || configFile === '-' ? null : resolve(configFile);
   server.onExit = (code) => {
     if (pidfile !== '') rmSync(pidfile, { force: true });

@@ -13,6 +13,7 @@ import type { Wait } from './blocking.js';
 import { ClientLimits } from './client-limits.js';
 import type { Kind } from './pubsub.js';
 import type { ReplConf, ReplicaClient } from './replica-client.js';
+import type { AclUser } from '../commands/acl-users.js';
 import type { Server } from './server.js';
 import type { TrackingState } from './tracking.js';
 
@@ -58,6 +59,8 @@ export class Client implements WatchFlag {
   db: Db;
   name = '';
   authenticated: boolean;
+  /** The ACL user it runs commands as (the default user until AUTH). */
+  user: AclUser;
   multi: MultiState | null = null;
   /** True while EXEC runs the queued commands. */
   inExec = false;
@@ -121,8 +124,9 @@ export class Client implements WatchFlag {
   constructor(readonly server: Server, readonly stream: SocketStream | null) {
     this.id = server.nextClientId++;
     this.db = server.keyspace.dbs[0]!;
-    this.authenticated = !server.requiresAuth;
-    this.parser.unauthenticated = !this.authenticated;
+    this.user = server.acl.defaultUser;
+    this.authenticated = false;
+    server.acl.defaultAuth(this);
     this.parser.maxBulkLen = server.config.getInt('proto-max-bulk-len');
     if (stream !== null) this.parser.keepLimit = server.clientLimits.queryMax;
     if (stream === null) this.reply.mute(true);
@@ -387,10 +391,10 @@ export class Client implements WatchFlag {
     return false;
   }
 
-  /** Marks this client authenticated (AUTH, HELLO AUTH). */
-  setAuthenticated(): void {
-    this.authenticated = true;
-    this.parser.unauthenticated = false;
+  /** Marks this client authenticated or not (AUTH, HELLO AUTH, RESET, ACL DELUSER). */
+  setAuthenticated(on: boolean): void {
+    this.authenticated = on;
+    this.parser.unauthenticated = !on;
   }
 
   // watchForKey

@@ -559,7 +559,7 @@ export class ReplicaLink {
   private newMasterClient(): Client {
     const c = new Client(this.server, null);
     c.isMaster = true;
-    c.setAuthenticated();
+    c.setAuthenticated(true);
     c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
     c.resumeInput = () => this.resumeStream(c);
     return c;

@@ -10,6 +10,7 @@ import { countErrorReply, sampleInstantaneousMetrics, ServerState } from '../com
 import { LatencyMonitor } from '../commands/latency.js';
 import { SlowLog } from '../commands/slowlog.js';
 import { Keyspace } from '../store/keyspace.js';
+import { Acl } from './acl.js';
 import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
 import type { InspectorEndpoint } from '../inspector/endpoint.js';
@@ -71,6 +72,7 @@ export class Server {
   readonly clients = new Map<number, Client>();
   readonly persistence: Persistence;
   readonly scripting: ScriptEngine;
+  readonly acl: Acl;
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly pause = new ClientPause(this);
@@ -112,6 +114,7 @@ export class Server {
     this.notifyEvents = config.cached('notify-keyspace-events', (spec) => parseNotifyFlags(spec) ?? 0);
     this.limits = config.cached('client-output-buffer-limit', parseOutputLimits);
     this.keyspace = new Keyspace(config.getInt('databases'));
+    this.acl = new Acl(this);
     this.persistence = new Persistence(this);
     this.scripting = new ScriptEngine(this);
     this.replication = new Replication(this);
@@ -143,9 +146,6 @@ export class Server {
     return this.limits.value.get(cls) ?? NO_LIMITS;
   }
 
-  get requiresAuth(): boolean {
-    return this.config.get('requirepass') !== '';
-  }
 
   /** Test hook: the replica link and the master side get no TICK of their own, the test sends each (ReplicaLink.tick, Replication.tick). */
   manualReplicaTicks = false;

@@ -1,6 +1,7 @@
 // CLIENT LIST INFO KILL SETNAME GETNAME ID UNBLOCK PAUSE UNPAUSE REPLY TRACKING CACHING
 // GETREDIR TRACKINGINFO NO-EVICT HELP (networking.c clientCommand).
 import { timeoutArg } from '../actors/blocking.js';
+import type { AclUser } from './acl-users.js';
 import type { Client } from '../actors/client.js';
 import type { TrackingOptions } from '../actors/tracking.js';
 import { INT64 } from '../store/numbers.js';
@@ -59,7 +60,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=${Math.max(0, c.parser.retained - qbuf)} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${c.reply.bufferSize} rbp=${c.reply.bufferPeak} obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${c.memoryUsage(argvMem)} events=${omem > 0 ? 'rw' : 'r'} ` +
-    `cmd=${c.lastCommand} user=default redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
+    `cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }
 
 /** The bytes of the command being run, for its own client's argv-mem. */
@@ -99,6 +100,7 @@ interface KillFilter {
   laddr?: string;
   type?: ClientType;
   id?: number;
+  user?: AclUser;
   skipme: boolean;
 }
 
@@ -131,7 +133,8 @@ function killFilter(c: Client, argv: string[]): KillFilter | null {
     } else if (is(opt, 'LADDR')) {
       f.laddr = val;
     } else if (is(opt, 'USER')) {
-      if (val !== 'default') {
+      f.user = c.server.acl.users.get(val);
+      if (f.user === undefined) {
         c.reply.error(`ERR No such user '${val}'`);
         return null;
       }
@@ -155,6 +158,7 @@ function clientKill(c: Client, argv: string[]): void {
     if (f.laddr !== undefined && cl.laddr !== f.laddr) continue;
     if (f.type !== undefined && clientType(cl) !== f.type) continue;
     if (f.id !== undefined && cl.id !== f.id) continue;
+    if (f.user !== undefined && cl.user !== f.user) continue;
     if (cl === c && f.skipme) continue;
     killed++;
     if (cl === c) c.closeAfterReply = true;

@@ -20,14 +20,14 @@ const FLAG_ORDER: readonly string[] = [
 ];
 
 /** ACLCommandCategories' order. */
-const ACL_ORDER = [
+export const ACL_ORDER = [
   'keyspace', 'read', 'write', 'set', 'sortedset', 'list', 'hash', 'string', 'bitmap', 'hyperloglog',
   'geo', 'stream', 'pubsub', 'admin', 'fast', 'slow', 'blocking', 'dangerous', 'connection',
   'transaction', 'scripting',
 ];
 
 /** The command's ACL categories with setImplicitACLCategories' additions, in Redis's order. */
-function aclCategories(cmd: Command): string[] {
+export function aclCategories(cmd: Command): string[] {
   const cats = new Set(cmd.acl ?? []);
   const has = (f: CommandFlag): boolean => cmd.flags.includes(f);
   if (has('write')) cats.add('write');

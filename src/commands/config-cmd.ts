@@ -139,7 +139,7 @@ export const configCommand = container('config', [
       const path = c.server.configFile;
       if (path === null) return c.reply.error('ERR The server is running without a config file');
       try {
-        rewriteConfig(c.server.config, path);
+        rewriteConfig(c.server.config, path, c.server.config.get('aclfile') === '' ? c.server.acl.userLines() : []);
       } catch (e) {
         c.server.log.warning(`CONFIG REWRITE failed: ${(e as Error).message}`);
         return c.reply.error(`ERR Rewriting config file: ${(e as Error).message}`);

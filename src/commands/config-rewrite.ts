@@ -89,10 +89,11 @@ function directiveLines(config: Config, name: string, value: string): Wanted[] {
 }
 
 /**
- * rewriteConfig: rewrites the file at path from config. Throws (the file untouched) when
- * it cannot be read or written; a missing file is written from scratch.
+ * rewriteConfig: rewrites the file at path from config and the ACL users' lines (none when
+ * an aclfile keeps them: rewriteConfigUserOption). Throws (the file untouched) when it
+ * cannot be read or written; a missing file is written from scratch.
  */
-export function rewriteConfig(config: Config, path: string): void {
+export function rewriteConfig(config: Config, path: string, userLines: readonly string[] = []): void {
   let text = '';
   try {
     text = readFileSync(path, 'latin1');
@@ -118,11 +119,14 @@ export function rewriteConfig(config: Config, path: string): void {
       continue;
     }
     lines.push(line);
-    if (name !== null) where.set(name, [...(where.get(name) ?? []), lines.length - 1]);
+    const key = name ?? (first === 'user' ? first : null);
+    if (key !== null) where.set(key, [...(where.get(key) ?? []), lines.length - 1]);
   }
-  for (const [name, value] of config.entries()) {
+  const wanted: [string, Wanted[]][] = [...config.entries()].map(([name, value]) => [name, directiveLines(config, name, value)]);
+  wanted.push(['user', userLines.map((line) => ({ line, force: true }))]);
+  for (const [name, directives] of wanted) {
     const slots = where.get(name) ?? [];
-    for (const { line, force } of directiveLines(config, name, value)) {
+    for (const { line, force } of directives) {
       const slot = slots.shift();
       if (slot !== undefined) {
         lines[slot] = line;

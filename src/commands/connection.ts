@@ -3,18 +3,7 @@ import { REDIS_VERSION } from '../version.js';
 import { int32Arg, intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
-import type { Client } from '../actors/client.js';
 import { setClientName } from './client-cmd.js';
-
-/** AUTH's check: only the default user exists, whose password is requirepass. */
-function authenticate(c: Client, user: string, pass: string): boolean {
-  const required = c.server.config.get('requirepass')!;
-  if (user === 'default' && (required === '' || pass === required)) {
-    c.setAuthenticated();
-    return true;
-  }
-  return false;
-}
 
 export const connectionCommands: CommandSpec[] = [
   {
@@ -54,12 +43,12 @@ export const connectionCommands: CommandSpec[] = [
     acl: ['fast', 'connection'],
     run(c, argv) {
       if (argv.length > 3) return c.reply.error(ERR.syntax);
-      if (argv.length === 2 && !c.server.requiresAuth) {
+      if (argv.length === 2 && c.server.acl.defaultUser.flags.nopass) {
         return c.reply.error('ERR AUTH <password> called without any password configured for the default user. ' +
           'Are you sure your configuration is correct?');
       }
       const [user, pass] = argv.length === 3 ? [argv[1]!, argv[2]!] : ['default', argv[1]!];
-      if (authenticate(c, user, pass)) c.reply.ok();
+      if (c.server.acl.authenticate(c, user, pass, argv[0]!)) c.reply.ok();
       else c.reply.error(ERR.wrongPass);
     },
   },
@@ -78,7 +67,7 @@ export const connectionCommands: CommandSpec[] = [
       }
       for (; i < argv.length; i++) {
         if (is(argv[i], 'AUTH') && i + 2 < argv.length) {
-          if (!authenticate(c, argv[i + 1]!, argv[i + 2]!)) return c.reply.error(ERR.wrongPass);
+          if (!c.server.acl.authenticate(c, argv[i + 1]!, argv[i + 2]!, argv[0]!)) return c.reply.error(ERR.wrongPass);
           i += 2;
         } else if (is(argv[i], 'SETNAME') && i + 1 < argv.length) {
           if (!setClientName(c, argv[++i]!)) return;
@@ -122,10 +111,7 @@ export const connectionCommands: CommandSpec[] = [
       c.replySkipNext = false;
       c.reply.silence(c.replySkip);
       c.reply.resp3 = false;
-      if (c.server.requiresAuth) {
-        c.authenticated = false;
-        c.parser.unauthenticated = true;
-      }
+      c.server.acl.defaultAuth(c);
       c.reply.simple('RESET');
     },
   },

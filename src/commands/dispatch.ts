@@ -2,6 +2,8 @@
 // MULTI/EXEC or (later) a master's replication stream. It checks what Redis checks, in
 // Redis's order, then runs the command and counts it.
 import type { Client } from '../actors/client.js';
+import { checkAcl, nopermReply } from './acl-check.js';
+import { Denial } from './acl-users.js';
 import type { Command } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
@@ -116,6 +118,10 @@ function deniesOom(c: Client, cmd: Command, argv: string[]): boolean {
 function refuse(c: Client, cmd: Command, real: Command, argv: string[]): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
+  if (!c.user.unrestricted) {
+    const denial = checkAcl(c, c.user, real, argv, c.multi !== null ? 'multi' : 'toplevel');
+    if (denial !== Denial.None) return nopermReply(denial, real);
+  }
   // evictClients: after the last command's replies grew its client, before key eviction.
   if (server.clientLimits.evictClients() && c.closed) return null;
   // Not while a script runs past busy-reply-threshold: its pre-command state is its own.

@@ -106,6 +106,8 @@ export function redactedArgv(cmd: Command, argv: readonly string[]): readonly st
       } else if (opt === 'setname' && more >= 1) i++;
       else break;
     }
+  } else if (cmd.name === 'acl|setuser') {
+    for (let i = 2; i < out.length; i++) out[i] = '(redacted)';
   } else if (cmd.name === 'config|set') {
     for (let i = 2; i + 1 < out.length; i += 2) if (SENSITIVE.has(out[i]!.toLowerCase())) out[i + 1] = '(redacted)';
   }

@@ -1,6 +1,7 @@
 // The command table: every family's specs, looked up by name without allocating for the
 // spellings clients send (all lower or all upper case).
 import { compile, type Command, type CommandSpec } from './command.js';
+import { aclCommands } from './acl.js';
 import { connectionCommands } from './connection.js';
 import { bitmapCommands } from './bitmaps.js';
 import { clusterCommands } from './cluster-cmd.js';
@@ -37,7 +38,7 @@ const FAMILIES: CommandSpec[][] = [
   sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, failoverCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
-  moduleCommands, clusterCommands,
+  moduleCommands, clusterCommands, aclCommands,
 ];
 
 const byName = new Map<string, Command>();

@@ -1,7 +1,10 @@
 // MULTI EXEC DISCARD WATCH UNWATCH (multi.c).
 import type { Client } from '../actors/client.js';
 import type { CommandSpec } from './command.js';
+import { checkAcl, execNopermReply } from './acl-check.js';
+import { Denial } from './acl-users.js';
 import { call } from './dispatch.js';
+import { effectiveCommand } from './subcommands.js';
 import { lookupCommand } from './table.js';
 
 /** Ends a client's MULTI and its WATCHes (EXEC, DISCARD, a refused EXEC). */
@@ -32,7 +35,13 @@ export const transactionCommands: CommandSpec[] = [
       c.reply.array(multi.queue.length);
       c.inExec = true;
       try {
-        for (const argv of multi.queue) call(c, lookupCommand(argv[0]!)!, argv);
+        for (const argv of multi.queue) {
+          const cmd = lookupCommand(argv[0]!)!;
+          // The rules may have changed since the command was queued.
+          const denial = checkAcl(c, c.user, effectiveCommand(cmd, argv), argv, 'multi');
+          if (denial === Denial.None) call(c, cmd, argv);
+          else c.reply.error(execNopermReply(denial));
+        }
       } finally {
         c.inExec = false;
       }

@@ -219,6 +219,8 @@ export class Config {
   private readonly reported = new Set<string>();
   /** Called once for each directive that is set but not implemented. */
   onIgnored: (name: string) => void = () => {};
+  /** The `user` lines of the config file, their words after "user": ACL users made at start-up. */
+  readonly userLines: string[][] = [];
   /** Called after a directive changes, with its canonical name. */
   onChange: (name: string) => void = () => {};
   /** Also called after a directive changes: the server's parts that cache a setting. */
@@ -240,7 +242,9 @@ export class Config {
     spec(str, 'pidfile', 'logfile');
     spec(PROTECTION, 'enable-debug-command', 'enable-protected-configs');
     spec(directory, 'dir');
-    spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip');
+    spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip', 'aclfile');
+    spec(enumOf('allchannels', 'resetchannels'), 'acl-pubsub-default');
+    spec(int(0, LONG_MAX), 'acllog-max-len');
     spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');
     spec(save, 'save');
     spec(replicaof, 'replicaof');

@@ -79,6 +79,10 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
     const name = args[0]!.toLowerCase();
     const values = args.slice(1);
     try {
+      if (name === 'user') {
+        config.userLines.push(values);
+        continue;
+      }
       if (config.isFileOnly(name)) {
         config.onIgnored(name);
         continue;

@@ -57,6 +57,8 @@ import { call, MISCONF, OOM } from '../commands/dispatch.js';
 import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
+import { checkAcl, scriptAclMessage } from '../commands/acl-check.js';
+import { Denial } from '../commands/acl-users.js';
 import { FunctionLibraries } from './functions.js';
 import { LuaStates, type FunctionInfo, type ScriptJob } from './lua-states.js';
 import { sha1hex, type VmHost } from './lua-vm.js';
@@ -276,6 +278,8 @@ export class ScriptEngine implements VmHost {
       return this.refuse('ERR Wrong number of args calling Redis command from script', effective);
     }
     if (effective.noScript) return this.refuse('ERR This Redis command is not allowed from script', effective);
+    const denial = checkAcl(run.caller, run.caller.user, effective, argv, 'lua');
+    if (denial !== Denial.None) return this.refuse(`ERR The user executing the script ${scriptAclMessage(denial)}`, effective);
     if (effective.isWrite) {
       if (run.readonly) return this.refuse('ERR Write commands are not allowed from read-only scripts.', effective);
       if (this.server.isReplica && !run.fromMaster && this.server.config.get('replica-read-only') === 'yes') {
@@ -314,7 +318,7 @@ export class ScriptEngine implements VmHost {
     if (this.client === null) {
       this.client = new ClientClass(this.server, null);
       this.client.reply.mute(false);
-      this.client.setAuthenticated();
+      this.client.setAuthenticated(true);
       this.client.isScript = true;
     }
     return this.client;

@@ -90,6 +90,7 @@ maxclients 100
 port 0
 repl-backlog-size 2mb
 timeout 7
+user default on nopass ~* &* +@all
 `);
   });
 
@@ -107,8 +108,8 @@ timeout 7
     } finally {
       proc.kill('SIGKILL');
     }
-    // Lines Redis writes for state redstate does not have (users, bind, its own port and dir).
-    const ignore = /^(port|dir|bind|user|latency-tracking-info-percentiles) /;
+    // Lines Redis writes for state redstate does not have (bind, its own port and dir).
+    const ignore = /^(port|dir|bind|latency-tracking-info-percentiles) /;
     // The lines appended after the signature come in hash order in Redis.
     const split = (file: string): [string[], string[]] => {
       const lines = readFileSync(file, 'latin1').replaceAll(dirs[0]!, dir).split('\n').filter((l) => !ignore.test(l));

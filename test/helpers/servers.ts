@@ -84,7 +84,16 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
   proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
+  try {
+    await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
+  } catch (e) {
+    // One that never answered is not left running.
+    if (proc.exitCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    throw e;
+  }
   return {
     proc,
     port,
@@ -103,9 +112,11 @@ async function startProcess(cmd: string, args: string[], port: number, dir: stri
 /** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']); DEBUG allowed locally, as in Redis's own tests. */
 export async function startRedis(args: string[] = [], dir = tempDir('redis-test-'), port?: number): Promise<Proc> {
   port ??= await freePort();
-  return startProcess('redis-server', [
+  // A config file, when given, must come first.
+  const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
+  return startProcess('redis-server', [...file,
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-    '--enable-debug-command', 'local', ...args,
+    '--enable-debug-command', 'local', ...args.slice(file.length),
   ], port, dir, false);
 }
 
