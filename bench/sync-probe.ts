@@ -10,7 +10,9 @@
 // over 5 ms: slices back to back make one run, so a run is not one task); --mem preloads
 // mem-trace.mjs for the peak of each part of its memory, what of it a full collection frees,
 // and where its large Buffers were allocated; --tasks preloads task-trace.mjs for a histogram
-// of its callbacks' lengths and the longest of them; --idle runs the load alone for a second
+// of its callbacks' lengths and the longest of them; --alloc preloads alloc-trace.mjs for the
+// MB it allocated during the sync (collected objects too) and the sites that allocated the
+// most; --idle runs the load alone for a second
 // instead of the sync. Diagnostics of what the others' CPU does to the figures: --rt runs the
 // master under SCHED_FIFO (chrt, as root), so that its task lengths are its own work whatever
 // the load; --nice-replicas runs the three replicas under nice 10, so that their loads yield
@@ -18,7 +20,7 @@
 // CPU than redstate's; --replica-v8=<flag> (repeatable) starts the redstate replicas' node
 // with that V8 flag. Each replica's main-thread and all-threads CPU and its socket reads
 // (count and mean size, from /proc/<pid>/io) are printed too. Given several dist/ folders it alternates them round by round.
-//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--rt]
+//   node --import ./bench/register.js bench/sync-probe.ts [keys] [rounds] [--diskless] [--prof] [--mem] [--tasks] [--alloc] [--rt]
 //     [--nice-replicas] [--redis-replicas] [--replica-v8=<flag>] [--idle] [distA distB ...]
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -44,6 +46,7 @@ const diskless = args.includes('--diskless');
 const prof = args.includes('--prof');
 const mem = args.includes('--mem');
 const taskTrace = args.includes('--tasks');
+const allocTrace = args.includes('--alloc');
 const rt = args.includes('--rt');
 const niceReplicas = args.includes('--nice-replicas');
 const redisReplicas = args.includes('--redis-replicas');
@@ -124,13 +127,15 @@ async function round(dist: string): Promise<string> {
   const dirs = [makeTempDir(), makeTempDir()];
   const port = await freePort();
   const flags = ['--trace-gc', ...(mem ? ['--expose-gc', '--import', join(projectRoot, 'bench/mem-trace.mjs')] : []),
-    ...(taskTrace ? ['--import', join(projectRoot, 'bench/task-trace.mjs')] : []), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', dirs[1]!, '--cpu-prof-interval', '200'] : [])];
+    ...(taskTrace ? ['--import', join(projectRoot, 'bench/task-trace.mjs')] : []),
+    ...(allocTrace ? ['--import', join(projectRoot, 'bench/alloc-trace.mjs')] : []), ...(prof ? ['--cpu-prof', '--cpu-prof-dir', dirs[1]!, '--cpu-prof-interval', '200'] : [])];
   const master = spawnTracked([...(rt ? ['chrt', '-f', '10'] : []), 'node', ...binFlags(dist), ...flags, join(dist, 'cli.js'), ...commonArgs(port, dirs[0]!), ...syncArgs(diskless), '--loglevel', 'notice']);
   const spawnedAt = now();
   const gcs: Array<{ at: number; kind: string; pause: number }> = [];
   let pending = '';
   let memtrace = '';
   let tasktrace = '';
+  let alloctrace = '';
   let allocs = '';
   const events: Array<{ at: number; what: string }> = [];
   master.stdout!.on('data', (chunk: Buffer) => {
@@ -140,6 +145,7 @@ async function round(dist: string): Promise<string> {
       if (line.startsWith('memtrace ')) memtrace = line.slice(9);
       if (line.startsWith('memtrace-allocs ')) allocs = line.slice(16);
       if (line.startsWith('tasktrace ')) tasktrace = line.slice(10);
+      if (line.startsWith('alloctrace ')) alloctrace = line.slice(11);
       // Redis's log time stamps (local time, ms): when the save ended and each replica went online.
       const logged = /^\d+:M (\d+ \w+ \d+ [\d:.]+) [#*-] (Background saving terminated|Synchronization with replica)/.exec(line);
       if (logged) events.push({ at: Date.parse(logged[1]!), what: logged[2]!.startsWith('B') ? 'saved' : 'sent' });
@@ -163,14 +169,14 @@ async function round(dist: string): Promise<string> {
   const sched0 = schedStat(`/proc/${master.pid!}/schedstat`);
   const replicaCpu0 = replicas.reduce((a, r) => a + processCpuMs(r.server.pid), 0);
   const replicaUse0 = replicas.map((r) => replicaUse(r.server.pid));
-  if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
+  if (mem || taskTrace || allocTrace) process.kill(master.pid!, 'SIGUSR2');
   const t0 = now();
   const wall0 = Date.now();
   if (idleMs > 0) await sleep(idleMs);
   else await Promise.all(replicas.map((r) => r.client.call('REPLICAOF', '127.0.0.1', port)));
   const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal).then(() => now() - t0)));
   const t1 = now();
-  if (mem || taskTrace) process.kill(master.pid!, 'SIGUSR2');
+  if (mem || taskTrace || allocTrace) process.kill(master.pid!, 'SIGUSR2');
   const sched1 = schedStat(`/proc/${master.pid!}/schedstat`);
   const cpu = sched1.cpu - sched0.cpu;
   const waited = sched1.waited - sched0.waited;
@@ -184,7 +190,7 @@ async function round(dist: string): Promise<string> {
   // What the replicas' connections hold just after the sync (omem: output waiting for their sockets).
   const replicaClients = mem ? String(await client.call('CLIENT', 'LIST', 'TYPE', 'replica')).trim().split('\n')
     .map((l) => /omem=(\d+)/.exec(l)?.[1] ?? '?').join(', ') : '';
-  for (let i = 0; ((mem && memtrace === '') || (taskTrace && tasktrace === '')) && i < 100; i++) await sleep(10);
+  for (let i = 0; ((mem && memtrace === '') || (taskTrace && tasktrace === '') || (allocTrace && alloctrace === '')) && i < 100; i++) await sleep(10);
   load.stop();
   const pings = await pinger.stop();
   const during = pings.latencies.filter((_, i) => pings.sentAt[i]! >= t0 && pings.sentAt[i]! <= t1);
@@ -235,6 +241,7 @@ async function round(dist: string): Promise<string> {
     `  gc: ${gcText || 'none'}`,
     ...(mem ? [`  peaks above the start, MB: ${memtrace}`, `  Buffers allocated: ${allocs}`, `  replicas' omem after the sync: ${replicaClients}`] : []),
     ...(taskTrace ? [`  tasks (ms): ${tasktrace}`] : []),
+    ...(allocTrace ? [`  allocated (MB, by site): ${alloctrace}`] : []),
     ...(prof ? [`  self time: ${top.join('; ')}`] : []),
     ...(prof ? [`  busy runs > ${LONG_TASK_MS} ms: ${tasks.length}, ${tasks.reduce((a, t) => a + Number(/\+([\d.]+)/.exec(t)![1]), 0).toFixed(1)} ms`, ...tasks.map((t) => `    ${t}`)] : []),
   ].join('\n');

@@ -35,19 +35,6 @@ export function replicaName(c: Client, conf: ReplConf): string {
   return conf.listeningPort > 0 ? `${ip}:${conf.listeningPort}` : `${ip}:<unknown-replica-port>`;
 }
 
-/**
- * The stream the replicas of one snapshot held during their sync, joined once: they hold the
- * same Buffers in the same order, so the first to go online joins its held stream and the
- * others write that same Buffer (and apart, only what came after it).
- */
-export interface HeldJoin {
-  joined: Buffer | null;
-  /** Held Buffers the join covers. */
-  count: number;
-}
-
-export const newHeldJoin = (): HeldJoin => ({ joined: null, count: 0 });
-
 export class ReplicaClient {
   readonly actor: Actor<typeof replicaClientMachine>;
   readonly name: string;
@@ -56,8 +43,6 @@ export class ReplicaClient {
   psyncInitialOffset = 0;
   /** The snapshot file a disk sync sends, shared with the other replicas of its snapshot. */
   bulk: BulkTransfer | null = null;
-  /** Shared with the other replicas of its snapshot; null once its stream started. */
-  heldJoin: HeldJoin | null = null;
   takesStream = false;
   /** The stream offset its output has been given up to; -1 until then (psyncInitialOffset). */
   private streamOffset = -1;
@@ -184,7 +169,6 @@ export class ReplicaClient {
   adoptStream(from: ReplicaClient): void {
     this.held = from.heldStream();
     this.heldBytes = from.heldBytes;
-    this.heldJoin = from.heldJoin;
     this.psyncInitialOffset = from.psyncInitialOffset;
     this.streamOffset = from.streamOffset;
   }
@@ -240,32 +224,18 @@ export class ReplicaClient {
       return;
     }
     this.streaming = true;
-    // What the sync held back, one chunk: thousands of commands at a few thousand writes a second.
-    if (this.held.length > 0) for (const b of this.joinHeld()) this.client.reply.chunk(b);
-    this.heldJoin = null;
+    // What the sync held back, the turns' own Buffers (shared with the other replicas of its
+    // snapshot) in one writev: joining megabytes of them held the loop for milliseconds.
+    for (const b of this.held) this.client.reply.chunk(b);
     this.held = [];
     this.heldBytes = 0;
     this.client.flush();
-  }
-
-  /** The held stream as one or two Buffers, the first shared with the replicas of the same snapshot. */
-  private joinHeld(): Buffer[] {
-    const share = this.heldJoin;
-    if (share === null || this.held.length < share.count) return [Buffer.concat(this.held, this.heldBytes)];
-    if (share.joined === null) {
-      share.joined = Buffer.concat(this.held, this.heldBytes);
-      share.count = this.held.length;
-      return [share.joined];
-    }
-    const rest = this.held.slice(share.count);
-    return rest.length === 0 ? [share.joined] : [share.joined, Buffer.concat(rest)];
   }
 
   private release(): void {
     this.takesStream = false;
     this.bulk?.leave(this);
     this.bulk = null;
-    this.heldJoin = null;
     this.held = [];
     this.heldBytes = 0;
     const server = this.client.server;

@@ -10,7 +10,7 @@ import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../mac
 import { RdbSnapshotStream } from '../store/snapshot.js';
 import { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
-import { newHeldJoin, type ReplicaClient } from './replica-client.js';
+import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** A diskless transfer stops reading the snapshot while every socket holds this much. */
@@ -187,10 +187,8 @@ export class Snapshotter {
       server.log.notice(`Starting BGSAVE for SYNC with target: ${run.target === 'disk' ? 'disk' : 'replicas sockets'}`);
       repl.forceSelect();
     }
-    const heldJoin = newHeldJoin();
     for (const r of run.replicas) {
       r.psyncInitialOffset = repl.masterReplOffset;
-      r.heldJoin = heldJoin;
       r.tell({ type: 'SNAPSHOT_STARTED', diskless: run.target === 'socket' });
     }
     if (run.target === 'disk') {
