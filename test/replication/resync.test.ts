@@ -141,6 +141,25 @@ describe('resynchronization with redis-server 7.0', () => {
     await expectSameData(m.c, r.c);
   });
 
+  it('serves replicas that authenticate as a replication-only user on an ACL redstate master', async () => {
+    const m = await startRedstate({ 'repl-diskless-sync-delay': '0' });
+    running.push(m);
+    const mc = await client(m.port);
+    // What Redis's documentation gives a replica's user: PSYNC, REPLCONF and PING, no keys.
+    expect(await mc.call('ACL', 'SETUSER', 'repl', 'on', '>pw', '+psync', '+replconf', '+ping')).toBe('OK');
+    expect(await mc.call('ACL', 'SETUSER', 'admin', 'on', '>pw', '+@all', '~*', '&*')).toBe('OK');
+    expect(await mc.call('AUTH', 'admin', 'pw')).toBe('OK');
+    expect(await mc.call('ACL', 'SETUSER', 'default', 'on', 'nopass', '-@all')).toBe('OK');
+    await writeManyKeys(mc, 1000);
+    const viaRedis = await redis(['--replicaof', '127.0.0.1', String(m.port), '--masteruser', 'repl', '--masterauth', 'pw']);
+    const viaRedstate = await replicaOf(m.port, { masteruser: 'repl', masterauth: 'pw' });
+    await expectSameData(mc, viaRedis.c);
+    await expectSameData(mc, viaRedstate.c);
+    // Refused: only the PING each replica sends before its AUTH (it goes on after -NOPERM, as Redis's does).
+    const refused = (await mc.call('ACL', 'LOG')) as string[][];
+    expect(refused.map((e) => [e[1], e[7], e[9]])).toEqual([[2, 'ping', 'default']]);
+  });
+
   it('authenticates with masterauth; without it the link stays down and says why', async () => {
     const m = await redis();
     expect(await m.c.call('CONFIG', 'SET', 'requirepass', 'sekret')).toBe('OK');
