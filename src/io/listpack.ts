@@ -105,7 +105,7 @@ function need(p: number, n: number, last: number, start: number): void {
 /** The string element of n bytes at p: out[i], or the body's next item. */
 function text(src: Latin1Cutter, p: number, n: number, last: number, entryOffset: number, out: BlobItems, i: number, body: BodyBuilder | null): void {
   if (n > last - p) throw new RdbError(`listpack string of ${n} bytes runs past the end`, entryOffset);
-  if (body === null) out[i] = src.cut(p, p + n);
+  if (body === null) out[i] = src.element(p, p + n);
   else body.itemBytes(src.buf, p, p + n);
 }
 

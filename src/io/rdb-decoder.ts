@@ -18,7 +18,7 @@ import { latin1Slice } from './latin1.js';
 import { readListpack } from './listpack.js';
 import { LZF_MAX_EXPANSION, lzfDecompressInto } from './lzf.js';
 import {
-  type BlobItems, Latin1Cutter, ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble,
+  type BlobItems, ElementCache, Latin1Cutter, ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble,
   RdbEncoding, RdbError, RdbLength, RdbOpcode, RdbType, itemText, moduleTypeName, parseDoubleText,
 } from './rdb-format.js';
 import { readZiplist } from './ziplist.js';
@@ -67,7 +67,7 @@ const EMPTY_KEYS_LOGGED = 10;
 
 /** Decodes a whole RDB file held in buf. */
 export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
-  const steps = new RdbReader(buf, opts).readFile();
+  const steps = new RdbReader(buf, opts, false, new ElementCache()).readFile();
   for (;;) {
     const r = steps.next();
     if (r.done === true) return r.value;
@@ -175,7 +175,7 @@ export class RdbStream {
    * main-thread CPU than trying per RUN_MIN (bench/replica-decode.ts, DECODE_CHUNK=1024, 4096).
    */
   constructor(opts: DecodeOptions, private readonly runMin = RUN_MIN) {
-    this.reader = new RdbReader(EMPTY, opts, true);
+    this.reader = new RdbReader(EMPTY, opts, true, new ElementCache());
     this.steps = this.reader.readFile();
   }
 
@@ -311,9 +311,9 @@ class RdbReader {
   private lzfOut = Buffer.allocUnsafe(64 * 1024);
   /** Strings out of the file, and out of lzfOut's last content. */
   private readonly text: Latin1Cutter;
-  private readonly lzfText = new Latin1Cutter(this.lzfOut, 0);
+  private readonly lzfText: Latin1Cutter;
   /** The last blob read: blobSrc.buf[blobStart, blobEnd), in the file or in lzfOut (see blob()). */
-  private blobSrc: Latin1Cutter = this.lzfText;
+  private blobSrc: Latin1Cutter;
   private blobStart = 0;
   private blobEnd = 0;
   /** The elements of the last blob read, reused from blob to blob (see blobItems()). */
@@ -330,9 +330,12 @@ class RdbReader {
   private readonly now: number;
   private readonly log: RdbLog;
 
-  constructor(private buf: Buffer, opts: DecodeOptions, stream = false) {
+  /** elements: where a load's collection elements are shared (see ElementCache); a DUMP payload's value goes without. */
+  constructor(private buf: Buffer, opts: DecodeOptions, stream = false, elements: ElementCache | null = null) {
     this.awaiting = stream;
-    this.text = new Latin1Cutter(buf);
+    this.text = new Latin1Cutter(buf, buf.length, elements);
+    this.lzfText = new Latin1Cutter(this.lzfOut, 0, elements);
+    this.blobSrc = this.lzfText;
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
     this.log = opts.log ?? (() => {});
@@ -676,20 +679,20 @@ class RdbReader {
     const strings = big.strings;
     if (big.map !== null) {
       for (let i = big.read; i < n; i++) {
-        if (!big.map.addIfAbsent(this.string(), this.string(), 0)) this.fail('hash has duplicate fields', at);
+        if (!big.map.addIfAbsent(this.string(true), this.string(true), 0)) this.fail('hash has duplicate fields', at);
         big.read = i + 1;
         big.mark = this.pos;
       }
     } else if (big.type === RdbType.LIST || big.type === RdbType.SET) {
       for (let i = big.read; i < n; i++) {
-        strings[i] = this.string();
+        strings[i] = this.string(true);
         big.read = i + 1;
         big.mark = this.pos;
       }
     } else {
       const ascii = big.type === RdbType.ZSET;
       for (let i = big.read; i < n; i++) {
-        const member = this.string();
+        const member = this.string(true);
         const score = ascii ? this.asciiDouble() : this.binaryDouble();
         if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
         strings[i] = member;
@@ -1147,14 +1150,17 @@ class RdbReader {
     return v;
   }
 
-  /** rdbGenericLoadStringObject: a latin1 string, raw, int-encoded or LZF-compressed. */
-  private string(): string {
+  /**
+   * rdbGenericLoadStringObject: a latin1 string, raw, int-encoded or LZF-compressed; a
+   * collection's element (element true) shared through the load's ElementCache.
+   */
+  private string(element = false): string {
     const at = this.pos;
     const b = this.byte();
     if (b >> 6 !== RdbLength.ENCODED) {
       const n = this.lengthAfter(b, at);
       this.need(n);
-      const s = this.text.cut(this.pos, this.pos + n);
+      const s = element ? this.text.element(this.pos, this.pos + n) : this.text.cut(this.pos, this.pos + n);
       this.pos += n;
       return s;
     }
@@ -1177,7 +1183,9 @@ class RdbReader {
         return String(v);
       case RdbEncoding.LZF: {
         const n = this.lzf(at);
-        return latin1Slice(this.lzfOut, 0, n);
+        if (!element) return latin1Slice(this.lzfOut, 0, n);
+        this.lzfText.reset(this.lzfOut, n);
+        return this.lzfText.element(0, n);
       }
       default:
         return this.fail(`has unknown string encoding ${b & 0x3f}`, at);

@@ -58,7 +58,7 @@ export function readZiplist(src: Latin1Cutter, start: number, end: number, out: 
         throw new RdbError(`ziplist entry has invalid encoding byte 0x${enc.toString(16)}`, p - start);
       }
       if (n > last - p) throw new RdbError(`ziplist string of ${n} bytes runs past the end`, entry - start);
-      out[count++] = src.cut(p, p + n);
+      out[count++] = src.element(p, p + n);
       p += n;
     } else {
       switch (enc) {

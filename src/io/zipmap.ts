@@ -24,7 +24,7 @@ export function readZipmap(src: Latin1Cutter, start: number, end: number, out: B
     let n = readLength(zm, p, last, start);
     p += zm[p] === BIGLEN ? 5 : 1;
     if (n > last - p) throw new RdbError(`zipmap field of ${n} bytes runs past the end`, entry - start);
-    out[count++] = src.cut(p, p + n);
+    out[count++] = src.element(p, p + n);
     p += n;
 
     if (zm[p] === END) throw new RdbError('zipmap field has no value', p - start);
@@ -33,7 +33,7 @@ export function readZipmap(src: Latin1Cutter, start: number, end: number, out: B
     if (p >= last) throw new RdbError('zipmap value runs past the end', entry - start);
     const free = zm[p++]!;
     if (n + free > last - p) throw new RdbError(`zipmap value of ${n} bytes runs past the end`, entry - start);
-    out[count++] = src.cut(p, p + n);
+    out[count++] = src.element(p, p + n);
     p += n + free;
   }
   const pairs = count / 2;
