@@ -6,8 +6,12 @@
 // percentiles in bytes and ms at a finer sampling, and, with --trace-gc, the replica's
 // scavenges per 1000 writes and their pause. The measured run follows a FLUSHALL, as in the
 // lag measure (a fresh keyspace: most writes add a key); --no-flushall measures it on the
-// warm-up's keys instead (most writes overwrite one).
-//   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [--no-flushall] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
+// warm-up's keys instead (most writes overwrite one). --replica-log=DIR writes each round's
+// replica output (its node flags' traces: 'dist>dist:--trace-deopt,--trace-opt') to a file
+// in DIR, with a line at each phase (synced, warmed, measure, measured) and its minor faults.
+//   node --import ./bench/register.js bench/lag-probe.ts [rounds] [pipeline] [requests] [sample-ms] [--trace-gc] [--no-flushall] [--replica-log=DIR] [A/dist[:--node-flag,...] B/dist ... | redis | master>replica]
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { lagsOf, sampleOffsets } from './measures/repl-lag.js';
 import { benchmarkSet, syncArgs, waitCaughtUp } from './measures/replicas.js';
 import { ioCounts, minorFaults, processCpuMs, schedStat } from './proc.js';
@@ -19,6 +23,8 @@ const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const [roundsArg = '3', pipeArg = '16', requestsArg = '200000', everyArg = '2', ...builds] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const traceGc = flags.includes('--trace-gc');
 const flushAll = !flags.includes('--no-flushall');
+const logDir = flags.find((f) => f.startsWith('--replica-log='))?.slice('--replica-log='.length);
+let logged = 0;
 const pipeline = Number(pipeArg);
 const requests = Number(requestsArg);
 const everyMs = Number(everyArg);
@@ -64,12 +70,20 @@ async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
     const replica = await round.start(entry.replicaSpec);
     const probeClient = await round.client(master.s);
     let gcOut = '';
-    replica.s.onOutput = (d) => (gcOut += d);
+    const log = logDir === undefined ? null : join(logDir, `${entry.label.replace(/[^\w.-]+/g, '_')}-${++logged}.log`);
+    const phase = (name: string) => log && appendFileSync(log, `=== ${name}: minor faults ${minorFaults(replica.s.pid)}\n`);
+    replica.s.onOutput = (d) => {
+      gcOut += d;
+      if (log) appendFileSync(log, d);
+    };
     await replica.c.call('REPLICAOF', '127.0.0.1', master.s.port);
     await waitCaughtUp(master.c, [replica.c], signal);
+    phase('synced');
     await benchmarkSet(ctx, master.s.port, pipeline);
+    phase('warmed');
     if (flushAll) await master.c.call('FLUSHALL');
     const startOffset = await waitCaughtUp(master.c, [replica.c], signal);
+    phase('measure');
     gcOut = '';
     const m0 = probe(master.s.pid);
     const r0 = probe(replica.s.pid);
@@ -78,6 +92,7 @@ async function oneRound(entry: (typeof servers)[number]): Promise<number[]> {
     const { masters, replicas } = sampler.stop();
     const m1 = probe(master.s.pid);
     const r1 = probe(replica.s.pid);
+    phase('measured');
     const endedAt = now();
     await waitCaughtUp(master.c, [replica.c], signal);
     const catchUp = now() - endedAt;

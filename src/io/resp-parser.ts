@@ -50,21 +50,35 @@ const NAME_MAX = 32;
 const SHORT_LINE = 24;
 
 /**
- * strchr(buf + from, c): the first c, or -1 when none comes before the end or a NUL byte
- * (Redis looks for line ends with strchr, so a NUL hides them: it then waits for more). A
- * header is a few bytes long, and scanning them here costs less than the native call;
- * longer lines (errors to report) go to indexOf.
+ * strchr(buf + from, c): the first c, or -1 while the line is not complete (none comes before
+ * the end or a NUL byte: Redis looks for line ends with strchr, so a NUL hides them and it
+ * waits for more). A line that has none within INLINE_MAX bytes throws tooLong, Redis's
+ * PROTO_INLINE_MAX_SIZE check. A header is a few bytes long, and scanning them here costs
+ * less than the native call; longer lines (errors to report) go to indexOf.
+ *
+ * A line cut by the end of a read (a replica behind its master reads 64 kB at a time, cut
+ * anywhere) returns from the loop with no operation of its own: optimized code meets no
+ * branch it has no type feedback for, which deoptimized the parser the first time a replica
+ * fell behind (--trace-deopt: "Insufficient type feedback", then the parser recompiled).
  */
-function findByte(buf: Buffer, from: number, c: number): number {
-  const end = Math.min(from + SHORT_LINE, buf.length);
-  for (let i = from; i < end; i++) {
-    if (buf[i] === c) return i;
-    if (buf[i] === 0) return -1;
+function findLineEnd(buf: Buffer, from: number, c: number, tooLong: string): number {
+  const len = buf.length;
+  const short = from + SHORT_LINE;
+  for (let i = from; i < len; i++) {
+    const b = buf[i];
+    if (b === c) return i;
+    if (b === 0 || i === short) return findLongLineEnd(buf, from, i, c, tooLong);
   }
-  if (end === buf.length) return -1;
-  const at = buf.indexOf(c, end);
-  const nul = buf.indexOf(0, end);
-  return nul >= 0 && (at < 0 || nul < at) ? -1 : at;
+  return -1;
+}
+
+/** findLineEnd past a NUL or the first SHORT_LINE bytes, from at. */
+function findLongLineEnd(buf: Buffer, from: number, at: number, c: number, tooLong: string): number {
+  const end = buf.indexOf(c, at);
+  const nul = buf.indexOf(0, at);
+  const found = nul >= 0 && (end < 0 || nul < end) ? -1 : end;
+  if (found < 0 && buf.length - from > INLINE_MAX) throw new ProtocolError(tooLong);
+  return found;
 }
 
 /** Gets each complete command; returning false stops parsing until resume(). */
@@ -72,6 +86,8 @@ export type CommandSink = (argv: string[]) => boolean;
 
 /** The most arguments the reused argv array keeps room for between commands. */
 const ARGV_KEPT = 1024;
+/** The arguments an idle client's argv array keeps room for (release()). */
+const ARGV_IDLE = 16;
 
 export class RespParser {
   private buf: Buffer = EMPTY;
@@ -87,8 +103,12 @@ export class RespParser {
    * The arguments of the multibulk in progress, argv[0, argi): one array reused from command
    * to command, each command getting an exact-size copy (an array grown by pushes gets room
    * for 17, and that garbage per command is what the young generation's scavenges collect).
+   * Shortened in place, never replaced nor emptied: V8 then keeps the field constant and the
+   * array's room, and the code that inlined them stays valid (a fresh empty array from an
+   * idle client's release() deoptimized parse() and takeArgv() of every client, the master
+   * link's too, and the next store into it again: --trace-deopt).
    */
-  private argv: string[] = [];
+  private readonly argv: string[] = [];
   private argi = 0;
   private bulkLen = -1;
 
@@ -130,11 +150,11 @@ export class RespParser {
 
   // clientsCronResizeQueryBuffer
   /**
-   * An idle client's share: trim(), and between commands the argv array's room goes too (the
-   * next command grows a fresh one).
+   * An idle client's share: trim(), and between commands the argv array's room past
+   * ARGV_IDLE arguments goes too.
    */
   release(): void {
-    if (this.argi === 0 && this.argv.length > 0) this.argv = [];
+    if (this.argi === 0 && this.argv.length > ARGV_IDLE) this.argv.length = ARGV_IDLE;
     this.trim();
   }
 
@@ -253,8 +273,12 @@ export class RespParser {
   private takeArgv(): string[] {
     const n = this.argi;
     const argv = this.argv.slice(0, n);
-    if (n > ARGV_KEPT) this.argv = [];
-    else for (let i = 0; i < n; i++) this.argv[i] = '';
+    let used = n;
+    if (n > ARGV_KEPT) {
+      this.argv.length = ARGV_IDLE;
+      used = ARGV_IDLE;
+    }
+    for (let i = 0; i < used; i++) this.argv[i] = '';
     this.argi = 0;
     return argv;
   }
@@ -274,11 +298,8 @@ export class RespParser {
       while (pos < len) {
         if (this.argc === 0) {
           if (buf[pos] !== STAR) {
-            const nl = findByte(buf, pos, LF);
-            if (nl < 0) {
-              if (len - pos > INLINE_MAX) throw new ProtocolError('too big inline request');
-              break;
-            }
+            const nl = findLineEnd(buf, pos, LF, 'too big inline request');
+            if (nl < 0) break;
             const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
@@ -291,11 +312,8 @@ export class RespParser {
             }
             continue;
           }
-          const eol = findByte(buf, pos, CR);
-          if (eol < 0 || eol + 1 >= len) {
-            if (len - pos > INLINE_MAX) throw new ProtocolError('too big mbulk count string');
-            break;
-          }
+          const eol = findLineEnd(buf, pos, CR, 'too big mbulk count string');
+          if (eol < 0 || eol + 1 >= len) break;
           const n = parseIntBytes(buf, pos + 1, eol);
           if (Number.isNaN(n) || n > INT_MAX) throw new ProtocolError('invalid multibulk length');
           if (n > 10 && this.unauthenticated) throw new ProtocolError('unauthenticated multibulk length');
@@ -305,11 +323,8 @@ export class RespParser {
         }
         if (this.bulkLen < 0) {
           // processMultibulkBuffer: the whole line first, then its '$'
-          const eol = findByte(buf, pos, CR);
-          if (eol < 0 || eol + 1 >= len) {
-            if (len - pos > INLINE_MAX) throw new ProtocolError('too big bulk count string');
-            break;
-          }
+          const eol = findLineEnd(buf, pos, CR, 'too big bulk count string');
+          if (eol < 0 || eol + 1 >= len) break;
           if (buf[pos] !== DOLLAR) {
             throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos]!)}'`);
           }
@@ -319,18 +334,19 @@ export class RespParser {
           this.bulkLen = n;
           pos = eol + 2;
         }
+        // A read cut in the bulk takes no branch the complete bulk does not test (findLineEnd).
         const need = this.bulkLen + 2;
-        if (len - pos < need) {
-          if (need - (len - pos) > GATHER_AT) {
-            if (need > this.keepLimit) this.discarded = len - pos;
-            else {
-              this.gathered = [buf.subarray(pos)];
-              this.gatheredLen = len - pos;
-            }
-            pos = len;
+        const missing = need - (len - pos);
+        if (missing > GATHER_AT) {
+          if (need > this.keepLimit) this.discarded = len - pos;
+          else {
+            this.gathered = [buf.subarray(pos)];
+            this.gatheredLen = len - pos;
           }
+          pos = len;
           break;
         }
+        if (missing > 0) break;
         // A bulk past MAX_STRING can not be made a string: the throw took the server down. It
         // is refused once it has arrived (Redis would take it), as a declared length Redis waits on.
         if (this.bulkLen > MAX_STRING) throw new ProtocolError('invalid bulk length');
@@ -350,11 +366,12 @@ export class RespParser {
       }
     } finally {
       this.pos = pos;
-      if (pos === len) {
+      // The size first: a read cut in a command (pos short of len) then takes no new branch.
+      if (len > KEEP_WHOLE_MAX && pos < len) {
+        this.trim();
+      } else if (pos === len) {
         this.buf = EMPTY;
         this.pos = 0;
-      } else if (len > KEEP_WHOLE_MAX) {
-        this.trim();
       }
     }
     return paused;

@@ -96,6 +96,29 @@ describe('RESP parser', () => {
     expect(() => parseAll([Buffer.from(`*${'1'.repeat(70_000)}`)])).toThrow('too big mbulk count string');
   });
 
+  it('refuses a long line whose newline a NUL byte hides, as strchr stops at it', () => {
+    expect(() => parseAll([Buffer.from(`*1\0${'1'.repeat(70_000)}\r\n`)])).toThrow('too big mbulk count string');
+    expect(() => parseAll([Buffer.from(`*1\r\n$1\0${'1'.repeat(70_000)}\r\n`)])).toThrow('too big bulk count string');
+  });
+
+  it('waits for the LF of a header line whose CR ends what arrived, however long (processMultibulkBuffer)', () => {
+    const p = new RespParser();
+    expect(parseAll([Buffer.from(`*${'1'.repeat(70_000)}\r`)], p)).toEqual([]);
+    expect(() => parseAll([Buffer.from('\n')], p)).toThrow('invalid multibulk length');
+  });
+
+  it('parses the commands after a long one and after an idle release() alike', () => {
+    const p = new RespParser();
+    const long = Array.from({ length: 2000 }, (_, i) => `a${i}`);
+    const small = [['SET', 'k', 'v'], ['MSET', ...Array.from({ length: 20 }, (_, i) => `b${i}`)], ['GET', 'k']];
+    const wireOf = (cmds: string[][]) => Buffer.concat(cmds.map((c) => encodeCommand(c)));
+    expect(parseAll([wireOf([long, ...small])], p)).toEqual([long, ...small]);
+    p.release();
+    expect(parseAll([wireOf(small)], p)).toEqual(small);
+    p.release();
+    expect(parseAll([wireOf([['PING'], long, ['PING']])], p)).toEqual([['PING'], long, ['PING']]);
+  });
+
   it('waits for a huge announced multibulk without allocating for it', () => {
     const p = new RespParser();
     expect(parseAll([Buffer.from('*2000000\r\n')], p)).toEqual([]);
