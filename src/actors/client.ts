@@ -8,6 +8,7 @@ import { lookupCommand } from '../commands/table.js';
 import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
+import { queueWrite, type QueuedWriter } from '../io/turn-end.js';
 import type { Db, WatchFlag } from '../store/db.js';
 import type { Wait } from './blocking.js';
 import { ClientLimits } from './client-limits.js';
@@ -19,24 +20,6 @@ import type { TrackingState } from './tracking.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
 const FLUSH_AT = 64 * 1024;
-
-/**
- * Clients with replies to write at the end of this event-loop turn, after every socket read
- * in it (handleClientsWithPendingWrites). Written as each chunk is handled, a reply woke its
- * peer while the next client's command ran, and each wake-up cost the kernel a cross-CPU
- * wake: bench/tail-timeline.sh's 50 clients took 12-15 µs of system time per SET, against
- * 8-9 µs with the writes together.
- */
-const pendingWrites: Client[] = [];
-let pendingWritesScheduled = false;
-
-function writePending(): void {
-  pendingWritesScheduled = false;
-  // A client queued while these write (a tracking broadcast) waits for the next turn.
-  const n = pendingWrites.length;
-  for (let i = 0; i < n; i++) pendingWrites[i]!.writeQueued();
-  pendingWrites.splice(0, n);
-}
 
 /**
  * What an idle connection holds besides its buffers: the Client, its parser, writer and
@@ -69,7 +52,7 @@ export interface MultiState {
   failed: boolean;
 }
 
-export class Client implements WatchFlag {
+export class Client implements WatchFlag, QueuedWriter {
   readonly id: number;
   readonly parser = new RespParser();
   readonly reply = new ReplyWriter();
@@ -383,14 +366,10 @@ export class Client implements WatchFlag {
   flushSoon(): void {
     if (this.queuedForWrite) return;
     this.queuedForWrite = true;
-    pendingWrites.push(this);
-    if (!pendingWritesScheduled) {
-      pendingWritesScheduled = true;
-      setImmediate(writePending);
-    }
+    queueWrite(this);
   }
 
-  /** The turn ended: what flushSoon queued goes out. */
+  /** The turn ended (turn-end.ts): what flushSoon queued goes out. */
   writeQueued(): void {
     this.queuedForWrite = false;
     if (this.closed) return;

@@ -15,6 +15,7 @@
 // and for at most 2% of the time (MIN_GC_INTERVAL_MS, GC_TIME_SHARE), and before refusing a
 // write whenever the dataset changed or a megabyte came in since the last collection.
 import v8 from 'node:v8';
+import { nextSlice } from '../io/turn-end.js';
 import { Evictor, type MaxmemoryPolicy } from '../store/evict.js';
 import { luaHeapBytes } from '../scripting/lua-states.js';
 import { collectGarbage } from '../store/settle-heap.js';
@@ -239,9 +240,9 @@ export class Memory {
     if (this.continuation !== null) return;
     const step = (): void => {
       this.continuation = null;
-      if (this.performEvictions() === 'running' && this.continuation === null) this.continuation = setImmediate(step);
+      if (this.performEvictions() === 'running' && this.continuation === null) this.continuation = nextSlice(step);
     };
-    this.continuation = setImmediate(step);
+    this.continuation = nextSlice(step);
   }
 
   private updateExceededTime(result: EvictResult): void {

@@ -23,6 +23,7 @@ import {
 } from './rdb-format.js';
 import { readZiplist } from './ziplist.js';
 import { readZipmap } from './zipmap.js';
+import { nextSlice } from './turn-end.js';
 
 export interface DecodedDb {
   /** Every key at epoch 0, older than any snapshot. */
@@ -139,7 +140,7 @@ async function runInSlices(reader: RdbReader, steps: Generator<Pause, DecodedRdb
     if (r.done === true) return r.value;
     if (performance.now() < sliceEnd) continue;
     progress(reader.bytesRead);
-    await new Promise((res) => setImmediate(res));
+    await new Promise<void>((res) => nextSlice(res));
     sliceEnd = performance.now() + sliceMs;
   }
 }

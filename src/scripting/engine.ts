@@ -11,7 +11,7 @@
 //
 //   EVAL: lua_resume(coroutine, script) ── redis.call ──> call() ──> reply parsed into Lua
 //     ... count hook every 100000 instructions: past the threshold? lua_yield
-//   resume returns LUA_YIELD: the caller waits, others get BUSY; setImmediate(slice)
+//   resume returns LUA_YIELD: the caller waits, others get BUSY; nextSlice(slice)
 //   slice: lua_resume again, for BUSY_SLICE_MS, and so on until the script returns
 //
 // Up to the threshold nothing else runs, exactly as in Redis; past it the event loop turns
@@ -57,6 +57,7 @@ import { call, MISCONF, OOM } from '../commands/dispatch.js';
 import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
+import { nextSlice } from '../io/turn-end.js';
 import { checkAcl, scriptAclMessage } from '../commands/acl-check.js';
 import { Denial } from '../commands/acl-users.js';
 import { FunctionLibraries } from './functions.js';
@@ -181,10 +182,10 @@ export class ScriptEngine implements VmHost {
       if (this.running !== run) return;
       this.yieldAt = performance.now() + BUSY_SLICE_MS;
       const done = this.step(run, job, false);
-      if (done === null) setImmediate(slice);
+      if (done === null) nextSlice(slice);
       else this.finish(run, done);
     };
-    setImmediate(slice);
+    nextSlice(slice);
   }
 
   /**

@@ -14,6 +14,7 @@
 // at once (SAVE, shutdown), when no write can interleave.
 import { Readable } from 'node:stream';
 import { RdbEncoder } from '../io/rdb-encoder.js';
+import { nextSlice } from '../io/turn-end.js';
 import type { Db } from './db.js';
 import type { Keyspace, SnapshotObserver } from './keyspace.js';
 import { SlotWalk, type Dict } from './dict.js';
@@ -208,7 +209,7 @@ export class RdbSnapshotStream extends Readable {
   override _read(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(this.slice);
+    nextSlice(this.slice);
   }
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
