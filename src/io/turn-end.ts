@@ -27,7 +27,7 @@ export function queueWrite(w: QueuedWriter): void {
 }
 
 /** Writes every queued client's replies now. */
-export function writeQueuedReplies(): void {
+function writeQueuedReplies(): void {
   scheduled = false;
   // A client queued while these write (a tracking broadcast) waits for the next turn.
   const n = queued.length;
