@@ -229,17 +229,19 @@ function xadd(c: Client, argv: string[]): void {
   for (const x of fv) total += x.length;
   if (total > STREAM_LISTPACK_MAX_SIZE) return c.reply.error('ERR Elements are too large to be stored');
   s.append(id, fv);
-  c.reply.bulk(idText(id));
+  const text = idText(id);
+  c.reply.bulk(text);
   c.db.modified(key);
   c.db.signalKeyAsReady(key);
   notifyKey(c, NOTIFY.stream, 'xadd', key);
+  if ((a.maxlen !== null || a.minid !== null) && trim(s, a) > 0) notifyKey(c, NOTIFY.stream, 'xtrim', key);
+  // Replicas add at the ID chosen here and trim exactly (a `~` comes with MAXLEN or MINID
+  // only); an explicit ID with an exact trim or none goes to them as it came.
+  const chosenId = a.id === null || !a.id.seqGiven;
+  if (!chosenId && !a.approx) return;
   const out = argv.slice();
-  if (a.maxlen !== null || a.minid !== null) {
-    if (trim(s, a) > 0) notifyKey(c, NOTIFY.stream, 'xtrim', key);
-    if (a.approx) rewriteApproxTrim(out, s, a);
-  }
-  // Replicas add at the ID chosen here.
-  if (a.id === null || !a.id.seqGiven) out[a.idPos] = idText(id);
+  if (a.approx) rewriteApproxTrim(out, s, a);
+  if (chosenId) out[a.idPos] = text;
   c.propagateAs(out);
 }
 

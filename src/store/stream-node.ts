@@ -18,14 +18,6 @@ import { idPart, streamId, streamIdBig, type StreamId } from './stream-id.js';
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 
-/** The ms - master.ms and seq - master.seq deltas, int64 as lpAppendInteger stores them. */
-export function idDelta(id: StreamId, master: StreamId, at: 0 | 8): number | bigint {
-  const a = idPart(id, at);
-  const b = idPart(master, at);
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return BigInt.asIntN(64, BigInt(a) - BigInt(b));
-}
-
 /** master + (ms, seq) deltas, each an int64 added modulo 2^64 as Redis's uint64 arithmetic does. */
 function addDelta(master: StreamId, ms: string | number, seq: string | number): StreamId {
   const masterMs = idPart(master, 0);
@@ -126,8 +118,13 @@ export class StreamNode {
   private lp: Buffer | null = null;
   /** The listpack's size without its live and deleted counters (they change size as they grow). */
   private baseBytes: number;
+  /** masterId's halves, read once: every entry written stores its ID as deltas from them. */
+  private readonly masterMs: number | bigint;
+  private readonly masterSeq: number | bigint;
 
   constructor(readonly masterId: StreamId, readonly masterFields: string[]) {
+    this.masterMs = idPart(masterId, 0);
+    this.masterSeq = idPart(masterId, 8);
     let bytes = LP_EMPTY_SIZE + lpIntSize(masterFields.length) + lpIntSize(0);
     for (const f of masterFields) bytes += lpElementSize(f);
     this.baseBytes = bytes;
@@ -199,13 +196,21 @@ export class StreamNode {
     e.ids.push(id);
     e.flags.push(flags);
     e.data.push(data);
-    let bytes = lpIntSize(flags) + lpIntSize(idDelta(id, this.masterId, 0)) + lpIntSize(idDelta(id, this.masterId, 8));
+    let bytes = lpIntSize(flags) + lpIntSize(this.idDelta(id, 0)) + lpIntSize(this.idDelta(id, 8));
     if (!(flags & FLAG_SAMEFIELDS)) bytes += lpIntSize(data.length / 2);
     for (let i = 0; i < data.length; i++) bytes += lpElementSize(data[i]!);
     bytes += lpIntSize(flags & FLAG_SAMEFIELDS ? data.length + 3 : data.length + 4);
     this.baseBytes += bytes;
     if (flags & FLAG_DELETED) this.deleted++;
     else this.live++;
+  }
+
+  /** id's ms (at 0) or seq (at 8) less the master ID's, an int64 as lpAppendInteger stores it. */
+  private idDelta(id: StreamId, at: 0 | 8): number | bigint {
+    const a = idPart(id, at);
+    const b = at === 0 ? this.masterMs : this.masterSeq;
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return BigInt.asIntN(64, BigInt(a) - BigInt(b));
   }
 
   /** Entry i's fields and values, interleaved. */
@@ -253,8 +258,8 @@ export class StreamNode {
       const f = flags[i]!;
       const d = data[i]!;
       lp.integer(f);
-      lp.integer(idDelta(ids[i]!, this.masterId, 0));
-      lp.integer(idDelta(ids[i]!, this.masterId, 8));
+      lp.integer(this.idDelta(ids[i]!, 0));
+      lp.integer(this.idDelta(ids[i]!, 8));
       if (!(f & FLAG_SAMEFIELDS)) lp.integer(d.length / 2);
       for (const v of d) lp.element(v);
       lp.integer(f & FLAG_SAMEFIELDS ? d.length + 3 : d.length + 4);

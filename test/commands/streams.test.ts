@@ -59,6 +59,14 @@ describe('XADD', () => {
     await same('XADD u 18446744073709551615-* a b', 'XADD u 18446744073709551615-* a b', 'XRANGE u - +');
   });
 
+  it('carries and borrows IDs across their 32-bit words, and reads 15- and 16-digit halves', async () => {
+    await same('XADD s 4294967295-4294967295 a 1', 'XADD s 4294967295-* a 2', 'XADD s 4294967296-18446744073709551615 a 3');
+    await same('XADD s 4294967296-* a 4', 'XADD s 999999999999999-999999999999999 a 5', 'XADD s 1000000000000000-0 a 6');
+    await same('XADD s 9007199254740993-1 a 7', 'XADD s 9007199254740993-* a 8', 'XRANGE s - +');
+    await same('XRANGE s (4294967295-4294967295 +', 'XRANGE s - (4294967296-0', 'XRANGE s (4294967296-18446744073709551615 +');
+    await same('XREVRANGE s (9007199254740993-1 -', 'XRANGE s (999999999999999-999999999999999 (9007199254740993-1');
+  });
+
   it('answers bad ids, arity, options and types as Redis does', async () => {
     await same('XADD s', 'XADD s 1-1', 'XADD s 1-1 a', 'XADD s 1-1 a b c', 'XADD s abc a b', 'XADD s 1-x a b');
     await same('XADD s - a b', 'XADD s + a b', 'XADD s -1 a b', 'XADD s 18446744073709551616 a b', 'XADD s 1-18446744073709551616 a b');
