@@ -4,7 +4,8 @@
 // `pipeline` commands per client and 50 clients per event-loop turn, through each client's
 // parser, dispatch and reply writer (the replies are encoded and taken, then dropped instead of
 // written; an lrange test, as redis-benchmark does, first fills the list with as many LPUSHes,
-// unmeasured). Each checkout (whose src/ to run, with the node options of its cli.ts #! line)
+// unmeasured; xadd, not one of redis-benchmark's, is the streams measure's XADD of three fields
+// at explicit increasing IDs, into one stream). Each checkout (whose src/ to run, with the node options of its cli.ts #! line)
 // has one child, warmed up as the bench's server is (every test, 20000 requests,
 // unpipelined); round by round, the children in alternating order, each runs `requests` of
 // each test: CPU µs per request (process.cpuUsage, user + system, every thread). Prints each
@@ -18,12 +19,15 @@ import { createInterface } from 'node:readline';
 import { loadCheckout } from './checkout.js';
 import { alternatingRounds, loadRange, spread } from './stats.js';
 
-const ALL_TESTS = 'set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset';
+const ALL_TESTS = 'set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset,xadd';
 const CLIENTS = 50;
 const KEYSPACE = 100000;
 
 /** redis-benchmark's __rand_int__: a number below the keyspace, 12 digits. */
 const rand = (): string => String(Math.floor(Math.random() * KEYSPACE)).padStart(12, '0');
+
+/** The last entry xadd added (IDs increase over the child's whole life). */
+let entry = 0;
 
 /** One request of a test as redis-benchmark sends it. */
 function request(test: string): string[] {
@@ -38,6 +42,10 @@ function request(test: string): string[] {
     case 'zadd': return ['ZADD', 'myzset', rand(), `element:${rand()}`];
     case 'lrange_100': return ['LRANGE', 'mylist', '0', '99'];
     case 'mset': return ['MSET', ...Array.from({ length: 10 }, () => [`key:${rand()}`, 'xxx']).flat()];
+    case 'xadd': {
+      const i = ++entry;
+      return ['XADD', 'mystream', `${1_600_000_000_000 + Math.floor(i / 10)}-${i % 10}`, 'sensor', `${i % 100}`, 'temp', `${20 + (i % 17)}`, 'ok', '1'];
+    }
     default: throw new Error(`unknown test ${test} (one of ${ALL_TESTS})`);
   }
 }
