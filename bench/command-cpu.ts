@@ -4,12 +4,13 @@
 // `pipeline` commands per client and 50 clients per event-loop turn, through each client's
 // parser, dispatch and reply writer (the replies are encoded and taken, then dropped instead of
 // written; an lrange test, as redis-benchmark does, first fills the list with as many LPUSHes,
-// unmeasured; xadd, not one of redis-benchmark's, is the streams measure's XADD of three fields
-// at explicit increasing IDs, into one stream). Each checkout (whose src/ to run, with the node options of its cli.ts #! line)
-// has one child, warmed up as the bench's server is (every test, 20000 requests,
-// unpipelined); round by round, the children in alternating order, each runs `requests` of
-// each test: CPU µs per request (process.cpuUsage, user + system, every thread). Prints each
-// checkout's median and the median of its per-round ratios to the first checkout's.
+// unmeasured; xadd, not one of redis-benchmark's, is the streams measure's XADD of three
+// fields at explicit increasing IDs, into one stream). Each checkout (whose src/ to run, with
+// the node options of its cli.ts #! line) has one child, warmed up as the bench's server is
+// (every test, 20000 requests, unpipelined); round by round, the children in alternating
+// order, each runs `requests` of each test: CPU µs per request (process.cpuUsage, user +
+// system, every thread). Prints each checkout's median and the median of its per-round
+// ratios to the first checkout's.
 //   node --import ./bench/register.js bench/command-cpu.ts [tests] [requests] [pipeline] [rounds] [checkout ...]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
