@@ -12,11 +12,11 @@ const HALF_COUNT = 1 << HALF_MAGNITUDE;
 /** (bucket_count + 1) * sub_bucket_half_count: 23 buckets cover 1e9. */
 const COUNTS_LEN = 24 * HALF_COUNT;
 
-/** counts_index_for: the index of value v (>= 1). */
+/** counts_index_for: the index of integer value v (>= 1). */
 function indexOf(v: number): number {
-  // get_bucket_index: 64 - clz64(v | 255) - 8; v stays under 2^31 here.
+  // get_bucket_index: 64 - clz64(v | 255) - 8; v stays under 2^31 here, so a shift divides.
   const bucket = 32 - Math.clz32(v | 255) - (HALF_MAGNITUDE + 1);
-  const sub = Math.floor(v / 2 ** bucket);
+  const sub = v >>> bucket;
   return ((bucket + 1) << HALF_MAGNITUDE) + sub - HALF_COUNT;
 }
 
