@@ -29,7 +29,15 @@ export interface CommandSpec {
    * script's declared flags say, where the command's own flags cannot tell.
    */
   denyOomFor?(c: Client, argv: string[]): boolean;
+  /**
+   * CMD_PROTECTED: the setting that must allow the client (allowProtectedAction) for the call
+   * to go on, checked right after the arity: before AUTH, and before MULTI queues it.
+   */
+  protectedBy?: ProtectedSetting;
 }
+
+/** The settings that guard protected commands. */
+export type ProtectedSetting = 'enable-debug-command' | 'enable-module-command';
 
 /** One call in this many is timed. */
 const SAMPLE_EVERY = 16;
@@ -114,6 +122,7 @@ export function compile(spec: CommandSpec): Command {
     run: spec.run,
     check: spec.check,
     denyOomFor: spec.denyOomFor,
+    protectedBy: spec.protectedBy,
     isWrite: has('write'),
     denyOom: has('denyoom'),
     noAuth: has('no_auth'),

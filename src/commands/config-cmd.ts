@@ -1,6 +1,7 @@
 // CONFIG GET SET RESETSTAT REWRITE HELP (config.c).
 import type { Client } from '../actors/client.js';
 import { ConfigError } from '../config/config.js';
+import type { ProtectedSetting } from './command.js';
 import { globMatch } from './glob.js';
 import { cstr } from './errors.js';
 import { rewriteConfig } from './config-rewrite.js';
@@ -12,6 +13,13 @@ const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 /** PROTECTED_CONFIG: settable at run time only when enable-protected-configs allows it. */
 const PROTECTED = new Set(['dir', 'dbfilename']);
+
+/** processCommand's refusal of a protected command that setting does not allow the client. */
+export function protectedRefusal(setting: ProtectedSetting): string {
+  const name = setting === 'enable-debug-command' ? 'DEBUG' : 'MODULE';
+  return `ERR ${name} command not allowed. If the ${setting} option is set to "local", you can run it from a local ` +
+    'connection, otherwise you need to set this option in the configuration file, and then restart the server.';
+}
 
 /** allowProtectedAction: "yes", or "local" and the client is on loopback. */
 export function allowProtectedAction(c: Client, setting: string): boolean {

@@ -7,13 +7,8 @@ import { settleHeap } from '../store/settle-heap.js';
 import { strtod } from '../store/floats.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
-import { allowProtectedAction } from './config-cmd.js';
 import { cstr } from './errors.js';
 import { replyHelp } from './subcommands.js';
-
-const NOT_ALLOWED = 'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", ' +
-  'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
-  'and then restart the server.';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -204,8 +199,8 @@ export const debugCommands: CommandSpec[] = [
   {
     // debugCommand
     name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['admin', 'slow', 'dangerous'],
+    protectedBy: 'enable-debug-command',
     run(c, argv) {
-      if (!allowProtectedAction(c, c.server.config.get('enable-debug-command')!)) return c.reply.error(NOT_ALLOWED);
       const sub = SUBCOMMANDS.get(argv[1]!.toLowerCase());
       if (sub === undefined || !sub.ok(argv.length)) {
         return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]!)}'. Try DEBUG HELP.`);

@@ -5,6 +5,7 @@ import type { Client } from '../actors/client.js';
 import { checkAcl, nopermReply } from './acl-check.js';
 import { Denial } from './acl-users.js';
 import type { Command } from './command.js';
+import { allowProtectedAction, protectedRefusal } from './config-cmd.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
 import { serverState } from './server-state.js';
@@ -49,10 +50,14 @@ export function execute(c: Client, argv: string[]): void {
     reject(c, refused, cmd);
     return;
   }
-  const tracking = c.server.tracking;
-  if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
   // The subcommand's flags and counters for a container's call.
   const real = effectiveCommand(cmd, argv);
+  if (real.protectedBy !== undefined && !allowProtectedAction(c, c.server.config.get(real.protectedBy)!)) {
+    reject(c, protectedRefusal(real.protectedBy), real);
+    return;
+  }
+  const tracking = c.server.tracking;
+  if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
   const refusal = c.isMaster ? null : refuse(c, cmd, real, argv);
   // processCommand's evictClients dropped this very client: the command does not run.

@@ -73,14 +73,27 @@ describe('DEBUG', () => {
     await pair.s.call('FLUSHALL');
   });
 
-  it('is refused unless enable-debug-command allows it, as in Redis 7.0', async () => {
+  it('is refused unless enable-debug-command allows it, as in Redis 7.0: before AUTH, and before MULTI queues it', async () => {
     const [redis, redstate] = await Promise.all([
       startRedis(['--enable-debug-command', 'no']), startRedstate({ 'enable-debug-command': 'no' })]);
+    const [admin, sadmin] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(redstate.port)]);
+    await Promise.all([admin.call('CONFIG', 'SET', 'requirepass', 'pw'), sadmin.call('CONFIG', 'SET', 'requirepass', 'pw')]);
+    admin.close();
+    sadmin.close();
     const [r, s] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(redstate.port)]);
+    const both = (...cmd: string[]) => Promise.all([r.call(...cmd), s.call(...cmd)]).then(([want, got]) => {
+      expect(String(got), cmd.join(' ')).toBe(String(want));
+      return String(got);
+    });
     try {
-      const [want, got] = await Promise.all([r.call('DEBUG', 'DIGEST'), s.call('DEBUG', 'DIGEST')]);
-      expect(String(got)).toBe(String(want));
-      expect(String(got)).toMatch(/^Error: ERR DEBUG command not allowed/);
+      // Unauthenticated: the protection answers first, the arity before it.
+      expect(await both('DEBUG', 'DIGEST')).toMatch(/^Error: ERR DEBUG command not allowed/);
+      await both('DEBUG');
+      await both('MODULE', 'LOAD', '/x.so');
+      await both('GET', 'k');
+      await both('AUTH', 'pw');
+      expect(await both('DEBUG', 'DIGEST')).toMatch(/^Error: ERR DEBUG command not allowed/);
+      for (const cmd of [['MULTI'], ['SET', 'k', 'v'], ['DEBUG', 'DIGEST'], ['EXEC'], ['GET', 'k']]) await both(...cmd);
     } finally {
       r.close();
       s.close();

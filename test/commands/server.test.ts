@@ -257,6 +257,8 @@ describe('MODULE and the cluster commands', () => {
       'MODULE LOADEX /x.so CONFIG a b', 'MODULE UNLOAD foo', 'MODULE UNLOAD', 'READONLY', 'READWRITE', 'ASKING', 'READONLY x',
       'MULTI', 'MODULE LIST', 'READWRITE', 'EXEC', 'CLUSTER', 'CLUSTER INFO', 'CLUSTER HELP', 'CLUSTER SLOTS', 'CLUSTER KEYSLOT a',
       'CLUSTER INFO x', 'CLUSTER bogus', 'CLUSTER SETSLOT 1', 'CLUSTER RESET HARD');
+    // A protected command is refused before MULTI queues it, and the transaction is aborted.
+    await same('MULTI', 'MODULE LIST', 'MODULE LOAD /x.so', 'MODULE UNLOAD foo', 'EXEC', 'MULTI', 'MODULE LOAD', 'EXEC');
   });
 });
 
