@@ -85,6 +85,19 @@ function isSpace(c: number): boolean {
   return c === 32 || (c >= 9 && c <= 13);
 }
 
+/** s[from, to) as a number when it is a canonical decimal of 1-15 digits (below 2^53), else -1. */
+function smallDecimal(s: string, from: number, to: number): number {
+  const n = to - from;
+  if (n < 1 || n > 15 || (n > 1 && s.charCodeAt(from) === 48)) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /**
  * string2ull: a canonical non-negative int64 as string2ll reads it, else what strtoull
  * takes (leading space, a sign, a '-' that negates modulo 2^64), up to 2^64-1; null when
@@ -92,16 +105,8 @@ function isSpace(c: number): boolean {
  */
 export function parseU64(s: string): bigint | null {
   const n = s.length;
-  if (n > 0 && n < 16) {
-    let v = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i) - 48;
-      if (c < 0 || c > 9) break;
-      v = v * 10 + c;
-    }
-    if (i === n && (n === 1 || s.charCodeAt(0) !== 48)) return BigInt(v);
-  }
+  const small = smallDecimal(s, 0, n);
+  if (small >= 0) return BigInt(small);
   let i = 0;
   while (i < n && isSpace(s.charCodeAt(i))) i++;
   let neg = false;
@@ -118,19 +123,6 @@ export function parseU64(s: string): bigint | null {
   // string2ll would have read a canonical negative int64 and refused it.
   if (i === 1 && s === `-${v}` && v <= 2n ** 63n) return null;
   return (U64_MAX + 1n - v) & U64_MAX;
-}
-
-/** s[from, to) as a number when it is a canonical decimal of 1-15 digits (below 2^53), else -1. */
-function smallDecimal(s: string, from: number, to: number): number {
-  const n = to - from;
-  if (n < 1 || n > 15 || (n > 1 && s.charCodeAt(from) === 48)) return -1;
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
 }
 
 /** A parsed ID argument; seqGiven is false for XADD's "ms-*". */
