@@ -18,17 +18,15 @@ import { idPart, streamId, streamIdBig, type StreamId } from './stream-id.js';
 export const FLAG_DELETED = 1;
 export const FLAG_SAMEFIELDS = 2;
 
-/** master + (ms, seq) deltas, each an int64 added modulo 2^64 as Redis's uint64 arithmetic does. */
-function addDelta(master: StreamId, ms: string | number, seq: string | number): StreamId {
-  const masterMs = idPart(master, 0);
-  const masterSeq = idPart(master, 8);
+/** The master ID's halves (masterMs, masterSeq) + (ms, seq) deltas, each an int64 added modulo 2^64 as Redis's uint64 arithmetic does. */
+function addDelta(masterMs: number | bigint, masterSeq: number | bigint, ms: string | number, seq: string | number): StreamId {
   if (typeof ms === 'number' && typeof seq === 'number' && typeof masterMs === 'number' && typeof masterSeq === 'number') {
     const m = masterMs + ms;
     const q = masterSeq + seq;
     if (m >= 0 && q >= 0 && Number.isSafeInteger(m) && Number.isSafeInteger(q)) return streamId(m, q);
   }
-  const part = (at: 0 | 8, d: string | number): bigint => BigInt.asUintN(64, BigInt(idPart(master, at)) + BigInt(d));
-  return streamIdBig(part(0, ms), part(8, seq));
+  const part = (half: number | bigint, d: string | number): bigint => BigInt.asUintN(64, BigInt(half) + BigInt(d));
+  return streamIdBig(part(masterMs, ms), part(masterSeq, seq));
 }
 
 /** The first index in sorted ids[lo..] whose id >= target. */
@@ -82,10 +80,12 @@ function parseListpack(masterId: StreamId, lp: Buffer): Parsed {
   for (let i = 0; i < fieldCount; i++) fields.push(text());
   if (int() !== 0) bad('stream listpack master entry lacks its terminator');
   const out: Parsed = { ids: [], flags: [], data: [], fields, live: 0, deleted: 0 };
+  const masterMs = idPart(masterId, 0);
+  const masterSeq = idPart(masterId, 8);
   let prev = '';
   while (p < n) {
     const flags = int() & (FLAG_DELETED | FLAG_SAMEFIELDS);
-    const id = addDelta(masterId, delta(), delta());
+    const id = addDelta(masterMs, masterSeq, delta(), delta());
     if (id <= prev || id < masterId) bad('stream listpack entries are out of order');
     prev = id;
     const count = flags & FLAG_SAMEFIELDS ? fieldCount : 2 * int();
