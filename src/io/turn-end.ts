@@ -26,9 +26,14 @@ export function queueWrite(w: QueuedWriter): void {
   }
 }
 
-/** Writes every queued client's replies now. */
+/** The turn's end: every queued client's replies go out. */
 function writeQueuedReplies(): void {
   scheduled = false;
+  writeQueued();
+}
+
+/** Writes the replies queued so far; the turn's end, still scheduled, writes any queued after. */
+function writeQueued(): void {
   // A client queued while these write (a tracking broadcast) waits for the next turn.
   const n = queued.length;
   if (n === 0) return;
@@ -37,7 +42,7 @@ function writeQueuedReplies(): void {
 }
 
 function runSlice(slice: () => void): void {
-  writeQueuedReplies();
+  writeQueued();
   slice();
 }
 
