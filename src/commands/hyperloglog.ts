@@ -31,7 +31,12 @@ function pfadd(c: Client, argv: string[]): void {
   const max = sparseMax(c);
   for (let j = 2; j < argv.length; j++) {
     const r = h.add(argv[j]!, max);
-    if (r === -1) return c.reply.error(INVALID_HLL);
+    if (r === -1) {
+      // Redis sets the registers in the stored string itself: what the elements before the
+      // corrupt part changed stays, unseen by WATCH, saves and replicas (it returns before dirty++).
+      if (updated) c.db.setUnsignalled(key, h.toString());
+      return c.reply.error(INVALID_HLL);
+    }
     updated += r;
   }
   if (updated) {

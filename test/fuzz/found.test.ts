@@ -173,4 +173,11 @@ describe('bugs the fuzzer found', () => {
       'WATCH k', 'BITFIELD k SET i8 0 120 INCRBY i8 0 0', 'MULTI', 'EXEC', 'WATCH k', 'BITFIELD k SET i8 0 121', 'MULTI', 'EXEC',
       'DEL k', 'WATCH k', 'BITFIELD k SET i8 0 0', 'MULTI', 'EXEC', 'DEBUG DIGEST');
   });
+
+  it('seeds 603, 808, 830: a PFADD that meets a corrupt HLL keeps what it set before, unseen by WATCH', async () => {
+    await same('SELECT 1', 'PFADD k1', 'SETBIT k1 133 0', 'WATCH k1', 'PFADD k1 9223372036854775807 b d', 'MULTI', 'EXEC',
+      'GETRANGE k1 0 -1', 'PFADD k1 a', 'GETRANGE k1 0 -1', 'DEBUG DIGEST');
+    await same('PFADD k3 1.5 2 2 -5 6 1.5', 'BITFIELD k3 SET u63 #3 2 SET i64 72 4611686018427387904', ['PFADD', 'k3', 'b\0', '2'],
+      'GETRANGE k3 0 -1', 'OBJECT ENCODING k3', 'DEBUG DIGEST');
+  });
 });
