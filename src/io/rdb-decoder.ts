@@ -581,19 +581,15 @@ class RdbReader {
       case RdbType.LIST: {
         const n = this.length();
         if (n === 0) return null;
-        if (n <= LIST_PACKED_MAX_ENTRIES) {
-          for (let i = 0; i < n; i++) this.stringItem();
-          return List.fromPacked(this.body.take(), n);
-        }
+        if (n <= LIST_PACKED_MAX_ENTRIES) return List.fromPacked(this.packedItems(n), n);
         return this.readBig(this.startBig(type, key, n, at));
       }
       case RdbType.SET: {
         const n = this.length();
         if (n === 0) return null;
         if (n > SET_RESUMABLE_MIN) return this.readBig(this.startBig(type, key, n, at));
-        // The members straight into one packed body: fromPacked picks the encoding from it.
-        for (let i = 0; i < n; i++) this.stringItem();
-        return SetValue.fromPacked(this.body.take(), n) ?? this.fail('set has duplicate members', at);
+        // The members as one packed body: fromPacked picks the encoding from it.
+        return SetValue.fromPacked(this.packedItems(n), n) ?? this.fail('set has duplicate members', at);
       }
       case RdbType.ZSET:
       case RdbType.ZSET_2:
@@ -601,10 +597,9 @@ class RdbReader {
       case RdbType.HASH: {
         const n = this.length();
         if (n === 0) return null;
-        // Small: the pairs straight into one packed body (fromPacked converts it when a value is too long).
+        // Small: the pairs as one packed body (fromPacked converts it when a value is too long).
         if (n <= encodingLimits.hashMaxListpackEntries) {
-          for (let i = 0; i < 2 * n; i++) this.stringItem();
-          return Hash.fromPacked(this.body.take(), n) ?? this.fail('hash has duplicate fields', at);
+          return Hash.fromPacked(this.packedItems(2 * n), n) ?? this.fail('hash has duplicate fields', at);
         }
         return this.readBig(this.startBig(type, key, n, at));
       }
@@ -809,6 +804,29 @@ class RdbReader {
       if (d !== 0) return d;
     }
     return la - lb;
+  }
+
+  /**
+   * The next `count` strings as one packed body (packed.ts). A raw string under 64 bytes is
+   * its 6-bit length byte and its bytes, which is what a packed item of it is, so when every
+   * one is (a redstate master's small hashes, lists and sets) the body is the file's bytes as
+   * they are, cut at once; else it is built item by item.
+   */
+  private packedItems(count: number): string {
+    const buf = this.buf;
+    const from = this.pos;
+    let at = from;
+    let i = 0;
+    while (i < count && at < buf.length && buf[at]! < 1 << 6) {
+      at += 1 + buf[at]!;
+      i++;
+    }
+    if (i === count && at <= buf.length) {
+      this.pos = at;
+      return latin1Slice(buf, from, at);
+    }
+    for (let k = 0; k < count; k++) this.stringItem();
+    return this.body.take();
   }
 
   /**

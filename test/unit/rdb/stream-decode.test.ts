@@ -72,6 +72,31 @@ describe('RdbStream', () => {
     for (const sizes of [[1], [3], [17, 5]]) expect(contents((await streamed(buf, sizes)).rdb), `chunks of ${sizes.join(',')}`).toEqual(whole);
   });
 
+  it('decodes small plain lists, sets and hashes cut anywhere, their items under 64 bytes or not, raw or int-encoded', async () => {
+    const int8 = (v: number): Buffer => Buffer.from([0xc0, v & 0xff]);
+    const items = (...parts: Buffer[]): Buffer => Buffer.concat([rdbLength(parts.length), ...parts]);
+    const pairs = (...parts: Buffer[]): Buffer => Buffer.concat([rdbLength(parts.length / 2), ...parts]);
+    const [w63, w64] = ['x'.repeat(63), 'y'.repeat(64)];
+    const body = [
+      rdbKey(1, 'list', items(rdbString('a'), rdbString(''), rdbString(w63))),
+      rdbKey(1, 'list-long', items(rdbString('a'), rdbString(w64))),
+      rdbKey(1, 'list-int', items(rdbString('a'), int8(-5))),
+      rdbKey(2, 'set', items(rdbString('m1'), rdbString('m2'))),
+      rdbKey(2, 'set-int', items(int8(7), rdbString('m'))),
+      rdbKey(4, 'hash', pairs(rdbString('f1'), rdbString('v1'), rdbString('f2'), rdbString(w63))),
+      rdbKey(4, 'hash-long', pairs(rdbString('f1'), rdbString(w64))),
+      rdbKey(4, 'hash-int', pairs(rdbString('f1'), int8(12))),
+    ];
+    const buf = rdbFile(10, body);
+    const whole = contents(decodeRdb(buf, { now: -Infinity }));
+    expect((whole as { dbs: Array<{ keys: unknown[] }> }).dbs[0]!.keys).toEqual([
+      ['hash', { hash: [['f1', 'v1'], ['f2', w63]] }], ['hash-int', { hash: [['f1', '12']] }], ['hash-long', { hash: [['f1', w64]] }],
+      ['list', { list: ['a', '', w63] }], ['list-int', { list: ['a', '-5'] }], ['list-long', { list: ['a', w64] }],
+      ['set', { set: ['m1', 'm2'] }], ['set-int', { set: ['7', 'm'] }],
+    ]);
+    for (const sizes of [[1], [2, 3], [40]]) expect(contents((await streamed(buf, sizes)).rdb), `chunks of ${sizes.join(',')}`).toEqual(whole);
+  });
+
   it('reads on from the last whole element of a large plain list, set, hash or sorted set a chunk cuts, as decodeRdb decodes it', async () => {
     const n = 300;
     const strings = (f: (i: number) => string): Buffer[] => Array.from({ length: n }, (_, i) => rdbString(f(i)));
