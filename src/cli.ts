@@ -15,6 +15,7 @@ import { startReplicationFromConfig } from './actors/replica-link.js';
 import { ListenError, Server } from './actors/server.js';
 import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
+import { touchYoungGeneration } from './young-gen.js';
 import { REDIS_VERSION, REDSTATE_VERSION } from './version.js';
 
 const USAGE = `Usage: redstate [/path/to/redis.conf] [options] [-]
@@ -97,6 +98,7 @@ export async function main(argv: string[]): Promise<number | null> {
     await server.close();
     return 1;
   }
+  touchYoungGeneration();
   log.notice('Ready to accept connections');
   startReplicationFromConfig(server);
 
