@@ -9,7 +9,7 @@
 //   node --import ./bench/register.js bench/replica-decode.ts make populate|mixed [quick|full] out.rdb
 //   node --import ./bench/register.js bench/replica-decode.ts dump.rdb [rounds] [A/dist [B/dist ...]]
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { presets } from './config.js';
@@ -23,6 +23,8 @@ const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 /** One decode in this process: prints "main all keys end", end being the wall ms of endNow (what follows a replica's last byte). */
 async function child(dist: string, file: string): Promise<void> {
   const { RdbStream } = await import(join(resolve(dist), 'io/rdb-decoder.js'));
+  // The bin writes through its young generation before it is ready (young-gen.ts, since 676f525).
+  if (existsSync(join(resolve(dist), 'young-gen.js'))) (await import(join(resolve(dist), 'young-gen.js'))).touchYoungGeneration();
   const buf = readFileSync(file);
   const chunks: Buffer[] = [];
   for (let at = 0; at < buf.length; at += CHUNK) chunks.push(Buffer.from(buf.subarray(at, at + CHUNK)));
