@@ -140,7 +140,8 @@ export class Persistence {
         ['redis-ver', REDIS_VERSION],
         ['redis-bits', '64'],
         ['ctime', String(unixTime())],
-        ['used-mem', String(process.memoryUsage().heapUsed)],
+        // zmalloc_used_memory(): INFO's used_memory.
+        ['used-mem', String(this.server.memory.usedMemory())],
         ['repl-stream-db', String(this.server.replicaLink?.master?.db.id ?? 0)],
         ['repl-id', this.server.replication.replid],
         ['repl-offset', String(this.server.replication.masterReplOffset)],
