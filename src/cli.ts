@@ -90,6 +90,8 @@ export async function main(argv: string[]): Promise<number | null> {
   }
   logBanner(log, config, server.port);
   log.notice('Server initialized');
+  // Before the start-up figures: the young generation is part of the runtime's RSS.
+  touchYoungGeneration();
   server.memory.markStartup();
   try {
     server.persistence.loadAtStart();
@@ -98,7 +100,6 @@ export async function main(argv: string[]): Promise<number | null> {
     await server.close();
     return 1;
   }
-  touchYoungGeneration();
   log.notice('Ready to accept connections');
   startReplicationFromConfig(server);
 
