@@ -23,7 +23,7 @@ const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 /** One decode in this process: prints "main all keys end", end being the wall ms of endNow (what follows a replica's last byte). */
 async function child(dist: string, file: string): Promise<void> {
   const { RdbStream } = await import(join(resolve(dist), 'io/rdb-decoder.js'));
-  // The bin writes through its young generation before it is ready (young-gen.ts, since 676f525).
+  // The bin writes through its young generation at start-up (young-gen.ts), before any sync.
   if (existsSync(join(resolve(dist), 'young-gen.js'))) (await import(join(resolve(dist), 'young-gen.js'))).touchYoungGeneration();
   const buf = readFileSync(file);
   const chunks: Buffer[] = [];
