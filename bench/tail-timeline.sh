@@ -2,10 +2,11 @@
 # Where an unpipelined latency tail comes from: redis-benchmark's load (50 clients, no
 # pipelining, -r 100000) sent by tail-client.c, which times every reply, against a fresh
 # server of each build given (or redis-server), rounds alternating, each server first warmed
-# up as the bench's throughput measure does it. A redstate server runs with gc-events.mjs
-# preloaded, so that tail-attribution.mjs can set its slow replies and its reply gaps (>= 1 ms
-# without any reply) beside its collections; beside them, the main thread's CPU per request
-# and its time waiting for a core (schedstat: the host's load).
+# up and then emptied (FLUSHALL) as the bench's throughput measure does it. A redstate
+# server runs with gc-events.mjs preloaded, so that tail-attribution.mjs can set its slow
+# replies and its reply gaps (>= 1 ms without any reply) beside its collections; beside
+# them, the main thread's CPU per request and its time waiting for a core (schedstat: the
+# host's load).
 #   bench/tail-timeline.sh [-r ROUNDS] [-n REQUESTS] [-t TEST] [-a "NODE FLAGS"] DIST|redis ...
 # TEST: set, get, incr, hset, sadd or zadd (default set); -a adds node options to every
 # redstate. Needs a C compiler (cc) and redis-tools.
@@ -15,7 +16,7 @@ while getopts r:n:t:a: o; do
   case $o in r) rounds=$OPTARG ;; n) n=$OPTARG ;; t) test=$OPTARG ;; a) flags=$OPTARG ;; *) exit 2 ;; esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || { sed -n '9,9p' "$0" >&2; exit 2; }
+[ $# -ge 1 ] || { sed -n '10,10p' "$0" >&2; exit 2; }
 bench=$(cd "$(dirname "$0")" && pwd)
 . "$bench/shell-common.sh"
 one_server_at_a_time
@@ -34,6 +35,7 @@ for r in $(seq "$rounds"); do
     pid=$!
     for _ in $(seq 300); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
     redis-benchmark -p "$port" -c 50 -r 100000 -n 20000 -t set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset -q >/dev/null
+    redis-cli -p "$port" flushall >/dev/null
     : >"$work/gc"
     read -r cpu0 wait0 _ <"/proc/$pid/schedstat"
     timeout 300 "$work/tail-client" "$port" "$n" "$test" >"$work/replies" || exit 1
