@@ -24,7 +24,8 @@ const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
 async function child(dist: string, file: string): Promise<void> {
   const { RdbStream } = await import(join(resolve(dist), 'io/rdb-decoder.js'));
   // The bin writes through its young generation at start-up (young-gen.ts), before any sync.
-  if (existsSync(join(resolve(dist), 'young-gen.js'))) (await import(join(resolve(dist), 'young-gen.js'))).touchYoungGeneration();
+  const youngGen = join(resolve(dist), 'young-gen.js');
+  if (existsSync(youngGen)) (await import(youngGen)).touchYoungGeneration();
   const buf = readFileSync(file);
   const chunks: Buffer[] = [];
   for (let at = 0; at < buf.length; at += CHUNK) chunks.push(Buffer.from(buf.subarray(at, at + CHUNK)));
