@@ -17,6 +17,7 @@ import type { ReplConf, ReplicaClient } from './replica-client.js';
 import type { AclUser } from '../commands/acl-users.js';
 import type { Server } from './server.js';
 import type { TrackingState } from './tracking.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** Replies batched beyond this are written out before the next command runs. */
 const FLUSH_AT = 64 * 1024;
@@ -133,6 +134,7 @@ export class Client implements WatchFlag, QueuedWriter {
     if (stream !== null) this.parser.keepLimit = server.clientLimits.queryMax;
     if (stream === null) this.reply.mute(true);
     this.reply.onError = server.countErrorReply;
+    markMutable(this, 'woff', 'replica');
   }
 
   /**

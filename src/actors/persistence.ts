@@ -10,6 +10,7 @@ import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** A replica's load gives the event loop back this often (ms). */
 const LOAD_SLICE_MS = 10;
@@ -81,7 +82,9 @@ export class Persistence {
   /** Numbers the background saves' temp files (an aborted one may linger a moment). */
   private bgsaveSeq = 0;
 
-  constructor(readonly server: Server) {}
+  constructor(readonly server: Server) {
+    markMutable(this, 'lastBgsaveStatus');
+  }
 
   /** rdb_changes_since_last_save (server.dirty). */
   get rdbChangesSinceLastSave(): number {

@@ -16,6 +16,7 @@ import type { Client } from './client.js';
 import type { ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 import { Snapshotter } from './snapshotter.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** An id that names no history (replid2 when the server inherited none). */
 export const NO_REPLID = '0'.repeat(40);
@@ -92,6 +93,7 @@ export class Replication {
     this.snapshotter = new Snapshotter(server);
     this.minReplicas = server.config.cached('min-replicas-to-write', Number);
     this.minReplicasMaxLag = server.config.cached('min-replicas-max-lag', Number);
+    markMutable(this, 'replid', 'replid2', 'secondReplOffset', 'masterReplOffset', 'backlog', 'lastDb', 'flushScheduled');
   }
 
   // replicationFeedSlaves

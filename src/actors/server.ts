@@ -28,6 +28,7 @@ import { ServerRole } from './server-role.js';
 import type { Failover } from './failover.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
+import { markMutable } from '../mutable-fields.js';
 
 export class ListenError extends Error {}
 
@@ -44,10 +45,14 @@ export interface ServerStats {
   netReplOutputBytes: number;
 }
 
-const newStats = (): ServerStats => ({
-  connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0,
-  rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0, netReplInputBytes: 0, netReplOutputBytes: 0,
-});
+const newStats = (): ServerStats => {
+  const stats = {
+    connectionsReceived: 0, rejectedConnections: 0, commandsProcessed: 0,
+    rejectedCalls: 0, netInputBytes: 0, netOutputBytes: 0, netReplInputBytes: 0, netReplOutputBytes: 0,
+  };
+  markMutable(stats, ...Object.keys(stats));
+  return stats;
+};
 
 export interface OutputLimits {
   hard: number;

@@ -9,6 +9,7 @@ import { commandKeys } from '../commands/keys-of.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** A tracking client's options (the CLIENT_TRACKING_* flags). */
 export interface TrackingState {
@@ -58,7 +59,9 @@ export class Tracking {
   /** serverCron runs in a row that found the table over tracking-table-max-keys. */
   private overLimitRuns = 0;
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    markMutable(this, 'totalItems');
+  }
 
   get totalKeys(): number {
     return this.table.size;

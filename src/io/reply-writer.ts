@@ -4,6 +4,7 @@
 // written with plain byte stores: a native Buffer call costs more than the bytes it copies.
 import { formatDouble } from './format-double.js';
 import type { Latin1Buffer } from './latin1.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** PROTO_REPLY_CHUNK_BYTES: past this size a full buffer is sealed into a chunk rather than doubled. */
 const CHUNK_SIZE = 16 * 1024;
@@ -66,6 +67,10 @@ export class ReplyWriter {
   resp3 = false;
   /** Told of every error reply (INFO errorstats counts them). */
   onError: ((msg: string) => void) | null = null;
+
+  constructor() {
+    markMutable(this, 'chunks', 'chunkBytes', 'discard', 'muted', 'silenced', 'pushing', 'resp3');
+  }
 
   /** Drops every reply from now on (the master link, whose replies nobody reads). */
   mute(on: boolean): void {

@@ -5,6 +5,7 @@
 // full Buffer is replaced, not reused, so a piece is a view, not a copy (one per turn made an
 // allocation, often a new 8 kB pool, and a copy per write to the replicas).
 // A large command, or a large chunk of a master's stream, is a piece of its own, not copied.
+import { markMutable } from '../mutable-fields.js';
 import { commandSize, encodeCommand, writeCommand } from './resp-command.js';
 
 /** Commands and chunks of this size or more travel as pieces of their own. */
@@ -22,6 +23,10 @@ export class StreamBatch {
   last: Buffer = this.buf;
   lastStart = 0;
   lastEnd = 0;
+
+  constructor() {
+    markMutable(this, 'buf', 'from', 'len', 'pieces', 'piecesBytes', 'last', 'lastStart', 'lastEnd');
+  }
 
   /** Bytes appended since the last take or clear. */
   get pending(): number {

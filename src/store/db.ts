@@ -14,6 +14,7 @@ import type { Client } from '../actors/client.js';
 import { Dict } from './dict.js';
 import type { Keyspace } from './keyspace.js';
 import type { Value } from './values.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** Set on a client's WATCH state when a watched key changes (touchWatchedKey). */
 export interface WatchFlag {
@@ -46,7 +47,9 @@ export class Db {
   /** Where eviction's sampling of keys with an expiry resumes. */
   private sampleCursor: Iterator<string> | null = null;
 
-  constructor(readonly id: number, private readonly ks: Keyspace) {}
+  constructor(readonly id: number, private readonly ks: Keyspace) {
+    markMutable(this, 'dict', 'expires', 'stringEncodings', 'expireCursor', 'sampleCursor');
+  }
 
   get size(): number {
     return this.dict.size;

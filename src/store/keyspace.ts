@@ -3,6 +3,7 @@
 import { AccessClock } from './access.js';
 import { Db } from './db.js';
 import type { Value } from './values.js';
+import { markMutable } from '../mutable-fields.js';
 
 /** A point-in-time snapshot being taken: sees each old entry before its first change. */
 export interface SnapshotObserver {
@@ -56,6 +57,7 @@ export class Keyspace {
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
+    markMutable(this, 'epoch', 'snapshot', 'flushes');
   }
 
   /** Starts a snapshot: returns its epoch, above every existing entry's. */

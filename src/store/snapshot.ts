@@ -19,6 +19,7 @@ import type { Db } from './db.js';
 import type { Keyspace, SnapshotObserver } from './keyspace.js';
 import { SlotWalk, type Dict } from './dict.js';
 import type { Value } from './values.js';
+import { markMutable } from '../mutable-fields.js';
 
 export interface SnapshotOptions {
   /** rdbcompression: LZF for long strings. */
@@ -100,11 +101,13 @@ export class RdbSnapshot implements SnapshotObserver {
     for (const db of keyspace.dbs) {
       if (db.size === 0) continue;
       const captured: CapturedDb = { id: db.id, dict: db.dict, expires: db.expires, sized: false };
+      markMutable(captured, 'sized');
       this.dbs.push(captured);
       this.byDict.set(db.dict, captured);
       total += db.size;
     }
     this.keysTotal = total;
+    markMutable(this, 'keysProcessed', 'onPreserved', 'dbIndex', 'selected', 'done', 'clockEvery');
   }
 
   /**
