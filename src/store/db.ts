@@ -269,6 +269,8 @@ export class Db {
     }
     // scanDatabaseForDeletedStreams
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
+    // A table nobody else holds (not passed on by SWAPDB, not captured by a snapshot) lets go of its entries now.
+    if (replacedWith === undefined && this.ks.snapshot === null) this.dict.release();
     this.dict = new Dict();
     this.expires = new Map();
     this.stringEncodings = new Map();

@@ -307,4 +307,19 @@ describe('Dict', () => {
     for (const [k, slot] of before) expect(d.find(k)).toBe(slot);
     expect(d.size).toBe(333);
   });
+
+  it('is empty and usable after release(), even released mid-resize', () => {
+    const d = new Dict<number>();
+    for (let n = 0; n < 3000; n++) d.add(`k${n}`, n, 1);
+    while (!d.rehashing) d.add(`r${d.size}`, 0, 1);
+    d.release();
+    expect(d.size).toBe(0);
+    expect(d.rehashing).toBe(false);
+    expect(d.find('k1')).toBe(-1);
+    expect([...d]).toEqual([]);
+    for (let n = 0; n < 100; n++) d.add(`n${n}`, n, 1);
+    expect(d.size).toBe(100);
+    expect(d.get('n42')).toBe(42);
+    expect(d.get('k42')).toBeUndefined();
+  });
 });
