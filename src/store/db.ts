@@ -260,17 +260,18 @@ export class Db {
   /**
    * emptyData for this db. The snapshot in progress keeps the old maps, untouched. As
    * touchAllWatchedKeysInDb, only WATCHers of a key that was here or comes in (replacedWith)
-   * are told: an absent key stays absent for them.
+   * are told: an absent key stays absent for them. passedOn: the old table lives on
+   * elsewhere (SWAPDB), so it is left as it is.
    */
-  flush(replacedWith?: Dict<Value>): number {
+  flush(replacedWith?: Dict<Value>, passedOn = false): number {
     const n = this.dict.size;
     for (const [key, flags] of this.watchers) {
       if (this.dict.has(key) || replacedWith?.has(key) === true) for (const f of flags) f.casDirty = true;
     }
     // scanDatabaseForDeletedStreams
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
-    // A table nobody else holds (not passed on by SWAPDB, not captured by a snapshot) lets go of its entries now.
-    if (replacedWith === undefined && this.ks.snapshot === null) this.dict.release();
+    // A table nobody else holds (not passed on, not captured by a snapshot) lets go of its entries now.
+    if (!passedOn && this.ks.snapshot === null) this.dict.release();
     this.dict = new Dict();
     this.expires = new Map();
     this.stringEncodings = new Map();
@@ -282,8 +283,8 @@ export class Db {
   }
 
   /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of keys in the old or new content are told. */
-  replaceContents(dict: Dict<Value>, expires: Map<string, number>): void {
-    this.flush(dict);
+  replaceContents(dict: Dict<Value>, expires: Map<string, number>, passedOn = false): void {
+    this.flush(dict, passedOn);
     this.dict = dict;
     this.expires = expires;
     // scanDatabaseForReadyKeys

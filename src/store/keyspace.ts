@@ -86,8 +86,8 @@ export class Keyspace {
     const dict = da.dict;
     const expires = da.expires;
     const [encA, encB] = [da.stringEncodings, db.stringEncodings];
-    da.replaceContents(db.dict, db.expires);
-    db.replaceContents(dict, expires);
+    da.replaceContents(db.dict, db.expires, true);
+    db.replaceContents(dict, expires, true);
     da.stringEncodings = encB;
     db.stringEncodings = encA;
   }
