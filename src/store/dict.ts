@@ -9,9 +9,9 @@
 // beside it. Here a slot is three ints in an Int32Array (the key's hash, its epoch and its
 // access word, so that touching a key writes the cache line its lookup just read) and one
 // key/value pair in an array: linear probing reads the hashes, and a key string
-// only when its hash matches. The pairs are held in chunks of 64k slots, each made when a
-// key first lands in it: one array for a table of two million slots took 20-90 ms to make
-// and fill, a stall of its own at every resize.
+// only when its hash matches. The pairs are held in chunks (4096 slots in a small table,
+// 64k in a large one), each made when a key first lands in it: one array for a table of two
+// million slots took 20-90 ms to make and fill, a stall of its own at every resize.
 //
 // Growing, shrinking or purging tombstones moves the keys into a new table a few at a time
 // (dict.c's incremental rehash), not in one go: a single add at 786k keys used to take 40-90
@@ -37,12 +37,23 @@ const MIN_CAPACITY = 8;
 /** Ints per slot in meta. */
 const META = 3;
 /**
- * Pair entries (two a slot) in one chunk of a table's keys and values: 1 MB, made in V8's
- * large-object space (never copied by a scavenge) in well under a millisecond. Lookups in
- * chunks of 256 KB cost 5-10% more than in one array, in 1 MB ones no more (bench/dict-speed.ts).
+ * Pair entries (two a slot) in one chunk of a table's keys and values, as a power of two: in
+ * a table of up to SMALL_TABLE slots 8192 (64 kB, made in the young generation in
+ * microseconds), in a larger one 131072 (1 MB, made in V8's large-object space, which a
+ * scavenge never copies). A large-object chunk takes ~0.6 ms to make (a fresh mapping,
+ * faulted in page by page): when a small table grew, that stall bunched 50 clients' requests
+ * into one turn, and turns of 50 followed until the bunch broke up; a large table's tens of MB
+ * of 64 kB chunks would instead be copied twice by scavenges (bench/dict-stall.ts: adds of 5-7
+ * ms at 393k and 786k keys, against 2 ms). Lookups cost the same either way (bench/dict-speed.ts).
  */
-const KV_SHIFT = 17;
-const KV_MASK = (1 << KV_SHIFT) - 1;
+const SMALL_SHIFT = 13;
+const LARGE_SHIFT = 17;
+const SMALL_TABLE = 1 << 18;
+
+/** log2 of the entries per chunk of a table of mask + 1 slots. */
+function kvShift(mask: number): number {
+  return mask < SMALL_TABLE ? SMALL_SHIFT : LARGE_SHIFT;
+}
 /** randomSlot's random draws before it takes the next live slot instead. */
 const RANDOM_TRIES = 32;
 /** Old slots rehashMs moves between two looks at the clock. */
@@ -69,7 +80,7 @@ export class Dict<V> {
   size = 0;
   /** Slot i: meta[3i] its tag (EMPTY, DELETED or a live tag), meta[3i+1] its epoch, meta[3i+2] its access word. */
   private meta: Int32Array;
-  /** Slot i: entry 2i its key, 2i+1 its value, entry e at kv[e >> KV_SHIFT][e & KV_MASK] (chunks made on first insert). */
+  /** Slot i: entry 2i its key, 2i+1 its value, entry e at kv[e >> shift][e & (1 << shift) - 1], shift = kvShift(mask) (chunks made on first insert). */
   private kv: Chunks<V>;
   private mask: number;
   /** Live and deleted slots: what makes probe chains long. */
@@ -121,7 +132,7 @@ export class Dict<V> {
     for (let i = tag & mask; ; i = (i + 1) & mask) {
       const t = meta[i * META]!;
       if (t === tag) {
-        if (entry(this.kv, i << 1) === key) return i;
+        if (entry(this.kv, mask, i << 1) === key) return i;
       } else if (t === EMPTY) {
         return -(free < 0 ? i : free) - 1;
       } else if (t === DELETED && free < 0) {
@@ -199,7 +210,7 @@ export class Dict<V> {
     }
     for (let k = 0; k < n; k++) {
       const i = slots[k]!;
-      if (i >= 0) sink += (entry(kv, i << 1) as string).length;
+      if (i >= 0) sink += (entry(kv, mask, i << 1) as string).length;
     }
     prefetchSink.value = sink;
   }
@@ -229,9 +240,10 @@ export class Dict<V> {
     this.meta[i * META + 1] = epoch;
     this.meta[i * META + 2] = access;
     const e = i << 1;
-    const chunk = chunkFor(this.kv, e, this.mask + 1);
-    chunk[e & KV_MASK] = key;
-    chunk[(e & KV_MASK) + 1] = value;
+    const chunk = chunkFor(this.kv, this.mask, e);
+    const at = e & ((1 << kvShift(this.mask)) - 1);
+    chunk[at] = key;
+    chunk[at + 1] = value;
     this.size++;
     return i;
   }
@@ -258,8 +270,8 @@ export class Dict<V> {
   }
 
   setValueAt(i: number, value: V): void {
-    const e = i <= this.mask ? (i << 1) + 1 : ((i - this.mask - 1) << 1) + 1;
-    (i <= this.mask ? this.kv : this.oldKv!)[e >> KV_SHIFT]![e & KV_MASK] = value;
+    if (i <= this.mask) setEntry(this.kv, this.mask, (i << 1) + 1, value);
+    else setEntry(this.oldKv!, this.oldMask, ((i - this.mask - 1) << 1) + 1, value);
   }
 
   epochAt(i: number): number {
@@ -281,7 +293,7 @@ export class Dict<V> {
 
   /** Slot i's key (half 0) or value (half 1), in whichever table the slot number names. */
   private entryAt(i: number, half: number): string | V | undefined {
-    return i <= this.mask ? entry(this.kv, (i << 1) + half) : entry(this.oldKv!, ((i - this.mask - 1) << 1) + half);
+    return i <= this.mask ? entry(this.kv, this.mask, (i << 1) + half) : entry(this.oldKv!, this.oldMask, ((i - this.mask - 1) << 1) + half);
   }
 
   /** Int `field` of slot i's meta (0 its tag, 1 its epoch, 2 its access word), in whichever table the slot number names. */
@@ -446,6 +458,9 @@ export class Dict<V> {
     const fromKv = this.oldKv!;
     const meta = this.meta;
     const kv = this.kv;
+    const toMask = (1 << kvShift(this.mask)) - 1;
+    const fromShift = kvShift(this.oldMask);
+    const fromMask = (1 << fromShift) - 1;
     const end = Math.min(this.rehashIdx + n, this.oldMask + 1);
     for (let j = this.rehashIdx; j < end; j++) {
       const tag = from[j * META]!;
@@ -463,15 +478,15 @@ export class Dict<V> {
       meta[i * META + 1] = from[j * META + 1]!;
       meta[i * META + 2] = from[j * META + 2]!;
       const e = i << 1;
-      const chunk = chunkFor(kv, e, this.mask + 1);
+      const chunk = chunkFor(kv, this.mask, e);
       const f = j << 1;
-      const fromChunk = fromKv[f >> KV_SHIFT]!;
-      chunk[e & KV_MASK] = fromChunk[f & KV_MASK];
-      chunk[(e & KV_MASK) + 1] = fromChunk[(f & KV_MASK) + 1];
+      const fromChunk = fromKv[f >> fromShift]!;
+      chunk[e & toMask] = fromChunk[f & fromMask];
+      chunk[(e & toMask) + 1] = fromChunk[(f & fromMask) + 1];
       // A tombstone until the run's end: keys further on may have probed past this slot.
       from[j * META] = DELETED;
-      fromChunk[f & KV_MASK] = undefined;
-      fromChunk[(f & KV_MASK) + 1] = undefined;
+      fromChunk[f & fromMask] = undefined;
+      fromChunk[(f & fromMask) + 1] = undefined;
     }
     this.rehashIdx = end;
     if (end > this.oldMask) {
@@ -504,23 +519,30 @@ type Chunks<V> = Array<Array<string | V | undefined> | undefined>;
 
 /** The chunk list of a table of cap slots, no chunk made yet. */
 function chunksFor<V>(cap: number): Chunks<V> {
-  return new Array<Array<string | V | undefined> | undefined>(Math.ceil((cap * 2) / (KV_MASK + 1))).fill(undefined);
+  return new Array<Array<string | V | undefined> | undefined>(Math.ceil((cap * 2) / (1 << kvShift(cap - 1)))).fill(undefined);
 }
 
-/** The chunk holding entry e of a table of cap slots, made if no key has landed in it yet (a small table's one chunk is its size). */
-function chunkFor<V>(kv: Chunks<V>, e: number, cap: number): Array<string | V | undefined> {
-  const c = e >> KV_SHIFT;
+/** The chunk holding entry e of a table of mask + 1 slots, made if no key has landed in it yet (a small table's one chunk is its size). */
+function chunkFor<V>(kv: Chunks<V>, mask: number, e: number): Array<string | V | undefined> {
+  const shift = kvShift(mask);
+  const c = e >> shift;
   let chunk = kv[c];
   if (chunk === undefined) {
-    chunk = new Array<string | V | undefined>(Math.min(cap * 2, KV_MASK + 1)).fill(undefined);
+    chunk = new Array<string | V | undefined>(Math.min((mask + 1) * 2, 1 << shift)).fill(undefined);
     kv[c] = chunk;
   }
   return chunk;
 }
 
-/** Entry e of a table's chunks, whose chunk exists (its slot is or was live). */
-function entry<V>(kv: Chunks<V>, e: number): string | V | undefined {
-  return kv[e >> KV_SHIFT]![e & KV_MASK];
+/** Entry e of the chunks of a table of mask + 1 slots, whose chunk exists (its slot is or was live). */
+function entry<V>(kv: Chunks<V>, mask: number, e: number): string | V | undefined {
+  const shift = kvShift(mask);
+  return kv[e >> shift]![e & ((1 << shift) - 1)];
+}
+
+function setEntry<V>(kv: Chunks<V>, mask: number, e: number, v: string | V | undefined): void {
+  const shift = kvShift(mask);
+  kv[e >> shift]![e & ((1 << shift) - 1)] = v;
 }
 
 /** The slot of tag's table (meta, kv, mask) holding key, or -1. */
@@ -528,7 +550,7 @@ function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, key: string, t
   for (let i = tag & mask; ; i = (i + 1) & mask) {
     const t = meta[i * META]!;
     if (t === tag) {
-      if (entry(kv, i << 1) === key) return i;
+      if (entry(kv, mask, i << 1) === key) return i;
     } else if (t === EMPTY) {
       return -1;
     }
@@ -541,9 +563,8 @@ function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, key: string, t
  * just before it, can be empty instead of tombstones. (A table always has an empty slot.)
  */
 function vacate<V>(meta: Int32Array, kv: Chunks<V>, mask: number, i: number): number {
-  const chunk = kv[(i << 1) >> KV_SHIFT]!;
-  chunk[(i << 1) & KV_MASK] = undefined;
-  chunk[((i << 1) & KV_MASK) + 1] = undefined;
+  setEntry(kv, mask, i << 1, undefined);
+  setEntry(kv, mask, (i << 1) + 1, undefined);
   if (meta[((i + 1) & mask) * META] !== EMPTY) {
     meta[i * META] = DELETED;
     return 0;

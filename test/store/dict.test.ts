@@ -322,4 +322,19 @@ describe('Dict', () => {
     expect(d.get('n42')).toBe(42);
     expect(d.get('k42')).toBeUndefined();
   });
+
+  it('keeps every key through resizes between small-chunk and large-chunk tables, both ways', () => {
+    const d = new Dict<number>();
+    const n = 210_000; // past 196608 keys the table grows beyond 2^18 slots, to 1 MB chunks
+    for (let i = 0; i < n; i++) d.add(`key:${i}`, i, 0);
+    for (let i = 0; i < n; i += 7) expect(d.get(`key:${i}`)).toBe(i);
+    for (let i = 0; i < n; i += 3) d.setValueAt(d.find(`key:${i}`), -i);
+    // Deleting most keys shrinks the table back below the bound, to small chunks.
+    for (let i = 0; i < n; i++) if (i % 100 !== 0) d.deleteAt(d.find(`key:${i}`));
+    while (d.rehashMs(10));
+    expect(d.size).toBe(n / 100);
+    expect(d.capacity).toBeLessThan(1 << 18);
+    for (let i = 0; i < n; i += 100) expect(d.get(`key:${i}`)).toBe(i % 3 === 0 ? -i : i);
+    expect(d.get('key:1')).toBeUndefined();
+  });
 });
