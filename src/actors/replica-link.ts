@@ -703,11 +703,13 @@ export class ReplicaLink {
     if (n <= 0) return;
     this.fedEnd = this.appliedEnd;
     const repl = this.server.replication;
+    // The chunk just read may still be a view of the shared read buffer (keepOwnCopies runs after).
+    const transient = this.stream?.transient === true;
     while (n > 0) {
       const head = this.raw[0]!;
       const avail = head.length - this.rawHead;
       const take = Math.min(avail, n);
-      repl.feedFromMaster(head.subarray(this.rawHead, this.rawHead + take));
+      repl.feedFromMaster(head.subarray(this.rawHead, this.rawHead + take), transient);
       n -= take;
       if (take === avail) {
         this.raw.shift();

@@ -112,14 +112,17 @@ export class Replication {
   }
 
   // replicationFeedStreamFromMasterStream
-  /** A replica passes on its master's stream byte for byte, so offsets agree at every hop. */
-  feedFromMaster(buf: Buffer): void {
+  /**
+   * A replica passes on its master's stream byte for byte, so offsets agree at every hop.
+   * transient: buf is valid only during this call (a view of the shared read buffer).
+   */
+  feedFromMaster(buf: Buffer, transient: boolean): void {
     if (this.replicas.size === 0) {
       this.masterReplOffset += buf.length;
       this.backlog?.feed(buf);
       return;
     }
-    this.batch.bytes(buf);
+    this.batch.bytes(buf, transient);
     this.fed(buf.length);
   }
 

@@ -45,9 +45,13 @@ export class StreamBatch {
     return n;
   }
 
-  /** Appends bytes already in stream form (a master's stream, passed on). */
-  bytes(b: Buffer): void {
-    if (b.length >= OWN_PIECE) return this.piece(b);
+  /**
+   * Appends bytes already in stream form (a master's stream, passed on). transient: b is a
+   * view of a buffer that is read into again (the shared read buffer), so that even a large
+   * chunk is copied, not kept.
+   */
+  bytes(b: Buffer, transient: boolean): void {
+    if (b.length >= OWN_PIECE) return this.piece(transient ? Buffer.from(b) : b);
     if (this.len + b.length > this.buf.length) this.renew();
     b.copy(this.buf, this.len);
     this.mark(this.len, this.len + b.length);

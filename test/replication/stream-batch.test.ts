@@ -39,7 +39,7 @@ describe('the stream of a turn, encoded once and shared', () => {
     const append = (what: string[] | Buffer) => {
       const bytes = Array.isArray(what) ? encodeCommand(what) : what;
       if (Array.isArray(what)) b.command(what);
-      else b.bytes(what);
+      else b.bytes(what, false);
       if (!b.last.subarray(b.lastStart, b.lastEnd).equals(bytes)) misplaced++;
       expected.push(bytes);
     };
@@ -55,6 +55,18 @@ describe('the stream of a turn, encoded once and shared', () => {
     expect(Buffer.concat(pieces).equals(Buffer.concat(expected))).toBe(true);
     expect(b.pending).toBe(0);
     expect(b.take()).toEqual([]);
+  });
+
+  it('copies a large chunk that is a view of a buffer read into again, and keeps an owned one as it is', () => {
+    const b = new StreamBatch();
+    const shared = Buffer.alloc(64 * 1024, 'a');
+    const owned = Buffer.alloc(64 * 1024, 'o');
+    b.bytes(shared, true);
+    b.bytes(owned, false);
+    shared.fill('z'); // the next read into the shared buffer
+    const pieces = b.take();
+    expect(pieces).toContain(owned);
+    expect(Buffer.concat(pieces).equals(Buffer.concat([Buffer.alloc(64 * 1024, 'a'), owned]))).toBe(true);
   });
 
   it('writes each replica once per event-loop turn, or per 16 kB of it, under a pipelined burst, the same Buffers to all, the backlog byte for byte', async () => {
