@@ -101,11 +101,17 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
 
   it('a replica arriving while a disk snapshot for another runs shares it, stream buffered so far included', async () => {
     await ok('CONFIG', 'SET', 'repl-diskless-sync', 'no');
+    // The snapshot is held (a second per key) until the second replica has joined it: on a
+    // busy machine it could otherwise end first, and the second replica get one of its own.
+    await ok('CONFIG', 'SET', 'rdb-key-save-delay', '1000000');
     const forks = Number((await info(master.port, 'stats')).get('total_forks'));
+    const waiting = (): number => [...master.server.replication.replicas].filter((r) => r.state === 'waitBgsaveEnd').length;
     const first = await StreamReplica.start(master.port, { psync: ['?', -1] });
-    await until(() => [...master.server.replication.replicas].some((r) => r.state === 'waitBgsaveEnd'));
+    await until(() => waiting() === 1);
     await ok('SET', 'during-snapshot', '1');
     const second = await StreamReplica.start(master.port, { psync: ['?', -1] });
+    await until(() => waiting() === 2);
+    await ok('CONFIG', 'SET', 'rdb-key-save-delay', '0');
     const [a, b] = await Promise.all([first.payload, second.payload]);
     await ok('SET', 'after-both', '1');
     const seen = (cmds: string[][]): boolean => cmds.some((c) => c[1] === 'after-both');
@@ -121,6 +127,8 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
   }, 60_000);
 
   it('a replica arriving during a BGSAVE it cannot share waits for the next snapshot', async () => {
+    // The last test's snapshot went to its replicas once written; its file may still be syncing.
+    await until(async () => (await info(master.port, 'persistence')).get('rdb_bgsave_in_progress') === '0');
     await ok('CONFIG', 'SET', 'repl-diskless-sync', 'no');
     const forks = Number((await info(master.port, 'stats')).get('total_forks'));
     await ok('BGSAVE');
