@@ -367,9 +367,12 @@ class Tree implements Body {
   }
 
   move(member: string, from: number, to: number): void {
-    this.tree.move(from, to, member);
-    const i = this.foundSlot;
-    this.dict.setValueAt(i >= 0 && this.dict.keyAt(i) === member ? i : this.dict.find(member), to);
+    const f = this.foundSlot;
+    const i = f >= 0 && this.dict.keyAt(f) === member ? f : this.dict.find(member);
+    // The tree gets the dict's own string back, not the caller's: one string per member, and
+    // the caller's (a command's argument) dies young instead of being kept.
+    this.tree.move(from, to, this.dict.keyAt(i));
+    this.dict.setValueAt(i, to);
   }
 
   delete(member: string): boolean {
