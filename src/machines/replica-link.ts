@@ -97,12 +97,30 @@ const isError = (line: string): boolean => line.startsWith('-');
 const timedOut = (c: ReplicaLinkContext, e: LinkIo): boolean => e.now - e.lastIoAt > c.replTimeoutMs;
 const line = (e: ReplicaLinkEvent): string => (e as Ev<'REPLY'>).line;
 
-/** replicationCron: a connection or handshake with no byte from the master for repl-timeout ends. */
+/**
+ * Where Redis 7.0 connects again at once instead of at the next cron tick: after a lost
+ * master (replicationHandleMasterDisconnection: waiting a second risks the backlog moving on)
+ * and after a timeout or a failed transfer (cancelReplicationHandshake(1)). A refused connect
+ * and a failed handshake (syncWithMaster's error path) wait for the cron, as they do there.
+ */
+function reconnectNow(afterFailure: boolean) {
+  return [
+    {
+      type: 'log',
+      params: ({ context }: { context: ReplicaLinkContext }) =>
+        ({ level: 'notice' as const, msg: `Reconnecting to MASTER ${context.masterHost}:${context.masterPort}${afterFailure ? ' after failure' : ''}` }),
+    },
+    'startAttempt',
+    'openSocket',
+  ] as const;
+}
+
+/** replicationCron: a connection or handshake with no byte from the master for repl-timeout ends; the next begins. */
 const CONNECT_TIMEOUT = [
   {
     guard: 'timedOut',
-    target: '#replicaLink.connect',
-    actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown'],
+    target: '#replicaLink.connecting',
+    actions: [{ type: 'log', params: { level: 'warning', msg: 'Timeout connecting to the MASTER...' } }, 'closeSocket', 'linkDown', ...reconnectNow(true)],
   },
   { actions: 'recordIo' },
 ] as const;
@@ -185,7 +203,8 @@ export const replicaLinkMachine = setup({
       linkDownSince: context.linkDownSince === 0 ? (event as Partial<LinkIo>).now ?? context.now : context.linkDownSince,
       lastError: (event as { reason?: string }).reason ?? context.lastError,
     })),
-    startAttempt: assign(({ event }) => ({ lastIoAt: (event as LinkIo).now, lastError: '' })),
+    // An attempt started at once by a reply or a failed load has no clock reading of its own.
+    startAttempt: assign(({ context, event }) => ({ lastIoAt: (event as Partial<LinkIo>).now ?? context.lastIoAt, lastError: '' })),
   },
   guards: {
     /**
@@ -231,7 +250,7 @@ export const replicaLinkMachine = setup({
     STOP: { target: '.stopped', actions: ['abortTransfer', 'closeSocket'] },
   },
   states: {
-    /** REPL_STATE_CONNECT: waiting for the next cron tick to connect. */
+    /** REPL_STATE_CONNECT: waiting for the next cron tick to connect (reconnectNow skips it). */
     connect: {
       on: {
         TICK: {
@@ -440,20 +459,25 @@ export const replicaLinkMachine = setup({
               },
               {
                 guard: 'isError',
-                target: '#replicaLink.connect',
+                target: '#replicaLink.connecting',
                 actions: [
                   { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `MASTER aborted replication with an error: ${event.line.slice(1)}` }) },
-                  'abortTransfer', 'closeSocket', 'linkDown',
+                  'abortTransfer', 'closeSocket', 'linkDown', ...reconnectNow(true),
                 ],
               },
               {
-                target: '#replicaLink.connect',
+                target: '#replicaLink.connecting',
                 actions: [
                   { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Bad protocol from MASTER, the first byte is not '$' (we received '${event.line}'), are you sure the host and port are right?` }) },
-                  'abortTransfer', 'closeSocket', 'linkDown',
+                  'abortTransfer', 'closeSocket', 'linkDown', ...reconnectNow(true),
                 ],
               },
             ],
+            // The temp file could not be made: syncWithMaster's error, retried by the cron.
+            FAILED: {
+              target: '#replicaLink.connect',
+              actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: event.reason }) }, 'abortTransfer', 'closeSocket', 'linkDown'],
+            },
           },
         },
         /** The payload streams to the temp file (or memory); progress arrives with ticks. */
@@ -481,23 +505,23 @@ export const replicaLinkMachine = setup({
       },
       on: {
         FAILED: {
-          target: 'connect',
-          actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: event.reason }) }, 'abortTransfer', 'closeSocket', 'linkDown'],
+          target: 'connecting',
+          actions: [{ type: 'log', params: ({ event }) => ({ level: 'warning', msg: event.reason }) }, 'abortTransfer', 'closeSocket', 'linkDown', ...reconnectNow(true)],
         },
         SOCKET_CLOSED: {
-          target: 'connect',
+          target: 'connecting',
           actions: [
             { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `I/O error trying to sync with MASTER: ${event.reason}` }) },
-            'abortTransfer', 'closeSocket', 'linkDown',
+            'abortTransfer', 'closeSocket', 'linkDown', ...reconnectNow(true),
           ],
         },
         TICK: [
           {
             guard: 'timedOut',
-            target: 'connect',
+            target: 'connecting',
             actions: [
               { type: 'log', params: { level: 'warning', msg: "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value." } },
-              'abortTransfer', 'closeSocket', 'linkDown',
+              'abortTransfer', 'closeSocket', 'linkDown', ...reconnectNow(true),
             ],
           },
           { actions: 'recordIo' },
@@ -510,26 +534,26 @@ export const replicaLinkMachine = setup({
         TICK: [
           {
             guard: 'timedOut',
-            target: 'connect',
+            target: 'connecting',
             actions: [
               { type: 'log', params: { level: 'warning', msg: 'MASTER timeout: no data nor PING received...' } },
-              'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown',
+              'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown', ...reconnectNow(false),
             ],
           },
           { actions: ['recordIo', 'sendAck'] },
         ],
         SOCKET_CLOSED: {
-          target: 'connect',
+          target: 'connecting',
           actions: [
             { type: 'log', params: { level: 'notice', msg: 'Connection with master lost.' } },
-            'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown',
+            'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown', ...reconnectNow(false),
           ],
         },
         STREAM_ERROR: {
-          target: 'connect',
+          target: 'connecting',
           actions: [
             { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Protocol error from MASTER (${event.reason}): closing the link` }) },
-            'discardCachedMaster', 'forgetCachedMaster', 'closeSocket', 'linkDown',
+            'discardCachedMaster', 'forgetCachedMaster', 'closeSocket', 'linkDown', ...reconnectNow(false),
           ],
         },
       },

@@ -103,7 +103,7 @@ describe('live statecharts of real replication', () => {
     await link().locator('g.state.current[data-state="replicaLink.connected"]').waitFor();
   });
 
-  it('follows CLIENT KILL TYPE master through connect and handshake back to connected', async () => {
+  it('follows CLIENT KILL TYPE master through connecting (at once, not at the next tick) and handshake back to connected', async () => {
     // Every state the card shows, in order, as the page renders it.
     const card = `[...document.querySelectorAll('.chart-card')].find((c) => c.querySelector('.title b').textContent === 'master 127.0.0.1:${master.port}')`;
     await page.evaluate(`(() => {
@@ -122,7 +122,7 @@ describe('live statecharts of real replication', () => {
     await waitFor('the link back up', async () => {
       statuses.add((await info(r)).get('master_link_status')!);
       // The states seen and the card's own, read at once: read apart, a stale 'connected'
-      // could pass with the states already past it ('connect').
+      // could pass with the states already past it ('connecting').
       const [shown, states] = (await page.evaluate(`(() => {
         const card = ${card};
         return [card.getAttribute('data-state'), window.seen];
@@ -132,10 +132,11 @@ describe('live statecharts of real replication', () => {
     });
     expect((await info(r)).get('master_link_status')).toBe('up');
     expect(seen[0]).toBe('connected');
-    expect(seen).toContain('connect');
-    expect(seen.some((s) => s === 'connecting' || s === 'receivePong')).toBe(true);
-    expect(seen.some((s) => s.startsWith('handshake.'))).toBe(true);
-    expect(seen.indexOf('connect')).toBeLessThan(seen.findIndex((s) => s.startsWith('handshake.')));
+    // Redis 7.0 connects again as the link is lost: connect, which waits for the tick, is skipped.
+    expect(seen).not.toContain('connect');
+    const reconnecting = seen.findIndex((s) => s === 'connecting' || s === 'receivePong');
+    expect(reconnecting).toBeGreaterThan(0);
+    expect(reconnecting).toBeLessThan(seen.findIndex((s) => s.startsWith('handshake.')));
     expect(statuses.has('down')).toBe(true);
     // A partial resync: the master served it from its backlog.
     expect(Number((await info(m, 'stats')).get('sync_partial_ok'))).toBe(before + 1);

@@ -152,7 +152,7 @@ describe('replica-link machine', () => {
     }
   });
 
-  it('reads the payload header: $EOF mark, keep-alive free errors, bad protocol', () => {
+  it('reads the payload header: $EOF mark, keep-alive free errors, bad protocol (connecting again at once, as Redis 7.0 does)', () => {
     const t = start();
     handshake(t);
     t.reply(`+FULLRESYNC ${ID} 0`);
@@ -163,28 +163,48 @@ describe('replica-link machine', () => {
       handshake(u);
       u.reply(`+FULLRESYNC ${ID} 0`);
       u.reply(line!);
-      expect(u.state()).toBe('connect');
-      expect(u.logs.at(-1)).toBe(log);
-      expect(u.done.slice(-2)).toEqual(['abortTransfer', 'closeSocket']);
+      expect(u.state()).toBe('connecting');
+      expect(u.logs.slice(-2)).toEqual([log, 'Reconnecting to MASTER 127.0.0.1:6379 after failure']);
+      expect(u.done.slice(-3)).toEqual(['abortTransfer', 'closeSocket', 'openSocket']);
     }
   });
 
-  it('times out in each waiting state by ticks, and caches the master when a connected link goes idle', () => {
+  it('leaves a temp file it could not make to the next tick, and connects again at once after a failed load', () => {
+    const t = start();
+    handshake(t);
+    t.reply(`+FULLRESYNC ${ID} 0`);
+    t.actor.send({ type: 'FAILED', reason: 'Opening the temp file needed for MASTER <-> REPLICA synchronization: EACCES' });
+    expect(t.state()).toBe('connect');
+    expect(t.done.slice(-2)).toEqual(['abortTransfer', 'closeSocket']);
+    handshake(t);
+    t.reply(`+FULLRESYNC ${ID} 0`);
+    t.reply('$5');
+    t.actor.send({ type: 'PAYLOAD_RECEIVED', read: 5 });
+    t.actor.send({ type: 'FAILED', reason: 'Failed trying to load the MASTER synchronization DB from disk' });
+    expect(t.state()).toBe('connecting');
+    expect(t.done.slice(-3)).toEqual(['abortTransfer', 'closeSocket', 'openSocket']);
+    expect(t.logs.at(-1)).toBe('Reconnecting to MASTER 127.0.0.1:6379 after failure');
+  });
+
+  it('times out in each waiting state by ticks, connecting again at once, and caches the master when a connected link goes idle', () => {
     const t = start({ replTimeoutMs: 5000 });
     t.tick(0);
     t.tick(5000, 0);
     expect(t.state()).toBe('connecting');
+    expect(t.done).toEqual(['openSocket']);
     t.tick(5001, 0);
-    expect(t.state()).toBe('connect');
+    expect(t.state()).toBe('connecting');
+    expect(t.done).toEqual(['openSocket', 'closeSocket', 'openSocket']);
+    expect(t.logs.slice(-2)).toEqual(['Timeout connecting to the MASTER...', 'Reconnecting to MASTER 127.0.0.1:6379 after failure']);
     handshake(t);
     t.tick(20_000, 1000);
-    expect(t.state()).toBe('connect');
+    expect(t.state()).toBe('connecting');
     handshake(t);
     t.reply(`+FULLRESYNC ${ID} 10`);
     t.reply('$5');
     t.tick(10_000, 1000);
-    expect(t.state()).toBe('connect');
-    expect(t.done.slice(-2)).toEqual(['abortTransfer', 'closeSocket']);
+    expect(t.state()).toBe('connecting');
+    expect(t.done.slice(-3)).toEqual(['abortTransfer', 'closeSocket', 'openSocket']);
     handshake(t);
     t.reply(`+FULLRESYNC ${ID} 10`);
     t.reply('$5');
@@ -193,9 +213,9 @@ describe('replica-link machine', () => {
     t.tick(3000, 2000, 42);
     expect(t.state()).toBe('connected');
     t.tick(8000, 2000, 50);
-    expect(t.state()).toBe('connect');
+    expect(t.state()).toBe('connecting');
     expect(t.ctx().cached).toEqual({ replid: ID, offset: 50 });
-    expect(t.logs).toContain('MASTER timeout: no data nor PING received...');
+    expect(t.logs.slice(-2)).toEqual(['MASTER timeout: no data nor PING received...', 'Reconnecting to MASTER 127.0.0.1:6379']);
     expect(t.ctx().linkDownSince).toBe(8000);
   });
 
@@ -208,11 +228,14 @@ describe('replica-link machine', () => {
     t.actor.send({ type: 'LOADED' });
     t.closed(4000, 77);
     expect(t.ctx().cached).toEqual({ replid: ID, offset: 77 });
-    expect(t.done.slice(-2)).toEqual(['cacheMaster', 'closeSocket']);
+    // replicationHandleMasterDisconnection: the next attempt starts at once, not at the next tick.
+    expect(t.state()).toBe('connecting');
+    expect(t.done.slice(-3)).toEqual(['cacheMaster', 'closeSocket', 'openSocket']);
+    expect(t.logs.slice(-2)).toEqual(['Connection with master lost.', 'Reconnecting to MASTER 127.0.0.1:6379']);
     handshake(t);
     t.reply('+CONTINUE');
     t.actor.send({ type: 'STREAM_ERROR', reason: 'bad bulk' });
-    expect(t.state()).toBe('connect');
+    expect(t.state()).toBe('connecting');
     expect(t.ctx().cached).toBeNull();
     t.actor.send({ type: 'STOP' });
     expect(t.actor.getSnapshot().status).toBe('done');

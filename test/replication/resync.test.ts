@@ -25,10 +25,11 @@ async function replicaOf(port: number, directives: Record<string, string | strin
 }
 
 describe('resynchronization with redis-server 7.0', () => {
-  it('continues by partial resync when the link is killed from either side during writes', async () => {
+  it('continues by partial resync when the link is killed from either side during writes, connecting again at once as redis 7.0 does', async () => {
     const m = await redis(['--repl-backlog-size', '64mb']);
     await writeManyKeys(m.c, 20_000);
     const r = await replicaOf(m.s.port);
+    const log = captureLog(r.s.server.log);
     await expectSameData(m.c, r.c);
     let writing = true;
     let round = 0;
@@ -49,6 +50,13 @@ describe('resynchronization with redis-server 7.0', () => {
     await expectSameData(m.c, r.c);
     expect(await stat(m.c, 'sync_full')).toBe(1);
     expect(round).toBeGreaterThan(1);
+    // replicationHandleMasterDisconnection: the next attempt follows the loss, not the next cron tick.
+    const lost = log.flatMap((l, i) => (l.endsWith('Connection with master lost.') ? [i] : []));
+    expect(lost).toHaveLength(2);
+    for (const i of lost) {
+      const next = log.slice(i + 1).filter((l) => /Reconnecting to MASTER|Connecting to MASTER/.test(l))[0];
+      expect(next).toMatch(new RegExp(`^\\d+:S .* \\* Reconnecting to MASTER 127\\.0\\.0\\.1:${m.s.port}$`));
+    }
   });
 
   it('syncs in full from a master restarted with a new replid', async () => {
