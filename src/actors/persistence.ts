@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
 import { RdbStream, decodeRdbFile, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
+import { strerror } from '../io/strerror.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
@@ -19,12 +20,6 @@ const LOAD_SLICE_MS = 10;
 const BGSAVE_RETRY_DELAY = 5;
 
 const unixTime = (): number => Math.floor(Date.now() / 1000);
-
-/** strerror's text for a Node errno error ("ENOENT: no such file or directory, open ..."). */
-function strerror(e: Error): string {
-  const m = /^E[A-Z]+: ([^,]+)/.exec(e.message);
-  return m === null ? e.message : m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1);
-}
 
 /**
  * Chunks a BGSAVE serializes ahead of its file writes. With two, a write that waited on a busy

@@ -16,6 +16,7 @@ import { createActor, type Actor } from 'xstate';
 import { execute } from '../commands/dispatch.js';
 import { encodeCommand } from '../io/resp-command.js';
 import type { RdbStream } from '../io/rdb-decoder.js';
+import { strerror } from '../io/strerror.js';
 import { ProtocolError } from '../io/resp-parser.js';
 import { SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
@@ -221,16 +222,16 @@ export class ReplicaLink {
     });
     this.sub = stream.chunks$.subscribe({
       next: (chunk) => this.onData(chunk),
-      error: (e: Error) => this.onClosed(socket, e.message),
+      error: (e: Error) => this.onClosed(socket, strerror(e), (e as NodeJS.ErrnoException).syscall),
       complete: () => this.onClosed(socket, 'connection lost'),
     });
   }
 
   /** The socket failed or closed: the machine hears it once, and never about an old socket. */
-  private onClosed(socket: Socket, reason: string): void {
+  private onClosed(socket: Socket, reason: string, syscall?: string): void {
     if (this.socket !== socket) return;
     this.actor.send({
-      type: 'SOCKET_CLOSED', reason, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, transferStartedAt: 0,
+      type: 'SOCKET_CLOSED', reason, syscall, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, transferStartedAt: 0,
       offset: this.server.replication.masterReplOffset,
     });
   }

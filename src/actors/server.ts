@@ -15,6 +15,7 @@ import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
 import type { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
+import { strerror } from '../io/strerror.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
@@ -208,7 +209,7 @@ export class Server {
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
-        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${describe(err)}`);
+        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${strerror(err)}`);
         this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
         await this.closeListeners();
         throw new ListenError(`Failed listening on port ${port}`);
@@ -232,7 +233,7 @@ export class Server {
     try {
       await endpoint.listen(bind, port);
     } catch (e) {
-      this.log.warning(`Failed listening on inspect port ${port} (${bind}): ${describe(e as NodeJS.ErrnoException)}, aborting.`);
+      this.log.warning(`Failed listening on inspect port ${port} (${bind}): ${strerror(e as Error)}, aborting.`);
       await this.closeListeners();
       throw new ListenError(`Failed listening on inspect port ${port}`);
     }
@@ -347,11 +348,4 @@ export class Server {
     this.listeners = [];
     await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
   }
-}
-
-function describe(err: NodeJS.ErrnoException): string {
-  if (err.code === 'EADDRINUSE') return 'Address already in use';
-  if (err.code === 'EADDRNOTAVAIL') return 'Cannot assign requested address';
-  if (err.code === 'EACCES') return 'Permission denied';
-  return err.message;
 }

@@ -62,8 +62,8 @@ export type ReplicaLinkEvent =
   /** replicationCron, once a second: timeouts, the next connection attempt, REPLCONF ACK. */
   | ({ type: 'TICK' } & LinkIo)
   | { type: 'SOCKET_UP' }
-  /** The socket failed to connect, errored or closed. */
-  | ({ type: 'SOCKET_CLOSED'; reason: string } & LinkIo)
+  /** The socket failed to connect, errored or closed; syscall: what failed, when something did ('connect', 'getaddrinfo', 'read'). */
+  | ({ type: 'SOCKET_CLOSED'; reason: string; syscall?: string } & LinkIo)
   /** One reply line of the handshake or the payload header (without CRLF). */
   | { type: 'REPLY'; line: string }
   /** Every byte of the payload is in (the announced size, or the EOF mark seen). */
@@ -97,6 +97,9 @@ const isError = (line: string): boolean => line.startsWith('-');
 const timedOut = (c: ReplicaLinkContext, e: LinkIo): boolean => e.now - e.lastIoAt > c.replTimeoutMs;
 const line = (e: ReplicaLinkEvent): string => (e as Ev<'REPLY'>).line;
 
+/** connectWithMaster: the non-blocking connect begins; SOCKET_UP or SOCKET_CLOSED tells how it went. */
+const CONNECT = ['openSocket', { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync started' } }] as const;
+
 /**
  * Where Redis 7.0 connects again at once instead of at the next cron tick: after a lost
  * master (replicationHandleMasterDisconnection: waiting a second risks the backlog moving on)
@@ -111,7 +114,7 @@ function reconnectNow(afterFailure: boolean) {
         ({ level: 'notice' as const, msg: `Reconnecting to MASTER ${context.masterHost}:${context.masterPort}${afterFailure ? ' after failure' : ''}` }),
     },
     'startAttempt',
-    'openSocket',
+    ...CONNECT,
   ] as const;
 }
 
@@ -258,7 +261,7 @@ export const replicaLinkMachine = setup({
           actions: [
             'startAttempt',
             { type: 'log', params: ({ context }) => ({ level: 'notice', msg: `Connecting to MASTER ${context.masterHost}:${context.masterPort}` }) },
-            'openSocket',
+            ...CONNECT,
           ],
         },
       },
@@ -268,16 +271,19 @@ export const replicaLinkMachine = setup({
       on: {
         SOCKET_UP: {
           target: 'receivePong',
-          actions: [
-            { type: 'log', params: { level: 'notice', msg: 'MASTER <-> REPLICA sync started' } },
-            { type: 'log', params: { level: 'notice', msg: 'Non blocking connect for SYNC fired the event.' } },
-            'sendPing',
-          ],
+          actions: [{ type: 'log', params: { level: 'notice', msg: 'Non blocking connect for SYNC fired the event.' } }, 'sendPing'],
         },
         SOCKET_CLOSED: {
           target: 'connect',
           actions: [
-            { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Unable to connect to MASTER: ${event.reason}` }) },
+            {
+              type: 'log',
+              // Redis resolves the name before it connects, and says so apart (connectWithMaster).
+              params: ({ event }) => ({
+                level: 'warning',
+                msg: event.syscall === 'getaddrinfo' ? `Unable to connect to MASTER: ${event.reason}` : `Error condition on socket for SYNC: ${event.reason}`,
+              }),
+            },
             'closeSocket', 'linkDown',
           ],
         },
@@ -545,7 +551,7 @@ export const replicaLinkMachine = setup({
         SOCKET_CLOSED: {
           target: 'connecting',
           actions: [
-            { type: 'log', params: { level: 'notice', msg: 'Connection with master lost.' } },
+            { type: 'log', params: { level: 'warning', msg: 'Connection with master lost.' } },
             'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown', ...reconnectNow(false),
           ],
         },

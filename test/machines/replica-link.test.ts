@@ -50,6 +50,7 @@ describe('replica-link machine', () => {
     handshake(t);
     expect(t.state()).toEqual({ handshake: 'psync' });
     expect(t.done).toEqual(['openSocket', 'sendPing', 'sendHandshake', 'sendPsync']);
+    expect(t.logs.slice(0, 3)).toEqual(['Connecting to MASTER 127.0.0.1:6379', 'MASTER <-> REPLICA sync started', 'Non blocking connect for SYNC fired the event.']);
     t.reply(`+FULLRESYNC ${ID} 1234`);
     expect(t.state()).toEqual({ transfer: 'bulkHeader' });
     expect(t.ctx()).toMatchObject({ masterReplid: ID, initialOffset: 1234 });
@@ -164,7 +165,7 @@ describe('replica-link machine', () => {
       u.reply(`+FULLRESYNC ${ID} 0`);
       u.reply(line!);
       expect(u.state()).toBe('connecting');
-      expect(u.logs.slice(-2)).toEqual([log, 'Reconnecting to MASTER 127.0.0.1:6379 after failure']);
+      expect(u.logs.slice(-3)).toEqual([log, 'Reconnecting to MASTER 127.0.0.1:6379 after failure', 'MASTER <-> REPLICA sync started']);
       expect(u.done.slice(-3)).toEqual(['abortTransfer', 'closeSocket', 'openSocket']);
     }
   });
@@ -183,7 +184,7 @@ describe('replica-link machine', () => {
     t.actor.send({ type: 'FAILED', reason: 'Failed trying to load the MASTER synchronization DB from disk' });
     expect(t.state()).toBe('connecting');
     expect(t.done.slice(-3)).toEqual(['abortTransfer', 'closeSocket', 'openSocket']);
-    expect(t.logs.at(-1)).toBe('Reconnecting to MASTER 127.0.0.1:6379 after failure');
+    expect(t.logs.slice(-2)).toEqual(['Reconnecting to MASTER 127.0.0.1:6379 after failure', 'MASTER <-> REPLICA sync started']);
   });
 
   it('times out in each waiting state by ticks, connecting again at once, and caches the master when a connected link goes idle', () => {
@@ -195,7 +196,7 @@ describe('replica-link machine', () => {
     t.tick(5001, 0);
     expect(t.state()).toBe('connecting');
     expect(t.done).toEqual(['openSocket', 'closeSocket', 'openSocket']);
-    expect(t.logs.slice(-2)).toEqual(['Timeout connecting to the MASTER...', 'Reconnecting to MASTER 127.0.0.1:6379 after failure']);
+    expect(t.logs.slice(-3)).toEqual(['Timeout connecting to the MASTER...', 'Reconnecting to MASTER 127.0.0.1:6379 after failure', 'MASTER <-> REPLICA sync started']);
     handshake(t);
     t.tick(20_000, 1000);
     expect(t.state()).toBe('connecting');
@@ -215,7 +216,7 @@ describe('replica-link machine', () => {
     t.tick(8000, 2000, 50);
     expect(t.state()).toBe('connecting');
     expect(t.ctx().cached).toEqual({ replid: ID, offset: 50 });
-    expect(t.logs.slice(-2)).toEqual(['MASTER timeout: no data nor PING received...', 'Reconnecting to MASTER 127.0.0.1:6379']);
+    expect(t.logs.slice(-3)).toEqual(['MASTER timeout: no data nor PING received...', 'Reconnecting to MASTER 127.0.0.1:6379', 'MASTER <-> REPLICA sync started']);
     expect(t.ctx().linkDownSince).toBe(8000);
   });
 
@@ -231,7 +232,7 @@ describe('replica-link machine', () => {
     // replicationHandleMasterDisconnection: the next attempt starts at once, not at the next tick.
     expect(t.state()).toBe('connecting');
     expect(t.done.slice(-3)).toEqual(['cacheMaster', 'closeSocket', 'openSocket']);
-    expect(t.logs.slice(-2)).toEqual(['Connection with master lost.', 'Reconnecting to MASTER 127.0.0.1:6379']);
+    expect(t.logs.slice(-3)).toEqual(['Connection with master lost.', 'Reconnecting to MASTER 127.0.0.1:6379', 'MASTER <-> REPLICA sync started']);
     handshake(t);
     t.reply('+CONTINUE');
     t.actor.send({ type: 'STREAM_ERROR', reason: 'bad bulk' });

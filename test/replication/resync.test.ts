@@ -1,6 +1,7 @@
 // Partial and full resynchronization of a redstate replica with a real redis-server 7.0:
 // link loss from either side, a master restarted with a new history, a replica restarted
-// from its RDB, a promoted sibling (PSYNC2), a change of master and back, and AUTH.
+// from its RDB, a promoted sibling (PSYNC2), a change of master and back, and AUTH; and the
+// log of a lost master, beside a redis-server replica's.
 import { describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
 import { captureLog, expectSameData, info, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
@@ -57,6 +58,29 @@ describe('resynchronization with redis-server 7.0', () => {
       const next = log.slice(i + 1).filter((l) => /Reconnecting to MASTER|Connecting to MASTER/.test(l))[0];
       expect(next).toMatch(new RegExp(`^\\d+:S .* \\* Reconnecting to MASTER 127\\.0\\.0\\.1:${m.s.port}$`));
     }
+  });
+
+  it('logs a lost master and a refused reconnect line for line as a redis-server replica beside it does', async () => {
+    const m = await redis();
+    const r = await replicaOf(m.s.port);
+    const ours = captureLog(r.s.server.log);
+    const theirs = await startRedis(['--replicaof', '127.0.0.1', String(m.s.port)]);
+    running.push(theirs);
+    const t = await client(theirs.port);
+    for (const c of [r.c, t]) await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+    for (const c of [r.c, t]) expect(await c.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+    for (const c of [r.c, t]) await waitFor('link up again', async () => (await info(c)).get('master_link_status') === 'up');
+    m.s.proc.kill('SIGTERM');
+    const refused = 'Error condition on socket for SYNC: Connection refused';
+    await waitFor('both refused', () => [ours, theirs.output().split('\n')].every((lines) => lines.some((l) => l.endsWith(refused))));
+    // From the first loss to the first refusal, without time stamps, pids and the replid.
+    const story = (lines: string[]): string[] => {
+      const msgs = lines.map((l) => /^\d+:S \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd())?.[1]).filter((x) => x !== undefined);
+      const from = msgs.findIndex((x) => x.endsWith('Connection with master lost.'));
+      return msgs.slice(from, msgs.findIndex((x) => x.endsWith(refused)) + 1).map((x) => x.replace(/[0-9a-f]{40}:\d+/, 'REPLID:OFFSET'));
+    };
+    expect(story(ours)).toEqual(story(theirs.output().split('\n')));
+    expect(story(ours)).toContain(`* Reconnecting to MASTER 127.0.0.1:${m.s.port}`);
   });
 
   it('syncs in full from a master restarted with a new replid', async () => {
