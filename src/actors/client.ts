@@ -437,7 +437,7 @@ export class Client implements WatchFlag, QueuedWriter {
     this.subscription?.unsubscribe();
     this.unwatchAll();
     if (this.replica !== null) {
-      this.server.log.notice(`Connection with replica ${this.replica.name} lost.`);
+      this.server.log.warning(`Connection with replica ${this.replica.name} lost.`);
       this.replica.close();
     }
     this.server.replication.monitors.delete(this);

@@ -70,8 +70,9 @@ export class ReplicaClient {
         sendBulk: later(() => this.sendBulk()),
         startStream: later(() => this.startStream()),
         logSyncSucceeded: later(() => log.notice(`Synchronization with replica ${this.name} succeeded`)),
+        // "from slave": Redis 7.0's own words in this one line.
         logStreamedAwaitingAck: later(() => log.notice(
-          `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming`)),
+          `Streamed RDB transfer with replica ${this.name} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming`)),
         logTimedOut: later(() => log.warning(`Disconnecting timedout replica (streaming sync): ${this.name}`)),
         logTransferTimedOut: later(() => log.warning(`Disconnecting timedout replica (full sync): ${this.name}`)),
         release: later(() => this.release()),

@@ -159,7 +159,7 @@ export class Snapshotter {
           replica.adoptStream(donor);
           replica.tell({ type: 'SNAPSHOT_STARTED', diskless: false });
         }),
-        finish: effects.defer(({ event }) => this.finish(running!, event.type === 'DONE')),
+        finish: effects.defer(({ event }) => this.finish(running!, event.type as 'DONE' | 'FAILED' | 'ABORT')),
       },
     });
     const actor = createActor(machine, {
@@ -327,10 +327,17 @@ export class Snapshotter {
   }
 
   // updateSlavesWaitingBgsave
-  private finish(run: Running, ok: boolean): void {
+  private finish(run: Running, end: 'DONE' | 'FAILED' | 'ABORT'): void {
     if (this.current === run) this.current = null;
-    run.stream?.destroy();
+    const ok = end === 'DONE';
     const log = this.server.log;
+    // backgroundSaveDoneHandlerSocket's line, for a transfer that began (a disk save's are persistence's).
+    if (run.stream !== null) {
+      if (ok) log.notice('Background RDB transfer terminated with success');
+      else if (end === 'ABORT') log.warning('Background transfer terminated by signal 10');
+      else log.warning('Background transfer error');
+    }
+    run.stream?.destroy();
     // On success the replicas were told already: disk ones once the file was whole (sendFile),
     // diskless ones by their trailer's write (streamToSockets).
     if (!ok) {

@@ -1,9 +1,10 @@
 // A redstate master with real redis-server 7.0 replicas (`--replicaof`): full sync disk-based
 // and diskless of a dataset of every type, then writes of every family streamed; DEBUG
-// DIGEST must agree. Then several replicas sharing snapshots, and resync after a cut link.
+// DIGEST must agree. Then several replicas sharing snapshots, resync after a cut link, and the
+// master's log of a diskless sync and a partial resync beside a redis-server master's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEveryType } from '../helpers/dataset.js';
-import { caughtUp, digest, info, until } from '../helpers/replication.js';
+import { captureLog, caughtUp, digest, info, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
@@ -177,4 +178,37 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
     expect(await digest(replicas[1]!.port)).toBe(want);
     await ok('CONFIG', 'SET', 'repl-backlog-size', '8mb');
   }, 120_000);
+
+  it('logs a diskless full sync and a partial resync line for line as a redis-server master does (bar its fork)', async () => {
+    const directives = { 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0' };
+    const ours = await startRedstate(directives);
+    const log = captureLog(ours.server.log);
+    const theirs = await startRedis(Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]));
+    replicas.push(theirs);
+    try {
+      for (const m of [ours, theirs]) {
+        const r = await replicaOf(m.port);
+        // Online on the master too: redis-server tells its fork's end at a later cron tick than the replica's load.
+        await until(async () => (await info(m.port)).get('slave0')?.includes('state=online') === true);
+        const rc = await RespClient.connect(r.port);
+        expect(await rc.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+        rc.close();
+        await until(async () => Number((await info(m.port, 'stats')).get('sync_partial_ok')) === 1);
+      }
+      // From the first request to the partial resync, without time stamps, ports and replids;
+      // the lines of a fork (its pid, its copy-on-write, its pipe) have no counterpart here.
+      const fork = /by pid \d+$|^\* Fork CoW|done reading from pipe/;
+      const story = (lines: string[]): string[] => {
+        const msgs = lines.map((l) => /^\d+:M \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd())?.[1]).filter((x) => x !== undefined);
+        const from = msgs.findIndex((x) => x.includes('asks for synchronization'));
+        const to = msgs.findIndex((x) => x.includes('Partial resynchronization request'));
+        return msgs.slice(from, to + 1).map((x) => x.replace(/by pid \d+$/, 'by pid').replace(/127\.0\.0\.1:\d+/g, 'REPLICA').replace(/'[0-9a-f]{40}'/g, 'REPLID')).filter((x) => !fork.test(x));
+      };
+      const want = story(theirs.output().split('\n')).map((x) => x.replace(/ by pid$/, ''));
+      expect(story(log)).toEqual(want);
+      expect(want).toContain('* Background RDB transfer terminated with success');
+    } finally {
+      await ours.close();
+    }
+  });
 });
