@@ -164,13 +164,20 @@ export class ReplicaLink {
     });
   }
 
-  /** cancelReplicationHandshake + the link's end: REPLICAOF NO ONE or another master. */
-  stop(): void {
+  /**
+   * cancelReplicationHandshake + the link's end: REPLICAOF NO ONE or another master, with
+   * freeMaster (replicationSetMaster and replicationUnsetMaster free a connected master, which
+   * caches it as a lost link does), or shutdown.
+   */
+  stop(freeMaster = false): void {
     clearInterval(this.timer);
+    if (freeMaster && this.master !== null) {
+      this.server.log.warning('Connection with master lost.');
+      this.cacheMaster();
+    }
     if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'STOP' });
     this.actor.stop();
     this.dropMasterClient();
-    this.cachedClient = null;
   }
 
   /** The machine's state as ROLE and INFO name it. */
@@ -743,7 +750,7 @@ export class ReplicaLink {
   }
 
   // replicationDiscardCachedMaster
-  private discardCachedMaster(): void {
+  discardCachedMaster(): void {
     if (this.cachedClient === null) return;
     this.server.log.notice('Discarding previously cached master state.');
     this.cachedClient = null;
@@ -767,7 +774,7 @@ export function replicationSetMaster(server: Server, host: string, port: number,
   if (old !== null) {
     cached = old.actor.getSnapshot().context.cached ?? (old.master !== null ? { replid: repl.replid, offset: repl.masterReplOffset } : null);
     db = old.master?.db.id ?? 0;
-    old.stop();
+    old.stop(true);
   } else if (!atStart || server.persistence.loadedStreamDb !== null) {
     // replicationCacheMasterUsingMyself
     server.log.notice('Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
@@ -794,13 +801,14 @@ export function replicationSetMaster(server: Server, host: string, port: number,
 export function replicationUnsetMaster(server: Server): void {
   const link = server.replicaLink;
   if (link === null) return;
-  link.stop();
+  link.stop(true);
+  link.discardCachedMaster();
   server.replicaLink = null;
   const repl = server.replication;
   repl.shiftReplicationId();
   // Our next write may go to any db: the stream says which first (server.slaveseldb = -1).
   repl.forceSelect();
-  server.log.notice(`Setting secondary replication ID to ${repl.replid2}, valid up to offset: ${repl.secondReplOffset}. New replication ID is ${repl.replid}`);
+  server.log.warning(`Setting secondary replication ID to ${repl.replid2}, valid up to offset: ${repl.secondReplOffset}. New replication ID is ${repl.replid}`);
   repl.disconnectReplicas();
   server.keyspace.expireMode = 'delete';
   server.log.role = 'M';

@@ -401,7 +401,6 @@ export const replicaLinkMachine = setup({
                       ? { level: 'warning', msg: 'Master replied with wrong +FULLRESYNC syntax.' }
                       : { level: 'notice', msg: `Full resync from master: ${context.masterReplid}:${context.initialOffset}` },
                   },
-                  'discardCachedMaster', 'forgetCachedMaster',
                 ],
               },
               {
@@ -417,14 +416,12 @@ export const replicaLinkMachine = setup({
                 target: '#replicaLink.syncFallback',
                 actions: [
                   { type: 'log', params: ({ event }) => ({ level: 'notice', msg: `Master does not support PSYNC or is in error state (reply: ${event.line})` }) },
-                  'discardCachedMaster', 'forgetCachedMaster',
                 ],
               },
               {
                 target: '#replicaLink.syncFallback',
                 actions: [
                   { type: 'log', params: ({ event }) => ({ level: 'warning', msg: `Unexpected reply to PSYNC from master: ${event.line}` }) },
-                  'discardCachedMaster', 'forgetCachedMaster',
                 ],
               },
             ],
@@ -490,7 +487,10 @@ export const replicaLinkMachine = setup({
         receiving: {
           entry: 'receivePayload',
           on: {
-            PAYLOAD_RECEIVED: { target: 'loading', actions: 'recordPayloadRead' },
+            // replicationAttachToNewMaster: as in Redis 7.0 (not at +FULLRESYNC, as the seed did), the
+            // cached master goes once the payload is in; a transfer that fails before keeps it for
+            // the next PSYNC.
+            PAYLOAD_RECEIVED: { target: 'loading', actions: ['recordPayloadRead', 'discardCachedMaster', 'forgetCachedMaster'] },
           },
         },
         /** Flush and load; clients get -LOADING meanwhile. */

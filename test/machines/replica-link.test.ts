@@ -63,7 +63,7 @@ describe('replica-link machine', () => {
     expect(t.state()).toEqual({ transfer: 'loading' });
     t.actor.send({ type: 'LOADED' });
     expect(t.state()).toBe('connected');
-    expect(t.done.slice(4)).toEqual(['discardCachedMaster', 'prepareTransfer', 'receivePayload', 'loadPayload', 'finishSync']);
+    expect(t.done.slice(4)).toEqual(['prepareTransfer', 'receivePayload', 'discardCachedMaster', 'loadPayload', 'finishSync']);
     expect(t.ctx().linkDownSince).toBe(0);
     t.tick(2000);
     expect(t.done.at(-1)).toBe('sendAck');
@@ -148,9 +148,31 @@ describe('replica-link machine', () => {
       handshake(v);
       v.reply(err);
       expect(v.state()).toEqual({ transfer: 'bulkHeader' });
-      expect(v.done.slice(-3)).toEqual(['discardCachedMaster', 'sendSync', 'prepareTransfer']);
-      expect(v.ctx().cached).toBeNull();
+      expect(v.done.slice(-3)).toEqual(['sendPsync', 'sendSync', 'prepareTransfer']);
+      // Kept until a new dataset is in (replicationAttachToNewMaster).
+      expect(v.ctx().cached).toEqual({ replid: ID, offset: 5 });
     }
+  });
+
+  it('keeps the cached master through a full resync until the payload is in: a failed transfer offers it again', () => {
+    const t = start({ cached: { replid: ID, offset: 41 } });
+    handshake(t);
+    t.reply(`+FULLRESYNC ${'b'.repeat(40)} 100`);
+    t.reply('$5');
+    t.closed(5000);
+    expect(t.state()).toBe('connecting');
+    expect(t.ctx().cached).toEqual({ replid: ID, offset: 41 });
+    expect(t.done).not.toContain('discardCachedMaster');
+    t.actor.send({ type: 'SOCKET_UP' });
+    t.reply('+PONG');
+    t.reply('+OK');
+    t.reply('+OK');
+    expect(t.done.at(-1)).toBe('sendPsync');
+    t.reply(`+FULLRESYNC ${'b'.repeat(40)} 100`);
+    t.reply('$5');
+    t.actor.send({ type: 'PAYLOAD_RECEIVED', read: 5 });
+    expect(t.ctx().cached).toBeNull();
+    expect(t.done.slice(-2)).toEqual(['discardCachedMaster', 'loadPayload']);
   });
 
   it('reads the payload header: $EOF mark, keep-alive free errors, bad protocol (connecting again at once, as Redis 7.0 does)', () => {

@@ -19,6 +19,19 @@ async function redis(args: string[] = []) {
   return { s, c: await client(s.port) };
 }
 
+/**
+ * A log's messages: no time stamps, pids or role letters; replids, offsets, byte counts and the
+ * client of a REPLICAOF made alike, so that a redstate's log and a redis-server's compare.
+ */
+function messages(lines: string[]): string[] {
+  return lines.flatMap((l) => {
+    const m = /^\d+:[MS] \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd());
+    if (m === null) return [];
+    return [m[1]!.replace(/[0-9a-f]{40}:\d+/g, 'REPLID:OFFSET').replace(/[0-9a-f]{40}/g, 'REPLID').replace(/ \(user request from .*$/, '')
+      .replace(/receiving \d+ bytes/, 'receiving N bytes').replace(/created [\d.]+ Mb/, 'created N Mb')];
+  });
+}
+
 async function replicaOf(port: number, directives: Record<string, string | string[]> = {}) {
   const s = await startRedstate({ replicaof: ['127.0.0.1', String(port)], ...directives });
   running.push(s);
@@ -73,11 +86,10 @@ describe('resynchronization with redis-server 7.0', () => {
     m.s.proc.kill('SIGTERM');
     const refused = 'Error condition on socket for SYNC: Connection refused';
     await waitFor('both refused', () => [ours, theirs.output().split('\n')].every((lines) => lines.some((l) => l.endsWith(refused))));
-    // From the first loss to the first refusal, without time stamps, pids and the replid.
+    // From the first loss to the first refusal.
     const story = (lines: string[]): string[] => {
-      const msgs = lines.map((l) => /^\d+:S \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd())?.[1]).filter((x) => x !== undefined);
-      const from = msgs.findIndex((x) => x.endsWith('Connection with master lost.'));
-      return msgs.slice(from, msgs.findIndex((x) => x.endsWith(refused)) + 1).map((x) => x.replace(/[0-9a-f]{40}:\d+/, 'REPLID:OFFSET'));
+      const msgs = messages(lines);
+      return msgs.slice(msgs.findIndex((x) => x.endsWith('Connection with master lost.')), msgs.findIndex((x) => x.endsWith(refused)) + 1);
     };
     expect(story(ours)).toEqual(story(theirs.output().split('\n')));
     expect(story(ours)).toContain(`* Reconnecting to MASTER 127.0.0.1:${m.s.port}`);
@@ -159,6 +171,38 @@ describe('resynchronization with redis-server 7.0', () => {
     expect(await r.c.call('SLAVEOF', '127.0.0.1', a.s.port)).toBe('OK');
     await writeEveryFamily(a.c);
     await expectSameData(a.c, r.c);
+  });
+
+  it('logs REPLICAOF NO ONE, REPLICAOF again and a change of master line for line as a redis-server replica beside it does', async () => {
+    const a = await redis(['--repl-diskless-sync', 'no']);
+    const b = await redis(['--repl-diskless-sync', 'no']);
+    await a.c.call('SET', 'k', 'v');
+    const ours = await startRedstate();
+    running.push(ours);
+    const log = captureLog(ours.server.log);
+    const theirs = await startRedis();
+    running.push(theirs);
+    const replicas = [await client(ours.port), await client(theirs.port)];
+    const synced = async (n: number) => {
+      for (const c of replicas) await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+      await waitFor(`${n} syncs logged`, () => [log, theirs.output().split('\n')].every((l) => messages(l).filter((x) => x.endsWith('Finished with success')).length === n));
+    };
+    for (const c of replicas) expect(await c.call('REPLICAOF', '127.0.0.1', a.s.port)).toBe('OK');
+    await synced(1);
+    for (const c of replicas) expect(await c.call('REPLICAOF', 'NO', 'ONE')).toBe('OK');
+    for (const c of replicas) expect(await c.call('REPLICAOF', '127.0.0.1', a.s.port)).toBe('OK');
+    await synced(2);
+    for (const c of replicas) expect(await c.call('REPLICAOF', '127.0.0.1', b.s.port)).toBe('OK');
+    await synced(3);
+    // redstate decodes the payload as it arrives, and drops the old data once that is done:
+    // its "Loading DB in memory" comes before "Flushing old data", redis-server's after.
+    const story = (lines: string[]): string[] => {
+      const msgs = messages(lines).filter((x) => !x.endsWith('Loading DB in memory'));
+      return msgs.slice(msgs.findIndex((x) => x.includes('Before turning into a replica')));
+    };
+    const want = story(theirs.output().split('\n'));
+    expect(story(log)).toEqual(want);
+    expect(want).toEqual(expect.arrayContaining(['# Connection with master lost.', '* Discarding previously cached master state.', '# Setting secondary replication ID to REPLID, valid up to offset: 1. New replication ID is REPLID']));
   });
 
   it('authenticates as masteruser on an ACL master whose default user may not even PING (-NOPERM)', async () => {
