@@ -590,7 +590,7 @@ export class ReplicaLink {
       repl.replid2 = repl.replid;
       repl.secondReplOffset = repl.masterReplOffset + 1;
       repl.replid = replid;
-      this.server.log.notice(`Master replication ID changed to ${replid}`);
+      this.server.log.warning(`Master replication ID changed to ${replid}`);
       this.server.replication.disconnectReplicas();
     }
     repl.createBacklogIfNeeded();

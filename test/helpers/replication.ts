@@ -117,6 +117,19 @@ export function captureLog(log: { level: string; raw(text: string): void }): str
   return lines;
 }
 
+/**
+ * A log's messages: no time stamps, pids or role letters; replids, offsets, byte counts and the
+ * client of a REPLICAOF or FAILOVER made alike, so that a redstate's log and a redis-server's compare.
+ */
+export function logMessages(lines: string[]): string[] {
+  return lines.flatMap((l) => {
+    const m = /^\d+:[MS] \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd());
+    if (m === null) return [];
+    return [m[1]!.replace(/[0-9a-f]{40}:\d+/g, 'REPLID:OFFSET').replace(/[0-9a-f]{40}/g, 'REPLID').replace(/ \((\w+) request from .*$/, ' ($1 request)')
+      .replace(/receiving \d+ bytes/, 'receiving N bytes').replace(/created [\d.]+ Mb/, 'created N Mb')];
+  });
+}
+
 /** A field of the master's INFO stats (sync_full, sync_partial_ok...). */
 export async function stat(c: RespClient, name: string): Promise<number> {
   return Number((await info(c, 'stats')).get(name));

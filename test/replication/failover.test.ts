@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { FakeMaster } from '../helpers/fake-master.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
-import { captureLog, caughtUp, expectSameData, info, stat, waitFor, writeEveryFamily } from '../helpers/replication.js';
+import { captureLog, caughtUp, expectSameData, info, logMessages, stat, waitFor, writeEveryFamily } from '../helpers/replication.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type Proc } from '../helpers/servers.js';
 
@@ -214,6 +214,49 @@ describe('FAILOVER', () => {
     const expected = await outcome(redis.port);
     expect(expected[0]).toBe('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
     expect(await outcome(ours.port)).toEqual(expected);
+  });
+
+  it('logs a FAILOVER on both sides line for line as redis-server does, bar its fork', async () => {
+    const delay = { 'repl-diskless-sync-delay': '0' };
+    const redisArgs = ['--repl-diskless-sync-delay', '0'];
+    // The master's side: a redstate and a redis-server master, each with a redis-server replica.
+    const ours = await startRedstate(delay);
+    running.push(ours);
+    const oursLog = captureLog(ours.server.log);
+    const theirs = await startRedis(redisArgs);
+    running.push(theirs);
+    // The target's side: redis-server masters, one with a redstate replica, one with a redis-server replica.
+    const [m1, m2] = [await startRedis(redisArgs), await startRedis(redisArgs)];
+    running.push(m1, m2);
+    const target = await startRedstate({ replicaof: ['127.0.0.1', String(m1.port)] });
+    running.push(target);
+    const targetLog = captureLog(target.server.log);
+    const replicas = [await startRedis(['--replicaof', '127.0.0.1', String(ours.port)]), await startRedis(['--replicaof', '127.0.0.1', String(theirs.port)]),
+      await startRedis(['--replicaof', '127.0.0.1', String(m2.port)])];
+    running.push(...replicas);
+    const pairs: Array<[number, number]> = [[ours.port, replicas[0]!.port], [theirs.port, replicas[1]!.port], [m1.port, target.port], [m2.port, replicas[2]!.port]];
+    for (const [mp, rp] of pairs) {
+      const [m, r] = [await client(mp), await client(rp)];
+      await waitFor('the replica online', async () => (await info(m)).get('slave0')?.includes('state=online') === true);
+      expect(await m.call('SET', 'k', 'v')).toBe('OK');
+      await caughtUp(m, r);
+      expect(await m.call('FAILOVER')).toBe('OK');
+      await handedOver(m, r, rp);
+    }
+    // Ports, and offsets: each master's stream has its own length by the time it fails over.
+    const peers = (lines: string[]): string[] => logMessages(lines).map((x) => x.replace(/127\.0\.0\.1[: ]\d+/g, 'PEER').replace(/offset:? \d+/g, 'offset N'));
+    const between = (msgs: string[], from: string, to: string): string[] => msgs.slice(msgs.findIndex((x) => x.includes(from)), msgs.findIndex((x) => x.includes(to)) + 1);
+    // The old replica link's close races the PSYNC's reply, in redis-server too: its line is looked for apart.
+    const lost = '# Connection with replica PEER lost.';
+    const masterSide = (lines: string[]): string[] => between(peers(lines), 'FAILOVER requested', 'Master accepted a Partial Resynchronization').filter((x) => x !== lost);
+    const targetSide = (lines: string[]): string[] => between(peers(lines), 'Failover request received', 'Partial resynchronization request from');
+    const theirMaster = masterSide(theirs.output().split('\n'));
+    expect(masterSide(oursLog)).toEqual(theirMaster);
+    expect(theirMaster).toContain('# Master replication ID changed to REPLID');
+    for (const lines of [oursLog, theirs.output().split('\n')]) expect(peers(lines)).toContain(lost);
+    const theirTarget = targetSide(replicas[2]!.output().split('\n'));
+    expect(targetSide(targetLog)).toEqual(theirTarget);
+    expect(theirTarget).toContain('* MASTER MODE enabled (failover request)');
   });
 
   it('answers every misuse as redis-server does', async () => {

@@ -4,7 +4,7 @@
 // master's log of a diskless sync and a partial resync beside a redis-server master's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEveryType } from '../helpers/dataset.js';
-import { captureLog, caughtUp, digest, info, until } from '../helpers/replication.js';
+import { captureLog, caughtUp, digest, info, logMessages, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
@@ -197,14 +197,12 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
       }
       // From the first request to the partial resync, without time stamps, ports and replids;
       // the lines of a fork (its pid, its copy-on-write, its pipe) have no counterpart here.
-      const fork = /by pid \d+$|^\* Fork CoW|done reading from pipe/;
+      const fork = /^\* Fork CoW|done reading from pipe/;
       const story = (lines: string[]): string[] => {
-        const msgs = lines.map((l) => /^\d+:M \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd())?.[1]).filter((x) => x !== undefined);
-        const from = msgs.findIndex((x) => x.includes('asks for synchronization'));
-        const to = msgs.findIndex((x) => x.includes('Partial resynchronization request'));
-        return msgs.slice(from, to + 1).map((x) => x.replace(/by pid \d+$/, 'by pid').replace(/127\.0\.0\.1:\d+/g, 'REPLICA').replace(/'[0-9a-f]{40}'/g, 'REPLID')).filter((x) => !fork.test(x));
+        const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'REPLICA').replace(/ by pid \d+$/, '')).filter((x) => !fork.test(x));
+        return msgs.slice(msgs.findIndex((x) => x.includes('asks for synchronization')), msgs.findIndex((x) => x.includes('Partial resynchronization request')) + 1);
       };
-      const want = story(theirs.output().split('\n')).map((x) => x.replace(/ by pid$/, ''));
+      const want = story(theirs.output().split('\n'));
       expect(story(log)).toEqual(want);
       expect(want).toContain('* Background RDB transfer terminated with success');
     } finally {

@@ -4,7 +4,7 @@
 // log of a lost master, beside a redis-server replica's.
 import { describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
-import { captureLog, expectSameData, info, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
+import { captureLog, expectSameData, info, logMessages, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
 import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, tempDir } from '../helpers/servers.js';
@@ -17,19 +17,6 @@ async function redis(args: string[] = []) {
   const s = await startRedis([...FAST, ...args]);
   running.push(s);
   return { s, c: await client(s.port) };
-}
-
-/**
- * A log's messages: no time stamps, pids or role letters; replids, offsets, byte counts and the
- * client of a REPLICAOF made alike, so that a redstate's log and a redis-server's compare.
- */
-function messages(lines: string[]): string[] {
-  return lines.flatMap((l) => {
-    const m = /^\d+:[MS] \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd());
-    if (m === null) return [];
-    return [m[1]!.replace(/[0-9a-f]{40}:\d+/g, 'REPLID:OFFSET').replace(/[0-9a-f]{40}/g, 'REPLID').replace(/ \(user request from .*$/, '')
-      .replace(/receiving \d+ bytes/, 'receiving N bytes').replace(/created [\d.]+ Mb/, 'created N Mb')];
-  });
 }
 
 async function replicaOf(port: number, directives: Record<string, string | string[]> = {}) {
@@ -88,7 +75,7 @@ describe('resynchronization with redis-server 7.0', () => {
     await waitFor('both refused', () => [ours, theirs.output().split('\n')].every((lines) => lines.some((l) => l.endsWith(refused))));
     // From the first loss to the first refusal.
     const story = (lines: string[]): string[] => {
-      const msgs = messages(lines);
+      const msgs = logMessages(lines);
       return msgs.slice(msgs.findIndex((x) => x.endsWith('Connection with master lost.')), msgs.findIndex((x) => x.endsWith(refused)) + 1);
     };
     expect(story(ours)).toEqual(story(theirs.output().split('\n')));
@@ -185,7 +172,7 @@ describe('resynchronization with redis-server 7.0', () => {
     const replicas = [await client(ours.port), await client(theirs.port)];
     const synced = async (n: number) => {
       for (const c of replicas) await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
-      await waitFor(`${n} syncs logged`, () => [log, theirs.output().split('\n')].every((l) => messages(l).filter((x) => x.endsWith('Finished with success')).length === n));
+      await waitFor(`${n} syncs logged`, () => [log, theirs.output().split('\n')].every((l) => logMessages(l).filter((x) => x.endsWith('Finished with success')).length === n));
     };
     for (const c of replicas) expect(await c.call('REPLICAOF', '127.0.0.1', a.s.port)).toBe('OK');
     await synced(1);
@@ -197,7 +184,7 @@ describe('resynchronization with redis-server 7.0', () => {
     // redstate decodes the payload as it arrives, and drops the old data once that is done:
     // its "Loading DB in memory" comes before "Flushing old data", redis-server's after.
     const story = (lines: string[]): string[] => {
-      const msgs = messages(lines).filter((x) => !x.endsWith('Loading DB in memory'));
+      const msgs = logMessages(lines).filter((x) => !x.endsWith('Loading DB in memory'));
       return msgs.slice(msgs.findIndex((x) => x.includes('Before turning into a replica')));
     };
     const want = story(theirs.output().split('\n'));
