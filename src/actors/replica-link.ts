@@ -537,14 +537,19 @@ export class ReplicaLink {
     decoded.then(
       ([rdb]) => {
         if (this.transfer !== t) return;
-        // As Redis words it: swapdb swaps the loaded dataset in, the others flush the old one.
+        // As Redis words it, and in its order around the load's own lines: the others flush the
+        // old dataset before, swapdb swaps the loaded one in after.
         const swapped = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';
-        this.server.log.notice(`MASTER <-> REPLICA sync: ${swapped ? 'Swapping active DB with loaded DB' : 'Flushing old data'}`);
+        if (!swapped) this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
         try {
           this.streamDb = persistence.installPayload(rdb);
         } catch (e) {
           this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB: ${(e as Error).message}` });
           return;
+        }
+        if (swapped) {
+          this.server.log.notice('MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+          this.server.log.notice('MASTER <-> REPLICA sync: Discarding old DB in background');
         }
         if (t.file !== null) renameSync(t.file.path, persistence.path);
         this.transfer = null;

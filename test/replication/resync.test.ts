@@ -192,6 +192,30 @@ describe('resynchronization with redis-server 7.0', () => {
     expect(want).toEqual(expect.arrayContaining(['# Connection with master lost.', '* Discarding previously cached master state.', '# Setting secondary replication ID to REPLID, valid up to offset: 1. New replication ID is REPLID']));
   });
 
+  it('logs a diskless swapdb load line for line as a redis-server replica beside it does', async () => {
+    const m = await redis(['--repl-diskless-sync', 'yes']);
+    await m.c.call('SET', 'k', 'v');
+    // Replicas from the start, with no cached master: one made by REPLICAOF is dropped when the
+    // payload is in here, and once it is loaded by redis-server's swapdb (which logs it later).
+    const ours = await startRedstate({ 'repl-diskless-load': 'swapdb', replicaof: ['127.0.0.1', String(m.s.port)] });
+    running.push(ours);
+    const log = captureLog(ours.server.log);
+    const theirs = await startRedis(['--repl-diskless-load', 'swapdb', '--replicaof', '127.0.0.1', String(m.s.port)]);
+    running.push(theirs);
+    for (const port of [ours.port, theirs.port]) {
+      const c = await client(port);
+      await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+    }
+    await waitFor('both loads logged', () => [log, theirs.output().split('\n')].every((l) => logMessages(l).some((x) => x.endsWith('Finished with success'))));
+    const story = (lines: string[]): string[] => {
+      const msgs = logMessages(lines);
+      return msgs.slice(msgs.findIndex((x) => x.includes('Full resync from master')), msgs.findIndex((x) => x.endsWith('Finished with success')) + 1);
+    };
+    const want = story(theirs.output().split('\n'));
+    expect(story(log)).toEqual(want);
+    expect(want).toContain('* MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
+  });
+
   it('authenticates as masteruser on an ACL master whose default user may not even PING (-NOPERM)', async () => {
     const m = await redis();
     expect(await m.c.call('ACL', 'SETUSER', 'repl', 'on', '>pw', '+@all', '~*', '&*')).toBe('OK');
