@@ -20,7 +20,7 @@ import { strerror } from '../io/strerror.js';
 import { ProtocolError } from '../io/resp-parser.js';
 import { SocketStream } from '../io/socket-stream.js';
 import { TransferFile } from '../io/transfer-file.js';
-import { replicaLinkMachine, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
+import { replicaLinkMachine, replTimedOut, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
 import { prepareHeapSettling } from '../store/settle-heap.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
@@ -127,7 +127,7 @@ export class ReplicaLink {
         // repl-timeout as it is now (CONFIG SET applies at once, as server.repl_timeout does).
         timedOut: ({ event }) => {
           const io = event as { now: number; lastIoAt: number };
-          return io.now - io.lastIoAt > server.config.getInt('repl-timeout') * 1000;
+          return replTimedOut(io.now, io.lastIoAt, server.config.getInt('repl-timeout') * 1000);
         },
       },
     });

@@ -94,7 +94,13 @@ export function continueReplid(line: string): string | null {
 }
 
 const isError = (line: string): boolean => line.startsWith('-');
-const timedOut = (c: ReplicaLinkContext, e: LinkIo): boolean => e.now - e.lastIoAt > c.replTimeoutMs;
+/**
+ * replicationCron's `time(NULL) - lastio > repl_timeout`: whole seconds of the clock, so a link
+ * is timed out after more than repl-timeout seconds have turned, as redis-server's is.
+ */
+export function replTimedOut(now: number, lastIoAt: number, timeoutMs: number): boolean {
+  return Math.floor(now / 1000) - Math.floor(lastIoAt / 1000) > timeoutMs / 1000;
+}
 const line = (e: ReplicaLinkEvent): string => (e as Ev<'REPLY'>).line;
 
 /** connectWithMaster: the non-blocking connect begins; SOCKET_UP or SOCKET_CLOSED tells how it went. */
@@ -231,7 +237,7 @@ export const replicaLinkMachine = setup({
       const l = line(event);
       return l.startsWith(EOF_PREFIX) && l.length === EOF_PREFIX.length + RUN_ID_SIZE;
     },
-    timedOut: ({ context, event }) => timedOut(context, event as LinkIo),
+    timedOut: ({ context, event }) => replTimedOut((event as LinkIo).now, (event as LinkIo).lastIoAt, context.replTimeoutMs),
   },
 }).createMachine({
   id: 'replicaLink',
@@ -543,6 +549,7 @@ export const replicaLinkMachine = setup({
             target: 'connecting',
             actions: [
               { type: 'log', params: { level: 'warning', msg: 'MASTER timeout: no data nor PING received...' } },
+              { type: 'log', params: { level: 'warning', msg: 'Connection with master lost.' } },
               'keepCachedMaster', 'cacheMaster', 'closeSocket', 'linkDown', ...reconnectNow(false),
             ],
           },

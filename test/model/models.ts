@@ -21,7 +21,7 @@ export const replicaLinkModel: ModelSpec<ReplicaLinkInput, ReplicaLinkEvent> = {
   inputs: [linkInput(false, false), linkInput(true, false)],
   events: [
     { type: 'TICK', now: 1000, ...io, lastIoAt: 1000 },
-    { type: 'TICK', now: REPL_TIMEOUT_MS + 1, ...io },
+    { type: 'TICK', now: REPL_TIMEOUT_MS + 1000, ...io },
     { type: 'SOCKET_UP' },
     { type: 'SOCKET_CLOSED', reason: 'connection lost', now: 0, ...io },
     { type: 'REPLY', line: '+PONG' },

@@ -216,6 +216,34 @@ describe('resynchronization with redis-server 7.0', () => {
     expect(want).toContain('* MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
   });
 
+  it('logs a master gone silent (SIGSTOP) line for line as a redis-server replica beside it does: its timeout, then the connect\'s', async () => {
+    const m = await redis(['--repl-diskless-sync', 'no']);
+    const ours = await startRedstate({ 'repl-timeout': '1', replicaof: ['127.0.0.1', String(m.s.port)] });
+    running.push(ours);
+    const log = captureLog(ours.server.log);
+    const theirs = await startRedis(['--repl-timeout', '1', '--replicaof', '127.0.0.1', String(m.s.port)]);
+    running.push(theirs);
+    for (const port of [ours.port, theirs.port]) {
+      const c = await client(port);
+      await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+    }
+    const retried = '* Reconnecting to MASTER PEER after failure';
+    const story = (lines: string[]): string[] => {
+      const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'PEER'));
+      return msgs.slice(msgs.findIndex((x) => x.includes('MASTER timeout')), msgs.indexOf(retried) + 1);
+    };
+    process.kill(m.s.proc.pid!, 'SIGSTOP');
+    try {
+      // Both time out as connected replicas, connect again (the kernel still accepts), and time out waiting for the PONG.
+      await waitFor('both retried', () => [log, theirs.output().split('\n')].every((l) => story(l).at(-1) === retried));
+    } finally {
+      process.kill(m.s.proc.pid!, 'SIGCONT');
+    }
+    const want = story(theirs.output().split('\n'));
+    expect(story(log)).toEqual(want);
+    expect(want).toEqual(expect.arrayContaining(['# Connection with master lost.', '# Timeout connecting to the MASTER...']));
+  });
+
   it('authenticates as masteruser on an ACL master whose default user may not even PING (-NOPERM)', async () => {
     const m = await redis();
     expect(await m.c.call('ACL', 'SETUSER', 'repl', 'on', '>pw', '+@all', '~*', '&*')).toBe('OK');
