@@ -19,6 +19,23 @@ async function redis(args: string[] = []) {
   return { s, c: await client(s.port) };
 }
 
+/**
+ * A redstate and a redis-server replica of port from the start, with the same directives, their
+ * links up; the redstate's log captured, to be compared with the redis-server's output.
+ */
+async function twinReplicas(port: number, directives: Record<string, string> = {}) {
+  const ours = await startRedstate({ ...directives, replicaof: ['127.0.0.1', String(port)] });
+  running.push(ours);
+  const log = captureLog(ours.server.log);
+  const theirs = await startRedis([...Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]), '--replicaof', '127.0.0.1', String(port)]);
+  running.push(theirs);
+  for (const p of [ours.port, theirs.port]) {
+    const c = await client(p);
+    await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+  }
+  return { log, theirs: () => theirs.output().split('\n') };
+}
+
 async function replicaOf(port: number, directives: Record<string, string | string[]> = {}) {
   const s = await startRedstate({ replicaof: ['127.0.0.1', String(port)], ...directives });
   running.push(s);
@@ -197,36 +214,20 @@ describe('resynchronization with redis-server 7.0', () => {
     await m.c.call('SET', 'k', 'v');
     // Replicas from the start, with no cached master: one made by REPLICAOF is dropped when the
     // payload is in here, and once it is loaded by redis-server's swapdb (which logs it later).
-    const ours = await startRedstate({ 'repl-diskless-load': 'swapdb', replicaof: ['127.0.0.1', String(m.s.port)] });
-    running.push(ours);
-    const log = captureLog(ours.server.log);
-    const theirs = await startRedis(['--repl-diskless-load', 'swapdb', '--replicaof', '127.0.0.1', String(m.s.port)]);
-    running.push(theirs);
-    for (const port of [ours.port, theirs.port]) {
-      const c = await client(port);
-      await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
-    }
-    await waitFor('both loads logged', () => [log, theirs.output().split('\n')].every((l) => logMessages(l).some((x) => x.endsWith('Finished with success'))));
+    const { log, theirs } = await twinReplicas(m.s.port, { 'repl-diskless-load': 'swapdb' });
+    await waitFor('both loads logged', () => [log, theirs()].every((l) => logMessages(l).some((x) => x.endsWith('Finished with success'))));
     const story = (lines: string[]): string[] => {
       const msgs = logMessages(lines);
       return msgs.slice(msgs.findIndex((x) => x.includes('Full resync from master')), msgs.findIndex((x) => x.endsWith('Finished with success')) + 1);
     };
-    const want = story(theirs.output().split('\n'));
+    const want = story(theirs());
     expect(story(log)).toEqual(want);
     expect(want).toContain('* MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
   });
 
   it('logs a master gone silent (SIGSTOP) line for line as a redis-server replica beside it does: its timeout, then the connect\'s', async () => {
     const m = await redis(['--repl-diskless-sync', 'no']);
-    const ours = await startRedstate({ 'repl-timeout': '1', replicaof: ['127.0.0.1', String(m.s.port)] });
-    running.push(ours);
-    const log = captureLog(ours.server.log);
-    const theirs = await startRedis(['--repl-timeout', '1', '--replicaof', '127.0.0.1', String(m.s.port)]);
-    running.push(theirs);
-    for (const port of [ours.port, theirs.port]) {
-      const c = await client(port);
-      await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
-    }
+    const { log, theirs } = await twinReplicas(m.s.port, { 'repl-timeout': '1' });
     const retried = '* Reconnecting to MASTER PEER after failure';
     const story = (lines: string[]): string[] => {
       const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'PEER'));
@@ -235,11 +236,11 @@ describe('resynchronization with redis-server 7.0', () => {
     process.kill(m.s.proc.pid!, 'SIGSTOP');
     try {
       // Both time out as connected replicas, connect again (the kernel still accepts), and time out waiting for the PONG.
-      await waitFor('both retried', () => [log, theirs.output().split('\n')].every((l) => story(l).at(-1) === retried));
+      await waitFor('both retried', () => [log, theirs()].every((l) => story(l).at(-1) === retried));
     } finally {
       process.kill(m.s.proc.pid!, 'SIGCONT');
     }
-    const want = story(theirs.output().split('\n'));
+    const want = story(theirs());
     expect(story(log)).toEqual(want);
     expect(want).toEqual(expect.arrayContaining(['# Connection with master lost.', '# Timeout connecting to the MASTER...']));
   });
