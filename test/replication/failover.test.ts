@@ -216,7 +216,7 @@ describe('FAILOVER', () => {
     expect(await outcome(ours.port)).toEqual(expected);
   });
 
-  it('logs a FAILOVER on both sides line for line as redis-server does, bar its fork', async () => {
+  it('logs a FAILOVER on both sides line for line as redis-server does', async () => {
     const delay = { 'repl-diskless-sync-delay': '0' };
     const redisArgs = ['--repl-diskless-sync-delay', '0'];
     // The master's side: a redstate and a redis-server master, each with a redis-server replica.
