@@ -64,7 +64,8 @@ export function clientInfoString(c: Client, argvMem = 0): string {
 }
 
 /** The bytes of the command being run, for its own client's argv-mem. */
-const argvBytes = (argv: string[]): number => argv.reduce((n, a) => n + a.length, 0);
+/** A command's argv-mem in CLIENT LIST and in the logs that name its client: its arguments' bytes. */
+export const argvBytes = (argv: string[]): number => argv.reduce((n, a) => n + a.length, 0);
 
 /** clientListCommand's filters: TYPE <type> alone, or ID <id> [<id> ...]. */
 function clientList(c: Client, argv: string[]): void {

@@ -4,17 +4,19 @@ import type { Client } from '../actors/client.js';
 import { replicationSetMaster, replicationUnsetMaster } from '../actors/replica-link.js';
 import type { Server } from '../actors/server.js';
 import { is, rangeArg } from './args.js';
+import { argvBytes, clientInfoString } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
 
 // slaveofCommand / replicaofCommand
 function replicaof(c: Client, argv: string[]): void {
   const server = c.server;
   if (server.failover !== null) return c.reply.error('ERR REPLICAOF not allowed while failing over.');
-  const who = `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name}`;
+  // catClientInfoString, as Redis logs the client: CLIENT LIST's line for it.
+  const who = (): string => clientInfoString(c, argvBytes(argv));
   if (is(argv[1], 'NO') && is(argv[2], 'ONE')) {
     if (server.replicaLink !== null) {
       replicationUnsetMaster(server);
-      server.log.notice(`MASTER MODE enabled (user request from '${who}')`);
+      server.log.notice(`MASTER MODE enabled (user request from '${who()}')`);
     }
     c.reply.ok();
     return;
@@ -28,7 +30,7 @@ function replicaof(c: Client, argv: string[]): void {
     return;
   }
   replicationSetMaster(server, argv[1]!, port);
-  server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${who}')`);
+  server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${who()}')`);
   c.reply.ok();
 }
 

@@ -4,7 +4,7 @@ import { newReplConf, ReplicaClient, replicaName } from '../actors/replica-clien
 import { replicationUnsetMaster } from '../actors/replica-link.js';
 import { parseInteger } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
-import { clientInfoString } from './client-cmd.js';
+import { argvBytes, clientInfoString } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import { replicaRole } from './replicaof.js';
@@ -20,7 +20,7 @@ function syncCommand(c: Client, argv: string[]): void {
     if (argv[1] !== repl.replid) return c.reply.error('ERR PSYNC FAILOVER replid must match my replid.');
     server.log.warning(`Failover request received for replid ${argv[1]}.`);
     replicationUnsetMaster(server);
-    server.log.notice(`MASTER MODE enabled (failover request from '${clientInfoString(c)}')`);
+    server.log.notice(`MASTER MODE enabled (failover request from '${clientInfoString(c, argvBytes(argv))}')`);
   }
   if (server.failover !== null) return c.reply.error("NOMASTERLINK Can't SYNC while failing over");
   if (server.isReplica && !server.replicaLinkUp) {
