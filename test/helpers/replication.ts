@@ -118,15 +118,17 @@ export function captureLog(log: { level: string; raw(text: string): void }): str
 }
 
 /**
- * A log's messages: no time stamps, pids or role letters; replids, offsets, byte counts and the
- * client of a REPLICAOF or FAILOVER made alike, so that a redstate's log and a redis-server's compare.
+ * A log's messages: no time stamps, pids or role letters; replids, offsets (a master's PING
+ * every 10 s moves them), byte counts, an RDB's age and the client of a REPLICAOF or FAILOVER
+ * made alike, so that a redstate's log and a redis-server's compare.
  */
 export function logMessages(lines: string[]): string[] {
   return lines.flatMap((l) => {
     const m = /^\d+:[MS] \d+ \w+ \d+ [\d:.]+ ([#*-] .*)$/.exec(l.trimEnd());
     if (m === null) return [];
     return [m[1]!.replace(/[0-9a-f]{40}:\d+/g, 'REPLID:OFFSET').replace(/[0-9a-f]{40}/g, 'REPLID').replace(/ \((\w+) request from .*$/, ' ($1 request)')
-      .replace(/receiving \d+ bytes/, 'receiving N bytes').replace(/created [\d.]+ Mb/, 'created N Mb')];
+      .replace(/receiving \d+ bytes/, 'receiving N bytes').replace(/created [\d.]+ Mb/, 'created N Mb')
+      .replace(/RDB age \d+ seconds/, 'RDB age N seconds').replace(/(offset:?|Sending) \d+/g, '$1 N')];
   });
 }
 
