@@ -63,7 +63,6 @@ export function clientInfoString(c: Client, argvMem = 0): string {
     `cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }
 
-/** The bytes of the command being run, for its own client's argv-mem. */
 /** A command's argv-mem in CLIENT LIST and in the logs that name its client: its arguments' bytes. */
 export const argvBytes = (argv: string[]): number => argv.reduce((n, a) => n + a.length, 0);
 

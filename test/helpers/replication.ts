@@ -132,6 +132,12 @@ export function logMessages(lines: string[]): string[] {
   });
 }
 
+/** The messages from the first that contains `from` to the first that contains `to` (to the end without one). */
+export function logBetween(msgs: string[], from: string, to?: string): string[] {
+  const start = msgs.findIndex((x) => x.includes(from));
+  return to === undefined ? msgs.slice(start) : msgs.slice(start, msgs.findIndex((x) => x.includes(to)) + 1);
+}
+
 /** A field of the master's INFO stats (sync_full, sync_partial_ok...). */
 export async function stat(c: RespClient, name: string): Promise<number> {
   return Number((await info(c, 'stats')).get(name));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { FakeMaster } from '../helpers/fake-master.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
-import { captureLog, caughtUp, expectSameData, info, logMessages, stat, waitFor, writeEveryFamily } from '../helpers/replication.js';
+import { captureLog, caughtUp, expectSameData, info, logBetween, logMessages, stat, waitFor, writeEveryFamily } from '../helpers/replication.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type Proc } from '../helpers/servers.js';
 
@@ -244,11 +244,10 @@ describe('FAILOVER', () => {
       await handedOver(m, r, rp);
     }
     const peers = (lines: string[]): string[] => logMessages(lines).map((x) => x.replace(/127\.0\.0\.1[: ]\d+/g, 'PEER'));
-    const between = (msgs: string[], from: string, to: string): string[] => msgs.slice(msgs.findIndex((x) => x.includes(from)), msgs.findIndex((x) => x.includes(to)) + 1);
     // The old replica link's close races the PSYNC's reply, in redis-server too: its line is looked for apart.
     const lost = '# Connection with replica PEER lost.';
-    const masterSide = (lines: string[]): string[] => between(peers(lines), 'FAILOVER requested', 'Master accepted a Partial Resynchronization').filter((x) => x !== lost);
-    const targetSide = (lines: string[]): string[] => between(peers(lines), 'Failover request received', 'Partial resynchronization request from');
+    const masterSide = (lines: string[]): string[] => logBetween(peers(lines), 'FAILOVER requested', 'Master accepted a Partial Resynchronization').filter((x) => x !== lost);
+    const targetSide = (lines: string[]): string[] => logBetween(peers(lines), 'Failover request received', 'Partial resynchronization request from');
     const theirMaster = masterSide(theirs.output().split('\n'));
     expect(masterSide(oursLog)).toEqual(theirMaster);
     expect(theirMaster).toContain('# Master replication ID changed to REPLID');

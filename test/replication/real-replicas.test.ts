@@ -4,7 +4,7 @@
 // master's log of a diskless sync and a partial resync beside a redis-server master's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEveryType } from '../helpers/dataset.js';
-import { captureLog, caughtUp, digest, info, logMessages, until } from '../helpers/replication.js';
+import { captureLog, caughtUp, digest, info, logBetween, logMessages, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
@@ -200,7 +200,7 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
       const fork = /^\* Fork CoW|done reading from pipe/;
       const story = (lines: string[]): string[] => {
         const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'REPLICA').replace(/ by pid \d+$/, '')).filter((x) => !fork.test(x));
-        return msgs.slice(msgs.findIndex((x) => x.includes('asks for synchronization')), msgs.findIndex((x) => x.includes('Partial resynchronization request')) + 1);
+        return logBetween(msgs, 'asks for synchronization', 'Partial resynchronization request');
       };
       const want = story(theirs.output().split('\n'));
       expect(story(log)).toEqual(want);

@@ -4,7 +4,7 @@
 // log of a lost master, beside a redis-server replica's.
 import { describe, expect, it } from 'vitest';
 import { digest } from '../helpers/dataset.js';
-import { captureLog, expectSameData, info, logMessages, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
+import { captureLog, expectSameData, info, logBetween, logMessages, stat, waitFor, writeEveryFamily, writeManyKeys } from '../helpers/replication.js';
 import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, tempDir } from '../helpers/servers.js';
@@ -91,10 +91,7 @@ describe('resynchronization with redis-server 7.0', () => {
     const refused = 'Error condition on socket for SYNC: Connection refused';
     await waitFor('both refused', () => [ours, theirs.output().split('\n')].every((lines) => lines.some((l) => l.endsWith(refused))));
     // From the first loss to the first refusal.
-    const story = (lines: string[]): string[] => {
-      const msgs = logMessages(lines);
-      return msgs.slice(msgs.findIndex((x) => x.endsWith('Connection with master lost.')), msgs.findIndex((x) => x.endsWith(refused)) + 1);
-    };
+    const story = (lines: string[]): string[] => logBetween(logMessages(lines), 'Connection with master lost.', refused);
     expect(story(ours)).toEqual(story(theirs.output().split('\n')));
     expect(story(ours)).toContain(`* Reconnecting to MASTER 127.0.0.1:${m.s.port}`);
   });
@@ -200,10 +197,7 @@ describe('resynchronization with redis-server 7.0', () => {
     await synced(3);
     // redstate decodes the payload as it arrives, and drops the old data once that is done:
     // its "Loading DB in memory" comes before "Flushing old data", redis-server's after.
-    const story = (lines: string[]): string[] => {
-      const msgs = logMessages(lines).filter((x) => !x.endsWith('Loading DB in memory'));
-      return msgs.slice(msgs.findIndex((x) => x.includes('Before turning into a replica')));
-    };
+    const story = (lines: string[]): string[] => logBetween(logMessages(lines).filter((x) => !x.endsWith('Loading DB in memory')), 'Before turning into a replica');
     const want = story(theirs.output().split('\n'));
     expect(story(log)).toEqual(want);
     expect(want).toEqual(expect.arrayContaining(['# Connection with master lost.', '* Discarding previously cached master state.', '# Setting secondary replication ID to REPLID, valid up to offset: N. New replication ID is REPLID']));
@@ -216,10 +210,7 @@ describe('resynchronization with redis-server 7.0', () => {
     // payload is in here, and once it is loaded by redis-server's swapdb (which logs it later).
     const { log, theirs } = await twinReplicas(m.s.port, { 'repl-diskless-load': 'swapdb' });
     await waitFor('both loads logged', () => [log, theirs()].every((l) => logMessages(l).some((x) => x.endsWith('Finished with success'))));
-    const story = (lines: string[]): string[] => {
-      const msgs = logMessages(lines);
-      return msgs.slice(msgs.findIndex((x) => x.includes('Full resync from master')), msgs.findIndex((x) => x.endsWith('Finished with success')) + 1);
-    };
+    const story = (lines: string[]): string[] => logBetween(logMessages(lines), 'Full resync from master', 'Finished with success');
     const want = story(theirs());
     expect(story(log)).toEqual(want);
     expect(want).toContain('* MASTER <-> REPLICA sync: Swapping active DB with loaded DB');
@@ -229,10 +220,7 @@ describe('resynchronization with redis-server 7.0', () => {
     const m = await redis(['--repl-diskless-sync', 'no']);
     const { log, theirs } = await twinReplicas(m.s.port, { 'repl-timeout': '1' });
     const retried = '* Reconnecting to MASTER PEER after failure';
-    const story = (lines: string[]): string[] => {
-      const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'PEER'));
-      return msgs.slice(msgs.findIndex((x) => x.includes('MASTER timeout')), msgs.indexOf(retried) + 1);
-    };
+    const story = (lines: string[]): string[] => logBetween(logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'PEER')), 'MASTER timeout', retried);
     process.kill(m.s.proc.pid!, 'SIGSTOP');
     try {
       // Both time out as connected replicas, connect again (the kernel still accepts), and time out waiting for the PONG.
