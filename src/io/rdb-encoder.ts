@@ -10,6 +10,7 @@ import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { memberLength, memberStart } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
+import type { Latin1Buffer } from './latin1.js';
 import { LZF_SLACK, lzfCompressInto } from './lzf.js';
 import { itemLength, prefixSize } from '../store/packed.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
@@ -493,10 +494,10 @@ export class RdbEncoder {
     for (let i = 0; i < n; i++) buf[this.pos++] = src[i]!;
   }
 
-  /** Writes s[start, end) at buf[at] (room ensured): a loop for short spans, where Buffer.write's call costs more. */
+  /** Writes s[start, end) at buf[at] (room ensured): a loop for short spans, where the native's call costs more. */
   private latin1(s: string, start: number, end: number, at: number): void {
     if (end - start > SHORT_STRING) {
-      this.buf.write(start === 0 && end === s.length ? s : s.slice(start, end), at, 'latin1');
+      (this.buf as Latin1Buffer).latin1Write(start === 0 && end === s.length ? s : s.slice(start, end), at);
       return;
     }
     const buf = this.buf;

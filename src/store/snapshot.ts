@@ -181,7 +181,8 @@ export class RdbSnapshot implements SnapshotObserver {
       db.sized = true;
       this.selected = db;
     }
-    this.encoder.entry(key, value, db.expires.get(key));
+    // No lookup in an empty table: it would hash every key of a dataset without TTLs.
+    this.encoder.entry(key, value, db.expires.size === 0 ? undefined : db.expires.get(key));
     this.keysProcessed++;
   }
 }
