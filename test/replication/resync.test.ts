@@ -21,7 +21,8 @@ async function redis(args: string[] = []) {
 
 /**
  * A redstate and a redis-server replica of port from the start, with the same directives, their
- * links up; the redstate's log captured, to be compared with the redis-server's output.
+ * links up; the redstate's log captured, to be compared with the redis-server's output, and a
+ * client of each (redstate's first).
  */
 async function twinReplicas(port: number, directives: Record<string, string> = {}) {
   const ours = await startRedstate({ ...directives, replicaof: ['127.0.0.1', String(port)] });
@@ -29,11 +30,9 @@ async function twinReplicas(port: number, directives: Record<string, string> = {
   const log = captureLog(ours.server.log);
   const theirs = await startRedis([...Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]), '--replicaof', '127.0.0.1', String(port)]);
   running.push(theirs);
-  for (const p of [ours.port, theirs.port]) {
-    const c = await client(p);
-    await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
-  }
-  return { log, theirs: () => theirs.output().split('\n') };
+  const clients = [await client(ours.port), await client(theirs.port)];
+  for (const c of clients) await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
+  return { log, theirs: () => theirs.output().split('\n'), clients };
 }
 
 async function replicaOf(port: number, directives: Record<string, string | string[]> = {}) {
@@ -79,21 +78,16 @@ describe('resynchronization with redis-server 7.0', () => {
 
   it('logs a lost master and a refused reconnect line for line as a redis-server replica beside it does', async () => {
     const m = await redis();
-    const r = await replicaOf(m.s.port);
-    const ours = captureLog(r.s.server.log);
-    const theirs = await startRedis(['--replicaof', '127.0.0.1', String(m.s.port)]);
-    running.push(theirs);
-    const t = await client(theirs.port);
-    for (const c of [r.c, t]) await waitFor('link up', async () => (await info(c)).get('master_link_status') === 'up');
-    for (const c of [r.c, t]) expect(await c.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
-    for (const c of [r.c, t]) await waitFor('link up again', async () => (await info(c)).get('master_link_status') === 'up');
+    const { log, theirs, clients } = await twinReplicas(m.s.port);
+    for (const c of clients) expect(await c.call('CLIENT', 'KILL', 'TYPE', 'master')).toBe(1);
+    for (const c of clients) await waitFor('link up again', async () => (await info(c)).get('master_link_status') === 'up');
     m.s.proc.kill('SIGTERM');
     const refused = 'Error condition on socket for SYNC: Connection refused';
-    await waitFor('both refused', () => [ours, theirs.output().split('\n')].every((lines) => lines.some((l) => l.endsWith(refused))));
+    await waitFor('both refused', () => [log, theirs()].every((lines) => lines.some((l) => l.endsWith(refused))));
     // From the first loss to the first refusal.
     const story = (lines: string[]): string[] => logBetween(logMessages(lines), 'Connection with master lost.', refused);
-    expect(story(ours)).toEqual(story(theirs.output().split('\n')));
-    expect(story(ours)).toContain(`* Reconnecting to MASTER 127.0.0.1:${m.s.port}`);
+    expect(story(log)).toEqual(story(theirs()));
+    expect(story(log)).toContain(`* Reconnecting to MASTER 127.0.0.1:${m.s.port}`);
   });
 
   it('syncs in full from a master restarted with a new replid', async () => {
