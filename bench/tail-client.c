@@ -3,7 +3,7 @@
 // printing for every reply the CLOCK_MONOTONIC ns it arrived at and its latency in ns (from
 // the request's write, as redis-benchmark counts it), so that slow replies can be set beside
 // the server's collections on one time line.
-//   tail-client PORT REQUESTS set|get|incr|hset|sadd|zadd
+//   tail-client PORT REQUESTS set|get|incr|hset|sadd|zadd|lrange_100
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,8 +26,9 @@ static u64 now_ns(void) {
   return t.tv_sec * 1000000000ULL + t.tv_nsec;
 }
 
-// A reply being read: its first line, then (a bulk) `bulk` more bytes.
-struct conn { int fd; u64 sent; int in_line; long bulk; char head; long num; int neg; };
+// A reply being read: its first line, then (a bulk) `bulk` more bytes; in an array of bulks
+// (LRANGE's), `left` more elements after this one.
+struct conn { int fd; u64 sent; int in_line; long bulk; char head; long num; int neg; long left; };
 
 static int format(char *buf, const char *test) {
   int r = rand() % KEYSPACE;
@@ -37,6 +38,7 @@ static int format(char *buf, const char *test) {
   if (!strcmp(test, "hset")) return sprintf(buf, "*4\r\n$4\r\nHSET\r\n$6\r\nmyhash\r\n$20\r\nelement:%012d\r\n$3\r\nxxx\r\n", r);
   if (!strcmp(test, "sadd")) return sprintf(buf, "*3\r\n$4\r\nSADD\r\n$5\r\nmyset\r\n$20\r\nelement:%012d\r\n", r);
   if (!strcmp(test, "zadd")) return sprintf(buf, "*4\r\n$4\r\nZADD\r\n$6\r\nmyzset\r\n$1\r\n0\r\n$20\r\nelement:%012d\r\n", r);
+  if (!strcmp(test, "lrange_100")) return sprintf(buf, "*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n99\r\n");
   fprintf(stderr, "unknown test %s\n", test);
   exit(2);
 }
@@ -83,9 +85,12 @@ int main(int argc, char **argv) {
           else if (ch == '\n') {
             x->in_line = 0;
             if (x->head == '$' && !x->neg) x->bulk = x->num + 2;
+            else if (x->head == '*' && x->num > 0) { x->left = x->num; x->in_line = 1; x->head = 0; }
             else complete = 1;
           }
         } else if (--x->bulk == 0) complete = 1;
+        // An array's element: the reply is complete with its last one.
+        if (complete && x->left > 0 && --x->left > 0) { x->in_line = 1; x->head = 0; x->bulk = -1; continue; }
         if (!complete) continue;
         u64 t = now_ns();
         end[done] = t;

@@ -8,7 +8,8 @@
 # them, the main thread's CPU per request and its time waiting for a core (schedstat: the
 # host's load).
 #   bench/tail-timeline.sh [-r ROUNDS] [-n REQUESTS] [-t TEST] [-a "NODE FLAGS"] DIST|redis ...
-# TEST: set, get, incr, hset, sadd or zadd (default set); -a adds node options to every
+# TEST: set, get, incr, hset, sadd, zadd or lrange_100 (default set; its list is filled first by
+# as many LPUSHes, unmeasured, as redis-benchmark does); -a adds node options to every
 # redstate. Needs a C compiler (cc) and redis-tools.
 set -u
 rounds=3 n=100000 test=set flags=
@@ -36,6 +37,7 @@ for r in $(seq "$rounds"); do
     for _ in $(seq 300); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
     redis-benchmark -p "$port" -c 50 -r 100000 -n 20000 -t set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset -q >/dev/null
     redis-cli -p "$port" flushall >/dev/null
+    [ "$test" = lrange_100 ] && redis-benchmark -p "$port" -c 50 -r 100000 -n "$n" -t lpush -q >/dev/null
     : >"$work/gc"
     read -r cpu0 wait0 _ <"/proc/$pid/schedstat"
     timeout 300 "$work/tail-client" "$port" "$n" "$test" >"$work/replies" || exit 1

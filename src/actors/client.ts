@@ -322,14 +322,21 @@ export class Client implements WatchFlag, QueuedWriter {
 
   /** Writes the replies batched so far with one syscall; closes if asked to. */
   flush(): void {
-    const batch = this.reply.take();
-    if (batch !== null && this.stream !== null) {
-      let n = 0;
-      for (let i = 0; i < batch.length; i++) n += batch[i]!.length;
-      if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
-      else this.server.stats.netOutputBytes += n;
-      if (!this.stream.write(batch)) this.blocked = true;
-      if (!this.checkOutputLimits()) return;
+    const batch = this.reply.takeForSocket();
+    if (batch !== null) {
+      const stream = this.stream;
+      if (stream === null) {
+        this.reply.written(true);
+      } else {
+        let n = 0;
+        for (let i = 0; i < batch.length; i++) n += batch[i]!.length;
+        if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
+        else this.server.stats.netOutputBytes += n;
+        if (!stream.write(batch)) this.blocked = true;
+        // What the kernel did not take at once stays queued in the socket, referring to the batch.
+        this.reply.written(stream.socket.writableLength === 0);
+        if (!this.checkOutputLimits()) return;
+      }
     }
     if (this.closeAfterReply) this.close();
   }

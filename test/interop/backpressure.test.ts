@@ -46,4 +46,48 @@ describe('back-pressure on a slow client', () => {
     slow.destroy();
     setup.close();
   });
+
+  it('keeps every small reply intact when the kernel stops taking them mid-batch', async () => {
+    // Each turn's replies go out as a view of the client's reply buffer; once a write is left
+    // queued in the socket, that buffer is the socket's and the next replies need another.
+    const KEYS = 1000;
+    const value = (i: number) => `${i}:`.padEnd(4000, String.fromCharCode(97 + (i % 26)));
+    const setup = await RespClient.connect(s.port);
+    for (let i = 0; i < KEYS; i++) await setup.call('SET', `k${i}`, value(i));
+
+    const slow = connect(s.port, '127.0.0.1');
+    await new Promise<void>((r) => slow.once('connect', () => r()));
+    slow.pause();
+    const ROUNDS = 3;
+    let queuedSeen = false;
+    for (let r = 0; r < ROUNDS; r++) {
+      // Three GETs a write, a write a turn of the server: each batch of replies is ~12 kB.
+      for (let i = 0; i < KEYS; i += 3) {
+        slow.write(Buffer.concat([i, i + 1, i + 2].filter((k) => k < KEYS).map((k) => encodeCommand(['GET', `k${k}`]))));
+        await new Promise((res) => setTimeout(res, 0));
+        for (const c of s.server.clients.values()) if ((c.stream?.socket.writableLength ?? 0) > 0) queuedSeen = true;
+      }
+    }
+    expect(queuedSeen).toBe(true);
+
+    const expected = Array.from({ length: ROUNDS * KEYS }, (_, n) => {
+      const v = value(n % KEYS);
+      return `$${v.length}\r\n${v}\r\n`;
+    }).join('');
+    const chunks: Buffer[] = [];
+    let received = 0;
+    await new Promise<void>((done) => {
+      slow.on('data', (b: Buffer) => {
+        chunks.push(b);
+        received += b.length;
+        if (received >= expected.length) done();
+      });
+      slow.resume();
+    });
+    const got = Buffer.concat(chunks).toString('latin1');
+    expect(got.length).toBe(expected.length);
+    expect(got === expected).toBe(true);
+    slow.destroy();
+    setup.close();
+  });
 });

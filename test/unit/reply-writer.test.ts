@@ -103,4 +103,28 @@ describe('ReplyWriter', () => {
       w.resp3 = false;
     }
   });
+
+  it('lends its buffer to a socket write, and lets it go when the kernel did not take the batch whole', () => {
+    const w = new ReplyWriter();
+    w.bulk('abc');
+    const first = w.takeForSocket()!;
+    expect(Buffer.concat(first).toString('latin1')).toBe('$3\r\nabc\r\n');
+    w.written(true);
+    w.bulk('xyz');
+    const second = w.takeForSocket()!;
+    // The same memory: no Buffer of its own per reply.
+    expect(second[0]!.buffer).toBe(first[0]!.buffer);
+    expect(second[0]!.byteOffset).toBe(first[0]!.byteOffset);
+    expect(Buffer.concat(second).toString('latin1')).toBe('$3\r\nxyz\r\n');
+    w.written(false);
+    w.bulk('def');
+    const third = w.takeForSocket()!;
+    expect(third[0]!.buffer === second[0]!.buffer && third[0]!.byteOffset === second[0]!.byteOffset).toBe(false);
+    expect(Buffer.concat(second).toString('latin1')).toBe('$3\r\nxyz\r\n');
+    expect(Buffer.concat(third).toString('latin1')).toBe('$3\r\ndef\r\n');
+    w.written(true);
+    // A shared batch lends nothing.
+    w.ok();
+    expect(Buffer.concat(w.takeForSocket()!).toString('latin1')).toBe('+OK\r\n');
+  });
 });
