@@ -19,6 +19,13 @@ import { Observable } from 'rxjs/internal/Observable';
 /** Read size of a client connection (what libuv reads at once: node's own default). */
 const READ_SIZE = 64 * 1024;
 let sharedReadBuffer: Buffer | null = null;
+/**
+ * Reads of up to this many bytes come as a view made once per length: a view of the shared
+ * buffer's first n bytes is the same bytes whichever read fills them, and a new one per read
+ * was ~100 B of garbage per unpipelined request (bench/alloc-per-command.ts).
+ */
+const VIEWS_KEPT = 4096;
+const sharedViews = new Array<Buffer | undefined>(VIEWS_KEPT + 1).fill(undefined);
 
 /**
  * Makes an accepted socket, not yet reading (pauseOnConnect), read into the shared buffer:
@@ -64,7 +71,7 @@ export class SocketStream {
   }
 
   private readonly onSharedRead = (n: number, buf: Buffer): void => {
-    this.live()?.next(buf.subarray(0, n));
+    this.live()?.next(n <= VIEWS_KEPT && buf === sharedReadBuffer ? (sharedViews[n] ??= buf.subarray(0, n)) : buf.subarray(0, n));
   };
 
   /**
