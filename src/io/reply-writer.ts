@@ -149,11 +149,8 @@ export class ReplyWriter {
   takeForSocket(): readonly Buffer[] | null {
     // A batch short enough to be a shared one is looked for there (else copied: a few bytes).
     if (this.chunks.length > 0 || this.len <= SHARED_MAX) return this.take();
-    const n = this.len;
-    if (n > this.peak) this.peak = n;
-    this.len = 0;
     this.lent = true;
-    return [this.buf.subarray(0, n)];
+    return [this.takeView()!];
   }
 
   /** After takeForSocket's batch went to the socket: unless the kernel took it all, the socket keeps buf and the next reply takes a new one. */
