@@ -180,7 +180,7 @@ export class Client implements WatchFlag, QueuedWriter {
    * subscriptions and watched keys (Redis 7.0 counts their entries too).
    */
   memoryUsage(argvMem = 0): number {
-    const unsent = this.replica !== null ? this.replica.outputBytes : (this.stream?.socket.writableLength ?? 0);
+    const unsent = this.replica !== null ? this.replica.outputBytes : (this.stream?.queued ?? 0);
     let mem = CLIENT_STRUCT_BYTES + this.reply.held + unsent + this.parser.retained + argvMem + this.multiBytes;
     const subs = this.subs;
     if (subs !== null) mem += (subs.channel.size + subs.pattern.size + subs.shard.size) * SUBSCRIPTION_BYTES;
@@ -190,7 +190,7 @@ export class Client implements WatchFlag, QueuedWriter {
 
   /** omem: replies batched and not yet taken by the kernel (a replica's: its stream too). */
   get outputBytes(): number {
-    return this.replica !== null ? this.replica.outputBytes : this.reply.pending + (this.stream?.socket.writableLength ?? 0);
+    return this.replica !== null ? this.replica.outputBytes : this.reply.pending + (this.stream?.queued ?? 0);
   }
 
   start(): void {
@@ -334,7 +334,7 @@ export class Client implements WatchFlag, QueuedWriter {
         else this.server.stats.netOutputBytes += n;
         if (!stream.write(batch)) this.blocked = true;
         // What the kernel did not take at once stays queued in the socket, referring to the batch.
-        this.reply.written(stream.socket.writableLength === 0);
+        this.reply.written(stream.queued === 0);
         if (!this.checkOutputLimits()) return;
       }
     }

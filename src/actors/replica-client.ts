@@ -109,7 +109,7 @@ export class ReplicaClient {
 
   /** Bytes waiting to reach the replica: held stream, reply batch, socket buffer (omem). */
   get outputBytes(): number {
-    return this.heldBytes + this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
+    return this.heldBytes + this.client.reply.pending + (this.client.stream?.queued ?? 0);
   }
 
   /**
@@ -118,7 +118,7 @@ export class ReplicaClient {
    * transfer's replica that took nothing for repl-timeout.
    */
   get stalledSince(): number {
-    const queued = this.client.reply.pending + (this.client.stream?.socket.writableLength ?? 0);
+    const queued = this.client.reply.pending + (this.client.stream?.queued ?? 0);
     return queued > 0 ? this.progressAt : 0;
   }
 

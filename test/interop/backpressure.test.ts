@@ -29,7 +29,7 @@ describe('back-pressure on a slow client', () => {
     await new Promise((r) => setTimeout(r, 500));
 
     let buffered = 0;
-    for (const c of s.server.clients.values()) buffered = Math.max(buffered, c.stream?.socket.writableLength ?? 0);
+    for (const c of s.server.clients.values()) buffered = Math.max(buffered, c.stream?.queued ?? 0);
     expect(buffered).toBeLessThan(REQUESTS * VALUE.length / 4);
     expect(await setup.call('PING')).toBe('PONG');
 
@@ -65,7 +65,7 @@ describe('back-pressure on a slow client', () => {
       for (let i = 0; i < KEYS; i += 3) {
         slow.write(Buffer.concat([i, i + 1, i + 2].filter((k) => k < KEYS).map((k) => encodeCommand(['GET', `k${k}`]))));
         await new Promise((res) => setTimeout(res, 0));
-        for (const c of s.server.clients.values()) if ((c.stream?.socket.writableLength ?? 0) > 0) queuedSeen = true;
+        for (const c of s.server.clients.values()) if ((c.stream?.queued ?? 0) > 0) queuedSeen = true;
       }
     }
     expect(queuedSeen).toBe(true);
@@ -88,6 +88,28 @@ describe('back-pressure on a slow client', () => {
     expect(got.length).toBe(expected.length);
     expect(got === expected).toBe(true);
     slow.destroy();
+    setup.close();
+  });
+
+  it('drops a client reset while its replies wait in the socket, and serves the others', async () => {
+    // While its output is blocked the client is not read from, so only the write that was
+    // left queued learns of the reset: its failure must close the client.
+    const setup = await RespClient.connect(s.port);
+    expect(await setup.call('SET', 'quarter', 'q'.repeat(256 * 1024))).toBe('OK');
+    const before = s.server.clients.size;
+    const get = encodeCommand(['GET', 'quarter']);
+    for (let round = 0; round < 10; round++) {
+      const peer = connect(s.port, '127.0.0.1');
+      await new Promise<void>((r) => peer.once('connect', () => r()));
+      peer.pause();
+      peer.write(Buffer.concat(Array.from({ length: 64 }, () => get)));
+      const queued = () => [...s.server.clients.values()].some((c) => (c.stream?.queued ?? 0) > 0);
+      while (!queued()) await new Promise((r) => setTimeout(r, 5));
+      peer.resetAndDestroy();
+      while (s.server.clients.size > before) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(s.server.clients.size).toBe(before);
+    expect(await setup.call('PING')).toBe('PONG');
     setup.close();
   });
 });
