@@ -57,6 +57,14 @@ export class ReplyWriter {
   private chunkBytes = 0;
   /** The last batch taken for a socket is a view of buf (takeForSocket), until the write reports back (written). */
   private lent = false;
+  /**
+   * The view takeView made last, buf[0, its length): a batch as long is the same memory, so it
+   * goes as the same view, not a new one per reply (~100 B of garbage, bench/alloc-per-command.ts
+   * get). Dropped with buf.
+   */
+  private view: Buffer = NO_BUFFER;
+  /** takeForSocket's one-slot batch, reused: its caller keeps it only until written(). */
+  private readonly socketBatch: Buffer[] = [NO_BUFFER];
   /** True while replies are dropped: muted, or silenced and not pushing. */
   private discard = false;
   /** A client whose replies nobody reads (the master link). */
@@ -125,11 +133,7 @@ export class ReplyWriter {
     // get room for 17 (garbage per reply, the young generation's scavenges: the latency tail).
     if (this.chunks.length === 0) {
       if (this.len === 0) return null;
-      const shared = sharedBatch(this.buf, this.len);
-      if (shared === null) return [this.sealed()];
-      if (this.len > this.peak) this.peak = this.len;
-      this.len = 0;
-      return shared;
+      return this.takeShared() ?? [this.sealed()];
     }
     if (this.len > 0) this.seal();
     const out = this.chunks;
@@ -139,27 +143,40 @@ export class ReplyWriter {
   }
 
   /**
-   * take() for a socket write: a batch that is all in buf goes as a view of it rather than a
-   * copy. A copy per reply is an ArrayBuffer slice, memory V8 counts as external: LRANGE_100's
-   * 905-byte replies made 90 MB of it per 100k requests, and V8 answered with a full
-   * collection after every scavenge (bench/tail-timeline.sh -t lrange_100). The caller then
-   * reports whether the kernel took the whole batch (written) before anything more is
-   * written here.
+   * take() for a socket write: a batch that is all in buf goes as a shared batch, or else as
+   * a view of buf rather than a copy. A copy per reply is an ArrayBuffer slice, memory V8
+   * counts as external: LRANGE_100's 905-byte replies made 90 MB of it per 100k requests, and
+   * V8 answered with a full collection after every scavenge (bench/tail-timeline.sh -t
+   * lrange_100). The caller then reports whether the kernel took the whole batch (written)
+   * before anything more is written here; the batch array is the writer's until then.
    */
   takeForSocket(): readonly Buffer[] | null {
-    // A batch short enough to be a shared one is looked for there (else copied: a few bytes).
-    if (this.chunks.length > 0 || this.len <= SHARED_MAX) return this.take();
+    if (this.chunks.length > 0 || this.len === 0) return this.take();
+    const shared = this.takeShared();
+    if (shared !== null) return shared;
     this.lent = true;
-    return [this.takeView()!];
+    this.socketBatch[0] = this.takeView()!;
+    return this.socketBatch;
+  }
+
+  /** The shared batch that holds exactly what buf holds, taken from it; null when none does. */
+  private takeShared(): readonly Buffer[] | null {
+    const shared = sharedBatch(this.buf, this.len);
+    if (shared !== null) {
+      if (this.len > this.peak) this.peak = this.len;
+      this.len = 0;
+    }
+    return shared;
   }
 
   /** After takeForSocket's batch went to the socket: unless the kernel took it all, the socket keeps buf and the next reply takes a new one. */
   written(all: boolean): void {
     if (this.lent && !all) {
-      this.buf = NO_BUFFER;
+      this.setBuffer(NO_BUFFER);
       this.peak = 0;
     }
     this.lent = false;
+    this.socketBatch[0] = NO_BUFFER;
   }
 
   /**
@@ -169,11 +186,18 @@ export class ReplyWriter {
    */
   takeView(): Buffer | null {
     if (this.chunks.length > 0) return Buffer.concat(this.take()!);
-    if (this.len === 0) return null;
-    const view = this.buf.subarray(0, this.len);
-    if (this.len > this.peak) this.peak = this.len;
+    const n = this.len;
+    if (n === 0) return null;
+    if (this.view.length !== n) this.view = this.buf.subarray(0, n);
+    if (n > this.peak) this.peak = n;
     this.len = 0;
-    return view;
+    return this.view;
+  }
+
+  /** buf becomes b; the view of the old one goes with it. */
+  private setBuffer(b: Latin1Buffer): void {
+    this.buf = b;
+    this.view = NO_BUFFER;
   }
 
   /** Moves what buf holds into a chunk of its own. */
@@ -207,7 +231,7 @@ export class ReplyWriter {
   /** An idle client gives its buffer back (nothing is pending in it between batches); the next reply takes a small one. */
   release(): void {
     if (this.len > 0) return;
-    this.buf = NO_BUFFER;
+    this.setBuffer(NO_BUFFER);
     this.peak = 0;
   }
 
@@ -219,7 +243,7 @@ export class ReplyWriter {
       // nearly full batch was cut short under its declared length (fuzz seed 407).
       const bigger = Buffer.allocUnsafe(Math.max(this.len + n, this.buf.length * 2, MIN_SIZE)) as Latin1Buffer;
       this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
+      this.setBuffer(bigger);
       return;
     }
     this.seal();
