@@ -55,15 +55,16 @@ export class ReplyWriter {
   /** Finished chunks ahead of buf (large bulks and filled batches), in order. */
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
-  /** The last batch taken for a socket is a view of buf (takeForSocket), until the write reports back (written). */
-  private lent = false;
   /**
    * The view takeView made last, buf[0, its length): a batch as long is the same memory, so it
    * goes as the same view, not a new one per reply (~100 B of garbage, bench/alloc-per-command.ts
    * get). Dropped with buf.
    */
   private view: Buffer = NO_BUFFER;
-  /** takeForSocket's one-slot batch, reused: its caller keeps it only until written(). */
+  /**
+   * takeForSocket's one-slot batch, reused: its caller keeps it only until written(). While it
+   * holds a view of buf (not NO_BUFFER), buf is lent to that socket write.
+   */
   private readonly socketBatch: Buffer[] = [NO_BUFFER];
   /** True while replies are dropped: muted, or silenced and not pushing. */
   private discard = false;
@@ -154,7 +155,6 @@ export class ReplyWriter {
     if (this.chunks.length > 0 || this.len === 0) return this.take();
     const shared = this.takeShared();
     if (shared !== null) return shared;
-    this.lent = true;
     this.socketBatch[0] = this.takeView()!;
     return this.socketBatch;
   }
@@ -171,11 +171,10 @@ export class ReplyWriter {
 
   /** After takeForSocket's batch went to the socket: unless the kernel took it all, the socket keeps buf and the next reply takes a new one. */
   written(all: boolean): void {
-    if (this.lent && !all) {
+    if (this.socketBatch[0] !== NO_BUFFER && !all) {
       this.setBuffer(NO_BUFFER);
       this.peak = 0;
     }
-    this.lent = false;
     this.socketBatch[0] = NO_BUFFER;
   }
 

@@ -105,6 +105,8 @@ export class SocketStream {
   /** Told when the output drained, to carry on with work it held back while blocked. */
   owner: { onDrain(): void } | null = null;
   private blocked = false;
+  /** Bytes of direct writes the handle still keeps queued. */
+  private inFlight = 0;
   /** Who gets the chunks (one subscriber at a time); events after it unsubscribed are dropped. */
   private sub: Subscriber<Buffer> | null = null;
 
@@ -185,9 +187,6 @@ export class SocketStream {
   get queued(): number {
     return this.socket.writableLength + this.inFlight;
   }
-
-  /** Bytes of direct writes the handle still keeps queued. */
-  private inFlight = 0;
 
   /**
    * Hands the batch to the socket's handle (one write or writev): true when the kernel took
