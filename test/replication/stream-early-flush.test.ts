@@ -1,7 +1,8 @@
 // When the stream of one event-loop turn reaches its replicas: at the turn's end, or, once a
 // turn has fed 16 kB, at the end of the client input that passed it (the replica applies the
-// first part of a long turn while the master runs the rest). Either way the replica gets the
-// stream whole and in order.
+// first part of a long turn while the master runs the rest); under a steady flow of writes, at
+// most once per 0.2 ms (a turn's stream then waits for a later turn, or for a timer once the
+// writes stop). Either way the replica gets the stream whole and in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/actors/client.js';
 import { encodeCommand } from '../../src/io/resp-command.js';
@@ -32,9 +33,18 @@ function sets(prefix: string, n: number): Buffer {
 }
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves once check() holds, polling every ms; fails after a second. */
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited++) {
+    if (waited > 1000) throw new Error('timed out');
+    await sleep(1);
+  }
+}
 
 describe('the stream of a turn', () => {
-  it('leaves at the turn end while under 16 kB, at the end of the input that passed 16 kB, whole and in order', async () => {
+  it('leaves at the end of the input that passed 16 kB, the rest after the turn, whole and in order', async () => {
     const stats = srv.server.stats;
     const clients = [0, 1, 2].map(() => new Client(srv.server, null));
     const small = sets('a', 100);
@@ -50,9 +60,55 @@ describe('the stream of a turn', () => {
     expect(early).toBe('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'.length + small.length + large.length);
     clients[2]!.onChunk(after);
     expect(stats.netReplOutputBytes - sent0).toBe(early);
-    await nextTurn();
-    expect(stats.netReplOutputBytes - sent0).toBe(early + after.length);
+    // At the turn's end, or, the early write being that recent, by the timer once no turn follows.
+    await until(() => stats.netReplOutputBytes - sent0 === early + after.length);
     const got = await replica.streamed('c:0000000009');
     expect(got.endsWith(Buffer.concat([small, large, after]).toString('latin1'))).toBe(true);
+  });
+
+  it('leaves at the end of its turn after a quiet spell', async () => {
+    const stats = srv.server.stats;
+    const client = new Client(srv.server, null);
+    await sleep(5);
+    const sent0 = stats.netReplOutputBytes;
+    const one = sets('d', 1);
+    client.onChunk(one);
+    expect(stats.netReplOutputBytes).toBe(sent0);
+    await nextTurn();
+    expect(stats.netReplOutputBytes - sent0).toBe(one.length);
+    await replica.streamed('d:0000000000');
+  });
+
+  it('leaves at most once per 0.2 ms while turns of writes keep coming, and whole', async () => {
+    const stats = srv.server.stats;
+    const client = new Client(srv.server, null);
+    const [r] = [...srv.server.replication.replicas];
+    const sendStream = r!.sendStream;
+    let writes = 0;
+    r!.sendStream = (pieces, start) => {
+      writes++;
+      sendStream.call(r, pieces, start);
+    };
+    try {
+      await sleep(5);
+      const sent0 = stats.netReplOutputBytes;
+      const turns = 400;
+      const chunks = Array.from({ length: turns }, (_, i) => encodeCommand(['SET', `e:${String(i).padStart(10, '0')}`, 'xxx']));
+      const started = performance.now();
+      for (const chunk of chunks) {
+        client.onChunk(chunk);
+        await nextTurn();
+      }
+      const elapsed = performance.now() - started;
+      const total = chunks.reduce((n, c) => n + c.length, 0);
+      await until(() => stats.netReplOutputBytes - sent0 === total);
+      // The first turn's stream leaves at once, then a write per 0.2 ms at most, and the timer's
+      // after the last turn (unpaced, a write a turn: one per ~0.03 ms here).
+      expect(writes).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 0.2));
+      const got = await replica.streamed(`e:${String(turns - 1).padStart(10, '0')}`);
+      expect(got.endsWith(Buffer.concat(chunks).toString('latin1'))).toBe(true);
+    } finally {
+      r!.sendStream = sendStream;
+    }
   });
 });
