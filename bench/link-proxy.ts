@@ -13,6 +13,9 @@ export interface ProxiedLink {
   fullResync: boolean;
   /** Bytes from the master after the +CONTINUE line (the resent and the live stream). */
   bytesAfterContinue: number;
+  /** now() when the +CONTINUE line passed, and when the master's last chunk after it did; NaN before. */
+  continueAt: number;
+  lastDataAt: number;
 }
 
 const CONTINUE = '+CONTINUE';
@@ -62,7 +65,7 @@ export class LinkProxy {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     }
-    const link: ProxiedLink = { psyncAt: NaN, continued: false, fullResync: false, bytesAfterContinue: 0 };
+    const link: ProxiedLink = { psyncAt: NaN, continued: false, fullResync: false, bytesAfterContinue: 0, continueAt: NaN, lastDataAt: NaN };
     this.links.push(link);
     let head = ''; // what the master said before the payload or stream began (latin1)
     relay(replica, master, (chunk) => {
@@ -71,6 +74,7 @@ export class LinkProxy {
     relay(master, replica, (chunk) => {
       if (link.continued) {
         link.bytesAfterContinue += chunk.length;
+        link.lastDataAt = now();
         return;
       }
       if (link.fullResync) return;
@@ -79,6 +83,7 @@ export class LinkProxy {
       const end = at < 0 ? -1 : head.indexOf('\r\n', at);
       if (end >= 0) {
         link.continued = true;
+        link.continueAt = link.lastDataAt = now();
         link.bytesAfterContinue = head.length - (end + 2);
       } else if (head.includes('+FULLRESYNC')) {
         link.fullResync = true;
