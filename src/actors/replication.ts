@@ -47,14 +47,15 @@ interface PendingOp {
 const EARLY_FLUSH = 16 * 1024;
 
 /**
- * While writes keep coming, the stream goes to the replicas at most once per this many ms.
- * Each write wakes every replica, and on a machine the replicas share with their master and
- * its clients a wake-up costs a replica more than applying what it brings: with a write per
- * turn, under 50 unpipelined clients, a replica read once per 13 SETs and spent 3.1 µs of CPU
- * per SET; with this, once per 22 and 2.25 µs (bench/propagation-cpu.ts 4 1 1 200000). A
- * turn's stream goes at the turn's end when the last write is older than this, else it is
- * held for a later turn's end, or for heldTimer once the writes stop. A GETACK goes at once:
- * a WAIT is waiting for it.
+ * While writes keep coming, the turns' ends write the stream to the replicas at most once per
+ * this many ms. Each write wakes every replica, and on a machine the replicas share with their
+ * master and its clients a wake-up costs a replica more than applying what it brings: with a
+ * write per turn, under 50 unpipelined clients, a replica read once per 13 SETs and spent 3.1
+ * µs of CPU per SET; with this, once per 22 and 2.25 µs (bench/propagation-cpu.ts 4 1 1
+ * 200000). A turn's stream goes at the turn's end when the last turn's-end write is older
+ * than this, else it is held for a later turn's end, or for heldTimer once the writes stop.
+ * What goes at once: a long turn's EARLY_FLUSH writes (16 kB wakes a replica for enough work,
+ * and its tail must not wait for the next long turn) and a GETACK (a WAIT is waiting for it).
  */
 const STREAM_GAP_MS = 0.2;
 /** node's timers count whole ms: a held stream leaves within about this once the writes stop. */
@@ -92,8 +93,8 @@ export class Replication {
   /** The stream fed this turn, not yet given to the replicas. */
   private readonly batch = new StreamBatch();
   private flushScheduled = false;
-  /** performance.now() when the stream last went to the replicas (see STREAM_GAP_MS). */
-  private lastStreamWrite = -Infinity;
+  /** performance.now() when a turn's end last wrote the stream to the replicas (see STREAM_GAP_MS). */
+  private lastPacedWrite = -Infinity;
   /** Sends a held stream once the writes stop: made at the first hold, armed while one waits. */
   private heldTimer: NodeJS.Timeout | null = null;
   private heldArmed = false;
@@ -114,7 +115,7 @@ export class Replication {
     this.snapshotter = new Snapshotter(server);
     this.minReplicas = server.config.cached('min-replicas-to-write', Number);
     this.minReplicasMaxLag = server.config.cached('min-replicas-max-lag', Number);
-    markMutable(this, 'replid', 'replid2', 'secondReplOffset', 'masterReplOffset', 'backlog', 'lastDb', 'flushScheduled', 'lastStreamWrite', 'heldTimer', 'heldArmed');
+    markMutable(this, 'replid', 'replid2', 'secondReplOffset', 'masterReplOffset', 'backlog', 'lastDb', 'flushScheduled', 'lastPacedWrite', 'heldTimer', 'heldArmed');
   }
 
   // replicationFeedSlaves
@@ -168,8 +169,8 @@ export class Replication {
   // writeToClient for the replicas, from beforeSleep
   private readonly flushReplicas = (): void => {
     this.flushScheduled = false;
-    if (performance.now() - this.lastStreamWrite < STREAM_GAP_MS) this.holdStream();
-    else this.writeStream();
+    if (performance.now() - this.lastPacedWrite < STREAM_GAP_MS) this.holdStream();
+    else this.writePaced();
   };
 
   /** What the stream holds goes to the replicas now (a shutdown's last writes, before it drops them). */
@@ -187,15 +188,21 @@ export class Replication {
 
   private readonly sendHeld = (): void => {
     this.heldArmed = false;
-    this.writeStream();
+    this.writePaced();
   };
+
+  /** A turn's end (or heldTimer) writes the stream: the writes STREAM_GAP_MS paces. */
+  private writePaced(): void {
+    if (this.batch.pending === 0) return;
+    this.lastPacedWrite = performance.now();
+    this.writeStream();
+  }
 
   /** The stream fed since the last write, one shared set of Buffers, to every replica that takes it. */
   private writeStream(): void {
     if (this.batch.pending === 0) return;
     const start = this.masterReplOffset - this.batch.pending;
     const pieces = this.batch.take();
-    this.lastStreamWrite = performance.now();
     for (const r of this.replicas) r.sendStream(pieces, start);
   }
 
