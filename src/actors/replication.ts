@@ -7,8 +7,8 @@
 // turn the batch becomes one Buffer written to every replica (one socket write each per
 // turn, however many commands ran in it and however many replicas there are; a long turn's
 // stream leaves every EARLY_FLUSH bytes, between two clients' input). Under a steady flow of
-// writes, turns end faster than replicas are worth waking: the stream then leaves at most
-// once per STREAM_GAP_MS (see there).
+// writes, turns end faster than replicas are worth waking: the turns' ends then write it at
+// most once per STREAM_GAP_MS (see there).
 import { randomBytes } from 'node:crypto';
 import type { CachedDirective } from '../config/config.js';
 import { StreamBatch } from '../io/stream-batch.js';
