@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../src/actors/client.js';
 import { encodeCommand } from '../../src/io/resp-command.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
+import { until } from '../helpers/replication.js';
 import { startRedstate, type InProcess } from '../helpers/servers.js';
 
 let srv: InProcess;
@@ -35,14 +36,6 @@ function sets(prefix: string, n: number): Buffer {
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Resolves once check() holds, polling every ms; fails after a second. */
-async function until(check: () => boolean): Promise<void> {
-  for (let waited = 0; !check(); waited++) {
-    if (waited > 1000) throw new Error('timed out');
-    await sleep(1);
-  }
-}
-
 describe('the stream of a turn', () => {
   it('leaves at the end of the input that passed 16 kB, the rest after the turn, whole and in order', async () => {
     const stats = srv.server.stats;
@@ -61,7 +54,7 @@ describe('the stream of a turn', () => {
     clients[2]!.onChunk(after);
     expect(stats.netReplOutputBytes - sent0).toBe(early);
     // At the turn's end, or, the early write being that recent, by the timer once no turn follows.
-    await until(() => stats.netReplOutputBytes - sent0 === early + after.length);
+    await until(() => stats.netReplOutputBytes - sent0 === early + after.length, 1000);
     const got = await replica.streamed('c:0000000009');
     expect(got.endsWith(Buffer.concat([small, large, after]).toString('latin1'))).toBe(true);
   });
@@ -101,7 +94,7 @@ describe('the stream of a turn', () => {
       }
       const elapsed = performance.now() - started;
       const total = chunks.reduce((n, c) => n + c.length, 0);
-      await until(() => stats.netReplOutputBytes - sent0 === total);
+      await until(() => stats.netReplOutputBytes - sent0 === total, 1000);
       // The first turn's stream leaves at once, then a write per 0.2 ms at most, and the timer's
       // after the last turn (unpaced, a write a turn: one per ~0.03 ms here).
       expect(writes).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 0.2));
