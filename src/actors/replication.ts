@@ -173,11 +173,6 @@ export class Replication {
     else this.writePaced();
   };
 
-  /** What the stream holds goes to the replicas now (a shutdown's last writes, before it drops them). */
-  flushStream(): void {
-    this.writeStream();
-  }
-
   /** The turn's stream waits for a later turn's end, or for heldTimer if none comes first. */
   private holdStream(): void {
     if (this.heldArmed) return;
@@ -198,8 +193,11 @@ export class Replication {
     this.writeStream();
   }
 
-  /** The stream fed since the last write, one shared set of Buffers, to every replica that takes it. */
-  private writeStream(): void {
+  /**
+   * The stream fed since the last write, one shared set of Buffers, to every replica that
+   * takes it, now (also a shutdown's last writes, before it drops the replicas).
+   */
+  writeStream(): void {
     if (this.batch.pending === 0) return;
     const start = this.masterReplOffset - this.batch.pending;
     const pieces = this.batch.take();

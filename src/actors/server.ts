@@ -327,7 +327,7 @@ export class Server {
   async close(): Promise<void> {
     this.replicaLink?.stop();
     this.replication.snapshotter.abort();
-    this.replication.flushStream();
+    this.replication.writeStream();
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
     this.scripting.close();
