@@ -207,7 +207,8 @@ export class SocketStream {
     let bytes = 0;
     for (let i = 0; i < batch.length; i++) bytes += batch[i]!.length;
     req.stream = this;
-    req.data = batch.length === 1 ? batch[0]! : batch;
+    // The Buffers, not the caller's array: it may reuse that once write() returns.
+    req.data = batch.length === 1 ? batch[0]! : batch.slice();
     req.bytes = bytes;
     this.inFlight += bytes;
     return false;
