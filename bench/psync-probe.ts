@@ -10,12 +10,12 @@
 //   node --import ./bench/register.js bench/psync-probe.ts [rounds] [--tasks] [redstate|redis ...]
 import { join } from 'node:path';
 import { LinkProxy } from './link-proxy.js';
+import { writeBatches } from './measures/partial-resync.js';
 import { offsetOf, waitCaughtUp } from './measures/replicas.js';
 import { cleanUpEverything, makeTempDir, projectRoot, removeTempDir, serverSpecs, startServer, type RunningServer, type ServerName } from './servers.js';
 import { now } from './stats.js';
 
 const WRITES = 10_000;
-const BATCH = 1000;
 
 const args = process.argv.slice(2);
 const tasks = args.includes('--tasks');
@@ -48,11 +48,7 @@ async function round(kind: ServerName): Promise<void> {
     await rc.call('REPLICAOF', '127.0.0.1', String(proxy.port));
     const write = async (): Promise<string> => {
       const times: string[] = [];
-      for (let i = 0; i < WRITES; i += BATCH) {
-        const t0 = now();
-        await mc.pipeline(Array.from({ length: BATCH }, (_, j) => ['SET', `key:${i + j}`, value]));
-        times.push((now() - t0).toFixed(1));
-      }
+      await writeBatches(mc, WRITES, value, (ms) => times.push(ms.toFixed(1)));
       return times.join(' ');
     };
     await write();
@@ -79,7 +75,7 @@ async function round(kind: ServerName): Promise<void> {
     const link = proxy.links[1];
     if (link === undefined || !link.continued) throw new Error(`${kind}: no partial resync`);
     const t = (at: number) => (at - link.psyncAt).toFixed(1);
-    console.log(`${kind}: batches of ${BATCH} SETs (ms) on the live link ${live}; after the cut ${cut}`);
+    console.log(`${kind}: batch times (ms) on the live link ${live}; after the cut ${cut}`);
     console.log(`  ms from PSYNC: writes ${t(writesFrom)} to ${t(writesTo)}, +CONTINUE ${t(link.continueAt)}, the master's last byte ${t(link.lastDataAt)}, ` +
       `the replica's offset moved ${t(moved)} and equal ${t(equal)} (${polls} polls)`);
     if (tasks && kind === 'redstate') {

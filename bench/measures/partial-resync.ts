@@ -7,10 +7,21 @@
 // the offsets are equal.
 import { LinkProxy } from '../link-proxy.js';
 import type { Measure } from '../measure.js';
+import type { RespClient } from '../resp.js';
 import { now } from '../stats.js';
 import { offsetOf, startNode, startReplica, syncArgs, waitCaughtUp } from './replicas.js';
 
 const BATCH = 1000;
+
+/** The measure's writes: `count` SETs of key:<i> to value, pipelined BATCH at a time; each batch's ms to onBatch. */
+export async function writeBatches(client: RespClient, count: number, value: string, onBatch: (ms: number) => void = () => {}): Promise<void> {
+  for (let i = 0; i < count; i += BATCH) {
+    const n = Math.min(BATCH, count - i);
+    const started = now();
+    await client.pipeline(Array.from({ length: n }, (_, j) => ['SET', `key:${i + j}`, value]));
+    onBatch(now() - started);
+  }
+}
 
 export const partialResync: Measure = {
   id: 'psync',
@@ -37,12 +48,7 @@ export const partialResync: Measure = {
     ctx.defer(() => proxy.close());
     const replica = await startReplica(ctx, proxy.port, { args: ['--repl-backlog-size', '64mb'] });
     const value = 'v'.repeat(ctx.config.populate.valueSize);
-    const write = async () => {
-      for (let i = 0; i < partialWrites; i += BATCH) {
-        const n = Math.min(BATCH, partialWrites - i);
-        await master.client.pipeline(Array.from({ length: n }, (_, j) => ['SET', `key:${i + j}`, value]));
-      }
-    };
+    const write = () => writeBatches(master.client, partialWrites, value);
     // the same writes once over the live link first: a replica that has been running has
     // a warm JIT (a fresh node replica applied its first 10k SETs 5× slower than later ones)
     await write();
