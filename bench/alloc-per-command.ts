@@ -1,9 +1,9 @@
 // Garbage per command, the young-generation scavenges behind the latency tail: a redstate
-// in this process under redis-benchmark (50 clients, no pipelining), with V8's sampling heap
-// profiler counting every allocation, collected ones included. Prints the sampled bytes per
-// request and the allocation sites. `root` is a checkout whose src/ to run (another build
-// to compare with).
-//   node --import ./bench/register.js bench/alloc-per-command.ts [test] [requests] [root]
+// in this process under redis-benchmark (50 clients, no pipelining unless PIPELINE=<n>), with
+// V8's sampling heap profiler counting every allocation, collected ones included. Prints the
+// sampled bytes per request and the allocation sites. `root` is a checkout whose src/ to run
+// (another build to compare with).
+//   [PIPELINE=16] node --import ./bench/register.js bench/alloc-per-command.ts [test] [requests] [root]
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { loadCheckout } from './checkout.js';
 
 const [test = 'set', requestsArg = '100000', rootArg = '.'] = process.argv.slice(2);
 const requests = Number(requestsArg);
+const pipeline = process.env.PIPELINE ?? '1';
 const { startServer } = await loadCheckout(rootArg);
 
 const dir = mkdtempSync(join(tmpdir(), 'redstate-alloc-'));
@@ -23,7 +24,7 @@ const server = await startServer(dir);
 
 const benchmark = async (n: number): Promise<string> =>
   (await promisify(execFile)('redis-benchmark', ['-p', String(server.port), '-c', '50', '-n', String(n), '-r', '100000',
-    '-t', test, '--csv'])).stdout;
+    '-P', pipeline, '-t', test, '--csv'])).stdout;
 
 try {
   await benchmark(Math.max(1, requests / 5)); // a warm JIT and a grown keyspace first
