@@ -188,29 +188,36 @@ export class Dict<V> {
   }
 
   /**
-   * Loads what the lookups of keys[from], keys[from + step], ... will read (each key's first
-   * slot, and the key stored there when its tag matches), so that they then find it in cache.
-   * One lookup after another, a multi-key command waits on about three cache misses per key
-   * (the slot's tag, its key pointer, the key's chars), each waiting on the one before; here
-   * the loads of different keys do not depend on each other, so the CPU overlaps them. It
-   * reads the new table only: while a resize runs, a key not moved yet goes without.
+   * Loads what the lookups of keys[from], keys[from + step], ... (below end) will read, or
+   * their inserts write: each key's first slot, its key and value entries, and the key stored
+   * there when its tag matches, so that they then find it in cache. One lookup after another,
+   * a multi-key command waits on about three cache misses per key (the slot's tag, its key
+   * pointer, the key's chars), each waiting on the one before; here the loads of different
+   * keys do not depend on each other, so the CPU overlaps them. It reads the new table only:
+   * while a resize runs, a key not moved yet goes without.
    */
-  prefetch(keys: readonly string[], from: number, step: number): void {
+  prefetch(keys: readonly string[], from: number, step: number, end = keys.length): void {
     const slots = prefetchSlots;
     let n = 0;
-    for (let j = from; j < keys.length && n < slots.length; j += step) slots[n++] = tagOf(keys[j]!);
+    for (let j = from; j < end && n < slots.length; j += step) slots[n++] = tagOf(keys[j]!);
     const meta = this.meta;
     const kv = this.kv;
+    const shift = kvShift(this.mask);
     const mask = this.mask;
     let sink = 0;
     for (let k = 0; k < n; k++) {
       const i = slots[k]! & mask;
-      // Only a matching tag leads the lookup on to the key: else its slot is marked unread.
-      slots[k] = meta[i * META] === slots[k] ? i : -1;
+      // A matching tag leads the lookup on to the key: its slot is kept as i, else as ~i.
+      slots[k] = meta[i * META] === slots[k] ? i : ~i;
     }
     for (let k = 0; k < n; k++) {
-      const i = slots[k]!;
-      if (i >= 0) sink += (entry(kv, mask, i << 1) as string).length;
+      const s = slots[k]!;
+      const e = (s >= 0 ? s : ~s) << 1;
+      const chunk = kv[e >> shift];
+      if (chunk === undefined) continue;
+      const stored = chunk[e & ((1 << shift) - 1)];
+      if (s >= 0) sink += (stored as string).length;
+      else if (stored !== undefined) sink++;
     }
     prefetchSink.value = sink;
   }

@@ -308,6 +308,17 @@ describe('Dict', () => {
     expect(d.size).toBe(333);
   });
 
+  it('prefetches up to its end only, and for inserts into chunks not made yet', () => {
+    const d = new Dict<number>(100_000);
+    const keys = Array.from({ length: 40 }, (_, i) => `new${i}`);
+    d.prefetch(keys, 0, 1, 30);
+    for (const k of keys) expect(d.find(k)).toBe(-1);
+    for (const k of keys.slice(0, 30)) expect(d.addIfAbsent(k, 1, 0)).toBe(true);
+    d.prefetch(keys, 0, 1);
+    keys.forEach((k, i) => expect(d.addIfAbsent(k, 2, 0)).toBe(i >= 30));
+    expect(d.size).toBe(40);
+  });
+
   it('is empty and usable after release(), even released mid-resize', () => {
     const d = new Dict<number>();
     for (let n = 0; n < 3000; n++) d.add(`k${n}`, n, 1);

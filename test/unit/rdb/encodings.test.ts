@@ -338,6 +338,25 @@ describe('decodeRdb opcodes and versions', () => {
     ]);
   });
 
+  it('puts the keys of every db in its own table, however its keys fall into the batches of inserts', () => {
+    const keys = (prefix: string, n: number): Buffer[] => Array.from({ length: n }, (_, i) => rdbKey(T.STRING, `${prefix}${i}`, rdbString(`${prefix}v${i}`)));
+    const file = rdbFile(10, [
+      ...keys('a', 45),
+      b(Op.SELECTDB), rdbLength(3), b(Op.RESIZEDB), rdbLength(70), rdbLength(0), ...keys('b', 70),
+      b(Op.SELECTDB), rdbLength(0), ...keys('c', 5),
+      b(Op.SELECTDB), rdbLength(5), ...keys('a', 3),
+    ]);
+    const d = decodeRdb(file);
+    expect(d.keysLoaded).toBe(123);
+    expect([0, 3, 5].map((db) => d.dbs[db]!.dict.size)).toEqual([50, 70, 3]);
+    for (const [db, prefix, n] of [[0, 'a', 45], [3, 'b', 70], [0, 'c', 5], [5, 'a', 3]] as const) {
+      for (let i = 0; i < n; i++) expect(plain(d.dbs[db]!.dict.get(`${prefix}${i}`)!)).toBe(`${prefix}v${i}`);
+    }
+    // A key repeated far from its first record, and one repeated in another db only.
+    const dup = rdbFile(10, [...keys('a', 45), rdbKey(T.STRING, 'a2', rdbString('again'))]);
+    expect(() => decodeRdb(dup)).toThrow(/duplicated key 'a2' in DB 0/);
+  });
+
   it('loads versions 1 to 4 without a checksum, 5 and up with one', () => {
     const body = [rdbKey(T.STRING, 'k', rdbString('v'))];
     for (let v = 1; v <= 4; v++) expect(decodeRdb(rdbFile(v, body, 'none')).dbs[0]!.dict.size).toBe(1);
