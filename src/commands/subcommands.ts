@@ -20,7 +20,8 @@ export function effectiveCommand(cmd: Command, argv: readonly string[]): Command
   const subs = registry.get(cmd.name);
   if (subs === undefined || argv.length < 2) return cmd;
   const full = `${cmd.name}|${argv[1]!.toLowerCase()}`;
-  return subs.find((s) => s.name === full) ?? cmd;
+  for (const s of subs) if (s.name === full) return s;
+  return cmd;
 }
 
 /**
