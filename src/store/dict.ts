@@ -202,8 +202,8 @@ export class Dict<V> {
     for (let j = from; j < end && n < slots.length; j += step) slots[n++] = tagOf(keys[j]!);
     const meta = this.meta;
     const kv = this.kv;
-    const shift = kvShift(this.mask);
     const mask = this.mask;
+    const shift = kvShift(mask);
     let sink = 0;
     for (let k = 0; k < n; k++) {
       const i = slots[k]! & mask;
