@@ -562,19 +562,15 @@ class RdbReader {
   /**
    * The kept keys go into the current db's table. Each insert into a table of a large load
    * waits on cache misses (its slot's tag, then its key and value entries: 340 ns a key of a
-   * 1M-key load); Dict.prefetch issues the loads of the whole batch first, where the CPU
+   * 1M-key load); Dict.addBatch issues the loads of the whole batch first, where the CPU
    * overlaps them.
    */
   private putKeys(st: LoadState): void {
     const n = st.pending;
     if (n === 0) return;
     st.pending = 0;
-    const dict = st.result.dbs[st.dbId]!.dict;
-    dict.prefetch(st.keys, 0, 1, n);
-    for (let k = 0; k < n; k++) {
-      const key = st.keys[k]!;
-      if (!dict.addIfAbsent(key, st.values[k]!, 0)) this.fail(`has duplicated key '${key}' in DB ${st.dbId}`, st.starts[k]!);
-    }
+    const dup = st.result.dbs[st.dbId]!.dict.addBatch(st.keys, st.values, n);
+    if (dup >= 0) this.fail(`has duplicated key '${st.keys[dup]!}' in DB ${st.dbId}`, st.starts[dup]!);
   }
 
   readTypedValue(): Value {

@@ -70,8 +70,12 @@ function tagOf(key: string): number {
   return (h ^ (h >>> 16) | LIVE_BIT) | 0;
 }
 
-/** Dict.prefetch's tags, then slots: one batch at a time, the first 64 keys of a command at most. */
-const prefetchSlots = new Int32Array(64);
+/** Keys Dict.prefetch loads for at most: a command's first ones. */
+const PREFETCH_MAX = 64;
+/** Dict.prefetch's tags, then slots: one batch at a time. */
+const prefetchSlots = new Int32Array(PREFETCH_MAX);
+/** The same tags, kept in key order for Dict.addBatch. */
+const prefetchTags = new Int32Array(PREFETCH_MAX);
 /** Where Dict.prefetch leaves the sum of what it read: stored, its loads are not optimized away. */
 const prefetchSink = { value: 0 };
 
@@ -178,8 +182,25 @@ export class Dict<V> {
 
   /** Inserts key unless it is here already (one probe where has() and add() take two). */
   addIfAbsent(key: string, value: V, epoch: number): boolean {
+    return this.addTaggedIfAbsent(key, tagOf(key), value, epoch);
+  }
+
+  /**
+   * addIfAbsent of keys[0, n) with values[0, n) and epoch 0, their cache misses overlapped:
+   * prefetch() first, whose tags the inserts reuse. The index of the first key found here
+   * already (the keys before it are in), or -1.
+   */
+  addBatch(keys: readonly string[], values: readonly V[], n: number): number {
+    this.prefetch(keys, 0, 1, n);
+    for (let k = 0; k < n; k++) {
+      const key = keys[k]!;
+      if (!this.addTaggedIfAbsent(key, k < PREFETCH_MAX ? prefetchTags[k]! : tagOf(key), values[k]!, 0)) return k;
+    }
+    return -1;
+  }
+
+  private addTaggedIfAbsent(key: string, tag: number, value: V, epoch: number): boolean {
     this.reserveOne();
-    const tag = tagOf(key);
     const i = this.probe(key, tag);
     if (i >= 0) return false;
     if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag) >= 0) return false;
@@ -199,7 +220,11 @@ export class Dict<V> {
   prefetch(keys: readonly string[], from: number, step: number, end = keys.length): void {
     const slots = prefetchSlots;
     let n = 0;
-    for (let j = from; j < end && n < slots.length; j += step) slots[n++] = tagOf(keys[j]!);
+    for (let j = from; j < end && n < PREFETCH_MAX; j += step) {
+      const tag = tagOf(keys[j]!);
+      prefetchTags[n] = tag;
+      slots[n++] = tag;
+    }
     const meta = this.meta;
     const kv = this.kv;
     const mask = this.mask;

@@ -319,6 +319,21 @@ describe('Dict', () => {
     expect(d.size).toBe(40);
   });
 
+  it('adds a batch of keys, past the 64 a prefetch loads, up to the first already there', () => {
+    const d = new Dict<number>();
+    d.add('k70', -1, 0);
+    const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
+    const values = keys.map((_, i) => i);
+    expect(d.addBatch(keys, values, 100)).toBe(70);
+    expect(d.size).toBe(71);
+    for (let i = 0; i < 70; i++) expect(d.get(`k${i}`)).toBe(i);
+    expect(d.get('k70')).toBe(-1);
+    expect(d.get('k71')).toBeUndefined();
+    expect(d.addBatch(keys.slice(71), values.slice(71), 29)).toBe(-1);
+    expect(d.size).toBe(100);
+    expect(d.get('k99')).toBe(99);
+  });
+
   it('is empty and usable after release(), even released mid-resize', () => {
     const d = new Dict<number>();
     for (let n = 0; n < 3000; n++) d.add(`k${n}`, n, 1);
