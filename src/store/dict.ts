@@ -72,10 +72,9 @@ function tagOf(key: string): number {
 
 /** Keys Dict.prefetch loads for at most: a command's first ones. */
 const PREFETCH_MAX = 64;
-/** Dict.prefetch's tags, then slots: one batch at a time. */
-const prefetchSlots = new Int32Array(PREFETCH_MAX);
-/** The same tags, kept in key order for Dict.addBatch. */
+/** Dict.prefetch's tags of its keys, in order (Dict.addBatch inserts with them), and the slots it found for them. */
 const prefetchTags = new Int32Array(PREFETCH_MAX);
+const prefetchSlots = new Int32Array(PREFETCH_MAX);
 /** Where Dict.prefetch leaves the sum of what it read: stored, its loads are not optimized away. */
 const prefetchSink = { value: 0 };
 
@@ -218,29 +217,22 @@ export class Dict<V> {
    * while a resize runs, a key not moved yet goes without.
    */
   prefetch(keys: readonly string[], from: number, step: number, end = keys.length): void {
+    const tags = prefetchTags;
     const slots = prefetchSlots;
     let n = 0;
-    for (let j = from; j < end && n < PREFETCH_MAX; j += step) {
-      const tag = tagOf(keys[j]!);
-      prefetchTags[n] = tag;
-      slots[n++] = tag;
-    }
+    for (let j = from; j < end && n < PREFETCH_MAX; j += step) tags[n++] = tagOf(keys[j]!);
     const meta = this.meta;
     const kv = this.kv;
     const mask = this.mask;
-    const shift = kvShift(mask);
     let sink = 0;
     for (let k = 0; k < n; k++) {
-      const i = slots[k]! & mask;
+      const i = tags[k]! & mask;
       // A matching tag leads the lookup on to the key: its slot is kept as i, else as ~i.
-      slots[k] = meta[i * META] === slots[k] ? i : ~i;
+      slots[k] = meta[i * META] === tags[k] ? i : ~i;
     }
     for (let k = 0; k < n; k++) {
       const s = slots[k]!;
-      const e = (s >= 0 ? s : ~s) << 1;
-      const chunk = kv[e >> shift];
-      if (chunk === undefined) continue;
-      const stored = chunk[e & ((1 << shift) - 1)];
+      const stored = entry(kv, mask, (s >= 0 ? s : ~s) << 1);
       if (s >= 0) sink += (stored as string).length;
       else if (stored !== undefined) sink++;
     }
@@ -566,10 +558,10 @@ function chunkFor<V>(kv: Chunks<V>, mask: number, e: number): Array<string | V |
   return chunk;
 }
 
-/** Entry e of the chunks of a table of mask + 1 slots, whose chunk exists (its slot is or was live). */
+/** Entry e of the chunks of a table of mask + 1 slots: undefined in a chunk not made yet (no key ever landed there). */
 function entry<V>(kv: Chunks<V>, mask: number, e: number): string | V | undefined {
   const shift = kvShift(mask);
-  return kv[e >> shift]![e & ((1 << shift) - 1)];
+  return kv[e >> shift]?.[e & ((1 << shift) - 1)];
 }
 
 /** Sets entry e of the chunks of a table of mask + 1 slots, whose chunk exists. */
