@@ -363,8 +363,13 @@ export class Persistence {
 
   /** A replica keeps keys whose expiry has passed: the master's DELs will come. */
   private replicaDecodeOptions(): DecodeOptions {
+    return { ...this.decodeOptions(), now: -Infinity };
+  }
+
+  /** This server's db count, its log, and the access word of a key created now. */
+  private decodeOptions(): DecodeOptions {
     const log = this.server.log;
-    return { databases: this.server.keyspace.dbs.length, now: -Infinity, log: (level, msg) => log[level](msg) };
+    return { databases: this.server.keyspace.dbs.length, access: this.server.keyspace.access.fresh(), log: (level, msg) => log[level](msg) };
   }
 
   /**
@@ -379,10 +384,9 @@ export class Persistence {
 
   /** rdbLoadRio: decode all of the file at path, then install. */
   private install(path: string): Map<string, string> {
-    const log = this.server.log;
     this.loading = 1;
     try {
-      const rdb = decodeRdbFile(path, { databases: this.server.keyspace.dbs.length, log: (level, msg) => log[level](msg) });
+      const rdb = decodeRdbFile(path, this.decodeOptions());
       this.apply(rdb);
       return rdb.aux;
     } finally {
@@ -401,11 +405,7 @@ export class Persistence {
     const failed = this.server.scripting.functions.loadAll(rdb.functions);
     if (failed !== null) throw new Error(`Failed loading the functions in the RDB: ${failed}`);
     const dirty = ks.dirty;
-    const access = ks.access.fresh();
-    for (let i = 0; i < ks.dbs.length; i++) {
-      rdb.dbs[i]!.dict.fillAccess(access);
-      ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
-    }
+    for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
     ks.dirty = dirty;
     // emptyData's signalFlushedDb: whatever tracking clients cached is gone.
     this.server.tracking.invalidateOnFlush();

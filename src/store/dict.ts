@@ -181,29 +181,29 @@ export class Dict<V> {
 
   /** Inserts key unless it is here already (one probe where has() and add() take two). */
   addIfAbsent(key: string, value: V, epoch: number): boolean {
-    return this.addTaggedIfAbsent(key, tagOf(key), value, epoch);
+    return this.addTaggedIfAbsent(key, tagOf(key), value, epoch, 0);
   }
 
   /**
-   * addIfAbsent of keys[0, n) with values[0, n) and epoch 0, their cache misses overlapped:
-   * prefetch() first, whose tags the inserts reuse. The index of the first key found here
-   * already (the keys before it are in), or -1.
+   * addIfAbsent of keys[0, n) with values[0, n), epoch 0 and the access word given, their
+   * cache misses overlapped: prefetch() first, whose tags the inserts reuse. The index of the
+   * first key found here already (the keys before it are in), or -1.
    */
-  addBatch(keys: readonly string[], values: readonly V[], n: number): number {
+  addBatch(keys: readonly string[], values: readonly V[], n: number, access: number): number {
     this.prefetch(keys, 0, 1, n);
     for (let k = 0; k < n; k++) {
       const key = keys[k]!;
-      if (!this.addTaggedIfAbsent(key, k < PREFETCH_MAX ? prefetchTags[k]! : tagOf(key), values[k]!, 0)) return k;
+      if (!this.addTaggedIfAbsent(key, k < PREFETCH_MAX ? prefetchTags[k]! : tagOf(key), values[k]!, 0, access)) return k;
     }
     return -1;
   }
 
-  private addTaggedIfAbsent(key: string, tag: number, value: V, epoch: number): boolean {
+  private addTaggedIfAbsent(key: string, tag: number, value: V, epoch: number, access: number): boolean {
     this.reserveOne();
     const i = this.probe(key, tag);
     if (i >= 0) return false;
     if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag) >= 0) return false;
-    this.fill(-i - 1, tag, key, value, epoch, 0);
+    this.fill(-i - 1, tag, key, value, epoch, access);
     return true;
   }
 
@@ -328,13 +328,6 @@ export class Dict<V> {
   private setMetaAt(i: number, field: number, v: number): void {
     if (i <= this.mask) this.meta[i * META + field] = v;
     else this.oldMeta![(i - this.mask - 1) * META + field] = v;
-  }
-
-  /** Gives every key the same access word (a loaded dataset: each key was just created). */
-  fillAccess(word: number): void {
-    for (const meta of [this.meta, this.oldMeta]) {
-      if (meta !== null) for (let j = 2; j < meta.length; j += META) meta[j] = word;
-    }
   }
 
   /** Whether slot i (of either table) holds a key. */

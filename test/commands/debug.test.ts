@@ -73,6 +73,16 @@ describe('DEBUG', () => {
     await pair.s.call('FLUSHALL');
   });
 
+  it('RELOAD gives every key a fresh access word, as Redis creates each object anew', async () => {
+    const idle = async (): Promise<unknown[]> => Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'idle'), pair.s.call('OBJECT', 'IDLETIME', 'idle')]);
+    await same('SET idle v');
+    await new Promise((r) => setTimeout(r, 2100));
+    for (const seconds of await idle()) expect(seconds).toBeGreaterThanOrEqual(2);
+    await same('DEBUG RELOAD');
+    for (const seconds of await idle()) expect(seconds).toBeLessThan(2);
+    await same('DEL idle');
+  });
+
   it('is refused unless enable-debug-command allows it, as in Redis 7.0: before AUTH, and before MULTI queues it', async () => {
     const [redis, redstate] = await Promise.all([
       startRedis(['--enable-debug-command', 'no']), startRedstate({ 'enable-debug-command': 'no' })]);

@@ -319,19 +319,22 @@ describe('Dict', () => {
     expect(d.size).toBe(40);
   });
 
-  it('adds a batch of keys, past the 64 a prefetch loads, up to the first already there', () => {
+  it('adds a batch of keys with an access word, past the 64 a prefetch loads, up to the first already there', () => {
     const d = new Dict<number>();
-    d.add('k70', -1, 0);
+    d.add('k70', -1, 0, 5);
     const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
     const values = keys.map((_, i) => i);
-    expect(d.addBatch(keys, values, 100)).toBe(70);
+    expect(d.addBatch(keys, values, 100, 1234)).toBe(70);
     expect(d.size).toBe(71);
     for (let i = 0; i < 70; i++) expect(d.get(`k${i}`)).toBe(i);
+    for (let i = 0; i < 70; i++) expect([d.epochAt(d.find(`k${i}`)), d.accessAt(d.find(`k${i}`))]).toEqual([0, 1234]);
     expect(d.get('k70')).toBe(-1);
+    expect(d.accessAt(d.find('k70'))).toBe(5);
     expect(d.get('k71')).toBeUndefined();
-    expect(d.addBatch(keys.slice(71), values.slice(71), 29)).toBe(-1);
+    expect(d.addBatch(keys.slice(71), values.slice(71), 29, 99)).toBe(-1);
     expect(d.size).toBe(100);
     expect(d.get('k99')).toBe(99);
+    expect(d.accessAt(d.find('k99'))).toBe(99);
   });
 
   it('is empty and usable after release(), even released mid-resize', () => {
