@@ -29,6 +29,8 @@
 // its whole length; one whose table was dropped (its keys all moved on) walks the tables
 // there are from their start, which may repeat keys but never misses one.
 
+import { nextSlice } from '../io/turn-end.js';
+
 /** Tags in the hash half of a slot: a live slot's tag is its hash with the top bit set. */
 const EMPTY = 0;
 const DELETED = 1;
@@ -145,14 +147,19 @@ export class Dict<V> {
   }
 
   /**
-   * Empties a table being thrown away whole (FLUSHALL, an RDB load's install) and drops its
-   * chunks' hold on their keys and values. The chunks are old-generation objects, and the
-   * young keys and values they point to stay in V8's remembered set: dead or not, the next
-   * scavenge would copy them all as live (15-18 ms after a warmed-up server's FLUSHALL, 1-4
-   * ms with them dropped). The fill takes about 3 ms for a million keys.
+   * Empties a table being thrown away whole (FLUSHALL, an RDB load's install), and has its
+   * chunks' hold on their keys and values dropped on later turns. The chunks are
+   * old-generation objects, and the young keys and values they point to stay in V8's
+   * remembered set: dead or not, the next scavenge would copy them all as live (15-18 ms
+   * after a warmed-up server's FLUSHALL, 1-4 ms with them dropped). Emptying them is a pass
+   * over 16 bytes a slot (13-22 ms at a million keys, most of it cache misses): done at once,
+   * it was part of the last pause of a replica's load. So it goes a slice at a time, as
+   * Redis frees a dropped db in the background.
    */
   release(): void {
-    for (const kv of [this.kv, this.oldKv]) if (kv !== null) for (const chunk of kv) chunk?.fill(undefined);
+    const idle = droppedChunks.length === 0;
+    for (const kv of [this.kv, this.oldKv]) if (kv !== null) for (const chunk of kv) if (chunk !== undefined) droppedChunks.push(chunk);
+    if (idle && droppedChunks.length > 0) nextSlice(emptyDroppedChunks);
     const cap = capacityFor(0);
     this.meta = new Int32Array(cap * META);
     this.kv = chunksFor(cap);
@@ -533,6 +540,19 @@ export class SlotWalk {
 
 /** A table's keys and values in chunks of pair entries (see Dict.kv); a chunk no key has landed in yet is undefined. */
 type Chunks<V> = Array<Array<string | V | undefined> | undefined>;
+
+/** Chunks of tables release() let go of, still to be emptied. */
+const droppedChunks: unknown[][] = [];
+/** How long one turn may spend emptying them. */
+const EMPTYING_SLICE_MS = 0.5;
+
+/** Empties dropped chunks for a slice of this turn, and goes on at the next while some are left. */
+function emptyDroppedChunks(): void {
+  const until = performance.now() + EMPTYING_SLICE_MS;
+  do droppedChunks.pop()!.fill(undefined);
+  while (droppedChunks.length > 0 && performance.now() < until);
+  if (droppedChunks.length > 0) nextSlice(emptyDroppedChunks);
+}
 
 /** The chunk list of a table of cap slots, no chunk made yet. */
 function chunksFor<V>(cap: number): Chunks<V> {

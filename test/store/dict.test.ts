@@ -3,6 +3,7 @@
 // resize), and walks that see every key present for their whole length.
 import { describe, expect, it } from 'vitest';
 import { Dict, SlotWalk } from '../../src/store/dict.js';
+import { collectGarbage } from '../../src/store/settle-heap.js';
 import { prng } from '../persistence/dataset.js';
 
 function ok(cond: boolean, what: string): void {
@@ -350,6 +351,20 @@ describe('Dict', () => {
     expect(d.size).toBe(100);
     expect(d.get('n42')).toBe(42);
     expect(d.get('k42')).toBeUndefined();
+  });
+
+  it('lets go of what a released table held within a few turns', async () => {
+    const d = new Dict<object>();
+    const refs: Array<WeakRef<object>> = [];
+    for (let n = 0; n < 300_000; n++) {
+      const value = { n };
+      if (n % 1000 === 0) refs.push(new WeakRef(value));
+      d.add(`k${n}`, value, 0);
+    }
+    d.release();
+    for (let turn = 0; turn < 100; turn++) await new Promise((r) => setImmediate(r));
+    expect(collectGarbage()).toBe(true);
+    expect(refs.filter((r) => r.deref() !== undefined)).toEqual([]);
   });
 
   it('keeps every key through resizes between small-chunk and large-chunk tables, both ways', () => {
