@@ -14,7 +14,7 @@ import type { Server } from './server.js';
 import { markMutable } from '../mutable-fields.js';
 
 /** A replica's load gives the event loop back this often (ms). */
-const LOAD_SLICE_MS = 10;
+export const LOAD_SLICE_MS = 10;
 
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save points wait this long (s). */
 const BGSAVE_RETRY_DELAY = 5;

@@ -145,6 +145,16 @@ export class SocketStream {
     this.socket.resume();
   }
 
+  /** Reading stops until resumeReads(): a long task leaves the rest of the turn to the others. */
+  pauseReads(): void {
+    this.socket.pause();
+  }
+
+  /** Reading goes on after pauseReads(), unless the output's back-pressure holds it. */
+  resumeReads(): void {
+    if (!this.blocked) this.socket.resume();
+  }
+
   /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */
   get chunks$(): Observable<Buffer> {
     return new Observable<Buffer>((sub) => {

@@ -119,6 +119,30 @@ describe('a replica loading a large payload', () => {
     expect(await c.call('GET', 'key:19999')).toBe('value:19999');
   });
 
+  it('a payload that comes faster than it decodes is read over several turns, clients answered in between', async () => {
+    const fm = await FakeMaster.start();
+    cleanup.push(() => fm.close());
+    const r = await started(startRedstate({ 'repl-diskless-load': 'swapdb' }));
+    const c = await client(r.port);
+    const probe = await client(r.port);
+    const keys: Record<string, string> = {};
+    for (let i = 0; i < 300_000; i++) keys[`key:${i}`] = `value:${i}`;
+    await c.call('REPLICAOF', '127.0.0.1', String(fm.port));
+    const l = await fm.accept();
+    await l.handshake();
+    // All of it at once: libuv reads up to 2 MB of it in a turn, ~70k of these keys.
+    l.sendPayload(rdbOf(keys));
+    let loadingReplies = 0;
+    while ((await info(c)).get('master_link_status') !== 'up') {
+      const reply = await probe.call('PING');
+      if (reply instanceof Error && reply.message.startsWith('LOADING')) loadingReplies++;
+    }
+    expect(r.server.replicaLink!.payloadReadsHeld).toBeGreaterThan(0);
+    expect(loadingReplies).toBeGreaterThan(0);
+    expect(await c.call('DBSIZE')).toBe(300_000);
+    expect(await c.call('GET', 'key:299999')).toBe('value:299999');
+  });
+
   it('on disk from a redis-server 7.0 master (repl-diskless-sync no): every type in four dbs, same digest and encodings', async () => {
     const redis = await started(startRedis(['--repl-diskless-sync', 'no']));
     const m = await client(redis.port);
