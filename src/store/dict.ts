@@ -154,12 +154,15 @@ export class Dict<V> {
    * after a warmed-up server's FLUSHALL, 1-4 ms with them dropped). Emptying them is a pass
    * over 16 bytes a slot (13-22 ms at a million keys, most of it cache misses): done at once,
    * it was part of the last pause of a replica's load. So it goes a slice at a time, as
-   * Redis frees a dropped db in the background.
+   * Redis frees a dropped db in the background (or all at once before a full collection:
+   * emptyDroppedChunksNow).
    */
   release(): void {
-    const idle = droppedChunks.length === 0;
     for (const kv of [this.kv, this.oldKv]) if (kv !== null) for (const chunk of kv) if (chunk !== undefined) droppedChunks.push(chunk);
-    if (idle && droppedChunks.length > 0) nextSlice(emptyDroppedChunks);
+    if (!emptying && droppedChunks.length > 0) {
+      emptying = true;
+      nextSlice(emptyDroppedChunks);
+    }
     const cap = capacityFor(0);
     this.meta = new Int32Array(cap * META);
     this.kv = chunksFor(cap);
@@ -541,17 +544,29 @@ export class SlotWalk {
 /** A table's keys and values in chunks of pair entries (see Dict.kv); a chunk no key has landed in yet is undefined. */
 type Chunks<V> = Array<Array<string | V | undefined> | undefined>;
 
-/** Chunks of tables release() let go of, still to be emptied. */
+/** Chunks of tables release() let go of, still to be emptied; whether a slice of that is scheduled. */
 const droppedChunks: unknown[][] = [];
+let emptying = false;
 /** How long one turn may spend emptying them. */
 const EMPTYING_SLICE_MS = 0.5;
 
 /** Empties dropped chunks for a slice of this turn, and goes on at the next while some are left. */
 function emptyDroppedChunks(): void {
   const until = performance.now() + EMPTYING_SLICE_MS;
-  do droppedChunks.pop()!.fill(undefined);
-  while (droppedChunks.length > 0 && performance.now() < until);
-  if (droppedChunks.length > 0) nextSlice(emptyDroppedChunks);
+  while (droppedChunks.length > 0) {
+    droppedChunks.pop()!.fill(undefined);
+    if (performance.now() >= until) break;
+  }
+  emptying = droppedChunks.length > 0;
+  if (emptying) nextSlice(emptyDroppedChunks);
+}
+
+/**
+ * Empties every chunk release() let go of, now: before a full collection, so that what the
+ * dropped tables held (a flushed dataset) is garbage to it.
+ */
+export function emptyDroppedChunksNow(): void {
+  while (droppedChunks.length > 0) droppedChunks.pop()!.fill(undefined);
 }
 
 /** The chunk list of a table of cap slots, no chunk made yet. */

@@ -8,6 +8,7 @@
 // effect for contexts created afterwards, so a fresh vm context hands out its gc function.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { emptyDroppedChunksNow } from './dict.js';
 
 /** V8's gc(): a full collection without options ({ type: 'major' } does not collect in Node 20's V8). */
 type GcFunction = (options?: { type: 'minor' }) => void;
@@ -43,13 +44,14 @@ export function settleHeap(): void {
 /**
  * Full (mark-compact) collections, where V8 allows it: maxmemory's last resort before it
  * evicts or refuses a write because of garbage V8 has not collected yet (a FLUSHALL's
- * dataset, overwritten values, a big argument's Buffers). Two, because V8 frees the memory
+ * dataset, its table emptied first, overwritten values, a big argument's Buffers). Two, because V8 frees the memory
  * of dead Buffers and external strings (and counts it freed) only at the collection after
  * the one that found them dead. False when V8 does not hand out its gc function.
  */
 export function collectGarbage(): boolean {
   const f = gcFunction();
   if (f === null) return false;
+  emptyDroppedChunksNow();
   f();
   f();
   return true;

@@ -128,6 +128,16 @@ describe('maxmemory side by side with redis-server 7.0', () => {
     expect(transcripts[1]).toEqual(transcripts[0]);
   }, 60_000);
 
+  it('a write right after FLUSHALL, at the limit, is taken: the flushed dataset is garbage at once', async () => {
+    const replies = await both(async (p) => {
+      const refused = await fill(p.c, 'k', 0, FILL, undefined, async (batch) => batch.some((r) => r !== 'OK'));
+      expect(refused.some((r) => r instanceof RespError), p.name).toBe(true);
+      // One batch: the SET runs in the FLUSHALL's turn, before any later one.
+      return (await p.c.pipeline([['FLUSHALL'], ['SET', 'after', VALUE]])).map((r) => (r instanceof RespError ? r.message : r));
+    });
+    expect(replies).toEqual([['OK', 'OK'], ['OK', 'OK']]);
+  }, 60_000);
+
   it('refuses a misspelled policy with Redis error, at run time and at start-up', async () => {
     const replies = await both(async (p) => (await p.c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lruu')) as RespError);
     expect(replies[1]!.message).toBe(replies[0]!.message);
