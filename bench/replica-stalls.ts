@@ -3,10 +3,10 @@
 // ones from a redstate master saving to disk, EXISTS every ms from a worker), for one or more
 // builds in alternating rounds. Each round prints the sync's time and the probe's p99 and max
 // reply latency; unless --quiet, also every change of reply (old data, -LOADING, new data),
-// the first probe of each stall over 5 ms (a run of slow replies: its first waited longest),
-// and the replica's log lines at verbose, all timed from REPLICAOF. --replica-node=<flag>
-// (repeatable) starts the replicas' node with that flag as well (--cpu-prof, --trace-gc: its
-// output joins the log lines).
+// the first probe of each stall over 5 ms (probes sent during a stall wait less and less, so
+// one that waited longer than the one before began a stall), and the replica's log lines at
+// verbose, all timed from REPLICAOF. --replica-node=<flag> (repeatable) starts the replicas'
+// node with that flag as well (--cpu-prof, --trace-gc: its output joins the log lines).
 //   node --import ./bench/register.js bench/replica-stalls.ts [rounds] [--quiet] [--replica-node=<flag> ...] [distA distB ...]
 import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
@@ -58,12 +58,13 @@ async function round(dist: string): Promise<string> {
   if (!quiet) {
     const events: Array<[number, string]> = log.filter(([t]) => t >= startedAt && t <= syncedAt + 5).map(([t, l]) => [t, `log ${l}`]);
     let last = '';
-    let stalled = false;
+    let before = 0;
     for (const i of during) {
       const reply = replies[i]!.split(' ')[0]!;
-      const slow = latencies[i]! > STALL_MS;
-      if ((slow && !stalled) || reply !== last) events.push([sentAt[i]!, `${reply} waited ${latencies[i]!.toFixed(1)} ms`]);
-      stalled = slow;
+      // Probes sent during a stall wait less and less: one waiting longer than the one before began a stall.
+      const waited = latencies[i]!;
+      if ((waited > STALL_MS && waited > before) || reply !== last) events.push([sentAt[i]!, `${reply} waited ${waited.toFixed(1)} ms`]);
+      before = waited;
       last = reply;
     }
     for (const [t, what] of events.sort((a, b) => a[0] - b[0])) console.log(`  +${(t - startedAt).toFixed(0)} ${what}`);
