@@ -39,9 +39,14 @@ interface CapturedDb {
   sized: boolean;
 }
 
-/** Bytes and time one slice of a streamed snapshot may take before it yields. */
+/**
+ * Bytes and time one slice of a streamed snapshot may take before it yields. A command that
+ * arrives during a save waits for the slice running then: at 0.5 ms a PING's median during
+ * a 1M-key BGSAVE was 0.37 ms, at 0.2 ms it is 0.21 ms with saves as long; at 0.1 ms the
+ * saves took a fifth longer.
+ */
 const SLICE_BYTES = 128 * 1024;
-const SLICE_MS = 0.5;
+const SLICE_MS = 0.2;
 /** Chunks a streamed snapshot serializes ahead of its reader, unless told otherwise. */
 const CHUNKS_AHEAD = 2;
 /** How often a save held by rdb-key-save-delay looks at the delay again. */
