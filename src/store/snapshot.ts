@@ -133,6 +133,11 @@ export class RdbSnapshot implements SnapshotObserver {
     return this.done;
   }
 
+  /** Whether the bytes serialized since the last take make a chunk: maxBytes of them, or a nearly full buffer. */
+  chunkReady(maxBytes: number): boolean {
+    return this.encoder.buffered >= maxBytes || this.encoder.nearlyFull;
+  }
+
   /** The bytes serialized since the last take, or null. */
   take(): Buffer | null {
     return this.encoder.take();
@@ -247,9 +252,12 @@ export class RdbSnapshotStream extends Readable {
       this.destroy(e as Error);
       return;
     }
-    const pushed = this.pushTaken();
+    // A chunk goes on once it is whole (or each key under rdb-key-save-delay), not after each
+    // slice: slices end on time, and a chunk per slice made two to three times the writes to
+    // the file or the replicas, ~30 ms more CPU in a 200k-key mixed save at 0.2 ms slices.
+    const pushed = (done || delay > 0 || this.snapshot.chunkReady(SLICE_BYTES)) && this.pushTaken();
     if (done) this.push(null);
-    // Only new entries were walked this turn: nothing pushed, so no _read will follow.
+    // Nothing pushed this turn (a chunk still filling, or only new entries walked): no _read will follow.
     else if (!pushed) this._read();
   };
 
