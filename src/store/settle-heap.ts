@@ -44,9 +44,10 @@ export function settleHeap(): void {
 /**
  * Full (mark-compact) collections, where V8 allows it: maxmemory's last resort before it
  * evicts or refuses a write because of garbage V8 has not collected yet (a FLUSHALL's
- * dataset, its table emptied first, overwritten values, a big argument's Buffers). Two, because V8 frees the memory
- * of dead Buffers and external strings (and counts it freed) only at the collection after
- * the one that found them dead. False when V8 does not hand out its gc function.
+ * dataset, its table emptied first, overwritten values, a big argument's Buffers). Two,
+ * because V8 frees the memory of dead Buffers and external strings (and counts it freed)
+ * only at the collection after the one that found them dead. False when V8 does not hand
+ * out its gc function.
  */
 export function collectGarbage(): boolean {
   const f = gcFunction();

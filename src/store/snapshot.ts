@@ -123,7 +123,7 @@ export class RdbSnapshot implements SnapshotObserver {
   fill(maxBytes: number, until: number): boolean {
     let n = 0;
     const every = this.clockEvery;
-    while (!this.done && this.encoder.buffered < maxBytes && !this.encoder.nearlyFull) {
+    while (!this.done && !this.chunkReady(maxBytes)) {
       if (++n % every === 0 && performance.now() >= until) break;
       this.step();
     }
@@ -245,17 +245,19 @@ export class RdbSnapshotStream extends Readable {
       }
       this.lastKeyAt = performance.now();
     }
+    // Under rdb-key-save-delay a chunk is each key.
+    const chunkBytes = delay > 0 ? 1 : SLICE_BYTES;
     let done: boolean;
     try {
-      done = this.snapshot.fill(delay > 0 ? 1 : SLICE_BYTES, performance.now() + SLICE_MS);
+      done = this.snapshot.fill(chunkBytes, performance.now() + SLICE_MS);
     } catch (e) {
       this.destroy(e as Error);
       return;
     }
-    // A chunk goes on once it is whole (or each key under rdb-key-save-delay), not after each
-    // slice: slices end on time, and a chunk per slice made two to three times the writes to
-    // the file or the replicas, ~30 ms more CPU in a 200k-key mixed save at 0.2 ms slices.
-    const pushed = (done || delay > 0 || this.snapshot.chunkReady(SLICE_BYTES)) && this.pushTaken();
+    // A chunk goes on once it is whole, not after each slice: slices end on time, and a chunk
+    // per slice made two to three times the writes to the file or the replicas, ~30 ms more
+    // CPU in a 200k-key mixed save at 0.2 ms slices.
+    const pushed = (done || this.snapshot.chunkReady(chunkBytes)) && this.pushTaken();
     if (done) this.push(null);
     // Nothing pushed this turn (a chunk still filling, or only new entries walked): no _read will follow.
     else if (!pushed) this._read();
