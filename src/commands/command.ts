@@ -1,5 +1,7 @@
 // What a command is: its name, arity, flags and key positions as COMMAND reports them
 // (Redis 7.0's command table), and the function that runs it against a client.
+// The global `performance` is a lazy accessor: each read of it calls a getter (two a command).
+import { performance } from 'node:perf_hooks';
 import type { Client } from '../actors/client.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -34,6 +36,8 @@ export interface CommandSpec {
    * to go on, checked right after the arity: before AUTH, and before MULTI queues it.
    */
   protectedBy?: ProtectedSetting;
+  /** A container's (CONFIG, CLIENT...): its subcommands, each a command of its own (subcommands.ts). */
+  subcommands?: readonly Command[];
 }
 
 /** The settings that guard protected commands. */
@@ -123,6 +127,7 @@ export function compile(spec: CommandSpec): Command {
     check: spec.check,
     denyOomFor: spec.denyOomFor,
     protectedBy: spec.protectedBy,
+    subcommands: spec.subcommands,
     isWrite: has('write'),
     denyOom: has('denyoom'),
     noAuth: has('no_auth'),

@@ -1,6 +1,8 @@
 // processCommand and call: the one path every command takes, from a client socket, a
 // MULTI/EXEC or (later) a master's replication stream. It checks what Redis checks, in
 // Redis's order, then runs the command and counts it.
+// The global `performance` is a lazy accessor: each read of it calls a getter.
+import { performance } from 'node:perf_hooks';
 import type { Client } from '../actors/client.js';
 import { checkAcl, nopermReply } from './acl-check.js';
 import { Denial } from './acl-users.js';

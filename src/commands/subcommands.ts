@@ -17,7 +17,7 @@ export function subcommandsOf(name: string): readonly Command[] | undefined {
 
 /** The command whose flags apply to argv: a container's subcommand when there is one (lookupCommand). */
 export function effectiveCommand(cmd: Command, argv: readonly string[]): Command {
-  const subs = registry.get(cmd.name);
+  const subs = cmd.subcommands;
   if (subs === undefined || argv.length < 2) return cmd;
   const full = `${cmd.name}|${argv[1]!.toLowerCase()}`;
   for (const s of subs) if (s.name === full) return s;
@@ -46,6 +46,7 @@ export function container(name: string, subs: CommandSpec[], bare?: Pick<Command
   return {
     name, arity: bare === undefined ? -2 : -1, flags: bare?.flags ?? [], acl: bare?.acl ?? ['slow'],
     check,
+    subcommands: compiled,
     run(c: Client, argv: string[]) {
       if (argv.length === 1) return bare!.run(c, argv);
       const refused = check(argv);

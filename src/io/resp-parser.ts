@@ -221,12 +221,18 @@ export class RespParser {
    * of a command and a large bulk's gathered pieces.
    */
   keepOwnCopies(chunk: Buffer): void {
-    const memory = chunk.buffer;
-    if (this.buf.buffer === memory) {
+    // Most often the chunk was parsed to its end and nothing of it is held: no copy, and no
+    // read of .buffer, a native call (perf: ~0.4% of an unpipelined SET server's CPU).
+    if (this.pos === this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    } else if (this.buf.buffer === chunk.buffer) {
       this.buf = Buffer.from(this.buf.subarray(this.pos));
       this.pos = 0;
     }
     const gathered = this.gathered;
+    if (gathered.length === 0) return;
+    const memory = chunk.buffer;
     for (let i = 0; i < gathered.length; i++) if (gathered[i]!.buffer === memory) gathered[i] = Buffer.from(gathered[i]!);
   }
 

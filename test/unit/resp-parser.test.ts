@@ -139,6 +139,31 @@ describe('RESP parser', () => {
     p.maxBulkLen = 10;
     expect(() => parseAll([Buffer.from('*1\r\n$11\r\n')], p)).toThrow('invalid bulk length');
   });
+
+  it('keeps its own copy of what it holds of a reused read buffer, and nothing of one it parsed to the end', () => {
+    // One buffer every read lands in, as a client connection's (socket-stream.ts).
+    const shared = Buffer.alloc(64 * 1024);
+    const p = new RespParser();
+    const out: string[][] = [];
+    const read = (bytes: Buffer): void => {
+      bytes.copy(shared);
+      const view = shared.subarray(0, bytes.length);
+      p.feed(view, (argv) => out.push(argv) > 0);
+      p.keepOwnCopies(view);
+      shared.fill(0x21);
+    };
+    const big = 'x'.repeat(40 * 1024);
+    const wire = Buffer.concat([encodeCommand(['SET', 'k', 'v']), encodeCommand(['SET', 'big', big]), encodeCommand(['GET', 'k'])]);
+    const first = encodeCommand(['SET', 'k', 'v']).length;
+    // Parsed to its end, then a command cut after its first bytes, then a bulk gathered in pieces.
+    read(wire.subarray(0, first));
+    expect(p.retained).toBe(0);
+    read(wire.subarray(first, first + 20));
+    expect(p.buffered).toBeGreaterThan(0);
+    for (let at = first + 20; at < wire.length; at += 10_000) read(wire.subarray(at, Math.min(wire.length, at + 10_000)));
+    expect(out).toEqual([['SET', 'k', 'v'], ['SET', 'big', big], ['GET', 'k']]);
+    expect(p.retained).toBe(0);
+  });
 });
 
 describe('RespParser.commandEnd', () => {
