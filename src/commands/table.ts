@@ -51,8 +51,19 @@ for (const spec of FAMILIES.flat()) {
   byName.set(spec.name.toUpperCase(), cmd);
 }
 
+/**
+ * The last name looked up and its command: the parser hands a pipeline of one command the same
+ * name string each time (RespParser.commandName), which is then one compare, not a hash lookup.
+ */
+let lastName = '';
+let lastCommand: Command | undefined;
+
 export function lookupCommand(name: string): Command | undefined {
-  return byName.get(name) ?? byName.get(name.toLowerCase());
+  if (name === lastName) return lastCommand;
+  const cmd = byName.get(name) ?? byName.get(name.toLowerCase());
+  lastName = name;
+  lastCommand = cmd;
+  return cmd;
 }
 
 export function allCommands(): readonly Command[] {
