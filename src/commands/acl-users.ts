@@ -7,12 +7,11 @@
 import { createHash } from 'node:crypto';
 // The table first: it loads every command family (the ACL command among them, which imports
 // this module) before command-cmd.js, itself a family, is loaded on its own.
-import { allCommands, lookupCommand } from './table.js';
+import { allCommands, findCommand } from './table.js';
 import type { Command } from './command.js';
 import { aclCategories, ACL_ORDER } from './command-cmd.js';
 import { globMatch } from './glob.js';
 import { keysWithFlags } from './key-specs.js';
-import { subcommandsOf } from './subcommands.js';
 
 /** Why ACLSetUser refused a rule (ACLSetUserStringError's texts). */
 export const RULE_ERRORS = {
@@ -46,16 +45,9 @@ interface KeyPattern {
 /** Every command and subcommand, containers before their subcommands (the table's order). */
 let universe: readonly Command[] | null = null;
 function everyCommand(): readonly Command[] {
-  return (universe ??= allCommands().flatMap((c) => [c, ...(subcommandsOf(c.name) ?? [])]));
+  return (universe ??= allCommands().flatMap((c) => [c, ...(c.subcommands ?? [])]));
 }
 
-/** A command by its ACL name ("get", "config|get"), lower-cased as ACLLookupCommand finds it. */
-function commandNamed(name: string): Command | undefined {
-  const lower = name.toLowerCase();
-  const bar = lower.indexOf('|');
-  if (bar < 0) return lookupCommand(lower);
-  return subcommandsOf(lower.slice(0, bar))?.find((s) => s.name === lower);
-}
 
 const categoriesOf = new Map<Command, readonly string[]>();
 function inCategory(cmd: Command, cat: string): boolean {
@@ -113,7 +105,7 @@ export class Selector {
   private change(cmd: Command, on: boolean): void {
     this.setBit(cmd, on);
     this.firstArgs.delete(cmd);
-    for (const sub of subcommandsOf(cmd.name) ?? []) this.setBit(sub, on);
+    for (const sub of cmd.subcommands ?? []) this.setBit(sub, on);
   }
 
   /** ACLSetSelectorCommandBitsForCategory: false for an unknown category. */
@@ -122,7 +114,7 @@ export class Selector {
     if (!ACL_ORDER.includes(name)) return false;
     for (const cmd of allCommands()) {
       if (inCategory(cmd, name)) this.change(cmd, on);
-      for (const sub of subcommandsOf(cmd.name) ?? []) if (inCategory(sub, name)) this.setBit(sub, on);
+      for (const sub of cmd.subcommands ?? []) if (inCategory(sub, name)) this.setBit(sub, on);
     }
     return true;
   }
@@ -166,7 +158,7 @@ export class Selector {
     } else if (op[0] === '+') {
       this.allow(op.slice(1));
     } else if (op[0] === '-') {
-      const cmd = commandNamed(op.slice(1));
+      const cmd = findCommand(op.slice(1));
       if (cmd === undefined) throw new AclRuleError(RULE_ERRORS.unknown);
       this.change(cmd, false);
     } else {
@@ -204,17 +196,17 @@ export class Selector {
   private allow(name: string): void {
     const bar = name.lastIndexOf('|');
     if (bar < 0) {
-      const cmd = commandNamed(name);
+      const cmd = findCommand(name);
       if (cmd === undefined) throw new AclRuleError(RULE_ERRORS.unknown);
       return this.change(cmd, true);
     }
-    const cmd = commandNamed(name.slice(0, bar));
+    const cmd = findCommand(name.slice(0, bar));
     if (cmd === undefined) throw new AclRuleError(RULE_ERRORS.unknown);
     if (cmd.name.includes('|')) throw new AclRuleError(RULE_ERRORS.subcommandFirstArg);
     const arg = name.slice(bar + 1);
     if (arg === '') throw new AclRuleError(RULE_ERRORS.syntax);
-    if (subcommandsOf(cmd.name) !== undefined) {
-      const sub = commandNamed(name);
+    if (cmd.subcommands !== undefined) {
+      const sub = findCommand(name);
       if (sub === undefined) throw new AclRuleError(RULE_ERRORS.unknown);
       return this.change(sub, true);
     }
@@ -266,7 +258,7 @@ export class Selector {
       applied.add(best);
     }
     for (const cmd of allCommands()) {
-      for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
+      for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
         const on = this.allowed.has(c);
         if (on !== fake.allowed.has(c)) {
           rules.push(`${on ? '+' : '-'}${c.name}`);

@@ -5,7 +5,7 @@ import { Denial, type AclUser } from './acl-users.js';
 import { intArg, is } from './args.js';
 import { aclCategories, ACL_ORDER } from './command-cmd.js';
 import type { CommandSpec } from './command.js';
-import { container, effectiveCommand, replyHelp, subcommandsOf } from './subcommands.js';
+import { container, effectiveCommand, replyHelp } from './subcommands.js';
 import { allCommands, lookupCommand } from './table.js';
 
 const HELP = [
@@ -77,7 +77,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
       if (!ACL_ORDER.includes(cat)) return c.reply.error(`ERR Unknown category '${argv[2]!.slice(0, 128)}'`);
       const names: string[] = [];
       for (const cmd of allCommands()) {
-        for (const one of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) if (aclCategories(one).includes(cat)) names.push(one.name);
+        for (const one of [cmd, ...(cmd.subcommands ?? [])]) if (aclCategories(one).includes(cat)) names.push(one.name);
       }
       c.reply.array(names.length);
       for (const n of names) c.reply.bulk(n);
@@ -99,7 +99,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
       const line = argv.slice(3);
       const top = lookupCommand(line[0]!);
       const cmd = top === undefined ? undefined : effectiveCommand(top, line);
-      const known = cmd !== undefined && (subcommandsOf(top!.name) === undefined || line.length < 2 || cmd !== top);
+      const known = cmd !== undefined && (top!.subcommands === undefined || line.length < 2 || cmd !== top);
       if (!known) return c.reply.error(`ERR Command '${line[0]}' not found`);
       if ((cmd.arity > 0 && cmd.arity !== line.length) || line.length < -cmd.arity) {
         return c.reply.error(`ERR wrong number of arguments for '${cmd.name}' command`);

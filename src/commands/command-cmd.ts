@@ -9,8 +9,8 @@ import { globMatch } from './glob.js';
 import { keysWithFlags } from './key-specs.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
-import { container, replyHelp, subcommandsOf } from './subcommands.js';
-import { allCommands, lookupCommand } from './table.js';
+import { container, replyHelp } from './subcommands.js';
+import { allCommands, findCommand, lookupCommand } from './table.js';
 
 /** addReplyCommandFlags' order (may_replicate is hidden on purpose, as in Redis). */
 const FLAG_ORDER: readonly string[] = [
@@ -72,7 +72,7 @@ function replyCommandInfo(c: Client, cmd: Command): void {
   const [first, last, step] = cmd.keys ?? [0, 0, 0];
   const flags = FLAG_ORDER.filter((f) => (cmd.flags as readonly string[]).includes(f));
   const cats = aclCategories(cmd);
-  const subs = subcommandsOf(cmd.name) ?? [];
+  const subs = cmd.subcommands ?? [];
   const extra = COMMAND_INFO_EXTRA[cmd.name] ?? {};
   c.reply.array(10);
   c.reply.bulk(cmd.name);
@@ -96,25 +96,17 @@ function replyCommandInfo(c: Client, cmd: Command): void {
   for (const s of subs) replyCommandInfo(c, s);
 }
 
-/** lookupCommandBySds: "get", or "config|get" for a subcommand; any case. */
-export function findCommand(fullname: string): Command | undefined {
-  const name = fullname.toLowerCase();
-  const bar = name.indexOf('|');
-  if (bar < 0) return lookupCommand(name);
-  return subcommandsOf(name.slice(0, bar))?.find((s) => s.name === name);
-}
-
 /** lookupCommand(argv): the subcommand a container's argv names, or the command itself. */
 function commandOfArgv(argv: string[]): Command | undefined {
   const cmd = lookupCommand(argv[0]!);
-  const subs = cmd === undefined ? undefined : subcommandsOf(cmd.name);
+  const subs = cmd?.subcommands;
   if (subs === undefined || argv.length === 1) return cmd;
   return findCommand(`${cmd!.name}|${argv[1]}`);
 }
 
 /** Every command with its subcommands after it, as COMMAND LIST walks them. */
 export function everyCommand(): Command[] {
-  return allCommands().flatMap((cmd) => [cmd, ...(subcommandsOf(cmd.name) ?? [])]);
+  return allCommands().flatMap((cmd) => [cmd, ...(cmd.subcommands ?? [])]);
 }
 
 function replyAll(c: Client): void {

@@ -6,7 +6,7 @@ import { globMatch } from './glob.js';
 import { cstr } from './errors.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
-import { container, replyHelp, subcommandsOf } from './subcommands.js';
+import { container, replyHelp } from './subcommands.js';
 import { allCommands } from './table.js';
 
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
@@ -32,7 +32,7 @@ export function allowProtectedAction(c: Client, setting: string): boolean {
 /** resetCommandTableStats */
 function resetCommandStats(): void {
   for (const cmd of allCommands()) {
-    for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
+    for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
       c.stats.reset();
     }
   }

@@ -8,7 +8,6 @@ import { REDIS_VERSION } from '../version.js';
 import type { CommandSpec } from './command.js';
 import { replicaInfoFields } from './replicaof.js';
 import { serverState } from './server-state.js';
-import { subcommandsOf } from './subcommands.js';
 import { allCommands } from './table.js';
 
 type Field = readonly [string, string | number];
@@ -300,7 +299,7 @@ function cpuFields(): Field[] {
 function commandstatsFields(): Field[] {
   const out: Field[] = [];
   for (const cmd of allCommands()) {
-    for (const c of subcommandsOf(cmd.name) ?? [cmd]) {
+    for (const c of cmd.subcommands ?? [cmd]) {
       const { calls, rejected, failed } = c.stats;
       if (calls === 0 && rejected === 0 && failed === 0) continue;
       const usec = Math.floor(c.stats.usec);
@@ -317,7 +316,7 @@ function latencystatsFields(server: Server): Field[] {
   const percentiles = (server.config.get('latency-tracking-info-percentiles') ?? '').split(' ').filter((p) => p !== '').map(Number);
   const out: Field[] = [];
   for (const cmd of allCommands()) {
-    for (const c of [cmd, ...(subcommandsOf(cmd.name) ?? [])]) {
+    for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
       const h = c.stats.histogram;
       if (h === null) continue;
       // "%f" with its trailing zeros trimmed (99.9, 50), then the value in us as "%.3f".

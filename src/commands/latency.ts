@@ -7,11 +7,12 @@
 // latency-tracking keeps LATENCY HISTOGRAM's per-command histograms.
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
-import { findCommand, everyCommand } from './command-cmd.js';
+import { everyCommand } from './command-cmd.js';
 import type { Command, CommandSpec } from './command.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import { renderSparkline } from './sparkline.js';
-import { container, replyHelp, subcommandsOf } from './subcommands.js';
+import { container, replyHelp } from './subcommands.js';
+import { findCommand } from './table.js';
 
 /** LATENCY_TS_LEN */
 const TS_LEN = 160;
@@ -209,7 +210,7 @@ function latencyHistogram(c: Client, argv: string[]): void {
   if (argv.length === 2) cmds.push(...everyCommand());
   for (const name of argv.slice(2)) {
     const cmd = findCommand(name);
-    if (cmd !== undefined) cmds.push(cmd, ...(subcommandsOf(cmd.name) ?? []));
+    if (cmd !== undefined) cmds.push(cmd, ...(cmd.subcommands ?? []));
   }
   const withData = cmds.filter((cmd) => cmd.stats.histogram !== null);
   c.reply.map(withData.length);

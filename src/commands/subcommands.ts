@@ -7,14 +7,6 @@ import { compile, type Command, type CommandSpec } from './command.js';
 import { cstr, ERR } from './errors.js';
 import { serverState } from './server-state.js';
 
-/** Every container's compiled subcommands, by container name. */
-const registry = new Map<string, readonly Command[]>();
-
-/** The subcommands of a container command, or undefined for a plain command. */
-export function subcommandsOf(name: string): readonly Command[] | undefined {
-  return registry.get(name);
-}
-
 /** The command whose flags apply to argv: a container's subcommand when there is one (lookupCommand). */
 export function effectiveCommand(cmd: Command, argv: readonly string[]): Command {
   const subs = cmd.subcommands;
@@ -32,7 +24,6 @@ export function effectiveCommand(cmd: Command, argv: readonly string[]): Command
 export function container(name: string, subs: CommandSpec[], bare?: Pick<CommandSpec, 'flags' | 'acl' | 'run'>): CommandSpec {
   const compiled = subs.map(compile);
   const byName = new Map(compiled.map((s) => [s.name.slice(name.length + 1), s]));
-  registry.set(name, compiled);
   const check = (argv: string[]): string | null => {
     if (argv.length === 1) return null;
     const sub = byName.get(argv[1]!.toLowerCase());

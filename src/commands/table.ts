@@ -66,6 +66,14 @@ export function lookupCommand(name: string): Command | undefined {
   return cmd;
 }
 
+/** lookupCommandBySds: "get", or "config|get" for a subcommand; any case (COMMAND INFO, ACL rules). */
+export function findCommand(fullname: string): Command | undefined {
+  const name = fullname.toLowerCase();
+  const bar = name.indexOf('|');
+  if (bar < 0) return lookupCommand(name);
+  return lookupCommand(name.slice(0, bar))?.subcommands?.find((s) => s.name === name);
+}
+
 export function allCommands(): readonly Command[] {
   return all;
 }

@@ -5,17 +5,16 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_DOCS } from '../../src/commands/command-docs-data.js';
-import { subcommandsOf } from '../../src/commands/subcommands.js';
-import { allCommands } from '../../src/commands/table.js';
+import { allCommands, lookupCommand } from '../../src/commands/table.js';
 import { bytes, parseResp3, type Resp3 } from '../helpers/raw-session.js';
 import { sideBySide } from './side-by-side.js';
 
 const pair = sideBySide();
 const run = promisify(execFile);
 
-const containers = allCommands().filter((c) => subcommandsOf(c.name) !== undefined).map((c) => c.name);
+const containers = allCommands().filter((c) => c.subcommands !== undefined).map((c) => c.name);
 const plainNames = allCommands().map((c) => c.name).filter((n) => !containers.includes(n));
-const subNames = containers.flatMap((n) => subcommandsOf(n)!.map((s) => s.name));
+const subNames = containers.flatMap((n) => lookupCommand(n)!.subcommands!.map((s) => s.name));
 /** Commands whose documentation lists subcommands (CLIENT, OBJECT...). */
 const withSubcommands = plainNames.concat(containers).filter((n) => COMMAND_DOCS[n]?.subcommands !== undefined);
 
@@ -40,7 +39,7 @@ describe('COMMAND DOCS', () => {
     const mine = parseResp3(got).slice(1) as Array<Record<string, Record<string, Resp3>>>;
     const theirs = parseResp3(want).slice(1) as Array<Record<string, Record<string, Resp3>>>;
     withSubcommands.forEach((name, i) => {
-      const served = subcommandsOf(name)?.map((s) => s.name);
+      const served = lookupCommand(name)?.subcommands?.map((s) => s.name);
       const doc = { ...theirs[i]![name]! };
       const subs = doc.subcommands as Record<string, Resp3>;
       if (served !== undefined) doc.subcommands = Object.fromEntries(Object.entries(subs).filter(([n]) => served.includes(n)));

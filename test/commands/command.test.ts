@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Reply } from '../helpers/resp-client.js';
 import { bytes } from '../helpers/raw-session.js';
-import { subcommandsOf } from '../../src/commands/subcommands.js';
 import { allCommands } from '../../src/commands/table.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -57,8 +56,8 @@ describe('COMMAND', () => {
 
   it('INFO of every served command and subcommand byte for byte in RESP2 and RESP3: tips and key specs too', async () => {
     // A container's entry lists its subcommands in Redis's dict order (its random hash seed): each is compared by its full name.
-    const all = allCommands().filter((cmd) => subcommandsOf(cmd.name) === undefined).map((cmd) => cmd.name);
-    const subs = allCommands().flatMap((cmd) => subcommandsOf(cmd.name)?.map((sub) => sub.name) ?? []);
+    const all = allCommands().filter((cmd) => cmd.subcommands === undefined).map((cmd) => cmd.name);
+    const subs = allCommands().flatMap((cmd) => cmd.subcommands?.map((sub) => sub.name) ?? []);
     const cmds = [...all, ...subs].map((n) => ['COMMAND', 'INFO', n]);
     for (const proto of ['2', '3']) {
       const [want, got] = await Promise.all([bytes(pair.redis.port, [['HELLO', proto], ...cmds]), bytes(pair.redstate.port, [['HELLO', proto], ...cmds])]);
@@ -127,7 +126,7 @@ describe('COMMAND', () => {
   it('GETKEYSANDFLAGS agrees with Redis on every served command and subcommand, at its arity and past it', async () => {
     const args = ['a', 'b', 'c', '2', 'e', 'f', 'g', 'h'];
     const lines: string[][] = [];
-    for (const cmd of allCommands().flatMap((c) => subcommandsOf(c.name) ?? [c])) {
+    for (const cmd of allCommands().flatMap((c) => c.subcommands ?? [c])) {
       const name = cmd.name.split('|');
       for (const n of [Math.abs(cmd.arity), Math.abs(cmd.arity) + 1, Math.abs(cmd.arity) + 3]) {
         lines.push(['COMMAND', 'GETKEYSANDFLAGS', ...name, ...args.slice(0, Math.max(0, n - name.length))]);

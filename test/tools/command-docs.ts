@@ -9,7 +9,6 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { allCommands } from '../../src/commands/table.js';
-import { subcommandsOf } from '../../src/commands/subcommands.js';
 import { bytes, parseResp3, type Resp3 } from '../helpers/raw-session.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -36,7 +35,7 @@ try {
   for (const cmd of allCommands()) {
     const doc = docs[cmd.name];
     if (doc === undefined) throw new Error(`redis-server 7.0 has no docs for ${cmd.name}`);
-    const served = subcommandsOf(cmd.name)?.map((s) => s.name);
+    const served = cmd.subcommands?.map((s) => s.name);
     const entry = { ...doc };
     if (served !== undefined && entry.subcommands !== undefined) {
       const subs = entry.subcommands as Record<string, Resp3>;
@@ -71,7 +70,7 @@ ${lines.join('\n')}
   };
   index(infos);
   const extras: string[] = [];
-  for (const name of allCommands().flatMap((c) => [c.name, ...(subcommandsOf(c.name)?.map((s) => s.name) ?? [])])) {
+  for (const name of allCommands().flatMap((c) => [c.name, ...(c.subcommands?.map((s) => s.name) ?? [])])) {
     const e = byName.get(name);
     if (e === undefined) throw new Error(`redis-server 7.0 has no COMMAND INFO for ${name}`);
     const [tips, keySpecs] = [e[7] as string[], e[8] as Resp3[]];
