@@ -2,13 +2,16 @@
 // collections (gc-events.mjs) on one clock. Prints the latency percentiles; the requests of
 // at least SLOW_MS and how many of them were in flight during a collection; the reply gaps
 // (>= 1 ms without any reply: every client waits through them), how long, and how many of
-// them a collection overlaps; and each kind of collection in the run (count, total and
-// longest pause).
+// them a collection overlaps; each kind of collection in the run (count, total and
+// longest pause); and the run's first WARMUP_MS apart: how many replies came in it and their
+// p99 against the rest's (a server's first requests of a test run code V8 compiles anew
+// then, or deoptimized and compiles again: the first ZADD on a fresh key, a FLUSHALL before).
 //   node bench/tail-attribution.mjs LATENCIES GC_EVENTS
 import { readFileSync } from 'node:fs';
 
 const SLOW_MS = 1.5;
 const GAP_MS = 1;
+const WARMUP_MS = 100;
 
 const lines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
 const replies = lines(process.argv[2]).map((l) => l.split(' ').map(Number));
@@ -22,8 +25,16 @@ const runEnd = replies[replies.length - 1][0];
 const inRun = collections.filter((g) => g.end > runStart && g.start < runEnd);
 const during = (start, end) => inRun.find((g) => g.start < end && g.end > start);
 
-const sorted = replies.map(([, ns]) => ns / 1e6).sort((a, b) => a - b);
-const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3);
+/** The p-th percentile of latencies in ns, in ms as text. */
+function percentile(ns, p) {
+  const sorted = ns.map((x) => x / 1e6).sort((a, b) => a - b);
+  return sorted.length === 0 ? '-' : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3);
+}
+const latencies = replies.map(([, ns]) => ns);
+const pct = (p) => percentile(latencies, p);
+const warmupEnd = runStart + WARMUP_MS * 1e6;
+const early = replies.filter(([end]) => end < warmupEnd).map(([, ns]) => ns);
+const late = replies.filter(([end]) => end >= warmupEnd).map(([, ns]) => ns);
 
 let slow = 0;
 let slowInGc = 0;
@@ -60,4 +71,5 @@ const gcText = [...kinds].map(([kind, k]) => `${kind} ${k.n}× ${k.ms.toFixed(1)
 console.log(`p50 ${pct(0.5)} p90 ${pct(0.9)} p99 ${pct(0.99)} p99.9 ${pct(0.999)} ms, ${((runEnd - runStart) / 1e6).toFixed(0)} ms run;` +
   ` >= ${SLOW_MS} ms: ${slow} requests, ${slowInGc} in flight during a collection;` +
   ` reply gaps: ${gaps} (${gapMs.toFixed(0)} ms), ${gcGaps} with a collection (${gcGapMs.toFixed(0)} ms);` +
-  ` collections: ${gcText === '' ? 'none' : gcText}`);
+  ` collections: ${gcText === '' ? 'none' : gcText};` +
+  ` first ${WARMUP_MS} ms: ${early.length} replies, p99 ${percentile(early, 0.99)} ms, after it p99 ${percentile(late, 0.99)} ms`);
