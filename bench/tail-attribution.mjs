@@ -25,16 +25,15 @@ const runEnd = replies[replies.length - 1][0];
 const inRun = collections.filter((g) => g.end > runStart && g.start < runEnd);
 const during = (start, end) => inRun.find((g) => g.start < end && g.end > start);
 
-/** The p-th percentile of latencies in ns, in ms as text. */
-function percentile(ns, p) {
-  const sorted = ns.map((x) => x / 1e6).sort((a, b) => a - b);
-  return sorted.length === 0 ? '-' : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3);
-}
-const latencies = replies.map(([, ns]) => ns);
-const pct = (p) => percentile(latencies, p);
+/** Latencies in ms, ascending. */
+const sortedMs = (of) => of.map(([, ns]) => ns / 1e6).sort((a, b) => a - b);
+/** The p-th percentile of ascending latencies, as text. */
+const percentile = (sorted, p) => (sorted.length === 0 ? '-' : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(3));
+const sorted = sortedMs(replies);
+const pct = (p) => percentile(sorted, p);
 const warmupEnd = runStart + WARMUP_MS * 1e6;
-const early = replies.filter(([end]) => end < warmupEnd).map(([, ns]) => ns);
-const late = replies.filter(([end]) => end >= warmupEnd).map(([, ns]) => ns);
+const early = sortedMs(replies.filter(([end]) => end < warmupEnd));
+const late = sortedMs(replies.filter(([end]) => end >= warmupEnd));
 
 let slow = 0;
 let slowInGc = 0;
