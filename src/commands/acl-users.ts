@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 // The table first: it loads every command family (the ACL command among them, which imports
 // this module) before command-cmd.js, itself a family, is loaded on its own.
-import { allCommands, findCommand } from './table.js';
+import { allCommands, everyCommand, findCommand } from './table.js';
 import type { Command } from './command.js';
 import { aclCategories, ACL_ORDER } from './command-cmd.js';
 import { globMatch } from './glob.js';
@@ -41,13 +41,6 @@ interface KeyPattern {
   /** READ | WRITE. */
   access: number;
 }
-
-/** Every command and subcommand, containers before their subcommands (the table's order). */
-let universe: readonly Command[] | null = null;
-function everyCommand(): readonly Command[] {
-  return (universe ??= allCommands().flatMap((c) => [c, ...(c.subcommands ?? [])]));
-}
-
 
 const categoriesOf = new Map<Command, readonly string[]>();
 function inCategory(cmd: Command, cat: string): boolean {

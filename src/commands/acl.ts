@@ -6,7 +6,7 @@ import { intArg, is } from './args.js';
 import { aclCategories, ACL_ORDER } from './command-cmd.js';
 import type { CommandSpec } from './command.js';
 import { container, effectiveCommand, replyHelp } from './subcommands.js';
-import { allCommands, lookupCommand } from './table.js';
+import { everyCommand, lookupCommand } from './table.js';
 
 const HELP = [
   'CAT [<category>]',
@@ -76,9 +76,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
       const cat = argv[2]!.toLowerCase();
       if (!ACL_ORDER.includes(cat)) return c.reply.error(`ERR Unknown category '${argv[2]!.slice(0, 128)}'`);
       const names: string[] = [];
-      for (const cmd of allCommands()) {
-        for (const one of [cmd, ...(cmd.subcommands ?? [])]) if (aclCategories(one).includes(cat)) names.push(one.name);
-      }
+      for (const one of everyCommand()) if (aclCategories(one).includes(cat)) names.push(one.name);
       c.reply.array(names.length);
       for (const n of names) c.reply.bulk(n);
     },

@@ -10,7 +10,7 @@ import { keysWithFlags } from './key-specs.js';
 import type { Command, CommandFlag } from './command.js';
 import { ERR } from './errors.js';
 import { container, replyHelp } from './subcommands.js';
-import { allCommands, findCommand, lookupCommand } from './table.js';
+import { allCommands, everyCommand, findCommand, lookupCommand } from './table.js';
 
 /** addReplyCommandFlags' order (may_replicate is hidden on purpose, as in Redis). */
 const FLAG_ORDER: readonly string[] = [
@@ -102,11 +102,6 @@ function commandOfArgv(argv: string[]): Command | undefined {
   const subs = cmd?.subcommands;
   if (subs === undefined || argv.length === 1) return cmd;
   return findCommand(`${cmd!.name}|${argv[1]}`);
-}
-
-/** Every command with its subcommands after it, as COMMAND LIST walks them. */
-export function everyCommand(): Command[] {
-  return allCommands().flatMap((cmd) => [cmd, ...(cmd.subcommands ?? [])]);
 }
 
 function replyAll(c: Client): void {

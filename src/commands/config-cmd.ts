@@ -7,7 +7,7 @@ import { cstr } from './errors.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
 import { container, replyHelp } from './subcommands.js';
-import { allCommands } from './table.js';
+import { everyCommand } from './table.js';
 
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
@@ -31,11 +31,7 @@ export function allowProtectedAction(c: Client, setting: string): boolean {
 
 /** resetCommandTableStats */
 function resetCommandStats(): void {
-  for (const cmd of allCommands()) {
-    for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
-      c.stats.reset();
-    }
-  }
+  for (const c of everyCommand()) c.stats.reset();
 }
 
 /**

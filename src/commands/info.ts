@@ -8,7 +8,7 @@ import { REDIS_VERSION } from '../version.js';
 import type { CommandSpec } from './command.js';
 import { replicaInfoFields } from './replicaof.js';
 import { serverState } from './server-state.js';
-import { allCommands } from './table.js';
+import { allCommands, everyCommand } from './table.js';
 
 type Field = readonly [string, string | number];
 
@@ -315,13 +315,11 @@ function commandstatsFields(): Field[] {
 function latencystatsFields(server: Server): Field[] {
   const percentiles = (server.config.get('latency-tracking-info-percentiles') ?? '').split(' ').filter((p) => p !== '').map(Number);
   const out: Field[] = [];
-  for (const cmd of allCommands()) {
-    for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
-      const h = c.stats.histogram;
-      if (h === null) continue;
-      // "%f" with its trailing zeros trimmed (99.9, 50), then the value in us as "%.3f".
-      out.push([`latency_percentiles_usec_${c.name}`, percentiles.map((p) => `p${Number(p.toFixed(6))}=${(h.percentile(p) / 1000).toFixed(3)}`).join(',')]);
-    }
+  for (const c of everyCommand()) {
+    const h = c.stats.histogram;
+    if (h === null) continue;
+    // "%f" with its trailing zeros trimmed (99.9, 50), then the value in us as "%.3f".
+    out.push([`latency_percentiles_usec_${c.name}`, percentiles.map((p) => `p${Number(p.toFixed(6))}=${(h.percentile(p) / 1000).toFixed(3)}`).join(',')]);
   }
   return out;
 }

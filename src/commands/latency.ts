@@ -7,12 +7,11 @@
 // latency-tracking keeps LATENCY HISTOGRAM's per-command histograms.
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
-import { everyCommand } from './command-cmd.js';
 import type { Command, CommandSpec } from './command.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import { renderSparkline } from './sparkline.js';
 import { container, replyHelp } from './subcommands.js';
-import { findCommand } from './table.js';
+import { everyCommand, findCommand } from './table.js';
 
 /** LATENCY_TS_LEN */
 const TS_LEN = 160;

@@ -77,3 +77,10 @@ export function findCommand(fullname: string): Command | undefined {
 export function allCommands(): readonly Command[] {
   return all;
 }
+
+/** Every command with a container's subcommands right after it (COMMAND LIST's and the ACL's order). */
+const every: readonly Command[] = all.flatMap((cmd) => [cmd, ...(cmd.subcommands ?? [])]);
+
+export function everyCommand(): readonly Command[] {
+  return every;
+}
