@@ -250,15 +250,15 @@ export class Selector {
       rules.push(`${additive ? '+' : '-'}@${best}`);
       applied.add(best);
     }
-    for (const cmd of allCommands()) {
-      for (const c of [cmd, ...(cmd.subcommands ?? [])]) {
-        const on = this.allowed.has(c);
-        if (on !== fake.allowed.has(c)) {
-          rules.push(`${on ? '+' : '-'}${c.name}`);
-          fake.change(c, on);
-        }
+    // Only a plain command holds first args (allow() gives a container's to its subcommand), so
+    // each one's come right after it, as after a command and its subcommands.
+    for (const c of everyCommand()) {
+      const on = this.allowed.has(c);
+      if (on !== fake.allowed.has(c)) {
+        rules.push(`${on ? '+' : '-'}${c.name}`);
+        fake.change(c, on);
       }
-      if (!this.allowed.has(cmd)) for (const arg of this.firstArgs.get(cmd) ?? []) rules.push(`+${cmd.name}|${arg}`);
+      if (!on) for (const arg of this.firstArgs.get(c) ?? []) rules.push(`+${c.name}|${arg}`);
     }
     return rules.join(' ');
   }

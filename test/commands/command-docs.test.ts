@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 const containers = allCommands().filter((c) => c.subcommands !== undefined).map((c) => c.name);
 const plainNames = allCommands().map((c) => c.name).filter((n) => !containers.includes(n));
-const subNames = containers.flatMap((n) => lookupCommand(n)!.subcommands!.map((s) => s.name));
+const subNames = allCommands().flatMap((c) => c.subcommands?.map((s) => s.name) ?? []);
 /** Commands whose documentation lists subcommands (CLIENT, OBJECT...). */
 const withSubcommands = plainNames.concat(containers).filter((n) => COMMAND_DOCS[n]?.subcommands !== undefined);
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { allCommands } from '../../src/commands/table.js';
+import { allCommands, everyCommand } from '../../src/commands/table.js';
 import { bytes, parseResp3, type Resp3 } from '../helpers/raw-session.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -70,7 +70,7 @@ ${lines.join('\n')}
   };
   index(infos);
   const extras: string[] = [];
-  for (const name of allCommands().flatMap((c) => [c.name, ...(c.subcommands?.map((s) => s.name) ?? [])])) {
+  for (const { name } of everyCommand()) {
     const e = byName.get(name);
     if (e === undefined) throw new Error(`redis-server 7.0 has no COMMAND INFO for ${name}`);
     const [tips, keySpecs] = [e[7] as string[], e[8] as Resp3[]];
