@@ -452,7 +452,7 @@ class RdbReader {
     const result: DecodedRdb = {
       version, aux: new Map(), functions: [], dbs: [], keysLoaded: 0, keysExpired: 0, emptyKeysSkipped: 0,
     };
-    for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(), expires: new Map() });
+    for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(0, true), expires: new Map() });
     const st: LoadState = { result, dbId: 0, expireMs: undefined, keys: [], values: [], starts: [], pending: 0 };
     for (let records = 1; ; records++) {
       if (records % RECORDS_PER_STEP === 0) yield 'step';
@@ -515,7 +515,7 @@ class RdbReader {
         this.length();
         this.putKeys(st);
         const db = st.result.dbs[st.dbId]!;
-        if (db.dict.size === 0) db.dict = new Dict(Math.min(size, PRESIZE_MAX));
+        if (db.dict.size === 0) db.dict = new Dict(Math.min(size, PRESIZE_MAX), true);
         break;
       }
       case RdbOpcode.AUX: {

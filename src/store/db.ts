@@ -25,7 +25,7 @@ export interface WatchFlag {
 export type StringEncoding = 'raw' | 'embstr';
 
 export class Db {
-  dict = new Dict<Value>();
+  dict = new Dict<Value>(0, true);
   expires = new Map<string, number>();
   /** key -> the WATCH states of clients watching it in this db. */
   readonly watchers = new Map<string, Set<WatchFlag>>();
@@ -272,7 +272,7 @@ export class Db {
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
     // A table nobody else holds (not passed on, not captured by a snapshot) lets go of its entries now.
     if (!passedOn && this.ks.snapshot === null) this.dict.release();
-    this.dict = new Dict();
+    this.dict = new Dict<Value>(0, true);
     this.expires = new Map();
     this.stringEncodings = new Map();
     this.expireCursor = null;

@@ -1,14 +1,14 @@
 // The hash table of the keyspace and of large hashes, sets and sorted sets (dict.c's role):
-// key -> value, the write epoch of each key that point-in-time snapshots go by, and its
-// access word (robj.lru: the LRU clock or the LFU counter eviction goes by); both unused, 0,
-// inside a collection.
+// key -> value, and in the keyspace's table the write epoch of each key that point-in-time
+// snapshots go by and its access word (robj.lru: the LRU clock or the LFU counter eviction
+// goes by); a collection's table holds neither.
 //
 // Why not a JS Map: looking up and overwriting a fresh key string in a Map of 100k-1M keys
 // costs about twice what it does here (bench/dict-speed.ts), because V8's ordered table
 // chases a bucket, an entry and a key per probe, and needs an object per key for the epoch
-// beside it. Here a slot is three ints in an Int32Array (the key's hash, its epoch and its
-// access word, so that touching a key writes the cache line its lookup just read) and one
-// key/value pair in an array: linear probing reads the hashes, and a key string
+// beside it. Here a slot is ints in an Int32Array (the key's hash; in the keyspace its epoch
+// and access word next to it, so that touching a key writes the cache line its lookup just
+// read) and one key/value pair in an array: linear probing reads the hashes, and a key string
 // only when its hash matches. The pairs are held in chunks (4096 slots in a small table,
 // 64k in a large one), each made when a key first lands in it: one array for a table of two
 // million slots took 20-90 ms to make and fill, a stall of its own at every resize.
@@ -36,8 +36,10 @@ const EMPTY = 0;
 const DELETED = 1;
 const LIVE_BIT = 0x80000000;
 const MIN_CAPACITY = 8;
-/** Ints per slot in meta. */
-const META = 3;
+/** Ints per slot in a key table's meta (its tag, epoch and access word); a collection's holds its tag alone. */
+const KEY_TABLE_STRIDE = 3;
+const EPOCH = 1;
+const ACCESS = 2;
 /**
  * Pair entries (two a slot) in one chunk of a table's keys and values, as a power of two: in
  * a table of up to SMALL_TABLE slots 8192 (64 kB, made in the young generation in
@@ -83,8 +85,17 @@ const prefetchSink = { value: 0 };
 export class Dict<V> {
   /** Live keys. */
   size = 0;
-  /** Slot i: meta[3i] its tag (EMPTY, DELETED or a live tag), meta[3i+1] its epoch, meta[3i+2] its access word. */
+  /**
+   * Slot i: meta[i * stride] its tag (EMPTY, DELETED or a live tag); in a key table (stride
+   * 3) meta[3i + 1] its epoch and meta[3i + 2] its access word.
+   */
   private meta: Int32Array;
+  /**
+   * Ints per slot. A collection's epochs and access words would be 0 for good: left out, its
+   * slot costs 20 bytes instead of 28, and a table twice as large touches fewer fresh pages
+   * when it grows (each a page fault the kernel backs at first write).
+   */
+  private readonly stride: number;
   /** Slot i: entry 2i its key, 2i+1 its value, entry e at kv[e >> shift][e & (1 << shift) - 1], shift = kvShift(mask) (chunks made on first insert). */
   private kv: Chunks<V>;
   private mask: number;
@@ -99,10 +110,14 @@ export class Dict<V> {
   /** Old slots each add and delete moves on. */
   private stepSlots = 0;
 
-  /** A table that holds `expected` keys without a resize. */
-  constructor(expected = 0) {
+  /**
+   * A table that holds `expected` keys without a resize; keyTable for a db's keys, whose
+   * slots also hold each key's write epoch and access word.
+   */
+  constructor(expected = 0, keyTable = false) {
     const cap = capacityFor(expected);
-    this.meta = new Int32Array(cap * META);
+    this.stride = keyTable ? KEY_TABLE_STRIDE : 1;
+    this.meta = new Int32Array(cap * this.stride);
     this.kv = chunksFor(cap);
     this.mask = cap - 1;
   }
@@ -120,9 +135,9 @@ export class Dict<V> {
   /** The slot holding key, or -1. */
   find(key: string): number {
     const tag = tagOf(key);
-    const i = lookup(this.meta, this.kv, this.mask, key, tag);
+    const i = lookup(this.meta, this.kv, this.mask, this.stride, key, tag);
     if (i >= 0 || this.oldMeta === null) return i;
-    const j = lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag);
+    const j = lookup(this.oldMeta, this.oldKv!, this.oldMask, this.stride, key, tag);
     return j < 0 ? -1 : j + this.mask + 1;
   }
 
@@ -133,9 +148,10 @@ export class Dict<V> {
   private probe(key: string, tag: number): number {
     const meta = this.meta;
     const mask = this.mask;
+    const stride = this.stride;
     let free = -1;
     for (let i = tag & mask; ; i = (i + 1) & mask) {
-      const t = meta[i * META]!;
+      const t = meta[i * stride]!;
       if (t === tag) {
         if (entry(this.kv, mask, i << 1) === key) return i;
       } else if (t === EMPTY) {
@@ -164,7 +180,7 @@ export class Dict<V> {
       nextSlice(emptyDroppedChunks);
     }
     const cap = capacityFor(0);
-    this.meta = new Int32Array(cap * META);
+    this.meta = new Int32Array(cap * this.stride);
     this.kv = chunksFor(cap);
     this.mask = cap - 1;
     this.size = this.used = 0;
@@ -212,7 +228,7 @@ export class Dict<V> {
     this.reserveOne();
     const i = this.probe(key, tag);
     if (i >= 0) return false;
-    if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, key, tag) >= 0) return false;
+    if (this.oldMeta !== null && lookup(this.oldMeta, this.oldKv!, this.oldMask, this.stride, key, tag) >= 0) return false;
     this.fill(-i - 1, tag, key, value, epoch, access);
     return true;
   }
@@ -234,11 +250,12 @@ export class Dict<V> {
     const meta = this.meta;
     const kv = this.kv;
     const mask = this.mask;
+    const stride = this.stride;
     let sink = 0;
     for (let k = 0; k < n; k++) {
       const i = tags[k]! & mask;
       // A matching tag leads the lookup on to the key: its slot is kept as i, else as ~i.
-      slots[k] = meta[i * META] === tags[k] ? i : ~i;
+      slots[k] = meta[i * stride] === tags[k] ? i : ~i;
     }
     for (let k = 0; k < n; k++) {
       const s = slots[k]!;
@@ -263,21 +280,26 @@ export class Dict<V> {
   private freeSlot(tag: number): number {
     const meta = this.meta;
     const mask = this.mask;
+    const stride = this.stride;
     let i = tag & mask;
-    while (meta[i * META]! < 0) i = (i + 1) & mask;
+    while (meta[i * stride]! < 0) i = (i + 1) & mask;
     return i;
   }
 
   private fill(i: number, tag: number, key: string, value: V, epoch: number, access: number): number {
-    if (this.meta[i * META] === EMPTY) this.used++;
-    this.meta[i * META] = tag;
-    this.meta[i * META + 1] = epoch;
-    this.meta[i * META + 2] = access;
+    const meta = this.meta;
+    const at = i * this.stride;
+    if (meta[at] === EMPTY) this.used++;
+    meta[at] = tag;
+    if (this.stride === KEY_TABLE_STRIDE) {
+      meta[at + EPOCH] = epoch;
+      meta[at + ACCESS] = access;
+    }
     const e = i << 1;
     const chunk = chunkFor(this.kv, this.mask, e);
-    const at = e & ((1 << kvShift(this.mask)) - 1);
-    chunk[at] = key;
-    chunk[at + 1] = value;
+    const pair = e & ((1 << kvShift(this.mask)) - 1);
+    chunk[pair] = key;
+    chunk[pair + 1] = value;
     this.size++;
     return i;
   }
@@ -287,9 +309,9 @@ export class Dict<V> {
     const cap = this.mask + 1;
     this.size--;
     if (i < cap) {
-      this.used -= vacate(this.meta, this.kv, this.mask, i);
+      this.used -= vacate(this.meta, this.kv, this.mask, this.stride, i);
     } else {
-      vacate(this.oldMeta!, this.oldKv!, this.oldMask, i - cap);
+      vacate(this.oldMeta!, this.oldKv!, this.oldMask, this.stride, i - cap);
     }
     if (this.oldMeta !== null) this.rehashSlots(this.stepSlots);
     else if (this.size * 8 < cap && cap > MIN_CAPACITY) this.resize(capacityFor(this.size));
@@ -308,21 +330,22 @@ export class Dict<V> {
     else setEntry(this.oldKv!, this.oldMask, ((i - this.mask - 1) << 1) + 1, value);
   }
 
+  /** Slot i's write epoch (a key table's). */
   epochAt(i: number): number {
-    return this.metaAt(i, 1);
+    return this.metaAt(i, EPOCH);
   }
 
   setEpochAt(i: number, epoch: number): void {
-    this.setMetaAt(i, 1, epoch);
+    this.setMetaAt(i, EPOCH, epoch);
   }
 
-  /** Slot i's access word (robj.lru): an LRU clock or an LFU counter with its decrement time. */
+  /** Slot i's access word (robj.lru: an LRU clock or an LFU counter with its decrement time), a key table's. */
   accessAt(i: number): number {
-    return this.metaAt(i, 2);
+    return this.metaAt(i, ACCESS);
   }
 
   setAccessAt(i: number, word: number): void {
-    this.setMetaAt(i, 2, word);
+    this.setMetaAt(i, ACCESS, word);
   }
 
   /** Slot i's key (half 0) or value (half 1), in whichever table the slot number names. */
@@ -330,14 +353,16 @@ export class Dict<V> {
     return i <= this.mask ? entry(this.kv, this.mask, (i << 1) + half) : entry(this.oldKv!, this.oldMask, ((i - this.mask - 1) << 1) + half);
   }
 
-  /** Int `field` of slot i's meta (0 its tag, 1 its epoch, 2 its access word), in whichever table the slot number names. */
+  /** Int `field` of slot i's meta (0 its tag, EPOCH, ACCESS), in whichever table the slot number names. */
   private metaAt(i: number, field: number): number {
-    return i <= this.mask ? this.meta[i * META + field]! : this.oldMeta![(i - this.mask - 1) * META + field]!;
+    if (field >= this.stride) throw new Error('a collection\'s dict holds no epochs or access words');
+    return i <= this.mask ? this.meta[i * this.stride + field]! : this.oldMeta![(i - this.mask - 1) * this.stride + field]!;
   }
 
   private setMetaAt(i: number, field: number, v: number): void {
-    if (i <= this.mask) this.meta[i * META + field] = v;
-    else this.oldMeta![(i - this.mask - 1) * META + field] = v;
+    if (field >= this.stride) throw new Error('a collection\'s dict holds no epochs or access words');
+    if (i <= this.mask) this.meta[i * this.stride + field] = v;
+    else this.oldMeta![(i - this.mask - 1) * this.stride + field] = v;
   }
 
   /** Whether slot i (of either table) holds a key. */
@@ -367,11 +392,12 @@ export class Dict<V> {
   /** The first live slot at or after i (the new table's slots, then the old one's), or -1 past the last. */
   nextSlot(i: number): number {
     const meta = this.meta;
+    const stride = this.stride;
     const cap = this.mask + 1;
-    for (; i < cap; i++) if (meta[i * META]! < 0) return i;
+    for (; i < cap; i++) if (meta[i * stride]! < 0) return i;
     const old = this.oldMeta;
     if (old === null) return -1;
-    for (let j = i - cap; j <= this.oldMask; j++) if (old[j * META]! < 0) return j + cap;
+    for (let j = i - cap; j <= this.oldMask; j++) if (old[j * stride]! < 0) return j + cap;
     return -1;
   }
 
@@ -444,9 +470,10 @@ export class Dict<V> {
     for (;;) {
       const isOld = w.table === this.oldMeta;
       const meta = w.table;
-      const n = meta.length / META;
+      const stride = this.stride;
+      const n = meta.length / stride;
       let j = w.pos;
-      while (j < n && meta[j * META]! >= 0) j++;
+      while (j < n && meta[j * stride]! >= 0) j++;
       if (j < n) {
         w.pos = j + 1;
         return isOld ? j + this.mask + 1 : j;
@@ -471,7 +498,7 @@ export class Dict<V> {
     this.oldKv = this.kv;
     this.oldMask = this.mask;
     this.rehashIdx = 0;
-    this.meta = new Int32Array(cap * META);
+    this.meta = new Int32Array(cap * this.stride);
     this.kv = chunksFor(cap);
     this.mask = cap - 1;
     this.used = 0;
@@ -485,25 +512,28 @@ export class Dict<V> {
     const fromKv = this.oldKv!;
     const meta = this.meta;
     const kv = this.kv;
+    const stride = this.stride;
     const toMask = (1 << kvShift(this.mask)) - 1;
     const fromShift = kvShift(this.oldMask);
     const fromMask = (1 << fromShift) - 1;
     const end = Math.min(this.rehashIdx + n, this.oldMask + 1);
     for (let j = this.rehashIdx; j < end; j++) {
-      const tag = from[j * META]!;
+      const tag = from[j * stride]!;
       if (tag === EMPTY) {
         // The keys of the slots before this one, back to the last empty slot, have all moved:
         // no probe chain runs through those slots any more, so that they can be empty, and a
         // lookup of a key the old table lacks stops there instead of probing a long run.
-        for (let k = (j - 1) & this.oldMask; from[k * META] === DELETED; k = (k - 1) & this.oldMask) from[k * META] = EMPTY;
+        for (let k = (j - 1) & this.oldMask; from[k * stride] === DELETED; k = (k - 1) & this.oldMask) from[k * stride] = EMPTY;
         continue;
       }
       if (tag === DELETED) continue;
       const i = this.freeSlot(tag);
-      if (meta[i * META] === EMPTY) this.used++;
-      meta[i * META] = tag;
-      meta[i * META + 1] = from[j * META + 1]!;
-      meta[i * META + 2] = from[j * META + 2]!;
+      if (meta[i * stride] === EMPTY) this.used++;
+      meta[i * stride] = tag;
+      if (stride === KEY_TABLE_STRIDE) {
+        meta[i * stride + EPOCH] = from[j * stride + EPOCH]!;
+        meta[i * stride + ACCESS] = from[j * stride + ACCESS]!;
+      }
       const e = i << 1;
       const chunk = chunkFor(kv, this.mask, e);
       const f = j << 1;
@@ -511,7 +541,7 @@ export class Dict<V> {
       chunk[e & toMask] = fromChunk[f & fromMask];
       chunk[(e & toMask) + 1] = fromChunk[(f & fromMask) + 1];
       // A tombstone until the run's end: keys further on may have probed past this slot.
-      from[j * META] = DELETED;
+      from[j * stride] = DELETED;
       fromChunk[f & fromMask] = undefined;
       fromChunk[(f & fromMask) + 1] = undefined;
     }
@@ -598,10 +628,10 @@ function setEntry<V>(kv: Chunks<V>, mask: number, e: number, v: string | V | und
   kv[e >> shift]![e & ((1 << shift) - 1)] = v;
 }
 
-/** The slot of tag's table (meta, kv, mask) holding key, or -1. */
-function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, key: string, tag: number): number {
+/** The slot of tag's table (meta, kv, mask, stride) holding key, or -1. */
+function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride: number, key: string, tag: number): number {
   for (let i = tag & mask; ; i = (i + 1) & mask) {
-    const t = meta[i * META]!;
+    const t = meta[i * stride]!;
     if (t === tag) {
       if (entry(kv, mask, i << 1) === key) return i;
     } else if (t === EMPTY) {
@@ -615,19 +645,19 @@ function lookup<V>(meta: Int32Array, kv: Chunks<V>, mask: number, key: string, t
  * No probe chain runs through a slot followed by an empty one: this slot, and the tombstones
  * just before it, can be empty instead of tombstones. (A table always has an empty slot.)
  */
-function vacate<V>(meta: Int32Array, kv: Chunks<V>, mask: number, i: number): number {
+function vacate<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride: number, i: number): number {
   setEntry(kv, mask, i << 1, undefined);
   setEntry(kv, mask, (i << 1) + 1, undefined);
-  if (meta[((i + 1) & mask) * META] !== EMPTY) {
-    meta[i * META] = DELETED;
+  if (meta[((i + 1) & mask) * stride] !== EMPTY) {
+    meta[i * stride] = DELETED;
     return 0;
   }
   let freed = 0;
   do {
-    meta[i * META] = EMPTY;
+    meta[i * stride] = EMPTY;
     freed++;
     i = (i - 1) & mask;
-  } while (meta[i * META] === DELETED);
+  } while (meta[i * stride] === DELETED);
   return freed;
 }
 

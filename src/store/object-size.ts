@@ -3,16 +3,19 @@
 // heap until V8 collects it, so eviction cannot watch used_memory drop as Redis does).
 //
 // The figures are V8's layouts on 64-bit without pointer compression (Node's default): a
-// one-byte string is a 16-byte header and its chars rounded up to 8; a keyspace or hashtable
-// slot is three ints and two references, at a load of about one half. Collections are
+// one-byte string is a 16-byte header and its chars rounded up to 8; a keyspace slot is three
+// ints and two references, a collection's hashtable slot one int and two, at a load of about
+// one half. Collections are
 // estimated from their first `samples` elements (0: all), as Redis does.
 import { List, SetValue, Stream, type Value } from './values.js';
 
 const STRING_HEADER = 16;
-/** A Dict slot: its tag, epoch and access ints and its key and value references. */
+/** A keyspace Dict slot: its tag, epoch and access ints and its key and value references. */
 const TABLE_SLOT = 12 + 16;
-/** A Dict slot at half load. */
+/** A keyspace Dict slot at half load. */
 const DICT_ENTRY = 2 * TABLE_SLOT;
+/** A collection's Dict slot (its tag and its key and value references) at half load. */
+const ELEMENT_ENTRY = 2 * (4 + 16);
 /** A packed element's own header (listpack entry, intset width). */
 const PACKED_ENTRY = 2;
 /** The object a collection value is, with its encoding's fields. */
@@ -46,7 +49,7 @@ function valueSize(v: Value, samples: number): number {
   if (typeof v === 'string') return stringSize(v);
   if (v instanceof Stream) return COLLECTION_HEADER + v.length * STREAM_ENTRY;
   const packed = v instanceof List ? true : v.encoding !== 'hashtable' && v.encoding !== 'skiplist';
-  const perElement = packed ? PACKED_ENTRY : DICT_ENTRY + STRING_HEADER;
+  const perElement = packed ? PACKED_ENTRY : ELEMENT_ENTRY + STRING_HEADER;
   let count = 0;
   let bytes = 0;
   const elements: Iterable<unknown> = v instanceof List ? v : v instanceof SetValue ? v.values() : v.entries();

@@ -63,8 +63,16 @@ describe('Dict', () => {
     expect(d.size).toBe(1);
   });
 
-  it('keeps each key epoch through rebuilds', () => {
+  it("holds no epochs or access words in a collection's table", () => {
     const d = new Dict<number>();
+    const i = d.add('member', 1, 0);
+    expect(() => d.epochAt(i)).toThrow(/no epochs/);
+    expect(() => d.setAccessAt(i, 5)).toThrow(/no epochs/);
+    expect(d.get('member')).toBe(1);
+  });
+
+  it('keeps each key epoch through rebuilds', () => {
+    const d = new Dict<number>(0, true);
     for (let n = 0; n < 1000; n++) d.add(`e${n}`, n, n % 7);
     for (let n = 0; n < 900; n++) d.deleteAt(d.find(`e${n}`));
     for (let n = 900; n < 1000; n++) expect(d.epochAt(d.find(`e${n}`))).toBe(n % 7);
@@ -118,10 +126,13 @@ describe('Dict', () => {
     expect(new Dict<number>().randomSlot()).toBe(-1);
   });
 
-  it('agrees with a Map model through interleaved inserts, deletes, lookups and walks across many incremental resizes', () => {
+  it.each([
+    ['a key table', true],
+    ["a collection's table", false],
+  ])('agrees with a Map model through interleaved inserts, deletes, lookups and walks across many incremental resizes: %s', (_, keyTable) => {
     const rand = prng(21);
-    const d = new Dict<number>();
-    /** key -> [value, epoch, access word] */
+    const d = new Dict<number>(0, keyTable);
+    /** key -> [value, epoch, access word] (a collection's: 0 and 0) */
     const model = new Map<string, [number, number, number]>();
     /** Walks in progress: what they have seen, and the keys present since each began. */
     const walks: Array<{ walk: SlotWalk; seen: Set<string>; present: Set<string> }> = [];
@@ -136,7 +147,7 @@ describe('Dict', () => {
       const want = model.get(key);
       ok((i >= 0) === (want !== undefined), `find ${key}`);
       if (want === undefined) return;
-      const got = [d.keyAt(i), d.valueAt(i), d.epochAt(i), d.accessAt(i)];
+      const got = [d.keyAt(i), d.valueAt(i), keyTable ? d.epochAt(i) : 0, keyTable ? d.accessAt(i) : 0];
       ok(got.join() === [key, ...want].join(), `slot of ${key}: ${got.join()} for ${want.join()}`);
     };
     // Phases grow to a few thousand keys and shrink to a few, each more than once.
@@ -150,12 +161,12 @@ describe('Dict', () => {
         const r = rand();
         if (r < (growing ? 0.75 : 0.25)) {
           if (model.has(key)) continue;
-          const epoch = n % 97;
-          const access = n % 13;
+          const epoch = keyTable ? n % 97 : 0;
+          const access = keyTable ? n % 13 : 0;
           if (r < 0.4) d.add(key, n, epoch, access);
           else {
             ok(d.addIfAbsent(key, n, epoch), `addIfAbsent ${key}`);
-            d.setAccessAt(d.find(key), access);
+            if (keyTable) d.setAccessAt(d.find(key), access);
           }
           model.set(key, [n, epoch, access]);
         } else {
@@ -180,8 +191,8 @@ describe('Dict', () => {
           const i = d.find(key);
           if (i >= 0) {
             d.setValueAt(i, -n);
-            d.setEpochAt(i, 200);
-            model.set(key, [-n, 200, model.get(key)![2]]);
+            if (keyTable) d.setEpochAt(i, 200);
+            model.set(key, [-n, keyTable ? 200 : 0, model.get(key)![2]]);
             check(key);
           }
         }
@@ -323,7 +334,7 @@ describe('Dict', () => {
   });
 
   it('adds a batch of keys with an access word, past the 64 a prefetch loads, up to the first already there', () => {
-    const d = new Dict<number>();
+    const d = new Dict<number>(0, true);
     d.add('k70', -1, 0, 5);
     const keys = Array.from({ length: 100 }, (_, i) => `k${i}`);
     const values = keys.map((_, i) => i);
