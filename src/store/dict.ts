@@ -92,8 +92,8 @@ export class Dict<V> {
   private meta: Int32Array;
   /**
    * Ints per slot. A collection's epochs and access words would be 0 for good: left out, its
-   * slot costs 20 bytes instead of 28, and a table twice as large touches fewer fresh pages
-   * when it grows (each a page fault the kernel backs at first write).
+   * slot costs 20 bytes instead of 28, and the new table of a resize has fewer fresh pages to
+   * fault in (each backed by the kernel at its first write).
    */
   private readonly stride: number;
   /** Slot i: entry 2i its key, 2i+1 its value, entry e at kv[e >> shift][e & (1 << shift) - 1], shift = kvShift(mask) (chunks made on first insert). */

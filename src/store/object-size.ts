@@ -5,8 +5,7 @@
 // The figures are V8's layouts on 64-bit without pointer compression (Node's default): a
 // one-byte string is a 16-byte header and its chars rounded up to 8; a keyspace slot is three
 // ints and two references, a collection's hashtable slot one int and two, at a load of about
-// one half. Collections are
-// estimated from their first `samples` elements (0: all), as Redis does.
+// one half. Collections are estimated from their first `samples` elements (0: all), as Redis does.
 import { List, SetValue, Stream, type Value } from './values.js';
 
 const STRING_HEADER = 16;
