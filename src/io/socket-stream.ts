@@ -232,9 +232,12 @@ export class SocketStream {
     else if (this.blocked && this.queued === 0) this.drained();
   }
 
-  /** Sends what is queued, then closes. */
+  /**
+   * Sends what is queued, then closes. A socket already closed is left alone: its end()
+   * would make an Error (stack and message) to say so, on every client's disconnect.
+   */
   end(): void {
-    this.socket.end();
+    if (!this.socket.destroyed) this.socket.end();
   }
 
   destroy(): void {
