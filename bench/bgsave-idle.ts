@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { presets } from './config.js';
 import { loadMixed } from './measures/datasets.js';
 import { schedStat } from './proc.js';
-import { parseInfo, type RespClient } from './resp.js';
+import { bgsaveDone, type RespClient } from './resp.js';
 import { binFlags, cleanUpEverything, startServer, type RunningServer } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
@@ -35,9 +35,7 @@ const { runs, loads } = await alternatingRounds(Number(roundsArg), servers.lengt
   const before = schedStat(stat);
   const start = performance.now();
   await client.call('BGSAVE');
-  while (parseInfo(await client.call('INFO', 'persistence')).rdb_bgsave_in_progress !== '0') {
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await bgsaveDone(client, 1);
   const wall = performance.now() - start;
   const after = schedStat(stat);
   const cpu = after.cpu - before.cpu;

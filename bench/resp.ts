@@ -148,6 +148,13 @@ export function parseInfo(text: Reply): Record<string, string> {
   return fields;
 }
 
+/** Polls INFO persistence every everyMs until no BGSAVE is in progress. */
+export async function bgsaveDone(client: RespClient, everyMs: number): Promise<void> {
+  while (parseInfo(await client.call('INFO', 'persistence')).rdb_bgsave_in_progress !== '0') {
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 /** Reads one numeric INFO field, failing loudly when the server does not report it. */
 export async function infoNumber(client: RespClient, section: string, field: string): Promise<number> {
   const value = Number(parseInfo(await client.call('INFO', section))[field]);

@@ -6,7 +6,7 @@
 import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { minorFaults, processCpuMs } from './proc.js';
-import { parseInfo } from './resp.js';
+import { bgsaveDone } from './resp.js';
 import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 
 const [build = 'dist', command = 'SAVE', dataset = 'mixed'] = process.argv.slice(2);
@@ -23,9 +23,7 @@ try {
   for (let i = 0; i < 4; i++) {
     const [cpu0, faults0, t0] = [processCpuMs(server.pid), minorFaults(server.pid), performance.now()];
     await client.call(command);
-    while (command === 'BGSAVE' && parseInfo(await client.call('INFO', 'persistence')).rdb_bgsave_in_progress !== '0') {
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    if (command === 'BGSAVE') await bgsaveDone(client, 2);
     const cpu = processCpuMs(server.pid) - cpu0;
     console.log(`${build} ${command} ${dataset}: cpu ${cpu.toFixed(0)} ms, minor faults ${minorFaults(server.pid) - faults0}, wall ${(performance.now() - t0).toFixed(0)} ms`);
   }

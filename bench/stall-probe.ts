@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPinger, startWriteLoad } from './measures/snapshot-stalls.js';
-import { parseInfo, RespClient } from './resp.js';
+import { bgsaveDone, RespClient } from './resp.js';
 import { makeTempDir, projectRoot, spawnTracked } from './servers.js';
 import { percentile } from './stats.js';
 
@@ -48,7 +48,7 @@ await sleep(200);
 
 const sentAt = now();
 await client.call('BGSAVE');
-while (parseInfo(await client.call('INFO', 'persistence')).rdb_bgsave_in_progress !== '0') await sleep(10);
+await bgsaveDone(client, 10);
 const doneAt = now();
 const pings = await pinger.stop();
 load.stop();
