@@ -4,7 +4,7 @@
 // master hands over to that replica (FAILOVER), whose actor walks its chart and stays greyed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { inspectorPort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { caughtUp, info, until, waitFor } from '../helpers/replication.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
@@ -31,8 +31,8 @@ let inspect: number;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  inspect = await freePort();
-  master = await startRedstateProcess(['--inspect-port', String(inspect), '--repl-diskless-sync-delay', '0']);
+  master = await startRedstateProcess(['--inspect-port', '0', '--repl-diskless-sync-delay', '0']);
+  inspect = await inspectorPort(master);
   ({ browser, page } = await openPage(pageErrors));
 });
 afterAll(async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createActor, type Actor } from 'xstate';
-import { freePort, startRedstate, type InProcess } from '../helpers/servers.js';
+import { startRedstate, type InProcess } from '../helpers/servers.js';
 import { sampleMachine } from '../inspector/sample-machine.js';
 import { openPage, screenshot } from './browser.js';
 
@@ -24,8 +24,8 @@ function spawnLink(label: string, role = 'replica-link'): Actor<typeof sampleMac
 }
 
 beforeAll(async () => {
-  inspectPort = await freePort();
-  srv = await startRedstate({ 'inspect-port': String(inspectPort) });
+  srv = await startRedstate({ 'inspect-port': '0' });
+  inspectPort = srv.server.inspectorEndpoint!.port;
   ({ browser, page } = await openPage(pageErrors, { width: 1400, height: 860 }));
   page.on('request', (r) => requested.push(r.url()));
   page.on('websocket', (ws) => requested.push(ws.url()));

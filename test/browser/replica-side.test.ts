@@ -3,7 +3,7 @@
 // of a full sync, as the log tells them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { inspectorPort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { info, until } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { openPage, screenshot } from './browser.js';
@@ -16,9 +16,9 @@ let inspect: number;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  inspect = await freePort();
   master = await startRedis(['--repl-diskless-sync-delay', '0']);
-  replica = await startRedstateProcess(['--inspect-port', String(inspect)]);
+  replica = await startRedstateProcess(['--inspect-port', '0']);
+  inspect = await inspectorPort(replica);
   ({ browser, page } = await openPage(pageErrors));
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@
 // moves the progress bar.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { freePort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
+import { inspectorPort, startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { info, waitFor } from '../helpers/replication.js';
 import { openPage, screenshot } from './browser.js';
@@ -21,10 +21,10 @@ let replicaInspect: number;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  masterInspect = await freePort();
-  replicaInspect = await freePort();
-  master = await startRedstateProcess(['--inspect-port', String(masterInspect)]);
-  replica = await startRedstateProcess(['--inspect-port', String(replicaInspect), '--replicaof', '127.0.0.1', String(master.port)]);
+  master = await startRedstateProcess(['--inspect-port', '0']);
+  masterInspect = await inspectorPort(master);
+  replica = await startRedstateProcess(['--inspect-port', '0', '--replicaof', '127.0.0.1', String(master.port)]);
+  replicaInspect = await inspectorPort(replica);
   m = await RespClient.connect(master.port);
   r = await RespClient.connect(replica.port);
   ({ browser, page } = await openPage(pageErrors));
@@ -151,9 +151,9 @@ describe('live statecharts of real replication', () => {
     const slow = await startRedis(['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '150']);
     const sc = await RespClient.connect(slow.port);
     expect(await sc.call('DEBUG', 'POPULATE', '30000', 'big', '100')).toBe('OK');
-    const inspect = await freePort();
-    const fresh = await startRedstateProcess(['--inspect-port', String(inspect), '--replicaof', '127.0.0.1', String(slow.port)]);
+    const fresh = await startRedstateProcess(['--inspect-port', '0', '--replicaof', '127.0.0.1', String(slow.port)]);
     try {
+      const inspect = await inspectorPort(fresh);
       await page.goto(`http://127.0.0.1:${inspect}/`);
       await page.locator('#actors button.actor', { hasText: `master 127.0.0.1:${slow.port}` }).click();
       const seen: number[] = [];

@@ -78,55 +78,75 @@ export interface Proc extends Running {
   output(): string;
 }
 
-async function startProcess(cmd: string, args: string[], port: number, dir: string, keepDir: boolean): Promise<Proc> {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  try {
-    await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
-  } catch (e) {
-    // One that never answered is not left running.
-    if (proc.exitCode === null) {
-      proc.kill('SIGKILL');
-      await exited;
-    }
-    throw e;
-  }
-  return {
-    proc,
-    port,
-    dir,
-    output: () => out,
-    async close() {
+/**
+ * Spawns cmd with argsFor(port) and waits for its PONG. With no port given, a free one: when
+ * another test's server took it before ours bound it ("Failed listening on port"), another.
+ */
+async function startProcess(cmd: string, argsFor: (port: number) => string[], dir: string, given?: number): Promise<Proc> {
+  for (let tries = 1; ; tries++) {
+    const port = given ?? await freePort();
+    const proc = spawn(cmd, argsFor(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    try {
+      await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
+    } catch (e) {
+      // One that never answered is not left running.
       if (proc.exitCode === null) {
         proc.kill('SIGKILL');
         await exited;
       }
-      if (!keepDir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+      if (given === undefined && tries < 5 && out.includes(`Failed listening on port ${port}`)) continue;
+      throw e;
+    }
+    return {
+      proc,
+      port,
+      dir,
+      output: () => out,
+      async close() {
+        if (proc.exitCode === null) {
+          proc.kill('SIGKILL');
+          await exited;
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
 }
 
 /** Debian's redis-server 7.0 with extra argv (e.g. ['--dbfilename', 'x.rdb']); DEBUG allowed locally, as in Redis's own tests. */
 export async function startRedis(args: string[] = [], dir = tempDir('redis-test-'), port?: number): Promise<Proc> {
-  port ??= await freePort();
   // A config file, when given, must come first.
   const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
-  return startProcess('redis-server', [...file,
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+  return startProcess('redis-server', (p) => [...file,
+    '--port', String(p), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--enable-debug-command', 'local', ...args.slice(file.length),
-  ], port, dir, false);
+  ], dir, port);
 }
 
 /** redstate as its own process, from the build, as its bin runs. */
 export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
-  const port = await freePort();
   // A config file, when given, must come first, as redis-server takes it.
   const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
-  return startProcess(process.execPath, cliArgv([...file,
-    '--port', String(port), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)]), port, dir, false);
+  return startProcess(process.execPath, (p) => cliArgv([...file,
+    '--port', String(p), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)]), dir);
+}
+
+/**
+ * The port a process started with --inspect-port 0 took, from its start-up log: a port chosen
+ * before the start (freePort()) may be taken by another test's server before ours binds it.
+ */
+export async function inspectorPort(p: Proc): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const m = /watch the statecharts at http:\/\/\S+:(\d+)\//.exec(p.output());
+    if (m !== null) return Number(m[1]);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no inspector in the log:\n${p.output()}`);
 }
 
 /**
