@@ -138,6 +138,12 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
   });
 
+  it('is a bin of ASCII alone, which V8 holds and scans at a byte a character', () => {
+    const bin = readFileSync(CLI);
+    expect(bin.length).toBeGreaterThan(100_000);
+    expect(bin.findIndex((b) => b > 0x7f)).toBe(-1);
+  });
+
   it('prints its version like redis-server', async () => {
     const r = run(['--version']);
     expect(await r.exited).toBe(0);
