@@ -53,13 +53,12 @@ const EARLY_FLUSH = 16 * 1024;
  * write per turn, under 50 unpipelined clients, a replica read once per 13 SETs and spent 3.1
  * µs of CPU per SET; with this, once per 22 and 2.25 µs (bench/propagation-cpu.ts 4 1 1
  * 200000). A turn's stream goes at the turn's end when the last turn's-end write is older
- * than this, else it is held for a later turn's end, or for heldTimer once the writes stop.
+ * than this, else it is held for a later turn's end: at the latest the next one that feeds
+ * nothing (a 1 ms timer, node's least, kept the tail of a burst 1-2 ms from the replicas).
  * What goes at once: a long turn's EARLY_FLUSH writes (16 kB wakes a replica for enough work,
  * and its tail must not wait for the next long turn) and a GETACK (a WAIT is waiting for it).
  */
 const STREAM_GAP_MS = 0.2;
-/** node's timers count whole ms: a held stream leaves within about this once the writes stop. */
-const HELD_TIMER_MS = 1;
 
 const MULTI = ['MULTI'];
 const EXEC = ['EXEC'];
@@ -95,8 +94,7 @@ export class Replication {
   private flushScheduled = false;
   /** performance.now() when a turn's end last wrote the stream to the replicas (see STREAM_GAP_MS). */
   private lastPacedWrite = -Infinity;
-  /** Sends a held stream once the writes stop: made at the first hold, armed while one waits. */
-  private heldTimer: NodeJS.Timeout | null = null;
+  /** A held stream waits for sendHeld. */
   private heldArmed = false;
   private waiters: Waiter[] = [];
   /** get_ack_from_slaves: a GETACK goes out once this event-loop turn. */
@@ -115,7 +113,7 @@ export class Replication {
     this.snapshotter = new Snapshotter(server);
     this.minReplicas = server.config.cached('min-replicas-to-write', Number);
     this.minReplicasMaxLag = server.config.cached('min-replicas-max-lag', Number);
-    markMutable(this, 'replid', 'replid2', 'secondReplOffset', 'masterReplOffset', 'backlog', 'lastDb', 'flushScheduled', 'lastPacedWrite', 'heldTimer', 'heldArmed');
+    markMutable(this, 'replid', 'replid2', 'secondReplOffset', 'masterReplOffset', 'backlog', 'lastDb', 'flushScheduled', 'lastPacedWrite', 'heldArmed');
   }
 
   // replicationFeedSlaves
@@ -173,20 +171,20 @@ export class Replication {
     else this.writePaced();
   };
 
-  /** The turn's stream waits for a later turn's end, or for heldTimer if none comes first. */
+  /** The turn's stream waits for a later turn's end: the next turn's, when that one feeds nothing. */
   private holdStream(): void {
     if (this.heldArmed) return;
     this.heldArmed = true;
-    if (this.heldTimer === null) this.heldTimer = setTimeout(this.sendHeld, HELD_TIMER_MS).unref();
-    else this.heldTimer.refresh();
+    setImmediate(this.sendHeld);
   }
 
+  /** The turn after a hold: a turn that fed more leaves it to its own end (flushReplicas, queued after this). */
   private readonly sendHeld = (): void => {
     this.heldArmed = false;
-    this.writePaced();
+    if (!this.flushScheduled) this.writePaced();
   };
 
-  /** A turn's end (or heldTimer) writes the stream: the writes STREAM_GAP_MS paces. */
+  /** A turn's end (or sendHeld) writes the stream: the writes STREAM_GAP_MS paces. */
   private writePaced(): void {
     if (this.batch.pending === 0) return;
     this.lastPacedWrite = performance.now();

@@ -1,9 +1,9 @@
 // When the stream of one event-loop turn reaches its replicas: at the turn's end, or, once a
 // turn has fed 16 kB, at the end of the client input that passed it (the replica applies the
 // first part of a long turn while the master runs the rest); under a steady flow of writes, at
-// most once per 0.2 ms (a turn's stream then waits for a later turn, or for a timer once the
-// writes stop). Either way the replica gets the stream whole and in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// most once per 0.2 ms (a turn's stream then waits for a later turn, at the latest the first
+// that feeds nothing). Either way the replica gets the stream whole and in order.
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '../../src/actors/client.js';
 import { encodeCommand } from '../../src/io/resp-command.js';
 import { FakeReplica } from '../helpers/fake-replica.js';
@@ -53,7 +53,7 @@ describe('the stream of a turn', () => {
     expect(early).toBe('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'.length + small.length + large.length);
     clients[2]!.onChunk(after);
     expect(stats.netReplOutputBytes - sent0).toBe(early);
-    // At the turn's end, or, the early write being that recent, by the timer once no turn follows.
+    // At the turn's end, or, the early write being that recent, at the first turn that feeds nothing.
     await until(() => stats.netReplOutputBytes - sent0 === early + after.length, 1000);
     const got = await replica.streamed('c:0000000009');
     expect(got.endsWith(Buffer.concat([small, large, after]).toString('latin1'))).toBe(true);
@@ -95,13 +95,34 @@ describe('the stream of a turn', () => {
       const elapsed = performance.now() - started;
       const total = chunks.reduce((n, c) => n + c.length, 0);
       await until(() => stats.netReplOutputBytes - sent0 === total, 1000);
-      // The first turn's stream leaves at once, then a write per 0.2 ms at most, and the timer's
-      // after the last turn (unpaced, a write a turn: one per ~0.03 ms here).
+      // The first turn's stream leaves at once, then a write per 0.2 ms at most, and the held
+      // rest after the last turn (unpaced, a write a turn: one per ~0.03 ms here).
       expect(writes).toBeLessThanOrEqual(2 + Math.ceil(elapsed / 0.2));
       const got = await replica.streamed(`e:${String(turns - 1).padStart(10, '0')}`);
       expect(got.endsWith(Buffer.concat(chunks).toString('latin1'))).toBe(true);
     } finally {
       r!.sendStream = sendStream;
     }
+  });
+
+  it('held, leaves at the first turn that feeds nothing, with no timer to wait for', async () => {
+    const stats = srv.server.stats;
+    const client = new Client(srv.server, null);
+    await sleep(5);
+    // The clock stands still, so every turn comes within 0.2 ms of the last write, and no timer fires.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'performance'] });
+    try {
+      const sent0 = stats.netReplOutputBytes;
+      const [first, second] = [sets('f', 1), sets('g', 1)];
+      client.onChunk(first);
+      await nextTurn();
+      client.onChunk(second);
+      await nextTurn();
+      await nextTurn();
+      expect(stats.netReplOutputBytes - sent0).toBe(first.length + second.length);
+    } finally {
+      vi.useRealTimers();
+    }
+    await replica.streamed('g:0000000000');
   });
 });
