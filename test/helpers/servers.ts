@@ -11,6 +11,7 @@ import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
 import { cliArgv } from './bin.js';
+import { until } from './replication.js';
 import { RespClient } from './resp-client.js';
 
 export { CLI, cliArgv, ROOT } from './bin.js';
@@ -140,13 +141,10 @@ export async function startRedstateProcess(args: string[] = [], dir = tempDir())
  * before the start (freePort()) may be taken by another test's server before ours binds it.
  */
 export async function inspectorPort(p: Proc): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const m = /watch the statecharts at http:\/\/\S+:(\d+)\//.exec(p.output());
-    if (m !== null) return Number(m[1]);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no inspector in the log:\n${p.output()}`);
+  let m: RegExpExecArray | null = null;
+  await until(() => (m = /watch the statecharts at http:\/\/\S+:(\d+)\//.exec(p.output())) !== null, 20_000,
+    () => `(no inspector in the log:\n${p.output()})`);
+  return Number(m![1]);
 }
 
 /**
