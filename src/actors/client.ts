@@ -467,7 +467,9 @@ class ClientInput implements Observer<Buffer> {
     this.client.close();
   }
 
+  /** The peer closed: the replies its last input earned go out first (libuv may read that input and the end in one turn, before the turn's end writes). */
   complete(): void {
+    this.client.flush();
     this.client.close();
   }
 }

@@ -243,7 +243,8 @@ export class Server {
 
   private listenOn(host: string, port: number): Promise<NetServer> {
     return new Promise((resolve, reject) => {
-      const srv = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
+      // allowHalfOpen: a client's end closes its connection through SocketStream.end(), not node's shutdown first.
+      const srv = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
       srv.once('error', reject);
       srv.listen({ host, port, backlog: this.config.getInt('tcp-backlog') }, () => {
         srv.off('error', reject);

@@ -28,6 +28,22 @@ let sharedReadBuffer: Buffer | null = null;
 const VIEWS_KEPT = 4096;
 const sharedViews = new Array<Buffer | undefined>(VIEWS_KEPT + 1).fill(undefined);
 
+/** net's private symbols for a socket's onread buffer and callback: the same for every socket. */
+interface NetSymbols {
+  kBuffer: symbol | undefined;
+  kBufferCb: symbol | undefined;
+}
+let netSymbols: NetSymbols | null = null;
+
+/** Looked up once, not by listing every accepted socket's own symbols (V8 collects all its keys to do it). */
+function findNetSymbols(socket: Socket): NetSymbols {
+  const symbols = Object.getOwnPropertySymbols(socket);
+  return {
+    kBuffer: symbols.find((x) => x.description === 'kBuffer'),
+    kBufferCb: symbols.find((x) => x.description === 'kBufferCb'),
+  };
+}
+
 /**
  * Makes an accepted socket, not yet reading (pauseOnConnect), read into the shared buffer:
  * what `new Socket({ onread })` sets up, which net.Server offers no way to ask for. False
@@ -35,9 +51,7 @@ const sharedViews = new Array<Buffer | undefined>(VIEWS_KEPT + 1).fill(undefined
  */
 function readIntoSharedBuffer(socket: Socket, onRead: (n: number, buf: Buffer) => void): boolean {
   const fields = socket as unknown as Record<symbol, unknown> & { _handle?: { useUserBuffer?(buf: Buffer): void } };
-  const symbols = Object.getOwnPropertySymbols(socket);
-  const kBuffer = symbols.find((x) => x.description === 'kBuffer');
-  const kBufferCb = symbols.find((x) => x.description === 'kBufferCb');
+  const { kBuffer, kBufferCb } = (netSymbols ??= findNetSymbols(socket));
   const handle = fields._handle;
   if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function') return false;
   const buf = (sharedReadBuffer ??= Buffer.allocUnsafe(READ_SIZE));
@@ -123,6 +137,9 @@ export class SocketStream {
     // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
     socket.on('data', (b: Buffer) => this.live()?.next(b));
     socket.on('close', () => this.live()?.complete());
+    // A half-open socket (the server's clients) completes at the peer's end, where node would
+    // shut our side down and close only on that shutdown's callback: end() closes at once.
+    if (socket.allowHalfOpen) socket.on('end', () => this.live()?.complete());
     socket.on('error', (e: Error) => this.live()?.error(e));
     socket.on('drain', () => this.drained());
   }
@@ -234,10 +251,15 @@ export class SocketStream {
 
   /**
    * Sends what is queued, then closes. A socket already closed is left alone: its end()
-   * would make an Error (stack and message) to say so, on every client's disconnect.
+   * would make an Error (stack and message) to say so, on every client's disconnect. One
+   * whose peer has closed and that has nothing left to send closes at once (close(2) sends
+   * the FIN): node's end() would shut it down first, and close on the shutdown's callback.
    */
   end(): void {
-    if (!this.socket.destroyed) this.socket.end();
+    const socket = this.socket;
+    if (socket.destroyed) return;
+    if (socket.readableEnded && this.queued === 0) socket.destroy();
+    else socket.end();
   }
 
   destroy(): void {
