@@ -51,13 +51,14 @@ describe('a connection the client ends', () => {
   });
 
   it('over maxclients, is told so and closed by the server', async () => {
+    const was = await Promise.all([pair.r, pair.s].map(async (c) => ((await c.call('CONFIG', 'GET', 'maxclients')) as string[])[1]!));
     for (const c of [pair.r, pair.s]) expect(await c.call('CONFIG', 'SET', 'maxclients', '1')).toBe('OK');
     try {
       const [fromRedis, got] = await Promise.all([untilServerEnds(pair.redis.port, []), untilServerEnds(pair.redstate.port, [])]);
       expect(got.toString()).toBe('-ERR max number of clients reached\r\n');
       expect(got.equals(fromRedis)).toBe(true);
     } finally {
-      for (const c of [pair.r, pair.s]) await c.call('CONFIG', 'SET', 'maxclients', '10000');
+      await Promise.all([pair.r, pair.s].map((c, i) => c.call('CONFIG', 'SET', 'maxclients', was[i]!)));
     }
   });
 
