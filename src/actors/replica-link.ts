@@ -606,6 +606,7 @@ export class ReplicaLink {
     c.isMaster = true;
     c.setAuthenticated(true);
     c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
+    c.parser.rejectInline = true;
     c.resumeInput = () => this.resumeStream(c);
     return c;
   }

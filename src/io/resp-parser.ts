@@ -127,6 +127,8 @@ export class RespParser {
   maxBulkLen = 512 * 1024 * 1024;
   /** Set while the client must still AUTH: Redis then caps counts and lengths. */
   unauthenticated = false;
+  /** Set for a master's stream: an inline command there means a desync; a bare newline is a keepalive. */
+  rejectInline = false;
   /**
    * client-query-buffer-limit (Infinity for a master's stream): a bulk longer than this would
    * get its client dropped before it is complete, so its bytes are counted and not kept.
@@ -309,6 +311,7 @@ export class RespParser {
             const nl = findLineEnd(buf, pos, LF, 'too big inline request');
             if (nl < 0) break;
             const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+            if (end > pos && this.rejectInline) throw new ProtocolError('Master using the inline protocol. Desync?');
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;
