@@ -86,6 +86,7 @@ export class ReplicaClient {
       this.takesStream = s.value !== 'attached' && s.value !== 'waitBgsaveStart' && s.value !== 'closed';
     });
     this.actor.start();
+    client.parser.onNewline = () => this.tell({ type: 'NEWLINE', now: Date.now() });
   }
 
   /** Sends the machine an event, then does the IO its actions asked for; a closed replica hears nothing. */

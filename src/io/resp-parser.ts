@@ -129,6 +129,8 @@ export class RespParser {
   unauthenticated = false;
   /** Set for a master's stream: an inline command there means a desync; a bare newline is a keepalive. */
   rejectInline = false;
+  /** Told of each bare newline: a replica sends them while it loads, as keepalives. */
+  onNewline: (() => void) | null = null;
   /**
    * client-query-buffer-limit (Infinity for a master's stream): a bulk longer than this would
    * get its client dropped before it is complete, so its bytes are counted and not kept.
@@ -311,7 +313,12 @@ export class RespParser {
             const nl = findLineEnd(buf, pos, LF, 'too big inline request');
             if (nl < 0) break;
             const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-            if (end > pos && this.rejectInline) throw new ProtocolError('Master using the inline protocol. Desync?');
+            if (end === pos) {
+              pos = nl + 1;
+              this.onNewline?.();
+              continue;
+            }
+            if (this.rejectInline) throw new ProtocolError('Master using the inline protocol. Desync?');
             const args = splitArgs(latin1Slice(buf, pos, end));
             if (args === null) throw new ProtocolError('unbalanced quotes in request');
             pos = nl + 1;

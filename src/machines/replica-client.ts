@@ -9,6 +9,7 @@
 //   any --SNAPSHOT_FAILED, OUTPUT_LIMIT, DISCONNECTED--> closed;  online --TICK (timed out)--> closed
 //   waitBgsaveEnd --TICK (diskless payload stalled for repl-timeout)--> closed
 //   any --ACK--> itself, recording it (replconfCommand takes an ACK from every replica, synced or not)
+//   any --NEWLINE--> itself, its ACK time now (processInlineBuffer: a loading replica's keepalive)
 //
 // Control flow only: the stream itself never passes through here (one event per command
 // would cost a transition per write). Time arrives as TICK events from the cron.
@@ -42,6 +43,7 @@ export type ReplicaClientEvent =
   | { type: 'SNAPSHOT_FAILED' }
   | { type: 'BULK_SENT'; now: number }
   | { type: 'ACK'; offset: number; now: number }
+  | { type: 'NEWLINE'; now: number }
   /**
    * The cron's second: the time, and repl-timeout in ms as configured now. The server adds the
    * output buffer's bytes and the lag (s since the last ACK), as INFO and CLIENT LIST show them,
@@ -78,8 +80,8 @@ export const replicaClientMachine = setup({
       if (event.type !== 'ACK') return {};
       return { ackOffset: event.offset, ackTime: event.now };
     }),
-    /** replicaPutOnline: the ACK clock starts when the replica comes online. */
-    startAckClock: assign(({ event }) => ('now' in event ? { ackTime: event.now } : {})),
+    /** repl_ack_time is now: the replica came online (replicaPutOnline), or sent a newline. */
+    restartAckClock: assign(({ event }) => ('now' in event ? { ackTime: event.now } : {})),
     markDiskless: assign(({ event }) => (event.type === 'SNAPSHOT_STARTED' ? { diskless: event.diskless } : {})),
     awaitFirstAck: assign({ streamOnAck: true }),
     clearStreamOnAck: assign({ streamOnAck: false }),
@@ -110,6 +112,7 @@ export const replicaClientMachine = setup({
     OUTPUT_LIMIT: '.closed',
     DISCONNECTED: '.closed',
     ACK: { actions: 'recordAck' },
+    NEWLINE: { actions: 'restartAckClock' },
   },
   states: {
     attached: {
@@ -143,7 +146,7 @@ export const replicaClientMachine = setup({
       },
     },
     online: {
-      entry: 'startAckClock',
+      entry: 'restartAckClock',
       on: {
         ACK: { guard: 'streamOnAck', actions: ['recordAck', 'clearStreamOnAck', 'startStream', 'logSyncSucceeded'] },
         TICK: { guard: 'ackTimedOut', target: 'closed', actions: 'logTimedOut' },

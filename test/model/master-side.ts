@@ -92,17 +92,17 @@ export function clientDriveable(at: string, e: ReplicaClientEvent, next: Replica
       // which a timed-out TICK would end (the snapshot's clock is the same).
       if (mode === 'disk') return e.type === 'SNAPSHOT_STARTED' && !e.diskless;
       return (e.type === 'SNAPSHOT_STARTED' && e.diskless) || (e.type === 'TICK' && e.now <= 1000) ||
-        e.type === 'ACK' || e.type === 'DISCONNECTED';
+        e.type === 'ACK' || e.type === 'NEWLINE' || e.type === 'DISCONNECTED';
     case 'waitBgsaveEnd':
       switch (e.type) {
         // A small file is sent as soon as it is there: BULK_SENT follows SNAPSHOT_DONE in one step.
         case 'SNAPSHOT_DONE': return mode === 'socket' || next?.type === 'BULK_SENT';
         case 'SNAPSHOT_FAILED': return mode === 'disk';
-        case 'TICK': case 'ACK': case 'OUTPUT_LIMIT': case 'DISCONNECTED': return true;
+        case 'TICK': case 'ACK': case 'NEWLINE': case 'OUTPUT_LIMIT': case 'DISCONNECTED': return true;
         default: return false;
       }
     case 'sendBulk': return e.type === 'BULK_SENT';
-    case 'online': return e.type === 'ACK' || e.type === 'TICK' || e.type === 'OUTPUT_LIMIT' || e.type === 'DISCONNECTED';
+    case 'online': return e.type === 'ACK' || e.type === 'NEWLINE' || e.type === 'TICK' || e.type === 'OUTPUT_LIMIT' || e.type === 'DISCONNECTED';
     default: return false;
   }
 }
@@ -196,6 +196,14 @@ export async function runClientPath(machine: AnyStateMachine, p: { input: Replic
           const before = await replconfs();
           fr.ack(e.offset);
           await waitFor(`${step}: the master took the ACK`, async () => (await replconfs()) > before);
+          break;
+        }
+        case 'NEWLINE': {
+          // Read, it moves the ACK time on: to a later millisecond than the last one's.
+          const before = rc!.ackTime;
+          await new Promise((r) => setTimeout(r, 2));
+          fr.socket.write('\n');
+          await waitFor(`${step}: the master took the newline`, () => rc!.ackTime > before);
           break;
         }
         case 'TICK': {

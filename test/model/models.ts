@@ -58,6 +58,7 @@ export const replicaClientModel: ModelSpec<ReplicaClientInput, ReplicaClientEven
     { type: 'SNAPSHOT_FAILED' },
     { type: 'BULK_SENT', now: 0 },
     { type: 'ACK', offset: 1, now: 0 },
+    { type: 'NEWLINE', now: 0 },
     { type: 'TICK', now: 1000, timeoutMs: REPL_TIMEOUT_MS },
     { type: 'TICK', now: REPL_TIMEOUT_MS + 1, timeoutMs: REPL_TIMEOUT_MS },
     // The payload's socket took nothing since 1 ms (a replica that stopped reading).
