@@ -13,6 +13,7 @@ import { Config } from './config/config.js';
 import { FatalConfigError, loadConfig } from './config/load.js';
 import { startReplicationFromConfig } from './actors/replica-link.js';
 import { ListenError, Server } from './actors/server.js';
+import { signalFlags } from './actors/shutdown.js';
 import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
 import { touchYoungGeneration } from './young-gen.js';
@@ -110,7 +111,7 @@ export async function main(argv: string[]): Promise<number | null> {
       process.exit(1);
     }
     log.warning(`Received ${name} scheduling shutdown...`);
-    void server.shutdown();
+    server.shutdown.request(signalFlags(config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'));
   };
   process.on('SIGTERM', onSignal('SIGTERM'));
   process.on('SIGINT', onSignal('SIGINT'));

@@ -1,5 +1,5 @@
-// Client pause (networking.c pauseClients and friends): CLIENT PAUSE WRITE|ALL, and later a
-// failover, hold the commands that would change the dataset (or every command) of every
+// Client pause (networking.c pauseClients and friends): CLIENT PAUSE WRITE|ALL, a failover
+// and a shutdown waiting for its replicas hold the commands that would change the dataset (or every command) of every
 // client but replicas, until an end time or an unpause. While paused the dataset stays as it
 // is: expired keys are hidden but not deleted (no DEL reaches the replication stream), the
 // active expire cycle rests, a replica's master stream waits like any client, and WAIT's
@@ -13,7 +13,7 @@ import type { Server } from './server.js';
 export type PauseType = 'write' | 'all';
 
 /** Who asked for a pause: each keeps its own type and end (pause_purpose). */
-export type PausePurpose = 'client-command' | 'failover';
+export type PausePurpose = 'client-command' | 'failover' | 'shutdown';
 
 const RANK = { off: 0, write: 1, all: 2 } as const;
 

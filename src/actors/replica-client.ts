@@ -100,6 +100,13 @@ export class ReplicaClient {
     return this.actor.getSnapshot().value as string;
   }
 
+  // replstateToString
+  /** The state as INFO and the log name it. */
+  get infoState(): 'wait_bgsave' | 'send_bulk' | 'online' {
+    const s = this.state;
+    return s === 'online' ? 'online' : s === 'sendBulk' ? 'send_bulk' : 'wait_bgsave';
+  }
+
   get ackOffset(): number {
     return this.actor.getSnapshot().context.ackOffset;
   }

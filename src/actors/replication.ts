@@ -341,13 +341,16 @@ export class Replication {
     setImmediate(() => {
       this.getAckScheduled = false;
       // Not while clients are paused: it would move the offset a failover waits on.
-      if (this.server.pause.paused) {
-        this.acksHeld = true;
-      } else {
-        this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
-        this.writeStream();
-      }
+      if (this.server.pause.paused) this.acksHeld = true;
+      else this.sendGetAck();
     });
+  }
+
+  // sendGetackToReplicas
+  /** REPLCONF GETACK * into the stream, out now. */
+  sendGetAck(): void {
+    this.propagate(-1, ['REPLCONF', 'GETACK', '*']);
+    this.writeStream();
   }
 
   /** The pause is over: a GETACK held back by it goes out now. */

@@ -26,6 +26,7 @@ import { Persistence } from './persistence.js';
 import { ScriptEngine } from '../scripting/engine.js';
 import { Replication } from './replication.js';
 import { ServerRole } from './server-role.js';
+import { Shutdown } from './shutdown.js';
 import type { Failover } from './failover.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
@@ -82,6 +83,7 @@ export class Server {
   readonly blocking = new Blocking(this);
   readonly pubsub = new PubSub();
   readonly pause = new ClientPause(this);
+  readonly shutdown = new Shutdown(this);
   readonly tracking = new Tracking(this);
   readonly slowlog: SlowLog;
   readonly latency: LatencyMonitor;
@@ -114,7 +116,6 @@ export class Server {
   private cronTimer: NodeJS.Timeout | null = null;
   private readonly notifyEvents: CachedDirective<number>;
   private readonly limits: CachedDirective<Map<string, OutputLimits>>;
-  private shuttingDown = false;
 
   constructor(readonly config: Config, readonly log: Logger) {
     this.notifyEvents = config.cached('notify-keyspace-events', (spec) => parseNotifyFlags(spec) ?? 0);
@@ -299,29 +300,7 @@ export class Server {
     }
     this.persistence.cron();
     this.replication.cron(Date.now());
-  }
-
-  /**
-   * prepareForShutdown: saves if asked (or if save points are configured and nosave was not
-   * given), closes every client and listener, then calls onExit. Returns false, without
-   * shutting down, when the save failed.
-   */
-  async shutdown(opts: { save?: boolean; nosave?: boolean } = {}): Promise<boolean> {
-    if (this.shuttingDown) return true;
-    this.log.warning('User requested shutdown...');
-    const wantSave = opts.save === true || (opts.nosave !== true && this.config.get('save') !== '');
-    if (wantSave) {
-      this.log.notice('Saving the final RDB snapshot before exiting.');
-      if (!this.persistence.saveOnShutdown()) {
-        this.log.warning('Error trying to save the DB, can\'t exit.');
-        return false;
-      }
-    }
-    this.shuttingDown = true;
-    await this.close();
-    this.log.warning('Redis is now ready to exit, bye bye...');
-    this.onExit(0);
-    return true;
+    this.shutdown.cron(Date.now());
   }
 
   /** Stops listening and drops every client, without saving. */

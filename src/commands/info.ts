@@ -257,9 +257,8 @@ function attachedReplicaFields(server: Server): Field[] {
   const now = Date.now();
   let i = 0;
   for (const r of repl.replicas) {
-    const state = r.state === 'online' ? 'online' : r.state === 'sendBulk' ? 'send_bulk' : 'wait_bgsave';
     const lag = Math.floor((now - r.ackTime) / 1000);
-    fields.push([`slave${i++}`, `ip=${r.ip},port=${r.conf.listeningPort},state=${state},offset=${r.ackOffset},lag=${lag}`]);
+    fields.push([`slave${i++}`, `ip=${r.ip},port=${r.conf.listeningPort},state=${r.infoState},offset=${r.ackOffset},lag=${lag}`]);
   }
   return fields;
 }

@@ -19,38 +19,28 @@ function flushArgsOk(c: Client, argv: string[]): boolean {
 }
 
 /**
- * shutdownCommand: NOSAVE / SAVE / NOW / FORCE in any order, ABORT alone. A successful
- * shutdown closes the connection without a reply; FORCE goes on without the save that failed.
+ * shutdownCommand: NOSAVE / SAVE / NOW / FORCE in any order, ABORT alone. The client waits
+ * while the shutdown waits for the replicas; a successful one closes the connection without
+ * a reply, a failed one (or an abort) answers it an error.
  */
 function shutdown(c: Client, argv: string[]): void {
-  let save = false;
-  let nosave = false;
-  let now = false;
-  let force = false;
+  const flags = { save: false, nosave: false, now: false, force: false };
   let abort = false;
   for (const a of argv.slice(1)) {
-    if (is(a, 'NOSAVE')) nosave = true;
-    else if (is(a, 'SAVE')) save = true;
-    else if (is(a, 'NOW')) now = true;
-    else if (is(a, 'FORCE')) force = true;
+    if (is(a, 'NOSAVE')) flags.nosave = true;
+    else if (is(a, 'SAVE')) flags.save = true;
+    else if (is(a, 'NOW')) flags.now = true;
+    else if (is(a, 'FORCE')) flags.force = true;
     else if (is(a, 'ABORT')) abort = true;
     else return c.reply.error(ERR.syntax);
   }
-  if ((abort && (save || nosave || now || force)) || (save && nosave)) return c.reply.error(ERR.syntax);
-  if (abort) return c.reply.error('ERR No shutdown in progress.');
+  const any = flags.save || flags.nosave || flags.now || flags.force;
+  if ((abort && any) || (flags.save && flags.nosave)) return c.reply.error(ERR.syntax);
+  if (abort) return c.server.shutdown.abort() ? c.reply.ok() : c.reply.error('ERR No shutdown in progress.');
   // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server under it.
   const busy = c.server.scripting.busy;
-  if (busy !== null && !nosave) return c.reply.error(busy.isEval ? BUSY_EVAL : BUSY_FUNCTION);
-  const failed = (): void => {
-    c.reply.error('ERR Errors trying to SHUTDOWN. Check logs.');
-    c.flush();
-  };
-  void c.server.shutdown({ save, nosave })
-    .then((done) => done || (force && c.server.shutdown({ nosave: true })))
-    .then((done) => done || failed(), (e: unknown) => {
-      c.server.log.warning(`SHUTDOWN failed: ${e instanceof Error ? e.message : String(e)}`);
-      failed();
-    });
+  if (busy !== null && !flags.nosave) return c.reply.error(busy.isEval ? BUSY_EVAL : BUSY_FUNCTION);
+  c.server.shutdown.request(flags, c);
 }
 
 const basics: CommandSpec[] = [

@@ -118,6 +118,16 @@ const enumOf = (...values: string[]): Check => (args) => {
 
 const str: Check = (args) => one(args);
 
+/** shutdown-on-sigint / shutdown-on-sigterm: "default", or some of SHUTDOWN's flags. */
+const shutdownOnSignal: Check = (args) => {
+  const words = (args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args).map((w) => w.toLowerCase());
+  const all = ['default', 'save', 'nosave', 'now', 'force'];
+  if (words.length === 0 || words.some((w) => !all.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${all.join(', ')}`);
+  if (words.includes('save') && words.includes('nosave')) throw new ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  const flags = all.slice(1).filter((f) => words.includes(f));
+  return flags.length === 0 ? 'default' : flags.join(' ');
+};
+
 /** dir: must exist; kept as an absolute path, as Redis keeps getcwd() after its chdir. */
 const directory: Check = (args) => {
   const dir = resolve(one(args));
@@ -247,6 +257,8 @@ export class Config {
     spec(int(0, LONG_MAX), 'acllog-max-len');
     spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');
     spec(save, 'save');
+    spec(int(0, INT_MAX), 'shutdown-timeout');
+    spec(shutdownOnSignal, 'shutdown-on-sigint', 'shutdown-on-sigterm');
     spec(replicaof, 'replicaof');
     spec(bool, 'appendonly', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'replica-ignore-maxmemory',
       'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
