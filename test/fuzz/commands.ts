@@ -121,11 +121,14 @@ export const keys: Record<string, Entry> = {
   persist: e((g) => [g.key()]),
   type: e((g) => [g.key()], 'exact', 2),
   keys: e((g) => [g.pattern()], 'unordered'),
-  // Only cursor 0 or invalid ones: a scan expires the keys it visits, and a cursor names a
-  // different position in each server's table. None past 2^64: strtoul's ERANGE stays in
-  // Redis's errno, and a later numeric SORT reads it.
-  scan: e((g) => [g.pick(['0', '0', '0', 'x', '-', '1.5']),
-    ...g.opts(() => ['MATCH', g.pattern()], () => ['COUNT', g.count()], () => ['TYPE', g.pick(['string', 'list', 'hash', 'set', 'zset', 'stream', 'foo'])])], 'scan'),
+  // Only cursor 0 or invalid ones: a cursor names a different position in each server's table.
+  // None past 2^64: strtoul's ERANGE stays in Redis's errno, and a later numeric SORT reads it.
+  // A scan expires the keys it visits, which differ by table: a full SCAN after it expires the rest.
+  scan: {
+    ...e((g) => [g.pick(['0', '0', '0', 'x', '-', '1.5']),
+      ...g.opts(() => ['MATCH', g.pattern()], () => ['COUNT', g.count()], () => ['TYPE', g.pick(['string', 'list', 'hash', 'set', 'zset', 'stream', 'foo'])])], 'scan'),
+    then: ['SCAN', '0', 'COUNT', '1000000'],
+  },
   // RANDOMKEY deletes the expired keys it happens to meet: a full SCAN after it deletes the rest.
   randomkey: { ...e(() => [], 'random'), then: ['SCAN', '0', 'COUNT', '1000000'] },
   rename: e((g) => [g.key(), g.key()]),
