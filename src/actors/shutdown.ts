@@ -111,9 +111,13 @@ export class Shutdown {
         log.warning('Error trying to save the DB. Exit anyway.');
       }
     }
-    await server.close();
-    log.warning('Redis is now ready to exit, bye bye...');
-    server.onExit(0);
+    // Exits even if a part failed to close: there is nothing left to go back to.
+    try {
+      await server.close();
+    } finally {
+      log.warning('Redis is now ready to exit, bye bye...');
+      server.onExit(0);
+    }
   }
 
   // cancelShutdown
