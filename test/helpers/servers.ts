@@ -129,11 +129,11 @@ export async function startRedis(args: string[] = [], dir = tempDir('redis-test-
 }
 
 /** redstate as its own process, from the build, as its bin runs. */
-export async function startRedstateProcess(args: string[] = [], dir = tempDir()): Promise<Proc> {
+export async function startRedstateProcess(args: string[] = [], dir = tempDir(), port?: number): Promise<Proc> {
   // A config file, when given, must come first, as redis-server takes it.
   const file = args[0]?.endsWith('.conf') === true ? args.slice(0, 1) : [];
   return startProcess(process.execPath, (p) => cliArgv([...file,
-    '--port', String(p), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)]), dir);
+    '--port', String(p), '--dir', dir, '--save', '', '--enable-debug-command', 'local', ...args.slice(file.length)]), dir, port);
 }
 
 /**
