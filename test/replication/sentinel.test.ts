@@ -1,8 +1,9 @@
-// redstate under a real Redis Sentinel (redis-server 7.0 --sentinel): it finds the replica in
-// the master's INFO, and when the master dies it promotes the replica (SLAVEOF NO ONE in a
-// MULTI with CONFIG REWRITE and CLIENT KILL); the old master, back on its port, is turned into
-// the new master's replica (+convert-to-slave: SLAVEOF host port) and syncs. About 15 s: the
-// conversion waits for Sentinel's next INFO, sent every 10 s.
+// redstate under real Redis Sentinels (redis-server 7.0 --sentinel, three, quorum 2): they find
+// the replica in the master's INFO and each other by pub/sub on it, and when the master dies
+// one of them promotes the replica (SLAVEOF NO ONE in a MULTI with CONFIG REWRITE and CLIENT
+// KILL); the old master, back on its port, is turned into the new master's replica
+// (+convert-to-slave: SLAVEOF host port) and syncs. About 15 s: the conversion waits for a
+// sentinel's next INFO, sent every 10 s.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ async function client(port: number): Promise<RespClient> {
 }
 
 describe('redstate under Redis Sentinel', () => {
-  it('a failover promotes the replica, and the old master comes back as its replica', async () => {
+  it('three sentinels find each other through it; a failover promotes the replica, and the old master comes back as its replica', async () => {
     const args = ['--repl-diskless-sync-delay', '0'];
     const m = await started(startRedstateProcess(args));
     // Config files, which Sentinel has CONFIG REWRITE bring up to date with each change of role.
@@ -43,24 +44,36 @@ describe('redstate under Redis Sentinel', () => {
     await mc.call('SET', 'before', '1');
     await caughtUp(m.port, r.port, 20_000);
 
-    const dir = tempDir('sentinel-test-');
-    const conf = join(dir, 'sentinel.conf');
-    writeFileSync(conf, [
-      `sentinel monitor mymaster 127.0.0.1 ${m.port} 1`,
-      'sentinel down-after-milliseconds mymaster 1000',
-      'sentinel failover-timeout mymaster 10000',
-      '',
-    ].join('\n'));
-    const s = await started(startRedis([conf, '--sentinel'], dir));
-    const sc = await client(s.port);
-    const replicas = async (): Promise<string[][]> => (await sc.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
-    await until(async () => (await replicas()).some((f) => f[f.indexOf('port') + 1] === String(r.port)), 20_000);
+    // Three sentinels, quorum 2: they find each other by their hello messages, published on
+    // redstate's __sentinel__:hello channel.
+    const sentinels: Proc[] = [];
+    for (let i = 0; i < 3; i++) {
+      const dir = tempDir('sentinel-test-');
+      const conf = join(dir, 'sentinel.conf');
+      writeFileSync(conf, [
+        `sentinel monitor mymaster 127.0.0.1 ${m.port} 2`,
+        'sentinel down-after-milliseconds mymaster 1000',
+        'sentinel failover-timeout mymaster 10000',
+        '',
+      ].join('\n'));
+      sentinels.push(await started(startRedis([conf, '--sentinel'], dir)));
+    }
+    const sc = await client(sentinels[0]!.port);
+    const field = (fields: string[], name: string): string | undefined => fields[fields.indexOf(name) + 1];
+    for (const each of sentinels) {
+      const c = await client(each.port);
+      await until(async () => {
+        const replicas = (await c.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+        const master = (await c.call('SENTINEL', 'MASTER', 'mymaster')) as string[];
+        return replicas.some((f) => field(f, 'port') === String(r.port)) && field(master, 'num-other-sentinels') === '2';
+      }, 20_000);
+    }
 
     m.proc.kill('SIGKILL');
     await until(async () => {
       const addr = (await sc.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[];
       return addr[1] === String(r.port);
-    }, 30_000, () => s.output().slice(-2000));
+    }, 30_000, () => sentinels.map((each) => each.output().slice(-1500)).join('\n'));
     // Sentinel's reconfigurations end with CLIENT KILL TYPE normal: a client per step.
     expect((await info(r.port)).get('role')).toBe('master');
     const promoted = readFileSync(rFiles.conf, 'utf8');
@@ -73,10 +86,10 @@ describe('redstate under Redis Sentinel', () => {
     // Back on its port, with no data and no replicaof: Sentinel reconfigures it at its next INFO.
     const backFiles = withConf();
     const back = await started(startRedstateProcess([backFiles.conf, ...args], backFiles.dir, m.port));
-    await until(async () => (await info(back.port)).get('master_port') === String(r.port), 30_000, () => s.output().slice(-2000));
+    await until(async () => (await info(back.port)).get('master_port') === String(r.port), 30_000, () => sentinels.map((each) => each.output().slice(-1500)).join('\n'));
     await caughtUp(r.port, back.port, 20_000);
     expect(await (await client(back.port)).call('MGET', 'before', 'after')).toEqual(['1', '2']);
-    expect(s.output()).toContain('+convert-to-slave');
+    expect(sentinels.some((each) => each.output().includes('+convert-to-slave'))).toBe(true);
     expect(readFileSync(backFiles.conf, 'utf8')).toMatch(new RegExp(`^replicaof 127\\.0\\.0\\.1 ${r.port}$`, 'm'));
   }, 90_000);
 });
