@@ -7,31 +7,17 @@
 // file is synced every 8 MB and at the end: counted on the real file by the io layer's counter.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/cleanup.js';
 import { digest, writeEveryType } from '../helpers/dataset.js';
 import { FakeMaster, rdbOf } from '../helpers/fake-master.js';
 import { captureLog, caughtUp, info, waitFor } from '../helpers/replication.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Running } from '../helpers/servers.js';
+import { startRedis, startRedstate, type InProcess } from '../helpers/servers.js';
 import { SYNC_EVERY, transferSyncs } from '../../src/io/transfer-file.js';
 import { RUN_MIN } from '../../src/io/rdb-decoder.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-async function started<T extends Running>(s: Promise<T>): Promise<T> {
-  const r = await s;
-  cleanup.push(() => r.close());
-  return r;
-}
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  cleanup.push(() => c.close());
-  return c;
-}
+const { cleanup, started, client } = closedAfterEach();
 
 /** KEYS values of ~1 kB, raw in the RDB (rdbcompression no on the master): a payload of ~KEYS kB. */
 const KEYS = 30_000;

@@ -6,27 +6,12 @@
 // sentinel's next INFO, sent every 10 s.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/cleanup.js';
 import { caughtUp, info, until } from '../helpers/replication.js';
-import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
-
-async function started(p: Promise<Proc>): Promise<Proc> {
-  const proc = await p;
-  cleanup.push(() => proc.close());
-  return proc;
-}
-
-async function client(port: number): Promise<RespClient> {
-  const c = await RespClient.connect(port);
-  cleanup.push(() => c.close());
-  return c;
-}
+const { started, client } = closedAfterEach();
 
 describe('redstate under Redis Sentinel', () => {
   it('three sentinels find each other through it; a failover promotes the replica, and the old master comes back as its replica', async () => {
