@@ -28,7 +28,7 @@ async function setup(start: (args: string[]) => Promise<Proc>, onTestFinished: (
   onTestFinished(() => m.close());
   const r = await startRedis(['--replicaof', '127.0.0.1', String(m.port)]);
   onTestFinished(async () => {
-    process.kill(r.proc.pid!, 'SIGCONT');
+    if (r.proc.exitCode === null) process.kill(r.proc.pid!, 'SIGCONT');
     await r.close();
   });
   const c = await RespClient.connect(m.port);
