@@ -1,6 +1,6 @@
 // Client pause (networking.c pauseClients and friends): CLIENT PAUSE WRITE|ALL, a failover
-// and a shutdown waiting for its replicas hold the commands that would change the dataset (or every command) of every
-// client but replicas, until an end time or an unpause. While paused the dataset stays as it
+// and a shutdown waiting for its replicas hold the commands that would change the dataset (or
+// every command) of every client but replicas, until an end time or an unpause. While paused the dataset stays as it
 // is: expired keys are hidden but not deleted (no DEL reaches the replication stream), the
 // active expire cycle rests, a replica's master stream waits like any client, and WAIT's
 // GETACK is held back. Held clients are blocked clients (blocking.ts) that keep their command

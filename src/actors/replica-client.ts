@@ -115,6 +115,11 @@ export class ReplicaClient {
     return this.actor.getSnapshot().context.ackTime;
   }
 
+  /** Whole seconds since its last ACK at unix ms now: INFO's lag. */
+  lagSeconds(now: number): number {
+    return Math.floor((now - this.ackTime) / 1000);
+  }
+
   /** Bytes waiting to reach the replica: held stream, reply batch, socket buffer (omem). */
   get outputBytes(): number {
     return this.heldBytes + this.client.reply.pending + (this.client.stream?.queued ?? 0);

@@ -295,7 +295,7 @@ export class Replication {
     const maxLag = this.server.config.getInt('min-replicas-max-lag');
     let good = 0;
     for (const r of this.replicas) {
-      if (r.state === 'online' && Math.floor((now - r.ackTime) / 1000) <= maxLag) good++;
+      if (r.state === 'online' && r.lagSeconds(now) <= maxLag) good++;
     }
     return good;
   }
@@ -414,7 +414,7 @@ export class Replication {
     }
     const timeoutMs = config.getInt('repl-timeout') * 1000;
     for (const r of [...this.replicas]) {
-      r.tell({ type: 'TICK', now, timeoutMs, stalledSince: r.stalledSince, obufBytes: r.outputBytes, lag: Math.floor((now - r.ackTime) / 1000) });
+      r.tell({ type: 'TICK', now, timeoutMs, stalledSince: r.stalledSince, obufBytes: r.outputBytes, lag: r.lagSeconds(now) });
       r.checkOutputLimit(now);
     }
     this.snapshotter.tick(now);

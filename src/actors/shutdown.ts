@@ -93,7 +93,7 @@ export class Shutdown {
     for (const r of repl.replicas) {
       if (r.ackOffset === repl.masterReplOffset) continue;
       lagging++;
-      const lag = r.state === 'online' ? Math.floor((Date.now() - r.ackTime) / 1000) : 0;
+      const lag = r.state === 'online' ? r.lagSeconds(Date.now()) : 0;
       log.warning(`Lagging replica ${r.name} reported offset ${repl.masterReplOffset - r.ackOffset} behind master, lag=${lag}, state=${r.infoState}.`);
     }
     if (repl.replicas.size > 0) log.notice(`${repl.replicas.size - lagging} of ${repl.replicas.size} replicas are in sync when shutting down.`);

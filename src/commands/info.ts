@@ -257,8 +257,7 @@ function attachedReplicaFields(server: Server): Field[] {
   const now = Date.now();
   let i = 0;
   for (const r of repl.replicas) {
-    const lag = Math.floor((now - r.ackTime) / 1000);
-    fields.push([`slave${i++}`, `ip=${r.ip},port=${r.conf.listeningPort},state=${r.infoState},offset=${r.ackOffset},lag=${lag}`]);
+    fields.push([`slave${i++}`, `ip=${r.ip},port=${r.conf.listeningPort},state=${r.infoState},offset=${r.ackOffset},lag=${r.lagSeconds(now)}`]);
   }
   return fields;
 }

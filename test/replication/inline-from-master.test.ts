@@ -2,16 +2,13 @@
 // step (a PSYNC gone bad), so the replica ends the link and forgets the cached master: the
 // next attempt syncs in full, and the inline command is not run. A bare newline is the one
 // exception (a keepalive). Both servers as the replica of the scripted master, side by side.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { closedAfterEach } from '../helpers/cleanup.js';
 import { FakeMaster, rdbOf } from '../helpers/fake-master.js';
 import { waitFor } from '../helpers/replication.js';
-import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstate, type Running } from '../helpers/servers.js';
 
-const cleanup: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const { cleanup, started, client } = closedAfterEach();
 
 const replicas: Array<[string, () => Promise<Running>]> = [
   ['redstate', () => startRedstate()],
@@ -22,10 +19,8 @@ describe('an inline command in the master stream', () => {
   it.each(replicas)('%s: a newline is skipped; an inline command ends the link unrun, and the next sync is full', async (_name, start) => {
     const fm = await FakeMaster.start();
     cleanup.push(() => fm.close());
-    const r = await start();
-    cleanup.push(() => r.close());
-    const c = await RespClient.connect(r.port);
-    cleanup.push(() => c.close());
+    const r = await started(start());
+    const c = await client(r.port);
     expect(await c.call('REPLICAOF', '127.0.0.1', String(fm.port))).toBe('OK');
 
     const l = await fm.accept();
