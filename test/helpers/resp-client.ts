@@ -19,6 +19,7 @@ export class RespClient {
     });
     socket.on('close', () => {
       this.closed = true;
+      this.drain();
       for (const w of this.closedWaiters) w();
     });
     socket.on('error', () => {});
@@ -48,7 +49,7 @@ export class RespClient {
     return Promise.all(replies);
   }
 
-  /** The next reply, however it was asked for. */
+  /** The next reply, however it was asked for; a RespError if the connection closes first. */
   next(): Promise<Reply> {
     return new Promise((r) => {
       this.waiters.push(r);
@@ -76,6 +77,8 @@ export class RespClient {
       this.buf = this.buf.subarray(parsed[1]);
       this.waiters.shift()!(parsed[0]);
     }
+    // A reply the connection closed before: an error, not a promise that never settles.
+    if (this.closed) for (const w of this.waiters.splice(0)) w(new RespError('connection closed'));
   }
 }
 

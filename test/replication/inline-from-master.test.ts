@@ -3,7 +3,7 @@
 // next attempt syncs in full, and the inline command is not run. A bare newline is the one
 // exception (a keepalive). Both servers as the replica of the scripted master, side by side.
 import { describe, expect, it } from 'vitest';
-import { closedAfterEach } from '../helpers/cleanup.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { FakeMaster, rdbOf } from '../helpers/fake-master.js';
 import { waitFor } from '../helpers/replication.js';
 import { startRedis, startRedstate, type Running } from '../helpers/servers.js';

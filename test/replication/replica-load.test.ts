@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { closedAfterEach } from '../helpers/cleanup.js';
+import { closedAfterEach } from '../helpers/closed-after-each.js';
 import { digest, writeEveryType } from '../helpers/dataset.js';
 import { FakeMaster, rdbOf } from '../helpers/fake-master.js';
 import { captureLog, caughtUp, info, waitFor } from '../helpers/replication.js';
