@@ -6,7 +6,10 @@ import { encodeCommand } from './resp-client.js';
 
 const END = /(\$3\r\nEND\r\n|\+END\r\n)$/;
 
-/** Sends the commands on a fresh connection and returns every byte up to PING END's answer. */
+/**
+ * Sends the commands on a fresh connection and returns every byte up to PING END's answer, or
+ * every byte there was if the server closed the connection first.
+ */
 export function bytes(port: number, cmds: string[][]): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = connect({ port, host: '127.0.0.1' }, () => {
@@ -20,6 +23,7 @@ export function bytes(port: number, cmds: string[][]): Promise<string> {
         resolve(out);
       }
     });
+    s.on('close', () => resolve(out));
     s.on('error', reject);
   });
 }
@@ -28,20 +32,28 @@ export type Session = ((cmds: string[][]) => Promise<string>) & { close(): void 
 
 /**
  * One connection taking batches of commands: each batch's bytes up to its PING END answer,
- * starting with whatever arrived since the last batch (pushes sent to it meanwhile).
+ * starting with whatever arrived since the last batch (pushes sent to it meanwhile); once the
+ * server closed the connection, what there was.
  */
 export async function session(port: number): Promise<Session> {
   const s = connect({ port, host: '127.0.0.1' });
   await new Promise((r) => s.once('connect', r));
   let out = '';
   let waiter: (() => void) | null = null;
+  let closed = false;
   s.on('data', (b: Buffer) => {
     out += b.toString('latin1');
     waiter?.();
   });
+  // A reset is a close too ('close' follows the error).
+  s.on('error', () => {});
+  s.on('close', () => {
+    closed = true;
+    waiter?.();
+  });
   const send = async (cmds: string[][]): Promise<string> => {
     s.write(Buffer.concat([...cmds, ['PING', 'END']].map((c) => encodeCommand(c))));
-    while (!END.test(out)) await new Promise<void>((r) => (waiter = r));
+    while (!END.test(out) && !closed) await new Promise<void>((r) => (waiter = r));
     const got = out;
     out = '';
     return got;
