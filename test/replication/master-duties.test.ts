@@ -45,6 +45,20 @@ function replicaAt(port: number): ReplicaClient | undefined {
 }
 
 /**
+ * What a transfer held for the replicas on these ports is waiting on, for a failure's message:
+ * each one's state, what its socket holds, whether a drain is due and who listens for it.
+ */
+function transferState(...ports: number[]): string {
+  const each = ports.map((port) => {
+    const r = replicaAt(port);
+    const socket = r?.client.stream?.socket;
+    return `${port}: ${r?.state} omem=${r?.outputBytes} socket=${socket?.writableLength} needDrain=${socket?.writableNeedDrain} ` +
+      `drainListeners=${socket?.listenerCount('drain')}`;
+  });
+  return `snapshot ${JSON.stringify(master.server.replication.snapshotter.actor?.getSnapshot().value)}; ${each.join('; ')}`;
+}
+
+/**
  * body, with 8 MB that LZF cannot shrink in the dataset (more than the kernel's socket buffers
  * hold for a replica that stops reading) and diskless transfers that start once two replicas
  * wait (however slow the second is to arrive), with settings added; then the settings back
@@ -210,7 +224,7 @@ describe('a redstate master serving real replicas', () => {
       late.socket.resume();
       const payload = await Promise.race([
         late.payload,
-        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`payload not in: stopped omem=${replicaAt(3)?.outputBytes}, late omem=${replicaAt(4)?.outputBytes}`)), 20_000)),
+        new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`payload not in: ${transferState(3, 4)}`)), 20_000)),
       ]);
       expect(payload.eof).toBe(true);
       expect(payload.rdb.length).toBeGreaterThan(8 << 20);
