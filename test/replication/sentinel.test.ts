@@ -47,7 +47,7 @@ describe('redstate under Redis Sentinel', () => {
     const each = await Promise.all(sentinels.map((one) => client(one.port)));
     const logs = (): string => sentinels.map((one) => one.output().slice(-1500)).join('\n');
     const field = (fields: string[], name: string): string | undefined => fields[fields.indexOf(name) + 1];
-    /** Every sentinel's view of the replica on port, as SENTINEL REPLICAS gives it. */
+    /** Whether every sentinel's SENTINEL REPLICAS lists the replica on port, with fields that pass seen(). */
     const replicaSeen = async (port: number, seen: (fields: string[]) => boolean): Promise<boolean> => {
       for (const c of each) {
         const replicas = (await c.call('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
@@ -56,8 +56,10 @@ describe('redstate under Redis Sentinel', () => {
       }
       return true;
     };
-    await until(async () => await replicaSeen(r.port, () => true) && (await Promise.all(each.map((c) => c.call('SENTINEL', 'MASTER', 'mymaster'))))
-      .every((master) => field(master as string[], 'num-other-sentinels') === '2'), 30_000, () => `(the sentinels did not find the replica and each other)\n${logs()}`);
+    const foundEachOther = async (): Promise<boolean> => (await Promise.all(each.map((c) => c.call('SENTINEL', 'MASTER', 'mymaster'))))
+      .every((master) => field(master as string[], 'num-other-sentinels') === '2');
+    await until(async () => await replicaSeen(r.port, () => true) && await foundEachOther(), 30_000,
+      () => `(the sentinels did not find the replica and each other)\n${logs()}`);
 
     m.proc.kill('SIGKILL');
     // A split vote is tried again after twice failover-timeout.
