@@ -325,7 +325,11 @@ function georadius(c: Client, argv: string[], srcIndex: number, flags: number): 
     return;
   }
   if (returned > 0) {
-    const out = new ZSet();
+    // Built as a skiplist and converted when small, as Redis does: a -0 score stays -0 in a
+    // result too large for a listpack.
+    let longest = 0;
+    for (let i = 0; i < returned; i++) longest = Math.max(longest, points[i]!.member.length);
+    const out = ZSet.sized(returned, longest);
     for (let i = 0; i < returned; i++) {
       const p = points[i]!;
       out.set(p.member, storeDist ? p.dist / shape.conversion : p.score);
