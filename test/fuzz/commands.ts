@@ -18,7 +18,8 @@ import type { Arg, Gen } from './gen.js';
  * - random: SRANDMEMBER, HRANDFIELD, ZRANDMEMBER, RANDOMKEY pick at random: same type and
  *   length, and the same elements (sorted) where the whole collection comes back.
  * - spop: SPOP removes random members; redstate pops, and redis-server removes the same members
- *   with SREM (which must remove them all), so both keyspaces stay equal.
+ *   with SREM (which must remove them all), so both keyspaces stay equal; where SPOP made a new
+ *   set of the few left, redis-server's is made again from them.
  * - commandinfo: COMMAND INFO's first seven fields (name ... ACL categories): a container lists
  *   its subcommands in Redis's dict order, and redstate serves fewer of some (command.test.ts
  *   compares every served command's and subcommand's entry byte for byte).

@@ -383,11 +383,21 @@ export class Fuzzer {
           const d = differs('exact', cmd, y[0][0]!, popped);
           if (d) return { kind: 'mismatch', index: i, command: cmd, detail: `${d}: redis ${short(y[0][0])}, redstate ${short(popped)}` };
         } else {
+          const key = cmd[1]!;
           const words = members.map((m) => (m as string).slice(1));
-          const y = await exchange(i, [['SREM', cmd[1]!, ...words]], []);
+          const y = await exchange(i, [['SREM', key, ...words], ['SMEMBERS', key], ['PEXPIRETIME', key]], []);
           if (!Array.isArray(y)) return y;
           if (y[0][0] !== `:${words.length}` || new Set(words).size !== words.length) {
             return { kind: 'mismatch', index: i, command: cmd, detail: `redstate popped ${short(popped)}, of which redis-server's SREM removed ${short(y[0][0])}` };
+          }
+          // When few stay (SPOP's third case: 5 × those left <= those popped), SPOP moves them
+          // into a new set, an intset if they are all integers, where SREM keeps the encoding:
+          // redis-server's set is made again from them as SADD makes one, with its expiry.
+          const left = (y[0][1] as Reply[]).map((m) => (m as string).slice(1));
+          const expireAt = Number((y[0][2] as string).slice(1));
+          if (left.length > 0 && left.length * 5 <= words.length) {
+            const z = await exchange(i, [['DEL', key], ['SADD', key, ...left], ...(expireAt > 0 ? [['PEXPIREAT', key, String(expireAt)]] : [])], []);
+            if (!Array.isArray(z)) return z;
           }
         }
         i++;
