@@ -64,6 +64,9 @@ function pfcount(c: Client, argv: string[]): void {
   const h = lookupHll(c, key);
   if (h === null) return;
   if (h === undefined) return c.reply.integer(0);
+  // dbUnshareStringValue, before the cache is even read: a raw string from here on, whether
+  // the count was cached or the registers turn out corrupt.
+  c.db.markEncoding(key, 'raw');
   if (h.cacheValid()) return c.reply.integer(h.cachedCard());
   const hist = h.histogram();
   if (hist === null) return c.reply.error(INVALID_HLL);
@@ -71,6 +74,7 @@ function pfcount(c: Client, argv: string[]): void {
   // The cached count is part of the value: it changes, and replicas get this PFCOUNT.
   h.setCachedCard(card);
   c.db.set(key, h.toString(), true);
+  // set() forgets the encoding: still the raw string unshared above.
   c.db.markEncoding(key, 'raw');
   c.reply.integer(card);
 }
