@@ -180,4 +180,17 @@ describe('bugs the fuzzer found', () => {
     await same('PFADD k3 1.5 2 2 -5 6 1.5', 'BITFIELD k3 SET u63 #3 2 SET i64 72 4611686018427387904', ['PFADD', 'k3', 'b\0', '2'],
       'GETRANGE k3 0 -1', 'OBJECT ENCODING k3', 'DEBUG DIGEST');
   });
+
+  it('seed 3156: GEOSEARCHSTORE keeps a -0 score in a result too large for a listpack, and makes it 0 in one that fits', async () => {
+    const long = 'x'.repeat(70);
+    await same(`ZADD src 0.5 ${long} -0 d 0.5 e`, 'GEOADD src 100 50 far', `GEOSEARCHSTORE big src FROMMEMBER ${long} BYBOX 0 100 km`,
+      'ZRANGE big 0 -1 WITHSCORES', 'OBJECT ENCODING big', 'GEOSEARCHSTORE small src FROMMEMBER d BYBOX 1 1 km', 'ZRANGE small 0 -1 WITHSCORES',
+      'OBJECT ENCODING small', `GEORADIUSBYMEMBER src ${long} 10 km STORE viaradius`, 'ZRANGE viaradius 0 -1 WITHSCORES', 'DEBUG DIGEST');
+  });
+
+  it('seed 7011 (RESP3): PFCOUNT leaves a loaded HLL a raw string, its count cached or corrupt too', async () => {
+    await same('PFADD fresh a b c', 'PFADD cached a b c', 'PFCOUNT cached', 'PFADD corrupt 8 1.5 2', 'SETBIT corrupt 167 1', 'SET str abc', 'DEBUG RELOAD',
+      'OBJECT ENCODING fresh', 'OBJECT ENCODING cached', 'OBJECT ENCODING corrupt', 'PFCOUNT fresh', 'PFCOUNT cached', 'PFCOUNT corrupt',
+      'PFCOUNT str', 'OBJECT ENCODING fresh', 'OBJECT ENCODING cached', 'OBJECT ENCODING corrupt', 'OBJECT ENCODING str', 'PFCOUNT fresh cached');
+  });
 });
