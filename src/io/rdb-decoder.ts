@@ -914,7 +914,9 @@ class RdbReader {
     if (v2) {
       s.firstId = this.id();
       s.maxDeletedId = this.id();
-      s.entriesAdded = this.length();
+      // Up to 2^63-1 (XSETID ENTRIESADDED): beyond 2^53 held as the nearest double, as in memory,
+      // rather than failing the whole load.
+      s.entriesAdded = Number(this.lengthU64());
     } else {
       s.entriesAdded = s.length;
       s.firstId = s.edgeId(true) ?? s.firstId;
