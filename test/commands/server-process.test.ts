@@ -16,9 +16,6 @@ async function cli(port: number, args: string[], input?: string): Promise<string
   return (await child).stdout;
 }
 
-const exited = (p: Proc): Promise<number | null> =>
-  p.proc.exitCode !== null ? Promise.resolve(p.proc.exitCode) : new Promise((r) => p.proc.once('exit', (code) => r(code)));
-
 const started: Proc[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.close()));
@@ -54,8 +51,8 @@ describe('SHUTDOWN', () => {
     const [redis, redstate] = await both();
     const [want, got] = await Promise.all([cli(redis.port, ['shutdown', 'nosave']), cli(redstate.port, ['shutdown', 'nosave'])]);
     expect(got).toBe(want);
-    expect(await exited(redstate)).toBe(0);
-    expect(await exited(redis)).toBe(0);
+    expect(await redstate.exited).toBe(0);
+    expect(await redis.exited).toBe(0);
     expect(existsSync(join(redstate.dir, 'dump.rdb'))).toBe(false);
   });
 
@@ -65,7 +62,7 @@ describe('SHUTDOWN', () => {
     expect(await c.call('DEBUG', 'POPULATE', '10')).toBe('OK');
     c.write('*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n');
     await c.waitClosed();
-    expect(await exited(redstate)).toBe(0);
+    expect(await redstate.exited).toBe(0);
     expect(existsSync(join(redstate.dir, 'dump.rdb'))).toBe(true);
   });
 
@@ -79,7 +76,7 @@ describe('SHUTDOWN', () => {
     expect(String(got)).toBe('Error: ERR Errors trying to SHUTDOWN. Check logs.');
     s.write('*3\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n$5\r\nFORCE\r\n');
     await s.waitClosed();
-    expect(await exited(redstate)).toBe(0);
+    expect(await redstate.exited).toBe(0);
     r.close();
   });
 });

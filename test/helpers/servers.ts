@@ -77,6 +77,8 @@ export interface Proc extends Running {
   proc: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
+  /** Its exit code once it has exited (null when a signal ended it). */
+  exited: Promise<number | null>;
 }
 
 /**
@@ -90,7 +92,7 @@ async function startProcess(cmd: string, argsFor: (port: number) => string[], di
     let out = '';
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     try {
       await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
     } catch (e) {
@@ -107,6 +109,7 @@ async function startProcess(cmd: string, argsFor: (port: number) => string[], di
       port,
       dir,
       output: () => out,
+      exited,
       async close() {
         if (proc.exitCode === null) {
           proc.kill('SIGKILL');

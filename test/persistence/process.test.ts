@@ -30,14 +30,9 @@ async function start(args: string[], dir?: string): Promise<[Proc, RespClient]> 
 
 /** The exit code, once the process has exited by itself (within 10 s). */
 function exited(p: Proc): Promise<number | null> {
-  if (p.proc.exitCode !== null) return Promise.resolve(p.proc.exitCode);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`still running:\n${p.output()}`)), 10_000);
-    p.proc.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still running:\n${p.output()}`)), 10_000)));
+  return Promise.race([p.exited, late]).finally(() => clearTimeout(timer));
 }
 
 async function keyCount(c: RespClient): Promise<number> {

@@ -19,10 +19,6 @@ function within(p: Promise<Reply>, ms: number): Promise<Reply | 'pending'> {
   return Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
 }
 
-function exited(p: Proc): Promise<void> {
-  return p.proc.exitCode !== null || p.proc.signalCode !== null ? Promise.resolve() : new Promise((r) => p.proc.once('exit', () => r()));
-}
-
 async function setup(start: (args: string[]) => Promise<Proc>, onTestFinished: (fn: () => Promise<void> | void) => void) {
   const m = await start(['--shutdown-timeout', '10', '--repl-diskless-sync-delay', '0']);
   onTestFinished(() => m.close());
@@ -71,7 +67,7 @@ describe('SHUTDOWN on a master with a lagging replica', () => {
     expect(last.closed).toBe(false);
     process.kill(r.proc.pid!, 'SIGCONT');
     await last.waitClosed();
-    await exited(m);
+    await m.exited;
     expect(m.output()).toContain('1 of 1 replicas are in sync when shutting down.');
     expect(await rc.call('MGET', 'a', 'b', 'c', 'd')).toEqual(['1', '2', '3', '4']);
   });
@@ -87,7 +83,7 @@ describe('SHUTDOWN on a master with a lagging replica', () => {
     c.write('*1\r\n$8\r\nSHUTDOWN\r\n');
     await c.waitClosed();
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(900);
-    await exited(m);
+    await m.exited;
     expect(m.output()).toMatch(/Lagging replica 127\.0\.0\.1:\d+ reported offset \d+ behind master, lag=\d+, state=online\./);
     expect(m.output()).toContain('0 of 1 replicas are in sync when shutting down.');
   });
@@ -100,7 +96,7 @@ describe('SHUTDOWN on a master with a lagging replica', () => {
     await c.call('SET', 'b', '2');
     process.kill(m.proc.pid!, 'SIGTERM');
     await c.waitClosed();
-    await exited(m);
+    await m.exited;
     expect(m.output()).toContain('0 of 1 replicas are in sync when shutting down.');
     expect(m.output()).not.toContain('Waiting for replicas before shutting down.');
   });
