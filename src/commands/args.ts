@@ -3,7 +3,7 @@
 //   const n = intArg(c, argv[2]!); if (n === null) return;
 import type { Client } from '../actors/client.js';
 import { parseDouble } from '../store/floats.js';
-import { INT64, parseInteger } from '../store/numbers.js';
+import { INT64, type Int64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { ERR } from './errors.js';
 
@@ -17,6 +17,11 @@ export function fail(c: Client, err: string): null {
 export function intArg(c: Client, s: string, err: string = ERR.notInteger): number | null {
   const v = parseInteger(s);
   return v === null ? fail(c, err) : Number(v);
+}
+
+/** A 64-bit integer argument exactly: a number while safe, a bigint past 2^53. */
+export function int64Arg(c: Client, s: string, err: string = ERR.notInteger): Int64 | null {
+  return parseInteger(s) ?? fail(c, err);
 }
 
 /**

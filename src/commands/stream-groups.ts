@@ -2,10 +2,10 @@
 // XREADGROUP does to a group when it delivers entries (serveGroup).
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
-import { INT64 } from '../store/numbers.js';
+import { INT64, type Int64, wrapAddInt64 } from '../store/numbers.js';
 import { Consumer, INVALID_ENTRIES_READ, Nack, Stream, type ConsumerGroup } from '../store/stream.js';
 import { MAX_ID, MIN_ID, idText, parseStreamId, type StreamId } from '../store/stream-id.js';
-import { fail, intArg, is, rangeArg } from './args.js';
+import { fail, int64Arg, intArg, is, rangeArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { alsoPropagate } from './dispatch.js';
 import { cs, ERR } from './errors.js';
@@ -97,7 +97,7 @@ export function serveGroup(c: Client, s: Stream, start: StreamId, count: number,
   let advanced = false;
   for (const e of collect(s, start, MAX_ID, false, count)) {
     if (e.id > g.lastId) {
-      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(e.id, MAX_ID)) g.entriesRead++;
+      if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(e.id, MAX_ID)) g.entriesRead = wrapAddInt64(g.entriesRead, 1);
       else if (s.entriesAdded) g.entriesRead = s.estimateDistance(e.id);
       g.lastId = e.id;
       advanced = true;
@@ -145,13 +145,13 @@ const XGROUP_HELP = [
 function xgroup(c: Client, argv: string[]): void {
   const sub = argv[1]!.toUpperCase();
   let mkstream = false;
-  let entriesRead = INVALID_ENTRIES_READ;
+  let entriesRead: Int64 = INVALID_ENTRIES_READ;
   for (let i = 5; i < argv.length;) {
     if (sub === 'CREATE' && is(argv[i], 'MKSTREAM')) {
       mkstream = true;
       i++;
     } else if ((sub === 'CREATE' || sub === 'SETID') && is(argv[i], 'ENTRIESREAD') && i + 1 < argv.length) {
-      const n = intArg(c, argv[i + 1]!);
+      const n = int64Arg(c, argv[i + 1]!);
       if (n === null) return;
       if (n < 0 && n !== INVALID_ENTRIES_READ) return c.reply.error('ERR value for ENTRIESREAD must be positive or -1');
       entriesRead = n;

@@ -9,7 +9,8 @@ import { ConsumerGroup, INVALID_ENTRIES_READ, Stream, STREAM_LISTPACK_MAX_SIZE, 
 import {
   MAX_ID, MIN_ID, idText, msChars, nextId, nextSeq, parseStreamId, prevId, streamId, type ParsedId, type StreamId,
 } from '../store/stream-id.js';
-import { fail, intArg, is, lookupOf } from './args.js';
+import { type Int64, wrapAddInt64 } from '../store/numbers.js';
+import { fail, int64Arg, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cs, ERR } from './errors.js';
 import { container, replyHelp } from './subcommands.js';
@@ -331,12 +332,12 @@ function xdel(c: Client, argv: string[]): void {
 function xsetid(c: Client, argv: string[]): void {
   const id = strictIdArg(c, argv[2]!);
   if (id === null) return;
-  let entriesAdded = -1;
+  let entriesAdded: Int64 = -1;
   let maxDeleted = MIN_ID;
   for (let i = 3; i < argv.length; i += 2) {
     const more = argv.length - 1 - i;
     if (is(argv[i], 'ENTRIESADDED') && more > 0) {
-      const n = intArg(c, argv[i + 1]!);
+      const n = int64Arg(c, argv[i + 1]!);
       if (n === null) return;
       if (n < 0) return c.reply.error('ERR entries_added must be positive');
       entriesAdded = n;
@@ -398,14 +399,13 @@ function raxNodeCount(keys: readonly string[]): number {
 }
 
 /** streamReplyWithCGLag: the group's lag, or null when it cannot be known. */
-function groupLag(s: Stream, g: ConsumerGroup): number | null {
+function groupLag(s: Stream, g: ConsumerGroup): Int64 | null {
   if (s.entriesAdded === 0) return 0;
-  if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(g.lastId, MAX_ID)) return s.entriesAdded - g.entriesRead;
-  const read = s.estimateDistance(g.lastId);
-  return read === INVALID_ENTRIES_READ ? null : s.entriesAdded - read;
+  const read = g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(g.lastId, MAX_ID) ? g.entriesRead : s.estimateDistance(g.lastId);
+  return read === INVALID_ENTRIES_READ ? null : wrapAddInt64(s.entriesAdded, -read);
 }
 
-function replyIntOrNull(c: Client, n: number | null): void {
+function replyIntOrNull(c: Client, n: Int64 | null): void {
   if (n === null) c.reply.nullBulk();
   else c.reply.integer(n);
 }

@@ -6,7 +6,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
 import { Dict } from '../store/dict.js';
-import { Consumer, INVALID_ENTRIES_READ, Nack, StreamNode } from '../store/stream.js';
+import { Consumer, Nack, StreamNode } from '../store/stream.js';
+import { type Int64, narrowInt64 } from '../store/numbers.js';
 import { streamIdBig, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { encodingLimits } from '../store/limits.js';
@@ -914,9 +915,7 @@ class RdbReader {
     if (v2) {
       s.firstId = this.id();
       s.maxDeletedId = this.id();
-      // Up to 2^63-1 (XSETID ENTRIESADDED): beyond 2^53 held as the nearest double, as in memory,
-      // rather than failing the whole load.
-      s.entriesAdded = Number(this.lengthU64());
+      s.entriesAdded = this.counter();
     } else {
       s.entriesAdded = s.length;
       s.firstId = s.edgeId(true) ?? s.firstId;
@@ -925,13 +924,7 @@ class RdbReader {
     for (let g = 0; g < groups; g++) {
       const name = this.string();
       const lastId = this.id();
-      let entriesRead: number;
-      if (v2) {
-        const n = this.lengthU64();
-        entriesRead = n > BigInt(Number.MAX_SAFE_INTEGER) ? INVALID_ENTRIES_READ : Number(n);
-      } else {
-        entriesRead = s.estimateDistance(lastId);
-      }
+      const entriesRead = v2 ? this.counter() : s.estimateDistance(lastId);
       const group = s.createGroup(name, lastId, entriesRead) ?? this.fail(`stream has duplicated consumer group ${name}`, at);
       const pelSize = this.length();
       for (let i = 0; i < pelSize; i++) {
@@ -972,6 +965,11 @@ class RdbReader {
   /** An ID saved as two lengths. */
   private id(): StreamId {
     return streamIdBig(this.lengthU64(), this.lengthU64());
+  }
+
+  /** A stream counter saved as a uint64 length, read as the int64 it is held as. */
+  private counter(): Int64 {
+    return narrowInt64(BigInt.asIntN(64, this.lengthU64()));
   }
 
   /** An ID saved raw: 16 bytes, big-endian. */

@@ -6,6 +6,7 @@
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
 // Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
 import type { IdMap, Nack } from '../store/stream.js';
+import type { Int64 } from '../store/numbers.js';
 import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { memberLength, memberStart } from '../store/zset.js';
@@ -173,15 +174,13 @@ export class RdbEncoder {
     this.id(s.lastId);
     this.id(s.firstId);
     this.id(s.maxDeletedId);
-    this.length(s.entriesAdded);
+    this.counter(s.entriesAdded);
     const groups = s.sortedGroups();
     this.length(groups.length);
     for (const g of groups) {
       this.string(g.name);
       this.id(g.lastId);
-      // entries_read is a long long saved as a uint64: -1 (unknown) is 2^64-1.
-      if (g.entriesRead < 0) this.u64(BigInt.asUintN(64, BigInt(g.entriesRead)));
-      else this.length(g.entriesRead);
+      this.counter(g.entriesRead);
       this.pel(g.pel, true);
       const consumers = g.sortedConsumers();
       this.length(consumers.length);
@@ -222,6 +221,12 @@ export class RdbEncoder {
     this.ensure(8);
     this.buf.writeBigUInt64BE(v, this.pos);
     this.pos += 8;
+  }
+
+  /** A stream counter, saved as a uint64 length: entries_read's -1 (unknown) is 2^64-1. */
+  private counter(v: Int64): void {
+    if (typeof v === 'number' && v >= 0) this.length(v);
+    else this.u64(BigInt.asUintN(64, BigInt(v)));
   }
 
   /** rdbSaveMillisecondTime: a signed little-endian int64. */

@@ -28,9 +28,30 @@ export function isIntegerString(s: string, start = 0, end = s.length): boolean {
  */
 export function parseInteger(s: string): number | bigint | null {
   if (!isIntegerString(s)) return null;
-  if (s.length < 16) return Number(s);
-  const v = BigInt(s);
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  return s.length < 16 ? Number(s) : narrowInt64(BigInt(s));
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A 64-bit integer held as a number while it is safe, as a bigint past 2^53. */
+export type Int64 = number | bigint;
+
+/** An int64 as a number while it is safe, else as the bigint. */
+export function narrowInt64(v: bigint): Int64 {
+  return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
+}
+
+/**
+ * a + b as C's 64-bit counters wrap (a stream's entries_added and a group's entries_read:
+ * XSETID and XGROUP may set them to LLONG_MAX, and XADD still counts on).
+ */
+export function wrapAddInt64(a: Int64, b: Int64): Int64 {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const n = a + b;
+    if (Number.isSafeInteger(n)) return n;
+  }
+  return narrowInt64(BigInt.asIntN(64, BigInt(a) + BigInt(b)));
 }
 
 /** int64 a + b (INCRBY, HINCRBY): a number while safe, exact as a bigint past 2^53; null on overflow. */

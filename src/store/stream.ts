@@ -12,6 +12,7 @@
 // compact memory for its byte keys; for 16-byte IDs kept in order an array is as fast.
 import { IdMap } from './id-map.js';
 import { streamLimits } from './limits.js';
+import { type Int64, wrapAddInt64 } from './numbers.js';
 import { MAX_ID, MIN_ID, type StreamId } from './stream-id.js';
 import { FLAG_DELETED, FLAG_SAMEFIELDS, StreamNode, lowerBound } from './stream-node.js';
 
@@ -39,7 +40,7 @@ export class ConsumerGroup {
   readonly pel = new IdMap<Nack>();
   readonly consumers = new Map<string, Consumer>();
 
-  constructor(readonly name: string, public lastId: StreamId, public entriesRead: number) {}
+  constructor(readonly name: string, public lastId: StreamId, public entriesRead: Int64) {}
 
   /** The consumers in name order, as Redis's rax walks them. */
   sortedConsumers(): Consumer[] {
@@ -56,7 +57,8 @@ export class Stream {
   lastId: StreamId = MIN_ID;
   firstId: StreamId = MIN_ID;
   maxDeletedId: StreamId = MIN_ID;
-  entriesAdded = 0;
+  /** A uint64 in Redis, held as the int64 it reads as (XINFO, lag): the same bits. */
+  entriesAdded: Int64 = 0;
   /** Null until a group is first created, as Redis's s->cgroups. */
   groups: Map<string, ConsumerGroup> | null = null;
 
@@ -95,7 +97,7 @@ export class Stream {
       node.push(id, 0, fv);
     }
     this.length++;
-    this.entriesAdded++;
+    this.entriesAdded = wrapAddInt64(this.entriesAdded, 1);
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
   }
@@ -226,14 +228,14 @@ export class Stream {
   }
 
   /** streamEstimateDistanceFromFirstEverEntry: the entries-read count at id, or INVALID_ENTRIES_READ. */
-  estimateDistance(id: StreamId): number {
+  estimateDistance(id: StreamId): Int64 {
     if (this.entriesAdded === 0) return 0;
     if (this.length === 0 && id <= this.lastId) return this.entriesAdded;
     if (id === this.lastId) return this.entriesAdded;
     if (id > this.lastId) return INVALID_ENTRIES_READ;
     if (this.maxDeletedId === MIN_ID || this.maxDeletedId < this.firstId) {
-      if (id < this.firstId) return this.entriesAdded - this.length;
-      if (id === this.firstId) return this.entriesAdded - this.length + 1;
+      if (id < this.firstId) return wrapAddInt64(this.entriesAdded, -this.length);
+      if (id === this.firstId) return wrapAddInt64(this.entriesAdded, 1 - this.length);
     }
     return INVALID_ENTRIES_READ;
   }
@@ -243,7 +245,7 @@ export class Stream {
   }
 
   /** streamCreateCG: null when the name is taken. */
-  createGroup(name: string, lastId: StreamId, entriesRead: number): ConsumerGroup | null {
+  createGroup(name: string, lastId: StreamId, entriesRead: Int64): ConsumerGroup | null {
     this.groups ??= new Map();
     if (this.groups.has(name)) return null;
     const g = new ConsumerGroup(name, lastId, entriesRead);

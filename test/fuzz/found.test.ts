@@ -200,4 +200,12 @@ describe('bugs the fuzzer found', () => {
     await same('XADD k1 0-3 ab -9223372036854775808 18 -19', 'XSETID k1 1-3 ENTRIESADDED 9223372036854775807', 'SET other 1', 'DEBUG RELOAD',
       'XLEN k1', 'XRANGE k1 - +', 'GET other', 'DEBUG DIGEST');
   });
+
+  it('seed 21036: a stream\'s entries-added and a group\'s entries-read are exact 64-bit counters, and wrap as Redis\'s do', async () => {
+    await same('XADD k1 0-3 f v', 'XSETID k1 1-3 ENTRIESADDED 9223372036854775807',
+      'XGROUP CREATE k1 g 0 ENTRIESREAD 9223372036854775806', 'XGROUP CREATE k1 g2 0-3 ENTRIESREAD 9007199254740993',
+      'XINFO STREAM k1', 'XINFO GROUPS k1', 'XADD k1 2-0 f v', 'XINFO STREAM k1', 'XINFO GROUPS k1',
+      'XREADGROUP GROUP g c COUNT 5 STREAMS k1 >', 'XREADGROUP GROUP g2 c COUNT 5 STREAMS k1 >', 'XINFO GROUPS k1',
+      'DEBUG RELOAD', 'XINFO STREAM k1', 'XINFO GROUPS k1', 'XADD k1 3-0 f v', 'XINFO GROUPS k1');
+  });
 });
