@@ -3,7 +3,7 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey, notifyKeyspaceEvent } from '../actors/notify.js';
 import type { Db, StringEncoding } from '../store/db.js';
-import { INT64, isIntegerString, parseInteger } from '../store/numbers.js';
+import { INT64, int64OfDouble, isIntegerString, parseInteger } from '../store/numbers.js';
 import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
@@ -12,13 +12,6 @@ import { deletionArgv } from './dispatch.js';
 import { cstr, ERR } from './errors.js';
 import { parseScanCursor, parseScanOptions, replyScan, scanMatches, scanStep } from './scan-cursors.js';
 import { container, replyHelp } from './subcommands.js';
-
-/** An integer reply for a time in ms that may have lost precision past 2^53 (PXAT near INT64_MAX). */
-function replyMs(c: Client, ms: number): void {
-  if (Number.isSafeInteger(ms)) return c.reply.integer(ms);
-  const n = BigInt(Math.trunc(ms));
-  c.reply.integer(n > INT64.max ? INT64.max : n < INT64.min ? INT64.min : n);
-}
 
 /** checkAlreadyExpired: a time already past deletes at once, except on a replica (its master sends the DEL). */
 function alreadyExpired(c: Client, when: number): boolean {
@@ -109,7 +102,7 @@ function expireGeneric(c: Client, argv: string[], base: number, seconds: boolean
   } else {
     c.db.setExpire(key, when);
     notifyKey(c, NOTIFY.generic, 'expire', key);
-    c.propagateAs(['PEXPIREAT', key, String(when), ...argv.slice(3)]);
+    c.propagateAs(['PEXPIREAT', key, String(int64OfDouble(when)), ...argv.slice(3)]);
   }
   c.reply.integer(1);
 }
@@ -119,8 +112,13 @@ function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): voi
   if (c.db.lookup(key, false) === undefined) return c.reply.integer(-2);
   const expire = c.db.getExpire(key);
   if (expire === undefined) return c.reply.integer(-1);
-  const ttl = absolute ? expire : Math.max(expire - Date.now(), 0);
-  replyMs(c, ms ? ttl : Math.floor((ttl + 500) / 1000));
+  // Past 2^53 in bigints, from the int64 the time stands for, as Redis's long long arithmetic.
+  const at = int64OfDouble(expire);
+  const ttl = absolute ? at : typeof at === 'number' ? Math.max(at - Date.now(), 0) : at - BigInt(Date.now());
+  if (ms) return c.reply.integer(ttl);
+  if (typeof ttl === 'bigint') return c.reply.integer((ttl + 500n) / 1000n);
+  const t = ttl + 500;
+  c.reply.integer((t - (t % 1000)) / 1000);
 }
 
 /** delGenericCommand: DEL and UNLINK; an expired key does not count. */

@@ -3,7 +3,7 @@ import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
 import { MAX_STRING } from '../io/latin1.js';
-import { addInt64, INT64, parseInteger } from '../store/numbers.js';
+import { addInt64, INT64, int64OfDouble, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { intArg, is, lookupString, writeSlotOfString } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -130,7 +130,7 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
     notifyKey(c, NOTIFY.generic, 'expire', key);
   }
   // A relative expiry means another time on the replica: it gets the absolute one.
-  if (when !== null && !(flags & PXAT)) c.propagateAs(['SET', key, value, 'PXAT', String(when)]);
+  if (when !== null && !(flags & PXAT)) c.propagateAs(['SET', key, value, 'PXAT', String(int64OfDouble(when))]);
   if (flags & GET) return;
   if (asInteger) c.reply.integer(1);
   else c.reply.ok();
@@ -251,7 +251,7 @@ export const stringCommands: CommandSpec[] = [
         notifyKey(c, NOTIFY.generic, 'del', key);
       } else if (when !== null) {
         c.db.setExpire(key, when);
-        c.propagateAs(['PEXPIREAT', key, String(when)]);
+        c.propagateAs(['PEXPIREAT', key, String(int64OfDouble(when))]);
         notifyKey(c, NOTIFY.generic, 'expire', key);
       } else if (opts.flags & PERSIST) {
         if (c.db.persist(key)) notifyKey(c, NOTIFY.generic, 'persist', key);

@@ -65,3 +65,14 @@ export function addInt64(a: number | bigint, b: number | bigint): number | bigin
 }
 
 export const INT64 = { min: INT64_MIN, max: INT64_MAX };
+
+/**
+ * The int64 a double stands for (an expiry time held as a number): past 2^53 the shortest
+ * decimal that reads back as it, so that PEXPIREAT's 9223372036854775000 comes back as given;
+ * 2^63 (what INT64_MAX rounds to) is INT64_MAX again.
+ */
+export function int64OfDouble(v: number): Int64 {
+  if (Number.isSafeInteger(v)) return v;
+  const n = BigInt(String(Math.trunc(v)));
+  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n;
+}

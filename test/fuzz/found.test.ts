@@ -208,4 +208,9 @@ describe('bugs the fuzzer found', () => {
       'XREADGROUP GROUP g c COUNT 5 STREAMS k1 >', 'XREADGROUP GROUP g2 c COUNT 5 STREAMS k1 >', 'XINFO GROUPS k1',
       'DEBUG RELOAD', 'XINFO STREAM k1', 'XINFO GROUPS k1', 'XADD k1 3-0 f v', 'XINFO GROUPS k1');
   });
+
+  it('seed 23200 (--replicas): an expiry time past 2^53 reads back as the int64 given (stream-vs-redis.test.ts checks what replicas get)', async () => {
+    await same('MSET a 1 b 1 c 1', 'EXPIREAT a 9223372036854775', 'PEXPIRETIME a', 'EXPIRETIME a',
+      'PEXPIREAT b 9223372036854775807', 'PEXPIRETIME b', 'SET c 1 PXAT 9223372036854774000', 'PEXPIRETIME c');
+  });
 });

@@ -111,4 +111,17 @@ describe('the stream a master sends, against redis-server 7.0', () => {
     expect(ours).toEqual(theirs);
     expect(ours).toContainEqual(['DEL', 'active']);
   });
+
+  it('sends expiry times at the int64 edge as an int64 a replica takes (fuzz seed 23200, --replicas)', async () => {
+    const script: Array<Array<string | number>> = [
+      ['MSET', 'a', '1', 'b', '1', 'c', '1'],
+      ['PEXPIREAT', 'a', '9223372036854775807'],
+      ['EXPIREAT', 'b', '9223372036854775'],
+      ['GETEX', 'c', 'PXAT', '9223372036854775807'],
+      ['SET', 'd', '1', 'PXAT', '9223372036854775807'],
+    ];
+    const [ours, theirs] = await Promise.all([streamOf(redstate.port, script), streamOf(redis.port, script)]);
+    expect(ours).toEqual(theirs);
+    expect(ours).toContainEqual(['PEXPIREAT', 'a', '9223372036854775807']);
+  });
 });
