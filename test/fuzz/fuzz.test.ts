@@ -1,6 +1,9 @@
 // The differential fuzzer's fixed-seed run in the suite: 50,000 random commands sent to
 // redstate (its own process) and redis-server 7.0 side by side, with no unexplained mismatch,
-// hang or crash, and 20,000 more after HELLO 3 with RESP3's reply types compared too; and every command redstate serves is either generated or excluded with a reason.
+// hang or crash, and 20,000 more after HELLO 3 with RESP3's reply types compared too; 50,000
+// with a replica of the other kind under each server (a redis-server replica of redstate, a
+// redstate replica of redis-server) holding its master's digest at every check; and every
+// command redstate serves is either generated or excluded with a reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allCommands } from '../../src/commands/table.js';
 import { EXCLUDED, FAMILIES } from './commands.js';
@@ -27,5 +30,17 @@ describe('differential fuzzer', () => {
     const result = await fuzzer.run({ seed: 1, commands: 20_000, batchDeadlineMs: 20_000, resp3: true });
     expect(result.reports.map((r) => describeReport(r))).toEqual([]);
     expect(result.commands).toBeGreaterThanOrEqual(20_000);
+  }, 120_000);
+});
+
+describe('differential fuzzer with replicas', () => {
+  const fuzzer = new Fuzzer({ replicas: true });
+  beforeAll(() => fuzzer.start());
+  afterAll(() => fuzzer.stop());
+
+  it('50,000 commands of seed 2: same replies, and each replica holds its master\'s dataset at every DEBUG DIGEST', async () => {
+    const result = await fuzzer.run({ seed: 2, commands: 50_000, batchDeadlineMs: 20_000 });
+    expect(result.reports.map((r) => describeReport(r))).toEqual([]);
+    expect(result.commands).toBeGreaterThanOrEqual(50_000);
   }, 120_000);
 });

@@ -1,7 +1,8 @@
-// The long fuzz run (npm run fuzz -- [--minutes M] [--seed S] [--commands N] [--resp3]): seeds
+// The long fuzz run (npm run fuzz -- [--minutes M] [--seed S] [--commands N] [--resp3] [--replicas]): seeds
 // S, S+1, ... each for N commands (default 100,000) until the time is up (default: one seed),
 // printing every failure with its shrunk sequence and the figures at the end; --resp3 runs
-// every episode after HELLO 3 and compares reply types too. Exit code 1 on a failure.
+// every episode after HELLO 3 and compares reply types too; --replicas gives each server a
+// replica of the other kind, checked by digest (runner.ts). Exit code 1 on a failure.
 import { Fuzzer } from './runner.js';
 
 const arg = (name: string, def: number): number => {
@@ -15,7 +16,7 @@ const started = Date.now();
 const until = minutes > 0 ? started + minutes * 60_000 : undefined;
 const resp3 = process.argv.includes('--resp3');
 
-const fuzzer = new Fuzzer();
+const fuzzer = new Fuzzer({ replicas: process.argv.includes('--replicas') });
 // Interrupted: the two servers (and their temp dirs) go too.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => void fuzzer.stop().then(() => process.exit(130)));
