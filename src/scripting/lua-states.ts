@@ -31,7 +31,26 @@ async function loadModule(): Promise<LuaModule> {
   }
   const direct: Record<string, unknown> = Object.create(module);
   for (const [name, f] of Object.entries(exports ?? {})) if (typeof f === 'function') direct[`_${name}`] = f;
-  return direct as unknown as LuaModule;
+  const m = direct as unknown as LuaModule;
+  printFloatsAs51(m);
+  return m;
+}
+
+/**
+ * Lua 5.1 prints every number with %.14g (10/2 is "5"); 5.4's tostringbuff (lobject.c) then
+ * adds ".0" to a float that looks like an integer, which it tells by strspn against the
+ * literal "-0123456789". That literal, emptied in the module's memory, matches nothing, and
+ * floats print as 5.1 prints them, in tostring, concatenation and string.format's %s alike.
+ * Integers print whole: redis.call's past 14 digits come as floats (lua-vm.ts pushReply), but
+ * one a script makes itself that long (a numeral, tonumber, integer arithmetic) prints whole
+ * where 5.1 would print 1.2345678901234e+14 (a Lua wrapper of tonumber doubled its cost and
+ * moved its errors' positions into the prelude).
+ */
+function printFloatsAs51(m: LuaModule): void {
+  const heap = Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset, m.HEAPU8.byteLength);
+  const at = heap.indexOf('\0-0123456789\0', 0, 'latin1');
+  if (at < 0 || heap.indexOf('\0-0123456789\0', at + 1, 'latin1') >= 0) throw new Error('wasmoon: no single "-0123456789" literal to patch');
+  heap[at + 1] = 0;
 }
 
 const lw = await loadModule();

@@ -68,6 +68,8 @@ const COUNTED = 'ignore_error_stats_update';
 const MAX_REPLY_DEPTH = 1000;
 const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
+/** The least integer %.14g prints with an exponent. */
+const FOURTEEN_DIGITS = 1e14;
 
 /**
  * The wasmoon module's C exports this file calls (pointers and lengths, no string
@@ -811,9 +813,10 @@ export class LuaVM {
     const next = eol + 2;
     switch (type) {
       case 0x3a /* : */: {
-        // 5.1 holds every number as a double: past 2^53 an integer reply is one here too.
+        // 5.1 holds every number as a double and prints it with %.14g: an integer past 14
+        // digits is a float here, which prints so (1e+15), where 5.4 prints an integer whole.
         const n = Number(line);
-        if (Number.isSafeInteger(n)) m._lua_pushinteger(L, BigInt(n));
+        if (Math.abs(n) < FOURTEEN_DIGITS) m._lua_pushinteger(L, BigInt(n));
         else m._lua_pushnumber(L, n);
         return next;
       }

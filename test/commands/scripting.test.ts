@@ -207,6 +207,14 @@ describe('EVAL: the Lua environment', () => {
       ev("return {tostring(1), tostring('x'), tostring(nil), tostring(true), tostring(1.5)}"), ev('return tostring()'));
   });
 
+  it("prints numbers as 5.1's %.14g: 10/2 is 5, -0.0 is -0, an integer reply past 14 digits 1e+15 (fuzz seed 23200, --replicas)", async () => {
+    await same(ev("return {tostring(3.0), 'x' .. (10 / 2), tostring(-0.0), string.format('%s', 2.0), tostring(tonumber('5.0'))}"),
+      ev("return {tostring(1 / 3), tostring(1e15), tostring(2^53), tostring(12345678901234.6), tostring(math.sqrt(16)) .. math.floor(3.7)}"),
+      ev("return {tostring(redis.call('INCRBY', 'n', 1000000000000000)), 'x' .. redis.call('INCRBY', 'm', -99999999999999)}"),
+      ev("return {tostring(redis.call('INCRBY', 'm', -1)), redis.call('PEXPIRETIME', 'nokey') .. ''}"),
+      ev("return {cjson.encode({1.0, 2.5, 10 / 2, 1e15}), cmsgpack.unpack(cmsgpack.pack(5.0)) .. '', struct.unpack('d', struct.pack('d', 4.0)) .. ''}"));
+  });
+
   it('draws math.random from the same sequence as Redis', async () => {
     // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
     await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),
