@@ -32,25 +32,38 @@ async function loadModule(): Promise<LuaModule> {
   const direct: Record<string, unknown> = Object.create(module);
   for (const [name, f] of Object.entries(exports ?? {})) if (typeof f === 'function') direct[`_${name}`] = f;
   const m = direct as unknown as LuaModule;
-  printFloatsAs51(m);
+  numbersAs51(m);
   return m;
 }
 
 /**
- * Lua 5.1 prints every number with %.14g (10/2 is "5"); 5.4's tostringbuff (lobject.c) then
- * adds ".0" to a float that looks like an integer, which it tells by strspn against the
- * literal "-0123456789". That literal, emptied in the module's memory, matches nothing, and
- * floats print as 5.1 prints them, in tostring, concatenation and string.format's %s alike.
+ * Cuts a C string literal of the module's static data short at `at`: the one place where 5.4's
+ * own number rules, which no API reaches, part from 5.1's.
+ */
+function cutLiteral(heap: Buffer, literal: string, at: number): void {
+  const needle = `\0${literal}\0`;
+  const found = heap.indexOf(needle, 0, 'latin1');
+  if (found < 0 || heap.indexOf(needle, found + 1, 'latin1') >= 0) throw new Error(`wasmoon: no single "${literal}" literal to patch`);
+  heap[found + 1 + at] = 0;
+}
+
+/**
+ * Numbers and strings convert as 5.1's do (lobject.c in both):
+ * - 5.1 prints every number with %.14g (10/2 is "5"); 5.4's tostringbuff adds ".0" to a float
+ *   that looks like an integer, which it tells by strspn against "-0123456789": emptied, it
+ *   matches nothing, and floats print as in 5.1 (tostring, concatenation, string.format's %s).
+ * - 5.1 reads "inf", "-inf" and "nan" with strtod (tonumber(ARGV[1]) of ZRANGEBYSCORE's -inf);
+ *   5.4's l_str2d refuses a string holding an 'n' it finds with strpbrk(s, ".xXnN"): cut to
+ *   ".xX", it lets strtod read them (numerals in source never hold an 'n').
  * Integers print whole: redis.call's past 14 digits come as floats (lua-vm.ts pushReply), but
  * one a script makes itself that long (a numeral, tonumber, integer arithmetic) prints whole
- * where 5.1 would print 1.2345678901234e+14 (a Lua wrapper of tonumber doubled its cost and
- * moved its errors' positions into the prelude).
+ * where 5.1 would print 1.2345678901234e+14, and tonumber('-0') is 0, not -0 (a Lua wrapper of
+ * tonumber doubled its cost and moved its errors' positions into the prelude).
  */
-function printFloatsAs51(m: LuaModule): void {
+function numbersAs51(m: LuaModule): void {
   const heap = Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset, m.HEAPU8.byteLength);
-  const at = heap.indexOf('\0-0123456789\0', 0, 'latin1');
-  if (at < 0 || heap.indexOf('\0-0123456789\0', at + 1, 'latin1') >= 0) throw new Error('wasmoon: no single "-0123456789" literal to patch');
-  heap[at + 1] = 0;
+  cutLiteral(heap, '-0123456789', 0);
+  cutLiteral(heap, '.xXnN', 3);
 }
 
 const lw = await loadModule();

@@ -215,6 +215,12 @@ describe('EVAL: the Lua environment', () => {
       ev("return {cjson.encode({1.0, 2.5, 10 / 2, 1e15}), cmsgpack.unpack(cmsgpack.pack(5.0)) .. '', struct.unpack('d', struct.pack('d', 4.0)) .. ''}"));
   });
 
+  it("reads inf, -inf and nan as 5.1's strtod does, in tonumber and string arithmetic (fuzz seed 23200)", async () => {
+    await same(ev("return {tostring(tonumber('inf')), tostring(tonumber(' -Infinity ')), tostring(tonumber('NaN')), tostring('inf' + 0)}"),
+      ev("return {tostring(tonumber('nano')), tostring(tonumber('infx')), tostring(tonumber('0x1p4')), tostring(tonumber('1e400'))}"),
+      ev("return redis.call('ZADD', KEYS[1], tonumber(ARGV[1]), 'm')", '1', 'z', '-inf'), ['ZSCORE', 'z', 'm']);
+  });
+
   it('draws math.random from the same sequence as Redis', async () => {
     // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
     await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),

@@ -485,7 +485,8 @@ const SCRIPTS = [
   "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])",
   "#!lua flags=bogus\nreturn 1",
   "return redis.pcall('RPOP', KEYS[1], ARGV[1])",
-  "return tostring((tonumber(ARGV[1]) or 0) / 2)",
+  // + 0: tonumber('-0') is the integer 0 in 5.4, -0 in 5.1 (lua-states.ts numbersAs51 says why it stays).
+  "return tostring((tonumber(ARGV[1]) or 0) / 2 + 0)",
   "local n = redis.pcall('INCRBY', KEYS[1], 100000000000000) return type(n) == 'number' and tostring(n) or n",
 ];
 const SHAS = SCRIPTS.map((s) => createHash('sha1').update(s).digest('hex'));
