@@ -332,6 +332,23 @@ const isConfigSet = (cmd: Arg[]): boolean => cmd[0]!.toLowerCase() === 'config' 
  */
 const unreplicated = (cmd: Arg[]): boolean => isConfigSet(cmd) || (cmd[0]!.toLowerCase() === 'debug' && cmd[1]?.toLowerCase() === 'populate');
 
+/**
+ * Every key's expiry time, by db and name: DEBUG DIGEST says only whether a key has one, and a
+ * replica must hold the very millisecond its master does (relative times go out as absolute).
+ * KEYS leaves logically expired keys out on both sides without deleting them.
+ */
+const EXPIRY_TIMES = `local out = {}
+for db = 0, 15 do
+  redis.call('SELECT', db)
+  local keys = redis.call('KEYS', '*')
+  table.sort(keys)
+  for _, k in ipairs(keys) do
+    local t = redis.call('PEXPIRETIME', k)
+    if t ~= -1 then out[#out + 1] = db .. ' ' .. k .. ' ' .. t end
+  end
+end
+return out`;
+
 const alive = (p: Peer): boolean => p.proc !== null && p.proc.exitCode === null && p.proc.signalCode === null;
 
 export interface FuzzResult {
@@ -443,7 +460,8 @@ export class Fuzzer {
    * Each replica, once its offset reaches its master's, holds its master's dataset: the
    * divergence, or null. Where Redis itself changes a master's data without propagating it
    * (a BITFIELD whose writes all failed still creates its key: seed 706), both replicas miss
-   * the same change: replicas that agree with each other are what Redis does too.
+   * the same change: replicas that agree with each other are what Redis does too. Then each
+   * replica's expiry times must be its master's.
    */
   private async replicasAgree(): Promise<string | null> {
     const digests = await Promise.all(this.pairs.map(async (p): Promise<{ master: Reply; replica: Reply } | string> => {
@@ -452,10 +470,12 @@ export class Fuzzer {
       if (caught !== true) {
         return `${this.replicaName(p)} did not reach its master's offset within ${this.batchDeadlineMs} ms (${caught})${alive(p.replica) ? '' : ', and exited'}:\n${p.replica.output()}`;
       }
-      p.toMaster!.send([['DEBUG', 'DIGEST']]);
-      p.toReplica!.send([['DEBUG', 'DIGEST']]);
-      const [m, r] = await Promise.all([p.toMaster!.take(1, deadline), p.toReplica!.take(1, deadline)]);
-      if (!Array.isArray(m) || !Array.isArray(r)) return `${this.replicaName(p)} or its master did not answer DEBUG DIGEST`;
+      const check = [['DEBUG', 'DIGEST'], ['EVAL_RO', EXPIRY_TIMES, '0']];
+      p.toMaster!.send(check);
+      p.toReplica!.send(check);
+      const [m, r] = await Promise.all([p.toMaster!.take(2, deadline), p.toReplica!.take(2, deadline)]);
+      if (!Array.isArray(m) || !Array.isArray(r)) return `${this.replicaName(p)} or its master did not answer DEBUG DIGEST and the expiry times`;
+      if (JSON.stringify(m[1]) !== JSON.stringify(r[1])) return `${this.replicaName(p)} holds expiry times ${short(r[1])}, its master ${short(m[1])}`;
       return { master: m[0]!, replica: r[0]! };
     }));
     let found = digests.find((d): d is string => typeof d === 'string') ?? null;
