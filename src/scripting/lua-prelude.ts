@@ -48,18 +48,29 @@ math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / 
 string.gfind = string.gmatch
 G.gcinfo = function() return math.floor(collectgarbage('count')) end
 
+-- What luaL_checkint makes of a number in 5.1: a fraction is cut off toward zero, where 5.4's
+-- luaL_checkinteger refuses it ("number has no integer representation"); a numeric string
+-- likewise. Anything else comes back as it was, for the C function's own error.
+local mtype, mfloor, mceil, huge = math.type, math.floor, math.ceil, math.huge
+local function truncate(v)
+  if type(v) == 'string' then v = tonumber(v) or v end
+  if mtype(v) ~= 'float' or v ~= v or v == huge or v == -huge then return v end
+  if v >= 0 then return mfloor(v) end
+  return mceil(v)
+end
+
 -- Redis's math.random: rand.c's generator (one per server, shared by both states).
 local lrand48, srand48 = js.lrand48, js.srand48
 math.random = function(...)
   local r = (lrand48() % 2147483647) / 2147483647
   local n = select('#', ...)
   if n == 0 then return r end
-  local m = ...
+  local m = truncate((...))
   if n == 1 then
     if m < 1 then error("bad argument #1 to 'random' (interval is empty)", 0) end
     return math.floor(r * m) + 1
   end
-  local lo, hi = ...
+  local lo, hi = truncate((...)), truncate((select(2, ...)))
   if lo > hi then error("bad argument #2 to 'random' (interval is empty)", 0) end
   return math.floor(r * (hi - lo + 1)) + lo
 end
@@ -234,7 +245,9 @@ co.close = nil
 -- position ('redis:N:') at the caller's position, any other (the script's own) unchanged.
 local RAISED = {}
 local function cerror(msg, positioned) error({ [RAISED] = msg, positioned = positioned }, 0) end
-local function asLib(f)
+local function asLib(f, depth)
+  -- depth: Lua frames between the script and this function (a wrapper that calls it).
+  depth = depth or 0
   return js.cfunction(function(...)
     local r = pack(pcall(f, ...))
     if r[1] then return unpackn(r, 2, r.n) end
@@ -246,10 +259,11 @@ local function asLib(f)
       local bare = e:match('^redis:%d+: (.*)$')
       if bare then msg, level = bare, 3 end
     end
+    if level == 3 then level = level + depth end
     -- luaL_argerror does not count self in a method call (s:gsub(...)).
     local arg, rest
-    if level == 3 then arg, rest = msg:match('^bad argument #(%d+)(.*)$') end
-    if arg and dbg.getinfo(2, 'n').namewhat == 'method' then
+    if level > 0 then arg, rest = msg:match('^bad argument #(%d+)(.*)$') end
+    if arg and dbg.getinfo(2 + depth, 'n').namewhat == 'method' then
       msg = 'bad argument #' .. (arg - 1) .. rest
     end
     error(msg, level)
@@ -395,6 +409,76 @@ string.gsub = asLib(function(...)
   end
   if pos <= len then k = k + 1 out[k] = sub(s, pos) end
   return concat(out, '', 1, k), n
+end)
+
+-- The library functions that take integers, as 5.1's take them (truncate above): string.sub(s,
+-- 1, #s / 2) and string.format('%d', ms / 1000) work as in Redis. A call that cannot fail
+-- (straight says which: the right types, integers, in range) goes straight to the C function,
+-- the common case; any other goes through asLib, its numbers truncated, so that an error is
+-- placed and worded as C's (the C function called as C.<name> to be named so). Only a failing
+-- call in tail position ('return string.sub(s, {})') loses the script's line: the script's
+-- frame gives way to the Lua wrapper, where 5.1 keeps it for the C function (asC's reason;
+-- behind its trampoline every call would cost a microsecond).
+local function viaC(name, f)
+  return load('local C = ... return function(...) return C.' .. name .. '(...) end', '=redis')({ [name] = f })
+end
+local function isInteger(v) return mtype(v) == 'integer' end
+local function isText(v) local t = type(v) return t == 'string' or t == 'number' end
+local function takesIntegers(lib, name, from, to, straight, valid)
+  local f = lib[name]
+  local named = viaC(name, f)
+  local checked = asLib(function(...)
+    local n, a = select('#', ...), pack(...)
+    for k = from, to < n and to or n do
+      a[k] = truncate(a[k])
+      if valid then valid(k, a[k]) end
+    end
+    return named(unpackn(a, 1, n))
+  end, 1)
+  lib[name] = function(...)
+    if straight(select('#', ...), ...) then return f(...) end
+    -- Not a tail call: asLib finds the script one frame up, and whether it called a method.
+    local r = pack(checked(...))
+    return unpackn(r, 1, r.n)
+  end
+end
+-- Whether args from..n are integers, within lo..hi when given.
+local function integers(from, n, lo, hi, ...)
+  for k = from, n do
+    local v = (select(k, ...))
+    if not isInteger(v) or (lo and (v < lo or v > hi)) then return false end
+  end
+  return true
+end
+takesIntegers(string, 'sub', 2, 3, function(n, s, ...) return n >= 2 and n <= 3 and isText(s) and integers(1, n - 1, nil, nil, ...) end)
+takesIntegers(string, 'byte', 2, 3, function(n, s, ...) return n >= 1 and n <= 3 and isText(s) and integers(1, n - 1, nil, nil, ...) end)
+takesIntegers(string, 'rep', 2, 2, function(n, s, count, sep)
+  return n == 2 and isText(s) and isInteger(count) and count * #tostring(s) < 2 ^ 31
+end)
+takesIntegers(string, 'char', 1, huge, function(n, ...) return integers(1, n, 0, 255, ...) end, function(k, v)
+  if mtype(v) == 'integer' and (v < 0 or v > 255) then cerror('bad argument #' .. k .. " to 'char' (invalid value)", true) end
+end)
+takesIntegers(G, 'select', 1, 1, function(n, i) return n >= 1 and (i == '#' or (isInteger(i) and i >= 1)) end)
+
+-- string.format's integer conversions (c d i o x X) take 5.1's truncated numbers, and an
+-- option 5.1 does not know is refused in its words. Always through asLib: a format can fail
+-- in too many ways to tell a straight call apart.
+local cfind = string.find
+local format = viaC('format', string.format)
+string.format = asLib(function(...)
+  local n, a = select('#', ...), pack(...)
+  local fmt, k, i = a[1], 1, 1
+  while type(fmt) == 'string' do
+    local _, e, conv = cfind(fmt, '%%[-+ #0]*%d*%.?%d*(.?)', i)
+    if e == nil then break end
+    if conv ~= '%' then
+      if not cfind('cdiouxXeEfgGqs', conv, 1, true) then cerror("invalid option '%" .. conv .. "' to 'format'", true) end
+      k = k + 1
+      if k <= n and cfind('cdioxX', conv, 1, true) then a[k] = truncate(a[k]) end
+    end
+    i = e + 1
+  end
+  return format(unpackn(a, 1, n))
 end)
 
 -- luaB_tostring as 5.1 has it: __tostring's first result, whatever it is.

@@ -221,6 +221,15 @@ describe('EVAL: the Lua environment', () => {
       ev("return redis.call('ZADD', KEYS[1], tonumber(ARGV[1]), 'm')", '1', 'z', '-inf'), ['ZSCORE', 'z', 'm']);
   });
 
+  it("takes a number with a fraction where 5.1 takes an integer, cut toward zero; refuses as 5.1's C functions refuse", async () => {
+    await same(ev("return {string.sub('hello', 1, 5 / 2), string.rep('ab', 2.7), string.byte('hello', 1.5), string.char(65.9, 66)}"),
+      ev("return {select(2.5, 'a', 'b', 'c'), select('#', 1, 2), ('hello'):sub(2.9), string.sub('hello', '2.5'), string.sub('hello', 1, -1.5)}"),
+      ev("return {string.format('%d %s %5.2f %x %c|%-5d|%%d', -3.7, 1.5, 1.5, 255.9, 65.5, 2.5), ('%d'):format(2.5), math.random(2.5) <= 2}"),
+      ev("local x = string.sub('abc', {}) return x"), ev("local x = ('hello'):sub({}) return x"), ev('local y = string.char(65, 300) return y'),
+      ev("local x = select(-5, 'a') return x"), ev('local x = string.rep() return x'), ev("local x = string.format('%5y', 1) return x"),
+      ev("local x = string.format('%d', 'x') return x"), ev("local x = string.format('%s %s', 1) return x"));
+  });
+
   it('draws math.random from the same sequence as Redis', async () => {
     // Both servers seed once at start: the n-th draws agree as long as both ran the same scripts.
     await same(ev('math.randomseed(0) return {math.random(100), math.random(1, 10), math.random(5, 5)}'),
