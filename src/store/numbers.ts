@@ -26,7 +26,7 @@ export function isIntegerString(s: string, start = 0, end = s.length): boolean {
  * Parses a 64-bit signed integer with string2ll's rules; null when s is not one.
  * Values beyond 2^53 come back as bigint so that nothing is rounded.
  */
-export function parseInteger(s: string): number | bigint | null {
+export function parseInteger(s: string): Int64 | null {
   if (!isIntegerString(s)) return null;
   return s.length < 16 ? Number(s) : narrowInt64(BigInt(s));
 }
@@ -55,7 +55,7 @@ export function wrapAddInt64(a: Int64, b: Int64): Int64 {
 }
 
 /** int64 a + b (INCRBY, HINCRBY): a number while safe, exact as a bigint past 2^53; null on overflow. */
-export function addInt64(a: number | bigint, b: number | bigint): number | bigint | null {
+export function addInt64(a: Int64, b: Int64): Int64 | null {
   if (typeof a === 'number' && typeof b === 'number') {
     const n = a + b;
     if (Number.isSafeInteger(n)) return n;
@@ -73,6 +73,7 @@ export const INT64 = { min: INT64_MIN, max: INT64_MAX };
  */
 export function int64OfDouble(v: number): Int64 {
   if (Number.isSafeInteger(v)) return v;
-  const n = BigInt(String(Math.trunc(v)));
-  return n > INT64_MAX ? INT64_MAX : n < INT64_MIN ? INT64_MIN : n;
+  if (v >= 2 ** 63) return INT64_MAX;
+  if (v <= -(2 ** 63)) return INT64_MIN;
+  return BigInt(String(Math.trunc(v)));
 }
