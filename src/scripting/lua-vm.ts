@@ -70,6 +70,7 @@ const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
 /** The least integer %.14g prints with an exponent. */
 const FOURTEEN_DIGITS = 1e14;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The wasmoon module's C exports this file calls (pointers and lengths, no string
@@ -665,7 +666,8 @@ export class LuaVM {
         else w.nullBulk();
         return;
       case LUA_TNUMBER:
-        w.integer(m._lua_isinteger(L, idx) !== 0 ? m._lua_tointegerx(L, idx, 0) : truncate(m._lua_tonumberx(L, idx, 0)));
+        // An integer as 5.1's double of it (past 2^53 the nearest one), cut to a long long.
+        w.integer(truncate(m._lua_isinteger(L, idx) !== 0 ? Number(m._lua_tointegerx(L, idx, 0)) : m._lua_tonumberx(L, idx, 0)));
         return;
       case LUA_TTABLE:
         if (depth >= MAX_REPLY_DEPTH) {
@@ -783,7 +785,10 @@ export class LuaVM {
       const t = m._lua_type(L, i);
       if (t === LUA_TSTRING) argv[i - 1] = this.toString(L, i);
       else if (t === LUA_TNUMBER) {
-        argv[i - 1] = m._lua_isinteger(L, i) !== 0 ? String(m._lua_tointegerx(L, i, 0)) : formatDouble(m._lua_tonumberx(L, i, 0));
+        // 5.1 holds an integer past 2^53 as the nearest double, and sends it as one.
+        const n = m._lua_isinteger(L, i) !== 0 ? m._lua_tointegerx(L, i, 0) : null;
+        argv[i - 1] = n === null ? formatDouble(m._lua_tonumberx(L, i, 0))
+          : n >= -MAX_SAFE && n <= MAX_SAFE ? String(n) : formatDouble(Number(n));
       } else {
         const msg = 'Lua redis lib command arguments must be strings or integers';
         if (raise) return this.raiseErr(L, msg);
@@ -915,7 +920,8 @@ export class LuaVM {
 }
 
 /** C's (long long) cast of a double on x86-64: toward zero, INT64_MIN when out of range or NaN. */
-function truncate(d: number): bigint {
+function truncate(d: number): number | bigint {
   if (!Number.isFinite(d) || d >= TWO63 || d < -TWO63) return INT64_MIN;
-  return BigInt(Math.trunc(d));
+  const t = Math.trunc(d);
+  return Number.isSafeInteger(t) ? t + 0 : BigInt(t);
 }

@@ -215,6 +215,12 @@ describe('EVAL: the Lua environment', () => {
       ev("return {cjson.encode({1.0, 2.5, 10 / 2, 1e15}), cmsgpack.unpack(cmsgpack.pack(5.0)) .. '', struct.unpack('d', struct.pack('d', 4.0)) .. ''}"));
   });
 
+  it("sends and returns an integer past 2^53 as 5.1's double of it", async () => {
+    await same(ev("redis.call('SET', 'k', tonumber('123456789012345678')) return redis.call('GET', 'k')"),
+      ev("redis.call('SET', 'k', 9007199254740993) return redis.call('GET', 'k')"), ev("redis.call('SET', 'k', -0.0) return redis.call('GET', 'k')"),
+      ev("redis.call('SET', 'k', 1796548200000 * 1000) return redis.call('GET', 'k')"), ev('return {9007199254740993, 9223372036854775807, -0.0, 3.99}'));
+  });
+
   it("reads inf, -inf and nan as 5.1's strtod does, in tonumber and string arithmetic (fuzz seed 23200)", async () => {
     await same(ev("return {tostring(tonumber('inf')), tostring(tonumber(' -Infinity ')), tostring(tonumber('NaN')), tostring('inf' + 0)}"),
       ev("return {tostring(tonumber('nano')), tostring(tonumber('infx')), tostring(tonumber('0x1p4')), tostring(tonumber('1e400'))}"),
