@@ -460,8 +460,8 @@ takesIntegers(string, 'char', 1, huge, function(n, ...) return integers(1, n, 0,
 end)
 takesIntegers(G, 'select', 1, 1, function(n, i) return n >= 1 and (i == '#' or (isInteger(i) and i >= 1)) end)
 
--- string.format's integer conversions (c d i o x X) take 5.1's truncated numbers, and an
--- option 5.1 does not know is refused in its words. Always through asLib: a format can fail
+-- string.format's integer conversions (c d i o x X) take 5.1's truncated numbers, %q quotes a
+-- number as 5.1's does, and an option 5.1 does not know is refused in its words. Always through asLib: a format can fail
 -- in too many ways to tell a straight call apart.
 local cfind = string.find
 local format = viaC('format', string.format)
@@ -475,6 +475,8 @@ string.format = asLib(function(...)
       if not cfind('cdiouxXeEfgGqs', conv, 1, true) then cerror("invalid option '%" .. conv .. "' to 'format'", true) end
       k = k + 1
       if k <= n and cfind('cdioxX', conv, 1, true) then a[k] = truncate(a[k]) end
+      -- 5.1's %q quotes a number as the string it prints as; 5.4 writes it bare (or in hex).
+      if k <= n and conv == 'q' and type(a[k]) == 'number' then a[k] = tostring(a[k]) end
     end
     i = e + 1
   end

@@ -233,7 +233,8 @@ describe('EVAL: the Lua environment', () => {
       ev("return {string.format('%d %s %5.2f %x %c|%-5d|%%d', -3.7, 1.5, 1.5, 255.9, 65.5, 2.5), ('%d'):format(2.5), math.random(2.5) <= 2}"),
       ev("local x = string.sub('abc', {}) return x"), ev("local x = ('hello'):sub({}) return x"), ev('local y = string.char(65, 300) return y'),
       ev("local x = select(-5, 'a') return x"), ev('local x = string.rep() return x'), ev("local x = string.format('%5y', 1) return x"),
-      ev("local x = string.format('%d', 'x') return x"), ev("local x = string.format('%s %s', 1) return x"));
+      ev("local x = string.format('%d', 'x') return x"), ev("local x = string.format('%s %s', 1) return x"),
+      ev("return {string.format('%q', 1 / 3), ('%q|%q'):format(10, 'a\\nb')}"));
   });
 
   it('draws math.random from the same sequence as Redis', async () => {
