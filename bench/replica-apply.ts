@@ -41,12 +41,17 @@ const srv = net.createServer({ noDelay: true }, (s) => {
   sock = s;
   s.on('error', () => {});
   let buf = '';
+  let synced = false;
   s.on('data', (d) => {
     buf += d.toString('latin1');
     for (let i; (i = buf.indexOf('\\r\\n')) >= 0; ) {
       const line = buf.slice(0, i); buf = buf.slice(i + 2);
-      if (/PSYNC/i.test(line)) s.write(Buffer.concat([Buffer.from('+FULLRESYNC ' + 'a'.repeat(40) + ' 0\\r\\n$' + rdb.length + '\\r\\n'), rdb]));
-      else if (/^\\*|^\\$/.test(line)) continue;
+      // After the payload every line is the replica's REPLCONF ACK, which gets no reply.
+      if (synced) continue;
+      if (/PSYNC/i.test(line)) {
+        synced = true;
+        s.write(Buffer.concat([Buffer.from('+FULLRESYNC ' + 'a'.repeat(40) + ' 0\\r\\n$' + rdb.length + '\\r\\n'), rdb]));
+      } else if (/^\\*|^\\$/.test(line)) continue;
       else if (/PING|REPLCONF|AUTH/i.test(line) && !/ACK/i.test(line)) s.write(/PING/i.test(line) ? '+PONG\\r\\n' : '+OK\\r\\n');
     }
   });
