@@ -40,12 +40,15 @@ async function loadModule(): Promise<LuaModule> {
  * Cuts a C string literal of the module's static data short at `at`: the one place where 5.4's
  * own number rules, which no API reaches, part from 5.1's.
  */
-function cutLiteral(heap: Buffer, literal: string, at: number): void {
-  const needle = `\0${literal}\0`;
-  const found = heap.indexOf(needle, 0, 'latin1');
-  if (found < 0 || heap.indexOf(needle, found + 1, 'latin1') >= 0) throw new Error(`wasmoon: no single "${literal}" literal to patch`);
-  heap[found + 1 + at] = 0;
+function cutLiteral(data: Buffer, literal: string, at: number): void {
+  const needle = Buffer.from(`\0${literal}\0`, 'latin1');
+  const found = data.indexOf(needle);
+  if (found < 0 || data.indexOf(needle, found + 1) >= 0) throw new Error(`wasmoon: no single "${literal}" literal to patch`);
+  data[found + 1 + at] = 0;
 }
+
+/** Where the module's static data lies: its first kilobytes (Emscripten's data starts at 1 kB). */
+const STATIC_DATA = 1 << 20;
 
 /**
  * Numbers and strings convert as 5.1's do (lobject.c in both):
@@ -61,9 +64,9 @@ function cutLiteral(heap: Buffer, literal: string, at: number): void {
  * tonumber doubled its cost and moved its errors' positions into the prelude).
  */
 function numbersAs51(m: LuaModule): void {
-  const heap = Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset, m.HEAPU8.byteLength);
-  cutLiteral(heap, '-0123456789', 0);
-  cutLiteral(heap, '.xXnN', 3);
+  const data = Buffer.from(m.HEAPU8.buffer, m.HEAPU8.byteOffset, Math.min(STATIC_DATA, m.HEAPU8.byteLength));
+  cutLiteral(data, '-0123456789', 0);
+  cutLiteral(data, '.xXnN', 3);
 }
 
 const lw = await loadModule();
