@@ -138,7 +138,8 @@ struct.pack = function(fmt, ...)
     if opt == 'c' then
       local s = tostring(nextarg('string'))
       if size == 0 then size = #s end
-      if #s < size then error("bad argument #" .. arg .. " to 'pack' (string too short)", 0) end
+      -- struct.c numbers it past the string it checks.
+      if #s < size then error("bad argument #" .. (arg + 1) .. " to 'pack' (string too short)", 0) end
       out[#out + 1] = s:sub(1, size) return size
     end
     local v = tonumber(nextarg('number'))
@@ -281,6 +282,12 @@ local function decodeN(s, pos, n, map, level)
   end
   return t, pos
 end
+-- A 64-bit integer as 5.1 holds it, a double (uint 64 is read as the long long its bits make, as
+-- Redis's mp_decode does): one of 15 digits or more a float, which prints with %.14g as there.
+local function asDouble(v)
+  if v >= 1e14 or v <= -1e14 then return v + 0.0 end
+  return v
+end
 decode = function(s, pos, level)
   if pos > #s then missing() end
   local b = byte(s, pos)
@@ -308,14 +315,11 @@ decode = function(s, pos, level)
   elseif b == 0xcc then return take('B', 1), pos
   elseif b == 0xcd then return take('>I2', 2), pos
   elseif b == 0xce then return take('>I4', 4), pos
-  elseif b == 0xcf then
-    local v = take('>I8', 8)
-    if v < 0 then v = v + 18446744073709551616.0 end
-    return v, pos
+  elseif b == 0xcf then return asDouble(take('>i8', 8)), pos
   elseif b == 0xd0 then return take('b', 1), pos
   elseif b == 0xd1 then return take('>i2', 2), pos
   elseif b == 0xd2 then return take('>i4', 4), pos
-  elseif b == 0xd3 then return take('>i8', 8), pos
+  elseif b == 0xd3 then return asDouble(take('>i8', 8)), pos
   elseif b == 0xca then return take('>f', 4), pos
   elseif b == 0xcb then return take('>d', 8), pos
   elseif b == 0xd9 then return str(take('B', 1)), pos
@@ -377,7 +381,6 @@ local function encodeNumber(n)
     if n ~= n then return 'nan' end
     return n > 0 and 'inf' or '-inf'
   end
-  if math.type(n) == 'integer' then return tostring(n) end
   return format('%.' .. cfg.precision .. 'g', n)
 end
 -- lua_array_length: the array size of t, -1 when t is to be an object.

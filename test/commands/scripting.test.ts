@@ -261,7 +261,15 @@ describe('EVAL: libraries', () => {
       ev("return struct.pack('>sc3', 'ab', 'xyz')"), ev("return {struct.unpack('>sc3', struct.pack('>sc3', 'ab', 'xyz'))}"),
       ev("return struct.size('>iIhbd')"), ev("return {struct.unpack('>d', struct.pack('>d', 1.5))}"),
       ev("return {struct.unpack('>f', struct.pack('>f', 0.25))}"), ev("return {struct.unpack('>B', 'abc', 2)}"),
-      ev("return struct.unpack('>I', 'ab')"), ev("return struct.pack('>q', 1)"), ev("return struct.pack('!4>bi', 1, 2)"));
+      ev("return struct.unpack('>I', 'ab')"), ev("return struct.pack('>q', 1)"), ev("return struct.pack('!4>bi', 1, 2)"),
+      ev("return struct.pack('c5', 'ab')"), ev("return struct.pack('ic5', 1, 'ab')"));
+  });
+
+  it("holds 64-bit integers as 5.1's doubles: cmsgpack's int 64 and uint 64, cjson's numbers past 14 digits", async () => {
+    const unpacked = (hex: string): string[] => ev(`return tostring(cmsgpack.unpack(string.char(${hex})))`);
+    await same(unpacked('0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff'), unpacked('0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff'),
+      unpacked('0xcf, 0, 0, 0, 0, 0, 0, 0, 5'), unpacked('0xd3, 0x80, 0, 0, 0, 0, 0, 0, 1'), unpacked('0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe'),
+      ev('return cjson.encode({123456789012345678, 42, -7, 99999999999999, 100000000000000, 12345678901234567890})'));
   });
 
   it('cmsgpack', async () => {
