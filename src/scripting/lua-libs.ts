@@ -5,8 +5,16 @@
 // lightuserdata cjson.null) is passed in by the host.
 //
 // Where 5.4 differs from 5.1 under them: integers are 64-bit Lua integers instead of doubles
-// (results print the same: 3 not 3.0), and table iteration order is 5.4's, so a map encoded
-// from a Lua table with several keys may list them in another order than redis-server.
+// (an integer of 15 digits or more they make is a double, which prints as in 5.1: asDouble),
+// and table iteration order is 5.4's, so a map encoded from a Lua table with several keys may
+// list them in another order than redis-server.
+
+/**
+ * asDouble(v): v as 5.1 holds a number, as far as it shows: an integer of 15 digits or more
+ * becomes a float, which prints with %.14g (1.2345678901235e+17), where an integer prints
+ * whole. One line, so that it opens a chunk (PRELUDE too) without moving its line numbers.
+ */
+export const AS_DOUBLE = "local function asDouble(v) if math.type(v) == 'integer' and (v >= 1e14 or v <= -1e14) then return v + 0.0 end return v end";
 
 /** LuaBitOp 1.0: 32-bit operations on numbers, results as signed 32-bit integers. */
 export const BIT = String.raw`
@@ -71,7 +79,7 @@ return bit
 `;
 
 /** Roberto Ierusalimschy's struct library (pack, unpack, size) as Redis ships it. */
-export const STRUCT = String.raw`
+export const STRUCT = String.raw`${AS_DOUBLE}
 local spack, sunpack, type, tonumber = string.pack, string.unpack, type, tonumber
 local SIZES = { b = 1, B = 1, h = 2, H = 2, l = 8, L = 8, T = 8, f = 4, d = 8, x = 1 }
 -- Reads the options of fmt one by one: calls each(opt, size, little, align) for data options.
@@ -144,8 +152,11 @@ struct.pack = function(fmt, ...)
     end
     local v = tonumber(nextarg('number'))
     if math.type(v) == 'float' then
-      v = v < 0 and math.ceil(v) or math.floor(v)
-      v = math.tointeger(v) or (v < 0 and math.mininteger or -1)
+      -- putinteger's casts on x86-64: (Uinttype) of a number >= 0, (Inttype) of a negative one.
+      if v ~= v or v >= 2 ^ 64 then v = 0
+      elseif v >= 2 ^ 63 then v = math.tointeger(math.floor(v - 2 ^ 64))
+      elseif v <= -2 ^ 63 then v = math.mininteger
+      else v = math.tointeger(v < 0 and math.ceil(v) or math.floor(v)) end
     end
     if size < 8 then v = v & ((1 << (8 * size)) - 1) end
     out[#out + 1] = spack((little and '<' or '>') .. 'I' .. size, v) return size
@@ -184,7 +195,11 @@ struct.unpack = function(fmt, data, init)
     if opt == 'f' or opt == 'd' then
       out[#out + 1] = sunpack((little and '<' or '>') .. opt, data, pos + 1)
     else
-      out[#out + 1] = sunpack(intfmt(opt, size, little), data, pos + 1)
+      local f = intfmt(opt, size, little)
+      local v = sunpack(f, data, pos + 1)
+      -- getinteger's 64-bit unsigned, a double in 5.1.
+      if v < 0 and f:find('I', 1, true) then v = v + 2.0 ^ 64 end
+      out[#out + 1] = asDouble(v)
     end
     pos = pos + size
     return size
@@ -205,7 +220,7 @@ return struct
 `;
 
 /** lua-cmsgpack 0.4 (Redis's copy): MessagePack pack/unpack of Lua values. */
-export const CMSGPACK = String.raw`
+export const CMSGPACK = String.raw`${AS_DOUBLE}
 local spack, sunpack, type, select, char, byte = string.pack, string.unpack, type, select, string.char, string.byte
 local MAX_NESTING = 16
 local function isArray(t)
@@ -282,12 +297,6 @@ local function decodeN(s, pos, n, map, level)
   end
   return t, pos
 end
--- A 64-bit integer as 5.1 holds it, a double (uint 64 is read as the long long its bits make, as
--- Redis's mp_decode does): one of 15 digits or more a float, which prints with %.14g as there.
-local function asDouble(v)
-  if v >= 1e14 or v <= -1e14 then return v + 0.0 end
-  return v
-end
 decode = function(s, pos, level)
   if pos > #s then missing() end
   local b = byte(s, pos)
@@ -315,6 +324,7 @@ decode = function(s, pos, level)
   elseif b == 0xcc then return take('B', 1), pos
   elseif b == 0xcd then return take('>I2', 2), pos
   elseif b == 0xce then return take('>I4', 4), pos
+  -- uint 64 as the long long its bits make, as Redis's mp_decode reads it.
   elseif b == 0xcf then return asDouble(take('>i8', 8)), pos
   elseif b == 0xd0 then return take('b', 1), pos
   elseif b == 0xd1 then return take('>i2', 2), pos
@@ -363,7 +373,7 @@ return cmsgpack
 `;
 
 /** lua-cjson 2.1.0 (Redis's copy): JSON encode/decode with its defaults and error texts. */
-export const CJSON = String.raw`
+export const CJSON = String.raw`${AS_DOUBLE}
 local null = ...
 local type, tostring, format, byte, char, sub, find, concat =
   type, tostring, string.format, string.byte, string.char, string.sub, string.find, table.concat
@@ -495,12 +505,12 @@ local function invalidNumber(s, i)
   local w = sub(s, j, j + 2):lower()
   return w == 'inf' or w == 'nan'
 end
--- json_next_number_token: the number strtod reads, as a 5.1 double would print (an integral
--- value below 2^53 becomes an integer, as 5.1 has doubles only).
+-- json_next_number_token: the number strtod reads (an integral value of up to 14 digits as an
+-- integer, which prints the same).
 local function numberToken(s, i)
   local v, e = strtod(s, i)
   if v == nil then return 'error', 'invalid number', i, i end
-  if v == math.floor(v) and math.abs(v) < 2 ^ 53 and 1 / v > -math.huge then v = math.tointeger(v) end
+  if v == math.floor(v) and math.abs(v) < 1e14 and 1 / v > -math.huge then v = math.tointeger(v) end
   return 'number', v, i, e
 end
 -- Returns kind, value, start, next: kind is a punctuation char, 'string', 'number', 'boolean',

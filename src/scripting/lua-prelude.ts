@@ -6,7 +6,9 @@
 //
 // It finds the JS-backed primitives in the global `__js` (call, pcall, sha1hex, log, setrepl,
 // setresp, lrand48, srand48, acl, cfunction, args, hookyielded, passyield) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
-export const PRELUDE = String.raw`
+import { AS_DOUBLE } from './lua-libs.js';
+
+export const PRELUDE = String.raw`${AS_DOUBLE}
 local mode, host = ...
 local G = _G
 local js = G.__js
@@ -101,7 +103,7 @@ redis.sha1hex = function(...)
   if select('#', ...) ~= 1 then error({ err = 'ERR wrong number of arguments' }) end
   local s = ...
   if type(s) ~= 'string' and type(s) ~= 'number' then s = '' end
-  return js.sha1hex(tostring(s))
+  return js.sha1hex(tostring(asDouble(s)))
 end
 redis.log = function(level, ...)
   local n = select('#', ...)

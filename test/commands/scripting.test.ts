@@ -265,11 +265,15 @@ describe('EVAL: libraries', () => {
       ev("return struct.pack('c5', 'ab')"), ev("return struct.pack('ic5', 1, 'ab')"));
   });
 
-  it("holds 64-bit integers as 5.1's doubles: cmsgpack's int 64 and uint 64, cjson's numbers past 14 digits", async () => {
+  it("holds 64-bit integers as 5.1's doubles: cmsgpack's int 64 and uint 64, cjson's and struct's numbers, sha1hex's", async () => {
     const unpacked = (hex: string): string[] => ev(`return tostring(cmsgpack.unpack(string.char(${hex})))`);
     await same(unpacked('0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff'), unpacked('0xcf, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff'),
       unpacked('0xcf, 0, 0, 0, 0, 0, 0, 0, 5'), unpacked('0xd3, 0x80, 0, 0, 0, 0, 0, 0, 1'), unpacked('0xd3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe'),
-      ev('return cjson.encode({123456789012345678, 42, -7, 99999999999999, 100000000000000, 12345678901234567890})'));
+      ev('return cjson.encode({123456789012345678, 42, -7, 99999999999999, 100000000000000, 12345678901234567890})'),
+      ev("return {tostring(cjson.decode('[100000000000000]')[1]), cjson.encode(cjson.decode('[1e14, 12, -3.5]'))}"),
+      ev("return {struct.pack('>I8', 2^63), struct.pack('>i8', 2^63), struct.pack('>I8', 1e20), struct.pack('>i8', -1e20), struct.pack('>I4', 0/0)}"),
+      ev("return {tostring(struct.unpack('>I8', string.rep('\\255', 8))), tostring(struct.unpack('>i8', '\\127' .. string.rep('\\255', 7)))}"),
+      ev('return {redis.sha1hex(123456789012345678), redis.sha1hex(2^53), redis.sha1hex(12)}'));
   });
 
   it('cmsgpack', async () => {
