@@ -19,9 +19,13 @@ export const AS_DOUBLE = "local function asDouble(v) if math.type(v) == 'integer
 /** LuaBitOp 1.0: 32-bit operations on numbers, results as signed 32-bit integers. */
 export const BIT = String.raw`
 local floor, fmod, tointeger, type, select, tonumber = math.floor, math.fmod, math.tointeger, type, select, tonumber
-local function tobit(x, name, i)
+-- x, argument i of name's given ones; a missing one is 'no value', as luaL_checknumber says.
+local function tobit(x, name, i, given)
   local n = tonumber(x)
-  if n == nil then error("bad argument #" .. (i or 1) .. " to '" .. (name or 'tobit') .. "' (number expected, got " .. type(x) .. ")", 0) end
+  if n == nil then
+    local got = given < i and 'no value' or type(x)
+    error("bad argument #" .. i .. " to '" .. name .. "' (number expected, got " .. got .. ")", 0)
+  end
   if math.type(n) == 'float' then
     if n ~= n or n == math.huge or n == -math.huge then return 0 end
     local f = floor(n)
@@ -39,36 +43,42 @@ local function norm(n)
   return n
 end
 local bit = {}
-bit.tobit = function(x) return tobit(x, 'tobit') end
-bit.bnot = function(x) return norm(~tobit(x, 'bnot')) end
+bit.tobit = function(...) return tobit((...), 'tobit', 1, select('#', ...)) end
+bit.bnot = function(...) return norm(~tobit((...), 'bnot', 1, select('#', ...))) end
 local function fold(name, op)
-  return function(x, ...)
-    local r = tobit(x, name)
-    for i = 1, select('#', ...) do r = op(r, tobit((select(i, ...)), name, i + 1)) end
+  return function(...)
+    local given = select('#', ...)
+    local r = tobit((...), name, 1, given)
+    for i = 2, given do r = op(r, tobit((select(i, ...)), name, i, given)) end
     return norm(r)
+  end
+end
+-- A shift or rotation of x by n (mod 32): op(x as 32 unsigned bits, n).
+local function shift(name, op)
+  return function(...)
+    local given = select('#', ...)
+    local x, n = ...
+    return norm(op(tobit(x, name, 1, given) & 0xffffffff, tobit(n, name, 2, given) & 31))
   end
 end
 bit.band = fold('band', function(a, b) return a & b end)
 bit.bor = fold('bor', function(a, b) return a | b end)
 bit.bxor = fold('bxor', function(a, b) return a ~ b end)
-bit.lshift = function(x, n) return norm(tobit(x, 'lshift') << (tobit(n, 'lshift', 2) & 31)) end
-bit.rshift = function(x, n) return norm((tobit(x, 'rshift') & 0xffffffff) >> (tobit(n, 'rshift', 2) & 31)) end
-bit.arshift = function(x, n) return norm(tobit(x, 'arshift') // (1 << (tobit(n, 'arshift', 2) & 31))) end
-bit.rol = function(x, n)
-  local v, s = tobit(x, 'rol') & 0xffffffff, tobit(n, 'rol', 2) & 31
-  return norm((v << s) | (v >> (32 - s)))
-end
-bit.ror = function(x, n)
-  local v, s = tobit(x, 'ror') & 0xffffffff, tobit(n, 'ror', 2) & 31
-  return norm((v >> s) | (v << (32 - s)))
-end
-bit.bswap = function(x)
-  local v = tobit(x, 'bswap') & 0xffffffff
+bit.lshift = shift('lshift', function(v, s) return v << s end)
+bit.rshift = shift('rshift', function(v, s) return v >> s end)
+bit.arshift = shift('arshift', function(v, s) return norm(v) // (1 << s) end)
+bit.rol = shift('rol', function(v, s) return (v << s) | (v >> (32 - s)) end)
+bit.ror = shift('ror', function(v, s) return (v >> s) | (v << (32 - s)) end)
+bit.bswap = function(...)
+  local v = tobit((...), 'bswap', 1, select('#', ...)) & 0xffffffff
   return norm(((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >> 8) & 0xff00) | (v >> 24))
 end
-bit.tohex = function(x, n)
-  local v = tobit(x, 'tohex')
-  n = n == nil and 8 or tobit(n, 'tohex', 2)
+bit.tohex = function(...)
+  local given = select('#', ...)
+  local x, n = ...
+  local v = tobit(x, 'tohex', 1, given)
+  n = n == nil and 8 or tobit(n, 'tohex', 2, given)
+  if n == 0 then return '' end
   local fmt = '%0'
   if n < 0 then n = -n fmt = fmt .. 'X' else fmt = fmt .. 'x' end
   if n > 8 then n = 8 end
@@ -175,7 +185,7 @@ struct.unpack = function(fmt, data, init)
     if opt == 'pad' or opt == 'x' then pos = pos + size return size end
     if opt == 's' then
       local e = data:find('\0', pos + 1, true)
-      if e == nil then error("bad argument #2 to 'unpack' (unfinished string in data)", 0) end
+      if e == nil then error('unfinished string in data', 0) end
       out[#out + 1] = data:sub(pos + 1, e - 1)
       local n = e - pos
       pos = e
@@ -430,7 +440,7 @@ local function encodeTable(t, depth, out)
     local kt = type(k)
     if kt == 'string' then out[#out + 1] = encodeString(k)
     elseif kt == 'number' then out[#out + 1] = '"' .. encodeNumber(k) .. '"'
-    else error('Cannot serialise table: table key must be a number or string', 0) end
+    else error('Cannot serialise ' .. kt .. ': table key must be a number or string', 0) end
     out[#out + 1] = ':'
     encodeValue(v, depth, out)
   end

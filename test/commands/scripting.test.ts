@@ -251,7 +251,11 @@ describe('EVAL: libraries', () => {
       ev('return bit.band(0xffffffff, 7)'), ev('return bit.lshift(1, 31)'), ev('return bit.tobit(2^32 + 5)'),
       ev('return bit.bswap(0x12345678)'), ev('return {bit.bor(1, 2, 4), bit.bxor(5, 3), bit.bnot(0)}'),
       ev('return {bit.rshift(-1, 28), bit.arshift(-256, 4), bit.rol(0x12345678, 8), bit.ror(0x12345678, 8)}'),
-      ev('return bit.tobit(1.5)'), ev('return bit.tobit(2.5)'), ev('return bit.tobit(-1.5)'), ev("return bit.band('x')"));
+      ev('return bit.tobit(1.5)'), ev('return bit.tobit(2.5)'), ev('return bit.tobit(-1.5)'), ev("return bit.band('x')"),
+      ev("local t = {} for _, x in ipairs({1, -1, 0x7fffffff, -0x80000000, 0x12345678, 2^32 + 3, -2.5, 1e10}) do for _, n in ipairs({0, 1, 31, 32, 33, -1}) do " +
+        "t[#t+1] = bit.lshift(x, n) .. ',' .. bit.rshift(x, n) .. ',' .. bit.arshift(x, n) .. ',' .. bit.rol(x, n) .. ',' .. bit.ror(x, n) end end return table.concat(t, ' ')"),
+      ev("return {bit.tohex(1, 0), bit.tohex(0x12345678, -3), bit.bswap(0x12345678)}"), ev('return bit.band()'), ev('return bit.band(1, nil)'),
+      ev('return bit.lshift(1)'), ev('return bit.tohex()'), ev('return bit.bswap()'));
   });
 
   it('struct', async () => {
@@ -262,7 +266,7 @@ describe('EVAL: libraries', () => {
       ev("return struct.size('>iIhbd')"), ev("return {struct.unpack('>d', struct.pack('>d', 1.5))}"),
       ev("return {struct.unpack('>f', struct.pack('>f', 0.25))}"), ev("return {struct.unpack('>B', 'abc', 2)}"),
       ev("return struct.unpack('>I', 'ab')"), ev("return struct.pack('>q', 1)"), ev("return struct.pack('!4>bi', 1, 2)"),
-      ev("return struct.pack('c5', 'ab')"), ev("return struct.pack('ic5', 1, 'ab')"));
+      ev("return struct.pack('c5', 'ab')"), ev("return struct.pack('ic5', 1, 'ab')"), ev("return struct.unpack('s', 'abc')"));
   });
 
   it("holds 64-bit integers as 5.1's doubles: cmsgpack's int 64 and uint 64, cjson's and struct's numbers, sha1hex's", async () => {
@@ -289,6 +293,7 @@ describe('EVAL: libraries', () => {
 
   it('cjson', async () => {
     await same(ev("return cjson.encode({a={1,2,3}})"), ev("return cjson.encode({b='x/y'})"), ev('return cjson.encode({c=1.5})'),
+      ev('return cjson.encode({[true]=1})'),
       ev('return cjson.encode({d=cjson.null})'), ev('return cjson.encode({})'), ev('return cjson.encode({[1]=1,[5]=2})'),
       ev('return cjson.encode(1e20)'), ev('return cjson.encode(0.1)'), ev('return cjson.encode(1/3)'),
       ev("return cjson.encode('\\0\\1\\127\\233\"\\\\\\n\\t')"), ev('return cjson.encode(true)'), ev('return cjson.encode(nil)'),
