@@ -465,18 +465,17 @@ takesIntegers(G, 'select', 1, 1, function(n, i) return n >= 1 and (i == '#' or (
 -- string.format's integer conversions (c d i o x X) take 5.1's truncated numbers, %q quotes a
 -- number as 5.1's does, and an option 5.1 does not know is refused in its words. Always through asLib: a format can fail
 -- in too many ways to tell a straight call apart.
-local cfind = string.find
 local format = viaC('format', string.format)
 string.format = asLib(function(...)
   local n, a = select('#', ...), pack(...)
   local fmt, k, i = a[1], 1, 1
   while type(fmt) == 'string' do
-    local _, e, conv = cfind(fmt, '%%[-+ #0]*%d*%.?%d*(.?)', i)
+    local _, e, conv = C.find(fmt, '%%[-+ #0]*%d*%.?%d*(.?)', i)
     if e == nil then break end
     if conv ~= '%' then
-      if not cfind('cdiouxXeEfgGqs', conv, 1, true) then cerror("invalid option '%" .. conv .. "' to 'format'", true) end
+      if not C.find('cdiouxXeEfgGqs', conv, 1, true) then cerror("invalid option '%" .. conv .. "' to 'format'", true) end
       k = k + 1
-      if k <= n and cfind('cdioxX', conv, 1, true) then a[k] = truncate(a[k]) end
+      if k <= n and C.find('cdioxX', conv, 1, true) then a[k] = truncate(a[k]) end
       -- 5.1's %q quotes a number as the string it prints as; 5.4 writes it bare (or in hex).
       if k <= n and conv == 'q' and type(a[k]) == 'number' then a[k] = tostring(a[k]) end
     end

@@ -70,7 +70,6 @@ const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
 /** The least integer %.14g prints with an exponent. */
 const FOURTEEN_DIGITS = 1e14;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The wasmoon module's C exports this file calls (pointers and lengths, no string
@@ -666,8 +665,7 @@ export class LuaVM {
         else w.nullBulk();
         return;
       case LUA_TNUMBER:
-        // An integer as 5.1's double of it (past 2^53 the nearest one), cut to a long long.
-        w.integer(truncate(m._lua_isinteger(L, idx) !== 0 ? Number(m._lua_tointegerx(L, idx, 0)) : m._lua_tonumberx(L, idx, 0)));
+        w.integer(truncate(this.number51(L, idx)));
         return;
       case LUA_TTABLE:
         if (depth >= MAX_REPLY_DEPTH) {
@@ -785,10 +783,7 @@ export class LuaVM {
       const t = m._lua_type(L, i);
       if (t === LUA_TSTRING) argv[i - 1] = this.toString(L, i);
       else if (t === LUA_TNUMBER) {
-        // 5.1 holds an integer past 2^53 as the nearest double, and sends it as one.
-        const n = m._lua_isinteger(L, i) !== 0 ? m._lua_tointegerx(L, i, 0) : null;
-        argv[i - 1] = n === null ? formatDouble(m._lua_tonumberx(L, i, 0))
-          : n >= -MAX_SAFE && n <= MAX_SAFE ? String(n) : formatDouble(Number(n));
+        argv[i - 1] = formatDouble(this.number51(L, i));
       } else {
         const msg = 'Lua redis lib command arguments must be strings or integers';
         if (raise) return this.raiseErr(L, msg);
@@ -807,6 +802,15 @@ export class LuaVM {
   private pushTagged(L: number, key: string): void {
     this.m._lua_createtable(L, 0, 1);
     this.pushString(L, key);
+  }
+
+  /**
+   * The number at idx as 5.1 holds it, a double: an integer past 2^53 is the nearest one, as it
+   * goes to commands (redis.call's arguments) and to replies.
+   */
+  private number51(L: number, idx: number): number {
+    const m = this.m;
+    return m._lua_isinteger(L, idx) !== 0 ? Number(m._lua_tointegerx(L, idx, 0)) : m._lua_tonumberx(L, idx, 0);
   }
 
   /** redisProtocolToLuaType: pushes the RESP value at pos; returns the position after it. */
