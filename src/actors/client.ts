@@ -2,6 +2,7 @@
 // written at the end of the event-loop turn, and the per-connection state commands work with.
 // A Client without a stream is a pseudo-client (the master link applying its stream, a
 // config-file replay): its replies are dropped.
+import type { Socket } from 'node:net';
 import type { Observer, Subscription } from 'rxjs';
 import { execute } from '../commands/dispatch.js';
 import { lookupCommand } from '../commands/table.js';
@@ -47,8 +48,14 @@ export interface MultiState {
   queue: string[][];
   /** The bytes of the queued arguments (multi-mem). */
   bytes: number;
-  /** A queued call may grow memory, as known when it was queued (mstate.cmd_flags's denyoom). */
+  /** What the queued calls' flags were when they were queued (mstate.cmd_flags): one may grow memory, */
   denyOom: boolean;
+  /** one is a write, */
+  write: boolean;
+  /** one may not run on a stale replica (mstate.cmd_inv_flags's stale), */
+  denyStale: boolean;
+  /** one may replicate. */
+  mayReplicate: boolean;
   /** A command failed to queue: EXEC answers EXECABORT. */
   failed: boolean;
 }
@@ -123,6 +130,8 @@ export class Client implements WatchFlag, QueuedWriter {
   private subs: Record<Kind, Set<string>> | null = null;
   private queuedForWrite = false;
   private subscription: Subscription | null = null;
+  /** The master client's link socket: CLIENT LIST shows its addresses and CLIENT KILL matches them. */
+  linkSocket: Socket | null = null;
 
   constructor(readonly server: Server, readonly stream: SocketStream | null) {
     this.id = server.nextClientId++;
@@ -143,14 +152,19 @@ export class Client implements WatchFlag, QueuedWriter {
    * socket's own cache of its addresses (~0.2 kB).
    */
   get addr(): string {
-    const s = this.stream?.socket;
+    const s = this.socket;
     return s === undefined ? '' : formatAddress(s.remoteAddress, s.remotePort);
   }
 
   /** The local ip:port the client connected to. */
   get laddr(): string {
-    const s = this.stream?.socket;
+    const s = this.socket;
     return s === undefined ? '' : formatAddress(s.localAddress, s.localPort);
+  }
+
+  /** Its connection: its own stream's, or for the master client the link's (replica-link.ts reads it). */
+  get socket(): Socket | undefined {
+    return this.stream?.socket ?? this.linkSocket ?? undefined;
   }
 
   /** Channels, patterns and shard channels this client listens to; one shared empty set of them until it subscribes. */

@@ -5,8 +5,7 @@
 // active expire cycle rests, a replica's master stream waits like any client, and WAIT's
 // GETACK is held back. Held clients are blocked clients (blocking.ts) that keep their command
 // and run it again once unblocked, in the order they were held, when they may be held again.
-import type { Command } from '../commands/command.js';
-import { lookupCommand } from '../commands/table.js';
+import type { CallFlags } from '../commands/command.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 
@@ -56,10 +55,9 @@ export class ClientPause {
    * WRITE holds the commands that may replicate (writes, PUBLISH, PFCOUNT, and an EXEC
    * whose transaction holds one).
    */
-  holds(c: Client, cmd: Command): boolean {
+  holds(c: Client, flags: CallFlags): boolean {
     if (this.type === 'off' || c.replica !== null || !this.paused) return false;
-    if (this.type === 'all' || cmd.mayReplicate) return true;
-    return cmd.name === 'exec' && c.multi !== null && c.multi.queue.some((argv) => lookupCommand(argv[0]!)?.mayReplicate === true);
+    return this.type === 'all' || flags.mayReplicate;
   }
 
   /** blockClient(BLOCKED_POSTPONE): c waits, keeping argv to run again once unblocked. */

@@ -21,9 +21,14 @@ export class PubSub {
     channel: new Map(), pattern: new Map(), shard: new Map(),
   };
 
-  /** The names of a kind with at least one listener (PUBSUB CHANNELS, SHARDCHANNELS, NUMPAT). */
+  /** The names of a kind with at least one listener (PUBSUB CHANNELS, SHARDCHANNELS). */
   names(kind: Kind): IterableIterator<string> {
     return this.listeners[kind].keys();
+  }
+
+  /** How many names of a kind have a listener (INFO's pubsub_channels, pubsub_patterns, pubsubshard_channels). */
+  count(kind: Kind): number {
+    return this.listeners[kind].size;
   }
 
   /** How many listen to name (PUBSUB NUMSUB, SHARDNUMSUB). */

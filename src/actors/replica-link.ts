@@ -640,6 +640,7 @@ export class ReplicaLink {
   /** CONNECTED: the bytes from here on are the master's command stream. */
   private startStream(c: Client): void {
     this.master = c;
+    c.linkSocket = this.socket;
     this.server.replication.onGetAck = this.onGetAck;
     // CLIENT KILL TYPE master drops the link; the master is cached as on any link loss.
     c.onClose = () => this.socket?.destroy();

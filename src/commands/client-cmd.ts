@@ -30,7 +30,7 @@ function typeByName(name: string): ClientType | null {
 
 /** The socket's file descriptor, as Redis shows it; -1 for a client without one. */
 function fdOf(c: Client): number {
-  const handle = (c.stream?.socket as { _handle?: { fd?: number } } | undefined)?._handle;
+  const handle = (c.socket as { _handle?: { fd?: number } } | undefined)?._handle;
   return handle?.fd ?? -1;
 }
 
@@ -60,7 +60,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
     `flags=${flags} db=${c.dbIndex} sub=${c.subscriptions.channel.size} psub=${c.subscriptions.pattern.size} ssub=${c.subscriptions.shard.size} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=${Math.max(0, c.parser.retained - qbuf)} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${c.reply.bufferSize} rbp=${c.reply.bufferPeak} obl=0 oll=0 ` +
     `omem=${omem} tot-mem=${c.memoryUsage(argvMem)} events=${omem > 0 ? 'rw' : 'r'} ` +
-    `cmd=${c.lastCommand} user=${c.user.name} redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
+    `cmd=${c.lastCommand} user=${c.isMaster ? '(superuser)' : c.user.name} redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }
 
 /** A command's argv-mem in CLIENT LIST and in the logs that name its client: its arguments' bytes. */

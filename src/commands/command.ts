@@ -27,10 +27,10 @@ export interface CommandSpec {
    */
   check?(argv: string[]): string | null;
   /**
-   * getCommandFlags for EVAL and FCALL: whether this call may grow memory (denyoom) as the
-   * script's declared flags say, where the command's own flags cannot tell.
+   * getCommandFlags for EVAL, EVALSHA and FCALL (scriptFlagsToCmdFlags): a script that declares
+   * flags is judged by them in place of the command's own; null for one without flags or unknown.
    */
-  denyOomFor?(c: Client, argv: string[]): boolean;
+  declaredFlags?(c: Client, argv: string[]): CallFlags | null;
   /**
    * CMD_PROTECTED: the setting that must allow the client (allowProtectedAction) for the call
    * to go on, checked right after the arity: before AUTH, and before MULTI queues it.
@@ -38,6 +38,17 @@ export interface CommandSpec {
   protectedBy?: ProtectedSetting;
   /** A container's (CONFIG, CLIENT...): its subcommands, each a command of its own (subcommands.ts). */
   subcommands?: readonly Command[];
+}
+
+/** The flags processCommand judges a call by before it runs or is queued (getCommandFlags). */
+export interface CallFlags {
+  readonly write: boolean;
+  /** May grow memory: refused out of memory. */
+  readonly denyOom: boolean;
+  /** Runs on a replica whose link is down under replica-serve-stale-data no. */
+  readonly stale: boolean;
+  /** A write, or may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
+  readonly mayReplicate: boolean;
 }
 
 /** The settings that guard protected commands. */
@@ -101,6 +112,8 @@ export interface Command extends CommandSpec {
   readonly noScript: boolean;
   /** A write, or a command that may propagate something (PUBLISH, PFCOUNT): what CLIENT PAUSE WRITE holds. */
   readonly mayReplicate: boolean;
+  /** Its own write, denyoom, stale and may_replicate flags, as processCommand takes them. */
+  readonly callFlags: CallFlags;
   readonly isFast: boolean;
   readonly skipSlowlog: boolean;
   /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
@@ -125,7 +138,7 @@ export function compile(spec: CommandSpec): Command {
     acl: spec.acl,
     run: spec.run,
     check: spec.check,
-    denyOomFor: spec.denyOomFor,
+    declaredFlags: spec.declaredFlags,
     protectedBy: spec.protectedBy,
     subcommands: spec.subcommands,
     isWrite: has('write'),
@@ -137,6 +150,7 @@ export function compile(spec: CommandSpec): Command {
     allowBusy: has('allow_busy'),
     noScript: has('noscript'),
     mayReplicate: has('write') || has('may_replicate'),
+    callFlags: { write: has('write'), denyOom: has('denyoom'), stale: has('stale'), mayReplicate: has('write') || has('may_replicate') },
     isFast: has('fast'),
     skipSlowlog: has('skip_slowlog'),
     skipMonitor: has('skip_monitor') || has('admin'),

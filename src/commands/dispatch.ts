@@ -4,9 +4,10 @@
 // The global `performance` is a lazy accessor: each read of it calls a getter.
 import { performance } from 'node:perf_hooks';
 import type { Client } from '../actors/client.js';
+import type { Server } from '../actors/server.js';
 import { checkAcl, nopermReply } from './acl-check.js';
 import { Denial } from './acl-users.js';
-import type { Command } from './command.js';
+import type { CallFlags, Command } from './command.js';
 import { allowProtectedAction, protectedRefusal } from './config-cmd.js';
 import { cstr, ERR } from './errors.js';
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/engine.js';
@@ -33,7 +34,8 @@ export const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but i
   'about the RDB error.';
 
 const READONLY = "READONLY You can't write against a read only replica.";
-const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+export const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
 const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 export function execute(c: Client, argv: string[]): void {
@@ -60,16 +62,17 @@ export function execute(c: Client, argv: string[]): void {
   }
   const tracking = c.server.tracking;
   if (tracking.clients > 0) tracking.limitUsedSlots(c.server.config.getInt('tracking-table-max-keys'));
+  const flags = callFlags(c, cmd, real, argv);
   // A master's stream is obeyed: none of the checks below apply to it (mustObeyClient).
-  const refusal = c.isMaster ? null : refuse(c, cmd, real, argv);
+  const refusal = c.isMaster ? null : refuse(c, cmd, real, argv, flags);
   // processCommand's evictClients dropped this very client: the command does not run.
   if (!c.isMaster && c.closed) return;
   if (refusal !== null) {
     reject(c, refusal, real);
     return;
   }
-  if (real.isWrite && !c.isMaster && c.server.replication.tooFewReplicas()) {
-    reject(c, 'NOREPLICAS Not enough good replicas to write.', real);
+  if (flags.write && !c.isMaster && c.server.replication.tooFewReplicas()) {
+    reject(c, NOREPLICAS, real);
     return;
   }
   if (c.inPubSub && !c.reply.resp3 && !PUBSUB_CONTEXT.has(cmd.name)) {
@@ -77,7 +80,7 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   // Replicas are never paused; a held command runs again once the pause ends.
-  if (c.server.pause.type !== 'off' && c.server.pause.holds(c, cmd)) {
+  if (c.server.pause.type !== 'off' && c.server.pause.holds(c, flags)) {
     c.server.pause.postpone(c, argv);
     return;
   }
@@ -88,7 +91,11 @@ export function execute(c: Client, argv: string[]): void {
     }
     c.multi.queue.push(argv);
     c.multi.bytes += argvBytes(argv);
-    if (deniesOom(c, real, argv)) c.multi.denyOom = true;
+    const m = c.multi;
+    m.denyOom ||= flags.denyOom;
+    m.write ||= flags.write;
+    m.denyStale ||= !flags.stale;
+    m.mayReplicate ||= flags.mayReplicate;
     c.reply.simple('QUEUED');
     return;
   }
@@ -103,26 +110,38 @@ function argvBytes(argv: string[]): number {
 }
 
 /**
+ * getCommandFlags: a script's declared flags stand in for its EVAL's or FCALL's own; EXEC
+ * takes its queued commands' (mstate.cmd_flags): a write or denyoom if any of them is, stale
+ * only if all of them are.
+ */
+function callFlags(c: Client, cmd: Command, real: Command, argv: string[]): CallFlags {
+  if (real.declaredFlags !== undefined) return real.declaredFlags(c, argv) ?? real.callFlags;
+  const m = c.multi;
+  if (m === null || cmd.name !== 'exec') return real.callFlags;
+  return { write: m.write, denyOom: m.denyOom, stale: !m.denyStale, mayReplicate: m.mayReplicate };
+}
+
+/** processCommand's stale check: a replica whose link is down, told not to serve stale data. */
+export function runningStale(server: Server): boolean {
+  const link = server.replicaLink;
+  return link !== null && !link.linkUp && !server.config.getBool('replica-serve-stale-data');
+}
+
+/**
  * processCommand's maxmemory rule: out of memory, a command that may grow memory is refused,
  * and so is anything a client in MULTI would queue; EXEC only when it holds such a command.
  */
-function rejectsOnOom(c: Client, cmd: Command, argv: string[]): boolean {
-  if (deniesOom(c, cmd, argv)) return true;
-  if (c.multi === null) return false;
-  if (cmd.name !== 'exec') return !MULTI_OOM_ALLOWED.has(cmd.name);
-  return c.multi.denyOom;
-}
-
-/** A call that may grow memory: its command's denyoom flag, or a script's declared flags. */
-function deniesOom(c: Client, cmd: Command, argv: string[]): boolean {
-  return cmd.denyOom || (cmd.denyOomFor?.(c, argv) ?? false);
+function rejectsOnOom(c: Client, cmd: Command, flags: CallFlags): boolean {
+  if (flags.denyOom) return true;
+  if (c.multi === null || cmd.name === 'exec') return false;
+  return !MULTI_OOM_ALLOWED.has(cmd.name);
 }
 
 /**
  * processCommand's checks, in Redis's order: the error a client gets, or null. A container's
  * subcommand is judged by its own flags (FUNCTION LOAD is a denyoom write, FUNCTION LIST not).
  */
-function refuse(c: Client, cmd: Command, real: Command, argv: string[]): string | null {
+function refuse(c: Client, cmd: Command, real: Command, argv: string[], flags: CallFlags): string | null {
   const server = c.server;
   if (!c.authenticated && !cmd.noAuth) return ERR.noAuth;
   if (!c.user.unrestricted) {
@@ -134,15 +153,14 @@ function refuse(c: Client, cmd: Command, real: Command, argv: string[]): string 
   // Not while a script runs past busy-reply-threshold: its pre-command state is its own.
   if (server.memory.maxmemory > 0 && server.scripting.busy === null) {
     const outOfMemory = server.memory.performEvictions(argvBytes(argv)) === 'fail';
-    if (outOfMemory && rejectsOnOom(c, real, argv)) return OOM;
+    if (outOfMemory && rejectsOnOom(c, real, flags)) return OOM;
     // pre_command_oom_state: a script's first write is refused when it started out of memory.
     server.memory.preCommandOom = outOfMemory;
   }
-  if ((real.isWrite || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
-  const link = server.replicaLink;
-  if (link !== null) {
-    if (real.isWrite && server.config.getBool('replica-read-only')) return READONLY;
-    if (!link.linkUp && !server.config.getBool('replica-serve-stale-data') && !real.allowsStale) return MASTERDOWN;
+  if ((flags.write || cmd.name === 'ping') && server.persistence.writesDeniedByDiskError) return MISCONF;
+  if (server.replicaLink !== null) {
+    if (flags.write && server.config.getBool('replica-read-only')) return READONLY;
+    if (!flags.stale && runningStale(server)) return MASTERDOWN;
   }
   if (server.persistence.loading === 1 && !real.allowsLoading) return LOADING;
   const busy = server.scripting.busy;

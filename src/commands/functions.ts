@@ -3,9 +3,9 @@
 // callbacks run in the engine's functions state.
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
-import { EVAL_FLAGS, flagsDenyOom, oomBeforeRun, SCRIPTING } from './scripting.js';
+import { declaredCallFlags, EVAL_FLAGS, refuseScriptRun, SCRIPTING } from './scripting.js';
 import { intArg, is } from './args.js';
-import type { CommandSpec } from './command.js';
+import type { CallFlags, CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
 import { container, replyHelp } from './subcommands.js';
 
@@ -18,15 +18,9 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
   if (numkeys === null) return;
   if (numkeys > argv.length - 3) return c.reply.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.reply.error("ERR Number of keys can't be negative");
+  const refused = refuseScriptRun(c, found.info.flags, ro);
+  if (refused !== null) return c.reply.error(refused);
   const noWrites = found.info.flags.includes('no-writes');
-  if (!noWrites) {
-    if (ro) return c.reply.error('ERR Can not execute a script with write flag using *_ro command.');
-    if (c.server.isReplica && c.stream !== null && c.server.config.get('replica-read-only') === 'yes') {
-      return c.reply.error("READONLY You can't write against a read only replica.");
-    }
-  }
-  const oom = oomBeforeRun(c, flagsDenyOom(found.info.flags));
-  if (oom !== null) return c.reply.error(oom);
   // Its effects propagate, not the call (see engine.ts).
   c.preventPropagation();
   const run = new ScriptRun(c, argv, ro || noWrites, false, found.info.name, found.info.flags.includes('allow-oom'));
@@ -36,10 +30,10 @@ function fcall(c: Client, argv: string[], ro: boolean): void {
   });
 }
 
-/** fcallGetCommandFlags: a known function may write unless it says no-writes or allow-oom. */
-function fcallDeniesOom(c: Client, argv: string[]): boolean {
+/** fcallGetCommandFlags: a known function is judged by its declared flags. */
+function fcallDeclaredFlags(c: Client, argv: string[]): CallFlags | null {
   const found = c.server.scripting.functions.lookup(argv[1]!);
-  return found !== undefined && flagsDenyOom(found.info.flags);
+  return found === undefined ? null : declaredCallFlags(found.info.flags);
 }
 
 /** FUNCTION LIST [WITHCODE] [LIBRARYNAME pattern]. */
@@ -150,12 +144,12 @@ export const functionCommands: CommandSpec[] = [
   {
     name: 'fcall', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, false),
-    denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
+    declaredFlags: fcallDeclaredFlags,
   },
   {
     name: 'fcall_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, true),
-    denyOomFor: (c, argv) => fcallDeniesOom(c, argv),
+    declaredFlags: fcallDeclaredFlags,
   },
   container('function', [
     {

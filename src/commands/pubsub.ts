@@ -103,11 +103,7 @@ export const pubsubCommands: CommandSpec[] = [
     },
     {
       name: 'pubsub|numpat', arity: 2, flags: [...INTROSPECT], acl: ['pubsub', 'slow'],
-      run(c) {
-        let n = 0;
-        for (const _ of c.server.pubsub.names('pattern')) n++;
-        c.reply.integer(n);
-      },
+      run: (c) => c.reply.integer(c.server.pubsub.count('pattern')),
     },
     {
       name: 'pubsub|shardchannels', arity: -2, flags: [...INTROSPECT], acl: ['pubsub', 'slow'],

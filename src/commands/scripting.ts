@@ -3,7 +3,8 @@
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
 import { intArg, is } from './args.js';
-import type { CommandSpec } from './command.js';
+import type { CallFlags, CommandSpec } from './command.js';
+import { MASTERDOWN, NOREPLICAS, runningStale } from './dispatch.js';
 import { container, replyHelp } from './subcommands.js';
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -34,29 +35,53 @@ export function parseShebang(body: string): Shebang {
   return { flags };
 }
 
-/** scriptFlagsToCmdFlags's denyoom: a script with a shebang may write unless it says no-writes or allow-oom. */
-export function flagsDenyOom(flags: ReadonlySet<string> | readonly string[]): boolean {
-  const has = (f: ScriptFlag): boolean => (flags instanceof Set ? flags.has(f) : (flags as readonly string[]).includes(f));
-  return !has('no-writes') && !has('allow-oom');
+/** Whether declared flags (a shebang's Set, a function's list) hold f. */
+const hasFlag = (flags: ReadonlySet<string> | readonly string[], f: ScriptFlag): boolean =>
+  flags instanceof Set ? flags.has(f) : (flags as readonly string[]).includes(f);
+
+/** scriptFlagsToCmdFlags: what processCommand judges the EVAL or FCALL of a script that declares flags by. */
+export function declaredCallFlags(flags: ReadonlySet<string> | readonly string[]): CallFlags {
+  const writes = !hasFlag(flags, 'no-writes');
+  return { write: writes, denyOom: writes && !hasFlag(flags, 'allow-oom'), stale: hasFlag(flags, 'allow-stale'), mayReplicate: writes };
 }
 
-/** evalGetCommandFlags: a cached or given script with a shebang that may write; unknown shas do not. */
-function evalDeniesOom(c: Client, argv: string[], bySha: boolean): boolean {
+/** evalGetCommandFlags: a cached or given script's declared flags; null without a shebang, or for an unknown sha. */
+function evalDeclaredFlags(c: Client, argv: string[], bySha: boolean): CallFlags | null {
   const body = bySha ? c.server.scripting.scripts.get(argv[1]!.toLowerCase()) : argv[1]!;
-  if (body === undefined) return false;
+  if (body === undefined) return null;
   const shebang = parseShebang(body);
-  return 'flags' in shebang && shebang.flags !== null && flagsDenyOom(shebang.flags);
+  return 'flags' in shebang && shebang.flags !== null ? declaredCallFlags(shebang.flags) : null;
 }
 
 /**
- * scriptPrepareForRun's maxmemory check: a script that may write does not start out of
- * memory (reached where processCommand did not refuse it: a script EXEC runs); null when it may.
+ * scriptPrepareForRun's refusals, after processCommand's: a script that declares flags may
+ * not run where they say it would do what is not allowed (reached when processCommand did
+ * not judge it by them: inside EXEC, or by an EVALSHA of a script not cached yet); one without
+ * flags (null) only not on a stale replica. The error, or null when it may run.
  */
-export function oomBeforeRun(c: Client, mayWriteOom: boolean): string | null {
-  const memory = c.server.memory;
-  if (!mayWriteOom || c.isMaster || memory.maxmemory === 0 || !memory.preCommandOom) return null;
-  return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+export function refuseScriptRun(c: Client, flags: ReadonlySet<string> | readonly string[] | null, ro: boolean): string | null {
+  const server = c.server;
+  const stale = runningStale(server);
+  if (flags === null) return stale ? MASTERDOWN : null;
+  if (stale && !hasFlag(flags, 'allow-stale')) {
+    return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+  }
+  const writes = !hasFlag(flags, 'no-writes');
+  if (writes) {
+    if (server.isReplica && server.config.getBool('replica-read-only') && !c.isMaster) return 'READONLY Can not run script with write flag on readonly replica';
+    if (server.persistence.writesDeniedByDiskError && !c.isMaster) return MISCONF_SCRIPTS;
+    if (ro) return 'ERR Can not execute a script with write flag using *_ro command.';
+    if (server.replication.tooFewReplicas()) return NOREPLICAS;
+  }
+  const memory = server.memory;
+  if (writes && !hasFlag(flags, 'allow-oom') && !c.isMaster && memory.maxmemory > 0 && memory.preCommandOom) {
+    return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+  }
+  return null;
 }
+
+const MISCONF_SCRIPTS = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. " +
+  "Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
 
 /** The body Lua compiles: a shebang line becomes a comment, so line numbers stay the same. */
 const luaBody = (body: string): string => (body.startsWith('#!') ? `--${body.slice(2)}` : body);
@@ -83,27 +108,20 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   }
   const shebang = parseShebang(body);
   if ('error' in shebang) return c.reply.error(shebang.error);
+  if (!engine.scripts.has(sha)) {
+    // Cached once it compiles, even if it may not run now; a compile error leaves no entry behind.
+    const err = engine.compile(sha, body, luaBody(body));
+    if (err !== null) return c.reply.error(err);
+  }
   const flags = shebang.flags;
+  const refused = refuseScriptRun(c, flags, ro);
+  if (refused !== null) return c.reply.error(refused);
   const n = numkeys;
   const readonly = ro || (flags !== null && flags.has('no-writes'));
-  if (flags !== null && !flags.has('no-writes')) {
-    // scriptPrepareForRun: a script declared able to write is refused where writes are.
-    if (ro) return c.reply.error('ERR Can not execute a script with write flag using *_ro command.');
-    if (c.server.isReplica && c.stream !== null && c.server.config.get('replica-read-only') === 'yes') {
-      return c.reply.error("READONLY You can't write against a read only replica.");
-    }
-  }
-  const oom = oomBeforeRun(c, flags !== null && flagsDenyOom(flags));
-  if (oom !== null) return c.reply.error(oom);
   // Its effects propagate, not the script (see engine.ts).
   c.preventPropagation();
   const run = new ScriptRun(c, argv, readonly, true, sha, flags !== null && flags.has('allow-oom'));
   engine.prepare(run);
-  if (!engine.scripts.has(sha)) {
-    // Cached only once it compiles: a compile error leaves no entry behind.
-    const err = engine.compile(sha, body, luaBody(body));
-    if (err !== null) return c.reply.error(err);
-  }
   engine.start(run, {
     op: 'eval', sha, body: luaBody(body), keys: argv.slice(3, 3 + n), args: argv.slice(3 + n), resp3: c.reply.resp3,
   });
@@ -148,22 +166,22 @@ export const scriptingCommands: CommandSpec[] = [
   {
     name: 'eval', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, false, false),
-    denyOomFor: (c, argv) => evalDeniesOom(c, argv, false),
+    declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, false),
   },
   {
     name: 'evalsha', arity: -3, flags: [...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, true, false),
-    denyOomFor: (c, argv) => evalDeniesOom(c, argv, true),
+    declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, true),
   },
   {
     name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, false, true),
-    denyOomFor: (c, argv) => evalDeniesOom(c, argv, false),
+    declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, false),
   },
   {
     name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, true, true),
-    denyOomFor: (c, argv) => evalDeniesOom(c, argv, true),
+    declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, true),
   },
   container('script', [
     {

@@ -129,8 +129,8 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
     c.db.setExpire(key, when);
     notifyKey(c, NOTIFY.generic, 'expire', key);
   }
-  // A relative expiry means another time on the replica: it gets the absolute one.
-  if (when !== null && !(flags & PXAT)) c.propagateAs(['SET', key, value, 'PXAT', String(int64OfDouble(when))]);
+  // Any expiry goes out as the absolute time alone: a relative one would mean another time on the replica.
+  if (when !== null) c.propagateAs(['SET', key, value, 'PXAT', String(int64OfDouble(when))]);
   if (flags & GET) return;
   if (asInteger) c.reply.integer(1);
   else c.reply.ok();
@@ -208,7 +208,10 @@ export const stringCommands: CommandSpec[] = [
     name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: [1, 1, 1], acl: ['write', 'string', 'slow'],
     run(c, argv) {
       const opts = parseStringOptions(c, argv, 3, true);
-      if (opts !== null) setGeneric(c, argv[1]!, argv[2]!, opts, 'set');
+      if (opts === null) return;
+      setGeneric(c, argv[1]!, argv[2]!, opts, 'set');
+      // Without an expiry (which rewrote it), it goes out without its GETs.
+      if (opts.flags & GET && opts.expire === undefined) c.propagateAs(argv.filter((a, j) => j < 3 || !is(a, 'GET')));
     },
   },
   {
@@ -272,6 +275,8 @@ export const stringCommands: CommandSpec[] = [
       if (!replyGet(c, argv[1]!)) return;
       c.db.set(argv[1]!, argv[2]!);
       notifyKey(c, NOTIFY.string, 'set', argv[1]!);
+      // getsetCommand propagates it as SET: replicas count a SET.
+      c.propagateAs(['SET', argv[1]!, argv[2]!]);
     },
   },
   {

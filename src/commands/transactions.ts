@@ -18,7 +18,7 @@ export const transactionCommands: CommandSpec[] = [
     name: 'multi', arity: 1, flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'], acl: ['fast', 'transaction'],
     run(c) {
       if (c.multi !== null) return c.reply.error('ERR MULTI calls can not be nested');
-      c.multi = { queue: [], bytes: 0, denyOom: false, failed: false };
+      c.multi = { queue: [], bytes: 0, denyOom: false, write: false, denyStale: false, mayReplicate: false, failed: false };
       c.reply.ok();
     },
   },

@@ -53,7 +53,7 @@ import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { Client as ClientClass } from '../actors/client.js';
 import type { Command } from '../commands/command.js';
-import { call, MISCONF, OOM } from '../commands/dispatch.js';
+import { call, MISCONF, NOREPLICAS, OOM, runningStale } from '../commands/dispatch.js';
 import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
@@ -279,14 +279,19 @@ export class ScriptEngine implements VmHost {
       return this.refuse('ERR Wrong number of args calling Redis command from script', effective);
     }
     if (effective.noScript) return this.refuse('ERR This Redis command is not allowed from script', effective);
+    // scriptVerifyAllowStale
+    if (!effective.allowsStale && runningStale(this.server)) return this.refuse('ERR Can not execute the command on a stale replica', effective);
     const denial = checkAcl(run.caller, run.caller.user, effective, argv, 'lua');
     if (denial !== Denial.None) return this.refuse(`ERR The user executing the script ${scriptAclMessage(denial)}`, effective);
-    if (effective.isWrite) {
-      if (run.readonly) return this.refuse('ERR Write commands are not allowed from read-only scripts.', effective);
-      if (this.server.isReplica && !run.fromMaster && this.server.config.get('replica-read-only') === 'yes') {
+    // scriptVerifyWriteCommandAllow: a read-only script may not even publish; once a script
+    // wrote, the server's state may not stop it halfway.
+    if (run.readonly && effective.mayReplicate) return this.refuse('ERR Write commands are not allowed from read-only scripts.', effective);
+    if (effective.isWrite && !run.wrote) {
+      if (this.server.isReplica && !run.fromMaster && this.server.config.getBool('replica-read-only')) {
         return this.refuse("READONLY You can't write against a read only replica.", effective);
       }
       if (this.server.persistence.writesDeniedByDiskError) return this.refuse(MISCONF, effective);
+      if (this.server.replication.tooFewReplicas()) return this.refuse(NOREPLICAS, effective);
     }
     // scriptVerifyOOM: only the first write is refused; once one ran, the script can not stop halfway.
     const memory = this.server.memory;

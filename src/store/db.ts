@@ -245,6 +245,8 @@ export class Db {
     this.preserve(key, i);
     this.expires.set(key, whenMs);
     this.modified(key);
+    // A replica's own client wrote it (its master's stream runs in 'keep'): only a writable replica takes such writes.
+    if (this.ks.expireMode === 'hide') this.ks.replicaExpires.remember(this.id, key);
   }
 
   /** removeExpire: true when the key had an expiry. */
@@ -337,6 +339,14 @@ export class Db {
       out[n++] = next.value;
     }
     return n;
+  }
+
+  /** activeExpireCycleTryExpire: deletes key when its expiry is past; true when it did. */
+  tryExpire(key: string, now: number): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when >= now) return false;
+    this.expireKey(key);
+    return true;
   }
 
   /** Deletes key if it has expired (on a replica: only hides it); true when it did. */

@@ -2,6 +2,7 @@
 // snapshot in progress that every write must consult before it changes an old entry.
 import { AccessClock } from './access.js';
 import { Db } from './db.js';
+import { ReplicaExpires } from './replica-expires.js';
 import type { Value } from './values.js';
 import { markMutable } from '../mutable-fields.js';
 
@@ -54,6 +55,8 @@ export class Keyspace {
   onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
+  /** The keys a writable replica's own clients gave an expiry, which it expires itself. */
+  readonly replicaExpires = new ReplicaExpires();
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
@@ -75,6 +78,7 @@ export class Keyspace {
   flushAll(): number {
     let n = 0;
     for (const db of this.dbs) n += db.flush();
+    this.replicaExpires.clear();
     return n;
   }
 
@@ -90,6 +94,7 @@ export class Keyspace {
     db.replaceContents(dict, expires, true);
     da.stringEncodings = encB;
     db.stringEncodings = encA;
+    this.replicaExpires.clear();
   }
 
   /**
@@ -106,10 +111,15 @@ export class Keyspace {
     }
   }
 
-  /** One pass of the active expire cycle across the dbs, within a key budget. */
+  /**
+   * databasesCron's expiry: on a master one pass of the active expire cycle across the dbs,
+   * within a key budget; on a replica its own clients' keys alone (its master expires the rest).
+   */
   activeExpire(budgetPerDb: number): void {
     const now = Date.now();
-    if (!this.activeExpireEnabled || this.expireMode !== 'delete' || now <= this.pausedUntil) return;
+    if (!this.activeExpireEnabled) return;
+    if (this.expireMode === 'hide') return this.replicaExpires.expireSome(this.dbs, now);
+    if (this.expireMode !== 'delete' || now <= this.pausedUntil) return;
     for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
   }
 }

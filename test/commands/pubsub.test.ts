@@ -87,6 +87,23 @@ describe('SUBSCRIBE PSUBSCRIBE PUBLISH', () => {
     });
   });
 
+  it("INFO stats counts the channels, patterns and shard channels that have a subscriber", async () => {
+    await same(async (port) => {
+      const [a, b, admin] = [await connect(port), await connect(port), await connect(port)];
+      const counts = async (): Promise<unknown> => String(await admin.call('INFO', 'stats')).match(/pubsub\w*:\d+/g);
+      const out = [await counts()];
+      await send(a, 2, 'SUBSCRIBE', 'x', 'y');
+      await send(b, 1, 'SUBSCRIBE', 'x');
+      await send(a, 2, 'PSUBSCRIBE', 'p*', 'q*');
+      await send(b, 1, 'SSUBSCRIBE', 's');
+      out.push(await counts(), await admin.call('PUBSUB', 'NUMPAT'));
+      await send(a, 1, 'UNSUBSCRIBE', 'x');
+      await send(a, 1, 'PUNSUBSCRIBE', 'q*');
+      out.push(await counts(), await admin.call('PUBSUB', 'NUMPAT'));
+      return out;
+    });
+  });
+
   it('CLIENT LIST shows sub= psub= ssub= and flags=P; CLIENT KILL TYPE pubsub', async () => {
     await same(async (port) => {
       const [sub, admin] = [await connect(port), await connect(port)];

@@ -89,6 +89,10 @@ describe('the stream a master sends, against redis-server 7.0', () => {
       ['CONFIG', 'SET', 'save', '3600 1'], ['SET', 'k', 'v'], ['FLUSHALL'], ['CONFIG', 'SET', 'save', ''],
       ['RPUSH', 'l', 'a', 'b'], ['LMOVE', 'l', 'l2', 'LEFT', 'RIGHT'], ['RPOPLPUSH', 'l', 'l2'], ['RPOPLPUSH', 'l', 'l2'],
       ['SWAPDB', '0', '1'],
+      // GETSET goes out as SET (replication.tcl's "GETSET replication"), SET without its GETs,
+      // and SET with an expiry as SET PXAT alone.
+      ['GETSET', 'gs', 'v1'], ['GETSET', 'gs', 'v2'], ['SET', 'gs', 'v3', 'GET'], ['SET', 'gs', 'v4', 'get', 'XX', 'GET'],
+      ['SET', 'gs', 'v5', 'PXAT', '9999999999999', 'XX'], ['SET', 'gs', 'v6', 'KEEPTTL', 'GET'],
     ];
     const [ours, theirs] = await Promise.all([streamOf(redstate.port, script), streamOf(redis.port, script)]);
     expect(ours).toEqual(theirs);
