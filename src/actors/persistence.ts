@@ -132,6 +132,8 @@ export class Persistence {
 
   /** rdbSaveInfoAuxFields and rdbcompression: what every snapshot of this server writes. */
   snapshotOptions(): SnapshotOptions {
+    const streamDb = this.savedStreamDb();
+    const repl = this.server.replication;
     return {
       compression: this.server.config.getBool('rdbcompression'),
       aux: [
@@ -140,9 +142,9 @@ export class Persistence {
         ['ctime', String(unixTime())],
         // zmalloc_used_memory(): INFO's used_memory.
         ['used-mem', String(this.server.memory.usedMemory())],
-        ['repl-stream-db', String(this.server.replicaLink?.master?.db.id ?? 0)],
-        ['repl-id', this.server.replication.replid],
-        ['repl-offset', String(this.server.replication.masterReplOffset)],
+        ...(streamDb === null ? [] : [
+          ['repl-stream-db', String(streamDb)], ['repl-id', repl.replid], ['repl-offset', String(repl.masterReplOffset)],
+        ] as Array<[string, string]>),
         ['aof-base', '0'],
       ],
       functions: [...this.server.scripting.functions.libraries.values()].map((l) => l.code),
@@ -260,34 +262,54 @@ export class Persistence {
     this.install(path);
   }
 
-  /** loadDataFromDisk: dir/dbfilename if there is one. Throws on a corrupt file. */
+  /**
+   * loadDataFromDisk: dir/dbfilename if there is one, and the history it carries (repl-id,
+   * repl-offset, repl-stream-db). A replica keeps expired keys for its master to delete, and
+   * takes the history back as its own, to ask its master for a partial resync. A master drops
+   * them, and keeps the history as its second one, with the DELs of the dropped keys after it
+   * in a new backlog: its former replicas continue by partial resync. Throws on a corrupt file.
+   */
   loadAtStart(): void {
     const start = performance.now();
+    const replica = this.server.config.get('replicaof') !== '';
+    const expired: Array<[number, string]> = [];
     let aux: Map<string, string>;
     try {
-      aux = this.install(this.path);
+      aux = this.install(this.path, replica ? { now: -Infinity } : { onExpired: (db, key) => void expired.push([db, key]) });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    this.restoreReplicationInfo(aux);
     this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
-  }
-
-  /**
-   * loadDataFromDisk's replica half: a replica restarted with its RDB takes back the replid
-   * and offset the file carries (repl-id, repl-offset, repl-stream-db), so that it can ask
-   * its master for a partial resync.
-   */
-  private restoreReplicationInfo(aux: Map<string, string>): void {
-    if (this.server.config.get('replicaof') === '') return;
     const id = aux.get('repl-id');
     const offset = Number(aux.get('repl-offset'));
     const db = Number(aux.get('repl-stream-db'));
     if (id === undefined || id.length !== 40 || !Number.isSafeInteger(offset) || offset < 0 || !Number.isInteger(db) || db < 0) return;
-    this.server.replication.replid = id;
-    this.server.replication.masterReplOffset = offset;
-    this.loadedStreamDb = db;
+    const repl = this.server.replication;
+    if (replica) {
+      repl.replid = id;
+      repl.masterReplOffset = offset;
+      this.loadedStreamDb = db;
+      return;
+    }
+    repl.replid2 = id;
+    repl.secondReplOffset = offset + 1;
+    repl.masterReplOffset = offset;
+    repl.createBacklogIfNeeded();
+    const del = this.server.config.getBool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL';
+    for (const [dbId, key] of expired) repl.propagate(dbId, [del, key]);
+    repl.noReplicasSince = Date.now();
+  }
+
+  /**
+   * rdbPopulateSaveInfo: the db a snapshot records the stream as being in, when it records
+   * the history at all: a master with a backlog (the db its stream last selected), a replica
+   * with its master's client, live or cached; null for a server in no replication chain.
+   */
+  private savedStreamDb(): number | null {
+    const server = this.server;
+    if (!server.isReplica) return server.replication.backlog === null ? null : Math.max(0, server.replication.streamDb);
+    return server.replicaLink?.masterDb() ?? null;
   }
 
   /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
@@ -383,10 +405,10 @@ export class Persistence {
   }
 
   /** rdbLoadRio: decode all of the file at path, then install. */
-  private install(path: string): Map<string, string> {
+  private install(path: string, opts: DecodeOptions = {}): Map<string, string> {
     this.loading = 1;
     try {
-      const rdb = decodeRdbFile(path, this.decodeOptions());
+      const rdb = decodeRdbFile(path, { ...this.decodeOptions(), ...opts });
       this.apply(rdb);
       return rdb.aux;
     } finally {

@@ -788,6 +788,11 @@ export class ReplicaLink {
     this.cachedClient = c;
   }
 
+  /** The db its master's stream is in, live or cached (rdbPopulateSaveInfo); null with neither. */
+  masterDb(): number | null {
+    return (this.master ?? this.cachedClient)?.db.id ?? null;
+  }
+
   // replicationDiscardCachedMaster
   discardCachedMaster(): void {
     if (this.cachedClient === null) return;

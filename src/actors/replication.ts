@@ -88,6 +88,11 @@ export class Replication {
   callDepth = 0;
   /** slaveseldb: the db the stream last selected; -1 forces a SELECT. */
   private lastDb = -1;
+
+  /** slaveseldb, for a snapshot's repl-stream-db: -1 when the next write selects its db anew. */
+  get streamDb(): number {
+    return this.lastDb;
+  }
   private readonly pending: PendingOp[] = [];
   /** The stream fed this turn, not yet given to the replicas. */
   private readonly batch = new StreamBatch();

@@ -62,6 +62,8 @@ export interface DecodeOptions {
    */
   access?: number;
   log?: RdbLog;
+  /** Told of each key dropped as expired (a restarted master propagates their DELs). */
+  onExpired?: (dbId: number, key: string) => void;
 }
 
 const MAGIC = 'REDIS';
@@ -348,6 +350,7 @@ class RdbReader {
   private big: BigRead | null = null;
   private readonly databases: number;
   private readonly now: number;
+  private readonly onExpired: DecodeOptions['onExpired'];
   private readonly access: number;
   private readonly log: RdbLog;
 
@@ -359,6 +362,7 @@ class RdbReader {
     this.blobSrc = this.lzfText;
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
+    this.onExpired = opts.onExpired;
     this.access = opts.access ?? 0;
     this.log = opts.log ?? (() => {});
   }
@@ -556,6 +560,7 @@ class RdbReader {
       if (result.emptyKeysSkipped++ < EMPTY_KEYS_LOGGED) this.log('warning', `rdbLoadObject skipping empty key: ${key}`);
     } else if (st.expireMs !== undefined && st.expireMs < this.now) {
       result.keysExpired++;
+      this.onExpired?.(st.dbId, key);
     } else {
       if (st.expireMs !== undefined) result.dbs[st.dbId]!.expires.set(key, st.expireMs);
       result.keysLoaded++;
