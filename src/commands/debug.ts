@@ -1,13 +1,15 @@
-// DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, SLEEP, SET-ACTIVE-EXPIRE, POPULATE,
-// RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, SLEEP, SET-ACTIVE-EXPIRE,
+// POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { strtod } from '../store/floats.js';
+import { RdbEncoder } from '../io/rdb-encoder.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cstr } from './errors.js';
+import { encodingOf, refCount } from './keys.js';
 import { replyHelp } from './subcommands.js';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
@@ -41,6 +43,26 @@ function populate(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+/**
+ * DEBUG OBJECT <key>: the value as stored (expired or not, not counted as an access), in
+ * Redis's words. A JS value has no address: "Value at" is (nil), as %p prints a null pointer;
+ * the serialized length is what this server's RDB encoding of it takes (its lists are not
+ * quicklists, so no ql_ fields follow).
+ */
+function debugObject(c: Client, key: string): void {
+  const v = c.db.peek(key);
+  if (v === undefined) return c.reply.error('ERR no such key');
+  const marked = c.db.stringEncodings.get(key);
+  const access = c.db.accessWord(key)!;
+  const enc = new RdbEncoder({ compression: c.server.config.getBool('rdbcompression') });
+  enc.typedValue(v);
+  // rdbSavedObjectLen: the value without its type byte.
+  const serialized = enc.take()!.length - 1;
+  const idle = Math.floor(c.server.keyspace.access.idleMs(access) / 1000);
+  c.reply.simple(`Value at:(nil) refcount:${refCount(v, marked)} encoding:${encodingOf(v, marked)} ` +
+    `serializedlength:${serialized} lru:${access} lru_seconds_idle:${idle}`);
+}
+
 /** DEBUG RELOAD [NOSAVE]: saves (unless NOSAVE), then replaces the dataset with the RDB file. */
 function reload(c: Client, argv: string[]): void {
   let save = true;
@@ -65,6 +87,8 @@ const HELP = [
   '    unit tests to simulate Redis errors.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
   'POPULATE <count> [<prefix>] [<size>]',
   "    Create <count> string keys named key:<num>. If <prefix> is specified then",
   "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -169,6 +193,10 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       c.server.keyspace.activeExpireEnabled = (parseInt(argv[2]!, 10) || 0) !== 0;
       c.reply.ok();
     },
+  }],
+  ['object', {
+    ok: (n) => n === 3,
+    run: (c, argv) => debugObject(c, argv[2]!),
   }],
   ['populate', {
     ok: (n) => n >= 3 && n <= 5,

@@ -196,8 +196,13 @@ function stringEncoding(s: string, marked: StringEncoding | undefined): string {
   return s.length <= 44 ? 'embstr' : 'raw';
 }
 
+/** strEncoding(o->encoding): what OBJECT ENCODING and DEBUG OBJECT name a value's encoding. */
+export function encodingOf(v: Value, marked: StringEncoding | undefined): string {
+  return typeof v === 'string' ? stringEncoding(v, marked) : v instanceof List ? 'quicklist' : v.encoding;
+}
+
 /** Strings holding 0..9999 are Redis's shared integers (OBJ_SHARED_INTEGERS), refcount INT_MAX; an unencoded one is its own. */
-function refCount(v: Value, marked: StringEncoding | undefined): number {
+export function refCount(v: Value, marked: StringEncoding | undefined): number {
   if (typeof v !== 'string' || marked !== undefined || !isIntegerString(v)) return 1;
   const n = Number(v);
   return n >= 0 && n < 10000 ? 2147483647 : 1;
@@ -223,7 +228,7 @@ const LFU_NOTE = 'Please note that when switching between policies at runtime LR
 /** objectCommand's subcommands that take a key (its value and access word); nil for a missing one. */
 const OBJECT_KEY_SUBCOMMANDS: [string, (c: Client, v: Value, key: string, access: number) => void][] = [
   ['encoding', (c, v, key) => {
-    c.reply.bulk(typeof v === 'string' ? stringEncoding(v, c.db.stringEncodings.get(key)) : v instanceof List ? 'quicklist' : v.encoding);
+    c.reply.bulk(encodingOf(v, c.db.stringEncodings.get(key)));
   }],
   ['refcount', (c, v, key) => c.reply.integer(refCount(v, c.db.stringEncodings.get(key)))],
   ['idletime', (c, _v, _key, access) => {

@@ -87,6 +87,12 @@ export class Db {
     this.dict.prefetch(keys, from, step);
   }
 
+  /** dictFind: the value as stored, expired or not; no access counted (DEBUG OBJECT). */
+  peek(key: string): Value | undefined {
+    const i = this.dict.find(key);
+    return i < 0 ? undefined : this.dict.valueAt(i);
+  }
+
   /** The access word of key (robj.lru), or undefined when there is no such key. */
   accessWord(key: string): number | undefined {
     const i = this.dict.find(key);
