@@ -3,15 +3,20 @@
 //   000LLLLL                      a literal run of L+1 bytes follows (1..32)
 //   LLLooooo [LLLLLLLL] oooooooo  a back-reference: copy len+2 bytes from offset+1 bytes
 //                                 back; len is LLL (1..6), or 7 plus the extra byte
-// The compressor keeps one hash slot per 3-byte prefix, as liblzf does.
+// The compressor makes the very choices liblzf 3.6 makes as Redis builds it (HLOG 16,
+// VERY_FAST), so that a string's compressed bytes, in an RDB file or a DUMP payload, are
+// Redis's own: one hash slot per hash of the 4 bytes ending at a position's third (a 3-byte
+// hash right after a back-reference, where liblzf starts hashing anew), no reference to the
+// input's first byte, a back-reference that stops 2 bytes short of the end, the last two
+// positions it covers hashed, and liblzf's room checks, which give up a little early.
 
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
-/** The longest back-reference: a length field of 7 + 255, plus the 2 implied bytes. */
+/** The longest back-reference: a length field of 7 + 255, plus the 2 implied bytes (liblzf's MAX_REF). */
 const MAX_REF = 7 + 255 + 2;
 /** A 3-byte back-reference yields at most MAX_REF bytes: a stream claiming more is corrupt. */
 export const LZF_MAX_EXPANSION = Math.ceil(MAX_REF / 3);
-const HASH_BITS = 14;
+const HLOG = 16;
 /** From this length a back-reference is copied by fill or copyWithin rather than a loop. */
 const NATIVE_COPY = 32;
 /** Uint8Array's fill: Buffer#fill checks its arguments before reaching it, doubling the cost of a ~100-byte run. */
@@ -21,30 +26,30 @@ const fillBytes = Uint8Array.prototype.fill;
  * Hash slots, shared by every call: a slot holds a position plus the `base` of the call
  * that wrote it, so slots left by earlier calls read as empty without clearing the table.
  */
-const slots = new Int32Array(1 << HASH_BITS);
+const slots = new Int32Array(1 << HLOG);
 let base = 1;
 
-/** Bytes past `max` that lzfCompressInto may scribble on before it gives up: out needs them. */
-export const LZF_SLACK = 3;
+/** liblzf's IDX (VERY_FAST): the slot of the rolling hash value h, in uint32 arithmetic. */
+const slotOf = (h: number): number => ((h >>> 8) - Math.imul(h, 5)) & ((1 << HLOG) - 1);
 
 /**
  * Compresses input; null when the result would not be shorter than the input (Redis then
  * stores the string raw). Deterministic: the output depends on the input alone.
  */
 export function lzfCompress(input: Buffer): Buffer | null {
-  const out = Buffer.allocUnsafe(input.length + LZF_SLACK);
+  const out = Buffer.allocUnsafe(input.length);
   const n = lzfCompressInto(input, 0, input.length, out, 0, input.length - 1);
   return n === 0 ? null : out.subarray(0, n);
 }
 
 /**
- * Compresses src[start, end) into out from outAt: the compressed length, or 0 when it would
- * take more than max bytes (or the input is under 4 bytes). out must have room for
- * max + LZF_SLACK bytes from outAt.
+ * lzf_compress: src[start, end) into out from outAt, writing at most max bytes; the compressed
+ * length, or 0 when it would not fit in max (liblzf's checks: 0 also where it would fit
+ * with a byte or two to spare).
  */
 export function lzfCompressInto(src: Buffer, start: number, end: number, out: Buffer, outAt: number, max: number): number {
   const n = end - start;
-  if (n < 4) return 0;
+  if (n <= 0 || max <= 0) return 0;
   if (base + n >= 0x7fffffff) {
     slots.fill(0);
     base = 1;
@@ -53,25 +58,32 @@ export function lzfCompressInto(src: Buffer, start: number, end: number, out: Bu
   const callBase = base - start;
   base += n;
 
-  const limit = outAt + max;
+  const outEnd = outAt + max;
   let op = outAt + 1; // out[outAt] is the control byte of the first literal run
   let lit = 0;
   let ip = start;
-  let v = (src[ip]! << 8) | src[ip + 1]!;
+  let h = (src[ip]! << 8) | (src[ip + 1] ?? 0);
   while (ip < end - 2) {
-    v = ((v << 8) | src[ip + 2]!) & 0xffffff;
-    const slot = Math.imul(v, 0x9e3779b1) >>> (32 - HASH_BITS);
+    h = ((h << 8) | src[ip + 2]!) >>> 0;
+    const slot = slotOf(h);
     const ref = slots[slot]! - callBase;
     slots[slot] = ip + callBase;
     const off = ip - ref - 1;
-    if (ref >= start && off < MAX_OFF &&
-        src[ref] === src[ip] && src[ref + 1] === src[ip + 1] && src[ref + 2] === src[ip + 2]) {
-      const max = Math.min(end - ip, MAX_REF);
-      let len = 3;
-      while (len < max && src[ref + len] === src[ip + len]) len++;
+    if (ref > start && off < MAX_OFF &&
+        src[ref + 2] === src[ip + 2] && src[ref] === src[ip] && src[ref + 1] === src[ip + 1]) {
+      const maxLen = Math.min(end - ip - 2, MAX_REF);
+      if (op + 4 >= outEnd && op - (lit === 0 ? 1 : 0) + 4 >= outEnd) return 0;
       // Close the pending literal run, or take back its unused control byte.
       if (lit > 0) out[op - lit - 1] = lit - 1;
       else op--;
+      // liblzf's search: 16 steps unbounded when there is room for them, then up to maxLen.
+      let len = 2;
+      let unbounded = maxLen > 16 ? 16 : 0;
+      while (unbounded > 0 && src[ref + ++len] === src[ip + len]) unbounded--;
+      if (unbounded === 0) {
+        do len++;
+        while (len < maxLen && src[ref + len] === src[ip + len]);
+      }
       const code = len - 2;
       if (code < 7) {
         out[op++] = (off >> 8) | (code << 5);
@@ -82,24 +94,25 @@ export function lzfCompressInto(src: Buffer, start: number, end: number, out: Bu
       out[op++] = off & 0xff;
       op++; // control byte of the next literal run
       lit = 0;
-      if (op > limit) return 0;
       ip += len;
-      // Index the match's last two positions, as liblzf's VERY_FAST mode (Redis's) does.
-      for (let p = ip - 2; p < ip && p < end - 2; p++) {
-        const h = (src[p]! << 16) | (src[p + 1]! << 8) | src[p + 2]!;
-        slots[Math.imul(h, 0x9e3779b1) >>> (32 - HASH_BITS)] = p + callBase;
-      }
-      v = (src[ip]! << 8) | src[ip + 1]!;
+      if (ip >= end - 2) break;
+      // The reference's last two positions go into the table, hashed from scratch.
+      ip -= 2;
+      h = (src[ip]! << 16) | (src[ip + 1]! << 8) | src[ip + 2]!;
+      slots[slotOf(h)] = ip++ + callBase;
+      h = ((h << 8) | src[ip + 2]!) >>> 0;
+      slots[slotOf(h)] = ip++ + callBase;
       continue;
     }
+    if (op >= outEnd) return 0;
     out[op++] = src[ip++]!;
     if (++lit === MAX_LIT) {
       out[op - MAX_LIT - 1] = MAX_LIT - 1;
       lit = 0;
       op++;
     }
-    if (op > limit) return 0;
   }
+  if (op + 3 > outEnd) return 0;
   while (ip < end) {
     out[op++] = src[ip++]!;
     if (++lit === MAX_LIT) {
@@ -110,7 +123,7 @@ export function lzfCompressInto(src: Buffer, start: number, end: number, out: Bu
   }
   if (lit > 0) out[op - lit - 1] = lit - 1;
   else op--;
-  return op <= limit ? op - outAt : 0;
+  return op - outAt;
 }
 
 /**

@@ -12,7 +12,7 @@ import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.
 import { memberLength, memberStart } from '../store/zset.js';
 import { Crc64 } from './crc64.js';
 import type { Latin1Buffer } from './latin1.js';
-import { LZF_SLACK, lzfCompressInto } from './lzf.js';
+import { lzfCompressInto } from './lzf.js';
 import { itemLength, prefixSize } from '../store/packed.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
@@ -476,7 +476,7 @@ export class RdbEncoder {
     this.ensure(1 + 2 * lenSize + n);
     const raw = this.pos + lenSize;
     this.latin1(s, start, end, raw);
-    if (this.lzfOut.length < n + LZF_SLACK) this.lzfOut = Buffer.allocUnsafe(2 * n + LZF_SLACK);
+    if (this.lzfOut.length < n) this.lzfOut = Buffer.allocUnsafe(2 * n);
     const packed = lzfCompressInto(this.buf, raw, raw + n, this.lzfOut, 0, n - 4);
     if (packed === 0) {
       this.writeLength(n);

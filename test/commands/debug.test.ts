@@ -38,10 +38,9 @@ describe('DEBUG', () => {
   // Its speed is bench/'s to measure, not a test's: a loaded machine made a deadline here flaky.
   it("OBJECT shows a value's refcount, encoding, serialized length and idle time as Redis does", async () => {
     await same('FLUSHALL');
-    // Not compressible: LZF's choices of back-references differ (redstate's smaller), its format not.
     const big = Array.from({ length: 100 }, (_, i) => String.fromCharCode(33 + ((i * 7919) % 90))).join('');
     await same(
-      ['SET', 'int', '123'], ['SET', 'shared', '9999'], ['SET', 'neg', '-5'], ['SET', 'emb', 'hello'], ['SET', 'raw', big],
+      ['SET', 'int', '123'], ['SET', 'shared', '9999'], ['SET', 'neg', '-5'], ['SET', 'emb', 'hello'], ['SET', 'raw', big], ['SET', 'packed', 'x'.repeat(100)],
       ['SET', 'float', '1.5'], ['APPEND', 'appended', 'ab'], ['HSET', 'h', 'f', 'v', 'n', '12'], ['SADD', 'iset', '1', '2', '3'],
       ['SADD', 'lset', 'a', 'b'], ['ZADD', 'z', '1', 'a', '2.5', 'b'], ['HSET', 'bigh', 'f', big],
       ['PFADD', 'hll', 'a', 'b', 'c'], ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'], ['SET', 'gone', 'v', 'PX', '1'],
@@ -49,16 +48,15 @@ describe('DEBUG', () => {
     await new Promise((r) => setTimeout(r, 10));
     // Refcount, encoding and serialized length: not the address and the LRU clock, which differ
     // by nature, nor the idle time, whose 1 s clock ticks at another time in each server; nor
-    // the serialized length of a collection (redstate's RDB writes small ones in the plain
-    // types) or of a compressed string (LZF's choice of back-references differs).
+    // the serialized length of a collection (redstate's RDB writes small ones in the plain types).
     const fields = (x: unknown, sized: boolean): unknown => {
       if (typeof x !== 'string') return x;
       const f = Object.fromEntries(x.split(' ').map((kv) => kv.split(':')));
       return { refcount: f.refcount, encoding: f.encoding, ...(sized ? { serializedlength: f.serializedlength } : {}) };
     };
-    for (const key of ['int', 'shared', 'neg', 'emb', 'raw', 'float', 'appended', 'gone', 'nokey', 'hll', 'h', 'iset', 'lset', 'z', 'bigh']) {
+    for (const key of ['int', 'shared', 'neg', 'emb', 'raw', 'packed', 'float', 'appended', 'gone', 'nokey', 'hll', 'h', 'iset', 'lset', 'z', 'bigh']) {
       const [want, got] = await Promise.all([pair.r.call('DEBUG', 'OBJECT', key), pair.s.call('DEBUG', 'OBJECT', key)]);
-      const sized = key !== 'hll' && (await pair.r.call('TYPE', key)) === 'string';
+      const sized = (await pair.r.call('TYPE', key)) === 'string';
       expect(fields(got, sized), key).toEqual(fields(want, sized));
     }
     await same(['DEBUG', 'OBJECT'], ['DEBUG', 'OBJECT', 'a', 'b']);

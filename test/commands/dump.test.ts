@@ -45,6 +45,27 @@ describe('DUMP and RESTORE', () => {
     }
   });
 
+  it("compresses strings to Redis's very bytes: DUMP of compressible strings of every shape is byte for byte redis-server's", async () => {
+    let seed = 7;
+    const rnd = (n: number): number => Math.floor(((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * n);
+    const values: string[] = ['x'.repeat(100), 'ab'.repeat(300), 'abc'.repeat(50), 'a'.repeat(21), 'a'.repeat(20_000)];
+    for (let i = 0; i < 300; i++) {
+      // Words from a small alphabet, repeats near and far (past the 8 KB window too), runs at the end.
+      const n = 21 + rnd(i % 10 === 0 ? 20_000 : 600);
+      const alphabet = 2 + rnd(40);
+      let v = '';
+      while (v.length < n) {
+        const r = rnd(4);
+        if (r === 0 && v.length > 10) v += v.slice(rnd(v.length), rnd(v.length) + 3 + rnd(300));
+        else if (r === 1) v += String.fromCharCode(97 + rnd(alphabet)).repeat(1 + rnd(30));
+        else v += String.fromCharCode(33 + rnd(alphabet) * 2 % 94);
+      }
+      values.push(v.slice(0, n));
+    }
+    const cmds = values.flatMap((v, i) => [['SET', `c${i}`, v], ['DUMP', `c${i}`]]);
+    await pair.samePipelined(cmds);
+  });
+
   it('answers bad payloads, busy keys and options as Redis does', async () => {
     await same('SET k v');
     const good = (await pair.r.call('DUMP', 'k')) as string;
