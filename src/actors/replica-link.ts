@@ -604,6 +604,7 @@ export class ReplicaLink {
   private newMasterClient(): Client {
     const c = new Client(this.server, null);
     c.isMaster = true;
+    c.reply.onError = this.server.linkErrorReply(c);
     c.setAuthenticated(true);
     c.parser.maxBulkLen = Number.MAX_SAFE_INTEGER;
     c.parser.rejectInline = true;

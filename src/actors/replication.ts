@@ -11,7 +11,9 @@
 // most once per STREAM_GAP_MS (see there).
 import { randomBytes } from 'node:crypto';
 import type { CachedDirective } from '../config/config.js';
+import { repr } from '../io/split-args.js';
 import { StreamBatch } from '../io/stream-batch.js';
+import { serverState } from '../commands/server-state.js';
 import { Backlog } from '../store/backlog.js';
 import { mayBlock, type Wait } from './blocking.js';
 import type { Client } from './client.js';
@@ -378,12 +380,42 @@ export class Replication {
     });
   }
 
+  // afterErrorReply, for a replication link's clients
+  /**
+   * An error replied to the master's client (this server as a replica) or to a replica: no
+   * command of a replication stream should fail, so it is logged as critical, with the
+   * newest stream for the master's, and counted; under propagation-error-behavior panic (or
+   * panic-on-replicas) a read-only replica stops there rather than diverge.
+   */
+  errorOnLink(c: Client, msg: string): void {
+    const toMaster = c.isMaster;
+    const [from, to] = toMaster ? ['replica', 'master'] : ['master', 'replica'];
+    const cmd = c.lastCommand === 'NULL' ? '<unknown>' : c.lastCommand;
+    const log = this.server.log;
+    log.warning(`== CRITICAL == This ${from} is sending an error to its ${to}: '${msg.slice(0, 4096)}' after processing the command '${cmd}'`);
+    if (toMaster) this.showLatestBacklog();
+    serverState(this.server).unexpectedErrorReplies++;
+    const behavior = this.server.config.get('propagation-error-behavior');
+    if (toMaster && this.server.config.getBool('replica-read-only') && (behavior === 'panic' || behavior === 'panic-on-replicas')) {
+      this.server.panic(`This ${from} panicked sending an error to its ${to} after processing the command '${cmd}'`);
+    }
+  }
+
+  // showLatestBacklog
+  /** Logs the newest 256 bytes of the backlog, quoted as sdscatrepr quotes them. */
+  private showLatestBacklog(): void {
+    const b = this.backlog;
+    if (b === null || b.histlen === 0) return;
+    const tail = Buffer.concat(b.read(b.end - Math.min(256, b.histlen)));
+    this.server.log.warning(`Latest backlog is: '${repr(tail.toString('latin1'))}'`);
+  }
+
   // replicationFeedMonitors
   /** Each monitoring client gets the command as Redis prints it: time [db addr] "arg" ... */
   feedMonitors(c: Client, argv: readonly string[]): void {
     const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-    let line = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.stream === null ? 'lua' : c.addr}]`;
-    for (const a of argv) line += ` ${reprArg(a)}`;
+    let line = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} [${c.db.id} ${c.isScript ? 'lua' : c.addr}]`;
+    for (const a of argv) line += ` ${repr(a)}`;
     for (const m of this.monitors) {
       if (m.closed) {
         this.monitors.delete(m);
@@ -433,26 +465,6 @@ export class Replication {
       this.server.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
     }
   }
-}
-
-/** sdscatrepr: an argument quoted, with C escapes for what is not printable. */
-function reprArg(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    switch (ch) {
-      case 0x5c: out += '\\\\'; break;
-      case 0x22: out += '\\"'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x07: out += '\\a'; break;
-      case 0x08: out += '\\b'; break;
-      default:
-        out += ch >= 0x20 && ch < 0x7f ? s[i] : `\\x${ch.toString(16).padStart(2, '0')}`;
-    }
-  }
-  return out + '"';
 }
 
 function newReplid(): string {

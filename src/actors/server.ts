@@ -112,6 +112,23 @@ export class Server {
   readonly countErrorReply = (msg: string): void => countErrorReply(this, msg);
   /** Called once the server has shut down; the CLI exits the process with the code. */
   onExit: (code: number) => void = () => {};
+
+  // _serverPanic
+  /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts. */
+  panic(msg: string): never {
+    this.log.warning('------------------------------------------------');
+    this.log.warning('!!! Software Failure. Press left mouse button to continue');
+    this.log.warning(`Guru Meditation: ${msg}`);
+    process.abort();
+  }
+
+  /** ReplyWriter.onError of a replication link's client: counted, then told to the replication (errorOnLink). */
+  linkErrorReply(c: Client): (msg: string) => void {
+    return (msg) => {
+      this.countErrorReply(msg);
+      this.replication.errorOnLink(c, msg);
+    };
+  }
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private readonly notifyEvents: CachedDirective<number>;

@@ -1,5 +1,5 @@
-// DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, SLEEP, SET-ACTIVE-EXPIRE,
-// POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
+// SET-ACTIVE-EXPIRE, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -87,6 +87,8 @@ const HELP = [
   '    unit tests to simulate Redis errors.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'REPLICATE <string>',
+  '    Replicates the provided string to replicas, allowing data divergence.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
   'POPULATE <count> [<prefix>] [<size>]',
@@ -191,6 +193,14 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
     ok: (n) => n === 3,
     run(c, argv) {
       c.server.keyspace.activeExpireEnabled = (parseInt(argv[2]!, 10) || 0) !== 0;
+      c.reply.ok();
+    },
+  }],
+  ['replicate', {
+    ok: (n) => n >= 3,
+    run(c, argv) {
+      // Straight into the stream, in the db it is in: what the replicas make of it is theirs.
+      c.server.replication.propagate(-1, argv.slice(2));
       c.reply.ok();
     },
   }],

@@ -41,6 +41,8 @@ const LOADING = 'LOADING Redis is loading the dataset in memory';
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);
   if (cmd === undefined) {
+    // lastcmd is NULL: CLIENT LIST says cmd=NULL.
+    c.lastCommand = 'NULL';
     reject(c, unknownCommand(argv));
     return;
   }

@@ -230,7 +230,7 @@ function statsFields(server: Server): Field[] {
     ['tracking_total_keys', server.tracking.totalKeys],
     ['tracking_total_items', server.tracking.totalItemsCount],
     ['tracking_total_prefixes', server.tracking.totalPrefixes],
-    ['unexpected_error_replies', 0],
+    ['unexpected_error_replies', x.unexpectedErrorReplies],
     ['total_error_replies', x.totalErrorReplies],
     ['dump_payload_sanitizations', 0],
     ['total_reads_processed', 0],

@@ -126,7 +126,10 @@ function delGeneric(c: Client, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
     const key = argv[i]!;
-    if (c.db.lookupUncounted(key) !== undefined && c.db.delete(key)) {
+    // delGenericCommand: an expired key goes first, then whatever is there; a replica's expired
+    // key is still there, so its writable replica's client deletes it (and counts it).
+    c.db.expireIfDue(key);
+    if (c.db.delete(key)) {
       notifyKey(c, NOTIFY.generic, 'del', key);
       n++;
     }

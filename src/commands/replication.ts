@@ -55,6 +55,7 @@ function attach(c: Client, oldSync: boolean): ReplicaClient {
   if (server.config.getBool('repl-disable-tcp-nodelay')) c.stream?.socket.setNoDelay(false);
   const r = new ReplicaClient(c, c.replconf ?? newReplConf(), oldSync);
   c.replica = r;
+  c.reply.onError = server.linkErrorReply(c);
   repl.addReplica(r);
   if (repl.replicas.size === 1 && repl.backlog === null) {
     repl.changeReplicationId();

@@ -37,6 +37,8 @@ export class ServerState {
   readonly netReplOutput: Metric;
   lastSample = Date.now();
   totalErrorReplies = 0;
+  /** stat_unexpected_error_replies: errors replied to a master or a replica (Replication.errorOnLink). */
+  unexpectedErrorReplies = 0;
   /**
    * totalErrorReplies when the last call() began or ended (incrCommandStatsOnError's
    * prev_err_count): a call failed when errors were counted since, so a script's EVAL does

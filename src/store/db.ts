@@ -102,15 +102,16 @@ export class Db {
   /** As lookup, for a value about to be changed in place: the snapshot gets the old one first. */
   lookupWrite(key: string): Value | undefined {
     const i = this.dict.find(key);
-    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return undefined;
+    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key, true))) return undefined;
     this.preserve(key, i);
     this.touch(i);
     return this.dict.valueAt(i);
   }
 
   /**
-   * Deletes key if its time has passed, as a lookup would, without counting a hit or miss: for
-   * a command whose lookup Redis makes before it checks its arguments (XAUTOCLAIM).
+   * Deletes key if its time has passed, as a read's lookup would (a replica only hides it),
+   * without counting a hit or miss: for a command whose lookup Redis makes before it checks
+   * its arguments (XAUTOCLAIM), and DEL's.
    */
   expireIfDue(key: string): void {
     if (this.expires.size > 0) this.expireIfNeeded(key);
@@ -147,7 +148,7 @@ export class Db {
   /** setKey: creates or overwrites key; its expiry goes unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
     // An expired key goes first, as lookupKeyWrite would (and its DEL is propagated).
-    if (this.expires.size > 0) this.expireIfNeeded(key);
+    if (this.expires.size > 0) this.expireIfNeeded(key, true);
     this.store(key, value);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
     this.replaced(key);
@@ -161,7 +162,7 @@ export class Db {
    */
   writeSlot(key: string): number {
     const i = this.dict.find(key);
-    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key))) return -1;
+    if (i < 0 || (this.expires.size > 0 && this.expireIfNeeded(key, true))) return -1;
     this.touch(i);
     return i;
   }
@@ -355,16 +356,20 @@ export class Db {
     return true;
   }
 
-  /** Deletes key if it has expired (on a replica: only hides it); true when it did. */
-  private expireIfNeeded(key: string): boolean {
+  /**
+   * Deletes key if it has expired; true when it has. A replica only hides it from a read, its
+   * master will delete it; a write of its own client deletes it first (a writable replica's
+   * lookupKeyWrite, EXPIRE_FORCE_DELETE_EXPIRED), so that the write finds no old expiry.
+   */
+  private expireIfNeeded(key: string, write = false): boolean {
     const mode = this.ks.expireMode;
     if (mode === 'keep') return false;
     const when = this.expires.get(key);
     const now = Date.now();
     // keyIsExpired: a key lives through the millisecond of its expiry, on master and replica alike.
     if (when === undefined || when >= now) return false;
-    // A replica hides what its master will delete; a paused server keeps its dataset still.
-    if (mode === 'hide' || now <= this.ks.pausedUntil) return true;
+    // A paused server keeps its dataset still.
+    if ((mode === 'hide' && !write) || now <= this.ks.pausedUntil) return true;
     this.expireKey(key);
     return true;
   }

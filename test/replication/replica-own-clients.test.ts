@@ -59,6 +59,23 @@ describe("a replica's own clients, side by side with a redis-server 7.0 replica"
     expect(tracked).toEqual(['0', '0']);
   });
 
+  it("a writable replica's own write of a key its master let expire finds no key: the write starts it anew, without the old expiry", async () => {
+    const { m, replicas } = await masterWithBothReplicas();
+    await m.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    await m.call('SET', 'key1', '5', 'PX', '10');
+    await m.call('SET', 'key2', '5', 'PX', '10');
+    await m.call('HSET', 'key3', 'f', 'v');
+    await m.call('PEXPIRE', 'key3', '10');
+    for (const r of replicas) await caughtUp(m, r);
+    await new Promise((r) => setTimeout(r, 50));
+    await onBoth(replicas, 'CONFIG', 'SET', 'replica-read-only', 'no');
+    for (const cmd of [['DBSIZE'], ['EXISTS', 'key1', 'key2'], ['INCR', 'key1'], ['TTL', 'key1'], ['GET', 'key2'], ['DBSIZE'],
+      ['HSET', 'key3', 'g', 'w'], ['HGETALL', 'key3'], ['TTL', 'key3'], ['DEL', 'key2'], ['DBSIZE']]) {
+      const [want, got] = await onBoth(replicas, ...cmd);
+      expect(got, cmd.join(' ')).toEqual(want);
+    }
+  });
+
   it('CLIENT LIST shows the master client with its addresses, and CLIENT KILL by its address drops the link, which continues by partial resync', async () => {
     const { m, replicas, masterPort } = await masterWithBothReplicas();
     const masterLine = async (r: RespClient): Promise<string> => String(await r.call('CLIENT', 'LIST', 'TYPE', 'master'));
