@@ -61,6 +61,12 @@ export class Persistence {
   backgroundSnapshots = 0;
   /** loading: 1 while a dataset is being loaded; what INFO's loading_* fields report of it. */
   loading: 0 | 1 = 0;
+  /**
+   * async_loading: the load is a replica's diskless swapdb load of its own history (a full
+   * sync where a partial one was refused): clients keep the old dataset meanwhile, and only
+   * the commands flagged no_async_loading get -LOADING.
+   */
+  asyncLoading = false;
   loadingStartedAt = 0;
   loadingTotalBytes = 0;
   loadingLoadedBytes = 0;
@@ -344,8 +350,8 @@ export class Persistence {
    * -LOADING) from here until endReplicaStream or abandonReplicaStream; a load from disk only
    * once the payload is in, as Redis serves the old dataset while it writes the file.
    */
-  startReplicaStream(size: number, diskless: boolean): RdbStream {
-    if (diskless) this.startLoading(size);
+  startReplicaStream(size: number, diskless: boolean, async: boolean): RdbStream {
+    if (diskless) this.startLoading(size, async);
     return new RdbStream(this.replicaDecodeOptions());
   }
 
@@ -361,23 +367,26 @@ export class Persistence {
    */
   async endReplicaStream(s: RdbStream, size: number): Promise<DecodedRdb> {
     if (this.loading === 0) {
-      this.startLoading(size);
+      this.startLoading(size, false);
       this.loadingLoadedBytes = s.bytesRead;
     }
     try {
       return await s.end(LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
     } finally {
       this.loading = 0;
+      this.asyncLoading = false;
     }
   }
 
   /** A streamed load given up (the link lost, a bad payload): nothing of it stays. */
   abandonReplicaStream(): void {
     this.loading = 0;
+    this.asyncLoading = false;
   }
 
-  private startLoading(size: number): void {
+  private startLoading(size: number, async: boolean): void {
     this.loading = 1;
+    this.asyncLoading = async;
     this.loadingStartedAt = unixTime();
     this.loadingTotalBytes = size;
     this.loadingLoadedBytes = 0;

@@ -427,7 +427,11 @@ export class ReplicaLink {
     // rdbLoadRio straight from the socket for a diskless load. From disk too the decode runs as
     // the bytes arrive, alongside the file: it overlaps the transfer, and nothing is read back.
     if (t.diskless) this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
-    t.stream = this.server.persistence.startReplicaStream(t.size, t.diskless);
+    // Async loading: a full sync of the history we are on (our partial one refused) leaves
+    // the old dataset to clients until the new one is swapped in.
+    const async = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb' &&
+      this.actor.getSnapshot().context.masterReplid === this.server.replication.replid;
+    t.stream = this.server.persistence.startReplicaStream(t.size, t.diskless, async);
     // `$0` is complete already (and no RDB: its load fails).
     if (t.mark === null && size === 0) this.readPayload(EMPTY);
   }

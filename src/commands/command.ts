@@ -105,6 +105,8 @@ export interface Command extends CommandSpec {
   readonly denyOom: boolean;
   readonly noAuth: boolean;
   readonly allowsLoading: boolean;
+  /** Refused while a replica loads its master's payload in the background (async_loading). */
+  readonly noAsyncLoading: boolean;
   readonly allowsStale: boolean;
   readonly noMulti: boolean;
   readonly allowBusy: boolean;
@@ -145,6 +147,7 @@ export function compile(spec: CommandSpec): Command {
     denyOom: has('denyoom'),
     noAuth: has('no_auth'),
     allowsLoading: has('loading'),
+    noAsyncLoading: has('no_async_loading'),
     allowsStale: has('stale'),
     noMulti: has('no_multi'),
     allowBusy: has('allow_busy'),

@@ -164,7 +164,8 @@ function refuse(c: Client, cmd: Command, real: Command, argv: string[], flags: C
     if (flags.write && server.config.getBool('replica-read-only')) return READONLY;
     if (!flags.stale && runningStale(server)) return MASTERDOWN;
   }
-  if (server.persistence.loading === 1 && !real.allowsLoading) return LOADING;
+  const p = server.persistence;
+  if (p.loading === 1 && (p.asyncLoading ? real.noAsyncLoading : !real.allowsLoading)) return LOADING;
   const busy = server.scripting.busy;
   if (busy !== null && !cmd.allowBusy && !real.allowBusy) return busy.isEval ? BUSY_EVAL : BUSY_FUNCTION;
   return null;

@@ -132,8 +132,8 @@ function persistenceFields(server: Server): Field[] {
   const p = server.persistence;
   const total = p.currentSaveKeysTotal;
   return [
-    ['loading', p.loading],
-    ['async_loading', 0],
+    ['loading', p.asyncLoading ? 0 : p.loading],
+    ['async_loading', p.asyncLoading ? 1 : 0],
     ['current_cow_peak', 0],
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
