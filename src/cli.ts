@@ -102,6 +102,8 @@ export async function main(argv: string[]): Promise<number | null> {
     return 1;
   }
   log.notice('Ready to accept connections');
+  const unixSocket = server.config.get('unixsocket')!;
+  if (unixSocket !== '') log.notice(`The server is now ready to accept connections at ${unixSocket}`);
   startReplicationFromConfig(server);
 
   let signals = 0;

@@ -133,7 +133,8 @@ export class Client implements WatchFlag, QueuedWriter {
   /** The master client's link socket: CLIENT LIST shows its addresses and CLIENT KILL matches them. */
   linkSocket: Socket | null = null;
 
-  constructor(readonly server: Server, readonly stream: SocketStream | null) {
+  /** unix: connected through the unixsocket (CLIENT_UNIX_SOCKET). */
+  constructor(readonly server: Server, readonly stream: SocketStream | null, readonly unixSocket = false) {
     this.id = server.nextClientId++;
     this.db = server.keyspace.dbs[0]!;
     this.user = server.acl.defaultUser;
@@ -152,14 +153,21 @@ export class Client implements WatchFlag, QueuedWriter {
    * socket's own cache of its addresses (~0.2 kB).
    */
   get addr(): string {
+    if (this.unixSocket) return this.unixAddr;
     const s = this.socket;
     return s === undefined ? '' : formatAddress(s.remoteAddress, s.remotePort);
   }
 
   /** The local ip:port the client connected to. */
   get laddr(): string {
+    if (this.unixSocket) return this.unixAddr;
     const s = this.socket;
     return s === undefined ? '' : formatAddress(s.localAddress, s.localPort);
+  }
+
+  /** A unix socket client's address and local address: the socket's path, port 0. */
+  private get unixAddr(): string {
+    return `${this.server.config.get('unixsocket')}:0`;
   }
 
   /** Its connection: its own stream's, or for the master client the link's (replica-link.ts reads it). */

@@ -1,7 +1,8 @@
 // The server actor: owns the keyspace, the config, the listening sockets, the connected
 // clients and serverCron. Commands reach everything through it.
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import { chmodSync, rmSync } from 'node:fs';
+import { createServer, type ListenOptions, type Server as NetServer, type Socket } from 'node:net';
 import type { CachedDirective, Config } from '../config/config.js';
 import { SocketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
@@ -220,7 +221,7 @@ export class Server {
       const optional = spec.startsWith('-');
       const host = spec.replace(/^-/, '').replace(/^\*$/, '0.0.0.0').replace(/^::\*$/, '::');
       try {
-        const srv = await this.listenOn(host, this.port || port);
+        const srv = await this.listenOn({ host, port: this.port || port, backlog: this.config.getInt('tcp-backlog') });
         this.listeners.push(srv);
         const addr = srv.address();
         if (addr !== null && typeof addr === 'object') this.port = addr.port;
@@ -233,10 +234,28 @@ export class Server {
         throw new ListenError(`Failed listening on port ${port}`);
       }
     }
+    await this.listenUnix();
     await this.listenInspector();
     const hz = this.config.getInt('hz');
     this.cronTimer = setInterval(() => this.cron(), Math.max(1, Math.floor(1000 / hz)));
     this.cronTimer.unref();
+  }
+
+  /** unixsocket: a path replacing any file there, its mode unixsocketperm (octal; 0 leaves the umask's). */
+  private async listenUnix(): Promise<void> {
+    const path = this.config.get('unixsocket')!;
+    if (path === '') return;
+    rmSync(path, { force: true });
+    try {
+      const srv = await this.listenOn({ path, backlog: this.config.getInt('tcp-backlog') }, true);
+      this.listeners.push(srv);
+      const perm = parseInt(this.config.get('unixsocketperm')!, 8);
+      if (perm > 0) chmodSync(path, perm);
+    } catch (e) {
+      this.log.warning(`Failed opening Unix socket: bind: ${strerror(e as Error)}`);
+      await this.closeListeners();
+      throw new ListenError(`Failed opening Unix socket ${path}`);
+    }
   }
 
   /** --inspect-port: the statechart page and its event stream, beside the server. */
@@ -259,25 +278,25 @@ export class Server {
     this.log.notice(`Inspector: watch the statecharts at http://${bind.includes(':') ? `[${bind}]` : bind}:${endpoint.port}/`);
   }
 
-  private listenOn(host: string, port: number): Promise<NetServer> {
+  private listenOn(where: ListenOptions, unix = false): Promise<NetServer> {
     return new Promise((resolve, reject) => {
       // allowHalfOpen: a client's end closes its connection through SocketStream.end(), not node's shutdown first.
-      const srv = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket));
+      const srv = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket, unix));
       srv.once('error', reject);
-      srv.listen({ host, port, backlog: this.config.getInt('tcp-backlog') }, () => {
+      srv.listen(where, () => {
         srv.off('error', reject);
         resolve(srv);
       });
     });
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, unix: boolean): void {
     this.stats.connectionsReceived++;
     const keepalive = this.config.getInt('tcp-keepalive');
-    if (keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    if (keepalive > 0 && !unix) socket.setKeepAlive(true, keepalive * 1000);
     // Accepted paused: the stream reads into the shared buffer from its start() on.
     const stream = new SocketStream(socket, true);
-    const client = new Client(this, stream);
+    const client = new Client(this, stream, unix);
     if (this.clients.size >= this.config.getInt('maxclients')) {
       this.stats.rejectedConnections++;
       client.reply.error('ERR max number of clients reached');

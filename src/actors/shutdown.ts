@@ -111,6 +111,8 @@ export class Shutdown {
         log.warning('Error trying to save the DB. Exit anyway.');
       }
     }
+    // closeListeningSockets: closing it removes the file.
+    if (server.config.get('unixsocket') !== '') log.notice('Removing the unix socket file.');
     // Exits even if a part failed to close: there is nothing left to go back to.
     try {
       await server.close();

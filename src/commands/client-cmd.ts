@@ -50,6 +50,7 @@ export function clientInfoString(c: Client, argvMem = 0): string {
   if (t?.bcast === true) flags += 'B';
   if (c.casDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
+  if (c.unixSocket) flags += 'U';
   if (c.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
   const multiMem = c.multiBytes;

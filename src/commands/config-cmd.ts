@@ -21,12 +21,12 @@ export function protectedRefusal(setting: ProtectedSetting): string {
     'connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 }
 
-/** allowProtectedAction: "yes", or "local" and the client is on loopback. */
+/** allowProtectedAction: "yes", or "local" and the client is on loopback or the unix socket. */
 export function allowProtectedAction(c: Client, setting: string): boolean {
   if (setting === 'yes') return true;
   if (setting !== 'local') return false;
   const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
-  return host === '127.0.0.1' || host === '::1' || host === '::ffff:127.0.0.1' || c.stream === null;
+  return host === '127.0.0.1' || host === '::1' || host === '::ffff:127.0.0.1' || c.stream === null || c.unixSocket;
 }
 
 /** resetCommandTableStats */
