@@ -3,6 +3,7 @@ import type { Client } from '../actors/client.js';
 import { ConfigError } from '../config/config.js';
 import type { ProtectedSetting } from './command.js';
 import { globMatch } from './glob.js';
+import { LOADING } from './dispatch.js';
 import { cstr } from './errors.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
@@ -34,10 +35,13 @@ function resetCommandStats(): void {
   for (const c of everyCommand()) c.stats.reset();
 }
 
+/** DENY_LOADING_CONFIG: what CONFIG SET refuses with -LOADING while a dataset loads. */
+const DENY_LOADING = new Set(['appendonly', 'repl-diskless-load', 'dir']);
+
 /**
- * configSetCommand: checks every name first (unknown, protected, given twice: the first
- * problem is reported), then sets each value in order; when one is refused, the ones already
- * set get their old values back.
+ * configSetCommand: checks every name first (unknown, protected, refused while loading, given
+ * twice: the first problem is reported), then sets each value in order; when one is refused,
+ * the ones already set get their old values back.
  */
 function configSet(c: Client, argv: string[]): void {
   if (argv.length % 2 !== 0) return c.reply.error('ERR syntax error');
@@ -45,7 +49,8 @@ function configSet(c: Client, argv: string[]): void {
   const names: string[] = [];
   const canonical: string[] = [];
   let failure: string | null = null;
-  for (let i = 2; i < argv.length && failure === null; i += 2) {
+  let denyLoading = false;
+  for (let i = 2; i < argv.length && failure === null && !denyLoading; i += 2) {
     const name = argv[i]!.toLowerCase();
     const cn = config.isFileOnly(name) ? null : config.canonical(name);
     if (cn === null) {
@@ -54,6 +59,8 @@ function configSet(c: Client, argv: string[]): void {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
     } else if (PROTECTED.has(cn) && !allowProtectedAction(c, config.get('enable-protected-configs')!)) {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
+    } else if (c.server.persistence.loading === 1 && DENY_LOADING.has(cn)) {
+      denyLoading = true;
     } else if (canonical.includes(cn)) {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`;
     } else {
@@ -61,6 +68,7 @@ function configSet(c: Client, argv: string[]): void {
       canonical.push(cn);
     }
   }
+  if (denyLoading) return c.reply.error(LOADING);
   if (failure !== null) return c.reply.error(failure);
   const old = canonical.map((cn) => config.get(cn)!);
   for (let i = 0; i < canonical.length; i++) {

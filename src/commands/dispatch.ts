@@ -36,7 +36,7 @@ export const MISCONF = "MISCONF Redis is configured to save RDB snapshots, but i
 const READONLY = "READONLY You can't write against a read only replica.";
 export const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 export const NOREPLICAS = 'NOREPLICAS Not enough good replicas to write.';
-const LOADING = 'LOADING Redis is loading the dataset in memory';
+export const LOADING = 'LOADING Redis is loading the dataset in memory';
 
 export function execute(c: Client, argv: string[]): void {
   const cmd = lookupCommand(argv[0]!);

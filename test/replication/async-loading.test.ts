@@ -1,12 +1,14 @@
 // async_loading, as Redis 7.0 does it: a replica with repl-diskless-load swapdb that must
 // sync in full with the history it is already on (its partial resync refused: the backlog
 // moved past it) keeps serving its old dataset while the new one loads, then swaps it in;
-// INFO says async_loading:1, loading:0 meanwhile. A redstate replica and a redis-server one
+// INFO says async_loading:1, loading:0 meanwhile, and what may not run during a load (SAVE,
+// CONFIG SET appendonly) gets -LOADING. A redstate replica and a redis-server one
 // of the same redis-server master are put through the same steps. Found by Redis's own
 // integration/replication.tcl.
 import { describe, expect, it } from 'vitest';
 import { closedAfterEach } from '../helpers/closed-after-each.js';
 import type { RespClient } from '../helpers/resp-client.js';
+import { plain } from '../commands/side-by-side.js';
 import { info, until, waitFor } from '../helpers/replication.js';
 import { startRedis, startRedstate } from '../helpers/servers.js';
 
@@ -24,20 +26,28 @@ async function secondSync(m: RespClient, r: RespClient): Promise<Record<string, 
   await m.call('CONFIG', 'SET', 'repl-backlog-size', '16384');
   for (let i = 0; i < 10; i++) await m.call('SET', `big${i}`, 'A'.repeat(16384));
   await m.call('EXEC');
-  const seen = { asyncLoading: false, loading: new Set<string>(), during: new Set<unknown>() };
+  const seen = { asyncLoading: false, loading: new Set<string>(), during: new Set<unknown>(), refused: new Set<string>() };
   await until(async () => {
-    // The GET first: when the INFO after it still says async_loading, the GET was before the swap.
+    // Commands between two INFOs that both say async_loading ran during the load.
+    const before = await info(r, 'persistence');
+    if (before.get('async_loading') !== '1') return seen.asyncLoading;
     const value = await r.call('GET', 'mykey');
-    const i = await info(r, 'persistence');
-    if (i.get('async_loading') === '1') {
+    // A no_async_loading command, and a config that may not change while loading.
+    const refused = [plain(await r.call('SAVE')), plain(await r.call('CONFIG', 'SET', 'appendonly', 'no'))];
+    const after = await info(r, 'persistence');
+    if (after.get('async_loading') === '1') {
       seen.asyncLoading = true;
-      seen.loading.add(i.get('loading')!);
+      seen.loading.add(before.get('loading')!).add(after.get('loading')!);
       seen.during.add(value);
+      seen.refused.add(JSON.stringify(refused));
     }
-    return seen.asyncLoading && i.get('async_loading') === '0';
+    return false;
   }, 30_000);
   await waitFor('the second sync', async () => (await info(r)).get('master_link_status') === 'up');
-  return { ...seen, loading: [...seen.loading], during: [...seen.during], after: await r.call('GET', 'mykey'), keys: await r.call('DBSIZE') };
+  return {
+    ...seen, loading: [...seen.loading], during: [...seen.during], refused: [...seen.refused].map((x) => JSON.parse(x) as unknown),
+    after: await r.call('GET', 'mykey'), keys: await r.call('DBSIZE'),
+  };
 }
 
 describe('async_loading: a full sync of the same history, side by side with redis-server 7.0', () => {
@@ -57,6 +67,7 @@ describe('async_loading: a full sync of the same history, side by side with redi
       results.push(await secondSync(m, await client(replica.port)));
     }
     expect(results[1]).toEqual(results[0]);
-    expect(results[1]).toEqual({ asyncLoading: true, loading: ['0'], during: ['myvalue'], after: null, keys: 2010 });
+    const loadingErr = { error: 'LOADING Redis is loading the dataset in memory' };
+    expect(results[1]).toEqual({ asyncLoading: true, loading: ['0'], during: ['myvalue'], refused: [[loadingErr, loadingErr]], after: null, keys: 2010 });
   });
 });
