@@ -229,7 +229,8 @@ export class Replication {
     const ops = this.pending;
     if (ops.length === 0) return;
     const wrap = ops.length > 1;
-    if (wrap) this.propagate(-1, MULTI);
+    // In the first command's db: its SELECT goes before the MULTI.
+    if (wrap) this.propagate(ops[0]!.dbId, MULTI);
     for (const op of ops) this.propagate(op.dbId, op.argv);
     if (wrap) this.propagate(-1, EXEC);
     ops.length = 0;

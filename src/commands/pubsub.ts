@@ -80,12 +80,15 @@ export const pubsubCommands: CommandSpec[] = [
     name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], acl: ['pubsub', 'fast'],
     run(c, argv) {
       c.reply.integer(c.server.pubsub.publish(argv[1]!, argv[2]!));
+      // A replica's subscribers hear it too: it goes down the stream (not in cluster mode, which redstate never is).
+      c.forcePropagation();
     },
   },
   {
     name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], keys: [1, 1, 1], acl: ['pubsub', 'fast'],
     run(c, argv) {
       c.reply.integer(c.server.pubsub.publishShard(argv[1]!, argv[2]!));
+      c.forcePropagation();
     },
   },
   container('pubsub', [

@@ -266,7 +266,10 @@ export const stringCommands: CommandSpec[] = [
     name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
       if (!replyGet(c, argv[1]!)) return;
-      if (c.db.delete(argv[1]!)) notifyKey(c, NOTIFY.generic, 'del', argv[1]!);
+      if (!c.db.delete(argv[1]!)) return;
+      notifyKey(c, NOTIFY.generic, 'del', argv[1]!);
+      // getdelCommand propagates it as a delete of the key, as lazyfree-lazy-user-del has it.
+      c.propagateAs([c.server.config.getBool('lazyfree-lazy-user-del') ? 'UNLINK' : 'DEL', argv[1]!]);
     },
   },
   {

@@ -93,6 +93,12 @@ describe('the stream a master sends, against redis-server 7.0', () => {
       // and SET with an expiry as SET PXAT alone.
       ['GETSET', 'gs', 'v1'], ['GETSET', 'gs', 'v2'], ['SET', 'gs', 'v3', 'GET'], ['SET', 'gs', 'v4', 'get', 'XX', 'GET'],
       ['SET', 'gs', 'v5', 'PXAT', '9999999999999', 'XX'], ['SET', 'gs', 'v6', 'KEEPTTL', 'GET'],
+      // GETDEL goes out as DEL; PUBLISH and SPUBLISH go out, for a replica's subscribers; a
+      // transaction's SELECT comes before its MULTI (Redis's own unit/type/string.tcl, multi.tcl).
+      ['GETDEL', 'gs'], ['GETDEL', 'gs'], ['PUBLISH', 'ch', 'm'], ['SPUBLISH', 'sch', 'm'],
+      ['SELECT', '3'], ['MULTI'], ['SET', 'x', '1'], ['PUBLISH', 'ch', 'm2'], ['EXEC'],
+      ['MULTI'], ['PUBLISH', 'ch', 'm3'], ['EXEC'], ['SELECT', '0'],
+      ['CONFIG', 'SET', 'lazyfree-lazy-user-del', 'yes'], ['SET', 'gd', '1'], ['GETDEL', 'gd'], ['CONFIG', 'SET', 'lazyfree-lazy-user-del', 'no'],
     ];
     const [ours, theirs] = await Promise.all([streamOf(redstate.port, script), streamOf(redis.port, script)]);
     expect(ours).toEqual(theirs);
