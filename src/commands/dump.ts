@@ -45,24 +45,24 @@ function dump(c: Client, argv: string[]): void {
 function restore(c: Client, argv: string[]): void {
   let replace = false;
   let absttl = false;
-  let idle = false;
-  let freq = false;
+  let idle = -1;
+  let freq = -1;
   for (let j = 4; j < argv.length; j++) {
     const more = argv.length - j - 1;
     if (is(argv[j], 'REPLACE')) {
       replace = true;
     } else if (is(argv[j], 'ABSTTL')) {
       absttl = true;
-    } else if (is(argv[j], 'IDLETIME') && more >= 1 && !freq) {
+    } else if (is(argv[j], 'IDLETIME') && more >= 1 && freq < 0) {
       const n = intArg(c, argv[++j]!);
       if (n === null) return;
       if (n < 0) return c.reply.error('ERR Invalid IDLETIME value, must be >= 0');
-      idle = true;
-    } else if (is(argv[j], 'FREQ') && more >= 1 && !idle) {
+      idle = n;
+    } else if (is(argv[j], 'FREQ') && more >= 1 && idle < 0) {
       const n = intArg(c, argv[++j]!);
       if (n === null) return;
       if (n < 0 || n > 255) return c.reply.error('ERR Invalid FREQ value, must be >= 0 and <= 255');
-      freq = true;
+      freq = n;
     } else {
       return c.reply.error(ERR.syntax);
     }
@@ -89,6 +89,8 @@ function restore(c: Client, argv: string[]): void {
     return c.reply.ok();
   }
   c.db.set(key, value);
+  const word = c.server.keyspace.access.given(freq, idle);
+  if (word !== undefined) c.db.setAccessWord(key, word);
   if (ttl) {
     c.db.setExpire(key, ttl);
     // Replicas get the expiry as an absolute time.

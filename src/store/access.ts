@@ -59,6 +59,20 @@ export class AccessClock {
     return periods > counter ? 0 : counter - periods;
   }
 
+  // objectSetLRUOrLFU
+  /**
+   * The word RESTORE's FREQ or IDLETIME (seconds) gives a key under the policy in force: a
+   * counter under LFU, an access that long ago under LRU; undefined when the policy does not
+   * take the one given (-1: none given).
+   */
+  given(freq: number, idleSeconds: number): number | undefined {
+    if (this.lfu) return freq >= 0 ? (this.minutes << 8) | freq : undefined;
+    if (idleSeconds < 0) return undefined;
+    const at = this.lruClock - idleSeconds;
+    // A wrapping clock: an idle time before its start is taken as half its range in the future.
+    return at >= 0 ? at : (this.lruClock + (LRU_CLOCK_MAX >> 1)) % LRU_CLOCK_MAX;
+  }
+
   // LFUTimeElapsed
   private minutesSince(ldt: number): number {
     const now = this.minutes;

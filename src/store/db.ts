@@ -93,6 +93,12 @@ export class Db {
     return i < 0 ? undefined : this.dict.valueAt(i);
   }
 
+  /** Sets key's access word (robj.lru), as RESTORE's IDLETIME or FREQ asks. */
+  setAccessWord(key: string, word: number): void {
+    const i = this.dict.find(key);
+    if (i >= 0) this.dict.setAccessAt(i, word);
+  }
+
   /** The access word of key (robj.lru), or undefined when there is no such key. */
   accessWord(key: string): number | undefined {
     const i = this.dict.find(key);

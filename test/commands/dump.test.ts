@@ -66,6 +66,21 @@ describe('DUMP and RESTORE', () => {
     await pair.samePipelined(cmds);
   });
 
+  it("RESTORE's IDLETIME sets the idle time under an LRU policy, FREQ the counter under an LFU one (dump.tcl)", async () => {
+    await same('SET foo bar');
+    const payload = Buffer.from((await pair.r.call('DUMP', 'foo')) as string, 'latin1');
+    await same(['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru'], ['RESTORE', 'lru', 0, payload, 'IDLETIME', 1000],
+      ['RESTORE', 'lru-freq', 0, payload, 'FREQ', 100], ['OBJECT', 'IDLETIME', 'lru-freq']);
+    const [want, got] = await Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'lru'), pair.s.call('OBJECT', 'IDLETIME', 'lru')]);
+    expect(Math.abs((got as number) - (want as number))).toBeLessThanOrEqual(1);
+    expect(got).toBeGreaterThanOrEqual(1000);
+    // A read is an access again.
+    await same(['GET', 'lru'], ['OBJECT', 'IDLETIME', 'lru']);
+    await same(['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu'], ['RESTORE', 'lfu', 0, payload, 'FREQ', 100],
+      ['OBJECT', 'FREQ', 'lfu'], ['RESTORE', 'lfu-idle', 0, payload, 'IDLETIME', 1000], ['OBJECT', 'FREQ', 'lfu-idle'],
+      ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction'], ['DEL', 'lru', 'lru-freq', 'lfu', 'lfu-idle']);
+  });
+
   it('answers bad payloads, busy keys and options as Redis does', async () => {
     await same('SET k v');
     const good = (await pair.r.call('DUMP', 'k')) as string;
