@@ -30,6 +30,15 @@ import type { Db } from '../store/db.js';
 import { longDoubleMillis, parseLongDouble } from '../store/floats.js';
 import { parseInteger } from '../store/numbers.js';
 import type { Server } from './server.js';
+import { serverState } from '../commands/server-state.js';
+import { lookupCommand } from '../commands/table.js';
+
+// updateStatsOnUnblock's had_errors
+/** A blocked command answered with an error at its unblocking counts as a failed call of it. */
+function failedOnUnblock(c: Client): void {
+  const cmd = lookupCommand(c.lastCommand);
+  if (cmd !== undefined) cmd.stats.failed++;
+}
 
 /** What a blocked client waits for, and how it is answered. */
 export interface Wait {
@@ -172,6 +181,8 @@ export class Blocking {
     if (wait === null || wait.postponed !== undefined) return false;
     if (withError) c.reply.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
     else wait.timedOut();
+    // Redis 7.0 counts it a failed call either way (updateStatsOnUnblock's had_errors is 1).
+    failedOnUnblock(c);
     this.unblock(c);
     return true;
   }
@@ -207,6 +218,7 @@ export class Blocking {
     const repl = this.server.replication;
     const wait = c.waiting!;
     const dirty = ks.dirty;
+    const errors = serverState(this.server).totalErrorReplies;
     c.propagateArgv = undefined;
     let served: boolean;
     const started = wait.ran === undefined ? 0 : performance.now();
@@ -220,6 +232,7 @@ export class Blocking {
     else repl.propagatePending();
     c.propagateArgv = undefined;
     if (served && wait.ran !== undefined) this.servedStats(c, wait.ran, Math.floor((performance.now() - started) * 1000));
+    if (served && serverState(this.server).totalErrorReplies > errors) failedOnUnblock(c);
     return served;
   }
 
