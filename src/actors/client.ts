@@ -10,7 +10,7 @@ import { ProtocolError, RespParser } from '../io/resp-parser.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import type { SocketStream } from '../io/socket-stream.js';
 import { queueWrite, type QueuedWriter } from '../io/turn-end.js';
-import type { Db, WatchFlag } from '../store/db.js';
+import type { Db, WatchedKey, WatchFlag } from '../store/db.js';
 import type { Wait } from './blocking.js';
 import { ClientLimits } from './client-limits.js';
 import type { Kind } from './pubsub.js';
@@ -77,7 +77,7 @@ export class Client implements WatchFlag, QueuedWriter {
   /** CLIENT_DIRTY_CAS: a key this client watches changed (the keys' watcher sets hold the client itself). */
   casDirty = false;
   /** The keys WATCH added (watched_keys); null while there are none. */
-  private watched: Array<[Db, string]> | null = null;
+  private watched: WatchedKey[] | null = null;
   /** The last command run, for CLIENT LIST's cmd=. */
   lastCommand = 'NULL';
   /** Set by QUIT, CLIENT KILL and protocol errors: close once the pending replies are out. */
@@ -437,20 +437,27 @@ export class Client implements WatchFlag, QueuedWriter {
   /** WATCH of one key in the selected db: a change to it (db.ts) marks this client dirty. */
   watchKey(key: string): void {
     const db = this.db;
+    if (this.watched?.some((wk) => wk.db === db && wk.key === key) === true) return;
     let set = db.watchers.get(key);
     if (set === undefined) db.watchers.set(key, (set = new Set()));
-    if (set.has(this)) return;
-    set.add(this);
-    (this.watched ??= []).push([db, key]);
+    const wk: WatchedKey = { client: this, db, key, expired: db.isExpired(key) };
+    set.add(wk);
+    (this.watched ??= []).push(wk);
+  }
+
+  // isWatchedKeyExpired
+  /** A watched key expired since it was watched (EXEC then fails, deleted or not). */
+  watchedKeyExpired(): boolean {
+    return this.watched?.some((wk) => !wk.expired && wk.db.isExpired(wk.key)) === true;
   }
 
   unwatchAll(): void {
     if (this.watched !== null) {
-      for (const [db, key] of this.watched) {
-        const set = db.watchers.get(key);
+      for (const wk of this.watched) {
+        const set = wk.db.watchers.get(wk.key);
         if (set === undefined) continue;
-        set.delete(this);
-        if (set.size === 0) db.watchers.delete(key);
+        set.delete(wk);
+        if (set.size === 0) wk.db.watchers.delete(wk.key);
       }
       this.watched = null;
     }

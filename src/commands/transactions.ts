@@ -28,7 +28,7 @@ export const transactionCommands: CommandSpec[] = [
       const multi = c.multi;
       if (multi === null) return c.reply.error('ERR EXEC without MULTI');
       const aborted = multi.failed;
-      const dirty = c.casDirty;
+      const dirty = c.casDirty || c.watchedKeyExpired();
       discardTransaction(c);
       if (aborted) return c.reply.error('EXECABORT Transaction discarded because of previous errors.');
       if (dirty) return c.reply.nullArray();

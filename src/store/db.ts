@@ -21,14 +21,23 @@ export interface WatchFlag {
   casDirty: boolean;
 }
 
+/** watchedKey: one client's WATCH of one key of a db. */
+export interface WatchedKey {
+  readonly client: WatchFlag;
+  readonly db: Db;
+  readonly key: string;
+  /** The key was there but expired when watched: its deletion is no change for this watch. */
+  expired: boolean;
+}
+
 /** A string encoding its value does not imply (Db.stringEncodings). */
 export type StringEncoding = 'raw' | 'embstr';
 
 export class Db {
   dict = new Dict<Value>(0, true);
   expires = new Map<string, number>();
-  /** key -> the WATCH states of clients watching it in this db. */
-  readonly watchers = new Map<string, Set<WatchFlag>>();
+  /** key -> the clients' watches of it in this db. */
+  readonly watchers = new Map<string, Set<WatchedKey>>();
   /** key -> the clients blocked on it here, in arrival order (db->blocking_keys). */
   readonly blockingKeys = new Map<string, Set<Client>>();
   /** Keys signalled ready and not yet served (db->ready_keys, so each is queued once). */
@@ -275,14 +284,12 @@ export class Db {
   /**
    * emptyData for this db. The snapshot in progress keeps the old maps, untouched. As
    * touchAllWatchedKeysInDb, only WATCHers of a key that was here or comes in (replacedWith)
-   * are told: an absent key stays absent for them. passedOn: the old table lives on
-   * elsewhere (SWAPDB), so it is left as it is.
+   * are told: an absent key stays absent for them, and so does one expired before and after.
+   * passedOn: the old table lives on elsewhere (SWAPDB), so it is left as it is.
    */
-  flush(replacedWith?: Dict<Value>, passedOn = false): number {
+  flush(replacedWith?: { dict: Dict<Value>; expires: Map<string, number> }, passedOn = false): number {
     const n = this.dict.size;
-    for (const [key, flags] of this.watchers) {
-      if (this.dict.has(key) || replacedWith?.has(key) === true) for (const f of flags) f.casDirty = true;
-    }
+    if (this.watchers.size > 0) this.touchAllWatched(replacedWith);
     // scanDatabaseForDeletedStreams
     for (const key of this.blockingKeys.keys()) if (this.dict.has(key)) this.signalKeyAsReady(key);
     // A table nobody else holds (not passed on, not captured by a snapshot) lets go of its entries now.
@@ -299,7 +306,7 @@ export class Db {
 
   /** Replaces the whole content at once (RDB load, SWAPDB); WATCHers of keys in the old or new content are told. */
   replaceContents(dict: Dict<Value>, expires: Map<string, number>, passedOn = false): void {
-    this.flush(dict, passedOn);
+    this.flush({ dict, expires }, passedOn);
     this.dict = dict;
     this.expires = expires;
     // scanDatabaseForReadyKeys
@@ -417,7 +424,45 @@ export class Db {
   }
 
   private touchWatched(key: string): void {
-    const flags = this.watchers.get(key);
-    if (flags !== undefined) for (const f of flags) f.casDirty = true;
+    const watches = this.watchers.get(key);
+    if (watches === undefined) return;
+    for (const wk of watches) {
+      if (wk.expired) {
+        // Expired when watched, and now deleted: no change. Still there: Redis 7.0 leaves the
+        // watch be (it stops at it without marking the client).
+        if (this.dict.find(key) < 0) wk.expired = false;
+        continue;
+      }
+      wk.client.casDirty = true;
+    }
+  }
+
+  // touchAllWatchedKeysInDb
+  private touchAllWatched(replacedWith: { dict: Dict<Value>; expires: Map<string, number> } | undefined): void {
+    const now = Date.now();
+    const expiredIn = (m: Map<string, number> | undefined, key: string): boolean => (m?.get(key) ?? Infinity) < now;
+    for (const [key, watches] of this.watchers) {
+      const here = this.dict.has(key);
+      const coming = replacedWith?.dict.has(key) === true;
+      if (!here && !coming) continue;
+      for (const wk of watches) {
+        if (wk.expired) {
+          if (!coming) {
+            wk.expired = false;
+            continue;
+          }
+          if (expiredIn(replacedWith?.expires, key)) continue;
+        } else if (!here && expiredIn(replacedWith?.expires, key)) {
+          wk.expired = true;
+          continue;
+        }
+        wk.client.casDirty = true;
+      }
+    }
+  }
+
+  /** keyIsExpired: key is here, with an expiry already past. */
+  isExpired(key: string): boolean {
+    return (this.expires.get(key) ?? Infinity) < Date.now() && this.dict.find(key) >= 0;
   }
 }
