@@ -37,7 +37,7 @@ function xread(c: Client, argv: string[], xreadgroup: boolean): void {
     const o = argv[i]!;
     if (is(o, 'BLOCK') && more > 0) {
       // A script could never wait: Redis refuses the option there rather than ignore it.
-      if (c.isScript) return c.reply.error(`ERR ${xreadgroup ? 'XREADGROUP' : 'XREAD'} command is not allowed with BLOCK option from scripts`);
+      if (c.isScript) return c.reply.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
       deadline = timeoutArg(c, argv[++i]!, 'ms');
       if (deadline === null) return;
     } else if (is(o, 'COUNT') && more > 0) {

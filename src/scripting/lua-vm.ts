@@ -64,7 +64,11 @@ const LUA_MASKCOUNT = 8;
 const HOOK_EVERY = 100_000;
 /** The field of an error table that says INFO errorstats counted it already. */
 const COUNTED = 'ignore_error_stats_update';
-/** Nesting past which a reply is refused, as luaReplyToRedisReply's lua_checkstack refuses it. */
+/**
+ * Nesting past which a reply is refused, as luaReplyToRedisReply's lua_checkstack refuses it.
+ * Redis's Lua 5.1 gets there at ~8000 levels (a table holding itself: 7995); the writer here
+ * recurses in JS, whose stack ends well before that, so the reply stops at 1000.
+ */
 const MAX_REPLY_DEPTH = 1000;
 const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
@@ -86,6 +90,7 @@ export interface LuaModule {
   stringToNewUTF8(s: string): number;
   _lua_gettop(L: number): number;
   _lua_settop(L: number, i: number): void;
+  _lua_checkstack(L: number, n: number): number;
   _lua_type(L: number, i: number): number;
   _lua_tolstring(L: number, i: number, lenPtr: number): number;
   _lua_pushlstring(L: number, p: number, len: number): number;
@@ -668,7 +673,9 @@ export class LuaVM {
         w.integer(truncate(this.number51(L, idx)));
         return;
       case LUA_TTABLE:
-        if (depth >= MAX_REPLY_DEPTH) {
+        // Each level holds a value or two on the stack: room for them is made as Redis makes it
+        // (a push past the stack's end would write over the state's memory).
+        if (depth >= MAX_REPLY_DEPTH || m._lua_checkstack(L, 4) === 0) {
           this.writeError(w, 'ERR reached lua stack limit', false);
           return;
         }

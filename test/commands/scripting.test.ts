@@ -29,6 +29,19 @@ describe('EVAL: Lua to RESP', () => {
     );
   });
 
+  it("a table that holds itself is answered down to the stack limit; the engine carries on (Redis's unit/scripting.tcl)", async () => {
+    // Nested arrays of one element down to the limit, then the error (1000 levels here; Redis's 5.1 reaches 7995).
+    let reply = await pair.mine(ev('local a = {}; local b = {a}; a[1] = b; return a'));
+    let depth = 0;
+    for (; Array.isArray(reply); depth++) reply = (reply as unknown[])[0];
+    expect([depth, reply]).toEqual([1000, { error: 'ERR reached lua stack limit' }]);
+    await same(
+      // Before the stack was grown for each level, the pushes past its end broke the state for good.
+      ev("return redis.call('ping')"),
+      ev("local a = {} for i = 1, 7999 do a[i] = 1 end return redis.call('lpush', 'l', unpack(a))"),
+    );
+  });
+
   it('keeps binary strings intact both ways', async () => {
     await same(ev('return ARGV[1]', '0', BINARY), ev("redis.call('set', KEYS[1], ARGV[1]) return redis.call('get', KEYS[1])", '1', 'bin', BINARY),
       ev("return string.len(ARGV[1])", '0', BINARY), ev('return string.byte(ARGV[1], 256)', '0', BINARY));
@@ -351,6 +364,9 @@ describe('EVAL: commands that block', () => {
       ev("return redis.call('XREAD', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", '1', 'st'),
       ev("return redis.pcall('XREAD', 'BLOCK', 100, 'STREAMS', KEYS[1], '0')", '1', 'st'),
       ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', KEYS[1], '>')", '1', 'st'),
+      // The command named as the script spelled it.
+      ev("return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')", '1', 'st'),
+      ev("return redis.pcall('xReadGroup', 'GROUP', 'g', 'c', 'BLOCK', 0, 'STREAMS', KEYS[1], '>')", '1', 'st'),
       ev("return redis.call('XREAD', 'COUNT', 1, 'STREAMS', KEYS[1], '0')", '1', 'st'),
       ev("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', KEYS[1], '>')", '1', 'st'),
       ...['BLPOP', 'BRPOP', 'BZPOPMIN', 'BZPOPMAX'].map((c) => ev(`return redis.pcall('${c}', KEYS[1], 0)`, '1', 'l')),
