@@ -48,13 +48,14 @@ export interface MultiState {
   queue: string[][];
   /** The bytes of the queued arguments (multi-mem). */
   bytes: number;
-  /** What the queued calls' flags were when they were queued (mstate.cmd_flags): one may grow memory, */
+  // mstate.cmd_flags (and cmd_inv_flags' stale): the queued calls' flags, as they were queued.
+  /** A queued call may grow memory. */
   denyOom: boolean;
-  /** one is a write, */
+  /** A queued call is a write. */
   write: boolean;
-  /** one may not run on a stale replica (mstate.cmd_inv_flags's stale), */
+  /** A queued call may not run on a stale replica. */
   denyStale: boolean;
-  /** one may replicate. */
+  /** A queued call may replicate. */
   mayReplicate: boolean;
   /** A command failed to queue: EXEC answers EXECABORT. */
   failed: boolean;

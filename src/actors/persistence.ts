@@ -347,8 +347,9 @@ export class Persistence {
    * A master's payload decoded as it arrives (rdbLoadRio over the socket for
    * repl-diskless-load, and alongside the temp file for a load from disk); size is the
    * announced one (0 for an EOF-marked payload). A diskless load is loading (clients get
-   * -LOADING) from here until endReplicaStream or abandonReplicaStream; a load from disk only
-   * once the payload is in, as Redis serves the old dataset while it writes the file.
+   * -LOADING) from here until endReplicaStream or abandonReplicaStream, or async (the old
+   * dataset served meanwhile); a load from disk only once the payload is in, as Redis serves
+   * the old dataset while it writes the file.
    */
   startReplicaStream(size: number, diskless: boolean, async: boolean): RdbStream {
     if (diskless) this.startLoading(size, async);

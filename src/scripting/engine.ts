@@ -252,6 +252,17 @@ export class ScriptEngine implements VmHost {
     if (this.running !== null) this.running.replFlags = flags;
   }
 
+  /** VmHost: redis.acl_check_cmd, by the caller's user, without an ACL LOG entry (ACLCheckAllUserCommandPerm). */
+  aclCheck(argv: string[]): boolean | null {
+    const cmd = lookupCommand(argv[0]!);
+    if (cmd === undefined) return null;
+    const effective = effectiveCommand(cmd, argv);
+    // lookupCommand: a container given a subcommand it lacks names no command.
+    if (cmd.subcommands !== undefined && argv.length > 1 && effective === cmd) return null;
+    const user = this.running!.caller.user;
+    return user.unrestricted || user.check(effective, argv).denial === Denial.None;
+  }
+
   /** VmHost: redis.call and redis.pcall. */
   call(argv: string[], resp3: boolean): Buffer {
     return this.scriptCall(this.running!, argv, resp3);

@@ -553,6 +553,16 @@ setmetatable(G, {
 })
 env = freeze(G, G)
 rawset(G, '_G', env)
+-- getmetatable of a read-only table shows what Redis's does: the globals' metatable, itself
+-- read-only, for _G; nothing for a library.
+local shownMeta = { [env] = freeze(getmetatable(G)) }
+local getmeta = getmetatable
+G.getmetatable = asC(function(...)
+  if select('#', ...) == 0 then error("bad argument #1 to 'getmetatable' (value expected)", 0) end
+  local t = ...
+  if readonly[t] then return shownMeta[t] end
+  return getmeta(t)
+end)
 
 -- The privileged side, kept by the host in the registry: compile a body with the script's
 -- globals, and run a function under the error handler, with KEYS and ARGV as globals (EVAL)

@@ -19,6 +19,8 @@ import { PRELUDE } from './lua-prelude.js';
 export interface VmHost {
   /** Runs a command for redis.call/pcall; returns its reply as RESP bytes (RESP3 when asked). */
   call(argv: string[], resp3: boolean): Buffer;
+  /** redis.acl_check_cmd: whether the script's user may run argv; null when it names no command. */
+  aclCheck(argv: string[]): boolean | null;
   log(level: number, msg: string): void;
   /** Polled from the count hook: true once SCRIPT KILL / FUNCTION KILL asked to stop. */
   killRequested(): boolean;
@@ -70,6 +72,8 @@ const COUNTED = 'ignore_error_stats_update';
  * recurses in JS, whose stack ends well before that, so the reply stops at 1000.
  */
 const MAX_REPLY_DEPTH = 1000;
+
+const ARGS_TYPE_ERROR = 'Lua redis lib command arguments must be strings or integers';
 const INT64_MIN = -(2n ** 63n);
 const TWO63 = 2 ** 63;
 /** The least integer %.14g prints with an exponent. */
@@ -384,8 +388,13 @@ export class LuaVM {
       this.hookYield = true;
       return 0;
     });
+    // luaRedisAclCheckCmdPermissionsCommand (the prelude's redis.acl_check_cmd refuses no arguments).
     this.setGlobalTableFn(L, 'acl', (l) => {
-      m._lua_pushboolean(l, 1);
+      const argv = this.argvOf(l);
+      if (argv === null) return this.raiseErr(l, ARGS_TYPE_ERROR);
+      const allowed = this.host!.aclCheck(argv);
+      if (allowed === null) return this.raiseErr(l, 'Invalid command passed to redis.acl_check_cmd()');
+      m._lua_pushboolean(l, allowed ? 1 : 0);
       return 1;
     });
     this.pushString(L, REDIS_VERSION);
@@ -776,6 +785,21 @@ export class LuaVM {
     return v;
   }
 
+  // luaArgsToRedisArgv
+  /** The arguments on L's stack as a command's words; null when one is neither a string nor a number. */
+  private argvOf(L: number): string[] | null {
+    const m = this.m;
+    const argc = m._lua_gettop(L);
+    const argv: string[] = new Array(argc);
+    for (let i = 1; i <= argc; i++) {
+      const t = m._lua_type(L, i);
+      if (t === LUA_TSTRING) argv[i - 1] = this.toString(L, i);
+      else if (t === LUA_TNUMBER) argv[i - 1] = formatDouble(this.number51(L, i));
+      else return null;
+    }
+    return argv;
+  }
+
   /** redis.call / redis.pcall (luaRedisGenericCommand). */
   private redisCall(L: number, raise: boolean): number {
     const m = this.m;
@@ -785,18 +809,11 @@ export class LuaVM {
       this.pushErrorTable(L, 'ERR Please specify at least one argument for this redis lib call');
       return 1;
     }
-    const argv: string[] = new Array(argc);
-    for (let i = 1; i <= argc; i++) {
-      const t = m._lua_type(L, i);
-      if (t === LUA_TSTRING) argv[i - 1] = this.toString(L, i);
-      else if (t === LUA_TNUMBER) {
-        argv[i - 1] = formatDouble(this.number51(L, i));
-      } else {
-        const msg = 'Lua redis lib command arguments must be strings or integers';
-        if (raise) return this.raiseErr(L, msg);
-        this.pushErrorTable(L, `ERR ${msg}`);
-        return 1;
-      }
+    const argv = this.argvOf(L);
+    if (argv === null) {
+      if (raise) return this.raiseErr(L, ARGS_TYPE_ERROR);
+      this.pushErrorTable(L, `ERR ${ARGS_TYPE_ERROR}`);
+      return 1;
     }
     const reply = this.host!.call(argv, this.resp === 3);
     m._lua_settop(L, 0);

@@ -6,7 +6,8 @@
 // shebang flags.
 import { describe, expect, it } from 'vitest';
 import { bytes } from '../helpers/raw-session.js';
-import { BINARY, sideBySide } from './side-by-side.js';
+import { RespClient } from '../helpers/resp-client.js';
+import { BINARY, plain, sideBySide } from './side-by-side.js';
 
 const pair = sideBySide({ flushEach: true });
 const { same } = pair;
@@ -144,6 +145,33 @@ describe('EVAL: the Lua environment', () => {
       ev('redis.set_repl()'), ev('redis.set_repl(1, 2)'), ev("redis.set_repl('x') return 1"), ev('redis.set_repl(1.5) return 1'),
       ev('redis.set_repl(4)'), ev('redis.set_repl(-1)'),
       ev("return redis.acl_check_cmd('get', 'x')"));
+  });
+
+  it("shows _G's metatable read-only, a library's as none (Redis's unit/scripting.tcl)", async () => {
+    await same(ev('local g = getmetatable(_G) g.__index = {}'), ev('return type(getmetatable(_G))'),
+      ev('return type(getmetatable(_G).__index)'), ev('return type(getmetatable(redis))'), ev('return type(getmetatable(string))'),
+      ev("return type(getmetatable(''))"), ev('return getmetatable()'), ev('return type(getmetatable({}))'),
+      ev('return getmetatable(setmetatable({}, {__metatable = 7}))'));
+  });
+
+  it("redis.acl_check_cmd answers by the caller's ACL rules: command, keys, unknown commands (Redis's unit/scripting.tcl)", async () => {
+    await same(['ACL', 'SETUSER', 'bob', 'on', '>123', '+@scripting', '+set', '+config|get', '~x*']);
+    const [r, s] = await Promise.all([RespClient.connect(pair.redis.port), RespClient.connect(pair.redstate.port)]);
+    try {
+      for (const cmd of [['AUTH', 'bob', '123'],
+        ev("return redis.acl_check_cmd('set', 'xx', 1)", '1', 'xx'), ev("return redis.acl_check_cmd('hset', 'xx', 'f', 1)", '1', 'xx'),
+        ev("return redis.acl_check_cmd('set', 'yy', 1)"), ev("return redis.acl_check_cmd('invalid-cmd', 'arg')"),
+        ev("return redis.acl_check_cmd('config', 'get', 'port')"), ev("return redis.acl_check_cmd('config', 'set', 'port', 1)"),
+        ev("return redis.acl_check_cmd('config', 'nosuch')"), ev("return redis.acl_check_cmd('set', {}, 1)"),
+        ev('return redis.acl_check_cmd()'), ['ACL', 'LOG', 'RESET']]) {
+        const [want, got] = await Promise.all([r.call(...cmd), s.call(...cmd)]);
+        expect(plain(got), cmd.join(' ')).toEqual(plain(want));
+      }
+    } finally {
+      r.close();
+      s.close();
+    }
+    await same(['ACL', 'DELUSER', 'bob']);
   });
 
   it("has 5.1's coroutines (yield refused at the top, running() nil there, wrap's errors placed) and no table finalizers", async () => {
