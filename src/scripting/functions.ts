@@ -37,7 +37,7 @@ export function libraryName(code: string): { name: string } | { error: string } 
 
 export class FunctionLibraries {
   readonly libraries = new Map<string, Library>();
-  /** Function name -> the library that registered it. */
+  /** Function name, lowercased (FCALL's lookup ignores case, as Redis's functions dict) -> the library that registered it. */
   private readonly owners = new Map<string, Library>();
 
   constructor(private readonly engine: ScriptEngine) {}
@@ -48,8 +48,9 @@ export class FunctionLibraries {
 
   /** The function named name, with its library, or undefined. */
   lookup(name: string): { library: Library; info: FunctionInfo } | undefined {
-    const library = this.owners.get(name);
-    const info = library?.functions.find((f) => f.name === name);
+    const key = name.toLowerCase();
+    const library = this.owners.get(key);
+    const info = library?.functions.find((f) => f.name.toLowerCase() === key);
     return library === undefined || info === undefined ? undefined : { library, info };
   }
 
@@ -69,7 +70,7 @@ export class FunctionLibraries {
     this.forget(meta.name);
     const library: Library = { name: meta.name, code, functions: loaded };
     this.libraries.set(meta.name, library);
-    for (const f of loaded) this.owners.set(f.name, library);
+    for (const f of loaded) this.owners.set(f.name.toLowerCase(), library);
     return meta.name;
   }
 
@@ -87,7 +88,7 @@ export class FunctionLibraries {
   private forget(name: string): void {
     const old = this.libraries.get(name);
     if (old === undefined) return;
-    for (const f of old.functions) this.owners.delete(f.name);
+    for (const f of old.functions) this.owners.delete(f.name.toLowerCase());
     this.libraries.delete(name);
   }
 

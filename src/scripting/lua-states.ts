@@ -108,6 +108,7 @@ export class LuaStates {
   private scripts = new Map<string, number>();
   /** The functions state (made on first use): function name -> callback ref, library -> names. */
   private fvm: LuaVM | null = null;
+  /** Function name, lowercased (Redis's functions dict ignores case) -> its callback's ref. */
   private functions = new Map<string, number>();
   private libraries = new Map<string, string[]>();
 
@@ -134,7 +135,7 @@ export class LuaStates {
       if (typeof ref === 'string') return errorReply(host, ref);
       return this.vm.run(ref, job.keys, job.args, job.sha, `f_${job.sha}`, job.resp3, host);
     }
-    const ref = this.functions.get(job.name);
+    const ref = this.functions.get(job.name.toLowerCase());
     if (ref === undefined) return errorReply(host, 'ERR Function not found');
     return this.fvm!.run(ref, job.keys, job.args, job.name, job.name, job.resp3, host);
   }
@@ -160,13 +161,14 @@ export class LuaStates {
       return `ERR Error registering functions: ${e instanceof Error ? e.message : String(e)}`;
     }
     if ('error' in loaded) return loaded.error.replace(/[\r\n]/g, ' ');
-    const clash = loaded.functions.find((f) => this.functions.has(f.name) && !(this.libraries.get(name) ?? []).includes(f.name));
+    const own = (this.libraries.get(name) ?? []).map((n) => n.toLowerCase());
+    const clash = loaded.functions.find((f) => this.functions.has(f.name.toLowerCase()) && !own.includes(f.name.toLowerCase()));
     if (clash !== undefined) {
       for (const f of loaded.functions) fvm.release(f.ref);
       return `ERR Function ${clash.name} already exists`;
     }
     this.deleteLibrary(name);
-    for (const f of loaded.functions) this.functions.set(f.name, f.ref);
+    for (const f of loaded.functions) this.functions.set(f.name.toLowerCase(), f.ref);
     this.libraries.set(name, loaded.functions.map((f) => f.name));
     return loaded.functions.map(({ name: n, description, flags }) => ({ name: n, description, flags }));
   }
@@ -174,8 +176,8 @@ export class LuaStates {
   /** Drops a library's functions from the functions state. */
   deleteLibrary(name: string): void {
     for (const f of this.libraries.get(name) ?? []) {
-      this.fvm!.release(this.functions.get(f)!);
-      this.functions.delete(f);
+      this.fvm!.release(this.functions.get(f.toLowerCase())!);
+      this.functions.delete(f.toLowerCase());
     }
     this.libraries.delete(name);
   }

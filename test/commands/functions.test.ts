@@ -49,6 +49,15 @@ describe('FUNCTION LOAD and FCALL', () => {
       ['FCALL', 'l', '0']);
   });
 
+  it("finds a function whatever its name's case; another library's function of another case clashes (Redis's unit/functions.tcl)", async () => {
+    await flushFunctions();
+    await same(['FUNCTION', 'LOAD', "#!lua name=test\nredis.register_function('test', function() return 'hello1' end)"],
+      ['FCALL', 'TEST', '0'], ['FCALL', 'Test', '0'], ['FCALL_RO', 'TEST', '0'],
+      ['FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('TeSt', function() return 'hello2' end)"],
+      ['FUNCTION', 'LOAD', 'REPLACE', "#!lua name=test\nredis.register_function('TEST', function() return 'hello3' end)"],
+      ['FCALL', 'test', '0'], ['FUNCTION', 'DELETE', 'TEST'], ['FUNCTION', 'DELETE', 'test'], ['FCALL', 'test', '0']);
+  });
+
   it('lists, counts, deletes and flushes libraries', async () => {
     await flushFunctions();
     // Redis lists libraries and functions in its dicts' order: the comparisons sort.
