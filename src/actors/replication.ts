@@ -411,6 +411,11 @@ export class Replication {
     this.server.log.warning(`Latest backlog is: '${repr(tail.toString('latin1'))}'`);
   }
 
+  /** A command MONITOR is told of as it starts (a script's, before the commands it runs), not by call() after it. */
+  feedMonitorsFirst(c: Client, argv: readonly string[]): void {
+    if (this.monitors.size > 0) this.feedMonitors(c, argv);
+  }
+
   // replicationFeedMonitors
   /** Each monitoring client gets the command as Redis prints it: time [db addr] "arg" ... */
   feedMonitors(c: Client, argv: readonly string[]): void {

@@ -11,6 +11,8 @@ import { container, replyHelp } from './subcommands.js';
 
 /** fcallCommandGeneric: FCALL and FCALL_RO. */
 function fcall(c: Client, argv: string[], ro: boolean): void {
+  // fcallCommandGeneric: MONITOR sees the call before the commands it runs.
+  c.server.replication.feedMonitorsFirst(c, argv);
   const engine = c.server.scripting;
   const found = engine.functions.lookup(argv[1]!);
   if (found === undefined) return c.reply.error('ERR Function not found');

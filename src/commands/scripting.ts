@@ -88,6 +88,8 @@ const luaBody = (body: string): string => (body.startsWith('#!') ? `--${body.sli
 
 /** evalGenericCommand: EVAL, EVALSHA and their _RO forms. */
 function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+  // evalCommand: MONITOR sees the script before the commands it runs (EVAL itself is skip_monitor).
+  c.server.replication.feedMonitorsFirst(c, argv);
   // evalShaCommand: a sha that is not 40 long matches nothing, whatever numkeys says.
   if (bySha && argv[1]!.length !== 40) return c.reply.error(NO_SCRIPT);
   const numkeys = intArg(c, argv[2]!);

@@ -30,7 +30,8 @@ async function monitorLines(port: number, commands: string[][]): Promise<string[
   await until(() => text.includes('"ECHO" "last"'));
   cli.close();
   mon.destroy();
-  return text.split('\r\n').slice(1, -1).map((l) => l.replace(/^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/, '[$1 client]'));
+  return text.split('\r\n').slice(1, -1)
+    .map((l) => l.replace(/^\+\d+\.\d{6} \[(\d+) 127\.0\.0\.1:\d+\]/, '[$1 client]').replace(/^\+\d+\.\d{6} \[(\d+) lua\]/, '[$1 lua]'));
 }
 
 /** Each command's reply, sent one by one (REPLCONF ACK and GETACK get none). */
@@ -55,6 +56,18 @@ describe('MONITOR', () => {
     expect(ours).toEqual(theirs);
     expect(ours).toContain('[2 client] "SET" "b" "q\\"\\n\\x01\\xff\\\\"');
   });
+  it("prints a script's EVAL or FCALL before the commands it runs, those as [db lua] (Redis's unit/introspection.tcl)", async () => {
+    const lib = "#!lua name=mon\nredis.register_function('mf', function(keys, args) return redis.call('set', keys[1], args[1]) end)";
+    const pipeline = [
+      ['FUNCTION', 'LOAD', 'REPLACE', lib], ['EVAL', "redis.call('set', KEYS[1], ARGV[1])", '1', 'foo', 'bar'],
+      ['EVAL_RO', "return redis.call('get', KEYS[1])", '1', 'foo'], ['EVALSHA', 'f'.repeat(40), '0'],
+      ['FCALL', 'mf', '1', 'foo', 'baz'], ['FCALL', 'nosuch', '0'], ['FUNCTION', 'DELETE', 'mon'],
+    ];
+    const [ours, theirs] = await Promise.all([monitorLines(redstate.port, pipeline), monitorLines(redis.port, pipeline)]);
+    expect(ours).toEqual(theirs);
+    expect(ours).toContain('[0 lua] "set" "foo" "bar"');
+  });
+
   it('redacts AUTH and HELLO AUTH credentials as redis-server 7.0 does', async () => {
     const pipeline = [
       ['AUTH', 'secret'], ['AUTH', 'user', 'pw'], ['AUTH', 'a', 'b', 'c'], ['HELLO', '2', 'AUTH', 'default', 'pw', 'SETNAME', 'x'],
