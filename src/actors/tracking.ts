@@ -221,7 +221,8 @@ export class Tracking {
   // trackingRememberKeyToBroadcast
   private rememberForBroadcast(key: string): void {
     for (const [prefix, entry] of this.prefixes) {
-      if (key.startsWith(prefix)) entry.keys.set(key, this.current);
+      // Who changed it, for NOLOOP: no client, for an expiry or eviction.
+      if (key.startsWith(prefix)) entry.keys.set(key, this.server.keyspace.behindCommands ? null : this.current);
     }
     if (this.broadcastScheduled) return;
     this.broadcastScheduled = true;

@@ -198,7 +198,10 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   c.propagateArgv = undefined;
   c.propagateForced = false;
   const tracking = server.tracking;
-  if (repl.callDepth === 0) tracking.current = c;
+  if (repl.callDepth === 0) {
+    tracking.current = c;
+    ks.enterCall(true);
+  }
   // "keymiss" is a read's miss (lookupKeyRead): reads and the sources of the STORE commands.
   if (ks.onMiss !== null) ks.readLookups = readsKeys(effectiveCommand(cmd, argv));
   repl.callDepth++;
@@ -209,6 +212,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
     c.reply.error(`ERR ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     repl.callDepth--;
+    if (repl.callDepth === 0) ks.enterCall(false);
   }
   // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
   if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);

@@ -378,7 +378,7 @@ export class Db {
     const mode = this.ks.expireMode;
     if (mode === 'keep') return false;
     const when = this.expires.get(key);
-    const now = Date.now();
+    const now = this.ks.now();
     // keyIsExpired: a key lives through the millisecond of its expiry, on master and replica alike.
     if (when === undefined || when >= now) return false;
     // A paused server keeps its dataset still.
@@ -404,7 +404,12 @@ export class Db {
   /** A delete no command asked for (expiry, eviction), so dirty stays as it was. */
   private deleteBehindCommands(key: string): void {
     const dirty = this.ks.dirty;
-    this.delete(key);
+    this.ks.behindCommands = true;
+    try {
+      this.delete(key);
+    } finally {
+      this.ks.behindCommands = false;
+    }
     this.ks.dirty = dirty;
   }
 
@@ -463,6 +468,6 @@ export class Db {
 
   /** keyIsExpired: key is here, with an expiry already past. */
   isExpired(key: string): boolean {
-    return (this.expires.get(key) ?? Infinity) < Date.now() && this.dict.find(key) >= 0;
+    return (this.expires.get(key) ?? Infinity) < this.ks.now() && this.dict.find(key) >= 0;
   }
 }

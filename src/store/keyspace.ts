@@ -51,6 +51,12 @@ export class Keyspace {
   onMiss: ((db: Db, key: string) => void) | null = null;
   /** Whether the running command's lookups are reads, whose misses onMiss hears (set by call()). */
   readLookups = false;
+  /** A command runs (call()'s fixed_time_expire): expiry goes by one time for all of it. */
+  inCall = false;
+  /** That time, read at the command's first expiry check (0: not yet). */
+  private callTime = 0;
+  /** True while the server itself deletes a key (expiry, eviction): signalModifiedKey(NULL, ...), no client's doing. */
+  behindCommands = false;
   /** Told of every key a write touched (signalModifiedKey's trackingInvalidateKey); set once tracking is used. */
   onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
@@ -60,7 +66,24 @@ export class Keyspace {
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
-    markMutable(this, 'epoch', 'snapshot', 'flushes');
+    markMutable(this, 'epoch', 'snapshot', 'flushes', 'behindCommands', 'inCall', 'callTime');
+  }
+
+  // keyIsExpired's now
+  /**
+   * The time keys expire by: inside a command one time for all of it, so that a key a command
+   * (or a transaction's, or a script's) opens twice cannot expire between the two; else now.
+   */
+  now(): number {
+    if (!this.inCall) return Date.now();
+    if (this.callTime === 0) this.callTime = Date.now();
+    return this.callTime;
+  }
+
+  /** call(): the outermost command starts (on) or ends. */
+  enterCall(on: boolean): void {
+    this.inCall = on;
+    this.callTime = 0;
   }
 
   /** Starts a snapshot: returns its epoch, above every existing entry's. */

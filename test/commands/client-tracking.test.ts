@@ -110,6 +110,21 @@ describe('CLIENT TRACKING', () => {
     expect(got).toContain('*2\r\n$6\r\nuser:1\r\n$6\r\nuser:2\r\n');
   });
 
+  it("BCAST NOLOOP: a key the client wrote that expires at its next read is told, the expiry being no client's; time stands still in a transaction (tracking.tcl)", async () => {
+    await same(async (open) => {
+      const [sub, c] = [await open(), await open()];
+      const id = await idOf(sub);
+      const out = [await sub([w('SUBSCRIBE __redis__:invalidate')])];
+      out.push(await c([w('DEBUG SET-ACTIVE-EXPIRE 0'), w(`CLIENT TRACKING on BCAST REDIRECT ${id} NOLOOP`)]));
+      // Inside the transaction time stands still for expiry (call()'s fixed_time_expire): GET finds the key.
+      out.push(await c([w('MULTI'), w('SET mykey myval PX 1'), w('SET other myval'), w('DEBUG SLEEP 0.05'), w('GET mykey'), w('EXEC')]));
+      out.push(await sub([w('PING')]));
+      // The next read expires it: that invalidation is no client's, so NOLOOP lets it through.
+      out.push(await c([w('GET mykey')]), await sub([w('PING')]), await c([w('DEBUG SET-ACTIVE-EXPIRE 1')]));
+      return out;
+    });
+  });
+
   it('REDIRECT to a RESP2 subscriber of __redis__:invalidate, and a broken redirect', async () => {
     const got = (await same(async (open) => {
       const sub = await open();
