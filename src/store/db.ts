@@ -444,7 +444,7 @@ export class Db {
 
   // touchAllWatchedKeysInDb
   private touchAllWatched(replacedWith: { dict: Dict<Value>; expires: Map<string, number> } | undefined): void {
-    const now = Date.now();
+    const now = this.ks.now();
     const expiredIn = (m: Map<string, number> | undefined, key: string): boolean => (m?.get(key) ?? Infinity) < now;
     for (const [key, watches] of this.watchers) {
       const here = this.dict.has(key);
