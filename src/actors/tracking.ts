@@ -7,6 +7,7 @@
 import type { Command } from '../commands/command.js';
 import { commandKeys } from '../commands/keys-of.js';
 import { effectiveCommand } from '../commands/subcommands.js';
+import { lookupCommand } from '../commands/table.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
 import { markMutable } from '../mutable-fields.js';
@@ -39,6 +40,9 @@ const CHANNEL = '__redis__:invalidate';
 
 /** The read-only script commands call() leaves out of trackingRememberKeys. */
 const SCRIPTS_RO = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
+/** A read, as tracking counts one: flagged readonly, and not a pub/sub command. */
+const isRead = (cmd: Command): boolean => cmd.flags.includes('readonly') && !cmd.flags.includes('pubsub');
 
 /** A flush's invalidation value: the null of the tracking client's protocol, wherever it is sent (shared.null[c->resp]). */
 const flushed = (c: Client) => (w: Client['reply']): void => w.raw(Buffer.from(c.reply.resp3 ? '_\r\n' : '$-1\r\n'));
@@ -129,9 +133,22 @@ export class Tracking {
   /** After a command of a tracking (not BCAST) client: a read-only one makes it cache its keys. */
   remember(c: Client, container: Command, argv: readonly string[]): void {
     const cmd = effectiveCommand(container, argv);
-    if (!cmd.flags.includes('readonly') || cmd.flags.includes('pubsub')) return;
-    // A read-only script's own keys are not remembered, only those its commands read (as in Redis).
-    if (SCRIPTS_RO.has(cmd.name)) return;
+    // A read-only script's own keys are remembered when its commands read, not for the script itself.
+    if (!isRead(cmd) || SCRIPTS_RO.has(cmd.name)) return;
+    this.rememberKeys(c, cmd, argv);
+  }
+
+  /**
+   * A command a script ran (container, argv) that reads: the keys the script's caller declared
+   * (its EVAL's or FCALL's) are remembered for the caller, as Redis 7.0 remembers them.
+   */
+  rememberForScript(caller: Client, callerArgv: readonly string[], container: Command, argv: readonly string[]): void {
+    const t = caller.tracking;
+    if (t === null || t.bcast || !isRead(effectiveCommand(container, argv))) return;
+    this.rememberKeys(caller, lookupCommand(callerArgv[0]!)!, callerArgv);
+  }
+
+  private rememberKeys(c: Client, cmd: Command, argv: readonly string[]): void {
     const t = c.tracking!;
     if ((t.optin && !t.caching) || (t.optout && t.caching)) return;
     for (const key of commandKeys(cmd, argv)) {

@@ -216,6 +216,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   }
   // trackingRememberKeys: a read of a tracking client (not BCAST) caches its keys.
   if (c.tracking !== null && !c.tracking.bcast) tracking.remember(c, cmd, argv);
+  else if (c.isScript) server.scripting.rememberCallerKeys(cmd, argv);
   if (state.totalErrorReplies > state.prevErrorReplies) cmd.stats.failed++;
   state.prevErrorReplies = state.totalErrorReplies;
   const now = timed >= 0 ? performance.now() : 0;

@@ -252,6 +252,12 @@ export class ScriptEngine implements VmHost {
     if (this.running !== null) this.running.replFlags = flags;
   }
 
+  /** A command the running script ran: if it reads, its caller's tracking remembers the script's declared keys. */
+  rememberCallerKeys(cmd: Command, argv: string[]): void {
+    const run = this.running;
+    if (run !== null && run.caller.tracking !== null) this.server.tracking.rememberForScript(run.caller, run.argv, cmd, argv);
+  }
+
   /** VmHost: redis.acl_check_cmd, by the caller's user, without an ACL LOG entry (ACLCheckAllUserCommandPerm). */
   aclCheck(argv: string[]): boolean | null {
     const cmd = lookupCommand(argv[0]!);

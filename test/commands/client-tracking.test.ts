@@ -125,6 +125,25 @@ describe('CLIENT TRACKING', () => {
     });
   });
 
+  it("a script's read remembers the keys its caller declared, not the ones it read; a script that only writes or pings, none (tracking.tcl)", async () => {
+    await same(async (open) => {
+      const [reader, writer] = [await open(), await open()];
+      const out = [await reader([w('HELLO 3'), w('CLIENT TRACKING on')])];
+      const touch = async (): Promise<void> => void (await writer([w('MSET key2 2 key1 2 key3 2')]));
+      await touch();
+      out.push(await reader([['EVAL', "redis.call('set', 'key3', 'bar')", '2', 'key1', 'key2']]));
+      await touch();
+      out.push(await reader([['EVAL', "redis.call('get', 'key3')", '2', 'key1', 'key2']]));
+      await touch();
+      out.push(await reader([['EVAL_RO', "redis.call('ping')", '2', 'key1', 'key2']]));
+      await touch();
+      out.push(await reader([['EVAL_RO', "redis.call('get', 'key1')", '2', 'key1', 'key2']]));
+      await touch();
+      out.push(await reader([w('PING')]));
+      return out;
+    });
+  });
+
   it('REDIRECT to a RESP2 subscriber of __redis__:invalidate, and a broken redirect', async () => {
     const got = (await same(async (open) => {
       const sub = await open();
