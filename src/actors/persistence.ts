@@ -374,13 +374,16 @@ export class Persistence {
     try {
       return await s.end(LOAD_SLICE_MS, (read) => (this.loadingLoadedBytes = read));
     } finally {
-      this.loading = 0;
-      this.asyncLoading = false;
+      this.stopLoading();
     }
   }
 
   /** A streamed load given up (the link lost, a bad payload): nothing of it stays. */
   abandonReplicaStream(): void {
+    this.stopLoading();
+  }
+
+  private stopLoading(): void {
     this.loading = 0;
     this.asyncLoading = false;
   }

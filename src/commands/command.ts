@@ -132,6 +132,7 @@ export interface Command extends CommandSpec {
  */
 export function compile(spec: CommandSpec): Command {
   const has = (f: CommandFlag): boolean => spec.flags.includes(f);
+  const own: CallFlags = { write: has('write'), denyOom: has('denyoom'), stale: has('stale'), mayReplicate: has('write') || has('may_replicate') };
   return {
     name: spec.name,
     arity: spec.arity,
@@ -143,17 +144,17 @@ export function compile(spec: CommandSpec): Command {
     declaredFlags: spec.declaredFlags,
     protectedBy: spec.protectedBy,
     subcommands: spec.subcommands,
-    isWrite: has('write'),
-    denyOom: has('denyoom'),
+    isWrite: own.write,
+    denyOom: own.denyOom,
     noAuth: has('no_auth'),
     allowsLoading: has('loading'),
     noAsyncLoading: has('no_async_loading'),
-    allowsStale: has('stale'),
+    allowsStale: own.stale,
     noMulti: has('no_multi'),
     allowBusy: has('allow_busy'),
     noScript: has('noscript'),
-    mayReplicate: has('write') || has('may_replicate'),
-    callFlags: { write: has('write'), denyOom: has('denyoom'), stale: has('stale'), mayReplicate: has('write') || has('may_replicate') },
+    mayReplicate: own.mayReplicate,
+    callFlags: own,
     isFast: has('fast'),
     skipSlowlog: has('skip_slowlog'),
     skipMonitor: has('skip_monitor') || has('admin'),

@@ -106,9 +106,11 @@ export class LuaStates {
   /** The EVAL state and its compiled scripts (sha -> registry ref), rebuilt by SCRIPT FLUSH. */
   private vm = new LuaVM(lw, LUA_MEMORY_LIMIT, 'eval', this.rand);
   private scripts = new Map<string, number>();
-  /** The functions state (made on first use): function name -> callback ref, library -> names. */
+  /**
+   * The functions state (made on first use): function name -> callback ref, library -> names,
+   * each name lowercased (Redis's functions dict ignores case).
+   */
   private fvm: LuaVM | null = null;
-  /** Function name, lowercased (Redis's functions dict ignores case) -> its callback's ref. */
   private functions = new Map<string, number>();
   private libraries = new Map<string, string[]>();
 
@@ -161,7 +163,7 @@ export class LuaStates {
       return `ERR Error registering functions: ${e instanceof Error ? e.message : String(e)}`;
     }
     if ('error' in loaded) return loaded.error.replace(/[\r\n]/g, ' ');
-    const own = (this.libraries.get(name) ?? []).map((n) => n.toLowerCase());
+    const own = this.libraries.get(name) ?? [];
     const clash = loaded.functions.find((f) => this.functions.has(f.name.toLowerCase()) && !own.includes(f.name.toLowerCase()));
     if (clash !== undefined) {
       for (const f of loaded.functions) fvm.release(f.ref);
@@ -169,15 +171,15 @@ export class LuaStates {
     }
     this.deleteLibrary(name);
     for (const f of loaded.functions) this.functions.set(f.name.toLowerCase(), f.ref);
-    this.libraries.set(name, loaded.functions.map((f) => f.name));
+    this.libraries.set(name, loaded.functions.map((f) => f.name.toLowerCase()));
     return loaded.functions.map(({ name: n, description, flags }) => ({ name: n, description, flags }));
   }
 
   /** Drops a library's functions from the functions state. */
   deleteLibrary(name: string): void {
     for (const f of this.libraries.get(name) ?? []) {
-      this.fvm!.release(this.functions.get(f.toLowerCase())!);
-      this.functions.delete(f.toLowerCase());
+      this.fvm!.release(this.functions.get(f)!);
+      this.functions.delete(f);
     }
     this.libraries.delete(name);
   }

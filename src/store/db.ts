@@ -52,7 +52,7 @@ export class Db {
    */
   stringEncodings = new Map<string, StringEncoding>();
   /** Where the active expire cycle resumes. */
-  private expireCursor: Iterator<[string, number]> | null = null;
+  private expireCursor: Iterator<string> | null = null;
   /** Where eviction's sampling of keys with an expiry resumes. */
   private sampleCursor: Iterator<string> | null = null;
 
@@ -329,15 +329,14 @@ export class Db {
   expireSome(budget: number, now: number): number {
     let checked = 0;
     while (checked < budget && this.expires.size > 0) {
-      this.expireCursor ??= this.expires.entries();
+      this.expireCursor ??= this.expires.keys();
       const next = this.expireCursor.next();
       if (next.done) {
         this.expireCursor = null;
         break;
       }
       checked++;
-      const [key, when] = next.value;
-      if (when < now && this.expires.get(key) === when) this.expireKey(key);
+      this.tryExpire(next.value, now);
     }
     return checked;
   }
