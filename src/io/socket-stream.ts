@@ -250,16 +250,21 @@ export class SocketStream {
   }
 
   /**
-   * Sends what is queued, then closes. A socket already closed is left alone: its end()
-   * would make an Error (stack and message) to say so, on every client's disconnect. One
-   * whose peer has closed and that has nothing left to send closes at once (close(2) sends
-   * the FIN): node's end() would shut it down first, and close on the shutdown's callback.
+   * Sends what is queued, then closes, as Redis closes the fd once its output is written: a
+   * peer that goes on writing gets a reset (node's end() alone would shut down our side and
+   * keep reading it for good). With nothing queued it closes at once (close(2) sends the FIN).
+   * A socket already closed is left alone: its end() would make an Error (stack and message)
+   * to say so, on every client's disconnect.
    */
   end(): void {
     const socket = this.socket;
     if (socket.destroyed) return;
-    if (socket.readableEnded && this.queued === 0) socket.destroy();
-    else socket.end();
+    if (this.queued === 0) {
+      socket.destroy();
+    } else {
+      socket.once('finish', () => socket.destroy());
+      socket.end();
+    }
   }
 
   destroy(): void {

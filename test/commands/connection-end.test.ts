@@ -1,6 +1,7 @@
 // How a connection ends, side by side with redis-server 7.0: a client that shuts down its
 // sending side still gets the replies to everything it sent, then the server closes; one over
-// maxclients is told so and closed; one that closes outright is forgotten at once.
+// maxclients is told so and closed; one that closes outright is forgotten at once; one the
+// server closes (a protocol error) is closed outright, so that its further writes fail.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand } from '../helpers/resp-client.js';
@@ -25,6 +26,31 @@ function untilServerEnds(port: number, cmds: string[][]): Promise<Buffer> {
       resolve(Buffer.concat(got));
     });
     s.on('error', reject);
+  });
+}
+
+/**
+ * Sends a line with no end (an inline command over 64 kB), then goes on writing, half-open as
+ * Redis's own protocol test does, until a write fails: what it read by then, or null if its
+ * writes still went through after 10 s.
+ */
+function writeUntilRefused(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => {
+      s.write(Buffer.concat([Buffer.from([0]), Buffer.alloc(70_000, 'payload')]));
+      const more = setInterval(() => s.write('payload'), 5);
+      const stop = (refused: boolean) => {
+        clearInterval(more);
+        clearTimeout(limit);
+        s.destroy();
+        resolve(refused ? Buffer.concat(got).toString() : null);
+      };
+      const limit = setTimeout(() => stop(false), 10_000);
+      s.on('error', () => stop(true));
+      s.on('close', () => stop(true));
+    });
+    const got: Buffer[] = [];
+    s.on('data', (b: Buffer) => got.push(b));
   });
 }
 
@@ -60,6 +86,13 @@ describe('a connection the client ends', () => {
     } finally {
       await Promise.all([pair.r, pair.s].map((c, i) => c.call('CONFIG', 'SET', 'maxclients', was[i]!)));
     }
+  });
+
+  it('after a protocol error, is closed outright: the client\'s further writes are refused', async () => {
+    const [fromRedis, got] = await Promise.all([writeUntilRefused(pair.redis.port), writeUntilRefused(pair.redstate.port)]);
+    expect(fromRedis).toBe('-ERR Protocol error: too big inline request\r\n');
+    expect(got).toBe(fromRedis);
+    await until(() => pair.redstate.server.clients.size === 1);
   });
 
   it('is forgotten at once when the client closes outright, waiting in BLPOP or not', async () => {
