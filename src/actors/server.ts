@@ -78,6 +78,8 @@ function parseOutputLimits(spec: string): Map<string, OutputLimits> {
 export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
+  /** Every accepted connection still open, a client's or one closed but still sending its last output. */
+  private readonly sockets = new Set<Socket>();
   readonly persistence: Persistence;
   readonly scripting: ScriptEngine;
   readonly acl: Acl;
@@ -292,6 +294,8 @@ export class Server {
 
   private accept(socket: Socket, unix: boolean): void {
     this.stats.connectionsReceived++;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0 && !unix) socket.setKeepAlive(true, keepalive * 1000);
     // Accepted paused: the stream reads into the shared buffer from its start() on.
@@ -353,8 +357,9 @@ export class Server {
     for (const c of [...this.clients.values()]) {
       c.flush();
       c.close();
-      c.stream?.destroy();
     }
+    // As the process's exit would close them: a listener's close waits for all its connections.
+    for (const s of this.sockets) s.destroy();
     await this.closeListeners();
     await this.inspectorEndpoint?.close();
     this.inspectorEndpoint = null;

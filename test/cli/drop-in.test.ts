@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../helpers/replication.js';
+import { RespClient } from '../helpers/resp-client.js';
 import { CLI, cliArgv, freePort, tempDir, waitForPing } from '../helpers/servers.js';
 
 interface Run {
@@ -119,6 +121,24 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(await r.exited).toBe(0);
     expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
     expect(r.output()).toContain('ready to exit, bye bye');
+  });
+
+  it('exits on SIGTERM while a client it closed has not read its output', async () => {
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', '']);
+    const admin = await RespClient.connect(port);
+    expect(await admin.call('SET', 'big', 'x'.repeat(1 << 20))).toBe('OK');
+    // It reads nothing: its replies fill the socket's buffers and the rest stays queued.
+    const sink = connect({ port, host: '127.0.0.1' }, () => {
+      sink.pause();
+      sink.write('GET big\r\n'.repeat(64));
+    });
+    await until(async () => /omem=[1-9]/.test((await admin.call('CLIENT', 'LIST')) as string));
+    expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes')).toBe(1);
+    r.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.output()).toContain('ready to exit, bye bye');
+    sink.destroy();
+    admin.close();
   });
 
   it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
