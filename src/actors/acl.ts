@@ -110,7 +110,8 @@ export class Acl {
   private killPubsubClientsIfNeeded(next: AclUser, prev: AclUser): void {
     if (next.selectors.some((s) => s.allChannels)) return;
     const allowed = next.selectors.flatMap((s) => s.channels);
-    if (prev.selectors.every((s) => s.channels.every((ch) => allowed.includes(ch)))) return;
+    // Nothing to check when the new channels include all the old ones (allchannels is not among them).
+    if (prev.selectors.every((s) => !s.allChannels && s.channels.every((ch) => allowed.includes(ch)))) return;
     const probe = new Selector(false);
     probe.channels.push(...allowed);
     for (const c of [...this.server.clients.values()]) {

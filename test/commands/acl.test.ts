@@ -184,6 +184,35 @@ describe('the default user and connections', () => {
     await same(pair.r, pair.s, 'ACL GETUSER default');
   });
 
+  it('closes the subscribers whose channels a SETUSER takes away, and only those', async () => {
+    const cases: [string, string[], string][] = [
+      ['allchannels', ['PSUBSCRIBE', 'foo'], 'resetchannels'],
+      ['allchannels', ['SUBSCRIBE', 'foo'], 'resetchannels &foo'],
+      ['allchannels', ['PSUBSCRIBE', 'foo*'], 'resetchannels &foo*'],
+      ['allchannels', ['PSUBSCRIBE', 'foo*'], 'resetchannels &foo'],
+      ['resetchannels &foo:1 &bar:*', ['SUBSCRIBE', 'foo:1'], 'resetchannels &foo:1 &bar:* &orders'],
+      ['resetchannels &foo:1 &bar:*', ['PSUBSCRIBE', 'bar:*'], 'resetchannels &bar:x'],
+      ['resetchannels &foo &bar', ['SSUBSCRIBE', 'bar'], 'resetchannels &foo'],
+      ['resetchannels &foo &bar', ['SUBSCRIBE', 'foo'], 'resetchannels &foo'],
+      ['resetchannels &a*', ['SUBSCRIBE', 'ab'], 'allchannels'],
+    ];
+    const closed: boolean[][] = [[], []];
+    for (const [was, subscribe, now] of cases) {
+      await reset();
+      await same(pair.r, pair.s, `ACL SETUSER ps on >pw +@all ~* ${was}`);
+      const subs = await both('ps');
+      for (const c of subs) {
+        await c.call('CLIENT', 'SETNAME', 'subscriber');
+        await c.call(...subscribe);
+      }
+      await same(pair.r, pair.s, `ACL SETUSER ps ${now}`);
+      for (const [i, admin] of [pair.r, pair.s].entries()) closed[i]!.push(!((await admin.call('CLIENT', 'LIST')) as string).includes('name=subscriber'));
+      for (const c of subs) c.close();
+    }
+    expect(closed[0]).toEqual([true, false, false, true, false, true, true, false, false]);
+    expect(closed[1]).toEqual(closed[0]);
+  });
+
   it('shows the user in CLIENT LIST and CLIENT INFO', async () => {
     await reset();
     await same(pair.r, pair.s, 'ACL SETUSER t5 on >pw +@all ~*');
