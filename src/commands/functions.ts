@@ -3,7 +3,7 @@
 // callbacks run in the engine's functions state.
 import type { Client } from '../actors/client.js';
 import { ScriptRun } from '../scripting/engine.js';
-import { declaredCallFlags, EVAL_FLAGS, refuseScriptRun, SCRIPTING } from './scripting.js';
+import { declaredCallFlags, EVAL_FLAGS, EVAL_RO_FLAGS, refuseScriptRun, SCRIPTING } from './scripting.js';
 import { intArg, is } from './args.js';
 import type { CallFlags, CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
@@ -149,7 +149,7 @@ export const functionCommands: CommandSpec[] = [
     declaredFlags: fcallDeclaredFlags,
   },
   {
-    name: 'fcall_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    name: 'fcall_ro', arity: -3, flags: [...EVAL_RO_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => fcall(c, argv, true),
     declaredFlags: fcallDeclaredFlags,
   },

@@ -160,9 +160,14 @@ const HELP = [
   '    Load a script into the scripts cache without executing it.',
 ];
 
-/** The ACL categories of EVAL and FCALL, and their command flags: keys come as numkeys. */
+/**
+ * The ACL categories of EVAL and FCALL, and their command flags: keys come as numkeys. The
+ * forms that may write are may_replicate too (hidden in COMMAND INFO), so that CLIENT PAUSE
+ * WRITE holds a script without flags, judged by its command's own.
+ */
 export const SCRIPTING = ['slow', 'scripting'];
-export const EVAL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
+export const EVAL_FLAGS = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys', 'may_replicate'] as const;
+export const EVAL_RO_FLAGS = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'] as const;
 
 export const scriptingCommands: CommandSpec[] = [
   {
@@ -176,12 +181,12 @@ export const scriptingCommands: CommandSpec[] = [
     declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, true),
   },
   {
-    name: 'eval_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    name: 'eval_ro', arity: -3, flags: [...EVAL_RO_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, false, true),
     declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, false),
   },
   {
-    name: 'evalsha_ro', arity: -3, flags: ['readonly', ...EVAL_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
+    name: 'evalsha_ro', arity: -3, flags: [...EVAL_RO_FLAGS], keys: [0, 0, 0], acl: SCRIPTING,
     run: (c, argv) => evalGeneric(c, argv, true, true),
     declaredFlags: (c, argv) => evalDeclaredFlags(c, argv, true),
   },

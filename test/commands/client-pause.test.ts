@@ -1,6 +1,6 @@
 // CLIENT PAUSE / UNPAUSE (src/actors/pause.ts) against redis-server 7.0: the same scenario runs
 // on both servers and what every client got must be the same. WRITE holds writes, PUBLISH,
-// PFCOUNT and a write queued in MULTI while reads go on; expired keys are hidden but kept;
+// PFCOUNT, a write queued in MULTI and scripts that may write while reads go on; expired keys are hidden but kept;
 // ALL holds everything; a pause ends by UNPAUSE or by its timeout; a replica's master stream
 // waits under a pause on the replica.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,22 @@ describe('CLIENT PAUSE', () => {
       const after = await settle([...held, ...queued, multi.call('EXEC'), ...others]);
       await until(async () => (await admin.call('DBSIZE')) === 3, 5000);
       return { during, flags, after, keys: (await admin.call('KEYS', '*') as string[]).sort() };
+    });
+  });
+
+  it('WRITE holds a script that may write (with no flags, or declaring none), not one that may not', async () => {
+    await bothServers(async (port) => {
+      const admin = await client(port);
+      const sha = (await admin.call('SCRIPT', 'LOAD', 'return 1')) as string;
+      expect(await admin.call('CLIENT', 'PAUSE', 100_000, 'WRITE')).toBe('OK');
+      const held = [];
+      for (const cmd of [['EVAL', 'return 1', 0], ['EVALSHA', sha, 0], ['EVAL', '#!lua\nreturn 1', 0]]) {
+        held.push((await client(port)).call(...cmd));
+        await blocked(admin, held.length);
+      }
+      const during = await settle([admin.call('EVAL_RO', 'return 2', 0), admin.call('EVAL', '#!lua flags=no-writes\nreturn 3', 0)]);
+      expect(await admin.call('CLIENT', 'UNPAUSE')).toBe('OK');
+      return { during, after: await settle(held) };
     });
   });
 
