@@ -613,8 +613,10 @@ class RdbReader {
     } else {
       const crc = this.crc.update(this.buf, 0, end);
       if (!crc.matchesLE(this.buf, end)) {
-        const got = this.buf.readBigUInt64LE(end);
-        this.fail(`checksum mismatch: computed ${crc.value.toString(16)}, file has ${got.toString(16)}`, end);
+        const hex = (n: bigint): string => n.toString(16).padStart(16, '0');
+        const got = hex(this.buf.readBigUInt64LE(end));
+        this.log('warning', `Wrong RDB checksum expected: (${hex(crc.value)}) but got (${got}). Aborting now.`);
+        this.fail(`CRC error: checksum mismatch, computed ${hex(crc.value)}, file has ${got}`, end);
       }
     }
     this.pos += 8;

@@ -113,6 +113,22 @@ describe('a bad dump.rdb', () => {
     expect(out).not.toMatch(/Ready to accept connections/);
   });
 
+  it('stops the start-up on a wrong checksum with redis-server\'s line for it', async () => {
+    const dir = tempDir();
+    const file = good();
+    file.write('foobar00', file.length - 8, 'latin1');
+    writeFileSync(join(dir, 'dump.rdb'), file);
+    const { code, out } = await runToExit(['--dir', dir]);
+    const redis = spawn('redis-server', ['--port', String(await freePort()), '--dir', dir, '--save', '']);
+    let fromRedis = '';
+    redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
+    expect(await new Promise((r) => redis.once('exit', r))).toBe(1);
+    const line = /Wrong RDB checksum expected: \([0-9a-f]{16}\) but got \(30307261626f6f66\)\. Aborting now\./;
+    expect(code).toBe(1);
+    expect(out.match(line)?.[0]).toBe(fromRedis.match(line)![0]);
+    expect(out).toMatch(/# Fatal error loading the DB: RDB CRC error: .*\. Exiting\./);
+  });
+
   it('stops the start-up when it selects a db beyond databases', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'dump.rdb'), good());

@@ -260,7 +260,7 @@ describe('RdbEncoder -> decodeRdb', () => {
     const bad = Buffer.from(file);
     bad[bad.length - 1]! ^= 1;
     expect(() => decodeRdb(bad)).toThrow(RdbError);
-    expect(() => decodeRdb(bad)).toThrow(/checksum mismatch/);
+    expect(() => decodeRdb(bad)).toThrow(/CRC error: checksum mismatch/);
     const zero = Buffer.from(file);
     zero.fill(0, zero.length - 8);
     const logs: string[] = [];
