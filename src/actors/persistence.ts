@@ -11,6 +11,7 @@ import { strerror } from '../io/strerror.js';
 import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
+import type { PayloadFilter } from './replica-client.js';
 import { markMutable } from '../mutable-fields.js';
 
 /** A replica's load gives the event loop back this often (ms). */
@@ -136,8 +137,8 @@ export class Persistence {
    */
   readonly keySaveDelayMs = (): number => Math.max(0, this.server.config.getInt('rdb-key-save-delay')) / 1000;
 
-  /** rdbSaveInfoAuxFields and rdbcompression: what every snapshot of this server writes. */
-  snapshotOptions(): SnapshotOptions {
+  /** rdbSaveInfoAuxFields and rdbcompression: what every snapshot of this server writes; payload: what else (a replica's rdb-filter-only). */
+  snapshotOptions(payload: PayloadFilter = 'all'): SnapshotOptions {
     const streamDb = this.savedStreamDb();
     const repl = this.server.replication;
     return {
@@ -153,7 +154,8 @@ export class Persistence {
         ] as Array<[string, string]>),
         ['aof-base', '0'],
       ],
-      functions: [...this.server.scripting.functions.libraries.values()].map((l) => l.code),
+      functions: payload === 'none' ? [] : [...this.server.scripting.functions.libraries.values()].map((l) => l.code),
+      keys: payload === 'all',
     };
   }
 

@@ -17,9 +17,14 @@ export interface ReplConf {
   capaPsync2: boolean;
   /** rdb-only 1: the payload alone, then the connection closes (CLIENT_REPL_RDBONLY). */
   rdbOnly: boolean;
+  /** rdb-filter-only (slave_req): what its payload holds after the header. */
+  payload: PayloadFilter;
 }
 
-export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false, rdbOnly: false });
+/** All of the dataset; the function libraries alone (rdb-filter-only functions); nothing (rdb-filter-only ""). */
+export type PayloadFilter = 'all' | 'functions' | 'none';
+
+export const newReplConf = (): ReplConf => ({ listeningPort: 0, ipAddress: '', capaEof: false, capaPsync2: false, rdbOnly: false, payload: 'all' });
 
 const NEWLINE = Buffer.from('\n');
 

@@ -10,7 +10,7 @@ import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../mac
 import { RdbSnapshotStream } from '../store/snapshot.js';
 import { BulkTransfer } from './bulk-transfer.js';
 import { EffectQueue } from './effects.js';
-import type { ReplicaClient } from './replica-client.js';
+import type { PayloadFilter, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** A diskless transfer stops reading the snapshot while every socket holds this much. */
@@ -29,6 +29,8 @@ interface Written {
 interface Running {
   readonly actor: Actor<typeof snapshotMachine>;
   readonly target: SnapshotTarget;
+  /** What its payload holds: replicas asking for another filter cannot share it. */
+  readonly payload: PayloadFilter;
   readonly replicas: Set<ReplicaClient>;
   /** A replica attaching to the running snapshot, and the one whose held stream it copies. */
   arriving: { replica: ReplicaClient; donor: ReplicaClient } | null;
@@ -69,9 +71,9 @@ export class Snapshotter {
     return this.current?.actor ?? null;
   }
 
-  /** The target a replica's full sync needs. */
+  /** The target a replica's full sync needs: a filtered payload goes to its socket, never into the dump file. */
   private targetFor(r: ReplicaClient): SnapshotTarget {
-    return this.server.config.getBool('repl-diskless-sync') && r.conf.capaEof ? 'socket' : 'disk';
+    return (this.server.config.getBool('repl-diskless-sync') || r.conf.payload !== 'all') && r.conf.capaEof ? 'socket' : 'disk';
   }
 
   // syncCommand's full-sync branch
@@ -80,7 +82,7 @@ export class Snapshotter {
     const cur = this.current;
     const target = this.targetFor(r);
     const log = this.server.log;
-    if (cur !== null && cur.target === target) {
+    if (cur !== null && cur.target === target && cur.payload === r.conf.payload) {
       const state = cur.actor.getSnapshot().value;
       if (state === 'gathering') {
         cur.replicas.add(r);
@@ -102,7 +104,7 @@ export class Snapshotter {
       this.waiting.add(r);
       return;
     }
-    this.begin(target, [r]);
+    this.begin(target, r.conf.payload, [r]);
   }
 
   /** A replica left: it no longer counts for the snapshot; the last one leaving a diskless one ends it. */
@@ -121,9 +123,9 @@ export class Snapshotter {
     if (this.current !== null || this.waiting.size === 0 || this.server.persistence.bgsaveInProgress) return;
     const first = this.waiting.values().next().value!;
     const target = this.targetFor(first);
-    const group = [...this.waiting].filter((r) => this.targetFor(r) === target);
+    const group = [...this.waiting].filter((r) => this.targetFor(r) === target && r.conf.payload === first.conf.payload);
     for (const r of group) this.waiting.delete(r);
-    this.begin(target, group);
+    this.begin(target, first.conf.payload, group);
   }
 
   // rdbSaveBackground for BGSAVE and save points
@@ -134,7 +136,7 @@ export class Snapshotter {
    */
   bgsave(): boolean {
     if (this.current !== null || this.server.persistence.bgsaveInProgress) return false;
-    this.begin('disk', []);
+    this.begin('disk', 'all', []);
     return true;
   }
 
@@ -143,7 +145,7 @@ export class Snapshotter {
     if (this.current !== null) tell(this.current, { type: 'ABORT' });
   }
 
-  private begin(target: SnapshotTarget, replicas: ReplicaClient[]): void {
+  private begin(target: SnapshotTarget, payload: PayloadFilter, replicas: ReplicaClient[]): void {
     const config = this.server.config;
     const log = this.server.log;
     let running: Running | null = null;
@@ -170,7 +172,7 @@ export class Snapshotter {
       },
       inspect: this.server.inspector.inspect({ role: 'snapshot', label: target === 'socket' ? 'diskless, to replica sockets' : 'to disk, for replicas' }),
     });
-    running = { actor, target, replicas: new Set(replicas), arriving: null, stream: null, sent: false, pump: null, effects };
+    running = { actor, target, payload, replicas: new Set(replicas), arriving: null, stream: null, sent: false, pump: null, effects };
     this.current = running;
     actor.start();
     const now = Date.now();
@@ -211,7 +213,7 @@ export class Snapshotter {
    */
   private streamToSockets(run: Running): void {
     const mark = randomBytes(20).toString('hex');
-    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions(), this.server.persistence.keySaveDelayMs);
+    const stream = new RdbSnapshotStream(this.server.keyspace, this.server.persistence.snapshotOptions(run.payload), this.server.persistence.keySaveDelayMs);
     run.stream = stream;
     this.server.persistence.backgroundSnapshots++;
     const header = Buffer.from(`$EOF:${mark}\r\n`);

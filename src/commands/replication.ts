@@ -2,6 +2,7 @@
 import type { Client } from '../actors/client.js';
 import { newReplConf, ReplicaClient, replicaName } from '../actors/replica-client.js';
 import { replicationUnsetMaster } from '../actors/replica-link.js';
+import { splitArgs } from '../io/split-args.js';
 import { parseInteger } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
 import { argvBytes, clientInfoString } from './client-cmd.js';
@@ -28,6 +29,8 @@ function syncCommand(c: Client, argv: string[]): void {
   }
   if (c.reply.pending > 0) return c.reply.error('ERR SYNC and PSYNC are invalid with pending output');
   const conf = c.replconf ?? newReplConf();
+  // A filtered payload is made for its replica's socket alone, never into the dump file.
+  if (conf.payload !== 'all' && !conf.capaEof) return c.reply.error('ERR Filtered replica requires EOF capability');
   server.log.notice(`Replica ${replicaName(c, conf)} asks for synchronization`);
   const psync = is(argv[0]!, 'PSYNC');
   if (psync) {
@@ -134,9 +137,12 @@ function replconfCommand(c: Client, argv: string[]): void {
       if (only === null) return;
       conf.rdbOnly = only === 1;
     } else if (opt === 'rdb-filter-only') {
-      // Only functions can be filtered out of the payload, and redstate has none to send.
-      const bad = val.split(' ').find((f) => f !== '' && f.toLowerCase() !== 'functions');
+      // Include filters: the keys are left out, and the functions too unless named.
+      const filters = splitArgs(val);
+      if (filters === null) return c.reply.error('ERR Missing rdb-filter-only values');
+      const bad = filters.find((f) => f.toLowerCase() !== 'functions');
       if (bad !== undefined) return c.reply.error(`ERR Unsupported rdb-filter-only option: ${bad}`);
+      conf.payload = filters.length > 0 ? 'functions' : 'none';
     } else if (opt === 'ack') {
       const r = c.replica;
       const offset = parseInteger(val);

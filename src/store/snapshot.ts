@@ -28,6 +28,8 @@ export interface SnapshotOptions {
   aux: Array<[string, string]>;
   /** The function libraries' code, written after the AUX fields (rdbSaveFunctions). */
   functions?: string[];
+  /** False for a payload of a replica's rdb-filter-only: the dbs are left out. */
+  keys?: boolean;
 }
 
 /** One db's maps as they were when the snapshot began. */
@@ -108,7 +110,7 @@ export class RdbSnapshot implements SnapshotObserver {
     this.encoder.header(opts.aux);
     for (const code of opts.functions ?? []) this.encoder.functionLibrary(code);
     let total = 0;
-    for (const db of keyspace.dbs) {
+    for (const db of opts.keys === false ? [] : keyspace.dbs) {
       if (db.size === 0) continue;
       const captured: CapturedDb = { id: db.id, dict: db.dict, expires: db.expires, sized: false };
       markMutable(captured, 'sized');
