@@ -117,11 +117,12 @@ export class Server {
   onExit: (code: number) => void = () => {};
 
   // _serverPanic
-  /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts. */
+  /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts (or exits, under use-exit-on-panic). */
   panic(msg: string): never {
     this.log.warning('------------------------------------------------');
     this.log.warning('!!! Software Failure. Press left mouse button to continue');
     this.log.warning(`Guru Meditation: ${msg}`);
+    if (this.config.getBool('use-exit-on-panic')) process.exit(1);
     process.abort();
   }
 

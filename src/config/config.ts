@@ -288,6 +288,7 @@ export class Config {
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
     spec(notifyEvents, 'notify-keyspace-events');
     spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay');
+    spec(bool, 'use-exit-on-panic');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */

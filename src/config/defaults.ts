@@ -205,7 +205,10 @@ export const REDSTATE_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
 
 /** Redis 7.0's hidden directives: CONFIG GET answers for each by its exact name, `CONFIG GET *` leaves them out. */
 export const HIDDEN_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
+  ["key-load-delay", "0"],
   ["rdb-key-save-delay", "0"],
+  ["use-exit-on-panic", "no"],
+  ["watchdog-period", "0"],
 ];
 
 /** Every directive CONFIG GET lists: Redis's, then redstate's own. */

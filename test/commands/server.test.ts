@@ -70,6 +70,10 @@ describe('CONFIG', () => {
     ]) await sameConfig(...p);
   });
 
+  it('CONFIG GET answers for the hidden directives by exact name only', async () => {
+    for (const p of [['key-load-delay'], ['rdb-key-save-delay'], ['use-exit-on-panic'], ['watchdog-period'], ['*delay*'], ['use-*']]) await sameConfig(...p);
+  });
+
   it('CONFIG RESETSTAT starts the counters again', async () => {
     await same(['CONFIG', 'GET', 'x']);
     await same(['CONFIG', 'RESETSTAT']);

@@ -42,11 +42,11 @@ describe("an error in the master's stream, side by side with redis-server 7.0", 
     expect(counts).toEqual(['1', '1']);
   });
 
-  it('under propagation-error-behavior panic, a read-only replica aborts', async () => {
+  it.each([[[]], [['--use-exit-on-panic', 'yes']]])('under propagation-error-behavior panic, a read-only replica aborts (%j)', async (exit: string[]) => {
     for (const kind of ['redis', 'redstate'] as const) {
       const master = await startRedis(['--repl-diskless-sync-delay', '0']);
       running.push(master);
-      const args = ['--replicaof', '127.0.0.1', String(master.port), '--propagation-error-behavior', 'panic'];
+      const args = ['--replicaof', '127.0.0.1', String(master.port), '--propagation-error-behavior', 'panic', ...exit];
       const replica = kind === 'redis' ? await startRedis(args) : await startRedstateProcess(args);
       running.push(replica);
       const m = await client(master.port);
@@ -54,7 +54,9 @@ describe("an error in the master's stream, side by side with redis-server 7.0", 
       await caughtUp(m, await client(replica.port));
       await m.call('DEBUG', 'REPLICATE', 'fake-command-1');
       await waitFor(`the ${kind} replica ended`, () => replica.proc.exitCode !== null || replica.proc.signalCode !== null);
-      expect(replica.proc.signalCode, kind).not.toBeNull();
+      // use-exit-on-panic (a hidden directive): exit(1) rather than abort().
+      if (exit.length > 0) expect(replica.proc.exitCode, kind).toBe(1);
+      else expect(replica.proc.signalCode, kind).not.toBeNull();
       expect(replica.output(), kind).toMatch(/Guru Meditation: This replica panicked sending an error to its master after processing the command '<unknown>'/);
     }
   });
