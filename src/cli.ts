@@ -90,6 +90,7 @@ export async function main(argv: string[]): Promise<number | null> {
     throw e;
   }
   logBanner(log, config, server.port);
+  server.updateOomScore();
   log.notice('Server initialized');
   // Before the start-up figures: the young generation is part of the runtime's RSS.
   touchYoungGeneration();

@@ -837,6 +837,7 @@ export function replicationSetMaster(server: Server, host: string, port: number,
   server.config.set('replicaof', [host, String(port)], false);
   const link = new ReplicaLink(server, host, port, cached, db);
   server.replicaLink = link;
+  server.updateOomScore();
   link.start();
   server.serverRole.becameReplica(host, port);
 }
@@ -853,6 +854,7 @@ export function replicationUnsetMaster(server: Server): void {
   link.stop(true);
   link.discardCachedMaster();
   server.replicaLink = null;
+  server.updateOomScore();
   const repl = server.replication;
   repl.shiftReplicationId();
   // Our next write may go to any db: the stream says which first (server.slaveseldb = -1).

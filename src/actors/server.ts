@@ -16,6 +16,7 @@ import { Blocking } from './blocking.js';
 import { PAGE_ROOTS } from '../inspector/assets.js';
 import type { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
+import { OomScore } from '../io/oom-score.js';
 import { strerror } from '../io/strerror.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
@@ -78,6 +79,7 @@ function parseOutputLimits(spec: string): Map<string, OutputLimits> {
 export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
+  private readonly oomScore = new OomScore();
   /** Every accepted connection still open, a client's or one closed but still sending its last output. */
   private readonly sockets = new Set<Socket>();
   readonly persistence: Persistence;
@@ -117,6 +119,13 @@ export class Server {
   onExit: (code: number) => void = () => {};
 
   // _serverPanic
+  // setOOMScoreAdj(-1)
+  /** The process's OOM score for its role now; false when /proc refused it (logged). */
+  updateOomScore(): boolean {
+    const values = this.config.get('oom-score-adj-values')!.split(' ');
+    return this.oomScore.update(this.config.get('oom-score-adj')!, Number(values[this.isReplica ? 1 : 0]), (m) => this.log.warning(m));
+  }
+
   /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts (or exits, under use-exit-on-panic). */
   panic(msg: string): never {
     this.log.warning('------------------------------------------------');

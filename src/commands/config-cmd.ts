@@ -80,6 +80,13 @@ function configSet(c: Client, argv: string[]): void {
       return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
     }
   }
+  // updateOOMScoreAdj, the one apply step that can fail: then all of it is undone.
+  const oom = canonical.findIndex((cn) => cn === 'oom-score-adj' || cn === 'oom-score-adj-values');
+  if (oom >= 0 && !c.server.updateOomScore()) {
+    for (let j = canonical.length - 1; j >= 0; j--) config.set(canonical[j]!, [old[j]!], false);
+    c.server.updateOomScore();
+    return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[oom]}') - Failed to set current oom_score_adj. Check server logs.`);
+  }
   for (const cn of canonical) c.server.configChanged(cn);
   c.reply.ok();
 }

@@ -118,6 +118,22 @@ const enumOf = (...values: string[]): Check => (args) => {
 
 const str: Check = (args) => one(args);
 
+/** oom-score-adj: yes is relative, and CONFIG GET says yes for both, as Redis's enum names it first. */
+const oomScoreAdj: Check = (args) => {
+  const v = enumOf('no', 'yes', 'relative', 'absolute')(args);
+  return v === 'relative' ? 'yes' : v;
+};
+
+/** oom-score-adj-values: one score for a master, a replica and a background child. */
+const oomScoreAdjValues: Check = (args) => {
+  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  if (parts.length !== 3) throw new ConfigError('wrong number of arguments');
+  if (parts.some((p) => !/^[-+]?\d+$/.test(p) || Math.abs(Number(p)) > 2000)) {
+    throw new ConfigError('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
+  }
+  return parts.map(Number).join(' ');
+};
+
 /** shutdown-on-sigint / shutdown-on-sigterm: "default", or some of SHUTDOWN's flags. */
 const shutdownOnSignal: Check = (args) => {
   const words = (args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args).map((w) => w.toLowerCase());
@@ -289,6 +305,8 @@ export class Config {
     spec(notifyEvents, 'notify-keyspace-events');
     spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay');
     spec(bool, 'use-exit-on-panic');
+    spec(oomScoreAdj, 'oom-score-adj');
+    spec(oomScoreAdjValues, 'oom-score-adj-values');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */
