@@ -403,10 +403,11 @@ export class Persistence {
     return { ...this.decodeOptions(), now: -Infinity };
   }
 
-  /** This server's db count, its log, and the access word of a key created now. */
+  /** This server's db count, its log, the access word of a key created now, and whether checksums are checked. */
   private decodeOptions(): DecodeOptions {
     const log = this.server.log;
-    return { databases: this.server.keyspace.dbs.length, access: this.server.keyspace.access.fresh(), log: (level, msg) => log[level](msg) };
+    const checksum = this.server.config.getBool('rdbchecksum') && !this.server.skipChecksumValidation;
+    return { databases: this.server.keyspace.dbs.length, access: this.server.keyspace.access.fresh(), log: (level, msg) => log[level](msg), checksum };
   }
 
   /**

@@ -80,6 +80,8 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   private readonly oomScore = new OomScore();
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RDB loads and RESTORE take a payload whatever its CRC64. */
+  skipChecksumValidation = false;
   /** Every accepted connection still open, a client's or one closed but still sending its last output. */
   private readonly sockets = new Set<Socket>();
   readonly persistence: Persistence;

@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
-// SET-ACTIVE-EXPIRE, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -106,6 +106,8 @@ const HELP = [
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
   '    default.',
+  'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+  "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
 ];
@@ -186,6 +188,13 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       // strtod's prefix, as debugCommand reads it; an infinite time does not sleep there either.
       const ms = strtod(argv[2]!).value * 1000;
       if (ms > 0 && ms < Infinity) Atomics.wait(sleeper, 0, 0, ms);
+      c.reply.ok();
+    },
+  }],
+  ['set-skip-checksum-validation', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      c.server.skipChecksumValidation = (parseInt(argv[2]!, 10) || 0) !== 0;
       c.reply.ok();
     },
   }],

@@ -62,6 +62,8 @@ export interface DecodeOptions {
    */
   access?: number;
   log?: RdbLog;
+  /** False: the trailing CRC64 is not checked (rdbchecksum no, DEBUG SET-SKIP-CHECKSUM-VALIDATION 1). */
+  checksum?: boolean;
   /** Told of each key dropped as expired (a restarted master propagates their DELs). */
   onExpired?: (dbId: number, key: string) => void;
 }
@@ -353,6 +355,7 @@ class RdbReader {
   private readonly onExpired: DecodeOptions['onExpired'];
   private readonly access: number;
   private readonly log: RdbLog;
+  private readonly checksum: boolean;
 
   /** elements: where a load's collection elements are shared (see ElementCache); a DUMP payload's value goes without. */
   constructor(private buf: Buffer, opts: DecodeOptions, stream = false, elements: ElementCache | null = null) {
@@ -365,6 +368,7 @@ class RdbReader {
     this.onExpired = opts.onExpired;
     this.access = opts.access ?? 0;
     this.log = opts.log ?? (() => {});
+    this.checksum = opts.checksum ?? true;
   }
 
   get bytesRead(): number {
@@ -602,12 +606,16 @@ class RdbReader {
     return version;
   }
 
-  /** The CRC64 of everything up to and including the EOF opcode; zero means saved without. */
+  /** The CRC64 of everything up to and including the EOF opcode; zero means saved without. Skipped unless checked. */
   private readChecksum(version: number): void {
     if (version < RDB_FIRST_CHECKSUM_VERSION) return;
     const end = this.pos;
     this.need(8);
     const zero = this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0;
+    if (!this.checksum) {
+      this.pos += 8;
+      return;
+    }
     if (zero) {
       this.log('warning', 'RDB file was saved with checksum disabled: no check performed.');
     } else {

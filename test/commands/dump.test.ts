@@ -107,4 +107,16 @@ describe('DUMP and RESTORE', () => {
     await same(['RESTORE-ASKING', 'a', 0, bytes], 'GET a', ['RESTORE-ASKING', 'a', 0, bytes], ['RESTORE-ASKING', 'a', 1000, bytes, 'REPLACE'], 'GET a', 'RESTORE-ASKING a');
     await pair.sameTtl('a');
   });
+
+  it('DEBUG SET-SKIP-CHECKSUM-VALIDATION 1 has RESTORE take a payload whatever its checksum', async () => {
+    await same('SET k v');
+    const bad = Buffer.from((await pair.r.call('DUMP', 'k')) as string, 'latin1');
+    bad[bad.length - 1]! ^= 1;
+    try {
+      await same(['RESTORE', 'n', 0, bad], 'DEBUG SET-SKIP-CHECKSUM-VALIDATION 1', ['RESTORE', 'n', 0, bad], 'GET n',
+        'DEBUG SET-SKIP-CHECKSUM-VALIDATION 0', ['RESTORE', 'm', 0, bad], 'DEBUG SET-SKIP-CHECKSUM-VALIDATION');
+    } finally {
+      await same('DEBUG SET-SKIP-CHECKSUM-VALIDATION 0');
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { Keyspace } from '../../src/store/keyspace.js';
 import { RdbSnapshot, writeSnapshotSync } from '../../src/store/snapshot.js';
 import { writeEveryType } from '../helpers/dataset.js';
 import { encodeCommand, RespClient } from '../helpers/resp-client.js';
-import { cliArgv, freePort, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
+import { cliArgv, freePort, startRedis, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
 import { fill, plain, plainOverWire } from './dataset.js';
 
 const procs: Proc[] = [];
@@ -127,6 +127,26 @@ describe('a bad dump.rdb', () => {
     expect(code).toBe(1);
     expect(out.match(line)?.[0]).toBe(fromRedis.match(line)![0]);
     expect(out).toMatch(/# Fatal error loading the DB: RDB CRC error: .*\. Exiting\./);
+  });
+
+  it('loads a file with a wrong checksum under rdbchecksum no, as redis-server does', async () => {
+    const dir = tempDir();
+    const file = good();
+    file.write('foobar00', file.length - 8, 'latin1');
+    writeFileSync(join(dir, 'dump.rdb'), file);
+    const [redis, ours] = await Promise.all([startRedis(['--rdbchecksum', 'no'], dir), startRedstateProcess(['--rdbchecksum', 'no'], dir)]);
+    try {
+      const sizes = await Promise.all([redis, ours].map(async (p) => {
+        const c = await RespClient.connect(p.port);
+        const got = [await c.call('DBSIZE'), await c.call('SELECT', 5), await c.call('DBSIZE')];
+        c.close();
+        return got;
+      }));
+      expect(sizes[1]).toEqual(sizes[0]);
+      expect(sizes[0]![0]).toBeGreaterThan(0);
+    } finally {
+      await Promise.all([redis.close(), ours.close()]);
+    }
   });
 
   it('stops the start-up when it selects a db beyond databases', async () => {
