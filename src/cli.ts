@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<number | null> {
   const applyLogConfig = (): void => {
     const level = config.get('loglevel')!;
     if (isLogLevel(level)) log.level = level;
-    log.file = config.get('logfile')!;
+    log.file = config.path('logfile');
   };
   applyLogConfig();
   config.onIgnored = (name) => log.notice(`Config directive '${name}' is not implemented by redstate and is ignored.`);
@@ -67,7 +67,7 @@ export async function main(argv: string[]): Promise<number | null> {
 
   logStarting(log, configFile);
   for (const name of ignored) config.onIgnored(name);
-  const pidfile = config.get('pidfile')!;
+  const pidfile = config.path('pidfile');
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
 
   const server = new Server(config, log);
@@ -83,6 +83,18 @@ export async function main(argv: string[]): Promise<number | null> {
     if (pidfile !== '') rmSync(pidfile, { force: true });
     process.exit(code);
   };
+  // Before anything is logged: a SIGTERM sent once "Ready to accept connections" shows must find them.
+  let signals = 0;
+  const onSignal = (name: string) => (): void => {
+    if (++signals > 1 && name === 'SIGINT') {
+      log.warning('You insist... exiting now.');
+      process.exit(1);
+    }
+    log.warning(`Received ${name} scheduling shutdown...`);
+    server.shutdown.request(signalFlags(config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'));
+  };
+  process.on('SIGTERM', onSignal('SIGTERM'));
+  process.on('SIGINT', onSignal('SIGINT'));
   try {
     await server.listen();
   } catch (e) {
@@ -106,18 +118,6 @@ export async function main(argv: string[]): Promise<number | null> {
   const unixSocket = server.config.get('unixsocket')!;
   if (unixSocket !== '') log.notice(`The server is now ready to accept connections at ${unixSocket}`);
   startReplicationFromConfig(server);
-
-  let signals = 0;
-  const onSignal = (name: string) => (): void => {
-    if (++signals > 1 && name === 'SIGINT') {
-      log.warning('You insist... exiting now.');
-      process.exit(1);
-    }
-    log.warning(`Received ${name} scheduling shutdown...`);
-    server.shutdown.request(signalFlags(config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'));
-  };
-  process.on('SIGTERM', onSignal('SIGTERM'));
-  process.on('SIGINT', onSignal('SIGINT'));
   return null;
 }
 
