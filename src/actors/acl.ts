@@ -219,7 +219,7 @@ export class Acl {
     const file = this.server.config.get('aclfile')!;
     let text: string;
     try {
-      text = readFileSync(file, 'latin1');
+      text = readFileSync(this.server.config.path('aclfile'), 'latin1');
     } catch (e) {
       return `Error loading ACLs, opening file '${file}': ${(e as NodeJS.ErrnoException).message}`;
     }
@@ -268,7 +268,7 @@ export class Acl {
   // ACLSaveToFile
   /** Writes every user as a `user` line through a temp file; false (and a log line) on failure. */
   saveFile(): boolean {
-    const file = this.server.config.get('aclfile')!;
+    const file = this.server.config.path('aclfile');
     const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
     try {
       writeFileSync(tmp, this.userLines().map((l) => `${l}\n`).join(''), { mode: 0o644 });

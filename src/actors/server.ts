@@ -257,7 +257,7 @@ export class Server {
 
   /** unixsocket: a path replacing any file there, its mode unixsocketperm (octal; 0 leaves the umask's). */
   private async listenUnix(): Promise<void> {
-    const path = this.config.get('unixsocket')!;
+    const path = this.config.path('unixsocket');
     if (path === '') return;
     rmSync(path, { force: true });
     try {

@@ -370,6 +370,15 @@ export class Config {
     this.watchers.push(fn);
   }
 
+  /**
+   * A file directive's path (aclfile, pidfile, logfile, unixsocket) as Redis opens it: after
+   * its chdir to dir, a relative one is under dir. '' stays ''.
+   */
+  path(name: string): string {
+    const v = this.get(name)!;
+    return v === '' ? v : resolve(this.get('dir')!, v);
+  }
+
   /** CONFIG GET: name/value pairs for every directive (aliases too) matching a glob. */
   matching(pattern: string, matches: (pattern: string, name: string) => boolean): [string, string][] {
     const out: [string, string][] = [];

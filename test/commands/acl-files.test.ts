@@ -56,9 +56,10 @@ describe('ACL users from files', () => {
   });
 
   it('loads and saves an aclfile, and ACL LOAD changes nothing when a line is bad', async () => {
+    // A relative path, from another working directory: it is under dir, as after Redis's chdir there.
     const procs = await both((dir) => {
       writeFileSync(join(dir, 'users.acl'), 'user default on nopass ~* &* +@all\nuser carl on >pw ~c* +get\n');
-      return ['--aclfile', join(dir, 'users.acl')];
+      return ['--aclfile', 'users.acl'];
     });
     await same(procs, ['ACL', 'LIST']);
     await same(procs, ['ACL', 'SETUSER', 'dan', 'on', '>x', '+@hash', '+@string', '-hdel', '-set']);
