@@ -18,6 +18,7 @@ import type { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { OomScore } from '../io/oom-score.js';
 import { strerror } from '../io/strerror.js';
+import { SyncExchange } from '../io/sync-exchange.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
 import { Memory } from './memory.js';
@@ -80,6 +81,8 @@ export class Server {
   readonly keyspace: Keyspace;
   readonly clients = new Map<number, Client>();
   private readonly oomScore = new OomScore();
+  /** MIGRATE's connections to its targets (migrate_cached_sockets), and the blocking IO over them. */
+  readonly migrateConnections = new SyncExchange();
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RDB loads and RESTORE take a payload whatever its CRC64. */
   skipChecksumValidation = false;
   /** Every accepted connection still open, a client's or one closed but still sending its last output. */
@@ -363,6 +366,7 @@ export class Server {
     this.replication.disconnectReplicas();
     this.persistence.abortBgsave();
     this.scripting.close();
+    this.migrateConnections.close();
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.memory.close();

@@ -219,7 +219,7 @@ function statsFields(server: Server): Field[] {
     ['pubsubshard_channels', server.pubsub.count('shard')],
     ['latest_fork_usec', 0],
     ['total_forks', server.persistence.backgroundSnapshots],
-    ['migrate_cached_sockets', 0],
+    ['migrate_cached_sockets', server.migrateConnections.cached],
     ['slave_expires_tracked_keys', server.keyspace.replicaExpires.size],
     ['active_defrag_hits', 0],
     ['active_defrag_misses', 0],

@@ -57,8 +57,22 @@ function movableKeys(cmd: Command, argv: readonly string[]): string[] | undefine
   return [];
 }
 
+/** MIGRATE's options before KEYS, and how many arguments each takes. */
+const MIGRATE_SKIP: Record<string, number> = { copy: 0, replace: 0, auth: 1, auth2: 2 };
+
+// migrateGetKeys
+/** argv[3], or with KEYS the keys after it (none when argv[3] is not empty: an error). */
+function migrateKeys(argv: readonly string[]): string[] {
+  for (let i = 6; i < argv.length; i++) {
+    if (is(argv[i], 'KEYS')) return argv[3] === '' ? argv.slice(i + 1) : [];
+    i += MIGRATE_SKIP[argv[i]!.toLowerCase()] ?? 0;
+  }
+  return [argv[3]!];
+}
+
 /** The keys argv names; none where argv is too short for them (Redis: invalid arguments). */
 export function commandKeys(cmd: Command, argv: readonly string[]): string[] {
+  if (cmd.name === 'migrate') return argv.length < 6 ? [] : migrateKeys(argv);
   const keys: string[] = [];
   const [first, lastSpec, step] = cmd.keys ?? [0, 0, 0];
   if (first > 0) {

@@ -88,7 +88,7 @@ export class SlowLog {
 const SENSITIVE = new Set(['requirepass', 'masterauth']);
 
 /**
- * redactClientCommandArgument: credentials (AUTH, HELLO AUTH, CONFIG SET of a password) never
+ * redactClientCommandArgument: credentials (AUTH, HELLO AUTH, MIGRATE AUTH/AUTH2, CONFIG SET of a password) never
  * reach the slow log or MONITOR. HELLO's options are walked as helloCommand walks them: an AUTH
  * with its two arguments, a SETNAME with its one, and anything else ends the walk (an error).
  */
@@ -105,6 +105,20 @@ export function redactedArgv(cmd: Command, argv: readonly string[]): readonly st
         i += 2;
       } else if (opt === 'setname' && more >= 1) i++;
       else break;
+    }
+  } else if (cmd.name === 'migrate') {
+    // As migrateCommand walks its options: up to KEYS, or one it does not know.
+    for (let i = 6; i < out.length; i++) {
+      const more = out.length - 1 - i;
+      const opt = out[i]!.toLowerCase();
+      if (opt === 'auth' && more >= 1) {
+        out[++i] = '(redacted)';
+      } else if (opt === 'auth2' && more >= 2) {
+        out[i + 1] = out[i + 2] = '(redacted)';
+        i += 2;
+      } else if (opt !== 'copy' && opt !== 'replace') {
+        break;
+      }
     }
   } else if (cmd.name === 'acl|setuser') {
     for (let i = 2; i < out.length; i++) out[i] = '(redacted)';

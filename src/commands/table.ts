@@ -14,6 +14,7 @@ import { hyperloglogCommands } from './hyperloglog.js';
 import { keyCommands } from './keys.js';
 import { listCommands } from './lists.js';
 import { memoryCommands } from './memory-cmd.js';
+import { migrateCommands } from './migrate.js';
 import { moduleCommands } from './module-cmd.js';
 import { persistenceCommands } from './persistence.js';
 import { pubsubCommands } from './pubsub.js';
@@ -35,7 +36,7 @@ import { zsetCommands } from './zsets.js';
 
 const FAMILIES: CommandSpec[][] = [
   connectionCommands, stringCommands, lcsCommands, bitmapCommands, hyperloglogCommands, keyCommands, dumpCommands,
-  sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
+  migrateCommands, sortCommands, listCommands, hashCommands, setCommands, zsetCommands, geoCommands, streamCommands, streamReadCommands,
   streamGroupCommands, transactionCommands, serverCommands, memoryCommands, persistenceCommands,
   replicationCommands, replicaofCommands, failoverCommands, pubsubCommands, slowlogCommands, latencyCommands, scriptingCommands, functionCommands,
   moduleCommands, clusterCommands, aclCommands,
