@@ -19,6 +19,8 @@ const BUCKET_MAX_LOG = 33;
 const MIN_EVICTION_LIMIT = 128 * 1024;
 /** clientsCronResizeQueryBuffer: a client idle this long lets go of the parsed part of its query buffer, and of its reply buffer. */
 const IDLE_MS = 2000;
+/** PROTO_REPLY_CHUNK_BYTES: the reply buffer a Redis client writes into first, not counted against its output limits. */
+const REPLY_BUFFER = 16 * 1024;
 
 export class ClientLimits {
   /** client-query-buffer-limit */
@@ -51,7 +53,8 @@ export class ClientLimits {
     if (c.replica !== null || c.isMaster) return false;
     const { hard, soft, seconds } = this.server.outputLimits(c.inPubSub ? 'pubsub' : 'normal');
     if (hard === 0 && soft === 0) return false;
-    const used = c.outputBytes;
+    // Replies not written yet count past the first REPLY_BUFFER bytes, which Redis keeps in c->buf, outside the count.
+    const used = c.outputBytes - Math.min(c.reply.pending, REPLY_BUFFER);
     if (hard > 0 && used >= hard) return true;
     if (soft === 0 || used < soft) {
       c.softLimitSince = -1;
@@ -128,6 +131,8 @@ export class ClientLimits {
         c.reply.release();
       }
       this.track(c);
+      // A soft limit's time runs out with no new output too.
+      if (c.outputBytes > 0) c.checkOutputLimits();
     }
     this.evictClients();
   }

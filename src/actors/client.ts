@@ -345,6 +345,8 @@ export class Client implements WatchFlag, QueuedWriter {
 
   /** Writes the replies batched so far with one syscall; closes if asked to. */
   flush(): void {
+    // closeClientOnOutputBufferLimitReached: replies past the limit never leave (Redis checks them as they are added).
+    if (this.reply.pending > 0 && !this.checkOutputLimits()) return;
     const batch = this.reply.takeForSocket();
     if (batch !== null) {
       const stream = this.stream;

@@ -86,6 +86,52 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
     }));
   }, 60_000);
 
+  it('never sends replies past the hard limit: the client is closed with nothing, its transaction run whole', async () => {
+    const got = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 100000 0 0')).toBe('OK');
+      await watcher.call('DEL', 'list', 'k3');
+      expect(await watcher.call('RPUSH', 'list', ...Array.from({ length: 150 }, () => 'x'.repeat(1000)))).toBe(150);
+      const read: string[] = [];
+      for (const cmds of [[['LRANGE', 'list', '0', '-1']], [['MULTI'], ['SET', 'k2', 'v2'], ['LRANGE', 'list', '0', '-1'], ['SET', 'k3', 'v3'], ['EXEC']]]) {
+        const sock = connect({ port: p.port, host: '127.0.0.1' });
+        let text = '';
+        sock.on('data', (b: Buffer) => (text += b.toString('latin1')));
+        sock.on('error', () => {});
+        await new Promise<void>((r) => sock.once('connect', () => r()));
+        sock.write(Buffer.concat(cmds.map((c) => encodeCommand(c))));
+        await new Promise((r) => sock.once('close', r));
+        read.push(text);
+      }
+      const k3 = await watcher.call('GET', 'k3');
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 256kb 0 0')).toBe('OK');
+      watcher.close();
+      return { read, k3 };
+    }));
+    expect(got[0]).toEqual({ read: ['', ''], k3: 'v3' });
+    expect(got[1]).toEqual(got[0]);
+  }, 60_000);
+
+  it("a soft limit's time runs out with no new output too", async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 0 0 0 pubsub 0 100000 1')).toBe('OK');
+      const sub = connect({ port: p.port, host: '127.0.0.1' });
+      sub.on('error', () => {});
+      await new Promise<void>((r) => sub.once('connect', () => r()));
+      sub.pause();
+      sub.write(encodeCommand(['SUBSCRIBE', 'quiet']));
+      await until(async () => ((await watcher.call('PUBSUB', 'NUMSUB', 'quiet')) as Reply[])[1] === 1, 'the subscriber');
+      // Over the soft limit, then silence: only the clock can drop it.
+      const omem = async (): Promise<number> => Number(/ sub=1 .* omem=(\d+)/.exec((await watcher.call('CLIENT', 'LIST')) as string)?.[1] ?? 0);
+      while ((await omem()) <= 100_000) await watcher.call('PUBLISH', 'quiet', 'q'.repeat(10_000));
+      await until(async () => ((await watcher.call('PUBSUB', 'NUMSUB', 'quiet')) as Reply[])[1] === 0, `${p.proc.spawnfile}: the subscriber dropped`);
+      expect(await watcher.call('CONFIG', 'SET', 'client-output-buffer-limit', 'normal 256kb 0 0 pubsub 32mb 8mb 60')).toBe('OK');
+      sub.destroy();
+      watcher.close();
+    }));
+  }, 60_000);
+
   it('drops a client whose query buffer passes client-query-buffer-limit, keeps one under it', async () => {
     await Promise.all(procs.map(async (p) => {
       const under = await RespClient.connect(p.port);
