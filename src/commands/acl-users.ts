@@ -316,6 +316,12 @@ export class Selector {
     return this.allChannels || this.channels.some((p) => (isPattern ? p === channel : globMatch(p, channel)));
   }
 
+  // ACLSelectorHasUnrestrictedKeyAccess, for reads
+  /** Whether every key may be read (allkeys, or a read pattern of `*`). */
+  readsAnyKey(): boolean {
+    return this.allKeys || this.keys.some((p) => (p.access & READ) === READ && p.pattern === '*');
+  }
+
   // ACLSelectorCheckKey
   private keyAllowed(key: string, flags: readonly string[]): boolean {
     let need = 0;
@@ -459,6 +465,14 @@ export class AclUser {
       }
     }
     return { denial, object: worst.object };
+  }
+
+  // ACLUserCheckCmdWithUnrestrictedKeyAccess, for reads
+  /** Whether a selector that allows argv may also read any key (SORT's BY and GET patterns name keys of their own). */
+  readsAnyKey(cmd: Command, argv: readonly string[]): boolean {
+    if (this.unrestricted) return true;
+    const at: Refused = { object: '', rank: 0 };
+    return this.selectors.some((s) => s.check(cmd, argv, at) === Denial.None && s.readsAnyKey());
   }
 
   /** ACLCheckUserCredentials, the user found. */

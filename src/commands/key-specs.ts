@@ -26,6 +26,7 @@ interface SpecPart {
 const RO_ACCESS = ['RO', 'access'];
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
 const OW_UPDATE = ['OW', 'update'];
+const RW_ACCESS_DELETE = ['RW', 'access', 'delete'];
 
 // getKeysUsingKeySpecs
 /** The keys the specs find, or null when one of them cannot say (Redis: invalid_spec). */
@@ -102,6 +103,9 @@ function procFlags(cmd: Command, argv: readonly string[], index: number): readon
     // sortGetKeys, sortROGetKeys, georadiusGetKeys: the source read, a STORE target written
     case 'sort': case 'sort_ro': case 'georadius': case 'georadiusbymember':
       return index === 0 ? RO_ACCESS : OW_UPDATE;
+    // migrateGetKeys
+    case 'migrate':
+      return RW_ACCESS_DELETE;
     default:
       return [];
   }

@@ -9,6 +9,7 @@ import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cs, ERR, WRONGTYPE } from './errors.js';
+import { findCommand } from './table.js';
 
 /**
  * lookupKeyByPattern: "#" is the element itself; else the first '*' is replaced by it,
@@ -45,6 +46,11 @@ interface Item {
 }
 
 // sortCommandGeneric
+/** user_has_full_key_access: SORT's BY and GET patterns may name any key, so the user must be able to read all. */
+function readsAnyKey(c: Client, argv: string[], readonly: boolean): boolean {
+  return c.user.readsAnyKey(findCommand(readonly ? 'sort_ro' : 'sort')!, argv);
+}
+
 function sort(c: Client, argv: string[], readonly: boolean): void {
   let desc = false;
   let alpha = false;
@@ -74,7 +80,9 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       by = argv[++j]!;
       // A BY pattern without '*' names one key for all: nothing to sort by.
       dontSort = !by.includes('*');
+      if (!dontSort && !readsAnyKey(c, argv, readonly)) return c.reply.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (is(a, 'GET') && left >= 1) {
+      if (!readsAnyKey(c, argv, readonly)) return c.reply.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(argv[++j]!);
     } else {
       return c.reply.error(ERR.syntax);

@@ -134,6 +134,24 @@ describe('permissions', () => {
       'ACL DRYRUN default flushall');
   });
 
+  it("SORT's BY and GET patterns need a user who may read every key; MIGRATE's keys are read, written and deleted", async () => {
+    await reset();
+    await same(pair.r, pair.s, 'SET v1 1', 'LPUSH mylist 1');
+    const cases = ['(+sort ~mylist)', '(+sort ~mylist ~v*)', '(+sort ~mylist %W~*)', '(+sort ~mylist %R~*)', '+sort ~mylist ~*'];
+    for (const rules of cases) {
+      await same(pair.r, pair.s, 'ACL SETUSER ts on nopass resetkeys clearselectors -@all', `ACL SETUSER ts ${rules}`);
+      const [r, s] = await both('ts');
+      await same(r, s, 'SORT mylist BY v*', 'SORT mylist GET v*', 'SORT mylist BY nosort', 'SORT mylist GET #', 'SORT_RO mylist BY v*');
+      r.close();
+      s.close();
+    }
+    await same(pair.r, pair.s, 'ACL SETUSER mt +@all %R~read* %W~write* %RW~rw*');
+    for (const key of ['rw', 'read', 'write']) {
+      await same(pair.r, pair.s, `ACL DRYRUN mt MIGRATE h 1 ${key} 0 500`, ['ACL', 'DRYRUN', 'mt', 'MIGRATE', 'h', '1', '', '0', '500', 'KEYS', key],
+        ['ACL', 'DRYRUN', 'mt', 'MIGRATE', 'h', '1', '', '0', '500', 'AUTH2', 'KEYS', '123', 'KEYS', key]);
+    }
+  });
+
   it('refuses at EXEC what the rules took away after the command was queued', async () => {
     await reset();
     await same(pair.r, pair.s, 'ACL SETUSER t2 on >pw ~* +@all');
