@@ -13,6 +13,7 @@ import { Config } from './config/config.js';
 import { FatalConfigError, loadConfig } from './config/load.js';
 import { startReplicationFromConfig } from './actors/replica-link.js';
 import { ListenError, Server } from './actors/server.js';
+import { RdbError } from './io/rdb-format.js';
 import { signalFlags } from './actors/shutdown.js';
 import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
@@ -110,7 +111,13 @@ export async function main(argv: string[]): Promise<number | null> {
   try {
     server.persistence.loadAtStart();
   } catch (e) {
-    log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    // rdbReportError's lines for a file that is not a good RDB; loadDataFromDisk's for one that cannot be read.
+    if (e instanceof RdbError) {
+      log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);
+      log.warning('Terminating server after rdb file reading failure.');
+    } else {
+      log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    }
     await server.close();
     return 1;
   }

@@ -109,7 +109,7 @@ describe('a bad dump.rdb', () => {
     writeFileSync(join(dir, 'dump.rdb'), spoil(good()));
     const { code, out } = await runToExit(['--dir', dir]);
     expect(code).toBe(1);
-    expect(out).toMatch(/# Fatal error loading the DB: .*RDB.*\. Exiting\./);
+    expect(out).toMatch(/# Internal error in RDB reading offset \d+ -> RDB .*\n.*# Terminating server after rdb file reading failure\./);
     expect(out).not.toMatch(/Ready to accept connections/);
   });
 
@@ -126,7 +126,7 @@ describe('a bad dump.rdb', () => {
     const line = /Wrong RDB checksum expected: \([0-9a-f]{16}\) but got \(30307261626f6f66\)\. Aborting now\./;
     expect(code).toBe(1);
     expect(out.match(line)?.[0]).toBe(fromRedis.match(line)![0]);
-    expect(out).toMatch(/# Fatal error loading the DB: RDB CRC error: .*\. Exiting\./);
+    expect(out).toMatch(/# Internal error in RDB reading offset \d+ -> RDB CRC error: /);
   });
 
   it('loads a file with a wrong checksum under rdbchecksum no, as redis-server does', async () => {
@@ -154,7 +154,7 @@ describe('a bad dump.rdb', () => {
     writeFileSync(join(dir, 'dump.rdb'), good());
     const { code, out } = await runToExit(['--dir', dir, '--databases', '4']);
     expect(code).toBe(1);
-    expect(out).toMatch(/Fatal error loading the DB: .*DB 5.*4 databases/);
+    expect(out).toMatch(/Internal error in RDB reading offset \d+ -> .*DB 5.*4 databases/);
   });
 });
 
