@@ -56,6 +56,11 @@ export class Shutdown {
     void this.finish();
   }
 
+  /** INFO's shutdown_in_milliseconds: what is left of the wait for the replicas; null while none waits (isShutdownInitiated). */
+  remainingMs(now: number): number | null {
+    return this.deadline === 0 ? null : this.deadline - now;
+  }
+
   // abortShutdown
   /** SHUTDOWN ABORT: false when no shutdown waits. */
   abort(): boolean {

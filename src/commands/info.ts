@@ -33,6 +33,7 @@ function bytesToHuman(n: number): string {
 function serverFields(server: Server): Field[] {
   const now = Date.now();
   const uptime = Math.floor((now - server.startedAt) / 1000);
+  const shutdownIn = server.shutdown.remainingMs(now);
   return [
     ['redis_version', REDIS_VERSION],
     ['redis_git_sha1', '00000000'],
@@ -55,6 +56,7 @@ function serverFields(server: Server): Field[] {
     ['executable', resolve(process.argv[1] ?? process.execPath)],
     ['config_file', server.configFile ?? ''],
     ['io_threads_active', 0],
+    ...(shutdownIn === null ? [] : [['shutdown_in_milliseconds', shutdownIn] as [string, number]]),
   ];
 }
 

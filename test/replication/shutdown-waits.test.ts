@@ -46,6 +46,10 @@ describe('SHUTDOWN on a master with a lagging replica', () => {
     onTestFinished(() => shutdown.close());
     const waiting = shutdown.call('SHUTDOWN');
     expect(await within(waiting, 300)).toBe('pending');
+    // INFO says how long the wait has left (shutdown-timeout 10).
+    const left = Number(/shutdown_in_milliseconds:(\d+)/.exec((await c.call('INFO', 'server')) as string)?.[1]);
+    expect(left).toBeGreaterThan(8000);
+    expect(left).toBeLessThanOrEqual(10_000);
     const writer = await RespClient.connect(m.port);
     onTestFinished(() => writer.close());
     const held = writer.call('SET', 'c', '3');
@@ -56,6 +60,7 @@ describe('SHUTDOWN on a master with a lagging replica', () => {
     expect(String(await waiting)).toBe('Error: ERR Errors trying to SHUTDOWN. Check logs.');
     expect(await held).toBe('OK');
     expect(String(await c.call('SHUTDOWN', 'ABORT'))).toBe('Error: ERR No shutdown in progress.');
+    expect(await c.call('INFO', 'server')).not.toMatch(/shutdown_in_milliseconds/);
 
     // A new connection: redis-server 7.0.15 fails an assertion on a second command from the
     // client whose SHUTDOWN was aborted.
