@@ -550,6 +550,7 @@ export const EXCLUDED: Record<string, string> = {
   dump: 'its payload is RDB bytes, whose encodings differ by design (dump tests compare RESTORE by digest)',
   restore: 'takes DUMP payloads (see dump)',
   'restore-asking': 'RESTORE outside a cluster: takes DUMP payloads (see dump)',
+  migrate: 'moves keys to another server, which the fuzzer does not run (test/commands/migrate.test.ts compares it with redis-server)',
   sync: 'turns the connection into a replica (test/replication compares it with redis-server)',
   psync: 'turns the connection into a replica (test/replication compares it with redis-server)',
   replconf: 'ACK and GETACK get no reply (test/replication/commands-vs-redis.test.ts compares it)',
