@@ -18,6 +18,7 @@ import type { InspectorEndpoint } from '../inspector/endpoint.js';
 import { InspectorRegistry } from '../inspector/registry.js';
 import { OomScore } from '../io/oom-score.js';
 import { strerror } from '../io/strerror.js';
+import { bindTcp, boundPort, type TcpHandle } from '../io/tcp-bind.js';
 import { SyncExchange } from '../io/sync-exchange.js';
 import { Client } from './client.js';
 import { ClientLimits } from './client-limits.js';
@@ -147,6 +148,8 @@ export class Server {
       this.replication.errorOnLink(c, msg);
     };
   }
+  /** The TCP listeners (one per bind address), and the others (the unix socket). */
+  private tcpListeners: NetServer[] = [];
   private listeners: NetServer[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private readonly notifyEvents: CachedDirective<number>;
@@ -234,22 +237,10 @@ export class Server {
   /** Binds every configured address; throws ListenError as Redis aborts when one fails. */
   async listen(): Promise<void> {
     const port = this.config.getInt('port');
-    for (const spec of this.config.get('bind')!.split(' ')) {
-      const optional = spec.startsWith('-');
-      const host = spec.replace(/^-/, '').replace(/^\*$/, '0.0.0.0').replace(/^::\*$/, '::');
-      try {
-        const srv = await this.listenOn({ host, port: this.port || port, backlog: this.config.getInt('tcp-backlog') });
-        this.listeners.push(srv);
-        const addr = srv.address();
-        if (addr !== null && typeof addr === 'object') this.port = addr.port;
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (optional && (err.code === 'EADDRNOTAVAIL' || err.code === 'EAFNOSUPPORT')) continue;
-        this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${strerror(err)}`);
-        this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
-        await this.closeListeners();
-        throw new ListenError(`Failed listening on port ${port}`);
-      }
+    if (!this.listenTcp()) {
+      this.log.warning(`Failed listening on port ${port} (TCP), aborting.`);
+      await this.closeListeners();
+      throw new ListenError(`Failed listening on port ${port}`);
     }
     await this.listenUnix();
     await this.listenInspector();
@@ -264,7 +255,7 @@ export class Server {
     if (path === '') return;
     rmSync(path, { force: true });
     try {
-      const srv = await this.listenOn({ path, backlog: this.config.getInt('tcp-backlog') }, true);
+      const srv = await this.listenOn({ path, backlog: this.config.getInt('tcp-backlog') });
       this.listeners.push(srv);
       const perm = parseInt(this.config.get('unixsocketperm')!, 8);
       if (perm > 0) chmodSync(path, perm);
@@ -295,10 +286,67 @@ export class Server {
     this.log.notice(`Inspector: watch the statecharts at http://${bind.includes(':') ? `[${bind}]` : bind}:${endpoint.port}/`);
   }
 
-  private listenOn(where: ListenOptions, unix = false): Promise<NetServer> {
+  // listenToPort
+  /**
+   * Listens on port at every bind address, all or none (an optional `-` address that does not
+   * exist here is skipped); port 0 takes a free port, the same for all. False, with the reason
+   * logged, when one fails.
+   */
+  private listenTcp(): boolean {
+    const port = this.config.getInt('port');
+    const backlog = this.config.getInt('tcp-backlog');
+    const handles: TcpHandle[] = [];
+    let bound = port;
+    for (const spec of this.config.get('bind')!.split(' ')) {
+      const optional = spec.startsWith('-');
+      const host = spec.replace(/^-/, '').replace(/^\*$/, '0.0.0.0').replace(/^::\*$/, '::');
+      const h = bindTcp(host, bound, backlog);
+      if (!(h instanceof Error)) {
+        handles.push(h);
+        bound = boundPort(h);
+        continue;
+      }
+      if (optional && (h.code === 'EADDRNOTAVAIL' || h.code === 'EAFNOSUPPORT')) continue;
+      this.log.warning(`Warning: Could not create server TCP listening socket ${host}:${port}: bind: ${strerror(h)}`);
+      for (const taken of handles) taken.close();
+      return false;
+    }
+    this.tcpListeners = handles.map((h) => this.serve(h));
+    this.port = bound;
+    return true;
+  }
+
+  // changeBindAddr, changeListenPort
+  /**
+   * CONFIG SET port or bind: the TCP listeners closed, then made again from the config (their
+   * clients stay). False when the new ones cannot all listen: then there are none, until the
+   * caller puts the old values back and calls this again, as Redis's config rollback does.
+   */
+  rebind(): boolean {
+    for (const l of this.tcpListeners) l.close();
+    this.tcpListeners = [];
+    if (this.listenTcp()) return true;
+    this.log.warning('Failed to bind');
+    return false;
+  }
+
+  /**
+   * A listener's net.Server: connections accepted paused, and half-open (a client's end closes
+   * its connection through SocketStream.end(), not node's shutdown first).
+   */
+  private netServer(unix: boolean): NetServer {
+    return createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket, unix));
+  }
+
+  /** A net.Server for a TCP handle already listening. */
+  private serve(handle: TcpHandle): NetServer {
+    return this.netServer(false).listen(handle as unknown as object);
+  }
+
+  /** The unix socket's listener (TCP ones are made at once: listenTcp). */
+  private listenOn(where: ListenOptions): Promise<NetServer> {
     return new Promise((resolve, reject) => {
-      // allowHalfOpen: a client's end closes its connection through SocketStream.end(), not node's shutdown first.
-      const srv = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (socket) => this.accept(socket, unix));
+      const srv = this.netServer(true);
       srv.once('error', reject);
       srv.listen(where, () => {
         srv.off('error', reject);
@@ -382,7 +430,8 @@ export class Server {
   }
 
   private async closeListeners(): Promise<void> {
-    const ls = this.listeners;
+    const ls = [...this.tcpListeners, ...this.listeners];
+    this.tcpListeners = [];
     this.listeners = [];
     await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
   }

@@ -80,12 +80,18 @@ function configSet(c: Client, argv: string[]): void {
       return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
     }
   }
-  // updateOOMScoreAdj, the one apply step that can fail: then all of it is undone.
+  // The apply steps that can fail (updatePort and applyBind, updateOOMScoreAdj): then all of it
+  // is undone, and applied again as it was.
+  const net = canonical.findIndex((cn, i) => cn === 'bind' || (cn === 'port' && config.get(cn) !== old[i]));
   const oom = canonical.findIndex((cn) => cn === 'oom-score-adj' || cn === 'oom-score-adj-values');
-  if (oom >= 0 && !c.server.updateOomScore()) {
+  const failed = net >= 0 && !c.server.rebind()
+    ? [net, canonical[net] === 'port' ? 'Unable to listen on this port. Check server logs.' : 'Failed to bind to specified addresses.'] as const
+    : oom >= 0 && !c.server.updateOomScore() ? [oom, 'Failed to set current oom_score_adj. Check server logs.'] as const : null;
+  if (failed !== null) {
     for (let j = canonical.length - 1; j >= 0; j--) config.set(canonical[j]!, [old[j]!], false);
-    c.server.updateOomScore();
-    return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[oom]}') - Failed to set current oom_score_adj. Check server logs.`);
+    if (net >= 0) c.server.rebind();
+    if (oom >= 0) c.server.updateOomScore();
+    return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[failed[0]]}') - ${failed[1]}`);
   }
   for (const cn of canonical) c.server.configChanged(cn);
   c.reply.ok();

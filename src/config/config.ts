@@ -39,7 +39,7 @@ const IMMUTABLE = new Set([
   'enable-debug-command', 'enable-module-command', 'enable-protected-configs', 'io-threads', 'io-threads-do-reads',
   'logfile', 'pidfile', 'rdbchecksum', 'replicaof', 'server_cpulist', 'set-proc-title', 'socket-mark-id',
   'supervised', 'syslog-enabled', 'syslog-facility', 'syslog-ident', 'tcp-backlog', 'unixsocket', 'unixsocketperm',
-  'port', 'bind', 'inspect-port', 'inspect-bind',
+  'inspect-port', 'inspect-bind',
 ]);
 
 /** Directives a config file may hold that CONFIG GET does not list. */
