@@ -58,6 +58,11 @@ export class LatencyMonitor {
     if (this.threshold > 0 && ms >= this.threshold) this.addSample('command-unblocking', ms);
   }
 
+  /** latencyAddSampleIfNeeded for a server event (expire-cycle): a sample when it took at least the threshold. */
+  event(name: string, ms: number): void {
+    if (this.threshold > 0 && ms >= this.threshold) this.addSample(name, Math.floor(ms));
+  }
+
   // latencyAddSample
   private addSample(event: string, latency: number): void {
     let ts = this.events.get(event);

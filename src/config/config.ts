@@ -287,6 +287,7 @@ export class Config {
     spec(int(0, LONG_MAX), 'hash-max-listpack-entries', 'set-max-intset-entries', 'zset-max-listpack-entries');
     spec(int(1, INT_MAX), 'repl-timeout', 'repl-ping-replica-period', 'maxclients', 'maxmemory-samples');
     spec(int(0, 100), 'maxmemory-eviction-tenacity');
+    spec(int(1, 10), 'active-expire-effort');
     spec(int(0, INT_MAX), 'lfu-log-factor', 'lfu-decay-time');
     spec(memory(0, LONG_MAX), 'maxmemory');
     spec(memoryOrPercent, 'maxmemory-clients');

@@ -323,22 +323,28 @@ export class Db {
   }
 
   /**
-   * activeExpireCycle for this db: checks up to `budget` keys with an expiry, resuming
-   * where the last call stopped, and deletes those that are due. Returns the number checked.
+   * activeExpireCycle's loop for this db: looks at keysPerLoop keys with an expiry at a time
+   * (walking the expires map where the last look stopped, around its end, where Redis samples
+   * at random) and deletes those that are due; goes on while more than staleShare of them were,
+   * until performance.now() passes deadline (looked at every 16 rounds). True when it did.
    */
-  expireSome(budget: number, now: number): number {
-    let checked = 0;
-    while (checked < budget && this.expires.size > 0) {
-      this.expireCursor ??= this.expires.keys();
-      const next = this.expireCursor.next();
-      if (next.done) {
-        this.expireCursor = null;
-        break;
+  expireCycle(now: number, deadline: number, keysPerLoop: number, staleShare: number): boolean {
+    for (let round = 1; ; round++) {
+      const n = Math.min(this.expires.size, keysPerLoop);
+      let expired = 0;
+      for (let i = 0; i < n; i++) {
+        this.expireCursor ??= this.expires.keys();
+        let next = this.expireCursor.next();
+        if (next.done === true) {
+          this.expireCursor = this.expires.keys();
+          next = this.expireCursor.next();
+          if (next.done === true) break;
+        }
+        if (this.tryExpire(next.value, now)) expired++;
       }
-      checked++;
-      this.tryExpire(next.value, now);
+      if (n === 0 || expired <= n * staleShare) return false;
+      if (round % 16 === 0 && performance.now() > deadline) return true;
     }
-    return checked;
   }
 
   /**

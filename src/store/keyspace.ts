@@ -61,12 +61,14 @@ export class Keyspace {
   onModified: ((key: string) => void) | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE: off leaves expired keys to lazy expiry alone. */
   activeExpireEnabled = true;
+  /** The db the next active expire cycle starts in. */
+  private expireDb = 0;
   /** The keys a writable replica's own clients gave an expiry, which it expires itself. */
   readonly replicaExpires = new ReplicaExpires();
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
-    markMutable(this, 'epoch', 'snapshot', 'flushes', 'behindCommands', 'inCall', 'callTime');
+    markMutable(this, 'epoch', 'snapshot', 'flushes', 'behindCommands', 'inCall', 'callTime', 'expireDb');
   }
 
   // keyIsExpired's now
@@ -134,15 +136,26 @@ export class Keyspace {
     }
   }
 
+  // activeExpireCycle (the slow cycle of databasesCron)
   /**
-   * databasesCron's expiry: on a master one pass of the active expire cycle across the dbs,
-   * within a key budget; on a replica its own clients' keys alone (its master expires the rest).
+   * On a master: deletes due keys db after db, from the db the last cycle stopped in, for at
+   * most timeLimitMs (a share of the cron's period), as long as enough of the keys it looks at
+   * are due; effort is active-expire-effort, 1 to 10. On a replica, its own clients' keys alone
+   * (its master expires the rest).
    */
-  activeExpire(budgetPerDb: number): void {
+  activeExpire(timeLimitMs: number, effort: number): void {
     const now = Date.now();
     if (!this.activeExpireEnabled) return;
     if (this.expireMode === 'hide') return this.replicaExpires.expireSome(this.dbs, now);
     if (this.expireMode !== 'delete' || now <= this.pausedUntil) return;
-    for (const db of this.dbs) if (db.expires.size > 0) db.expireSome(budgetPerDb, now);
+    // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and _ACCEPTABLE_STALE, raised and lowered by the effort.
+    const keysPerLoop = 20 + 5 * (effort - 1);
+    const staleShare = (10 - (effort - 1)) / 100;
+    const deadline = performance.now() + timeLimitMs;
+    for (let i = 0; i < this.dbs.length; i++) {
+      const db = this.dbs[this.expireDb]!;
+      this.expireDb = (this.expireDb + 1) % this.dbs.length;
+      if (db.expires.size > 0 && db.expireCycle(now, deadline, keysPerLoop, staleShare)) return;
+    }
   }
 }

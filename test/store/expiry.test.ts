@@ -23,9 +23,9 @@ describe('expiry at the millisecond', () => {
     const db = new Keyspace(1).dbs[0]!;
     db.set('k', 'v');
     db.setExpire('k', 5_000);
-    db.expireSome(10, 5_000);
+    db.expireCycle(5_000, Infinity, 20, 0.1);
     expect(db.getExpire('k')).toBe(5_000);
-    db.expireSome(10, 5_001);
+    db.expireCycle(5_001, Infinity, 20, 0.1);
     expect(db.getExpire('k')).toBeUndefined();
   });
 });
