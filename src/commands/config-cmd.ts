@@ -39,6 +39,12 @@ function resetCommandStats(): void {
 const DENY_LOADING = new Set(['appendonly', 'repl-diskless-load', 'dir']);
 
 /**
+ * redstate's own directives fixed at start-up: set to the value they have, they are no change,
+ * so a tool that sets back all that `CONFIG GET *` listed does not fail on them.
+ */
+const OWN_FIXED = new Set(['inspect-port', 'inspect-bind']);
+
+/**
  * configSetCommand: checks every name first (unknown, protected, refused while loading, given
  * twice: the first problem is reported), then sets each value in order; when one is refused,
  * the ones already set get their old values back.
@@ -56,7 +62,7 @@ function configSet(c: Client, argv: string[]): void {
     if (cn === null) {
       failure = `ERR Unknown option or number of arguments for CONFIG SET - '${cstr(argv[i]!, argv[i]!.length)}'`;
     } else if (config.isImmutable(cn)) {
-      failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
+      if (!OWN_FIXED.has(cn) || argv[i + 1] !== config.get(cn)) failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
     } else if (PROTECTED.has(cn) && !allowProtectedAction(c, config.get('enable-protected-configs')!)) {
       failure = `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
     } else if (c.server.persistence.loading === 1 && DENY_LOADING.has(cn)) {

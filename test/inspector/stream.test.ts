@@ -87,6 +87,8 @@ describe('inspection stream', () => {
     const c = await RespClient.connect(srv.port);
     expect(await c.call('CONFIG', 'GET', 'inspect-*')).toEqual(['inspect-bind', '127.0.0.1', 'inspect-port', '0']);
     expect(String(await c.call('CONFIG', 'SET', 'inspect-port', '1'))).toContain("can't set immutable config");
+    // Set to what it is, it is no change (as a tool setting back `CONFIG GET *` does).
+    expect(await c.call('CONFIG', 'SET', 'inspect-port', '0', 'inspect-bind', '127.0.0.1')).toBe('OK');
     c.close();
   });
 
