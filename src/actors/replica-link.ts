@@ -219,8 +219,10 @@ export class ReplicaLink {
   }
 
   // connectWithMaster
-  private openSocket(): void {
-    const socket = connect({ host: this.host, port: this.port });
+  /** Connects from bind-source-addr when one is set and it can (best effort: else from any). */
+  private openSocket(fromSource = true): void {
+    const source = fromSource ? this.server.config.get('bind-source-addr')! : '';
+    const socket = connect(source === '' ? { host: this.host, port: this.port } : { host: this.host, port: this.port, localAddress: source });
     socket.setNoDelay(!this.server.config.getBool('repl-disable-tcp-nodelay'));
     const stream = new SocketStream(socket);
     this.socket = socket;
@@ -235,7 +237,15 @@ export class ReplicaLink {
     });
     this.sub = stream.chunks$.subscribe({
       next: (chunk) => this.onData(chunk),
-      error: (e: Error) => this.onClosed(socket, strerror(e), (e as NodeJS.ErrnoException).syscall),
+      error: (e: Error) => {
+        // anetTcpNonBlockBestEffortBindConnect: a source address it cannot bind is left out.
+        if (source !== '' && (e as NodeJS.ErrnoException).syscall === 'bind' && this.socket === socket) {
+          this.closeSocket();
+          this.openSocket(false);
+          return;
+        }
+        this.onClosed(socket, strerror(e), (e as NodeJS.ErrnoException).syscall);
+      },
       complete: () => this.onClosed(socket, 'connection lost'),
     });
   }

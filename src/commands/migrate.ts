@@ -98,7 +98,8 @@ function migrate(c: Client, argv: string[]): void {
       if (o.replace) restore.push('REPLACE');
       body.push(encodeCommand(restore));
     }
-    const r = c.server.migrateConnections.run({ host, port, timeoutMs, auth, db, body: Buffer.concat(body), commands: sent.length, fresh });
+    const source = c.server.config.get('bind-source-addr')!;
+    const r = c.server.migrateConnections.run({ host, port, source, timeoutMs, auth, db, body: Buffer.concat(body), commands: sent.length, fresh });
     if (r.connectFailed) return c.reply.error('IOERR error or timeout connecting to the client');
     const outcome = applyReplies(c, r, sent, o.copy);
     // Nothing done yet and no timeout: the cached connection may have been closed; once more, on a new one.

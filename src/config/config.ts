@@ -268,7 +268,7 @@ export class Config {
     spec(str, 'pidfile', 'logfile');
     spec(PROTECTION, 'enable-debug-command', 'enable-protected-configs');
     spec(directory, 'dir');
-    spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip', 'aclfile');
+    spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip', 'aclfile', 'bind-source-addr');
     spec(enumOf('allchannels', 'resetchannels'), 'acl-pubsub-default');
     spec(int(0, LONG_MAX), 'acllog-max-len');
     spec(enumOf('debug', 'verbose', 'notice', 'warning'), 'loglevel');

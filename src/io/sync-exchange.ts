@@ -9,6 +9,8 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 export interface ExchangeRequest {
   host: string;
   port: number;
+  /** bind-source-addr: the address to connect from, when it can be bound ('' for any). */
+  source: string;
   /** The limit of each step: the connect, the write, each reply line. */
   timeoutMs: number;
   /** AUTH, encoded, sent first; null for none. */
@@ -79,8 +81,8 @@ function workerMain(load: NodeJS.Require): void {
       resolve(true);
     };
   });
-  const connect = (host: string, p: number, ms: number): Promise<Conn | null> => new Promise((resolve) => {
-    const socket = net.connect({ host, port: p });
+  const connect = (host: string, p: number, source: string, ms: number): Promise<Conn | null> => new Promise((resolve) => {
+    const socket = net.connect(source === '' ? { host, port: p } : { host, port: p, localAddress: source });
     const conn: Conn = { socket, db: -1, lastUse: Date.now(), input: Buffer.alloc(0), closed: false, wake: null };
     const timer = setTimeout(() => {
       socket.destroy();
@@ -88,6 +90,8 @@ function workerMain(load: NodeJS.Require): void {
     }, ms);
     socket.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
+      // A source address it cannot bind is left out (anetTcpNonBlockBestEffortBindConnect).
+      if (e.syscall === 'bind' && source !== '') return resolve(connect(host, p, '', ms));
       conn.closed = true;
       conn.wake?.();
       // Only a name that does not resolve fails the connect: a refused one is a socket that
@@ -144,7 +148,7 @@ function workerMain(load: NodeJS.Require): void {
     }
     if (conn === undefined) {
       if (cache.size >= MAX_CACHED) drop(cache.keys().next().value!);
-      const made = await connect(req.host, req.port, req.timeoutMs);
+      const made = await connect(req.host, req.port, req.source, req.timeoutMs);
       if (made === null) return { ...result, connectFailed: true };
       conn = made;
       cache.set(key, conn);

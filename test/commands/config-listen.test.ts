@@ -35,8 +35,8 @@ async function steps(start: number, taken: number): Promise<unknown[]> {
   out.push(shown(await c.call('CONFIG', 'SET', 'port', taken)), await ping(next));
   out.push(shown(await c.call('CONFIG', 'SET', 'port', next)), await ping(next));
   out.push(shown(await c.call('CONFIG', 'SET', 'bind', '127.0.0.1 -::1')), await ping(next));
-  out.push(shown(await c.call('CONFIG', 'SET', 'bind', '192.0.2.1')), await ping(next));
-  out.push(shown(await c.call('CONFIG', 'SET', 'bind', '192.0.2.1 -::1')), await ping(next));
+  out.push(shown(await c.call('CONFIG', 'SET', 'bind', '198.51.100.1')), await ping(next));
+  out.push(shown(await c.call('CONFIG', 'SET', 'bind', '198.51.100.1 -::1')), await ping(next));
   out.push(shown(await c.call('CONFIG', 'GET', 'bind')), shown(await c.call('CONFIG', 'GET', 'port')) !== null);
   c.close();
   return out;
