@@ -68,7 +68,8 @@ function clientsFields(server: Server): Field[] {
     maxOut = Math.max(maxOut, c.reply.pending);
   }
   return [
-    ['connected_clients', server.clients.size],
+    // Replicas are counted apart, in connected_slaves.
+    ['connected_clients', server.clients.size - server.replication.replicas.size],
     ['cluster_connections', 0],
     ['maxclients', server.config.getInt('maxclients')],
     ['client_recent_max_input_buffer', maxIn],

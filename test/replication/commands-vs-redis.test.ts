@@ -149,3 +149,20 @@ describe('bad input to the replication commands', () => {
     cli.close();
   });
 });
+
+describe('INFO clients on a master', () => {
+  it('counts its clients without its replicas, as redis-server 7.0 does', async () => {
+    const counts = await Promise.all([redis.port, redstate.port].map(async (port) => {
+      const replica = await startRedis(['--replicaof', '127.0.0.1', String(port)]);
+      const c = await RespClient.connect(port);
+      const field = async (name: string): Promise<string> => new RegExp(`^${name}:(\\d+)`, 'm').exec((await c.call('INFO')) as string)![1]!;
+      await until(async () => (await field('connected_slaves')) === '1', 15_000);
+      const got = [await field('connected_clients'), await field('connected_slaves')];
+      c.close();
+      await replica.close();
+      return got;
+    }));
+    expect(counts[1]).toEqual(counts[0]);
+    expect(counts[0]![1]).toBe('1');
+  });
+});
