@@ -222,11 +222,18 @@ export class Blocking {
     c.propagateArgv = undefined;
     let served: boolean;
     const started = wait.ran === undefined ? 0 : performance.now();
+    // The served client is the current one (server.current_client): its own invalidations wait
+    // for its reply (afterCommand), as its command's would.
+    const tracking = this.server.tracking;
+    const outer = tracking.current;
+    tracking.current = c;
     repl.callDepth++;
     try {
       served = wait.serve(key);
     } finally {
       repl.callDepth--;
+      tracking.afterCommand();
+      tracking.current = outer;
     }
     if (ks.dirty > dirty && Array.isArray(c.propagateArgv)) alsoPropagate(c, wait.db.id, c.propagateArgv);
     else repl.propagatePending();

@@ -75,6 +75,20 @@ describe('CLIENT TRACKING', () => {
     expect(got).toContain('>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n');
   });
 
+  it('an unblocked BLMOVE hears of the key it moved into after its reply (tracking.tcl)', async () => {
+    const got = (await same(async (open) => {
+      const reader = await open();
+      const writer = await open();
+      const out = [await reader([w('HELLO 3'), w('CLIENT TRACKING on'), w('RPUSH list2{t} a'), w('LRANGE list2{t} 0 -1')])];
+      const served = reader([w('BLMOVE list1{t} list2{t} LEFT LEFT 0')]);
+      while (!(await writer([w('INFO clients')])).includes('blocked_clients:1')) await new Promise((r) => setTimeout(r, 10));
+      await writer([w('RPUSH list1{t} foo')]);
+      out.push(await served);
+      return out;
+    })).join('');
+    expect(got).toContain('$3\r\nfoo\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$8\r\nlist2{t}\r\n');
+  });
+
   it('NOLOOP, OPTIN with CACHING yes, OPTOUT with CACHING no', async () => {
     await same(async (open) => {
       const noloop = await open();
