@@ -124,7 +124,6 @@ export class Server {
   /** Called once the server has shut down; the CLI exits the process with the code. */
   onExit: (code: number) => void = () => {};
 
-  // _serverPanic
   // setOOMScoreAdj(-1)
   /** The process's OOM score for its role now; false when /proc refused it (logged). */
   updateOomScore(): boolean {
@@ -132,6 +131,7 @@ export class Server {
     return this.oomScore.update(this.config.get('oom-score-adj')!, Number(values[this.isReplica ? 1 : 0]), (m) => this.log.warning(m));
   }
 
+  // _serverPanic
   /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts (or exits, under use-exit-on-panic). */
   panic(msg: string): never {
     this.log.warning('------------------------------------------------');
