@@ -50,6 +50,9 @@ function savePoints(save: string): Array<[number, number]> {
   return points;
 }
 
+/** What a background save that FLUSHALL, DEBUG RELOAD or a shutdown stopped ends with (killRDBChild). */
+export class SaveAborted extends Error {}
+
 export class Persistence {
   /** rdb_last_save_time: unix s of the last successful save. */
   lastSave = unixTime();
@@ -214,7 +217,7 @@ export class Persistence {
     bg.aborted = true;
     bg.stream.destroy();
     rmSync(bg.tmp, { force: true });
-    bg.onDone?.(new Error('aborted'));
+    bg.onDone?.(new SaveAborted('aborted'));
   }
 
   /** backgroundSaveDoneHandlerDisk. */

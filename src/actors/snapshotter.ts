@@ -9,6 +9,7 @@ import { createActor, type Actor } from 'xstate';
 import { snapshotMachine, type SnapshotEvent, type SnapshotTarget } from '../machines/snapshot.js';
 import { RdbSnapshotStream } from '../store/snapshot.js';
 import { BulkTransfer } from './bulk-transfer.js';
+import { SaveAborted } from './persistence.js';
 import { EffectQueue } from './effects.js';
 import type { PayloadFilter, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
@@ -195,7 +196,10 @@ export class Snapshotter {
     }
     if (run.target === 'disk') {
       const ok = server.persistence.bgsave(
-        (err) => tell(run, { type: err === null ? 'DONE' : 'FAILED' }),
+        // Stopped (FLUSHALL) once its file was whole and being sent, a save leaves its replicas
+        // their payload: only the dump file is given up. Redis sends the file after its child
+        // exits, so no FLUSHALL can come between.
+        (err) => tell(run, { type: err === null || (err instanceof SaveAborted && run.sent) ? 'DONE' : 'FAILED' }),
         (tmp) => this.sendFile(run, tmp),
       );
       if (!ok) tell(run, { type: 'FAILED' });

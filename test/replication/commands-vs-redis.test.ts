@@ -166,3 +166,23 @@ describe('INFO clients on a master', () => {
     expect(counts[0]![1]).toBe('1');
   });
 });
+
+describe('a FLUSHALL just after a full sync', () => {
+  it('reaches the replica that read its payload, as from redis-server (list.tcl), though the save may still be renaming its file', async () => {
+    for (const port of [redis.port, redstate.port]) {
+      const c = await RespClient.connect(port);
+      for (let i = 0; i < 5; i++) {
+        await c.call('SET', 'k', String(i));
+        const replica = await StreamReplica.start(port);
+        await replica.payload;
+        expect(await c.call('FLUSHALL')).toBe('OK');
+        expect(await c.call('SET', 'after', String(i))).toBe('OK');
+        await replica.waitFor((cmds) => cmds.some((cmd) => cmd[0]!.toLowerCase() === 'set' && cmd[1] === 'after'), 5000);
+        expect(replica.closed).toBe(false);
+        expect(replica.commands.some((cmd) => cmd[0]!.toLowerCase() === 'flushall')).toBe(true);
+        replica.close();
+      }
+      c.close();
+    }
+  });
+});
