@@ -5,7 +5,7 @@ import type { ProtectedSetting } from './command.js';
 import { globMatch } from './glob.js';
 import { LOADING } from './dispatch.js';
 import { cstr } from './errors.js';
-import { rewriteConfig } from './config-rewrite.js';
+import { rewriteServerConfig } from './config-rewrite.js';
 import { resetServerState } from './server-state.js';
 import { container, replyHelp } from './subcommands.js';
 import { everyCommand } from './table.js';
@@ -167,14 +167,9 @@ export const configCommand = container('config', [
   {
     name: 'config|rewrite', arity: 2, flags: [...ADMIN], acl: ['admin', 'slow', 'dangerous'],
     run(c) {
-      const path = c.server.configFile;
-      if (path === null) return c.reply.error('ERR The server is running without a config file');
-      try {
-        rewriteConfig(c.server.config, path, c.server.config.get('aclfile') === '' ? c.server.acl.userLines() : []);
-      } catch (e) {
-        c.server.log.warning(`CONFIG REWRITE failed: ${(e as Error).message}`);
-        return c.reply.error(`ERR Rewriting config file: ${(e as Error).message}`);
-      }
+      if (c.server.configFile === null) return c.reply.error('ERR The server is running without a config file');
+      const failed = rewriteServerConfig(c.server, false);
+      if (failed !== null) return c.reply.error(`ERR Rewriting config file: ${failed}`);
       c.server.log.notice('CONFIG REWRITE executed with success.');
       c.reply.ok();
     },

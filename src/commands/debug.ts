@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
-// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -10,6 +10,7 @@ import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cstr } from './errors.js';
 import { encodingOf, refCount } from './keys.js';
+import { rewriteServerConfig } from './config-rewrite.js';
 import { replyHelp } from './subcommands.js';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
@@ -78,6 +79,9 @@ function reload(c: Client, argv: string[]): void {
 }
 
 const HELP = [
+  'CONFIG-REWRITE-FORCE-ALL',
+  '    Like CONFIG REWRITE but writes all configuration options, including',
+  '    keywords not listed in original configuration file or default values.',
   'DIGEST',
   '    Output a hex signature representing the current DB content.',
   'DIGEST-VALUE <key> [<key> ...]',
@@ -188,6 +192,14 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       // strtod's prefix, as debugCommand reads it; an infinite time does not sleep there either.
       const ms = strtod(argv[2]!).value * 1000;
       if (ms > 0 && ms < Infinity) Atomics.wait(sleeper, 0, 0, ms);
+      c.reply.ok();
+    },
+  }],
+  ['config-rewrite-force-all', {
+    ok: (n) => n === 2,
+    run(c) {
+      const failed = rewriteServerConfig(c.server, true);
+      if (failed !== null) return c.reply.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${failed}`);
       c.reply.ok();
     },
   }],

@@ -49,6 +49,13 @@ export class ConfigError extends Error {}
 
 type Check = (args: string[]) => string;
 
+/** The directives whose values are sizes (rewriteConfigBytesOption's): kept in bytes, written back in units. */
+export const MEMORY_DIRECTIVES: ReadonlySet<string> = new Set([
+  'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit', 'repl-backlog-size',
+  'auto-aof-rewrite-min-size', 'active-defrag-ignore-bytes', 'hash-max-listpack-value',
+  'zset-max-listpack-value', 'stream-node-max-bytes', 'hll-sparse-max-bytes', 'cluster-link-sendbuf-limit',
+]);
+
 const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
 /** Redis's size_t directives (encoding thresholds, memory sizes) go up to LONG_MAX. */
@@ -220,7 +227,8 @@ const notifyEvents: Check = (args) => {
  * kept as Redis prints them back ("%f" with trailing zeros trimmed).
  */
 const percentiles: Check = (args) => {
-  const value = one(args);
+  // One word each in a config file line, one string from CONFIG SET (a MULTI_ARG_CONFIG).
+  const value = args.join(' ');
   // Split on each space, as Redis splits a multi-argument value: two spaces leave an empty, invalid word.
   return value === '' ? '' : value.split(' ').map((w) => {
     const p = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?inf$/i.test(w) ? Number(w.replace(/inf$/i, 'Infinity')) : NaN;
@@ -352,7 +360,9 @@ export class Config {
         this.reported.add(c);
         this.onIgnored(c);
       }
-      this.values.set(c, args.join(' '));
+      // A size is kept in bytes, as CONFIG GET shows it, whether the directive is served or not.
+      const bytes = MEMORY_DIRECTIVES.has(c) && args.length === 1 ? parseMemoryExact(args[0]!) : null;
+      this.values.set(c, bytes === null ? args.join(' ') : String(bytes));
       return;
     }
     this.values.set(c, spec.check(args));

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tempDir, waitForPing } from '../helpers/servers.js';
+import { freePort, startRedis, startRedstateProcess, tempDir, waitForPing } from '../helpers/servers.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { Server } from '../../src/actors/server.js';
 import { rewriteConfig } from '../../src/commands/config-rewrite.js';
@@ -133,6 +133,43 @@ user default on nopass ~* &* +@all
       expect(again.get(SETS[i]!), SETS[i]).toBe(server.config.get(SETS[i]!));
     }
     expect(again.get('client-output-buffer-limit')).toBe(server.config.get('client-output-buffer-limit'));
+  });
+
+  it('DEBUG CONFIG-REWRITE-FORCE-ALL writes every directive: a server started from the file has the same CONFIG GET * (introspection.tcl)', async () => {
+    const { dir, path } = configDir(false);
+    dirs.push(dir);
+    // A size and a list of several words, as a config file gives them.
+    writeFileSync(path, `${readFileSync(path, 'latin1')}active-defrag-ignore-bytes 100mb\nlatency-tracking-info-percentiles 50 99 99.9\n`);
+    // In a directory of its own: closing a server started on a dir removes it.
+    const redisDir = tempDir('rewrite-redis-');
+    writeFileSync(join(redisDir, 'redis.conf'), readFileSync(path));
+    const redis = await startRedis([join(redisDir, 'redis.conf')], redisDir);
+    const all = async (port: number): Promise<Map<string, string>> => {
+      const c = await RespClient.connect(port);
+      const flat = (await c.call('CONFIG', 'GET', '*')) as string[];
+      c.close();
+      return new Map(flat.flatMap((v, i) => (i % 2 === 0 ? [[v, flat[i + 1]!] as [string, string]] : [])));
+    };
+    // One dir for both runs, which the rewritten file names: closing a server would remove it.
+    const runDir = tempDir('rewrite-run-');
+    const first = await startRedstateProcess([path], runDir);
+    const before = await all(first.port);
+    const fromRedis = await all(redis.port);
+    await redis.close();
+    for (const k of ['active-defrag-ignore-bytes', 'latency-tracking-info-percentiles']) expect(before.get(k), k).toBe(fromRedis.get(k));
+    const c = await RespClient.connect(first.port);
+    expect(await c.call('DEBUG', 'CONFIG-REWRITE-FORCE-ALL')).toBe('OK');
+    c.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+    await first.exited;
+    c.close();
+    // Defaults too, where CONFIG REWRITE leaves them out.
+    expect(readFileSync(path, 'latin1')).toMatch(/^hash-max-listpack-entries 512$/m);
+    const second = await startRedstateProcess([path], runDir);
+    const after = await all(second.port);
+    await second.close();
+    before.delete('port');
+    after.delete('port');
+    expect(after).toEqual(before);
   });
 
   it('comments out lines it cannot make sense of, as Redis does', () => {
