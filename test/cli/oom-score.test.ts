@@ -14,15 +14,20 @@ afterAll(async () => {
 
 const score = (p: Proc): number => Number(readFileSync(`/proc/${p.proc.pid}/oom_score_adj`, 'latin1'));
 
-/** The replies and the process's score after each step. */
+/**
+ * The replies and the process's score after each step, above the score it started with (s0):
+ * the scores written from outside are s0 + 100 and s0 + 22, as an unprivileged process may
+ * raise its score but not take it below where it began.
+ */
 async function steps(p: Proc): Promise<unknown[]> {
   const c = await RespClient.connect(p.port);
   const out: unknown[] = [];
+  const s0 = score(p);
   const run = async (...cmd: Array<string | number>): Promise<void> => {
     const r: Reply = await c.call(...cmd);
-    out.push(r instanceof RespError ? r.message : r, score(p));
+    out.push(r instanceof RespError ? r.message : r, score(p) - s0);
   };
-  writeFileSync(`/proc/${p.proc.pid}/oom_score_adj`, '100\n');
+  writeFileSync(`/proc/${p.proc.pid}/oom_score_adj`, `${s0 + 100}\n`);
   await run('CONFIG', 'SET', 'oom-score-adj-values', '10 20 30');
   await run('CONFIG', 'SET', 'oom-score-adj', 'yes');
   await run('CONFIG', 'SET', 'oom-score-adj-values', '15 20 30');
@@ -35,7 +40,7 @@ async function steps(p: Proc): Promise<unknown[]> {
   await run('CONFIG', 'SET', 'oom-score-adj-values', '2000 2000 2000');
   await run('CONFIG', 'SET', 'oom-score-adj', 'no');
   // Changed from outside while off: the next yes is relative to that.
-  writeFileSync(`/proc/${p.proc.pid}/oom_score_adj`, '22\n');
+  writeFileSync(`/proc/${p.proc.pid}/oom_score_adj`, `${s0 + 22}\n`);
   await run('CONFIG', 'SET', 'oom-score-adj-values', '9 9 9', 'oom-score-adj', 'yes');
   await run('CONFIG', 'SET', 'oom-score-adj', 'no');
   for (const bad of ['-2001 -2001 -2001', '2001 0 0', '1 2', '1 2 x', '']) await run('CONFIG', 'SET', 'oom-score-adj-values', bad);
