@@ -7,6 +7,10 @@ import { Config, ConfigError } from './config.js';
 
 export class FatalConfigError extends Error {}
 
+/** Redis's MULTI_ARG_CONFIG directives: they take a list of words, possibly empty. */
+const MULTI_WORD = new Set(['save', 'client-output-buffer-limit', 'oom-score-adj-values', 'bind', 'replicaof',
+  'latency-tracking-info-percentiles', 'shutdown-on-sigint', 'shutdown-on-sigterm']);
+
 interface Line {
   text: string;
   where: string;
@@ -25,12 +29,24 @@ export function argvToLines(argv: string[]): { file: string | null; lines: Line[
   const push = (): void => {
     if (cur !== null) lines.push({ text: cur.join(' '), where: 'command line' });
   };
+  // handled_last_config_arg: an option given no value yet takes the next word as its value,
+  // even one that starts with `--` (`--port --loglevel verbose` is `port "--loglevel" "verbose"`).
+  let handled = true;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--') && a.length > 2) {
+    if (handled && a.startsWith('--')) {
       push();
       cur = [a.slice(2)];
+      // A name alone ("--port", not "--port 6380") waits for its value; `--save` followed by
+      // another option or by nothing is `save ""`, as before 7.0.1.
+      handled = (splitArgs(a) ?? []).length > 1;
+      const nextIsOption = i + 1 < argv.length && argv[i + 1]!.startsWith('--');
+      if (!handled && a.toLowerCase() === '--save' && (nextIsOption || i === argv.length - 1)) {
+        cur.push('""');
+        handled = nextIsOption;
+      }
     } else if (cur !== null) {
+      handled = true;
       cur.push(repr(a));
     } else {
       throw new FatalConfigError(`Invalid argument '${a}': a config file must be the first argument`);
@@ -95,10 +111,10 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
         config.set('save', [savePoints.join(' ')], false);
         continue;
       }
-      if (values.length === 0 && config.canonical(name) !== null && name !== 'bind') {
-        config.set(name, [''], false);
-        continue;
-      }
+      // A directive of one value given none is refused as Redis refuses it; the multi-word
+      // ones judge an empty list themselves.
+      const canonical = config.canonical(name);
+      if (values.length === 0 && canonical !== null && !MULTI_WORD.has(canonical)) throw new ConfigError('wrong number of arguments');
       config.set(name, values, false);
     } catch (e) {
       if (e instanceof ConfigError) fatal(line, e.message);

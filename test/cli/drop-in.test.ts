@@ -109,6 +109,22 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).toContain('Bad directive or wrong number of arguments');
   });
 
+  it("reads argv as redis-server 7.0 does: an option with no value takes the next word, `--` or not, and errs as Redis's", async () => {
+    const fatal = (out: string): string => /^>>> .*\n.*$/m.exec(out)?.[0] ?? out;
+    for (const args of [['--port'], ['--port', '6380', '--loglevel'], ['--port', '6379', '6380'], ['--port', '--loglevel', 'verbose'],
+      ['--port', '--bla', '--loglevel', 'verbose'], ['--logfile', '--my--log--file', '--loglevel', '--bla'], ['--shutdown-on-sigint'],
+      ['--shutdown-on-sigint', 'now force', '--shutdown-on-sigterm'], ['--save', '--port', '0', '--loglevel', 'bogus']]) {
+      const redis = spawn('redis-server', args);
+      let fromRedis = '';
+      redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
+      redis.stderr.on('data', (b: Buffer) => (fromRedis += b.toString()));
+      expect(await new Promise((r) => redis.once('exit', r)), args.join(' ')).toBe(1);
+      const r = run(args);
+      expect(await r.exited, args.join(' ')).toBe(1);
+      expect(fatal(r.output()), args.join(' ')).toBe(fatal(fromRedis));
+    }
+  });
+
   it('refuses a bad value with the reason', async () => {
     const r = run(['--port', 'abc']);
     expect(await r.exited).toBe(1);
