@@ -125,6 +125,9 @@ const enumOf = (...values: string[]): Check => (args) => {
 
 const str: Check = (args) => one(args);
 
+/** A multi-word directive's words: a config file line gives one an argument, CONFIG SET one string of them all. */
+const words = (args: string[]): string[] => (args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args);
+
 /** oom-score-adj: yes is relative, and CONFIG GET says yes for both, as Redis's enum names it first. */
 const oomScoreAdj: Check = (args) => {
   const v = enumOf('no', 'yes', 'relative', 'absolute')(args);
@@ -133,7 +136,7 @@ const oomScoreAdj: Check = (args) => {
 
 /** oom-score-adj-values: one score for a master, a replica and a background child. */
 const oomScoreAdjValues: Check = (args) => {
-  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  const parts = words(args);
   if (parts.length !== 3) throw new ConfigError('wrong number of arguments');
   if (parts.some((p) => !/^[-+]?\d+$/.test(p) || Math.abs(Number(p)) > 2000)) {
     throw new ConfigError('Invalid oom-score-adj-values, elements must be between -2000 and 2000.');
@@ -143,11 +146,11 @@ const oomScoreAdjValues: Check = (args) => {
 
 /** shutdown-on-sigint / shutdown-on-sigterm: "default", or some of SHUTDOWN's flags. */
 const shutdownOnSignal: Check = (args) => {
-  const words = (args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args).map((w) => w.toLowerCase());
+  const given = words(args).map((w) => w.toLowerCase());
   const all = ['default', 'save', 'nosave', 'now', 'force'];
-  if (words.length === 0 || words.some((w) => !all.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${all.join(', ')}`);
-  if (words.includes('save') && words.includes('nosave')) throw new ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously");
-  const flags = all.slice(1).filter((f) => words.includes(f));
+  if (given.length === 0 || given.some((w) => !all.includes(w))) throw new ConfigError(`argument(s) must be one of the following: ${all.join(', ')}`);
+  if (given.includes('save') && given.includes('nosave')) throw new ConfigError("shutdown options SAVE and NOSAVE can't be used simultaneously");
+  const flags = all.slice(1).filter((f) => given.includes(f));
   return flags.length === 0 ? 'default' : flags.join(' ');
 };
 
@@ -166,14 +169,14 @@ const directory: Check = (args) => {
 
 /** save: "" or pairs of <seconds> <changes>. */
 const save: Check = (args) => {
-  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  const parts = words(args);
   if (parts.length % 2 !== 0 || parts.some((p) => !/^\d+$/.test(p))) throw new ConfigError('Invalid save parameters');
   return parts.map(Number).join(' ');
 };
 
 /** replicaof: "<host> <port>", or "no one" / "" for none. */
 const replicaof: Check = (args) => {
-  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  const parts = words(args);
   if (parts.length === 0) return '';
   if (parts.length !== 2) throw new ConfigError('wrong number of arguments');
   if (parts[0]!.toLowerCase() === 'no' && parts[1]!.toLowerCase() === 'one') return '';
@@ -185,7 +188,7 @@ const replicaof: Check = (args) => {
 const optionalPort: Check = (args) => (one(args) === '' ? '' : int(0, 65535)(args));
 
 const bind: Check = (args) => {
-  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  const parts = words(args);
   if (parts.length === 0 || parts.length > 16) throw new ConfigError('Too many bind addresses specified.');
   return parts.join(' ');
 };
@@ -194,7 +197,7 @@ const CLIENT_CLASSES = ['normal', 'slave', 'replica', 'pubsub'];
 
 /** client-output-buffer-limit: one or more "<class> <hard> <soft> <soft-seconds>" groups. */
 const outputLimits = (current: () => string): Check => (args) => {
-  const parts = args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args;
+  const parts = words(args);
   if (parts.length === 0 || parts.length % 4 !== 0) throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
   const groups = new Map<string, string>();
   for (const g of current().split(/\s+/).reduce<string[][]>((acc, p, i) => {
