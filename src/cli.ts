@@ -113,7 +113,7 @@ export async function main(argv: string[]): Promise<number | null> {
   } catch (e) {
     // rdbReportError's lines for a file that is not a good RDB; loadDataFromDisk's for one that cannot be read.
     if (e instanceof RdbError) {
-      log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);
+      log.warning(e.report);
       log.warning('Terminating server after rdb file reading failure.');
     } else {
       log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);

@@ -79,7 +79,7 @@ function restore(c: Client, argv: string[]): void {
     value = decodeTypedValue(payload.subarray(0, payload.length - FOOTER));
   } catch (e) {
     // rdbReportError in a RESTORE: logged at verbose, the client told only that the data is bad.
-    if (e instanceof RdbError) c.server.log.verbose(`Internal error in RDB reading offset ${e.offset} -> ${e.detail}`);
+    if (e instanceof RdbError) c.server.log.verbose(e.report);
     return c.reply.error('ERR Bad data format');
   }
   const deleted = replace && c.db.lookupWrite(key) !== undefined && c.db.delete(key);

@@ -79,6 +79,11 @@ export class RdbError extends Error {
     super(`RDB ${detail} (at byte offset ${offset})`);
     this.name = 'RdbError';
   }
+
+  /** rdbReportError's log line. */
+  get report(): string {
+    return `Internal error in RDB reading offset ${this.offset} -> RDB ${this.detail}`;
+  }
 }
 
 /**
