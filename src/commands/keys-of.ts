@@ -57,15 +57,15 @@ function movableKeys(cmd: Command, argv: readonly string[]): string[] | undefine
   return [];
 }
 
-/** MIGRATE's options before KEYS, and how many arguments each takes. */
-const MIGRATE_SKIP: Record<string, number> = { copy: 0, replace: 0, auth: 1, auth2: 2 };
+/** MIGRATE's options before KEYS, and how many arguments each takes (AUTH's and AUTH2's are credentials). */
+export const MIGRATE_OPTIONS: Readonly<Record<string, number>> = { copy: 0, replace: 0, auth: 1, auth2: 2 };
 
 // migrateGetKeys
 /** argv[3], or with KEYS the keys after it (none when argv[3] is not empty: an error). */
 function migrateKeys(argv: readonly string[]): string[] {
   for (let i = 6; i < argv.length; i++) {
     if (is(argv[i], 'KEYS')) return argv[3] === '' ? argv.slice(i + 1) : [];
-    i += MIGRATE_SKIP[argv[i]!.toLowerCase()] ?? 0;
+    i += MIGRATE_OPTIONS[argv[i]!.toLowerCase()] ?? 0;
   }
   return [argv[3]!];
 }

@@ -8,6 +8,7 @@ import type { Server } from '../actors/server.js';
 import { INT64 } from '../store/numbers.js';
 import { rangeArg } from './args.js';
 import type { Command, CommandSpec } from './command.js';
+import { MIGRATE_OPTIONS } from './keys-of.js';
 import { container, replyHelp } from './subcommands.js';
 
 /** SLOWLOG_ENTRY_MAX_ARGC, SLOWLOG_ENTRY_MAX_STRING */
@@ -107,18 +108,12 @@ export function redactedArgv(cmd: Command, argv: readonly string[]): readonly st
       else break;
     }
   } else if (cmd.name === 'migrate') {
-    // As migrateCommand walks its options: up to KEYS, or one it does not know.
+    // As migrateCommand walks its options: up to KEYS, one it does not know, or one short of its arguments.
     for (let i = 6; i < out.length; i++) {
-      const more = out.length - 1 - i;
-      const opt = out[i]!.toLowerCase();
-      if (opt === 'auth' && more >= 1) {
-        out[++i] = '(redacted)';
-      } else if (opt === 'auth2' && more >= 2) {
-        out[i + 1] = out[i + 2] = '(redacted)';
-        i += 2;
-      } else if (opt !== 'copy' && opt !== 'replace') {
-        break;
-      }
+      const n = MIGRATE_OPTIONS[out[i]!.toLowerCase()];
+      if (n === undefined || out.length - 1 - i < n) break;
+      for (let k = 1; k <= n; k++) out[i + k] = '(redacted)';
+      i += n;
     }
   } else if (cmd.name === 'acl|setuser') {
     for (let i = 2; i < out.length; i++) out[i] = '(redacted)';
