@@ -382,10 +382,8 @@ export class Server {
     if (this.scripting.busy !== null) return;
     this.memory.cron();
     this.clientLimits.cron(this.clients.values(), Date.now());
-    // ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC: a quarter of the cron's period, more with the effort.
     const started = performance.now();
-    const effort = this.config.getInt('active-expire-effort');
-    this.keyspace.activeExpire((25 + 2 * (effort - 1)) * 10 / this.config.getInt('hz'), effort);
+    this.keyspace.activeExpire(1000 / this.config.getInt('hz'), this.config.getInt('active-expire-effort'));
     this.latency.event('expire-cycle', performance.now() - started);
     if (this.config.getBool('activerehashing')) this.keyspace.rehashSome(1);
     // An expired stream answers the XREADGROUPs waiting on it.

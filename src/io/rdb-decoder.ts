@@ -611,12 +611,11 @@ class RdbReader {
     if (version < RDB_FIRST_CHECKSUM_VERSION) return;
     const end = this.pos;
     this.need(8);
-    const zero = this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0;
     if (!this.checksum) {
       this.pos += 8;
       return;
     }
-    if (zero) {
+    if (this.buf.readUInt32LE(end) === 0 && this.buf.readUInt32LE(end + 4) === 0) {
       this.log('warning', 'RDB file was saved with checksum disabled: no check performed.');
     } else {
       const crc = this.crc.update(this.buf, 0, end);

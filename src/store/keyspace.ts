@@ -139,19 +139,20 @@ export class Keyspace {
   // activeExpireCycle (the slow cycle of databasesCron)
   /**
    * On a master: deletes due keys db after db, from the db the last cycle stopped in, for at
-   * most timeLimitMs (a share of the cron's period), as long as enough of the keys it looks at
+   * most a share of the cron's period (periodMs), as long as enough of the keys it looks at
    * are due; effort is active-expire-effort, 1 to 10. On a replica, its own clients' keys alone
    * (its master expires the rest).
    */
-  activeExpire(timeLimitMs: number, effort: number): void {
+  activeExpire(periodMs: number, effort: number): void {
     const now = Date.now();
     if (!this.activeExpireEnabled) return;
     if (this.expireMode === 'hide') return this.replicaExpires.expireSome(this.dbs, now);
     if (this.expireMode !== 'delete' || now <= this.pausedUntil) return;
-    // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP and _ACCEPTABLE_STALE, raised and lowered by the effort.
+    // ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP, _ACCEPTABLE_STALE and _SLOW_TIME_PERC (a quarter of
+    // the period), raised and lowered by the effort.
     const keysPerLoop = 20 + 5 * (effort - 1);
     const staleShare = (10 - (effort - 1)) / 100;
-    const deadline = performance.now() + timeLimitMs;
+    const deadline = performance.now() + periodMs * (25 + 2 * (effort - 1)) / 100;
     for (let i = 0; i < this.dbs.length; i++) {
       const db = this.dbs[this.expireDb]!;
       this.expireDb = (this.expireDb + 1) % this.dbs.length;

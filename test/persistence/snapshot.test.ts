@@ -64,7 +64,7 @@ describe('RdbSnapshotStream', () => {
       if (chunk === 3) ks.swap(0, 1);
       if (chunk === 5) ks.dbs[2]!.flush();
       if (chunk === 7) ks.swap(1, 2);
-      if (chunk % 4 === 0) ks.activeExpire(25, 1);
+      if (chunk % 4 === 0) ks.activeExpire(100, 1);
     });
     expect(chunksDuring).toBeGreaterThan(5);
     expect(ks.snapshot).toBeNull();
