@@ -84,7 +84,7 @@ export async function main(argv: string[]): Promise<number | null> {
     if (pidfile !== '') rmSync(pidfile, { force: true });
     process.exit(code);
   };
-  // Before anything is logged: a SIGTERM sent once "Ready to accept connections" shows must find them.
+  // Before the server listens: a SIGTERM sent once "Ready to accept connections" shows must find them.
   let signals = 0;
   const onSignal = (name: string) => (): void => {
     if (++signals > 1 && name === 'SIGINT') {

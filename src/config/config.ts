@@ -49,6 +49,10 @@ export class ConfigError extends Error {}
 
 type Check = (args: string[]) => string;
 
+/** Redis's MULTI_ARG_CONFIG directives: they take a list of words (words() below), possibly empty. */
+export const MULTI_WORD_DIRECTIVES: ReadonlySet<string> = new Set(['save', 'client-output-buffer-limit', 'oom-score-adj-values',
+  'bind', 'replicaof', 'latency-tracking-info-percentiles', 'shutdown-on-sigint', 'shutdown-on-sigterm']);
+
 /** The directives whose values are sizes (rewriteConfigBytesOption's): kept in bytes, written back in units. */
 export const MEMORY_DIRECTIVES: ReadonlySet<string> = new Set([
   'maxmemory', 'proto-max-bulk-len', 'client-query-buffer-limit', 'repl-backlog-size',

@@ -3,13 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { repr, splitArgs } from '../io/split-args.js';
-import { Config, ConfigError } from './config.js';
+import { Config, ConfigError, MULTI_WORD_DIRECTIVES } from './config.js';
 
 export class FatalConfigError extends Error {}
-
-/** Redis's MULTI_ARG_CONFIG directives: they take a list of words, possibly empty. */
-const MULTI_WORD = new Set(['save', 'client-output-buffer-limit', 'oom-score-adj-values', 'bind', 'replicaof',
-  'latency-tracking-info-percentiles', 'shutdown-on-sigint', 'shutdown-on-sigterm']);
 
 interface Line {
   text: string;
@@ -114,7 +110,7 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
       // A directive of one value given none is refused as Redis refuses it; the multi-word
       // ones judge an empty list themselves.
       const canonical = config.canonical(name);
-      if (values.length === 0 && canonical !== null && !MULTI_WORD.has(canonical)) throw new ConfigError('wrong number of arguments');
+      if (values.length === 0 && canonical !== null && !MULTI_WORD_DIRECTIVES.has(canonical)) throw new ConfigError('wrong number of arguments');
       config.set(name, values, false);
     } catch (e) {
       if (e instanceof ConfigError) fatal(line, e.message);
