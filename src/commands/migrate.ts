@@ -5,9 +5,8 @@ import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { encodeCommand } from '../io/resp-command.js';
 import type { ExchangeResult } from '../io/sync-exchange.js';
-import { parseInteger } from '../store/numbers.js';
 import type { Value } from '../store/values.js';
-import { is } from './args.js';
+import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { dumpPayload } from './dump.js';
 import { ERR } from './errors.js';
@@ -50,23 +49,13 @@ function options(c: Client, argv: string[]): Options | null {
   return o;
 }
 
-/** getLongFromObjectOrReply */
-function longArg(c: Client, arg: string): number | null {
-  const n = parseInteger(arg);
-  if (n === null) {
-    c.reply.error(ERR.notInteger);
-    return null;
-  }
-  return Number(n);
-}
-
 // migrateCommand
 function migrate(c: Client, argv: string[]): void {
   const o = options(c, argv);
   if (o === null) return;
-  const timeoutArg = longArg(c, argv[5]!);
+  const timeoutArg = intArg(c, argv[5]!);
   if (timeoutArg === null) return;
-  const db = longArg(c, argv[4]!);
+  const db = intArg(c, argv[4]!);
   if (db === null) return;
   const timeoutMs = timeoutArg <= 0 ? 1000 : timeoutArg;
   // Keys gone meanwhile (often expired) are no error: with none left, NOKEY.
