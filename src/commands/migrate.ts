@@ -4,7 +4,7 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { encodeCommand } from '../io/resp-command.js';
-import type { ExchangeResult } from '../io/sync-exchange.js';
+import type { ExchangeRequest, ExchangeResult } from '../io/sync-exchange.js';
 import type { Value } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
@@ -67,33 +67,35 @@ function migrate(c: Client, argv: string[]): void {
   c.preventPropagation();
   if (found.length === 0) return c.reply.simple('NOKEY');
   const auth = o.auth === null ? null : encodeCommand(['AUTH', ...o.auth]);
-  const host = argv[1]!;
-  const port = Number(argv[2]);
-  let fresh = false;
-  for (;;) {
-    // The RESTOREs, of the keys whose expiry has not passed: the TTL is what is left of it.
-    const sent: string[] = [];
-    const body: Buffer[] = [];
-    for (const [key, v] of found) {
-      const at = c.db.getExpire(key);
-      let ttl = 0;
-      if (at !== undefined) {
-        ttl = at - Date.now();
-        if (ttl < 0) continue;
-        if (ttl < 1) ttl = 1;
-      }
-      sent.push(key);
-      const restore = ['RESTORE', key, String(ttl), dumpPayload(v).toString('latin1')];
-      if (o.replace) restore.push('REPLACE');
-      body.push(encodeCommand(restore));
+  const select = encodeCommand(['SELECT', String(db)]);
+  // The RESTOREs, of the keys whose expiry has not passed: the TTL is what is left of it. Made
+  // once: a retry sends them again (only before the target took any).
+  const sent: string[] = [];
+  const body: Buffer[] = [];
+  for (const [key, v] of found) {
+    const at = c.db.getExpire(key);
+    let ttl = 0;
+    if (at !== undefined) {
+      ttl = at - Date.now();
+      if (ttl < 0) continue;
+      if (ttl < 1) ttl = 1;
     }
-    const source = c.server.config.get('bind-source-addr')!;
-    const r = c.server.migrateConnections.run({ host, port, source, timeoutMs, auth, db, body: Buffer.concat(body), commands: sent.length, fresh });
+    sent.push(key);
+    const restore = ['RESTORE', key, String(ttl), dumpPayload(v).toString('latin1')];
+    if (o.replace) restore.push('REPLACE');
+    body.push(encodeCommand(restore));
+  }
+  const request: ExchangeRequest = {
+    host: argv[1]!, port: Number(argv[2]), source: c.server.config.get('bind-source-addr')!, timeoutMs, auth, db, select,
+    body: Buffer.concat(body), commands: sent.length, fresh: false,
+  };
+  for (;;) {
+    const r = c.server.migrateConnections.run(request);
     if (r.connectFailed) return c.reply.error('IOERR error or timeout connecting to the client');
     const outcome = applyReplies(c, r, sent, o.copy);
     // Nothing done yet and no timeout: the cached connection may have been closed; once more, on a new one.
-    if (outcome === 'retry' && !fresh && !r.timedOut) {
-      fresh = true;
+    if (outcome === 'retry' && !request.fresh && !r.timedOut) {
+      request.fresh = true;
       continue;
     }
     if (outcome === 'retry' || outcome === 'socket') {

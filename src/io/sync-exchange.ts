@@ -15,8 +15,9 @@ export interface ExchangeRequest {
   timeoutMs: number;
   /** AUTH, encoded, sent first; null for none. */
   auth: Uint8Array | null;
-  /** The db the commands run in: SELECT goes first unless the cached connection is there already. */
+  /** The db the commands run in, and its SELECT, encoded: sent first unless the cached connection is there already. */
   db: number;
+  select: Uint8Array;
   /** The commands, encoded, each answered by one line. */
   body: Uint8Array;
   commands: number;
@@ -134,10 +135,6 @@ function workerMain(load: NodeJS.Require): void {
       resolve(err === undefined || err === null ? 'ok' : 'error');
     });
   });
-  const select = (db: number): Buffer => {
-    const n = String(db);
-    return Buffer.from(`*2\r\n$6\r\nSELECT\r\n$${n.length}\r\n${n}\r\n`, 'latin1');
-  };
   const exchange = async (req: ExchangeRequest): Promise<ExchangeResult> => {
     const result: ExchangeResult = { connectFailed: false, socketError: null, timedOut: false, authSent: req.auth !== null, selectSent: false, lines: [] };
     const key = `${req.host}:${req.port}`;
@@ -158,7 +155,7 @@ function workerMain(load: NodeJS.Require): void {
     result.selectSent = conn.db !== req.db;
     const parts: Buffer[] = [];
     if (req.auth !== null) parts.push(Buffer.from(req.auth));
-    if (result.selectSent) parts.push(select(req.db));
+    if (result.selectSent) parts.push(Buffer.from(req.select));
     parts.push(Buffer.from(req.body));
     const written = await write(conn, Buffer.concat(parts), req.timeoutMs);
     if (written !== 'ok') {
