@@ -250,6 +250,12 @@ const hz: Check = (args) => String(Math.min(500, Math.max(1, Number(int(-INT_MAX
 
 const PROTECTION = enumOf('yes', 'no', 'local');
 
+/**
+ * Directives served at one value alone (appendonly: no AOF is kept): another value is kept for
+ * CONFIG GET and reported once as not implemented, as an unserved directive is.
+ */
+const DEFAULT_ONLY = new Map([['appendonly', 'no']]);
+
 interface Spec {
   check: Check;
 }
@@ -353,6 +359,12 @@ export class Config {
     return this.get(name) === 'yes';
   }
 
+  private reportIgnored(name: string): void {
+    if (this.reported.has(name)) return;
+    this.reported.add(name);
+    this.onIgnored(name);
+  }
+
   /**
    * Sets a directive from a config line or CONFIG SET. Throws ConfigError with Redis's
    * reason; atRuntime refuses immutable directives as CONFIG SET does.
@@ -363,16 +375,15 @@ export class Config {
     if (atRuntime && IMMUTABLE.has(c)) throw new ConfigError("can't set immutable config");
     const spec = this.specs.get(c);
     if (spec === undefined) {
-      if (!this.reported.has(c)) {
-        this.reported.add(c);
-        this.onIgnored(c);
-      }
+      this.reportIgnored(c);
       // A size is kept in bytes, as CONFIG GET shows it, whether the directive is served or not.
       const bytes = MEMORY_DIRECTIVES.has(c) && args.length === 1 ? parseMemoryExact(args[0]!) : null;
       this.values.set(c, bytes === null ? args.join(' ') : String(bytes));
       return;
     }
-    this.values.set(c, spec.check(args));
+    const value = spec.check(args);
+    if (DEFAULT_ONLY.has(c) && value !== DEFAULT_ONLY.get(c)) this.reportIgnored(c);
+    this.values.set(c, value);
     this.apply(c);
     this.onChange(c);
     for (const w of this.watchers) w(c);

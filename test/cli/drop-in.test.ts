@@ -98,6 +98,18 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).not.toContain('FATAL');
   });
 
+  it('says once that appendonly yes is not implemented, from the argv and from CONFIG SET', async () => {
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--appendonly', 'yes', '--logfile', '']);
+    await waitForPing(port);
+    const admin = await RespClient.connect(port);
+    expect(await admin.call('CONFIG', 'GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+    expect(await admin.call('CONFIG', 'SET', 'appendonly', 'no')).toBe('OK');
+    expect(await admin.call('CONFIG', 'SET', 'appendonly', 'yes')).toBe('OK');
+    admin.close();
+    const ignored = r.output().match(/Config directive 'appendonly' is not implemented/g) ?? [];
+    expect(ignored.length).toBe(1);
+  });
+
   it('refuses an unknown directive with Redis\'s fatal config error', async () => {
     const dir = tempDir();
     const conf = join(dir, 'bad.conf');
