@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
-// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -169,6 +169,11 @@ function protocol(c: Client, type: string): void {
   }
 }
 
+/** A <0|1> argument as debugCommand reads it, with atoi: any text that does not start with a nonzero integer is 0. */
+function atoiFlag(arg: string): boolean {
+  return (parseInt(arg, 10) || 0) !== 0;
+}
+
 /** Each subcommand with the argument counts debugCommand accepts for it. */
 const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Client, argv: string[]) => void }>([
   ['help', {
@@ -206,14 +211,21 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
   ['set-skip-checksum-validation', {
     ok: (n) => n === 3,
     run(c, argv) {
-      c.server.skipChecksumValidation = (parseInt(argv[2]!, 10) || 0) !== 0;
+      c.server.skipChecksumValidation = atoiFlag(argv[2]!);
       c.reply.ok();
     },
   }],
   ['set-active-expire', {
     ok: (n) => n === 3,
     run(c, argv) {
-      c.server.keyspace.activeExpireEnabled = (parseInt(argv[2]!, 10) || 0) !== 0;
+      c.server.keyspace.activeExpireEnabled = atoiFlag(argv[2]!);
+      c.reply.ok();
+    },
+  }],
+  ['set-disable-deny-scripts', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      c.server.scripting.allowNoScript = atoiFlag(argv[2]!);
       c.reply.ok();
     },
   }],

@@ -91,6 +91,12 @@ describe('EVAL: redis.call and redis.pcall', () => {
     );
   });
 
+  it("refuses no-script commands, unless DEBUG SET-DISABLE-DENY-SCRIPTS 1 allows them (Redis's unit/scripting.tcl)", async () => {
+    const list = ev("return type(redis.call('client','list'))");
+    await same(list, ['DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1'], list, ev("return redis.call('debug','set-disable-deny-scripts','0')"),
+      list, ['DEBUG', 'set-disable-deny-scripts', 'x'], list, ['DEBUG', 'SET-DISABLE-DENY-SCRIPTS']);
+  });
+
   it('uses the db the caller selected; SELECT inside stays inside', async () => {
     await same(['SELECT', '3'], ['SET', 'k', 'three'], ev("return redis.call('get','k')"),
       ev("redis.call('select', 5) redis.call('set','k','five') return redis.call('get','k')"),
