@@ -410,6 +410,9 @@ export class Server {
 
   /** Stops listening and drops every client, without saving. */
   async close(): Promise<void> {
+    // First, as Redis's exit closes its listeners before the process's end drops its clients: a
+    // client that reconnects once its connection closed is refused, not accepted and dropped.
+    const listenersClosed = this.closeListeners();
     this.replicaLink?.stop();
     this.replication.snapshotter.abort();
     this.replication.writeStream();
@@ -426,7 +429,7 @@ export class Server {
     }
     // As the process's exit would close them: a listener's close waits for all its connections.
     for (const s of this.sockets) s.destroy();
-    await this.closeListeners();
+    await listenersClosed;
     await this.inspectorEndpoint?.close();
     this.inspectorEndpoint = null;
   }

@@ -2,6 +2,7 @@
 // that process (run `npm run build` first).
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +55,30 @@ describe('SHUTDOWN', () => {
     expect(await redstate.exited).toBe(0);
     expect(await redis.exited).toBe(0);
     expect(existsSync(join(redstate.dir, 'dump.rdb'))).toBe(false);
+  });
+
+  it('NOSAVE stops listening before it drops the clients: one that reconnects at once is refused (Redis\'s unit/scripting.tcl)', async () => {
+    /** SHUTDOWN NOSAVE from the first of many clients, which reconnects the moment its connection ends. */
+    async function reconnectAtShutdown(port: number): Promise<string> {
+      const open = (): Promise<Socket> => new Promise((resolve, reject) => {
+        const s = connect({ port, host: '127.0.0.1' }, () => resolve(s)).once('error', reject);
+      });
+      const first = await open();
+      // The other clients are dropped after it: the wider the gap before the listener closes.
+      const others = await Promise.all(Array.from({ length: 1000 }, open));
+      const outcome = new Promise<string>((resolve) => first.once('close', () => {
+        const again = connect({ port, host: '127.0.0.1' });
+        again.once('connect', () => { again.destroy(); resolve('accepted'); });
+        again.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      }));
+      for (const o of others) o.on('error', () => {});
+      first.write('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n');
+      return outcome;
+    }
+    const [redis, redstate] = await both();
+    const [want, got] = [await reconnectAtShutdown(redis.port), await reconnectAtShutdown(redstate.port)];
+    expect([got, want]).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(await redstate.exited).toBe(0);
   });
 
   it('SAVE writes the dataset before exiting', async () => {
