@@ -102,7 +102,9 @@ export function execute(c: Client, argv: string[]): void {
     return;
   }
   call(c, cmd, argv);
-  if (c.server.keyspace.readyKeys.length > 0) c.server.blocking.handleReadyKeys();
+  // Not while a script runs past busy-reply-threshold (isInsideYieldingLongCommand): what it made
+  // ready is served once it ends, with its last writes.
+  if (c.server.keyspace.readyKeys.length > 0 && c.server.scripting.busy === null) c.server.blocking.handleReadyKeys();
 }
 
 function argvBytes(argv: string[]): number {

@@ -4,7 +4,8 @@
 // pcall, a coroutine of its own, a table.sort comparator, a string.gsub replacement or a
 // __tostring too, FUNCTION KILL stops a function, a script that wrote is
 // -UNKILLABLE, plain SHUTDOWN is refused while SHUTDOWN NOSAVE stops the server; INFO
-// commandstats counts the killed scripts as failed calls.
+// commandstats counts the killed scripts as failed calls; a client the script unblocked waits
+// for its end.
 import { describe, expect, it } from 'vitest';
 import { RespClient, RespError, type Reply } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
@@ -75,7 +76,41 @@ async function scenario(server: Proc): Promise<unknown[]> {
   return out;
 }
 
+/**
+ * A client blocked on a list the busy script pushed to, while another client's command runs
+ * (Redis's unit/scripting.tcl "Timedout scripts and unblocked command"): the BLPOP is served
+ * once the script ends, with what it pushed last.
+ */
+async function unblockedAfterScript(server: Proc): Promise<unknown[]> {
+  const [a, b, waiter] = await Promise.all([0, 1, 2].map(() => RespClient.connect(server.port)));
+  // The script polls CLIENT LIST to know when b's command ran.
+  const out: unknown[] = [await b.call('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1')];
+  const popped = waiter.call('BLPOP', 'x', '0');
+  while (!String(await b.call('CLIENT', 'LIST')).includes('cmd=blpop')) await new Promise((r) => setTimeout(r, 5));
+  const script = a.call('EVAL', `redis.call('lpush', KEYS[1], 'y')
+    while not string.find(redis.call('client', 'list'), 'abortscript') do end
+    redis.call('lpush', KEYS[1], 'z')
+    return 'done'`, '1', 'x');
+  out.push(await untilBusy(b), show(await b.call('HELLO', '2', 'SETNAME', 'abortscript')) !== null);
+  out.push(show(await popped), show(await script), show(await b.call('LRANGE', 'x', '0', '-1')));
+  for (const c of [a, b, waiter]) c.close();
+  return out;
+}
+
 describe('a script past busy-reply-threshold', () => {
+  it('leaves a client it unblocked waiting until it ends, whatever other clients run meanwhile', async () => {
+    const args = [...THRESHOLD, '--enable-debug-command', 'yes'];
+    const [redis, redstate] = await Promise.all([startRedis(args), startRedstateProcess(args)]);
+    try {
+      const [want, got] = await Promise.all([unblockedAfterScript(redis), unblockedAfterScript(redstate)]);
+      expect(got).toEqual(want);
+      expect(want).toContainEqual(['x', 'z']);
+    } finally {
+      await Promise.all([redis.close(), redstate.close()]);
+    }
+  });
+
+
   it('answers BUSY, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAVE as Redis 7.0 does', async () => {
     const [redis, redstate] = await Promise.all([startRedis(THRESHOLD), startRedstateProcess(THRESHOLD)]);
     try {
