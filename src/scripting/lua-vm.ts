@@ -928,6 +928,15 @@ export class LuaVM {
         }
         return p;
       }
+      case 0x7c /* | */: {
+        // redisProtocolToLuaType_Attribute: not shown to scripts; the reply it annotates is.
+        let p = next;
+        for (let i = 0; i < 2 * Number(line); i++) {
+          p = this.pushReply(L, b, p);
+          m._lua_settop(L, -2);
+        }
+        return this.pushReply(L, b, p);
+      }
       default:
         throw new Error(`unexpected reply type ${String.fromCharCode(type)}`);
     }

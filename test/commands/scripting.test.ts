@@ -392,6 +392,19 @@ describe('EVAL: RESP3', () => {
   });
 });
 
+describe('EVAL: RESP3 replies read by a script', () => {
+  it("reads every type DEBUG PROTOCOL sends, an attribute's reply without the attribute (Redis's unit/scripting.tcl)", async () => {
+    // A table of several keys is looked into by key: its order is the Lua version's (5.4 here, 5.1 in Redis).
+    const types = ['string', 'integer', 'double', 'bignum', 'null', 'array', 'attrib', 'verbatim', 'true', 'false'];
+    const call = (t: string): string => `redis.setresp(3) local r = redis.call('debug', 'protocol', '${t}')`;
+    await same(['DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1'],
+      ...types.map((t) => ev(`${call(t)} return r`)), ...types.filter((t) => t !== 'verbatim').map((t) => ev(`${call(t)} return cjson.encode(r)`)),
+      ev(`${call('set')} return {tostring(r.set[0]), tostring(r.set[1]), tostring(r.set[2]), tostring(r.set[3])}`),
+      ev(`${call('map')} return {tostring(r.map[0]), tostring(r.map[1]), tostring(r.map[2]), tostring(r.map[3])}`),
+      ['DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0']);
+  });
+});
+
 describe('EVAL: commands that block', () => {
   it('refuses the blocking commands and XREAD/XREADGROUP with BLOCK; the non-blocking forms run', async () => {
     await same(['XADD', 'st', '1-1', 'f', 'v'], ['XGROUP', 'CREATE', 'st', 'g', '0'],
