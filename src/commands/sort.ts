@@ -90,8 +90,9 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
   }
   const v = c.db.lookup(argv[1]!);
   if (v !== undefined && !(v instanceof List) && !(v instanceof SetValue) && !(v instanceof ZSet)) return c.reply.error(WRONGTYPE);
-  // A set's own order is its hash order: what is stored must not depend on it.
-  if (dontSort && v instanceof SetValue && storeKey !== null) {
+  // A set's own order is its hash order: what is stored, or what a script sees (and may write
+  // with), must not depend on it.
+  if (dontSort && v instanceof SetValue && (storeKey !== null || c.isScript)) {
     dontSort = false;
     alpha = true;
     by = null;

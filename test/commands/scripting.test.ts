@@ -97,6 +97,15 @@ describe('EVAL: redis.call and redis.pcall', () => {
       list, ['DEBUG', 'set-disable-deny-scripts', 'x'], list, ['DEBUG', 'SET-DISABLE-DENY-SCRIPTS']);
   });
 
+  it("gives SORT BY a constant a set's members sorted, not in hash order, as it does for STORE (Redis's unit/scripting.tcl)", async () => {
+    const members = 'a b c d e f g h i l m n o p q r s t u v z aa aaa azz'.split(' ');
+    await same(['SADD', 'myset', ...members], ['SADD', 'nums', '10', '2', '33', '4'], ['RPUSH', 'list', 'z', 'a', 'm'],
+      ev("return redis.call('sort', KEYS[1], 'by', '_')", '1', 'myset'),
+      ev("return redis.call('sort', KEYS[1], 'by', '_', 'get', '#', 'get', '_:*', 'limit', '1', '3')", '1', 'myset'),
+      ev("return redis.call('sort', KEYS[1], 'by', 'nosort')", '1', 'nums'), ev("return redis.call('sort', KEYS[1], 'by', '_')", '1', 'list'),
+      ev("return redis.call('sort_ro', KEYS[1], 'by', '_', 'desc')", '1', 'myset'));
+  });
+
   it('uses the db the caller selected; SELECT inside stays inside', async () => {
     await same(['SELECT', '3'], ['SET', 'k', 'three'], ev("return redis.call('get','k')"),
       ev("redis.call('select', 5) redis.call('set','k','five') return redis.call('get','k')"),
