@@ -168,7 +168,8 @@ export class ScriptEngine implements VmHost {
     this.killFlag = false;
     this.running = run;
     this.yieldAt = suspendable ? performance.now() + threshold : Infinity;
-    const reply = this.step(run, job, true);
+    const startedAt = Date.now();
+    const reply = this.step(run, job, true, startedAt);
     if (reply !== null) return this.finish(run, reply);
     this.server.log.warning('Slow script detected: still in execution after ' + threshold +
       ` milliseconds. You can try killing the script using the ${run.isEval ? 'SCRIPT' : 'FUNCTION'} KILL command. ` +
@@ -183,7 +184,7 @@ export class ScriptEngine implements VmHost {
       // Gone with the server (SHUTDOWN NOSAVE, close()).
       if (this.running !== run) return;
       this.yieldAt = performance.now() + BUSY_SLICE_MS;
-      const done = this.step(run, job, false);
+      const done = this.step(run, job, false, startedAt);
       if (done === null) nextSlice(slice);
       else this.finish(run, done);
     };
@@ -191,10 +192,13 @@ export class ScriptEngine implements VmHost {
   }
 
   /**
-   * Starts or resumes the job: its reply, or null when suspended. A JS exception out of the
-   * VM (a bug, or a WASM trap) gives that state a fresh start and the caller an error.
+   * Starts or resumes the job, its keys expiring by startedAt: its reply, or null when
+   * suspended. A JS exception out of the VM (a bug, or a WASM trap) gives that state a fresh
+   * start and the caller an error.
    */
-  private step(run: ScriptRun, job: ScriptJob, first: boolean): Buffer | null {
+  private step(run: ScriptRun, job: ScriptJob, first: boolean, startedAt: number): Buffer | null {
+    const ks = this.server.keyspace;
+    ks.scriptTime = startedAt;
     try {
       return first ? this.states.run(job, this) : this.states.resume(job);
     } catch (e) {
@@ -205,6 +209,8 @@ export class ScriptEngine implements VmHost {
       const err = `ERR Error running script ${run.isEval ? `f_${run.name}` : run.name}, ${msg.replace(/[\r\n]/g, ' ')}`;
       countErrorReply(this.server, err);
       return errorBytes(err);
+    } finally {
+      ks.scriptTime = 0;
     }
   }
 

@@ -55,6 +55,8 @@ export class Keyspace {
   inCall = false;
   /** That time, read at the command's first expiry check (0: not yet). */
   private callTime = 0;
+  /** When the running script started (scriptTimeSnapshot): keys expire by it all through the script; 0 while none runs. */
+  scriptTime = 0;
   /** True while the server itself deletes a key (expiry, eviction): signalModifiedKey(NULL, ...), no client's doing. */
   behindCommands = false;
   /** Told of every key a write touched (signalModifiedKey's trackingInvalidateKey); set once tracking is used. */
@@ -68,15 +70,17 @@ export class Keyspace {
 
   constructor(databases = 16) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this));
-    markMutable(this, 'epoch', 'snapshot', 'flushes', 'behindCommands', 'inCall', 'callTime', 'expireDb');
+    markMutable(this, 'epoch', 'snapshot', 'flushes', 'behindCommands', 'inCall', 'callTime', 'scriptTime', 'expireDb');
   }
 
   // keyIsExpired's now
   /**
    * The time keys expire by: inside a command one time for all of it, so that a key a command
-   * (or a transaction's, or a script's) opens twice cannot expire between the two; else now.
+   * (or a transaction's) opens twice cannot expire between the two; in a script its start, even
+   * across the turns a busy script gives the event loop; else now.
    */
   now(): number {
+    if (this.scriptTime !== 0) return this.scriptTime;
     if (!this.inCall) return Date.now();
     if (this.callTime === 0) this.callTime = Date.now();
     return this.callTime;

@@ -106,6 +106,15 @@ describe('EVAL: redis.call and redis.pcall', () => {
       ev("return redis.call('sort_ro', KEYS[1], 'by', '_', 'desc')", '1', 'myset'));
   });
 
+  it("expires keys by the script's start all through it, busy or not (Redis's unit/scripting.tcl)", async () => {
+    const wait200 = "local s = redis.call('TIME') local n repeat n = redis.call('TIME') until (n[1] - s[1]) * 1000000 + n[2] - s[2] > 200000";
+    await same(['DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1'],
+      ev("redis.call('SET', 'key', 'value', 'PX', '1') redis.call('DEBUG', 'SLEEP', 0.01) return redis.call('EXISTS', 'key')"),
+      ['EXISTS', 'key'], ['CONFIG', 'SET', 'busy-reply-threshold', '50'],
+      ev(`redis.call('SET', 'key', 'value', 'PX', '1') ${wait200} return {redis.call('EXISTS', 'key'), redis.call('GET', 'key')}`),
+      ['EXISTS', 'key'], ['CONFIG', 'SET', 'busy-reply-threshold', '5000'], ['DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0']);
+  });
+
   it('uses the db the caller selected; SELECT inside stays inside', async () => {
     await same(['SELECT', '3'], ['SET', 'k', 'three'], ev("return redis.call('get','k')"),
       ev("redis.call('select', 5) redis.call('set','k','five') return redis.call('get','k')"),
