@@ -106,6 +106,7 @@ function memoryFields(server: Server): Field[] {
     ['allocator_resident', m.allocatorResident],
     ['total_system_memory', total],
     ['total_system_memory_human', bytesToHuman(total)],
+    ...scriptMemoryFields(server),
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(maxmemory)],
     ['maxmemory_policy', server.memory.policy],
@@ -128,6 +129,29 @@ function memoryFields(server: Server): Field[] {
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
+  ];
+}
+
+/** INFO memory's Lua states, script cache and libraries, as Redis 7.0 lists them. */
+function scriptMemoryFields(server: Server): Field[] {
+  const scripting = server.scripting;
+  const m = scripting.memoryReport();
+  const vmTotal = m.vmEval + m.vmFunctions;
+  const scripts = m.scriptsEval + m.functions;
+  return [
+    ['used_memory_lua', m.vmEval],
+    ['used_memory_vm_eval', m.vmEval],
+    ['used_memory_lua_human', bytesToHuman(m.vmEval)],
+    ['used_memory_scripts_eval', m.scriptsEval],
+    ['number_of_cached_scripts', scripting.scripts.size],
+    ['number_of_functions', scripting.functions.functionCount],
+    ['number_of_libraries', scripting.functions.libraries.size],
+    ['used_memory_vm_functions', m.vmFunctions],
+    ['used_memory_vm_total', vmTotal],
+    ['used_memory_vm_total_human', bytesToHuman(vmTotal)],
+    ['used_memory_functions', m.functions],
+    ['used_memory_scripts', scripts],
+    ['used_memory_scripts_human', bytesToHuman(scripts)],
   ];
 }
 

@@ -58,6 +58,7 @@ import { countErrorReply, serverState } from '../commands/server-state.js';
 import { effectiveCommand } from '../commands/subcommands.js';
 import { lookupCommand } from '../commands/table.js';
 import { nextSlice } from '../io/turn-end.js';
+import { MAP_ENTRY, stringSize } from '../store/object-size.js';
 import { checkAcl, scriptAclMessage } from '../commands/acl-check.js';
 import { Denial } from '../commands/acl-users.js';
 import { FunctionLibraries } from './functions.js';
@@ -135,9 +136,12 @@ export class ScriptEngine implements VmHost {
     return this.lua;
   }
 
-  /** used_memory_lua: what the Lua states hold. */
-  get memory(): number {
-    return this.lua?.memory ?? 0;
+  /** INFO memory's scripting part: the Lua states' bytes and the estimated bytes of the script cache and libraries. */
+  memoryReport(): { vmEval: number; vmFunctions: number; scriptsEval: number; functions: number } {
+    let scriptsEval = 0;
+    // The cache's two Maps (sha -> body, body -> sha) share the strings.
+    for (const [sha, body] of this.scripts) scriptsEval += stringSize(sha) + stringSize(body) + 2 * MAP_ENTRY;
+    return { vmEval: this.lua?.evalMemory ?? 0, vmFunctions: this.lua?.functionsMemory ?? 0, scriptsEval, functions: this.functions.memory };
   }
 
   /**

@@ -6,6 +6,7 @@ import { Crc64 } from '../io/crc64.js';
 import { decodeFunctionPayload } from '../io/rdb-decoder.js';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import { RDB_VERSION, RdbError } from '../io/rdb-format.js';
+import { MAP_ENTRY, stringSize } from '../store/object-size.js';
 import type { FunctionInfo } from './lua-states.js';
 import type { ScriptEngine } from './engine.js';
 
@@ -44,6 +45,16 @@ export class FunctionLibraries {
 
   get functionCount(): number {
     return this.owners.size;
+  }
+
+  /** Estimated bytes of the libraries' names, code and functions, and of the Maps that hold them (functionsMemoryOverhead). */
+  get memory(): number {
+    let bytes = 0;
+    for (const lib of this.libraries.values()) {
+      bytes += MAP_ENTRY + stringSize(lib.name) + stringSize(lib.code);
+      for (const f of lib.functions) bytes += MAP_ENTRY + stringSize(f.name) + (f.description === null ? 0 : stringSize(f.description));
+    }
+    return bytes;
   }
 
   /** The function named name, with its library, or undefined. */

@@ -114,9 +114,14 @@ export class LuaStates {
   private functions = new Map<string, number>();
   private libraries = new Map<string, string[]>();
 
-  /** Bytes both states hold (used_memory_lua). */
-  get memory(): number {
-    return this.vm.memory + (this.fvm?.memory ?? 0);
+  /** Bytes the EVAL state holds (used_memory_vm_eval). */
+  get evalMemory(): number {
+    return this.vm.memory;
+  }
+
+  /** Bytes the functions state holds (used_memory_vm_functions); none before its first use. */
+  get functionsMemory(): number {
+    return this.fvm?.memory ?? 0;
   }
 
   /** The ref of a script's function, compiling it first; or Redis's compile error text. */

@@ -33,8 +33,10 @@ export function keySize(key: string, value: Value, samples = DEFAULT_SAMPLES): n
   return DICT_ENTRY + stringSize(key) + valueSize(value, samples);
 }
 
-/** An expiry in the db's Map: key, value and chain references, a bucket, the boxed time. */
-const EXPIRE_ENTRY = 48;
+/** An entry of a JS Map: its key, value and chain references and its share of the buckets. */
+export const MAP_ENTRY = 32;
+/** An expiry in the db's Map: a Map entry and the boxed time. */
+const EXPIRE_ENTRY = MAP_ENTRY + 16;
 
 /** overhead.hashtable.main and .expires of a db: its table's slots and its expiry Map. */
 export function dbOverhead(capacity: number, expires: number): { main: number; expires: number } {

@@ -138,6 +138,26 @@ describe('INFO', () => {
     for (const n of required) expect(ours, n).toContain(n);
   });
 
+  it("counts the cached scripts, functions and libraries in INFO memory, under Redis's field names in its order", async () => {
+    const counts = async (): Promise<string[][]> => (await Promise.all([pair.r.call('INFO', 'memory'), pair.s.call('INFO', 'memory')]))
+      .map((x) => String(x).split('\r\n').filter((l) => /^number_of_/.test(l)));
+    let [want, got] = await counts();
+    expect(got).toEqual(want);
+    for (let j = 0; j < 100; j++) await same(['SCRIPT', 'LOAD', `return ${j}`]);
+    await same(['FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('f1', function() return 1 end)\n" +
+      "redis.register_function{function_name='f2', callback=function() return 2 end, description='two'}"]);
+    [want, got] = await counts();
+    expect(got).toEqual(want);
+    expect(got).toEqual(['number_of_cached_scripts:100', 'number_of_functions:2', 'number_of_libraries:1']);
+    const [r, s] = await Promise.all([pair.r.call('INFO', 'memory'), pair.s.call('INFO', 'memory')]);
+    expect(fields(s).get('Memory')).toEqual(fields(r).get('Memory'));
+    const scripts = /used_memory_scripts:(\d+)/.exec(String(s))![1]!;
+    await same(['SCRIPT', 'FLUSH', 'ASYNC'], ['FUNCTION', 'FLUSH']);
+    [want, got] = await counts();
+    expect(got).toEqual(want);
+    expect(Number(/used_memory_scripts:(\d+)/.exec(String(await pair.s.call('INFO', 'memory')))![1])).toBeLessThan(Number(scripts));
+  });
+
   it('reports this server: version, port, ids, clients, replication and keyspace', async () => {
     const info = String(await pair.s.call('INFO'));
     const v = (k: string): string => new RegExp(`\r\n${k}:(.*)\r\n`).exec(info)![1]!;
