@@ -16,9 +16,13 @@ const MEMBERS = [
   '100000', '4294967296', MAX, MIN, 'x'.repeat(70), 'é', 'A', 'aa', 'ab', 'b\x00', '7', '8',
 ];
 
+/**
+ * No 2^64: a stream ID of it (a mutation puts values anywhere) leaves strtoull's ERANGE in
+ * Redis's errno, which a later numeric SORT reads, as with FLOATS below (seed 24717, --replicas).
+ */
 const VALUES = [
   ...MEMBERS, '', ' 1', '1 ', '+1', '-0', '01', '0x10', '3.0', '1e3', '1e308', '-1e308', 'inf', '-inf', 'nan',
-  '9223372036854775808', '-9223372036854775809', '18446744073709551616', '0.1', '17.5e-3', '5.0e3',
+  '9223372036854775808', '-9223372036854775809', '0.1', '17.5e-3', '5.0e3',
   'hello world', 'x'.repeat(200), BINARY,
 ];
 
