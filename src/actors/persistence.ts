@@ -12,6 +12,7 @@ import { settleHeap } from '../store/settle-heap.js';
 import { REDIS_VERSION } from '../version.js';
 import type { Server } from './server.js';
 import type { PayloadFilter } from './replica-client.js';
+import type { LoadMode } from '../scripting/functions.js';
 import { markMutable } from '../mutable-fields.js';
 
 /** A replica's load gives the event loop back this often (ms). */
@@ -324,13 +325,13 @@ export class Persistence {
   }
 
   /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
-  reload(save = true): 'ok' | 'save-error' | 'load-error' {
+  reload(save = true, mode: LoadMode = 'replace'): 'ok' | 'save-error' | 'load-error' {
     if (save) {
       this.abortBgsave();
       if (!this.save()) return 'save-error';
     }
     try {
-      this.load(this.path);
+      this.install(this.path, {}, mode);
     } catch (e) {
       this.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
       return 'load-error';
@@ -418,17 +419,17 @@ export class Persistence {
    * the db the stream goes on in. Throws, nothing changed, when a library fails to load.
    */
   installPayload(rdb: DecodedRdb): number {
-    this.apply(rdb);
+    this.apply(rdb, 'replace');
     const db = Number(rdb.aux.get('repl-stream-db') ?? 0);
     return Number.isInteger(db) && db >= 0 ? db : 0;
   }
 
   /** rdbLoadRio: decode all of the file at path, then install. */
-  private install(path: string, opts: DecodeOptions = {}): Map<string, string> {
+  private install(path: string, opts: DecodeOptions = {}, mode: LoadMode = 'replace'): Map<string, string> {
     this.loading = 1;
     try {
       const rdb = decodeRdbFile(path, { ...this.decodeOptions(), ...opts });
-      this.apply(rdb);
+      this.apply(rdb, mode);
       return rdb.aux;
     } finally {
       this.loading = 0;
@@ -437,16 +438,37 @@ export class Persistence {
 
   /**
    * rdbLoadRio's tail: the function libraries first (their failure throws, the dataset
-   * untouched), then every db's maps swapped in; the dirty count stays.
+   * untouched), then every db's maps swapped in, or their keys added to the dataset (DEBUG
+   * RELOAD NOFLUSH: a key already there is an error, as Redis's "RDB has duplicated key",
+   * unless merging, MERGE, replaces it); the dirty count stays.
    */
-  private apply(rdb: DecodedRdb): void {
+  private apply(rdb: DecodedRdb, mode: LoadMode): void {
     const log = this.server.log;
     const ks = this.server.keyspace;
     logAux(this.server, rdb.aux);
-    const failed = this.server.scripting.functions.loadAll(rdb.functions);
+    if (mode === 'add') {
+      for (let i = 0; i < ks.dbs.length; i++) {
+        for (const key of rdb.dbs[i]!.dict.keys()) {
+          if (ks.dbs[i]!.peek(key) !== undefined) throw new Error(`RDB has duplicated key '${key}' in DB ${i}`);
+        }
+      }
+    }
+    const failed = this.server.scripting.functions.loadAll(rdb.functions, mode);
     if (failed !== null) throw new Error(`Failed loading the functions in the RDB: ${failed}`);
     const dirty = ks.dirty;
-    for (let i = 0; i < ks.dbs.length; i++) ks.dbs[i]!.replaceContents(rdb.dbs[i]!.dict, rdb.dbs[i]!.expires);
+    for (let i = 0; i < ks.dbs.length; i++) {
+      const db = ks.dbs[i]!;
+      const { dict, expires } = rdb.dbs[i]!;
+      if (mode === 'replace') {
+        db.replaceContents(dict, expires);
+        continue;
+      }
+      for (const [key, value] of dict.entries()) {
+        db.set(key, value);
+        const when = expires.get(key);
+        if (when !== undefined) db.setExpire(key, when);
+      }
+    }
     ks.dirty = dirty;
     // emptyData's signalFlushedDb: whatever tracking clients cached is gone.
     this.server.tracking.invalidateOnFlush();

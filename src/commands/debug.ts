@@ -67,14 +67,18 @@ function debugObject(c: Client, key: string): void {
 /** DEBUG RELOAD [NOSAVE]: saves (unless NOSAVE), then replaces the dataset with the RDB file. */
 function reload(c: Client, argv: string[]): void {
   let save = true;
+  let flush = true;
+  let merge = false;
   for (const opt of argv.slice(2)) {
     if (is(opt, 'NOSAVE')) save = false;
-    else if (is(opt, 'MERGE') || is(opt, 'NOFLUSH')) return c.reply.error('ERR DEBUG RELOAD MERGE and NOFLUSH are not supported');
+    else if (is(opt, 'NOFLUSH')) flush = false;
+    else if (is(opt, 'MERGE')) merge = true;
     else return c.reply.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
   }
-  const r = c.server.persistence.reload(save);
+  // MERGE matters only without a flush: a key or library the file also holds is replaced.
+  const r = c.server.persistence.reload(save, flush ? 'replace' : merge ? 'merge' : 'add');
   if (r === 'save-error') return c.reply.error('ERR');
-  if (r === 'load-error') return c.reply.error('ERR Error trying to load the RDB dump, check server logs.');
+  if (r === 'load-error') return c.reply.error('ERR Error trying to load the RDB dump');
   c.reply.ok();
 }
 
@@ -105,7 +109,17 @@ const HELP = [
   '    true, false.',
   'RELOAD [option ...]',
   '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will make the load fail.',
   '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',

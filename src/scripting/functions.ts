@@ -10,6 +10,9 @@ import { MAP_ENTRY, stringSize } from '../store/object-size.js';
 import type { FunctionInfo } from './lua-states.js';
 import type { ScriptEngine } from './engine.js';
 
+/** How a load meets what is there: emptied first, added beside it, or added over it where names clash. */
+export type LoadMode = 'replace' | 'add' | 'merge';
+
 export interface Library {
   name: string;
   code: string;
@@ -158,9 +161,12 @@ export class FunctionLibraries {
     return this.allOrNothing(policy === 'flush', named.map((l) => l.code), true);
   }
 
-  /** The libraries of an RDB being loaded (RDB_OPCODE_FUNCTION2), in place of the current ones. */
-  loadAll(codes: readonly string[]): string | null {
-    return this.allOrNothing(true, codes, false);
+  /**
+   * The libraries of an RDB being loaded (RDB_OPCODE_FUNCTION2): in place of the current ones,
+   * or beside them (DEBUG RELOAD NOFLUSH), replacing those of the same name when merging (MERGE).
+   */
+  loadAll(codes: readonly string[], mode: LoadMode = 'replace'): string | null {
+    return this.allOrNothing(mode === 'replace', codes, mode === 'merge');
   }
 
   /**

@@ -101,6 +101,26 @@ describe('DEBUG', () => {
     await pair.s.call('FLUSHALL');
   });
 
+  it("RELOAD NOFLUSH adds the file's keys and libraries to the dataset, MERGE replacing those it holds too (Redis's unit/functions.tcl)", async () => {
+    const lib = ['FUNCTION', 'LOAD', "#!lua name=lib\nredis.register_function('f', function() return 'hello' end)"];
+    const state = [['MGET', 'a', 'b', 'c'], ['PEXPIRETIME', 'b'], ['FUNCTION', 'LIST'], ['FCALL', 'f', '0'], ['DBSIZE']];
+    await same('FLUSHALL', 'SET a 1', 'SET b 2 PXAT 4102444800000', lib, 'DEBUG RELOAD',
+      // The library is there already: the load fails before any key.
+      'DEL a', 'DEBUG RELOAD NOSAVE NOFLUSH', ...state,
+      'SET c 3', 'SET b changed', 'DEBUG RELOAD NOSAVE NOFLUSH MERGE', ...state,
+      'DEBUG RELOAD MERGE', ...state, ['FUNCTION', 'FLUSH'], 'FLUSHALL');
+  });
+
+  it('RELOAD NOFLUSH without MERGE refuses a file holding a key the dataset has, and changes nothing (where Redis panics)', async () => {
+    await pair.s.call('SET', 'dup', 'file');
+    expect(await pair.s.call('DEBUG', 'RELOAD')).toBe('OK');
+    await pair.s.call('SET', 'dup', 'memory');
+    await pair.s.call('SET', 'other', 'x');
+    expect(String(await pair.s.call('DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH'))).toBe('Error: ERR Error trying to load the RDB dump');
+    expect(await pair.s.call('MGET', 'dup', 'other')).toEqual(['memory', 'x']);
+    await pair.s.call('FLUSHALL');
+  });
+
   it('RELOAD gives every key a fresh access word, as Redis creates each object anew', async () => {
     const idle = async (): Promise<unknown[]> => Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'idle'), pair.s.call('OBJECT', 'IDLETIME', 'idle')]);
     await same('SET idle v');
