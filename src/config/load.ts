@@ -41,11 +41,10 @@ export function argvToLines(argv: string[]): { file: string | null; lines: Line[
         cur.push('""');
         handled = nextIsOption;
       }
-    } else if (cur !== null) {
-      handled = true;
-      cur.push(repr(a));
     } else {
-      throw new FatalConfigError(`Invalid argument '${a}': a config file must be the first argument`);
+      // A word before any option (`redis.conf loglevel verbose`) starts the first line.
+      handled = true;
+      (cur ??= []).push(repr(a));
     }
   }
   push();

@@ -123,7 +123,9 @@ describe('redstate as a drop-in for redis-server', () => {
 
   it("reads argv as redis-server 7.0 does: an option with no value takes the next word, `--` or not, and errs as Redis's", async () => {
     const fatal = (out: string): string => /^>>> .*\n.*$/m.exec(out)?.[0] ?? out;
-    for (const args of [['--port'], ['--port', '6380', '--loglevel'], ['--port', '6379', '6380'], ['--port', '--loglevel', 'verbose'],
+    const conf = join(tempDir(), 'empty.conf');
+    writeFileSync(conf, '');
+    for (const args of [[conf, 'loglevel', 'bogus'], [conf, 'loglevel', '--port', '0', '--save'], ['--port'], ['--port', '6380', '--loglevel'], ['--port', '6379', '6380'], ['--port', '--loglevel', 'verbose'],
       ['--port', '--bla', '--loglevel', 'verbose'], ['--logfile', '--my--log--file', '--loglevel', '--bla'], ['--shutdown-on-sigint'],
       ['--shutdown-on-sigint', 'now force', '--shutdown-on-sigterm'], ['--save', '--port', '0', '--loglevel', 'bogus']]) {
       const redis = spawn('redis-server', args);
@@ -135,6 +137,19 @@ describe('redstate as a drop-in for redis-server', () => {
       expect(await r.exited, args.join(' ')).toBe(1);
       expect(fatal(r.output()), args.join(' ')).toBe(fatal(fromRedis));
     }
+  });
+
+  it('takes words after the config file as its first line, as Redis 7.0 does ("wrong usage that we support anyway")', async () => {
+    const dir = tempDir();
+    const conf = join(dir, 'redis.conf');
+    writeFileSync(conf, `dir ${dir}\n`);
+    const { port } = await runOnFreePort((p) => [conf, 'loglevel', 'verbose', `--port ${p}`, "--maxmemory '700mb'", "--maxmemory-policy 'volatile-lru'"]);
+    await waitForPing(port);
+    const c = await RespClient.connect(port);
+    expect(await c.call('CONFIG', 'GET', 'loglevel')).toEqual(['loglevel', 'verbose']);
+    expect(await c.call('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', '734003200']);
+    expect(await c.call('CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'volatile-lru']);
+    c.close();
   });
 
   it('refuses a bad value with the reason', async () => {
