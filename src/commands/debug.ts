@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
-// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -11,6 +11,7 @@ import type { CommandSpec } from './command.js';
 import { cstr } from './errors.js';
 import { encodingOf, refCount } from './keys.js';
 import { rewriteServerConfig } from './config-rewrite.js';
+import { parseMemory } from '../config/config.js';
 import { replyHelp } from './subcommands.js';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
@@ -107,6 +108,9 @@ const HELP = [
   '    Reply with a test value of the specified type. <type> can be: string,',
   '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
   '    true, false.',
+  'QUICKLIST-PACKED-THRESHOLD <size>',
+  '    Sets the threshold for elements to be inserted as plain vs packed nodes',
+  '    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.',
   'RELOAD [option ...]',
   '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
   '    * MERGE: conflicting keys will be loaded from RDB.',
@@ -233,6 +237,16 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
     ok: (n) => n === 3,
     run(c, argv) {
       c.server.keyspace.activeExpireEnabled = atoiFlag(argv[2]!);
+      c.reply.ok();
+    },
+  }],
+  ['quicklist-packed-threshold', {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      // quicklistisSetPackedThreshold's bounds. redstate's lists have no quicklist nodes, plain
+      // or packed, so the value changes nothing else: a list holds elements of any size alike.
+      const size = parseMemory(argv[2]!);
+      if (size === null || size > 2 ** 32 - 2 ** 20) return c.reply.error('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
       c.reply.ok();
     },
   }],

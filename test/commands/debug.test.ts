@@ -121,6 +121,15 @@ describe('DEBUG', () => {
     await pair.s.call('FLUSHALL');
   });
 
+  it("QUICKLIST-PACKED-THRESHOLD takes Redis's sizes; lists of elements past it read, change and reload alike (Redis's unit/type/list.tcl)", async () => {
+    const big = (ch: string): string => ch.repeat(500);
+    await same('DEBUG QUICKLIST-PACKED-THRESHOLD 4gb', 'DEBUG QUICKLIST-PACKED-THRESHOLD x', 'DEBUG QUICKLIST-PACKED-THRESHOLD -1',
+      'DEBUG QUICKLIST-PACKED-THRESHOLD 4095mb', 'DEBUG QUICKLIST-PACKED-THRESHOLD 1b',
+      ['LPUSH', 'l', big('a'), big('b'), '9'], ['LINSERT', 'l', 'AFTER', big('b'), big('e')], ['LSET', 'l', '0', big('d')],
+      ['LINDEX', 'l', '1'], ['LTRIM', 'l', '1', '-1'], 'DEBUG RELOAD', ['LRANGE', 'l', '0', '-1'], ['RPOP', 'l'],
+      'DEBUG QUICKLIST-PACKED-THRESHOLD 0', 'DEL l');
+  });
+
   it('RELOAD gives every key a fresh access word, as Redis creates each object anew', async () => {
     const idle = async (): Promise<unknown[]> => Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'idle'), pair.s.call('OBJECT', 'IDLETIME', 'idle')]);
     await same('SET idle v');
