@@ -5,7 +5,7 @@ import { Denial, type AclUser } from './acl-users.js';
 import { intArg, is } from './args.js';
 import { aclCategories, ACL_ORDER } from './command-cmd.js';
 import type { CommandSpec } from './command.js';
-import { container, effectiveCommand, replyHelp } from './subcommands.js';
+import { container, effectiveCommand, replyHelp, subcommandSyntax } from './subcommands.js';
 import { everyCommand, lookupCommand } from './table.js';
 
 const HELP = [
@@ -41,10 +41,6 @@ const NO_ACL_FILE = 'ERR This Redis instance is not configured to use an ACL fil
   'ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to ' +
   'store users in the Redis configuration.';
 
-/** addReplySubcommandSyntaxError. */
-const syntax = (c: Client, argv: string[]): void =>
-  c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try ACL HELP.`);
-
 const ADMIN = { flags: ['admin', 'noscript', 'loading', 'stale'], acl: ['admin', 'slow', 'dangerous'] } as const;
 const PLAIN = { flags: ['noscript', 'loading', 'stale'], acl: ['slow'] } as const;
 
@@ -67,7 +63,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
   {
     name: 'acl|cat', arity: -2, flags: [...PLAIN.flags], acl: [...PLAIN.acl],
     run(c, argv) {
-      if (argv.length > 3) return syntax(c, argv);
+      if (argv.length > 3) return subcommandSyntax(c, argv);
       if (argv.length === 2) {
         c.reply.array(ACL_ORDER.length);
         for (const cat of ACL_ORDER) c.reply.bulk(cat);
@@ -111,7 +107,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
   {
     name: 'acl|genpass', arity: -2, flags: [...PLAIN.flags], acl: [...PLAIN.acl],
     run(c, argv) {
-      if (argv.length > 3) return syntax(c, argv);
+      if (argv.length > 3) return subcommandSyntax(c, argv);
       let bits = 256;
       if (argv.length === 3) {
         const n = intArg(c, argv[2]!);
@@ -172,7 +168,7 @@ export const aclCommands: CommandSpec[] = [container('acl', [
   {
     name: 'acl|log', arity: -2, flags: [...ADMIN.flags], acl: [...ADMIN.acl],
     run(c, argv) {
-      if (argv.length > 3) return syntax(c, argv);
+      if (argv.length > 3) return subcommandSyntax(c, argv);
       const log = c.server.acl.log;
       let count = 10;
       if (argv.length === 3) {

@@ -7,7 +7,7 @@ import type { TrackingOptions } from '../actors/tracking.js';
 import { INT64 } from '../store/numbers.js';
 import { intArg, is, rangeArg } from './args.js';
 import { ERR } from './errors.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 const CONN = ['noscript', 'loading', 'stale'] as const;
 const CONN_ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
@@ -173,10 +173,6 @@ function clientKill(c: Client, argv: string[]): void {
   }
 }
 
-/** addReplySubcommandSyntaxError: a known subcommand with an argument count its own check refuses. */
-function subcommandSyntax(argv: string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try CLIENT HELP.`;
-}
 
 /** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], checked in Redis's order. */
 function clientTracking(c: Client, argv: string[]): void {
@@ -344,7 +340,7 @@ export const clientCommand = container('client', [
     // CLIENT UNBLOCK: answers a blocked client as its timeout would, or with an error.
     name: 'client|unblock', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
     run(c, argv) {
-      if (argv.length > 4) return c.reply.error(subcommandSyntax(argv));
+      if (argv.length > 4) return subcommandSyntax(c, argv);
       const id = intArg(c, argv[2]!);
       if (id === null) return;
       let withError = false;
@@ -359,7 +355,7 @@ export const clientCommand = container('client', [
   {
     name: 'client|pause', arity: -3, flags: [...CONN_ADMIN], acl: ['admin', 'slow', 'dangerous', 'connection'],
     run(c, argv) {
-      if (argv.length > 4) return c.reply.error(subcommandSyntax(argv));
+      if (argv.length > 4) return subcommandSyntax(c, argv);
       let type: 'write' | 'all' = 'all';
       if (argv.length === 4) {
         if (is(argv[3], 'WRITE')) type = 'write';

@@ -8,11 +8,10 @@ import { strtod } from '../store/floats.js';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import { is, positiveIntArg } from './args.js';
 import type { CommandSpec } from './command.js';
-import { cstr } from './errors.js';
 import { encodingOf, refCount } from './keys.js';
 import { rewriteServerConfig } from './config-rewrite.js';
 import { parseMemory } from '../config/config.js';
-import { replyHelp } from './subcommands.js';
+import { replyHelp, subcommandSyntax } from './subcommands.js';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -302,7 +301,7 @@ export const debugCommands: CommandSpec[] = [
     run(c, argv) {
       const sub = SUBCOMMANDS.get(argv[1]!.toLowerCase());
       if (sub === undefined || !sub.ok(argv.length)) {
-        return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]!)}'. Try DEBUG HELP.`);
+        return subcommandSyntax(c, argv);
       }
       // What DEBUG does to the dataset (POPULATE, RELOAD) is this server's own: replicas never see it.
       c.preventPropagation();

@@ -7,7 +7,7 @@ import { declaredCallFlags, EVAL_FLAGS, EVAL_RO_FLAGS, refuseScriptRun, SCRIPTIN
 import { intArg, is } from './args.js';
 import type { CallFlags, CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 /** fcallCommandGeneric: FCALL and FCALL_RO. */
 function fcall(c: Client, argv: string[], ro: boolean): void {
@@ -187,7 +187,7 @@ export const functionCommands: CommandSpec[] = [
       name: 'function|restore', arity: -3, flags: ['write', 'denyoom', 'noscript'], acl: SCRIPTING,
       run(c, argv) {
         let policy: 'flush' | 'append' | 'replace' = 'append';
-        if (argv.length > 4) return c.reply.error('ERR Wrong number of arguments');
+        if (argv.length > 4) return subcommandSyntax(c, argv);
         if (argv.length === 4) {
           const p = argv[3]!.toLowerCase();
           if (p !== 'flush' && p !== 'append' && p !== 'replace') {
@@ -213,7 +213,8 @@ export const functionCommands: CommandSpec[] = [
     {
       name: 'function|flush', arity: -2, flags: ['write', 'noscript'], acl: SCRIPTING,
       run(c, argv) {
-        if (argv.length > 3 || (argv.length === 3 && !is(argv[2], 'SYNC') && !is(argv[2], 'ASYNC'))) {
+        if (argv.length > 3) return subcommandSyntax(c, argv);
+        if (argv.length === 3 && !is(argv[2], 'SYNC') && !is(argv[2], 'ASYNC')) {
           return c.reply.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
         }
         c.server.scripting.functions.flush();

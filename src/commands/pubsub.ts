@@ -4,7 +4,7 @@ import type { Kind } from '../actors/pubsub.js';
 import type { Client } from '../actors/client.js';
 import type { CommandSpec } from './command.js';
 import { globMatch } from './glob.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 const SUB = ['pubsub', 'noscript', 'loading', 'stale'] as const;
 
@@ -65,7 +65,7 @@ const INTROSPECT = ['pubsub', 'loading', 'stale'] as const;
 /** CHANNELS and SHARDCHANNELS take one pattern at most. */
 function atMostPattern(c: Client, argv: string[]): boolean {
   if (argv.length <= 3) return true;
-  c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try PUBSUB HELP.`);
+  subcommandSyntax(c, argv);
   return false;
 }
 

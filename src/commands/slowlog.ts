@@ -9,7 +9,7 @@ import { INT64 } from '../store/numbers.js';
 import { rangeArg } from './args.js';
 import type { Command, CommandSpec } from './command.js';
 import { MIGRATE_OPTIONS } from './keys-of.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 /** SLOWLOG_ENTRY_MAX_ARGC, SLOWLOG_ENTRY_MAX_STRING */
 const MAX_ARGC = 32;
@@ -142,7 +142,7 @@ export const slowlogCommands: CommandSpec[] = [container('slowlog', [
   {
     name: 'slowlog|get', arity: -2, flags: [...ADMIN.flags], acl: [...ADMIN.acl],
     run(c, argv) {
-      if (argv.length > 3) return c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try SLOWLOG HELP.`);
+      if (argv.length > 3) return subcommandSyntax(c, argv);
       let count = 10;
       if (argv.length === 3) {
         const n = rangeArg(c, argv[2]!, -1n, INT64.max, 'ERR count should be greater than or equal to -1');

@@ -10,9 +10,9 @@ import type { CommandSpec } from './command.js';
 import { alsoPropagate } from './dispatch.js';
 import { cs, ERR } from './errors.js';
 import {
-  collect, idArg, intervalArg, lookupStream, replyEntry, strictIdArg, subcommandSyntax, type Found,
+  collect, idArg, intervalArg, lookupStream, replyEntry, strictIdArg, type Found,
 } from './streams.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 /** streamLookupConsumer (seen-time refreshed) or streamCreateConsumer; created tells which. */
 function consumerOf(g: ConsumerGroup, name: string, now: number, created?: (con: Consumer) => void): Consumer {
@@ -157,7 +157,7 @@ function xgroup(c: Client, argv: string[]): void {
       entriesRead = n;
       i += 2;
     } else {
-      return subcommandSyntax(c, argv, 'XGROUP');
+      return subcommandSyntax(c, argv);
     }
   }
   const key = argv[2]!;
@@ -224,7 +224,7 @@ function xgroup(c: Client, argv: string[]): void {
     notifyKey(c, NOTIFY.stream, 'xgroup-delconsumer', key);
     return c.reply.integer(pending);
   }
-  subcommandSyntax(c, argv, 'XGROUP');
+  subcommandSyntax(c, argv);
 }
 
 // --- acknowledging and claiming -------------------------------------------------------------

@@ -13,7 +13,7 @@ import { type Int64, wrapAddInt64 } from '../store/numbers.js';
 import { fail, int64Arg, intArg, is, lookupOf } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cs, ERR } from './errors.js';
-import { container, replyHelp } from './subcommands.js';
+import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
 const INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 
@@ -410,10 +410,6 @@ function replyIntOrNull(c: Client, n: Int64 | null): void {
   else c.reply.integer(n);
 }
 
-export function subcommandSyntax(c: Client, argv: string[], name: string): void {
-  c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${name} HELP.`);
-}
-
 /** A group's last-delivered-id, entries-read and lag fields, as XINFO GROUPS and STREAM FULL both report them. */
 function replyGroupPosition(c: Client, s: Stream, g: ConsumerGroup): void {
   c.reply.bulk('last-delivered-id');
@@ -438,7 +434,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
   const opts = argv.length - 3;
   if (opts > 0) {
     if ((opts !== 1 && opts !== 3) || !is(argv[3], 'FULL') || (opts === 3 && !is(argv[4], 'COUNT'))) {
-      return subcommandSyntax(c, argv, 'XINFO');
+      return subcommandSyntax(c, argv);
     }
     full = true;
     if (opts === 3) {

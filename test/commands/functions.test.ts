@@ -58,6 +58,14 @@ describe('FUNCTION LOAD and FCALL', () => {
       ['FCALL', 'test', '0'], ['FUNCTION', 'DELETE', 'TEST'], ['FUNCTION', 'DELETE', 'test'], ['FCALL', 'test', '0']);
   });
 
+  it("answers a subcommand given too many arguments as addReplySubcommandSyntaxError does, here and in the other containers (Redis's unit/functions.tcl)", async () => {
+    const long = 'x'.repeat(200);
+    await same(['FUNCTION', 'RESTORE', 'a', 'b', 'c'], ['FUNCTION', 'FLUSH', 'SYNC', 'extra'], ['FUNCTION', 'FLUSH', 'bad'],
+      ['function', 'flush', 'async', 'x'], ['SCRIPT', 'FLUSH', 'SYNC', 'extra'], ['ACL', 'LOG', '1', '2'], ['CLIENT', 'KILL', 'a', 'b', 'c'],
+      ['PUBSUB', 'CHANNELS', 'a', 'b'], ['SLOWLOG', 'GET', '1', '2'], ['DEBUG', long], ['DEBUG', 'a\x00b'], ['xinfo', 'STREAM', 'k', 'x'],
+      ['XGROUP', 'CREATE', 'k'], ['XINFO', 'STREAM']);
+  });
+
   it('lists, counts, deletes and flushes libraries', async () => {
     await flushFunctions();
     // Redis lists libraries and functions in its dicts' order: the comparisons sort.
