@@ -267,14 +267,6 @@ export class Persistence {
   }
 
   /**
-   * rdbLoad: replaces every db with the content of the RDB file at path, all at once after
-   * the whole file decoded; throws (nothing changed) on a corrupt or truncated file.
-   */
-  load(path: string): void {
-    this.install(path);
-  }
-
-  /**
    * loadDataFromDisk: dir/dbfilename if there is one, and the history it carries (repl-id,
    * repl-offset, repl-stream-db). A replica keeps expired keys for its master to delete, and
    * takes the history back as its own, to ask its master for a partial resync. A master drops
@@ -324,7 +316,10 @@ export class Persistence {
     return server.replicaLink?.masterDb() ?? null;
   }
 
-  /** DEBUG RELOAD [NOSAVE]: save (unless told not to), then load dir/dbfilename back. */
+  /**
+   * DEBUG RELOAD: save (unless told not to), then load dir/dbfilename back (rdbLoad): all at
+   * once after the whole file decoded, nothing changed when it is corrupt or truncated.
+   */
   reload(save = true, mode: LoadMode = 'replace'): 'ok' | 'save-error' | 'load-error' {
     if (save) {
       this.abortBgsave();

@@ -173,7 +173,6 @@ function clientKill(c: Client, argv: string[]): void {
   }
 }
 
-
 /** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], checked in Redis's order. */
 function clientTracking(c: Client, argv: string[]): void {
   const tracking = c.server.tracking;

@@ -64,7 +64,7 @@ function debugObject(c: Client, key: string): void {
     `serializedlength:${serialized} lru:${access} lru_seconds_idle:${idle}`);
 }
 
-/** DEBUG RELOAD [NOSAVE]: saves (unless NOSAVE), then replaces the dataset with the RDB file. */
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves (unless NOSAVE), then loads the RDB file in place of the dataset (or into it: NOFLUSH). */
 function reload(c: Client, argv: string[]): void {
   let save = true;
   let flush = true;
