@@ -61,7 +61,6 @@ export function container(name: string, subs: CommandSpec[], bare?: Pick<Command
   };
 }
 
-/** addReplyHelp: the usage lines as status replies, headed as Redis heads them. */
 /**
  * addReplySubcommandSyntaxError: a subcommand given an argument count its own check refuses
  * (or, for DEBUG, one it does not know), named as %.128s prints it, with the command upper-cased.
@@ -70,6 +69,7 @@ export function subcommandSyntax(c: Client, argv: readonly string[]): void {
   c.reply.error(`ERR unknown subcommand or wrong number of arguments for '${cstr(argv[1]!)}'. Try ${argv[0]!.toUpperCase()} HELP.`);
 }
 
+/** addReplyHelp: the usage lines as status replies, headed as Redis heads them. */
 export function replyHelp(c: Client, name: string, lines: readonly string[]): void {
   c.reply.array(lines.length + 3);
   c.reply.simple(`${name} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
