@@ -6,6 +6,7 @@ import { ScriptRun } from '../scripting/engine.js';
 import { declaredCallFlags, EVAL_FLAGS, EVAL_RO_FLAGS, refuseScriptRun, SCRIPTING } from './scripting.js';
 import { intArg, is } from './args.js';
 import type { CallFlags, CommandSpec } from './command.js';
+import { cs } from './errors.js';
 import { globMatch } from './glob.js';
 import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
@@ -43,11 +44,12 @@ function functionList(c: Client, argv: string[]): void {
   let withCode = false;
   let pattern: string | null = null;
   for (let i = 2; i < argv.length; i++) {
-    if (is(argv[i], 'WITHCODE')) withCode = true;
-    else if (is(argv[i], 'LIBRARYNAME')) {
+    // Each option once: a second one is an unknown argument.
+    if (!withCode && is(argv[i], 'WITHCODE')) withCode = true;
+    else if (pattern === null && is(argv[i], 'LIBRARYNAME')) {
       if (i + 1 >= argv.length) return c.reply.error('ERR library name argument was not given');
       pattern = argv[++i]!;
-    } else return c.reply.error(`ERR Unknown argument ${argv[i]}`);
+    } else return c.reply.error(`ERR Unknown argument ${cs(argv[i]!)}`);
   }
   const libs = [...c.server.scripting.functions.libraries.values()].filter((l) => pattern === null || globMatch(pattern, l.name));
   c.reply.array(libs.length);

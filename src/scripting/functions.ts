@@ -3,6 +3,7 @@
 // themselves live in the engine's functions state. Loading goes through the
 // engine; this module checks what Redis checks before and after.
 import { Crc64 } from '../io/crc64.js';
+import { splitArgs } from '../io/split-args.js';
 import { decodeFunctionPayload } from '../io/rdb-decoder.js';
 import { RdbEncoder } from '../io/rdb-encoder.js';
 import { RDB_VERSION, RdbError } from '../io/rdb-format.js';
@@ -26,15 +27,18 @@ export function libraryName(code: string): { name: string } | { error: string } 
   if (!code.startsWith('#!')) return { error: 'ERR Missing library metadata' };
   const eol = code.indexOf('\n');
   if (eol < 0) return { error: 'ERR Invalid library metadata' };
-  const parts = code.slice(2, eol).split(/\s+/).filter((p) => p !== '');
+  // The whole line, "#!" and all, split as sdssplitargs splits it: the engine is the first word past the "#!".
+  const parts = splitArgs(code.slice(0, eol));
+  if (parts === null || parts.length === 0) return { error: 'ERR Invalid library metadata' };
   let name: string | null = null;
   for (const part of parts.slice(1)) {
-    if (!part.startsWith('name=')) return { error: `ERR Invalid metadata value given: ${part}` };
+    if (part.slice(0, 5).toLowerCase() !== 'name=') return { error: `ERR Invalid metadata value given: ${part}` };
     if (name !== null) return { error: 'ERR Invalid metadata value, name argument was given multiple times' };
     name = part.slice(5);
   }
   if (name === null) return { error: 'ERR Library name was not given' };
-  if ((parts[0] ?? '').toLowerCase() !== 'lua') return { error: `ERR Engine '${parts[0] ?? ''}' not found` };
+  const engine = parts[0]!.slice(2);
+  if (engine.toLowerCase() !== 'lua') return { error: `ERR Engine '${engine}' not found` };
   if (!/^[A-Za-z0-9_]+$/.test(name)) return { error: `ERR ${NAME_RULE}` };
   return { name };
 }

@@ -593,6 +593,8 @@ local FLAGS = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = tr
   ['allow-cross-slot-keys'] = true }
 local function regerr(msg) error({ err = 'ERR ' .. msg }) end
 local function register(...)
+  -- A function that kept the load's redis table calls it later, at run time.
+  if not loading then regerr('redis.register_function can only be called on FUNCTION LOAD command') end
   local n = select('#', ...)
   local name, callback, flags, description
   if n == 1 then

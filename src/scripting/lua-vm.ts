@@ -64,6 +64,8 @@ const LUA_MASKLINE = 4;
 const LUA_MASKCOUNT = 8;
 /** Instructions between two looks at the kill flag (Redis's hook runs every 100000 too). */
 const HOOK_EVERY = 100_000;
+/** The chunk name the prelude's loadLibrary gives a library's code. */
+const LIBRARY_SOURCE = '@user_function';
 /** The field of an error table that says INFO errorstats counted it already. */
 const COUNTED = 'ignore_error_stats_update';
 /**
@@ -127,6 +129,7 @@ export interface LuaModule {
   _luaL_unref(L: number, t: number, ref: number): void;
   _luaL_openlibs(L: number): void;
   _lua_sethook(L: number, f: number, mask: number, count: number): void;
+  _lua_getinfo(L: number, what: number, ar: number): number;
   _lua_close(L: number): void;
   _lua_newstate(alloc: number, ud: number): number;
   _lua_newthread(L: number): number;
@@ -234,7 +237,7 @@ export class LuaVM {
     this.installPrimitives();
     this.installLibraries();
     this.runPrelude();
-    this.hookFn = this.fn((L) => this.hook(L), 'vii');
+    this.hookFn = this.fn((L, ar) => this.hook(L, ar!), 'vii');
     m._lua_sethook(this.L, this.hookFn, LUA_MASKCOUNT, HOOK_EVERY);
   }
 
@@ -463,8 +466,10 @@ export class LuaVM {
    * the script goes on until it comes back out. A coroutine the
    * script made is suspended with hookYield set, which its resumer hands on (the prelude).
    */
-  private hook(L: number): void {
-    if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline) {
+  private hook(L: number, ar: number): void {
+    // luaEngineLoadHook: then at every line of the library's code, so that no pcall of its own
+    // goes on; not in the prelude that loads it, whose handler must get the error out.
+    if (this.loadDeadline !== 0 && performance.now() > this.loadDeadline && this.inLibraryCode(L, ar)) {
       this.m._lua_sethook(L, this.hookFn, LUA_MASKLINE, 0);
       this.pushErrorTable(L, 'ERR FUNCTION LOAD timeout');
       this.raise(L);
@@ -509,6 +514,16 @@ export class LuaVM {
    * Runs a library's code (FUNCTION LOAD): its functions, each with a registry ref to its
    * callback, or Redis's error text.
    */
+  /** Whether a hook fired in a library's own code (the chunk the prelude loads as "@user_function"). */
+  private inLibraryCode(L: number, ar: number): boolean {
+    const m = this.m;
+    m._lua_getinfo(L, this.cstr('S'), ar);
+    // lua_Debug's source: the fifth 4-byte field (event, name, namewhat, what) in wasm32.
+    const source = m.HEAPU32[(ar + 16) >> 2]!;
+    for (let i = 0; i < LIBRARY_SOURCE.length; i++) if (m.HEAPU8[source + i] !== LIBRARY_SOURCE.charCodeAt(i)) return false;
+    return m.HEAPU8[source + LIBRARY_SOURCE.length] === 0;
+  }
+
   loadLibrary(code: string): { error: string } | { functions: LoadedFunction[] } {
     const L = this.L;
     const m = this.m;

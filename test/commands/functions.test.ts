@@ -49,6 +49,24 @@ describe('FUNCTION LOAD and FCALL', () => {
       ['FCALL', 'l', '0']);
   });
 
+  it("reads the #! line as sdssplitargs splits it, and refuses Redis's malformed ones word for word (Redis's unit/functions.tcl)", async () => {
+    await flushFunctions();
+    const f = "\nredis.register_function('f', function() return 1 end)";
+    await same(['FUNCTION', 'LOAD', `#! name=test${f}`], ['FUNCTION', 'LOAD', `#!LUA NAME=up${f}`], ['FUNCTION', 'LOAD', `#!lua "name=quoted"${f}`],
+      ['FUNCTION', 'LOAD', `#!lua "name=x${f}`], ['FUNCTION', 'LOAD', `#!${f}`], ['FUNCTION', 'LOAD', `#!lua  name=two  ${f}`],
+      ['FUNCTION', 'LOAD', `#!lua	name=tab${f}`], ['FUNCTION', 'LIST', 'WITHCODE', 'WITHCODE'],
+      ['FUNCTION', 'LIST', 'WITHCODE', 'LIBRARYNAME', 'foo', 'LIBRARYNAME', 'foo'], ['FUNCTION', 'LIST', 'LIBRARYNAME', 'a', 'WITHCODE', 'bogus']);
+  });
+
+  it("stops a library whose load outlives 500 ms, and a function calling a kept register_function at run time (Redis's unit/functions.tcl)", async () => {
+    await flushFunctions();
+    await same(['FUNCTION', 'LOAD', '#!lua name=lib\nlocal a = 1\nwhile 1 do a = a + 1 end'],
+      ['FUNCTION', 'LOAD', "#!lua name=lib1\nlocal lib = redis\nlib.register_function('f1', function() lib.math = math return {ok='OK'} end)\n" +
+        "lib.register_function('f2', function() lib.register_function('f1', function() return 1 end) end)"],
+      ['FCALL', 'f1', '0'], ['FCALL', 'f2', '0'], ['FUNCTION', 'LOAD', '#!lua name=lib2\nredis.math.random()'],
+      ['FUNCTION', 'LOAD', "#!lua name=lib2\nredis.redis.call('ping')"], ['FUNCTION', 'LOAD', '#!lua name=lib3\na = 1']);
+  });
+
   it("finds a function whatever its name's case; another library's function of another case clashes (Redis's unit/functions.tcl)", async () => {
     await flushFunctions();
     await same(['FUNCTION', 'LOAD', "#!lua name=test\nredis.register_function('test', function() return 'hello1' end)"],
