@@ -86,6 +86,8 @@ export class Server {
   readonly migrateConnections = new SyncExchange();
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RDB loads and RESTORE take a payload whatever its CRC64. */
   skipChecksumValidation = false;
+  /** DEBUG PAUSE-CRON (pause_cron): the cron skips all its work. */
+  cronPaused = false;
   /** Every accepted connection still open, a client's or one closed but still sending its last output. */
   private readonly sockets = new Set<Socket>();
   readonly persistence: Persistence;
@@ -379,7 +381,7 @@ export class Server {
   /** serverCron: the LRU clock, eviction, active expiry and rehashing, blocked clients' deadlines, idle-client timeouts, save points. */
   private cron(): void {
     // A script past busy-reply-threshold keeps the dataset to itself, as Redis's frozen cron does.
-    if (this.scripting.busy !== null) return;
+    if (this.scripting.busy !== null || this.cronPaused) return;
     this.memory.cron();
     this.clientLimits.cron(this.clients.values(), Date.now());
     const started = performance.now();

@@ -130,6 +130,17 @@ describe('DEBUG', () => {
       'DEBUG QUICKLIST-PACKED-THRESHOLD 0', 'DEL l');
   });
 
+  it("PAUSE-CRON 1 stops the cron's work (active expiry here) until PAUSE-CRON 0 (Redis's unit/tracking.tcl)", async () => {
+    const dbsize = async (): Promise<unknown[]> => Promise.all([pair.r.call('DBSIZE'), pair.s.call('DBSIZE')]);
+    await same('FLUSHALL', 'DEBUG PAUSE-CRON 1', 'SET k v PX 20');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await dbsize()).toEqual([1, 1]);
+    // atoi: a word is 0.
+    await same('DEBUG PAUSE-CRON x');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await dbsize()).toEqual([0, 0]);
+  });
+
   it('RELOAD gives every key a fresh access word, as Redis creates each object anew', async () => {
     const idle = async (): Promise<unknown[]> => Promise.all([pair.r.call('OBJECT', 'IDLETIME', 'idle'), pair.s.call('OBJECT', 'IDLETIME', 'idle')]);
     await same('SET idle v');
