@@ -224,11 +224,14 @@ export class Replication {
   }
 
   // propagatePendingCommands
-  /** Sends the effects of the call that just ended, in MULTI/EXEC when there are several. */
-  propagatePending(): void {
+  /**
+   * Sends the effects of the call that just ended, in MULTI/EXEC when there are several, unless
+   * they are the keys a command touching arbitrary keys expired (noMulti).
+   */
+  propagatePending(noMulti = false): void {
     const ops = this.pending;
     if (ops.length === 0) return;
-    const wrap = ops.length > 1;
+    const wrap = ops.length > 1 && !noMulti;
     // In the first command's db: its SELECT goes before the MULTI.
     if (wrap) this.propagate(ops[0]!.dbId, MULTI);
     for (const op of ops) this.propagate(op.dbId, op.argv);

@@ -8,7 +8,8 @@ import { LatencyHistogram } from './latency-histogram.js';
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking'
   | 'loading' | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth'
-  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys' | 'no_mandatory_keys' | 'asking';
+  | 'may_replicate' | 'no_multi' | 'allow_busy' | 'no_async_loading' | 'movablekeys' | 'no_mandatory_keys' | 'asking'
+  | 'touches_arbitrary_keys';
 
 export interface CommandSpec {
   /** Lower case, as COMMAND prints it. */
@@ -120,6 +121,8 @@ export interface Command extends CommandSpec {
   readonly skipSlowlog: boolean;
   /** Not shown to MONITOR: admin commands and those flagged skip_monitor. */
   readonly skipMonitor: boolean;
+  /** SCAN, RANDOMKEY (CMD_TOUCHES_ARBITRARY_KEYS): the keys they expire on the way go out as lone DELs, as active expiry's do. */
+  readonly touchesArbitraryKeys: boolean;
   readonly stats: CommandStats;
 }
 
@@ -158,6 +161,7 @@ export function compile(spec: CommandSpec): Command {
     isFast: has('fast'),
     skipSlowlog: has('skip_slowlog'),
     skipMonitor: has('skip_monitor') || has('admin'),
+    touchesArbitraryKeys: has('touches_arbitrary_keys'),
     stats: new CommandStats(),
   };
 }

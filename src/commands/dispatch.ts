@@ -242,7 +242,7 @@ export function call(c: Client, cmd: Command, argv: string[]): void {
   if ((ks.dirty > dirty || c.propagateForced) && c.propagateArgv !== null && !c.isMaster && c.replicates) {
     repl.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
   } else if (repl.callDepth === 0) {
-    repl.propagatePending();
+    repl.propagatePending(cmd.touchesArbitraryKeys);
   }
   if (repl.masterReplOffset !== offset) c.woff = repl.masterReplOffset;
   if (repl.callDepth === 0) tracking.afterCommand();

@@ -366,7 +366,7 @@ export const keyCommands: CommandSpec[] = [
   },
   {
     // scanGenericCommand over the db: MATCH, then TYPE, then expiry filter what the step walked.
-    name: 'scan', arity: -2, flags: ['readonly'], keys: [0, 0, 0], acl: ['keyspace', 'read', 'slow'],
+    name: 'scan', arity: -2, flags: ['readonly', 'touches_arbitrary_keys'], keys: [0, 0, 0], acl: ['keyspace', 'read', 'slow'],
     run(c, argv) {
       const cursor = parseScanCursor(c, argv[1]!);
       if (cursor === null) return;
@@ -385,7 +385,7 @@ export const keyCommands: CommandSpec[] = [
     },
   },
   {
-    name: 'randomkey', arity: 1, flags: ['readonly'], keys: [0, 0, 0], acl: ['keyspace', 'read', 'slow'],
+    name: 'randomkey', arity: 1, flags: ['readonly', 'touches_arbitrary_keys'], keys: [0, 0, 0], acl: ['keyspace', 'read', 'slow'],
     run(c) {
       c.reply.bulkOrNull(c.db.randomKey());
     },

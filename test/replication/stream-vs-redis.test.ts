@@ -104,6 +104,22 @@ describe('the stream a master sends, against redis-server 7.0', () => {
     expect(ours).toEqual(theirs);
   });
 
+  it("sends the keys SCAN and RANDOMKEY expire as lone DELs, and a transaction's or a script's in MULTI/EXEC (Redis's unit/expire.tcl)", async () => {
+    const expiring = (n: number): Array<Array<string | number>> => Array.from({ length: n }, (_, i) => ['SET', `foo${i}`, 'bar', 'PX', '1']);
+    const script: Array<Array<string | number>> = [
+      ...expiring(2), ['SLEEP', 20], ['SCAN', '0'],
+      ...expiring(2), ['SLEEP', 20], ['RANDOMKEY'],
+      ...expiring(2), ['SLEEP', 20], ['MULTI'], ['SCAN', '0'], ['EXEC'],
+      ...expiring(2), ['SLEEP', 20], ['EVAL', "return redis.call('scan', '0')", '0'],
+      ...expiring(2), ['SLEEP', 20], ['MGET', 'foo0', 'foo1'],
+    ];
+    const [ours, theirs] = await Promise.all([streamOf(redstate.port, script), streamOf(redis.port, script)]);
+    // Which expired key each meets first is its table's order: the DELs' keys are masked.
+    const maskDels = (cmds: string[][]): string[][] => cmds.map((c) => (c[0] === 'DEL' ? ['DEL', 'foo?'] : c));
+    expect(maskDels(ours)).toEqual(maskDels(theirs));
+    expect(theirs.slice(0, 6).map((c) => c[0])).toEqual(['SELECT', 'SET', 'SET', 'DEL', 'DEL', 'SET']);
+  });
+
   it('deletes with UNLINK under lazyfree, and expires keys actively as DEL', async () => {
     const script: Array<Array<string | number>> = [
       ['CONFIG', 'SET', 'lazyfree-lazy-server-del', 'yes'],
