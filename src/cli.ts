@@ -18,6 +18,7 @@ import { signalFlags } from './actors/shutdown.js';
 import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
 import { touchYoungGeneration } from './young-gen.js';
+import { expandProcTitle } from './config/proc-title.js';
 import { REDIS_VERSION, REDSTATE_VERSION } from './version.js';
 
 const USAGE = `Usage: redstate [/path/to/redis.conf] [options] [-]
@@ -62,8 +63,13 @@ export async function main(argv: string[]): Promise<number | null> {
   };
   applyLogConfig();
   config.onIgnored = (name) => log.notice(`Config directive '${name}' is not implemented by redstate and is ignored.`);
+  let server: Server | null = null;
   config.onChange = (name) => {
     if (name === 'loglevel') applyLogConfig();
+    // updateProcTitleTemplate sets the title whatever set-proc-title says; a new port or bind only under it.
+    if (server !== null && (name === 'proc-title-template' || (config.getBool('set-proc-title') && (name === 'port' || name === 'bind')))) {
+      setProcTitle(server);
+    }
   };
 
   logStarting(log, configFile);
@@ -71,7 +77,7 @@ export async function main(argv: string[]): Promise<number | null> {
   const pidfile = config.path('pidfile');
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
 
-  const server = new Server(config, log);
+  server = new Server(config, log);
   try {
     server.acl.loadAtStartup(config.userLines);
   } catch (e) {
@@ -102,6 +108,7 @@ export async function main(argv: string[]): Promise<number | null> {
     if (e instanceof ListenError) return 1;
     throw e;
   }
+  if (config.getBool('set-proc-title')) setProcTitle(server);
   logBanner(log, config, server.port);
   server.updateOomScore();
   log.notice('Server initialized');
@@ -126,6 +133,24 @@ export async function main(argv: string[]): Promise<number | null> {
   if (unixSocket !== '') log.notice(`The server is now ready to accept connections at ${unixSocket}`);
   startReplicationFromConfig(server);
   return null;
+}
+
+// redisSetProcTitle
+/** The title `ps` shows for this process, from proc-title-template ({title}: the script as run). */
+function setProcTitle(server: Server): void {
+  const config = server.config;
+  const title = expandProcTitle(config.get('proc-title-template')!, (name) => {
+    switch (name) {
+      case 'title': return process.argv[1] ?? 'redstate';
+      case 'listen-addr': return server.port !== 0 ? `${config.get('bind')!.split(' ')[0] || '*'}:${server.port}` : `unixsocket:${config.get('unixsocket')}`;
+      case 'server-mode': return '';
+      case 'config-file': return server.configFile ?? '-';
+      case 'port': return String(server.port);
+      case 'tls-port': return config.get('tls-port')!;
+      case 'unixsocket': return config.get('unixsocket')!;
+    }
+  });
+  if (title !== null) process.title = title;
 }
 
 /** daemonize yes: run again detached with daemonize no, and let this process go. */

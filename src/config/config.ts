@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatNotifyFlags, parseNotifyFlags } from '../actors/notify.js';
 import { ALL_DEFAULTS, HIDDEN_DEFAULTS } from './defaults.js';
+import { validProcTitleTemplate } from './proc-title.js';
 import { MAXMEMORY_POLICIES } from '../store/evict.js';
 import { encodingLimits, streamLimits } from '../store/limits.js';
 
@@ -128,6 +129,12 @@ const enumOf = (...values: string[]): Check => (args) => {
 };
 
 const str: Check = (args) => one(args);
+
+const procTitleTemplate: Check = (args) => {
+  const template = one(args);
+  if (!validProcTitleTemplate(template)) throw new ConfigError('template format is invalid or contains unknown variables');
+  return template;
+};
 
 /** A multi-word directive's words: a config file line gives one an argument, CONFIG SET one string of them all. */
 const words = (args: string[]): string[] => (args.length === 1 ? args[0]!.split(/\s+/).filter(Boolean) : args);
@@ -287,6 +294,8 @@ export class Config {
     spec(int(1, INT_MAX), 'databases');
     spec(bool, 'daemonize', 'always-show-logo');
     spec(str, 'pidfile', 'logfile');
+    spec(procTitleTemplate, 'proc-title-template');
+    spec(bool, 'set-proc-title');
     spec(PROTECTION, 'enable-debug-command', 'enable-protected-configs');
     spec(directory, 'dir');
     spec(str, 'dbfilename', 'requirepass', 'masterauth', 'masteruser', 'replica-announce-ip', 'aclfile', 'bind-source-addr');

@@ -190,7 +190,8 @@ describe('redstate as a drop-in for redis-server', () => {
   });
 
   it('runs as its bin: the #! line makes node itself the process, with its V8 options, and signals reach it', async () => {
-    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', ''], true);
+    // Its command line as exec'd: no process title over it.
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', '', '--set-proc-title', 'no'], true);
     const cmdline = readFileSync(`/proc/${r.pid}/cmdline`, 'latin1').split('\0');
     expect(basename(cmdline[0]!)).toMatch(/^node/);
     expect(cmdline).toContain('--max-semi-space-size=32');
@@ -199,6 +200,32 @@ describe('redstate as a drop-in for redis-server', () => {
     r.kill('SIGTERM');
     expect(await r.exited).toBe(0);
     expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
+  });
+
+  it('shows the process title proc-title-template makes, as redis-server does, and takes a new template at run time', async () => {
+    const title = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '').replace(/\0/g, ' ');
+    const dir = tempDir();
+    const redisPort = await freePort();
+    const redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '']);
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', ''], true);
+    try {
+      await waitForPing(redisPort);
+      // {title} is the program as run: redis-server's name, our bin's path.
+      expect(title(redis.pid!)).toBe(`redis-server 127.0.0.1:${redisPort}`);
+      expect(title(r.pid)).toBe(`${CLI} 127.0.0.1:${port}`);
+      const template = ['CONFIG', 'SET', 'proc-title-template', 'T {listen-addr} {port} {tls-port} {{ {server-mode}'];
+      const [rc, sc] = await Promise.all([RespClient.connect(redisPort), RespClient.connect(port)]);
+      expect([await rc.call(...template), await sc.call(...template)]).toEqual(['OK', 'OK']);
+      expect(title(r.pid)).toBe(title(redis.pid!).replace(String(redisPort), String(port)).replace(String(redisPort), String(port)));
+      for (const bad of ['{bogus}', '{title', '{title}', 'x {']) {
+        const refused = ['CONFIG', 'SET', 'proc-title-template', bad];
+        expect(String(await sc.call(...refused)), bad).toBe(String(await rc.call(...refused)));
+      }
+      rc.close();
+      sc.close();
+    } finally {
+      redis.kill('SIGKILL');
+    }
   });
 
   it('is a bin of ASCII alone, which V8 holds and scans at a byte a character', () => {
