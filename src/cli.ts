@@ -66,6 +66,7 @@ export async function main(argv: string[]): Promise<number | null> {
   let server: Server | null = null;
   config.onChange = (name) => {
     if (name === 'loglevel') applyLogConfig();
+    if (name === 'dir') process.chdir(config.get('dir')!);
     // updateProcTitleTemplate sets the title whatever set-proc-title says; a new port or bind only under it.
     if (server !== null && (name === 'proc-title-template' || (config.getBool('set-proc-title') && (name === 'port' || name === 'bind')))) {
       setProcTitle(server);
@@ -86,6 +87,8 @@ export async function main(argv: string[]): Promise<number | null> {
     return 1;
   }
   server.configFile = configFile === null || configFile === '-' ? null : resolve(configFile);
+  // As redis-server's chdir to dir: a core dump, or a path a user gives relative, lands there.
+  process.chdir(config.get('dir')!);
   server.onExit = (code) => {
     if (pidfile !== '') rmSync(pidfile, { force: true });
     process.exit(code);
@@ -102,6 +105,9 @@ export async function main(argv: string[]): Promise<number | null> {
   };
   process.on('SIGTERM', onSignal('SIGTERM'));
   process.on('SIGINT', onSignal('SIGINT'));
+  // setupSigSegvAction's SIGABRT and a bug of ours: Redis's crash report in the log, not a stack on stderr alone.
+  process.on('SIGABRT', () => server!.crashBySignal('SIGABRT', 0));
+  process.on('uncaughtException', (e) => server!.panic(`Uncaught exception: ${e.message}`, e.stack ?? ''));
   try {
     await server.listen();
   } catch (e) {

@@ -35,6 +35,8 @@ import type { Failover } from './failover.js';
 import type { ReplicaLink } from './replica-link.js';
 import { Tracking } from './tracking.js';
 import { markMutable } from '../mutable-fields.js';
+import { REDIS_VERSION } from '../version.js';
+import { logBugReport } from './crash-report.js';
 
 export class ListenError extends Error {}
 
@@ -134,12 +136,25 @@ export class Server {
   }
 
   // _serverPanic
-  /** A state the server must not go on from: logged as Redis logs a panic, then the process aborts (or exits, under use-exit-on-panic). */
-  panic(msg: string): never {
-    this.log.warning('------------------------------------------------');
-    this.log.warning('!!! Software Failure. Press left mouse button to continue');
-    this.log.warning(`Guru Meditation: ${msg}`);
+  /**
+   * A state the server must not go on from: logged as Redis logs a panic, with its bug report
+   * (stack: where it happened, this call's by default), then the process aborts (or exits,
+   * under use-exit-on-panic).
+   */
+  panic(msg: string, stack = new Error().stack ?? ''): never {
+    logBugReport(this, ['------------------------------------------------', '!!! Software Failure. Press left mouse button to continue',
+      `Guru Meditation: ${msg}`], stack);
     if (this.config.getBool('use-exit-on-panic')) process.exit(1);
+    process.abort();
+  }
+
+  // sigsegvHandler's report, then the signal's own end
+  /** Ends the process by signal (DEBUG SEGFAULT's SIGSEGV, a SIGABRT), logging Redis's crash report first. */
+  crashBySignal(signal: 'SIGSEGV' | 'SIGABRT', code: number): never {
+    logBugReport(this, [`Redis ${REDIS_VERSION} crashed by signal: ${signal === 'SIGSEGV' ? 11 : 6}, si_code: ${code}`], new Error().stack ?? '');
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+    // The signal is delivered on the way out of the kill: nothing runs after it.
     process.abort();
   }
 

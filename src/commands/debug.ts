@@ -1,5 +1,5 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
-// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, PAUSE-CRON, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+// SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, PAUSE-CRON, SEGFAULT, PANIC, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -99,6 +99,8 @@ const HELP = [
   '    Replicates the provided string to replicas, allowing data divergence.',
   'OBJECT <key>',
   '    Show low level info about `key` and associated value.',
+  'PANIC',
+  '    Crash the server simulating a panic.',
   'POPULATE <count> [<prefix>] [<size>]',
   "    Create <count> string keys named key:<num>. If <prefix> is specified then",
   "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -123,6 +125,8 @@ const HELP = [
   '      existing RDB file.',
   '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
   '      file to the database.',
+  'SEGFAULT',
+  '    Crash the server with sigsegv.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Setting it to 0 disables expiring keys in background when they are not',
   '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
@@ -187,6 +191,9 @@ function protocol(c: Client, type: string): void {
     default: return r.error(`ERR Wrong protocol type name. Please use one of the following: ${PROTOCOL_TYPES}`);
   }
 }
+
+/** The si_code of Redis's DEBUG SEGFAULT: a write to a read-only page. */
+const SEGV_ACCERR = 2;
 
 /** A <0|1> argument as debugCommand reads it, with atoi: any text that does not start with a nonzero integer is 0. */
 function atoiFlag(arg: string): boolean {
@@ -257,6 +264,14 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       c.server.cronPaused = atoiFlag(argv[2]!);
       c.reply.ok();
     },
+  }],
+  ['segfault', {
+    ok: () => true,
+    run: (c) => c.server.crashBySignal('SIGSEGV', SEGV_ACCERR),
+  }],
+  ['panic', {
+    ok: () => true,
+    run: (c) => c.server.panic(`DEBUG PANIC called at Unix time ${Math.floor(Date.now() / 1000)}`),
   }],
   ['set-disable-deny-scripts', {
     ok: (n) => n === 3,

@@ -306,6 +306,7 @@ export class Config {
     spec(int(0, INT_MAX), 'shutdown-timeout');
     spec(shutdownOnSignal, 'shutdown-on-sigint', 'shutdown-on-sigterm');
     spec(replicaof, 'replicaof');
+    spec(bool, 'crash-log-enabled');
     spec(bool, 'appendonly', 'lazyfree-lazy-eviction', 'lazyfree-lazy-expire', 'replica-ignore-maxmemory',
       'rdbcompression', 'rdbchecksum', 'repl-diskless-sync', 'replica-read-only',
       'replica-serve-stale-data', 'repl-disable-tcp-nodelay', 'protected-mode', 'stop-writes-on-bgsave-error',

@@ -1,6 +1,6 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -226,6 +226,18 @@ describe('redstate as a drop-in for redis-server', () => {
     } finally {
       redis.kill('SIGKILL');
     }
+  });
+
+  it('works in its dir, as redis-server chdirs to it, and in a new one after CONFIG SET dir', async () => {
+    const dir = tempDir();
+    // dir is a protected config: CONFIG SET takes it under enable-protected-configs.
+    const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', dir, '--save', '', '--enable-protected-configs', 'yes'], true);
+    expect(realpathSync(`/proc/${r.pid}/cwd`)).toBe(realpathSync(dir));
+    const other = tempDir();
+    const c = await RespClient.connect(port);
+    expect(await c.call('CONFIG', 'SET', 'dir', other)).toBe('OK');
+    expect(realpathSync(`/proc/${r.pid}/cwd`)).toBe(realpathSync(other));
+    c.close();
   });
 
   it('is a bin of ASCII alone, which V8 holds and scans at a byte a character', () => {
