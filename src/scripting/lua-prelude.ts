@@ -8,6 +8,9 @@
 // setresp, lrand48, srand48, acl, cfunction, args, hookyielded, passyield) and the libraries' tables (cjson, cmsgpack, struct, bit) already built.
 import { AS_DOUBLE } from './lua-libs.js';
 
+/** The chunk name loadLibrary gives a library's code (the load timeout's hook looks for it). */
+export const LIBRARY_SOURCE = '@user_function';
+
 export const PRELUDE = String.raw`${AS_DOUBLE}
 local mode, host = ...
 local G = _G
@@ -659,7 +662,7 @@ readonly[fenv] = true
 -- loadLibrary(code): the chunk's compile error (string), or ok and the registered functions
 -- in order ({name, f, flags, description}), or false and the error table it raised.
 api.loadLibrary = function(code)
-  local chunk, err = load(code, '@user_function', 't', fenv)
+  local chunk, err = load(code, '${LIBRARY_SOURCE}', 't', fenv)
   if chunk == nil then return err end
   registered, order = {}, {}
   loading = true

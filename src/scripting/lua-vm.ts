@@ -13,7 +13,7 @@ import { latin1Slice, type Latin1Buffer } from '../io/latin1.js';
 import { ReplyWriter } from '../io/reply-writer.js';
 import { REDIS_VERSION } from '../version.js';
 import { BIT, CJSON, CMSGPACK, STRUCT } from './lua-libs.js';
-import { PRELUDE } from './lua-prelude.js';
+import { LIBRARY_SOURCE, PRELUDE } from './lua-prelude.js';
 
 /** What the VM asks of the server while a script runs. */
 export interface VmHost {
@@ -64,8 +64,6 @@ const LUA_MASKLINE = 4;
 const LUA_MASKCOUNT = 8;
 /** Instructions between two looks at the kill flag (Redis's hook runs every 100000 too). */
 const HOOK_EVERY = 100_000;
-/** The chunk name the prelude's loadLibrary gives a library's code. */
-const LIBRARY_SOURCE = '@user_function';
 /** The field of an error table that says INFO errorstats counted it already. */
 const COUNTED = 'ignore_error_stats_update';
 /**
