@@ -456,6 +456,16 @@ export class LuaVM {
     m._lua_settop(L, 0);
   }
 
+  /** Whether a hook fired in a library's own code (the chunk the prelude loads as LIBRARY_SOURCE). */
+  private inLibraryCode(L: number, ar: number): boolean {
+    const m = this.m;
+    m._lua_getinfo(L, this.cstr('S'), ar);
+    // lua_Debug's source: the fifth 4-byte field (event, name, namewhat, what) in wasm32.
+    const source = m.HEAPU32[(ar + 16) >> 2]!;
+    for (let i = 0; i < LIBRARY_SOURCE.length; i++) if (m.HEAPU8[source + i] !== LIBRARY_SOURCE.charCodeAt(i)) return false;
+    return m.HEAPU8[source + LIBRARY_SOURCE.length] === 0;
+  }
+
   /**
    * The count hook: stops a script that SCRIPT KILL asked to stop. From then on it fires at
    * every line (luaMaskCountHook's LUA_MASKLINE), so a pcall cannot swallow the kill for long.
@@ -512,16 +522,6 @@ export class LuaVM {
    * Runs a library's code (FUNCTION LOAD): its functions, each with a registry ref to its
    * callback, or Redis's error text.
    */
-  /** Whether a hook fired in a library's own code (the chunk the prelude loads as "@user_function"). */
-  private inLibraryCode(L: number, ar: number): boolean {
-    const m = this.m;
-    m._lua_getinfo(L, this.cstr('S'), ar);
-    // lua_Debug's source: the fifth 4-byte field (event, name, namewhat, what) in wasm32.
-    const source = m.HEAPU32[(ar + 16) >> 2]!;
-    for (let i = 0; i < LIBRARY_SOURCE.length; i++) if (m.HEAPU8[source + i] !== LIBRARY_SOURCE.charCodeAt(i)) return false;
-    return m.HEAPU8[source + LIBRARY_SOURCE.length] === 0;
-  }
-
   loadLibrary(code: string): { error: string } | { functions: LoadedFunction[] } {
     const L = this.L;
     const m = this.m;
