@@ -200,8 +200,24 @@ function atoiFlag(arg: string): boolean {
   return (parseInt(arg, 10) || 0) !== 0;
 }
 
+/** A subcommand that turns a switch on or off with its <0|1> argument. */
+function onOff(set: (c: Client, on: boolean) => void): Subcommand {
+  return {
+    ok: (n) => n === 3,
+    run(c, argv) {
+      set(c, atoiFlag(argv[2]!));
+      c.reply.ok();
+    },
+  };
+}
+
+interface Subcommand {
+  ok: (argc: number) => boolean;
+  run: (c: Client, argv: string[]) => void;
+}
+
 /** Each subcommand with the argument counts debugCommand accepts for it. */
-const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Client, argv: string[]) => void }>([
+const SUBCOMMANDS = new Map<string, Subcommand>([
   ['help', {
     ok: (n) => n === 2,
     run: (c) => replyHelp(c, 'DEBUG', HELP),
@@ -234,20 +250,8 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       c.reply.ok();
     },
   }],
-  ['set-skip-checksum-validation', {
-    ok: (n) => n === 3,
-    run(c, argv) {
-      c.server.skipChecksumValidation = atoiFlag(argv[2]!);
-      c.reply.ok();
-    },
-  }],
-  ['set-active-expire', {
-    ok: (n) => n === 3,
-    run(c, argv) {
-      c.server.keyspace.activeExpireEnabled = atoiFlag(argv[2]!);
-      c.reply.ok();
-    },
-  }],
+  ['set-skip-checksum-validation', onOff((c, on) => (c.server.skipChecksumValidation = on))],
+  ['set-active-expire', onOff((c, on) => (c.server.keyspace.activeExpireEnabled = on))],
   ['quicklist-packed-threshold', {
     ok: (n) => n === 3,
     run(c, argv) {
@@ -258,13 +262,7 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
       c.reply.ok();
     },
   }],
-  ['pause-cron', {
-    ok: (n) => n === 3,
-    run(c, argv) {
-      c.server.cronPaused = atoiFlag(argv[2]!);
-      c.reply.ok();
-    },
-  }],
+  ['pause-cron', onOff((c, on) => (c.server.cronPaused = on))],
   ['segfault', {
     ok: () => true,
     run: (c) => c.server.crashBySignal('SIGSEGV', SEGV_ACCERR),
@@ -273,13 +271,7 @@ const SUBCOMMANDS = new Map<string, { ok: (argc: number) => boolean; run: (c: Cl
     ok: () => true,
     run: (c) => c.server.panic(`DEBUG PANIC called at Unix time ${Math.floor(Date.now() / 1000)}`),
   }],
-  ['set-disable-deny-scripts', {
-    ok: (n) => n === 3,
-    run(c, argv) {
-      c.server.scripting.allowNoScript = atoiFlag(argv[2]!);
-      c.reply.ok();
-    },
-  }],
+  ['set-disable-deny-scripts', onOff((c, on) => (c.server.scripting.allowNoScript = on))],
   ['replicate', {
     ok: (n) => n >= 3,
     run(c, argv) {
