@@ -107,19 +107,21 @@ class Picked {
   }
 
   /**
-   * The STORE variants' ending: dst gets them as a sorted set, or goes when there are none.
-   * sized: made in the encoding the result's size and longest member call for (ZUNIONSTORE
-   * and friends build a skiplist and convert it when small); else a listpack converted as it
-   * grows (ZRANGESTORE).
+   * The STORE variants' ending: dst gets them as a sorted set, or goes when there are none,
+   * made in the encoding Redis picks before it adds them (a listpack passes a -0 score on as
+   * 0): by the result's size and longest member for ZUNIONSTORE and friends ('members'), by
+   * its size for ZRANGESTORE of a rank range (zrangeResultBeginStore's 'count'), else a
+   * listpack converted as it grows (ZRANGESTORE BYSCORE and BYLEX, whose size is not known
+   * up front: 'none').
    */
-  store(c: Client, dst: string, sized: boolean, event: string): void {
+  store(c: Client, dst: string, sizedBy: 'members' | 'count' | 'none', event: string): void {
     if (this.members.length === 0) {
       if (c.db.delete(dst)) notifyKey(c, NOTIFY.generic, 'del', dst);
       return c.reply.integer(0);
     }
     let longest = 0;
-    if (sized) for (const m of this.members) longest = Math.max(longest, m.length);
-    const z = sized ? ZSet.sized(this.members.length, longest) : new ZSet();
+    if (sizedBy === 'members') for (const m of this.members) longest = Math.max(longest, m.length);
+    const z = sizedBy === 'none' ? new ZSet() : ZSet.sized(this.members.length, longest);
     for (let i = 0; i < this.members.length; i++) z.set(this.members[i]!, this.scores[i]!);
     c.db.set(dst, z);
     notifyKey(c, NOTIFY.zset, event, dst);
@@ -271,7 +273,7 @@ function zrange(c: Client, argv: string[], keyAt: number, dst: string | null,
   if (z === null) return;
   const out = new Picked();
   if (z !== undefined) pick(z, out);
-  if (dst !== null) out.store(c, dst, false, 'zrangestore');
+  if (dst !== null) out.store(c, dst, q.kind === 'rank' ? 'count' : 'none', 'zrangestore');
   else out.reply(c, q.withscores);
 }
 
@@ -623,7 +625,7 @@ function zsetOp(c: Client, argv: string[], numkeysAt: number, dst: string | null
   if (op === 'inter') inter(sources, how, (m, s) => (out.push(m, s), true));
   else if (op === 'union') union(sources, how, out);
   else diff(sources, out);
-  if (dst !== null) out.store(c, dst, true, `z${op}store`);
+  if (dst !== null) out.store(c, dst, 'members', `z${op}store`);
   else replySorted(c, out, withscores);
 }
 

@@ -209,6 +209,17 @@ describe('bugs the fuzzer found', () => {
       'DEBUG RELOAD', 'XINFO STREAM k1', 'XINFO GROUPS k1', 'XADD k1 3-0 f v', 'XINFO GROUPS k1');
   });
 
+  it('seed 25225 (RESP3): ZRANGESTORE of a rank range past the listpack size makes a skiplist up front, which keeps a -0 score', async () => {
+    await same('CONFIG SET set-max-intset-entries 4', 'CONFIG SET zset-max-listpack-entries 4', 'CONFIG SET zset-max-listpack-value 8',
+      ['SADD', 'k0', 'ab', '\x00', '20', 'g'], 'ZDIFFSTORE k0 2 k0 {t}k', 'RENAME k0 k1',
+      'ZADD k1 CH +inf 9223372036854775807 inf 7 -0 b 3 -9223372036854775808', ['RENAMENX', 'k1', 'k\x00\xff'],
+      ['ZRANGESTORE', 'k0', 'k\x00\xff', '-10', '-3'], 'ZSCORE k0 b', 'DEBUG DIGEST',
+      // Three members fit a listpack, where the -0 becomes 0; a score range's size is not known up front: a listpack too.
+      ['ZRANGESTORE', 'small', 'k\x00\xff', '0', '2'], 'ZSCORE small b', ['ZRANGESTORE', 'byscore', 'k\x00\xff', '-inf', '+inf', 'BYSCORE'],
+      'ZSCORE byscore b', 'DEBUG DIGEST', 'CONFIG SET set-max-intset-entries 512', 'CONFIG SET zset-max-listpack-entries 128',
+      'CONFIG SET zset-max-listpack-value 64');
+  });
+
   it('seed 23200 (--replicas): an expiry time past 2^53 reads back as the int64 given (stream-vs-redis.test.ts checks what replicas get)', async () => {
     await same('MSET a 1 b 1 c 1', 'EXPIREAT a 9223372036854775', 'PEXPIRETIME a', 'EXPIRETIME a',
       'PEXPIREAT b 9223372036854775807', 'PEXPIRETIME b', 'SET c 1 PXAT 9223372036854774000', 'PEXPIRETIME c');
