@@ -19,6 +19,7 @@ import { isLogLevel, Logger } from './log.js';
 import { logBanner, logStarting } from './startup-log.js';
 import { touchYoungGeneration } from './young-gen.js';
 import { expandProcTitle } from './config/proc-title.js';
+import { renameCommand } from './commands/table.js';
 import { REDIS_VERSION, REDSTATE_VERSION } from './version.js';
 
 const USAGE = `Usage: redstate [/path/to/redis.conf] [options] [-]
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number | null> {
   const config = new Config();
   const ignored: string[] = [];
   config.onIgnored = (name) => ignored.push(name);
+  config.onRenameCommand = renameCommand;
   let configFile: string | null;
   try {
     ({ file: configFile } = loadConfig(config, argv));

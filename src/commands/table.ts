@@ -67,6 +67,27 @@ export function lookupCommand(name: string): Command | undefined {
   return cmd;
 }
 
+/**
+ * rename-command: the command is found under `to` alone, or under no name when `to` is empty;
+ * it keeps its own name everywhere else (COMMAND, ACL, INFO commandstats), as in Redis. The
+ * table is the process's: only the server process applies its config's renames. Returns
+ * Redis's error, or null.
+ */
+export function renameCommand(from: string, to: string): string | null {
+  const cmd = byName.get(from.toLowerCase());
+  if (cmd === undefined) return 'No such command in rename-command';
+  if (to !== '' && byName.has(to.toLowerCase())) return 'Target command name already exists';
+  byName.delete(from.toLowerCase());
+  byName.delete(from.toUpperCase());
+  if (to !== '') {
+    byName.set(to.toLowerCase(), cmd);
+    byName.set(to.toUpperCase(), cmd);
+  }
+  lastName = '';
+  lastCommand = undefined;
+  return null;
+}
+
 /** lookupCommandBySds: "get", or "config|get" for a subcommand; any case (COMMAND INFO, ACL rules). */
 export function findCommand(fullname: string): Command | undefined {
   const name = fullname.toLowerCase();

@@ -273,6 +273,8 @@ export class Config {
   private readonly reported = new Set<string>();
   /** Called once for each directive that is set but not implemented. */
   onIgnored: (name: string) => void = () => {};
+  /** Applies a rename-command line (Redis's error, or null); unset, such lines are ignored (an in-process server shares its process's table). */
+  onRenameCommand: ((from: string, to: string) => string | null) | null = null;
   /** The `user` lines of the config file, their words after "user": ACL users made at start-up. */
   readonly userLines: string[][] = [];
   /** Called after a directive changes, with its canonical name. */

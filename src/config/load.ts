@@ -94,6 +94,12 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
         config.userLines.push(values);
         continue;
       }
+      if (name === 'rename-command' && config.onRenameCommand !== null) {
+        if (values.length !== 2) throw new ConfigError('Bad directive or wrong number of arguments');
+        const refused = config.onRenameCommand(values[0]!, values[1]!);
+        if (refused !== null) throw new ConfigError(refused);
+        continue;
+      }
       if (config.isFileOnly(name)) {
         config.onIgnored(name);
         continue;

@@ -123,9 +123,15 @@ describe('redstate as a drop-in for redis-server', () => {
 
   it("reads argv as redis-server 7.0 does: an option with no value takes the next word, `--` or not, and errs as Redis's", async () => {
     const fatal = (out: string): string => /^>>> .*\n.*$/m.exec(out)?.[0] ?? out;
-    const conf = join(tempDir(), 'empty.conf');
+    const dir = tempDir();
+    const conf = join(dir, 'empty.conf');
     writeFileSync(conf, '');
-    for (const args of [[conf, 'loglevel', 'bogus'], [conf, 'loglevel', '--port', '0', '--save'], ['--port'], ['--port', '6380', '--loglevel'], ['--port', '6379', '6380'], ['--port', '--loglevel', 'verbose'],
+    const renames = ['rename-command nosuch x', 'rename-command get set', 'rename-command get'].map((line, i) => {
+      const path = join(dir, `rename${i}.conf`);
+      writeFileSync(path, `${line}\n`);
+      return [path];
+    });
+    for (const args of [...renames, [conf, 'loglevel', 'bogus'], [conf, 'loglevel', '--port', '0', '--save'], ['--port'], ['--port', '6380', '--loglevel'], ['--port', '6379', '6380'], ['--port', '--loglevel', 'verbose'],
       ['--port', '--bla', '--loglevel', 'verbose'], ['--logfile', '--my--log--file', '--loglevel', '--bla'], ['--shutdown-on-sigint'],
       ['--shutdown-on-sigint', 'now force', '--shutdown-on-sigterm'], ['--save', '--port', '0', '--loglevel', 'bogus']]) {
       const redis = spawn('redis-server', args);
@@ -150,6 +156,27 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(await c.call('CONFIG', 'GET', 'maxmemory')).toEqual(['maxmemory', '734003200']);
     expect(await c.call('CONFIG', 'GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'volatile-lru']);
     c.close();
+  });
+
+  it('takes rename-command lines as redis-server does: the command answers to its new name alone, or to none', async () => {
+    const dir = tempDir();
+    const conf = join(dir, 'renames.conf');
+    writeFileSync(conf, 'rename-command flushdb badger\nrename-command CONFIG ""\n');
+    const redisPort = await freePort();
+    const redis = spawn('redis-server', [conf, '--port', String(redisPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '']);
+    const { port } = await runOnFreePort((p) => [conf, '--port', String(p), '--dir', tempDir(), '--save', '']);
+    try {
+      await waitForPing(redisPort);
+      const [rc, sc] = await Promise.all([RespClient.connect(redisPort), RespClient.connect(port)]);
+      for (const cmd of [['SET', 'k', 'v'], ['FLUSHDB'], ['DBSIZE'], ['BADGER'], ['badger'], ['DBSIZE'], ['CONFIG', 'GET', 'port'],
+        ['COMMAND', 'INFO', 'flushdb'], ['COMMAND', 'INFO', 'badger']]) {
+        expect(String(await sc.call(...cmd)), cmd.join(' ')).toBe(String(await rc.call(...cmd)));
+      }
+      rc.close();
+      sc.close();
+    } finally {
+      redis.kill('SIGKILL');
+    }
   });
 
   it('refuses a bad value with the reason', async () => {
