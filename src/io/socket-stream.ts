@@ -11,7 +11,7 @@
 // transient: a view of that buffer, valid only while next() runs, so their subscriber
 // copies whatever it keeps (RespParser.keepOwnCopies).
 import type { Socket } from 'node:net';
-import { getSystemErrorName } from 'node:util';
+import { errnoException } from './strerror.js';
 import type { Subscriber } from 'rxjs';
 // The Observable module alone (in rxjs's exports map, with its types): the package index
 // loads every operator, ~70 ms of a server's start-up.
@@ -97,12 +97,6 @@ const streamWrap: StreamWrapBinding | null = (() => {
     return null;
   }
 })();
-
-/** The error net.Socket gives a failed write (its errnoException). */
-function writeError(status: number): Error {
-  const code = getSystemErrorName(status);
-  return Object.assign(new Error(`write ${code}`), { errno: status, code, syscall: 'write' });
-}
 
 /** The handle's call when the kernel took the rest of a write it kept queued, or failed. */
 function afterQueuedWrite(this: WriteReq, status: number): void {
@@ -226,7 +220,7 @@ export class SocketStream {
     const req = (spareReq ??= Object.assign(new binding.WriteWrap(), { oncomplete: afterQueuedWrite, stream: null, data: null, bytes: 0 }));
     const status = batch.length === 1 ? handle.writeBuffer(req, batch[0]!) : handle.writev(req, batch, true);
     if (status !== 0) {
-      this.socket.destroy(writeError(status));
+      this.socket.destroy(errnoException(status, 'write'));
       return false;
     }
     if (binding.streamBaseState[binding.kLastWriteWasAsync] === 0) return true;
@@ -245,7 +239,7 @@ export class SocketStream {
   queuedWriteDone(status: number, bytes: number): void {
     this.inFlight -= bytes;
     if (this.socket.destroyed) return;
-    if (status < 0) this.socket.destroy(writeError(status));
+    if (status < 0) this.socket.destroy(errnoException(status, 'write'));
     else if (this.blocked && this.queued === 0) this.drained();
   }
 

@@ -4,7 +4,7 @@
 // net.Server.listen() tells of a taken port only in a later turn. node's tcp_wrap binding binds
 // and listens synchronously (libuv reports EADDRINUSE at the listen); the handle is then given
 // to a net.Server, which adopts it as it is.
-import { getSystemErrorName } from 'node:util';
+import { errnoException } from './strerror.js';
 
 /** The TCP handle of node's tcp_wrap binding, as far as it is used here. */
 export interface TcpHandle {
@@ -30,8 +30,7 @@ export function bindTcp(host: string, port: number, backlog: number): TcpHandle 
   if (status === 0) status = handle.listen(backlog);
   if (status === 0) return handle;
   handle.close();
-  const code = getSystemErrorName(status);
-  return Object.assign(new Error(`bind ${code}`), { errno: status, code, syscall: 'bind' });
+  return errnoException(status, 'bind');
 }
 
 /** The port a listening handle took. */
