@@ -60,6 +60,9 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
   let by: string | null = null;
   let dontSort = false;
   const gets: string[] = [];
+  // Judged once, at the first BY or GET that needs it.
+  let fullKeyAccess: boolean | undefined;
+  const mayReadAnyKey = (): boolean => (fullKeyAccess ??= readsAnyKey(c, argv, readonly));
   for (let j = 2; j < argv.length; j++) {
     const left = argv.length - j - 1;
     const a = argv[j]!;
@@ -80,9 +83,9 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
       by = argv[++j]!;
       // A BY pattern without '*' names one key for all: nothing to sort by.
       dontSort = !by.includes('*');
-      if (!dontSort && !readsAnyKey(c, argv, readonly)) return c.reply.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+      if (!dontSort && !mayReadAnyKey()) return c.reply.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (is(a, 'GET') && left >= 1) {
-      if (!readsAnyKey(c, argv, readonly)) return c.reply.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
+      if (!mayReadAnyKey()) return c.reply.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(argv[++j]!);
     } else {
       return c.reply.error(ERR.syntax);
