@@ -129,6 +129,8 @@ export async function main(argv: string[]): Promise<number | null> {
     // rdbReportError's lines for a file that is not a good RDB; loadDataFromDisk's for one that cannot be read.
     if (e instanceof RdbError) {
       log.warning(e.report);
+      // Printed, not logged, as redis-check-rdb prints them inside redis-server.
+      process.stdout.write(`${e.checkLines().join('\n')}\n`);
       log.warning('Terminating server after rdb file reading failure.');
     } else {
       log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);

@@ -20,7 +20,7 @@ import { readListpack } from './listpack.js';
 import { LZF_MAX_EXPANSION, lzfDecompressInto } from './lzf.js';
 import {
   type BlobItems, ElementCache, Latin1Cutter, ModuleOpcode, QuicklistContainer, RDB_FIRST_CHECKSUM_VERSION, RDB_MAX_VERSION, RdbAsciiDouble,
-  RdbEncoding, RdbError, RdbLength, RdbOpcode, RdbType, itemText, moduleTypeName, parseDoubleText,
+  RdbEncoding, RdbError, RdbLength, RdbOpcode, RdbType, itemText, type RdbReading, moduleTypeName, parseDoubleText,
 } from './rdb-format.js';
 import { readZiplist } from './ziplist.js';
 import { readZipmap } from './zipmap.js';
@@ -319,6 +319,15 @@ const KEY_BATCH = 32;
  */
 type BlobReader = (src: Latin1Cutter, start: number, end: number, out: BlobItems, body: BodyBuilder | null) => number;
 
+/** The encoded blobs (and the stream and quicklist bodies) by the names of rdbLoadObject's "<kind> integrity check failed." lines. */
+type BlobKind = 'Zipmap' | 'Hash ziplist' | 'Hash listpack' | 'List ziplist' | 'Ziplist' | 'Listpack' | 'Quicklist' | 'Intset'
+  | 'Set listpack' | 'Zset ziplist' | 'Zset listpack' | 'Stream listpack';
+
+/** rdbLoadObject's line for a bad blob, which operators grep for, with what was wrong with it. */
+function integrityFailed(what: BlobKind, detail: string): string {
+  return `${what} integrity check failed. (${detail})`;
+}
+
 class RdbReader {
   private pos = 0;
   /** Stream bytes let go before buf[0] (their CRC is in crc). */
@@ -350,6 +359,10 @@ class RdbReader {
   private readonly body = new BodyBuilder();
   /** The large collection being read, while a stream lacks bytes for the rest of it. */
   private big: BigRead | null = null;
+  /** Reading a file: its load's state, and the key whose value is being read (for RdbError.reading). */
+  private loadState: LoadState | null = null;
+  private readingKey: string | null = null;
+  private readingType = -1;
   private readonly databases: number;
   private readonly now: number;
   private readonly onExpired: DecodeOptions['onExpired'];
@@ -463,6 +476,7 @@ class RdbReader {
     };
     for (let i = 0; i < this.databases; i++) result.dbs.push({ dict: new Dict(0, true), expires: new Map() });
     const st: LoadState = { result, dbId: 0, expireMs: undefined, keys: [], values: [], starts: [], pending: 0 };
+    this.loadState = st;
     for (let records = 1; ; records++) {
       if (records % RECORDS_PER_STEP === 0) yield 'step';
       const at = this.pos;
@@ -546,7 +560,10 @@ class RdbReader {
         break;
       default: {
         const key = this.string();
+        this.readingKey = key;
+        this.readingType = type;
         this.keep(st, key, this.value(type, at, key), at);
+        this.readingKey = null;
       }
     }
     return false;
@@ -588,7 +605,11 @@ class RdbReader {
     if (n === 0) return;
     st.pending = 0;
     const dup = st.result.dbs[st.dbId]!.dict.addBatch(st.keys, st.values, n, this.access);
-    if (dup >= 0) this.fail(`has duplicated key '${st.keys[dup]!}' in DB ${st.dbId}`, st.starts[dup]!);
+    if (dup >= 0) {
+      // Found as a batch goes in, after the key being read: the report names the duplicate alone.
+      this.readingKey = null;
+      this.fail(`has duplicated key '${st.keys[dup]!}' in DB ${st.dbId}`, st.starts[dup]!);
+    }
   }
 
   readTypedValue(): Value {
@@ -645,7 +666,7 @@ class RdbReader {
         if (n === 0) return null;
         if (n > SET_RESUMABLE_MIN) return this.readBig(this.startBig(type, key, n, at));
         // The members as one packed body: fromPacked picks the encoding from it.
-        return SetValue.fromPacked(this.packedItems(n), n) ?? this.fail('set has duplicate members', at);
+        return SetValue.fromPacked(this.packedItems(n), n) ?? this.fail('Duplicate set members detected', at);
       }
       case RdbType.ZSET:
       case RdbType.ZSET_2:
@@ -655,34 +676,34 @@ class RdbReader {
         if (n === 0) return null;
         // Small: the pairs as one packed body (fromPacked converts it when a value is too long).
         if (n <= encodingLimits.hashMaxListpackEntries) {
-          return Hash.fromPacked(this.packedItems(2 * n), n) ?? this.fail('hash has duplicate fields', at);
+          return Hash.fromPacked(this.packedItems(2 * n), n) ?? this.fail('Duplicate hash fields detected', at);
         }
         return this.readBig(this.startBig(type, key, n, at));
       }
       case RdbType.HASH_ZIPMAP:
-        return this.hash(this.blobItems(readZipmap, 'zipmap'), at, false);
+        return this.hash(this.blobItems(readZipmap, 'Zipmap'), at, 'Zipmap');
       case RdbType.HASH_ZIPLIST:
-        return this.hash(this.blobItems(readZiplist, 'hash ziplist'), at, false);
+        return this.hash(this.blobItems(readZiplist, 'Hash ziplist'), at, 'Hash ziplist');
       case RdbType.HASH_LISTPACK:
-        return this.hash(this.blobItems(readListpack, 'hash listpack', this.body), at, true);
+        return this.hash(this.blobItems(readListpack, 'Hash listpack', this.body), at, 'Hash listpack');
       case RdbType.LIST_ZIPLIST: {
-        const n = this.blobItems(readZiplist, 'list ziplist');
+        const n = this.blobItems(readZiplist, 'List ziplist');
         return n === 0 ? null : List.fromPacked(this.packItems(n), n);
       }
       case RdbType.LIST_QUICKLIST:
       case RdbType.LIST_QUICKLIST_2:
         return this.quicklist(type);
       case RdbType.SET_INTSET:
-        return this.intset(this.blobItems(readIntset, 'intset'), at);
+        return this.intset(this.blobItems(readIntset, 'Intset'), at);
       case RdbType.SET_LISTPACK: {
-        const n = this.blobItems(readListpack, 'set listpack', this.body);
+        const n = this.blobItems(readListpack, 'Set listpack', this.body);
         if (n === 0) return null;
-        return SetValue.fromPacked(this.body.take(), n) ?? this.fail('set has duplicate members', at);
+        return SetValue.fromPacked(this.body.take(), n) ?? this.fail(integrityFailed('Set listpack', 'duplicate members'), at);
       }
       case RdbType.ZSET_ZIPLIST:
-        return this.zsetFromPairs(this.blobItems(readZiplist, 'zset ziplist'), at);
+        return this.zsetFromPairs(this.blobItems(readZiplist, 'Zset ziplist'), at, 'Zset ziplist');
       case RdbType.ZSET_LISTPACK:
-        return this.zsetFromPairs(this.blobItems(readListpack, 'zset listpack'), at);
+        return this.zsetFromPairs(this.blobItems(readListpack, 'Zset listpack'), at, 'Zset listpack');
       case RdbType.STREAM_LISTPACKS:
       case RdbType.STREAM_LISTPACKS_2:
       case RdbType.STREAM_LISTPACKS_3:
@@ -731,7 +752,7 @@ class RdbReader {
     const strings = big.strings;
     if (big.map !== null) {
       for (let i = big.read; i < n; i++) {
-        if (!big.map.addIfAbsent(this.string(true), this.string(true), 0)) this.fail('hash has duplicate fields', at);
+        if (!big.map.addIfAbsent(this.string(true), this.string(true), 0)) this.fail('Duplicate hash fields detected', at);
         big.read = i + 1;
         big.mark = this.pos;
       }
@@ -746,7 +767,7 @@ class RdbReader {
       for (let i = big.read; i < n; i++) {
         const member = this.string(true);
         const score = ascii ? this.asciiDouble() : this.binaryDouble();
-        if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+        if (Number.isNaN(score)) this.fail('Zset with NAN score detected', at);
         strings[i] = member;
         big.scores[i] = score;
         if (member.length > big.longest) big.longest = member.length;
@@ -761,7 +782,7 @@ class RdbReader {
       case RdbType.LIST:
         return List.fromArray(strings);
       case RdbType.SET:
-        return SetValue.fromMembers(strings) ?? this.fail('set has duplicate members', at);
+        return SetValue.fromMembers(strings) ?? this.fail('Duplicate set members detected', at);
       default:
         return this.zsetOf(strings, big.scores, big.longest, at);
     }
@@ -787,9 +808,9 @@ class RdbReader {
     }
     if (n <= encodingLimits.zsetMaxListpackEntries && longest <= encodingLimits.zsetMaxListpackValue) {
       for (let i = 0; i < n; i++) appendZsetEntry(this.body, members[i]!, scores[i]!);
-      return ZSet.fromPacked(this.body.take(), n) ?? this.fail('zset has duplicate members', at);
+      return ZSet.fromPacked(this.body.take(), n) ?? this.fail('Duplicate zset fields detected', at);
     }
-    return ZSet.fromSorted(members, scores) ?? this.fail('zset has duplicate members', at);
+    return ZSet.fromSorted(members, scores) ?? this.fail('Duplicate zset fields detected', at);
   }
 
   /**
@@ -815,7 +836,7 @@ class RdbReader {
       starts[i] = this.pos;
       lengths[i] = len;
       const score = buf.readDoubleLE(this.pos + len);
-      if (Number.isNaN(score)) this.fail('zset has a NaN score', at);
+      if (Number.isNaN(score)) this.fail('Zset with NAN score detected', at);
       scores[i] = score;
       this.pos += len + 8;
     }
@@ -829,7 +850,7 @@ class RdbReader {
       const e = order > 0 ? k : n - 1 - k;
       appendZsetEntryBytes(body, buf, starts[e]!, starts[e]! + lengths[e]!, scores[e]!);
     }
-    return ZSet.fromPacked(body.take(), n) ?? this.fail('zset has duplicate members', at);
+    return ZSet.fromPacked(body.take(), n) ?? this.fail('Duplicate zset fields detected', at);
   }
 
   /** entriesOrder of the n entries smallZset located: 1 strictly ascending, -1 strictly descending, else 0. */
@@ -915,15 +936,15 @@ class RdbReader {
     const nodes = this.length();
     for (let i = 0; i < nodes; i++) {
       const masterId = this.string();
-      if (masterId.length !== 16) this.fail('stream node key is not the size of a stream ID', at);
+      if (masterId.length !== 16) this.fail('Stream node key entry is not the size of a stream ID', at);
       const last = s.nodes[s.nodes.length - 1];
-      if (last !== undefined && last.masterId >= masterId) this.fail('stream nodes are out of order', at);
+      if (last !== undefined && last.masterId >= masterId) this.fail('Listpack re-added with existing key (stream nodes out of order)', at);
       s.nodes.push(this.streamNode(masterId, at));
     }
     s.length = this.length();
     let live = 0;
     for (const node of s.nodes) live += node.live;
-    if (live !== s.length) this.fail(`stream length ${s.length} does not match its ${live} entries`, at);
+    if (live !== s.length) this.fail(`Stream length inconsistent with rax entries (${s.length} against ${live})`, at);
     s.lastId = this.id();
     const v2 = type !== RdbType.STREAM_LISTPACKS;
     if (v2) {
@@ -939,27 +960,29 @@ class RdbReader {
       const name = this.string();
       const lastId = this.id();
       const entriesRead = v2 ? this.counter() : s.estimateDistance(lastId);
-      const group = s.createGroup(name, lastId, entriesRead) ?? this.fail(`stream has duplicated consumer group ${name}`, at);
+      const group = s.createGroup(name, lastId, entriesRead) ?? this.fail(`Duplicated consumer group name ${name}`, at);
       const pelSize = this.length();
       for (let i = 0; i < pelSize; i++) {
         const id = this.rawId();
         const nack = new Nack(this.int64LE(), this.length(), null);
-        if (!group.pel.set(id, nack)) this.fail('stream group PEL has a duplicated entry', at);
+        if (!group.pel.set(id, nack)) this.fail('Duplicated global PEL entry loading stream consumer group', at);
       }
       const consumers = this.length();
       for (let c = 0; c < consumers; c++) {
         const consumer = new Consumer(this.string(), this.int64LE());
-        if (group.consumers.has(consumer.name)) this.fail('stream group has a duplicated consumer', at);
+        if (group.consumers.has(consumer.name)) this.fail('Duplicate stream consumer detected.', at);
         group.consumers.set(consumer.name, consumer);
         if (type === RdbType.STREAM_LISTPACKS_3) this.int64LE();
         const owned = this.length();
         for (let i = 0; i < owned; i++) {
           const id = this.rawId();
-          const nack = group.pel.get(id) ?? this.fail('stream consumer entry not found in its group PEL', at);
+          const nack = group.pel.get(id) ?? this.fail('Consumer entry not found in group global PEL', at);
           nack.consumer = consumer;
-          if (!consumer.pel.set(id, nack)) this.fail('stream consumer PEL has a duplicated entry', at);
+          if (!consumer.pel.set(id, nack)) this.fail('Duplicated consumer PEL entry loading a stream consumer group', at);
         }
       }
+      // Redis checks it under deep sanitization only; every payload here is checked as deeply.
+      for (const [, nack] of group.pel.from('')) if (nack.consumer === null) this.fail('Stream CG PEL entry without consumer', at);
     }
     return s;
   }
@@ -971,7 +994,7 @@ class RdbReader {
     try {
       return StreamNode.fromListpack(masterId, lp);
     } catch (e) {
-      if (e instanceof RdbError) this.fail(`stream listpack integrity check failed: ${e.detail}`, at);
+      if (e instanceof RdbError) this.fail(integrityFailed('Stream listpack', e.detail), at);
       throw e;
     }
   }
@@ -1005,7 +1028,7 @@ class RdbReader {
         const c = this.pos;
         container = this.length();
         if (container !== QuicklistContainer.PLAIN && container !== QuicklistContainer.PACKED) {
-          this.fail(`quicklist node has unknown container ${container}`, c);
+          this.fail(integrityFailed('Quicklist', `a node's container is ${container}`), c);
         }
       }
       const nodeAt = this.pos;
@@ -1019,8 +1042,8 @@ class RdbReader {
       // The first node's listpack goes straight into the body.
       const packed = list === null && type === RdbType.LIST_QUICKLIST_2;
       const n = type === RdbType.LIST_QUICKLIST_2
-        ? this.blobItems(readListpack, 'quicklist listpack', packed ? this.body : null)
-        : this.blobItems(readZiplist, 'quicklist ziplist');
+        ? this.blobItems(readListpack, 'Listpack', packed ? this.body : null)
+        : this.blobItems(readZiplist, 'Ziplist');
       // Empty nodes are skipped silently, as rdbLoadObject does.
       if (list === null) list = List.fromPacked(packed ? this.body.take() : this.packItems(n), n);
       else this.pushItems(list, n);
@@ -1043,10 +1066,11 @@ class RdbReader {
   }
 
   /** A hash of n blob elements (field, value, field, value...): the first n items, or packed: the body built. */
-  private hash(n: number, at: number, packed: boolean): Hash | null {
-    if (n % 2 !== 0) this.fail('hash blob has an odd number of elements', at);
+  private hash(n: number, at: number, what: BlobKind): Hash | null {
+    if (n % 2 !== 0) this.fail(integrityFailed(what, 'an odd number of elements'), at);
     if (n === 0) return null;
-    return Hash.fromPacked(packed ? this.body.take() : this.packItems(n), n / 2) ?? this.fail('hash has duplicate fields', at);
+    const body = what === 'Hash listpack' ? this.body.take() : this.packItems(n);
+    return Hash.fromPacked(body, n / 2) ?? this.fail(integrityFailed(what, 'duplicate fields'), at);
   }
 
   /** A set of the first n blob items, an intset's members (ascending, checked by readIntset). */
@@ -1054,12 +1078,12 @@ class RdbReader {
     const items = this.items;
     const body = this.body;
     for (let i = 0; i < n; i++) appendIntsetEntry(body, items[i]!);
-    return SetValue.fromIntset(body.take()) ?? this.fail('set has duplicate members', at);
+    return SetValue.fromIntset(body.take()) ?? this.fail(integrityFailed('Intset', 'duplicate members'), at);
   }
 
   /** Member, score, member, score... in the first n blob items, scores as text or integers (ziplist, listpack). */
-  private zsetFromPairs(n: number, at: number): ZSet | null {
-    if (n % 2 !== 0) this.fail('zset blob has an odd number of elements', at);
+  private zsetFromPairs(n: number, at: number, what: BlobKind): ZSet | null {
+    if (n % 2 !== 0) this.fail(integrityFailed(what, 'an odd number of elements'), at);
     if (n === 0) return null;
     const items = this.items;
     const body = this.body;
@@ -1069,15 +1093,15 @@ class RdbReader {
       const score = typeof s === 'number' ? s : parseDoubleText(s);
       if (Number.isNaN(score)) {
         body.clear();
-        return this.zsetByInserts(n, at);
+        return this.zsetByInserts(n, at, what);
       }
       appendZsetEntry(body, itemText(items[i]!), score);
     }
-    return ZSet.fromPacked(body.take(), n / 2) ?? this.zsetByInserts(n, at);
+    return ZSet.fromPacked(body.take(), n / 2) ?? this.zsetByInserts(n, at, what);
   }
 
   /** zsetFromPairs one member at a time: for blobs out of order, and the errors of bad ones. */
-  private zsetByInserts(n: number, at: number): ZSet {
+  private zsetByInserts(n: number, at: number, what: BlobKind): ZSet {
     const items = this.items;
     const zset = new ZSet();
     // Backwards: a blob holds them in ascending order, and a listpack ZSet finds the place
@@ -1085,8 +1109,8 @@ class RdbReader {
     for (let i = n - 2; i >= 0; i -= 2) {
       const s = items[i + 1]!;
       const score = typeof s === 'number' ? s : parseDoubleText(s);
-      if (Number.isNaN(score)) this.fail(`zset has a score that is not a number: "${s}"`, at);
-      if (!zset.set(itemText(items[i]!), score)) this.fail('zset has duplicate members', at);
+      if (Number.isNaN(score)) this.fail(integrityFailed(what, `a score that is not a number: "${s}"`), at);
+      if (!zset.set(itemText(items[i]!), score)) this.fail(integrityFailed(what, 'duplicate members'), at);
     }
     return zset;
   }
@@ -1096,13 +1120,13 @@ class RdbReader {
    * or as packed items into body where read takes one (readListpack); returns their count.
    * Blob errors get our offset.
    */
-  private blobItems(read: BlobReader, what: string, body: BodyBuilder | null = null): number {
+  private blobItems(read: BlobReader, what: BlobKind, body: BodyBuilder | null = null): number {
     const at = this.pos;
     this.blob();
     try {
       return read(this.blobSrc, this.blobStart, this.blobEnd, this.items, body);
     } catch (e) {
-      if (e instanceof RdbError) this.fail(`${what} integrity check failed: ${e.detail} (blob byte ${e.offset})`, at);
+      if (e instanceof RdbError) this.fail(integrityFailed(what, `${e.detail}, blob byte ${e.offset}`), at);
       throw e;
     }
   }
@@ -1158,7 +1182,20 @@ class RdbReader {
   // --- primitives ---------------------------------------------------------------------
 
   private fail(detail: string, offset = this.pos): never {
-    throw new RdbError(detail, this.base + offset);
+    throw new RdbError(detail, this.base + offset, this.reading());
+  }
+
+  /** Reading a file: the key being read and the keys read so far, as redis-check-rdb counts them. */
+  private reading(): RdbReading | null {
+    const st = this.loadState;
+    if (st === null) return null;
+    const r = st.result;
+    let expires = r.keysExpired;
+    for (const db of r.dbs) expires += db.expires.size;
+    const key = this.big?.key ?? this.readingKey;
+    // As redis-check-rdb counts them, the key whose value is being read among them.
+    const keys = r.keysLoaded + r.keysExpired + r.emptyKeysSkipped + (key === null ? 0 : 1);
+    return { key, type: this.big?.type ?? this.readingType, keys, expires, alreadyExpired: r.keysExpired };
   }
 
   private need(n: number): void {

@@ -73,9 +73,23 @@ export const QuicklistContainer = { PLAIN: 1, PACKED: 2 } as const;
 /** Module-serialized values: typed items until EOF (rdbLoadCheckModuleValue). */
 export const ModuleOpcode = { EOF: 0, SINT: 1, UINT: 2, FLOAT: 3, DOUBLE: 4, STRING: 5 } as const;
 
-/** A corrupt or truncated RDB: what is wrong (detail) and the byte offset where. */
+/** Where a file's load stood when it failed: the key being read (null between keys), and the keys read before it. */
+export interface RdbReading {
+  key: string | null;
+  type: number;
+  keys: number;
+  expires: number;
+  alreadyExpired: number;
+}
+
+/** redis-check-rdb's names of the value types, by number, as Redis 7.0's table gives them. */
+const CHECK_TYPE_NAMES = ['string', 'list-linked', 'set-hashtable', 'zset-v1', 'hash-hashtable', 'zset-v2', 'module-value', '', '',
+  'hash-zipmap', 'list-ziplist', 'set-intset', 'zset-ziplist', 'hash-ziplist', 'quicklist', 'stream', 'hash-listpack',
+  'zset-listpack', 'quicklist-v2'];
+
+/** A corrupt or truncated RDB: what is wrong (detail) and the byte offset where; reading a file, where its load stood. */
 export class RdbError extends Error {
-  constructor(readonly detail: string, readonly offset: number) {
+  constructor(readonly detail: string, readonly offset: number, readonly reading: RdbReading | null = null) {
     super(`RDB ${detail} (at byte offset ${offset})`);
     this.name = 'RdbError';
   }
@@ -83,6 +97,23 @@ export class RdbError extends Error {
   /** rdbReportError's log line. */
   get report(): string {
     return `Internal error in RDB reading offset ${this.offset} -> RDB ${this.detail}`;
+  }
+
+  /**
+   * rdbCheckError's lines, which redis-server prints after the report when a file it loads at
+   * start-up is bad (it runs redis-check-rdb on it): the report again, the key and type it was
+   * reading, and what it had read.
+   */
+  checkLines(): string[] {
+    const r = this.reading;
+    const lines = ['--- RDB ERROR DETECTED ---', `[offset ${this.offset}] ${this.report}`];
+    if (r === null) return lines;
+    if (r.key !== null) {
+      lines.push('[additional info] While doing: read-object-value', `[additional info] Reading key '${r.key}'`,
+        `[additional info] Reading type ${r.type} (${CHECK_TYPE_NAMES[r.type] ?? 'unknown'})`);
+    }
+    lines.push(`[info] ${r.keys} keys read`, `[info] ${r.expires} expires`, `[info] ${r.alreadyExpired} already expired`);
+    return lines;
   }
 }
 

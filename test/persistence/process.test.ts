@@ -6,11 +6,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRdb } from '../../src/io/rdb-decoder.js';
+import { RdbType as T } from '../../src/io/rdb-format.js';
 import { Keyspace } from '../../src/store/keyspace.js';
 import { RdbSnapshot, writeSnapshotSync } from '../../src/store/snapshot.js';
 import { writeEveryType } from '../helpers/dataset.js';
 import { encodeCommand, RespClient } from '../helpers/resp-client.js';
 import { cliArgv, freePort, startRedis, startRedstateProcess, tempDir, type Proc } from '../helpers/servers.js';
+import { rdbFile, rdbKey, rdbString, ziplist } from '../unit/rdb/rdb-bytes.js';
 import { fill, plain, plainOverWire } from './dataset.js';
 
 const procs: Proc[] = [];
@@ -109,8 +111,30 @@ describe('a bad dump.rdb', () => {
     writeFileSync(join(dir, 'dump.rdb'), spoil(good()));
     const { code, out } = await runToExit(['--dir', dir]);
     expect(code).toBe(1);
-    expect(out).toMatch(/# Internal error in RDB reading offset \d+ -> RDB .*\n.*# Terminating server after rdb file reading failure\./);
+    expect(out).toMatch(/# Internal error in RDB reading offset \d+ -> RDB .*\n--- RDB ERROR DETECTED ---\n(.*\n)*.*# Terminating server after rdb file reading failure\./);
     expect(out).not.toMatch(/Ready to accept connections/);
+  });
+
+  it("prints redis-check-rdb's report of a bad value as redis-server does: the key, its type and what was read before", async () => {
+    const dir = tempDir();
+    const expiry = (ms: number) => { const b = Buffer.alloc(9); b[0] = 0xfc; b.writeBigInt64LE(BigInt(ms), 1); return b; };
+    writeFileSync(join(dir, 'dump.rdb'), rdbFile(10, [Buffer.from([0xfe, 0]), rdbKey(T.STRING, 'a', rdbString('1')),
+      expiry(1000), rdbKey(T.STRING, 'gone', rdbString('x')), expiry(Date.now() + 3_600_000), rdbKey(T.STRING, 'later', rdbString('y')),
+      rdbKey(T.HASH_ZIPLIST, 'bad', rdbString(ziplist(['f', '1', 'f', '2'])))]));
+    const { code, out } = await runToExit(['--dir', dir]);
+    const redis = spawn('redis-server', ['--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--dir', dir, '--save', '']);
+    let fromRedis = '';
+    redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
+    expect(await new Promise((r) => redis.once('exit', r))).toBe(1);
+    expect(code).toBe(1);
+    // The report's line names Redis's source line and counts bytes its own way; the rest is the same.
+    const report = (text: string) => text.slice(text.indexOf('--- RDB ERROR DETECTED ---')).split('\n').filter((l) => l.startsWith('['));
+    const [theirs, ours] = [report(fromRedis), report(out)];
+    expect(ours.slice(1, 7)).toEqual(theirs.slice(1, 7));
+    expect(ours.slice(1, 7)).toContain("[additional info] Reading key 'bad'");
+    const what = / -> (.*)/.exec(theirs[0]!)![1]!;
+    expect(what).toBe('Hash ziplist integrity check failed.');
+    expect(ours[0]).toContain(`-> RDB ${what}`);
   });
 
   it('stops the start-up on a wrong checksum with redis-server\'s line for it', async () => {

@@ -145,7 +145,7 @@ describe('decodeRdb on damaged files', () => {
 
   it('reports where the damage is', () => {
     expect(() => decodeRdb(rdbFile(10, [rdbKey(T.HASH_LISTPACK, 'h', rdbString(Buffer.from([9, 0, 0, 0, 0, 0, 0xff])))])))
-      .toThrow('RDB hash listpack integrity check failed: listpack header says 9 bytes, blob has 7 (blob byte 0) (at byte offset 12)');
+      .toThrow('RDB Hash listpack integrity check failed. (listpack header says 9 bytes, blob has 7, blob byte 0) (at byte offset 12)');
     expect(() => decodeRdb(Buffer.from('REDIS0010\xfe', 'latin1')))
       .toThrow('RDB is truncated: 1 more bytes needed, 0 left (at byte offset 10)');
   });

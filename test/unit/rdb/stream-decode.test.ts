@@ -128,7 +128,7 @@ describe('RdbStream', () => {
     const dup = rdbFile(10, [Buffer.from([0xfe, 0]), rdbKey(0, 'a', rdbString('b')),
       rdbKey(4, 'dup', Buffer.concat([rdbLength(n), ...pairs.slice(0, n - 1), pairs[0]!]))]);
     const want = await failure(() => decodeRdb(dup, { now: -Infinity }));
-    expect(want).toMatch(/hash has duplicate fields/);
+    expect(want).toMatch(/Duplicate hash fields detected/);
     for (const sizes of [[1], [100], [4096]]) expect(await failure(() => streamed(dup, sizes)), `chunks of ${sizes[0]}`).toBe(want);
   });
 
