@@ -63,6 +63,8 @@ export const MEMORY_DIRECTIVES: ReadonlySet<string> = new Set([
 
 const INT_MAX = 2147483647;
 const INT_MIN = -2147483648;
+const UINT_MAX = 4294967295;
+const ULONG_LONG_MAX = 18446744073709551615n;
 /** Redis's size_t directives (encoding thresholds, memory sizes) go up to LONG_MAX. */
 const LONG_MAX = 9223372036854775807n;
 
@@ -88,13 +90,24 @@ const int = (min: number | bigint, max: number | bigint): Check => (args) => {
   return String(n);
 };
 
+/** An OCTAL_CONFIG (unixsocketperm): octal digits, kept as CONFIG GET shows them (no leading zeros). */
+const octal = (min: number, max: number): Check => (args) => {
+  const s = one(args);
+  if (!/^[0-7]+$/.test(s)) throw new ConfigError('argument couldn\'t be parsed into an integer');
+  const n = parseInt(s, 8);
+  if (n < min || n > max) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  return n.toString(8);
+};
+
 /** Redis's memtoull: digits (none is 0) with an optional k, kb, m, mb, g, gb suffix (case-insensitive). */
 function parseMemoryExact(s: string): bigint | null {
   const m = /^(\d*)(k|kb|m|mb|g|gb|b)?$/i.exec(s);
   if (m === null) return null;
   const unit = (m[2] ?? 'b').toLowerCase();
   const mul: Record<string, bigint> = { b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1024n ** 2n, g: 1000000000n, gb: 1024n ** 3n };
-  return BigInt(m[1] || '0') * mul[unit]!;
+  // strtoull saturates at ULLONG_MAX, and the unit's product wraps, as unsigned C arithmetic does.
+  const digits = BigInt(m[1] || '0');
+  return ((digits > ULONG_LONG_MAX ? ULONG_LONG_MAX : digits) * mul[unit]!) % (ULONG_LONG_MAX + 1n);
 }
 
 export function parseMemory(s: string): number | null {
@@ -265,6 +278,8 @@ const DEFAULT_ONLY = new Map([['appendonly', 'no']]);
 
 interface Spec {
   check: Check;
+  /** Checked as Redis checks it, kept for CONFIG GET, and otherwise not implemented. */
+  ignored: boolean;
 }
 
 export class Config {
@@ -286,7 +301,10 @@ export class Config {
     for (const [k, v] of [...ALL_DEFAULTS, ...HIDDEN_DEFAULTS]) if (!(k in ALIASES)) this.values.set(k, v);
     this.values.set('dir', process.cwd());
     const spec = (check: Check, ...names: string[]): void => {
-      for (const n of names) this.specs.set(n, { check });
+      for (const n of names) this.specs.set(n, { check, ignored: false });
+    };
+    const ignored = (check: Check, ...names: string[]): void => {
+      for (const n of names) this.specs.set(n, { check, ignored: true });
     };
     spec(int(0, 65535), 'port');
     spec(int(0, INT_MAX), 'tcp-backlog');
@@ -341,6 +359,41 @@ export class Config {
     spec(bool, 'use-exit-on-panic');
     spec(oomScoreAdj, 'oom-score-adj');
     spec(oomScoreAdjValues, 'oom-score-adj-values');
+    spec(bool, 'replica-announced', 'lazyfree-lazy-server-del', 'lazyfree-lazy-user-del');
+    spec(str, 'unixsocket');
+    spec(octal(0, 0o777), 'unixsocketperm');
+    spec(int(0, INT_MAX), 'repl-diskless-sync-max-replicas');
+    spec(enumOf('ignore', 'panic', 'panic-on-replicas'), 'propagation-error-behavior');
+    spec(memory(0, LONG_MAX), 'hll-sparse-max-bytes');
+    spec(PROTECTION, 'enable-module-command');
+    // The rest of Redis 7.0's typed directives (its strings take any value).
+    ignored(bool, 'activedefrag', 'aof-disable-auto-gc', 'aof-load-truncated', 'aof-rewrite-incremental-fsync',
+      'aof-timestamp-enabled', 'aof-use-rdb-preamble', 'cluster-allow-pubsubshard-when-down', 'cluster-allow-reads-when-down',
+      'cluster-allow-replica-migration', 'cluster-enabled', 'cluster-replica-no-failover', 'cluster-require-full-coverage',
+      'crash-memcheck-enabled', 'disable-thp', 'dynamic-hz', 'io-threads-do-reads', 'jemalloc-bg-thread',
+      'lazyfree-lazy-user-flush', 'no-appendfsync-on-rewrite', 'rdb-del-sync-files', 'rdb-save-incremental-fsync',
+      'replica-ignore-disk-write-errors', 'replica-lazy-flush', 'syslog-enabled', 'tls-cluster', 'tls-prefer-server-ciphers',
+      'tls-replication', 'tls-session-caching');
+    ignored(int(1, 99), 'active-defrag-cycle-min', 'active-defrag-cycle-max');
+    ignored(int(0, 1000), 'active-defrag-threshold-lower', 'active-defrag-threshold-upper');
+    ignored(memory(1, LONG_MAX), 'active-defrag-ignore-bytes');
+    ignored(int(1, LONG_MAX), 'active-defrag-max-scan-fields');
+    ignored(memory(0, LONG_MAX), 'auto-aof-rewrite-min-size');
+    ignored(memory(0, ULONG_LONG_MAX), 'cluster-link-sendbuf-limit');
+    ignored(int(0, INT_MAX), 'auto-aof-rewrite-percentage', 'cluster-migration-barrier', 'cluster-replica-validity-factor',
+      'list-compress-depth', 'tls-session-cache-size', 'tls-session-cache-timeout', 'watchdog-period');
+    ignored(int(0, 65535), 'cluster-announce-bus-port', 'cluster-announce-port', 'cluster-announce-tls-port', 'cluster-port', 'tls-port');
+    ignored(int(0, LONG_MAX), 'cluster-node-timeout');
+    ignored(int(1, 128), 'io-threads');
+    ignored(int(INT_MIN, INT_MAX), 'list-max-listpack-size', 'key-load-delay');
+    ignored(int(0, UINT_MAX), 'socket-mark-id');
+    ignored(int(1024, INT_MAX), 'loading-process-events-interval-bytes');
+    ignored(enumOf('everysec', 'always', 'no'), 'appendfsync');
+    ignored(enumOf('ip', 'hostname', 'unknown-endpoint'), 'cluster-preferred-endpoint-type');
+    ignored(enumOf('no', 'yes', 'clients'), 'sanitize-dump-payload');
+    ignored(enumOf('upstart', 'systemd', 'auto', 'no'), 'supervised');
+    ignored(enumOf('user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'), 'syslog-facility');
+    ignored(enumOf('no', 'yes', 'optional'), 'tls-auth-clients');
   }
 
   /** The directive a name means (aliases resolved, lower-cased), or null if Redis 7.0 has none. */
@@ -386,11 +439,11 @@ export class Config {
     if (c === null) throw new ConfigError('Bad directive or wrong number of arguments');
     if (atRuntime && IMMUTABLE.has(c)) throw new ConfigError("can't set immutable config");
     const spec = this.specs.get(c);
-    if (spec === undefined) {
+    if (spec === undefined || spec.ignored) {
+      // Checked as Redis checks it where Redis types it (a size kept in bytes, as CONFIG GET shows it).
+      const value = spec === undefined ? args.join(' ') : spec.check(args);
       this.reportIgnored(c);
-      // A size is kept in bytes, as CONFIG GET shows it, whether the directive is served or not.
-      const bytes = MEMORY_DIRECTIVES.has(c) && args.length === 1 ? parseMemoryExact(args[0]!) : null;
-      this.values.set(c, bytes === null ? args.join(' ') : String(bytes));
+      this.values.set(c, value);
       return;
     }
     const value = spec.check(args);

@@ -206,6 +206,7 @@ export const REDSTATE_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
 /** Redis 7.0's hidden directives: CONFIG GET answers for each by its exact name, `CONFIG GET *` leaves them out. */
 export const HIDDEN_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
   ["key-load-delay", "0"],
+  ["loading-process-events-interval-bytes", "2097152"],
   ["rdb-key-save-delay", "0"],
   ["use-exit-on-panic", "no"],
   ["watchdog-period", "0"],

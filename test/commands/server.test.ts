@@ -71,7 +71,27 @@ describe('CONFIG', () => {
   });
 
   it('CONFIG GET answers for the hidden directives by exact name only', async () => {
-    for (const p of [['key-load-delay'], ['rdb-key-save-delay'], ['use-exit-on-panic'], ['watchdog-period'], ['*delay*'], ['use-*']]) await sameConfig(...p);
+    for (const p of [['key-load-delay'], ['rdb-key-save-delay'], ['use-exit-on-panic'], ['watchdog-period'], ['*delay*'], ['use-*'],
+      ['loading-process-events-interval-bytes']]) await sameConfig(...p);
+  });
+
+  it('checks the values of the typed directives it does not implement, and of a few it serves, as Redis does', async () => {
+    const names = ['replica-announced', 'lazyfree-lazy-user-del', 'lazyfree-lazy-server-del', 'repl-diskless-sync-max-replicas',
+      'propagation-error-behavior', 'hll-sparse-max-bytes', 'enable-module-command', 'unixsocketperm', 'activedefrag',
+      'appendfsync', 'active-defrag-cycle-max', 'active-defrag-ignore-bytes', 'active-defrag-max-scan-fields',
+      'auto-aof-rewrite-min-size', 'cluster-announce-port', 'cluster-node-timeout', 'cluster-link-sendbuf-limit',
+      'cluster-preferred-endpoint-type', 'io-threads', 'list-max-listpack-size', 'list-compress-depth', 'socket-mark-id',
+      'sanitize-dump-payload', 'supervised', 'syslog-facility', 'tls-auth-clients', 'lazyfree-lazy-user-flush',
+      'loading-process-events-interval-bytes', 'key-load-delay', 'watchdog-period'];
+    for (const name of names) {
+      for (const value of ['abc', '321', '-1', '0700', '99999999999999999999', '']) await same(['CONFIG', 'SET', name, value]);
+    }
+    for (const [name, value] of [['hll-sparse-max-bytes', '3kb'], ['loading-process-events-interval-bytes', '4096'], ['list-compress-depth', '1']]) {
+      const before = ((await pair.r.call('CONFIG', 'GET', name)) as string[])[1]!;
+      await same(['CONFIG', 'SET', name, value]);
+      await sameConfig(name);
+      await same(['CONFIG', 'SET', name, before]);
+    }
   });
 
   it('CONFIG RESETSTAT starts the counters again', async () => {
