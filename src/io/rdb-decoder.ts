@@ -1070,7 +1070,8 @@ class RdbReader {
     if (n % 2 !== 0) this.fail(integrityFailed(what, 'an odd number of elements'), at);
     if (n === 0) return null;
     const body = what === 'Hash listpack' ? this.body.take() : this.packItems(n);
-    return Hash.fromPacked(body, n / 2) ?? this.fail(integrityFailed(what, 'duplicate fields'), at);
+    // A zipmap is converted by its longest value too, a ziplist and a listpack by their count alone.
+    return Hash.fromPacked(body, n / 2, what !== 'Zipmap') ?? this.fail(integrityFailed(what, 'duplicate fields'), at);
   }
 
   /** A set of the first n blob items, an intset's members (ascending, checked by readIntset). */
@@ -1097,7 +1098,7 @@ class RdbReader {
       }
       appendZsetEntry(body, itemText(items[i]!), score);
     }
-    return ZSet.fromPacked(body.take(), n / 2) ?? this.zsetByInserts(n, at, what);
+    return ZSet.fromPacked(body.take(), n / 2, true) ?? this.zsetByInserts(n, at, what);
   }
 
   /** zsetFromPairs one member at a time: for blobs out of order, and the errors of bad ones. */

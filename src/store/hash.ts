@@ -21,9 +21,10 @@ export class Hash {
 
   /**
    * A hash adopting the packed pairs lp (f1 v1 f2 v2 ..., a flat string) as loaded from an
-   * RDB, in the encoding set() would have reached; null when a field repeats.
+   * RDB, in the encoding set() would have reached (by its count alone for a blob Redis saved
+   * as a listpack or ziplist, as rdbLoadObject keeps it); null when a field repeats.
    */
-  static fromPacked(lp: string, fields: number): Hash | null {
+  static fromPacked(lp: string, fields: number, countOnly = false): Hash | null {
     const h = new Hash();
     h.lp = lp;
     h.n = fields;
@@ -40,7 +41,7 @@ export class Hash {
       }
       at = start + n;
     }
-    if (!small || longest > encodingLimits.hashMaxListpackValue) {
+    if (!small || (!countOnly && longest > encodingLimits.hashMaxListpackValue)) {
       h.convert();
       return h.map!.size === fields ? h : null;
     }

@@ -429,10 +429,11 @@ export class ZSet {
 
   /**
    * A sorted set adopting lp, `count` entries from appendZsetEntry as loaded from an RDB,
-   * converted as set() would when over the limits; null unless strictly ascending by
-   * (score, member) with no member twice.
+   * converted as set() would when over the limits (by its count alone for a blob Redis saved
+   * as a listpack or ziplist: rdbLoadObject keeps its encoding whatever its members'
+   * lengths); null unless strictly ascending by (score, member) with no member twice.
    */
-  static fromPacked(lp: string, count: number): ZSet | null {
+  static fromPacked(lp: string, count: number, countOnly = false): ZSet | null {
     let longest = 0;
     let prevScore = 0;
     let prevStart = 0;
@@ -461,7 +462,7 @@ export class ZSet {
     const body = z.body as Listpack;
     body.lp = lp;
     body.size = count;
-    if (!small || longest > encodingLimits.zsetMaxListpackValue) {
+    if (!small || (!countOnly && longest > encodingLimits.zsetMaxListpackValue)) {
       z.convertToSkiplist(body);
       return z.size === count ? z : null;
     }

@@ -1,9 +1,10 @@
 // Every bug the differential fuzzer found, as the shortest sequence it shrank it to, compared
 // with redis-server 7.0 (the seed that found each is in its title; test/fuzz/README.md lists them).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sideBySide } from '../commands/side-by-side.js';
 
-const { same, samePipelined } = sideBySide({ flushEach: true });
+const pair = sideBySide({ flushEach: true });
+const { same, samePipelined } = pair;
 
 describe('bugs the fuzzer found', () => {
   it('seed 1: MULTI refuses an unknown subcommand or a subcommand of the wrong arity when queuing it, and EXEC fails', async () => {
@@ -218,6 +219,17 @@ describe('bugs the fuzzer found', () => {
       ['ZRANGESTORE', 'small', 'k\x00\xff', '0', '2'], 'ZSCORE small b', ['ZRANGESTORE', 'byscore', 'k\x00\xff', '-inf', '+inf', 'BYSCORE'],
       'ZSCORE byscore b', 'DEBUG DIGEST', 'CONFIG SET set-max-intset-entries 512', 'CONFIG SET zset-max-listpack-entries 128',
       'CONFIG SET zset-max-listpack-value 64');
+  });
+
+  it("seed 25586: a listpack or ziplist sorted set or hash Redis saved keeps its encoding at load by its count alone, whatever its members' lengths", async () => {
+    await same('CONFIG SET zset-max-listpack-value 8', 'CONFIG SET hash-max-listpack-value 8', ['ZADD', 'z', '1', 'a\r\nb', '2', 'e'],
+      'HSET h field value1', 'OBJECT ENCODING z', 'OBJECT ENCODING h');
+    // redis-server's payloads (a zset and a hash listpack), restored once the limits are below their longest member.
+    const [z, h] = [await pair.r.call('DUMP', 'z'), await pair.r.call('DUMP', 'h')] as string[];
+    await same('CONFIG SET zset-max-listpack-value 3', 'CONFIG SET hash-max-listpack-value 3', 'DEL z h',
+      ['RESTORE', 'z', '0', z!], ['RESTORE', 'h', '0', h!], 'OBJECT ENCODING z', 'OBJECT ENCODING h', 'ZRANGE z 0 -1 WITHSCORES',
+      'HGETALL h', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64');
+    expect([await pair.s.call('OBJECT', 'ENCODING', 'z'), await pair.s.call('OBJECT', 'ENCODING', 'h')]).toEqual(['listpack', 'listpack']);
   });
 
   it('seed 23200 (--replicas): an expiry time past 2^53 reads back as the int64 given (stream-vs-redis.test.ts checks what replicas get)', async () => {
