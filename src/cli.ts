@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number | null> {
   touchYoungGeneration();
   server.memory.markStartup();
   try {
-    server.persistence.loadAtStart();
+    await server.persistence.loadAtStart();
   } catch (e) {
     // rdbReportError's lines for a file that is not a good RDB; loadDataFromDisk's for one that cannot be read.
     if (e instanceof RdbError) {

@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../io/atomic-file.js';
-import { RdbStream, decodeRdbFile, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
+import { RdbStream, decodeRdbFile, decodeRdbFileInTurns, type DecodeOptions, type DecodedRdb } from '../io/rdb-decoder.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../store/snapshot.js';
 import { strerror } from '../io/strerror.js';
 import { settleHeap } from '../store/settle-heap.js';
@@ -271,18 +271,26 @@ export class Persistence {
    * repl-offset, repl-stream-db). A replica keeps expired keys for its master to delete, and
    * takes the history back as its own, to ask its master for a partial resync. A master drops
    * them, and keeps the history as its second one, with the DELs of the dropped keys after it
-   * in a new backlog: its former replicas continue by partial resync. Throws on a corrupt file.
+   * in a new backlog: its former replicas continue by partial resync. The file is decoded
+   * between event-loop turns, clients answered -LOADING meanwhile, as rdbLoad answers them
+   * (processEventsWhileBlocked). Rejects on a corrupt file.
    */
-  loadAtStart(): void {
+  async loadAtStart(): Promise<void> {
     const start = performance.now();
     const replica = this.server.config.get('replicaof') !== '';
     const expired: Array<[number, string]> = [];
+    const opts = { ...this.decodeOptions(), ...(replica ? { now: -Infinity } : { onExpired: (db: number, key: string) => void expired.push([db, key]) }) };
     let aux: Map<string, string>;
     try {
-      aux = this.install(this.path, replica ? { now: -Infinity } : { onExpired: (db, key) => void expired.push([db, key]) });
+      const rdb = await decodeRdbFileInTurns(this.path, opts, LOAD_SLICE_MS, (size) => this.startLoading(size, false),
+        (read) => (this.loadingLoadedBytes = read));
+      this.apply(rdb, 'replace');
+      aux = rdb.aux;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
+    } finally {
+      this.stopLoading();
     }
     this.server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
     const id = aux.get('repl-id');

@@ -42,7 +42,8 @@ export class Shutdown {
     if (this.finished) return;
     if (by !== null) this.block(by);
     if (this.deadline !== 0) return;
-    this.flags = flags;
+    // A save now would write a dataset half loaded (or not yet swapped in) over the file.
+    this.flags = this.server.persistence.loading === 1 ? { ...flags, save: false, nosave: true } : flags;
     const server = this.server;
     server.log.warning('User requested shutdown...');
     const timeout = server.config.getInt('shutdown-timeout');

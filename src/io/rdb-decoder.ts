@@ -2,7 +2,7 @@
 // version from 1 to 11 and every encoding Redis 7.2 and older write, module values
 // excepted (redstate has no modules). Corruption or truncation anywhere throws an
 // RdbError naming the byte offset; nothing is returned half-loaded.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { BodyBuilder } from '../store/packed.js';
 import { appendIntsetEntry } from '../store/set.js';
 import { Dict } from '../store/dict.js';
@@ -89,6 +89,16 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
 /** A file is read this much at a time by decodeRdbFile. */
 const FILE_CHUNK = 1024 * 1024;
 
+/** The file's bytes in chunks, each a new buffer: a stream may hold a chunk until the next one comes. */
+function* fileChunks(fd: number): Generator<Buffer> {
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(FILE_CHUNK);
+    const n = readSync(fd, chunk, 0, FILE_CHUNK, null);
+    if (n === 0) return;
+    yield n === FILE_CHUNK ? chunk : chunk.subarray(0, n);
+  }
+}
+
 /**
  * Decodes the RDB file at path, read a chunk at a time through an RdbStream: only the record
  * being read is held, not the whole file (a dump of 1M keys is over 100 MB). Throws RdbError
@@ -98,13 +108,30 @@ export function decodeRdbFile(path: string, opts: DecodeOptions = {}): DecodedRd
   const fd = openSync(path, 'r');
   try {
     const stream = new RdbStream(opts);
-    for (;;) {
-      // A new buffer each time: the stream may hold a chunk until the next one comes.
-      const chunk = Buffer.allocUnsafe(FILE_CHUNK);
-      const n = readSync(fd, chunk, 0, FILE_CHUNK, null);
-      if (n === 0) return stream.endNow();
-      stream.feed(n === FILE_CHUNK ? chunk : chunk.subarray(0, n));
+    for (const chunk of fileChunks(fd)) stream.feed(chunk);
+    return stream.endNow();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * decodeRdbFile in event-loop turns (rdbLoad's processEventsWhileBlocked): a chunk a turn,
+ * the rest in slices of sliceMs, progress told the bytes decoded; opened tells the file's
+ * size before the first byte is read. Rejects as decodeRdbFile throws.
+ */
+export async function decodeRdbFileInTurns(path: string, opts: DecodeOptions, sliceMs: number,
+  opened: (size: number) => void, progress: (read: number) => void): Promise<DecodedRdb> {
+  const fd = openSync(path, 'r');
+  try {
+    opened(fstatSync(fd).size);
+    const stream = new RdbStream(opts);
+    for (const chunk of fileChunks(fd)) {
+      stream.feed(chunk);
+      progress(stream.bytesRead);
+      await new Promise<void>((res) => nextSlice(res));
     }
+    return await stream.end(sliceMs, progress);
   } finally {
     closeSync(fd);
   }

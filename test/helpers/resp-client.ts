@@ -73,7 +73,7 @@ export class RespClient {
   private drain(): void {
     while (this.waiters.length > 0) {
       const parsed = parseReply(this.buf, 0);
-      if (parsed === null) return;
+      if (parsed === null) break;
       this.buf = this.buf.subarray(parsed[1]);
       this.waiters.shift()!(parsed[0]);
     }

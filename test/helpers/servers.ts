@@ -59,7 +59,7 @@ export async function startRedstate(directives: Record<string, string | string[]
   const all: Record<string, string | string[]> = { port: '0', dir, save: '', 'enable-debug-command': 'local', ...directives };
   for (const [name, v] of Object.entries(all)) config.set(name, Array.isArray(v) ? v : [v], false);
   const server = new Server(config, log);
-  server.persistence.loadAtStart();
+  await server.persistence.loadAtStart();
   await server.listen();
   startReplicationFromConfig(server);
   return {

@@ -95,6 +95,62 @@ describe('restart', () => {
   });
 });
 
+/**
+ * Spawns a server on dir's dump.rdb and PINGs it on fresh connections every 10 ms until PONG:
+ * the distinct replies in order, and the process (killed by the caller).
+ */
+async function pingsWhileLoading(command: string, args: string[], port: number): Promise<{ replies: string[]; proc: ReturnType<typeof spawn> }> {
+  const proc = spawn(command, args, { stdio: 'ignore' });
+  const replies: string[] = [];
+  for (let tries = 0; tries < 3000; tries++) {
+    const reply = await RespClient.connect(port).then(async (c) => {
+      try {
+        return String(await c.call('PING')).replace(/^Error: /, '');
+      } finally {
+        c.close();
+      }
+    }, () => null);
+    if (reply !== null && replies[replies.length - 1] !== reply) replies.push(reply);
+    if (reply === 'PONG') break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { replies, proc };
+}
+
+describe('start-up on a large dump', () => {
+  it('answers -LOADING while it loads, as redis-server does; a SHUTDOWN meanwhile saves nothing over the file', async () => {
+    const [writer, c] = await start([]);
+    await c.call('DEBUG', 'POPULATE', '1000000', 'key', '100');
+    expect(await c.call('SAVE')).toBe('OK');
+    writer.proc.kill('SIGKILL');
+    await exited(writer);
+    const dump = readFileSync(join(writer.dir, 'dump.rdb'));
+    for (const [command, argv] of [['redis-server', (port: number) => ['--port', String(port), '--dir', writer.dir]],
+      [process.execPath, (port: number) => cliArgv(['--port', String(port), '--dir', writer.dir])]] as const) {
+      const port = await freePort();
+      const { replies, proc } = await pingsWhileLoading(command, argv(port), port);
+      proc.kill('SIGKILL');
+      expect(replies, command).toEqual(['LOADING Redis is loading the dataset in memory', 'PONG']);
+    }
+    // SHUTDOWN (with save points configured) while loading: no save, the file stays whole.
+    const port = await freePort();
+    const proc = spawn(process.execPath, cliArgv(['--port', String(port), '--dir', writer.dir, '--save', '3600 1']), { stdio: 'ignore' });
+    const gone = new Promise((r) => proc.once('exit', r));
+    let loading = false;
+    for (let tries = 0; tries < 1000 && !loading; tries++) {
+      await new Promise((r) => setTimeout(r, 10));
+      const conn = await RespClient.connect(port).catch(() => null);
+      if (conn === null) continue;
+      loading = String(await conn.call('PING')).includes('LOADING');
+      if (loading) await conn.call('SHUTDOWN').catch(() => null);
+      conn.close();
+    }
+    expect(loading).toBe(true);
+    expect(await gone).toBe(0);
+    expect(readFileSync(join(writer.dir, 'dump.rdb')).equals(dump)).toBe(true);
+  }, 60_000);
+});
+
 describe('a bad dump.rdb', () => {
   const good = (): Buffer => {
     const ks = new Keyspace(16);
