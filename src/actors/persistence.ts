@@ -282,7 +282,8 @@ export class Persistence {
     const opts = { ...this.decodeOptions(), ...(replica ? { now: -Infinity } : { onExpired: (db: number, key: string) => void expired.push([db, key]) }) };
     let aux: Map<string, string>;
     try {
-      const rdb = await decodeRdbFileInTurns(this.path, opts, LOAD_SLICE_MS, (size) => this.startLoading(size, false),
+      const chunk = this.server.config.getInt('loading-process-events-interval-bytes');
+      const rdb = await decodeRdbFileInTurns(this.path, opts, LOAD_SLICE_MS, chunk, (size) => this.startLoading(size, false),
         (read) => (this.loadingLoadedBytes = read));
       this.apply(rdb, 'replace');
       aux = rdb.aux;
@@ -414,7 +415,8 @@ export class Persistence {
   private decodeOptions(): DecodeOptions {
     const log = this.server.log;
     const checksum = this.server.config.getBool('rdbchecksum') && !this.server.skipChecksumValidation;
-    return { databases: this.server.keyspace.dbs.length, access: this.server.keyspace.access.fresh(), log: (level, msg) => log[level](msg), checksum };
+    const keyDelayUs = this.server.config.getInt('key-load-delay');
+    return { databases: this.server.keyspace.dbs.length, access: this.server.keyspace.access.fresh(), log: (level, msg) => log[level](msg), checksum, keyDelayUs };
   }
 
   /**

@@ -1,5 +1,6 @@
 // DEBUG (debug.c debugCommand): DIGEST, DIGEST-VALUE, OBJECT, REPLICATE, SLEEP,
 // SET-ACTIVE-EXPIRE, SET-SKIP-CHECKSUM-VALIDATION, SET-DISABLE-DENY-SCRIPTS, QUICKLIST-PACKED-THRESHOLD, PAUSE-CRON, SEGFAULT, PANIC, CONFIG-REWRITE-FORCE-ALL, POPULATE, RELOAD, LOG, ERROR, PROTOCOL, HELP. Like Redis 7.0 it answers only when enable-debug-command allows.
+import { sleepSync } from '../io/sleep.js';
 import type { Client } from '../actors/client.js';
 import { computeDatasetDigest, valueDigest } from '../store/digest.js';
 import { flatten } from '../store/packed.js';
@@ -14,7 +15,6 @@ import { parseMemory } from '../config/config.js';
 import { replyHelp, subcommandSyntax } from './subcommands.js';
 
 /** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * DEBUG POPULATE: keys prefix:0..count-1 holding "value:N", NUL-padded or cut to size when
@@ -238,7 +238,7 @@ const SUBCOMMANDS = new Map<string, Subcommand>([
     run(c, argv) {
       // strtod's prefix, as debugCommand reads it; an infinite time does not sleep there either.
       const ms = strtod(argv[2]!).value * 1000;
-      if (ms > 0 && ms < Infinity) Atomics.wait(sleeper, 0, 0, ms);
+      sleepSync(ms);
       c.reply.ok();
     },
   }],

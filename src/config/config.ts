@@ -355,7 +355,8 @@ export class Config {
     spec(memory(1024 * 1024, LONG_MAX), 'proto-max-bulk-len', 'client-query-buffer-limit');
     spec(outputLimits(() => this.get('client-output-buffer-limit')!), 'client-output-buffer-limit');
     spec(notifyEvents, 'notify-keyspace-events');
-    spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay');
+    spec(int(INT_MIN, INT_MAX), 'rdb-key-save-delay', 'key-load-delay');
+    spec(int(1024, INT_MAX), 'loading-process-events-interval-bytes');
     spec(bool, 'use-exit-on-panic');
     spec(oomScoreAdj, 'oom-score-adj');
     spec(oomScoreAdjValues, 'oom-score-adj-values');
@@ -385,9 +386,8 @@ export class Config {
     ignored(int(0, 65535), 'cluster-announce-bus-port', 'cluster-announce-port', 'cluster-announce-tls-port', 'cluster-port', 'tls-port');
     ignored(int(0, LONG_MAX), 'cluster-node-timeout');
     ignored(int(1, 128), 'io-threads');
-    ignored(int(INT_MIN, INT_MAX), 'list-max-listpack-size', 'key-load-delay');
+    ignored(int(INT_MIN, INT_MAX), 'list-max-listpack-size');
     ignored(int(0, UINT_MAX), 'socket-mark-id');
-    ignored(int(1024, INT_MAX), 'loading-process-events-interval-bytes');
     ignored(enumOf('everysec', 'always', 'no'), 'appendfsync');
     ignored(enumOf('ip', 'hostname', 'unknown-endpoint'), 'cluster-preferred-endpoint-type');
     ignored(enumOf('no', 'yes', 'clients'), 'sanitize-dump-payload');

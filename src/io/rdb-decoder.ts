@@ -24,6 +24,7 @@ import {
 } from './rdb-format.js';
 import { readZiplist } from './ziplist.js';
 import { readZipmap } from './zipmap.js';
+import { debugDelay } from './sleep.js';
 import { nextSlice } from './turn-end.js';
 
 export interface DecodedDb {
@@ -66,6 +67,8 @@ export interface DecodeOptions {
   checksum?: boolean;
   /** Told of each key dropped as expired (a restarted master propagates their DELs). */
   onExpired?: (dbId: number, key: string) => void;
+  /** key-load-delay: microseconds the thread waits after each key (debugDelay's negative form too); default 0. */
+  keyDelayUs?: number;
 }
 
 const MAGIC = 'REDIS';
@@ -90,12 +93,12 @@ export function decodeRdb(buf: Buffer, opts: DecodeOptions = {}): DecodedRdb {
 const FILE_CHUNK = 1024 * 1024;
 
 /** The file's bytes in chunks, each a new buffer: a stream may hold a chunk until the next one comes. */
-function* fileChunks(fd: number): Generator<Buffer> {
+function* fileChunks(fd: number, size = FILE_CHUNK): Generator<Buffer> {
   for (;;) {
-    const chunk = Buffer.allocUnsafe(FILE_CHUNK);
-    const n = readSync(fd, chunk, 0, FILE_CHUNK, null);
+    const chunk = Buffer.allocUnsafe(size);
+    const n = readSync(fd, chunk, 0, size, null);
     if (n === 0) return;
-    yield n === FILE_CHUNK ? chunk : chunk.subarray(0, n);
+    yield n === size ? chunk : chunk.subarray(0, n);
   }
 }
 
@@ -116,17 +119,17 @@ export function decodeRdbFile(path: string, opts: DecodeOptions = {}): DecodedRd
 }
 
 /**
- * decodeRdbFile in event-loop turns (rdbLoad's processEventsWhileBlocked): a chunk a turn,
- * the rest in slices of sliceMs, progress told the bytes decoded; opened tells the file's
+ * decodeRdbFile in event-loop turns (rdbLoad's processEventsWhileBlocked): a chunk of
+ * chunkBytes a turn, the rest in slices of sliceMs, progress told the bytes decoded; opened tells the file's
  * size before the first byte is read. Rejects as decodeRdbFile throws.
  */
-export async function decodeRdbFileInTurns(path: string, opts: DecodeOptions, sliceMs: number,
+export async function decodeRdbFileInTurns(path: string, opts: DecodeOptions, sliceMs: number, chunkBytes: number,
   opened: (size: number) => void, progress: (read: number) => void): Promise<DecodedRdb> {
   const fd = openSync(path, 'r');
   try {
     opened(fstatSync(fd).size);
     const stream = new RdbStream(opts);
-    for (const chunk of fileChunks(fd)) {
+    for (const chunk of fileChunks(fd, chunkBytes)) {
       stream.feed(chunk);
       progress(stream.bytesRead);
       await new Promise<void>((res) => nextSlice(res));
@@ -393,6 +396,7 @@ class RdbReader {
   private readonly databases: number;
   private readonly now: number;
   private readonly onExpired: DecodeOptions['onExpired'];
+  private readonly keyDelayUs: number;
   private readonly access: number;
   private readonly log: RdbLog;
   private readonly checksum: boolean;
@@ -406,6 +410,7 @@ class RdbReader {
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
     this.onExpired = opts.onExpired;
+    this.keyDelayUs = opts.keyDelayUs ?? 0;
     this.access = opts.access ?? 0;
     this.log = opts.log ?? (() => {});
     this.checksum = opts.checksum ?? true;
@@ -619,6 +624,7 @@ class RdbReader {
       if (st.pending === KEY_BATCH) this.putKeys(st);
     }
     st.expireMs = undefined;
+    if (this.keyDelayUs !== 0) debugDelay(this.keyDelayUs);
   }
 
   /**

@@ -151,6 +151,27 @@ describe('start-up on a large dump', () => {
   }, 60_000);
 });
 
+describe('key-load-delay', () => {
+  it('holds each key of the load, while clients get -LOADING, as redis-server does', async () => {
+    const ks = new Keyspace(16);
+    fill(ks, 2000);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'dump.rdb'), rdbOf(ks));
+    const slow = ['--dir', dir, '--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'];
+    for (const [command, argv] of [['redis-server', (port: number) => ['--port', String(port), ...slow]],
+      [process.execPath, (port: number) => cliArgv(['--port', String(port), ...slow])]] as const) {
+      const port = await freePort();
+      const started = performance.now();
+      const { replies, proc } = await pingsWhileLoading(command, argv(port), port);
+      const took = performance.now() - started;
+      proc.kill('SIGKILL');
+      expect(replies, command).toEqual(['LOADING Redis is loading the dataset in memory', 'PONG']);
+      // 2000 keys, a millisecond each.
+      expect(took, command).toBeGreaterThan(2000);
+    }
+  }, 60_000);
+});
+
 describe('a bad dump.rdb', () => {
   const good = (): Buffer => {
     const ks = new Keyspace(16);
