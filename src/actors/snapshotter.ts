@@ -113,7 +113,11 @@ export class Snapshotter {
     this.waiting.delete(r);
     const cur = this.current;
     if (cur === null || !cur.replicas.delete(r)) return;
-    if (cur.replicas.size === 0 && cur.target === 'socket') tell(cur, { type: 'ABORT' });
+    if (cur.replicas.size === 0 && cur.target === 'socket') {
+      // rdbPipeReadHandler's line (Redis's child writes the payload into a pipe; here the snapshot stream).
+      this.server.log.warning('Diskless rdb transfer, last replica dropped, killing fork child.');
+      tell(cur, { type: 'ABORT' });
+    }
     // It may have been the socket the transfer waited to drain: the others set the pace now.
     else cur.pump?.();
   }
@@ -293,6 +297,7 @@ export class Snapshotter {
         return;
       }
       finished = true;
+      this.server.log.warning(`Diskless rdb transfer, done reading from pipe, ${run.replicas.size} replicas still up.`);
       // A replica's payload is over once its socket took the trailer: one still holding the
       // payload stays in its full sync (and its transfer timeout) while the others go online.
       const trailer = Buffer.from(mark);

@@ -7,7 +7,7 @@ import { writeEveryType } from '../helpers/dataset.js';
 import { captureLog, caughtUp, digest, info, logBetween, logMessages, until } from '../helpers/replication.js';
 import { StreamReplica } from '../helpers/replica-stream.js';
 import { RespClient } from '../helpers/resp-client.js';
-import { startRedis, startRedstate, type InProcess, type Proc } from '../helpers/servers.js';
+import { startRedis, startRedstate, startRedstateProcess, type InProcess, type Proc } from '../helpers/servers.js';
 
 let master: InProcess;
 let cli: RespClient;
@@ -179,6 +179,27 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
     await ok('CONFIG', 'SET', 'repl-backlog-size', '8mb');
   }, 120_000);
 
+  it('ends a diskless transfer its last replica left, with the lines a redis-server master logs for it', async () => {
+    // A transfer held running: 20,000 keys at 100 µs each.
+    const directives = { 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0', 'rdb-key-save-delay': '100' };
+    const ours = await startRedstateProcess(Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]));
+    const theirs = await startRedis(Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]));
+    replicas.push(ours, theirs);
+    for (const m of [ours, theirs]) {
+      const mc = await RespClient.connect(m.port);
+      await mc.call('DEBUG', 'POPULATE', '20000');
+      const r = await startRedis(['--replicaof', '127.0.0.1', String(m.port)]);
+      await until(async () => (await info(m.port, 'persistence')).get('rdb_bgsave_in_progress') === '1');
+      r.proc.kill('SIGKILL');
+      await r.close();
+      await until(async () => (await info(m.port, 'persistence')).get('rdb_bgsave_in_progress') === '0');
+      mc.close();
+    }
+    const lines = (p: Proc): string[] => logMessages(p.output().split('\n')).filter((x) => /Diskless rdb transfer|Background transfer/.test(x));
+    expect(lines(ours)).toEqual(lines(theirs));
+    expect(lines(ours)).toEqual(['# Diskless rdb transfer, last replica dropped, killing fork child.', '# Background transfer terminated by signal 10']);
+  }, 60_000);
+
   it('logs a diskless full sync and a partial resync line for line as a redis-server master does (bar its fork)', async () => {
     const directives = { 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0' };
     const ours = await startRedstate(directives);
@@ -196,8 +217,8 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
         await until(async () => Number((await info(m.port, 'stats')).get('sync_partial_ok')) === 1);
       }
       // From the first request to the partial resync, without time stamps, ports and replids;
-      // the lines of a fork (its pid, its copy-on-write, its pipe) have no counterpart here.
-      const fork = /^\* Fork CoW|done reading from pipe/;
+      // the lines of a fork (its pid, its copy-on-write) have no counterpart here.
+      const fork = /^\* Fork CoW/;
       const story = (lines: string[]): string[] => {
         const msgs = logMessages(lines).map((x) => x.replace(/127\.0\.0\.1:\d+/g, 'REPLICA').replace(/ by pid \d+$/, '')).filter((x) => !fork.test(x));
         return logBetween(msgs, 'asks for synchronization', 'Partial resynchronization request');
