@@ -37,8 +37,11 @@ interface ActorView {
   log: LogEntry[];
   samples: { t: number; done: number }[];
   logVersion: number;
-  /** The figures the last event carried (a TICK's offset, read bytes, clock): the data plane as of then. */
-  figures: { type: string; at: number; values: Record<string, unknown> } | null;
+  /**
+   * The figures events carried (a TICK's lag and output buffer, an ACK's offset): the data plane
+   * as of then, the last event of each type first in the newest order.
+   */
+  figures: { type: string; at: number; values: Record<string, unknown> }[];
   /** Snapshots received and not yet shown (see play()), and when the shown state last changed. */
   pending: { snap: Snapshot; ev: string; at: number }[];
   shownAt: number;
@@ -145,7 +148,7 @@ function frame(s: Source, f: Record<string, unknown>): void {
     const { type, ...payload } = ev;
     const detail = Object.keys(payload).length > 0
       ? Object.entries(payload).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join('  ') : undefined;
-    if (detail !== undefined && type !== undefined) a.figures = { type, at, values: payload };
+    if (detail !== undefined && type !== undefined) a.figures = [{ type, at, values: payload }, ...a.figures.filter((g) => g.type !== type)];
     // A timer's events in a row make one line with a count and the latest figures.
     const last = a.log[a.log.length - 1];
     if (last !== undefined && last.kind === 'event' && last.text === type) {
@@ -232,7 +235,7 @@ function announce(s: Source, key: string, f: Record<string, unknown>): void {
     taken: prev?.taken ?? [], takenAt: prev?.takenAt ?? 0,
     endedAt: snap.status === 'active' && (meta.endedAt ?? null) === null ? null : (prev?.endedAt ?? Date.now()),
     log: prev?.log ?? [], samples: prev?.samples ?? [], logVersion: (prev?.logVersion ?? 0) + 1,
-    figures: prev?.figures ?? null,
+    figures: prev?.figures ?? [],
     pending: [], shownAt: 0,
   };
   if (prev === undefined) a.log.push({ at: Number(f.createdAt) || Date.now(), kind: 'note', text: `actor announced in ${stateText(snap.value)}`, repeat: 1 });
@@ -469,9 +472,14 @@ function renderSide(now: number): void {
     ...contextFields(a.snapshot.context, now).map((f) =>
       `<dt>${esc(f.label)}</dt><dd data-key="${esc(f.key)}"${f.title === undefined ? '' : ` title="${esc(f.title)}"`}>${esc(f.text)}</dd>`),
   ];
-  if (a.figures !== null) {
-    rows.push(`<dt class="group" data-key="figures">as of the last ${esc(a.figures.type)}</dt><dd class="group">${clock(a.figures.at)}</dd>`);
-    for (const f of contextFields(a.figures.values, now)) {
+  // Each figure once, from the newest event that carried it: an ACK after a TICK leaves the TICK's lag shown.
+  const shownKeys = new Set<string>();
+  for (const g of a.figures) {
+    const fields = contextFields(g.values, now).filter((f) => !shownKeys.has(f.key));
+    if (fields.length === 0) continue;
+    rows.push(`<dt class="group" data-key="figures">as of the last ${esc(g.type)}</dt><dd class="group">${clock(g.at)}</dd>`);
+    for (const f of fields) {
+      shownKeys.add(f.key);
       rows.push(`<dt>${esc(f.label)}</dt><dd data-key="event.${esc(f.key)}"${f.title === undefined ? '' : ` title="${esc(f.title)}"`}>${esc(f.text)}</dd>`);
     }
   }
