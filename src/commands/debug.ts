@@ -14,8 +14,6 @@ import { rewriteServerConfig } from './config-rewrite.js';
 import { parseMemory } from '../config/config.js';
 import { replyHelp, subcommandSyntax } from './subcommands.js';
 
-/** Blocks the whole event loop, as DEBUG SLEEP blocks Redis's one thread. */
-
 /**
  * DEBUG POPULATE: keys prefix:0..count-1 holding "value:N", NUL-padded or cut to size when
  * one is given; existing keys are left alone. Like Redis it does not count as changes.

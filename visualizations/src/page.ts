@@ -39,7 +39,7 @@ interface ActorView {
   logVersion: number;
   /**
    * The figures events carried (a TICK's lag and output buffer, an ACK's offset): the data plane
-   * as of then, the last event of each type first in the newest order.
+   * as of then, one entry per event type (its last event), newest first.
    */
   figures: { type: string; at: number; values: Record<string, unknown> }[];
   /** Snapshots received and not yet shown (see play()), and when the shown state last changed. */
