@@ -2,7 +2,7 @@
 // writes is loaded at the next start, a corrupt one stops the start-up with a clear line,
 // and SIGTERM / SHUTDOWN save when save points are configured.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeRdb } from '../../src/io/rdb-decoder.js';
@@ -17,10 +17,19 @@ import { fill, plain, plainOverWire } from './dataset.js';
 
 const procs: Proc[] = [];
 const clients: RespClient[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(procs.splice(0).map((p) => p.close()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+/** A temp dir removed after the test. */
+function scratch(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
 
 async function start(args: string[], dir?: string): Promise<[Proc, RespClient]> {
   const p = await startRedstateProcess(args, dir);
@@ -85,7 +94,7 @@ describe('restart', () => {
     const ks = new Keyspace(16);
     fill(ks, 100);
     for (let i = 0; i < 10; i++) ks.dbs[0]!.setExpire(`key:${i * 3}`, Date.now() - 1000);
-    const dir = tempDir();
+    const dir = scratch();
     writeFileSync(join(dir, 'dump.rdb'), rdbOf(ks));
     const [p, c] = await start([], dir);
     expect(await keyCount(c)).toBe(90);
@@ -155,7 +164,7 @@ describe('key-load-delay', () => {
   it('holds each key of the load, while clients get -LOADING, as redis-server does', async () => {
     const ks = new Keyspace(16);
     fill(ks, 2000);
-    const dir = tempDir();
+    const dir = scratch();
     writeFileSync(join(dir, 'dump.rdb'), rdbOf(ks));
     const slow = ['--dir', dir, '--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'];
     for (const [command, argv] of [['redis-server', (port: number) => ['--port', String(port), ...slow]],
@@ -184,7 +193,7 @@ describe('a bad dump.rdb', () => {
     ['truncated', (b: Buffer) => b.subarray(0, b.length - 100)],
     ['not an RDB', () => Buffer.from('hello world, not redis')],
   ])('stops the start-up (%s)', async (_, spoil) => {
-    const dir = tempDir();
+    const dir = scratch();
     writeFileSync(join(dir, 'dump.rdb'), spoil(good()));
     const { code, out } = await runToExit(['--dir', dir]);
     expect(code).toBe(1);
@@ -193,7 +202,7 @@ describe('a bad dump.rdb', () => {
   });
 
   it("prints redis-check-rdb's report of a bad value as redis-server does: the key, its type and what was read before", async () => {
-    const dir = tempDir();
+    const dir = scratch();
     const expiry = (ms: number) => { const b = Buffer.alloc(9); b[0] = 0xfc; b.writeBigInt64LE(BigInt(ms), 1); return b; };
     writeFileSync(join(dir, 'dump.rdb'), rdbFile(10, [Buffer.from([0xfe, 0]), rdbKey(T.STRING, 'a', rdbString('1')),
       expiry(1000), rdbKey(T.STRING, 'gone', rdbString('x')), expiry(Date.now() + 3_600_000), rdbKey(T.STRING, 'later', rdbString('y')),
@@ -215,7 +224,7 @@ describe('a bad dump.rdb', () => {
   });
 
   it('stops the start-up on a wrong checksum with redis-server\'s line for it', async () => {
-    const dir = tempDir();
+    const dir = scratch();
     const file = good();
     file.write('foobar00', file.length - 8, 'latin1');
     writeFileSync(join(dir, 'dump.rdb'), file);
@@ -232,7 +241,7 @@ describe('a bad dump.rdb', () => {
   });
 
   it('loads a file with a wrong checksum under rdbchecksum no, as redis-server does', async () => {
-    const dir = tempDir();
+    const dir = scratch();
     const file = good();
     file.write('foobar00', file.length - 8, 'latin1');
     writeFileSync(join(dir, 'dump.rdb'), file);
@@ -252,7 +261,7 @@ describe('a bad dump.rdb', () => {
   });
 
   it('stops the start-up when it selects a db beyond databases', async () => {
-    const dir = tempDir();
+    const dir = scratch();
     writeFileSync(join(dir, 'dump.rdb'), good());
     const { code, out } = await runToExit(['--dir', dir, '--databases', '4']);
     expect(code).toBe(1);
