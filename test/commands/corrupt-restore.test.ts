@@ -29,6 +29,9 @@ const PAYLOADS: Record<string, string> = {
     '010000010000017b08f0b23400000000000000010900282fe0c504bba731',
 };
 
+/** rdbReportError's line in redis-server's log, what was wrong after its arrow. */
+const line = /Internal error in RDB reading offset \d+, function at rdb\.c:\d+ -> (.*)/;
+
 const peers = peerPair(['--loglevel', 'verbose', '--sanitize-dump-payload', 'yes']);
 
 describe('RESTORE of corrupt payloads', () => {
@@ -38,7 +41,6 @@ describe('RESTORE of corrupt payloads', () => {
       const [redisLogBefore, oursBefore] = [peers[0]!.proc.output().length, peers[1]!.proc.output().length];
       const replies = await onBoth(peers, (p) => p.c.call('RESTORE', `k:${name}`, '0', Buffer.from(hex, 'hex')));
       expect(replies.map((r) => (r as Error).message), name).toEqual(['ERR Bad data format', 'ERR Bad data format']);
-      const line = /Internal error in RDB reading offset \d+, function at rdb\.c:\d+ -> (.*)/;
       await expect.poll(() => line.test(peers[0]!.proc.output().slice(redisLogBefore)), { timeout: 2000 }).toBe(true);
       const theirs = line.exec(peers[0]!.proc.output().slice(redisLogBefore))![1]!;
       await expect.poll(() => peers[1]!.proc.output().slice(oursBefore), { timeout: 2000 }).toContain(`-> RDB ${theirs}`);

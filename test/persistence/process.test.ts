@@ -126,6 +126,11 @@ async function pingsWhileLoading(command: string, args: string[], port: number):
   return { replies, proc };
 }
 
+/** redis-server and redstate's bin, each with its argv for a port: the same start-up for both. */
+function bothServers(args: string[]): Array<[string, (port: number) => string[]]> {
+  return [['redis-server', (port) => ['--port', String(port), ...args]], [process.execPath, (port) => cliArgv(['--port', String(port), ...args])]];
+}
+
 describe('start-up on a large dump', () => {
   it('answers -LOADING while it loads, as redis-server does; a SHUTDOWN meanwhile saves nothing over the file', async () => {
     const [writer, c] = await start([]);
@@ -134,8 +139,7 @@ describe('start-up on a large dump', () => {
     writer.proc.kill('SIGKILL');
     await exited(writer);
     const dump = readFileSync(join(writer.dir, 'dump.rdb'));
-    for (const [command, argv] of [['redis-server', (port: number) => ['--port', String(port), '--dir', writer.dir]],
-      [process.execPath, (port: number) => cliArgv(['--port', String(port), '--dir', writer.dir])]] as const) {
+    for (const [command, argv] of bothServers(['--dir', writer.dir])) {
       const port = await freePort();
       const { replies, proc } = await pingsWhileLoading(command, argv(port), port);
       proc.kill('SIGKILL');
@@ -167,8 +171,7 @@ describe('key-load-delay', () => {
     const dir = scratch();
     writeFileSync(join(dir, 'dump.rdb'), rdbOf(ks));
     const slow = ['--dir', dir, '--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'];
-    for (const [command, argv] of [['redis-server', (port: number) => ['--port', String(port), ...slow]],
-      [process.execPath, (port: number) => cliArgv(['--port', String(port), ...slow])]] as const) {
+    for (const [command, argv] of bothServers(slow)) {
       const port = await freePort();
       const started = performance.now();
       const { replies, proc } = await pingsWhileLoading(command, argv(port), port);

@@ -181,9 +181,9 @@ describe('real redis-server 7.0 replicas of a redstate master', () => {
 
   it('ends a diskless transfer its last replica left, with the lines a redis-server master logs for it', async () => {
     // A transfer held running: 20,000 keys at 100 µs each.
-    const directives = { 'repl-diskless-sync': 'yes', 'repl-diskless-sync-delay': '0', 'rdb-key-save-delay': '100' };
-    const ours = await startRedstateProcess(Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]));
-    const theirs = await startRedis(Object.entries(directives).flatMap(([k, v]) => [`--${k}`, v]));
+    const args = ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--rdb-key-save-delay', '100'];
+    const ours = await startRedstateProcess(args);
+    const theirs = await startRedis(args);
     replicas.push(ours, theirs);
     for (const m of [ours, theirs]) {
       const mc = await RespClient.connect(m.port);
