@@ -328,6 +328,7 @@ export class Client implements WatchFlag, QueuedWriter {
   private parse(chunk: Buffer | null): void {
     try {
       if (chunk !== null) {
+        this.db.prefetchRead(chunk);
         this.parser.feed(chunk, this.sink);
       } else {
         const argv = this.takePendingArgv();

@@ -688,7 +688,10 @@ export class ReplicaLink {
     this.server.stats.netReplInputBytes += chunk.length;
     this.raw.push(chunk);
     if (c.waiting !== null || this.server.scripting.busy !== null) c.parser.hold(chunk);
-    else this.parseStream(() => c.parser.feed(chunk, this.sink));
+    else {
+      c.db.prefetchRead(chunk);
+      this.parseStream(() => c.parser.feed(chunk, this.sink));
+    }
     if (this.stream?.transient === true) this.keepOwnCopies(c, chunk);
   }
 

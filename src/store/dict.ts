@@ -66,9 +66,20 @@ const REHASH_BATCH = 1024;
 const SEED = (Math.random() * 0x100000000) | 0;
 
 /** The tag of key: a seeded FNV-1a over its chars, finished with murmur3's fmix32. */
-function tagOf(key: string): number {
+export function tagOf(key: string): number {
   let h = SEED ^ 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return finishTag(h);
+}
+
+/** tagOf the latin1 string of buf[start, end), from its bytes (a key not made a string yet). */
+export function tagOfBytes(buf: Uint8Array, start: number, end: number): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+  return finishTag(h);
+}
+
+function finishTag(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16) | LIVE_BIT) | 0;
@@ -76,10 +87,12 @@ function tagOf(key: string): number {
 
 /** Keys Dict.prefetch loads for at most: a command's first ones. */
 const PREFETCH_MAX = 64;
+/** Slots of a key's probe chain Dict.prefetch looks through for its tag. */
+const PREFETCH_PROBES = 4;
 /** Dict.prefetch's tags of its keys, in order (Dict.addBatch inserts with them), and the slots it found for them. */
 const prefetchTags = new Int32Array(PREFETCH_MAX);
 const prefetchSlots = new Int32Array(PREFETCH_MAX);
-/** Where Dict.prefetch leaves the sum of what it read: stored, its loads are not optimized away. */
+/** Where Dict.prefetch adds up what it read: stored, its loads are not optimized away. */
 const prefetchSink = { value: 0 };
 
 export class Dict<V> {
@@ -239,31 +252,26 @@ export class Dict<V> {
    * there when its tag matches, so that they then find it in cache. One lookup after another,
    * a multi-key command waits on about three cache misses per key (the slot's tag, its key
    * pointer, the key's chars), each waiting on the one before; here the loads of different
-   * keys do not depend on each other, so the CPU overlaps them. It reads the new table only:
-   * while a resize runs, a key not moved yet goes without.
+   * keys do not depend on each other, so the CPU overlaps them.
    */
   prefetch(keys: readonly string[], from: number, step: number, end = keys.length): void {
     const tags = prefetchTags;
-    const slots = prefetchSlots;
     let n = 0;
     for (let j = from; j < end && n < PREFETCH_MAX; j += step) tags[n++] = tagOf(keys[j]!);
-    const meta = this.meta;
-    const kv = this.kv;
-    const mask = this.mask;
-    const stride = this.stride;
-    let sink = 0;
-    for (let k = 0; k < n; k++) {
-      const i = tags[k]! & mask;
-      // A matching tag leads the lookup on to the key: its slot is kept as i, else as ~i.
-      slots[k] = meta[i * stride] === tags[k] ? i : ~i;
-    }
-    for (let k = 0; k < n; k++) {
-      const s = slots[k]!;
-      const stored = entry(kv, mask, (s >= 0 ? s : ~s) << 1);
-      if (s >= 0) sink += (stored as string).length;
-      else if (stored !== undefined) sink++;
-    }
-    prefetchSink.value = sink;
+    this.prefetchTagged(n);
+  }
+
+  /** prefetch() of n keys given as their latin1 bytes, buf[starts[k], ends[k]) (a read's pipelined commands, Db.prefetchRead). */
+  prefetchBytes(buf: Uint8Array, starts: Int32Array, ends: Int32Array, n: number): void {
+    if (n > PREFETCH_MAX) n = PREFETCH_MAX;
+    for (let k = 0; k < n; k++) prefetchTags[k] = tagOfBytes(buf, starts[k]!, ends[k]!);
+    this.prefetchTagged(n);
+  }
+
+  /** prefetch()'s loads, for the keys of prefetchTags[0, n): in both tables while a resize runs. */
+  private prefetchTagged(n: number): void {
+    prefetchTable(this.meta, this.kv, this.mask, this.stride, n);
+    if (this.oldMeta !== null) prefetchTable(this.oldMeta, this.oldKv!, this.oldMask, this.stride, n);
   }
 
   /** _dictExpandIfNeeded with _dictRehashStep: before an insert, the resize in progress moves on, or one starts. */
@@ -620,6 +628,30 @@ function chunkFor<V>(kv: Chunks<V>, mask: number, e: number): Array<string | V |
 function entry<V>(kv: Chunks<V>, mask: number, e: number): string | V | undefined {
   const shift = kvShift(mask);
   return kv[e >> shift]?.[e & ((1 << shift) - 1)];
+}
+
+/** Dict.prefetch's loads in one table (meta, kv, mask, stride) for the keys of prefetchTags[0, n). */
+function prefetchTable<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride: number, n: number): void {
+  const tags = prefetchTags;
+  const slots = prefetchSlots;
+  let sink = 0;
+  for (let k = 0; k < n; k++) {
+    const tag = tags[k]!;
+    const first = tag & mask;
+    // The key's slot when its tag is in the first few of its chain (the slots of one cache
+    // line, most often), kept as i; else ~first, whose entry the lookup reads first.
+    let i = first;
+    for (let probes = 1; meta[i * stride] !== tag && meta[i * stride] !== EMPTY && probes < PREFETCH_PROBES; probes++) i = (i + 1) & mask;
+    slots[k] = meta[i * stride] === tag ? i : ~first;
+  }
+  for (let k = 0; k < n; k++) {
+    const s = slots[k]!;
+    const stored = entry(kv, mask, (s >= 0 ? s : ~s) << 1);
+    if (s >= 0) sink += (stored as string).length;
+    else if (stored !== undefined) sink++;
+  }
+  // Added to, not overwritten: a store the next call would overwrite could be left out, and the loads with it.
+  prefetchSink.value = (prefetchSink.value + sink) | 0;
 }
 
 /** Sets entry e of the chunks of a table of mask + 1 slots, whose chunk exists. */

@@ -4,7 +4,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Dict, SlotWalk } from '../../src/store/dict.js';
+import { Dict, SlotWalk, tagOf, tagOfBytes } from '../../src/store/dict.js';
 import { collectGarbage } from '../../src/store/settle-heap.js';
 import { prng } from '../persistence/dataset.js';
 
@@ -320,6 +320,31 @@ describe('Dict', () => {
     d.prefetch(argv, 1, 2);
     for (const [k, slot] of before) expect(d.find(k)).toBe(slot);
     expect(d.size).toBe(333);
+  });
+
+  it('tags a key from its latin1 bytes as from its string', () => {
+    const keys = ['', 'key:000000012345', Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1')];
+    for (const k of keys) {
+      const wire = Buffer.from(`xx${k}yy`, 'latin1');
+      expect(tagOfBytes(wire, 2, 2 + k.length)).toBe(tagOf(k));
+    }
+  });
+
+  it('finds the same slots after a prefetch of keys as bytes, in both tables while a resize runs', () => {
+    const d = new Dict<number>(0, true);
+    let n = 0;
+    while (n < 3000 || !d.rehashing) d.add(`b${n++}`, n, 0);
+    // Present keys (most still in the old table) and absent ones.
+    const keys = Array.from({ length: 80 }, (_, i) => `b${i * 3}`).concat(['absent', 'b-1']);
+    const before = keys.map((k) => d.find(k));
+    const wire = Buffer.from(keys.join(''), 'latin1');
+    const starts = new Int32Array(keys.length);
+    const ends = new Int32Array(keys.length);
+    keys.reduce((at, k, i) => ((starts[i] = at), (ends[i] = at + k.length), at + k.length), 0);
+    d.prefetchBytes(wire, starts, ends, keys.length);
+    expect(d.rehashing).toBe(true);
+    expect(keys.map((k) => d.find(k))).toEqual(before);
+    expect(before.filter((s) => s < 0)).toHaveLength(2);
   });
 
   it('prefetches up to its end only, and for inserts into chunks not made yet', () => {
