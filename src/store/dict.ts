@@ -630,20 +630,26 @@ function entry<V>(kv: Chunks<V>, mask: number, e: number): string | V | undefine
   return kv[e >> shift]?.[e & ((1 << shift) - 1)];
 }
 
-/** Dict.prefetch's loads in one table (meta, kv, mask, stride) for the keys of prefetchTags[0, n). */
+/**
+ * Dict.prefetch's loads in one table (meta, kv, mask, stride) for the keys of prefetchTags[0,
+ * n), in passes that each wait on one kind of miss: no branch waits on a load that missed, so
+ * a mispredicted one does not throw away the loads of the keys after it.
+ */
 function prefetchTable<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride: number, n: number): void {
   const tags = prefetchTags;
   const slots = prefetchSlots;
   let sink = 0;
+  // Each key's first slot.
+  for (let k = 0; k < n; k++) sink ^= meta[(tags[k]! & mask) * stride]!;
+  // In cache now: the key's slot when its tag is in the first few of its chain (the slots of
+  // one cache line, most often), kept as i; else ~i, most often the empty slot an insert fills.
   for (let k = 0; k < n; k++) {
     const tag = tags[k]!;
-    const first = tag & mask;
-    // The key's slot when its tag is in the first few of its chain (the slots of one cache
-    // line, most often), kept as i; else ~first, whose entry the lookup reads first.
-    let i = first;
+    let i = tag & mask;
     for (let probes = 1; meta[i * stride] !== tag && meta[i * stride] !== EMPTY && probes < PREFETCH_PROBES; probes++) i = (i + 1) & mask;
-    slots[k] = meta[i * stride] === tag ? i : ~first;
+    slots[k] = meta[i * stride] === tag ? i : ~i;
   }
+  // The slot's key and value entries, and the key.
   for (let k = 0; k < n; k++) {
     const s = slots[k]!;
     const stored = entry(kv, mask, (s >= 0 ? s : ~s) << 1);
