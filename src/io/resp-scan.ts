@@ -37,11 +37,20 @@ function count(buf: Uint8Array, p: number, len: number): number {
   return n;
 }
 
+/** buf[a, aEnd) and buf[b, bEnd) hold the same bytes. */
+function sameBytes(buf: Buffer, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  while (a < aEnd) if (buf[a++] !== buf[b++]) return false;
+  return true;
+}
+
 /**
  * The first arguments of the multibulk commands in buf from `from` on, in order, as
  * [starts[k], ends[k]) for k below the count returned (at most starts.length); a command cut
  * by the read's end counts when its first argument is whole. Stops at anything that is not a
- * multibulk command. With the arrays full, scanResume() tells where to go on.
+ * multibulk command. With the arrays full, scanResume() tells where to go on. A read whose
+ * first two commands name the same first argument is taken for a pipeline on one key (a
+ * list's LPUSHes): nothing is found, and the rest is not scanned.
  */
 export function scanFirstArgs(buf: Buffer, from: number, starts: Int32Array, ends: Int32Array): number {
   const len = buf.length;
@@ -71,6 +80,7 @@ export function scanFirstArgs(buf: Buffer, from: number, starts: Int32Array, end
         starts[n] = start;
         ends[n] = start + bulk;
         n++;
+        if (n === 2 && from === 0 && sameBytes(buf, starts[0]!, ends[0]!, start, start + bulk)) return 0;
       }
       p = start + bulk + 2;
       if (p > len) return n;

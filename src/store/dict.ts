@@ -249,7 +249,7 @@ export class Dict<V> {
   /**
    * Loads what the lookups of keys[from], keys[from + step], ... (below end) will read, or
    * their inserts write: each key's first slot, its key and value entries, and the key stored
-   * there when its tag matches, so that they then find it in cache. One lookup after another,
+   * there when its tag matches (and its value, when a string), so that they then find it in cache. One lookup after another,
    * a multi-key command waits on about three cache misses per key (the slot's tag, its key
    * pointer, the key's chars), each waiting on the one before; here the loads of different
    * keys do not depend on each other, so the CPU overlaps them.
@@ -649,12 +649,14 @@ function prefetchTable<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride:
     for (let probes = 1; meta[i * stride] !== tag && meta[i * stride] !== EMPTY && probes < PREFETCH_PROBES; probes++) i = (i + 1) & mask;
     slots[k] = meta[i * stride] === tag ? i : ~i;
   }
-  // The slot's key and value entries, and the key.
+  // The slot's key and value entries, the key, and a string value (a read replies with it).
   for (let k = 0; k < n; k++) {
     const s = slots[k]!;
     const stored = entry(kv, mask, (s >= 0 ? s : ~s) << 1);
-    if (s >= 0) sink += (stored as string).length;
-    else if (stored !== undefined) sink++;
+    if (s >= 0) {
+      const value = entry(kv, mask, (s << 1) + 1);
+      sink += (stored as string).length + (typeof value === 'string' ? value.length : 0);
+    } else if (stored !== undefined) sink++;
   }
   // Added to, not overwritten: a store the next call would overwrite could be left out, and the loads with it.
   prefetchSink.value = (prefetchSink.value + sink) | 0;

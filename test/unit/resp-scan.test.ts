@@ -54,6 +54,17 @@ describe('scanFirstArgs', () => {
     expect(scanResume()).toBe(-1);
   });
 
+  it('finds nothing in a pipeline on one key: its first two commands name the same', () => {
+    const wireOf = (keys: string[]) => Buffer.concat(keys.map((k) => encodeCommand(['LPUSH', k, 'x'])));
+    expect(scan(wireOf(['mylist', 'mylist', 'other']))).toEqual([]);
+    expect(scan(wireOf(['a', 'b', 'a', 'a']))).toEqual(['a', 'b', 'a', 'a']);
+    expect(scan(wireOf(['ab', 'a', 'a']))).toEqual(['ab', 'a', 'a']);
+    // Only the first window is judged: where a scan goes on, repeats are found.
+    const many = wireOf([...Array.from({ length: 32 }, (_, i) => `k${i}`), 'same', 'same']);
+    scan(many);
+    expect(scan(many, scanResume())).toEqual(['same', 'same']);
+  });
+
   it('stops at what is not a multibulk command', () => {
     expect(scan(Buffer.from('PING\r\nGET a\r\n'))).toEqual([]);
     expect(scan(Buffer.from('*2\r\n$3\r\nGET\r\n$1\r\na\r\n*x\r\n$3\r\nGET\r\n$1\r\nb\r\n'))).toEqual(['a']);
