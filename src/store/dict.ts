@@ -248,11 +248,11 @@ export class Dict<V> {
 
   /**
    * Loads what the lookups of keys[from], keys[from + step], ... (below end) will read, or
-   * their inserts write: each key's first slot, its key and value entries, and the key stored
-   * there when its tag matches (and its value, when a string), so that they then find it in cache. One lookup after another,
-   * a multi-key command waits on about three cache misses per key (the slot's tag, its key
-   * pointer, the key's chars), each waiting on the one before; here the loads of different
-   * keys do not depend on each other, so the CPU overlaps them.
+   * their inserts write: each key's slot, its key and value entries, and the key stored there
+   * when its tag matches (and its value, when a string), so that they then find them in cache.
+   * One lookup after another, a multi-key command waits on about three cache misses per key
+   * (the slot's tag, its key pointer, the key's chars), each waiting on the one before; here
+   * the loads of different keys do not depend on each other, so the CPU overlaps them.
    */
   prefetch(keys: readonly string[], from: number, step: number, end = keys.length): void {
     const tags = prefetchTags;
