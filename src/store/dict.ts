@@ -646,8 +646,12 @@ function prefetchTable<V>(meta: Int32Array, kv: Chunks<V>, mask: number, stride:
   for (let k = 0; k < n; k++) {
     const tag = tags[k]!;
     let i = tag & mask;
-    for (let probes = 1; meta[i * stride] !== tag && meta[i * stride] !== EMPTY && probes < PREFETCH_PROBES; probes++) i = (i + 1) & mask;
-    slots[k] = meta[i * stride] === tag ? i : ~i;
+    let t = meta[i * stride]!;
+    for (let probes = 1; t !== tag && t !== EMPTY && probes < PREFETCH_PROBES; probes++) {
+      i = (i + 1) & mask;
+      t = meta[i * stride]!;
+    }
+    slots[k] = t === tag ? i : ~i;
   }
   // The slot's key and value entries, the key, and a string value (a read replies with it).
   for (let k = 0; k < n; k++) {
