@@ -5,7 +5,7 @@
 // batch simply coalesces longer), a page that cannot keep up drops frames (and is brought up
 // to date when it catches up), pages are capped, and what a page sends is ignored.
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
@@ -67,6 +67,8 @@ export class InspectorEndpoint {
   /** Listens on bind:port (port 0: any free port); rejects as net does when it cannot. */
   async listen(bind: string, port: number): Promise<void> {
     this.loopbackOnly = isLoopback(bind);
+    // Imported here: the bundle hoists a module's static imports of node's own into every start-up.
+    const { createServer } = await import('node:http');
     const http = createServer((req, res) => void this.serve(req, res));
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => this.upgrade(req, socket, head));
     http.on('clientError', (_err, socket: Socket) => {
