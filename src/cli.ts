@@ -5,14 +5,13 @@
 // at most): every request leaves ~1.3 kB of garbage, most of it node's socket streams', and a
 // scavenge stalls all 50 clients of an unpipelined load at once, so 2.5x fewer of them keep
 // the stalled requests under 1% (p99). V8 reads these sizes only as the process starts.
-import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from './config/config.js';
 import { FatalConfigError, loadConfig } from './config/load.js';
 import { startReplicationFromConfig } from './actors/replica-link.js';
 import { ListenError, Server } from './actors/server.js';
+import { DEFAULT_PID_FILE, writePidFile } from './io/pid-file.js';
 import { RdbError } from './io/rdb-format.js';
 import { signalFlags } from './actors/shutdown.js';
 import { isLogLevel, Logger } from './log.js';
@@ -57,7 +56,8 @@ export async function main(argv: string[]): Promise<number | null> {
     process.stderr.write(`${e.message}\n`);
     return 1;
   }
-  if (config.getBool('daemonize')) return daemonize(argv);
+  // The daemon is this program again, with the same argv: it must not fork once more.
+  if (config.getBool('daemonize') && process.env[DAEMON_ENV] === undefined) return await daemonize(argv, config.get('pidfile') === '');
   const applyLogConfig = (): void => {
     const level = config.get('loglevel')!;
     if (isLogLevel(level)) log.level = level;
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number | null> {
   logStarting(log, configFile);
   for (const name of ignored) config.onIgnored(name);
   const pidfile = config.path('pidfile');
-  if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
+  if (pidfile !== '') writePidFile(pidfile);
 
   server = new Server(config, log);
   try {
@@ -89,12 +89,10 @@ export async function main(argv: string[]): Promise<number | null> {
     return 1;
   }
   server.configFile = configFile === null || configFile === '-' ? null : resolve(configFile);
+  server.pidfile = pidfile;
   // As redis-server's chdir to dir: a core dump, or a path a user gives relative, lands there.
   process.chdir(config.get('dir')!);
-  server.onExit = (code) => {
-    if (pidfile !== '') rmSync(pidfile, { force: true });
-    process.exit(code);
-  };
+  server.onExit = (code) => process.exit(code);
   // Before the server listens: a SIGTERM sent once "Ready to accept connections" shows must find them.
   let signals = 0;
   const onSignal = (name: string) => (): void => {
@@ -163,11 +161,22 @@ function setProcTitle(server: Server): void {
   if (title !== null) process.title = title;
 }
 
-/** daemonize yes: run again detached with daemonize no, and let this process go. */
-function daemonize(argv: string[]): number {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...argv, '--daemonize', 'no'], {
+/** Set in the daemon's environment: it is the daemon already. */
+const DAEMON_ENV = 'REDSTATE_DAEMON';
+
+/**
+ * daemonize yes: this program again, detached (setsid) with no stdio, as redis-server's fork
+ * is, and this process exits 0. It keeps daemonize yes (CONFIG GET shows it) and writes its
+ * pid where redis-server's daemon would: the pidfile, by default DEFAULT_PID_FILE. child_process
+ * is imported here, not with the module: the bundle would load it into every start-up.
+ */
+async function daemonize(argv: string[], defaultPidFile: boolean): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), ...argv, ...(defaultPidFile ? ['--pidfile', DEFAULT_PID_FILE] : [])];
+  const child = spawn(process.execPath, args, {
     detached: true,
     stdio: 'ignore',
+    env: { ...process.env, [DAEMON_ENV]: '1' },
   });
   child.unref();
   return 0;

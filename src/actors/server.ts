@@ -112,6 +112,8 @@ export class Server {
   nextClientId = 1;
   /** The config file given at start-up, absolute; null without one (CONFIG REWRITE, INFO). */
   configFile: string | null = null;
+  /** The pid file cli.ts wrote (its absolute path), removed at shutdown; '' when none. */
+  pidfile = '';
   /** The port actually bound (differs from the config when it asked for 0). */
   port = 0;
   /**

@@ -6,6 +6,7 @@
 import type { Wait } from './blocking.js';
 import type { Client } from './client.js';
 import type { Server } from './server.js';
+import { removePidFile } from '../io/pid-file.js';
 
 export interface ShutdownFlags {
   save?: boolean;
@@ -116,6 +117,10 @@ export class Shutdown {
         }
         log.warning('Error trying to save the DB. Exit anyway.');
       }
+    }
+    if (server.pidfile !== '') {
+      log.notice('Removing the pid file.');
+      removePidFile(server.pidfile);
     }
     // closeListeningSockets: closing it removes the file.
     if (server.config.get('unixsocket') !== '') log.notice('Removing the unix socket file.');

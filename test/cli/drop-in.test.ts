@@ -1,6 +1,6 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,9 +17,14 @@ interface Run {
 
 const running: Run[] = [];
 
-/** Runs `node <the #! line's flags> dist/cli.js args`, or with asBin the file itself, as the package's bin runs it. */
-function run(args: string[], asBin = false): Run {
-  const proc = asBin
+/**
+ * Runs `node <the #! line's flags> dist/cli.js args`, or with asBin the file itself, as the
+ * package's bin runs it; with redis, redis-server with these args.
+ */
+function run(args: string[], asBin = false, redis = false): Run {
+  const proc = redis
+    ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    : asBin
     ? spawn(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } })
     : spawn(process.execPath, cliArgv(args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -44,10 +49,10 @@ async function waitFor(r: Run, text: string | RegExp): Promise<void> {
  * Starts redstate on a free port and waits until it is ready. Another test's server may take
  * the port between freePort() and the bind: then it says "Failed listening" and we try another.
  */
-async function runOnFreePort(args: (port: number) => string[], asBin = false): Promise<{ r: Run; port: number }> {
+async function runOnFreePort(args: (port: number) => string[], asBin = false, redis = false): Promise<{ r: Run; port: number }> {
   for (let tries = 1; ; tries++) {
     const port = await freePort();
-    const r = run(args(port), asBin);
+    const r = run(args(port), asBin, redis);
     await waitFor(r, /Ready to accept connections|Failed listening on port/);
     if (r.output().includes('Ready to accept connections')) return { r, port };
     if (tries === 5) throw new Error(`no free port in 5 tries:\n${r.output()}`);
@@ -64,6 +69,15 @@ async function expectStopAndContinue(r: Run, port: number): Promise<void> {
   expect(stalled).toBe('stalled');
   r.kill('SIGCONT');
   await waitForPing(port);
+}
+
+/** Whether process pid still runs (a zombie counts as gone: /proc says so where kill(0) would not). */
+function isAlive(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'latin1'));
+  } catch {
+    return false;
+  }
 }
 
 afterEach(() => {
@@ -271,6 +285,44 @@ describe('redstate as a drop-in for redis-server', () => {
     const bin = readFileSync(CLI);
     expect(bin.length).toBeGreaterThan(100_000);
     expect(bin.findIndex((b) => b > 0x7f)).toBe(-1);
+  });
+
+  it('daemonizes as redis-server: the command exits 0 at once, and the daemon writes its pid file, says daemonize yes and removes the file at SHUTDOWN', async () => {
+    for (const redis of [true, false]) {
+      const dir = tempDir();
+      const pidfile = join(dir, 'server.pid');
+      const logfile = join(dir, 'server.log');
+      const port = await freePort();
+      const r = run(['--port', String(port), '--dir', dir, '--save', '', '--daemonize', 'yes', '--pidfile', pidfile, '--logfile', logfile], false, redis);
+      expect(await r.exited).toBe(0);
+      await until(() => existsSync(pidfile) && readFileSync(pidfile, 'latin1').endsWith('\n'), 15_000);
+      const pid = Number(readFileSync(pidfile, 'latin1'));
+      expect(pid).not.toBe(r.pid);
+      try {
+        await waitForPing(port, () => false, () => readFileSync(logfile, 'latin1'), pid);
+        const c = await RespClient.connect(port);
+        expect(await c.call('CONFIG', 'GET', 'daemonize')).toEqual(['daemonize', 'yes']);
+        expect(await c.call('CONFIG', 'GET', 'pidfile')).toEqual(['pidfile', pidfile]);
+        await c.call('SHUTDOWN', 'NOSAVE').catch(() => null);
+        c.close();
+        await until(() => !isAlive(pid), 15_000);
+        expect(existsSync(pidfile)).toBe(false);
+        expect(readFileSync(logfile, 'latin1')).toMatch(/Removing the pid file\.\n(?:.*\n)*.*ready to exit, bye bye/);
+      } finally {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    }
+  });
+
+  it('serves with a pid file it cannot write, as redis-server does: the pid file is best effort', async () => {
+    for (const redis of [true, false]) {
+      const pidfile = join(tempDir(), 'no-such-dir', 'server.pid');
+      const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', '', '--pidfile', pidfile, '--logfile', ''], false, redis);
+      await waitForPing(port);
+      r.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+      expect(r.output()).toContain('Removing the pid file.');
+    }
   });
 
   it('prints its version like redis-server', async () => {
