@@ -105,6 +105,11 @@ export async function main(argv: string[]): Promise<number | null> {
   };
   process.on('SIGTERM', onSignal('SIGTERM'));
   process.on('SIGINT', onSignal('SIGINT'));
+  // main()'s signal(SIGHUP, SIG_IGN): a hang-up (a closed terminal, a HUP meant as a reload) is no reason to stop.
+  process.on('SIGHUP', () => {});
+  // Node opens its debugger on SIGUSR1, a port that runs any code it is sent; redis-server has
+  // no handler for it and dies of it: so does this process, by the signal's default action.
+  process.once('SIGUSR1', () => process.kill(process.pid, 'SIGUSR1'));
   // setupSigSegvAction's SIGABRT and a bug of ours: Redis's crash report in the log, not a stack on stderr alone.
   process.on('SIGABRT', () => server!.crashBySignal('SIGABRT', 0));
   process.on('uncaughtException', (e) => server!.panic(`Uncaught exception: ${e.message}`, e.stack ?? ''));

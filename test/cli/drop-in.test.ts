@@ -11,6 +11,8 @@ import { CLI, cliArgv, freePort, tempDir, waitForPing } from '../helpers/servers
 interface Run {
   output(): string;
   exited: Promise<number | null>;
+  /** The signal that ended it, once exited. */
+  signal(): NodeJS.Signals | null;
   pid: number;
   kill(sig?: NodeJS.Signals): void;
 }
@@ -30,8 +32,12 @@ function run(args: string[], asBin = false, redis = false): Run {
   let out = '';
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const r: Run = { output: () => out, exited, pid: proc.pid!, kill: (sig = 'SIGKILL') => proc.kill(sig) };
+  let signal: NodeJS.Signals | null = null;
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code, sig) => {
+    signal = sig;
+    r(code);
+  }));
+  const r: Run = { output: () => out, exited, signal: () => signal, pid: proc.pid!, kill: (sig = 'SIGKILL') => proc.kill(sig) };
   running.push(r);
   return r;
 }
@@ -228,6 +234,18 @@ describe('redstate as a drop-in for redis-server', () => {
   it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
     const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir()]);
     await expectStopAndContinue(r, port);
+  });
+
+  it('goes on after SIGHUP and dies of SIGUSR1, as redis-server does (node would open its debugger)', async () => {
+    for (const redis of [true, false]) {
+      const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir(), '--save', '', '--logfile', ''], false, redis);
+      r.kill('SIGHUP');
+      await new Promise((res) => setTimeout(res, 200));
+      await waitForPing(port);
+      r.kill('SIGUSR1');
+      expect(await r.exited).toBe(null);
+      expect(r.signal()).toBe('SIGUSR1');
+    }
   });
 
   it('runs as its bin: the #! line makes node itself the process, with its V8 options, and signals reach it', async () => {
