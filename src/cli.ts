@@ -53,7 +53,12 @@ export async function main(argv: string[]): Promise<number | null> {
     ({ file: configFile } = loadConfig(config, argv));
   } catch (e) {
     if (!(e instanceof FatalConfigError)) throw e;
-    process.stderr.write(`${e.message}\n`);
+    if (e.logLine) {
+      log.role = 'C';
+      log.warning(e.message);
+    } else {
+      process.stderr.write(`${e.message}\n`);
+    }
     return 1;
   }
   // The daemon is this program again, with the same argv: it must not fork once more.

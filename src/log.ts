@@ -31,10 +31,22 @@ export class Logger {
     this.raw(`${process.pid}:${this.role} ${timestamp(new Date())} ${MARKS[LEVELS[level]]} ${msg}\n`);
   }
 
-  /** Writes text as is: the start-up banner. */
+  /**
+   * Writes text as is: the start-up banner. As serverLogRaw, a log that cannot be written (its
+   * directory gone, its disk full, stdout's reader gone) is skipped, never a reason to stop.
+   */
   raw(text: string): void {
-    if (this.file === '') process.stdout.write(text);
-    else appendFileSync(this.file, text);
+    if (this.file === '') {
+      // A closed pipe fails the write later, as an 'error' event: unheard, it would end the process.
+      if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', () => {});
+      process.stdout.write(text);
+      return;
+    }
+    try {
+      appendFileSync(this.file, text);
+    } catch {
+      // fopen failed: serverLogRaw returns.
+    }
   }
 
   debug(msg: string): void { this.log('debug', msg); }

@@ -4,7 +4,13 @@ import type { Config } from './config/config.js';
 import type { Logger } from './log.js';
 import { REDIS_VERSION, REDSTATE_VERSION } from './version.js';
 
+/**
+ * The lines before the server exists, with the role letter C: redis-server prints them before
+ * it records its own pid, and its log names a pid it does not know its own as a child's.
+ */
 export function logStarting(log: Logger, configFile: string | null): void {
+  const role = log.role;
+  log.role = 'C';
   log.warning('oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo');
   log.warning(`Redis version=${REDIS_VERSION}, bits=64, commit=00000000, modified=0, pid=${process.pid}, ` +
     `just started (redstate ${REDSTATE_VERSION})`);
@@ -14,6 +20,7 @@ export function logStarting(log: Logger, configFile: string | null): void {
   } else {
     log.warning('Configuration loaded');
   }
+  log.role = role;
 }
 
 /** The banner under always-show-logo yes, or Redis's one-line summary without it. */

@@ -1,11 +1,21 @@
 // loadServerConfig: a redis.conf file and redis-server style argv, applied in order
 // (the file first, then every --name value... as a line of its own, so flags win).
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { repr, splitArgs } from '../io/split-args.js';
+import { strerror } from '../io/strerror.js';
+import { REDIS_VERSION } from '../version.js';
 import { Config, ConfigError, MULTI_WORD_DIRECTIVES } from './config.js';
 
-export class FatalConfigError extends Error {}
+/**
+ * A start-up that cannot go on: cli.ts prints the message and exits 1. logLine: Redis logs it
+ * (serverLog, to stdout before the logfile applies) rather than print it to stderr.
+ */
+export class FatalConfigError extends Error {
+  constructor(message: string, readonly logLine = false) {
+    super(message);
+  }
+}
 
 interface Line {
   text: string;
@@ -58,7 +68,7 @@ function fileLines(path: string, depth = 0): Line[] {
   try {
     text = readFileSync(path, 'latin1');
   } catch (e) {
-    throw new FatalConfigError(`Fatal error, can't open config file '${resolve(path)}': ${(e as Error).message}`);
+    throw new FatalConfigError(`Fatal error, can't open config file '${resolve(path)}': ${strerror(e as Error)}`, true);
   }
   const out: Line[] = [];
   text.split('\n').forEach((raw, n) => {
@@ -123,11 +133,22 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
     }
   }
   if (sawSave && savePoints.length === 0) config.set('save', [''], false);
+  // loadServerConfigFromString's last check: a log file that cannot be opened ends the start-up.
+  const logfile = config.path('logfile');
+  if (logfile !== '') {
+    try {
+      closeSync(openSync(logfile, 'a'));
+    } catch (e) {
+      throw new FatalConfigError(`\n${FATAL_HEADER}\nCan't open the log file: ${strerror(e as Error)}`);
+    }
+  }
   return { file };
 }
 
+const FATAL_HEADER = `*** FATAL CONFIG FILE ERROR (Redis ${REDIS_VERSION}) ***`;
+
 function fatal(line: Line, reason: string): never {
   throw new FatalConfigError(
-    `\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at ${line.where}\n>>> '${line.text}'\n${reason}`,
+    `\n${FATAL_HEADER}\nReading the configuration file, at ${line.where}\n>>> '${line.text}'\n${reason}`,
   );
 }

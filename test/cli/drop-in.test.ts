@@ -1,6 +1,6 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ interface Run {
   exited: Promise<number | null>;
   /** The signal that ended it, once exited. */
   signal(): NodeJS.Signals | null;
+  /** Closes our end of its stdout: its next writes there fail (EPIPE). */
+  closeStdout(): void;
   pid: number;
   kill(sig?: NodeJS.Signals): void;
 }
@@ -37,7 +39,9 @@ function run(args: string[], asBin = false, redis = false): Run {
     signal = sig;
     r(code);
   }));
-  const r: Run = { output: () => out, exited, signal: () => signal, pid: proc.pid!, kill: (sig = 'SIGKILL') => proc.kill(sig) };
+  const r: Run = {
+    output: () => out, exited, signal: () => signal, closeStdout: () => proc.stdout.destroy(), pid: proc.pid!, kill: (sig = 'SIGKILL') => proc.kill(sig),
+  };
   running.push(r);
   return r;
 }
@@ -94,6 +98,8 @@ describe('redstate as a drop-in for redis-server', () => {
   it('prints the banner with its PID and "Ready to accept connections" to stdout', async () => {
     const { r } = await runOnFreePort((port) => ['--port', String(port), '--dir', tempDir(), '--always-show-logo', 'yes', '--logfile', '']);
     expect(r.output()).toContain(`PID: ${r.pid}`);
+    // As redis-server's, the lines before the server is made name the role C.
+    expect(r.output()).toMatch(new RegExp(`^${r.pid}:C [^#]+ # oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo$`, 'm'));
     expect(r.output()).toMatch(new RegExp(`^${r.pid}:M \\d\\d \\w{3} \\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{3} \\* Ready to accept connections$`, 'm'));
   });
 
@@ -139,6 +145,19 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).toContain('*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***');
     expect(r.output()).toContain(">>> 'no-such-directive yes'");
     expect(r.output()).toContain('Bad directive or wrong number of arguments');
+  });
+
+  it("stops, in redis-server's words, on a log file it cannot open and on a config file that is not there", async () => {
+    for (const redis of [true, false]) {
+      const bad = run(['--port', '0', '--logfile', join(tempDir(), 'no-such-dir', 'server.log')], false, redis);
+      expect(await bad.exited).toBe(1);
+      expect(bad.output()).toContain("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nCan't open the log file: No such file or directory\n");
+      const missing = join(tempDir(), 'missing.conf');
+      const none = run([missing], false, redis);
+      expect(await none.exited).toBe(1);
+      const quoted = missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(none.output()).toMatch(new RegExp(`^\\d+:C [^#]+ # Fatal error, can't open config file '${quoted}': No such file or directory$`, 'm'));
+    }
   });
 
   it("reads argv as redis-server 7.0 does: an option with no value takes the next word, `--` or not, and errs as Redis's", async () => {
@@ -234,6 +253,31 @@ describe('redstate as a drop-in for redis-server', () => {
   it('stops answering on SIGSTOP and answers again on SIGCONT', async () => {
     const { r, port } = await runOnFreePort((p) => ['--port', String(p), '--dir', tempDir()]);
     await expectStopAndContinue(r, port);
+  });
+
+  it("goes on when its log cannot be written, as redis-server does: stdout's reader gone, the log file's directory removed", async () => {
+    const logSome = async (port: number) => {
+      const c = await RespClient.connect(port);
+      for (let i = 0; i < 20; i++) expect(await c.call('DEBUG', 'LOG', 'x'.repeat(1000))).toBe('OK');
+      expect(await c.call('PING')).toBe('PONG');
+      c.close();
+    };
+    for (const redis of [true, false]) {
+      const common = ['--dir', tempDir(), '--save', '', '--enable-debug-command', 'yes'];
+      const { r, port } = await runOnFreePort((p) => ['--port', String(p), ...common, '--logfile', ''], false, redis);
+      r.closeStdout();
+      await logSome(port);
+      const logDir = tempDir();
+      const logPort = await freePort();
+      const logged = run(['--port', String(logPort), ...common, '--logfile', join(logDir, 'server.log')], false, redis);
+      await waitForPing(logPort, () => false, () => logged.output());
+      rmSync(logDir, { recursive: true, force: true });
+      await logSome(logPort);
+      for (const x of [r, logged]) {
+        x.kill('SIGTERM');
+        expect(await x.exited).toBe(0);
+      }
+    }
   });
 
   it('goes on after SIGHUP and dies of SIGUSR1, as redis-server does (node would open its debugger)', async () => {
