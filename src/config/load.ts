@@ -2,6 +2,7 @@
 // (the file first, then every --name value... as a line of its own, so flags win).
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { globFiles, isGlobPattern } from '../io/file-glob.js';
 import { repr, splitArgs } from '../io/split-args.js';
 import { strerror } from '../io/strerror.js';
 import { REDIS_VERSION } from '../version.js';
@@ -61,6 +62,15 @@ export function argvToLines(argv: string[]): { file: string | null; lines: Line[
   return { file, lines };
 }
 
+/**
+ * loadServerConfig's files: a path with a wildcard is every file it matches, in order, and
+ * none when it matches none (an empty conf.d); a plain path must open.
+ */
+function patternLines(path: string, depth: number): Line[] {
+  if (!isGlobPattern(path)) return fileLines(path, depth);
+  return globFiles(path).flatMap((file) => fileLines(file, depth));
+}
+
 /** Reads a config file into lines, following include directives. */
 function fileLines(path: string, depth = 0): Line[] {
   if (depth > 16) throw new FatalConfigError(`Too many nested includes at ${path}`);
@@ -76,7 +86,7 @@ function fileLines(path: string, depth = 0): Line[] {
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const args = splitArgs(trimmed);
     if (args !== null && args[0]?.toLowerCase() === 'include' && args.length === 2) {
-      out.push(...fileLines(resolve(dirname(path), args[1]!), depth + 1));
+      out.push(...patternLines(resolve(dirname(path), args[1]!), depth + 1));
       return;
     }
     out.push({ text: trimmed, where: `${path}:${n + 1}` });
@@ -90,7 +100,7 @@ function fileLines(path: string, depth = 0): Line[] {
  */
 export function loadConfig(config: Config, argv: string[]): { file: string | null } {
   const { file, lines } = argvToLines(argv);
-  const all = [...(file !== null && file !== '-' ? fileLines(file) : []), ...lines];
+  const all = [...(file !== null && file !== '-' ? patternLines(file, 0) : []), ...lines];
   const savePoints: string[] = [];
   let sawSave = false;
   for (const line of all) {

@@ -1,6 +1,6 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,6 +122,27 @@ describe('redstate as a drop-in for redis-server', () => {
     const ignored = r.output().match(/Config directive 'appendfsync' is not implemented/g) ?? [];
     expect(ignored.length).toBe(1);
     expect(r.output()).not.toContain('FATAL');
+  });
+
+  it('includes every file a wildcard include matches, sorted, dotfiles left out, and none where it matches none, as redis-server 7.0 does', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'conf.d'));
+    writeFileSync(join(dir, 'conf.d', 'b.conf'), 'maxmemory 13mb\nmaxmemory-policy allkeys-lru\n');
+    writeFileSync(join(dir, 'conf.d', 'a.conf'), 'maxmemory 12mb\n');
+    writeFileSync(join(dir, 'conf.d', '.hidden.conf'), 'maxmemory 14mb\n');
+    const conf = join(dir, 'main.conf');
+    writeFileSync(conf, `include ${join(dir, 'conf.d', '*.conf')}\ninclude ${join(dir, 'empty.d', '*.conf')}\n`);
+    const got: unknown[] = [];
+    for (const redis of [true, false]) {
+      const { r, port } = await runOnFreePort((p) => [conf, '--port', String(p), '--dir', dir, '--save', '', '--logfile', ''], false, redis);
+      const c = await RespClient.connect(port);
+      got.push([await c.call('CONFIG', 'GET', 'maxmemory'), await c.call('CONFIG', 'GET', 'maxmemory-policy')]);
+      c.close();
+      r.kill('SIGTERM');
+      await r.exited;
+    }
+    expect(got[0]).toEqual([['maxmemory', String(13 * 1024 * 1024)], ['maxmemory-policy', 'allkeys-lru']]);
+    expect(got[1]).toEqual(got[0]);
   });
 
   it('says once that appendonly yes is not implemented, from the argv and from CONFIG SET', async () => {
