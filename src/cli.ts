@@ -102,10 +102,12 @@ export async function main(argv: string[]): Promise<number | null> {
   let signals = 0;
   const onSignal = (name: string) => (): void => {
     if (++signals > 1 && name === 'SIGINT') {
-      log.warning('You insist... exiting now.');
+      log.fromSignalHandler('You insist... exiting now.');
       process.exit(1);
     }
-    log.warning(`Received ${name} scheduling shutdown...`);
+    log.fromSignalHandler(server.persistence.loading === 1
+      ? 'Received shutdown signal during loading, scheduling shutdown.'
+      : `Received ${name} scheduling shutdown...`);
     server.shutdown.request(signalFlags(config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'));
   };
   process.on('SIGTERM', onSignal('SIGTERM'));

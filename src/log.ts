@@ -49,6 +49,11 @@ export class Logger {
     }
   }
 
+  /** serverLogFromHandler: a signal's line, at warning level, in the form redis-server writes it from its handler. */
+  fromSignalHandler(msg: string): void {
+    if (this.enabled('warning')) this.raw(`${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`);
+  }
+
   debug(msg: string): void { this.log('debug', msg); }
   verbose(msg: string): void { this.log('verbose', msg); }
   notice(msg: string): void { this.log('notice', msg); }

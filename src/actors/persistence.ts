@@ -279,13 +279,16 @@ export class Persistence {
     const start = performance.now();
     const replica = this.server.config.get('replicaof') !== '';
     const expired: Array<[number, string]> = [];
-    const opts = { ...this.decodeOptions(), ...(replica ? { now: -Infinity } : { onExpired: (db: number, key: string) => void expired.push([db, key]) }) };
+    // rdbLoadRio's lines for the AUX fields come as they are read, at the file's start: a
+    // SIGTERM after "Loading RDB produced by" finds the load running, as in redis-server.
+    const onAux = (key: string, value: string): void => logAuxField(this.server, key, value);
+    const opts = { ...this.decodeOptions(), onAux, ...(replica ? { now: -Infinity } : { onExpired: (db: number, key: string) => void expired.push([db, key]) }) };
     let aux: Map<string, string>;
     try {
       const chunk = this.server.config.getInt('loading-process-events-interval-bytes');
       const rdb = await decodeRdbFileInTurns(this.path, opts, LOAD_SLICE_MS, chunk, (size) => this.startLoading(size, false),
         (read) => (this.loadingLoadedBytes = read));
-      this.apply(rdb, 'replace');
+      this.apply(rdb, 'replace', false);
       aux = rdb.aux;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -447,10 +450,10 @@ export class Persistence {
    * RELOAD NOFLUSH: a key already there is an error, as Redis's "RDB has duplicated key",
    * unless merging, MERGE, replaces it); the dirty count stays.
    */
-  private apply(rdb: DecodedRdb, mode: LoadMode): void {
+  private apply(rdb: DecodedRdb, mode: LoadMode, logAux = true): void {
     const log = this.server.log;
     const ks = this.server.keyspace;
-    logAux(this.server, rdb.aux);
+    if (logAux) for (const [key, value] of rdb.aux) logAuxField(this.server, key, value);
     if (mode === 'add') {
       for (let i = 0; i < ks.dbs.length; i++) {
         for (const key of rdb.dbs[i]!.dict.keys()) {
@@ -486,12 +489,9 @@ export class Persistence {
   }
 }
 
-/** The lines rdbLoadRio logs for the AUX fields it knows. */
-function logAux(server: Server, aux: Map<string, string>): void {
-  const ver = aux.get('redis-ver');
-  if (ver !== undefined) server.log.notice(`Loading RDB produced by version ${ver}`);
-  const ctime = aux.get('ctime');
-  if (ctime !== undefined) server.log.notice(`RDB age ${Math.max(0, unixTime() - Number(ctime))} seconds`);
-  const mem = aux.get('used-mem');
-  if (mem !== undefined) server.log.notice(`RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+/** The line rdbLoadRio logs for an AUX field it knows (redis-ver, ctime, used-mem). */
+function logAuxField(server: Server, key: string, value: string): void {
+  if (key === 'redis-ver') server.log.notice(`Loading RDB produced by version ${value}`);
+  else if (key === 'ctime') server.log.notice(`RDB age ${Math.max(0, unixTime() - Number(value))} seconds`);
+  else if (key === 'used-mem') server.log.notice(`RDB memory usage when created ${(Number(value) / 1024 / 1024).toFixed(2)} Mb`);
 }

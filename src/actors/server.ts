@@ -1,7 +1,8 @@
 // The server actor: owns the keyspace, the config, the listening sockets, the connected
 // clients and serverCron. Commands reach everything through it.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer, type ListenOptions, type Server as NetServer, type Socket } from 'node:net';
 import type { CachedDirective, Config } from '../config/config.js';
 import { SocketStream } from '../io/socket-stream.js';
@@ -272,14 +273,19 @@ export class Server {
   private async listenUnix(): Promise<void> {
     const path = this.config.path('unixsocket');
     if (path === '') return;
-    rmSync(path, { force: true });
+    // unlink(server.unixsocket), "don't care if this fails": bind says what is wrong.
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // Left to bind.
+    }
     try {
       const srv = await this.listenOn({ path, backlog: this.config.getInt('tcp-backlog') });
       this.listeners.push(srv);
       const perm = parseInt(this.config.get('unixsocketperm')!, 8);
       if (perm > 0) chmodSync(path, perm);
     } catch (e) {
-      this.log.warning(`Failed opening Unix socket: bind: ${strerror(e as Error)}`);
+      this.log.warning(`Failed opening Unix socket: bind: ${unixBindError(e as Error, path)}`);
       await this.closeListeners();
       throw new ListenError(`Failed opening Unix socket ${path}`);
     }
@@ -459,4 +465,13 @@ export class Server {
     this.listeners = [];
     await Promise.all(ls.map((l) => new Promise<void>((r) => l.close(() => r()))));
   }
+}
+
+/**
+ * bind's strerror for a unix socket: libuv reports a missing directory (ENOENT) as EACCES, as
+ * Windows would, where redis-server's bind says what it is.
+ */
+function unixBindError(e: Error, path: string): string {
+  if ((e as NodeJS.ErrnoException).code === 'EACCES' && !existsSync(dirname(path))) return 'No such file or directory';
+  return strerror(e);
 }

@@ -69,6 +69,8 @@ export interface DecodeOptions {
   onExpired?: (dbId: number, key: string) => void;
   /** key-load-delay: microseconds the thread waits after each key (debugDelay's negative form too); default 0. */
   keyDelayUs?: number;
+  /** Told of each AUX field as it is read (a start-up load logs the ones rdbLoadRio logs then). */
+  onAux?: (key: string, value: string) => void;
 }
 
 const MAGIC = 'REDIS';
@@ -396,6 +398,7 @@ class RdbReader {
   private readonly databases: number;
   private readonly now: number;
   private readonly onExpired: DecodeOptions['onExpired'];
+  private readonly onAux: DecodeOptions['onAux'];
   private readonly keyDelayUs: number;
   private readonly access: number;
   private readonly log: RdbLog;
@@ -410,6 +413,7 @@ class RdbReader {
     this.databases = opts.databases ?? 16;
     this.now = opts.now ?? Date.now();
     this.onExpired = opts.onExpired;
+    this.onAux = opts.onAux;
     this.keyDelayUs = opts.keyDelayUs ?? 0;
     this.access = opts.access ?? 0;
     this.log = opts.log ?? (() => {});
@@ -578,6 +582,7 @@ class RdbReader {
         const value = this.string();
         if (key.startsWith('%')) this.log('notice', `RDB '${key}': ${value}`);
         st.result.aux.set(key, value);
+        this.onAux?.(key, value);
         break;
       }
       case RdbOpcode.MODULE_AUX:

@@ -245,12 +245,41 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).toContain("argument couldn't be parsed into an integer");
   });
 
-  it('shuts down cleanly on SIGTERM', async () => {
-    const { r } = await runOnFreePort((port) => ['--port', String(port), '--dir', tempDir(), '--save', '']);
-    r.kill('SIGTERM');
-    expect(await r.exited).toBe(0);
-    expect(r.output()).toContain('Received SIGTERM scheduling shutdown...');
-    expect(r.output()).toContain('ready to exit, bye bye');
+  it('shuts down cleanly on SIGTERM, saying so as redis-server says it from its signal handler', async () => {
+    for (const redis of [true, false]) {
+      const { r } = await runOnFreePort((port) => ['--port', String(port), '--dir', tempDir(), '--save', '', '--logfile', ''], false, redis);
+      r.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+      expect(r.output()).toMatch(new RegExp(`^${r.pid}:signal-handler \\(\\d+\\) Received SIGTERM scheduling shutdown\\.\\.\\.$`, 'm'));
+      expect(r.output()).toContain('ready to exit, bye bye');
+    }
+  });
+
+  it('shuts down on a SIGTERM that comes while it loads its RDB, as redis-server does', async () => {
+    const dir = tempDir();
+    const maker = await runOnFreePort((p) => ['--port', String(p), '--dir', dir, '--save', '', '--logfile', '', '--enable-debug-command', 'yes'], false, true);
+    const c = await RespClient.connect(maker.port);
+    expect(await c.call('DEBUG', 'POPULATE', '1000000', 'key', '100')).toBe('OK');
+    expect(await c.call('SAVE')).toBe('OK');
+    c.close();
+    maker.r.kill('SIGTERM');
+    await maker.r.exited;
+    for (const redis of [true, false]) {
+      const r = run(['--port', String(await freePort()), '--dir', dir, '--save', '', '--logfile', ''], false, redis);
+      await waitFor(r, 'Loading RDB produced by');
+      r.kill('SIGTERM');
+      expect(await r.exited).toBe(0);
+      expect(r.output()).toMatch(new RegExp(`^${r.pid}:signal-handler \\(\\d+\\) Received shutdown signal during loading, scheduling shutdown\\.$`, 'm'));
+      expect(r.output()).not.toContain('Done loading RDB');
+    }
+  });
+
+  it('says why it cannot open its unix socket in a directory that is not there, as redis-server does', async () => {
+    for (const redis of [true, false]) {
+      const r = run(['--port', '0', '--unixsocket', join(tempDir(), 'no-such-dir', 'server.sock'), '--logfile', ''], false, redis);
+      expect(await r.exited).toBe(1);
+      expect(r.output()).toContain('# Failed opening Unix socket: bind: No such file or directory');
+    }
   });
 
   it('exits on SIGTERM while a client it closed has not read its output', async () => {
