@@ -93,6 +93,10 @@ export async function main(argv: string[]): Promise<number | null> {
     log.warning('Critical error while loading ACLs. Exiting.');
     return 1;
   }
+  // adjustOpenFilesLimit, before the sockets: maxclients down to what the open-file limit holds.
+  const fit = server.maxclientsThatFit();
+  if (fit === 0) return 1;
+  if (fit !== null) config.set('maxclients', [String(fit)], false);
   server.configFile = configFile === null || configFile === '-' ? null : resolve(configFile);
   server.pidfile = pidfile;
   // As redis-server's chdir to dir: a core dump, or a path a user gives relative, lands there.

@@ -5,6 +5,7 @@ import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer, type ListenOptions, type Server as NetServer, type Socket } from 'node:net';
 import type { CachedDirective, Config } from '../config/config.js';
+import { mayRaiseHardLimit, openFilesLimit } from '../io/open-files.js';
 import { SocketStream } from '../io/socket-stream.js';
 import type { Logger } from '../log.js';
 import { clientInfoString } from '../commands/client-cmd.js';
@@ -80,6 +81,9 @@ function parseOutputLimits(spec: string): Map<string, OutputLimits> {
   }
   return limits;
 }
+
+/** CONFIG_MIN_RESERVED_FDS: descriptors kept for files, listeners and the runtime's own, not clients. */
+const RESERVED_FDS = 32;
 
 export class Server {
   readonly keyspace: Keyspace;
@@ -230,6 +234,33 @@ export class Server {
   }
 
   /** A directive changed by CONFIG SET: what depends on it follows. */
+  // adjustOpenFilesLimit
+  /**
+   * The most clients the open-file limit leaves room for, CONFIG_MIN_RESERVED_FDS kept for
+   * the rest, when maxclients asks for more: logged as redis-server logs it when setrlimit
+   * cannot raise the limit (node raised it to the hard limit already, and cannot go past it).
+   * null when maxclients fits, 0 when not even one client does.
+   */
+  maxclientsThatFit(): number | null {
+    const maxclients = this.config.getInt('maxclients');
+    const wanted = maxclients + RESERVED_FDS;
+    const limit = openFilesLimit();
+    if (limit === null || limit >= wanted) return null;
+    if (limit <= RESERVED_FDS) {
+      this.log.warning(`Your current 'ulimit -n' of ${limit} is not enough for the server to start. ` +
+        `Please increase your open file limit to at least ${wanted}. Exiting.`);
+      return 0;
+    }
+    const fit = limit - RESERVED_FDS;
+    this.log.warning(`You requested maxclients of ${maxclients} requiring at least ${wanted} max file descriptors.`);
+    // setrlimit's EPERM, which a process without CAP_SYS_RESOURCE gets; one with it is held at the hard limit by node.
+    const why = mayRaiseHardLimit() ? 'redstate cannot raise it past the hard limit' : 'Operation not permitted';
+    this.log.warning(`Server can't set maximum open files to ${wanted} because of OS error: ${why}.`);
+    this.log.warning(`Current maximum open files is ${limit}. maxclients has been reduced to ${fit} to compensate ` +
+      "for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+    return fit;
+  }
+
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();

@@ -86,14 +86,18 @@ function configSet(c: Client, argv: string[]): void {
       return c.reply.error(`ERR CONFIG SET failed (possibly related to argument '${names[i]}') - ${e.message}`);
     }
   }
-  // The apply steps that can fail (updatePort and applyBind, updateOOMScoreAdj): then all of it
-  // is undone, and applied again as it was.
+  // The apply steps that can fail (updatePort and applyBind, updateOOMScoreAdj, updateMaxclients):
+  // then all of it is undone, and applied again as it was.
   const net = canonical.findIndex((cn, i) => cn === 'bind' || (cn === 'port' && config.get(cn) !== old[i]));
   const oom = canonical.findIndex((cn) => cn === 'oom-score-adj' || cn === 'oom-score-adj-values');
+  const clients = canonical.indexOf('maxclients');
+  const fit = clients >= 0 ? c.server.maxclientsThatFit() : null;
   const failed = net >= 0 && !c.server.rebind()
     ? [net, canonical[net] === 'port' ? 'Unable to listen on this port. Check server logs.' : 'Failed to bind to specified addresses.'] as const
-    : oom >= 0 && !c.server.updateOomScore() ? [oom, 'Failed to set current oom_score_adj. Check server logs.'] as const : null;
+    : oom >= 0 && !c.server.updateOomScore() ? [oom, 'Failed to set current oom_score_adj. Check server logs.'] as const
+    : fit !== null ? [clients, `The operating system is not able to handle the specified number of clients, try with ${fit}`] as const : null;
   if (failed !== null) {
+    c.server.log.warning(`Failed applying new configuration. Possibly related to new ${canonical[failed[0]]} setting. Restoring previous settings.`);
     for (let j = canonical.length - 1; j >= 0; j--) config.set(canonical[j]!, [old[j]!], false);
     if (net >= 0) c.server.rebind();
     if (oom >= 0) c.server.updateOomScore();

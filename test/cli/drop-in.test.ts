@@ -25,12 +25,12 @@ const running: Run[] = [];
  * Runs `node <the #! line's flags> dist/cli.js args`, or with asBin the file itself, as the
  * package's bin runs it; with redis, redis-server with these args.
  */
-function run(args: string[], asBin = false, redis = false): Run {
-  const proc = redis
-    ? spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    : asBin
-    ? spawn(CLI, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } })
-    : spawn(process.execPath, cliArgv(args), { stdio: ['ignore', 'pipe', 'pipe'] });
+function run(args: string[], asBin = false, redis = false, openFiles?: number): Run {
+  const [command, argv] = redis ? ['redis-server', args] : asBin ? [CLI, args] : [process.execPath, cliArgv(args)];
+  // With openFiles, a shell sets `ulimit -n` (soft and hard) and then becomes the server.
+  const proc = openFiles === undefined
+    ? spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } })
+    : spawn('sh', ['-c', `ulimit -n ${openFiles} && exec "$@"`, 'sh', command, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -328,6 +328,41 @@ describe('redstate as a drop-in for redis-server', () => {
         expect(await x.exited).toBe(0);
       }
     }
+  });
+
+  it('fits maxclients to a low open-file limit as redis-server does: the same lines, the same clients refused, CONFIG SET refused past it', async () => {
+    const logs: string[][] = [];
+    for (const redis of [true, false]) {
+      const port = await freePort();
+      const r = run(['--port', String(port), '--dir', tempDir(), '--save', '', '--logfile', ''], false, redis, 64);
+      await waitFor(r, 'Ready to accept connections');
+      const clients = await Promise.all(Array.from({ length: 40 }, () => RespClient.connect(port)));
+      const replies = [];
+      for (const c of clients) {
+        const reply = await c.call('PING');
+        replies.push(reply instanceof Error ? reply.message : reply);
+      }
+      expect(replies.filter((x) => x === 'PONG').length).toBe(32);
+      expect(replies.filter((x) => x === 'ERR max number of clients reached').length).toBe(8);
+      for (const c of clients) c.close();
+      await until(async () => {
+        const admin = await RespClient.connect(port).catch(() => null);
+        const ok = admin !== null && (await admin.call('PING').catch(() => null)) === 'PONG';
+        admin?.close();
+        return ok;
+      });
+      const admin = await RespClient.connect(port);
+      expect(await admin.call('CONFIG', 'GET', 'maxclients')).toEqual(['maxclients', '32']);
+      expect(((await admin.call('CONFIG', 'SET', 'maxclients', '100')) as Error).message).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating system is not able to handle the specified number of clients, try with 32");
+      expect(await admin.call('CONFIG', 'GET', 'maxclients')).toEqual(['maxclients', '32']);
+      admin.close();
+      r.kill('SIGTERM');
+      await r.exited;
+      logs.push(r.output().split('\n').filter((l) => /maxclients|open files|Restoring/.test(l)).map((l) => l.replace(/^\d+:M [^#]+# /, '')));
+    }
+    expect(logs[0]).toHaveLength(7);
+    expect(logs[1]).toEqual(logs[0]);
   });
 
   it('goes on after SIGHUP and dies of SIGUSR1, as redis-server does (node would open its debugger)', async () => {
