@@ -233,7 +233,6 @@ export class Server {
     return this.replicaLink?.linkUp ?? false;
   }
 
-  /** A directive changed by CONFIG SET: what depends on it follows. */
   // adjustOpenFilesLimit
   /**
    * The most clients the open-file limit leaves room for, CONFIG_MIN_RESERVED_FDS kept for
@@ -261,6 +260,7 @@ export class Server {
     return fit;
   }
 
+  /** A directive changed by CONFIG SET: what depends on it follows. */
   configChanged(name: string): void {
     if (name === 'repl-backlog-size') this.replication.resizeBacklog();
     if (name === 'slowlog-log-slower-than' || name === 'slowlog-max-len') this.slowlog.configure();
