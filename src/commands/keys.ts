@@ -4,7 +4,7 @@ import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey, notifyKeyspaceEvent } from '../actors/notify.js';
 import type { Db, StringEncoding } from '../store/db.js';
 import { INT64, int64OfDouble, isIntegerString, parseInteger } from '../store/numbers.js';
-import { Hash, List, SetValue, Stream, typeName, ZSet, type Value } from '../store/values.js';
+import { List, typeName, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
 import type { CommandSpec } from './command.js';
@@ -183,13 +183,8 @@ function dbOrReply(c: Client, id: number): Db | undefined {
 function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
-  if (v instanceof SetValue) return v.clone();
-  if (v instanceof Stream) return v.clone();
-  if (v instanceof Hash) return v.clone();
-  // zsetDup: a skiplist stays one (its -0 scores too)
-  const z = v.encoding === 'skiplist' ? ZSet.sized(Infinity, 0) : new ZSet();
-  for (const [member, score] of v.entries()) z.set(member, score);
-  return z;
+  // setTypeDup, hashTypeDup, zsetDup, streamDup: each copy keeps its encoding, whatever the limits now say.
+  return v.clone();
 }
 
 /** OBJECT ENCODING for a string: as tryObjectEncoding would leave it, unless the db says otherwise. */

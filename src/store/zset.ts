@@ -499,6 +499,23 @@ export class ZSet {
     return this.body.size;
   }
 
+  /**
+   * zsetDup: a copy in the same encoding (COPY), whatever the limits say now: a listpack's body
+   * is shared (strings do not change), a skiplist is rebuilt one (its -0 scores stay -0).
+   */
+  clone(): ZSet {
+    const z = new ZSet();
+    if (this.body instanceof Listpack) {
+      const body = z.body as Listpack;
+      body.lp = this.body.lp;
+      body.size = this.body.size;
+      return z;
+    }
+    z.convertToSkiplist(z.body as Listpack);
+    for (const [member, score] of this.entries()) z.set(member, score);
+    return z;
+  }
+
   /** The listpack body (entries in ascending order, see encodeEntry) while listpack-encoded, else null: for the RDB encoder. */
   get packed(): string | null {
     return this.body instanceof Listpack ? this.body.lp : null;

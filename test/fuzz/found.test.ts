@@ -232,6 +232,12 @@ describe('bugs the fuzzer found', () => {
     expect([await pair.s.call('OBJECT', 'ENCODING', 'z'), await pair.s.call('OBJECT', 'ENCODING', 'h')]).toEqual(['listpack', 'listpack']);
   });
 
+  it('seed 26883 (RESP3): COPY keeps a sorted set in its encoding, whatever the limits say now, as zsetDup copies its listpack whole', async () => {
+    await same('ZADD k2 INCR 3 a', 'CONFIG SET zset-max-listpack-value ""', 'COPY k2 {t}k', 'OBJECT ENCODING {t}k',
+      'ZRANGE {t}k 0 -1 WITHSCORES', 'ZADD {t}k 4 b', 'OBJECT ENCODING {t}k', 'OBJECT ENCODING k2', 'DEBUG DIGEST',
+      'CONFIG SET zset-max-listpack-value 64');
+  });
+
   it('seed 23200 (--replicas): an expiry time past 2^53 reads back as the int64 given (stream-vs-redis.test.ts checks what replicas get)', async () => {
     await same('MSET a 1 b 1 c 1', 'EXPIREAT a 9223372036854775', 'PEXPIRETIME a', 'EXPIRETIME a',
       'PEXPIREAT b 9223372036854775807', 'PEXPIRETIME b', 'SET c 1 PXAT 9223372036854774000', 'PEXPIRETIME c');
