@@ -2,7 +2,7 @@
 import type { Client } from '../actors/client.js';
 import { ConfigError } from '../config/config.js';
 import type { ProtectedSetting } from './command.js';
-import { globMatch } from './glob.js';
+import { globMatch, hasWildcards } from './glob.js';
 import { LOADING } from './dispatch.js';
 import { cstr } from './errors.js';
 import { rewriteServerConfig } from './config-rewrite.js';
@@ -113,7 +113,7 @@ function configGet(c: Client, argv: string[]): void {
   const found = new Map<string, [string, string]>();
   for (let i = 2; i < argv.length; i++) {
     const pattern = argv[i]!;
-    if (!/[*?[]/.test(pattern)) {
+    if (!hasWildcards(pattern)) {
       const key = pattern.toLowerCase();
       const cn = config.canonical(key);
       if (cn !== null && !found.has(key)) found.set(key, [pattern, config.get(cn)!]);

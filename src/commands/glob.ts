@@ -22,6 +22,11 @@ const MAX_NESTING = 1000;
 /** C's tolower in the "C" locale: only A-Z change. */
 const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
 
+/** Whether s holds a wildcard (*, ? or [), which makes it a pattern rather than a name. */
+export function hasWildcards(s: string): boolean {
+  return /[*?[]/.test(s);
+}
+
 /** stringmatchlen: true when s matches the glob pattern. */
 export function globMatch(pattern: string, s: string, nocase = false): boolean {
   // Only a consumed char lets trailing '*'s match nothing: "*" does not match "" (KEYS and

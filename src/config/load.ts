@@ -2,7 +2,8 @@
 // (the file first, then every --name value... as a line of its own, so flags win).
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { globFiles, isGlobPattern } from '../io/file-glob.js';
+import { hasWildcards } from '../commands/glob.js';
+import { globFiles } from '../io/file-glob.js';
 import { repr, splitArgs } from '../io/split-args.js';
 import { strerror } from '../io/strerror.js';
 import { REDIS_VERSION } from '../version.js';
@@ -67,7 +68,7 @@ export function argvToLines(argv: string[]): { file: string | null; lines: Line[
  * none when it matches none (an empty conf.d); a plain path must open.
  */
 function patternLines(path: string, depth: number): Line[] {
-  if (!isGlobPattern(path)) return fileLines(path, depth);
+  if (!hasWildcards(path)) return fileLines(path, depth);
   return globFiles(path).flatMap((file) => fileLines(file, depth));
 }
 

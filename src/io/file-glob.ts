@@ -4,18 +4,13 @@
 // Redis's own glob matcher matches (globMatch), with fnmatch's `[!...]` read as `[^...]`.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { globMatch } from '../commands/glob.js';
-
-/** Whether a path holds a wildcard, which makes it a pattern (loadServerConfig's test). */
-export function isGlobPattern(path: string): boolean {
-  return /[*?[]/.test(path);
-}
+import { globMatch, hasWildcards } from '../commands/glob.js';
 
 /** The existing files (directories left out) whose paths match pattern; none is no error. */
 export function globFiles(pattern: string): string[] {
   let paths = [pattern.startsWith('/') ? '/' : ''];
   for (const part of pattern.split('/').filter((p) => p !== '')) {
-    if (!isGlobPattern(part)) {
+    if (!hasWildcards(part)) {
       paths = paths.map((base) => join(base, part));
       continue;
     }
