@@ -101,6 +101,11 @@ export class InspectorEndpoint {
     }
   }
 
+  /** No flush running or due: the counters above stand still until something changes. */
+  get quiet(): boolean {
+    return this.timer === null && !this.writing;
+  }
+
   get pageCount(): number {
     return this.pages.size;
   }
