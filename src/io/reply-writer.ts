@@ -359,16 +359,16 @@ export class ReplyWriter {
   }
 
   /**
-   * Bulks of ring[(from + k) & mask] for k < n (a list's ring buffer: LRANGE's reply), the
-   * buffer and the write position held in locals over the run, where a bulk() per element
-   * re-reads both and makes room each time (most of LRANGE's time on short elements).
+   * Bulks of items[from..from+n) (a run of a list's ring: LRANGE's reply), the buffer and
+   * the write position held in locals over the run, where a bulk() per element re-reads
+   * both and makes room each time (most of LRANGE's time on short elements).
    */
-  bulkRing(ring: readonly (string | undefined)[], from: number, n: number, mask: number): void {
+  bulkRun(items: readonly (string | undefined)[], from: number, n: number): void {
     if (this.discard) return;
     let b = this.buf;
     let p = this.len;
-    for (let k = 0; k < n; k++) {
-      const s = ring[(from + k) & mask]!;
+    for (let k = from; k < from + n; k++) {
+      const s = items[k]!;
       const len = s.length;
       if (len >= SHORT) {
         this.len = p;

@@ -6,7 +6,10 @@
 //   (issue 9: memory per key). Every change builds a new string of at most 8 KB.
 // - beyond that, for good, a ring-buffer deque: pushes and pops at both ends and LINDEX
 //   are O(1), LINSERT LREM LTRIM work in place; the ring grows by doubling and shrinks when
-//   three quarters empty.
+//   three quarters empty. Past BLOCK elements the ring is a ring of blocks of BLOCK slots:
+//   doubling then copies the block index and at most one block, where one flat array copied
+//   every element at once (a push stalled 11 ms at a million elements); blocks are made as
+//   pushes reach them and dropped once empty, as quicklist adds and frees its nodes.
 // Reads of a packed list return substrings of it (see packed.ts); pops return copies, since
 // LMOVE keeps what it pops.
 import {
@@ -14,14 +17,20 @@ import {
 } from './packed.js';
 
 const MIN_CAPACITY = 8;
+/** Slots per block of a large ring (a power of two: 8 kB of references). */
+const BLOCK_BITS = 10;
+const BLOCK = 1 << BLOCK_BITS;
+const SLOT = BLOCK - 1;
 /** Up to this many elements a list may be packed (list-max-listpack-size -2's node holds more only when tiny). */
 export const PACKED_MAX_ENTRIES = 128;
 const PACKED_MAX_BYTES = 8192;
 
+type Block = (string | undefined)[];
+
 /** Where writeRange puts the elements: a ReplyWriter. */
 export interface BulkSink {
-  /** Bulks of ring[(from + k) & mask] for k < n. */
-  bulkRing(ring: readonly (string | undefined)[], from: number, n: number, mask: number): void;
+  /** Bulks of items[from..from+n). */
+  bulkRun(items: readonly (string | undefined)[], from: number, n: number): void;
   /** A bulk of s's chars from..from+n. */
   bulkSpan(s: string, from: number, n: number): void;
 }
@@ -29,7 +38,14 @@ export interface BulkSink {
 export class List {
   /** The packed body while small; null once the list is a ring. */
   private lp: string | null = '';
-  private ring: (string | undefined)[] | null = null;
+  /**
+   * The ring: one block of capacity slots while that is at most BLOCK, else a power of two
+   * of BLOCK-slot blocks (undefined where no element lies). Position p of the ring is
+   * blocks[p >>> BLOCK_BITS][p & SLOT] either way.
+   */
+  private blocks: (Block | undefined)[] | null = null;
+  /** The ring's capacity less one; the element at index i is at position (head + i) & mask. */
+  private mask = 0;
   private head = 0;
   private count = 0;
 
@@ -46,7 +62,7 @@ export class List {
     return l;
   }
 
-  /** A list adopting items (in order, not copied) as loaded from an RDB: a ring when past the packed limits. */
+  /** A list adopting items (in order, not copied up to BLOCK of them) as loaded from an RDB: a ring when past the packed limits. */
   static fromArray(items: string[]): List {
     if (items.length <= PACKED_MAX_ENTRIES) return List.fromPacked(items.map(packItem).join(''), items.length);
     const l = new List();
@@ -69,8 +85,7 @@ export class List {
     if (i < 0 || i >= this.count) return undefined;
     const lp = this.lp;
     if (lp !== null) return readItem(lp, itemOffset(lp, i));
-    const ring = this.ring!;
-    return ring[(this.head + i) & (ring.length - 1)];
+    return this.get(i);
   }
 
   /** Replaces element i (already normalized to 0..length-1). */
@@ -80,24 +95,23 @@ export class List {
       const at = itemOffset(lp, i);
       return this.setPacked(lp.slice(0, at) + packItem(s) + lp.slice(skipItem(lp, at)), 0);
     }
-    const ring = this.ring!;
-    ring[(this.head + i) & (ring.length - 1)] = s;
+    this.put(i, s);
   }
 
   pushHead(s: string): void {
     if (this.lp !== null) return this.setPacked(packItem(s) + this.lp, 1);
-    if (this.count === this.ring!.length) this.resize(this.ring!.length * 2);
-    const ring = this.ring!;
-    this.head = (this.head - 1) & (ring.length - 1);
-    ring[this.head] = s;
+    if (this.count > this.mask) this.grow();
+    const p = (this.head - 1) & this.mask;
+    this.head = p;
+    (this.blocks![p >>> BLOCK_BITS] ?? this.makeBlock(p))[p & SLOT] = s;
     this.count++;
   }
 
   pushTail(s: string): void {
     if (this.lp !== null) return this.setPacked(this.lp + packItem(s), 1);
-    if (this.count === this.ring!.length) this.resize(this.ring!.length * 2);
-    const ring = this.ring!;
-    ring[(this.head + this.count) & (ring.length - 1)] = s;
+    if (this.count > this.mask) this.grow();
+    const p = (this.head + this.count) & this.mask;
+    (this.blocks![p >>> BLOCK_BITS] ?? this.makeBlock(p))[p & SLOT] = s;
     this.count++;
   }
 
@@ -109,11 +123,13 @@ export class List {
       this.setPacked(lp.slice(skipItem(lp, 0)), -1);
       return s;
     }
-    const ring = this.ring!;
-    const s = ring[this.head];
-    ring[this.head] = undefined;
-    this.head = (this.head + 1) & (ring.length - 1);
+    const p = this.head;
+    const block = this.blocks![p >>> BLOCK_BITS]!;
+    const s = block[p & SLOT];
+    block[p & SLOT] = undefined;
+    this.head = (p + 1) & this.mask;
     this.count--;
+    if ((p & SLOT) === SLOT) this.dropIfEmpty(p >>> BLOCK_BITS);
     this.shrinkIfSparse();
     return s;
   }
@@ -127,11 +143,12 @@ export class List {
       this.setPacked(lp.slice(0, at), -1);
       return s;
     }
-    const ring = this.ring!;
-    const i = (this.head + this.count - 1) & (ring.length - 1);
-    const s = ring[i];
-    ring[i] = undefined;
+    const p = (this.head + this.count - 1) & this.mask;
+    const block = this.blocks![p >>> BLOCK_BITS]!;
+    const s = block[p & SLOT];
+    block[p & SLOT] = undefined;
     this.count--;
+    if ((p & SLOT) === 0) this.dropIfEmpty(p >>> BLOCK_BITS);
     this.shrinkIfSparse();
     return s;
   }
@@ -144,10 +161,7 @@ export class List {
       for (let i = 0, at = itemOffset(lp, start); i < out.length; i++, at = skipItem(lp, at)) out[i] = readItem(lp, at);
       return out;
     }
-    const ring = this.ring!;
-    const mask = ring.length - 1;
-    const from = this.head + start;
-    for (let i = 0; i < out.length; i++) out[i] = ring[(from + i) & mask]!;
+    for (let i = 0; i < out.length; i++) out[i] = this.get(start + i);
     return out;
   }
 
@@ -167,8 +181,14 @@ export class List {
       }
       return;
     }
-    const ring = this.ring!;
-    out.bulkRing(ring, this.head + start, end - start + 1, ring.length - 1);
+    // Run by run: each ends at its block's end (a lone block's end is the ring's).
+    const blockEnd = Math.min(BLOCK, this.mask + 1);
+    for (let i = start; i <= end;) {
+      const p = (this.head + i) & this.mask;
+      const n = Math.min(end + 1 - i, blockEnd - (p & SLOT));
+      out.bulkRun(this.blocks![p >>> BLOCK_BITS]!, p & SLOT, n);
+      i += n;
+    }
   }
 
   /**
@@ -189,11 +209,9 @@ export class List {
       }
       return;
     }
-    const ring = this.ring!;
-    const mask = ring.length - 1;
     for (let k = 0; k < n; k++) {
       const i = fromTail ? this.count - 1 - k : k;
-      if (ring[(this.head + i) & mask] === s) yield i;
+      if (this.get(i) === s) yield i;
     }
   }
 
@@ -204,17 +222,14 @@ export class List {
       const at = itemOffset(lp, i);
       return this.setPacked(lp.slice(0, at) + packItem(s) + lp.slice(at), 1);
     }
-    if (this.count === this.ring!.length) this.resize(this.ring!.length * 2);
-    const ring = this.ring!;
-    const mask = ring.length - 1;
     if (i < this.count / 2) {
-      this.head = (this.head - 1) & mask;
-      for (let k = 0; k < i; k++) ring[(this.head + k) & mask] = ring[(this.head + k + 1) & mask];
+      this.pushHead(s);
+      for (let k = 0; k < i; k++) this.put(k, this.get(k + 1));
     } else {
-      for (let k = this.count; k > i; k--) ring[(this.head + k) & mask] = ring[(this.head + k - 1) & mask];
+      this.pushTail(s);
+      for (let k = this.count - 1; k > i; k--) this.put(k, this.get(k - 1));
     }
-    ring[(this.head + i) & mask] = s;
-    this.count++;
+    this.put(i, s);
   }
 
   /**
@@ -223,31 +238,28 @@ export class List {
    */
   remove(s: string, limit: number, fromTail: boolean): number {
     if (this.lp !== null) return this.removePacked(this.lp, s, limit, fromTail);
-    const ring = this.ring!;
-    const mask = ring.length - 1;
-    const head = this.head;
     const n = this.count;
     let removed = 0;
     if (fromTail) {
       let w = n - 1;
       for (let r = n - 1; r >= 0; r--) {
-        const x = ring[(head + r) & mask];
+        const x = this.get(r);
         if (x === s && (limit === 0 || removed < limit)) removed++;
-        else ring[(head + w--) & mask] = x;
+        else this.put(w--, x);
       }
-      for (let i = 0; i < removed; i++) ring[(head + i) & mask] = undefined;
-      this.head = (head + removed) & mask;
+      for (let i = 0; i < removed; i++) this.put(i, undefined);
+      this.head = (this.head + removed) & this.mask;
     } else {
       let w = 0;
       for (let r = 0; r < n; r++) {
-        const x = ring[(head + r) & mask];
+        const x = this.get(r);
         if (x === s && (limit === 0 || removed < limit)) removed++;
-        else ring[(head + w++) & mask] = x;
+        else this.put(w++, x);
       }
-      for (let i = w; i < n; i++) ring[(head + i) & mask] = undefined;
+      for (let i = w; i < n; i++) this.put(i, undefined);
     }
     this.count = n - removed;
-    this.shrinkIfSparse();
+    this.dropEmptyBlocks();
     return removed;
   }
 
@@ -260,13 +272,11 @@ export class List {
       for (let i = start; i <= end; i++) to = skipItem(lp, to);
       return this.setPacked(lp.slice(from, to), end - start + 1 - this.count);
     }
-    const ring = this.ring!;
-    const mask = ring.length - 1;
-    for (let i = 0; i < start; i++) ring[(this.head + i) & mask] = undefined;
-    for (let i = end + 1; i < this.count; i++) ring[(this.head + i) & mask] = undefined;
-    this.head = (this.head + start) & mask;
+    for (let i = 0; i < start; i++) this.put(i, undefined);
+    for (let i = end + 1; i < this.count; i++) this.put(i, undefined);
+    this.head = (this.head + start) & this.mask;
     this.count = end - start + 1;
-    this.shrinkIfSparse();
+    this.dropEmptyBlocks();
   }
 
   *[Symbol.iterator](): IterableIterator<string> {
@@ -275,13 +285,23 @@ export class List {
       for (let at = 0; at < lp.length; at = skipItem(lp, at)) yield readItem(lp, at);
       return;
     }
-    const ring = this.ring!;
-    const mask = ring.length - 1;
-    for (let i = 0; i < this.count; i++) yield ring[(this.head + i) & mask]!;
+    for (let i = 0; i < this.count; i++) yield this.get(i);
   }
 
   toArray(): string[] {
     return this.count === 0 ? [] : this.slice(0, this.count - 1);
+  }
+
+  /** Ring element i (0..length-1). */
+  private get(i: number): string {
+    const p = (this.head + i) & this.mask;
+    return this.blocks![p >>> BLOCK_BITS]![p & SLOT]!;
+  }
+
+  /** Ring element i (0..length-1, or a slot being cleared) becomes s. */
+  private put(i: number, s: string | undefined): void {
+    const p = (this.head + i) & this.mask;
+    this.blocks![p >>> BLOCK_BITS]![p & SLOT] = s;
   }
 
   /** The packed body becomes lp, holding `added` more elements; a ring once over the limits. */
@@ -294,14 +314,24 @@ export class List {
     this.adoptRing(unpack(lp));
   }
 
-  /** The body becomes a ring of items, in order, for good. */
+  /** The body becomes a ring of items, in order, for good: items itself while one block holds them. */
   private adoptRing(items: string[]): void {
     const count = items.length;
     let cap = MIN_CAPACITY;
     while (cap < count) cap *= 2;
-    const ring: (string | undefined)[] = items;
-    ring.length = cap;
-    this.ring = ring;
+    if (cap <= BLOCK) {
+      const block: Block = items;
+      block.length = cap;
+      this.blocks = [block];
+    } else {
+      this.blocks = new Array(cap >>> BLOCK_BITS);
+      for (let b = 0; b << BLOCK_BITS < count; b++) {
+        const block: Block = items.slice(b << BLOCK_BITS, (b + 1) << BLOCK_BITS);
+        block.length = BLOCK;
+        this.blocks[b] = block;
+      }
+    }
+    this.mask = cap - 1;
     this.head = 0;
     this.count = count;
     this.lp = null;
@@ -324,18 +354,76 @@ export class List {
     return n;
   }
 
-  private shrinkIfSparse(): void {
-    let cap = this.ring!.length;
-    while (cap > MIN_CAPACITY && this.count < cap / 4) cap /= 2;
-    if (cap < this.ring!.length) this.resize(cap);
+  /** The block holding position p, made when a push first reaches it. */
+  private makeBlock(p: number): Block {
+    const block: Block = new Array(BLOCK);
+    this.blocks![p >>> BLOCK_BITS] = block;
+    return block;
   }
 
-  private resize(cap: number): void {
-    const ring = this.ring!;
-    const next: (string | undefined)[] = new Array(cap);
-    const mask = ring.length - 1;
-    for (let i = 0; i < this.count; i++) next[i] = ring[(this.head + i) & mask];
-    this.ring = next;
+  /** Block b dropped if no element lies in it (a ring of one block keeps it). */
+  private dropIfEmpty(b: number): void {
+    const blocks = this.blocks!;
+    if (blocks.length === 1) return;
+    // Where block b starts, counted from the head: its slots are that..that + SLOT, around the ring.
+    const from = ((b << BLOCK_BITS) - this.head) & this.mask;
+    if (from >= this.count && from + SLOT <= this.mask) blocks[b] = undefined;
+  }
+
+  /** After LREM or LTRIM: empty blocks dropped, and the ring shrunk if sparse. */
+  private dropEmptyBlocks(): void {
+    for (let b = 0; b < this.blocks!.length; b++) this.dropIfEmpty(b);
+    this.shrinkIfSparse();
+  }
+
+  /** Full: twice the capacity. Past one block, only the block index and the head block's tail part are copied. */
+  private grow(): void {
+    const cap = this.mask + 1;
+    if (cap < BLOCK) return this.rebuild(cap * 2);
+    const blocks = this.blocks!;
+    const nb = blocks.length;
+    const hb = this.head >>> BLOCK_BITS;
+    const next: (Block | undefined)[] = new Array(nb * 2);
+    for (let k = 0; k < nb; k++) next[k] = blocks[(hb + k) & (nb - 1)];
+    // A full ring wraps inside the head's block: the slots below the head are the tail's last
+    // elements, and they move to the block after the others.
+    const ho = this.head & SLOT;
+    if (ho > 0) {
+      const first = next[0]!;
+      const moved: Block = new Array(BLOCK);
+      for (let i = 0; i < ho; i++) {
+        moved[i] = first[i];
+        first[i] = undefined;
+      }
+      next[nb] = moved;
+    }
+    this.blocks = next;
+    this.mask = cap * 2 - 1;
+    this.head = ho;
+  }
+
+  /** Three quarters empty: the capacity halved until it is not (never below MIN_CAPACITY). */
+  private shrinkIfSparse(): void {
+    let cap = this.mask + 1;
+    while (cap > MIN_CAPACITY && this.count < cap / 4) cap /= 2;
+    if (cap === this.mask + 1) return;
+    if (cap <= BLOCK) return this.rebuild(cap);
+    // The elements span at most cap / BLOCK blocks from the head's: the index keeps those.
+    const blocks = this.blocks!;
+    const hb = this.head >>> BLOCK_BITS;
+    const next: (Block | undefined)[] = new Array(cap >>> BLOCK_BITS);
+    for (let k = 0; k < next.length; k++) next[k] = blocks[(hb + k) & (blocks.length - 1)];
+    this.blocks = next;
+    this.mask = cap - 1;
+    this.head &= SLOT;
+  }
+
+  /** The elements copied in order into one block of cap slots (cap <= BLOCK). */
+  private rebuild(cap: number): void {
+    const block: Block = new Array(cap);
+    for (let i = 0; i < this.count; i++) block[i] = this.get(i);
+    this.blocks = [block];
+    this.mask = cap - 1;
     this.head = 0;
   }
 }
