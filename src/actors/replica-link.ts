@@ -23,7 +23,6 @@ import { TransferFile } from '../io/transfer-file.js';
 import { replicaLinkMachine, replTimedOut, type CachedMaster, type ReplicaLinkMachine } from '../machines/replica-link.js';
 import { prepareHeapSettling } from '../store/settle-heap.js';
 import { Client } from './client.js';
-import { LOAD_SLICE_MS } from './persistence.js';
 import type { Server } from './server.js';
 
 /** replicationCron's period. */
@@ -94,11 +93,6 @@ export class ReplicaLink {
   private sentIp = false;
   /** The most payload bytes the last diskless load held at once (RdbStream.peakHeld). */
   streamPeakHeld = 0;
-  /** When this turn's first payload chunk came (performance.now()); 0 between turns. */
-  private payloadTurnAt = 0;
-  /** Reading waits for the next turn (readPayloadInTurns); how often it has since start-up. */
-  private readsHeld = false;
-  payloadReadsHeld = 0;
 
   /** The master's stream is read into the shared read buffer (SocketStream.shareReads). */
   get readsShared(): boolean {
@@ -335,7 +329,7 @@ export class ReplicaLink {
         this.readLines();
         break;
       case 'payload':
-        this.readPayloadInTurns(chunk);
+        this.readPayload(chunk);
         break;
       case 'held':
         this.held.push(chunk);
@@ -446,33 +440,12 @@ export class ReplicaLink {
     if (t.mark === null && size === 0) this.readPayload(EMPTY);
   }
 
-  /**
-   * processEventsWhileBlocked's role during a transfer: the payload is decoded as it is read,
-   * and while the master's bytes keep coming libuv reads up to 32 chunks (2 MB) in a turn, a
-   * decode of 60-100 ms without a reply to any client (-LOADING, or the old data while the
-   * file comes). After LOAD_SLICE_MS of payload in a turn, reading waits for the next one.
-   */
-  private readPayloadInTurns(chunk: Buffer): void {
-    if (this.payloadTurnAt === 0) {
-      this.payloadTurnAt = performance.now();
-      setImmediate(this.endPayloadTurn);
-    }
-    this.readPayload(chunk);
-    if (!this.readsHeld && performance.now() - this.payloadTurnAt >= LOAD_SLICE_MS) {
-      this.readsHeld = true;
-      this.payloadReadsHeld++;
-      this.stream?.pauseReads();
-    }
-  }
-
-  private readonly endPayloadTurn = (): void => {
-    this.payloadTurnAt = 0;
-    if (!this.readsHeld) return;
-    this.readsHeld = false;
-    this.stream?.resumeReads();
-  };
-
   // readSyncBulkPayload (the data half)
+  /**
+   * The payload is decoded as it is read, one chunk a turn (SocketStream): clients get their
+   * -LOADING, or the old data while the file comes, between chunks, as processEventsWhileBlocked
+   * answers them between Redis's reads.
+   */
   private readPayload(chunk: Buffer): void {
     const t = this.transfer!;
     let data = chunk;

@@ -10,6 +10,11 @@
 // the CPU of an unpipelined request (bench/compare-builds.sh). Its chunks are therefore
 // transient: a view of that buffer, valid only while next() runs, so their subscriber
 // copies whatever it keeps (RespParser.keepOwnCopies).
+//
+// One full read per connection per event-loop turn: after a read that filled the buffer,
+// libuv reads the same socket again at once, up to 32 times (2 MB), before it looks at any
+// other; a client writing a mass insertion held every other client's reply for 100+ ms.
+// Reading it waits for the next turn instead, as Redis reads each client once an iteration.
 import type { Socket } from 'node:net';
 import { errnoException } from './strerror.js';
 import type { Subscriber } from 'rxjs';
@@ -27,6 +32,11 @@ let sharedReadBuffer: Buffer | null = null;
  */
 const VIEWS_KEPT = 4096;
 const sharedViews = new Array<Buffer | undefined>(VIEWS_KEPT + 1).fill(undefined);
+
+/** The kernel will not take more output: reading waits until it drains. */
+const HELD_BY_OUTPUT = 1;
+/** A full read this turn: the next waits for the next turn. */
+const HELD_FOR_TURN = 2;
 
 /** net's private symbols for a socket's onread buffer and callback: the same for every socket. */
 interface NetSymbols {
@@ -112,7 +122,8 @@ let spareReq: WriteReq | null = null;
 export class SocketStream {
   /** Told when the output drained, to carry on with work it held back while blocked. */
   owner: { onDrain(): void } | null = null;
-  private blocked = false;
+  /** Why reading has stopped (HELD_* bits); the socket reads while none is set. */
+  private holds = 0;
   /** Bytes of direct writes the handle still keeps queued. */
   private inFlight = 0;
   /** Who gets the chunks (one subscriber at a time); events after it unsubscribed are dropped. */
@@ -129,7 +140,7 @@ export class SocketStream {
     this.transient = shared && readIntoSharedBuffer(socket, this.onSharedRead);
     // Listening from the start, for the socket's whole life: no listener to add or remove per
     // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
-    socket.on('data', (b: Buffer) => this.live()?.next(b));
+    socket.on('data', (b: Buffer) => this.read(b, b.length));
     socket.on('close', () => this.live()?.complete());
     // A half-open socket (the server's clients) completes at the peer's end, where node would
     // shut our side down and close only on that shutdown's callback: end() closes at once.
@@ -139,8 +150,29 @@ export class SocketStream {
   }
 
   private readonly onSharedRead = (n: number, buf: Buffer): void => {
-    this.live()?.next(n <= VIEWS_KEPT && buf === sharedReadBuffer ? (sharedViews[n] ??= buf.subarray(0, n)) : buf.subarray(0, n));
+    this.read(n <= VIEWS_KEPT && buf === sharedReadBuffer ? (sharedViews[n] ??= buf.subarray(0, n)) : buf.subarray(0, n), n);
   };
+
+  private read(chunk: Buffer, n: number): void {
+    this.live()?.next(chunk);
+    if (n >= READ_SIZE && (this.holds & HELD_FOR_TURN) === 0) {
+      this.hold(HELD_FOR_TURN);
+      setImmediate(this.turnEnded);
+    }
+  }
+
+  private readonly turnEnded = (): void => this.release(HELD_FOR_TURN);
+
+  private hold(why: number): void {
+    if (this.holds === 0) this.socket.pause();
+    this.holds |= why;
+  }
+
+  private release(why: number): void {
+    if ((this.holds & why) === 0) return;
+    this.holds &= ~why;
+    if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
+  }
 
   /**
    * From the next read on, a connection we opened reads into the shared buffer too (the
@@ -154,16 +186,6 @@ export class SocketStream {
   /** Reading begins, for a socket accepted paused. */
   start(): void {
     this.socket.resume();
-  }
-
-  /** Reading stops until resumeReads(): a long task leaves the rest of the turn to the others. */
-  pauseReads(): void {
-    this.socket.pause();
-  }
-
-  /** Reading goes on after pauseReads(), unless the output's back-pressure holds it. */
-  resumeReads(): void {
-    if (!this.blocked) this.socket.resume();
   }
 
   /** Chunks as they arrive; completes when the peer closes, errors on a socket error. */
@@ -197,10 +219,7 @@ export class SocketStream {
       for (const b of batch) ok = socket.write(b);
       socket.uncork();
     }
-    if (!ok && !this.blocked) {
-      this.blocked = true;
-      socket.pause();
-    }
+    if (!ok) this.hold(HELD_BY_OUTPUT);
     return ok;
   }
 
@@ -240,7 +259,7 @@ export class SocketStream {
     this.inFlight -= bytes;
     if (this.socket.destroyed) return;
     if (status < 0) this.socket.destroy(errnoException(status, 'write'));
-    else if (this.blocked && this.queued === 0) this.drained();
+    else if ((this.holds & HELD_BY_OUTPUT) !== 0 && this.queued === 0) this.drained();
   }
 
   /**
@@ -266,8 +285,7 @@ export class SocketStream {
   }
 
   private drained(): void {
-    this.blocked = false;
-    this.socket.resume();
+    this.release(HELD_BY_OUTPUT);
     this.owner?.onDrain();
   }
 }

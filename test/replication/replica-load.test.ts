@@ -116,15 +116,16 @@ describe('a replica loading a large payload', () => {
     await c.call('REPLICAOF', '127.0.0.1', String(fm.port));
     const l = await fm.accept();
     await l.handshake();
-    // All of it at once: libuv reads up to 2 MB of it in a turn, ~70k of these keys.
+    // All of it at once: left alone, libuv reads up to 2 MB of it in a turn, ~70k of these keys.
     l.sendPayload(rdbOf(keys));
     let loadingReplies = 0;
     while ((await info(c)).get('master_link_status') !== 'up') {
       const reply = await probe.call('PING');
       if (reply instanceof Error && reply.message.startsWith('LOADING')) loadingReplies++;
     }
-    expect(r.server.replicaLink!.payloadReadsHeld).toBeGreaterThan(0);
-    expect(loadingReplies).toBeGreaterThan(0);
+    // One 64 kB read a turn: ~100 of them for this payload, a probe between each two. Read
+    // as libuv reads a socket that keeps coming (2 MB a turn), it took three or four.
+    expect(loadingReplies).toBeGreaterThanOrEqual(10);
     expect(await c.call('DBSIZE')).toBe(300_000);
     expect(await c.call('GET', 'key:299999')).toBe('value:299999');
   });
