@@ -10,7 +10,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { startPinger, startWriteLoad } from './measures/snapshot-stalls.js';
 import { schedStat } from './proc.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, spawnTracked, startServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, makeTempDir, removeTempDir, spawnTracked, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const MEASURED_MS = 2000;
@@ -18,9 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const [roundsArg = '3', hogsArg = '3', keysArg = '1000000', rateArg = '3000', ...buildArgs] = process.argv.slice(2);
 const builds = buildArgs.length > 0 ? buildArgs : ['dist', 'redis'];
-const specs: ServerSpec[] = builds.map((b) => (b === 'redis'
-  ? { name: 'redis', command: ['redis-server'] }
-  : { name: 'redstate', command: ['node', ...binFlags(b), `${b}/cli.js`] }));
+const specs: ServerSpec[] = builds.map(buildSpec);
 
 /** The main thread's turns on a core in a window, from /proc/<pid>/schedstat before and after. */
 function turnsOf(pid: number, run: () => Promise<unknown>): Promise<{ cpuPerTurnUs: number; turns: number; waited: number }> {

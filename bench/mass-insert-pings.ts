@@ -7,7 +7,7 @@
 //   node --import ./bench/register.js bench/mass-insert-pings.ts [rounds] [--warm] [dist|redis ...]
 import { connect } from 'node:net';
 import { startPinger } from './measures/snapshot-stalls.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const SETS = 1_000_000;
@@ -15,9 +15,6 @@ const args = process.argv.slice(2);
 const warm = args.includes('--warm');
 const [roundsArg = '3', ...targetArgs] = args.filter((a) => !a.startsWith('--'));
 const targets = targetArgs.length > 0 ? targetArgs : ['dist', 'redis'];
-const spec = (t: string): ServerSpec => t === 'redis'
-  ? { name: 'redis', command: ['redis-server'] }
-  : { name: 'redstate', command: ['node', ...binFlags(t), `${t}/cli.js`] };
 
 const payload = Buffer.from(Array.from({ length: SETS }, (_, i) => {
   const key = `key:${i}`;
@@ -43,7 +40,7 @@ function insert(port: number): Promise<void> {
 
 const { runs, loads } = await alternatingRounds(Number(roundsArg), targets.length, async (i) => {
   const dir = makeTempDir();
-  const server = await startServer(spec(targets[i]!), { dir });
+  const server = await startServer(buildSpec(targets[i]!), { dir });
   try {
     if (warm) await insert(server.port);
     const pinger = await startPinger(server.port, 1);

@@ -7,13 +7,11 @@ import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { minorFaults, processCpuMs } from './proc.js';
 import { bgsaveDone } from './resp.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
 
 const [build = 'dist', command = 'SAVE', dataset = 'mixed'] = process.argv.slice(2);
 const config = presets.full;
-const spec: ServerSpec = build === 'redis'
-  ? { name: 'redis', command: ['redis-server'] }
-  : { name: 'redstate', command: ['node', ...binFlags(build), `${build}/cli.js`] };
+const spec = buildSpec(build);
 const dir = makeTempDir();
 try {
   const server = await startServer(spec, { dir });

@@ -43,6 +43,13 @@ export function binFlags(dist: string): string[] {
   return /^#!.*\bnode (.*)$/.exec(line)?.[1]!.trim().split(/\s+/) ?? [];
 }
 
+/** A server named by a tool's argument: `redis` is redis-server, anything else a dist/ folder run as its bin runs it. */
+export function buildSpec(build: string): ServerSpec {
+  return build === 'redis'
+    ? { name: 'redis', command: ['redis-server'] }
+    : { name: 'redstate', command: ['node', ...binFlags(build), `${build}/cli.js`] };
+}
+
 export function commonArgs(port: number, dir: string): string[] {
   return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
     '--loglevel', 'warning', '--enable-debug-command', 'local'];
