@@ -380,11 +380,8 @@ export class List {
   private grow(): void {
     const cap = this.mask + 1;
     if (cap < BLOCK) return this.rebuild(cap * 2);
-    const blocks = this.blocks!;
-    const nb = blocks.length;
-    const hb = this.head >>> BLOCK_BITS;
-    const next: (Block | undefined)[] = new Array(nb * 2);
-    for (let k = 0; k < nb; k++) next[k] = blocks[(hb + k) & (nb - 1)];
+    const nb = this.blocks!.length;
+    const next = this.indexFromHead(nb * 2, nb);
     // A full ring wraps inside the head's block: the slots below the head are the tail's last
     // elements, and they move to the block after the others.
     const ho = this.head & SLOT;
@@ -409,13 +406,18 @@ export class List {
     if (cap === this.mask + 1) return;
     if (cap <= BLOCK) return this.rebuild(cap);
     // The elements span at most cap / BLOCK blocks from the head's: the index keeps those.
-    const blocks = this.blocks!;
-    const hb = this.head >>> BLOCK_BITS;
-    const next: (Block | undefined)[] = new Array(cap >>> BLOCK_BITS);
-    for (let k = 0; k < next.length; k++) next[k] = blocks[(hb + k) & (blocks.length - 1)];
-    this.blocks = next;
+    this.blocks = this.indexFromHead(cap >>> BLOCK_BITS, cap >>> BLOCK_BITS);
     this.mask = cap - 1;
     this.head &= SLOT;
+  }
+
+  /** A block index of `size` entries starting with `taken` blocks from the head's on; the head's offset in its block stays the same. */
+  private indexFromHead(size: number, taken: number): (Block | undefined)[] {
+    const blocks = this.blocks!;
+    const hb = this.head >>> BLOCK_BITS;
+    const next: (Block | undefined)[] = new Array(size);
+    for (let k = 0; k < taken; k++) next[k] = blocks[(hb + k) & (blocks.length - 1)];
+    return next;
   }
 
   /** The elements copied in order into one block of cap slots (cap <= BLOCK). */
