@@ -14,7 +14,8 @@
 // One full read per connection per event-loop turn: after a read that filled the buffer,
 // libuv reads the same socket again at once, up to 32 times (2 MB), before it looks at any
 // other; a client writing a mass insertion held every other client's reply for 100+ ms.
-// Reading it waits for the next turn instead, as Redis reads each client once an iteration.
+// Reading it waits for the next turn instead, as Redis reads each client once an iteration,
+// and a client's read is Redis's size too.
 import type { Socket } from 'node:net';
 import { errnoException } from './strerror.js';
 import type { Subscriber } from 'rxjs';
@@ -22,9 +23,20 @@ import type { Subscriber } from 'rxjs';
 // loads every operator, ~70 ms of a server's start-up.
 import { Observable } from 'rxjs/internal/Observable';
 
-/** Read size of a client connection (what libuv reads at once: node's own default). */
-const READ_SIZE = 64 * 1024;
+/**
+ * Read size of a client connection: Redis's (PROTO_IOBUF_LEN). A client's mass insertion
+ * runs ~120 SETs a turn where node's 64 kB ran ~470: the PING p50 of another client went
+ * 2.1 -> 0.7 ms (bench/mass-insert-pings.ts), for ~10% of one client's -P 1000 throughput.
+ */
+const CLIENT_READ_SIZE = 16 * 1024;
+/**
+ * Read size of a connection we opened (what libuv reads at once: node's own default): the
+ * replica link, whose one peer is the master and whose stream it must keep up with.
+ */
+const LINK_READ_SIZE = 64 * 1024;
 let sharedReadBuffer: Buffer | null = null;
+/** The shared buffer's first CLIENT_READ_SIZE bytes, as client connections read into it. */
+let clientReadBuffer: Buffer | null = null;
 /**
  * Reads of up to this many bytes come as a view made once per length: a view of the shared
  * buffer's first n bytes is the same bytes whichever read fills them, and a new one per read
@@ -59,12 +71,13 @@ function findNetSymbols(socket: Socket): NetSymbols {
  * what `new Socket({ onread })` sets up, which net.Server offers no way to ask for. False
  * when this node's net module does not have the fields it goes by (then chunks are owned).
  */
-function readIntoSharedBuffer(socket: Socket, onRead: (n: number, buf: Buffer) => void): boolean {
+function readIntoSharedBuffer(socket: Socket, readSize: number, onRead: (n: number, buf: Buffer) => void): boolean {
   const fields = socket as unknown as Record<symbol, unknown> & { _handle?: { useUserBuffer?(buf: Buffer): void } };
   const { kBuffer, kBufferCb } = (netSymbols ??= findNetSymbols(socket));
   const handle = fields._handle;
   if (kBuffer === undefined || kBufferCb === undefined || typeof handle?.useUserBuffer !== 'function') return false;
-  const buf = (sharedReadBuffer ??= Buffer.allocUnsafe(READ_SIZE));
+  const whole = (sharedReadBuffer ??= Buffer.allocUnsafe(LINK_READ_SIZE));
+  const buf = readSize === LINK_READ_SIZE ? whole : (clientReadBuffer ??= whole.subarray(0, CLIENT_READ_SIZE));
   fields[kBuffer] = buf;
   fields[kBufferCb] = onRead;
   handle.useUserBuffer(buf);
@@ -131,13 +144,16 @@ export class SocketStream {
 
   /** Chunks are views of the shared read buffer, valid only while the subscriber's next() runs. */
   transient: boolean;
+  /** A read this long filled the buffer. */
+  private readonly readSize: number;
 
   /**
    * shared: an accepted client connection, not reading yet (pauseOnConnect), that reads into
    * the shared buffer; it starts reading at start().
    */
   constructor(readonly socket: Socket, shared = false) {
-    this.transient = shared && readIntoSharedBuffer(socket, this.onSharedRead);
+    this.readSize = shared ? CLIENT_READ_SIZE : LINK_READ_SIZE;
+    this.transient = shared && readIntoSharedBuffer(socket, this.readSize, this.onSharedRead);
     // Listening from the start, for the socket's whole life: no listener to add or remove per
     // subscription, and a reset from the peer after the owner unsubscribed is not unhandled.
     socket.on('data', (b: Buffer) => this.read(b, b.length));
@@ -150,12 +166,13 @@ export class SocketStream {
   }
 
   private readonly onSharedRead = (n: number, buf: Buffer): void => {
-    this.read(n <= VIEWS_KEPT && buf === sharedReadBuffer ? (sharedViews[n] ??= buf.subarray(0, n)) : buf.subarray(0, n), n);
+    const shared = buf === clientReadBuffer || buf === sharedReadBuffer;
+    this.read(n <= VIEWS_KEPT && shared ? (sharedViews[n] ??= buf.subarray(0, n)) : buf.subarray(0, n), n);
   };
 
   private read(chunk: Buffer, n: number): void {
     this.live()?.next(chunk);
-    if (n >= READ_SIZE && (this.holds & HELD_FOR_TURN) === 0) {
+    if (n >= this.readSize && (this.holds & HELD_FOR_TURN) === 0) {
       this.hold(HELD_FOR_TURN);
       setImmediate(this.turnEnded);
     }
@@ -180,7 +197,7 @@ export class SocketStream {
    * it does. Not while chunks read already wait in the socket: they would come after newer ones.
    */
   shareReads(): void {
-    if (!this.transient && this.socket.readableLength === 0) this.transient = readIntoSharedBuffer(this.socket, this.onSharedRead);
+    if (!this.transient && this.socket.readableLength === 0) this.transient = readIntoSharedBuffer(this.socket, this.readSize, this.onSharedRead);
   }
 
   /** Reading begins, for a socket accepted paused. */

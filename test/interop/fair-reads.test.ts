@@ -1,5 +1,5 @@
 // A client writing a mass insertion shares the server with the others: the server reads each
-// client once per event-loop turn (Redis: 16 kB, redstate: one 64 kB read), where libuv alone
+// client once per event-loop turn, 16 kB at a time (both), where libuv alone
 // would read the same socket up to 32 times in a row. Both servers are stopped (SIGSTOP) while
 // one client's pipeline of INCRs and another client's GET reach their sockets, then go on
 // together: the GET's answer is how many INCRs ran before it was served.
@@ -10,8 +10,8 @@ import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.
 
 const INCRS = 100_000;
 const INCR = encodeCommand(['INCR', 'n']);
-/** The most INCRs one read of redstate's (64 kB) holds; Redis reads 16 kB. */
-const ONE_READ = Math.ceil((64 * 1024) / INCR.length);
+/** The most INCRs one read (16 kB) holds. */
+const ONE_READ = Math.ceil((16 * 1024) / INCR.length);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
