@@ -44,6 +44,13 @@ export async function main(argv: string[]): Promise<number | null> {
     return 0;
   }
   const log = new Logger();
+  // checkForSentinelMode: Sentinel is another program; started as one, a data server on its
+  // port would answer every SENTINEL command with an error.
+  if (argv.includes('--sentinel')) {
+    log.role = 'X';
+    log.warning('Sentinel mode is not implemented by redstate: run redis-sentinel for it. Exiting...');
+    return 1;
+  }
   const config = new Config();
   const ignored: string[] = [];
   config.onIgnored = (name) => ignored.push(name);

@@ -121,6 +121,12 @@ export function loadConfig(config: Config, argv: string[]): { file: string | nul
         if (refused !== null) throw new ConfigError(refused);
         continue;
       }
+      // Sentinel's own directives: a lone `sentinel` is main()'s mode switch, which
+      // loadServerConfigFromString leaves alone; any other is refused outside sentinel mode.
+      if (name === 'sentinel') {
+        if (values.length > 0) throw new ConfigError('sentinel directive while not in sentinel mode');
+        continue;
+      }
       if (config.isFileOnly(name)) {
         config.onIgnored(name);
         continue;

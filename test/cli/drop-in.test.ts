@@ -169,6 +169,30 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(r.output()).toContain('Bad directive or wrong number of arguments');
   });
 
+  it('takes sentinel lines as redis-server does outside sentinel mode, and refuses --sentinel in words that name the program for it', async () => {
+    const dir = tempDir();
+    const monitor = join(dir, 'monitor.conf');
+    writeFileSync(monitor, 'port 0\nsentinel monitor m 127.0.0.1 6379 2\n');
+    const fatal = (out: string): string => /^>>> .*\n.*$/m.exec(out)?.[0] ?? out;
+    const redis = run([monitor], false, true);
+    expect(await redis.exited).toBe(1);
+    const r = run([monitor]);
+    expect(await r.exited).toBe(1);
+    expect(fatal(r.output())).toBe(fatal(redis.output()));
+    expect(fatal(r.output())).toContain('sentinel directive while not in sentinel mode');
+
+    // A lone `sentinel` line is left alone (main()'s mode switch is the argv's --sentinel).
+    const lone = join(dir, 'lone.conf');
+    writeFileSync(lone, 'sentinel\n');
+    const { r: served } = await runOnFreePort((port) => [lone, '--port', String(port), '--dir', dir]);
+    expect(served.output()).not.toContain("'sentinel'");
+
+    const asSentinel = run(['--port', '0', '--sentinel']);
+    expect(await asSentinel.exited).toBe(1);
+    expect(asSentinel.output()).toMatch(new RegExp(`^${asSentinel.pid}:X [^#]+ # Sentinel mode is not implemented by redstate: run redis-sentinel for it\\. Exiting\\.\\.\\.$`, 'm'));
+    expect(asSentinel.output()).not.toContain('Ready to accept connections');
+  });
+
   it("stops, in redis-server's words, on a log file it cannot open and on a config file that is not there", async () => {
     for (const redis of [true, false]) {
       const bad = run(['--port', '0', '--logfile', join(tempDir(), 'no-such-dir', 'server.log')], false, redis);
