@@ -47,7 +47,6 @@ const { runs, loads } = await alternatingRounds(Number(roundsArg), specs.length,
     const sched = await turnsOf(server.pid, () => sleep(MEASURED_MS));
     load?.stop();
     const { latencies } = await pinger.stop();
-    await pinger.terminate();
     return { latencies, ...sched };
   } finally {
     for (const h of hogs) h.kill('SIGKILL');

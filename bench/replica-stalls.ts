@@ -51,7 +51,6 @@ async function round(dist: string): Promise<string> {
   await waitSynced(r, keys, signal);
   const syncedAt = now();
   const { sentAt, latencies, replies } = await prober.stop();
-  await prober.terminate();
   const during = sentAt.flatMap((at, i) => (at >= startedAt && at <= syncedAt ? [i] : []));
   const waits = during.map((i) => latencies[i]!);
   const summary = `sync ${(syncedAt - startedAt).toFixed(0)} ms, reply p99 ${percentile(waits, 99).toFixed(1)} max ${percentile(waits, 100).toFixed(1)} ms`;

@@ -37,11 +37,17 @@ export async function startPinger(port: number, everyMs: number, command?: strin
     });
   await next('ready');
   return {
-    stop(): Promise<Pings> {
+    /** The pings so far; the worker ends (its port would keep this process alive). */
+    async stop(): Promise<Pings> {
       const done = next('done');
       worker.postMessage('stop');
-      return done;
+      try {
+        return await done;
+      } finally {
+        await worker.terminate();
+      }
     },
+    /** Ends the worker without its pings (a measure that failed). */
     terminate: () => worker.terminate(),
   };
 }
