@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --v8-pool-size=0
 // redstate [config-file] [--name value ...]: redis-server's command line, start-up and
 // shutdown. Runs as the server process itself, so signals reach it directly (env execs node).
 // The young generation is 32 MB a semi-space from the start (V8 grows it from 1 MB to 16 MB

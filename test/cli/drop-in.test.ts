@@ -419,6 +419,7 @@ describe('redstate as a drop-in for redis-server', () => {
     const cmdline = readFileSync(`/proc/${r.pid}/cmdline`, 'latin1').split('\0');
     expect(basename(cmdline[0]!)).toMatch(/^node/);
     expect(cmdline).toContain('--max-semi-space-size=32');
+    expect(cmdline).toContain('--v8-pool-size=0');
     expect(cmdline).toContain(CLI);
     await expectStopAndContinue(r, port);
     r.kill('SIGTERM');
