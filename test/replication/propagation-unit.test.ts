@@ -82,4 +82,21 @@ describe('propagation', () => {
     expect(got[0]).toEqual(['SET', 'big', big]);
     expect(got[1]).toEqual(['SADD', 's', ...many]);
   });
+
+  it('holds every command fed so far when read in the middle of a turn, across the batch\'s buffers', () => {
+    // Fed here without a turn's end in between: the backlog is owed runs of the batch, which
+    // a read settles; 200 kB of SETs pass the batch's 64 kB buffers and its early clears.
+    const repl = srv.server.replication;
+    const from = repl.masterReplOffset + 1;
+    const sets = (n: number, tag: string): string[][] => Array.from({ length: n }, (_, i) => ['SET', `${tag}:${i}`, 'v'.repeat(i % 40)]);
+    const first = sets(1500, 'a');
+    const big = ['SET', 'big', 'x'.repeat(70 * 1024)];
+    const second = sets(3000, 'b');
+    for (const argv of first) repl.propagate(0, argv);
+    expect(streamSince(from).slice(-first.length)).toEqual(first);
+    repl.propagate(0, big);
+    for (const argv of second) repl.propagate(0, argv);
+    expect(streamSince(from).slice(-(first.length + 1 + second.length))).toEqual([...first, big, ...second]);
+    expect(repl.backlog!.end).toBe(repl.masterReplOffset + 1);
+  });
 });
