@@ -5,6 +5,8 @@
 // at most): every request leaves ~1.3 kB of garbage, most of it node's socket streams', and a
 // scavenge stalls all 50 clients of an unpipelined load at once, so 2.5x fewer of them keep
 // the stalled requests under 1% (p99). V8 reads these sizes only as the process starts.
+// V8 gets one helper thread per spare core, not node's four: on 2 cores, the helpers of three
+// replicas' scavenges in a full sync kept their master's pings waiting for a core.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from './config/config.js';

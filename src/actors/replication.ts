@@ -174,7 +174,7 @@ export class Replication {
   /**
    * n bytes were appended to the batch: the offset now, the backlog once read, the replicas
    * at the turn's end. Without replicas the batch is the backlog's alone, settled and cleared
-   * at the turn's end or every EARLY_FLUSH bytes (a script's long stream held in memory).
+   * at the turn's end or every EARLY_FLUSH bytes (a script's long stream is not held whole).
    */
   private fed(n: number): void {
     this.masterReplOffset += n;
