@@ -13,16 +13,17 @@
 import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseInfo, type RespClient } from './resp.js';
-import { cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { loadRange, percentile } from './stats.js';
 
 const [countsArg = '1000,10000', roundsArg = '1', idleArg = '5', other] = process.argv.slice(2);
 const counts = countsArg.split(',').map(Number);
 
 const servers: Array<{ label: string; spec: ServerSpec }> = [
-  { label: 'redstate', spec: { name: 'redstate', command: ['node', 'dist/cli.js'] } },
-  ...(other ? [{ label: `redstate ${other}`, spec: { name: 'redstate' as const, command: ['node', other] } }] : []),
+  { label: 'redstate', spec: buildSpec('dist') },
+  ...(other ? [{ label: `redstate ${other}`, spec: buildSpec(dirname(other)) }] : []),
   { label: 'redis', spec: { name: 'redis', command: ['redis-server'] } },
 ];
 

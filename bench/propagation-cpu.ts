@@ -5,11 +5,12 @@
 // socket writes; a replica reads little else than its master's stream meanwhile). Rounds
 // alternate the servers; with another build's dist/cli.js it runs beside this one.
 //   node --import ./bench/register.js bench/propagation-cpu.ts [rounds] [pipeline] [replicas] [requests] [other/dist/cli.js]
+import { dirname } from 'node:path';
 import { benchmarkSet, syncArgs, waitCaughtUp, waitOnline } from './measures/replicas.js';
 import type { RoundContext } from './measure.js';
 import { ioCounts, processCpuMs } from './proc.js';
 import { RoundServers } from './round-servers.js';
-import { cleanUpEverything, runTool, type RunningServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, runTool, type RunningServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '3', pipeArg = '1', replicasArg = '1', requestsArg = '50000', other] = process.argv.slice(2);
@@ -18,8 +19,8 @@ const requests = Number(requestsArg);
 const signal = new AbortController().signal;
 
 const servers: Array<{ label: string; spec: ServerSpec }> = [
-  { label: 'redstate', spec: { name: 'redstate', command: ['node', 'dist/cli.js'] } },
-  ...(other ? [{ label: `redstate ${other}`, spec: { name: 'redstate' as const, command: ['node', other] } }] : []),
+  { label: 'redstate', spec: buildSpec('dist') },
+  ...(other ? [{ label: `redstate ${other}`, spec: buildSpec(dirname(other)) }] : []),
   { label: 'redis', spec: { name: 'redis', command: ['redis-server'] } },
 ];
 

@@ -15,7 +15,7 @@ import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { mainThreadMs, schedStat } from './proc.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { binFlags, buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '5', dataset = 'mixed', mode = 'disk', masterName = 'redstate', ...builds] = process.argv.slice(2);
@@ -64,7 +64,7 @@ function phases(logFile: string, askedAt: number): Array<[number, string]> {
 
 const masterSpec: ServerSpec = masterName === 'redis'
   ? { name: 'redis', command: ['redis-server'] }
-  : { name: 'redstate', command: ['node', 'dist/cli.js'] };
+  : buildSpec('dist');
 const masterDir = makeTempDir();
 const master = await startServer(masterSpec, { dir: masterDir, args: syncArgs(mode === 'diskless') });
 const m = await master.client();
