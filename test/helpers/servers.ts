@@ -5,13 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { Config } from '../../src/config/config.js';
 import { startReplicationFromConfig } from '../../src/actors/replica-link.js';
 import { Server } from '../../src/actors/server.js';
 import { Logger } from '../../src/log.js';
 import { cliArgv } from './bin.js';
-import { until } from './replication.js';
+import { backlogCommandsSince, until } from './replication.js';
 import { RespClient } from './resp-client.js';
 
 export { CLI, cliArgv, ROOT } from './bin.js';
@@ -172,4 +172,27 @@ export async function waitForPing(port: number, gaveUp: () => boolean = () => fa
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no PONG on port ${port}:\n${log()}`);
+}
+
+/** A file's in-process redstate (config as given) with its backlog made, as a first replica makes it, and a client of it. */
+export interface BacklogFeed {
+  srv: InProcess;
+  cli: RespClient;
+  /** The commands fed from replication offset `from` on, as a replica would get them. */
+  streamSince(from: number): string[][];
+}
+
+/** Starts the BacklogFeed before the file's tests and stops it after them. */
+export function backlogFeed(config: Record<string, string> = {}): BacklogFeed {
+  const feed = { streamSince: (from: number) => backlogCommandsSince(feed.srv.server, from) } as BacklogFeed;
+  beforeAll(async () => {
+    feed.srv = await startRedstate(config);
+    feed.srv.server.replication.createBacklogIfNeeded();
+    feed.cli = await RespClient.connect(feed.srv.port);
+  });
+  afterAll(async () => {
+    feed.cli.close();
+    await feed.srv.close();
+  });
+  return feed;
 }
