@@ -53,6 +53,24 @@ describe('ElementCache', () => {
     }
   });
 
+  it('keeps a few thousand elements used in turn: colliding ones share a set, not push each other out', () => {
+    const cache = new ElementCache();
+    const words = Array.from({ length: 2000 }, (_, i) => (i % 2 === 0 ? `member:${i}` : `member:${i}:value`.padEnd(24, '.')));
+    const text = Buffer.from(words.join(''), 'latin1');
+    let hits = 0;
+    for (let round = 0; round < 5; round++) {
+      let at = 0;
+      for (const w of words) {
+        const found = cache.find(text, at, at + w.length);
+        if (found !== undefined && round > 0) hits++;
+        expect(found ?? cache.keep(w)).toBe(w);
+        at += w.length;
+      }
+    }
+    // One string a slot kept 79% of these; two a set, 92%.
+    expect(hits).toBeGreaterThan(0.9 * 4 * words.length);
+  });
+
   it('is skipped for a while after a window of lookups with few hits, then judged again', () => {
     const cache = new ElementCache();
     const text = Buffer.from(Array.from({ length: 1024 }, (_, i) => `e${String(i).padStart(4, '0')}`).join(''), 'latin1');
