@@ -7,6 +7,7 @@
 // A substring of a packed string may be a V8 "sliced string" that keeps the whole packed
 // string alive: what is read out for a reply is fine, what is kept must go through copyOut
 // or unpack.
+import { latin1Slice } from '../io/latin1.js';
 
 /** The varint prefix of an n-byte item; one char up to 127 bytes. */
 export function lengthPrefix(n: number): string {
@@ -111,7 +112,7 @@ export function unpack(lp: string): string[] {
   for (let at = 0; at < lp.length;) {
     const n = itemLength(lp, at);
     const start = at + prefixSize(n);
-    out.push(bytes.toString('latin1', start, start + n));
+    out.push(latin1Slice(bytes, start, start + n));
     at = start + n;
   }
   return out;
@@ -231,7 +232,7 @@ export class BodyBuilder {
 
   /** The body built so far; the builder starts over empty. */
   take(): string {
-    const s = this.buf.toString('latin1', 0, this.n);
+    const s = latin1Slice(this.buf, 0, this.n);
     this.n = 0;
     return s;
   }

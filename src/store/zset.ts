@@ -4,6 +4,7 @@
 // order-statistic tree (rank-tree.ts) plus a member -> score map, where ranks are O(log n)
 // and scores O(1).
 // Positions in this API are 0-based ascending ranks, whatever the direction of a walk.
+import { latin1Slice } from '../io/latin1.js';
 import { Dict } from './dict.js';
 import { encodingLimits } from './limits.js';
 import { type BodyBuilder, flatten, hasDuplicateSpan, holdsAt, spanLengths, spanStarts } from './packed.js';
@@ -326,7 +327,7 @@ class Listpack implements Body {
       const len = memberLength(lp, at);
       const from = memberStart(at, len);
       at = from + len + 8;
-      yield [bytes === null ? lp.slice(from, from + len) : bytes.toString('latin1', from, from + len), readScore(lp, from + len)];
+      yield [bytes === null ? lp.slice(from, from + len) : latin1Slice(bytes, from, from + len), readScore(lp, from + len)];
     }
   }
 }
