@@ -230,9 +230,8 @@ export class ElementCache {
   private readonly words = new Int32Array(2 * CACHE_SETS * CACHED_WORDS);
   /** Per set, the slot (0 or 1) used last: keep() fills the other. */
   private readonly recent = new Uint8Array(CACHE_SETS);
-  /** The last find()'s bytes as words, its length, and its set, for keep(). */
+  /** The last find()'s bytes as words, and its set, for keep(). */
   private readonly sought = new Int32Array(CACHED_WORDS);
-  private soughtLength = 0;
   private set = 0;
   /** Lookups and hits of the window being judged; elements left to make without a lookup. */
   private lookups = 0;
@@ -274,7 +273,6 @@ export class ElementCache {
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     const set = (h ^ (h >>> 16)) & (CACHE_SETS - 1);
     this.set = set;
-    this.soughtLength = n;
     for (let way = 0; way < 2; way++) {
       const slot = 2 * set + way;
       if (this.lengths[slot] !== n) continue;
@@ -296,9 +294,9 @@ export class ElementCache {
     const slot = 2 * this.set + way;
     this.recent[this.set] = way;
     this.strings[slot] = s;
-    this.lengths[slot] = this.soughtLength;
+    this.lengths[slot] = s.length;
     const at = slot * CACHED_WORDS;
-    const w = (this.soughtLength + 3) >>> 2;
+    const w = (s.length + 3) >>> 2;
     for (let i = 0; i < w; i++) this.words[at + i] = this.sought[i]!;
     return s;
   }
