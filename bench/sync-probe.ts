@@ -29,6 +29,7 @@ import { presets } from './config.js';
 import { populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { averageMemory, startPinger, startWriteLoad } from './measures/snapshot-stalls.js';
+import { SYNCED_POLL_MS } from './measures/sync-stalls.js';
 import { ioCounts, mainThreadMs, processCpuMs, sampleMemoryPeak, schedStat } from './proc.js';
 import { RespClient } from './resp.js';
 import { binFlags, cleanUpEverything, commonArgs, freePort, makeTempDir, projectRoot, removeTempDir, spawnTracked, startServer } from './servers.js';
@@ -174,7 +175,7 @@ async function round(dist: string): Promise<string> {
   const wall0 = Date.now();
   if (idleMs > 0) await sleep(idleMs);
   else await Promise.all(replicas.map((r) => r.client.call('REPLICAOF', '127.0.0.1', port)));
-  const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal).then(() => now() - t0)));
+  const syncedAt = idleMs > 0 ? [] : await Promise.all(replicas.map((r) => waitSynced(r.client, keys, signal, SYNCED_POLL_MS).then(() => now() - t0)));
   const t1 = now();
   if (mem || taskTrace || allocTrace) process.kill(master.pid!, 'SIGUSR2');
   const sched1 = schedStat(`/proc/${master.pid!}/schedstat`);
