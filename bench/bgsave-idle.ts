@@ -12,7 +12,7 @@ import { presets } from './config.js';
 import { loadMixed } from './measures/datasets.js';
 import { schedStat } from './proc.js';
 import { bgsaveDone, type RespClient } from './resp.js';
-import { binFlags, cleanUpEverything, startServer, type RunningServer } from './servers.js';
+import { buildSpec, cleanUpEverything, startServer, type RunningServer } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const [roundsArg = '10', ...builds] = process.argv.slice(2);
@@ -23,7 +23,7 @@ const signal = new AbortController().signal;
 const servers: Array<{ cli: string; server: RunningServer; client: RespClient; dir: string }> = [];
 for (const cli of builds.length > 0 ? builds : ['dist/cli.js']) {
   const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'redstate-bgsave-'));
-  const server = await startServer({ name: 'redstate', command: ['node', ...binFlags(dirname(cli)), cli] }, { dir });
+  const server = await startServer(buildSpec(dirname(cli)), { dir });
   const client = await server.client();
   await loadMixed(client, config, signal);
   servers.push({ cli, server, client, dir });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { presets } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { mainThreadMs } from './proc.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
+import { binFlags, buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const CHUNK = Number(process.env.DECODE_CHUNK ?? 64 * 1024);
@@ -44,7 +44,7 @@ async function child(dist: string, file: string): Promise<void> {
 async function make(dataset: string, size: string, out: string): Promise<void> {
   const config = size === 'full' ? presets.full : presets.quick;
   const dir = makeTempDir();
-  const server = await startServer({ name: 'redstate', command: ['node', ...binFlags('dist'), 'dist/cli.js'] }, { dir, args: [] });
+  const server = await startServer(buildSpec('dist'), { dir, args: [] });
   const c = await server.client();
   try {
     if (dataset === 'mixed') await loadMixed(c, config, new AbortController().signal);

@@ -17,7 +17,7 @@ import { presets, type BenchConfig } from './config.js';
 import { loadMixed, populate } from './measures/datasets.js';
 import { syncArgs, waitSynced } from './measures/replicas.js';
 import { mainThreadMs, schedStat } from './proc.js';
-import { binFlags, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
+import { buildSpec, cleanUpEverything, makeTempDir, removeTempDir, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, percentile } from './stats.js';
 
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
@@ -30,8 +30,7 @@ const config: BenchConfig = keysOverride > 0
 const signal = new AbortController().signal;
 
 function spec(name: string): ServerSpec {
-  if (name === 'redis') return { name: 'redis', command: ['redis-server'] };
-  return { name: 'redstate', command: ['node', ...binFlags(dirname(name)), name] };
+  return buildSpec(name === 'redis' ? name : dirname(name));
 }
 const pairs = (pairArgs.length > 0 ? pairArgs : ['redis>redis', 'dist/cli.js>dist/cli.js']).map((p) => {
   const [m, r] = p.split('>');
