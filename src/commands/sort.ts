@@ -4,11 +4,13 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { pqsort } from '../store/pqsort.js';
-import { strtod } from '../store/floats.js';
+import { DBL_MIN, strtod } from '../store/floats.js';
+import { isIntegerString } from '../store/numbers.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cs, ERR, WRONGTYPE } from './errors.js';
+import { encodingOf } from './keys.js';
 import { findCommand } from './table.js';
 
 /**
@@ -27,6 +29,24 @@ function lookupByPattern(c: Client, pattern: string, element: string): string | 
   if (v === undefined) return undefined;
   if (field !== null) return v instanceof Hash ? v.get(field) : undefined;
   return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Whether the value a BY pattern finds for element comes to Redis's SORT as an integer object,
+ * which it takes without the strtod whose errno it checks: a string key held as int, or a
+ * listpack hash's field value (kept as an integer when it is one).
+ */
+function byIsInteger(c: Client, pattern: string, element: string): boolean {
+  if (pattern === '#') return false;
+  const star = pattern.indexOf('*');
+  const arrow = pattern.indexOf('->', star + 1);
+  const hashField = arrow >= 0 && arrow + 2 < pattern.length;
+  const key = pattern.slice(0, star) + element + pattern.slice(star + 1, hashField ? arrow : pattern.length);
+  const v = c.db.lookup(key);
+  if (typeof v === 'string') return !hashField && encodingOf(v, c.db.stringEncodings.get(key)) === 'int';
+  if (!(v instanceof Hash) || v.encoding !== 'listpack') return false;
+  const field = v.get(pattern.slice(arrow + 2));
+  return field !== undefined && isIntegerString(field);
 }
 
 /** compareStringObjects: bytes, then length. */
@@ -100,8 +120,12 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
     alpha = true;
     by = null;
   }
-  // "Destructively convert encoded sorted sets for SORT"
+  // "Destructively convert encoded sorted sets for SORT". Converting reads each score back
+  // with strtod, and a subnormal one leaves ERANGE in errno, which the numeric sort below
+  // takes for its own strtod's: Redis 7.0 then refuses to sort any element it reads as text.
+  let staleErange = false;
   if (v instanceof ZSet && v.encoding === 'listpack') {
+    v.walk(0, false, (_m, score) => !(staleErange = score !== 0 && Math.abs(score) < DBL_MIN));
     c.db.lookupWrite(argv[1]!);
     v.toSkiplist();
   }
@@ -156,6 +180,7 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
         const text = cs(byVal);
         const r = strtod(text);
         if (r.end !== text.length || r.erange || Number.isNaN(r.value)) bad = true;
+        else if (staleErange && (by === null || !byIsInteger(c, by, it.element))) bad = true;
         it.score = r.value;
       }
     }

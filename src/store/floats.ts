@@ -76,10 +76,34 @@ const DECIMAL_PREFIX = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
 const HEX_PREFIX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)(?:[pP]([+-]?\d+))?/;
 const SPECIAL_PREFIX = /^[+-]?(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
 
+/** The least normal double (DBL_MIN): a nonzero result below it is subnormal. */
+export const DBL_MIN = 2.2250738585072014e-308;
+
+/**
+ * Whether digits (no point, no leading zeros, not empty) times base^exp is exactly v, a
+ * subnormal double: k * 2^-1074 (Number.MIN_VALUE). Trailing zeros go into the exponent first;
+ * more significant digits than any subnormal's exact expansion has (767 decimal, 14 hex) are
+ * inexact without a BigInt, which an argument of millions of digits would make slow.
+ */
+function exactSubnormal(digits: string, base: 10 | 16, exp: number, v: number): boolean {
+  const significant = digits.replace(/0+$/, '');
+  const e = exp + (base === 10 ? 1 : 4) * (digits.length - significant.length);
+  if (significant.length > (base === 10 ? 767 : 14)) return false;
+  const k = BigInt(Math.abs(v) / Number.MIN_VALUE);
+  if (base === 16) {
+    const n = BigInt(`0x${significant}`);
+    const shift = e + 1074;
+    return shift >= 0 ? n << BigInt(shift) === k : n === k << BigInt(-shift);
+  }
+  // A nonzero integer times a power of ten not below 1 is far above any subnormal.
+  return e < 0 && BigInt(significant) << 1074n === k * 10n ** BigInt(-e);
+}
+
 /**
  * C's strtod: the value of the longest prefix of s (after blanks) that reads as a number,
- * how many chars that took (0: none, the value is 0), and whether it over- or underflowed
- * (ERANGE with +-HUGE_VAL or 0).
+ * how many chars that took (0: none, the value is 0), and whether glibc's strtod sets errno to
+ * ERANGE: on overflow (+-HUGE_VAL), underflow to 0, and an inexact subnormal result (1e-320;
+ * string2d accepts those, numeric SORT refuses them).
  */
 export function strtod(s: string): { value: number; end: number; erange: boolean } {
   let i = 0;
@@ -89,11 +113,15 @@ export function strtod(s: string): { value: number; end: number; erange: boolean
   if (hex !== null && hex[2]! + hex[3]! !== '') {
     const neg = hex[1] === '-';
     const digits = hex[2]! + hex[3]!;
-    const r = hexValue(DOUBLE, neg, digits.replace(/^0+/, ''), hex[3]!.length, Number(hex[4] ?? 0));
+    const significant = digits.replace(/^0+/, '');
+    const exp2 = Number(hex[4] ?? 0) - 4 * hex[3]!.length;
+    const r = hexValue(DOUBLE, neg, significant, hex[3]!.length, Number(hex[4] ?? 0));
     const end = i + hex[0].length;
     if (r === null) return { value: neg ? -Infinity : Infinity, end, erange: true };
     const value = (neg ? -1 : 1) * Number(r.m) * 2 ** r.e;
-    return { value, end, erange: value === 0 && /[1-9a-f]/i.test(digits) };
+    if (significant === '') return { value, end, erange: false };
+    const tiny = Math.abs(value) < DBL_MIN;
+    return { value, end, erange: tiny && (value === 0 || !exactSubnormal(significant, 16, exp2, value)) };
   }
   const special = SPECIAL_PREFIX.exec(rest);
   if (special !== null) {
@@ -104,8 +132,14 @@ export function strtod(s: string): { value: number; end: number; erange: boolean
   const dec = DECIMAL_PREFIX.exec(rest);
   if (dec === null) return { value: 0, end: 0, erange: false };
   const value = Number(dec[0]);
-  const mantissa = dec[0].split(/[eE]/)[0]!;
-  return { value, end: i + dec[0].length, erange: !Number.isFinite(value) || (value === 0 && /[1-9]/.test(mantissa)) };
+  const end = i + dec[0].length;
+  if (!Number.isFinite(value)) return { value, end, erange: true };
+  if (Math.abs(value) >= DBL_MIN) return { value, end, erange: false };
+  const [mantissa = '', exp = '0'] = dec[0].replace(/^[+-]/, '').split(/[eE]/);
+  const [whole = '', frac = ''] = mantissa.split('.');
+  const significant = (whole + frac).replace(/^0+/, '');
+  if (significant === '') return { value, end, erange: false };
+  return { value, end, erange: value === 0 || !exactSubnormal(significant, 10, Number(exp) - frac.length, value) };
 }
 
 /**
@@ -128,7 +162,9 @@ export function parseDouble(s: string): number | null {
   if (isShortInteger(s)) return Number(s);
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
   const r = strtod(s);
-  return r.end !== s.length || r.erange || Number.isNaN(r.value) ? null : r.value;
+  // string2d refuses ERANGE with +-HUGE_VAL or 0 only: a subnormal is a fine score.
+  const outOfRange = r.erange && (r.value === 0 || !Number.isFinite(r.value));
+  return r.end !== s.length || outOfRange || Number.isNaN(r.value) ? null : r.value;
 }
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;

@@ -238,6 +238,24 @@ describe('bugs the fuzzer found', () => {
       'CONFIG SET zset-max-listpack-value 64');
   });
 
+  it('seeds 28627, 28710: numeric SORT refuses what strtod reads out of range, an inexact subnormal too, and a listpack sorted set holding a subnormal score', async () => {
+    // Redis's errno outlives a command, and only its own strtod's ERANGE decides here: this
+    // ZADD clears it (string2d) before each SORT, and changes nothing.
+    const sort = (...args: string[]): string[] => ['ZADD fuzz:errno XX 0 m', ['SORT', ...args].join(' ')];
+    await same('RPUSH l1 1 1e-320', ...sort('l1'), 'RPUSH l2 2 2.2250738585072009e-308', ...sort('l2'),
+      'RPUSH l3 2 2.2250738585072014e-308', ...sort('l3'), 'RPUSH l4 2 0x1p-1074', ...sort('l4'),
+      'RPUSH l5 2 0x1.8p-1074', ...sort('l5'), 'RPUSH l6 3 1e-400 1e400', ...sort('l6'),
+      'RPUSH l7 1 4.9406564584124654417656879286822137236505980e-324', ...sort('l7'),
+      'RPUSH l8 10 20', 'SET w10 5', 'SET w20 1e-320', ...sort('l8 BY w*'), 'ZADD s1 2 x', 'ZINCRBY s1 1e-320 y',
+      'ZSCORE s1 y', 'ZSCORE s1 x');
+    // A listpack sorted set: SORT converts it, reading each score with strtod.
+    await same('ZINCRBY z1 1e-320 10', ...sort('z1'), 'OBJECT ENCODING z1', 'ZADD z2 1e-320 10', ...sort('z2 ALPHA'),
+      ...sort('z2 BY nosort'), 'ZADD z3 1e-320 10 2 20', 'SET w10 5', 'SET w20 7', ...sort('z3 BY w*'),
+      'ZADD z4 1e-320 10 2 20', 'SET w20 7.5', ...sort('z4 BY w*'), 'ZADD z5 1e-320 a 2 b', 'HSET ha f 5', 'HSET hb f 6',
+      ...sort('z5 BY h*->f'), 'ZADD z6 1e-320 a 2 b', 'HSET hb f 6.5', ...sort('z6 BY h*->f'), 'ZADD z7 1e-320 a',
+      ...sort('z7 BY nokey*'), 'ZADD z8 1 x 2e-320 y', ...sort('z8 LIMIT 0 1 DESC'));
+  });
+
   it('seed 23200 (--replicas): an expiry time past 2^53 reads back as the int64 given (stream-vs-redis.test.ts checks what replicas get)', async () => {
     await same('MSET a 1 b 1 c 1', 'EXPIREAT a 9223372036854775', 'PEXPIRETIME a', 'EXPIRETIME a',
       'PEXPIREAT b 9223372036854775807', 'PEXPIRETIME b', 'SET c 1 PXAT 9223372036854774000', 'PEXPIRETIME c');

@@ -118,6 +118,7 @@ export function makeEpisode(seed: number, episode: number, length = EPISODE): { 
     if (g.chance(0.05)) args[0] = name.toUpperCase();
     if (name === 'multi') inMulti = true;
     if (name === 'exec' || name === 'discard') inMulti = false;
+    if (entry.before) cmds.push(entry.before);
     cmds.push(args);
     if (entry.then) cmds.push(entry.then);
   }
