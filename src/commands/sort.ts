@@ -14,20 +14,28 @@ import { encodingOf } from './keys.js';
 import { findCommand } from './table.js';
 
 /**
- * lookupKeyByPattern: "#" is the element itself; else the first '*' is replaced by it,
- * and a "->field" after the '*' reads that field of a hash. Undefined when nothing is there
- * (or the pattern has no '*').
+ * Where a pattern points for element: the key its first '*' makes with element, and the hash
+ * field named after a "->" past the '*' (null: the key's own string). Null without a '*'.
+ */
+function patternTarget(pattern: string, element: string): { key: string; field: string | null } | null {
+  const star = pattern.indexOf('*');
+  if (star < 0) return null;
+  const arrow = pattern.indexOf('->', star + 1);
+  const field = arrow >= 0 && arrow + 2 < pattern.length ? pattern.slice(arrow + 2) : null;
+  return { key: pattern.slice(0, star) + element + pattern.slice(star + 1, field === null ? pattern.length : arrow), field };
+}
+
+/**
+ * lookupKeyByPattern: "#" is the element itself; else what patternTarget names. Undefined
+ * when nothing is there (or the pattern has no '*').
  */
 function lookupByPattern(c: Client, pattern: string, element: string): string | undefined {
   if (pattern === '#') return element;
-  const star = pattern.indexOf('*');
-  if (star < 0) return undefined;
-  const arrow = pattern.indexOf('->', star + 1);
-  const field = arrow >= 0 && arrow + 2 < pattern.length ? pattern.slice(arrow + 2) : null;
-  const key = pattern.slice(0, star) + element + pattern.slice(star + 1, field === null ? pattern.length : arrow);
-  const v = c.db.lookup(key);
+  const at = patternTarget(pattern, element);
+  if (at === null) return undefined;
+  const v = c.db.lookup(at.key);
   if (v === undefined) return undefined;
-  if (field !== null) return v instanceof Hash ? v.get(field) : undefined;
+  if (at.field !== null) return v instanceof Hash ? v.get(at.field) : undefined;
   return typeof v === 'string' ? v : undefined;
 }
 
@@ -37,16 +45,13 @@ function lookupByPattern(c: Client, pattern: string, element: string): string | 
  * listpack hash's field value (kept as an integer when it is one).
  */
 function byIsInteger(c: Client, pattern: string, element: string): boolean {
-  if (pattern === '#') return false;
-  const star = pattern.indexOf('*');
-  const arrow = pattern.indexOf('->', star + 1);
-  const hashField = arrow >= 0 && arrow + 2 < pattern.length;
-  const key = pattern.slice(0, star) + element + pattern.slice(star + 1, hashField ? arrow : pattern.length);
-  const v = c.db.lookup(key);
-  if (typeof v === 'string') return !hashField && encodingOf(v, c.db.stringEncodings.get(key)) === 'int';
+  const at = pattern === '#' ? null : patternTarget(pattern, element);
+  if (at === null) return false;
+  const v = c.db.lookup(at.key);
+  if (at.field === null) return typeof v === 'string' && encodingOf(v, c.db.stringEncodings.get(at.key)) === 'int';
   if (!(v instanceof Hash) || v.encoding !== 'listpack') return false;
-  const field = v.get(pattern.slice(arrow + 2));
-  return field !== undefined && isIntegerString(field);
+  const value = v.get(at.field);
+  return value !== undefined && isIntegerString(value);
 }
 
 /** compareStringObjects: bytes, then length. */
