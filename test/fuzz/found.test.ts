@@ -239,8 +239,8 @@ describe('bugs the fuzzer found', () => {
   });
 
   it('seeds 28627, 28710: numeric SORT refuses what strtod reads out of range, an inexact subnormal too, and a listpack sorted set holding a subnormal score', async () => {
-    // Redis's errno outlives a command, and only its own strtod's ERANGE decides here: this
-    // ZADD clears it (string2d) before each SORT, and changes nothing.
+    // Redis's errno outlives a command: this ZADD clears it (string2d) and changes nothing, so
+    // that what each SORT answers depends on that SORT alone.
     const sort = (...args: string[]): string[] => ['ZADD fuzz:errno XX 0 m', ['SORT', ...args].join(' ')];
     await same('RPUSH l1 1 1e-320', ...sort('l1'), 'RPUSH l2 2 2.2250738585072009e-308', ...sort('l2'),
       'RPUSH l3 2 2.2250738585072014e-308', ...sort('l3'), 'RPUSH l4 2 0x1p-1074', ...sort('l4'),
