@@ -247,6 +247,18 @@ export class ReplicaLink {
   /** The socket failed or closed: the machine hears it once, and never about an old socket. */
   private onClosed(socket: Socket, reason: string, syscall?: string): void {
     if (this.socket !== socket) return;
+    // A diskless load reads the socket itself in Redis: its loader meets the end first, and
+    // the load fails (rdbLoadRioWithLoadingCtx's eoferr and rdbReportError, then
+    // readSyncBulkPayload's failed load).
+    const t = this.transfer;
+    if (t !== null && t.diskless && t.stream !== null && this.mode === 'payload') {
+      const log = this.server.log;
+      log.warning('Short read or OOM loading DB. Unrecoverable error, aborting now.');
+      log.warning(`Internal error in RDB reading offset ${t.stream.bytesRead} -> Unexpected EOF reading RDB file. ` +
+        'Failure loading rdb format from socket, assuming connection error, resuming operation.');
+      this.actor.send({ type: 'FAILED', reason: `Failed trying to load the MASTER synchronization DB from socket: ${reason}` });
+      return;
+    }
     this.actor.send({
       type: 'SOCKET_CLOSED', reason, syscall, now: Date.now(), lastIoAt: this.lastIoAt, read: 0, transferStartedAt: 0,
       offset: this.server.replication.masterReplOffset,
@@ -526,7 +538,12 @@ export class ReplicaLink {
     if (t === null) return;
     this.transfer = null;
     t.file?.discard();
-    if (t.stream !== null) this.server.persistence.abandonReplicaStream();
+    if (t.stream === null) return;
+    this.server.persistence.abandonReplicaStream();
+    // readSyncBulkPayload's failed diskless load under swapdb: what it loaded was a temporary db.
+    if (t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb') {
+      this.server.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
+    }
   }
 
   /**
