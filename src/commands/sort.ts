@@ -4,7 +4,7 @@
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { pqsort } from '../store/pqsort.js';
-import { DBL_MIN, strtod } from '../store/floats.js';
+import { isSubnormal, strtod } from '../store/floats.js';
 import { isIntegerString } from '../store/numbers.js';
 import { Hash, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
@@ -130,7 +130,10 @@ function sort(c: Client, argv: string[], readonly: boolean): void {
   // takes for its own strtod's: Redis 7.0 then refuses to sort any element it reads as text.
   let staleErange = false;
   if (v instanceof ZSet && v.encoding === 'listpack') {
-    v.walk(0, false, (_m, score) => !(staleErange = score !== 0 && Math.abs(score) < DBL_MIN));
+    v.walk(0, false, (_m, score) => {
+      staleErange = isSubnormal(score);
+      return !staleErange;
+    });
     c.db.lookupWrite(argv[1]!);
     v.toSkiplist();
   }

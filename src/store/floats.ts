@@ -72,12 +72,18 @@ function isSpace(ch: number): boolean {
   return ch === 32 || (ch >= 9 && ch <= 13);
 }
 
+/** A whole decimal number: sign, integer digits, fraction digits, exponent. */
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const DECIMAL_PREFIX = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/;
 const HEX_PREFIX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)(?:[pP]([+-]?\d+))?/;
 const SPECIAL_PREFIX = /^[+-]?(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)/i;
 
 /** The least normal double (DBL_MIN): a nonzero result below it is subnormal. */
-export const DBL_MIN = 2.2250738585072014e-308;
+const DBL_MIN = 2.2250738585072014e-308;
+
+export function isSubnormal(x: number): boolean {
+  return x !== 0 && Math.abs(x) < DBL_MIN;
+}
 
 /**
  * Whether digits (no point, no leading zeros, not empty) times base^exp is exactly v, a
@@ -135,11 +141,11 @@ export function strtod(s: string): { value: number; end: number; erange: boolean
   const end = i + dec[0].length;
   if (!Number.isFinite(value)) return { value, end, erange: true };
   if (Math.abs(value) >= DBL_MIN) return { value, end, erange: false };
-  const [mantissa = '', exp = '0'] = dec[0].replace(/^[+-]/, '').split(/[eE]/);
-  const [whole = '', frac = ''] = mantissa.split('.');
-  const significant = (whole + frac).replace(/^0+/, '');
+  const d = DECIMAL.exec(dec[0])!;
+  const frac = d[3] ?? '';
+  const significant = (d[2]! + frac).replace(/^0+/, '');
   if (significant === '') return { value, end, erange: false };
-  return { value, end, erange: value === 0 || !exactSubnormal(significant, 10, Number(exp) - frac.length, value) };
+  return { value, end, erange: value === 0 || !exactSubnormal(significant, 10, Number(d[4] ?? 0) - frac.length, value) };
 }
 
 /**
@@ -167,7 +173,6 @@ export function parseDouble(s: string): number | null {
   return r.end !== s.length || outOfRange || Number.isNaN(r.value) ? null : r.value;
 }
 
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 const HEX = /^([+-]?)0[xX]([\da-fA-F]*)(?:\.([\da-fA-F]*))?(?:[pP]([+-]?\d+))?$/;
 const INFINITY = /^[+-]?inf(?:inity)?$/i;
 /** MAX_LONG_DOUBLE_CHARS: string2ld refuses anything this long. */
