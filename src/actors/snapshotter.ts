@@ -15,9 +15,9 @@ import type { PayloadFilter, ReplicaClient } from './replica-client.js';
 import type { Server } from './server.js';
 
 /** A diskless transfer stops reading the snapshot while every socket holds this much. */
-const SOCKET_HIGH_WATER = 256 * 1024;
+export const SOCKET_HIGH_WATER = 256 * 1024;
 /** The most a diskless transfer writes at once. */
-const PIECE = 64 * 1024;
+export const PIECE = 64 * 1024;
 
 /** A chunk of a diskless transfer: its pieces not yet written, the socket writes not yet over, and whether it went back. */
 interface Written {
@@ -252,10 +252,11 @@ export class Snapshotter {
       pump();
     };
     // A replica dropped at its output limit calls back in (forget): the loop running goes on.
+    // Whether the run is over is the machine's to say, not stream.destroyed: a stream that
+    // ended destroys itself, and its last pieces may still wait for a drain then.
     let pumping = false;
-    let finished = false;
     const pump = (): void => {
-      if (pumping || finished || stream.destroyed) return;
+      if (pumping || run.actor.getSnapshot().status !== 'active') return;
       pumping = true;
       try {
         writePieces();
@@ -296,7 +297,6 @@ export class Snapshotter {
         stream.resume();
         return;
       }
-      finished = true;
       this.server.log.warning(`Diskless rdb transfer, done reading from pipe, ${run.replicas.size} replicas still up.`);
       // A replica's payload is over once its socket took the trailer: one still holding the
       // payload stays in its full sync (and its transfer timeout) while the others go online.
