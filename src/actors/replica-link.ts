@@ -410,6 +410,11 @@ export class ReplicaLink {
     return mode === 'on-empty-db' && this.server.keyspace.dbs.every((db) => db.size === 0);
   }
 
+  /** A diskless load under repl-diskless-load swapdb: it fills a temporary db, swapped in once whole. */
+  private swapdbLoad(t: Transfer): boolean {
+    return t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';
+  }
+
   // syncWithMaster's tail: the temp file the payload will go to (a diskless load needs none).
   private prepareTransfer(): void {
     this.mode = 'lines';
@@ -445,7 +450,7 @@ export class ReplicaLink {
     if (t.diskless) this.server.log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     // Async loading: a full sync of the history we are on (our partial one refused) leaves
     // the old dataset to clients until the new one is swapped in.
-    const async = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb' &&
+    const async = this.swapdbLoad(t) &&
       this.actor.getSnapshot().context.masterReplid === this.server.replication.replid;
     t.stream = this.server.persistence.startReplicaStream(t.size, t.diskless, async);
     // `$0` is complete already (and no RDB: its load fails).
@@ -541,7 +546,7 @@ export class ReplicaLink {
     if (t.stream === null) return;
     this.server.persistence.abandonReplicaStream();
     // readSyncBulkPayload's failed diskless load under swapdb: what it loaded was a temporary db.
-    if (t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb') {
+    if (this.swapdbLoad(t)) {
       this.server.log.notice('MASTER <-> REPLICA sync: Discarding temporary DB in background');
     }
   }
@@ -575,7 +580,7 @@ export class ReplicaLink {
         if (this.transfer !== t) return;
         // As Redis words it, and in its order around the load's own lines: the others flush the
         // old dataset before, swapdb swaps the loaded one in after.
-        const swapped = t.diskless && this.server.config.get('repl-diskless-load') === 'swapdb';
+        const swapped = this.swapdbLoad(t);
         if (!swapped) this.server.log.notice('MASTER <-> REPLICA sync: Flushing old data');
         try {
           this.streamDb = persistence.installPayload(rdb);
