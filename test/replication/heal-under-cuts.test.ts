@@ -6,16 +6,11 @@
 // replica of its own) and a redis-server one.
 import { describe, expect, it } from 'vitest';
 import { caughtUp, digest, writeEveryFamily } from '../helpers/replication.js';
+import { prng } from '../persistence/dataset.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 
 const CUTTING_MS = 10_000;
-
-/** A reproducible sequence in [0, 1). */
-function sequence(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
 
 /** Keys (db, name) whose value or expiry differ between two servers, for a failure's message. */
 async function differences(a: RespClient, b: RespClient): Promise<string[]> {
@@ -53,7 +48,7 @@ async function cutAndHeal(masterKind: 'redstate' | 'redis', seed: number): Promi
     procs.push(c);
     const replicas = await Promise.all([a, b, c].map((p) => RespClient.connect(p.port)));
     clients.push(...replicas);
-    const rand = sequence(seed);
+    const rand = prng(seed);
     const end = Date.now() + CUTTING_MS;
     let round = 0;
     const writing = (async () => {

@@ -5,21 +5,16 @@
 // follow the last master, each holds its dataset.
 import { expect, it } from 'vitest';
 import { caughtUp, digest, writeEveryFamily } from '../helpers/replication.js';
+import { prng } from '../persistence/dataset.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, startRedstateProcess, type Proc } from '../helpers/servers.js';
 
 const CHANGING_MS = 12_000;
-const ARGS = ['--repl-diskless-sync-delay', '0', '--repl-backlog-size', '512kb', '--repl-timeout', '2'];
+const ARGS = ['--repl-diskless-sync-delay', '0', '--repl-backlog-size', '512kb', '--repl-timeout', '2', '--dbfilename', 'dump.rdb'];
 const KINDS = ['redstate', 'redstate', 'redis'] as const;
 
 function start(i: number, dir?: string, port?: number): Promise<Proc> {
-  return KINDS[i] === 'redis' ? startRedis([...ARGS, '--dbfilename', 'dump.rdb'], dir, port) : startRedstateProcess([...ARGS, '--dbfilename', 'dump.rdb'], dir, port);
-}
-
-/** A reproducible sequence in [0, 1). */
-function sequence(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return (KINDS[i] === 'redis' ? startRedis : startRedstateProcess)(ARGS, dir, port);
 }
 
 it('two redstate servers and a redis-server converge after master changes, chains, cuts, stops and restarts', async () => {
@@ -32,7 +27,7 @@ it('two redstate servers and a redis-server converge after master changes, chain
     let master = 0;
     const follow = async (i: number, of: number): Promise<void> => void await clients[i]!.call('REPLICAOF', '127.0.0.1', procs[of]!.port);
     for (let i = 1; i < procs.length; i++) await follow(i, 0);
-    const rand = sequence(7);
+    const rand = prng(7);
     const pick = (): number => Math.floor(rand() * procs.length);
     const end = Date.now() + CHANGING_MS;
     let round = 0;
