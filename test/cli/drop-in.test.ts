@@ -36,7 +36,7 @@ function run(args: string[], asBin = false, redis = false, openFiles?: number): 
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
   let signal: NodeJS.Signals | null = null;
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code, sig) => {
+  const exited = new Promise<number | null>((r) => proc.once('close', (code, sig) => {
     signal = sig;
     r(code);
   }));
@@ -223,7 +223,7 @@ describe('redstate as a drop-in for redis-server', () => {
       let fromRedis = '';
       redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
       redis.stderr.on('data', (b: Buffer) => (fromRedis += b.toString()));
-      expect(await new Promise((r) => redis.once('exit', r)), args.join(' ')).toBe(1);
+      expect(await new Promise((r) => redis.once('close', r)), args.join(' ')).toBe(1);
       const r = run(args);
       expect(await r.exited, args.join(' ')).toBe(1);
       expect(fatal(r.output()), args.join(' ')).toBe(fatal(fromRedis));

@@ -92,15 +92,13 @@ async function startProcess(cmd: string, argsFor: (port: number) => string[], di
     let out = '';
     proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    const exited = new Promise<number | null>((r) => proc.once('close', (code) => r(code)));
     try {
       await waitForPing(port, () => proc.exitCode !== null, () => out, proc.pid);
     } catch (e) {
-      // One that never answered is not left running.
-      if (proc.exitCode === null) {
-        proc.kill('SIGKILL');
-        await exited;
-      }
+      // One that never answered is not left running; its output is read once all of it is in.
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      await exited;
       if (given === undefined && tries < 5 && out.includes(`Failed listening on port ${port}`)) continue;
       throw e;
     }

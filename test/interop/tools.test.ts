@@ -52,7 +52,7 @@ describe('real clients against redstate', () => {
       let o = '';
       p.stdout.on('data', (b: Buffer) => (o += b.toString()));
       p.stderr.on('data', (b: Buffer) => (o += b.toString()));
-      p.on('exit', (code) => (code === 0 ? res(o) : rej(new Error(o))));
+      p.on('close', (code) => (code === 0 ? res(o) : rej(new Error(o))));
       p.stdin.end(input);
     });
     expect(out).toMatch(/errors: 0, replies: 5000/);

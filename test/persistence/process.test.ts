@@ -70,7 +70,7 @@ async function runToExit(args: string[]): Promise<{ code: number | null; out: st
   proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
   proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-  const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+  const code = await new Promise<number | null>((r) => proc.once('close', (c) => r(c)));
   clearTimeout(timer);
   return { code, out };
 }
@@ -214,7 +214,7 @@ describe('a bad dump.rdb', () => {
     const redis = spawn('redis-server', ['--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--dir', dir, '--save', '']);
     let fromRedis = '';
     redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
-    expect(await new Promise((r) => redis.once('exit', r))).toBe(1);
+    expect(await new Promise((r) => redis.once('close', r))).toBe(1);
     expect(code).toBe(1);
     // The report's line names Redis's source line and counts bytes its own way; the rest is the same.
     const report = (text: string) => text.slice(text.indexOf('--- RDB ERROR DETECTED ---')).split('\n').filter((l) => l.startsWith('['));
@@ -236,7 +236,7 @@ describe('a bad dump.rdb', () => {
     const redis = spawn('redis-server', ['--port', '0', '--unixsocket', join(dir, 'redis.sock'), '--dir', dir, '--save', '']);
     let fromRedis = '';
     redis.stdout.on('data', (b: Buffer) => (fromRedis += b.toString()));
-    expect(await new Promise((r) => redis.once('exit', r))).toBe(1);
+    expect(await new Promise((r) => redis.once('close', r))).toBe(1);
     const line = /Wrong RDB checksum expected: \([0-9a-f]{16}\) but got \(30307261626f6f66\)\. Aborting now\./;
     expect(code).toBe(1);
     expect(out.match(line)?.[0]).toBe(fromRedis.match(line)![0]);
