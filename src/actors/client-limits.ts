@@ -73,13 +73,21 @@ export class ClientLimits {
     return !c.isMaster && c.parser.buffered + incoming > this.queryMax;
   }
 
+  /** Whether maxmemory-clients is on. */
+  get evicting(): boolean {
+    return this.evictionLimit > 0;
+  }
+
   // updateClientMemUsageAndBucket
-  /** Counts what c holds now, and moves it to the bucket of that size (none when it may not be evicted). */
-  track(c: Client): void {
+  /**
+   * Counts what c holds now (with argvMem, its running command's arguments), and moves it to
+   * the bucket of that size (none when it may not be evicted).
+   */
+  track(c: Client, argvMem = 0): void {
     if (this.evictionLimit === 0 || c.closed) return;
     // Masters and replicas are other types (getClientType); pseudo-clients are no connection.
     const counted = c.stream !== null && !c.isMaster && c.replica === null;
-    const mem = counted ? c.memoryUsage() : 0;
+    const mem = counted ? c.memoryUsage(argvMem) : 0;
     this.tracked += mem - c.memUsage;
     c.memUsage = mem;
     const bucket = counted && !c.noEvict ? this.buckets[bucketIndex(mem)]! : null;

@@ -35,6 +35,11 @@ const CLIENT_STRUCT_BYTES = 2240;
 const SUBSCRIPTION_BYTES = 26;
 /** A watched key: its [db, key] pair in the client's list and the client's entry in the key's watcher set. */
 const WATCHED_KEY_BYTES = 100;
+/**
+ * A BCAST prefix: its string in the client's set and the client's entry in the prefix's (the
+ * server's table entry is shared): 99-109 bytes each over 50k of them, from used_memory.
+ */
+const TRACKING_PREFIX_BYTES = 100;
 
 /** The subscriptions of every client that never subscribed: nothing adds to these (see ownSubscriptions). */
 const NO_SUBSCRIPTIONS: Readonly<Record<Kind, ReadonlySet<string>>> = { channel: new Set(), pattern: new Set(), shard: new Set() };
@@ -200,7 +205,7 @@ export class Client implements WatchFlag, QueuedWriter {
    * tot-mem, and what client eviction and MEMORY STATS's clients.* count: the connection's
    * own objects, its reply buffer and batched replies, what the socket has not sent, the
    * query buffer, the running command's arguments (argvMem), the MULTI queue, and its
-   * subscriptions and watched keys (Redis 7.0 counts their entries too).
+   * subscriptions, watched keys and tracking prefixes (Redis 7.0 counts their entries too).
    */
   memoryUsage(argvMem = 0): number {
     const unsent = this.replica !== null ? this.replica.outputBytes : (this.stream?.queued ?? 0);
@@ -208,6 +213,7 @@ export class Client implements WatchFlag, QueuedWriter {
     const subs = this.subs;
     if (subs !== null) mem += (subs.channel.size + subs.pattern.size + subs.shard.size) * SUBSCRIPTION_BYTES;
     if (this.watched !== null) mem += this.watched.length * WATCHED_KEY_BYTES;
+    if (this.tracking !== null) mem += this.tracking.prefixes.size * TRACKING_PREFIX_BYTES;
     return mem;
   }
 

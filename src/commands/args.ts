@@ -7,6 +7,13 @@ import { INT64, type Int64, parseInteger } from '../store/numbers.js';
 import { WRONGTYPE } from '../store/values.js';
 import { ERR } from './errors.js';
 
+/** A command's argv-mem (CLIENT LIST, the logs that name its client, client eviction) and multi-mem share: its arguments' bytes. */
+export function argvBytes(argv: readonly string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
+}
+
 /** Replies err and returns null: the failure of a helper that returns what it parsed. */
 export function fail(c: Client, err: string): null {
   c.reply.error(err);

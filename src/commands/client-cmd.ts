@@ -5,7 +5,7 @@ import type { AclUser } from './acl-users.js';
 import type { Client } from '../actors/client.js';
 import type { TrackingOptions } from '../actors/tracking.js';
 import { INT64 } from '../store/numbers.js';
-import { intArg, is, rangeArg } from './args.js';
+import { argvBytes, intArg, is, rangeArg } from './args.js';
 import { ERR } from './errors.js';
 import { container, replyHelp, subcommandSyntax } from './subcommands.js';
 
@@ -63,9 +63,6 @@ export function clientInfoString(c: Client, argvMem = 0): string {
     `omem=${omem} tot-mem=${c.memoryUsage(argvMem)} events=${omem > 0 ? 'rw' : 'r'} ` +
     `cmd=${c.lastCommand} user=${c.isMaster ? '(superuser)' : c.user.name} redir=${t === null ? -1 : t.redirect} resp=${c.reply.resp3 ? 3 : 2}`;
 }
-
-/** A command's argv-mem in CLIENT LIST and in the logs that name its client: its arguments' bytes. */
-export const argvBytes = (argv: string[]): number => argv.reduce((n, a) => n + a.length, 0);
 
 /** clientListCommand's filters: TYPE <type> alone, or ID <id> [<id> ...]. */
 function clientList(c: Client, argv: string[]): void {

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { checkAcl, nopermReply } from './acl-check.js';
+import { argvBytes } from './args.js';
 import { Denial } from './acl-users.js';
 import type { CallFlags, Command } from './command.js';
 import { allowProtectedAction, protectedRefusal } from './config-cmd.js';
@@ -107,12 +108,6 @@ export function execute(c: Client, argv: string[]): void {
   if (c.server.keyspace.readyKeys.length > 0 && c.server.scripting.busy === null) c.server.blocking.handleReadyKeys();
 }
 
-function argvBytes(argv: string[]): number {
-  let n = 0;
-  for (const a of argv) n += a.length;
-  return n;
-}
-
 /**
  * getCommandFlags: a script's declared flags stand in for its EVAL's or FCALL's own; EXEC
  * takes its queued commands' (mstate.cmd_flags): a write or denyoom if any of them is, stale
@@ -152,8 +147,14 @@ function refuse(c: Client, cmd: Command, real: Command, argv: string[], flags: C
     const denial = checkAcl(c, c.user, real, argv, c.multi !== null ? 'multi' : 'toplevel');
     if (denial !== Denial.None) return nopermReply(denial, real);
   }
-  // evictClients: after the last command's replies grew its client, before key eviction.
-  if (server.clientLimits.evictClients() && c.closed) return null;
+  // evictClients: after the last command's replies grew its client, before key eviction. The
+  // client is counted with this command's arguments: the read that completed them ran it before
+  // its count after the read, and the one before had counted only the part then arrived.
+  const limits = server.clientLimits;
+  if (limits.evicting) {
+    limits.track(c, argvBytes(argv));
+    if (limits.evictClients() && c.closed) return null;
+  }
   // Not while a script runs past busy-reply-threshold: its pre-command state is its own.
   if (server.memory.maxmemory > 0 && server.scripting.busy === null) {
     const outOfMemory = server.memory.performEvictions(argvBytes(argv)) === 'fail';

@@ -3,8 +3,8 @@
 import type { Client } from '../actors/client.js';
 import { replicationSetMaster, replicationUnsetMaster } from '../actors/replica-link.js';
 import type { Server } from '../actors/server.js';
-import { is, rangeArg } from './args.js';
-import { argvBytes, clientInfoString } from './client-cmd.js';
+import { argvBytes, is, rangeArg } from './args.js';
+import { clientInfoString } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
 
 // slaveofCommand / replicaofCommand

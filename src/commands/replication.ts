@@ -4,8 +4,8 @@ import { newReplConf, ReplicaClient, replicaName } from '../actors/replica-clien
 import { replicationUnsetMaster } from '../actors/replica-link.js';
 import { splitArgs } from '../io/split-args.js';
 import { parseInteger } from '../store/numbers.js';
-import { intArg, is, rangeArg } from './args.js';
-import { argvBytes, clientInfoString } from './client-cmd.js';
+import { argvBytes, intArg, is, rangeArg } from './args.js';
+import { clientInfoString } from './client-cmd.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 import { replicaRole } from './replicaof.js';

@@ -203,6 +203,53 @@ describe('client memory limits, side by side with redis-server 7.0', () => {
     expect(evicted[1]).toBe(evicted[0]);
   }, 60_000);
 
+  it('maxmemory-clients counts a command with its arguments before it runs: one completed over the limit by its last read never runs', async () => {
+    const seen = await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+      const evicted = async (): Promise<number> =>
+        Number(/^evicted_clients:(\d+)/m.exec((await watcher.call('INFO', 'stats')) as string)![1]);
+      const before = await evicted();
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '512kb')).toBe('OK');
+      const sock = connect({ port: p.port, host: '127.0.0.1' });
+      sock.on('error', () => {});
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      // 515,000 of the value's 524,000 bytes, under the limit as they arrive (Redis counts the
+      // whole declared length and drops the client here already); then the rest, in one read
+      // that completes the SET: counted with its argument, the client is over the limit.
+      sock.write(`*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$524000\r\n${'x'.repeat(515_000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+      if (!sock.destroyed) sock.write(`${'x'.repeat(9_000)}\r\n`);
+      await until(async () => (await connectedClients(watcher)) === 1, `${p.proc.spawnfile}: the client gone`);
+      const after = await evicted();
+      const kept = await watcher.call('EXISTS', 'k');
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      sock.destroy();
+      watcher.close();
+      return { kept, evicted: after - before };
+    }));
+    expect(seen[0]).toEqual({ kept: 0, evicted: 1 });
+    expect(seen[1]).toEqual(seen[0]);
+  }, 60_000);
+
+  it("maxmemory-clients counts a client's tracking prefixes: one adding BCAST prefixes is evicted", async () => {
+    await Promise.all(procs.map(async (p) => {
+      const watcher = await RespClient.connect(p.port);
+      expect(await watcher.call('CLIENT', 'NO-EVICT', 'on')).toBe('OK');
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '200000')).toBe('OK');
+      const client = await RespClient.connect(p.port);
+      // Redis counts ~36 bytes a prefix, redstate 100: either passes 200 kB before 10,000.
+      let added = 0;
+      while (added < 10_000 && await client.call('CLIENT', 'TRACKING', 'on', 'PREFIX', String(added).padStart(12, '0'), 'BCAST') === 'OK') added++;
+      await client.waitClosed();
+      expect(added).toBeGreaterThan(1000);
+      await until(async () => (await connectedClients(watcher)) === 1, `${p.proc.spawnfile}: the client gone`);
+      expect(await watcher.call('CONFIG', 'SET', 'maxmemory-clients', '0')).toBe('OK');
+      client.close();
+      watcher.close();
+    }));
+  }, 60_000);
+
   it('maxmemory-clients is checked as the client reads and before each command: one whose MULTI queue passes it never reaches EXEC', async () => {
     const seen = await Promise.all(procs.map(async (p) => {
       const watcher = await RespClient.connect(p.port);
