@@ -117,8 +117,6 @@ export class Client implements WatchFlag, QueuedWriter {
   softLimitSince = -1;
   /** The running command propagates even if the dataset did not change (forceCommandPropagation). */
   propagateForced = false;
-  /** The socket would take no more output: commands wait in the parser until it drains. */
-  private blocked = false;
   /** What a blocking command waits for (blocking.ts); its next commands wait in the parser. */
   waiting: Wait | null = null;
   /** Its script outlived busy-reply-threshold (engine.ts): its next commands wait in the parser until release(). */
@@ -234,7 +232,7 @@ export class Client implements WatchFlag, QueuedWriter {
     execute(this, argv);
   }
 
-  /** Runs each parsed command; stops the parser while the socket is blocked. */
+  /** Runs each parsed command; stops the parser while the client waits or is held. */
   private readonly sink = (argv: string[]): boolean => {
     if (this.closeAfterReply || this.closed) return false;
     execute(this, argv);
@@ -242,7 +240,7 @@ export class Client implements WatchFlag, QueuedWriter {
     // Counted before the batch leaves: the next command's eviction check sees its replies (processCommandAndResetClient).
     this.server.clientLimits.track(this);
     if (this.reply.pending >= FLUSH_AT) this.flush();
-    return !this.blocked && !this.closeAfterReply && !this.paused && !this.closed;
+    return !this.closeAfterReply && !this.paused && !this.closed;
   };
 
   /** Its commands wait unparsed: it is blocked (waiting) or its script is still running (held). */
@@ -268,10 +266,8 @@ export class Client implements WatchFlag, QueuedWriter {
     limits.evictClients();
   }
 
-  /** The socket took all our output (SocketStream): reading and parsing go on. */
+  /** The socket took all our output (SocketStream): what the client holds is counted again. */
   onDrain(): void {
-    this.blocked = false;
-    if (!this.paused) this.continueInput();
     this.server.clientLimits.track(this);
   }
 
@@ -297,7 +293,7 @@ export class Client implements WatchFlag, QueuedWriter {
     this.flush();
     this.server.clientLimits.track(this);
     setImmediate(() => {
-      if (!this.closed && !this.blocked && !this.paused) this.resumeInput();
+      if (!this.closed && !this.paused) this.resumeInput();
     });
   }
 
@@ -364,7 +360,7 @@ export class Client implements WatchFlag, QueuedWriter {
         for (let i = 0; i < batch.length; i++) n += batch[i]!.length;
         if (this.replica !== null) this.server.stats.netReplOutputBytes += n;
         else this.server.stats.netOutputBytes += n;
-        if (!stream.write(batch)) this.blocked = true;
+        stream.write(batch);
         // What the kernel did not take at once stays queued in the socket, referring to the batch.
         this.reply.written(stream.queued === 0);
         if (!this.checkOutputLimits()) return;

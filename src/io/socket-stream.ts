@@ -1,7 +1,10 @@
-// A TCP socket as an RxJS stream of chunks plus a batched writer. Back-pressure couples
-// the two: while the kernel will not take more of our output, we stop reading the peer's
-// input, so a client that pipelines without reading its replies cannot make us buffer
-// without bound. One is held per connection for its whole life, idle or not: its methods
+// A TCP socket as an RxJS stream of chunks plus a batched writer. Output the kernel will not
+// take waits in the socket, and reading goes on meanwhile, as Redis reads a client whose
+// replies pile up: a client that writes a whole pipeline before it reads a reply (redis-py's
+// pipeline, one blocking sendall) would otherwise wait for us to read while we waited for it
+// to read, for ever. What waits is bounded by client-output-buffer-limit and
+// maxmemory-clients, which count it (the owner is told when it drained, to count again).
+// One is held per connection for its whole life, idle or not: its methods
 // live on the prototype, its four socket listeners are attached once, and a subscription
 // holds no finalizer of its own (~0.6 kB less per connection than listeners per subscriber).
 //
@@ -44,11 +47,6 @@ let clientReadBuffer: Buffer | null = null;
  */
 const VIEWS_KEPT = 4096;
 const sharedViews = new Array<Buffer | undefined>(VIEWS_KEPT + 1).fill(undefined);
-
-/** The kernel will not take more output: reading waits until it drains. */
-const HELD_BY_OUTPUT = 1;
-/** A full read this turn: the next waits for the next turn. */
-const HELD_FOR_TURN = 2;
 
 /** net's private symbols for a socket's onread buffer and callback: the same for every socket. */
 interface NetSymbols {
@@ -133,10 +131,12 @@ function afterQueuedWrite(this: WriteReq, status: number): void {
 let spareReq: WriteReq | null = null;
 
 export class SocketStream {
-  /** Told when the output drained, to carry on with work it held back while blocked. */
+  /** Told when output the kernel did not take at once has all gone. */
   owner: { onDrain(): void } | null = null;
-  /** Why reading has stopped (HELD_* bits); the socket reads while none is set. */
-  private holds = 0;
+  /** Output waits in the socket (the last write was not taken whole) and has not drained yet. */
+  private outputWaits = false;
+  /** A full read this turn: reading waits for the next turn. */
+  private heldForTurn = false;
   /** Bytes of direct writes the handle still keeps queued. */
   private inFlight = 0;
   /** Who gets the chunks (one subscriber at a time); events after it unsubscribed are dropped. */
@@ -172,24 +172,17 @@ export class SocketStream {
 
   private read(chunk: Buffer, n: number): void {
     this.live()?.next(chunk);
-    if (n >= this.readSize && (this.holds & HELD_FOR_TURN) === 0) {
-      this.hold(HELD_FOR_TURN);
+    if (n >= this.readSize && !this.heldForTurn) {
+      this.heldForTurn = true;
+      this.socket.pause();
       setImmediate(this.turnEnded);
     }
   }
 
-  private readonly turnEnded = (): void => this.release(HELD_FOR_TURN);
-
-  private hold(why: number): void {
-    if (this.holds === 0) this.socket.pause();
-    this.holds |= why;
-  }
-
-  private release(why: number): void {
-    if ((this.holds & why) === 0) return;
-    this.holds &= ~why;
-    if (this.holds === 0 && !this.socket.destroyed) this.socket.resume();
-  }
+  private readonly turnEnded = (): void => {
+    this.heldForTurn = false;
+    if (!this.socket.destroyed) this.socket.resume();
+  };
 
   /**
    * From the next read on, a connection we opened reads into the shared buffer too (the
@@ -219,12 +212,12 @@ export class SocketStream {
   }
 
   /**
-   * Writes a batch with one syscall (writev for several chunks). False when the kernel
-   * took no more: reading stops until the output drains, then onDrain runs.
+   * Writes a batch with one syscall (writev for several chunks). What the kernel did not take
+   * waits in the socket (queued), and onDrain runs once it has gone.
    */
-  write(batch: readonly Buffer[]): boolean {
+  write(batch: readonly Buffer[]): void {
     const socket = this.socket;
-    if (socket.destroyed) return false;
+    if (socket.destroyed) return;
     let ok = true;
     // Straight to the handle while the Writable holds nothing that must go first.
     if (streamWrap !== null && socket.writable && socket.writableLength === 0 && !socket.connecting) {
@@ -236,8 +229,7 @@ export class SocketStream {
       for (const b of batch) ok = socket.write(b);
       socket.uncork();
     }
-    if (!ok) this.hold(HELD_BY_OUTPUT);
-    return ok;
+    if (!ok) this.outputWaits = true;
   }
 
   /** Bytes written and not yet taken by the kernel. */
@@ -276,7 +268,7 @@ export class SocketStream {
     this.inFlight -= bytes;
     if (this.socket.destroyed) return;
     if (status < 0) this.socket.destroy(errnoException(status, 'write'));
-    else if ((this.holds & HELD_BY_OUTPUT) !== 0 && this.queued === 0) this.drained();
+    else if (this.outputWaits && this.queued === 0) this.drained();
   }
 
   /**
@@ -302,7 +294,7 @@ export class SocketStream {
   }
 
   private drained(): void {
-    this.release(HELD_BY_OUTPUT);
+    this.outputWaits = false;
     this.owner?.onDrain();
   }
 }
