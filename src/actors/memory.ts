@@ -77,6 +77,14 @@ export class Memory {
     });
   }
 
+  /**
+   * tryObjectEncoding's test: small integers are shared objects unless maxmemory is set with an
+   * LRU or LFU policy (MAXMEMORY_FLAG_NO_SHARED_INTEGERS), where each key needs its own clock.
+   */
+  get sharedIntegers(): boolean {
+    return this.maxmemory === 0 || !/-l[rf]u$/.test(this.policy);
+  }
+
   /** used_memory (see the top of this file). */
   usedMemory(): number {
     const heap = oldGeneration().used;

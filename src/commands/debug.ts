@@ -58,7 +58,7 @@ function debugObject(c: Client, key: string): void {
   // rdbSavedObjectLen: the value without its type byte.
   const serialized = enc.take()!.length - 1;
   const idle = Math.floor(c.server.keyspace.access.idleMs(access) / 1000);
-  c.reply.simple(`Value at:(nil) refcount:${refCount(v, marked)} encoding:${encodingOf(v, marked)} ` +
+  c.reply.simple(`Value at:(nil) refcount:${refCount(v, marked, c.server.memory.sharedIntegers)} encoding:${encodingOf(v, marked)} ` +
     `serializedlength:${serialized} lru:${access} lru_seconds_idle:${idle}`);
 }
 

@@ -199,9 +199,13 @@ export function encodingOf(v: Value, marked: StringEncoding | undefined): string
   return typeof v === 'string' ? stringEncoding(v, marked) : v instanceof List ? 'quicklist' : v.encoding;
 }
 
-/** Strings holding 0..9999 are Redis's shared integers (OBJ_SHARED_INTEGERS), refcount INT_MAX; an unencoded one is its own. */
-export function refCount(v: Value, marked: StringEncoding | undefined): number {
-  if (typeof v !== 'string' || marked !== undefined || !isIntegerString(v)) return 1;
+/**
+ * Strings holding 0..9999 are Redis's shared integers (OBJ_SHARED_INTEGERS), refcount INT_MAX,
+ * while the server shares them (sharedIntegers); an unencoded one is its own. Judged by the
+ * configuration now: Redis's by the one its value was written under, which no key records here.
+ */
+export function refCount(v: Value, marked: StringEncoding | undefined, sharedIntegers: boolean): number {
+  if (!sharedIntegers || typeof v !== 'string' || marked !== undefined || !isIntegerString(v)) return 1;
   const n = Number(v);
   return n >= 0 && n < 10000 ? 2147483647 : 1;
 }
@@ -228,7 +232,7 @@ const OBJECT_KEY_SUBCOMMANDS: [string, (c: Client, v: Value, key: string, access
   ['encoding', (c, v, key) => {
     c.reply.bulk(encodingOf(v, c.db.stringEncodings.get(key)));
   }],
-  ['refcount', (c, v, key) => c.reply.integer(refCount(v, c.db.stringEncodings.get(key)))],
+  ['refcount', (c, v, key) => c.reply.integer(refCount(v, c.db.stringEncodings.get(key), c.server.memory.sharedIntegers))],
   ['idletime', (c, _v, _key, access) => {
     const clock = c.server.keyspace.access;
     if (clock.lfu) return c.reply.error(`ERR An LFU maxmemory policy is selected, idle time not tracked. ${LFU_NOTE}`);

@@ -429,6 +429,14 @@ describe('OBJECT', () => {
       ['OBJECT', 'ENCODING', 'n'], ['MSET', 'm', '123', 'w', 'hello'], ['OBJECT', 'ENCODING', 'm'], ['OBJECT', 'ENCODING', 'w']);
   });
 
+  it('REFCOUNT of a small integer: shared but under maxmemory with an LRU or LFU policy', async () => {
+    for (const policy of ['allkeys-lru', 'volatile-lfu', 'volatile-ttl', 'noeviction']) {
+      await same(['CONFIG', 'SET', 'maxmemory', '1gb'], ['CONFIG', 'SET', 'maxmemory-policy', policy], ['SET', 'n', '42'],
+        ['OBJECT', 'REFCOUNT', 'n']);
+    }
+    await same(['CONFIG', 'SET', 'maxmemory', '0'], ['CONFIG', 'SET', 'maxmemory-policy', 'noeviction']);
+  });
+
   it('ENCODING of collections, small and large', async () => {
     await makeEveryType();
     const fields = Array.from({ length: 600 }, (_, i): [string, string] => [`f${i}`, `v${i}`]);
