@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '../actors/client.js';
 import type { Server } from '../actors/server.js';
 import { checkAcl, nopermReply } from './acl-check.js';
-import { argvBytes } from './args.js';
 import { Denial } from './acl-users.js';
+import { argvBytes } from './args.js';
 import type { CallFlags, Command } from './command.js';
 import { allowProtectedAction, protectedRefusal } from './config-cmd.js';
 import { cstr, ERR } from './errors.js';
@@ -148,8 +148,8 @@ function refuse(c: Client, cmd: Command, real: Command, argv: string[], flags: C
     if (denial !== Denial.None) return nopermReply(denial, real);
   }
   // evictClients: after the last command's replies grew its client, before key eviction. The
-  // client is counted with this command's arguments: the read that completed them ran it before
-  // its count after the read, and the one before had counted only the part then arrived.
+  // client counts with this command's arguments: the read that completed them runs it before
+  // the count that follows a read, and the count after the read before had only part of them.
   const limits = server.clientLimits;
   if (limits.evicting) {
     limits.track(c, argvBytes(argv));
