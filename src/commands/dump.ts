@@ -14,9 +14,9 @@ import { ERR } from './errors.js';
 
 const FOOTER = 10;
 
-/** createDumpPayload: always compressed, as Redis's rdbSaveObject compresses with the default rdbcompression. */
-export function dumpPayload(v: Value): Buffer {
-  const enc = new RdbEncoder({ compression: true });
+/** createDumpPayload: strings LZF-compressed under rdbcompression, as rdbSaveObject writes them. */
+export function dumpPayload(v: Value, compression: boolean): Buffer {
+  const enc = new RdbEncoder({ compression });
   enc.typedValue(v);
   const body = enc.take()!;
   const out = Buffer.allocUnsafe(body.length + FOOTER);
@@ -38,7 +38,7 @@ function verifyPayload(p: Buffer, checksum: boolean): boolean {
 function dump(c: Client, argv: string[]): void {
   const v = c.db.lookup(argv[1]!);
   if (v === undefined) return c.reply.nullBulk();
-  c.reply.bulk(dumpPayload(v).toString('latin1'));
+  c.reply.bulk(dumpPayload(v, c.server.config.getBool('rdbcompression')).toString('latin1'));
 }
 
 // restoreCommand

@@ -81,7 +81,7 @@ function migrate(c: Client, argv: string[]): void {
       if (ttl < 1) ttl = 1;
     }
     sent.push(key);
-    const restore = ['RESTORE', key, String(ttl), dumpPayload(v).toString('latin1')];
+    const restore = ['RESTORE', key, String(ttl), dumpPayload(v, c.server.config.getBool('rdbcompression')).toString('latin1')];
     if (o.replace) restore.push('REPLACE');
     body.push(encodeCommand(restore));
   }
