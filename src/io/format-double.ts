@@ -18,6 +18,14 @@ export function formatDouble(d: number): string {
   return sign + stripZeros(fixed);
 }
 
+/**
+ * d2string: formatDouble, but an integral value within double2ll's range (|d| <= LLONG_MAX / 2)
+ * as its exact integer digits (what a sorted set's listpack holds for its score).
+ */
+export function d2string(d: number): string {
+  return d !== 0 && Number.isInteger(d) && Math.abs(d) <= 2 ** 62 ? BigInt(d).toString() : formatDouble(d);
+}
+
 const bits = new DataView(new ArrayBuffer(8));
 
 /**

@@ -4,14 +4,19 @@
 //
 // Version 10 with the plain value types (LIST 1, SET 2, ZSET_2 5, HASH 4): Redis 7.0 loads
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
+// The one exception is a listpack sorted set that a lowered zset-max-listpack-value no longer
+// fits: a ZSET_LISTPACK blob, which loads as a listpack again, as Redis's own file has it.
 // Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
 import type { IdMap, Nack } from '../store/stream.js';
 import type { Int64 } from '../store/numbers.js';
 import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { memberLength, memberStart } from '../store/zset.js';
+import { encodingLimits } from '../store/limits.js';
 import { Crc64 } from './crc64.js';
-import type { Latin1Buffer } from './latin1.js';
+import { d2string } from './format-double.js';
+import { latin1Slice, type Latin1Buffer } from './latin1.js';
+import { ListpackWriter } from './listpack-writer.js';
 import { lzfCompressInto } from './lzf.js';
 import { itemLength, prefixSize } from '../store/packed.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
@@ -42,12 +47,31 @@ const SHORT_STRING = 16;
  */
 const SHORT_COPY = 64;
 
+/**
+ * Whether a listpack sorted set holds a member longer than zset-max-listpack-value (lowered
+ * since it was added): Redis saves it as a listpack blob, which rdbLoadObject converts by its
+ * count alone, so it loads as a listpack; a ZSET_2 of it would load as a skiplist.
+ */
+function packedPastValueLimit(z: ZSet): boolean {
+  const lp = z.packed;
+  if (lp === null) return false;
+  for (let at = 0; at < lp.length;) {
+    const len = memberLength(lp, at);
+    if (len > encodingLimits.zsetMaxListpackValue) return true;
+    at = memberStart(at, len) + len + 8;
+  }
+  return false;
+}
+
+/** The listpack blobs packedPastValueLimit's sorted sets are written as. */
+const zsetListpack = new ListpackWriter();
+
 /** The RDB type each value is written as. */
 function valueType(value: Value): number {
   if (typeof value === 'string') return RdbType.STRING;
   if (value instanceof List) return RdbType.LIST;
   if (value instanceof SetValue) return RdbType.SET;
-  if (value instanceof ZSet) return RdbType.ZSET_2;
+  if (value instanceof ZSet) return packedPastValueLimit(value) ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
   if (value instanceof Hash) return RdbType.HASH;
   return RdbType.STREAM_LISTPACKS_2;
 }
@@ -114,19 +138,21 @@ export class RdbEncoder {
       this.byte(RdbOpcode.EXPIRETIME_MS);
       this.int64LE(expireMs);
     }
-    this.byte(valueType(value));
+    const type = valueType(value);
+    this.byte(type);
     this.string(key);
-    this.object(value);
+    this.object(value, type);
   }
 
   /** rdbSaveObjectType and rdbSaveObject without a key: the body of a DUMP payload. */
   typedValue(value: Value): void {
-    this.byte(valueType(value));
-    this.object(value);
+    const type = valueType(value);
+    this.byte(type);
+    this.object(value, type);
   }
 
-  /** rdbSaveObject: the value in the encoding valueType names. */
-  private object(value: Value): void {
+  /** rdbSaveObject: the value in the encoding valueType named, type. */
+  private object(value: Value, type: number): void {
     if (typeof value === 'string') {
       this.string(value);
     } else if (value instanceof List) {
@@ -144,6 +170,7 @@ export class RdbEncoder {
       if (packed !== null) return this.packedItems(packed);
       for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
+      if (type === RdbType.ZSET_LISTPACK) return this.zsetListpackBlob(value);
       this.length(value.size);
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
@@ -401,6 +428,16 @@ export class RdbEncoder {
       at = run = start + len;
     }
     this.verbatim(lp, run, at);
+  }
+
+  /** ZSET_LISTPACK: member and score (as zzlInsertAt writes it) of each entry, lowest first, in one listpack. */
+  private zsetListpackBlob(z: ZSet): void {
+    z.walk(0, false, (member, score) => {
+      zsetListpack.element(member);
+      zsetListpack.element(d2string(score));
+    });
+    const blob = zsetListpack.take();
+    this.string(latin1Slice(blob, 0, blob.length));
   }
 
   /**
