@@ -4,8 +4,9 @@
 //
 // Version 10 with the plain value types (LIST 1, SET 2, ZSET_2 5, HASH 4): Redis 7.0 loads
 // them and picks its own compact encodings as it does (listpack, intset) from its config.
-// The one exception is a listpack sorted set that a lowered zset-max-listpack-value no longer
-// fits: a ZSET_LISTPACK blob, which loads as a listpack again, as Redis's own file has it.
+// The one exception is a listpack sorted set or hash that a lowered zset- or
+// hash-max-listpack-value no longer fits: a listpack blob, which loads as a listpack again,
+// as Redis's own file has it.
 // Streams go as STREAM_LISTPACKS_2 (19), what Redis 7.0 writes: one listpack per node.
 import type { IdMap, Nack } from '../store/stream.js';
 import type { Int64 } from '../store/numbers.js';
@@ -47,12 +48,13 @@ const SHORT_STRING = 16;
  */
 const SHORT_COPY = 64;
 
-/**
- * Whether a listpack sorted set holds a member longer than zset-max-listpack-value (lowered
- * since it was added): Redis saves it as a listpack blob, which rdbLoadObject converts by its
- * count alone, so it loads as a listpack; a ZSET_2 of it would load as a skiplist.
- */
-function packedPastValueLimit(z: ZSet): boolean {
+// A listpack sorted set or hash holding an element longer than zset- or hash-max-listpack-value
+// (lowered since it was added) is saved by Redis as a listpack blob, which rdbLoadObject
+// converts by its count alone, so it loads as a listpack; a ZSET_2 or HASH of it would load as
+// a skiplist or hashtable.
+
+/** Whether a listpack sorted set has a member past zset-max-listpack-value. */
+function zsetPastValueLimit(z: ZSet): boolean {
   const lp = z.packed;
   if (lp === null) return false;
   for (let at = 0; at < lp.length;) {
@@ -63,16 +65,28 @@ function packedPastValueLimit(z: ZSet): boolean {
   return false;
 }
 
-/** The listpack blobs packedPastValueLimit's sorted sets are written as. */
-const zsetListpack = new ListpackWriter();
+/** Whether a listpack hash has a field or value past hash-max-listpack-value. */
+function hashPastValueLimit(h: Hash): boolean {
+  const lp = h.packed;
+  if (lp === null) return false;
+  for (let at = 0; at < lp.length;) {
+    const n = itemLength(lp, at);
+    if (n > encodingLimits.hashMaxListpackValue) return true;
+    at += prefixSize(n) + n;
+  }
+  return false;
+}
+
+/** Builds the listpack blobs of those. */
+const blobWriter = new ListpackWriter();
 
 /** The RDB type each value is written as. */
 function valueType(value: Value): number {
   if (typeof value === 'string') return RdbType.STRING;
   if (value instanceof List) return RdbType.LIST;
   if (value instanceof SetValue) return RdbType.SET;
-  if (value instanceof ZSet) return packedPastValueLimit(value) ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
-  if (value instanceof Hash) return RdbType.HASH;
+  if (value instanceof ZSet) return zsetPastValueLimit(value) ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
+  if (value instanceof Hash) return hashPastValueLimit(value) ? RdbType.HASH_LISTPACK : RdbType.HASH;
   return RdbType.STREAM_LISTPACKS_2;
 }
 
@@ -170,7 +184,7 @@ export class RdbEncoder {
       if (packed !== null) return this.packedItems(packed);
       for (let i = 0; i < value.size; i++) this.string(value.at(i));
     } else if (value instanceof ZSet) {
-      if (type === RdbType.ZSET_LISTPACK) return this.zsetListpackBlob(value);
+      if (type === RdbType.ZSET_LISTPACK) return this.zsetListpack(value);
       this.length(value.size);
       // Highest first, as rdbSaveObject writes a skiplist: a loader inserting each new
       // entry at the low end finds its place at once.
@@ -178,6 +192,7 @@ export class RdbEncoder {
       if (packed !== null) return this.packedZset(packed, value.size);
       value.walk(value.size - 1, true, this.zsetEntry);
     } else if (value instanceof Hash) {
+      if (type === RdbType.HASH_LISTPACK) return this.hashListpack(value.packed!);
       this.length(value.size);
       const packed = value.packed;
       if (packed !== null) return this.packedItems(packed);
@@ -431,12 +446,28 @@ export class RdbEncoder {
   }
 
   /** ZSET_LISTPACK: member and score (as zzlInsertAt writes it) of each entry, lowest first, in one listpack. */
-  private zsetListpackBlob(z: ZSet): void {
+  private zsetListpack(z: ZSet): void {
     z.walk(0, false, (member, score) => {
-      zsetListpack.element(member);
-      zsetListpack.element(d2string(score));
+      blobWriter.element(member);
+      blobWriter.element(d2string(score));
     });
-    const blob = zsetListpack.take();
+    this.listpackBlob();
+  }
+
+  /** HASH_LISTPACK: the fields and values of a hash's body (packed.ts items), in order, in one listpack. */
+  private hashListpack(lp: string): void {
+    for (let at = 0; at < lp.length;) {
+      const n = itemLength(lp, at);
+      const start = at + prefixSize(n);
+      blobWriter.element(lp.slice(start, start + n));
+      at = start + n;
+    }
+    this.listpackBlob();
+  }
+
+  /** The listpack blobWriter holds, as a string. */
+  private listpackBlob(): void {
+    const blob = blobWriter.take();
     this.string(latin1Slice(blob, 0, blob.length));
   }
 

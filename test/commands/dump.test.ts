@@ -70,11 +70,14 @@ describe('DUMP and RESTORE', () => {
     await same('CONFIG SET rdbcompression no', `SET long ${'abc'.repeat(50)}`, 'DUMP long', 'CONFIG SET rdbcompression yes', 'DUMP long');
   });
 
-  it('a listpack sorted set past a lowered zset-max-listpack-value dumps as a listpack and stays one through DEBUG RELOAD', async () => {
-    await same('CONFIG SET rdbcompression no', 'CONFIG SET zset-max-listpack-value 8',
+  it('a listpack sorted set or hash past a lowered max-listpack-value dumps as a listpack and stays one through DEBUG RELOAD', async () => {
+    await same('CONFIG SET rdbcompression no', 'CONFIG SET zset-max-listpack-value 8', 'CONFIG SET hash-max-listpack-value 8',
       'ZADD z 1 b 2.5 abcdefgh -0 12345 1e17 x 4611686018427387904 y 9223372036854775807 w -inf v 0.1 u',
-      'CONFIG SET zset-max-listpack-value 4', 'OBJECT ENCODING z', 'DUMP z', 'DEBUG RELOAD', 'OBJECT ENCODING z',
-      'ZRANGE z 0 -1 WITHSCORES', 'DEBUG DIGEST-VALUE z', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET rdbcompression yes');
+      'HSET h f abcdefgh 12 -5 long 1234567 g ""', 'HDEL h 12', 'HSET h 12 x',
+      'CONFIG SET zset-max-listpack-value 4', 'CONFIG SET hash-max-listpack-value 4', 'OBJECT ENCODING z', 'OBJECT ENCODING h',
+      'DUMP z', 'DUMP h', 'DEBUG RELOAD', 'OBJECT ENCODING z', 'OBJECT ENCODING h', 'ZRANGE z 0 -1 WITHSCORES', 'HGETALL h',
+      'DEBUG DIGEST-VALUE z h', 'CONFIG SET zset-max-listpack-value 64', 'CONFIG SET hash-max-listpack-value 64',
+      'CONFIG SET rdbcompression yes');
   });
 
   it("RESTORE's IDLETIME sets the idle time under an LRU policy, FREQ the counter under an LFU one (dump.tcl)", async () => {
