@@ -48,10 +48,8 @@ const SHORT_STRING = 16;
  */
 const SHORT_COPY = 64;
 
-// A listpack sorted set or hash holding an element longer than zset- or hash-max-listpack-value
-// (lowered since it was added) is saved by Redis as a listpack blob, which rdbLoadObject
-// converts by its count alone, so it loads as a listpack; a ZSET_2 or HASH of it would load as
-// a skiplist or hashtable.
+// The listpack blobs of the header's exception: rdbLoadObject converts a blob by its count
+// alone, a ZSET_2 or HASH by its elements' lengths too.
 
 /** Whether a listpack sorted set has a member past zset-max-listpack-value. */
 function zsetPastValueLimit(z: ZSet): boolean {
