@@ -19,7 +19,7 @@ import { d2string } from './format-double.js';
 import { latin1Slice, type Latin1Buffer } from './latin1.js';
 import { ListpackWriter } from './listpack-writer.js';
 import { lzfCompressInto } from './lzf.js';
-import { itemLength, prefixSize } from '../store/packed.js';
+import { itemLength, prefixSize, readItem, skipItem } from '../store/packed.js';
 import { RDB_VERSION, RdbEncoding, RdbLength, RdbOpcode, RdbType, int32Encodable } from './rdb-format.js';
 
 /** The smallest buffer the encoder writes into; taking bytes never copies them. */
@@ -67,10 +67,8 @@ function zsetPastValueLimit(z: ZSet): boolean {
 function hashPastValueLimit(h: Hash): boolean {
   const lp = h.packed;
   if (lp === null) return false;
-  for (let at = 0; at < lp.length;) {
-    const n = itemLength(lp, at);
-    if (n > encodingLimits.hashMaxListpackValue) return true;
-    at += prefixSize(n) + n;
+  for (let at = 0; at < lp.length; at = skipItem(lp, at)) {
+    if (itemLength(lp, at) > encodingLimits.hashMaxListpackValue) return true;
   }
   return false;
 }
@@ -454,12 +452,7 @@ export class RdbEncoder {
 
   /** HASH_LISTPACK: the fields and values of a hash's body (packed.ts items), in order, in one listpack. */
   private hashListpack(lp: string): void {
-    for (let at = 0; at < lp.length;) {
-      const n = itemLength(lp, at);
-      const start = at + prefixSize(n);
-      blobWriter.element(lp.slice(start, start + n));
-      at = start + n;
-    }
+    for (let at = 0; at < lp.length; at = skipItem(lp, at)) blobWriter.element(readItem(lp, at));
     this.listpackBlob();
   }
 
