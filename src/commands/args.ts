@@ -4,7 +4,9 @@
 import type { Client } from '../actors/client.js';
 import { parseDouble } from '../store/floats.js';
 import { INT64, type Int64, parseInteger } from '../store/numbers.js';
-import { WRONGTYPE } from '../store/values.js';
+import { IN_PLACE_FROM, MutableString, type StringValue, textOf } from '../store/mutable-string.js';
+import { isString, WRONGTYPE } from '../store/values.js';
+import { MAX_STRING } from '../io/latin1.js';
 import { ERR } from './errors.js';
 
 /** A command's argv-mem (CLIENT LIST, the logs that name its client, client eviction) and multi-mem share: its arguments' bytes. */
@@ -112,21 +114,80 @@ export function lookupOf<T extends object>(
 }
 
 /**
- * The string at key: undefined when missing, null (WRONGTYPE replied) for another type. write:
- * a string about to be replaced (lookupKeyWrite: no hit or miss counted).
+ * The string at key as it is held, for a command that reads its bytes (length, charCodeAt,
+ * slice): undefined when missing, null (WRONGTYPE replied) for another type.
+ */
+export function lookupBytes(c: Client, key: string): StringValue | undefined | null {
+  const v = c.db.lookup(key);
+  return v === undefined || isString(v) ? v : fail(c, WRONGTYPE);
+}
+
+/**
+ * The text of the string at key: undefined when missing, null (WRONGTYPE replied) for another
+ * type. write: a string about to be replaced (lookupKeyWrite: no hit or miss counted).
  */
 export function lookupString(c: Client, key: string, write = false): string | undefined | null {
   const v = write ? c.db.lookupUncounted(key) : c.db.lookup(key);
-  return v === undefined || typeof v === 'string' ? v : fail(c, WRONGTYPE);
+  if (v === undefined) return v;
+  return isString(v) ? textOf(v) : fail(c, WRONGTYPE);
 }
 
 /**
  * lookupKeyWrite of a string about to be replaced (INCR, APPEND): its slot in c.db (Db.writeSlot,
- * -1 when missing), null after a WRONGTYPE reply.
+ * -1 when missing, stringAt reads it), null after a WRONGTYPE reply.
  */
 export function writeSlotOfString(c: Client, key: string): number | null {
   const slot = c.db.writeSlot(key);
-  return slot < 0 || typeof c.db.valueAt(slot) === 'string' ? slot : fail(c, WRONGTYPE);
+  return slot < 0 || isString(c.db.valueAt(slot)) ? slot : fail(c, WRONGTYPE);
+}
+
+/** The text of the string in a slot writeSlotOfString found. */
+export function stringAt(c: Client, slot: number): string {
+  return textOf(c.db.valueAt(slot) as StringValue);
+}
+
+/** An edit in place of the string at a key (editString). */
+export interface StringEdit {
+  /** The bytes to change. */
+  readonly s: MutableString;
+  /** s is the value the key holds, changed as it is written; otherwise a copy for keepEdit to store. */
+  readonly inPlace: boolean;
+  /** The value's length before the edit (0 for a missing key). */
+  readonly oldLength: number;
+}
+
+/**
+ * lookupKeyWrite of the string at key, opened for an edit that leaves it at least length bytes
+ * long, zero-filled (lookupStringForBitCommand, sdsgrowzero); null after WRONGTYPE, or when
+ * length passes the longest string V8 holds (Redis grows to 512 MB + 1 byte). A MutableString
+ * is edited where it is; a JS string, or nothing, is copied. The snapshot in progress has the
+ * old value first.
+ */
+export function editString(c: Client, key: string, length: number): StringEdit | null {
+  const v = c.db.lookupWrite(key);
+  if (v !== undefined && !isString(v)) return fail(c, WRONGTYPE);
+  if (length > MAX_STRING) return fail(c, ERR.tooLong);
+  if (v instanceof MutableString) {
+    const oldLength = v.length;
+    v.growTo(length);
+    return { s: v, inPlace: true, oldLength };
+  }
+  const old = v ?? '';
+  return { s: MutableString.copy(old, length), inPlace: false, oldLength: old.length };
+}
+
+/**
+ * An edit's result at its key, TTL kept: a copy is stored (as a JS string while it is short),
+ * a change in place reported.
+ */
+export function keepEdit(c: Client, key: string, edit: StringEdit): void {
+  if (edit.inPlace) c.db.modified(key);
+  else c.db.set(key, storedForm(edit.s), true);
+}
+
+/** What a db holds for an edited string: a short one goes back to a JS string. */
+export function storedForm(s: MutableString): StringValue {
+  return s.length >= IN_PLACE_FROM ? s : s.toString();
 }
 
 /**

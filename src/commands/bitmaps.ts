@@ -1,11 +1,12 @@
 // Bitmaps on plain strings (bitops.c): SETBIT GETBIT BITCOUNT BITPOS BITOP BITFIELD
 // BITFIELD_RO. Bits are numbered from the most significant bit of the first byte. Counting
-// uses a byte table and skipping scans whole bytes, never bit by bit over a range.
+// uses a byte table and skipping scans whole bytes, never bit by bit over a range. Writes
+// edit a long string in place (store/mutable-string.ts).
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
-import { MAX_STRING } from '../io/latin1.js';
+import type { StringValue } from '../store/mutable-string.js';
 import { parseInteger } from '../store/numbers.js';
-import { fail, intArg, is, lookupString } from './args.js';
+import { editString, fail, intArg, is, keepEdit, lookupBytes, storedForm, type StringEdit } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 
@@ -16,7 +17,7 @@ const POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1]!;
 
 /** redisPopcount over s[start, end] (bytes). */
-function popcount(s: string, start: number, end: number): number {
+function popcount(s: StringValue, start: number, end: number): number {
   let n = 0;
   for (let i = start; i <= end; i++) n += POPCOUNT[s.charCodeAt(i)]!;
   return n;
@@ -37,15 +38,6 @@ function bitOffsetArg(c: Client, s: string, hash = false, bits = 0): number | nu
   return Number(off);
 }
 
-/**
- * s grown with zero bytes to hold byte index `byte`; null after the error past the longest
- * string V8 holds (Redis grows to 512 MB + 1 byte: "Invalid string length" leaked out).
- */
-function growTo(c: Client, s: string, byte: number): string | null {
-  if (byte >= MAX_STRING) return fail(c, ERR.tooLong);
-  return s.length > byte ? s : s + '\0'.repeat(byte + 1 - s.length);
-}
-
 // setbitCommand
 function setbit(c: Client, argv: string[]): void {
   const offset = bitOffsetArg(c, argv[2]!);
@@ -54,17 +46,15 @@ function setbit(c: Client, argv: string[]): void {
   if (on === null) return;
   if (on !== 0 && on !== 1) return c.reply.error('ERR bit is not an integer or out of range');
   const key = argv[1]!;
-  const old = lookupString(c, key, true);
-  if (old === null) return;
   const byte = Math.floor(offset / 8);
   const mask = 1 << (7 - (offset & 7));
-  const s = growTo(c, old ?? '', byte);
-  if (s === null) return;
-  const b = s.charCodeAt(byte);
+  const edit = editString(c, key, byte + 1);
+  if (edit === null) return;
+  const b = edit.s.charCodeAt(byte);
   const was = (b & mask) !== 0;
-  if (old === undefined || s.length !== old.length || was !== (on === 1)) {
-    const nb = on ? b | mask : b & ~mask;
-    c.db.set(key, s.slice(0, byte) + String.fromCharCode(nb) + s.slice(byte + 1), true);
+  if (edit.s.length !== edit.oldLength || was !== (on === 1)) {
+    edit.s.setByte(byte, on ? b | mask : b & ~mask);
+    keepEdit(c, key, edit);
     notifyKey(c, NOTIFY.string, 'setbit', key);
   }
   // lookupStringForBitCommand leaves the string raw, changed or not.
@@ -76,7 +66,7 @@ function setbit(c: Client, argv: string[]): void {
 function getbit(c: Client, argv: string[]): void {
   const offset = bitOffsetArg(c, argv[2]!);
   if (offset === null) return;
-  const s = lookupString(c, argv[1]!);
+  const s = lookupBytes(c, argv[1]!);
   if (s === null) return;
   const byte = Math.floor(offset / 8);
   if (s === undefined || byte >= s.length) return c.reply.integer(0);
@@ -121,7 +111,7 @@ function unitArg(c: Client, s: string | undefined): boolean | null {
 
 // bitcountCommand
 function bitcount(c: Client, argv: string[]): void {
-  const s = lookupString(c, argv[1]!);
+  const s = lookupBytes(c, argv[1]!);
   if (s === null) return;
   if (s === undefined) return c.reply.integer(0);
   let r: BitRange;
@@ -162,7 +152,7 @@ function bitpos(c: Client, argv: string[]): void {
   const bit = intArg(c, argv[2]!);
   if (bit === null) return;
   if (bit !== 0 && bit !== 1) return c.reply.error('ERR The bit argument must be 1 or 0.');
-  const s = lookupString(c, argv[1]!);
+  const s = lookupBytes(c, argv[1]!);
   if (s === null) return;
   if (s === undefined) return c.reply.integer(bit ? -1 : 0);
   let r: BitRange;
@@ -208,10 +198,10 @@ function bitop(c: Client, argv: string[]): void {
   const op = argv[1]!.toUpperCase();
   if (op !== 'AND' && op !== 'OR' && op !== 'XOR' && op !== 'NOT') return c.reply.error(ERR.syntax);
   if (op === 'NOT' && argv.length !== 4) return c.reply.error('ERR BITOP NOT must be called with a single source key.');
-  const srcs: string[] = [];
+  const srcs: StringValue[] = [];
   let maxlen = 0;
   for (let j = 3; j < argv.length; j++) {
-    const s = lookupString(c, argv[j]!);
+    const s = lookupBytes(c, argv[j]!);
     if (s === null) return;
     srcs.push(s ?? '');
     maxlen = Math.max(maxlen, (s ?? '').length);
@@ -343,23 +333,20 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
   }
   if (writes && readonly) return c.reply.error('ERR BITFIELD_RO only supports the GET subcommand');
   const key = argv[1]!;
-  const old = lookupString(c, key, writes);
-  if (old === null) return;
-  let buf: Buffer | null = null;
+  let edit: StringEdit | null = null;
+  if (writes) {
+    edit = editString(c, key, Math.floor(highest / 8) + 1);
+    if (edit === null) return;
+  }
+  const s = edit === null ? lookupBytes(c, key) : edit.s;
+  if (s === null) return;
+  const buf = edit === null ? null : edit.s.view();
   // Writes that did not fail and changed a field (or the string grew): only they signal the
   // key and count as dirty, as in Redis.
   let changes = 0;
-  let grew = false;
-  if (writes) {
-    const grown = growTo(c, old ?? '', Math.floor(highest / 8));
-    if (grown === null) return;
-    grew = old === undefined || grown.length !== old.length;
-    buf = Buffer.from(grown, 'latin1');
-  }
-  const text = old ?? '';
-  const byteAt = buf === null
-    ? (i: number): number => (i < text.length ? text.charCodeAt(i) : 0)
-    : (i: number): number => buf![i] ?? 0;
+  const grew = edit !== null && edit.s.length !== edit.oldLength;
+  const text = s ?? '';
+  const byteAt = (i: number): number => (i < text.length ? text.charCodeAt(i) : 0);
   c.reply.array(ops.length);
   for (const f of ops) {
     const u = readField(byteAt, f.offset, f.bits);
@@ -378,14 +365,14 @@ function bitfield(c: Client, argv: string[], readonly: boolean): void {
     writeField(buf!, f.offset, f.bits, next);
     if (grew || next !== current) changes++;
   }
-  if (buf === null) return;
+  if (edit === null) return;
   if (changes > 0) {
-    c.db.set(key, buf.toString('latin1'), true);
+    keepEdit(c, key, edit);
     c.db.dirtied(changes - 1);
     c.db.markEncoding(key, 'raw');
     notifyKey(c, NOTIFY.string, 'setbit', key);
-  } else if (grew) {
-    c.db.setUnsignalled(key, buf.toString('latin1'));
+  } else if (grew && !edit.inPlace) {
+    c.db.setUnsignalled(key, storedForm(edit.s));
   } else {
     c.db.markEncoding(key, 'raw');
   }

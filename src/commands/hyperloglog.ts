@@ -5,6 +5,7 @@ import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
+import { type StringValue, textOf } from '../store/mutable-string.js';
 import { fail, lookupString } from './args.js';
 import type { CommandSpec } from './command.js';
 
@@ -91,8 +92,8 @@ function pfmerge(c: Client, argv: string[]): void {
     if (!h.mergeInto(max)) return c.reply.error(INVALID_HLL);
   }
   const key = argv[1]!;
-  const s = c.db.lookupWrite(key) as string | undefined;
-  const h = s === undefined ? HllBuffer.create() : HllBuffer.from(s);
+  const s = c.db.lookupWrite(key) as StringValue | undefined;
+  const h = s === undefined ? HllBuffer.create() : HllBuffer.from(textOf(s));
   if (useDense && !h.toDense()) return c.reply.error(INVALID_HLL);
   const limit = sparseMax(c);
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);

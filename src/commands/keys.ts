@@ -4,6 +4,7 @@ import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey, notifyKeyspaceEvent } from '../actors/notify.js';
 import type { Db, StringEncoding } from '../store/db.js';
 import { INT64, int64OfDouble, isIntegerString, parseInteger } from '../store/numbers.js';
+import { MutableString } from '../store/mutable-string.js';
 import { List, typeName, type Value } from '../store/values.js';
 import { int32Arg, is } from './args.js';
 import { globMatch } from './glob.js';
@@ -183,7 +184,8 @@ function dbOrReply(c: Client, id: number): Db | undefined {
 function duplicate(v: Value): Value {
   if (typeof v === 'string') return v;
   if (v instanceof List) return List.from(v);
-  // setTypeDup, hashTypeDup, zsetDup, streamDup: each copy keeps its encoding, whatever the limits now say.
+  // setTypeDup, hashTypeDup, zsetDup, streamDup: each copy keeps its encoding, whatever the
+  // limits now say; dupStringObject: an edited string's copy has bytes of its own.
   return v.clone();
 }
 
@@ -196,7 +198,10 @@ function stringEncoding(s: string, marked: StringEncoding | undefined): string {
 
 /** strEncoding(o->encoding): what OBJECT ENCODING and DEBUG OBJECT name a value's encoding. */
 export function encodingOf(v: Value, marked: StringEncoding | undefined): string {
-  return typeof v === 'string' ? stringEncoding(v, marked) : v instanceof List ? 'quicklist' : v.encoding;
+  if (typeof v === 'string') return stringEncoding(v, marked);
+  // An edited string that long is raw in Redis whatever was done to it.
+  if (v instanceof MutableString) return 'raw';
+  return v instanceof List ? 'quicklist' : v.encoding;
 }
 
 /**

@@ -1,6 +1,8 @@
 // LCS (t_string.c lcsCommand): the longest common subsequence of two strings by the plain
 // dynamic-programming table, as the string, its length (LEN) or its matching ranges (IDX).
 import type { Client } from '../actors/client.js';
+import { textOf } from '../store/mutable-string.js';
+import { isString } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
@@ -9,11 +11,11 @@ import { ERR } from './errors.js';
 function lcs(c: Client, argv: string[]): void {
   const va = c.db.lookup(argv[1]!);
   const vb = c.db.lookup(argv[2]!);
-  if ((va !== undefined && typeof va !== 'string') || (vb !== undefined && typeof vb !== 'string')) {
+  if ((va !== undefined && !isString(va)) || (vb !== undefined && !isString(vb))) {
     return c.reply.error('ERR The specified keys must contain string values');
   }
-  const a = va ?? '';
-  const b = vb ?? '';
+  const a = va === undefined ? '' : textOf(va);
+  const b = vb === undefined ? '' : textOf(vb);
   let getLen = false;
   let getIdx = false;
   let withMatchLen = false;

@@ -6,7 +6,8 @@ import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { pqsort } from '../store/pqsort.js';
 import { isSubnormal, strtod } from '../store/floats.js';
 import { isIntegerString } from '../store/numbers.js';
-import { Hash, List, SetValue, ZSet } from '../store/values.js';
+import { textOf } from '../store/mutable-string.js';
+import { Hash, isString, List, SetValue, ZSet } from '../store/values.js';
 import { intArg, is } from './args.js';
 import type { CommandSpec } from './command.js';
 import { cs, ERR, WRONGTYPE } from './errors.js';
@@ -36,7 +37,7 @@ function lookupByPattern(c: Client, pattern: string, element: string): string | 
   const v = c.db.lookup(at.key);
   if (v === undefined) return undefined;
   if (at.field !== null) return v instanceof Hash ? v.get(at.field) : undefined;
-  return typeof v === 'string' ? v : undefined;
+  return isString(v) ? textOf(v) : undefined;
 }
 
 /**

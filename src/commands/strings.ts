@@ -4,8 +4,9 @@ import { NOTIFY, notifyKey } from '../actors/notify.js';
 import { addLongDouble, formatLongDouble, LD_ZERO, parseLongDouble } from '../store/floats.js';
 import { MAX_STRING } from '../io/latin1.js';
 import { addInt64, INT64, int64OfDouble, parseInteger } from '../store/numbers.js';
-import { WRONGTYPE } from '../store/values.js';
-import { intArg, is, lookupString, writeSlotOfString } from './args.js';
+import { type StringValue, textOf } from '../store/mutable-string.js';
+import { isString, WRONGTYPE } from '../store/values.js';
+import { editString, intArg, is, keepEdit, lookupBytes, lookupString, stringAt, writeSlotOfString } from './args.js';
 import type { CommandSpec } from './command.js';
 import { deletionArgv } from './dispatch.js';
 import { ERR } from './errors.js';
@@ -110,8 +111,8 @@ function setGeneric(c: Client, key: string, value: string, opts: StringOptions, 
   let found = false;
   if (flags & GET) {
     const old = c.db.lookup(key);
-    if (old !== undefined && typeof old !== 'string') return c.reply.error(WRONGTYPE);
-    c.reply.bulkOrNull(old);
+    if (old !== undefined && !isString(old)) return c.reply.error(WRONGTYPE);
+    c.reply.bulkOrNull(old === undefined ? old : textOf(old));
     found = old !== undefined;
   } else if (flags & (NX | XX)) {
     found = c.db.writeSlot(key) >= 0;
@@ -148,7 +149,7 @@ function replyGet(c: Client, key: string): boolean {
 function incrDecr(c: Client, key: string, by: number | bigint): void {
   const slot = writeSlotOfString(c, key);
   if (slot === null) return;
-  const cur = slot < 0 ? 0 : parseInteger(c.db.valueAt(slot) as string);
+  const cur = slot < 0 ? 0 : parseInteger(stringAt(c, slot));
   if (cur === null) return c.reply.error(ERR.notInteger);
   const n = addInt64(cur, by);
   if (n === null) return c.reply.error(ERR.overflow);
@@ -173,7 +174,7 @@ function getRange(c: Client, argv: string[]): void {
   if (start === null) return;
   const end = intArg(c, argv[3]!);
   if (end === null) return;
-  const s = lookupString(c, argv[1]!);
+  const s = lookupBytes(c, argv[1]!);
   if (s === null) return;
   if (s === undefined || (start < 0 && end < 0 && start > end)) return c.reply.bulk('');
   const len = s.length;
@@ -288,7 +289,7 @@ export const stringCommands: CommandSpec[] = [
       c.reply.array(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
         const v = c.db.lookup(argv[i]!);
-        c.reply.bulkOrNull(typeof v === 'string' ? v : undefined);
+        c.reply.bulkOrNull(v !== undefined && isString(v) ? textOf(v) : undefined);
       }
     },
   },
@@ -348,7 +349,7 @@ export const stringCommands: CommandSpec[] = [
       const key = argv[1]!;
       const slot = writeSlotOfString(c, key);
       if (slot === null) return;
-      const cur = slot < 0 ? LD_ZERO : parseLongDouble(c.db.valueAt(slot) as string);
+      const cur = slot < 0 ? LD_ZERO : parseLongDouble(stringAt(c, slot));
       const by = cur === null ? null : parseLongDouble(argv[2]!);
       if (cur === null || by === null) return c.reply.error(ERR.notFloat);
       const sum = addLongDouble(cur, by);
@@ -369,7 +370,7 @@ export const stringCommands: CommandSpec[] = [
       const key = argv[1]!;
       const slot = writeSlotOfString(c, key);
       if (slot === null) return;
-      const v = slot < 0 ? undefined : c.db.valueAt(slot) as string;
+      const v = slot < 0 ? undefined : stringAt(c, slot);
       if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
       const s = v === undefined ? argv[2]! : v + argv[2]!;
       c.db.setAt(slot, key, s);
@@ -382,7 +383,7 @@ export const stringCommands: CommandSpec[] = [
   {
     name: 'strlen', arity: 2, flags: ['readonly', 'fast'], keys: [1, 1, 1], acl: ['read', 'string', 'fast'],
     run(c, argv) {
-      const v = lookupString(c, argv[1]!);
+      const v = lookupBytes(c, argv[1]!);
       if (v !== null) c.reply.integer(v === undefined ? 0 : v.length);
     },
   },
@@ -403,17 +404,17 @@ export const stringCommands: CommandSpec[] = [
       if (offset < 0) return c.reply.error('ERR offset is out of range');
       const key = argv[1]!;
       const value = argv[3]!;
+      // The type, an empty value and the length are looked at in Redis's order before the edit.
       const slot = writeSlotOfString(c, key);
       if (slot === null) return;
-      const old = slot < 0 ? '' : c.db.valueAt(slot) as string;
-      if (value.length === 0) return c.reply.integer(old.length);
+      if (value.length === 0) return c.reply.integer(slot < 0 ? 0 : (c.db.valueAt(slot) as StringValue).length);
       if (!checkStringLength(c, offset + value.length)) return;
-      const head = old.length >= offset ? old.slice(0, offset) : old + '\0'.repeat(offset - old.length);
-      const s = head + value + old.slice(offset + value.length);
-      c.db.setAt(slot, key, s);
+      const edit = editString(c, key, offset + value.length)!;
+      edit.s.write(offset, value);
+      keepEdit(c, key, edit);
       c.db.markEncoding(key, 'raw');
       notifyKey(c, NOTIFY.string, 'setrange', key);
-      c.reply.integer(s.length);
+      c.reply.integer(edit.s.length);
     },
   },
 ];

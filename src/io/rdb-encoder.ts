@@ -11,7 +11,8 @@
 import type { IdMap, Nack } from '../store/stream.js';
 import type { Int64 } from '../store/numbers.js';
 import { MIN_ID, idPart, type StreamId } from '../store/stream-id.js';
-import { Hash, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
+import { textOf } from '../store/mutable-string.js';
+import { Hash, isString, List, SetValue, Stream, ZSet, type Value } from '../store/values.js';
 import { memberLength, memberStart } from '../store/zset.js';
 import { encodingLimits } from '../store/limits.js';
 import { Crc64 } from './crc64.js';
@@ -78,7 +79,7 @@ const blobWriter = new ListpackWriter();
 
 /** The RDB type each value is written as. */
 function valueType(value: Value): number {
-  if (typeof value === 'string') return RdbType.STRING;
+  if (isString(value)) return RdbType.STRING;
   if (value instanceof List) return RdbType.LIST;
   if (value instanceof SetValue) return RdbType.SET;
   if (value instanceof ZSet) return zsetPastValueLimit(value) ? RdbType.ZSET_LISTPACK : RdbType.ZSET_2;
@@ -163,8 +164,8 @@ export class RdbEncoder {
 
   /** rdbSaveObject: the value in the encoding valueType named, type. */
   private object(value: Value, type: number): void {
-    if (typeof value === 'string') {
-      this.string(value);
+    if (isString(value)) {
+      this.string(textOf(value));
     } else if (value instanceof List) {
       this.length(value.length);
       const packed = value.packed;

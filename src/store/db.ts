@@ -14,6 +14,7 @@ import type { Client } from '../actors/client.js';
 import { Dict } from './dict.js';
 import type { Keyspace } from './keyspace.js';
 import type { Value } from './values.js';
+import type { StringValue } from './mutable-string.js';
 import { markMutable } from '../mutable-fields.js';
 import { scanFirstArgs, scanResume } from '../io/resp-scan.js';
 
@@ -240,7 +241,7 @@ export class Db {
    * (BITFIELD when every write failed: lookupStringForBitCommand's dbAdd or sdsgrowzero): WATCH,
    * saves and replicas do not hear of it, as with Redis. Its TTL stays; it is raw.
    */
-  setUnsignalled(key: string, value: string): void {
+  setUnsignalled(key: string, value: StringValue): void {
     this.store(key, value);
     this.stringEncodings.set(key, 'raw');
     if (this.blockingKeys.size > 0) this.signalKeyAsReady(key);

@@ -12,7 +12,8 @@ import { formatDouble } from '../io/format-double.js';
 import type { Db } from './db.js';
 import type { Keyspace } from './keyspace.js';
 import { MAX_ID, MIN_ID, idPart } from './stream-id.js';
-import { Hash, List, SetValue, Stream, type Value } from './values.js';
+import { textOf } from './mutable-string.js';
+import { Hash, isString, List, SetValue, Stream, type Value } from './values.js';
 
 // --- SHA1 (FIPS 180-1) over five-word states -----------------------------------------------
 
@@ -152,9 +153,9 @@ const ele = new Int32Array(5);
 
 /** xorObjectDigest: mixes the type, the value and the expire mark into d. */
 function xorObjectDigest(d: Int32Array, v: Value, hasExpire: boolean): void {
-  if (typeof v === 'string') {
+  if (isString(v)) {
     mixConstant(d, TYPE_STRING);
-    mixString(d, v);
+    mixString(d, textOf(v));
   } else if (v instanceof List) {
     mixConstant(d, TYPE_LIST);
     for (const s of v) mixString(d, s);

@@ -6,6 +6,7 @@
 // one-byte string is a 16-byte header and its chars rounded up to 8; a keyspace slot is three
 // ints and two references, a collection's hashtable slot one int and two, at a load of about
 // one half. Collections are estimated from their first `samples` elements (0: all), as Redis does.
+import { MutableString } from './mutable-string.js';
 import { List, SetValue, Stream, type Value } from './values.js';
 
 const STRING_HEADER = 16;
@@ -48,6 +49,7 @@ const STREAM_ENTRY = 24;
 
 function valueSize(v: Value, samples: number): number {
   if (typeof v === 'string') return stringSize(v);
+  if (v instanceof MutableString) return STRING_HEADER + v.capacity;
   if (v instanceof Stream) return COLLECTION_HEADER + v.length * STREAM_ENTRY;
   const packed = v instanceof List ? true : v.encoding !== 'hashtable' && v.encoding !== 'skiplist';
   const perElement = packed ? PACKED_ENTRY : ELEMENT_ENTRY + STRING_HEADER;

@@ -97,3 +97,35 @@ describe('OBJECT ENCODING of strings changed in place or stored unencoded', () =
       'SELECT 0', 'DEBUG RELOAD', ...enc('d'));
   });
 });
+
+describe('long strings edited in place', () => {
+  it('read, write, copy, dump and reload as Redis has them through SETBIT, SETRANGE and BITFIELD past 512 bytes', async () => {
+    const cmds: Arg[][] = [];
+    const rnd = rng(5);
+    // Grown by each command in turn from short to long, then edited where it is.
+    cmds.push(['SETBIT', 'b', 100, 1], ['SETRANGE', 'b', 400, 'abc'], ['SETBIT', 'b', 5000, 1], ['BITFIELD', 'b', 'SET', 'u8', 9000, 255]);
+    cmds.push(['SETRANGE', 'r', 700, 'x'], ['BITFIELD', 'f', 'INCRBY', 'i16', 8000, 300], ['SET', 's', 'x'.repeat(600)], ['SETBIT', 's', 0, 1]);
+    for (let i = 0; i < 200; i++) {
+      const key = ['b', 'r', 'f', 's'][i % 4]!;
+      const off = Math.floor(rnd() * 12_000);
+      cmds.push(
+        [['SETBIT', key, off, i % 2], ['SETRANGE', key, off >> 3, `w${i}`], ['BITFIELD', key, 'SET', 'u5', off, i, 'INCRBY', 'i7', off + 3, -i]][i % 3]!,
+        ['GETBIT', key, off], ['GETRANGE', key, off >> 4, (off >> 4) + 20], ['STRLEN', key],
+      );
+      if (i % 25 === 0) cmds.push(['GET', key], ['BITCOUNT', key], ['BITPOS', key, 1, 3], ['BITCOUNT', key, 10, 30]);
+    }
+    cmds.push(['DEBUG', 'DIGEST-VALUE', 'b', 'r', 'f', 's'], ['OBJECT', 'ENCODING', 'b'], ['TYPE', 'b'], ['DUMP', 'b']);
+    // A copy has bytes of its own; other writers replace the value, readers see its text.
+    cmds.push(['COPY', 'b', 'c'], ['SETBIT', 'b', 0, 1], ['SETRANGE', 'c', 1, 'copy'], ['GET', 'b'], ['GET', 'c']);
+    cmds.push(['APPEND', 'r', 'tail'], ['GET', 'r'], ['SETBIT', 'r', 8, 1], ['GET', 'r'], ['INCR', 's'], ['LCS', 'b', 'b', 'LEN']);
+    cmds.push(['BITOP', 'XOR', 'x', 'b', 'c', 'f'], ['GET', 'x'], ['SORT', 'none', 'BY', 'nosort', 'GET', '*'], ['MGET', 'b', 'r', 'f']);
+    cmds.push(['SET', 'g', 'old', 'GET'], ['SET', 'b', 'new', 'GET'], ['GET', 'b'], ['GETDEL', 'f'], ['EXISTS', 'f']);
+    cmds.push(['RENAME', 'r', 'r2'], ['OBJECT', 'ENCODING', 'r2'], ['DEBUG', 'RELOAD'], ['GET', 'r2'], ['GET', 'c'], ['OBJECT', 'ENCODING', 'r2']);
+    await pair.samePipelined(cmds);
+  });
+
+  it('PFADD and PFCOUNT read an HLL edited in place by SETRANGE', async () => {
+    await same('PFADD h a b c', 'SETRANGE h 700 x', 'PFADD h d', 'SETRANGE h 1 x', 'PFCOUNT h', 'PFADD h2 a', 'PFMERGE h2 h');
+    await same('DEL h', 'PFADD h a', 'PFADD h2 b', 'PFMERGE h h2', 'SETRANGE h 4 D', 'SETRANGE h 20000 z', 'PFCOUNT h', 'PFADD h e');
+  });
+});

@@ -6,7 +6,7 @@ import { computeDatasetDigest, valueDigest } from '../../src/store/digest.js';
 import { Keyspace } from '../../src/store/keyspace.js';
 import { formatDouble } from '../../src/io/format-double.js';
 import { idText, MAX_ID, MIN_ID, parseStreamId } from '../../src/store/stream-id.js';
-import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
+import { Hash, isString, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
 import { RespClient } from '../helpers/resp-client.js';
 import { startRedis, type Proc } from '../helpers/servers.js';
 
@@ -32,9 +32,9 @@ function htonl(n: number): Buffer {
 }
 
 function refObjectDigest(d: Buffer, v: Value, expire: boolean): void {
-  if (typeof v === 'string') {
+  if (isString(v)) {
     mixDigest(d, htonl(0));
-    mixDigest(d, bytes(v));
+    mixDigest(d, bytes(v.toString()));
   } else if (v instanceof List) {
     mixDigest(d, htonl(1));
     for (const s of v) mixDigest(d, bytes(s));

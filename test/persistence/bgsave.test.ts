@@ -52,6 +52,7 @@ function randomWrites(rand: () => number, n: number, size: number): Array<Array<
   for (let i = 0; i < n; i++) {
     const key = `key:${Math.floor(rand() * size)}`;
     const other = `key:${Math.floor(rand() * size)}`;
+    const hot = `key:${12 * Math.floor(rand() * 20)}`;
     const all: Array<Array<string | number>> = [
       ['SET', key, `over${i}`], ['DEL', key], ['UNLINK', key], ['GETDEL', key], ['GETSET', key, 'gs'],
       ['APPEND', key, 'tail'], ['SETRANGE', key, 1, 'zz'], ['INCR', key], ['GETEX', key, 'PERSIST'],
@@ -64,6 +65,9 @@ function randomWrites(rand: () => number, n: number, size: number): Array<Array<
       ['PEXPIRE', key, 1], ['GET', key], ['PERSIST', key], ['EXPIRE', key, 100], ['PEXPIREAT', key, 1],
       ['RENAME', key, `renamed:${i}`], ['COPY', key, other, 'REPLACE'], ['MOVE', key, 2],
       ['SET', `created:${Math.floor(rand() * 1e9)}`, 'new'], ['SELECT', Math.floor(rand() * 3)],
+      // Long strings edited in place (fill's every twelfth key), a few keys that see many of them.
+      ['SETBIT', hot, Math.floor(rand() * 9000), 1], ['SETRANGE', hot, Math.floor(rand() * 700), 'in place'],
+      ['BITFIELD', hot, 'INCRBY', 'u8', Math.floor(rand() * 9000), 1],
     ];
     cmds.push(all[Math.floor(rand() * all.length)]!);
   }

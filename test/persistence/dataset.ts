@@ -4,8 +4,9 @@
 import type { Keyspace } from '../../src/store/keyspace.js';
 import type { RespClient } from '../helpers/resp-client.js';
 import type { Dict } from '../../src/store/dict.js';
+import { MutableString } from '../../src/store/mutable-string.js';
 import { MAX_ID, MIN_ID, idText, streamId } from '../../src/store/stream-id.js';
-import { Hash, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
+import { Hash, isString, List, SetValue, Stream, ZSet, type Value } from '../../src/store/values.js';
 
 /** A small deterministic PRNG (mulberry32), so that failures reproduce. */
 export function prng(seed: number): () => number {
@@ -37,7 +38,8 @@ export function randomString(rand: () => number): string {
 export function makeValue(i: number, rand: () => number): Value {
   const n = 1 + Math.floor(rand() * 6);
   switch (i % 6) {
-    case 0: return randomString(rand);
+    // Every other string is a long one edited in place (as SETBIT and SETRANGE leave them).
+    case 0: return i % 12 === 0 ? MutableString.copy(randomString(rand), 600) : randomString(rand);
     case 1: return List.from(Array.from({ length: n }, () => randomString(rand)));
     case 2: {
       const h = new Hash();
@@ -83,7 +85,7 @@ export function fill(ks: Keyspace, n: number, seed = 1, dbs = [0, 1, 2]): string
 export type Plain = [string, unknown, number | null];
 
 export function plainValue(v: Value): [string, unknown] {
-  if (typeof v === 'string') return ['string', v];
+  if (isString(v)) return ['string', v.toString()];
   if (v instanceof List) return ['list', v.toArray()];
   if (v instanceof Hash) return ['hash', [...v.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))];
   if (v instanceof SetValue) return ['set', [...v.values()].sort()];

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRdb } from '../../src/io/rdb-decoder.js';
 import { Keyspace } from '../../src/store/keyspace.js';
+import { MutableString } from '../../src/store/mutable-string.js';
 import { RdbSnapshot, RdbSnapshotStream, writeSnapshotSync, type SnapshotOptions } from '../../src/store/snapshot.js';
 import { streamId } from '../../src/store/stream-id.js';
 import { Hash, List, SetValue, Stream, ZSet } from '../../src/store/values.js';
@@ -28,6 +29,7 @@ function mutate(ks: Keyspace, rand: () => number, n: number): void {
     const v = db.lookupWrite(key);
     if (v === undefined) return;
     if (typeof v === 'string') db.set(key, `${v}!`, true);
+    else if (v instanceof MutableString) v.write(Math.floor(rand() * 600), 'edited');
     else if (v instanceof List) v.pushTail('pushed');
     else if (v instanceof Hash) v.set('f0', 'changed');
     else if (v instanceof SetValue) v.add('added');
