@@ -4,7 +4,7 @@
 import type { Client } from '../actors/client.js';
 import { parseDouble } from '../store/floats.js';
 import { INT64, type Int64, parseInteger } from '../store/numbers.js';
-import { IN_PLACE_FROM, MutableString, type StringValue, textOf } from '../store/mutable-string.js';
+import { MutableString, storedForm, type StringValue, textOf } from '../store/mutable-string.js';
 import { isString, WRONGTYPE } from '../store/values.js';
 import { MAX_STRING } from '../io/latin1.js';
 import { ERR } from './errors.js';
@@ -183,11 +183,6 @@ export function editString(c: Client, key: string, length: number): StringEdit |
 export function keepEdit(c: Client, key: string, edit: StringEdit): void {
   if (edit.inPlace) c.db.modified(key);
   else c.db.set(key, storedForm(edit.s), true);
-}
-
-/** What a db holds for an edited string: a short one goes back to a JS string. */
-export function storedForm(s: MutableString): StringValue {
-  return s.length >= IN_PLACE_FROM ? s : s.toString();
 }
 
 /**

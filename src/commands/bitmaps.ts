@@ -4,9 +4,9 @@
 // edit a long string in place (store/mutable-string.ts).
 import type { Client } from '../actors/client.js';
 import { NOTIFY, notifyKey } from '../actors/notify.js';
-import type { StringValue } from '../store/mutable-string.js';
+import { storedForm, type StringValue } from '../store/mutable-string.js';
 import { parseInteger } from '../store/numbers.js';
-import { editString, fail, intArg, is, keepEdit, lookupBytes, storedForm, type StringEdit } from './args.js';
+import { editString, fail, intArg, is, keepEdit, lookupBytes, type StringEdit } from './args.js';
 import type { CommandSpec } from './command.js';
 import { ERR } from './errors.js';
 

@@ -5,17 +5,39 @@ import { NOTIFY, notifyKey } from '../actors/notify.js';
 import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
-import { type StringValue, textOf } from '../store/mutable-string.js';
-import { fail, lookupString } from './args.js';
+import { MutableString, storedForm, type StringValue } from '../store/mutable-string.js';
+import { isString, WRONGTYPE } from '../store/values.js';
+import { fail } from './args.js';
 import type { CommandSpec } from './command.js';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
 
-/** isHLLObjectOrReply on the string at key: undefined when missing, null after the error. */
+/**
+ * isHLLObjectOrReply on the string at key: undefined when missing, null after the error.
+ * write: for a change in place (lookupKeyWrite: the snapshot in progress keeps the old bytes).
+ */
 function lookupHll(c: Client, key: string, write = false): HllBuffer | undefined | null {
-  const s = lookupString(c, key, write);
-  if (s === null || s === undefined) return s;
-  return isHll(s) ? HllBuffer.from(s) : fail(c, NOT_HLL);
+  const v = write ? c.db.lookupWrite(key) : c.db.lookup(key);
+  if (v === undefined) return v;
+  if (!isString(v)) return fail(c, WRONGTYPE);
+  return isHll(v) ? HllBuffer.of(v) : fail(c, NOT_HLL);
+}
+
+/**
+ * An HLL's new bytes at key, TTL kept: where they were when the key held them as an edited
+ * string, a new value otherwise (an HLL of 512 bytes or more stays an edited string, so the
+ * next PFADD changes its registers in place). signal: a write WATCH, saves and replicas see;
+ * without it, unseen, as Redis leaves what a PFADD changed before it met a corrupt part.
+ */
+function storeHll(c: Client, key: string, h: HllBuffer, signal: boolean): void {
+  if (h.source !== null) {
+    h.source.adopt(h.buf, h.len);
+    if (signal) c.db.modified(key);
+    return;
+  }
+  const value = storedForm(MutableString.adopting(h.buf, h.len));
+  if (signal) c.db.set(key, value, true);
+  else c.db.setUnsignalled(key, value);
 }
 
 function sparseMax(c: Client): number {
@@ -35,14 +57,14 @@ function pfadd(c: Client, argv: string[]): void {
     if (r === -1) {
       // Redis sets the registers in the stored string itself: what the elements before the
       // corrupt part changed stays, unseen by WATCH, saves and replicas (it returns before dirty++).
-      if (updated) c.db.setUnsignalled(key, h.toString());
+      if (updated) storeHll(c, key, h, false);
       return c.reply.error(INVALID_HLL);
     }
     updated += r;
   }
   if (updated) {
     h.invalidateCache();
-    c.db.set(key, h.toString(), true);
+    storeHll(c, key, h, true);
     notifyKey(c, NOTIFY.string, 'pfadd', key);
   }
   // createHLLObject and dbUnshareStringValue both leave a raw string.
@@ -72,9 +94,11 @@ function pfcount(c: Client, argv: string[]): void {
   const hist = h.histogram();
   if (hist === null) return c.reply.error(INVALID_HLL);
   const card = countFromHistogram(hist);
-  // The cached count is part of the value: it changes, and replicas get this PFCOUNT.
+  // The cached count is part of the value: it changes, and replicas get this PFCOUNT. Its
+  // lookup as a write first, for the snapshot in progress to keep the bytes as they were.
+  c.db.lookupWrite(key);
   h.setCachedCard(card);
-  c.db.set(key, h.toString(), true);
+  storeHll(c, key, h, true);
   // set() forgets the encoding: still the raw string unshared above.
   c.db.markEncoding(key, 'raw');
   c.reply.integer(card);
@@ -93,12 +117,12 @@ function pfmerge(c: Client, argv: string[]): void {
   }
   const key = argv[1]!;
   const s = c.db.lookupWrite(key) as StringValue | undefined;
-  const h = s === undefined ? HllBuffer.create() : HllBuffer.from(textOf(s));
+  const h = s === undefined ? HllBuffer.create() : HllBuffer.of(s);
   if (useDense && !h.toDense()) return c.reply.error(INVALID_HLL);
   const limit = sparseMax(c);
   for (let r = 0; r < HLL_REGISTERS; r++) if (max[r]) h.set(r, max[r]!, limit);
   h.invalidateCache();
-  c.db.set(key, h.toString(), true);
+  storeHll(c, key, h, true);
   c.db.markEncoding(key, 'raw');
   notifyKey(c, NOTIFY.string, 'pfadd', key);
   c.reply.ok();
@@ -120,7 +144,7 @@ function pfdebug(c: Client, argv: string[]): void {
       if (sparse) {
         if (!h.toDense()) return c.reply.error(INVALID_HLL);
         // The encoding change is a write: replicas convert too.
-        c.db.set(key, h.toString(), true);
+        storeHll(c, key, h, true);
         c.db.markEncoding(key, 'raw');
       }
       if (sub.toLowerCase() === 'todense') return c.reply.integer(sparse ? 1 : 0);

@@ -5,6 +5,8 @@
 // leaves exactly the bytes Redis's would, so a counter crosses RDB, DUMP and replication
 // unchanged and counts the same on both servers.
 
+import type { MutableString, StringValue } from './mutable-string.js';
+
 const HLL_P = 14;
 export const HLL_REGISTERS = 1 << HLL_P;
 const HLL_Q = 64 - HLL_P;
@@ -128,7 +130,18 @@ function denseSet(p: Buffer, reg: number, count: number): boolean {
 
 /** An HLL being changed: its bytes and their length (sparse ones grow in place). */
 export class HllBuffer {
+  /** The edited string whose bytes these are, changed as they are; null for a copy or a new HLL. */
+  source: MutableString | null = null;
+
   constructor(public buf: Buffer, public len: number) {}
+
+  /** The HLL in a string value: a MutableString's bytes themselves, a JS string's copied. */
+  static of(v: StringValue): HllBuffer {
+    if (typeof v === 'string') return HllBuffer.from(v);
+    const h = new HllBuffer(v.buffer, v.length);
+    h.source = v;
+    return h;
+  }
 
   static from(s: string): HllBuffer {
     const buf = Buffer.alloc(Math.max(s.length + 8, 64));
@@ -473,8 +486,8 @@ export function countFromHistogram(h: number[]): number {
 }
 
 /** isHLLObjectOrReply's test: the magic, a known encoding, a dense one of the exact size. */
-export function isHll(s: string): boolean {
-  if (s.length < HDR || !s.startsWith('HYLL')) return false;
+export function isHll(s: StringValue): boolean {
+  if (s.length < HDR || s.slice(0, 4) !== 'HYLL') return false;
   const enc = s.charCodeAt(4);
   if (enc > SPARSE) return false;
   return enc !== DENSE || s.length === DENSE_SIZE;

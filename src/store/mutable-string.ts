@@ -1,10 +1,10 @@
 // A string value changed in place (sdsMakeRoomFor's growth; t_string.c's SETRANGE, bitops.c's
-// SETBIT and BITFIELD). A JS string is immutable: each SETBIT on one made a new copy of the
-// whole value, 4.7 ms a SETBIT on a 1 MB bitmap where Redis takes 59 µs. Strings shorter than
-// IN_PLACE_FROM stay JS strings (a copy that short costs less than a Buffer's own overhead);
-// a longer one a command edits becomes a MutableString, and stays one until it is replaced.
-// It reads as a string does (length, charCodeAt, slice), so the commands that only read bytes
-// take either; the rest read its text.
+// SETBIT and BITFIELD, hyperloglog.c's registers). A JS string is immutable: each SETBIT on
+// one made a new copy of the whole value, 4.7 ms a SETBIT on a 1 MB bitmap where Redis takes
+// 59 µs. Strings shorter than IN_PLACE_FROM stay JS strings (a copy that short costs less
+// than a Buffer's own overhead); a longer one a command edits becomes a MutableString, and
+// stays one until it is replaced. It reads as a string does (length, charCodeAt, slice), so
+// the commands that only read bytes take either; the rest read its text.
 import type { Latin1Buffer } from '../io/latin1.js';
 
 /** Length from which an edited string is kept as a MutableString. */
@@ -37,6 +37,11 @@ export class MutableString {
     return m;
   }
 
+  /** A MutableString of the first length bytes of bytes, which it takes as its own. */
+  static adopting(bytes: Buffer, length: number): MutableString {
+    return new MutableString(bytes, length);
+  }
+
   /** Byte i, NaN past the end as String#charCodeAt. */
   charCodeAt(i: number): number {
     return i < this.length ? this.bytes[i]! : NaN;
@@ -59,6 +64,17 @@ export class MutableString {
   /** The bytes held, shared: a write through it changes the value. */
   view(): Buffer {
     return this.bytes.subarray(0, this.length);
+  }
+
+  /** Every byte it has room for, shared: an HLL's registers change where they are. */
+  get buffer(): Buffer {
+    return this.bytes;
+  }
+
+  /** Holds the first length bytes of bytes from now on (where an edit of buffer moved them). */
+  adopt(bytes: Buffer, length: number): void {
+    this.bytes = bytes as Latin1Buffer;
+    this.length = length;
   }
 
   /** Bytes the value holds room for (sdsalloc). */
@@ -98,6 +114,11 @@ function roomFor(length: number): number {
 
 /** A string value as a key holds it. */
 export type StringValue = string | MutableString;
+
+/** What a db holds for an edited string: a short one goes back to a JS string. */
+export function storedForm(s: MutableString): StringValue {
+  return s.length >= IN_PLACE_FROM ? s : s.toString();
+}
 
 /** The text of a string value. */
 export function textOf(v: StringValue): string {

@@ -53,6 +53,7 @@ function randomWrites(rand: () => number, n: number, size: number): Array<Array<
     const key = `key:${Math.floor(rand() * size)}`;
     const other = `key:${Math.floor(rand() * size)}`;
     const hot = `key:${12 * Math.floor(rand() * 20)}`;
+    const hll = `hll:${Math.floor(rand() * 4)}`;
     const all: Array<Array<string | number>> = [
       ['SET', key, `over${i}`], ['DEL', key], ['UNLINK', key], ['GETDEL', key], ['GETSET', key, 'gs'],
       ['APPEND', key, 'tail'], ['SETRANGE', key, 1, 'zz'], ['INCR', key], ['GETEX', key, 'PERSIST'],
@@ -68,6 +69,7 @@ function randomWrites(rand: () => number, n: number, size: number): Array<Array<
       // Long strings edited in place (fill's every twelfth key), a few keys that see many of them.
       ['SETBIT', hot, Math.floor(rand() * 9000), 1], ['SETRANGE', hot, Math.floor(rand() * 700), 'in place'],
       ['BITFIELD', hot, 'INCRBY', 'u8', Math.floor(rand() * 9000), 1],
+      ['PFADD', hll, `e${i}`], ['PFCOUNT', hll], ['PFMERGE', hll, `hll:${Math.floor(rand() * 4)}`],
     ];
     cmds.push(all[Math.floor(rand() * all.length)]!);
   }
@@ -79,8 +81,10 @@ describe('BGSAVE', () => {
     const N = 20_000;
     const s = await start();
     fill(s.server.keyspace, N);
-    const before = plain(s.server.keyspace.dbs);
     const writers = await Promise.all([0, 1, 2, 3].map(() => connect(s.port)));
+    // Dense HLLs, whose registers PFADD, PFCOUNT's cache and PFMERGE change in place.
+    await pipeline(writers[0]!, [0, 1, 2, 3].map((i) => ['PFADD', `hll:${i}`, ...Array.from({ length: 2000 }, (_, j) => `${i}:${j}`)]));
+    const before = plain(s.server.keyspace.dbs);
     const rand = prng(3);
     // BGSAVE and writes in one packet: they all land after the epoch, before any slice.
     const first = await pipeline(writers[0]!, [['BGSAVE'], ...randomWrites(rand, 300, N)]);
