@@ -1,30 +1,34 @@
-// Commands that edit a long string (SETBIT, SETRANGE, BITFIELD SET) against GETBIT, which
-// only reads it: µs a command, one client, unpipelined, at random offsets in a value of each
-// size (grown to it by one SETBIT first), on a fresh server a round; rounds alternate the
-// servers. Before redstate edited such strings in place, each write copied the whole value.
+// Commands that edit a long string (SETBIT, SETRANGE, BITFIELD SET; APPEND, each followed by
+// a GETRANGE of its tail) against GETBIT, which only reads it: µs a step, one client,
+// unpipelined, at random offsets in a value of each size (grown to it by one SETBIT first),
+// on a fresh server a round; rounds alternate the servers. Before redstate edited such
+// strings in place, each write copied the whole value (APPEND made a rope that the next read
+// flattened).
 // A cli.js runs as the bin does, with its #! line's node options.
-//   node --import ./bench/register.js bench/string-edits.ts [rounds] [requests] [redis | path/to/cli.js ...]
+//   node --import ./bench/register.js bench/string-edits.ts [rounds] [steps] [redis | path/to/cli.js ...]
 import { RespClient } from './resp.js';
 import { cleanUpEverything, makeTempDir, serverSpecs, startServer, type ServerSpec } from './servers.js';
 import { alternatingRounds, loadRange, now } from './stats.js';
 
-const [roundsArg = '3', requestsArg = '2000', ...args] = process.argv.slice(2);
+const [roundsArg = '3', stepsArg = '2000', ...args] = process.argv.slice(2);
 const names = args.length > 0 ? args : ['dist/cli.js', 'redis'];
 const specs: ServerSpec[] = names.map((n) => (n === 'redis' ? serverSpecs().redis : { name: 'redstate', command: [n] }));
-const requests = Number(requestsArg);
+const steps = Number(stepsArg);
 const SIZES = [1 << 10, 1 << 20, 10 << 20];
-const COMMANDS: Record<string, (bytes: number, i: number) => Array<string | number>> = {
-  SETBIT: (bytes, i) => ['SETBIT', 'v', randomBelow(bytes * 8), i & 1],
-  SETRANGE: (bytes) => ['SETRANGE', 'v', randomBelow(bytes - 8), 'abcdefgh'],
-  'BITFIELD SET': (bytes, i) => ['BITFIELD', 'v', 'SET', 'u8', randomBelow(bytes * 8 - 8), i & 255],
-  GETBIT: (bytes) => ['GETBIT', 'v', randomBelow(bytes * 8)],
+/** The commands of one step of each kind. */
+const STEPS: Record<string, (bytes: number, i: number) => Array<Array<string | number>>> = {
+  SETBIT: (bytes, i) => [['SETBIT', 'v', randomBelow(bytes * 8), i & 1]],
+  SETRANGE: (bytes) => [['SETRANGE', 'v', randomBelow(bytes - 8), 'abcdefgh']],
+  'BITFIELD SET': (bytes, i) => [['BITFIELD', 'v', 'SET', 'u8', randomBelow(bytes * 8 - 8), i & 255]],
+  'APPEND, GETRANGE': () => [['APPEND', 'v', 'abcdefgh'], ['GETRANGE', 'v', -8, -1]],
+  GETBIT: (bytes) => [['GETBIT', 'v', randomBelow(bytes * 8)]],
 };
 
 function randomBelow(n: number): number {
   return Math.floor(Math.random() * n);
 }
 
-/** One round: µs a command, by "command size" label. */
+/** One round: µs a step, by "step size" label. */
 async function round(spec: ServerSpec): Promise<Map<string, number>> {
   const server = await startServer(spec, { dir: makeTempDir() });
   const c = await RespClient.connect(server.port);
@@ -33,10 +37,10 @@ async function round(spec: ServerSpec): Promise<Map<string, number>> {
     for (const bytes of SIZES) {
       await c.call('DEL', 'v');
       await c.call('SETBIT', 'v', bytes * 8 - 1, 1);
-      for (const [name, make] of Object.entries(COMMANDS)) {
+      for (const [name, make] of Object.entries(STEPS)) {
         const start = now();
-        for (let i = 0; i < requests; i++) await c.call(...make(bytes, i).map(String));
-        out.set(`${name} ${bytes >> 10} kB`, ((now() - start) * 1000) / requests);
+        for (let i = 0; i < steps; i++) for (const cmd of make(bytes, i)) await c.call(...cmd.map(String));
+        out.set(`${name} ${bytes >> 10} kB`, ((now() - start) * 1000) / steps);
       }
     }
     return out;
@@ -47,7 +51,7 @@ async function round(spec: ServerSpec): Promise<Map<string, number>> {
 }
 
 const { runs, loads } = await alternatingRounds(Number(roundsArg), specs.length, (i) => round(specs[i]!));
-console.log(`${roundsArg} rounds of ${requests} requests, load average ${loadRange(loads)}; median µs a command:`);
+console.log(`${roundsArg} rounds of ${steps} steps, load average ${loadRange(loads)}; median µs a step:`);
 const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(['', ...names, names.length === 2 ? 'ratio' : ''].join('\t'));
 for (const label of runs[0]![0]!.keys()) {

@@ -368,16 +368,26 @@ export const stringCommands: CommandSpec[] = [
     name: 'append', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], acl: ['write', 'string', 'fast'],
     run(c, argv) {
       const key = argv[1]!;
+      const value = argv[2]!;
       const slot = writeSlotOfString(c, key);
       if (slot === null) return;
-      const v = slot < 0 ? undefined : stringAt(c, slot);
-      if (v !== undefined && !checkStringLength(c, v.length + argv[2]!.length)) return;
-      const s = v === undefined ? argv[2]! : v + argv[2]!;
-      c.db.setAt(slot, key, s);
-      // Appended to in place (dbUnshareStringValue); a new key takes the argument as it is.
-      if (v !== undefined) c.db.markEncoding(key, 'raw');
+      let length = value.length;
+      if (slot < 0) {
+        // A new key takes the argument as it is.
+        c.db.setAt(slot, key, value);
+      } else {
+        // Appended to in place (dbUnshareStringValue): a long string is edited where it is, as
+        // a JS string's concatenation was flattened again by the next read of its bytes.
+        const old = (c.db.valueAt(slot) as StringValue).length;
+        length += old;
+        if (!checkStringLength(c, length)) return;
+        const edit = editString(c, key, length)!;
+        edit.s.write(old, value);
+        keepEdit(c, key, edit);
+        c.db.markEncoding(key, 'raw');
+      }
       notifyKey(c, NOTIFY.string, 'append', key);
-      c.reply.integer(s.length);
+      c.reply.integer(length);
     },
   },
   {

@@ -99,7 +99,7 @@ describe('OBJECT ENCODING of strings changed in place or stored unencoded', () =
 });
 
 describe('long strings edited in place', () => {
-  it('read, write, copy, dump and reload as Redis has them through SETBIT, SETRANGE and BITFIELD past 512 bytes', async () => {
+  it('read, write, copy, dump and reload as Redis has them through SETBIT, SETRANGE, BITFIELD and APPEND past 512 bytes', async () => {
     const cmds: Arg[][] = [];
     const rnd = rng(5);
     // Grown by each command in turn from short to long, then edited where it is.
@@ -109,7 +109,8 @@ describe('long strings edited in place', () => {
       const key = ['b', 'r', 'f', 's'][i % 4]!;
       const off = Math.floor(rnd() * 12_000);
       cmds.push(
-        [['SETBIT', key, off, i % 2], ['SETRANGE', key, off >> 3, `w${i}`], ['BITFIELD', key, 'SET', 'u5', off, i, 'INCRBY', 'i7', off + 3, -i]][i % 3]!,
+        [['SETBIT', key, off, i % 2], ['SETRANGE', key, off >> 3, `w${i}`], ['BITFIELD', key, 'SET', 'u5', off, i, 'INCRBY', 'i7', off + 3, -i],
+          ['APPEND', key, `a${i}`]][(i >> 2) % 4]!,
         ['GETBIT', key, off], ['GETRANGE', key, off >> 4, (off >> 4) + 20], ['STRLEN', key],
       );
       if (i % 25 === 0) cmds.push(['GET', key], ['BITCOUNT', key], ['BITPOS', key, 1, 3], ['BITCOUNT', key, 10, 30]);
