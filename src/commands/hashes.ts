@@ -104,6 +104,8 @@ function hrandfield(c: Client, argv: string[]): void {
 /**
  * hrandfieldWithCountCommand: a negative count picks that many with repeats (CASE 1); a
  * positive one distinct fields, the whole hash in its order when it asks for as many or more.
+ * A hashtable's picks are random slots (CASE 1, and CASE 4 while the count is under a third
+ * of the size), not a copy of all its pairs: that made HRANDFIELD h 5 on 200k fields 72 ms.
  */
 function hrandfieldWithCount(c: Client, key: string, count: number, withValues: boolean): void {
   const h = lookupOf(c, key, Hash);
@@ -115,8 +117,25 @@ function hrandfieldWithCount(c: Client, key: string, count: number, withValues: 
     for (const [f, v] of h.entries()) replyPair(c, f, v, withValues);
     return;
   }
-  const pairs = Array.from(h.entries());
   const n = Math.abs(count);
+  if (h.encoding === 'hashtable' && (count < 0 || count * 3 <= h.size)) {
+    if (count < 0) {
+      replyPicks(c, n, withValues, () => {
+        const [f, v] = h.randomEntry();
+        replyPair(c, f, v, withValues);
+      });
+      return;
+    }
+    const picked = new Map<string, string>();
+    while (picked.size < n) {
+      const [f, v] = h.randomEntry();
+      picked.set(f, v);
+    }
+    header(n);
+    for (const [f, v] of picked) replyPair(c, f, v, withValues);
+    return;
+  }
+  const pairs = Array.from(h.entries());
   if (count < 0) {
     replyPicks(c, n, withValues, () => {
       const pick = pairs[randomBelow(pairs.length)]!;

@@ -122,6 +122,14 @@ describe('HRANDFIELD', () => {
     for (let i = 0; i < picks.length; i += 2) expect(picks[i + 1]).toBe(`v${picks[i]!.slice(1)}`);
     expect(((await mine(['HRANDFIELD', 'big', '-1000'])) as string[]).length).toBe(1000);
     expect(((await mine(['HRANDFIELD', 'big', '1000'])) as string[]).length).toBe(600);
+    // Under a third of the size: random slots of the table, distinct, each with its value.
+    const few = (await mine(['HRANDFIELD', 'big', '50', 'WITHVALUES'])) as string[];
+    expect(new Set(few.filter((_, i) => i % 2 === 0)).size).toBe(50);
+    for (let i = 0; i < few.length; i += 2) expect(few[i + 1]).toBe(`v${few[i]!.slice(1)}`);
+    // Repeats from the table reach every field.
+    const many = (await mine(['HRANDFIELD', 'big', '-20000', 'WITHVALUES'])) as string[];
+    for (let i = 0; i < many.length; i += 2) expect(many[i + 1]).toBe(`v${many[i]!.slice(1)}`);
+    expect(new Set(many.filter((_, i) => i % 2 === 0)).size).toBe(600);
   });
 });
 
