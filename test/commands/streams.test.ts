@@ -94,6 +94,25 @@ describe('XADD', () => {
     for (const k of ['a', 'b', 'c']) await same(`XINFO STREAM ${k}`, `XTRIM ${k} MAXLEN ~ 20`, `XINFO STREAM ${k}`);
     await same('XTRIM a MINID ~ 395', 'XINFO STREAM a', 'XTRIM b MINID 59', 'XINFO STREAM b');
   });
+
+  it('XINFO STREAM counts the rax nodes again after nodes are appended, emptied in the middle or trimmed, and only then', async () => {
+    await same('CONFIG SET stream-node-max-entries 4');
+    const cmds: Arg[][] = [];
+    let id = 0;
+    for (let round = 0; round < 60; round++) {
+      // Nodes of four entries from ID 1 on: deleting a node's four entries empties it (a new
+      // node at the end and an emptied one in the middle leave as many nodes as before).
+      if (round % 3 === 0) {
+        const node = 4 * Math.floor(((id - 12) * ((round % 5) + 1)) / 24) + 1;
+        cmds.push(['XDEL', 's', ...[0, 1, 2, 3].map((k) => `${(node + k) * 37}-1`)]);
+      }
+      if (round % 7 === 6) cmds.push(['XTRIM', 's', 'MAXLEN', '~', 12]);
+      for (let i = 0; i < 1 + (round % 9); i++) cmds.push(['XADD', 's', `${++id * 37}-1`, 'f', id]);
+      cmds.push(['XINFO', 'STREAM', 's'], ['XINFO', 'STREAM', 's']);
+    }
+    await pair.samePipelined(cmds);
+    await same('CONFIG SET stream-node-max-entries 100');
+  });
 });
 
 describe('ranges, XLEN, XDEL, XTRIM', () => {
