@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --v8-pool-size=0
+#!/usr/bin/env -S node --max-semi-space-size=32 --min-semi-space-size=32 --v8-pool-size=0 --max-old-space-size=1048576
 // redstate [config-file] [--name value ...]: redis-server's command line, start-up and
 // shutdown. Runs as the server process itself, so signals reach it directly (env execs node).
 // The young generation is 32 MB a semi-space from the start (V8 grows it from 1 MB to 16 MB
@@ -6,7 +6,10 @@
 // scavenge stalls all 50 clients of an unpipelined load at once, so 2.5x fewer of them keep
 // the stalled requests under 1% (p99). V8 reads these sizes only as the process starts.
 // V8 gets one helper thread per spare core, not node's four: on 2 cores, the helpers of three
-// replicas' scavenges in a full sync kept their master's pings waiting for a core.
+// replicas' scavenges in a full sync kept their master's pings waiting for a core. Its heap may
+// grow to 1 TB, past the machine's memory, as Redis's does (maxmemory is the bound): V8's own
+// limit (a quarter of the memory, 4 GB at most) ended a server holding 4 GB of data with
+// "JavaScript heap out of memory" on a 24 GB machine.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Config } from './config/config.js';

@@ -1,5 +1,6 @@
 // redstate started the way scripts start redis-server: argv, config files, logs, signals.
 import { spawn } from 'node:child_process';
+import { totalmem } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type AddressInfo } from 'node:net';
@@ -421,6 +422,11 @@ describe('redstate as a drop-in for redis-server', () => {
     expect(cmdline).toContain('--max-semi-space-size=32');
     expect(cmdline).toContain('--v8-pool-size=0');
     expect(cmdline).toContain(CLI);
+    // The heap may take all of the machine's memory, as Redis's may; V8's own limit is a quarter.
+    const c = await RespClient.connect(port);
+    const heapLimit = Number(/heap_size_limit: (\d+)/.exec(String(await c.call('MEMORY', 'MALLOC-STATS')))![1]);
+    c.close();
+    expect(heapLimit).toBeGreaterThan(totalmem());
     await expectStopAndContinue(r, port);
     r.kill('SIGTERM');
     expect(await r.exited).toBe(0);
