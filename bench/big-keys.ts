@@ -6,7 +6,7 @@
 //   node --import ./bench/register.js bench/big-keys.ts [size] [calls] [rounds] [redis | path/to/cli.js ...]
 import { RespClient } from './resp.js';
 import { cleanUpEverything, makeTempDir, serverSpecs, startServer, type ServerSpec } from './servers.js';
-import { alternatingRounds, loadRange, now } from './stats.js';
+import { alternatingRounds, loadRange, now, printMedians } from './stats.js';
 
 const [sizeArg = '200000', callsArg = '300', roundsArg = '3', ...args] = process.argv.slice(2);
 const names = args.length > 0 ? args : ['dist/cli.js', 'redis'];
@@ -94,10 +94,5 @@ async function round(spec: ServerSpec): Promise<Map<string, number>> {
 
 const { runs, loads } = await alternatingRounds(Number(roundsArg), specs.length, (i) => round(specs[i]!));
 console.log(`keys of ${size} elements, ${calls} calls, ${roundsArg} rounds, load average ${loadRange(loads)}; median µs a call:`);
-const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(['', ...names, names.length === 2 ? 'ratio' : ''].join('\t'));
-for (const label of runs[0]![0]!.keys()) {
-  const figures = runs.map((r) => median(r.map((m) => m.get(label)!)));
-  console.log([label, ...figures.map((f) => f.toFixed(1)), figures.length === 2 ? `${(figures[0]! / figures[1]!).toFixed(2)}x` : ''].join('\t'));
-}
+printMedians(names, runs);
 cleanUpEverything();

@@ -48,3 +48,16 @@ export async function alternatingRounds<T>(
 
 /** The load averages a tool saw, as "min-max". */
 export const loadRange = (loads: number[]): string => `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}`;
+
+/**
+ * A tab-separated table of labelled figures: per label, the median over the rounds of each
+ * build's figure (runs from alternatingRounds, one Map of label -> figure a round), and the
+ * ratio of the first to the second when there are two builds.
+ */
+export function printMedians(names: readonly string[], runs: ReadonlyArray<ReadonlyArray<ReadonlyMap<string, number>>>): void {
+  console.log(['', ...names, names.length === 2 ? 'ratio' : ''].join('\t'));
+  for (const label of runs[0]![0]!.keys()) {
+    const figures = runs.map((r) => spread(r.map((m) => m.get(label)!)).median);
+    console.log([label, ...figures.map((f) => f.toFixed(1)), figures.length === 2 ? `${(figures[0]! / figures[1]!).toFixed(2)}x` : ''].join('\t'));
+  }
+}

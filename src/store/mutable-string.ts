@@ -8,7 +8,7 @@
 import type { Latin1Buffer } from '../io/latin1.js';
 
 /** Length from which an edited string is kept as a MutableString. */
-export const IN_PLACE_FROM = 512;
+const IN_PLACE_FROM = 512;
 /** Growth past this many bytes adds this much spare room, below it doubles (sdsMakeRoomFor). */
 const MAX_PREALLOC = 1024 * 1024;
 
