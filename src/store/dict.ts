@@ -480,7 +480,9 @@ export class Dict<V> {
       const meta = w.table;
       const stride = this.stride;
       const n = meta.length / stride;
-      let j = w.pos;
+      // The old table's slots before rehashIdx have all moved: a walk skips them at once, where
+      // stepping over them made each SSCAN from 0 of a set mid-resize cost a scan of that run.
+      let j = isOld ? Math.max(w.pos, this.rehashIdx) : w.pos;
       while (j < n && meta[j * stride]! >= 0) j++;
       if (j < n) {
         w.pos = j + 1;
