@@ -115,21 +115,18 @@ export function lookupOf<T extends object>(
 
 /**
  * The string at key as it is held, for a command that reads its bytes (length, charCodeAt,
- * slice): undefined when missing, null (WRONGTYPE replied) for another type.
+ * slice): undefined when missing, null (WRONGTYPE replied) for another type. write: bytes
+ * about to change in place (lookupKeyWrite: the snapshot in progress keeps the old ones).
  */
-export function lookupBytes(c: Client, key: string): StringValue | undefined | null {
-  const v = c.db.lookup(key);
+export function lookupBytes(c: Client, key: string, write = false): StringValue | undefined | null {
+  const v = write ? c.db.lookupWrite(key) : c.db.lookup(key);
   return v === undefined || isString(v) ? v : fail(c, WRONGTYPE);
 }
 
-/**
- * The text of the string at key: undefined when missing, null (WRONGTYPE replied) for another
- * type. write: a string about to be replaced (lookupKeyWrite: no hit or miss counted).
- */
-export function lookupString(c: Client, key: string, write = false): string | undefined | null {
-  const v = write ? c.db.lookupUncounted(key) : c.db.lookup(key);
-  if (v === undefined) return v;
-  return isString(v) ? textOf(v) : fail(c, WRONGTYPE);
+/** The text of the string at key: undefined when missing, null (WRONGTYPE replied) for another type. */
+export function lookupString(c: Client, key: string): string | undefined | null {
+  const v = lookupBytes(c, key);
+  return v === undefined || v === null ? v : textOf(v);
 }
 
 /**

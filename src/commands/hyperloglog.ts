@@ -6,8 +6,7 @@ import {
   DENSE, HDR, HLL_REGISTERS, HllBuffer, INVALID_HLL, SPARSE, countFromHistogram, denseGet, isHll, rawHistogram,
 } from '../store/hyperloglog.js';
 import { MutableString, storedForm, type StringValue } from '../store/mutable-string.js';
-import { isString, WRONGTYPE } from '../store/values.js';
-import { fail } from './args.js';
+import { fail, lookupBytes } from './args.js';
 import type { CommandSpec } from './command.js';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -17,9 +16,8 @@ const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
  * write: for a change in place (lookupKeyWrite: the snapshot in progress keeps the old bytes).
  */
 function lookupHll(c: Client, key: string, write = false): HllBuffer | undefined | null {
-  const v = write ? c.db.lookupWrite(key) : c.db.lookup(key);
-  if (v === undefined) return v;
-  if (!isString(v)) return fail(c, WRONGTYPE);
+  const v = lookupBytes(c, key, write);
+  if (v === null || v === undefined) return v;
   return isHll(v) ? HllBuffer.of(v) : fail(c, NOT_HLL);
 }
 
